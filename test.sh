@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command: format check, build, every test project. Prints a closing "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "== format check"
+dotnet format Sluice.slnx --verify-no-changes --verbosity quiet
+
+echo "== build"
+dotnet build Sluice.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
+
+echo "== tests"
+log=$(mktemp)
+status=0
+dotnet test Sluice.slnx -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+
+# Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ...").
+read -r passed failed skipped < <(grep -E '(Passed|Failed)! +- +Failed:' "$log" |
+  sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
+  awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+rm -f "$log"
+if [ "$skipped" -gt 0 ]; then echo "error: $skipped skipped test(s): a skipped test proves nothing"; status=1; fi
+if [ "$passed" -eq 0 ]; then echo "error: no test ran"; status=1; fi
+echo "$passed passed, $failed failed"
+exit $status
