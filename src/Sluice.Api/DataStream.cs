@@ -1,0 +1,183 @@
+using System.Text.Json.Serialization.Metadata;
+using Sluice.Graph;
+using Sluice.Sinks;
+
+namespace Sluice;
+
+/// <summary>
+/// A stream of records of type <typeparamref name="T"/> in a job being built. Every method adds a node and returns
+/// the new stream; nothing runs until the environment is executed.
+/// </summary>
+/// <typeparam name="T">Record type.</typeparam>
+public sealed class DataStream<T>
+{
+    internal DataStream(StreamEnvironment environment, Transformation<T> transformation)
+    {
+        Environment = environment;
+        Transformation = transformation;
+    }
+
+    /// <summary>The environment the stream belongs to.</summary>
+    public StreamEnvironment Environment { get; }
+
+    /// <summary>The logical node producing this stream.</summary>
+    public Transformation<T> Transformation { get; }
+
+    private StreamInput Input => new(Transformation, null);
+
+    /// <summary>Transforms each record into exactly one record.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="map"/> is null.</exception>
+    public DataStream<TOut> Map<TOut>(Func<T, TOut> map, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return Next(new MapTransformation<T, TOut>(name ?? "Map", Input, map));
+    }
+
+    /// <summary>Keeps the records for which <paramref name="predicate"/> is true.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="predicate"/> is null.</exception>
+    public DataStream<T> Filter(Func<T, bool> predicate, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return Next(new FilterTransformation<T>(name ?? "Filter", Input, predicate));
+    }
+
+    /// <summary>Transforms each record into zero or more records, emitted through the collector.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="flatMap"/> is null.</exception>
+    public DataStream<TOut> FlatMap<TOut>(Action<T, ICollector<TOut>> flatMap, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(flatMap);
+        return Next(new FlatMapTransformation<T, TOut>(name ?? "FlatMap", Input, flatMap));
+    }
+
+    /// <summary>Runs a process function (with side outputs) on each record. Each subtask uses a shallow copy of <paramref name="function"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is null.</exception>
+    public DataStream<TOut> Process<TOut>(ProcessFunction<T, TOut> function, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return Next(new ProcessTransformation<T, TOut>(name ?? function.GetType().Name, Input, function));
+    }
+
+    /// <summary>Merges this stream with others of the same type; order between streams is not defined.</summary>
+    /// <exception cref="ArgumentException">A stream belongs to another environment.</exception>
+    public DataStream<T> Union(params DataStream<T>[] others)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        var inputs = new List<StreamInput> { Input };
+        foreach (var other in others)
+        {
+            ArgumentNullException.ThrowIfNull(other, nameof(others));
+            if (other.Environment != Environment)
+            {
+                throw new ArgumentException("Cannot union streams of different environments.", nameof(others));
+            }
+            inputs.Add(other.Input);
+        }
+        return new DataStream<T>(Environment, new UnionTransformation<T>(inputs));
+    }
+
+    /// <summary>
+    /// Partitions the stream by key: records with equal keys go to the same subtask, and keyed state and timers are
+    /// scoped to the key. The key's hash must be stable across processes (see <see cref="IKeyHasher{TKey}"/>).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="keySelector"/> is null.</exception>
+    /// <exception cref="NotSupportedException">No stable hasher exists for <typeparamref name="TKey"/> and none was given.</exception>
+    public KeyedStream<TKey, T> KeyBy<TKey>(Func<T, TKey> keySelector, IKeyHasher<TKey>? hasher = null)
+    {
+        ArgumentNullException.ThrowIfNull(keySelector);
+        return new KeyedStream<TKey, T>(this, new KeySpec<T, TKey>(keySelector, hasher ?? KeyHasher.For<TKey>()));
+    }
+
+    /// <summary>The records this stream's operator emitted to the side output <paramref name="tag"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="tag"/> is null.</exception>
+    public DataStream<TSide> GetSideOutput<TSide>(OutputTag<TSide> tag)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        return new DataStream<TSide>(Environment, new SideOutputTransformation<TSide>(Transformation, tag));
+    }
+
+    /// <summary>Sets how many parallel subtasks run this stream's operator.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Out of [1, KeyGroupCount] or above the operator's maximum.</exception>
+    /// <exception cref="InvalidOperationException">The stream is a union or side output (no operator of its own).</exception>
+    public DataStream<T> SetParallelism(int parallelism)
+    {
+        ApplyParallelism(Transformation, parallelism, Environment.Options);
+        return this;
+    }
+
+    /// <summary>Renames this stream's operator (names appear in errors, metrics and plans).</summary>
+    public DataStream<T> Name(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Transformation.Name = name;
+        return this;
+    }
+
+    /// <summary>Writes the stream to <paramref name="sink"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="sink"/> is null.</exception>
+    public DataStreamSink<T> SinkTo(ISink<T> sink, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var node = new SinkTransformation<T>(name ?? sink.GetType().Name.Split('`')[0], Input, sink);
+        Environment.AddSink(node);
+        return new DataStreamSink<T>(node, Environment.Options);
+    }
+
+    /// <summary>Collects the stream in memory; read the returned sink's items after the job ran.</summary>
+    public CollectSink<T> Collect(string? name = null)
+    {
+        var sink = new CollectSink<T>();
+        SinkTo(sink, name ?? "Collect");
+        return sink;
+    }
+
+    /// <summary>Prints each record on its own line to <paramref name="writer"/> (the console by default).</summary>
+    public DataStreamSink<T> Print(TextWriter? writer = null) => SinkTo(new TextWriterSink<T>(writer), "Print");
+
+    /// <summary>Writes each record as a JSON line to <paramref name="path"/>.</summary>
+    public DataStreamSink<T> WriteJsonLines(string path, JsonTypeInfo<T>? typeInfo = null) =>
+        SinkTo(new JsonLinesFileSink<T>(path, typeInfo), $"JsonLines({Path.GetFileName(path)})");
+
+    /// <summary>Calls <paramref name="callback"/> for each record (concurrently when the sink is parallel).</summary>
+    public DataStreamSink<T> ForEach(Action<T> callback) => SinkTo(new CallbackSink<T>(callback), "ForEach");
+
+    internal DataStream<TOut> Next<TOut>(Transformation<TOut> node) => new(Environment, node);
+
+    internal static void ApplyParallelism(Transformation node, int parallelism, JobOptions options)
+    {
+        if (node.IsVirtual)
+        {
+            throw new InvalidOperationException($"'{node.Name}' is a union or side output and runs no operator of its own; set the parallelism of the operator that consumes it.");
+        }
+        if (parallelism < 1 || parallelism > options.KeyGroupCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, $"Parallelism of '{node.Name}' must be in [1, {options.KeyGroupCount}].");
+        }
+        if (node.MaxParallelism > 0 && parallelism > node.MaxParallelism)
+        {
+            throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, $"'{node.Name}' supports a parallelism of at most {node.MaxParallelism}.");
+        }
+        node.Parallelism = parallelism;
+    }
+}
+
+/// <summary>A sink added to the job; lets its parallelism be set.</summary>
+/// <typeparam name="T">Record type.</typeparam>
+public sealed class DataStreamSink<T>
+{
+    private readonly SinkTransformation<T> _node;
+    private readonly JobOptions _options;
+
+    internal DataStreamSink(SinkTransformation<T> node, JobOptions options)
+    {
+        _node = node;
+        _options = options;
+    }
+
+    /// <summary>Sets how many parallel writers the sink has.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Out of range or above the sink's maximum.</exception>
+    public DataStreamSink<T> SetParallelism(int parallelism)
+    {
+        DataStream<T>.ApplyParallelism(_node, parallelism, _options);
+        return this;
+    }
+}

@@ -1,0 +1,72 @@
+namespace Sluice;
+
+/// <summary>How the runtime executes a job.</summary>
+public enum ExecutionMode
+{
+    /// <summary>Each subtask of each chain runs on its own thread; exchanges are bounded channels with backpressure.</summary>
+    Parallel,
+
+    /// <summary>
+    /// Every subtask runs on the calling thread in a fixed order: the same input gives the same output, in the same
+    /// order, on every run. For tests and debugging; channels are unbounded in this mode.
+    /// </summary>
+    Deterministic,
+}
+
+/// <summary>Job-wide settings. Immutable once the job is built; validated by <see cref="Validate"/>.</summary>
+public sealed record JobOptions
+{
+    /// <summary>The job's name in logs, errors and metrics.</summary>
+    public string JobName { get; init; } = "sluice-job";
+
+    /// <summary>Default number of parallel subtasks per operator (operators may override). Default: 1.</summary>
+    public int Parallelism { get; init; } = 1;
+
+    /// <summary>
+    /// Number of key groups: the unit in which keyed state is partitioned and the largest parallelism a keyed
+    /// operator may have. Fixed for the lifetime of a job's state. Default <see cref="KeyGroups.DefaultCount"/>.
+    /// </summary>
+    public int KeyGroupCount { get; init; } = KeyGroups.DefaultCount;
+
+    /// <summary>Records per batch sent between tasks. Larger batches: more throughput, more latency. Default 1024.</summary>
+    public int BatchSize { get; init; } = 1024;
+
+    /// <summary>
+    /// Batches an exchange channel holds before its producer blocks (backpressure). Per channel, at most
+    /// <c>ChannelCapacity × BatchSize</c> records are queued. Default 4.
+    /// </summary>
+    public int ChannelCapacity { get; init; } = 4;
+
+    /// <summary>Parallel threads or the single-threaded deterministic mode.</summary>
+    public ExecutionMode Mode { get; init; } = ExecutionMode.Parallel;
+
+    /// <summary>Chain operators connected by forward edges with equal parallelism into one task. Default true.</summary>
+    public bool ChainingEnabled { get; init; } = true;
+
+    /// <summary>The processing-time clock: every processing-time window, timer, TTL and idleness check reads it.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Checks every setting, failing with one message that names the setting and the allowed range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        if (Parallelism < 1 || Parallelism > KeyGroupCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, $"Parallelism must be in [1, KeyGroupCount={KeyGroupCount}].");
+        }
+        if (KeyGroupCount < 1 || KeyGroupCount > 32768)
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeyGroupCount), KeyGroupCount, "KeyGroupCount must be in [1, 32768].");
+        }
+        if (BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        }
+        if (ChannelCapacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ChannelCapacity), ChannelCapacity, "ChannelCapacity must be at least 1 batch.");
+        }
+        ArgumentException.ThrowIfNullOrWhiteSpace(JobName, nameof(JobName));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+    }
+}

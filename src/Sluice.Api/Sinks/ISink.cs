@@ -1,0 +1,30 @@
+namespace Sluice.Sinks;
+
+/// <summary>A destination for records. The runtime creates one writer per parallel subtask.</summary>
+/// <typeparam name="T">Record type.</typeparam>
+public interface ISink<T>
+{
+    /// <summary>The largest useful parallelism (1 for a single file or console); 0 = unlimited.</summary>
+    int MaxParallelism { get; }
+
+    /// <summary>Creates the writer of one subtask; called on the subtask's thread.</summary>
+    ISinkWriter<T> CreateWriter(SinkContext context);
+}
+
+/// <summary>Writes a subtask's records. All calls come from the subtask's thread.</summary>
+/// <typeparam name="T">Record type.</typeparam>
+public interface ISinkWriter<T> : IDisposable
+{
+    /// <summary>Writes (or buffers) one record. A failure fails the job.</summary>
+    void Write(T value, long timestamp);
+
+    /// <summary>Makes everything written so far durable/visible; called at the end of input.</summary>
+    void Flush();
+}
+
+/// <summary>What a sink writer knows of its environment.</summary>
+/// <param name="OperatorName">The sink's display name.</param>
+/// <param name="SubtaskIndex">This writer's subtask in <c>[0, Parallelism)</c>.</param>
+/// <param name="Parallelism">The number of writers.</param>
+/// <param name="TimeProvider">The job's clock.</param>
+public sealed record SinkContext(string OperatorName, int SubtaskIndex, int Parallelism, TimeProvider TimeProvider);

@@ -1,0 +1,76 @@
+namespace Sluice.Sources;
+
+/// <summary>What a source reader returned from one poll.</summary>
+public enum SourceStatus
+{
+    /// <summary>Records were emitted and more are available now: poll again.</summary>
+    MoreAvailable,
+
+    /// <summary>Nothing available now: the reader calls <see cref="SourceReaderContext.SignalAvailable"/> when that changes.</summary>
+    NothingAvailable,
+
+    /// <summary>The reader's input has ended (bounded sources): no further polls.</summary>
+    Finished,
+}
+
+/// <summary>
+/// A source of records. The runtime creates one <see cref="ISourceReader{T}"/> per parallel subtask; the source
+/// decides which of its splits (partitions, files) each subtask reads from the subtask index and parallelism.
+/// </summary>
+/// <typeparam name="T">Record type.</typeparam>
+public interface ISource<T>
+{
+    /// <summary>True when the input ends (file, collection); the job then finishes after draining.</summary>
+    bool IsBounded { get; }
+
+    /// <summary>The largest useful parallelism (1 for a non-parallel source); 0 = unlimited.</summary>
+    int MaxParallelism { get; }
+
+    /// <summary>Creates the reader of one subtask. Called on the subtask's thread before the first poll.</summary>
+    ISourceReader<T> CreateReader(SourceReaderContext context);
+}
+
+/// <summary>
+/// Reads a subtask's splits. All calls come from the subtask's thread; only
+/// <see cref="SourceReaderContext.SignalAvailable"/> may be called from elsewhere.
+/// </summary>
+/// <typeparam name="T">Record type.</typeparam>
+public interface ISourceReader<T> : IDisposable
+{
+    /// <summary>How many splits this reader owns; each has its own watermark. At least 1.</summary>
+    int SplitCount { get; }
+
+    /// <summary>
+    /// Emits at most about one batch of records to <paramref name="output"/> without blocking, and says whether
+    /// more is available.
+    /// </summary>
+    SourceStatus PollNext(ISourceOutput<T> output);
+}
+
+/// <summary>Receives what a reader emits. Not thread-safe; use during <see cref="ISourceReader{T}.PollNext"/> only.</summary>
+/// <typeparam name="T">Record type.</typeparam>
+public interface ISourceOutput<T>
+{
+    /// <summary>
+    /// Emits a record read from <paramref name="split"/>. <paramref name="timestamp"/> is the timestamp the source
+    /// knows (e.g. a log record's), replaced by the strategy's timestamp assigner when one is set.
+    /// </summary>
+    void Collect(int split, T value, long timestamp = EventTime.NoTimestamp);
+
+    /// <summary>Raises the watermark of <paramref name="split"/> (sources that know their event-time progress).</summary>
+    void EmitWatermark(int split, long watermark);
+
+    /// <summary>Marks a split ended: it no longer holds back the watermark.</summary>
+    void MarkSplitFinished(int split);
+
+    /// <summary>Reports input that could not be read; it goes to the <see cref="DeadLetters.Tag"/> side output.</summary>
+    void ReportDeadLetter(DeadLetter letter);
+}
+
+/// <summary>What a reader knows of its environment.</summary>
+/// <param name="SubtaskIndex">This reader's subtask in <c>[0, Parallelism)</c>.</param>
+/// <param name="Parallelism">The number of readers.</param>
+/// <param name="TimeProvider">The job's clock.</param>
+/// <param name="SignalAvailable">Wakes the subtask after a poll returned <see cref="SourceStatus.NothingAvailable"/>; thread-safe.</param>
+/// <param name="BatchSize">Records per poll the runtime would like (a hint).</param>
+public sealed record SourceReaderContext(int SubtaskIndex, int Parallelism, TimeProvider TimeProvider, Action SignalAvailable, int BatchSize);

@@ -1,0 +1,37 @@
+namespace Sluice;
+
+/// <summary>Which clock a timer follows.</summary>
+public enum TimeDomain
+{
+    /// <summary>Fired when the watermark reaches the timer's timestamp.</summary>
+    EventTime,
+
+    /// <summary>Fired when the processing-time clock (the job's <see cref="TimeProvider"/>) reaches it.</summary>
+    ProcessingTime,
+}
+
+/// <summary>
+/// Clocks and timers of a keyed operator. Timers are scoped to the current key; registering the same
+/// (key, timestamp) twice keeps one timer; a timer fires once, and timers fire in timestamp order.
+/// Not thread-safe: use from the operator's callbacks only.
+/// </summary>
+public interface ITimerService
+{
+    /// <summary>The current processing time, ms since the epoch, from the job's <see cref="TimeProvider"/>.</summary>
+    long CurrentProcessingTime { get; }
+
+    /// <summary>The operator's current watermark (−∞ before the first).</summary>
+    long CurrentWatermark { get; }
+
+    /// <summary>Fires <c>OnTimer</c> for the current key once the watermark is ≥ <paramref name="time"/>.</summary>
+    void RegisterEventTimeTimer(long time);
+
+    /// <summary>Removes the current key's event-time timer at <paramref name="time"/>, if any.</summary>
+    void DeleteEventTimeTimer(long time);
+
+    /// <summary>Fires <c>OnTimer</c> for the current key once processing time is ≥ <paramref name="time"/>.</summary>
+    void RegisterProcessingTimeTimer(long time);
+
+    /// <summary>Removes the current key's processing-time timer at <paramref name="time"/>, if any.</summary>
+    void DeleteProcessingTimeTimer(long time);
+}

@@ -1,0 +1,41 @@
+using Sluice.Runtime.Execution;
+using Sluice.Runtime.Planning;
+
+namespace Sluice;
+
+/// <summary>Runs jobs defined on a <see cref="StreamEnvironment"/> in this process.</summary>
+public static class JobExecution
+{
+    /// <summary>
+    /// Plans and starts the job; returns at once with its client. Each call runs a new instance of the job.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape.</exception>
+    public static JobClient Start(this StreamEnvironment environment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var plan = JobPlanner.Plan(environment);
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (environment.Options.Mode == ExecutionMode.Deterministic)
+        {
+            DeterministicScheduler? scheduler = null;
+            var tasks = TaskGraphBuilder.Build(plan, bounded: false, cancellation.Token, () => scheduler?.Signal());
+            scheduler = new DeterministicScheduler(tasks);
+            var client = new JobClient(plan, tasks, cancellation);
+            client.RunDeterministic(scheduler);
+            return client;
+        }
+        var parallelTasks = TaskGraphBuilder.Build(plan, bounded: true, cancellation.Token, null);
+        var parallelClient = new JobClient(plan, parallelTasks, cancellation);
+        parallelClient.RunParallel();
+        return parallelClient;
+    }
+
+    /// <summary>Runs the job to completion.</summary>
+    /// <exception cref="JobExecutionException">The job failed; the message names the operator, subtask and record.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<JobResult> ExecuteAsync(this StreamEnvironment environment, CancellationToken cancellationToken = default) =>
+        environment.Start(cancellationToken).Completion;
+
+    /// <summary>Describes the physical plan the job would run: tasks (operator chains), parallelism and exchanges.</summary>
+    public static string Explain(this StreamEnvironment environment) => JobPlanner.Plan(environment).Describe();
+}

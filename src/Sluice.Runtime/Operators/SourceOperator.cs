@@ -1,0 +1,213 @@
+using Sluice.Runtime.Transport;
+using Sluice.Sources;
+
+namespace Sluice.Runtime.Operators;
+
+/// <summary>
+/// Head of a source chain: polls the reader, assigns timestamps, tracks a watermark per split (bounded
+/// out-of-orderness or explicit), marks idle splits, and emits the minimum over active splits when it advances.
+/// Watermarks are emitted after each poll, so their position relative to records is deterministic.
+/// </summary>
+internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Tasks.ISourceHead
+{
+    private readonly ISource<T> _source;
+    private readonly WatermarkStrategy<T> _strategy;
+    private readonly Output<T> _output;
+    private readonly Action _signalAvailable;
+    private ISourceReader<T>? _reader;
+    private SplitState[] _splits = [];
+    private long _emittedWatermark = EventTime.MinWatermark;
+    private bool _idle;
+
+    public SourceOperator(ISource<T> source, WatermarkStrategy<T> strategy, Output<T> output, Action signalAvailable)
+    {
+        _source = source;
+        _strategy = strategy;
+        _output = output;
+        _signalAvailable = signalAvailable;
+        Downstream = output;
+    }
+
+    /// <summary>Records emitted so far.</summary>
+    public override long SourceRecordCount => _recordsOut;
+
+    private long _recordsOut;
+
+    public override void Open()
+    {
+        _reader = _source.CreateReader(new SourceReaderContext(Context.SubtaskIndex, Context.Parallelism, Context.TimeProvider, _signalAvailable, Context.Options.BatchSize));
+        var count = _reader.SplitCount;
+        if (count < 1)
+        {
+            throw new InvalidOperationException($"Source {Context.Describe} reader reports {count} splits; a reader owns at least one.");
+        }
+        _splits = new SplitState[count];
+        var now = _strategy.IdleTimeoutMs > 0 ? Context.Now : 0;
+        for (var i = 0; i < count; i++)
+        {
+            _splits[i] = new SplitState { MaxTimestamp = EventTime.MinWatermark, Explicit = EventTime.MinWatermark, LastActivity = now };
+        }
+    }
+
+    /// <summary>Polls the reader once and emits the watermark if it advanced.</summary>
+    public SourceStatus Poll()
+    {
+        SourceStatus status;
+        try
+        {
+            status = _reader!.PollNext(this);
+        }
+        catch (JobExecutionException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw UserFailure("reading from the source", null, e);
+        }
+        if (status == SourceStatus.Finished)
+        {
+            for (var i = 0; i < _splits.Length; i++)
+            {
+                _splits[i].Finished = true;
+            }
+        }
+        UpdateWatermark();
+        return status;
+    }
+
+    /// <summary>Ends the source: with <paramref name="drain"/> the final watermark (+∞) fires every window and timer downstream.</summary>
+    public void Finish(bool drain)
+    {
+        if (drain && _emittedWatermark != EventTime.MaxWatermark)
+        {
+            if (_idle)
+            {
+                _idle = false;
+                _output.EmitIdle(false);
+            }
+            _emittedWatermark = EventTime.MaxWatermark;
+            _output.EmitWatermark(EventTime.MaxWatermark);
+        }
+    }
+
+    public override void OnProcessingTime(long now) => UpdateWatermark();
+
+    public void Collect(int split, T value, long timestamp = EventTime.NoTimestamp)
+    {
+        if (_strategy.TimestampAssigner is { } assign)
+        {
+            try
+            {
+                timestamp = assign(value);
+            }
+            catch (Exception e)
+            {
+                throw UserFailure("assigning a timestamp", value, e);
+            }
+        }
+        ref var state = ref _splits[split];
+        state.SawRecord = true;
+        if (timestamp > state.MaxTimestamp)
+        {
+            state.MaxTimestamp = timestamp;
+        }
+        _recordsOut++;
+        _output.Collect(value, timestamp);
+    }
+
+    public void EmitWatermark(int split, long watermark)
+    {
+        ref var state = ref _splits[split];
+        state.SawRecord = true;
+        if (watermark > state.Explicit)
+        {
+            state.Explicit = watermark;
+        }
+    }
+
+    public void MarkSplitFinished(int split) => _splits[split].Finished = true;
+
+    public void ReportDeadLetter(DeadLetter letter) => _output.EmitSide(DeadLetters.Tag, letter, EventTime.NoTimestamp);
+
+    private void UpdateWatermark()
+    {
+        var idleTimeout = _strategy.IdleTimeoutMs;
+        var now = idleTimeout > 0 ? Context.Now : 0;
+        var combined = long.MaxValue;
+        var anyActive = false;
+        var nextIdleCheck = long.MaxValue;
+        for (var i = 0; i < _splits.Length; i++)
+        {
+            ref var s = ref _splits[i];
+            if (s.Finished)
+            {
+                continue;
+            }
+            if (idleTimeout > 0)
+            {
+                if (s.SawRecord)
+                {
+                    s.LastActivity = now;
+                    s.Idle = false;
+                }
+                else if (!s.Idle && now - s.LastActivity >= idleTimeout)
+                {
+                    s.Idle = true;
+                }
+                if (!s.Idle)
+                {
+                    nextIdleCheck = Math.Min(nextIdleCheck, s.LastActivity + idleTimeout);
+                }
+            }
+            s.SawRecord = false;
+            if (s.Idle)
+            {
+                continue;
+            }
+            anyActive = true;
+            var generated = !_strategy.EmitsWatermarks || s.MaxTimestamp == EventTime.MinWatermark
+                ? EventTime.MinWatermark
+                : s.MaxTimestamp - _strategy.MaxOutOfOrdernessMs - 1;
+            combined = Math.Min(combined, Math.Max(generated, s.Explicit));
+        }
+        var allFinished = !anyActive && Array.TrueForAll(_splits, s => s.Finished);
+        if (!anyActive && !allFinished)
+        {
+            if (!_idle)
+            {
+                _idle = true;
+                _output.EmitIdle(true);
+            }
+        }
+        else if (anyActive)
+        {
+            if (_idle)
+            {
+                _idle = false;
+                _output.EmitIdle(false);
+            }
+            if (combined > _emittedWatermark)
+            {
+                _emittedWatermark = combined;
+                _output.EmitWatermark(combined);
+            }
+        }
+        if (nextIdleCheck != long.MaxValue)
+        {
+            Context.RequestProcessingTime(nextIdleCheck);
+        }
+    }
+
+    public override void Close() => _reader?.Dispose();
+
+    private struct SplitState
+    {
+        public long MaxTimestamp;
+        public long Explicit;
+        public long LastActivity;
+        public bool SawRecord;
+        public bool Idle;
+        public bool Finished;
+    }
+}

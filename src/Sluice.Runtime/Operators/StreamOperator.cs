@@ -1,0 +1,124 @@
+using Sluice.Runtime.Tasks;
+using Sluice.Runtime.Transport;
+using Sluice.State;
+
+namespace Sluice.Runtime.Operators;
+
+/// <summary>
+/// The one lifecycle every physical operator follows: <see cref="Open"/> · process elements · <see cref="ProcessWatermark"/>
+/// · <see cref="OnProcessingTime"/> · <see cref="EndInput"/> · <see cref="Close"/>. All calls come from the owning
+/// task's thread. Operators wrap exceptions from user code with <see cref="UserFailure"/> so the job error names the
+/// operator, subtask and record.
+/// </summary>
+internal abstract class StreamOperator
+{
+    /// <summary>Set by the task before <see cref="Open"/>.</summary>
+    public OperatorContext Context { get; internal set; } = null!;
+
+    /// <summary>The control part of the output (watermarks, idleness); null for sinks.</summary>
+    public Output? Downstream { get; protected init; }
+
+    /// <summary>The last watermark this operator received (−∞ before the first).</summary>
+    public long CurrentWatermark { get; protected set; } = EventTime.MinWatermark;
+
+    /// <summary>Records this operator classified as late (windows); 0 for others.</summary>
+    public virtual long LateRecordCount => 0;
+
+    /// <summary>Records emitted by this operator if it is a source; 0 for others.</summary>
+    public virtual long SourceRecordCount => 0;
+
+    public virtual void Open() { }
+
+    /// <summary>Handles a watermark: fire what became due, then forward it.</summary>
+    public virtual void ProcessWatermark(long watermark)
+    {
+        CurrentWatermark = watermark;
+        Downstream?.EmitWatermark(watermark);
+    }
+
+    /// <summary>Forwards an idleness change.</summary>
+    public virtual void ProcessIdle(bool idle) => Downstream?.EmitIdle(idle);
+
+    /// <summary>Processing time reached a time this operator asked for via <see cref="OperatorContext.RequestProcessingTime"/>.</summary>
+    public virtual void OnProcessingTime(long now) { }
+
+    /// <summary>All input has ended (after the final watermark): flush.</summary>
+    public virtual void EndInput() { }
+
+    /// <summary>Releases resources; called once, also after a failure.</summary>
+    public virtual void Close() { }
+
+    /// <summary>Makes the job error for an exception thrown by user code while handling <paramref name="record"/>.</summary>
+    protected JobExecutionException UserFailure(string what, object? record, Exception error) =>
+        Context.Failure(what, record, error);
+}
+
+/// <summary>The receiving side of a single-input operator (what a chained predecessor calls).</summary>
+internal interface IInput<in T>
+{
+    void ProcessElement(T value, long timestamp);
+
+    void ProcessWatermark(long watermark);
+
+    void ProcessIdle(bool idle);
+}
+
+/// <summary>Base of operators with one input.</summary>
+internal abstract class OneInputOperator<TIn> : StreamOperator, IInput<TIn>
+{
+    public abstract void ProcessElement(TIn value, long timestamp);
+}
+
+/// <summary>The receiving side of a two-input operator; the task merges both inputs' watermarks before calling <see cref="StreamOperator.ProcessWatermark"/>.</summary>
+internal interface ITwoInput<in TIn1, in TIn2>
+{
+    void ProcessElement1(TIn1 value, long timestamp);
+
+    void ProcessElement2(TIn2 value, long timestamp);
+}
+
+/// <summary>What an operator instance knows of where it runs. Also the <see cref="IRuntimeContext"/> given to user functions.</summary>
+internal sealed class OperatorContext(string operatorName, int subtaskIndex, int parallelism, JobOptions options, ProcessingTimeService processingTime)
+    : IRuntimeContext
+{
+    public string OperatorName { get; } = operatorName;
+
+    public int SubtaskIndex { get; } = subtaskIndex;
+
+    public int Parallelism { get; } = parallelism;
+
+    public JobOptions Options { get; } = options;
+
+    public TimeProvider TimeProvider => Options.TimeProvider;
+
+    /// <summary>Current processing time in ms since the epoch.</summary>
+    public long Now => Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The key groups this subtask owns (keyed operators).</summary>
+    public KeyGroupRange KeyGroups => Sluice.KeyGroups.RangeFor(SubtaskIndex, Options.KeyGroupCount, Parallelism);
+
+    /// <summary>Set by keyed operators; null otherwise.</summary>
+    public IKeyedStateStore? KeyedState { get; set; }
+
+    public IKeyedStateStore State => KeyedState ?? throw new InvalidOperationException(
+        $"Operator '{OperatorName}' is not keyed: keyed state is available only after KeyBy.");
+
+    /// <summary>Index of the operator in its task's chain, for processing-time callbacks.</summary>
+    public int ChainIndex { get; set; }
+
+    /// <summary>Asks the task to call <see cref="StreamOperator.OnProcessingTime"/> once processing time reaches <paramref name="time"/>.</summary>
+    public void RequestProcessingTime(long time) => processingTime.Request(ChainIndex, time);
+
+    public string Describe => $"'{OperatorName}' (subtask {SubtaskIndex + 1}/{Parallelism})";
+
+    public JobExecutionException Failure(string what, object? record, Exception error)
+    {
+        var text = record is null ? null : Truncate(record.ToString() ?? "", 500);
+        var message = record is null
+            ? $"Operator {Describe} failed {what}: {error.Message}"
+            : $"Operator {Describe} failed {what} on record {text}: {error.Message}";
+        return new JobExecutionException(message, OperatorName, SubtaskIndex, text, error);
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
+}

@@ -1,0 +1,53 @@
+using Sluice.Graph;
+using Sluice.Runtime.Operators;
+using Sluice.Runtime.Windows;
+using Sluice.Windowing;
+
+// Keys are declared notnull by the operators (dictionary keys); the API cannot constrain them, so null keys are
+// rejected at run time with an error naming the record instead.
+#pragma warning disable CS8714
+
+namespace Sluice.Runtime.Planning;
+
+/// <summary>Maps each logical node type to the factory of its physical operator.</summary>
+internal sealed class NodeFactoryVisitor : ITransformationVisitor<NodeFactory>
+{
+    public NodeFactory VisitSource<T>(SourceTransformation<T> node) =>
+        new SourceFactory<T>((output, wake) => new SourceOperator<T>(node.Source, node.Watermarks, output, wake));
+
+    public NodeFactory VisitMap<TIn, TOut>(MapTransformation<TIn, TOut> node) =>
+        new OneInputFactory<TIn, TOut>(output => new MapOperator<TIn, TOut>(node.Map, output));
+
+    public NodeFactory VisitFilter<T>(FilterTransformation<T> node) =>
+        new OneInputFactory<T, T>(output => new FilterOperator<T>(node.Predicate, output));
+
+    public NodeFactory VisitFlatMap<TIn, TOut>(FlatMapTransformation<TIn, TOut> node) =>
+        new OneInputFactory<TIn, TOut>(output => new FlatMapOperator<TIn, TOut>(node.FlatMap, output));
+
+    public NodeFactory VisitProcess<TIn, TOut>(ProcessTransformation<TIn, TOut> node)
+    {
+        var copies = FunctionCopies.PerSubtask(node.Function);
+        return new OneInputFactory<TIn, TOut>(output => new ProcessOperator<TIn, TOut>(copies(), output));
+    }
+
+    public NodeFactory VisitKeyedProcess<TKey, TIn, TOut>(KeyedProcessTransformation<TKey, TIn, TOut> node) =>
+        new OneInputFactory<TIn, TOut>(output => new KeyedProcessOperator<TKey, TIn, TOut>(node.Key.Selector, node.FunctionFactory(), output));
+
+    public NodeFactory VisitWindow<TKey, TIn, TAcc, TOut>(WindowTransformation<TKey, TIn, TAcc, TOut> node) =>
+        new OneInputFactory<TIn, TOut>(output => node.Assigner switch
+        {
+            AlignedWindowAssigner aligned => new AlignedWindowOperator<TKey, TIn, TAcc, TOut>(
+                aligned, node.AllowedLatenessMs, node.Key.Selector, node.Function, node.LateDataTag, output),
+            SessionWindowAssigner session => new SessionWindowOperator<TKey, TIn, TAcc, TOut>(
+                session, node.AllowedLatenessMs, node.Key.Selector, node.Function, node.LateDataTag, output),
+            GlobalWindows global => new CountWindowOperator<TKey, TIn, TAcc, TOut>(global.Count, node.Key.Selector, node.Function, output),
+            _ => throw new NotSupportedException($"Window assigner {node.Assigner.GetType().Name} is not supported."),
+        });
+
+    public NodeFactory VisitKeyedCoProcess<TKey, TIn1, TIn2, TOut>(KeyedCoProcessTransformation<TKey, TIn1, TIn2, TOut> node) =>
+        new TwoInputFactory<TIn1, TIn2, TOut>(output =>
+            new KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(node.Key1.Selector, node.Key2.Selector, node.FunctionFactory(), output));
+
+    public NodeFactory VisitSink<T>(SinkTransformation<T> node) =>
+        new OneInputFactory<T, T>(_ => new SinkOperator<T>(node.Sink));
+}

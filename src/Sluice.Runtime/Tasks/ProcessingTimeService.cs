@@ -1,0 +1,97 @@
+using Sluice.Runtime.Operators;
+
+namespace Sluice.Runtime.Tasks;
+
+/// <summary>
+/// Processing-time wake-ups of one task. Operators ask to be called at a time; the service keeps one
+/// <see cref="ITimer"/> from the job's <see cref="TimeProvider"/> armed for the earliest request, whose callback
+/// only wakes the task — the operator callbacks run on the task thread in <see cref="FireDue"/>. With a virtual clock,
+/// advancing the clock fires the wake-up, so tests never sleep.
+/// </summary>
+internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : IDisposable
+{
+    private long[] _due = [];
+    private ITimer? _timer;
+    private long _armedFor = long.MaxValue;
+
+    public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The earliest pending request, or <see cref="long.MaxValue"/>.</summary>
+    public long NextDue
+    {
+        get
+        {
+            var min = long.MaxValue;
+            foreach (var due in _due)
+            {
+                min = Math.Min(min, due);
+            }
+            return min;
+        }
+    }
+
+    /// <summary>Asks for a call to operator <paramref name="chainIndex"/> at <paramref name="at"/> (keeps the earliest request). Task thread only.</summary>
+    public void Request(int chainIndex, long at)
+    {
+        if (chainIndex >= _due.Length)
+        {
+            var grown = new long[chainIndex + 1];
+            Array.Fill(grown, long.MaxValue);
+            _due.CopyTo(grown, 0);
+            _due = grown;
+        }
+        if (at < _due[chainIndex])
+        {
+            _due[chainIndex] = at;
+        }
+        Arm();
+    }
+
+    /// <summary>Calls every operator whose requested time has come; they re-request as needed. Task thread only.</summary>
+    /// <returns>True when any operator was called.</returns>
+    public bool FireDue(IReadOnlyList<StreamOperator> chain)
+    {
+        if (_due.Length == 0)
+        {
+            return false;
+        }
+        var now = Now;
+        var fired = false;
+        for (var i = 0; i < _due.Length; i++)
+        {
+            if (_due[i] <= now)
+            {
+                _due[i] = long.MaxValue;
+                fired = true;
+                chain[i].OnProcessingTime(now);
+            }
+        }
+        if (fired)
+        {
+            _armedFor = long.MaxValue;
+            Arm();
+        }
+        return fired;
+    }
+
+    private void Arm()
+    {
+        var next = NextDue;
+        if (next == long.MaxValue || next >= _armedFor)
+        {
+            return;
+        }
+        _armedFor = next;
+        var delay = TimeSpan.FromMilliseconds(Math.Max(0, next - Now));
+        if (_timer is null)
+        {
+            _timer = time.CreateTimer(static s => ((Action)s!)(), wake, delay, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public void Dispose() => _timer?.Dispose();
+}

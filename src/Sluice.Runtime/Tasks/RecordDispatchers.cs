@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using Sluice.Runtime.Operators;
+using Sluice.Runtime.Transport;
+
+namespace Sluice.Runtime.Tasks;
+
+/// <summary>Feeds a received record batch into the head operator's input, restoring the batch's record type.</summary>
+internal interface IRecordDispatcher
+{
+    void Dispatch(object batch);
+}
+
+internal sealed class OneInputDispatcher<T>(IInput<T> input) : IRecordDispatcher
+{
+    public void Dispatch(object batch)
+    {
+        var records = Unsafe.As<RecordBatch<T>>(batch);
+        var values = records.Values;
+        var timestamps = records.Timestamps;
+        for (var i = 0; i < records.Count; i++)
+        {
+            input.ProcessElement(values[i], timestamps[i]);
+        }
+        records.Reset();
+    }
+}
+
+internal sealed class FirstInputDispatcher<T1, T2>(ITwoInput<T1, T2> input) : IRecordDispatcher
+{
+    public void Dispatch(object batch)
+    {
+        var records = Unsafe.As<RecordBatch<T1>>(batch);
+        for (var i = 0; i < records.Count; i++)
+        {
+            input.ProcessElement1(records.Values[i], records.Timestamps[i]);
+        }
+        records.Reset();
+    }
+}
+
+internal sealed class SecondInputDispatcher<T1, T2>(ITwoInput<T1, T2> input) : IRecordDispatcher
+{
+    public void Dispatch(object batch)
+    {
+        var records = Unsafe.As<RecordBatch<T2>>(batch);
+        for (var i = 0; i < records.Count; i++)
+        {
+            input.ProcessElement2(records.Values[i], records.Timestamps[i]);
+        }
+        records.Reset();
+    }
+}

@@ -1,0 +1,122 @@
+using System.Runtime.CompilerServices;
+using Sluice.Graph;
+
+namespace Sluice.Runtime.Transport;
+
+/// <summary>How an exchange picks the downstream subtask of a record.</summary>
+internal enum PartitionKind
+{
+    /// <summary>Upstream subtask i feeds downstream subtask i only.</summary>
+    Forward,
+
+    /// <summary>Records are spread round-robin over all downstream subtasks.</summary>
+    Rebalance,
+
+    /// <summary>Key → key group → the subtask owning that key group.</summary>
+    KeyGroups,
+}
+
+/// <summary>
+/// The sending end of an exchange from one upstream subtask: batches records per downstream channel and hands
+/// full batches to the channel (blocking while it is full). Watermarks, idleness and end-of-input are broadcast to
+/// every channel after flushing, so they stay behind the records that precede them. Task thread only.
+/// </summary>
+internal sealed class ExchangeOutput<T> : Output<T>, IExchange
+{
+    private readonly InputChannel[] _targets;
+    private readonly RecordBatch<T>[] _batches;
+    private readonly PartitionKind _kind;
+    private readonly KeySpec<T>? _key;
+    private readonly int[] _ownerByKeyGroup;
+    private readonly int _batchSize;
+    private int _next;
+
+    public ExchangeOutput(InputChannel[] targets, PartitionKind kind, KeySpec<T>? key, int keyGroupCount, int batchSize)
+    {
+        _targets = targets;
+        _kind = kind;
+        _key = key;
+        _batchSize = batchSize;
+        _batches = new RecordBatch<T>[targets.Length];
+        for (var i = 0; i < targets.Length; i++)
+        {
+            _batches[i] = new RecordBatch<T>(batchSize);
+        }
+        _ownerByKeyGroup = new int[kind == PartitionKind.KeyGroups ? keyGroupCount : 0];
+        for (var g = 0; g < _ownerByKeyGroup.Length; g++)
+        {
+            _ownerByKeyGroup[g] = KeyGroups.OwnerOf(g, keyGroupCount, targets.Length);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public override void Collect(T value, long timestamp)
+    {
+        int target;
+        switch (_kind)
+        {
+            case PartitionKind.KeyGroups:
+                target = _ownerByKeyGroup[KeyGroups.Assign(_key!.HashOf(value), _ownerByKeyGroup.Length)];
+                break;
+            case PartitionKind.Rebalance:
+                target = _next;
+                _next = target + 1 == _targets.Length ? 0 : target + 1;
+                break;
+            default:
+                target = 0;
+                break;
+        }
+        var batch = _batches[target];
+        batch.Add(value, timestamp);
+        if (batch.IsFull)
+        {
+            Send(target);
+        }
+    }
+
+    /// <summary>Sends every partial batch downstream (before the task blocks, and before control messages).</summary>
+    public void Flush()
+    {
+        for (var i = 0; i < _batches.Length; i++)
+        {
+            if (_batches[i].Count > 0)
+            {
+                Send(i);
+            }
+        }
+    }
+
+    public override void EmitWatermark(long watermark) => Broadcast(MessageKind.Watermark, watermark);
+
+    public override void EmitIdle(bool idle) => Broadcast(idle ? MessageKind.Idle : MessageKind.Active, 0);
+
+    /// <summary>Flushes and tells every downstream channel this producer has ended.</summary>
+    public void EndOfInput() => Broadcast(MessageKind.EndOfInput, 0);
+
+    private void Broadcast(MessageKind kind, long value)
+    {
+        Flush();
+        var message = new ChannelMessage(kind, null, value);
+        foreach (var target in _targets)
+        {
+            target.Gate.Send(target, message);
+        }
+    }
+
+    private void Send(int target)
+    {
+        var channel = _targets[target];
+        var fresh = channel.Gate.Send(channel, new ChannelMessage(MessageKind.Records, _batches[target], 0));
+        _batches[target] = fresh is null ? new RecordBatch<T>(_batchSize) : Unsafe.As<RecordBatch<T>>(fresh);
+    }
+}
+
+/// <summary>The type-independent face of an exchange, for the task that owns it.</summary>
+internal interface IExchange
+{
+    /// <summary>Sends partial batches.</summary>
+    void Flush();
+
+    /// <summary>Flushes and signals end of input to every channel.</summary>
+    void EndOfInput();
+}

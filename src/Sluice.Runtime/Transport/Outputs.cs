@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+
+namespace Sluice.Runtime.Transport;
+
+/// <summary>
+/// Where an operator sends what it emits: records, watermarks, idleness and side outputs. Implementations are
+/// the next operator in the chain, an exchange to other tasks, or a fan-out of several. Used from the task's thread only.
+/// </summary>
+/// <typeparam name="T">Record type.</typeparam>
+internal abstract class Output<T> : Output
+{
+    /// <summary>Emits one record.</summary>
+    public abstract void Collect(T value, long timestamp);
+
+    /// <summary>Emits to a side output; with no consumer for the tag, the record is counted as dropped.</summary>
+    public virtual void EmitSide<TSide>(OutputTag<TSide> tag, TSide value, long timestamp) => SideRoutes.Unrouted(tag.Id);
+}
+
+/// <summary>The control part of an output, independent of the record type.</summary>
+internal abstract class Output
+{
+    /// <summary>Emits a watermark (after every record that precedes it).</summary>
+    public abstract void EmitWatermark(long watermark);
+
+    /// <summary>Marks the stream idle (no watermark progress expected) or active again.</summary>
+    public abstract void EmitIdle(bool idle);
+}
+
+/// <summary>Side-output bookkeeping shared by outputs.</summary>
+internal static class SideRoutes
+{
+    public static void Unrouted(string tagId) =>
+        SluiceMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", $"side output '{tagId}' has no consumer"));
+}
+
+/// <summary>Hands records straight to the next operator of the chain: a method call, no copy, no queue.</summary>
+internal sealed class ChainingOutput<T>(Operators.IInput<T> next) : Output<T>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public override void Collect(T value, long timestamp) => next.ProcessElement(value, timestamp);
+
+    public override void EmitWatermark(long watermark) => next.ProcessWatermark(watermark);
+
+    public override void EmitIdle(bool idle) => next.ProcessIdle(idle);
+}
+
+/// <summary>
+/// An operator's output: its main consumers (one or many) and its side outputs by tag. Watermarks and idleness go
+/// to every consumer, side outputs included, so downstream event time advances everywhere.
+/// </summary>
+internal sealed class RoutingOutput<T> : Output<T>
+{
+    private readonly Output<T>[] _main;
+    private readonly Dictionary<string, Output> _sides;
+
+    public RoutingOutput(Output<T>[] main, Dictionary<string, Output> sides)
+    {
+        _main = main;
+        _sides = sides;
+    }
+
+    public override void Collect(T value, long timestamp)
+    {
+        var main = _main;
+        for (var i = 0; i < main.Length; i++)
+        {
+            main[i].Collect(value, timestamp);
+        }
+    }
+
+    public override void EmitWatermark(long watermark)
+    {
+        foreach (var output in _main)
+        {
+            output.EmitWatermark(watermark);
+        }
+        foreach (var side in _sides.Values)
+        {
+            side.EmitWatermark(watermark);
+        }
+    }
+
+    public override void EmitIdle(bool idle)
+    {
+        foreach (var output in _main)
+        {
+            output.EmitIdle(idle);
+        }
+        foreach (var side in _sides.Values)
+        {
+            side.EmitIdle(idle);
+        }
+    }
+
+    public override void EmitSide<TSide>(OutputTag<TSide> tag, TSide value, long timestamp)
+    {
+        if (_sides.TryGetValue(tag.Id, out var route))
+        {
+            ((Output<TSide>)route).Collect(value, timestamp);
+        }
+        else
+        {
+            SideRoutes.Unrouted(tag.Id);
+        }
+    }
+}
+
+/// <summary>An output that discards records (an operator whose main output nobody consumes).</summary>
+internal sealed class DiscardingOutput<T> : Output<T>
+{
+    public static readonly DiscardingOutput<T> Instance = new();
+
+    public override void Collect(T value, long timestamp) { }
+
+    public override void EmitWatermark(long watermark) { }
+
+    public override void EmitIdle(bool idle) { }
+}

@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+using Sluice.Graph;
+using Sluice.Runtime.Transport;
+
+namespace Sluice.Runtime.Windows;
+
+/// <summary>
+/// The global window with a count trigger: every <c>count</c> records of a key fire the window (spanning all time)
+/// and purge it. A partial window never fires. Results carry the timestamp of the record that completed the count.
+/// </summary>
+internal sealed class CountWindowOperator<TKey, TIn, TAcc, TOut>(long count, Func<TIn, TKey> keySelector,
+    WindowFunction<TKey, TIn, TAcc, TOut> function, Output<TOut> output)
+    : WindowOperatorBase<TKey, TIn, TAcc, TOut>(keySelector, function, null, output) where TKey : notnull
+{
+    private static readonly TimeWindow s_global = new(long.MinValue, long.MaxValue);
+    private readonly Dictionary<TKey, (long Count, TAcc Accumulator)> _windows = [];
+
+    public override void ProcessElement(TIn value, long timestamp)
+    {
+        var key = KeyOf(value);
+        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_windows, key, out var exists);
+        if (!exists)
+        {
+            window.Accumulator = Function.Create();
+        }
+        window.Accumulator = Add(window.Accumulator, value);
+        if (++window.Count == count)
+        {
+            var acc = window.Accumulator;
+            _windows.Remove(key);
+            Emit(key, s_global, acc, timestamp);
+        }
+    }
+}
