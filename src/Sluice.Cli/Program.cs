@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Sluice.Cli.Bench;
+using Sluice.Cli.Demo;
 
 namespace Sluice.Cli;
 
@@ -6,9 +8,16 @@ namespace Sluice.Cli;
 public static class Program
 {
     /// <summary>Parses the command line and runs the chosen command; returns the process exit code.</summary>
-    public static int Main(string[] args)
+    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+
+    /// <summary>The command tree (also used by tests).</summary>
+    internal static RootCommand BuildRoot()
     {
-        var root = new RootCommand("Sluice: real-time streaming data platform.");
-        return root.Parse(args).Invoke();
+        var root = new RootCommand("Sluice: real-time streaming data platform.")
+        {
+            DemoCommand.Create(),
+            BenchCommand.Create(),
+        };
+        return root;
     }
 }

@@ -39,11 +39,16 @@ public static class KeyHasher
 
     private static object? Create(Type type)
     {
-        if (type == typeof(string)) { return new StringHasher(); }
-        if (type == typeof(int)) { return new Int32Hasher(); }
-        if (type == typeof(long)) { return new Int64Hasher(); }
-        if (type == typeof(Guid)) { return new GuidHasher(); }
-        if (type == typeof(bool)) { return new BooleanHasher(); }
+        if (type == typeof(string))
+        { return new StringHasher(); }
+        if (type == typeof(int))
+        { return new Int32Hasher(); }
+        if (type == typeof(long))
+        { return new Int64Hasher(); }
+        if (type == typeof(Guid))
+        { return new GuidHasher(); }
+        if (type == typeof(bool))
+        { return new BooleanHasher(); }
         if (type.IsEnum || (type.IsPrimitive && type != typeof(IntPtr) && type != typeof(UIntPtr)))
         {
             return Activator.CreateInstance(typeof(BlittableHasher<>).MakeGenericType(type));

@@ -8,7 +8,7 @@ namespace Sluice.Runtime.Operators;
 /// (timestamp, registration) order with the key restored, event-time timers when the watermark passes them and
 /// processing-time timers when the clock does.
 /// </summary>
-internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerService where TKey : notnull
+internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerService, IKeyedStateInspection where TKey : notnull
 {
     private const int SweepInterval = 4096;
     private readonly TimerQueue<TKey> _eventTimers = new();
@@ -35,7 +35,10 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
     internal HeapKeyedStateBackend<TKey> StateBackend => Backend;
 
     /// <summary>Live timers in both domains.</summary>
-    internal int TimerCount => _eventTimers.Count + _processingTimers.Count;
+    public int TimerCount => _eventTimers.Count + _processingTimers.Count;
+
+    /// <summary>Live state entries over all states.</summary>
+    public int StateEntryCount => Backend?.EntryCount ?? 0;
 
     public override void Open()
     {

@@ -12,7 +12,7 @@ namespace Sluice.Runtime.Windows;
 /// dropped once every window containing it is past <c>end − 1 + allowedLateness</c>. A record arriving after its
 /// windows fired but within the lateness re-fires them for its key; one past every window's lateness is late.
 /// </summary>
-internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut> where TKey : notnull
+internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut>, Operators.IKeyedStateInspection where TKey : notnull
 {
     private readonly long _size;
     private readonly long _slide;
@@ -40,8 +40,11 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         _eventTime = assigner.IsEventTime;
     }
 
-    /// <summary>Live (key, pane) accumulators, for tests.</summary>
-    internal int PaneCount => _panes.Count;
+    /// <summary>Live (key, pane) accumulators.</summary>
+    public int StateEntryCount => _panes.Count;
+
+    /// <summary>Panes waiting to fire or to be dropped.</summary>
+    public int TimerCount => _paneStarts.Count;
 
     public override void ProcessElement(TIn value, long timestamp)
     {

@@ -11,7 +11,7 @@ namespace Sluice.Runtime.Windows;
 /// <c>end − 1 + allowedLateness</c>; a record merging into an already-fired session within the lateness re-fires it
 /// (if the merged session's end has passed). A record whose merged session would already be past its lateness is late.
 /// </summary>
-internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut> where TKey : notnull
+internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut>, Operators.IKeyedStateInspection where TKey : notnull
 {
     private readonly long _gap;
     private readonly long _lateness;
@@ -30,8 +30,11 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         _eventTime = assigner.IsEventTime;
     }
 
-    /// <summary>Live sessions over all keys, for tests.</summary>
-    internal int SessionCount
+    /// <summary>Live timers.</summary>
+    public int TimerCount => _timers.Count;
+
+    /// <summary>Live sessions over all keys.</summary>
+    public int StateEntryCount
     {
         get
         {
