@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Cli.Bench;
 using Sluice.Cli.Demo;
+using Sluice.Cli.Log;
 
 namespace Sluice.Cli;
 
@@ -16,7 +17,8 @@ public static class Program
         var root = new RootCommand("Sluice: real-time streaming data platform.")
         {
             DemoCommand.Create(),
-            BenchCommand.Create(),
+            LogCommands.Create(),
+            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create()),
         };
         return root;
     }

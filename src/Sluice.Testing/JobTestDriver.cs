@@ -99,6 +99,9 @@ public sealed class JobTestDriver : IDisposable
         }
     }
 
+    /// <summary>Records the job's windows classified as late so far (side output or counted as dropped).</summary>
+    public long LateRecords => Tasks.Sum(t => t.Operators.Sum(o => o.LateRecordCount));
+
     /// <summary>Live keyed-state entries and timers of every keyed operator (for state-size assertions).</summary>
     public (int StateEntries, int Timers) KeyedStateSize()
     {

@@ -92,6 +92,9 @@ public sealed class OperatorTestDriver<TIn, TOut> : IDisposable
         return this;
     }
 
+    /// <summary>Records the windows under test classified as late so far.</summary>
+    public long LateRecords => _driver.LateRecords;
+
     /// <summary>Live keyed-state entries and timers of the keyed operators under test.</summary>
     public (int StateEntries, int Timers) KeyedStateSize() => _driver.KeyedStateSize();
 

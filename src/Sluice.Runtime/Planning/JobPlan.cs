@@ -80,22 +80,25 @@ internal sealed class JobPlan(JobOptions options, IReadOnlyList<PlanNode> nodes)
     {
         text.Append(node.Name);
         var chained = node.Outputs.Where(e => e.Chained).ToList();
-        if (chained.Count == 1)
+        if (chained.Count == 0)
         {
-            text.Append(" -> ");
-            AppendChain(text, chained[0].Target);
+            return;
         }
-        else if (chained.Count > 1)
+        text.Append(chained.Count == 1 ? " -> " : " -> {");
+        for (var i = 0; i < chained.Count; i++)
         {
-            text.Append(" -> {");
-            for (var i = 0; i < chained.Count; i++)
+            if (i > 0)
             {
-                if (i > 0)
-                {
-                    text.Append(", ");
-                }
-                AppendChain(text, chained[i].Target);
+                text.Append(", ");
             }
+            if (chained[i].SideTagId is { } tag)
+            {
+                text.Append('[').Append(tag).Append("] ");
+            }
+            AppendChain(text, chained[i].Target);
+        }
+        if (chained.Count > 1)
+        {
             text.Append('}');
         }
     }

@@ -236,10 +236,16 @@ internal sealed class HeapMapState<TKey, TMapKey, TValue>(HeapKeyedStateBackend<
                 yield break;
             }
             var now = Stamp;
-            foreach (var (key, entry) in map)
+            var refresh = Ttl?.Update == StateTtlUpdate.OnReadAndWrite;
+            foreach (var key in map.Keys)
             {
+                ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(map, key);
                 if (Ttl is null || now - entry.Stamp < Ttl.TimeToLiveMs)
                 {
+                    if (refresh)
+                    {
+                        entry.Stamp = now;
+                    }
                     yield return new(key, entry.Value);
                 }
             }

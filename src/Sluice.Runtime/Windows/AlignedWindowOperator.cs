@@ -64,11 +64,17 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
             AddKeyToPane(key, pane);
         }
         acc = Add(acc!, value);
-        if (_eventTime && lastStart + _size - 1 <= _time)
+        if (FirstWindowEnd(pane) - 1 <= _time)
         {
+            // Some window of this record already fired: fire it again for this key (allowed lateness in event time;
+            // in processing time, a record arriving at the very millisecond its window fired).
             RefireForKey(key, pane);
+            if (!_eventTime && lastStart + _size - 1 <= _time)
+            {
+                DropPane(pane);
+            }
         }
-        if (!_eventTime)
+        if (!_eventTime && _nextWindowEnd != long.MaxValue)
         {
             Context.RequestProcessingTime(_nextWindowEnd - 1);
         }
@@ -216,14 +222,17 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         return acc;
     }
 
-    /// <summary>Re-fires, for one key, every already-fired window containing <paramref name="pane"/> that is still within its lateness.</summary>
+    /// <summary>
+    /// Re-fires, for one key, every already-fired window containing <paramref name="pane"/> that is still within its
+    /// lateness (event time), or that fired at the current millisecond (processing time, which is never late).
+    /// </summary>
     private void RefireForKey(TKey key, long pane)
     {
         var lastStart = TimeWindow.AlignedStart(pane, _offset, _slide);
         for (var start = TimeWindow.AlignedStart(pane - _size, _offset, _slide) + _slide; start <= lastStart; start += _slide)
         {
             var maxTimestamp = start + _size - 1;
-            if (maxTimestamp <= _time && maxTimestamp + _lateness > _time)
+            if (maxTimestamp <= _time && (!_eventTime || maxTimestamp + _lateness > _time))
             {
                 FireWindow(start, start + _size, key, singleKey: true);
             }

@@ -1,0 +1,42 @@
+using Sluice.Nexmark.Model;
+
+namespace Sluice.Nexmark.Queries;
+
+/// <summary>Who runs a query.</summary>
+public enum NexmarkEngine
+{
+    /// <summary>Sluice's DataStream API.</summary>
+    Sluice,
+
+    /// <summary>Plain C# loops and dictionaries, single-threaded: what a user writes without an engine.</summary>
+    Handwritten,
+
+    /// <summary>System.Reactive operators on a subject the events are pushed into.</summary>
+    Rx,
+
+    /// <summary>DuckDB running the query's SQL in batch over the events loaded into tables.</summary>
+    DuckDb,
+}
+
+/// <summary>Settings one query run gets.</summary>
+/// <param name="Parallelism">Threads the engine may use (Sluice subtasks, DuckDB threads); hand-written and Rx use one.</param>
+/// <param name="KeepRows">Keep the result rows (tests, --out).</param>
+public sealed record QueryRunSettings(int Parallelism, bool KeepRows);
+
+/// <summary>An engine that runs Nexmark queries over in-memory events.</summary>
+public interface IQueryEngine : IDisposable
+{
+    /// <summary>The engine.</summary>
+    NexmarkEngine Engine { get; }
+
+    /// <summary>False when the query cannot be expressed on this engine.</summary>
+    bool Supports(NexmarkQuery query);
+
+    /// <summary>
+    /// Work done once per event set, outside the measured time (DuckDB: loading the tables). Returns the seconds it took.
+    /// </summary>
+    double Prepare(Event[] events, int parallelism);
+
+    /// <summary>Runs <paramref name="query"/> over <paramref name="events"/> and returns what it produced.</summary>
+    Results.QueryOutput Run(NexmarkQuery query, Event[] events, QueryRunSettings settings);
+}

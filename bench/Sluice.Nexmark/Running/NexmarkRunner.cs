@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using Sluice.Nexmark.Generation;
+using Sluice.Nexmark.Model;
+using Sluice.Nexmark.Queries;
+using Sluice.Nexmark.Results;
+using Sluice.Nexmark.Streaming;
+
+namespace Sluice.Nexmark.Running;
+
+/// <summary>
+/// Generates the events once and runs every (query, engine) pair over the same array, measuring wall time, process
+/// CPU time, managed allocation and peak working set of each run. Runs are sequential, so process-wide counters
+/// belong to the run being measured.
+/// </summary>
+public static class NexmarkRunner
+{
+    private const int WarmUpEvents = 50_000;
+
+    /// <summary>Runs the benchmark; one result per supported (query, engine), in query-then-engine order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Events or parallelism out of range.</exception>
+    public static IReadOnlyList<NexmarkResult> Run(NexmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Events, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Parallelism, 1);
+        var log = options.Log ?? (_ => { });
+
+        var watch = Stopwatch.StartNew();
+        var config = new GeneratorConfig { EventCount = options.Events, Seed = options.Seed };
+        var events = NexmarkGenerator.GenerateAll(config);
+        log($"generated {events.Length:N0} events in {watch.Elapsed.TotalSeconds:F2} s");
+        var warmUp = options.WarmUp ? NexmarkGenerator.GenerateAll(config with { EventCount = Math.Min(WarmUpEvents, options.Events) }) : null;
+
+        if (options.OutputDirectory is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+            EventJson.Write(Path.Combine(dir, "events.jsonl"), events);
+            log($"wrote {Path.Combine(dir, "events.jsonl")}");
+        }
+
+        var engines = new Dictionary<NexmarkEngine, IQueryEngine>();
+        var results = new List<NexmarkResult>();
+        try
+        {
+            foreach (var e in options.Engines.Distinct())
+            {
+                engines[e] = Create(e);
+            }
+            var prepared = new Dictionary<NexmarkEngine, double>();
+            foreach (var query in options.Queries)
+            {
+                foreach (var (kind, engine) in engines)
+                {
+                    if (!engine.Supports(query))
+                    {
+                        log($"{query.Name()} {Name(kind)}: not expressible, skipped");
+                        continue;
+                    }
+                    if (!prepared.TryGetValue(kind, out var prepareSeconds))
+                    {
+                        prepareSeconds = engine.Prepare(events, options.Parallelism);
+                        prepared[kind] = prepareSeconds;
+                        if (prepareSeconds > 0)
+                        {
+                            log($"{Name(kind)}: prepared (loaded) in {prepareSeconds:F2} s");
+                        }
+                    }
+                    var settings = new QueryRunSettings(options.Parallelism, KeepRows: options.OutputDirectory is not null);
+                    if (warmUp is not null && kind != NexmarkEngine.DuckDb)
+                    {
+                        engine.Run(query, warmUp, settings with { KeepRows = false });
+                    }
+                    var (output, result) = Measure(query, kind, engine, events, settings, prepareSeconds);
+                    results.Add(result);
+                    log($"{query.Name()} {Name(kind),-11} {result.Seconds,8:F3} s  {result.EventsPerCoreSecond,14:N0} ev/core·s  {result.Results,10:N0} rows  {result.ChecksumHex}");
+                    if (options.OutputDirectory is { } outDir && output.Rows is { } rows)
+                    {
+                        RowJson.WriteSorted(Path.Combine(outDir, $"{query.Name()}.{Name(kind)}.jsonl"), rows);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var engine in engines.Values)
+            {
+                engine.Dispose();
+            }
+        }
+        return results;
+    }
+
+    /// <summary>The engine's name as the CLI and JSON show it.</summary>
+    public static string Name(NexmarkEngine engine) => engine.ToString().ToLowerInvariant();
+
+    /// <summary>Creates an engine.</summary>
+    public static IQueryEngine Create(NexmarkEngine engine) => engine switch
+    {
+        NexmarkEngine.Sluice => new SluiceEngine(),
+        NexmarkEngine.Handwritten => new HandwrittenEngine(),
+        NexmarkEngine.Rx => new RxEngine(),
+        NexmarkEngine.DuckDb => new DuckDbEngine(),
+        _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "Unknown engine."),
+    };
+
+    private static (QueryOutput, NexmarkResult) Measure(NexmarkQuery query, NexmarkEngine kind, IQueryEngine engine, Event[] events, QueryRunSettings settings, double prepareSeconds)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        var peak = Environment.WorkingSet;
+        using var sampling = new CancellationTokenSource();
+        var sampler = new Thread(() =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, Environment.WorkingSet);
+                sampling.Token.WaitHandle.WaitOne(10);
+            }
+        })
+        { IsBackground = true, Name = "nexmark-peak-sampler" };
+        sampler.Start();
+
+        var cpu0 = process.TotalProcessorTime;
+        var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+        var start = Stopwatch.GetTimestamp();
+        var output = engine.Run(query, events, settings);
+        var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+
+        sampling.Cancel();
+        sampler.Join();
+        peak = Math.Max(peak, Environment.WorkingSet);
+        return (output, new NexmarkResult
+        {
+            Query = query,
+            Engine = kind,
+            Events = events.LongLength,
+            Parallelism = kind is NexmarkEngine.Sluice or NexmarkEngine.DuckDb ? settings.Parallelism : 1,
+            Seconds = seconds,
+            CpuSeconds = cpu,
+            AllocBytes = alloc,
+            PeakMb = peak / (1024.0 * 1024.0),
+            Results = output.Count,
+            Checksum = output.Checksum,
+            PrepareSeconds = prepareSeconds,
+        });
+    }
+}

@@ -1,0 +1,55 @@
+using Sluice.Nexmark.Model;
+using Sluice.Sources;
+
+namespace Sluice.Nexmark.Streaming;
+
+/// <summary>
+/// A parallel, bounded source over pre-generated events. Subtask <c>s</c> of <c>p</c> reads blocks
+/// <c>s, s+p, s+2p, …</c> of <see cref="BlockSize"/> events, so every subtask advances through event time at the same
+/// pace (its watermark never holds the others back for long). Each record carries its event time as timestamp.
+/// </summary>
+public sealed class EventArraySource : ISource<Event>
+{
+    /// <summary>Events per block handed to one subtask.</summary>
+    public const int BlockSize = 1024;
+
+    private readonly Event[] _events;
+
+    /// <summary>Creates the source; the array is read, never modified.</summary>
+    public EventArraySource(Event[] events) => _events = events ?? throw new ArgumentNullException(nameof(events));
+
+    /// <inheritdoc />
+    public bool IsBounded => true;
+
+    /// <inheritdoc />
+    public int MaxParallelism => 0;
+
+    /// <inheritdoc />
+    public ISourceReader<Event> CreateReader(SourceReaderContext context) => new Reader(_events, context);
+
+    private sealed class Reader(Event[] events, SourceReaderContext context) : ISourceReader<Event>
+    {
+        private long _block = context.SubtaskIndex;
+
+        public int SplitCount => 1;
+
+        public SourceStatus PollNext(ISourceOutput<Event> output)
+        {
+            var start = _block * BlockSize;
+            if (start >= events.LongLength)
+            {
+                return SourceStatus.Finished;
+            }
+            var end = Math.Min(events.LongLength, start + BlockSize);
+            var span = events.AsSpan((int)start, (int)(end - start));
+            foreach (ref readonly var e in span)
+            {
+                output.Collect(0, e, e.DateTime);
+            }
+            _block += context.Parallelism;
+            return _block * BlockSize >= events.LongLength ? SourceStatus.Finished : SourceStatus.MoreAvailable;
+        }
+
+        public void Dispose() { }
+    }
+}

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using Sluice.Nexmark.Queries;
+using Sluice.Nexmark.Running;
+using Spectre.Console;
+
+namespace Sluice.Cli.Bench;
+
+/// <summary><c>sluice bench nexmark</c>: runs Nexmark queries on Sluice and the baselines over the same generated events.</summary>
+internal static class NexmarkCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var query = new Option<string>("--query") { Description = "Query to run: q0, q1, q2, q3, q4, q5, q7, q8, q11, q12, a comma-separated list, or all.", DefaultValueFactory = _ => "all" };
+        var events = new Option<long>("--events") { Description = "Number of events to generate (persons, auctions and bids in the spec's 1:3:46 proportions).", DefaultValueFactory = _ => 1_000_000 };
+        var parallelism = new Option<int>("--parallelism") { Description = "Sluice subtasks per operator and DuckDB threads (hand-written and Rx are single-threaded).", DefaultValueFactory = _ => 1 };
+        var engine = new Option<string>("--engine") { Description = "Engine: sluice, handwritten, rx, duckdb, a comma-separated list, or all.", DefaultValueFactory = _ => "all" };
+        var checkpoint = new Option<double?>("--checkpoint-interval") { Description = "Checkpoint interval in seconds for Sluice jobs (accepted; a no-op until checkpointing lands)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per line per (query, engine) instead of a table." };
+        var output = new Option<string?>("--out") { Description = "Write the events to DIR/events.jsonl and each engine's sorted results to DIR/<query>.<engine>.jsonl." };
+        var seed = new Option<ulong>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42UL };
+
+        var command = new Command("nexmark", "Nexmark benchmark: Sluice vs hand-written C#, System.Reactive and DuckDB on the same events.");
+        foreach (var option in new Option[] { query, events, parallelism, engine, checkpoint, json, output, seed })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parseResult =>
+        {
+            IReadOnlyList<NexmarkQuery> queries;
+            IReadOnlyList<NexmarkEngine> engines;
+            try
+            {
+                queries = NexmarkQueries.Parse(parseResult.GetValue(query) ?? "all");
+                engines = ParseEngines(parseResult.GetValue(engine) ?? "all");
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message.Split(" (Parameter")[0]);
+                return 2;
+            }
+            var count = parseResult.GetValue(events);
+            var p = parseResult.GetValue(parallelism);
+            if (count < 1 || p < 1)
+            {
+                Console.Error.WriteLine("--events and --parallelism must be at least 1.");
+                return 2;
+            }
+            var interval = parseResult.GetValue(checkpoint);
+            if (interval is not null)
+            {
+                Console.Error.WriteLine("warning: --checkpoint-interval is accepted but has no effect yet: Sluice has no checkpointing; the run measures jobs without checkpoints.");
+            }
+            var asJson = parseResult.GetValue(json);
+            var options = new NexmarkOptions
+            {
+                Queries = queries,
+                Engines = engines,
+                Events = count,
+                Parallelism = p,
+                Seed = parseResult.GetValue(seed),
+                CheckpointInterval = interval is { } s ? TimeSpan.FromSeconds(s) : null,
+                OutputDirectory = parseResult.GetValue(output),
+                Log = message => Console.Error.WriteLine(message),
+            };
+            var results = NexmarkRunner.Run(options);
+            if (asJson)
+            {
+                foreach (var r in results)
+                {
+                    Console.Out.WriteLine(r.ToJson());
+                }
+            }
+            else
+            {
+                AnsiConsole.Write(Table(results));
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static IReadOnlyList<NexmarkEngine> ParseEngines(string text)
+    {
+        if (text.Equals("all", StringComparison.OrdinalIgnoreCase))
+        {
+            return [NexmarkEngine.Sluice, NexmarkEngine.Handwritten, NexmarkEngine.Rx, NexmarkEngine.DuckDb];
+        }
+        var result = new List<NexmarkEngine>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Enum.TryParse<NexmarkEngine>(part, ignoreCase: true, out var e) || !Enum.IsDefined(e))
+            {
+                throw new ArgumentException($"Unknown engine '{part}': use sluice, handwritten, rx, duckdb or all.");
+            }
+            result.Add(e);
+        }
+        return result;
+    }
+
+    private static Table Table(IReadOnlyList<NexmarkResult> results)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in new[] { "query", "engine", "events/s/core", "events/s", "seconds", "cpu s", "alloc MB", "peak MB", "rows", "checksum", "vs sluice", "vs Flink/core" })
+        {
+            table.AddColumn(new TableColumn(column).RightAligned());
+        }
+        foreach (var r in results)
+        {
+            var sluice = results.FirstOrDefault(x => x.Query == r.Query && x.Engine == NexmarkEngine.Sluice);
+            var vsSluice = sluice is null || r.Engine == NexmarkEngine.Sluice || r.EventsPerCoreSecond == 0
+                ? ""
+                : (sluice.EventsPerCoreSecond / r.EventsPerCoreSecond).ToString("F2", CultureInfo.InvariantCulture) + "×";
+            var flink = r.Query.FlinkPublishedPerCore() is { } f ? (r.EventsPerCoreSecond / f).ToString("F1", CultureInfo.InvariantCulture) + "×" : "n/a";
+            var agrees = sluice is null || r.Query == NexmarkQuery.Q12 || sluice.Checksum == r.Checksum ? "" : " [red]≠[/]";
+            table.AddRow(
+                r.Query.Name(),
+                NexmarkRunner.Name(r.Engine),
+                r.EventsPerCoreSecond.ToString("N0", CultureInfo.InvariantCulture),
+                r.EventsPerSecond.ToString("N0", CultureInfo.InvariantCulture),
+                r.Seconds.ToString("F3", CultureInfo.InvariantCulture),
+                r.CpuSeconds.ToString("F3", CultureInfo.InvariantCulture),
+                (r.AllocBytes / 1e6).ToString("F1", CultureInfo.InvariantCulture),
+                r.PeakMb.ToString("F0", CultureInfo.InvariantCulture),
+                r.Results.ToString("N0", CultureInfo.InvariantCulture),
+                r.ChecksumHex[..8] + agrees,
+                vsSluice,
+                flink);
+        }
+        table.Caption("vs sluice = Sluice's events/s/core ÷ this engine's; vs Flink/core = events/s/core ÷ Flink 1.13's published per-core figure (nexmark GUIDE_V1)");
+        return table;
+    }
+}

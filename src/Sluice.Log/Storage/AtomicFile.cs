@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+
+namespace Sluice.Log.Storage;
+
+/// <summary>
+/// Replaces a file atomically: write a temporary file in the same directory, fsync it, rename it over the target,
+/// then fsync the directory (on Unix) so the rename itself survives a power loss.
+/// </summary>
+internal static partial class AtomicFile
+{
+    public static void Write(string path, ReadOnlySpan<byte> content)
+    {
+        string temp = path + ".tmp";
+        using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            RandomAccess.Write(handle, content, 0);
+            RandomAccess.FlushToDisk(handle);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>Best-effort fsync of a directory so renames and creations in it are durable (no-op on Windows).</summary>
+    public static void SyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        int fd = NativeMethods.Open(directory, 0);
+        if (fd >= 0)
+        {
+            _ = NativeMethods.Fsync(fd);
+            _ = NativeMethods.Close(fd);
+        }
+    }
+
+    private static partial class NativeMethods
+    {
+        [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static partial int Open(string path, int flags);
+
+        [LibraryImport("libc", EntryPoint = "fsync")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static partial int Fsync(int fd);
+
+        [LibraryImport("libc", EntryPoint = "close")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static partial int Close(int fd);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary>Runs the built <c>sluice</c> command as a child process and captures its output.</summary>
+internal static class CliProcess
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static Result Run(string? stdin, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
+        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"sluice {string.Join(' ', args)} did not finish in 120 s.");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}

@@ -1,0 +1,85 @@
+using Sluice.Log.Tests.Support;
+using static Sluice.Log.Tests.Support.TestData;
+
+namespace Sluice.Log.Tests;
+
+/// <summary>
+/// Pins on-disk format version 1: files in golden/ were written once by this implementation and must stay readable.
+/// Never regenerate them; add new files for a new format version.
+/// </summary>
+public sealed class GoldenFormatTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string Golden(string name) => Path.Combine(AppContext.BaseDirectory, "golden", name);
+
+    private void InstallGoldenFiles(bool withTransactions)
+    {
+        string partitionDir = Path.Combine(_dir.Path, "topics", "golden", "0");
+        Directory.CreateDirectory(partitionDir);
+        File.Copy(Golden("topic-v1.config"), Path.Combine(_dir.Path, "topics", "golden", "topic.config"));
+        File.Copy(Golden("segment-v1.log"), Path.Combine(partitionDir, "00000000000000000000.log"));
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "groups"));
+        File.Copy(Golden("group-v1.offsets"), Path.Combine(_dir.Path, "groups", "676f6c64656e2d67726f7570.offsets"));
+        if (withTransactions)
+        {
+            Directory.CreateDirectory(Path.Combine(_dir.Path, "transactions"));
+            File.Copy(Golden("transactions-v1.log"), Path.Combine(_dir.Path, "transactions", "transactions.log"));
+        }
+    }
+
+    [Fact]
+    public void Open_GoldenSegmentV1_DecodesExpectedRecords()
+    {
+        InstallGoldenFiles(withTransactions: true);
+        using var log = PartitionedLog.Open(_dir.Path, Options());
+        PartitionLog p = log.GetPartition("golden", 0);
+
+        List<ConsumedRecord> records = ReadAll(p, IsolationLevel.ReadCommitted);
+
+        records.Count.ShouldBe(3);
+        records[0].Offset.ShouldBe(0);
+        records[0].TimestampMs.ShouldBe(1_700_000_000_000);
+        Text(records[0].Key).ShouldBe("user-1");
+        Text(records[0].Value).ShouldBe("{\"name\":\"Ada\"}");
+        records[0].Headers.ShouldBeEmpty();
+        records[1].Offset.ShouldBe(1);
+        records[1].Key.ShouldBeNull();
+        Text(records[1].Value).ShouldBe("no key");
+        records[1].Headers.Select(h => (h.Key, h.Value is { } v ? Text(v.ToArray()) : "<null>")).ShouldBe([("trace", "abc"), ("empty", "<null>")]);
+        records[2].Offset.ShouldBe(2);
+        records[2].TimestampMs.ShouldBe(1_700_000_000_002);
+        Text(records[2].Key).ShouldBe("user-1");
+        records[2].Value.ShouldBeNull();
+        p.RecoveredTruncatedBytes.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Open_GoldenGroupOffsetsV1_DecodesExpectedOffsets()
+    {
+        InstallGoldenFiles(withTransactions: false);
+        using var log = PartitionedLog.Open(_dir.Path, Options());
+        log.Groups.GetCommittedOffsets("golden-group").OrderBy(e => e.Key.Topic).ShouldBe([
+            new KeyValuePair<TopicPartition, long>(new TopicPartition("golden", 0), 3),
+            new KeyValuePair<TopicPartition, long>(new TopicPartition("other", 2), 42),
+        ]);
+    }
+
+    [Fact]
+    public void Open_GoldenTransactionLogV1_PreparedTransactionIsPendingAndCommits()
+    {
+        InstallGoldenFiles(withTransactions: true);
+        using var log = PartitionedLog.Open(_dir.Path, Options());
+        PartitionLog p = log.GetPartition("golden", 0);
+        p.LastStableOffset.ShouldBe(3);
+        TransactionalProducer producer = log.InitTransactions("golden-writer");
+        producer.PendingSequences.ShouldBe([7L]);
+
+        producer.CommitPrepared(7).ShouldBe(CommitOutcome.Committed);
+
+        ReadAll(p, IsolationLevel.ReadCommitted).Select(r => Text(r.Value)).Last().ShouldBe("prepared");
+        log.Groups.GetCommittedOffset("golden-group", "golden", 0).ShouldBe(4);
+    }
+}
