@@ -42,6 +42,14 @@ public sealed class CollectorSink<T>(bool keepRows) : ISink<T> where T : INexmar
     {
         public void Write(T value, long timestamp) => collector.Add(value);
 
+        public void WriteBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+        {
+            foreach (ref readonly var value in values)
+            {
+                collector.Add(value);
+            }
+        }
+
         public void Flush() { }
 
         public void Dispose() { }

@@ -18,6 +18,18 @@ public interface ISinkWriter<T> : IDisposable
     /// <summary>Writes (or buffers) one record. A failure fails the job.</summary>
     void Write(T value, long timestamp);
 
+    /// <summary>
+    /// Writes a batch of records in order; the spans are valid only during the call. The default calls
+    /// <see cref="Write"/> per record; override it when the destination takes batches.
+    /// </summary>
+    void WriteBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            Write(values[i], timestamps[i]);
+        }
+    }
+
     /// <summary>Makes everything written so far durable/visible; called at the end of input.</summary>
     void Flush();
 }

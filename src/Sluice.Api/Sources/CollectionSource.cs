@@ -13,7 +13,30 @@ public sealed class CollectionSource<T>(IEnumerable<T> items) : ISource<T>
     public int MaxParallelism => 1;
 
     /// <inheritdoc />
-    public ISourceReader<T> CreateReader(SourceReaderContext context) => new Reader(_items.GetEnumerator(), context.BatchSize);
+    public ISourceReader<T> CreateReader(SourceReaderContext context) => _items switch
+    {
+        T[] array => new ArrayReader(array, context.BatchSize),
+        List<T> list => new ArrayReader(list.ToArray(), context.BatchSize),
+        _ => new Reader(_items.GetEnumerator(), context.BatchSize),
+    };
+
+    /// <summary>Hands slices of the array downstream without copying records.</summary>
+    private sealed class ArrayReader(T[] items, int batchSize) : ISourceReader<T>
+    {
+        private int _next;
+
+        public int SplitCount => 1;
+
+        public SourceStatus PollNext(ISourceOutput<T> output)
+        {
+            var n = Math.Min(batchSize, items.Length - _next);
+            output.CollectBatch(0, items.AsSpan(_next, n), default);
+            _next += n;
+            return _next >= items.Length ? SourceStatus.Finished : SourceStatus.MoreAvailable;
+        }
+
+        public void Dispose() { }
+    }
 
     private sealed class Reader(IEnumerator<T> enumerator, int batchSize) : ISourceReader<T>
     {

@@ -57,6 +57,14 @@ public interface ISourceOutput<T>
     /// </summary>
     void Collect(int split, T value, long timestamp = EventTime.NoTimestamp);
 
+    /// <summary>
+    /// Emits a run of records read from <paramref name="split"/> without copying them: the runtime passes the spans
+    /// straight down the operator chain, so they must stay unchanged until the call returns. <paramref name="timestamps"/>
+    /// has one entry per record, or is empty when the records carry no timestamp (the strategy's assigner, if any,
+    /// sets them). Prefer this over <see cref="Collect"/> for sources that already hold records in arrays.
+    /// </summary>
+    void CollectBatch(int split, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps);
+
     /// <summary>Raises the watermark of <paramref name="split"/> (sources that know their event-time progress).</summary>
     void EmitWatermark(int split, long watermark);
 

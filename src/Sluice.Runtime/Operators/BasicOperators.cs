@@ -7,6 +7,7 @@ internal sealed class MapOperator<TIn, TOut> : OneInputOperator<TIn>
 {
     private readonly Func<TIn, TOut> _map;
     private readonly Output<TOut> _output;
+    private readonly BatchBuffer<TOut> _results = new(1024);
 
     public MapOperator(Func<TIn, TOut> map, Output<TOut> output)
     {
@@ -27,6 +28,28 @@ internal sealed class MapOperator<TIn, TOut> : OneInputOperator<TIn>
             throw UserFailure("in Map", value, e);
         }
         _output.Collect(result, timestamp);
+    }
+
+    public override void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
+    {
+        var results = _results.Reserve(values.Length);
+        var i = 0;
+        try
+        {
+            for (; i < values.Length; i++)
+            {
+                results[i] = _map(values[i]);
+            }
+        }
+        catch (Exception e)
+        {
+            throw UserFailure("in Map", values[i], e);
+        }
+        _output.CollectBatch(results[..values.Length], timestamps);
+        if (System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<TOut>())
+        {
+            results[..values.Length].Clear();
+        }
     }
 }
 
@@ -58,6 +81,40 @@ internal sealed class FilterOperator<T> : OneInputOperator<T>
             _output.Collect(value, timestamp);
         }
     }
+
+    /// <summary>Forwards maximal runs of kept records as slices of the input: no copy, one downstream call per run.</summary>
+    public override void ProcessBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        var runStart = -1;
+        for (var i = 0; i < values.Length; i++)
+        {
+            bool keep;
+            try
+            {
+                keep = _predicate(values[i]);
+            }
+            catch (Exception e)
+            {
+                throw UserFailure("in Filter", values[i], e);
+            }
+            if (keep)
+            {
+                if (runStart < 0)
+                {
+                    runStart = i;
+                }
+            }
+            else if (runStart >= 0)
+            {
+                _output.CollectBatch(values[runStart..i], timestamps[runStart..i]);
+                runStart = -1;
+            }
+        }
+        if (runStart >= 0)
+        {
+            _output.CollectBatch(values[runStart..], timestamps[runStart..]);
+        }
+    }
 }
 
 /// <summary>A collector handed to user functions: emits through an output with the current (or an explicit) timestamp.</summary>
@@ -70,33 +127,72 @@ internal sealed class TimestampedCollector<T>(Output<T> output) : ITimestampColl
     public void Collect(T value, long timestamp) => output.Collect(value, timestamp);
 }
 
+/// <summary>
+/// A collector that buffers what a function emits and hands it downstream as one batch, so a flat map over a batch
+/// costs one downstream call per batch. It flushes when it reaches <see cref="FlushThreshold"/> records, keeping
+/// memory bounded for functions that emit a lot.
+/// </summary>
+internal sealed class BufferingCollector<T>(Output<T> output) : ITimestampCollector<T>
+{
+    private const int FlushThreshold = 4096;
+    private readonly BatchBuffer<T> _buffer = new(1024);
+
+    public long Timestamp;
+
+    public void Collect(T value) => Collect(value, Timestamp);
+
+    public void Collect(T value, long timestamp)
+    {
+        _buffer.Add(value, timestamp);
+        if (_buffer.Count >= FlushThreshold)
+        {
+            _buffer.FlushTo(output);
+        }
+    }
+
+    public void Flush() => _buffer.FlushTo(output);
+
+    /// <summary>Forgets buffered records (after a failure).</summary>
+    public void Discard() => _buffer.Count = 0;
+}
+
 internal sealed class FlatMapOperator<TIn, TOut> : OneInputOperator<TIn>
 {
     private readonly Action<TIn, ICollector<TOut>> _flatMap;
-    private readonly TimestampedCollector<TOut> _collector;
+    private readonly BufferingCollector<TOut> _collector;
 
     public FlatMapOperator(Action<TIn, ICollector<TOut>> flatMap, Output<TOut> output)
     {
         _flatMap = flatMap;
-        _collector = new TimestampedCollector<TOut>(output);
+        _collector = new BufferingCollector<TOut>(output);
         Downstream = output;
     }
 
-    public override void ProcessElement(TIn value, long timestamp)
+    public override void ProcessElement(TIn value, long timestamp) => ProcessBatch(new ReadOnlySpan<TIn>(in value), new ReadOnlySpan<long>(in timestamp));
+
+    public override void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
     {
-        _collector.Timestamp = timestamp;
+        var collector = _collector;
+        var i = 0;
         try
         {
-            _flatMap(value, _collector);
+            for (; i < values.Length; i++)
+            {
+                collector.Timestamp = timestamps[i];
+                _flatMap(values[i], collector);
+            }
         }
         catch (JobExecutionException)
         {
+            collector.Discard();
             throw;
         }
         catch (Exception e)
         {
-            throw UserFailure("in FlatMap", value, e);
+            collector.Discard();
+            throw UserFailure("in FlatMap", values[i], e);
         }
+        collector.Flush();
     }
 }
 
@@ -182,6 +278,18 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
         catch (Exception e)
         {
             throw UserFailure("writing", value, e);
+        }
+    }
+
+    public override void ProcessBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        try
+        {
+            _writer!.WriteBatch(values, timestamps);
+        }
+        catch (Exception e)
+        {
+            throw UserFailure("writing a batch", values.Length > 0 ? (object?)values[0] : null, e);
         }
     }
 

@@ -6,7 +6,8 @@ namespace Sluice.Runtime.Operators;
 /// <summary>
 /// Head of a source chain: polls the reader, assigns timestamps, tracks a watermark per split (bounded
 /// out-of-orderness or explicit), marks idle splits, and emits the minimum over active splits when it advances.
-/// Watermarks are emitted after each poll, so their position relative to records is deterministic.
+/// Watermarks are emitted after each poll, so their position relative to records is deterministic. Records a poll
+/// emits are buffered and sent downstream as one batch.
 /// </summary>
 internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Tasks.ISourceHead
 {
@@ -14,6 +15,8 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
     private readonly WatermarkStrategy<T> _strategy;
     private readonly Output<T> _output;
     private readonly Action _signalAvailable;
+    private readonly BatchBuffer<T> _buffer;
+    private readonly BatchBuffer<long> _timestamps = new(1024);
     private ISourceReader<T>? _reader;
     private SplitState[] _splits = [];
     private long _emittedWatermark = EventTime.MinWatermark;
@@ -25,6 +28,7 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
         _strategy = strategy;
         _output = output;
         _signalAvailable = signalAvailable;
+        _buffer = new BatchBuffer<T>(1024);
         Downstream = output;
     }
 
@@ -59,12 +63,15 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
         }
         catch (JobExecutionException)
         {
+            _buffer.Count = 0;
             throw;
         }
         catch (Exception e)
         {
+            _buffer.Count = 0;
             throw UserFailure("reading from the source", null, e);
         }
+        _buffer.FlushTo(_output);
         if (status == SourceStatus.Finished)
         {
             for (var i = 0; i < _splits.Length; i++)
@@ -113,7 +120,58 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
             state.MaxTimestamp = timestamp;
         }
         _recordsOut++;
-        _output.Collect(value, timestamp);
+        _buffer.Add(value, timestamp);
+        if (_buffer.Count == MaxBufferedRecords)
+        {
+            _buffer.FlushTo(_output);
+        }
+    }
+
+    public void CollectBatch(int split, ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        if (timestamps.Length != 0 && timestamps.Length != values.Length)
+        {
+            throw new ArgumentException($"CollectBatch got {values.Length} records but {timestamps.Length} timestamps; pass one per record or none.", nameof(timestamps));
+        }
+        if (values.IsEmpty)
+        {
+            return;
+        }
+        _buffer.FlushTo(_output);
+        var times = _timestamps.Reserve(values.Length)[..values.Length];
+        if (_strategy.TimestampAssigner is { } assign)
+        {
+            var i = 0;
+            try
+            {
+                for (; i < values.Length; i++)
+                {
+                    times[i] = assign(values[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                throw UserFailure("assigning a timestamp", values[i], e);
+            }
+        }
+        else if (timestamps.IsEmpty)
+        {
+            times.Fill(EventTime.NoTimestamp);
+        }
+        else
+        {
+            timestamps.CopyTo(times);
+        }
+        ref var state = ref _splits[split];
+        state.SawRecord = true;
+        var max = state.MaxTimestamp;
+        foreach (var t in times)
+        {
+            max = Math.Max(max, t);
+        }
+        state.MaxTimestamp = max;
+        _recordsOut += values.Length;
+        _output.CollectBatch(values, times);
     }
 
     public void EmitWatermark(int split, long watermark)
@@ -129,6 +187,9 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
     public void MarkSplitFinished(int split) => _splits[split].Finished = true;
 
     public void ReportDeadLetter(DeadLetter letter) => _output.EmitSide(DeadLetters.Tag, letter, EventTime.NoTimestamp);
+
+    /// <summary>Records buffered before they go downstream as one batch (a reader may emit more per poll).</summary>
+    private const int MaxBufferedRecords = 4096;
 
     private void UpdateWatermark()
     {

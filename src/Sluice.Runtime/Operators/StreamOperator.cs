@@ -54,9 +54,21 @@ internal abstract class StreamOperator
 }
 
 /// <summary>The receiving side of a single-input operator (what a chained predecessor calls).</summary>
-internal interface IInput<in T>
+internal interface IInput<T>
 {
     void ProcessElement(T value, long timestamp);
+
+    /// <summary>
+    /// Processes a batch in order; equivalent to <see cref="ProcessElement"/> per record. The spans are valid only
+    /// during the call. Operators with a tight loop (map, filter, sinks) override the per-record default.
+    /// </summary>
+    void ProcessBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            ProcessElement(values[i], timestamps[i]);
+        }
+    }
 
     void ProcessWatermark(long watermark);
 
@@ -67,6 +79,15 @@ internal interface IInput<in T>
 internal abstract class OneInputOperator<TIn> : StreamOperator, IInput<TIn>
 {
     public abstract void ProcessElement(TIn value, long timestamp);
+
+    /// <summary>Per-record by default (the interface's loop); tight-loop operators override it.</summary>
+    public virtual void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            ProcessElement(values[i], timestamps[i]);
+        }
+    }
 }
 
 /// <summary>The receiving side of a two-input operator; the task merges both inputs' watermarks before calling <see cref="StreamOperator.ProcessWatermark"/>.</summary>

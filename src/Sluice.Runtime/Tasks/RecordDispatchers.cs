@@ -15,12 +15,7 @@ internal sealed class OneInputDispatcher<T>(IInput<T> input) : IRecordDispatcher
     public void Dispatch(object batch)
     {
         var records = Unsafe.As<RecordBatch<T>>(batch);
-        var values = records.Values;
-        var timestamps = records.Timestamps;
-        for (var i = 0; i < records.Count; i++)
-        {
-            input.ProcessElement(values[i], timestamps[i]);
-        }
+        input.ProcessBatch(records.Values.AsSpan(0, records.Count), records.Timestamps.AsSpan(0, records.Count));
         records.Reset();
     }
 }

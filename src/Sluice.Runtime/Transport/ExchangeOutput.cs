@@ -74,6 +74,33 @@ internal sealed class ExchangeOutput<T> : Output<T>, IExchange
         }
     }
 
+    public override void CollectBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        if (_kind == PartitionKind.Forward)
+        {
+            // One target: copy whole runs into the batch instead of routing record by record.
+            var offset = 0;
+            while (offset < values.Length)
+            {
+                var batch = _batches[0];
+                var n = Math.Min(values.Length - offset, batch.Values.Length - batch.Count);
+                values.Slice(offset, n).CopyTo(batch.Values.AsSpan(batch.Count));
+                timestamps.Slice(offset, n).CopyTo(batch.Timestamps.AsSpan(batch.Count));
+                batch.Count += n;
+                offset += n;
+                if (batch.IsFull)
+                {
+                    Send(0);
+                }
+            }
+            return;
+        }
+        for (var i = 0; i < values.Length; i++)
+        {
+            Collect(values[i], timestamps[i]);
+        }
+    }
+
     /// <summary>Sends every partial batch downstream (before the task blocks, and before control messages).</summary>
     public void Flush()
     {

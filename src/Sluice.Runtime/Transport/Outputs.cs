@@ -12,6 +12,15 @@ internal abstract class Output<T> : Output
     /// <summary>Emits one record.</summary>
     public abstract void Collect(T value, long timestamp);
 
+    /// <summary>Emits records in order; the spans are valid only during the call.</summary>
+    public virtual void CollectBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            Collect(values[i], timestamps[i]);
+        }
+    }
+
     /// <summary>Emits to a side output; with no consumer for the tag, the record is counted as dropped.</summary>
     public virtual void EmitSide<TSide>(OutputTag<TSide> tag, TSide value, long timestamp) => SideRoutes.Unrouted(tag.Id);
 }
@@ -39,6 +48,8 @@ internal sealed class ChainingOutput<T>(Operators.IInput<T> next) : Output<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override void Collect(T value, long timestamp) => next.ProcessElement(value, timestamp);
 
+    public override void CollectBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps) => next.ProcessBatch(values, timestamps);
+
     public override void EmitWatermark(long watermark) => next.ProcessWatermark(watermark);
 
     public override void EmitIdle(bool idle) => next.ProcessIdle(idle);
@@ -65,6 +76,14 @@ internal sealed class RoutingOutput<T> : Output<T>
         for (var i = 0; i < main.Length; i++)
         {
             main[i].Collect(value, timestamp);
+        }
+    }
+
+    public override void CollectBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        foreach (var output in _main)
+        {
+            output.CollectBatch(values, timestamps);
         }
     }
 
