@@ -21,7 +21,7 @@ public static class ClickPipelines
     public static DataStream<UserSession> SessionsWithWindows(DataStream<ClickEvent> clicks, TimeSpan gap) =>
         clicks.KeyBy(static c => c.UserId)
             .Window(EventTimeSessionWindows.WithGap(gap))
-            .Aggregate(new SessionAggregate(), static (user, window, events) => new UserSession(user, window.Start, window.End, events), "Sessions(window)");
+            .Aggregate(new CountAggregate<ClickEvent>(), static (user, window, events) => new UserSession(user, window.Start, window.End, events), "Sessions(window)");
 
     /// <summary>The same sessions with a keyed process function, state and event-time timers.</summary>
     public static DataStream<UserSession> SessionsWithProcessFunction(DataStream<ClickEvent> clicks, TimeSpan gap) =>
@@ -50,17 +50,6 @@ public static class ClickPipelines
         public long GetResult(long accumulator) => accumulator;
 
         /// <inheritdoc />
-        public long Merge(long a, long b) => a + b;
-    }
-
-    private sealed class SessionAggregate : IAggregateFunction<ClickEvent, long, long>
-    {
-        public long CreateAccumulator() => 0;
-
-        public long Add(long accumulator, ClickEvent value) => accumulator + 1;
-
-        public long GetResult(long accumulator) => accumulator;
-
         public long Merge(long a, long b) => a + b;
     }
 

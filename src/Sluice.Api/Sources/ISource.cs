@@ -68,8 +68,17 @@ public interface ISourceOutput<T>
     /// <summary>Raises the watermark of <paramref name="split"/> (sources that know their event-time progress).</summary>
     void EmitWatermark(int split, long watermark);
 
-    /// <summary>Marks a split ended: it no longer holds back the watermark.</summary>
+    /// <summary>
+    /// Marks a split ended for good: it counts as +∞ and no longer holds back the watermark. When every split of
+    /// the reader has finished, the source emits the final watermark even while the reader keeps running.
+    /// </summary>
     void MarkSplitFinished(int split);
+
+    /// <summary>
+    /// Marks a split idle (or active again) regardless of the strategy's idleness timeout — e.g. a partition this
+    /// reader does not currently own. An idle split does not hold back the watermark; a record on it makes it active.
+    /// </summary>
+    void MarkSplitIdle(int split, bool idle);
 
     /// <summary>Reports input that could not be read; it goes to the <see cref="DeadLetters.Tag"/> side output.</summary>
     void ReportDeadLetter(DeadLetter letter);

@@ -9,7 +9,9 @@ namespace Sluice.Runtime.Execution;
 /// </summary>
 internal sealed class DeterministicScheduler(IReadOnlyList<StreamTask> tasks)
 {
-    private readonly AutoResetEvent _signal = new(false);
+    // Never disposed: wake-ups may still arrive from timer and cancellation callbacks after the run ended, and a
+    // SemaphoreSlim that never exposes its wait handle holds no unmanaged resource.
+    private readonly SemaphoreSlim _signal = new(0);
 
     public IReadOnlyList<StreamTask> Tasks { get; } = tasks;
 
@@ -29,7 +31,7 @@ internal sealed class DeterministicScheduler(IReadOnlyList<StreamTask> tasks)
     }
 
     /// <summary>Wakes <see cref="RunToCompletion"/> (source data available, timer due). Any thread.</summary>
-    public void Signal() => _signal.Set();
+    public void Signal() => _signal.Release();
 
     public void Open()
     {
@@ -85,7 +87,7 @@ internal sealed class DeterministicScheduler(IReadOnlyList<StreamTask> tasks)
             cancellation.ThrowIfCancellationRequested();
             if (!RunRound() && !AllFinished)
             {
-                WaitHandle.WaitAny([_signal, cancellation.WaitHandle]);
+                _signal.Wait(cancellation);
             }
         }
     }
@@ -98,7 +100,6 @@ internal sealed class DeterministicScheduler(IReadOnlyList<StreamTask> tasks)
         {
             first ??= task.Close();
         }
-        _signal.Dispose();
         return first;
     }
 }

@@ -186,6 +186,8 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
 
     public void MarkSplitFinished(int split) => _splits[split].Finished = true;
 
+    public void MarkSplitIdle(int split, bool idle) => _splits[split].ExplicitIdle = idle;
+
     public void ReportDeadLetter(DeadLetter letter) => _output.EmitSide(DeadLetters.Tag, letter, EventTime.NoTimestamp);
 
     /// <summary>Records buffered before they go downstream as one batch (a reader may emit more per poll).</summary>
@@ -221,8 +223,12 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
                     nextIdleCheck = Math.Min(nextIdleCheck, s.LastActivity + idleTimeout);
                 }
             }
+            if (s.SawRecord)
+            {
+                s.ExplicitIdle = false;
+            }
             s.SawRecord = false;
-            if (s.Idle)
+            if (s.Idle || s.ExplicitIdle)
             {
                 continue;
             }
@@ -233,7 +239,12 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
             combined = Math.Min(combined, Math.Max(generated, s.Explicit));
         }
         var allFinished = !anyActive && Array.TrueForAll(_splits, s => s.Finished);
-        if (!anyActive && !allFinished)
+        if (allFinished)
+        {
+            // Every split ended: the source holds nothing back any more, even if its reader keeps running.
+            Finish(drain: true);
+        }
+        else if (!anyActive)
         {
             if (!_idle)
             {
@@ -269,6 +280,7 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
         public long LastActivity;
         public bool SawRecord;
         public bool Idle;
+        public bool ExplicitIdle;
         public bool Finished;
     }
 }
