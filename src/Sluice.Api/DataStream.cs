@@ -112,6 +112,22 @@ public sealed class DataStream<T>
         return this;
     }
 
+    /// <summary>
+    /// Gives this stream's operator a stable id under which its state is checkpointed, so the job can be changed (operators
+    /// added elsewhere) and still restore it. Unique per job.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The stream is a union or side output.</exception>
+    public DataStream<T> Uid(string uid)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uid);
+        if (Transformation.IsVirtual)
+        {
+            throw new InvalidOperationException($"'{Transformation.Name}' is a union or side output and has no state of its own; set the uid on the operator that produces it.");
+        }
+        Transformation.Uid = uid;
+        return this;
+    }
+
     /// <summary>Writes the stream to <paramref name="sink"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="sink"/> is null.</exception>
     public DataStreamSink<T> SinkTo(ISink<T> sink, string? name = null)
@@ -171,6 +187,14 @@ public sealed class DataStreamSink<T>
     {
         _node = node;
         _options = options;
+    }
+
+    /// <summary>Gives the sink a stable id under which its state (staged output) is checkpointed.</summary>
+    public DataStreamSink<T> Uid(string uid)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uid);
+        _node.Uid = uid;
+        return this;
     }
 
     /// <summary>Sets how many parallel writers the sink has.</summary>

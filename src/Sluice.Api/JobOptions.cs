@@ -1,3 +1,5 @@
+using Sluice.Checkpoints;
+
 namespace Sluice;
 
 /// <summary>How the runtime executes a job.</summary>
@@ -45,6 +47,15 @@ public sealed record JobOptions
 
     /// <summary>The processing-time clock: every processing-time window, timer, TTL and idleness check reads it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Periodic checkpoints for exactly-once recovery; null (the default) runs without checkpoints.</summary>
+    public CheckpointOptions? Checkpoints { get; init; }
+
+    /// <summary>What happens when a task fails: restart from the last checkpoint or fail the job. Default: fail.</summary>
+    public RestartStrategy Restart { get; init; } = RestartStrategy.None;
+
+    /// <summary>Receives job lifecycle messages: restarts with their cause, abandoned checkpoints. Called from job threads; default none.</summary>
+    public Action<string>? Log { get; init; }
 
     /// <summary>Checks every setting, failing with one message that names the setting and the allowed range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>

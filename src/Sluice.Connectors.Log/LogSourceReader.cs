@@ -16,7 +16,7 @@ namespace Sluice.Connectors.Log;
 /// Thread-safety: <see cref="PollNext"/>, <see cref="CommitPositions"/> and <see cref="Dispose"/> are called from
 /// the subtask's thread; <see cref="Positions"/> may be read from any thread.
 /// </remarks>
-public sealed class LogSourceReader<T> : ISourceReader<T>
+public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceReader
 {
     private const int MaxDeadLetterPayloadBytes = 16 * 1024;
 
@@ -299,9 +299,28 @@ public sealed class LogSourceReader<T> : ISourceReader<T>
         _context.SignalAvailable();
     }
 
+    /// <summary>Split id of a partition in checkpoints: <c>log:&lt;topic&gt;/&lt;partition&gt;</c>.</summary>
+    public string SplitId(int split) => _partitions.Length == 0 ? $"log:{_source.Topic}/none-{_context.SubtaskIndex}" : $"log:{_source.Topic}/{_partitions[split].Log.Partition}";
+
+    /// <summary>The partition's next offset as 8 little-endian bytes (format version 1).</summary>
+    public byte[] SnapshotSplit(int split)
+    {
+        var bytes = new byte[8];
+        if (_partitions.Length > 0)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, Volatile.Read(ref _partitions[split].Position));
+        }
+        return bytes;
+    }
+
+    /// <summary>Commits the checkpointed positions to the consumer group, if one is configured (progress for lag tools).</summary>
+    public void NotifyCheckpointComplete(long checkpointId) => CommitPositions();
+
     private long ResolveStart(PartitionLog partition)
     {
-        long offset = _source.StartingOffsets is { } explicitOffsets && explicitOffsets.TryGetValue(partition.Partition, out long restored)
+        long offset = _context.RestoredSplits.TryGetValue($"log:{_source.Topic}/{partition.Partition}", out var checkpointed) && checkpointed.Length == 8
+            ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(checkpointed)
+            : _source.StartingOffsets is { } explicitOffsets && explicitOffsets.TryGetValue(partition.Partition, out long restored)
             ? restored
             : _source.Options.StartingPosition.Resolve(_source.Log, partition);
         long end = partition.EndOffset;

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Sluice.IO;
 using Sluice.Log.Storage;
 
 namespace Sluice.Log;

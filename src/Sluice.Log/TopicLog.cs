@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sluice.IO;
 using Sluice.Log.Storage;
 
 namespace Sluice.Log;

@@ -21,6 +21,12 @@ public abstract class Transformation
     /// <summary>Display name used in errors, metrics and plans.</summary>
     public string Name { get; internal set; }
 
+    /// <summary>
+    /// A stable id of the operator for checkpoints, set with <c>Uid(...)</c>; null uses the operator's position and
+    /// name in the plan, which stays stable as long as the job's graph does not change.
+    /// </summary>
+    public string? Uid { get; internal set; }
+
     /// <summary>Explicit parallelism, or 0 to use the job's default.</summary>
     public int Parallelism { get; internal set; }
 

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Sluice.Sources;
 
 /// <summary>A bounded, non-parallel source over an in-memory sequence, read in order.</summary>
@@ -13,19 +15,36 @@ public sealed class CollectionSource<T>(IEnumerable<T> items) : ISource<T>
     public int MaxParallelism => 1;
 
     /// <inheritdoc />
-    public ISourceReader<T> CreateReader(SourceReaderContext context) => _items switch
+    public ISourceReader<T> CreateReader(SourceReaderContext context)
     {
-        T[] array => new ArrayReader(array, context.BatchSize),
-        List<T> list => new ArrayReader(list.ToArray(), context.BatchSize),
-        _ => new Reader(_items.GetEnumerator(), context.BatchSize),
-    };
+        var start = context.RestoredSplits.TryGetValue(SplitName, out var position) ? BinaryPrimitives.ReadInt64LittleEndian(position) : 0;
+        return _items switch
+        {
+            T[] array => new ArrayReader(array, context.BatchSize, (int)start),
+            List<T> list => new ArrayReader(list.ToArray(), context.BatchSize, (int)start),
+            _ => new Reader(_items.GetEnumerator(), context.BatchSize, start),
+        };
+    }
+
+    private const string SplitName = "collection";
+
+    private static byte[] Position(long next)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, next);
+        return bytes;
+    }
 
     /// <summary>Hands slices of the array downstream without copying records.</summary>
-    private sealed class ArrayReader(T[] items, int batchSize) : ISourceReader<T>
+    private sealed class ArrayReader(T[] items, int batchSize, int start) : ISourceReader<T>, ICheckpointedSourceReader
     {
-        private int _next;
+        private int _next = Math.Min(start, items.Length);
 
         public int SplitCount => 1;
+
+        public string SplitId(int split) => SplitName;
+
+        public byte[] SnapshotSplit(int split) => Position(_next);
 
         public SourceStatus PollNext(ISourceOutput<T> output)
         {
@@ -38,18 +57,33 @@ public sealed class CollectionSource<T>(IEnumerable<T> items) : ISource<T>
         public void Dispose() { }
     }
 
-    private sealed class Reader(IEnumerator<T> enumerator, int batchSize) : ISourceReader<T>
+    /// <summary>Enumerates the sequence; a restore skips the records emitted before the checkpoint (the sequence must repeat itself).</summary>
+    private sealed class Reader(IEnumerator<T> enumerator, int batchSize, long start) : ISourceReader<T>, ICheckpointedSourceReader
     {
+        private long _next;
+
         public int SplitCount => 1;
+
+        public string SplitId(int split) => SplitName;
+
+        public byte[] SnapshotSplit(int split) => Position(_next);
 
         public SourceStatus PollNext(ISourceOutput<T> output)
         {
+            for (; _next < start; _next++)
+            {
+                if (!enumerator.MoveNext())
+                {
+                    return SourceStatus.Finished;
+                }
+            }
             for (var i = 0; i < batchSize; i++)
             {
                 if (!enumerator.MoveNext())
                 {
                     return SourceStatus.Finished;
                 }
+                _next++;
                 output.Collect(0, enumerator.Current);
             }
             return SourceStatus.MoreAvailable;

@@ -90,4 +90,12 @@ public interface ISourceOutput<T>
 /// <param name="TimeProvider">The job's clock.</param>
 /// <param name="SignalAvailable">Wakes the subtask after a poll returned <see cref="SourceStatus.NothingAvailable"/>; thread-safe.</param>
 /// <param name="BatchSize">Records per poll the runtime would like (a hint).</param>
-public sealed record SourceReaderContext(int SubtaskIndex, int Parallelism, TimeProvider TimeProvider, Action SignalAvailable, int BatchSize);
+public sealed record SourceReaderContext(int SubtaskIndex, int Parallelism, TimeProvider TimeProvider, Action SignalAvailable, int BatchSize)
+{
+    /// <summary>
+    /// Split positions from the checkpoint the job restores (split id → position bytes of
+    /// <see cref="ICheckpointedSourceReader.SnapshotSplit"/>), from every subtask of the previous run; empty on a fresh
+    /// start. A reader resumes the splits it owns and ignores the others.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> RestoredSplits { get; init; } = new Dictionary<string, byte[]>();
+}

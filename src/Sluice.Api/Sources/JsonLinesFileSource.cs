@@ -36,17 +36,37 @@ public sealed class JsonLinesFileSource<T> : ISource<T>
         {
             throw new FileNotFoundException($"JSON-lines source file '{_path}' does not exist.", _path);
         }
-        return new Reader(this, new StreamReader(_path, System.Text.Encoding.UTF8), context.BatchSize);
+        var skip = context.RestoredSplits.TryGetValue(SplitId, out var position) ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(position) : 0;
+        return new Reader(this, new StreamReader(_path, System.Text.Encoding.UTF8), context.BatchSize, skip);
     }
 
-    private sealed class Reader(JsonLinesFileSource<T> source, StreamReader reader, int batchSize) : ISourceReader<T>
+    private string SplitId => "file:" + Path.GetFullPath(_path);
+
+    /// <summary>Reads lines; the position is the number of lines consumed (a restore skips them: the file must not change).</summary>
+    private sealed class Reader(JsonLinesFileSource<T> source, StreamReader reader, int batchSize, long skip) : ISourceReader<T>, ICheckpointedSourceReader
     {
         private long _lineNumber;
 
         public int SplitCount => 1;
 
+        string ICheckpointedSourceReader.SplitId(int split) => source.SplitId;
+
+        public byte[] SnapshotSplit(int split)
+        {
+            var bytes = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, _lineNumber);
+            return bytes;
+        }
+
         public SourceStatus PollNext(ISourceOutput<T> output)
         {
+            for (; _lineNumber < skip; _lineNumber++)
+            {
+                if (reader.ReadLine() is null)
+                {
+                    return SourceStatus.Finished;
+                }
+            }
             for (var i = 0; i < batchSize; i++)
             {
                 var line = reader.ReadLine();

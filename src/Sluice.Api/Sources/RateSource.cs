@@ -43,7 +43,11 @@ public sealed class RateSource<T> : ISource<T>
     /// <inheritdoc />
     public ISourceReader<T> CreateReader(SourceReaderContext context) => new Reader(this, context);
 
-    private sealed class Reader : ISourceReader<T>
+    /// <summary>
+    /// Generates its share of indexes; the position is the count it emitted. Split ids include the parallelism, so a
+    /// restore with another parallelism starts the generator over.
+    /// </summary>
+    private sealed class Reader : ISourceReader<T>, ICheckpointedSourceReader
     {
         private readonly RateSource<T> _source;
         private readonly SourceReaderContext _context;
@@ -60,9 +64,25 @@ public sealed class RateSource<T> : ISource<T>
             _ratePerMs = source._recordsPerSecond / context.Parallelism / 1000.0;
             _startMs = context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             _nextIndex = context.SubtaskIndex;
+            if (context.RestoredSplits.TryGetValue(SplitId(0), out var position))
+            {
+                // Resume the count, and pace from now as if those records had just been emitted.
+                _emitted = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(position);
+                _nextIndex += _emitted * context.Parallelism;
+                _startMs -= (long)(_emitted / _ratePerMs);
+            }
         }
 
         public int SplitCount => 1;
+
+        public string SplitId(int split) => $"rate-{_context.SubtaskIndex}-of-{_context.Parallelism}";
+
+        public byte[] SnapshotSplit(int split)
+        {
+            var bytes = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, _emitted);
+            return bytes;
+        }
 
         public SourceStatus PollNext(ISourceOutput<T> output)
         {

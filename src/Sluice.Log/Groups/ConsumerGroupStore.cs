@@ -1,3 +1,4 @@
+using Sluice.IO;
 using Sluice.Log.Groups;
 using Sluice.Log.Storage;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Sluice.IO;
 
 namespace Sluice.Log.Storage;
 

@@ -1,3 +1,4 @@
+using Sluice.IO;
 using Sluice.Log.Storage;
 
 namespace Sluice.Log.Transactions;

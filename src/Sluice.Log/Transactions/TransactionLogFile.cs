@@ -122,7 +122,7 @@ internal sealed class TransactionLogFile : IDisposable
         }
     }
 
-    /// <summary>Encodes a complete file (header + records), e.g. to compact the log with <see cref="AtomicFile"/>.</summary>
+    /// <summary>Encodes a complete file (header + records), e.g. to compact the log with <see cref="Sluice.IO.AtomicFile"/>.</summary>
     public static byte[] EncodeAll(IReadOnlyList<TxnRecord> records, bool includeHeader)
     {
         using var stream = new MemoryStream();

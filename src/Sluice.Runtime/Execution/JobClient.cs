@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Execution;
 using Sluice.Runtime.Planning;
 using Sluice.Runtime.Tasks;
@@ -7,39 +8,33 @@ namespace Sluice;
 
 /// <summary>
 /// A running job. <see cref="Completion"/> ends when every task finished: with the <see cref="JobResult"/>, with a
-/// <see cref="JobExecutionException"/> naming the failing operator, subtask and record, or cancelled. Thread-safe.
+/// <see cref="JobExecutionException"/> naming the failing operator, subtask and record, or cancelled. With checkpoints,
+/// each attempt restores the latest completed checkpoint, and a failure restarts the job per
+/// <see cref="JobOptions.Restart"/>. Thread-safe.
 /// </summary>
 public sealed class JobClient
 {
     private readonly JobPlan _plan;
-    private readonly List<StreamTask> _tasks;
     private readonly CancellationTokenSource _cancellation;
     private readonly TaskCompletionSource<JobResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _lock = new();
-    private Exception? _failure;
-    private int _running;
+    private Attempt _attempt = null!;
+    private int _restarts;
+    private int _checkpointsCompleted;
+    private long _restoredCheckpointId = -1;
+    private volatile DeterministicScheduler? _scheduler;
 
-    internal JobClient(JobPlan plan, List<StreamTask> tasks, CancellationTokenSource cancellation)
+    internal JobClient(JobPlan plan, CancellationTokenSource cancellation)
     {
         _plan = plan;
-        _tasks = tasks;
         _cancellation = cancellation;
-        foreach (var task in tasks)
-        {
-            task.Gate.ProducerBlocked += channel => ProducerBlocked?.Invoke(channel.Upstream);
-        }
-        cancellation.Token.Register(() =>
-        {
-            foreach (var task in _tasks)
-            {
-                task.Gate.WakeUp();
-            }
-        });
     }
 
+    private JobOptions Options => _plan.Options;
+
     /// <summary>The job's name.</summary>
-    public string JobName => _plan.Options.JobName;
+    public string JobName => Options.JobName;
 
     /// <summary>Completes when the job ends (see the type's remarks).</summary>
     public Task<JobResult> Completion => _completion.Task;
@@ -50,8 +45,14 @@ public sealed class JobClient
     /// <summary>Raised on a producer's thread each time it finds a full channel and starts waiting (backpressure); the argument names the producer.</summary>
     public event Action<string>? ProducerBlocked;
 
-    /// <summary>The most records queued in one channel so far.</summary>
-    public int MaxQueuedRecordsPerChannel => _tasks.Max(t => t.Gate.MaxQueuedRecordsPerChannel);
+    /// <summary>Raised after each checkpoint completes (manifest durable, sinks committed), with its id.</summary>
+    public event Action<long>? CheckpointCompleted;
+
+    /// <summary>The most records queued in one channel so far (current attempt).</summary>
+    public int MaxQueuedRecordsPerChannel => _attempt.Tasks.Max(t => t.Gate.MaxQueuedRecordsPerChannel);
+
+    /// <summary>The id of the last completed checkpoint, or 0.</summary>
+    public long LastCheckpointId => _attempt.Coordinator?.LastCompletedId ?? 0;
 
     /// <summary>
     /// Ends every source's input now; in-flight records still reach the sinks. With <paramref name="drain"/> the final
@@ -59,7 +60,7 @@ public sealed class JobClient
     /// </summary>
     public void Stop(bool drain = true)
     {
-        foreach (var task in _tasks)
+        foreach (var task in _attempt.Tasks)
         {
             if (task.IsSource)
             {
@@ -71,17 +72,60 @@ public sealed class JobClient
     /// <summary>Cancels the job at once; <see cref="Completion"/> ends cancelled.</summary>
     public void Cancel() => _cancellation.Cancel();
 
-    internal void RunParallel()
+    /// <summary>
+    /// Triggers a checkpoint now (unless one is running) and returns its id, or 0 when none started (checkpointing off,
+    /// one in progress, or every source already ended).
+    /// </summary>
+    public long TriggerCheckpoint() => _attempt.Coordinator?.Trigger() ?? 0;
+
+    /// <summary>Creates the first attempt on the calling thread (so <see cref="Stop"/> works at once) and starts it.</summary>
+    internal void Run()
     {
-        _running = _tasks.Count;
-        foreach (var task in _tasks)
+        var deterministic = Options.Mode == ExecutionMode.Deterministic;
+        Attempt first;
+        try
         {
-            var thread = new Thread(() => RunTask(task)) { IsBackground = true, Name = $"{task.Name} ({task.Subtask + 1})" };
+            first = CreateAttempt(bounded: !deterministic);
+        }
+        catch (Exception e)
+        {
+            _completion.TrySetException(AsJobError(null, e));
+            return;
+        }
+        if (deterministic)
+        {
+            var thread = new Thread(() => RunDeterministicAttempts(first)) { IsBackground = true, Name = $"{JobName} (deterministic)" };
             thread.Start();
+        }
+        else
+        {
+            StartParallel(first);
         }
     }
 
-    private void RunTask(StreamTask task)
+    private void StartParallelAttempt()
+    {
+        try
+        {
+            StartParallel(CreateAttempt(bounded: true));
+        }
+        catch (Exception e)
+        {
+            _completion.TrySetException(AsJobError(null, e));
+        }
+    }
+
+    private void StartParallel(Attempt attempt)
+    {
+        foreach (var task in attempt.Tasks)
+        {
+            var thread = new Thread(() => RunTask(attempt, task)) { IsBackground = true, Name = $"{task.Name} ({task.Subtask + 1})" };
+            thread.Start();
+        }
+        attempt.Coordinator?.Start();
+    }
+
+    private void RunTask(Attempt attempt, StreamTask task)
     {
         try
         {
@@ -95,87 +139,216 @@ public sealed class JobClient
                 }
             }
         }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (attempt.Cancellation.IsCancellationRequested)
         {
         }
         catch (Exception e)
         {
-            Fail(task, e);
+            attempt.Fail(AsJobError(task, e));
         }
         finally
         {
             if (task.Close() is { } closeError)
             {
-                Fail(task, closeError);
+                attempt.Fail(AsJobError(task, closeError));
             }
-            if (Interlocked.Decrement(ref _running) == 0)
+            if (Interlocked.Decrement(ref attempt.Running) == 0)
             {
-                Complete();
+                EndAttempt(attempt);
             }
         }
     }
 
-    internal void RunDeterministic(DeterministicScheduler scheduler)
+    private void RunDeterministicAttempts(Attempt first)
     {
-        var thread = new Thread(() =>
+        var attempt = first;
+        while (true)
         {
+            var scheduler = new DeterministicScheduler(attempt.Tasks);
+            _scheduler = scheduler;
             try
             {
                 scheduler.Open();
-                scheduler.RunToCompletion(_cancellation.Token);
+                attempt.Coordinator?.Start();
+                scheduler.RunToCompletion(attempt.Cancellation.Token);
             }
-            catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+            catch (OperationCanceledException) when (attempt.Cancellation.IsCancellationRequested)
             {
             }
             catch (Exception e)
             {
-                Fail(null, e);
+                attempt.Fail(AsJobError(null, e));
             }
             finally
             {
                 if (scheduler.Close() is { } closeError)
                 {
-                    Fail(null, closeError);
+                    attempt.Fail(AsJobError(null, closeError));
                 }
-                Complete();
             }
-        })
-        { IsBackground = true, Name = $"{JobName} (deterministic)" };
-        thread.Start();
+            if (!EndAttempt(attempt, restartInline: true))
+            {
+                return;
+            }
+            try
+            {
+                attempt = CreateAttempt(bounded: false);
+            }
+            catch (Exception e)
+            {
+                _completion.TrySetException(AsJobError(null, e));
+                return;
+            }
+        }
     }
 
-    internal void Fail(StreamTask? task, Exception error)
+    /// <summary>Builds the tasks of a new attempt, restoring the latest checkpoint when there is one.</summary>
+    private Attempt CreateAttempt(bool bounded)
     {
+        Action? wake = bounded ? null : () => _scheduler?.Signal();
+        var checkpoints = Options.Checkpoints;
+        RestoredCheckpoint? restore = null;
+        long lastId = 0;
+        if (checkpoints is not null)
+        {
+            var store = checkpoints.Store;
+            var completed = store.ListCompleted();
+            var incomplete = store.ListIncomplete();
+            lastId = Math.Max(completed.Count > 0 ? completed[^1] : 0, incomplete.Count > 0 ? incomplete[^1] : 0);
+            if (completed.Count > 0 && (checkpoints.RestoreOnStart || _restarts > 0))
+            {
+                restore = RestoredCheckpoint.Load(store, completed[^1]);
+                restore.Validate(_plan.Nodes.Select(n => n.Uid).ToList(), Options.KeyGroupCount, store.Location);
+            }
+        }
+        if (_restoredCheckpointId < 0)
+        {
+            _restoredCheckpointId = restore?.CheckpointId ?? 0;
+        }
+        var committers = _plan.Nodes.Where(n => n.Factory.Committer is not null).ToDictionary(n => n.Uid, n => n.Factory.Committer!);
+        foreach (var committer in committers.Values)
+        {
+            committer.AbortPending(restore?.CheckpointId ?? 0);
+        }
+        var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
+        var tasks = TaskGraphBuilder.Build(_plan, bounded, attemptCancellation.Token, wake, restore);
+        var attempt = new Attempt(tasks, attemptCancellation);
+        if (checkpoints is not null)
+        {
+            var coordinator = new CheckpointCoordinator(checkpoints, JobName, Options.KeyGroupCount, tasks, lastId,
+                uid => committers.TryGetValue(uid, out var c) ? c.Commit : null, e => attempt.Fail(e), Options.TimeProvider);
+            coordinator.CheckpointCompleted += id =>
+            {
+                Interlocked.Increment(ref _checkpointsCompleted);
+                CheckpointCompleted?.Invoke(id);
+            };
+            if (restore is not null)
+            {
+                // Output staged for the restored checkpoint may not have been committed before the crash: commit it again.
+                coordinator.Commit(restore.CheckpointId, restore.Snapshots);
+            }
+            attempt.Coordinator = coordinator;
+        }
+        foreach (var task in tasks)
+        {
+            task.Gate.ProducerBlocked += channel => ProducerBlocked?.Invoke(channel.Upstream);
+        }
+        attemptCancellation.Token.Register(() =>
+        {
+            foreach (var task in tasks)
+            {
+                task.Gate.WakeUp();
+            }
+        });
         lock (_lock)
         {
-            _failure ??= error is JobExecutionException
-                ? error
-                : new JobExecutionException($"Job '{JobName}' failed in task {task?.ToString() ?? "(scheduler)"}: {error.Message}", task?.Name ?? "", task?.Subtask ?? -1, null, error);
+            _attempt = attempt;
         }
-        _cancellation.Cancel();
+        return attempt;
     }
 
-    internal void Complete()
+    /// <summary>
+    /// Ends an attempt: on success takes the final checkpoint and completes the job; on failure restarts per the
+    /// strategy (inline for the deterministic scheduler, on a timer otherwise) or fails the job. Returns true when the
+    /// caller should run another attempt inline.
+    /// </summary>
+    private bool EndAttempt(Attempt attempt, bool restartInline = false)
     {
-        _clock.Stop();
-        if (_failure is not null)
+        var failure = attempt.Failure;
+        if (failure is null && !_cancellation.IsCancellationRequested)
         {
-            _completion.TrySetException(_failure);
+            try
+            {
+                attempt.Coordinator?.CompleteFinalCheckpoint();
+            }
+            catch (Exception e)
+            {
+                failure = AsJobError(null, e);
+            }
         }
-        else if (_cancellation.IsCancellationRequested)
+        attempt.Coordinator?.Dispose();
+        if (failure is null)
         {
-            _completion.TrySetCanceled(_cancellation.Token);
+            _clock.Stop();
+            if (_cancellation.IsCancellationRequested)
+            {
+                _completion.TrySetCanceled(_cancellation.Token);
+            }
+            else
+            {
+                _completion.TrySetResult(Result(attempt));
+            }
+            return false;
         }
-        else
+        var strategy = Options.Restart;
+        if (_cancellation.IsCancellationRequested || _restarts >= strategy.MaxAttempts)
         {
-            _completion.TrySetResult(Result());
+            _clock.Stop();
+            _completion.TrySetException(failure);
+            return false;
+        }
+        _restarts++;
+        var delay = strategy.DelayBefore(_restarts);
+        Options.Log?.Invoke($"Job '{JobName}' failed; restart {_restarts}/{strategy.MaxAttempts} in {delay.TotalMilliseconds:F0} ms from the last checkpoint. Cause: {failure.Message}");
+        if (restartInline)
+        {
+            WaitOnJobClock(delay);
+            return !_cancellation.IsCancellationRequested || Cancelled();
+        }
+        Options.TimeProvider.CreateTimer(static s => ((JobClient)s!).StartParallelAttempt(), this, delay, Timeout.InfiniteTimeSpan);
+        return false;
+    }
+
+    private bool Cancelled()
+    {
+        _completion.TrySetCanceled(_cancellation.Token);
+        return false;
+    }
+
+    private void WaitOnJobClock(TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+        using var elapsed = new SemaphoreSlim(0);
+        using var timer = Options.TimeProvider.CreateTimer(static s => ((SemaphoreSlim)s!).Release(), elapsed, delay, Timeout.InfiniteTimeSpan);
+        try
+        {
+            elapsed.Wait(_cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
-    internal JobResult Result()
+    private JobExecutionException AsJobError(StreamTask? task, Exception error) => error as JobExecutionException
+        ?? new JobExecutionException($"Job '{JobName}' failed in task {task?.ToString() ?? "(scheduler)"}: {error.Message}", task?.Name ?? "", task?.Subtask ?? -1, null, error);
+
+    private JobResult Result(Attempt attempt)
     {
         long sources = 0, late = 0, waits = 0;
-        foreach (var task in _tasks)
+        foreach (var task in attempt.Tasks)
         {
             waits += task.Gate.BackpressureWaits;
             foreach (var op in task.Operators)
@@ -184,6 +357,33 @@ public sealed class JobClient
                 late += op.LateRecordCount;
             }
         }
-        return new JobResult(JobName, _clock.Elapsed, sources, late, MaxQueuedRecordsPerChannel, waits);
+        return new JobResult(JobName, _clock.Elapsed, sources, late, attempt.Tasks.Max(t => t.Gate.MaxQueuedRecordsPerChannel), waits,
+            _checkpointsCompleted, _restarts, Math.Max(0, _restoredCheckpointId));
+    }
+
+    /// <summary>One run of the job's tasks, from a restore (or the start) to its end.</summary>
+    private sealed class Attempt(List<StreamTask> tasks, CancellationTokenSource cancellation)
+    {
+        private readonly Lock _lock = new();
+
+        public List<StreamTask> Tasks { get; } = tasks;
+
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+
+        public CheckpointCoordinator? Coordinator { get; set; }
+
+        public int Running = tasks.Count;
+
+        public JobExecutionException? Failure { get; private set; }
+
+        /// <summary>Records the first failure and cancels the attempt's tasks.</summary>
+        public void Fail(Exception error)
+        {
+            lock (_lock)
+            {
+                Failure ??= error as JobExecutionException ?? new JobExecutionException(error.Message, error);
+            }
+            Cancellation.Cancel();
+        }
     }
 }

@@ -1,4 +1,3 @@
-using Sluice.Runtime.Execution;
 using Sluice.Runtime.Planning;
 
 namespace Sluice;
@@ -15,19 +14,9 @@ public static class JobExecution
         ArgumentNullException.ThrowIfNull(environment);
         var plan = JobPlanner.Plan(environment);
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (environment.Options.Mode == ExecutionMode.Deterministic)
-        {
-            DeterministicScheduler? scheduler = null;
-            var tasks = TaskGraphBuilder.Build(plan, bounded: false, cancellation.Token, () => scheduler?.Signal());
-            scheduler = new DeterministicScheduler(tasks);
-            var client = new JobClient(plan, tasks, cancellation);
-            client.RunDeterministic(scheduler);
-            return client;
-        }
-        var parallelTasks = TaskGraphBuilder.Build(plan, bounded: true, cancellation.Token, null);
-        var parallelClient = new JobClient(plan, parallelTasks, cancellation);
-        parallelClient.RunParallel();
-        return parallelClient;
+        var client = new JobClient(plan, cancellation);
+        client.Run();
+        return client;
     }
 
     /// <summary>Runs the job to completion.</summary>

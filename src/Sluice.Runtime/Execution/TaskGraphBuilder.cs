@@ -7,7 +7,8 @@ namespace Sluice.Runtime.Execution;
 /// <summary>Instantiates a plan: one gate per task, every exchange channel, then each chain's operators.</summary>
 internal static class TaskGraphBuilder
 {
-    public static List<StreamTask> Build(JobPlan plan, bool bounded, CancellationToken cancellation, Action? wakeScheduler)
+    public static List<StreamTask> Build(JobPlan plan, bool bounded, CancellationToken cancellation, Action? wakeScheduler,
+        Checkpointing.RestoredCheckpoint? restore = null)
     {
         var options = plan.Options;
         var gates = new Dictionary<(PlanNode, int), InputGate>();
@@ -45,7 +46,7 @@ internal static class TaskGraphBuilder
             }
             for (var s = 0; s < node.Parallelism; s++)
             {
-                var builder = new TaskBuilder(options, s, gates[(node, s)], times[(node, s)], channels);
+                var builder = new TaskBuilder(options, s, gates[(node, s)], times[(node, s)], channels, restore);
                 var head = node.Factory.Build(builder, node);
                 var name = node.Name;
                 tasks.Add(new StreamTask(name, s, builder.Gate, builder.Time, builder.Operators, builder.Exchanges, head, node.Factory.CreateDispatchers(head)));

@@ -262,12 +262,38 @@ internal sealed class ProcessOperator<TIn, TOut> : OneInputOperator<TIn>, ITimer
     }
 }
 
+/// <summary>
+/// Writes to a sink. For a two-phase sink it stages output at every checkpoint (the committable travels in the
+/// snapshot and is committed by the coordinator once the checkpoint completes); without checkpoints it commits its
+/// output itself at the end of input.
+/// </summary>
 internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
 {
     private ISinkWriter<T>? _writer;
 
-    public override void Open() =>
+    public override void Open()
+    {
         _writer = sink.CreateWriter(new SinkContext(Context.OperatorName, Context.SubtaskIndex, Context.Parallelism, Context.TimeProvider));
+        if (sink is ITwoPhaseSink<T> && _writer is not ITwoPhaseSinkWriter<T>)
+        {
+            throw new InvalidOperationException($"Sink {Context.Describe} is two-phase but its writer ({_writer.GetType().Name}) does not implement ITwoPhaseSinkWriter.");
+        }
+    }
+
+    public override void SnapshotState(Checkpointing.SnapshotContext context)
+    {
+        if (_writer is ITwoPhaseSinkWriter<T> twoPhase)
+        {
+            try
+            {
+                context.SetCommittable(twoPhase.PrepareCommit(context.CheckpointId));
+            }
+            catch (Exception e)
+            {
+                throw UserFailure($"preparing the commit of checkpoint #{context.CheckpointId}", null, e);
+            }
+        }
+    }
 
     public override void ProcessElement(T value, long timestamp)
     {
@@ -298,6 +324,11 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
         try
         {
             _writer?.Flush();
+            if (Context.Options.Checkpoints is null && sink is ITwoPhaseSink<T> twoPhase && _writer is ITwoPhaseSinkWriter<T> writer)
+            {
+                // No checkpoints, so no coordinator commits: publish the output now that all input was written.
+                twoPhase.Commit(0, Context.SubtaskIndex, writer.PrepareCommit(0));
+            }
         }
         catch (Exception e)
         {

@@ -15,8 +15,11 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
     private readonly TimerQueue<TKey> _processingTimers = new();
     private int _untilSweep = SweepInterval;
 
-    protected KeyedOperatorBase(Output<TOut> output)
+    private readonly IKeyHasher<TKey> _hasher;
+
+    protected KeyedOperatorBase(IKeyHasher<TKey> hasher, Output<TOut> output)
     {
+        _hasher = hasher;
         Output = output;
         Collector = new TimestampedCollector<TOut>(output);
         FunctionContext = new KeyedContext(this);
@@ -42,9 +45,21 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
 
     public override void Open()
     {
-        Backend = new HeapKeyedStateBackend<TKey>(Context.TimeProvider);
+        Backend = new HeapKeyedStateBackend<TKey>(Context.TimeProvider, _hasher, Context.Options.KeyGroupCount);
         Context.KeyedState = Backend;
+        if (Context.Restore is { } restore)
+        {
+            CurrentWatermark = Backend.Restore(restore, Context.OperatorName, _eventTimers, _processingTimers);
+            var next = _processingTimers.NextTime;
+            if (next != long.MaxValue)
+            {
+                Context.RequestProcessingTime(next);
+            }
+        }
     }
+
+    public override void SnapshotState(Checkpointing.SnapshotContext context) =>
+        Backend.Snapshot(context, _eventTimers, _processingTimers, CurrentWatermark);
 
     /// <summary>Sets the current key and timestamp before user code runs for a record.</summary>
     protected void Enter(TKey key, long timestamp)

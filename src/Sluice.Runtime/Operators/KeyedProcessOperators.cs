@@ -3,8 +3,8 @@ using Sluice.Runtime.Transport;
 namespace Sluice.Runtime.Operators;
 
 internal sealed class KeyedProcessOperator<TKey, TIn, TOut>(
-    Func<TIn, TKey> keySelector, KeyedProcessFunction<TKey, TIn, TOut> function, Output<TOut> output)
-    : KeyedOperatorBase<TKey, TOut>(output), IInput<TIn> where TKey : notnull
+    Func<TIn, TKey> keySelector, IKeyHasher<TKey> hasher, KeyedProcessFunction<TKey, TIn, TOut> function, Output<TOut> output)
+    : KeyedOperatorBase<TKey, TOut>(hasher, output), IInput<TIn> where TKey : notnull
 {
     public override void Open()
     {
@@ -35,8 +35,8 @@ internal sealed class KeyedProcessOperator<TKey, TIn, TOut>(
 }
 
 internal sealed class KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(
-    Func<TIn1, TKey> keySelector1, Func<TIn2, TKey> keySelector2, KeyedCoProcessFunction<TKey, TIn1, TIn2, TOut> function, Output<TOut> output)
-    : KeyedOperatorBase<TKey, TOut>(output), ITwoInput<TIn1, TIn2> where TKey : notnull
+    Func<TIn1, TKey> keySelector1, Func<TIn2, TKey> keySelector2, IKeyHasher<TKey> hasher, KeyedCoProcessFunction<TKey, TIn1, TIn2, TOut> function, Output<TOut> output)
+    : KeyedOperatorBase<TKey, TOut>(hasher, output), ITwoInput<TIn1, TIn2> where TKey : notnull
 {
     public override void Open()
     {

@@ -1,5 +1,7 @@
+using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Transport;
 using Sluice.Sources;
+using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.Operators;
 
@@ -39,7 +41,16 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
 
     public override void Open()
     {
-        _reader = _source.CreateReader(new SourceReaderContext(Context.SubtaskIndex, Context.Parallelism, Context.TimeProvider, _signalAvailable, Context.Options.BatchSize));
+        var restored = RestoredSplits();
+        _reader = _source.CreateReader(new SourceReaderContext(Context.SubtaskIndex, Context.Parallelism, Context.TimeProvider, _signalAvailable, Context.Options.BatchSize)
+        {
+            RestoredSplits = restored.ToDictionary(static r => r.Key, static r => r.Value.Position),
+        });
+        if (Context.Options.Checkpoints is not null && _reader is not ICheckpointedSourceReader)
+        {
+            throw new InvalidOperationException(
+                $"Source {Context.Describe} cannot be checkpointed: its reader ({_reader.GetType().Name}) does not implement ICheckpointedSourceReader. Exactly-once needs a replayable source (a log, Kafka, a file, a collection).");
+        }
         var count = _reader.SplitCount;
         if (count < 1)
         {
@@ -50,12 +61,75 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
         for (var i = 0; i < count; i++)
         {
             _splits[i] = new SplitState { MaxTimestamp = EventTime.MinWatermark, Explicit = EventTime.MinWatermark, LastActivity = now };
+            if (_reader is ICheckpointedSourceReader checkpointed && restored.TryGetValue(checkpointed.SplitId(i), out var split))
+            {
+                _splits[i].MaxTimestamp = split.MaxTimestamp;
+                _splits[i].Explicit = split.Explicit;
+                _restoredWatermarkPending = true;
+            }
         }
     }
+
+    private bool _restoredWatermarkPending;
+
+    /// <summary>Split positions and watermark progress of every subtask of the restored checkpoint, by split id.</summary>
+    private Dictionary<string, (byte[] Position, long MaxTimestamp, long Explicit)> RestoredSplits()
+    {
+        var splits = new Dictionary<string, (byte[], long, long)>();
+        if (Context.Restore is not { } restore)
+        {
+            return splits;
+        }
+        foreach (var bytes in restore.OperatorStates)
+        {
+            var r = new StateReader(bytes);
+            var version = r.ReadByte();
+            if (version != SnapshotFormatVersion)
+            {
+                throw new StateFormatException($"Source state of '{Context.OperatorName}' has format version {version}; this release reads version {SnapshotFormatVersion}.");
+            }
+            var count = (int)r.ReadVarInt32();
+            for (var i = 0; i < count; i++)
+            {
+                var id = r.ReadString() ?? "";
+                splits[id] = (r.ReadBytes().ToArray(), r.ReadInt64(), r.ReadInt64());
+            }
+        }
+        return splits;
+    }
+
+    private const byte SnapshotFormatVersion = 1;
+
+    /// <summary>Saves every split's position (from the reader) and watermark progress; the barrier follows in the same step, between two polls.</summary>
+    public override void SnapshotState(SnapshotContext context)
+    {
+        if (_reader is not ICheckpointedSourceReader checkpointed)
+        {
+            return;
+        }
+        var w = context.OperatorState;
+        w.WriteByte(SnapshotFormatVersion);
+        w.WriteVarInt32((uint)_splits.Length);
+        for (var i = 0; i < _splits.Length; i++)
+        {
+            w.WriteString(checkpointed.SplitId(i));
+            w.WriteBytes(checkpointed.SnapshotSplit(i));
+            w.WriteInt64(_splits[i].MaxTimestamp);
+            w.WriteInt64(_splits[i].Explicit);
+        }
+    }
+
+    public override void NotifyCheckpointComplete(long checkpointId) => (_reader as ICheckpointedSourceReader)?.NotifyCheckpointComplete(checkpointId);
 
     /// <summary>Polls the reader once and emits the watermark if it advanced.</summary>
     public SourceStatus Poll()
     {
+        if (_restoredWatermarkPending)
+        {
+            // Re-emit the restored watermark before any replayed record, exactly where it stood at the checkpoint.
+            _restoredWatermarkPending = false;
+            UpdateWatermark();
+        }
         SourceStatus status;
         try
         {

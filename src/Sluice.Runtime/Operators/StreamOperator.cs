@@ -1,3 +1,4 @@
+using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Tasks;
 using Sluice.Runtime.Transport;
 using Sluice.State;
@@ -14,6 +15,9 @@ internal abstract class StreamOperator
 {
     /// <summary>Set by the task before <see cref="Open"/>.</summary>
     public OperatorContext Context { get; internal set; } = null!;
+
+    /// <summary>The operator's stable checkpoint id (user-set uid, or plan position and name).</summary>
+    public string Uid { get; internal set; } = "";
 
     /// <summary>The control part of the output (watermarks, idleness); null for sinks.</summary>
     public Output? Downstream { get; protected init; }
@@ -47,6 +51,16 @@ internal abstract class StreamOperator
 
     /// <summary>Releases resources; called once, also after a failure.</summary>
     public virtual void Close() { }
+
+    /// <summary>
+    /// Writes the operator's state for a checkpoint: keyed state by key group (so it can be redistributed when the
+    /// parallelism changes), other state as operator state. Called on the task thread between two records. State
+    /// saved here is handed back through <see cref="OperatorContext.Restore"/> before <see cref="Open"/> on restore.
+    /// </summary>
+    public virtual void SnapshotState(SnapshotContext context) { }
+
+    /// <summary>A checkpoint containing this operator's state completed (task thread).</summary>
+    public virtual void NotifyCheckpointComplete(long checkpointId) { }
 
     /// <summary>Makes the job error for an exception thrown by user code while handling <paramref name="record"/>.</summary>
     protected JobExecutionException UserFailure(string what, object? record, Exception error) =>
@@ -117,6 +131,9 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
 
     /// <summary>The key groups this subtask owns (keyed operators).</summary>
     public KeyGroupRange KeyGroups => Sluice.KeyGroups.RangeFor(SubtaskIndex, Options.KeyGroupCount, Parallelism);
+
+    /// <summary>State to restore from, or null on a fresh start. Read in <see cref="StreamOperator.Open"/>.</summary>
+    public Checkpointing.RestoreContext? Restore { get; init; }
 
     /// <summary>Set by keyed operators; null otherwise.</summary>
     public IKeyedStateStore? KeyedState { get; set; }

@@ -15,6 +15,9 @@ internal sealed class PlanNode(Transformation transformation, NodeFactory factor
 
     public int Parallelism { get; set; }
 
+    /// <summary>The operator's checkpoint id: the user's uid, or its position in the plan and its name.</summary>
+    public string Uid { get; set; } = "";
+
     public List<PlanEdge> Inputs { get; } = [];
 
     public List<PlanEdge> Outputs { get; } = [];

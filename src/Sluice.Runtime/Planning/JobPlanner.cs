@@ -83,6 +83,16 @@ internal static class JobPlanner
                     && target.Transformation.Inputs.Count == 1 && target.Inputs.Count == 1;
             }
         }
+        var uids = new HashSet<string>();
+        for (var i = 0; i < order.Count; i++)
+        {
+            var node = order[i];
+            node.Uid = node.Transformation.Uid ?? $"{i}-{node.Name}";
+            if (!uids.Add(node.Uid))
+            {
+                throw new InvalidOperationException($"Two operators have the uid '{node.Uid}'; uids must be unique within a job.");
+            }
+        }
         return new JobPlan(options, order);
     }
 }

@@ -11,6 +11,9 @@ namespace Sluice.Runtime.Planning;
 /// </summary>
 internal abstract class NodeFactory
 {
+    /// <summary>For a two-phase sink, what commits its staged output; null otherwise.</summary>
+    public Sinks.ITwoPhaseCommitter? Committer { get; init; }
+
     /// <summary>Builds the node's operator for <see cref="TaskBuilder.Subtask"/>, its chained successors first.</summary>
     public abstract StreamOperator Build(TaskBuilder builder, PlanNode node);
 

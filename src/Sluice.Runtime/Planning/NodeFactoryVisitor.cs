@@ -31,23 +31,23 @@ internal sealed class NodeFactoryVisitor : ITransformationVisitor<NodeFactory>
     }
 
     public NodeFactory VisitKeyedProcess<TKey, TIn, TOut>(KeyedProcessTransformation<TKey, TIn, TOut> node) =>
-        new OneInputFactory<TIn, TOut>(output => new KeyedProcessOperator<TKey, TIn, TOut>(node.Key.Selector, node.FunctionFactory(), output));
+        new OneInputFactory<TIn, TOut>(output => new KeyedProcessOperator<TKey, TIn, TOut>(node.Key.Selector, node.Key.Hasher, node.FunctionFactory(), output));
 
     public NodeFactory VisitWindow<TKey, TIn, TAcc, TOut>(WindowTransformation<TKey, TIn, TAcc, TOut> node) =>
         new OneInputFactory<TIn, TOut>(output => node.Assigner switch
         {
             AlignedWindowAssigner aligned => new AlignedWindowOperator<TKey, TIn, TAcc, TOut>(
-                aligned, node.AllowedLatenessMs, node.Key.Selector, node.Function, node.LateDataTag, output),
+                aligned, node.AllowedLatenessMs, node.Key, node.Function, node.LateDataTag, output),
             SessionWindowAssigner session => new SessionWindowOperator<TKey, TIn, TAcc, TOut>(
-                session, node.AllowedLatenessMs, node.Key.Selector, node.Function, node.LateDataTag, output),
-            GlobalWindows global => new CountWindowOperator<TKey, TIn, TAcc, TOut>(global.Count, node.Key.Selector, node.Function, output),
+                session, node.AllowedLatenessMs, node.Key, node.Function, node.LateDataTag, output),
+            GlobalWindows global => new CountWindowOperator<TKey, TIn, TAcc, TOut>(global.Count, node.Key, node.Function, output),
             _ => throw new NotSupportedException($"Window assigner {node.Assigner.GetType().Name} is not supported."),
         });
 
     public NodeFactory VisitKeyedCoProcess<TKey, TIn1, TIn2, TOut>(KeyedCoProcessTransformation<TKey, TIn1, TIn2, TOut> node) =>
         new TwoInputFactory<TIn1, TIn2, TOut>(output =>
-            new KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(node.Key1.Selector, node.Key2.Selector, node.FunctionFactory(), output));
+            new KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(node.Key1.Selector, node.Key2.Selector, node.Key1.Hasher, node.FunctionFactory(), output));
 
     public NodeFactory VisitSink<T>(SinkTransformation<T> node) =>
-        new OneInputFactory<T, T>(_ => new SinkOperator<T>(node.Sink));
+        new OneInputFactory<T, T>(_ => new SinkOperator<T>(node.Sink)) { Committer = node.Sink as Sinks.ITwoPhaseCommitter };
 }

@@ -5,7 +5,8 @@ using Sluice.Runtime.Transport;
 namespace Sluice.Runtime.Planning;
 
 /// <summary>Collects the parts of one task while its chain is being built (single-threaded, job start only).</summary>
-internal sealed class TaskBuilder(JobOptions options, int subtask, InputGate gate, ProcessingTimeService time, ChannelDirectory channels)
+internal sealed class TaskBuilder(JobOptions options, int subtask, InputGate gate, ProcessingTimeService time, ChannelDirectory channels,
+    Checkpointing.RestoredCheckpoint? restore)
 {
     public JobOptions Options { get; } = options;
 
@@ -24,7 +25,12 @@ internal sealed class TaskBuilder(JobOptions options, int subtask, InputGate gat
 
     public void Register(StreamOperator op, PlanNode node)
     {
-        op.Context = new OperatorContext(node.Name, Subtask, node.Parallelism, Options, Time) { ChainIndex = Operators.Count };
+        op.Uid = node.Uid;
+        op.Context = new OperatorContext(node.Name, Subtask, node.Parallelism, Options, Time)
+        {
+            ChainIndex = Operators.Count,
+            Restore = restore?.For(node.Uid, Subtask, node.Parallelism),
+        };
         Operators.Add(op);
     }
 }

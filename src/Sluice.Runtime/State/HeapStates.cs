@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using Sluice.Runtime.Checkpointing;
 using Sluice.State;
+using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.State;
 
@@ -11,13 +13,35 @@ internal struct TtlEntry<T>(T value, long stamp)
 }
 
 /// <summary>Shared TTL logic of heap states. A null <see cref="Ttl"/> means entries never expire (and time is never read).</summary>
-internal abstract class HeapStateBase<TKey, TValue>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl) : IHeapState where TKey : notnull
+internal abstract class HeapStateBase<TKey, TValue>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl, string kind) : IHeapState<TKey> where TKey : notnull
 {
     protected readonly HeapKeyedStateBackend<TKey> Backend = backend;
     protected readonly StateTtlConfig? Ttl = ttl;
     protected readonly Dictionary<TKey, TtlEntry<TValue>> Map = [];
 
     public virtual int Count => Map.Count;
+
+    public string Kind { get; } = kind;
+
+    public virtual SerializerDescriptor ValueFormat => StateSerializers.Describe<TValue>();
+
+    protected virtual void WriteValue(StateWriter writer, TValue value) => StateSerializers.For<TValue>().Write(writer, value);
+
+    protected virtual TValue ReadValue(StateReader reader, int version) => StateSerializers.For<TValue>().Read(reader, version);
+
+    public void Snapshot(SnapshotContext context, HeapKeyedStateBackend<TKey> backend, int stateIndex, StateWriter scratch)
+    {
+        foreach (var (key, entry) in Map)
+        {
+            var writer = context.KeyGroup(backend.KeyGroupOf(key));
+            backend.WriteEntryHead(writer, stateIndex, key, entry.Stamp);
+            scratch.Reset();
+            WriteValue(scratch, entry.Value);
+            writer.WriteBytes(scratch.WrittenSpan);
+        }
+    }
+
+    public void Restore(TKey key, long stamp, StateReader value, int version) => Map[key] = new TtlEntry<TValue>(ReadValue(value, version), stamp);
 
     protected long Stamp => Ttl is null ? 0 : Backend.Now;
 
@@ -69,7 +93,7 @@ internal abstract class HeapStateBase<TKey, TValue>(HeapKeyedStateBackend<TKey> 
 }
 
 internal sealed class HeapValueState<TKey, T>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl)
-    : HeapStateBase<TKey, T>(backend, ttl), IValueState<T> where TKey : notnull
+    : HeapStateBase<TKey, T>(backend, ttl, "value"), IValueState<T> where TKey : notnull
 {
     public T? Value => TryGet(out var value) ? value : default;
 
@@ -84,7 +108,7 @@ internal sealed class HeapValueState<TKey, T>(HeapKeyedStateBackend<TKey> backen
 }
 
 internal sealed class HeapListState<TKey, T>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl)
-    : HeapStateBase<TKey, List<T>>(backend, ttl), IListState<T> where TKey : notnull
+    : HeapStateBase<TKey, List<T>>(backend, ttl, "list"), IListState<T> where TKey : notnull
 {
     public IReadOnlyList<T> Get()
     {
@@ -114,7 +138,7 @@ internal sealed class HeapListState<TKey, T>(HeapKeyedStateBackend<TKey> backend
 }
 
 internal sealed class HeapReducingState<TKey, T>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl, Func<T, T, T> reduce)
-    : HeapStateBase<TKey, T>(backend, ttl), IReducingState<T> where TKey : notnull
+    : HeapStateBase<TKey, T>(backend, ttl, "reducing"), IReducingState<T> where TKey : notnull
 {
     public void Add(T value)
     {
@@ -139,7 +163,7 @@ internal sealed class HeapReducingState<TKey, T>(HeapKeyedStateBackend<TKey> bac
 }
 
 internal sealed class HeapAggregatingState<TKey, TIn, TAcc, TOut>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl, IAggregateFunction<TIn, TAcc, TOut> function)
-    : HeapStateBase<TKey, TAcc>(backend, ttl), IAggregatingState<TIn, TOut> where TKey : notnull
+    : HeapStateBase<TKey, TAcc>(backend, ttl, "aggregating"), IAggregatingState<TIn, TOut> where TKey : notnull
 {
     public void Add(TIn value)
     {
@@ -165,8 +189,41 @@ internal sealed class HeapAggregatingState<TKey, TIn, TAcc, TOut>(HeapKeyedState
 
 /// <summary>Map state: TTL applies per map entry, so the per-key value is a dictionary of TTL entries.</summary>
 internal sealed class HeapMapState<TKey, TMapKey, TValue>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl)
-    : HeapStateBase<TKey, Dictionary<TMapKey, TtlEntry<TValue>>>(backend, ttl), IMapState<TMapKey, TValue> where TKey : notnull where TMapKey : notnull
+    : HeapStateBase<TKey, Dictionary<TMapKey, TtlEntry<TValue>>>(backend, ttl, "map"), IMapState<TMapKey, TValue> where TKey : notnull where TMapKey : notnull
 {
+    public override SerializerDescriptor ValueFormat => new(
+        $"map({StateSerializers.Describe<TMapKey>().FormatId},{StateSerializers.Describe<TValue>().FormatId})", 1);
+
+    protected override void WriteValue(StateWriter writer, Dictionary<TMapKey, TtlEntry<TValue>> value)
+    {
+        var keys = StateSerializers.For<TMapKey>();
+        var values = StateSerializers.For<TValue>();
+        writer.WriteVarInt32((uint)value.Count);
+        foreach (var (mapKey, entry) in value)
+        {
+            keys.Write(writer, mapKey);
+            writer.WriteZigZagInt64(entry.Stamp);
+            values.Write(writer, entry.Value);
+        }
+    }
+
+    protected override Dictionary<TMapKey, TtlEntry<TValue>> ReadValue(StateReader reader, int version)
+    {
+        var keys = StateSerializers.For<TMapKey>();
+        var values = StateSerializers.For<TValue>();
+        var keyVersion = StateSerializers.Describe<TMapKey>().Version;
+        var valueVersion = StateSerializers.Describe<TValue>().Version;
+        var count = (int)reader.ReadVarInt32();
+        var map = new Dictionary<TMapKey, TtlEntry<TValue>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var mapKey = keys.Read(reader, keyVersion);
+            var stamp = reader.ReadZigZagInt64();
+            map[mapKey] = new TtlEntry<TValue>(values.Read(reader, valueVersion), stamp);
+        }
+        return map;
+    }
+
     public override int Count
     {
         get

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Operators;
 using Sluice.Runtime.Transport;
 using Sluice.Sources;
@@ -20,6 +21,11 @@ internal sealed class StreamTask
     private readonly WatermarkValve _valve;
     private int _endedChannels;
     private volatile int _stopRequest; // 0 none, 1 stop, 2 stop and drain
+    private long _triggeredCheckpoint; // source tasks: barrier to inject at the next step (set by the coordinator)
+    private long _aligningCheckpoint = -1;
+    private int _barriersReceived;
+    private long _alignmentStartTicks;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _completedCheckpoints = new();
 
     public StreamTask(string name, int subtask, InputGate gate, ProcessingTimeService time, List<StreamOperator> operators,
         List<IExchange> exchanges, StreamOperator head, IRecordDispatcher[] dispatchers)
@@ -53,6 +59,12 @@ internal sealed class StreamTask
 
     public bool Finished { get; private set; }
 
+    /// <summary>Receives this task's snapshots; null when checkpointing is off.</summary>
+    public ICheckpointAcknowledger? Checkpoints { get; set; }
+
+    /// <summary>Time spent aligning barriers so far, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+    public long AlignmentTicks { get; private set; }
+
     /// <summary>Opens the chain's operators, downstream first, so each is ready before anything is sent to it.</summary>
     public void Open()
     {
@@ -67,8 +79,18 @@ internal sealed class StreamTask
     {
         Debug.Assert(!Finished);
         var progress = Time.FireDue(_operators);
+        while (_completedCheckpoints.TryDequeue(out var completed))
+        {
+            NotifyCheckpointComplete(completed);
+        }
         if (Head is ISourceHead source)
         {
+            var trigger = Interlocked.Exchange(ref _triggeredCheckpoint, 0);
+            if (trigger > 0)
+            {
+                PerformCheckpoint(trigger);
+                progress = true;
+            }
             var stop = _stopRequest;
             if (stop != 0)
             {
@@ -100,6 +122,14 @@ internal sealed class StreamTask
         {
             exchange.Flush();
         }
+    }
+
+    /// <summary>Asks a source task to inject the barrier of <paramref name="checkpointId"/> at its next step. Any thread.</summary>
+    public void TriggerCheckpoint(long checkpointId)
+    {
+        Debug.Assert(IsSource);
+        Interlocked.Exchange(ref _triggeredCheckpoint, checkpointId);
+        Gate.WakeUp();
     }
 
     /// <summary>Asks a source task to end its input (with the final watermark when <paramref name="drain"/>). Any thread.</summary>
@@ -156,11 +186,104 @@ internal sealed class StreamTask
                 }
                 break;
             case MessageKind.EndOfInput:
-                if (++_endedChannels == Gate.Channels.Count)
+                ++_endedChannels;
+                if (_aligningCheckpoint >= 0)
+                {
+                    CompleteAlignmentIfReady();
+                }
+                if (_endedChannels == Gate.Channels.Count)
                 {
                     EndChain();
                 }
                 break;
+            case MessageKind.Barrier:
+                OnBarrier(channel, message.Value);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Aligns barriers: a channel that delivered barrier <c>n</c> is blocked until every channel delivered it (or
+    /// ended); then the chain is snapshotted and the barrier forwarded. A newer barrier abandons an older alignment
+    /// (its checkpoint was given up); barriers of abandoned checkpoints are ignored.
+    /// </summary>
+    private void OnBarrier(InputChannel channel, long checkpointId)
+    {
+        if (checkpointId < _aligningCheckpoint)
+        {
+            return;
+        }
+        if (checkpointId > _aligningCheckpoint)
+        {
+            UnblockAll();
+            _aligningCheckpoint = checkpointId;
+            _barriersReceived = 0;
+            _alignmentStartTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+        Gate.SetBlocked(channel, true);
+        _barriersReceived++;
+        CompleteAlignmentIfReady();
+    }
+
+    private void CompleteAlignmentIfReady()
+    {
+        if (_barriersReceived + _endedChannels < Gate.Channels.Count)
+        {
+            return;
+        }
+        var id = _aligningCheckpoint;
+        AlignmentTicks += System.Diagnostics.Stopwatch.GetTimestamp() - _alignmentStartTicks;
+        UnblockAll();
+        _aligningCheckpoint = -1;
+        PerformCheckpoint(id);
+    }
+
+    private void UnblockAll()
+    {
+        foreach (var channel in Gate.Channels)
+        {
+            if (channel.Blocked)
+            {
+                Gate.SetBlocked(channel, false);
+            }
+        }
+    }
+
+    /// <summary>Snapshots every operator of the chain, forwards the barrier, and acknowledges the checkpoint.</summary>
+    private void PerformCheckpoint(long checkpointId)
+    {
+        var snapshots = Snapshot(checkpointId);
+        foreach (var exchange in _exchanges)
+        {
+            exchange.EmitBarrier(checkpointId);
+        }
+        Checkpoints?.Acknowledge(this, checkpointId, snapshots);
+    }
+
+    private List<OperatorSnapshot> Snapshot(long checkpointId)
+    {
+        var snapshots = new List<OperatorSnapshot>(_operators.Count);
+        foreach (var op in _operators)
+        {
+            var context = new SnapshotContext(checkpointId, op.Context);
+            op.SnapshotState(context);
+            snapshots.Add(context.Build(op.Uid));
+        }
+        return snapshots;
+    }
+
+    /// <summary>Queues the notification that checkpoint <paramref name="checkpointId"/> completed; the task delivers it on its own thread. Any thread.</summary>
+    public void PostCheckpointComplete(long checkpointId)
+    {
+        _completedCheckpoints.Enqueue(checkpointId);
+        Gate.WakeUp();
+    }
+
+    private void NotifyCheckpointComplete(long checkpointId)
+    {
+        foreach (var op in _operators)
+        {
+            op.NotifyCheckpointComplete(checkpointId);
         }
     }
 
@@ -170,11 +293,17 @@ internal sealed class StreamTask
         {
             _operators[i].EndInput();
         }
+        // The final snapshot stands in for this task in every checkpoint still to come: all its input was processed.
+        var final = Checkpoints is null ? null : Snapshot(ICheckpointAcknowledger.FinalCheckpoint);
         foreach (var exchange in _exchanges)
         {
             exchange.EndOfInput();
         }
         Finished = true;
+        if (final is not null)
+        {
+            Checkpoints!.Finished(this, final);
+        }
     }
 
     public override string ToString() => $"{Name} ({Subtask + 1})";

@@ -120,6 +120,9 @@ internal sealed class ExchangeOutput<T> : Output<T>, IExchange
     /// <summary>Flushes and tells every downstream channel this producer has ended.</summary>
     public void EndOfInput() => Broadcast(MessageKind.EndOfInput, 0);
 
+    /// <summary>Flushes and sends the barrier of checkpoint <paramref name="checkpointId"/> to every downstream channel.</summary>
+    public void EmitBarrier(long checkpointId) => Broadcast(MessageKind.Barrier, checkpointId);
+
     private void Broadcast(MessageKind kind, long value)
     {
         Flush();
@@ -146,4 +149,7 @@ internal interface IExchange
 
     /// <summary>Flushes and signals end of input to every channel.</summary>
     void EndOfInput();
+
+    /// <summary>Flushes and sends a checkpoint barrier to every channel.</summary>
+    void EmitBarrier(long checkpointId);
 }

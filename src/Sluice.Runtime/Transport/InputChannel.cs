@@ -35,6 +35,10 @@ internal sealed class InputChannel
     public int Capacity { get; }
 
     // The members below are accessed under Gate's lock only.
+
+    /// <summary>True while the channel delivered the barrier of the checkpoint being aligned: it is not read until alignment ends.</summary>
+    internal bool Blocked;
+
     internal int QueuedBatches;
     internal int QueuedRecords;
 

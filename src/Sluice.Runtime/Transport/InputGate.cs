@@ -114,7 +114,7 @@ internal sealed class InputGate
                 for (var i = 0; i < n; i++)
                 {
                     var candidate = _channels[(_nextChannel + i) % n];
-                    if (candidate.TryDequeue(out message))
+                    if (!candidate.Blocked && candidate.TryDequeue(out message))
                     {
                         _nextChannel = (candidate.Index + 1) % n;
                         _queuedMessages--;
@@ -133,6 +133,35 @@ internal sealed class InputGate
         return false;
     }
 
+    /// <summary>
+    /// Stops (or resumes) reading <paramref name="channel"/>: during barrier alignment a channel that delivered the
+    /// barrier is blocked until every other channel delivered it too. Consumer thread only.
+    /// </summary>
+    public void SetBlocked(InputChannel channel, bool blocked)
+    {
+        lock (_lock)
+        {
+            channel.Blocked = blocked;
+        }
+    }
+
+    /// <summary>Messages waiting in channels that are not blocked.</summary>
+    private bool HasReadableMessage()
+    {
+        if (_queuedMessages == 0)
+        {
+            return false;
+        }
+        foreach (var channel in _channels)
+        {
+            if (!channel.Blocked && channel.Count > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>Gives a consumed record batch back to its channel's pool. Consumer thread only.</summary>
     public void Recycle(InputChannel channel, object batch)
     {
@@ -148,7 +177,7 @@ internal sealed class InputGate
     {
         lock (_lock)
         {
-            while (_queuedMessages == 0 && !_wakeRequested)
+            while (!_wakeRequested && !HasReadableMessage())
             {
                 _cancellation.ThrowIfCancellationRequested();
                 _consumerWaiting = true;

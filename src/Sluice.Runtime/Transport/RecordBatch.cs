@@ -45,6 +45,9 @@ internal enum MessageKind : byte
     Idle,
     Active,
     EndOfInput,
+
+    /// <summary>Checkpoint barrier; <see cref="ChannelMessage.Value"/> is the checkpoint id.</summary>
+    Barrier,
 }
 
 /// <summary>One in-band message: a record batch or a control event. Control events travel in order with records.</summary>

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using Sluice.Graph;
+using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Transport;
+using Sluice.State.Serialization;
 using Sluice.Windowing;
 
 namespace Sluice.Runtime.Windows;
@@ -28,9 +30,14 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     private long _time = EventTime.MinWatermark;
     private long _nextWindowEnd = long.MaxValue;
 
-    public AlignedWindowOperator(AlignedWindowAssigner assigner, long allowedLateness, Func<TIn, TKey> keySelector,
+    // After a restore with key groups of different times (the parallelism changed): windows of those key groups up
+    // to their own time already fired before the checkpoint and must not fire again. Null once time passed them all.
+    private Dictionary<int, long>? _restoredTimes;
+    private long _restoredTimesMax;
+
+    public AlignedWindowOperator(AlignedWindowAssigner assigner, long allowedLateness, KeySpec<TIn, TKey> key,
         WindowFunction<TKey, TIn, TAcc, TOut> function, OutputTag<TIn>? lateTag, Output<TOut> output)
-        : base(keySelector, function, lateTag, output)
+        : base(key, function, lateTag, output)
     {
         _size = assigner.Size;
         _slide = assigner.Slide;
@@ -134,6 +141,15 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
             return;
         }
         _time = time;
+        FireDue(time);
+        if (_restoredTimes is not null && time >= _restoredTimesMax)
+        {
+            _restoredTimes = null;
+        }
+    }
+
+    private void FireDue(long time)
+    {
         while (_nextWindowEnd != long.MaxValue && _nextWindowEnd - 1 <= time)
         {
             var end = _nextWindowEnd;
@@ -149,6 +165,61 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
                 break;
             }
             DropPane(pane);
+        }
+    }
+
+    private bool FiredBeforeRestore(TKey key, long maxTimestamp) =>
+        _restoredTimes is not null && _restoredTimes.TryGetValue(KeyGroupOf(key), out var firedUpTo) && maxTimestamp <= firedUpTo;
+
+    public override void SnapshotState(SnapshotContext context)
+    {
+        WriteHeader(context);
+        foreach (var ((key, pane), acc) in _panes)
+        {
+            var w = SectionFor(context, key, _time);
+            KeySerializer.Write(w, key);
+            w.WriteZigZagInt64(pane);
+            AccumulatorSerializer.Write(w, acc);
+        }
+    }
+
+    public override void Open()
+    {
+        base.Open();
+        if (Context.Restore is not { } restore)
+        {
+            return;
+        }
+        var (keyVersion, accVersion) = ReadHeader(restore);
+        var entries = new List<(TKey Key, long Pane, TAcc Acc)>();
+        var times = new Dictionary<int, long>();
+        foreach (var (group, bytes) in restore.KeyGroups)
+        {
+            var r = new StateReader(bytes);
+            times[group] = r.ReadZigZagInt64();
+            while (!r.IsAtEnd)
+            {
+                entries.Add((KeySerializer.Read(r, keyVersion), r.ReadZigZagInt64(), AccumulatorSerializer.Read(r, accVersion)));
+            }
+        }
+        if (times.Count == 0)
+        {
+            return;
+        }
+        _time = times.Values.Min();
+        _restoredTimesMax = times.Values.Max();
+        if (_restoredTimesMax > _time)
+        {
+            _restoredTimes = times;
+        }
+        foreach (var (key, pane, acc) in entries)
+        {
+            _panes[(key, pane)] = acc;
+            AddKeyToPane(key, pane);
+        }
+        if (!_eventTime && _nextWindowEnd != long.MaxValue)
+        {
+            Context.RequestProcessingTime(_nextWindowEnd - 1);
         }
     }
 
@@ -182,7 +253,10 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
             {
                 foreach (var k in keys)
                 {
-                    Emit(k, window, _panes[(k, start)], end - 1);
+                    if (!FiredBeforeRestore(k, end - 1))
+                    {
+                        Emit(k, window, _panes[(k, start)], end - 1);
+                    }
                 }
             }
             return;
@@ -201,7 +275,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
             }
             foreach (var k in keys)
             {
-                if (_emitted.Add(k))
+                if (_emitted.Add(k) && !FiredBeforeRestore(k, end - 1))
                 {
                     Emit(k, window, MergePanes(k, start, end), end - 1);
                 }

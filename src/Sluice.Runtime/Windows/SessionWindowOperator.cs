@@ -1,6 +1,8 @@
 using Sluice.Graph;
+using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.State;
 using Sluice.Runtime.Transport;
+using Sluice.State.Serialization;
 using Sluice.Windowing;
 
 namespace Sluice.Runtime.Windows;
@@ -21,9 +23,9 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     private readonly List<Session> _overlapping = [];
     private long _time = EventTime.MinWatermark;
 
-    public SessionWindowOperator(SessionWindowAssigner assigner, long allowedLateness, Func<TIn, TKey> keySelector,
+    public SessionWindowOperator(SessionWindowAssigner assigner, long allowedLateness, KeySpec<TIn, TKey> key,
         WindowFunction<TKey, TIn, TAcc, TOut> function, OutputTag<TIn>? lateTag, Output<TOut> output)
-        : base(keySelector, function, lateTag, output)
+        : base(key, function, lateTag, output)
     {
         _gap = assigner.Gap;
         _lateness = allowedLateness;
@@ -111,6 +113,72 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         if (_lateness > 0 || fired)
         {
             Register(key, merged.MaxTimestamp + _lateness);
+        }
+    }
+
+    public override void SnapshotState(SnapshotContext context)
+    {
+        WriteHeader(context);
+        foreach (var (key, sessions) in _sessions)
+        {
+            var w = SectionFor(context, key, _time);
+            KeySerializer.Write(w, key);
+            w.WriteVarInt32((uint)sessions.Count);
+            foreach (var session in sessions)
+            {
+                w.WriteZigZagInt64(session.Window.Start);
+                w.WriteZigZagInt64(session.Window.End);
+                w.WriteBool(session.Fired);
+                AccumulatorSerializer.Write(w, session.Accumulator);
+            }
+        }
+    }
+
+    public override void Open()
+    {
+        base.Open();
+        if (Context.Restore is not { } restore)
+        {
+            return;
+        }
+        var (keyVersion, accVersion) = ReadHeader(restore);
+        var time = long.MaxValue;
+        foreach (var (group, bytes) in restore.KeyGroups)
+        {
+            var r = new StateReader(bytes);
+            time = Math.Min(time, r.ReadZigZagInt64());
+            while (!r.IsAtEnd)
+            {
+                var key = KeySerializer.Read(r, keyVersion);
+                var count = (int)r.ReadVarInt32();
+                var list = new List<Session>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    var window = new TimeWindow(r.ReadZigZagInt64(), r.ReadZigZagInt64());
+                    var fired = r.ReadBool();
+                    list.Add(new Session(window, AccumulatorSerializer.Read(r, accVersion)) { Fired = fired });
+                }
+                _sessions[key] = list;
+            }
+        }
+        if (time == long.MaxValue)
+        {
+            return;
+        }
+        _time = time;
+        foreach (var (key, list) in _sessions)
+        {
+            foreach (var session in list)
+            {
+                if (!session.Fired)
+                {
+                    Register(key, session.Window.MaxTimestamp);
+                }
+                if (_lateness > 0 || session.Fired)
+                {
+                    Register(key, session.Window.MaxTimestamp + _lateness);
+                }
+            }
         }
     }
 

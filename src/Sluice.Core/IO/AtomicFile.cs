@@ -1,13 +1,15 @@
 using System.Runtime.InteropServices;
 
-namespace Sluice.Log.Storage;
+namespace Sluice.IO;
 
 /// <summary>
 /// Replaces a file atomically: write a temporary file in the same directory, fsync it, rename it over the target,
-/// then fsync the directory (on Unix) so the rename itself survives a power loss.
+/// then fsync the directory (on Unix) so the rename itself survives a power loss. A crash at any moment leaves the
+/// old content or the new, never a mix. Thread-safe for distinct paths.
 /// </summary>
-internal static partial class AtomicFile
+public static partial class AtomicFile
 {
+    /// <summary>Atomically replaces (or creates) <paramref name="path"/> with <paramref name="content"/>.</summary>
     public static void Write(string path, ReadOnlySpan<byte> content)
     {
         string temp = path + ".tmp";

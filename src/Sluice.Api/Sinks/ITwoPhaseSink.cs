@@ -1,0 +1,41 @@
+namespace Sluice.Sinks;
+
+/// <summary>
+/// A sink with exactly-once output: writes are staged and become visible only when the checkpoint that covers them
+/// completes. Protocol per writer: on barrier <c>n</c> the runtime calls <see cref="ITwoPhaseSinkWriter{T}.PrepareCommit"/>,
+/// which stages everything written since the previous barrier and returns a <em>committable</em> (the sink's own
+/// bytes: staged file names, a transaction id…), stored in checkpoint <c>n</c>; once checkpoint <c>n</c> is complete,
+/// <see cref="ITwoPhaseCommitter.Commit"/> publishes it. On restore, the committables of the restored checkpoint are committed again and
+/// <see cref="ITwoPhaseCommitter.AbortPending"/> discards staged work of later, never-completed checkpoints — so both methods must be
+/// idempotent.
+/// </summary>
+/// <typeparam name="T">Record type.</typeparam>
+public interface ITwoPhaseSink<T> : ISink<T>, ITwoPhaseCommitter;
+
+/// <summary>The commit side of a <see cref="ITwoPhaseSink{T}"/>, independent of the record type.</summary>
+public interface ITwoPhaseCommitter
+{
+    /// <summary>
+    /// Makes a committable's staged work visible. Called from the checkpoint coordinator's thread (never concurrently
+    /// with itself for the same subtask), after the checkpoint's manifest is durable; must be idempotent.
+    /// </summary>
+    void Commit(long checkpointId, int subtaskIndex, byte[] committable);
+
+    /// <summary>
+    /// Before writers start: discards staged work of checkpoints after <paramref name="restoredCheckpointId"/> (0 when
+    /// starting fresh), for all subtasks of any earlier parallelism. Must be idempotent.
+    /// </summary>
+    void AbortPending(long restoredCheckpointId);
+}
+
+/// <summary>The writer of a <see cref="ITwoPhaseSink{T}"/>.</summary>
+/// <typeparam name="T">Record type.</typeparam>
+public interface ITwoPhaseSinkWriter<T> : ISinkWriter<T>
+{
+    /// <summary>
+    /// Stages everything written since the previous call (or since the writer opened) for checkpoint
+    /// <paramref name="checkpointId"/> and returns the committable; may return an empty array when nothing was written.
+    /// Called on the writer's thread at the checkpoint barrier and once more at the end of input (the final checkpoint).
+    /// </summary>
+    byte[] PrepareCommit(long checkpointId);
+}

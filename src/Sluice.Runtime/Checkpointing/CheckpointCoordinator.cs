@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text;
+using Sluice.Checkpoints;
+using Sluice.Runtime.Tasks;
+
+namespace Sluice.Runtime.Checkpointing;
+
+/// <summary>
+/// Takes checkpoints of a running job: every <see cref="CheckpointOptions.Interval"/> it injects barrier <c>n</c> at
+/// the sources, collects one acknowledgement per task (a finished task contributes its final snapshot), writes every
+/// snapshot and then — last, atomically — the manifest. Only then are two-phase sinks committed and tasks notified.
+/// One checkpoint at a time; one that outlives <see cref="CheckpointOptions.Timeout"/> is abandoned. Thread-safe.
+/// </summary>
+internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposable
+{
+    private static readonly Histogram<double> s_duration = SluiceMetrics.Meter.CreateHistogram<double>("sluice.checkpoint.duration", "ms", "Time from triggering a checkpoint to its manifest being durable.");
+    private static readonly Histogram<long> s_size = SluiceMetrics.Meter.CreateHistogram<long>("sluice.checkpoint.size", "bytes", "Bytes written per completed checkpoint.");
+    private static readonly Counter<long> s_failures = SluiceMetrics.Meter.CreateCounter<long>("sluice.checkpoint.failures", "checkpoints", "Checkpoints abandoned (timeout) or failed.");
+
+    private readonly CheckpointOptions _options;
+    private readonly string _jobName;
+    private readonly int _keyGroupCount;
+    private readonly IReadOnlyList<StreamTask> _tasks;
+    private readonly Func<string, Action<long, int, byte[]>?> _committerOf;
+    private readonly Action<Exception> _fail;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<StreamTask, IReadOnlyList<OperatorSnapshot>> _final = [];
+    private readonly KeyValuePair<string, object?> _jobTag;
+    private Pending? _pending;
+    private ITimer? _timer;
+    private long _nextId;
+    private bool _disposed;
+
+    public CheckpointCoordinator(CheckpointOptions options, string jobName, int keyGroupCount, IReadOnlyList<StreamTask> tasks,
+        long lastCheckpointId, Func<string, Action<long, int, byte[]>?> committerOf, Action<Exception> fail, TimeProvider time)
+    {
+        _options = options;
+        _jobName = jobName;
+        _keyGroupCount = keyGroupCount;
+        _tasks = tasks;
+        _committerOf = committerOf;
+        _fail = fail;
+        _time = time;
+        _nextId = lastCheckpointId;
+        LastCompletedId = lastCheckpointId;
+        _jobTag = new("job", jobName);
+        foreach (var task in tasks)
+        {
+            task.Checkpoints = this;
+        }
+    }
+
+    /// <summary>The id of the last completed checkpoint (the restored one until a new one completes).</summary>
+    public long LastCompletedId { get; private set; }
+
+    /// <summary>Checkpoints completed by this coordinator.</summary>
+    public int Completed { get; private set; }
+
+    /// <summary>Checkpoints abandoned or failed.</summary>
+    public int Failed { get; private set; }
+
+    /// <summary>Raised (on the completing thread) after a checkpoint's manifest is durable and its sinks committed.</summary>
+    public event Action<long>? CheckpointCompleted;
+
+    /// <summary>Starts the periodic trigger.</summary>
+    public void Start() => Arm(_options.Interval);
+
+    /// <summary>Triggers a checkpoint now unless one is in progress; returns its id, or 0 when none was started.</summary>
+    public long Trigger()
+    {
+        List<StreamTask> sources = [];
+        long id;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return 0;
+            }
+            if (_pending is not null)
+            {
+                if (_time.GetUtcNow() - _pending.Started < _options.Timeout)
+                {
+                    return 0;
+                }
+                Failed++;
+                s_failures.Add(1, _jobTag);
+                _pending = null;
+            }
+            foreach (var task in _tasks)
+            {
+                if (task.IsSource && !task.Finished)
+                {
+                    sources.Add(task);
+                }
+            }
+            if (sources.Count == 0)
+            {
+                return 0; // Every source ended: the final checkpoint is taken when the job finishes.
+            }
+            id = ++_nextId;
+            _pending = new Pending(id, _time.GetUtcNow());
+            foreach (var (task, final) in _final)
+            {
+                _pending.Snapshots[task] = final;
+            }
+        }
+        foreach (var source in sources)
+        {
+            source.TriggerCheckpoint(id);
+        }
+        return id;
+    }
+
+    public void Acknowledge(StreamTask task, long checkpointId, IReadOnlyList<OperatorSnapshot> snapshots)
+    {
+        Pending? complete = null;
+        lock (_lock)
+        {
+            if (_pending is null || _pending.Id != checkpointId)
+            {
+                return; // Abandoned or already completed.
+            }
+            _pending.Snapshots[task] = snapshots;
+            if (_pending.Snapshots.Count == _tasks.Count)
+            {
+                complete = _pending;
+                _pending = null;
+            }
+        }
+        if (complete is not null)
+        {
+            // Writing the checkpoint is I/O: keep it off the task thread that acknowledged last.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Coordinator.CompleteSafely(s.Pending), (Coordinator: this, Pending: complete), preferLocal: false);
+        }
+    }
+
+    public void Finished(StreamTask task, IReadOnlyList<OperatorSnapshot> finalSnapshots)
+    {
+        lock (_lock)
+        {
+            _final[task] = finalSnapshots;
+        }
+        Acknowledge(task, _pending?.Id ?? -1, finalSnapshots);
+    }
+
+    /// <summary>
+    /// After every task finished: writes the final checkpoint from the tasks' final snapshots and commits their
+    /// staged output. Call once, from the thread that observed the job's end.
+    /// </summary>
+    public void CompleteFinalCheckpoint()
+    {
+        Pending final;
+        lock (_lock)
+        {
+            _pending = null;
+            final = new Pending(++_nextId, _time.GetUtcNow(), isFinal: true);
+            foreach (var (task, snapshots) in _final)
+            {
+                final.Snapshots[task] = snapshots;
+            }
+        }
+        Complete(final);
+    }
+
+    private void CompleteSafely(Pending pending)
+    {
+        try
+        {
+            Complete(pending);
+            var sinceStart = _time.GetUtcNow() - pending.Started;
+            var untilNext = _options.Interval - sinceStart;
+            Arm(untilNext > _options.MinPause ? untilNext : _options.MinPause);
+        }
+        catch (Exception e)
+        {
+            lock (_lock)
+            {
+                Failed++;
+            }
+            s_failures.Add(1, _jobTag);
+            _fail(new JobExecutionException($"Checkpoint #{pending.Id} of job '{_jobName}' could not be completed in {_options.Store.Location}: {e.Message}", e));
+        }
+    }
+
+    private void Complete(Pending pending)
+    {
+        var store = _options.Store;
+        var manifest = new CheckpointManifest
+        {
+            CheckpointId = pending.Id,
+            Job = _jobName,
+            CreatedMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            KeyGroupCount = _keyGroupCount,
+            Final = pending.IsFinal,
+        };
+        long bytes = 0;
+        var ordinal = 0;
+        foreach (var snapshots in pending.Snapshots.Values)
+        {
+            foreach (var snapshot in snapshots)
+            {
+                if (snapshot.IsEmpty)
+                {
+                    continue;
+                }
+                var data = snapshot.Encode();
+                var name = BlobName(ordinal++, snapshot);
+                store.WriteBlob(pending.Id, name, data);
+                manifest.Blobs.Add(new ManifestBlob(snapshot.Uid, snapshot.Subtask, snapshot.Parallelism, name, data.Length));
+                bytes += data.Length;
+            }
+        }
+        store.CommitManifest(pending.Id, manifest.Encode());
+        Commit(pending.Id, pending.Snapshots.Values.SelectMany(static s => s));
+        lock (_lock)
+        {
+            LastCompletedId = pending.Id;
+            Completed++;
+        }
+        s_duration.Record((_time.GetUtcNow() - pending.Started).TotalMilliseconds, _jobTag);
+        s_size.Record(bytes, _jobTag);
+        foreach (var task in _tasks)
+        {
+            if (!task.Finished)
+            {
+                task.PostCheckpointComplete(pending.Id);
+            }
+        }
+        Retain(store, pending.Id);
+        CheckpointCompleted?.Invoke(pending.Id);
+    }
+
+    /// <summary>Commits the staged output recorded in <paramref name="snapshots"/> (idempotent: also used on restore).</summary>
+    public void Commit(long checkpointId, IEnumerable<OperatorSnapshot> snapshots)
+    {
+        foreach (var snapshot in snapshots)
+        {
+            if (snapshot.Committable is { Length: > 0 } committable && _committerOf(snapshot.Uid) is { } commit)
+            {
+                commit(checkpointId, snapshot.Subtask, committable);
+            }
+        }
+    }
+
+    private void Retain(ICheckpointStore store, long newest)
+    {
+        var completed = store.ListCompleted();
+        for (var i = 0; i < completed.Count - Math.Max(1, _options.Retained); i++)
+        {
+            store.Delete(completed[i]);
+        }
+        foreach (var id in store.ListIncomplete())
+        {
+            if (id < newest)
+            {
+                store.Delete(id);
+            }
+        }
+    }
+
+    private void Arm(TimeSpan delay)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _timer ??= _time.CreateTimer(static s => ((CheckpointCoordinator)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnTimer()
+    {
+        var id = Trigger();
+        // A started checkpoint re-arms the timer when it completes (interval since its start, at least the min pause);
+        // this arm only matters when none started or it never completes (then it is retried once the timeout passed).
+        Arm(id == 0 ? _options.Interval : _options.Timeout);
+    }
+
+    private static string BlobName(int ordinal, OperatorSnapshot snapshot)
+    {
+        var safe = new StringBuilder();
+        foreach (var c in snapshot.Uid)
+        {
+            safe.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
+        }
+        if (safe.Length > 60)
+        {
+            safe.Length = 60;
+        }
+        return $"{ordinal:D4}-{safe}-{snapshot.Subtask}.state";
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
+    }
+
+    private sealed class Pending(long id, DateTimeOffset started, bool isFinal = false)
+    {
+        public long Id { get; } = id;
+
+        public DateTimeOffset Started { get; } = started;
+
+        public bool IsFinal { get; } = isFinal;
+
+        public Dictionary<StreamTask, IReadOnlyList<OperatorSnapshot>> Snapshots { get; } = [];
+    }
+}

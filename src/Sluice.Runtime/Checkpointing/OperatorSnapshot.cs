@@ -1,0 +1,145 @@
+using Sluice.State.Serialization;
+
+namespace Sluice.Runtime.Checkpointing;
+
+/// <summary>
+/// The state one operator subtask saved for one checkpoint. Keyed state is stored per key group so a restored
+/// subtask takes exactly the key groups it owns, whatever the previous parallelism; operator state is handed to every
+/// restored subtask (each picks what it owns — e.g. source splits). Immutable once built.
+/// </summary>
+internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism, byte[] operatorState, SortedDictionary<int, byte[]> keyGroups, byte[]? committable)
+{
+    private const uint Magic = 0x534C4F53; // "SLOS"
+    private const byte FormatVersion = 1;
+
+    public string Uid { get; } = uid;
+
+    public int Subtask { get; } = subtask;
+
+    public int Parallelism { get; } = parallelism;
+
+    public byte[] OperatorState { get; } = operatorState;
+
+    public SortedDictionary<int, byte[]> KeyGroups { get; } = keyGroups;
+
+    /// <summary>What a two-phase sink staged for this checkpoint, committed once it completes.</summary>
+    public byte[]? Committable { get; } = committable;
+
+    public bool IsEmpty => OperatorState.Length == 0 && KeyGroups.Count == 0 && Committable is null;
+
+    /// <summary>Encodes the snapshot: magic, format version, then sections (format pinned by golden tests).</summary>
+    public byte[] Encode()
+    {
+        var w = new StateWriter();
+        w.WriteUInt32(Magic);
+        w.WriteByte(FormatVersion);
+        w.WriteString(Uid);
+        w.WriteVarInt32((uint)Subtask);
+        w.WriteVarInt32((uint)Parallelism);
+        w.WriteBytes(OperatorState);
+        w.WriteBool(Committable is not null);
+        if (Committable is not null)
+        {
+            w.WriteBytes(Committable);
+        }
+        w.WriteVarInt32((uint)KeyGroups.Count);
+        foreach (var (group, bytes) in KeyGroups)
+        {
+            w.WriteVarInt32((uint)group);
+            w.WriteBytes(bytes);
+        }
+        return w.WrittenSpan.ToArray();
+    }
+
+    /// <exception cref="StateFormatException">Not a snapshot, or of an unknown version.</exception>
+    public static OperatorSnapshot Decode(byte[] data, string source)
+    {
+        var r = new StateReader(data);
+        if (r.ReadUInt32() != Magic)
+        {
+            throw new StateFormatException($"'{source}' is not an operator snapshot (bad magic).");
+        }
+        var version = r.ReadByte();
+        if (version != FormatVersion)
+        {
+            throw new StateFormatException($"'{source}' has snapshot format version {version}; this release reads version {FormatVersion}.");
+        }
+        var uid = r.ReadString() ?? "";
+        var subtask = (int)r.ReadVarInt32();
+        var parallelism = (int)r.ReadVarInt32();
+        var operatorState = r.ReadBytes().ToArray();
+        var committable = r.ReadBool() ? r.ReadBytes().ToArray() : null;
+        var count = (int)r.ReadVarInt32();
+        var groups = new SortedDictionary<int, byte[]>();
+        for (var i = 0; i < count; i++)
+        {
+            var group = (int)r.ReadVarInt32();
+            groups[group] = r.ReadBytes().ToArray();
+        }
+        r.EnsureAtEnd();
+        return new OperatorSnapshot(uid, subtask, parallelism, operatorState, groups, committable);
+    }
+}
+
+/// <summary>Where an operator writes its state during a checkpoint (task thread only).</summary>
+internal sealed class SnapshotContext(long checkpointId, Operators.OperatorContext operatorContext)
+{
+    private readonly SortedDictionary<int, StateWriter> _keyGroups = [];
+    private StateWriter? _operatorState;
+    private byte[]? _committable;
+
+    /// <summary>The checkpoint being taken (<see cref="ICheckpointAcknowledger.FinalCheckpoint"/> at the end of input).</summary>
+    public long CheckpointId { get; } = checkpointId;
+
+    /// <summary>State that is not keyed.</summary>
+    public StateWriter OperatorState => _operatorState ??= new StateWriter();
+
+    /// <summary>The writer of key group <paramref name="keyGroup"/>'s section.</summary>
+    public StateWriter KeyGroup(int keyGroup)
+    {
+        if (!_keyGroups.TryGetValue(keyGroup, out var writer))
+        {
+            _keyGroups[keyGroup] = writer = new StateWriter();
+        }
+        return writer;
+    }
+
+    /// <summary>Sets what a two-phase sink staged for this checkpoint.</summary>
+    public void SetCommittable(byte[] committable) => _committable = committable;
+
+    public OperatorSnapshot Build(string uid)
+    {
+        var groups = new SortedDictionary<int, byte[]>();
+        foreach (var (group, writer) in _keyGroups)
+        {
+            groups[group] = writer.WrittenSpan.ToArray();
+        }
+        return new OperatorSnapshot(uid, operatorContext.SubtaskIndex, operatorContext.Parallelism, _operatorState?.WrittenSpan.ToArray() ?? [], groups, _committable);
+    }
+}
+
+/// <summary>What an operator subtask restores from: operator state of every previous subtask, and its own key groups.</summary>
+internal sealed class RestoreContext(long checkpointId, IReadOnlyList<byte[]> operatorStates, IReadOnlyList<(int KeyGroup, byte[] State)> keyGroups)
+{
+    /// <summary>The restored checkpoint's id.</summary>
+    public long CheckpointId { get; } = checkpointId;
+
+    /// <summary>Operator state of every subtask of the previous run (non-empty ones).</summary>
+    public IReadOnlyList<byte[]> OperatorStates { get; } = operatorStates;
+
+    /// <summary>Sections of the key groups this subtask owns, ascending.</summary>
+    public IReadOnlyList<(int KeyGroup, byte[] State)> KeyGroups { get; } = keyGroups;
+}
+
+/// <summary>Where tasks report their snapshots (the checkpoint coordinator). Thread-safe.</summary>
+internal interface ICheckpointAcknowledger
+{
+    /// <summary>The id tasks use for the snapshot taken when they finish.</summary>
+    const long FinalCheckpoint = long.MaxValue;
+
+    /// <summary>A task snapshotted checkpoint <paramref name="checkpointId"/>.</summary>
+    void Acknowledge(Tasks.StreamTask task, long checkpointId, IReadOnlyList<OperatorSnapshot> snapshots);
+
+    /// <summary>A task finished; <paramref name="finalSnapshots"/> stand in for it in every later checkpoint.</summary>
+    void Finished(Tasks.StreamTask task, IReadOnlyList<OperatorSnapshot> finalSnapshots);
+}

@@ -1,0 +1,89 @@
+using Sluice.Checkpoints;
+using Sluice.State.Serialization;
+
+namespace Sluice.Runtime.Checkpointing;
+
+/// <summary>
+/// A completed checkpoint loaded for restore: every operator subtask's snapshot, grouped by operator uid, handed out
+/// per new subtask — its key groups from whichever old subtask held them, and the operator state of all old subtasks.
+/// </summary>
+internal sealed class RestoredCheckpoint
+{
+    private readonly Dictionary<string, List<OperatorSnapshot>> _byUid;
+
+    private RestoredCheckpoint(CheckpointManifest manifest, Dictionary<string, List<OperatorSnapshot>> byUid)
+    {
+        Manifest = manifest;
+        _byUid = byUid;
+    }
+
+    public CheckpointManifest Manifest { get; }
+
+    public long CheckpointId => Manifest.CheckpointId;
+
+    /// <summary>Every snapshot, for re-committing two-phase sinks.</summary>
+    public IEnumerable<OperatorSnapshot> Snapshots => _byUid.Values.SelectMany(static s => s);
+
+    /// <summary>Loads checkpoint <paramref name="checkpointId"/> from <paramref name="store"/>.</summary>
+    /// <exception cref="StateFormatException">A blob or the manifest is unreadable.</exception>
+    public static RestoredCheckpoint Load(ICheckpointStore store, long checkpointId)
+    {
+        var manifest = CheckpointManifest.Decode(store.ReadManifest(checkpointId), $"{store.Location} #{checkpointId}");
+        var byUid = new Dictionary<string, List<OperatorSnapshot>>();
+        foreach (var blob in manifest.Blobs)
+        {
+            var snapshot = OperatorSnapshot.Decode(store.ReadBlob(checkpointId, blob.Name), $"{store.Location} #{checkpointId}/{blob.Name}");
+            if (!byUid.TryGetValue(snapshot.Uid, out var list))
+            {
+                byUid[snapshot.Uid] = list = [];
+            }
+            list.Add(snapshot);
+        }
+        return new RestoredCheckpoint(manifest, byUid);
+    }
+
+    /// <summary>Fails when the checkpoint holds state for operators the job no longer has, or a different key-group count.</summary>
+    /// <exception cref="InvalidOperationException">The job does not match the checkpoint.</exception>
+    public void Validate(IReadOnlyCollection<string> uids, int keyGroupCount, string location)
+    {
+        if (Manifest.KeyGroupCount != keyGroupCount)
+        {
+            throw new InvalidOperationException(
+                $"Checkpoint #{CheckpointId} in {location} was taken with KeyGroupCount={Manifest.KeyGroupCount}, the job now has {keyGroupCount}; keyed state cannot be redistributed. Keep KeyGroupCount fixed for the lifetime of a job's state.");
+        }
+        var missing = _byUid.Keys.Where(uid => !uids.Contains(uid) && _byUid[uid].Exists(static s => !s.IsEmpty)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Checkpoint #{CheckpointId} in {location} has state for operator(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} that the job no longer has. Give operators stable ids with Uid(...) or start from an empty checkpoint directory.");
+        }
+    }
+
+    /// <summary>What subtask <paramref name="subtask"/> of <paramref name="parallelism"/> of operator <paramref name="uid"/> restores.</summary>
+    public RestoreContext For(string uid, int subtask, int parallelism)
+    {
+        if (!_byUid.TryGetValue(uid, out var snapshots))
+        {
+            return new RestoreContext(CheckpointId, [], []);
+        }
+        var range = KeyGroups.RangeFor(subtask, Manifest.KeyGroupCount, parallelism);
+        var operatorStates = new List<byte[]>();
+        var groups = new List<(int, byte[])>();
+        foreach (var snapshot in snapshots)
+        {
+            if (snapshot.OperatorState.Length > 0)
+            {
+                operatorStates.Add(snapshot.OperatorState);
+            }
+            foreach (var (group, state) in snapshot.KeyGroups)
+            {
+                if (range.Contains(group))
+                {
+                    groups.Add((group, state));
+                }
+            }
+        }
+        groups.Sort(static (a, b) => a.Item1.CompareTo(b.Item1));
+        return new RestoreContext(CheckpointId, operatorStates, groups);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Sluice.Sinks;
+using Sluice.Sources;
+
+namespace Sluice.Runtime.Tests.Checkpointing;
+
+/// <summary>
+/// A checkpointable source of records 0..count-1 (timestamp = value) that pauses whenever it reaches
+/// <see cref="PauseAt"/> until the test raises it — a crash point the test controls without sleeping.
+/// </summary>
+internal sealed class PausableRangeSource(long count) : ISource<long>
+{
+    private readonly Lock _lock = new();
+    private readonly List<Action> _signals = [];
+    private long _pauseAt = long.MaxValue;
+
+    public long Count { get; } = count;
+
+    /// <summary>Set when the source reached <see cref="PauseAt"/>.</summary>
+    public ManualResetEventSlim Paused { get; } = new();
+
+    public long PauseAt
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pauseAt;
+            }
+        }
+        set
+        {
+            List<Action> signals;
+            lock (_lock)
+            {
+                _pauseAt = value;
+                Paused.Reset();
+                signals = [.. _signals];
+            }
+            foreach (var signal in signals)
+            {
+                signal();
+            }
+        }
+    }
+
+    public bool IsBounded => true;
+
+    public int MaxParallelism => 1;
+
+    public ISourceReader<long> CreateReader(SourceReaderContext context)
+    {
+        lock (_lock)
+        {
+            _signals.Add(context.SignalAvailable);
+        }
+        var start = context.RestoredSplits.TryGetValue("range", out var position) ? BitConverter.ToInt64(position) : 0;
+        return new Reader(this, start, context.BatchSize);
+    }
+
+    private sealed class Reader(PausableRangeSource source, long start, int batch) : ISourceReader<long>, ICheckpointedSourceReader
+    {
+        private long _next = start;
+
+        public int SplitCount => 1;
+
+        public string SplitId(int split) => "range";
+
+        public byte[] SnapshotSplit(int split) => BitConverter.GetBytes(_next);
+
+        public SourceStatus PollNext(ISourceOutput<long> output)
+        {
+            var pauseAt = source.PauseAt;
+            if (_next >= pauseAt)
+            {
+                source.Paused.Set();
+                return SourceStatus.NothingAvailable;
+            }
+            var end = Math.Min(Math.Min(_next + batch, source.Count), pauseAt);
+            for (; _next < end; _next++)
+            {
+                output.Collect(0, _next, _next);
+            }
+            return _next >= source.Count ? SourceStatus.Finished : SourceStatus.MoreAvailable;
+        }
+
+        public void Dispose() { }
+    }
+}
+
+/// <summary>Records committed by <see cref="TwoPhaseCollectSink{T}"/>, shared across job runs.</summary>
+internal sealed class CommittedRecords<T>
+{
+    private readonly Lock _lock = new();
+    private readonly HashSet<(long, int)> _commits = [];
+    private readonly List<T> _items = [];
+
+    public List<T> Items
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _items];
+            }
+        }
+    }
+
+    public int CommitCalls { get; private set; }
+
+    public void Commit(long checkpointId, int subtask, IEnumerable<T> items)
+    {
+        lock (_lock)
+        {
+            CommitCalls++;
+            if (_commits.Add((checkpointId, subtask)))
+            {
+                _items.AddRange(items);
+            }
+        }
+    }
+}
+
+/// <summary>An exactly-once sink for tests: writers stage records in memory, commits publish them once per (checkpoint, subtask).</summary>
+internal sealed class TwoPhaseCollectSink<T>(CommittedRecords<T> committed) : ITwoPhaseSink<T>
+{
+    public int MaxParallelism => 0;
+
+    public ISinkWriter<T> CreateWriter(SinkContext context) => new Writer();
+
+    public void Commit(long checkpointId, int subtaskIndex, byte[] committable) =>
+        committed.Commit(checkpointId, subtaskIndex, JsonSerializer.Deserialize<List<T>>(committable)!);
+
+    public void AbortPending(long restoredCheckpointId) { }
+
+    private sealed class Writer : ITwoPhaseSinkWriter<T>
+    {
+        private readonly List<T> _staged = [];
+
+        public void Write(T value, long timestamp) => _staged.Add(value);
+
+        public byte[] PrepareCommit(long checkpointId)
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(_staged);
+            _staged.Clear();
+            return bytes;
+        }
+
+        public void Flush() { }
+
+        public void Dispose() { }
+    }
+}
