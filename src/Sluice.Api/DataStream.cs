@@ -153,6 +153,14 @@ public sealed class DataStream<T>
     public DataStreamSink<T> WriteJsonLines(string path, JsonTypeInfo<T>? typeInfo = null) =>
         SinkTo(new JsonLinesFileSink<T>(path, typeInfo), $"JsonLines({Path.GetFileName(path)})");
 
+    /// <summary>
+    /// Writes each record as a JSON line into part files of <paramref name="directory"/>, exactly once with checkpoints
+    /// (see <see cref="JsonLinesDirectorySink{T}"/>); parallel. Without checkpoints each subtask's file is committed at
+    /// the end of input. Use <see cref="WriteJsonLines"/> for one plain file.
+    /// </summary>
+    public DataStreamSink<T> WriteJsonLinesDirectory(string directory, JsonTypeInfo<T>? typeInfo = null) =>
+        SinkTo(new JsonLinesDirectorySink<T>(directory, typeInfo), $"JsonLinesDirectory({Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))})");
+
     /// <summary>Calls <paramref name="callback"/> for each record (concurrently when the sink is parallel).</summary>
     public DataStreamSink<T> ForEach(Action<T> callback) => SinkTo(new CallbackSink<T>(callback), "ForEach");
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Sluice.Cli.Bench;
+using Sluice.Cli.Chaos;
+using Sluice.Cli.Checkpoints;
 using Sluice.Cli.Demo;
 using Sluice.Cli.Log;
 
@@ -17,8 +19,10 @@ public static class Program
         var root = new RootCommand("Sluice: real-time streaming data platform.")
         {
             DemoCommand.Create(),
+            ChaosCommand.Create(),
             LogCommands.Create(),
-            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create()),
+            CheckpointsCommand.Create(),
+            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create()),
         };
         return root;
     }

@@ -12,11 +12,12 @@ namespace Sluice.Connectors.Log;
 /// <remarks>
 /// Thread-safety: <see cref="Write"/>, <see cref="Flush"/> and <see cref="Dispose"/> come from the subtask's thread;
 /// the linger timer appends from a timer thread, so the batches are guarded by a lock (uncontended in the common case).
-/// A failed timer append is rethrown by the next call. Two-phase design: every append goes through
-/// <c>AppendLocked</c>; the transactional variant (issue 4) replaces it with <c>LogTransaction.Append</c> and turns
-/// the checkpoint barrier into <c>Prepare</c>, keeping batching and partitioning as they are.
+/// A failed timer append is rethrown by the next call. Two-phase: every append goes through <c>AppendLocked</c>,
+/// which in exactly-once mode appends into the writer's open <see cref="LogTransaction"/> (begun lazily, sequence =
+/// previous checkpoint id + 1); <see cref="PrepareCommit"/> flushes and prepares it at the barrier. Batching and
+/// partitioning are the same in both modes.
 /// </remarks>
-internal sealed class LogSinkWriter<T> : ISinkWriter<T>
+internal sealed class LogSinkWriter<T> : ITwoPhaseSinkWriter<T>
 {
     private readonly LogSink<T> _sink;
     private readonly TopicLog _topic;
@@ -28,12 +29,22 @@ internal sealed class LogSinkWriter<T> : ISinkWriter<T>
     private readonly ArrayBufferWriter<byte> _value = new(4096);
     private readonly Lock _lock = new();
     private readonly ITimer? _linger;
+    private readonly string? _transactionalId;
+    private readonly TransactionalProducer? _producer;
+    private LogTransaction? _transaction;
+    private long _previousCheckpoint;
     private bool _lingerArmed;
     private bool _disposed;
     private Exception? _error;
 
-    public LogSinkWriter(LogSink<T> sink, SinkContext context)
+    public LogSinkWriter(LogSink<T> sink, SinkContext context, long restoredCheckpointId)
     {
+        _previousCheckpoint = restoredCheckpointId;
+        if (sink.Options.ExactlyOnce)
+        {
+            _transactionalId = sink.TransactionalIdOf(context.SubtaskIndex);
+            _producer = sink.ProducerFor(_transactionalId);
+        }
         _sink = sink;
         _topic = sink.TopicLog;
         _serializer = sink.Serializer;
@@ -86,7 +97,34 @@ internal sealed class LogSinkWriter<T> : ISinkWriter<T>
         }
     }
 
-    /// <summary>Stops the timer and releases the buffers; records not flushed are dropped (the job failed or was cancelled).</summary>
+    /// <summary>
+    /// Appends everything buffered; in exactly-once mode prepares the open transaction and returns its (id, sequence),
+    /// or an empty committable when nothing was written since the previous barrier. At-least-once mode: flushes and
+    /// returns an empty committable.
+    /// </summary>
+    public byte[] PrepareCommit(long checkpointId)
+    {
+        ThrowIfFailed();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            AppendAllLocked();
+            var transaction = _transaction;
+            _transaction = null;
+            _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
+            if (transaction is null)
+            {
+                return [];
+            }
+            transaction.Prepare();
+            return LogSink<T>.EncodeCommittable(transaction.TransactionalId, transaction.Sequence);
+        }
+    }
+
+    /// <summary>
+    /// Stops the timer and releases the buffers; records not flushed are dropped (the job failed or was cancelled).
+    /// An open transaction is aborted (the next attempt would abort it anyway when it fences this writer).
+    /// </summary>
     public void Dispose()
     {
         _linger?.Dispose();
@@ -97,6 +135,18 @@ internal sealed class LogSinkWriter<T> : ISinkWriter<T>
                 return;
             }
             _disposed = true;
+            if (_transaction is { State: TransactionState.Open } open)
+            {
+                try
+                {
+                    open.Abort();
+                }
+                catch (ProducerFencedException)
+                {
+                    // A newer attempt already took over the transactional id and aborted this transaction.
+                }
+            }
+            _transaction = null;
             foreach (RecordBatchBuilder? batch in _batches)
             {
                 batch?.Dispose();
@@ -141,7 +191,14 @@ internal sealed class LogSinkWriter<T> : ISinkWriter<T>
     {
         try
         {
-            _topic.GetPartition(partition).Append(batch);
+            if (_producer is null)
+            {
+                _topic.GetPartition(partition).Append(batch);
+            }
+            else
+            {
+                (_transaction ??= BeginTransactionLocked()).Append(_topic.Name, partition, batch);
+            }
         }
         catch (Exception e)
         {
@@ -152,6 +209,16 @@ internal sealed class LogSinkWriter<T> : ISinkWriter<T>
             // A failed batch is dropped here; the job fails and replays from its source positions.
             batch.Clear();
         }
+    }
+
+    private LogTransaction BeginTransactionLocked()
+    {
+        var sequence = _previousCheckpoint + 1;
+        if (_producer!.IsCommitted(sequence))
+        {
+            throw new LogException($"Transactional id '{_transactionalId}' already committed transaction {sequence}: the prefix '{_sink.Options.TransactionalIdPrefix}' was used by an earlier run whose checkpoints this job does not restore. Use a new LogSinkOptions.TransactionalIdPrefix, or restore that run's checkpoints.");
+        }
+        return _producer.BeginTransaction(sequence);
     }
 
     private void ThrowIfFailed()

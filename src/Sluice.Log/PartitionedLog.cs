@@ -163,6 +163,18 @@ public sealed class PartitionedLog : IDisposable
     /// <param name="transactionalId">Stable writer id (e.g. "job/sink/subtask").</param>
     public TransactionalProducer InitTransactions(string transactionalId) => _transactions.InitTransactions(transactionalId);
 
+    /// <summary>
+    /// The transactional ids starting with <paramref name="prefix"/> (ordinal) that the log knows — every id ever
+    /// initialised, with an epoch or committed history in the transaction log — sorted ordinally. Lets a two-phase
+    /// writer find the prepared transactions of all its former subtasks whatever their number. Thread-safe.
+    /// </summary>
+    /// <param name="prefix">Id prefix; empty lists every id.</param>
+    public IReadOnlyList<string> TransactionalIds(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return _transactions.TransactionalIds(prefix);
+    }
+
     /// <summary>Per partition of every topic the group committed on: committed offset, end offset and lag.</summary>
     /// <param name="group">Group name.</param>
     public IReadOnlyList<GroupPartitionLag> DescribeGroup(string group)

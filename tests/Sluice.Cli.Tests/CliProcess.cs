@@ -7,7 +7,9 @@ internal static class CliProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(string? stdin, params string[] args)
+    public static Result Run(string? stdin, params string[] args) => Run(TimeSpan.FromSeconds(120), stdin, args);
+
+    public static Result Run(TimeSpan timeout, string? stdin, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -31,10 +33,10 @@ internal static class CliProcess
             process.StandardInput.Write(stdin);
             process.StandardInput.Close();
         }
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"sluice {string.Join(' ', args)} did not finish in 120 s.");
+            throw new TimeoutException($"sluice {string.Join(' ', args)} did not finish in {timeout.TotalSeconds} s.");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

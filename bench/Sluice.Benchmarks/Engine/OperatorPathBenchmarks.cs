@@ -46,7 +46,7 @@ public class OperatorPathBenchmarks
 
         var counter = new CountingOperator<(int, long, long)>();
         var window = new AlignedWindowOperator<int, Event, long, (int, long, long)>(
-            TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1)), 0, static e => e.Key,
+            TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1)), 0, new KeySpec<Event, int>(static e => e.Key, KeyHasher.For<int>()),
             new AggregateWindowFunction<int, Event, long, long, (int, long, long)>(new Count(), static (k, w, n) => (k, w.Start, n)),
             null, new ChainingOutput<(int, long, long)>(counter));
         foreach (var op in new StreamOperator[] { counter, window })

@@ -14,7 +14,8 @@ public readonly record struct ExtraString(int Offset, int Length)
     /// <summary>The shared pool (1 MiB of lowercase letters from a fixed seed; identical in every process).</summary>
     public static readonly string Pool = CreatePool(1 << 20);
 
-    /// <summary>The characters of this slice.</summary>
+    /// <summary>The characters of this slice (derived: not part of the checkpointed state).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public ReadOnlySpan<char> Span => Pool.AsSpan(Offset, Length);
 
     /// <summary>Materialises the slice.</summary>

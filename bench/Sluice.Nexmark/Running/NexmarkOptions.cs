@@ -21,8 +21,8 @@ public sealed record NexmarkOptions
     public int Parallelism { get; init; } = 1;
 
     /// <summary>
-    /// Checkpoint interval for Sluice jobs. Accepted for the benchmark's interface, but checkpointing does not exist in
-    /// the engine yet: ignored (the CLI warns).
+    /// Checkpoint interval for Sluice jobs (checkpoints go to a fresh temporary directory per run, removed afterwards);
+    /// null runs without checkpoints.
     /// </summary>
     public TimeSpan? CheckpointInterval { get; init; }
 

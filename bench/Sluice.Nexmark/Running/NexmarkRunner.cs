@@ -68,7 +68,7 @@ public static class NexmarkRunner
                             log($"{Name(kind)}: prepared (loaded) in {prepareSeconds:F2} s");
                         }
                     }
-                    var settings = new QueryRunSettings(options.Parallelism, KeepRows: options.OutputDirectory is not null);
+                    var settings = new QueryRunSettings(options.Parallelism, KeepRows: options.OutputDirectory is not null, options.CheckpointInterval);
                     if (warmUp is not null && kind != NexmarkEngine.DuckDb)
                     {
                         WarmUp(engine, query, warmUp, settings with { KeepRows = false });

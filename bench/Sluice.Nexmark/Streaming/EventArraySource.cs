@@ -32,9 +32,15 @@ public sealed class EventArraySource : ISource<Event>
     /// <inheritdoc />
     public ISourceReader<Event> CreateReader(SourceReaderContext context) => new Reader(_events, _timestamps, context);
 
-    private sealed class Reader(Event[] events, long[] timestamps, SourceReaderContext context) : ISourceReader<Event>
+    private static string SplitIdOf(SourceReaderContext context) => $"nexmark-{context.SubtaskIndex}-of-{context.Parallelism}";
+
+    private sealed class Reader(Event[] events, long[] timestamps, SourceReaderContext context) : ISourceReader<Event>, ICheckpointedSourceReader
     {
-        private long _block = context.SubtaskIndex;
+        private long _block = context.RestoredSplits.TryGetValue(SplitIdOf(context), out var position) ? BitConverter.ToInt64(position) : context.SubtaskIndex;
+
+        public string SplitId(int split) => SplitIdOf(context);
+
+        public byte[] SnapshotSplit(int split) => BitConverter.GetBytes(_block);
 
         public int SplitCount => 1;
 

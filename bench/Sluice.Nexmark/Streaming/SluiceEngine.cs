@@ -38,6 +38,7 @@ public sealed class SluiceEngine : IQueryEngine
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(settings);
+        var checkpointDir = settings.CheckpointInterval is null ? null : Path.Combine(Path.GetTempPath(), "sluice-nexmark-" + Guid.NewGuid().ToString("N"));
         var env = StreamEnvironment.Create(new JobOptions
         {
             JobName = "nexmark-" + query.Name(),
@@ -45,10 +46,21 @@ public sealed class SluiceEngine : IQueryEngine
             BatchSize = 1024,
             ChannelCapacity = 4,
             Mode = Mode,
+            Checkpoints = checkpointDir is null ? null : Checkpoints.CheckpointOptions.InDirectory(checkpointDir, settings.CheckpointInterval!.Value),
         });
-        var result = Build(query, env, events, settings.KeepRows);
-        env.ExecuteAsync().GetAwaiter().GetResult();
-        return result();
+        try
+        {
+            var result = Build(query, env, events, settings.KeepRows);
+            env.ExecuteAsync().GetAwaiter().GetResult();
+            return result();
+        }
+        finally
+        {
+            if (checkpointDir is not null && Directory.Exists(checkpointDir))
+            {
+                Directory.Delete(checkpointDir, recursive: true);
+            }
+        }
     }
 
     /// <summary>Adds <paramref name="query"/> to <paramref name="env"/>; the returned function reads the results after execution.</summary>

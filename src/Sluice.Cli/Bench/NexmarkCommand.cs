@@ -16,7 +16,7 @@ internal static class NexmarkCommand
         var events = new Option<long>("--events") { Description = "Number of events to generate (persons, auctions and bids in the spec's 1:3:46 proportions).", DefaultValueFactory = _ => 1_000_000 };
         var parallelism = new Option<int>("--parallelism") { Description = "Sluice subtasks per operator and DuckDB threads (hand-written and Rx are single-threaded).", DefaultValueFactory = _ => 1 };
         var engine = new Option<string>("--engine") { Description = "Engine: sluice, handwritten, rx, duckdb, a comma-separated list, or all.", DefaultValueFactory = _ => "all" };
-        var checkpoint = new Option<double?>("--checkpoint-interval") { Description = "Checkpoint interval in seconds for Sluice jobs (accepted; a no-op until checkpointing lands)." };
+        var checkpoint = new Option<double?>("--checkpoint-interval") { Description = "Checkpoint interval in seconds for Sluice jobs (into a temporary directory per run)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per line per (query, engine) instead of a table." };
         var output = new Option<string?>("--out") { Description = "Write the events to DIR/events.jsonl and each engine's sorted results to DIR/<query>.<engine>.jsonl." };
         var seed = new Option<ulong>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42UL };
@@ -48,10 +48,6 @@ internal static class NexmarkCommand
                 return 2;
             }
             var interval = parseResult.GetValue(checkpoint);
-            if (interval is not null)
-            {
-                Console.Error.WriteLine("warning: --checkpoint-interval is accepted but has no effect yet: Sluice has no checkpointing; the run measures jobs without checkpoints.");
-            }
             var asJson = parseResult.GetValue(json);
             var options = new NexmarkOptions
             {

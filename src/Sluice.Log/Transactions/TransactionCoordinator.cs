@@ -214,6 +214,14 @@ internal sealed partial class TransactionCoordinator : IDisposable
         }
     }
 
+    public IReadOnlyList<string> TransactionalIds(string prefix)
+    {
+        lock (_lock)
+        {
+            return [.. _ids.Keys.Where(id => id.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        }
+    }
+
     public bool IsCommitted(string transactionalId, long sequence)
     {
         lock (_lock)

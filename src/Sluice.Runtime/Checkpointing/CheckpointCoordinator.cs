@@ -16,6 +16,9 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
 {
     private static readonly Histogram<double> s_duration = SluiceMetrics.Meter.CreateHistogram<double>("sluice.checkpoint.duration", "ms", "Time from triggering a checkpoint to its manifest being durable.");
     private static readonly Histogram<long> s_size = SluiceMetrics.Meter.CreateHistogram<long>("sluice.checkpoint.size", "bytes", "Bytes written per completed checkpoint.");
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<CheckpointCoordinator, byte> s_live = new();
+    private static readonly ObservableGauge<long> s_lastCompleted = SluiceMetrics.Meter.CreateObservableGauge(
+        "sluice.checkpoint.last_completed_id", ObserveLastCompleted, "checkpoint", "Id of the last completed checkpoint, per job.");
     private static readonly Counter<long> s_failures = SluiceMetrics.Meter.CreateCounter<long>("sluice.checkpoint.failures", "checkpoints", "Checkpoints abandoned (timeout) or failed.");
 
     private readonly CheckpointOptions _options;
@@ -65,7 +68,19 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     public event Action<long>? CheckpointCompleted;
 
     /// <summary>Starts the periodic trigger.</summary>
-    public void Start() => Arm(_options.Interval);
+    public void Start()
+    {
+        s_live[this] = 0;
+        Arm(_options.Interval);
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveLastCompleted()
+    {
+        foreach (var coordinator in s_live.Keys)
+        {
+            yield return new Measurement<long>(coordinator.LastCompletedId, coordinator._jobTag);
+        }
+    }
 
     /// <summary>Triggers a checkpoint now unless one is in progress; returns its id, or 0 when none was started.</summary>
     public long Trigger()
@@ -212,7 +227,9 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 bytes += data.Length;
             }
         }
+        FaultInjection.Hit("before-manifest", pending.Id);
         store.CommitManifest(pending.Id, manifest.Encode());
+        FaultInjection.Hit("before-commit", pending.Id);
         Commit(pending.Id, pending.Snapshots.Values.SelectMany(static s => s));
         lock (_lock)
         {
@@ -297,6 +314,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
 
     public void Dispose()
     {
+        s_live.TryRemove(this, out _);
         lock (_lock)
         {
             _disposed = true;

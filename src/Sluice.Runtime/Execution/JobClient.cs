@@ -78,6 +78,32 @@ public sealed class JobClient
     /// </summary>
     public long TriggerCheckpoint() => _attempt.Coordinator?.Trigger() ?? 0;
 
+    /// <summary>
+    /// Takes a savepoint: triggers a checkpoint (or joins the one running), waits for it to complete, and copies it into
+    /// <paramref name="directory"/> (see <see cref="Checkpoints.Savepoints"/>). Returns the checkpoint id.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Checkpointing is off, or every source has ended.</exception>
+    public async Task<long> TakeSavepointAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        var store = Options.Checkpoints?.Store ?? throw new InvalidOperationException("Savepoints need checkpointing: set JobOptions.Checkpoints.");
+        var completed = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnCompleted(long id) => completed.TrySetResult(id);
+        CheckpointCompleted += OnCompleted;
+        try
+        {
+            if (TriggerCheckpoint() == 0 && _attempt.Tasks.TrueForAll(static t => !t.IsSource || t.Finished))
+            {
+                throw new InvalidOperationException($"Job '{JobName}' cannot take a savepoint: every source has ended.");
+            }
+            var id = await completed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return Checkpoints.Savepoints.Copy(store, new Checkpoints.LocalCheckpointStore(directory), id);
+        }
+        finally
+        {
+            CheckpointCompleted -= OnCompleted;
+        }
+    }
+
     /// <summary>Creates the first attempt on the calling thread (so <see cref="Stop"/> works at once) and starts it.</summary>
     internal void Run()
     {
@@ -218,6 +244,7 @@ public sealed class JobClient
             if (completed.Count > 0 && (checkpoints.RestoreOnStart || _restarts > 0))
             {
                 restore = RestoredCheckpoint.Load(store, completed[^1]);
+                FaultInjection.Hit("restore", restore.CheckpointId);
                 restore.Validate(_plan.Nodes.Select(n => n.Uid).ToList(), Options.KeyGroupCount, store.Location);
             }
         }

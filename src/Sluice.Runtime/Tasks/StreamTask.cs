@@ -15,6 +15,9 @@ namespace Sluice.Runtime.Tasks;
 /// </summary>
 internal sealed class StreamTask
 {
+    private static readonly System.Diagnostics.Metrics.Histogram<double> s_alignment = SluiceMetrics.Meter.CreateHistogram<double>(
+        "sluice.checkpoint.alignment", "ms", "Time a task spent aligning checkpoint barriers (its blocked inputs wait meanwhile).");
+
     private readonly List<StreamOperator> _operators;
     private readonly List<IExchange> _exchanges;
     private readonly IRecordDispatcher[] _dispatchers;
@@ -232,7 +235,9 @@ internal sealed class StreamTask
             return;
         }
         var id = _aligningCheckpoint;
-        AlignmentTicks += System.Diagnostics.Stopwatch.GetTimestamp() - _alignmentStartTicks;
+        var ticks = System.Diagnostics.Stopwatch.GetTimestamp() - _alignmentStartTicks;
+        AlignmentTicks += ticks;
+        s_alignment.Record(ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency, new KeyValuePair<string, object?>("task", Name));
         UnblockAll();
         _aligningCheckpoint = -1;
         PerformCheckpoint(id);
@@ -253,6 +258,7 @@ internal sealed class StreamTask
     private void PerformCheckpoint(long checkpointId)
     {
         var snapshots = Snapshot(checkpointId);
+        FaultInjection.Hit("snapshot", checkpointId);
         foreach (var exchange in _exchanges)
         {
             exchange.EmitBarrier(checkpointId);

@@ -110,6 +110,30 @@ public sealed class RecoveryTests : IDisposable
         committed.Items.Count.ShouldBe(first);
     }
 
+    [Fact]
+    public async Task Savepoint_TakenWhileRunning_StartsANewJobThatFinishesExactlyOnce()
+    {
+        var reference = Reference();
+        var committed = new CommittedRecords<string>();
+        var savepoint = Path.Combine(_dir, "savepoint");
+        var source = new PausableRangeSource(Count) { PauseAt = 9_000 };
+        var env1 = StreamEnvironment.Create(new JobOptions { Parallelism = 2, Checkpoints = CheckpointOptions.InDirectory(Path.Combine(_dir, "run1"), TimeSpan.FromHours(1)) });
+        Build(env1, source, committed);
+        var run1 = env1.Start();
+        source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        var id = await run1.TakeSavepointAsync(savepoint).OrTimeout();
+        run1.Cancel();
+        await Should.ThrowAsync<OperationCanceledException>(() => run1.Completion.OrTimeout());
+
+        new LocalCheckpointStore(savepoint).ListCompleted().ShouldBe([id]);
+        var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 3, Checkpoints = CheckpointOptions.InDirectory(savepoint, TimeSpan.FromHours(1)) });
+        Build(env2, new PausableRangeSource(Count), committed);
+        var result = await env2.ExecuteAsync().OrTimeout();
+
+        result.RestoredCheckpointId.ShouldBe(id);
+        committed.Items.Order(StringComparer.Ordinal).ToList().ShouldBe(reference);
+    }
+
     private sealed class Sum : IAggregateFunction<long, long, long>
     {
         public long CreateAccumulator() => 0;
@@ -119,5 +143,104 @@ public sealed class RecoveryTests : IDisposable
         public long GetResult(long accumulator) => accumulator;
 
         public long Merge(long a, long b) => a + b;
+    }
+}
+
+/// <summary>A task failure restarts the job from the last checkpoint under the restart strategy.</summary>
+public sealed class RestartTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sluice-restart-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task FixedDelayRestart_OperatorFailsOnceAfterACheckpoint_FinishesWithExactlyOnceOutput()
+    {
+        const long Count = 10_000;
+        var expected = Enumerable.Range(0, (int)Count).GroupBy(v => v % 7).Select(g => $"{g.Key}={g.Sum(v => (long)v)}").Order(StringComparer.Ordinal).ToList();
+        var committed = new CommittedRecords<string>();
+        var source = new PausableRangeSource(Count) { PauseAt = 4_000 };
+        var failOnce = new FailOnce(6_000);
+        var messages = new List<string>();
+        var env = StreamEnvironment.Create(new JobOptions
+        {
+            Parallelism = 2,
+            BatchSize = 128,
+            Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)),
+            Restart = RestartStrategy.FixedDelay(3, TimeSpan.Zero),
+            Log = m => { lock (messages) { messages.Add(m); } },
+        });
+        env.FromSource(source, null, "Range").Uid("range")
+            .Map(failOnce.Apply).Uid("fail-once")
+            .Map(v => (Key: v % 7, Sum: v)).Uid("pair")
+            .KeyBy(p => p.Key).Reduce((a, b) => (a.Key, a.Sum + b.Sum)).Uid("sum")
+            .KeyBy(_ => 0).Process(new LastPerKey()).Uid("final")
+            .SinkTo(new TwoPhaseCollectSink<string>(committed)).Uid("sink");
+        var client = env.Start();
+        var checkpointed = new SemaphoreSlim(0);
+        client.CheckpointCompleted += _ => checkpointed.Release();
+        source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        client.TriggerCheckpoint().ShouldBeGreaterThan(0);
+        (await checkpointed.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue();
+        source.PauseAt = long.MaxValue;
+
+        var result = await client.Completion.OrTimeout();
+
+        result.Restarts.ShouldBe(1);
+        failOnce.Failures.ShouldBe(1);
+        messages.ShouldHaveSingleItem().ShouldContain("restart 1/3");
+        messages[0].ShouldContain("value 6000 is poisoned");
+        committed.Items.Order(StringComparer.Ordinal).ToList().ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task NoRestartStrategy_OperatorFails_JobFailsWithTheCause()
+    {
+        var failOnce = new FailOnce(500);
+        var env = StreamEnvironment.Create(new JobOptions { Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)) });
+        env.FromSource(new PausableRangeSource(1_000), null, "Range").Map(failOnce.Apply).Collect();
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().OrTimeout());
+        error.Message.ShouldContain("value 500 is poisoned");
+    }
+
+    /// <summary>Throws on one value, the first time only (shared across the restarted attempt's copies).</summary>
+    private sealed class FailOnce(long poisoned)
+    {
+        private int _failures;
+
+        public int Failures => _failures;
+
+        public long Apply(long value) => value == poisoned && Interlocked.CompareExchange(ref _failures, 1, 0) == 0
+            ? throw new InvalidOperationException($"value {value} is poisoned")
+            : value;
+    }
+
+    /// <summary>Keeps each key's last rolling sum and emits them all at the end of input.</summary>
+    private sealed class LastPerKey : KeyedProcessFunction<int, (long Key, long Sum), string>
+    {
+        private global::Sluice.State.IMapState<long, long> _last = null!;
+
+        public override void Open(IRuntimeContext context) =>
+            _last = context.State.GetMapState(new global::Sluice.State.MapStateDescriptor<long, long>("last"));
+
+        public override void ProcessElement((long Key, long Sum) value, KeyedProcessContext<int> context, ICollector<string> output)
+        {
+            _last.Put(value.Key, value.Sum);
+            context.TimerService.RegisterEventTimeTimer(long.MaxValue);
+        }
+
+        public override void OnTimer(long timestamp, KeyedProcessContext<int> context, ICollector<string> output)
+        {
+            foreach (var (key, sum) in _last.Entries)
+            {
+                output.Collect($"{key}={sum}");
+            }
+        }
     }
 }

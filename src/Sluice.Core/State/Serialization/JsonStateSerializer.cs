@@ -38,6 +38,13 @@ internal sealed class JsonStateSerializer<T>() : BuiltInStateSerializer<T>("json
             JsonSerializer.Serialize(json, value, Options);
             json.Flush();
         }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
+        {
+            output.TruncateTo(start);
+            throw new NotSupportedException(
+                $"'{typeof(T)}' cannot be written to checkpointed state as JSON: {e.Message} Mark such members [JsonIgnore] " +
+                $"(when derived), or register a serializer with StateSerializers.Register<{typeof(T).Name}>(...).", e);
+        }
         catch
         {
             // Leave no half-written JSON behind: the writer must still hold only whole values.

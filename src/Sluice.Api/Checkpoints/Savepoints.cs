@@ -1,0 +1,40 @@
+namespace Sluice.Checkpoints;
+
+/// <summary>
+/// Savepoints: checkpoints copied out of a job's checkpoint store into a directory of their own, where retention never
+/// deletes them. Start a job from one with <see cref="CheckpointOptions.InDirectory"/> on a copy, or pass its
+/// directory as the job's checkpoint directory (the job then restores it and continues checkpointing there).
+/// </summary>
+public static class Savepoints
+{
+    /// <summary>
+    /// Copies completed checkpoint <paramref name="checkpointId"/> (default: the latest) of <paramref name="source"/>
+    /// into <paramref name="target"/>; returns the copied id. The copy's manifest is written last, so an interrupted
+    /// copy is never mistaken for a savepoint.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="source"/> has no completed checkpoint (with that id).</exception>
+    public static long Copy(ICheckpointStore source, ICheckpointStore target, long? checkpointId = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        var completed = source.ListCompleted();
+        if (completed.Count == 0)
+        {
+            throw new InvalidOperationException($"{source.Location} holds no completed checkpoint to take a savepoint from.");
+        }
+        var id = checkpointId ?? completed[^1];
+        if (!completed.Contains(id))
+        {
+            throw new InvalidOperationException($"{source.Location} holds no completed checkpoint #{id}; completed: {string.Join(", ", completed)}.");
+        }
+        var manifest = source.ReadManifest(id);
+        using var document = System.Text.Json.JsonDocument.Parse(manifest);
+        foreach (var blob in document.RootElement.GetProperty("blobs").EnumerateArray())
+        {
+            var name = blob.GetProperty("name").GetString()!;
+            target.WriteBlob(id, name, source.ReadBlob(id, name));
+        }
+        target.CommitManifest(id, manifest);
+        return id;
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Sluice.Cli.Chaos;
+
+/// <summary>
+/// <c>sluice chaos</c>: the kill harness. The driver prepares an input topic, runs the pipeline once without crashes
+/// (the reference), then runs it as a child process that it kills (<c>Process.Kill</c>, SIGKILL on Linux) at seeded
+/// random progress points and restarts from its checkpoints, until the requested number of kills happened, then
+/// lets it finish and compares the committed outputs with the reference (same multiset). <c>chaos run-job</c> is
+/// the child. Exit code 0 = exactly-once verdict PASS, 1 = FAIL.
+/// </summary>
+internal static class ChaosCommand
+{
+    /// <summary>Environment variable of the fault-injection hook read by the runtime in the child (see docs/operations.md).</summary>
+    public const string FaultVariable = "SLUICE_FAULT";
+
+    public static Command Create()
+    {
+        var kills = new Option<int>("--kills") { Description = "Kills before the job may finish.", DefaultValueFactory = _ => 20 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the input data and the kill points.", DefaultValueFactory = _ => 1 };
+        var events = new Option<int>("--events") { Description = "Input lines (with ~5% duplicates and ~2% malformed).", DefaultValueFactory = _ => 4000 };
+        var rate = new Option<int>("--records-per-second") { Description = "Throttle of the killed child (0 = unthrottled).", DefaultValueFactory = _ => 400 };
+        var interval = new Option<int>("--interval-ms") { Description = "Checkpoint interval of the child.", DefaultValueFactory = _ => 150 };
+        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
+        var maxLines = new Option<int>("--max-progress-lines") { Description = "A kill comes after 1..N progress lines (records/checkpoint) of the child.", DefaultValueFactory = _ => 16 };
+        var fault = new Option<string?>("--fault") { Description = "Also run the child once with SLUICE_FAULT=<phase>:<checkpoint|*> (snapshot, before-manifest, before-commit: first run; restore: after the first kill)." };
+        var verbose = new Option<bool>("--verbose") { Description = "Echo the child's output lines." };
+        var workDir = new Option<string?>("--work-dir") { Description = "Where the reference and chaos data go (default: a new temp directory, deleted on PASS)." };
+        var command = new Command("chaos", "Kill harness: kill -9 a checkpointed job at random points, restart it, and check its committed output is exactly the no-crash output.")
+        {
+            kills, seed, events, rate, interval, parallelism, maxLines, fault, workDir, verbose, RunJob(),
+        };
+        command.SetAction(parse => new ChaosDriver(new ChaosDriverOptions(
+            parse.GetValue(kills), parse.GetValue(seed), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(interval),
+            parse.GetValue(parallelism), parse.GetValue(maxLines), parse.GetValue(fault), parse.GetValue(workDir), parse.GetValue(verbose))).Run());
+        return command;
+    }
+
+    private static Command RunJob()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "Data directory prepared by the driver (log/, checkpoints/, out/).", Required = true };
+        var rate = new Option<int>("--records-per-second") { Description = "Throttle (0 = unthrottled).", DefaultValueFactory = _ => 0 };
+        var interval = new Option<int>("--interval-ms") { Description = "Checkpoint interval.", DefaultValueFactory = _ => 150 };
+        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
+        var command = new Command("run-job", "The child of the kill harness: runs the chaos pipeline in a data directory, restoring its latest checkpoint; prints 'checkpoint <id>' per completed checkpoint.")
+        {
+            dataDir, rate, interval, parallelism,
+        };
+        command.SetAction(parse => RunChild(parse.GetValue(dataDir)!, parse.GetValue(rate), parse.GetValue(interval), parse.GetValue(parallelism)));
+        return command;
+    }
+
+    private static int RunChild(string dataDir, int recordsPerSecond, int intervalMs, int parallelism)
+    {
+        using var log = ChaosPipeline.OpenLog(dataDir);
+        var env = StreamEnvironment.Create(ChaosPipeline.Options(dataDir, parallelism, TimeSpan.FromMilliseconds(intervalMs)));
+        ChaosPipeline.Build(env, log, dataDir, recordsPerSecond > 0 ? new ChaosThrottle(recordsPerSecond) : null);
+        var job = env.Start();
+        job.CheckpointCompleted += id => Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checkpoint {id}"));
+        Console.Out.WriteLine("started");
+        try
+        {
+            var result = job.Completion.GetAwaiter().GetResult();
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"finished restored={result.RestoredCheckpointId} checkpoints={result.CheckpointsCompleted}"));
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"chaos job failed: {e}");
+            return 2;
+        }
+    }
+}
