@@ -22,7 +22,7 @@ public static class Program
             ChaosCommand.Create(),
             LogCommands.Create(),
             CheckpointsCommand.Create(),
-            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create()),
+            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create()),
         };
         return root;
     }

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Sluice.Benchmarks.Kafka;
+using Spectre.Console;
+
+namespace Sluice.Cli.Bench;
+
+/// <summary><c>sluice bench kafka</c>: Sluice's Kafka sink and source next to a raw Confluent.Kafka producer and consumer (docs/benchmarks.md).</summary>
+internal static class KafkaBenchCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var records = new Option<int>("--records") { Description = "Records per scenario.", DefaultValueFactory = _ => 1_000_000 };
+        var size = new Option<int>("--record-bytes") { Description = "Value size in bytes (keys are 8 bytes).", DefaultValueFactory = _ => 100 };
+        var partitions = new Option<int>("--partitions") { Description = "Partitions per topic (mock cluster only; a real cluster auto-creates its topics with its defaults).", DefaultValueFactory = _ => 8 };
+        var parallelism = new Option<int>("--parallelism") { Description = "Sluice source and sink subtasks.", DefaultValueFactory = _ => 1 };
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "A cluster to use (host:port,…); default: librdkafka's mock cluster in this process." };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line per scenario instead of a table." };
+        var command = new Command("kafka", "Kafka throughput: Sluice sink and source vs a raw Confluent.Kafka producer and consumer on the same cluster, in the same run.")
+        {
+            records, size, partitions, parallelism, bootstrap, json,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new KafkaBenchmarkOptions
+            {
+                Records = parse.GetValue(records),
+                RecordBytes = parse.GetValue(size),
+                Partitions = parse.GetValue(partitions),
+                Parallelism = parse.GetValue(parallelism),
+                BootstrapServers = parse.GetValue(bootstrap),
+            };
+            if (options.Records < 1 || options.RecordBytes < 0 || options.Partitions < 1 || options.Parallelism < 1)
+            {
+                Console.Error.WriteLine("--records, --partitions and --parallelism must be at least 1, --record-bytes at least 0.");
+                return 2;
+            }
+            var asJson = parse.GetValue(json);
+            var results = KafkaBenchmark.Run(options, asJson ? null : message => Console.Error.WriteLine(message));
+            if (asJson)
+            {
+                foreach (var r in results)
+                {
+                    Console.Out.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        scenario = r.Scenario,
+                        records = r.Records,
+                        seconds = r.Seconds,
+                        records_per_sec = r.RecordsPerSecond,
+                        vs_raw = r.VersusRaw,
+                        record_bytes = options.RecordBytes,
+                        partitions = options.Partitions,
+                        parallelism = options.Parallelism,
+                        cluster = options.BootstrapServers is null ? "librdkafka mock" : "external",
+                    }));
+                }
+                return 0;
+            }
+            var table = new Table().Border(TableBorder.Rounded);
+            foreach (var column in new[] { "scenario", "records", "seconds", "records/s", "vs raw" })
+            {
+                table.AddColumn(new TableColumn(column).RightAligned());
+            }
+            foreach (var r in results)
+            {
+                table.AddRow(
+                    r.Scenario,
+                    r.Records.ToString("N0", CultureInfo.InvariantCulture),
+                    r.Seconds.ToString("F2", CultureInfo.InvariantCulture),
+                    r.RecordsPerSecond.ToString("N0", CultureInfo.InvariantCulture),
+                    r.VersusRaw is { } v ? v.ToString("P0", CultureInfo.InvariantCulture) : "");
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+}

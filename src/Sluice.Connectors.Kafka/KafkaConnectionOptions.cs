@@ -1,0 +1,93 @@
+using System.Text;
+using Confluent.Kafka;
+
+namespace Sluice.Connectors.Kafka;
+
+/// <summary>
+/// Where and how to connect to a Kafka cluster (Apache Kafka, Confluent Cloud, MSK, Redpanda, Azure Event Hubs'
+/// Kafka endpoint): the bootstrap servers plus any librdkafka property passed through unchanged
+/// (<c>security.protocol</c>, <c>sasl.mechanism</c>, <c>sasl.username</c>, <c>sasl.password</c>,
+/// <c>ssl.ca.location</c>, …; see librdkafka's CONFIGURATION.md). Immutable.
+/// </summary>
+/// <remarks>
+/// Secrets: <see cref="ToString"/> and every message Sluice builds from these options print the values of secret
+/// properties (<see cref="IsSecret"/>) as <c>***</c>. The typed settings of the source and sink options win over
+/// the same key in <see cref="Properties"/>, except where those options document otherwise.
+/// </remarks>
+public sealed record KafkaConnectionOptions
+{
+    /// <summary>Comma-separated <c>host:port</c> list of brokers to bootstrap from. Required.</summary>
+    public required string BootstrapServers { get; init; }
+
+    /// <summary>The client id brokers log and quota by; null = <c>sluice</c>.</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>
+    /// librdkafka properties applied to every client built from these options (consumer, producer, admin), e.g.
+    /// SASL/SSL settings. Applied before the connector's own settings, which therefore win.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>True when <paramref name="property"/> holds a secret (passwords, keys, tokens, JAAS configs) whose value must never be printed.</summary>
+    public static bool IsSecret(string property)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        return property.Contains("password", StringComparison.OrdinalIgnoreCase)
+            || property.Contains("secret", StringComparison.OrdinalIgnoreCase)
+            || property.Contains("jaas", StringComparison.OrdinalIgnoreCase)
+            || property.Contains("token", StringComparison.OrdinalIgnoreCase)
+            || property.Contains("oauthbearer.config", StringComparison.OrdinalIgnoreCase)
+            || property.Equals("ssl.key.pem", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Throws when a setting is invalid.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it (never its secret value).</exception>
+    public void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(BootstrapServers, nameof(BootstrapServers));
+        ArgumentNullException.ThrowIfNull(Properties, nameof(Properties));
+        foreach (var (key, value) in Properties)
+        {
+            if (string.IsNullOrWhiteSpace(key) || value is null)
+            {
+                throw new ArgumentException($"Kafka property '{key}' has an empty name or a null value; remove it or give it a value.", nameof(Properties));
+            }
+        }
+    }
+
+    /// <summary>The options with secret property values replaced by <c>***</c>; safe to log.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder("KafkaConnectionOptions { BootstrapServers = ").Append(BootstrapServers);
+        if (ClientId is not null)
+        {
+            text.Append(", ClientId = ").Append(ClientId);
+        }
+        foreach (var (key, value) in Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append(", ").Append(key).Append(" = ").Append(IsSecret(key) ? "***" : value);
+        }
+        return text.Append(" }").ToString();
+    }
+
+    /// <summary>The base configuration of every client: pass-through properties, then bootstrap and client id.</summary>
+    internal Dictionary<string, string> ToConfig()
+    {
+        Validate();
+        var config = new Dictionary<string, string>(Properties, StringComparer.Ordinal)
+        {
+            ["bootstrap.servers"] = BootstrapServers,
+            ["client.id"] = ClientId ?? (Properties.TryGetValue("client.id", out var id) ? id : "sluice"),
+        };
+        return config;
+    }
+
+    /// <summary>Forwards librdkafka errors-level log lines to standard error (they never contain property values).</summary>
+    internal static void WriteLog(LogMessage message)
+    {
+        if (message.Level <= SyslogLevel.Error)
+        {
+            Console.Error.WriteLine($"librdkafka {message.Level} {message.Name}: {message.Facility} {message.Message}");
+        }
+    }
+}

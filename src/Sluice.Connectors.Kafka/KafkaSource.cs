@@ -1,0 +1,110 @@
+using Confluent.Kafka;
+using Sluice.Connectors.Kafka.Interop;
+using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Sources;
+
+namespace Sluice.Connectors.Kafka;
+
+/// <summary>
+/// Reads Kafka topics through a consumer group. Each parallel reader is one group member with its own consumer and
+/// poll thread; the group assigns partitions to members (of this job and of other instances of it). Splits are a
+/// fixed array with one slot per partition of the subscribed topics, so every partition has its own watermark; see
+/// <see cref="KafkaSourceReader{T}"/> for how assignment changes map onto splits.
+/// </summary>
+/// <typeparam name="T">Record type.</typeparam>
+/// <remarks>
+/// Offsets are never auto-committed: readers expose their positions (<see cref="KafkaSourceReader{T}.GetPositions"/>)
+/// for checkpoints, accept restored positions (<see cref="KafkaSourceOptions.StartingOffsets"/>) and commit to the
+/// group explicitly (<see cref="KafkaSourceReader{T}.CommitOffsets"/>; at bounded end and on revocation by default).
+/// Record timestamps are the Kafka records' (a watermark strategy's assigner replaces them).
+/// </remarks>
+public sealed class KafkaSource<T> : ISource<T>
+{
+    private readonly List<KafkaSourceReader<T>> _readers = [];
+    private readonly Dictionary<TopicPartition, long> _handedOver = [];
+
+    /// <summary>Creates the source; nothing connects until the job starts.</summary>
+    /// <param name="connection">Cluster address and pass-through client properties.</param>
+    /// <param name="options">Topics, group, starting position, bounded mode.</param>
+    /// <param name="deserializer">Decodes records (<see cref="KafkaDeserializers"/>); undecodable ones go to <see cref="DeadLetters.Tag"/>.</param>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public KafkaSource(KafkaConnectionOptions connection, KafkaSourceOptions options, IKafkaDeserializer<T> deserializer)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(deserializer);
+        connection.Validate();
+        options.Validate();
+        Connection = connection;
+        Options = options;
+        Deserializer = deserializer;
+        KafkaNativeLibrary.EnsureResolver();
+    }
+
+    /// <summary>The connection settings.</summary>
+    public KafkaConnectionOptions Connection { get; }
+
+    /// <summary>The source settings.</summary>
+    public KafkaSourceOptions Options { get; }
+
+    /// <summary>The deserializer shared by all readers.</summary>
+    public IKafkaDeserializer<T> Deserializer { get; }
+
+    /// <inheritdoc />
+    public bool IsBounded => Options.Bounded;
+
+    /// <summary>0: any parallelism; readers beyond the partition count get no partitions and stay idle.</summary>
+    public int MaxParallelism => 0;
+
+    /// <summary>The readers created so far (one per subtask of each run), for positions and commits. Thread-safe snapshot.</summary>
+    public IReadOnlyList<KafkaSourceReader<T>> Readers
+    {
+        get
+        {
+            lock (_readers)
+            {
+                return [.. _readers];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Raised on a reader's poll thread after the group changed its assignment (partitions assigned or taken away),
+    /// with the reader; read <see cref="KafkaSourceReader{T}.Assignment"/> for the new set. Handlers must be quick and
+    /// must not throw.
+    /// </summary>
+    public event Action<KafkaSourceReader<T>>? AssignmentChanged;
+
+    /// <summary>A reader released <paramref name="partition"/> with <paramref name="nextOffset"/> as its position: a reader of this source that gets it next continues there.</summary>
+    internal void HandOver(TopicPartition partition, long nextOffset)
+    {
+        lock (_handedOver)
+        {
+            _handedOver[partition] = nextOffset;
+        }
+    }
+
+    /// <summary>The position another reader of this source released <paramref name="partition"/> at, if any.</summary>
+    internal bool TryTakeOver(TopicPartition partition, out long nextOffset)
+    {
+        lock (_handedOver)
+        {
+            return _handedOver.TryGetValue(partition, out nextOffset);
+        }
+    }
+
+    internal void OnAssignmentChanged(KafkaSourceReader<T> reader) => AssignmentChanged?.Invoke(reader);
+
+    /// <inheritdoc />
+    /// <exception cref="KafkaSourceException">A topic does not exist or the cluster cannot be reached.</exception>
+    public ISourceReader<T> CreateReader(SourceReaderContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var reader = new KafkaSourceReader<T>(this, context);
+        lock (_readers)
+        {
+            _readers.Add(reader);
+        }
+        return reader;
+    }
+}

@@ -1,0 +1,423 @@
+using Confluent.Kafka;
+using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Sources;
+
+namespace Sluice.Connectors.Kafka;
+
+/// <summary>
+/// One subtask of a <see cref="KafkaSource{T}"/>: a consumer-group member whose dedicated poll thread consumes,
+/// decodes and buffers records (bounded by <see cref="KafkaSourceOptions.BufferedRecords"/>), waking the subtask
+/// through <see cref="SourceReaderContext.SignalAvailable"/>; the subtask emits them in per-partition batches.
+/// </summary>
+/// <remarks>
+/// <para><b>Splits.</b> <see cref="SplitCount"/> is the total partition count of the subscribed topics when the
+/// reader starts; split <c>i</c> is a fixed slot for one partition (topics in order, partitions ascending). The group
+/// decides which slots this reader actually reads. Once the reader owns at least one partition, slots it does not
+/// own (never assigned, or revoked by a rebalance) are marked finished, so they do not hold back the watermark. A
+/// reader that owns no partition marks nothing: its splits stay open, and with an idle timeout in the watermark
+/// strategy they go idle, so downstream operators do not wait for it. The engine cannot reopen a finished split: a
+/// partition that comes back after it was revoked is read and emitted, but no longer holds back this reader's
+/// watermark (its records may then arrive late). The cooperative-sticky assignor (the default here) keeps such moves
+/// rare. Partitions added to a topic after the start share slots (<c>partition mod count</c>).</para>
+/// <para><b>Positions.</b> A position is the next offset to emit, recorded when a batch is handed to the engine.
+/// <see cref="GetPositions"/> returns them for a checkpoint; <see cref="KafkaSourceOptions.StartingOffsets"/> restores
+/// them; <see cref="CommitOffsets"/> stores them in the group (never auto-commit).</para>
+/// <para>Thread-safety: <see cref="PollNext"/> and <see cref="Dispose"/> come from the subtask's thread;
+/// <see cref="GetPositions"/>, <see cref="Assignment"/> and <see cref="CommitOffsets"/> may be called from any thread.</para>
+/// </remarks>
+/// <typeparam name="T">Record type.</typeparam>
+public sealed partial class KafkaSourceReader<T> : ISourceReader<T>
+{
+    private static readonly TimeSpan s_pollTimeout = TimeSpan.FromMilliseconds(100);
+    private readonly KafkaSource<T> _source;
+    private readonly SourceReaderContext _context;
+    private readonly IKafkaDeserializer<T> _deserializer;
+    private readonly IConsumer<byte[]?, byte[]?> _consumer;
+    private readonly TimeSpan _requestTimeout;
+    private readonly Dictionary<string, (int First, int Count)> _topicSlots = new(StringComparer.Ordinal);
+    private readonly string[] _slotTopics;
+    private readonly int[] _slotPartitions;
+    private readonly long[] _endOffsets;
+    private readonly int _chunkCapacity;
+    private readonly int _maxChunks;
+    private readonly int _maxRecordsPerPoll;
+    private readonly Thread _pollThread;
+
+    // Guarded by _lock: shared between the poll thread, the subtask thread and callers of the public methods.
+    private readonly object _lock = new();
+    private readonly Queue<Chunk> _queue = new();
+    private readonly Stack<Chunk> _pool = new();
+    private readonly long[] _positions;
+    private readonly bool[] _assigned;
+    private readonly bool[] _done;
+    private int _assignedCount;
+    private bool _assignmentSeen;
+    private bool _waiting;
+    private Exception? _failure;
+    private List<TopicPartitionOffset>? _finalPositions;
+    private volatile bool _stopping;
+
+    // Subtask thread only.
+    private readonly bool[] _reportedIdle;
+    private readonly List<Chunk> _taken = [];
+    private readonly List<(int Slot, bool Idle)> _idleChanges = [];
+    private bool _finished;
+    private bool _disposed;
+
+    // Poll thread only.
+    private Chunk? _building;
+
+    internal KafkaSourceReader(KafkaSource<T> source, SourceReaderContext context)
+    {
+        _source = source;
+        _context = context;
+        _deserializer = source.Deserializer;
+        var options = source.Options;
+        var config = source.Connection.ToConfig();
+        foreach (var (key, value) in options.ConsumerProperties)
+        {
+            config[key] = value;
+        }
+        config["group.id"] = options.GroupId;
+        config["enable.auto.commit"] = "false";
+        config["enable.auto.offset.store"] = "false";
+        config["isolation.level"] = options.Isolation == IsolationLevel.ReadCommitted ? "read_committed" : "read_uncommitted";
+        config["enable.partition.eof"] = options.Bounded ? "true" : "false";
+        config.TryAdd("partition.assignment.strategy", "cooperative-sticky");
+        config["auto.offset.reset"] = options.StartingPosition.Fallback == KafkaStartingPositionKind.Latest ? "latest" : "earliest";
+        _requestTimeout = TimeSpan.FromMilliseconds(config.TryGetValue("socket.timeout.ms", out var socket) && int.TryParse(socket, out var ms) ? ms : 30_000);
+
+        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetLogHandler((_, m) => KafkaConnectionOptions.WriteLog(m))
+            .SetErrorHandler((_, e) => OnError(e))
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler(OnRevoked)
+            .SetPartitionsLostHandler(OnLost)
+            .Build();
+        try
+        {
+            var slots = new List<(string Topic, int Partition)>();
+            using (var admin = new DependentAdminClientBuilder(_consumer.Handle).Build())
+            {
+                foreach (var topic in options.Topics)
+                {
+                    var count = PartitionCount(admin, topic);
+                    _topicSlots[topic] = (slots.Count, count);
+                    for (var p = 0; p < count; p++)
+                    {
+                        slots.Add((topic, p));
+                    }
+                }
+            }
+            _slotTopics = [.. slots.Select(s => s.Topic)];
+            _slotPartitions = [.. slots.Select(s => s.Partition)];
+            _endOffsets = new long[slots.Count];
+            Array.Fill(_endOffsets, long.MaxValue);
+            if (options.Bounded)
+            {
+                for (var i = 0; i < slots.Count; i++)
+                {
+                    _endOffsets[i] = _consumer.QueryWatermarkOffsets(new TopicPartition(_slotTopics[i], _slotPartitions[i]), _requestTimeout).High.Value;
+                }
+            }
+        }
+        catch (KafkaException e)
+        {
+            _consumer.Dispose();
+            throw new KafkaSourceException($"Kafka source (group '{options.GroupId}', subtask {context.SubtaskIndex}) could not read the metadata of [{string.Join(", ", options.Topics)}] from {source.Connection.BootstrapServers}: {e.Error.Reason}", e);
+        }
+        _positions = new long[_slotTopics.Length];
+        Array.Fill(_positions, -1);
+        _assigned = new bool[_slotTopics.Length];
+        _done = new bool[_slotTopics.Length];
+        _reportedIdle = new bool[_slotTopics.Length];
+        _chunkCapacity = Math.Max(16, context.BatchSize);
+        _maxChunks = Math.Max(2, options.BufferedRecords / _chunkCapacity);
+        _maxRecordsPerPoll = options.MaxRecordsPerPoll > 0 ? options.MaxRecordsPerPoll : 4 * Math.Max(1, context.BatchSize);
+        _consumer.Subscribe(options.Topics);
+        _pollThread = new Thread(PollLoop)
+        {
+            IsBackground = true,
+            Name = $"sluice-kafka-poll-{options.GroupId}-{context.SubtaskIndex}",
+        };
+        _pollThread.Start();
+    }
+
+    /// <summary>One split per partition of the subscribed topics at start (see the remarks on the type).</summary>
+    public int SplitCount => _slotTopics.Length;
+
+    /// <summary>This reader's subtask index.</summary>
+    public int SubtaskIndex => _context.SubtaskIndex;
+
+    /// <summary>The consumer's member id in the group (empty before it joined).</summary>
+    public string MemberId => _consumer.MemberId ?? "";
+
+    /// <summary>The partitions the group currently assigns to this reader. Thread-safe.</summary>
+    public IReadOnlyList<TopicPartition> Assignment
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var list = new List<TopicPartition>();
+                for (var i = 0; i < _assigned.Length; i++)
+                {
+                    if (_assigned[i])
+                    {
+                        list.Add(new TopicPartition(_slotTopics[i], _slotPartitions[i]));
+                    }
+                }
+                return list;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The last failure to commit positions of partitions being revoked because the group had already moved on
+    /// (the rebalance outran the commit); null when there was none. Such a failure does not fail the job: the next
+    /// owner re-reads from the previous commit (at-least-once). Any other commit failure fails the job.
+    /// </summary>
+    public Exception? LastRevocationCommitError { get; private set; }
+
+    /// <summary>
+    /// The next offset to emit of each partition this reader owns and has a known position for: everything before
+    /// it has been handed to the engine. Pass them back as <see cref="KafkaSourceOptions.StartingOffsets"/> to
+    /// resume. Thread-safe.
+    /// </summary>
+    /// <remarks>After the reader was disposed: the positions of the partitions it owned when it closed.</remarks>
+    public IReadOnlyList<TopicPartitionOffset> GetPositions()
+    {
+        lock (_lock)
+        {
+            return _finalPositions ?? PositionsLocked(all: false);
+        }
+    }
+
+    /// <summary>
+    /// Commits offsets to the consumer group synchronously, so lag tools see progress: <paramref name="offsets"/>,
+    /// or this reader's current <see cref="GetPositions"/> when null. Called at the end of a bounded run and on
+    /// revocation (see <see cref="KafkaSourceOptions"/>); with checkpoints (issue 4) it is called when a checkpoint
+    /// completes, with that checkpoint's positions. Thread-safe.
+    /// </summary>
+    /// <exception cref="KafkaSourceException">The commit failed (e.g. the partitions were reassigned meanwhile).</exception>
+    public void CommitOffsets(IEnumerable<TopicPartitionOffset>? offsets = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var given = offsets?.ToList();
+        var deadline = DateTime.UtcNow + _requestTimeout;
+        while (true)
+        {
+            // Without explicit offsets, re-read the positions on each attempt: a rebalance may have moved partitions.
+            var list = given ?? [.. GetPositions()];
+            if (list.Count == 0)
+            {
+                return;
+            }
+            try
+            {
+                _consumer.Commit(list);
+                return;
+            }
+            catch (KafkaException e) when (e.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId
+                or ErrorCode.GroupLoadInProgress or ErrorCode.NotCoordinatorForGroup or ErrorCode.Local_State && DateTime.UtcNow < deadline)
+            {
+                // The group is settling: the poll thread completes the rebalance; retry shortly.
+                lock (_lock)
+                {
+                    Monitor.Wait(_lock, TimeSpan.FromMilliseconds(50));
+                }
+            }
+            catch (KafkaException e)
+            {
+                throw new KafkaSourceException($"Kafka source (group '{_source.Options.GroupId}', subtask {SubtaskIndex}) could not commit offsets [{string.Join(", ", list)}] to the group: {e.Error.Reason}", e);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public SourceStatus PollNext(ISourceOutput<T> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (_finished)
+        {
+            return SourceStatus.Finished;
+        }
+        bool more;
+        bool finished;
+        lock (_lock)
+        {
+            if (_failure is { } failure)
+            {
+                throw new KafkaSourceException($"Kafka source (group '{_source.Options.GroupId}', subtask {SubtaskIndex}) failed: {failure.Message}", failure);
+            }
+            if (_assignmentSeen)
+            {
+                // Slots of partitions this reader does not own are idle (not finished): a rebalance may hand them back,
+                // and a reader that owns nothing must not release the watermark to +inf.
+                for (var i = 0; i < _assigned.Length; i++)
+                {
+                    var idle = !_assigned[i];
+                    if (idle != _reportedIdle[i])
+                    {
+                        _reportedIdle[i] = idle;
+                        _idleChanges.Add((i, idle));
+                    }
+                }
+            }
+            var budget = _maxRecordsPerPoll;
+            while (budget > 0 && _queue.TryDequeue(out var chunk))
+            {
+                budget -= Math.Max(1, chunk.Count);
+                _positions[chunk.Slot] = chunk.NextOffset;
+                _taken.Add(chunk);
+            }
+            more = _queue.Count > 0;
+            finished = !more && BoundedEndLocked();
+            if (!more && !finished)
+            {
+                _waiting = true;
+            }
+        }
+        foreach (var (slot, idle) in _idleChanges)
+        {
+            output.MarkSplitIdle(slot, idle);
+        }
+        _idleChanges.Clear();
+        foreach (var chunk in _taken)
+        {
+            if (chunk.Letters is { Count: > 0 } letters)
+            {
+                foreach (var letter in letters)
+                {
+                    output.ReportDeadLetter(letter);
+                }
+            }
+            if (chunk.Count > 0)
+            {
+                output.CollectBatch(chunk.Slot, chunk.Values.AsSpan(0, chunk.Count), chunk.Timestamps.AsSpan(0, chunk.Count));
+            }
+        }
+        if (_taken.Count > 0)
+        {
+            lock (_lock)
+            {
+                foreach (var chunk in _taken)
+                {
+                    Recycle(chunk);
+                }
+                Monitor.PulseAll(_lock);
+            }
+            _taken.Clear();
+        }
+        if (finished)
+        {
+            _finished = true;
+            if (_source.Options.CommitOnFinish)
+            {
+                CommitOffsets();
+            }
+            return SourceStatus.Finished;
+        }
+        return more ? SourceStatus.MoreAvailable : SourceStatus.NothingAvailable;
+    }
+
+    /// <summary>Stops the poll thread and leaves the group. Positions are not committed here (see <see cref="KafkaSourceOptions.CommitOnRevoke"/>).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            _finalPositions = PositionsLocked(all: false);
+            _stopping = true;
+            Monitor.PulseAll(_lock);
+        }
+        _pollThread.Join();
+        try
+        {
+            _consumer.Close();
+        }
+        catch (KafkaException)
+        {
+            // Leaving the group is best effort: the group coordinator evicts a silent member after its session timeout.
+        }
+        _consumer.Dispose();
+        _disposed = true;
+    }
+
+    internal string DebugState()
+    {
+        lock (_lock)
+        {
+            return $"assigned=[{string.Join(",", _assigned)}] done=[{string.Join(",", _done)}] ends=[{string.Join(",", _endOffsets)}] pos=[{string.Join(",", _positions)}] queue={_queue.Count} waiting={_waiting} seen={_assignmentSeen} failure={_failure?.Message}";
+        }
+    }
+
+    private static int PartitionCount(IAdminClient admin, string topic)
+    {
+        var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(30));
+        var info = metadata.Topics.FirstOrDefault(t => t.Topic == topic);
+        if (info is null || info.Error.IsError || info.Partitions.Count == 0)
+        {
+            var reason = info?.Error.IsError == true ? info.Error.Reason : "no partitions";
+            throw new KafkaSourceException($"Kafka topic '{topic}' cannot be read ({reason}); create it first or fix the topic name.");
+        }
+        return info.Partitions.Count;
+    }
+
+    private int SlotOf(string topic, int partition)
+    {
+        var (first, count) = _topicSlots[topic];
+        return first + (partition < count ? partition : partition % count);
+    }
+
+    private bool BoundedEndLocked()
+    {
+        if (!_source.Options.Bounded || !_assignmentSeen || _building is { Count: > 0 })
+        {
+            return false;
+        }
+        for (var i = 0; i < _assigned.Length; i++)
+        {
+            if (_assigned[i] && !_done[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<TopicPartitionOffset> PositionsLocked(bool all)
+    {
+        var list = new List<TopicPartitionOffset>();
+        for (var i = 0; i < _positions.Length; i++)
+        {
+            if ((all || _assigned[i]) && _positions[i] >= 0)
+            {
+                list.Add(new TopicPartitionOffset(_slotTopics[i], _slotPartitions[i], _positions[i]));
+            }
+        }
+        return list;
+    }
+
+    private void Recycle(Chunk chunk)
+    {
+        chunk.Count = 0;
+        chunk.Letters?.Clear();
+        Array.Clear(chunk.Values, 0, chunk.Values.Length);
+        _pool.Push(chunk);
+    }
+
+    /// <summary>A run of decoded records of one partition, handed from the poll thread to the subtask.</summary>
+    private sealed class Chunk(int capacity)
+    {
+        public readonly T[] Values = new T[capacity];
+        public readonly long[] Timestamps = new long[capacity];
+        public int Slot;
+        public int Count;
+        public long NextOffset;
+        public List<DeadLetter>? Letters;
+    }
+}

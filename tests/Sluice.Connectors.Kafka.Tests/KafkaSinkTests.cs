@@ -1,0 +1,135 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Sluice.Connectors.Kafka.Serialization;
+
+namespace Sluice.Connectors.Kafka.Tests;
+
+public sealed class KafkaSinkTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
+{
+    private static readonly TimeSpan s_jobTimeout = TimeSpan.FromSeconds(30);
+
+    private static List<Order> Orders(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new Order($"o{i}", $"c{i % 7}", i, 10_000 + i))];
+
+    [Theory]
+    [InlineData(1, KafkaDeliveryGuarantee.AtLeastOnce)]
+    [InlineData(2, KafkaDeliveryGuarantee.AtLeastOnce)]
+    [InlineData(2, KafkaDeliveryGuarantee.ExactlyOnce)]
+    public async Task RoundTrip_SinkThenSource_SameRecordsKeyedToOnePartitionEach(int parallelism, KafkaDeliveryGuarantee guarantee)
+    {
+        var topic = kafka.NewTopic(4);
+        var orders = Orders(300);
+        var write = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism });
+        write.FromCollection(orders).ToKafka(kafka.Connection,
+            new KafkaSinkOptions { Topic = topic, DeliveryGuarantee = guarantee, TransactionalIdPrefix = $"{topic}-tx" },
+            KafkaSerializers.Json(TestJsonContext.Default.Order, o => o.Customer));
+        await write.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        var read = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism });
+        var records = read.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
+            KafkaDeserializers.Record(KafkaDeserializers.Json(TestJsonContext.Default.Order))).Collect();
+        await read.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        records.Items.Select(r => r.Value!).OrderBy(o => o.Amount).ShouldBe(orders);
+        foreach (var customer in records.Items.GroupBy(r => Encoding.UTF8.GetString(r.Key!)))
+        {
+            customer.Select(r => r.Partition).Distinct().Count().ShouldBe(1, $"key {customer.Key} must map to one partition");
+            customer.ShouldAllBe(r => r.Value!.Customer == customer.Key);
+        }
+        records.Items.ShouldAllBe(r => r.TimestampMs == r.Value!.Time || r.TimestampMs > 1_000_000);
+    }
+
+    [Fact]
+    public async Task RoundTrip_RecordTimestamps_AreWrittenAsCreateTime()
+    {
+        var topic = kafka.NewTopic(1);
+        var write = StreamEnvironment.Create();
+        write.FromCollection(Orders(5), WatermarkStrategy<Order>.ForMonotonousTimestamps().WithTimestampAssigner(o => o.Time))
+            .ToKafka(kafka.Connection, new KafkaSinkOptions { Topic = topic }, KafkaSerializers.Json(TestJsonContext.Default.Order));
+        await write.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        kafka.ReadAll(topic, 1).Select(r => r.Message.Timestamp.UnixTimestampMs).ShouldBe([10_000L, 10_001, 10_002, 10_003, 10_004]);
+    }
+
+    [Fact]
+    public async Task Write_RecordLargerThanMessageMaxBytes_FailsTheJobWithTheTopic()
+    {
+        var topic = kafka.NewTopic(1);
+        var env = StreamEnvironment.Create();
+        env.FromCollection(["small", new string('x', 5_000)]).ToKafka(kafka.Connection,
+            new KafkaSinkOptions { Topic = topic, ProducerProperties = new Dictionary<string, string> { ["message.max.bytes"] = "2000" } },
+            KafkaSerializers.Utf8String());
+
+        var e = await Should.ThrowAsync<JobExecutionException>(env.ExecuteAsync().WaitAsync(s_jobTimeout));
+
+        var sink = e.InnerException.ShouldBeOfType<KafkaSinkException>();
+        sink.Message.ShouldContain(topic);
+        sink.Message.ShouldContain("MsgSizeTooLarge");
+    }
+
+    [Fact]
+    public async Task Flush_BrokerRejectsProduce_DeliveryErrorFailsTheJob()
+    {
+        // Its own cluster: injected errors apply to every client of a cluster.
+        using var cluster = new Testing.KafkaMockCluster(1);
+        var topic = "refused";
+        cluster.CreateTopic(topic, 1);
+        // Non-retriable: every produce attempt is refused.
+        cluster.FailNextRequests(0, ErrorCode.TopicAuthorizationFailed, 50);
+        var env = StreamEnvironment.Create();
+        env.FromCollection(["a", "b", "c"]).ToKafka(new KafkaConnectionOptions { BootstrapServers = cluster.BootstrapServers },
+            new KafkaSinkOptions { Topic = topic }, KafkaSerializers.Utf8String());
+
+        var e = await Should.ThrowAsync<JobExecutionException>(env.ExecuteAsync().WaitAsync(s_jobTimeout));
+
+        e.ToString().ShouldContain("TopicAuthorizationFailed");
+        e.ToString().ShouldContain(topic);
+    }
+
+    [Fact]
+    public void Options_ExactlyOnceWithoutPrefix_IsRejected()
+    {
+        var e = Should.Throw<ArgumentException>(() => new KafkaSinkOptions { Topic = "t", DeliveryGuarantee = KafkaDeliveryGuarantee.ExactlyOnce }.Validate());
+
+        e.ParamName.ShouldBe(nameof(KafkaSinkOptions.TransactionalIdPrefix));
+    }
+
+    [Fact]
+    public void ConnectionOptions_ToString_RedactsSecrets()
+    {
+        var options = new KafkaConnectionOptions
+        {
+            BootstrapServers = "broker:9092",
+            Properties = new Dictionary<string, string>
+            {
+                ["security.protocol"] = "SASL_SSL",
+                ["sasl.mechanism"] = "PLAIN",
+                ["sasl.username"] = "key-id",
+                ["sasl.password"] = "s3cr3t-value",
+                ["ssl.key.password"] = "another-secret",
+                ["sasl.oauthbearer.client.secret"] = "third-secret",
+            },
+        };
+
+        var text = options.ToString();
+
+        text.ShouldContain("broker:9092");
+        text.ShouldContain("sasl.username = key-id");
+        text.ShouldNotContain("s3cr3t-value");
+        text.ShouldNotContain("another-secret");
+        text.ShouldNotContain("third-secret");
+        text.ShouldContain("sasl.password = ***");
+    }
+
+    [Fact]
+    public void Json_Serializer_WritesUtf8KeyAndSourceGeneratedJson()
+    {
+        var serializer = KafkaSerializers.Json(TestJsonContext.Default.Order, o => o.Customer);
+        var order = new Order("o1", "c1", 3, 4);
+
+        Encoding.UTF8.GetString(serializer.SerializeKey(order)!).ShouldBe("c1");
+        JsonSerializer.Deserialize(serializer.SerializeValue(order), TestJsonContext.Default.Order).ShouldBe(order);
+        serializer.SerializeHeaders(order).ShouldBeNull();
+    }
+}

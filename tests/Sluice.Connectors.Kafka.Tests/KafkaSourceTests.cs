@@ -1,0 +1,201 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Sluice.Connectors.Kafka.Serialization;
+
+namespace Sluice.Connectors.Kafka.Tests;
+
+public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
+{
+    private static readonly TimeSpan s_jobTimeout = TimeSpan.FromSeconds(30);
+
+    private static IEnumerable<(string?, string, int?, long?)> Texts(int count, int partitions) =>
+        Enumerable.Range(0, count).Select(i => ((string?)null, $"v{i}", (int?)(i % partitions), (long?)(1_000 + i)));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Bounded_Earliest_ReadsEveryRecordOnceWithKafkaTimestamps(int parallelism)
+    {
+        var topic = kafka.NewTopic(4);
+        kafka.ProduceText(topic, Texts(200, 4));
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism });
+        var source = new KafkaSource<string>(kafka.Connection,
+            new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), StartingPosition = KafkaStartingPosition.Earliest, Bounded = true },
+            KafkaDeserializers.Utf8String);
+        var sink = env.FromSource(source).Collect();
+
+        await env.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        sink.Items.Order().ShouldBe(Enumerable.Range(0, 200).Select(i => $"v{i}").Order());
+        foreach (var (value, timestamp) in sink.TimestampedItems)
+        {
+            timestamp.ShouldBe(1_000 + int.Parse(value[1..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        source.Readers.Count.ShouldBe(parallelism);
+        source.Readers.Sum(r => r.SplitCount).ShouldBe(4 * parallelism);
+    }
+
+    [Fact]
+    public async Task Bounded_Finish_PositionsAreEndOffsetsAndCommittedToTheGroup()
+    {
+        var topic = kafka.NewTopic(3);
+        kafka.ProduceText(topic, Texts(30, 3));
+        var group = kafka.NewGroup();
+        var env = StreamEnvironment.Create();
+        var source = new KafkaSource<string>(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = group, Bounded = true }, KafkaDeserializers.Utf8String);
+        env.FromSource(source).Collect();
+
+        await env.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        var positions = source.Readers.Single().GetPositions().OrderBy(p => p.Partition.Value).ToList();
+        positions.Select(p => (p.Partition.Value, p.Offset.Value)).ShouldBe([(0, 10L), (1, 10L), (2, 10L)]);
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = kafka.Cluster.BootstrapServers, GroupId = group }).Build();
+        var committed = consumer.Committed(Enumerable.Range(0, 3).Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(10));
+        committed.Select(c => c.Offset.Value).ShouldBe([10L, 10L, 10L]);
+    }
+
+    [Fact]
+    public async Task Committed_SecondRunOfTheGroup_ResumesAfterTheFirst()
+    {
+        var topic = kafka.NewTopic(2);
+        var group = kafka.NewGroup();
+        kafka.ProduceText(topic, Texts(10, 2));
+        (await RunBounded(topic, group, KafkaStartingPosition.Committed())).Count.ShouldBe(10);
+
+        kafka.ProduceText(topic, Enumerable.Range(10, 6).Select(i => ((string?)null, $"v{i}", (int?)(i % 2), (long?)null)));
+        var second = await RunBounded(topic, group, KafkaStartingPosition.Committed());
+
+        second.Order().ShouldBe(Enumerable.Range(10, 6).Select(i => $"v{i}").Order());
+    }
+
+    [Fact]
+    public async Task StartingOffsets_RestoredPositions_WinOverTheStartingPosition()
+    {
+        var topic = kafka.NewTopic(2);
+        kafka.ProduceText(topic, Texts(20, 2));
+        var offsets = new Dictionary<TopicPartition, long> { [new TopicPartition(topic, 0)] = 8, [new TopicPartition(topic, 1)] = 5 };
+
+        var items = await RunBounded(topic, kafka.NewGroup(), KafkaStartingPosition.Earliest, offsets);
+
+        // Partition 0 holds v0, v2, … (offset k = v2k); partition 1 holds v1, v3, … (offset k = v(2k+1)).
+        items.Order().ShouldBe(new[] { "v16", "v18", "v11", "v13", "v15", "v17", "v19" }.Order());
+    }
+
+    [Fact]
+    public async Task Timestamp_PartitionsWithoutSuchRecord_StartAtTheirEnd()
+    {
+        // librdkafka's mock broker answers every timestamp lookup with "no offset" (its ListOffsets has a FIXME for
+        // timestamps), so this checks the lookup path and its documented fallback; a real cluster is needed to check
+        // that reading begins at the first record at or after the timestamp.
+        var topic = kafka.NewTopic(2);
+        kafka.ProduceText(topic, Texts(20, 2));
+
+        var items = await RunBounded(topic, kafka.NewGroup(), KafkaStartingPosition.Timestamp(1_015));
+
+        items.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Latest_BoundedRun_ReadsNothingThatWasThereBefore()
+    {
+        var topic = kafka.NewTopic(2);
+        kafka.ProduceText(topic, Texts(10, 2));
+
+        (await RunBounded(topic, kafka.NewGroup(), KafkaStartingPosition.Latest)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Json_MalformedRecords_GoToDeadLettersWithTopicPartitionOffset()
+    {
+        var topic = kafka.NewTopic(1);
+        var good = JsonSerializer.Serialize(new Order("o1", "c1", 5, 1), TestJsonContext.Default.Order);
+        kafka.ProduceText(topic, [(null, good, 0, null), (null, "{not json", 0, null), (null, "null", 0, null), (null, good, 0, null)]);
+        var env = StreamEnvironment.Create();
+        var orders = env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
+            KafkaDeserializers.Json(TestJsonContext.Default.Order));
+        var sink = orders.Collect();
+        var letters = orders.GetSideOutput(DeadLetters.Tag).Collect();
+
+        await env.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        sink.Items.Count.ShouldBe(2);
+        sink.Items[0].ShouldBe(new Order("o1", "c1", 5, 1));
+        letters.Items.Select(l => l.Position).ShouldBe([$"{topic}/0/1", $"{topic}/0/2"]);
+        letters.Items[0].Reason.ShouldStartWith("Malformed JSON");
+        letters.Items[0].Payload.ShouldBe("{not json");
+        letters.Items[0].Source.ShouldBe($"kafka:{topic}");
+    }
+
+    [Fact]
+    public async Task Record_ExposesKeyHeadersAndTimestamp()
+    {
+        var topic = kafka.NewTopic(1);
+        using (var producer = kafka.Producer())
+        {
+            var headers = new Headers { { "trace", Encoding.UTF8.GetBytes("t-1") } };
+            await producer.ProduceAsync(topic, new Message<byte[]?, byte[]?>
+            {
+                Key = "k"u8.ToArray(),
+                Value = "hello"u8.ToArray(),
+                Headers = headers,
+                Timestamp = new Timestamp(42_000, TimestampType.CreateTime),
+            });
+        }
+        var env = StreamEnvironment.Create();
+        var sink = env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
+            KafkaDeserializers.Record(KafkaDeserializers.Utf8String)).Collect();
+
+        await env.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        var record = sink.Items.ShouldHaveSingleItem();
+        record.Value.ShouldBe("hello");
+        record.Key.ShouldBe("k"u8.ToArray());
+        record.TimestampMs.ShouldBe(42_000);
+        record.TimestampType.ShouldBe(TimestampType.CreateTime);
+        record.Headers.ShouldHaveSingleItem().Name.ShouldBe("trace");
+        (record.Topic, record.Partition, record.Offset).ShouldBe((topic, 0, 0L));
+    }
+
+    [Fact]
+    public void Create_MissingTopic_FailsWithTheTopicName()
+    {
+        var env = StreamEnvironment.Create();
+        env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = ["no-such-topic"], GroupId = kafka.NewGroup(), Bounded = true },
+            KafkaDeserializers.Utf8String).Collect();
+
+        var e = Should.Throw<Exception>(() => env.ExecuteAsync().WaitAsync(s_jobTimeout).GetAwaiter().GetResult());
+
+        e.ToString().ShouldContain("no-such-topic");
+    }
+
+    [Fact]
+    public async Task Deserializer_Throws_FailsTheJobInsteadOfTheProcess()
+    {
+        var topic = kafka.NewTopic(1);
+        kafka.ProduceText(topic, [(null, "boom", 0, null)]);
+        var env = StreamEnvironment.Create();
+        env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true }, new ThrowingDeserializer()).Collect();
+
+        var e = await Should.ThrowAsync<JobExecutionException>(env.ExecuteAsync().WaitAsync(s_jobTimeout));
+
+        e.ToString().ShouldContain("deserializer bug");
+    }
+
+    private sealed class ThrowingDeserializer : IKafkaDeserializer<string>
+    {
+        public bool TryDeserialize(in KafkaMessageView message, [MaybeNullWhen(false)] out string value, [NotNullWhen(false)] out string? error) =>
+            throw new InvalidOperationException("deserializer bug");
+    }
+
+    private async Task<List<string>> RunBounded(string topic, string group, KafkaStartingPosition start, IReadOnlyDictionary<TopicPartition, long>? offsets = null)
+    {
+        var env = StreamEnvironment.Create();
+        var sink = env.FromKafka(kafka.Connection,
+            new KafkaSourceOptions { Topics = [topic], GroupId = group, StartingPosition = start, StartingOffsets = offsets, Bounded = true },
+            KafkaDeserializers.Utf8String).Collect();
+        await env.ExecuteAsync().WaitAsync(s_jobTimeout);
+        return [.. sink.Items];
+    }
+}
