@@ -195,7 +195,13 @@ public sealed partial class KafkaSourceReader<T>
         var pending = new List<TopicPartition>();
         foreach (var tp in partitions)
         {
-            if (options.StartingOffsets is { } explicitOffsets && explicitOffsets.TryGetValue(tp, out var offset))
+            if (_context.RestoredSplits.TryGetValue(SplitIdOf(tp.Topic, tp.Partition.Value), out var checkpointed) && checkpointed.Length == 8
+                && System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(checkpointed) is >= 0 and var restored)
+            {
+                // A checkpoint's position wins over everything: the job resumes exactly where the checkpoint was taken.
+                result.Add(new TopicPartitionOffset(tp, restored));
+            }
+            else if (options.StartingOffsets is { } explicitOffsets && explicitOffsets.TryGetValue(tp, out var offset))
             {
                 result.Add(new TopicPartitionOffset(tp, offset));
             }

@@ -26,7 +26,7 @@ namespace Sluice.Connectors.Kafka;
 /// <see cref="GetPositions"/>, <see cref="Assignment"/> and <see cref="CommitOffsets"/> may be called from any thread.</para>
 /// </remarks>
 /// <typeparam name="T">Record type.</typeparam>
-public sealed partial class KafkaSourceReader<T> : ISourceReader<T>
+public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpointedSourceReader
 {
     private static readonly TimeSpan s_pollTimeout = TimeSpan.FromMilliseconds(100);
     private readonly KafkaSource<T> _source;
@@ -55,6 +55,7 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>
     private bool _waiting;
     private Exception? _failure;
     private List<TopicPartitionOffset>? _finalPositions;
+    private readonly List<TopicPartitionOffset> _checkpointPositions = [];
     private volatile bool _stopping;
 
     // Subtask thread only.
@@ -192,6 +193,65 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>
             return _finalPositions ?? PositionsLocked(all: false);
         }
     }
+
+    /// <summary>The split id of a partition in checkpoints: <c>kafka:&lt;topic&gt;/&lt;partition&gt;</c>.</summary>
+    public string SplitId(int split) => SplitIdOf(_slotTopics[split], _slotPartitions[split]);
+
+    private static string SplitIdOf(string topic, int partition) => $"kafka:{topic}/{partition}";
+
+    /// <summary>
+    /// The next offset to emit of the partition (8 bytes little-endian; −1 while unknown), recorded for the commit
+    /// when this checkpoint completes. Called on the subtask thread between polls.
+    /// </summary>
+    public byte[] SnapshotSplit(int split)
+    {
+        long position;
+        lock (_lock)
+        {
+            position = _positions[split];
+            if (split == 0)
+            {
+                _checkpointPositions.Clear();
+            }
+            if (position >= 0 && _assigned[split])
+            {
+                _checkpointPositions.Add(new TopicPartitionOffset(_slotTopics[split], _slotPartitions[split], position));
+            }
+        }
+        var bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, position);
+        return bytes;
+    }
+
+    /// <summary>
+    /// A checkpoint holding this reader's positions completed: commits exactly those offsets to the consumer group so
+    /// lag tools see progress. A failed commit is kept in <see cref="LastCheckpointCommitError"/> and does not fail the
+    /// job (the checkpoint, not the group offset, is what a restore resumes from).
+    /// </summary>
+    public void NotifyCheckpointComplete(long checkpointId)
+    {
+        List<TopicPartitionOffset> offsets;
+        lock (_lock)
+        {
+            offsets = [.. _checkpointPositions];
+        }
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            CommitOffsets(offsets);
+            LastCheckpointCommitError = null;
+        }
+        catch (KafkaSourceException e)
+        {
+            LastCheckpointCommitError = e;
+        }
+    }
+
+    /// <summary>The last failure to commit a completed checkpoint's offsets to the group, or null.</summary>
+    public Exception? LastCheckpointCommitError { get; private set; }
 
     /// <summary>
     /// Commits offsets to the consumer group synchronously, so lag tools see progress: <paramref name="offsets"/>,
