@@ -81,17 +81,6 @@ public class ClickstreamScenarioTests
         duplicateSink.Count.ShouldBe(s_clicks.Count - firsts.Count);
     }
 
-    [Fact]
-    public async Task ExampleJob_QuickStart_AccountsForEveryEvent()
-    {
-        var run = await ExampleJobs.RunClickstreamAsync(5_000, seed: 3, parallelism: 2);
-        var input = new ClickGenerator(3).Generate(5_000).ToList();
-        var distinct = input.Select(c => c.EventId).Distinct().Count();
-        run.Unique.ShouldBe(distinct);
-        run.Duplicates.ShouldBe(input.Count - distinct);
-        run.Sessions.Sum(s => s.Events).ShouldBe(distinct);
-    }
-
     private static List<UserSession> ExpectedSessions(IEnumerable<ClickEvent> clicks, long gap)
     {
         var sessions = new List<UserSession>();

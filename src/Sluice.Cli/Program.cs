@@ -19,6 +19,7 @@ public static class Program
         var root = new RootCommand("Sluice: real-time streaming data platform.")
         {
             DemoCommand.Create(),
+            QueryCommand.Create(),
             ChaosCommand.Create(),
             LogCommands.Create(),
             CheckpointsCommand.Create(),

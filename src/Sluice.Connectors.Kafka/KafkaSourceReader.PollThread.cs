@@ -195,19 +195,20 @@ public sealed partial class KafkaSourceReader<T>
         var pending = new List<TopicPartition>();
         foreach (var tp in partitions)
         {
-            if (_context.RestoredSplits.TryGetValue(SplitIdOf(tp.Topic, tp.Partition.Value), out var checkpointed) && checkpointed.Length == 8
+            if (_source.TryTakeOver(tp, out var handedOver))
+            {
+                // Moved between readers of this job (a rebalance): continue exactly where the previous owner stopped.
+                result.Add(new TopicPartitionOffset(tp, handedOver));
+            }
+            else if (_context.RestoredSplits.TryGetValue(SplitIdOf(tp.Topic, tp.Partition.Value), out var checkpointed) && checkpointed.Length == 8
                 && System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(checkpointed) is >= 0 and var restored)
             {
-                // A checkpoint's position wins over everything: the job resumes exactly where the checkpoint was taken.
+                // First assignment after a restore: resume exactly where the checkpoint was taken.
                 result.Add(new TopicPartitionOffset(tp, restored));
             }
             else if (options.StartingOffsets is { } explicitOffsets && explicitOffsets.TryGetValue(tp, out var offset))
             {
                 result.Add(new TopicPartitionOffset(tp, offset));
-            }
-            else if (_source.TryTakeOver(tp, out var handedOver))
-            {
-                result.Add(new TopicPartitionOffset(tp, handedOver));
             }
             else
             {

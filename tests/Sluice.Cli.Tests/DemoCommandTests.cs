@@ -1,15 +1,33 @@
+using System.Diagnostics;
+using Sluice.Connectors.DuckDb;
+using Sluice.Examples.Clickstream.Demo;
+
 namespace Sluice.Cli.Tests;
 
-public class DemoCommandTests
+public sealed class DemoCommandTests : IDisposable
 {
-    [Fact]
-    public void Demo_SmallBoundedRun_PrintsEveryStage()
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sluice-demo-cli-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
     {
-        var run = CliProcess.Run(null, "demo", "--events", "3000", "--parallelism", "2");
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Demo_SmallBoundedRun_PrintsWhereDataLandedAndQueryReadsIt()
+    {
+        var data = Path.Combine(_dir, "small");
+        var run = CliProcess.Run(null, "demo", "--events", "3000", "--data-dir", data);
         run.ExitCode.ShouldBe(0, run.Stderr);
-        run.Stdout.ShouldContain("events in");
-        run.Stdout.ShouldContain("3,000");
-        run.Stdout.ShouldContain("user sessions");
+        run.Stdout.ShouldContain("input lines (topic clicks)");
+        run.Stdout.ShouldContain("warehouse (gold, DuckDB)");
+
+        var query = CliProcess.Run(null, "query", "--data-dir", data, "--json", "SELECT count(*) AS n FROM bronze_clicks");
+        query.ExitCode.ShouldBe(0, query.Stderr);
+        query.Stdout.Trim().ShouldBe("{\"n\":3000}");
     }
 
     [Fact]
@@ -17,6 +35,80 @@ public class DemoCommandTests
     {
         var run = CliProcess.Run(null, "demo", "--events", "0");
         run.ExitCode.ShouldBe(2);
-        run.Stdout.ShouldContain("--events must be at least 1");
+        run.Stderr.ShouldContain("--events and --parallelism must be at least 1");
+    }
+
+    [Fact]
+    public async Task Demo_KilledAfterCheckpointsAndRunAgain_LeavesExactlyTheTablesOfAnUninterruptedRun()
+    {
+        const int Events = 12_000;
+        var reference = await ClickstreamDemo.RunAsync(new DemoOptions(Events, Seed: 11, Path.Combine(_dir, "reference")), new DemoStats())
+            .WaitAsync(TimeSpan.FromMinutes(3));
+        var crashed = Path.Combine(_dir, "crashed");
+
+        // Kill -9 the demo after its second checkpoint (paced, so it is mid-run), then run it again to the end.
+        var killed = KillAfterCheckpoints(crashed, Events, checkpoints: 2);
+        killed.ShouldBeTrue("the demo should checkpoint twice before finishing");
+        var rerun = CliProcess.Run(TimeSpan.FromMinutes(3), null, "demo", "--events", Events.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--seed", "11", "--data-dir", crashed);
+        rerun.ExitCode.ShouldBe(0, rerun.Stderr);
+        rerun.Stdout.ShouldContain("Resumed from checkpoint");
+
+        var expected = Tables(reference.Paths.Root);
+        var actual = Tables(crashed);
+        var missing = expected.Except(actual).Take(5).ToList();
+        var extra = actual.Except(expected).Take(5).ToList();
+        (missing.Count + extra.Count).ShouldBe(0, $"missing: [{string.Join(", ", missing)}] extra: [{string.Join(", ", extra)}]");
+        actual.Count.ShouldBe(expected.Count, "no row may be duplicated");
+    }
+
+    private static bool KillAfterCheckpoints(string dataDir, int events, int checkpoints)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "sluice.dll"), "demo", "--events", events.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--seed", "11", "--rate", "3000", "--data-dir", dataDir })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        _ = process.StandardError.ReadToEndAsync();
+        var seen = 0;
+        while (process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult() is { } line)
+        {
+            if (line.StartsWith("checkpoint ", StringComparison.Ordinal) && ++seen == checkpoints)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Every gold table's rows and every bronze row's position, sorted: equal sets mean nothing lost and nothing duplicated.</summary>
+    private static List<string> Tables(string dataDir)
+    {
+        var paths = new DemoPaths(dataDir);
+        using var db = DuckDbDatabase.Open(paths.Warehouse);
+        using var sql = db.Connect();
+        var rows = new List<string>();
+        foreach (var query in new[]
+        {
+            "SELECT 'page_minute', * FROM page_minute",
+            "SELECT 'sessions', * FROM sessions",
+            "SELECT 'user_features', * FROM user_features",
+            "SELECT 'late', event_id FROM late_events",
+            $"SELECT 'bronze', \"partition\", \"offset\", ts FROM read_parquet('{paths.Lake}/bronze_clicks/**/*.parquet', hive_partitioning = true)",
+        })
+        {
+            var result = sql.Query(query);
+            for (var r = 0; r < result.RowCount; r++)
+            {
+                rows.Add(string.Join('|', Enumerable.Range(0, result.ColumnCount).Select(c =>
+                    result.IsNull(r, c) ? "NULL" : Convert.ToString(result.GetValue(r, c), System.Globalization.CultureInfo.InvariantCulture))));
+            }
+        }
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
     }
 }

@@ -1,63 +1,115 @@
 using System.CommandLine;
-using Sluice.Examples;
+using System.Globalization;
+using Sluice.Examples.Clickstream.Demo;
 using Spectre.Console;
 
 namespace Sluice.Cli.Demo;
 
-/// <summary><c>sluice demo</c>: runs the end-to-end click-stream example job and prints what it computed.</summary>
+/// <summary>
+/// <c>sluice demo</c>: the click-stream pipeline end to end — embedded log → bronze lake → silver (parse, DLQ, dedup,
+/// late gate) → gold tables in DuckDB — with checkpoints, a live console view, and where the data landed.
+/// </summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
-        var events = new Option<int>("--events") { Description = "Number of click events to generate (bounded run).", DefaultValueFactory = _ => 200_000 };
-        var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed and count give the same results.", DefaultValueFactory = _ => 42 };
-        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("demo", "Run the click-stream example end to end: generate clicks, dedup, per-page minute counts, 15-minute sessions.")
+        var events = new Option<int>("--events") { Description = "Input events; the run stops after them and flushes everything.", DefaultValueFactory = _ => 200_000 };
+        var rate = new Option<double?>("--rate") { Description = "Pace the job at this many events per second (default: as fast as possible)." };
+        var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed and --events give identical gold tables.", DefaultValueFactory = _ => 42 };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the log, lake, warehouse and checkpoints live.", DefaultValueFactory = _ => DefaultDataDirectory };
+        var noUi = new Option<bool>("--no-ui") { Description = "Print plain progress lines instead of the live view." };
+        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
+        var command = new Command("demo", "Run the click-stream demo: embedded log → bronze Parquet lake → silver (parse, DLQ, dedup) → gold DuckDB tables, exactly-once.")
         {
-            events, seed, parallelism,
+            events, rate, seed, dataDir, noUi, parallelism,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var n = parse.GetValue(events);
-            if (n < 1)
+            var p = parse.GetValue(parallelism);
+            if (n < 1 || p < 1)
             {
-                AnsiConsole.MarkupLine("[red]--events must be at least 1.[/]");
+                Console.Error.WriteLine("error: --events and --parallelism must be at least 1.");
                 return 2;
             }
-            var p = Math.Clamp(parse.GetValue(parallelism), 1, KeyGroups.DefaultCount);
-            AnsiConsole.MarkupLine($"[bold]Sluice demo[/]: {n:N0} click events, seed {parse.GetValue(seed)}, parallelism {p}");
-            var run = await ExampleJobs.RunClickstreamAsync(n, parse.GetValue(seed), p, cancellationToken);
-            Print(run);
+            var options = new DemoOptions(n, parse.GetValue(seed), parse.GetValue(dataDir)!, parse.GetValue(rate), p);
+            var stats = new DemoStats();
+            DemoRun run;
+            if (parse.GetValue(noUi) || Console.IsOutputRedirected)
+            {
+                Console.WriteLine($"Sluice demo: {n:N0} events, seed {options.Seed}, parallelism {p}, data in {Path.GetFullPath(options.DataDirectory)}");
+                run = await ClickstreamDemo.RunAsync(options, stats,
+                    client => client.CheckpointCompleted += id => Console.WriteLine($"checkpoint {id} ({stats.Ingested:N0} events read)"),
+                    cancellationToken);
+            }
+            else
+            {
+                run = await RunWithLiveView(options, stats, cancellationToken);
+            }
+            PrintSummary(run, stats);
             return 0;
         });
         return command;
     }
 
-    private static void Print(ExampleRun run)
+    /// <summary>The default data directory, relative to the working directory.</summary>
+    public const string DefaultDataDirectory = ".sluice-data/demo";
+
+    private static async Task<DemoRun> RunWithLiveView(DemoOptions options, DemoStats stats, CancellationToken cancellationToken)
     {
-        var seconds = run.Result.Duration.TotalSeconds;
+        var running = ClickstreamDemo.RunAsync(options, stats, cancellationToken: cancellationToken);
+        using var refresh = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        await AnsiConsole.Live(View(stats, options)).StartAsync(async context =>
+        {
+            while (!running.IsCompleted)
+            {
+                await Task.WhenAny(running, refresh.WaitForNextTickAsync(cancellationToken).AsTask());
+                context.UpdateTarget(View(stats, options));
+            }
+        });
+        return await running;
+    }
+
+    private static Table View(DemoStats stats, DemoOptions options)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Sluice click-stream demo[/]").AddColumns("", "");
+        table.AddRow("input events", $"{stats.Ingested:N0} / {options.Events:N0}");
+        table.AddRow("silver: dead letters (clicks.dlq)", $"{stats.DeadLetteredCount:N0}");
+        table.AddRow("silver: duplicates dropped", $"{stats.Duplicates:N0}");
+        table.AddRow("silver: late events", $"{stats.Late:N0}");
+        table.AddRow("gold: events in features", $"{stats.Output:N0}");
+        var watermark = stats.CurrentWatermark;
+        table.AddRow("watermark", watermark == EventTime.MinWatermark ? "-" : EventTime.Format(watermark));
+        table.AddRow("checkpoints completed", $"{stats.Checkpoints:N0}");
+        table.AddRow("top pages (views)", string.Join(", ", stats.TopPages(3).Select(p => $"{p.Page} {p.Views:N0}")));
+        return table;
+    }
+
+    private static void PrintSummary(DemoRun run, DemoStats stats)
+    {
+        var truth = run.Truth;
         var summary = new Table().Border(TableBorder.Rounded).AddColumns("stage", "records");
-        summary.AddRow("events in", $"{run.Events:N0}");
-        summary.AddRow("duplicates removed (by event_id)", $"{run.Duplicates:N0}");
-        summary.AddRow("unique events", $"{run.Unique:N0}");
-        summary.AddRow("page/minute counts", $"{run.PageCounts.Count:N0}");
-        summary.AddRow("user sessions (15 min gap)", $"{run.Sessions.Count:N0}");
-        summary.AddRow("late records", $"{run.Result.LateRecords:N0}");
+        summary.AddRow("input lines (topic clicks)", truth.Lines.Count.ToString("N0", CultureInfo.InvariantCulture));
+        summary.AddRow("→ dead letters (topic clicks.dlq)", stats.DeadLetteredCount.ToString("N0", CultureInfo.InvariantCulture));
+        summary.AddRow("→ duplicates dropped", stats.Duplicates.ToString("N0", CultureInfo.InvariantCulture));
+        summary.AddRow("→ late (table late_events)", stats.Late.ToString("N0", CultureInfo.InvariantCulture));
+        summary.AddRow("→ on time, into gold", stats.Output.ToString("N0", CultureInfo.InvariantCulture));
+        summary.AddRow("checkpoints", run.Result.CheckpointsCompleted.ToString("N0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(summary);
-
-        var pages = new Table().Border(TableBorder.Rounded).Title("top pages by views").AddColumns("page", "views", "busiest minute (UTC)", "views then");
-        foreach (var page in run.PageCounts.GroupBy(p => p.Page).OrderByDescending(g => g.Sum(p => p.Views)).Take(5))
+        if (run.Result.RestoredCheckpointId > 0)
         {
-            var busiest = page.MaxBy(p => p.Views)!;
-            pages.AddRow(page.Key, $"{page.Sum(p => p.Views):N0}", EventTime.Format(busiest.WindowStart), $"{busiest.Views:N0}");
+            AnsiConsole.MarkupLine($"Resumed from checkpoint #{run.Result.RestoredCheckpointId}: counts above cover this run only; the tables hold everything.");
         }
-        AnsiConsole.Write(pages);
-
-        var longest = run.Sessions.MaxBy(s => s.Events);
-        if (longest is not null)
-        {
-            AnsiConsole.MarkupLine($"Longest session: user [bold]{longest.UserId}[/], {longest.Events} events, {EventTime.Format(longest.Start)} → {EventTime.Format(longest.End)}");
-        }
-        AnsiConsole.MarkupLine($"Done in {seconds:F2} s ({run.Events / Math.Max(seconds, 1e-9):N0} events/s). Try [bold]sluice demo --events 2000000[/] or read docs/concepts.md.");
+        var paths = run.Paths;
+        AnsiConsole.MarkupLine($"Done in {run.Result.Duration.TotalSeconds:F1} s. Data landed in [bold]{Markup.Escape(paths.Root)}[/]:");
+        AnsiConsole.MarkupLine($"  lake (bronze, Parquet by date/hour): {Markup.Escape(paths.Lake)}/bronze_clicks");
+        AnsiConsole.MarkupLine($"  warehouse (gold, DuckDB): {Markup.Escape(paths.Warehouse)} — tables page_minute, sessions, user_features, late_events");
+        AnsiConsole.MarkupLine($"  log (topics clicks, clicks.dlq): {Markup.Escape(paths.Log)}");
+        var dir = paths.Root == Path.GetFullPath(DefaultDataDirectory) ? "" : $" --data-dir {paths.Root}";
+        AnsiConsole.MarkupLine("Try:");
+        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT page, sum(views) AS views FROM page_minute GROUP BY page ORDER BY views DESC\""));
+        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT * FROM user_features ORDER BY spend_10m DESC LIMIT 5\""));
+        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT event_date, hour, count(*) FROM bronze_clicks GROUP BY ALL ORDER BY ALL\""));
+        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice log consume clicks.dlq --from-beginning --max 3 --data-dir {paths.Log}"));
     }
 }

@@ -1,0 +1,237 @@
+using System.Text.Json;
+using Sluice.Connectors.DuckDb;
+using Sluice.Connectors.Log;
+using Sluice.Log;
+using Sluice.State;
+using Sluice.Windowing;
+
+namespace Sluice.Examples.Clickstream.Demo;
+
+/// <summary>
+/// The click-stream pipeline: log topic <c>clicks</c> → <b>bronze</b> (raw lines to the Parquet lake by date/hour) →
+/// <b>silver</b> (parse with the schema; bad lines to <c>clicks.dlq</c> with the reason and the original text; dedup
+/// by event_id; events older than the watermark minus the allowed lateness to <c>late_events</c>) → <b>gold</b> in
+/// DuckDB: <c>page_minute</c>, <c>sessions</c>, <c>user_features</c>. Every sink is exactly-once under checkpoints.
+/// </summary>
+public static class DemoPipeline
+{
+    /// <summary>The DLQ topic.</summary>
+    public const string DlqTopic = "clicks.dlq";
+
+    /// <summary>Out-of-order bound of the watermark.</summary>
+    public static readonly TimeSpan OutOfOrderness = TimeSpan.FromSeconds(5);
+
+    /// <summary>How late (event time) an event may be and still count.</summary>
+    public static readonly TimeSpan AllowedLateness = TimeSpan.FromMinutes(1);
+
+    /// <summary>Builds the job; <paramref name="stats"/> receives live counts for the console view.</summary>
+    public static void Build(StreamEnvironment env, PartitionedLog log, DemoPaths paths, DemoStats stats, double? rate)
+    {
+        if (!log.TryGetTopic(DlqTopic, out _))
+        {
+            log.CreateTopic(DlqTopic, new TopicConfig { Partitions = 1 });
+        }
+        var raw = env.FromLog(log, DemoInput.Topic, LogDeserializers.WithMetadata(LogDeserializers.Utf8String()),
+            new LogSourceOptions { Bounded = true },
+            WatermarkStrategy<LogRecord<string>>.ForBoundedOutOfOrderness(OutOfOrderness)).Uid("clicks-source");
+        if (rate is > 0)
+        {
+            var throttle = new Throttle(rate.Value);
+            raw = raw.Map(throttle.Pass, "Throttle").Uid("throttle");
+        }
+        raw = raw.Map(r => { stats.RecordIngested(); return r; }, "Ingest").Uid("ingest");
+
+        // Bronze: every line, as it arrived.
+        raw.Map(static r => new BronzeClick(r.Partition, r.Offset, r.TimestampMs, r.Value ?? ""), "Bronze").Uid("bronze")
+            .ToParquetLake(paths.Lake, "bronze_clicks", static b => b.Ts).Uid("bronze-lake");
+
+        // Silver: parse; bad lines to the DLQ with the reason and the original text.
+        var invalid = new OutputTag<DlqRecord>("invalid");
+        var parsed = raw.Process(new ParseClick(invalid), "Parse").Uid("parse");
+        parsed.GetSideOutput(invalid)
+            .Map(d => { stats.RecordDeadLettered(); return d; }, "CountDlq").Uid("count-dlq")
+            .ToLog(log, DlqTopic, LogSerializers.Json<DlqRecord>(), new LogSinkOptions { ExactlyOnce = true, TransactionalIdPrefix = "demo-dlq" }).Uid("dlq-sink");
+        var duplicates = new OutputTag<ClickEvent>("duplicates");
+        var unique = parsed.KeyBy(static c => c.EventId).Deduplicate(TimeSpan.FromHours(1), duplicates, "Dedup").Uid("dedup");
+        unique.GetSideOutput(duplicates).ForEach(_ => stats.RecordDuplicate()).Uid("count-duplicates");
+        var lateTag = new OutputTag<LateEvent>("late");
+        var onTime = unique.Process(new LateGate(lateTag, (long)AllowedLateness.TotalMilliseconds, stats), "LateGate").Uid("late-gate");
+        onTime.GetSideOutput(lateTag).ToDuckDb(paths.Warehouse, "late_events").Uid("late-sink");
+
+        // Gold.
+        onTime.Filter(static c => c.Action == "view", "Views").Uid("views")
+            .KeyBy(static c => c.Page)
+            .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMinutes(1)))
+            .AllowedLateness(AllowedLateness)
+            .Aggregate(new ViewsAndUsers(), static (page, w, r) => new PageMinute(page, Utc(w.Start), Utc(w.End), r.Views, r.Users), "PageMinute").Uid("page-minute")
+            .Map(p => { stats.RecordPage(p); return p; }, "TopPages").Uid("top-pages")
+            .ToDuckDb(paths.Warehouse, "page_minute", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["page", "window_start"] }).Uid("page-minute-sink");
+        onTime.KeyBy(static c => c.UserId)
+            .Window(EventTimeSessionWindows.WithGap(TimeSpan.FromMinutes(15)))
+            .AllowedLateness(AllowedLateness)
+            .Aggregate(new ChainCount(), static (user, w, n) => new SessionRow(user, Utc(w.Start), Utc(w.End), n), "Sessions").Uid("sessions")
+            .ToDuckDb(paths.Warehouse, "sessions", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["user_id", "session_start"] }).Uid("sessions-sink");
+        onTime.KeyBy(static c => c.UserId).Process(new Features(), "UserFeatures").Uid("user-features")
+            .Map(f => { stats.RecordOutput(); return f; }, "CountOut").Uid("count-out")
+            .ToDuckDb(paths.Warehouse, "user_features", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["user_id"] }).Uid("features-sink");
+    }
+
+    private static DateTime Utc(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime;
+
+    /// <summary>Parses a line into a click; anything else becomes a DLQ record naming the position and the reason.</summary>
+    private sealed class ParseClick(OutputTag<DlqRecord> invalid) : ProcessFunction<LogRecord<string>, ClickEvent>
+    {
+        public override void ProcessElement(LogRecord<string> value, ProcessContext context, ICollector<ClickEvent> output)
+        {
+            var position = $"{value.Topic}/{value.Partition}/{value.Offset}";
+            string? reason;
+            try
+            {
+                var click = JsonSerializer.Deserialize<ClickEvent>(value.Value ?? "", DemoJson.Options);
+                reason = click switch
+                {
+                    null => "the line is JSON null",
+                    { EventId: null or "" } => "field 'event_id' is missing",
+                    { UserId: null or "" } => "field 'user_id' is missing",
+                    { Ts: <= 0 } => "field 'ts' is missing or not a positive Unix ms timestamp",
+                    _ => null,
+                };
+                if (reason is null)
+                {
+                    output.Collect(click!);
+                    return;
+                }
+            }
+            catch (JsonException e)
+            {
+                reason = e.Path is { Length: > 1 } path ? $"field '{path.TrimStart('$', '.')}': {e.Message}" : $"malformed JSON: {e.Message}";
+            }
+            context.Output(invalid, new DlqRecord("log:" + value.Topic, position, reason, DeadLetters.Truncate(value.Value ?? "")));
+        }
+    }
+
+    /// <summary>Sends events older than the watermark minus the allowed lateness to the late output (counted once here).</summary>
+    private sealed class LateGate(OutputTag<LateEvent> late, long allowedLatenessMs, DemoStats stats) : ProcessFunction<ClickEvent, ClickEvent>
+    {
+        public override void ProcessElement(ClickEvent value, ProcessContext context, ICollector<ClickEvent> output)
+        {
+            var watermark = context.TimerService.CurrentWatermark;
+            stats.RecordWatermark(watermark);
+            if (watermark != EventTime.MinWatermark && value.Ts <= watermark - allowedLatenessMs)
+            {
+                stats.RecordLate();
+                context.Output(late, new LateEvent(value.EventId, value.UserId, value.Page, Utc(value.Ts), Utc(watermark)));
+                return;
+            }
+            output.Collect(value);
+        }
+    }
+
+    /// <summary>Views and distinct users of a window.</summary>
+    public sealed class ViewsAndUsers : IAggregateFunction<ClickEvent, (long Views, HashSet<string> Users), (long Views, long Users)>
+    {
+        /// <inheritdoc />
+        public (long Views, HashSet<string> Users) CreateAccumulator() => (0, []);
+
+        /// <inheritdoc />
+        public (long Views, HashSet<string> Users) Add((long Views, HashSet<string> Users) accumulator, ClickEvent value)
+        {
+            accumulator.Users.Add(value.UserId);
+            return (accumulator.Views + 1, accumulator.Users);
+        }
+
+        /// <inheritdoc />
+        public (long Views, long Users) GetResult((long Views, HashSet<string> Users) accumulator) => (accumulator.Views, accumulator.Users.Count);
+
+        /// <inheritdoc />
+        public (long Views, HashSet<string> Users) Merge((long Views, HashSet<string> Users) a, (long Views, HashSet<string> Users) b)
+        {
+            a.Users.UnionWith(b.Users);
+            return (a.Views + b.Views, a.Users);
+        }
+    }
+
+    private sealed class ChainCount : IAggregateFunction<ClickEvent, long, long>
+    {
+        public long CreateAccumulator() => 0;
+
+        public long Add(long accumulator, ClickEvent value) => accumulator + 1;
+
+        public long GetResult(long accumulator) => accumulator;
+
+        public long Merge(long a, long b) => a + b;
+    }
+
+    /// <summary>
+    /// Per user: spend and events in the 10 minutes up to the latest event seen, and when that was — updated on every
+    /// event and upserted, so the table holds each user's latest features.
+    /// </summary>
+    private sealed class Features : KeyedProcessFunction<string, ClickEvent, UserFeatures>
+    {
+        private const long Window = 10 * 60_000;
+        private IListState<(long Ts, double Amount)> _recent = null!;
+        private IValueState<long> _lastSeen = null!;
+
+        public override void Open(IRuntimeContext context)
+        {
+            _recent = context.State.GetListState(new ListStateDescriptor<(long, double)>("recent"));
+            _lastSeen = context.State.GetState(new ValueStateDescriptor<long>("last-seen"));
+        }
+
+        public override void ProcessElement(ClickEvent value, KeyedProcessContext<string> context, ICollector<UserFeatures> output)
+        {
+            var last = Math.Max(_lastSeen.Value, value.Ts);
+            _lastSeen.Update(last);
+            var keep = new List<(long, double)>();
+            double spend = 0;
+            foreach (var e in _recent.Get().Append((value.Ts, value.Action == "purchase" ? value.Amount : 0)))
+            {
+                if (e.Item1 > last - Window)
+                {
+                    keep.Add(e);
+                    spend += e.Item2;
+                }
+            }
+            _recent.Update(keep);
+            output.Collect(new UserFeatures(value.UserId, Math.Round(spend, 2), keep.Count, Utc(last)));
+        }
+    }
+
+    /// <summary>Paces records to a rate (records/s) by waiting for tokens a timer adds every 100 ms.</summary>
+    private sealed class Throttle : IDisposable
+    {
+        private readonly SemaphoreSlim _tokens = new(0);
+        private readonly Timer _timer;
+
+        public Throttle(double rate)
+        {
+            var perTick = Math.Max(1, (int)Math.Round(rate / 10));
+            _timer = new Timer(_ => _tokens.Release(perTick), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+        }
+
+        public LogRecord<string> Pass(LogRecord<string> record)
+        {
+            _tokens.Wait();
+            return record;
+        }
+
+        public void Dispose() => _timer.Dispose();
+    }
+}
+
+/// <summary>Where the demo keeps its data.</summary>
+/// <param name="Root">The data directory.</param>
+public sealed record DemoPaths(string Root)
+{
+    /// <summary>The embedded log.</summary>
+    public string Log => Path.Combine(Root, "log");
+
+    /// <summary>The Parquet lake.</summary>
+    public string Lake => Path.Combine(Root, "lake");
+
+    /// <summary>The DuckDB warehouse file.</summary>
+    public string Warehouse => Path.Combine(Root, "warehouse.duckdb");
+
+    /// <summary>Checkpoints.</summary>
+    public string Checkpoints => Path.Combine(Root, "checkpoints");
+}

@@ -1,0 +1,39 @@
+using Sluice.Connectors.DuckDb.Sinks;
+
+namespace Sluice.Connectors.DuckDb;
+
+/// <summary>Adds the DuckDB warehouse sink and the Parquet lake sink to a <see cref="DataStream{T}"/>.</summary>
+public static class DuckDbStreamExtensions
+{
+    /// <summary>
+    /// Writes the stream's records as rows of table <paramref name="table"/> in the DuckDB database file at
+    /// <paramref name="databasePath"/> (created if missing), exactly once with checkpoints; see
+    /// <see cref="DuckDbWarehouseSink{T}"/>. Columns come from <typeparamref name="T"/>'s public properties
+    /// (snake_case names); the table is created, or missing columns are added, when the job starts. Without
+    /// checkpoints each subtask commits its rows at the end of input.
+    /// </summary>
+    /// <exception cref="ArgumentException">An argument is empty or invalid, <typeparamref name="T"/> has no public
+    /// properties, or <see cref="WarehouseWriteMode.Upsert"/> lacks a primary key / names an unknown column.</exception>
+    public static DataStreamSink<T> ToDuckDb<T>(this DataStream<T> stream, string databasePath, string table, DuckDbSinkOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var sink = new DuckDbWarehouseSink<T>(databasePath, table, options);
+        return stream.SinkTo(sink, $"DuckDb({table})");
+    }
+
+    /// <summary>
+    /// Writes the stream's records as Parquet files under
+    /// <c><paramref name="lakeDirectory"/>/<paramref name="table"/>/event_date=YYYY-MM-DD/hour=H/part-&lt;subtask&gt;-&lt;seq&gt;-&lt;n&gt;-&lt;writer&gt;.parquet</c>,
+    /// partitioned by <paramref name="eventTimeMs"/> (milliseconds since the Unix epoch, UTC), exactly once with
+    /// checkpoints; see <see cref="ParquetLakeSink{T}"/>. Read it with
+    /// <c>read_parquet('&lt;lake&gt;/&lt;table&gt;/**/*.parquet', hive_partitioning = true)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">An argument is empty or invalid, <typeparamref name="T"/> has no public
+    /// properties, or has a property mapped to a partition column name (<c>event_date</c>, <c>hour</c>).</exception>
+    public static DataStreamSink<T> ToParquetLake<T>(this DataStream<T> stream, string lakeDirectory, string table, Func<T, long> eventTimeMs, ParquetLakeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var sink = new ParquetLakeSink<T>(lakeDirectory, table, eventTimeMs, options);
+        return stream.SinkTo(sink, $"ParquetLake({table})");
+    }
+}

@@ -1,0 +1,303 @@
+using System.Globalization;
+using Sluice.IO;
+using Sluice.Sinks;
+
+namespace Sluice.Connectors.DuckDb.Sinks;
+
+/// <summary>
+/// Writes records as rows of a table in a DuckDB database file, exactly once: a parallel, two-phase sink.
+/// Each writer buffers its rows in a private in-memory DuckDB table; at checkpoint <c>n</c> it writes them to a
+/// Parquet file <c>&lt;db&gt;.sluice-staging/&lt;table&gt;/batch-&lt;subtask&gt;-&lt;seq&gt;-&lt;writer&gt;.staged</c>
+/// (fsynced) and returns it as the committable. Once checkpoint <c>n</c> is complete, <see cref="Commit"/> runs one
+/// DuckDB transaction that checks <c>_sluice_commits</c> for the batch, loads the file
+/// (<c>INSERT … SELECT … FROM read_parquet(…)</c>, or <c>INSERT OR REPLACE</c> for
+/// <see cref="WarehouseWriteMode.Upsert"/>), records the batch in <c>_sluice_commits</c> and commits; then deletes the
+/// staged file. A replayed commit finds its row in <c>_sluice_commits</c> and does nothing, so every record is in the
+/// table exactly once across crashes and restores.
+/// </summary>
+/// <typeparam name="T">Record type; its public properties are the columns (see <see cref="DuckDbStreamExtensions.ToDuckDb{T}"/>).</typeparam>
+/// <remarks>
+/// <para>
+/// <c>_sluice_commits(sink_table, subtask, sequence, writer, checkpoint_id, row_count, committed_at)</c>, keyed by
+/// (sink_table, writer, sequence): <c>writer</c> is a random id per writer instance, so two jobs — or a job run again
+/// without checkpoints — never mistake each other's batches for replays. Sequences follow
+/// <see cref="JsonLinesDirectorySink{T}"/>: <c>seq = (the writer's previous checkpoint id, or the restored id) + 1</c>,
+/// so <see cref="AbortPending"/> can delete the staged batches of never-completed checkpoints (<c>seq &gt; restored</c>).
+/// </para>
+/// <para>
+/// The table is created from the schema when the job starts (<see cref="AbortPending"/>), with
+/// <c>PRIMARY KEY</c> when <see cref="DuckDbSinkOptions.PrimaryKey"/> is set; properties without a column are added
+/// with <c>ALTER TABLE ADD COLUMN</c> (existing rows get NULL). Columns the type lacks are left NULL. Column types of
+/// an existing table are not changed.
+/// </para>
+/// <para>
+/// Commits (and <see cref="AbortPending"/>) of all sinks of this process on one database file are serialized (one DuckDB
+/// writer at a time avoids write-write conflicts, e.g. on upserts or <c>_sluice_commits</c>) and share one open handle
+/// on the file, kept open until <see cref="DuckDbWarehouse.Release"/>: in-process readers share it, other processes
+/// cannot open the file meanwhile. Requirement: one job per (database, table); the sink
+/// object keeps the restored checkpoint id between <see cref="AbortPending"/> and the writers' creation, so it must
+/// not be shared by two jobs. Thread-safe otherwise.
+/// </para>
+/// </remarks>
+public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
+{
+    /// <summary>The bookkeeping table recording every committed batch.</summary>
+    public const string CommitsTable = "_sluice_commits";
+
+    private const string SinkKind = "DuckDB warehouse";
+    private readonly TableSchema<T> _schema;
+    private readonly SharedDatabase _database;
+    private long _restoredCheckpointId;
+    private bool _tableReady;
+
+    /// <summary>Creates the sink; nothing is opened until the job starts.</summary>
+    /// <param name="databasePath">The DuckDB database file (created if missing); not <c>:memory:</c>.</param>
+    /// <param name="table">The table name (unqualified, any characters; quoted in SQL).</param>
+    /// <param name="options">Mode and primary key; null = append.</param>
+    /// <exception cref="ArgumentException">An argument is empty or invalid, <typeparamref name="T"/> has no public
+    /// properties, or the primary key is missing (upsert) or names an unknown column.</exception>
+    public DuckDbWarehouseSink(string databasePath, string table, DuckDbSinkOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(table);
+        if (databasePath == DuckDbDatabase.InMemoryPath)
+        {
+            throw new ArgumentException("The DuckDB sink needs a database file: an in-memory database is private to one connection owner and vanishes with it. Pass a path such as 'warehouse.duckdb'.", nameof(databasePath));
+        }
+        if (table.IndexOfAny(['/', '\\']) >= 0 || table.StartsWith('.'))
+        {
+            throw new ArgumentException($"The table name '{table}' may not contain path separators or start with '.' (it also names the staging directory).", nameof(table));
+        }
+        if (table.StartsWith("_sluice", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Table names starting with '_sluice' are reserved for the sink's bookkeeping; rename '{table}'.", nameof(table));
+        }
+        Options = options ?? new DuckDbSinkOptions();
+        _schema = TableSchema.For<T>();
+        foreach (var key in Options.PrimaryKey)
+        {
+            if (!_schema.HasColumn(key))
+            {
+                throw new ArgumentException($"Primary key column '{key}' is not a column of {typeof(T).Name} (columns: {string.Join(", ", _schema.Columns.Select(c => c.Name))}); use snake_case names.", nameof(options));
+            }
+        }
+        if (Options.Mode == WarehouseWriteMode.Upsert && Options.PrimaryKey.Count == 0)
+        {
+            throw new ArgumentException($"Upsert into '{table}' needs DuckDbSinkOptions.PrimaryKey (e.g. [\"{_schema.Columns[0].Name}\"]).", nameof(options));
+        }
+        DatabasePath = Path.GetFullPath(databasePath);
+        Table = table;
+        StagingDirectory = Path.Combine(DatabasePath + ".sluice-staging", table);
+        _database = DuckDbWarehouse.For(DatabasePath);
+    }
+
+    /// <summary>The database file (absolute).</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>The target table.</summary>
+    public string Table { get; }
+
+    /// <summary>The options in effect.</summary>
+    public DuckDbSinkOptions Options { get; }
+
+    /// <summary>Where writers stage batches: <c>&lt;db&gt;.sluice-staging/&lt;table&gt;</c>.</summary>
+    public string StagingDirectory { get; }
+
+    /// <summary>Unlimited (0): each subtask stages its own batches.</summary>
+    public int MaxParallelism => 0;
+
+    /// <summary>Creates the writer of one subtask; called on the subtask's thread after <see cref="AbortPending"/>.</summary>
+    /// <param name="context">The subtask's context.</param>
+    public ISinkWriter<T> CreateWriter(SinkContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Directory.CreateDirectory(StagingDirectory);
+        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId));
+    }
+
+    /// <summary>
+    /// Loads a committable's staged batch into the table in one transaction that also records it in
+    /// <c>_sluice_commits</c>, then deletes the staged file. Idempotent: a batch already recorded is skipped. An empty
+    /// committable does nothing. Serialized with the other commits into the same database file.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The committable is not one of this sink's.</exception>
+    /// <exception cref="IOException">The batch is not recorded and its staged file is gone: the staged output was lost
+    /// (for instance deleted by hand); committing would silently drop records, so the checkpoint fails instead.</exception>
+    /// <exception cref="DuckDbException">DuckDB failed (e.g. a duplicate primary key in append mode); the transaction
+    /// is rolled back and the staged file kept.</exception>
+    public void Commit(long checkpointId, int subtaskIndex, byte[] committable)
+    {
+        ArgumentNullException.ThrowIfNull(committable);
+        if (committable.Length == 0)
+        {
+            return;
+        }
+        var batch = StagedBatch.Decode(committable, SinkKind);
+        if (batch.Files.Count != 1)
+        {
+            throw new InvalidDataException($"A {SinkKind} committable must name exactly one staged batch, not {batch.Files.Count}.");
+        }
+        lock (_database.Lock)
+        {
+            using var connection = _database.Connect();
+            EnsureTable(connection);
+            CommitBatch(connection, checkpointId, subtaskIndex, batch);
+        }
+    }
+
+    private void CommitBatch(DuckDbConnection connection, long checkpointId, int subtaskIndex, StagedBatch batch)
+    {
+        var file = batch.Files[0];
+        var stagedPath = Path.Combine(StagingDirectory, file.Staged);
+        using (var transaction = connection.BeginTransaction())
+        {
+            if (IsCommitted(connection, batch))
+            {
+                transaction.Rollback();
+            }
+            else
+            {
+                if (!File.Exists(stagedPath))
+                {
+                    throw new IOException($"Cannot commit checkpoint #{checkpointId} of subtask {subtaskIndex} into table '{Table}' of '{DatabasePath}': the batch is not in {CommitsTable} and its staged file '{stagedPath}' does not exist.");
+                }
+                connection.Execute(LoadSql(stagedPath));
+                using var record = connection.Prepare($"INSERT INTO {CommitsTable} VALUES ($1, $2, $3, $4, $5, $6, now())");
+                record.Bind(1, Table).Bind(2, batch.Subtask).Bind(3, batch.Sequence).Bind(4, batch.Writer)
+                    .Bind(5, checkpointId).Bind(6, file.Rows).Execute();
+                transaction.Commit();
+            }
+        }
+        // Only after the DuckDB commit: a crash before this line leaves a committed batch that AbortPending deletes.
+        File.Delete(stagedPath);
+    }
+
+    /// <summary>
+    /// Called before writers start: creates the table (or adds missing columns) and <c>_sluice_commits</c>, deletes
+    /// every in-progress batch and every staged batch of a sequence above <paramref name="restoredCheckpointId"/> (work
+    /// of checkpoints that never completed), and staged batches already recorded as committed (left by a crash between
+    /// the DuckDB commit and the file deletion), for all subtasks of any earlier parallelism; remembers the id for the
+    /// writers about to be created. Idempotent.
+    /// </summary>
+    public void AbortPending(long restoredCheckpointId)
+    {
+        Volatile.Write(ref _restoredCheckpointId, restoredCheckpointId);
+        lock (_database.Lock)
+        {
+            var directory = Path.GetDirectoryName(DatabasePath);
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+            using var connection = _database.Connect();
+            _tableReady = false;
+            EnsureTable(connection);
+            foreach (var path in StagingArea.DeleteAbandoned(StagingDirectory, restoredCheckpointId))
+            {
+                // batch-<subtask>-<seq>-<writer>.staged
+                var parts = Path.GetFileNameWithoutExtension(path).Split('-');
+                if (parts.Length == 4 && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+                    && IsCommitted(connection, new StagedBatch(parts[3], 0, sequence, [])))
+                {
+                    File.Delete(path);
+                }
+            }
+            if (Directory.Exists(StagingDirectory))
+            {
+                AtomicFile.SyncDirectory(StagingDirectory);
+            }
+        }
+    }
+
+    private bool IsCommitted(DuckDbConnection connection, StagedBatch batch)
+    {
+        using var query = connection.Prepare($"SELECT count(*) FROM {CommitsTable} WHERE sink_table = $1 AND writer = $2 AND sequence = $3");
+        return query.Bind(1, Table).Bind(2, batch.Writer).Bind(3, batch.Sequence).Query().GetInt64(0, 0) > 0;
+    }
+
+    private string LoadSql(string stagedPath)
+    {
+        var columns = _schema.ColumnList;
+        var source = $"read_parquet({TableSchema.Literal(stagedPath)})";
+        if (Options.Mode == WarehouseWriteMode.Append)
+        {
+            return $"INSERT INTO {TableSchema.Quote(Table)} ({columns}) SELECT {columns} FROM {source} ORDER BY {StagingTable<T>.RowColumn}";
+        }
+        // One statement may not touch a key twice: keep the last version of each key in the batch.
+        var key = string.Join(", ", Options.PrimaryKey.Select(TableSchema.Quote));
+        return $"INSERT OR REPLACE INTO {TableSchema.Quote(Table)} ({columns}) SELECT {columns} FROM {source} "
+            + $"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {StagingTable<T>.RowColumn} DESC) = 1";
+    }
+
+    private void EnsureTable(DuckDbConnection connection)
+    {
+        if (_tableReady)
+        {
+            return;
+        }
+        connection.Execute($"CREATE TABLE IF NOT EXISTS {CommitsTable} (sink_table VARCHAR NOT NULL, subtask INTEGER NOT NULL, "
+            + "sequence BIGINT NOT NULL, writer VARCHAR NOT NULL, checkpoint_id BIGINT NOT NULL, row_count BIGINT NOT NULL, "
+            + "committed_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (sink_table, writer, sequence))");
+        using var columnsQuery = connection.Prepare("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1");
+        var result = columnsQuery.Bind(1, Table).Query();
+        var quotedTable = TableSchema.Quote(Table);
+        if (result.RowCount == 0)
+        {
+            var key = Options.PrimaryKey.Count > 0 ? $", PRIMARY KEY ({string.Join(", ", Options.PrimaryKey.Select(TableSchema.Quote))})" : "";
+            connection.Execute($"CREATE TABLE IF NOT EXISTS {quotedTable} ({_schema.ColumnDefinitions}{key})");
+        }
+        else
+        {
+            var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (var row = 0; row < result.RowCount; row++)
+            {
+                existing.Add(result.GetString(row, 0));
+            }
+            foreach (var column in _schema.Columns)
+            {
+                if (!existing.Contains(column.Name))
+                {
+                    connection.Execute($"ALTER TABLE {quotedTable} ADD COLUMN {TableSchema.Quote(column.Name)} {column.SqlType}");
+                }
+            }
+        }
+        _tableReady = true;
+    }
+
+    private sealed class Writer(DuckDbWarehouseSink<T> sink, int subtask, long restoredCheckpointId) : ITwoPhaseSinkWriter<T>
+    {
+        private readonly string _writerId = StagingArea.NewWriterId();
+        private readonly StagingTable<T> _staging = new(sink._schema);
+        private long _previousCheckpoint = restoredCheckpointId;
+
+        private long Sequence => _previousCheckpoint + 1;
+
+        public void Write(T value, long timestamp) => _staging.BeginRow(value).EndRow();
+
+        public byte[] PrepareCommit(long checkpointId)
+        {
+            if (_staging.Rows == 0)
+            {
+                _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
+                return [];
+            }
+            var name = string.Create(CultureInfo.InvariantCulture, $"batch-{subtask}-{Sequence}-{_writerId}");
+            var inProgress = Path.Combine(sink.StagingDirectory, name + StagingArea.InProgressSuffix);
+            var staged = name + StagingArea.StagedSuffix;
+            var rows = _staging.Rows;
+            _staging.Seal();
+            _staging.Connection.Execute($"COPY {StagingTable<T>.Name} TO {TableSchema.Literal(inProgress)} (FORMAT parquet, COMPRESSION zstd)");
+            StagingArea.Seal(inProgress, Path.Combine(sink.StagingDirectory, staged));
+            AtomicFile.SyncDirectory(sink.StagingDirectory);
+            _staging.Reset();
+            var batch = new StagedBatch(_writerId, subtask, Sequence, [new StagedFile(staged, "", rows)]);
+            _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
+            return batch.Encode();
+        }
+
+        public void Flush() => _staging.Seal();
+
+        // Rows not yet staged belong to a checkpoint that will never complete; they are re-read after restore.
+        public void Dispose() => _staging.Dispose();
+    }
+}

@@ -1,0 +1,90 @@
+namespace Sluice.Connectors.DuckDb.Sinks;
+
+/// <summary>
+/// A writer's buffer: a private in-memory DuckDB database with table <c>stage</c> holding the schema's columns plus
+/// <c>_sluice_row</c> (the write order within the batch) and optional extra BIGINT columns. Rows go in through an
+/// appender; the owner turns the batch into files with SQL on <see cref="Connection"/>, then calls
+/// <see cref="Reset"/>. A batch (one checkpoint interval of one subtask) is held in memory in DuckDB's columnar form.
+/// Single-threaded (the writer's thread).
+/// </summary>
+/// <typeparam name="T">Record type.</typeparam>
+internal sealed class StagingTable<T> : IDisposable
+{
+    /// <summary>The staging table's name.</summary>
+    public const string Name = "stage";
+
+    /// <summary>The write-order column.</summary>
+    public const string RowColumn = "_sluice_row";
+
+    private readonly TableSchema<T> _schema;
+    private readonly string _extraColumns;
+    private readonly DuckDbDatabase _database;
+    private DuckDbAppender? _appender;
+    private long _nextRow;
+
+    /// <summary>Opens the in-memory database and creates the table.</summary>
+    /// <param name="schema">The record schema.</param>
+    /// <param name="extraColumns">Extra BIGINT columns after <see cref="RowColumn"/>, appended by the caller.</param>
+    public StagingTable(TableSchema<T> schema, params string[] extraColumns)
+    {
+        _schema = schema;
+        _extraColumns = string.Concat(extraColumns.Select(c => $", {TableSchema.Quote(c)} BIGINT"));
+        // Writers run in parallel with each other: one DuckDB thread each keeps them from oversubscribing the CPUs.
+        _database = DuckDbDatabase.OpenInMemory(new Dictionary<string, string> { ["threads"] = "1" });
+        Connection = _database.Connect();
+        Create();
+    }
+
+    /// <summary>The connection owning the table; use it for SQL over the batch.</summary>
+    public DuckDbConnection Connection { get; }
+
+    /// <summary>Rows appended since the last <see cref="Reset"/>.</summary>
+    public long Rows => _nextRow;
+
+    /// <summary>
+    /// Starts a row: appends <paramref name="value"/>'s columns and the row number; the caller appends the extra
+    /// columns, if any, and calls <see cref="DuckDbAppender.EndRow"/>.
+    /// </summary>
+    public DuckDbAppender BeginRow(T value)
+    {
+        _appender ??= Connection.CreateAppender(Name);
+        _schema.AppendColumns(_appender, value);
+        _appender.Append(_nextRow++);
+        return _appender;
+    }
+
+    /// <summary>Flushes appended rows into the table so SQL sees them.</summary>
+    public void Seal()
+    {
+        _appender?.Close();
+        _appender?.Dispose();
+        _appender = null;
+    }
+
+    /// <summary>Empties the table (dropping it frees its memory at once).</summary>
+    public void Reset()
+    {
+        Seal();
+        Connection.Execute($"DROP TABLE {Name}");
+        Create();
+        _nextRow = 0;
+    }
+
+    /// <summary>Frees the database; buffered rows are lost.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            _appender?.Dispose();
+        }
+        catch (DuckDbException)
+        {
+            // Buffered rows are abandoned anyway: the staged work of this writer is redone after restore.
+        }
+        Connection.Dispose();
+        _database.Dispose();
+    }
+
+    private void Create() =>
+        Connection.Execute($"CREATE TABLE {Name} ({_schema.ColumnDefinitions}, {RowColumn} BIGINT{_extraColumns})");
+}

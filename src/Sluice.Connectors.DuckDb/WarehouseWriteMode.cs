@@ -1,0 +1,14 @@
+namespace Sluice.Connectors.DuckDb;
+
+/// <summary>How <see cref="DuckDbStreamExtensions.ToDuckDb{T}"/> writes committed rows into its table.</summary>
+public enum WarehouseWriteMode
+{
+    /// <summary>Every record becomes a new row (<c>INSERT</c>); the table needs no key.</summary>
+    Append,
+
+    /// <summary>
+    /// Rows are inserted or replaced by <see cref="DuckDbSinkOptions.PrimaryKey"/> (<c>INSERT OR REPLACE</c>): the
+    /// latest committed version of a key wins. Within one checkpoint of one subtask the last record written wins.
+    /// </summary>
+    Upsert,
+}

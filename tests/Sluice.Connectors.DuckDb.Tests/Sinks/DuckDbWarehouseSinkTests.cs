@@ -1,0 +1,255 @@
+using Sluice.Checkpoints;
+using Sluice.Connectors.DuckDb.Sinks;
+using Sluice.Sinks;
+using static Sluice.Connectors.DuckDb.Tests.Sinks.SinkTestSupport;
+
+namespace Sluice.Connectors.DuckDb.Tests.Sinks;
+
+public sealed record Order(string OrderId, long Quantity, decimal Price, DateTime At, bool Paid, int? Coupon);
+
+public sealed record OrderV2(string OrderId, long Quantity, decimal Price, DateTime At, bool Paid, int? Coupon, string? Channel);
+
+/// <summary>
+/// The exactly-once DuckDB warehouse sink: rows become visible only when committed, one DuckDB transaction per
+/// batch that also records it in _sluice_commits; crash + restore (also with another parallelism) leaves exactly the
+/// uninterrupted result.
+/// </summary>
+public sealed class DuckDbWarehouseSinkTests : IDisposable
+{
+    private const long Count = 20_000;
+    private readonly TempDirectory _dir = new();
+
+    private string Database => _dir.File("warehouse.duckdb");
+
+    public void Dispose()
+    {
+        DuckDbWarehouse.Release(Database);
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task ToDuckDb_NoCheckpoints_CommitsAllRowsAtEndOfInput()
+    {
+        var at = new DateTime(2025, 3, 1, 12, 30, 0, DateTimeKind.Utc);
+        var orders = Enumerable.Range(0, 1000).Select(i => new Order($"o{i}", i, i * 1.25m, at.AddSeconds(i), i % 2 == 0, i % 3 == 0 ? null : i)).ToList();
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 3 });
+        env.FromCollection(orders).ToDuckDb(Database, "orders");
+
+        await env.ExecuteAsync().OrTimeout();
+
+        var result = Query(Database, "SELECT order_id, quantity, price, \"at\", paid, coupon FROM orders ORDER BY quantity");
+        result.RowCount.ShouldBe(1000);
+        result.GetString(7, 0).ShouldBe("o7");
+        result.GetDecimal(7, 2).ShouldBe(8.75m);
+        result.GetDateTime(7, 3).ShouldBe(at.AddSeconds(7));
+        result.GetBoolean(7, 4).ShouldBeFalse();
+        result.GetInt32(7, 5).ShouldBe(7);
+        result.IsNull(6, 5).ShouldBeTrue();
+        Scalar(Database, "SELECT count(*) FROM _sluice_commits WHERE sink_table = 'orders' AND checkpoint_id = 0").ShouldBeGreaterThan(0);
+        Directory.GetFiles(Database + ".sluice-staging", "*", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ToDuckDb_RunTwiceWithoutCheckpoints_AppendsBothRuns()
+    {
+        for (var run = 0; run < 2; run++)
+        {
+            var env = StreamEnvironment.Create(new JobOptions { Parallelism = 2 });
+            env.FromCollection(Enumerable.Range(0, 100).Select(i => PageView.Of(i))).ToDuckDb(Database, "views");
+            await env.ExecuteAsync().OrTimeout();
+        }
+
+        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(200, "a second job is not mistaken for a replay of the first");
+    }
+
+    [Fact]
+    public async Task ToDuckDb_Upsert_LaterValuesWin()
+    {
+        // Keyed by the primary key so every version of a key goes through one writer, in order.
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 2 });
+        var at = new DateTime(2025, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+        env.FromCollection(Enumerable.Range(0, 3000).Select(i => new Order($"o{i % 100}", i, i, at, true, null)))
+            .KeyBy(o => o.OrderId).Reduce((_, latest) => latest)
+            .ToDuckDb(Database, "orders", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["order_id"] });
+        await env.ExecuteAsync().OrTimeout();
+
+        var result = Query(Database, "SELECT order_id, quantity FROM orders ORDER BY quantity");
+        result.RowCount.ShouldBe(100);
+        Longs(result, 1).ShouldBe(Enumerable.Range(2900, 100).Select(i => (long)i));
+
+        // A later job updates some keys again.
+        var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env2.FromCollection([new Order("o5", -5, 0, at, false, 1), new Order("new", 1, 0, at, false, null)])
+            .ToDuckDb(Database, "orders", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["order_id"] });
+        await env2.ExecuteAsync().OrTimeout();
+
+        Scalar(Database, "SELECT count(*) FROM orders").ShouldBe(101);
+        Scalar(Database, "SELECT quantity FROM orders WHERE order_id = 'o5'").ShouldBe(-5);
+    }
+
+    [Fact]
+    public async Task ToDuckDb_NewNullableProperty_AddsColumn()
+    {
+        var at = new DateTime(2025, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection([new Order("a", 1, 1, at, true, null)]).ToDuckDb(Database, "orders");
+        await env.ExecuteAsync().OrTimeout();
+
+        var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env2.FromCollection([new OrderV2("b", 2, 2, at, true, null, "web")]).ToDuckDb(Database, "orders");
+        await env2.ExecuteAsync().OrTimeout();
+
+        var result = Query(Database, "SELECT order_id, channel FROM orders ORDER BY order_id");
+        result.RowCount.ShouldBe(2);
+        result.IsNull(0, 1).ShouldBeTrue();
+        result.GetString(1, 1).ShouldBe("web");
+    }
+
+    [Fact]
+    public void Commit_Twice_IsIdempotentAndRecordsTheCheckpoint()
+    {
+        var sink = new DuckDbWarehouseSink<PageView>(Database, "views");
+        sink.AbortPending(0);
+        using var writer = (ITwoPhaseSinkWriter<PageView>)sink.CreateWriter(Context(1));
+        writer.Write(PageView.Of(1), 0);
+        writer.Write(PageView.Of(2), 0);
+        var committable = writer.PrepareCommit(7);
+        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(0, "nothing is visible before the commit");
+        Directory.GetFiles(sink.StagingDirectory).Length.ShouldBe(1);
+
+        sink.Commit(7, 1, committable);
+        sink.Commit(7, 1, committable);
+        sink.AbortPending(7);
+        sink.Commit(7, 1, committable);
+
+        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(2);
+        var commits = Query(Database, "SELECT subtask, sequence, checkpoint_id, row_count FROM _sluice_commits");
+        commits.RowCount.ShouldBe(1);
+        (commits.GetInt32(0, 0), commits.GetInt64(0, 1), commits.GetInt64(0, 2), commits.GetInt64(0, 3)).ShouldBe((1, 1L, 7L, 2L));
+        Directory.GetFiles(sink.StagingDirectory).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void AbortPending_DeletesStagedBatchesOfLaterCheckpoints_KeepsTheRestoredOne()
+    {
+        var sink = new DuckDbWarehouseSink<PageView>(Database, "views");
+        sink.AbortPending(0);
+        var writer0 = (ITwoPhaseSinkWriter<PageView>)sink.CreateWriter(Context(0));
+        var writer1 = (ITwoPhaseSinkWriter<PageView>)sink.CreateWriter(Context(1));
+        writer0.Write(PageView.Of(3), 0);
+        var three = writer0.PrepareCommit(3);
+        writer1.Write(PageView.Of(33), 0);
+        var threeB = writer1.PrepareCommit(3);
+        writer0.Write(PageView.Of(4), 0);
+        writer0.PrepareCommit(4).ShouldNotBeEmpty();
+        writer0.Write(PageView.Of(5), 0);
+        writer0.Dispose();
+        writer1.Dispose();
+        Directory.GetFiles(sink.StagingDirectory).Length.ShouldBe(3);
+        File.WriteAllText(Path.Combine(sink.StagingDirectory, "batch-0-5-abc.inprogress"), "torn");
+
+        sink.AbortPending(3);
+        Directory.GetFiles(sink.StagingDirectory).Length.ShouldBe(2);
+        sink.Commit(3, 0, three);
+        sink.Commit(3, 1, threeB);
+
+        Longs(Query(Database, "SELECT event_id FROM views ORDER BY event_id")).ShouldBe([3L, 33L]);
+        Directory.GetFiles(sink.StagingDirectory).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Commit_StagedFileLost_Throws()
+    {
+        var sink = new DuckDbWarehouseSink<PageView>(Database, "views");
+        sink.AbortPending(0);
+        using var writer = (ITwoPhaseSinkWriter<PageView>)sink.CreateWriter(Context(0));
+        writer.Write(PageView.Of(1), 0);
+        var committable = writer.PrepareCommit(2);
+        sink.AbortPending(0);
+        Should.Throw<IOException>(() => sink.Commit(2, 0, committable)).Message.ShouldContain("does not exist");
+    }
+
+    [Fact]
+    public void Constructor_UpsertWithoutKey_Throws()
+    {
+        Should.Throw<ArgumentException>(() => new DuckDbWarehouseSink<Order>(Database, "orders", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert }))
+            .Message.ShouldContain("PrimaryKey");
+        Should.Throw<ArgumentException>(() => new DuckDbWarehouseSink<Order>(Database, "orders", new DuckDbSinkOptions { PrimaryKey = ["OrderId"] }))
+            .Message.ShouldContain("order_id");
+    }
+
+    [Theory]
+    [InlineData(2, 3, WarehouseWriteMode.Append)]
+    [InlineData(3, 1, WarehouseWriteMode.Append)]
+    [InlineData(2, 2, WarehouseWriteMode.Upsert)]
+    public async Task Restore_AfterCrashWithStagedRows_TableHoldsExactlyTheUninterruptedResult(int before, int after, WarehouseWriteMode mode)
+    {
+        var options = new DuckDbSinkOptions { Mode = mode, PrimaryKey = mode == WarehouseWriteMode.Upsert ? ["event_id"] : [] };
+        var checkpoints = _dir.File("checkpoints");
+        var source1 = new PausableRangeSource(Count) { PauseAt = 7_000 };
+        var env1 = StreamEnvironment.Create(new JobOptions
+        {
+            Parallelism = before,
+            Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)),
+            BatchSize = 256,
+        });
+        Build(env1, source1, options);
+        var run1 = env1.Start();
+        var completed = new SemaphoreSlim(0);
+        run1.CheckpointCompleted += _ => completed.Release();
+        source1.Paused.Wait(TestTimeout).ShouldBeTrue();
+        run1.TriggerCheckpoint().ShouldBeGreaterThan(0);
+        (await completed.WaitAsync(TestTimeout)).ShouldBeTrue();
+        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(7_000);
+        source1.PauseAt = 12_000;
+        source1.Paused.Wait(TestTimeout).ShouldBeTrue();
+        run1.Cancel();
+        await Should.ThrowAsync<OperationCanceledException>(() => run1.Completion.OrTimeout());
+        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(7_000, "rows after the checkpoint stay staged");
+
+        var env2 = StreamEnvironment.Create(new JobOptions
+        {
+            Parallelism = after,
+            Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)),
+            BatchSize = 256,
+        });
+        Build(env2, new PausableRangeSource(Count), options);
+        var result = await env2.ExecuteAsync().OrTimeout();
+
+        result.RestoredCheckpointId.ShouldBeGreaterThan(0);
+        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(Count);
+        Scalar(Database, "SELECT count(DISTINCT event_id) FROM views").ShouldBe(Count);
+        Scalar(Database, "SELECT sum(user_id) FROM views").ShouldBe(Enumerable.Range(0, (int)Count).Sum(i => (long)PageView.Of(i).UserId));
+        Scalar(Database, "SELECT sum(row_count) FROM _sluice_commits").ShouldBe(Count);
+        Directory.GetFiles(Database + ".sluice-staging", "*", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Restore_CommitLostBeforeCrash_CommitsTheRestoredCheckpointOnce()
+    {
+        var checkpoints = _dir.File("checkpoints");
+        var source1 = new PausableRangeSource(Count) { PauseAt = 5_000 };
+        var env1 = StreamEnvironment.Create(new JobOptions { Parallelism = 2, Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)), BatchSize = 256 });
+        env1.FromSource(source1, null, "Range").Uid("range").Map(PageView.Of).Uid("map")
+            .SinkTo(new CommitDroppingSink<PageView>(new DuckDbWarehouseSink<PageView>(Database, "views"))).Uid("sink");
+        var run1 = env1.Start();
+        var completed = new SemaphoreSlim(0);
+        run1.CheckpointCompleted += _ => completed.Release();
+        source1.Paused.Wait(TestTimeout).ShouldBeTrue();
+        run1.TriggerCheckpoint().ShouldBeGreaterThan(0);
+        (await completed.WaitAsync(TestTimeout)).ShouldBeTrue();
+        run1.Cancel();
+        await Should.ThrowAsync<OperationCanceledException>(() => run1.Completion.OrTimeout());
+
+        var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 3, Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)), BatchSize = 256 });
+        Build(env2, new PausableRangeSource(Count), new DuckDbSinkOptions());
+        (await env2.ExecuteAsync().OrTimeout()).RestoredCheckpointId.ShouldBeGreaterThan(0);
+
+        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(Count);
+    }
+
+    private void Build(StreamEnvironment env, PausableRangeSource source, DuckDbSinkOptions options) =>
+        env.FromSource(source, null, "Range").Uid("range")
+            .Map(PageView.Of).Uid("map")
+            .ToDuckDb(Database, "views", options).Uid("sink");
+}

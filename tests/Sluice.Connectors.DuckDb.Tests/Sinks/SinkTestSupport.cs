@@ -1,0 +1,133 @@
+using Sluice.Sinks;
+using Sluice.Sources;
+
+namespace Sluice.Connectors.DuckDb.Tests.Sinks;
+
+/// <summary>
+/// A checkpointable source of records 0..count-1 (timestamp = value) that pauses whenever it reaches
+/// <see cref="PauseAt"/> until the test raises it — a crash point the test controls without sleeping.
+/// (Copied from Sluice.Runtime.Tests' CheckpointTestSupport.)
+/// </summary>
+internal sealed class PausableRangeSource(long count) : ISource<long>
+{
+    private readonly Lock _lock = new();
+    private readonly List<Action> _signals = [];
+    private long _pauseAt = long.MaxValue;
+
+    public long Count { get; } = count;
+
+    public ManualResetEventSlim Paused { get; } = new();
+
+    public long PauseAt
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pauseAt;
+            }
+        }
+        set
+        {
+            List<Action> signals;
+            lock (_lock)
+            {
+                _pauseAt = value;
+                Paused.Reset();
+                signals = [.. _signals];
+            }
+            foreach (var signal in signals)
+            {
+                signal();
+            }
+        }
+    }
+
+    public bool IsBounded => true;
+
+    public int MaxParallelism => 1;
+
+    public ISourceReader<long> CreateReader(SourceReaderContext context)
+    {
+        lock (_lock)
+        {
+            _signals.Add(context.SignalAvailable);
+        }
+        var start = context.RestoredSplits.TryGetValue("range", out var position) ? BitConverter.ToInt64(position) : 0;
+        return new Reader(this, start, context.BatchSize);
+    }
+
+    private sealed class Reader(PausableRangeSource source, long start, int batch) : ISourceReader<long>, ICheckpointedSourceReader
+    {
+        private long _next = start;
+
+        public int SplitCount => 1;
+
+        public string SplitId(int split) => "range";
+
+        public byte[] SnapshotSplit(int split) => BitConverter.GetBytes(_next);
+
+        public SourceStatus PollNext(ISourceOutput<long> output)
+        {
+            var pauseAt = source.PauseAt;
+            if (_next >= pauseAt)
+            {
+                source.Paused.Set();
+                return SourceStatus.NothingAvailable;
+            }
+            var end = Math.Min(Math.Min(_next + batch, source.Count), pauseAt);
+            for (; _next < end; _next++)
+            {
+                output.Collect(0, _next, _next);
+            }
+            return _next >= source.Count ? SourceStatus.Finished : SourceStatus.MoreAvailable;
+        }
+
+        public void Dispose() { }
+    }
+}
+
+/// <summary>A test event: one per source value.</summary>
+public sealed record PageView(long EventId, long UserId, string Page, long EventTimeMs)
+{
+    /// <summary>2025-03-01T00:00Z.</summary>
+    public const long Epoch = 1_740_787_200_000;
+
+    public static PageView Of(long value) => new(value, value % 97, "/p/" + (value % 13), Epoch + (value * 5_000));
+}
+
+internal static class SinkTestSupport
+{
+    public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+
+    public static Task<T> OrTimeout<T>(this Task<T> task) => task.WaitAsync(TestTimeout);
+
+    public static Task OrTimeout(this Task task) => task.WaitAsync(TestTimeout);
+
+    public static SinkContext Context(int subtask, int parallelism = 2) => new("sink", subtask, parallelism, TimeProvider.System);
+
+    /// <summary>Runs a query against a database file on a fresh connection (sharing the process's instance).</summary>
+    public static DuckDbResult Query(string databasePath, string sql)
+    {
+        using var db = DuckDbDatabase.Open(databasePath);
+        using var conn = db.Connect();
+        return conn.Query(sql);
+    }
+
+    public static long Scalar(string databasePath, string sql) => Query(databasePath, sql).GetInt64(0, 0);
+
+    public static List<long> Longs(DuckDbResult result, int column = 0) =>
+        [.. Enumerable.Range(0, result.RowCount).Select(r => result.GetInt64(r, column))];
+}
+
+/// <summary>Wraps a two-phase sink and drops its commits: the process "crashed" after the manifest, before the commit.</summary>
+internal sealed class CommitDroppingSink<T>(ITwoPhaseSink<T> inner) : ITwoPhaseSink<T>
+{
+    public int MaxParallelism => inner.MaxParallelism;
+
+    public ISinkWriter<T> CreateWriter(SinkContext context) => inner.CreateWriter(context);
+
+    public void Commit(long checkpointId, int subtaskIndex, byte[] committable) { }
+
+    public void AbortPending(long restoredCheckpointId) => inner.AbortPending(restoredCheckpointId);
+}

@@ -1,0 +1,89 @@
+using Sluice.Connectors.DuckDb.Sinks;
+
+namespace Sluice.Connectors.DuckDb.Tests.Sinks;
+
+public enum Tier
+{
+    Free,
+    Gold,
+}
+
+public sealed record Everything(
+    string Name, int Count, long Total, double Ratio, decimal Price, bool Active, DateTime At, DateTimeOffset Seen,
+    int? MaybeCount, DateTime? MaybeAt, Tier Tier, Guid Id, float Small)
+{
+    public string Derived => Name + "!"; // not positional: not a column
+}
+
+public sealed class PlainClass
+{
+    public long HTTPStatus { get; init; }
+
+    public string? UserURL2 { get; init; }
+}
+
+public sealed class TableSchemaTests
+{
+    [Theory]
+    [InlineData("EventId", "event_id")]
+    [InlineData("HTTPStatus", "http_status")]
+    [InlineData("UserURL2", "user_url2")]
+    [InlineData("Url2Path", "url2_path")]
+    [InlineData("already_snake", "already_snake")]
+    [InlineData("X", "x")]
+    public void ToSnakeCase_Examples(string name, string expected) => TableSchema.ToSnakeCase(name).ShouldBe(expected);
+
+    [Fact]
+    public void For_PositionalRecord_MapsPositionalPropertiesInOrder()
+    {
+        var schema = TableSchema.For<Everything>();
+
+        schema.Columns.Select(c => (c.Name, c.SqlType, c.IsNullable)).ShouldBe([
+            ("name", "VARCHAR", true), ("count", "INTEGER", false), ("total", "BIGINT", false), ("ratio", "DOUBLE", false),
+            ("price", "DECIMAL(18,4)", false), ("active", "BOOLEAN", false), ("at", "TIMESTAMP", false), ("seen", "TIMESTAMP", false),
+            ("maybe_count", "INTEGER", true), ("maybe_at", "TIMESTAMP", true), ("tier", "VARCHAR", false), ("id", "VARCHAR", false),
+            ("small", "DOUBLE", false)]);
+    }
+
+    [Fact]
+    public void For_PlainClass_MapsPublicProperties()
+    {
+        TableSchema.For<PlainClass>().Columns.Select(c => c.Name).ShouldBe(["http_status", "user_url2"]);
+    }
+
+    [Fact]
+    public void For_TypeWithoutProperties_ThrowsArgumentException() =>
+        Should.Throw<ArgumentException>(() => TableSchema.For<long>()).Message.ShouldContain("record");
+
+    [Fact]
+    public void AppendColumns_RoundTripsEveryType()
+    {
+        var at = new DateTime(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+        var id = Guid.NewGuid();
+        var row = new Everything("a'b", 1, 2, 0.5, 12.34567m, true, at, new DateTimeOffset(at).ToOffset(TimeSpan.FromHours(2)), null, at, Tier.Gold, id, 1.5f);
+        var schema = TableSchema.For<Everything>();
+        using var db = DuckDbDatabase.OpenInMemory();
+        using var conn = db.Connect();
+        conn.Execute($"CREATE TABLE t ({schema.ColumnDefinitions})");
+        using (var appender = conn.CreateAppender("t"))
+        {
+            schema.AppendColumns(appender, row);
+            appender.EndRow();
+        }
+
+        var result = conn.Query($"SELECT {schema.ColumnList} FROM t");
+        result.GetString(0, 0).ShouldBe("a'b");
+        result.GetInt32(0, 1).ShouldBe(1);
+        result.GetInt64(0, 2).ShouldBe(2);
+        result.GetDouble(0, 3).ShouldBe(0.5);
+        result.GetDecimal(0, 4).ShouldBe(12.3457m);
+        result.GetBoolean(0, 5).ShouldBeTrue();
+        result.GetDateTime(0, 6).ShouldBe(at);
+        result.GetDateTime(0, 7).ShouldBe(at, "DateTimeOffset is stored as UTC");
+        result.IsNull(0, 8).ShouldBeTrue();
+        result.GetDateTime(0, 9).ShouldBe(at);
+        result.GetString(0, 10).ShouldBe("Gold");
+        result.GetString(0, 11).ShouldBe(id.ToString());
+        result.GetDouble(0, 12).ShouldBe(1.5);
+    }
+}
