@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -203,33 +202,18 @@ internal static class ChaosPipeline
 
 /// <summary>
 /// Slows a child run down to a record rate (shared by all subtasks) so that kills land mid-job, and prints
-/// <c>records &lt;n&gt;</c> every <see cref="ReportEvery"/> records — the driver's kill points. Sleeping is the point
-/// here: this exists only in the chaos harness, never in a real pipeline. Thread-safe.
+/// <c>records &lt;n&gt;</c> every <see cref="ReportEvery"/> records — the driver's kill points. Thread-safe.
 /// </summary>
 internal sealed class ChaosThrottle(double recordsPerSecond)
 {
     public const int ReportEvery = 25;
-    private readonly Lock _lock = new();
-    private readonly Stopwatch _clock = new();
+    private readonly Examples.RecordPacer? _pacer = recordsPerSecond > 0 ? new Examples.RecordPacer(recordsPerSecond) : null;
     private long _count;
 
     public ChaosEvent Pass(ChaosEvent e)
     {
-        long count;
-        TimeSpan wait;
-        lock (_lock)
-        {
-            count = ++_count;
-            if (!_clock.IsRunning)
-            {
-                _clock.Start(); // Paced from the first record, not from job setup: no catch-up burst after a restore.
-            }
-            wait = recordsPerSecond > 0 ? TimeSpan.FromSeconds(count / recordsPerSecond) - _clock.Elapsed : TimeSpan.Zero;
-        }
-        if (wait > TimeSpan.Zero)
-        {
-            Thread.Sleep(wait);
-        }
+        _pacer?.Wait();
+        var count = Interlocked.Increment(ref _count);
         if (count % ReportEvery == 0)
         {
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"records {count}"));

@@ -36,8 +36,8 @@ public static class DemoPipeline
             WatermarkStrategy<LogRecord<string>>.ForBoundedOutOfOrderness(OutOfOrderness)).Uid("clicks-source");
         if (rate is > 0)
         {
-            var throttle = new Throttle(rate.Value);
-            raw = raw.Map(throttle.Pass, "Throttle").Uid("throttle");
+            var pacer = new RecordPacer(rate.Value);
+            raw = raw.Map(r => { pacer.Wait(); return r; }, "Throttle").Uid("throttle");
         }
         raw = raw.Map(r => { stats.RecordIngested(); return r; }, "Ingest").Uid("ingest");
 
@@ -195,27 +195,6 @@ public static class DemoPipeline
             _recent.Update(keep);
             output.Collect(new UserFeatures(value.UserId, Math.Round(spend, 2), keep.Count, Utc(last)));
         }
-    }
-
-    /// <summary>Paces records to a rate (records/s) by waiting for tokens a timer adds every 100 ms.</summary>
-    private sealed class Throttle : IDisposable
-    {
-        private readonly SemaphoreSlim _tokens = new(0);
-        private readonly Timer _timer;
-
-        public Throttle(double rate)
-        {
-            var perTick = Math.Max(1, (int)Math.Round(rate / 10));
-            _timer = new Timer(_ => _tokens.Release(perTick), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
-        }
-
-        public LogRecord<string> Pass(LogRecord<string> record)
-        {
-            _tokens.Wait();
-            return record;
-        }
-
-        public void Dispose() => _timer.Dispose();
     }
 }
 

@@ -1,7 +1,6 @@
-// A copy of the runtime tests' PausableRangeSource (test projects do not reference each other).
 using Sluice.Sources;
 
-namespace Sluice.Connectors.Log.Tests.Support;
+namespace Sluice.Tests.Shared;
 
 /// <summary>
 /// A checkpointable source of records 0..count-1 (timestamp = value) that pauses whenever it reaches
@@ -86,4 +85,3 @@ internal sealed class PausableRangeSource(long count) : ISource<long>
         public void Dispose() { }
     }
 }
-
