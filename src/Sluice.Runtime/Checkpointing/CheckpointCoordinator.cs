@@ -130,7 +130,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
 
     public void Acknowledge(StreamTask task, long checkpointId, IReadOnlyList<OperatorSnapshot> snapshots)
     {
-        Pending? complete = null;
+        Pending? complete;
         lock (_lock)
         {
             if (_pending is null || _pending.Id != checkpointId)
@@ -138,26 +138,49 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 return; // Abandoned or already completed.
             }
             _pending.Snapshots[task] = snapshots;
-            if (_pending.Snapshots.Count == _tasks.Count)
+            complete = TakeIfComplete();
+        }
+        CompleteInBackground(complete);
+    }
+
+    /// <summary>
+    /// A task finished. Its final snapshot stands in for it in the running checkpoint only if it has not acknowledged
+    /// that checkpoint yet: an acknowledgement already given (with, say, a sink's staged output) belongs to the
+    /// checkpoint and must not be replaced — the final snapshot's own committable is committed by a later checkpoint.
+    /// </summary>
+    public void Finished(StreamTask task, IReadOnlyList<OperatorSnapshot> finalSnapshots)
+    {
+        Pending? complete = null;
+        lock (_lock)
+        {
+            _final[task] = finalSnapshots;
+            if (_pending is not null && _pending.Snapshots.TryAdd(task, finalSnapshots))
             {
-                complete = _pending;
-                _pending = null;
+                complete = TakeIfComplete();
             }
         }
+        CompleteInBackground(complete);
+    }
+
+    /// <summary>The pending checkpoint, removed, when every task acknowledged it; otherwise null. Caller holds the lock.</summary>
+    private Pending? TakeIfComplete()
+    {
+        if (_pending is null || _pending.Snapshots.Count != _tasks.Count)
+        {
+            return null;
+        }
+        var complete = _pending;
+        _pending = null;
+        return complete;
+    }
+
+    private void CompleteInBackground(Pending? complete)
+    {
         if (complete is not null)
         {
             // Writing the checkpoint is I/O: keep it off the task thread that acknowledged last.
             ThreadPool.UnsafeQueueUserWorkItem(static s => s.Coordinator.CompleteSafely(s.Pending), (Coordinator: this, Pending: complete), preferLocal: false);
         }
-    }
-
-    public void Finished(StreamTask task, IReadOnlyList<OperatorSnapshot> finalSnapshots)
-    {
-        lock (_lock)
-        {
-            _final[task] = finalSnapshots;
-        }
-        Acknowledge(task, _pending?.Id ?? -1, finalSnapshots);
     }
 
     /// <summary>
