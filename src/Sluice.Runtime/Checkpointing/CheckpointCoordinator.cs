@@ -32,6 +32,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private readonly Dictionary<StreamTask, IReadOnlyList<OperatorSnapshot>> _final = [];
     private readonly KeyValuePair<string, object?> _jobTag;
     private Pending? _pending;
+    private Task _completions = Task.CompletedTask;
     private ITimer? _timer;
     private long _nextId;
     private bool _disposed;
@@ -174,12 +175,24 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         return complete;
     }
 
+    /// <summary>
+    /// Completes a checkpoint off the task thread that acknowledged last (writing it is I/O). Completions run one at a
+    /// time, in checkpoint order: each one's retention step deletes older incomplete checkpoints, which must not be one
+    /// still being written.
+    /// </summary>
     private void CompleteInBackground(Pending? complete)
     {
-        if (complete is not null)
+        if (complete is null)
         {
-            // Writing the checkpoint is I/O: keep it off the task thread that acknowledged last.
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Coordinator.CompleteSafely(s.Pending), (Coordinator: this, Pending: complete), preferLocal: false);
+            return;
+        }
+        lock (_lock)
+        {
+            _completions = _completions.ContinueWith(static (_, s) =>
+            {
+                var (coordinator, pending) = ((CheckpointCoordinator, Pending))s!;
+                coordinator.CompleteSafely(pending);
+            }, (this, complete), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
     }
 
@@ -189,6 +202,13 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     /// </summary>
     public void CompleteFinalCheckpoint()
     {
+        Task inFlight;
+        lock (_lock)
+        {
+            inFlight = _completions;
+        }
+        // Let a checkpoint still being completed finish first: completions are serialised and in order.
+        inFlight.GetAwaiter().GetResult();
         Pending final;
         lock (_lock)
         {
