@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Sources;
 
 namespace Sluice.Connectors.Kafka;
 
@@ -200,8 +201,7 @@ public sealed partial class KafkaSourceReader<T>
                 // Moved between readers of this job (a rebalance): continue exactly where the previous owner stopped.
                 result.Add(new TopicPartitionOffset(tp, handedOver));
             }
-            else if (_context.RestoredSplits.TryGetValue(SplitIdOf(tp.Topic, tp.Partition.Value), out var checkpointed) && checkpointed.Length == 8
-                && System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(checkpointed) is >= 0 and var restored)
+            else if (SplitPositions.TryGetInt64(_context.RestoredSplits, SplitIdOf(tp.Topic, tp.Partition.Value), out var restored) && restored >= 0)
             {
                 // First assignment after a restore: resume exactly where the checkpoint was taken.
                 result.Add(new TopicPartitionOffset(tp, restored));

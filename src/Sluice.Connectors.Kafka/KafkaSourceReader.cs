@@ -200,7 +200,7 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
     private static string SplitIdOf(string topic, int partition) => $"kafka:{topic}/{partition}";
 
     /// <summary>
-    /// The next offset to emit of the partition (8 bytes little-endian; −1 while unknown), recorded for the commit
+    /// The next offset to emit of the partition (<see cref="SplitPositions"/> encoding; −1 while unknown), recorded for the commit
     /// when this checkpoint completes. Called on the subtask thread between polls.
     /// </summary>
     public byte[] SnapshotSplit(int split)
@@ -218,9 +218,7 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
                 _checkpointPositions.Add(new TopicPartitionOffset(_slotTopics[split], _slotPartitions[split], position));
             }
         }
-        var bytes = new byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, position);
-        return bytes;
+        return SplitPositions.FromInt64(position);
     }
 
     /// <summary>

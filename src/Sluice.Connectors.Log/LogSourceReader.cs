@@ -300,26 +300,21 @@ public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceRe
     }
 
     /// <summary>Split id of a partition in checkpoints: <c>log:&lt;topic&gt;/&lt;partition&gt;</c>.</summary>
-    public string SplitId(int split) => _partitions.Length == 0 ? $"log:{_source.Topic}/none-{_context.SubtaskIndex}" : $"log:{_source.Topic}/{_partitions[split].Log.Partition}";
+    public string SplitId(int split) => _partitions.Length == 0 ? $"log:{_source.Topic}/none-{_context.SubtaskIndex}" : SplitIdOf(_partitions[split].Log.Partition);
 
-    /// <summary>The partition's next offset as 8 little-endian bytes (format version 1).</summary>
-    public byte[] SnapshotSplit(int split)
-    {
-        var bytes = new byte[8];
-        if (_partitions.Length > 0)
-        {
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, Volatile.Read(ref _partitions[split].Position));
-        }
-        return bytes;
-    }
+    private string SplitIdOf(int partition) => $"log:{_source.Topic}/{partition}";
+
+    /// <summary>The partition's next offset (<see cref="SplitPositions"/> encoding).</summary>
+    public byte[] SnapshotSplit(int split) =>
+        SplitPositions.FromInt64(_partitions.Length > 0 ? Volatile.Read(ref _partitions[split].Position) : 0);
 
     /// <summary>Commits the checkpointed positions to the consumer group, if one is configured (progress for lag tools).</summary>
     public void NotifyCheckpointComplete(long checkpointId) => CommitPositions();
 
     private long ResolveStart(PartitionLog partition)
     {
-        long offset = _context.RestoredSplits.TryGetValue($"log:{_source.Topic}/{partition.Partition}", out var checkpointed) && checkpointed.Length == 8
-            ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(checkpointed)
+        long offset = SplitPositions.TryGetInt64(_context.RestoredSplits, SplitIdOf(partition.Partition), out var checkpointed)
+            ? checkpointed
             : _source.StartingOffsets is { } explicitOffsets && explicitOffsets.TryGetValue(partition.Partition, out long restored)
             ? restored
             : _source.Options.StartingPosition.Resolve(_source.Log, partition);

@@ -154,7 +154,7 @@ public static class CheckpointBenchmark
         public ISourceReader<KeyedRecord> CreateReader(SourceReaderContext context)
         {
             var id = $"keyed-{context.SubtaskIndex}";
-            var start = context.RestoredSplits.TryGetValue(id, out var position) ? BitConverter.ToInt64(position) : 0;
+            var start = SplitPositions.TryGetInt64(context.RestoredSplits, id, out var position) ? position : 0;
             return new Reader(this, id, start, context);
         }
 
@@ -168,7 +168,7 @@ public static class CheckpointBenchmark
 
             public string SplitId(int split) => id;
 
-            public byte[] SnapshotSplit(int split) => BitConverter.GetBytes(_next);
+            public byte[] SnapshotSplit(int split) => SplitPositions.FromInt64(_next);
 
             public SourceStatus PollNext(ISourceOutput<KeyedRecord> output)
             {

@@ -36,11 +36,11 @@ public sealed class EventArraySource : ISource<Event>
 
     private sealed class Reader(Event[] events, long[] timestamps, SourceReaderContext context) : ISourceReader<Event>, ICheckpointedSourceReader
     {
-        private long _block = context.RestoredSplits.TryGetValue(SplitIdOf(context), out var position) ? BitConverter.ToInt64(position) : context.SubtaskIndex;
+        private long _block = SplitPositions.TryGetInt64(context.RestoredSplits, SplitIdOf(context), out var position) ? position : context.SubtaskIndex;
 
         public string SplitId(int split) => SplitIdOf(context);
 
-        public byte[] SnapshotSplit(int split) => BitConverter.GetBytes(_block);
+        public byte[] SnapshotSplit(int split) => SplitPositions.FromInt64(_block);
 
         public int SplitCount => 1;
 

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Sluice.Sources;
 
 /// <summary>A bounded, non-parallel source over an in-memory sequence, read in order.</summary>
@@ -17,7 +15,7 @@ public sealed class CollectionSource<T>(IEnumerable<T> items) : ISource<T>
     /// <inheritdoc />
     public ISourceReader<T> CreateReader(SourceReaderContext context)
     {
-        var start = context.RestoredSplits.TryGetValue(SplitName, out var position) ? BinaryPrimitives.ReadInt64LittleEndian(position) : 0;
+        var start = SplitPositions.TryGetInt64(context.RestoredSplits, SplitName, out var position) ? position : 0;
         return _items switch
         {
             T[] array => new ArrayReader(array, context.BatchSize, (int)start),
@@ -28,13 +26,6 @@ public sealed class CollectionSource<T>(IEnumerable<T> items) : ISource<T>
 
     private const string SplitName = "collection";
 
-    private static byte[] Position(long next)
-    {
-        var bytes = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, next);
-        return bytes;
-    }
-
     /// <summary>Hands slices of the array downstream without copying records.</summary>
     private sealed class ArrayReader(T[] items, int batchSize, int start) : ISourceReader<T>, ICheckpointedSourceReader
     {
@@ -44,7 +35,7 @@ public sealed class CollectionSource<T>(IEnumerable<T> items) : ISource<T>
 
         public string SplitId(int split) => SplitName;
 
-        public byte[] SnapshotSplit(int split) => Position(_next);
+        public byte[] SnapshotSplit(int split) => SplitPositions.FromInt64(_next);
 
         public SourceStatus PollNext(ISourceOutput<T> output)
         {
@@ -66,7 +57,7 @@ public sealed class CollectionSource<T>(IEnumerable<T> items) : ISource<T>
 
         public string SplitId(int split) => SplitName;
 
-        public byte[] SnapshotSplit(int split) => Position(_next);
+        public byte[] SnapshotSplit(int split) => SplitPositions.FromInt64(_next);
 
         public SourceStatus PollNext(ISourceOutput<T> output)
         {

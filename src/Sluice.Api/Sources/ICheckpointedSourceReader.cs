@@ -17,3 +17,36 @@ public interface ICheckpointedSourceReader
     /// <summary>Called when a checkpoint containing this reader's positions is complete (e.g. to commit offsets to a consumer group).</summary>
     void NotifyCheckpointComplete(long checkpointId) { }
 }
+
+/// <summary>
+/// The common encoding of a split position that is a single number (an offset, a line or record count): 8 bytes,
+/// little-endian (format version 1). Readers whose position is a number use these so the format lives in one place.
+/// </summary>
+public static class SplitPositions
+{
+    /// <summary>Encodes <paramref name="position"/>.</summary>
+    public static byte[] FromInt64(long position)
+    {
+        var bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, position);
+        return bytes;
+    }
+
+    /// <summary>Reads the restored numeric position of <paramref name="splitId"/>; false when the split was not checkpointed.</summary>
+    /// <exception cref="State.Serialization.StateFormatException">The stored position is not 8 bytes.</exception>
+    public static bool TryGetInt64(IReadOnlyDictionary<string, byte[]> restored, string splitId, out long position)
+    {
+        ArgumentNullException.ThrowIfNull(restored);
+        if (!restored.TryGetValue(splitId, out var bytes))
+        {
+            position = 0;
+            return false;
+        }
+        if (bytes.Length != 8)
+        {
+            throw new State.Serialization.StateFormatException($"The checkpointed position of split '{splitId}' has {bytes.Length} bytes; a numeric position has 8.");
+        }
+        position = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        return true;
+    }
+}

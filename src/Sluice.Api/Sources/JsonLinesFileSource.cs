@@ -36,7 +36,7 @@ public sealed class JsonLinesFileSource<T> : ISource<T>
         {
             throw new FileNotFoundException($"JSON-lines source file '{_path}' does not exist.", _path);
         }
-        var skip = context.RestoredSplits.TryGetValue(SplitId, out var position) ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(position) : 0;
+        var skip = SplitPositions.TryGetInt64(context.RestoredSplits, SplitId, out var position) ? position : 0;
         return new Reader(this, new StreamReader(_path, System.Text.Encoding.UTF8), context.BatchSize, skip);
     }
 
@@ -51,12 +51,7 @@ public sealed class JsonLinesFileSource<T> : ISource<T>
 
         string ICheckpointedSourceReader.SplitId(int split) => source.SplitId;
 
-        public byte[] SnapshotSplit(int split)
-        {
-            var bytes = new byte[8];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, _lineNumber);
-            return bytes;
-        }
+        public byte[] SnapshotSplit(int split) => SplitPositions.FromInt64(_lineNumber);
 
         public SourceStatus PollNext(ISourceOutput<T> output)
         {

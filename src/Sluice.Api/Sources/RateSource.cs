@@ -64,10 +64,10 @@ public sealed class RateSource<T> : ISource<T>
             _ratePerMs = source._recordsPerSecond / context.Parallelism / 1000.0;
             _startMs = context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             _nextIndex = context.SubtaskIndex;
-            if (context.RestoredSplits.TryGetValue(SplitId(0), out var position))
+            if (SplitPositions.TryGetInt64(context.RestoredSplits, SplitId(0), out var emitted))
             {
                 // Resume the count, and pace from now as if those records had just been emitted.
-                _emitted = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(position);
+                _emitted = emitted;
                 _nextIndex += _emitted * context.Parallelism;
                 _startMs -= (long)(_emitted / _ratePerMs);
             }
@@ -77,12 +77,7 @@ public sealed class RateSource<T> : ISource<T>
 
         public string SplitId(int split) => $"rate-{_context.SubtaskIndex}-of-{_context.Parallelism}";
 
-        public byte[] SnapshotSplit(int split)
-        {
-            var bytes = new byte[8];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, _emitted);
-            return bytes;
-        }
+        public byte[] SnapshotSplit(int split) => SplitPositions.FromInt64(_emitted);
 
         public SourceStatus PollNext(ISourceOutput<T> output)
         {

@@ -98,9 +98,9 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateStore where TKey 
         }
         var keyFormat = StateSerializers.Describe<TKey>();
         var (keyVersion, watermark, headers) = KeyedStateSnapshot.ReadHeader(context.OperatorStates[0], keyFormat, operatorName);
-        foreach (var other in context.OperatorStates)
+        for (var i = 1; i < context.OperatorStates.Count; i++)
         {
-            watermark = Math.Min(watermark, KeyedStateSnapshot.ReadHeader(other, keyFormat, operatorName).Watermark);
+            watermark = Math.Min(watermark, KeyedStateSnapshot.ReadHeader(context.OperatorStates[i], keyFormat, operatorName).Watermark);
         }
         var restored = headers.ConvertAll(h => new RestoredState(h));
         foreach (var (group, bytes) in context.KeyGroups)
