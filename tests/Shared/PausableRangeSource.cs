@@ -42,6 +42,34 @@ internal sealed class PausableRangeSource(long count) : ISource<long>
         }
     }
 
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Starts the job, and once this source reached its pause point takes a checkpoint and waits for it to complete.</summary>
+    public async Task<JobClient> StartAndCheckpointAtPauseAsync(StreamEnvironment env)
+    {
+        var client = env.Start();
+        var completed = new SemaphoreSlim(0);
+        client.CheckpointCompleted += _ => completed.Release();
+        Paused.Wait(s_timeout).ShouldBeTrue("the source should reach the pause point");
+        client.TriggerCheckpoint().ShouldBeGreaterThan(0);
+        (await completed.WaitAsync(s_timeout)).ShouldBeTrue("the checkpoint should complete");
+        return client;
+    }
+
+    /// <summary>Lets the source run on to <paramref name="pauseAt"/> and waits until it is there.</summary>
+    public void AdvanceTo(long pauseAt)
+    {
+        PauseAt = pauseAt;
+        Paused.Wait(s_timeout).ShouldBeTrue($"the source should reach {pauseAt}");
+    }
+
+    /// <summary>Crashes the job: cancels it and checks that it ended cancelled.</summary>
+    public static async Task CrashAsync(JobClient client)
+    {
+        client.Cancel();
+        await Should.ThrowAsync<OperationCanceledException>(() => client.Completion.WaitAsync(s_timeout));
+    }
+
     public bool IsBounded => true;
 
     public int MaxParallelism => 1;
@@ -52,7 +80,7 @@ internal sealed class PausableRangeSource(long count) : ISource<long>
         {
             _signals.Add(context.SignalAvailable);
         }
-        var start = context.RestoredSplits.TryGetValue("range", out var position) ? BitConverter.ToInt64(position) : 0;
+        var start = SplitPositions.TryGetInt64(context.RestoredSplits, "range", out var position) ? position : 0;
         return new Reader(this, start, context.BatchSize);
     }
 
@@ -64,7 +92,7 @@ internal sealed class PausableRangeSource(long count) : ISource<long>
 
         public string SplitId(int split) => "range";
 
-        public byte[] SnapshotSplit(int split) => BitConverter.GetBytes(_next);
+        public byte[] SnapshotSplit(int split) => SplitPositions.FromInt64(_next);
 
         public SourceStatus PollNext(ISourceOutput<long> output)
         {

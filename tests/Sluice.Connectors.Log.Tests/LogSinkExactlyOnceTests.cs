@@ -103,14 +103,11 @@ public sealed class LogSinkExactlyOnceTests : IDisposable
         atCheckpoint.Count.ShouldBeLessThan(reference.Count);
 
         // Write more into open transactions that the crash leaves behind (log recovery and AbortPending abort them).
-        source1.PauseAt = 10_000;
-        source1.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        source1.AdvanceTo(10_000);
         var sink1 = log1.TransactionalIds(Prefix + "-");
         sink1.Count.ShouldBe(before);
-        source1.PauseAt = 12_000;
-        source1.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
-        run1.Cancel();
-        await Should.ThrowAsync<OperationCanceledException>(() => run1.Completion.OrTimeout());
+        source1.AdvanceTo(12_000);
+        await PausableRangeSource.CrashAsync(run1);
         ReadCommitted(log1, "out").ShouldBe(atCheckpoint, "nothing after the checkpoint is visible to read-committed readers");
         log1.Dispose();
 

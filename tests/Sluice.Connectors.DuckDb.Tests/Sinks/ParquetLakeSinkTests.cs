@@ -150,17 +150,10 @@ public sealed class ParquetLakeSinkTests : IDisposable
             BatchSize = 256,
         });
         Build(env1, source1);
-        var run1 = env1.Start();
-        var completed = new SemaphoreSlim(0);
-        run1.CheckpointCompleted += _ => completed.Release();
-        source1.Paused.Wait(TestTimeout).ShouldBeTrue();
-        run1.TriggerCheckpoint().ShouldBeGreaterThan(0);
-        (await completed.WaitAsync(TestTimeout)).ShouldBeTrue();
+        var run1 = await source1.StartAndCheckpointAtPauseAsync(env1);
         _conn.Query($"SELECT count(*) FROM {ReadLake}").GetInt64(0, 0).ShouldBe(7_000);
-        source1.PauseAt = 12_000;
-        source1.Paused.Wait(TestTimeout).ShouldBeTrue();
-        run1.Cancel();
-        await Should.ThrowAsync<OperationCanceledException>(() => run1.Completion.OrTimeout());
+        source1.AdvanceTo(12_000);
+        await PausableRangeSource.CrashAsync(run1);
         _conn.Query($"SELECT count(*) FROM {ReadLake}").GetInt64(0, 0).ShouldBe(7_000, "rows after the checkpoint stay staged");
 
         var env2 = StreamEnvironment.Create(new JobOptions
@@ -190,14 +183,8 @@ public sealed class ParquetLakeSinkTests : IDisposable
         var env1 = StreamEnvironment.Create(new JobOptions { Parallelism = 2, Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)), BatchSize = 256 });
         env1.FromSource(source1, null, "Range").Uid("range").Map(PageView.Of).Uid("map")
             .SinkTo(new CommitDroppingSink<PageView>(new ParquetLakeSink<PageView>(Lake, "views", v => v.EventTimeMs))).Uid("sink");
-        var run1 = env1.Start();
-        var completed = new SemaphoreSlim(0);
-        run1.CheckpointCompleted += _ => completed.Release();
-        source1.Paused.Wait(TestTimeout).ShouldBeTrue();
-        run1.TriggerCheckpoint().ShouldBeGreaterThan(0);
-        (await completed.WaitAsync(TestTimeout)).ShouldBeTrue();
-        run1.Cancel();
-        await Should.ThrowAsync<OperationCanceledException>(() => run1.Completion.OrTimeout());
+        var run1 = await source1.StartAndCheckpointAtPauseAsync(env1);
+        await PausableRangeSource.CrashAsync(run1);
 
         var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 3, Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)), BatchSize = 256 });
         Build(env2, new PausableRangeSource(Count));

@@ -83,10 +83,8 @@ public sealed class JsonLinesDirectorySinkTests : IDisposable
         var atCheckpoint = Committed(Output);
         atCheckpoint.Count.ShouldBeGreaterThan(0);
         atCheckpoint.Count.ShouldBeLessThan(reference.Count);
-        source1.PauseAt = 12_000;
-        source1.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
-        run1.Cancel();
-        await Should.ThrowAsync<OperationCanceledException>(() => run1.Completion.OrTimeout());
+        source1.AdvanceTo(12_000);
+        await PausableRangeSource.CrashAsync(run1);
         Committed(Output).ShouldBe(atCheckpoint, "output after the checkpoint stays staged");
 
         var env2 = StreamEnvironment.Create(new JobOptions
