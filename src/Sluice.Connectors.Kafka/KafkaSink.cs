@@ -6,11 +6,20 @@ namespace Sluice.Connectors.Kafka;
 
 /// <summary>
 /// Writes records to a Kafka topic, keyed by the serializer's key (Java-compatible murmur2 partitioning by default),
-/// with an idempotent producer; at-least-once or exactly-once (transactions) per <see cref="KafkaSinkOptions.DeliveryGuarantee"/>.
-/// Delivery errors fail the job: they are raised by the next write or by the flush at end of input.
+/// with an idempotent producer; at-least-once or exactly-once (a Kafka transaction per checkpoint) per
+/// <see cref="KafkaSinkOptions.DeliveryGuarantee"/>. Delivery errors fail the job: they are raised by the next write,
+/// the next barrier or the flush at end of input.
 /// </summary>
 /// <typeparam name="T">Record type.</typeparam>
-public sealed class KafkaSink<T> : ISink<T>
+/// <remarks>
+/// Two-phase in both modes. At-least-once: every barrier flushes, so a checkpoint completes only once the records
+/// before it are acknowledged. Exactly-once: records between two barriers form one transaction, prepared at the
+/// barrier and committed by the checkpoint coordinator when the checkpoint completes (see
+/// <see cref="KafkaTransactionPool"/> for the transactional ids, restarts and the one crash window librdkafka leaves
+/// open); without checkpoints, at the end of input. A sink object serves one job: it keeps the transactional producers
+/// between its writers and the commits, across restarts.
+/// </remarks>
+public sealed class KafkaSink<T> : ITwoPhaseSink<T>
 {
     /// <summary>Creates the sink; nothing connects until the job starts.</summary>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
@@ -28,6 +37,11 @@ public sealed class KafkaSink<T> : ISink<T>
         Options = options;
         Serializer = serializer;
         KafkaNativeLibrary.EnsureResolver();
+        if (options.DeliveryGuarantee == KafkaDeliveryGuarantee.ExactlyOnce)
+        {
+            Transactions = new KafkaTransactionPool(options.TransactionalIdPrefix!,
+                id => new KafkaTransactionalWriter(connection, id, options.ProducerProperties, options.Timeout, options.Partitioner));
+        }
     }
 
     /// <summary>The connection settings.</summary>
@@ -42,11 +56,45 @@ public sealed class KafkaSink<T> : ISink<T>
     /// <summary>0: any parallelism.</summary>
     public int MaxParallelism => 0;
 
+    /// <summary>Exactly-once: transactions committed so far. Thread-safe.</summary>
+    public long CommittedTransactions => Transactions?.Committed ?? 0;
+
+    /// <summary>Exactly-once: transactions aborted so far (open at a failure, or prepared for a checkpoint that was not restored). Thread-safe.</summary>
+    public long AbortedTransactions => Transactions?.Aborted ?? 0;
+
+    /// <summary>
+    /// Exactly-once: prepared transactions of a restored checkpoint that belonged to an earlier process and were fenced
+    /// instead of committed (librdkafka cannot resume them; see docs/connectors/kafka.md). Thread-safe.
+    /// </summary>
+    public long TransactionsNotResumed => Transactions?.TransactionsNotResumed ?? 0;
+
+    internal KafkaTransactionPool? Transactions { get; }
+
     /// <inheritdoc />
-    /// <exception cref="KafkaSinkException">Exactly-once: the transactional id could not be initialized.</exception>
     public ISinkWriter<T> CreateWriter(SinkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         return new KafkaSinkWriter<T>(this, context);
     }
+
+    /// <summary>
+    /// Exactly-once: commits the transactions the committable lists as prepared for checkpoints up to
+    /// <paramref name="checkpointId"/>; ids of an earlier process are fenced. Idempotent. An empty committable
+    /// (at-least-once, or a subtask that never wrote) is ignored.
+    /// </summary>
+    /// <exception cref="KafkaSinkException">The cluster refused a commit.</exception>
+    public void Commit(long checkpointId, int subtaskIndex, byte[] committable)
+    {
+        ArgumentNullException.ThrowIfNull(committable);
+        if (committable.Length > 0 && Transactions is { } transactions)
+        {
+            transactions.Commit(checkpointId, committable);
+        }
+    }
+
+    /// <summary>Exactly-once: aborts transactions prepared for checkpoints after <paramref name="restoredCheckpointId"/>. Idempotent.</summary>
+    public void AbortPending(long restoredCheckpointId) => Transactions?.AbortPending(restoredCheckpointId);
+
+    /// <inheritdoc />
+    public override string ToString() => $"KafkaSink({Options.Topic})";
 }

@@ -10,9 +10,10 @@ public sealed record KafkaSinkOptions
     public KafkaDeliveryGuarantee DeliveryGuarantee { get; init; } = KafkaDeliveryGuarantee.AtLeastOnce;
 
     /// <summary>
-    /// For <see cref="KafkaDeliveryGuarantee.ExactlyOnce"/>: writer <c>i</c> uses the transactional id
-    /// <c>{prefix}-{i}</c>. Keep it stable across restarts of the job (and unique per job and sink): a restarted
-    /// writer then fences its predecessor and aborts the transaction it left open. Required for exactly-once.
+    /// For <see cref="KafkaDeliveryGuarantee.ExactlyOnce"/>: subtask <c>i</c> uses the transactional ids
+    /// <c>{prefix}-{i}-{k}</c> (<c>k</c> = 0, 1, …: one per transaction open at once, usually two). Keep it stable across
+    /// restarts of the job and unique per job and sink: a restarted job fences its predecessor's producers and aborts
+    /// the transactions they left open. Required for exactly-once.
     /// </summary>
     public string? TransactionalIdPrefix { get; init; }
 
@@ -57,8 +58,9 @@ public enum KafkaDeliveryGuarantee
     AtLeastOnce,
 
     /// <summary>
-    /// Kafka transactions: records become visible to read-committed consumers only when the transaction commits
-    /// (today: at end of input; with checkpoints: when the checkpoint completes — issue 4).
+    /// Kafka transactions, one per checkpoint and subtask: records become visible to read-committed consumers when the
+    /// checkpoint that covers them completes (without checkpoints: at the end of input). Set the producer property
+    /// <c>transaction.timeout.ms</c> (default here 15 min) above the checkpoint interval plus the longest restart.
     /// </summary>
     ExactlyOnce,
 }

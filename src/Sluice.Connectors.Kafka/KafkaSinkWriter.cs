@@ -5,43 +5,40 @@ using Sluice.Sinks;
 namespace Sluice.Connectors.Kafka;
 
 /// <summary>
-/// One subtask of a <see cref="KafkaSink{T}"/>. At-least-once: produces with an idempotent producer and flushes on
-/// <see cref="Flush"/>. Exactly-once: a <see cref="KafkaTransactionalWriter"/> (<c>{prefix}-{subtask}</c>) whose
-/// transaction begins with the first record and commits on <see cref="Flush"/> (end of input); checkpoint barriers
-/// will drive it once they exist (issue 4). The first delivery error is raised by the next
-/// <see cref="Write"/>/<see cref="Flush"/>. Called from the subtask's thread only.
+/// One subtask of a <see cref="KafkaSink{T}"/>. At-least-once: produces with an idempotent producer; every barrier
+/// and the end of input flush, so a checkpoint completes only after its records are acknowledged. Exactly-once:
+/// produces into a transaction of the sink's <see cref="KafkaTransactionPool"/>, begun at the first record after a
+/// barrier and prepared (flushed) at the next one; the coordinator commits it once that checkpoint completes. The first
+/// delivery error is raised by the next <see cref="Write"/>/<see cref="Flush"/>/<see cref="PrepareCommit"/>. Called
+/// from the subtask's thread only.
 /// </summary>
 /// <typeparam name="T">Record type.</typeparam>
-public sealed class KafkaSinkWriter<T> : ISinkWriter<T>
+internal sealed class KafkaSinkWriter<T> : ITwoPhaseSinkWriter<T>
 {
     private readonly KafkaSinkOptions _options;
     private readonly IKafkaSerializer<T> _serializer;
     private readonly IProducer<byte[]?, byte[]?>? _producer;
-    private readonly KafkaTransactionalWriter? _transactional;
+    private readonly KafkaTransactionPool? _transactions;
+    private readonly int _subtask;
     private readonly Action<DeliveryReport<byte[]?, byte[]?>> _onDelivery;
     private readonly string _describe;
+    private KafkaTransactionPool.Slot? _slot;
+    private long _previousCheckpoint;
     private Exception? _deliveryError;
-    private long _delivered;
+    private bool _disposed;
 
     internal KafkaSinkWriter(KafkaSink<T> sink, SinkContext context)
     {
         _options = sink.Options;
         _serializer = sink.Serializer;
+        _subtask = context.SubtaskIndex;
         _onDelivery = OnDelivery;
         _describe = $"Kafka sink '{context.OperatorName}' (topic '{_options.Topic}', subtask {context.SubtaskIndex})";
-        if (_options.DeliveryGuarantee == KafkaDeliveryGuarantee.ExactlyOnce)
+        if (sink.Transactions is { } transactions)
         {
-            _transactional = new KafkaTransactionalWriter(sink.Connection, _options.TransactionalIdPrefix!, context.SubtaskIndex,
-                _options.ProducerProperties, _options.Timeout, _options.Partitioner);
-            try
-            {
-                _transactional.InitTransactions();
-            }
-            catch
-            {
-                _transactional.Dispose();
-                throw;
-            }
+            _transactions = transactions;
+            _previousCheckpoint = transactions.RestoredCheckpointId;
+            transactions.WriterOpened();
         }
         else
         {
@@ -51,14 +48,8 @@ public sealed class KafkaSinkWriter<T> : ISinkWriter<T>
         }
     }
 
-    /// <summary>Records acknowledged by the brokers so far (at-least-once mode). Thread-safe.</summary>
-    public long DeliveredCount => Interlocked.Read(ref _delivered);
-
-    /// <summary>The transactional writer in exactly-once mode, else null.</summary>
-    public KafkaTransactionalWriter? Transactional => _transactional;
-
     /// <inheritdoc />
-    /// <exception cref="KafkaSinkException">An earlier record could not be delivered.</exception>
+    /// <exception cref="KafkaSinkException">An earlier record could not be delivered, or a transaction could not begin.</exception>
     public void Write(T value, long timestamp)
     {
         var message = new Message<byte[]?, byte[]?>
@@ -68,13 +59,10 @@ public sealed class KafkaSinkWriter<T> : ISinkWriter<T>
             Headers = _serializer.SerializeHeaders(value),
             Timestamp = timestamp == EventTime.NoTimestamp ? Timestamp.Default : new Timestamp(timestamp, TimestampType.CreateTime),
         };
-        if (_transactional is { } transactional)
+        if (_transactions is { } transactions)
         {
-            if (!transactional.InTransaction)
-            {
-                transactional.BeginTransaction();
-            }
-            transactional.Produce(_options.Topic, message);
+            _slot ??= transactions.Begin(_subtask);
+            _slot.Writer.Produce(_options.Topic, message);
             return;
         }
         ThrowIfDeliveryFailed();
@@ -97,20 +85,13 @@ public sealed class KafkaSinkWriter<T> : ISinkWriter<T>
         }
     }
 
-    /// <summary>
-    /// Waits until every record written so far is acknowledged (at-least-once), or pre-commits and commits the open
-    /// transaction (exactly-once).
-    /// </summary>
-    /// <exception cref="KafkaSinkException">A record could not be delivered, the flush timed out, or the commit failed.</exception>
+    /// <summary>Waits until every record written so far is acknowledged (in exactly-once mode the transaction stays open).</summary>
+    /// <exception cref="KafkaSinkException">A record could not be delivered or the flush timed out.</exception>
     public void Flush()
     {
-        if (_transactional is { } transactional)
+        if (_transactions is not null)
         {
-            if (transactional.InTransaction)
-            {
-                transactional.PreCommit(checkpointId: 0);
-                transactional.Commit();
-            }
+            _slot?.Writer.Flush();
             return;
         }
         if (_producer!.Flush(_options.Timeout) > 0)
@@ -120,20 +101,41 @@ public sealed class KafkaSinkWriter<T> : ISinkWriter<T>
         ThrowIfDeliveryFailed();
     }
 
-    /// <summary>Closes the producer. Records not flushed may be lost (the job failed or was cancelled); an open transaction is aborted.</summary>
+    /// <summary>
+    /// At barrier <paramref name="checkpointId"/>: exactly-once, prepares the open transaction and returns the
+    /// subtask's committable (see <see cref="KafkaTransactionPool"/>); at-least-once, flushes and returns an empty one.
+    /// </summary>
+    /// <exception cref="KafkaSinkException">A record could not be delivered or the flush timed out.</exception>
+    public byte[] PrepareCommit(long checkpointId)
+    {
+        if (_transactions is not { } transactions)
+        {
+            Flush();
+            return [];
+        }
+        if (_slot is { } slot)
+        {
+            _slot = null;
+            // ≤ the checkpoint that will cover it, even for the final snapshot (whose id is long.MaxValue here).
+            transactions.Prepare(slot, Math.Min(checkpointId, _previousCheckpoint + 1));
+        }
+        _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
+        return transactions.Committable(_subtask);
+    }
+
+    /// <summary>Closes the producer. Records not flushed may be lost (the job failed or was cancelled); an open, unprepared transaction is aborted.</summary>
     public void Dispose()
     {
-        if (_transactional is { } transactional)
+        if (_disposed)
         {
-            try
-            {
-                transactional.Abort();
-            }
-            catch (KafkaSinkException)
-            {
-                // Already failed or fenced: the next writer with this transactional id aborts the transaction anyway.
-            }
-            transactional.Dispose();
+            return;
+        }
+        _disposed = true;
+        if (_transactions is { } transactions)
+        {
+            var slot = _slot;
+            _slot = null;
+            transactions.WriterClosed(slot);
             return;
         }
         _producer!.Dispose();
@@ -145,10 +147,6 @@ public sealed class KafkaSinkWriter<T> : ISinkWriter<T>
         {
             Interlocked.CompareExchange(ref _deliveryError,
                 new KafkaSinkException($"{_describe} could not deliver a record to {report.TopicPartition}: {report.Error.Reason} ({report.Error.Code}).", new KafkaException(report.Error)), null);
-        }
-        else
-        {
-            Interlocked.Increment(ref _delivered);
         }
     }
 

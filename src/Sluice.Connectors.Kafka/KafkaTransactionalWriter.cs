@@ -11,12 +11,12 @@ namespace Sluice.Connectors.Kafka;
 /// consumer group can join the transaction (<see cref="SendOffsets"/>).
 /// </summary>
 /// <remarks>
-/// The transactional id is <c>{prefix}-{subtaskIndex}</c>: stable across restarts, so a restarted subtask fences the
-/// old one. Not wired to checkpoint barriers yet (they arrive with issue 4): <see cref="KafkaSink{T}"/> in exactly-once
-/// mode runs one transaction from the first record to the end of input. Delivery errors are raised by
+/// Keep the transactional id stable across restarts: a restarted writer with the same id fences the old one. An
+/// exactly-once <see cref="KafkaSink{T}"/> drives one writer per open or pre-committed transaction of each subtask
+/// (see <see cref="KafkaSinkOptions.TransactionalIdPrefix"/>). Delivery errors are raised by
 /// <see cref="PreCommit"/>/<see cref="Commit"/> (and by the next <see cref="Produce"/>), never swallowed. A fenced
 /// writer raises <see cref="KafkaSinkException"/> with <see cref="IsFenced"/> set; it cannot be used again. Not
-/// thread-safe: one subtask thread drives it.
+/// thread-safe: one thread at a time drives it.
 /// </remarks>
 public sealed class KafkaTransactionalWriter : IDisposable
 {
@@ -28,19 +28,17 @@ public sealed class KafkaTransactionalWriter : IDisposable
 
     /// <summary>Creates the producer (nothing is sent until <see cref="InitTransactions"/>).</summary>
     /// <param name="connection">Cluster address and pass-through properties.</param>
-    /// <param name="transactionalIdPrefix">Stable per job and sink.</param>
-    /// <param name="subtaskIndex">The sink subtask; part of the transactional id.</param>
+    /// <param name="transactionalId">Stable across restarts of the job; unique per concurrent transaction.</param>
     /// <param name="producerProperties">Extra librdkafka producer properties; null = none.</param>
     /// <param name="timeout">Bound of each blocking call; null = 60 s.</param>
     /// <param name="partitioner">librdkafka partitioner; null = <c>murmur2_random</c>.</param>
-    public KafkaTransactionalWriter(KafkaConnectionOptions connection, string transactionalIdPrefix, int subtaskIndex,
+    public KafkaTransactionalWriter(KafkaConnectionOptions connection, string transactionalId,
         IReadOnlyDictionary<string, string>? producerProperties = null, TimeSpan? timeout = null, string? partitioner = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        ArgumentException.ThrowIfNullOrWhiteSpace(transactionalIdPrefix);
-        ArgumentOutOfRangeException.ThrowIfNegative(subtaskIndex);
+        ArgumentException.ThrowIfNullOrWhiteSpace(transactionalId);
         KafkaNativeLibrary.EnsureResolver();
-        TransactionalId = $"{transactionalIdPrefix}-{subtaskIndex}";
+        TransactionalId = transactionalId;
         _timeout = timeout ?? TimeSpan.FromSeconds(60);
         var config = KafkaProducers.ProducerConfig(connection, producerProperties, partitioner ?? "murmur2_random");
         config["transactional.id"] = TransactionalId;
@@ -51,7 +49,7 @@ public sealed class KafkaTransactionalWriter : IDisposable
         _onDelivery = OnDelivery;
     }
 
-    /// <summary>This writer's transactional id, <c>{prefix}-{subtaskIndex}</c>.</summary>
+    /// <summary>This writer's transactional id.</summary>
     public string TransactionalId { get; }
 
     /// <summary>True between <see cref="BeginTransaction"/> and <see cref="Commit"/>/<see cref="Abort"/>.</summary>
@@ -124,7 +122,15 @@ public sealed class KafkaTransactionalWriter : IDisposable
         {
             throw new InvalidOperationException($"Transactional writer '{TransactionalId}' has no open transaction to pre-commit.");
         }
-        Run("flush before commit", () =>
+        Flush();
+        PendingCheckpointId = checkpointId;
+    }
+
+    /// <summary>Waits until every record sent so far is acknowledged by the brokers; the transaction stays open.</summary>
+    /// <exception cref="KafkaSinkException">A record could not be delivered, or the flush timed out.</exception>
+    public void Flush()
+    {
+        Run("flush", () =>
         {
             if (_producer.Flush(_timeout) > 0)
             {
@@ -132,7 +138,6 @@ public sealed class KafkaTransactionalWriter : IDisposable
             }
         });
         ThrowIfDeliveryFailed();
-        PendingCheckpointId = checkpointId;
     }
 
     /// <summary>Commits the open transaction: its records become visible to read-committed consumers.</summary>

@@ -18,7 +18,7 @@ public sealed class KafkaTransactionTests(KafkaTestCluster kafka) : IClassFixtur
         var topic = kafka.NewTopic(2);
         var group = kafka.NewGroup();
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = kafka.Cluster.BootstrapServers, GroupId = group }).Build();
-        using var writer = new KafkaTransactionalWriter(kafka.Connection, $"{topic}-sink", subtaskIndex: 3);
+        using var writer = new KafkaTransactionalWriter(kafka.Connection, $"{topic}-sink-3");
         writer.TransactionalId.ShouldBe($"{topic}-sink-3");
 
         writer.InitTransactions();
@@ -52,13 +52,13 @@ public sealed class KafkaTransactionTests(KafkaTestCluster kafka) : IClassFixtur
         using var cluster = new Testing.KafkaMockCluster(1);
         cluster.CreateTopic("out", 1);
         var connection = new KafkaConnectionOptions { BootstrapServers = cluster.BootstrapServers };
-        using var old = new KafkaTransactionalWriter(connection, "job-sink", 0);
+        using var old = new KafkaTransactionalWriter(connection, "job-sink-0");
         old.InitTransactions();
         old.BeginTransaction();
         old.Produce("out", Text("from-old"));
         old.PreCommit(1);
 
-        using var restarted = new KafkaTransactionalWriter(connection, "job-sink", 0);
+        using var restarted = new KafkaTransactionalWriter(connection, "job-sink-0");
         restarted.TransactionalId.ShouldBe(old.TransactionalId);
         restarted.InitTransactions();
         cluster.FailNextRequests(EndTxnApiKey, ErrorCode.ProducerFenced);
@@ -78,7 +78,7 @@ public sealed class KafkaTransactionTests(KafkaTestCluster kafka) : IClassFixtur
     [Fact]
     public void BeginTransaction_BeforeInit_ThrowsWithTheFix()
     {
-        using var writer = new KafkaTransactionalWriter(kafka.Connection, "never-initialized", 0);
+        using var writer = new KafkaTransactionalWriter(kafka.Connection, "never-initialized");
 
         Should.Throw<InvalidOperationException>(writer.BeginTransaction).Message.ShouldContain("InitTransactions");
     }
