@@ -63,10 +63,12 @@ public static class KafkaBenchmark
         var suffix = DateTime.UtcNow.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var rawTopic = $"bench-raw-{suffix}";
         var sluiceTopic = $"bench-sluice-{suffix}";
+        var eosTopic = $"bench-sluice-eos-{suffix}";
         if (mock is not null)
         {
             mock.CreateTopic(rawTopic, o.Partitions);
             mock.CreateTopic(sluiceTopic, o.Partitions);
+            mock.CreateTopic(eosTopic, o.Partitions);
         }
         var value = new byte[o.RecordBytes];
         Random.Shared.NextBytes(value);
@@ -75,9 +77,13 @@ public static class KafkaBenchmark
         var rawProduce = Measure("raw Confluent.Kafka producer", o.Records, () => RawProduce(connection, rawTopic, o.Records, value));
         log?.Invoke($"{rawProduce.Scenario}: {rawProduce.RecordsPerSecond:N0} records/s");
         results.Add(rawProduce);
-        var sink = Measure("Sluice Kafka sink (at-least-once)", o.Records, () => SluiceProduce(connection, sluiceTopic, o, value));
+        var sink = Measure("Sluice Kafka sink (at-least-once)", o.Records, () => SluiceProduce(connection, sluiceTopic, o, value, exactlyOnce: false));
         results.Add(sink with { VersusRaw = sink.RecordsPerSecond / rawProduce.RecordsPerSecond });
         log?.Invoke($"{sink.Scenario}: {sink.RecordsPerSecond:N0} records/s");
+        var transactional = Measure("Sluice Kafka sink (exactly-once, checkpoint every 1 s)", o.Records,
+            () => SluiceProduce(connection, eosTopic, o, value, exactlyOnce: true));
+        results.Add(transactional with { VersusRaw = transactional.RecordsPerSecond / rawProduce.RecordsPerSecond });
+        log?.Invoke($"{transactional.Scenario}: {transactional.RecordsPerSecond:N0} records/s");
 
         // Both read the Sluice sink's topic from its first retained record to its end (librdkafka's mock broker keeps
         // about 5 MB per partition, so with the mock the consumers see fewer records than were produced).
@@ -161,12 +167,30 @@ public static class KafkaBenchmark
         }
     }
 
-    private static void SluiceProduce(KafkaConnectionOptions connection, string topic, KafkaBenchmarkOptions o, byte[] value)
+    private static void SluiceProduce(KafkaConnectionOptions connection, string topic, KafkaBenchmarkOptions o, byte[] value, bool exactlyOnce)
     {
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = o.Parallelism, JobName = "bench-kafka-sink" });
-        env.Generate(1e12, i => i, o.Records)
-            .ToKafka(connection, new KafkaSinkOptions { Topic = topic }, KafkaSerializers.Create<long>(_ => value, Key));
-        env.ExecuteAsync().GetAwaiter().GetResult();
+        var checkpoints = exactlyOnce ? Path.Combine(Path.GetTempPath(), $"sluice-bench-kafka-{Guid.NewGuid():N}") : null;
+        try
+        {
+            var env = StreamEnvironment.Create(new JobOptions
+            {
+                Parallelism = o.Parallelism,
+                JobName = "bench-kafka-sink",
+                Checkpoints = checkpoints is null ? null : global::Sluice.Checkpoints.CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromSeconds(1)),
+            });
+            var options = exactlyOnce
+                ? new KafkaSinkOptions { Topic = topic, DeliveryGuarantee = KafkaDeliveryGuarantee.ExactlyOnce, TransactionalIdPrefix = topic }
+                : new KafkaSinkOptions { Topic = topic };
+            env.Generate(1e12, i => i, o.Records).ToKafka(connection, options, KafkaSerializers.Create<long>(_ => value, Key));
+            env.ExecuteAsync().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            if (checkpoints is not null && Directory.Exists(checkpoints))
+            {
+                Directory.Delete(checkpoints, recursive: true);
+            }
+        }
     }
 
     private static long RawConsume(KafkaConnectionOptions connection, string topic, int partitions)

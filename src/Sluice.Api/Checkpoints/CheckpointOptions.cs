@@ -28,7 +28,10 @@ public sealed record CheckpointOptions
     /// <summary>Least time between the end of one checkpoint and the start of the next. Default zero.</summary>
     public TimeSpan MinPause { get; init; }
 
-    /// <summary>A checkpoint not completed within this time is abandoned (counted as failed). Default 10 minutes.</summary>
+    /// <summary>
+    /// A checkpoint not completed within this time fails the attempt (detected when the next checkpoint is due): the
+    /// job restarts from the last completed checkpoint per <see cref="JobOptions.Restart"/>. Default 10 minutes.
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Completed checkpoints kept; older ones are deleted after a newer one completes. Default 3.</summary>

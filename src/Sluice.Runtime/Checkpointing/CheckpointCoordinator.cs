@@ -10,7 +10,8 @@ namespace Sluice.Runtime.Checkpointing;
 /// Takes checkpoints of a running job: every <see cref="CheckpointOptions.Interval"/> it injects barrier <c>n</c> at
 /// the sources, collects one acknowledgement per task (a finished task contributes its final snapshot), writes every
 /// snapshot and then — last, atomically — the manifest. Only then are two-phase sinks committed and tasks notified.
-/// One checkpoint at a time; one that outlives <see cref="CheckpointOptions.Timeout"/> is abandoned. Thread-safe.
+/// One checkpoint at a time; one that outlives <see cref="CheckpointOptions.Timeout"/> fails the attempt (detected at
+/// the next trigger). Thread-safe.
 /// </summary>
 internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposable
 {
@@ -35,7 +36,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private Task _completions = Task.CompletedTask;
     private ITimer? _timer;
     private long _nextId;
-    private bool _disposed;
+    private bool _stopped; // Disposed, or failed by a timed-out checkpoint: no more checkpoints.
 
     public CheckpointCoordinator(CheckpointOptions options, string jobName, int keyGroupCount, IReadOnlyList<StreamTask> tasks,
         long lastCheckpointId, Func<string, Action<long, int, byte[]>?> committerOf, Action<Exception> fail, TimeProvider time)
@@ -83,14 +84,21 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         }
     }
 
-    /// <summary>Triggers a checkpoint now unless one is in progress; returns its id, or 0 when none was started.</summary>
+    /// <summary>
+    /// Triggers a checkpoint now unless one is in progress; returns its id, or 0 when none was started. A checkpoint
+    /// in progress for longer than <see cref="CheckpointOptions.Timeout"/> fails the attempt instead: sinks that passed
+    /// its barrier staged output only its commit would publish, and the sources have moved on, so a later checkpoint
+    /// would lose that output. The restart restores the last completed checkpoint and discards the staged work (Flink's
+    /// default of zero tolerable checkpoint failures).
+    /// </summary>
     public long Trigger()
     {
         List<StreamTask> sources = [];
-        long id;
+        long id = 0;
+        long timedOut = 0;
         lock (_lock)
         {
-            if (_disposed)
+            if (_stopped)
             {
                 return 0;
             }
@@ -102,25 +110,35 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 }
                 Failed++;
                 s_failures.Add(1, _jobTag);
+                timedOut = _pending.Id;
                 _pending = null;
+                _stopped = true;
             }
-            foreach (var task in _tasks)
+            else
             {
-                if (task.IsSource && !task.Finished)
+                foreach (var task in _tasks)
                 {
-                    sources.Add(task);
+                    if (task.IsSource && !task.Finished)
+                    {
+                        sources.Add(task);
+                    }
+                }
+                if (sources.Count == 0)
+                {
+                    return 0; // Every source ended: the final checkpoint is taken when the job finishes.
+                }
+                id = ++_nextId;
+                _pending = new Pending(id, _time.GetUtcNow());
+                foreach (var (task, final) in _final)
+                {
+                    _pending.Snapshots[task] = final;
                 }
             }
-            if (sources.Count == 0)
-            {
-                return 0; // Every source ended: the final checkpoint is taken when the job finishes.
-            }
-            id = ++_nextId;
-            _pending = new Pending(id, _time.GetUtcNow());
-            foreach (var (task, final) in _final)
-            {
-                _pending.Snapshots[task] = final;
-            }
+        }
+        if (timedOut > 0)
+        {
+            _fail(new JobExecutionException($"Checkpoint #{timedOut} of job '{_jobName}' did not complete within {_options.Timeout} (CheckpointOptions.Timeout): a task did not acknowledge its barrier. The attempt fails and restarts from the last completed checkpoint."));
+            return 0;
         }
         foreach (var source in sources)
         {
@@ -324,7 +342,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     {
         lock (_lock)
         {
-            if (_disposed)
+            if (_stopped)
             {
                 return;
             }
@@ -360,7 +378,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         s_live.TryRemove(this, out _);
         lock (_lock)
         {
-            _disposed = true;
+            _stopped = true;
             _timer?.Dispose();
         }
     }

@@ -102,6 +102,45 @@ public sealed class JsonLinesDirectorySinkTests : IDisposable
     }
 
     [Fact]
+    public async Task TimedOutCheckpoint_AfterTheSinkStagedItsOutput_FailsTheAttempt_AndTheRestartLosesNothing()
+    {
+        // Source A feeds the sink; source B's task is held inside a map, so it cannot acknowledge barrier 1 and the
+        // checkpoint stays pending after the sink staged records 0..399 for it. Publishing only later checkpoints would
+        // lose those records; the timed-out checkpoint must fail the attempt instead.
+        var source = new PausableRangeSource(1_000) { PauseAt = 400 };
+        var gate = new ManualResetEventSlim();
+        var held = new ManualResetEventSlim();
+        var env = StreamEnvironment.Create(new JobOptions
+        {
+            Checkpoints = CheckpointOptions.InDirectory(Checkpoints, TimeSpan.FromHours(1)) with { Timeout = TimeSpan.FromTicks(1) },
+            Restart = RestartStrategy.FixedDelay(1, TimeSpan.Zero),
+        });
+        env.FromSource(source).Uid("a").WriteJsonLinesDirectory(Output).Uid("sink");
+        env.FromCollection([1L]).Uid("b").Map(v =>
+        {
+            held.Set();
+            gate.Wait();
+            return v;
+        }).Uid("held").ForEach(_ => { }).Uid("b-sink");
+        var client = env.Start();
+        source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        held.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+
+        client.TriggerCheckpoint().ShouldBe(1);
+        SpinWait.SpinUntil(() => Staging(Output).Any(f => f.EndsWith(".staged", StringComparison.Ordinal)), TimeSpan.FromSeconds(30))
+            .ShouldBeTrue("the sink should stage its output at barrier 1");
+        client.TriggerCheckpoint().ShouldBe(0, "checkpoint 1 outlived its timeout: no new checkpoint, the attempt fails");
+        source.PauseAt = long.MaxValue;
+        gate.Set();
+        var result = await client.Completion.OrTimeout();
+
+        result.Restarts.ShouldBe(1);
+        JsonLinesDirectorySink<long>.CommittedFiles(Output).SelectMany(File.ReadAllLines).Select(long.Parse).Order()
+            .ShouldBe(Enumerable.Range(0, 1_000).Select(i => (long)i));
+        Staging(Output).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Commit_Twice_IsIdempotentAndNamesTheFileByCheckpoint()
     {
         var sink = new JsonLinesDirectorySink<string>(Output);
