@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Confluent.Kafka;
 
 namespace Sluice.Connectors.Kafka;
 
@@ -142,7 +143,15 @@ internal sealed class KafkaTransactionPool
     /// <exception cref="KafkaSinkException">A record could not be delivered.</exception>
     public void Prepare(Slot slot, long sequence)
     {
-        slot.Writer.PreCommit(sequence);
+        try
+        {
+            slot.Writer.PreCommit(sequence);
+        }
+        catch
+        {
+            End(slot, commit: false); // Never leave a failed transaction open: it would hold back the last stable offset.
+            throw;
+        }
         lock (_lock)
         {
             slot.State = SlotState.Prepared;
@@ -265,6 +274,16 @@ internal sealed class KafkaTransactionPool
             // Fenced or broken: the next producer with this id aborts the transaction when it initializes.
             Drop(slot);
             return;
+        }
+        catch (KafkaSinkException e) when (e.InnerException is KafkaRetriableException)
+        {
+            // E.g. a timeout: the transaction can still be committed by this producer, by the restart's commit of the
+            // restored checkpoint (this one: its manifest is already durable).
+            lock (_lock)
+            {
+                slot.State = SlotState.Prepared;
+            }
+            throw;
         }
         catch
         {

@@ -126,6 +126,28 @@ public sealed class KafkaExactlyOnceSinkTests(KafkaTestCluster kafka) : IClassFi
     }
 
     [Fact]
+    public async Task Barrier_WhileTheBrokerRefusesRecords_FailsTheJobAndAbortsTheTransaction()
+    {
+        // Its own cluster: injected errors apply to every client of a cluster.
+        using var cluster = new Testing.KafkaMockCluster(1);
+        cluster.CreateTopic("refused", 1);
+        var source = new PausableRangeSource(Count) { PauseAt = 10 };
+        var env = StreamEnvironment.Create(Options());
+        var sink = new KafkaSink<long>(new KafkaConnectionOptions { BootstrapServers = cluster.BootstrapServers }, ExactlyOnce("refused"), Serializer);
+        env.FromSource(source).Uid("range").SinkTo(sink).Uid("sink");
+        cluster.FailNextRequests(0, Confluent.Kafka.ErrorCode.TopicAuthorizationFailed, 50);
+        var client = env.Start();
+        source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+
+        client.TriggerCheckpoint().ShouldBeGreaterThan(0);
+        var e = await Should.ThrowAsync<JobExecutionException>(client.Completion.WaitAsync(TimeSpan.FromSeconds(60)));
+
+        e.ToString().ShouldContain("TopicAuthorizationFailed");
+        sink.AbortedTransactions.ShouldBe(1, "a transaction that failed at the barrier is aborted, not left open to hold back the last stable offset");
+        sink.CommittedTransactions.ShouldBe(0);
+    }
+
+    [Fact]
     public void Pool_TransactionAfterABarrier_UsesASecondProducerWhileTheFirstAwaitsItsCommit()
     {
         var topic = kafka.NewTopic(1);
