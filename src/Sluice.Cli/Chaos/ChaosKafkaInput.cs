@@ -40,6 +40,7 @@ internal sealed record ChaosKafkaInput(string BootstrapServers, string GroupId)
     /// with its event time as CreateTime, in order; returns once every record is acknowledged.
     /// </summary>
     /// <exception cref="KafkaException">The topic exists or a record was not acknowledged.</exception>
+    /// <exception cref="InvalidOperationException">The mock dropped records (too much input for its ~5 MB per partition).</exception>
     public static void Produce(KafkaMockCluster cluster, IReadOnlyList<ChaosInputLine> lines)
     {
         cluster.CreateTopic(ChaosPipeline.InputTopic, ChaosPipeline.InputPartitions);
@@ -67,6 +68,18 @@ internal sealed record ChaosKafkaInput(string BootstrapServers, string GroupId)
         {
             throw new KafkaException(failure ?? new Error(ErrorCode.Local_TimedOut,
                 $"{pending} chaos input records to '{ChaosPipeline.InputTopic}' were not acknowledged within 60 s."));
+        }
+        // The mock keeps about 5 MB per partition and drops older records: the input must be complete, or the verdict
+        // would compare runs over a truncated input.
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "chaos-setup" }).Build();
+        for (var p = 0; p < ChaosPipeline.InputPartitions; p++)
+        {
+            var offsets = consumer.QueryWatermarkOffsets(new TopicPartition(ChaosPipeline.InputTopic, p), TimeSpan.FromSeconds(30));
+            if (offsets.Low.Value != 0)
+            {
+                throw new InvalidOperationException($"The mock cluster dropped the first {offsets.Low.Value} records of {ChaosPipeline.InputTopic}/{p} "
+                    + "(it keeps about 5 MB per partition): use fewer --events with --kafka.");
+            }
         }
     }
 

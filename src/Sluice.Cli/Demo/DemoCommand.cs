@@ -24,7 +24,7 @@ internal static class DemoCommand
         var kafka = new Option<string?>("--kafka")
         {
             Description = "Read the input from Kafka: produce it into topic clicks (created with 1 partition if missing) on these bootstrap servers, "
-                + "and read it with a Kafka source. 'mock' starts an in-process mock cluster for the run.",
+                + "and read it with a Kafka source. 'mock' starts an in-process mock cluster for the run (default --events 20,000 then).",
         };
         var noUi = new Option<bool>("--no-ui") { Description = "Print plain progress lines instead of the live view." };
         var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
@@ -35,6 +35,10 @@ internal static class DemoCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var n = parse.GetValue(events);
+            if (parse.GetValue(kafka) == MockValue && parse.GetResult(events) is null or { Implicit: true })
+            {
+                n = MockDefaultEvents; // The mock keeps about 5 MB per partition: the default 200,000 lines would not fit.
+            }
             var p = parse.GetValue(parallelism);
             if (n < 1 || p < 1)
             {
@@ -95,6 +99,9 @@ internal static class DemoCommand
 
     /// <summary>The default data directory with <c>--kafka</c> (a data directory holds one kind of input's checkpoints).</summary>
     public const string DefaultKafkaDataDirectory = ".sluice-data/demo-kafka";
+
+    /// <summary>Events of <c>--kafka mock</c> when <c>--events</c> is not given (they fit in the mock's partition).</summary>
+    public const int MockDefaultEvents = 20_000;
 
     /// <summary>The <c>--kafka</c> value that starts an in-process mock cluster.</summary>
     public const string MockValue = "mock";

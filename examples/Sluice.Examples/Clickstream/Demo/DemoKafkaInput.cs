@@ -43,7 +43,7 @@ public static class DemoKafkaInput
                 + "the input was cut short or is another run's. Delete the topic (or use another cluster) and the data directory, and run again.");
         }
         var producerConfig = new ProducerConfig(new Dictionary<string, string>(config)) { EnableIdempotence = true, LingerMs = 5 };
-        using var producer = new ProducerBuilder<byte[], byte[]>(producerConfig).Build();
+        using var producer = new ProducerBuilder<byte[], byte[]>(producerConfig).SetLogHandler(IgnoreLog).Build();
         Error? failure = null;
         var partition = new TopicPartition(DemoInput.Topic, 0);
         foreach (var (line, ts) in input.Lines)
@@ -54,13 +54,24 @@ public static class DemoKafkaInput
                 Value = Encoding.UTF8.GetBytes(line),
                 Timestamp = new Timestamp(ts, TimestampType.CreateTime),
             };
-            producer.Produce(partition, message, report =>
+            while (true)
             {
-                if (report.Error.IsError)
+                try
                 {
-                    Interlocked.CompareExchange(ref failure, report.Error, null);
+                    producer.Produce(partition, message, report =>
+                    {
+                        if (report.Error.IsError)
+                        {
+                            Interlocked.CompareExchange(ref failure, report.Error, null);
+                        }
+                    });
+                    break;
                 }
-            });
+                catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(100)); // Backpressure: serve acknowledgements until the queue has room.
+                }
+            }
         }
         var pending = producer.Flush(TimeSpan.FromSeconds(60));
         if (failure is not null || pending > 0)
@@ -68,7 +79,17 @@ public static class DemoKafkaInput
             throw new KafkaException(failure ?? new Error(ErrorCode.Local_TimedOut,
                 $"{pending} demo input records to '{DemoInput.Topic}' on {connection.BootstrapServers} were not acknowledged within 60 s."));
         }
+        var (low, high) = Offsets(config);
+        if (low != 0 || high != input.Lines.Count)
+        {
+            throw new InvalidOperationException($"Kafka topic '{DemoInput.Topic}' on {connection.BootstrapServers} keeps offsets {low}..{high} of the "
+                + $"{input.Lines.Count} lines produced: older records were dropped (the mock cluster keeps about 5 MB per partition, roughly "
+                + $"{MockCapacityHint:N0} demo lines). Use fewer --events.");
+        }
     }
+
+    /// <summary>About how many demo lines fit in one partition of a <see cref="Sluice.Connectors.Kafka.Testing.KafkaMockCluster"/> (5 MB).</summary>
+    public const int MockCapacityHint = 30_000;
 
     /// <summary>
     /// The input stream: a bounded Kafka source (ends at the end offset seen at start) in group <see cref="GroupId"/>,
@@ -102,8 +123,17 @@ public static class DemoKafkaInput
     {
         // No auto-creation by the metadata lookup: a broker would create the topic with its default partition count.
         var adminConfig = new AdminClientConfig(new Dictionary<string, string>(config)) { AllowAutoCreateTopics = false };
-        using var admin = new AdminClientBuilder(adminConfig).Build();
-        var topic = admin.GetMetadata(DemoInput.Topic, s_timeout).Topics.FirstOrDefault(t => t.Topic == DemoInput.Topic);
+        using var admin = new AdminClientBuilder(adminConfig).SetLogHandler(IgnoreLog).Build();
+        TopicMetadata? topic;
+        try
+        {
+            topic = admin.GetMetadata(DemoInput.Topic, s_timeout).Topics.FirstOrDefault(t => t.Topic == DemoInput.Topic);
+        }
+        catch (KafkaException e)
+        {
+            throw new KafkaException(new Error(e.Error.Code, $"Could not read the metadata of topic '{DemoInput.Topic}' from Kafka at {bootstrap} "
+                + $"within {s_timeout.TotalSeconds:F0} s ({e.Error.Reason}): check the bootstrap servers, or use --kafka mock."), e);
+        }
         if (topic is { Error.IsError: false, Partitions.Count: > 0 })
         {
             if (topic.Partitions.Count != DemoInput.Partitions)
@@ -126,11 +156,23 @@ public static class DemoKafkaInput
         return false;
     }
 
-    private static long EndOffset(Dictionary<string, string> config)
+    private static long EndOffset(Dictionary<string, string> config) => Offsets(config).High;
+
+    /// <summary>The partition's first and end offsets.</summary>
+    private static (long Low, long High) Offsets(Dictionary<string, string> config)
     {
         var consumerConfig = new ConsumerConfig(new Dictionary<string, string>(config)) { GroupId = GroupId + "-setup", EnableAutoCommit = false };
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig).Build();
-        return consumer.QueryWatermarkOffsets(new TopicPartition(DemoInput.Topic, 0), s_timeout).High.Value;
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig).SetLogHandler(IgnoreLog).Build();
+        var offsets = consumer.QueryWatermarkOffsets(new TopicPartition(DemoInput.Topic, 0), s_timeout);
+        return (offsets.Low.Value, offsets.High.Value);
+    }
+
+    /// <summary>
+    /// The generator's clients do not print librdkafka's log (an unreachable broker logs every retry): failures reach
+    /// the user as the exception of the call that failed, with librdkafka's reason.
+    /// </summary>
+    private static void IgnoreLog<TClient>(TClient client, LogMessage message)
+    {
     }
 
     /// <summary>Kafka records as <see cref="DemoLine"/>s (a tombstone becomes an empty line, as in the log path).</summary>
