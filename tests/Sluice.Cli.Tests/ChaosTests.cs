@@ -22,6 +22,39 @@ public sealed class ChaosTests
         result.Stdout.ShouldContain($"chaos: {kills} kills");
     }
 
+    /// <summary>
+    /// Kafka mode: the driver hosts a mock cluster with the input topic (2 partitions); the reference and every killed
+    /// child read it through a bounded Kafka source whose positions are in the checkpoints, and write the same
+    /// exactly-once log and file sinks.
+    /// </summary>
+    [Fact]
+    public void Chaos_KafkaInputRepeatedKills_CommittedOutputEqualsTheNoCrashReference()
+    {
+        var result = CliProcess.Run(TimeSpan.FromSeconds(120), null, "chaos", "--kafka", "--kills", "5", "--seed", "7", "--events", "2000");
+
+        result.ExitCode.ShouldBe(0, result.Stdout + result.Stderr);
+        result.Stdout.ShouldContain("kafka: mock cluster at 127.0.0.1:");
+        result.Stdout.ShouldContain("verdict: PASS");
+        result.Stdout.ShouldContain("chaos: 5 kills");
+    }
+
+    [Fact]
+    public void Compare_DuplicatedOrMissingRecord_IsAProblem()
+    {
+        List<string> reference = ["a", "b", "b"];
+        var problems = new List<string>();
+
+        Chaos.ChaosDriver.Compare("same", reference, ["b", "a", "b"], problems);
+        problems.ShouldBeEmpty();
+        Chaos.ChaosDriver.Compare("duplicate", reference, ["a", "a", "b", "b"], problems);
+        Chaos.ChaosDriver.Compare("missing", reference, ["a", "b"], problems);
+
+        problems.Count.ShouldBe(2);
+        problems[0].ShouldStartWith("duplicate: 0 records missing");
+        problems[0].ShouldContain("1 extra/duplicated (e.g. a)");
+        problems[1].ShouldStartWith("missing: 1 records missing (e.g. b)");
+    }
+
     [Theory]
     [InlineData("snapshot:3")]
     [InlineData("before-manifest:3")]

@@ -31,6 +31,25 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public void Demo_KafkaMock_ReadsTheInputFromTheMockClusterAndRefusesToMixInputsInOneDataDirectory()
+    {
+        var data = Path.Combine(_dir, "kafka");
+        var run = CliProcess.Run(null, "demo", "--kafka", "mock", "--events", "2000", "--data-dir", data);
+        run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
+        run.Stdout.ShouldContain("Kafka: in-process mock cluster at 127.0.0.1:");
+        run.Stdout.ShouldContain("input lines (Kafka topic clicks)");
+        run.Stderr.ShouldNotContain("CONFWARN");
+
+        var query = CliProcess.Run(null, "query", "--data-dir", data, "--json", "SELECT count(*) AS n FROM bronze_clicks");
+        query.ExitCode.ShouldBe(0, query.Stderr);
+        query.Stdout.Trim().ShouldBe("{\"n\":2000}");
+
+        var mixed = CliProcess.Run(null, "demo", "--events", "2000", "--data-dir", data);
+        mixed.ExitCode.ShouldBe(1);
+        mixed.Stderr.ShouldContain("holds a demo run whose input was the Kafka topic");
+    }
+
+    [Fact]
     public void Demo_NonPositiveEvents_FailsWithUsageError()
     {
         var run = CliProcess.Run(null, "demo", "--events", "0");

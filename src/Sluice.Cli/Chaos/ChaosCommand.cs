@@ -9,7 +9,8 @@ namespace Sluice.Cli.Chaos;
 /// (the reference), then runs it as a child process that it kills (<c>Process.Kill</c>, SIGKILL on Linux) at seeded
 /// random progress points and restarts from its checkpoints, until the requested number of kills happened, then
 /// lets it finish and compares the committed outputs with the reference (same multiset). <c>chaos run-job</c> is
-/// the child. Exit code 0 = exactly-once verdict PASS, 1 = FAIL.
+/// the child. With <c>--kafka</c> the input topic lives on a Kafka mock cluster the driver hosts (both the reference
+/// and the child read it with a Kafka source); the sinks stay the same. Exit code 0 = exactly-once verdict PASS, 1 = FAIL.
 /// </summary>
 internal static class ChaosCommand
 {
@@ -27,14 +28,15 @@ internal static class ChaosCommand
         var maxLines = new Option<int>("--max-progress-lines") { Description = "A kill comes after 1..N progress lines (records/checkpoint) of the child.", DefaultValueFactory = _ => 16 };
         var fault = new Option<string?>("--fault") { Description = "Also run the child once with SLUICE_FAULT=<phase>:<checkpoint|*> (snapshot, before-manifest, before-commit: first run; restore: after the first kill)." };
         var verbose = new Option<bool>("--verbose") { Description = "Echo the child's output lines." };
+        var kafka = new Option<bool>("--kafka") { Description = "Read the input from a Kafka topic (2 partitions) on an in-process mock cluster the driver keeps alive, instead of an embedded-log topic." };
         var workDir = new Option<string?>("--work-dir") { Description = "Where the reference and chaos data go (default: a new temp directory, deleted on PASS)." };
         var command = new Command("chaos", "Kill harness: kill -9 a checkpointed job at random points, restart it, and check its committed output is exactly the no-crash output.")
         {
-            kills, seed, events, rate, interval, parallelism, maxLines, fault, workDir, verbose, RunJob(),
+            kills, seed, events, rate, interval, parallelism, maxLines, fault, kafka, workDir, verbose, RunJob(),
         };
         command.SetAction(parse => new ChaosDriver(new ChaosDriverOptions(
             parse.GetValue(kills), parse.GetValue(seed), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(interval),
-            parse.GetValue(parallelism), parse.GetValue(maxLines), parse.GetValue(fault), parse.GetValue(workDir), parse.GetValue(verbose))).Run());
+            parse.GetValue(parallelism), parse.GetValue(maxLines), parse.GetValue(fault), parse.GetValue(workDir), parse.GetValue(verbose), parse.GetValue(kafka))).Run());
         return command;
     }
 
@@ -44,19 +46,21 @@ internal static class ChaosCommand
         var rate = new Option<int>("--records-per-second") { Description = "Throttle (0 = unthrottled).", DefaultValueFactory = _ => 0 };
         var interval = new Option<int>("--interval-ms") { Description = "Checkpoint interval.", DefaultValueFactory = _ => 150 };
         var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
+        var kafka = new Option<string?>("--kafka-bootstrap") { Description = "Read the input from this Kafka cluster's chaos-input topic (group chaos-run) instead of the embedded log." };
         var command = new Command("run-job", "The child of the kill harness: runs the chaos pipeline in a data directory, restoring its latest checkpoint; prints 'checkpoint <id>' per completed checkpoint.")
         {
-            dataDir, rate, interval, parallelism,
+            dataDir, rate, interval, parallelism, kafka,
         };
-        command.SetAction(parse => RunChild(parse.GetValue(dataDir)!, parse.GetValue(rate), parse.GetValue(interval), parse.GetValue(parallelism)));
+        command.SetAction(parse => RunChild(parse.GetValue(dataDir)!, parse.GetValue(rate), parse.GetValue(interval), parse.GetValue(parallelism),
+            parse.GetValue(kafka) is { } bootstrap ? new ChaosKafkaInput(bootstrap, ChaosKafkaInput.RunGroup) : null));
         return command;
     }
 
-    private static int RunChild(string dataDir, int recordsPerSecond, int intervalMs, int parallelism)
+    private static int RunChild(string dataDir, int recordsPerSecond, int intervalMs, int parallelism, ChaosKafkaInput? kafka)
     {
         using var log = ChaosPipeline.OpenLog(dataDir);
         var env = StreamEnvironment.Create(ChaosPipeline.Options(dataDir, parallelism, TimeSpan.FromMilliseconds(intervalMs)));
-        ChaosPipeline.Build(env, log, dataDir, recordsPerSecond > 0 ? new ChaosThrottle(recordsPerSecond) : null);
+        ChaosPipeline.Build(env, log, dataDir, recordsPerSecond > 0 ? new ChaosThrottle(recordsPerSecond) : null, kafka);
         var job = env.Start();
         job.CheckpointCompleted += id => Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checkpoint {id}"));
         Console.Out.WriteLine("started");

@@ -1,21 +1,25 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
+using Sluice.Connectors.Kafka.Testing;
+using Sluice.Log;
 
 namespace Sluice.Cli.Chaos;
 
 /// <summary>Settings of one <c>sluice chaos</c> run.</summary>
 internal sealed record ChaosDriverOptions(int Kills, int Seed, int Events, int RecordsPerSecond, int IntervalMs, int Parallelism,
-    int MaxProgressLines, string? Fault, string? WorkDir, bool Verbose);
+    int MaxProgressLines, string? Fault, string? WorkDir, bool Verbose, bool Kafka = false);
 
 /// <summary>
 /// The kill harness's driver: reference run in-process, then child runs of <c>sluice chaos run-job</c> killed after a
 /// seeded number of progress lines (<c>records n</c> / <c>checkpoint id</c>) — no sleeps, so kills land at random
-/// points relative to checkpoints, barriers and commits — and a final run to completion; then the verdict.
+/// points relative to checkpoints, barriers and commits — and a final run to completion; then the verdict. In Kafka
+/// mode the driver also hosts the mock cluster holding the input topic for the whole run.
 /// </summary>
 internal sealed class ChaosDriver(ChaosDriverOptions options)
 {
     private static readonly TimeSpan s_lineTimeout = TimeSpan.FromSeconds(60);
+    private string? _kafkaBootstrap;
 
     public int Run()
     {
@@ -32,12 +36,21 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         }
 
         var clock = Stopwatch.StartNew();
+        // Kafka mode: the cluster lives here, in the driver, so it outlives every killed child.
+        using var cluster = options.Kafka ? new KafkaMockCluster() : null;
+        if (cluster is not null)
+        {
+            ChaosKafkaInput.Produce(cluster, ChaosPipeline.GenerateInput(options.Events, options.Seed));
+            _kafkaBootstrap = cluster.BootstrapServers;
+            Console.WriteLine($"kafka: mock cluster at {cluster.BootstrapServers}, topic {ChaosPipeline.InputTopic} ({ChaosPipeline.InputPartitions} partitions, {options.Events} records)");
+        }
         (List<string> Topic, List<string> Files) reference;
         using (var log = ChaosPipeline.OpenLog(referenceDir))
         {
-            ChaosPipeline.PrepareInput(log, options.Events, options.Seed);
+            PrepareDataDirectory(log);
             var env = StreamEnvironment.Create(ChaosPipeline.Options(referenceDir, options.Parallelism, interval: null));
-            ChaosPipeline.Build(env, log, referenceDir, throttle: null);
+            ChaosPipeline.Build(env, log, referenceDir, throttle: null,
+                _kafkaBootstrap is null ? null : new ChaosKafkaInput(_kafkaBootstrap, ChaosKafkaInput.ReferenceGroup));
             env.ExecuteAsync().GetAwaiter().GetResult();
             reference = ChaosPipeline.ReadCommitted(log, referenceDir);
         }
@@ -45,7 +58,7 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
             $"reference: {options.Events} input lines -> {reference.Topic.Count} topic records, {reference.Files.Count} file records ({clock.ElapsedMilliseconds} ms)"));
         using (var log = ChaosPipeline.OpenLog(runDir))
         {
-            ChaosPipeline.PrepareInput(log, options.Events, options.Seed);
+            PrepareDataDirectory(log);
         }
 
         var random = new Random(options.Seed);
@@ -129,7 +142,21 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         return 0;
     }
 
-    private static void Compare(string what, List<string> expected, List<string> actual, List<string> problems)
+    /// <summary>Creates a data directory's topics: input and output in log mode, only the output in Kafka mode (the input is the Kafka topic).</summary>
+    private void PrepareDataDirectory(PartitionedLog log)
+    {
+        if (options.Kafka)
+        {
+            ChaosPipeline.PrepareOutput(log);
+        }
+        else
+        {
+            ChaosPipeline.PrepareInput(log, options.Events, options.Seed);
+        }
+    }
+
+    /// <summary>Adds a problem to <paramref name="problems"/> unless <paramref name="actual"/> equals <paramref name="expected"/> as a multiset (a duplicate is a problem).</summary>
+    internal static void Compare(string what, List<string> expected, List<string> actual, List<string> problems)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var value in expected)
@@ -166,6 +193,11 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
                      "--parallelism", options.Parallelism.ToString(CultureInfo.InvariantCulture)])
         {
             info.ArgumentList.Add(arg);
+        }
+        if (_kafkaBootstrap is not null)
+        {
+            info.ArgumentList.Add("--kafka-bootstrap");
+            info.ArgumentList.Add(_kafkaBootstrap);
         }
         info.Environment.Remove(ChaosCommand.FaultVariable);
         if (fault is not null)

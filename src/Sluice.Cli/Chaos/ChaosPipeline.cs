@@ -16,8 +16,12 @@ namespace Sluice.Cli.Chaos;
 /// <param name="Amount">Summed per tumbling window.</param>
 internal sealed record ChaosEvent(long Id, string User, long Ts, long Amount);
 
+/// <summary>One generated input line: its key, text, event time (Unix ms) and the input partition its key hashes to.</summary>
+internal sealed record ChaosInputLine(string Key, string Value, long Ts, int Partition);
+
 /// <summary>
-/// The kill harness's job, shared by the reference run and the child that gets killed: embedded log → parse (malformed
+/// The kill harness's job, shared by the reference run and the child that gets killed: embedded log (or Kafka, see
+/// <see cref="ChaosKafkaInput"/>) → parse (malformed
 /// lines dropped) → dedup by id → per user a 1-minute tumbling sum and a 30-second-gap session count → an exactly-once
 /// log sink and an exactly-once JSON-lines directory sink. A data directory holds <c>log/</c> (input and output
 /// topics), <c>checkpoints/</c> and <c>out/</c> (the file sink).
@@ -27,6 +31,9 @@ internal static class ChaosPipeline
     public const string InputTopic = "chaos-input";
     public const string OutputTopic = "chaos-output";
     public const string TransactionalIdPrefix = "chaos/log-sink";
+
+    /// <summary>Partitions of the input topic (embedded log or Kafka).</summary>
+    public const int InputPartitions = 2;
     private const long BaseTime = 1_700_000_000_000;
     private static readonly TimeSpan s_outOfOrderness = TimeSpan.FromSeconds(10);
 
@@ -39,46 +46,19 @@ internal static class ChaosPipeline
     public static PartitionedLog OpenLog(string dataDir) => PartitionedLog.Open(LogDirectory(dataDir), new LogOptions { MaintenanceInterval = null });
 
     /// <summary>
-    /// Creates the topics and appends <paramref name="events"/> input lines, deterministic for a seed: ~5% exact
-    /// duplicates (same partition, shortly after), ~2% malformed lines, timestamps increasing per user key with
-    /// jitter below the watermark bound.
+    /// Creates the topics and appends <paramref name="events"/> input lines (<see cref="GenerateInput"/>) to the
+    /// input topic, each in the partition its key hashes to.
     /// </summary>
     public static void PrepareInput(PartitionedLog log, int events, int seed)
     {
-        var input = log.CreateTopic(InputTopic, new TopicConfig { Partitions = 2 });
-        log.CreateTopic(OutputTopic, new TopicConfig { Partitions = 3 });
-        var random = new Random(seed);
-        var lines = new List<(string Key, string Value, long Ts)>(events);
-        var recent = new List<(string, string, long)>();
-        for (long i = 0; lines.Count < events; i++)
-        {
-            var ts = BaseTime + (i * 250) + random.Next(0, 8_000);
-            var roll = random.NextDouble();
-            if (roll < 0.02)
-            {
-                lines.Add(("bad", roll < 0.01 ? "{\"id\": " : "not json at all", ts));
-                continue;
-            }
-            if (roll < 0.07 && recent.Count > 0)
-            {
-                lines.Add(recent[random.Next(recent.Count)]);
-                continue;
-            }
-            var e = new ChaosEvent(i, "u" + random.Next(0, 12).ToString(CultureInfo.InvariantCulture), ts, random.Next(1, 100));
-            var line = (e.Id.ToString(CultureInfo.InvariantCulture), JsonSerializer.Serialize(e, JsonSerializerOptions.Web), ts);
-            lines.Add(line);
-            recent.Add(line);
-            if (recent.Count > 20)
-            {
-                recent.RemoveAt(0);
-            }
-        }
+        var input = log.CreateTopic(InputTopic, new TopicConfig { Partitions = InputPartitions });
+        PrepareOutput(log);
         using var batch = new RecordBatchBuilder();
-        foreach (var group in lines.GroupBy(l => input.PartitionFor(Encoding.UTF8.GetBytes(l.Key), keyIsNull: false)))
+        foreach (var group in GenerateInput(events, seed).GroupBy(l => l.Partition))
         {
-            foreach (var (key, value, ts) in group)
+            foreach (var line in group)
             {
-                batch.Add(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), ts);
+                batch.Add(Encoding.UTF8.GetBytes(line.Key), Encoding.UTF8.GetBytes(line.Value), line.Ts);
                 if (batch.Count == 500)
                 {
                     input.GetPartition(group.Key).Append(batch);
@@ -93,11 +73,60 @@ internal static class ChaosPipeline
         }
     }
 
-    /// <summary>Builds the job into <paramref name="env"/>; <paramref name="throttle"/> (child runs) slows the records down and reports progress.</summary>
-    public static void Build(StreamEnvironment env, PartitionedLog log, string dataDir, ChaosThrottle? throttle)
+    /// <summary>Creates the output topic (the input comes from elsewhere, e.g. Kafka).</summary>
+    public static void PrepareOutput(PartitionedLog log) => log.CreateTopic(OutputTopic, new TopicConfig { Partitions = 3 });
+
+    /// <summary>
+    /// The input lines, deterministic for a seed: ~5% exact duplicates (same key, hence same partition, shortly
+    /// after), ~2% malformed lines, timestamps increasing per user key with jitter below the watermark bound. Each
+    /// line's partition is Kafka's murmur2 hash of its key over <see cref="InputPartitions"/> — what the embedded
+    /// log and a Kafka producer both compute — so both inputs hold the same lines in the same partitions and order.
+    /// </summary>
+    public static List<ChaosInputLine> GenerateInput(int events, int seed)
     {
-        var lines = env.FromLog(log, InputTopic, LogDeserializers.Utf8String(), new LogSourceOptions { Bounded = true },
-            WatermarkStrategy<string>.ForBoundedOutOfOrderness(s_outOfOrderness)).Uid("input");
+        var random = new Random(seed);
+        var lines = new List<ChaosInputLine>(events);
+        var recent = new List<ChaosInputLine>();
+        for (long i = 0; lines.Count < events; i++)
+        {
+            var ts = BaseTime + (i * 250) + random.Next(0, 8_000);
+            var roll = random.NextDouble();
+            if (roll < 0.02)
+            {
+                lines.Add(Line("bad", roll < 0.01 ? "{\"id\": " : "not json at all", ts));
+                continue;
+            }
+            if (roll < 0.07 && recent.Count > 0)
+            {
+                lines.Add(recent[random.Next(recent.Count)]);
+                continue;
+            }
+            var e = new ChaosEvent(i, "u" + random.Next(0, 12).ToString(CultureInfo.InvariantCulture), ts, random.Next(1, 100));
+            var line = Line(e.Id.ToString(CultureInfo.InvariantCulture), JsonSerializer.Serialize(e, JsonSerializerOptions.Web), ts);
+            lines.Add(line);
+            recent.Add(line);
+            if (recent.Count > 20)
+            {
+                recent.RemoveAt(0);
+            }
+        }
+        return lines;
+
+        static ChaosInputLine Line(string key, string value, long ts) =>
+            new(key, value, ts, KafkaPartitioner.PartitionForKey(Encoding.UTF8.GetBytes(key), InputPartitions));
+    }
+
+    /// <summary>
+    /// Builds the job into <paramref name="env"/>; <paramref name="throttle"/> (child runs) slows the records down and
+    /// reports progress. The input is the log's <see cref="InputTopic"/>, or <paramref name="kafka"/>'s topic when
+    /// given — the only difference between the two modes.
+    /// </summary>
+    public static void Build(StreamEnvironment env, PartitionedLog log, string dataDir, ChaosThrottle? throttle, ChaosKafkaInput? kafka = null)
+    {
+        var watermarks = WatermarkStrategy<string>.ForBoundedOutOfOrderness(s_outOfOrderness);
+        var lines = kafka is null
+            ? env.FromLog(log, InputTopic, LogDeserializers.Utf8String(), new LogSourceOptions { Bounded = true }, watermarks).Uid("input")
+            : kafka.Read(env, watermarks).Uid("input");
         var events = lines.FlatMap<ChaosEvent>(static (line, output) =>
         {
             if (TryParse(line) is { } e)

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Confluent.Kafka;
+using Sluice.Connectors.Kafka;
+using Sluice.Connectors.Kafka.Testing;
 using Sluice.Examples.Clickstream.Demo;
 using Spectre.Console;
 
@@ -7,7 +10,8 @@ namespace Sluice.Cli.Demo;
 
 /// <summary>
 /// <c>sluice demo</c>: the click-stream pipeline end to end — embedded log → bronze lake → silver (parse, DLQ, dedup,
-/// late gate) → gold tables in DuckDB — with checkpoints, a live console view, and where the data landed.
+/// late gate) → gold tables in DuckDB — with checkpoints, a live console view, and where the data landed. With
+/// <c>--kafka &lt;bootstrap|mock&gt;</c> the input topic is on a Kafka cluster (an in-process mock for <c>mock</c>).
 /// </summary>
 internal static class DemoCommand
 {
@@ -16,37 +20,75 @@ internal static class DemoCommand
         var events = new Option<int>("--events") { Description = "Input events; the run stops after them and flushes everything.", DefaultValueFactory = _ => 200_000 };
         var rate = new Option<double?>("--rate") { Description = "Pace the job at this many events per second (default: as fast as possible)." };
         var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed and --events give identical gold tables.", DefaultValueFactory = _ => 42 };
-        var dataDir = new Option<string>("--data-dir") { Description = "Where the log, lake, warehouse and checkpoints live.", DefaultValueFactory = _ => DefaultDataDirectory };
+        var dataDir = new Option<string?>("--data-dir") { Description = $"Where the log, lake, warehouse and checkpoints live (default {DefaultDataDirectory}, or {DefaultKafkaDataDirectory} with --kafka)." };
+        var kafka = new Option<string?>("--kafka")
+        {
+            Description = "Read the input from Kafka: produce it into topic clicks (created with 1 partition if missing) on these bootstrap servers, "
+                + "and read it with a Kafka source. 'mock' starts an in-process mock cluster for the run (default --events 20,000 then).",
+        };
         var noUi = new Option<bool>("--no-ui") { Description = "Print plain progress lines instead of the live view." };
         var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
         var command = new Command("demo", "Run the click-stream demo: embedded log → bronze Parquet lake → silver (parse, DLQ, dedup) → gold DuckDB tables, exactly-once.")
         {
-            events, rate, seed, dataDir, noUi, parallelism,
+            events, rate, seed, dataDir, noUi, parallelism, kafka,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var n = parse.GetValue(events);
+            if (parse.GetValue(kafka) == MockValue && parse.GetResult(events) is null or { Implicit: true })
+            {
+                n = MockDefaultEvents; // The mock keeps about 5 MB per partition: the default 200,000 lines would not fit.
+            }
             var p = parse.GetValue(parallelism);
             if (n < 1 || p < 1)
             {
                 Console.Error.WriteLine("error: --events and --parallelism must be at least 1.");
                 return 2;
             }
-            var options = new DemoOptions(n, parse.GetValue(seed), parse.GetValue(dataDir)!, parse.GetValue(rate), p);
+            var bootstrap = parse.GetValue(kafka);
+            if (bootstrap is not null && string.IsNullOrWhiteSpace(bootstrap))
+            {
+                Console.Error.WriteLine("error: --kafka needs bootstrap servers (host:port[,host:port…]) or 'mock'.");
+                return 2;
+            }
+            // The mock cluster lives as long as this command: the job's consumer and the generator's producer use it.
+            using var mock = bootstrap == MockValue ? new KafkaMockCluster() : null;
+            DemoKafkaOptions? kafkaInput = null;
+            if (mock is not null)
+            {
+                mock.CreateTopic(DemoInput.Topic, DemoInput.Partitions);
+                kafkaInput = DemoKafkaOptions.ForMock(mock);
+                Console.WriteLine($"Kafka: in-process mock cluster at {mock.BootstrapServers} (lives for this run; topic {DemoInput.Topic}, {DemoInput.Partitions} partition)");
+            }
+            else if (bootstrap is not null)
+            {
+                kafkaInput = new DemoKafkaOptions(new KafkaConnectionOptions { BootstrapServers = bootstrap, ClientId = "sluice-demo" });
+                Console.WriteLine($"Kafka: {bootstrap} (topic {DemoInput.Topic}, consumer group {DemoKafkaInput.GroupId})");
+            }
+            var directory = parse.GetValue(dataDir) ?? (kafkaInput is null ? DefaultDataDirectory : DefaultKafkaDataDirectory);
+            var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput };
             var stats = new DemoStats();
             DemoRun run;
-            if (parse.GetValue(noUi) || Console.IsOutputRedirected)
+            try
             {
-                Console.WriteLine($"Sluice demo: {n:N0} events, seed {options.Seed}, parallelism {p}, data in {Path.GetFullPath(options.DataDirectory)}");
-                run = await ClickstreamDemo.RunAsync(options, stats,
-                    client => client.CheckpointCompleted += id => Console.WriteLine($"checkpoint {id} ({stats.Ingested:N0} events read)"),
-                    cancellationToken);
+                if (parse.GetValue(noUi) || Console.IsOutputRedirected)
+                {
+                    Console.WriteLine($"Sluice demo: {n:N0} events, seed {options.Seed}, parallelism {p}, data in {Path.GetFullPath(options.DataDirectory)}");
+                    run = await ClickstreamDemo.RunAsync(options, stats,
+                        client => client.CheckpointCompleted += id => Console.WriteLine($"checkpoint {id} ({stats.Ingested:N0} events read)"),
+                        cancellationToken);
+                }
+                else
+                {
+                    run = await RunWithLiveView(options, stats, cancellationToken);
+                }
             }
-            else
+            catch (Exception e) when (e is KafkaException or InvalidOperationException)
             {
-                run = await RunWithLiveView(options, stats, cancellationToken);
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
             }
-            PrintSummary(run, stats);
+            PrintSummary(run, stats, kafkaInput is not null);
             return 0;
         });
         return command;
@@ -54,6 +96,15 @@ internal static class DemoCommand
 
     /// <summary>The default data directory, relative to the working directory.</summary>
     public const string DefaultDataDirectory = ".sluice-data/demo";
+
+    /// <summary>The default data directory with <c>--kafka</c> (a data directory holds one kind of input's checkpoints).</summary>
+    public const string DefaultKafkaDataDirectory = ".sluice-data/demo-kafka";
+
+    /// <summary>Events of <c>--kafka mock</c> when <c>--events</c> is not given (they fit in the mock's partition).</summary>
+    public const int MockDefaultEvents = 20_000;
+
+    /// <summary>The <c>--kafka</c> value that starts an in-process mock cluster.</summary>
+    public const string MockValue = "mock";
 
     private static async Task<DemoRun> RunWithLiveView(DemoOptions options, DemoStats stats, CancellationToken cancellationToken)
     {
@@ -85,11 +136,11 @@ internal static class DemoCommand
         return table;
     }
 
-    private static void PrintSummary(DemoRun run, DemoStats stats)
+    private static void PrintSummary(DemoRun run, DemoStats stats, bool kafka)
     {
         var truth = run.Truth;
         var summary = new Table().Border(TableBorder.Rounded).AddColumns("stage", "records");
-        summary.AddRow("input lines (topic clicks)", truth.Lines.Count.ToString("N0", CultureInfo.InvariantCulture));
+        summary.AddRow(kafka ? "input lines (Kafka topic clicks)" : "input lines (topic clicks)", truth.Lines.Count.ToString("N0", CultureInfo.InvariantCulture));
         summary.AddRow("→ dead letters (topic clicks.dlq)", stats.DeadLetteredCount.ToString("N0", CultureInfo.InvariantCulture));
         summary.AddRow("→ duplicates dropped", stats.Duplicates.ToString("N0", CultureInfo.InvariantCulture));
         summary.AddRow("→ late (table late_events)", stats.Late.ToString("N0", CultureInfo.InvariantCulture));
@@ -104,7 +155,7 @@ internal static class DemoCommand
         AnsiConsole.MarkupLine($"Done in {run.Result.Duration.TotalSeconds:F1} s. Data landed in [bold]{Markup.Escape(paths.Root)}[/]:");
         AnsiConsole.MarkupLine($"  lake (bronze, Parquet by date/hour): {Markup.Escape(paths.Lake)}/bronze_clicks");
         AnsiConsole.MarkupLine($"  warehouse (gold, DuckDB): {Markup.Escape(paths.Warehouse)} — tables page_minute, sessions, user_features, late_events");
-        AnsiConsole.MarkupLine($"  log (topics clicks, clicks.dlq): {Markup.Escape(paths.Log)}");
+        AnsiConsole.MarkupLine($"  log ({(kafka ? "topic clicks.dlq; the input is in Kafka" : "topics clicks, clicks.dlq")}): {Markup.Escape(paths.Log)}");
         var dir = paths.Root == Path.GetFullPath(DefaultDataDirectory) ? "" : $" --data-dir {paths.Root}";
         AnsiConsole.MarkupLine("Try:");
         AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT page, sum(views) AS views FROM page_minute GROUP BY page ORDER BY views DESC\""));

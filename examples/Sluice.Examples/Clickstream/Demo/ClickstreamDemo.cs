@@ -13,6 +13,13 @@ public sealed record DemoOptions(int Events, int Seed, string DataDirectory, dou
 {
     /// <summary>Checkpoint interval.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Null (default): the input topic is in the embedded log. Otherwise the cluster whose topic <c>clicks</c> holds
+    /// the input (created with one partition if missing) and the job reads it with a Kafka source; everything after
+    /// the source is the same.
+    /// </summary>
+    public DemoKafkaOptions? Kafka { get; init; }
 }
 
 /// <summary>What a demo run did.</summary>
@@ -22,7 +29,7 @@ public sealed record DemoOptions(int Events, int Seed, string DataDirectory, dou
 public sealed record DemoRun(DemoInputTruth Truth, JobResult Result, DemoPaths Paths);
 
 /// <summary>
-/// Runs the click-stream demo end to end: generates the input into the embedded log (once per data directory), then
+/// Runs the click-stream demo end to end: generates the input into the embedded log or a Kafka topic (once), then
 /// runs the pipeline with checkpoints. Killed and run again with the same options, it resumes from the last checkpoint
 /// and finishes with the same tables an uninterrupted run produces.
 /// </summary>
@@ -33,20 +40,59 @@ public static class ClickstreamDemo
     {
         var paths = new DemoPaths(Path.GetFullPath(options.DataDirectory));
         Directory.CreateDirectory(paths.Root);
+        CheckInputKind(paths, options.Kafka is null ? "log" : "kafka");
         var truth = DemoInput.Generate(options.Events, options.Seed);
         using var log = PartitionedLog.Open(paths.Log);
-        DemoInput.Produce(log, truth);
+        if (options.Kafka is { } kafka)
+        {
+            DemoKafkaInput.Produce(kafka, truth);
+        }
+        else
+        {
+            DemoInput.Produce(log, truth);
+        }
         var env = StreamEnvironment.Create(new JobOptions
         {
             JobName = "clickstream-demo",
             Parallelism = options.Parallelism,
             Checkpoints = CheckpointOptions.InDirectory(paths.Checkpoints, options.CheckpointInterval),
         });
-        DemoPipeline.Build(env, log, paths, stats, options.Rate);
+        DemoPipeline.Build(env, log, paths, stats, options.Rate, options.Kafka);
         var client = env.Start(cancellationToken);
         client.CheckpointCompleted += _ => stats.RecordCheckpoint();
         started?.Invoke(client);
         var result = await client.Completion.ConfigureAwait(false);
         return new DemoRun(truth, result, paths);
+    }
+
+    /// <summary>
+    /// A data directory belongs to one kind of input: its checkpoints hold positions of that source, and its lake and
+    /// tables the output read from it. Records the kind on first use; refuses the other kind later.
+    /// </summary>
+    private static void CheckInputKind(DemoPaths paths, string kind)
+    {
+        var marker = Path.Combine(paths.Root, "input-kind");
+        if (File.Exists(marker))
+        {
+            var recorded = File.ReadAllText(marker).Trim();
+            if (recorded != kind)
+            {
+                throw new InvalidOperationException($"The data directory {paths.Root} holds a demo run whose input was the {Describe(recorded)}, not the {Describe(kind)}: "
+                    + "use another --data-dir (or delete this one).");
+            }
+            return;
+        }
+        if (Directory.Exists(paths.Checkpoints) || Directory.Exists(paths.Lake))
+        {
+            // A run from before the marker existed: those read the embedded log.
+            if (kind != "log")
+            {
+                throw new InvalidOperationException($"The data directory {paths.Root} holds a demo run whose input was the {Describe("log")}, not the {Describe(kind)}: "
+                    + "use another --data-dir (or delete this one).");
+            }
+        }
+        File.WriteAllText(marker, kind + Environment.NewLine);
+
+        static string Describe(string k) => k == "kafka" ? "Kafka topic" : "embedded-log topic";
     }
 }

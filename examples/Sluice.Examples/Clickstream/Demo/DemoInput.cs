@@ -19,7 +19,8 @@ public sealed record DemoInputTruth(IReadOnlyList<(string Line, long Ts)> Lines,
 /// <summary>
 /// The demo's input: a deterministic click stream (same seed and count ⇒ same lines) with the anomalies real streams
 /// have — events out of order within the 5 s bound, events far beyond the allowed lateness, repeated event ids, and
-/// malformed lines — appended to the embedded-log topic <c>clicks</c>, keyed by user.
+/// malformed lines — appended to the embedded-log topic <c>clicks</c>, keyed by user (or produced to the Kafka topic
+/// <c>clicks</c>, see <see cref="DemoKafkaInput"/>).
 /// </summary>
 public static class DemoInput
 {
@@ -135,7 +136,7 @@ public static class DemoInput
     }
 
     /// <summary>The partitioning key of a line: its user, or "malformed".</summary>
-    private static string KeyOf(string line)
+    internal static string KeyOf(string line)
     {
         var at = line.IndexOf("\"user_id\":\"", StringComparison.Ordinal);
         if (at < 0)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Sluice.Connectors.DuckDb;
 using Sluice.Connectors.Log;
@@ -8,7 +9,7 @@ using Sluice.Windowing;
 namespace Sluice.Examples.Clickstream.Demo;
 
 /// <summary>
-/// The click-stream pipeline: log topic <c>clicks</c> → <b>bronze</b> (raw lines to the Parquet lake by date/hour) →
+/// The click-stream pipeline: topic <c>clicks</c> (embedded log or Kafka) → <b>bronze</b> (raw lines to the Parquet lake by date/hour) →
 /// <b>silver</b> (parse with the schema; bad lines to <c>clicks.dlq</c> with the reason and the original text; dedup
 /// by event_id; events older than the watermark minus the allowed lateness to <c>late_events</c>) → <b>gold</b> in
 /// DuckDB: <c>page_minute</c>, <c>sessions</c>, <c>user_features</c>. Every sink is exactly-once under checkpoints.
@@ -24,16 +25,22 @@ public static class DemoPipeline
     /// <summary>How late (event time) an event may be and still count.</summary>
     public static readonly TimeSpan AllowedLateness = TimeSpan.FromMinutes(1);
 
-    /// <summary>Builds the job; <paramref name="stats"/> receives live counts for the console view.</summary>
-    public static void Build(StreamEnvironment env, PartitionedLog log, DemoPaths paths, DemoStats stats, double? rate)
+    /// <summary>
+    /// Builds the job; <paramref name="stats"/> receives live counts for the console view. The input is the log's
+    /// <see cref="DemoInput.Topic"/> topic, or the Kafka topic of that name when <paramref name="kafka"/> is given —
+    /// the only difference between the two: parse, DLQ (an embedded-log topic either way), dedup, late gate and the
+    /// lake and warehouse sinks are the same.
+    /// </summary>
+    public static void Build(StreamEnvironment env, PartitionedLog log, DemoPaths paths, DemoStats stats, double? rate, DemoKafkaOptions? kafka = null)
     {
         if (!log.TryGetTopic(DlqTopic, out _))
         {
             log.CreateTopic(DlqTopic, new TopicConfig { Partitions = 1 });
         }
-        var raw = env.FromLog(log, DemoInput.Topic, LogDeserializers.WithMetadata(LogDeserializers.Utf8String()),
-            new LogSourceOptions { Bounded = true },
-            WatermarkStrategy<LogRecord<string>>.ForBoundedOutOfOrderness(OutOfOrderness)).Uid("clicks-source");
+        var watermarks = WatermarkStrategy<DemoLine>.ForBoundedOutOfOrderness(OutOfOrderness);
+        var raw = (kafka is null
+            ? env.FromLog(log, DemoInput.Topic, new LogLineDeserializer(), new LogSourceOptions { Bounded = true }, watermarks)
+            : DemoKafkaInput.Read(env, kafka, watermarks)).Uid("clicks-source");
         if (rate is > 0)
         {
             var pacer = new RecordPacer(rate.Value);
@@ -42,7 +49,7 @@ public static class DemoPipeline
         raw = raw.Map(r => { stats.RecordIngested(); return r; }, "Ingest").Uid("ingest");
 
         // Bronze: every line, as it arrived.
-        raw.Map(static r => new BronzeClick(r.Partition, r.Offset, r.TimestampMs, r.Value ?? ""), "Bronze").Uid("bronze")
+        raw.Map(static r => new BronzeClick(r.Partition, r.Offset, r.TimestampMs, r.Value), "Bronze").Uid("bronze")
             .ToParquetLake(paths.Lake, "bronze_clicks", static b => b.Ts).Uid("bronze-lake");
 
         // Silver: parse; bad lines to the DLQ with the reason and the original text.
@@ -79,15 +86,15 @@ public static class DemoPipeline
     private static DateTime Utc(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime;
 
     /// <summary>Parses a line into a click; anything else becomes a DLQ record naming the position and the reason.</summary>
-    private sealed class ParseClick(OutputTag<DlqRecord> invalid) : ProcessFunction<LogRecord<string>, ClickEvent>
+    private sealed class ParseClick(OutputTag<DlqRecord> invalid) : ProcessFunction<DemoLine, ClickEvent>
     {
-        public override void ProcessElement(LogRecord<string> value, ProcessContext context, ICollector<ClickEvent> output)
+        public override void ProcessElement(DemoLine value, ProcessContext context, ICollector<ClickEvent> output)
         {
             var position = $"{value.Topic}/{value.Partition}/{value.Offset}";
             string? reason;
             try
             {
-                var click = JsonSerializer.Deserialize<ClickEvent>(value.Value ?? "", DemoJson.Options);
+                var click = JsonSerializer.Deserialize<ClickEvent>(value.Value, DemoJson.Options);
                 reason = click switch
                 {
                     null => "the line is JSON null",
@@ -106,8 +113,15 @@ public static class DemoPipeline
             {
                 reason = e.Path is { Length: > 1 } path ? $"field '{path.TrimStart('$', '.')}': {e.Message}" : $"malformed JSON: {e.Message}";
             }
-            context.Output(invalid, new DlqRecord("log:" + value.Topic, position, reason, DeadLetters.Truncate(value.Value ?? "")));
+            context.Output(invalid, new DlqRecord(value.Source, position, reason, DeadLetters.Truncate(value.Value)));
         }
+    }
+
+    /// <summary>Reads embedded-log records as <see cref="DemoLine"/>s (a record without value becomes an empty line).</summary>
+    private sealed class LogLineDeserializer : ILogDeserializer<DemoLine>
+    {
+        public bool TryDeserialize(TopicPartition source, in LogRecordView record, [MaybeNullWhen(false)] out DemoLine value, [NotNullWhen(false)] out string? error) =>
+            DemoLine.TryDecode("log", source.Topic, source.Partition, record.Offset, record.TimestampMs, record.Value, out value, out error);
     }
 
     /// <summary>Sends events older than the watermark minus the allowed lateness to the late output (counted once here).</summary>
