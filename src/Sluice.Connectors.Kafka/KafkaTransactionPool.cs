@@ -177,8 +177,8 @@ internal sealed class KafkaTransactionPool
     }
 
     /// <summary>
-    /// The committable of <paramref name="subtask"/>: every slot's transactional id with the checkpoint its
-    /// transaction was prepared for (or none). Empty when the subtask has no slots.
+    /// The committable of <paramref name="subtask"/>: every slot's transactional id with the sequence of its prepared
+    /// transaction (or none). Empty when the subtask has no slots.
     /// </summary>
     public byte[] Committable(int subtask)
     {
