@@ -20,7 +20,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<CheckpointCoordinator, byte> s_live = new();
     private static readonly ObservableGauge<long> s_lastCompleted = SluiceMetrics.Meter.CreateObservableGauge(
         "sluice.checkpoint.last_completed_id", ObserveLastCompleted, "checkpoint", "Id of the last completed checkpoint, per job.");
-    private static readonly Counter<long> s_failures = SluiceMetrics.Meter.CreateCounter<long>("sluice.checkpoint.failures", "checkpoints", "Checkpoints abandoned (timeout) or failed.");
+    private static readonly Counter<long> s_failures = SluiceMetrics.Meter.CreateCounter<long>("sluice.checkpoint.failures", "checkpoints", "Checkpoints that timed out or failed.");
 
     private readonly CheckpointOptions _options;
     private readonly string _jobName;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Execution;
+using Sluice.Runtime.Operators;
 using Sluice.Runtime.Planning;
 using Sluice.Runtime.Tasks;
 
@@ -29,6 +30,7 @@ public sealed class JobClient
     {
         _plan = plan;
         _cancellation = cancellation;
+        OperatorInstruments.Track(this);
     }
 
     private JobOptions Options => _plan.Options;
@@ -53,6 +55,32 @@ public sealed class JobClient
 
     /// <summary>The id of the last completed checkpoint, or 0.</summary>
     public long LastCheckpointId => _attempt.Coordinator?.LastCompletedId ?? 0;
+
+    /// <summary>
+    /// Records in, records out of sources, watermark and late records of every operator subtask since the current
+    /// attempt started (a restart starts them over), in plan order. Any thread: the figures are read while the tasks
+    /// run, so each is current but they are not one consistent cut. Also reported on the <see cref="SluiceMetrics.Meter"/>
+    /// (<c>sluice.operator.records_in</c>, <c>sluice.source.records_out</c>, <c>sluice.operator.watermark</c>).
+    /// </summary>
+    public IReadOnlyList<OperatorMetrics> GetOperatorMetrics()
+    {
+        var attempt = Volatile.Read(ref _attempt);
+        var metrics = new List<OperatorMetrics>();
+        if (attempt is null)
+        {
+            return metrics;
+        }
+        foreach (var task in attempt.Tasks)
+        {
+            for (var i = task.Operators.Count - 1; i >= 0; i--) // Operators are listed downstream first.
+            {
+                var op = task.Operators[i];
+                metrics.Add(new OperatorMetrics(op.Context.OperatorName, op.Uid, op.Context.SubtaskIndex, op is ISourceHead,
+                    Volatile.Read(ref op.RecordsIn), op.SourceRecordCount, op.CurrentWatermark, op.LateRecordCount));
+            }
+        }
+        return metrics;
+    }
 
     /// <summary>
     /// Ends every source's input now; in-flight records still reach the sinks. With <paramref name="drain"/> the final

@@ -31,6 +31,13 @@ internal abstract class StreamOperator
     /// <summary>Records emitted by this operator if it is a source; 0 for others.</summary>
     public virtual long SourceRecordCount => 0;
 
+    /// <summary>
+    /// Records handed to this operator (every input), counted by what feeds it: the chaining output of the operator
+    /// before it, or the task's record dispatcher. Written by the task's thread only; read it with
+    /// <c>Volatile.Read</c> from other threads.
+    /// </summary>
+    public long RecordsIn;
+
     public virtual void Open() { }
 
     /// <summary>Handles a watermark: fire what became due, then forward it.</summary>

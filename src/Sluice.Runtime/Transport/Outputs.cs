@@ -42,13 +42,26 @@ internal static class SideRoutes
         SluiceMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", $"side output '{tagId}' has no consumer"));
 }
 
-/// <summary>Hands records straight to the next operator of the chain: a method call, no copy, no queue.</summary>
+/// <summary>
+/// Hands records straight to the next operator of the chain: a method call, no copy, no queue; counts them into the
+/// next operator's <see cref="Operators.StreamOperator.RecordsIn"/>.
+/// </summary>
 internal sealed class ChainingOutput<T>(Operators.IInput<T> next) : Output<T>
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public override void Collect(T value, long timestamp) => next.ProcessElement(value, timestamp);
+    private readonly Operators.StreamOperator _counted = (Operators.StreamOperator)next;
 
-    public override void CollectBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps) => next.ProcessBatch(values, timestamps);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public override void Collect(T value, long timestamp)
+    {
+        _counted.RecordsIn++;
+        next.ProcessElement(value, timestamp);
+    }
+
+    public override void CollectBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        _counted.RecordsIn += values.Length;
+        next.ProcessBatch(values, timestamps);
+    }
 
     public override void EmitWatermark(long watermark) => next.ProcessWatermark(watermark);
 

@@ -1,0 +1,77 @@
+using System.Diagnostics.Metrics;
+using Sluice.Runtime.Tests.Support;
+
+namespace Sluice.Runtime.Tests.Execution;
+
+/// <summary>Per-operator figures: records into every operator across chains and exchanges, and the meter's instruments.</summary>
+public class OperatorMetricsTests
+{
+    public static TheoryData<ExecutionMode> Modes => [ExecutionMode.Parallel, ExecutionMode.Deterministic];
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task GetOperatorMetrics_CountsTheRecordsHandedToEachOperator_ChainedAndAcrossExchanges(ExecutionMode mode)
+    {
+        var input = Enumerable.Range(0, 1_000).ToList();
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 2, Mode = mode, BatchSize = 16 });
+        env.FromCollection(input).Uid("numbers")
+            .Map(x => x * 2, "Double").Uid("double")
+            .Filter(x => x % 4 == 0, "MultiplesOfFour").Uid("filter")
+            .KeyBy(x => x % 10)
+            .Reduce((a, b) => a + b, "AfterExchange").Uid("after")
+            .Collect();
+        var client = env.Start();
+        await client.Completion.OrTimeout();
+
+        var metrics = client.GetOperatorMetrics();
+        long In(string uid) => metrics.Where(m => m.Uid == uid).Sum(m => m.RecordsIn);
+        var kept = input.Count(x => x * 2 % 4 == 0);
+        metrics.Where(m => m.IsSource).Sum(m => m.SourceRecordsOut).ShouldBe(input.Count);
+        In("numbers").ShouldBe(0);
+        In("double").ShouldBe(input.Count);
+        In("filter").ShouldBe(input.Count);
+        In("after").ShouldBe(kept);
+        metrics.Where(m => m.Uid == "after").Select(m => m.Subtask).Order().ShouldBe([0, 1]);
+        metrics.Where(m => m.Uid == "double").ShouldAllBe(m => m.Watermark == long.MaxValue, "bounded input ends with the final watermark");
+    }
+
+    [Fact]
+    public async Task Meter_ReportsRecordsInSourceRecordsOutAndWatermarks_OfARunningJob()
+    {
+        var job = "metrics-" + Guid.NewGuid().ToString("N");
+        var source = new PausableRangeSource(1_000) { PauseAt = 100 };
+        var env = StreamEnvironment.Create(new JobOptions { JobName = job });
+        env.FromSource(source, WatermarkStrategy<long>.ForBoundedOutOfOrderness(TimeSpan.Zero), "Range").Uid("range")
+            .Map(x => x + 1, "Increment").Uid("inc")
+            .ForEach(_ => { }).Uid("sink");
+        var measured = new List<(string Instrument, string Operator, long Value)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == SluiceMetrics.Meter && instrument.Name is "sluice.operator.records_in" or "sluice.source.records_out" or "sluice.operator.watermark")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var t = tags.ToArray();
+            if (t.Any(x => x.Key == "job" && (string?)x.Value == job))
+            {
+                measured.Add((instrument.Name, (string)t.First(x => x.Key == "operator").Value!, value));
+            }
+        });
+        listener.Start();
+        var client = env.Start();
+        source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+
+        listener.RecordObservableInstruments();
+        client.Cancel();
+        await Should.ThrowAsync<OperationCanceledException>(() => client.Completion.OrTimeout());
+
+        measured.ShouldContain(("sluice.source.records_out", "Range", 100L));
+        measured.ShouldContain(("sluice.operator.records_in", "Increment", 100L));
+        measured.ShouldContain(m => m.Instrument == "sluice.operator.watermark" && m.Operator == "Increment" && m.Value >= 0 && m.Value < 100);
+        measured.ShouldNotContain(m => m.Instrument == "sluice.operator.records_in" && m.Operator == "Range", "a source has no input");
+    }
+}
