@@ -101,42 +101,75 @@ public sealed class JsonLinesDirectorySinkTests : IDisposable
         Staging(Output).ShouldBeEmpty();
     }
 
-    [Fact]
-    public async Task TimedOutCheckpoint_AfterTheSinkStagedItsOutput_FailsTheAttempt_AndTheRestartLosesNothing()
+    /// <summary>
+    /// Source A (records 0..999, paused at 400) feeds the sink; source B's task is held inside a map until
+    /// <c>release</c> is set, so it cannot acknowledge a barrier: a checkpoint stays pending after the sink staged
+    /// records 0..399 for it.
+    /// </summary>
+    private (JobClient Client, PausableRangeSource A, ManualResetEventSlim Release) StartWithAHeldTask(CheckpointOptions checkpoints, RestartStrategy restart)
     {
-        // Source A feeds the sink; source B's task is held inside a map, so it cannot acknowledge barrier 1 and the
-        // checkpoint stays pending after the sink staged records 0..399 for it. Publishing only later checkpoints would
-        // lose those records; the timed-out checkpoint must fail the attempt instead.
-        var source = new PausableRangeSource(1_000) { PauseAt = 400 };
-        var gate = new ManualResetEventSlim();
+        var a = new PausableRangeSource(1_000) { PauseAt = 400 };
+        var release = new ManualResetEventSlim();
         var held = new ManualResetEventSlim();
-        var env = StreamEnvironment.Create(new JobOptions
-        {
-            Checkpoints = CheckpointOptions.InDirectory(Checkpoints, TimeSpan.FromHours(1)) with { Timeout = TimeSpan.FromTicks(1) },
-            Restart = RestartStrategy.FixedDelay(1, TimeSpan.Zero),
-        });
-        env.FromSource(source).Uid("a").WriteJsonLinesDirectory(Output).Uid("sink");
+        var env = StreamEnvironment.Create(new JobOptions { Checkpoints = checkpoints, Restart = restart });
+        env.FromSource(a).Uid("a").WriteJsonLinesDirectory(Output).Uid("sink");
         env.FromCollection([1L]).Uid("b").Map(v =>
         {
             held.Set();
-            gate.Wait();
+            release.Wait();
             return v;
         }).Uid("held").ForEach(_ => { }).Uid("b-sink");
         var client = env.Start();
-        source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        a.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
         held.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        return (client, a, release);
+    }
+
+    private void WaitForStagedFiles(int count) =>
+        SpinWait.SpinUntil(() => Staging(Output).Count(f => f.EndsWith(".staged", StringComparison.Ordinal)) >= count, TimeSpan.FromSeconds(30))
+            .ShouldBeTrue($"the sink should have staged {count} file(s)");
+
+    private void CommittedOutputShouldBeAllRecordsOnce() =>
+        JsonLinesDirectorySink<long>.CommittedFiles(Output).SelectMany(File.ReadAllLines).Select(long.Parse).Order()
+            .ShouldBe(Enumerable.Range(0, 1_000).Select(i => (long)i));
+
+    [Fact]
+    public async Task TimedOutCheckpoint_AfterTheSinkStagedItsOutput_FailsTheAttempt_AndTheRestartLosesNothing()
+    {
+        // Publishing only later checkpoints would lose records 0..399: the timed-out checkpoint must fail the attempt.
+        var (client, a, release) = StartWithAHeldTask(
+            CheckpointOptions.InDirectory(Checkpoints, TimeSpan.FromHours(1)) with { Timeout = TimeSpan.FromTicks(1) }, RestartStrategy.FixedDelay(1, TimeSpan.Zero));
 
         client.TriggerCheckpoint().ShouldBe(1);
-        SpinWait.SpinUntil(() => Staging(Output).Any(f => f.EndsWith(".staged", StringComparison.Ordinal)), TimeSpan.FromSeconds(30))
-            .ShouldBeTrue("the sink should stage its output at barrier 1");
+        WaitForStagedFiles(1);
         client.TriggerCheckpoint().ShouldBe(0, "checkpoint 1 outlived its timeout: no new checkpoint, the attempt fails");
-        source.PauseAt = long.MaxValue;
-        gate.Set();
+        a.PauseAt = long.MaxValue;
+        release.Set();
         var result = await client.Completion.OrTimeout();
 
         result.Restarts.ShouldBe(1);
-        JsonLinesDirectorySink<long>.CommittedFiles(Output).SelectMany(File.ReadAllLines).Select(long.Parse).Order()
-            .ShouldBe(Enumerable.Range(0, 1_000).Select(i => (long)i));
+        CommittedOutputShouldBeAllRecordsOnce();
+        Staging(Output).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task TaskFinishingWhileACheckpointItAcknowledgedIsPending_KeepsThatAcknowledgement_NothingIsLost()
+    {
+        // Task A acknowledges checkpoint 1 (staging records 0..399), then its input ends and it finishes (staging
+        // 400..999 in its final snapshot) while B still holds checkpoint 1 open. The final snapshot must not replace the
+        // acknowledgement: checkpoint 1 commits 0..399 and the final checkpoint the rest.
+        var (client, a, release) = StartWithAHeldTask(CheckpointOptions.InDirectory(Checkpoints, TimeSpan.FromHours(1)), RestartStrategy.None);
+
+        client.TriggerCheckpoint().ShouldBe(1);
+        WaitForStagedFiles(1);
+        a.PauseAt = long.MaxValue;
+        WaitForStagedFiles(2);
+        release.Set();
+        var result = await client.Completion.OrTimeout();
+
+        result.Restarts.ShouldBe(0);
+        result.CheckpointsCompleted.ShouldBe(2);
+        CommittedOutputShouldBeAllRecordsOnce();
         Staging(Output).ShouldBeEmpty();
     }
 
