@@ -45,6 +45,7 @@ internal sealed class KafkaTransactionPool
     private readonly List<Slot> _slots = [];
     private readonly HashSet<string> _fenced = new(StringComparer.Ordinal);
     private int _openWriters;
+    private bool _restoreWindow; // From AbortPending until the first writer opens: the restored checkpoint is committed meanwhile.
     private long _committed;
     private long _aborted;
     private long _notResumed;
@@ -92,6 +93,19 @@ internal sealed class KafkaTransactionPool
         lock (_lock)
         {
             _openWriters++;
+            _restoreWindow = false;
+        }
+    }
+
+    /// <summary>Transactional ids of earlier producers fenced by restores so far.</summary>
+    internal int FencedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _fenced.Count;
+            }
         }
     }
 
@@ -178,7 +192,8 @@ internal sealed class KafkaTransactionPool
 
     /// <summary>
     /// The committable of <paramref name="subtask"/>: every slot's transactional id with the sequence of its prepared
-    /// transaction (or none). Empty when the subtask has no slots.
+    /// transaction (or none), and the ids of slots 0 and 1 even before they exist — so a restore in a new process
+    /// fences every id this subtask may have used after the checkpoint, also when it wrote nothing before it.
     /// </summary>
     public byte[] Committable(int subtask)
     {
@@ -188,13 +203,23 @@ internal sealed class KafkaTransactionPool
             entries = _slots.Where(s => s.Subtask == subtask)
                 .Select(s => (s.Writer.TransactionalId, s.State == SlotState.Prepared ? s.Sequence : NotPrepared)).ToList();
         }
-        return entries.Count == 0 ? [] : EncodeCommittable(entries);
+        for (var index = 0; index < 2; index++)
+        {
+            var id = TransactionalIdOf(subtask, index);
+            if (!entries.Exists(e => e.Id == id))
+            {
+                entries.Add((id, NotPrepared));
+            }
+        }
+        return EncodeCommittable(entries);
     }
 
     /// <summary>
     /// Coordinator thread: commits the transactions the committable lists as prepared (each has a sequence ≤
     /// <paramref name="checkpointId"/>), oldest first; a slot prepared again since (with another sequence) is left
-    /// alone. Ids without a live slot (a restore in a new process) are fenced once. Idempotent.
+    /// alone. While a restore's checkpoint is committed (before the attempt's writers open), listed ids without a live
+    /// slot — an earlier process's — are fenced, once each; otherwise such ids are left alone (a writer may be about to
+    /// initialize one). Idempotent.
     /// </summary>
     /// <exception cref="KafkaSinkException">The cluster refused a commit (the checkpoint fails and the job restarts).</exception>
     /// <exception cref="InvalidDataException">Not a committable of this format.</exception>
@@ -203,11 +228,11 @@ internal sealed class KafkaTransactionPool
         foreach (var (id, sequence) in DecodeCommittable(committable).OrderBy(static e => e.Sequence))
         {
             Slot? slot;
-            bool known;
+            bool fence;
             lock (_lock)
             {
                 slot = _slots.Find(s => s.Writer.TransactionalId == id);
-                known = slot is not null || _fenced.Contains(id);
+                fence = slot is null && _restoreWindow && !_fenced.Contains(id);
                 if (slot is { State: SlotState.Prepared } prepared && prepared.Sequence == sequence && sequence <= checkpointId)
                 {
                     prepared.State = SlotState.Ending;
@@ -221,7 +246,7 @@ internal sealed class KafkaTransactionPool
             {
                 End(slot, commit: true);
             }
-            else if (!known)
+            else if (fence)
             {
                 Fence(id);
                 if (sequence != NotPrepared && sequence <= checkpointId)
@@ -241,6 +266,7 @@ internal sealed class KafkaTransactionPool
         List<Slot> abort;
         lock (_lock)
         {
+            _restoreWindow = true;
             abort = _slots.Where(s => s.State == SlotState.Prepared && s.Sequence > restoredCheckpointId).ToList();
             foreach (var slot in abort)
             {

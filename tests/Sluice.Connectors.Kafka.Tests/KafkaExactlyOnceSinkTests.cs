@@ -197,16 +197,38 @@ public sealed class KafkaExactlyOnceSinkTests(KafkaTestCluster kafka) : IClassFi
     }
 
     [Fact]
-    public void Pool_CommittableOfAnEarlierProcess_FencesEachIdOnce()
+    public void Pool_RestoringACommittableOfAnEarlierProcess_FencesEachIdOnce()
     {
         var pool = new KafkaTransactionPool("pool-c", id => new KafkaTransactionalWriter(kafka.Connection, id));
         var committable = KafkaTransactionPool.EncodeCommittable([("pool-c-0-0", 3), ("pool-c-0-1", -1)]);
 
+        pool.AbortPending(restoredCheckpointId: 3);
         pool.Commit(3, committable);
         pool.Commit(3, committable);
 
+        pool.FencedCount.ShouldBe(2);
         pool.TransactionsNotResumed.ShouldBe(1, "one prepared transaction, reported once");
         pool.Committed.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Pool_SubtaskThatWroteNothing_ListsTheIdsItMayUse_AndOnlyARestoreFencesUnknownIds()
+    {
+        var writing = new KafkaTransactionPool("pool-d", id => new KafkaTransactionalWriter(kafka.Connection, id));
+        writing.WriterOpened();
+        var committable = writing.Committable(subtask: 5);
+        KafkaTransactionPool.DecodeCommittable(committable).ShouldBe([("pool-d-5-0", -1L), ("pool-d-5-1", -1L)]);
+
+        // The same job, running: its writers may be about to initialize these ids, so a commit must not fence them.
+        writing.Commit(1, committable);
+        writing.FencedCount.ShouldBe(0);
+
+        // A new process restoring that checkpoint: the earlier process may have opened transactions with them since.
+        var restoring = new KafkaTransactionPool("pool-d", id => new KafkaTransactionalWriter(kafka.Connection, id));
+        restoring.AbortPending(restoredCheckpointId: 1);
+        restoring.Commit(1, committable);
+        restoring.FencedCount.ShouldBe(2);
+        restoring.TransactionsNotResumed.ShouldBe(0, "nothing was prepared");
     }
 
     [Fact]
