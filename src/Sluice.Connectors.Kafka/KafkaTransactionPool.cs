@@ -26,9 +26,10 @@ namespace Sluice.Connectors.Kafka;
 /// prepared after restored checkpoint <c>r</c> one above <c>r</c>: <see cref="AbortPending"/> aborts exactly those.
 /// </para>
 /// <para>
-/// The committable of a subtask lists all its slots: prepared ones with their checkpoint id, the others as ids only.
-/// After a process crash the new process has no live producer for them; librdkafka cannot resume another producer's
-/// transaction, so <see cref="Commit"/> fences each listed id instead (<c>InitTransactions</c>: the cluster completes
+/// The committable of a subtask lists all its slots (prepared ones with their sequence, the others as ids only) and
+/// the ids of slots 0 and 1 even before they exist. After a process crash the new process has no live producer for
+/// them; librdkafka cannot resume another producer's transaction, so <see cref="Commit"/> of the restored checkpoint
+/// (before the new writers open) fences each listed id instead (<c>InitTransactions</c>: the cluster completes
 /// a commit that was already under way and aborts an open transaction). A prepared transaction whose commit had not
 /// reached the cluster when the process died is therefore aborted, and its records are lost — the window is the
 /// Kafka commit round trip after the checkpoint is stored; <see cref="TransactionsNotResumed"/> counts such cases.
