@@ -108,17 +108,36 @@ internal static class DemoCommand
 
     private static async Task<DemoRun> RunWithLiveView(DemoOptions options, DemoStats stats, CancellationToken cancellationToken)
     {
-        var running = ClickstreamDemo.RunAsync(options, stats, cancellationToken: cancellationToken);
+        JobClient? client = null;
+        var running = ClickstreamDemo.RunAsync(options, stats, started => Volatile.Write(ref client, started), cancellationToken);
         using var refresh = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        await AnsiConsole.Live(View(stats, options)).StartAsync(async context =>
+        await AnsiConsole.Live(View(stats, options, null)).StartAsync(async context =>
         {
             while (!running.IsCompleted)
             {
                 await Task.WhenAny(running, refresh.WaitForNextTickAsync(cancellationToken).AsTask());
-                context.UpdateTarget(View(stats, options));
+                context.UpdateTarget(View(stats, options, Volatile.Read(ref client)));
             }
         });
         return await running;
+    }
+
+    private static Rows View(DemoStats stats, DemoOptions options, JobClient? client) =>
+        client is null ? new Rows(View(stats, options)) : new Rows(View(stats, options), Operators(client));
+
+    /// <summary>Per operator (subtasks summed): records emitted by sources, records in for the others, and the lowest watermark.</summary>
+    private static Table Operators(JobClient client)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("operators").AddColumns("operator", "records", "watermark");
+        table.Columns[1].RightAligned();
+        foreach (var op in client.GetOperatorMetrics().GroupBy(m => m.Uid))
+        {
+            var records = op.Sum(m => m.IsSource ? m.SourceRecordsOut : m.RecordsIn);
+            var watermark = op.Min(m => m.Watermark);
+            table.AddRow(Markup.Escape(op.First().Operator), $"{records:N0}",
+                watermark == EventTime.MinWatermark ? "-" : watermark == EventTime.MaxWatermark ? "end" : EventTime.Format(watermark));
+        }
+        return table;
     }
 
     private static Table View(DemoStats stats, DemoOptions options)

@@ -21,7 +21,6 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
     private readonly BatchBuffer<long> _timestamps = new(1024);
     private ISourceReader<T>? _reader;
     private SplitState[] _splits = [];
-    private long _emittedWatermark = EventTime.MinWatermark;
     private bool _idle;
 
     public SourceOperator(ISource<T> source, WatermarkStrategy<T> strategy, Output<T> output, Action signalAvailable)
@@ -160,14 +159,14 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
     /// <summary>Ends the source: with <paramref name="drain"/> the final watermark (+∞) fires every window and timer downstream.</summary>
     public void Finish(bool drain)
     {
-        if (drain && _emittedWatermark != EventTime.MaxWatermark)
+        if (drain && CurrentWatermark != EventTime.MaxWatermark)
         {
             if (_idle)
             {
                 _idle = false;
                 _output.EmitIdle(false);
             }
-            _emittedWatermark = EventTime.MaxWatermark;
+            CurrentWatermark = EventTime.MaxWatermark;
             _output.EmitWatermark(EventTime.MaxWatermark);
         }
     }
@@ -333,9 +332,9 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
                 _idle = false;
                 _output.EmitIdle(false);
             }
-            if (combined > _emittedWatermark)
+            if (combined > CurrentWatermark)
             {
-                _emittedWatermark = combined;
+                CurrentWatermark = combined;
                 _output.EmitWatermark(combined);
             }
         }

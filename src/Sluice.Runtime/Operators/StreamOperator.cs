@@ -22,7 +22,7 @@ internal abstract class StreamOperator
     /// <summary>The control part of the output (watermarks, idleness); null for sinks.</summary>
     public Output? Downstream { get; protected init; }
 
-    /// <summary>The last watermark this operator received (−∞ before the first).</summary>
+    /// <summary>The last watermark this operator received — for a source, the last it emitted (−∞ before the first).</summary>
     public long CurrentWatermark { get; protected set; } = EventTime.MinWatermark;
 
     /// <summary>Records this operator classified as late (windows); 0 for others.</summary>

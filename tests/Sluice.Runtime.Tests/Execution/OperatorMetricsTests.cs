@@ -32,7 +32,7 @@ public class OperatorMetricsTests
         In("filter").ShouldBe(input.Count);
         In("after").ShouldBe(kept);
         metrics.Where(m => m.Uid == "after").Select(m => m.Subtask).Order().ShouldBe([0, 1]);
-        metrics.Where(m => m.Uid == "double").ShouldAllBe(m => m.Watermark == long.MaxValue, "bounded input ends with the final watermark");
+        metrics.Where(m => m.Uid is "double" or "numbers").ShouldAllBe(m => m.Watermark == long.MaxValue, "bounded input ends with the final watermark");
     }
 
     [Fact]
@@ -72,6 +72,7 @@ public class OperatorMetricsTests
         measured.ShouldContain(("sluice.source.records_out", "Range", 100L));
         measured.ShouldContain(("sluice.operator.records_in", "Increment", 100L));
         measured.ShouldContain(m => m.Instrument == "sluice.operator.watermark" && m.Operator == "Increment" && m.Value >= 0 && m.Value < 100);
+        measured.ShouldContain(m => m.Instrument == "sluice.operator.watermark" && m.Operator == "Range" && m.Value >= 0 && m.Value < 100, "a source reports the watermark it emitted");
         measured.ShouldNotContain(m => m.Instrument == "sluice.operator.records_in" && m.Operator == "Range", "a source has no input");
     }
 }
