@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Execution;
-using Sluice.Runtime.Operators;
 using Sluice.Runtime.Planning;
 using Sluice.Runtime.Tasks;
 
