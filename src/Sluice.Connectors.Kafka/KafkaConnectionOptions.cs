@@ -28,6 +28,47 @@ public sealed record KafkaConnectionOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Reads a librdkafka/Java client properties file — the <c>client.properties</c> Confluent Cloud and MSK hand out,
+    /// or a kcat <c>-F</c> file: one <c>key=value</c> per line, blank lines and lines starting with <c>#</c> or
+    /// <c>!</c> ignored, whitespace around keys and values trimmed, the value being everything after the first
+    /// <c>=</c>. <c>bootstrap.servers</c> becomes <see cref="BootstrapServers"/> (unless
+    /// <paramref name="bootstrapServers"/> is given, which wins); every other line goes to <see cref="Properties"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="bootstrapServers">Bootstrap servers overriding the file's; null = take the file's.</param>
+    /// <exception cref="FormatException">A line is not <c>key=value</c> (the message gives its number, never its text), or no bootstrap servers are known.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static KafkaConnectionOptions FromPropertiesFile(string path, string? bootstrapServers = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        var number = 0;
+        foreach (var raw in File.ReadLines(path))
+        {
+            number++;
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] is '#' or '!')
+            {
+                continue;
+            }
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || line[..equals].Trim().Length == 0)
+            {
+                // Never echo the line: it may hold a secret.
+                throw new FormatException($"Kafka properties file '{path}', line {number}: expected key=value.");
+            }
+            properties[line[..equals].Trim()] = line[(equals + 1)..].Trim();
+        }
+        properties.Remove("bootstrap.servers", out var fromFile);
+        var bootstrap = bootstrapServers ?? fromFile;
+        if (string.IsNullOrWhiteSpace(bootstrap))
+        {
+            throw new FormatException($"Kafka properties file '{path}' has no bootstrap.servers, and none were given.");
+        }
+        return new KafkaConnectionOptions { BootstrapServers = bootstrap, Properties = properties };
+    }
+
     /// <summary>True when <paramref name="property"/> holds a secret (passwords, keys, tokens, JAAS configs) whose value must never be printed.</summary>
     public static bool IsSecret(string property)
     {

@@ -50,6 +50,35 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public void Demo_KafkaConfigFile_ConnectsWithItsBootstrapAndProperties_AndAMalformedFileIsAUsageError()
+    {
+        // The cluster a user's client.properties points at; the test hosts it, the demo runs in another process.
+        using var cluster = new Sluice.Connectors.Kafka.Testing.KafkaMockCluster();
+        cluster.CreateTopic(DemoInput.Topic, DemoInput.Partitions); // The mock has no CreateTopics API.
+        var config = Path.Combine(_dir, "client.properties");
+        Directory.CreateDirectory(_dir);
+        File.WriteAllLines(config,
+        [
+            "# as a managed service's file would carry SASL settings; the mock speaks PLAINTEXT",
+            $"bootstrap.servers={cluster.BootstrapServers}",
+            "session.timeout.ms=2000",
+            "heartbeat.interval.ms=250",
+        ]);
+
+        var run = CliProcess.Run(null, "demo", "--kafka-config", config, "--events", "2000", "--no-ui", "--data-dir", Path.Combine(_dir, "configured"));
+
+        run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
+        run.Stdout.ShouldContain($"Kafka: {cluster.BootstrapServers} (topic clicks, consumer group {DemoKafkaInput.GroupId}, 2 client properties from client.properties)");
+        run.Stdout.ShouldContain("input lines (Kafka topic clicks)");
+
+        File.WriteAllLines(config, [$"bootstrap.servers={cluster.BootstrapServers}", "sasl.password hunter2"]);
+        var bad = CliProcess.Run(null, "demo", "--kafka-config", config, "--data-dir", Path.Combine(_dir, "bad"));
+        bad.ExitCode.ShouldBe(2);
+        bad.Stderr.ShouldContain("line 2: expected key=value");
+        bad.Stderr.ShouldNotContain("hunter2");
+    }
+
+    [Fact]
     public void Demo_NonPositiveEvents_FailsWithUsageError()
     {
         var run = CliProcess.Run(null, "demo", "--events", "0");

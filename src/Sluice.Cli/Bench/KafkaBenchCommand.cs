@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Sluice.Benchmarks.Kafka;
+using Sluice.Connectors.Kafka;
 using Spectre.Console;
 
 namespace Sluice.Cli.Bench;
@@ -17,10 +18,15 @@ internal static class KafkaBenchCommand
         var partitions = new Option<int>("--partitions") { Description = "Partitions per topic (mock cluster only; a real cluster auto-creates its topics with its defaults).", DefaultValueFactory = _ => 8 };
         var parallelism = new Option<int>("--parallelism") { Description = "Sluice source and sink subtasks.", DefaultValueFactory = _ => 1 };
         var bootstrap = new Option<string?>("--bootstrap") { Description = "A cluster to use (host:port,…); default: librdkafka's mock cluster in this process." };
+        var config = new Option<FileInfo?>("--kafka-config")
+        {
+            Description = "A Kafka client properties file (key=value lines, e.g. Confluent Cloud's client.properties) for a real cluster: SASL/SSL settings, "
+                + "and bootstrap.servers unless --bootstrap names them. Values are never printed.",
+        };
         var json = new Option<bool>("--json") { Description = "One JSON object per line per scenario instead of a table." };
         var command = new Command("kafka", "Kafka throughput: Sluice sink and source vs a raw Confluent.Kafka producer and consumer on the same cluster, in the same run.")
         {
-            records, size, partitions, parallelism, bootstrap, json,
+            records, size, partitions, parallelism, bootstrap, config, json,
         };
         command.SetAction(parse =>
         {
@@ -32,6 +38,19 @@ internal static class KafkaBenchCommand
                 Parallelism = parse.GetValue(parallelism),
                 BootstrapServers = parse.GetValue(bootstrap),
             };
+            if (parse.GetValue(config) is { } file)
+            {
+                try
+                {
+                    var connection = KafkaConnectionOptions.FromPropertiesFile(file.FullName, options.BootstrapServers);
+                    options = options with { BootstrapServers = connection.BootstrapServers, Properties = connection.Properties };
+                }
+                catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return 2;
+                }
+            }
             if (options.Records < 1 || options.RecordBytes < 0 || options.Partitions < 1 || options.Parallelism < 1)
             {
                 Console.Error.WriteLine("--records, --partitions and --parallelism must be at least 1, --record-bytes at least 0.");

@@ -26,11 +26,16 @@ internal static class DemoCommand
             Description = "Read the input from Kafka: produce it into topic clicks (created with 1 partition if missing) on these bootstrap servers, "
                 + "and read it with a Kafka source. 'mock' starts an in-process mock cluster for the run (default --events 20,000 then).",
         };
+        var kafkaConfig = new Option<FileInfo?>("--kafka-config")
+        {
+            Description = "A Kafka client properties file (key=value lines, e.g. the client.properties Confluent Cloud or MSK give you): SASL/SSL and "
+                + "any other librdkafka setting, and bootstrap.servers unless --kafka names them. Implies --kafka; values are never printed.",
+        };
         var noUi = new Option<bool>("--no-ui") { Description = "Print plain progress lines instead of the live view." };
         var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
         var command = new Command("demo", "Run the click-stream demo: embedded log → bronze Parquet lake → silver (parse, DLQ, dedup) → gold DuckDB tables, exactly-once.")
         {
-            events, rate, seed, dataDir, noUi, parallelism, kafka,
+            events, rate, seed, dataDir, noUi, parallelism, kafka, kafkaConfig,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -51,6 +56,29 @@ internal static class DemoCommand
                 Console.Error.WriteLine("error: --kafka needs bootstrap servers (host:port[,host:port…]) or 'mock'.");
                 return 2;
             }
+            var configFile = parse.GetValue(kafkaConfig);
+            if (configFile is not null && bootstrap == MockValue)
+            {
+                Console.Error.WriteLine("error: --kafka-config is for a real cluster; the in-process mock (--kafka mock) takes no client properties.");
+                return 2;
+            }
+            KafkaConnectionOptions? configured = null;
+            if (configFile is not null)
+            {
+                try
+                {
+                    configured = KafkaConnectionOptions.FromPropertiesFile(configFile.FullName, bootstrap);
+                }
+                catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return 2;
+                }
+            }
+            else if (bootstrap is not null && bootstrap != MockValue)
+            {
+                configured = new KafkaConnectionOptions { BootstrapServers = bootstrap };
+            }
             // The mock cluster lives as long as this command: the job's consumer and the generator's producer use it.
             using var mock = bootstrap == MockValue ? new KafkaMockCluster() : null;
             DemoKafkaOptions? kafkaInput = null;
@@ -60,10 +88,11 @@ internal static class DemoCommand
                 kafkaInput = DemoKafkaOptions.ForMock(mock);
                 Console.WriteLine($"Kafka: in-process mock cluster at {mock.BootstrapServers} (lives for this run; topic {DemoInput.Topic}, {DemoInput.Partitions} partition)");
             }
-            else if (bootstrap is not null)
+            else if (configured is not null)
             {
-                kafkaInput = new DemoKafkaOptions(new KafkaConnectionOptions { BootstrapServers = bootstrap, ClientId = "sluice-demo" });
-                Console.WriteLine($"Kafka: {bootstrap} (topic {DemoInput.Topic}, consumer group {DemoKafkaInput.GroupId})");
+                kafkaInput = new DemoKafkaOptions(configured with { ClientId = configured.Properties.ContainsKey("client.id") ? null : "sluice-demo" });
+                Console.WriteLine($"Kafka: {configured.BootstrapServers} (topic {DemoInput.Topic}, consumer group {DemoKafkaInput.GroupId}"
+                    + (configFile is null ? ")" : $", {configured.Properties.Count} client properties from {configFile.Name})"));
             }
             var directory = parse.GetValue(dataDir) ?? (kafkaInput is null ? DefaultDataDirectory : DefaultKafkaDataDirectory);
             var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput };
