@@ -43,7 +43,10 @@ public sealed class JobClient
     /// <summary>The physical plan: tasks (chains) with their parallelism and the exchanges between them.</summary>
     public string Plan => _plan.Describe();
 
-    /// <summary>Raised on a producer's thread each time it finds a full channel and starts waiting (backpressure); the argument names the producer.</summary>
+    /// <summary>
+    /// Raised on a producer's thread each time it finds a full channel and starts waiting (backpressure); the argument
+    /// names the producer. To see the earliest blocks, subscribe in <c>Start(beforeRun)</c>.
+    /// </summary>
     public event Action<string>? ProducerBlocked;
 
     /// <summary>Raised after each checkpoint completes (manifest durable, sinks committed), with its id.</summary>

@@ -9,12 +9,22 @@ public static class JobExecution
     /// Plans and starts the job; returns at once with its client. Each call runs a new instance of the job.
     /// </summary>
     /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape.</exception>
-    public static JobClient Start(this StreamEnvironment environment, CancellationToken cancellationToken = default)
+    public static JobClient Start(this StreamEnvironment environment, CancellationToken cancellationToken = default) =>
+        Start(environment, static _ => { }, cancellationToken);
+
+    /// <summary>
+    /// Plans the job, hands its client to <paramref name="beforeRun"/> — subscribe to its events there to see every
+    /// occurrence, the earliest included — then starts it and returns the client.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape.</exception>
+    public static JobClient Start(this StreamEnvironment environment, Action<JobClient> beforeRun, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(beforeRun);
         var plan = JobPlanner.Plan(environment);
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var client = new JobClient(plan, cancellation);
+        beforeRun(client);
         client.Run();
         return client;
     }

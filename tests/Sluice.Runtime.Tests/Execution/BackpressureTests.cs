@@ -14,13 +14,10 @@ public class BackpressureTests
     {
         var sink = new GatedSink();
         var env = StreamEnvironment.Create(new JobOptions { BatchSize = BatchSize, ChannelCapacity = ChannelCapacity, ChainingEnabled = false });
-        var subscribed = new ManualResetEventSlim();
-        env.FromCollection(AfterSignal(subscribed, Records)).Map(i => (long)i).SinkTo(sink, "GatedSink");
+        env.FromCollection(Enumerable.Range(0, Records)).Map(i => (long)i).SinkTo(sink, "GatedSink");
 
         var blocked = new ManualResetEventSlim();
-        var client = env.Start();
-        client.ProducerBlocked += _ => blocked.Set();
-        subscribed.Set();
+        var client = env.Start(c => c.ProducerBlocked += _ => blocked.Set());
         try
         {
             sink.FirstWrite.WaitOrFail("the sink's first record");
@@ -45,13 +42,10 @@ public class BackpressureTests
     {
         var sink = new GatedSink();
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 2, BatchSize = BatchSize, ChannelCapacity = ChannelCapacity });
-        var subscribed = new ManualResetEventSlim();
-        env.FromCollection(AfterSignal(subscribed, 20_000)).KeyBy(i => i % 10).Reduce((x, y) => y).Map(i => (long)i).SinkTo(sink, "GatedSink").SetParallelism(1);
+        env.FromCollection(Enumerable.Range(0, 20_000)).KeyBy(i => i % 10).Reduce((x, y) => y).Map(i => (long)i).SinkTo(sink, "GatedSink").SetParallelism(1);
 
         var blocked = new ManualResetEventSlim();
-        var client = env.Start();
-        client.ProducerBlocked += _ => blocked.Set();
-        subscribed.Set();
+        var client = env.Start(c => c.ProducerBlocked += _ => blocked.Set()); // Subscribed before anything runs: no block is missed.
         try
         {
             blocked.WaitOrFail("a producer to block on a full channel");
@@ -64,19 +58,6 @@ public class BackpressureTests
         var result = await client.Completion.OrTimeout();
         sink.Written.ShouldBe(20_000);
         result.MaxQueuedRecordsPerChannel.ShouldBeLessThanOrEqualTo(ChannelCapacity * BatchSize);
-    }
-
-    /// <summary>
-    /// The source starts producing only once the test subscribed to <see cref="JobClient.ProducerBlocked"/>: the event can
-    /// only be subscribed after Start, and a producer raises it once per wait, so an early block would be missed.
-    /// </summary>
-    private static IEnumerable<int> AfterSignal(ManualResetEventSlim signal, int count)
-    {
-        signal.WaitOrFail("the test to subscribe");
-        for (var i = 0; i < count; i++)
-        {
-            yield return i;
-        }
     }
 
     /// <summary>Blocks its writer on the first record until the test releases it; never sleeps.</summary>

@@ -35,7 +35,7 @@ public sealed record DemoRun(DemoInputTruth Truth, JobResult Result, DemoPaths P
 /// </summary>
 public static class ClickstreamDemo
 {
-    /// <summary>Runs the demo; <paramref name="started"/> receives the running job (for a live view).</summary>
+    /// <summary>Runs the demo; <paramref name="started"/> receives the job's client just before it starts (for a live view).</summary>
     public static async Task<DemoRun> RunAsync(DemoOptions options, DemoStats stats, Action<JobClient>? started = null, CancellationToken cancellationToken = default)
     {
         var paths = new DemoPaths(Path.GetFullPath(options.DataDirectory));
@@ -58,9 +58,11 @@ public static class ClickstreamDemo
             Checkpoints = CheckpointOptions.InDirectory(paths.Checkpoints, options.CheckpointInterval),
         });
         DemoPipeline.Build(env, log, paths, stats, options.Rate, options.Kafka);
-        var client = env.Start(cancellationToken);
-        client.CheckpointCompleted += _ => stats.RecordCheckpoint();
-        started?.Invoke(client);
+        var client = env.Start(c =>
+        {
+            c.CheckpointCompleted += _ => stats.RecordCheckpoint();
+            started?.Invoke(c);
+        }, cancellationToken);
         var result = await client.Completion.ConfigureAwait(false);
         return new DemoRun(truth, result, paths);
     }
