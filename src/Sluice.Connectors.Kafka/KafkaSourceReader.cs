@@ -12,12 +12,12 @@ namespace Sluice.Connectors.Kafka;
 /// <remarks>
 /// <para><b>Splits.</b> <see cref="SplitCount"/> is the total partition count of the subscribed topics when the
 /// reader starts; split <c>i</c> is a fixed slot for one partition (topics in order, partitions ascending). The group
-/// decides which slots this reader actually reads. Once the reader owns at least one partition, slots it does not
-/// own (never assigned, or revoked by a rebalance) are marked finished, so they do not hold back the watermark. A
-/// reader that owns no partition marks nothing: its splits stay open, and with an idle timeout in the watermark
-/// strategy they go idle, so downstream operators do not wait for it. The engine cannot reopen a finished split: a
-/// partition that comes back after it was revoked is read and emitted, but no longer holds back this reader's
-/// watermark (its records may then arrive late). The cooperative-sticky assignor (the default here) keeps such moves
+/// decides which slots this reader actually reads. Once the group has assigned this reader its partitions (possibly
+/// none), the slots it does not own (never assigned, or revoked by a rebalance) are marked idle — not finished — so
+/// they do not hold back the watermark, and a reader that owns nothing is idle as a whole; downstream operators do not
+/// wait for it. A partition assigned back later becomes active again and holds the watermark back from then on (its
+/// records below the watermark already emitted count as late). Before the first assignment nothing is marked. The
+/// cooperative-sticky assignor (the default here) keeps moves
 /// rare. Partitions added to a topic after the start share slots (<c>partition mod count</c>).</para>
 /// <para><b>Positions.</b> A position is the next offset to emit, recorded when a batch is handed to the engine.
 /// <see cref="GetPositions"/> returns them for a checkpoint; <see cref="KafkaSourceOptions.StartingOffsets"/> restores
