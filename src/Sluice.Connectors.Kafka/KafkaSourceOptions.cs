@@ -40,15 +40,15 @@ public sealed record KafkaSourceOptions
 
     /// <summary>
     /// Commit the emitted positions of a bounded reader to the group when it finishes. Default true. (With
-    /// checkpoints, positions will be committed when a checkpoint completes — issue 4.)
+    /// checkpoints, each completed checkpoint's positions are committed as well.)
     /// </summary>
     public bool CommitOnFinish { get; init; } = true;
 
     /// <summary>
     /// Commit the emitted positions of partitions the group takes away from a reader, before they move, so the new
     /// owner continues where this reader stopped instead of re-reading. Default true. Progress reporting, not a
-    /// delivery guarantee: until checkpoints exist, records emitted but not yet written by the sinks at the time of a
-    /// crash are not replayed.
+    /// delivery guarantee: without checkpoints, records emitted but not yet written by the sinks at the time of a
+    /// crash are not replayed; with checkpoints, a restore resumes at the checkpoint's positions, not the group's.
     /// </summary>
     public bool CommitOnRevoke { get; init; } = true;
 

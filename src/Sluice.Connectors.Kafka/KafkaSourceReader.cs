@@ -254,7 +254,7 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
     /// <summary>
     /// Commits offsets to the consumer group synchronously, so lag tools see progress: <paramref name="offsets"/>,
     /// or this reader's current <see cref="GetPositions"/> when null. Called at the end of a bounded run and on
-    /// revocation (see <see cref="KafkaSourceOptions"/>); with checkpoints (issue 4) it is called when a checkpoint
+    /// revocation (see <see cref="KafkaSourceOptions"/>); with checkpoints it is also called when a checkpoint
     /// completes, with that checkpoint's positions. Thread-safe.
     /// </summary>
     /// <exception cref="KafkaSourceException">The commit failed (e.g. the partitions were reassigned meanwhile).</exception>
