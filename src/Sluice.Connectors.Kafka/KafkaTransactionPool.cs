@@ -13,11 +13,12 @@ namespace Sluice.Connectors.Kafka;
 /// <para>
 /// Kafka allows one open transaction per producer, but checkpoint <c>n</c>'s transaction is still waiting for its
 /// commit when records after barrier <c>n</c> arrive, so each subtask <c>i</c> owns a few <em>slots</em>, producers
-/// with the stable transactional ids <c>{prefix}-{i}-{k}</c> (<c>k</c> = 0, 1, …; usually two are used, more only
-/// while a checkpoint was abandoned). A slot is <see cref="SlotState.Free"/> → <see cref="SlotState.Writing"/>
+/// with the stable transactional ids <c>{prefix}-{i}-{k}</c> (<c>k</c> = 0, 1, …; usually two are used, a third only
+/// while a checkpoint's commit overlaps the next barrier). A slot is <see cref="SlotState.Free"/> → <see cref="SlotState.Writing"/>
 /// (acquired by the writer at its first record after a barrier) → <see cref="SlotState.Prepared"/> (flushed at the next
-/// barrier) → committed by <see cref="Commit"/> once a checkpoint whose committable lists it is complete (an abandoned
-/// checkpoint's transaction is listed again by the next one) → free again.
+/// barrier) → committed by <see cref="Commit"/> once a checkpoint whose committable lists it is complete (a
+/// committable lists every transaction still prepared, so one whose checkpoint did not complete is committed with the
+/// next) → free again.
 /// </para>
 /// <para>
 /// A prepared transaction carries a <em>sequence</em>: the writer's previous barrier (or the restored checkpoint) + 1,
