@@ -23,6 +23,7 @@ public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceRe
     private readonly LogSource<T> _source;
     private readonly SourceReaderContext _context;
     private readonly PartitionState[] _partitions;
+    private readonly long[] _checkpointed; // Positions of the last snapshot, by split: what NotifyCheckpointComplete commits.
     private readonly FetchResult _fetch = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly int _maxRecordsPerPoll;
@@ -49,6 +50,7 @@ public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceRe
             long end = _bounded ? VisibleEnd(partition) : long.MaxValue;
             _partitions[i] = new PartitionState(partition, i, ResolveStart(partition), end);
         }
+        _checkpointed = [.. _partitions.Select(static p => p.Position)];
         _unfinished = _partitions.Length;
         Partitions = [.. assigned];
     }
@@ -131,10 +133,20 @@ public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceRe
 
     /// <summary>
     /// Commits <see cref="Positions"/> to <see cref="LogSourceOptions.ConsumerGroup"/> (no-op without one). Called
-    /// when the reader ends; the checkpoint integration calls it when a checkpoint completes.
+    /// when the reader ends.
     /// </summary>
     /// <exception cref="LogException">The commit could not be written.</exception>
     public void CommitPositions()
+    {
+        var positions = new long[_partitions.Length];
+        for (int i = 0; i < positions.Length; i++)
+        {
+            positions[i] = Volatile.Read(ref _partitions[i].Position);
+        }
+        Commit(positions);
+    }
+
+    private void Commit(long[] positions)
     {
         if (_source.Options.ConsumerGroup is not { } group || _partitions.Length == 0)
         {
@@ -143,7 +155,7 @@ public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceRe
         var offsets = new TopicPartitionOffset[_partitions.Length];
         for (int i = 0; i < _partitions.Length; i++)
         {
-            offsets[i] = new TopicPartitionOffset(_source.Topic, _partitions[i].Log.Partition, Volatile.Read(ref _partitions[i].Position));
+            offsets[i] = new TopicPartitionOffset(_source.Topic, _partitions[i].Log.Partition, positions[i]);
         }
         _source.Log.Groups.Commit(group, offsets);
     }
@@ -304,12 +316,26 @@ public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceRe
 
     private string SplitIdOf(int partition) => $"log:{_source.Topic}/{partition}";
 
-    /// <summary>The partition's next offset (<see cref="SplitPositions"/> encoding).</summary>
-    public byte[] SnapshotSplit(int split) =>
-        SplitPositions.FromInt64(_partitions.Length > 0 ? Volatile.Read(ref _partitions[split].Position) : 0);
+    /// <summary>
+    /// The partition's next offset (<see cref="SplitPositions"/> encoding), also kept for the group commit when this
+    /// checkpoint completes.
+    /// </summary>
+    public byte[] SnapshotSplit(int split)
+    {
+        if (_partitions.Length == 0)
+        {
+            return SplitPositions.FromInt64(0);
+        }
+        var position = Volatile.Read(ref _partitions[split].Position);
+        _checkpointed[split] = position;
+        return SplitPositions.FromInt64(position);
+    }
 
-    /// <summary>Commits the checkpointed positions to the consumer group, if one is configured (progress for lag tools).</summary>
-    public void NotifyCheckpointComplete(long checkpointId) => CommitPositions();
+    /// <summary>
+    /// Commits the positions of the completed checkpoint — not the current ones, which may be ahead of what the sinks
+    /// have made durable — to the consumer group, if one is configured (progress for lag tools).
+    /// </summary>
+    public void NotifyCheckpointComplete(long checkpointId) => Commit(_checkpointed);
 
     private long ResolveStart(PartitionLog partition)
     {
