@@ -154,16 +154,17 @@ internal static class DemoCommand
     private static Rows View(DemoStats stats, DemoOptions options, JobClient? client) =>
         client is null ? new Rows(View(stats, options)) : new Rows(View(stats, options), Operators(client));
 
-    /// <summary>Per operator (subtasks summed): records emitted by sources, records in for the others, and the lowest watermark.</summary>
+    /// <summary>Per operator (subtasks summed): records in and out, and the lowest watermark.</summary>
     private static Table Operators(JobClient client)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("operators").AddColumns("operator", "records", "watermark");
+        var table = new Table().Border(TableBorder.Rounded).Title("operators").AddColumns("operator", "in", "out", "watermark");
         table.Columns[1].RightAligned();
+        table.Columns[2].RightAligned();
         foreach (var op in client.GetOperatorMetrics().GroupBy(m => m.Uid))
         {
-            var records = op.Sum(m => m.IsSource ? m.SourceRecordsOut : m.RecordsIn);
+            var first = op.First();
             var watermark = op.Min(m => m.Watermark);
-            table.AddRow(Markup.Escape(op.First().Operator), $"{records:N0}",
+            table.AddRow(Markup.Escape(first.Operator), first.IsSource ? "" : $"{op.Sum(m => m.RecordsIn):N0}", $"{op.Sum(m => m.RecordsOut):N0}",
                 watermark == EventTime.MinWatermark ? "-" : watermark == EventTime.MaxWatermark ? "end" : EventTime.Format(watermark));
         }
         return table;

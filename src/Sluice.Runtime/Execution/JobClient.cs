@@ -59,10 +59,10 @@ public sealed class JobClient
     public long LastCheckpointId => _attempt.Coordinator?.LastCompletedId ?? 0;
 
     /// <summary>
-    /// Records in, records out of sources, watermark and late records of every operator subtask since the current
+    /// Records in and out, watermark and late records of every operator subtask since the current
     /// attempt started (a restart starts them over), in plan order. Any thread: the figures are read while the tasks
     /// run, so each is current but they are not one consistent cut. Also reported on the <see cref="SluiceMetrics.Meter"/>
-    /// (<c>sluice.operator.records_in</c>, <c>sluice.source.records_out</c>, <c>sluice.operator.watermark</c>).
+    /// (<c>sluice.operator.records_in</c>, <c>sluice.operator.records_out</c>, <c>sluice.operator.watermark</c>).
     /// </summary>
     public IReadOnlyList<OperatorMetrics> GetOperatorMetrics()
     {
@@ -78,7 +78,7 @@ public sealed class JobClient
             {
                 var op = task.Operators[i];
                 metrics.Add(new OperatorMetrics(op.Context.OperatorName, op.Uid, op.Context.SubtaskIndex, op is ISourceHead,
-                    Volatile.Read(ref op.RecordsIn), op.SourceRecordCount, op.CurrentWatermark, op.LateRecordCount));
+                    Volatile.Read(ref op.RecordsIn), op.RecordsOut, op.CurrentWatermark, op.LateRecordCount));
             }
         }
         return metrics;

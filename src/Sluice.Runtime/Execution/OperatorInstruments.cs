@@ -6,7 +6,7 @@ namespace Sluice.Runtime.Execution;
 /// <summary>
 /// The per-operator instruments on the <see cref="SluiceMetrics.Meter"/>, observed from every running job when a
 /// listener collects (nothing is recorded on the hot path): <c>sluice.operator.records_in</c>,
-/// <c>sluice.source.records_out</c> (counters, reset by a restart) and <c>sluice.operator.watermark</c> (gauge, Unix
+/// <c>sluice.operator.records_out</c> (counters, reset by a restart) and <c>sluice.operator.watermark</c> (gauge, Unix
 /// ms), tagged by job, operator and subtask.
 /// </summary>
 internal static class OperatorInstruments
@@ -18,8 +18,8 @@ internal static class OperatorInstruments
         var meter = SluiceMetrics.Meter;
         meter.CreateObservableCounter("sluice.operator.records_in", () => Observe(static m => m.IsSource ? null : m.RecordsIn), "records",
             "Records handed to an operator subtask since its job's current attempt started.");
-        meter.CreateObservableCounter("sluice.source.records_out", () => Observe(static m => m.IsSource ? m.SourceRecordsOut : null), "records",
-            "Records a source subtask emitted since its job's current attempt started.");
+        meter.CreateObservableCounter("sluice.operator.records_out", () => Observe(static m => m.RecordsOut), "records",
+            "Records an operator subtask emitted on its main output since its job's current attempt started.");
         meter.CreateObservableGauge("sluice.operator.watermark", () => Observe(static m => m.Watermark == long.MinValue ? null : m.Watermark), "ms",
             "An operator subtask's current event-time watermark (Unix ms).");
     }

@@ -38,6 +38,9 @@ internal abstract class StreamOperator
     /// </summary>
     public long RecordsIn;
 
+    /// <summary>Records this operator emitted on its main output (0 for sinks); any thread, approximately current.</summary>
+    public long RecordsOut => Downstream?.RecordsTaken ?? 0;
+
     public virtual void Open() { }
 
     /// <summary>Handles a watermark: fire what became due, then forward it.</summary>

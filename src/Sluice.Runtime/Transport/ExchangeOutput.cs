@@ -30,6 +30,7 @@ internal sealed class ExchangeOutput<T> : Output<T>, IExchange
     private readonly int[] _ownerByKeyGroup;
     private readonly int _batchSize;
     private int _next;
+    private long _taken;
 
     public ExchangeOutput(InputChannel[] targets, PartitionKind kind, KeySpec<T>? key, int keyGroupCount, int batchSize)
     {
@@ -49,9 +50,12 @@ internal sealed class ExchangeOutput<T> : Output<T>, IExchange
         }
     }
 
+    public override long RecordsTaken => Volatile.Read(ref _taken);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override void Collect(T value, long timestamp)
     {
+        _taken++;
         int target;
         switch (_kind)
         {
@@ -79,6 +83,7 @@ internal sealed class ExchangeOutput<T> : Output<T>, IExchange
         if (_kind == PartitionKind.Forward)
         {
             // One target: copy whole runs into the batch instead of routing record by record.
+            _taken += values.Length;
             var offset = 0;
             while (offset < values.Length)
             {

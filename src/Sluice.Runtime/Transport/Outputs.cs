@@ -28,6 +28,12 @@ internal abstract class Output<T> : Output
 /// <summary>The control part of an output, independent of the record type.</summary>
 internal abstract class Output
 {
+    /// <summary>
+    /// Records the producing operator handed to this output (its main output) so far; any thread, approximately
+    /// current. 0 for an output that keeps no count (a side-output route, the shared discarding output).
+    /// </summary>
+    public virtual long RecordsTaken => 0;
+
     /// <summary>Emits a watermark (after every record that precedes it).</summary>
     public abstract void EmitWatermark(long watermark);
 
@@ -49,6 +55,9 @@ internal static class SideRoutes
 internal sealed class ChainingOutput<T>(Operators.IInput<T> next) : Output<T>
 {
     private readonly Operators.StreamOperator _counted = (Operators.StreamOperator)next;
+
+    /// <summary>The next operator's records in: a chained operator has no other input.</summary>
+    public override long RecordsTaken => Volatile.Read(ref _counted.RecordsIn);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override void Collect(T value, long timestamp)
@@ -76,6 +85,7 @@ internal sealed class RoutingOutput<T> : Output<T>
 {
     private readonly Output<T>[] _main;
     private readonly Dictionary<string, Output> _sides;
+    private long _taken;
 
     public RoutingOutput(Output<T>[] main, Dictionary<string, Output> sides)
     {
@@ -83,8 +93,11 @@ internal sealed class RoutingOutput<T> : Output<T>
         _sides = sides;
     }
 
+    public override long RecordsTaken => Volatile.Read(ref _taken);
+
     public override void Collect(T value, long timestamp)
     {
+        _taken++;
         var main = _main;
         for (var i = 0; i < main.Length; i++)
         {
@@ -94,6 +107,7 @@ internal sealed class RoutingOutput<T> : Output<T>
 
     public override void CollectBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
     {
+        _taken += values.Length;
         foreach (var output in _main)
         {
             output.CollectBatch(values, timestamps);

@@ -10,33 +10,37 @@ public class OperatorMetricsTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public async Task GetOperatorMetrics_CountsTheRecordsHandedToEachOperator_ChainedAndAcrossExchanges(ExecutionMode mode)
+    public async Task GetOperatorMetrics_CountsRecordsInAndOutOfEachOperator_ChainedAcrossExchangesAndFannedOut(ExecutionMode mode)
     {
         var input = Enumerable.Range(0, 1_000).ToList();
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 2, Mode = mode, BatchSize = 16 });
-        env.FromCollection(input).Uid("numbers")
-            .Map(x => x * 2, "Double").Uid("double")
-            .Filter(x => x % 4 == 0, "MultiplesOfFour").Uid("filter")
+        var doubled = env.FromCollection(input).Uid("numbers")
+            .Map(x => x * 2, "Double").Uid("double");
+        doubled.Filter(x => x % 4 == 0, "MultiplesOfFour").Uid("filter")
             .KeyBy(x => x % 10)
             .Reduce((a, b) => a + b, "AfterExchange").Uid("after")
-            .Collect();
+            .ForEach(_ => { }).Uid("sink");
+        doubled.Map(x => -x, "Negate").Uid("negate").ForEach(_ => { }).Uid("second-sink"); // "double" fans out to two consumers.
         var client = env.Start();
         await client.Completion.OrTimeout();
 
         var metrics = client.GetOperatorMetrics();
         long In(string uid) => metrics.Where(m => m.Uid == uid).Sum(m => m.RecordsIn);
+        long Out(string uid) => metrics.Where(m => m.Uid == uid).Sum(m => m.RecordsOut);
         var kept = input.Count(x => x * 2 % 4 == 0);
-        metrics.Where(m => m.IsSource).Sum(m => m.SourceRecordsOut).ShouldBe(input.Count);
-        In("numbers").ShouldBe(0);
-        In("double").ShouldBe(input.Count);
-        In("filter").ShouldBe(input.Count);
-        In("after").ShouldBe(kept);
+        metrics.Where(m => m.IsSource).Select(m => m.Uid).Distinct().ShouldBe(["numbers"]);
+        (In("numbers"), Out("numbers")).ShouldBe((0, input.Count));
+        (In("double"), Out("double")).ShouldBe((input.Count, input.Count), "a record sent to two consumers is emitted once");
+        (In("filter"), Out("filter")).ShouldBe((input.Count, kept));
+        (In("after"), Out("after")).ShouldBe((kept, kept));
+        (In("sink"), Out("sink")).ShouldBe((kept, 0));
+        (In("negate"), In("second-sink")).ShouldBe((input.Count, input.Count));
         metrics.Where(m => m.Uid == "after").Select(m => m.Subtask).Order().ShouldBe([0, 1]);
         metrics.Where(m => m.Uid is "double" or "numbers").ShouldAllBe(m => m.Watermark == long.MaxValue, "bounded input ends with the final watermark");
     }
 
     [Fact]
-    public async Task Meter_ReportsRecordsInSourceRecordsOutAndWatermarks_OfARunningJob()
+    public async Task Meter_ReportsRecordsInAndOutAndWatermarks_OfARunningJob()
     {
         var job = "metrics-" + Guid.NewGuid().ToString("N");
         var source = new PausableRangeSource(1_000) { PauseAt = 100 };
@@ -48,7 +52,7 @@ public class OperatorMetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter == SluiceMetrics.Meter && instrument.Name is "sluice.operator.records_in" or "sluice.source.records_out" or "sluice.operator.watermark")
+            if (instrument.Meter == SluiceMetrics.Meter && instrument.Name is "sluice.operator.records_in" or "sluice.operator.records_out" or "sluice.operator.watermark")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -69,7 +73,8 @@ public class OperatorMetricsTests
         client.Cancel();
         await Should.ThrowAsync<OperationCanceledException>(() => client.Completion.OrTimeout());
 
-        measured.ShouldContain(("sluice.source.records_out", "Range", 100L));
+        measured.ShouldContain(("sluice.operator.records_out", "Range", 100L));
+        measured.ShouldContain(("sluice.operator.records_out", "Increment", 100L));
         measured.ShouldContain(("sluice.operator.records_in", "Increment", 100L));
         measured.ShouldContain(m => m.Instrument == "sluice.operator.watermark" && m.Operator == "Increment" && m.Value >= 0 && m.Value < 100);
         measured.ShouldContain(m => m.Instrument == "sluice.operator.watermark" && m.Operator == "Range" && m.Value >= 0 && m.Value < 100, "a source reports the watermark it emitted");
