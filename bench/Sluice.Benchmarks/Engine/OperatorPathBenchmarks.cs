@@ -24,7 +24,10 @@ public class OperatorPathBenchmarks
     private IInput<Event> _chain = null!;
     private IInput<Event> _window = null!;
     private StreamOperator _windowOperator = null!;
+    private IInput<Event> _session = null!;
+    private StreamOperator _sessionOperator = null!;
     private long _time;
+    private long _sessionTime;
 
     /// <summary>A small struct record, as a user would write for a hot path.</summary>
     public readonly record struct Event(int Key, long Value);
@@ -56,6 +59,19 @@ public class OperatorPathBenchmarks
         }
         _window = window;
         _windowOperator = window;
+
+        var sessionCounter = new CountingOperator<(int, long, long)>();
+        var session = new SessionWindowOperator<int, Event, long, (int, long, long)>(
+            EventTimeSessionWindows.WithGap(TimeSpan.FromSeconds(1)), 0, new KeySpec<Event, int>(static e => e.Key, KeyHasher.For<int>()),
+            new AggregateWindowFunction<int, Event, long, long, (int, long, long)>(new Count(), static (k, w, n) => (k, w.Start, n)),
+            null, new ChainingOutput<(int, long, long)>(sessionCounter));
+        foreach (var op in new StreamOperator[] { sessionCounter, session })
+        {
+            op.Context = new OperatorContext("bench", 0, 1, options, time);
+            op.Open();
+        }
+        _session = session;
+        _sessionOperator = session;
     }
 
     /// <summary>Map → filter → sink in one chain: direct calls, no queue.</summary>
@@ -84,6 +100,26 @@ public class OperatorPathBenchmarks
             }
         }
         _time = t;
+    }
+
+    /// <summary>
+    /// Keyed 1 s-gap session count over 1,000 keys: each key sees a record every 1,000 ms of event time, so sessions
+    /// keep growing (merging in place), with a watermark every 1,024 records.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = RecordsPerOperation)]
+    public void KeyedSessionCount()
+    {
+        var input = _session;
+        var t = _sessionTime;
+        for (var i = 0; i < RecordsPerOperation; i++)
+        {
+            input.ProcessElement(new Event(i % 1000, i), t++);
+            if ((i & 1023) == 1023)
+            {
+                _sessionOperator.ProcessWatermark(t - 1_100);
+            }
+        }
+        _sessionTime = t;
     }
 
     private sealed class Count : IAggregateFunction<Event, long, long>

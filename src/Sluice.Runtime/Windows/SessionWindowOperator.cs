@@ -13,6 +13,12 @@ namespace Sluice.Runtime.Windows;
 /// <c>end − 1 + allowedLateness</c>; a record merging into an already-fired session within the lateness re-fires it
 /// (if the merged session's end has passed). A record whose merged session would already be past its lateness is late.
 /// </summary>
+/// <remarks>
+/// Per record nothing is allocated once a key has a session: a record that falls into sessions extends the first of
+/// them in place. Timers are armed lazily: a session gets one when it opens (or is re-opened after it fired); when its
+/// end moves later, the earlier timer still fires first and re-arms at the session's current end. So a session that
+/// keeps growing costs about one timer per gap of growth, not one per record.
+/// </remarks>
 internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut>, Operators.IKeyedStateInspection where TKey : notnull
 {
     private readonly long _gap;
@@ -61,12 +67,12 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         }
         _overlapping.Clear();
         var merged = window;
-        foreach (var session in list)
+        foreach (var existing in list)
         {
-            if (session.Window.Intersects(window))
+            if (existing.Window.Intersects(window))
             {
-                _overlapping.Add(session);
-                merged = merged.Cover(session.Window);
+                _overlapping.Add(existing);
+                merged = merged.Cover(existing.Window);
             }
         }
         if (_eventTime && merged.MaxTimestamp + _lateness <= _time)
@@ -78,39 +84,47 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
             Late(value, timestamp);
             return;
         }
-        TAcc acc;
-        var fired = false;
+        Session session;
+        var wasFired = false;
         if (_overlapping.Count == 0)
         {
-            acc = Function.Create();
+            session = new Session(merged, Function.Create());
+            var index = 0;
+            while (index < list.Count && list[index].Window.Start <= merged.Start)
+            {
+                index++;
+            }
+            list.Insert(index, session);
         }
         else
         {
-            acc = _overlapping[0].Accumulator;
-            fired = _overlapping[0].Fired;
-            list.Remove(_overlapping[0]);
+            // The sessions of a key are sorted and disjoint: merging into the first overlapping one keeps the order.
+            session = _overlapping[0];
+            wasFired = session.Fired;
             for (var i = 1; i < _overlapping.Count; i++)
             {
-                acc = Function.Merge(acc, _overlapping[i].Accumulator);
-                fired |= _overlapping[i].Fired;
+                session.Accumulator = Function.Merge(session.Accumulator, _overlapping[i].Accumulator);
+                wasFired |= _overlapping[i].Fired;
                 list.Remove(_overlapping[i]);
             }
+            session.Window = merged;
         }
-        acc = Add(acc, value);
-        var result = new Session(merged, acc);
-        var index = list.FindIndex(s => s.Window.Start > merged.Start);
-        list.Insert(index < 0 ? list.Count : index, result);
+        session.Accumulator = Add(session.Accumulator, value);
         if (merged.MaxTimestamp <= _time)
         {
             // Only reachable in event time within the allowed lateness: the session already fired (or would have).
-            result.Fired = true;
-            Emit(key, merged, acc, merged.MaxTimestamp);
+            session.Fired = true;
+            Emit(key, merged, session.Accumulator, merged.MaxTimestamp);
         }
         else
         {
-            Register(key, merged.MaxTimestamp);
+            session.Fired = false;
+            if (_overlapping.Count == 0 || wasFired)
+            {
+                Register(key, merged.MaxTimestamp); // An open session's earlier timer re-arms itself (Advance).
+            }
         }
-        if (_lateness > 0 || fired)
+        if ((_lateness > 0 || wasFired) && (_overlapping.Count == 0 || wasFired || session.Fired))
         {
             Register(key, merged.MaxTimestamp + _lateness);
         }
@@ -239,6 +253,15 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
                 {
                     list.RemoveAt(i--);
                 }
+                else
+                {
+                    // The session grew after its timer was armed: re-arm at its current end (and its cleanup).
+                    Register(key, session.Fired ? session.Window.MaxTimestamp + _lateness : session.Window.MaxTimestamp);
+                    if (!session.Fired && _lateness > 0)
+                    {
+                        Register(key, session.Window.MaxTimestamp + _lateness);
+                    }
+                }
             }
             if (list.Count == 0)
             {
@@ -247,11 +270,12 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         }
     }
 
+    /// <summary>One session of a key; mutated in place as records extend and merge it.</summary>
     private sealed class Session(TimeWindow window, TAcc accumulator)
     {
-        public TimeWindow Window { get; } = window;
+        public TimeWindow Window { get; set; } = window;
 
-        public TAcc Accumulator { get; } = accumulator;
+        public TAcc Accumulator { get; set; } = accumulator;
 
         public bool Fired { get; set; }
     }
