@@ -180,6 +180,26 @@ public class SessionWindowTests
     }
 
     [Fact]
+    public void Aggregate_SessionGrowingPastItsFirstTimer_FiresOnceAtItsFinalEnd_WithWatermarksInBetween()
+    {
+        // [0, 10) arms a timer at 9; records at 8 and 16 extend the session to [0, 26). The watermarks pass 9 and 17
+        // (earlier ends) without firing it; it fires once, at 25, with all three records.
+        using var driver = CountDriver(10);
+        driver.ProcessElement(new Ev("a", 0), 0).ProcessElement(new Ev("a", 8), 8).ProcessWatermark(12);
+        driver.Output.ShouldBeEmpty();
+        driver.ProcessElement(new Ev("a", 16), 16).ProcessWatermark(24);
+        driver.Output.ShouldBeEmpty();
+        driver.KeyedStateSize().Timers.ShouldBe(1, "one timer, re-armed at the session's current end");
+
+        driver.ProcessWatermark(25);
+
+        driver.Output.ShouldBe([(new Win("a", 0, 26, 3), 25L)]);
+        driver.ProcessWatermark(1_000);
+        driver.Output.Count.ShouldBe(1);
+        driver.KeyedStateSize().ShouldBe((0, 0));
+    }
+
+    [Fact]
     public async Task Execute_SessionsAtParallelism4_MatchModel()
     {
         var random = new Random(3);
