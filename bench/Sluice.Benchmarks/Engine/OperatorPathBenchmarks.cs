@@ -35,16 +35,10 @@ public class OperatorPathBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var options = new JobOptions();
-        var time = new ProcessingTimeService(TimeProvider.System, static () => { });
         var sink = new CountingOperator();
         var filter = new FilterOperator<Event>(static e => (e.Value & 1) == 0, new ChainingOutput<Event>(sink));
         var map = new MapOperator<Event, Event>(static e => e with { Value = e.Value * 3 }, new ChainingOutput<Event>(filter));
-        foreach (var op in new StreamOperator[] { sink, filter, map })
-        {
-            op.Context = new OperatorContext("bench", 0, 1, options, time);
-            op.Open();
-        }
+        Open(sink, filter, map);
         _chain = map;
 
         var counter = new CountingOperator<(int, long, long)>();
@@ -52,11 +46,7 @@ public class OperatorPathBenchmarks
             TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1)), 0, new KeySpec<Event, int>(static e => e.Key, KeyHasher.For<int>()),
             new AggregateWindowFunction<int, Event, long, long, (int, long, long)>(new Count(), static (k, w, n) => (k, w.Start, n)),
             null, new ChainingOutput<(int, long, long)>(counter));
-        foreach (var op in new StreamOperator[] { counter, window })
-        {
-            op.Context = new OperatorContext("bench", 0, 1, options, time);
-            op.Open();
-        }
+        Open(counter, window);
         _window = window;
         _windowOperator = window;
 
@@ -65,11 +55,7 @@ public class OperatorPathBenchmarks
             EventTimeSessionWindows.WithGap(TimeSpan.FromSeconds(1)), 0, new KeySpec<Event, int>(static e => e.Key, KeyHasher.For<int>()),
             new AggregateWindowFunction<int, Event, long, long, (int, long, long)>(new Count(), static (k, w, n) => (k, w.Start, n)),
             null, new ChainingOutput<(int, long, long)>(sessionCounter));
-        foreach (var op in new StreamOperator[] { sessionCounter, session })
-        {
-            op.Context = new OperatorContext("bench", 0, 1, options, time);
-            op.Open();
-        }
+        Open(sessionCounter, session);
         _session = session;
         _sessionOperator = session;
     }
@@ -87,39 +73,43 @@ public class OperatorPathBenchmarks
 
     /// <summary>Keyed 1 s tumbling count over 1,000 keys, 1 ms of event time per record, a watermark every 1,024 records.</summary>
     [Benchmark(OperationsPerInvoke = RecordsPerOperation)]
-    public void KeyedTumblingCount()
-    {
-        var input = _window;
-        var t = _time;
-        for (var i = 0; i < RecordsPerOperation; i++)
-        {
-            input.ProcessElement(new Event(i % 1000, i), t++);
-            if ((i & 1023) == 1023)
-            {
-                _windowOperator.ProcessWatermark(t - 1);
-            }
-        }
-        _time = t;
-    }
+    public void KeyedTumblingCount() => _time = PushKeyed(_window, _windowOperator, _time, watermarkLag: 1);
 
     /// <summary>
     /// Keyed 1 s-gap session count over 1,000 keys: each key sees a record every 1,000 ms of event time, so sessions
     /// keep growing (merging in place), with a watermark every 1,024 records.
     /// </summary>
     [Benchmark(OperationsPerInvoke = RecordsPerOperation)]
-    public void KeyedSessionCount()
+    public void KeyedSessionCount() => _sessionTime = PushKeyed(_session, _sessionOperator, _sessionTime, watermarkLag: 1_100);
+
+    /// <summary>
+    /// Pushes <see cref="RecordsPerOperation"/> records over 1,000 keys, 1 ms of event time apart from
+    /// <paramref name="time"/>, with a watermark <paramref name="watermarkLag"/> ms behind every 1,024 records; returns
+    /// the next event time.
+    /// </summary>
+    private static long PushKeyed(IInput<Event> input, StreamOperator op, long time, long watermarkLag)
     {
-        var input = _session;
-        var t = _sessionTime;
         for (var i = 0; i < RecordsPerOperation; i++)
         {
-            input.ProcessElement(new Event(i % 1000, i), t++);
+            input.ProcessElement(new Event(i % 1000, i), time++);
             if ((i & 1023) == 1023)
             {
-                _sessionOperator.ProcessWatermark(t - 1_100);
+                op.ProcessWatermark(time - watermarkLag);
             }
         }
-        _sessionTime = t;
+        return time;
+    }
+
+    /// <summary>Gives each operator its context and opens it, downstream first (as a task does).</summary>
+    private static void Open(params StreamOperator[] operators)
+    {
+        var options = new JobOptions();
+        var time = new ProcessingTimeService(TimeProvider.System, static () => { });
+        foreach (var op in operators)
+        {
+            op.Context = new OperatorContext("bench", 0, 1, options, time);
+            op.Open();
+        }
     }
 
     private sealed class Count : IAggregateFunction<Event, long, long>
