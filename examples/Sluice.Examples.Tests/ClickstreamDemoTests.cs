@@ -109,15 +109,7 @@ public sealed class ClickstreamDemoTests : IDisposable
     private static async Task<List<string>> TablesAfterRun(string dir, int parallelism)
     {
         var run = await ClickstreamDemo.RunAsync(new DemoOptions(8_000, Seed: 9, dir, Parallelism: parallelism), new DemoStats()).WaitAsync(TimeSpan.FromMinutes(3));
-        using var db = DuckDbDatabase.Open(run.Paths.Warehouse);
-        using var sql = db.Connect();
-        return
-        [
-            .. Rows(sql, "SELECT * FROM page_minute"),
-            .. Rows(sql, "SELECT * FROM sessions"),
-            .. Rows(sql, "SELECT * FROM user_features"),
-            .. Rows(sql, "SELECT event_id, user_id, page, ts FROM late_events"),
-        ];
+        return AllTables(run.Paths);
     }
 
     /// <summary>Every gold table, the late events (without the watermark at arrival, which depends on timing) and every bronze row with its partition, offset and timestamp, sorted.</summary>
