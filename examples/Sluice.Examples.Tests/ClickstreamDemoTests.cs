@@ -32,13 +32,7 @@ public sealed class ClickstreamDemoTests : IDisposable
         truth.Duplicates.Count.ShouldBeGreaterThan(100);
         truth.Late.Count.ShouldBeGreaterThan(20);
 
-        // in = out + DLQ + late + duplicates, exactly.
-        stats.Ingested.ShouldBe(truth.Lines.Count);
-        stats.DeadLetteredCount.ShouldBe(truth.Malformed.Count);
-        stats.Duplicates.ShouldBe(truth.Duplicates.Count);
-        stats.Late.ShouldBe(truth.Late.Count);
-        stats.Output.ShouldBe(truth.OnTime.Count);
-        (stats.Output + stats.DeadLetteredCount + stats.Late + stats.Duplicates).ShouldBe(truth.Lines.Count);
+        AccountingShouldHold(stats, truth);
 
         using (var db = DuckDbDatabase.Open(run.Paths.Warehouse))
         using (var sql = db.Connect())
@@ -84,12 +78,7 @@ public sealed class ClickstreamDemoTests : IDisposable
 
         var truth = kafkaRun.Truth;
         truth.Late.Count.ShouldBeGreaterThan(20, "the comparison should cover late events");
-        stats.Ingested.ShouldBe(truth.Lines.Count);
-        stats.DeadLetteredCount.ShouldBe(truth.Malformed.Count);
-        stats.Duplicates.ShouldBe(truth.Duplicates.Count);
-        stats.Late.ShouldBe(truth.Late.Count);
-        stats.Output.ShouldBe(truth.OnTime.Count);
-        (stats.Output + stats.DeadLetteredCount + stats.Late + stats.Duplicates).ShouldBe(truth.Lines.Count);
+        AccountingShouldHold(stats, truth);
         var kafkaTables = AllTables(kafkaRun.Paths);
         kafkaTables.Count.ShouldBeGreaterThan(Events, "bronze rows plus gold rows");
         kafkaTables.ShouldBe(AllTables(logRun.Paths));
@@ -110,6 +99,17 @@ public sealed class ClickstreamDemoTests : IDisposable
     {
         var run = await ClickstreamDemo.RunAsync(new DemoOptions(8_000, Seed: 9, dir, Parallelism: parallelism), new DemoStats()).WaitAsync(TimeSpan.FromMinutes(3));
         return AllTables(run.Paths);
+    }
+
+    /// <summary>in = out + DLQ + late + duplicates, exactly, each count equal to the generator's record of it.</summary>
+    private static void AccountingShouldHold(DemoStats stats, DemoInputTruth truth)
+    {
+        stats.Ingested.ShouldBe(truth.Lines.Count);
+        stats.DeadLetteredCount.ShouldBe(truth.Malformed.Count);
+        stats.Duplicates.ShouldBe(truth.Duplicates.Count);
+        stats.Late.ShouldBe(truth.Late.Count);
+        stats.Output.ShouldBe(truth.OnTime.Count);
+        (stats.Output + stats.DeadLetteredCount + stats.Late + stats.Duplicates).ShouldBe(truth.Lines.Count);
     }
 
     /// <summary>Every gold table, the late events (without the watermark at arrival, which depends on timing) and every bronze row with its partition, offset and timestamp, sorted.</summary>
