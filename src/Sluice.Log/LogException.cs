@@ -19,9 +19,18 @@ public class LogException : Exception
     }
 }
 
-/// <summary>Data on disk failed its checksum or structure check where it cannot be repaired by truncation.</summary>
-/// <param name="message">Names the file, position, topic, partition and offset.</param>
-public sealed class LogCorruptionException(string message) : LogException(message);
+/// <summary>
+/// Data on disk failed its checksum or structure check. The log never deletes or shortens such data by itself:
+/// reads return the intact records before the damage and then throw this, and
+/// <see cref="PartitionLog.Repair"/> (<c>sluice log repair</c>) moves the damaged bytes to a quarantine file.
+/// </summary>
+/// <param name="message">Names the file, position, topic, partition and offsets, and the fix.</param>
+/// <param name="damage">The damaged range, when the error is about a segment file.</param>
+public sealed class LogCorruptionException(string message, LogDamage? damage = null) : LogException(message)
+{
+    /// <summary>The damaged range of a segment file; null for other files (topic config, transaction log).</summary>
+    public LogDamage? Damage { get; } = damage;
+}
 
 /// <summary>A fetch asked for an offset below the log start or above the end of a partition.</summary>
 /// <param name="message">Names topic, partition, requested offset and the valid range.</param>

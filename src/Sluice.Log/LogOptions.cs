@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Sluice.Log;
 
 /// <summary>Options of a <see cref="PartitionedLog"/>. Immutable once the log is opened.</summary>
@@ -18,8 +21,19 @@ public sealed record LogOptions
     /// Default: 1 minute.</summary>
     public TimeSpan? MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>When true, opening verifies the CRC of every batch of every segment, not just the last one;
-    /// a damaged closed segment is then truncated at its first bad batch together with all later segments.
-    /// Default false: closed segments are verified lazily, on read.</summary>
+    /// <summary>When true, opening verifies the CRC of every batch of every segment, not just the last one, and
+    /// lists what it finds in <see cref="PartitionLog.KnownDamage"/> (nothing is changed). Default false: closed
+    /// segments with a valid index are verified lazily, on read.</summary>
     public bool VerifyAllSegmentsOnOpen { get; init; }
+
+    /// <summary>
+    /// When true the log's files are never created, changed or deleted: no torn tail is cut, no index or
+    /// transaction marker is written, appends and transactions throw <see cref="InvalidOperationException"/>, and
+    /// a missing data directory is an error instead of being created. Consumer group commits still work (they
+    /// are the reader's own state). For commands that only read. Default false.
+    /// </summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Where the log reports what it did to files on open (a torn tail cut, damage found). Default: none.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 }

@@ -178,23 +178,30 @@ public sealed partial class PartitionLog
 
         lock (_appendLock)
         {
-            File.Move(cleanedPath, segment.LogPath, overwrite: true);
-            AtomicFile.SyncDirectory(_directory);
-            var handle = File.OpenHandle(segment.LogPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            var cleaned = new Segment(_directory, segment.BaseOffset, handle, segment.CreatedAtMs);
-            long length = RandomAccess.GetLength(handle);
-            SegmentScanner.Scan(handle, length, segment.BaseOffset, verifyBodies: false, (in BatchHeader h, long position, ReadOnlySpan<byte> _) =>
-                cleaned.OnBatchAppended(h, position, _options.IndexIntervalBytes));
-            cleaned.Size = length;
-            cleaned.NextOffset = segment.NextOffset;
-            SegmentIndexFile.Write(cleaned);
-            Segment[] current = _segments;
-            int index = Array.IndexOf(current, segment);
-            Segment[] replaced = [.. current];
-            replaced[index] = cleaned;
-            Volatile.Write(ref _segments, replaced);
+            InstallRewrittenSegment(segment, cleanedPath);
         }
+    }
 
+    /// <summary>
+    /// Renames a fully written and fsynced rewrite of <paramref name="segment"/> over it, rebuilds its index and swaps
+    /// it into the segment list; readers still holding the old segment finish on the old file. Caller holds the
+    /// append lock.
+    /// </summary>
+    private void InstallRewrittenSegment(Segment segment, string rewrittenPath)
+    {
+        File.Move(rewrittenPath, segment.LogPath, overwrite: true);
+        AtomicFile.SyncDirectory(_directory);
+        var handle = File.OpenHandle(segment.LogPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        var rewritten = new Segment(_directory, segment.BaseOffset, handle, segment.CreatedAtMs);
+        long length = RandomAccess.GetLength(handle);
+        SegmentScanner.Scan(handle, length, segment.BaseOffset, verifyBodies: false, (in BatchHeader h, long position, ReadOnlySpan<byte> _) =>
+            rewritten.OnBatchAppended(h, position, _options.IndexIntervalBytes), damage: null);
+        rewritten.Size = length;
+        rewritten.NextOffset = segment.NextOffset;
+        SegmentIndexFile.Write(rewritten);
+        Segment[] replaced = [.. _segments];
+        replaced[Array.IndexOf(replaced, segment)] = rewritten;
+        Volatile.Write(ref _segments, replaced);
         segment.Retire(deleteFiles: false);
     }
 

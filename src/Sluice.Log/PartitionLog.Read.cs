@@ -53,7 +53,8 @@ public sealed partial class PartitionLog
         if (offset < logStart || offset > hw)
         {
             throw new OffsetOutOfRangeException(
-                $"Offset {offset} is out of range for topic '{Topic}' partition {Partition}: valid offsets are {logStart}..{hw}. Reset the reader to the log start or end.");
+                $"Offset {offset} is out of range for topic '{Topic}' partition {Partition}: valid offsets are {logStart}..{hw}. "
+                + $"Reset the reader to the log start or end (for a group: sluice log groups reset <group> --topic {Topic} --to-earliest).");
         }
 
         if (offset >= visibleEnd)
@@ -82,6 +83,8 @@ public sealed partial class PartitionLog
             try
             {
                 size = segment.Size;
+                long segmentEnd = si + 1 < segments.Length ? segments[si + 1].BaseOffset : segment.NextOffset;
+                long validEnd = segment.BaseOffset;
                 int needed = 0;
                 while (position < size && !full && next < visibleEnd)
                 {
@@ -101,11 +104,13 @@ public sealed partial class PartitionLog
                     int read = RandomAccess.Read(segment.Handle, chunk, position);
                     int p = 0;
                     needed = 0;
+                    bool damaged = false;
                     while (p + BatchFormat.HeaderSize <= read)
                     {
-                        if (!BatchFormat.TryReadHeader(chunk[p..], out BatchHeader h))
+                        if (!BatchFormat.TryReadHeader(chunk[p..], out BatchHeader h) || position + p + h.TotalSize > size)
                         {
-                            throw Corruption(segment, position + p, next, "batch header is invalid");
+                            damaged = true;
+                            break;
                         }
 
                         if (p + h.TotalSize > read)
@@ -119,7 +124,8 @@ public sealed partial class PartitionLog
                         {
                             if (!BatchFormat.BodyIsValid(batch, h))
                             {
-                                throw Corruption(segment, position + p, h.BaseOffset, "batch checksum mismatch");
+                                damaged = true;
+                                break;
                             }
 
                             if (h.IsControl || (readCommitted && h.IsTransactional && IsAborted(aborted, h.ProducerId, h.BaseOffset)))
@@ -139,6 +145,7 @@ public sealed partial class PartitionLog
                             }
                         }
 
+                        validEnd = h.LastOffset + 1;
                         p += h.TotalSize;
                         if (count == maxRecords || next >= visibleEnd)
                         {
@@ -147,13 +154,39 @@ public sealed partial class PartitionLog
                         }
                     }
 
-                    if (p == 0 && needed == 0)
-                    {
-                        throw Corruption(segment, position, next, "segment ends inside a batch header");
-                    }
-
+                    damaged |= p == 0 && needed == 0 && !full && next < visibleEnd;
                     result.Advance(p);
                     position += p;
+                    if (damaged)
+                    {
+                        if (count > 0)
+                        {
+                            // The intact records before the damage first; the next fetch, from the damage, throws.
+                            return Finish(result, next, count, maxRecords, visibleEnd);
+                        }
+
+                        DamagedRegion region = SegmentScanner.DescribeAt(segment.Handle, size, position, validEnd);
+                        long lastDamaged = region.ResumeOffset >= 0 ? region.ResumeOffset - 1 : segmentEnd - 1;
+                        if (lastDamaged >= next)
+                        {
+                            throw DamageError(ToDamage(segment, region, lastDamaged));
+                        }
+
+                        // The damage holds no offset at or after the wanted one (the index pointed before it, or the
+                        // bytes held no records): read on past it.
+                        position = region.EndPosition;
+                    }
+                }
+
+                if (position >= size && si + 1 < segments.Length && validEnd < segmentEnd && next < segmentEnd && _config.CleanupPolicy == CleanupPolicy.Delete)
+                {
+                    // A closed segment of a non-compacted topic holds every offset up to the next segment's base.
+                    if (count > 0)
+                    {
+                        return Finish(result, next, count, maxRecords, visibleEnd);
+                    }
+
+                    throw DamageError(ToDamage(segment, MissingTail(size, validEnd), segmentEnd - 1));
                 }
             }
             finally
@@ -226,9 +259,14 @@ public sealed partial class PartitionLog
         return lo;
     }
 
-    private LogCorruptionException Corruption(Segment segment, long position, long offset, string what) =>
-        new($"Topic '{Topic}' partition {Partition}: {what} in '{segment.LogPath}' at byte {position} (near offset {offset}). "
-            + "The segment was damaged after it was written; restore it from a replica or delete the segment and the data it held.");
+    private LogCorruptionException DamageError(LogDamage damage)
+    {
+        AddKnownDamage(damage);
+        return new LogCorruptionException(
+            $"Topic '{Topic}' partition {Partition}: damaged data in {damage}. The records before it were returned; "
+            + $"run 'sluice log repair {Topic} --partition {Partition}' to move the damaged bytes to a quarantine file, after which reads skip {damage.OffsetRange}.",
+            damage);
+    }
 
     /// <summary>
     /// Waits until a record at or after <paramref name="offset"/> is visible at the given isolation level, the

@@ -52,6 +52,26 @@ public sealed partial class PartitionLog
         AppendCore(builder.Build(attributes, producerId, epoch));
     }
 
+    /// <summary>Read-only recovery: applies the decision a writable open would record with a marker to the in-memory
+    /// transaction state only (the transaction's records become visible, or count as aborted).</summary>
+    internal void ResolveInMemory(long producerId, bool commit)
+    {
+        lock (_appendLock)
+        {
+            if (!_openTransactions.Remove(producerId, out long first))
+            {
+                return;
+            }
+
+            if (!commit)
+            {
+                Volatile.Write(ref _aborted, [.. _aborted, new AbortedRange(producerId, first, _highWatermark - 1)]);
+            }
+
+            UpdateLastStableOffset();
+        }
+    }
+
     /// <summary>fsyncs everything appended so far regardless of the flush policy (used by prepare/commit).</summary>
     internal void FlushForTransaction() => WaitDurable(EndOffset);
 

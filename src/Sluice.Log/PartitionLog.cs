@@ -51,8 +51,13 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>High watermark: the offset the next appended record gets; read-uncommitted readers see everything below it.</summary>
     public long EndOffset => Volatile.Read(ref _highWatermark);
 
-    /// <summary>Bytes of valid batches discarded from a torn or corrupt tail when the partition was opened.</summary>
+    /// <summary>Bytes of a torn tail of the active segment that opening moved to the segment's quarantine file (only
+    /// after an unclean shutdown, and only when no valid batch followed them); 0 otherwise. See <see cref="ListQuarantined"/>.</summary>
     public long RecoveredTruncatedBytes { get; private set; }
+
+    /// <summary>False when closing could not fsync a segment or write its index (the next open then treats the
+    /// shutdown as unclean).</summary>
+    internal bool ClosedCleanly { get; private set; } = true;
 
     /// <summary>Total bytes of segment files.</summary>
     public long SizeInBytes
@@ -105,12 +110,12 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>fsyncs everything appended so far (sharing the fsync with concurrent appenders).</summary>
     public void Flush() => WaitDurable(EndOffset);
 
-    internal static PartitionLog Open(string topic, int partition, string directory, TopicConfig config, LogOptions options)
+    internal static PartitionLog Open(string topic, int partition, string directory, TopicConfig config, LogOptions options, CleanShutdownMarker? cleanShutdown)
     {
         var log = new PartitionLog(topic, partition, directory, config, options);
         try
         {
-            log.Recover();
+            log.Recover(cleanShutdown is not null, cleanShutdown?.EndOffset(topic, partition));
         }
         catch
         {
@@ -126,6 +131,7 @@ public sealed partial class PartitionLog : IDisposable
         lock (_appendLock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly();
             Segment active = _segments[^1];
             long baseOffset = _highWatermark;
             if (ShouldRoll(active, batch.Length, baseOffset))
@@ -183,6 +189,18 @@ public sealed partial class PartitionLog : IDisposable
     {
         string path = Segment.LogPathFor(_directory, baseOffset);
         var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        return new Segment(_directory, baseOffset, handle, NowMs);
+    }
+
+    /// <summary>Opens an existing segment file: for reading only when the log is read-only.</summary>
+    private Segment OpenSegmentFile(long baseOffset)
+    {
+        if (!_options.ReadOnly)
+        {
+            return CreateSegment(baseOffset);
+        }
+
+        var handle = File.OpenHandle(Segment.LogPathFor(_directory, baseOffset), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         return new Segment(_directory, baseOffset, handle, NowMs);
     }
 
@@ -300,6 +318,18 @@ public sealed partial class PartitionLog : IDisposable
         }
     }
 
+    private void ThrowIfReadOnly()
+    {
+        if (_options.ReadOnly)
+        {
+            ThrowReadOnly();
+        }
+    }
+
+    [DoesNotReturn]
+    private void ThrowReadOnly() =>
+        throw new InvalidOperationException($"Topic '{Topic}' partition {Partition} was opened read-only; open the log without LogOptions.ReadOnly to change it.");
+
     [DoesNotReturn]
     private void ThrowDisposed() =>
         throw new ObjectDisposedException(nameof(PartitionLog), $"Topic '{Topic}' partition {Partition} is closed.");
@@ -329,12 +359,16 @@ public sealed partial class PartitionLog : IDisposable
             {
                 try
                 {
-                    RandomAccess.FlushToDisk(s.Handle);
-                    SegmentIndexFile.Write(s);
+                    if (!_options.ReadOnly)
+                    {
+                        RandomAccess.FlushToDisk(s.Handle);
+                        SegmentIndexFile.Write(s);
+                    }
                 }
                 catch (IOException)
                 {
-                    // Best effort: the index is rebuilt on open and unflushed data is recovered or truncated by CRC.
+                    // The index is rebuilt on open; unflushed data is checked there as after a crash.
+                    ClosedCleanly = false;
                 }
 
                 s.Retire(deleteFiles: false);

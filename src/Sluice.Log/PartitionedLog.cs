@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Sluice.IO;
+using Sluice.Log.Storage;
 using Sluice.Log.Transactions;
 
 namespace Sluice.Log;
@@ -19,7 +21,12 @@ public sealed class PartitionedLog : IDisposable
     private readonly TransactionCoordinator _transactions;
     private readonly ITimer? _maintenanceTimer;
     private readonly ITimer? _flushTimer;
+    private readonly string _cleanShutdownMarker;
     private bool _disposed;
+
+    /// <summary>Written by a clean close of a writable log, deleted by the next writable open (Kafka's
+    /// <c>.kafka_cleanshutdown</c>); see <see cref="CleanShutdownMarker"/>.</summary>
+    internal const string CleanShutdownFileName = ".clean-shutdown";
 
     private PartitionedLog(string dataDirectory, LogOptions options, DataDirectoryLock directoryLock)
     {
@@ -27,19 +34,29 @@ public sealed class PartitionedLog : IDisposable
         Options = options;
         _lock = directoryLock;
         _topicsDirectory = Path.Combine(dataDirectory, "topics");
-        Directory.CreateDirectory(_topicsDirectory);
-        foreach (string dir in Directory.EnumerateDirectories(_topicsDirectory))
+        _cleanShutdownMarker = Path.Combine(dataDirectory, CleanShutdownFileName);
+        CleanShutdownMarker? cleanShutdown = CleanShutdownMarker.TryRead(_cleanShutdownMarker);
+        if (!options.ReadOnly)
+        {
+            // From here until a clean close, a crash leaves no marker: the next open then treats a damaged tail of an
+            // active segment as a torn write.
+            File.Delete(_cleanShutdownMarker);
+            AtomicFile.SyncDirectory(dataDirectory);
+            Directory.CreateDirectory(_topicsDirectory);
+        }
+
+        foreach (string dir in Directory.Exists(_topicsDirectory) ? Directory.EnumerateDirectories(_topicsDirectory) : [])
         {
             string name = Path.GetFileName(dir);
             if (TopicLog.IsValidName(name) && File.Exists(Path.Combine(dir, "topic.config")))
             {
-                _topics[name] = TopicLog.Open(name, dir, options);
+                _topics[name] = TopicLog.Open(name, dir, options, cleanShutdown);
             }
         }
 
         Groups = new ConsumerGroupStore(Path.Combine(dataDirectory, "groups"));
         _transactions = TransactionCoordinator.Open(
-            Path.Combine(dataDirectory, "transactions"), FindPartition, AllPartitions(), Groups, options.TimeProvider);
+            Path.Combine(dataDirectory, "transactions"), FindPartition, AllPartitions(), Groups, options.TimeProvider, options.ReadOnly);
         if (options.MaintenanceInterval is { } interval)
         {
             _maintenanceTimer = options.TimeProvider.CreateTimer(static s => ((PartitionedLog)s!).RunMaintenanceSafely(), this, interval, interval);
@@ -65,21 +82,36 @@ public sealed class PartitionedLog : IDisposable
     public Exception? LastBackgroundError { get; private set; }
 
     /// <summary>
-    /// Opens (creating if needed) the log in <paramref name="dataDirectory"/>: takes the directory lock, opens every
-    /// topic (truncating torn tails), then recovers transactions (finishing committed ones, aborting unprepared ones).
+    /// Opens (creating if needed, unless <see cref="LogOptions.ReadOnly"/>) the log in <paramref name="dataDirectory"/>:
+    /// takes the directory lock, opens every topic, then recovers transactions (finishing committed ones, aborting
+    /// unprepared ones). Opening never deletes or shortens acknowledged data: after an unclean shutdown a torn tail of
+    /// an active segment is moved to its quarantine file; any other damage is left in place and listed in
+    /// <see cref="PartitionLog.KnownDamage"/> (see <see cref="PartitionLog.Repair"/>).
     /// </summary>
     /// <param name="dataDirectory">Directory owned by this log.</param>
     /// <param name="options">Options; defaults when null.</param>
     /// <exception cref="DataDirectoryLockedException">Another process or instance holds the directory.</exception>
+    /// <exception cref="LogException">Read-only and the directory does not exist, or it is not a directory.</exception>
     public static PartitionedLog Open(string dataDirectory, LogOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        options ??= new LogOptions();
         string full = Path.GetFullPath(dataDirectory);
+        if (File.Exists(full))
+        {
+            throw new LogException($"The log data directory '{full}' is a file; pass a directory as --data-dir.");
+        }
+
+        if (options.ReadOnly && !Directory.Exists(full))
+        {
+            throw new LogException($"The log data directory '{full}' does not exist; check --data-dir.");
+        }
+
         Directory.CreateDirectory(full);
         var directoryLock = DataDirectoryLock.Acquire(full);
         try
         {
-            return new PartitionedLog(full, options ?? new LogOptions(), directoryLock);
+            return new PartitionedLog(full, options, directoryLock);
         }
         catch
         {
@@ -102,6 +134,7 @@ public sealed class PartitionedLog : IDisposable
         }
 
         config.Validate(name);
+        ThrowIfReadOnly();
         lock (_topicsLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -141,6 +174,7 @@ public sealed class PartitionedLog : IDisposable
     /// <param name="name">Topic name.</param>
     public bool DeleteTopic(string name)
     {
+        ThrowIfReadOnly();
         lock (_topicsLock)
         {
             if (!_topics.TryRemove(name, out TopicLog? topic))
@@ -161,7 +195,19 @@ public sealed class PartitionedLog : IDisposable
     /// and can be resolved through the new producer.
     /// </summary>
     /// <param name="transactionalId">Stable writer id (e.g. "job/sink/subtask").</param>
-    public TransactionalProducer InitTransactions(string transactionalId) => _transactions.InitTransactions(transactionalId);
+    public TransactionalProducer InitTransactions(string transactionalId)
+    {
+        ThrowIfReadOnly();
+        return _transactions.InitTransactions(transactionalId);
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (Options.ReadOnly)
+        {
+            throw new InvalidOperationException($"The log in '{DataDirectory}' was opened read-only; open it without LogOptions.ReadOnly to change it.");
+        }
+    }
 
     /// <summary>
     /// The transactional ids starting with <paramref name="prefix"/> (ordinal) that the log knows — every id ever
@@ -192,28 +238,51 @@ public sealed class PartitionedLog : IDisposable
         return result;
     }
 
-    /// <summary>Moves a group's committed offsets on every partition of a topic to the earliest, latest, or first
-    /// offset at or after a timestamp, durably.</summary>
+    /// <summary>Moves a group's committed offsets on every partition of a topic (or one partition) to the earliest,
+    /// latest, a given offset, or the first offset at or after a timestamp, durably. Other partitions and topics of the
+    /// group keep their offsets. Returns the offsets committed.</summary>
     /// <param name="group">Group name.</param>
     /// <param name="topic">Topic name.</param>
     /// <param name="kind">Target.</param>
-    /// <param name="timestampMs">For <see cref="OffsetResetKind.Timestamp"/>: Unix milliseconds.</param>
-    public void ResetGroupOffsets(string group, string topic, OffsetResetKind kind, long timestampMs = 0)
+    /// <param name="value">For <see cref="OffsetResetKind.Timestamp"/>: Unix milliseconds; for
+    /// <see cref="OffsetResetKind.Offset"/>: the offset (clamped to each partition's [log start, end]).</param>
+    /// <param name="partition">Only this partition; all when null.</param>
+    public IReadOnlyList<TopicPartitionOffset> ResetGroupOffsets(string group, string topic, OffsetResetKind kind, long value = 0, int? partition = null)
     {
         TopicLog t = GetTopic(topic);
         var offsets = new List<TopicPartitionOffset>(t.PartitionCount);
-        foreach (PartitionLog p in t.Partitions)
+        IEnumerable<PartitionLog> partitions = partition is { } only ? [t.GetPartition(only)] : t.Partitions;
+        foreach (PartitionLog p in partitions)
         {
             long offset = kind switch
             {
                 OffsetResetKind.Earliest => p.LogStartOffset,
                 OffsetResetKind.Latest => p.EndOffset,
-                _ => p.FindOffsetForTimestamp(timestampMs) ?? p.EndOffset,
+                OffsetResetKind.Offset => Math.Clamp(value, p.LogStartOffset, p.EndOffset),
+                _ => p.FindOffsetForTimestamp(value) ?? p.EndOffset,
             };
             offsets.Add(new TopicPartitionOffset(topic, p.Partition, offset));
         }
 
         Groups.Commit(group, offsets);
+        return offsets;
+    }
+
+    /// <summary>Repairs every partition of a topic, or one (see <see cref="PartitionLog.Repair"/>).</summary>
+    /// <param name="topic">Topic name.</param>
+    /// <param name="partition">Only this partition; all when null.</param>
+    /// <returns>The ranges moved to quarantine files.</returns>
+    public IReadOnlyList<QuarantinedRange> Repair(string topic, int? partition = null)
+    {
+        ThrowIfReadOnly();
+        TopicLog t = GetTopic(topic);
+        var moved = new List<QuarantinedRange>();
+        foreach (PartitionLog p in partition is { } only ? [t.GetPartition(only)] : t.Partitions)
+        {
+            moved.AddRange(p.Repair());
+        }
+
+        return moved;
     }
 
     /// <summary>Runs retention and compaction on every partition per its topic's cleanup policy, and compacts the
@@ -299,6 +368,11 @@ public sealed class PartitionedLog : IDisposable
         foreach (TopicLog topic in _topics.Values)
         {
             topic.Dispose();
+        }
+
+        if (!Options.ReadOnly && _topics.Values.All(t => t.ClosedCleanly))
+        {
+            CleanShutdownMarker.Write(_cleanShutdownMarker, AllPartitions());
         }
 
         _lock.Dispose();

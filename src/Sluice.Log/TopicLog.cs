@@ -61,10 +61,13 @@ public sealed class TopicLog : IDisposable
     {
         System.IO.Directory.CreateDirectory(directory);
         AtomicFile.Write(Path.Combine(directory, ConfigFileName), Encoding.UTF8.GetBytes(FormatConfig(config)));
-        return Open(name, directory, options);
+        return Open(name, directory, options, CleanShutdownMarker.NewTopic);
     }
 
-    internal static TopicLog Open(string name, string directory, LogOptions options)
+    /// <summary>Opens an existing topic; <paramref name="cleanShutdown"/> is what the last clean close recorded, null
+    /// after an unclean one (only after a clean close is a damaged tail of an active segment corruption rather than a
+    /// torn write).</summary>
+    internal static TopicLog Open(string name, string directory, LogOptions options, CleanShutdownMarker? cleanShutdown)
     {
         string configPath = Path.Combine(directory, ConfigFileName);
         TopicConfig config = ParseConfig(File.ReadAllText(configPath), configPath);
@@ -73,7 +76,7 @@ public sealed class TopicLog : IDisposable
         {
             for (int i = 0; i < partitions.Length; i++)
             {
-                partitions[i] = PartitionLog.Open(name, i, Path.Combine(directory, i.ToString(CultureInfo.InvariantCulture)), config, options);
+                partitions[i] = PartitionLog.Open(name, i, Path.Combine(directory, i.ToString(CultureInfo.InvariantCulture)), config, options, cleanShutdown);
             }
         }
         catch
@@ -131,6 +134,9 @@ public sealed class TopicLog : IDisposable
             throw new LogCorruptionException($"Topic config '{path}' is invalid: {e.Message}");
         }
     }
+
+    /// <summary>False when a partition could not be closed cleanly (see <see cref="PartitionLog.Dispose"/>).</summary>
+    internal bool ClosedCleanly => _partitions.All(p => p.ClosedCleanly);
 
     /// <summary>Closes all partitions (see <see cref="PartitionLog.Dispose"/>).</summary>
     public void Dispose()

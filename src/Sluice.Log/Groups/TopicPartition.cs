@@ -18,7 +18,12 @@ public readonly record struct TopicPartitionOffset(string Topic, int Partition, 
 /// <param name="Committed">Committed offset (next to read), or null when the group never committed here.</param>
 /// <param name="EndOffset">The partition's high watermark.</param>
 /// <param name="Lag">EndOffset − Committed (EndOffset − LogStartOffset when nothing is committed).</param>
-public readonly record struct GroupPartitionLag(string Group, string Topic, int Partition, long? Committed, long EndOffset, long Lag);
+public readonly record struct GroupPartitionLag(string Group, string Topic, int Partition, long? Committed, long EndOffset, long Lag)
+{
+    /// <summary>True when the committed offset is beyond the partition's end (the partition lost records it once
+    /// acknowledged, e.g. on a power loss without fsync): the group cannot read until it is reset.</summary>
+    public bool IsPastEnd => Committed > EndOffset;
+}
 
 /// <summary>Where <see cref="PartitionedLog.ResetGroupOffsets"/> moves a group.</summary>
 public enum OffsetResetKind
@@ -31,4 +36,7 @@ public enum OffsetResetKind
 
     /// <summary>The first offset with timestamp ≥ a given time (or the end when none).</summary>
     Timestamp,
+
+    /// <summary>A given offset, clamped to each partition's [log start, end].</summary>
+    Offset,
 }

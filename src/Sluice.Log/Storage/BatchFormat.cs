@@ -29,6 +29,10 @@ internal static class BatchFormat
     public const int RecordOverhead = 4 + 4 + 8 + 4 + 4 + 2;
     public const short AttributeTransactional = 1;
     public const short AttributeControl = 2;
+
+    /// <summary>With <see cref="AttributeControl"/>: a gap marker written by recovery or repair in place of damaged
+    /// bytes. It covers the offsets those bytes may have held, so they are never assigned again; readers skip it.</summary>
+    public const short AttributeGap = 8;
     public const int MaxBatchBytes = 64 * 1024 * 1024;
 
     public const int OffsetBaseOffset = 0;
@@ -94,6 +98,34 @@ internal static class BatchFormat
         return true;
     }
 
+    /// <summary>
+    /// Encodes gap markers covering offsets <paramref name="firstOffset"/>..<paramref name="lastOffset"/> (inclusive):
+    /// control batches (<see cref="AttributeGap"/>) of one record each, placed at the last offset they cover, whose value
+    /// is <paramref name="note"/> (why the offsets are missing). More than one batch only for gaps over 2^30 offsets.
+    /// The timestamp is -1 so a marker never moves a segment's time index or retention.
+    /// </summary>
+    public static byte[] EncodeGap(long firstOffset, long lastOffset, ReadOnlySpan<byte> note)
+    {
+        const long MaxSpan = 1L << 30;
+        byte[] tail = new byte[4 + 4 + note.Length + 2];
+        BinaryPrimitives.WriteInt32LittleEndian(tail, -1);
+        BinaryPrimitives.WriteInt32LittleEndian(tail.AsSpan(4), note.Length);
+        note.CopyTo(tail.AsSpan(8));
+        using var output = new MemoryStream();
+        using var builder = new RecordBatchBuilder(256 + note.Length);
+        for (long first = firstOffset; first <= lastOffset; first += MaxSpan)
+        {
+            long last = Math.Min(lastOffset, first + MaxSpan - 1);
+            builder.Clear();
+            builder.AddAt((int)(last - first), tail, -1);
+            Span<byte> batch = builder.Build(AttributeControl | AttributeGap, -1, -1);
+            Seal(batch, first);
+            output.Write(batch);
+        }
+
+        return output.ToArray();
+    }
+
     /// <summary>True when the body of a whole batch matches its body CRC.</summary>
     public static bool BodyIsValid(ReadOnlySpan<byte> batch, in BatchHeader header) =>
         Crc32C.Compute(0, batch[HeaderSize..header.TotalSize]) == header.BodyCrc;
@@ -117,6 +149,8 @@ internal readonly record struct BatchHeader(
     public bool IsTransactional => (Attributes & BatchFormat.AttributeTransactional) != 0;
 
     public bool IsControl => (Attributes & BatchFormat.AttributeControl) != 0;
+
+    public bool IsGap => (Attributes & BatchFormat.AttributeGap) != 0;
 }
 
 /// <summary>CRC32C (Castagnoli) over spans using the hardware-accelerated <see cref="BitOperations.Crc32C(uint, ulong)"/>.</summary>

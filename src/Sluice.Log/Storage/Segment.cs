@@ -67,12 +67,14 @@ internal sealed class Segment
 
     public static string LogPathFor(string directory, long baseOffset) => Path.Combine(directory, $"{baseOffset:D20}.log");
 
-    /// <summary>Records a whole batch written at <paramref name="position"/>; maintains the sparse indexes.</summary>
-    public void OnBatchAppended(in BatchHeader header, long position, int indexIntervalBytes)
+    /// <summary>Records a whole batch written at <paramref name="position"/>; maintains the sparse indexes.
+    /// <paramref name="forceIndexEntry"/> adds an offset entry whatever the interval (the first batch after damaged
+    /// bytes, so a read can start past them).</summary>
+    public void OnBatchAppended(in BatchHeader header, long position, int indexIntervalBytes, bool forceIndexEntry = false)
     {
         lock (_indexLock)
         {
-            if (_indexCount == 0 || _bytesSinceIndex >= indexIntervalBytes)
+            if (_indexCount == 0 || _bytesSinceIndex >= indexIntervalBytes || forceIndexEntry)
             {
                 Grow(ref _indexRelOffsets, ref _indexPositions, _indexCount);
                 _indexRelOffsets[_indexCount] = (int)(header.BaseOffset - BaseOffset);

@@ -51,45 +51,26 @@ internal static class SegmentIndexFile
         AtomicFile.Write(segment.IndexPath, buffer);
     }
 
+    /// <summary>The next offset an intact index file of <paramref name="segment"/> recorded, whatever file size it
+    /// describes (evidence of the segment's end when its tail is damaged); null when there is no intact index.</summary>
+    public static long? TryReadNextOffset(Segment segment)
+    {
+        byte[]? data = ReadValid(segment);
+        return data is null ? null : BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(24));
+    }
+
     /// <summary>Loads the index into <paramref name="segment"/> when it is valid for a file of <paramref name="fileSize"/> bytes.</summary>
     public static bool TryLoad(Segment segment, long fileSize)
     {
-        byte[] data;
-        try
-        {
-            if (!File.Exists(segment.IndexPath))
-            {
-                return false;
-            }
-
-            data = File.ReadAllBytes(segment.IndexPath);
-        }
-        catch (IOException)
+        byte[]? data = ReadValid(segment);
+        if (data is null || BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(16)) != fileSize)
         {
             return false;
         }
 
         ReadOnlySpan<byte> b = data;
-        if (b.Length < FixedSize + 4 || !b[..4].SequenceEqual(Magic) || b[4] != Version)
-        {
-            return false;
-        }
-
         int offsetEntries = BinaryPrimitives.ReadInt32LittleEndian(b[44..]);
         int timeEntries = BinaryPrimitives.ReadInt32LittleEndian(b[48..]);
-        long expected = FixedSize + (offsetEntries * 8L) + (timeEntries * 16L) + 4;
-        if (offsetEntries < 0 || timeEntries < 0 || expected != b.Length)
-        {
-            return false;
-        }
-
-        int end = b.Length - 4;
-        if (Crc32C.Compute(0, b[..end]) != BinaryPrimitives.ReadUInt32LittleEndian(b[end..])
-            || BinaryPrimitives.ReadInt64LittleEndian(b[8..]) != segment.BaseOffset
-            || BinaryPrimitives.ReadInt64LittleEndian(b[16..]) != fileSize)
-        {
-            return false;
-        }
 
         var rel = new int[offsetEntries];
         var pos = new int[offsetEntries];
@@ -115,5 +96,44 @@ internal static class SegmentIndexFile
             BinaryPrimitives.ReadInt64LittleEndian(b[32..]),
             (BinaryPrimitives.ReadInt32LittleEndian(b[40..]) & 1) != 0);
         return true;
+    }
+
+    /// <summary>The index file's bytes when it exists, is of this format, passes its CRC and names the segment's base offset.</summary>
+    private static byte[]? ReadValid(Segment segment)
+    {
+        byte[] data;
+        try
+        {
+            if (!File.Exists(segment.IndexPath))
+            {
+                return null;
+            }
+
+            data = File.ReadAllBytes(segment.IndexPath);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> b = data;
+        if (b.Length < FixedSize + 4 || !b[..4].SequenceEqual(Magic) || b[4] != Version)
+        {
+            return null;
+        }
+
+        int offsetEntries = BinaryPrimitives.ReadInt32LittleEndian(b[44..]);
+        int timeEntries = BinaryPrimitives.ReadInt32LittleEndian(b[48..]);
+        long expected = FixedSize + (offsetEntries * 8L) + (timeEntries * 16L) + 4;
+        if (offsetEntries < 0 || timeEntries < 0 || expected != b.Length)
+        {
+            return null;
+        }
+
+        int end = b.Length - 4;
+        return Crc32C.Compute(0, b[..end]) == BinaryPrimitives.ReadUInt32LittleEndian(b[end..])
+            && BinaryPrimitives.ReadInt64LittleEndian(b[8..]) == segment.BaseOffset
+            ? data
+            : null;
     }
 }

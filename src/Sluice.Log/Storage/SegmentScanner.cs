@@ -7,62 +7,212 @@ namespace Sluice.Log.Storage;
 internal delegate void BatchVisitor(in BatchHeader header, long position, ReadOnlySpan<byte> batch);
 
 /// <summary>
-/// Walks the batches of a segment file from the start, stopping at the first batch that is torn, fails its CRC,
-/// or breaks offset order. Used by recovery (full CRC check of the tail segment) and index rebuilds.
+/// A byte range of a segment file that holds no valid batch: a torn write, flipped bits, zeroed pages or foreign
+/// bytes. Positions are file bytes; offsets are the partition offsets the range may have held.
+/// </summary>
+/// <param name="Position">First damaged byte.</param>
+/// <param name="EndPosition">Byte after the range: the start of the next valid batch, or the file length.</param>
+/// <param name="FirstOffset">The first offset the range may hold (the offset after the last valid batch before it).</param>
+/// <param name="ResumeOffset">Base offset of the valid batch at <paramref name="EndPosition"/>; -1 when no valid batch follows.</param>
+/// <param name="HeaderLastOffset">Last offset named by the range's first batch header when that header passed its own
+/// CRC (only the body is damaged); -1 otherwise.</param>
+/// <param name="HeaderRecordCount">Record count named by that header; -1 when the header is damaged.</param>
+/// <param name="Reason">What is wrong at <paramref name="Position"/>, as a phrase.</param>
+internal readonly record struct DamagedRegion(
+    long Position, long EndPosition, long FirstOffset, long ResumeOffset, long HeaderLastOffset, int HeaderRecordCount, string Reason)
+{
+    public long Length => EndPosition - Position;
+}
+
+/// <summary>
+/// Walks the batches of a segment file from the start. A batch that is torn, fails a CRC, breaks offset order or runs
+/// past the end of the file starts a <see cref="DamagedRegion"/>; the scan then resynchronises at the next position
+/// where a whole, valid batch with a later offset starts, so every intact batch after damage is still found.
+/// Used by recovery, repair, index rebuilds and reads that meet damage. Nothing is modified.
 /// </summary>
 internal static class SegmentScanner
 {
+    private const int ChunkBytes = 1024 * 1024;
+
     /// <summary>
-    /// Scans <paramref name="handle"/> and returns the byte length of the valid prefix. When
-    /// <paramref name="verifyBodies"/> is false only headers are read and checked (fast; for index rebuilds),
-    /// and the visitor gets an empty batch span.
+    /// Scans <paramref name="handle"/> up to <paramref name="fileLength"/>, calling <paramref name="visitor"/> for each
+    /// valid batch in file order and adding each damaged range to <paramref name="damage"/>. When
+    /// <paramref name="verifyBodies"/> is false only headers are checked (fast; for files already verified) and the
+    /// visitor gets an empty batch span. Returns the offset after the last valid batch (<paramref name="firstOffset"/>
+    /// when there is none).
     /// </summary>
-    public static long Scan(SafeFileHandle handle, long fileLength, long firstOffset, bool verifyBodies, BatchVisitor? visitor)
+    public static long Scan(SafeFileHandle handle, long fileLength, long firstOffset, bool verifyBodies, BatchVisitor? visitor, List<DamagedRegion>? damage)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
             long position = 0;
             long expectedNext = firstOffset;
-            Span<byte> headerBytes = stackalloc byte[BatchFormat.HeaderSize];
-            while (position + BatchFormat.HeaderSize <= fileLength)
+            while (position < fileLength)
             {
-                if (RandomAccess.Read(handle, headerBytes, position) != BatchFormat.HeaderSize
-                    || !BatchFormat.TryReadHeader(headerBytes, out BatchHeader header)
-                    || header.BaseOffset < expectedNext
-                    || position + header.TotalSize > fileLength)
+                string? problem = CheckBatchAt(handle, fileLength, position, expectedNext, verifyBodies, ref buffer, out BatchHeader header, out bool headerValid);
+                if (problem is null)
+                {
+                    visitor?.Invoke(header, position, verifyBodies ? buffer.AsSpan(0, header.TotalSize) : default);
+                    expectedNext = header.LastOffset + 1;
+                    position += header.TotalSize;
+                    continue;
+                }
+
+                long resume = FindNextValidBatch(handle, fileLength, position, expectedNext, verifyBodies, headerValid ? header : null, ref buffer, out BatchHeader next);
+                damage?.Add(new DamagedRegion(
+                    position,
+                    resume < 0 ? fileLength : resume,
+                    expectedNext,
+                    resume < 0 ? -1 : next.BaseOffset,
+                    headerValid ? header.LastOffset : -1,
+                    headerValid ? header.RecordCount : -1,
+                    problem));
+                if (resume < 0)
                 {
                     break;
                 }
 
-                ReadOnlySpan<byte> batch = default;
-                if (verifyBodies)
-                {
-                    if (buffer.Length < header.TotalSize)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent(header.TotalSize);
-                    }
-
-                    Span<byte> whole = buffer.AsSpan(0, header.TotalSize);
-                    if (RandomAccess.Read(handle, whole, position) != header.TotalSize || !BatchFormat.BodyIsValid(whole, header))
-                    {
-                        break;
-                    }
-
-                    batch = whole;
-                }
-
-                visitor?.Invoke(header, position, batch);
-                expectedNext = header.LastOffset + 1;
-                position += header.TotalSize;
+                position = resume;
             }
 
-            return position;
+            return expectedNext;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Describes the damage that starts at <paramref name="position"/> (where a reader found a bad batch), resynchronising
+    /// like <see cref="Scan"/>.
+    /// </summary>
+    public static DamagedRegion DescribeAt(SafeFileHandle handle, long fileLength, long position, long expectedNext)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            string problem = CheckBatchAt(handle, fileLength, position, expectedNext, verifyBodies: true, ref buffer, out BatchHeader header, out bool headerValid)
+                ?? "batch failed its check when it was read and passed it when it was read again";
+            long resume = FindNextValidBatch(handle, fileLength, position, expectedNext, verifyBodies: true, headerValid ? header : null, ref buffer, out BatchHeader next);
+            return new DamagedRegion(
+                position,
+                resume < 0 ? fileLength : resume,
+                expectedNext,
+                resume < 0 ? -1 : next.BaseOffset,
+                headerValid ? header.LastOffset : -1,
+                headerValid ? header.RecordCount : -1,
+                problem);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Null when a whole valid batch with base offset ≥ <paramref name="expectedNext"/> starts at
+    /// <paramref name="position"/> (its bytes are then at the start of <paramref name="buffer"/> when bodies are
+    /// verified); otherwise what is wrong.</summary>
+    private static string? CheckBatchAt(
+        SafeFileHandle handle, long fileLength, long position, long expectedNext, bool verifyBodies, ref byte[] buffer, out BatchHeader header, out bool headerValid)
+    {
+        header = default;
+        headerValid = false;
+        if (fileLength - position < BatchFormat.HeaderSize)
+        {
+            return "the file ends inside a batch header";
+        }
+
+        Span<byte> headerBytes = buffer.AsSpan(0, BatchFormat.HeaderSize);
+        if (RandomAccess.Read(handle, headerBytes, position) != BatchFormat.HeaderSize || !BatchFormat.TryReadHeader(headerBytes, out header))
+        {
+            return "the batch header is damaged";
+        }
+
+        headerValid = true;
+        if (header.BaseOffset < expectedNext)
+        {
+            return $"the batch's base offset {header.BaseOffset} repeats an earlier offset (expected {expectedNext} or later)";
+        }
+
+        if (position + header.TotalSize > fileLength)
+        {
+            return $"the batch of {header.TotalSize} bytes runs past the end of the file (torn write)";
+        }
+
+        if (!verifyBodies)
+        {
+            return null;
+        }
+
+        if (buffer.Length < header.TotalSize)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = ArrayPool<byte>.Shared.Rent(header.TotalSize);
+        }
+
+        Span<byte> whole = buffer.AsSpan(0, header.TotalSize);
+        if (RandomAccess.Read(handle, whole, position) != header.TotalSize || !BatchFormat.BodyIsValid(whole, header))
+        {
+            return "the batch fails its checksum";
+        }
+
+        return null;
+    }
+
+    /// <summary>Returns the position of the first whole valid batch after <paramref name="damagedAt"/> whose base offset
+    /// is ≥ <paramref name="expectedNext"/>, or -1. Tries the position the damaged batch's own (valid) header names
+    /// first, then every later position holding the batch magic and version.</summary>
+    private static long FindNextValidBatch(
+        SafeFileHandle handle, long fileLength, long damagedAt, long expectedNext, bool verifyBodies, BatchHeader? damagedHeader, ref byte[] buffer, out BatchHeader found)
+    {
+        found = default;
+        if (damagedHeader is { } h && damagedAt + h.TotalSize < fileLength
+            && CheckBatchAt(handle, fileLength, damagedAt + h.TotalSize, expectedNext, verifyBodies, ref buffer, out found, out _) is null)
+        {
+            return damagedAt + h.TotalSize;
+        }
+
+        byte[] window = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            long start = damagedAt + 1;
+            while (start + BatchFormat.HeaderSize <= fileLength)
+            {
+                int read = RandomAccess.Read(handle, window.AsSpan(0, (int)Math.Min(window.Length, fileLength - start)), start);
+                if (read < BatchFormat.HeaderSize)
+                {
+                    return -1;
+                }
+
+                // A candidate needs the magic and version at bytes 12 and 13 of its header.
+                int last = read - BatchFormat.HeaderSize;
+                for (int i = 0; i <= last; i++)
+                {
+                    int m = window.AsSpan(i + BatchFormat.OffsetMagic, last - i + 1).IndexOf(BatchFormat.Magic);
+                    if (m < 0)
+                    {
+                        break;
+                    }
+
+                    i += m;
+                    if (window[i + BatchFormat.OffsetVersion] == BatchFormat.Version
+                        && BatchFormat.TryReadHeader(window.AsSpan(i, BatchFormat.HeaderSize), out _)
+                        && CheckBatchAt(handle, fileLength, start + i, expectedNext, verifyBodies, ref buffer, out found, out _) is null)
+                    {
+                        return start + i;
+                    }
+                }
+
+                start += last + 1;
+            }
+
+            return -1;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(window);
         }
     }
 }

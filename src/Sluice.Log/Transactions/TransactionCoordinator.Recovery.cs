@@ -87,16 +87,32 @@ internal sealed partial class TransactionCoordinator
         {
             foreach (long producerId in p.OpenTransactionIds())
             {
-                if (!pending.Contains(producerId))
+                if (pending.Contains(producerId))
                 {
-                    p.WriteMarker(producerId, 0, commit: decided.TryGetValue(producerId, out bool c) && c);
+                    continue;
+                }
+
+                bool commit = decided.TryGetValue(producerId, out bool c) && c;
+                if (_readOnly)
+                {
+                    p.ResolveInMemory(producerId, commit);
+                }
+                else
+                {
+                    p.WriteMarker(producerId, 0, commit);
                 }
             }
 
-            p.FlushForTransaction();
+            if (!_readOnly)
+            {
+                p.FlushForTransaction();
+            }
         }
 
-        Compact();
+        if (!_readOnly)
+        {
+            Compact();
+        }
     }
 
     /// <summary>Rewrites the log keeping only what recovery needs: epochs, committed history, pending prepares.</summary>
@@ -114,7 +130,7 @@ internal sealed partial class TransactionCoordinator
 
         _file.Dispose();
         AtomicFile.Write(_path, TransactionLogFile.EncodeAll(records, includeHeader: true));
-        _file = TransactionLogFile.Open(_path, out _);
+        _file = TransactionLogFile.Open(_path, readOnly: false, out _);
     }
 
     /// <summary>

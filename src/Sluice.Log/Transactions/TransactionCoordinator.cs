@@ -22,8 +22,11 @@ internal sealed partial class TransactionCoordinator : IDisposable
     private TransactionLogFile _file;
     private long _nextProducerId;
 
-    private TransactionCoordinator(string path, TransactionLogFile file, Func<string, int, PartitionLog?> findPartition, ConsumerGroupStore groups, TimeProvider timeProvider)
+    private readonly bool _readOnly;
+
+    private TransactionCoordinator(string path, TransactionLogFile file, Func<string, int, PartitionLog?> findPartition, ConsumerGroupStore groups, TimeProvider timeProvider, bool readOnly)
     {
+        _readOnly = readOnly;
         _path = path;
         _file = file;
         _findPartition = findPartition;
@@ -33,13 +36,19 @@ internal sealed partial class TransactionCoordinator : IDisposable
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>Opens the transaction log and recovers. Read-only: nothing is written; recovery's decisions (commit or
+    /// abort of transactions a crash left incomplete) are applied to the partitions' in-memory state only.</summary>
     public static TransactionCoordinator Open(
-        string directory, Func<string, int, PartitionLog?> findPartition, IEnumerable<PartitionLog> partitions, ConsumerGroupStore groups, TimeProvider timeProvider)
+        string directory, Func<string, int, PartitionLog?> findPartition, IEnumerable<PartitionLog> partitions, ConsumerGroupStore groups, TimeProvider timeProvider, bool readOnly)
     {
-        Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, "transactions.log");
-        var file = TransactionLogFile.Open(path, out List<TxnRecord> records);
-        var coordinator = new TransactionCoordinator(path, file, findPartition, groups, timeProvider);
+        if (!readOnly)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var file = TransactionLogFile.Open(path, readOnly, out List<TxnRecord> records);
+        var coordinator = new TransactionCoordinator(path, file, findPartition, groups, timeProvider, readOnly);
         coordinator.Recover(records, [.. partitions]);
         return coordinator;
     }
@@ -276,6 +285,16 @@ internal sealed partial class TransactionCoordinator : IDisposable
 
     private void Complete(long producerId, short epoch, bool commit, IEnumerable<TopicPartition> partitions, IReadOnlyList<GroupOffset> offsets)
     {
+        if (_readOnly)
+        {
+            foreach (TopicPartition tp in partitions)
+            {
+                _findPartition(tp.Topic, tp.Partition)?.ResolveInMemory(producerId, commit);
+            }
+
+            return;
+        }
+
         foreach (var group in offsets.GroupBy(o => o.Group))
         {
             _groups.Commit(group.Key, group.Select(o => new TopicPartitionOffset(o.Topic, o.Partition, o.Offset)));

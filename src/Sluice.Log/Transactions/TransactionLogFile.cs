@@ -56,12 +56,23 @@ internal sealed class TransactionLogFile : IDisposable
 
     public long Length => _length;
 
-    /// <summary>Opens (creating if needed), reads all valid records, truncates a damaged tail.</summary>
-    public static TransactionLogFile Open(string path, out List<TxnRecord> records)
+    /// <summary>Opens (creating if needed), reads all valid records, truncates a damaged tail. Read-only: a missing
+    /// file reads as empty and nothing is written (appends then fail).</summary>
+    public static TransactionLogFile Open(string path, bool readOnly, out List<TxnRecord> records)
     {
         records = [];
-        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        if (readOnly && !File.Exists(path))
+        {
+            return new TransactionLogFile(path, new SafeFileHandle(IntPtr.Zero, ownsHandle: false), HeaderSize);
+        }
+
+        var handle = File.OpenHandle(path, readOnly ? FileMode.Open : FileMode.OpenOrCreate, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite);
         long length = RandomAccess.GetLength(handle);
+        if (readOnly && length < HeaderSize)
+        {
+            return new TransactionLogFile(path, handle, length);
+        }
+
         if (length < HeaderSize)
         {
             Span<byte> header = stackalloc byte[HeaderSize];
@@ -101,7 +112,7 @@ internal sealed class TransactionLogFile : IDisposable
             position += 8 + payloadLength;
         }
 
-        if (position < length)
+        if (position < length && !readOnly)
         {
             RandomAccess.SetLength(handle, position);
             RandomAccess.FlushToDisk(handle);
