@@ -82,4 +82,60 @@ public sealed class GoldenFormatTests : IDisposable
         ReadAll(p, IsolationLevel.ReadCommitted).Select(r => Text(r.Value)).Last().ShouldBe("prepared");
         log.Groups.GetCommittedOffset("golden-group", "golden", 0).ShouldBe(4);
     }
+    [Fact]
+    public void ListQuarantined_GoldenQuarantineV1_DecodesEveryWholeEntryAndIgnoresATornLastOne()
+    {
+        string partitionDir = Path.Combine(_dir.Path, "topics", "golden", "0");
+        Directory.CreateDirectory(partitionDir);
+        File.Copy(Golden("topic-v1.config"), Path.Combine(_dir.Path, "topics", "golden", "topic.config"));
+        File.Copy(Golden("segment-v1.log"), Path.Combine(partitionDir, "00000000000000000000.log"));
+        File.Copy(Golden("quarantine-v1.quarantine"), Path.Combine(partitionDir, "00000000000000000000.quarantine"));
+        using var log = PartitionedLog.Open(_dir.Path, Options() with { ReadOnly = true });
+
+        IReadOnlyList<QuarantinedRange> ranges = log.GetPartition("golden", 0).ListQuarantined();
+
+        ranges.Count.ShouldBe(2);
+        ranges[0].ByRepair.ShouldBeFalse();
+        ranges[0].MovedAt.ShouldBe(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+        ranges[0].Damage.SegmentFile.ShouldEndWith("00000000000000000000.log");
+        (ranges[0].Damage.Position, ranges[0].Damage.Length, ranges[0].Damage.FirstOffset, ranges[0].Damage.LastOffset).ShouldBe((4096L, 7L, 40L, 42L));
+        ranges[0].Damage.RecordCount.ShouldBe(3);
+        ranges[0].Damage.Reason.ShouldBe("the batch fails its checksum");
+        ranges[1].ByRepair.ShouldBeTrue();
+        ranges[1].Damage.HoldsOffsets.ShouldBeFalse();
+        ranges[1].Damage.RecordCount.ShouldBeNull();
+        ranges[1].Damage.Length.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Fetch_GoldenSegmentWithGapMarkerV1_SkipsTheGapAndAppendsContinueAfterIt()
+    {
+        string partitionDir = Path.Combine(_dir.Path, "topics", "golden", "0");
+        Directory.CreateDirectory(partitionDir);
+        File.Copy(Golden("topic-v1.config"), Path.Combine(_dir.Path, "topics", "golden", "topic.config"));
+        File.Copy(Golden("segment-with-gap-v1.log"), Path.Combine(partitionDir, "00000000000000000000.log"));
+        File.Copy(Golden("clean-shutdown-v1"), Path.Combine(_dir.Path, ".clean-shutdown"));
+        using var log = PartitionedLog.Open(_dir.Path, Options());
+        PartitionLog p = log.GetPartition("golden", 0);
+
+        p.KnownDamage.ShouldBeEmpty();
+        p.EndOffset.ShouldBe(11);
+        ReadAll(p).Select(r => (r.Offset, Text(r.Value))).ShouldBe([(0L, "one"), (1L, "two"), (10L, "ten")]);
+        ReadAll(p, from: 2).Select(r => r.Offset).ShouldBe([10L]);
+        AppendValues(p, 11, 1).BaseOffset.ShouldBe(11);
+    }
+
+    [Fact]
+    public void Open_GoldenCleanShutdownV1NamingALaterEnd_ReportsTheMissingOffsetsAndNeverReusesThem()
+    {
+        InstallGoldenFiles(withTransactions: false);
+        File.Copy(Golden("clean-shutdown-v1"), Path.Combine(_dir.Path, ".clean-shutdown"));
+        using var log = PartitionedLog.Open(_dir.Path, Options());
+        PartitionLog p = log.GetPartition("golden", 0);
+
+        // The golden segment holds offsets 0..3 (three records and one transactional batch); the marker says 11.
+        LogDamage missing = p.KnownDamage.ShouldHaveSingleItem();
+        (missing.FirstOffset, missing.LastOffset).ShouldBe((4L, 10L));
+        AppendValues(p, 11, 1).BaseOffset.ShouldBeGreaterThanOrEqualTo(11);
+    }
 }
