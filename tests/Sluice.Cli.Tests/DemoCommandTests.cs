@@ -134,7 +134,7 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     /// <summary>Every gold table's rows and every bronze row's position, sorted: equal sets mean nothing lost and nothing duplicated.</summary>
-    private static List<string> Tables(string dataDir)
+    internal static List<string> Tables(string dataDir)
     {
         var paths = new DemoPaths(dataDir);
         using var db = DuckDbDatabase.Open(paths.Warehouse);

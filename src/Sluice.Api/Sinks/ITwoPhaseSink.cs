@@ -17,8 +17,18 @@ public interface ITwoPhaseCommitter
 {
     /// <summary>
     /// Makes a committable's staged work visible. Called from the checkpoint coordinator's thread (never concurrently
-    /// with itself for the same subtask), after the checkpoint's manifest is durable; must be idempotent.
+    /// with itself for the same subtask), after the checkpoint's manifest is durable — or, in a job without checkpoints,
+    /// from the subtask's thread at the end of its input; must be idempotent.
     /// </summary>
+    /// <remarks>
+    /// An empty committable means "nothing staged": the runtime never passes one (neither the coordinator, nor the
+    /// end-of-input commit of a job without checkpoints, where a subtask that received no records prepares an empty
+    /// one). Implementations must still treat an empty array as a no-op rather than fail, so that every sink behaves
+    /// the same when called directly.
+    /// </remarks>
+    /// <param name="checkpointId">The checkpoint that covers the committable (0 for the end-of-input commit without checkpoints).</param>
+    /// <param name="subtaskIndex">The subtask that prepared it.</param>
+    /// <param name="committable">What <see cref="ITwoPhaseSinkWriter{T}.PrepareCommit"/> returned; non-empty when the runtime calls.</param>
     void Commit(long checkpointId, int subtaskIndex, byte[] committable);
 
     /// <summary>
@@ -34,7 +44,8 @@ public interface ITwoPhaseSinkWriter<T> : ISinkWriter<T>
 {
     /// <summary>
     /// Stages everything written since the previous call (or since the writer opened) for checkpoint
-    /// <paramref name="checkpointId"/> and returns the committable; may return an empty array when nothing was written.
+    /// <paramref name="checkpointId"/> and returns the committable; returns an empty array when nothing was written
+    /// (the runtime then stores nothing and does not call <see cref="ITwoPhaseCommitter.Commit"/> for it).
     /// Called on the writer's thread at the checkpoint barrier and once more at the end of input (the final checkpoint).
     /// </summary>
     byte[] PrepareCommit(long checkpointId);

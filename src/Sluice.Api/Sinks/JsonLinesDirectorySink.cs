@@ -84,6 +84,7 @@ public sealed class JsonLinesDirectorySink<T> : ITwoPhaseSink<T>
     /// <summary>
     /// Publishes a committable: renames its staged file to its final name (atomic, then the directory is fsynced).
     /// Idempotent: when the final file exists and the staged one is gone, it was committed before and nothing happens.
+    /// An empty committable (a writer that wrote nothing) is a no-op.
     /// </summary>
     /// <exception cref="InvalidDataException">The committable is not one of this sink's.</exception>
     /// <exception cref="IOException">Neither the staged nor the final file exists: the staged output was lost (for
@@ -91,6 +92,10 @@ public sealed class JsonLinesDirectorySink<T> : ITwoPhaseSink<T>
     public void Commit(long checkpointId, int subtaskIndex, byte[] committable)
     {
         ArgumentNullException.ThrowIfNull(committable);
+        if (committable.Length == 0)
+        {
+            return;
+        }
         var (staged, final) = Decode(committable);
         var stagedPath = Path.Combine(Directory, StagingDirectoryName, staged);
         var finalPath = Path.Combine(Directory, final);
@@ -171,7 +176,7 @@ public sealed class JsonLinesDirectorySink<T> : ITwoPhaseSink<T>
             }
             return (staged, final);
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
         {
             throw new InvalidDataException("A JSON-lines committable is truncated.", e);
         }

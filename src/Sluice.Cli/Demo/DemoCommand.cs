@@ -95,7 +95,7 @@ internal static class DemoCommand
                     + (configFile is null ? ")" : $", {configured.Properties.Count} client properties from {configFile.Name})"));
             }
             var directory = parse.GetValue(dataDir) ?? (kafkaInput is null ? DefaultDataDirectory : DefaultKafkaDataDirectory);
-            var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput };
+            var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput, InputAppended = DemoInputFault.FromEnvironment() };
             var stats = new DemoStats();
             DemoRun run;
             try
@@ -115,6 +115,12 @@ internal static class DemoCommand
             catch (Exception e) when (e is KafkaException or InvalidOperationException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            catch (Sluice.Log.LogException e)
+            {
+                // E.g. the disk filled up while the input was appended: everything appended so far is kept.
+                Console.Error.WriteLine($"error: {e.Message.TrimEnd('.')}; fix the cause (e.g. free disk space) and run the same command again: the demo resumes where it stopped.");
                 return 1;
             }
             PrintSummary(run, stats, kafkaInput is not null);

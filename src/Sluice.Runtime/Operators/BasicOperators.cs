@@ -326,8 +326,13 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
             _writer?.Flush();
             if (Context.Options.Checkpoints is null && sink is ITwoPhaseSink<T> twoPhase && _writer is ITwoPhaseSinkWriter<T> writer)
             {
-                // No checkpoints, so no coordinator commits: publish the output now that all input was written.
-                twoPhase.Commit(0, Context.SubtaskIndex, writer.PrepareCommit(0));
+                // No checkpoints, so no coordinator commits: publish the output now that all input was written. Like the
+                // coordinator, never commit an empty committable (a subtask that received no records staged nothing).
+                var committable = writer.PrepareCommit(0);
+                if (committable.Length > 0)
+                {
+                    twoPhase.Commit(0, Context.SubtaskIndex, committable);
+                }
             }
         }
         catch (Exception e)

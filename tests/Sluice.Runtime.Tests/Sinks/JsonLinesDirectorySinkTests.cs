@@ -241,6 +241,37 @@ public sealed class JsonLinesDirectorySinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Execute_WithoutCheckpointsASubtaskReceivingNoRecords_FinishesAndCommitsTheOtherSubtasksOutput()
+    {
+        // One record, two sink subtasks, no checkpoints: the idle subtask prepares an empty committable at the end of
+        // its input, which must not reach Commit (sluice chaos --events 1 crashed on it).
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 2 });
+        env.FromCollection(["only"]).WriteJsonLinesDirectory(Output).SetParallelism(2).Uid("sink");
+
+        var result = await env.ExecuteAsync().OrTimeout();
+
+        result.Restarts.ShouldBe(0);
+        Committed(Output).ShouldBe(["\"only\""]);
+        JsonLinesDirectorySink<string>.CommittedFiles(Output).Count.ShouldBe(1, "the subtask without records commits no file");
+        Staging(Output).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Commit_EmptyCommittable_IsANoOp()
+    {
+        var sink = new JsonLinesDirectorySink<string>(Output);
+        sink.AbortPending(0);
+        using var writer = (ITwoPhaseSinkWriter<string>)sink.CreateWriter(Context(1));
+        var committable = writer.PrepareCommit(0);
+        committable.ShouldBeEmpty();
+
+        Should.NotThrow(() => sink.Commit(0, 1, committable));
+
+        JsonLinesDirectorySink<string>.CommittedFiles(Output).ShouldBeEmpty();
+        Staging(Output).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Commit_StagedFileLost_Throws()
     {
         var sink = new JsonLinesDirectorySink<string>(Output);

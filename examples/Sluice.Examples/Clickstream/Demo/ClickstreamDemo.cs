@@ -20,6 +20,13 @@ public sealed record DemoOptions(int Events, int Seed, string DataDirectory, dou
     /// the source is the same.
     /// </summary>
     public DemoKafkaOptions? Kafka { get; init; }
+
+    /// <summary>
+    /// Called on the calling thread after each batch of input lines is durable in the embedded-log topic, with the
+    /// number of input lines the topic holds then; null (default) for none. Not called for Kafka input, nor when an
+    /// earlier run already appended all of the input.
+    /// </summary>
+    public Action<long>? InputAppended { get; init; }
 }
 
 /// <summary>What a demo run did.</summary>
@@ -30,8 +37,9 @@ public sealed record DemoRun(DemoInputTruth Truth, JobResult Result, DemoPaths P
 
 /// <summary>
 /// Runs the click-stream demo end to end: generates the input into the embedded log or a Kafka topic (once), then
-/// runs the pipeline with checkpoints. Killed and run again with the same options, it resumes from the last checkpoint
-/// and finishes with the same tables an uninterrupted run produces.
+/// runs the pipeline with checkpoints. Killed and run again with the same options, it resumes — the input from the
+/// lines already in the topic (see <see cref="DemoInput.Produce"/>), the job from the last checkpoint — and finishes
+/// with the same tables an uninterrupted run produces.
 /// </summary>
 public static class ClickstreamDemo
 {
@@ -49,7 +57,7 @@ public static class ClickstreamDemo
         }
         else
         {
-            DemoInput.Produce(log, truth);
+            DemoInput.Produce(log, truth, options.InputAppended);
         }
         var env = StreamEnvironment.Create(new JobOptions
         {

@@ -97,42 +97,103 @@ public static class DemoInput
 
     /// <summary>
     /// Appends the lines to the <see cref="Topic"/> topic (created if missing), keyed by user so a user's events stay in
-    /// order; lines already in the topic (a restarted run) are not appended again.
+    /// order; resumable: lines already in the topic (a run killed, or out of disk, while appending, or a complete
+    /// earlier run) are not appended again, so a rerun with the same seed ends with exactly the lines of an
+    /// uninterrupted run.
     /// </summary>
-    public static void Produce(PartitionedLog log, DemoInputTruth input)
+    /// <remarks>
+    /// Why this is exact: the generator is deterministic and the lines of each partition are appended in generation
+    /// order, in batches the log appends atomically (a batch torn by a kill or a full disk fails its checksum and is
+    /// truncated when the log opens). So after any interruption partition <c>p</c> holds a prefix of its expected lines,
+    /// and its end offset is that prefix's length: the rerun appends from there. The last line already present is
+    /// compared with the expected one, so a rerun with another <c>--seed</c> (whose lines would mix with the present
+    /// ones) is refused instead.
+    /// </remarks>
+    /// <param name="log">The embedded log.</param>
+    /// <param name="input">The generated input.</param>
+    /// <param name="appended">Called after each appended batch is durable, with the number of input lines the topic
+    /// holds then (all partitions); null for none. Lets a caller report progress (or a test crash the process there).</param>
+    /// <returns>The number of input lines the topic already held before this call.</returns>
+    /// <exception cref="InvalidOperationException">The topic holds lines this input does not start with.</exception>
+    public static long Produce(PartitionedLog log, DemoInputTruth input, Action<long>? appended = null)
     {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(input);
         var topic = log.TryGetTopic(Topic, out var existing) ? existing : log.CreateTopic(Topic, new TopicConfig { Partitions = Partitions });
-        long present = 0;
-        for (var p = 0; p < topic.PartitionCount; p++)
+        var expected = new List<(string Line, long Ts)>[topic.PartitionCount];
+        for (var p = 0; p < expected.Length; p++)
         {
-            present += topic.GetPartition(p).EndOffset;
+            expected[p] = [];
         }
-        if (present >= input.Lines.Count)
+        foreach (var line in input.Lines)
+        {
+            expected[topic.PartitionFor(Encoding.UTF8.GetBytes(KeyOf(line.Line)), keyIsNull: false)].Add(line);
+        }
+        long present = 0;
+        var complete = true;
+        for (var p = 0; p < expected.Length; p++)
+        {
+            var partition = topic.GetPartition(p);
+            present += partition.EndOffset;
+            complete &= partition.EndOffset >= expected[p].Count;
+        }
+        if (complete)
+        {
+            return present;
+        }
+        var total = present;
+        using var batch = new RecordBatchBuilder();
+        for (var p = 0; p < expected.Length; p++)
+        {
+            var partition = topic.GetPartition(p);
+            var lines = expected[p];
+            var from = partition.EndOffset;
+            CheckPrefix(partition, lines, from);
+            for (var i = (int)from; i < lines.Count; i++)
+            {
+                var (line, ts) = lines[i];
+                batch.Add(Encoding.UTF8.GetBytes(KeyOf(line)), Encoding.UTF8.GetBytes(line), ts);
+                if (batch.Count == BatchLines || i == lines.Count - 1)
+                {
+                    partition.Append(batch);
+                    total += batch.Count;
+                    batch.Clear();
+                    appended?.Invoke(total);
+                }
+            }
+        }
+        return present;
+    }
+
+    /// <summary>Lines per appended batch (the unit the log makes durable atomically).</summary>
+    private const int BatchLines = 1000;
+
+    private static void CheckPrefix(PartitionLog partition, List<(string Line, long Ts)> lines, long present)
+    {
+        if (present == 0)
         {
             return;
         }
-        if (present > 0)
+        if (partition.LogStartOffset != 0 || present > lines.Count)
         {
-            throw new InvalidOperationException($"Topic '{Topic}' holds {present} of {input.Lines.Count} input lines: the input was cut short. Delete the data directory and run again.");
+            throw new InvalidOperationException($"Topic '{Topic}' partition {partition.Partition} holds offsets {partition.LogStartOffset}..{present - 1}, "
+                + $"which this run's {lines.Count} input lines of that partition cannot continue: rerun with the --events and --seed of the first run, or delete the data directory.");
         }
-        using var batch = new RecordBatchBuilder();
-        foreach (var group in input.Lines.GroupBy(l => topic.PartitionFor(Encoding.UTF8.GetBytes(KeyOf(l.Line)), keyIsNull: false)))
+        using var fetched = partition.Fetch(present - 1, new FetchOptions(MaxRecords: 1));
+        var (line, ts) = lines[(int)(present - 1)];
+        foreach (var record in fetched)
         {
-            foreach (var (line, ts) in group)
+            if (record.Offset == present - 1)
             {
-                batch.Add(Encoding.UTF8.GetBytes(KeyOf(line)), Encoding.UTF8.GetBytes(line), ts);
-                if (batch.Count == 1000)
+                if (record.TimestampMs == ts && record.Value.SequenceEqual(Encoding.UTF8.GetBytes(line)))
                 {
-                    topic.GetPartition(group.Key).Append(batch);
-                    batch.Clear();
+                    return;
                 }
-            }
-            if (batch.Count > 0)
-            {
-                topic.GetPartition(group.Key).Append(batch);
-                batch.Clear();
+                break;
             }
         }
+        throw new InvalidOperationException($"Topic '{Topic}' holds {present} input lines that this run's generator does not produce (offset {present - 1} differs): "
+            + "rerun with the --seed of the interrupted run, or delete the data directory.");
     }
 
     /// <summary>The partitioning key of a line: its user, or "malformed".</summary>

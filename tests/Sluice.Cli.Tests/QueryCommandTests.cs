@@ -1,0 +1,162 @@
+using Sluice.Cli.Demo;
+using Sluice.Connectors.DuckDb;
+using Sluice.Examples.Clickstream.Demo;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary>
+/// <c>sluice query</c> cannot destroy the warehouse: read-only by default, <c>--write</c> to opt in, the
+/// <c>_sluice_*</c> ledger always protected, no extension installs, no files outside the lake.
+/// </summary>
+public sealed class QueryCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sluice-query-cli-" + Guid.NewGuid().ToString("N"));
+    private readonly DemoPaths _paths;
+
+    public QueryCommandTests()
+    {
+        // A data directory shaped like the demo's: gold tables, the sinks' ledger, and one lake table.
+        _paths = new DemoPaths(_dir);
+        Directory.CreateDirectory(Path.Combine(_paths.Lake, "bronze_clicks", "event_date=2026-11-21"));
+        using var database = DuckDbDatabase.Open(_paths.Warehouse);
+        using var sql = database.Connect();
+        sql.Execute("CREATE TABLE sessions (user_id VARCHAR, events BIGINT)");
+        sql.Execute("INSERT INTO sessions VALUES ('u01', 3), ('u02', 5)");
+        sql.Execute("CREATE TABLE _sluice_commits (sink VARCHAR, batch VARCHAR)");
+        sql.Execute("INSERT INTO _sluice_commits VALUES ('sessions', 'batch-0-1')");
+        sql.Execute($"COPY (SELECT 'e1' AS event_id) TO '{Path.Combine(_paths.Lake, "bronze_clicks", "event_date=2026-11-21", "part-0.parquet")}' (FORMAT parquet)");
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Query_ReadOnlyByDefault_ReadsTablesLakeViewsAndTheLedger()
+    {
+        var run = Query("SELECT (SELECT sum(events) FROM sessions) AS events, (SELECT count(*) FROM bronze_clicks) AS bronze, "
+            + "(SELECT count(*) FROM _sluice_commits) AS ledger");
+
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        run.Stdout.Trim().ShouldBe("{\"events\":8,\"bronze\":1,\"ledger\":1}");
+    }
+
+    [Theory]
+    [InlineData("DELETE FROM sessions", "DELETE")]
+    [InlineData("UPDATE sessions SET events = 0", "UPDATE")]
+    [InlineData("DROP TABLE sessions", "DROP")]
+    [InlineData("INSERT INTO sessions VALUES ('u03', 1)", "INSERT")]
+    [InlineData("DELETE FROM _sluice_commits", "DELETE")]
+    [InlineData("DROP TABLE _sluice_commits", "DROP")]
+    public void Query_WriteWithoutTheWriteOption_IsRefusedInOneSentenceAndChangesNothing(string statement, string refused)
+    {
+        var run = Query(statement);
+
+        run.ExitCode.ShouldBe(1);
+        ShouldBeOneSentence(run.Stderr, $"error: {refused} is refused", "--write");
+        WarehouseShouldBeIntact();
+    }
+
+    [Theory]
+    [InlineData("COPY sessions TO '{dir}/out.csv'", "COPY")]
+    [InlineData("COPY (SELECT * FROM _sluice_commits) TO '{lake}/stolen.csv'", "COPY")]
+    [InlineData("ATTACH '{dir}/other.duckdb' AS other", "ATTACH")]
+    [InlineData("EXPORT DATABASE '{dir}/export'", "EXPORT")]
+    public void Query_CopyAttachOrExportWithoutTheWriteOption_IsRefusedAndWritesNoFile(string statement, string refused)
+    {
+        var before = Directory.GetFileSystemEntries(_dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+
+        var run = Query(statement.Replace("{dir}", _dir, StringComparison.Ordinal).Replace("{lake}", _paths.Lake, StringComparison.Ordinal));
+
+        run.ExitCode.ShouldBe(1);
+        ShouldBeOneSentence(run.Stderr, $"error: {refused} is refused", "--write");
+        Directory.GetFileSystemEntries(_dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Where(f => !f.EndsWith(".wal", StringComparison.Ordinal)).ShouldBe(before);
+    }
+
+    [Fact]
+    public void Query_FileOutsideTheLakeWithoutTheWriteOption_IsRefused()
+    {
+        var run = Query("SELECT * FROM read_text('/etc/hostname')");
+
+        run.ExitCode.ShouldBe(1);
+        ShouldBeOneSentence(run.Stderr, "error: Reading or writing files outside the lake is refused", "--write");
+    }
+
+    [Theory]
+    [InlineData("INSTALL httpfs", false)]
+    [InlineData("INSTALL httpfs", true)]
+    [InlineData("LOAD httpfs", true)]
+    [InlineData("FORCE INSTALL httpfs", true)]
+    [InlineData("SELECT 1; /* ; */ load 'httpfs'", false)]
+    public void Query_ExtensionInstallOrLoad_IsRefusedEvenWithWrite(string statement, bool write)
+    {
+        var run = write ? Query(statement, "--write") : Query(statement);
+
+        run.ExitCode.ShouldBe(1);
+        ShouldBeOneSentence(run.Stderr, "is refused: sluice query never installs or loads DuckDB extensions", "");
+    }
+
+    [Theory]
+    [InlineData("DELETE FROM _sluice_commits")]
+    [InlineData("DROP TABLE _sluice_commits")]
+    [InlineData("SELECT 1; delete from \"_SLUICE_COMMITS\" -- the ledger")]
+    [InlineData("ALTER TABLE sessions RENAME TO _sluice_sessions")]
+    [InlineData("INSERT INTO _sluice_commits VALUES ('sessions', 'batch-0-2')")]
+    public void Query_StatementChangingTheLedger_IsRefusedEvenWithWrite(string statement)
+    {
+        var run = Query(statement, "--write");
+
+        run.ExitCode.ShouldBe(1);
+        ShouldBeOneSentence(run.Stderr, "is refused: the _sluice_* tables hold Sluice's exactly-once ledger", "");
+        WarehouseShouldBeIntact();
+    }
+
+    [Fact]
+    public void Query_WriteOption_ChangesGoldTablesAndStillReadsTheLedger()
+    {
+        var run = Query("DELETE FROM sessions WHERE user_id = 'u01'", "--write");
+        run.ExitCode.ShouldBe(0, run.Stderr);
+
+        var read = Query("SELECT (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM _sluice_commits) AS ledger", "--write");
+        read.ExitCode.ShouldBe(0, read.Stderr);
+        read.Stdout.Trim().ShouldBe("{\"sessions\":1,\"ledger\":1}");
+    }
+
+    [Theory]
+    [InlineData("SELECT ';' AS a; DELETE FROM x", new[] { "SELECT", "DELETE" })]
+    [InlineData("-- DROP TABLE x;\n  select $$ ; $$", new[] { "select" })]
+    [InlineData("/* INSTALL x; */ (SELECT 1);;", new[] { "(" })]
+    [InlineData("WITH t AS (SELECT 1) DELETE FROM \"a;b\"", new[] { "WITH" })]
+    public void Split_CommentsLiteralsAndQuotedIdentifiers_DoNotStartOrEndStatements(string sql, string[] keywords)
+    {
+        QueryGuard.Split(sql).Select(s => s.Keyword).ShouldBe(keywords);
+    }
+
+    private CliProcess.Result Query(string sql, params string[] options) =>
+        CliProcess.Run(null, ["query", "--data-dir", _dir, "--json", .. options, sql]);
+
+    private static void ShouldBeOneSentence(string stderr, string contains, string fix)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(1, stderr);
+        lines[0].ShouldContain(contains, Case.Sensitive, stderr);
+        lines[0].ShouldContain(fix);
+        stderr.ShouldNotContain("   at ");
+    }
+
+    private void WarehouseShouldBeIntact()
+    {
+        using var database = DuckDbDatabase.Open(_paths.Warehouse, new Dictionary<string, string> { ["access_mode"] = "READ_ONLY" });
+        using var sql = database.Connect();
+        var result = sql.Query("SELECT (SELECT sum(events) FROM sessions), (SELECT count(*) FROM _sluice_commits), "
+            + "(SELECT count(*) FROM duckdb_tables() WHERE table_name = '_sluice_commits')");
+        Convert.ToInt64(result.GetValue(0, 0), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(8);
+        Convert.ToInt64(result.GetValue(0, 1), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(1);
+        Convert.ToInt64(result.GetValue(0, 2), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(1);
+    }
+}
