@@ -9,8 +9,8 @@ namespace Sluice.Log;
 /// <summary>
 /// Opening a partition: find segments, load or rebuild indexes, and classify every damaged range. Recovery changes a
 /// file in one case only: a torn tail of the active segment after an unclean shutdown (no valid batch after it) is
-/// moved to the segment's quarantine file and replaced by a gap marker, so its offsets are never reused. Every other
-/// damage is left on disk, listed in <see cref="KnownDamage"/>, and reported by reads that reach it.
+/// moved to the segment's quarantine file and cut off. Every other damage is left on disk, listed in
+/// <see cref="KnownDamage"/>, and reported by reads that reach it; its offsets are never assigned again.
 /// </summary>
 public sealed partial class PartitionLog
 {
@@ -82,7 +82,8 @@ public sealed partial class PartitionLog
             }
 
             var damage = new List<DamagedRegion>();
-            segment.NextOffset = IndexScan(segment, length, verifyBodies: true, damage);
+            long scannedNext = IndexScan(segment, length, verifyBodies: true, damage);
+            segment.NextOffset = scannedNext;
             segment.Size = length;
             long? knownEnd = isLast ? Max(endAtShutdown, SegmentIndexFile.TryReadNextOffset(segment)) : baseOffsets[i + 1];
             if (knownEnd is { } e && IsMissingTail(damage, segment.NextOffset, e))
@@ -100,7 +101,11 @@ public sealed partial class PartitionLog
             segment.NextOffset = Math.Max(segment.NextOffset, end);
             if (isLast && !cleanShutdown && damage.Count == 1 && last.ResumeOffset < 0)
             {
-                CutTornTail(segment, last, end);
+                // A write that never completed was never visible (the high watermark moves after the write), so its
+                // offsets may be assigned again; only an end recorded by the segment's index is kept.
+                long acknowledgedEnd = Math.Max(scannedNext, SegmentIndexFile.TryReadNextOffset(segment) ?? 0);
+                segment.NextOffset = acknowledgedEnd;
+                CutTornTail(segment, last, acknowledgedEnd);
                 continue;
             }
 
@@ -192,8 +197,8 @@ public sealed partial class PartitionLog
 
     /// <summary>
     /// After an unclean shutdown the active segment may end in a batch whose write never completed. Its bytes go to
-    /// the quarantine file, the file is cut there, and a gap marker takes the offsets the bytes may have held. In
-    /// read-only mode only the in-memory view stops before the tail.
+    /// the quarantine file and the file is cut there; a gap marker takes any offsets up to <paramref name="end"/>
+    /// (evidence that they were once acknowledged). In read-only mode only the in-memory view stops before the tail.
     /// </summary>
     private void CutTornTail(Segment segment, in DamagedRegion tail, long end)
     {

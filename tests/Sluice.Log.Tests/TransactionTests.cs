@@ -101,6 +101,34 @@ public sealed class TransactionTests : IDisposable
     }
 
     [Fact]
+    public void ReopenReadOnly_OpenUnpreparedTransaction_IsAbortedInMemoryAndNoFileChanges()
+    {
+        using (PartitionedLog log = OpenLog())
+        {
+            LogTransaction txn = log.InitTransactions("w").BeginTransaction(1);
+            txn.Append("out", 0, [Record("a", "lost")]);
+            AppendValues(log.GetPartition("out", 0), 0, 1);
+            log.GetPartition("out", 0).Flush();
+        }
+
+        Dictionary<string, string> before = Fingerprint();
+        using (var reopened = PartitionedLog.Open(_dir.Path, Options(_time) with { ReadOnly = true }))
+        {
+            PartitionLog p0 = reopened.GetPartition("out", 0);
+            p0.LastStableOffset.ShouldBe(p0.EndOffset);
+            ReadAll(p0, IsolationLevel.ReadCommitted).Select(r => Text(r.Value)).ShouldBe([ValueFor(0)]);
+            Should.Throw<InvalidOperationException>(() => reopened.InitTransactions("w"));
+        }
+
+        Fingerprint().ShouldBe(before);
+    }
+
+    private Dictionary<string, string> Fingerprint() =>
+        Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories)
+            .Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal))
+            .ToDictionary(f => f, f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
+
+    [Fact]
     public void CommitPrepared_AfterRestart_CommitsOnceThenReportsAlreadyCommitted()
     {
         using (PartitionedLog log = OpenLog())

@@ -104,7 +104,7 @@ public static class DemoInput
     /// <remarks>
     /// Why this is exact: the generator is deterministic and the lines of each partition are appended in generation
     /// order, in batches the log appends atomically (a batch torn by a kill or a full disk fails its checksum and is
-    /// truncated when the log opens). So after any interruption partition <c>p</c> holds a prefix of its expected lines,
+    /// moved out of the segment to its quarantine file when the log opens, and its offsets were never visible). So after any interruption partition <c>p</c> holds a prefix of its expected lines,
     /// and its end offset is that prefix's length: the rerun appends from there. The last line already present is
     /// compared with the expected one, so a rerun with another <c>--seed</c> (whose lines would mix with the present
     /// ones) is refused instead.
