@@ -83,7 +83,7 @@ public sealed class DemoCommandTests : IDisposable
     {
         var run = CliProcess.Run(null, "demo", "--events", "0");
         run.ExitCode.ShouldBe(2);
-        run.Stderr.ShouldContain("--events and --parallelism must be at least 1");
+        run.Stderr.ShouldStartWith("error: --events must be at least 1 (got 0).");
     }
 
     [Fact]

@@ -17,8 +17,10 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var events = new Option<int>("--events") { Description = "Input events; the run stops after them and flushes everything.", DefaultValueFactory = _ => 200_000 };
-        var rate = new Option<double?>("--rate") { Description = "Pace the job at this many events per second (default: as fast as possible)." };
+        var events = new Option<int>("--events") { Description = "Input events; the run stops after them and flushes everything.", DefaultValueFactory = _ => 200_000 }
+            .MustBeAtLeast(1);
+        var rate = new Option<double?>("--rate") { Description = "Pace the job at this many events per second, greater than 0 (default: as fast as possible)." }
+            .MustBePositive(100_000_000);
         var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed and --events give identical gold tables.", DefaultValueFactory = _ => 42 };
         var dataDir = new Option<string?>("--data-dir") { Description = $"Where the log, lake, warehouse and checkpoints live (default {DefaultDataDirectory}, or {DefaultKafkaDataDirectory} with --kafka)." };
         var kafka = new Option<string?>("--kafka")
@@ -30,9 +32,9 @@ internal static class DemoCommand
         {
             Description = "A Kafka client properties file (key=value lines, e.g. the client.properties Confluent Cloud or MSK give you): SASL/SSL and "
                 + "any other librdkafka setting, and bootstrap.servers unless --kafka names them. Implies --kafka; values are never printed.",
-        };
+        }.MustSatisfy(f => f is { Exists: true }, "must name an existing file");
         var noUi = new Option<bool>("--no-ui") { Description = "Print plain progress lines instead of the live view." };
-        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
+        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator (1 to 256).", DefaultValueFactory = _ => 2 }.MustBeBetween(1, 256);
         var command = new Command("demo", "Run the click-stream demo: embedded log → bronze Parquet lake → silver (parse, DLQ, dedup) → gold DuckDB tables, exactly-once.")
         {
             events, rate, seed, dataDir, noUi, parallelism, kafka, kafkaConfig,
@@ -45,11 +47,6 @@ internal static class DemoCommand
                 n = MockDefaultEvents; // The mock keeps about 5 MB per partition: the default 200,000 lines would not fit.
             }
             var p = parse.GetValue(parallelism);
-            if (n < 1 || p < 1)
-            {
-                Console.Error.WriteLine("error: --events and --parallelism must be at least 1.");
-                return 2;
-            }
             var bootstrap = parse.GetValue(kafka);
             if (bootstrap is not null && string.IsNullOrWhiteSpace(bootstrap))
             {
@@ -95,6 +92,7 @@ internal static class DemoCommand
                     + (configFile is null ? ")" : $", {configured.Properties.Count} client properties from {configFile.Name})"));
             }
             var directory = parse.GetValue(dataDir) ?? (kafkaInput is null ? DefaultDataDirectory : DefaultKafkaDataDirectory);
+            DataDirectories.CreateWritable(directory, "demo data directory");
             var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput };
             var stats = new DemoStats();
             DemoRun run;
