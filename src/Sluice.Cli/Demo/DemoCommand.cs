@@ -92,7 +92,7 @@ internal static class DemoCommand
                     + (configFile is null ? ")" : $", {configured.Properties.Count} client properties from {configFile.Name})"));
             }
             var directory = parse.GetValue(dataDir) ?? (kafkaInput is null ? DefaultDataDirectory : DefaultKafkaDataDirectory);
-            DataDirectories.CreateWritable(directory, "demo data directory");
+            DemoSeedRecord.CheckOrRecord(DataDirectories.CreateWritable(directory, "demo data directory"), directory, parse.GetValue(seed));
             var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput };
             var stats = new DemoStats();
             DemoRun run;
@@ -203,11 +203,15 @@ internal static class DemoCommand
         AnsiConsole.MarkupLine($"  lake (bronze, Parquet by date/hour): {Markup.Escape(paths.Lake)}/bronze_clicks");
         AnsiConsole.MarkupLine($"  warehouse (gold, DuckDB): {Markup.Escape(paths.Warehouse)} — tables page_minute, sessions, user_features, late_events");
         AnsiConsole.MarkupLine($"  log ({(kafka ? "topic clicks.dlq; the input is in Kafka" : "topics clicks, clicks.dlq")}): {Markup.Escape(paths.Log)}");
-        var dir = paths.Root == Path.GetFullPath(DefaultDataDirectory) ? "" : $" --data-dir {paths.Root}";
-        AnsiConsole.MarkupLine("Try:");
-        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT page, sum(views) AS views FROM page_minute GROUP BY page ORDER BY views DESC\""));
-        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT * FROM user_features ORDER BY spend_10m DESC LIMIT 5\""));
-        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT event_date, hour, count(*) FROM bronze_clicks GROUP BY ALL ORDER BY ALL\""));
-        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice log consume clicks.dlq --from-beginning --max 3 --data-dir {paths.Log}"));
+        // Commands to copy into a shell: plain text (never wrapped, never ANSI) with quoted paths.
+        var dir = paths.Root == Path.GetFullPath(DefaultDataDirectory) ? "" : $" --data-dir {ShellQuote(paths.Root)}";
+        Console.WriteLine("Try:");
+        Console.WriteLine($"  ./sluice query{dir} \"SELECT page, sum(views) AS views FROM page_minute GROUP BY page ORDER BY views DESC\"");
+        Console.WriteLine($"  ./sluice query{dir} \"SELECT * FROM user_features ORDER BY spend_10m DESC LIMIT 5\"");
+        Console.WriteLine($"  ./sluice query{dir} \"SELECT event_date, hour, count(*) FROM bronze_clicks GROUP BY ALL ORDER BY ALL\"");
+        Console.WriteLine($"  ./sluice log consume clicks.dlq --from-beginning --max 3 --data-dir {ShellQuote(paths.Log)}");
     }
+
+    /// <summary>A POSIX-shell single-quoted word: the shell passes it through literally, whatever it holds.</summary>
+    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }
