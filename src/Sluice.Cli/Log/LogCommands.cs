@@ -164,7 +164,7 @@ internal static class LogCommands
         produce.SetAction(r => Run(r, log =>
         {
             TopicLog t = log.GetTopic(r.GetValue(topic)!);
-            using TextReader input = r.GetValue(file) is { } f ? new StreamReader(f.FullName, Encoding.UTF8) : Console.In;
+            using Stream input = r.GetValue(file) is { } f ? f.OpenRead() : Console.OpenStandardInput();
             var producer = new JsonLinesProducer(t, r.GetValue(keyField), r.GetValue(skipBad));
             return producer.Run(input);
         }));
