@@ -9,7 +9,10 @@ internal static class CliProcess
 
     public static Result Run(string? stdin, params string[] args) => Run(TimeSpan.FromSeconds(120), stdin, args);
 
-    public static Result Run(TimeSpan timeout, string? stdin, params string[] args)
+    public static Result Run(TimeSpan timeout, string? stdin, params string[] args) => Run(timeout, stdin, new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with <paramref name="environment"/> applied over the defaults (<c>NO_COLOR=1</c>); a null value removes the variable.</summary>
+    public static Result Run(TimeSpan timeout, string? stdin, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -25,6 +28,17 @@ internal static class CliProcess
             info.ArgumentList.Add(arg);
         }
         info.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

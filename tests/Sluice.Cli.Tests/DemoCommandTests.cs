@@ -83,7 +83,36 @@ public sealed class DemoCommandTests : IDisposable
     {
         var run = CliProcess.Run(null, "demo", "--events", "0");
         run.ExitCode.ShouldBe(2);
-        run.Stderr.ShouldContain("--events and --parallelism must be at least 1");
+        run.Stderr.ShouldStartWith("error: --events must be at least 1 (got 0).");
+    }
+
+    [Fact]
+    public void Demo_OutputPiped_PrintsEachHintOnOneLineWithQuotedPathsAndNoAnsiCodes()
+    {
+        var data = Path.Combine(_dir, "a data dir with spaces, and a name long enough to pass eighty columns");
+        var environment = new Dictionary<string, string?> { ["NO_COLOR"] = null, ["TERM"] = "xterm-256color" };
+
+        var run = CliProcess.Run(TimeSpan.FromMinutes(2), null, environment, "demo", "--events", "2000", "--data-dir", data);
+
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        run.Stdout.ShouldNotContain("\u001b[");
+        var lines = run.Stdout.Split('\n');
+        lines.ShouldContain($"  ./sluice query --data-dir '{data}' \"SELECT page, sum(views) AS views FROM page_minute GROUP BY page ORDER BY views DESC\"");
+        lines.ShouldContain($"  ./sluice log consume clicks.dlq --from-beginning --max 3 --data-dir '{Path.Combine(data, "log")}'");
+    }
+
+    [Fact]
+    public void Demo_RerunWithAnotherSeed_FailsNamingTheSeedTheDirectoryWasMadeWith()
+    {
+        var data = Path.Combine(_dir, "seeded");
+        var first = CliProcess.Run(null, "demo", "--events", "1000", "--seed", "5", "--data-dir", data);
+        first.ExitCode.ShouldBe(0, first.Stderr);
+
+        var rerun = CliProcess.Run(null, "demo", "--events", "1000", "--seed", "6", "--data-dir", data);
+
+        rerun.ExitCode.ShouldBe(1);
+        rerun.Stderr.ShouldBe($"error: The demo data directory '{data}' was made with --seed 5, not 6: rerun with --seed 5, or use another --data-dir.\n");
+        rerun.Stdout.ShouldNotContain("seed 6");
     }
 
     [Fact]

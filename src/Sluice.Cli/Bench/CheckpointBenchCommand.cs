@@ -9,9 +9,10 @@ internal static class CheckpointBenchCommand
 {
     public static Command Create()
     {
-        var seconds = new Option<int>("--seconds") { Description = "Wall time of each throughput run.", DefaultValueFactory = _ => 25 };
-        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 1 };
-        var dir = new Option<string>("--dir") { Description = "Scratch directory for checkpoints.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "sluice-bench-checkpoints") };
+        var seconds = new Option<int>("--seconds") { Description = "Wall time of each throughput run (1 to 3600).", DefaultValueFactory = _ => 25 }.MustBeBetween(1, 3600);
+        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator (1 to 256).", DefaultValueFactory = _ => 1 }.MustBeBetween(1, 256);
+        var dir = new Option<string>("--dir") { Description = "Scratch directory for checkpoints.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "sluice-bench-checkpoints") }
+            .MustSatisfy(d => !File.Exists(d), "must name a directory, not a file");
         var json = new Option<bool>("--json") { Description = "One JSON object per line." };
         var command = new Command("checkpoints", "Throughput with checkpoints off / every 10 s / every 1 s at 10K and 1M keys, and restore time at 1M keys.")
         {

@@ -13,16 +13,18 @@ internal static class KafkaBenchCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var records = new Option<int>("--records") { Description = "Records per scenario.", DefaultValueFactory = _ => 1_000_000 };
-        var size = new Option<int>("--record-bytes") { Description = "Value size in bytes (keys are 8 bytes).", DefaultValueFactory = _ => 100 };
-        var partitions = new Option<int>("--partitions") { Description = "Partitions per topic (mock cluster only; a real cluster auto-creates its topics with its defaults).", DefaultValueFactory = _ => 8 };
-        var parallelism = new Option<int>("--parallelism") { Description = "Sluice source and sink subtasks.", DefaultValueFactory = _ => 1 };
-        var bootstrap = new Option<string?>("--bootstrap") { Description = "A cluster to use (host:port,…); default: librdkafka's mock cluster in this process." };
+        var records = new Option<int>("--records") { Description = "Records per scenario (at least 1).", DefaultValueFactory = _ => 1_000_000 }.MustBeAtLeast(1);
+        var size = new Option<int>("--record-bytes") { Description = "Value size in bytes (keys are 8 bytes; 0 to 1000000).", DefaultValueFactory = _ => 100 }.MustBeBetween(0, 1_000_000);
+        var partitions = new Option<int>("--partitions") { Description = "Partitions per topic (mock cluster only; a real cluster auto-creates its topics with its defaults; 1 to 10000).", DefaultValueFactory = _ => 8 }
+            .MustBeBetween(1, 10_000);
+        var parallelism = new Option<int>("--parallelism") { Description = "Sluice source and sink subtasks (1 to 256).", DefaultValueFactory = _ => 1 }.MustBeBetween(1, 256);
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "A cluster to use (host:port,…); default: librdkafka's mock cluster in this process." }
+            .MustSatisfy(b => !string.IsNullOrWhiteSpace(b), "must name bootstrap servers (host:port[,host:port…])");
         var config = new Option<FileInfo?>("--kafka-config")
         {
             Description = "A Kafka client properties file (key=value lines, e.g. Confluent Cloud's client.properties) for a real cluster: SASL/SSL settings, "
                 + "and bootstrap.servers unless --bootstrap names them. Values are never printed.",
-        };
+        }.MustSatisfy(f => f is { Exists: true }, "must name an existing file");
         var json = new Option<bool>("--json") { Description = "One JSON object per line per scenario instead of a table." };
         var command = new Command("kafka", "Kafka throughput: Sluice sink and source vs a raw Confluent.Kafka producer and consumer on the same cluster, in the same run.")
         {
@@ -50,11 +52,6 @@ internal static class KafkaBenchCommand
                     Console.Error.WriteLine($"error: {e.Message}");
                     return 2;
                 }
-            }
-            if (options.Records < 1 || options.RecordBytes < 0 || options.Partitions < 1 || options.Parallelism < 1)
-            {
-                Console.Error.WriteLine("--records, --partitions and --parallelism must be at least 1, --record-bytes at least 0.");
-                return 2;
             }
             var asJson = parse.GetValue(json);
             var results = KafkaBenchmark.Run(options, asJson ? null : message => Console.Error.WriteLine(message));

@@ -12,11 +12,16 @@ internal static class NexmarkCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var query = new Option<string>("--query") { Description = "Query to run: q0, q1, q2, q3, q4, q5, q7, q8, q11, q12, a comma-separated list, or all.", DefaultValueFactory = _ => "all" };
-        var events = new Option<long>("--events") { Description = "Number of events to generate (persons, auctions and bids in the spec's 1:3:46 proportions).", DefaultValueFactory = _ => 1_000_000 };
-        var parallelism = new Option<int>("--parallelism") { Description = "Sluice subtasks per operator and DuckDB threads (hand-written and Rx are single-threaded).", DefaultValueFactory = _ => 1 };
-        var engine = new Option<string>("--engine") { Description = "Engine: sluice, handwritten, rx, duckdb, a comma-separated list, or all.", DefaultValueFactory = _ => "all" };
-        var checkpoint = new Option<double?>("--checkpoint-interval") { Description = "Checkpoint interval in seconds for Sluice jobs (into a temporary directory per run)." };
+        var query = new Option<string>("--query") { Description = "Query to run: q0, q1, q2, q3, q4, q5, q7, q8, q11, q12, a comma-separated list, or all.", DefaultValueFactory = _ => "all" }
+            .MustSatisfy(q => Parses(q, NexmarkQueries.Parse), "must be q0, q1, q2, q3, q4, q5, q7, q8, q11, q12, a comma-separated list of them, or all");
+        var events = new Option<long>("--events") { Description = "Number of events to generate (persons, auctions and bids in the spec's 1:3:46 proportions; at least 1).", DefaultValueFactory = _ => 1_000_000 }
+            .MustBeAtLeast(1);
+        var parallelism = new Option<int>("--parallelism") { Description = "Sluice subtasks per operator and DuckDB threads (hand-written and Rx are single-threaded; 1 to 256).", DefaultValueFactory = _ => 1 }
+            .MustBeBetween(1, 256);
+        var engine = new Option<string>("--engine") { Description = "Engine: sluice, handwritten, rx, duckdb, a comma-separated list, or all.", DefaultValueFactory = _ => "all" }
+            .MustSatisfy(e => Parses(e, ParseEngines), "must be sluice, handwritten, rx, duckdb, a comma-separated list of them, or all");
+        var checkpoint = new Option<double?>("--checkpoint-interval") { Description = "Checkpoint interval in seconds for Sluice jobs (into a temporary directory per run; greater than 0, at most 3600)." }
+            .MustBePositive(3600);
         var json = new Option<bool>("--json") { Description = "Print one JSON object per line per (query, engine) instead of a table." };
         var output = new Option<string?>("--out") { Description = "Write the events to DIR/events.jsonl and each engine's sorted results to DIR/<query>.<engine>.jsonl." };
         var seed = new Option<ulong>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42UL };
@@ -28,25 +33,10 @@ internal static class NexmarkCommand
         }
         command.SetAction(parseResult =>
         {
-            IReadOnlyList<NexmarkQuery> queries;
-            IReadOnlyList<NexmarkEngine> engines;
-            try
-            {
-                queries = NexmarkQueries.Parse(parseResult.GetValue(query) ?? "all");
-                engines = ParseEngines(parseResult.GetValue(engine) ?? "all");
-            }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine(e.Message.Split(" (Parameter")[0]);
-                return 2;
-            }
+            var queries = NexmarkQueries.Parse(parseResult.GetValue(query) ?? "all");
+            var engines = ParseEngines(parseResult.GetValue(engine) ?? "all");
             var count = parseResult.GetValue(events);
             var p = parseResult.GetValue(parallelism);
-            if (count < 1 || p < 1)
-            {
-                Console.Error.WriteLine("--events and --parallelism must be at least 1.");
-                return 2;
-            }
             var interval = parseResult.GetValue(checkpoint);
             var asJson = parseResult.GetValue(json);
             var options = new NexmarkOptions
@@ -75,6 +65,19 @@ internal static class NexmarkCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>True when <paramref name="parse"/> accepts <paramref name="text"/> and names at least one item.</summary>
+    private static bool Parses<T>(string text, Func<string, IReadOnlyList<T>> parse)
+    {
+        try
+        {
+            return parse(text).Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static IReadOnlyList<NexmarkEngine> ParseEngines(string text)

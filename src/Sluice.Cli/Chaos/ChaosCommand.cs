@@ -19,39 +19,61 @@ internal static class ChaosCommand
 
     public static Command Create()
     {
-        var kills = new Option<int>("--kills") { Description = "Kills before the job may finish.", DefaultValueFactory = _ => 20 };
+        var kills = new Option<int>("--kills") { Description = "Kills before the job may finish (0 to 10000).", DefaultValueFactory = _ => 20 }.MustBeBetween(0, 10_000);
         var seed = new Option<int>("--seed") { Description = "Seed of the input data and the kill points.", DefaultValueFactory = _ => 1 };
-        var events = new Option<int>("--events") { Description = "Input lines (with ~5% duplicates and ~2% malformed).", DefaultValueFactory = _ => 4000 };
-        var rate = new Option<int>("--records-per-second") { Description = "Throttle of the killed child (0 = unthrottled).", DefaultValueFactory = _ => 400 };
-        var interval = new Option<int>("--interval-ms") { Description = "Checkpoint interval of the child.", DefaultValueFactory = _ => 150 };
-        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
-        var maxLines = new Option<int>("--max-progress-lines") { Description = "A kill comes after 1..N progress lines (records/checkpoint) of the child.", DefaultValueFactory = _ => 16 };
-        var fault = new Option<string?>("--fault") { Description = "Also run the child once with SLUICE_FAULT=<phase>:<checkpoint|*> (snapshot, before-manifest, before-commit: first run; restore: after the first kill)." };
-        var verbose = new Option<bool>("--verbose") { Description = "Echo the child's output lines." };
+        var events = new Option<int>("--events") { Description = "Input lines (with ~5% duplicates and ~2% malformed; at least 1).", DefaultValueFactory = _ => 4000 }.MustBeAtLeast(1);
+        var rate = new Option<int>("--records-per-second") { Description = "Throttle of the killed child (0 = unthrottled).", DefaultValueFactory = _ => 400 }.MustBeAtLeast(0);
+        var interval = IntervalOption();
+        var parallelism = ParallelismOption();
+        var maxLines = new Option<int>("--max-progress-lines") { Description = "A kill comes after 1..N progress lines (records/checkpoint) of the child.", DefaultValueFactory = _ => 16 }
+            .MustBeAtLeast(1);
+        var fault = new Option<string?>("--fault") { Description = "Also run the child once with SLUICE_FAULT=<phase>:<checkpoint|*> (snapshot, before-manifest, before-commit: first run; restore: after the first kill)." }
+            .MustSatisfy(IsFault, "must be <phase>:<checkpoint id|*> with phase snapshot, before-manifest, before-commit or restore");
         var kafka = new Option<bool>("--kafka") { Description = "Read the input from a Kafka topic (2 partitions) on an in-process mock cluster the driver keeps alive, instead of an embedded-log topic." };
         var workDir = new Option<string?>("--work-dir") { Description = "Where the reference and chaos data go (default: a new temp directory, deleted on PASS)." };
         var command = new Command("chaos", "Kill harness: kill -9 a checkpointed job at random points, restart it, and check its committed output is exactly the no-crash output.")
         {
-            kills, seed, events, rate, interval, parallelism, maxLines, fault, kafka, workDir, verbose, RunJob(),
+            kills, seed, events, rate, interval, parallelism, maxLines, fault, kafka, workDir, RunJob(),
         };
-        command.SetAction(parse => new ChaosDriver(new ChaosDriverOptions(
-            parse.GetValue(kills), parse.GetValue(seed), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(interval),
-            parse.GetValue(parallelism), parse.GetValue(maxLines), parse.GetValue(fault), parse.GetValue(workDir), parse.GetValue(verbose), parse.GetValue(kafka))).Run());
+        command.SetAction(parse =>
+        {
+            var work = parse.GetValue(workDir);
+            if (work is not null)
+            {
+                DataDirectories.CreateWritable(work, "chaos work directory");
+            }
+            return new ChaosDriver(new ChaosDriverOptions(
+                parse.GetValue(kills), parse.GetValue(seed), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(interval),
+                parse.GetValue(parallelism), parse.GetValue(maxLines), parse.GetValue(fault), work, parse.GetValue(Program.Verbose), parse.GetValue(kafka))).Run();
+        });
         return command;
     }
+
+    private static Option<int> IntervalOption() =>
+        new Option<int>("--interval-ms") { Description = "Checkpoint interval of the child (1 to 3600000).", DefaultValueFactory = _ => 150 }.MustBeBetween(1, 3_600_000);
+
+    private static Option<int> ParallelismOption() =>
+        new Option<int>("--parallelism") { Description = "Subtasks per operator (1 to 256).", DefaultValueFactory = _ => 2 }.MustBeBetween(1, 256);
+
+    /// <summary>True for <c>&lt;phase&gt;:&lt;checkpoint id|*&gt;</c> with a phase the runtime's fault injection knows.</summary>
+    private static bool IsFault(string? value) =>
+        value?.Split(':') is [var phase, var id]
+        && phase is "snapshot" or "before-manifest" or "before-commit" or "restore"
+        && (id == "*" || long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _));
 
     private static Command RunJob()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Data directory prepared by the driver (log/, checkpoints/, out/).", Required = true };
-        var rate = new Option<int>("--records-per-second") { Description = "Throttle (0 = unthrottled).", DefaultValueFactory = _ => 0 };
-        var interval = new Option<int>("--interval-ms") { Description = "Checkpoint interval.", DefaultValueFactory = _ => 150 };
-        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
-        var kafka = new Option<string?>("--kafka-bootstrap") { Description = "Read the input from this Kafka cluster's chaos-input topic (group chaos-run) instead of the embedded log." };
+        var rate = new Option<int>("--records-per-second") { Description = "Throttle (0 = unthrottled).", DefaultValueFactory = _ => 0 }.MustBeAtLeast(0);
+        var interval = IntervalOption();
+        var parallelism = ParallelismOption();
+        var kafka = new Option<string?>("--kafka-bootstrap") { Description = "Read the input from this Kafka cluster's chaos-input topic (group chaos-run) instead of the embedded log." }
+            .MustSatisfy(b => !string.IsNullOrWhiteSpace(b), "must name bootstrap servers (host:port[,host:port…])");
         var command = new Command("run-job", "The child of the kill harness: runs the chaos pipeline in a data directory, restoring its latest checkpoint; prints 'checkpoint <id>' per completed checkpoint.")
         {
             dataDir, rate, interval, parallelism, kafka,
         };
-        command.SetAction(parse => RunChild(parse.GetValue(dataDir)!, parse.GetValue(rate), parse.GetValue(interval), parse.GetValue(parallelism),
+        command.SetAction(parse => RunChild(DataDirectories.RequireExisting(parse.GetValue(dataDir)!, "chaos data directory"), parse.GetValue(rate), parse.GetValue(interval), parse.GetValue(parallelism),
             parse.GetValue(kafka) is { } bootstrap ? new ChaosKafkaInput(bootstrap, ChaosKafkaInput.RunGroup) : null));
         return command;
     }

@@ -24,7 +24,7 @@ internal static class CheckpointsCommand
         var command = new Command("list", "List completed checkpoints with their size, operators and whether they are final.") { dir };
         command.SetAction(parse =>
         {
-            var store = new LocalCheckpointStore(parse.GetValue(dir)!);
+            var store = new LocalCheckpointStore(DataDirectories.RequireExisting(parse.GetValue(dir)!, "checkpoint directory"));
             var completed = store.ListCompleted();
             if (completed.Count == 0)
             {
@@ -60,7 +60,7 @@ internal static class CheckpointsCommand
     {
         var dir = DirOption();
         var to = new Option<string>("--to") { Description = "Directory to copy the savepoint into (retention never deletes it).", Required = true };
-        var id = new Option<long?>("--id") { Description = "Checkpoint id to copy (default: the latest completed)." };
+        var id = new Option<long?>("--id") { Description = "Checkpoint id to copy (at least 1; default: the latest completed)." }.MustBeAtLeast(1);
         var command = new Command("savepoint", "Copy a completed checkpoint into its own directory; start a job from it by using that directory as its checkpoint directory.")
         {
             dir, to, id,
@@ -69,7 +69,9 @@ internal static class CheckpointsCommand
         {
             try
             {
-                var copied = Savepoints.Copy(new LocalCheckpointStore(parse.GetValue(dir)!), new LocalCheckpointStore(parse.GetValue(to)!), parse.GetValue(id));
+                var source = DataDirectories.RequireExisting(parse.GetValue(dir)!, "checkpoint directory");
+                var target = DataDirectories.CreateWritable(parse.GetValue(to)!, "savepoint directory");
+                var copied = Savepoints.Copy(new LocalCheckpointStore(source), new LocalCheckpointStore(target), parse.GetValue(id));
                 Console.WriteLine($"Savepoint of checkpoint #{copied} written to {Path.GetFullPath(parse.GetValue(to)!)}.");
                 return 0;
             }

@@ -17,8 +17,10 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var events = new Option<int>("--events") { Description = "Input events; the run stops after them and flushes everything.", DefaultValueFactory = _ => 200_000 };
-        var rate = new Option<double?>("--rate") { Description = "Pace the job at this many events per second (default: as fast as possible)." };
+        var events = new Option<int>("--events") { Description = "Input events; the run stops after them and flushes everything.", DefaultValueFactory = _ => 200_000 }
+            .MustBeAtLeast(1);
+        var rate = new Option<double?>("--rate") { Description = "Pace the job at this many events per second, greater than 0 (default: as fast as possible)." }
+            .MustBePositive(100_000_000);
         var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed and --events give identical gold tables.", DefaultValueFactory = _ => 42 };
         var dataDir = new Option<string?>("--data-dir") { Description = $"Where the log, lake, warehouse and checkpoints live (default {DefaultDataDirectory}, or {DefaultKafkaDataDirectory} with --kafka)." };
         var kafka = new Option<string?>("--kafka")
@@ -30,9 +32,9 @@ internal static class DemoCommand
         {
             Description = "A Kafka client properties file (key=value lines, e.g. the client.properties Confluent Cloud or MSK give you): SASL/SSL and "
                 + "any other librdkafka setting, and bootstrap.servers unless --kafka names them. Implies --kafka; values are never printed.",
-        };
+        }.MustSatisfy(f => f is { Exists: true }, "must name an existing file");
         var noUi = new Option<bool>("--no-ui") { Description = "Print plain progress lines instead of the live view." };
-        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator.", DefaultValueFactory = _ => 2 };
+        var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator (1 to 256).", DefaultValueFactory = _ => 2 }.MustBeBetween(1, 256);
         var command = new Command("demo", "Run the click-stream demo: embedded log → bronze Parquet lake → silver (parse, DLQ, dedup) → gold DuckDB tables, exactly-once.")
         {
             events, rate, seed, dataDir, noUi, parallelism, kafka, kafkaConfig,
@@ -45,11 +47,6 @@ internal static class DemoCommand
                 n = MockDefaultEvents; // The mock keeps about 5 MB per partition: the default 200,000 lines would not fit.
             }
             var p = parse.GetValue(parallelism);
-            if (n < 1 || p < 1)
-            {
-                Console.Error.WriteLine("error: --events and --parallelism must be at least 1.");
-                return 2;
-            }
             var bootstrap = parse.GetValue(kafka);
             if (bootstrap is not null && string.IsNullOrWhiteSpace(bootstrap))
             {
@@ -95,6 +92,7 @@ internal static class DemoCommand
                     + (configFile is null ? ")" : $", {configured.Properties.Count} client properties from {configFile.Name})"));
             }
             var directory = parse.GetValue(dataDir) ?? (kafkaInput is null ? DefaultDataDirectory : DefaultKafkaDataDirectory);
+            DemoSeedRecord.CheckOrRecord(DataDirectories.CreateWritable(directory, "demo data directory"), directory, parse.GetValue(seed));
             var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput, InputAppended = DemoInputFault.FromEnvironment() };
             var stats = new DemoStats();
             DemoRun run;
@@ -211,11 +209,15 @@ internal static class DemoCommand
         AnsiConsole.MarkupLine($"  lake (bronze, Parquet by date/hour): {Markup.Escape(paths.Lake)}/bronze_clicks");
         AnsiConsole.MarkupLine($"  warehouse (gold, DuckDB): {Markup.Escape(paths.Warehouse)} — tables page_minute, sessions, user_features, late_events");
         AnsiConsole.MarkupLine($"  log ({(kafka ? "topic clicks.dlq; the input is in Kafka" : "topics clicks, clicks.dlq")}): {Markup.Escape(paths.Log)}");
-        var dir = paths.Root == Path.GetFullPath(DefaultDataDirectory) ? "" : $" --data-dir {paths.Root}";
-        AnsiConsole.MarkupLine("Try:");
-        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT page, sum(views) AS views FROM page_minute GROUP BY page ORDER BY views DESC\""));
-        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT * FROM user_features ORDER BY spend_10m DESC LIMIT 5\""));
-        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice query{dir} \"SELECT event_date, hour, count(*) FROM bronze_clicks GROUP BY ALL ORDER BY ALL\""));
-        AnsiConsole.MarkupLine(Markup.Escape($"  ./sluice log consume clicks.dlq --from-beginning --max 3 --data-dir {paths.Log}"));
+        // Commands to copy into a shell: plain text (never wrapped, never ANSI) with quoted paths.
+        var dir = paths.Root == Path.GetFullPath(DefaultDataDirectory) ? "" : $" --data-dir {ShellQuote(paths.Root)}";
+        Console.WriteLine("Try:");
+        Console.WriteLine($"  ./sluice query{dir} \"SELECT page, sum(views) AS views FROM page_minute GROUP BY page ORDER BY views DESC\"");
+        Console.WriteLine($"  ./sluice query{dir} \"SELECT * FROM user_features ORDER BY spend_10m DESC LIMIT 5\"");
+        Console.WriteLine($"  ./sluice query{dir} \"SELECT event_date, hour, count(*) FROM bronze_clicks GROUP BY ALL ORDER BY ALL\"");
+        Console.WriteLine($"  ./sluice log consume clicks.dlq --from-beginning --max 3 --data-dir {ShellQuote(paths.Log)}");
     }
+
+    /// <summary>A POSIX-shell single-quoted word: the shell passes it through literally, whatever it holds.</summary>
+    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -13,8 +13,9 @@ internal static class LogBenchCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
-        var records = new Option<int>("--records") { Description = "Records per single-writer scenario.", DefaultValueFactory = _ => 2_000_000 };
-        var dir = new Option<string?>("--dir") { Description = "Scratch directory on the disk to measure (default: system temp)." };
+        var records = new Option<int>("--records") { Description = "Records per single-writer scenario (at least 1).", DefaultValueFactory = _ => 2_000_000 }.MustBeAtLeast(1);
+        var dir = new Option<string?>("--dir") { Description = "Scratch directory on the disk to measure (default: system temp)." }
+            .MustSatisfy(d => !File.Exists(d), "must name a directory, not a file");
         var command = new Command("log", "Benchmark the embedded log: appends per flush policy, group commit, reads.") { json, records, dir };
         command.SetAction(r =>
         {

@@ -9,7 +9,9 @@ namespace Sluice.Cli.Log;
 
 /// <summary>
 /// <c>sluice log …</c>: manage and use the embedded log. Every subcommand takes <c>--data-dir</c>
-/// (default <c>./.sluice-data/log</c>); the directory is locked while a command runs.
+/// (default <c>./.sluice-data/log</c>); the directory is locked while a command runs. Only <c>topics create</c> creates
+/// a missing data directory: every other subcommand fails with "The log data directory '…' does not exist." so a
+/// mistyped path never leaves an empty log behind. Failures propagate to the top-level handler (<see cref="Program"/>).
 /// </summary>
 internal static class LogCommands
 {
@@ -35,32 +37,45 @@ internal static class LogCommands
         return log;
     }
 
-    private static PartitionedLog Open(ParseResult result) =>
-        PartitionedLog.Open(result.GetValue(s_dataDir) ?? DefaultDataDirectory, new LogOptions { MaintenanceInterval = null });
-
-    private static int Run(ParseResult result, Func<PartitionedLog, int> action)
+    /// <summary>
+    /// Opens the log in <c>--data-dir</c>. With <paramref name="createDirectory"/> false (every subcommand but
+    /// <c>topics create</c>) a missing directory is an error and nothing is created.
+    /// </summary>
+    /// <exception cref="CommandFailedException">The directory is a file, missing (unless created), or not writable.</exception>
+    private static PartitionedLog Open(ParseResult result, bool createDirectory)
     {
+        const string Description = "log data directory";
+        string directory = result.GetValue(s_dataDir) ?? DefaultDataDirectory;
+        string full = createDirectory ? DataDirectories.CreateWritable(directory, Description) : DataDirectories.RequireExisting(directory, Description);
         try
         {
-            using PartitionedLog log = Open(result);
-            return action(log);
+            return PartitionedLog.Open(full, new LogOptions { MaintenanceInterval = null });
         }
-        catch (Exception e) when (e is LogException or ArgumentException or IOException)
+        catch (UnauthorizedAccessException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            throw new CommandFailedException($"The {Description} '{directory}' is not writable ({e.Message.TrimEnd('.')}): the log needs to lock it, even to read.", e);
         }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the open log and closes it; exceptions go to the top-level handler.</summary>
+    private static int Run(ParseResult result, Func<PartitionedLog, int> action, bool createDirectory = false)
+    {
+        using PartitionedLog log = Open(result, createDirectory);
+        return action(log);
     }
 
     private static Command CreateTopics()
     {
         var topics = new Command("topics", "Create, list, describe and delete topics.");
         var name = new Argument<string>("topic") { Description = "Topic name ([a-zA-Z0-9._-], at most 249 characters)." };
-        var partitions = new Option<int>("--partitions") { Description = "Number of partitions.", DefaultValueFactory = _ => 1 };
+        var partitions = new Option<int>("--partitions") { Description = "Number of partitions (1 to 100000).", DefaultValueFactory = _ => 1 }.MustBeBetween(1, 100_000);
         var compact = new Option<bool>("--compact") { Description = "Keep only the last value per key (changelogs, registries)." };
-        var retentionHours = new Option<double?>("--retention-hours") { Description = "Delete closed segments older than this (default 168; 0 = keep forever)." };
-        var retentionBytes = new Option<long?>("--retention-bytes") { Description = "Maximum bytes per partition before old segments are deleted." };
-        var segmentBytes = new Option<long?>("--segment-bytes") { Description = "Segment file size before rolling (default 128 MiB)." };
+        var retentionHours = new Option<double?>("--retention-hours") { Description = "Delete closed segments older than this (0 to 1000000; default 168; 0 = keep forever)." }
+            .MustBeBetween(0, 1_000_000);
+        var retentionBytes = new Option<long?>("--retention-bytes") { Description = "Maximum bytes per partition before old segments are deleted (at least 1; default unbounded)." }
+            .MustBeAtLeast(1);
+        var segmentBytes = new Option<long?>("--segment-bytes") { Description = "Segment file size before rolling (1024 to 2147483647; default 128 MiB)." }
+            .MustBeBetween(1024, int.MaxValue);
 
         var create = new Command("create", "Create a topic.") { name, partitions, compact, retentionHours, retentionBytes, segmentBytes };
         create.SetAction(r => Run(r, log =>
@@ -84,7 +99,7 @@ internal static class LogCommands
             TopicLog topic = log.CreateTopic(r.GetValue(name)!, config);
             Console.WriteLine($"Created topic '{topic.Name}' with {topic.PartitionCount} partition(s).");
             return 0;
-        }));
+        }, createDirectory: true));
 
         var list = new Command("list", "List topics.");
         list.SetAction(r => Run(r, log =>
@@ -140,14 +155,16 @@ internal static class LogCommands
     private static Command CreateProduce()
     {
         var topic = new Argument<string>("topic") { Description = "Topic to append to." };
-        var keyField = new Option<string?>("--key-field") { Description = "Top-level JSON field whose value is the record key (partitioned like Kafka); no key when absent." };
-        var file = new Option<FileInfo?>("--file") { Description = "Read JSON lines from this file instead of stdin." };
+        var keyField = new Option<string?>("--key-field") { Description = "Top-level JSON field whose value is the record key (partitioned like Kafka); no key when absent." }
+            .MustSatisfy(k => k is { Length: > 0 }, "must name a field");
+        var file = new Option<FileInfo?>("--file") { Description = "Read JSON lines from this file instead of stdin." }
+            .MustSatisfy(f => f is { Exists: true }, "must name an existing file");
         var skipBad = new Option<bool>("--skip-malformed") { Description = "Report malformed lines and continue (default: stop at the first one; earlier lines stay written)." };
         var produce = new Command("produce", "Append JSON lines (one record per line) from stdin or a file.") { topic, keyField, file, skipBad };
         produce.SetAction(r => Run(r, log =>
         {
             TopicLog t = log.GetTopic(r.GetValue(topic)!);
-            using TextReader input = r.GetValue(file) is { } f ? new StreamReader(f.FullName, Encoding.UTF8) : Console.In;
+            using Stream input = r.GetValue(file) is { } f ? f.OpenRead() : Console.OpenStandardInput();
             var producer = new JsonLinesProducer(t, r.GetValue(keyField), r.GetValue(skipBad));
             return producer.Run(input);
         }));
@@ -157,9 +174,10 @@ internal static class LogCommands
     private static Command CreateConsume()
     {
         var topic = new Argument<string>("topic") { Description = "Topic to read." };
-        var group = new Option<string?>("--group") { Description = "Consumer group: start at its committed offsets and commit after printing." };
+        var group = new Option<string?>("--group") { Description = "Consumer group: start at its committed offsets and commit after printing." }
+            .MustSatisfy(g => !string.IsNullOrWhiteSpace(g), "must name a group");
         var fromBeginning = new Option<bool>("--from-beginning") { Description = "Without a committed offset, start at the earliest record (default: only new records)." };
-        var max = new Option<int?>("--max") { Description = "Stop after this many records." };
+        var max = new Option<int?>("--max") { Description = "Stop after this many records (at least 1)." }.MustBeAtLeast(1);
         var uncommitted = new Option<bool>("--read-uncommitted") { Description = "Also show records of open and aborted transactions." };
         var consume = new Command("consume", "Print record values (one per line) from all partitions, then exit at the end of the data.")
         {
@@ -211,7 +229,7 @@ internal static class LogCommands
 
     private static Command CreateGroups()
     {
-        var group = new Option<string?>("--group") { Description = "Only this group." };
+        var group = new Option<string?>("--group") { Description = "Only this group." }.MustSatisfy(g => !string.IsNullOrWhiteSpace(g), "must name a group");
         var groups = new Command("groups", "Show consumer groups: committed offset, end offset and lag per partition.") { group };
         groups.SetAction(r => Run(r, log =>
         {

@@ -1,0 +1,86 @@
+namespace Sluice.Cli.Tests;
+
+/// <summary>
+/// Every numeric option rejects values outside its range at parse time, with one sentence naming the option and the
+/// accepted range (no command runs, nothing is created).
+/// </summary>
+public sealed class OptionValidationTests
+{
+    [Theory]
+    [InlineData("--retention-hours", "log", "topics", "create", "t", "--retention-hours", "99999999999")]
+    [InlineData("--retention-hours", "log", "topics", "create", "t", "--retention-hours", "-1")]
+    [InlineData("--retention-bytes", "log", "topics", "create", "t", "--retention-bytes", "-5")]
+    [InlineData("--segment-bytes", "log", "topics", "create", "t", "--segment-bytes", "10")]
+    [InlineData("--partitions", "log", "topics", "create", "t", "--partitions", "0")]
+    [InlineData("--max", "log", "consume", "t", "--max", "-1")]
+    [InlineData("--max", "log", "consume", "t", "--max", "0")]
+    [InlineData("--rate", "demo", "--rate", "0")]
+    [InlineData("--rate", "demo", "--rate", "-1")]
+    [InlineData("--rate", "demo", "--rate", "NaN")]
+    [InlineData("--events", "demo", "--events", "0")]
+    [InlineData("--parallelism", "demo", "--parallelism", "0")]
+    [InlineData("--kills", "chaos", "--kills", "-1")]
+    [InlineData("--interval-ms", "chaos", "--interval-ms", "0")]
+    [InlineData("--parallelism", "chaos", "--parallelism", "0")]
+    [InlineData("--events", "chaos", "--events", "0")]
+    [InlineData("--records-per-second", "chaos", "--records-per-second", "-1")]
+    [InlineData("--max-progress-lines", "chaos", "--max-progress-lines", "0")]
+    [InlineData("--fault", "chaos", "--fault", "explode:3")]
+    [InlineData("--interval-ms", "chaos", "run-job", "--data-dir", "d", "--interval-ms", "0")]
+    [InlineData("--parallelism", "chaos", "run-job", "--data-dir", "d", "--parallelism", "0")]
+    [InlineData("--id", "checkpoints", "savepoint", "--dir", "a", "--to", "b", "--id", "0")]
+    [InlineData("--records", "bench", "log", "--records", "0")]
+    [InlineData("--seconds", "bench", "checkpoints", "--seconds", "0")]
+    [InlineData("--parallelism", "bench", "nexmark", "--parallelism", "0")]
+    [InlineData("--events", "bench", "nexmark", "--events", "0")]
+    [InlineData("--checkpoint-interval", "bench", "nexmark", "--checkpoint-interval", "-1")]
+    [InlineData("--query", "bench", "nexmark", "--query", "q99")]
+    [InlineData("--record-bytes", "bench", "kafka", "--record-bytes", "-1")]
+    [InlineData("--partitions", "bench", "kafka", "--partitions", "0")]
+    public void Parse_OutOfRangeValue_ReportsOneSentenceNamingTheOption(string option, params string[] args)
+    {
+        var errors = Program.BuildRoot().Parse(args).Errors;
+
+        errors.Count.ShouldBe(1, $"sluice {string.Join(' ', args)}");
+        var message = errors[0].Message;
+        message.ShouldStartWith(option + " ");
+        message.ShouldEndWith(".");
+        message.ShouldNotContain("\n");
+        message.ShouldNotContain("(Parameter");
+    }
+
+    [Theory]
+    [InlineData("log", "topics", "create", "t", "--retention-hours", "0", "--retention-bytes", "1", "--segment-bytes", "1024", "--partitions", "100000")]
+    [InlineData("log", "consume", "t", "--max", "1")]
+    [InlineData("demo", "--rate", "0.5", "--events", "1", "--parallelism", "1")]
+    [InlineData("chaos", "--kills", "0", "--interval-ms", "1", "--parallelism", "1", "--records-per-second", "0", "--fault", "restore:*")]
+    [InlineData("chaos", "--fault", "before-commit:3")]
+    [InlineData("bench", "nexmark", "--query", "q1,q5", "--checkpoint-interval", "0.5")]
+    public void Parse_BoundaryValues_AreAccepted(params string[] args)
+    {
+        Program.BuildRoot().Parse(args).Errors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Parse_RangeMessage_NamesTheAcceptedRangeAndTheValue()
+    {
+        var kills = Program.BuildRoot().Parse(["chaos", "--kills", "-1"]).Errors.Single().Message;
+        var hours = Program.BuildRoot().Parse(["log", "topics", "create", "t", "--retention-hours", "99999999999"]).Errors.Single().Message;
+        var rate = Program.BuildRoot().Parse(["demo", "--rate", "0"]).Errors.Single().Message;
+
+        kills.ShouldBe("--kills must be between 0 and 10000 (got -1).");
+        hours.ShouldBe("--retention-hours must be between 0 and 1000000 (got 99999999999).");
+        rate.ShouldBe("--rate must be greater than 0 and at most 100000000 (got 0).");
+    }
+
+    [Fact]
+    public void Main_InvalidOption_PrintsTheSentenceAndExitsWithUsageError()
+    {
+        var result = CliProcess.Run(null, "log", "consume", "t", "--max", "-1", "--data-dir", Path.Combine(Path.GetTempPath(), "sluice-never-" + Guid.NewGuid().ToString("N")));
+
+        result.ExitCode.ShouldBe(2);
+        result.Stdout.ShouldBeEmpty();
+        result.Stderr.ShouldStartWith("error: --max must be at least 1 (got -1).\n");
+        result.Stderr.ShouldContain("sluice log consume --help");
+    }
+}
