@@ -32,24 +32,27 @@ internal static class LogCommands
         log.Options.Add(s_dataDir);
         log.Subcommands.Add(CreateTopics());
         log.Subcommands.Add(CreateProduce());
-        log.Subcommands.Add(CreateConsume());
-        log.Subcommands.Add(CreateGroups());
+        log.Subcommands.Add(ConsumeCommand.Create());
+        log.Subcommands.Add(GroupsCommand.Create());
+        log.Subcommands.Add(RepairCommand.Create());
         return log;
     }
 
     /// <summary>
     /// Opens the log in <c>--data-dir</c>. With <paramref name="createDirectory"/> false (every subcommand but
-    /// <c>topics create</c>) a missing directory is an error and nothing is created.
+    /// <c>topics create</c>) a missing directory is an error and nothing is created. Read-only opens
+    /// (<see cref="LogOptions.ReadOnly"/>) change no log file: commands that only read use them. What the log reports on
+    /// open (damage found, a torn tail moved to quarantine) is printed on stderr.
     /// </summary>
     /// <exception cref="CommandFailedException">The directory is a file, missing (unless created), or not writable.</exception>
-    private static PartitionedLog Open(ParseResult result, bool createDirectory)
+    internal static PartitionedLog Open(ParseResult result, bool createDirectory, bool readOnly, bool verify = false)
     {
         const string Description = "log data directory";
         string directory = result.GetValue(s_dataDir) ?? DefaultDataDirectory;
         string full = createDirectory ? DataDirectories.CreateWritable(directory, Description) : DataDirectories.RequireExisting(directory, Description);
         try
         {
-            return PartitionedLog.Open(full, new LogOptions { MaintenanceInterval = null });
+            return PartitionedLog.Open(full, new LogOptions { MaintenanceInterval = null, ReadOnly = readOnly, VerifyAllSegmentsOnOpen = verify, Logger = StderrLogger.Instance });
         }
         catch (UnauthorizedAccessException e)
         {
@@ -58,9 +61,9 @@ internal static class LogCommands
     }
 
     /// <summary>Runs <paramref name="action"/> on the open log and closes it; exceptions go to the top-level handler.</summary>
-    private static int Run(ParseResult result, Func<PartitionedLog, int> action, bool createDirectory = false)
+    internal static int Run(ParseResult result, Func<PartitionedLog, int> action, bool createDirectory = false, bool readOnly = false, bool verify = false)
     {
-        using PartitionedLog log = Open(result, createDirectory);
+        using PartitionedLog log = Open(result, createDirectory, readOnly, verify);
         return action(log);
     }
 
@@ -102,33 +105,23 @@ internal static class LogCommands
         }, createDirectory: true));
 
         var list = new Command("list", "List topics.");
-        list.SetAction(r => Run(r, log =>
-        {
-            foreach (TopicLog t in log.ListTopics())
+        list.SetAction(r => Run(
+            r,
+            log =>
             {
-                Console.WriteLine(t.Name);
-            }
+                foreach (TopicLog t in log.ListTopics())
+                {
+                    Console.WriteLine(t.Name);
+                }
 
-            return 0;
-        }));
+                return 0;
+            },
+            readOnly: true));
 
         var describeName = new Argument<string>("topic") { Description = "Topic name." };
-        var describe = new Command("describe", "Show a topic's configuration and per-partition offsets.") { describeName };
-        describe.SetAction(r => Run(r, log =>
-        {
-            TopicLog t = log.GetTopic(r.GetValue(describeName)!);
-            AnsiConsole.MarkupLine(
-                $"[bold]{Markup.Escape(t.Name)}[/] partitions={t.PartitionCount} cleanup={t.Config.CleanupPolicy} "
-                + $"retention={(t.Config.RetentionTime?.ToString() ?? "forever")} retention.bytes={(t.Config.RetentionBytes?.ToString(CultureInfo.InvariantCulture) ?? "unbounded")} segment.bytes={t.Config.SegmentBytes}");
-            var table = new Table().AddColumns("partition", "start", "end", "stable", "segments", "bytes");
-            foreach (PartitionLog p in t.Partitions)
-            {
-                table.AddRow(Cells(p.Partition, p.LogStartOffset, p.EndOffset, p.LastStableOffset, p.SegmentCount, p.SizeInBytes));
-            }
-
-            AnsiConsole.Write(table);
-            return 0;
-        }));
+        var verify = new Option<bool>("--verify") { Description = "Check the CRC of every batch of every segment (reads the whole topic), not only the active segments." };
+        var describe = new Command("describe", "Show a topic's configuration, per-partition offsets, damage found and what was moved to quarantine.") { describeName, verify };
+        describe.SetAction(r => Run(r, log => Describe(log.GetTopic(r.GetValue(describeName)!)), readOnly: true, verify: r.GetValue(verify)));
 
         var deleteName = new Argument<string>("topic") { Description = "Topic name." };
         var delete = new Command("delete", "Delete a topic and its data.") { deleteName };
@@ -171,84 +164,40 @@ internal static class LogCommands
         return produce;
     }
 
-    private static Command CreateConsume()
+    private static int Describe(TopicLog t)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic to read." };
-        var group = new Option<string?>("--group") { Description = "Consumer group: start at its committed offsets and commit after printing." }
-            .MustSatisfy(g => !string.IsNullOrWhiteSpace(g), "must name a group");
-        var fromBeginning = new Option<bool>("--from-beginning") { Description = "Without a committed offset, start at the earliest record (default: only new records)." };
-        var max = new Option<int?>("--max") { Description = "Stop after this many records (at least 1)." }.MustBeAtLeast(1);
-        var uncommitted = new Option<bool>("--read-uncommitted") { Description = "Also show records of open and aborted transactions." };
-        var consume = new Command("consume", "Print record values (one per line) from all partitions, then exit at the end of the data.")
+        AnsiConsole.MarkupLine(
+            $"[bold]{Markup.Escape(t.Name)}[/] partitions={t.PartitionCount} cleanup={t.Config.CleanupPolicy} "
+            + $"retention={(t.Config.RetentionTime?.ToString() ?? "forever")} retention.bytes={(t.Config.RetentionBytes?.ToString(CultureInfo.InvariantCulture) ?? "unbounded")} segment.bytes={t.Config.SegmentBytes}");
+        var table = new Table().AddColumns("partition", "start", "end", "stable", "segments", "bytes", "damage", "quarantined");
+        var damage = new List<LogDamage>();
+        var quarantined = new List<QuarantinedRange>();
+        foreach (PartitionLog p in t.Partitions)
         {
-            topic, group, fromBeginning, max, uncommitted,
-        };
-        consume.SetAction(r => Run(r, log =>
+            IReadOnlyList<LogDamage> found = p.KnownDamage;
+            IReadOnlyList<QuarantinedRange> moved = p.ListQuarantined();
+            damage.AddRange(found);
+            quarantined.AddRange(moved);
+            table.AddRow(Cells(p.Partition, p.LogStartOffset, p.EndOffset, p.LastStableOffset, p.SegmentCount, p.SizeInBytes, found.Count, moved.Count));
+        }
+
+        AnsiConsole.Write(table);
+        foreach (LogDamage d in damage)
         {
-            TopicLog t = log.GetTopic(r.GetValue(topic)!);
-            string? g = r.GetValue(group);
-            int remaining = r.GetValue(max) ?? int.MaxValue;
-            var isolation = r.GetValue(uncommitted) ? IsolationLevel.ReadUncommitted : IsolationLevel.ReadCommitted;
-            var commits = new List<TopicPartitionOffset>();
-            using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false));
-            using var result = new FetchResult();
-            foreach (PartitionLog p in t.Partitions)
-            {
-                long? committed = g is null ? null : log.Groups.GetCommittedOffset(g, t.Name, p.Partition);
-                long offset = Math.Max(committed ?? (r.GetValue(fromBeginning) ? p.LogStartOffset : p.EndOffset), p.LogStartOffset);
-                while (remaining > 0)
-                {
-                    p.Fetch(offset, new FetchOptions(Math.Min(remaining, 10_000), Isolation: isolation), result);
-                    foreach (LogRecordView record in result)
-                    {
-                        stdout.WriteLine(Encoding.UTF8.GetString(record.Value));
-                    }
+            Console.WriteLine($"damage: partition {d.Partition}: {d}. Fix: sluice log repair {t.Name} --partition {d.Partition}");
+        }
 
-                    remaining -= result.RecordCount;
-                    if (result.NextOffset == offset)
-                    {
-                        break;
-                    }
+        foreach (QuarantinedRange q in quarantined)
+        {
+            string how = q.ByRepair ? "moved by repair" : "torn tail cut on open after an unclean shutdown";
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"quarantined: partition {q.Damage.Partition}: {q.Damage} — {how} at {q.MovedAt:u}, bytes kept in '{q.QuarantineFile}'"));
+        }
 
-                    offset = result.NextOffset;
-                }
-
-                commits.Add(new TopicPartitionOffset(t.Name, p.Partition, offset));
-            }
-
-            stdout.Flush();
-            if (g is not null)
-            {
-                log.Groups.Commit(g, commits);
-            }
-
-            return 0;
-        }));
-        return consume;
+        return 0;
     }
 
-    private static Command CreateGroups()
-    {
-        var group = new Option<string?>("--group") { Description = "Only this group." }.MustSatisfy(g => !string.IsNullOrWhiteSpace(g), "must name a group");
-        var groups = new Command("groups", "Show consumer groups: committed offset, end offset and lag per partition.") { group };
-        groups.SetAction(r => Run(r, log =>
-        {
-            var table = new Table().AddColumns("group", "topic", "partition", "committed", "end", "lag");
-            IEnumerable<string> names = r.GetValue(group) is { } only ? [only] : log.Groups.ListGroups();
-            foreach (string name in names)
-            {
-                foreach (GroupPartitionLag lag in log.DescribeGroup(name))
-                {
-                    table.AddRow(Cells(lag.Group, lag.Topic, lag.Partition, lag.Committed?.ToString(CultureInfo.InvariantCulture) ?? "-", lag.EndOffset, lag.Lag));
-                }
-            }
-
-            AnsiConsole.Write(table);
-            return 0;
-        }));
-        return groups;
-    }
-
-    private static string[] Cells(params object[] values) =>
+    internal static string[] Cells(params object[] values) =>
         Array.ConvertAll(values, v => Markup.Escape(Convert.ToString(v, CultureInfo.InvariantCulture) ?? ""));
 }
