@@ -53,10 +53,13 @@ public sealed class DemoInputResumeTests : IDisposable
     }
 
     [Fact]
-    public void Demo_InterruptedInputRerunWithAnotherSeed_IsRefusedWithTheFix()
+    public void Demo_InterruptedInputWithoutSeedRecordRerunWithAnotherSeed_IsRefusedByTheInputCheck()
     {
+        // The seed record (DemoSeedRecord) refuses another --seed first; a data directory made before it existed has
+        // none, and then the input itself must tell: its last line present differs from the new seed's.
         var crashed = Path.Combine(_dir, "other-seed");
         KillDuringInput(crashed, seed: 11, lines: 3_000).ShouldContain("fault injected: input at 3000 lines");
+        File.Delete(Path.Combine(crashed, Sluice.Cli.Demo.DemoSeedRecord.FileName));
 
         var rerun = CliProcess.Run(TimeSpan.FromMinutes(3), null, "demo", "--events", Events.ToString(CultureInfo.InvariantCulture), "--seed", "12", "--no-ui",
             "--data-dir", crashed);

@@ -143,4 +143,48 @@ public sealed class LogDamageCommandTests : IDisposable
         none.ExitCode.ShouldBe(2);
         Committed("g", "t").ShouldBe(10, "a refused reset changes nothing (the consume above committed the end)");
     }
+    [Fact]
+    public void GroupsAndConsume_GroupCommittedPastALostTail_AreFlaggedWithTheResetCommand()
+    {
+        using (var log = PartitionedLog.Open(_dataDir, new LogOptions { MaintenanceInterval = null, FlushPolicy = FlushPolicy.OperatingSystem }))
+        {
+            PartitionLog p = log.CreateTopic("t").GetPartition(0);
+            for (int i = 0; i < 10; i++)
+            {
+                p.Append([ProducerRecord.FromArrays(null, Encoding.UTF8.GetBytes(Value(i)))]);
+            }
+
+            log.Groups.Commit("g", [new TopicPartitionOffset("t", 0, 10)]);
+        }
+
+        // As after a power loss with a relaxed flush policy: the last acknowledged batch never reached the disk, and
+        // neither did the clean-shutdown marker or the index that would tell.
+        string active = Directory.GetFiles(Path.Combine(_dataDir, "topics", "t", "0"), "*.log").Single();
+        byte[] bytes = File.ReadAllBytes(active);
+        File.Delete(Path.Combine(_dataDir, ".clean-shutdown"));
+        File.Delete(Path.ChangeExtension(active, ".index"));
+        File.WriteAllBytes(active, bytes[..(int)BatchStartOfLast(bytes)]);
+
+        var groups = CliProcess.Run(null, "log", "groups", "--data-dir", _dataDir);
+        groups.ExitCode.ShouldBe(0, groups.Stderr);
+        groups.Stdout.ShouldContain("past end");
+        groups.Stderr.ShouldContain("sluice log groups reset g --topic t --partition 0 --to-latest");
+        var consume = CliProcess.Run(null, "log", "consume", "t", "--group", "g", "--data-dir", _dataDir);
+        consume.ExitCode.ShouldBe(1);
+        consume.Stderr.ShouldContain("sluice log groups reset <group> --topic t");
+    }
+
+    /// <summary>Byte position of the last record batch of a segment, walking the batch length fields (format v1:
+    /// int64 base offset, int32 length of the rest).</summary>
+    private static long BatchStartOfLast(byte[] segment)
+    {
+        long position = 0, last = 0;
+        while (position + 12 <= segment.Length)
+        {
+            last = position;
+            position += 12 + BitConverter.ToInt32(segment, (int)position + 8);
+        }
+
+        return last;
+    }
 }
