@@ -38,20 +38,38 @@ public sealed class PartitionedLog : IDisposable
         CleanShutdownMarker? cleanShutdown = CleanShutdownMarker.TryRead(_cleanShutdownMarker);
         if (!options.ReadOnly)
         {
-            // From here until a clean close, a crash leaves no marker: the next open then treats a damaged tail of an
-            // active segment as a torn write.
-            File.Delete(_cleanShutdownMarker);
-            AtomicFile.SyncDirectory(dataDirectory);
             Directory.CreateDirectory(_topicsDirectory);
         }
 
-        foreach (string dir in Directory.Exists(_topicsDirectory) ? Directory.EnumerateDirectories(_topicsDirectory) : [])
+        try
         {
-            string name = Path.GetFileName(dir);
-            if (TopicLog.IsValidName(name) && File.Exists(Path.Combine(dir, "topic.config")))
+            foreach (string dir in Directory.Exists(_topicsDirectory) ? Directory.EnumerateDirectories(_topicsDirectory) : [])
             {
-                _topics[name] = TopicLog.Open(name, dir, options, cleanShutdown);
+                string name = Path.GetFileName(dir);
+                if (TopicLog.IsValidName(name) && File.Exists(Path.Combine(dir, "topic.config")))
+                {
+                    _topics[name] = TopicLog.Open(name, dir, options, cleanShutdown);
+                }
             }
+        }
+        catch
+        {
+            // A topic that cannot be opened (e.g. overlapping segments) fails the open; close what was opened.
+            foreach (TopicLog opened in _topics.Values)
+            {
+                opened.Dispose();
+            }
+
+            throw;
+        }
+
+        if (!options.ReadOnly)
+        {
+            // Before the first append (transaction recovery's markers, then users): from here until a clean close a
+            // crash leaves no marker, and the next open treats a damaged tail of an active segment as a torn write.
+            // An open that failed above leaves the marker, so a retry still knows the last close was clean.
+            File.Delete(_cleanShutdownMarker);
+            AtomicFile.SyncDirectory(dataDirectory);
         }
 
         Groups = new ConsumerGroupStore(Path.Combine(dataDirectory, "groups"));

@@ -128,4 +128,23 @@ public sealed class DamageMatrixTests : IDisposable
             log.ShouldBeExactlyTheIntactRecords(records[..^1], lost);
         }
     }
+    [Fact]
+    public void Open_SegmentStartingInsideThePreviousOne_FailsNamingBothFilesAndDeletesNothing()
+    {
+        int[] sizes = [.. Enumerable.Range(0, 60).Select(b => 1 + (b % 4))];
+        DamagedLog log = DamagedLog.Write(Path.Combine(_dir.Path, "overlap"), sizes, segmentBytes: 4096);
+        string first = log.SegmentFiles[0];
+        string copy = Path.Combine(log.PartitionDirectory, "00000000000000000001.log");
+        File.Copy(Path.Combine(log.PartitionDirectory, log.SegmentFiles[1]), copy);
+        Dictionary<string, string> before = log.Fingerprint();
+
+        var e = Should.Throw<LogCorruptionException>(() => PartitionedLog.Open(log.Root, Options()));
+
+        e.Message.ShouldContain("00000000000000000001.log");
+        e.Message.ShouldContain(first);
+        e.Message.ShouldContain("Nothing was changed");
+        log.Fingerprint().Keys.Where(k => k.EndsWith(".log", StringComparison.Ordinal)).ShouldBe(before.Keys.Where(k => k.EndsWith(".log", StringComparison.Ordinal)), ignoreOrder: true);
+        File.Exists(Path.Combine(log.Root, ".clean-shutdown")).ShouldBeTrue("a failed open keeps the clean-shutdown marker");
+        Should.Throw<LogCorruptionException>(() => PartitionedLog.Open(log.Root, Options() with { ReadOnly = true }));
+    }
 }
