@@ -36,6 +36,7 @@ public sealed class PartitionedLog : IDisposable
         _topicsDirectory = Path.Combine(dataDirectory, "topics");
         _cleanShutdownMarker = Path.Combine(dataDirectory, CleanShutdownFileName);
         CleanShutdownMarker? cleanShutdown = CleanShutdownMarker.TryRead(_cleanShutdownMarker);
+        byte[]? markerBytes = cleanShutdown is null ? null : File.ReadAllBytes(_cleanShutdownMarker);
         if (!options.ReadOnly)
         {
             Directory.CreateDirectory(_topicsDirectory);
@@ -51,30 +52,36 @@ public sealed class PartitionedLog : IDisposable
                     _topics[name] = TopicLog.Open(name, dir, options, cleanShutdown);
                 }
             }
+
+            if (!options.ReadOnly)
+            {
+                // Before the first append (transaction recovery's markers, then users): from here until a clean close
+                // a crash leaves no marker, and the next open treats a damaged tail of an active segment as a torn write.
+                File.Delete(_cleanShutdownMarker);
+                AtomicFile.SyncDirectory(dataDirectory);
+            }
+
+            Groups = new ConsumerGroupStore(Path.Combine(dataDirectory, "groups"));
+            _transactions = TransactionCoordinator.Open(
+                Path.Combine(dataDirectory, "transactions"), FindPartition, AllPartitions(), Groups, options.TimeProvider, options.ReadOnly);
         }
         catch
         {
-            // A topic that cannot be opened (e.g. overlapping segments) fails the open; close what was opened.
+            // A failed open (overlapping segments, a damaged transaction log…) closes what it opened and leaves the
+            // marker as it found it, so a retry still knows the last close was clean.
             foreach (TopicLog opened in _topics.Values)
             {
                 opened.Dispose();
             }
 
+            if (markerBytes is not null && !options.ReadOnly)
+            {
+                AtomicFile.Write(_cleanShutdownMarker, markerBytes);
+            }
+
             throw;
         }
 
-        if (!options.ReadOnly)
-        {
-            // Before the first append (transaction recovery's markers, then users): from here until a clean close a
-            // crash leaves no marker, and the next open treats a damaged tail of an active segment as a torn write.
-            // An open that failed above leaves the marker, so a retry still knows the last close was clean.
-            File.Delete(_cleanShutdownMarker);
-            AtomicFile.SyncDirectory(dataDirectory);
-        }
-
-        Groups = new ConsumerGroupStore(Path.Combine(dataDirectory, "groups"));
-        _transactions = TransactionCoordinator.Open(
-            Path.Combine(dataDirectory, "transactions"), FindPartition, AllPartitions(), Groups, options.TimeProvider, options.ReadOnly);
         if (options.MaintenanceInterval is { } interval)
         {
             _maintenanceTimer = options.TimeProvider.CreateTimer(static s => ((PartitionedLog)s!).RunMaintenanceSafely(), this, interval, interval);

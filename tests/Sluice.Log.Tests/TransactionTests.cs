@@ -123,6 +123,55 @@ public sealed class TransactionTests : IDisposable
         Fingerprint().ShouldBe(before);
     }
 
+    [Fact]
+    public void Open_TransactionLogDamagedBeforeIntactRecords_FailsAndChangesNothing()
+    {
+        using (PartitionedLog log = OpenLog())
+        {
+            TransactionalProducer producer = log.InitTransactions("w");
+            for (long seq = 1; seq <= 3; seq++)
+            {
+                LogTransaction txn = producer.BeginTransaction(seq);
+                txn.Append("out", 0, [Record("k", $"v{seq}")]);
+                txn.Prepare();
+                producer.CommitPrepared(seq);
+            }
+        }
+
+        string path = Path.Combine(_dir.Path, "transactions", "transactions.log");
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x20;
+        File.WriteAllBytes(path, bytes);
+        Dictionary<string, string> before = Fingerprint();
+
+        var e = Should.Throw<LogCorruptionException>(() => PartitionedLog.Open(_dir.Path, Options(_time)));
+
+        e.Message.ShouldContain(path);
+        e.Message.ShouldContain("nothing was changed");
+        Fingerprint().ShouldBe(before);
+    }
+
+    [Fact]
+    public void Open_TransactionLogWithTornLastRecord_KeepsItsBytesBesideTheLogAndCutsIt()
+    {
+        using (PartitionedLog log = OpenLog())
+        {
+            log.InitTransactions("w");
+        }
+
+        string path = Path.Combine(_dir.Path, "transactions", "transactions.log");
+        long intact = new FileInfo(path).Length;
+        byte[] torn = [40, 0, 0, 0, 1, 2, 3, 4, 5, 6];
+        File.AppendAllBytes(path, torn);
+
+        using (PartitionedLog reopened = OpenLog())
+        {
+            reopened.InitTransactions("w").Epoch.ShouldBe((short)2, "the intact epoch record was kept");
+        }
+
+        File.ReadAllBytes(path + ".torn-" + intact).ShouldBe(torn);
+    }
+
     private Dictionary<string, string> Fingerprint() =>
         Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories)
             .Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal))

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Log.Storage;
@@ -56,8 +57,10 @@ internal sealed class TransactionLogFile : IDisposable
 
     public long Length => _length;
 
-    /// <summary>Opens (creating if needed), reads all valid records, truncates a damaged tail. Read-only: a missing
-    /// file reads as empty and nothing is written (appends then fail).</summary>
+    /// <summary>Opens (creating if needed) and reads all valid records. A damaged tail with no intact record after it
+    /// (an append a crash cut short) is copied to <c>transactions.log.torn-{position}</c> and cut; damage with intact
+    /// records after it throws <see cref="LogCorruptionException"/> and changes nothing. Read-only: a missing file
+    /// reads as empty and nothing is written (appends then fail).</summary>
     public static TransactionLogFile Open(string path, bool readOnly, out List<TxnRecord> records)
     {
         records = [];
@@ -94,31 +97,51 @@ internal sealed class TransactionLogFile : IDisposable
         }
 
         long position = HeaderSize;
-        while (position + 8 <= length)
+        while (IsRecordAt(data, position, out int payloadLength))
         {
-            int payloadLength = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan((int)position));
-            if (payloadLength < 1 || position + 8 + payloadLength > length)
-            {
-                break;
-            }
-
-            ReadOnlySpan<byte> payload = data.AsSpan((int)position + 8, payloadLength);
-            if (Crc32C.Compute(0, payload) != BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)position + 4)))
-            {
-                break;
-            }
-
-            records.Add(Decode(payload.ToArray()));
+            records.Add(Decode(data.AsSpan((int)position + 8, payloadLength).ToArray()));
             position += 8 + payloadLength;
         }
 
-        if (position < length && !readOnly)
+        if (position < length)
         {
-            RandomAccess.SetLength(handle, position);
-            RandomAccess.FlushToDisk(handle);
+            for (long later = position + 1; later + 8 <= length; later++)
+            {
+                // Candidates are bounded to 1 MiB payloads so a scan of a large damaged file stays cheap.
+                if (IsRecordAt(data, later, out _, maxPayload: 1 << 20))
+                {
+                    // Damage in the middle: the records after it hold commit decisions; cutting would lose them.
+                    handle.Dispose();
+                    throw new LogCorruptionException(
+                        $"Transaction log '{path}' is damaged at byte {position} and holds intact records after it (from byte {later}); nothing was changed. "
+                        + "Restore the file from a backup, or move it aside to start an empty one (prepared transactions it lists are then lost).");
+                }
+            }
+
+            if (!readOnly)
+            {
+                // A record whose append never completed (crash): keep its bytes beside the log, then cut it.
+                File.WriteAllBytes(string.Create(CultureInfo.InvariantCulture, $"{path}.torn-{position}"), data.AsSpan((int)position).ToArray());
+                RandomAccess.SetLength(handle, position);
+                RandomAccess.FlushToDisk(handle);
+            }
         }
 
         return new TransactionLogFile(path, handle, position);
+    }
+
+    /// <summary>True when a whole record (length, CRC, payload) that passes its CRC starts at <paramref name="position"/>.</summary>
+    private static bool IsRecordAt(byte[] data, long position, out int payloadLength, int maxPayload = int.MaxValue)
+    {
+        payloadLength = 0;
+        if (position + 8 > data.Length)
+        {
+            return false;
+        }
+
+        payloadLength = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan((int)position));
+        return payloadLength >= 1 && payloadLength <= maxPayload && position + 8 + payloadLength <= data.Length
+            && Crc32C.Compute(0, data.AsSpan((int)position + 8, payloadLength)) == BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)position + 4));
     }
 
     /// <summary>Appends records in one write; fsyncs when <paramref name="durable"/>.</summary>
