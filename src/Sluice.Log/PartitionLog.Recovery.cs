@@ -60,6 +60,15 @@ public sealed partial class PartitionLog
         bool rollPastDamage = false;
         for (int i = 0; i < baseOffsets.Length; i++)
         {
+            if (segments.Count > 0 && baseOffsets[i] < segments[^1].NextOffset && new FileInfo(Segment.LogPathFor(_directory, baseOffsets[i])).Length == 0)
+            {
+                // An empty file holds no record, so it cannot conflict: leave it alone (an append may reuse its name).
+                _options.Logger.LogWarning(
+                    "Topic {Topic} partition {Partition}: ignoring the empty segment file '{File}', which starts inside '{Previous}'.",
+                    Topic, Partition, Segment.LogPathFor(_directory, baseOffsets[i]), segments[^1].LogPath);
+                continue;
+            }
+
             if (segments.Count > 0 && baseOffsets[i] < segments[^1].NextOffset)
             {
                 throw new LogCorruptionException(

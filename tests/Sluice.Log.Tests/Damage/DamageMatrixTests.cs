@@ -147,4 +147,15 @@ public sealed class DamageMatrixTests : IDisposable
         File.Exists(Path.Combine(log.Root, ".clean-shutdown")).ShouldBeTrue("a failed open keeps the clean-shutdown marker");
         Should.Throw<LogCorruptionException>(() => PartitionedLog.Open(log.Root, Options() with { ReadOnly = true }));
     }
+    [Fact]
+    public void Open_EmptySegmentFileStartingInsideAnother_IsIgnoredAndEveryRecordStaysReadable()
+    {
+        int[] sizes = [.. Enumerable.Range(0, 60).Select(b => 1 + (b % 4))];
+        DamagedLog log = DamagedLog.Write(Path.Combine(_dir.Path, "stray"), sizes, segmentBytes: 4096);
+        File.WriteAllBytes(Path.Combine(log.PartitionDirectory, "00000000000000000001.log"), []);
+
+        using var opened = PartitionedLog.Open(log.Root, Options());
+
+        log.ShouldBeExactlyTheIntactRecords(ReadAll(opened.GetPartition("t", 0)), []);
+    }
 }
