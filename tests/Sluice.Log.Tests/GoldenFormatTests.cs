@@ -82,13 +82,21 @@ public sealed class GoldenFormatTests : IDisposable
         ReadAll(p, IsolationLevel.ReadCommitted).Select(r => Text(r.Value)).Last().ShouldBe("prepared");
         log.Groups.GetCommittedOffset("golden-group", "golden", 0).ShouldBe(4);
     }
-    [Fact]
-    public void ListQuarantined_GoldenQuarantineV1_DecodesEveryWholeEntryAndIgnoresATornLastOne()
+
+    /// <summary>Installs the golden topic config and <paramref name="segment"/> as partition 0's first segment; returns the partition directory.</summary>
+    private string InstallGoldenSegment(string segment)
     {
         string partitionDir = Path.Combine(_dir.Path, "topics", "golden", "0");
         Directory.CreateDirectory(partitionDir);
         File.Copy(Golden("topic-v1.config"), Path.Combine(_dir.Path, "topics", "golden", "topic.config"));
-        File.Copy(Golden("segment-v1.log"), Path.Combine(partitionDir, "00000000000000000000.log"));
+        File.Copy(Golden(segment), Path.Combine(partitionDir, "00000000000000000000.log"));
+        return partitionDir;
+    }
+
+    [Fact]
+    public void ListQuarantined_GoldenQuarantineV1_DecodesEveryWholeEntryAndIgnoresATornLastOne()
+    {
+        string partitionDir = InstallGoldenSegment("segment-v1.log");
         File.Copy(Golden("quarantine-v1.quarantine"), Path.Combine(partitionDir, "00000000000000000000.quarantine"));
         using var log = PartitionedLog.Open(_dir.Path, Options() with { ReadOnly = true });
 
@@ -110,10 +118,7 @@ public sealed class GoldenFormatTests : IDisposable
     [Fact]
     public void Fetch_GoldenSegmentWithGapMarkerV1_SkipsTheGapAndAppendsContinueAfterIt()
     {
-        string partitionDir = Path.Combine(_dir.Path, "topics", "golden", "0");
-        Directory.CreateDirectory(partitionDir);
-        File.Copy(Golden("topic-v1.config"), Path.Combine(_dir.Path, "topics", "golden", "topic.config"));
-        File.Copy(Golden("segment-with-gap-v1.log"), Path.Combine(partitionDir, "00000000000000000000.log"));
+        InstallGoldenSegment("segment-with-gap-v1.log");
         File.Copy(Golden("clean-shutdown-v1"), Path.Combine(_dir.Path, ".clean-shutdown"));
         using var log = PartitionedLog.Open(_dir.Path, Options());
         PartitionLog p = log.GetPartition("golden", 0);

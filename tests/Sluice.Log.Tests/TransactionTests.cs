@@ -172,10 +172,7 @@ public sealed class TransactionTests : IDisposable
         File.ReadAllBytes(path + ".torn-" + intact).ShouldBe(torn);
     }
 
-    private Dictionary<string, string> Fingerprint() =>
-        Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories)
-            .Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal))
-            .ToDictionary(f => f, f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
+    private Dictionary<string, string> Fingerprint() => TestData.Fingerprint(_dir.Path);
 
     [Fact]
     public void CommitPrepared_AfterRestart_CommitsOnceThenReportsAlreadyCommitted()

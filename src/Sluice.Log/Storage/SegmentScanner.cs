@@ -59,21 +59,14 @@ internal static class SegmentScanner
                     continue;
                 }
 
-                long resume = FindNextValidBatch(handle, fileLength, position, expectedNext, verifyBodies, headerValid ? header : null, ref buffer, out BatchHeader next);
-                damage?.Add(new DamagedRegion(
-                    position,
-                    resume < 0 ? fileLength : resume,
-                    expectedNext,
-                    resume < 0 ? -1 : next.BaseOffset,
-                    headerValid ? header.LastOffset : -1,
-                    headerValid ? header.RecordCount : -1,
-                    problem));
-                if (resume < 0)
+                DamagedRegion region = Resynchronise(handle, fileLength, position, expectedNext, verifyBodies, problem, headerValid ? header : null, ref buffer);
+                damage?.Add(region);
+                if (region.ResumeOffset < 0)
                 {
                     break;
                 }
 
-                position = resume;
+                position = region.EndPosition;
             }
 
             return expectedNext;
@@ -95,20 +88,27 @@ internal static class SegmentScanner
         {
             string problem = CheckBatchAt(handle, fileLength, position, expectedNext, verifyBodies: true, ref buffer, out BatchHeader header, out bool headerValid)
                 ?? "batch failed its check when it was read and passed it when it was read again";
-            long resume = FindNextValidBatch(handle, fileLength, position, expectedNext, verifyBodies: true, headerValid ? header : null, ref buffer, out BatchHeader next);
-            return new DamagedRegion(
-                position,
-                resume < 0 ? fileLength : resume,
-                expectedNext,
-                resume < 0 ? -1 : next.BaseOffset,
-                headerValid ? header.LastOffset : -1,
-                headerValid ? header.RecordCount : -1,
-                problem);
+            return Resynchronise(handle, fileLength, position, expectedNext, verifyBodies: true, problem, headerValid ? header : null, ref buffer);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The damaged region starting at <paramref name="position"/>: up to the next valid batch, or to the end of the file.</summary>
+    private static DamagedRegion Resynchronise(
+        SafeFileHandle handle, long fileLength, long position, long expectedNext, bool verifyBodies, string problem, BatchHeader? damagedHeader, ref byte[] buffer)
+    {
+        long resume = FindNextValidBatch(handle, fileLength, position, expectedNext, verifyBodies, damagedHeader, ref buffer, out BatchHeader next);
+        return new DamagedRegion(
+            position,
+            resume < 0 ? fileLength : resume,
+            expectedNext,
+            resume < 0 ? -1 : next.BaseOffset,
+            damagedHeader?.LastOffset ?? -1,
+            damagedHeader?.RecordCount ?? -1,
+            problem);
     }
 
     /// <summary>Null when a whole valid batch with base offset ≥ <paramref name="expectedNext"/> starts at

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Sluice.Log.Tests.Support;
 using static Sluice.Log.Tests.Support.TestData;
 
@@ -153,10 +152,7 @@ public sealed class DamagedLog
     }
 
     /// <summary>SHA-256 of every file of the data directory except the lock files, by relative path.</summary>
-    public Dictionary<string, string> Fingerprint() =>
-        Directory.GetFiles(Root, "*", SearchOption.AllDirectories)
-            .Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal))
-            .ToDictionary(f => Path.GetRelativePath(Root, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+    public Dictionary<string, string> Fingerprint() => TestData.Fingerprint(Root);
 
     /// <summary>
     /// Reads the whole partition like a consumer that steps over reported damage: on

@@ -13,6 +13,13 @@ public static class TestData
 
     public static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
 
+    /// <summary>SHA-256 of every file below <paramref name="root"/> except the lock files, by relative path: equal
+    /// fingerprints mean no file was created, changed or deleted.</summary>
+    public static Dictionary<string, string> Fingerprint(string root) =>
+        Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal))
+            .ToDictionary(f => Path.GetRelativePath(root, f), f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
+
     public static string Text(byte[]? b) => b is null ? "<null>" : Encoding.UTF8.GetString(b);
 
     public static ProducerRecord Record(string? key, string? value, long timestampMs = -1) =>
