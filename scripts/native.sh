@@ -12,9 +12,6 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NATIVE_DIR="${SLUICE_NATIVE_DIR:-$REPO_ROOT/.native}"
 
-DUCKDB_VERSION="1.5.6"
-DUCKDB_NPM_PACKAGE="@duckdb/node-bindings-linux-x64@1.5.6-r.1"
-
 # librdkafka is built from the source the Confluent JavaScript client ships in deps/librdkafka (no prebuilt
 # linux-x64 librdkafka of this version is reachable). Its version must equal the Confluent.Kafka package version:
 # the stub librdkafka.redist package written to .native/feed carries the same number so Confluent.Kafka restores.
@@ -25,7 +22,7 @@ LIBRDKAFKA_NPM_PACKAGE="@confluentinc/kafka-javascript@1.10.1"
 # The options are part of the version stamp, so changing them rebuilds.
 LIBRDKAFKA_CONFIGURE=(--disable-gssapi --disable-curl --disable-zstd --enable-ssl --enable-zlib --disable-lz4-ext --disable-syslog --no-download)
 
-LIBRARIES=(duckdb librdkafka)
+LIBRARIES=(librdkafka)
 
 die() { echo "native.sh: error: $*" >&2; exit 1; }
 
@@ -50,25 +47,6 @@ npm_pack_extract() {
     die "npm pack $spec failed: $(cat "$dir/npm.log")"
   [ -f "$dir/$tarball" ] || die "npm pack $spec produced no tarball: $(cat "$dir/npm.log")"
   tar -xzf "$dir/$tarball" -C "$dir"
-}
-
-provision_duckdb() {
-  if [ -f "$NATIVE_DIR/libduckdb.so" ] && is_current duckdb "$DUCKDB_VERSION"; then
-    STATUS+=("libduckdb.so $DUCKDB_VERSION present")
-    return
-  fi
-  require_npm
-  local tmp so
-  tmp="$(mktemp -d)"
-  TEMP_DIRS+=("$tmp")
-  npm_pack_extract "$DUCKDB_NPM_PACKAGE" "$tmp"
-  so="$(find "$tmp/package" -name 'libduckdb.so' -print -quit)"
-  [ -n "$so" ] || die "libduckdb.so not found in $DUCKDB_NPM_PACKAGE"
-  # Copy to a temp name then rename, so a concurrent reader never sees a half-written library.
-  cp "$so" "$NATIVE_DIR/libduckdb.so.tmp.$$"
-  mv -f "$NATIVE_DIR/libduckdb.so.tmp.$$" "$NATIVE_DIR/libduckdb.so"
-  mark_done duckdb "$DUCKDB_VERSION"
-  STATUS+=("fetched libduckdb.so $DUCKDB_VERSION")
 }
 
 # apt_ensure <file> <package>...: installs the Debian packages when <file> is absent (build machines start bare).

@@ -1,4 +1,4 @@
-using Sluice.Connectors.DuckDb;
+using DuckDB.NET.Data;
 using Sluice.Examples.Clickstream;
 using Sluice.Examples.Clickstream.Demo;
 using Sluice.Log;
@@ -34,8 +34,7 @@ public sealed class ClickstreamDemoTests : IDisposable
 
         AccountingShouldHold(stats, truth);
 
-        using (var db = DuckDbDatabase.Open(run.Paths.Warehouse))
-        using (var sql = db.Connect())
+        using (var sql = DuckDbQueries.Open(run.Paths.Warehouse))
         {
             Rows(sql, "SELECT page, epoch_ms(window_start), views, unique_users FROM page_minute")
                 .ShouldBe(ExpectedPageMinutes(truth.OnTime));
@@ -82,8 +81,7 @@ public sealed class ClickstreamDemoTests : IDisposable
         var kafkaTables = AllTables(kafkaRun.Paths);
         kafkaTables.Count.ShouldBeGreaterThan(Events, "bronze rows plus gold rows");
         kafkaTables.ShouldBe(AllTables(logRun.Paths));
-        using var db = DuckDbDatabase.Open(kafkaRun.Paths.Warehouse);
-        using var sql = db.Connect();
+        using var sql = DuckDbQueries.Open(kafkaRun.Paths.Warehouse);
         Rows(sql, "SELECT page, epoch_ms(window_start), views, unique_users FROM page_minute").ShouldBe(ExpectedPageMinutes(truth.OnTime));
     }
 
@@ -115,8 +113,7 @@ public sealed class ClickstreamDemoTests : IDisposable
     /// <summary>Every gold table, the late events (without the watermark at arrival, which depends on timing) and every bronze row with its partition, offset and timestamp, sorted.</summary>
     private static List<string> AllTables(DemoPaths paths)
     {
-        using var db = DuckDbDatabase.Open(paths.Warehouse);
-        using var sql = db.Connect();
+        using var sql = DuckDbQueries.Open(paths.Warehouse);
         return
         [
             .. Rows(sql, "SELECT 'page_minute', * FROM page_minute"),
@@ -127,7 +124,7 @@ public sealed class ClickstreamDemoTests : IDisposable
         ];
     }
 
-    private static List<string> Rows(DuckDbConnection sql, string query)
+    private static List<string> Rows(DuckDBConnection sql, string query)
     {
         var result = sql.Query(query);
         var rows = new List<string>();

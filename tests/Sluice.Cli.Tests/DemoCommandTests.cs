@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Sluice.Connectors.DuckDb;
 using Sluice.Examples.Clickstream.Demo;
 
 namespace Sluice.Cli.Tests;
@@ -166,8 +165,7 @@ public sealed class DemoCommandTests : IDisposable
     internal static List<string> Tables(string dataDir)
     {
         var paths = new DemoPaths(dataDir);
-        using var db = DuckDbDatabase.Open(paths.Warehouse);
-        using var sql = db.Connect();
+        using var sql = DuckDbQueries.Open(paths.Warehouse);
         var rows = new List<string>();
         foreach (var query in new[]
         {

@@ -1,5 +1,4 @@
 using Sluice.Cli.Demo;
-using Sluice.Connectors.DuckDb;
 using Sluice.Examples.Clickstream.Demo;
 
 namespace Sluice.Cli.Tests;
@@ -18,13 +17,12 @@ public sealed class QueryCommandTests : IDisposable
         // A data directory shaped like the demo's: gold tables, the sinks' ledger, and one lake table.
         _paths = new DemoPaths(_dir);
         Directory.CreateDirectory(Path.Combine(_paths.Lake, "bronze_clicks", "event_date=2026-11-21"));
-        using var database = DuckDbDatabase.Open(_paths.Warehouse);
-        using var sql = database.Connect();
-        sql.Execute("CREATE TABLE sessions (user_id VARCHAR, events BIGINT)");
-        sql.Execute("INSERT INTO sessions VALUES ('u01', 3), ('u02', 5)");
-        sql.Execute("CREATE TABLE _sluice_commits (sink VARCHAR, batch VARCHAR)");
-        sql.Execute("INSERT INTO _sluice_commits VALUES ('sessions', 'batch-0-1')");
-        sql.Execute($"COPY (SELECT 'e1' AS event_id) TO '{Path.Combine(_paths.Lake, "bronze_clicks", "event_date=2026-11-21", "part-0.parquet")}' (FORMAT parquet)");
+        using var sql = DuckDbQueries.Open(_paths.Warehouse);
+        sql.Run("CREATE TABLE sessions (user_id VARCHAR, events BIGINT)");
+        sql.Run("INSERT INTO sessions VALUES ('u01', 3), ('u02', 5)");
+        sql.Run("CREATE TABLE _sluice_commits (sink VARCHAR, batch VARCHAR)");
+        sql.Run("INSERT INTO _sluice_commits VALUES ('sessions', 'batch-0-1')");
+        sql.Run($"COPY (SELECT 'e1' AS event_id) TO '{Path.Combine(_paths.Lake, "bronze_clicks", "event_date=2026-11-21", "part-0.parquet")}' (FORMAT parquet)");
     }
 
     public void Dispose()
@@ -151,12 +149,11 @@ public sealed class QueryCommandTests : IDisposable
 
     private void WarehouseShouldBeIntact()
     {
-        using var database = DuckDbDatabase.Open(_paths.Warehouse, new Dictionary<string, string> { ["access_mode"] = "READ_ONLY" });
-        using var sql = database.Connect();
+        using var sql = DuckDbQueries.Open(_paths.Warehouse, readOnly: true);
         var result = sql.Query("SELECT (SELECT sum(events) FROM sessions), (SELECT count(*) FROM _sluice_commits), "
             + "(SELECT count(*) FROM duckdb_tables() WHERE table_name = '_sluice_commits')");
-        Convert.ToInt64(result.GetValue(0, 0), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(8);
-        Convert.ToInt64(result.GetValue(0, 1), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(1);
-        Convert.ToInt64(result.GetValue(0, 2), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(1);
+        result.GetInt64(0, 0).ShouldBe(8);
+        result.GetInt64(0, 1).ShouldBe(1);
+        result.GetInt64(0, 2).ShouldBe(1);
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Sluice.Connectors.DuckDb;
+using DuckDB.NET.Data;
 using Sluice.Nexmark.Model;
 using Sluice.Nexmark.Results;
 
@@ -14,8 +14,7 @@ namespace Sluice.Nexmark.Queries;
 /// </summary>
 public sealed class DuckDbEngine : IQueryEngine
 {
-    private DuckDbDatabase? _database;
-    private DuckDbConnection? _connection;
+    private DuckDBConnection? _connection;
     private Event[]? _loaded;
 
     /// <inheritdoc />
@@ -98,12 +97,11 @@ public sealed class DuckDbEngine : IQueryEngine
         }
         var watch = Stopwatch.StartNew();
         _connection?.Dispose();
-        _database?.Dispose();
-        _database = DuckDbDatabase.OpenInMemory(new Dictionary<string, string> { ["threads"] = parallelism.ToString(CultureInfo.InvariantCulture) });
-        _connection = _database.Connect();
-        _connection.Execute("CREATE TABLE person (id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard VARCHAR, city VARCHAR, state VARCHAR, dateTime BIGINT, extra_off INTEGER, extra_len INTEGER)");
-        _connection.Execute("CREATE TABLE auction (id BIGINT, itemName VARCHAR, description VARCHAR, initialBid BIGINT, reserve BIGINT, dateTime BIGINT, expires BIGINT, seller BIGINT, category BIGINT, extra_off INTEGER, extra_len INTEGER)");
-        _connection.Execute("CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, dateTime BIGINT, extra_off INTEGER, extra_len INTEGER)");
+        _connection = new DuckDBConnection(string.Create(CultureInfo.InvariantCulture, $"Data Source=:memory:;threads={parallelism}"));
+        _connection.Open();
+        Execute(_connection, "CREATE TABLE person (id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard VARCHAR, city VARCHAR, state VARCHAR, dateTime BIGINT, extra_off INTEGER, extra_len INTEGER)");
+        Execute(_connection, "CREATE TABLE auction (id BIGINT, itemName VARCHAR, description VARCHAR, initialBid BIGINT, reserve BIGINT, dateTime BIGINT, expires BIGINT, seller BIGINT, category BIGINT, extra_off INTEGER, extra_len INTEGER)");
+        Execute(_connection, "CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, dateTime BIGINT, extra_off INTEGER, extra_len INTEGER)");
         using (var persons = _connection.CreateAppender("person"))
         using (var auctions = _connection.CreateAppender("auction"))
         using (var bids = _connection.CreateAppender("bid"))
@@ -114,18 +112,19 @@ public sealed class DuckDbEngine : IQueryEngine
                 {
                     case EventKind.Person:
                         var p = e.AsPerson;
-                        persons.Append(p.Id).Append(p.Name).Append(p.EmailAddress).Append(p.CreditCard).Append(p.City).Append(p.State)
-                            .Append(p.DateTime).Append(p.Extra.Offset).Append(p.Extra.Length).EndRow();
+                        persons.CreateRow().AppendValue(p.Id).AppendValue(p.Name).AppendValue(p.EmailAddress).AppendValue(p.CreditCard).AppendValue(p.City)
+                            .AppendValue(p.State).AppendValue(p.DateTime).AppendValue(p.Extra.Offset).AppendValue(p.Extra.Length).EndRow();
                         break;
                     case EventKind.Auction:
                         var a = e.AsAuction;
-                        auctions.Append(a.Id).Append(a.ItemName).Append(a.Description).Append(a.InitialBid).Append(a.Reserve).Append(a.DateTime)
-                            .Append(a.Expires).Append(a.Seller).Append(a.Category).Append(a.Extra.Offset).Append(a.Extra.Length).EndRow();
+                        auctions.CreateRow().AppendValue(a.Id).AppendValue(a.ItemName).AppendValue(a.Description).AppendValue(a.InitialBid).AppendValue(a.Reserve)
+                            .AppendValue(a.DateTime).AppendValue(a.Expires).AppendValue(a.Seller).AppendValue(a.Category).AppendValue(a.Extra.Offset)
+                            .AppendValue(a.Extra.Length).EndRow();
                         break;
                     default:
                         var b = e.Bid;
-                        bids.Append(b.Auction).Append(b.Bidder).Append(b.Price).Append(b.Channel).Append(b.Url).Append(b.DateTime)
-                            .Append(b.Extra.Offset).Append(b.Extra.Length).EndRow();
+                        bids.CreateRow().AppendValue(b.Auction).AppendValue(b.Bidder).AppendValue(b.Price).AppendValue(b.Channel).AppendValue(b.Url)
+                            .AppendValue(b.DateTime).AppendValue(b.Extra.Offset).AppendValue(b.Extra.Length).EndRow();
                         break;
                 }
             }
@@ -142,7 +141,9 @@ public sealed class DuckDbEngine : IQueryEngine
         {
             throw new InvalidOperationException("Call Prepare with the same events before Run.");
         }
-        var r = _connection.Query(Sql(query));
+        using var command = _connection.CreateCommand();
+        command.CommandText = Sql(query);
+        using var r = command.ExecuteReader();
         var keep = settings.KeepRows;
         switch (query)
         {
@@ -150,81 +151,81 @@ public sealed class DuckDbEngine : IQueryEngine
             case NexmarkQuery.Q7:
                 {
                     var c = new ResultCollector<BidRow>(keep);
-                    for (var i = 0; i < r.RowCount; i++)
+                    while (r.Read())
                     {
-                        c.Add(new BidRow(r.GetInt64(i, 0), r.GetInt64(i, 1), r.GetInt64(i, 2), r.GetInt64(i, 3), new ExtraString(r.GetInt32(i, 4), r.GetInt32(i, 5))));
+                        c.Add(new BidRow(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), new ExtraString(r.GetInt32(4), r.GetInt32(5))));
                     }
                     return c.ToOutput();
                 }
             case NexmarkQuery.Q1:
                 {
                     var c = new ResultCollector<CurrencyRow>(keep);
-                    for (var i = 0; i < r.RowCount; i++)
+                    while (r.Read())
                     {
-                        c.Add(new CurrencyRow(r.GetInt64(i, 0), r.GetInt64(i, 1), r.GetInt64(i, 2), r.GetInt64(i, 3), new ExtraString(r.GetInt32(i, 4), r.GetInt32(i, 5))));
+                        c.Add(new CurrencyRow(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), new ExtraString(r.GetInt32(4), r.GetInt32(5))));
                     }
                     return c.ToOutput();
                 }
             case NexmarkQuery.Q2:
                 {
                     var c = new ResultCollector<AuctionPriceRow>(keep);
-                    for (var i = 0; i < r.RowCount; i++)
+                    while (r.Read())
                     {
-                        c.Add(new AuctionPriceRow(r.GetInt64(i, 0), r.GetInt64(i, 1)));
+                        c.Add(new AuctionPriceRow(r.GetInt64(0), r.GetInt64(1)));
                     }
                     return c.ToOutput();
                 }
             case NexmarkQuery.Q3:
                 {
                     var c = new ResultCollector<LocalItemRow>(keep);
-                    for (var i = 0; i < r.RowCount; i++)
+                    while (r.Read())
                     {
-                        c.Add(new LocalItemRow(r.GetString(i, 0), r.GetString(i, 1), r.GetString(i, 2), r.GetInt64(i, 3)));
+                        c.Add(new LocalItemRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3)));
                     }
                     return c.ToOutput();
                 }
             case NexmarkQuery.Q4:
                 {
                     var c = new ResultCollector<CategoryAverageRow>(keep);
-                    for (var i = 0; i < r.RowCount; i++)
+                    while (r.Read())
                     {
-                        c.Add(new CategoryAverageRow(r.GetInt64(i, 0), r.GetInt64(i, 1)));
+                        c.Add(new CategoryAverageRow(r.GetInt64(0), r.GetInt64(1)));
                     }
                     return c.ToOutput();
                 }
             case NexmarkQuery.Q5:
                 {
                     var c = new ResultCollector<HotItemRow>(keep);
-                    for (var i = 0; i < r.RowCount; i++)
+                    while (r.Read())
                     {
-                        c.Add(new HotItemRow(r.GetInt64(i, 0), r.GetInt64(i, 1), r.GetInt64(i, 2)));
+                        c.Add(new HotItemRow(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
                     }
                     return c.ToOutput();
                 }
             case NexmarkQuery.Q8:
                 {
                     var c = new ResultCollector<NewUserRow>(keep);
-                    for (var i = 0; i < r.RowCount; i++)
+                    while (r.Read())
                     {
-                        c.Add(new NewUserRow(r.GetInt64(i, 0), r.GetString(i, 1), r.GetInt64(i, 2)));
+                        c.Add(new NewUserRow(r.GetInt64(0), r.GetString(1), r.GetInt64(2)));
                     }
                     return c.ToOutput();
                 }
             case NexmarkQuery.Q11:
                 {
                     var c = new ResultCollector<SessionRow>(keep);
-                    for (var i = 0; i < r.RowCount; i++)
+                    while (r.Read())
                     {
-                        c.Add(new SessionRow(r.GetInt64(i, 0), r.GetInt64(i, 1), r.GetInt64(i, 2), r.GetInt64(i, 3)));
+                        c.Add(new SessionRow(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)));
                     }
                     return c.ToOutput();
                 }
             case NexmarkQuery.Q12:
                 {
                     var c = new ResultCollector<ProcessingTimeCountRow>(keep);
-                    for (var i = 0; i < r.RowCount; i++)
+                    while (r.Read())
                     {
-                        c.Add(new ProcessingTimeCountRow(r.GetInt64(i, 0), r.GetInt64(i, 1), 0, 0));
+                        c.Add(new ProcessingTimeCountRow(r.GetInt64(0), r.GetInt64(1), 0, 0));
                     }
                     return c.ToOutput();
                 }
@@ -233,13 +234,18 @@ public sealed class DuckDbEngine : IQueryEngine
         }
     }
 
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         _connection?.Dispose();
-        _database?.Dispose();
         _connection = null;
-        _database = null;
         _loaded = null;
     }
 }

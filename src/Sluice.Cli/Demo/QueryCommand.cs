@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Data.Common;
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
-using Sluice.Connectors.DuckDb;
+using DuckDB.NET.Data;
 using Sluice.Examples.Clickstream.Demo;
 using Spectre.Console;
 
@@ -41,33 +43,35 @@ internal static class QueryCommand
             }
             try
             {
-                using var database = DuckDbDatabase.Open(paths.Warehouse, new Dictionary<string, string>
+                var connectionString = new DuckDBConnectionStringBuilder
                 {
+                    DataSource = paths.Warehouse,
                     ["access_mode"] = writable ? "READ_WRITE" : "READ_ONLY",
                     ["autoinstall_known_extensions"] = "false",
                     ["autoload_known_extensions"] = "false",
-                });
-                using var connection = database.Connect();
+                };
+                using var connection = new DuckDBConnection(connectionString.ConnectionString);
+                connection.Open();
                 if (!writable)
                 {
                     // Files: only the lake (its views) and DuckDB's own spill directory. allowed_directories cannot be
                     // set through the open-time configuration, so set it before switching external access off.
-                    connection.Execute($"SET allowed_directories = [{Literal(paths.Lake + "/")}, {Literal(paths.Warehouse + ".tmp/")}]");
-                    connection.Execute("SET enable_external_access = false");
+                    Execute(connection, $"SET allowed_directories = [{Literal(paths.Lake + "/")}, {Literal(paths.Warehouse + ".tmp/")}]");
+                    Execute(connection, "SET enable_external_access = false");
                 }
-                connection.Execute("SET lock_configuration = true");
+                Execute(connection, "SET lock_configuration = true");
                 foreach (var table in Directory.Exists(paths.Lake) ? Directory.GetDirectories(paths.Lake) : [])
                 {
                     if (Directory.EnumerateFiles(table, "*.parquet", SearchOption.AllDirectories).Any())
                     {
                         var name = Path.GetFileName(table);
-                        connection.Execute($"CREATE OR REPLACE TEMP VIEW \"{name}\" AS SELECT * FROM read_parquet({Literal(table + "/**/*.parquet")}, hive_partitioning = true)");
+                        Execute(connection, $"CREATE OR REPLACE TEMP VIEW \"{name}\" AS SELECT * FROM read_parquet({Literal(table + "/**/*.parquet")}, hive_partitioning = true)");
                     }
                 }
-                Print(connection.Query(text), parse.GetValue(json));
+                Print(LastResult(connection, text), parse.GetValue(json));
                 return 0;
             }
-            catch (DuckDbException e)
+            catch (DbException e)
             {
                 Console.Error.WriteLine($"error: {Explain(e.Message, writable)}");
                 return 1;
@@ -99,36 +103,92 @@ internal static class QueryCommand
 
     private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    private static void Print(DuckDbResult result, bool json)
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs every statement of <paramref name="sql"/> and returns the rows of the last one.</summary>
+    private static QueryRows LastResult(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        QueryRows result;
+        do
+        {
+            // DuckDB.NET runs the next statement when the reader moves to its result: read them all, keep the last.
+            var columns = new string[reader.FieldCount];
+            for (var col = 0; col < columns.Length; col++)
+            {
+                columns[col] = reader.GetName(col);
+            }
+            var rows = new List<object?[]>();
+            while (reader.Read())
+            {
+                var row = new object?[columns.Length];
+                for (var col = 0; col < columns.Length; col++)
+                {
+                    row[col] = reader.IsDBNull(col) ? null : Plain(reader.GetValue(col));
+                }
+                rows.Add(row);
+            }
+            result = new QueryRows(columns, rows);
+        }
+        while (reader.NextResult());
+        return result;
+    }
+
+    /// <summary>A value as printed: HUGEINT results (e.g. sum of BIGINT) as a number when they fit 64 bits.</summary>
+    private static object Plain(object value) => value switch
+    {
+        BigInteger big when big >= long.MinValue && big <= long.MaxValue => (long)big,
+        BigInteger big => big.ToString(CultureInfo.InvariantCulture),
+        _ => value,
+    };
+
+    private static string Display(object? value) => value switch
+    {
+        null => "NULL",
+        string text => text,
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => JsonSerializer.Serialize(value),
+    };
+
+    private static void Print(QueryRows result, bool json)
     {
         if (json)
         {
-            for (var row = 0; row < result.RowCount; row++)
+            foreach (var row in result.Rows)
             {
                 var values = new Dictionary<string, object?>();
-                for (var col = 0; col < result.ColumnCount; col++)
+                for (var col = 0; col < result.Columns.Length; col++)
                 {
-                    values[result.GetColumnName(col)] = result.IsNull(row, col) ? null : result.GetValue(row, col);
+                    values[result.Columns[col]] = row[col];
                 }
                 Console.WriteLine(JsonSerializer.Serialize(values));
             }
             return;
         }
         var table = new Table().Border(TableBorder.Rounded);
-        for (var col = 0; col < result.ColumnCount; col++)
+        foreach (var column in result.Columns)
         {
-            table.AddColumn(Markup.Escape(result.GetColumnName(col)));
+            table.AddColumn(Markup.Escape(column));
         }
-        for (var row = 0; row < result.RowCount; row++)
+        foreach (var row in result.Rows)
         {
-            var cells = new string[result.ColumnCount];
-            for (var col = 0; col < result.ColumnCount; col++)
+            var cells = new string[row.Length];
+            for (var col = 0; col < row.Length; col++)
             {
-                cells[col] = Markup.Escape(result.IsNull(row, col) ? "NULL" : Convert.ToString(result.GetValue(row, col), CultureInfo.InvariantCulture) ?? "");
+                cells[col] = Markup.Escape(Display(row[col]));
             }
             table.AddRow(cells);
         }
         AnsiConsole.Write(table);
-        Console.WriteLine($"{result.RowCount:N0} row(s)");
+        Console.WriteLine($"{result.Rows.Count:N0} row(s)");
     }
+
+    private sealed record QueryRows(string[] Columns, List<object?[]> Rows);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DuckDB.NET.Data;
 using Sluice.IO;
 using Sluice.Sinks;
 
@@ -32,8 +33,8 @@ namespace Sluice.Connectors.DuckDb.Sinks;
 /// </para>
 /// <para>
 /// Commits (and <see cref="AbortPending"/>) of all sinks of this process on one database file are serialized (one DuckDB
-/// writer at a time avoids write-write conflicts, e.g. on upserts or <c>_sluice_commits</c>) and share one open handle
-/// on the file, kept open until <see cref="DuckDbWarehouse.Release"/>: in-process readers share it, other processes
+/// writer at a time avoids write-write conflicts, e.g. on upserts or <c>_sluice_commits</c>) and share one open
+/// connection to the file, kept open until <see cref="DuckDbWarehouse.Release"/>: in-process readers share it, other processes
 /// cannot open the file meanwhile. Requirement: one job per (database, table); the sink
 /// object keeps the restored checkpoint id between <see cref="AbortPending"/> and the writers' creation, so it must
 /// not be shared by two jobs. Thread-safe otherwise.
@@ -60,7 +61,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         ArgumentException.ThrowIfNullOrWhiteSpace(table);
-        if (databasePath == DuckDbDatabase.InMemoryPath)
+        if (databasePath.StartsWith(DuckDbConnections.InMemory, StringComparison.Ordinal))
         {
             throw new ArgumentException("The DuckDB sink needs a database file: an in-memory database is private to one connection owner and vanishes with it. Pass a path such as 'warehouse.duckdb'.", nameof(databasePath));
         }
@@ -123,7 +124,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
     /// <exception cref="InvalidDataException">The committable is not one of this sink's.</exception>
     /// <exception cref="IOException">The batch is not recorded and its staged file is gone: the staged output was lost
     /// (for instance deleted by hand); committing would silently drop records, so the checkpoint fails instead.</exception>
-    /// <exception cref="DuckDbException">DuckDB failed (e.g. a duplicate primary key in append mode); the transaction
+    /// <exception cref="DuckDBException">DuckDB failed (e.g. a duplicate primary key in append mode); the transaction
     /// is rolled back and the staged file kept.</exception>
     public void Commit(long checkpointId, int subtaskIndex, byte[] committable)
     {
@@ -139,13 +140,13 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         }
         lock (_database.Lock)
         {
-            using var connection = _database.Connect();
+            var connection = _database.Connection;
             EnsureTable(connection);
             CommitBatch(connection, checkpointId, subtaskIndex, batch);
         }
     }
 
-    private void CommitBatch(DuckDbConnection connection, long checkpointId, int subtaskIndex, StagedBatch batch)
+    private void CommitBatch(DuckDBConnection connection, long checkpointId, int subtaskIndex, StagedBatch batch)
     {
         var file = batch.Files[0];
         var stagedPath = Path.Combine(StagingDirectory, file.Staged);
@@ -162,9 +163,9 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
                     throw new IOException($"Cannot commit checkpoint #{checkpointId} of subtask {subtaskIndex} into table '{Table}' of '{DatabasePath}': the batch is not in {CommitsTable} and its staged file '{stagedPath}' does not exist.");
                 }
                 connection.Execute(LoadSql(stagedPath));
-                using var record = connection.Prepare($"INSERT INTO {CommitsTable} VALUES ($1, $2, $3, $4, $5, $6, now())");
-                record.Bind(1, Table).Bind(2, batch.Subtask).Bind(3, batch.Sequence).Bind(4, batch.Writer)
-                    .Bind(5, checkpointId).Bind(6, file.Rows).Execute();
+                using var record = connection.Command($"INSERT INTO {CommitsTable} VALUES ($1, $2, $3, $4, $5, $6, now())",
+                    Table, batch.Subtask, batch.Sequence, batch.Writer, checkpointId, file.Rows);
+                record.ExecuteNonQuery();
                 transaction.Commit();
             }
         }
@@ -189,7 +190,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
             {
                 Directory.CreateDirectory(directory);
             }
-            using var connection = _database.Connect();
+            var connection = _database.Connection;
             _tableReady = false;
             EnsureTable(connection);
             foreach (var path in StagingArea.DeleteAbandoned(StagingDirectory, restoredCheckpointId))
@@ -209,10 +210,11 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         }
     }
 
-    private bool IsCommitted(DuckDbConnection connection, StagedBatch batch)
+    private bool IsCommitted(DuckDBConnection connection, StagedBatch batch)
     {
-        using var query = connection.Prepare($"SELECT count(*) FROM {CommitsTable} WHERE sink_table = $1 AND writer = $2 AND sequence = $3");
-        return query.Bind(1, Table).Bind(2, batch.Writer).Bind(3, batch.Sequence).Query().GetInt64(0, 0) > 0;
+        using var query = connection.Command($"SELECT count(*) FROM {CommitsTable} WHERE sink_table = $1 AND writer = $2 AND sequence = $3",
+            Table, batch.Writer, batch.Sequence);
+        return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
 
     private string LoadSql(string stagedPath)
@@ -229,7 +231,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
             + $"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {StagingTable<T>.RowColumn} DESC) = 1";
     }
 
-    private void EnsureTable(DuckDbConnection connection)
+    private void EnsureTable(DuckDBConnection connection)
     {
         if (_tableReady)
         {
@@ -238,21 +240,23 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         connection.Execute($"CREATE TABLE IF NOT EXISTS {CommitsTable} (sink_table VARCHAR NOT NULL, subtask INTEGER NOT NULL, "
             + "sequence BIGINT NOT NULL, writer VARCHAR NOT NULL, checkpoint_id BIGINT NOT NULL, row_count BIGINT NOT NULL, "
             + "committed_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (sink_table, writer, sequence))");
-        using var columnsQuery = connection.Prepare("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1");
-        var result = columnsQuery.Bind(1, Table).Query();
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var columnsQuery = connection.Command("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1", Table))
+        using (var reader = columnsQuery.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
         var quotedTable = TableSchema.Quote(Table);
-        if (result.RowCount == 0)
+        if (existing.Count == 0)
         {
             var key = Options.PrimaryKey.Count > 0 ? $", PRIMARY KEY ({string.Join(", ", Options.PrimaryKey.Select(TableSchema.Quote))})" : "";
             connection.Execute($"CREATE TABLE IF NOT EXISTS {quotedTable} ({_schema.ColumnDefinitions}{key})");
         }
         else
         {
-            var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            for (var row = 0; row < result.RowCount; row++)
-            {
-                existing.Add(result.GetString(row, 0));
-            }
             foreach (var column in _schema.Columns)
             {
                 if (!existing.Contains(column.Name))

@@ -181,7 +181,7 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
         public void Write(T value, long timestamp)
         {
             var eventTime = sink._eventTimeMs(value);
-            _staging.BeginRow(value).Append(eventTime).EndRow();
+            _staging.BeginRow(value).AppendValue(eventTime).EndRow();
         }
 
         public byte[] PrepareCommit(long checkpointId)
@@ -193,20 +193,25 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
             }
             _staging.Seal();
             var connection = _staging.Connection;
-            var hour = sink.Options.PartitionByHour ? $"hour(epoch_ms({EventColumn}))" : "0";
+            var hour = sink.Options.PartitionByHour ? $"hour(epoch_ms({EventColumn}))" : "CAST(0 AS BIGINT)";
             connection.Execute("CREATE OR REPLACE TEMP TABLE parts AS SELECT *, "
                 + "row_number() OVER (PARTITION BY _sluice_date, _sluice_hour ORDER BY _sluice_row) - 1 AS _sluice_rn FROM ("
                 + $"SELECT *, strftime(epoch_ms({EventColumn}), '%Y-%m-%d') AS _sluice_date, {hour} AS _sluice_hour FROM {StagingTable<T>.Name})");
-            var partitions = connection.Query("SELECT _sluice_date, _sluice_hour, count(*) FROM parts GROUP BY ALL ORDER BY ALL");
+            var partitions = new List<(string Date, long Hour, long Count)>();
+            using (var query = connection.Command("SELECT _sluice_date, _sluice_hour, count(*) FROM parts GROUP BY ALL ORDER BY ALL"))
+            using (var reader = query.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    partitions.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+                }
+            }
             var files = new List<StagedFile>();
             var inProgress = new List<string>();
             var max = sink.Options.MaxRowsPerFile;
             var columns = sink._schema.ColumnList;
-            for (var p = 0; p < partitions.RowCount; p++)
+            foreach (var (date, partitionHour, count) in partitions)
             {
-                var date = partitions.GetString(p, 0);
-                var partitionHour = partitions.GetInt64(p, 1);
-                var count = partitions.GetInt64(p, 2);
                 var directory = sink.Options.PartitionByHour
                     ? string.Create(CultureInfo.InvariantCulture, $"event_date={date}/hour={partitionHour}")
                     : $"event_date={date}";

@@ -1,3 +1,5 @@
+using DuckDB.NET.Data;
+
 namespace Sluice.Connectors.DuckDb.Sinks;
 
 /// <summary>
@@ -18,8 +20,7 @@ internal sealed class StagingTable<T> : IDisposable
 
     private readonly TableSchema<T> _schema;
     private readonly string _extraColumns;
-    private readonly DuckDbDatabase _database;
-    private DuckDbAppender? _appender;
+    private DuckDBAppender? _appender;
     private long _nextRow;
 
     /// <summary>Opens the in-memory database and creates the table.</summary>
@@ -30,35 +31,35 @@ internal sealed class StagingTable<T> : IDisposable
         _schema = schema;
         _extraColumns = string.Concat(extraColumns.Select(c => $", {TableSchema.Quote(c)} BIGINT"));
         // Writers run in parallel with each other: one DuckDB thread each keeps them from oversubscribing the CPUs.
-        _database = DuckDbDatabase.OpenInMemory(new Dictionary<string, string> { ["threads"] = "1" });
-        Connection = _database.Connect();
+        Connection = DuckDbConnections.Open(DuckDbConnections.InMemory, new Dictionary<string, string> { ["threads"] = "1" });
         Create();
     }
 
     /// <summary>The connection owning the table; use it for SQL over the batch.</summary>
-    public DuckDbConnection Connection { get; }
+    public DuckDBConnection Connection { get; }
 
     /// <summary>Rows appended since the last <see cref="Reset"/>.</summary>
     public long Rows => _nextRow;
 
     /// <summary>
     /// Starts a row: appends <paramref name="value"/>'s columns and the row number; the caller appends the extra
-    /// columns, if any, and calls <see cref="DuckDbAppender.EndRow"/>.
+    /// columns, if any, and calls <see cref="IDuckDBAppenderRow.EndRow"/>.
     /// </summary>
-    public DuckDbAppender BeginRow(T value)
+    public IDuckDBAppenderRow BeginRow(T value)
     {
         _appender ??= Connection.CreateAppender(Name);
-        _schema.AppendColumns(_appender, value);
-        _appender.Append(_nextRow++);
-        return _appender;
+        var row = _appender.CreateRow();
+        _schema.AppendColumns(row, value);
+        return row.AppendValue(_nextRow++);
     }
 
     /// <summary>Flushes appended rows into the table so SQL sees them.</summary>
+    /// <exception cref="DuckDBException">DuckDB rejected the rows (they are lost).</exception>
     public void Seal()
     {
-        _appender?.Close();
-        _appender?.Dispose();
+        var appender = _appender;
         _appender = null;
+        appender?.Dispose();
     }
 
     /// <summary>Empties the table (dropping it frees its memory at once).</summary>
@@ -77,12 +78,11 @@ internal sealed class StagingTable<T> : IDisposable
         {
             _appender?.Dispose();
         }
-        catch (DuckDbException)
+        catch (DuckDBException)
         {
             // Buffered rows are abandoned anyway: the staged work of this writer is redone after restore.
         }
         Connection.Dispose();
-        _database.Dispose();
     }
 
     private void Create() =>

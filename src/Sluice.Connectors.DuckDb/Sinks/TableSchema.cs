@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Text;
+using DuckDB.NET.Data;
 
 namespace Sluice.Connectors.DuckDb.Sinks;
 
@@ -70,20 +71,26 @@ internal static class TableSchema
 /// The table shape of a record type: one column per public instance property (for a positional record, its
 /// positional properties in declaration order), named in snake_case, plus a compiled row appender — no reflection per
 /// row. Type mapping: string → VARCHAR; int, short, byte, sbyte, ushort → INTEGER; long, uint → BIGINT; double, float →
-/// DOUBLE; decimal → DECIMAL(18,4) (rounded to 4 decimals; a value of 10^14 or more fails the write); bool → BOOLEAN;
+/// DOUBLE; decimal → DECIMAL(18,4) (rounded half away from zero to 4 decimals; a value of 10^14 or more fails the write
+/// with <see cref="OverflowException"/>); bool → BOOLEAN;
 /// DateTime, DateTimeOffset → TIMESTAMP (UTC; a local DateTime is converted); <see cref="Nullable{T}"/> of these → the
 /// same type, nullable; anything else (enums, Guid, ulong, nested objects…) → VARCHAR holding <c>ToString()</c>.
-/// Immutable and thread-safe; the appender delegate is single-threaded per appender like the appender itself.
+/// Each property is appended with DuckDB.NET's overload for exactly its column's type: DuckDB.NET writes values into the
+/// column vector as they are, so a value of another width would corrupt the row. Immutable and thread-safe; the
+/// appender delegate is single-threaded per appender like the appender itself.
 /// </summary>
 /// <typeparam name="T">Record type.</typeparam>
 internal sealed class TableSchema<T>
 {
     // Lazy, not a static initializer: a type without columns must surface as ArgumentException, not TypeInitializationException.
     private static readonly Lazy<TableSchema<T>> s_instance = new(() => new TableSchema<T>());
-    private static readonly MethodInfo s_appendNull = typeof(DuckDbAppender).GetMethod(nameof(DuckDbAppender.AppendNull))!;
+    private const decimal DecimalLimit = 100_000_000_000_000m; // 10^14: DECIMAL(18,4) holds 14 digits before the point
+    private static readonly MethodInfo s_appendNull = typeof(IDuckDBAppenderRow).GetMethod(nameof(IDuckDBAppenderRow.AppendNullValue))!;
     private static readonly MethodInfo s_appendText = typeof(TableSchema<T>).GetMethod(nameof(AppendText), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly MethodInfo s_toDecimal184 = typeof(TableSchema<T>).GetMethod(nameof(ToDecimal184), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly MethodInfo s_toUtc = typeof(TableSchema<T>).GetMethod(nameof(ToUtc), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    private readonly Action<DuckDbAppender, T> _appendRow;
+    private readonly Action<IDuckDBAppenderRow, T> _appendRow;
 
     /// <summary>The schema of <typeparamref name="T"/>, built on first use.</summary>
     /// <exception cref="ArgumentException"><typeparamref name="T"/> has no usable public properties.</exception>
@@ -96,7 +103,7 @@ internal sealed class TableSchema<T>
         {
             throw new ArgumentException($"Type {typeof(T).Name} has no public instance properties to map to columns; wrap the value in a record (e.g. record Row(long Value)).", nameof(T));
         }
-        var appender = Expression.Parameter(typeof(DuckDbAppender), "appender");
+        var appender = Expression.Parameter(typeof(IDuckDBAppenderRow), "row");
         var value = Expression.Parameter(typeof(T), "value");
         var columns = new List<TableColumn>(properties.Count);
         var appends = new List<Expression>(properties.Count);
@@ -117,20 +124,20 @@ internal sealed class TableSchema<T>
                 sqlType = SqlTypeOf(underlying);
                 append = Expression.Condition(
                     Expression.Property(access, "HasValue"),
-                    AppendValue(appender, Expression.Property(access, "Value"), underlying),
+                    AppendValue(appender, Expression.Property(access, "Value"), underlying, name),
                     Expression.Call(appender, s_appendNull),
-                    typeof(DuckDbAppender));
+                    typeof(IDuckDBAppenderRow));
             }
             else
             {
                 sqlType = SqlTypeOf(property.PropertyType);
-                append = AppendValue(appender, access, property.PropertyType);
+                append = AppendValue(appender, access, property.PropertyType, name);
             }
             columns.Add(new TableColumn(name, sqlType, underlying is not null || !property.PropertyType.IsValueType, property.Name));
             appends.Add(append);
         }
         Columns = columns;
-        _appendRow = Expression.Lambda<Action<DuckDbAppender, T>>(Expression.Block(typeof(void), appends), appender, value).Compile();
+        _appendRow = Expression.Lambda<Action<IDuckDBAppenderRow, T>>(Expression.Block(typeof(void), appends), appender, value).Compile();
     }
 
     /// <summary>The columns, in property order.</summary>
@@ -146,11 +153,13 @@ internal sealed class TableSchema<T>
     public bool HasColumn(string name) => Columns.Any(c => c.Name == name);
 
     /// <summary>
-    /// Appends the values of <paramref name="value"/>'s columns to the current row of <paramref name="appender"/>
-    /// (the caller appends any further columns and ends the row).
+    /// Appends the values of <paramref name="value"/>'s columns to <paramref name="row"/>, which must belong to an
+    /// appender on a table whose first columns are <see cref="Columns"/> (the caller appends any further columns and
+    /// ends the row).
     /// </summary>
     /// <exception cref="NullReferenceException"><paramref name="value"/> is a null reference.</exception>
-    public void AppendColumns(DuckDbAppender appender, T value) => _appendRow(appender, value);
+    /// <exception cref="OverflowException">A decimal is 10^14 or more in magnitude.</exception>
+    public void AppendColumns(IDuckDBAppenderRow row, T value) => _appendRow(row, value);
 
     private static List<PropertyInfo> SelectProperties()
     {
@@ -187,35 +196,61 @@ internal sealed class TableSchema<T>
         _ => "VARCHAR",
     };
 
-    private static MethodCallExpression AppendValue(ParameterExpression appender, Expression value, Type type)
+    private static MethodCallExpression AppendValue(ParameterExpression row, Expression value, Type type, string column)
     {
-        static MethodInfo Append(Type parameter) => typeof(DuckDbAppender).GetMethod(nameof(DuckDbAppender.Append), [parameter])!;
-
-        if (type == typeof(string) || type == typeof(int) || type == typeof(long) || type == typeof(double)
-            || type == typeof(decimal) || type == typeof(bool) || type == typeof(DateTime))
+        // DuckDB.NET's AppendValue overloads take Nullable<TValue>: lift the (non-null) value into one.
+        static MethodCallExpression Append(ParameterExpression row, Expression value, Type parameter)
         {
-            return Expression.Call(appender, Append(type), value);
+            var nullable = parameter.IsValueType ? typeof(Nullable<>).MakeGenericType(parameter) : parameter;
+            var method = typeof(IDuckDBAppenderRow).GetMethod(nameof(IDuckDBAppenderRow.AppendValue), [nullable])!;
+            return Expression.Call(row, method, Expression.Convert(value, nullable));
+        }
+
+        if (type == typeof(string) || type == typeof(int) || type == typeof(long) || type == typeof(double) || type == typeof(bool))
+        {
+            return Append(row, value, type);
         }
         if (type == typeof(short) || type == typeof(byte) || type == typeof(sbyte) || type == typeof(ushort))
         {
-            return Expression.Call(appender, Append(typeof(int)), Expression.Convert(value, typeof(int)));
+            return Append(row, Expression.Convert(value, typeof(int)), typeof(int));
         }
         if (type == typeof(uint))
         {
-            return Expression.Call(appender, Append(typeof(long)), Expression.Convert(value, typeof(long)));
+            return Append(row, Expression.Convert(value, typeof(long)), typeof(long));
         }
         if (type == typeof(float))
         {
-            return Expression.Call(appender, Append(typeof(double)), Expression.Convert(value, typeof(double)));
+            return Append(row, Expression.Convert(value, typeof(double)), typeof(double));
+        }
+        if (type == typeof(decimal))
+        {
+            return Append(row, Expression.Call(s_toDecimal184, value, Expression.Constant(column)), typeof(decimal));
+        }
+        if (type == typeof(DateTime))
+        {
+            return Append(row, Expression.Call(s_toUtc, value), typeof(DateTime));
         }
         if (type == typeof(DateTimeOffset))
         {
-            return Expression.Call(appender, Append(typeof(DateTime)), Expression.Property(value, nameof(DateTimeOffset.UtcDateTime)));
+            return Append(row, Expression.Property(value, nameof(DateTimeOffset.UtcDateTime)), typeof(DateTime));
         }
-        return Expression.Call(s_appendText.MakeGenericMethod(type), appender, value);
+        return Expression.Call(s_appendText.MakeGenericMethod(type), row, value);
     }
 
+    // DuckDB.NET truncates extra decimals and does not check the width: round like a SQL cast, refuse what cannot fit.
+    private static decimal ToDecimal184(decimal value, string column)
+    {
+        var rounded = Math.Round(value, 4, MidpointRounding.AwayFromZero);
+        return rounded is < DecimalLimit and > -DecimalLimit
+            ? rounded
+            : throw new OverflowException(string.Create(CultureInfo.InvariantCulture,
+                $"The value {value} of column '{column}' does not fit DECIMAL(18,4) (at most 14 digits before the point); use double for larger values."));
+    }
+
+    // TIMESTAMP columns hold UTC: a local time is converted, UTC and unspecified times are taken as they are.
+    private static DateTime ToUtc(DateTime value) => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value;
+
     // Generic so value types are formatted without boxing.
-    private static DuckDbAppender AppendText<TValue>(DuckDbAppender appender, TValue value) =>
-        value is null ? appender.AppendNull() : appender.Append(value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value.ToString());
+    private static IDuckDBAppenderRow AppendText<TValue>(IDuckDBAppenderRow row, TValue value) =>
+        value is null ? row.AppendNullValue() : row.AppendValue(value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value.ToString());
 }

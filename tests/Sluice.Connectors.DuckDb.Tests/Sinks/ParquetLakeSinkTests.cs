@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using Sluice.Checkpoints;
 using Sluice.Connectors.DuckDb.Sinks;
 using Sluice.Sinks;
@@ -13,10 +14,7 @@ public sealed class ParquetLakeSinkTests : IDisposable
 {
     private const long Count = 20_000;
     private readonly TempDirectory _dir = new();
-    private readonly DuckDbDatabase _db = DuckDbDatabase.OpenInMemory();
-    private readonly DuckDbConnection _conn;
-
-    public ParquetLakeSinkTests() => _conn = _db.Connect();
+    private readonly DuckDBConnection _conn = DuckDbQueries.Open(":memory:");
 
     private string Lake => _dir.File("lake");
 
@@ -27,7 +25,6 @@ public sealed class ParquetLakeSinkTests : IDisposable
     public void Dispose()
     {
         _conn.Dispose();
-        _db.Dispose();
         _dir.Dispose();
     }
 

@@ -22,17 +22,16 @@ internal static class SinkTestSupport
 
     public static SinkContext Context(int subtask, int parallelism = 2) => new("sink", subtask, parallelism, TimeProvider.System);
 
-    /// <summary>Runs a query against a database file on a fresh connection (sharing the process's instance).</summary>
-    public static DuckDbResult Query(string databasePath, string sql)
+    /// <summary>Runs a query against a database file on a fresh connection (sharing the sink's open database).</summary>
+    public static QueryResult Query(string databasePath, string sql)
     {
-        using var db = DuckDbDatabase.Open(databasePath);
-        using var conn = db.Connect();
+        using var conn = DuckDbQueries.Open(databasePath);
         return conn.Query(sql);
     }
 
     public static long Scalar(string databasePath, string sql) => Query(databasePath, sql).GetInt64(0, 0);
 
-    public static List<long> Longs(DuckDbResult result, int column = 0) =>
+    public static List<long> Longs(QueryResult result, int column = 0) =>
         [.. Enumerable.Range(0, result.RowCount).Select(r => result.GetInt64(r, column))];
 }
 

@@ -62,13 +62,13 @@ public sealed class TableSchemaTests
         var id = Guid.NewGuid();
         var row = new Everything("a'b", 1, 2, 0.5, 12.34567m, true, at, new DateTimeOffset(at).ToOffset(TimeSpan.FromHours(2)), null, at, Tier.Gold, id, 1.5f);
         var schema = TableSchema.For<Everything>();
-        using var db = DuckDbDatabase.OpenInMemory();
-        using var conn = db.Connect();
-        conn.Execute($"CREATE TABLE t ({schema.ColumnDefinitions})");
+        using var conn = DuckDbQueries.Open(":memory:");
+        conn.Run($"CREATE TABLE t ({schema.ColumnDefinitions})");
         using (var appender = conn.CreateAppender("t"))
         {
-            schema.AppendColumns(appender, row);
-            appender.EndRow();
+            var appended = appender.CreateRow();
+            schema.AppendColumns(appended, row);
+            appended.EndRow();
         }
 
         var result = conn.Query($"SELECT {schema.ColumnList} FROM t");
@@ -86,4 +86,40 @@ public sealed class TableSchemaTests
         result.GetString(0, 11).ShouldBe(id.ToString());
         result.GetDouble(0, 12).ShouldBe(1.5);
     }
+
+    [Fact]
+    public void AppendColumns_DecimalBeyondDecimal184_ThrowsOverflowNamingTheColumn()
+    {
+        var schema = TableSchema.For<Priced>();
+        using var conn = DuckDbQueries.Open(":memory:");
+        conn.Run($"CREATE TABLE t ({schema.ColumnDefinitions})");
+        using var appender = conn.CreateAppender("t");
+
+        var ex = Should.Throw<OverflowException>(() => schema.AppendColumns(appender.CreateRow(), new Priced(100_000_000_000_000m)));
+
+        ex.Message.ShouldContain("'price'");
+    }
+
+    [Fact]
+    public void AppendColumns_HalfwayDecimalAndLocalTime_RoundAwayFromZeroAndStoreUtc()
+    {
+        var schema = TableSchema.For<Stamped>();
+        var utc = new DateTime(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+        using var conn = DuckDbQueries.Open(":memory:");
+        conn.Run($"CREATE TABLE t ({schema.ColumnDefinitions})");
+        using (var appender = conn.CreateAppender("t"))
+        {
+            var row = appender.CreateRow();
+            schema.AppendColumns(row, new Stamped(-1.00005m, utc.ToLocalTime()));
+            row.EndRow();
+        }
+
+        var result = conn.Query("SELECT price, \"at\" FROM t");
+        result.GetDecimal(0, 0).ShouldBe(-1.0001m);
+        result.GetDateTime(0, 1).ShouldBe(utc);
+    }
+
+    public sealed record Priced(decimal Price);
+
+    public sealed record Stamped(decimal Price, DateTime At);
 }
