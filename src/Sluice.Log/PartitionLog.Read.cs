@@ -64,7 +64,7 @@ public sealed partial class PartitionLog
 
         AbortedRange[] aborted = readCommitted ? Volatile.Read(ref _aborted) : [];
         int si = FindSegment(segments, offset);
-        long position = segments[si].LookupPosition(offset);
+        long position = segments[si].LookupPosition(offset, out long positionOffset);
         long next = offset;
         int count = 0;
         int maxRecords = options.MaxRecords > 0 ? options.MaxRecords : FetchOptions.DefaultMaxRecords;
@@ -84,7 +84,8 @@ public sealed partial class PartitionLog
             {
                 size = segment.Size;
                 long segmentEnd = si + 1 < segments.Length ? segments[si + 1].BaseOffset : segment.NextOffset;
-                long validEnd = segment.BaseOffset;
+                // The offset the next batch read should start at: what a damaged batch here may hold from.
+                long validEnd = position == 0 ? segment.BaseOffset : positionOffset;
                 int needed = 0;
                 while (position < size && !full && next < visibleEnd)
                 {
@@ -165,11 +166,11 @@ public sealed partial class PartitionLog
                             return Finish(result, next, count, maxRecords, visibleEnd);
                         }
 
-                        DamagedRegion region = SegmentScanner.DescribeAt(segment.Handle, size, position, validEnd);
+                        DamagedRegion region = SegmentScanner.DescribeAt(segment.Handle, size, position, validEnd, segment.BaseOffset, segmentEnd);
                         long lastDamaged = region.ResumeOffset >= 0 ? region.ResumeOffset - 1 : segmentEnd - 1;
                         if (lastDamaged >= next)
                         {
-                            throw DamageError(ToDamage(segment, region, lastDamaged));
+                            throw DamageError(segment, ToDamage(segment, region, lastDamaged));
                         }
 
                         // The damage holds no offset at or after the wanted one (the index pointed before it, or the
@@ -186,7 +187,7 @@ public sealed partial class PartitionLog
                         return Finish(result, next, count, maxRecords, visibleEnd);
                     }
 
-                    throw DamageError(ToDamage(segment, MissingTail(size, validEnd), segmentEnd - 1));
+                    throw DamageError(segment, ToDamage(segment, MissingTail(size, validEnd), segmentEnd - 1));
                 }
             }
             finally
@@ -259,8 +260,9 @@ public sealed partial class PartitionLog
         return lo;
     }
 
-    private LogCorruptionException DamageError(LogDamage damage)
+    private LogCorruptionException DamageError(Segment segment, LogDamage damage)
     {
+        segment.HasKnownDamage = true;
         AddKnownDamage(damage);
         return new LogCorruptionException(
             $"Topic '{Topic}' partition {Partition}: damaged data in {damage}. The records before it were returned; "

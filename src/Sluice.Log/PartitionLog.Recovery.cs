@@ -91,7 +91,7 @@ public sealed partial class PartitionLog
             }
 
             var damage = new List<DamagedRegion>();
-            long scannedNext = IndexScan(segment, length, verifyBodies: true, damage);
+            long scannedNext = IndexScan(segment, length, verifyBodies: true, damage, isLast ? long.MaxValue : baseOffsets[i + 1]);
             segment.NextOffset = scannedNext;
             segment.Size = length;
             long? knownEnd = isLast ? Max(endAtShutdown, SegmentIndexFile.TryReadNextOffset(segment)) : baseOffsets[i + 1];
@@ -108,15 +108,17 @@ public sealed partial class PartitionLog
             DamagedRegion last = damage[^1];
             long end = last.ResumeOffset >= 0 ? segment.NextOffset : isLast ? Math.Max(UnknownTailEnd(segment, last), knownEnd ?? 0) : baseOffsets[i + 1];
             segment.NextOffset = Math.Max(segment.NextOffset, end);
-            if (isLast && !cleanShutdown && damage.Count == 1 && last.ResumeOffset < 0)
+            if (isLast && !cleanShutdown && damage.Count == 1 && last.IncompleteWrite && last.FirstOffset >= (SegmentIndexFile.TryReadNextOffset(segment) ?? 0))
             {
-                // A write that never completed was never visible (the high watermark moves after the write), so its
-                // offsets may be assigned again; only an end recorded by the segment's index is kept.
-                long acknowledgedEnd = Math.Max(scannedNext, SegmentIndexFile.TryReadNextOffset(segment) ?? 0);
-                segment.NextOffset = acknowledgedEnd;
-                CutTornTail(segment, last, acknowledgedEnd);
+                // An append a crash cut short: it was never visible (the high watermark moves after the write), so its
+                // offsets may be assigned again. A complete batch that fails its CRC, or bytes below the end the index
+                // recorded, are damage instead, even after a crash.
+                segment.NextOffset = scannedNext;
+                CutTornTail(segment, last);
                 continue;
             }
+
+            segment.HasKnownDamage = true;
 
             foreach (DamagedRegion region in damage)
             {
@@ -153,7 +155,7 @@ public sealed partial class PartitionLog
 
     /// <summary>Scans a segment, rebuilding its in-memory index (an entry is forced at the first batch after damage so
     /// reads can start past it) and transaction state. Returns the offset after the last valid batch.</summary>
-    private long IndexScan(Segment segment, long length, bool verifyBodies, List<DamagedRegion>? damage)
+    private long IndexScan(Segment segment, long length, bool verifyBodies, List<DamagedRegion>? damage, long offsetLimit)
     {
         long expectedPosition = 0;
         return SegmentScanner.Scan(
@@ -167,7 +169,8 @@ public sealed partial class PartitionLog
                 expectedPosition = position + h.TotalSize;
                 RecoverTransactional(h);
             },
-            damage);
+            damage,
+            offsetLimit);
     }
 
     /// <summary>True when a segment of a non-compacted topic ends (intact) before the offset it is known to reach (the
@@ -180,7 +183,7 @@ public sealed partial class PartitionLog
     private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
     private static DamagedRegion MissingTail(long fileLength, long firstMissing) =>
-        new(fileLength, fileLength, firstMissing, -1, -1, -1, "the file ends before the offsets it is known to hold (it was cut short)");
+        new(fileLength, fileLength, firstMissing, -1, -1, -1, "the file ends before the offsets it is known to hold (it was cut short)", IncompleteWrite: false);
 
     /// <summary>
     /// The end offset of a last segment whose tail is damaged with no valid batch after it. Offsets must never be
@@ -205,13 +208,12 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
-    /// After an unclean shutdown the active segment may end in a batch whose write never completed. Its bytes go to
-    /// the quarantine file and the file is cut there; a gap marker takes any offsets up to <paramref name="end"/>
-    /// (evidence that they were once acknowledged). In read-only mode only the in-memory view stops before the tail.
+    /// After an unclean shutdown the active segment may end in a batch whose write never completed: its bytes go to the
+    /// quarantine file and the file is cut there. In read-only mode only the in-memory view stops before the tail.
     /// </summary>
-    private void CutTornTail(Segment segment, in DamagedRegion tail, long end)
+    private void CutTornTail(Segment segment, in DamagedRegion tail)
     {
-        LogDamage cut = ToDamage(segment, tail, end - 1);
+        LogDamage cut = ToDamage(segment, tail, tail.FirstOffset - 1);
         if (_options.ReadOnly)
         {
             segment.Size = tail.Position;
@@ -227,28 +229,12 @@ public sealed partial class PartitionLog
         QuarantineFile.Append(quarantine, new QuarantineEntry(
             QuarantineKind.TornTail, NowMs, tail.Position, cut.FirstOffset, cut.LastOffset, tail.HeaderRecordCount, tail.Reason, bytes));
         RandomAccess.SetLength(segment.Handle, tail.Position);
-        long size = tail.Position;
-        if (cut.HoldsOffsets)
-        {
-            byte[] gap = GapMarker(cut.FirstOffset, cut.LastOffset, "torn tail cut by recovery", quarantine, tail.Position);
-            RandomAccess.Write(segment.Handle, gap, size);
-            for (int p = 0; p < gap.Length;)
-            {
-                BatchFormat.TryReadHeader(gap.AsSpan(p), out BatchHeader h);
-                segment.OnBatchAppended(h, size + p, _options.IndexIntervalBytes, forceIndexEntry: p == 0);
-                p += h.TotalSize;
-            }
-
-            size += gap.Length;
-        }
-
         RandomAccess.FlushToDisk(segment.Handle);
-        segment.Size = size;
-        segment.NextOffset = end;
+        segment.Size = tail.Position;
         RecoveredTruncatedBytes += tail.Length;
         _options.Logger.LogWarning(
-            "Topic {Topic} partition {Partition}: cut a torn tail after an unclean shutdown: {Damage}. The {Bytes} bytes are kept in '{Quarantine}'; offsets {First}..{Last} will not be reused.",
-            Topic, Partition, cut, tail.Length, quarantine, cut.FirstOffset, cut.LastOffset);
+            "Topic {Topic} partition {Partition}: cut a torn tail (an append a crash cut short, never acknowledged) of {Bytes} bytes at byte {Position} of '{File}'; the bytes are kept in '{Quarantine}'.",
+            Topic, Partition, tail.Length, tail.Position, segment.LogPath, quarantine);
     }
 
     private byte[] GapMarker(long first, long last, string why, string quarantine, long position) =>

@@ -11,8 +11,9 @@ public sealed partial class PartitionLog
     /// they were and the offsets they may have held) to the segment's quarantine file
     /// (<c>{baseOffset:D20}.quarantine</c>), then rewrites the segment with every intact batch unchanged and a gap
     /// marker in place of the range. Offsets stay stable and are never reused: the gap marker holds the offsets the
-    /// damage may have held, and readers skip it. A damaged active segment is rolled first. Appends wait while a
-    /// partition is repaired; readers go on. Idempotent: a second call finds nothing.
+    /// damage may have held, and readers skip it. A damaged active segment is rolled first. Appends wait only while the
+    /// active segment is checked and while a rewrite is swapped in; readers go on. Idempotent: a second call finds
+    /// nothing.
     /// <para>Crash safety: the quarantine entry is fsynced before the rewritten segment (fsynced, renamed) replaces the
     /// damaged one, so a crash loses neither; a crash between the two leaves the damage in place and the rerun adds
     /// the same bytes to the quarantine file a second time.</para>
@@ -25,54 +26,60 @@ public sealed partial class PartitionLog
         var moved = new List<QuarantinedRange>();
         lock (_maintenanceLock)
         {
+            ThrowIfDisposed();
             lock (_appendLock)
             {
-                ThrowIfDisposed();
-                Segment[] segments = _segments;
-                for (int i = 0; i < segments.Length; i++)
+                // The active segment changes under appends: when it is damaged, roll so that it is closed too.
+                if (ScanForRepair(_segments[^1], long.MaxValue, closed: false).Damage.Count > 0)
                 {
-                    Segment segment = segments[i];
-                    var damage = new List<DamagedRegion>();
-                    var batches = new List<(long Position, int Size, long LastOffset)>();
-                    SegmentScanner.Scan(
-                        segment.Handle,
-                        segment.Size,
-                        segment.BaseOffset,
-                        verifyBodies: true,
-                        (in BatchHeader h, long position, ReadOnlySpan<byte> _) => batches.Add((position, h.TotalSize, h.LastOffset)),
-                        damage);
-                    long segmentEnd = i + 1 < segments.Length ? segments[i + 1].BaseOffset : _highWatermark;
-                    long scannedNext = batches.Count == 0 ? segment.BaseOffset : batches[^1].LastOffset + 1;
-                    if (i + 1 < segments.Length && IsMissingTail(damage, scannedNext, segmentEnd))
-                    {
-                        damage.Add(MissingTail(segment.Size, scannedNext));
-                    }
-
-                    if (damage.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    if (i == segments.Length - 1)
-                    {
-                        Roll(_highWatermark);
-                        segmentEnd = _highWatermark;
-                    }
-
-                    RewriteWithoutDamage(segment, batches, damage, segmentEnd, moved);
+                    Roll(_highWatermark);
                 }
+            }
 
-                lock (_knownDamage)
+            // Closed segments never change while the maintenance lock keeps compaction and retention out, so they are
+            // scanned and copied without holding up appends; only installing a rewrite takes the append lock.
+            Segment[] segments = Volatile.Read(ref _segments);
+            for (int i = 0; i < segments.Length - 1; i++)
+            {
+                long segmentEnd = segments[i + 1].BaseOffset;
+                (List<(long Position, int Size)> batches, List<DamagedRegion> damage) = ScanForRepair(segments[i], segmentEnd, closed: true);
+                if (damage.Count > 0)
                 {
-                    _knownDamage.Clear();
+                    RewriteWithoutDamage(segments[i], batches, damage, segmentEnd, moved);
                 }
+            }
+
+            lock (_knownDamage)
+            {
+                _knownDamage.Clear();
             }
         }
 
         return moved;
     }
 
-    private void RewriteWithoutDamage(Segment segment, List<(long Position, int Size, long LastOffset)> batches, List<DamagedRegion> damage, long segmentEnd, List<QuarantinedRange> moved)
+    /// <summary>Every valid batch and every damaged range of a segment, with a cut-short tail of a closed segment.</summary>
+    private (List<(long Position, int Size)> Batches, List<DamagedRegion> Damage) ScanForRepair(Segment segment, long segmentEnd, bool closed)
+    {
+        var damage = new List<DamagedRegion>();
+        var batches = new List<(long Position, int Size)>();
+        long scannedNext = SegmentScanner.Scan(
+            segment.Handle,
+            segment.Size,
+            segment.BaseOffset,
+            verifyBodies: true,
+            (in BatchHeader h, long position, ReadOnlySpan<byte> _) => batches.Add((position, h.TotalSize)),
+            damage,
+            segmentEnd);
+        if (closed && IsMissingTail(damage, scannedNext, segmentEnd))
+        {
+            damage.Add(MissingTail(segment.Size, scannedNext));
+        }
+
+        return (batches, damage);
+    }
+
+    private void RewriteWithoutDamage(Segment segment, List<(long Position, int Size)> batches, List<DamagedRegion> damage, long segmentEnd, List<QuarantinedRange> moved)
     {
         string rewrittenPath = segment.LogPath + ".repaired";
         string quarantine = QuarantineFile.PathFor(_directory, segment.BaseOffset);
@@ -118,7 +125,10 @@ public sealed partial class PartitionLog
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        InstallRewrittenSegment(segment, rewrittenPath);
+        lock (_appendLock)
+        {
+            InstallRewrittenSegment(segment, rewrittenPath);
+        }
     }
 
     private static int Copy(Segment segment, long position, int size, Microsoft.Win32.SafeHandles.SafeFileHandle output, long at, ref byte[] buffer)

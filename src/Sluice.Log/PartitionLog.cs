@@ -55,8 +55,8 @@ public sealed partial class PartitionLog : IDisposable
     /// after an unclean shutdown, and only when no valid batch followed them); 0 otherwise. See <see cref="ListQuarantined"/>.</summary>
     public long RecoveredTruncatedBytes { get; private set; }
 
-    /// <summary>False when closing could not fsync a segment or write its index (the next open then treats the
-    /// shutdown as unclean).</summary>
+    /// <summary>False when closing could not fsync a segment or write its index, or a failed append could not be cut
+    /// back (the next open then treats the shutdown as unclean).</summary>
     internal bool ClosedCleanly { get; private set; } = true;
 
     /// <summary>Total bytes of segment files.</summary>
@@ -148,6 +148,16 @@ public sealed partial class PartitionLog : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                // A write that failed part-way (a full disk) must not leave bytes that a later open reads as damage.
+                try
+                {
+                    RandomAccess.SetLength(active.Handle, position);
+                }
+                catch (IOException)
+                {
+                    ClosedCleanly = false;
+                }
+
                 throw new LogException(
                     $"Append to topic '{Topic}' partition {Partition} at offset {baseOffset} failed writing '{active.LogPath}' at byte {position}: {e.Message}",
                     e);
@@ -178,11 +188,25 @@ public sealed partial class PartitionLog : IDisposable
     {
         Segment old = _segments[^1];
         RandomAccess.FlushToDisk(old.Handle);
-        SegmentIndexFile.Write(old);
+        PersistIndex(old);
         Segment next = CreateSegment(baseOffset);
         AtomicFile.SyncDirectory(_directory);
         Volatile.Write(ref _segments, [.. _segments, next]);
         return next;
+    }
+
+    /// <summary>Writes a segment's index file, or deletes it when the segment has known damage (an index would let the
+    /// next open skip the scan that reports it).</summary>
+    private static void PersistIndex(Segment segment)
+    {
+        if (segment.HasKnownDamage)
+        {
+            File.Delete(segment.IndexPath);
+        }
+        else
+        {
+            SegmentIndexFile.Write(segment);
+        }
     }
 
     private Segment CreateSegment(long baseOffset)
@@ -362,7 +386,7 @@ public sealed partial class PartitionLog : IDisposable
                     if (!_options.ReadOnly)
                     {
                         RandomAccess.FlushToDisk(s.Handle);
-                        SegmentIndexFile.Write(s);
+                        PersistIndex(s);
                     }
                 }
                 catch (IOException)

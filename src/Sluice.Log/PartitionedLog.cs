@@ -61,9 +61,9 @@ public sealed class PartitionedLog : IDisposable
                 AtomicFile.SyncDirectory(dataDirectory);
             }
 
-            Groups = new ConsumerGroupStore(Path.Combine(dataDirectory, "groups"));
+            Groups = new ConsumerGroupStore(Path.Combine(dataDirectory, "groups"), options.ReadOnly);
             _transactions = TransactionCoordinator.Open(
-                Path.Combine(dataDirectory, "transactions"), FindPartition, AllPartitions(), Groups, options.TimeProvider, options.ReadOnly);
+                Path.Combine(dataDirectory, "transactions"), FindPartition, AllPartitions(), Groups, options.TimeProvider, options.ReadOnly, cleanShutdown is not null);
         }
         catch
         {

@@ -159,6 +159,8 @@ public sealed class TransactionTests : IDisposable
             log.InitTransactions("w");
         }
 
+        // As after a crash while appending: no clean-shutdown marker.
+        File.Delete(Path.Combine(_dir.Path, ".clean-shutdown"));
         string path = Path.Combine(_dir.Path, "transactions", "transactions.log");
         long intact = new FileInfo(path).Length;
         byte[] torn = [40, 0, 0, 0, 1, 2, 3, 4, 5, 6];
@@ -170,6 +172,23 @@ public sealed class TransactionTests : IDisposable
         }
 
         File.ReadAllBytes(path + ".torn-" + intact).ShouldBe(torn);
+    }
+
+    [Fact]
+    public void Open_TransactionLogWithDamagedLastRecordAfterACleanClose_FailsAndChangesNothing()
+    {
+        using (PartitionedLog log = OpenLog())
+        {
+            log.InitTransactions("w");
+        }
+
+        File.AppendAllBytes(Path.Combine(_dir.Path, "transactions", "transactions.log"), [40, 0, 0, 0, 1, 2, 3, 4, 5, 6]);
+        Dictionary<string, string> before = Fingerprint();
+
+        var e = Should.Throw<LogCorruptionException>(() => PartitionedLog.Open(_dir.Path, Options(_time)));
+
+        e.Message.ShouldContain("closed cleanly");
+        Fingerprint().ShouldBe(before);
     }
 
     private Dictionary<string, string> Fingerprint() => TestData.Fingerprint(_dir.Path);

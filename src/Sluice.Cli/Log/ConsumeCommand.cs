@@ -36,7 +36,7 @@ internal static class ConsumeCommand
             r,
             log =>
             {
-                using var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 64 * 1024);
+                using var stdout = new OutputStream(new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 64 * 1024));
                 return Consume(
                     log,
                     log.GetTopic(r.GetValue(topic)!),
@@ -51,8 +51,8 @@ internal static class ConsumeCommand
     }
 
     /// <summary>Prints up to <paramref name="max"/> values to <paramref name="output"/> and commits what was printed;
-    /// returns the exit code.</summary>
-    internal static int Consume(PartitionedLog log, TopicLog topic, string? group, bool fromBeginning, int max, IsolationLevel isolation, Stream output)
+    /// returns the exit code. A failed read of the log propagates (exit 1); only a failed write ends quietly.</summary>
+    internal static int Consume(PartitionedLog log, TopicLog topic, string? group, bool fromBeginning, int max, IsolationLevel isolation, OutputStream output)
     {
         var positions = new List<TopicPartitionOffset>();
         LogCorruptionException? damage = null;
@@ -100,12 +100,12 @@ internal static class ConsumeCommand
 
             output.Flush();
         }
-        catch (IOException e)
+        catch (OutputFailedException e)
         {
             // The reader closed standard output (EPIPE) or it failed: what was "written" may never have been read.
             Console.Error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"sluice: standard output was closed after about {printed} record(s) ({e.Message.TrimEnd('.')}){(group is null ? "" : $"; group '{group}' was not committed")}."));
+                $"sluice: standard output was closed after about {printed} record(s) ({e.InnerException!.Message.TrimEnd('.')}){(group is null ? "" : $"; group '{group}' was not committed")}."));
             return 0;
         }
 
@@ -123,4 +123,60 @@ internal static class ConsumeCommand
 
         return 0;
     }
+
+    /// <summary>Standard output whose write failures (a closed pipe, a full disk) surface as
+    /// <see cref="OutputFailedException"/>, so they cannot be mistaken for a failed read of the log.</summary>
+    internal sealed class OutputStream(Stream inner) : IDisposable
+    {
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            try
+            {
+                inner.Write(bytes);
+            }
+            catch (IOException e)
+            {
+                throw new OutputFailedException(e);
+            }
+        }
+
+        public void WriteByte(byte value)
+        {
+            try
+            {
+                inner.WriteByte(value);
+            }
+            catch (IOException e)
+            {
+                throw new OutputFailedException(e);
+            }
+        }
+
+        public void Flush()
+        {
+            try
+            {
+                inner.Flush();
+            }
+            catch (IOException e)
+            {
+                throw new OutputFailedException(e);
+            }
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                inner.Dispose();
+            }
+            catch (IOException)
+            {
+                // Flushing the rest into a closed pipe: already reported by the failed write or flush before it.
+            }
+        }
+    }
+
+    /// <summary>Writing to standard output failed.</summary>
+    internal sealed class OutputFailedException(IOException inner) : Exception(inner.Message, inner);
 }

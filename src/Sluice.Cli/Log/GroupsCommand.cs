@@ -93,7 +93,8 @@ internal static class GroupsCommand
             }
 
             return 0;
-        }));
+        },
+        readOnly: true));
         return reset;
     }
 

@@ -15,16 +15,22 @@ public sealed class ConsumerGroupStore
     private readonly string _directory;
     private readonly Dictionary<string, Dictionary<TopicPartition, long>> _groups = new(StringComparer.Ordinal);
 
-    internal ConsumerGroupStore(string directory)
+    /// <param name="directory">The groups directory.</param>
+    /// <param name="readOnlyLog">The log was opened read-only: nothing is created or cleaned up on open (the directory is
+    /// created by the first commit).</param>
+    internal ConsumerGroupStore(string directory, bool readOnlyLog)
     {
         _directory = directory;
-        Directory.CreateDirectory(directory);
-        foreach (string leftover in Directory.EnumerateFiles(directory, "*.tmp"))
+        if (!readOnlyLog)
         {
-            File.Delete(leftover);
+            Directory.CreateDirectory(directory);
+            foreach (string leftover in Directory.EnumerateFiles(directory, "*.tmp"))
+            {
+                File.Delete(leftover);
+            }
         }
 
-        foreach (string path in Directory.EnumerateFiles(directory, "*.offsets"))
+        foreach (string path in Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.offsets") : [])
         {
             var (group, offsets) = GroupOffsetsFile.Decode(File.ReadAllBytes(path), path);
             _groups[group] = offsets;
@@ -81,6 +87,7 @@ public sealed class ConsumerGroupStore
             string path = GroupOffsetsFile.PathFor(_directory, group);
             try
             {
+                Directory.CreateDirectory(_directory);
                 AtomicFile.Write(path, GroupOffsetsFile.Encode(group, updated));
             }
             catch (IOException e)

@@ -18,7 +18,7 @@ namespace Sluice.Log.Storage;
 ///   uint16 reasonLength, UTF-8 reason, int32 dataLength, data
 /// </code>
 /// Entries are appended and fsynced before the segment is changed; a torn last entry (crash while appending) is
-/// ignored by <see cref="ReadAll"/>. Golden files pin the format.
+/// ignored by <see cref="ReadAll"/> and overwritten by the next <see cref="Append"/>. Golden files pin the format.
 /// </summary>
 internal static class QuarantineFile
 {
@@ -50,19 +50,21 @@ internal static class QuarantineFile
         BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Crc32C.Compute(0, b));
 
         bool created = !File.Exists(path);
+        long end = created ? 0 : EndOfWholeEntries(File.ReadAllBytes(path), path);
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        long length = RandomAccess.GetLength(handle);
-        if (length < HeaderSize)
+        if (end < HeaderSize)
         {
             Span<byte> header = stackalloc byte[HeaderSize];
             header.Clear();
             Magic.CopyTo(header);
             header[4] = Version;
             RandomAccess.Write(handle, header, 0);
-            length = HeaderSize;
+            end = HeaderSize;
         }
 
-        RandomAccess.Write(handle, record, length);
+        // After the last whole entry: an entry torn by a crash is overwritten, so it never hides the ones after it.
+        RandomAccess.Write(handle, record, end);
+        RandomAccess.SetLength(handle, end + record.Length);
         RandomAccess.FlushToDisk(handle);
         if (created)
         {
@@ -74,27 +76,13 @@ internal static class QuarantineFile
     public static List<QuarantineEntry> ReadAll(string path)
     {
         byte[] data = File.ReadAllBytes(path);
-        if (data.Length < HeaderSize || !data.AsSpan(0, 4).SequenceEqual(Magic) || data[4] != Version)
-        {
-            throw new LogCorruptionException($"Quarantine file '{path}' has an unknown header (expected SLQF version {Version}).");
-        }
-
         var entries = new List<QuarantineEntry>();
         int position = HeaderSize;
-        while (position + 8 <= data.Length)
+        long end = EndOfWholeEntries(data, path);
+        while (position < end)
         {
             int bodyLength = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(position));
-            if (bodyLength < 43 || position + 8L + bodyLength > data.Length)
-            {
-                break;
-            }
-
             ReadOnlySpan<byte> b = data.AsSpan(position + 8, bodyLength);
-            if (Crc32C.Compute(0, b) != BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(position + 4)))
-            {
-                break;
-            }
-
             int reasonLength = BinaryPrimitives.ReadUInt16LittleEndian(b[37..]);
             int p = 39 + reasonLength;
             int dataLength = BinaryPrimitives.ReadInt32LittleEndian(b[p..]);
@@ -111,6 +99,35 @@ internal static class QuarantineFile
         }
 
         return entries;
+    }
+
+    /// <summary>The byte after the last whole, CRC-valid entry (0 for an empty file). Throws for another format.</summary>
+    private static long EndOfWholeEntries(byte[] data, string path)
+    {
+        if (data.Length == 0)
+        {
+            return 0;
+        }
+
+        if (data.Length < HeaderSize || !data.AsSpan(0, 4).SequenceEqual(Magic) || data[4] != Version)
+        {
+            throw new LogCorruptionException($"Quarantine file '{path}' has an unknown header (expected SLQF version {Version}).");
+        }
+
+        int position = HeaderSize;
+        while (position + 8 <= data.Length)
+        {
+            int bodyLength = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(position));
+            if (bodyLength < 43 || position + 8L + bodyLength > data.Length
+                || Crc32C.Compute(0, data.AsSpan(position + 8, bodyLength)) != BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(position + 4)))
+            {
+                break;
+            }
+
+            position += 8 + bodyLength;
+        }
+
+        return position;
     }
 }
 

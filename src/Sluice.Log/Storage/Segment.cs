@@ -62,6 +62,10 @@ internal sealed class Segment
     /// <summary>Largest record timestamp in the segment, -1 when empty.</summary>
     public long MaxTimestamp { get; set; }
 
+    /// <summary>True once damage was found in the file (on open or by a read). Its index file is then deleted rather
+    /// than written, so the next open scans the segment and reports the damage again.</summary>
+    public bool HasKnownDamage { get; set; }
+
     /// <summary>True when any batch in the segment is transactional or a control batch.</summary>
     public bool HasTransactionalBatches { get; set; }
 
@@ -103,7 +107,11 @@ internal sealed class Segment
     }
 
     /// <summary>File position of the last indexed batch starting at or before <paramref name="offset"/>.</summary>
-    public long LookupPosition(long offset)
+    public long LookupPosition(long offset) => LookupPosition(offset, out _);
+
+    /// <summary>File position of the last indexed batch starting at or before <paramref name="offset"/>, and that
+    /// batch's base offset (<see cref="BaseOffset"/> at position 0).</summary>
+    public long LookupPosition(long offset, out long batchBaseOffset)
     {
         lock (_indexLock)
         {
@@ -123,6 +131,7 @@ internal sealed class Segment
                 }
             }
 
+            batchBaseOffset = found < 0 ? BaseOffset : BaseOffset + _indexRelOffsets[found];
             return found < 0 ? 0 : _indexPositions[found];
         }
     }

@@ -18,8 +18,11 @@ internal delegate void BatchVisitor(in BatchHeader header, long position, ReadOn
 /// CRC (only the body is damaged); -1 otherwise.</param>
 /// <param name="HeaderRecordCount">Record count named by that header; -1 when the header is damaged.</param>
 /// <param name="Reason">What is wrong at <paramref name="Position"/>, as a phrase.</param>
+/// <param name="IncompleteWrite">The region is what an append cut short leaves: at the end of the file, a batch header
+/// that the file ends inside, or a valid header whose batch runs past the end. A complete batch that fails its CRC is
+/// not (that is damage after the write).</param>
 internal readonly record struct DamagedRegion(
-    long Position, long EndPosition, long FirstOffset, long ResumeOffset, long HeaderLastOffset, int HeaderRecordCount, string Reason)
+    long Position, long EndPosition, long FirstOffset, long ResumeOffset, long HeaderLastOffset, int HeaderRecordCount, string Reason, bool IncompleteWrite)
 {
     public long Length => EndPosition - Position;
 }
@@ -41,8 +44,18 @@ internal static class SegmentScanner
     /// visitor gets an empty batch span. Returns the offset after the last valid batch (<paramref name="firstOffset"/>
     /// when there is none).
     /// </summary>
-    public static long Scan(SafeFileHandle handle, long fileLength, long firstOffset, bool verifyBodies, BatchVisitor? visitor, List<DamagedRegion>? damage)
+    /// <param name="handle">The segment file.</param>
+    /// <param name="fileLength">Bytes to scan.</param>
+    /// <param name="firstOffset">The segment's base offset.</param>
+    /// <param name="verifyBodies">Check body CRCs too.</param>
+    /// <param name="visitor">Called per valid batch; null for none.</param>
+    /// <param name="damage">Receives the damaged ranges; null to ignore them.</param>
+    /// <param name="offsetLimit">Offsets this segment may hold are below it (the next segment's base offset for a
+    /// closed segment); a batch reaching it is damage. Never more than 2^31 offsets past <paramref name="firstOffset"/>.</param>
+    public static long Scan(
+        SafeFileHandle handle, long fileLength, long firstOffset, bool verifyBodies, BatchVisitor? visitor, List<DamagedRegion>? damage, long offsetLimit = long.MaxValue)
     {
+        offsetLimit = Limit(firstOffset, offsetLimit);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
@@ -50,7 +63,7 @@ internal static class SegmentScanner
             long expectedNext = firstOffset;
             while (position < fileLength)
             {
-                string? problem = CheckBatchAt(handle, fileLength, position, expectedNext, verifyBodies, ref buffer, out BatchHeader header, out bool headerValid);
+                string? problem = CheckBatchAt(handle, fileLength, position, expectedNext, offsetLimit, verifyBodies, ref buffer, out BatchHeader header, out bool headerValid);
                 if (problem is null)
                 {
                     visitor?.Invoke(header, position, verifyBodies ? buffer.AsSpan(0, header.TotalSize) : default);
@@ -59,7 +72,7 @@ internal static class SegmentScanner
                     continue;
                 }
 
-                DamagedRegion region = Resynchronise(handle, fileLength, position, expectedNext, verifyBodies, problem, headerValid ? header : null, ref buffer);
+                DamagedRegion region = Resynchronise(handle, fileLength, position, expectedNext, offsetLimit, verifyBodies, problem, headerValid ? header : null, ref buffer);
                 damage?.Add(region);
                 if (region.ResumeOffset < 0)
                 {
@@ -81,14 +94,15 @@ internal static class SegmentScanner
     /// Describes the damage that starts at <paramref name="position"/> (where a reader found a bad batch), resynchronising
     /// like <see cref="Scan"/>.
     /// </summary>
-    public static DamagedRegion DescribeAt(SafeFileHandle handle, long fileLength, long position, long expectedNext)
+    public static DamagedRegion DescribeAt(SafeFileHandle handle, long fileLength, long position, long expectedNext, long segmentBase, long offsetLimit)
     {
+        offsetLimit = Limit(segmentBase, offsetLimit);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
-            string problem = CheckBatchAt(handle, fileLength, position, expectedNext, verifyBodies: true, ref buffer, out BatchHeader header, out bool headerValid)
+            string problem = CheckBatchAt(handle, fileLength, position, expectedNext, offsetLimit, verifyBodies: true, ref buffer, out BatchHeader header, out bool headerValid)
                 ?? "batch failed its check when it was read and passed it when it was read again";
-            return Resynchronise(handle, fileLength, position, expectedNext, verifyBodies: true, problem, headerValid ? header : null, ref buffer);
+            return Resynchronise(handle, fileLength, position, expectedNext, offsetLimit, verifyBodies: true, problem, headerValid ? header : null, ref buffer);
         }
         finally
         {
@@ -98,9 +112,11 @@ internal static class SegmentScanner
 
     /// <summary>The damaged region starting at <paramref name="position"/>: up to the next valid batch, or to the end of the file.</summary>
     private static DamagedRegion Resynchronise(
-        SafeFileHandle handle, long fileLength, long position, long expectedNext, bool verifyBodies, string problem, BatchHeader? damagedHeader, ref byte[] buffer)
+        SafeFileHandle handle, long fileLength, long position, long expectedNext, long offsetLimit, bool verifyBodies, string problem, BatchHeader? damagedHeader, ref byte[] buffer)
     {
-        long resume = FindNextValidBatch(handle, fileLength, position, expectedNext, verifyBodies, damagedHeader, ref buffer, out BatchHeader next);
+        long resume = FindNextValidBatch(handle, fileLength, position, expectedNext, offsetLimit, verifyBodies, damagedHeader, ref buffer, out BatchHeader next);
+        bool incomplete = resume < 0
+            && (damagedHeader is { } h ? position + h.TotalSize > fileLength : fileLength - position < BatchFormat.HeaderSize);
         return new DamagedRegion(
             position,
             resume < 0 ? fileLength : resume,
@@ -108,14 +124,17 @@ internal static class SegmentScanner
             resume < 0 ? -1 : next.BaseOffset,
             damagedHeader?.LastOffset ?? -1,
             damagedHeader?.RecordCount ?? -1,
-            problem);
+            problem,
+            incomplete);
     }
+
+    private static long Limit(long segmentBase, long offsetLimit) => Math.Min(offsetLimit, segmentBase + int.MaxValue);
 
     /// <summary>Null when a whole valid batch with base offset ≥ <paramref name="expectedNext"/> starts at
     /// <paramref name="position"/> (its bytes are then at the start of <paramref name="buffer"/> when bodies are
     /// verified); otherwise what is wrong.</summary>
     private static string? CheckBatchAt(
-        SafeFileHandle handle, long fileLength, long position, long expectedNext, bool verifyBodies, ref byte[] buffer, out BatchHeader header, out bool headerValid)
+        SafeFileHandle handle, long fileLength, long position, long expectedNext, long offsetLimit, bool verifyBodies, ref byte[] buffer, out BatchHeader header, out bool headerValid)
     {
         header = default;
         headerValid = false;
@@ -134,6 +153,11 @@ internal static class SegmentScanner
         if (header.BaseOffset < expectedNext)
         {
             return $"the batch's base offset {header.BaseOffset} repeats an earlier offset (expected {expectedNext} or later)";
+        }
+
+        if (header.LastOffset >= offsetLimit)
+        {
+            return $"the batch's last offset {header.LastOffset} is past the offsets this segment may hold (below {offsetLimit})";
         }
 
         if (position + header.TotalSize > fileLength)
@@ -165,11 +189,11 @@ internal static class SegmentScanner
     /// is ≥ <paramref name="expectedNext"/>, or -1. Tries the position the damaged batch's own (valid) header names
     /// first, then every later position holding the batch magic and version.</summary>
     private static long FindNextValidBatch(
-        SafeFileHandle handle, long fileLength, long damagedAt, long expectedNext, bool verifyBodies, BatchHeader? damagedHeader, ref byte[] buffer, out BatchHeader found)
+        SafeFileHandle handle, long fileLength, long damagedAt, long expectedNext, long offsetLimit, bool verifyBodies, BatchHeader? damagedHeader, ref byte[] buffer, out BatchHeader found)
     {
         found = default;
         if (damagedHeader is { } h && damagedAt + h.TotalSize < fileLength
-            && CheckBatchAt(handle, fileLength, damagedAt + h.TotalSize, expectedNext, verifyBodies, ref buffer, out found, out _) is null)
+            && CheckBatchAt(handle, fileLength, damagedAt + h.TotalSize, expectedNext, offsetLimit, verifyBodies, ref buffer, out found, out _) is null)
         {
             return damagedAt + h.TotalSize;
         }
@@ -199,7 +223,7 @@ internal static class SegmentScanner
                     i += m;
                     if (window[i + BatchFormat.OffsetVersion] == BatchFormat.Version
                         && BatchFormat.TryReadHeader(window.AsSpan(i, BatchFormat.HeaderSize), out _)
-                        && CheckBatchAt(handle, fileLength, start + i, expectedNext, verifyBodies, ref buffer, out found, out _) is null)
+                        && CheckBatchAt(handle, fileLength, start + i, expectedNext, offsetLimit, verifyBodies, ref buffer, out found, out _) is null)
                     {
                         return start + i;
                     }

@@ -130,7 +130,7 @@ internal sealed partial class TransactionCoordinator
 
         _file.Dispose();
         AtomicFile.Write(_path, TransactionLogFile.EncodeAll(records, includeHeader: true));
-        _file = TransactionLogFile.Open(_path, readOnly: false, out _);
+        _file = TransactionLogFile.Open(_path, readOnly: false, cleanShutdown: false, out _);
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ internal sealed partial class TransactionCoordinator : IDisposable
     /// <summary>Opens the transaction log and recovers. Read-only: nothing is written; recovery's decisions (commit or
     /// abort of transactions a crash left incomplete) are applied to the partitions' in-memory state only.</summary>
     public static TransactionCoordinator Open(
-        string directory, Func<string, int, PartitionLog?> findPartition, IEnumerable<PartitionLog> partitions, ConsumerGroupStore groups, TimeProvider timeProvider, bool readOnly)
+        string directory, Func<string, int, PartitionLog?> findPartition, IEnumerable<PartitionLog> partitions, ConsumerGroupStore groups, TimeProvider timeProvider, bool readOnly, bool cleanShutdown)
     {
         string path = Path.Combine(directory, "transactions.log");
         if (!readOnly)
@@ -47,7 +47,7 @@ internal sealed partial class TransactionCoordinator : IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        var file = TransactionLogFile.Open(path, readOnly, out List<TxnRecord> records);
+        var file = TransactionLogFile.Open(path, readOnly, cleanShutdown, out List<TxnRecord> records);
         var coordinator = new TransactionCoordinator(path, file, findPartition, groups, timeProvider, readOnly);
         coordinator.Recover(records, [.. partitions]);
         return coordinator;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using Sluice.IO;
 using Sluice.Log.Storage;
 
 namespace Sluice.Log.Transactions;
@@ -57,11 +58,12 @@ internal sealed class TransactionLogFile : IDisposable
 
     public long Length => _length;
 
-    /// <summary>Opens (creating if needed) and reads all valid records. A damaged tail with no intact record after it
-    /// (an append a crash cut short) is copied to <c>transactions.log.torn-{position}</c> and cut; damage with intact
-    /// records after it throws <see cref="LogCorruptionException"/> and changes nothing. Read-only: a missing file
+    /// <summary>Opens (creating if needed) and reads all valid records. After an unclean shutdown, a damaged tail with no
+    /// intact record after it (an append a crash cut short) is copied to <c>transactions.log.torn-{position}</c>
+    /// (fsynced) and cut; any other damage (intact records after it, or a clean last close) throws
+    /// <see cref="LogCorruptionException"/> and changes nothing. Read-only: a missing file
     /// reads as empty and nothing is written (appends then fail).</summary>
-    public static TransactionLogFile Open(string path, bool readOnly, out List<TxnRecord> records)
+    public static TransactionLogFile Open(string path, bool readOnly, bool cleanShutdown, out List<TxnRecord> records)
     {
         records = [];
         if (readOnly && !File.Exists(path))
@@ -105,6 +107,14 @@ internal sealed class TransactionLogFile : IDisposable
 
         if (position < length)
         {
+            if (cleanShutdown)
+            {
+                handle.Dispose();
+                throw new LogCorruptionException(
+                    $"Transaction log '{path}' is damaged at byte {position} although the log was closed cleanly (its last record may be a commit decision); nothing was changed. "
+                    + "Restore the file from a backup, or move it aside to start an empty one (prepared transactions it lists are then lost).");
+            }
+
             for (long later = position + 1; later + 8 <= length; later++)
             {
                 // Candidates are bounded to 1 MiB payloads so a scan of a large damaged file stays cheap.
@@ -121,7 +131,7 @@ internal sealed class TransactionLogFile : IDisposable
             if (!readOnly)
             {
                 // A record whose append never completed (crash): keep its bytes beside the log, then cut it.
-                File.WriteAllBytes(string.Create(CultureInfo.InvariantCulture, $"{path}.torn-{position}"), data.AsSpan((int)position).ToArray());
+                AtomicFile.Write(string.Create(CultureInfo.InvariantCulture, $"{path}.torn-{position}"), data.AsSpan((int)position));
                 RandomAccess.SetLength(handle, position);
                 RandomAccess.FlushToDisk(handle);
             }

@@ -79,4 +79,18 @@ public sealed class TornTailTests : IDisposable
         e.Message.ShouldContain("does not exist");
         Directory.Exists(missing).ShouldBeFalse();
     }
+    [Fact]
+    public void QuarantineAppend_AfterAnEntryTornByACrash_OverwritesItSoEveryLaterEntryStaysReadable()
+    {
+        string path = Path.Combine(_dir.Path, "00000000000000000000.quarantine");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "golden", "quarantine-v1.quarantine"), path);
+        var entry = new Storage.QuarantineEntry(Storage.QuarantineKind.Repair, 1_700_000_001_000, 10, 5, 6, 2, "test", new byte[] { 1, 2, 3 });
+
+        Storage.QuarantineFile.Append(path, entry);
+
+        List<Storage.QuarantineEntry> entries = Storage.QuarantineFile.ReadAll(path);
+        entries.Count.ShouldBe(3, "the two whole golden entries, then the new one in place of the torn one");
+        entries[2].Data.ToArray().ShouldBe([1, 2, 3]);
+        entries[2].Reason.ShouldBe("test");
+    }
 }
