@@ -57,6 +57,23 @@ public sealed class DataStream<T>
         return Next(new ProcessTransformation<T, TOut>(name ?? function.GetType().Name, Input, function));
     }
 
+    /// <summary>
+    /// Adds an operator of your own (Flink's <c>transform</c>): <paramref name="operatorFactory"/> makes one
+    /// <see cref="Operators.OneInputStreamOperator{TIn, TOut}"/> per subtask (and again for every restart), which then
+    /// runs on the same lifecycle, chaining, checkpoints and restore as the built-in operators. For keyed state and
+    /// timers use <see cref="KeyedStream{TKey, T}.Transform{TOut}"/>.
+    /// </summary>
+    /// <param name="name">The operator's display name (errors, metrics, plans).</param>
+    /// <param name="operatorFactory">Returns a new operator instance on every call; never a shared one.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    public DataStream<TOut> Transform<TOut>(string name, Func<Operators.OneInputStreamOperator<T, TOut>> operatorFactory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(operatorFactory);
+        return Next(new OneInputOperatorTransformation<T, TOut>(name, Input, operatorFactory));
+    }
+
     /// <summary>Merges this stream with others of the same type; order between streams is not defined.</summary>
     /// <exception cref="ArgumentException">A stream belongs to another environment.</exception>
     public DataStream<T> Union(params DataStream<T>[] others)

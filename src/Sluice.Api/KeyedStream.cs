@@ -35,6 +35,22 @@ public sealed class KeyedStream<TKey, T>
             name ?? function.GetType().Name.Split('`')[0], Input, Key, FunctionCopies.PerSubtask(function)));
     }
 
+    /// <summary>
+    /// Adds a keyed operator of your own (Flink's <c>transform</c> on a keyed stream): records are routed by key
+    /// group, and the operator gets keyed state and timers checkpointed by the runtime. See
+    /// <see cref="Operators.KeyedOneInputStreamOperator{TKey, TIn, TOut}"/>.
+    /// </summary>
+    /// <param name="name">The operator's display name (errors, metrics, plans).</param>
+    /// <param name="operatorFactory">Returns a new operator instance on every call (one per subtask and attempt).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    public DataStream<TOut> Transform<TOut>(string name, Func<Operators.KeyedOneInputStreamOperator<TKey, T, TOut>> operatorFactory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(operatorFactory);
+        return Stream.Next(new KeyedOneInputOperatorTransformation<TKey, T, TOut>(name, Input, Key, operatorFactory));
+    }
+
     /// <summary>A rolling reduce: emits the key's folded value after every record.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="reduce"/> is null.</exception>
     public DataStream<T> Reduce(Func<T, T, T> reduce, string? name = null)

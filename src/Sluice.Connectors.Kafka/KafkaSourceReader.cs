@@ -64,6 +64,9 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
     private readonly List<(int Slot, bool Idle)> _idleChanges = [];
     private bool _finished;
     private bool _disposed;
+    private List<TopicPartitionOffset>? _queuedCheckpointCommit; // Guarded by _lock: offsets of the newest completed checkpoint not yet committed.
+    private bool _checkpointCommitRunning; // Guarded by _lock.
+    private Exception? _lastCheckpointCommitError;
 
     // Poll thread only.
     private Chunk? _building;
@@ -223,33 +226,66 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
 
     /// <summary>
     /// A checkpoint holding this reader's positions completed: commits exactly those offsets to the consumer group so
-    /// lag tools see progress. A failed commit is kept in <see cref="LastCheckpointCommitError"/> and does not fail the
-    /// job (the checkpoint, not the group offset, is what a restore resumes from).
+    /// lag tools see progress. The commit is a network round trip, so it runs on the thread pool, never on the task
+    /// thread that calls this: commits run one at a time, and a commit still waiting when a newer checkpoint completes
+    /// is replaced by the newer offsets (they subsume it). A failed commit is kept in
+    /// <see cref="LastCheckpointCommitError"/> and does not fail the job (the checkpoint, not the group offset, is what
+    /// a restore resumes from). <see cref="Dispose"/> waits until the queued commits are done.
     /// </summary>
     public void NotifyCheckpointComplete(long checkpointId)
     {
-        List<TopicPartitionOffset> offsets;
         lock (_lock)
         {
-            offsets = [.. _checkpointPositions];
+            if (_checkpointPositions.Count == 0 || _stopping)
+            {
+                return;
+            }
+            _queuedCheckpointCommit = [.. _checkpointPositions];
+            if (_checkpointCommitRunning)
+            {
+                return;
+            }
+            _checkpointCommitRunning = true;
         }
-        if (offsets.Count == 0)
+        ThreadPool.UnsafeQueueUserWorkItem(static reader => reader.CommitCheckpointOffsets(), this, preferLocal: false);
+    }
+
+    /// <summary>Commits queued checkpoint offsets until none is left (thread pool).</summary>
+    private void CommitCheckpointOffsets()
+    {
+        while (true)
         {
-            return;
-        }
-        try
-        {
-            CommitOffsets(offsets);
-            LastCheckpointCommitError = null;
-        }
-        catch (KafkaSourceException e)
-        {
-            LastCheckpointCommitError = e;
+            List<TopicPartitionOffset> offsets;
+            lock (_lock)
+            {
+                if (_queuedCheckpointCommit is null)
+                {
+                    _checkpointCommitRunning = false;
+                    Monitor.PulseAll(_lock); // Dispose may be waiting for this commit.
+                    return;
+                }
+                offsets = _queuedCheckpointCommit;
+                _queuedCheckpointCommit = null;
+            }
+            try
+            {
+                CommitOffsets(offsets);
+                LastCheckpointCommitError = null;
+            }
+            catch (KafkaSourceException e)
+            {
+                LastCheckpointCommitError = e;
+            }
         }
     }
 
     /// <summary>The last failure to commit a completed checkpoint's offsets to the group, or null.</summary>
-    public Exception? LastCheckpointCommitError { get; private set; }
+    /// <remarks>Written by the background commit (see <see cref="NotifyCheckpointComplete"/>); any thread may read it.</remarks>
+    public Exception? LastCheckpointCommitError
+    {
+        get => Volatile.Read(ref _lastCheckpointCommitError);
+        private set => Volatile.Write(ref _lastCheckpointCommitError, value);
+    }
 
     /// <summary>
     /// Commits offsets to the consumer group synchronously, so lag tools see progress: <paramref name="offsets"/>,
@@ -391,6 +427,10 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
             _finalPositions = PositionsLocked(all: false);
             _stopping = true;
             Monitor.PulseAll(_lock);
+            while (_checkpointCommitRunning)
+            {
+                Monitor.Wait(_lock); // A checkpoint commit in flight still uses the consumer (bounded by its request timeout).
+            }
         }
         _pollThread.Join();
         try

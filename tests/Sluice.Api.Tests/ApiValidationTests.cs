@@ -24,6 +24,14 @@ public class ApiValidationTests
     }
 
     [Fact]
+    public void Transform_NullOrEmptyArguments_Throw()
+    {
+        Should.Throw<ArgumentNullException>(() => Stream().Transform<int>("Op", null!)).ParamName.ShouldBe("operatorFactory");
+        Should.Throw<ArgumentException>(() => Stream().Transform<int>(" ", () => null!)).ParamName.ShouldBe("name");
+        Should.Throw<ArgumentNullException>(() => Stream().KeyBy(i => i.Key).Transform<int>("Op", null!)).ParamName.ShouldBe("operatorFactory");
+    }
+
+    [Fact]
     public void TumblingWindows_NonPositiveSize_ThrowsWithParameterAndValue()
     {
         var error = Should.Throw<ArgumentOutOfRangeException>(() => TumblingEventTimeWindows.Of(TimeSpan.Zero));

@@ -78,7 +78,7 @@ public static class CheckpointBenchmark
         var result = client.Completion.GetAwaiter().GetResult();
         watch.Stop();
         var store = new LocalCheckpointStore(options.Directory);
-        var completed = store.ListCompleted();
+        var completed = store.ListCompletedAsync().GetAwaiter().GetResult();
         long bytes = completed.Count == 0 ? 0 : Directory.EnumerateFiles(store.PathOf(completed[^1])).Sum(f => new FileInfo(f).Length);
         return new CheckpointBenchResult(keys, interval, result.SourceRecords, watch.Elapsed.TotalSeconds, result.CheckpointsCompleted, bytes);
     }
@@ -90,7 +90,7 @@ public static class CheckpointBenchmark
         var fill = new KeyedRecordSource(keys) { Limit = keys * 2L };
         Job(options, keys, TimeSpan.FromHours(1), fill).ExecuteAsync().GetAwaiter().GetResult();
         var store = new LocalCheckpointStore(options.Directory);
-        var bytes = Directory.EnumerateFiles(store.PathOf(store.ListCompleted()[^1])).Sum(f => new FileInfo(f).Length);
+        var bytes = Directory.EnumerateFiles(store.PathOf(store.ListCompletedAsync().GetAwaiter().GetResult()[^1])).Sum(f => new FileInfo(f).Length);
         var source = new KeyedRecordSource(keys) { Limit = 0 };
         var watch = Stopwatch.StartNew();
         var client = Job(options, keys, TimeSpan.FromHours(1), source, restore: true).Start();

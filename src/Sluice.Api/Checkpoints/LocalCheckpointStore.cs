@@ -31,46 +31,63 @@ public sealed class LocalCheckpointStore : ICheckpointStore
     public string PathOf(long checkpointId) => Path.Combine(Directory, Prefix + checkpointId.ToString("D10", CultureInfo.InvariantCulture));
 
     /// <inheritdoc />
-    public void WriteBlob(long checkpointId, string name, ReadOnlySpan<byte> data)
+    public async Task WriteBlobAsync(long checkpointId, string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         var dir = PathOf(checkpointId);
+        var path = Path.Combine(dir, CheckName(name));
+        cancellationToken.ThrowIfCancellationRequested();
         System.IO.Directory.CreateDirectory(dir);
-        using (var file = new FileStream(Path.Combine(dir, CheckName(name)), FileMode.Create, FileAccess.Write, FileShare.None))
+        await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
         {
-            file.Write(data);
+            await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             file.Flush(flushToDisk: true);
         }
         AtomicFile.SyncDirectory(dir);
     }
 
     /// <inheritdoc />
-    public void CommitManifest(long checkpointId, ReadOnlySpan<byte> manifest)
+    /// <remarks>Cancellation is observed before the write starts; the atomic write itself (write, fsync, rename) is not interrupted.</remarks>
+    public Task CommitManifestAsync(long checkpointId, ReadOnlyMemory<byte> manifest, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var dir = PathOf(checkpointId);
         System.IO.Directory.CreateDirectory(dir);
-        AtomicFile.Write(Path.Combine(dir, ManifestName), manifest);
+        AtomicFile.Write(Path.Combine(dir, ManifestName), manifest.Span);
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<long> ListCompleted() => List(complete: true);
-
-    /// <inheritdoc />
-    public IReadOnlyList<long> ListIncomplete() => List(complete: false);
-
-    /// <inheritdoc />
-    public byte[] ReadManifest(long checkpointId) => File.ReadAllBytes(Path.Combine(PathOf(checkpointId), ManifestName));
-
-    /// <inheritdoc />
-    public byte[] ReadBlob(long checkpointId, string name) => File.ReadAllBytes(Path.Combine(PathOf(checkpointId), CheckName(name)));
-
-    /// <inheritdoc />
-    public void Delete(long checkpointId)
+    public Task<IReadOnlyList<long>> ListCompletedAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<long>>(List(complete: true));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<long>> ListIncompleteAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<long>>(List(complete: false));
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]> ReadManifestAsync(long checkpointId, CancellationToken cancellationToken = default) =>
+        File.ReadAllBytesAsync(Path.Combine(PathOf(checkpointId), ManifestName), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<byte[]> ReadBlobAsync(long checkpointId, string name, CancellationToken cancellationToken = default) =>
+        File.ReadAllBytesAsync(Path.Combine(PathOf(checkpointId), CheckName(name)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeleteAsync(long checkpointId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         var dir = PathOf(checkpointId);
         if (System.IO.Directory.Exists(dir))
         {
             System.IO.Directory.Delete(dir, recursive: true);
         }
+        return Task.CompletedTask;
     }
 
     private List<long> List(bool complete)

@@ -13,11 +13,12 @@ public static class Savepoints
     /// copy is never mistaken for a savepoint.
     /// </summary>
     /// <exception cref="InvalidOperationException"><paramref name="source"/> has no completed checkpoint (with that id).</exception>
-    public static long Copy(ICheckpointStore source, ICheckpointStore target, long? checkpointId = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the copy has no manifest yet unless it finished).</exception>
+    public static async Task<long> CopyAsync(ICheckpointStore source, ICheckpointStore target, long? checkpointId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        var completed = source.ListCompleted();
+        var completed = await source.ListCompletedAsync(cancellationToken).ConfigureAwait(false);
         if (completed.Count == 0)
         {
             throw new InvalidOperationException($"{source.Location} holds no completed checkpoint to take a savepoint from.");
@@ -27,14 +28,17 @@ public static class Savepoints
         {
             throw new InvalidOperationException($"{source.Location} holds no completed checkpoint #{id}; completed: {string.Join(", ", completed)}.");
         }
-        var manifest = source.ReadManifest(id);
-        using var document = System.Text.Json.JsonDocument.Parse(manifest);
-        foreach (var blob in document.RootElement.GetProperty("blobs").EnumerateArray())
+        var manifest = await source.ReadManifestAsync(id, cancellationToken).ConfigureAwait(false);
+        using (var document = System.Text.Json.JsonDocument.Parse(manifest))
         {
-            var name = blob.GetProperty("name").GetString()!;
-            target.WriteBlob(id, name, source.ReadBlob(id, name));
+            foreach (var blob in document.RootElement.GetProperty("blobs").EnumerateArray())
+            {
+                var name = blob.GetProperty("name").GetString()!;
+                var data = await source.ReadBlobAsync(id, name, cancellationToken).ConfigureAwait(false);
+                await target.WriteBlobAsync(id, name, data, cancellationToken).ConfigureAwait(false);
+            }
         }
-        target.CommitManifest(id, manifest);
+        await target.CommitManifestAsync(id, manifest, cancellationToken).ConfigureAwait(false);
         return id;
     }
 }

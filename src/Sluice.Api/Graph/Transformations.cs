@@ -1,3 +1,4 @@
+using Sluice.Operators;
 using Sluice.Sinks;
 using Sluice.Sources;
 using Sluice.Windowing;
@@ -34,6 +35,12 @@ public interface ITransformationVisitor<out TResult>
 
     /// <summary>Visits a sink.</summary>
     TResult VisitSink<T>(SinkTransformation<T> node);
+
+    /// <summary>Visits an operator added with <c>Transform</c> (the planner calls its factory per subtask).</summary>
+    TResult VisitOperator<TIn, TOut>(OneInputOperatorTransformation<TIn, TOut> node);
+
+    /// <summary>Visits a keyed operator added with <c>KeyedStream.Transform</c>.</summary>
+    TResult VisitKeyedOperator<TKey, TIn, TOut>(KeyedOneInputOperatorTransformation<TKey, TIn, TOut> node);
 }
 
 /// <summary>A source of records with its watermark strategy.</summary>
@@ -122,6 +129,35 @@ public sealed class KeyedProcessTransformation<TKey, TIn, TOut>(string name, Str
 
     /// <inheritdoc />
     public override TResult Accept<TResult>(ITransformationVisitor<TResult> visitor) => visitor.VisitKeyedProcess(this);
+}
+
+/// <summary>
+/// An operator given by a factory (<see cref="DataStream{T}.Transform{TOut}"/>): the open end of the graph. The
+/// planner needs no node type per operator — it calls <see cref="OperatorFactory"/> once per subtask and attempt.
+/// </summary>
+public sealed class OneInputOperatorTransformation<TIn, TOut>(string name, StreamInput input, Func<OneInputStreamOperator<TIn, TOut>> operatorFactory)
+    : OneInputTransformation<TIn, TOut>(name, input)
+{
+    /// <summary>Creates a fresh operator for one subtask; called on the thread that builds the job's tasks.</summary>
+    public Func<OneInputStreamOperator<TIn, TOut>> OperatorFactory { get; } = operatorFactory;
+
+    /// <inheritdoc />
+    public override TResult Accept<TResult>(ITransformationVisitor<TResult> visitor) => visitor.VisitOperator(this);
+}
+
+/// <summary>A keyed operator given by a factory (<see cref="KeyedStream{TKey, T}.Transform{TOut}"/>).</summary>
+public sealed class KeyedOneInputOperatorTransformation<TKey, TIn, TOut>(
+    string name, StreamInput input, KeySpec<TIn, TKey> key, Func<KeyedOneInputStreamOperator<TKey, TIn, TOut>> operatorFactory)
+    : OneInputTransformation<TIn, TOut>(name, input)
+{
+    /// <summary>The key of each record.</summary>
+    public KeySpec<TIn, TKey> Key { get; } = key;
+
+    /// <summary>Creates a fresh operator for one subtask; called on the thread that builds the job's tasks.</summary>
+    public Func<KeyedOneInputStreamOperator<TKey, TIn, TOut>> OperatorFactory { get; } = operatorFactory;
+
+    /// <inheritdoc />
+    public override TResult Accept<TResult>(ITransformationVisitor<TResult> visitor) => visitor.VisitKeyedOperator(this);
 }
 
 /// <summary>A keyed window with its assigner, lateness policy and window function.</summary>

@@ -22,10 +22,10 @@ internal static class CheckpointsCommand
     {
         var dir = DirOption();
         var command = new Command("list", "List completed checkpoints with their size, operators and whether they are final.") { dir };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var store = new LocalCheckpointStore(DataDirectories.RequireExisting(parse.GetValue(dir)!, "checkpoint directory"));
-            var completed = store.ListCompleted();
+            var completed = await store.ListCompletedAsync(cancellationToken);
             if (completed.Count == 0)
             {
                 Console.WriteLine($"No completed checkpoint in {store.Location}.");
@@ -34,7 +34,7 @@ internal static class CheckpointsCommand
             var table = new Table().AddColumns("id", "created (UTC)", "final", "operators", "blobs", "bytes");
             foreach (var id in completed)
             {
-                using var manifest = JsonDocument.Parse(store.ReadManifest(id));
+                using var manifest = JsonDocument.Parse(await store.ReadManifestAsync(id, cancellationToken));
                 var root = manifest.RootElement;
                 var blobs = root.GetProperty("blobs").EnumerateArray().ToList();
                 table.AddRow(
@@ -46,7 +46,7 @@ internal static class CheckpointsCommand
                     blobs.Sum(b => b.GetProperty("bytes").GetInt64()).ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
             }
             AnsiConsole.Write(table);
-            var incomplete = store.ListIncomplete();
+            var incomplete = await store.ListIncompleteAsync(cancellationToken);
             if (incomplete.Count > 0)
             {
                 Console.WriteLine($"Incomplete (ignored, deleted by the next checkpoint): {string.Join(", ", incomplete)}");
@@ -65,13 +65,13 @@ internal static class CheckpointsCommand
         {
             dir, to, id,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
                 var source = DataDirectories.RequireExisting(parse.GetValue(dir)!, "checkpoint directory");
                 var target = DataDirectories.CreateWritable(parse.GetValue(to)!, "savepoint directory");
-                var copied = Savepoints.Copy(new LocalCheckpointStore(source), new LocalCheckpointStore(target), parse.GetValue(id));
+                var copied = await Savepoints.CopyAsync(new LocalCheckpointStore(source), new LocalCheckpointStore(target), parse.GetValue(id), cancellationToken);
                 Console.WriteLine($"Savepoint of checkpoint #{copied} written to {Path.GetFullPath(parse.GetValue(to)!)}.");
                 return 0;
             }

@@ -11,7 +11,8 @@ namespace Sluice.Runtime.Checkpointing;
 /// the sources, collects one acknowledgement per task (a finished task contributes its final snapshot), writes every
 /// snapshot and then — last, atomically — the manifest. Only then are two-phase sinks committed and tasks notified.
 /// One checkpoint at a time; one that outlives <see cref="CheckpointOptions.Timeout"/> fails the attempt (detected at
-/// the next trigger). Thread-safe.
+/// the next trigger). Store I/O is asynchronous and runs on the thread pool, never on a task thread; it observes the
+/// attempt's cancellation (and <see cref="Dispose"/>), so a hung store cannot hang a cancelled job. Thread-safe.
 /// </summary>
 internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposable
 {
@@ -32,6 +33,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private readonly Lock _lock = new();
     private readonly Dictionary<StreamTask, IReadOnlyList<OperatorSnapshot>> _final = [];
     private readonly KeyValuePair<string, object?> _jobTag;
+    private readonly CancellationTokenSource _cancellation;
     private Pending? _pending;
     private Task _completions = Task.CompletedTask;
     private ITimer? _timer;
@@ -39,8 +41,10 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private bool _stopped; // Disposed, or failed by a timed-out checkpoint: no more checkpoints.
 
     public CheckpointCoordinator(CheckpointOptions options, string jobName, int keyGroupCount, IReadOnlyList<StreamTask> tasks,
-        long lastCheckpointId, Func<string, Action<long, int, byte[]>?> committerOf, Action<Exception> fail, TimeProvider time)
+        long lastCheckpointId, Func<string, Action<long, int, byte[]>?> committerOf, Action<Exception> fail, TimeProvider time,
+        CancellationToken cancellationToken)
     {
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _options = options;
         _jobName = jobName;
         _keyGroupCount = keyGroupCount;
@@ -206,19 +210,23 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         }
         lock (_lock)
         {
-            _completions = _completions.ContinueWith(static (_, s) =>
-            {
-                var (coordinator, pending) = ((CheckpointCoordinator, Pending))s!;
-                coordinator.CompleteSafely(pending);
-            }, (this, complete), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _completions = CompleteAfterAsync(_completions, complete);
         }
+    }
+
+    private async Task CompleteAfterAsync(Task previous, Pending pending)
+    {
+        // Always yield: the caller is a task thread, which must not run store I/O. Previous completions never throw.
+        await previous.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        await CompleteSafelyAsync(pending).ConfigureAwait(false);
     }
 
     /// <summary>
     /// After every task finished: writes the final checkpoint from the tasks' final snapshots and commits their
-    /// staged output. Call once, from the thread that observed the job's end.
+    /// staged output. Call once, from the code that observed the job's end (not a task thread).
     /// </summary>
-    public void CompleteFinalCheckpoint()
+    /// <exception cref="OperationCanceledException">The attempt was cancelled, or <paramref name="cancellationToken"/> was.</exception>
+    public async Task CompleteFinalCheckpointAsync(CancellationToken cancellationToken)
     {
         Task inFlight;
         lock (_lock)
@@ -226,7 +234,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             inFlight = _completions;
         }
         // Let a checkpoint still being completed finish first: completions are serialised and in order.
-        inFlight.GetAwaiter().GetResult();
+        await inFlight.ConfigureAwait(false);
         Pending final;
         lock (_lock)
         {
@@ -237,17 +245,22 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 final.Snapshots[task] = snapshots;
             }
         }
-        Complete(final);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancellation.Token);
+        await CompleteAsync(final, linked.Token).ConfigureAwait(false);
     }
 
-    private void CompleteSafely(Pending pending)
+    private async Task CompleteSafelyAsync(Pending pending)
     {
         try
         {
-            Complete(pending);
+            await CompleteAsync(pending, _cancellation.Token).ConfigureAwait(false);
             var sinceStart = _time.GetUtcNow() - pending.Started;
             var untilNext = _options.Interval - sinceStart;
             Arm(untilNext > _options.MinPause ? untilNext : _options.MinPause);
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            // The attempt ended (cancelled or failed elsewhere): the checkpoint stays incomplete and is cleaned up later.
         }
         catch (Exception e)
         {
@@ -260,7 +273,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         }
     }
 
-    private void Complete(Pending pending)
+    private async Task CompleteAsync(Pending pending, CancellationToken cancellationToken)
     {
         var store = _options.Store;
         var manifest = new CheckpointManifest
@@ -283,13 +296,13 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 }
                 var data = snapshot.Encode();
                 var name = BlobName(ordinal++, snapshot);
-                store.WriteBlob(pending.Id, name, data);
+                await store.WriteBlobAsync(pending.Id, name, data, cancellationToken).ConfigureAwait(false);
                 manifest.Blobs.Add(new ManifestBlob(snapshot.Uid, snapshot.Subtask, snapshot.Parallelism, name, data.Length));
                 bytes += data.Length;
             }
         }
         FaultInjection.Hit("before-manifest", pending.Id);
-        store.CommitManifest(pending.Id, manifest.Encode());
+        await store.CommitManifestAsync(pending.Id, manifest.Encode(), cancellationToken).ConfigureAwait(false);
         FaultInjection.Hit("before-commit", pending.Id);
         Commit(pending.Id, pending.Snapshots.Values.SelectMany(static s => s));
         lock (_lock)
@@ -306,7 +319,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 task.PostCheckpointComplete(pending.Id);
             }
         }
-        Retain(store, pending.Id);
+        await RetainAsync(store, pending.Id, cancellationToken).ConfigureAwait(false);
         CheckpointCompleted?.Invoke(pending.Id);
     }
 
@@ -322,18 +335,18 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         }
     }
 
-    private void Retain(ICheckpointStore store, long newest)
+    private async Task RetainAsync(ICheckpointStore store, long newest, CancellationToken cancellationToken)
     {
-        var completed = store.ListCompleted();
+        var completed = await store.ListCompletedAsync(cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < completed.Count - Math.Max(1, _options.Retained); i++)
         {
-            store.Delete(completed[i]);
+            await store.DeleteAsync(completed[i], cancellationToken).ConfigureAwait(false);
         }
-        foreach (var id in store.ListIncomplete())
+        foreach (var id in await store.ListIncompleteAsync(cancellationToken).ConfigureAwait(false))
         {
             if (id < newest)
             {
-                store.Delete(id);
+                await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -373,6 +386,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         return $"{ordinal:D4}-{safe}-{snapshot.Subtask}.state";
     }
 
+    /// <summary>Stops triggering and cancels store I/O still running (its checkpoint stays incomplete).</summary>
     public void Dispose()
     {
         s_live.TryRemove(this, out _);
@@ -381,6 +395,8 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             _stopped = true;
             _timer?.Dispose();
         }
+        _cancellation.Cancel();
+        _cancellation.Dispose();
     }
 
     private sealed class Pending(long id, DateTimeOffset started, bool isFinal = false)

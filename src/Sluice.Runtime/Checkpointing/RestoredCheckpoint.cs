@@ -26,13 +26,14 @@ internal sealed class RestoredCheckpoint
 
     /// <summary>Loads checkpoint <paramref name="checkpointId"/> from <paramref name="store"/>.</summary>
     /// <exception cref="StateFormatException">A blob or the manifest is unreadable.</exception>
-    public static RestoredCheckpoint Load(ICheckpointStore store, long checkpointId)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<RestoredCheckpoint> LoadAsync(ICheckpointStore store, long checkpointId, CancellationToken cancellationToken)
     {
-        var manifest = CheckpointManifest.Decode(store.ReadManifest(checkpointId), $"{store.Location} #{checkpointId}");
+        var manifest = CheckpointManifest.Decode(await store.ReadManifestAsync(checkpointId, cancellationToken).ConfigureAwait(false), $"{store.Location} #{checkpointId}");
         var byUid = new Dictionary<string, List<OperatorSnapshot>>();
         foreach (var blob in manifest.Blobs)
         {
-            var snapshot = OperatorSnapshot.Decode(store.ReadBlob(checkpointId, blob.Name), $"{store.Location} #{checkpointId}/{blob.Name}");
+            var snapshot = OperatorSnapshot.Decode(await store.ReadBlobAsync(checkpointId, blob.Name, cancellationToken).ConfigureAwait(false), $"{store.Location} #{checkpointId}/{blob.Name}");
             if (!byUid.TryGetValue(snapshot.Uid, out var list))
             {
                 byUid[snapshot.Uid] = list = [];

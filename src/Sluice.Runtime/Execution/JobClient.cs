@@ -19,7 +19,8 @@ public sealed class JobClient
     private readonly TaskCompletionSource<JobResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _lock = new();
-    private Attempt _attempt = null!;
+    private Attempt? _attempt;
+    private int _stopRequest; // 0 none, 1 stop, 2 stop and drain: applied to every attempt, also ones not created yet
     private int _restarts;
     private int _checkpointsCompleted;
     private long _restoredCheckpointId = -1;
@@ -53,10 +54,10 @@ public sealed class JobClient
     public event Action<long>? CheckpointCompleted;
 
     /// <summary>The most records queued in one channel so far (current attempt).</summary>
-    public int MaxQueuedRecordsPerChannel => _attempt.Tasks.Max(t => t.Gate.MaxQueuedRecordsPerChannel);
+    public int MaxQueuedRecordsPerChannel => Volatile.Read(ref _attempt)?.Tasks.Max(t => t.Gate.MaxQueuedRecordsPerChannel) ?? 0;
 
     /// <summary>The id of the last completed checkpoint, or 0.</summary>
-    public long LastCheckpointId => _attempt.Coordinator?.LastCompletedId ?? 0;
+    public long LastCheckpointId => Volatile.Read(ref _attempt)?.Coordinator?.LastCompletedId ?? 0;
 
     /// <summary>
     /// Records in and out, watermark and late records of every operator subtask since the current
@@ -85,12 +86,46 @@ public sealed class JobClient
     }
 
     /// <summary>
-    /// Ends every source's input now; in-flight records still reach the sinks. With <paramref name="drain"/> the final
-    /// watermark fires every pending window and timer (like the end of bounded input); without, they stay pending.
+    /// Ends every source's input now (also in attempts started later by a restart); in-flight records still reach the
+    /// sinks. With <paramref name="drain"/> the final watermark fires every pending window and timer (like the end of
+    /// bounded input); without, they stay pending. Returns at once; <see cref="Completion"/> ends when the job has
+    /// finished (see <see cref="StopAsync"/>). Any thread.
     /// </summary>
     public void Stop(bool drain = true)
     {
-        foreach (var task in _attempt.Tasks)
+        Attempt? attempt;
+        lock (_lock)
+        {
+            _stopRequest = drain ? 2 : 1;
+            attempt = _attempt;
+        }
+        if (attempt is not null)
+        {
+            RequestStop(attempt, drain);
+        }
+    }
+
+    /// <summary>
+    /// Stops the job gracefully and waits until it has finished: every source stops reading (a never-ending source
+    /// too), the records already read drain through the graph, the final watermark fires pending windows and timers,
+    /// and — with checkpoints on — the final checkpoint is written and two-phase sinks commit everything up to it,
+    /// exactly once. Returns the job's result. Any thread.
+    /// </summary>
+    /// <param name="cancellationToken">
+    /// Abandons the <em>wait</em>, not the stop: the job keeps draining; call <see cref="Cancel"/> to abort it (output
+    /// staged since the last completed checkpoint is then not committed).
+    /// </param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, or the job was cancelled.</exception>
+    /// <exception cref="JobExecutionException">The job failed (after its restarts) while stopping.</exception>
+    public Task<JobResult> StopAsync(CancellationToken cancellationToken = default)
+    {
+        Stop(drain: true);
+        return Completion.WaitAsync(cancellationToken);
+    }
+
+    private static void RequestStop(Attempt attempt, bool drain)
+    {
+        foreach (var task in attempt.Tasks)
         {
             if (task.IsSource)
             {
@@ -106,7 +141,7 @@ public sealed class JobClient
     /// Triggers a checkpoint now (unless one is running) and returns its id, or 0 when none started (checkpointing off,
     /// one in progress, or every source already ended).
     /// </summary>
-    public long TriggerCheckpoint() => _attempt.Coordinator?.Trigger() ?? 0;
+    public long TriggerCheckpoint() => Volatile.Read(ref _attempt)?.Coordinator?.Trigger() ?? 0;
 
     /// <summary>
     /// Takes a savepoint: triggers a checkpoint (or joins the one running), waits for it to complete, and copies it into
@@ -121,12 +156,12 @@ public sealed class JobClient
         CheckpointCompleted += OnCompleted;
         try
         {
-            if (TriggerCheckpoint() == 0 && _attempt.Tasks.TrueForAll(static t => !t.IsSource || t.Finished))
+            if (TriggerCheckpoint() == 0 && Volatile.Read(ref _attempt) is { } attempt && attempt.Tasks.TrueForAll(static t => !t.IsSource || t.Finished))
             {
                 throw new InvalidOperationException($"Job '{JobName}' cannot take a savepoint: every source has ended.");
             }
             var id = await completed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return Checkpoints.Savepoints.Copy(store, new Checkpoints.LocalCheckpointStore(directory), id);
+            return await Checkpoints.Savepoints.CopyAsync(store, new Checkpoints.LocalCheckpointStore(directory), id, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -134,14 +169,19 @@ public sealed class JobClient
         }
     }
 
-    /// <summary>Creates the first attempt on the calling thread (so <see cref="Stop"/> works at once) and starts it.</summary>
-    internal void Run()
+    /// <summary>
+    /// Starts the job: creates the first attempt (reading the checkpoint store asynchronously when restoring) and runs
+    /// it. <see cref="Stop"/> called meanwhile applies to it.
+    /// </summary>
+    internal void Run() => _ = RunAsync();
+
+    private async Task RunAsync()
     {
         var deterministic = Options.Mode == ExecutionMode.Deterministic;
         Attempt first;
         try
         {
-            first = CreateAttempt(bounded: !deterministic);
+            first = await CreateAttemptAsync(bounded: !deterministic).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -150,8 +190,7 @@ public sealed class JobClient
         }
         if (deterministic)
         {
-            var thread = new Thread(() => RunDeterministicAttempts(first)) { IsBackground = true, Name = $"{JobName} (deterministic)" };
-            thread.Start();
+            await RunDeterministicAttemptsAsync(first).ConfigureAwait(false);
         }
         else
         {
@@ -159,11 +198,11 @@ public sealed class JobClient
         }
     }
 
-    private void StartParallelAttempt()
+    private async Task StartParallelAttemptAsync()
     {
         try
         {
-            StartParallel(CreateAttempt(bounded: true));
+            StartParallel(await CreateAttemptAsync(bounded: true).ConfigureAwait(false));
         }
         catch (Exception e)
         {
@@ -210,15 +249,40 @@ public sealed class JobClient
             }
             if (Interlocked.Decrement(ref attempt.Running) == 0)
             {
-                EndAttempt(attempt);
+                // The last task's thread only starts the end: the final checkpoint's store I/O runs on the pool.
+                _ = EndAttemptAsync(attempt);
             }
         }
     }
 
-    private void RunDeterministicAttempts(Attempt first)
+    /// <summary>Runs deterministic attempts one after the other, each on a thread of its own, until one ends the job.</summary>
+    private async Task RunDeterministicAttemptsAsync(Attempt first)
     {
         var attempt = first;
         while (true)
+        {
+            await RunDeterministicAsync(attempt).ConfigureAwait(false);
+            if (!await EndAttemptAsync(attempt, restartInline: true).ConfigureAwait(false))
+            {
+                return;
+            }
+            try
+            {
+                attempt = await CreateAttemptAsync(bounded: false).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _completion.TrySetException(AsJobError(null, e));
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs one deterministic attempt's scheduler on a dedicated thread; completes when it stopped.</summary>
+    private Task RunDeterministicAsync(Attempt attempt)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
             var scheduler = new DeterministicScheduler(attempt.Tasks);
             _scheduler = scheduler;
@@ -241,25 +305,16 @@ public sealed class JobClient
                 {
                     attempt.Fail(AsJobError(null, closeError));
                 }
+                done.SetResult();
             }
-            if (!EndAttempt(attempt, restartInline: true))
-            {
-                return;
-            }
-            try
-            {
-                attempt = CreateAttempt(bounded: false);
-            }
-            catch (Exception e)
-            {
-                _completion.TrySetException(AsJobError(null, e));
-                return;
-            }
-        }
+        })
+        { IsBackground = true, Name = $"{JobName} (deterministic)" };
+        thread.Start();
+        return done.Task;
     }
 
     /// <summary>Builds the tasks of a new attempt, restoring the latest checkpoint when there is one.</summary>
-    private Attempt CreateAttempt(bool bounded)
+    private async Task<Attempt> CreateAttemptAsync(bool bounded)
     {
         Action? wake = bounded ? null : () => _scheduler?.Signal();
         var checkpoints = Options.Checkpoints;
@@ -268,12 +323,12 @@ public sealed class JobClient
         if (checkpoints is not null)
         {
             var store = checkpoints.Store;
-            var completed = store.ListCompleted();
-            var incomplete = store.ListIncomplete();
+            var completed = await store.ListCompletedAsync(_cancellation.Token).ConfigureAwait(false);
+            var incomplete = await store.ListIncompleteAsync(_cancellation.Token).ConfigureAwait(false);
             lastId = Math.Max(completed.Count > 0 ? completed[^1] : 0, incomplete.Count > 0 ? incomplete[^1] : 0);
             if (completed.Count > 0 && (checkpoints.RestoreOnStart || _restarts > 0))
             {
-                restore = RestoredCheckpoint.Load(store, completed[^1]);
+                restore = await RestoredCheckpoint.LoadAsync(store, completed[^1], _cancellation.Token).ConfigureAwait(false);
                 FaultInjection.Hit("restore", restore.CheckpointId);
                 restore.Validate(_plan.Nodes.Select(n => n.Uid).ToList(), Options.KeyGroupCount, store.Location);
             }
@@ -293,7 +348,8 @@ public sealed class JobClient
         if (checkpoints is not null)
         {
             var coordinator = new CheckpointCoordinator(checkpoints, JobName, Options.KeyGroupCount, tasks, lastId,
-                uid => committers.TryGetValue(uid, out var c) ? c.Commit : null, e => attempt.Fail(e), Options.TimeProvider);
+                uid => committers.TryGetValue(uid, out var c) ? c.Commit : null, e => attempt.Fail(e), Options.TimeProvider,
+                attemptCancellation.Token);
             coordinator.CheckpointCompleted += id =>
             {
                 Interlocked.Increment(ref _checkpointsCompleted);
@@ -317,9 +373,15 @@ public sealed class JobClient
                 task.Gate.WakeUp();
             }
         });
+        int stop;
         lock (_lock)
         {
             _attempt = attempt;
+            stop = _stopRequest;
+        }
+        if (stop != 0)
+        {
+            RequestStop(attempt, drain: stop == 2);
         }
         return attempt;
     }
@@ -329,14 +391,17 @@ public sealed class JobClient
     /// strategy (inline for the deterministic scheduler, on a timer otherwise) or fails the job. Returns true when the
     /// caller should run another attempt inline.
     /// </summary>
-    private bool EndAttempt(Attempt attempt, bool restartInline = false)
+    private async Task<bool> EndAttemptAsync(Attempt attempt, bool restartInline = false)
     {
         var failure = attempt.Failure;
-        if (failure is null && !_cancellation.IsCancellationRequested)
+        if (failure is null && !_cancellation.IsCancellationRequested && attempt.Coordinator is { } coordinator)
         {
             try
             {
-                attempt.Coordinator?.CompleteFinalCheckpoint();
+                await coordinator.CompleteFinalCheckpointAsync(_cancellation.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+            {
             }
             catch (Exception e)
             {
@@ -369,10 +434,10 @@ public sealed class JobClient
         Options.Log?.Invoke($"Job '{JobName}' failed; restart {_restarts}/{strategy.MaxAttempts} in {delay.TotalMilliseconds:F0} ms from the last checkpoint. Cause: {failure.Message}");
         if (restartInline)
         {
-            WaitOnJobClock(delay);
+            await WaitOnJobClockAsync(delay).ConfigureAwait(false);
             return !_cancellation.IsCancellationRequested || Cancelled();
         }
-        Options.TimeProvider.CreateTimer(static s => ((JobClient)s!).StartParallelAttempt(), this, delay, Timeout.InfiniteTimeSpan);
+        Options.TimeProvider.CreateTimer(static s => _ = ((JobClient)s!).StartParallelAttemptAsync(), this, delay, Timeout.InfiniteTimeSpan);
         return false;
     }
 
@@ -382,7 +447,8 @@ public sealed class JobClient
         return false;
     }
 
-    private void WaitOnJobClock(TimeSpan delay)
+    /// <summary>Waits <paramref name="delay"/> on the job's clock (virtual in tests); returns early when the job is cancelled.</summary>
+    private async Task WaitOnJobClockAsync(TimeSpan delay)
     {
         if (delay <= TimeSpan.Zero)
         {
@@ -392,7 +458,7 @@ public sealed class JobClient
         using var timer = Options.TimeProvider.CreateTimer(static s => ((SemaphoreSlim)s!).Release(), elapsed, delay, Timeout.InfiniteTimeSpan);
         try
         {
-            elapsed.Wait(_cancellation.Token);
+            await elapsed.WaitAsync(_cancellation.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -47,6 +47,7 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
     {
         Backend = new HeapKeyedStateBackend<TKey>(Context.TimeProvider, _hasher, Context.Options.KeyGroupCount);
         Context.KeyedState = Backend;
+        Context.KeyedTimers = this;
         if (Context.Restore is { } restore)
         {
             CurrentWatermark = Backend.Restore(restore, Context.OperatorName, _eventTimers, _processingTimers);
@@ -89,8 +90,11 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
             FireTimer(key, time, TimeDomain.EventTime);
         }
         Backend.MaybeSweep();
-        Output.EmitWatermark(watermark);
+        ForwardWatermark(watermark);
     }
+
+    /// <summary>Sends the watermark on after the due event-time timers fired; an operator may hold it back or transform it.</summary>
+    protected virtual void ForwardWatermark(long watermark) => Output.EmitWatermark(watermark);
 
     public override void OnProcessingTime(long now)
     {

@@ -122,9 +122,12 @@ internal interface ITwoInput<in TIn1, in TIn2>
     void ProcessElement2(TIn2 value, long timestamp);
 }
 
-/// <summary>What an operator instance knows of where it runs. Also the <see cref="IRuntimeContext"/> given to user functions.</summary>
+/// <summary>
+/// What an operator instance knows of where it runs. Also the <see cref="IRuntimeContext"/> given to user functions
+/// and the <see cref="Sluice.Operators.IStreamOperatorContext"/> given to operators added with <c>Transform</c>.
+/// </summary>
 internal sealed class OperatorContext(string operatorName, int subtaskIndex, int parallelism, JobOptions options, ProcessingTimeService processingTime)
-    : IRuntimeContext
+    : Sluice.Operators.IStreamOperatorContext
 {
     public string OperatorName { get; } = operatorName;
 
@@ -150,6 +153,18 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
 
     public IKeyedStateStore State => KeyedState ?? throw new InvalidOperationException(
         $"Operator '{OperatorName}' is not keyed: keyed state is available only after KeyBy.");
+
+    /// <summary>Set by keyed operators; null otherwise.</summary>
+    public ITimerService? KeyedTimers { get; set; }
+
+    public ITimerService TimerService => KeyedTimers ?? throw new InvalidOperationException(
+        $"Operator '{OperatorName}' is not keyed: timers are available only after KeyBy.");
+
+    public long CurrentProcessingTime => Now;
+
+    public long RestoredCheckpointId => Restore?.CheckpointId ?? 0;
+
+    public IReadOnlyList<byte[]> RestoredOperatorStates => Restore?.OperatorStates ?? [];
 
     /// <summary>Index of the operator in its task's chain, for processing-time callbacks.</summary>
     public int ChainIndex { get; set; }

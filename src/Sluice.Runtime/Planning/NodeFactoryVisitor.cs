@@ -48,6 +48,16 @@ internal sealed class NodeFactoryVisitor : ITransformationVisitor<NodeFactory>
         new TwoInputFactory<TIn1, TIn2, TOut>(output =>
             new KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(node.Key1.Selector, node.Key2.Selector, node.Key1.Hasher, node.FunctionFactory(), output));
 
+    public NodeFactory VisitOperator<TIn, TOut>(OneInputOperatorTransformation<TIn, TOut> node) =>
+        new OneInputFactory<TIn, TOut>(output => new TransformOperator<TIn, TOut>(Created(node, node.OperatorFactory()), output));
+
+    public NodeFactory VisitKeyedOperator<TKey, TIn, TOut>(KeyedOneInputOperatorTransformation<TKey, TIn, TOut> node) =>
+        new OneInputFactory<TIn, TOut>(output =>
+            new KeyedTransformOperator<TKey, TIn, TOut>(node.Key.Selector, node.Key.Hasher, Created(node, node.OperatorFactory()), output));
+
+    private static T Created<T>(Transformation node, T? op) where T : class =>
+        op ?? throw new InvalidOperationException($"The operator factory of '{node.Name}' returned null; it must return a new operator on every call.");
+
     public NodeFactory VisitSink<T>(SinkTransformation<T> node) =>
         new OneInputFactory<T, T>(_ => new SinkOperator<T>(node.Sink)) { Committer = node.Sink as Sinks.ITwoPhaseCommitter };
 }

@@ -122,7 +122,7 @@ public sealed class RecoveryTests : IDisposable
         var id = await run1.TakeSavepointAsync(savepoint).OrTimeout();
         await PausableRangeSource.CrashAsync(run1);
 
-        new LocalCheckpointStore(savepoint).ListCompleted().ShouldBe([id]);
+        (await new LocalCheckpointStore(savepoint).ListCompletedAsync()).ShouldBe([id]);
         var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 3, Checkpoints = CheckpointOptions.InDirectory(savepoint, TimeSpan.FromHours(1)) });
         Build(env2, new PausableRangeSource(Count), committed);
         var result = await env2.ExecuteAsync().OrTimeout();

@@ -1,0 +1,38 @@
+namespace Sluice.Operators;
+
+/// <summary>
+/// What the runtime tells an operator added with <c>Transform</c> about where it runs: its subtask, clocks, timers
+/// (keyed operators) and the state it restores from. Valid from <see cref="OneInputStreamOperator{TIn, TOut}.Open"/>
+/// until <see cref="OneInputStreamOperator{TIn, TOut}.Close"/>. Not thread-safe: use it from the operator's callbacks
+/// only (they all run on the operator's task thread).
+/// </summary>
+public interface IStreamOperatorContext : IRuntimeContext
+{
+    /// <summary>The current processing time, ms since the Unix epoch, from the job's <see cref="TimeProvider"/>.</summary>
+    long CurrentProcessingTime { get; }
+
+    /// <summary>
+    /// Asks the task to call <see cref="OneInputStreamOperator{TIn, TOut}.OnProcessingTime"/> once processing time
+    /// (ms since the epoch) reaches <paramref name="time"/>. One call per request; re-request to fire again. A time
+    /// already passed fires on the task's next step.
+    /// </summary>
+    void RequestProcessingTime(long time);
+
+    /// <summary>
+    /// Timers scoped to the current key (keyed operators only): they call
+    /// <see cref="KeyedOneInputStreamOperator{TKey, TIn, TOut}.OnTimer"/> and are checkpointed with the keyed state.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The operator is not keyed (it was not added on a <see cref="KeyedStream{TKey, T}"/>).</exception>
+    ITimerService TimerService { get; }
+
+    /// <summary>The id of the checkpoint this subtask restores from, or 0 on a fresh start.</summary>
+    long RestoredCheckpointId { get; }
+
+    /// <summary>
+    /// On restore, the operator state every subtask of the previous run wrote in
+    /// <see cref="OneInputStreamOperator{TIn, TOut}.SnapshotState"/> (empty ones left out, in subtask order), handed to
+    /// <em>every</em> new subtask whatever the parallelism: each picks what it owns (union redistribution). Empty on a
+    /// fresh start. Keyed state and timers are restored separately, by key group.
+    /// </summary>
+    IReadOnlyList<byte[]> RestoredOperatorStates { get; }
+}

@@ -1,0 +1,108 @@
+using Sluice.State.Serialization;
+
+namespace Sluice.Operators;
+
+/// <summary>
+/// An operator with one input, added to a job with <see cref="DataStream{T}.Transform{TOut}"/> — the extension point
+/// for operators defined outside Sluice (a SQL compiler, a library). The runtime runs it on the one operator
+/// lifecycle every built-in operator follows:
+/// <see cref="Open"/> · <see cref="ProcessElement"/>/<see cref="ProcessBatch"/> · <see cref="ProcessWatermark"/> ·
+/// <see cref="OnProcessingTime"/> · <see cref="SnapshotState"/> · <see cref="NotifyCheckpointComplete"/> ·
+/// <see cref="EndInput"/> · <see cref="Close"/>.
+/// </summary>
+/// <remarks>
+/// <para>Threading: one instance per parallel subtask (the factory given to <c>Transform</c> is called once per
+/// subtask and per job attempt); every call comes from that subtask's task thread, so no locks are needed.</para>
+/// <para>State: anything the operator must keep across a failure goes into <see cref="SnapshotState"/> (operator
+/// state) or, for a <see cref="KeyedOneInputStreamOperator{TKey, TIn, TOut}"/>, into keyed state
+/// (<see cref="IRuntimeContext.State"/>); fields are lost on restart.</para>
+/// <para>Failure: an exception thrown from a hook fails the job attempt with a <see cref="JobExecutionException"/>
+/// naming the operator, subtask and (for <see cref="ProcessElement"/>) the record; the job restarts from the last
+/// checkpoint per its restart strategy.</para>
+/// </remarks>
+/// <typeparam name="TIn">Input record type.</typeparam>
+/// <typeparam name="TOut">Output record type.</typeparam>
+public abstract class OneInputStreamOperator<TIn, TOut>
+{
+    private IStreamOperatorContext? _context;
+    private IOperatorOutput<TOut>? _output;
+
+    /// <summary>Where this subtask runs; set before <see cref="Open"/>.</summary>
+    /// <exception cref="InvalidOperationException">Read before the runtime set the operator up.</exception>
+    protected IStreamOperatorContext Context => _context ?? throw NotSetUp();
+
+    /// <summary>The main output (and side outputs); set before <see cref="Open"/>.</summary>
+    /// <exception cref="InvalidOperationException">Read before the runtime set the operator up.</exception>
+    protected IOperatorOutput<TOut> Output => _output ?? throw NotSetUp();
+
+    /// <summary>Called by the runtime once, before <see cref="Open"/>.</summary>
+    internal void Setup(IStreamOperatorContext context, IOperatorOutput<TOut> output)
+    {
+        _context = context;
+        _output = output;
+    }
+
+    /// <summary>
+    /// Called once before the first record: create state handles, and on restore read
+    /// <see cref="IStreamOperatorContext.RestoredOperatorStates"/> (keyed state and timers are already restored).
+    /// </summary>
+    public virtual void Open() { }
+
+    /// <summary>
+    /// Processes one record with its event time (ms since the epoch, or <see cref="EventTime.NoTimestamp"/>). This is
+    /// the hot path: allocate nothing per record.
+    /// </summary>
+    public abstract void ProcessElement(TIn value, long timestamp);
+
+    /// <summary>
+    /// Processes a batch in order; must be equivalent to <see cref="ProcessElement"/> per record, which is what the
+    /// default does. The spans are valid only during the call. Override for a tighter loop. Keyed operators never
+    /// receive batches (each record needs its key set).
+    /// </summary>
+    public virtual void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            ProcessElement(values[i], timestamps[i]);
+        }
+    }
+
+    /// <summary>
+    /// The operator's input watermark advanced to <paramref name="watermark"/> (ms; the minimum over its input
+    /// channels). Fire what became due, then forward a watermark; the default forwards it unchanged. For a keyed
+    /// operator, the event-time timers due at <paramref name="watermark"/> have already fired.
+    /// </summary>
+    public virtual void ProcessWatermark(long watermark) => Output.EmitWatermark(watermark);
+
+    /// <summary>
+    /// Processing time reached <paramref name="now"/> (ms since the epoch) after a
+    /// <see cref="IStreamOperatorContext.RequestProcessingTime"/>; keyed processing-time timers have already fired.
+    /// Keyed operators are also called when only a keyed timer was due, so check what is due rather than assume.
+    /// </summary>
+    public virtual void OnProcessingTime(long now) { }
+
+    /// <summary>
+    /// Writes the operator state of checkpoint <paramref name="checkpointId"/> to <paramref name="operatorState"/>
+    /// (your own format: start it with a version byte so later releases can read it). Called on the task thread
+    /// between two records, when the checkpoint barrier reaches the operator, and once more when its input ends. The
+    /// bytes come back through <see cref="IStreamOperatorContext.RestoredOperatorStates"/>. Keyed state and timers
+    /// are written by the runtime.
+    /// </summary>
+    public virtual void SnapshotState(long checkpointId, StateWriter operatorState) { }
+
+    /// <summary>
+    /// Checkpoint <paramref name="checkpointId"/>, which holds this operator's state, is complete (its manifest is
+    /// durable). Called on the task thread; may come late or not at all for a checkpoint (a later one subsumes it),
+    /// so side effects here must be idempotent.
+    /// </summary>
+    public virtual void NotifyCheckpointComplete(long checkpointId) { }
+
+    /// <summary>All input has ended, after the final watermark: emit what is buffered.</summary>
+    public virtual void EndInput() { }
+
+    /// <summary>Releases resources; called once per subtask, also after a failure (then without <see cref="EndInput"/>).</summary>
+    public virtual void Close() { }
+
+    private static InvalidOperationException NotSetUp() =>
+        new("The operator is not set up yet: Context and Output are available from Open on.");
+}

@@ -1,0 +1,90 @@
+using Sluice.Operators;
+using Sluice.State;
+using Sluice.State.Serialization;
+
+namespace Sluice.Extensibility.Tests;
+
+/// <summary>
+/// A stateful map written against the public operator API only: emits "value:running sum" per record and keeps the
+/// sum as operator state (version byte + varint), so a restore continues the sum where the checkpoint left it.
+/// </summary>
+internal sealed class RunningSumOperator(List<long> completedCheckpoints) : OneInputStreamOperator<long, string>
+{
+    private const byte StateVersion = 1;
+    private long _sum;
+
+    public override void Open()
+    {
+        foreach (var state in Context.RestoredOperatorStates)
+        {
+            var reader = new StateReader(state);
+            if (reader.ReadByte() != StateVersion)
+            {
+                throw new InvalidOperationException("Unknown running-sum state version.");
+            }
+            _sum += (long)reader.ReadVarInt64();
+        }
+    }
+
+    public override void ProcessElement(long value, long timestamp)
+    {
+        _sum += value;
+        Output.Collect($"{value}:{_sum}", timestamp);
+    }
+
+    public override void SnapshotState(long checkpointId, StateWriter operatorState)
+    {
+        operatorState.WriteByte(StateVersion);
+        operatorState.WriteVarInt64((ulong)_sum);
+    }
+
+    public override void NotifyCheckpointComplete(long checkpointId)
+    {
+        lock (completedCheckpoints)
+        {
+            completedCheckpoints.Add(checkpointId);
+        }
+    }
+}
+
+/// <summary>
+/// A keyed count per 1-second event-time bucket, built on the runtime's keyed state and timers: each record adds to
+/// its (key, bucket) count and registers an event-time timer at the bucket's last millisecond; the timer emits
+/// "key@bucketStart=count" and removes the bucket. Counts are kept per bucket because records of the next bucket
+/// arrive before the watermark closes the previous one.
+/// </summary>
+internal sealed class BucketCountOperator : KeyedOneInputStreamOperator<long, long, string>
+{
+    public const long BucketMs = 1_000;
+    private IMapState<long, long> _counts = null!;
+
+    public override void Open() => _counts = Context.State.GetMapState(new MapStateDescriptor<long, long>("counts"));
+
+    public override void ProcessElement(long value, long timestamp)
+    {
+        var bucket = timestamp - (timestamp % BucketMs);
+        _counts.Put(bucket, _counts.TryGetValue(bucket, out var count) ? count + 1 : 1);
+        Context.TimerService.RegisterEventTimeTimer(bucket + BucketMs - 1);
+    }
+
+    public override void OnTimer(long time, TimeDomain domain)
+    {
+        var bucket = time + 1 - BucketMs;
+        _counts.TryGetValue(bucket, out var count).ShouldBeTrue("a timer fires only for a bucket with records");
+        Output.Collect($"{CurrentKey}@{bucket}={count}", time);
+        _counts.Remove(bucket);
+    }
+}
+
+/// <summary>Fails on the record <paramref name="poison"/>.</summary>
+internal sealed class FailingOperator(long poison) : OneInputStreamOperator<long, long>
+{
+    public override void ProcessElement(long value, long timestamp)
+    {
+        if (value == poison)
+        {
+            throw new InvalidOperationException("poison record");
+        }
+        Output.Collect(value, timestamp);
+    }
+}
