@@ -60,6 +60,7 @@ public sealed class DamageMatrixTests : IDisposable
             File.Delete(Path.Combine(log.Root, ".clean-shutdown"));
         }
 
+        byte[] original = File.ReadAllBytes(Path.Combine(log.PartitionDirectory, victim));
         (long start, long end) = kind switch
         {
             DamageKind.Truncate => log.Damage(victim, kind, 0, amount: 5, seed: 1),
@@ -67,7 +68,7 @@ public sealed class DamageMatrixTests : IDisposable
             DamageKind.FlipBit => log.Damage(victim, kind, 0.5, amount: 1, seed: 3),
             _ => log.Damage(victim, kind, 0.33, amount: 100, seed: 4),
         };
-        HashSet<long> lost = log.OffsetsHit(victim, start, end);
+        HashSet<long> lost = log.OffsetsHit(victim, original);
         byte[] damagedVictim = File.ReadAllBytes(Path.Combine(log.PartitionDirectory, victim));
         Dictionary<string, string> before = log.Fingerprint();
 

@@ -53,8 +53,9 @@ public sealed class DamagePropertyTests : IDisposable
             File.Delete(Path.Combine(root, ".clean-shutdown"));
         }
 
-        (long start, long end) = log.Damage(victim, c.Kind, c.At, c.Amount, c.Seed);
-        HashSet<long> lost = log.OffsetsHit(victim, start, end);
+        byte[] original = File.ReadAllBytes(Path.Combine(log.PartitionDirectory, victim));
+        log.Damage(victim, c.Kind, c.At, c.Amount, c.Seed);
+        HashSet<long> lost = log.OffsetsHit(victim, original);
         Dictionary<string, string> before = log.Fingerprint();
         using (var readOnly = PartitionedLog.Open(root, Options() with { ReadOnly = true }))
         {

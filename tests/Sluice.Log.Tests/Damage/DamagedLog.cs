@@ -133,13 +133,17 @@ public sealed class DamagedLog
         return (start, end);
     }
 
-    /// <summary>Offsets of the batches of <paramref name="file"/> that overlap the byte range (records destroyed by the damage).</summary>
-    public HashSet<long> OffsetsHit(string file, long start, long end)
+    /// <summary>Offsets of the batches of <paramref name="file"/> whose bytes the damage changed or removed (records
+    /// destroyed by it), found by comparing the file with its bytes before the damage.</summary>
+    public HashSet<long> OffsetsHit(string file, byte[] before)
     {
+        byte[] after = File.ReadAllBytes(Path.Combine(PartitionDirectory, file));
         var hit = new HashSet<long>();
         foreach (WrittenBatch b in Batches)
         {
-            if (b.File == file && b.Start < end && start < b.End)
+            bool changed = b.File == file
+                && (b.End > after.Length || !after.AsSpan((int)b.Start, (int)(b.End - b.Start)).SequenceEqual(before.AsSpan((int)b.Start, (int)(b.End - b.Start))));
+            if (changed)
             {
                 for (long o = b.FirstOffset; o <= b.LastOffset; o++)
                 {
