@@ -126,6 +126,80 @@ public sealed class QueryCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("COPY (SELECT 1) TO '{warehouse}'")]
+    [InlineData("COPY (SELECT 1) TO '{warehouse}' (FORMAT csv, USE_TMP_FILE false)")]
+    [InlineData("SET VARIABLE p = '{warehouse}'; COPY (SELECT 1) TO getvariable('p') (FORMAT csv, USE_TMP_FILE false)")]
+    [InlineData("COPY (SELECT 1) TO '{lake}/../warehouse.duckdb'")]
+    [InlineData("COPY (SELECT 1) TO ('{dir}/ware' || 'house.duckdb')")]
+    [InlineData("COPY (SELECT 'garbage') TO '{warehouse}.wal' (FORMAT csv, HEADER false)")]
+    [InlineData("EXPORT DATABASE '{dir}'")]
+    [InlineData("ATTACH '{dir}/other.duckdb' AS other")]
+    public void Query_WriteOption_CannotWriteFilesOutsideTheLakeAndTheFilesFolder(string statement)
+    {
+        var before = Directory.GetFileSystemEntries(_dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+
+        var run = Query(Expand(statement), "--write");
+
+        run.ExitCode.ShouldBe(1);
+        ShouldBeOneSentence(run.Stderr, " is refused", Path.Combine(_dir, "files"));
+        Directory.GetFileSystemEntries(_dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Where(f => !f.EndsWith(".wal", StringComparison.Ordinal) && !f.StartsWith(Path.Combine(_dir, "files"), StringComparison.Ordinal))
+            .ShouldBe(before);
+        WarehouseShouldBeIntact();
+    }
+
+    [Fact]
+    public void Query_WriteOption_CopiesExportsAndAttachesInTheFilesFolder()
+    {
+        var files = Path.Combine(_dir, "files");
+
+        var run = Query($"COPY sessions TO '{files}/sessions.csv'; EXPORT DATABASE '{files}/export'; ATTACH '{files}/other.duckdb' AS other; "
+            + "CREATE TABLE other.copy AS SELECT * FROM sessions; SELECT count(*) AS n FROM other.copy", "--write");
+
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        run.Stdout.Trim().ShouldBe("{\"n\":2}");
+        File.Exists(Path.Combine(files, "sessions.csv")).ShouldBeTrue();
+        File.Exists(Path.Combine(files, "export", "schema.sql")).ShouldBeTrue();
+        WarehouseShouldBeIntact();
+    }
+
+    [Theory]
+    [InlineData("SELECT E'\\''; DELETE FROM _sluice_commits; --'")]
+    [InlineData("SELECT e'\\'' AS a; DROP TABLE _sluice_commits; SELECT 'x' --'")]
+    [InlineData("SELECT 1 --\r; DELETE FROM _sluice_commits")]
+    public void Query_LedgerChangeHiddenFromASimpleSplitter_IsRefusedEvenWithWrite(string statement)
+    {
+        var run = Query(statement, "--write");
+
+        run.ExitCode.ShouldBe(1);
+        ShouldBeOneSentence(run.Stderr, "is refused: the _sluice_* tables hold Sluice's exactly-once ledger", "");
+        WarehouseShouldBeIntact();
+    }
+
+    [Theory]
+    [InlineData("SELECT E'\\''; INSTALL httpfs; --'", false)]
+    [InlineData("SELECT E'\\''; LOAD httpfs; --'", true)]
+    public void Query_ExtensionLoadHiddenFromASimpleSplitter_IsRefused(string statement, bool write)
+    {
+        var run = write ? Query(statement, "--write") : Query(statement);
+
+        run.ExitCode.ShouldBe(1);
+        ShouldBeOneSentence(run.Stderr, "is refused: sluice query never installs or loads DuckDB extensions", "");
+        WarehouseShouldBeIntact();
+    }
+
+    [Theory]
+    [InlineData("SELECT E'\\'' AS a, e'a\\\\' AS b, $a1$ ; $a1$ AS c, 'it''s' AS d, \"x\"\"y\" AS e", 1)]
+    [InlineData("SELECT 1 /* /* */ ; DELETE FROM _sluice_commits; /* */ */", 1)]
+    [InlineData("SELECT 1 --\r; SELECT 2", 2)]
+    [InlineData("PIVOT sessions ON user_id USING sum(events); SELECT 1", 2)]
+    public void Query_StatementsAreSplitAsDuckDBSplitsThem(string sql, int count)
+    {
+        QueryGuard.Split(sql).Count.ShouldBe(count);
+        QueryGuard.Check(sql, write: true).ShouldBeNull();
+    }
+
+    [Theory]
     [InlineData("SELECT ';' AS a; DELETE FROM x", new[] { "SELECT", "DELETE" })]
     [InlineData("-- DROP TABLE x;\n  select $$ ; $$", new[] { "select" })]
     [InlineData("/* INSTALL x; */ (SELECT 1);;", new[] { "(" })]
@@ -134,6 +208,9 @@ public sealed class QueryCommandTests : IDisposable
     {
         QueryGuard.Split(sql).Select(s => s.Keyword).ShouldBe(keywords);
     }
+
+    private string Expand(string statement) => statement.Replace("{warehouse}", _paths.Warehouse, StringComparison.Ordinal)
+        .Replace("{lake}", _paths.Lake, StringComparison.Ordinal).Replace("{dir}", _dir, StringComparison.Ordinal);
 
     private CliProcess.Result Query(string sql, params string[] options) =>
         CliProcess.Run(null, ["query", "--data-dir", _dir, "--json", .. options, sql]);

@@ -12,7 +12,9 @@ namespace Sluice.Cli.Demo;
 /// <summary>
 /// <c>sluice query</c>: SQL over the demo's DuckDB warehouse, with the lake's Parquet reachable as views. Read-only by
 /// default: DuckDB opens the warehouse with <c>access_mode=READ_ONLY</c>, file access limited to the lake, and COPY,
-/// ATTACH, DETACH and EXPORT refused; <c>--write</c> opts in to changes. Always, even with <c>--write</c>: the
+/// ATTACH, DETACH and EXPORT refused; <c>--write</c> opts in to changes, with DuckDB's file access limited to the lake
+/// and the data directory's <c>files/</c> folder (so no COPY, EXPORT or ATTACH can reach the warehouse file or its
+/// WAL, whatever the path expression). Always, even with <c>--write</c>: the
 /// <c>_sluice_*</c> tables (the sinks' exactly-once ledger) can only be read, extensions are never installed or loaded,
 /// and the configuration is locked. Every refusal is one sentence naming what was refused and the fix (see
 /// <see cref="QueryGuard"/>).
@@ -24,7 +26,7 @@ internal static class QueryCommand
         var sql = new Argument<string>("sql") { Description = "The SQL to run (DuckDB dialect). Tables: page_minute, sessions, user_features, late_events; view: bronze_clicks." };
         var dataDir = new Option<string>("--data-dir") { Description = "The demo's data directory.", DefaultValueFactory = _ => DemoCommand.DefaultDataDirectory };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per row." };
-        var write = new Option<bool>("--write") { Description = "Allow statements that change the warehouse or other files (INSERT, DELETE, DROP, COPY … TO, ATTACH…). The _sluice_* tables stay read-only." };
+        var write = new Option<bool>("--write") { Description = "Allow statements that change the warehouse (INSERT, DELETE, DROP…) or write files in <data-dir>/files (COPY … TO, EXPORT, ATTACH). The _sluice_* tables stay read-only." };
         var command = new Command("query", "Run SQL on the DuckDB warehouse (read-only unless --write); the Parquet lake is reachable as views (e.g. bronze_clicks).") { sql, dataDir, json, write };
         command.SetAction(parse =>
         {
@@ -36,7 +38,8 @@ internal static class QueryCommand
             }
             var text = parse.GetValue(sql)!;
             var writable = parse.GetValue(write);
-            if (QueryGuard.Check(text, writable) is { } refusal)
+            var files = Path.Combine(paths.Root, "files");
+            if (QueryGuard.Check(text, writable, [paths.Lake, files]) is { } refusal)
             {
                 Console.Error.WriteLine($"error: {refusal}");
                 return 1;
@@ -52,13 +55,17 @@ internal static class QueryCommand
                 };
                 using var connection = new DuckDBConnection(connectionString.ConnectionString);
                 connection.Open();
-                if (!writable)
+                // Files: only the lake (its views), DuckDB's own spill directory and, with --write, the files folder — never
+                // the warehouse file or its WAL, which DuckDB itself keeps writing (its storage is not subject to the
+                // list). allowed_directories cannot be set through the open-time configuration, so set it before
+                // switching external access off; this also keeps INSTALL and LOAD from reaching any extension.
+                var allowed = writable ? [paths.Lake, paths.Warehouse + ".tmp", files] : new[] { paths.Lake, paths.Warehouse + ".tmp" };
+                if (writable)
                 {
-                    // Files: only the lake (its views) and DuckDB's own spill directory. allowed_directories cannot be
-                    // set through the open-time configuration, so set it before switching external access off.
-                    Execute(connection, $"SET allowed_directories = [{Literal(paths.Lake + "/")}, {Literal(paths.Warehouse + ".tmp/")}]");
-                    Execute(connection, "SET enable_external_access = false");
+                    Directory.CreateDirectory(files);
                 }
+                Execute(connection, $"SET allowed_directories = [{string.Join(", ", allowed.Select(d => Literal(d + "/")))}]");
+                Execute(connection, "SET enable_external_access = false");
                 Execute(connection, "SET lock_configuration = true");
                 foreach (var table in Directory.Exists(paths.Lake) ? Directory.GetDirectories(paths.Lake) : [])
                 {
@@ -73,7 +80,7 @@ internal static class QueryCommand
             }
             catch (DbException e)
             {
-                Console.Error.WriteLine($"error: {Explain(e.Message, writable)}");
+                Console.Error.WriteLine($"error: {Explain(e.Message, writable, files)}");
                 return 1;
             }
         });
@@ -81,7 +88,7 @@ internal static class QueryCommand
     }
 
     /// <summary>DuckDB's message, or for what read-only mode refused, one sentence naming the statement and <c>--write</c>.</summary>
-    private static string Explain(string message, bool writable)
+    private static string Explain(string message, bool writable, string files)
     {
         const string Marker = "Cannot execute statement of type \"";
         var at = message.IndexOf(Marker, StringComparison.Ordinal);
@@ -95,6 +102,10 @@ internal static class QueryCommand
         if (!writable && message.Contains("file system operations are disabled by configuration", StringComparison.Ordinal))
         {
             return "Reading or writing files outside the lake is refused: sluice query opens the warehouse read-only; rerun with --write to allow it.";
+        }
+        if (writable && message.Contains("file system operations are disabled by configuration", StringComparison.Ordinal))
+        {
+            return $"Reading or writing files outside the lake and {files} is refused: with --write sluice query keeps DuckDB away from the warehouse file and everything else; put the file under {files}/.";
         }
         // DuckDB's errors may span lines (a caret under the position): keep the first, the sentence.
         var newline = message.IndexOf('\n', StringComparison.Ordinal);
