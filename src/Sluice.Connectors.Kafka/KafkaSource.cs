@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Interop;
 using Sluice.Connectors.Kafka.Serialization;
 using Sluice.Sources;
 
@@ -38,7 +37,6 @@ public sealed class KafkaSource<T> : ISource<T>
         Connection = connection;
         Options = options;
         Deserializer = deserializer;
-        KafkaNativeLibrary.EnsureResolver();
     }
 
     /// <summary>The connection settings.</summary>
