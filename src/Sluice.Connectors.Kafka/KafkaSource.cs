@@ -21,6 +21,7 @@ public sealed class KafkaSource<T> : ISource<T>
 {
     private readonly List<KafkaSourceReader<T>> _readers = [];
     private readonly Dictionary<TopicPartition, long> _handedOver = [];
+    private readonly HashSet<TopicPartition> _inTransit = [];
 
     /// <summary>Creates the source; nothing connects until the job starts.</summary>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
@@ -73,12 +74,71 @@ public sealed class KafkaSource<T> : ISource<T>
     /// </summary>
     public event Action<KafkaSourceReader<T>>? AssignmentChanged;
 
-    /// <summary>A reader released <paramref name="partition"/> with <paramref name="nextOffset"/> as its position: a reader of this source that gets it next continues there.</summary>
-    internal void HandOver(TopicPartition partition, long nextOffset)
+    /// <summary>
+    /// A reader released <paramref name="partition"/> with <paramref name="nextOffset"/> as its position (−1: it
+    /// emitted nothing of it): a reader of this source that gets it next continues there. A bounded reader releases
+    /// with <paramref name="unfinished"/> set when the partition had not reached its end offset: until a reader of this
+    /// source is assigned it, no bounded reader of this source finishes (see <see cref="BoundedEndReached"/>).
+    /// </summary>
+    internal void HandOver(TopicPartition partition, long nextOffset, bool unfinished)
     {
         lock (_handedOver)
         {
-            _handedOver[partition] = nextOffset;
+            if (nextOffset >= 0)
+            {
+                _handedOver[partition] = nextOffset;
+            }
+            if (unfinished)
+            {
+                _inTransit.Add(partition);
+            }
+        }
+    }
+
+    /// <summary>A reader of this source was assigned <paramref name="partitions"/>: none of them is in transit any more.</summary>
+    internal void Claim(IEnumerable<TopicPartitionOffset> partitions)
+    {
+        lock (_handedOver)
+        {
+            foreach (var tpo in partitions)
+            {
+                _inTransit.Remove(tpo.TopicPartition);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when a bounded run of this source is over for every reader: each open reader has reached the end offsets of
+    /// every partition it owns, and no partition released unfinished by one reader waits for the group to assign it to
+    /// another. A reader that owns nothing (a newcomer whose first cooperative rebalance gives it nothing yet) must not
+    /// finish before then, or the partitions assigned to it in the next round would never be read.
+    /// </summary>
+    /// <remarks>
+    /// Readers' states are read before the in-transit set, and a reader adds a partition to that set before it stops
+    /// owning it, so a partition between two owners is always seen in one place or the other. Takes each reader's
+    /// lock in turn: never call with one held.
+    /// </remarks>
+    internal bool BoundedEndReached()
+    {
+        foreach (var reader in Readers)
+        {
+            if (!reader.OwnPartitionsAtEnd())
+            {
+                return false;
+            }
+        }
+        lock (_handedOver)
+        {
+            return _inTransit.Count == 0;
+        }
+    }
+
+    /// <summary>Wakes every reader of this source whose subtask waits for data: the job-wide bounded end may have changed.</summary>
+    internal void WakeReaders()
+    {
+        foreach (var reader in Readers)
+        {
+            reader.WakeIfWaiting();
         }
     }
 

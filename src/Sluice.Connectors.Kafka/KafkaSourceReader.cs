@@ -331,11 +331,14 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
             }
             more = _queue.Count > 0;
             finished = !more && BoundedEndLocked();
-            if (!more && !finished)
+            if (!more)
             {
+                // Also when this reader's own partitions are done: the job-wide check below may still say no, and
+                // whatever changes its answer wakes waiting readers (KafkaSource.WakeReaders).
                 _waiting = true;
             }
         }
+        finished = finished && _source.BoundedEndReached();
         foreach (var (slot, idle) in _idleChanges)
         {
             output.MarkSplitIdle(slot, idle);
@@ -403,6 +406,29 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
         }
         _consumer.Dispose();
         _disposed = true;
+    }
+
+    /// <summary>True when this reader has handed the engine every record up to the end offsets of the partitions it owns (or is stopping). Thread-safe.</summary>
+    internal bool OwnPartitionsAtEnd()
+    {
+        lock (_lock)
+        {
+            return _stopping || (_queue.Count == 0 && BoundedEndLocked());
+        }
+    }
+
+    /// <summary>Signals the subtask if it waits for data, so it polls again. Thread-safe.</summary>
+    internal void WakeIfWaiting()
+    {
+        lock (_lock)
+        {
+            if (!_waiting)
+            {
+                return;
+            }
+            _waiting = false;
+        }
+        _context.SignalAvailable();
     }
 
     internal string DebugState()
