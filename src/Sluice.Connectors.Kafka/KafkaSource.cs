@@ -21,7 +21,7 @@ public sealed class KafkaSource<T> : ISource<T>
 {
     private readonly List<KafkaSourceReader<T>> _readers = [];
     private readonly Dictionary<TopicPartition, long> _handedOver = [];
-    private readonly HashSet<TopicPartition> _inTransit = [];
+    private readonly HashSet<TopicPartition> _finishedPartitions = [];
 
     /// <summary>Creates the source; nothing connects until the job starts.</summary>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
@@ -74,71 +74,57 @@ public sealed class KafkaSource<T> : ISource<T>
     /// </summary>
     public event Action<KafkaSourceReader<T>>? AssignmentChanged;
 
-    /// <summary>
-    /// A reader released <paramref name="partition"/> with <paramref name="nextOffset"/> as its position (−1: it
-    /// emitted nothing of it): a reader of this source that gets it next continues there. A bounded reader releases
-    /// with <paramref name="unfinished"/> set when the partition had not reached its end offset: until a reader of this
-    /// source is assigned it, no bounded reader of this source finishes (see <see cref="BoundedEndReached"/>).
-    /// </summary>
-    internal void HandOver(TopicPartition partition, long nextOffset, bool unfinished)
+    /// <summary>A reader released <paramref name="partition"/> with <paramref name="nextOffset"/> as its position: a reader of this source that gets it next continues there.</summary>
+    internal void HandOver(TopicPartition partition, long nextOffset)
     {
         lock (_handedOver)
         {
-            if (nextOffset >= 0)
-            {
-                _handedOver[partition] = nextOffset;
-            }
-            if (unfinished)
-            {
-                _inTransit.Add(partition);
-            }
-        }
-    }
-
-    /// <summary>A reader of this source was assigned <paramref name="partitions"/>: none of them is in transit any more.</summary>
-    internal void Claim(IEnumerable<TopicPartitionOffset> partitions)
-    {
-        lock (_handedOver)
-        {
-            foreach (var tpo in partitions)
-            {
-                _inTransit.Remove(tpo.TopicPartition);
-            }
+            _handedOver[partition] = nextOffset;
         }
     }
 
     /// <summary>
-    /// True when a bounded run of this source is over for every reader: each open reader has reached the end offsets of
-    /// every partition it owns, and no partition released unfinished by one reader waits for the group to assign it to
-    /// another. A reader that owns nothing (a newcomer whose first cooperative rebalance gives it nothing yet) must not
-    /// finish before then, or the partitions assigned to it in the next round would never be read.
+    /// A bounded reader handed the engine every record of <paramref name="partitions"/> up to its end offsets. Wakes
+    /// the waiting readers when that completes more of the source (see <see cref="AllPartitionsFinished"/>).
     /// </summary>
-    /// <remarks>
-    /// Readers' states are read before the in-transit set, and a reader adds a partition to that set before it stops
-    /// owning it, so a partition between two owners is always seen in one place or the other. Takes each reader's
-    /// lock in turn: never call with one held.
-    /// </remarks>
-    internal bool BoundedEndReached()
+    internal void ReportFinished(IEnumerable<TopicPartition> partitions)
     {
-        foreach (var reader in Readers)
-        {
-            if (!reader.OwnPartitionsAtEnd())
-            {
-                return false;
-            }
-        }
+        var added = false;
         lock (_handedOver)
         {
-            return _inTransit.Count == 0;
+            foreach (var partition in partitions)
+            {
+                added |= _finishedPartitions.Add(partition);
+            }
+        }
+        if (added)
+        {
+            foreach (var reader in Readers)
+            {
+                reader.WakeIfWaiting();
+            }
         }
     }
 
-    /// <summary>Wakes every reader of this source whose subtask waits for data: the job-wide bounded end may have changed.</summary>
-    internal void WakeReaders()
+    /// <summary>
+    /// True when every one of <paramref name="partitions"/> was read to its end offset by some reader of this source:
+    /// only then may a bounded reader finish. A reader's own partitions are not enough — the group may still hand it
+    /// partitions that nobody owns at the moment (a cooperative rebalance takes them from one member in one round and
+    /// gives them to another in the next; the mock coordinator also assigns a newcomer's share a second or two after
+    /// the others'), and a finished reader would never emit them.
+    /// </summary>
+    internal bool AllPartitionsFinished(IEnumerable<TopicPartition> partitions)
     {
-        foreach (var reader in Readers)
+        lock (_handedOver)
         {
-            reader.WakeIfWaiting();
+            foreach (var partition in partitions)
+            {
+                if (!_finishedPartitions.Contains(partition))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -153,10 +153,6 @@ public sealed partial class KafkaSourceReader<T>
         {
             _context.SignalAvailable();
         }
-        if (_source.Options.Bounded)
-        {
-            _source.WakeReaders();
-        }
     }
 
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
@@ -187,12 +183,6 @@ public sealed partial class KafkaSourceReader<T>
         if (wake)
         {
             _context.SignalAvailable();
-        }
-        if (_source.Options.Bounded)
-        {
-            // After this reader owns them (see KafkaSource.BoundedEndReached for the order).
-            _source.Claim(start);
-            _source.WakeReaders();
         }
         _source.OnAssignmentChanged(this);
         return start;
@@ -274,10 +264,6 @@ public sealed partial class KafkaSourceReader<T>
             foreach (var tpo in partitions)
             {
                 var slot = SlotOf(tpo.Topic, tpo.Partition.Value);
-                // Handed over before this reader stops owning it (see KafkaSource.BoundedEndReached for the order).
-                // Unfinished: not every record up to the end offset reached the engine (records still buffered are dropped below).
-                var unfinished = _source.Options.Bounded && _assigned[slot] && (!_done[slot] || HasBufferedRecordsLocked(slot));
-                _source.HandOver(tpo.TopicPartition, _positions[slot], unfinished);
                 if (_assigned[slot])
                 {
                     _assigned[slot] = false;
@@ -286,6 +272,7 @@ public sealed partial class KafkaSourceReader<T>
                 if (_positions[slot] >= 0)
                 {
                     offsets.Add(new TopicPartitionOffset(tpo.TopicPartition, _positions[slot]));
+                    _source.HandOver(tpo.TopicPartition, _positions[slot]);
                 }
             }
             if (_building is { } open && !_assigned[open.Slot])
@@ -307,10 +294,6 @@ public sealed partial class KafkaSourceReader<T>
                 }
             }
             Monitor.PulseAll(_lock);
-        }
-        if (_source.Options.Bounded)
-        {
-            _source.WakeReaders();
         }
         _source.OnAssignmentChanged(this);
         if (commit && offsets.Count > 0)
@@ -338,22 +321,6 @@ public sealed partial class KafkaSourceReader<T>
                 }
             }
         }
-    }
-
-    private bool HasBufferedRecordsLocked(int slot)
-    {
-        if (_building is { } open && open.Slot == slot)
-        {
-            return true;
-        }
-        foreach (var chunk in _queue)
-        {
-            if (chunk.Slot == slot)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void OnError(Error error)

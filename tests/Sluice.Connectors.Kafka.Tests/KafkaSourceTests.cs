@@ -41,8 +41,8 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
     /// <summary>
     /// Enough records that the first reader is still reading when the second joins (the mock takes about a second to
     /// rebalance): the first cooperative rebalance gives the newcomer nothing and takes half of the partitions from the
-    /// first reader; a later round hands them to the newcomer. No reader may finish while those partitions are between
-    /// owners — the newcomer did, and the rest of the moved partitions was never emitted (`sluice bench kafka
+    /// first reader; a later round hands them to the newcomer. No reader may finish before every partition was read to
+    /// its end — the newcomer did, and the rest of the moved partitions was never emitted (`sluice bench kafka
     /// --parallelism 2` lost ~25 % of the records in every run). Timing decides whether the move happens while the
     /// first reader still reads: without the fix this test failed in about one run in four on a 2-core machine.
     /// </summary>
