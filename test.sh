@@ -3,7 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-./scripts/native.sh
 
 echo "== format check"
 dotnet format Sluice.slnx --verify-no-changes --verbosity quiet

@@ -1,4 +1,3 @@
-using Sluice.Connectors.Kafka.Interop;
 using Sluice.Connectors.Kafka.Serialization;
 using Sluice.Sinks;
 
@@ -36,7 +35,6 @@ public sealed class KafkaSink<T> : ITwoPhaseSink<T>
         Connection = connection;
         Options = options;
         Serializer = serializer;
-        KafkaNativeLibrary.EnsureResolver();
         if (options.DeliveryGuarantee == KafkaDeliveryGuarantee.ExactlyOnce)
         {
             Transactions = new KafkaTransactionPool(options.TransactionalIdPrefix!,

@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Interop;
 using Sluice.Connectors.Kafka.Serialization;
 using Sluice.Sources;
 
@@ -22,6 +21,7 @@ public sealed class KafkaSource<T> : ISource<T>
 {
     private readonly List<KafkaSourceReader<T>> _readers = [];
     private readonly Dictionary<TopicPartition, long> _handedOver = [];
+    private readonly HashSet<TopicPartition> _finishedPartitions = [];
 
     /// <summary>Creates the source; nothing connects until the job starts.</summary>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
@@ -38,7 +38,6 @@ public sealed class KafkaSource<T> : ISource<T>
         Connection = connection;
         Options = options;
         Deserializer = deserializer;
-        KafkaNativeLibrary.EnsureResolver();
     }
 
     /// <summary>The connection settings.</summary>
@@ -81,6 +80,51 @@ public sealed class KafkaSource<T> : ISource<T>
         lock (_handedOver)
         {
             _handedOver[partition] = nextOffset;
+        }
+    }
+
+    /// <summary>
+    /// A bounded reader handed the engine every record of <paramref name="partitions"/> up to its end offsets. Wakes
+    /// the waiting readers when that completes more of the source (see <see cref="AllPartitionsFinished"/>).
+    /// </summary>
+    internal void ReportFinished(IEnumerable<TopicPartition> partitions)
+    {
+        var added = false;
+        lock (_handedOver)
+        {
+            foreach (var partition in partitions)
+            {
+                added |= _finishedPartitions.Add(partition);
+            }
+        }
+        if (added)
+        {
+            foreach (var reader in Readers)
+            {
+                reader.WakeIfWaiting();
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when every one of <paramref name="partitions"/> was read to its end offset by some reader of this source:
+    /// only then may a bounded reader finish. A reader's own partitions are not enough — the group may still hand it
+    /// partitions that nobody owns at the moment (a cooperative rebalance takes them from one member in one round and
+    /// gives them to another in the next; the mock coordinator also assigns a newcomer's share a second or two after
+    /// the others'), and a finished reader would never emit them.
+    /// </summary>
+    internal bool AllPartitionsFinished(IEnumerable<TopicPartition> partitions)
+    {
+        lock (_handedOver)
+        {
+            foreach (var partition in partitions)
+            {
+                if (!_finishedPartitions.Contains(partition))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -62,6 +62,8 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
     private readonly bool[] _reportedIdle;
     private readonly List<Chunk> _taken = [];
     private readonly List<(int Slot, bool Idle)> _idleChanges = [];
+    private readonly List<TopicPartition> _finishedOwn = [];
+    private readonly TopicPartition[] _allPartitions;
     private bool _finished;
     private bool _disposed;
     private List<TopicPartitionOffset>? _queuedCheckpointCommit; // Guarded by _lock: offsets of the newest completed checkpoint not yet committed.
@@ -130,6 +132,7 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
             _consumer.Dispose();
             throw new KafkaSourceException($"Kafka source (group '{options.GroupId}', subtask {context.SubtaskIndex}) could not read the metadata of [{string.Join(", ", options.Topics)}] from {source.Connection.BootstrapServers}: {e.Error.Reason}", e);
         }
+        _allPartitions = [.. _slotTopics.Select((topic, i) => new TopicPartition(topic, _slotPartitions[i]))];
         _positions = new long[_slotTopics.Length];
         Array.Fill(_positions, -1);
         _assigned = new bool[_slotTopics.Length];
@@ -367,10 +370,28 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
             }
             more = _queue.Count > 0;
             finished = !more && BoundedEndLocked();
-            if (!more && !finished)
+            if (!more)
             {
+                // Also when this reader's own partitions are done: the job-wide check below may still say no, and
+                // whatever changes its answer wakes waiting readers (KafkaSource.ReportFinished).
                 _waiting = true;
             }
+            if (finished)
+            {
+                _finishedOwn.Clear();
+                for (var i = 0; i < _assigned.Length; i++)
+                {
+                    if (_assigned[i])
+                    {
+                        _finishedOwn.Add(new TopicPartition(_slotTopics[i], _slotPartitions[i]));
+                    }
+                }
+            }
+        }
+        if (finished)
+        {
+            _source.ReportFinished(_finishedOwn);
+            finished = _source.AllPartitionsFinished(_allPartitions);
         }
         foreach (var (slot, idle) in _idleChanges)
         {
@@ -443,6 +464,20 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
         }
         _consumer.Dispose();
         _disposed = true;
+    }
+
+    /// <summary>Signals the subtask if it waits for data, so it polls again. Thread-safe.</summary>
+    internal void WakeIfWaiting()
+    {
+        lock (_lock)
+        {
+            if (!_waiting)
+            {
+                return;
+            }
+            _waiting = false;
+        }
+        _context.SignalAvailable();
     }
 
     internal string DebugState()

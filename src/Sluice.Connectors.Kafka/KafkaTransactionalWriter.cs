@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Interop;
 
 namespace Sluice.Connectors.Kafka;
 
@@ -37,7 +36,6 @@ public sealed class KafkaTransactionalWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrWhiteSpace(transactionalId);
-        KafkaNativeLibrary.EnsureResolver();
         TransactionalId = transactionalId;
         _timeout = timeout ?? TimeSpan.FromSeconds(60);
         var config = KafkaProducers.ProducerConfig(connection, producerProperties, partitioner ?? "murmur2_random");

@@ -4,34 +4,31 @@ using System.Runtime.InteropServices;
 namespace Sluice.Connectors.Kafka.Interop;
 
 /// <summary>
-/// Makes librdkafka loadable for Confluent.Kafka and for this assembly's own calls into it (the mock cluster).
-/// Confluent.Kafka's <c>DllImport("librdkafka")</c> finds <c>librdkafka.so</c> next to the application (the project
-/// copies it there); when it is not there, this resolver searches <c>SLUICE_NATIVE_DIR</c> and the <c>.native/</c>
-/// folders of the application's directory and its parents, where <c>./scripts/native.sh</c> puts it.
+/// Binds this assembly's own calls into librdkafka (<see cref="MockClusterNative"/>, the mock cluster's entry points
+/// Confluent.Kafka does not wrap) to the library Confluent.Kafka itself loads from the librdkafka.redist package.
 /// </summary>
+/// <remarks>
+/// The package ships three linux-x64 builds in <c>runtimes/linux-x64/native/</c>: <c>librdkafka.so</c> (links
+/// <c>libsasl2.so.3</c>, the Red Hat name of Cyrus SASL, so it does not load on Debian or Ubuntu),
+/// <c>centos8-librdkafka.so</c> (no dependency beyond glibc) and <c>alpine-librdkafka.so</c> (musl). Confluent.Kafka
+/// takes the first that loads, in that order; a plain <c>LibraryImport("librdkafka")</c> would only try the first.
+/// This resolver tries the same names in the same order, so both end up on one copy of the library (the loader
+/// returns the handle of an already loaded file). The build copies all three next to the application.
+/// </remarks>
 internal static class KafkaNativeLibrary
 {
+    /// <summary>The library name of <see cref="MockClusterNative"/>'s imports.</summary>
     internal const string Name = "librdkafka";
-    private static readonly Lock s_lock = new();
-    private static bool s_installed;
-    private static IntPtr s_handle;
 
-    /// <summary>Installs the resolver once per process; cheap after the first call. Thread-safe.</summary>
+    private static readonly string[] s_variants = ["librdkafka", "centos8-librdkafka", "alpine-librdkafka"];
+    private static int s_installed;
+
+    /// <summary>Installs the resolver on this assembly once per process; later calls do nothing. Thread-safe.</summary>
     public static void EnsureResolver()
     {
-        if (Volatile.Read(ref s_installed))
+        if (Interlocked.Exchange(ref s_installed, 1) == 0)
         {
-            return;
-        }
-        lock (s_lock)
-        {
-            if (s_installed)
-            {
-                return;
-            }
-            NativeLibrary.SetDllImportResolver(typeof(Confluent.Kafka.Library).Assembly, Resolve);
             NativeLibrary.SetDllImportResolver(typeof(KafkaNativeLibrary).Assembly, Resolve);
-            Volatile.Write(ref s_installed, true);
         }
     }
 
@@ -41,34 +38,14 @@ internal static class KafkaNativeLibrary
         {
             return IntPtr.Zero;
         }
-        if (s_handle != IntPtr.Zero)
+        foreach (var variant in s_variants)
         {
-            return s_handle;
-        }
-        if (NativeLibrary.TryLoad(libraryName, assembly, searchPath, out var handle))
-        {
-            return s_handle = handle;
-        }
-        foreach (var candidate in Candidates())
-        {
-            if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out handle))
+            if (NativeLibrary.TryLoad(variant, assembly, searchPath, out var handle))
             {
-                return s_handle = handle;
+                return handle;
             }
         }
         throw new DllNotFoundException(
-            "librdkafka.so was not found next to the application, in SLUICE_NATIVE_DIR or in a .native/ folder above it; run ./scripts/native.sh to build it.");
-    }
-
-    private static IEnumerable<string> Candidates()
-    {
-        if (Environment.GetEnvironmentVariable("SLUICE_NATIVE_DIR") is { Length: > 0 } dir)
-        {
-            yield return Path.Combine(dir, "librdkafka.so");
-        }
-        for (var current = new DirectoryInfo(AppContext.BaseDirectory); current is not null; current = current.Parent)
-        {
-            yield return Path.Combine(current.FullName, ".native", "librdkafka.so");
-        }
+            "No librdkafka build from the librdkafka.redist package loads on this machine; rebuild the application so runtimes/<rid>/native/ holds the package's libraries (linux-x64, linux-arm64, osx, win).");
     }
 }

@@ -7,6 +7,8 @@ internal static partial class MockClusterNative
 {
     public const int Producer = 0;
 
+    static MockClusterNative() => KafkaNativeLibrary.EnsureResolver();
+
     [LibraryImport(KafkaNativeLibrary.Name, StringMarshalling = StringMarshalling.Utf8)]
     public static partial IntPtr rd_kafka_conf_new();
 

@@ -29,7 +29,6 @@ public sealed class KafkaMockCluster : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
         BrokerCount = brokerCount;
-        KafkaNativeLibrary.EnsureResolver();
         var error = new byte[512];
         var conf = MockClusterNative.rd_kafka_conf_new();
         Set(conf, "test.mock.num.brokers", brokerCount.ToString(System.Globalization.CultureInfo.InvariantCulture), error);
