@@ -43,6 +43,18 @@ public sealed class QueryCommandTests : IDisposable
         run.Stdout.Trim().ShouldBe("{\"events\":8,\"bronze\":1,\"ledger\":1}");
     }
 
+    [Fact]
+    public void Query_TableOutput_ShowsTimestampsAndDatesAsIso8601()
+    {
+        var run = CliProcess.Run(null, "query", "--data-dir", _dir,
+            "SELECT TIMESTAMP '2025-11-21 00:49:44' AS at, TIMESTAMP '2025-11-21 00:49:44.25' AS precise, DATE '2025-11-21' AS day");
+
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        run.Stdout.ShouldContain("2025-11-21 00:49:44 ");
+        run.Stdout.ShouldContain("2025-11-21 00:49:44.25");
+        run.Stdout.ShouldNotContain("11/21/2025");
+    }
+
     [Theory]
     [InlineData("DELETE FROM sessions", "DELETE")]
     [InlineData("UPDATE sessions SET events = 0", "UPDATE")]

@@ -160,10 +160,15 @@ internal static class QueryCommand
         _ => value,
     };
 
+    /// <summary>A value as shown in the table: timestamps and dates as DuckDB prints them (ISO 8601, not the invariant
+    /// culture's month-first form), numbers culture-independent.</summary>
     private static string Display(object? value) => value switch
     {
         null => "NULL",
         string text => text,
+        DateTime at => at.ToString(at.TimeOfDay.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
+        DateTimeOffset at => at.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFzzz", CultureInfo.InvariantCulture),
+        DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => JsonSerializer.Serialize(value),
     };
