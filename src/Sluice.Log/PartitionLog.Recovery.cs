@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Sluice.IO;
@@ -60,19 +59,20 @@ public sealed partial class PartitionLog
         bool rollPastDamage = false;
         for (int i = 0; i < baseOffsets.Length; i++)
         {
-            if (segments.Count > 0 && baseOffsets[i] < segments[^1].NextOffset && new FileInfo(Segment.LogPathFor(_directory, baseOffsets[i])).Length == 0)
-            {
-                // An empty file holds no record, so it cannot conflict: leave it alone (an append may reuse its name).
-                _options.Logger.LogWarning(
-                    "Topic {Topic} partition {Partition}: ignoring the empty segment file '{File}', which starts inside '{Previous}'.",
-                    Topic, Partition, Segment.LogPathFor(_directory, baseOffsets[i]), segments[^1].LogPath);
-                continue;
-            }
-
             if (segments.Count > 0 && baseOffsets[i] < segments[^1].NextOffset)
             {
+                string overlapping = Segment.LogPathFor(_directory, baseOffsets[i]);
+                if (new FileInfo(overlapping).Length == 0)
+                {
+                    // An empty file holds no record, so it cannot conflict: leave it alone (an append may reuse its name).
+                    _options.Logger.LogWarning(
+                        "Topic {Topic} partition {Partition}: ignoring the empty segment file '{File}', which starts inside '{Previous}'.",
+                        Topic, Partition, overlapping, segments[^1].LogPath);
+                    continue;
+                }
+
                 throw new LogCorruptionException(
-                    $"Topic '{Topic}' partition {Partition}: segment '{Segment.LogPathFor(_directory, baseOffsets[i])}' starts at offset {baseOffsets[i]}, "
+                    $"Topic '{Topic}' partition {Partition}: segment '{overlapping}' starts at offset {baseOffsets[i]}, "
                     + $"inside '{segments[^1].LogPath}' (offsets {segments[^1].BaseOffset}..{segments[^1].NextOffset - 1}). Nothing was changed; move one of the two files out of the directory after checking which holds the records you need.");
             }
 
@@ -94,7 +94,10 @@ public sealed partial class PartitionLog
             long scannedNext = IndexScan(segment, length, verifyBodies: true, damage, isLast ? long.MaxValue : baseOffsets[i + 1]);
             segment.NextOffset = scannedNext;
             segment.Size = length;
-            long? knownEnd = isLast ? Max(endAtShutdown, SegmentIndexFile.TryReadNextOffset(segment)) : baseOffsets[i + 1];
+            // The end the segment is known to reach: the next segment's base, or for the last one what the clean close
+            // recorded and what its index file (read once, it may be damaged too) says.
+            long? indexedEnd = isLast ? SegmentIndexFile.TryReadNextOffset(segment) : null;
+            long? knownEnd = isLast ? Max(endAtShutdown, indexedEnd) : baseOffsets[i + 1];
             if (knownEnd is { } e && IsMissingTail(damage, segment.NextOffset, e))
             {
                 damage.Add(MissingTail(length, segment.NextOffset));
@@ -106,9 +109,9 @@ public sealed partial class PartitionLog
             }
 
             DamagedRegion last = damage[^1];
-            long end = last.ResumeOffset >= 0 ? segment.NextOffset : isLast ? Math.Max(UnknownTailEnd(segment, last), knownEnd ?? 0) : baseOffsets[i + 1];
+            long end = last.ResumeOffset >= 0 ? segment.NextOffset : isLast ? Math.Max(UnknownTailEnd(last), knownEnd ?? 0) : baseOffsets[i + 1];
             segment.NextOffset = Math.Max(segment.NextOffset, end);
-            if (isLast && !cleanShutdown && damage.Count == 1 && last.IncompleteWrite && last.FirstOffset >= (SegmentIndexFile.TryReadNextOffset(segment) ?? 0))
+            if (isLast && !cleanShutdown && damage.Count == 1 && last.IncompleteWrite && last.FirstOffset >= (indexedEnd ?? 0))
             {
                 // An append a crash cut short: it was never visible (the high watermark moves after the write), so its
                 // offsets may be assigned again. A complete batch that fails its CRC, or bytes below the end the index
@@ -186,25 +189,16 @@ public sealed partial class PartitionLog
         new(fileLength, fileLength, firstMissing, -1, -1, -1, "the file ends before the offsets it is known to hold (it was cut short)", IncompleteWrite: false);
 
     /// <summary>
-    /// The end offset of a last segment whose tail is damaged with no valid batch after it. Offsets must never be
-    /// reused, so this takes the largest of: the damaged batch's own header (when it survived), the segment's index
-    /// file (written on clean close, when it survived), and an upper bound from the damaged byte count (the active
-    /// segment is dense: every offset there is a record of at least <see cref="BatchFormat.RecordOverhead"/> bytes).
+    /// What the damaged bytes themselves say of the end of a last segment whose tail is damaged with no valid batch
+    /// after it: the larger of the damaged batch's own header (when it survived) and an upper bound from the damaged
+    /// byte count (the active segment is dense: every offset there is a record of at least
+    /// <see cref="BatchFormat.RecordOverhead"/> bytes). Offsets must never be reused, so the caller also takes the end
+    /// the clean close and the index recorded.
     /// </summary>
-    private long UnknownTailEnd(Segment segment, in DamagedRegion tail)
+    private static long UnknownTailEnd(in DamagedRegion tail)
     {
         long end = tail.FirstOffset + (tail.Length / BatchFormat.RecordOverhead);
-        if (tail.HeaderLastOffset >= tail.FirstOffset)
-        {
-            end = Math.Max(end, tail.HeaderLastOffset + 1);
-        }
-
-        if (SegmentIndexFile.TryReadNextOffset(segment) is { } indexed)
-        {
-            end = Math.Max(end, indexed);
-        }
-
-        return end;
+        return tail.HeaderLastOffset >= tail.FirstOffset ? Math.Max(end, tail.HeaderLastOffset + 1) : end;
     }
 
     /// <summary>
@@ -236,9 +230,6 @@ public sealed partial class PartitionLog
             "Topic {Topic} partition {Partition}: cut a torn tail (an append a crash cut short, never acknowledged) of {Bytes} bytes at byte {Position} of '{File}'; the bytes are kept in '{Quarantine}'.",
             Topic, Partition, tail.Length, tail.Position, segment.LogPath, quarantine);
     }
-
-    private byte[] GapMarker(long first, long last, string why, string quarantine, long position) =>
-        BatchFormat.EncodeGap(first, last, Encoding.UTF8.GetBytes($"{why}; bytes from position {position} are in {Path.GetFileName(quarantine)}"));
 
     private LogDamage ToDamage(Segment segment, in DamagedRegion region, long lastOffset) => new(
         Topic,

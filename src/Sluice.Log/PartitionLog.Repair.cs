@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Sluice.Log.Storage;
 
 namespace Sluice.Log;
@@ -130,6 +131,9 @@ public sealed partial class PartitionLog
             InstallRewrittenSegment(segment, rewrittenPath);
         }
     }
+
+    private byte[] GapMarker(long first, long last, string why, string quarantine, long position) =>
+        BatchFormat.EncodeGap(first, last, Encoding.UTF8.GetBytes($"{why}; bytes from position {position} are in {Path.GetFileName(quarantine)}"));
 
     private static int Copy(Segment segment, long position, int size, Microsoft.Win32.SafeHandles.SafeFileHandle output, long at, ref byte[] buffer)
     {
