@@ -78,10 +78,7 @@ internal static class GroupsCommand
             string t = r.GetValue(topic)!;
             int? only = r.GetValue(partition);
             TopicLog topicLog = log.GetTopic(t);
-            if (only is { } p && p >= topicLog.PartitionCount)
-            {
-                throw new CommandFailedException($"Topic '{t}' has partitions 0..{topicLog.PartitionCount - 1}; --partition {p} does not exist.");
-            }
+            LogCommands.RequirePartition(topicLog, only);
 
             (OffsetResetKind kind, long value) = r.GetValue(earliest) ? (OffsetResetKind.Earliest, 0L)
                 : r.GetValue(latest) ? (OffsetResetKind.Latest, 0L)

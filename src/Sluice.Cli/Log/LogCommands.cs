@@ -198,6 +198,15 @@ internal static class LogCommands
         return 0;
     }
 
+    /// <summary>Fails in one sentence when <c>--partition</c> names a partition the topic does not have.</summary>
+    internal static void RequirePartition(TopicLog topic, int? partition)
+    {
+        if (partition is { } p && p >= topic.PartitionCount)
+        {
+            throw new CommandFailedException($"Topic '{topic.Name}' has partitions 0..{topic.PartitionCount - 1}; --partition {p} does not exist.");
+        }
+    }
+
     internal static string[] Cells(params object[] values) =>
         Array.ConvertAll(values, v => Markup.Escape(Convert.ToString(v, CultureInfo.InvariantCulture) ?? ""));
 }

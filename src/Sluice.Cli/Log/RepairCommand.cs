@@ -21,10 +21,7 @@ internal static class RepairCommand
             string name = r.GetValue(topic)!;
             int? only = r.GetValue(partition);
             TopicLog t = log.GetTopic(name);
-            if (only is { } p && p >= t.PartitionCount)
-            {
-                throw new CommandFailedException($"Topic '{name}' has partitions 0..{t.PartitionCount - 1}; --partition {p} does not exist.");
-            }
+            LogCommands.RequirePartition(t, only);
 
             IReadOnlyList<QuarantinedRange> moved = log.Repair(name, only);
             foreach (QuarantinedRange q in moved)
