@@ -1,5 +1,6 @@
 using Sluice.Runtime.State;
 using Sluice.Runtime.Transport;
+using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.Operators;
 
@@ -8,12 +9,11 @@ namespace Sluice.Runtime.Operators;
 /// (timestamp, registration) order with the key restored, event-time timers when the watermark passes them and
 /// processing-time timers when the clock does.
 /// </summary>
-internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerService, IKeyedStateInspection where TKey : notnull
+internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerService, IKeyedStateInspection, ITimerTarget<TKey, VoidNamespace> where TKey : notnull
 {
     private const int SweepInterval = 4096;
-    private readonly TimerQueue<TKey> _eventTimers = new();
-    private readonly TimerQueue<TKey> _processingTimers = new();
     private int _untilSweep = SweepInterval;
+    private InternalTimerService<TKey, VoidNamespace> _timers = null!;
 
     private readonly IKeyHasher<TKey> _hasher;
 
@@ -32,44 +32,49 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
 
     protected KeyedContext FunctionContext { get; }
 
-    protected HeapKeyedStateBackend<TKey> Backend { get; private set; } = null!;
+    /// <summary>The operator's keyed state: created in <see cref="Open"/>, restored before the function opens.</summary>
+    protected IKeyedStateBackend<TKey> Backend { get; private set; } = null!;
 
-    /// <summary>The state backend, for tests and snapshots.</summary>
-    internal HeapKeyedStateBackend<TKey> StateBackend => Backend;
+    /// <summary>The operator's timer services (process functions use one, <see cref="KeyedStateSnapshot.DefaultTimerService"/>).</summary>
+    protected TimerServiceManager<TKey> Timers { get; private set; } = null!;
 
     /// <summary>Live timers in both domains.</summary>
-    public int TimerCount => _eventTimers.Count + _processingTimers.Count;
+    public int TimerCount => (int)(Timers?.Count ?? 0);
 
     /// <summary>Live state entries over all states.</summary>
-    public int StateEntryCount => Backend?.EntryCount ?? 0;
+    public int StateEntryCount => (int)(Backend?.EntryCount ?? 0);
 
     public override void Open()
     {
-        Backend = new HeapKeyedStateBackend<TKey>(Context.TimeProvider, _hasher, Context.Options.KeyGroupCount);
+        Backend = KeyedStateBackends.Create(Context, _hasher);
+        Timers = new TimerServiceManager<TKey>(Backend, Context.RequestProcessingTime);
         Context.KeyedState = Backend;
         Context.KeyedTimers = this;
-        if (Context.Restore is { } restore)
+        if (Context.Restore is { } restore && KeyedStateSnapshot.Parse(restore, StateSerializers.For<TKey>(), Context.OperatorName) is { } keyed)
         {
-            CurrentWatermark = Backend.Restore(restore, Context.OperatorName, _eventTimers, _processingTimers);
-            var next = _processingTimers.NextTime;
-            if (next != long.MaxValue)
-            {
-                Context.RequestProcessingTime(next);
-            }
+            Backend.Restore(keyed);
+            Timers.Restore(keyed);
+            CurrentWatermark = keyed.Watermark;
         }
+        _timers = Timers.GetTimerService(KeyedStateSnapshot.DefaultTimerService, VoidNamespace.Serializer, this);
     }
 
-    public override void SnapshotState(Checkpointing.SnapshotContext context) =>
-        Backend.Snapshot(context, _eventTimers, _processingTimers, CurrentWatermark);
+    public override void SnapshotState(Checkpointing.SnapshotContext context)
+    {
+        using var state = Backend.Snapshot(context.CheckpointId);
+        using var timers = Timers.Snapshot();
+        var headers = new KeyedSnapshotWriter(StateSerializers.Describe<TKey>(), CurrentWatermark);
+        state.Write(headers, context);
+        timers.Write(headers, context);
+        headers.WriteHeader(context.OperatorState);
+    }
+
+    public override void Close() => Backend?.Dispose();
 
     /// <summary>Sets the current key and timestamp before user code runs for a record.</summary>
     protected void Enter(TKey key, long timestamp)
     {
-        if (key is null)
-        {
-            throw new InvalidOperationException("The key selector returned null; keys must not be null.");
-        }
-        Backend.CurrentKey = key;
+        Backend.SetCurrentKey(key);
         FunctionContext.CurrentTimestamp = timestamp;
         Collector.Timestamp = timestamp;
         if (--_untilSweep == 0)
@@ -85,10 +90,7 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
     public override void ProcessWatermark(long watermark)
     {
         CurrentWatermark = watermark;
-        while (_eventTimers.TryPopDue(watermark, out var key, out var time))
-        {
-            FireTimer(key, time, TimeDomain.EventTime);
-        }
+        Timers.AdvanceWatermark(watermark);
         Backend.MaybeSweep();
         ForwardWatermark(watermark);
     }
@@ -98,21 +100,16 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
 
     public override void OnProcessingTime(long now)
     {
-        while (_processingTimers.TryPopDue(now, out var key, out var time))
-        {
-            FireTimer(key, time, TimeDomain.ProcessingTime);
-        }
+        Timers.OnProcessingTime(now);
         Backend.MaybeSweep();
-        var next = _processingTimers.NextTime;
-        if (next != long.MaxValue)
-        {
-            Context.RequestProcessingTime(next);
-        }
     }
+
+    void ITimerTarget<TKey, VoidNamespace>.OnEventTime(TKey key, VoidNamespace ns, long time) => FireTimer(key, time, TimeDomain.EventTime);
+
+    void ITimerTarget<TKey, VoidNamespace>.OnProcessingTime(TKey key, VoidNamespace ns, long time) => FireTimer(key, time, TimeDomain.ProcessingTime);
 
     private void FireTimer(TKey key, long time, TimeDomain domain)
     {
-        Backend.CurrentKey = key;
         FunctionContext.CurrentTimestamp = time;
         FunctionContext.Domain = domain;
         Collector.Timestamp = time;
@@ -134,19 +131,13 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
 
     long ITimerService.CurrentWatermark => CurrentWatermark;
 
-    void ITimerService.RegisterEventTimeTimer(long time) => _eventTimers.Register(Backend.CurrentKey, time);
+    void ITimerService.RegisterEventTimeTimer(long time) => _timers.RegisterEventTimeTimer(VoidNamespace.Instance, time);
 
-    void ITimerService.DeleteEventTimeTimer(long time) => _eventTimers.Delete(Backend.CurrentKey, time);
+    void ITimerService.DeleteEventTimeTimer(long time) => _timers.DeleteEventTimeTimer(VoidNamespace.Instance, time);
 
-    void ITimerService.RegisterProcessingTimeTimer(long time)
-    {
-        if (_processingTimers.Register(Backend.CurrentKey, time))
-        {
-            Context.RequestProcessingTime(time);
-        }
-    }
+    void ITimerService.RegisterProcessingTimeTimer(long time) => _timers.RegisterProcessingTimeTimer(VoidNamespace.Instance, time);
 
-    void ITimerService.DeleteProcessingTimeTimer(long time) => _processingTimers.Delete(Backend.CurrentKey, time);
+    void ITimerService.DeleteProcessingTimeTimer(long time) => _timers.DeleteProcessingTimeTimer(VoidNamespace.Instance, time);
 
     protected sealed class KeyedContext(KeyedOperatorBase<TKey, TOut> owner) : KeyedProcessContext<TKey>
     {

@@ -31,7 +31,11 @@ internal sealed class KeyedProcessOperator<TKey, TIn, TOut>(
 
     protected override void InvokeOnTimer(long time) => function.OnTimer(time, FunctionContext, Collector);
 
-    public override void Close() => function.Close();
+    public override void Close()
+    {
+        function.Close();
+        base.Close();
+    }
 }
 
 internal sealed class KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(
@@ -80,5 +84,9 @@ internal sealed class KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(
 
     protected override void InvokeOnTimer(long time) => function.OnTimer(time, FunctionContext, Collector);
 
-    public override void Close() => function.Close();
+    public override void Close()
+    {
+        function.Close();
+        base.Close();
+    }
 }

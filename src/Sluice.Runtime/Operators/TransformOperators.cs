@@ -181,7 +181,11 @@ internal sealed class KeyedTransformOperator<TKey, TIn, TOut> : KeyedOperatorBas
 
     public override void EndInput() => Invoke("in EndInput", static (op, _) => op.EndInput(), 0);
 
-    public override void Close() => Invoke("in Close", static (op, _) => op.Close(), 0);
+    public override void Close()
+    {
+        Invoke("in Close", static (op, _) => op.Close(), 0);
+        base.Close();
+    }
 
     private void Invoke(string what, Action<KeyedOneInputStreamOperator<TKey, TIn, TOut>, long> hook, long argument)
     {

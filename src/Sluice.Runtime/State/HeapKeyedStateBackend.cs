@@ -5,162 +5,75 @@ using Sluice.State.Serialization;
 namespace Sluice.Runtime.State;
 
 /// <summary>
-/// Keyed state of one operator subtask, on the heap: one dictionary per state, keyed by the record key. Every
-/// handle reads <see cref="CurrentKey"/>, which the operator sets before calling user code. TTL is processing time
-/// from the job's <see cref="TimeProvider"/>: expired entries are invisible at once and removed on access or by
-/// <see cref="MaybeSweep"/>. Single-threaded: operator thread only.
+/// Keyed state on the heap: per state, one <see cref="StateTable{TEntryKey, TValue}"/> of (key, namespace) entries
+/// split by key group. TTL is processing time from the job's <see cref="TimeProvider"/>: expired entries are invisible
+/// at once and removed on access or by <see cref="MaybeSweep"/>. Snapshots are asynchronous: <see cref="Snapshot"/>
+/// freezes the tables (copy-on-write), writing happens later on any thread.
 /// </summary>
 /// <typeparam name="TKey">Key type.</typeparam>
-internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateStore where TKey : notnull
+internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> where TKey : notnull
 {
-    private readonly Dictionary<string, IHeapState<TKey>> _states = [];
-    private readonly Dictionary<string, RestoredState> _restored = [];
+    private readonly Dictionary<string, IHeapState> _states = [];
+    private readonly string _operatorName;
     private readonly TimeProvider _time;
     private readonly IKeyHasher<TKey> _hasher;
     private readonly int _keyGroupCount;
-    private readonly IStateSerializer<TKey> _keySerializer;
+    private KeyedStateRestore? _restore;
     private long _minTtl = long.MaxValue;
     private long _lastSweep;
 
-    public HeapKeyedStateBackend(TimeProvider time, IKeyHasher<TKey> hasher, int keyGroupCount)
+    /// <summary>Creates an empty backend for the key groups <paramref name="keyGroups"/> of a job with <paramref name="keyGroupCount"/>.</summary>
+    public HeapKeyedStateBackend(string operatorName, TimeProvider time, IKeyHasher<TKey> hasher, int keyGroupCount, KeyGroupRange keyGroups)
     {
+        _operatorName = operatorName;
         _time = time;
         _hasher = hasher;
         _keyGroupCount = keyGroupCount;
-        _keySerializer = StateSerializers.For<TKey>();
+        KeyGroups = keyGroups;
+        KeySerializer = StateSerializers.For<TKey>();
         _lastSweep = Now;
     }
 
-    /// <summary>The key group of <paramref name="key"/>.</summary>
-    public int KeyGroupOf(TKey key) => Sluice.KeyGroups.Assign(_hasher.Hash(key), _keyGroupCount);
+    public KeyGroupRange KeyGroups { get; }
 
-    /// <summary>
-    /// Writes every state entry and timer into the key-group sections of <paramref name="context"/>, and the header
-    /// (state names and formats, the operator's watermark) into its operator state.
-    /// </summary>
-    public void Snapshot(SnapshotContext context, TimerQueue<TKey> eventTimers, TimerQueue<TKey> processingTimers, long watermark)
-    {
-        var headers = new List<KeyedStateSnapshot.StateHeader>();
-        // States restored but never re-created by the function in this run are carried over unchanged.
-        var index = 0;
-        var value = new StateWriter();
-        foreach (var (name, state) in _states)
-        {
-            headers.Add(new(name, state.Kind, state.ValueFormat.FormatId, state.ValueFormat.Version));
-            state.Snapshot(context, this, index++, value);
-        }
-        foreach (var (name, restored) in _restored)
-        {
-            headers.Add(restored.Header);
-            foreach (var entry in restored.Entries)
-            {
-                var w = context.KeyGroup(KeyGroupOf(entry.Key));
-                WriteEntryHead(w, index, entry.Key, entry.Stamp);
-                w.WriteBytes(entry.Value.Span);
-            }
-            index++;
-        }
-        WriteTimers(context, eventTimers, KeyedStateSnapshot.EventTimerTag);
-        WriteTimers(context, processingTimers, KeyedStateSnapshot.ProcessingTimerTag);
-        KeyedStateSnapshot.WriteHeader(context.OperatorState, StateSerializers.Describe<TKey>(), watermark, headers);
-    }
+    public TKey CurrentKey { get; private set; } = default!;
 
-    /// <summary>Writes the common head of a state entry record.</summary>
-    internal void WriteEntryHead(StateWriter writer, int stateIndex, TKey key, long stamp)
-    {
-        writer.WriteByte(KeyedStateSnapshot.EntryTag);
-        writer.WriteVarInt32((uint)stateIndex);
-        _keySerializer.Write(writer, key);
-        writer.WriteZigZagInt64(stamp);
-    }
+    public int CurrentKeyGroup { get; private set; }
 
-    private void WriteTimers(SnapshotContext context, TimerQueue<TKey> timers, byte tag)
-    {
-        foreach (var (key, time) in timers.Live)
-        {
-            var w = context.KeyGroup(KeyGroupOf(key));
-            w.WriteByte(tag);
-            _keySerializer.Write(w, key);
-            w.WriteZigZagInt64(time);
-        }
-    }
+    /// <summary><see cref="CurrentKeyGroup"/> − <c>KeyGroups.Start</c>: the index of its map in every table.</summary>
+    internal int CurrentGroupIndex { get; private set; }
 
-    /// <summary>
-    /// Loads state and timers from a checkpoint: timers go straight into the queues, state entries wait (as bytes)
-    /// until the function creates the state in <c>Open</c>. Returns the operator's watermark at the checkpoint.
-    /// </summary>
-    /// <exception cref="StateFormatException">The state was written with another key format, or is corrupt.</exception>
-    public long Restore(RestoreContext context, string operatorName, TimerQueue<TKey> eventTimers, TimerQueue<TKey> processingTimers)
-    {
-        if (context.OperatorStates.Count == 0)
-        {
-            return EventTime.MinWatermark;
-        }
-        var keyFormat = StateSerializers.Describe<TKey>();
-        var (keyVersion, watermark, headers) = KeyedStateSnapshot.ReadHeader(context.OperatorStates[0], keyFormat, operatorName);
-        for (var i = 1; i < context.OperatorStates.Count; i++)
-        {
-            watermark = Math.Min(watermark, KeyedStateSnapshot.ReadHeader(context.OperatorStates[i], keyFormat, operatorName).Watermark);
-        }
-        var restored = headers.ConvertAll(h => new RestoredState(h));
-        foreach (var (group, bytes) in context.KeyGroups)
-        {
-            var reader = new StateReader(bytes);
-            while (!reader.IsAtEnd)
-            {
-                var tag = reader.ReadByte();
-                switch (tag)
-                {
-                    case KeyedStateSnapshot.EntryTag:
-                        var stateIndex = (int)reader.ReadVarInt32();
-                        if (stateIndex >= restored.Count)
-                        {
-                            throw new StateFormatException($"Keyed state of '{operatorName}', key group {group}: entry of state #{stateIndex}, but only {restored.Count} states exist.");
-                        }
-                        var key = _keySerializer.Read(reader, keyVersion);
-                        var stamp = reader.ReadZigZagInt64();
-                        restored[stateIndex].Entries.Add((key, stamp, reader.ReadBytes()));
-                        break;
-                    case KeyedStateSnapshot.EventTimerTag:
-                    case KeyedStateSnapshot.ProcessingTimerTag:
-                        var timerKey = _keySerializer.Read(reader, keyVersion);
-                        var time = reader.ReadZigZagInt64();
-                        (tag == KeyedStateSnapshot.EventTimerTag ? eventTimers : processingTimers).Register(timerKey, time);
-                        break;
-                    default:
-                        throw new StateFormatException($"Keyed state of '{operatorName}', key group {group}: unknown record tag {tag} at offset {reader.Position - 1}.");
-                }
-            }
-        }
-        foreach (var state in restored)
-        {
-            _restored[state.Header.Name] = state;
-        }
-        return watermark;
-    }
+    internal IStateSerializer<TKey> KeySerializer { get; }
 
-    /// <summary>A state read from a checkpoint whose handle the function has not created yet.</summary>
-    private sealed class RestoredState(KeyedStateSnapshot.StateHeader header)
-    {
-        public KeyedStateSnapshot.StateHeader Header { get; } = header;
-
-        public List<(TKey Key, long Stamp, ReadOnlyMemory<byte> Value)> Entries { get; } = [];
-    }
-
-    /// <summary>The key whose state handles read and write. Set by the operator per record and timer.</summary>
-    public TKey CurrentKey { get; set; } = default!;
-
-    /// <summary>The states created so far, by name.</summary>
-    public IReadOnlyDictionary<string, IHeapState<TKey>> States => _states;
+    /// <summary>The key serializer version restored keys were written with.</summary>
+    internal int RestoredKeyVersion => _restore?.KeyVersion ?? KeySerializer.Version;
 
     internal long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Total live entries over all states (expired-but-unswept entries included).</summary>
-    public int EntryCount
+    public void SetCurrentKey(TKey key)
+    {
+        if (key is null)
+        {
+            throw new InvalidOperationException("The key selector returned null; keys must not be null.");
+        }
+        var group = KeyGroupOf(key);
+        if (!KeyGroups.Contains(group))
+        {
+            throw new InvalidOperationException(
+                $"Operator '{_operatorName}' received key {key} of key group {group}, outside its key groups {KeyGroups.Start}–{KeyGroups.End}: records were routed by another key than the operator's.");
+        }
+        CurrentKey = key;
+        CurrentKeyGroup = group;
+        CurrentGroupIndex = group - KeyGroups.Start;
+    }
+
+    public int KeyGroupOf(TKey key) => Sluice.KeyGroups.Assign(_hasher.Hash(key), _keyGroupCount);
+
+    public long EntryCount
     {
         get
         {
-            var n = 0;
+            long n = 0;
             foreach (var state in _states.Values)
             {
                 n += state.Count;
@@ -169,7 +82,6 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateStore where TKey 
         }
     }
 
-    /// <summary>Removes expired entries of every TTL state when half the shortest TTL has passed since the last sweep.</summary>
     public void MaybeSweep()
     {
         if (_minTtl == long.MaxValue)
@@ -188,40 +100,86 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateStore where TKey 
         }
     }
 
-    public IValueState<T> GetState<T>(ValueStateDescriptor<T> descriptor) => Register(descriptor, () => new HeapValueState<TKey, T>(this, descriptor.Ttl));
+    public void Restore(KeyedStateRestore restore)
+    {
+        ArgumentNullException.ThrowIfNull(restore);
+        if (_states.Count > 0)
+        {
+            throw new InvalidOperationException($"Operator '{_operatorName}': keyed state must be restored before any state is created.");
+        }
+        if (restore.Backend != KeyedStateSnapshot.HeapBackend)
+        {
+            throw new StateFormatException(
+                $"Keyed state of '{_operatorName}' was checkpointed by the '{restore.Backend}' state backend; the job now uses 'heap'. Restore with the backend that wrote the checkpoint.");
+        }
+        _restore = restore;
+    }
 
-    public IListState<T> GetListState<T>(ListStateDescriptor<T> descriptor) => Register(descriptor, () => new HeapListState<TKey, T>(this, descriptor.Ttl));
+    public IKeyedStateSnapshot Snapshot(long checkpointId)
+    {
+        var frozen = new List<IFrozenState>(_states.Count);
+        foreach (var state in _states.Values)
+        {
+            frozen.Add(state.Freeze());
+        }
+        // States restored but never created again in this run are carried over as bytes.
+        var carried = _restore?.States.ToList() ?? [];
+        return new HeapSnapshot(frozen, carried);
+    }
+
+    /// <summary>Nothing to release: the heap's memory goes with the operator (state stays inspectable after the job ends).</summary>
+    public void Dispose() { }
+
+    public IValueState<T> GetState<T>(ValueStateDescriptor<T> descriptor) => GetValueState(descriptor, VoidNamespace.Serializer);
+
+    public IListState<T> GetListState<T>(ListStateDescriptor<T> descriptor) => GetListState(descriptor, VoidNamespace.Serializer);
 
     public IMapState<TMapKey, TValue> GetMapState<TMapKey, TValue>(MapStateDescriptor<TMapKey, TValue> descriptor) where TMapKey : notnull =>
-        Register(descriptor, () => new HeapMapState<TKey, TMapKey, TValue>(this, descriptor.Ttl));
+        GetMapState(descriptor, VoidNamespace.Serializer);
 
-    public IReducingState<T> GetReducingState<T>(ReducingStateDescriptor<T> descriptor) =>
-        Register(descriptor, () => new HeapReducingState<TKey, T>(this, descriptor.Ttl, descriptor.Reduce));
+    public IReducingState<T> GetReducingState<T>(ReducingStateDescriptor<T> descriptor) => GetReducingState(descriptor, VoidNamespace.Serializer);
 
     public IAggregatingState<TIn, TOut> GetAggregatingState<TIn, TAcc, TOut>(AggregatingStateDescriptor<TIn, TAcc, TOut> descriptor) =>
-        Register(descriptor, () => new HeapAggregatingState<TKey, TIn, TAcc, TOut>(this, descriptor.Ttl, descriptor.Function));
+        GetAggregatingState(descriptor, VoidNamespace.Serializer);
 
-    private TState Register<TState>(StateDescriptor descriptor, Func<TState> create) where TState : class, IHeapState<TKey>
+    public IInternalValueState<TNamespace, T> GetValueState<TNamespace, T>(ValueStateDescriptor<T> descriptor, IStateSerializer<TNamespace> namespaceSerializer) =>
+        Register(descriptor, () => new HeapValueState<TKey, TNamespace, T>(this, descriptor, namespaceSerializer));
+
+    public IInternalListState<TNamespace, T> GetListState<TNamespace, T>(ListStateDescriptor<T> descriptor, IStateSerializer<TNamespace> namespaceSerializer) =>
+        Register(descriptor, () => new HeapListState<TKey, TNamespace, T>(this, descriptor, namespaceSerializer));
+
+    public IInternalMapState<TNamespace, TMapKey, TValue> GetMapState<TNamespace, TMapKey, TValue>(
+        MapStateDescriptor<TMapKey, TValue> descriptor, IStateSerializer<TNamespace> namespaceSerializer) where TMapKey : notnull =>
+        Register(descriptor, () => new HeapMapState<TKey, TNamespace, TMapKey, TValue>(this, descriptor, namespaceSerializer));
+
+    public IInternalReducingState<TNamespace, T> GetReducingState<TNamespace, T>(ReducingStateDescriptor<T> descriptor, IStateSerializer<TNamespace> namespaceSerializer) =>
+        Register(descriptor, () => new HeapReducingState<TKey, TNamespace, T>(this, descriptor, namespaceSerializer));
+
+    public IInternalAggregatingState<TNamespace, TIn, TAcc, TOut> GetAggregatingState<TNamespace, TIn, TAcc, TOut>(
+        AggregatingStateDescriptor<TIn, TAcc, TOut> descriptor, IStateSerializer<TNamespace> namespaceSerializer) =>
+        Register(descriptor, () => new HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(this, descriptor, namespaceSerializer));
+
+    private TState Register<TState>(StateDescriptor descriptor, Func<TState> create) where TState : class, IHeapState
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         if (_states.TryGetValue(descriptor.Name, out var existing))
         {
-            return existing as TState ?? throw new InvalidOperationException(
-                $"State '{descriptor.Name}' already exists with another kind or type ({existing.GetType().Name}); state names must be unique per operator.");
+            return existing as TState ?? throw new StateFormatException(
+                $"Operator '{_operatorName}' registers state '{descriptor.Name}' twice with different types: first {existing.Header.Kind} of '{existing.Header.ValueFormat.FormatId}' (namespace '{existing.Header.NamespaceFormat.FormatId}'), now {typeof(TState).Name}. State names must be unique per operator.");
         }
         var state = create();
-        if (_restored.Remove(descriptor.Name, out var restored))
+        if (_restore?.TakeState(descriptor.Name) is { } restored)
         {
             var header = restored.Header;
-            if (header.Kind != state.Kind || header.ValueFormat != state.ValueFormat.FormatId)
+            var what = $"{_operatorName}/{descriptor.Name}";
+            if (header.Kind != state.Header.Kind)
             {
                 throw new StateFormatException(
-                    $"State '{descriptor.Name}' was checkpointed as {header.Kind} of '{header.ValueFormat}' but is now {state.Kind} of '{state.ValueFormat.FormatId}'. Keep a state's kind and type, or give the new state another name.");
+                    $"State '{descriptor.Name}' of operator '{_operatorName}' was checkpointed as {header.Kind} state but is now {state.Header.Kind} state. Keep a state's kind, or give the new state another name.");
             }
-            foreach (var (key, stamp, value) in restored.Entries)
-            {
-                state.Restore(key, stamp, new StateReader(value), header.ValueVersion);
-            }
+            header.NamespaceFormat.EnsureReadableBy(state.Header.NamespaceFormat, $"{what} (namespace)");
+            header.ValueFormat.EnsureReadableBy(state.Header.ValueFormat, what);
+            state.Restore(restored, RestoredKeyVersion);
         }
         _states.Add(descriptor.Name, state);
         if (descriptor.Ttl is { } ttl)
@@ -230,26 +188,62 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateStore where TKey 
         }
         return state;
     }
+
+    /// <summary>The frozen states plus carried-over restored ones; written on any thread.</summary>
+    private sealed class HeapSnapshot(List<IFrozenState> states, List<RestoredKeyedState> carried) : IKeyedStateSnapshot
+    {
+        public void Write(KeyedSnapshotWriter headers, SnapshotContext target)
+        {
+            var scratch = new StateWriter();
+            foreach (var state in states)
+            {
+                state.Write(headers, target, scratch);
+            }
+            foreach (var restored in carried)
+            {
+                var index = headers.AddState(restored.Header);
+                foreach (var (group, payload) in restored.Entries)
+                {
+                    KeyedStateSnapshot.WriteRecord(target.KeyGroup(group), KeyedStateSnapshot.StateEntryTag, index, payload.Span);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var state in states)
+            {
+                state.Dispose();
+            }
+        }
+    }
 }
 
-/// <summary>What the backend needs of every state, whatever its value type.</summary>
-internal interface IHeapState<TKey> where TKey : notnull
+/// <summary>What the heap backend needs of every state, whatever its types.</summary>
+internal interface IHeapState
 {
-    /// <summary>Entries held (keys, or map entries for map state).</summary>
-    int Count { get; }
+    /// <summary>The state's name, kind and formats, as written into snapshots.</summary>
+    StateHeader Header { get; }
 
-    /// <summary>The state's kind in checkpoints (value, list, map, reducing, aggregating).</summary>
-    string Kind { get; }
-
-    /// <summary>The format its values are written in.</summary>
-    SerializerDescriptor ValueFormat { get; }
+    /// <summary>Entries held (map entries for map state), expired-but-unswept ones included.</summary>
+    long Count { get; }
 
     /// <summary>Removes entries whose TTL has passed.</summary>
     void SweepExpired(long now);
 
-    /// <summary>Writes every entry into its key group's section as state <paramref name="stateIndex"/>.</summary>
-    void Snapshot(SnapshotContext context, HeapKeyedStateBackend<TKey> backend, int stateIndex, StateWriter scratch);
+    /// <summary>Marks a snapshot point.</summary>
+    IFrozenState Freeze();
 
-    /// <summary>Adds one restored entry.</summary>
-    void Restore(TKey key, long stamp, StateReader value, int version);
+    /// <summary>Loads restored entries (before any access).</summary>
+    void Restore(RestoredKeyedState restored, int keyVersion);
+
+    /// <summary>Drops every entry.</summary>
+    void Clear();
+}
+
+/// <summary>One state as of a snapshot point.</summary>
+internal interface IFrozenState : IDisposable
+{
+    /// <summary>Adds the state's header and writes its entries into their key groups' sections.</summary>
+    void Write(KeyedSnapshotWriter headers, SnapshotContext target, StateWriter scratch);
 }

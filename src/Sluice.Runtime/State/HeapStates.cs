@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sluice.Runtime.Checkpointing;
 using Sluice.State;
@@ -5,76 +6,107 @@ using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.State;
 
-/// <summary>A state value with the processing time its TTL counts from.</summary>
+/// <summary>A heap state entry: the value, the processing time its TTL counts from, and the table version its value object was created at.</summary>
+internal struct StateEntry<T>(T value, long stamp, int version)
+{
+    public T Value = value;
+    public long Stamp = stamp;
+    public int Version = version;
+}
+
+/// <summary>A map-state value's entry: TTL applies per map entry.</summary>
 internal struct TtlEntry<T>(T value, long stamp)
 {
     public T Value = value;
     public long Stamp = stamp;
 }
 
-/// <summary>Shared TTL logic of heap states. A null <see cref="Ttl"/> means entries never expire (and time is never read).</summary>
-internal abstract class HeapStateBase<TKey, TValue>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl, string kind) : IHeapState<TKey> where TKey : notnull
+/// <summary>
+/// What every heap state shares: the (key, namespace) table, the current namespace, TTL, copy-on-write of value
+/// objects shared with a snapshot, and snapshot/restore of entries. A null TTL means entries never expire (and time
+/// is never read).
+/// </summary>
+internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, IInternalKvState<TNamespace> where TKey : notnull
 {
-    protected readonly HeapKeyedStateBackend<TKey> Backend = backend;
-    protected readonly StateTtlConfig? Ttl = ttl;
-    protected readonly Dictionary<TKey, TtlEntry<TValue>> Map = [];
+    protected readonly HeapKeyedStateBackend<TKey> Backend;
+    protected readonly StateTtlConfig? Ttl;
+    protected readonly StateTable<(TKey Key, TNamespace Namespace), StateEntry<TValue>> Table;
+    private readonly IStateSerializer<TNamespace> _namespaceSerializer;
+    protected TNamespace Namespace = default!;
 
-    public virtual int Count => Map.Count;
+    protected HeapStateBase(HeapKeyedStateBackend<TKey> backend, StateDescriptor descriptor, string kind, IStateSerializer<TNamespace> namespaceSerializer, SerializerDescriptor valueFormat)
+    {
+        Backend = backend;
+        Ttl = descriptor.Ttl;
+        _namespaceSerializer = namespaceSerializer;
+        Table = new(backend.KeyGroups);
+        Header = new StateHeader(descriptor.Name, kind, SerializerDescriptor.Of(namespaceSerializer), valueFormat);
+    }
 
-    public string Kind { get; } = kind;
+    public StateHeader Header { get; }
 
-    public virtual SerializerDescriptor ValueFormat => StateSerializers.Describe<TValue>();
+    public virtual long Count => Table.Count;
+
+    public void SetCurrentNamespace(TNamespace ns) => Namespace = ns;
 
     protected virtual void WriteValue(StateWriter writer, TValue value) => StateSerializers.For<TValue>().Write(writer, value);
 
     protected virtual TValue ReadValue(StateReader reader, int version) => StateSerializers.For<TValue>().Read(reader, version);
 
-    public void Snapshot(SnapshotContext context, HeapKeyedStateBackend<TKey> backend, int stateIndex, StateWriter scratch)
-    {
-        foreach (var (key, entry) in Map)
-        {
-            var writer = context.KeyGroup(backend.KeyGroupOf(key));
-            backend.WriteEntryHead(writer, stateIndex, key, entry.Stamp);
-            scratch.Reset();
-            WriteValue(scratch, entry.Value);
-            writer.WriteBytes(scratch.WrittenSpan);
-        }
-    }
+    /// <summary>A copy of a value object that a snapshot may still be reading, safe to mutate.</summary>
+    protected virtual TValue CopyValue(TValue value) => StateCopier<TValue>.Copy(value);
 
-    public void Restore(TKey key, long stamp, StateReader value, int version) => Map[key] = new TtlEntry<TValue>(ReadValue(value, version), stamp);
+    /// <summary>True when the values of this state are mutated in place (so a shared one must be copied first even to read).</summary>
+    protected virtual bool MutatesInPlace => !StateCopier<TValue>.IsImmutable;
 
     protected long Stamp => Ttl is null ? 0 : Backend.Now;
 
-    /// <summary>Finds the current key's live entry; removes it if expired; refreshes it on read when configured.</summary>
-    protected ref TtlEntry<TValue> Find(out bool found)
+    protected Dictionary<(TKey Key, TNamespace Namespace), StateEntry<TValue>> Map => Table.Writable(Backend.CurrentGroupIndex);
+
+    /// <summary>
+    /// Finds the current (key, namespace)'s live entry, ready to be read or mutated: removes it if expired, refreshes
+    /// its TTL on read when configured, and copies its value object first when a snapshot may still read it.
+    /// </summary>
+    protected ref StateEntry<TValue> Find(out bool found) => ref Find(Ttl, out found);
+
+    /// <summary>As <see cref="Find(out bool)"/>, with the entry-level TTL <paramref name="ttl"/> (null: none; map state applies TTL per map entry).</summary>
+    protected ref StateEntry<TValue> Find(StateTtlConfig? ttl, out bool found)
     {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(Map, Backend.CurrentKey);
-        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
+        var map = Map;
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(map, (Backend.CurrentKey, Namespace));
+        if (Unsafe.IsNullRef(ref entry))
         {
             found = false;
             return ref entry;
         }
-        if (Ttl is not null)
+        if (ttl is not null)
         {
             var now = Backend.Now;
-            if (now - entry.Stamp >= Ttl.TimeToLiveMs)
+            if (now - entry.Stamp >= ttl.TimeToLiveMs)
             {
-                Map.Remove(Backend.CurrentKey);
+                map.Remove((Backend.CurrentKey, Namespace));
                 found = false;
-                return ref System.Runtime.CompilerServices.Unsafe.NullRef<TtlEntry<TValue>>();
+                return ref Unsafe.NullRef<StateEntry<TValue>>();
             }
-            if (Ttl.Update == StateTtlUpdate.OnReadAndWrite)
+            if (ttl.Update == StateTtlUpdate.OnReadAndWrite)
             {
                 entry.Stamp = now;
             }
+        }
+        if (MutatesInPlace && Table.IsShared(entry.Version))
+        {
+            entry.Value = CopyValue(entry.Value);
+            entry.Version = Table.Version;
         }
         found = true;
         return ref entry;
     }
 
-    protected void Write(TValue value) => Map[Backend.CurrentKey] = new TtlEntry<TValue>(value, Stamp);
+    protected void Write(TValue value) => Map[(Backend.CurrentKey, Namespace)] = new StateEntry<TValue>(value, Stamp, Table.Version);
 
-    public void Clear() => Map.Remove(Backend.CurrentKey);
+    public void Clear() => Map.Remove((Backend.CurrentKey, Namespace));
+
+    void IHeapState.Clear() => Table.Clear();
 
     public virtual void SweepExpired(long now)
     {
@@ -82,18 +114,81 @@ internal abstract class HeapStateBase<TKey, TValue>(HeapKeyedStateBackend<TKey> 
         {
             return;
         }
-        foreach (var (key, entry) in Map)
+        for (var i = 0; i < Table.Range.Count; i++)
         {
-            if (now - entry.Stamp >= Ttl.TimeToLiveMs)
+            var readable = Table.Readable(i);
+            if (readable is null || !HasExpired(readable, now))
             {
-                Map.Remove(key);
+                continue;
+            }
+            var map = Table.Writable(i);
+            foreach (var (key, entry) in map)
+            {
+                if (now - entry.Stamp >= Ttl.TimeToLiveMs)
+                {
+                    map.Remove(key);
+                }
             }
         }
     }
+
+    private bool HasExpired(Dictionary<(TKey Key, TNamespace Namespace), StateEntry<TValue>> map, long now)
+    {
+        foreach (var entry in map.Values)
+        {
+            if (now - entry.Stamp >= Ttl!.TimeToLiveMs)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public IFrozenState Freeze() => new Frozen(this, Table.Freeze());
+
+    public void Restore(RestoredKeyedState restored, int keyVersion)
+    {
+        var namespaceVersion = restored.Header.NamespaceFormat.Version;
+        var valueVersion = restored.Header.ValueFormat.Version;
+        foreach (var (group, payload) in restored.Entries)
+        {
+            var reader = new StateReader(payload);
+            var key = Backend.KeySerializer.Read(reader, keyVersion);
+            var ns = _namespaceSerializer.Read(reader, namespaceVersion);
+            var stamp = reader.ReadZigZagInt64();
+            var value = ReadValue(reader, valueVersion);
+            reader.EnsureAtEnd();
+            Table.Writable(group - Table.Range.Start)[(key, ns)] = new StateEntry<TValue>(value, stamp, Table.Version);
+        }
+    }
+
+    private sealed class Frozen(HeapStateBase<TKey, TNamespace, TValue> state, FrozenTable<(TKey Key, TNamespace Namespace), StateEntry<TValue>> table) : IFrozenState
+    {
+        public void Write(KeyedSnapshotWriter headers, SnapshotContext target, StateWriter scratch)
+        {
+            var index = headers.AddState(state.Header);
+            var keys = state.Backend.KeySerializer;
+            foreach (var (group, map) in table.Groups)
+            {
+                var section = target.KeyGroup(group);
+                foreach (var ((key, ns), entry) in map)
+                {
+                    scratch.Reset();
+                    keys.Write(scratch, key);
+                    state._namespaceSerializer.Write(scratch, ns);
+                    scratch.WriteZigZagInt64(entry.Stamp);
+                    state.WriteValue(scratch, entry.Value);
+                    KeyedStateSnapshot.WriteRecord(section, KeyedStateSnapshot.StateEntryTag, index, scratch.WrittenSpan);
+                }
+            }
+        }
+
+        public void Dispose() => table.Dispose();
+    }
 }
 
-internal sealed class HeapValueState<TKey, T>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl)
-    : HeapStateBase<TKey, T>(backend, ttl, "value"), IValueState<T> where TKey : notnull
+internal sealed class HeapValueState<TKey, TNamespace, T>(HeapKeyedStateBackend<TKey> backend, ValueStateDescriptor<T> descriptor, IStateSerializer<TNamespace> ns)
+    : HeapStateBase<TKey, TNamespace, T>(backend, descriptor, "value", ns, StateSerializers.Describe<T>()), IInternalValueState<TNamespace, T> where TKey : notnull
 {
     public T? Value => TryGet(out var value) ? value : default;
 
@@ -107,9 +202,13 @@ internal sealed class HeapValueState<TKey, T>(HeapKeyedStateBackend<TKey> backen
     public void Update(T value) => Write(value);
 }
 
-internal sealed class HeapListState<TKey, T>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl)
-    : HeapStateBase<TKey, List<T>>(backend, ttl, "list"), IListState<T> where TKey : notnull
+internal sealed class HeapListState<TKey, TNamespace, T>(HeapKeyedStateBackend<TKey> backend, ListStateDescriptor<T> descriptor, IStateSerializer<TNamespace> ns)
+    : HeapStateBase<TKey, TNamespace, List<T>>(backend, descriptor, "list", ns, StateSerializers.Describe<List<T>>()), IInternalListState<TNamespace, T> where TKey : notnull
 {
+    protected override bool MutatesInPlace => true;
+
+    protected override List<T> CopyValue(List<T> value) => StateCopier<T>.IsImmutable ? [.. value] : value.ConvertAll(StateCopier<T>.Copy);
+
     public IReadOnlyList<T> Get()
     {
         ref var entry = ref Find(out var found);
@@ -137,15 +236,17 @@ internal sealed class HeapListState<TKey, T>(HeapKeyedStateBackend<TKey> backend
     }
 }
 
-internal sealed class HeapReducingState<TKey, T>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl, Func<T, T, T> reduce)
-    : HeapStateBase<TKey, T>(backend, ttl, "reducing"), IReducingState<T> where TKey : notnull
+internal sealed class HeapReducingState<TKey, TNamespace, T>(HeapKeyedStateBackend<TKey> backend, ReducingStateDescriptor<T> descriptor, IStateSerializer<TNamespace> ns)
+    : HeapStateBase<TKey, TNamespace, T>(backend, descriptor, "reducing", ns, StateSerializers.Describe<T>()), IInternalReducingState<TNamespace, T> where TKey : notnull
 {
+    private readonly Func<T, T, T> _reduce = descriptor.Reduce;
+
     public void Add(T value)
     {
         ref var entry = ref Find(out var found);
         if (found)
         {
-            entry.Value = reduce(entry.Value, value);
+            entry.Value = _reduce(entry.Value, value);
             entry.Stamp = Stamp;
         }
         else
@@ -160,39 +261,130 @@ internal sealed class HeapReducingState<TKey, T>(HeapKeyedStateBackend<TKey> bac
         value = found ? entry.Value : default!;
         return found;
     }
+
+    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources)
+    {
+        var original = Namespace;
+        try
+        {
+            foreach (var source in sources)
+            {
+                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
+                {
+                    continue;
+                }
+                Namespace = source;
+                if (!TryGet(out var value))
+                {
+                    continue;
+                }
+                Clear();
+                Namespace = target;
+                Add(value);
+            }
+        }
+        finally
+        {
+            Namespace = original;
+        }
+    }
 }
 
-internal sealed class HeapAggregatingState<TKey, TIn, TAcc, TOut>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl, IAggregateFunction<TIn, TAcc, TOut> function)
-    : HeapStateBase<TKey, TAcc>(backend, ttl, "aggregating"), IAggregatingState<TIn, TOut> where TKey : notnull
+internal sealed class HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(
+    HeapKeyedStateBackend<TKey> backend, AggregatingStateDescriptor<TIn, TAcc, TOut> descriptor, IStateSerializer<TNamespace> ns)
+    : HeapStateBase<TKey, TNamespace, TAcc>(backend, descriptor, "aggregating", ns, StateSerializers.Describe<TAcc>()), IInternalAggregatingState<TNamespace, TIn, TAcc, TOut>
+    where TKey : notnull
 {
+    private readonly IAggregateFunction<TIn, TAcc, TOut> _function = descriptor.Function;
+
     public void Add(TIn value)
     {
         ref var entry = ref Find(out var found);
         if (found)
         {
-            entry.Value = function.Add(entry.Value, value);
+            entry.Value = _function.Add(entry.Value, value);
             entry.Stamp = Stamp;
         }
         else
         {
-            Write(function.Add(function.CreateAccumulator(), value));
+            Write(_function.Add(_function.CreateAccumulator(), value));
         }
     }
 
     public bool TryGet(out TOut value)
     {
         ref var entry = ref Find(out var found);
-        value = found ? function.GetResult(entry.Value) : default!;
+        value = found ? _function.GetResult(entry.Value) : default!;
         return found;
+    }
+
+    public bool TryGetAccumulator(out TAcc accumulator)
+    {
+        ref var entry = ref Find(out var found);
+        accumulator = found ? entry.Value : default!;
+        return found;
+    }
+
+    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources)
+    {
+        var original = Namespace;
+        try
+        {
+            foreach (var source in sources)
+            {
+                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
+                {
+                    continue;
+                }
+                Namespace = source;
+                if (!TryGetAccumulator(out var accumulator))
+                {
+                    continue;
+                }
+                Clear();
+                Namespace = target;
+                ref var entry = ref Find(out var found);
+                if (found)
+                {
+                    entry.Value = _function.Merge(entry.Value, accumulator);
+                    entry.Stamp = Stamp;
+                }
+                else
+                {
+                    Write(accumulator);
+                }
+            }
+        }
+        finally
+        {
+            Namespace = original;
+        }
     }
 }
 
-/// <summary>Map state: TTL applies per map entry, so the per-key value is a dictionary of TTL entries.</summary>
-internal sealed class HeapMapState<TKey, TMapKey, TValue>(HeapKeyedStateBackend<TKey> backend, StateTtlConfig? ttl)
-    : HeapStateBase<TKey, Dictionary<TMapKey, TtlEntry<TValue>>>(backend, ttl, "map"), IMapState<TMapKey, TValue> where TKey : notnull where TMapKey : notnull
+/// <summary>Map state: TTL applies per map entry, so the per-(key, namespace) value is a dictionary of TTL entries.</summary>
+internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedStateBackend<TKey> backend, MapStateDescriptor<TMapKey, TValue> descriptor, IStateSerializer<TNamespace> ns)
+    : HeapStateBase<TKey, TNamespace, Dictionary<TMapKey, TtlEntry<TValue>>>(backend, descriptor, "map", ns, s_format), IInternalMapState<TNamespace, TMapKey, TValue>
+    where TKey : notnull where TMapKey : notnull
 {
-    public override SerializerDescriptor ValueFormat => new(
+    private static readonly SerializerDescriptor s_format = new(
         $"map({StateSerializers.Describe<TMapKey>().FormatId},{StateSerializers.Describe<TValue>().FormatId})", 1);
+
+    protected override bool MutatesInPlace => true;
+
+    protected override Dictionary<TMapKey, TtlEntry<TValue>> CopyValue(Dictionary<TMapKey, TtlEntry<TValue>> value)
+    {
+        if (StateCopier<TMapKey>.IsImmutable && StateCopier<TValue>.IsImmutable)
+        {
+            return new Dictionary<TMapKey, TtlEntry<TValue>>(value);
+        }
+        var copy = new Dictionary<TMapKey, TtlEntry<TValue>>(value.Count);
+        foreach (var (mapKey, entry) in value)
+        {
+            copy[StateCopier<TMapKey>.Copy(mapKey)] = new TtlEntry<TValue>(StateCopier<TValue>.Copy(entry.Value), entry.Stamp);
+        }
+        return copy;
+    }
 
     protected override void WriteValue(StateWriter writer, Dictionary<TMapKey, TtlEntry<TValue>> value)
     {
@@ -211,8 +403,8 @@ internal sealed class HeapMapState<TKey, TMapKey, TValue>(HeapKeyedStateBackend<
     {
         var keys = StateSerializers.For<TMapKey>();
         var values = StateSerializers.For<TValue>();
-        var keyVersion = StateSerializers.Describe<TMapKey>().Version;
-        var valueVersion = StateSerializers.Describe<TValue>().Version;
+        var keyVersion = keys.Version;
+        var valueVersion = values.Version;
         var count = (int)reader.ReadVarInt32();
         var map = new Dictionary<TMapKey, TtlEntry<TValue>>(count);
         for (var i = 0; i < count; i++)
@@ -224,14 +416,20 @@ internal sealed class HeapMapState<TKey, TMapKey, TValue>(HeapKeyedStateBackend<
         return map;
     }
 
-    public override int Count
+    public override long Count
     {
         get
         {
-            var n = 0;
-            foreach (var entry in Map.Values)
+            long n = 0;
+            for (var i = 0; i < Table.Range.Count; i++)
             {
-                n += entry.Value.Count;
+                if (Table.Readable(i) is { } map)
+                {
+                    foreach (var entry in map.Values)
+                    {
+                        n += entry.Value.Count;
+                    }
+                }
             }
             return n;
         }
@@ -239,7 +437,8 @@ internal sealed class HeapMapState<TKey, TMapKey, TValue>(HeapKeyedStateBackend<
 
     private Dictionary<TMapKey, TtlEntry<TValue>>? Current(bool create)
     {
-        if (Map.TryGetValue(Backend.CurrentKey, out var entry))
+        ref var entry = ref Find(ttl: null, out var found);
+        if (found)
         {
             return entry.Value;
         }
@@ -248,7 +447,7 @@ internal sealed class HeapMapState<TKey, TMapKey, TValue>(HeapKeyedStateBackend<
             return null;
         }
         var map = new Dictionary<TMapKey, TtlEntry<TValue>>();
-        Map[Backend.CurrentKey] = new TtlEntry<Dictionary<TMapKey, TtlEntry<TValue>>>(map, 0);
+        Map[(Backend.CurrentKey, Namespace)] = new StateEntry<Dictionary<TMapKey, TtlEntry<TValue>>>(map, 0, Table.Version);
         return map;
     }
 
@@ -260,7 +459,7 @@ internal sealed class HeapMapState<TKey, TMapKey, TValue>(HeapKeyedStateBackend<
         if (map is not null)
         {
             ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(map, key);
-            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
+            if (!Unsafe.IsNullRef(ref entry))
             {
                 var now = Stamp;
                 if (IsLive(ref entry, now))
@@ -327,19 +526,33 @@ internal sealed class HeapMapState<TKey, TMapKey, TValue>(HeapKeyedStateBackend<
         {
             return;
         }
-        foreach (var (key, entry) in Map)
+        for (var i = 0; i < Table.Range.Count; i++)
         {
-            var map = entry.Value;
-            foreach (var (mapKey, mapEntry) in map)
+            if (Table.Readable(i) is null)
             {
-                if (now - mapEntry.Stamp >= Ttl.TimeToLiveMs)
-                {
-                    map.Remove(mapKey);
-                }
+                continue;
             }
-            if (map.Count == 0)
+            var outer = Table.Writable(i);
+            foreach (var key in outer.Keys)
             {
-                Map.Remove(key);
+                ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(outer, key);
+                if (Table.IsShared(entry.Version))
+                {
+                    entry.Value = CopyValue(entry.Value);
+                    entry.Version = Table.Version;
+                }
+                var map = entry.Value;
+                foreach (var (mapKey, mapEntry) in map)
+                {
+                    if (now - mapEntry.Stamp >= Ttl.TimeToLiveMs)
+                    {
+                        map.Remove(mapKey);
+                    }
+                }
+                if (map.Count == 0)
+                {
+                    outer.Remove(key);
+                }
             }
         }
     }

@@ -1,44 +1,49 @@
 namespace Sluice.Runtime.State;
 
 /// <summary>
-/// The timers of one keyed operator in one time domain. A (key, time) pair is registered at most once; timers pop in
-/// (time, registration order) order, so firing is deterministic; deleting is lazy (the heap entry is skipped when
-/// popped). Single-threaded: operator thread only.
+/// The timers of one timer service in one time domain. A (key, namespace, time) timer is registered at most once;
+/// timers pop in (time, registration order) order, so firing is deterministic; deleting is lazy (the heap entry is
+/// skipped when popped). The live set is a key-grouped <see cref="StateTable{TEntryKey, TValue}"/>, so timers are
+/// snapshotted per key group with the same copy-on-write as state. Task thread only.
 /// </summary>
-/// <typeparam name="TKey">Key type.</typeparam>
-internal sealed class TimerQueue<TKey> where TKey : notnull
+internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
 {
-    private readonly PriorityQueue<(TKey Key, long Time), (long Time, long Sequence)> _heap = new(PriorityComparer.Instance);
-    private readonly HashSet<(TKey Key, long Time)> _live = [];
+    private readonly PriorityQueue<Timer, (long Time, long Sequence)> _heap = new(PriorityComparer.Instance);
     private long _sequence;
 
-    /// <summary>Number of live timers.</summary>
-    public int Count => _live.Count;
+    public TimerQueue(KeyGroupRange keyGroups) => Live = new StateTable<(TKey, TNamespace, long), bool>(keyGroups);
 
-    /// <summary>Registers a timer; false when the same (key, time) is already registered.</summary>
-    public bool Register(TKey key, long time)
+    /// <summary>The live timers by key group.</summary>
+    public StateTable<(TKey Key, TNamespace Namespace, long Time), bool> Live { get; }
+
+    /// <summary>Number of live timers.</summary>
+    public long Count => Live.Count;
+
+    /// <summary>Registers a timer of key group index <paramref name="groupIndex"/>; false when it is already registered.</summary>
+    public bool Register(int groupIndex, TKey key, TNamespace ns, long time)
     {
-        if (!_live.Add((key, time)))
+        if (!Live.Writable(groupIndex).TryAdd((key, ns, time), true))
         {
             return false;
         }
-        _heap.Enqueue((key, time), (time, _sequence++));
+        _heap.Enqueue(new Timer(key, ns, time, groupIndex), (time, _sequence++));
         return true;
     }
 
     /// <summary>Deletes a timer; false when it was not registered.</summary>
-    public bool Delete(TKey key, long time) => _live.Remove((key, time));
+    public bool Delete(int groupIndex, TKey key, TNamespace ns, long time) =>
+        Live.Readable(groupIndex) is { } map && map.ContainsKey((key, ns, time)) && Live.Writable(groupIndex).Remove((key, ns, time));
 
     /// <summary>The earliest live timer's time, or <see cref="long.MaxValue"/> when there is none.</summary>
     public long NextTime
     {
         get
         {
-            while (_heap.TryPeek(out var entry, out _))
+            while (_heap.TryPeek(out var timer, out _))
             {
-                if (_live.Contains(entry))
+                if (Live.Readable(timer.GroupIndex)?.ContainsKey((timer.Key, timer.Namespace, timer.Time)) == true)
                 {
-                    return entry.Time;
+                    return timer.Time;
                 }
                 _heap.Dequeue();
             }
@@ -47,25 +52,24 @@ internal sealed class TimerQueue<TKey> where TKey : notnull
     }
 
     /// <summary>Removes and returns the earliest live timer with time ≤ <paramref name="upTo"/>.</summary>
-    public bool TryPopDue(long upTo, out TKey key, out long time)
+    public bool TryPopDue(long upTo, out Timer due)
     {
-        while (_heap.TryPeek(out var entry, out var priority) && priority.Time <= upTo)
+        while (_heap.TryPeek(out var timer, out var priority) && priority.Time <= upTo)
         {
             _heap.Dequeue();
-            if (_live.Remove(entry))
+            if (Live.Readable(timer.GroupIndex)?.ContainsKey((timer.Key, timer.Namespace, timer.Time)) == true)
             {
-                key = entry.Key;
-                time = entry.Time;
+                Live.Writable(timer.GroupIndex).Remove((timer.Key, timer.Namespace, timer.Time));
+                due = timer;
                 return true;
             }
         }
-        key = default!;
-        time = 0;
+        due = default;
         return false;
     }
 
-    /// <summary>Every live timer, unordered (for snapshots and tests).</summary>
-    public IEnumerable<(TKey Key, long Time)> Live => _live;
+    /// <summary>A timer as queued: its key, namespace, time and the index of its key group.</summary>
+    internal readonly record struct Timer(TKey Key, TNamespace Namespace, long Time, int GroupIndex);
 
     private sealed class PriorityComparer : IComparer<(long Time, long Sequence)>
     {

@@ -25,7 +25,7 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     private readonly long _lateness;
     private readonly bool _eventTime;
     private readonly Dictionary<TKey, List<Session>> _sessions = [];
-    private readonly TimerQueue<TKey> _timers = new();
+    private readonly SessionTimerQueue<TKey> _timers = new();
     private readonly List<Session> _overlapping = [];
     private long _time = EventTime.MinWatermark;
 

@@ -1,0 +1,285 @@
+using Sluice.Runtime.Checkpointing;
+using Sluice.State.Serialization;
+
+namespace Sluice.Runtime.State;
+
+/// <summary>
+/// The timers of one keyed operator: named services, each keyed and namespaced, all checkpointed per key group with
+/// the keyed state. Both state backends keep timers here, on the heap. Task thread only (snapshots are written
+/// elsewhere, see <see cref="Snapshot"/>).
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+internal sealed class TimerServiceManager<TKey>(IKeyedStateBackend<TKey> keys, Action<long> requestProcessingTime) where TKey : notnull
+{
+    private readonly List<ITimerServiceInternal> _services = [];
+    private KeyedStateRestore? _restore;
+
+    /// <summary>The watermark the services fired event-time timers up to.</summary>
+    public long CurrentWatermark { get; private set; } = EventTime.MinWatermark;
+
+    /// <summary>Live timers over all services and both domains.</summary>
+    public long Count
+    {
+        get
+        {
+            long n = 0;
+            foreach (var service in _services)
+            {
+                n += service.Count;
+            }
+            return n;
+        }
+    }
+
+    /// <summary>Hands restored timers to services as they are created by name.</summary>
+    public void Restore(KeyedStateRestore restore)
+    {
+        _restore = restore;
+        CurrentWatermark = restore.Watermark;
+    }
+
+    /// <summary>
+    /// Creates the timer service <paramref name="name"/> whose timers call <paramref name="target"/>; restored timers
+    /// of that name are loaded (and, for processing time, the earliest is requested from the task).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The name is taken.</exception>
+    /// <exception cref="StateFormatException">Restored timers of that name have another namespace format.</exception>
+    public InternalTimerService<TKey, TNamespace> GetTimerService<TNamespace>(string name, IStateSerializer<TNamespace> namespaceSerializer, ITimerTarget<TKey, TNamespace> target)
+    {
+        if (_services.Exists(s => s.Header.Name == name))
+        {
+            throw new InvalidOperationException($"Timer service '{name}' already exists in this operator.");
+        }
+        var service = new InternalTimerService<TKey, TNamespace>(name, keys, namespaceSerializer, target, requestProcessingTime, this);
+        if (_restore?.TakeTimers(name) is { } restored)
+        {
+            restored.Header.NamespaceFormat.EnsureReadableBy(service.Header.NamespaceFormat, $"{name} (timer namespace)");
+            service.Restore(restored, _restore.KeyVersion);
+        }
+        _services.Add(service);
+        return service;
+    }
+
+    /// <summary>Fires every service's event-time timers up to <paramref name="watermark"/>, in service creation order.</summary>
+    public void AdvanceWatermark(long watermark)
+    {
+        CurrentWatermark = watermark;
+        foreach (var service in _services)
+        {
+            service.AdvanceWatermark(watermark);
+        }
+    }
+
+    /// <summary>Fires every service's processing-time timers up to <paramref name="now"/>, then requests the next one.</summary>
+    public void OnProcessingTime(long now)
+    {
+        var next = long.MaxValue;
+        foreach (var service in _services)
+        {
+            next = Math.Min(next, service.OnProcessingTime(now));
+        }
+        if (next != long.MaxValue)
+        {
+            requestProcessingTime(next);
+        }
+    }
+
+    /// <summary>Marks a snapshot point of every service's timers; restored services never created again are carried over.</summary>
+    public ITimerSnapshot Snapshot()
+    {
+        var frozen = _services.ConvertAll(s => s.Freeze());
+        var carried = _restore?.Timers.ToList() ?? [];
+        return new TimerSnapshot(frozen, carried);
+    }
+
+    /// <summary>The timers of one snapshot point, written on any thread.</summary>
+    internal interface ITimerSnapshot : IDisposable
+    {
+        void Write(KeyedSnapshotWriter headers, SnapshotContext target);
+    }
+
+    internal interface ITimerServiceInternal
+    {
+        TimerHeader Header { get; }
+
+        long Count { get; }
+
+        void AdvanceWatermark(long watermark);
+
+        /// <summary>Fires due processing-time timers; returns the next one's time (or <see cref="long.MaxValue"/>).</summary>
+        long OnProcessingTime(long now);
+
+        ITimerSnapshot Freeze();
+    }
+
+    private sealed class TimerSnapshot(List<ITimerSnapshot> services, List<RestoredTimers> carried) : ITimerSnapshot
+    {
+        public void Write(KeyedSnapshotWriter headers, SnapshotContext target)
+        {
+            foreach (var service in services)
+            {
+                service.Write(headers, target);
+            }
+            foreach (var restored in carried)
+            {
+                var index = headers.AddTimerService(restored.Header);
+                foreach (var (group, payload) in restored.EventTimers)
+                {
+                    KeyedStateSnapshot.WriteRecord(target.KeyGroup(group), KeyedStateSnapshot.EventTimerTag, index, payload.Span);
+                }
+                foreach (var (group, payload) in restored.ProcessingTimers)
+                {
+                    KeyedStateSnapshot.WriteRecord(target.KeyGroup(group), KeyedStateSnapshot.ProcessingTimerTag, index, payload.Span);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var service in services)
+            {
+                service.Dispose();
+            }
+        }
+    }
+}
+
+/// <summary>
+/// One timer service: timers scoped to (current key, namespace), in event time (fire when the watermark reaches them)
+/// and processing time (when the clock does). A (key, namespace, time) timer exists at most once per domain and fires
+/// once; due timers fire in (time, registration) order with the backend's current key set to the timer's key. Task
+/// thread only.
+/// </summary>
+internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManager<TKey>.ITimerServiceInternal where TKey : notnull
+{
+    private readonly IKeyedStateBackend<TKey> _keys;
+    private readonly IStateSerializer<TNamespace> _namespaceSerializer;
+    private readonly IStateSerializer<TKey> _keySerializer = StateSerializers.For<TKey>();
+    private readonly ITimerTarget<TKey, TNamespace> _target;
+    private readonly Action<long> _requestProcessingTime;
+    private readonly TimerServiceManager<TKey> _manager;
+    private readonly TimerQueue<TKey, TNamespace> _event;
+    private readonly TimerQueue<TKey, TNamespace> _processing;
+
+    internal InternalTimerService(string name, IKeyedStateBackend<TKey> keys, IStateSerializer<TNamespace> namespaceSerializer, ITimerTarget<TKey, TNamespace> target,
+        Action<long> requestProcessingTime, TimerServiceManager<TKey> manager)
+    {
+        _keys = keys;
+        _namespaceSerializer = namespaceSerializer;
+        _target = target;
+        _requestProcessingTime = requestProcessingTime;
+        _manager = manager;
+        _event = new(keys.KeyGroups);
+        _processing = new(keys.KeyGroups);
+        Header = new TimerHeader(name, SerializerDescriptor.Of(namespaceSerializer));
+    }
+
+    public TimerHeader Header { get; }
+
+    /// <summary>The watermark event-time timers fired up to.</summary>
+    public long CurrentWatermark => _manager.CurrentWatermark;
+
+    public long Count => _event.Count + _processing.Count;
+
+    private int GroupIndex => _keys.CurrentKeyGroup - _keys.KeyGroups.Start;
+
+    /// <summary>Registers an event-time timer for the current key; false when it exists.</summary>
+    public bool RegisterEventTimeTimer(TNamespace ns, long time) => _event.Register(GroupIndex, _keys.CurrentKey, ns, time);
+
+    /// <summary>Deletes the current key's event-time timer; false when there was none.</summary>
+    public bool DeleteEventTimeTimer(TNamespace ns, long time) => _event.Delete(GroupIndex, _keys.CurrentKey, ns, time);
+
+    /// <summary>Registers a processing-time timer for the current key and asks the task for a callback at its time; false when it exists.</summary>
+    public bool RegisterProcessingTimeTimer(TNamespace ns, long time)
+    {
+        if (!_processing.Register(GroupIndex, _keys.CurrentKey, ns, time))
+        {
+            return false;
+        }
+        _requestProcessingTime(time);
+        return true;
+    }
+
+    /// <summary>Deletes the current key's processing-time timer; false when there was none.</summary>
+    public bool DeleteProcessingTimeTimer(TNamespace ns, long time) => _processing.Delete(GroupIndex, _keys.CurrentKey, ns, time);
+
+    public void AdvanceWatermark(long watermark)
+    {
+        while (_event.TryPopDue(watermark, out var timer))
+        {
+            _keys.SetCurrentKey(timer.Key);
+            _target.OnEventTime(timer.Key, timer.Namespace, timer.Time);
+        }
+    }
+
+    public long OnProcessingTime(long now)
+    {
+        while (_processing.TryPopDue(now, out var timer))
+        {
+            _keys.SetCurrentKey(timer.Key);
+            _target.OnProcessingTime(timer.Key, timer.Namespace, timer.Time);
+        }
+        return _processing.NextTime;
+    }
+
+    internal void Restore(RestoredTimers restored, int keyVersion)
+    {
+        var namespaceVersion = restored.Header.NamespaceFormat.Version;
+        Load(_event, restored.EventTimers);
+        Load(_processing, restored.ProcessingTimers);
+        if (_processing.NextTime is var next && next != long.MaxValue)
+        {
+            _requestProcessingTime(next);
+        }
+
+        void Load(TimerQueue<TKey, TNamespace> queue, List<RestoredPayload> timers)
+        {
+            foreach (var (group, payload) in timers)
+            {
+                var reader = new StateReader(payload);
+                var key = _keySerializer.Read(reader, keyVersion);
+                var ns = _namespaceSerializer.Read(reader, namespaceVersion);
+                var time = reader.ReadZigZagInt64();
+                reader.EnsureAtEnd();
+                queue.Register(group - _keys.KeyGroups.Start, key, ns, time);
+            }
+        }
+    }
+
+    public TimerServiceManager<TKey>.ITimerSnapshot Freeze() => new Frozen(this, _event.Live.Freeze(), _processing.Live.Freeze());
+
+    private sealed class Frozen(InternalTimerService<TKey, TNamespace> service,
+        FrozenTable<(TKey Key, TNamespace Namespace, long Time), bool> eventTimers,
+        FrozenTable<(TKey Key, TNamespace Namespace, long Time), bool> processingTimers) : TimerServiceManager<TKey>.ITimerSnapshot
+    {
+        public void Write(KeyedSnapshotWriter headers, SnapshotContext target)
+        {
+            var index = headers.AddTimerService(service.Header);
+            var scratch = new StateWriter(64);
+            WriteTimers(eventTimers, KeyedStateSnapshot.EventTimerTag);
+            WriteTimers(processingTimers, KeyedStateSnapshot.ProcessingTimerTag);
+
+            void WriteTimers(FrozenTable<(TKey Key, TNamespace Namespace, long Time), bool> timers, byte tag)
+            {
+                foreach (var (group, map) in timers.Groups)
+                {
+                    var section = target.KeyGroup(group);
+                    foreach (var (key, ns, time) in map.Keys)
+                    {
+                        scratch.Reset();
+                        service._keySerializer.Write(scratch, key);
+                        service._namespaceSerializer.Write(scratch, ns);
+                        scratch.WriteZigZagInt64(time);
+                        KeyedStateSnapshot.WriteRecord(section, tag, index, scratch.WrittenSpan);
+                    }
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            eventTimers.Dispose();
+            processingTimers.Dispose();
+        }
+    }
+}
