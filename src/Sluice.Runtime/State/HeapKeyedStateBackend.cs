@@ -107,10 +107,10 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
         {
             throw new InvalidOperationException($"Operator '{_operatorName}': keyed state must be restored before any state is created.");
         }
-        if (restore.Backend != KeyedStateSnapshot.HeapBackend)
+        if (restore.Backend != KeyedStateSnapshot.KeyGroupLayout)
         {
             throw new StateFormatException(
-                $"Keyed state of '{_operatorName}' was checkpointed by the '{restore.Backend}' state backend; the job now uses 'heap'. Restore with the backend that wrote the checkpoint.");
+                $"Keyed state of '{_operatorName}' was checkpointed in the '{restore.Backend}' layout, which only that state backend reads; the job now uses the heap backend. Restore with the backend that wrote the checkpoint, or from a savepoint.");
         }
         _restore = restore;
     }

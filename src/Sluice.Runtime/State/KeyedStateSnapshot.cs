@@ -10,8 +10,8 @@ namespace Sluice.Runtime.State;
 /// <para>
 /// The operator-state section holds the header: <c>byte 2</c>, the key format (id, version), the operator's watermark
 /// (int64), the states (count; per state: name, kind, namespace format, value format), the timer services (count; per
-/// service: name, namespace format), and the backend (name, then length-prefixed backend-specific bytes — empty for
-/// the heap backend).
+/// service: name, namespace format), and the backend (layout name, then length-prefixed layout-specific bytes — empty
+/// for <see cref="KeyGroupLayout"/>).
 /// </para>
 /// <para>
 /// Each key group's section is a sequence of records: a tag (<see cref="StateEntryTag"/>, <see cref="EventTimerTag"/>
@@ -37,8 +37,11 @@ internal static class KeyedStateSnapshot
     /// <summary>The timer service of process functions (the one every version-1 timer belongs to).</summary>
     public const string DefaultTimerService = "timers";
 
-    /// <summary>The backend name of heap snapshots.</summary>
-    public const string HeapBackend = "heap";
+    /// <summary>
+    /// The layout of snapshots whose entries are all in the key-group sections (every heap snapshot, and full snapshots
+    /// of other backends): any backend restores it, at any parallelism. Other layouts name the backend that reads them.
+    /// </summary>
+    public const string KeyGroupLayout = "key-groups";
 
     private const byte V1EntryTag = 0;
     private const byte V1EventTimerTag = 1;
@@ -269,8 +272,8 @@ internal sealed class KeyedStateRestore(string operatorName, int sourceVersion, 
 
     public List<RestoredTimers> Timers { get; } = [];
 
-    /// <summary>The backend that wrote the snapshot (<see cref="KeyedStateSnapshot.HeapBackend"/> for version 1).</summary>
-    public string Backend { get; set; } = KeyedStateSnapshot.HeapBackend;
+    /// <summary>The snapshot's layout (<see cref="KeyedStateSnapshot.KeyGroupLayout"/> for version 1).</summary>
+    public string Backend { get; set; } = KeyedStateSnapshot.KeyGroupLayout;
 
     /// <summary>Backend-specific header bytes (empty for the heap backend).</summary>
     public byte[] BackendData { get; set; } = [];
@@ -312,8 +315,8 @@ internal sealed class KeyedSnapshotWriter(SerializerDescriptor keyFormat, long w
     private readonly List<StateHeader> _states = [];
     private readonly List<TimerHeader> _timers = [];
 
-    /// <summary>The backend name written in the header.</summary>
-    public string Backend { get; set; } = KeyedStateSnapshot.HeapBackend;
+    /// <summary>The layout name written in the header.</summary>
+    public string Backend { get; set; } = KeyedStateSnapshot.KeyGroupLayout;
 
     /// <summary>Backend-specific header bytes.</summary>
     public byte[] BackendData { get; set; } = [];
