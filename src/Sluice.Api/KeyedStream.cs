@@ -167,6 +167,11 @@ public sealed class IntervalJoinBuilder<TKey, T1, T2>
         {
             throw new InvalidOperationException("Call Between(lower, upper) before Process: an interval join needs its time bounds.");
         }
-        return _streams.Process(new IntervalJoinFunction<TKey, T1, T2, TOut>(_lower, _upper, join), name ?? "IntervalJoin");
+        var node = new KeyedCoProcessTransformation<TKey, T1, T2, TOut>(name ?? "IntervalJoin", _streams.First.Input, _streams.First.Key, _streams.Second.Input, _streams.Second.Key,
+            static () => throw new InvalidOperationException("An interval join runs as the interval join operator, not as a function."))
+        {
+            IntervalJoin = new IntervalJoinSpec<T1, T2, TOut>(_lower, _upper, join),
+        };
+        return _streams.First.Stream.Next(node);
     }
 }

@@ -209,6 +209,9 @@ public sealed class KeyedCoProcessTransformation<TKey, TIn1, TIn2, TOut> : Trans
     /// <summary>Creates the function for one subtask.</summary>
     public Func<KeyedCoProcessFunction<TKey, TIn1, TIn2, TOut>> FunctionFactory { get; }
 
+    /// <summary>Set for an interval join: the node runs the built-in interval join operator, not a function.</summary>
+    internal IntervalJoinSpec<TIn1, TIn2, TOut>? IntervalJoin { get; init; }
+
     /// <inheritdoc />
     public override TResult Accept<TResult>(ITransformationVisitor<TResult> visitor) => visitor.VisitKeyedCoProcess(this);
 }

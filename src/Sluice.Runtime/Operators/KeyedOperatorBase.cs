@@ -5,21 +5,18 @@ using Sluice.State.Serialization;
 namespace Sluice.Runtime.Operators;
 
 /// <summary>
-/// Keyed state, timers and the function context shared by keyed (co-)process operators. Timers fire in
-/// (timestamp, registration) order with the key restored, event-time timers when the watermark passes them and
-/// processing-time timers when the clock does.
+/// The function context shared by keyed (co-)process operators, on top of the backend and timers of
+/// <see cref="KeyedStreamOperator{TKey}"/>. Timers fire in (timestamp, registration) order with the key restored,
+/// event-time timers when the watermark passes them and processing-time timers when the clock does.
 /// </summary>
-internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerService, IKeyedStateInspection, ITimerTarget<TKey, VoidNamespace> where TKey : notnull
+internal abstract class KeyedOperatorBase<TKey, TOut> : KeyedStreamOperator<TKey>, ITimerService, ITimerTarget<TKey, VoidNamespace> where TKey : notnull
 {
     private const int SweepInterval = 4096;
     private int _untilSweep = SweepInterval;
     private InternalTimerService<TKey, VoidNamespace> _timers = null!;
 
-    private readonly IKeyHasher<TKey> _hasher;
-
-    protected KeyedOperatorBase(IKeyHasher<TKey> hasher, Output<TOut> output)
+    protected KeyedOperatorBase(IKeyHasher<TKey> hasher, Output<TOut> output) : base(hasher)
     {
-        _hasher = hasher;
         Output = output;
         Collector = new TimestampedCollector<TOut>(output);
         FunctionContext = new KeyedContext(this);
@@ -32,44 +29,14 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
 
     protected KeyedContext FunctionContext { get; }
 
-    /// <summary>The operator's keyed state: created in <see cref="Open"/>, restored before the function opens.</summary>
-    protected IKeyedStateBackend<TKey> Backend { get; private set; } = null!;
-
-    /// <summary>The operator's timer services (process functions use one, <see cref="KeyedStateSnapshot.DefaultTimerService"/>).</summary>
-    protected TimerServiceManager<TKey> Timers { get; private set; } = null!;
-
-    /// <summary>Live timers in both domains.</summary>
-    public int TimerCount => (int)(Timers?.Count ?? 0);
-
-    /// <summary>Live state entries over all states.</summary>
-    public int StateEntryCount => (int)(Backend?.EntryCount ?? 0);
-
+    /// <summary>Opens the backend and timers, exposes them to user functions, and creates the process functions' timer service (<see cref="KeyedStateSnapshot.DefaultTimerService"/>).</summary>
     public override void Open()
     {
-        Backend = KeyedStateBackends.Create(Context, _hasher);
-        Timers = new TimerServiceManager<TKey>(Backend, Context.RequestProcessingTime);
+        base.Open();
         Context.KeyedState = Backend;
         Context.KeyedTimers = this;
-        if (Context.Restore is { } restore && KeyedStateSnapshot.Parse(restore, StateSerializers.For<TKey>(), Context.OperatorName) is { } keyed)
-        {
-            Backend.Restore(keyed);
-            Timers.Restore(keyed);
-            CurrentWatermark = keyed.Watermark;
-        }
         _timers = Timers.GetTimerService(KeyedStateSnapshot.DefaultTimerService, VoidNamespace.Serializer, this);
     }
-
-    public override void SnapshotState(Checkpointing.SnapshotContext context)
-    {
-        using var state = Backend.Snapshot(context.CheckpointId);
-        using var timers = Timers.Snapshot();
-        var headers = new KeyedSnapshotWriter(StateSerializers.Describe<TKey>(), CurrentWatermark);
-        state.Write(headers, context);
-        timers.Write(headers, context);
-        headers.WriteHeader(context.OperatorState);
-    }
-
-    public override void Close() => Backend?.Dispose();
 
     /// <summary>Sets the current key and timestamp before user code runs for a record.</summary>
     protected void Enter(TKey key, long timestamp)

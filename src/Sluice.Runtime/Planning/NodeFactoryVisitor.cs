@@ -45,8 +45,9 @@ internal sealed class NodeFactoryVisitor : ITransformationVisitor<NodeFactory>
         });
 
     public NodeFactory VisitKeyedCoProcess<TKey, TIn1, TIn2, TOut>(KeyedCoProcessTransformation<TKey, TIn1, TIn2, TOut> node) =>
-        new TwoInputFactory<TIn1, TIn2, TOut>(output =>
-            new KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(node.Key1.Selector, node.Key2.Selector, node.Key1.Hasher, node.FunctionFactory(), output));
+        new TwoInputFactory<TIn1, TIn2, TOut>(output => node.IntervalJoin is { } join
+            ? new Joins.IntervalJoinOperator<TKey, TIn1, TIn2, TOut>(node.Key1.Selector, node.Key2.Selector, node.Key1.Hasher, join, output)
+            : new KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(node.Key1.Selector, node.Key2.Selector, node.Key1.Hasher, node.FunctionFactory(), output));
 
     public NodeFactory VisitOperator<TIn, TOut>(OneInputOperatorTransformation<TIn, TOut> node) =>
         new OneInputFactory<TIn, TOut>(output => new TransformOperator<TIn, TOut>(Created(node, node.OperatorFactory()), output));

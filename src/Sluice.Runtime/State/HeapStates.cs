@@ -311,6 +311,19 @@ internal sealed class HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(
         }
     }
 
+    public bool AddAndCheckCreated(TIn value)
+    {
+        ref var entry = ref Find(out var found);
+        if (found)
+        {
+            entry.Value = _function.Add(entry.Value, value);
+            entry.Stamp = Stamp;
+            return false;
+        }
+        Write(_function.Add(_function.CreateAccumulator(), value));
+        return true;
+    }
+
     public bool TryGet(out TOut value)
     {
         ref var entry = ref Find(out var found);

@@ -63,6 +63,18 @@ internal interface IInternalAggregatingState<TNamespace, TIn, TAcc, TOut> : IAgg
 {
     /// <summary>Reads the current (key, namespace)'s accumulator; false when absent or expired.</summary>
     bool TryGetAccumulator(out TAcc accumulator);
+
+    /// <summary>
+    /// Adds <paramref name="value"/> like <c>Add</c> and tells whether the current
+    /// (key, namespace) had no accumulator before (windows register their timer when a window first gets state). A
+    /// backend that can answer in one access overrides the default, which reads first.
+    /// </summary>
+    bool AddAndCheckCreated(TIn value)
+    {
+        var existed = TryGetAccumulator(out _);
+        Add(value);
+        return !existed;
+    }
 }
 
 /// <summary>

@@ -85,6 +85,7 @@ internal static class KeyedStateSnapshot
                         $"Keyed state of '{operatorName}': the old subtasks' checkpoints list different states or timer services; they cannot be merged into one restore.");
                 }
                 result.Watermark = Math.Min(result.Watermark, parsed.Watermark);
+                result.Trailers.AddRange(parsed.Trailers);
             }
         }
         foreach (var (group, bytes) in context.KeyGroups)
@@ -161,7 +162,9 @@ internal static class KeyedStateSnapshot
             result.Backend = reader.ReadString() ?? "";
             result.BackendData = reader.ReadBytes().ToArray();
         }
-        // Not EnsureAtEnd: an operator added with KeyedStream.Transform appends its own operator state after the header.
+        // Not EnsureAtEnd: an operator added with KeyedStream.Transform appends its own operator state after the header
+        // (and window operators their time), handed back as the header's trailer.
+        result.Trailers.Add(bytes.AsMemory(reader.Position));
         return result;
     }
 
@@ -277,6 +280,9 @@ internal sealed class KeyedStateRestore(string operatorName, int sourceVersion, 
 
     /// <summary>Backend-specific header bytes (empty for the heap backend).</summary>
     public byte[] BackendData { get; set; } = [];
+
+    /// <summary>What each old subtask's operator wrote after its header (operator bookkeeping), in header order.</summary>
+    public List<ReadOnlyMemory<byte>> Trailers { get; } = [];
 
     /// <summary>Removes and returns the restored state named <paramref name="name"/>, or null.</summary>
     public RestoredKeyedState? TakeState(string name)

@@ -1,7 +1,8 @@
-using System.Runtime.InteropServices;
 using Sluice.Graph;
 using Sluice.Runtime.Checkpointing;
+using Sluice.Runtime.State;
 using Sluice.Runtime.Transport;
+using Sluice.State;
 using Sluice.State.Serialization;
 using Sluice.Windowing;
 
@@ -14,26 +15,28 @@ namespace Sluice.Runtime.Windows;
 /// dropped once every window containing it is past <c>end − 1 + allowedLateness</c>. A record arriving after its
 /// windows fired but within the lateness re-fires them for its key; one past every window's lateness is late.
 /// </summary>
-internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut>, Operators.IKeyedStateInspection where TKey : notnull
+/// <remarks>
+/// <para>
+/// State: aggregating state <c>window-contents</c> by (key, pane), the pane being the namespace. Timers, in the
+/// operator's one timer service by (key, window): when a key's pane first gets state, one timer at <c>end − 1</c> of
+/// the first window of that pane not yet fired. A firing window of a key emits, then arms the key's next window if
+/// the key has a pane in both (so every window with state fires once, in end order, without a timer per pane and
+/// window), and releases the panes no later window contains: at once without lateness, else by a second timer of the
+/// same window at <c>end − 1 + allowedLateness</c>.
+/// </para>
+/// <para>Per record: one state access (two when the pane is new) and no allocation.</para>
+/// </remarks>
+internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut>, ITimerTarget<TKey, TimeWindow> where TKey : notnull
 {
+    private const string StateName = "window-contents";
     private readonly long _size;
     private readonly long _slide;
     private readonly long _offset;
     private readonly long _pane;
     private readonly long _lateness;
     private readonly bool _eventTime;
-    private readonly Dictionary<(TKey Key, long Pane), TAcc> _panes = [];
-    private readonly Dictionary<long, List<TKey>> _keysByPane = [];
-    private readonly SortedSet<long> _paneStarts = [];
-    private readonly Stack<List<TKey>> _freeLists = new();
-    private readonly HashSet<TKey> _emitted = [];
-    private long _time = EventTime.MinWatermark;
-    private long _nextWindowEnd = long.MaxValue;
-
-    // After a restore with key groups of different times (the parallelism changed): windows of those key groups up
-    // to their own time already fired before the checkpoint and must not fire again. Null once time passed them all.
-    private Dictionary<int, long>? _restoredTimes;
-    private long _restoredTimesMax;
+    private IInternalAggregatingState<TimeWindow, TIn, TAcc, TAcc> _panes = null!;
+    private InternalTimerService<TKey, TimeWindow> _timers = null!;
 
     public AlignedWindowOperator(AlignedWindowAssigner assigner, long allowedLateness, KeySpec<TIn, TKey> key,
         WindowFunction<TKey, TIn, TAcc, TOut> function, OutputTag<TIn>? lateTag, Output<TOut> output)
@@ -47,43 +50,82 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         _eventTime = assigner.IsEventTime;
     }
 
-    /// <summary>Live (key, pane) accumulators.</summary>
-    public int StateEntryCount => _panes.Count;
-
-    /// <summary>Panes waiting to fire or to be dropped.</summary>
-    public int TimerCount => _paneStarts.Count;
+    public override void Open()
+    {
+        base.Open();
+        _panes = Backend.GetAggregatingState(new AggregatingStateDescriptor<TIn, TAcc, TAcc>(StateName, new FunctionAggregate(Function)), TimeWindowSerializer.Instance);
+        _timers = Timers.GetTimerService(TimerServiceName, TimeWindowSerializer.Instance, this);
+    }
 
     public override void ProcessElement(TIn value, long timestamp)
     {
         var key = KeyOf(value);
         var t = _eventTime ? RequireTimestamp(value, timestamp) : Context.Now;
+        Backend.SetCurrentKey(key);
+        var time = TimeOfCurrentKey();
         var lastStart = TimeWindow.AlignedStart(t, _offset, _slide);
-        if (_eventTime && lastStart + _size - 1 + _lateness <= _time)
+        if (_eventTime && lastStart + _size - 1 + _lateness <= time)
         {
             Late(value, timestamp);
             return;
         }
         var pane = TimeWindow.AlignedStart(t, _offset, _pane);
-        ref var acc = ref CollectionsMarshal.GetValueRefOrAddDefault(_panes, (key, pane), out var exists);
-        if (!exists)
+        _panes.SetCurrentNamespace(new TimeWindow(pane, pane + _pane));
+        bool created;
+        try
         {
-            acc = Function.Create();
-            AddKeyToPane(key, pane);
+            created = _panes.AddAndCheckCreated(value);
         }
-        acc = Add(acc!, value);
-        if (FirstWindowEnd(pane) - 1 <= _time)
+        catch (Exception e) when (e is not JobExecutionException)
+        {
+            throw UserFailure("adding to a window", value, e);
+        }
+        if (created)
+        {
+            ArmPane(pane, lastStart, time);
+        }
+        if (FirstWindowStart(pane) + _size - 1 <= time)
         {
             // Some window of this record already fired: fire it again for this key (allowed lateness in event time;
             // in processing time, a record arriving at the very millisecond its window fired).
-            RefireForKey(key, pane);
-            if (!_eventTime && lastStart + _size - 1 <= _time)
+            RefireForKey(key, pane, lastStart, time);
+            if (!_eventTime && lastStart + _size - 1 <= time)
             {
-                DropPane(pane);
+                _panes.SetCurrentNamespace(new TimeWindow(pane, pane + _pane));
+                _panes.Clear();
             }
         }
-        if (!_eventTime && _nextWindowEnd != long.MaxValue)
+    }
+
+    /// <summary>Start of the first window that contains the pane starting at <paramref name="pane"/>.</summary>
+    private long FirstWindowStart(long pane) => TimeWindow.AlignedStart(pane - _size, _offset, _slide) + _slide;
+
+    /// <summary>A key's pane got its first record: arm the first of its windows not yet fired, or, if all fired (within lateness), the release of the pane.</summary>
+    private void ArmPane(long pane, long lastStart, long time)
+    {
+        for (var start = FirstWindowStart(pane); start <= lastStart; start += _slide)
         {
-            Context.RequestProcessingTime(_nextWindowEnd - 1);
+            if (start + _size - 1 > time)
+            {
+                Register(new TimeWindow(start, start + _size), start + _size - 1);
+                return;
+            }
+        }
+        if (lastStart + _size - 1 + _lateness > time)
+        {
+            Register(new TimeWindow(lastStart, lastStart + _size), lastStart + _size - 1 + _lateness);
+        }
+    }
+
+    private void Register(TimeWindow window, long time)
+    {
+        if (_eventTime)
+        {
+            _timers.RegisterEventTimeTimer(window, time);
+        }
+        else
+        {
+            _timers.RegisterProcessingTimeTimer(window, time);
         }
     }
 
@@ -91,11 +133,14 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     {
         if (_eventTime)
         {
-            Advance(watermark);
+            AdvanceTime(watermark);
+            Timers.AdvanceWatermark(watermark);
         }
         else if (watermark == EventTime.MaxWatermark)
         {
-            Advance(watermark);
+            // End of input: processing-time windows fire what they hold.
+            AdvanceTime(watermark);
+            Timers.OnProcessingTime(watermark);
         }
         CurrentWatermark = watermark;
         Output.EmitWatermark(watermark);
@@ -105,226 +150,140 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     {
         if (!_eventTime)
         {
-            Advance(now);
-            if (_nextWindowEnd != long.MaxValue)
+            AdvanceTime(now);
+            Timers.OnProcessingTime(now);
+        }
+    }
+
+    void ITimerTarget<TKey, TimeWindow>.OnEventTime(TKey key, TimeWindow window, long time) => OnTimer(key, window, time);
+
+    void ITimerTarget<TKey, TimeWindow>.OnProcessingTime(TKey key, TimeWindow window, long time) => OnTimer(key, window, time);
+
+    /// <summary>A key's window timer: at <c>end − 1</c> the window fires; at <c>end − 1 + lateness</c> (the same time without lateness) its last panes go.</summary>
+    private void OnTimer(TKey key, TimeWindow window, long time)
+    {
+        if (time == window.MaxTimestamp)
+        {
+            FireWindow(key, window, armNext: true);
+        }
+        if (time == window.MaxTimestamp + _lateness)
+        {
+            // Panes whose last window this is: [start, start + slide).
+            for (var pane = window.Start; pane < window.Start + _slide; pane += _pane)
             {
-                Context.RequestProcessingTime(_nextWindowEnd - 1);
+                _panes.SetCurrentNamespace(new TimeWindow(pane, pane + _pane));
+                _panes.Clear();
             }
         }
-    }
-
-    private void AddKeyToPane(TKey key, long pane)
-    {
-        if (!_keysByPane.TryGetValue(pane, out var keys))
+        else if (time == window.MaxTimestamp)
         {
-            keys = _freeLists.Count > 0 ? _freeLists.Pop() : [];
-            _keysByPane.Add(pane, keys);
-            _paneStarts.Add(pane);
-            var candidate = FirstWindowEnd(pane);
-            if (_time != EventTime.MinWatermark)
-            {
-                candidate = Math.Max(candidate, TimeWindow.AlignedStart(_time - _size + 1, _offset, _slide) + _slide + _size);
-            }
-            _nextWindowEnd = Math.Min(_nextWindowEnd, candidate);
-        }
-        keys.Add(key);
-    }
-
-    /// <summary>End of the first window that contains the pane starting at <paramref name="pane"/>.</summary>
-    private long FirstWindowEnd(long pane) => TimeWindow.AlignedStart(pane - _size, _offset, _slide) + _slide + _size;
-
-    /// <summary>Fires every window with <c>end − 1 ≤ time</c>, then drops panes past their lateness.</summary>
-    private void Advance(long time)
-    {
-        if (time <= _time)
-        {
-            return;
-        }
-        _time = time;
-        FireDue(time);
-        if (_restoredTimes is not null && time >= _restoredTimesMax)
-        {
-            _restoredTimes = null;
+            Register(window, window.MaxTimestamp + _lateness);
         }
     }
 
-    private void FireDue(long time)
+    /// <summary>Emits the current key's <paramref name="window"/> if it has state; with <paramref name="armNext"/>, arms the next window when a pane carries over.</summary>
+    private void FireWindow(TKey key, TimeWindow window, bool armNext)
     {
-        while (_nextWindowEnd != long.MaxValue && _nextWindowEnd - 1 <= time)
-        {
-            var end = _nextWindowEnd;
-            FireWindow(end - _size, end, key: default!, singleKey: false);
-            _nextWindowEnd = NextWindowEndAfter(end);
-        }
-        while (_paneStarts.Count > 0)
-        {
-            var pane = _paneStarts.Min;
-            var lastWindowEnd = TimeWindow.AlignedStart(pane, _offset, _slide) + _size;
-            if (time != EventTime.MaxWatermark && lastWindowEnd - 1 + _lateness > time)
-            {
-                break;
-            }
-            DropPane(pane);
-        }
-    }
-
-    private bool FiredBeforeRestore(TKey key, long maxTimestamp) =>
-        _restoredTimes is not null && _restoredTimes.TryGetValue(KeyGroupOf(key), out var firedUpTo) && maxTimestamp <= firedUpTo;
-
-    public override void SnapshotState(SnapshotContext context)
-    {
-        WriteHeader(context);
-        foreach (var ((key, pane), acc) in _panes)
-        {
-            var w = SectionFor(context, key, _time);
-            KeySerializer.Write(w, key);
-            w.WriteZigZagInt64(pane);
-            AccumulatorSerializer.Write(w, acc);
-        }
-    }
-
-    public override void Open()
-    {
-        base.Open();
-        if (Context.Restore is not { } restore)
-        {
-            return;
-        }
-        var (keyVersion, accVersion) = ReadHeader(restore);
-        var entries = new List<(TKey Key, long Pane, TAcc Acc)>();
-        var times = new Dictionary<int, long>();
-        foreach (var (group, bytes) in restore.KeyGroups)
-        {
-            var r = new StateReader(bytes);
-            times[group] = r.ReadZigZagInt64();
-            while (!r.IsAtEnd)
-            {
-                entries.Add((KeySerializer.Read(r, keyVersion), r.ReadZigZagInt64(), AccumulatorSerializer.Read(r, accVersion)));
-            }
-        }
-        if (times.Count == 0)
-        {
-            return;
-        }
-        _time = times.Values.Min();
-        _restoredTimesMax = times.Values.Max();
-        if (_restoredTimesMax > _time)
-        {
-            _restoredTimes = times;
-        }
-        foreach (var (key, pane, acc) in entries)
-        {
-            _panes[(key, pane)] = acc;
-            AddKeyToPane(key, pane);
-        }
-        if (!_eventTime && _nextWindowEnd != long.MaxValue)
-        {
-            Context.RequestProcessingTime(_nextWindowEnd - 1);
-        }
-    }
-
-    /// <summary>The next window end after <paramref name="end"/> that contains a live pane, skipping empty stretches.</summary>
-    private long NextWindowEndAfter(long end)
-    {
-        var next = end + _slide;
-        var firstPaneStart = next - _size;
-        if (_paneStarts.Count == 0 || _paneStarts.Max < firstPaneStart)
-        {
-            return long.MaxValue;
-        }
-        if (_paneStarts.Min >= firstPaneStart)
-        {
-            return Math.Max(next, FirstWindowEnd(_paneStarts.Min));
-        }
-        var view = _paneStarts.GetViewBetween(firstPaneStart, long.MaxValue);
-        return Math.Max(next, FirstWindowEnd(view.Min));
-    }
-
-    private void FireWindow(long start, long end, TKey key, bool singleKey)
-    {
-        var window = new TimeWindow(start, end);
         if (_pane == _size)
         {
-            if (singleKey)
+            _panes.SetCurrentNamespace(window);
+            if (_panes.TryGetAccumulator(out var single))
             {
-                Emit(key, window, _panes[(key, start)], end - 1);
-            }
-            else if (_keysByPane.TryGetValue(start, out var keys))
-            {
-                foreach (var k in keys)
-                {
-                    if (!FiredBeforeRestore(k, end - 1))
-                    {
-                        Emit(k, window, _panes[(k, start)], end - 1);
-                    }
-                }
+                Emit(key, window, single, window.MaxTimestamp);
             }
             return;
         }
-        if (singleKey)
-        {
-            Emit(key, window, MergePanes(key, start, end), end - 1);
-            return;
-        }
-        _emitted.Clear();
-        for (var p = start; p < end; p += _pane)
-        {
-            if (!_keysByPane.TryGetValue(p, out var keys))
-            {
-                continue;
-            }
-            foreach (var k in keys)
-            {
-                if (_emitted.Add(k) && !FiredBeforeRestore(k, end - 1))
-                {
-                    Emit(k, window, MergePanes(k, start, end), end - 1);
-                }
-            }
-        }
-    }
-
-    private TAcc MergePanes(TKey key, long start, long end)
-    {
         var acc = Function.Create();
-        for (var p = start; p < end; p += _pane)
+        var any = false;
+        var carries = false;
+        for (var pane = window.Start; pane < window.End; pane += _pane)
         {
-            if (_panes.TryGetValue((key, p), out var paneAcc))
+            _panes.SetCurrentNamespace(new TimeWindow(pane, pane + _pane));
+            if (_panes.TryGetAccumulator(out var paneAcc))
             {
                 acc = Function.Merge(acc, paneAcc);
+                any = true;
+                carries |= pane >= window.Start + _slide;
             }
         }
-        return acc;
+        if (any)
+        {
+            Emit(key, window, acc, window.MaxTimestamp);
+        }
+        if (armNext && carries)
+        {
+            var next = new TimeWindow(window.Start + _slide, window.End + _slide);
+            Register(next, next.MaxTimestamp);
+        }
     }
 
     /// <summary>
     /// Re-fires, for one key, every already-fired window containing <paramref name="pane"/> that is still within its
     /// lateness (event time), or that fired at the current millisecond (processing time, which is never late).
     /// </summary>
-    private void RefireForKey(TKey key, long pane)
+    private void RefireForKey(TKey key, long pane, long lastStart, long time)
     {
-        var lastStart = TimeWindow.AlignedStart(pane, _offset, _slide);
-        for (var start = TimeWindow.AlignedStart(pane - _size, _offset, _slide) + _slide; start <= lastStart; start += _slide)
+        for (var start = FirstWindowStart(pane); start <= lastStart; start += _slide)
         {
             var maxTimestamp = start + _size - 1;
-            if (maxTimestamp <= _time && (!_eventTime || maxTimestamp + _lateness > _time))
+            if (maxTimestamp <= time && (!_eventTime || maxTimestamp + _lateness > time))
             {
-                FireWindow(start, start + _size, key, singleKey: true);
+                FireWindow(key, new TimeWindow(start, start + _size), armNext: false);
             }
         }
     }
 
-    private void DropPane(long pane)
+    /// <summary>
+    /// Version 1 held (key, pane, accumulator) per key group with the group's time: each pane becomes a
+    /// <c>window-contents</c> entry and gets the timer a new pane gets at that time (<see cref="ArmPane"/>).
+    /// </summary>
+    protected override (KeyedStateRestore State, Dictionary<int, long> GroupTimes) ConvertV1(RestoreContext restore)
     {
-        _paneStarts.Remove(pane);
-        if (_keysByPane.Remove(pane, out var keys))
+        var (keyVersion, accVersion) = WindowSnapshotV1.ReadHeader<TKey, TAcc>(restore, Context.OperatorName);
+        var windows = TimeWindowSerializer.Instance;
+        var state = new RestoredKeyedState(new StateHeader(StateName, "aggregating", SerializerDescriptor.Of(windows), StateSerializers.Describe<TAcc>()));
+        var timers = new RestoredTimers(new TimerHeader(TimerServiceName, SerializerDescriptor.Of(windows)));
+        var times = new Dictionary<int, long>();
+        var scratch = new StateWriter(64);
+        foreach (var (group, bytes) in restore.KeyGroups)
         {
-            foreach (var key in keys)
+            var r = new StateReader(bytes);
+            var time = times[group] = r.ReadZigZagInt64();
+            while (!r.IsAtEnd)
             {
-                _panes.Remove((key, pane));
+                var key = KeySerializer.Read(r, keyVersion);
+                var pane = r.ReadZigZagInt64();
+                var acc = AccumulatorSerializer.Read(r, accVersion);
+                if (V1Timer(pane, time) is not var (window, at))
+                {
+                    continue; // Every window of the pane fired without lateness: version 1 would drop it at the next advance.
+                }
+                state.Entries.Add(WindowSnapshotV1.Payload(scratch, group, KeySerializer, key, windows, new TimeWindow(pane, pane + _pane), w =>
+                {
+                    w.WriteZigZagInt64(0);
+                    AccumulatorSerializer.Write(w, acc);
+                }));
+                timers.Add(!_eventTime, WindowSnapshotV1.Payload(scratch, group, KeySerializer, key, windows, window, w => w.WriteZigZagInt64(at)));
             }
-            keys.Clear();
-            _freeLists.Push(keys);
         }
+        return (WindowSnapshotV1.Converted<TKey>(Context.OperatorName, state, timers), times);
+    }
+
+    /// <summary>
+    /// The timer <see cref="ArmPane"/> gives a pane at <paramref name="time"/> (a pane past its lateness is released at
+    /// the next advance); null when the pane is gone already.
+    /// </summary>
+    private (TimeWindow Window, long Time)? V1Timer(long pane, long time)
+    {
+        var lastStart = TimeWindow.AlignedStart(pane, _offset, _slide);
+        for (var start = FirstWindowStart(pane); start <= lastStart; start += _slide)
+        {
+            if (start + _size - 1 > time)
+            {
+                return (new TimeWindow(start, start + _size), start + _size - 1);
+            }
+        }
+        return _lateness > 0 ? (new TimeWindow(lastStart, lastStart + _size), lastStart + _size - 1 + _lateness) : null;
     }
 
     private static long Gcd(long a, long b)

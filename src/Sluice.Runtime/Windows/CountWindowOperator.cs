@@ -1,7 +1,8 @@
-using System.Runtime.InteropServices;
 using Sluice.Graph;
 using Sluice.Runtime.Checkpointing;
+using Sluice.Runtime.State;
 using Sluice.Runtime.Transport;
+using Sluice.State;
 using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.Windows;
@@ -9,61 +10,65 @@ namespace Sluice.Runtime.Windows;
 /// <summary>
 /// The global window with a count trigger: every <c>count</c> records of a key fire the window (spanning all time)
 /// and purge it. A partial window never fires. Results carry the timestamp of the record that completed the count.
+/// State: one value per key in the global window's namespace, (records so far, accumulator). No timers.
 /// </summary>
 internal sealed class CountWindowOperator<TKey, TIn, TAcc, TOut>(long count, KeySpec<TIn, TKey> key,
     WindowFunction<TKey, TIn, TAcc, TOut> function, Output<TOut> output)
     : WindowOperatorBase<TKey, TIn, TAcc, TOut>(key, function, null, output) where TKey : notnull
 {
+    private const string StateName = "window-contents";
     private static readonly TimeWindow s_global = new(long.MinValue, long.MaxValue);
-    private readonly Dictionary<TKey, (long Count, TAcc Accumulator)> _windows = [];
-
-    public override void SnapshotState(SnapshotContext context)
-    {
-        WriteHeader(context);
-        foreach (var (key, window) in _windows)
-        {
-            var w = SectionFor(context, key, 0);
-            KeySerializer.Write(w, key);
-            w.WriteVarInt64((ulong)window.Count);
-            AccumulatorSerializer.Write(w, window.Accumulator);
-        }
-    }
+    private IInternalValueState<TimeWindow, (long Count, TAcc Accumulator)> _windows = null!;
 
     public override void Open()
     {
         base.Open();
-        if (Context.Restore is not { } restore)
-        {
-            return;
-        }
-        var (keyVersion, accVersion) = ReadHeader(restore);
-        foreach (var (_, bytes) in restore.KeyGroups)
-        {
-            var r = new StateReader(bytes);
-            r.ReadZigZagInt64();
-            while (!r.IsAtEnd)
-            {
-                var key = KeySerializer.Read(r, keyVersion);
-                var n = (long)r.ReadVarInt64();
-                _windows[key] = (n, AccumulatorSerializer.Read(r, accVersion));
-            }
-        }
+        _windows = Backend.GetValueState(new ValueStateDescriptor<(long, TAcc)>(StateName), TimeWindowSerializer.Instance);
+        _windows.SetCurrentNamespace(s_global);
     }
 
     public override void ProcessElement(TIn value, long timestamp)
     {
         var key = KeyOf(value);
-        ref var window = ref CollectionsMarshal.GetValueRefOrAddDefault(_windows, key, out var exists);
-        if (!exists)
+        Backend.SetCurrentKey(key);
+        if (!_windows.TryGet(out var window))
         {
-            window.Accumulator = Function.Create();
+            window = (0, Function.Create());
         }
         window.Accumulator = Add(window.Accumulator, value);
         if (++window.Count == count)
         {
-            var acc = window.Accumulator;
-            _windows.Remove(key);
-            Emit(key, s_global, acc, timestamp);
+            _windows.Clear();
+            Emit(key, s_global, window.Accumulator, timestamp);
         }
+        else
+        {
+            _windows.Update(window);
+        }
+    }
+
+    protected override (KeyedStateRestore State, Dictionary<int, long> GroupTimes) ConvertV1(RestoreContext restore)
+    {
+        var (keyVersion, accVersion) = WindowSnapshotV1.ReadHeader<TKey, TAcc>(restore, Context.OperatorName);
+        var values = StateSerializers.For<(long, TAcc)>();
+        var state = new RestoredKeyedState(new StateHeader(StateName, "value", SerializerDescriptor.Of(TimeWindowSerializer.Instance), SerializerDescriptor.Of(values)));
+        var scratch = new StateWriter(64);
+        foreach (var (group, bytes) in restore.KeyGroups)
+        {
+            var r = new StateReader(bytes);
+            r.ReadZigZagInt64();
+            while (!r.IsAtEnd)
+            {
+                var k = KeySerializer.Read(r, keyVersion);
+                var n = (long)r.ReadVarInt64();
+                var acc = AccumulatorSerializer.Read(r, accVersion);
+                state.Entries.Add(WindowSnapshotV1.Payload(scratch, group, KeySerializer, k, TimeWindowSerializer.Instance, s_global, w =>
+                {
+                    w.WriteZigZagInt64(0);
+                    values.Write(w, (n, acc));
+                }));
+            }
+        }
+        return (WindowSnapshotV1.Converted<TKey>(Context.OperatorName, state, timers: null), []);
     }
 }

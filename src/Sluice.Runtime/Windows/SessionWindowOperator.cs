@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
 using Sluice.Graph;
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.State;
 using Sluice.Runtime.Transport;
+using Sluice.State;
 using Sluice.State.Serialization;
 using Sluice.Windowing;
 
@@ -14,20 +16,26 @@ namespace Sluice.Runtime.Windows;
 /// (if the merged session's end has passed). A record whose merged session would already be past its lateness is late.
 /// </summary>
 /// <remarks>
-/// Per record nothing is allocated once a key has a session: a record that falls into sessions extends the first of
-/// them in place. Timers are armed lazily: a session gets one when it opens (or is re-opened after it fired); when its
-/// end moves later, the earlier timer still fires first and re-arms at the session's current end. So a session that
-/// keeps growing costs about one timer per gap of growth, not one per record.
+/// <para>
+/// State: value state <c>sessions</c> per key, the key's sessions sorted and disjoint, each (start, end, fired,
+/// accumulator). A record reads it once, finds the sessions it touches, and writes it back. Sessions move and merge
+/// as records arrive, so they are not a stable namespace; the key is (the state and timers use the void namespace).
+/// </para>
+/// <para>
+/// Timers are armed lazily, by (key, time) in the operator's one timer service: a session gets one when it opens (or
+/// is re-opened after it fired); when its end moves later, the earlier timer still fires first and re-arms at the
+/// session's current end. So a session that keeps growing costs about one timer per gap of growth, not one per
+/// record. A key's timer looks at all of its sessions: it fires the due ones and drops those past their lateness.
+/// </para>
 /// </remarks>
-internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut>, Operators.IKeyedStateInspection where TKey : notnull
+internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut>, ITimerTarget<TKey, VoidNamespace> where TKey : notnull
 {
+    private const string StateName = "sessions";
     private readonly long _gap;
     private readonly long _lateness;
     private readonly bool _eventTime;
-    private readonly Dictionary<TKey, List<Session>> _sessions = [];
-    private readonly SessionTimerQueue<TKey> _timers = new();
-    private readonly List<Session> _overlapping = [];
-    private long _time = EventTime.MinWatermark;
+    private IInternalValueState<VoidNamespace, List<(long Start, long End, bool Fired, TAcc Accumulator)>> _sessions = null!;
+    private InternalTimerService<TKey, VoidNamespace> _timers = null!;
 
     public SessionWindowOperator(SessionWindowAssigner assigner, long allowedLateness, KeySpec<TIn, TKey> key,
         WindowFunction<TKey, TIn, TAcc, TOut> function, OutputTag<TIn>? lateTag, Output<TOut> output)
@@ -38,177 +46,121 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         _eventTime = assigner.IsEventTime;
     }
 
-    /// <summary>Live timers.</summary>
-    public int TimerCount => _timers.Count;
-
-    /// <summary>Live sessions over all keys.</summary>
-    public int StateEntryCount
+    public override void Open()
     {
-        get
-        {
-            var n = 0;
-            foreach (var list in _sessions.Values)
-            {
-                n += list.Count;
-            }
-            return n;
-        }
+        base.Open();
+        _sessions = Backend.GetValueState(new ValueStateDescriptor<List<(long, long, bool, TAcc)>>(StateName), VoidNamespace.Serializer);
+        _timers = Timers.GetTimerService(TimerServiceName, VoidNamespace.Serializer, this);
     }
 
     public override void ProcessElement(TIn value, long timestamp)
     {
         var key = KeyOf(value);
         var t = _eventTime ? RequireTimestamp(value, timestamp) : Context.Now;
+        Backend.SetCurrentKey(key);
+        var time = TimeOfCurrentKey();
         var window = new TimeWindow(t, t + _gap);
-        if (!_sessions.TryGetValue(key, out var list))
-        {
-            list = [];
-            _sessions.Add(key, list);
-        }
-        _overlapping.Clear();
+        var list = _sessions.TryGet(out var existing) ? existing : null;
+        var count = list?.Count ?? 0;
+        var sessions = list is null ? [] : CollectionsMarshal.AsSpan(list);
+
+        // The sessions of a key are sorted and disjoint: those the record touches are contiguous, [first, last].
+        var first = -1;
+        var last = -1;
         var merged = window;
-        foreach (var existing in list)
+        for (var i = 0; i < count; i++)
         {
-            if (existing.Window.Intersects(window))
+            var other = new TimeWindow(sessions[i].Start, sessions[i].End);
+            if (other.Intersects(window))
             {
-                _overlapping.Add(existing);
-                merged = merged.Cover(existing.Window);
+                if (first < 0)
+                {
+                    first = i;
+                }
+                last = i;
+                merged = merged.Cover(other);
             }
         }
-        if (_eventTime && merged.MaxTimestamp + _lateness <= _time)
+        if (_eventTime && merged.MaxTimestamp + _lateness <= time)
         {
-            if (list.Count == 0)
-            {
-                _sessions.Remove(key);
-            }
             Late(value, timestamp);
             return;
         }
-        Session session;
+        var opened = first < 0;
         var wasFired = false;
-        if (_overlapping.Count == 0)
+        int index;
+        TAcc acc;
+        if (opened)
         {
-            session = new Session(merged, Function.Create());
-            var index = 0;
-            while (index < list.Count && list[index].Window.Start <= merged.Start)
+            list ??= [];
+            index = 0;
+            while (index < list.Count && list[index].Start <= merged.Start)
             {
                 index++;
             }
-            list.Insert(index, session);
+            list.Insert(index, (merged.Start, merged.End, false, Function.Create()));
+            sessions = CollectionsMarshal.AsSpan(list);
+            acc = sessions[index].Accumulator;
         }
         else
         {
-            // The sessions of a key are sorted and disjoint: merging into the first overlapping one keeps the order.
-            session = _overlapping[0];
-            wasFired = session.Fired;
-            for (var i = 1; i < _overlapping.Count; i++)
+            // Merge into the first touched session, which keeps the order.
+            index = first;
+            acc = sessions[first].Accumulator;
+            wasFired = sessions[first].Fired;
+            for (var i = first + 1; i <= last; i++)
             {
-                session.Accumulator = Function.Merge(session.Accumulator, _overlapping[i].Accumulator);
-                wasFired |= _overlapping[i].Fired;
-                list.Remove(_overlapping[i]);
+                acc = Function.Merge(acc, sessions[i].Accumulator);
+                wasFired |= sessions[i].Fired;
             }
-            session.Window = merged;
+            if (last > first)
+            {
+                list!.RemoveRange(first + 1, last - first);
+                sessions = CollectionsMarshal.AsSpan(list);
+            }
         }
-        session.Accumulator = Add(session.Accumulator, value);
-        if (merged.MaxTimestamp <= _time)
+        acc = Add(acc, value);
+        ref var session = ref sessions[index];
+        session = (merged.Start, merged.End, merged.MaxTimestamp <= time, acc);
+        _sessions.Update(list!);
+        if (session.Fired)
         {
             // Only reachable in event time within the allowed lateness: the session already fired (or would have).
-            session.Fired = true;
-            Emit(key, merged, session.Accumulator, merged.MaxTimestamp);
+            Emit(key, merged, acc, merged.MaxTimestamp);
+        }
+        else if (opened || wasFired)
+        {
+            Register(merged.MaxTimestamp); // An open session's earlier timer re-arms itself (OnTimer).
+        }
+        if ((_lateness > 0 || wasFired) && (opened || wasFired || merged.MaxTimestamp <= time))
+        {
+            Register(merged.MaxTimestamp + _lateness);
+        }
+    }
+
+    private void Register(long time)
+    {
+        if (_eventTime)
+        {
+            _timers.RegisterEventTimeTimer(VoidNamespace.Instance, time);
         }
         else
         {
-            session.Fired = false;
-            if (_overlapping.Count == 0 || wasFired)
-            {
-                Register(key, merged.MaxTimestamp); // An open session's earlier timer re-arms itself (Advance).
-            }
-        }
-        if ((_lateness > 0 || wasFired) && (_overlapping.Count == 0 || wasFired || session.Fired))
-        {
-            Register(key, merged.MaxTimestamp + _lateness);
-        }
-    }
-
-    public override void SnapshotState(SnapshotContext context)
-    {
-        WriteHeader(context);
-        foreach (var (key, sessions) in _sessions)
-        {
-            var w = SectionFor(context, key, _time);
-            KeySerializer.Write(w, key);
-            w.WriteVarInt32((uint)sessions.Count);
-            foreach (var session in sessions)
-            {
-                w.WriteZigZagInt64(session.Window.Start);
-                w.WriteZigZagInt64(session.Window.End);
-                w.WriteBool(session.Fired);
-                AccumulatorSerializer.Write(w, session.Accumulator);
-            }
-        }
-    }
-
-    public override void Open()
-    {
-        base.Open();
-        if (Context.Restore is not { } restore)
-        {
-            return;
-        }
-        var (keyVersion, accVersion) = ReadHeader(restore);
-        var time = long.MaxValue;
-        foreach (var (group, bytes) in restore.KeyGroups)
-        {
-            var r = new StateReader(bytes);
-            time = Math.Min(time, r.ReadZigZagInt64());
-            while (!r.IsAtEnd)
-            {
-                var key = KeySerializer.Read(r, keyVersion);
-                var count = (int)r.ReadVarInt32();
-                var list = new List<Session>(count);
-                for (var i = 0; i < count; i++)
-                {
-                    var window = new TimeWindow(r.ReadZigZagInt64(), r.ReadZigZagInt64());
-                    var fired = r.ReadBool();
-                    list.Add(new Session(window, AccumulatorSerializer.Read(r, accVersion)) { Fired = fired });
-                }
-                _sessions[key] = list;
-            }
-        }
-        if (time == long.MaxValue)
-        {
-            return;
-        }
-        _time = time;
-        foreach (var (key, list) in _sessions)
-        {
-            foreach (var session in list)
-            {
-                if (!session.Fired)
-                {
-                    Register(key, session.Window.MaxTimestamp);
-                }
-                if (_lateness > 0 || session.Fired)
-                {
-                    Register(key, session.Window.MaxTimestamp + _lateness);
-                }
-            }
-        }
-    }
-
-    private void Register(TKey key, long time)
-    {
-        if (_timers.Register(key, time) && !_eventTime)
-        {
-            Context.RequestProcessingTime(time);
+            _timers.RegisterProcessingTimeTimer(VoidNamespace.Instance, time);
         }
     }
 
     public override void ProcessWatermark(long watermark)
     {
-        if (_eventTime || watermark == EventTime.MaxWatermark)
+        if (_eventTime)
         {
-            Advance(watermark);
+            AdvanceTime(watermark);
+            Timers.AdvanceWatermark(watermark);
+        }
+        else if (watermark == EventTime.MaxWatermark)
+        {
+            AdvanceTime(watermark);
+            Timers.OnProcessingTime(watermark);
         }
         CurrentWatermark = watermark;
         Output.EmitWatermark(watermark);
@@ -216,67 +168,102 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
 
     public override void OnProcessingTime(long now)
     {
-        if (_eventTime)
+        if (!_eventTime)
         {
-            return;
-        }
-        Advance(now);
-        var next = _timers.NextTime;
-        if (next != long.MaxValue)
-        {
-            Context.RequestProcessingTime(next);
+            AdvanceTime(now);
+            Timers.OnProcessingTime(now);
         }
     }
 
-    private void Advance(long time)
+    void ITimerTarget<TKey, VoidNamespace>.OnEventTime(TKey key, VoidNamespace ns, long time) => OnTimer(key);
+
+    void ITimerTarget<TKey, VoidNamespace>.OnProcessingTime(TKey key, VoidNamespace ns, long time) => OnTimer(key);
+
+    /// <summary>One of the key's timers: fire its due sessions, drop those past their lateness, re-arm the rest at their current ends.</summary>
+    private void OnTimer(TKey key)
     {
-        if (time <= _time)
+        if (!_sessions.TryGet(out var list))
         {
             return;
         }
-        _time = time;
-        while (_timers.TryPopDue(time, out var key, out _))
+        var time = Time;
+        for (var i = 0; i < list.Count; i++)
         {
-            if (!_sessions.TryGetValue(key, out var list))
+            var session = list[i];
+            var window = new TimeWindow(session.Start, session.End);
+            if (!session.Fired && window.MaxTimestamp <= time)
             {
-                continue;
+                list[i] = session = (session.Start, session.End, true, session.Accumulator);
+                Emit(key, window, session.Accumulator, window.MaxTimestamp);
             }
-            for (var i = 0; i < list.Count; i++)
+            if (session.Fired && (time == EventTime.MaxWatermark || window.MaxTimestamp + _lateness <= time))
             {
-                var session = list[i];
-                if (!session.Fired && session.Window.MaxTimestamp <= time)
+                list.RemoveAt(i--);
+            }
+            else
+            {
+                // The session grew after its timer was armed: re-arm at its current end (and its cleanup).
+                Register(session.Fired ? window.MaxTimestamp + _lateness : window.MaxTimestamp);
+                if (!session.Fired && _lateness > 0)
                 {
-                    session.Fired = true;
-                    Emit(key, session.Window, session.Accumulator, session.Window.MaxTimestamp);
+                    Register(window.MaxTimestamp + _lateness);
                 }
-                if (session.Fired && (time == EventTime.MaxWatermark || session.Window.MaxTimestamp + _lateness <= time))
+            }
+        }
+        if (list.Count == 0)
+        {
+            _sessions.Clear();
+        }
+        else
+        {
+            _sessions.Update(list);
+        }
+    }
+
+    /// <summary>Version 1 held each key's sessions per key group: they become the key's <c>sessions</c> value with the timers version 1 armed on restore.</summary>
+    protected override (KeyedStateRestore State, Dictionary<int, long> GroupTimes) ConvertV1(RestoreContext restore)
+    {
+        var (keyVersion, accVersion) = WindowSnapshotV1.ReadHeader<TKey, TAcc>(restore, Context.OperatorName);
+        var values = StateSerializers.For<List<(long, long, bool, TAcc)>>();
+        var voidNs = VoidNamespace.Serializer;
+        var state = new RestoredKeyedState(new StateHeader(StateName, "value", SerializerDescriptor.Of(voidNs), SerializerDescriptor.Of(values)));
+        var timers = new RestoredTimers(new TimerHeader(TimerServiceName, SerializerDescriptor.Of(voidNs)));
+        var times = new Dictionary<int, long>();
+        var scratch = new StateWriter(64);
+        foreach (var (group, bytes) in restore.KeyGroups)
+        {
+            var r = new StateReader(bytes);
+            times[group] = r.ReadZigZagInt64();
+            while (!r.IsAtEnd)
+            {
+                var key = KeySerializer.Read(r, keyVersion);
+                var count = (int)r.ReadVarInt32();
+                var list = new List<(long, long, bool, TAcc)>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    list.RemoveAt(i--);
-                }
-                else
-                {
-                    // The session grew after its timer was armed: re-arm at its current end (and its cleanup).
-                    Register(key, session.Fired ? session.Window.MaxTimestamp + _lateness : session.Window.MaxTimestamp);
-                    if (!session.Fired && _lateness > 0)
+                    var start = r.ReadZigZagInt64();
+                    var end = r.ReadZigZagInt64();
+                    var fired = r.ReadBool();
+                    list.Add((start, end, fired, AccumulatorSerializer.Read(r, accVersion)));
+                    if (!fired)
                     {
-                        Register(key, session.Window.MaxTimestamp + _lateness);
+                        AddTimer(end - 1);
+                    }
+                    if (_lateness > 0 || fired)
+                    {
+                        AddTimer(end - 1 + _lateness);
                     }
                 }
-            }
-            if (list.Count == 0)
-            {
-                _sessions.Remove(key);
+                state.Entries.Add(WindowSnapshotV1.Payload(scratch, group, KeySerializer, key, voidNs, VoidNamespace.Instance, w =>
+                {
+                    w.WriteZigZagInt64(0);
+                    values.Write(w, list);
+                }));
+
+                void AddTimer(long at) =>
+                    timers.Add(!_eventTime, WindowSnapshotV1.Payload(scratch, group, KeySerializer, key, voidNs, VoidNamespace.Instance, w => w.WriteZigZagInt64(at)));
             }
         }
-    }
-
-    /// <summary>One session of a key; mutated in place as records extend and merge it.</summary>
-    private sealed class Session(TimeWindow window, TAcc accumulator)
-    {
-        public TimeWindow Window { get; set; } = window;
-
-        public TAcc Accumulator { get; set; } = accumulator;
-
-        public bool Fired { get; set; }
+        return (WindowSnapshotV1.Converted<TKey>(Context.OperatorName, state, timers), times);
     }
 }

@@ -1,6 +1,7 @@
 using Sluice.Graph;
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Operators;
+using Sluice.Runtime.State;
 using Sluice.Runtime.Transport;
 using Sluice.State.Serialization;
 
@@ -8,20 +9,34 @@ namespace Sluice.Runtime.Windows;
 
 /// <summary>
 /// What every window operator shares: key extraction, the window function, emitting results with the window's
-/// max timestamp, and the late-record policy (side output when configured, otherwise counted as dropped — never
-/// silently lost).
+/// max timestamp, the late-record policy (side output when configured, otherwise counted as dropped — never
+/// silently lost), and the operator's time. State and timers live in the keyed state backend and the timer services
+/// of <see cref="KeyedStreamOperator{TKey}"/>; the only per-operator bookkeeping is the time windows fired up to,
+/// written after the keyed header (see <see cref="WriteTrailer"/>).
 /// </summary>
-internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : StreamOperator, IInput<TIn> where TKey : notnull
+/// <remarks>
+/// After a restore at another parallelism, key groups may come from old subtasks whose times differ: windows of a
+/// key group fired up to its own old subtask's time (their timers are gone), so records of that key group are judged
+/// late or re-firing against that time until the operator's time passes it (<see cref="TimeOfCurrentKey"/>).
+/// </remarks>
+internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamOperator<TKey>, IInput<TIn> where TKey : notnull
 {
+    /// <summary>The name of every window operator's one timer service.</summary>
+    protected const string TimerServiceName = "window-timers";
+
+    private const byte TrailerVersion = 1;
     private readonly OutputTag<TIn>? _lateTag;
     private KeyValuePair<string, object?> _operatorTag;
 
-    private const byte FormatVersion = 1;
+    // Per owned key group (index = group − KeyGroups.Start), the time it fired up to before a restore that merged
+    // old subtasks of different times; null when none is ahead of _time.
+    private long[]? _groupTimes;
+    private long _groupTimesMax;
 
     protected WindowOperatorBase(KeySpec<TIn, TKey> key, WindowFunction<TKey, TIn, TAcc, TOut> function, OutputTag<TIn>? lateTag, Output<TOut> output)
+        : base(key.Hasher)
     {
         KeySelector = key.Selector;
-        KeyHasher = key.Hasher;
         Function = function;
         _lateTag = lateTag;
         Output = output;
@@ -31,67 +46,9 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : StreamOperat
 
     protected Func<TIn, TKey> KeySelector { get; }
 
-    protected IKeyHasher<TKey> KeyHasher { get; }
-
     protected IStateSerializer<TKey> KeySerializer { get; } = StateSerializers.For<TKey>();
 
     protected IStateSerializer<TAcc> AccumulatorSerializer { get; } = StateSerializers.For<TAcc>();
-
-    /// <summary>The key group of <paramref name="key"/>.</summary>
-    protected int KeyGroupOf(TKey key) => Sluice.KeyGroups.Assign(KeyHasher.Hash(key), Context.Options.KeyGroupCount);
-
-    /// <summary>
-    /// The section of <paramref name="key"/>'s key group; a new section starts with <paramref name="time"/>, the
-    /// operator's time at the snapshot, so a restore knows which windows already fired for those keys.
-    /// </summary>
-    protected StateWriter SectionFor(SnapshotContext context, TKey key, long time)
-    {
-        var writer = context.KeyGroup(KeyGroupOf(key));
-        if (writer.Length == 0)
-        {
-            writer.WriteZigZagInt64(time);
-        }
-        return writer;
-    }
-
-    /// <summary>Writes the header every window snapshot carries: format version and the key and accumulator formats.</summary>
-    protected void WriteHeader(SnapshotContext context)
-    {
-        var w = context.OperatorState;
-        w.WriteByte(FormatVersion);
-        var key = StateSerializers.Describe<TKey>();
-        var acc = StateSerializers.Describe<TAcc>();
-        w.WriteString(key.FormatId);
-        w.WriteVarInt32((uint)key.Version);
-        w.WriteString(acc.FormatId);
-        w.WriteVarInt32((uint)acc.Version);
-    }
-
-    /// <summary>Checks the header of a restored snapshot; returns the key and accumulator format versions.</summary>
-    /// <exception cref="StateFormatException">Another version, key type or accumulator type.</exception>
-    protected (int KeyVersion, int AccumulatorVersion) ReadHeader(RestoreContext restore)
-    {
-        if (restore.OperatorStates.Count == 0)
-        {
-            return (StateSerializers.Describe<TKey>().Version, StateSerializers.Describe<TAcc>().Version);
-        }
-        var r = new StateReader(restore.OperatorStates[0]);
-        var version = r.ReadByte();
-        if (version != FormatVersion)
-        {
-            throw new StateFormatException($"Window state of '{Context.OperatorName}' has format version {version}; this release reads version {FormatVersion}.");
-        }
-        var keyFormat = r.ReadString();
-        var keyVersion = (int)r.ReadVarInt32();
-        var accFormat = r.ReadString();
-        var accVersion = (int)r.ReadVarInt32();
-        if (keyFormat != StateSerializers.Describe<TKey>().FormatId || accFormat != StateSerializers.Describe<TAcc>().FormatId)
-        {
-            throw new StateFormatException(
-                $"Window state of '{Context.OperatorName}' holds keys '{keyFormat}' and accumulators '{accFormat}', the job now uses '{StateSerializers.Describe<TKey>().FormatId}' and '{StateSerializers.Describe<TAcc>().FormatId}'.");
-        }
-        return (keyVersion, accVersion);
-    }
 
     protected WindowFunction<TKey, TIn, TAcc, TOut> Function { get; }
 
@@ -99,14 +56,119 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : StreamOperat
 
     protected TimestampedCollector<TOut> Collector { get; }
 
+    /// <summary>The time windows fired up to: the watermark (event time) or the clock at the last firing (processing time).</summary>
+    protected long Time { get; set; } = EventTime.MinWatermark;
+
     /// <summary>Records routed to the late side output or dropped as late.</summary>
     public override long LateRecordCount => _late;
 
     private long _late;
 
-    public override void Open() => _operatorTag = new("operator", Context.OperatorName);
+    public override void Open()
+    {
+        _operatorTag = new("operator", Context.OperatorName);
+        base.Open();
+    }
 
     public abstract void ProcessElement(TIn value, long timestamp);
+
+    /// <summary>The time the current key's windows fired up to (its key group's, when a restore left it ahead).</summary>
+    protected long TimeOfCurrentKey()
+    {
+        if (_groupTimes is null)
+        {
+            return Time;
+        }
+        if (Time >= _groupTimesMax)
+        {
+            _groupTimes = null;
+            return Time;
+        }
+        return Math.Max(Time, _groupTimes[Backend.CurrentKeyGroup - Backend.KeyGroups.Start]);
+    }
+
+    /// <summary>Advances <see cref="Time"/> (never backwards).</summary>
+    protected void AdvanceTime(long time) => Time = Math.Max(Time, time);
+
+    // ---- snapshot bookkeeping: the time, and the key groups it applies to ----
+
+    protected override void WriteTrailer(StateWriter operatorState)
+    {
+        operatorState.WriteByte(TrailerVersion);
+        operatorState.WriteZigZagInt64(Time);
+        operatorState.WriteVarInt32((uint)Backend.KeyGroups.Start);
+        operatorState.WriteVarInt32((uint)Backend.KeyGroups.Count);
+    }
+
+    protected override KeyedStateRestore? ReadRestore(RestoreContext restore)
+    {
+        if (restore.OperatorStates.Count == 0)
+        {
+            return null;
+        }
+        if (restore.OperatorStates[0].Length > 0 && restore.OperatorStates[0][0] == WindowSnapshotV1.FormatVersion)
+        {
+            var (converted, groupTimes) = ConvertV1(restore);
+            SetRestoredTimes(groupTimes);
+            return converted;
+        }
+        var keyed = base.ReadRestore(restore);
+        if (keyed is null)
+        {
+            return null;
+        }
+        var times = new Dictionary<int, long>();
+        foreach (var trailer in keyed.Trailers)
+        {
+            var r = new StateReader(trailer);
+            var version = r.ReadByte();
+            if (version != TrailerVersion)
+            {
+                throw new StateFormatException($"Window state of '{Context.OperatorName}' has bookkeeping version {version}; this release reads version {TrailerVersion}.");
+            }
+            var time = r.ReadZigZagInt64();
+            var start = (int)r.ReadVarInt32();
+            var count = (int)r.ReadVarInt32();
+            for (var group = start; group < start + count; group++)
+            {
+                if (Context.KeyGroups.Contains(group))
+                {
+                    times[group] = time;
+                }
+            }
+        }
+        SetRestoredTimes(times);
+        return keyed;
+    }
+
+    /// <summary>Sets <see cref="Time"/> to the lowest restored key-group time and remembers those ahead of it.</summary>
+    private void SetRestoredTimes(Dictionary<int, long> times)
+    {
+        if (times.Count == 0)
+        {
+            return;
+        }
+        Time = times.Values.Min();
+        _groupTimesMax = times.Values.Max();
+        if (_groupTimesMax > Time)
+        {
+            var range = Context.KeyGroups;
+            _groupTimes = new long[range.Count];
+            Array.Fill(_groupTimes, Time);
+            foreach (var (group, time) in times)
+            {
+                _groupTimes[group - range.Start] = time;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Converts a window snapshot written before December 2026 (<see cref="WindowSnapshotV1"/>) into this operator's
+    /// state and timers; returns them with each restored key group's time.
+    /// </summary>
+    protected abstract (KeyedStateRestore State, Dictionary<int, long> GroupTimes) ConvertV1(RestoreContext restore);
+
+    // ---- records and results ----
 
     protected TKey KeyOf(TIn value)
     {
@@ -168,4 +230,34 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : StreamOperat
             SluiceMetrics.DroppedRecords.Add(1, _operatorTag, new("reason", "late"));
         }
     }
+
+    /// <summary>The window function as an aggregate, so that window contents can live in aggregating state.</summary>
+    protected sealed class FunctionAggregate(WindowFunction<TKey, TIn, TAcc, TOut> function) : IAggregateFunction<TIn, TAcc, TAcc>
+    {
+        public TAcc CreateAccumulator() => function.Create();
+
+        public TAcc Add(TAcc accumulator, TIn value) => function.Add(accumulator, value);
+
+        public TAcc GetResult(TAcc accumulator) => accumulator;
+
+        public TAcc Merge(TAcc a, TAcc b) => function.Merge(a, b);
+    }
+}
+
+/// <summary>The namespace of window state and timers: a <see cref="TimeWindow"/>, as two zig-zag varints.</summary>
+internal sealed class TimeWindowSerializer : IStateSerializer<TimeWindow>
+{
+    public static readonly TimeWindowSerializer Instance = new();
+
+    public string FormatId => "window";
+
+    public int Version => 1;
+
+    public void Write(StateWriter output, TimeWindow value)
+    {
+        output.WriteZigZagInt64(value.Start);
+        output.WriteZigZagInt64(value.End);
+    }
+
+    public TimeWindow Read(StateReader input, int version) => new(input.ReadZigZagInt64(), input.ReadZigZagInt64());
 }

@@ -1,0 +1,68 @@
+using Sluice.Runtime.Checkpointing;
+using Sluice.Runtime.State;
+using Sluice.State.Serialization;
+
+namespace Sluice.Runtime.Operators;
+
+/// <summary>
+/// What every keyed operator owns: the keyed state backend of its key groups and its timer services, created in
+/// <see cref="Open"/> (restored first when the job restores) and snapshotted together in <see cref="SnapshotState"/>.
+/// Process functions build on it through <see cref="KeyedOperatorBase{TKey, TOut}"/>; windows and the interval join
+/// use it directly. See docs/adding-an-operator.md.
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+internal abstract class KeyedStreamOperator<TKey> : StreamOperator, IKeyedStateInspection where TKey : notnull
+{
+    protected KeyedStreamOperator(IKeyHasher<TKey> hasher) => KeyHasher = hasher;
+
+    protected IKeyHasher<TKey> KeyHasher { get; }
+
+    /// <summary>The operator's keyed state: created in <see cref="Open"/>, restored before subclasses create states.</summary>
+    protected IKeyedStateBackend<TKey> Backend { get; private set; } = null!;
+
+    /// <summary>The operator's timer services, checkpointed per key group with the state.</summary>
+    protected TimerServiceManager<TKey> Timers { get; private set; } = null!;
+
+    /// <summary>Live timers in both domains.</summary>
+    public int TimerCount => (int)(Timers?.Count ?? 0);
+
+    /// <summary>Live state entries over all states.</summary>
+    public int StateEntryCount => (int)(Backend?.EntryCount ?? 0);
+
+    /// <summary>Creates (and on a restore, restores) the backend and timers; subclasses then create their states and timer services.</summary>
+    public override void Open()
+    {
+        Backend = KeyedStateBackends.Create(Context, KeyHasher);
+        Timers = new TimerServiceManager<TKey>(Backend, Context.RequestProcessingTime);
+        if (Context.Restore is { } restore && ReadRestore(restore) is { } keyed)
+        {
+            Backend.Restore(keyed);
+            Timers.Restore(keyed);
+            CurrentWatermark = keyed.Watermark;
+        }
+    }
+
+    /// <summary>
+    /// Reads the restored keyed state (null when there is none). An operator whose older releases wrote another layout
+    /// overrides this to convert it; the result is what the backend and timers restore from.
+    /// </summary>
+    protected virtual KeyedStateRestore? ReadRestore(RestoreContext restore) =>
+        KeyedStateSnapshot.Parse(restore, StateSerializers.For<TKey>(), Context.OperatorName);
+
+    /// <summary>Snapshots state and timers (format 2), then appends <see cref="WriteTrailer"/>'s bookkeeping after the header.</summary>
+    public override void SnapshotState(SnapshotContext context)
+    {
+        using var state = Backend.Snapshot(context.CheckpointId);
+        using var timers = Timers.Snapshot();
+        var headers = new KeyedSnapshotWriter(StateSerializers.Describe<TKey>(), CurrentWatermark);
+        state.Write(headers, context);
+        timers.Write(headers, context);
+        headers.WriteHeader(context.OperatorState);
+        WriteTrailer(context.OperatorState);
+    }
+
+    /// <summary>Per-operator bookkeeping written after the keyed header (read back from <see cref="KeyedStateRestore.Trailers"/>).</summary>
+    protected virtual void WriteTrailer(StateWriter operatorState) { }
+
+    public override void Close() => Backend?.Dispose();
+}
