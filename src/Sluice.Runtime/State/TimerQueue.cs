@@ -2,14 +2,20 @@ namespace Sluice.Runtime.State;
 
 /// <summary>
 /// The timers of one timer service in one time domain. A (key, namespace, time) timer is registered at most once;
-/// timers pop in (time, registration order) order, so firing is deterministic; deleting is lazy (the heap entry is
+/// timers pop in (time, registration order) order, so firing is deterministic; deleting is lazy (the queued entry is
 /// skipped when popped). The live set is a key-grouped <see cref="StateTable{TEntryKey, TValue}"/>, so timers are
 /// snapshotted per key group with the same copy-on-write as state. Task thread only.
 /// </summary>
+/// <remarks>
+/// Timers are queued in one FIFO bucket per distinct time, and only the distinct times are in a heap: windows give
+/// many keys a timer at the same time (a window's end), so registering and popping is mostly a bucket append and
+/// dequeue rather than a heap operation per timer.
+/// </remarks>
 internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
 {
-    private readonly PriorityQueue<Timer, (long Time, long Sequence)> _heap = new(PriorityComparer.Instance);
-    private long _sequence;
+    private readonly PriorityQueue<long, long> _times = new();
+    private readonly Dictionary<long, Queue<Timer>> _buckets = [];
+    private readonly Stack<Queue<Timer>> _free = new();
 
     public TimerQueue(KeyGroupRange keyGroups) => Live = new StateTable<(TKey, TNamespace, long), bool>(keyGroups);
 
@@ -26,7 +32,13 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         {
             return false;
         }
-        _heap.Enqueue(new Timer(key, ns, time, groupIndex), (time, _sequence++));
+        if (!_buckets.TryGetValue(time, out var bucket))
+        {
+            bucket = _free.Count > 0 ? _free.Pop() : new Queue<Timer>();
+            _buckets.Add(time, bucket);
+            _times.Enqueue(time, time);
+        }
+        bucket.Enqueue(new Timer(key, ns, time, groupIndex));
         return true;
     }
 
@@ -39,13 +51,18 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
     {
         get
         {
-            while (_heap.TryPeek(out var timer, out _))
+            while (_times.TryPeek(out var time, out _))
             {
-                if (Live.Readable(timer.GroupIndex)?.ContainsKey((timer.Key, timer.Namespace, timer.Time)) == true)
+                var bucket = _buckets[time];
+                while (bucket.TryPeek(out var timer))
                 {
-                    return timer.Time;
+                    if (IsLive(timer))
+                    {
+                        return time;
+                    }
+                    bucket.Dequeue();
                 }
-                _heap.Dequeue();
+                Release(time, bucket);
             }
             return long.MaxValue;
         }
@@ -54,31 +71,37 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
     /// <summary>Removes and returns the earliest live timer with time ≤ <paramref name="upTo"/>.</summary>
     public bool TryPopDue(long upTo, out Timer due)
     {
-        while (_heap.TryPeek(out var timer, out var priority) && priority.Time <= upTo)
+        while (_times.TryPeek(out var time, out _) && time <= upTo)
         {
-            _heap.Dequeue();
-            if (Live.Readable(timer.GroupIndex)?.ContainsKey((timer.Key, timer.Namespace, timer.Time)) == true)
+            var bucket = _buckets[time];
+            while (bucket.TryDequeue(out var timer))
             {
-                Live.Writable(timer.GroupIndex).Remove((timer.Key, timer.Namespace, timer.Time));
-                due = timer;
-                return true;
+                // A deleted timer is no longer in the live set (deletion is lazy in the queue).
+                if (Live.Readable(timer.GroupIndex) is not null && Live.Writable(timer.GroupIndex).Remove((timer.Key, timer.Namespace, timer.Time)))
+                {
+                    due = timer;
+                    return true;
+                }
             }
+            Release(time, bucket);
         }
         due = default;
         return false;
     }
 
-    /// <summary>A timer as queued: its key, namespace, time and the index of its key group.</summary>
-    internal readonly record struct Timer(TKey Key, TNamespace Namespace, long Time, int GroupIndex);
+    private bool IsLive(Timer timer) => Live.Readable(timer.GroupIndex)?.ContainsKey((timer.Key, timer.Namespace, timer.Time)) == true;
 
-    private sealed class PriorityComparer : IComparer<(long Time, long Sequence)>
+    /// <summary>Drops the empty bucket of the earliest time.</summary>
+    private void Release(long time, Queue<Timer> bucket)
     {
-        public static readonly PriorityComparer Instance = new();
-
-        public int Compare((long Time, long Sequence) x, (long Time, long Sequence) y)
+        _times.Dequeue();
+        _buckets.Remove(time);
+        if (bucket.Count == 0 && _free.Count < 64)
         {
-            var c = x.Time.CompareTo(y.Time);
-            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
+            _free.Push(bucket);
         }
     }
+
+    /// <summary>A timer as queued: its key, namespace, time and the index of its key group.</summary>
+    internal readonly record struct Timer(TKey Key, TNamespace Namespace, long Time, int GroupIndex);
 }
