@@ -29,6 +29,10 @@ internal sealed class SnapshotCollector : ICheckpointAcknowledger
         }
     }
 
+    /// <summary>Never called: in deterministic mode snapshots are written inline, and a failure propagates from the task.</summary>
+    public void Decline(StreamTask task, long checkpointId, Exception error) =>
+        throw new InvalidOperationException($"Snapshot {checkpointId} of task {task} failed: {error.Message}", error);
+
     public void Finished(StreamTask task, IReadOnlyList<OperatorSnapshot> finalSnapshots)
     {
         _final[task] = finalSnapshots;
