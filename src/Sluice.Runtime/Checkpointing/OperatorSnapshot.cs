@@ -81,12 +81,40 @@ internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism,
     }
 }
 
-/// <summary>Where an operator writes its state during a checkpoint (task thread only).</summary>
+/// <summary>
+/// Where an operator writes its state during a checkpoint. <see cref="Operators.StreamOperator.SnapshotState"/>
+/// runs on the task thread (the synchronous phase) and may <see cref="Defer"/> writes to the asynchronous phase, which
+/// runs once, in registration order, on another thread (or inline in deterministic mode) before <see cref="Build"/>.
+/// Used by one thread at a time.
+/// </summary>
 internal sealed class SnapshotContext(long checkpointId, Operators.OperatorContext operatorContext)
 {
     private readonly SortedDictionary<int, StateWriter> _keyGroups = [];
     private StateWriter? _operatorState;
     private byte[]? _committable;
+    private List<Action>? _deferred;
+
+    /// <summary>True when writes were deferred to the asynchronous phase.</summary>
+    public bool HasDeferred => _deferred is not null;
+
+    /// <summary>
+    /// Defers <paramref name="write"/> (which writes into this context) to the asynchronous phase. It must only read
+    /// what the synchronous phase froze; writes of the same context run in registration order.
+    /// </summary>
+    public void Defer(Action write) => (_deferred ??= []).Add(write);
+
+    /// <summary>Runs the deferred writes (asynchronous phase); the context is complete afterwards.</summary>
+    public void RunDeferred()
+    {
+        if (_deferred is { } deferred)
+        {
+            _deferred = null;
+            foreach (var write in deferred)
+            {
+                write();
+            }
+        }
+    }
 
     /// <summary>The checkpoint being taken (<see cref="ICheckpointAcknowledger.FinalCheckpoint"/> at the end of input).</summary>
     public long CheckpointId { get; } = checkpointId;
@@ -107,8 +135,13 @@ internal sealed class SnapshotContext(long checkpointId, Operators.OperatorConte
     /// <summary>Sets what a two-phase sink staged for this checkpoint.</summary>
     public void SetCommittable(byte[] committable) => _committable = committable;
 
+    /// <exception cref="InvalidOperationException">Deferred writes have not run.</exception>
     public OperatorSnapshot Build(string uid)
     {
+        if (_deferred is not null)
+        {
+            throw new InvalidOperationException("The snapshot's deferred writes have not run.");
+        }
         var groups = new SortedDictionary<int, byte[]>();
         foreach (var (group, writer) in _keyGroups)
         {
@@ -142,4 +175,7 @@ internal interface ICheckpointAcknowledger
 
     /// <summary>A task finished; <paramref name="finalSnapshots"/> stand in for it in every later checkpoint.</summary>
     void Finished(Tasks.StreamTask task, IReadOnlyList<OperatorSnapshot> finalSnapshots);
+
+    /// <summary>A task could not write its snapshot of checkpoint <paramref name="checkpointId"/>: the checkpoint never completes and the job fails.</summary>
+    void Decline(Tasks.StreamTask task, long checkpointId, Exception error);
 }

@@ -11,15 +11,17 @@ internal sealed class RestoredCheckpoint
 {
     private readonly Dictionary<string, List<OperatorSnapshot>> _byUid;
 
-    private RestoredCheckpoint(CheckpointManifest manifest, Dictionary<string, List<OperatorSnapshot>> byUid)
+    private RestoredCheckpoint(long checkpointId, int keyGroupCount, Dictionary<string, List<OperatorSnapshot>> byUid)
     {
-        Manifest = manifest;
+        CheckpointId = checkpointId;
+        KeyGroupCount = keyGroupCount;
         _byUid = byUid;
     }
 
-    public CheckpointManifest Manifest { get; }
+    public long CheckpointId { get; }
 
-    public long CheckpointId => Manifest.CheckpointId;
+    /// <summary>The key-group count the checkpoint was taken with.</summary>
+    public int KeyGroupCount { get; }
 
     /// <summary>Every snapshot, for re-committing two-phase sinks.</summary>
     public IEnumerable<OperatorSnapshot> Snapshots => _byUid.Values.SelectMany(static s => s);
@@ -30,27 +32,40 @@ internal sealed class RestoredCheckpoint
     public static async Task<RestoredCheckpoint> LoadAsync(ICheckpointStore store, long checkpointId, CancellationToken cancellationToken)
     {
         var manifest = CheckpointManifest.Decode(await store.ReadManifestAsync(checkpointId, cancellationToken).ConfigureAwait(false), $"{store.Location} #{checkpointId}");
-        var byUid = new Dictionary<string, List<OperatorSnapshot>>();
+        var snapshots = new List<OperatorSnapshot>(manifest.Blobs.Count);
         foreach (var blob in manifest.Blobs)
         {
-            var snapshot = OperatorSnapshot.Decode(await store.ReadBlobAsync(checkpointId, blob.Name, cancellationToken).ConfigureAwait(false), $"{store.Location} #{checkpointId}/{blob.Name}");
+            snapshots.Add(OperatorSnapshot.Decode(await store.ReadBlobAsync(checkpointId, blob.Name, cancellationToken).ConfigureAwait(false), $"{store.Location} #{checkpointId}/{blob.Name}"));
+        }
+        return FromSnapshots(manifest.CheckpointId, manifest.KeyGroupCount, snapshots);
+    }
+
+    /// <summary>
+    /// A checkpoint from snapshots already in memory (e.g. the test kit's), taken with <paramref name="keyGroupCount"/>
+    /// key groups: the same redistribution and validation as one loaded from a store.
+    /// </summary>
+    public static RestoredCheckpoint FromSnapshots(long checkpointId, int keyGroupCount, IEnumerable<OperatorSnapshot> snapshots)
+    {
+        var byUid = new Dictionary<string, List<OperatorSnapshot>>();
+        foreach (var snapshot in snapshots)
+        {
             if (!byUid.TryGetValue(snapshot.Uid, out var list))
             {
                 byUid[snapshot.Uid] = list = [];
             }
             list.Add(snapshot);
         }
-        return new RestoredCheckpoint(manifest, byUid);
+        return new RestoredCheckpoint(checkpointId, keyGroupCount, byUid);
     }
 
     /// <summary>Fails when the checkpoint holds state for operators the job no longer has, or a different key-group count.</summary>
     /// <exception cref="InvalidOperationException">The job does not match the checkpoint.</exception>
     public void Validate(IReadOnlyCollection<string> uids, int keyGroupCount, string location)
     {
-        if (Manifest.KeyGroupCount != keyGroupCount)
+        if (KeyGroupCount != keyGroupCount)
         {
             throw new InvalidOperationException(
-                $"Checkpoint #{CheckpointId} in {location} was taken with KeyGroupCount={Manifest.KeyGroupCount}, the job now has {keyGroupCount}; keyed state cannot be redistributed. Keep KeyGroupCount fixed for the lifetime of a job's state.");
+                $"Checkpoint #{CheckpointId} in {location} was taken with KeyGroupCount={KeyGroupCount}, the job now has {keyGroupCount}; keyed state cannot be redistributed. Keep KeyGroupCount fixed for the lifetime of a job's state.");
         }
         var missing = _byUid.Keys.Where(uid => !uids.Contains(uid) && _byUid[uid].Exists(static s => !s.IsEmpty)).ToList();
         if (missing.Count > 0)
@@ -67,7 +82,7 @@ internal sealed class RestoredCheckpoint
         {
             return new RestoreContext(CheckpointId, [], []);
         }
-        var range = KeyGroups.RangeFor(subtask, Manifest.KeyGroupCount, parallelism);
+        var range = KeyGroups.RangeFor(subtask, KeyGroupCount, parallelism);
         var operatorStates = new List<byte[]>();
         var groups = new List<(int, byte[])>();
         foreach (var snapshot in snapshots)

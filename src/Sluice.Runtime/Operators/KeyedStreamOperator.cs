@@ -49,19 +49,32 @@ internal abstract class KeyedStreamOperator<TKey> : StreamOperator, IKeyedStateI
     protected virtual KeyedStateRestore? ReadRestore(RestoreContext restore) =>
         KeyedStateSnapshot.Parse(restore, StateSerializers.For<TKey>(), Context.OperatorName);
 
-    /// <summary>Snapshots state and timers (format 2), then appends <see cref="WriteTrailer"/>'s bookkeeping after the header.</summary>
+    /// <summary>
+    /// Freezes state and timers (the synchronous phase: no copying, no serialization) and defers writing them —
+    /// entries into key groups, then the header into operator state, then <see cref="WriteTrailer"/>'s bookkeeping
+    /// (captured now) — to the asynchronous phase.
+    /// </summary>
     public override void SnapshotState(SnapshotContext context)
     {
-        using var state = Backend.Snapshot(context.CheckpointId);
-        using var timers = Timers.Snapshot();
+        var state = Backend.Snapshot(context.CheckpointId);
+        var timers = Timers.Snapshot();
         var headers = new KeyedSnapshotWriter(StateSerializers.Describe<TKey>(), CurrentWatermark);
-        state.Write(headers, context);
-        timers.Write(headers, context);
-        headers.WriteHeader(context.OperatorState);
-        WriteTrailer(context.OperatorState);
+        var trailer = new StateWriter(16);
+        WriteTrailer(trailer);
+        context.Defer(() =>
+        {
+            using (state)
+            using (timers)
+            {
+                state.Write(headers, context);
+                timers.Write(headers, context);
+                headers.WriteHeader(context.OperatorState);
+                context.OperatorState.WriteRaw(trailer.WrittenSpan);
+            }
+        });
     }
 
-    /// <summary>Per-operator bookkeeping written after the keyed header (read back from <see cref="KeyedStateRestore.Trailers"/>).</summary>
+    /// <summary>Per-operator bookkeeping written after the keyed header (read back from <see cref="KeyedStateRestore.Trailers"/>); task thread, at the snapshot point.</summary>
     protected virtual void WriteTrailer(StateWriter operatorState) { }
 
     public override void Close() => Backend?.Dispose();
