@@ -85,6 +85,7 @@ internal sealed class RestoredCheckpoint
         var range = KeyGroups.RangeFor(subtask, KeyGroupCount, parallelism);
         var operatorStates = new List<byte[]>();
         var groups = new List<(int, byte[])>();
+        snapshots.Sort(static (a, b) => a.Subtask.CompareTo(b.Subtask));
         foreach (var snapshot in snapshots)
         {
             if (snapshot.OperatorState.Length > 0)
@@ -100,6 +101,49 @@ internal sealed class RestoredCheckpoint
             }
         }
         groups.Sort(static (a, b) => a.Item1.CompareTo(b.Item1));
-        return new RestoreContext(CheckpointId, operatorStates, groups);
+        return new RestoreContext(CheckpointId, operatorStates, groups, Redistribute(uid, snapshots, subtask, parallelism));
+    }
+
+    /// <summary>
+    /// This subtask's share of every named operator state: split lists in even contiguous shares of all old subtasks'
+    /// elements (in old subtask order), union lists whole, broadcast state from the lowest old subtask that has it.
+    /// </summary>
+    /// <exception cref="StateFormatException">Old subtasks wrote a state under one name with different modes or formats.</exception>
+    private static Dictionary<string, OperatorStateSection> Redistribute(string uid, List<OperatorSnapshot> snapshots, int subtask, int parallelism)
+    {
+        var merged = new Dictionary<string, (OperatorStateSection First, List<ReadOnlyMemory<byte>> All)>();
+        foreach (var snapshot in snapshots)
+        {
+            foreach (var state in snapshot.OperatorStates)
+            {
+                if (!merged.TryGetValue(state.Name, out var entry))
+                {
+                    merged[state.Name] = (state, [.. state.Elements]);
+                    continue;
+                }
+                if (entry.First.Mode != state.Mode || entry.First.Format != state.Format)
+                {
+                    throw new StateFormatException(
+                        $"Operator '{uid}': old subtasks wrote operator state '{state.Name}' as {entry.First.Mode} of '{entry.First.Format.FormatId}' and as {state.Mode} of '{state.Format.FormatId}'.");
+                }
+                if (state.Mode != OperatorStateMode.Broadcast)
+                {
+                    entry.All.AddRange(state.Elements);
+                }
+            }
+        }
+        var result = new Dictionary<string, OperatorStateSection>(merged.Count);
+        foreach (var (name, (first, all)) in merged)
+        {
+            IReadOnlyList<ReadOnlyMemory<byte>> share = first.Mode switch
+            {
+                OperatorStateMode.SplitList => all.GetRange(
+                    (int)((long)all.Count * subtask / parallelism),
+                    (int)((long)all.Count * (subtask + 1) / parallelism) - (int)((long)all.Count * subtask / parallelism)),
+                _ => all,
+            };
+            result[name] = first with { Elements = share };
+        }
+        return result;
     }
 }

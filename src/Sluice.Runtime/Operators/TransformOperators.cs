@@ -1,6 +1,5 @@
 using Sluice.Operators;
 using Sluice.Runtime.Transport;
-using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.Operators;
 
@@ -81,7 +80,7 @@ internal sealed class TransformOperator<TIn, TOut> : OneInputOperator<TIn>
     {
         try
         {
-            _operator.SnapshotState(context.CheckpointId, context.OperatorState);
+            _operator.SnapshotState(context.CheckpointId);
         }
         catch (Exception e) when (e is not JobExecutionException)
         {
@@ -166,21 +165,15 @@ internal sealed class KeyedTransformOperator<TKey, TIn, TOut> : KeyedOperatorBas
 
     public override void SnapshotState(Checkpointing.SnapshotContext context)
     {
-        base.SnapshotState(context);
-        // The operator's own state follows the keyed header, which is written in the asynchronous phase.
-        var own = new StateWriter();
         try
         {
-            _operator.SnapshotState(context.CheckpointId, own);
+            _operator.SnapshotState(context.CheckpointId);
         }
         catch (Exception e) when (e is not JobExecutionException)
         {
             throw UserFailure($"in SnapshotState (checkpoint {context.CheckpointId})", null, e);
         }
-        if (own.Length > 0)
-        {
-            context.Defer(() => context.OperatorState.WriteRaw(own.WrittenSpan));
-        }
+        base.SnapshotState(context);
     }
 
     public override void NotifyCheckpointComplete(long checkpointId) =>

@@ -301,6 +301,7 @@ internal sealed class StreamTask
         {
             var context = new SnapshotContext(checkpointId, op.Context);
             op.SnapshotState(context);
+            op.Context.SnapshotOperatorState(context);
             contexts.Add((context, op.Uid));
         }
         return contexts;
