@@ -38,10 +38,26 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
 
     public TKey CurrentKey { get; private set; } = default!;
 
-    public int CurrentKeyGroup { get; private set; }
+    /// <summary>Computed on first use per key: state needs no key group, timers do.</summary>
+    public int CurrentKeyGroup
+    {
+        get
+        {
+            if (_currentKeyGroup < 0)
+            {
+                var group = KeyGroupOf(CurrentKey);
+                if (!KeyGroups.Contains(group))
+                {
+                    throw new InvalidOperationException(
+                        $"Operator '{_operatorName}' received key {CurrentKey} of key group {group}, outside its key groups {KeyGroups.Start}–{KeyGroups.End}: records were routed by another key than the operator's.");
+                }
+                _currentKeyGroup = group;
+            }
+            return _currentKeyGroup;
+        }
+    }
 
-    /// <summary><see cref="CurrentKeyGroup"/> − <c>KeyGroups.Start</c>: the index of its map in every table.</summary>
-    internal int CurrentGroupIndex { get; private set; }
+    private int _currentKeyGroup = -1;
 
     internal IStateSerializer<TKey> KeySerializer { get; }
 
@@ -56,15 +72,8 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
         {
             throw new InvalidOperationException("The key selector returned null; keys must not be null.");
         }
-        var group = KeyGroupOf(key);
-        if (!KeyGroups.Contains(group))
-        {
-            throw new InvalidOperationException(
-                $"Operator '{_operatorName}' received key {key} of key group {group}, outside its key groups {KeyGroups.Start}–{KeyGroups.End}: records were routed by another key than the operator's.");
-        }
         CurrentKey = key;
-        CurrentKeyGroup = group;
-        CurrentGroupIndex = group - KeyGroups.Start;
+        _currentKeyGroup = -1;
     }
 
     public int KeyGroupOf(TKey key) => Sluice.KeyGroups.Assign(_hasher.Hash(key), _keyGroupCount);
