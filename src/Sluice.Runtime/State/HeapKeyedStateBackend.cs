@@ -45,6 +45,8 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
 
     internal IStateSerializer<TKey> KeySerializer { get; }
 
+    internal string OperatorName => _operatorName;
+
     /// <summary>The key serializer version restored keys were written with.</summary>
     internal int RestoredKeyVersion => _restore?.KeyVersion ?? KeySerializer.Version;
 
