@@ -6,7 +6,9 @@ namespace Sluice.Testing;
 /// Tests one operator (or a short pipeline) in isolation: push records with timestamps and watermarks into its
 /// input, move processing time, and read its main and side outputs with their timestamps. Runs the real runtime in
 /// the deterministic mode with a virtual clock. Register side outputs with <see cref="SideOutput{TSide}"/> before
-/// pushing input. Not thread-safe.
+/// pushing input. <see cref="Snapshot"/> and <see cref="InitializeState"/> checkpoint the operators and restore a new
+/// driver from the checkpoint, as Flink's harness does with <c>snapshot()</c> and <c>initializeState()</c>. Not
+/// thread-safe.
 /// </summary>
 /// <typeparam name="TIn">Input record type.</typeparam>
 /// <typeparam name="TOut">Output record type.</typeparam>
@@ -89,6 +91,46 @@ public sealed class OperatorTestDriver<TIn, TOut> : IDisposable
         _input.Complete();
         _started = true;
         _driver.RunToCompletion();
+        return this;
+    }
+
+    /// <summary>
+    /// Checkpoints the operators under test without ending the input; see <see cref="JobTestDriver.Snapshot"/> for the
+    /// contract. Everything pushed so far is processed first; the driver keeps running afterwards.
+    /// </summary>
+    /// <returns>An immutable snapshot to pass to <see cref="InitializeState"/> of a new driver.</returns>
+    /// <exception cref="InvalidOperationException">The input was finished (<see cref="Finish"/>).</exception>
+    /// <example>
+    /// <code>
+    /// var snapshot = driver.ProcessElement(x, 10).ProcessWatermark(5).Snapshot();
+    /// using var restored = new OperatorTestDriver&lt;In, Out&gt;(Pipeline, new JobOptions { Parallelism = 2 });
+    /// restored.InitializeState(snapshot).ProcessElement(y, 20).ProcessWatermark(30);
+    /// </code>
+    /// </example>
+    public TestSnapshot Snapshot()
+    {
+        _started = true;
+        return _driver.Snapshot();
+    }
+
+    /// <summary>
+    /// Restores the operators from <paramref name="snapshot"/> (taken from a driver built with the same pipeline);
+    /// call before pushing input. Operators are matched by uid — give them <c>Uid(...)</c>, or build the pipeline the
+    /// same way so the generated uids match — and keyed state is redistributed over this driver's parallelism. The
+    /// clock moves forward to the snapshot's processing time. See <see cref="JobTestDriver.InitializeState"/>.
+    /// </summary>
+    /// <returns>This driver.</returns>
+    /// <exception cref="InvalidOperationException">Input was already pushed (or time advanced, or a snapshot taken),
+    /// state was already initialized, or the snapshot holds state for an operator this pipeline lacks or was taken
+    /// with another <see cref="JobOptions.KeyGroupCount"/>.</exception>
+    public OperatorTestDriver<TIn, TOut> InitializeState(TestSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (_started)
+        {
+            throw new InvalidOperationException("InitializeState must be called before the first input: this driver already processed input. Restore into a new driver.");
+        }
+        _driver.RestoreFrom(snapshot, validateNow: true);
         return this;
     }
 

@@ -5,7 +5,9 @@ namespace Sluice.Testing;
 /// <summary>
 /// A source the test pushes into: records with explicit timestamps, watermarks, and the end of input. Non-parallel
 /// and unbounded until <see cref="Complete"/>. Thread-safe. A watermark ends the reader's poll, so it reaches
-/// downstream operators exactly between the records pushed before and after it.
+/// downstream operators exactly between the records pushed before and after it. Its watermark is checkpointed
+/// (<see cref="JobTestDriver.Snapshot"/>), so a restored input resumes at it; its records are not replayed (a restored
+/// job sees only what is pushed into it).
 /// </summary>
 /// <typeparam name="T">Record type.</typeparam>
 public sealed class TestInput<T> : ISource<T>
@@ -72,9 +74,14 @@ public sealed class TestInput<T> : ISource<T>
         return new Reader(this, context.BatchSize);
     }
 
-    private sealed class Reader(TestInput<T> input, int batchSize) : ISourceReader<T>
+    private sealed class Reader(TestInput<T> input, int batchSize) : ISourceReader<T>, ICheckpointedSourceReader
     {
         public int SplitCount => 1;
+
+        public string SplitId(int split) => "test-input";
+
+        // Nothing to resume from: a restored input is a new one. The snapshot carries the split's watermark.
+        public byte[] SnapshotSplit(int split) => [];
 
         public SourceStatus PollNext(ISourceOutput<T> output)
         {

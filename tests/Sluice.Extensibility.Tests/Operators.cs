@@ -6,23 +6,20 @@ namespace Sluice.Extensibility.Tests;
 
 /// <summary>
 /// A stateful map written against the public operator API only: emits "value:running sum" per record and keeps the
-/// sum as operator state (version byte + varint), so a restore continues the sum where the checkpoint left it.
+/// sum in split list state (one element per subtask), so a restore — also at another parallelism — continues the sum
+/// where the checkpoint left it.
 /// </summary>
 internal sealed class RunningSumOperator(List<long> completedCheckpoints) : OneInputStreamOperator<long, string>
 {
-    private const byte StateVersion = 1;
+    private IListState<long> _state = null!;
     private long _sum;
 
     public override void Open()
     {
-        foreach (var state in Context.RestoredOperatorStates)
+        _state = Context.OperatorState.GetListState(new ListStateDescriptor<long>("sum"));
+        foreach (var part in _state.Get())
         {
-            var reader = new StateReader(state);
-            if (reader.ReadByte() != StateVersion)
-            {
-                throw new InvalidOperationException("Unknown running-sum state version.");
-            }
-            _sum += (long)reader.ReadVarInt64();
+            _sum += part;
         }
     }
 
@@ -32,11 +29,7 @@ internal sealed class RunningSumOperator(List<long> completedCheckpoints) : OneI
         Output.Collect($"{value}:{_sum}", timestamp);
     }
 
-    public override void SnapshotState(long checkpointId, StateWriter operatorState)
-    {
-        operatorState.WriteByte(StateVersion);
-        operatorState.WriteVarInt64((ulong)_sum);
-    }
+    public override void SnapshotState(long checkpointId) => _state.Update([_sum]);
 
     public override void NotifyCheckpointComplete(long checkpointId)
     {

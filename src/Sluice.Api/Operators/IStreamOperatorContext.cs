@@ -1,8 +1,10 @@
+using Sluice.State;
+
 namespace Sluice.Operators;
 
 /// <summary>
 /// What the runtime tells an operator added with <c>Transform</c> about where it runs: its subtask, clocks, timers
-/// (keyed operators) and the state it restores from. Valid from <see cref="OneInputStreamOperator{TIn, TOut}.Open"/>
+/// (keyed operators) and its operator state. Valid from <see cref="OneInputStreamOperator{TIn, TOut}.Open"/>
 /// until <see cref="OneInputStreamOperator{TIn, TOut}.Close"/>. Not thread-safe: use it from the operator's callbacks
 /// only (they all run on the operator's task thread).
 /// </summary>
@@ -29,10 +31,9 @@ public interface IStreamOperatorContext : IRuntimeContext
     long RestoredCheckpointId { get; }
 
     /// <summary>
-    /// On restore, the operator state every subtask of the previous run wrote in
-    /// <see cref="OneInputStreamOperator{TIn, TOut}.SnapshotState"/> (empty ones left out, in subtask order), handed to
-    /// <em>every</em> new subtask whatever the parallelism: each picks what it owns (union redistribution). Empty on a
-    /// fresh start. Keyed state and timers are restored separately, by key group.
+    /// The operator's own (non-keyed) state: list, union list and broadcast state, checkpointed with the operator and
+    /// restored — redistributed when the parallelism changed — before <see cref="OneInputStreamOperator{TIn, TOut}.Open"/>.
+    /// Obtain handles in <c>Open</c>.
     /// </summary>
-    IReadOnlyList<byte[]> RestoredOperatorStates { get; }
+    IOperatorStateStore OperatorState { get; }
 }

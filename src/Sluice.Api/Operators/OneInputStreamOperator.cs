@@ -1,5 +1,3 @@
-using Sluice.State.Serialization;
-
 namespace Sluice.Operators;
 
 /// <summary>
@@ -13,8 +11,9 @@ namespace Sluice.Operators;
 /// <remarks>
 /// <para>Threading: one instance per parallel subtask (the factory given to <c>Transform</c> is called once per
 /// subtask and per job attempt); every call comes from that subtask's task thread, so no locks are needed.</para>
-/// <para>State: anything the operator must keep across a failure goes into <see cref="SnapshotState"/> (operator
-/// state) or, for a <see cref="KeyedOneInputStreamOperator{TKey, TIn, TOut}"/>, into keyed state
+/// <para>State: anything the operator must keep across a failure goes into operator state
+/// (<see cref="IStreamOperatorContext.OperatorState"/>: list, union list or broadcast state, redistributed when the
+/// parallelism changes) or, for a <see cref="KeyedOneInputStreamOperator{TKey, TIn, TOut}"/>, into keyed state
 /// (<see cref="IRuntimeContext.State"/>); fields are lost on restart.</para>
 /// <para>Failure: an exception thrown from a hook fails the job attempt with a <see cref="JobExecutionException"/>
 /// naming the operator, subtask and (for <see cref="ProcessElement"/>) the record; the job restarts from the last
@@ -43,8 +42,8 @@ public abstract class OneInputStreamOperator<TIn, TOut>
     }
 
     /// <summary>
-    /// Called once before the first record: create state handles, and on restore read
-    /// <see cref="IStreamOperatorContext.RestoredOperatorStates"/> (keyed state and timers are already restored).
+    /// Called once before the first record: create state handles (on restore they come back filled: operator state
+    /// with this subtask's share, keyed state and timers by key group).
     /// </summary>
     public virtual void Open() { }
 
@@ -82,13 +81,12 @@ public abstract class OneInputStreamOperator<TIn, TOut>
     public virtual void OnProcessingTime(long now) { }
 
     /// <summary>
-    /// Writes the operator state of checkpoint <paramref name="checkpointId"/> to <paramref name="operatorState"/>
-    /// (your own format: start it with a version byte so later releases can read it). Called on the task thread
-    /// between two records, when the checkpoint barrier reaches the operator, and once more when its input ends. The
-    /// bytes come back through <see cref="IStreamOperatorContext.RestoredOperatorStates"/>. Keyed state and timers
-    /// are written by the runtime.
+    /// Checkpoint <paramref name="checkpointId"/> is being taken: bring operator state up to date (e.g. move what fields
+    /// hold into a list state). Called on the task thread between two records, when the checkpoint barrier reaches the
+    /// operator, and once more when its input ends; right after it, the runtime writes operator state, keyed state and
+    /// timers.
     /// </summary>
-    public virtual void SnapshotState(long checkpointId, StateWriter operatorState) { }
+    public virtual void SnapshotState(long checkpointId) { }
 
     /// <summary>
     /// Checkpoint <paramref name="checkpointId"/>, which holds this operator's state, is complete (its manifest is

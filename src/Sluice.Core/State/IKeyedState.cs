@@ -100,3 +100,38 @@ public interface IKeyedStateStore
     /// <summary>Returns the aggregating state named by <paramref name="descriptor"/>.</summary>
     IAggregatingState<TIn, TOut> GetAggregatingState<TIn, TAcc, TOut>(AggregatingStateDescriptor<TIn, TAcc, TOut> descriptor);
 }
+
+/// <summary>
+/// State of one operator subtask that is not keyed — a source's positions, a buffer, a rule set — checkpointed with
+/// the operator and handed back on restore, also at another parallelism. Handles are obtained once in <c>Open</c> and
+/// used from the operator's thread only. A name may be used for one state only; TTL is not supported.
+/// </summary>
+/// <remarks>
+/// How a state is redistributed when the parallelism changes is part of how it is obtained, as in Flink:
+/// <list type="bullet">
+/// <item><description><see cref="GetListState{T}"/>: the elements of every old subtask are concatenated (in subtask
+/// order) and split into contiguous, even shares, one per new subtask.</description></item>
+/// <item><description><see cref="GetUnionListState{T}"/>: every new subtask gets every element of every old subtask,
+/// and keeps what it owns.</description></item>
+/// <item><description><see cref="GetBroadcastState{TMapKey, TValue}"/>: a map that every subtask holds identically
+/// (it must be written the same way everywhere, e.g. from a broadcast input); each new subtask gets the copy of old
+/// subtask 0.</description></item>
+/// </list>
+/// </remarks>
+public interface IOperatorStateStore
+{
+    /// <summary>Returns the list state named by <paramref name="descriptor"/>, split evenly on restore.</summary>
+    /// <exception cref="InvalidOperationException">The name is used by another state, or the descriptor has a TTL.</exception>
+    /// <exception cref="Serialization.StateFormatException">Restored state of that name has another kind or format.</exception>
+    IListState<T> GetListState<T>(ListStateDescriptor<T> descriptor);
+
+    /// <summary>Returns the list state named by <paramref name="descriptor"/>, handed whole to every subtask on restore.</summary>
+    /// <exception cref="InvalidOperationException">The name is used by another state, or the descriptor has a TTL.</exception>
+    /// <exception cref="Serialization.StateFormatException">Restored state of that name has another kind or format.</exception>
+    IListState<T> GetUnionListState<T>(ListStateDescriptor<T> descriptor);
+
+    /// <summary>Returns the broadcast (map) state named by <paramref name="descriptor"/>, restored from old subtask 0's copy.</summary>
+    /// <exception cref="InvalidOperationException">The name is used by another state, or the descriptor has a TTL.</exception>
+    /// <exception cref="Serialization.StateFormatException">Restored state of that name has another kind or format.</exception>
+    IMapState<TMapKey, TValue> GetBroadcastState<TMapKey, TValue>(MapStateDescriptor<TMapKey, TValue> descriptor) where TMapKey : notnull;
+}

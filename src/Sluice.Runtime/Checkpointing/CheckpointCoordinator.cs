@@ -166,6 +166,22 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         CompleteInBackground(complete);
     }
 
+    public void Decline(StreamTask task, long checkpointId, Exception error)
+    {
+        lock (_lock)
+        {
+            if (_pending is null || _pending.Id != checkpointId)
+            {
+                return; // Abandoned or already failed.
+            }
+            _pending = null;
+            Failed++;
+        }
+        s_failures.Add(1, _jobTag);
+        _fail(new JobExecutionException(
+            $"Checkpoint #{checkpointId} of job '{_jobName}' failed: task {task} could not write its snapshot: {error.Message}. The attempt fails and restarts from the last completed checkpoint.", error));
+    }
+
     /// <summary>
     /// A task finished. Its final snapshot stands in for it in the running checkpoint only if it has not acknowledged
     /// that checkpoint yet: an acknowledgement already given (with, say, a sink's staged output) belongs to the

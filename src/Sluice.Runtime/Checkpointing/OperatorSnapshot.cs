@@ -3,14 +3,22 @@ using Sluice.State.Serialization;
 namespace Sluice.Runtime.Checkpointing;
 
 /// <summary>
-/// The state one operator subtask saved for one checkpoint. Keyed state is stored per key group so a restored
-/// subtask takes exactly the key groups it owns, whatever the previous parallelism; operator state is handed to every
-/// restored subtask (each picks what it owns — e.g. source splits). Immutable once built.
+/// The state one operator subtask saved for one checkpoint — the one envelope every kind of state travels in. Keyed
+/// state is stored per key group so a restored subtask takes exactly the key groups it owns, whatever the previous
+/// parallelism; named operator states (<see cref="OperatorStates"/>) are redistributed by their mode; the raw operator
+/// section holds the keyed-state header (and, in version 1, each operator's own bytes). Immutable once built.
 /// </summary>
-internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism, byte[] operatorState, SortedDictionary<int, byte[]> keyGroups, byte[]? committable)
+/// <remarks>
+/// Encoding (version 2): magic <c>SLOS</c>, version byte, uid, subtask, parallelism (varints), the raw operator section
+/// (length-prefixed), the committable (flag, then length-prefixed), the named operator states (count; per state: name,
+/// mode byte, element format id and version, element count, length-prefixed elements), then the key groups (count;
+/// per group: id, length-prefixed section). Version 1 had no named operator states. Pinned by golden tests.
+/// </remarks>
+internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism, byte[] operatorState, SortedDictionary<int, byte[]> keyGroups, byte[]? committable,
+    IReadOnlyList<OperatorStateSection>? operatorStates = null)
 {
     private const uint Magic = 0x534C4F53; // "SLOS"
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
 
     public string Uid { get; } = uid;
 
@@ -18,16 +26,20 @@ internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism,
 
     public int Parallelism { get; } = parallelism;
 
+    /// <summary>The raw operator section: the keyed-state header of keyed operators; in version-1 snapshots, any operator's own bytes.</summary>
     public byte[] OperatorState { get; } = operatorState;
+
+    /// <summary>The named operator states (list, union list, broadcast).</summary>
+    public IReadOnlyList<OperatorStateSection> OperatorStates { get; } = operatorStates ?? [];
 
     public SortedDictionary<int, byte[]> KeyGroups { get; } = keyGroups;
 
     /// <summary>What a two-phase sink staged for this checkpoint, committed once it completes.</summary>
     public byte[]? Committable { get; } = committable;
 
-    public bool IsEmpty => OperatorState.Length == 0 && KeyGroups.Count == 0 && Committable is null;
+    public bool IsEmpty => OperatorState.Length == 0 && KeyGroups.Count == 0 && Committable is null && OperatorStates.Count == 0;
 
-    /// <summary>Encodes the snapshot: magic, format version, then sections (format pinned by golden tests).</summary>
+    /// <summary>Encodes the snapshot (format version 2).</summary>
     public byte[] Encode()
     {
         var w = new StateWriter();
@@ -42,6 +54,18 @@ internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism,
         {
             w.WriteBytes(Committable);
         }
+        w.WriteVarInt32((uint)OperatorStates.Count);
+        foreach (var state in OperatorStates)
+        {
+            w.WriteString(state.Name);
+            w.WriteByte((byte)state.Mode);
+            state.Format.WriteTo(w);
+            w.WriteVarInt32((uint)state.Elements.Count);
+            foreach (var element in state.Elements)
+            {
+                w.WriteBytes(element.Span);
+            }
+        }
         w.WriteVarInt32((uint)KeyGroups.Count);
         foreach (var (group, bytes) in KeyGroups)
         {
@@ -51,42 +75,116 @@ internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism,
         return w.WrittenSpan.ToArray();
     }
 
-    /// <exception cref="StateFormatException">Not a snapshot, or of an unknown version.</exception>
+    /// <exception cref="StateFormatException">Not a snapshot, of an unknown version, or corrupt; the message names <paramref name="source"/>.</exception>
     public static OperatorSnapshot Decode(byte[] data, string source)
     {
         var r = new StateReader(data);
-        if (r.ReadUInt32() != Magic)
+        try
         {
-            throw new StateFormatException($"'{source}' is not an operator snapshot (bad magic).");
+            if (r.ReadUInt32() != Magic)
+            {
+                throw new StateFormatException($"'{source}' is not an operator snapshot (bad magic).");
+            }
+            var version = r.ReadByte();
+            if (version is not (1 or FormatVersion))
+            {
+                throw new StateFormatException($"'{source}' has snapshot format version {version}; this release reads versions 1 and {FormatVersion}.");
+            }
+            var uid = r.ReadString() ?? "";
+            var subtask = (int)r.ReadVarInt32();
+            var parallelism = (int)r.ReadVarInt32();
+            var operatorState = r.ReadBytes().ToArray();
+            var committable = r.ReadBool() ? r.ReadBytes().ToArray() : null;
+            var states = new List<OperatorStateSection>();
+            if (version >= 2)
+            {
+                var stateCount = (int)r.ReadVarInt32();
+                for (var i = 0; i < stateCount; i++)
+                {
+                    var name = r.ReadString() ?? "";
+                    var mode = r.ReadByte();
+                    if (mode > (byte)OperatorStateMode.Broadcast)
+                    {
+                        throw new StateFormatException($"'{source}': operator state '{name}' has unknown mode {mode}.");
+                    }
+                    var format = SerializerDescriptor.ReadFrom(r);
+                    var count = (int)r.ReadVarInt32();
+                    var elements = new List<ReadOnlyMemory<byte>>(Math.Min(count, r.Remaining));
+                    for (var j = 0; j < count; j++)
+                    {
+                        elements.Add(r.ReadBytes().ToArray());
+                    }
+                    states.Add(new OperatorStateSection(name, (OperatorStateMode)mode, format, elements));
+                }
+            }
+            var groupCount = (int)r.ReadVarInt32();
+            var groups = new SortedDictionary<int, byte[]>();
+            for (var i = 0; i < groupCount; i++)
+            {
+                var group = (int)r.ReadVarInt32();
+                groups[group] = r.ReadBytes().ToArray();
+            }
+            r.EnsureAtEnd();
+            return new OperatorSnapshot(uid, subtask, parallelism, operatorState, groups, committable, states);
         }
-        var version = r.ReadByte();
-        if (version != FormatVersion)
+        catch (StateFormatException e) when (!e.Message.Contains(source, StringComparison.Ordinal))
         {
-            throw new StateFormatException($"'{source}' has snapshot format version {version}; this release reads version {FormatVersion}.");
+            throw new StateFormatException($"'{source}' is corrupt: {e.Message}", e);
         }
-        var uid = r.ReadString() ?? "";
-        var subtask = (int)r.ReadVarInt32();
-        var parallelism = (int)r.ReadVarInt32();
-        var operatorState = r.ReadBytes().ToArray();
-        var committable = r.ReadBool() ? r.ReadBytes().ToArray() : null;
-        var count = (int)r.ReadVarInt32();
-        var groups = new SortedDictionary<int, byte[]>();
-        for (var i = 0; i < count; i++)
-        {
-            var group = (int)r.ReadVarInt32();
-            groups[group] = r.ReadBytes().ToArray();
-        }
-        r.EnsureAtEnd();
-        return new OperatorSnapshot(uid, subtask, parallelism, operatorState, groups, committable);
     }
 }
 
-/// <summary>Where an operator writes its state during a checkpoint (task thread only).</summary>
+/// <summary>How a named operator state is redistributed on restore (see <see cref="Sluice.State.IOperatorStateStore"/>).</summary>
+internal enum OperatorStateMode : byte
+{
+    /// <summary>Elements of every old subtask, split into even contiguous shares.</summary>
+    SplitList = 0,
+
+    /// <summary>Every element of every old subtask, to every new subtask.</summary>
+    UnionList = 1,
+
+    /// <summary>Old subtask 0's copy, to every new subtask.</summary>
+    Broadcast = 2,
+}
+
+/// <summary>One named operator state in a snapshot: its elements (list elements, or map entries of broadcast state), each encoded alone.</summary>
+internal sealed record OperatorStateSection(string Name, OperatorStateMode Mode, SerializerDescriptor Format, IReadOnlyList<ReadOnlyMemory<byte>> Elements);
+
+/// <summary>
+/// Where an operator writes its state during a checkpoint. <see cref="Operators.StreamOperator.SnapshotState"/>
+/// runs on the task thread (the synchronous phase) and may <see cref="Defer"/> writes to the asynchronous phase, which
+/// runs once, in registration order, on another thread (or inline in deterministic mode) before <see cref="Build"/>.
+/// Used by one thread at a time.
+/// </summary>
 internal sealed class SnapshotContext(long checkpointId, Operators.OperatorContext operatorContext)
 {
     private readonly SortedDictionary<int, StateWriter> _keyGroups = [];
     private StateWriter? _operatorState;
     private byte[]? _committable;
+    private List<OperatorStateSection>? _operatorStates;
+    private List<Action>? _deferred;
+
+    /// <summary>True when writes were deferred to the asynchronous phase.</summary>
+    public bool HasDeferred => _deferred is not null;
+
+    /// <summary>
+    /// Defers <paramref name="write"/> (which writes into this context) to the asynchronous phase. It must only read
+    /// what the synchronous phase froze; writes of the same context run in registration order.
+    /// </summary>
+    public void Defer(Action write) => (_deferred ??= []).Add(write);
+
+    /// <summary>Runs the deferred writes (asynchronous phase); the context is complete afterwards.</summary>
+    public void RunDeferred()
+    {
+        if (_deferred is { } deferred)
+        {
+            _deferred = null;
+            foreach (var write in deferred)
+            {
+                write();
+            }
+        }
+    }
 
     /// <summary>The checkpoint being taken (<see cref="ICheckpointAcknowledger.FinalCheckpoint"/> at the end of input).</summary>
     public long CheckpointId { get; } = checkpointId;
@@ -107,24 +205,39 @@ internal sealed class SnapshotContext(long checkpointId, Operators.OperatorConte
     /// <summary>Sets what a two-phase sink staged for this checkpoint.</summary>
     public void SetCommittable(byte[] committable) => _committable = committable;
 
+    /// <summary>Adds a named operator state.</summary>
+    public void AddOperatorState(OperatorStateSection state) => (_operatorStates ??= []).Add(state);
+
+    /// <exception cref="InvalidOperationException">Deferred writes have not run.</exception>
     public OperatorSnapshot Build(string uid)
     {
+        if (_deferred is not null)
+        {
+            throw new InvalidOperationException("The snapshot's deferred writes have not run.");
+        }
         var groups = new SortedDictionary<int, byte[]>();
         foreach (var (group, writer) in _keyGroups)
         {
             groups[group] = writer.WrittenSpan.ToArray();
         }
-        return new OperatorSnapshot(uid, operatorContext.SubtaskIndex, operatorContext.Parallelism, _operatorState?.WrittenSpan.ToArray() ?? [], groups, _committable);
+        return new OperatorSnapshot(uid, operatorContext.SubtaskIndex, operatorContext.Parallelism, _operatorState?.WrittenSpan.ToArray() ?? [], groups, _committable, _operatorStates);
     }
 }
 
-/// <summary>What an operator subtask restores from: operator state of every previous subtask, and its own key groups.</summary>
-internal sealed class RestoreContext(long checkpointId, IReadOnlyList<byte[]> operatorStates, IReadOnlyList<(int KeyGroup, byte[] State)> keyGroups)
+/// <summary>
+/// What an operator subtask restores from: the raw operator sections of every previous subtask, its share of each
+/// named operator state, and its own key groups.
+/// </summary>
+internal sealed class RestoreContext(long checkpointId, IReadOnlyList<byte[]> operatorStates, IReadOnlyList<(int KeyGroup, byte[] State)> keyGroups,
+    IReadOnlyDictionary<string, OperatorStateSection>? namedStates = null)
 {
+    /// <summary>This subtask's share of every named operator state, already redistributed by mode.</summary>
+    public IReadOnlyDictionary<string, OperatorStateSection> NamedStates { get; } = namedStates ?? new Dictionary<string, OperatorStateSection>();
+
     /// <summary>The restored checkpoint's id.</summary>
     public long CheckpointId { get; } = checkpointId;
 
-    /// <summary>Operator state of every subtask of the previous run (non-empty ones).</summary>
+    /// <summary>The raw operator section of every subtask of the previous run (non-empty ones).</summary>
     public IReadOnlyList<byte[]> OperatorStates { get; } = operatorStates;
 
     /// <summary>Sections of the key groups this subtask owns, ascending.</summary>
@@ -142,4 +255,7 @@ internal interface ICheckpointAcknowledger
 
     /// <summary>A task finished; <paramref name="finalSnapshots"/> stand in for it in every later checkpoint.</summary>
     void Finished(Tasks.StreamTask task, IReadOnlyList<OperatorSnapshot> finalSnapshots);
+
+    /// <summary>A task could not write its snapshot of checkpoint <paramref name="checkpointId"/>: the checkpoint never completes and the job fails.</summary>
+    void Decline(Tasks.StreamTask task, long checkpointId, Exception error);
 }

@@ -120,7 +120,8 @@ public sealed class JobClient
     public Task<JobResult> StopAsync(CancellationToken cancellationToken = default)
     {
         Stop(drain: true);
-        return Completion.WaitAsync(cancellationToken);
+        // WaitAsync returns a task that already completed even when the token is cancelled; a cancelled token always abandons the wait.
+        return cancellationToken.IsCancellationRequested ? Task.FromCanceled<JobResult>(cancellationToken) : Completion.WaitAsync(cancellationToken);
     }
 
     private static void RequestStop(Attempt attempt, bool drain)

@@ -59,14 +59,25 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
         _timers = Timers.GetTimerService(KeyedStateSnapshot.DefaultTimerService, VoidNamespace.Serializer, this);
     }
 
+    /// <summary>
+    /// Freezes state and timers (the synchronous phase: no copying, no serialization) and defers writing them —
+    /// entries into key groups, then the header into operator state — to the asynchronous phase.
+    /// </summary>
     public override void SnapshotState(Checkpointing.SnapshotContext context)
     {
-        using var state = Backend.Snapshot(context.CheckpointId);
-        using var timers = Timers.Snapshot();
+        var state = Backend.Snapshot(context.CheckpointId);
+        var timers = Timers.Snapshot();
         var headers = new KeyedSnapshotWriter(StateSerializers.Describe<TKey>(), CurrentWatermark);
-        state.Write(headers, context);
-        timers.Write(headers, context);
-        headers.WriteHeader(context.OperatorState);
+        context.Defer(() =>
+        {
+            using (state)
+            using (timers)
+            {
+                state.Write(headers, context);
+                timers.Write(headers, context);
+                headers.WriteHeader(context.OperatorState);
+            }
+        });
     }
 
     public override void Close() => Backend?.Dispose();

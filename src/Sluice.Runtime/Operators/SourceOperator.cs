@@ -1,6 +1,7 @@
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Transport;
 using Sluice.Sources;
+using Sluice.State;
 using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.Operators;
@@ -71,10 +72,20 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
 
     private bool _restoredWatermarkPending;
 
-    /// <summary>Split positions and watermark progress of every subtask of the restored checkpoint, by split id.</summary>
+    /// <summary>
+    /// Split positions and watermark progress of every subtask of the restored checkpoint, by split id: the union list
+    /// state <see cref="SplitsState"/> (one element per split), or the version-1 raw operator section.
+    /// </summary>
     private Dictionary<string, (byte[] Position, long MaxTimestamp, long Explicit)> RestoredSplits()
     {
         var splits = new Dictionary<string, (byte[], long, long)>();
+        _splitState = Context.OperatorState.GetUnionListState(new ListStateDescriptor<byte[]>(SplitsState));
+        foreach (var element in _splitState.Get())
+        {
+            var r = new StateReader(element);
+            ReadSplit(r, splits);
+            r.EnsureAtEnd();
+        }
         if (Context.Restore is not { } restore)
         {
             return splits;
@@ -83,39 +94,55 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
         {
             var r = new StateReader(bytes);
             var version = r.ReadByte();
-            if (version != SnapshotFormatVersion)
+            if (version != V1FormatVersion)
             {
-                throw new StateFormatException($"Source state of '{Context.OperatorName}' has format version {version}; this release reads version {SnapshotFormatVersion}.");
+                throw new StateFormatException($"Source state of '{Context.OperatorName}' has format version {version}; this release reads version {V1FormatVersion}.");
             }
             var count = (int)r.ReadVarInt32();
             for (var i = 0; i < count; i++)
             {
-                var id = r.ReadString() ?? "";
-                splits[id] = (r.ReadBytes().ToArray(), r.ReadInt64(), r.ReadInt64());
+                ReadSplit(r, splits);
             }
         }
         return splits;
+
+        static void ReadSplit(StateReader r, Dictionary<string, (byte[], long, long)> splits)
+        {
+            var id = r.ReadString() ?? "";
+            splits[id] = (r.ReadBytes().ToArray(), r.ReadInt64(), r.ReadInt64());
+        }
     }
 
-    private const byte SnapshotFormatVersion = 1;
+    /// <summary>The union list state of split positions: every subtask sees all and takes the splits it owns.</summary>
+    private const string SplitsState = "source-splits";
 
-    /// <summary>Saves every split's position (from the reader) and watermark progress; the barrier follows in the same step, between two polls.</summary>
+    /// <summary>Version of the raw operator section sources wrote before they used <see cref="SplitsState"/>.</summary>
+    private const byte V1FormatVersion = 1;
+
+    private IListState<byte[]> _splitState = null!;
+
+    /// <summary>
+    /// Saves every split's position (from the reader) and watermark progress, one element per split (id, position,
+    /// max timestamp, explicit watermark); the barrier follows in the same step, between two polls.
+    /// </summary>
     public override void SnapshotState(SnapshotContext context)
     {
         if (_reader is not ICheckpointedSourceReader checkpointed)
         {
             return;
         }
-        var w = context.OperatorState;
-        w.WriteByte(SnapshotFormatVersion);
-        w.WriteVarInt32((uint)_splits.Length);
+        var elements = new List<byte[]>(_splits.Length);
+        var w = new StateWriter();
         for (var i = 0; i < _splits.Length; i++)
         {
+            w.Reset();
             w.WriteString(checkpointed.SplitId(i));
             w.WriteBytes(checkpointed.SnapshotSplit(i));
             w.WriteInt64(_splits[i].MaxTimestamp);
             w.WriteInt64(_splits[i].Explicit);
+            elements.Add(w.WrittenSpan.ToArray());
         }
+        _splitState.Update(elements);
     }
 
     public override void NotifyCheckpointComplete(long checkpointId) => (_reader as ICheckpointedSourceReader)?.NotifyCheckpointComplete(checkpointId);

@@ -1,4 +1,5 @@
 using Sluice.Runtime.Checkpointing;
+using Sluice.Runtime.State;
 using Sluice.Runtime.Tasks;
 using Sluice.Runtime.Transport;
 using Sluice.State;
@@ -164,7 +165,13 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
 
     public long RestoredCheckpointId => Restore?.CheckpointId ?? 0;
 
-    public IReadOnlyList<byte[]> RestoredOperatorStates => Restore?.OperatorStates ?? [];
+    /// <summary>The operator's named operator states (created on first use), restored from <see cref="Restore"/>.</summary>
+    public IOperatorStateStore OperatorState => _operatorState ??= new OperatorStateBackend(OperatorName, Restore);
+
+    private OperatorStateBackend? _operatorState;
+
+    /// <summary>Writes the named operator states, if the operator created any (synchronous phase of a snapshot).</summary>
+    public void SnapshotOperatorState(SnapshotContext context) => _operatorState?.Snapshot(context, SubtaskIndex);
 
     /// <summary>Index of the operator in its task's chain, for processing-time callbacks.</summary>
     public int ChainIndex { get; set; }

@@ -80,7 +80,7 @@ internal sealed class TransformOperator<TIn, TOut> : OneInputOperator<TIn>
     {
         try
         {
-            _operator.SnapshotState(context.CheckpointId, context.OperatorState);
+            _operator.SnapshotState(context.CheckpointId);
         }
         catch (Exception e) when (e is not JobExecutionException)
         {
@@ -165,15 +165,15 @@ internal sealed class KeyedTransformOperator<TKey, TIn, TOut> : KeyedOperatorBas
 
     public override void SnapshotState(Checkpointing.SnapshotContext context)
     {
-        base.SnapshotState(context);
         try
         {
-            _operator.SnapshotState(context.CheckpointId, context.OperatorState);
+            _operator.SnapshotState(context.CheckpointId);
         }
         catch (Exception e) when (e is not JobExecutionException)
         {
             throw UserFailure($"in SnapshotState (checkpoint {context.CheckpointId})", null, e);
         }
+        base.SnapshotState(context);
     }
 
     public override void NotifyCheckpointComplete(long checkpointId) =>

@@ -109,7 +109,9 @@ internal sealed class StateTable<TEntryKey, TValue> where TEntryKey : notnull
                 frozen[i] = group;
             }
         }
-        _lastFreeze = _version++;
+        // Values stamped before this point (version ≤ the old one) are now shared; values written from now on are not.
+        _version++;
+        _lastFreeze = _version;
         Interlocked.Increment(ref _inFlight);
         return new FrozenTable<TEntryKey, TValue>(this, frozen);
     }

@@ -29,6 +29,7 @@ internal sealed class StreamTask
     private int _barriersReceived;
     private long _alignmentStartTicks;
     private readonly System.Collections.Concurrent.ConcurrentQueue<long> _completedCheckpoints = new();
+    private Task _asyncSnapshot = Task.CompletedTask; // the asynchronous phase of the last checkpoint (never faults)
 
     public StreamTask(string name, int subtask, InputGate gate, ProcessingTimeService time, List<StreamOperator> operators,
         List<IExchange> exchanges, StreamOperator head, IRecordDispatcher[] dispatchers)
@@ -145,6 +146,8 @@ internal sealed class StreamTask
     /// <summary>Closes every operator, also after a failure; returns the first error, if any.</summary>
     public Exception? Close()
     {
+        // A snapshot still being written reads the operators' frozen state: let it finish before they release it.
+        _asyncSnapshot.Wait();
         Exception? first = null;
         foreach (var op in _operators)
         {
@@ -254,26 +257,63 @@ internal sealed class StreamTask
         }
     }
 
-    /// <summary>Snapshots every operator of the chain, forwards the barrier, and acknowledges the checkpoint.</summary>
+    /// <summary>
+    /// Snapshots every operator of the chain (the synchronous phase), forwards the barrier, and acknowledges the
+    /// checkpoint once the deferred writes ran: on the thread pool, so processing goes on meanwhile, or inline in
+    /// deterministic mode. A failed write declines the checkpoint, which then never completes.
+    /// </summary>
     private void PerformCheckpoint(long checkpointId)
     {
-        var snapshots = Snapshot(checkpointId);
+        var contexts = SnapshotSynchronously(checkpointId);
         FaultInjection.Hit("snapshot", checkpointId);
         foreach (var exchange in _exchanges)
         {
             exchange.EmitBarrier(checkpointId);
         }
-        Checkpoints?.Acknowledge(this, checkpointId, snapshots);
+        if (Checkpoints is not { } checkpoints)
+        {
+            return;
+        }
+        if (Head.Context.Options.Mode == ExecutionMode.Deterministic || !contexts.Exists(static c => c.Context.HasDeferred))
+        {
+            checkpoints.Acknowledge(this, checkpointId, Build(contexts));
+            return;
+        }
+        // Acknowledgements go out in checkpoint order: a task is rarely a whole interval behind, and then it waits.
+        _asyncSnapshot.Wait();
+        _asyncSnapshot = Task.Run(() =>
+        {
+            try
+            {
+                checkpoints.Acknowledge(this, checkpointId, Build(contexts));
+            }
+            catch (Exception e)
+            {
+                checkpoints.Decline(this, checkpointId, e);
+            }
+        });
     }
 
-    private List<OperatorSnapshot> Snapshot(long checkpointId)
+    private List<(SnapshotContext Context, string Uid)> SnapshotSynchronously(long checkpointId)
     {
-        var snapshots = new List<OperatorSnapshot>(_operators.Count);
+        var contexts = new List<(SnapshotContext, string)>(_operators.Count);
         foreach (var op in _operators)
         {
             var context = new SnapshotContext(checkpointId, op.Context);
             op.SnapshotState(context);
-            snapshots.Add(context.Build(op.Uid));
+            op.Context.SnapshotOperatorState(context);
+            contexts.Add((context, op.Uid));
+        }
+        return contexts;
+    }
+
+    private static List<OperatorSnapshot> Build(List<(SnapshotContext Context, string Uid)> contexts)
+    {
+        var snapshots = new List<OperatorSnapshot>(contexts.Count);
+        foreach (var (context, uid) in contexts)
+        {
+            context.RunDeferred();
+            snapshots.Add(context.Build(uid));
         }
         return snapshots;
     }
@@ -300,7 +340,9 @@ internal sealed class StreamTask
             _operators[i].EndInput();
         }
         // The final snapshot stands in for this task in every checkpoint still to come: all its input was processed.
-        var final = Checkpoints is null ? null : Snapshot(ICheckpointAcknowledger.FinalCheckpoint);
+        // An earlier checkpoint's acknowledgement must reach the coordinator before the final snapshot may stand in.
+        _asyncSnapshot.Wait();
+        var final = Checkpoints is null ? null : Build(SnapshotSynchronously(ICheckpointAcknowledger.FinalCheckpoint));
         foreach (var exchange in _exchanges)
         {
             exchange.EndOfInput();
