@@ -46,7 +46,7 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
 
     public override void Open()
     {
-        Backend = KeyedStateBackends.Create(Context, _hasher);
+        Backend = KeyedStateBackends.Create(Context, Uid, _hasher);
         Timers = new TimerServiceManager<TKey>(Backend, Context.RequestProcessingTime);
         Context.KeyedState = Backend;
         Context.KeyedTimers = this;

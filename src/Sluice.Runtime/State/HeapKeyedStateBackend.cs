@@ -5,8 +5,8 @@ using Sluice.State.Serialization;
 namespace Sluice.Runtime.State;
 
 /// <summary>
-/// Keyed state on the heap: per state, one <see cref="StateTable{TEntryKey, TValue}"/> of (key, namespace) entries
-/// split by key group. TTL is processing time from the job's <see cref="TimeProvider"/>: expired entries are invisible
+/// Keyed state on the heap: per state, one <see cref="StateMap{TKey, TNamespace, TValue}"/> of (key, namespace)
+/// entries (paged, copy-on-write per page). TTL is processing time from the job's <see cref="TimeProvider"/>: expired entries are invisible
 /// at once and removed on access or by <see cref="MaybeSweep"/>. Snapshots are asynchronous: <see cref="Snapshot"/>
 /// freezes the tables (copy-on-write), writing happens later on any thread.
 /// </summary>
@@ -60,6 +60,8 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
     private int _currentKeyGroup = -1;
 
     internal IStateSerializer<TKey> KeySerializer { get; }
+
+    internal string OperatorName => _operatorName;
 
     /// <summary>The key serializer version restored keys were written with.</summary>
     internal int RestoredKeyVersion => _restore?.KeyVersion ?? KeySerializer.Version;

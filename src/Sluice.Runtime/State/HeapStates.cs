@@ -119,14 +119,26 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
     {
         var namespaceVersion = restored.Header.NamespaceFormat.Version;
         var valueVersion = restored.Header.ValueFormat.Version;
-        foreach (var (_, payload) in restored.Entries)
+        foreach (var (group, payload) in restored.Entries)
         {
-            var reader = new StateReader(payload);
-            var key = Backend.KeySerializer.Read(reader, keyVersion);
-            var ns = _namespaceSerializer.Read(reader, namespaceVersion);
-            var stamp = reader.ReadZigZagInt64();
-            var value = ReadValue(reader, valueVersion);
-            reader.EnsureAtEnd();
+            TKey key;
+            TNamespace ns;
+            long stamp;
+            TValue value;
+            try
+            {
+                var reader = new StateReader(payload);
+                key = Backend.KeySerializer.Read(reader, keyVersion);
+                ns = _namespaceSerializer.Read(reader, namespaceVersion);
+                stamp = reader.ReadZigZagInt64();
+                value = ReadValue(reader, valueVersion);
+                reader.EnsureAtEnd();
+            }
+            catch (Exception e) when (e is StateFormatException or ArgumentException or FormatException or OverflowException or InvalidOperationException or IndexOutOfRangeException)
+            {
+                throw new StateFormatException(
+                    $"Keyed state '{Header.Name}' of operator '{Backend.OperatorName}', key group {group}: a restored entry is corrupt or not of format '{restored.Header.ValueFormat.FormatId}': {e.Message}", e);
+            }
             ref var entry = ref Map.GetOrAdd(key, ns, out _);
             entry.Value = value;
             entry.Stamp = stamp;

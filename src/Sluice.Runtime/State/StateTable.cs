@@ -44,7 +44,7 @@ internal sealed class StateTable<TEntryKey, TValue> where TEntryKey : notnull
     /// True when a value object stamped with <paramref name="valueVersion"/> may be referenced by a snapshot still
     /// being written: mutate a copy instead.
     /// </summary>
-    public bool IsShared(int valueVersion) => valueVersion < _lastFreeze && Volatile.Read(ref _inFlight) > 0;
+    public bool IsShared(int valueVersion) => valueVersion <= _lastFreeze && Volatile.Read(ref _inFlight) > 0;
 
     /// <summary>Entries over all key groups.</summary>
     public long Count
