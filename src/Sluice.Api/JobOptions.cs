@@ -1,4 +1,5 @@
 using Sluice.Checkpoints;
+using Sluice.State;
 
 namespace Sluice;
 
@@ -48,6 +49,12 @@ public sealed record JobOptions
     /// <summary>The processing-time clock: every processing-time window, timer, TTL and idleness check reads it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Where keyed operators keep their state: <see cref="HeapStateBackend"/> (the default) or
+    /// <see cref="RocksDbStateBackend"/> for state larger than memory. Checkpoints of either restore into either.
+    /// </summary>
+    public StateBackendOptions StateBackend { get; init; } = HeapStateBackend.Instance;
+
     /// <summary>Periodic checkpoints for exactly-once recovery; null (the default) runs without checkpoints.</summary>
     public CheckpointOptions? Checkpoints { get; init; }
 
@@ -59,6 +66,7 @@ public sealed record JobOptions
 
     /// <summary>Checks every setting, failing with one message that names the setting and the allowed range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    /// <exception cref="ArgumentException">A setting is invalid (for example the state backend's).</exception>
     public void Validate()
     {
         if (Parallelism < 1 || Parallelism > KeyGroupCount)
@@ -79,5 +87,7 @@ public sealed record JobOptions
         }
         ArgumentException.ThrowIfNullOrWhiteSpace(JobName, nameof(JobName));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        ArgumentNullException.ThrowIfNull(StateBackend, nameof(StateBackend));
+        StateBackend.Validate();
     }
 }

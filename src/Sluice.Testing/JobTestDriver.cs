@@ -69,7 +69,16 @@ public sealed class JobTestDriver : IDisposable
         Plan = plan.Describe();
         var tasks = TaskGraphBuilder.Build(plan, bounded: false, CancellationToken.None, static () => { }, _restore);
         var scheduler = new DeterministicScheduler(tasks);
-        scheduler.Open();
+        try
+        {
+            scheduler.Open();
+        }
+        catch
+        {
+            // Operators opened before the failing one hold resources (a RocksDB state backend's directory).
+            scheduler.Close();
+            throw;
+        }
         _plan = plan;
         _scheduler = scheduler;
     }

@@ -35,6 +35,7 @@ public sealed class OptionValidationTests
     [InlineData("--events", "bench", "nexmark", "--events", "0")]
     [InlineData("--checkpoint-interval", "bench", "nexmark", "--checkpoint-interval", "-1")]
     [InlineData("--query", "bench", "nexmark", "--query", "q99")]
+    [InlineData("--state-backend", "bench", "nexmark", "--state-backend", "disk")]
     [InlineData("--record-bytes", "bench", "kafka", "--record-bytes", "-1")]
     [InlineData("--partitions", "bench", "kafka", "--partitions", "0")]
     public void Parse_OutOfRangeValue_ReportsOneSentenceNamingTheOption(string option, params string[] args)
@@ -56,6 +57,7 @@ public sealed class OptionValidationTests
     [InlineData("chaos", "--kills", "0", "--interval-ms", "1", "--parallelism", "1", "--records-per-second", "0", "--fault", "restore:*")]
     [InlineData("chaos", "--fault", "before-commit:3")]
     [InlineData("bench", "nexmark", "--query", "q1,q5", "--checkpoint-interval", "0.5")]
+    [InlineData("bench", "nexmark", "--state-backend", "rocksdb")]
     public void Parse_BoundaryValues_AreAccepted(params string[] args)
     {
         Program.BuildRoot().Parse(args).Errors.ShouldBeEmpty();

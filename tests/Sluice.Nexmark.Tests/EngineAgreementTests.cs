@@ -62,17 +62,20 @@ public class EngineAgreementTests(EventsFixture fixture) : IClassFixture<EventsF
         {
             expected.Count.ShouldBeGreaterThan(0, $"{query.Name()} produced no rows on 20k events: the comparison would prove nothing");
         }
-        // The last configuration checkpoints every 5 ms: barriers flow (and align at the joins) throughout the run.
-        var configurations = new (ExecutionMode Mode, int Parallelism, TimeSpan? Checkpoints)[]
+        // The checkpointing configurations checkpoint every 5 ms: barriers flow (and align at the joins) throughout the run;
+        // the last one snapshots RocksDB state while the tasks keep writing it.
+        var rocksDb = new Sluice.State.RocksDbStateBackend { Directory = Path.Combine(Path.GetTempPath(), "sluice-tests-rocksdb") };
+        var configurations = new (ExecutionMode Mode, int Parallelism, TimeSpan? Checkpoints, Sluice.State.StateBackendOptions Backend)[]
         {
-            (ExecutionMode.Deterministic, 1, null), (ExecutionMode.Deterministic, 3, null), (ExecutionMode.Parallel, 2, null),
-            (ExecutionMode.Parallel, 2, TimeSpan.FromMilliseconds(5)),
+            (ExecutionMode.Deterministic, 1, null, Sluice.State.HeapStateBackend.Instance), (ExecutionMode.Deterministic, 3, null, Sluice.State.HeapStateBackend.Instance),
+            (ExecutionMode.Parallel, 2, null, Sluice.State.HeapStateBackend.Instance), (ExecutionMode.Parallel, 2, TimeSpan.FromMilliseconds(5), Sluice.State.HeapStateBackend.Instance),
+            (ExecutionMode.Deterministic, 3, null, rocksDb), (ExecutionMode.Parallel, 2, TimeSpan.FromMilliseconds(5), rocksDb),
         };
-        foreach (var (mode, parallelism, checkpoints) in configurations)
+        foreach (var (mode, parallelism, checkpoints, backend) in configurations)
         {
             using var sluice = new SluiceEngine(mode);
-            var actual = sluice.Run(query, fixture.Events, settings with { Parallelism = parallelism, CheckpointInterval = checkpoints });
-            var what = $"{query.Name()} {mode} p={parallelism} checkpoints={checkpoints?.TotalMilliseconds.ToString() ?? "off"}";
+            var actual = sluice.Run(query, fixture.Events, settings with { Parallelism = parallelism, CheckpointInterval = checkpoints, StateBackend = backend });
+            var what = $"{query.Name()} {mode} p={parallelism} checkpoints={checkpoints?.TotalMilliseconds.ToString() ?? "off"} state={backend.Name}";
             actual.Checksum.ShouldBe(expected.Checksum, what);
             if (query != NexmarkQuery.Q12)
             {

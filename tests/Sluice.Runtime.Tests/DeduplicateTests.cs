@@ -1,14 +1,16 @@
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Testing;
 
 namespace Sluice.Runtime.Tests;
 
-public class DeduplicateTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class DeduplicateTests : BackendSuite
 {
     private static readonly OutputTag<Ev> s_duplicates = new("duplicates");
 
-    private static OperatorTestDriver<Ev, Ev> Driver(long horizonMs, bool sideOutput = true) =>
-        new(s => s.KeyBy(e => e.Key).Deduplicate(TimeSpan.FromMilliseconds(horizonMs), sideOutput ? s_duplicates : null));
+    private OperatorTestDriver<Ev, Ev> Driver(long horizonMs, bool sideOutput = true) =>
+        new(s => s.KeyBy(e => e.Key).Deduplicate(TimeSpan.FromMilliseconds(horizonMs), sideOutput ? s_duplicates : null), Options());
 
     [Fact]
     public void Deduplicate_RepeatsWithinHorizon_GoToSideOutput()
@@ -82,7 +84,7 @@ public class DeduplicateTests
     public async Task Deduplicate_AtParallelism4_KeepsFirstPerKey()
     {
         var events = Enumerable.Range(0, 3_000).Select(i => new Ev($"k{i % 100}", i, i)).ToList();
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 4, BatchSize = 16 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = 4, BatchSize = 16 }));
         var deduped = env.FromCollection(events, WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.FromMinutes(1)).WithTimestampAssigner(e => e.Ts))
             .KeyBy(e => e.Key)
             .Deduplicate(TimeSpan.FromHours(1), s_duplicates);
@@ -99,5 +101,15 @@ public class DeduplicateTests
         var env = StreamEnvironment.Create();
         var keyed = env.FromCollection(new[] { new Ev("a", 1) }).KeyBy(e => e.Key);
         Should.Throw<ArgumentOutOfRangeException>(() => keyed.Deduplicate(TimeSpan.Zero));
+    }
+
+    public sealed class Heap : DeduplicateTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : DeduplicateTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

@@ -21,7 +21,9 @@ public enum NexmarkEngine
 /// <summary>Settings one query run gets.</summary>
 /// <param name="Parallelism">Threads the engine may use (Sluice subtasks, DuckDB threads); hand-written and Rx use one.</param>
 /// <param name="KeepRows">Keep the result rows (tests, --out).</param>
-public sealed record QueryRunSettings(int Parallelism, bool KeepRows, TimeSpan? CheckpointInterval = null);
+/// <param name="CheckpointInterval">Checkpoint interval of Sluice jobs; null runs without checkpoints.</param>
+/// <param name="StateBackend">Where Sluice jobs keep keyed state; null is the heap.</param>
+public sealed record QueryRunSettings(int Parallelism, bool KeepRows, TimeSpan? CheckpointInterval = null, Sluice.State.StateBackendOptions? StateBackend = null);
 
 /// <summary>An engine that runs Nexmark queries over in-memory events.</summary>
 public interface IQueryEngine : IDisposable

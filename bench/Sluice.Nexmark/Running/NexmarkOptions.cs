@@ -26,6 +26,9 @@ public sealed record NexmarkOptions
     /// </summary>
     public TimeSpan? CheckpointInterval { get; init; }
 
+    /// <summary>Where Sluice jobs keep keyed state. Default: the heap.</summary>
+    public Sluice.State.StateBackendOptions StateBackend { get; init; } = Sluice.State.HeapStateBackend.Instance;
+
     /// <summary>When set, the events go to <c>events.jsonl</c> and each run's sorted rows to <c>&lt;query&gt;.&lt;engine&gt;.jsonl</c> here.</summary>
     public string? OutputDirectory { get; init; }
 

@@ -41,6 +41,9 @@ public sealed record NexmarkResult
     /// <summary>Untimed preparation (DuckDB: loading the tables), seconds.</summary>
     public double PrepareSeconds { get; init; }
 
+    /// <summary>The Sluice run's state backend (<c>heap</c> or <c>rocksdb</c>); null for the other engines.</summary>
+    public string? StateBackend { get; init; }
+
     /// <summary>Events per wall-clock second.</summary>
     public double EventsPerSecond => Seconds > 0 ? Events / Seconds : 0;
 
@@ -70,6 +73,10 @@ public sealed record NexmarkResult
             w.WriteNumber("results", Results);
             w.WriteString("checksum", ChecksumHex);
             w.WriteNumber("prepare_seconds", Math.Round(PrepareSeconds, 4));
+            if (StateBackend is not null)
+            {
+                w.WriteString("state_backend", StateBackend);
+            }
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());

@@ -68,7 +68,7 @@ public static class NexmarkRunner
                             log($"{Name(kind)}: prepared (loaded) in {prepareSeconds:F2} s");
                         }
                     }
-                    var settings = new QueryRunSettings(options.Parallelism, KeepRows: options.OutputDirectory is not null, options.CheckpointInterval);
+                    var settings = new QueryRunSettings(options.Parallelism, KeepRows: options.OutputDirectory is not null, options.CheckpointInterval, options.StateBackend);
                     if (warmUp is not null && kind != NexmarkEngine.DuckDb)
                     {
                         WarmUp(engine, query, warmUp, settings with { KeepRows = false });
@@ -150,6 +150,7 @@ public static class NexmarkRunner
             Results = output.Count,
             Checksum = output.Checksum,
             PrepareSeconds = prepareSeconds,
+            StateBackend = kind == NexmarkEngine.Sluice ? (settings.StateBackend ?? Sluice.State.HeapStateBackend.Instance).Name : null,
         });
     }
 

@@ -47,6 +47,7 @@ public sealed class SluiceEngine : IQueryEngine
             ChannelCapacity = 4,
             Mode = Mode,
             Checkpoints = checkpointDir is null ? null : Checkpoints.CheckpointOptions.InDirectory(checkpointDir, settings.CheckpointInterval!.Value),
+            StateBackend = settings.StateBackend ?? State.HeapStateBackend.Instance,
         });
         try
         {

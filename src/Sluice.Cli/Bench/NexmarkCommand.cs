@@ -24,10 +24,12 @@ internal static class NexmarkCommand
             .MustBePositive(3600);
         var json = new Option<bool>("--json") { Description = "Print one JSON object per line per (query, engine) instead of a table." };
         var output = new Option<string?>("--out") { Description = "Write the events to DIR/events.jsonl and each engine's sorted results to DIR/<query>.<engine>.jsonl." };
+        var stateBackend = new Option<string>("--state-backend") { Description = "Where Sluice jobs keep keyed state: heap or rocksdb (in a temporary directory per run).", DefaultValueFactory = _ => "heap" }
+            .MustSatisfy(b => b is "heap" or "rocksdb", "must be heap or rocksdb");
         var seed = new Option<ulong>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42UL };
 
         var command = new Command("nexmark", "Nexmark benchmark: Sluice vs hand-written C#, System.Reactive and DuckDB on the same events.");
-        foreach (var option in new Option[] { query, events, parallelism, engine, checkpoint, json, output, seed })
+        foreach (var option in new Option[] { query, events, parallelism, engine, checkpoint, stateBackend, json, output, seed })
         {
             command.Options.Add(option);
         }
@@ -47,6 +49,7 @@ internal static class NexmarkCommand
                 Parallelism = p,
                 Seed = parseResult.GetValue(seed),
                 CheckpointInterval = interval is { } s ? TimeSpan.FromSeconds(s) : null,
+                StateBackend = parseResult.GetValue(stateBackend) == "rocksdb" ? new State.RocksDbStateBackend() : State.HeapStateBackend.Instance,
                 OutputDirectory = parseResult.GetValue(output),
                 Log = message => Console.Error.WriteLine(message),
             };

@@ -32,7 +32,7 @@ internal abstract class KeyedStreamOperator<TKey> : StreamOperator, IKeyedStateI
     /// <summary>Creates (and on a restore, restores) the backend and timers; subclasses then create their states and timer services.</summary>
     public override void Open()
     {
-        Backend = KeyedStateBackends.Create(Context, KeyHasher);
+        Backend = KeyedStateBackends.Create(Context, Uid, KeyHasher);
         Timers = new TimerServiceManager<TKey>(Backend, Context.RequestProcessingTime);
         if (Context.Restore is { } restore && ReadRestore(restore) is { } keyed)
         {

@@ -5,8 +5,8 @@ using Sluice.State.Serialization;
 namespace Sluice.Runtime.State;
 
 /// <summary>
-/// Keyed state on the heap: per state, one <see cref="StateTable{TEntryKey, TValue}"/> of (key, namespace) entries
-/// split by key group. TTL is processing time from the job's <see cref="TimeProvider"/>: expired entries are invisible
+/// Keyed state on the heap: per state, one <see cref="StateMap{TKey, TNamespace, TValue}"/> of (key, namespace)
+/// entries (paged, copy-on-write per page). TTL is processing time from the job's <see cref="TimeProvider"/>: expired entries are invisible
 /// at once and removed on access or by <see cref="MaybeSweep"/>. Snapshots are asynchronous: <see cref="Snapshot"/>
 /// freezes the tables (copy-on-write), writing happens later on any thread.
 /// </summary>
@@ -38,12 +38,30 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
 
     public TKey CurrentKey { get; private set; } = default!;
 
-    public int CurrentKeyGroup { get; private set; }
+    /// <summary>Computed on first use per key: state needs no key group, timers do.</summary>
+    public int CurrentKeyGroup
+    {
+        get
+        {
+            if (_currentKeyGroup < 0)
+            {
+                var group = KeyGroupOf(CurrentKey);
+                if (!KeyGroups.Contains(group))
+                {
+                    throw new InvalidOperationException(
+                        $"Operator '{_operatorName}' received key {CurrentKey} of key group {group}, outside its key groups {KeyGroups.Start}–{KeyGroups.End}: records were routed by another key than the operator's.");
+                }
+                _currentKeyGroup = group;
+            }
+            return _currentKeyGroup;
+        }
+    }
 
-    /// <summary><see cref="CurrentKeyGroup"/> − <c>KeyGroups.Start</c>: the index of its map in every table.</summary>
-    internal int CurrentGroupIndex { get; private set; }
+    private int _currentKeyGroup = -1;
 
     internal IStateSerializer<TKey> KeySerializer { get; }
+
+    internal string OperatorName => _operatorName;
 
     /// <summary>The key serializer version restored keys were written with.</summary>
     internal int RestoredKeyVersion => _restore?.KeyVersion ?? KeySerializer.Version;
@@ -56,15 +74,8 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
         {
             throw new InvalidOperationException("The key selector returned null; keys must not be null.");
         }
-        var group = KeyGroupOf(key);
-        if (!KeyGroups.Contains(group))
-        {
-            throw new InvalidOperationException(
-                $"Operator '{_operatorName}' received key {key} of key group {group}, outside its key groups {KeyGroups.Start}–{KeyGroups.End}: records were routed by another key than the operator's.");
-        }
         CurrentKey = key;
-        CurrentKeyGroup = group;
-        CurrentGroupIndex = group - KeyGroups.Start;
+        _currentKeyGroup = -1;
     }
 
     public int KeyGroupOf(TKey key) => Sluice.KeyGroups.Assign(_hasher.Hash(key), _keyGroupCount);

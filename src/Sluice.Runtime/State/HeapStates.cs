@@ -6,14 +6,6 @@ using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.State;
 
-/// <summary>A heap state entry: the value, the processing time its TTL counts from, and the table version its value object was created at.</summary>
-internal struct StateEntry<T>(T value, long stamp, int version)
-{
-    public T Value = value;
-    public long Stamp = stamp;
-    public int Version = version;
-}
-
 /// <summary>A map-state value's entry: TTL applies per map entry.</summary>
 internal struct TtlEntry<T>(T value, long stamp)
 {
@@ -22,7 +14,7 @@ internal struct TtlEntry<T>(T value, long stamp)
 }
 
 /// <summary>
-/// What every heap state shares: the (key, namespace) table, the current namespace, TTL, copy-on-write of value
+/// What every heap state shares: the (key, namespace) map, the current namespace, TTL, copy-on-write of value
 /// objects shared with a snapshot, and snapshot/restore of entries. A null TTL means entries never expire (and time
 /// is never read).
 /// </summary>
@@ -30,7 +22,7 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
 {
     protected readonly HeapKeyedStateBackend<TKey> Backend;
     protected readonly StateTtlConfig? Ttl;
-    protected readonly StateTable<(TKey Key, TNamespace Namespace), StateEntry<TValue>> Table;
+    protected readonly StateMap<TKey, TNamespace, TValue> Map = new();
     private readonly IStateSerializer<TNamespace> _namespaceSerializer;
     protected TNamespace Namespace = default!;
 
@@ -39,13 +31,12 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
         Backend = backend;
         Ttl = descriptor.Ttl;
         _namespaceSerializer = namespaceSerializer;
-        Table = new(backend.KeyGroups);
         Header = new StateHeader(descriptor.Name, kind, SerializerDescriptor.Of(namespaceSerializer), valueFormat);
     }
 
     public StateHeader Header { get; }
 
-    public virtual long Count => Table.Count;
+    public virtual long Count => Map.Count;
 
     public void SetCurrentNamespace(TNamespace ns) => Namespace = ns;
 
@@ -61,22 +52,18 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
 
     protected long Stamp => Ttl is null ? 0 : Backend.Now;
 
-    protected Dictionary<(TKey Key, TNamespace Namespace), StateEntry<TValue>> Map => Table.Writable(Backend.CurrentGroupIndex);
-
     /// <summary>
     /// Finds the current (key, namespace)'s live entry, ready to be read or mutated: removes it if expired, refreshes
     /// its TTL on read when configured, and copies its value object first when a snapshot may still read it.
     /// </summary>
-    protected ref StateEntry<TValue> Find(out bool found) => ref Find(Ttl, out found);
+    protected ref StateMap<TKey, TNamespace, TValue>.Entry Find(out bool found) => ref Find(Ttl, out found);
 
     /// <summary>As <see cref="Find(out bool)"/>, with the entry-level TTL <paramref name="ttl"/> (null: none; map state applies TTL per map entry).</summary>
-    protected ref StateEntry<TValue> Find(StateTtlConfig? ttl, out bool found)
+    protected ref StateMap<TKey, TNamespace, TValue>.Entry Find(StateTtlConfig? ttl, out bool found)
     {
-        var map = Map;
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(map, (Backend.CurrentKey, Namespace));
-        if (Unsafe.IsNullRef(ref entry))
+        ref var entry = ref Map.Find(Backend.CurrentKey, Namespace, out found);
+        if (!found)
         {
-            found = false;
             return ref entry;
         }
         if (ttl is not null)
@@ -84,67 +71,49 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
             var now = Backend.Now;
             if (now - entry.Stamp >= ttl.TimeToLiveMs)
             {
-                map.Remove((Backend.CurrentKey, Namespace));
+                Map.Remove(Backend.CurrentKey, Namespace);
                 found = false;
-                return ref Unsafe.NullRef<StateEntry<TValue>>();
+                return ref Unsafe.NullRef<StateMap<TKey, TNamespace, TValue>.Entry>();
             }
             if (ttl.Update == StateTtlUpdate.OnReadAndWrite)
             {
                 entry.Stamp = now;
             }
         }
-        if (MutatesInPlace && Table.IsShared(entry.Version))
+        if (MutatesInPlace && Map.IsShared(entry.Version))
         {
             entry.Value = CopyValue(entry.Value);
-            entry.Version = Table.Version;
+            entry.Version = Map.Version;
         }
-        found = true;
         return ref entry;
     }
 
-    protected void Write(TValue value) => Map[(Backend.CurrentKey, Namespace)] = new StateEntry<TValue>(value, Stamp, Table.Version);
+    protected void Write(TValue value)
+    {
+        ref var entry = ref Map.GetOrAdd(Backend.CurrentKey, Namespace, out _);
+        entry.Value = value;
+        entry.Stamp = Stamp;
+        entry.Version = Map.Version;
+    }
 
-    public void Clear() => Map.Remove((Backend.CurrentKey, Namespace));
+    public void Clear() => Map.Remove(Backend.CurrentKey, Namespace);
 
-    void IHeapState.Clear() => Table.Clear();
+    void IHeapState.Clear() => Map.Clear();
 
     public virtual void SweepExpired(long now)
     {
-        if (Ttl is null)
+        if (Ttl is not null)
         {
-            return;
-        }
-        for (var i = 0; i < Table.Range.Count; i++)
-        {
-            var readable = Table.Readable(i);
-            if (readable is null || !HasExpired(readable, now))
-            {
-                continue;
-            }
-            var map = Table.Writable(i);
-            foreach (var (key, entry) in map)
-            {
-                if (now - entry.Stamp >= Ttl.TimeToLiveMs)
-                {
-                    map.Remove(key);
-                }
-            }
+            Map.RemoveWhere(new Expired(now, Ttl.TimeToLiveMs));
         }
     }
 
-    private bool HasExpired(Dictionary<(TKey Key, TNamespace Namespace), StateEntry<TValue>> map, long now)
+    private readonly struct Expired(long now, long ttl) : StateMap<TKey, TNamespace, TValue>.IEntryPredicate
     {
-        foreach (var entry in map.Values)
-        {
-            if (now - entry.Stamp >= Ttl!.TimeToLiveMs)
-            {
-                return true;
-            }
-        }
-        return false;
+        public bool Matches(long stamp) => now - stamp >= ttl;
     }
 
-    public IFrozenState Freeze() => new Frozen(this, Table.Freeze());
+    public IFrozenState Freeze() => new Frozen(this, Map.Freeze());
 
     public void Restore(RestoredKeyedState restored, int keyVersion)
     {
@@ -152,38 +121,54 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
         var valueVersion = restored.Header.ValueFormat.Version;
         foreach (var (group, payload) in restored.Entries)
         {
-            var reader = new StateReader(payload);
-            var key = Backend.KeySerializer.Read(reader, keyVersion);
-            var ns = _namespaceSerializer.Read(reader, namespaceVersion);
-            var stamp = reader.ReadZigZagInt64();
-            var value = ReadValue(reader, valueVersion);
-            reader.EnsureAtEnd();
-            Table.Writable(group - Table.Range.Start)[(key, ns)] = new StateEntry<TValue>(value, stamp, Table.Version);
+            TKey key;
+            TNamespace ns;
+            long stamp;
+            TValue value;
+            try
+            {
+                var reader = new StateReader(payload);
+                key = Backend.KeySerializer.Read(reader, keyVersion);
+                ns = _namespaceSerializer.Read(reader, namespaceVersion);
+                stamp = reader.ReadZigZagInt64();
+                value = ReadValue(reader, valueVersion);
+                reader.EnsureAtEnd();
+            }
+            catch (Exception e) when (e is StateFormatException or ArgumentException or FormatException or OverflowException or InvalidOperationException or IndexOutOfRangeException)
+            {
+                throw new StateFormatException(
+                    $"Keyed state '{Header.Name}' of operator '{Backend.OperatorName}', key group {group}: a restored entry is corrupt or not of format '{restored.Header.ValueFormat.FormatId}': {e.Message}", e);
+            }
+            ref var entry = ref Map.GetOrAdd(key, ns, out _);
+            entry.Value = value;
+            entry.Stamp = stamp;
+            entry.Version = Map.Version;
         }
     }
 
-    private sealed class Frozen(HeapStateBase<TKey, TNamespace, TValue> state, FrozenTable<(TKey Key, TNamespace Namespace), StateEntry<TValue>> table) : IFrozenState
+    private sealed class Frozen(HeapStateBase<TKey, TNamespace, TValue> state, FrozenStateMap<TKey, TNamespace, TValue> map) : IFrozenState
     {
         public void Write(KeyedSnapshotWriter headers, SnapshotContext target, StateWriter scratch)
         {
-            var index = headers.AddState(state.Header);
-            var keys = state.Backend.KeySerializer;
-            foreach (var (group, map) in table.Groups)
-            {
-                var section = target.KeyGroup(group);
-                foreach (var ((key, ns), entry) in map)
-                {
-                    scratch.Reset();
-                    keys.Write(scratch, key);
-                    state._namespaceSerializer.Write(scratch, ns);
-                    scratch.WriteZigZagInt64(entry.Stamp);
-                    state.WriteValue(scratch, entry.Value);
-                    KeyedStateSnapshot.WriteRecord(section, KeyedStateSnapshot.StateEntryTag, index, scratch.WrittenSpan);
-                }
-            }
+            var writer = new EntryWriter(state, headers.AddState(state.Header), target, scratch);
+            map.ForEach(ref writer);
         }
 
-        public void Dispose() => table.Dispose();
+        public void Dispose() => map.Dispose();
+    }
+
+    private struct EntryWriter(HeapStateBase<TKey, TNamespace, TValue> state, int index, SnapshotContext target, StateWriter scratch)
+        : FrozenStateMap<TKey, TNamespace, TValue>.IVisitor
+    {
+        public readonly void Visit(TKey key, TNamespace ns, TValue value, long stamp)
+        {
+            scratch.Reset();
+            state.Backend.KeySerializer.Write(scratch, key);
+            state._namespaceSerializer.Write(scratch, ns);
+            scratch.WriteZigZagInt64(stamp);
+            state.WriteValue(scratch, value);
+            KeyedStateSnapshot.WriteRecord(target.KeyGroup(state.Backend.KeyGroupOf(key)), KeyedStateSnapshot.StateEntryTag, index, scratch.WrittenSpan);
+        }
     }
 }
 
@@ -434,15 +419,9 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
         get
         {
             long n = 0;
-            for (var i = 0; i < Table.Range.Count; i++)
+            foreach (var (_, _, map) in Map.Entries)
             {
-                if (Table.Readable(i) is { } map)
-                {
-                    foreach (var entry in map.Values)
-                    {
-                        n += entry.Value.Count;
-                    }
-                }
+                n += map.Count;
             }
             return n;
         }
@@ -460,7 +439,7 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
             return null;
         }
         var map = new Dictionary<TMapKey, TtlEntry<TValue>>();
-        Map[(Backend.CurrentKey, Namespace)] = new StateEntry<Dictionary<TMapKey, TtlEntry<TValue>>>(map, 0, Table.Version);
+        Write(map);
         return map;
     }
 
@@ -539,34 +518,31 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
         {
             return;
         }
-        for (var i = 0; i < Table.Range.Count; i++)
+        var emptied = new List<(TKey, TNamespace)>();
+        foreach (var (key, ns, _) in Map.Entries.ToList())
         {
-            if (Table.Readable(i) is null)
+            ref var entry = ref Map.Find(key, ns, out _);
+            if (Map.IsShared(entry.Version))
             {
-                continue;
+                entry.Value = CopyValue(entry.Value);
+                entry.Version = Map.Version;
             }
-            var outer = Table.Writable(i);
-            foreach (var key in outer.Keys)
+            var map = entry.Value;
+            foreach (var (mapKey, mapEntry) in map)
             {
-                ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(outer, key);
-                if (Table.IsShared(entry.Version))
+                if (now - mapEntry.Stamp >= Ttl.TimeToLiveMs)
                 {
-                    entry.Value = CopyValue(entry.Value);
-                    entry.Version = Table.Version;
-                }
-                var map = entry.Value;
-                foreach (var (mapKey, mapEntry) in map)
-                {
-                    if (now - mapEntry.Stamp >= Ttl.TimeToLiveMs)
-                    {
-                        map.Remove(mapKey);
-                    }
-                }
-                if (map.Count == 0)
-                {
-                    outer.Remove(key);
+                    map.Remove(mapKey);
                 }
             }
+            if (map.Count == 0)
+            {
+                emptied.Add((key, ns));
+            }
+        }
+        foreach (var (key, ns) in emptied)
+        {
+            Map.Remove(key, ns);
         }
     }
 }

@@ -103,9 +103,14 @@ internal interface IKeyedStateBackend<TKey> : IKeyedStateStore, IDisposable wher
     TKey CurrentKey { get; }
 
     /// <summary>The key group of <see cref="CurrentKey"/>.</summary>
+    /// <exception cref="InvalidOperationException">The key's group is not owned by this subtask (a routing bug).</exception>
     int CurrentKeyGroup { get; }
 
-    /// <summary>Sets the key that state handles and timer registrations address.</summary>
+    /// <summary>
+    /// Sets the key that state handles and timer registrations address. A key of a key group this subtask does not own
+    /// is refused here or, at the latest, when its key group is first needed (<see cref="CurrentKeyGroup"/>: timers,
+    /// backends that store by key group) — the heap backend defers the hash to then.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The key is null, or its key group is not owned by this subtask.</exception>
     void SetCurrentKey(TKey key);
 

@@ -21,14 +21,16 @@ namespace Sluice.Runtime.State;
 internal sealed class StateTable<TEntryKey, TValue> where TEntryKey : notnull
 {
     private readonly Group?[] _groups;
+    private readonly IEqualityComparer<TEntryKey>? _comparer;
     private int _version = 1;
     private int _lastFreeze;
     private int _inFlight;
 
-    /// <summary>Creates an empty table for the key groups of <paramref name="range"/>.</summary>
-    public StateTable(KeyGroupRange range)
+    /// <summary>Creates an empty table for the key groups of <paramref name="range"/>, comparing entry keys with <paramref name="comparer"/> (null: the default).</summary>
+    public StateTable(KeyGroupRange range, IEqualityComparer<TEntryKey>? comparer = null)
     {
         Range = range;
+        _comparer = comparer;
         _groups = new Group?[Math.Max(range.Count, 0)];
     }
 
@@ -42,7 +44,7 @@ internal sealed class StateTable<TEntryKey, TValue> where TEntryKey : notnull
     /// True when a value object stamped with <paramref name="valueVersion"/> may be referenced by a snapshot still
     /// being written: mutate a copy instead.
     /// </summary>
-    public bool IsShared(int valueVersion) => valueVersion < _lastFreeze && Volatile.Read(ref _inFlight) > 0;
+    public bool IsShared(int valueVersion) => valueVersion <= _lastFreeze && Volatile.Read(ref _inFlight) > 0;
 
     /// <summary>Entries over all key groups.</summary>
     public long Count
@@ -67,11 +69,11 @@ internal sealed class StateTable<TEntryKey, TValue> where TEntryKey : notnull
         var group = _groups[groupIndex];
         if (group is null)
         {
-            group = _groups[groupIndex] = new Group(new Dictionary<TEntryKey, TValue>());
+            group = _groups[groupIndex] = new Group(new Dictionary<TEntryKey, TValue>(_comparer));
         }
         else if (Volatile.Read(ref group.SharedBy) > 0)
         {
-            group = _groups[groupIndex] = new Group(new Dictionary<TEntryKey, TValue>(group.Map));
+            group = _groups[groupIndex] = new Group(new Dictionary<TEntryKey, TValue>(group.Map, _comparer));
         }
         return group.Map;
     }
@@ -175,3 +177,4 @@ internal sealed class FrozenTable<TEntryKey, TValue> : IDisposable where TEntryK
         }
     }
 }
+

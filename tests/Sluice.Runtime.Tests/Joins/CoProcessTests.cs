@@ -1,16 +1,18 @@
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.State;
 using Sluice.Testing;
 
 namespace Sluice.Runtime.Tests.Joins;
 
-public class CoProcessTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class CoProcessTests : BackendSuite
 {
     private sealed record Rule(string Key, int Threshold);
 
-    private static (JobTestDriver Driver, TestInput<Rule> Rules, TestInput<Ev> Events, Sluice.Sinks.CollectSink<string> Sink) Build(JobOptions? options = null)
+    private (JobTestDriver Driver, TestInput<Rule> Rules, TestInput<Ev> Events, Sluice.Sinks.CollectSink<string> Sink) Build(JobOptions? options = null)
     {
-        var driver = new JobTestDriver(options);
+        var driver = new JobTestDriver(Options(options));
         var rules = driver.CreateInput<Rule>(name: "Rules");
         var events = driver.CreateInput<Ev>(name: "Events");
         var sink = rules.Stream.KeyBy(r => r.Key).Connect(events.Stream.KeyBy(e => e.Key)).Process(new ThresholdAlerts()).Collect();
@@ -82,7 +84,7 @@ public class CoProcessTests
     {
         var rules = Enumerable.Range(0, 50).Select(i => new Rule($"k{i}", i)).ToList();
         var events = Enumerable.Range(0, 50).SelectMany(i => new[] { new Ev($"k{i}", 0, i - 1), new Ev($"k{i}", 0, i + 1) }).ToList();
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 4, BatchSize = 8 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = 4, BatchSize = 8 }));
         // The two sources race; the function buffers events that arrive before their key's rule.
         var sink = env.FromCollection(rules).KeyBy(r => r.Key)
             .Connect(env.FromCollection(events).KeyBy(e => e.Key))
@@ -166,5 +168,15 @@ public class CoProcessTests
                 output.Collect($"alert {rule.Key} {e.Value}>{rule.Threshold}");
             }
         }
+    }
+
+    public sealed class Heap : CoProcessTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : CoProcessTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

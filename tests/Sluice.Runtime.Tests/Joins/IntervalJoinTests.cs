@@ -1,13 +1,15 @@
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Testing;
 
 namespace Sluice.Runtime.Tests.Joins;
 
-public class IntervalJoinTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class IntervalJoinTests : BackendSuite
 {
-    private static (JobTestDriver Driver, TestInput<Ev> Left, TestInput<Ev> Right, Sluice.Sinks.CollectSink<string> Sink) Build(long lowerMs, long upperMs)
+    private (JobTestDriver Driver, TestInput<Ev> Left, TestInput<Ev> Right, Sluice.Sinks.CollectSink<string> Sink) Build(long lowerMs, long upperMs)
     {
-        var driver = new JobTestDriver();
+        var driver = new JobTestDriver(Options());
         var left = driver.CreateInput<Ev>(name: "Left");
         var right = driver.CreateInput<Ev>(name: "Right");
         var sink = left.Stream.KeyBy(e => e.Key)
@@ -157,7 +159,7 @@ public class IntervalJoinTests
     {
         var lefts = Enumerable.Range(0, 300).Select(i => new Ev($"k{i % 11}", i * 3L)).ToList();
         var rights = Enumerable.Range(0, 300).Select(i => new Ev($"k{i % 7}", i * 2L + 1)).ToList();
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 4, BatchSize = 16 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = 4, BatchSize = 16 }));
         var strategy = WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.FromSeconds(10)).WithTimestampAssigner(e => e.Ts);
         var sink = env.FromCollection(lefts, strategy).KeyBy(e => e.Key)
             .IntervalJoin(env.FromCollection(rights, strategy).KeyBy(e => e.Key))
@@ -166,5 +168,15 @@ public class IntervalJoinTests
             .Collect();
         await env.ExecuteAsync().OrTimeout();
         sink.TimestampedItems.Order().ToList().ShouldBe(Model(lefts, rights, -20, 15));
+    }
+
+    public sealed class Heap : IntervalJoinTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : IntervalJoinTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

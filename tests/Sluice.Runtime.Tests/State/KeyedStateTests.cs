@@ -4,10 +4,11 @@ using Sluice.Testing;
 
 namespace Sluice.Runtime.Tests.State;
 
-public class KeyedStateTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class KeyedStateTests : BackendSuite
 {
-    private static OperatorTestDriver<Ev, string> Driver(KeyedProcessFunction<string, Ev, string> function, JobOptions? options = null) =>
-        new(s => s.KeyBy(e => e.Key).Process(function), options);
+    private OperatorTestDriver<Ev, string> Driver(KeyedProcessFunction<string, Ev, string> function, JobOptions? options = null) =>
+        new(s => s.KeyBy(e => e.Key).Process(function), Options(options));
 
     [Fact]
     public void ValueState_PerKey_KeepsIndependentValuesAndClears()
@@ -84,7 +85,7 @@ public class KeyedStateTests
     public async Task ValueState_AtParallelism4_EachKeySeesOnlyItsOwnCount()
     {
         var events = Enumerable.Range(0, 2_000).Select(i => new Ev($"k{i % 37}", i)).ToList();
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 4, BatchSize = 16 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = 4, BatchSize = 16 }));
         var sink = env.FromCollection(events).KeyBy(e => e.Key).Process(new ValueCounter()).Collect();
         await env.ExecuteAsync().OrTimeout();
         var expected = events.GroupBy(e => e.Key).SelectMany(g => Enumerable.Range(1, g.Count()).Select(n => $"{g.Key}={n}")).Order().ToList();
@@ -94,7 +95,7 @@ public class KeyedStateTests
     [Fact]
     public async Task State_OnNonKeyedStream_FailsWithClearMessage()
     {
-        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Mode = ExecutionMode.Deterministic }));
         env.FromCollection(new[] { 1 }).Process(new NonKeyedStateUser()).Collect();
         var error = await Should.ThrowAsync<Exception>(() => env.ExecuteAsync().OrTimeout());
         error.ToString().ShouldContain("not keyed");
@@ -233,5 +234,15 @@ public class KeyedStateTests
         public override void Open(IRuntimeContext context) => context.State.GetState(new ValueStateDescriptor<int>("x"));
 
         public override void ProcessElement(int value, ProcessContext context, ICollector<int> output) => output.Collect(value);
+    }
+
+    public sealed class Heap : KeyedStateTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : KeyedStateTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

@@ -4,12 +4,13 @@ using Sluice.Testing;
 
 namespace Sluice.Runtime.Tests.State;
 
-public class StateTtlTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class StateTtlTests : BackendSuite
 {
     private const int Read = 0;
 
-    private static OperatorTestDriver<Ev, string> Driver(KeyedProcessFunction<string, Ev, string> function) =>
-        new(s => s.KeyBy(e => e.Key).Process(function));
+    private OperatorTestDriver<Ev, string> Driver(KeyedProcessFunction<string, Ev, string> function) =>
+        new(s => s.KeyBy(e => e.Key).Process(function), Options());
 
     private static TimeSpan Ms(long ms) => TimeSpan.FromMilliseconds(ms);
 
@@ -228,5 +229,15 @@ public class StateTtlTests
         public long GetResult(long accumulator) => accumulator;
 
         public long Merge(long a, long b) => a + b;
+    }
+
+    public sealed class Heap : StateTtlTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : StateTtlTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

@@ -3,13 +3,14 @@ using Sluice.Testing;
 
 namespace Sluice.Runtime.Tests.State;
 
-public class TimerTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class TimerTests : BackendSuite
 {
     /// <summary>Commands carried in <see cref="Ev.Value"/>; <see cref="Ev.Ts"/> is the timer's time.</summary>
     private const int Register = 1, Delete = 2, RegisterChain = 3;
 
-    private static OperatorTestDriver<Ev, string> Driver(TimeDomain domain) =>
-        new(s => s.KeyBy(e => e.Key).Process(new TimerFunction(domain)));
+    private OperatorTestDriver<Ev, string> Driver(TimeDomain domain) =>
+        new(s => s.KeyBy(e => e.Key).Process(new TimerFunction(domain)), Options());
 
     [Fact]
     public void EventTimer_FiresWhenWatermarkReachesItsTime_WithTimerTimestamp()
@@ -148,7 +149,7 @@ public class TimerTests
     [Fact]
     public void TimerService_ReportsCurrentWatermarkAndProcessingTime()
     {
-        using var driver = new OperatorTestDriver<Ev, string>(s => s.KeyBy(e => e.Key).Process(new ClockReporter()));
+        using var driver = new OperatorTestDriver<Ev, string>(s => s.KeyBy(e => e.Key).Process(new ClockReporter()), Options());
         driver.ProcessElement(new Ev("a", 0), 0);
         driver.ProcessWatermark(40).AdvanceProcessingTime(TimeSpan.FromMilliseconds(7)).ProcessElement(new Ev("a", 0), 0);
         driver.Values.ShouldBe([$"wm={long.MinValue} now=0", "wm=40 now=7"]);
@@ -202,5 +203,15 @@ public class TimerTests
     {
         public override void ProcessElement(Ev value, KeyedProcessContext<string> context, ICollector<string> output) =>
             output.Collect($"wm={context.TimerService.CurrentWatermark} now={context.TimerService.CurrentProcessingTime}");
+    }
+
+    public sealed class Heap : TimerTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : TimerTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

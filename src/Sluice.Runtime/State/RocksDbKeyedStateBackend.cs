@@ -1,0 +1,518 @@
+using RocksDbSharp;
+using Sluice.Runtime.Checkpointing;
+using Sluice.State;
+using Sluice.State.Serialization;
+
+namespace Sluice.Runtime.State;
+
+/// <summary>
+/// Keyed state in an embedded RocksDB database on local disk, one column family per state, for state larger than
+/// memory. Entries are serialized on every write and deserialized on every read.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A RocksDB key is the key group (2 bytes, big-endian) · the serialized key · the serialized namespace, and for map
+/// state · the serialized map key; the RocksDB value is the TTL stamp (zig-zag varint) · the serialized value. Keys
+/// sort by key group first, so a key group (or a range of them) is one contiguous scan, and a map of one (key,
+/// namespace) is one prefix scan.
+/// </para>
+/// <para>
+/// Snapshots take a RocksDB snapshot on the task thread (<see cref="Snapshot"/>) and iterate it in
+/// <see cref="IKeyedStateSnapshot.Write"/> on any thread, writing the same <see cref="KeyedStateSnapshot.KeyGroupLayout"/>
+/// records (same payloads) as the heap backend: each backend restores the other's checkpoints, at any parallelism.
+/// The database is a working copy: it is opened empty, filled from the checkpoint on a restore, and deleted on
+/// <see cref="Dispose"/>. Its write-ahead log is off (checkpoints, not the database, are what survives a crash).
+/// </para>
+/// <para>Task thread only, apart from <see cref="IKeyedStateSnapshot.Write"/>.</para>
+/// </remarks>
+/// <typeparam name="TKey">Key type.</typeparam>
+internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> where TKey : notnull
+{
+    private const string ColumnFamilyPrefix = "state:";
+
+    private readonly Dictionary<string, IRocksDbState> _states = [];
+    private readonly string _operatorName;
+    private readonly TimeProvider _time;
+    private readonly IKeyHasher<TKey> _hasher;
+    private readonly int _keyGroupCount;
+    private readonly DbOptions _dbOptions;
+    private readonly ColumnFamilyOptions _columnOptions;
+    private readonly WriteOptions _writeOptions;
+    private readonly ReadOptions _readOptions;
+    private readonly RocksDb _db;
+    private readonly StateWriter _prefix = new(64);
+    private readonly StateWriter _key = new(128);
+    private readonly StateWriter _value = new(256);
+    private readonly ReadBuffer _read = new();
+    private readonly StateReader _reader = new(ReadOnlyMemory<byte>.Empty);
+    private readonly object _gate = new();
+    private readonly HashSet<RocksSnapshot> _inFlight = [];
+    private readonly bool _deleteParent;
+    private KeyedStateRestore? _restore;
+    private bool _hasKey;
+    private bool _disposed;
+    private long _minTtl = long.MaxValue;
+    private long _lastSweep;
+
+    /// <summary>
+    /// Opens an empty database in <paramref name="directory"/> (created, and deleted again on <see cref="Dispose"/>;
+    /// its parent too when <paramref name="deleteEmptyParent"/> and nothing else is left in it).
+    /// </summary>
+    /// <exception cref="IOException">The directory cannot be created or the database cannot be opened there; the message names the path and the OS error.</exception>
+    public RocksDbKeyedStateBackend(string operatorName, string directory, RocksDbStateBackend options, TimeProvider time, IKeyHasher<TKey> hasher, int keyGroupCount,
+        KeyGroupRange keyGroups, bool deleteEmptyParent = false)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _operatorName = operatorName;
+        _time = time;
+        _hasher = hasher;
+        _keyGroupCount = keyGroupCount;
+        _deleteParent = deleteEmptyParent;
+        KeyGroups = keyGroups;
+        KeySerializer = StateSerializers.For<TKey>();
+        Directory = Path.GetFullPath(directory);
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new IOException($"The RocksDB state backend of operator '{operatorName}' cannot create its directory '{Directory}': {e.Message}", e);
+        }
+        _dbOptions = new DbOptions().SetCreateIfMissing(true).SetErrorIfExists(true).SetMaxBackgroundCompactions(1).SetMaxBackgroundFlushes(1);
+        _columnOptions = new ColumnFamilyOptions().SetWriteBufferSize((ulong)options.WriteBufferSize);
+        _writeOptions = new WriteOptions().DisableWal(1);
+        _readOptions = new ReadOptions();
+        try
+        {
+            _db = RocksDb.Open(_dbOptions, Directory, new ColumnFamilies());
+        }
+        catch (RocksDbException e)
+        {
+            TryDelete();
+            throw new IOException($"The RocksDB state backend of operator '{operatorName}' cannot open a database in '{Directory}': {e.Message}", e);
+        }
+        _lastSweep = Now;
+    }
+
+    /// <summary>The database's directory (absolute).</summary>
+    public string Directory { get; }
+
+    public KeyGroupRange KeyGroups { get; }
+
+    public TKey CurrentKey { get; private set; } = default!;
+
+    public int CurrentKeyGroup { get; private set; }
+
+    internal IStateSerializer<TKey> KeySerializer { get; }
+
+    internal string OperatorName => _operatorName;
+
+    /// <summary>The key serializer version restored keys were written with.</summary>
+    internal int RestoredKeyVersion => _restore?.KeyVersion ?? KeySerializer.Version;
+
+    internal long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    internal RocksDb Db => _db;
+
+    /// <summary>A scratch writer for values (task thread): reset it before use.</summary>
+    internal StateWriter ValueWriter => _value;
+
+    public void SetCurrentKey(TKey key)
+    {
+        if (key is null)
+        {
+            throw new InvalidOperationException("The key selector returned null; keys must not be null.");
+        }
+        if (_hasKey && EqualityComparer<TKey>.Default.Equals(key, CurrentKey))
+        {
+            return;
+        }
+        var group = KeyGroupOf(key);
+        if (!KeyGroups.Contains(group))
+        {
+            throw new InvalidOperationException(
+                $"Operator '{_operatorName}' received key {key} of key group {group}, outside its key groups {KeyGroups.Start}–{KeyGroups.End}: records were routed by another key than the operator's.");
+        }
+        _prefix.Reset();
+        WriteKeyGroup(_prefix, group);
+        KeySerializer.Write(_prefix, key);
+        CurrentKey = key;
+        CurrentKeyGroup = group;
+        _hasKey = true;
+    }
+
+    public int KeyGroupOf(TKey key) => Sluice.KeyGroups.Assign(_hasher.Hash(key), _keyGroupCount);
+
+    /// <summary>Writes a key group as the 2-byte big-endian prefix of a RocksDB key.</summary>
+    internal static void WriteKeyGroup(StateWriter writer, int group)
+    {
+        writer.WriteByte((byte)(group >> 8));
+        writer.WriteByte((byte)group);
+    }
+
+    /// <summary>Reads the key group of a RocksDB key.</summary>
+    internal static int ReadKeyGroup(ReadOnlySpan<byte> key) => (key[0] << 8) | key[1];
+
+    /// <summary>The RocksDB key of the current key and <paramref name="ns"/> (valid until the next call).</summary>
+    internal ReadOnlySpan<byte> KeyOf<TNamespace>(IStateSerializer<TNamespace> namespaces, TNamespace ns)
+    {
+        EnsureKey();
+        _key.Reset();
+        _key.WriteRaw(_prefix.WrittenSpan);
+        namespaces.Write(_key, ns);
+        return _key.WrittenSpan;
+    }
+
+    /// <summary>The RocksDB key of a map entry of the current key and <paramref name="ns"/> (valid until the next call).</summary>
+    internal ReadOnlySpan<byte> KeyOf<TNamespace, TMapKey>(IStateSerializer<TNamespace> namespaces, TNamespace ns, IStateSerializer<TMapKey> mapKeys, TMapKey mapKey)
+    {
+        EnsureKey();
+        _key.Reset();
+        _key.WriteRaw(_prefix.WrittenSpan);
+        namespaces.Write(_key, ns);
+        mapKeys.Write(_key, mapKey);
+        return _key.WrittenSpan;
+    }
+
+    private void EnsureKey()
+    {
+        if (!_hasKey)
+        {
+            throw new InvalidOperationException($"Operator '{_operatorName}' accessed keyed state with no current key (outside a record or timer).");
+        }
+    }
+
+    /// <summary>Reads the value stored under <paramref name="key"/>; the reader is reused by the next call.</summary>
+    internal bool TryGet(ColumnFamilyHandle family, ReadOnlySpan<byte> key, out StateReader reader)
+    {
+        bool found;
+        try
+        {
+            found = _db.Get(key, _read, family, _readOptions);
+        }
+        catch (RocksDbException e)
+        {
+            throw Failure("read", e);
+        }
+        reader = _reader;
+        if (!found)
+        {
+            return false;
+        }
+        _reader.Reset(_read.Memory);
+        return true;
+    }
+
+    internal void Put(ColumnFamilyHandle family, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        try
+        {
+            _db.Put(key, value, family, _writeOptions);
+        }
+        catch (RocksDbException e)
+        {
+            throw Failure("write", e);
+        }
+    }
+
+    internal void Remove(ColumnFamilyHandle family, ReadOnlySpan<byte> key)
+    {
+        try
+        {
+            _db.Remove(key, family, _writeOptions);
+        }
+        catch (RocksDbException e)
+        {
+            throw Failure("delete", e);
+        }
+    }
+
+    internal void Write(WriteBatch batch)
+    {
+        try
+        {
+            _db.Write(batch, _writeOptions);
+        }
+        catch (RocksDbException e)
+        {
+            throw Failure("write", e);
+        }
+    }
+
+    /// <summary>An I/O failure of the database (disk full, read-only, deleted directory), naming the operator and directory.</summary>
+    internal IOException Failure(string what, Exception error) =>
+        new($"The RocksDB state backend of operator '{_operatorName}' failed to {what} in '{Directory}': {error.Message}", error);
+
+    public long EntryCount
+    {
+        get
+        {
+            if (_disposed)
+            {
+                return 0;
+            }
+            long n = 0;
+            foreach (var state in _states.Values)
+            {
+                n += state.Count;
+            }
+            return n;
+        }
+    }
+
+    public void MaybeSweep()
+    {
+        if (_minTtl == long.MaxValue || _disposed)
+        {
+            return;
+        }
+        var now = Now;
+        if (now - _lastSweep < Math.Max(1, _minTtl / 2))
+        {
+            return;
+        }
+        _lastSweep = now;
+        foreach (var state in _states.Values)
+        {
+            state.SweepExpired(now);
+        }
+    }
+
+    public void Restore(KeyedStateRestore restore)
+    {
+        ArgumentNullException.ThrowIfNull(restore);
+        if (_states.Count > 0)
+        {
+            throw new InvalidOperationException($"Operator '{_operatorName}': keyed state must be restored before any state is created.");
+        }
+        if (restore.Backend != KeyedStateSnapshot.KeyGroupLayout)
+        {
+            throw new StateFormatException(
+                $"Keyed state of '{_operatorName}' was checkpointed in the '{restore.Backend}' layout, which only that state backend reads; the job now uses the RocksDB backend. Restore with the backend that wrote the checkpoint, or from a savepoint.");
+        }
+        _restore = restore;
+    }
+
+    public IKeyedStateSnapshot Snapshot(long checkpointId)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var snapshot = new RocksSnapshot(this, _db.CreateSnapshot(), [.. _states.Values], _restore?.States.ToList() ?? []);
+        lock (_gate)
+        {
+            _inFlight.Add(snapshot);
+        }
+        return snapshot;
+    }
+
+    /// <summary>Closes the database, releasing snapshots not yet disposed, and deletes its directory.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            foreach (var snapshot in _inFlight)
+            {
+                snapshot.ReleaseLocked();
+            }
+            _inFlight.Clear();
+            _db.Dispose();
+        }
+        TryDelete();
+        GC.KeepAlive(_dbOptions);
+        GC.KeepAlive(_columnOptions);
+    }
+
+    private void TryDelete()
+    {
+        try
+        {
+            if (System.IO.Directory.Exists(Directory))
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            if (_deleteParent && Path.GetDirectoryName(Directory) is { } parent && System.IO.Directory.Exists(parent) && !System.IO.Directory.EnumerateFileSystemEntries(parent).Any())
+            {
+                System.IO.Directory.Delete(parent);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a working copy left behind holds nothing a restart needs.
+        }
+    }
+
+    public IValueState<T> GetState<T>(ValueStateDescriptor<T> descriptor) => GetValueState(descriptor, VoidNamespace.Serializer);
+
+    public IListState<T> GetListState<T>(ListStateDescriptor<T> descriptor) => GetListState(descriptor, VoidNamespace.Serializer);
+
+    public IMapState<TMapKey, TValue> GetMapState<TMapKey, TValue>(MapStateDescriptor<TMapKey, TValue> descriptor) where TMapKey : notnull =>
+        GetMapState(descriptor, VoidNamespace.Serializer);
+
+    public IReducingState<T> GetReducingState<T>(ReducingStateDescriptor<T> descriptor) => GetReducingState(descriptor, VoidNamespace.Serializer);
+
+    public IAggregatingState<TIn, TOut> GetAggregatingState<TIn, TAcc, TOut>(AggregatingStateDescriptor<TIn, TAcc, TOut> descriptor) =>
+        GetAggregatingState(descriptor, VoidNamespace.Serializer);
+
+    public IInternalValueState<TNamespace, T> GetValueState<TNamespace, T>(ValueStateDescriptor<T> descriptor, IStateSerializer<TNamespace> namespaceSerializer) =>
+        Register(descriptor, family => new RocksDbValueState<TKey, TNamespace, T>(this, family, descriptor, namespaceSerializer));
+
+    public IInternalListState<TNamespace, T> GetListState<TNamespace, T>(ListStateDescriptor<T> descriptor, IStateSerializer<TNamespace> namespaceSerializer) =>
+        Register(descriptor, family => new RocksDbListState<TKey, TNamespace, T>(this, family, descriptor, namespaceSerializer));
+
+    public IInternalMapState<TNamespace, TMapKey, TValue> GetMapState<TNamespace, TMapKey, TValue>(
+        MapStateDescriptor<TMapKey, TValue> descriptor, IStateSerializer<TNamespace> namespaceSerializer) where TMapKey : notnull =>
+        Register(descriptor, family => new RocksDbMapState<TKey, TNamespace, TMapKey, TValue>(this, family, descriptor, namespaceSerializer));
+
+    public IInternalReducingState<TNamespace, T> GetReducingState<TNamespace, T>(ReducingStateDescriptor<T> descriptor, IStateSerializer<TNamespace> namespaceSerializer) =>
+        Register(descriptor, family => new RocksDbReducingState<TKey, TNamespace, T>(this, family, descriptor, namespaceSerializer));
+
+    public IInternalAggregatingState<TNamespace, TIn, TAcc, TOut> GetAggregatingState<TNamespace, TIn, TAcc, TOut>(
+        AggregatingStateDescriptor<TIn, TAcc, TOut> descriptor, IStateSerializer<TNamespace> namespaceSerializer) =>
+        Register(descriptor, family => new RocksDbAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(this, family, descriptor, namespaceSerializer));
+
+    private TState Register<TState>(StateDescriptor descriptor, Func<ColumnFamilyHandle, TState> create) where TState : class, IRocksDbState
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_states.TryGetValue(descriptor.Name, out var existing))
+        {
+            return existing as TState ?? throw new StateFormatException(
+                $"Operator '{_operatorName}' registers state '{descriptor.Name}' twice with different types: first {existing.Header.Kind} of '{existing.Header.ValueFormat.FormatId}' (namespace '{existing.Header.NamespaceFormat.FormatId}'), now {typeof(TState).Name}. State names must be unique per operator.");
+        }
+        ColumnFamilyHandle family;
+        try
+        {
+            family = _db.CreateColumnFamily(_columnOptions, ColumnFamilyPrefix + descriptor.Name);
+        }
+        catch (RocksDbException e)
+        {
+            throw Failure($"create the column family of state '{descriptor.Name}'", e);
+        }
+        var state = create(family);
+        if (_restore?.TakeState(descriptor.Name) is { } restored)
+        {
+            var header = restored.Header;
+            var what = $"{_operatorName}/{descriptor.Name}";
+            if (header.Kind != state.Header.Kind)
+            {
+                throw new StateFormatException(
+                    $"State '{descriptor.Name}' of operator '{_operatorName}' was checkpointed as {header.Kind} state but is now {state.Header.Kind} state. Keep a state's kind, or give the new state another name.");
+            }
+            header.NamespaceFormat.EnsureReadableBy(state.Header.NamespaceFormat, $"{what} (namespace)");
+            header.ValueFormat.EnsureReadableBy(state.Header.ValueFormat, what);
+            state.Restore(restored, RestoredKeyVersion);
+        }
+        _states.Add(descriptor.Name, state);
+        if (descriptor.Ttl is { } ttl)
+        {
+            _minTtl = Math.Min(_minTtl, ttl.TimeToLiveMs);
+        }
+        return state;
+    }
+
+    /// <summary>Copies values read by <see cref="RocksDb.Get{T}(ReadOnlySpan{byte}, ISpanDeserializer{T}, ColumnFamilyHandle, ReadOptions)"/> into one growing buffer.</summary>
+    private sealed class ReadBuffer : ISpanDeserializer<bool>
+    {
+        private byte[] _bytes = new byte[256];
+        private int _length;
+
+        public ReadOnlyMemory<byte> Memory => _bytes.AsMemory(0, _length);
+
+        public bool Deserialize(ReadOnlySpan<byte> buffer)
+        {
+            if (buffer.Length > _bytes.Length)
+            {
+                _bytes = new byte[Math.Max(buffer.Length, _bytes.Length * 2)];
+            }
+            buffer.CopyTo(_bytes);
+            _length = buffer.Length;
+            return true;
+        }
+    }
+
+    /// <summary>A RocksDB snapshot of every state plus carried restored states; written on any thread.</summary>
+    private sealed class RocksSnapshot(RocksDbKeyedStateBackend<TKey> backend, Snapshot snapshot, List<IRocksDbState> states, List<RestoredKeyedState> carried)
+        : IKeyedStateSnapshot
+    {
+        private bool _released;
+
+        public void Write(KeyedSnapshotWriter headers, SnapshotContext target)
+        {
+            // Under the gate: the backend cannot close the database while the snapshot is being read.
+            lock (backend._gate)
+            {
+                if (_released)
+                {
+                    throw new ObjectDisposedException(nameof(IKeyedStateSnapshot), $"The RocksDB state backend of operator '{backend._operatorName}' was closed (or the snapshot disposed) before the snapshot was written.");
+                }
+                var read = new ReadOptions().SetSnapshot(snapshot).SetFillCache(false);
+                var writer = new SectionWriter(target);
+                try
+                {
+                    foreach (var state in states)
+                    {
+                        state.WriteSnapshot(headers, writer, read);
+                    }
+                }
+                catch (RocksDbException e)
+                {
+                    throw backend.Failure("read a snapshot", e);
+                }
+                foreach (var restored in carried)
+                {
+                    var index = headers.AddState(restored.Header);
+                    foreach (var (group, payload) in restored.Entries)
+                    {
+                        KeyedStateSnapshot.WriteRecord(target.KeyGroup(group), KeyedStateSnapshot.StateEntryTag, index, payload.Span);
+                    }
+                }
+                GC.KeepAlive(read);
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (backend._gate)
+            {
+                ReleaseLocked();
+                backend._inFlight.Remove(this);
+            }
+        }
+
+        /// <summary>Releases the RocksDB snapshot (the backend's gate is held). Idempotent.</summary>
+        public void ReleaseLocked()
+        {
+            if (!_released)
+            {
+                _released = true;
+                snapshot.Dispose();
+            }
+        }
+    }
+}
+
+/// <summary>Writes state-entry records into key-group sections, remembering the last section (entries come grouped by key group).</summary>
+internal sealed class SectionWriter(SnapshotContext target)
+{
+    private int _group = -1;
+    private StateWriter? _section;
+
+    /// <summary>A scratch buffer for payloads.</summary>
+    public StateWriter Scratch { get; } = new(256);
+
+    /// <summary>Writes one state entry record of state <paramref name="index"/> into key group <paramref name="group"/>.</summary>
+    public void WriteEntry(int group, int index, ReadOnlySpan<byte> payload)
+    {
+        if (group != _group)
+        {
+            _section = target.KeyGroup(group);
+            _group = group;
+        }
+        KeyedStateSnapshot.WriteRecord(_section!, KeyedStateSnapshot.StateEntryTag, index, payload);
+    }
+}
