@@ -169,8 +169,8 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
         _target = target;
         _requestProcessingTime = requestProcessingTime;
         _manager = manager;
-        _event = new(keys.KeyGroups);
-        _processing = new(keys.KeyGroups);
+        _event = new();
+        _processing = new();
         Header = new TimerHeader(name, SerializerDescriptor.Of(namespaceSerializer));
     }
 
@@ -181,18 +181,16 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
 
     public long Count => _event.Count + _processing.Count;
 
-    private int GroupIndex => _keys.CurrentKeyGroup - _keys.KeyGroups.Start;
-
     /// <summary>Registers an event-time timer for the current key; false when it exists.</summary>
-    public bool RegisterEventTimeTimer(TNamespace ns, long time) => _event.Register(GroupIndex, _keys.CurrentKey, ns, time);
+    public bool RegisterEventTimeTimer(TNamespace ns, long time) => _event.Register(_keys.CurrentKey, ns, time);
 
     /// <summary>Deletes the current key's event-time timer; false when there was none.</summary>
-    public bool DeleteEventTimeTimer(TNamespace ns, long time) => _event.Delete(GroupIndex, _keys.CurrentKey, ns, time);
+    public bool DeleteEventTimeTimer(TNamespace ns, long time) => _event.Delete(_keys.CurrentKey, ns, time);
 
     /// <summary>Registers a processing-time timer for the current key and asks the task for a callback at its time; false when it exists.</summary>
     public bool RegisterProcessingTimeTimer(TNamespace ns, long time)
     {
-        if (!_processing.Register(GroupIndex, _keys.CurrentKey, ns, time))
+        if (!_processing.Register(_keys.CurrentKey, ns, time))
         {
             return false;
         }
@@ -201,7 +199,7 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
     }
 
     /// <summary>Deletes the current key's processing-time timer; false when there was none.</summary>
-    public bool DeleteProcessingTimeTimer(TNamespace ns, long time) => _processing.Delete(GroupIndex, _keys.CurrentKey, ns, time);
+    public bool DeleteProcessingTimeTimer(TNamespace ns, long time) => _processing.Delete(_keys.CurrentKey, ns, time);
 
     public void AdvanceWatermark(long watermark)
     {
@@ -241,7 +239,7 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
                 var ns = _namespaceSerializer.Read(reader, namespaceVersion);
                 var time = reader.ReadZigZagInt64();
                 reader.EnsureAtEnd();
-                queue.Register(group - _keys.KeyGroups.Start, key, ns, time);
+                queue.Register(key, ns, time);
             }
         }
     }
@@ -249,37 +247,37 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
     public TimerServiceManager<TKey>.ITimerSnapshot Freeze() => new Frozen(this, _event.Live.Freeze(), _processing.Live.Freeze());
 
     private sealed class Frozen(InternalTimerService<TKey, TNamespace> service,
-        FrozenTable<(TKey Key, TNamespace Namespace, long Time), bool> eventTimers,
-        FrozenTable<(TKey Key, TNamespace Namespace, long Time), bool> processingTimers) : TimerServiceManager<TKey>.ITimerSnapshot
+        FrozenStateMap<TKey, TimerSlot<TNamespace>, bool> eventTimers,
+        FrozenStateMap<TKey, TimerSlot<TNamespace>, bool> processingTimers) : TimerServiceManager<TKey>.ITimerSnapshot
     {
         public void Write(KeyedSnapshotWriter headers, SnapshotContext target)
         {
             var index = headers.AddTimerService(service.Header);
             var scratch = new StateWriter(64);
-            WriteTimers(eventTimers, KeyedStateSnapshot.EventTimerTag);
-            WriteTimers(processingTimers, KeyedStateSnapshot.ProcessingTimerTag);
-
-            void WriteTimers(FrozenTable<(TKey Key, TNamespace Namespace, long Time), bool> timers, byte tag)
-            {
-                foreach (var (group, map) in timers.Groups)
-                {
-                    var section = target.KeyGroup(group);
-                    foreach (var (key, ns, time) in map.Keys)
-                    {
-                        scratch.Reset();
-                        service._keySerializer.Write(scratch, key);
-                        service._namespaceSerializer.Write(scratch, ns);
-                        scratch.WriteZigZagInt64(time);
-                        KeyedStateSnapshot.WriteRecord(section, tag, index, scratch.WrittenSpan);
-                    }
-                }
-            }
+            var events = new TimerWriter(service, target, scratch, index, KeyedStateSnapshot.EventTimerTag);
+            eventTimers.ForEach(ref events);
+            var processing = new TimerWriter(service, target, scratch, index, KeyedStateSnapshot.ProcessingTimerTag);
+            processingTimers.ForEach(ref processing);
         }
 
         public void Dispose()
         {
             eventTimers.Dispose();
             processingTimers.Dispose();
+        }
+    }
+
+    /// <summary>Writes each frozen timer into its key group's section (the key group is computed here, not when the timer was registered).</summary>
+    private readonly struct TimerWriter(InternalTimerService<TKey, TNamespace> service, SnapshotContext target, StateWriter scratch, int index, byte tag)
+        : FrozenStateMap<TKey, TimerSlot<TNamespace>, bool>.IVisitor
+    {
+        public void Visit(TKey key, TimerSlot<TNamespace> slot, bool value, long stamp)
+        {
+            scratch.Reset();
+            service._keySerializer.Write(scratch, key);
+            service._namespaceSerializer.Write(scratch, slot.Namespace);
+            scratch.WriteZigZagInt64(slot.Time);
+            KeyedStateSnapshot.WriteRecord(target.KeyGroup(service._keys.KeyGroupOf(key)), tag, index, scratch.WrittenSpan);
         }
     }
 }
