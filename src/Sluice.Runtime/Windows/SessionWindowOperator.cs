@@ -37,6 +37,9 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     private IInternalValueState<VoidNamespace, List<(long Start, long End, bool Fired, TAcc Accumulator)>> _sessions = null!;
     private InternalTimerService<TKey, VoidNamespace> _timers = null!;
 
+    // Lists of keys whose last session went: reused for keys that open one (no allocation per new session).
+    private readonly Stack<List<(long Start, long End, bool Fired, TAcc Accumulator)>> _freeLists = new();
+
     public SessionWindowOperator(SessionWindowAssigner assigner, long allowedLateness, KeySpec<TIn, TKey> key,
         WindowFunction<TKey, TIn, TAcc, TOut> function, OutputTag<TIn>? lateTag, Output<TOut> output)
         : base(key, function, lateTag, output)
@@ -92,7 +95,7 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         TAcc acc;
         if (opened)
         {
-            list ??= [];
+            list ??= _freeLists.Count > 0 ? _freeLists.Pop() : [];
             index = 0;
             while (index < list.Count && list[index].Start <= merged.Start)
             {
@@ -213,6 +216,12 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         if (list.Count == 0)
         {
             _sessions.Clear();
+            // The list is only ours now: TryGet hands out a value no snapshot still reads (the heap backend copies a
+            // shared one first, RocksDB deserializes a new one), and the state no longer holds it.
+            if (_freeLists.Count < 64)
+            {
+                _freeLists.Push(list);
+            }
         }
         else
         {
