@@ -25,6 +25,7 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
     protected readonly StateMap<TKey, TNamespace, TValue> Map = new();
     private readonly IStateSerializer<TNamespace> _namespaceSerializer;
     protected TNamespace Namespace = default!;
+    private readonly bool _mutatesInPlace;
 
     protected HeapStateBase(HeapKeyedStateBackend<TKey> backend, StateDescriptor descriptor, string kind, IStateSerializer<TNamespace> namespaceSerializer, SerializerDescriptor valueFormat)
     {
@@ -32,6 +33,9 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
         Ttl = descriptor.Ttl;
         _namespaceSerializer = namespaceSerializer;
         Header = new StateHeader(descriptor.Name, kind, SerializerDescriptor.Of(namespaceSerializer), valueFormat);
+#pragma warning disable CA2214 // The overrides return constants.
+        _mutatesInPlace = MutatesInPlace;
+#pragma warning restore CA2214
     }
 
     public StateHeader Header { get; }
@@ -80,7 +84,7 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
                 entry.Stamp = now;
             }
         }
-        if (MutatesInPlace && Map.IsShared(entry.Version))
+        if (_mutatesInPlace && Map.IsShared(entry.Version))
         {
             entry.Value = CopyValue(entry.Value);
             entry.Version = Map.Version;

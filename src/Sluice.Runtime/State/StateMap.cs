@@ -69,9 +69,11 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int HashOf(TKey key, TNamespace ns)
     {
+        // Not HashCode.Combine (a seeded xxHash, several times dearer): a multiplicative mix of the key's hash and the
+        // namespace's is enough, as BucketOf folds the high bits in. Windows look up (key, window) several times per firing.
         var hash = typeof(TNamespace) == typeof(VoidNamespace)
             ? EqualityComparer<TKey>.Default.GetHashCode(key)
-            : HashCode.Combine(EqualityComparer<TKey>.Default.GetHashCode(key), EqualityComparer<TNamespace>.Default.GetHashCode(ns!));
+            : (EqualityComparer<TKey>.Default.GetHashCode(key) * -1640531535) ^ EqualityComparer<TNamespace>.Default.GetHashCode(ns!);
         return hash & int.MaxValue;
     }
 
