@@ -64,6 +64,9 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     {
         public readonly Entry[] Items = items;
         public int SharedBy;
+
+        /// <summary>Set once the map stopped using this page (it copied it); the last snapshot to release it may reuse its array.</summary>
+        public bool Replaced;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -101,10 +104,24 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
 
     private Page CopyPage(int pageIndex)
     {
-        var copy = new Page((Entry[])_pages[pageIndex].Items.Clone());
+        var old = _pages[pageIndex];
+        var items = NewItems();
+        old.Items.CopyTo(items, 0);
+        var copy = new Page(items);
         _pages[pageIndex] = copy;
+        // Only now may the last snapshot holding the old page hand its array back for reuse (see Release).
+        Volatile.Write(ref old.Replaced, true);
         return copy;
     }
+
+    /// <summary>
+    /// A page's array: one a released snapshot handed back, else a new one. Reuse matters: after every snapshot the
+    /// written pages are copied in a burst, and fresh memory costs a page fault per 4 KiB where reused memory costs
+    /// only the copy.
+    /// </summary>
+    private Entry[] NewItems() => _spare.TryPop(out var items) ? items : new Entry[PageSize];
+
+    private readonly System.Collections.Concurrent.ConcurrentStack<Entry[]> _spare = new();
 
     private int IndexOf(TKey key, TNamespace ns, int hash)
     {
@@ -165,7 +182,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
             if ((index >> PageShift) == _pages.Length)
             {
                 Array.Resize(ref _pages, _pages.Length + 1);
-                _pages[^1] = new Page(new Entry[PageSize]);
+                _pages[^1] = new Page(NewItems());
             }
         }
         ref var bucket = ref _buckets[BucketOf(hash)];
@@ -278,7 +295,14 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     {
         foreach (var page in pages)
         {
-            Interlocked.Decrement(ref page.SharedBy);
+            if (Interlocked.Decrement(ref page.SharedBy) == 0 && Volatile.Read(ref page.Replaced))
+            {
+                if (RuntimeHelpers.IsReferenceOrContainsReferences<Entry>())
+                {
+                    Array.Clear(page.Items); // let what the entries referenced be collected
+                }
+                _spare.Push(page.Items);
+            }
         }
         Interlocked.Decrement(ref _inFlight);
     }
