@@ -50,6 +50,11 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
     /// <summary>True when the values of this state are mutated in place (so a shared one must be copied first even to read).</summary>
     protected virtual bool MutatesInPlace => !StateCopier<TValue>.IsImmutable;
 
+    // MutatesInPlace, read once: the hot path reads a field instead of calling a virtual property per access.
+    private bool? _mutatesInPlace;
+
+    private bool CopiesShared => _mutatesInPlace ??= MutatesInPlace;
+
     protected long Stamp => Ttl is null ? 0 : Backend.Now;
 
     /// <summary>
@@ -80,7 +85,7 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
                 entry.Stamp = now;
             }
         }
-        if (MutatesInPlace && Map.IsShared(entry.Version))
+        if (CopiesShared && Map.IsShared(entry.Version))
         {
             entry.Value = CopyValue(entry.Value);
             entry.Version = Map.Version;

@@ -37,6 +37,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     private int _lastFreeze;
     private int _inFlight;
     private int _cached = -1;            // index of the entry found last, or -1
+    private Entry[]? _cachedItems;       // its page's array while that page is writable (not shared), else null
 
     /// <summary>Live entries (expired-but-unswept ones included).</summary>
     public int Count => _count;
@@ -123,22 +124,49 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
 
     private readonly System.Collections.Concurrent.ConcurrentStack<Entry[]> _spare = new();
 
-    private int IndexOf(TKey key, TNamespace ns, int hash)
+    /// <summary>
+    /// The remembered entry when it is (<paramref name="key"/>, <paramref name="ns"/>) and its page is writable: no
+    /// hash and a single array access, the cost of the second access to one (key, namespace) per record.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Entry Cached(TKey key, TNamespace ns, out bool hit)
     {
-        if (_cached >= 0)
+        var items = _cachedItems;
+        if (items is not null)
         {
-            ref var cached = ref Read(_cached);
-            if (Matches(ref cached, hash, key, ns))
+            ref var cached = ref items[_cached & PageMask];
+            if (EqualityComparer<TKey>.Default.Equals(cached.Key, key) &&
+                (typeof(TNamespace) == typeof(VoidNamespace) || EqualityComparer<TNamespace>.Default.Equals(cached.Namespace, ns)))
             {
-                return _cached;
+                hit = true;
+                return ref cached;
             }
         }
+        hit = false;
+        return ref Unsafe.NullRef<Entry>();
+    }
+
+    /// <summary>Writable entry <paramref name="index"/>, remembered for <see cref="Cached"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Entry WriteAndRemember(int index)
+    {
+        var page = _pages[index >> PageShift];
+        if (Volatile.Read(ref page.SharedBy) > 0)
+        {
+            page = CopyPage(index >> PageShift);
+        }
+        _cached = index;
+        _cachedItems = page.Items;
+        return ref page.Items[index & PageMask];
+    }
+
+    private int IndexOf(TKey key, TNamespace ns, int hash)
+    {
         for (var i = _buckets[BucketOf(hash)] - 1; i >= 0;)
         {
             ref var entry = ref Read(i);
             if (Matches(ref entry, hash, key, ns))
             {
-                _cached = i;
                 return i;
             }
             i = entry.Next;
@@ -149,23 +177,37 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), safe to modify, or a null ref when absent.</summary>
     public ref Entry Find(TKey key, TNamespace ns, out bool found)
     {
+        ref var cached = ref Cached(key, ns, out found);
+        if (found)
+        {
+            return ref cached;
+        }
         var index = IndexOf(key, ns, HashOf(key, ns));
         found = index >= 0;
-        return ref found ? ref Write(index) : ref Unsafe.NullRef<Entry>();
+        return ref found ? ref WriteAndRemember(index) : ref Unsafe.NullRef<Entry>();
     }
 
     /// <summary>True when (<paramref name="key"/>, <paramref name="ns"/>) has an entry.</summary>
-    public bool Contains(TKey key, TNamespace ns) => IndexOf(key, ns, HashOf(key, ns)) >= 0;
+    public bool Contains(TKey key, TNamespace ns)
+    {
+        Cached(key, ns, out var hit);
+        return hit || IndexOf(key, ns, HashOf(key, ns)) >= 0;
+    }
 
     /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), safe to modify; added (default value, stamp 0, current version) when absent.</summary>
     public ref Entry GetOrAdd(TKey key, TNamespace ns, out bool existed)
     {
+        ref var cached = ref Cached(key, ns, out existed);
+        if (existed)
+        {
+            return ref cached;
+        }
         var hash = HashOf(key, ns);
         var index = IndexOf(key, ns, hash);
         existed = index >= 0;
         if (existed)
         {
-            return ref Write(index);
+            return ref WriteAndRemember(index);
         }
         if (_count + 1 > _buckets.Length)
         {
@@ -186,11 +228,10 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
             }
         }
         ref var bucket = ref _buckets[BucketOf(hash)];
-        ref var entry = ref Write(index);
+        ref var entry = ref WriteAndRemember(index);
         entry = new Entry { Key = key, Namespace = ns, Hash = hash, Next = bucket - 1, Version = _version };
         bucket = index + 1;
         _count++;
-        _cached = index;
         return ref entry;
     }
 
@@ -221,7 +262,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
                 _count--;
                 if (_cached == i)
                 {
-                    _cached = -1;
+                    Forget();
                 }
                 return true;
             }
@@ -272,7 +313,8 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
         _pages = [];
         _buckets = new int[16];
         _used = _count = 0;
-        _freeList = _cached = -1;
+        _freeList = -1;
+        Forget();
     }
 
     /// <summary>Marks a snapshot point: the result sees the map as it is now until it is disposed.</summary>
@@ -288,7 +330,14 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
         _version++;
         _lastFreeze = _version;
         Interlocked.Increment(ref _inFlight);
+        Forget(); // its page is shared now: the next write must go through the copy check
         return new FrozenStateMap<TKey, TNamespace, TValue>(this, pages, _used);
+    }
+
+    private void Forget()
+    {
+        _cached = -1;
+        _cachedItems = null;
     }
 
     internal void Release(Page[] pages)
