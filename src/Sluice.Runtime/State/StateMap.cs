@@ -29,6 +29,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     private const int FreeMarker = -2; // Next of a free entry is FreeMarker - (index of the next free entry + 1)
 
     private Page[] _pages = [];
+    private Entry[][] _items = [];       // _pages[i].Items, kept alongside: reads skip the Page object
     private int[] _buckets = new int[16]; // entry index + 1; 0 = empty
     private int _used;                    // entries ever handed out (high-water mark)
     private int _count;
@@ -49,6 +50,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     public bool IsShared(int valueVersion) => valueVersion < _lastFreeze && Volatile.Read(ref _inFlight) > 0;
 
     /// <summary>One entry. <see cref="Next"/> chains a bucket; free entries hold <see cref="FreeMarker"/> minus the next free index.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] // packs the 1-byte void namespace with the ints
     internal struct Entry
     {
         public TKey Key;
@@ -89,7 +91,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
 
     /// <summary>The entry at <paramref name="index"/> for reading (it may be shared with a snapshot).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Entry Read(int index) => ref _pages[index >> PageShift].Items[index & PageMask];
+    private ref Entry Read(int index) => ref _items[index >> PageShift][index & PageMask];
 
     /// <summary>The entry at <paramref name="index"/>, safe to modify: its page is copied first when a snapshot holds it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -110,6 +112,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
         old.Items.CopyTo(items, 0);
         var copy = new Page(items);
         _pages[pageIndex] = copy;
+        _items[pageIndex] = items;
         // Only now may the last snapshot holding the old page hand its array back for reuse (see Release).
         Volatile.Write(ref old.Replaced, true);
         return copy;
@@ -156,7 +159,10 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
             page = CopyPage(index >> PageShift);
         }
         _cached = index;
-        _cachedItems = page.Items;
+        if (!ReferenceEquals(_cachedItems, page.Items))
+        {
+            _cachedItems = page.Items; // a reference store costs a GC write barrier: skip it while within one page
+        }
         return ref page.Items[index & PageMask];
     }
 
@@ -224,7 +230,9 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
             if ((index >> PageShift) == _pages.Length)
             {
                 Array.Resize(ref _pages, _pages.Length + 1);
+                Array.Resize(ref _items, _items.Length + 1);
                 _pages[^1] = new Page(NewItems());
+                _items[^1] = _pages[^1].Items;
             }
         }
         ref var bucket = ref _buckets[BucketOf(hash)];
@@ -311,6 +319,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     public void Clear()
     {
         _pages = [];
+        _items = [];
         _buckets = new int[16];
         _used = _count = 0;
         _freeList = -1;
