@@ -93,6 +93,48 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
         return ref entry;
     }
 
+    /// <summary>
+    /// For the current key, folds the live values of <paramref name="sources"/> into <paramref name="target"/> with
+    /// <paramref name="merge"/> (target value first) and clears the sources; a source equal to the target is skipped.
+    /// </summary>
+    protected void MergeInto(TNamespace target, IReadOnlyList<TNamespace> sources, Func<TValue, TValue, TValue> merge)
+    {
+        var original = Namespace;
+        try
+        {
+            foreach (var source in sources)
+            {
+                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
+                {
+                    continue;
+                }
+                Namespace = source;
+                ref var from = ref Find(out var found);
+                if (!found)
+                {
+                    continue;
+                }
+                var value = from.Value;
+                Clear();
+                Namespace = target;
+                ref var into = ref Find(out var exists);
+                if (exists)
+                {
+                    into.Value = merge(into.Value, value);
+                    into.Stamp = Stamp;
+                }
+                else
+                {
+                    Write(value);
+                }
+            }
+        }
+        finally
+        {
+            Namespace = original;
+        }
+    }
+
     protected void Write(TValue value)
     {
         ref var entry = ref Map.GetOrAdd(Backend.CurrentKey, Namespace, out _);
@@ -252,32 +294,7 @@ internal sealed class HeapReducingState<TKey, TNamespace, T>(HeapKeyedStateBacke
         return found;
     }
 
-    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources)
-    {
-        var original = Namespace;
-        try
-        {
-            foreach (var source in sources)
-            {
-                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
-                {
-                    continue;
-                }
-                Namespace = source;
-                if (!TryGet(out var value))
-                {
-                    continue;
-                }
-                Clear();
-                Namespace = target;
-                Add(value);
-            }
-        }
-        finally
-        {
-            Namespace = original;
-        }
-    }
+    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources) => MergeInto(target, sources, _reduce);
 }
 
 internal sealed class HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(
@@ -286,6 +303,7 @@ internal sealed class HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(
     where TKey : notnull
 {
     private readonly IAggregateFunction<TIn, TAcc, TOut> _function = descriptor.Function;
+    private readonly Func<TAcc, TAcc, TAcc> _merge = descriptor.Function.Merge;
 
     public void Add(TIn value)
     {
@@ -315,41 +333,7 @@ internal sealed class HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(
         return found;
     }
 
-    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources)
-    {
-        var original = Namespace;
-        try
-        {
-            foreach (var source in sources)
-            {
-                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
-                {
-                    continue;
-                }
-                Namespace = source;
-                if (!TryGetAccumulator(out var accumulator))
-                {
-                    continue;
-                }
-                Clear();
-                Namespace = target;
-                ref var entry = ref Find(out var found);
-                if (found)
-                {
-                    entry.Value = _function.Merge(entry.Value, accumulator);
-                    entry.Stamp = Stamp;
-                }
-                else
-                {
-                    Write(accumulator);
-                }
-            }
-        }
-        finally
-        {
-            Namespace = original;
-        }
-    }
+    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources) => MergeInto(target, sources, _merge);
 }
 
 /// <summary>Map state: TTL applies per map entry, so the per-(key, namespace) value is a dictionary of TTL entries.</summary>

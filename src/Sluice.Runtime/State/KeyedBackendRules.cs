@@ -58,4 +58,21 @@ internal static class KeyedBackendRules
                 $"Keyed state of '{operatorName}' was checkpointed in the '{restore.Backend}' layout, which only that state backend reads; the job now uses the {backend} backend. Restore with the backend that wrote the checkpoint, or from a savepoint.");
         }
     }
+
+    /// <summary>
+    /// Checks that state <paramref name="current"/> of operator <paramref name="operatorName"/> can take the entries of
+    /// the restored state <paramref name="restored"/> of the same name: same kind, readable namespace and value formats.
+    /// </summary>
+    /// <exception cref="StateFormatException">The kind or a format differs; the message names the operator and the state.</exception>
+    public static void EnsureCompatible(StateHeader restored, StateHeader current, string operatorName)
+    {
+        if (restored.Kind != current.Kind)
+        {
+            throw new StateFormatException(
+                $"State '{current.Name}' of operator '{operatorName}' was checkpointed as {restored.Kind} state but is now {current.Kind} state. Keep a state's kind, or give the new state another name.");
+        }
+        var what = $"{operatorName}/{current.Name}";
+        restored.NamespaceFormat.EnsureReadableBy(current.NamespaceFormat, $"{what} (namespace)");
+        restored.ValueFormat.EnsureReadableBy(current.ValueFormat, what);
+    }
 }

@@ -385,15 +385,7 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
         var state = create(family);
         if (_restore?.TakeState(descriptor.Name) is { } restored)
         {
-            var header = restored.Header;
-            var what = $"{_operatorName}/{descriptor.Name}";
-            if (header.Kind != state.Header.Kind)
-            {
-                throw new StateFormatException(
-                    $"State '{descriptor.Name}' of operator '{_operatorName}' was checkpointed as {header.Kind} state but is now {state.Header.Kind} state. Keep a state's kind, or give the new state another name.");
-            }
-            header.NamespaceFormat.EnsureReadableBy(state.Header.NamespaceFormat, $"{what} (namespace)");
-            header.ValueFormat.EnsureReadableBy(state.Header.ValueFormat, what);
+            KeyedBackendRules.EnsureCompatible(restored.Header, state.Header, _operatorName);
             state.Restore(restored, RestoredKeyVersion);
         }
         _states.Add(descriptor.Name, state);
