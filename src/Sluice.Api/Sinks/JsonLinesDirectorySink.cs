@@ -211,7 +211,12 @@ public sealed class JsonLinesDirectorySink<T> : ITwoPhaseSink<T>
                 return [];
             }
             var staged = string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}{StagedSuffix}");
-            var final = string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{checkpointId:D10}.jsonl");
+            // The final snapshot (end of input) has no checkpoint id of its own yet (it comes as long.MaxValue): name its
+            // file by the writer's sequence instead, which is above every id this run used and below every id a run
+            // restored from the final checkpoint will use — a fixed name would let that run's final commit replace it.
+            var final = checkpointId == long.MaxValue
+                ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence:D10}.jsonl")
+                : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{checkpointId:D10}.jsonl");
             CloseFile();
             var staging = Path.Combine(sink.Directory, StagingDirectoryName);
             File.Move(_inProgressPath!, Path.Combine(staging, staged), overwrite: true);

@@ -42,7 +42,21 @@ internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism,
     /// <summary>Encodes the snapshot (format version 2).</summary>
     public byte[] Encode()
     {
-        var w = new StateWriter();
+        // Sized up front: a multi-megabyte snapshot is then copied once, not once per buffer doubling.
+        long size = 64 + Uid.Length * 3L + OperatorState.Length + (Committable?.Length ?? 0);
+        foreach (var state in OperatorStates)
+        {
+            size += 32 + state.Name.Length * 3L + state.Format.FormatId.Length * 3L;
+            foreach (var element in state.Elements)
+            {
+                size += 5 + element.Length;
+            }
+        }
+        foreach (var bytes in KeyGroups.Values)
+        {
+            size += 10 + bytes.Length;
+        }
+        var w = new StateWriter((int)Math.Min(size, Array.MaxLength));
         w.WriteUInt32(Magic);
         w.WriteByte(FormatVersion);
         w.WriteString(Uid);
@@ -158,7 +172,7 @@ internal sealed record OperatorStateSection(string Name, OperatorStateMode Mode,
 /// </summary>
 internal sealed class SnapshotContext(long checkpointId, Operators.OperatorContext operatorContext)
 {
-    private readonly SortedDictionary<int, StateWriter> _keyGroups = [];
+    private StateWriter?[]? _keyGroups; // indexed by key group: one array lookup per entry written
     private StateWriter? _operatorState;
     private byte[]? _committable;
     private List<OperatorStateSection>? _operatorStates;
@@ -195,11 +209,8 @@ internal sealed class SnapshotContext(long checkpointId, Operators.OperatorConte
     /// <summary>The writer of key group <paramref name="keyGroup"/>'s section.</summary>
     public StateWriter KeyGroup(int keyGroup)
     {
-        if (!_keyGroups.TryGetValue(keyGroup, out var writer))
-        {
-            _keyGroups[keyGroup] = writer = new StateWriter();
-        }
-        return writer;
+        var groups = _keyGroups ??= new StateWriter?[operatorContext.Options.KeyGroupCount];
+        return groups[keyGroup] ??= new StateWriter();
     }
 
     /// <summary>Sets what a two-phase sink staged for this checkpoint.</summary>
@@ -216,9 +227,12 @@ internal sealed class SnapshotContext(long checkpointId, Operators.OperatorConte
             throw new InvalidOperationException("The snapshot's deferred writes have not run.");
         }
         var groups = new SortedDictionary<int, byte[]>();
-        foreach (var (group, writer) in _keyGroups)
+        for (var group = 0; group < (_keyGroups?.Length ?? 0); group++)
         {
-            groups[group] = writer.WrittenSpan.ToArray();
+            if (_keyGroups![group] is { } writer)
+            {
+                groups[group] = writer.WrittenSpan.ToArray();
+            }
         }
         return new OperatorSnapshot(uid, operatorContext.SubtaskIndex, operatorContext.Parallelism, _operatorState?.WrittenSpan.ToArray() ?? [], groups, _committable, _operatorStates);
     }

@@ -19,8 +19,7 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
     private readonly IKeyHasher<TKey> _hasher;
     private readonly int _keyGroupCount;
     private KeyedStateRestore? _restore;
-    private long _minTtl = long.MaxValue;
-    private long _lastSweep;
+    private TtlSweepSchedule _sweeps;
 
     /// <summary>Creates an empty backend for the key groups <paramref name="keyGroups"/> of a job with <paramref name="keyGroupCount"/>.</summary>
     public HeapKeyedStateBackend(string operatorName, TimeProvider time, IKeyHasher<TKey> hasher, int keyGroupCount, KeyGroupRange keyGroups)
@@ -31,7 +30,7 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
         _keyGroupCount = keyGroupCount;
         KeyGroups = keyGroups;
         KeySerializer = StateSerializers.For<TKey>();
-        _lastSweep = Now;
+        _sweeps = new TtlSweepSchedule(Now);
     }
 
     public KeyGroupRange KeyGroups { get; }
@@ -95,16 +94,15 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
 
     public void MaybeSweep()
     {
-        if (_minTtl == long.MaxValue)
+        if (!_sweeps.HasTtl)
         {
             return;
         }
         var now = Now;
-        if (now - _lastSweep < Math.Max(1, _minTtl / 2))
+        if (!_sweeps.IsDue(now))
         {
             return;
         }
-        _lastSweep = now;
         foreach (var state in _states.Values)
         {
             state.SweepExpired(now);
@@ -113,16 +111,7 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
 
     public void Restore(KeyedStateRestore restore)
     {
-        ArgumentNullException.ThrowIfNull(restore);
-        if (_states.Count > 0)
-        {
-            throw new InvalidOperationException($"Operator '{_operatorName}': keyed state must be restored before any state is created.");
-        }
-        if (restore.Backend != KeyedStateSnapshot.KeyGroupLayout)
-        {
-            throw new StateFormatException(
-                $"Keyed state of '{_operatorName}' was checkpointed in the '{restore.Backend}' layout, which only that state backend reads; the job now uses the heap backend. Restore with the backend that wrote the checkpoint, or from a savepoint.");
-        }
+        KeyedBackendRules.EnsureRestorable(restore, _states.Count, _operatorName, "heap");
         _restore = restore;
     }
 
@@ -181,22 +170,11 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
         var state = create();
         if (_restore?.TakeState(descriptor.Name) is { } restored)
         {
-            var header = restored.Header;
-            var what = $"{_operatorName}/{descriptor.Name}";
-            if (header.Kind != state.Header.Kind)
-            {
-                throw new StateFormatException(
-                    $"State '{descriptor.Name}' of operator '{_operatorName}' was checkpointed as {header.Kind} state but is now {state.Header.Kind} state. Keep a state's kind, or give the new state another name.");
-            }
-            header.NamespaceFormat.EnsureReadableBy(state.Header.NamespaceFormat, $"{what} (namespace)");
-            header.ValueFormat.EnsureReadableBy(state.Header.ValueFormat, what);
+            KeyedBackendRules.EnsureCompatible(restored.Header, state.Header, _operatorName);
             state.Restore(restored, RestoredKeyVersion);
         }
         _states.Add(descriptor.Name, state);
-        if (descriptor.Ttl is { } ttl)
-        {
-            _minTtl = Math.Min(_minTtl, ttl.TimeToLiveMs);
-        }
+        _sweeps.Add(descriptor.Ttl);
         return state;
     }
 

@@ -25,7 +25,6 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
     protected readonly StateMap<TKey, TNamespace, TValue> Map = new();
     private readonly IStateSerializer<TNamespace> _namespaceSerializer;
     protected TNamespace Namespace = default!;
-    private readonly bool _mutatesInPlace;
 
     protected HeapStateBase(HeapKeyedStateBackend<TKey> backend, StateDescriptor descriptor, string kind, IStateSerializer<TNamespace> namespaceSerializer, SerializerDescriptor valueFormat)
     {
@@ -33,9 +32,6 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
         Ttl = descriptor.Ttl;
         _namespaceSerializer = namespaceSerializer;
         Header = new StateHeader(descriptor.Name, kind, SerializerDescriptor.Of(namespaceSerializer), valueFormat);
-#pragma warning disable CA2214 // The overrides return constants.
-        _mutatesInPlace = MutatesInPlace;
-#pragma warning restore CA2214
     }
 
     public StateHeader Header { get; }
@@ -53,6 +49,11 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
 
     /// <summary>True when the values of this state are mutated in place (so a shared one must be copied first even to read).</summary>
     protected virtual bool MutatesInPlace => !StateCopier<TValue>.IsImmutable;
+
+    // MutatesInPlace, read once: the hot path reads a field instead of calling a virtual property per access.
+    private bool? _mutatesInPlace;
+
+    private bool CopiesShared => _mutatesInPlace ??= MutatesInPlace;
 
     protected long Stamp => Ttl is null ? 0 : Backend.Now;
 
@@ -84,12 +85,54 @@ internal abstract class HeapStateBase<TKey, TNamespace, TValue> : IHeapState, II
                 entry.Stamp = now;
             }
         }
-        if (_mutatesInPlace && Map.IsShared(entry.Version))
+        if (CopiesShared && Map.IsShared(entry.Version))
         {
             entry.Value = CopyValue(entry.Value);
             entry.Version = Map.Version;
         }
         return ref entry;
+    }
+
+    /// <summary>
+    /// For the current key, folds the live values of <paramref name="sources"/> into <paramref name="target"/> with
+    /// <paramref name="merge"/> (target value first) and clears the sources; a source equal to the target is skipped.
+    /// </summary>
+    protected void MergeInto(TNamespace target, IReadOnlyList<TNamespace> sources, Func<TValue, TValue, TValue> merge)
+    {
+        var original = Namespace;
+        try
+        {
+            foreach (var source in sources)
+            {
+                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
+                {
+                    continue;
+                }
+                Namespace = source;
+                ref var from = ref Find(out var found);
+                if (!found)
+                {
+                    continue;
+                }
+                var value = from.Value;
+                Clear();
+                Namespace = target;
+                ref var into = ref Find(out var exists);
+                if (exists)
+                {
+                    into.Value = merge(into.Value, value);
+                    into.Stamp = Stamp;
+                }
+                else
+                {
+                    Write(value);
+                }
+            }
+        }
+        finally
+        {
+            Namespace = original;
+        }
     }
 
     protected void Write(TValue value)
@@ -251,32 +294,7 @@ internal sealed class HeapReducingState<TKey, TNamespace, T>(HeapKeyedStateBacke
         return found;
     }
 
-    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources)
-    {
-        var original = Namespace;
-        try
-        {
-            foreach (var source in sources)
-            {
-                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
-                {
-                    continue;
-                }
-                Namespace = source;
-                if (!TryGet(out var value))
-                {
-                    continue;
-                }
-                Clear();
-                Namespace = target;
-                Add(value);
-            }
-        }
-        finally
-        {
-            Namespace = original;
-        }
-    }
+    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources) => MergeInto(target, sources, _reduce);
 }
 
 internal sealed class HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(
@@ -285,6 +303,7 @@ internal sealed class HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(
     where TKey : notnull
 {
     private readonly IAggregateFunction<TIn, TAcc, TOut> _function = descriptor.Function;
+    private readonly Func<TAcc, TAcc, TAcc> _merge = descriptor.Function.Merge;
 
     public void Add(TIn value)
     {
@@ -327,41 +346,7 @@ internal sealed class HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(
         return found;
     }
 
-    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources)
-    {
-        var original = Namespace;
-        try
-        {
-            foreach (var source in sources)
-            {
-                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
-                {
-                    continue;
-                }
-                Namespace = source;
-                if (!TryGetAccumulator(out var accumulator))
-                {
-                    continue;
-                }
-                Clear();
-                Namespace = target;
-                ref var entry = ref Find(out var found);
-                if (found)
-                {
-                    entry.Value = _function.Merge(entry.Value, accumulator);
-                    entry.Stamp = Stamp;
-                }
-                else
-                {
-                    Write(accumulator);
-                }
-            }
-        }
-        finally
-        {
-            Namespace = original;
-        }
-    }
+    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources) => MergeInto(target, sources, _merge);
 }
 
 /// <summary>Map state: TTL applies per map entry, so the per-(key, namespace) value is a dictionary of TTL entries.</summary>

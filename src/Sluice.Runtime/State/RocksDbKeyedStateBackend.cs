@@ -51,8 +51,7 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
     private KeyedStateRestore? _restore;
     private bool _hasKey;
     private bool _disposed;
-    private long _minTtl = long.MaxValue;
-    private long _lastSweep;
+    private TtlSweepSchedule _sweeps;
 
     /// <summary>
     /// Opens an empty database in <paramref name="directory"/> (created, and deleted again on <see cref="Dispose"/>;
@@ -92,7 +91,7 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
             TryDelete();
             throw new IOException($"The RocksDB state backend of operator '{operatorName}' cannot open a database in '{Directory}': {e.Message}", e);
         }
-        _lastSweep = Now;
+        _sweeps = new TtlSweepSchedule(Now);
     }
 
     /// <summary>The database's directory (absolute).</summary>
@@ -263,16 +262,15 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
 
     public void MaybeSweep()
     {
-        if (_minTtl == long.MaxValue || _disposed)
+        if (_disposed || !_sweeps.HasTtl)
         {
             return;
         }
         var now = Now;
-        if (now - _lastSweep < Math.Max(1, _minTtl / 2))
+        if (!_sweeps.IsDue(now))
         {
             return;
         }
-        _lastSweep = now;
         foreach (var state in _states.Values)
         {
             state.SweepExpired(now);
@@ -281,16 +279,7 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
 
     public void Restore(KeyedStateRestore restore)
     {
-        ArgumentNullException.ThrowIfNull(restore);
-        if (_states.Count > 0)
-        {
-            throw new InvalidOperationException($"Operator '{_operatorName}': keyed state must be restored before any state is created.");
-        }
-        if (restore.Backend != KeyedStateSnapshot.KeyGroupLayout)
-        {
-            throw new StateFormatException(
-                $"Keyed state of '{_operatorName}' was checkpointed in the '{restore.Backend}' layout, which only that state backend reads; the job now uses the RocksDB backend. Restore with the backend that wrote the checkpoint, or from a savepoint.");
-        }
+        KeyedBackendRules.EnsureRestorable(restore, _states.Count, _operatorName, "RocksDB");
         _restore = restore;
     }
 
@@ -396,22 +385,11 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
         var state = create(family);
         if (_restore?.TakeState(descriptor.Name) is { } restored)
         {
-            var header = restored.Header;
-            var what = $"{_operatorName}/{descriptor.Name}";
-            if (header.Kind != state.Header.Kind)
-            {
-                throw new StateFormatException(
-                    $"State '{descriptor.Name}' of operator '{_operatorName}' was checkpointed as {header.Kind} state but is now {state.Header.Kind} state. Keep a state's kind, or give the new state another name.");
-            }
-            header.NamespaceFormat.EnsureReadableBy(state.Header.NamespaceFormat, $"{what} (namespace)");
-            header.ValueFormat.EnsureReadableBy(state.Header.ValueFormat, what);
+            KeyedBackendRules.EnsureCompatible(restored.Header, state.Header, _operatorName);
             state.Restore(restored, RestoredKeyVersion);
         }
         _states.Add(descriptor.Name, state);
-        if (descriptor.Ttl is { } ttl)
-        {
-            _minTtl = Math.Min(_minTtl, ttl.TimeToLiveMs);
-        }
+        _sweeps.Add(descriptor.Ttl);
         return state;
     }
 

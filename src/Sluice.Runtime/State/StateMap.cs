@@ -29,6 +29,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     private const int FreeMarker = -2; // Next of a free entry is FreeMarker - (index of the next free entry + 1)
 
     private Page[] _pages = [];
+    private Entry[][] _items = [];       // _pages[i].Items, kept alongside: reads skip the Page object
     private int[] _buckets = new int[16]; // entry index + 1; 0 = empty
     private int _used;                    // entries ever handed out (high-water mark)
     private int _count;
@@ -37,6 +38,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     private int _lastFreeze;
     private int _inFlight;
     private int _cached = -1;            // index of the entry found last, or -1
+    private Entry[]? _cachedItems;       // its page's array while that page is writable (not shared), else null
 
     /// <summary>Live entries (expired-but-unswept ones included).</summary>
     public int Count => _count;
@@ -48,6 +50,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     public bool IsShared(int valueVersion) => valueVersion < _lastFreeze && Volatile.Read(ref _inFlight) > 0;
 
     /// <summary>One entry. <see cref="Next"/> chains a bucket; free entries hold <see cref="FreeMarker"/> minus the next free index.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] // packs the 1-byte void namespace with the ints
     internal struct Entry
     {
         public TKey Key;
@@ -64,6 +67,9 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     {
         public readonly Entry[] Items = items;
         public int SharedBy;
+
+        /// <summary>Set once the map stopped using this page (it copied it); the last snapshot to release it may reuse its array.</summary>
+        public bool Replaced;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -87,7 +93,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
 
     /// <summary>The entry at <paramref name="index"/> for reading (it may be shared with a snapshot).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Entry Read(int index) => ref _pages[index >> PageShift].Items[index & PageMask];
+    private ref Entry Read(int index) => ref _items[index >> PageShift][index & PageMask];
 
     /// <summary>The entry at <paramref name="index"/>, safe to modify: its page is copied first when a snapshot holds it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -103,27 +109,72 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
 
     private Page CopyPage(int pageIndex)
     {
-        var copy = new Page((Entry[])_pages[pageIndex].Items.Clone());
+        var old = _pages[pageIndex];
+        var items = NewItems();
+        old.Items.CopyTo(items, 0);
+        var copy = new Page(items);
         _pages[pageIndex] = copy;
+        _items[pageIndex] = items;
+        // Only now may the last snapshot holding the old page hand its array back for reuse (see Release).
+        Volatile.Write(ref old.Replaced, true);
         return copy;
+    }
+
+    /// <summary>
+    /// A page's array: one a released snapshot handed back, else a new one. Reuse matters: after every snapshot the
+    /// written pages are copied in a burst, and fresh memory costs a page fault per 4 KiB where reused memory costs
+    /// only the copy.
+    /// </summary>
+    private Entry[] NewItems() => _spare.TryPop(out var items) ? items : new Entry[PageSize];
+
+    private readonly System.Collections.Concurrent.ConcurrentStack<Entry[]> _spare = new();
+
+    /// <summary>
+    /// The remembered entry when it is (<paramref name="key"/>, <paramref name="ns"/>) and its page is writable: no
+    /// hash and a single array access, the cost of the second access to one (key, namespace) per record.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Entry Cached(TKey key, TNamespace ns, out bool hit)
+    {
+        var items = _cachedItems;
+        if (items is not null)
+        {
+            ref var cached = ref items[_cached & PageMask];
+            if (EqualityComparer<TKey>.Default.Equals(cached.Key, key) &&
+                (typeof(TNamespace) == typeof(VoidNamespace) || EqualityComparer<TNamespace>.Default.Equals(cached.Namespace, ns)))
+            {
+                hit = true;
+                return ref cached;
+            }
+        }
+        hit = false;
+        return ref Unsafe.NullRef<Entry>();
+    }
+
+    /// <summary>Writable entry <paramref name="index"/>, remembered for <see cref="Cached"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Entry WriteAndRemember(int index)
+    {
+        var page = _pages[index >> PageShift];
+        if (Volatile.Read(ref page.SharedBy) > 0)
+        {
+            page = CopyPage(index >> PageShift);
+        }
+        _cached = index;
+        if (!ReferenceEquals(_cachedItems, page.Items))
+        {
+            _cachedItems = page.Items; // a reference store costs a GC write barrier: skip it while within one page
+        }
+        return ref page.Items[index & PageMask];
     }
 
     private int IndexOf(TKey key, TNamespace ns, int hash)
     {
-        if (_cached >= 0)
-        {
-            ref var cached = ref Read(_cached);
-            if (Matches(ref cached, hash, key, ns))
-            {
-                return _cached;
-            }
-        }
         for (var i = _buckets[BucketOf(hash)] - 1; i >= 0;)
         {
             ref var entry = ref Read(i);
             if (Matches(ref entry, hash, key, ns))
             {
-                _cached = i;
                 return i;
             }
             i = entry.Next;
@@ -134,23 +185,37 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), safe to modify, or a null ref when absent.</summary>
     public ref Entry Find(TKey key, TNamespace ns, out bool found)
     {
+        ref var cached = ref Cached(key, ns, out found);
+        if (found)
+        {
+            return ref cached;
+        }
         var index = IndexOf(key, ns, HashOf(key, ns));
         found = index >= 0;
-        return ref found ? ref Write(index) : ref Unsafe.NullRef<Entry>();
+        return ref found ? ref WriteAndRemember(index) : ref Unsafe.NullRef<Entry>();
     }
 
     /// <summary>True when (<paramref name="key"/>, <paramref name="ns"/>) has an entry.</summary>
-    public bool Contains(TKey key, TNamespace ns) => IndexOf(key, ns, HashOf(key, ns)) >= 0;
+    public bool Contains(TKey key, TNamespace ns)
+    {
+        Cached(key, ns, out var hit);
+        return hit || IndexOf(key, ns, HashOf(key, ns)) >= 0;
+    }
 
     /// <summary>The entry of (<paramref name="key"/>, <paramref name="ns"/>), safe to modify; added (default value, stamp 0, current version) when absent.</summary>
     public ref Entry GetOrAdd(TKey key, TNamespace ns, out bool existed)
     {
+        ref var cached = ref Cached(key, ns, out existed);
+        if (existed)
+        {
+            return ref cached;
+        }
         var hash = HashOf(key, ns);
         var index = IndexOf(key, ns, hash);
         existed = index >= 0;
         if (existed)
         {
-            return ref Write(index);
+            return ref WriteAndRemember(index);
         }
         if (_count + 1 > _buckets.Length)
         {
@@ -167,15 +232,16 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
             if ((index >> PageShift) == _pages.Length)
             {
                 Array.Resize(ref _pages, _pages.Length + 1);
-                _pages[^1] = new Page(new Entry[PageSize]);
+                Array.Resize(ref _items, _items.Length + 1);
+                _pages[^1] = new Page(NewItems());
+                _items[^1] = _pages[^1].Items;
             }
         }
         ref var bucket = ref _buckets[BucketOf(hash)];
-        ref var entry = ref Write(index);
+        ref var entry = ref WriteAndRemember(index);
         entry = new Entry { Key = key, Namespace = ns, Hash = hash, Next = bucket - 1, Version = _version };
         bucket = index + 1;
         _count++;
-        _cached = index;
         return ref entry;
     }
 
@@ -206,7 +272,7 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
                 _count--;
                 if (_cached == i)
                 {
-                    _cached = -1;
+                    Forget();
                 }
                 return true;
             }
@@ -255,9 +321,11 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
     public void Clear()
     {
         _pages = [];
+        _items = [];
         _buckets = new int[16];
         _used = _count = 0;
-        _freeList = _cached = -1;
+        _freeList = -1;
+        Forget();
     }
 
     /// <summary>Marks a snapshot point: the result sees the map as it is now until it is disposed.</summary>
@@ -273,14 +341,28 @@ internal sealed class StateMap<TKey, TNamespace, TValue> where TKey : notnull
         _version++;
         _lastFreeze = _version;
         Interlocked.Increment(ref _inFlight);
+        Forget(); // its page is shared now: the next write must go through the copy check
         return new FrozenStateMap<TKey, TNamespace, TValue>(this, pages, _used);
+    }
+
+    private void Forget()
+    {
+        _cached = -1;
+        _cachedItems = null;
     }
 
     internal void Release(Page[] pages)
     {
         foreach (var page in pages)
         {
-            Interlocked.Decrement(ref page.SharedBy);
+            if (Interlocked.Decrement(ref page.SharedBy) == 0 && Volatile.Read(ref page.Replaced))
+            {
+                if (RuntimeHelpers.IsReferenceOrContainsReferences<Entry>())
+                {
+                    Array.Clear(page.Items); // let what the entries referenced be collected
+                }
+                _spare.Push(page.Items);
+            }
         }
         Interlocked.Decrement(ref _inFlight);
     }

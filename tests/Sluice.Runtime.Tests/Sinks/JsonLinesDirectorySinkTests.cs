@@ -57,6 +57,23 @@ public sealed class JsonLinesDirectorySinkTests : IDisposable
         return Committed(dir);
     }
 
+    [Fact]
+    public async Task RunRestoredFromAFinalCheckpoint_KeepsTheFirstRunsFinalFile()
+    {
+        // Run 1 reads 0..999 to the end: its final checkpoint commits part files. Run 2 restores that checkpoint and
+        // reads 1,000..1,999 to the end. Both runs' final commits must stay: together every record exactly once.
+        foreach (var count in new[] { 1_000L, 2_000L })
+        {
+            var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1, Checkpoints = CheckpointOptions.InDirectory(Checkpoints, TimeSpan.FromHours(1)) });
+            env.FromSource(new PausableRangeSource(count), name: "Range").Uid("range").Map(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).Uid("text")
+                .WriteJsonLinesDirectory(Output).Uid("sink");
+            await env.ExecuteAsync();
+        }
+
+        // Each line is a JSON string: "0", "1", …
+        Committed(Output).ShouldBe(Enumerable.Range(0, 2_000).Select(v => $"\"{v}\"").Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData(2, 2)]
     [InlineData(2, 3)]
