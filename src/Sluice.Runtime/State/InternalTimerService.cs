@@ -244,11 +244,11 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
         }
     }
 
-    public TimerServiceManager<TKey>.ITimerSnapshot Freeze() => new Frozen(this, _event.Live.Freeze(), _processing.Live.Freeze());
+    public TimerServiceManager<TKey>.ITimerSnapshot Freeze() => new Frozen(this, _event.Freeze(), _processing.Freeze());
 
     private sealed class Frozen(InternalTimerService<TKey, TNamespace> service,
-        FrozenStateMap<TKey, TimerSlot<TNamespace>, bool> eventTimers,
-        FrozenStateMap<TKey, TimerSlot<TNamespace>, bool> processingTimers) : TimerServiceManager<TKey>.ITimerSnapshot
+        TimerQueue<TKey, TNamespace>.FrozenTimers eventTimers,
+        TimerQueue<TKey, TNamespace>.FrozenTimers processingTimers) : TimerServiceManager<TKey>.ITimerSnapshot
     {
         public void Write(KeyedSnapshotWriter headers, SnapshotContext target)
         {
@@ -262,21 +262,20 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
 
         public void Dispose()
         {
-            eventTimers.Dispose();
-            processingTimers.Dispose();
+            // A frozen view holds arrays only; the queue copies what it changes while a view may read it.
         }
     }
 
     /// <summary>Writes each frozen timer into its key group's section (the key group is computed here, not when the timer was registered).</summary>
     private readonly struct TimerWriter(InternalTimerService<TKey, TNamespace> service, SnapshotContext target, StateWriter scratch, int index, byte tag)
-        : FrozenStateMap<TKey, TimerSlot<TNamespace>, bool>.IVisitor
+        : TimerQueue<TKey, TNamespace>.IVisitor
     {
-        public void Visit(TKey key, TimerSlot<TNamespace> slot, bool value, long stamp)
+        public void Visit(TKey key, TNamespace ns, long time)
         {
             scratch.Reset();
             service._keySerializer.Write(scratch, key);
-            service._namespaceSerializer.Write(scratch, slot.Namespace);
-            scratch.WriteZigZagInt64(slot.Time);
+            service._namespaceSerializer.Write(scratch, ns);
+            scratch.WriteZigZagInt64(time);
             KeyedStateSnapshot.WriteRecord(target.KeyGroup(service._keys.KeyGroupOf(key)), tag, index, scratch.WrittenSpan);
         }
     }

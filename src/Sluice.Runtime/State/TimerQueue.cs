@@ -1,48 +1,54 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Sluice.Runtime.State;
 
 /// <summary>
 /// The timers of one timer service in one time domain. A (key, namespace, time) timer is registered at most once;
-/// timers pop in (time, registration order) order, so firing is deterministic; deleting is lazy (the queued entry is
-/// skipped when popped). The live set is a <see cref="StateMap{TKey, TNamespace, TValue}"/> by (key, (namespace,
-/// time)), so timers are snapshotted with the same paged copy-on-write as state, and — as for state — a timer's key
-/// group is computed only when a snapshot writes it. Task thread only.
+/// timers pop in (time, registration order) order, so firing is deterministic; a deleted timer never pops. Task
+/// thread only, except a <see cref="FrozenTimers"/> view, which any thread may read.
 /// </summary>
 /// <remarks>
-/// Timers are queued in one FIFO bucket per distinct time, and only the distinct times are in a heap: windows give
-/// many keys a timer at the same time (a window's end), so registering and popping is mostly a bucket append and
-/// dequeue rather than a heap operation per timer. The bucket registered to last and the bucket being fired are
-/// remembered, so runs of one time need no bucket lookup.
+/// <para>
+/// Timers live in one <see cref="TimerBucket"/> per distinct time, and only the distinct times are in a heap: windows
+/// give many keys a timer at the same time (a window's end). A bucket is an insertion-ordered set, so registering is
+/// one probe of a set holding only that time's timers, and firing a time walks its bucket in order with no lookup at
+/// all. The bucket registered to last and the bucket being fired are remembered apart (a firing window registers its
+/// key's next window at another time), so runs of one time need no bucket lookup.
+/// </para>
+/// <para>
+/// Snapshots (<see cref="Freeze"/>) cost O(distinct times) on the task thread: a frozen view keeps each bucket's
+/// entry array and bounds. Registering and firing never change an entry a view can see (they append, or move a
+/// cursor); deleting a timer copies its bucket's entries first when a view holds them.
+/// </para>
 /// </remarks>
 internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
 {
+    private const int PooledBuckets = 8;
     private readonly PriorityQueue<long, long> _times = new();
-    private readonly Dictionary<long, Queue<Timer>> _buckets = [];
-    private readonly Stack<Queue<Timer>> _free = new();
-    private Queue<Timer>? _lastBucket;
+    private readonly Dictionary<long, TimerBucket> _buckets = [];
+    private readonly Stack<TimerBucket> _free = new();
+    private TimerBucket? _lastBucket;
     private long _lastTime;
-
-    /// <summary>The live timers, by (key, (namespace, time)).</summary>
-    public StateMap<TKey, TimerSlot<TNamespace>, bool> Live { get; } = new();
+    private TimerBucket? _firing;
+    private long _firingTime;
 
     /// <summary>Number of live timers.</summary>
-    public long Count => Live.Count;
+    public long Count { get; private set; }
 
     /// <summary>Registers a timer; false when it is already registered.</summary>
     public bool Register(TKey key, TNamespace ns, long time)
     {
-        Live.GetOrAdd(key, new TimerSlot<TNamespace>(ns, time), out var existed);
-        if (existed)
+        if (!BucketOf(time).Add(key, ns))
         {
             return false;
         }
-        BucketOf(time).Enqueue(new Timer(key, ns, time));
+        Count++;
         return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Queue<Timer> BucketOf(long time)
+    private TimerBucket BucketOf(long time)
     {
         if (_lastBucket is not null && _lastTime == time)
         {
@@ -50,7 +56,7 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         }
         if (!_buckets.TryGetValue(time, out var bucket))
         {
-            bucket = _free.Count > 0 ? _free.Pop() : new Queue<Timer>();
+            bucket = _free.Count > 0 ? _free.Pop() : new TimerBucket();
             _buckets.Add(time, bucket);
             _times.Enqueue(time, time);
         }
@@ -60,7 +66,16 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
     }
 
     /// <summary>Deletes a timer; false when it was not registered.</summary>
-    public bool Delete(TKey key, TNamespace ns, long time) => Live.Remove(key, new TimerSlot<TNamespace>(ns, time));
+    public bool Delete(TKey key, TNamespace ns, long time)
+    {
+        var bucket = _lastBucket is not null && _lastTime == time ? _lastBucket : _buckets.GetValueOrDefault(time);
+        if (bucket is null || !bucket.Remove(key, ns))
+        {
+            return false;
+        }
+        Count--;
+        return true;
+    }
 
     /// <summary>The earliest live timer's time, or <see cref="long.MaxValue"/> when there is none.</summary>
     public long NextTime
@@ -70,13 +85,9 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
             while (_times.TryPeek(out var time, out _))
             {
                 var bucket = _buckets[time];
-                while (bucket.TryPeek(out var timer))
+                if (bucket.Live > 0)
                 {
-                    if (Live.Contains(timer.Key, new TimerSlot<TNamespace>(timer.Namespace, timer.Time)))
-                    {
-                        return time;
-                    }
-                    bucket.Dequeue();
+                    return time;
                 }
                 Release(time, bucket);
             }
@@ -89,17 +100,14 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
     {
         while (_times.TryPeek(out var time, out _) && time <= upTo)
         {
-            var bucket = _lastBucket is not null && _lastTime == time ? _lastBucket : _buckets[time];
-            _lastBucket = bucket;
-            _lastTime = time;
-            while (bucket.TryDequeue(out var timer))
+            var bucket = _firing is not null && _firingTime == time ? _firing : _buckets[time];
+            _firing = bucket;
+            _firingTime = time;
+            if (bucket.TryTake(out var key, out var ns))
             {
-                // A deleted timer is no longer in the live set (deletion is lazy in the queue).
-                if (Live.Remove(timer.Key, new TimerSlot<TNamespace>(timer.Namespace, timer.Time)))
-                {
-                    due = timer;
-                    return true;
-                }
+                Count--;
+                due = new Timer(key, ns, time);
+                return true;
             }
             Release(time, bucket);
         }
@@ -107,16 +115,36 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         return false;
     }
 
-    /// <summary>Drops the empty bucket of the earliest time.</summary>
-    private void Release(long time, Queue<Timer> bucket)
+    /// <summary>
+    /// Marks a snapshot point: the returned view lists exactly the timers live now, whatever the queue does later.
+    /// Costs O(distinct times); the view is read on any thread and holds no lock.
+    /// </summary>
+    public FrozenTimers Freeze()
     {
+        var parts = new FrozenBucket[_buckets.Count];
+        var i = 0;
+        foreach (var (time, bucket) in _buckets)
+        {
+            parts[i++] = bucket.Freeze(time);
+        }
+        return new FrozenTimers(parts);
+    }
+
+    /// <summary>Drops the drained bucket of the earliest time.</summary>
+    private void Release(long time, TimerBucket bucket)
+    {
+        Debug.Assert(bucket.Live == 0, "Only a drained bucket is released.");
         _times.Dequeue();
         _buckets.Remove(time);
         if (ReferenceEquals(_lastBucket, bucket))
         {
             _lastBucket = null;
         }
-        if (bucket.Count == 0 && _free.Count < 64)
+        if (ReferenceEquals(_firing, bucket))
+        {
+            _firing = null;
+        }
+        if (_free.Count < PooledBuckets && bucket.TryReset())
         {
             _free.Push(bucket);
         }
@@ -124,19 +152,203 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
 
     /// <summary>A timer as queued: its key, namespace and time.</summary>
     internal readonly record struct Timer(TKey Key, TNamespace Namespace, long Time);
-}
 
-/// <summary>The namespace of a live timer in its <see cref="StateMap{TKey, TNamespace, TValue}"/>: the timer's namespace and time.</summary>
-internal readonly struct TimerSlot<TNamespace>(TNamespace ns, long time) : IEquatable<TimerSlot<TNamespace>>
-{
-    public readonly TNamespace Namespace = ns;
-    public readonly long Time = time;
+    /// <summary>Receives the timers of a <see cref="FrozenTimers"/> view.</summary>
+    internal interface IVisitor
+    {
+        void Visit(TKey key, TNamespace ns, long time);
+    }
 
-    public bool Equals(TimerSlot<TNamespace> other) => Time == other.Time && EqualityComparer<TNamespace>.Default.Equals(Namespace, other.Namespace);
+    /// <summary>The timers live at a snapshot point, in (time, registration) order per time.</summary>
+    internal readonly struct FrozenTimers
+    {
+        private readonly FrozenBucket[] _parts;
 
-    public override bool Equals(object? obj) => obj is TimerSlot<TNamespace> other && Equals(other);
+        internal FrozenTimers(FrozenBucket[] parts) => _parts = parts;
 
-    public override int GetHashCode() => typeof(TNamespace) == typeof(VoidNamespace)
-        ? Time.GetHashCode()
-        : (EqualityComparer<TNamespace>.Default.GetHashCode(Namespace!) * -1521134295) + Time.GetHashCode();
+        /// <summary>Calls <paramref name="visitor"/> once per timer; times in no particular order.</summary>
+        public void ForEach<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IVisitor
+        {
+            foreach (var part in _parts)
+            {
+                for (var i = part.From; i < part.To; i++)
+                {
+                    ref var entry = ref part.Entries[i];
+                    if (!entry.Deleted)
+                    {
+                        visitor.Visit(entry.Key, entry.Namespace, part.Time);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One time's entries as a snapshot saw them: the live ones are those in [From, To) not deleted.</summary>
+    internal readonly record struct FrozenBucket(long Time, TimerBucket.Entry[] Entries, int From, int To);
+
+    /// <summary>
+    /// The timers of one time: an insertion-ordered set of (key, namespace). Entries are appended and never move;
+    /// those before the cursor have fired, and a deleted one is flagged. An open-addressing index (entry number + 1,
+    /// linear probing) finds the newest entry of a (key, namespace); the index never forgets an entry, so a fired or
+    /// deleted one stays findable and is replaced by a new entry when registered again.
+    /// </summary>
+    internal sealed class TimerBucket
+    {
+        private const int InitialEntries = 4;
+        private Entry[] _entries = new Entry[InitialEntries];
+        private int[] _index = new int[InitialEntries * 2];
+        private int _count;
+        private int _cursor;
+
+        /// <summary>True while the entry array may be held by a frozen view: it is copied before an entry changes.</summary>
+        private bool _shared;
+
+        /// <summary>Live (registered, not fired, not deleted) timers.</summary>
+        public int Live { get; private set; }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int HashOf(TKey key, TNamespace ns)
+        {
+            var hash = typeof(TNamespace) == typeof(VoidNamespace)
+                ? EqualityComparer<TKey>.Default.GetHashCode(key)
+                : (EqualityComparer<TKey>.Default.GetHashCode(key) * -1640531535) ^ EqualityComparer<TNamespace>.Default.GetHashCode(ns!);
+            return hash ^ (hash >> 15);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool Matches(ref Entry entry, int hash, TKey key, TNamespace ns) =>
+            entry.Hash == hash && EqualityComparer<TKey>.Default.Equals(entry.Key, key) &&
+            (typeof(TNamespace) == typeof(VoidNamespace) || EqualityComparer<TNamespace>.Default.Equals(entry.Namespace, ns));
+
+        /// <summary>The index slot of (key, namespace)'s newest entry, or of the empty slot where it would go.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int SlotOf(int hash, TKey key, TNamespace ns)
+        {
+            var mask = _index.Length - 1;
+            for (var slot = hash & mask; ; slot = (slot + 1) & mask)
+            {
+                var at = _index[slot];
+                if (at == 0 || Matches(ref _entries[at - 1], hash, key, ns))
+                {
+                    return slot;
+                }
+            }
+        }
+
+        private bool IsLive(int entry) => entry >= _cursor && !_entries[entry].Deleted;
+
+        /// <summary>Adds (key, namespace); false when it is live already.</summary>
+        public bool Add(TKey key, TNamespace ns)
+        {
+            var hash = HashOf(key, ns);
+            var slot = SlotOf(hash, key, ns);
+            if (_index[slot] != 0 && IsLive(_index[slot] - 1))
+            {
+                return false;
+            }
+            if (_count == _entries.Length)
+            {
+                Array.Resize(ref _entries, _count * 2);
+            }
+            _entries[_count] = new Entry { Key = key, Namespace = ns, Hash = hash };
+            _index[slot] = ++_count;
+            Live++;
+            if (_count * 2 > _index.Length)
+            {
+                Reindex();
+            }
+            return true;
+        }
+
+        /// <summary>Deletes live (key, namespace); false when it is not live.</summary>
+        public bool Remove(TKey key, TNamespace ns)
+        {
+            var hash = HashOf(key, ns);
+            var at = _index[SlotOf(hash, key, ns)] - 1;
+            if (at < 0 || !IsLive(at))
+            {
+                return false;
+            }
+            if (_shared)
+            {
+                _entries = (Entry[])_entries.Clone();
+                _shared = false;
+            }
+            _entries[at].Deleted = true;
+            Live--;
+            return true;
+        }
+
+        /// <summary>Takes the oldest live entry, in registration order.</summary>
+        public bool TryTake(out TKey key, out TNamespace ns)
+        {
+            while (_cursor < _count)
+            {
+                ref var entry = ref _entries[_cursor++];
+                if (!entry.Deleted)
+                {
+                    Live--;
+                    key = entry.Key;
+                    ns = entry.Namespace;
+                    return true;
+                }
+            }
+            key = default!;
+            ns = default!;
+            return false;
+        }
+
+        public FrozenBucket Freeze(long time)
+        {
+            _shared = true;
+            return new FrozenBucket(time, _entries, _cursor, _count);
+        }
+
+        /// <summary>Empties a drained bucket for reuse, keeping its arrays; false when a frozen view may still read its entries.</summary>
+        public bool TryReset()
+        {
+            if (_shared)
+            {
+                return false;
+            }
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<Entry>())
+            {
+                Array.Clear(_entries, 0, _count);
+            }
+            Array.Clear(_index);
+            _count = 0;
+            _cursor = 0;
+            return true;
+        }
+
+        /// <summary>Doubles the index, indexing only the live entries (a fired or deleted one need not be found).</summary>
+        private void Reindex()
+        {
+            var index = new int[_index.Length * 2];
+            var mask = index.Length - 1;
+            for (var i = _cursor; i < _count; i++)
+            {
+                if (_entries[i].Deleted)
+                {
+                    continue;
+                }
+                var slot = _entries[i].Hash & mask;
+                while (index[slot] != 0)
+                {
+                    slot = (slot + 1) & mask;
+                }
+                index[slot] = i + 1;
+            }
+            _index = index;
+        }
+
+        /// <summary>One registration of a timer.</summary>
+        internal struct Entry
+        {
+            public TKey Key;
+            public TNamespace Namespace;
+            public int Hash;
+            public bool Deleted;
+        }
+    }
 }

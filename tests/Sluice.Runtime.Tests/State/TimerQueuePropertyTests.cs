@@ -1,0 +1,93 @@
+using CsCheck;
+using Sluice.Runtime.State;
+
+namespace Sluice.Runtime.Tests.State;
+
+/// <summary>
+/// <see cref="TimerQueue{TKey, TNamespace}"/> against a brute-force model: random registrations, deletions, single
+/// pops (so a timer can be registered again right after it fired, at the very time being fired) and frozen views
+/// taken and checked at random points. Timers must pop in (time, latest registration) order, each at most once, a
+/// deleted one never, and a frozen view must list exactly the timers live at its moment, whatever happened since.
+/// </summary>
+public class TimerQueuePropertyTests
+{
+    /// <summary>One operation: 0 register, 1 delete, 2 pop one due timer up to Time, 3 freeze, 4 check and drop a frozen view, 5 next time.</summary>
+    public readonly record struct Op(int Kind, int Key, int Namespace, long Time, int Pick);
+
+    private static readonly Gen<Op> s_op = Gen.Select(
+        Gen.Frequency((40, Gen.Const(0)), (10, Gen.Const(1)), (30, Gen.Const(2)), (2, Gen.Const(3)), (2, Gen.Const(4)), (3, Gen.Const(5))),
+        Gen.Int[0, 60],
+        Gen.Int[0, 2],
+        Gen.Long[0, 40],
+        Gen.Int[0, 100],
+        (kind, key, ns, time, pick) => new Op(kind, key, ns, time, pick));
+
+    [Fact]
+    public void RandomOperations_MatchAModel_AndFrozenViewsNeverChange() =>
+        s_op.Array[1, 4_000].Sample(Run, iter: 30, threads: 1, print: ops => $"{ops.Length} ops");
+
+    private static void Run(Op[] ops)
+    {
+        var queue = new TimerQueue<int, int>();
+        var live = new Dictionary<(int Key, int Ns, long Time), long>(); // timer → registration sequence
+        var frozen = new List<(TimerQueue<int, int>.FrozenTimers View, HashSet<(int, int, long)> Expected)>();
+        long sequence = 0;
+        foreach (var op in ops)
+        {
+            var timer = (op.Key, op.Namespace, op.Time);
+            switch (op.Kind)
+            {
+                case 0:
+                    var added = live.TryAdd(timer, sequence++);
+                    queue.Register(op.Key, op.Namespace, op.Time).ShouldBe(added);
+                    break;
+                case 1:
+                    queue.Delete(op.Key, op.Namespace, op.Time).ShouldBe(live.Remove(timer));
+                    break;
+                case 2:
+                    var due = live.Where(t => t.Key.Time <= op.Time).OrderBy(t => t.Key.Time).ThenBy(t => t.Value).Select(t => t.Key).ToList();
+                    if (due.Count == 0)
+                    {
+                        queue.TryPopDue(op.Time, out _).ShouldBeFalse();
+                        break;
+                    }
+                    queue.TryPopDue(op.Time, out var popped).ShouldBeTrue();
+                    (popped.Key, popped.Namespace, popped.Time).ShouldBe(due[0]);
+                    live.Remove(due[0]);
+                    break;
+                case 3:
+                    frozen.Add((queue.Freeze(), live.Keys.ToHashSet()));
+                    break;
+                case 4 when frozen.Count > 0:
+                    var victim = frozen[op.Pick % frozen.Count];
+                    Contents(victim.View).ShouldBe(victim.Expected, ignoreOrder: true);
+                    frozen.Remove(victim);
+                    break;
+                case 5:
+                    queue.NextTime.ShouldBe(live.Count == 0 ? long.MaxValue : live.Keys.Min(t => t.Time));
+                    break;
+            }
+            queue.Count.ShouldBe(live.Count);
+        }
+        foreach (var (view, expected) in frozen)
+        {
+            Contents(view).ShouldBe(expected, ignoreOrder: true);
+        }
+        Contents(queue.Freeze()).ShouldBe(live.Keys, ignoreOrder: true);
+    }
+
+    private static List<(int, int, long)> Contents(TimerQueue<int, int>.FrozenTimers view)
+    {
+        var collector = new Collector([]);
+        view.ForEach(ref collector);
+        collector.Timers.Count.ShouldBe(collector.Timers.Distinct().Count(), "a frozen view lists a timer once");
+        return collector.Timers;
+    }
+
+    private readonly struct Collector(List<(int, int, long)> timers) : TimerQueue<int, int>.IVisitor
+    {
+        public List<(int, int, long)> Timers { get; } = timers;
+
+        public void Visit(int key, int ns, long time) => Timers.Add((key, ns, time));
+    }
+}
