@@ -33,6 +33,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     private readonly long _slide;
     private readonly long _offset;
     private readonly long _pane;
+    private readonly bool _slideDividesSize;
     private readonly long _lateness;
     private readonly bool _eventTime;
     private IInternalAggregatingState<TimeWindow, TIn, TAcc, TAcc> _panes = null!;
@@ -46,6 +47,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         _slide = assigner.Slide;
         _offset = assigner.Offset;
         _pane = Gcd(_size, _slide);
+        _slideDividesSize = _size % _slide == 0;
         _lateness = allowedLateness;
         _eventTime = assigner.IsEventTime;
     }
@@ -69,7 +71,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
             Late(value, timestamp);
             return;
         }
-        var pane = TimeWindow.AlignedStart(t, _offset, _pane);
+        var pane = _pane == _slide ? lastStart : TimeWindow.AlignedStart(t, _offset, _pane);
         _panes.SetCurrentNamespace(new TimeWindow(pane, pane + _pane));
         bool created;
         try
@@ -84,7 +86,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         {
             ArmPane(pane, lastStart, time);
         }
-        if (FirstWindowStart(pane) + _size - 1 <= time)
+        if (FirstWindowStart(pane, lastStart) + _size - 1 <= time)
         {
             // Some window of this record already fired: fire it again for this key (allowed lateness in event time;
             // in processing time, a record arriving at the very millisecond its window fired).
@@ -97,13 +99,15 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         }
     }
 
-    /// <summary>Start of the first window that contains the pane starting at <paramref name="pane"/>.</summary>
-    private long FirstWindowStart(long pane) => TimeWindow.AlignedStart(pane - _size, _offset, _slide) + _slide;
+    /// <summary>Start of the first window that contains the pane starting at <paramref name="pane"/>, whose last window starts at <paramref name="lastStart"/>.</summary>
+    private long FirstWindowStart(long pane, long lastStart) => _slideDividesSize
+        ? lastStart - _size + _slide
+        : TimeWindow.AlignedStart(pane - _size, _offset, _slide) + _slide;
 
     /// <summary>A key's pane got its first record: arm the first of its windows not yet fired, or, if all fired (within lateness), the release of the pane.</summary>
     private void ArmPane(long pane, long lastStart, long time)
     {
-        for (var start = FirstWindowStart(pane); start <= lastStart; start += _slide)
+        for (var start = FirstWindowStart(pane, lastStart); start <= lastStart; start += _slide)
         {
             if (start + _size - 1 > time)
             {
@@ -223,7 +227,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     /// </summary>
     private void RefireForKey(TKey key, long pane, long lastStart, long time)
     {
-        for (var start = FirstWindowStart(pane); start <= lastStart; start += _slide)
+        for (var start = FirstWindowStart(pane, lastStart); start <= lastStart; start += _slide)
         {
             var maxTimestamp = start + _size - 1;
             if (maxTimestamp <= time && (!_eventTime || maxTimestamp + _lateness > time))
@@ -276,7 +280,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     private (TimeWindow Window, long Time)? V1Timer(long pane, long time)
     {
         var lastStart = TimeWindow.AlignedStart(pane, _offset, _slide);
-        for (var start = FirstWindowStart(pane); start <= lastStart; start += _slide)
+        for (var start = FirstWindowStart(pane, lastStart); start <= lastStart; start += _slide)
         {
             if (start + _size - 1 > time)
             {
