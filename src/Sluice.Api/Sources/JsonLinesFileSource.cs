@@ -36,11 +36,34 @@ public sealed class JsonLinesFileSource<T> : ISource<T>
         {
             throw new FileNotFoundException($"JSON-lines source file '{_path}' does not exist.", _path);
         }
-        var skip = SplitPositions.TryGetInt64(context.RestoredSplits, SplitId, out var position) ? position : 0;
-        return new Reader(this, new StreamReader(_path, System.Text.Encoding.UTF8), context.BatchSize, skip);
+        return new Reader(this, new StreamReader(_path, System.Text.Encoding.UTF8), context.BatchSize, RestoredLines(context.RestoredSplits));
     }
 
-    private string SplitId => "file:" + Path.GetFullPath(_path);
+    /// <summary>
+    /// The split: <c>file:</c> and the file's name. Not its full path, so a restore continues after the data directory
+    /// moved (a cloned or relocated project); a renamed file is another input, read from its first line.
+    /// </summary>
+    private string SplitId => "file:" + Path.GetFileName(_path);
+
+    /// <summary>
+    /// The lines a restored reader skips. Checkpoints written before December 2026 named the split by the file's full
+    /// path; such a split counts when its file name matches.
+    /// </summary>
+    private long RestoredLines(IReadOnlyDictionary<string, byte[]> restored)
+    {
+        if (SplitPositions.TryGetInt64(restored, SplitId, out var lines))
+        {
+            return lines;
+        }
+        foreach (var id in restored.Keys)
+        {
+            if (id.StartsWith("file:", StringComparison.Ordinal) && Path.IsPathFullyQualified(id[5..]) && "file:" + Path.GetFileName(id[5..]) == SplitId)
+            {
+                return SplitPositions.TryGetInt64(restored, id, out lines) ? lines : 0;
+            }
+        }
+        return 0;
+    }
 
     /// <summary>Reads lines; the position is the number of lines consumed (a restore skips them: the file must not change).</summary>
     private sealed class Reader(JsonLinesFileSource<T> source, StreamReader reader, int batchSize, long skip) : ISourceReader<T>, ICheckpointedSourceReader
