@@ -127,6 +127,22 @@ public sealed class ConnectedKeyedStreams<TKey, T1, T2>
             name ?? function.GetType().Name.Split('`')[0], First.Input, First.Key, Second.Input, Second.Key, FunctionCopies.PerSubtask(function));
         return First.Stream.Next(node);
     }
+
+    /// <summary>
+    /// Adds a keyed two-input operator of your own (Flink's <c>transform</c> on connected keyed streams): both inputs
+    /// are routed by key group, and the operator gets keyed state and timers checkpointed by the runtime. See
+    /// <see cref="Operators.KeyedTwoInputStreamOperator{TKey, TIn1, TIn2, TOut}"/>.
+    /// </summary>
+    /// <param name="name">The operator's display name (errors, metrics, plans).</param>
+    /// <param name="operatorFactory">Returns a new operator instance on every call (one per subtask and attempt).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    public DataStream<TOut> Transform<TOut>(string name, Func<Operators.KeyedTwoInputStreamOperator<TKey, T1, T2, TOut>> operatorFactory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(operatorFactory);
+        return First.Stream.Next(new KeyedTwoInputOperatorTransformation<TKey, T1, T2, TOut>(name, First.Input, First.Key, Second.Input, Second.Key, operatorFactory));
+    }
 }
 
 /// <summary>Configures an interval join.</summary>

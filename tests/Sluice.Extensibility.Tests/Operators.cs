@@ -81,3 +81,56 @@ internal sealed class FailingOperator(long poison) : OneInputStreamOperator<long
         Output.Collect(value, timestamp);
     }
 }
+
+/// <summary>
+/// A keyed two-input operator: per key and 1-second event-time bucket, counts the records of each input in map state
+/// and, at the bucket's end (an event-time timer, fired once the slower input's watermark passes it), emits
+/// "key@bucketStart=left/right".
+/// </summary>
+internal sealed class BucketPairOperator : KeyedTwoInputStreamOperator<long, long, long, string>
+{
+    public const long BucketMs = 1_000;
+    private IMapState<long, long> _left = null!;
+    private IMapState<long, long> _right = null!;
+
+    public override void Open()
+    {
+        _left = Context.State.GetMapState(new MapStateDescriptor<long, long>("left"));
+        _right = Context.State.GetMapState(new MapStateDescriptor<long, long>("right"));
+    }
+
+    public override void ProcessElement1(long value, long timestamp) => Count(_left, timestamp);
+
+    public override void ProcessElement2(long value, long timestamp) => Count(_right, timestamp);
+
+    private void Count(IMapState<long, long> counts, long timestamp)
+    {
+        var bucket = timestamp - (timestamp % BucketMs);
+        counts.Put(bucket, counts.TryGetValue(bucket, out var count) ? count + 1 : 1);
+        Context.TimerService.RegisterEventTimeTimer(bucket + BucketMs - 1);
+    }
+
+    public override void OnTimer(long time, TimeDomain domain)
+    {
+        var bucket = time + 1 - BucketMs;
+        _left.TryGetValue(bucket, out var left);
+        _right.TryGetValue(bucket, out var right);
+        Output.Collect($"{CurrentKey}@{bucket}={left}/{right}", time);
+        _left.Remove(bucket);
+        _right.Remove(bucket);
+    }
+}
+
+/// <summary>Passes its first input through as text and fails on the second input's record <paramref name="poison"/>.</summary>
+internal sealed class FailingPairOperator(long poison) : KeyedTwoInputStreamOperator<long, long, long, string>
+{
+    public override void ProcessElement1(long value, long timestamp) => Output.Collect($"{value}", timestamp);
+
+    public override void ProcessElement2(long value, long timestamp)
+    {
+        if (value == poison)
+        {
+            throw new InvalidOperationException("poison record");
+        }
+    }
+}

@@ -4,7 +4,7 @@ using Sluice.Runtime.Tests.Checkpointing;
 namespace Sluice.Extensibility.Tests;
 
 /// <summary>
-/// Operators defined in this assembly, added with <c>Transform</c>, run in real jobs: they produce the expected
+/// Operators defined in this assembly, added with <c>Transform</c> (one input, keyed, and keyed with two inputs), run in real jobs: they produce the expected
 /// output, checkpoint, and continue exactly once after a crash and restore.
 /// </summary>
 public sealed class TransformTests : IDisposable
@@ -124,6 +124,66 @@ public sealed class TransformTests : IDisposable
 
         result.RestoredCheckpointId.ShouldBeGreaterThan(0);
         committed.Items.Order(StringComparer.Ordinal).ToList().ShouldBe(BucketCounts(Count, 7));
+    }
+
+    /// <summary>Even records feed the left input, odd ones the right; both keyed by value mod 7.</summary>
+    private static void BuildBucketPairs(StreamEnvironment env, PausableRangeSource source, CommittedRecords<string> committed)
+    {
+        var range = env.FromSource(source, WatermarkStrategy<long>.ForBoundedOutOfOrderness(TimeSpan.FromMilliseconds(10)), "Range").Uid("range");
+        var left = range.Filter(static v => v % 2 == 0).Uid("left").KeyBy(static v => v % 7);
+        var right = range.Filter(static v => v % 2 == 1).Uid("right").KeyBy(static v => v % 7);
+        left.Connect(right)
+            .Transform("BucketPairs", () => new BucketPairOperator()).Uid("bucket-pairs")
+            .SinkTo(new TwoPhaseCollectSink<string>(committed)).Uid("sink");
+    }
+
+    private static List<string> BucketPairs(long count) =>
+    [
+        .. Enumerable.Range(0, (int)count)
+            .GroupBy(v => (Key: v % 7, Bucket: v - (v % BucketPairOperator.BucketMs)))
+            .Select(g => $"{g.Key.Key}@{g.Key.Bucket}={g.Count(v => v % 2 == 0)}/{g.Count(v => v % 2 == 1)}")
+            .Order(StringComparer.Ordinal),
+    ];
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    public async Task KeyedTwoInputTransform_StateAndTimersAcrossCrashAndRestore_CommitsExactlyTheUninterruptedResult(int before, int after)
+    {
+        var committed = new CommittedRecords<string>();
+
+        var source1 = new PausableRangeSource(Count) { PauseAt = 4_500 };
+        var env1 = StreamEnvironment.Create(Options(before));
+        BuildBucketPairs(env1, source1, committed);
+        var run1 = await source1.StartAndCheckpointAtPauseAsync(env1);
+        committed.Items.Count.ShouldBeGreaterThan(0, "buckets closed before the checkpoint are committed with it");
+        source1.AdvanceTo(8_000);
+        await PausableRangeSource.CrashAsync(run1);
+
+        // Run 2 (maybe another parallelism): both inputs' counts and the pending timers move with their key groups.
+        var env2 = StreamEnvironment.Create(Options(after));
+        BuildBucketPairs(env2, new PausableRangeSource(Count), committed);
+        var result = await env2.ExecuteAsync().WaitAsync(s_timeout);
+
+        result.RestoredCheckpointId.ShouldBeGreaterThan(0);
+        committed.Items.Order(StringComparer.Ordinal).ToList().ShouldBe(BucketPairs(Count));
+        env2.Explain().ShouldContain("BucketPairs");
+    }
+
+    [Fact]
+    public async Task KeyedTwoInputTransform_OperatorThrowsOnTheSecondInput_JobErrorNamesOperatorAndRecord()
+    {
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        var range = env.FromSource(new PausableRangeSource(100), name: "Range");
+        range.KeyBy(static v => v).Connect(range.Map(static v => -v).KeyBy(static v => -v))
+            .Transform("Pairs", () => new FailingPairOperator(-42))
+            .SinkTo(new TwoPhaseCollectSink<string>(new CommittedRecords<string>()));
+
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().WaitAsync(s_timeout));
+
+        error.Message.ShouldContain("Pairs");
+        error.Message.ShouldContain("42");
+        error.InnerException.ShouldBeOfType<InvalidOperationException>();
     }
 
     [Fact]

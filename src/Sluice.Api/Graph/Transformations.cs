@@ -41,6 +41,9 @@ public interface ITransformationVisitor<out TResult>
 
     /// <summary>Visits a keyed operator added with <c>KeyedStream.Transform</c>.</summary>
     TResult VisitKeyedOperator<TKey, TIn, TOut>(KeyedOneInputOperatorTransformation<TKey, TIn, TOut> node);
+
+    /// <summary>Visits a keyed two-input operator added with <c>ConnectedKeyedStreams.Transform</c>.</summary>
+    TResult VisitKeyedTwoInputOperator<TKey, TIn1, TIn2, TOut>(KeyedTwoInputOperatorTransformation<TKey, TIn1, TIn2, TOut> node);
 }
 
 /// <summary>A source of records with its watermark strategy.</summary>
@@ -158,6 +161,35 @@ public sealed class KeyedOneInputOperatorTransformation<TKey, TIn, TOut>(
 
     /// <inheritdoc />
     public override TResult Accept<TResult>(ITransformationVisitor<TResult> visitor) => visitor.VisitKeyedOperator(this);
+}
+
+/// <summary>A keyed two-input operator given by a factory (<see cref="ConnectedKeyedStreams{TKey, T1, T2}.Transform{TOut}"/>).</summary>
+public sealed class KeyedTwoInputOperatorTransformation<TKey, TIn1, TIn2, TOut> : Transformation<TOut>
+{
+    /// <summary>Creates the node.</summary>
+    public KeyedTwoInputOperatorTransformation(string name, StreamInput input1, KeySpec<TIn1, TKey> key1, StreamInput input2, KeySpec<TIn2, TKey> key2,
+        Func<KeyedTwoInputStreamOperator<TKey, TIn1, TIn2, TOut>> operatorFactory) : base(name)
+    {
+        Inputs = [input1, input2];
+        Key1 = key1;
+        Key2 = key2;
+        OperatorFactory = operatorFactory;
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<StreamInput> Inputs { get; }
+
+    /// <summary>Key of the first input.</summary>
+    public KeySpec<TIn1, TKey> Key1 { get; }
+
+    /// <summary>Key of the second input.</summary>
+    public KeySpec<TIn2, TKey> Key2 { get; }
+
+    /// <summary>Creates a fresh operator for one subtask; called on the thread that builds the job's tasks.</summary>
+    public Func<KeyedTwoInputStreamOperator<TKey, TIn1, TIn2, TOut>> OperatorFactory { get; }
+
+    /// <inheritdoc />
+    public override TResult Accept<TResult>(ITransformationVisitor<TResult> visitor) => visitor.VisitKeyedTwoInputOperator(this);
 }
 
 /// <summary>A keyed window with its assigner, lateness policy and window function.</summary>

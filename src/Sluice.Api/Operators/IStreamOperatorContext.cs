@@ -4,8 +4,8 @@ namespace Sluice.Operators;
 
 /// <summary>
 /// What the runtime tells an operator added with <c>Transform</c> about where it runs: its subtask, clocks, timers
-/// (keyed operators) and its operator state. Valid from <see cref="OneInputStreamOperator{TIn, TOut}.Open"/>
-/// until <see cref="OneInputStreamOperator{TIn, TOut}.Close"/>. Not thread-safe: use it from the operator's callbacks
+/// (keyed operators) and its operator state. Valid from <see cref="StreamOperator{TOut}.Open"/>
+/// until <see cref="StreamOperator{TOut}.Close"/>. Not thread-safe: use it from the operator's callbacks
 /// only (they all run on the operator's task thread).
 /// </summary>
 public interface IStreamOperatorContext : IRuntimeContext
@@ -14,15 +14,16 @@ public interface IStreamOperatorContext : IRuntimeContext
     long CurrentProcessingTime { get; }
 
     /// <summary>
-    /// Asks the task to call <see cref="OneInputStreamOperator{TIn, TOut}.OnProcessingTime"/> once processing time
+    /// Asks the task to call <see cref="StreamOperator{TOut}.OnProcessingTime"/> once processing time
     /// (ms since the epoch) reaches <paramref name="time"/>. One call per request; re-request to fire again. A time
     /// already passed fires on the task's next step.
     /// </summary>
     void RequestProcessingTime(long time);
 
     /// <summary>
-    /// Timers scoped to the current key (keyed operators only): they call
-    /// <see cref="KeyedOneInputStreamOperator{TKey, TIn, TOut}.OnTimer"/> and are checkpointed with the keyed state.
+    /// Timers scoped to the current key (keyed operators only): they call the operator's <c>OnTimer</c>
+    /// (<see cref="KeyedOneInputStreamOperator{TKey, TIn, TOut}.OnTimer"/>,
+    /// <see cref="KeyedTwoInputStreamOperator{TKey, TIn1, TIn2, TOut}.OnTimer"/>) and are checkpointed with the keyed state.
     /// </summary>
     /// <exception cref="InvalidOperationException">The operator is not keyed (it was not added on a <see cref="KeyedStream{TKey, T}"/>).</exception>
     ITimerService TimerService { get; }
@@ -32,7 +33,7 @@ public interface IStreamOperatorContext : IRuntimeContext
 
     /// <summary>
     /// The operator's own (non-keyed) state: list, union list and broadcast state, checkpointed with the operator and
-    /// restored — redistributed when the parallelism changed — before <see cref="OneInputStreamOperator{TIn, TOut}.Open"/>.
+    /// restored — redistributed when the parallelism changed — before <see cref="StreamOperator{TOut}.Open"/>.
     /// Obtain handles in <c>Open</c>.
     /// </summary>
     IOperatorStateStore OperatorState { get; }

@@ -24,7 +24,7 @@ public abstract class KeyedOneInputStreamOperator<TKey, TIn, TOut> : OneInputStr
 
     /// <summary>
     /// A timer of <see cref="CurrentKey"/> fired: event-time timers when the watermark reaches
-    /// <paramref name="time"/> (before <see cref="OneInputStreamOperator{TIn, TOut}.ProcessWatermark"/>), processing-time
+    /// <paramref name="time"/> (before <see cref="StreamOperator{TOut}.ProcessWatermark"/>), processing-time
     /// timers when the clock does. <paramref name="time"/> is the timer's time in ms.
     /// </summary>
     public virtual void OnTimer(long time, TimeDomain domain) { }

@@ -109,51 +109,36 @@ internal sealed class TransformOperator<TIn, TOut> : OneInputOperator<TIn>
 }
 
 /// <summary>
-/// Runs an operator added with <c>KeyedStream.Transform</c>: keyed state and timers come from
-/// <see cref="KeyedOperatorBase{TKey, TOut}"/> (the same backend and timer queues as every keyed operator, snapshotted
-/// per key group), the current key is set before each record and timer, and the watermark is handed to the operator
-/// after the due event-time timers fired.
+/// Runs a keyed operator added with <c>Transform</c> (one or two inputs): keyed state and timers come from
+/// <see cref="KeyedOperatorBase{TKey, TOut}"/> (the same backend and timer service as every keyed operator,
+/// snapshotted per key group), the current key is set before each record and timer, and the watermark is handed to
+/// the operator after the due event-time timers fired. Every hook wraps exceptions so the job error names the
+/// operator, subtask and record.
 /// </summary>
-internal sealed class KeyedTransformOperator<TKey, TIn, TOut> : KeyedOperatorBase<TKey, TOut>, IInput<TIn> where TKey : notnull
+internal abstract class KeyedTransformOperatorBase<TKey, TOut, TOperator> : KeyedOperatorBase<TKey, TOut>
+    where TKey : notnull
+    where TOperator : StreamOperator<TOut>
 {
-    private readonly Func<TIn, TKey> _keySelector;
-    private readonly KeyedOneInputStreamOperator<TKey, TIn, TOut> _operator;
     private readonly OperatorOutput<TOut> _output;
 
-    public KeyedTransformOperator(Func<TIn, TKey> keySelector, IKeyHasher<TKey> hasher, KeyedOneInputStreamOperator<TKey, TIn, TOut> op, Output<TOut> output)
-        : base(hasher, output)
+    protected KeyedTransformOperatorBase(IKeyHasher<TKey> hasher, TOperator op, Output<TOut> output) : base(hasher, output)
     {
-        _keySelector = keySelector;
-        _operator = op;
+        Operator = op;
         _output = new OperatorOutput<TOut>(output);
     }
+
+    protected TOperator Operator { get; }
+
+    /// <summary>Hands the operator how to read the current key (before its <c>Open</c>).</summary>
+    protected abstract void SetupKey(Func<TKey> currentKey);
 
     public override void Open()
     {
         base.Open();
-        _operator.Setup(Context, _output);
-        _operator.SetupKey(() => Backend.CurrentKey);
+        Operator.Setup(Context, _output);
+        SetupKey(() => Backend.CurrentKey);
         Invoke("in Open", static (op, _) => op.Open(), 0);
     }
-
-    public void ProcessElement(TIn value, long timestamp)
-    {
-        try
-        {
-            Enter(_keySelector(value), timestamp);
-            _operator.ProcessElement(value, timestamp);
-        }
-        catch (JobExecutionException)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            throw UserFailure("in ProcessElement", value, e);
-        }
-    }
-
-    protected override void InvokeOnTimer(long time) => _operator.OnTimer(time, FunctionContext.TimeDomain);
 
     protected override void ForwardWatermark(long watermark) => Invoke("in ProcessWatermark", static (op, w) => op.ProcessWatermark(w), watermark);
 
@@ -167,7 +152,7 @@ internal sealed class KeyedTransformOperator<TKey, TIn, TOut> : KeyedOperatorBas
     {
         try
         {
-            _operator.SnapshotState(context.CheckpointId);
+            Operator.SnapshotState(context.CheckpointId);
         }
         catch (Exception e) when (e is not JobExecutionException)
         {
@@ -187,17 +172,75 @@ internal sealed class KeyedTransformOperator<TKey, TIn, TOut> : KeyedOperatorBas
         base.Close();
     }
 
-    private void Invoke(string what, Action<KeyedOneInputStreamOperator<TKey, TIn, TOut>, long> hook, long argument)
+    private void Invoke(string what, Action<TOperator, long> hook, long argument)
     {
         try
         {
-            hook(_operator, argument);
+            hook(Operator, argument);
         }
         catch (Exception e) when (e is not JobExecutionException)
         {
             throw UserFailure(what, null, e);
         }
     }
+}
+
+/// <summary>Runs an operator added with <c>KeyedStream.Transform</c>.</summary>
+internal sealed class KeyedTransformOperator<TKey, TIn, TOut>(Func<TIn, TKey> keySelector, IKeyHasher<TKey> hasher, KeyedOneInputStreamOperator<TKey, TIn, TOut> op, Output<TOut> output)
+    : KeyedTransformOperatorBase<TKey, TOut, KeyedOneInputStreamOperator<TKey, TIn, TOut>>(hasher, op, output), IInput<TIn> where TKey : notnull
+{
+    protected override void SetupKey(Func<TKey> currentKey) => Operator.SetupKey(currentKey);
+
+    public void ProcessElement(TIn value, long timestamp)
+    {
+        try
+        {
+            Enter(keySelector(value), timestamp);
+            Operator.ProcessElement(value, timestamp);
+        }
+        catch (Exception e) when (e is not JobExecutionException)
+        {
+            throw UserFailure("in ProcessElement", value, e);
+        }
+    }
+
+    protected override void InvokeOnTimer(long time) => Operator.OnTimer(time, FunctionContext.TimeDomain);
+}
+
+/// <summary>Runs an operator added with <c>ConnectedKeyedStreams.Transform</c>.</summary>
+internal sealed class KeyedTwoInputTransformOperator<TKey, TIn1, TIn2, TOut>(
+    Func<TIn1, TKey> keySelector1, Func<TIn2, TKey> keySelector2, IKeyHasher<TKey> hasher, KeyedTwoInputStreamOperator<TKey, TIn1, TIn2, TOut> op, Output<TOut> output)
+    : KeyedTransformOperatorBase<TKey, TOut, KeyedTwoInputStreamOperator<TKey, TIn1, TIn2, TOut>>(hasher, op, output), ITwoInput<TIn1, TIn2> where TKey : notnull
+{
+    protected override void SetupKey(Func<TKey> currentKey) => Operator.SetupKey(currentKey);
+
+    public void ProcessElement1(TIn1 value, long timestamp)
+    {
+        try
+        {
+            Enter(keySelector1(value), timestamp);
+            Operator.ProcessElement1(value, timestamp);
+        }
+        catch (Exception e) when (e is not JobExecutionException)
+        {
+            throw UserFailure("in ProcessElement1", value, e);
+        }
+    }
+
+    public void ProcessElement2(TIn2 value, long timestamp)
+    {
+        try
+        {
+            Enter(keySelector2(value), timestamp);
+            Operator.ProcessElement2(value, timestamp);
+        }
+        catch (Exception e) when (e is not JobExecutionException)
+        {
+            throw UserFailure("in ProcessElement2", value, e);
+        }
+    }
+
+    protected override void InvokeOnTimer(long time) => Operator.OnTimer(time, FunctionContext.TimeDomain);
 }
 
 /// <summary>The public face of an <see cref="Output{T}"/>: forwards every call, allocates nothing.</summary>

@@ -56,6 +56,10 @@ internal sealed class NodeFactoryVisitor : ITransformationVisitor<NodeFactory>
         new OneInputFactory<TIn, TOut>(output =>
             new KeyedTransformOperator<TKey, TIn, TOut>(node.Key.Selector, node.Key.Hasher, Created(node, node.OperatorFactory()), output));
 
+    public NodeFactory VisitKeyedTwoInputOperator<TKey, TIn1, TIn2, TOut>(KeyedTwoInputOperatorTransformation<TKey, TIn1, TIn2, TOut> node) =>
+        new TwoInputFactory<TIn1, TIn2, TOut>(output =>
+            new KeyedTwoInputTransformOperator<TKey, TIn1, TIn2, TOut>(node.Key1.Selector, node.Key2.Selector, node.Key1.Hasher, Created(node, node.OperatorFactory()), output));
+
     private static T Created<T>(Transformation node, T? op) where T : class =>
         op ?? throw new InvalidOperationException($"The operator factory of '{node.Name}' returned null; it must return a new operator on every call.");
 
