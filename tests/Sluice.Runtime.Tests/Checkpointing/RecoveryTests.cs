@@ -1,4 +1,5 @@
 using Sluice.Checkpoints;
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Windowing;
 
@@ -6,9 +7,10 @@ namespace Sluice.Runtime.Tests.Checkpointing;
 
 /// <summary>
 /// Exactly-once recovery: a run that checkpoints, keeps producing uncommitted output and crashes, then a restored
-/// run, together commit exactly what an uninterrupted run produces.
+/// run, together commit exactly what an uninterrupted run produces. The job keeps keyed state (windows, dedup,
+/// sessions), so every test runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.
 /// </summary>
-public sealed class RecoveryTests : IDisposable
+public abstract class RecoveryTests : BackendSuite, IDisposable
 {
     private const long Count = 20_000;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "sluice-ckpt-" + Guid.NewGuid().ToString("N"));
@@ -19,6 +21,7 @@ public sealed class RecoveryTests : IDisposable
         {
             Directory.Delete(_dir, recursive: true);
         }
+        GC.SuppressFinalize(this);
     }
 
     private static void Build(StreamEnvironment env, PausableRangeSource source, CommittedRecords<string> committed)
@@ -36,6 +39,7 @@ public sealed class RecoveryTests : IDisposable
         windows.Union(firsts, sessions).SinkTo(new TwoPhaseCollectSink<string>(committed)).Uid("sink");
     }
 
+    /// <summary>The uninterrupted result, always from the heap backend: each backend's recovered output must equal it.</summary>
     private static List<string> Reference()
     {
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1, Mode = ExecutionMode.Deterministic });
@@ -56,12 +60,12 @@ public sealed class RecoveryTests : IDisposable
 
         // Run 1: checkpoint at 7,000, process on to 12,000 (staged, never committed), then crash.
         var source1 = new PausableRangeSource(Count) { PauseAt = 7_000 };
-        var env1 = StreamEnvironment.Create(new JobOptions
+        var env1 = StreamEnvironment.Create(Options(new JobOptions
         {
             Parallelism = before,
             Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)),
             BatchSize = 256,
-        });
+        }));
         Build(env1, source1, committed);
         var run1 = env1.Start();
         var completed = new SemaphoreSlim(0);
@@ -77,12 +81,12 @@ public sealed class RecoveryTests : IDisposable
         committed.Items.Count.ShouldBe(committedAtCheckpoint, "nothing after the checkpoint may be committed before it completes");
 
         // Run 2: restore with another parallelism and finish.
-        var env2 = StreamEnvironment.Create(new JobOptions
+        var env2 = StreamEnvironment.Create(Options(new JobOptions
         {
             Parallelism = after,
             Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)),
             BatchSize = 256,
-        });
+        }));
         Build(env2, new PausableRangeSource(Count), committed);
         var result = await env2.ExecuteAsync().OrTimeout();
 
@@ -94,7 +98,7 @@ public sealed class RecoveryTests : IDisposable
     public async Task Restart_FromFinalCheckpoint_ProducesNothingNew()
     {
         var committed = new CommittedRecords<string>();
-        var options = new JobOptions { Parallelism = 2, Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)) };
+        var options = Options(new JobOptions { Parallelism = 2, Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)) });
         var env1 = StreamEnvironment.Create(options);
         Build(env1, new PausableRangeSource(Count), committed);
         await env1.ExecuteAsync().OrTimeout();
@@ -115,7 +119,7 @@ public sealed class RecoveryTests : IDisposable
         var committed = new CommittedRecords<string>();
         var savepoint = Path.Combine(_dir, "savepoint");
         var source = new PausableRangeSource(Count) { PauseAt = 9_000 };
-        var env1 = StreamEnvironment.Create(new JobOptions { Parallelism = 2, Checkpoints = CheckpointOptions.InDirectory(Path.Combine(_dir, "run1"), TimeSpan.FromHours(1)) });
+        var env1 = StreamEnvironment.Create(Options(new JobOptions { Parallelism = 2, Checkpoints = CheckpointOptions.InDirectory(Path.Combine(_dir, "run1"), TimeSpan.FromHours(1)) }));
         Build(env1, source, committed);
         var run1 = env1.Start();
         source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
@@ -123,7 +127,7 @@ public sealed class RecoveryTests : IDisposable
         await PausableRangeSource.CrashAsync(run1);
 
         (await new LocalCheckpointStore(savepoint).ListCompletedAsync()).ShouldBe([id]);
-        var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 3, Checkpoints = CheckpointOptions.InDirectory(savepoint, TimeSpan.FromHours(1)) });
+        var env2 = StreamEnvironment.Create(Options(new JobOptions { Parallelism = 3, Checkpoints = CheckpointOptions.InDirectory(savepoint, TimeSpan.FromHours(1)) }));
         Build(env2, new PausableRangeSource(Count), committed);
         var result = await env2.ExecuteAsync().OrTimeout();
 
@@ -141,10 +145,24 @@ public sealed class RecoveryTests : IDisposable
 
         public long Merge(long a, long b) => a + b;
     }
+
+    public sealed class Heap : RecoveryTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : RecoveryTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
+    }
 }
 
-/// <summary>A task failure restarts the job from the last checkpoint under the restart strategy.</summary>
-public sealed class RestartTests : IDisposable
+/// <summary>
+/// A task failure restarts the job from the last checkpoint under the restart strategy. The job keeps keyed state
+/// (a rolling sum, a map and a timer), so it runs on every state backend: see the nested <see cref="Heap"/> and
+/// <see cref="RocksDb"/>.
+/// </summary>
+public abstract class RestartTests : BackendSuite, IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "sluice-restart-" + Guid.NewGuid().ToString("N"));
 
@@ -154,6 +172,7 @@ public sealed class RestartTests : IDisposable
         {
             Directory.Delete(_dir, recursive: true);
         }
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
@@ -165,14 +184,14 @@ public sealed class RestartTests : IDisposable
         var source = new PausableRangeSource(Count) { PauseAt = 4_000 };
         var failOnce = new FailOnce(6_000);
         var messages = new List<string>();
-        var env = StreamEnvironment.Create(new JobOptions
+        var env = StreamEnvironment.Create(Options(new JobOptions
         {
             Parallelism = 2,
             BatchSize = 128,
             Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)),
             Restart = RestartStrategy.FixedDelay(3, TimeSpan.Zero),
             Log = m => { lock (messages) { messages.Add(m); } },
-        });
+        }));
         env.FromSource(source, null, "Range").Uid("range")
             .Map(failOnce.Apply).Uid("fail-once")
             .Map(v => (Key: v % 7, Sum: v)).Uid("pair")
@@ -194,28 +213,6 @@ public sealed class RestartTests : IDisposable
         messages.ShouldHaveSingleItem().ShouldContain("restart 1/3");
         messages[0].ShouldContain("value 6000 is poisoned");
         committed.Items.Order(StringComparer.Ordinal).ToList().ShouldBe(expected);
-    }
-
-    [Fact]
-    public async Task NoRestartStrategy_OperatorFails_JobFailsWithTheCause()
-    {
-        var failOnce = new FailOnce(500);
-        var env = StreamEnvironment.Create(new JobOptions { Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)) });
-        env.FromSource(new PausableRangeSource(1_000), null, "Range").Map(failOnce.Apply).Collect();
-        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().OrTimeout());
-        error.Message.ShouldContain("value 500 is poisoned");
-    }
-
-    /// <summary>Throws on one value, the first time only (shared across the restarted attempt's copies).</summary>
-    private sealed class FailOnce(long poisoned)
-    {
-        private int _failures;
-
-        public int Failures => _failures;
-
-        public long Apply(long value) => value == poisoned && Interlocked.CompareExchange(ref _failures, 1, 0) == 0
-            ? throw new InvalidOperationException($"value {value} is poisoned")
-            : value;
     }
 
     /// <summary>Keeps each key's last rolling sum and emits them all at the end of input.</summary>
@@ -240,4 +237,50 @@ public sealed class RestartTests : IDisposable
             }
         }
     }
+
+    public sealed class Heap : RestartTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : RestartTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
+    }
+}
+
+/// <summary>Without a restart strategy a task failure fails the job. No keyed state: independent of the state backend.</summary>
+public sealed class NoRestartTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sluice-restart-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task NoRestartStrategy_OperatorFails_JobFailsWithTheCause()
+    {
+        var failOnce = new FailOnce(500);
+        var env = StreamEnvironment.Create(new JobOptions { Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)) });
+        env.FromSource(new PausableRangeSource(1_000), null, "Range").Map(failOnce.Apply).Collect();
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().OrTimeout());
+        error.Message.ShouldContain("value 500 is poisoned");
+    }
+}
+
+/// <summary>Throws on one value, the first time only (shared across the restarted attempt's copies).</summary>
+internal sealed class FailOnce(long poisoned)
+{
+    private int _failures;
+
+    public int Failures => _failures;
+
+    public long Apply(long value) => value == poisoned && Interlocked.CompareExchange(ref _failures, 1, 0) == 0
+        ? throw new InvalidOperationException($"value {value} is poisoned")
+        : value;
 }

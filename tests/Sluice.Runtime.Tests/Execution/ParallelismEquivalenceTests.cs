@@ -1,9 +1,14 @@
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Windowing;
 
 namespace Sluice.Runtime.Tests.Execution;
 
-public class ParallelismEquivalenceTests
+/// <summary>
+/// The same keyed, windowed job at parallelism 1 and 4 gives the same output. Every test has keyed state, so each
+/// runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.
+/// </summary>
+public abstract class ParallelismEquivalenceTests : BackendSuite
 {
     private static readonly OutputTag<string> s_odd = new("odd");
     private static readonly OutputTag<Ev> s_late = new("late");
@@ -17,9 +22,9 @@ public class ParallelismEquivalenceTests
         return [.. Enumerable.Range(0, count).Select(i => new Ev($"{prefix}{random.Next(13)}", (i * 50L) + random.Next(0, 3_000), random.Next(100)))];
     }
 
-    private static async Task<(List<string> Main, List<string> Side)> RunUnionJob(int parallelism, ExecutionMode mode, List<Ev> a, List<Ev> b)
+    private async Task<(List<string> Main, List<string> Side)> RunUnionJob(int parallelism, ExecutionMode mode, List<Ev> a, List<Ev> b)
     {
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism, Mode = mode, BatchSize = 32, ChannelCapacity = 2 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = parallelism, Mode = mode, BatchSize = 32, ChannelCapacity = 2 }));
         var strategy = WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.FromSeconds(5)).WithTimestampAssigner(e => e.Ts);
         var routed = env.FromCollection(a, strategy).Union(env.FromCollection(b, strategy))
             .Process(new OddToSide());
@@ -63,7 +68,7 @@ public class ParallelismEquivalenceTests
 
         async Task<(List<string>, List<string>, long)> Run(int parallelism)
         {
-            var env = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism, Mode = mode, BatchSize = 16 });
+            var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = parallelism, Mode = mode, BatchSize = 16 }));
             var windows = env.FromCollection(events, WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.FromSeconds(5)).WithTimestampAssigner(e => e.Ts))
                 .KeyBy(e => e.Key)
                 .Window(TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1)))
@@ -92,7 +97,7 @@ public class ParallelismEquivalenceTests
         var events = Clicks(5, 1_000, "z");
         async Task<IReadOnlyList<string>> Run()
         {
-            var env = StreamEnvironment.Create(new JobOptions { Parallelism = 3, Mode = ExecutionMode.Deterministic, BatchSize = 8 });
+            var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = 3, Mode = ExecutionMode.Deterministic, BatchSize = 8 }));
             var sink = env.FromCollection(events, WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.FromSeconds(5)).WithTimestampAssigner(e => e.Ts))
                 .KeyBy(e => e.Key)
                 .Window(SlidingEventTimeWindows.Of(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1)))
@@ -121,5 +126,15 @@ public class ParallelismEquivalenceTests
                 output.Collect(value);
             }
         }
+    }
+
+    public sealed class Heap : ParallelismEquivalenceTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : ParallelismEquivalenceTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

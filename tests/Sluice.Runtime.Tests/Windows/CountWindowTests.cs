@@ -1,18 +1,20 @@
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Testing;
 using Sluice.Windowing;
 
 namespace Sluice.Runtime.Tests.Windows;
 
-public class CountWindowTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class CountWindowTests : BackendSuite
 {
     private static readonly OutputTag<Ev> s_late = new("late");
 
-    private static OperatorTestDriver<Ev, string> Driver(long count) =>
+    private OperatorTestDriver<Ev, string> Driver(long count) =>
         new(s => s.KeyBy(e => e.Key)
             .Window(GlobalWindows.OfCount(count))
             .SideOutputLateData(s_late)
-            .Process(new Joiner()));
+            .Process(new Joiner()), Options());
 
     [Fact]
     public void Process_EveryNRecordsPerKey_FiresAndPurges()
@@ -55,7 +57,7 @@ public class CountWindowTests
     [Fact]
     public void Aggregate_CountOfOne_FiresPerRecord()
     {
-        using var driver = new OperatorTestDriver<Ev, long>(s => s.KeyBy(e => e.Key).Window(GlobalWindows.OfCount(1)).Aggregate(new SumAggregate()));
+        using var driver = new OperatorTestDriver<Ev, long>(s => s.KeyBy(e => e.Key).Window(GlobalWindows.OfCount(1)).Aggregate(new SumAggregate()), Options());
         driver.ProcessElement(new Ev("a", 1, 5), 1).ProcessElement(new Ev("a", 2, 7), 2);
         driver.Output.ShouldBe([(5L, 1L), (7L, 2L)]);
     }
@@ -72,7 +74,7 @@ public class CountWindowTests
     public async Task Execute_CountWindowsAtParallelism4_MatchModel()
     {
         var events = Enumerable.Range(0, 1_000).Select(i => new Ev($"k{i % 7}", i, i)).ToList();
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 4, BatchSize = 16 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = 4, BatchSize = 16 }));
         var sink = env.FromCollection(events, WatermarkStrategy<Ev>.ForMonotonousTimestamps().WithTimestampAssigner(e => e.Ts))
             .KeyBy(e => e.Key)
             .Window(GlobalWindows.OfCount(10))
@@ -91,5 +93,15 @@ public class CountWindowTests
     {
         public override void Process(string key, TimeWindow window, IReadOnlyList<Ev> elements, ICollector<string> output) =>
             output.Collect($"{key}:{string.Join(",", elements.Select(e => e.Value))}");
+    }
+
+    public sealed class Heap : CountWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : CountWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

@@ -1,18 +1,20 @@
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Testing;
 using Sluice.Windowing;
 
 namespace Sluice.Runtime.Tests.Windows;
 
-public class ProcessingTimeWindowTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class ProcessingTimeWindowTests : BackendSuite
 {
     private static readonly OutputTag<Ev> s_late = new("late");
 
-    private static OperatorTestDriver<Ev, Win> Driver(WindowAssigner assigner) =>
+    private OperatorTestDriver<Ev, Win> Driver(WindowAssigner assigner) =>
         new(s => s.KeyBy(e => e.Key)
             .Window(assigner)
             .SideOutputLateData(s_late)
-            .Aggregate(new CountAggregate<Ev>(), (k, w, c) => new Win(k, w.Start, w.End, c)));
+            .Aggregate(new CountAggregate<Ev>(), (k, w, c) => new Win(k, w.Start, w.End, c)), Options());
 
     [Fact]
     public void Tumbling_FiresByClockAtEndMinusOne_IgnoringEventTimestamps()
@@ -118,5 +120,15 @@ public class ProcessingTimeWindowTests
             .Window(TumblingProcessingTimeWindows.Of(TimeSpan.FromSeconds(1)));
         Should.Throw<InvalidOperationException>(() => windowed.AllowedLateness(TimeSpan.FromSeconds(1)))
             .Message.ShouldContain("event-time");
+    }
+
+    public sealed class Heap : ProcessingTimeWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : ProcessingTimeWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

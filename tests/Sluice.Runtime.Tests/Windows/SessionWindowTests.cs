@@ -1,19 +1,21 @@
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Testing;
 using Sluice.Windowing;
 
 namespace Sluice.Runtime.Tests.Windows;
 
-public class SessionWindowTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class SessionWindowTests : BackendSuite
 {
     private static readonly OutputTag<Ev> s_late = new("late");
 
-    private static OperatorTestDriver<Ev, Win> CountDriver(long gapMs, long latenessMs = 0) =>
+    private OperatorTestDriver<Ev, Win> CountDriver(long gapMs, long latenessMs = 0) =>
         new(s => s.KeyBy(e => e.Key)
             .Window(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(gapMs)))
             .AllowedLateness(TimeSpan.FromMilliseconds(latenessMs))
             .SideOutputLateData(s_late)
-            .Aggregate(new CountAggregate<Ev>(), (k, w, c) => new Win(k, w.Start, w.End, c)));
+            .Aggregate(new CountAggregate<Ev>(), (k, w, c) => new Win(k, w.Start, w.End, c)), Options());
 
     /// <summary>Independent model: sort a key's timestamps and cut where the next one is more than the gap after the previous one.</summary>
     private static List<(Win, long)> Model(IEnumerable<Ev> events, long gap)
@@ -204,7 +206,7 @@ public class SessionWindowTests
     {
         var random = new Random(3);
         var events = Enumerable.Range(0, 3_000).Select(_ => new Ev($"k{random.Next(20)}", random.Next(0, 100_000))).ToList();
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 4, BatchSize = 50 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = 4, BatchSize = 50 }));
         var sink = env.FromCollection(events, WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.FromSeconds(200)).WithTimestampAssigner(e => e.Ts))
             .KeyBy(e => e.Key)
             .Window(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(300)))
@@ -212,6 +214,16 @@ public class SessionWindowTests
             .Collect();
         await env.ExecuteAsync().OrTimeout();
         Sorted(sink.TimestampedItems).ShouldBe(Model(events, 300));
+    }
+
+    public sealed class Heap : SessionWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : SessionWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }
 

@@ -1,19 +1,21 @@
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Testing;
 using Sluice.Windowing;
 
 namespace Sluice.Runtime.Tests.Windows;
 
-public class SlidingWindowTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class SlidingWindowTests : BackendSuite
 {
     private static readonly OutputTag<Ev> s_late = new("late");
 
-    private static OperatorTestDriver<Ev, Win> CountDriver(long sizeMs, long slideMs, long latenessMs = 0, long offsetMs = 0) =>
+    private OperatorTestDriver<Ev, Win> CountDriver(long sizeMs, long slideMs, long latenessMs = 0, long offsetMs = 0) =>
         new(s => s.KeyBy(e => e.Key)
             .Window(SlidingEventTimeWindows.Of(TimeSpan.FromMilliseconds(sizeMs), TimeSpan.FromMilliseconds(slideMs), TimeSpan.FromMilliseconds(offsetMs)))
             .AllowedLateness(TimeSpan.FromMilliseconds(latenessMs))
             .SideOutputLateData(s_late)
-            .Aggregate(new CountAggregate<Ev>(), (k, w, c) => new Win(k, w.Start, w.End, c)));
+            .Aggregate(new CountAggregate<Ev>(), (k, w, c) => new Win(k, w.Start, w.End, c)), Options());
 
     /// <summary>Independent model: every window [s, s + size) with s ≡ offset (mod slide) that contains t, by brute force.</summary>
     private static IEnumerable<(long Start, long End)> WindowsOf(long t, long size, long slide, long offset = 0)
@@ -42,7 +44,7 @@ public class SlidingWindowTests
             .Select((t, i) => new Ev(i % 3 == 0 ? "a" : "b", t)).ToList();
         using var driver = new OperatorTestDriver<Ev, Win>(s => s.KeyBy(e => e.Key)
             .Window(SlidingEventTimeWindows.Of(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(4)))
-            .Aggregate(new CountAggregate<Ev>(), (k, w, c) => new Win(k, w.Start, w.End, c)));
+            .Aggregate(new CountAggregate<Ev>(), (k, w, c) => new Win(k, w.Start, w.End, c)), Options());
         foreach (var e in events)
         {
             driver.ProcessElement(e, e.Ts);
@@ -157,7 +159,7 @@ public class SlidingWindowTests
         var events = Enumerable.Range(0, 2_000).Select(i => new Ev($"k{i % 5}", (i * 37L) % 20_000)).ToList();
         foreach (var parallelism in new[] { 1, 4 })
         {
-            var env = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism, BatchSize = 32 });
+            var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = parallelism, BatchSize = 32 }));
             // Out-of-orderness bound larger than the data's spread: nothing is late.
             var sink = env.FromCollection(events, WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.FromSeconds(30)).WithTimestampAssigner(e => e.Ts))
                 .KeyBy(e => e.Key)
@@ -167,5 +169,15 @@ public class SlidingWindowTests
             await env.ExecuteAsync().OrTimeout();
             sink.TimestampedItems.OrderBy(x => x.Timestamp).ThenBy(x => x.Value.Key).ToList().ShouldBe(Model(events, 1000, 400));
         }
+    }
+
+    public sealed class Heap : SlidingWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : SlidingWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

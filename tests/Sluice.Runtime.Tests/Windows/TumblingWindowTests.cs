@@ -1,14 +1,16 @@
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Testing;
 using Sluice.Windowing;
 
 namespace Sluice.Runtime.Tests.Windows;
 
-public class TumblingWindowTests
+/// <summary>Runs on every state backend: see the nested <see cref="Heap"/> and <see cref="RocksDb"/>.</summary>
+public abstract class TumblingWindowTests : BackendSuite
 {
     private static readonly OutputTag<Ev> s_late = new("late");
 
-    private static OperatorTestDriver<Ev, Win> CountDriver(long sizeMs, long latenessMs = 0, bool sideOutput = false, long offsetMs = 0) =>
+    private OperatorTestDriver<Ev, Win> CountDriver(long sizeMs, long latenessMs = 0, bool sideOutput = false, long offsetMs = 0) =>
         new(s =>
         {
             var windowed = s.KeyBy(e => e.Key)
@@ -19,7 +21,7 @@ public class TumblingWindowTests
                 windowed = windowed.SideOutputLateData(s_late);
             }
             return windowed.Aggregate(new CountAggregate<Ev>(), (k, w, c) => new Win(k, w.Start, w.End, c));
-        });
+        }, Options());
 
     [Fact]
     public void Aggregate_OutOfOrderInput_FiresEachWindowWithAllItsRecordsAtEndMinusOne()
@@ -172,7 +174,7 @@ public class TumblingWindowTests
     {
         // BatchSize 1: the source emits its watermark (maxTs - 0 - 1) after every record, so lateness is deterministic.
         var events = new[] { new Ev("a", 1), new Ev("a", 5), new Ev("a", 12), new Ev("a", 3), new Ev("b", 4), new Ev("a", 15) };
-        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic, BatchSize = 1 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Mode = ExecutionMode.Deterministic, BatchSize = 1 }));
         var sink = env.FromCollection(events, WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.Zero).WithTimestampAssigner(e => e.Ts))
             .KeyBy(e => e.Key)
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(10)))
@@ -187,7 +189,7 @@ public class TumblingWindowTests
     public async Task Execute_LateRecordsWithSideOutput_AreRoutedAndCounted()
     {
         var events = new[] { new Ev("a", 1), new Ev("a", 12), new Ev("a", 3), new Ev("b", 4), new Ev("a", 15) };
-        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic, BatchSize = 1 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Mode = ExecutionMode.Deterministic, BatchSize = 1 }));
         var windows = env.FromCollection(events, WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.Zero).WithTimestampAssigner(e => e.Ts))
             .KeyBy(e => e.Key)
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(10)))
@@ -206,7 +208,7 @@ public class TumblingWindowTests
     {
         using var driver = new OperatorTestDriver<Ev, Ev>(s => s.KeyBy(e => e.Key)
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(10)))
-            .Reduce((x, y) => x with { Value = x.Value + y.Value, Ts = Math.Max(x.Ts, y.Ts) }));
+            .Reduce((x, y) => x with { Value = x.Value + y.Value, Ts = Math.Max(x.Ts, y.Ts) }), Options());
         driver.ProcessElement(new Ev("a", 1, 5), 1).ProcessElement(new Ev("a", 8, 7), 8).ProcessElement(new Ev("b", 2, 1), 2).Finish();
         driver.Output.OrderBy(o => o.Value.Key).ToList().ShouldBe([(new Ev("a", 8, 12), 9L), (new Ev("b", 2, 1), 9L)]);
     }
@@ -216,7 +218,7 @@ public class TumblingWindowTests
     {
         using var driver = new OperatorTestDriver<Ev, string>(s => s.KeyBy(e => e.Key)
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(10)))
-            .Process(new ListWindow()));
+            .Process(new ListWindow()), Options());
         driver.ProcessElement(new Ev("a", 7), 7).ProcessElement(new Ev("a", 2), 2).ProcessElement(new Ev("a", 5), 5).Finish();
         driver.Values.ShouldBe(["a[0,10):7,2,5"]);
     }
@@ -229,7 +231,7 @@ public class TumblingWindowTests
     public async Task Aggregate_AnyParallelism_CountsPerPageAndMinute(int parallelism, ExecutionMode mode)
     {
         var clicks = Enumerable.Range(0, 10_000).Select(i => new Ev($"p{i % 7}", i * 100L)).ToList();
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism, Mode = mode, BatchSize = 64 });
+        var env = StreamEnvironment.Create(Options(new JobOptions { Parallelism = parallelism, Mode = mode, BatchSize = 64 }));
         var sink = env.FromCollection(clicks, WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.FromSeconds(5)).WithTimestampAssigner(c => c.Ts))
             .Filter(c => c.Key != "p6")
             .KeyBy(c => c.Key)
@@ -248,5 +250,15 @@ public class TumblingWindowTests
     {
         public override void Process(string key, TimeWindow window, IReadOnlyList<Ev> elements, ICollector<string> output) =>
             output.Collect($"{key}[{window.Start},{window.End}):{string.Join(",", elements.Select(e => e.Ts))}");
+    }
+
+    public sealed class Heap : TumblingWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    public sealed class RocksDb : TumblingWindowTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
     }
 }

@@ -1,4 +1,5 @@
 using CsCheck;
+using Sluice.Runtime.Tests.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Testing;
 using Sluice.Windowing;
@@ -8,9 +9,10 @@ namespace Sluice.Runtime.Tests.Windows;
 /// <summary>
 /// Window semantics against a plain reference model: random keys, timestamps (out of order), watermarks, assigners
 /// and allowed lateness; the operator's output (main and late) must equal what the model computes by brute force,
-/// also when the operator is snapshotted and restored into a new driver at a random point.
+/// also when the operator is snapshotted and restored into a new driver at a random point. Runs on every state
+/// backend (the nested <see cref="Heap"/> and <see cref="RocksDb"/>); RocksDB runs fewer cases, each opening databases.
 /// </summary>
-public class WindowPropertyTests
+public abstract class WindowPropertyTests : BackendSuite
 {
     private static readonly OutputTag<Ev> s_late = new("late");
 
@@ -61,7 +63,10 @@ public class WindowPropertyTests
         Gen.Select(Gen.Int[1, 8], Gen.Int[0, 6], s_steps, Gen.Int[0, 60])
             .Select((gap, lateness, steps, at) => new Case(0, 0, 0, gap, lateness, steps, at % (steps.Count + 1)));
 
-    private static OperatorTestDriver<Ev, Win> Driver(Case c) =>
+    /// <summary>Random cases per property without snapshots; the snapshot-and-restore properties run two thirds as many.</summary>
+    protected virtual int Iterations => 300;
+
+    private OperatorTestDriver<Ev, Win> Driver(Case c) =>
         new(s =>
         {
             var keyed = s.KeyBy(e => e.Key);
@@ -70,10 +75,10 @@ public class WindowPropertyTests
                 : keyed.Window(SlidingEventTimeWindows.Of(TimeSpan.FromMilliseconds(c.Size), TimeSpan.FromMilliseconds(c.Slide), TimeSpan.FromMilliseconds(c.Offset)));
             return windowed.AllowedLateness(TimeSpan.FromMilliseconds(c.Lateness)).SideOutputLateData(s_late)
                 .Aggregate(new CountAggregate<Ev>(), (k, w, n) => new Win(k, w.Start, w.End, n));
-        });
+        }, Options());
 
     /// <summary>Runs the case on the operator, restoring into a new driver at <c>SnapshotAt</c> when <paramref name="restore"/>.</summary>
-    private static (List<string> Output, List<string> Late) Run(Case c, bool restore)
+    private (List<string> Output, List<string> Late) Run(Case c, bool restore)
     {
         var output = new List<string>();
         var late = new List<string>();
@@ -250,7 +255,7 @@ public class WindowPropertyTests
         return (output, late);
     }
 
-    private static void Check(Case c, bool restore)
+    private void Check(Case c, bool restore)
     {
         var (output, late) = Run(c, restore);
         var (expectedOutput, expectedLate) = c.Gap > 0 ? SessionModel(c) : AlignedModel(c);
@@ -259,14 +264,27 @@ public class WindowPropertyTests
     }
 
     [Fact]
-    public void TumblingAndSliding_MatchTheModel() => s_aligned.Sample(c => Check(c, restore: false), iter: 300);
+    public void TumblingAndSliding_MatchTheModel() => s_aligned.Sample(c => Check(c, restore: false), iter: Iterations);
 
     [Fact]
-    public void Sessions_MatchTheModel() => s_session.Sample(c => Check(c, restore: false), iter: 300);
+    public void Sessions_MatchTheModel() => s_session.Sample(c => Check(c, restore: false), iter: Iterations);
 
     [Fact]
-    public void TumblingAndSliding_SnapshotAndRestoreAnywhere_MatchTheModel() => s_aligned.Sample(c => Check(c, restore: true), iter: 200);
+    public void TumblingAndSliding_SnapshotAndRestoreAnywhere_MatchTheModel() => s_aligned.Sample(c => Check(c, restore: true), iter: Iterations * 2 / 3);
 
     [Fact]
-    public void Sessions_SnapshotAndRestoreAnywhere_MatchTheModel() => s_session.Sample(c => Check(c, restore: true), iter: 200);
+    public void Sessions_SnapshotAndRestoreAnywhere_MatchTheModel() => s_session.Sample(c => Check(c, restore: true), iter: Iterations * 2 / 3);
+
+    public sealed class Heap : WindowPropertyTests
+    {
+        protected override BackendKind Kind => BackendKind.Heap;
+    }
+
+    /// <summary>Every case opens one or two RocksDB databases: a tenth of the heap's cases keeps this to a few seconds.</summary>
+    public sealed class RocksDb : WindowPropertyTests
+    {
+        protected override BackendKind Kind => BackendKind.RocksDb;
+
+        protected override int Iterations => 30;
+    }
 }
