@@ -80,6 +80,8 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : StreamOperator, ITimerSe
         });
     }
 
+    public override void NotifyCheckpointComplete(long checkpointId) => Backend.NotifyCheckpointComplete(checkpointId);
+
     public override void Close() => Backend?.Dispose();
 
     /// <summary>Sets the current key and timestamp before user code runs for a record.</summary>

@@ -176,8 +176,11 @@ internal sealed class KeyedTransformOperator<TKey, TIn, TOut> : KeyedOperatorBas
         base.SnapshotState(context);
     }
 
-    public override void NotifyCheckpointComplete(long checkpointId) =>
+    public override void NotifyCheckpointComplete(long checkpointId)
+    {
+        base.NotifyCheckpointComplete(checkpointId);
         Invoke("in NotifyCheckpointComplete", static (op, id) => op.NotifyCheckpointComplete(id), checkpointId);
+    }
 
     public override void EndInput() => Invoke("in EndInput", static (op, _) => op.EndInput(), 0);
 

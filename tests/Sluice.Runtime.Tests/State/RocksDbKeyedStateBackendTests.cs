@@ -1,6 +1,8 @@
+using Sluice.Checkpoints;
 using Sluice.Runtime.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.State;
+using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.Tests.State;
 
@@ -8,6 +10,8 @@ namespace Sluice.Runtime.Tests.State;
 public sealed class RocksDbKeyedStateBackendTests : KeyedStateBackendContract
 {
     public override BackendKind Kind => BackendKind.RocksDb;
+
+    protected override bool IncrementalCheckpoints => true;
 
     [Fact]
     public void Directory_IsCreatedOnOpenAndDeletedOnClose()
@@ -107,6 +111,73 @@ public sealed class RocksDbKeyedStateBackendTests : KeyedStateBackendContract
         Path.GetDirectoryName(path).ShouldBe("/data/state/my_job");
         Path.GetFileName(path).ShouldStartWith("count_by-key-2-");
         KeyedStateBackends.RocksDbDirectory(options, "my job", "count/by-key", 2).ShouldNotBe(path, "two instances never share a database");
+    }
+
+    private RocksDbKeyedStateBackend<string> CreateFull(ICheckpointStore store)
+    {
+        var directory = Path.Combine(TestBackends.Root, "full", Guid.NewGuid().ToString("N"));
+        var options = new RocksDbStateBackend { IncrementalCheckpoints = false, WriteBufferSize = 1 << 20 };
+        return Track(new RocksDbKeyedStateBackend<string>("op", directory, options, Clock, KeyHasher.For<string>(), KeyGroupCount, new KeyGroupRange(0, 15), checkpointStore: store));
+    }
+
+    [Fact]
+    public void IncrementalCheckpoint_RestoredIntoTheHeap_FailsSayingHowToMoveBackends()
+    {
+        var backend = CreateBackend(store: Store);
+        ((RocksDbKeyedStateBackend<string>)backend).IsIncremental.ShouldBeTrue();
+        backend.SetCurrentKey("a");
+        backend.GetState(new ValueStateDescriptor<int>("v")).Update(1);
+        var snapshot = Checkpoint(backend, 1);
+
+        var error = Should.Throw<StateFormatException>(() => Restored([snapshot], kind: BackendKind.Heap, store: Store));
+        error.Message.ShouldContain("'op'");
+        error.Message.ShouldContain("checkpointed incrementally by the RocksDB backend");
+        error.Message.ShouldContain("IncrementalCheckpoints = false");
+    }
+
+    [Fact]
+    public async Task IncrementalCheckpointsOff_WithAStore_WriteFullSnapshotsThatTheHeapRestores()
+    {
+        var backend = CreateFull(Store);
+        backend.IsIncremental.ShouldBeFalse();
+        backend.SetCurrentKey("a");
+        backend.GetState(new ValueStateDescriptor<int>("v")).Update(3);
+        var snapshot = Checkpoint(backend, 1);
+
+        snapshot.SharedFiles.ShouldBeEmpty();
+        (await Store.ListSharedAsync()).ShouldBeEmpty();
+        var heap = Restored([snapshot], kind: BackendKind.Heap);
+        heap.SetCurrentKey("a");
+        heap.GetState(new ValueStateDescriptor<int>("v")).Value.ShouldBe(3);
+    }
+
+    [Fact]
+    public void FullSnapshot_AfterRestoringAnIncrementalCheckpoint_KeepsStatesNotCreatedAgain_ButNotMapStateItCannotType()
+    {
+        var incremental = CreateBackend(store: Store);
+        incremental.SetCurrentKey("a");
+        incremental.GetState(new ValueStateDescriptor<int>("v")).Update(4);
+        incremental.GetListState(new ListStateDescriptor<string>("l")).Add("kept");
+        var first = Checkpoint(incremental, 1);
+
+        // Incremental checkpoints turned off (to move the job to the heap): the restored files become a full snapshot.
+        var full = CreateFull(Store);
+        full.Restore(TestBackends.RestoreFor<string>([first], 0, 1, KeyGroupCount)!);
+        full.GetState(new ValueStateDescriptor<int>("v")); // the list state is not created in this run
+        var second = Checkpoint(full, 2);
+        second.SharedFiles.ShouldBeEmpty();
+        var heap = Restored([second], kind: BackendKind.Heap);
+        heap.SetCurrentKey("a");
+        heap.GetState(new ValueStateDescriptor<int>("v")).Value.ShouldBe(4);
+        heap.GetListState(new ListStateDescriptor<string>("l")).Get().ShouldBe(["kept"]);
+
+        incremental.GetMapState(new MapStateDescriptor<string, int>("m")).Put("x", 1);
+        var withMap = Checkpoint(incremental, 3);
+        var fullAgain = CreateFull(Store);
+        fullAgain.Restore(TestBackends.RestoreFor<string>([withMap], 0, 1, KeyGroupCount, checkpointId: 3)!);
+        var error = Should.Throw<StateFormatException>(() => Checkpoint(fullAgain, 4));
+        error.Message.ShouldContain("Map state 'm'");
+        error.Message.ShouldContain("Create the state in Open");
     }
 
     private sealed class Counter : KeyedProcessFunction<string, Ev, int>
