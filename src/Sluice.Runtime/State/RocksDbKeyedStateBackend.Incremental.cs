@@ -41,8 +41,8 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey>
     private readonly Dictionary<long, Dictionary<string, SharedFileRef>> _uploadedBy = []; // per checkpoint not yet confirmed; under _gate
     private Dictionary<string, SharedFileRef> _confirmed = []; // by local file name: in the store for a completed checkpoint; under _gate
     private string? _sharedPrefix;
+    private readonly HashSet<string> _restoredFromFiles = []; // states whose entries came from a checkpoint's files, as stored
     private int _snapshotSequence;
-    private bool _restoredFromFiles;
 
     /// <summary>True when snapshots upload SST files (a checkpoint store is set and incremental checkpoints are on).</summary>
     internal bool IsIncremental => _incremental;
@@ -135,7 +135,10 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey>
                 handles.Add(handle);
             }
         }
-        _restoredFromFiles = true;
+        foreach (var handle in handles)
+        {
+            _restoredFromFiles.UnionWith(handle.ColumnFamilies);
+        }
         if (handles is [var only] && only.KeyGroups == KeyGroups)
         {
             OpenFrom(only, source);
@@ -275,6 +278,10 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey>
     /// <summary>Restored files hold bytes in the formats they were written with: they must be the current ones.</summary>
     private void EnsureSameBytes(StateHeader restored, StateHeader current)
     {
+        if (!_restoredFromFiles.Contains(current.Name))
+        {
+            return;
+        }
         if (restored.NamespaceFormat.Version != current.NamespaceFormat.Version || restored.ValueFormat.Version != current.ValueFormat.Version
             || RestoredKeyVersion != KeySerializer.Version)
         {

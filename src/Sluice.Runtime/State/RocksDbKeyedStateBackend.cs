@@ -433,10 +433,7 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
         if (_restore?.TakeState(descriptor.Name) is { } restored)
         {
             KeyedBackendRules.EnsureCompatible(restored.Header, state.Header, _operatorName);
-            if (_restoredFromFiles)
-            {
-                EnsureSameBytes(restored.Header, state.Header);
-            }
+            EnsureSameBytes(restored.Header, state.Header);
             state.Restore(restored, RestoredKeyVersion);
         }
         _states.Add(descriptor.Name, state);
@@ -462,90 +459,5 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
             _length = buffer.Length;
             return true;
         }
-    }
-
-    /// <summary>A RocksDB snapshot of every state plus carried restored states; written on any thread.</summary>
-    private sealed class RocksSnapshot(RocksDbKeyedStateBackend<TKey> backend, Snapshot snapshot, List<IRocksDbState> states, List<RestoredKeyedState> carried,
-        List<(StateHeader Header, ColumnFamilyHandle Family)> carriedFamilies) : IKeyedStateSnapshot
-    {
-        private bool _released;
-
-        public void Write(KeyedSnapshotWriter headers, SnapshotContext target)
-        {
-            // Under the gate: the backend cannot close the database while the snapshot is being read.
-            lock (backend._gate)
-            {
-                if (_released)
-                {
-                    throw new ObjectDisposedException(nameof(IKeyedStateSnapshot), $"The RocksDB state backend of operator '{backend._operatorName}' was closed (or the snapshot disposed) before the snapshot was written.");
-                }
-                var read = new ReadOptions().SetSnapshot(snapshot).SetFillCache(false);
-                var writer = new SectionWriter(target);
-                try
-                {
-                    foreach (var state in states)
-                    {
-                        state.WriteSnapshot(headers, writer, read);
-                    }
-                }
-                catch (RocksDbException e)
-                {
-                    throw backend.Failure("read a snapshot", e);
-                }
-                foreach (var restored in carried)
-                {
-                    var index = headers.AddState(restored.Header);
-                    foreach (var (group, payload) in restored.Entries)
-                    {
-                        KeyedStateSnapshot.WriteRecord(target.KeyGroup(group), KeyedStateSnapshot.StateEntryTag, index, payload.Span);
-                    }
-                    if (carriedFamilies.Find(f => f.Header == restored.Header) is { Family: { } family })
-                    {
-                        backend.WriteCarriedFamily(restored.Header, family, index, writer, read);
-                    }
-                }
-                GC.KeepAlive(read);
-            }
-        }
-
-        public void Dispose()
-        {
-            lock (backend._gate)
-            {
-                ReleaseLocked();
-                backend._inFlight.Remove(this);
-            }
-        }
-
-        /// <summary>Releases the RocksDB snapshot (the backend's gate is held). Idempotent.</summary>
-        public void ReleaseLocked()
-        {
-            if (!_released)
-            {
-                _released = true;
-                snapshot.Dispose();
-            }
-        }
-    }
-}
-
-/// <summary>Writes state-entry records into key-group sections, remembering the last section (entries come grouped by key group).</summary>
-internal sealed class SectionWriter(SnapshotContext target)
-{
-    private int _group = -1;
-    private StateWriter? _section;
-
-    /// <summary>A scratch buffer for payloads.</summary>
-    public StateWriter Scratch { get; } = new(256);
-
-    /// <summary>Writes one state entry record of state <paramref name="index"/> into key group <paramref name="group"/>.</summary>
-    public void WriteEntry(int group, int index, ReadOnlySpan<byte> payload)
-    {
-        if (group != _group)
-        {
-            _section = target.KeyGroup(group);
-            _group = group;
-        }
-        KeyedStateSnapshot.WriteRecord(_section!, KeyedStateSnapshot.StateEntryTag, index, payload);
     }
 }

@@ -180,6 +180,45 @@ public sealed class RocksDbKeyedStateBackendTests : KeyedStateBackendContract
         error.Message.ShouldContain("Create the state in Open");
     }
 
+    [Fact]
+    public void IncrementalRestore_OfAStateWrittenWithAnotherFormatVersion_IsRefusedNamingIt()
+    {
+        var descriptor = new ValueStateDescriptor<VersionedPoint>("point");
+        var backend = CreateBackend(store: Store);
+        backend.SetCurrentKey("a");
+        backend.GetState(descriptor).Update(new VersionedPoint(3));
+        var snapshot = Checkpoint(backend, 1);
+
+        // As if an earlier release (format version 1) wrote it: the files hold its bytes, which version 2 must not misread.
+        var restore = TestBackends.RestoreFor<string>([snapshot], 0, 1, KeyGroupCount)!;
+        var header = restore.States.Single().Header;
+        restore.States[0] = new RestoredKeyedState(header with { ValueFormat = header.ValueFormat with { Version = 1 } });
+        var restored = Track(TestBackends.Create<string>(Kind, Clock, KeyGroupCount, store: Store));
+        restored.Restore(restore);
+
+        var error = Should.Throw<StateFormatException>(() => restored.GetState(descriptor));
+        error.Message.ShouldContain("State 'point' of operator 'op'");
+        error.Message.ShouldContain("value 1");
+        error.Message.ShouldContain("value 2");
+        error.Message.ShouldContain("IncrementalCheckpoints = false");
+    }
+
+    static RocksDbKeyedStateBackendTests() => StateSerializers.Register(new VersionedPointSerializer());
+
+    /// <summary>A value whose serializer is at format version 2.</summary>
+    public sealed record VersionedPoint(int X);
+
+    private sealed class VersionedPointSerializer : IStateSerializer<VersionedPoint>
+    {
+        public string FormatId => "test-versioned-point";
+
+        public int Version => 2;
+
+        public void Write(StateWriter output, VersionedPoint value) => output.WriteInt32(value.X);
+
+        public VersionedPoint Read(StateReader input, int version) => new(input.ReadInt32());
+    }
+
     private sealed class Counter : KeyedProcessFunction<string, Ev, int>
     {
         public override void ProcessElement(Ev value, KeyedProcessContext<string> context, ICollector<int> output) => output.Collect(1);
