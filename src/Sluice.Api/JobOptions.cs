@@ -51,7 +51,7 @@ public sealed record JobOptions
 
     /// <summary>
     /// Where keyed operators keep their state: <see cref="HeapStateBackend"/> (the default) or
-    /// <see cref="RocksDbStateBackend"/> for state larger than memory. Checkpoints of either restore into either.
+    /// <see cref="RocksDbStateBackend"/> for state larger than memory. Full checkpoints of either restore into either; incremental RocksDB checkpoints into RocksDB.
     /// </summary>
     public StateBackendOptions StateBackend { get; init; } = HeapStateBackend.Instance;
 

@@ -31,6 +31,10 @@ public sealed class OptionValidationTests
     [InlineData("--id", "checkpoints", "savepoint", "--dir", "a", "--to", "b", "--id", "0")]
     [InlineData("--records", "bench", "log", "--records", "0")]
     [InlineData("--seconds", "bench", "checkpoints", "--seconds", "0")]
+    [InlineData("--state-backend", "bench", "checkpoints", "--state-backend", "disk")]
+    [InlineData("--keys", "bench", "checkpoints", "--state-backend", "rocksdb", "--keys", "10")]
+    [InlineData("--changed-percent", "bench", "checkpoints", "--changed-percent", "0")]
+    [InlineData("--rounds", "bench", "checkpoints", "--rounds", "0")]
     [InlineData("--parallelism", "bench", "nexmark", "--parallelism", "0")]
     [InlineData("--events", "bench", "nexmark", "--events", "0")]
     [InlineData("--checkpoint-interval", "bench", "nexmark", "--checkpoint-interval", "-1")]
@@ -58,6 +62,7 @@ public sealed class OptionValidationTests
     [InlineData("chaos", "--fault", "before-commit:3")]
     [InlineData("bench", "nexmark", "--query", "q1,q5", "--checkpoint-interval", "0.5")]
     [InlineData("bench", "nexmark", "--state-backend", "rocksdb")]
+    [InlineData("bench", "checkpoints", "--state-backend", "rocksdb", "--keys", "1000", "--changed-percent", "100", "--rounds", "100")]
     public void Parse_BoundaryValues_AreAccepted(params string[] args)
     {
         Program.BuildRoot().Parse(args).Errors.ShouldBeEmpty();

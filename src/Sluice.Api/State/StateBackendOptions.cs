@@ -3,8 +3,9 @@ namespace Sluice.State;
 /// <summary>
 /// Where keyed operators keep their state while the job runs: <see cref="HeapStateBackend"/> (objects on the managed
 /// heap, the default) or <see cref="RocksDbStateBackend"/> (serialized in an embedded RocksDB on local disk, for state
-/// larger than memory). Both write the same checkpoint layout, so a job can be restored with either backend, at any
-/// parallelism. Set with <see cref="JobOptions.StateBackend"/>.
+/// larger than memory). Every checkpoint restores at any parallelism. Full snapshots (the heap's, and RocksDB's with
+/// <see cref="RocksDbStateBackend.IncrementalCheckpoints"/> off) share one layout and restore into either backend;
+/// incremental RocksDB checkpoints restore into RocksDB only. Set with <see cref="JobOptions.StateBackend"/>.
 /// </summary>
 public abstract record StateBackendOptions
 {
@@ -57,6 +58,15 @@ public sealed record RocksDbStateBackend : StateBackendOptions
     /// At least <see cref="MinWriteBufferSize"/>; default 16 MiB.
     /// </summary>
     public long WriteBufferSize { get; init; } = 16 << 20;
+
+    /// <summary>
+    /// True (the default): a checkpoint uploads only the database files (SST files) that are new since the last
+    /// completed checkpoint into the checkpoint store's shared area and refers to the older ones, so its cost follows
+    /// the changes, not the state's size. Such checkpoints restore into the RocksDB backend only (at any parallelism).
+    /// False: every checkpoint is a full snapshot of every entry in the layout the heap backend also reads — set it to
+    /// take a savepoint that moves a job from RocksDB to the heap. Without checkpointing in the job, snapshots are full.
+    /// </summary>
+    public bool IncrementalCheckpoints { get; init; } = true;
 
     /// <inheritdoc/>
     public override string Name => "rocksdb";

@@ -4,7 +4,10 @@ using Sluice.Benchmarks.Checkpoints;
 
 namespace Sluice.Cli.Bench;
 
-/// <summary><c>sluice bench checkpoints</c>: checkpoint overhead and restore time (docs/benchmarks.md).</summary>
+/// <summary>
+/// <c>sluice bench checkpoints</c>: checkpoint overhead and restore time on the heap backend; with
+/// <c>--state-backend rocksdb</c>, the bytes each RocksDB checkpoint writes, full versus incremental (docs/benchmarks.md).
+/// </summary>
 internal static class CheckpointBenchCommand
 {
     public static Command Create()
@@ -14,13 +17,44 @@ internal static class CheckpointBenchCommand
         var dir = new Option<string>("--dir") { Description = "Scratch directory for checkpoints.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "sluice-bench-checkpoints") }
             .MustSatisfy(d => !File.Exists(d), "must name a directory, not a file");
         var json = new Option<bool>("--json") { Description = "One JSON object per line." };
-        var command = new Command("checkpoints", "Throughput with checkpoints off / every 10 s / every 1 s at 10K and 1M keys, and restore time at 1M keys.")
+        var backend = new Option<string>("--state-backend")
         {
-            seconds, parallelism, dir, json,
+            Description = "heap: throughput and restore time (the default). rocksdb: bytes written per checkpoint, full versus incremental.",
+            DefaultValueFactory = _ => "heap",
+        }.MustSatisfy(b => b is "heap" or "rocksdb", "must be heap or rocksdb");
+        var keys = new Option<int>("--keys") { Description = "rocksdb: keys in state (1,000 to 100,000,000).", DefaultValueFactory = _ => 1_000_000 }.MustBeBetween(1_000, 100_000_000);
+        var changed = new Option<double>("--changed-percent") { Description = "rocksdb: percentage of the keys updated between checkpoints (0.001 to 100).", DefaultValueFactory = _ => 1.0 }
+            .MustBeBetween(0.001, 100.0);
+        var rounds = new Option<int>("--rounds") { Description = "rocksdb: checkpoints after the first, each after a round of updates (1 to 100).", DefaultValueFactory = _ => 8 }.MustBeBetween(1, 100);
+        var command = new Command("checkpoints",
+            "Throughput with checkpoints off / every 10 s / every 1 s at 10K and 1M keys, and restore time at 1M keys; or, with --state-backend rocksdb, the bytes each full and incremental RocksDB checkpoint writes.")
+        {
+            seconds, parallelism, dir, json, backend, keys, changed, rounds,
         };
         command.SetAction(parse =>
         {
             var asJson = parse.GetValue(json);
+            if (parse.GetValue(backend) == "rocksdb")
+            {
+                var sizes = IncrementalCheckpointBenchmark.Run(
+                    new RocksDbCheckpointBenchOptions(parse.GetValue(dir)!, parse.GetValue(keys), parse.GetValue(changed), parse.GetValue(rounds)), asJson ? null : Console.WriteLine);
+                if (asJson)
+                {
+                    foreach (var size in sizes)
+                    {
+                        Console.WriteLine(JsonSerializer.Serialize(new
+                        {
+                            mode = size.Mode,
+                            checkpoint = size.Checkpoint,
+                            bytes_written = size.BytesWritten,
+                            state_bytes = size.StateBytes,
+                            written_fraction = size.WrittenFraction,
+                            ms = size.Milliseconds,
+                        }));
+                    }
+                }
+                return 0;
+            }
             var options = new CheckpointBenchOptions(parse.GetValue(dir)!, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(parallelism));
             var (runs, restore, bytes) = CheckpointBenchmark.Run(options, asJson ? null : Console.WriteLine);
             if (asJson)

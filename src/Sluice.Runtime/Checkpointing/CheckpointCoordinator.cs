@@ -32,6 +32,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly Dictionary<StreamTask, IReadOnlyList<OperatorSnapshot>> _final = [];
+    private readonly Dictionary<long, HashSet<string>> _references = []; // shared files per completed checkpoint; completion loop only
     private readonly KeyValuePair<string, object?> _jobTag;
     private readonly CancellationTokenSource _cancellation;
     private Pending? _pending;
@@ -313,12 +314,14 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 var data = snapshot.Encode();
                 var name = BlobName(ordinal++, snapshot);
                 await store.WriteBlobAsync(pending.Id, name, data, cancellationToken).ConfigureAwait(false);
-                manifest.Blobs.Add(new ManifestBlob(snapshot.Uid, snapshot.Subtask, snapshot.Parallelism, name, data.Length));
+                manifest.Blobs.Add(new ManifestBlob(snapshot.Uid, snapshot.Subtask, snapshot.Parallelism, name, data.Length,
+                    snapshot.SharedFiles.Count > 0 ? snapshot.SharedFiles : null));
                 bytes += data.Length;
             }
         }
         FaultInjection.Hit("before-manifest", pending.Id);
         await store.CommitManifestAsync(pending.Id, manifest.Encode(), cancellationToken).ConfigureAwait(false);
+        _references[pending.Id] = new HashSet<string>(manifest.SharedFileNames, StringComparer.Ordinal);
         FaultInjection.Hit("before-commit", pending.Id);
         Commit(pending.Id, pending.Snapshots.Values.SelectMany(static s => s));
         lock (_lock)
@@ -351,12 +354,47 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         }
     }
 
+    /// <summary>
+    /// Deletes completed checkpoints beyond <see cref="CheckpointOptions.Retained"/> (oldest first), then the shared
+    /// files they used that no retained checkpoint uses, then incomplete checkpoints older than <paramref name="newest"/>.
+    /// </summary>
+    /// <remarks>
+    /// A checkpoint is deleted before its shared files, so a crash in between leaves orphans (deleted when the next
+    /// attempt starts, <see cref="DeleteOrphanedSharedFilesAsync"/>), never a checkpoint that names a missing file.
+    /// A checkpoint still being taken never depends on a file deleted here: a backend reuses only files of the last
+    /// completed checkpoint it was notified of, and a file it still has was in every checkpoint since, including the
+    /// newest completed one, which is always retained.
+    /// </remarks>
     private async Task RetainAsync(ICheckpointStore store, long newest, CancellationToken cancellationToken)
     {
         var completed = await store.ListCompletedAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < completed.Count - Math.Max(1, _options.Retained); i++)
+        var drop = Math.Max(0, completed.Count - Math.Max(1, _options.Retained));
+        if (drop > 0)
         {
-            await store.DeleteAsync(completed[i], cancellationToken).ConfigureAwait(false);
+            var references = await SharedReferencesAsync(store, completed, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < drop; i++)
+            {
+                await store.DeleteAsync(completed[i], cancellationToken).ConfigureAwait(false);
+            }
+            if (references is not null)
+            {
+                var inUse = new HashSet<string>(StringComparer.Ordinal);
+                for (var i = drop; i < completed.Count; i++)
+                {
+                    inUse.UnionWith(references[completed[i]]);
+                }
+                for (var i = 0; i < drop; i++)
+                {
+                    foreach (var name in references[completed[i]])
+                    {
+                        if (inUse.Add(name))
+                        {
+                            await store.DeleteSharedAsync(name, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    _references.Remove(completed[i]);
+                }
+            }
         }
         foreach (var id in await store.ListIncompleteAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -365,6 +403,73 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The shared files each of <paramref name="completed"/> uses, read from their manifests (remembered between
+    /// calls); null when a manifest cannot be read — then no shared file is deleted this time.
+    /// </summary>
+    private async Task<Dictionary<long, HashSet<string>>?> SharedReferencesAsync(ICheckpointStore store, IReadOnlyList<long> completed, CancellationToken cancellationToken)
+    {
+        foreach (var id in completed)
+        {
+            if (!_references.ContainsKey(id))
+            {
+                if (await ReadReferencesAsync(store, id, cancellationToken).ConfigureAwait(false) is not { } names)
+                {
+                    return null;
+                }
+                _references[id] = names;
+            }
+        }
+        return _references;
+    }
+
+    private static async Task<HashSet<string>?> ReadReferencesAsync(ICheckpointStore store, long id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var manifest = CheckpointManifest.Decode(await store.ReadManifestAsync(id, cancellationToken).ConfigureAwait(false), $"{store.Location} #{id}");
+            return new HashSet<string>(manifest.SharedFileNames, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is Sluice.State.Serialization.StateFormatException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the shared files of <paramref name="store"/> that no complete checkpoint uses: uploads of checkpoints
+    /// that never completed (a crash or failure between an upload and the manifest), and files whose deletion a crash
+    /// interrupted. Call only while no checkpoint is being taken into the store (before an attempt's tasks start).
+    /// Deletes nothing when some manifest cannot be read. Returns the number of files deleted.
+    /// </summary>
+    public static async Task<int> DeleteOrphanedSharedFilesAsync(ICheckpointStore store, CancellationToken cancellationToken)
+    {
+        var shared = await store.ListSharedAsync(cancellationToken).ConfigureAwait(false);
+        if (shared.Count == 0)
+        {
+            return 0;
+        }
+        var inUse = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in await store.ListCompletedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await ReadReferencesAsync(store, id, cancellationToken).ConfigureAwait(false) is not { } names)
+            {
+                return 0;
+            }
+            inUse.UnionWith(names);
+        }
+        var deleted = 0;
+        foreach (var name in shared)
+        {
+            if (!inUse.Contains(name))
+            {
+                await store.DeleteSharedAsync(name, cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     private void Arm(TimeSpan delay)
@@ -400,6 +505,15 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             safe.Length = 60;
         }
         return $"{ordinal:D4}-{safe}-{snapshot.Subtask}.state";
+    }
+
+    /// <summary>Completes when no checkpoint is being completed (never faults). After <see cref="Dispose"/>, that is soon: store I/O is cancelled.</summary>
+    public Task IdleAsync()
+    {
+        lock (_lock)
+        {
+            return _completions;
+        }
     }
 
     /// <summary>Stops triggering and cancels store I/O still running (its checkpoint stays incomplete).</summary>

@@ -4,12 +4,14 @@ using System.Text.Json.Serialization;
 namespace Sluice.Runtime.Checkpointing;
 
 /// <summary>
-/// The manifest of a completed checkpoint: which blob holds which operator subtask's state. Written last and
-/// atomically; its presence is what makes a checkpoint complete. JSON, versioned by <see cref="FormatVersion"/>.
+/// The manifest of a completed checkpoint: which blob holds which operator subtask's state, and which shared files
+/// (incremental RocksDB checkpoints) each blob uses. Written last and atomically; its presence is what makes a
+/// checkpoint complete. JSON, versioned by <see cref="FormatVersion"/>: version 2 added <see cref="ManifestBlob.SharedFiles"/>
+/// (absent when a blob uses none); version 1 is still read. Pinned by golden tests.
 /// </summary>
 internal sealed record CheckpointManifest
 {
-    public const int CurrentFormatVersion = 1;
+    public const int CurrentFormatVersion = 2;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
@@ -25,6 +27,10 @@ internal sealed record CheckpointManifest
     public bool Final { get; init; }
 
     public List<ManifestBlob> Blobs { get; init; } = [];
+
+    /// <summary>Names of every shared file some blob uses.</summary>
+    [JsonIgnore]
+    public IEnumerable<string> SharedFileNames => Blobs.SelectMany(static b => b.SharedFiles ?? []).Select(static f => f.Name);
 
     public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, ManifestJson.Default.CheckpointManifest);
 
@@ -49,8 +55,15 @@ internal sealed record CheckpointManifest
     }
 }
 
-/// <summary>One blob of a checkpoint: the state of one operator subtask.</summary>
-internal sealed record ManifestBlob(string Uid, int Subtask, int Parallelism, string Name, long Bytes);
+/// <summary>One blob of a checkpoint: the state of one operator subtask, and the shared files its state uses (null: none).</summary>
+internal sealed record ManifestBlob(string Uid, int Subtask, int Parallelism, string Name, long Bytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SharedFileRef>? SharedFiles = null);
+
+/// <summary>
+/// A shared file of the checkpoint store that a snapshot uses: its name, its size in bytes, and the CRC-32C of its
+/// content, checked when the file is read back.
+/// </summary>
+internal sealed record SharedFileRef(string Name, long Bytes, uint Crc32C);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(CheckpointManifest))]

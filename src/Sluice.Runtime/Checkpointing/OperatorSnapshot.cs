@@ -15,7 +15,7 @@ namespace Sluice.Runtime.Checkpointing;
 /// per group: id, length-prefixed section). Version 1 had no named operator states. Pinned by golden tests.
 /// </remarks>
 internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism, byte[] operatorState, SortedDictionary<int, byte[]> keyGroups, byte[]? committable,
-    IReadOnlyList<OperatorStateSection>? operatorStates = null)
+    IReadOnlyList<OperatorStateSection>? operatorStates = null, IReadOnlyList<SharedFileRef>? sharedFiles = null)
 {
     private const uint Magic = 0x534C4F53; // "SLOS"
     private const byte FormatVersion = 2;
@@ -36,6 +36,12 @@ internal sealed class OperatorSnapshot(string uid, int subtask, int parallelism,
 
     /// <summary>What a two-phase sink staged for this checkpoint, committed once it completes.</summary>
     public byte[]? Committable { get; } = committable;
+
+    /// <summary>
+    /// The checkpoint store's shared files the state uses (incremental RocksDB snapshots). Not encoded here: the
+    /// coordinator records them in the checkpoint's manifest, and the keyed-state header holds them for restore.
+    /// </summary>
+    public IReadOnlyList<SharedFileRef> SharedFiles { get; } = sharedFiles ?? [];
 
     public bool IsEmpty => OperatorState.Length == 0 && KeyGroups.Count == 0 && Committable is null && OperatorStates.Count == 0;
 
@@ -177,6 +183,7 @@ internal sealed class SnapshotContext(long checkpointId, Operators.OperatorConte
     private byte[]? _committable;
     private List<OperatorStateSection>? _operatorStates;
     private List<Action>? _deferred;
+    private List<SharedFileRef>? _sharedFiles;
 
     /// <summary>True when writes were deferred to the asynchronous phase.</summary>
     public bool HasDeferred => _deferred is not null;
@@ -219,6 +226,9 @@ internal sealed class SnapshotContext(long checkpointId, Operators.OperatorConte
     /// <summary>Adds a named operator state.</summary>
     public void AddOperatorState(OperatorStateSection state) => (_operatorStates ??= []).Add(state);
 
+    /// <summary>Records that the snapshot uses shared file <paramref name="file"/> (already in the checkpoint store).</summary>
+    public void AddSharedFile(SharedFileRef file) => (_sharedFiles ??= []).Add(file);
+
     /// <exception cref="InvalidOperationException">Deferred writes have not run.</exception>
     public OperatorSnapshot Build(string uid)
     {
@@ -234,7 +244,8 @@ internal sealed class SnapshotContext(long checkpointId, Operators.OperatorConte
                 groups[group] = writer.WrittenSpan.ToArray();
             }
         }
-        return new OperatorSnapshot(uid, operatorContext.SubtaskIndex, operatorContext.Parallelism, _operatorState?.WrittenSpan.ToArray() ?? [], groups, _committable, _operatorStates);
+        return new OperatorSnapshot(uid, operatorContext.SubtaskIndex, operatorContext.Parallelism, _operatorState?.WrittenSpan.ToArray() ?? [], groups, _committable,
+            _operatorStates, _sharedFiles);
     }
 }
 

@@ -324,6 +324,8 @@ public sealed class JobClient
         if (checkpoints is not null)
         {
             var store = checkpoints.Store;
+            // No checkpoint is being taken now: shared files no complete checkpoint uses are orphans of a failure.
+            await CheckpointCoordinator.DeleteOrphanedSharedFilesAsync(store, _cancellation.Token).ConfigureAwait(false);
             var completed = await store.ListCompletedAsync(_cancellation.Token).ConfigureAwait(false);
             var incomplete = await store.ListIncompleteAsync(_cancellation.Token).ConfigureAwait(false);
             lastId = Math.Max(completed.Count > 0 ? completed[^1] : 0, incomplete.Count > 0 ? incomplete[^1] : 0);
@@ -409,7 +411,13 @@ public sealed class JobClient
                 failure = AsJobError(null, e);
             }
         }
-        attempt.Coordinator?.Dispose();
+        if (attempt.Coordinator is { } ended)
+        {
+            ended.Dispose();
+            // Its store I/O observes the cancellation; wait for it, so the next attempt's orphan cleanup never races a
+            // manifest still being written.
+            await ended.IdleAsync().ConfigureAwait(false);
+        }
         if (failure is null)
         {
             _clock.Stop();

@@ -77,5 +77,8 @@ internal abstract class KeyedStreamOperator<TKey> : StreamOperator, IKeyedStateI
     /// <summary>Per-operator bookkeeping written after the keyed header (read back from <see cref="KeyedStateRestore.Trailers"/>); task thread, at the snapshot point.</summary>
     protected virtual void WriteTrailer(StateWriter operatorState) { }
 
+    /// <summary>Tells the backend (an incremental RocksDB backend reuses the files of the last completed checkpoint).</summary>
+    public override void NotifyCheckpointComplete(long checkpointId) => Backend.NotifyCheckpointComplete(checkpointId);
+
     public override void Close() => Backend?.Dispose();
 }

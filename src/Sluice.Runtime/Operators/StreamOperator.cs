@@ -149,6 +149,12 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
     /// <summary>State to restore from, or null on a fresh start. Read in <see cref="StreamOperator.Open"/>.</summary>
     public Checkpointing.RestoreContext? Restore { get; init; }
 
+    /// <summary>
+    /// Cancelled when the job is cancelled or the attempt ends: checkpoint-store I/O an operator starts (a RocksDB
+    /// backend's uploads and downloads) observes it. None outside a running job.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Set by keyed operators; null otherwise.</summary>
     public IKeyedStateStore? KeyedState { get; set; }
 

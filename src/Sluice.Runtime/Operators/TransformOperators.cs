@@ -161,8 +161,11 @@ internal abstract class KeyedTransformOperatorBase<TKey, TOut, TOperator> : Keye
         base.SnapshotState(context);
     }
 
-    public override void NotifyCheckpointComplete(long checkpointId) =>
+    public override void NotifyCheckpointComplete(long checkpointId)
+    {
+        base.NotifyCheckpointComplete(checkpointId);
         Invoke("in NotifyCheckpointComplete", static (op, id) => op.NotifyCheckpointComplete(id), checkpointId);
+    }
 
     public override void EndInput() => Invoke("in EndInput", static (op, _) => op.EndInput(), 0);
 

@@ -30,6 +30,7 @@ internal sealed class TaskBuilder(JobOptions options, int subtask, InputGate gat
         {
             ChainIndex = Operators.Count,
             Restore = restore?.For(node.Uid, Subtask, node.Parallelism),
+            Cancellation = Gate.Cancellation,
         };
         Operators.Add(op);
     }

@@ -115,6 +115,11 @@ internal sealed class HeapKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> whe
         _restore = restore;
     }
 
+    /// <summary>Nothing to do: heap snapshots are full, they refer to no earlier checkpoint.</summary>
+    public void NotifyCheckpointComplete(long checkpointId)
+    {
+    }
+
     public IKeyedStateSnapshot Snapshot(long checkpointId)
     {
         var frozen = new List<IFrozenState>(_states.Count);

@@ -148,6 +148,12 @@ internal interface IKeyedStateBackend<TKey> : IKeyedStateStore, IDisposable wher
     IKeyedStateSnapshot Snapshot(long checkpointId);
 
     /// <summary>
+    /// Checkpoint <paramref name="checkpointId"/> completed (task thread). A backend whose snapshots refer to files of
+    /// earlier checkpoints (incremental RocksDB) may from now on refer to what this one's snapshot wrote; others ignore it.
+    /// </summary>
+    void NotifyCheckpointComplete(long checkpointId);
+
+    /// <summary>
     /// Loads restored state before any state is created: entries wait (as bytes) until the operator creates the state
     /// by name, whose kind and formats are then checked; states never created again are carried into later snapshots.
     /// </summary>

@@ -43,16 +43,26 @@ internal static class KeyedBackendRules
     /// Checks that <paramref name="restore"/> can be loaded by backend <paramref name="backend"/> of operator
     /// <paramref name="operatorName"/>: before any state exists, and in the key-group layout every backend reads.
     /// </summary>
+    /// <param name="restore">The restored state.</param>
+    /// <param name="statesCreated">States the backend created so far (must be none).</param>
+    /// <param name="operatorName">For messages.</param>
+    /// <param name="backend">The backend's name, for messages.</param>
+    /// <param name="ownLayout">A layout only this backend reads besides <see cref="KeyedStateSnapshot.KeyGroupLayout"/>, or null.</param>
     /// <exception cref="InvalidOperationException">States were already created.</exception>
     /// <exception cref="StateFormatException">The snapshot is in another backend's layout.</exception>
-    public static void EnsureRestorable(KeyedStateRestore restore, int statesCreated, string operatorName, string backend)
+    public static void EnsureRestorable(KeyedStateRestore restore, int statesCreated, string operatorName, string backend, string? ownLayout = null)
     {
         ArgumentNullException.ThrowIfNull(restore);
         if (statesCreated > 0)
         {
             throw new InvalidOperationException($"Operator '{operatorName}': keyed state must be restored before any state is created.");
         }
-        if (restore.Backend != KeyedStateSnapshot.KeyGroupLayout)
+        if (restore.Backend == RocksDbCheckpointHandle.Layout && ownLayout != restore.Backend)
+        {
+            throw new StateFormatException(
+                $"Keyed state of '{operatorName}' was checkpointed incrementally by the RocksDB backend (layout '{restore.Backend}'), which only that backend reads; the job now uses the {backend} backend. Restore it with RocksDbStateBackend, or first take a savepoint with RocksDbStateBackend.IncrementalCheckpoints = false and restore that.");
+        }
+        if (restore.Backend != KeyedStateSnapshot.KeyGroupLayout && restore.Backend != ownLayout)
         {
             throw new StateFormatException(
                 $"Keyed state of '{operatorName}' was checkpointed in the '{restore.Backend}' layout, which only that state backend reads; the job now uses the {backend} backend. Restore with the backend that wrote the checkpoint, or from a savepoint.");

@@ -13,7 +13,8 @@ internal static class KeyedStateBackends
         context.Options.StateBackend switch
         {
             RocksDbStateBackend rocks => new RocksDbKeyedStateBackend<TKey>(context.OperatorName, RocksDbDirectory(rocks, context.Options.JobName, operatorUid, context.SubtaskIndex),
-                rocks, context.TimeProvider, hasher, context.Options.KeyGroupCount, context.KeyGroups, deleteEmptyParent: true),
+                rocks, context.TimeProvider, hasher, context.Options.KeyGroupCount, context.KeyGroups, deleteEmptyParent: true, context.Options.Checkpoints?.Store,
+                context.Cancellation),
             _ => new HeapKeyedStateBackend<TKey>(context.OperatorName, context.TimeProvider, hasher, context.Options.KeyGroupCount, context.KeyGroups),
         };
 

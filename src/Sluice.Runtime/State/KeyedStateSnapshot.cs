@@ -74,6 +74,7 @@ internal static class KeyedStateSnapshot
             if (result is null)
             {
                 result = parsed;
+                result.CheckpointId = context.CheckpointId;
             }
             else
             {
@@ -87,6 +88,7 @@ internal static class KeyedStateSnapshot
                 result.Watermark = Math.Min(result.Watermark, parsed.Watermark);
                 result.Trailers.AddRange(parsed.Trailers);
             }
+            result.BackendHandles.Add(parsed.BackendData);
         }
         foreach (var (group, bytes) in context.KeyGroups)
         {
@@ -278,11 +280,17 @@ internal sealed class KeyedStateRestore(string operatorName, int sourceVersion, 
     /// <summary>The snapshot's layout (<see cref="KeyedStateSnapshot.KeyGroupLayout"/> for version 1).</summary>
     public string Backend { get; set; } = KeyedStateSnapshot.KeyGroupLayout;
 
-    /// <summary>Backend-specific header bytes (empty for the heap backend).</summary>
+    /// <summary>Backend-specific header bytes (empty for the heap backend); of the first old subtask.</summary>
     public byte[] BackendData { get; set; } = [];
 
     /// <summary>What each old subtask's operator wrote after its header (operator bookkeeping), in header order.</summary>
     public List<ReadOnlyMemory<byte>> Trailers { get; } = [];
+
+    /// <summary>Backend-specific header bytes of every old subtask, in old subtask order (an incremental RocksDB snapshot's handle each).</summary>
+    public List<byte[]> BackendHandles { get; } = [];
+
+    /// <summary>The restored checkpoint's id, for error messages.</summary>
+    public long CheckpointId { get; set; }
 
     /// <summary>Removes and returns the restored state named <paramref name="name"/>, or null.</summary>
     public RestoredKeyedState? TakeState(string name)

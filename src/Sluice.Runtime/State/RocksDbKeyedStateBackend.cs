@@ -1,4 +1,5 @@
 using RocksDbSharp;
+using Sluice.Checkpoints;
 using Sluice.Runtime.Checkpointing;
 using Sluice.State;
 using Sluice.State.Serialization;
@@ -17,20 +18,26 @@ namespace Sluice.Runtime.State;
 /// namespace) is one prefix scan.
 /// </para>
 /// <para>
-/// Snapshots take a RocksDB snapshot on the task thread (<see cref="Snapshot"/>) and iterate it in
-/// <see cref="IKeyedStateSnapshot.Write"/> on any thread, writing the same <see cref="KeyedStateSnapshot.KeyGroupLayout"/>
-/// records (same payloads) as the heap backend: each backend restores the other's checkpoints, at any parallelism.
-/// The database is a working copy: it is opened empty, filled from the checkpoint on a restore, and deleted on
-/// <see cref="Dispose"/>. Its write-ahead log is off (checkpoints, not the database, are what survives a crash).
+/// Snapshots are incremental when the job checkpoints into a store and <see cref="RocksDbStateBackend.IncrementalCheckpoints"/>
+/// is on (see <c>RocksDbKeyedStateBackend.Incremental.cs</c>): the task thread flushes the memtables and hard-links the
+/// database's files into a RocksDB checkpoint directory; off the task thread, SST files not yet in the store are
+/// uploaded as shared files and the snapshot refers to them (<see cref="RocksDbCheckpointHandle"/>). Otherwise a
+/// snapshot is full: a RocksDB snapshot taken on the task thread is iterated in <see cref="IKeyedStateSnapshot.Write"/>
+/// on any thread, writing the same <see cref="KeyedStateSnapshot.KeyGroupLayout"/> records (same payloads) as the heap
+/// backend, so each backend restores the other's full checkpoints, at any parallelism.
+/// The database is a working copy: it is opened empty — or from an incremental checkpoint's files — filled from the
+/// checkpoint on a restore, and deleted on <see cref="Dispose"/>. Its write-ahead log is off (checkpoints, not the
+/// database, are what survives a crash).
 /// </para>
 /// <para>Task thread only, apart from <see cref="IKeyedStateSnapshot.Write"/>.</para>
 /// </remarks>
 /// <typeparam name="TKey">Key type.</typeparam>
-internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> where TKey : notnull
+internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> where TKey : notnull
 {
     private const string ColumnFamilyPrefix = "state:";
 
     private readonly Dictionary<string, IRocksDbState> _states = [];
+    private readonly Dictionary<string, ColumnFamilyHandle> _families = []; // by state name: created, or restored from files
     private readonly string _operatorName;
     private readonly TimeProvider _time;
     private readonly IKeyHasher<TKey> _hasher;
@@ -39,7 +46,7 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
     private readonly ColumnFamilyOptions _columnOptions;
     private readonly WriteOptions _writeOptions;
     private readonly ReadOptions _readOptions;
-    private readonly RocksDb _db;
+    private RocksDb _db;
     private readonly StateWriter _prefix = new(64);
     private readonly StateWriter _key = new(128);
     private readonly StateWriter _value = new(256);
@@ -58,8 +65,18 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
     /// its parent too when <paramref name="deleteEmptyParent"/> and nothing else is left in it).
     /// </summary>
     /// <exception cref="IOException">The directory cannot be created or the database cannot be opened there; the message names the path and the OS error.</exception>
+    /// <param name="operatorName">For messages.</param>
+    /// <param name="directory">The database's directory.</param>
+    /// <param name="options">The backend's settings.</param>
+    /// <param name="time">The processing-time clock (TTL).</param>
+    /// <param name="hasher">Hashes keys into key groups.</param>
+    /// <param name="keyGroupCount">Key groups of the job.</param>
+    /// <param name="keyGroups">The key groups this subtask owns.</param>
+    /// <param name="deleteEmptyParent">Delete the parent directory on <see cref="Dispose"/> when nothing else is in it.</param>
+    /// <param name="checkpointStore">The job's checkpoint store: with it (and <see cref="RocksDbStateBackend.IncrementalCheckpoints"/>) snapshots are incremental; restores of incremental checkpoints read their files from it.</param>
+    /// <param name="cancellation">Cancels store I/O (the attempt's cancellation).</param>
     public RocksDbKeyedStateBackend(string operatorName, string directory, RocksDbStateBackend options, TimeProvider time, IKeyHasher<TKey> hasher, int keyGroupCount,
-        KeyGroupRange keyGroups, bool deleteEmptyParent = false)
+        KeyGroupRange keyGroups, bool deleteEmptyParent = false, ICheckpointStore? checkpointStore = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         _operatorName = operatorName;
@@ -67,6 +84,9 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
         _hasher = hasher;
         _keyGroupCount = keyGroupCount;
         _deleteParent = deleteEmptyParent;
+        _store = checkpointStore;
+        _cancellation = cancellation;
+        _incremental = options.IncrementalCheckpoints && checkpointStore is not null;
         KeyGroups = keyGroups;
         KeySerializer = StateSerializers.For<TKey>();
         Directory = Path.GetFullPath(directory);
@@ -79,6 +99,7 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
             throw new IOException($"The RocksDB state backend of operator '{operatorName}' cannot create its directory '{Directory}': {e.Message}", e);
         }
         _dbOptions = new DbOptions().SetCreateIfMissing(true).SetErrorIfExists(true).SetMaxBackgroundCompactions(1).SetMaxBackgroundFlushes(1);
+        _openOptions = new DbOptions().SetCreateIfMissing(false).SetMaxBackgroundCompactions(1).SetMaxBackgroundFlushes(1);
         _columnOptions = new ColumnFamilyOptions().SetWriteBufferSize((ulong)options.WriteBufferSize);
         _writeOptions = new WriteOptions().DisableWal(1);
         _readOptions = new ReadOptions();
@@ -277,16 +298,32 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
         }
     }
 
+    /// <summary>
+    /// Loads restored state: entries of the key-group layout wait until their state is created; an incremental
+    /// checkpoint's files are downloaded from the checkpoint store — opened as the database when this subtask owns
+    /// exactly the key groups of one old subtask, otherwise opened aside and this subtask's key-group range copied
+    /// out of each (one contiguous scan per state).
+    /// </summary>
+    /// <exception cref="StateFormatException">The bytes are corrupt, or a shared file is missing or corrupt (the message names it and the checkpoint).</exception>
     public void Restore(KeyedStateRestore restore)
     {
-        KeyedBackendRules.EnsureRestorable(restore, _states.Count, _operatorName, "RocksDB");
+        KeyedBackendRules.EnsureRestorable(restore, _states.Count, _operatorName, "RocksDB", RocksDbCheckpointHandle.Layout);
         _restore = restore;
+        if (restore.Backend == RocksDbCheckpointHandle.Layout)
+        {
+            RestoreFiles(restore);
+        }
     }
 
     public IKeyedStateSnapshot Snapshot(long checkpointId)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var snapshot = new RocksSnapshot(this, _db.CreateSnapshot(), [.. _states.Values], _restore?.States.ToList() ?? []);
+        if (_incremental)
+        {
+            return SnapshotIncrementally(checkpointId);
+        }
+        var carriedFamilies = _restore?.States.Where(s => _families.ContainsKey(s.Header.Name)).Select(s => (s.Header, _families[s.Header.Name])).ToList() ?? [];
+        var snapshot = new RocksSnapshot(this, _db.CreateSnapshot(), [.. _states.Values], _restore?.States.ToList() ?? [], carriedFamilies);
         lock (_gate)
         {
             _inFlight.Add(snapshot);
@@ -308,11 +345,17 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
             {
                 snapshot.ReleaseLocked();
             }
+            foreach (var snapshot in _incrementalInFlight)
+            {
+                snapshot.ReleaseLocked();
+            }
+            _incrementalInFlight.Clear();
             _inFlight.Clear();
             _db.Dispose();
         }
         TryDelete();
         GC.KeepAlive(_dbOptions);
+        GC.KeepAlive(_openOptions);
         GC.KeepAlive(_columnOptions);
     }
 
@@ -324,6 +367,7 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
             {
                 System.IO.Directory.Delete(Directory, recursive: true);
             }
+            DeleteScratchDirectories();
             if (_deleteParent && Path.GetDirectoryName(Directory) is { } parent && System.IO.Directory.Exists(parent) && !System.IO.Directory.EnumerateFileSystemEntries(parent).Any())
             {
                 System.IO.Directory.Delete(parent);
@@ -373,19 +417,23 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
             return existing as TState ?? throw new StateFormatException(
                 $"Operator '{_operatorName}' registers state '{descriptor.Name}' twice with different types: first {existing.Header.Kind} of '{existing.Header.ValueFormat.FormatId}' (namespace '{existing.Header.NamespaceFormat.FormatId}'), now {typeof(TState).Name}. State names must be unique per operator.");
         }
-        ColumnFamilyHandle family;
-        try
+        if (!_families.TryGetValue(descriptor.Name, out var family))
         {
-            family = _db.CreateColumnFamily(_columnOptions, ColumnFamilyPrefix + descriptor.Name);
-        }
-        catch (RocksDbException e)
-        {
-            throw Failure($"create the column family of state '{descriptor.Name}'", e);
+            try
+            {
+                family = _db.CreateColumnFamily(_columnOptions, ColumnFamilyPrefix + descriptor.Name);
+            }
+            catch (RocksDbException e)
+            {
+                throw Failure($"create the column family of state '{descriptor.Name}'", e);
+            }
+            _families.Add(descriptor.Name, family);
         }
         var state = create(family);
         if (_restore?.TakeState(descriptor.Name) is { } restored)
         {
             KeyedBackendRules.EnsureCompatible(restored.Header, state.Header, _operatorName);
+            EnsureSameBytes(restored.Header, state.Header);
             state.Restore(restored, RestoredKeyVersion);
         }
         _states.Add(descriptor.Name, state);
@@ -411,86 +459,5 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
             _length = buffer.Length;
             return true;
         }
-    }
-
-    /// <summary>A RocksDB snapshot of every state plus carried restored states; written on any thread.</summary>
-    private sealed class RocksSnapshot(RocksDbKeyedStateBackend<TKey> backend, Snapshot snapshot, List<IRocksDbState> states, List<RestoredKeyedState> carried)
-        : IKeyedStateSnapshot
-    {
-        private bool _released;
-
-        public void Write(KeyedSnapshotWriter headers, SnapshotContext target)
-        {
-            // Under the gate: the backend cannot close the database while the snapshot is being read.
-            lock (backend._gate)
-            {
-                if (_released)
-                {
-                    throw new ObjectDisposedException(nameof(IKeyedStateSnapshot), $"The RocksDB state backend of operator '{backend._operatorName}' was closed (or the snapshot disposed) before the snapshot was written.");
-                }
-                var read = new ReadOptions().SetSnapshot(snapshot).SetFillCache(false);
-                var writer = new SectionWriter(target);
-                try
-                {
-                    foreach (var state in states)
-                    {
-                        state.WriteSnapshot(headers, writer, read);
-                    }
-                }
-                catch (RocksDbException e)
-                {
-                    throw backend.Failure("read a snapshot", e);
-                }
-                foreach (var restored in carried)
-                {
-                    var index = headers.AddState(restored.Header);
-                    foreach (var (group, payload) in restored.Entries)
-                    {
-                        KeyedStateSnapshot.WriteRecord(target.KeyGroup(group), KeyedStateSnapshot.StateEntryTag, index, payload.Span);
-                    }
-                }
-                GC.KeepAlive(read);
-            }
-        }
-
-        public void Dispose()
-        {
-            lock (backend._gate)
-            {
-                ReleaseLocked();
-                backend._inFlight.Remove(this);
-            }
-        }
-
-        /// <summary>Releases the RocksDB snapshot (the backend's gate is held). Idempotent.</summary>
-        public void ReleaseLocked()
-        {
-            if (!_released)
-            {
-                _released = true;
-                snapshot.Dispose();
-            }
-        }
-    }
-}
-
-/// <summary>Writes state-entry records into key-group sections, remembering the last section (entries come grouped by key group).</summary>
-internal sealed class SectionWriter(SnapshotContext target)
-{
-    private int _group = -1;
-    private StateWriter? _section;
-
-    /// <summary>A scratch buffer for payloads.</summary>
-    public StateWriter Scratch { get; } = new(256);
-
-    /// <summary>Writes one state entry record of state <paramref name="index"/> into key group <paramref name="group"/>.</summary>
-    public void WriteEntry(int group, int index, ReadOnlySpan<byte> payload)
-    {
-        if (group != _group)
-        {
-            _section = target.KeyGroup(group);
-            _group = group;
-        }
-        KeyedStateSnapshot.WriteRecord(_section!, KeyedStateSnapshot.StateEntryTag, index, payload);
     }
 }

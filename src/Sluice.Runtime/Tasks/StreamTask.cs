@@ -264,6 +264,12 @@ internal sealed class StreamTask
     /// </summary>
     private void PerformCheckpoint(long checkpointId)
     {
+        // A completion posted before this barrier was sent is delivered first: an incremental snapshot then builds on
+        // the newest completed checkpoint, which retention keeps until this one completes.
+        while (_completedCheckpoints.TryDequeue(out var completed))
+        {
+            NotifyCheckpointComplete(completed);
+        }
         var contexts = SnapshotSynchronously(checkpointId);
         FaultInjection.Hit("snapshot", checkpointId);
         foreach (var exchange in _exchanges)

@@ -32,6 +32,9 @@ internal sealed class InputGate
         _onWake = onWake;
     }
 
+    /// <summary>The attempt's cancellation: cancelled when the job is cancelled or the attempt ends.</summary>
+    public CancellationToken Cancellation => _cancellation;
+
     public IReadOnlyList<InputChannel> Channels => _channels;
 
     /// <summary>Largest number of records ever queued in one channel of this gate.</summary>

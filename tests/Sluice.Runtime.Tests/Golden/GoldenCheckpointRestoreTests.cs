@@ -5,6 +5,7 @@ using Sluice.Checkpoints;
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Sinks;
+using Sluice.State;
 using Sluice.Testing;
 
 namespace Sluice.Runtime.Tests.Golden;
@@ -117,6 +118,21 @@ public sealed class GoldenCheckpointRestoreTests : IDisposable
     public async Task CheckpointAtParallelism2_RestoresAtAnyParallelism_RedistributingKeyGroups(int parallelism) =>
         (await RestoreAsync("rescale-p2", parallelism)).ShouldBe(Expected("rescale-p2"));
 
+    /// <summary>
+    /// The v1 checkpoints of keyed operators (full snapshots) restore into the RocksDB backend too, which then takes
+    /// the run's final checkpoint incrementally.
+    /// </summary>
+    [Theory]
+    [InlineData("keyed-process-all-states", null)]
+    [InlineData("co-process", null)]
+    [InlineData("deduplicate", null)]
+    [InlineData("interval-join", null)]
+    [InlineData("rescale-p2", 1)]
+    [InlineData("rescale-p2", 3)]
+    public async Task KeyedCase_RestoredIntoRocksDbWithIncrementalCheckpoints_ProducesTheSameOutput(string caseName, int? parallelism) =>
+        (await RestoreAsync(caseName, parallelism, backend: new RocksDbStateBackend { Directory = Path.Combine(_temp, "rocksdb"), IncrementalCheckpoints = true }))
+            .ShouldBe(Expected(caseName));
+
     // ---- Every operator's state matters: without it the output differs ----
 
     public static TheoryData<string, string> CaseUids()
@@ -210,7 +226,8 @@ public sealed class GoldenCheckpointRestoreTests : IDisposable
     /// checkpoint's) with the clock <paramref name="sinceCheckpoint"/> after the generator's, runs it to the end of
     /// its input, and returns everything committed, sorted.
     /// </summary>
-    private async Task<List<string>> RestoreAsync(string caseName, int? parallelism = null, TimeSpan? sinceCheckpoint = null, Action<string>? prepare = null)
+    private async Task<List<string>> RestoreAsync(string caseName, int? parallelism = null, TimeSpan? sinceCheckpoint = null, Action<string>? prepare = null,
+        StateBackendOptions? backend = null)
     {
         var golden = GoldenJobs.Case(caseName);
         var directory = Path.Combine(_temp, caseName);
@@ -222,7 +239,8 @@ public sealed class GoldenCheckpointRestoreTests : IDisposable
         }
         var context = new GoldenJobContext(directory, generating: false);
         var time = new ManualTimeProvider(GoldenJobs.CheckpointClock + (sinceCheckpoint ?? s_restoreDelay));
-        var env = StreamEnvironment.Create(GoldenJobs.Options(golden, new LocalCheckpointStore(context.CheckpointDirectory), time, parallelism ?? golden.Parallelism));
+        var options = GoldenJobs.Options(golden, new LocalCheckpointStore(context.CheckpointDirectory), time, parallelism ?? golden.Parallelism);
+        var env = StreamEnvironment.Create(backend is null ? options : options with { StateBackend = backend });
         golden.Build(env, context);
 
         var result = await env.ExecuteAsync().OrTimeout();

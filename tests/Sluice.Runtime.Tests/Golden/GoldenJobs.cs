@@ -744,4 +744,12 @@ internal sealed class HoldAfterManifestStore(ICheckpointStore inner) : ICheckpoi
     public Task DeleteAsync(long checkpointId, CancellationToken cancellationToken = default) => inner.DeleteAsync(checkpointId, cancellationToken);
 
     public Task<IReadOnlyList<long>> ListIncompleteAsync(CancellationToken cancellationToken = default) => inner.ListIncompleteAsync(cancellationToken);
+
+    public Task WriteSharedAsync(string name, Stream content, CancellationToken cancellationToken = default) => inner.WriteSharedAsync(name, content, cancellationToken);
+
+    public Task<Stream> OpenSharedAsync(string name, CancellationToken cancellationToken = default) => inner.OpenSharedAsync(name, cancellationToken);
+
+    public Task DeleteSharedAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteSharedAsync(name, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListSharedAsync(CancellationToken cancellationToken = default) => inner.ListSharedAsync(cancellationToken);
 }

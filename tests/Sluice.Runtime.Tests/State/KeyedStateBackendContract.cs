@@ -1,3 +1,4 @@
+using Sluice.Checkpoints;
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.State;
 using Sluice.Runtime.Tests.Support;
@@ -11,7 +12,7 @@ namespace Sluice.Runtime.Tests.State;
 /// What every keyed state backend must do, run once per backend by its subclasses: every state kind with namespaces,
 /// TTL, snapshot isolation, restore at another parallelism and into the other backend, timers, and format errors.
 /// </summary>
-public abstract class KeyedStateBackendContract : IDisposable
+public abstract partial class KeyedStateBackendContract : IDisposable
 {
     protected const int KeyGroupCount = 16;
 
@@ -27,16 +28,17 @@ public abstract class KeyedStateBackendContract : IDisposable
     /// <summary>The other backend, for cross restores.</summary>
     protected BackendKind Other => Kind == BackendKind.Heap ? BackendKind.RocksDb : BackendKind.Heap;
 
-    internal IKeyedStateBackend<string> CreateBackend(int subtask = 0, int parallelism = 1, BackendKind? kind = null) =>
-        Track(TestBackends.Create<string>(kind ?? Kind, Clock, KeyGroupCount, subtask, parallelism));
+    internal IKeyedStateBackend<string> CreateBackend(int subtask = 0, int parallelism = 1, BackendKind? kind = null, ICheckpointStore? store = null) =>
+        Track(TestBackends.Create<string>(kind ?? Kind, Clock, KeyGroupCount, subtask, parallelism, store));
 
-    internal IKeyedStateBackend<string> Restored(IEnumerable<OperatorSnapshot> snapshots, int subtask = 0, int parallelism = 1, BackendKind? kind = null) =>
-        Track(TestBackends.Restored<string>(kind ?? Kind, Clock, snapshots, KeyGroupCount, subtask, parallelism));
+    internal IKeyedStateBackend<string> Restored(IEnumerable<OperatorSnapshot> snapshots, int subtask = 0, int parallelism = 1, BackendKind? kind = null,
+        ICheckpointStore? store = null, long checkpointId = 1) =>
+        Track(TestBackends.Restored<string>(kind ?? Kind, Clock, snapshots, KeyGroupCount, subtask, parallelism, store, checkpointId));
 
     internal static OperatorSnapshot Snapshot(IKeyedStateBackend<string> backend, int subtask = 0, int parallelism = 1, TimerServiceManager<string>? timers = null) =>
         TestBackends.Snapshot(backend, timers, subtask, parallelism, KeyGroupCount);
 
-    private T Track<T>(T disposable) where T : IDisposable
+    internal T Track<T>(T disposable) where T : IDisposable
     {
         _open.Add(disposable);
         return disposable;
@@ -47,6 +49,10 @@ public abstract class KeyedStateBackendContract : IDisposable
         foreach (var item in _open)
         {
             item.Dispose();
+        }
+        if (_store is not null && Directory.Exists(_store.Directory))
+        {
+            Directory.Delete(_store.Directory, recursive: true);
         }
         GC.SuppressFinalize(this);
     }

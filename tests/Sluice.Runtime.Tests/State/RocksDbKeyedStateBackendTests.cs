@@ -1,6 +1,8 @@
+using Sluice.Checkpoints;
 using Sluice.Runtime.State;
 using Sluice.Runtime.Tests.Support;
 using Sluice.State;
+using Sluice.State.Serialization;
 
 namespace Sluice.Runtime.Tests.State;
 
@@ -8,6 +10,8 @@ namespace Sluice.Runtime.Tests.State;
 public sealed class RocksDbKeyedStateBackendTests : KeyedStateBackendContract
 {
     public override BackendKind Kind => BackendKind.RocksDb;
+
+    protected override bool IncrementalCheckpoints => true;
 
     [Fact]
     public void Directory_IsCreatedOnOpenAndDeletedOnClose()
@@ -107,6 +111,112 @@ public sealed class RocksDbKeyedStateBackendTests : KeyedStateBackendContract
         Path.GetDirectoryName(path).ShouldBe("/data/state/my_job");
         Path.GetFileName(path).ShouldStartWith("count_by-key-2-");
         KeyedStateBackends.RocksDbDirectory(options, "my job", "count/by-key", 2).ShouldNotBe(path, "two instances never share a database");
+    }
+
+    private RocksDbKeyedStateBackend<string> CreateFull(ICheckpointStore store)
+    {
+        var directory = Path.Combine(TestBackends.Root, "full", Guid.NewGuid().ToString("N"));
+        var options = new RocksDbStateBackend { IncrementalCheckpoints = false, WriteBufferSize = 1 << 20 };
+        return Track(new RocksDbKeyedStateBackend<string>("op", directory, options, Clock, KeyHasher.For<string>(), KeyGroupCount, new KeyGroupRange(0, 15), checkpointStore: store));
+    }
+
+    [Fact]
+    public void IncrementalCheckpoint_RestoredIntoTheHeap_FailsSayingHowToMoveBackends()
+    {
+        var backend = CreateBackend(store: Store);
+        ((RocksDbKeyedStateBackend<string>)backend).IsIncremental.ShouldBeTrue();
+        backend.SetCurrentKey("a");
+        backend.GetState(new ValueStateDescriptor<int>("v")).Update(1);
+        var snapshot = Checkpoint(backend, 1);
+
+        var error = Should.Throw<StateFormatException>(() => Restored([snapshot], kind: BackendKind.Heap, store: Store));
+        error.Message.ShouldContain("'op'");
+        error.Message.ShouldContain("checkpointed incrementally by the RocksDB backend");
+        error.Message.ShouldContain("IncrementalCheckpoints = false");
+    }
+
+    [Fact]
+    public async Task IncrementalCheckpointsOff_WithAStore_WriteFullSnapshotsThatTheHeapRestores()
+    {
+        var backend = CreateFull(Store);
+        backend.IsIncremental.ShouldBeFalse();
+        backend.SetCurrentKey("a");
+        backend.GetState(new ValueStateDescriptor<int>("v")).Update(3);
+        var snapshot = Checkpoint(backend, 1);
+
+        snapshot.SharedFiles.ShouldBeEmpty();
+        (await Store.ListSharedAsync()).ShouldBeEmpty();
+        var heap = Restored([snapshot], kind: BackendKind.Heap);
+        heap.SetCurrentKey("a");
+        heap.GetState(new ValueStateDescriptor<int>("v")).Value.ShouldBe(3);
+    }
+
+    [Fact]
+    public void FullSnapshot_AfterRestoringAnIncrementalCheckpoint_KeepsStatesNotCreatedAgain_ButNotMapStateItCannotType()
+    {
+        var incremental = CreateBackend(store: Store);
+        incremental.SetCurrentKey("a");
+        incremental.GetState(new ValueStateDescriptor<int>("v")).Update(4);
+        incremental.GetListState(new ListStateDescriptor<string>("l")).Add("kept");
+        var first = Checkpoint(incremental, 1);
+
+        // Incremental checkpoints turned off (to move the job to the heap): the restored files become a full snapshot.
+        var full = CreateFull(Store);
+        full.Restore(TestBackends.RestoreFor<string>([first], 0, 1, KeyGroupCount)!);
+        full.GetState(new ValueStateDescriptor<int>("v")); // the list state is not created in this run
+        var second = Checkpoint(full, 2);
+        second.SharedFiles.ShouldBeEmpty();
+        var heap = Restored([second], kind: BackendKind.Heap);
+        heap.SetCurrentKey("a");
+        heap.GetState(new ValueStateDescriptor<int>("v")).Value.ShouldBe(4);
+        heap.GetListState(new ListStateDescriptor<string>("l")).Get().ShouldBe(["kept"]);
+
+        incremental.GetMapState(new MapStateDescriptor<string, int>("m")).Put("x", 1);
+        var withMap = Checkpoint(incremental, 3);
+        var fullAgain = CreateFull(Store);
+        fullAgain.Restore(TestBackends.RestoreFor<string>([withMap], 0, 1, KeyGroupCount, checkpointId: 3)!);
+        var error = Should.Throw<StateFormatException>(() => Checkpoint(fullAgain, 4));
+        error.Message.ShouldContain("Map state 'm'");
+        error.Message.ShouldContain("Create the state in Open");
+    }
+
+    [Fact]
+    public void IncrementalRestore_OfAStateWrittenWithAnotherFormatVersion_IsRefusedNamingIt()
+    {
+        var descriptor = new ValueStateDescriptor<VersionedPoint>("point");
+        var backend = CreateBackend(store: Store);
+        backend.SetCurrentKey("a");
+        backend.GetState(descriptor).Update(new VersionedPoint(3));
+        var snapshot = Checkpoint(backend, 1);
+
+        // As if an earlier release (format version 1) wrote it: the files hold its bytes, which version 2 must not misread.
+        var restore = TestBackends.RestoreFor<string>([snapshot], 0, 1, KeyGroupCount)!;
+        var header = restore.States.Single().Header;
+        restore.States[0] = new RestoredKeyedState(header with { ValueFormat = header.ValueFormat with { Version = 1 } });
+        var restored = Track(TestBackends.Create<string>(Kind, Clock, KeyGroupCount, store: Store));
+        restored.Restore(restore);
+
+        var error = Should.Throw<StateFormatException>(() => restored.GetState(descriptor));
+        error.Message.ShouldContain("State 'point' of operator 'op'");
+        error.Message.ShouldContain("value 1");
+        error.Message.ShouldContain("value 2");
+        error.Message.ShouldContain("IncrementalCheckpoints = false");
+    }
+
+    static RocksDbKeyedStateBackendTests() => StateSerializers.Register(new VersionedPointSerializer());
+
+    /// <summary>A value whose serializer is at format version 2.</summary>
+    public sealed record VersionedPoint(int X);
+
+    private sealed class VersionedPointSerializer : IStateSerializer<VersionedPoint>
+    {
+        public string FormatId => "test-versioned-point";
+
+        public int Version => 2;
+
+        public void Write(StateWriter output, VersionedPoint value) => output.WriteInt32(value.X);
+
+        public VersionedPoint Read(StateReader input, int version) => new(input.ReadInt32());
     }
 
     private sealed class Counter : KeyedProcessFunction<string, Ev, int>

@@ -1,3 +1,4 @@
+using Sluice.Checkpoints;
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Operators;
 using Sluice.Runtime.State;
@@ -26,42 +27,52 @@ internal static class TestBackends
     public static StateBackendOptions Options(BackendKind kind) =>
         kind == BackendKind.Heap ? HeapStateBackend.Instance : new RocksDbStateBackend { Directory = Root, WriteBufferSize = 1 << 20 };
 
-    /// <summary>A backend of <paramref name="kind"/> for subtask <paramref name="subtask"/> of <paramref name="parallelism"/>.</summary>
-    public static IKeyedStateBackend<TKey> Create<TKey>(BackendKind kind, TimeProvider time, int keyGroupCount, int subtask = 0, int parallelism = 1) where TKey : notnull
+    /// <summary>
+    /// A backend of <paramref name="kind"/> for subtask <paramref name="subtask"/> of <paramref name="parallelism"/>;
+    /// with <paramref name="store"/>, as in a job checkpointing into it (RocksDB snapshots are then incremental).
+    /// </summary>
+    public static IKeyedStateBackend<TKey> Create<TKey>(BackendKind kind, TimeProvider time, int keyGroupCount, int subtask = 0, int parallelism = 1,
+        ICheckpointStore? store = null) where TKey : notnull
     {
         var range = KeyGroups.RangeFor(subtask, keyGroupCount, parallelism);
         return kind switch
         {
             BackendKind.Heap => new HeapKeyedStateBackend<TKey>(Operator, time, KeyHasher.For<TKey>(), keyGroupCount, range),
             _ => new RocksDbKeyedStateBackend<TKey>(Operator, Path.Combine(Root, "contract", $"{subtask}-{Guid.NewGuid():N}"), (RocksDbStateBackend)Options(kind), time,
-                KeyHasher.For<TKey>(), keyGroupCount, range),
+                KeyHasher.For<TKey>(), keyGroupCount, range, checkpointStore: store),
         };
     }
 
     /// <summary>Snapshots a backend (and its timers) as a keyed operator does, through the encoded checkpoint format.</summary>
     public static OperatorSnapshot Snapshot<TKey>(IKeyedStateBackend<TKey> backend, TimerServiceManager<TKey>? timers, int subtask, int parallelism, int keyGroupCount,
-        long watermark = long.MinValue) where TKey : notnull
+        long watermark = long.MinValue, long checkpointId = 1) where TKey : notnull
     {
-        using var state = backend.Snapshot(1);
+        using var state = backend.Snapshot(checkpointId);
         using var timerSnapshot = timers?.Snapshot();
-        return Write(state, timerSnapshot, subtask, parallelism, keyGroupCount, watermark);
+        return Write(state, timerSnapshot, subtask, parallelism, keyGroupCount, watermark, checkpointId);
     }
 
-    /// <summary>Writes a marked snapshot and round-trips it through <see cref="OperatorSnapshot.Encode"/>/<see cref="OperatorSnapshot.Decode"/>.</summary>
+    /// <summary>
+    /// Writes a marked snapshot and round-trips it through <see cref="OperatorSnapshot.Encode"/>/<see cref="OperatorSnapshot.Decode"/>;
+    /// the shared files it uses (which the manifest, not the blob, records) are kept.
+    /// </summary>
     public static OperatorSnapshot Write<TKey>(IKeyedStateSnapshot state, TimerServiceManager<TKey>.ITimerSnapshot? timers, int subtask, int parallelism, int keyGroupCount,
-        long watermark = long.MinValue) where TKey : notnull
+        long watermark = long.MinValue, long checkpointId = 1) where TKey : notnull
     {
         var options = new JobOptions { KeyGroupCount = keyGroupCount, Parallelism = parallelism };
-        var context = new SnapshotContext(1, new OperatorContext(Operator, subtask, parallelism, options, new ProcessingTimeService(TimeProvider.System, static () => { })));
+        var context = new SnapshotContext(checkpointId, new OperatorContext(Operator, subtask, parallelism, options, new ProcessingTimeService(TimeProvider.System, static () => { })));
         var headers = new KeyedSnapshotWriter(StateSerializers.Describe<TKey>(), watermark);
         state.Write(headers, context);
         timers?.Write(headers, context);
         headers.WriteHeader(context.OperatorState);
-        return OperatorSnapshot.Decode(context.Build("uid").Encode(), "test-snapshot");
+        var built = context.Build("uid");
+        var decoded = OperatorSnapshot.Decode(built.Encode(), "test-snapshot");
+        return new OperatorSnapshot(decoded.Uid, decoded.Subtask, decoded.Parallelism, decoded.OperatorState, decoded.KeyGroups, decoded.Committable, decoded.OperatorStates,
+            built.SharedFiles);
     }
 
     /// <summary>What subtask <paramref name="subtask"/> of <paramref name="parallelism"/> restores from <paramref name="snapshots"/> (as <see cref="RestoredCheckpoint.For"/> splits them).</summary>
-    public static KeyedStateRestore? RestoreFor<TKey>(IEnumerable<OperatorSnapshot> snapshots, int subtask, int parallelism, int keyGroupCount)
+    public static KeyedStateRestore? RestoreFor<TKey>(IEnumerable<OperatorSnapshot> snapshots, int subtask, int parallelism, int keyGroupCount, long checkpointId = 1)
     {
         var range = KeyGroups.RangeFor(subtask, keyGroupCount, parallelism);
         var operatorStates = new List<byte[]>();
@@ -75,17 +86,25 @@ internal static class TestBackends
             groups.AddRange(snapshot.KeyGroups.Where(g => range.Contains(g.Key)).Select(g => (g.Key, g.Value)));
         }
         groups.Sort(static (a, b) => a.Item1.CompareTo(b.Item1));
-        return KeyedStateSnapshot.Parse(new RestoreContext(1, operatorStates, groups), StateSerializers.For<TKey>(), Operator);
+        return KeyedStateSnapshot.Parse(new RestoreContext(checkpointId, operatorStates, groups), StateSerializers.For<TKey>(), Operator);
     }
 
     /// <summary>Creates a backend of <paramref name="kind"/> restored from <paramref name="snapshots"/>.</summary>
     public static IKeyedStateBackend<TKey> Restored<TKey>(BackendKind kind, TimeProvider time, IEnumerable<OperatorSnapshot> snapshots, int keyGroupCount, int subtask = 0,
-        int parallelism = 1) where TKey : notnull
+        int parallelism = 1, ICheckpointStore? store = null, long checkpointId = 1) where TKey : notnull
     {
-        var backend = Create<TKey>(kind, time, keyGroupCount, subtask, parallelism);
-        if (RestoreFor<TKey>(snapshots, subtask, parallelism, keyGroupCount) is { } restore)
+        var backend = Create<TKey>(kind, time, keyGroupCount, subtask, parallelism, store);
+        try
         {
-            backend.Restore(restore);
+            if (RestoreFor<TKey>(snapshots, subtask, parallelism, keyGroupCount, checkpointId) is { } restore)
+            {
+                backend.Restore(restore);
+            }
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
         }
         return backend;
     }
