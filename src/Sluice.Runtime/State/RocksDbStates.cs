@@ -365,8 +365,15 @@ internal sealed class RocksDbAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>
 {
     private readonly IAggregateFunction<TIn, TAcc, TOut> _function = descriptor.Function;
 
-    public void Add(TIn value) =>
-        Write(_function.Add(TryRead(refresh: false, out var accumulator) ? accumulator : _function.CreateAccumulator(), value));
+    public void Add(TIn value) => AddAndCheckCreated(value);
+
+    /// <summary>One read and one write, like <see cref="Add"/>: windows learn whether the pane is new without a second read.</summary>
+    public bool AddAndCheckCreated(TIn value)
+    {
+        var existed = TryRead(refresh: false, out var accumulator);
+        Write(_function.Add(existed ? accumulator : _function.CreateAccumulator(), value));
+        return !existed;
+    }
 
     public bool TryGet(out TOut value)
     {
