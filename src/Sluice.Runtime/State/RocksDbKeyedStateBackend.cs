@@ -1,3 +1,4 @@
+using System.Globalization;
 using RocksDbSharp;
 using Sluice.Runtime.Checkpointing;
 using Sluice.State;
@@ -29,6 +30,7 @@ namespace Sluice.Runtime.State;
 internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> where TKey : notnull
 {
     private const string ColumnFamilyPrefix = "state:";
+    private const string BackgroundErrorsProperty = "rocksdb.background-errors";
 
     private readonly Dictionary<string, IRocksDbState> _states = [];
     private readonly string _operatorName;
@@ -47,7 +49,10 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
     private readonly StateReader _reader = new(ReadOnlyMemory<byte>.Empty);
     private readonly object _gate = new();
     private readonly HashSet<RocksSnapshot> _inFlight = [];
-    private readonly bool _deleteParent;
+    private readonly RocksDbWorkingDirectory _workingDirectory;
+    private readonly RocksDbBackgroundWork _background = new();
+    private IOException? _failure;
+    private long _backgroundErrorsSeen;
     private KeyedStateRestore? _restore;
     private bool _hasKey;
     private bool _disposed;
@@ -55,7 +60,8 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
 
     /// <summary>
     /// Opens an empty database in <paramref name="directory"/> (created, and deleted again on <see cref="Dispose"/>;
-    /// its parent too when <paramref name="deleteEmptyParent"/> and nothing else is left in it).
+    /// its parent too when <paramref name="deleteEmptyParent"/> and nothing else is left in it). Working copies that
+    /// killed processes left beside it are deleted (<see cref="RocksDbWorkingDirectory"/>); none is ever reopened.
     /// </summary>
     /// <exception cref="IOException">The directory cannot be created or the database cannot be opened there; the message names the path and the OS error.</exception>
     public RocksDbKeyedStateBackend(string operatorName, string directory, RocksDbStateBackend options, TimeProvider time, IKeyHasher<TKey> hasher, int keyGroupCount,
@@ -66,21 +72,13 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
         _time = time;
         _hasher = hasher;
         _keyGroupCount = keyGroupCount;
-        _deleteParent = deleteEmptyParent;
         KeyGroups = keyGroups;
         KeySerializer = StateSerializers.For<TKey>();
-        Directory = Path.GetFullPath(directory);
-        try
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new IOException($"The RocksDB state backend of operator '{operatorName}' cannot create its directory '{Directory}': {e.Message}", e);
-        }
+        _workingDirectory = RocksDbWorkingDirectory.Open(directory, operatorName, deleteEmptyParent);
+        Directory = _workingDirectory.Path;
         _dbOptions = new DbOptions().SetCreateIfMissing(true).SetErrorIfExists(true).SetMaxBackgroundCompactions(1).SetMaxBackgroundFlushes(1);
         _columnOptions = new ColumnFamilyOptions().SetWriteBufferSize((ulong)options.WriteBufferSize);
-        _writeOptions = new WriteOptions().DisableWal(1);
+        _writeOptions = RocksDbBackgroundWork.NoSlowdown(new WriteOptions().DisableWal(1));
         _readOptions = new ReadOptions();
         try
         {
@@ -88,7 +86,8 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
         }
         catch (RocksDbException e)
         {
-            TryDelete();
+            _background.Dispose();
+            _workingDirectory.Dispose();
             throw new IOException($"The RocksDB state backend of operator '{operatorName}' cannot open a database in '{Directory}': {e.Message}", e);
         }
         _sweeps = new TtlSweepSchedule(Now);
@@ -203,45 +202,127 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
         return true;
     }
 
+    // Writes never block inside RocksDB (no_slowdown, see RocksDbBackgroundWork): a stalled one waits in AwaitStall and is retried.
     internal void Put(ColumnFamilyHandle family, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        try
+        while (true)
         {
-            _db.Put(key, value, family, _writeOptions);
-        }
-        catch (RocksDbException e)
-        {
-            throw Failure("write", e);
+            try
+            {
+                _db.Put(key, value, family, _writeOptions);
+                return;
+            }
+            catch (RocksDbException e) when (RocksDbBackgroundWork.IsStall(e))
+            {
+                AwaitStall("write");
+            }
+            catch (RocksDbException e)
+            {
+                throw Failure("write", e);
+            }
         }
     }
 
     internal void Remove(ColumnFamilyHandle family, ReadOnlySpan<byte> key)
     {
-        try
+        while (true)
         {
-            _db.Remove(key, family, _writeOptions);
-        }
-        catch (RocksDbException e)
-        {
-            throw Failure("delete", e);
+            try
+            {
+                _db.Remove(key, family, _writeOptions);
+                return;
+            }
+            catch (RocksDbException e) when (RocksDbBackgroundWork.IsStall(e))
+            {
+                AwaitStall("delete");
+            }
+            catch (RocksDbException e)
+            {
+                throw Failure("delete", e);
+            }
         }
     }
 
     internal void Write(WriteBatch batch)
     {
-        try
+        while (true)
         {
-            _db.Write(batch, _writeOptions);
-        }
-        catch (RocksDbException e)
-        {
-            throw Failure("write", e);
+            try
+            {
+                _db.Write(batch, _writeOptions);
+                return;
+            }
+            catch (RocksDbException e) when (RocksDbBackgroundWork.IsStall(e))
+            {
+                AwaitStall("write");
+            }
+            catch (RocksDbException e)
+            {
+                throw Failure("write", e);
+            }
         }
     }
 
-    /// <summary>An I/O failure of the database (disk full, read-only, deleted directory), naming the operator and directory.</summary>
-    internal IOException Failure(string what, Exception error) =>
-        new($"The RocksDB state backend of operator '{_operatorName}' failed to {what} in '{Directory}': {error.Message}", error);
+    /// <summary>
+    /// A write RocksDB stalled: waits (one slice at most) for its flushes and compactions. Fails when one of them
+    /// failed — RocksDB stopped writes — or RocksDB reported a background error since the last healthy check while
+    /// writes stay stalled. Task thread.
+    /// </summary>
+    /// <exception cref="IOException">The database cannot take writes; the message names the directory and RocksDB's (the OS's) error.</exception>
+    private void AwaitStall(string what)
+    {
+        if (_background.Wait(_db) is { } error)
+        {
+            throw Failure(what, new IOException(error));
+        }
+        if (BackgroundErrors() > _backgroundErrorsSeen)
+        {
+            throw Failure(what, new IOException($"RocksDB stopped writes after a background flush or compaction failed (details in '{Path.Combine(Directory, "LOG")}')"));
+        }
+    }
+
+    /// <summary>RocksDB's count of failed background flushes and compactions since the database opened.</summary>
+    private long BackgroundErrors() =>
+        long.TryParse(_db.GetProperty(BackgroundErrorsProperty), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 0;
+
+    /// <summary>
+    /// An I/O failure of the database (disk full, read-only, deleted directory), naming the operator and directory. The
+    /// first one is remembered: no checkpoint is taken after it (see <see cref="ThrowIfFailed"/>), even if user code
+    /// caught the exception. Any thread.
+    /// </summary>
+    internal IOException Failure(string what, Exception error)
+    {
+        var failure = new IOException($"The RocksDB state backend of operator '{_operatorName}' failed to {what} in '{Directory}': {error.Message}", error);
+        Interlocked.CompareExchange(ref _failure, failure, null);
+        return failure;
+    }
+
+    /// <summary>
+    /// Refuses checkpoint <paramref name="checkpointId"/> once the database failed: a read or write failed, or a
+    /// background flush or compaction did. Writes only reach the memtable (the write-ahead log is off), so a full or
+    /// read-only disk shows first as a failed background flush; RocksDB then stops accepting writes, and a checkpoint
+    /// of this subtask must not complete. A background error RocksDB no longer reports (it recovered) does not count.
+    /// Task thread.
+    /// </summary>
+    /// <exception cref="IOException">The database failed; the message names the checkpoint, the directory and RocksDB's (the OS's) error.</exception>
+    private void ThrowIfFailed(long checkpointId)
+    {
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            throw new IOException($"The RocksDB state backend of operator '{_operatorName}' cannot take checkpoint {checkpointId}: an earlier operation failed: {failure.Message}", failure);
+        }
+        var errors = BackgroundErrors();
+        if (errors <= _backgroundErrorsSeen)
+        {
+            return;
+        }
+        // Returns the background error while RocksDB keeps writes stopped on it; nothing once it recovered.
+        if (_background.Wait(_db) is { } error)
+        {
+            throw Failure($"take checkpoint {checkpointId} (a background flush or compaction failed)", new IOException(error));
+        }
+        _backgroundErrorsSeen = errors;
+    }
 
     public long EntryCount
     {
@@ -286,6 +367,7 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
     public IKeyedStateSnapshot Snapshot(long checkpointId)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfFailed(checkpointId);
         var snapshot = new RocksSnapshot(this, _db.CreateSnapshot(), [.. _states.Values], _restore?.States.ToList() ?? []);
         lock (_gate)
         {
@@ -311,28 +393,10 @@ internal sealed class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> 
             _inFlight.Clear();
             _db.Dispose();
         }
-        TryDelete();
+        _background.Dispose();
+        _workingDirectory.Dispose();
         GC.KeepAlive(_dbOptions);
         GC.KeepAlive(_columnOptions);
-    }
-
-    private void TryDelete()
-    {
-        try
-        {
-            if (System.IO.Directory.Exists(Directory))
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            if (_deleteParent && Path.GetDirectoryName(Directory) is { } parent && System.IO.Directory.Exists(parent) && !System.IO.Directory.EnumerateFileSystemEntries(parent).Any())
-            {
-                System.IO.Directory.Delete(parent);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a working copy left behind holds nothing a restart needs.
-        }
     }
 
     public IValueState<T> GetState<T>(ValueStateDescriptor<T> descriptor) => GetValueState(descriptor, VoidNamespace.Serializer);
