@@ -28,6 +28,8 @@ public sealed class OptionValidationTests
     [InlineData("--fault", "chaos", "--fault", "explode:3")]
     [InlineData("--interval-ms", "chaos", "run-job", "--data-dir", "d", "--interval-ms", "0")]
     [InlineData("--parallelism", "chaos", "run-job", "--data-dir", "d", "--parallelism", "0")]
+    [InlineData("--state-backend", "chaos", "--state-backend", "disk")]
+    [InlineData("--state-backend", "chaos", "run-job", "--data-dir", "d", "--state-backend", "disk")]
     [InlineData("--id", "checkpoints", "savepoint", "--dir", "a", "--to", "b", "--id", "0")]
     [InlineData("--records", "bench", "log", "--records", "0")]
     [InlineData("--seconds", "bench", "checkpoints", "--seconds", "0")]
@@ -56,6 +58,7 @@ public sealed class OptionValidationTests
     [InlineData("demo", "--rate", "0.5", "--events", "1", "--parallelism", "1")]
     [InlineData("chaos", "--kills", "0", "--interval-ms", "1", "--parallelism", "1", "--records-per-second", "0", "--fault", "restore:*")]
     [InlineData("chaos", "--fault", "before-commit:3")]
+    [InlineData("chaos", "--state-backend", "rocksdb")]
     [InlineData("bench", "nexmark", "--query", "q1,q5", "--checkpoint-interval", "0.5")]
     [InlineData("bench", "nexmark", "--state-backend", "rocksdb")]
     public void Parse_BoundaryValues_AreAccepted(params string[] args)
