@@ -38,6 +38,9 @@ public sealed class OptionValidationTests
     [InlineData("--checkpoint-interval", "bench", "nexmark", "--checkpoint-interval", "-1")]
     [InlineData("--query", "bench", "nexmark", "--query", "q99")]
     [InlineData("--state-backend", "bench", "nexmark", "--state-backend", "disk")]
+    [InlineData("--keys", "bench", "state", "--keys", "0")]
+    [InlineData("--passes", "bench", "state", "--passes", "0")]
+    [InlineData("--state-backend", "bench", "state", "--state-backend", "disk")]
     [InlineData("--record-bytes", "bench", "kafka", "--record-bytes", "-1")]
     [InlineData("--partitions", "bench", "kafka", "--partitions", "0")]
     public void Parse_OutOfRangeValue_ReportsOneSentenceNamingTheOption(string option, params string[] args)
@@ -61,6 +64,7 @@ public sealed class OptionValidationTests
     [InlineData("chaos", "--state-backend", "rocksdb")]
     [InlineData("bench", "nexmark", "--query", "q1,q5", "--checkpoint-interval", "0.5")]
     [InlineData("bench", "nexmark", "--state-backend", "rocksdb")]
+    [InlineData("bench", "state", "--keys", "1", "--passes", "1000", "--state-backend", "heap")]
     public void Parse_BoundaryValues_AreAccepted(params string[] args)
     {
         Program.BuildRoot().Parse(args).Errors.ShouldBeEmpty();
