@@ -84,7 +84,7 @@ public static class Program
             ChaosCommand.Create(),
             LogCommands.Create(),
             CheckpointsCommand.Create(),
-            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create()),
+            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create(), StateBenchCommand.Create()),
         };
         root.Options.Add(Verbose);
         return root;

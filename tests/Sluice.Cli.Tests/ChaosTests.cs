@@ -38,6 +38,23 @@ public sealed class ChaosTests
         result.Stdout.ShouldContain("chaos: 5 kills");
     }
 
+    /// <summary>
+    /// RocksDB state backend: the dedup state lives in <c>rocksdb/</c> under the data directory; every kill leaves the
+    /// child's working copies behind, the restarted child restores from the checkpoint and sweeps them, and none is
+    /// left once the job finished (the verdict checks it).
+    /// </summary>
+    [Fact]
+    public void Chaos_RocksDbStateBackendRepeatedKills_CommittedOutputEqualsTheNoCrashReference()
+    {
+        var result = CliProcess.Run(TimeSpan.FromSeconds(120), null, "chaos", "--state-backend", "rocksdb", "--kills", "5", "--seed", "7", "--events", "2000");
+
+        result.ExitCode.ShouldBe(0, result.Stdout + result.Stderr);
+        result.Stdout.ShouldContain("state backend rocksdb");
+        result.Stdout.ShouldContain("2 RocksDB working copies left behind");
+        result.Stdout.ShouldContain("verdict: PASS");
+        result.Stdout.ShouldContain("chaos: 5 kills");
+    }
+
     [Fact]
     public void Compare_DuplicatedOrMissingRecord_IsAProblem()
     {

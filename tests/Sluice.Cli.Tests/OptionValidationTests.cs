@@ -28,6 +28,8 @@ public sealed class OptionValidationTests
     [InlineData("--fault", "chaos", "--fault", "explode:3")]
     [InlineData("--interval-ms", "chaos", "run-job", "--data-dir", "d", "--interval-ms", "0")]
     [InlineData("--parallelism", "chaos", "run-job", "--data-dir", "d", "--parallelism", "0")]
+    [InlineData("--state-backend", "chaos", "--state-backend", "disk")]
+    [InlineData("--state-backend", "chaos", "run-job", "--data-dir", "d", "--state-backend", "disk")]
     [InlineData("--id", "checkpoints", "savepoint", "--dir", "a", "--to", "b", "--id", "0")]
     [InlineData("--records", "bench", "log", "--records", "0")]
     [InlineData("--seconds", "bench", "checkpoints", "--seconds", "0")]
@@ -40,6 +42,9 @@ public sealed class OptionValidationTests
     [InlineData("--checkpoint-interval", "bench", "nexmark", "--checkpoint-interval", "-1")]
     [InlineData("--query", "bench", "nexmark", "--query", "q99")]
     [InlineData("--state-backend", "bench", "nexmark", "--state-backend", "disk")]
+    [InlineData("--keys", "bench", "state", "--keys", "0")]
+    [InlineData("--passes", "bench", "state", "--passes", "0")]
+    [InlineData("--state-backend", "bench", "state", "--state-backend", "disk")]
     [InlineData("--record-bytes", "bench", "kafka", "--record-bytes", "-1")]
     [InlineData("--partitions", "bench", "kafka", "--partitions", "0")]
     public void Parse_OutOfRangeValue_ReportsOneSentenceNamingTheOption(string option, params string[] args)
@@ -60,9 +65,11 @@ public sealed class OptionValidationTests
     [InlineData("demo", "--rate", "0.5", "--events", "1", "--parallelism", "1")]
     [InlineData("chaos", "--kills", "0", "--interval-ms", "1", "--parallelism", "1", "--records-per-second", "0", "--fault", "restore:*")]
     [InlineData("chaos", "--fault", "before-commit:3")]
+    [InlineData("chaos", "--state-backend", "rocksdb")]
     [InlineData("bench", "nexmark", "--query", "q1,q5", "--checkpoint-interval", "0.5")]
     [InlineData("bench", "nexmark", "--state-backend", "rocksdb")]
     [InlineData("bench", "checkpoints", "--state-backend", "rocksdb", "--keys", "1000", "--changed-percent", "100", "--rounds", "100")]
+    [InlineData("bench", "state", "--keys", "1", "--passes", "1000", "--state-backend", "heap")]
     public void Parse_BoundaryValues_AreAccepted(params string[] args)
     {
         Program.BuildRoot().Parse(args).Errors.ShouldBeEmpty();

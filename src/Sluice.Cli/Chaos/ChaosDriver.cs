@@ -8,7 +8,7 @@ namespace Sluice.Cli.Chaos;
 
 /// <summary>Settings of one <c>sluice chaos</c> run.</summary>
 internal sealed record ChaosDriverOptions(int Kills, int Seed, int Events, int RecordsPerSecond, int IntervalMs, int Parallelism,
-    int MaxProgressLines, string? Fault, string? WorkDir, bool Verbose, bool Kafka = false);
+    int MaxProgressLines, string? Fault, string? WorkDir, bool Verbose, bool Kafka = false, string StateBackend = "heap");
 
 /// <summary>
 /// The kill harness's driver: reference run in-process, then child runs of <c>sluice chaos run-job</c> killed after a
@@ -48,14 +48,14 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         using (var log = ChaosPipeline.OpenLog(referenceDir))
         {
             PrepareDataDirectory(log);
-            var env = StreamEnvironment.Create(ChaosPipeline.Options(referenceDir, options.Parallelism, interval: null));
+            var env = StreamEnvironment.Create(ChaosPipeline.Options(referenceDir, options.Parallelism, interval: null, options.StateBackend));
             ChaosPipeline.Build(env, log, referenceDir, throttle: null,
                 _kafkaBootstrap is null ? null : new ChaosKafkaInput(_kafkaBootstrap, ChaosKafkaInput.ReferenceGroup));
             env.ExecuteAsync().GetAwaiter().GetResult();
             reference = ChaosPipeline.ReadCommitted(log, referenceDir);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"reference: {options.Events} input lines -> {reference.Topic.Count} topic records, {reference.Files.Count} file records ({clock.ElapsedMilliseconds} ms)"));
+            $"reference: {options.Events} input lines -> {reference.Topic.Count} topic records, {reference.Files.Count} file records ({clock.ElapsedMilliseconds} ms, state backend {options.StateBackend})"));
         using (var log = ChaosPipeline.OpenLog(runDir))
         {
             PrepareDataDirectory(log);
@@ -88,7 +88,7 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
             if (outcome.Killed)
             {
                 kills++;
-                Console.WriteLine($"kill {kills}: after {outcome.ProgressLines} progress lines (last: {outcome.LastLine})");
+                Console.WriteLine($"kill {kills}: after {outcome.ProgressLines} progress lines (last: {outcome.LastLine}){LeftBehind(runDir)}");
             }
             else if (outcome.ExitCode == 0)
             {
@@ -119,6 +119,10 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         var problems = new List<string>();
         Compare("log topic", reference.Topic, actual.Topic, problems);
         Compare("file sink", reference.Files, actual.Files, problems);
+        if (ChaosPipeline.RocksDbWorkingCopies(runDir) is var left and > 0)
+        {
+            problems.Add($"{left} RocksDB working copies are left in {ChaosPipeline.RocksDbDirectory(runDir)} after the final run (those of killed runs must be swept, the final run's deleted)");
+        }
         if (options.Fault is not null && !faultHit)
         {
             problems.Add($"the fault {options.Fault} was never hit (no such phase or checkpoint id)");
@@ -155,6 +159,10 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         }
     }
 
+    /// <summary>With the RocksDB backend, how many working copies the killed child left (the next child sweeps them); otherwise empty.</summary>
+    private string LeftBehind(string runDir) =>
+        options.StateBackend == "rocksdb" ? $", {ChaosPipeline.RocksDbWorkingCopies(runDir)} RocksDB working copies left behind" : "";
+
     /// <summary>Adds a problem to <paramref name="problems"/> unless <paramref name="actual"/> equals <paramref name="expected"/> as a multiset (a duplicate is a problem).</summary>
     internal static void Compare(string what, List<string> expected, List<string> actual, List<string> problems)
     {
@@ -190,7 +198,7 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         foreach (var arg in (string[])[typeof(ChaosCommand).Assembly.Location, "chaos", "run-job", "--data-dir", dataDir,
                      "--records-per-second", options.RecordsPerSecond.ToString(CultureInfo.InvariantCulture),
                      "--interval-ms", options.IntervalMs.ToString(CultureInfo.InvariantCulture),
-                     "--parallelism", options.Parallelism.ToString(CultureInfo.InvariantCulture)])
+                     "--parallelism", options.Parallelism.ToString(CultureInfo.InvariantCulture), "--state-backend", options.StateBackend])
         {
             info.ArgumentList.Add(arg);
         }

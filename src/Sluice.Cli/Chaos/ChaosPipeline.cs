@@ -24,7 +24,8 @@ internal sealed record ChaosInputLine(string Key, string Value, long Ts, int Par
 /// <see cref="ChaosKafkaInput"/>) → parse (malformed
 /// lines dropped) → dedup by id → per user a 1-minute tumbling sum and a 30-second-gap session count → an exactly-once
 /// log sink and an exactly-once JSON-lines directory sink. A data directory holds <c>log/</c> (input and output
-/// topics), <c>checkpoints/</c> and <c>out/</c> (the file sink).
+/// topics), <c>checkpoints/</c>, <c>out/</c> (the file sink) and, with the RocksDB state backend, <c>rocksdb/</c>
+/// (the working copies of the dedup operator's keyed state).
 /// </summary>
 internal static class ChaosPipeline
 {
@@ -42,6 +43,9 @@ internal static class ChaosPipeline
     public static string CheckpointDirectory(string dataDir) => Path.Combine(dataDir, "checkpoints");
 
     public static string FileOutputDirectory(string dataDir) => Path.Combine(dataDir, "out");
+
+    /// <summary>The RocksDB state backend's root in <paramref name="dataDir"/> (the job's databases are in <c>chaos/</c> under it).</summary>
+    public static string RocksDbDirectory(string dataDir) => Path.Combine(dataDir, "rocksdb");
 
     public static PartitionedLog OpenLog(string dataDir) => PartitionedLog.Open(LogDirectory(dataDir), new LogOptions { MaintenanceInterval = null });
 
@@ -153,15 +157,27 @@ internal static class ChaosPipeline
         results.WriteJsonLinesDirectory(FileOutputDirectory(dataDir)).Uid("file-sink");
     }
 
-    /// <summary>Job options of a run in <paramref name="dataDir"/>: checkpoints every <paramref name="interval"/> (or none), no restarts.</summary>
-    public static JobOptions Options(string dataDir, int parallelism, TimeSpan? interval) => new()
+    /// <summary>
+    /// Job options of a run in <paramref name="dataDir"/>: checkpoints every <paramref name="interval"/> (or none), no
+    /// restarts, keyed state on the heap or (<paramref name="stateBackend"/> <c>rocksdb</c>) in
+    /// <see cref="RocksDbDirectory"/>, where a restarted run finds the working copies a killed one left.
+    /// </summary>
+    public static JobOptions Options(string dataDir, int parallelism, TimeSpan? interval, string stateBackend = "heap") => new()
     {
         JobName = "chaos",
         Parallelism = parallelism,
         Checkpoints = interval is { } every ? CheckpointOptions.InDirectory(CheckpointDirectory(dataDir), every) : null,
         Restart = RestartStrategy.None,
         BatchSize = 16,
+        StateBackend = stateBackend == "rocksdb" ? new State.RocksDbStateBackend { Directory = RocksDbDirectory(dataDir) } : State.HeapStateBackend.Instance,
     };
+
+    /// <summary>RocksDB working copies (database directories) present under <paramref name="dataDir"/>'s <see cref="RocksDbDirectory"/>.</summary>
+    public static int RocksDbWorkingCopies(string dataDir)
+    {
+        var jobDirectory = Path.Combine(RocksDbDirectory(dataDir), "chaos");
+        return Directory.Exists(jobDirectory) ? Directory.GetDirectories(jobDirectory).Length : 0;
+    }
 
     /// <summary>The committed output: read-committed values of the output topic and lines of committed part files.</summary>
     public static (List<string> Topic, List<string> Files) ReadCommitted(PartitionedLog log, string dataDir)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using RocksDbSharp;
 using Sluice.Checkpoints;
 using Sluice.Runtime.Checkpointing;
@@ -35,6 +36,7 @@ namespace Sluice.Runtime.State;
 internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBackend<TKey> where TKey : notnull
 {
     private const string ColumnFamilyPrefix = "state:";
+    private const string BackgroundErrorsProperty = "rocksdb.background-errors";
 
     private readonly Dictionary<string, IRocksDbState> _states = [];
     private readonly Dictionary<string, ColumnFamilyHandle> _families = []; // by state name: created, or restored from files
@@ -43,6 +45,7 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
     private readonly IKeyHasher<TKey> _hasher;
     private readonly int _keyGroupCount;
     private readonly DbOptions _dbOptions;
+    private readonly BlockBasedTableOptions _tableOptions;
     private readonly ColumnFamilyOptions _columnOptions;
     private readonly WriteOptions _writeOptions;
     private readonly ReadOptions _readOptions;
@@ -54,7 +57,10 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
     private readonly StateReader _reader = new(ReadOnlyMemory<byte>.Empty);
     private readonly object _gate = new();
     private readonly HashSet<RocksSnapshot> _inFlight = [];
-    private readonly bool _deleteParent;
+    private readonly RocksDbWorkingDirectory _workingDirectory;
+    private readonly RocksDbBackgroundWork _background = new();
+    private IOException? _failure;
+    private long _backgroundErrorsSeen;
     private KeyedStateRestore? _restore;
     private bool _hasKey;
     private bool _disposed;
@@ -62,7 +68,8 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
 
     /// <summary>
     /// Opens an empty database in <paramref name="directory"/> (created, and deleted again on <see cref="Dispose"/>;
-    /// its parent too when <paramref name="deleteEmptyParent"/> and nothing else is left in it).
+    /// its parent too when <paramref name="deleteEmptyParent"/> and nothing else is left in it). Working copies that
+    /// killed processes left beside it are deleted (<see cref="RocksDbWorkingDirectory"/>); none is ever reopened.
     /// </summary>
     /// <exception cref="IOException">The directory cannot be created or the database cannot be opened there; the message names the path and the OS error.</exception>
     /// <param name="operatorName">For messages.</param>
@@ -83,25 +90,20 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
         _time = time;
         _hasher = hasher;
         _keyGroupCount = keyGroupCount;
-        _deleteParent = deleteEmptyParent;
         _store = checkpointStore;
         _cancellation = cancellation;
         _incremental = options.IncrementalCheckpoints && checkpointStore is not null;
         KeyGroups = keyGroups;
         KeySerializer = StateSerializers.For<TKey>();
-        Directory = Path.GetFullPath(directory);
-        try
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new IOException($"The RocksDB state backend of operator '{operatorName}' cannot create its directory '{Directory}': {e.Message}", e);
-        }
+        _workingDirectory = RocksDbWorkingDirectory.Open(directory, operatorName, deleteEmptyParent);
+        Directory = _workingDirectory.Path;
         _dbOptions = new DbOptions().SetCreateIfMissing(true).SetErrorIfExists(true).SetMaxBackgroundCompactions(1).SetMaxBackgroundFlushes(1);
         _openOptions = new DbOptions().SetCreateIfMissing(false).SetMaxBackgroundCompactions(1).SetMaxBackgroundFlushes(1);
-        _columnOptions = new ColumnFamilyOptions().SetWriteBufferSize((ulong)options.WriteBufferSize);
-        _writeOptions = new WriteOptions().DisableWal(1);
+        // A Bloom filter per SST file (10 bits per key, ~1 % false positives, held in native memory): a read of an
+        // absent entry — every first access to a key — then costs no SST block read.
+        _tableOptions = new BlockBasedTableOptions().SetFilterPolicy(BloomFilterPolicy.Create(10, false)).SetWholeKeyFiltering(true);
+        _columnOptions = new ColumnFamilyOptions().SetWriteBufferSize((ulong)options.WriteBufferSize).SetBlockBasedTableFactory(_tableOptions);
+        _writeOptions = RocksDbBackgroundWork.NoSlowdown(new WriteOptions().DisableWal(1));
         _readOptions = new ReadOptions();
         try
         {
@@ -109,7 +111,8 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
         }
         catch (RocksDbException e)
         {
-            TryDelete();
+            _background.Dispose();
+            _workingDirectory.Dispose();
             throw new IOException($"The RocksDB state backend of operator '{operatorName}' cannot open a database in '{Directory}': {e.Message}", e);
         }
         _sweeps = new TtlSweepSchedule(Now);
@@ -224,45 +227,127 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
         return true;
     }
 
+    // Writes never block inside RocksDB (no_slowdown, see RocksDbBackgroundWork): a stalled one waits in AwaitStall and is retried.
     internal void Put(ColumnFamilyHandle family, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        try
+        while (true)
         {
-            _db.Put(key, value, family, _writeOptions);
-        }
-        catch (RocksDbException e)
-        {
-            throw Failure("write", e);
+            try
+            {
+                _db.Put(key, value, family, _writeOptions);
+                return;
+            }
+            catch (RocksDbException e) when (RocksDbBackgroundWork.IsStall(e))
+            {
+                AwaitStall("write");
+            }
+            catch (RocksDbException e)
+            {
+                throw Failure("write", e);
+            }
         }
     }
 
     internal void Remove(ColumnFamilyHandle family, ReadOnlySpan<byte> key)
     {
-        try
+        while (true)
         {
-            _db.Remove(key, family, _writeOptions);
-        }
-        catch (RocksDbException e)
-        {
-            throw Failure("delete", e);
+            try
+            {
+                _db.Remove(key, family, _writeOptions);
+                return;
+            }
+            catch (RocksDbException e) when (RocksDbBackgroundWork.IsStall(e))
+            {
+                AwaitStall("delete");
+            }
+            catch (RocksDbException e)
+            {
+                throw Failure("delete", e);
+            }
         }
     }
 
     internal void Write(WriteBatch batch)
     {
-        try
+        while (true)
         {
-            _db.Write(batch, _writeOptions);
-        }
-        catch (RocksDbException e)
-        {
-            throw Failure("write", e);
+            try
+            {
+                _db.Write(batch, _writeOptions);
+                return;
+            }
+            catch (RocksDbException e) when (RocksDbBackgroundWork.IsStall(e))
+            {
+                AwaitStall("write");
+            }
+            catch (RocksDbException e)
+            {
+                throw Failure("write", e);
+            }
         }
     }
 
-    /// <summary>An I/O failure of the database (disk full, read-only, deleted directory), naming the operator and directory.</summary>
-    internal IOException Failure(string what, Exception error) =>
-        new($"The RocksDB state backend of operator '{_operatorName}' failed to {what} in '{Directory}': {error.Message}", error);
+    /// <summary>
+    /// A write RocksDB stalled: waits (one slice at most) for its flushes and compactions. Fails when one of them
+    /// failed — RocksDB stopped writes — or RocksDB reported a background error since the last healthy check while
+    /// writes stay stalled. Task thread.
+    /// </summary>
+    /// <exception cref="IOException">The database cannot take writes; the message names the directory and RocksDB's (the OS's) error.</exception>
+    private void AwaitStall(string what)
+    {
+        if (_background.Wait(_db) is { } error)
+        {
+            throw Failure(what, new IOException(error));
+        }
+        if (BackgroundErrors() > _backgroundErrorsSeen)
+        {
+            throw Failure(what, new IOException($"RocksDB stopped writes after a background flush or compaction failed (details in '{Path.Combine(Directory, "LOG")}')"));
+        }
+    }
+
+    /// <summary>RocksDB's count of failed background flushes and compactions since the database opened.</summary>
+    private long BackgroundErrors() =>
+        long.TryParse(_db.GetProperty(BackgroundErrorsProperty), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 0;
+
+    /// <summary>
+    /// An I/O failure of the database (disk full, read-only, deleted directory), naming the operator and directory. The
+    /// first one is remembered: no checkpoint is taken after it (see <see cref="ThrowIfFailed"/>), even if user code
+    /// caught the exception. Any thread.
+    /// </summary>
+    internal IOException Failure(string what, Exception error)
+    {
+        var failure = new IOException($"The RocksDB state backend of operator '{_operatorName}' failed to {what} in '{Directory}': {error.Message}", error);
+        Interlocked.CompareExchange(ref _failure, failure, null);
+        return failure;
+    }
+
+    /// <summary>
+    /// Refuses checkpoint <paramref name="checkpointId"/> once the database failed: a read or write failed, or a
+    /// background flush or compaction did. Writes only reach the memtable (the write-ahead log is off), so a full or
+    /// read-only disk shows first as a failed background flush; RocksDB then stops accepting writes, and a checkpoint
+    /// of this subtask must not complete. A background error RocksDB no longer reports (it recovered) does not count.
+    /// Task thread.
+    /// </summary>
+    /// <exception cref="IOException">The database failed; the message names the checkpoint, the directory and RocksDB's (the OS's) error.</exception>
+    private void ThrowIfFailed(long checkpointId)
+    {
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            throw new IOException($"The RocksDB state backend of operator '{_operatorName}' cannot take checkpoint {checkpointId}: an earlier operation failed: {failure.Message}", failure);
+        }
+        var errors = BackgroundErrors();
+        if (errors <= _backgroundErrorsSeen)
+        {
+            return;
+        }
+        // Returns the background error while RocksDB keeps writes stopped on it; nothing once it recovered.
+        if (_background.Wait(_db) is { } error)
+        {
+            throw Failure($"take checkpoint {checkpointId} (a background flush or compaction failed)", new IOException(error));
+        }
+        _backgroundErrorsSeen = errors;
+    }
 
     public long EntryCount
     {
@@ -318,6 +403,7 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
     public IKeyedStateSnapshot Snapshot(long checkpointId)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfFailed(checkpointId);
         if (_incremental)
         {
             return SnapshotIncrementally(checkpointId);
@@ -353,30 +439,13 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey> : IKeyedStateBacken
             _inFlight.Clear();
             _db.Dispose();
         }
-        TryDelete();
+        _background.Dispose();
+        DeleteScratchDirectories();
+        _workingDirectory.Dispose();
         GC.KeepAlive(_dbOptions);
         GC.KeepAlive(_openOptions);
         GC.KeepAlive(_columnOptions);
-    }
-
-    private void TryDelete()
-    {
-        try
-        {
-            if (System.IO.Directory.Exists(Directory))
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            DeleteScratchDirectories();
-            if (_deleteParent && Path.GetDirectoryName(Directory) is { } parent && System.IO.Directory.Exists(parent) && !System.IO.Directory.EnumerateFileSystemEntries(parent).Any())
-            {
-                System.IO.Directory.Delete(parent);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a working copy left behind holds nothing a restart needs.
-        }
+        GC.KeepAlive(_tableOptions);
     }
 
     public IValueState<T> GetState<T>(ValueStateDescriptor<T> descriptor) => GetValueState(descriptor, VoidNamespace.Serializer);
