@@ -57,7 +57,7 @@ internal static class ChaosCommand
     private static Option<string> StateBackendOption() =>
         new Option<string>("--state-backend")
         {
-            Description = "Where the keyed state (dedup) lives: heap, or rocksdb (in rocksdb/ under the data directory, so a restarted child finds the killed one's working copies).",
+            Description = "Where the keyed state (dedup, windows, sessions) lives: heap, or rocksdb (in rocksdb/ under the data directory, so a restarted child finds the killed one's working copies).",
             DefaultValueFactory = _ => "heap",
         }.MustSatisfy(b => b is "heap" or "rocksdb", "must be heap or rocksdb");
 

@@ -25,7 +25,7 @@ internal sealed record ChaosInputLine(string Key, string Value, long Ts, int Par
 /// lines dropped) → dedup by id → per user a 1-minute tumbling sum and a 30-second-gap session count → an exactly-once
 /// log sink and an exactly-once JSON-lines directory sink. A data directory holds <c>log/</c> (input and output
 /// topics), <c>checkpoints/</c>, <c>out/</c> (the file sink) and, with the RocksDB state backend, <c>rocksdb/</c>
-/// (the working copies of the dedup operator's keyed state).
+/// (the working copies of the keyed state of the dedup, window and session operators).
 /// </summary>
 internal static class ChaosPipeline
 {
@@ -172,11 +172,14 @@ internal static class ChaosPipeline
         StateBackend = stateBackend == "rocksdb" ? new State.RocksDbStateBackend { Directory = RocksDbDirectory(dataDir) } : State.HeapStateBackend.Instance,
     };
 
-    /// <summary>RocksDB working copies (database directories) present under <paramref name="dataDir"/>'s <see cref="RocksDbDirectory"/>.</summary>
+    /// <summary>
+    /// RocksDB working copies (database directories, not their <c>.snapshot-n</c>/<c>.restore-n</c> scratch directories)
+    /// present under <paramref name="dataDir"/>'s <see cref="RocksDbDirectory"/>.
+    /// </summary>
     public static int RocksDbWorkingCopies(string dataDir)
     {
         var jobDirectory = Path.Combine(RocksDbDirectory(dataDir), "chaos");
-        return Directory.Exists(jobDirectory) ? Directory.GetDirectories(jobDirectory).Length : 0;
+        return Directory.Exists(jobDirectory) ? Directory.GetDirectories(jobDirectory).Count(d => !Path.GetFileName(d).Contains('.', StringComparison.Ordinal)) : 0;
     }
 
     /// <summary>The committed output: read-committed values of the output topic and lines of committed part files.</summary>

@@ -21,6 +21,7 @@ namespace Sluice.Runtime.State;
 internal sealed class RocksDbWorkingDirectory : IDisposable
 {
     private const string LockSuffix = ".lock";
+    private const string TempSuffix = ".tmp";
 
     private readonly FileStream _lock;
     private readonly bool _deleteEmptyParent;
@@ -61,7 +62,7 @@ internal sealed class RocksDbWorkingDirectory : IDisposable
                 Directory.CreateDirectory(parent);
                 try
                 {
-                    lockFile = new FileStream(path + LockSuffix, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+                    lockFile = CreateLocked(path + LockSuffix);
                 }
                 catch (DirectoryNotFoundException) when (attempt == 0)
                 {
@@ -81,6 +82,32 @@ internal sealed class RocksDbWorkingDirectory : IDisposable
         return new RocksDbWorkingDirectory(path, lockFile, deleteEmptyParent, SweepStale(parent, path));
     }
 
+    /// <summary>
+    /// Creates <paramref name="lockPath"/> already locked: the file is created and locked under a temporary name, then
+    /// renamed into place, so no sweep (of this process or another) can ever see it unlocked and take it for stale.
+    /// </summary>
+    private static FileStream CreateLocked(string lockPath)
+    {
+        var temp = $"{lockPath}.{Guid.NewGuid():N}{TempSuffix}";
+        var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1);
+        try
+        {
+            if (File.Exists(lockPath))
+            {
+                // A dead owner's lock file is replaced; a live owner's makes this throw (IOException: in use).
+                new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1).Dispose();
+            }
+            File.Move(temp, lockPath, overwrite: true);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            File.Delete(temp);
+            throw;
+        }
+    }
+
     /// <summary>Deletes the working copies in <paramref name="parent"/> whose lock file is not held; returns how many.</summary>
     internal static int SweepStale(string parent, string except)
     {
@@ -96,6 +123,15 @@ internal sealed class RocksDbWorkingDirectory : IDisposable
                 if (directory != except && TryDeleteStale(directory))
                 {
                     swept++;
+                }
+            }
+            // Lock files whose creator was killed before renaming them into place (empty files). A creator holds its
+            // temporary file unlocked for an instant after creating it, so only old ones are taken for stale.
+            foreach (var temp in Directory.EnumerateFiles(parent, "*" + LockSuffix + ".*" + TempSuffix))
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(temp) > TimeSpan.FromMinutes(10))
+                {
+                    TryDeleteUnlocked(temp);
                 }
             }
             // Lock files whose directory never got created (a kill between the two steps).
@@ -160,6 +196,19 @@ internal sealed class RocksDbWorkingDirectory : IDisposable
         }
     }
 
+    private static void TryDeleteUnlocked(string file)
+    {
+        try
+        {
+            using var stale = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1);
+            File.Delete(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Held by a live creator, or gone already.
+        }
+    }
+
     private static bool FileLockingDisabled() =>
         (AppContext.TryGetSwitch("System.IO.DisableFileLocking", out var disabled) && disabled)
         || Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is "1" or "true";
@@ -183,7 +232,7 @@ internal sealed class RocksDbWorkingDirectory : IDisposable
                 {
                     Directory.Delete(Path, recursive: true);
                 }
-                File.Delete(_lock.Name);
+                File.Delete(Path + LockSuffix);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -50,6 +50,59 @@ public sealed class RocksDbWorkingDirectoryTests : IDisposable
         Directory.Exists(path).ShouldBeTrue("the live copy is untouched");
     }
 
+    /// <summary>
+    /// Subtasks of one job open their copies side by side at the same moment, each sweeping the others' directory: a
+    /// lock file is never visible unlocked, so no opening copy is taken for stale (its lock stolen, its directory deleted).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void Open_ManyCopiesAtOnceInOneDirectory_AllSucceedAndNoneIsSweptByAnother(int round)
+    {
+        const int copies = 24;
+        var job = Path.Combine(_root, $"job-{round}");
+        using var start = new Barrier(copies);
+        var opened = new RocksDbWorkingDirectory[copies];
+        var errors = new Exception?[copies];
+        var threads = Enumerable.Range(0, copies).Select(i => new Thread(() =>
+        {
+            try
+            {
+                start.SignalAndWait(s_timeout);
+                opened[i] = RocksDbWorkingDirectory.Open(Path.Combine(job, $"op-{i}-{Guid.NewGuid():N}"), "op", deleteEmptyParent: false);
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join(s_timeout).ShouldBeTrue());
+        errors.ShouldAllBe(e => e == null);
+        try
+        {
+            foreach (var directory in opened)
+            {
+                Directory.Exists(directory.Path).ShouldBeTrue($"{directory.Path} was deleted by another copy's sweep");
+                File.Exists(directory.Path + ".lock").ShouldBeTrue();
+                directory.Swept.ShouldBe(0, "no copy here is stale");
+            }
+        }
+        finally
+        {
+            foreach (var directory in opened)
+            {
+                directory?.Dispose();
+            }
+        }
+    }
+
     [Fact]
     public void Open_DeletesCopiesWhoseLockNobodyHolds_AndKeepsLiveAndForeignDirectories()
     {
