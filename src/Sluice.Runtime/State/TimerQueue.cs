@@ -26,6 +26,7 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
 {
     private const int PooledBuckets = 8;
     private readonly PriorityQueue<long, long> _times = new();
+    private readonly HashSet<long> _queued = []; // the times in _times (a time whose bucket was dropped may still be there)
     private readonly Dictionary<long, TimerBucket> _buckets = [];
     private readonly Stack<TimerBucket> _free = new();
     private TimerBucket? _lastBucket;
@@ -58,14 +59,20 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         {
             bucket = _free.Count > 0 ? _free.Pop() : new TimerBucket();
             _buckets.Add(time, bucket);
-            _times.Enqueue(time, time);
+            if (_queued.Add(time))
+            {
+                _times.Enqueue(time, time);
+            }
         }
         _lastBucket = bucket;
         _lastTime = time;
         return bucket;
     }
 
-    /// <summary>Deletes a timer; false when it was not registered.</summary>
+    /// <summary>
+    /// Deletes a timer; false when it was not registered. A time left without live timers drops its bucket at once (its
+    /// entry in the heap of times is skipped when it comes up), so re-armed timeouts leave no bucket per old time behind.
+    /// </summary>
     public bool Delete(TKey key, TNamespace ns, long time)
     {
         var bucket = _lastBucket is not null && _lastTime == time ? _lastBucket : _buckets.GetValueOrDefault(time);
@@ -74,6 +81,10 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
             return false;
         }
         Count--;
+        if (bucket.Live == 0 && !ReferenceEquals(bucket, _firing))
+        {
+            Drop(time, bucket);
+        }
         return true;
     }
 
@@ -84,7 +95,11 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         {
             while (_times.TryPeek(out var time, out _))
             {
-                var bucket = _buckets[time];
+                if (!_buckets.TryGetValue(time, out var bucket))
+                {
+                    Dequeue(time);
+                    continue;
+                }
                 if (bucket.Live > 0)
                 {
                     return time;
@@ -100,7 +115,12 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
     {
         while (_times.TryPeek(out var time, out _) && time <= upTo)
         {
-            var bucket = _firing is not null && _firingTime == time ? _firing : _buckets[time];
+            var bucket = _firing is not null && _firingTime == time ? _firing : _buckets.GetValueOrDefault(time);
+            if (bucket is null)
+            {
+                Dequeue(time);
+                continue;
+            }
             _firing = bucket;
             _firingTime = time;
             if (bucket.TryTake(out var key, out var ns))
@@ -130,11 +150,24 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         return new FrozenTimers(parts);
     }
 
+    /// <summary>Removes the earliest time from the heap of times.</summary>
+    private void Dequeue(long time)
+    {
+        _times.Dequeue();
+        _queued.Remove(time);
+    }
+
     /// <summary>Drops the drained bucket of the earliest time.</summary>
     private void Release(long time, TimerBucket bucket)
     {
-        Debug.Assert(bucket.Live == 0, "Only a drained bucket is released.");
-        _times.Dequeue();
+        Dequeue(time);
+        Drop(time, bucket);
+    }
+
+    /// <summary>Removes a bucket without live timers (reusing it when no frozen view holds its entries).</summary>
+    private void Drop(long time, TimerBucket bucket)
+    {
+        Debug.Assert(bucket.Live == 0, "Only a bucket without live timers is dropped.");
         _buckets.Remove(time);
         if (ReferenceEquals(_lastBucket, bucket))
         {
@@ -199,6 +232,7 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         private int[] _index = new int[InitialEntries * 2];
         private int _count;
         private int _cursor;
+        private int _deleted; // entries flagged deleted in [cursor, count)
 
         /// <summary>True while the entry array may be held by a frozen view: it is copied before an entry changes.</summary>
         private bool _shared;
@@ -255,7 +289,7 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
             Live++;
             if (_count * 2 > _index.Length)
             {
-                Reindex();
+                Reindex(_index.Length * 2);
             }
             return true;
         }
@@ -275,8 +309,43 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
                 _shared = false;
             }
             _entries[at].Deleted = true;
+            _deleted++;
             Live--;
+            if (_deleted >= 8 && _deleted > Live)
+            {
+                Compact();
+            }
             return true;
+        }
+
+        /// <summary>
+        /// Keeps only the live entries, in order, in new arrays (a frozen view keeps the old ones): deleting and
+        /// registering one timer over and over at one time would otherwise grow the bucket without bound.
+        /// </summary>
+        private void Compact()
+        {
+            var live = new Entry[Math.Max(InitialEntries, Live * 2)];
+            var n = 0;
+            for (var i = _cursor; i < _count; i++)
+            {
+                if (!_entries[i].Deleted)
+                {
+                    live[n++] = _entries[i];
+                }
+            }
+            Debug.Assert(n == Live, "Every live entry is kept.");
+            _entries = live;
+            _count = n;
+            _cursor = 0;
+            _deleted = 0;
+            _shared = false;
+            var size = InitialEntries * 2;
+            while (size < n * 2)
+            {
+                size *= 2;
+            }
+            _index = new int[size];
+            Reindex(size);
         }
 
         /// <summary>Takes the oldest live entry, in registration order.</summary>
@@ -285,7 +354,11 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
             while (_cursor < _count)
             {
                 ref var entry = ref _entries[_cursor++];
-                if (!entry.Deleted)
+                if (entry.Deleted)
+                {
+                    _deleted--;
+                }
+                else
                 {
                     Live--;
                     key = entry.Key;
@@ -318,13 +391,14 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
             Array.Clear(_index);
             _count = 0;
             _cursor = 0;
+            _deleted = 0;
             return true;
         }
 
-        /// <summary>Doubles the index, indexing only the live entries (a fired or deleted one need not be found).</summary>
-        private void Reindex()
+        /// <summary>Rebuilds the index at <paramref name="size"/> slots, indexing only the live entries (a fired or deleted one need not be found).</summary>
+        private void Reindex(int size)
         {
-            var index = new int[_index.Length * 2];
+            var index = new int[size];
             var mask = index.Length - 1;
             for (var i = _cursor; i < _count; i++)
             {

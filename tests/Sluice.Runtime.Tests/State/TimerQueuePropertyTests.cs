@@ -22,9 +22,22 @@ public class TimerQueuePropertyTests
         Gen.Int[0, 100],
         (kind, key, ns, time, pick) => new Op(kind, key, ns, time, pick));
 
+    /// <summary>Few keys and times, many deletions: the same timers deleted and registered again and again (timeouts re-armed), so buckets are dropped and compacted.</summary>
+    private static readonly Gen<Op> s_churn = Gen.Select(
+        Gen.Frequency((40, Gen.Const(0)), (35, Gen.Const(1)), (10, Gen.Const(2)), (2, Gen.Const(3)), (2, Gen.Const(4)), (3, Gen.Const(5))),
+        Gen.Int[0, 12],
+        Gen.Int[0, 1],
+        Gen.Long[0, 6],
+        Gen.Int[0, 100],
+        (kind, key, ns, time, pick) => new Op(kind, key, ns, time, pick));
+
     [Fact]
     public void RandomOperations_MatchAModel_AndFrozenViewsNeverChange() =>
         s_op.Array[1, 4_000].Sample(Run, iter: 30, threads: 1, print: ops => $"{ops.Length} ops");
+
+    [Fact]
+    public void DeleteAndRegisterChurn_MatchesAModel_AndFrozenViewsNeverChange() =>
+        s_churn.Array[1, 4_000].Sample(Run, iter: 30, threads: 1, print: ops => $"{ops.Length} ops");
 
     private static void Run(Op[] ops)
     {
