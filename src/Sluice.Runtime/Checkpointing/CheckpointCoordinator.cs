@@ -465,8 +465,15 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         {
             if (!inUse.Contains(name))
             {
-                await store.DeleteSharedAsync(name, cancellationToken).ConfigureAwait(false);
-                deleted++;
+                try
+                {
+                    await store.DeleteSharedAsync(name, cancellationToken).ConfigureAwait(false);
+                    deleted++;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Best effort: an orphan that cannot be deleted now holds nothing a restore needs; the next attempt retries it.
+                }
             }
         }
         return deleted;

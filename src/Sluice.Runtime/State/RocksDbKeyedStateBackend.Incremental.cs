@@ -48,7 +48,9 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey>
     internal bool IsIncremental => _incremental;
 
     /// <summary>The prefix of the shared files this database instance uploads: operator and a random instance id.</summary>
-    private string SharedPrefix => _sharedPrefix ??= $"{KeyedStateBackends.SafeName(_operatorName.Length > 40 ? _operatorName[..40] : _operatorName)}-{Guid.NewGuid().ToString("N")[..12]}";
+    // Set on first use; Interlocked so that two snapshot writers on the thread pool cannot pick different prefixes.
+    private string SharedPrefix => _sharedPrefix ?? Interlocked.CompareExchange(ref _sharedPrefix,
+        $"{KeyedStateBackends.SafeName(_operatorName.Length > 40 ? _operatorName[..40] : _operatorName)}-{Guid.NewGuid().ToString("N")[..12]}", null) ?? _sharedPrefix!;
 
     public void NotifyCheckpointComplete(long checkpointId)
     {
