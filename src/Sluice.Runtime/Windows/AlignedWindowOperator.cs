@@ -26,7 +26,7 @@ namespace Sluice.Runtime.Windows;
 /// </para>
 /// <para>Per record: one state access (two when the pane is new) and no allocation.</para>
 /// </remarks>
-internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut>, ITimerTarget<TKey, TimeWindow> where TKey : notnull
+internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowOperator<TKey, TIn, TAcc, TOut>, ITimerTarget<TKey, TimeWindow> where TKey : notnull
 {
     private const string StateName = "window-contents";
     private readonly long _size;
@@ -35,13 +35,12 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     private readonly long _pane;
     private readonly bool _slideDividesSize;
     private readonly long _lateness;
-    private readonly bool _eventTime;
     private IInternalAggregatingState<TimeWindow, TIn, TAcc, TAcc> _panes = null!;
     private InternalTimerService<TKey, TimeWindow> _timers = null!;
 
     public AlignedWindowOperator(AlignedWindowAssigner assigner, long allowedLateness, KeySpec<TIn, TKey> key,
         WindowFunction<TKey, TIn, TAcc, TOut> function, OutputTag<TIn>? lateTag, Output<TOut> output)
-        : base(key, function, lateTag, output)
+        : base(assigner.IsEventTime, key, function, lateTag, output)
     {
         _size = assigner.Size;
         _slide = assigner.Slide;
@@ -49,7 +48,6 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         _pane = Gcd(_size, _slide);
         _slideDividesSize = _size % _slide == 0;
         _lateness = allowedLateness;
-        _eventTime = assigner.IsEventTime;
     }
 
     public override void Open()
@@ -62,11 +60,11 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     public override void ProcessElement(TIn value, long timestamp)
     {
         var key = KeyOf(value);
-        var t = _eventTime ? RequireTimestamp(value, timestamp) : Context.Now;
+        var t = IsEventTime ? RequireTimestamp(value, timestamp) : Context.Now;
         Backend.SetCurrentKey(key);
         var time = TimeOfCurrentKey();
         var lastStart = TimeWindow.AlignedStart(t, _offset, _slide);
-        if (_eventTime && lastStart + _size - 1 + _lateness <= time)
+        if (IsEventTime && lastStart + _size - 1 + _lateness <= time)
         {
             Late(value, timestamp);
             return;
@@ -91,7 +89,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
             // Some window of this record already fired: fire it again for this key (allowed lateness in event time;
             // in processing time, a record arriving at the very millisecond its window fired).
             RefireForKey(key, pane, lastStart, time);
-            if (!_eventTime && lastStart + _size - 1 <= time)
+            if (!IsEventTime && lastStart + _size - 1 <= time)
             {
                 _panes.SetCurrentNamespace(new TimeWindow(pane, pane + _pane));
                 _panes.Clear();
@@ -123,39 +121,13 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
 
     private void Register(TimeWindow window, long time)
     {
-        if (_eventTime)
+        if (IsEventTime)
         {
             _timers.RegisterEventTimeTimer(window, time);
         }
         else
         {
             _timers.RegisterProcessingTimeTimer(window, time);
-        }
-    }
-
-    public override void ProcessWatermark(long watermark)
-    {
-        if (_eventTime)
-        {
-            AdvanceTime(watermark);
-            Timers.AdvanceWatermark(watermark);
-        }
-        else if (watermark == EventTime.MaxWatermark)
-        {
-            // End of input: processing-time windows fire what they hold.
-            AdvanceTime(watermark);
-            Timers.OnProcessingTime(watermark);
-        }
-        CurrentWatermark = watermark;
-        Output.EmitWatermark(watermark);
-    }
-
-    public override void OnProcessingTime(long now)
-    {
-        if (!_eventTime)
-        {
-            AdvanceTime(now);
-            Timers.OnProcessingTime(now);
         }
     }
 
@@ -230,7 +202,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
         for (var start = FirstWindowStart(pane, lastStart); start <= lastStart; start += _slide)
         {
             var maxTimestamp = start + _size - 1;
-            if (maxTimestamp <= time && (!_eventTime || maxTimestamp + _lateness > time))
+            if (maxTimestamp <= time && (!IsEventTime || maxTimestamp + _lateness > time))
             {
                 FireWindow(key, new TimeWindow(start, start + _size), armNext: false);
             }
@@ -267,7 +239,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
                     w.WriteZigZagInt64(0);
                     AccumulatorSerializer.Write(w, acc);
                 }));
-                timers.Add(!_eventTime, WindowSnapshotV1.Payload(scratch, group, KeySerializer, key, windows, window, w => w.WriteZigZagInt64(at)));
+                timers.Add(!IsEventTime, WindowSnapshotV1.Payload(scratch, group, KeySerializer, key, windows, window, w => w.WriteZigZagInt64(at)));
             }
         }
         return (WindowSnapshotV1.Converted<TKey>(Context.OperatorName, state, timers), times);

@@ -28,12 +28,11 @@ namespace Sluice.Runtime.Windows;
 /// record. A key's timer looks at all of its sessions: it fires the due ones and drops those past their lateness.
 /// </para>
 /// </remarks>
-internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOperatorBase<TKey, TIn, TAcc, TOut>, ITimerTarget<TKey, VoidNamespace> where TKey : notnull
+internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowOperator<TKey, TIn, TAcc, TOut>, ITimerTarget<TKey, VoidNamespace> where TKey : notnull
 {
     private const string StateName = "sessions";
     private readonly long _gap;
     private readonly long _lateness;
-    private readonly bool _eventTime;
     private IInternalValueState<VoidNamespace, List<(long Start, long End, bool Fired, TAcc Accumulator)>> _sessions = null!;
     private InternalTimerService<TKey, VoidNamespace> _timers = null!;
 
@@ -42,11 +41,10 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
 
     public SessionWindowOperator(SessionWindowAssigner assigner, long allowedLateness, KeySpec<TIn, TKey> key,
         WindowFunction<TKey, TIn, TAcc, TOut> function, OutputTag<TIn>? lateTag, Output<TOut> output)
-        : base(key, function, lateTag, output)
+        : base(assigner.IsEventTime, key, function, lateTag, output)
     {
         _gap = assigner.Gap;
         _lateness = allowedLateness;
-        _eventTime = assigner.IsEventTime;
     }
 
     public override void Open()
@@ -59,7 +57,7 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
     public override void ProcessElement(TIn value, long timestamp)
     {
         var key = KeyOf(value);
-        var t = _eventTime ? RequireTimestamp(value, timestamp) : Context.Now;
+        var t = IsEventTime ? RequireTimestamp(value, timestamp) : Context.Now;
         Backend.SetCurrentKey(key);
         var time = TimeOfCurrentKey();
         var window = new TimeWindow(t, t + _gap);
@@ -84,7 +82,7 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
                 merged = merged.Cover(other);
             }
         }
-        if (_eventTime && merged.MaxTimestamp + _lateness <= time)
+        if (IsEventTime && merged.MaxTimestamp + _lateness <= time)
         {
             Late(value, timestamp);
             return;
@@ -143,38 +141,13 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
 
     private void Register(long time)
     {
-        if (_eventTime)
+        if (IsEventTime)
         {
             _timers.RegisterEventTimeTimer(VoidNamespace.Instance, time);
         }
         else
         {
             _timers.RegisterProcessingTimeTimer(VoidNamespace.Instance, time);
-        }
-    }
-
-    public override void ProcessWatermark(long watermark)
-    {
-        if (_eventTime)
-        {
-            AdvanceTime(watermark);
-            Timers.AdvanceWatermark(watermark);
-        }
-        else if (watermark == EventTime.MaxWatermark)
-        {
-            AdvanceTime(watermark);
-            Timers.OnProcessingTime(watermark);
-        }
-        CurrentWatermark = watermark;
-        Output.EmitWatermark(watermark);
-    }
-
-    public override void OnProcessingTime(long now)
-    {
-        if (!_eventTime)
-        {
-            AdvanceTime(now);
-            Timers.OnProcessingTime(now);
         }
     }
 
@@ -270,7 +243,7 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : WindowOpera
                 }));
 
                 void AddTimer(long at) =>
-                    timers.Add(!_eventTime, WindowSnapshotV1.Payload(scratch, group, KeySerializer, key, voidNs, VoidNamespace.Instance, w => w.WriteZigZagInt64(at)));
+                    timers.Add(!IsEventTime, WindowSnapshotV1.Payload(scratch, group, KeySerializer, key, voidNs, VoidNamespace.Instance, w => w.WriteZigZagInt64(at)));
             }
         }
         return (WindowSnapshotV1.Converted<TKey>(Context.OperatorName, state, timers), times);

@@ -244,6 +244,42 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
     }
 }
 
+/// <summary>
+/// Windows in time (aligned and session): event-time windows fire as the watermark passes their end; processing-time
+/// windows as the clock does, and whatever they hold at the end of input (the final watermark).
+/// </summary>
+internal abstract class TimeWindowOperator<TKey, TIn, TAcc, TOut>(bool eventTime, KeySpec<TIn, TKey> key, WindowFunction<TKey, TIn, TAcc, TOut> function,
+    OutputTag<TIn>? lateTag, Output<TOut> output) : WindowOperatorBase<TKey, TIn, TAcc, TOut>(key, function, lateTag, output) where TKey : notnull
+{
+    /// <summary>True for event-time windows, false for processing-time ones.</summary>
+    protected bool IsEventTime { get; } = eventTime;
+
+    public override void ProcessWatermark(long watermark)
+    {
+        if (IsEventTime)
+        {
+            AdvanceTime(watermark);
+            Timers.AdvanceWatermark(watermark);
+        }
+        else if (watermark == EventTime.MaxWatermark)
+        {
+            AdvanceTime(watermark);
+            Timers.OnProcessingTime(watermark);
+        }
+        CurrentWatermark = watermark;
+        Output.EmitWatermark(watermark);
+    }
+
+    public override void OnProcessingTime(long now)
+    {
+        if (!IsEventTime)
+        {
+            AdvanceTime(now);
+            Timers.OnProcessingTime(now);
+        }
+    }
+}
+
 /// <summary>The namespace of window state and timers: a <see cref="TimeWindow"/>, as two zig-zag varints.</summary>
 internal sealed class TimeWindowSerializer : IStateSerializer<TimeWindow>
 {
