@@ -79,7 +79,8 @@ internal sealed partial class RocksDbKeyedStateBackend<TKey>
         catch (RocksDbException e)
         {
             DeleteDirectory(directory);
-            throw Failure($"create a RocksDB checkpoint in '{directory}'", e);
+            // Failure records it: a flush that failed here (a full disk) refuses later checkpoints as a failed write does.
+            throw Failure($"take checkpoint {checkpointId} (flush the memtables, link the files into '{directory}')", e);
         }
         Dictionary<string, SharedFileRef> confirmed;
         lock (_gate)
