@@ -11,20 +11,24 @@ namespace Sluice.Runtime.Windows;
 /// What every window operator shares: key extraction, the window function, emitting results with the window's
 /// max timestamp, the late-record policy (side output when configured, otherwise counted as dropped — never
 /// silently lost), and the operator's time. State and timers live in the keyed state backend and the timer services
-/// of <see cref="KeyedStreamOperator{TKey}"/>; the only per-operator bookkeeping is the time windows fired up to,
-/// written after the keyed header (see <see cref="WriteTrailer"/>).
+/// of <see cref="KeyedStreamOperator{TKey}"/>; the only per-operator bookkeeping is the time windows fired up to (per
+/// key group while a restore left some ahead, see below), written after the keyed header (see <see cref="WriteTrailer"/>).
 /// </summary>
 /// <remarks>
 /// After a restore at another parallelism, key groups may come from old subtasks whose times differ: windows of a
 /// key group fired up to its own old subtask's time (their timers are gone), so records of that key group are judged
-/// late or re-firing against that time until the operator's time passes it (<see cref="TimeOfCurrentKey"/>).
+/// late or re-firing against that time until the operator's time passes it (<see cref="TimeOfCurrentKey"/>). Until
+/// then a checkpoint keeps those per-key-group times (trailer version 2), so that a further restore, at any
+/// parallelism, still judges each key group against its own time.
 /// </remarks>
 internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamOperator<TKey>, IInput<TIn> where TKey : notnull
 {
     /// <summary>The name of every window operator's one timer service.</summary>
     protected const string TimerServiceName = "window-timers";
 
-    private const byte TrailerVersion = 1;
+    // The trailer (see WriteTrailer): version 1 holds one time for the owned key-group range, version 2 a time per key group.
+    private const byte TrailerOneTime = 1;
+    private const byte TrailerPerGroupTimes = 2;
     private readonly OutputTag<TIn>? _lateTag;
     private KeyValuePair<string, object?> _operatorTag;
 
@@ -92,13 +96,58 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
 
     // ---- snapshot bookkeeping: the time, and the key groups it applies to ----
 
+    /// <summary>
+    /// Writes the time the owned key groups' windows fired up to. Version 1: <c>byte 1 · time (zig-zag varint) ·
+    /// first key group · key-group count (varints)</c>, one time for the whole owned range. Version 2, while key
+    /// groups restored ahead of <see cref="Time"/> remain: <c>byte 2 · run count (varint) · (time · first key group ·
+    /// key-group count)*</c>, runs in key-group order covering the owned range, consecutive key groups with equal times
+    /// in one run; the lowest run time is <see cref="Time"/>.
+    /// </summary>
+    /// <remarks>
+    /// Version 1 is still written when every key group is at <see cref="Time"/> (every checkpoint but those taken
+    /// after a restore that merged old subtasks of different times, before the time caught up). One run of version 2
+    /// would say the same, but version 1 keeps those checkpoints byte for byte as before, so that releases reading
+    /// only version 1 (a rollback) still restore them.
+    /// </remarks>
     protected override void WriteTrailer(StateWriter operatorState)
     {
-        operatorState.WriteByte(TrailerVersion);
-        operatorState.WriteZigZagInt64(Time);
-        operatorState.WriteVarInt32((uint)Backend.KeyGroups.Start);
-        operatorState.WriteVarInt32((uint)Backend.KeyGroups.Count);
+        var range = Backend.KeyGroups;
+        if (_groupTimes is null || Time >= _groupTimesMax)
+        {
+            operatorState.WriteByte(TrailerOneTime);
+            WriteRun(operatorState, Time, range.Start, range.Count);
+            return;
+        }
+        operatorState.WriteByte(TrailerPerGroupTimes);
+        var runs = 1;
+        for (var i = 1; i < _groupTimes.Length; i++)
+        {
+            if (GroupTime(i) != GroupTime(i - 1))
+            {
+                runs++;
+            }
+        }
+        operatorState.WriteVarInt32((uint)runs);
+        var first = 0;
+        for (var i = 1; i <= _groupTimes.Length; i++)
+        {
+            if (i == _groupTimes.Length || GroupTime(i) != GroupTime(first))
+            {
+                WriteRun(operatorState, GroupTime(first), range.Start + first, i - first);
+                first = i;
+            }
+        }
+
+        static void WriteRun(StateWriter writer, long time, int start, int count)
+        {
+            writer.WriteZigZagInt64(time);
+            writer.WriteVarInt32((uint)start);
+            writer.WriteVarInt32((uint)count);
+        }
     }
+
+    /// <summary>The time of the owned key group at <paramref name="index"/> (from the range's start) while <see cref="_groupTimes"/> is set.</summary>
+    private long GroupTime(int index) => Math.Max(Time, _groupTimes![index]);
 
     protected override KeyedStateRestore? ReadRestore(RestoreContext restore)
     {
@@ -122,18 +171,24 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
         {
             var r = new StateReader(trailer);
             var version = r.ReadByte();
-            if (version != TrailerVersion)
+            var runs = version switch
             {
-                throw new StateFormatException($"Window state of '{Context.OperatorName}' has bookkeeping version {version}; this release reads version {TrailerVersion}.");
-            }
-            var time = r.ReadZigZagInt64();
-            var start = (int)r.ReadVarInt32();
-            var count = (int)r.ReadVarInt32();
-            for (var group = start; group < start + count; group++)
+                TrailerOneTime => 1,
+                TrailerPerGroupTimes => (int)r.ReadVarInt32(),
+                _ => throw new StateFormatException(
+                    $"Window state of '{Context.OperatorName}' has bookkeeping version {version}; this release reads versions {TrailerOneTime} and {TrailerPerGroupTimes}."),
+            };
+            for (var run = 0; run < runs; run++)
             {
-                if (Context.KeyGroups.Contains(group))
+                var time = r.ReadZigZagInt64();
+                var start = (int)r.ReadVarInt32();
+                var count = (int)r.ReadVarInt32();
+                for (var group = start; group < start + count; group++)
                 {
-                    times[group] = time;
+                    if (Context.KeyGroups.Contains(group))
+                    {
+                        times[group] = time;
+                    }
                 }
             }
         }

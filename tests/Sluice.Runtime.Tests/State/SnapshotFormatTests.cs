@@ -2,8 +2,11 @@ using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Operators;
 using Sluice.Runtime.State;
 using Sluice.Runtime.Tasks;
+using Sluice.Runtime.Tests.Support;
+using Sluice.Runtime.Tests.Windows;
 using Sluice.State;
 using Sluice.State.Serialization;
+using Sluice.Testing;
 
 namespace Sluice.Runtime.Tests.State;
 
@@ -104,6 +107,62 @@ public class SnapshotFormatTests
         restoredTimers.AdvanceWatermark(1000);
         restoredTarget.Fired.ShouldBe([("a", 1000L)]);
     }
+
+    [Fact]
+    public void WindowTrailer_Version2PerKeyGroupTimes_IsPinned_AndRestores()
+    {
+        // Key groups 0–63 fired up to 9 and 64–127 up to 29 (two old subtasks), restored at parallelism 1: until the
+        // time passes 29 the trailer after the keyed header holds a time per run of key groups.
+        var options = new JobOptions { Parallelism = 1 };
+        using var merged = WindowRescaleTests.Driver(options);
+        merged.InitializeState(WindowRescaleTests.SubtasksAtDifferentTimes(options));
+        const string perGroup = "02  02  12 00 40  3A 40 40"; // version 2, two runs: time 9 (zig-zag 18), groups 0 +64; time 29 (58), groups 64 +64
+        var checkpoint = merged.Snapshot();
+        WindowTrailer(checkpoint).ShouldBe(perGroup.Replace(" ", "", StringComparison.Ordinal));
+
+        merged.ProcessWatermark(19);
+        const string caughtUp = "02  02  26 00 40  3A 40 40"; // groups behind the time (19, zig-zag 38) write the time
+        WindowTrailer(merged.Snapshot()).ShouldBe(caughtUp.Replace(" ", "", StringComparison.Ordinal));
+
+        // Once the time reaches 29 every key group is at it: version 1, one time for the owned range.
+        merged.ProcessWatermark(29);
+        const string oneTime = "01  3A  00 80 01"; // version 1, time 29, groups 0 +128
+        WindowTrailer(merged.Snapshot()).ShouldBe(oneTime.Replace(" ", "", StringComparison.Ordinal));
+
+        // Hand-written version-2 bytes restore, each run's time to its key groups: groups 0–63 at 29, 64–127 at 9 (the
+        // other way round from the checkpoint they replace), so the behind key's record at 15 is late and the ahead
+        // key's is not. The behind key's restored pane [10, 20) still fires with its one record.
+        var swapped = ReplaceWindowTrailer(checkpoint, Hex("02  02  3A 00 40  12 40 40"));
+        using var restored = WindowRescaleTests.Driver(options);
+        var late = restored.SideOutput(WindowRescaleTests.LateTag);
+        restored.InitializeState(swapped);
+        restored.ProcessElement(new Ev(WindowRescaleTests.Behind, 15), 15)
+            .ProcessElement(new Ev(WindowRescaleTests.Ahead, 15), 15)
+            .ProcessWatermark(29);
+        late.TimestampedItems.ShouldBe([(new Ev(WindowRescaleTests.Behind, 15), 15L)]);
+        restored.Output.ShouldBe([(new Win(WindowRescaleTests.Behind, 10, 20, 1), 19L), (new Win(WindowRescaleTests.Ahead, 10, 20, 1), 19L)], ignoreOrder: true);
+    }
+
+    /// <summary>The window operator's trailer (after its keyed header) in <paramref name="snapshot"/>, as hex.</summary>
+    private static string WindowTrailer(TestSnapshot snapshot)
+    {
+        var window = snapshot.ToRestoredCheckpoint().Snapshots.Single(s => s.Uid == WindowRescaleTests.WindowUid);
+        var parsed = KeyedStateSnapshot.Parse(new RestoreContext(1, [window.OperatorState], []), StateSerializers.For<string>(), "windows")!;
+        return Convert.ToHexString(parsed.Trailers.Single().Span);
+    }
+
+    /// <summary><paramref name="snapshot"/> with the window operator's trailer replaced by <paramref name="trailer"/>.</summary>
+    private static TestSnapshot ReplaceWindowTrailer(TestSnapshot snapshot, byte[] trailer) =>
+        new(snapshot.CheckpointId, snapshot.KeyGroupCount, snapshot.ProcessingTime, snapshot.ToRestoredCheckpoint().Snapshots.Select(s =>
+        {
+            if (s.Uid != WindowRescaleTests.WindowUid)
+            {
+                return s;
+            }
+            var old = KeyedStateSnapshot.Parse(new RestoreContext(1, [s.OperatorState], []), StateSerializers.For<string>(), "windows")!.Trailers.Single();
+            byte[] state = [.. s.OperatorState.AsSpan(0, s.OperatorState.Length - old.Length), .. trailer];
+            return new OperatorSnapshot(s.Uid, s.Subtask, s.Parallelism, state, s.KeyGroups, s.Committable, s.OperatorStates, s.SharedFiles);
+        }));
 
     [Fact]
     public void KeyedState_NamespacesAreIsolated_AndMerge()
