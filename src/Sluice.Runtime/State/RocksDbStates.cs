@@ -136,6 +136,38 @@ internal abstract class RocksDbStateBase<TKey, TNamespace, TValue> : IRocksDbSta
 
     protected virtual int ValueVersion => StateSerializers.For<TValue>().Version;
 
+    /// <summary>
+    /// Merges the values of <paramref name="sources"/> into <paramref name="target"/> with <paramref name="merge"/>
+    /// (existing target value first) and clears the sources, for reducing and aggregating state; the current
+    /// namespace is left as it was.
+    /// </summary>
+    protected void MergeInto(TNamespace target, IReadOnlyList<TNamespace> sources, Func<TValue, TValue, TValue> merge)
+    {
+        var original = Namespace;
+        try
+        {
+            foreach (var source in sources)
+            {
+                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
+                {
+                    continue;
+                }
+                Namespace = source;
+                if (!TryRead(refresh: false, out var value))
+                {
+                    continue;
+                }
+                Clear();
+                Namespace = target;
+                Write(TryRead(refresh: false, out var existing) ? merge(existing, value) : value);
+            }
+        }
+        finally
+        {
+            Namespace = original;
+        }
+    }
+
     /// <summary>Stores <paramref name="value"/> for the current (key, namespace) with a fresh stamp.</summary>
     protected void Write(TValue value)
     {
@@ -330,32 +362,7 @@ internal sealed class RocksDbReducingState<TKey, TNamespace, T>(RocksDbKeyedStat
 
     public bool TryGet(out T value) => TryRead(refresh: true, out value);
 
-    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources)
-    {
-        var original = Namespace;
-        try
-        {
-            foreach (var source in sources)
-            {
-                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
-                {
-                    continue;
-                }
-                Namespace = source;
-                if (!TryRead(refresh: false, out var value))
-                {
-                    continue;
-                }
-                Clear();
-                Namespace = target;
-                Add(value);
-            }
-        }
-        finally
-        {
-            Namespace = original;
-        }
-    }
+    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources) => MergeInto(target, sources, _reduce);
 }
 
 internal sealed class RocksDbAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(RocksDbKeyedStateBackend<TKey> backend, ColumnFamilyHandle family,
@@ -364,6 +371,7 @@ internal sealed class RocksDbAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>
         IInternalAggregatingState<TNamespace, TIn, TAcc, TOut> where TKey : notnull
 {
     private readonly IAggregateFunction<TIn, TAcc, TOut> _function = descriptor.Function;
+    private readonly Func<TAcc, TAcc, TAcc> _merge = descriptor.Function.Merge;
 
     public void Add(TIn value) => AddAndCheckCreated(value);
 
@@ -388,32 +396,7 @@ internal sealed class RocksDbAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>
 
     public bool TryGetAccumulator(out TAcc accumulator) => TryRead(refresh: true, out accumulator);
 
-    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources)
-    {
-        var original = Namespace;
-        try
-        {
-            foreach (var source in sources)
-            {
-                if (EqualityComparer<TNamespace>.Default.Equals(source, target))
-                {
-                    continue;
-                }
-                Namespace = source;
-                if (!TryRead(refresh: false, out var accumulator))
-                {
-                    continue;
-                }
-                Clear();
-                Namespace = target;
-                Write(TryRead(refresh: false, out var existing) ? _function.Merge(existing, accumulator) : accumulator);
-            }
-        }
-        finally
-        {
-            Namespace = original;
-        }
-    }
+    public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources) => MergeInto(target, sources, _merge);
 }
 
 /// <summary>
