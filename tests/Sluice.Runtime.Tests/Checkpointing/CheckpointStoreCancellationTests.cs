@@ -71,7 +71,7 @@ public sealed class CheckpointStoreCancellationTests : IDisposable
     }
 
     /// <summary>A store whose blob writes never finish until cancelled; everything else goes to <c>inner</c>.</summary>
-    private sealed class StallingCheckpointStore(ICheckpointStore inner) : ICheckpointStore
+    private sealed class StallingCheckpointStore(ICheckpointStore inner) : ForwardingCheckpointStore(inner)
     {
         private int _cancelledWrites;
 
@@ -79,9 +79,7 @@ public sealed class CheckpointStoreCancellationTests : IDisposable
 
         public int CancelledWrites => Volatile.Read(ref _cancelledWrites);
 
-        public string Location => inner.Location;
-
-        public async Task WriteBlobAsync(long checkpointId, string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+        public override async Task WriteBlobAsync(long checkpointId, string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
         {
             var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Stalled.TrySetResult();
@@ -95,26 +93,5 @@ public sealed class CheckpointStoreCancellationTests : IDisposable
                 throw;
             }
         }
-
-        public Task CommitManifestAsync(long checkpointId, ReadOnlyMemory<byte> manifest, CancellationToken cancellationToken = default) =>
-            inner.CommitManifestAsync(checkpointId, manifest, cancellationToken);
-
-        public Task<IReadOnlyList<long>> ListCompletedAsync(CancellationToken cancellationToken = default) => inner.ListCompletedAsync(cancellationToken);
-
-        public Task<byte[]> ReadManifestAsync(long checkpointId, CancellationToken cancellationToken = default) => inner.ReadManifestAsync(checkpointId, cancellationToken);
-
-        public Task<byte[]> ReadBlobAsync(long checkpointId, string name, CancellationToken cancellationToken = default) => inner.ReadBlobAsync(checkpointId, name, cancellationToken);
-
-        public Task DeleteAsync(long checkpointId, CancellationToken cancellationToken = default) => inner.DeleteAsync(checkpointId, cancellationToken);
-
-        public Task<IReadOnlyList<long>> ListIncompleteAsync(CancellationToken cancellationToken = default) => inner.ListIncompleteAsync(cancellationToken);
-
-        public Task WriteSharedAsync(string name, Stream content, CancellationToken cancellationToken = default) => inner.WriteSharedAsync(name, content, cancellationToken);
-
-        public Task<Stream> OpenSharedAsync(string name, CancellationToken cancellationToken = default) => inner.OpenSharedAsync(name, cancellationToken);
-
-        public Task DeleteSharedAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteSharedAsync(name, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ListSharedAsync(CancellationToken cancellationToken = default) => inner.ListSharedAsync(cancellationToken);
     }
 }

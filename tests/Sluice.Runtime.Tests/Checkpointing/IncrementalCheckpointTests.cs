@@ -218,33 +218,9 @@ public sealed class IncrementalCheckpointTests : IDisposable
     }
 
     /// <summary>A store whose shared-file writes fail as on a full disk.</summary>
-    private sealed class FailingUploadStore(ICheckpointStore inner) : ICheckpointStore
+    private sealed class FailingUploadStore(ICheckpointStore inner) : ForwardingCheckpointStore(inner)
     {
-        public string Location => inner.Location;
-
-        public Task WriteSharedAsync(string name, Stream content, CancellationToken cancellationToken = default) =>
+        public override Task WriteSharedAsync(string name, Stream content, CancellationToken cancellationToken = default) =>
             throw new IOException("No space left on device (simulated)");
-
-        public Task WriteBlobAsync(long checkpointId, string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
-            inner.WriteBlobAsync(checkpointId, name, data, cancellationToken);
-
-        public Task CommitManifestAsync(long checkpointId, ReadOnlyMemory<byte> manifest, CancellationToken cancellationToken = default) =>
-            inner.CommitManifestAsync(checkpointId, manifest, cancellationToken);
-
-        public Task<IReadOnlyList<long>> ListCompletedAsync(CancellationToken cancellationToken = default) => inner.ListCompletedAsync(cancellationToken);
-
-        public Task<byte[]> ReadManifestAsync(long checkpointId, CancellationToken cancellationToken = default) => inner.ReadManifestAsync(checkpointId, cancellationToken);
-
-        public Task<byte[]> ReadBlobAsync(long checkpointId, string name, CancellationToken cancellationToken = default) => inner.ReadBlobAsync(checkpointId, name, cancellationToken);
-
-        public Task DeleteAsync(long checkpointId, CancellationToken cancellationToken = default) => inner.DeleteAsync(checkpointId, cancellationToken);
-
-        public Task<IReadOnlyList<long>> ListIncompleteAsync(CancellationToken cancellationToken = default) => inner.ListIncompleteAsync(cancellationToken);
-
-        public Task<Stream> OpenSharedAsync(string name, CancellationToken cancellationToken = default) => inner.OpenSharedAsync(name, cancellationToken);
-
-        public Task DeleteSharedAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteSharedAsync(name, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ListSharedAsync(CancellationToken cancellationToken = default) => inner.ListSharedAsync(cancellationToken);
     }
 }

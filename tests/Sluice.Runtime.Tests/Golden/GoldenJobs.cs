@@ -719,37 +719,14 @@ internal sealed class GoldenSink(GoldenCommits commits) : ITwoPhaseSink<string>
 /// A checkpoint store that writes the manifest and then never returns (until cancelled): the checkpoint is complete
 /// but the coordinator never commits its sinks — a crash between the manifest and the commit.
 /// </summary>
-internal sealed class HoldAfterManifestStore(ICheckpointStore inner) : ICheckpointStore
+internal sealed class HoldAfterManifestStore(ICheckpointStore inner) : ForwardingCheckpointStore(inner)
 {
     public ManualResetEventSlim ManifestWritten { get; } = new();
 
-    public string Location => inner.Location;
-
-    public Task WriteBlobAsync(long checkpointId, string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
-        inner.WriteBlobAsync(checkpointId, name, data, cancellationToken);
-
-    public async Task CommitManifestAsync(long checkpointId, ReadOnlyMemory<byte> manifest, CancellationToken cancellationToken = default)
+    public override async Task CommitManifestAsync(long checkpointId, ReadOnlyMemory<byte> manifest, CancellationToken cancellationToken = default)
     {
-        await inner.CommitManifestAsync(checkpointId, manifest, cancellationToken).ConfigureAwait(false);
+        await base.CommitManifestAsync(checkpointId, manifest, cancellationToken).ConfigureAwait(false);
         ManifestWritten.Set();
         await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
     }
-
-    public Task<IReadOnlyList<long>> ListCompletedAsync(CancellationToken cancellationToken = default) => inner.ListCompletedAsync(cancellationToken);
-
-    public Task<byte[]> ReadManifestAsync(long checkpointId, CancellationToken cancellationToken = default) => inner.ReadManifestAsync(checkpointId, cancellationToken);
-
-    public Task<byte[]> ReadBlobAsync(long checkpointId, string name, CancellationToken cancellationToken = default) => inner.ReadBlobAsync(checkpointId, name, cancellationToken);
-
-    public Task DeleteAsync(long checkpointId, CancellationToken cancellationToken = default) => inner.DeleteAsync(checkpointId, cancellationToken);
-
-    public Task<IReadOnlyList<long>> ListIncompleteAsync(CancellationToken cancellationToken = default) => inner.ListIncompleteAsync(cancellationToken);
-
-    public Task WriteSharedAsync(string name, Stream content, CancellationToken cancellationToken = default) => inner.WriteSharedAsync(name, content, cancellationToken);
-
-    public Task<Stream> OpenSharedAsync(string name, CancellationToken cancellationToken = default) => inner.OpenSharedAsync(name, cancellationToken);
-
-    public Task DeleteSharedAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteSharedAsync(name, cancellationToken);
-
-    public Task<IReadOnlyList<string>> ListSharedAsync(CancellationToken cancellationToken = default) => inner.ListSharedAsync(cancellationToken);
 }
