@@ -1,5 +1,4 @@
 using Sluice.Checkpoints;
-using Sluice.Runtime.Tests.Checkpointing;
 
 namespace Sluice.Extensibility.Tests;
 

@@ -47,8 +47,8 @@ internal sealed class GoldenJobContext(string caseDirectory, bool generating)
 
     public bool Generating { get; } = generating;
 
-    /// <summary>What the job's <see cref="GoldenSink"/> committed.</summary>
-    public GoldenCommits Committed { get; } = new();
+    /// <summary>What the job's sink (a <see cref="TwoPhaseCollectSink{T}"/>: the committable is the staged lines as a JSON array) committed.</summary>
+    public CommittedRecords<string> Committed { get; } = new();
 
     /// <summary>Sources that pause where the checkpoint is taken (generator only).</summary>
     public IReadOnlyList<GoldenSourceBase> Sources => _sources;
@@ -213,7 +213,7 @@ internal static class GoldenJobs
             Build = static (env, ctx) =>
                 env.FromSource(ctx.Source(KeyedProcessInput, KeyedProcessCheckpointAfter), WatermarkStrategy<Event>.ForMonotonousTimestamps(), "Events").Uid("source")
                     .KeyBy(static e => e.Key).Process(new AllStatesFunction()).Uid("all-states")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink"),
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink"),
         },
         new()
         {
@@ -223,7 +223,7 @@ internal static class GoldenJobs
                 env.FromSource(ctx.Source(WindowInput, WindowCheckpointAfter), WatermarkStrategy<Event>.ForMonotonousTimestamps(), "Events").Uid("source")
                     .KeyBy(static e => e.Key).Window(TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1)))
                     .Aggregate(new SumCountAggregate(), static (k, w, r) => $"{k}@{w.Start}={r.Sum}/{r.Count}").Uid("tumbling")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink"),
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink"),
         },
         new()
         {
@@ -233,7 +233,7 @@ internal static class GoldenJobs
                 env.FromSource(ctx.Source(WindowInput, WindowCheckpointAfter), WatermarkStrategy<Event>.ForMonotonousTimestamps(), "Events").Uid("source")
                     .KeyBy(static e => e.Key).Window(SlidingEventTimeWindows.Of(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1)))
                     .Reduce(static (a, b) => (a.Key, a.Value + b.Value), static (k, w, r) => $"{k}@{w.Start}={r.Value}").Uid("sliding")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink"),
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink"),
         },
         new()
         {
@@ -243,7 +243,7 @@ internal static class GoldenJobs
                 env.FromSource(ctx.Source(SessionInput, SessionCheckpointAfter), WatermarkStrategy<Event>.ForMonotonousTimestamps(), "Events").Uid("source")
                     .KeyBy(static e => e.Key).Window(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(500)))
                     .Aggregate(new SumAggregate(), static (k, w, sum) => $"{k}@{w.Start}-{w.End}={sum}").Uid("sessions")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink"),
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink"),
         },
         new()
         {
@@ -252,7 +252,7 @@ internal static class GoldenJobs
             Build = static (env, ctx) =>
                 env.FromSource(ctx.Source(WindowInput, WindowCheckpointAfter), WatermarkStrategy<Event>.ForMonotonousTimestamps(), "Events").Uid("source")
                     .KeyBy(static e => e.Key).Window(GlobalWindows.OfCount(3)).Process(new ListValuesFunction()).Uid("count")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink"),
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink"),
         },
         new()
         {
@@ -262,7 +262,7 @@ internal static class GoldenJobs
                 env.FromSource(ctx.Source(LatenessInput, LatenessCheckpointAfter), WatermarkStrategy<Event>.ForMonotonousTimestamps(), "Events").Uid("source")
                     .KeyBy(static e => e.Key).Window(TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1))).AllowedLateness(TimeSpan.FromSeconds(1))
                     .Aggregate(new SumAggregate(), static (k, w, sum) => $"{k}@{w.Start}={sum}").Uid("late-window")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink"),
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink"),
         },
         new()
         {
@@ -272,7 +272,7 @@ internal static class GoldenJobs
                 env.FromSource(ctx.Source(WindowInput, WindowCheckpointAfter), null, "Events").Uid("source")
                     .KeyBy(static e => e.Key).Window(TumblingProcessingTimeWindows.Of(TimeSpan.FromMinutes(1)))
                     .Aggregate(new SumAggregate(), static (k, w, sum) => $"{k}@{w.Start}={sum}").Uid("pt-window")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink"),
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink"),
         },
         new()
         {
@@ -285,7 +285,7 @@ internal static class GoldenJobs
                 orders.KeyBy(static o => o.Key).IntervalJoin(payments.KeyBy(static p => p.Key))
                     .Between(TimeSpan.FromSeconds(-1), TimeSpan.FromSeconds(2))
                     .Process(static (o, p) => $"{o.Key}:o{o.Id}-p{p.Id}").Uid("join")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink");
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink");
             },
         },
         new()
@@ -297,7 +297,7 @@ internal static class GoldenJobs
                 var credits = env.FromSource(ctx.Source(CreditInput, CreditsCheckpointAfter), WatermarkStrategy<Event>.ForMonotonousTimestamps(), "Credits").Uid("credits");
                 var debits = env.FromSource(ctx.Source(DebitInput, DebitsCheckpointAfter), WatermarkStrategy<Event>.ForMonotonousTimestamps(), "Debits").Uid("debits");
                 credits.KeyBy(static c => c.Key).Connect(debits.KeyBy(static d => d.Key)).Process(new BalanceFunction()).Uid("balance")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink");
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink");
             },
         },
         new()
@@ -308,7 +308,7 @@ internal static class GoldenJobs
                 env.FromSource(ctx.Source(DedupInput, DedupCheckpointAfter), WatermarkStrategy<string>.ForMonotonousTimestamps(), "Ids").Uid("source")
                     .KeyBy(static id => id).Deduplicate(TimeSpan.FromSeconds(5)).Uid("dedup")
                     .Process(new WithTimestamp()).Uid("format")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink"),
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink"),
         },
         new()
         {
@@ -320,7 +320,7 @@ internal static class GoldenJobs
                 ctx.RangeSources.Add(range);
                 env.FromSource(range, null, "Range").Uid("range")
                     .Map(static v => $"n:{v}").Uid("format")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink");
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink");
             },
         },
         new()
@@ -333,7 +333,7 @@ internal static class GoldenJobs
                     .Map(ctx.HoldAfter<GoldenJsonEvent>(JsonLinesCheckpointAfter)).Uid("hold")
                     .KeyBy(static e => e.Key).Reduce(static (a, b) => a with { Value = a.Value + b.Value }).Uid("rolling-sum")
                     .Map(static e => $"{e.Key}:{e.Value}").Uid("format")
-                    .SinkTo(new GoldenSink(ctx.Committed)).Uid("sink"),
+                    .SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink"),
         },
         new()
         {
@@ -359,7 +359,7 @@ internal static class GoldenJobs
                     .Map(static e => $"rolling:{e.Key}={e.Value}").Uid("rolling-format");
                 var windows = events.KeyBy(static e => e.Key).Window(TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1)))
                     .Aggregate(new SumCountAggregate(), static (k, w, r) => $"window:{k}@{w.Start}={r.Sum}/{r.Count}").Uid("tumbling");
-                states.Union(rolling, windows).SinkTo(new GoldenSink(ctx.Committed)).Uid("sink");
+                states.Union(rolling, windows).SinkTo(new TwoPhaseCollectSink<string>(ctx.Committed)).Uid("sink");
             },
         },
     ];
@@ -651,67 +651,6 @@ internal sealed class GoldenHold(int checkpointAfter)
     {
         _triggered.Set();
         _cancelled.Set();
-    }
-}
-
-/// <summary>What <see cref="GoldenSink"/> committed: once per (checkpoint, subtask), like an exactly-once store.</summary>
-internal sealed class GoldenCommits
-{
-    private readonly Lock _lock = new();
-    private readonly HashSet<(long, int)> _commits = [];
-    private readonly List<string> _items = [];
-
-    public List<string> Items
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _items];
-            }
-        }
-    }
-
-    public void Commit(long checkpointId, int subtask, IEnumerable<string> items)
-    {
-        lock (_lock)
-        {
-            if (_commits.Add((checkpointId, subtask)))
-            {
-                _items.AddRange(items);
-            }
-        }
-    }
-}
-
-/// <summary>A two-phase sink of strings: writers stage lines, the committable is their JSON array, commits publish them.</summary>
-internal sealed class GoldenSink(GoldenCommits commits) : ITwoPhaseSink<string>
-{
-    public int MaxParallelism => 0;
-
-    public ISinkWriter<string> CreateWriter(SinkContext context) => new Writer();
-
-    public void Commit(long checkpointId, int subtaskIndex, byte[] committable) =>
-        commits.Commit(checkpointId, subtaskIndex, JsonSerializer.Deserialize<string[]>(committable)!);
-
-    public void AbortPending(long restoredCheckpointId) { }
-
-    private sealed class Writer : ITwoPhaseSinkWriter<string>
-    {
-        private readonly List<string> _staged = [];
-
-        public void Write(string value, long timestamp) => _staged.Add(value);
-
-        public byte[] PrepareCommit(long checkpointId)
-        {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(_staged);
-            _staged.Clear();
-            return bytes;
-        }
-
-        public void Flush() { }
-
-        public void Dispose() { }
     }
 }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Sluice.Sinks;
 using Sluice.Sources;
 
-namespace Sluice.Runtime.Tests.Checkpointing;
+namespace Sluice.Tests.Shared;
 
 /// <summary>Records committed by <see cref="TwoPhaseCollectSink{T}"/>, shared across job runs.</summary>
 internal sealed class CommittedRecords<T>
