@@ -194,18 +194,42 @@ public sealed class DataType : IEquatable<DataType>
     {
         switch (Kind)
         {
-            case DataTypeKind.Boolean: text.Append("BOOLEAN"); break;
-            case DataTypeKind.Int: text.Append("INT"); break;
-            case DataTypeKind.BigInt: text.Append("BIGINT"); break;
-            case DataTypeKind.Float: text.Append("FLOAT"); break;
-            case DataTypeKind.Double: text.Append("DOUBLE"); break;
-            case DataTypeKind.Decimal: text.Append("DECIMAL(").Append(Precision).Append(", ").Append(Scale).Append(')'); break;
-            case DataTypeKind.Varchar: text.Append("VARCHAR"); break;
-            case DataTypeKind.Bytes: text.Append("BYTES"); break;
-            case DataTypeKind.Date: text.Append("DATE"); break;
-            case DataTypeKind.Time: text.Append("TIME(").Append(Precision).Append(')'); break;
-            case DataTypeKind.Timestamp: text.Append("TIMESTAMP(").Append(Precision).Append(')'); break;
-            case DataTypeKind.TimestampLtz: text.Append("TIMESTAMP_LTZ(").Append(Precision).Append(')'); break;
+            case DataTypeKind.Boolean:
+                text.Append("BOOLEAN");
+                break;
+            case DataTypeKind.Int:
+                text.Append("INT");
+                break;
+            case DataTypeKind.BigInt:
+                text.Append("BIGINT");
+                break;
+            case DataTypeKind.Float:
+                text.Append("FLOAT");
+                break;
+            case DataTypeKind.Double:
+                text.Append("DOUBLE");
+                break;
+            case DataTypeKind.Decimal:
+                text.Append("DECIMAL(").Append(Precision).Append(", ").Append(Scale).Append(')');
+                break;
+            case DataTypeKind.Varchar:
+                text.Append("VARCHAR");
+                break;
+            case DataTypeKind.Bytes:
+                text.Append("BYTES");
+                break;
+            case DataTypeKind.Date:
+                text.Append("DATE");
+                break;
+            case DataTypeKind.Time:
+                text.Append("TIME(").Append(Precision).Append(')');
+                break;
+            case DataTypeKind.Timestamp:
+                text.Append("TIMESTAMP(").Append(Precision).Append(')');
+                break;
+            case DataTypeKind.TimestampLtz:
+                text.Append("TIMESTAMP_LTZ(").Append(Precision).Append(')');
+                break;
             case DataTypeKind.Array:
                 text.Append("ARRAY<");
                 ElementType!.Append(text);

@@ -49,10 +49,18 @@ internal sealed class DataTypeParser
         DataType type;
         switch (word.ToUpperInvariant())
         {
-            case "BOOLEAN" or "BOOL": type = DataType.Boolean; break;
-            case "INT" or "INTEGER": type = DataType.Int; break;
-            case "BIGINT": type = DataType.BigInt; break;
-            case "FLOAT" or "REAL": type = DataType.Float; break;
+            case "BOOLEAN" or "BOOL":
+                type = DataType.Boolean;
+                break;
+            case "INT" or "INTEGER":
+                type = DataType.Int;
+                break;
+            case "BIGINT":
+                type = DataType.BigInt;
+                break;
+            case "FLOAT" or "REAL":
+                type = DataType.Float;
+                break;
             case "DOUBLE":
                 TryWord("PRECISION");
                 type = DataType.Double;
@@ -81,7 +89,9 @@ internal sealed class DataTypeParser
                 SkipLength();
                 type = DataType.Bytes;
                 break;
-            case "DATE": type = DataType.Date; break;
+            case "DATE":
+                type = DataType.Date;
+                break;
             case "TIME":
                 {
                     var precision = OptionalPrecision(0);

@@ -259,27 +259,69 @@ public sealed class Row : IEquatable<Row>
         CheckIndex(index);
         switch (_layout.Kinds[index], value)
         {
-            case (DataTypeKind.Boolean, bool b): SetBoolean(index, b); break;
-            case (DataTypeKind.Int, int i): SetInt32(index, i); break;
-            case (DataTypeKind.Int, short s): SetInt32(index, s); break;
-            case (DataTypeKind.Int, byte b): SetInt32(index, b); break;
-            case (DataTypeKind.BigInt, long l): SetInt64(index, l); break;
-            case (DataTypeKind.BigInt, int i): SetInt64(index, i); break;
-            case (DataTypeKind.Float, float f): SetSingle(index, f); break;
-            case (DataTypeKind.Double, double d): SetDouble(index, d); break;
-            case (DataTypeKind.Double, float f): SetDouble(index, f); break;
-            case (DataTypeKind.Decimal, decimal m): SetDecimal(index, m); break;
-            case (DataTypeKind.Decimal, int i): SetDecimal(index, i); break;
-            case (DataTypeKind.Decimal, long l): SetDecimal(index, l); break;
-            case (DataTypeKind.Varchar, string s): SetString(index, s); break;
-            case (DataTypeKind.Bytes, byte[] bytes): SetBytes(index, bytes); break;
-            case (DataTypeKind.Date, DateOnly d): SetDate(index, d); break;
-            case (DataTypeKind.Time, TimeOnly t): SetTime(index, t); break;
-            case (DataTypeKind.Timestamp, DateTime t): SetTimestamp(index, t); break;
-            case (DataTypeKind.TimestampLtz, DateTimeOffset t): SetTimestampLtz(index, t); break;
-            case (DataTypeKind.Row, Row r): SetRow(index, r); break;
-            case (DataTypeKind.Array, IReadOnlyList<object?> a): SetArray(index, a); break;
-            case (DataTypeKind.Map, IReadOnlyList<KeyValuePair<object, object?>> m): SetMap(index, m); break;
+            case (DataTypeKind.Boolean, bool b):
+                SetBoolean(index, b);
+                break;
+            case (DataTypeKind.Int, int i):
+                SetInt32(index, i);
+                break;
+            case (DataTypeKind.Int, short s):
+                SetInt32(index, s);
+                break;
+            case (DataTypeKind.Int, byte b):
+                SetInt32(index, b);
+                break;
+            case (DataTypeKind.BigInt, long l):
+                SetInt64(index, l);
+                break;
+            case (DataTypeKind.BigInt, int i):
+                SetInt64(index, i);
+                break;
+            case (DataTypeKind.Float, float f):
+                SetSingle(index, f);
+                break;
+            case (DataTypeKind.Double, double d):
+                SetDouble(index, d);
+                break;
+            case (DataTypeKind.Double, float f):
+                SetDouble(index, f);
+                break;
+            case (DataTypeKind.Decimal, decimal m):
+                SetDecimal(index, m);
+                break;
+            case (DataTypeKind.Decimal, int i):
+                SetDecimal(index, i);
+                break;
+            case (DataTypeKind.Decimal, long l):
+                SetDecimal(index, l);
+                break;
+            case (DataTypeKind.Varchar, string s):
+                SetString(index, s);
+                break;
+            case (DataTypeKind.Bytes, byte[] bytes):
+                SetBytes(index, bytes);
+                break;
+            case (DataTypeKind.Date, DateOnly d):
+                SetDate(index, d);
+                break;
+            case (DataTypeKind.Time, TimeOnly t):
+                SetTime(index, t);
+                break;
+            case (DataTypeKind.Timestamp, DateTime t):
+                SetTimestamp(index, t);
+                break;
+            case (DataTypeKind.TimestampLtz, DateTimeOffset t):
+                SetTimestampLtz(index, t);
+                break;
+            case (DataTypeKind.Row, Row r):
+                SetRow(index, r);
+                break;
+            case (DataTypeKind.Array, IReadOnlyList<object?> a):
+                SetArray(index, a);
+                break;
+            case (DataTypeKind.Map, IReadOnlyList<KeyValuePair<object, object?>> m):
+                SetMap(index, m);
+                break;
             default:
                 throw new InvalidCastException($"Field '{_schema[index].Name}' is {_schema[index].Type}; a value of type {value.GetType().Name} cannot be stored in it.");
         }
@@ -367,8 +409,12 @@ public sealed class Row : IEquatable<Row>
     {
         switch (value)
         {
-            case null: text.Append("null"); break;
-            case byte[] bytes: text.Append("0x").Append(Convert.ToHexString(bytes)); break;
+            case null:
+                text.Append("null");
+                break;
+            case byte[] bytes:
+                text.Append("0x").Append(Convert.ToHexString(bytes));
+                break;
             case IReadOnlyList<KeyValuePair<object, object?>> map:
                 text.Append('{');
                 for (var i = 0; i < map.Count; i++)
@@ -389,8 +435,12 @@ public sealed class Row : IEquatable<Row>
                 }
                 text.Append(']');
                 break;
-            case IFormattable formattable: text.Append(formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture)); break;
-            default: text.Append(value); break;
+            case IFormattable formattable:
+                text.Append(formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            default:
+                text.Append(value);
+                break;
         }
     }
 
