@@ -41,10 +41,13 @@ public sealed class SourceRatePacer : IDisposable
     /// <summary>How many records (counting from the first ever, restored ones included) are due by <paramref name="nowMs"/>.</summary>
     public long DueBy(long nowMs) => (long)((nowMs - _startMs) * _perMs) + 1;
 
+    /// <summary>When record number <paramref name="record"/> (from the first ever) is due, ms since the epoch, rounded down.</summary>
+    public long DueAtMs(long record) => _startMs + (long)(record / _perMs);
+
     /// <summary>Arms a one-shot timer that signals the reader when record number <paramref name="emitted"/> falls due.</summary>
     public void WakeWhenDue(long emitted, long nowMs)
     {
-        var dueMs = _startMs + (long)Math.Ceiling(emitted / _perMs);
+        var dueMs = _startMs + (long)Math.Ceiling(emitted / _perMs); // rounded up: never wake before it is due
         var delay = TimeSpan.FromMilliseconds(Math.Max(1, dueMs - nowMs));
         _wakeup?.Dispose();
         _wakeup = _context.TimeProvider.CreateTimer(static s => ((Action)s!)(), _context.SignalAvailable, delay, Timeout.InfiniteTimeSpan);
