@@ -108,6 +108,35 @@ public sealed class NexmarkConnectorTests
     }
 
     [Fact]
+    public void CreateSource_Parallel_SubtasksSplitTheEventsWithoutGapsOrRepeats()
+    {
+        var source = s_registry.CreateSource("nexmark", null, Options(("events.num", "300")));
+        using var driver = new JobTestDriver(new JobOptions { Parallelism = 3 });
+        var sink = driver.Environment.FromSource(source, name: "nexmark").Collect();
+
+        driver.RunToCompletion();
+
+        var generator = new NexmarkGenerator(new GeneratorConfig { EventCount = 300 });
+        var expected = Enumerable.Range(0, 300).Select(n => Identity(generator.Next(n))).Order(StringComparer.Ordinal).ToList();
+        sink.Items.Select(Identity).Order(StringComparer.Ordinal).ToList().ShouldBe(expected);
+    }
+
+    /// <summary>What tells events apart: a person's or auction's id, a bid's auction, bidder, price and padding.</summary>
+    private static string Identity(Event e) => e.Kind switch
+    {
+        EventKind.Person => $"person {e.AsPerson.Id}",
+        EventKind.Auction => $"auction {e.AsAuction.Id}",
+        _ => $"bid {e.Bid.Auction} {e.Bid.Bidder} {e.Bid.Price} {e.Bid.Extra}",
+    };
+
+    private static string Identity(Row row) => row.GetInt32(0) switch
+    {
+        0 => $"person {row.GetRow(1)!.GetInt64(0)}",
+        1 => $"auction {row.GetRow(2)!.GetInt64(0)}",
+        _ => $"bid {row.GetRow(3)!.GetInt64(0)} {row.GetRow(3)!.GetInt64(1)} {row.GetRow(3)!.GetInt64(2)} {row.GetRow(3)!.GetString(6)}",
+    };
+
+    [Fact]
     public void Options_MapToTheGeneratorSettings()
     {
         var context = s_registry.CreateContext("n", null, Options(("first-event.rate", "2000"), ("next-event.rate", "2000"), ("events.num", "10"),

@@ -1,3 +1,5 @@
+using System.Globalization;
+using CsCheck;
 using Sluice.Connectors;
 
 namespace Sluice.Api.Tests.Connectors;
@@ -190,5 +192,23 @@ public sealed class ConnectorOptionsTests
         option.Matches("fields.id.min", out _).ShouldBeFalse();
         option.IsPattern.ShouldBeTrue();
         Should.Throw<ArgumentException>(() => new ConnectorOption("a.#.#", ConnectorOptionType.String, "x"));
+    }
+
+    [Fact]
+    public void Validate_AnyLongAgainstAnyRange_AcceptedExactlyWhenInRange()
+    {
+        Gen.Select(Gen.Long[-1000, 1000], Gen.Long[-1000, 1000], Gen.Long[-1200, 1200]).Sample((a, b, value) =>
+        {
+            var (min, max) = a <= b ? (a, b) : (b, a);
+            ConnectorOption[] spec = [new("n", ConnectorOptionType.Long, "A number.") { Minimum = min, Maximum = max }];
+            var text = value.ToString(CultureInfo.InvariantCulture);
+            var values = new Dictionary<string, string> { ["n"] = text };
+            if (value >= min && value <= max)
+            {
+                return ConnectorOptions.Validate("p", spec, values).GetInt64("n") == value;
+            }
+            var error = Should.Throw<ConnectorOptionsException>(() => ConnectorOptions.Validate("p", spec, values));
+            return error.Message == string.Create(CultureInfo.InvariantCulture, $"Option 'n' of connector 'p' must be a whole number between {min} and {max} (got '{text}').");
+        }, iter: 500);
     }
 }
