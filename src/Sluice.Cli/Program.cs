@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using Sluice.Cli.Bench;
 using Sluice.Cli.Chaos;
 using Sluice.Cli.Checkpoints;
+using Sluice.Cli.Connectors;
 using Sluice.Cli.Demo;
 using Sluice.Cli.Log;
 using Spectre.Console;
@@ -84,6 +85,7 @@ public static class Program
             ChaosCommand.Create(),
             LogCommands.Create(),
             CheckpointsCommand.Create(),
+            ConnectorsCommand.Create(),
             BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create(), StateBenchCommand.Create()),
         };
         root.Options.Add(Verbose);

@@ -51,26 +51,21 @@ public sealed class RateSource<T> : ISource<T>
     {
         private readonly RateSource<T> _source;
         private readonly SourceReaderContext _context;
-        private readonly double _ratePerMs;
-        private readonly long _startMs;
+        private readonly SourceRatePacer _pacer;
         private long _nextIndex;
         private long _emitted;
-        private ITimer? _wakeup;
 
         public Reader(RateSource<T> source, SourceReaderContext context)
         {
             _source = source;
             _context = context;
-            _ratePerMs = source._recordsPerSecond / context.Parallelism / 1000.0;
-            _startMs = context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             _nextIndex = context.SubtaskIndex;
             if (SplitPositions.TryGetInt64(context.RestoredSplits, SplitId(0), out var emitted))
             {
-                // Resume the count, and pace from now as if those records had just been emitted.
                 _emitted = emitted;
                 _nextIndex += _emitted * context.Parallelism;
-                _startMs -= (long)(_emitted / _ratePerMs);
             }
+            _pacer = new SourceRatePacer(source._recordsPerSecond / context.Parallelism, context, _emitted);
         }
 
         public int SplitCount => 1;
@@ -81,13 +76,12 @@ public sealed class RateSource<T> : ISource<T>
 
         public SourceStatus PollNext(ISourceOutput<T> output)
         {
-            var now = _context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-            var due = (long)((now - _startMs) * _ratePerMs) + 1;
+            var now = _pacer.NowMs;
+            var due = _pacer.DueBy(now);
             var n = Math.Min(due - _emitted, _context.BatchSize);
             for (var i = 0; i < n && _nextIndex < _source._count; i++)
             {
-                var scheduled = _startMs + (long)(_emitted / _ratePerMs);
-                output.Collect(0, _source._generator(_nextIndex), scheduled);
+                output.Collect(0, _source._generator(_nextIndex), _pacer.DueAtMs(_emitted));
                 _nextIndex += _context.Parallelism;
                 _emitted++;
             }
@@ -99,13 +93,10 @@ public sealed class RateSource<T> : ISource<T>
             {
                 return SourceStatus.MoreAvailable;
             }
-            var nextDueMs = _startMs + (long)Math.Ceiling(_emitted / _ratePerMs);
-            var delay = TimeSpan.FromMilliseconds(Math.Max(1, nextDueMs - now));
-            _wakeup?.Dispose();
-            _wakeup = _context.TimeProvider.CreateTimer(static s => ((Action)s!)(), _context.SignalAvailable, delay, Timeout.InfiniteTimeSpan);
+            _pacer.WakeWhenDue(_emitted, now);
             return SourceStatus.NothingAvailable;
         }
 
-        public void Dispose() => _wakeup?.Dispose();
+        public void Dispose() => _pacer.Dispose();
     }
 }

@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
 
-namespace Sluice.Nexmark.Model;
+namespace Sluice;
 
 /// <summary>
 /// SplitMix64 (the generator behind Java's SplittableRandom): tiny, fast, good enough for synthetic data, and
-/// seedable per event so an event is a pure function of (seed, event id). A mutable struct: pass by ref.
+/// seedable per item so a generated item (a Nexmark event, a datagen row) is a pure function of (seed, item number).
+/// A mutable struct: pass by ref.
 /// </summary>
 public struct SplitMix64
 {

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using Sluice.Connectors;
+using Sluice.Connectors.Datagen;
+using Sluice.Connectors.Nexmark;
+using Spectre.Console;
+
+namespace Sluice.Cli.Connectors;
+
+/// <summary>
+/// <c>sluice connectors list</c> and <c>sluice connectors describe NAME</c>: the connectors SQL tables and option
+/// dictionaries can name, and every option of one (what <c>docs/connectors/registry.md</c> lists).
+/// </summary>
+internal static class ConnectorsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("connectors", "List the connectors tables can use ('connector' = '…') and describe their options.");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Describe());
+        return command;
+    }
+
+    /// <summary>Every connector this build ships: those of the loaded assemblies plus the connector assemblies the CLI references.</summary>
+    internal static ConnectorRegistry Registry() =>
+        ConnectorRegistry.FromLoadedAssemblies()
+            .AddAssembly(typeof(DatagenConnectorFactory).Assembly)
+            .AddAssembly(typeof(NexmarkConnectorFactory).Assembly);
+
+    private static Command List()
+    {
+        var command = new Command("list", "List the connectors: identifier, source or sink, description.");
+        command.SetAction(_ =>
+        {
+            var table = new Table().AddColumns("connector", "kind", "description");
+            foreach (var factory in Registry().Factories)
+            {
+                table.AddRow(Markup.Escape(factory.Identifier), KindOf(factory.Capabilities), Markup.Escape(factory.Description));
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Describe()
+    {
+        var name = new Argument<string>("name") { Description = "The connector's identifier, as in 'connector' = '…'." };
+        var command = new Command("describe", "Describe a connector's options: key, required, type, default, choices, description.") { name };
+        command.SetAction(parse =>
+        {
+            var identifier = parse.GetValue(name)!;
+            IConnectorFactory factory;
+            try
+            {
+                factory = Registry().Get(identifier);
+            }
+            catch (ConnectorOptionsException e)
+            {
+                // An unknown name is a usage error, like an unknown option: one sentence listing the known connectors.
+                Console.Error.WriteLine($"error: {e.Message}");
+                return Program.UsageErrorExitCode;
+            }
+            Console.WriteLine($"{factory.Identifier} ({KindOf(factory.Capabilities)}): {factory.Description}");
+            if (factory.Options.Count == 0)
+            {
+                Console.WriteLine($"Connector '{factory.Identifier}' takes no options.");
+                return 0;
+            }
+            var table = new Table().AddColumns("option", "required", "type", "default", "choices", "description");
+            foreach (var option in factory.Options)
+            {
+                table.AddRow(
+                    Markup.Escape(option.Key),
+                    option.IsRequired ? "yes" : "no",
+                    option.TypeName,
+                    Markup.Escape(option.DefaultValue ?? "—"),
+                    Markup.Escape(Choices(option)),
+                    Markup.Escape(option.Description));
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The admitted values: the choices of an enum, the range of a number, else "—".</summary>
+    internal static string Choices(ConnectorOption option)
+    {
+        if (option.AllowedValues.Count > 0)
+        {
+            return string.Join(", ", option.AllowedValues);
+        }
+        var min = option.Minimum?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var max = option.Maximum?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (min, max) switch
+        {
+            (not null, not null) => $"{min} … {max}",
+            (not null, null) => $"≥ {min}",
+            (null, not null) => $"≤ {max}",
+            _ => "—",
+        };
+    }
+
+    private static string KindOf(ConnectorCapabilities capabilities) => capabilities switch
+    {
+        ConnectorCapabilities.Source => "source",
+        ConnectorCapabilities.Sink => "sink",
+        _ => "source, sink",
+    };
+}

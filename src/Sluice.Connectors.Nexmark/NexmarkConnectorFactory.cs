@@ -1,0 +1,91 @@
+using Sluice.Nexmark.Generation;
+using Sluice.Schemas;
+using Sluice.Sources;
+
+[assembly: Sluice.Connectors.ConnectorFactories(typeof(Sluice.Connectors.Nexmark.NexmarkConnectorFactory))]
+
+namespace Sluice.Connectors.Nexmark;
+
+/// <summary>
+/// The 'nexmark' connector: the Nexmark benchmark's events (persons, auctions, bids) as rows of
+/// <see cref="NexmarkSchema.Table"/>, with the options of the nexmark/nexmark Flink connector (<c>first-event.rate</c>,
+/// <c>events.num</c>, <c>person.proportion</c>…). Replayable: a restored job resumes at the event after its checkpoint.
+/// Thread-safe and stateless.
+/// </summary>
+public sealed class NexmarkConnectorFactory : IConnectorFactory
+{
+    /// <summary>The identifier, as in the nexmark/nexmark Flink connector.</summary>
+    public const string Name = "nexmark";
+
+    private static readonly ConnectorOption[] s_options =
+    [
+        new("first-event.rate", ConnectorOptionType.Int, "Events per second of event time: sets the spacing of the events' timestamps.") { DefaultValue = "10000", Minimum = 1 },
+        new("next-event.rate", ConnectorOptionType.Int, "The reference's second rate of a varying rate shape; Sluice's generator has one rate, so it must equal first-event.rate.") { DefaultValue = "10000", Minimum = 1 },
+        new("rate.limited", ConnectorOptionType.Boolean, "Emit events at first-event.rate of processing time (on the job's clock) instead of as fast as possible.") { DefaultValue = "false" },
+        new("events.num", ConnectorOptionType.Long, "Events to generate; the source then ends. 0: unbounded.") { DefaultValue = "0", Minimum = 0 },
+        new("person.proportion", ConnectorOptionType.Int, "Weight of person events in the mix.") { DefaultValue = "1", Minimum = 1 },
+        new("auction.proportion", ConnectorOptionType.Int, "Weight of auction events in the mix.") { DefaultValue = "3", Minimum = 1 },
+        new("bid.proportion", ConnectorOptionType.Int, "Weight of bid events in the mix.") { DefaultValue = "46", Minimum = 1 },
+        new("bid.hot-ratio.auctions", ConnectorOptionType.Int, "1 in this many bids goes to a random open auction, the rest to the hot one.") { DefaultValue = "2", Minimum = 1 },
+        new("bid.hot-ratio.bidders", ConnectorOptionType.Int, "1 in this many bids has a random bidder, the rest the hot one.") { DefaultValue = "4", Minimum = 1 },
+        new("auction.hot-ratio.sellers", ConnectorOptionType.Int, "1 in this many auctions has a random seller, the rest the hot one.") { DefaultValue = "4", Minimum = 1 },
+        new("seed", ConnectorOptionType.Long, "Seed of the generator (Sluice): the same seed and options give the same events everywhere.") { DefaultValue = "42" },
+    ];
+
+    /// <inheritdoc />
+    public string Identifier => Name;
+
+    /// <inheritdoc />
+    public string Description => "Generates the Nexmark benchmark's persons, auctions and bids as one table (event_type, person, auction, bid, dateTime).";
+
+    /// <inheritdoc />
+    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ConnectorOption> Options => s_options;
+
+    /// <summary>The connector's own schema, <see cref="NexmarkSchema.Table"/>; a declared schema must equal it.</summary>
+    /// <exception cref="ConnectorOptionsException">The declared schema is another.</exception>
+    public Schema ResolveSchema(Schema? declared, ConnectorOptions options)
+    {
+        if (declared is not null && !declared.Equals(NexmarkSchema.Table))
+        {
+            throw new ConnectorOptionsException($"Connector '{Name}' produces the table {NexmarkSchema.Table}, so a table using it must declare those columns or none (it declares {declared}).", Name);
+        }
+        return NexmarkSchema.Table;
+    }
+
+    /// <summary>The generator settings the options describe.</summary>
+    /// <exception cref="ConnectorOptionsException">next-event.rate differs from first-event.rate.</exception>
+    public static GeneratorConfig ToGeneratorConfig(ConnectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var rate = options.GetInt32("first-event.rate")!.Value;
+        if (options.GetInt32("next-event.rate") != rate)
+        {
+            throw options.Invalid("next-event.rate", $"must equal first-event.rate ({rate}): Sluice's generator has a single rate");
+        }
+        var count = options.GetInt64("events.num")!.Value;
+        return new GeneratorConfig
+        {
+            Seed = (ulong)options.GetInt64("seed")!.Value,
+            EventCount = count == 0 ? long.MaxValue : count,
+            EventsPerSecond = rate,
+            PersonProportion = options.GetInt32("person.proportion")!.Value,
+            AuctionProportion = options.GetInt32("auction.proportion")!.Value,
+            BidProportion = options.GetInt32("bid.proportion")!.Value,
+            HotAuctionRatio = options.GetInt32("bid.hot-ratio.auctions")!.Value,
+            HotBiddersRatio = options.GetInt32("bid.hot-ratio.bidders")!.Value,
+            HotSellersRatio = options.GetInt32("auction.hot-ratio.sellers")!.Value,
+        };
+    }
+
+    /// <inheritdoc />
+    public ISource<Row> CreateSource(ConnectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ResolveSchema(context.Schema, context.Options);
+        var config = ToGeneratorConfig(context.Options);
+        return new NexmarkSource(new NexmarkGenerator(config), config.EventCount, context.Options.GetBoolean("rate.limited")!.Value);
+    }
+}
