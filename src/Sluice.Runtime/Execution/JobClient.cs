@@ -335,7 +335,7 @@ public sealed class JobClient
             if (completed.Count > 0 && (checkpoints.RestoreOnStart || _restarts > 0))
             {
                 restore = await RestoredCheckpoint.LoadAsync(store, completed[^1], _cancellation.Token).ConfigureAwait(false);
-                FaultInjection.Hit("restore", restore.CheckpointId);
+                CheckpointFaultPoints.Reach(CheckpointPhase.Restore, restore.CheckpointId);
                 restore.Validate(_plan.Nodes.Select(n => n.Uid).ToList(), Options.KeyGroupCount, store.Location);
             }
         }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Sluice.Benchmarks.Log;
 using Spectre.Console;
 
-namespace Sluice.Cli.Log;
+namespace Sluice.Bench.Cli.Suites;
 
 /// <summary><c>sluice bench log [--json]</c>: embedded-log throughput and latency, next to a plain FileStream baseline.</summary>
 internal static class LogBenchCommand

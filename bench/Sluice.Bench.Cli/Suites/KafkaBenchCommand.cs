@@ -5,7 +5,7 @@ using Sluice.Benchmarks.Kafka;
 using Sluice.Connectors.Kafka;
 using Spectre.Console;
 
-namespace Sluice.Cli.Bench;
+namespace Sluice.Bench.Cli.Suites;
 
 /// <summary><c>sluice bench kafka</c>: Sluice's Kafka sink and source next to a raw Confluent.Kafka producer and consumer (docs/benchmarks.md).</summary>
 internal static class KafkaBenchCommand

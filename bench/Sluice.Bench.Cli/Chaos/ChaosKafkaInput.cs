@@ -4,7 +4,7 @@ using Sluice.Connectors.Kafka;
 using Sluice.Connectors.Kafka.Serialization;
 using Sluice.Connectors.Kafka.Testing;
 
-namespace Sluice.Cli.Chaos;
+namespace Sluice.Bench.Cli.Chaos;
 
 /// <summary>
 /// The chaos job's input in <c>sluice chaos --kafka</c> mode: the topic <see cref="ChaosPipeline.InputTopic"/> on a

@@ -7,7 +7,7 @@ using Sluice.Log;
 using Sluice.Sinks;
 using Sluice.Windowing;
 
-namespace Sluice.Cli.Chaos;
+namespace Sluice.Bench.Cli.Chaos;
 
 /// <summary>One input event of the chaos pipeline (JSON in the input topic).</summary>
 /// <param name="Id">Unique per event; a duplicate repeats the whole event.</param>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Sluice.Connectors.Kafka.Interop;
+namespace Sluice.Connectors.Kafka.Testing.Interop;
 
 /// <summary>The few librdkafka C entry points the mock cluster needs (none are wrapped by Confluent.Kafka).</summary>
 internal static partial class MockClusterNative

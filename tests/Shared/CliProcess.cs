@@ -1,9 +1,13 @@
 using System.Diagnostics;
 
-namespace Sluice.Cli.Tests;
+namespace Sluice.Tests.Shared;
 
-/// <summary>Runs the built <c>sluice</c> command as a child process and captures its output.</summary>
-internal static class CliProcess
+/// <summary>
+/// Runs a built command-line tool of the repository as a child process and captures its output. Each test project
+/// that links this file names its tool in the other part of the class: <c>private const string ToolDll = "….dll";</c>
+/// (an assembly in the test's output directory).
+/// </summary>
+internal static partial class CliProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
@@ -14,7 +18,7 @@ internal static class CliProcess
     /// <summary>Runs with <paramref name="environment"/> applied over the defaults (<c>NO_COLOR=1</c>); a null value removes the variable.</summary>
     public static Result Run(TimeSpan timeout, string? stdin, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, ToolDll);
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -50,7 +54,7 @@ internal static class CliProcess
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"sluice {string.Join(' ', args)} did not finish in {timeout.TotalSeconds} s.");
+            throw new TimeoutException($"{Path.GetFileNameWithoutExtension(ToolDll)} {string.Join(' ', args)} did not finish in {timeout.TotalSeconds} s.");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using Sluice.Connectors.Kafka.Testing;
 using Sluice.Log;
 
-namespace Sluice.Cli.Chaos;
+namespace Sluice.Bench.Cli.Chaos;
 
 /// <summary>Settings of one <c>sluice chaos</c> run.</summary>
 internal sealed record ChaosDriverOptions(int Kills, int Seed, int Events, int RecordsPerSecond, int IntervalMs, int Parallelism,

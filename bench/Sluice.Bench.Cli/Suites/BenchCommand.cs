@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Sluice.Benchmarks;
 
-namespace Sluice.Cli.Bench;
+namespace Sluice.Bench.Cli.Suites;
 
 /// <summary><c>sluice bench</c>: the project's measurements (see docs/benchmarks.md for recorded figures).</summary>
 internal static class BenchCommand

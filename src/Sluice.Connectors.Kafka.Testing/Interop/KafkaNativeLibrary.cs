@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Sluice.Connectors.Kafka.Interop;
+namespace Sluice.Connectors.Kafka.Testing.Interop;
 
 /// <summary>
 /// Binds this assembly's own calls into librdkafka (<see cref="MockClusterNative"/>, the mock cluster's entry points

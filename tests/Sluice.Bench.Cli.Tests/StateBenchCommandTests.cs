@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Sluice.Cli.Tests;
+namespace Sluice.Bench.Cli.Tests;
 
 /// <summary><c>sluice bench state</c>: the keyed count over many keys checks its own result and reports memory and disk.</summary>
 public sealed class StateBenchCommandTests : IDisposable

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Interop;
+using Sluice.Connectors.Kafka.Testing.Interop;
 
 namespace Sluice.Connectors.Kafka.Testing;
 

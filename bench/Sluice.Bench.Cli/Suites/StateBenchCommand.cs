@@ -4,7 +4,7 @@ using System.Text.Json;
 using Sluice.Benchmarks.State;
 using Sluice.State;
 
-namespace Sluice.Cli.Bench;
+namespace Sluice.Bench.Cli.Suites;
 
 /// <summary><c>sluice bench state</c>: a keyed count over many distinct keys, with the managed heap and the state on disk (docs/benchmarks.md).</summary>
 internal static class StateBenchCommand

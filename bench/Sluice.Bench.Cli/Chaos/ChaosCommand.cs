@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Sluice.Testing;
 
-namespace Sluice.Cli.Chaos;
+namespace Sluice.Bench.Cli.Chaos;
 
 /// <summary>
 /// <c>sluice chaos</c>: the kill harness. The driver prepares an input topic, runs the pipeline once without crashes
@@ -14,8 +15,8 @@ namespace Sluice.Cli.Chaos;
 /// </summary>
 internal static class ChaosCommand
 {
-    /// <summary>Environment variable of the fault-injection hook read by the runtime in the child (see docs/operations.md).</summary>
-    public const string FaultVariable = "SLUICE_FAULT";
+    /// <summary>Environment variable naming the fault the child installs at startup (see docs/operations.md).</summary>
+    public const string FaultVariable = CheckpointFaultInjection.EnvironmentVariable;
 
     public static Command Create()
     {
@@ -28,7 +29,7 @@ internal static class ChaosCommand
         var maxLines = new Option<int>("--max-progress-lines") { Description = "A kill comes after 1..N progress lines (records/checkpoint) of the child.", DefaultValueFactory = _ => 16 }
             .MustBeAtLeast(1);
         var fault = new Option<string?>("--fault") { Description = "Also run the child once with SLUICE_FAULT=<phase>:<checkpoint|*> (snapshot, before-manifest, before-commit: first run; restore: after the first kill)." }
-            .MustSatisfy(IsFault, "must be <phase>:<checkpoint id|*> with phase snapshot, before-manifest, before-commit or restore");
+            .MustSatisfy(CheckpointFaultInjection.IsValid, "must be <phase>:<checkpoint id|*> with phase snapshot, before-manifest, before-commit or restore");
         var kafka = new Option<bool>("--kafka") { Description = "Read the input from a Kafka topic (2 partitions) on an in-process mock cluster the driver keeps alive, instead of an embedded-log topic." };
         var stateBackend = StateBackendOption();
         var workDir = new Option<string?>("--work-dir") { Description = "Where the reference and chaos data go (default: a new temp directory, deleted on PASS)." };
@@ -45,7 +46,7 @@ internal static class ChaosCommand
             }
             return new ChaosDriver(new ChaosDriverOptions(
                 parse.GetValue(kills), parse.GetValue(seed), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(interval),
-                parse.GetValue(parallelism), parse.GetValue(maxLines), parse.GetValue(fault), work, parse.GetValue(Program.Verbose), parse.GetValue(kafka),
+                parse.GetValue(parallelism), parse.GetValue(maxLines), parse.GetValue(fault), work, parse.GetValue(CommandLineHost.Verbose), parse.GetValue(kafka),
                 parse.GetValue(stateBackend)!)).Run();
         });
         return command;
@@ -63,12 +64,6 @@ internal static class ChaosCommand
 
     private static Option<int> ParallelismOption() =>
         new Option<int>("--parallelism") { Description = "Subtasks per operator (1 to 256).", DefaultValueFactory = _ => 2 }.MustBeBetween(1, 256);
-
-    /// <summary>True for <c>&lt;phase&gt;:&lt;checkpoint id|*&gt;</c> with a phase the runtime's fault injection knows.</summary>
-    private static bool IsFault(string? value) =>
-        value?.Split(':') is [var phase, var id]
-        && phase is "snapshot" or "before-manifest" or "before-commit" or "restore"
-        && (id == "*" || long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _));
 
     private static Command RunJob()
     {
@@ -90,6 +85,8 @@ internal static class ChaosCommand
 
     private static int RunChild(string dataDir, int recordsPerSecond, int intervalMs, int parallelism, ChaosKafkaInput? kafka, string stateBackend)
     {
+        // The driver sets the variable for the one run that must crash at an exact checkpoint phase (--fault).
+        CheckpointFaultInjection.InstallFromEnvironment();
         using var log = ChaosPipeline.OpenLog(dataDir);
         var env = StreamEnvironment.Create(ChaosPipeline.Options(dataDir, parallelism, TimeSpan.FromMilliseconds(intervalMs), stateBackend));
         ChaosPipeline.Build(env, log, dataDir, recordsPerSecond > 0 ? new ChaosThrottle(recordsPerSecond) : null, kafka);

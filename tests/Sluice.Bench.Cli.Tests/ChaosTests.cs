@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Sluice.Cli.Tests;
+namespace Sluice.Bench.Cli.Tests;
 
 /// <summary>
 /// The kill harness end to end: <c>sluice chaos</c> kills the checkpointed chaos job (SIGKILL) at seeded progress

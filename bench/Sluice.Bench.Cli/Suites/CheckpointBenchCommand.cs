@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Sluice.Benchmarks.Checkpoints;
 
-namespace Sluice.Cli.Bench;
+namespace Sluice.Bench.Cli.Suites;
 
 /// <summary>
 /// <c>sluice bench checkpoints</c>: checkpoint overhead and restore time on the heap backend; with

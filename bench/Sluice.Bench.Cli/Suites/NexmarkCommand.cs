@@ -4,7 +4,7 @@ using Sluice.Nexmark.Queries;
 using Sluice.Nexmark.Running;
 using Spectre.Console;
 
-namespace Sluice.Cli.Bench;
+namespace Sluice.Bench.Cli.Suites;
 
 /// <summary><c>sluice bench nexmark</c>: runs Nexmark queries on Sluice and the baselines over the same generated events.</summary>
 internal static class NexmarkCommand
