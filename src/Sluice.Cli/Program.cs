@@ -1,79 +1,23 @@
 using System.CommandLine;
-using System.CommandLine.Invocation;
-using Sluice.Cli.Bench;
-using Sluice.Cli.Chaos;
 using Sluice.Cli.Checkpoints;
 using Sluice.Cli.Connectors;
 using Sluice.Cli.Demo;
 using Sluice.Cli.Log;
-using Spectre.Console;
 
 namespace Sluice.Cli;
 
 /// <summary>
-/// Entry point of the <c>sluice</c> command. Exit codes: 0 success; 1 the command failed (<c>error: &lt;one
-/// sentence&gt;</c> on stderr, the stack trace only with <c>--verbose</c>); 2 usage error (an unknown or out-of-range
-/// option, reported before anything runs); commands may define more (3 = <c>log produce</c> skipped lines).
+/// Entry point of the <c>sluice</c> command (exit codes and error reporting: <see cref="CommandLineHost"/>). The
+/// benchmarks and the kill harness are not part of it: they live in the repository's <c>sluice-bench</c> tool
+/// (bench/Sluice.Bench.Cli), which <c>./sluice bench …</c> and <c>./sluice chaos …</c> run.
 /// </summary>
 public static class Program
 {
     /// <summary>Exit code of a command line that does not parse or whose option values are out of range.</summary>
-    public const int UsageErrorExitCode = 2;
-
-    /// <summary>
-    /// <c>--verbose</c>, on every command: failures also print their stack trace; <c>chaos</c> also echoes its
-    /// child's output lines.
-    /// </summary>
-    internal static readonly Option<bool> Verbose = new("--verbose")
-    {
-        Description = "On failure, also print the stack trace (chaos: also echo the child's output).",
-        Recursive = true,
-    };
+    public const int UsageErrorExitCode = CommandLineHost.UsageErrorExitCode;
 
     /// <summary>Parses the command line and runs the chosen command; returns the process exit code.</summary>
-    public static int Main(string[] args)
-    {
-        if (Console.IsOutputRedirected)
-        {
-            // Piped or redirected: plain text for scripts and files — no ANSI codes, no wrapping at 80 columns.
-            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-                Out = new AnsiConsoleOutput(Console.Out),
-            });
-            AnsiConsole.Profile.Width = 4096;
-        }
-
-        ParseResult? parse = null;
-        try
-        {
-            parse = BuildRoot().Parse(args);
-            if (parse.Action is ParseErrorAction)
-            {
-                foreach (var error in parse.Errors)
-                {
-                    Console.Error.WriteLine($"error: {error.Message}");
-                }
-
-                Console.Error.WriteLine($"Run '{CommandPath(parse.CommandResult)} --help' for usage.");
-                return UsageErrorExitCode;
-            }
-
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception e)
-        {
-            // The one place a failure reaches the user: a sentence, and the stack trace only on request.
-            Console.Error.WriteLine($"error: {UserMessage(e)}");
-            if (parse?.GetValue(Verbose) ?? args.Contains(Verbose.Name))
-            {
-                Console.Error.WriteLine(e.ToString());
-            }
-
-            return 1;
-        }
-    }
+    public static int Main(string[] args) => CommandLineHost.Run(BuildRoot(), args);
 
     /// <summary>The command tree (also used by tests).</summary>
     internal static RootCommand BuildRoot()
@@ -82,49 +26,15 @@ public static class Program
         {
             DemoCommand.Create(),
             QueryCommand.Create(),
-            ChaosCommand.Create(),
             LogCommands.Create(),
             CheckpointsCommand.Create(),
             ConnectorsCommand.Create(),
-            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create(), StateBenchCommand.Create()),
+            BenchToolPointer.Create("bench", "Benchmarks: in the sluice-bench tool of the Sluice repository (./sluice bench … in a clone).",
+                "Benchmarks live in the sluice-bench tool of the Sluice repository: run ./sluice bench … in a clone of it."),
+            BenchToolPointer.Create("chaos", "The kill harness: in the sluice-bench tool of the Sluice repository (./sluice chaos … in a clone).",
+                "The kill harness lives in the sluice-bench tool of the Sluice repository: run ./sluice chaos … in a clone of it."),
         };
-        root.Options.Add(Verbose);
+        root.Options.Add(CommandLineHost.Verbose);
         return root;
-    }
-
-    /// <summary>
-    /// The message of <paramref name="e"/> as a user should read it: an aggregate's single inner exception's, and an
-    /// <see cref="ArgumentException"/>'s without the <c>(Parameter 'x')</c> suffix and "Actual value was" line .NET appends.
-    /// </summary>
-    internal static string UserMessage(Exception e)
-    {
-        while (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
-        {
-            e = aggregate.InnerExceptions[0];
-        }
-
-        string message = e.Message;
-        if (e is ArgumentException { ParamName: { } name })
-        {
-            int suffix = message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal);
-            if (suffix >= 0)
-            {
-                message = message[..suffix];
-            }
-        }
-
-        return message;
-    }
-
-    private static string CommandPath(System.CommandLine.Parsing.CommandResult? command)
-    {
-        var names = new List<string>();
-        for (; command is not null; command = command.Parent as System.CommandLine.Parsing.CommandResult)
-        {
-            names.Add(command.Parent is null ? "sluice" : command.Command.Name);
-        }
-
-        names.Reverse();
-        return string.Join(' ', names);
     }
 }

@@ -66,7 +66,7 @@ public sealed class JobTestDriver : IDisposable
         }
         var plan = JobPlanner.Plan(Environment);
         _restore?.Validate(plan.Nodes.Select(static n => n.Uid).ToList(), plan.Options.KeyGroupCount, RestoreLocation);
-        Plan = plan.Describe();
+        Plan = plan.Description.ToText();
         var tasks = TaskGraphBuilder.Build(plan, bounded: false, CancellationToken.None, static () => { }, _restore);
         var scheduler = new DeterministicScheduler(tasks);
         try

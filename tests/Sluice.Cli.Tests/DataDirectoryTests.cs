@@ -1,7 +1,7 @@
 namespace Sluice.Cli.Tests;
 
 /// <summary>
-/// Directory options (<c>--data-dir</c>, <c>--dir</c>, <c>--work-dir</c>) are checked before a command opens anything:
+/// Directory options (<c>--data-dir</c>, <c>--dir</c>) are checked before a command opens anything:
 /// read-only commands never create a missing directory, and a path that is a file or cannot be written ends in one
 /// sentence naming it (exit code 1), never a stack trace.
 /// </summary>
@@ -49,7 +49,6 @@ public sealed class DataDirectoryTests : IDisposable
     [InlineData("log", "topics", "list", "--data-dir")]
     [InlineData("log", "produce", "t", "--data-dir")]
     [InlineData("demo", "--events", "100", "--data-dir")]
-    [InlineData("chaos", "--kills", "0", "--events", "10", "--work-dir")]
     [InlineData("checkpoints", "list", "--dir")]
     [InlineData("checkpoints", "savepoint", "--to", "x", "--dir")]
     public void Main_DirectoryOptionNamingAFile_PrintsOneSentenceAndNoStackTrace(params string[] args)
@@ -71,7 +70,6 @@ public sealed class DataDirectoryTests : IDisposable
     [Theory]
     [InlineData("log", "topics", "create", "t", "--data-dir")]
     [InlineData("demo", "--events", "100", "--data-dir")]
-    [InlineData("chaos", "--kills", "0", "--events", "10", "--work-dir")]
     public void Main_DirectoryThatCannotBeCreated_PrintsOneSentenceAndNoStackTrace(params string[] args)
     {
         // /sys is a read-only kernel file system: not even root may create a directory in it.

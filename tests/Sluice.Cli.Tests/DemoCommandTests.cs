@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Sluice.Examples.Clickstream.Demo;
+using Sluice.Plans;
 
 namespace Sluice.Cli.Tests;
 
@@ -27,6 +28,31 @@ public sealed class DemoCommandTests : IDisposable
         var query = CliProcess.Run(null, "query", "--data-dir", data, "--json", "SELECT count(*) AS n FROM bronze_clicks");
         query.ExitCode.ShouldBe(0, query.Stderr);
         query.Stdout.Trim().ShouldBe("{\"n\":3000}");
+    }
+
+    [Fact]
+    public void DemoExplain_TextAndJson_PrintThePlanAndRunNothing()
+    {
+        var data = Path.Combine(_dir, "explain");
+
+        var text = CliProcess.Run(null, "demo", "--explain", "--parallelism", "3", "--data-dir", data);
+        var json = CliProcess.Run(null, "demo", "--explain", "--format", "json", "--kafka", "mock");
+
+        text.ExitCode.ShouldBe(0, text.Stderr);
+        text.Stdout.ShouldStartWith("job 'clickstream-demo': parallelism 3, 128 key groups, keyed state on heap\n");
+        foreach (var op in new[] { "LogSource(clicks)", "Bronze", "Parse", "Dedup", "LateGate", "PageMinute", "Sessions", "UserFeatures" })
+        {
+            text.Stdout.ShouldContain(op);
+        }
+        text.Stdout.ShouldContain(" via hash\n");
+        Directory.Exists(data).ShouldBeFalse("--explain writes nothing");
+        json.ExitCode.ShouldBe(0, json.Stderr);
+        json.Stdout.ShouldNotContain("mock cluster at");
+        var plan = PlanDescription.FromJson(json.Stdout);
+        plan.JobName.ShouldBe("clickstream-demo");
+        plan.Parallelism.ShouldBe(2);
+        plan.Operators.ShouldContain(static o => o.Kind == OperatorKind.Source && o.Name == "KafkaSource(clicks)");
+        plan.Operators.Where(static o => o.Keyed).Select(static o => o.Uid).ShouldBe(["dedup", "page-minute", "sessions", "user-features"], ignoreOrder: true);
     }
 
     [Fact]

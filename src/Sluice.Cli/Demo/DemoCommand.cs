@@ -35,12 +35,35 @@ internal static class DemoCommand
         }.MustSatisfy(f => f is { Exists: true }, "must name an existing file");
         var noUi = new Option<bool>("--no-ui") { Description = "Print plain progress lines instead of the live view." };
         var parallelism = new Option<int>("--parallelism") { Description = "Subtasks per operator (1 to 256).", DefaultValueFactory = _ => 2 }.MustBeBetween(1, 256);
+        var explain = new Option<bool>("--explain") { Description = "Print the demo job's plan (tasks, operators, exchanges) for these options and exit: nothing runs, nothing is written." };
+        var format = new Option<string>("--format") { Description = "The --explain format: text (default) or json.", DefaultValueFactory = _ => "text" }
+            .MustSatisfy(f => f is "text" or "json", "must be text or json");
         var command = new Command("demo", "Run the click-stream demo: embedded log → bronze Parquet lake → silver (parse, DLQ, dedup) → gold DuckDB tables, exactly-once.")
         {
-            events, rate, seed, dataDir, noUi, parallelism, kafka, kafkaConfig,
+            events, rate, seed, dataDir, noUi, parallelism, kafka, kafkaConfig, explain, format,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(format) is { Implicit: false } && !result.GetValue(explain))
+            {
+                result.AddError("--format is for --explain: add --explain to print the plan.");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(explain))
+            {
+                // Only the plan's shape matters: a Kafka source is described, never connected (no mock starts, no file is read).
+                var servers = parse.GetValue(kafka);
+                var planned = servers is null && parse.GetValue(kafkaConfig) is null ? null
+                    : new DemoKafkaOptions(new KafkaConnectionOptions { BootstrapServers = string.IsNullOrWhiteSpace(servers) ? MockValue : servers });
+                var plan = ClickstreamDemo.DescribePlan(new DemoOptions(parse.GetValue(events), parse.GetValue(seed), DefaultDataDirectory, parse.GetValue(rate), parse.GetValue(parallelism))
+                {
+                    Kafka = planned,
+                });
+                Console.Out.Write(parse.GetValue(format) == "json" ? plan.ToJson() + "\n" : plan.ToText());
+                return 0;
+            }
             var n = parse.GetValue(events);
             if (parse.GetValue(kafka) == MockValue && parse.GetResult(events) is null or { Implicit: true })
             {

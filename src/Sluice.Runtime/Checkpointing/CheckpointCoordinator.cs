@@ -319,10 +319,10 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 bytes += data.Length;
             }
         }
-        FaultInjection.Hit("before-manifest", pending.Id);
+        CheckpointFaultPoints.Reach(CheckpointPhase.BeforeManifest, pending.Id);
         await store.CommitManifestAsync(pending.Id, manifest.Encode(), cancellationToken).ConfigureAwait(false);
         _references[pending.Id] = new HashSet<string>(manifest.SharedFileNames, StringComparer.Ordinal);
-        FaultInjection.Hit("before-commit", pending.Id);
+        CheckpointFaultPoints.Reach(CheckpointPhase.BeforeCommit, pending.Id);
         Commit(pending.Id, pending.Snapshots.Values.SelectMany(static s => s));
         lock (_lock)
         {

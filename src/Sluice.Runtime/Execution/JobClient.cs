@@ -41,8 +41,11 @@ public sealed class JobClient
     /// <summary>Completes when the job ends (see the type's remarks).</summary>
     public Task<JobResult> Completion => _completion.Task;
 
-    /// <summary>The physical plan: tasks (chains) with their parallelism and the exchanges between them.</summary>
-    public string Plan => _plan.Describe();
+    /// <summary>The physical plan as text: tasks (chains) with their parallelism and the exchanges between them.</summary>
+    public string Plan => _plan.Description.ToText();
+
+    /// <summary>The physical plan as data (<see cref="Plans.PlanDescription.ToJson"/> for JSON).</summary>
+    public Plans.PlanDescription PlanDescription => _plan.Description;
 
     /// <summary>
     /// Raised on a producer's thread each time it finds a full channel and starts waiting (backpressure); the argument
@@ -332,7 +335,7 @@ public sealed class JobClient
             if (completed.Count > 0 && (checkpoints.RestoreOnStart || _restarts > 0))
             {
                 restore = await RestoredCheckpoint.LoadAsync(store, completed[^1], _cancellation.Token).ConfigureAwait(false);
-                FaultInjection.Hit("restore", restore.CheckpointId);
+                CheckpointFaultPoints.Reach(CheckpointPhase.Restore, restore.CheckpointId);
                 restore.Validate(_plan.Nodes.Select(n => n.Uid).ToList(), Options.KeyGroupCount, store.Location);
             }
         }

@@ -1,3 +1,4 @@
+using Sluice.Plans;
 using Sluice.Runtime.Planning;
 
 namespace Sluice;
@@ -35,6 +36,28 @@ public static class JobExecution
     public static Task<JobResult> ExecuteAsync(this StreamEnvironment environment, CancellationToken cancellationToken = default) =>
         environment.Start(cancellationToken).Completion;
 
-    /// <summary>Describes the physical plan the job would run: tasks (operator chains), parallelism and exchanges.</summary>
-    public static string Explain(this StreamEnvironment environment) => JobPlanner.Plan(environment).Describe();
+    /// <summary>
+    /// Describes the physical plan the job would run, as readable text: tasks (operator chains), parallelism and
+    /// exchanges (<see cref="PlanDescription.ToText"/>). Runs nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape.</exception>
+    public static string Explain(this StreamEnvironment environment) => environment.Explain(ExplainFormat.Text);
+
+    /// <summary>Describes the physical plan the job would run, as text or as JSON (<see cref="PlanDescription.ToJson"/>). Runs nothing.</summary>
+    /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not an <see cref="ExplainFormat"/>.</exception>
+    public static string Explain(this StreamEnvironment environment, ExplainFormat format) => format switch
+    {
+        ExplainFormat.Text => environment.DescribePlan().ToText(),
+        ExplainFormat.Json => environment.DescribePlan().ToJson(),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, $"Unknown explain format {format}: use Text or Json."),
+    };
+
+    /// <summary>The physical plan the job would run, as data: operators, tasks and edges (see <see cref="PlanDescription"/>). Runs nothing.</summary>
+    /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape.</exception>
+    public static PlanDescription DescribePlan(this StreamEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return JobPlanner.Plan(environment).Description;
+    }
 }

@@ -1,5 +1,5 @@
-using System.Text;
 using Sluice.Graph;
+using Sluice.Plans;
 using Sluice.Runtime.Transport;
 
 namespace Sluice.Runtime.Planning;
@@ -53,56 +53,94 @@ internal sealed class PlanEdge(PlanNode source, PlanNode target, int inputIndex,
 /// <summary>The physical plan of a job: nodes in topological order (inputs before consumers).</summary>
 internal sealed class JobPlan(JobOptions options, IReadOnlyList<PlanNode> nodes)
 {
+    private PlanDescription? _description;
+
     public JobOptions Options { get; } = options;
 
     public IReadOnlyList<PlanNode> Nodes { get; } = nodes;
 
-    /// <summary>A readable description: each task (chain) with its parallelism, and every exchange.</summary>
-    public string Describe()
+    /// <summary>The plan as data (made once; the plan does not change after planning).</summary>
+    public PlanDescription Description => _description ??= Describe();
+
+    private PlanDescription Describe()
     {
-        var text = new StringBuilder();
+        var ids = new Dictionary<PlanNode, int>(Nodes.Count);
+        for (var i = 0; i < Nodes.Count; i++)
+        {
+            ids.Add(Nodes[i], i);
+        }
+        var taskOf = new int[Nodes.Count];
+        var tasks = new List<TaskDescription>();
         foreach (var node in Nodes)
         {
-            if (!node.IsChainHead)
+            if (node.IsChainHead)
             {
-                continue;
-            }
-            text.Append("task [").Append(node.Parallelism).Append("x] ");
-            AppendChain(text, node);
-            text.AppendLine();
-            foreach (var edge in Nodes.SelectMany(n => n.Outputs).Where(e => !e.Chained && e.Target == node))
-            {
-                text.Append("  <- ").Append(edge.Source.Name).Append(edge.SideTagId is null ? "" : $"[{edge.SideTagId}]")
-                    .Append(" via ").Append(edge.Kind).AppendLine();
+                var members = new List<int>();
+                AddChain(node, members);
+                foreach (var member in members)
+                {
+                    taskOf[member] = tasks.Count;
+                }
+                tasks.Add(new TaskDescription { Id = tasks.Count, Parallelism = node.Parallelism, Operators = members.ToArray() });
             }
         }
-        return text.ToString();
-    }
+        var operators = new OperatorDescription[Nodes.Count];
+        var edges = new List<EdgeDescription>();
+        for (var i = 0; i < Nodes.Count; i++)
+        {
+            var node = Nodes[i];
+            var keyed = node.Inputs.Exists(static e => e.Key is not null);
+            var declaredMax = node.Transformation.MaxParallelism;
+            operators[i] = new OperatorDescription
+            {
+                Id = i,
+                Uid = node.Uid,
+                Name = node.Name,
+                Kind = node.Transformation.Accept(OperatorKindVisitor.Instance),
+                Parallelism = node.Parallelism,
+                MaxParallelism = keyed ? (declaredMax > 0 ? Math.Min(declaredMax, Options.KeyGroupCount) : Options.KeyGroupCount) : declaredMax > 0 ? declaredMax : null,
+                Keyed = keyed,
+                StateBackend = keyed ? Options.StateBackend.Name : null,
+                Task = taskOf[i],
+            };
+            foreach (var edge in node.Outputs)
+            {
+                edges.Add(new EdgeDescription
+                {
+                    Source = i,
+                    Target = ids[edge.Target],
+                    Input = edge.InputIndex,
+                    Partitioning = edge.Kind switch
+                    {
+                        PartitionKind.KeyGroups => Partitioning.Hash,
+                        PartitionKind.Rebalance => Partitioning.Rebalance,
+                        _ => Partitioning.Forward,
+                    },
+                    Chained = edge.Chained,
+                    SideOutput = edge.SideTagId,
+                });
+            }
+        }
+        return new PlanDescription
+        {
+            JobName = Options.JobName,
+            Parallelism = Options.Parallelism,
+            KeyGroups = Options.KeyGroupCount,
+            Tasks = tasks.ToArray(),
+            Operators = operators,
+            Edges = edges.ToArray(),
+        };
 
-    private static void AppendChain(StringBuilder text, PlanNode node)
-    {
-        text.Append(node.Name);
-        var chained = node.Outputs.Where(e => e.Chained).ToList();
-        if (chained.Count == 0)
+        void AddChain(PlanNode node, List<int> members)
         {
-            return;
-        }
-        text.Append(chained.Count == 1 ? " -> " : " -> {");
-        for (var i = 0; i < chained.Count; i++)
-        {
-            if (i > 0)
+            members.Add(ids[node]);
+            foreach (var edge in node.Outputs)
             {
-                text.Append(", ");
+                if (edge.Chained)
+                {
+                    AddChain(edge.Target, members);
+                }
             }
-            if (chained[i].SideTagId is { } tag)
-            {
-                text.Append('[').Append(tag).Append("] ");
-            }
-            AppendChain(text, chained[i].Target);
-        }
-        if (chained.Count > 1)
-        {
-            text.Append('}');
         }
     }
 }

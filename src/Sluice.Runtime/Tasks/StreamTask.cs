@@ -271,7 +271,7 @@ internal sealed class StreamTask
             NotifyCheckpointComplete(completed);
         }
         var contexts = SnapshotSynchronously(checkpointId);
-        FaultInjection.Hit("snapshot", checkpointId);
+        CheckpointFaultPoints.Reach(CheckpointPhase.Snapshot, checkpointId);
         foreach (var exchange in _exchanges)
         {
             exchange.EmitBarrier(checkpointId);

@@ -29,8 +29,8 @@ public class ChainingTests
         // The non-parallel source feeds the 2x map by rebalancing; map and filter chain; the keyed window starts a task
         // that chains the following map and sink.
         plan.ShouldContain("task [1x] Collection\n");
-        plan.ShouldContain("task [2x] Double -> NotTriple\n  <- Collection via Rebalance");
-        plan.ShouldContain("-> Upper -> Out\n  <- NotTriple via KeyGroups");
+        plan.ShouldContain("task [2x] Double -> NotTriple\n  <- Collection via rebalance");
+        plan.ShouldContain("-> Upper -> Out\n  <- NotTriple via hash");
         plan.Split('\n').Count(l => l.StartsWith("task ", StringComparison.Ordinal)).ShouldBe(3);
     }
 
@@ -41,8 +41,8 @@ public class ChainingTests
         var plan = env.Explain();
         plan.ShouldNotContain(" -> ");
         plan.Split('\n').Count(l => l.StartsWith("task ", StringComparison.Ordinal)).ShouldBe(6);
-        plan.ShouldContain("via Forward");
-        plan.ShouldContain("via Rebalance");
+        plan.ShouldContain("via forward");
+        plan.ShouldContain("via rebalance");
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using Sluice.Checkpoints;
 using Sluice.Log;
+using Sluice.Plans;
 
 namespace Sluice.Examples.Clickstream.Demo;
 
@@ -59,12 +60,7 @@ public static class ClickstreamDemo
         {
             DemoInput.Produce(log, truth, options.InputAppended);
         }
-        var env = StreamEnvironment.Create(new JobOptions
-        {
-            JobName = "clickstream-demo",
-            Parallelism = options.Parallelism,
-            Checkpoints = CheckpointOptions.InDirectory(paths.Checkpoints, options.CheckpointInterval),
-        });
+        var env = StreamEnvironment.Create(CreateJobOptions(options, paths));
         DemoPipeline.Build(env, log, paths, stats, options.Rate, options.Kafka);
         var client = env.Start(c =>
         {
@@ -74,6 +70,39 @@ public static class ClickstreamDemo
         var result = await client.Completion.ConfigureAwait(false);
         return new DemoRun(truth, result, paths);
     }
+
+    /// <summary>
+    /// The plan the demo job would run with <paramref name="options"/> (parallelism, pacing, log or Kafka input), without
+    /// running it or touching <see cref="DemoOptions.DataDirectory"/> or the cluster: the job is built against an empty
+    /// embedded log in a temporary directory, deleted before returning.
+    /// </summary>
+    public static PlanDescription DescribePlan(DemoOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var scratch = new DemoPaths(Path.Combine(Path.GetTempPath(), "sluice-demo-plan-" + Guid.NewGuid().ToString("N")));
+        try
+        {
+            using var log = PartitionedLog.Open(scratch.Log);
+            log.CreateTopic(DemoInput.Topic, new TopicConfig { Partitions = DemoInput.Partitions });
+            var env = StreamEnvironment.Create(CreateJobOptions(options, scratch));
+            DemoPipeline.Build(env, log, scratch, new DemoStats(), options.Rate, options.Kafka);
+            return env.DescribePlan();
+        }
+        finally
+        {
+            if (Directory.Exists(scratch.Root))
+            {
+                Directory.Delete(scratch.Root, recursive: true);
+            }
+        }
+    }
+
+    private static JobOptions CreateJobOptions(DemoOptions options, DemoPaths paths) => new()
+    {
+        JobName = "clickstream-demo",
+        Parallelism = options.Parallelism,
+        Checkpoints = CheckpointOptions.InDirectory(paths.Checkpoints, options.CheckpointInterval),
+    };
 
     /// <summary>
     /// A data directory belongs to one kind of input: its checkpoints hold positions of that source, and its lake and

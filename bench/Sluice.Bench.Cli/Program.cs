@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Sluice.Bench.Cli.Chaos;
+using Sluice.Bench.Cli.Suites;
+using Sluice.Cli;
+
+namespace Sluice.Bench.Cli;
+
+/// <summary>
+/// Entry point of <c>sluice-bench</c>, the repository's tool for measurements and the kill harness: <c>bench …</c>
+/// (BenchmarkDotNet suites, Nexmark, state, checkpoints, Kafka, log) and <c>chaos …</c>. The <c>./sluice</c> script
+/// runs it for <c>./sluice bench …</c> and <c>./sluice chaos …</c>, so its commands read as <c>sluice</c> commands;
+/// exit codes and error reporting are the <c>sluice</c> tool's (<see cref="CommandLineHost"/>). Not packed: it
+/// ships BenchmarkDotNet, the baselines and the test support the <c>sluice</c> tool must not.
+/// </summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the chosen command; returns the process exit code.</summary>
+    public static int Main(string[] args) => CommandLineHost.Run(BuildRoot(), args);
+
+    /// <summary>The command tree (also used by tests).</summary>
+    internal static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Sluice benchmarks and kill harness (run as ./sluice bench … and ./sluice chaos …).")
+        {
+            ChaosCommand.Create(),
+            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create(), StateBenchCommand.Create()),
+        };
+        root.Options.Add(CommandLineHost.Verbose);
+        return root;
+    }
+}
