@@ -77,6 +77,12 @@ public sealed record Duplicate([FieldName("a")] int A1, [FieldName("a")] int A2)
 
 public sealed record Narrow(short Small, byte Tiny, uint Unsigned);
 
+public sealed record DocumentedOrder(
+    [FieldName("order_id")] string Id,
+    [DataTypeHint("DECIMAL(18, 4)")] decimal Amount,
+    [DataTypeHint("TIMESTAMP(3)")] DateTime PlacedAt,
+    IReadOnlyList<string> Tags);
+
 public sealed class RowConverterTests
 {
     [Fact]
@@ -118,6 +124,13 @@ public sealed class RowConverterTests
         RowConverter<Hinted>.Default.Schema.ToString().ShouldBe(
             "ROW<Price DECIMAL(18, 4) NOT NULL, At TIMESTAMP(3) NOT NULL, user_id VARCHAR NOT NULL, Clock TIME(0)>");
         RowConverter<Renamed>.Default.Schema.ToString().ShouldBe("ROW<`the name` VARCHAR NOT NULL>");
+    }
+
+    [Fact]
+    public void Schema_ExampleOfTheConceptsDoc_IsAsDocumented()
+    {
+        RowConverter<DocumentedOrder>.Default.Schema.ToString().ShouldBe(
+            "ROW<order_id VARCHAR NOT NULL, Amount DECIMAL(18, 4) NOT NULL, PlacedAt TIMESTAMP(3) NOT NULL, Tags ARRAY<VARCHAR NOT NULL> NOT NULL>");
     }
 
     [Fact]
