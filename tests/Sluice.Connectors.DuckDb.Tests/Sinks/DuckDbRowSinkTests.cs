@@ -30,6 +30,43 @@ public sealed class DuckDbRowSinkTests : IDisposable
     ];
 
     [Fact]
+    public async Task ToDuckDb_RecordIntoTableOfAnEarlierVersion_AppendsIntoItsColumns()
+    {
+        // The DDL earlier versions issued for LegacyReading (float → DOUBLE, DateTimeOffset → TIMESTAMP, decimal → DECIMAL(18,4), enum and Guid → VARCHAR).
+        using (var conn = DuckDbQueries.Open(Database))
+        {
+            conn.Run("CREATE TABLE readings (\"sensor\" VARCHAR, \"value\" DOUBLE, \"seen\" TIMESTAMP, \"price\" DECIMAL(18,4), \"level\" VARCHAR, \"id\" VARCHAR)");
+            conn.Run("INSERT INTO readings VALUES ('old', 0.5, TIMESTAMP '2025-01-01 00:00:00', 1.2345, 'Low', '00000000-0000-0000-0000-000000000000')");
+        }
+        var id = Guid.Parse("00112233-4455-6677-8899-aabbccddeeff");
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection(new[] { new LegacyReading("new", 1.25f, new DateTimeOffset(2026, 12, 5, 14, 0, 0, TimeSpan.FromHours(1)), 2.00005m, Level.High, id) })
+            .ToDuckDb(Database, "readings");
+
+        await env.ExecuteAsync().OrTimeout();
+
+        var types = Query(Database, "SELECT data_type FROM information_schema.columns WHERE table_name = 'readings' ORDER BY ordinal_position");
+        Enumerable.Range(0, types.RowCount).Select(r => types.GetString(r, 0)).ShouldBe(["VARCHAR", "DOUBLE", "TIMESTAMP", "DECIMAL(18,4)", "VARCHAR", "VARCHAR"]);
+        var result = Query(Database, "SELECT sensor, \"value\", CAST(seen AS VARCHAR), CAST(price AS VARCHAR), \"level\", id FROM readings ORDER BY sensor");
+        result.RowCount.ShouldBe(2);
+        result.GetString(0, 0).ShouldBe("new");
+        result.GetDouble(0, 1).ShouldBe(1.25);
+        result.GetString(0, 2).ShouldBe("2026-12-05 13:00:00");
+        result.GetString(0, 3).ShouldBe("2.0001");
+        result.GetString(0, 4).ShouldBe("High");
+        result.GetString(0, 5).ShouldBe("00112233-4455-6677-8899-aabbccddeeff");
+        result.GetString(1, 0).ShouldBe("old");
+    }
+
+    public enum Level
+    {
+        Low,
+        High,
+    }
+
+    public sealed record LegacyReading(string Sensor, float Value, DateTimeOffset Seen, decimal Price, Level Level, Guid Id);
+
+    [Fact]
     public void ForRows_ColumnDefinitions_FollowTheSchema()
     {
         TableSchema.ForRows(s_schema).ColumnDefinitions.ShouldBe(
