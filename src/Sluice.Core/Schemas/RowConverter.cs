@@ -115,8 +115,8 @@ public sealed class RowConverter<T>
 
     /// <summary>
     /// Writes <paramref name="value"/> into every field of <paramref name="row"/> (its <see cref="Row.Kind"/> is left as it
-    /// is), so one row can be reused per record: for a record of numbers, booleans, dates and times, enums and strings
-    /// this allocates nothing. Nested records, arrays, maps and Guids allocate their row values.
+    /// is), so one row can be reused per record: for a record of numbers, booleans, dates and times, declared enum values
+    /// and strings this allocates nothing. Nested records, arrays, maps and Guids allocate their row values.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">
