@@ -1,4 +1,5 @@
 using Sluice.Connectors.DuckDb.Sinks;
+using Sluice.Schemas;
 
 namespace Sluice.Connectors.DuckDb;
 
@@ -18,6 +19,20 @@ public static class DuckDbStreamExtensions
     {
         ArgumentNullException.ThrowIfNull(stream);
         var sink = new DuckDbWarehouseSink<T>(databasePath, table, options);
+        return stream.SinkTo(sink, $"DuckDb({table})");
+    }
+
+    /// <summary>
+    /// Writes the stream's rows, all of <paramref name="schema"/>, as rows of table <paramref name="table"/> in the DuckDB
+    /// database file at <paramref name="databasePath"/>, exactly once with checkpoints; see
+    /// <see cref="DuckDbWarehouseSink.ForRows"/> (columns named as the fields).
+    /// </summary>
+    /// <exception cref="ArgumentException">An argument is empty or invalid, or <see cref="WarehouseWriteMode.Upsert"/>
+    /// lacks a primary key / names an unknown column.</exception>
+    public static DataStreamSink<Row> ToDuckDb(this DataStream<Row> stream, string databasePath, string table, Schema schema, DuckDbSinkOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var sink = DuckDbWarehouseSink.ForRows(databasePath, table, schema, options);
         return stream.SinkTo(sink, $"DuckDb({table})");
     }
 

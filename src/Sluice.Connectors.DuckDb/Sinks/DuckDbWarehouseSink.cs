@@ -1,6 +1,7 @@
 using System.Globalization;
 using DuckDB.NET.Data;
 using Sluice.IO;
+using Sluice.Schemas;
 using Sluice.Sinks;
 
 namespace Sluice.Connectors.DuckDb.Sinks;
@@ -42,6 +43,9 @@ namespace Sluice.Connectors.DuckDb.Sinks;
 /// </remarks>
 public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
 {
+    /// <summary>The schema of the rows written: the record's mapped fields, or the explicit schema of a row sink.</summary>
+    public Schema Schema => _schema.Schema;
+
     /// <summary>The bookkeeping table recording every committed batch.</summary>
     public const string CommitsTable = "_sluice_commits";
 
@@ -57,7 +61,13 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
     /// <param name="options">Mode and primary key; null = append.</param>
     /// <exception cref="ArgumentException">An argument is empty or invalid, <typeparamref name="T"/> has no public
     /// properties, or the primary key is missing (upsert) or names an unknown column.</exception>
+    /// <exception cref="NotSupportedException">A property's type has no SQL type (see <see cref="RowConverter{T}"/>).</exception>
     public DuckDbWarehouseSink(string databasePath, string table, DuckDbSinkOptions? options = null)
+        : this(databasePath, table, options, TableSchema.For<T>)
+    {
+    }
+
+    internal DuckDbWarehouseSink(string databasePath, string table, DuckDbSinkOptions? options, Func<TableSchema<T>> schema)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         ArgumentException.ThrowIfNullOrWhiteSpace(table);
@@ -74,7 +84,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
             throw new ArgumentException($"Table names starting with '_sluice' are reserved for the sink's bookkeeping; rename '{table}'.", nameof(table));
         }
         Options = options ?? new DuckDbSinkOptions();
-        _schema = TableSchema.For<T>();
+        _schema = schema();
         foreach (var key in Options.PrimaryKey)
         {
             if (!_schema.HasColumn(key))
@@ -303,5 +313,27 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
 
         // Rows not yet staged belong to a checkpoint that will never complete; they are re-read after restore.
         public void Dispose() => _staging.Dispose();
+    }
+}
+
+/// <summary>Creates <see cref="DuckDbWarehouseSink{T}"/>s of <see cref="Row"/>s, whose columns come from an explicit schema.</summary>
+public static class DuckDbWarehouseSink
+{
+    /// <summary>
+    /// A warehouse sink of rows of <paramref name="schema"/>: one column per field, named exactly as the field, typed as
+    /// the DuckDB counterpart of its SQL type (BOOLEAN, INTEGER, BIGINT, FLOAT, DOUBLE, DECIMAL(p,s), VARCHAR, BLOB,
+    /// DATE, TIME, TIMESTAMP, TIMESTAMPTZ; ROW, ARRAY and MAP as VARCHAR text). Rows of another schema fail the write;
+    /// a row's <see cref="Row.Kind"/> is not looked at (upsert by primary key with <see cref="WarehouseWriteMode.Upsert"/>).
+    /// Otherwise it behaves as <see cref="DuckDbWarehouseSink{T}"/>.
+    /// </summary>
+    /// <param name="databasePath">The DuckDB database file (created if missing); not <c>:memory:</c>.</param>
+    /// <param name="table">The table name.</param>
+    /// <param name="schema">The rows' schema.</param>
+    /// <param name="options">Mode and primary key (field names); null = append.</param>
+    /// <exception cref="ArgumentException">As for <see cref="DuckDbWarehouseSink{T}"/>.</exception>
+    public static DuckDbWarehouseSink<Row> ForRows(string databasePath, string table, Schema schema, DuckDbSinkOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return new DuckDbWarehouseSink<Row>(databasePath, table, options, () => TableSchema.ForRows(schema));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sluice.IO;
+using Sluice.Schemas;
 using Sluice.Sinks;
 
 namespace Sluice.Connectors.DuckDb.Sinks;
@@ -50,7 +51,13 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
     /// <param name="options">Partitioning and file size; null = defaults.</param>
     /// <exception cref="ArgumentException">An argument is empty or invalid, <typeparamref name="T"/> has no public
     /// properties, or a property maps to <c>event_date</c> or <c>hour</c> (the partition columns).</exception>
+    /// <exception cref="NotSupportedException">A property's type has no SQL type (see <see cref="RowConverter{T}"/>).</exception>
     public ParquetLakeSink(string lakeDirectory, string table, Func<T, long> eventTimeMs, ParquetLakeOptions? options = null)
+        : this(lakeDirectory, table, eventTimeMs, options, TableSchema.For<T>)
+    {
+    }
+
+    internal ParquetLakeSink(string lakeDirectory, string table, Func<T, long> eventTimeMs, ParquetLakeOptions? options, Func<TableSchema<T>> schema)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(lakeDirectory);
         ArgumentException.ThrowIfNullOrWhiteSpace(table);
@@ -64,7 +71,7 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
         {
             throw new ArgumentException($"ParquetLakeOptions.MaxRowsPerFile must be positive, not {Options.MaxRowsPerFile}.", nameof(options));
         }
-        _schema = TableSchema.For<T>();
+        _schema = schema();
         foreach (var reserved in new[] { "event_date", "hour" })
         {
             if (_schema.HasColumn(reserved))
@@ -244,5 +251,25 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
 
         // Rows not yet staged belong to a checkpoint that will never complete; they are re-read after restore.
         public void Dispose() => _staging.Dispose();
+    }
+}
+
+/// <summary>Creates <see cref="ParquetLakeSink{T}"/>s of <see cref="Row"/>s, whose columns come from an explicit schema.</summary>
+public static class ParquetLakeSink
+{
+    /// <summary>
+    /// A lake sink of rows of <paramref name="schema"/>: one Parquet column per field, named exactly as the field, typed
+    /// as for <see cref="DuckDbWarehouseSink.ForRows"/>. Otherwise it behaves as <see cref="ParquetLakeSink{T}"/>.
+    /// </summary>
+    /// <param name="lakeDirectory">The lake's root directory (created if missing).</param>
+    /// <param name="table">The table: a directory name under <paramref name="lakeDirectory"/>.</param>
+    /// <param name="schema">The rows' schema; no field may be named <c>event_date</c> or <c>hour</c>.</param>
+    /// <param name="eventTimeMs">A row's event time in milliseconds since the Unix epoch (UTC); picks the partition.</param>
+    /// <param name="options">Partitioning and file size; null = defaults.</param>
+    /// <exception cref="ArgumentException">As for <see cref="ParquetLakeSink{T}"/>.</exception>
+    public static ParquetLakeSink<Row> ForRows(string lakeDirectory, string table, Schema schema, Func<Row, long> eventTimeMs, ParquetLakeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return new ParquetLakeSink<Row>(lakeDirectory, table, eventTimeMs, options, () => TableSchema.ForRows(schema));
     }
 }

@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using Sluice.Schemas;
 
 namespace Sluice.Connectors.DuckDb.Sinks;
 
@@ -19,6 +20,7 @@ internal sealed class StagingTable<T> : IDisposable
     public const string RowColumn = "_sluice_row";
 
     private readonly TableSchema<T> _schema;
+    private readonly Row _scratch;
     private readonly string _extraColumns;
     private DuckDBAppender? _appender;
     private long _nextRow;
@@ -29,6 +31,7 @@ internal sealed class StagingTable<T> : IDisposable
     public StagingTable(TableSchema<T> schema, params string[] extraColumns)
     {
         _schema = schema;
+        _scratch = new Row(schema.Schema);
         _extraColumns = string.Concat(extraColumns.Select(c => $", {TableSchema.Quote(c)} BIGINT"));
         // Writers run in parallel with each other: one DuckDB thread each keeps them from oversubscribing the CPUs.
         Connection = DuckDbConnections.Open(DuckDbConnections.InMemory, new Dictionary<string, string> { ["threads"] = "1" });
@@ -43,13 +46,18 @@ internal sealed class StagingTable<T> : IDisposable
 
     /// <summary>
     /// Starts a row: appends <paramref name="value"/>'s columns and the row number; the caller appends the extra
-    /// columns, if any, and calls <see cref="IDuckDBAppenderRow.EndRow"/>.
+    /// columns, if any, and calls <see cref="IDuckDBAppenderRow.EndRow"/>. A record goes through one reused row, so
+    /// nothing is allocated per value beyond what DuckDB.NET does.
     /// </summary>
+    /// <exception cref="ArgumentException">A row of another schema, or a null in a NOT NULL field; nothing is appended.</exception>
+    /// <exception cref="OverflowException">A decimal does not fit its column; nothing is appended.</exception>
     public IDuckDBAppenderRow BeginRow(T value)
     {
+        // Convert before touching the appender: a value that fails leaves no half-written row behind.
+        var converted = _schema.ToRow(value, _scratch);
         _appender ??= Connection.CreateAppender(Name);
         var row = _appender.CreateRow();
-        _schema.AppendColumns(row, value);
+        _schema.Layout.AppendColumns(row, converted);
         return row.AppendValue(_nextRow++);
     }
 

@@ -1,24 +1,33 @@
-using System.Globalization;
-using System.Linq.Expressions;
 using System.Reflection;
 using System.Text;
 using DuckDB.NET.Data;
+using Sluice.Schemas;
 
 namespace Sluice.Connectors.DuckDb.Sinks;
 
-/// <summary>One column of a <see cref="TableSchema{T}"/>.</summary>
-/// <param name="Name">The snake_case column name.</param>
+/// <summary>One column of a <see cref="TableLayout"/>.</summary>
+/// <param name="Name">The column name: the field's (for records, the property's in snake_case).</param>
 /// <param name="SqlType">The DuckDB type (<c>BIGINT</c>, <c>VARCHAR</c>, <c>DECIMAL(18,4)</c>…).</param>
-/// <param name="IsNullable">Whether the property can hold null (reference type or <see cref="Nullable{T}"/>).</param>
-/// <param name="Property">The .NET property name.</param>
+/// <param name="IsNullable">Whether the field admits null (for records: the property is a reference type or <see cref="Nullable{T}"/>).</param>
+/// <param name="Property">The .NET property name for a record; the field name for rows.</param>
 internal sealed record TableColumn(string Name, string SqlType, bool IsNullable, string Property);
 
-/// <summary>Builds and caches <see cref="TableSchema{T}"/>.</summary>
+/// <summary>Builds <see cref="TableSchema{T}"/>: cached per record type, or for rows of an explicit schema.</summary>
 internal static class TableSchema
 {
-    /// <summary>The schema of <typeparamref name="T"/>, built once per type.</summary>
-    /// <exception cref="ArgumentException"><typeparamref name="T"/> has no usable public properties.</exception>
+    /// <summary>The table shape of record type <typeparamref name="T"/>, built once per type.</summary>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> has no usable public properties, is <see cref="Row"/>
+    /// (rows need <see cref="ForRows"/>), or two properties map to one column.</exception>
+    /// <exception cref="NotSupportedException">A property's type has no SQL type (see <see cref="RowConverter{T}"/>).</exception>
     public static TableSchema<T> For<T>() => TableSchema<T>.Instance;
+
+    /// <summary>The table shape of rows of <paramref name="schema"/>: one column per field, named as the field, typed by <see cref="TableLayout.ColumnType"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="schema"/> is null.</exception>
+    public static TableSchema<Row> ForRows(Schema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return new TableSchema<Row>(new TableLayout(schema, schema.Select(f => f.Name).ToArray(), recordColumns: false), converter: null);
+    }
 
     /// <summary><c>EventId</c> → <c>event_id</c>, <c>HTTPStatus</c> → <c>http_status</c>, <c>Url2</c> → <c>url2</c>, <c>Spend10m</c> → <c>spend_10m</c>.</summary>
     public static string ToSnakeCase(string name)
@@ -68,189 +77,124 @@ internal static class TableSchema
 }
 
 /// <summary>
-/// The table shape of a record type: one column per public instance property (for a positional record, its
-/// positional properties in declaration order), named in snake_case, plus a compiled row appender — no reflection per
-/// row. Type mapping: string → VARCHAR; int, short, byte, sbyte, ushort → INTEGER; long, uint → BIGINT; double, float →
-/// DOUBLE; decimal → DECIMAL(18,4) (rounded half away from zero to 4 decimals; a value of 10^14 or more fails the write
-/// with <see cref="OverflowException"/>); bool → BOOLEAN;
-/// DateTime, DateTimeOffset → TIMESTAMP (UTC; a local DateTime is converted); <see cref="Nullable{T}"/> of these → the
-/// same type, nullable; anything else (enums, Guid, ulong, nested objects…) → VARCHAR holding <c>ToString()</c>.
-/// Each property is appended with DuckDB.NET's overload for exactly its column's type: DuckDB.NET writes values into the
-/// column vector as they are, so a value of another width would corrupt the row. Immutable and thread-safe; the
-/// appender delegate is single-threaded per appender like the appender itself.
+/// How values of <typeparamref name="T"/> become table rows: the <see cref="TableLayout"/> (columns, DuckDB types and the
+/// appender of <see cref="Row"/>s) and, for a record type, its <see cref="RowConverter{T}"/> (compiled once: no
+/// reflection per value). Immutable and thread-safe; the scratch rows passed to <see cref="ToRow"/> are the caller's.
 /// </summary>
-/// <typeparam name="T">Record type.</typeparam>
+/// <remarks>
+/// <para>
+/// A record maps as <see cref="RowConverter{T}"/> maps it, with what earlier versions of the DuckDB sinks created kept
+/// so existing tables stay valid: columns are the snake_case of the field names (<c>EventId</c> → <c>event_id</c>); a
+/// <c>decimal</c> without <see cref="DataTypeHintAttribute"/> is DECIMAL(18,4) (rounded half away from zero to 4
+/// decimals; 10^14 or more fails the write with <see cref="OverflowException"/> naming the column), <c>float</c>
+/// columns are DOUBLE and <see cref="DateTimeOffset"/> columns TIMESTAMP holding UTC; a reference-type property
+/// accepts null whatever its annotation.
+/// </para>
+/// </remarks>
+/// <typeparam name="T">Record type, or <see cref="Row"/>.</typeparam>
 internal sealed class TableSchema<T>
 {
     // Lazy, not a static initializer: a type without columns must surface as ArgumentException, not TypeInitializationException.
-    private static readonly Lazy<TableSchema<T>> s_instance = new(() => new TableSchema<T>());
-    private const decimal DecimalLimit = 100_000_000_000_000m; // 10^14: DECIMAL(18,4) holds 14 digits before the point
-    private static readonly MethodInfo s_appendNull = typeof(IDuckDBAppenderRow).GetMethod(nameof(IDuckDBAppenderRow.AppendNullValue))!;
-    private static readonly MethodInfo s_appendText = typeof(TableSchema<T>).GetMethod(nameof(AppendText), BindingFlags.NonPublic | BindingFlags.Static)!;
-    private static readonly MethodInfo s_toDecimal184 = typeof(TableSchema<T>).GetMethod(nameof(ToDecimal184), BindingFlags.NonPublic | BindingFlags.Static)!;
-    private static readonly MethodInfo s_toUtc = typeof(TableSchema<T>).GetMethod(nameof(ToUtc), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly Lazy<TableSchema<T>> s_instance = new(BuildForRecord);
 
-    private readonly Action<IDuckDBAppenderRow, T> _appendRow;
+    private readonly RowConverter<T>? _converter;
 
-    /// <summary>The schema of <typeparamref name="T"/>, built on first use.</summary>
-    /// <exception cref="ArgumentException"><typeparamref name="T"/> has no usable public properties.</exception>
-    internal static TableSchema<T> Instance => s_instance.Value;
-
-    private TableSchema()
+    internal TableSchema(TableLayout layout, RowConverter<T>? converter)
     {
-        var properties = SelectProperties();
-        if (properties.Count == 0)
-        {
-            throw new ArgumentException($"Type {typeof(T).Name} has no public instance properties to map to columns; wrap the value in a record (e.g. record Row(long Value)).", nameof(T));
-        }
-        var appender = Expression.Parameter(typeof(IDuckDBAppenderRow), "row");
-        var value = Expression.Parameter(typeof(T), "value");
-        var columns = new List<TableColumn>(properties.Count);
-        var appends = new List<Expression>(properties.Count);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var property in properties)
-        {
-            var name = TableSchema.ToSnakeCase(property.Name);
-            if (!names.Add(name))
-            {
-                throw new ArgumentException($"Type {typeof(T).Name} maps two properties to the column '{name}'.", nameof(T));
-            }
-            var underlying = Nullable.GetUnderlyingType(property.PropertyType);
-            var access = Expression.Property(value, property);
-            Expression append;
-            string sqlType;
-            if (underlying is not null)
-            {
-                sqlType = SqlTypeOf(underlying);
-                append = Expression.Condition(
-                    Expression.Property(access, "HasValue"),
-                    AppendValue(appender, Expression.Property(access, "Value"), underlying, name),
-                    Expression.Call(appender, s_appendNull),
-                    typeof(IDuckDBAppenderRow));
-            }
-            else
-            {
-                sqlType = SqlTypeOf(property.PropertyType);
-                append = AppendValue(appender, access, property.PropertyType, name);
-            }
-            columns.Add(new TableColumn(name, sqlType, underlying is not null || !property.PropertyType.IsValueType, property.Name));
-            appends.Add(append);
-        }
-        Columns = columns;
-        _appendRow = Expression.Lambda<Action<IDuckDBAppenderRow, T>>(Expression.Block(typeof(void), appends), appender, value).Compile();
+        Layout = layout;
+        _converter = converter;
     }
 
-    /// <summary>The columns, in property order.</summary>
-    public IReadOnlyList<TableColumn> Columns { get; }
+    /// <summary>The shape of record type <typeparamref name="T"/>, built on first use.</summary>
+    internal static TableSchema<T> Instance => s_instance.Value;
+
+    /// <summary>The columns and the row appender.</summary>
+    public TableLayout Layout { get; }
+
+    /// <summary>The schema of the rows appended.</summary>
+    public Schema Schema => Layout.Schema;
+
+    /// <summary>The columns, in field order.</summary>
+    public IReadOnlyList<TableColumn> Columns => Layout.Columns;
 
     /// <summary>The quoted column names joined with ", " — for column lists in SQL.</summary>
-    public string ColumnList => string.Join(", ", Columns.Select(c => TableSchema.Quote(c.Name)));
+    public string ColumnList => Layout.ColumnList;
 
     /// <summary>Column definitions (<c>"name" TYPE, …</c>) for <c>CREATE TABLE</c>.</summary>
-    public string ColumnDefinitions => string.Join(", ", Columns.Select(c => $"{TableSchema.Quote(c.Name)} {c.SqlType}"));
+    public string ColumnDefinitions => Layout.ColumnDefinitions;
 
     /// <summary>Whether a column of this name exists.</summary>
-    public bool HasColumn(string name) => Columns.Any(c => c.Name == name);
+    public bool HasColumn(string name) => Layout.HasColumn(name);
+
+    /// <summary>
+    /// <paramref name="value"/> as a row of <see cref="Schema"/>: written into <paramref name="scratch"/> (a row of
+    /// <see cref="Schema"/> the caller reuses) for a record, or <paramref name="value"/> itself when it is a row.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row of another schema; or a null property in a NOT NULL field.</exception>
+    /// <exception cref="OverflowException">A decimal does not fit its column.</exception>
+    public Row ToRow(T value, Row scratch)
+    {
+        if (_converter is not null)
+        {
+            _converter.ToRow(value, scratch);
+            return scratch;
+        }
+        var row = (Row)(object)value!;
+        if (!ReferenceEquals(row.Schema, Schema) && !row.Schema.Equals(Schema))
+        {
+            throw new ArgumentException($"The sink writes rows of {Schema}, not of {row.Schema}.", nameof(value));
+        }
+        return row;
+    }
 
     /// <summary>
     /// Appends the values of <paramref name="value"/>'s columns to <paramref name="row"/>, which must belong to an
     /// appender on a table whose first columns are <see cref="Columns"/> (the caller appends any further columns and
-    /// ends the row).
+    /// ends the row). Allocates a row per call: writers use <see cref="ToRow"/> with a scratch row instead.
     /// </summary>
-    /// <exception cref="NullReferenceException"><paramref name="value"/> is a null reference.</exception>
-    /// <exception cref="OverflowException">A decimal is 10^14 or more in magnitude.</exception>
-    public void AppendColumns(IDuckDBAppenderRow row, T value) => _appendRow(row, value);
+    /// <exception cref="OverflowException">A decimal does not fit its column.</exception>
+    public void AppendColumns(IDuckDBAppenderRow row, T value) => Layout.AppendColumns(row, ToRow(value, new Row(Schema)));
 
-    private static List<PropertyInfo> SelectProperties()
+    private static TableSchema<T> BuildForRecord()
     {
-        var type = typeof(T);
-        var all = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanRead && p.GetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0)
-            .OrderBy(p => p.MetadataToken)
-            .ToList();
-        var isRecord = type.GetMethod("<Clone>$") is not null || type.GetMethod("PrintMembers", BindingFlags.NonPublic | BindingFlags.Instance) is not null;
-        if (isRecord)
+        if (typeof(T) == typeof(Row))
         {
-            // A positional record: its primary constructor's parameters name the positional properties, in order.
-            var byName = all.ToDictionary(p => p.Name, StringComparer.Ordinal);
-            var primary = type.GetConstructors()
-                .Where(c => c.GetParameters() is { Length: > 0 } ps && ps.All(p => p.Name is not null && byName.TryGetValue(p.Name, out var prop) && prop.PropertyType == p.ParameterType))
-                .MaxBy(c => c.GetParameters().Length);
-            if (primary is not null)
+            throw new ArgumentException("Rows carry no schema of their own type: create the sink with an explicit Schema (DuckDbWarehouseSink.ForRows, ParquetLakeSink.ForRows, or ToDuckDb(stream, path, table, schema)).", nameof(T));
+        }
+        var mapped = RowConverter<T>.Default;
+        var fields = new Field[mapped.Schema.Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var property = mapped.Properties[i];
+            var type = mapped.Schema[i].Type;
+            if (type.Kind == DataTypeKind.Decimal && (property.PropertyType == typeof(decimal) || property.PropertyType == typeof(decimal?)) && !HasHint(property))
             {
-                return [.. primary.GetParameters().Select(p => byName[p.Name!])];
+                type = DataType.Decimal(18, 4);
+            }
+            var clrNullable = !property.PropertyType.IsValueType || Nullable.GetUnderlyingType(property.PropertyType) is not null;
+            fields[i] = new Field(TableSchema.ToSnakeCase(mapped.Schema[i].Name), type.WithNullability(clrNullable));
+        }
+        for (var i = 1; i < fields.Length; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (fields[i].Name == fields[j].Name)
+                {
+                    throw new ArgumentException($"Type {typeof(T).Name} maps two properties to the column '{fields[i].Name}'.", nameof(T));
+                }
             }
         }
-        return all;
+        var converter = RowConverter<T>.ForSchema(new Schema(fields));
+        var properties = new string[fields.Length];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            properties[i] = mapped.Properties[i].Name;
+        }
+        return new TableSchema<T>(new TableLayout(converter.Schema, properties, recordColumns: true), converter);
     }
 
-    private static string SqlTypeOf(Type type) => type switch
-    {
-        _ when type == typeof(string) => "VARCHAR",
-        _ when type == typeof(int) || type == typeof(short) || type == typeof(byte) || type == typeof(sbyte) || type == typeof(ushort) => "INTEGER",
-        _ when type == typeof(long) || type == typeof(uint) => "BIGINT",
-        _ when type == typeof(double) || type == typeof(float) => "DOUBLE",
-        _ when type == typeof(decimal) => "DECIMAL(18,4)",
-        _ when type == typeof(bool) => "BOOLEAN",
-        _ when type == typeof(DateTime) || type == typeof(DateTimeOffset) => "TIMESTAMP",
-        _ => "VARCHAR",
-    };
-
-    private static MethodCallExpression AppendValue(ParameterExpression row, Expression value, Type type, string column)
-    {
-        // DuckDB.NET's AppendValue overloads take Nullable<TValue>: lift the (non-null) value into one.
-        static MethodCallExpression Append(ParameterExpression row, Expression value, Type parameter)
-        {
-            var nullable = parameter.IsValueType ? typeof(Nullable<>).MakeGenericType(parameter) : parameter;
-            var method = typeof(IDuckDBAppenderRow).GetMethod(nameof(IDuckDBAppenderRow.AppendValue), [nullable])!;
-            return Expression.Call(row, method, Expression.Convert(value, nullable));
-        }
-
-        if (type == typeof(string) || type == typeof(int) || type == typeof(long) || type == typeof(double) || type == typeof(bool))
-        {
-            return Append(row, value, type);
-        }
-        if (type == typeof(short) || type == typeof(byte) || type == typeof(sbyte) || type == typeof(ushort))
-        {
-            return Append(row, Expression.Convert(value, typeof(int)), typeof(int));
-        }
-        if (type == typeof(uint))
-        {
-            return Append(row, Expression.Convert(value, typeof(long)), typeof(long));
-        }
-        if (type == typeof(float))
-        {
-            return Append(row, Expression.Convert(value, typeof(double)), typeof(double));
-        }
-        if (type == typeof(decimal))
-        {
-            return Append(row, Expression.Call(s_toDecimal184, value, Expression.Constant(column)), typeof(decimal));
-        }
-        if (type == typeof(DateTime))
-        {
-            return Append(row, Expression.Call(s_toUtc, value), typeof(DateTime));
-        }
-        if (type == typeof(DateTimeOffset))
-        {
-            return Append(row, Expression.Property(value, nameof(DateTimeOffset.UtcDateTime)), typeof(DateTime));
-        }
-        return Expression.Call(s_appendText.MakeGenericMethod(type), row, value);
-    }
-
-    // DuckDB.NET truncates extra decimals and does not check the width: round like a SQL cast, refuse what cannot fit.
-    private static decimal ToDecimal184(decimal value, string column)
-    {
-        var rounded = Math.Round(value, 4, MidpointRounding.AwayFromZero);
-        return rounded is < DecimalLimit and > -DecimalLimit
-            ? rounded
-            : throw new OverflowException(string.Create(CultureInfo.InvariantCulture,
-                $"The value {value} of column '{column}' does not fit DECIMAL(18,4) (at most 14 digits before the point); use double for larger values."));
-    }
-
-    // TIMESTAMP columns hold UTC: a local time is converted, UTC and unspecified times are taken as they are.
-    private static DateTime ToUtc(DateTime value) => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value;
-
-    // Generic so value types are formatted without boxing.
-    private static IDuckDBAppenderRow AppendText<TValue>(IDuckDBAppenderRow row, TValue value) =>
-        value is null ? row.AppendNullValue() : row.AppendValue(value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value.ToString());
+    // On the property, or on the positional record parameter that declares it.
+    private static bool HasHint(PropertyInfo property) =>
+        property.GetCustomAttribute<DataTypeHintAttribute>() is not null
+        || property.DeclaringType!.GetConstructors().Any(c => c.GetParameters().Any(p => p.Name == property.Name && p.GetCustomAttribute<DataTypeHintAttribute>() is not null));
 }

@@ -190,7 +190,7 @@ public sealed class DataType : IEquatable<DataType>
         return text.ToString();
     }
 
-    internal void Append(StringBuilder text)
+    internal void Append(StringBuilder text, bool descriptions = true)
     {
         switch (Kind)
         {
@@ -232,18 +232,18 @@ public sealed class DataType : IEquatable<DataType>
                 break;
             case DataTypeKind.Array:
                 text.Append("ARRAY<");
-                ElementType!.Append(text);
+                ElementType!.Append(text, descriptions);
                 text.Append('>');
                 break;
             case DataTypeKind.Map:
                 text.Append("MAP<");
-                ElementType!.Append(text);
+                ElementType!.Append(text, descriptions);
                 text.Append(", ");
-                ValueType!.Append(text);
+                ValueType!.Append(text, descriptions);
                 text.Append('>');
                 break;
             case DataTypeKind.Row:
-                Fields!.AppendRow(text);
+                Fields!.AppendRow(text, descriptions);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown kind {Kind}.");

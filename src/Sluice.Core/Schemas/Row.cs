@@ -412,6 +412,9 @@ public sealed class Row : IEquatable<Row>
             case null:
                 text.Append("null");
                 break;
+            case bool b:
+                text.Append(b ? "true" : "false");
+                break;
             case byte[] bytes:
                 text.Append("0x").Append(Convert.ToHexString(bytes));
                 break;

@@ -115,7 +115,7 @@ public sealed class Schema : IReadOnlyList<Field>, IEquatable<Schema>
         return text.ToString();
     }
 
-    internal void AppendRow(StringBuilder text)
+    internal void AppendRow(StringBuilder text, bool descriptions = true)
     {
         text.Append("ROW<");
         for (var i = 0; i < _fields.Length; i++)
@@ -125,8 +125,8 @@ public sealed class Schema : IReadOnlyList<Field>, IEquatable<Schema>
                 text.Append(", ");
             }
             text.Append(QuoteName(_fields[i].Name)).Append(' ');
-            _fields[i].Type.Append(text);
-            if (_fields[i].Description is { } description)
+            _fields[i].Type.Append(text, descriptions);
+            if (descriptions && _fields[i].Description is { } description)
             {
                 text.Append(" COMMENT '").Append(description.Replace("'", "''", StringComparison.Ordinal)).Append('\'');
             }

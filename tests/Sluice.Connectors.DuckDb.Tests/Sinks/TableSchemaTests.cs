@@ -1,4 +1,5 @@
 using Sluice.Connectors.DuckDb.Sinks;
+using Sluice.Schemas;
 
 namespace Sluice.Connectors.DuckDb.Tests.Sinks;
 
@@ -118,6 +119,52 @@ public sealed class TableSchemaTests
         result.GetDecimal(0, 0).ShouldBe(-1.0001m);
         result.GetDateTime(0, 1).ShouldBe(utc);
     }
+
+    [Fact]
+    public void For_NewerTypesAndHints_MapThroughTheRecordSchema()
+    {
+        var schema = TableSchema.For<Modern>();
+
+        schema.ColumnDefinitions.ShouldBe(
+            "\"day\" DATE, \"clock\" TIME, \"payload\" BLOB, \"amount\" DECIMAL(10,2), \"at_ms\" TIMESTAMP, \"user_id\" VARCHAR, \"home\" VARCHAR, \"tags\" VARCHAR");
+        schema.Schema[4].Type.ShouldBe(DataType.Timestamp(3).NotNull());
+    }
+
+    [Fact]
+    public void AppendColumns_NewerTypes_RoundTrip()
+    {
+        var schema = TableSchema.For<Modern>();
+        using var conn = DuckDbQueries.Open(":memory:");
+        conn.Run($"CREATE TABLE t ({schema.ColumnDefinitions})");
+        using (var appender = conn.CreateAppender("t"))
+        {
+            var row = appender.CreateRow();
+            schema.AppendColumns(row, new Modern(new DateOnly(2026, 12, 5), new TimeOnly(1, 2, 3), [1, 2], 3.456m, new DateTime(2026, 12, 5, 0, 0, 0, 7), "u", new Where("Main", 4), ["x", "y"]));
+            row.EndRow();
+        }
+
+        var result = conn.Query("SELECT CAST(\"day\" AS VARCHAR), CAST(clock AS VARCHAR), hex(payload), CAST(amount AS VARCHAR), epoch_ms(at_ms), user_id, home, tags FROM t");
+        result.GetString(0, 0).ShouldBe("2026-12-05");
+        result.GetString(0, 1).ShouldBe("01:02:03");
+        result.GetString(0, 2).ShouldBe("0102");
+        result.GetString(0, 3).ShouldBe("3.46");
+        result.GetInt64(0, 4).ShouldBe(1_796_428_800_007); // 2026-12-05T00:00:00.007Z in ms
+        result.GetString(0, 5).ShouldBe("u");
+        result.GetString(0, 6).ShouldBe("+I[Main, 4]");
+        result.GetString(0, 7).ShouldBe("[x, y]");
+    }
+
+    [Fact]
+    public void For_UnsupportedPropertyType_ThrowsNamingTheProperty() =>
+        Should.Throw<NotSupportedException>(() => TableSchema.For<Timed>()).Message.ShouldContain("Timed.Elapsed");
+
+    public sealed record Where(string Street, int Number);
+
+    public sealed record Modern(
+        DateOnly Day, TimeOnly Clock, byte[] Payload, [DataTypeHint("DECIMAL(10, 2)")] decimal Amount, [DataTypeHint("TIMESTAMP(3)")] DateTime AtMs,
+        [FieldName("UserId")] string Name, Where Home, List<string> Tags);
+
+    public sealed record Timed(long Id, TimeSpan Elapsed);
 
     public sealed record Priced(decimal Price);
 

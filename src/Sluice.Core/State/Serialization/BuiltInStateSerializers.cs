@@ -48,6 +48,12 @@ internal static class BuiltInStateSerializers
                 return Composite(composite, arguments);
             }
         }
+        if (type == typeof(Sluice.Schemas.Row))
+        {
+            throw new NotSupportedException(
+                "A Row has no state serializer of its own: its encoding depends on its schema. Use " +
+                "StateSerializers.ForRow(schema) (or new RowStateSerializer(schema)) and pass that serializer to the state.");
+        }
         if (type == typeof(object) || type.IsInterface || type.IsAbstract || type.IsPointer || type.IsByRef ||
             type.IsByRefLike || type.IsGenericTypeDefinition || type.IsArray || typeof(Delegate).IsAssignableFrom(type))
         {

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Text;
+using Sluice.Schemas;
 
 namespace Sluice.State.Serialization;
 
@@ -40,6 +42,7 @@ namespace Sluice.State.Serialization;
 public static class StateSerializers
 {
     private static readonly Lock s_gate = new();
+    private static readonly ConditionalWeakTable<Schema, RowStateSerializer> s_rows = [];
 
     /// <summary>
     /// Returns the serializer for <typeparamref name="T"/>: the one registered with <see cref="Register{T}"/>, else the
@@ -47,9 +50,23 @@ public static class StateSerializers
     /// </summary>
     /// <exception cref="NotSupportedException">
     /// <typeparamref name="T"/> is an interface, an abstract class, <see cref="object"/>, a delegate or pointer, or a
-    /// collection or tuple of such: there is no concrete type to restore. Register a serializer for it.
+    /// collection or tuple of such: there is no concrete type to restore. Register a serializer for it. Or
+    /// <typeparamref name="T"/> is (or contains) <see cref="Row"/>, whose encoding depends on its schema: use
+    /// <see cref="ForRow"/>.
     /// </exception>
     public static IStateSerializer<T> For<T>() => Cache<T>.Instance ?? Cache<T>.Resolve();
+
+    /// <summary>
+    /// Returns the serializer of <see cref="Row"/>s of <paramref name="schema"/> (see <see cref="RowStateSerializer"/>):
+    /// the same instance for the same schema object while it lives. A row's bytes depend on its schema, so rows have no
+    /// serializer of their own type: <see cref="For{T}"/> of <see cref="Row"/> throws.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="schema"/> is null.</exception>
+    public static RowStateSerializer ForRow(Schema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return s_rows.GetValue(schema, static s => new RowStateSerializer(s));
+    }
 
     /// <summary>Returns the format id and version that <see cref="For{T}"/>'s serializer writes; checkpoints store these.</summary>
     /// <exception cref="NotSupportedException">As for <see cref="For{T}"/>.</exception>
