@@ -438,6 +438,19 @@ public sealed class Row : IEquatable<Row>
                 }
                 text.Append(']');
                 break;
+            // ISO 8601 as Flink prints dates and times: 2026-12-05, 13:45:01.25, 2026-12-05T13:45:01.25, …Z for an instant.
+            case DateOnly date:
+                text.Append(date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case TimeOnly time:
+                text.Append(time.ToString("HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case DateTime timestamp:
+                text.Append(timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case DateTimeOffset instant:
+                text.Append(instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture));
+                break;
             case IFormattable formattable:
                 text.Append(formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture));
                 break;

@@ -372,6 +372,6 @@ public sealed class RowConverterTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         allocated.ShouldBe(0);
-        row.ToString().ShouldBe("+I[true, 1, 2, 3.5, 4.2500000000, 12/05/2026 01:02:03, 12/05/2026, Gold, text]");
+        row.ToString().ShouldBe("+I[true, 1, 2, 3.5, 4.2500000000, 2026-12-05T01:02:03, 2026-12-05, Gold, text]");
     }
 }

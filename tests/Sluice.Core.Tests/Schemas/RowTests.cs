@@ -139,6 +139,16 @@ public sealed class RowTests
     }
 
     [Fact]
+    public void ToString_DatesAndTimes_Iso8601()
+    {
+        var schema = Schema.Parse("d DATE, t TIME(3), ts TIMESTAMP(3), ltz TIMESTAMP_LTZ(0), whole TIMESTAMP(3)");
+        var row = Row.Of(schema, new DateOnly(2026, 12, 5), new TimeOnly(13, 45, 1, 250), new DateTime(2026, 12, 5, 1, 2, 3, 456),
+            new DateTimeOffset(2026, 12, 5, 1, 2, 3, TimeSpan.FromHours(2)), new DateTime(2026, 12, 5));
+
+        row.ToString().ShouldBe("+I[2026-12-05, 13:45:01.25, 2026-12-05T01:02:03.456, 2026-12-04T23:02:03Z, 2026-12-05T00:00:00]");
+    }
+
+    [Fact]
     public void ManyFields_NullBitsBeyond64_AreIndependent()
     {
         var schema = new Schema(Enumerable.Range(0, 130).Select(i => new Field("f" + i, DataType.Int)));
