@@ -144,8 +144,8 @@ public sealed class RowConverterTests
         var row = RowConverter<Scalars>.Default.ToRow(value);
 
         row.ToString().ShouldBe(
-            "+I[true, 200, -8, -16, 60000, 32, 4000000000, -64, 18446744073709551615, 1.5, 2.25, 12.5000000000, s, 0x07, 12/05/2026, " +
-            "13:45, 12/05/2026 13:45:00, 12/05/2026 13:45:00 +00:00, Gold, 00112233-4455-6677-8899-aabbccddeeff]");
+            "+I[true, 200, -8, -16, 60000, 32, 4000000000, -64, 18446744073709551615, 1.5, 2.25, 12.5000000000, s, 0x07, 2026-12-05, " +
+            "13:45:00, 2026-12-05T13:45:00, 2026-12-05T13:45:00Z, Gold, 00112233-4455-6677-8899-aabbccddeeff]");
         row.GetTimestamp(16).Kind.ShouldBe(DateTimeKind.Unspecified);
     }
 
