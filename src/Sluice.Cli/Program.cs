@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Cli.Bench;
 using Sluice.Cli.Chaos;
 using Sluice.Cli.Checkpoints;
@@ -20,12 +22,12 @@ public static class Program
     public const int UsageErrorExitCode = 2;
 
     /// <summary>
-    /// <c>--verbose</c>, on every command: failures also print their stack trace; <c>chaos</c> also echoes its
-    /// child's output lines.
+    /// <c>--verbose</c>, on every command: failures also print their stack trace, informational log lines are printed
+    /// (<c>info: …</c>: jobs starting and ending, restores); <c>chaos</c> also echoes its child's output lines.
     /// </summary>
     internal static readonly Option<bool> Verbose = new("--verbose")
     {
-        Description = "On failure, also print the stack trace (chaos: also echo the child's output).",
+        Description = "On failure, also print the stack trace; also print informational log lines (chaos: also echo the child's output).",
         Recursive = true,
     };
 
@@ -45,9 +47,11 @@ public static class Program
         }
 
         ParseResult? parse = null;
+        ILoggerFactory? loggerFactory = null;
         try
         {
-            parse = BuildRoot().Parse(args);
+            var root = BuildRoot();
+            parse = root.Parse(args);
             if (parse.Action is ParseErrorAction)
             {
                 foreach (var error in parse.Errors)
@@ -59,6 +63,9 @@ public static class Program
                 return UsageErrorExitCode;
             }
 
+            // One logger factory for everything the command runs: warnings and errors on stderr (information with --verbose).
+            loggerFactory = StderrLoggerProvider.CreateFactory(parse.GetValue(Verbose));
+            root.LoggerFactory = loggerFactory;
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)
@@ -72,12 +79,23 @@ public static class Program
 
             return 1;
         }
+        finally
+        {
+            loggerFactory?.Dispose();
+        }
     }
 
+    /// <summary>
+    /// The CLI's logger factory, for the command being run (<paramref name="parse"/>'s): what <see cref="Main"/> set,
+    /// or <see cref="NullLoggerFactory.Instance"/> when the tree was built elsewhere (tests).
+    /// </summary>
+    internal static ILoggerFactory LoggerFactory(ParseResult parse) =>
+        (parse.RootCommandResult.Command as SluiceRootCommand)?.LoggerFactory ?? NullLoggerFactory.Instance;
+
     /// <summary>The command tree (also used by tests).</summary>
-    internal static RootCommand BuildRoot()
+    internal static SluiceRootCommand BuildRoot()
     {
-        var root = new RootCommand("Sluice: real-time streaming data platform.")
+        var root = new SluiceRootCommand("Sluice: real-time streaming data platform.")
         {
             DemoCommand.Create(),
             QueryCommand.Create(),
