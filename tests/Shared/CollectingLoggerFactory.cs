@@ -8,9 +8,9 @@ internal sealed record LogEntry(string Category, LogLevel Level, EventId EventId
 
 /// <summary>
 /// A logger factory that keeps every entry at or above <see cref="LogLevel.Debug"/> (all categories) in memory, for
-/// tests that assert on what was logged. Thread-safe.
+/// tests that assert on what was logged; also a provider, to collect what a host logs. Thread-safe.
 /// </summary>
-internal sealed class CollectingLoggerFactory : ILoggerFactory
+internal sealed class CollectingLoggerFactory : ILoggerFactory, ILoggerProvider
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
 
