@@ -150,7 +150,8 @@ public sealed partial class JobClient
             await WaitOnJobClockAsync(delay).ConfigureAwait(false);
             return !_cancellation.IsCancellationRequested || Cancelled();
         }
-        Options.TimeProvider.CreateTimer(static s => _ = ((JobClient)s!).StartParallelAttemptAsync(), this, delay, Timeout.InfiniteTimeSpan);
+        // A stop waits out the delay too (the next attempt may fail again at once: no tight restart loop); a cancellation does not.
+        new PendingRestart(this).Arm(Options.TimeProvider, delay, _cancellation.Token);
         return false;
     }
 
@@ -202,6 +203,36 @@ public sealed partial class JobClient
                 Failure ??= error as JobExecutionException ?? new JobExecutionException(error.Message, error);
             }
             Cancellation.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// The next parallel attempt, started once its restart delay elapsed on the job's clock — or at once when the job is
+    /// cancelled meanwhile (the attempt then ends cancelled right away), so a cancellation never waits out a long
+    /// backoff. Starts the attempt once, whichever comes first; any thread.
+    /// </summary>
+    private sealed class PendingRestart(JobClient client)
+    {
+        private int _started;
+        private ITimer? _timer;
+        private CancellationTokenRegistration _cancelled;
+
+        public void Arm(TimeProvider time, TimeSpan delay, CancellationToken cancellation)
+        {
+            _timer = time.CreateTimer(static s => ((PendingRestart)s!).Start(), this, delay, Timeout.InfiniteTimeSpan);
+            _cancelled = cancellation.Register(static s => ((PendingRestart)s!).Start(), this);
+        }
+
+        public void Start()
+        {
+            if (Interlocked.Exchange(ref _started, 1) != 0)
+            {
+                return;
+            }
+            // Either may still be unset when the other fired during Arm; a later firing of it finds _started set.
+            _timer?.Dispose();
+            _cancelled.Dispose();
+            _ = client.StartParallelAttemptAsync();
         }
     }
 }

@@ -225,6 +225,13 @@ public sealed partial class JobClient
 
     private async Task StartParallelAttemptAsync()
     {
+        if (_cancellation.IsCancellationRequested)
+        {
+            // Cancelled while the restart waited out its delay: no attempt to build.
+            _clock.Stop();
+            EndCancelled();
+            return;
+        }
         Attempt attempt;
         try
         {

@@ -78,6 +78,34 @@ public sealed class JobStatusTests : IDisposable
     }
 
     [Fact]
+    public async Task StatusChanged_CancelWhileARestartWaitsOutItsDelay_CancelledAtOnce()
+    {
+        var env = StreamEnvironment.Create(new JobOptions { Restart = RestartStrategy.FixedDelay(1, TimeSpan.FromHours(1)) });
+        env.FromCollection(new[] { 0 }).Map(i => 10 / i, "Divide").Collect();
+        var restarting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var changes = new List<JobStatusChange>();
+        var client = env.Start(c => c.StatusChanged += change =>
+        {
+            changes.Add(change);
+            if (change.NewStatus == JobStatus.Restarting)
+            {
+                restarting.TrySetResult();
+            }
+        });
+        await restarting.Task.OrTimeout();
+
+        client.Cancel();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => client.Completion.OrTimeout());
+        changes.Transitions().ShouldBe([
+            (JobStatus.Created, JobStatus.Running),
+            (JobStatus.Running, JobStatus.Restarting),
+            (JobStatus.Restarting, JobStatus.Cancelling),
+            (JobStatus.Cancelling, JobStatus.Cancelled),
+        ], "the hour-long restart delay is not waited out");
+    }
+
+    [Fact]
     public async Task StatusChanged_Cancel_RunningCancellingCancelled()
     {
         var env = StreamEnvironment.Create(new JobOptions());
