@@ -132,13 +132,20 @@ public sealed partial class JobClient
     /// <summary>The job ended because it was cancelled: (→ Cancelling, if the cancellation callback has not run yet) → Cancelled.</summary>
     private void EndCancelled()
     {
+        bool cancelling;
         lock (_lock)
         {
-            if (_status != JobStatus.Cancelling)
+            // The tasks may notice the cancellation (and end) before the token's callback to this client ran.
+            cancelling = _status != JobStatus.Cancelling;
+            if (cancelling)
             {
                 Transition(JobStatus.Cancelling, null, null);
             }
             Transition(JobStatus.Cancelled, null, () => _completion.TrySetCanceled(_cancellation.Token));
+        }
+        if (cancelling)
+        {
+            JobLog.Cancelling(_logger, JobName, Id);
         }
         JobLog.Cancelled(_logger, JobName, Id);
         RaiseStatusEvents();
