@@ -18,9 +18,9 @@ public static class Program
     public static int Main(string[] args) => CommandLineHost.Run(BuildRoot(), args);
 
     /// <summary>The command tree (also used by tests).</summary>
-    internal static RootCommand BuildRoot()
+    internal static SluiceRootCommand BuildRoot()
     {
-        var root = new RootCommand("Sluice benchmarks and kill harness (run as ./sluice bench … and ./sluice chaos …).")
+        var root = new SluiceRootCommand("Sluice benchmarks and kill harness (run as ./sluice bench … and ./sluice chaos …).")
         {
             ChaosCommand.Create(),
             BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create(), StateBenchCommand.Create()),

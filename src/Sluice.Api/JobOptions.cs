@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Checkpoints;
 using Sluice.State;
 
@@ -61,8 +63,15 @@ public sealed record JobOptions
     /// <summary>What happens when a task fails: restart from the last checkpoint or fail the job. Default: fail.</summary>
     public RestartStrategy Restart { get; init; } = RestartStrategy.None;
 
-    /// <summary>Receives job lifecycle messages: restarts with their cause, abandoned checkpoints. Called from job threads; default none.</summary>
-    public Action<string>? Log { get; init; }
+    /// <summary>
+    /// Where the job logs: its start and end, restarts with their cause, failed and abandoned checkpoints (categories
+    /// <c>Sluice.Runtime.JobExecution</c> and <c>Sluice.Checkpointing</c>), and what connectors log (they get it
+    /// through their reader, writer and committer contexts). Loggers are created when the job starts and written from
+    /// job threads and the thread pool, so the factory and its loggers must be thread-safe (every
+    /// <c>Microsoft.Extensions.Logging</c> factory is). Event ids are listed in docs/operations.md. Default
+    /// <see cref="NullLoggerFactory.Instance"/>: nothing is logged. <c>Sluice.Hosting</c> sets the host's factory.
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>Checks every setting, failing with one message that names the setting and the allowed range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
@@ -87,6 +96,7 @@ public sealed record JobOptions
         }
         ArgumentException.ThrowIfNullOrWhiteSpace(JobName, nameof(JobName));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        ArgumentNullException.ThrowIfNull(LoggerFactory, nameof(LoggerFactory));
         ArgumentNullException.ThrowIfNull(StateBackend, nameof(StateBackend));
         StateBackend.Validate();
     }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
 
 namespace Sluice.Cli;
@@ -17,17 +19,22 @@ internal static class CommandLineHost
     public const int UsageErrorExitCode = 2;
 
     /// <summary>
-    /// <c>--verbose</c>, on every command (add it to the root): failures also print their stack trace; <c>chaos</c>
-    /// also echoes its child's output lines.
+    /// <c>--verbose</c>, on every command (add it to the root): failures also print their stack trace, informational
+    /// log lines are printed (<c>info: …</c>: jobs starting and ending, restores); <c>chaos</c> also echoes its child's
+    /// output lines.
     /// </summary>
     public static readonly Option<bool> Verbose = new("--verbose")
     {
-        Description = "On failure, also print the stack trace (chaos: also echo the child's output).",
+        Description = "On failure, also print the stack trace; also print informational log lines (chaos: also echo the child's output).",
         Recursive = true,
     };
 
-    /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and runs the chosen command; returns the process exit code.</summary>
-    public static int Run(RootCommand root, string[] args)
+    /// <summary>
+    /// Parses <paramref name="args"/> against <paramref name="root"/> and runs the chosen command; returns the process
+    /// exit code. The command logs through one logger factory (<see cref="LoggerFactory"/>): warnings and errors on
+    /// stderr, information too with <c>--verbose</c>; it is disposed (flushed) when the command ends.
+    /// </summary>
+    public static int Run(SluiceRootCommand root, string[] args)
     {
         if (Console.IsOutputRedirected)
         {
@@ -42,6 +49,7 @@ internal static class CommandLineHost
         }
 
         ParseResult? parse = null;
+        ILoggerFactory? loggerFactory = null;
         try
         {
             parse = root.Parse(args);
@@ -56,6 +64,8 @@ internal static class CommandLineHost
                 return UsageErrorExitCode;
             }
 
+            loggerFactory = StderrLoggerProvider.CreateFactory(parse.GetValue(Verbose));
+            root.LoggerFactory = loggerFactory;
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)
@@ -69,7 +79,18 @@ internal static class CommandLineHost
 
             return 1;
         }
+        finally
+        {
+            loggerFactory?.Dispose();
+        }
     }
+
+    /// <summary>
+    /// The logger factory of the running command line (<see cref="Run"/>), or <see cref="NullLoggerFactory.Instance"/>
+    /// when the command tree was built elsewhere (tests).
+    /// </summary>
+    public static ILoggerFactory LoggerFactory(ParseResult parse) =>
+        (parse.RootCommandResult.Command as SluiceRootCommand)?.LoggerFactory ?? NullLoggerFactory.Instance;
 
     /// <summary>
     /// The message of <paramref name="e"/> as a user should read it: an aggregate's single inner exception's, and an

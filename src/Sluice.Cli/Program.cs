@@ -20,9 +20,9 @@ public static class Program
     public static int Main(string[] args) => CommandLineHost.Run(BuildRoot(), args);
 
     /// <summary>The command tree (also used by tests).</summary>
-    internal static RootCommand BuildRoot()
+    internal static SluiceRootCommand BuildRoot()
     {
-        var root = new RootCommand("Sluice: real-time streaming data platform.")
+        var root = new SluiceRootCommand("Sluice: real-time streaming data platform.")
         {
             DemoCommand.Create(),
             QueryCommand.Create(),

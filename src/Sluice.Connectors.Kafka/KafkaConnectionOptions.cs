@@ -1,5 +1,4 @@
 using System.Text;
-using Confluent.Kafka;
 
 namespace Sluice.Connectors.Kafka;
 
@@ -121,14 +120,5 @@ public sealed record KafkaConnectionOptions
             ["client.id"] = ClientId ?? (Properties.TryGetValue("client.id", out var id) ? id : "sluice"),
         };
         return config;
-    }
-
-    /// <summary>Forwards librdkafka errors-level log lines to standard error (they never contain property values).</summary>
-    internal static void WriteLog(LogMessage message)
-    {
-        if (message.Level <= SyslogLevel.Error)
-        {
-            Console.Error.WriteLine($"librdkafka {message.Level} {message.Name}: {message.Facility} {message.Message}");
-        }
     }
 }

@@ -38,7 +38,7 @@ public sealed class KafkaSink<T> : ITwoPhaseSink<T>
         if (options.DeliveryGuarantee == KafkaDeliveryGuarantee.ExactlyOnce)
         {
             Transactions = new KafkaTransactionPool(options.TransactionalIdPrefix!,
-                id => new KafkaTransactionalWriter(connection, id, options.ProducerProperties, options.Timeout, options.Partitioner));
+                (id, log) => new KafkaTransactionalWriter(connection, id, options.ProducerProperties, options.Timeout, options.Partitioner, log));
         }
     }
 
@@ -88,6 +88,13 @@ public sealed class KafkaSink<T> : ITwoPhaseSink<T>
         {
             transactions.Commit(checkpointId, committable);
         }
+    }
+
+    /// <summary>Exactly-once: the job the sink serves; its transactional producers log through the job's logger.</summary>
+    public void Open(CommitterContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Transactions?.Open(context);
     }
 
     /// <summary>Exactly-once: aborts transactions prepared for checkpoints after <paramref name="restoredCheckpointId"/>. Idempotent.</summary>

@@ -42,8 +42,9 @@ internal sealed class KafkaSinkWriter<T> : ITwoPhaseSinkWriter<T>
         }
         else
         {
+            var clientLog = KafkaClientLog.ForJob(context.LoggerFactory, context.OperatorName, context.SubtaskIndex, context.JobName, context.JobId);
             _producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaProducers.ProducerConfig(sink.Connection, _options.ProducerProperties, _options.Partitioner))
-                .SetLogHandler((_, m) => KafkaConnectionOptions.WriteLog(m))
+                .SetLogHandler((_, m) => clientLog.Write(m))
                 .Build();
         }
     }

@@ -92,9 +92,10 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
         config.TryAdd("partition.assignment.strategy", "cooperative-sticky");
         config["auto.offset.reset"] = options.StartingPosition.Fallback == KafkaStartingPositionKind.Latest ? "latest" : "earliest";
         _requestTimeout = TimeSpan.FromMilliseconds(config.TryGetValue("socket.timeout.ms", out var socket) && int.TryParse(socket, out var ms) ? ms : 30_000);
+        var clientLog = KafkaClientLog.ForJob(context.LoggerFactory, context.OperatorName, context.SubtaskIndex, context.JobName, context.JobId);
 
         _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetLogHandler((_, m) => KafkaConnectionOptions.WriteLog(m))
+            .SetLogHandler((_, m) => clientLog.Write(m))
             .SetErrorHandler((_, e) => OnError(e))
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)

@@ -35,13 +35,15 @@ namespace Sluice.Connectors.Kafka;
 /// reached the cluster when the process died is therefore aborted, and its records are lost — the window is the
 /// Kafka commit round trip after the checkpoint is stored; <see cref="TransactionsNotResumed"/> counts such cases.
 /// </para>
+/// <para>Logging: <see cref="Open"/> (the runtime's <see cref="Sinks.ITwoPhaseCommitter.Open"/>, at the start of every attempt)
+/// gives the pool the job's logger; producers created after it log through it, naming the job, the sink and the subtask.</para>
 /// <para>Thread-safety: state changes under one lock; network calls run outside it on slots the caller owns by state.</para>
 /// </remarks>
 internal sealed class KafkaTransactionPool
 {
     private const byte CommittableVersion = 1;
     private const long NotPrepared = -1;
-    private readonly Func<string, KafkaTransactionalWriter> _create;
+    private readonly Func<string, KafkaClientLog, KafkaTransactionalWriter> _create;
     private readonly string _prefix;
     private readonly Lock _lock = new();
     private readonly List<Slot> _slots = [];
@@ -52,14 +54,19 @@ internal sealed class KafkaTransactionPool
     private long _aborted;
     private long _notResumed;
     private long _restoredCheckpointId;
+    private volatile KafkaClientLog _log = KafkaClientLog.None;
 
     /// <param name="prefix">The transactional-id prefix.</param>
-    /// <param name="create">Creates an uninitialized transactional producer for an id.</param>
-    public KafkaTransactionPool(string prefix, Func<string, KafkaTransactionalWriter> create)
+    /// <param name="create">Creates an uninitialized transactional producer for an id, logging to the given log.</param>
+    public KafkaTransactionPool(string prefix, Func<string, KafkaClientLog, KafkaTransactionalWriter> create)
     {
         _prefix = prefix;
         _create = create;
     }
+
+    /// <summary>Any thread: the job the pool serves from now on (its logger, name and id, and the sink's name).</summary>
+    public void Open(Sinks.CommitterContext context) =>
+        _log = KafkaClientLog.ForJob(context.LoggerFactory, context.OperatorName, 0, context.JobName, context.JobId);
 
     /// <summary>Where a slot is in its cycle.</summary>
     internal enum SlotState
@@ -130,7 +137,7 @@ internal sealed class KafkaTransactionPool
                 {
                     index++;
                 }
-                slot = new Slot(subtask, index, _create(TransactionalIdOf(subtask, index)));
+                slot = new Slot(subtask, index, _create(TransactionalIdOf(subtask, index), _log.ForSubtask(subtask)));
                 _slots.Add(slot);
                 created = true;
             }
@@ -254,7 +261,8 @@ internal sealed class KafkaTransactionPool
                 if (sequence != NotPrepared && sequence <= checkpointId)
                 {
                     Interlocked.Increment(ref _notResumed);
-                    Console.Error.WriteLine($"Kafka sink: transaction '{id}' (sequence {sequence}) of restored checkpoint #{checkpointId} belongs to an earlier process and cannot be resumed; it was fenced. Its records are committed unless that process stopped before Kafka acknowledged the commit.");
+                    var log = _log;
+                    KafkaLog.TransactionNotResumed(log.Logger, log.Operator, log.JobName, log.JobId, SubtaskOf(id), id, sequence, checkpointId);
                 }
             }
         }
@@ -333,9 +341,17 @@ internal sealed class KafkaTransactionPool
         slot.Writer.Dispose();
     }
 
+    /// <summary>The subtask a transactional id of this pool belongs to (<c>{prefix}-{subtask}-{slot}</c>), or -1 for a foreign id.</summary>
+    private int SubtaskOf(string transactionalId)
+    {
+        var rest = transactionalId.StartsWith(_prefix + "-", StringComparison.Ordinal) ? transactionalId.AsSpan(_prefix.Length + 1) : [];
+        var dash = rest.IndexOf('-');
+        return dash > 0 && int.TryParse(rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var subtask) ? subtask : -1;
+    }
+
     private void Fence(string transactionalId)
     {
-        using (var writer = _create(transactionalId))
+        using (var writer = _create(transactionalId, _log.ForSubtask(SubtaskOf(transactionalId))))
         {
             writer.InitTransactions();
         }

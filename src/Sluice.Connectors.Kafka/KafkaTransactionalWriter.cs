@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 
 namespace Sluice.Connectors.Kafka;
 
@@ -31,8 +32,16 @@ public sealed class KafkaTransactionalWriter : IDisposable
     /// <param name="producerProperties">Extra librdkafka producer properties; null = none.</param>
     /// <param name="timeout">Bound of each blocking call; null = 60 s.</param>
     /// <param name="partitioner">librdkafka partitioner; null = <c>murmur2_random</c>.</param>
+    /// <param name="logger">Receives librdkafka's log lines (levels mapped: notice and info → Information); null = none.</param>
     public KafkaTransactionalWriter(KafkaConnectionOptions connection, string transactionalId,
-        IReadOnlyDictionary<string, string>? producerProperties = null, TimeSpan? timeout = null, string? partitioner = null)
+        IReadOnlyDictionary<string, string>? producerProperties = null, TimeSpan? timeout = null, string? partitioner = null, ILogger? logger = null)
+        : this(connection, transactionalId, producerProperties, timeout, partitioner, KafkaClientLog.Standalone(logger))
+    {
+    }
+
+    /// <summary>A writer of a sink in a job: its log lines name the job, operator and subtask.</summary>
+    internal KafkaTransactionalWriter(KafkaConnectionOptions connection, string transactionalId,
+        IReadOnlyDictionary<string, string>? producerProperties, TimeSpan? timeout, string? partitioner, KafkaClientLog log)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrWhiteSpace(transactionalId);
@@ -42,7 +51,7 @@ public sealed class KafkaTransactionalWriter : IDisposable
         config["transactional.id"] = TransactionalId;
         config["transaction.timeout.ms"] = config.GetValueOrDefault("transaction.timeout.ms", "900000");
         _producer = new ProducerBuilder<byte[]?, byte[]?>(config)
-            .SetLogHandler((_, m) => KafkaConnectionOptions.WriteLog(m))
+            .SetLogHandler((_, m) => log.Write(m))
             .Build();
         _onDelivery = OnDelivery;
     }

@@ -151,7 +151,7 @@ public sealed class KafkaExactlyOnceSinkTests(KafkaTestCluster kafka) : IClassFi
     public void Pool_TransactionAfterABarrier_UsesASecondProducerWhileTheFirstAwaitsItsCommit()
     {
         var topic = kafka.NewTopic(1);
-        var pool = new KafkaTransactionPool("pool-a", id => new KafkaTransactionalWriter(kafka.Connection, id));
+        var pool = new KafkaTransactionPool("pool-a", (id, _) => new KafkaTransactionalWriter(kafka.Connection, id));
         pool.WriterOpened();
 
         var first = pool.Begin(subtask: 4);
@@ -181,7 +181,7 @@ public sealed class KafkaExactlyOnceSinkTests(KafkaTestCluster kafka) : IClassFi
     public void Pool_AbandonedCheckpoint_ItsTransactionIsCommittedWithTheNextOne()
     {
         var topic = kafka.NewTopic(1);
-        var pool = new KafkaTransactionPool("pool-b", id => new KafkaTransactionalWriter(kafka.Connection, id));
+        var pool = new KafkaTransactionPool("pool-b", (id, _) => new KafkaTransactionalWriter(kafka.Connection, id));
         pool.WriterOpened();
         var abandoned = pool.Begin(0);
         abandoned.Writer.Produce(topic, Text("x"));
@@ -199,8 +199,11 @@ public sealed class KafkaExactlyOnceSinkTests(KafkaTestCluster kafka) : IClassFi
     [Fact]
     public void Pool_RestoringACommittableOfAnEarlierProcess_FencesEachIdOnce()
     {
-        var pool = new KafkaTransactionPool("pool-c", id => new KafkaTransactionalWriter(kafka.Connection, id));
-        var committable = KafkaTransactionPool.EncodeCommittable([("pool-c-0-0", 3), ("pool-c-0-1", -1)]);
+        var pool = new KafkaTransactionPool("pool-c", (id, _) => new KafkaTransactionalWriter(kafka.Connection, id));
+        var committable = KafkaTransactionPool.EncodeCommittable([("pool-c-2-0", 3), ("pool-c-2-1", -1)]);
+        var logs = new CollectingLoggerFactory();
+        var job = JobId.New();
+        pool.Open(new Sinks.CommitterContext("orders-out", "orders", job, logs));
 
         pool.AbortPending(restoredCheckpointId: 3);
         pool.Commit(3, committable);
@@ -209,12 +212,15 @@ public sealed class KafkaExactlyOnceSinkTests(KafkaTestCluster kafka) : IClassFi
         pool.FencedCount.ShouldBe(2);
         pool.TransactionsNotResumed.ShouldBe(1, "one prepared transaction, reported once");
         pool.Committed.ShouldBe(0);
+        var warning = logs.WithEventId(2002).ShouldHaveSingleItem();
+        (warning.Category, warning.Level).ShouldBe(("Sluice.Connectors.Kafka", Microsoft.Extensions.Logging.LogLevel.Warning));
+        warning.Message.ShouldStartWith($"Kafka sink 'orders-out' of job 'orders' ({job}), subtask 2: transaction 'pool-c-2-0' (sequence 3) of restored checkpoint 3 ");
     }
 
     [Fact]
     public void Pool_SubtaskThatWroteNothing_ListsTheIdsItMayUse_AndOnlyARestoreFencesUnknownIds()
     {
-        var writing = new KafkaTransactionPool("pool-d", id => new KafkaTransactionalWriter(kafka.Connection, id));
+        var writing = new KafkaTransactionPool("pool-d", (id, _) => new KafkaTransactionalWriter(kafka.Connection, id));
         writing.WriterOpened();
         var committable = writing.Committable(subtask: 5);
         KafkaTransactionPool.DecodeCommittable(committable).ShouldBe([("pool-d-5-0", -1L), ("pool-d-5-1", -1L)]);
@@ -224,7 +230,7 @@ public sealed class KafkaExactlyOnceSinkTests(KafkaTestCluster kafka) : IClassFi
         writing.FencedCount.ShouldBe(0);
 
         // A new process restoring that checkpoint: the earlier process may have opened transactions with them since.
-        var restoring = new KafkaTransactionPool("pool-d", id => new KafkaTransactionalWriter(kafka.Connection, id));
+        var restoring = new KafkaTransactionPool("pool-d", (id, _) => new KafkaTransactionalWriter(kafka.Connection, id));
         restoring.AbortPending(restoredCheckpointId: 1);
         restoring.Commit(1, committable);
         restoring.FencedCount.ShouldBe(2);

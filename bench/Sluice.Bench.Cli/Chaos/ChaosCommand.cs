@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Sluice.Testing;
 
 namespace Sluice.Bench.Cli.Chaos;
@@ -44,10 +45,11 @@ internal static class ChaosCommand
             {
                 DataDirectories.CreateWritable(work, "chaos work directory");
             }
-            return new ChaosDriver(new ChaosDriverOptions(
+            var options = new ChaosDriverOptions(
                 parse.GetValue(kills), parse.GetValue(seed), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(interval),
                 parse.GetValue(parallelism), parse.GetValue(maxLines), parse.GetValue(fault), work, parse.GetValue(CommandLineHost.Verbose), parse.GetValue(kafka),
-                parse.GetValue(stateBackend)!)).Run();
+                parse.GetValue(stateBackend)!);
+            return new ChaosDriver(options with { LoggerFactory = CommandLineHost.LoggerFactory(parse) }).Run();
         });
         return command;
     }
@@ -79,16 +81,17 @@ internal static class ChaosCommand
             dataDir, rate, interval, parallelism, kafka, stateBackend,
         };
         command.SetAction(parse => RunChild(DataDirectories.RequireExisting(parse.GetValue(dataDir)!, "chaos data directory"), parse.GetValue(rate), parse.GetValue(interval), parse.GetValue(parallelism),
-            parse.GetValue(kafka) is { } bootstrap ? new ChaosKafkaInput(bootstrap, ChaosKafkaInput.RunGroup) : null, parse.GetValue(stateBackend)!));
+            parse.GetValue(kafka) is { } bootstrap ? new ChaosKafkaInput(bootstrap, ChaosKafkaInput.RunGroup) : null, parse.GetValue(stateBackend)!, CommandLineHost.LoggerFactory(parse)));
         return command;
     }
 
-    private static int RunChild(string dataDir, int recordsPerSecond, int intervalMs, int parallelism, ChaosKafkaInput? kafka, string stateBackend)
+    private static int RunChild(string dataDir, int recordsPerSecond, int intervalMs, int parallelism, ChaosKafkaInput? kafka, string stateBackend,
+        ILoggerFactory loggerFactory)
     {
         // The driver sets the variable for the one run that must crash at an exact checkpoint phase (--fault).
         CheckpointFaultInjection.InstallFromEnvironment();
-        using var log = ChaosPipeline.OpenLog(dataDir);
-        var env = StreamEnvironment.Create(ChaosPipeline.Options(dataDir, parallelism, TimeSpan.FromMilliseconds(intervalMs), stateBackend));
+        using var log = ChaosPipeline.OpenLog(dataDir, loggerFactory);
+        var env = StreamEnvironment.Create(ChaosPipeline.Options(dataDir, parallelism, TimeSpan.FromMilliseconds(intervalMs), loggerFactory, stateBackend));
         ChaosPipeline.Build(env, log, dataDir, recordsPerSecond > 0 ? new ChaosThrottle(recordsPerSecond) : null, kafka);
         var job = env.Start();
         job.CheckpointCompleted += id => Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checkpoint {id}"));

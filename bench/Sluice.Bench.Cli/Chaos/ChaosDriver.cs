@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Connectors.Kafka.Testing;
 using Sluice.Log;
 
@@ -8,7 +10,11 @@ namespace Sluice.Bench.Cli.Chaos;
 
 /// <summary>Settings of one <c>sluice chaos</c> run.</summary>
 internal sealed record ChaosDriverOptions(int Kills, int Seed, int Events, int RecordsPerSecond, int IntervalMs, int Parallelism,
-    int MaxProgressLines, string? Fault, string? WorkDir, bool Verbose, bool Kafka = false, string StateBackend = "heap");
+    int MaxProgressLines, string? Fault, string? WorkDir, bool Verbose, bool Kafka = false, string StateBackend = "heap")
+{
+    /// <summary>The CLI's logger factory: the in-process reference run and the logs it opens log there.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+}
 
 /// <summary>
 /// The kill harness's driver: reference run in-process, then child runs of <c>sluice chaos run-job</c> killed after a
@@ -45,10 +51,10 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
             Console.WriteLine($"kafka: mock cluster at {cluster.BootstrapServers}, topic {ChaosPipeline.InputTopic} ({ChaosPipeline.InputPartitions} partitions, {options.Events} records)");
         }
         (List<string> Topic, List<string> Files) reference;
-        using (var log = ChaosPipeline.OpenLog(referenceDir))
+        using (var log = ChaosPipeline.OpenLog(referenceDir, options.LoggerFactory))
         {
             PrepareDataDirectory(log);
-            var env = StreamEnvironment.Create(ChaosPipeline.Options(referenceDir, options.Parallelism, interval: null, options.StateBackend));
+            var env = StreamEnvironment.Create(ChaosPipeline.Options(referenceDir, options.Parallelism, interval: null, options.LoggerFactory, options.StateBackend));
             ChaosPipeline.Build(env, log, referenceDir, throttle: null,
                 _kafkaBootstrap is null ? null : new ChaosKafkaInput(_kafkaBootstrap, ChaosKafkaInput.ReferenceGroup));
             env.ExecuteAsync().GetAwaiter().GetResult();
@@ -56,7 +62,7 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reference: {options.Events} input lines -> {reference.Topic.Count} topic records, {reference.Files.Count} file records ({clock.ElapsedMilliseconds} ms, state backend {options.StateBackend})"));
-        using (var log = ChaosPipeline.OpenLog(runDir))
+        using (var log = ChaosPipeline.OpenLog(runDir, options.LoggerFactory))
         {
             PrepareDataDirectory(log);
         }
@@ -112,7 +118,7 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         }
 
         (List<string> Topic, List<string> Files) actual;
-        using (var log = ChaosPipeline.OpenLog(runDir))
+        using (var log = ChaosPipeline.OpenLog(runDir, options.LoggerFactory))
         {
             actual = ChaosPipeline.ReadCommitted(log, runDir);
         }

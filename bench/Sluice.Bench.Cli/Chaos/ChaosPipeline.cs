@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Sluice.Checkpoints;
 using Sluice.Connectors.Log;
 using Sluice.Log;
@@ -47,7 +48,8 @@ internal static class ChaosPipeline
     /// <summary>The RocksDB state backend's root in <paramref name="dataDir"/> (the job's databases are in <c>chaos/</c> under it).</summary>
     public static string RocksDbDirectory(string dataDir) => Path.Combine(dataDir, "rocksdb");
 
-    public static PartitionedLog OpenLog(string dataDir) => PartitionedLog.Open(LogDirectory(dataDir), new LogOptions { MaintenanceInterval = null });
+    public static PartitionedLog OpenLog(string dataDir, ILoggerFactory loggerFactory) =>
+        PartitionedLog.Open(LogDirectory(dataDir), new LogOptions { MaintenanceInterval = null, Logger = loggerFactory.CreateLogger("Sluice.Log") });
 
     /// <summary>
     /// Creates the topics and appends <paramref name="events"/> input lines (<see cref="GenerateInput"/>) to the
@@ -160,10 +162,12 @@ internal static class ChaosPipeline
     /// <summary>
     /// Job options of a run in <paramref name="dataDir"/>: checkpoints every <paramref name="interval"/> (or none), no
     /// restarts, keyed state on the heap or (<paramref name="stateBackend"/> <c>rocksdb</c>) in
-    /// <see cref="RocksDbDirectory"/>, where a restarted run finds the working copies a killed one left.
+    /// <see cref="RocksDbDirectory"/>, where a restarted run finds the working copies a killed one left; logging to
+    /// <paramref name="loggerFactory"/>.
     /// </summary>
-    public static JobOptions Options(string dataDir, int parallelism, TimeSpan? interval, string stateBackend = "heap") => new()
+    public static JobOptions Options(string dataDir, int parallelism, TimeSpan? interval, ILoggerFactory loggerFactory, string stateBackend = "heap") => new()
     {
+        LoggerFactory = loggerFactory,
         JobName = "chaos",
         Parallelism = parallelism,
         Checkpoints = interval is { } every ? CheckpointOptions.InDirectory(CheckpointDirectory(dataDir), every) : null,

@@ -9,12 +9,12 @@ namespace Sluice.Functions;
 internal sealed class DeduplicateFunction<TKey, T>(long horizonMs, OutputTag<T>? duplicates) : KeyedProcessFunction<TKey, T, T>
 {
     private IValueState<long> _firstSeen = null!;
-    private KeyValuePair<string, object?> _operatorTag;
+    private KeyValuePair<string, object?>[] _droppedTags = [];
 
     public override void Open(IRuntimeContext context)
     {
         _firstSeen = context.State.GetState(new ValueStateDescriptor<long>("first-seen"));
-        _operatorTag = new("operator", context.OperatorName);
+        _droppedTags = [new("job", context.JobName), new("job.id", context.JobId.ToString()), new("operator", context.OperatorName), new("reason", "duplicate")];
     }
 
     public override void ProcessElement(T value, KeyedProcessContext<TKey> context, ICollector<T> output)
@@ -27,7 +27,7 @@ internal sealed class DeduplicateFunction<TKey, T>(long horizonMs, OutputTag<T>?
             }
             else
             {
-                SluiceMetrics.DroppedRecords.Add(1, _operatorTag, new("reason", "duplicate"));
+                SluiceMetrics.DroppedRecords.Add(1, _droppedTags);
             }
             return;
         }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Sluice.Sinks;
 
 /// <summary>A destination for records. The runtime creates one writer per parallel subtask.</summary>
@@ -39,4 +42,17 @@ public interface ISinkWriter<T> : IDisposable
 /// <param name="SubtaskIndex">This writer's subtask in <c>[0, Parallelism)</c>.</param>
 /// <param name="Parallelism">The number of writers.</param>
 /// <param name="TimeProvider">The job's clock.</param>
-public sealed record SinkContext(string OperatorName, int SubtaskIndex, int Parallelism, TimeProvider TimeProvider);
+public sealed record SinkContext(string OperatorName, int SubtaskIndex, int Parallelism, TimeProvider TimeProvider)
+{
+    /// <summary>The job's name; empty outside a job.</summary>
+    public string JobName { get; init; } = "";
+
+    /// <summary>The id of the job's run; the default id outside a submitted job.</summary>
+    public JobId JobId { get; init; }
+
+    /// <summary>
+    /// The job's <see cref="JobOptions.LoggerFactory"/>: a writer logs through it, naming the job, operator and subtask
+    /// in its messages. Thread-safe. <see cref="NullLoggerFactory.Instance"/> outside a job.
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+}

@@ -16,6 +16,16 @@ public interface ITwoPhaseSink<T> : ISink<T>, ITwoPhaseCommitter;
 public interface ITwoPhaseCommitter
 {
     /// <summary>
+    /// Tells the committer which job it serves: called by the runtime at the start of every attempt of the job,
+    /// before <see cref="AbortPending"/> and any <see cref="Commit"/> of that attempt, from the thread starting the
+    /// attempt. A committer keeps what it needs (a logger) for the calls that follow. The default ignores it.
+    /// </summary>
+    /// <param name="context">The job's identity and logger factory.</param>
+    void Open(CommitterContext context)
+    {
+    }
+
+    /// <summary>
     /// Makes a committable's staged work visible. Called from the checkpoint coordinator's thread (never concurrently
     /// with itself for the same subtask), after the checkpoint's manifest is durable — or, in a job without checkpoints,
     /// from the subtask's thread at the end of its input; must be idempotent.
@@ -50,3 +60,10 @@ public interface ITwoPhaseSinkWriter<T> : ISinkWriter<T>
     /// </summary>
     byte[] PrepareCommit(long checkpointId);
 }
+
+/// <summary>What a <see cref="ITwoPhaseCommitter"/> knows of the job it serves (<see cref="ITwoPhaseCommitter.Open"/>).</summary>
+/// <param name="OperatorName">The sink's display name.</param>
+/// <param name="JobName">The job's name.</param>
+/// <param name="JobId">The id of the job's run.</param>
+/// <param name="LoggerFactory">The job's <see cref="JobOptions.LoggerFactory"/>; thread-safe.</param>
+public sealed record CommitterContext(string OperatorName, string JobName, JobId JobId, Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory);

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Sluice.Sources;
 
 /// <summary>What a source reader returned from one poll.</summary>
@@ -98,4 +101,19 @@ public sealed record SourceReaderContext(int SubtaskIndex, int Parallelism, Time
     /// start. A reader resumes the splits it owns and ignores the others.
     /// </summary>
     public IReadOnlyDictionary<string, byte[]> RestoredSplits { get; init; } = new Dictionary<string, byte[]>();
+
+    /// <summary>The source's display name; empty outside a job.</summary>
+    public string OperatorName { get; init; } = "";
+
+    /// <summary>The job's name; empty outside a job.</summary>
+    public string JobName { get; init; } = "";
+
+    /// <summary>The id of the job's run; the default id outside a submitted job.</summary>
+    public JobId JobId { get; init; }
+
+    /// <summary>
+    /// The job's <see cref="JobOptions.LoggerFactory"/>: a reader logs through it (from any of its threads), naming the
+    /// job, operator and subtask in its messages. Thread-safe. <see cref="NullLoggerFactory.Instance"/> outside a job.
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

@@ -116,7 +116,7 @@ internal static class DemoCommand
             }
             var directory = parse.GetValue(dataDir) ?? (kafkaInput is null ? DefaultDataDirectory : DefaultKafkaDataDirectory);
             DemoSeedRecord.CheckOrRecord(DataDirectories.CreateWritable(directory, "demo data directory"), directory, parse.GetValue(seed));
-            var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput, InputAppended = DemoInputFault.FromEnvironment() };
+            var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput, InputAppended = DemoInputFault.FromEnvironment(), LoggerFactory = CommandLineHost.LoggerFactory(parse) };
             var stats = new DemoStats();
             DemoRun run;
             try

@@ -52,7 +52,7 @@ internal static class LogCommands
         string full = createDirectory ? DataDirectories.CreateWritable(directory, Description) : DataDirectories.RequireExisting(directory, Description);
         try
         {
-            return PartitionedLog.Open(full, new LogOptions { MaintenanceInterval = null, ReadOnly = readOnly, VerifyAllSegmentsOnOpen = verify, Logger = StderrLogger.Instance });
+            return PartitionedLog.Open(full, new LogOptions { MaintenanceInterval = null, ReadOnly = readOnly, VerifyAllSegmentsOnOpen = verify, Logger = CommandLineHost.LoggerFactory(result).CreateLogger("Sluice.Log") });
         }
         catch (UnauthorizedAccessException e)
         {

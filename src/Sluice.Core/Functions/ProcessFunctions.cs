@@ -5,6 +5,12 @@ namespace Sluice;
 /// <summary>What a function can see of the operator instance it runs in. Valid from <c>Open</c> until the job ends.</summary>
 public interface IRuntimeContext
 {
+    /// <summary>The job's name (<c>JobOptions.JobName</c>).</summary>
+    string JobName { get; }
+
+    /// <summary>The id of the job's run (the <c>job.id</c> of its logs and metrics); the default id outside a submitted job (test drivers).</summary>
+    JobId JobId { get; }
+
     /// <summary>The operator's display name.</summary>
     string OperatorName { get; }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Sluice.Checkpoints;
 using Sluice.Runtime.Tasks;
 
@@ -12,7 +13,8 @@ namespace Sluice.Runtime.Checkpointing;
 /// snapshot and then — last, atomically — the manifest. Only then are two-phase sinks committed and tasks notified.
 /// One checkpoint at a time; one that outlives <see cref="CheckpointOptions.Timeout"/> fails the attempt (detected at
 /// the next trigger). Store I/O is asynchronous and runs on the thread pool, never on a task thread; it observes the
-/// attempt's cancellation (and <see cref="Dispose"/>), so a hung store cannot hang a cancelled job. Thread-safe.
+/// attempt's cancellation (and <see cref="Dispose"/>), so a hung store cannot hang a cancelled job. Logs through
+/// <see cref="CheckpointLog"/>; every instrument is tagged <c>job</c> and <c>job.id</c>. Thread-safe.
 /// </summary>
 internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposable
 {
@@ -25,6 +27,8 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
 
     private readonly CheckpointOptions _options;
     private readonly string _jobName;
+    private readonly JobId _jobId;
+    private readonly ILogger _logger;
     private readonly int _keyGroupCount;
     private readonly IReadOnlyList<StreamTask> _tasks;
     private readonly Func<string, Action<long, int, byte[]>?> _committerOf;
@@ -34,6 +38,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private readonly Dictionary<StreamTask, IReadOnlyList<OperatorSnapshot>> _final = [];
     private readonly Dictionary<long, HashSet<string>> _references = []; // shared files per completed checkpoint; completion loop only
     private readonly KeyValuePair<string, object?> _jobTag;
+    private readonly KeyValuePair<string, object?> _jobIdTag;
     private readonly CancellationTokenSource _cancellation;
     private Pending? _pending;
     private Task _completions = Task.CompletedTask;
@@ -41,13 +46,15 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private long _nextId;
     private bool _stopped; // Disposed, or failed by a timed-out checkpoint: no more checkpoints.
 
-    public CheckpointCoordinator(CheckpointOptions options, string jobName, int keyGroupCount, IReadOnlyList<StreamTask> tasks,
+    public CheckpointCoordinator(CheckpointOptions options, string jobName, JobId jobId, int keyGroupCount, IReadOnlyList<StreamTask> tasks,
         long lastCheckpointId, Func<string, Action<long, int, byte[]>?> committerOf, Action<Exception> fail, TimeProvider time,
-        CancellationToken cancellationToken)
+        ILogger logger, CancellationToken cancellationToken)
     {
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _options = options;
         _jobName = jobName;
+        _jobId = jobId;
+        _logger = logger;
         _keyGroupCount = keyGroupCount;
         _tasks = tasks;
         _committerOf = committerOf;
@@ -56,6 +63,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         _nextId = lastCheckpointId;
         LastCompletedId = lastCheckpointId;
         _jobTag = new("job", jobName);
+        _jobIdTag = new("job.id", jobId.ToString());
         foreach (var task in tasks)
         {
             task.Checkpoints = this;
@@ -85,7 +93,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     {
         foreach (var coordinator in s_live.Keys)
         {
-            yield return new Measurement<long>(coordinator.LastCompletedId, coordinator._jobTag);
+            yield return new Measurement<long>(coordinator.LastCompletedId, coordinator._jobTag, coordinator._jobIdTag);
         }
     }
 
@@ -114,7 +122,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                     return 0;
                 }
                 Failed++;
-                s_failures.Add(1, _jobTag);
+                s_failures.Add(1, _jobTag, _jobIdTag);
                 timedOut = _pending.Id;
                 _pending = null;
                 _stopped = true;
@@ -142,6 +150,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         }
         if (timedOut > 0)
         {
+            CheckpointLog.TimedOut(_logger, timedOut, _jobName, _jobId, _options.Timeout);
             _fail(new JobExecutionException($"Checkpoint #{timedOut} of job '{_jobName}' did not complete within {_options.Timeout} (CheckpointOptions.Timeout): a task did not acknowledge its barrier. The attempt fails and restarts from the last completed checkpoint."));
             return 0;
         }
@@ -178,7 +187,8 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             _pending = null;
             Failed++;
         }
-        s_failures.Add(1, _jobTag);
+        s_failures.Add(1, _jobTag, _jobIdTag);
+        CheckpointLog.Declined(_logger, checkpointId, _jobName, _jobId, task.ToString(), error.Message, error);
         _fail(new JobExecutionException(
             $"Checkpoint #{checkpointId} of job '{_jobName}' failed: task {task} could not write its snapshot: {error.Message}. The attempt fails and restarts from the last completed checkpoint.", error));
     }
@@ -285,7 +295,8 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             {
                 Failed++;
             }
-            s_failures.Add(1, _jobTag);
+            s_failures.Add(1, _jobTag, _jobIdTag);
+            CheckpointLog.Failed(_logger, pending.Id, _jobName, _jobId, _options.Store.Location, e.Message, e);
             _fail(new JobExecutionException($"Checkpoint #{pending.Id} of job '{_jobName}' could not be completed in {_options.Store.Location}: {e.Message}", e));
         }
     }
@@ -329,8 +340,10 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             LastCompletedId = pending.Id;
             Completed++;
         }
-        s_duration.Record((_time.GetUtcNow() - pending.Started).TotalMilliseconds, _jobTag);
-        s_size.Record(bytes, _jobTag);
+        var duration = (_time.GetUtcNow() - pending.Started).TotalMilliseconds;
+        s_duration.Record(duration, _jobTag, _jobIdTag);
+        s_size.Record(bytes, _jobTag, _jobIdTag);
+        CheckpointLog.Completed(_logger, pending.Id, _jobName, _jobId, (long)duration, bytes);
         foreach (var task in _tasks)
         {
             if (!task.Finished)
@@ -527,10 +540,17 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     public void Dispose()
     {
         s_live.TryRemove(this, out _);
+        long abandoned;
         lock (_lock)
         {
             _stopped = true;
             _timer?.Dispose();
+            abandoned = _pending?.Id ?? 0;
+            _pending = null;
+        }
+        if (abandoned > 0)
+        {
+            CheckpointLog.Abandoned(_logger, abandoned, _jobName, _jobId);
         }
         _cancellation.Cancel();
         _cancellation.Dispose();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Execution;
 using Sluice.Runtime.Planning;
@@ -10,9 +11,11 @@ namespace Sluice;
 /// A running job. <see cref="Completion"/> ends when every task finished: with the <see cref="JobResult"/>, with a
 /// <see cref="JobExecutionException"/> naming the failing operator, subtask and record, or cancelled. With checkpoints,
 /// each attempt restores the latest completed checkpoint, and a failure restarts the job per
-/// <see cref="JobOptions.Restart"/>. Thread-safe.
+/// <see cref="JobOptions.Restart"/>. <see cref="Status"/> follows the job's life (<see cref="JobStatus"/>) and
+/// <see cref="StatusChanged"/> reports each transition. Logs through <see cref="JobOptions.LoggerFactory"/>.
+/// Thread-safe.
 /// </summary>
-public sealed class JobClient
+public sealed partial class JobClient
 {
     private readonly JobPlan _plan;
     private readonly CancellationTokenSource _cancellation;
@@ -25,18 +28,25 @@ public sealed class JobClient
     private int _checkpointsCompleted;
     private long _restoredCheckpointId = -1;
     private volatile DeterministicScheduler? _scheduler;
+    private readonly ILogger _logger;
+    private readonly ILogger _checkpointLogger;
 
-    internal JobClient(JobPlan plan, CancellationTokenSource cancellation)
+    internal JobClient(JobPlan plan, CancellationTokenSource cancellation, JobId id)
     {
         _plan = plan;
         _cancellation = cancellation;
-        OperatorInstruments.Track(this);
+        Id = id;
+        _logger = plan.Options.LoggerFactory.CreateLogger(JobLog.Category);
+        _checkpointLogger = plan.Options.LoggerFactory.CreateLogger(CheckpointLog.Category);
     }
 
     private JobOptions Options => _plan.Options;
 
     /// <summary>The job's name.</summary>
     public string JobName => Options.JobName;
+
+    /// <summary>The id of this run of the job, assigned when it was submitted; named by its logs and metrics (<c>job.id</c>).</summary>
+    public JobId Id { get; }
 
     /// <summary>Completes when the job ends (see the type's remarks).</summary>
     public Task<JobResult> Completion => _completion.Task;
@@ -94,6 +104,7 @@ public sealed class JobClient
     /// bounded input); without, they stay pending. Returns at once; <see cref="Completion"/> ends when the job has
     /// finished (see <see cref="StopAsync"/>). Any thread.
     /// </summary>
+    /// <remarks>With checkpointing on, the job then ends <see cref="JobStatus.Suspended"/> (its final checkpoint is the resume point), else <see cref="JobStatus.Finished"/>.</remarks>
     public void Stop(bool drain = true)
     {
         Attempt? attempt;
@@ -102,6 +113,7 @@ public sealed class JobClient
             _stopRequest = drain ? 2 : 1;
             attempt = _attempt;
         }
+        JobLog.Stopping(_logger, JobName, Id, drain);
         if (attempt is not null)
         {
             RequestStop(attempt, drain);
@@ -138,7 +150,10 @@ public sealed class JobClient
         }
     }
 
-    /// <summary>Cancels the job at once; <see cref="Completion"/> ends cancelled.</summary>
+    /// <summary>
+    /// Cancels the job at once: <see cref="Status"/> goes to <see cref="JobStatus.Cancelling"/> (unless the job already
+    /// ended) and then <see cref="JobStatus.Cancelled"/>; <see cref="Completion"/> ends cancelled. Any thread.
+    /// </summary>
     public void Cancel() => _cancellation.Cancel();
 
     /// <summary>
@@ -165,7 +180,9 @@ public sealed class JobClient
                 throw new InvalidOperationException($"Job '{JobName}' cannot take a savepoint: every source has ended.");
             }
             var id = await completed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return await Checkpoints.Savepoints.CopyAsync(store, new Checkpoints.LocalCheckpointStore(directory), id, cancellationToken).ConfigureAwait(false);
+            var copied = await Checkpoints.Savepoints.CopyAsync(store, new Checkpoints.LocalCheckpointStore(directory), id, cancellationToken).ConfigureAwait(false);
+            JobLog.SavepointTaken(_logger, JobName, Id, copied, directory);
+            return copied;
         }
         finally
         {
@@ -177,7 +194,13 @@ public sealed class JobClient
     /// Starts the job: creates the first attempt (reading the checkpoint store asynchronously when restoring) and runs
     /// it. <see cref="Stop"/> called meanwhile applies to it.
     /// </summary>
-    internal void Run() => _ = RunAsync();
+    internal void Run()
+    {
+        // Registered only now, so that a cancellation before the start is reported to handlers added in beforeRun.
+        _cancellation.Token.Register(static s => ((JobClient)s!).OnCancellationRequested(), this);
+        OperatorInstruments.Track(this);
+        _ = RunAsync();
+    }
 
     private async Task RunAsync()
     {
@@ -189,9 +212,10 @@ public sealed class JobClient
         }
         catch (Exception e)
         {
-            _completion.TrySetException(AsJobError(null, e));
+            EndBeforeAttempt(e);
             return;
         }
+        AttemptStarted(first);
         if (deterministic)
         {
             await RunDeterministicAttemptsAsync(first).ConfigureAwait(false);
@@ -204,13 +228,38 @@ public sealed class JobClient
 
     private async Task StartParallelAttemptAsync()
     {
+        if (_cancellation.IsCancellationRequested)
+        {
+            // Cancelled while the restart waited out its delay: no attempt to build.
+            _clock.Stop();
+            EndCancelled();
+            return;
+        }
+        Attempt attempt;
         try
         {
-            StartParallel(await CreateAttemptAsync(bounded: true).ConfigureAwait(false));
+            attempt = await CreateAttemptAsync(bounded: true).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            _completion.TrySetException(AsJobError(null, e));
+            EndBeforeAttempt(e);
+            return;
+        }
+        AttemptStarted(attempt);
+        StartParallel(attempt);
+    }
+
+    /// <summary>An attempt could not be built (restore, store or planning error): the job fails — or ends cancelled when that is why.</summary>
+    private void EndBeforeAttempt(Exception error)
+    {
+        _clock.Stop();
+        if (_cancellation.IsCancellationRequested)
+        {
+            EndCancelled();
+        }
+        else
+        {
+            EndFailed(AsJobError(null, error));
         }
     }
 
@@ -276,9 +325,10 @@ public sealed class JobClient
             }
             catch (Exception e)
             {
-                _completion.TrySetException(AsJobError(null, e));
+                EndBeforeAttempt(e);
                 return;
             }
+            AttemptStarted(attempt);
         }
     }
 
@@ -317,166 +367,6 @@ public sealed class JobClient
         return done.Task;
     }
 
-    /// <summary>Builds the tasks of a new attempt, restoring the latest checkpoint when there is one.</summary>
-    private async Task<Attempt> CreateAttemptAsync(bool bounded)
-    {
-        Action? wake = bounded ? null : () => _scheduler?.Signal();
-        var checkpoints = Options.Checkpoints;
-        RestoredCheckpoint? restore = null;
-        long lastId = 0;
-        if (checkpoints is not null)
-        {
-            var store = checkpoints.Store;
-            // No checkpoint is being taken now: shared files no complete checkpoint uses are orphans of a failure.
-            await CheckpointCoordinator.DeleteOrphanedSharedFilesAsync(store, _cancellation.Token).ConfigureAwait(false);
-            var completed = await store.ListCompletedAsync(_cancellation.Token).ConfigureAwait(false);
-            var incomplete = await store.ListIncompleteAsync(_cancellation.Token).ConfigureAwait(false);
-            lastId = Math.Max(completed.Count > 0 ? completed[^1] : 0, incomplete.Count > 0 ? incomplete[^1] : 0);
-            if (completed.Count > 0 && (checkpoints.RestoreOnStart || _restarts > 0))
-            {
-                restore = await RestoredCheckpoint.LoadAsync(store, completed[^1], _cancellation.Token).ConfigureAwait(false);
-                CheckpointFaultPoints.Reach(CheckpointPhase.Restore, restore.CheckpointId);
-                restore.Validate(_plan.Nodes.Select(n => n.Uid).ToList(), Options.KeyGroupCount, store.Location);
-            }
-        }
-        if (_restoredCheckpointId < 0)
-        {
-            _restoredCheckpointId = restore?.CheckpointId ?? 0;
-        }
-        var committers = _plan.Nodes.Where(n => n.Factory.Committer is not null).ToDictionary(n => n.Uid, n => n.Factory.Committer!);
-        foreach (var committer in committers.Values)
-        {
-            committer.AbortPending(restore?.CheckpointId ?? 0);
-        }
-        var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
-        var tasks = TaskGraphBuilder.Build(_plan, bounded, attemptCancellation.Token, wake, restore);
-        var attempt = new Attempt(tasks, attemptCancellation);
-        if (checkpoints is not null)
-        {
-            var coordinator = new CheckpointCoordinator(checkpoints, JobName, Options.KeyGroupCount, tasks, lastId,
-                uid => committers.TryGetValue(uid, out var c) ? c.Commit : null, e => attempt.Fail(e), Options.TimeProvider,
-                attemptCancellation.Token);
-            coordinator.CheckpointCompleted += id =>
-            {
-                Interlocked.Increment(ref _checkpointsCompleted);
-                CheckpointCompleted?.Invoke(id);
-            };
-            if (restore is not null)
-            {
-                // Output staged for the restored checkpoint may not have been committed before the crash: commit it again.
-                coordinator.Commit(restore.CheckpointId, restore.Snapshots);
-            }
-            attempt.Coordinator = coordinator;
-        }
-        foreach (var task in tasks)
-        {
-            task.Gate.ProducerBlocked += channel => ProducerBlocked?.Invoke(channel.Upstream);
-        }
-        attemptCancellation.Token.Register(() =>
-        {
-            foreach (var task in tasks)
-            {
-                task.Gate.WakeUp();
-            }
-        });
-        int stop;
-        lock (_lock)
-        {
-            _attempt = attempt;
-            stop = _stopRequest;
-        }
-        if (stop != 0)
-        {
-            RequestStop(attempt, drain: stop == 2);
-        }
-        return attempt;
-    }
-
-    /// <summary>
-    /// Ends an attempt: on success takes the final checkpoint and completes the job; on failure restarts per the
-    /// strategy (inline for the deterministic scheduler, on a timer otherwise) or fails the job. Returns true when the
-    /// caller should run another attempt inline.
-    /// </summary>
-    private async Task<bool> EndAttemptAsync(Attempt attempt, bool restartInline = false)
-    {
-        var failure = attempt.Failure;
-        if (failure is null && !_cancellation.IsCancellationRequested && attempt.Coordinator is { } coordinator)
-        {
-            try
-            {
-                await coordinator.CompleteFinalCheckpointAsync(_cancellation.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-            {
-            }
-            catch (Exception e)
-            {
-                failure = AsJobError(null, e);
-            }
-        }
-        if (attempt.Coordinator is { } ended)
-        {
-            ended.Dispose();
-            // Its store I/O observes the cancellation; wait for it, so the next attempt's orphan cleanup never races a
-            // manifest still being written.
-            await ended.IdleAsync().ConfigureAwait(false);
-        }
-        if (failure is null)
-        {
-            _clock.Stop();
-            if (_cancellation.IsCancellationRequested)
-            {
-                _completion.TrySetCanceled(_cancellation.Token);
-            }
-            else
-            {
-                _completion.TrySetResult(Result(attempt));
-            }
-            return false;
-        }
-        var strategy = Options.Restart;
-        if (_cancellation.IsCancellationRequested || _restarts >= strategy.MaxAttempts)
-        {
-            _clock.Stop();
-            _completion.TrySetException(failure);
-            return false;
-        }
-        _restarts++;
-        var delay = strategy.DelayBefore(_restarts);
-        Options.Log?.Invoke($"Job '{JobName}' failed; restart {_restarts}/{strategy.MaxAttempts} in {delay.TotalMilliseconds:F0} ms from the last checkpoint. Cause: {failure.Message}");
-        if (restartInline)
-        {
-            await WaitOnJobClockAsync(delay).ConfigureAwait(false);
-            return !_cancellation.IsCancellationRequested || Cancelled();
-        }
-        Options.TimeProvider.CreateTimer(static s => _ = ((JobClient)s!).StartParallelAttemptAsync(), this, delay, Timeout.InfiniteTimeSpan);
-        return false;
-    }
-
-    private bool Cancelled()
-    {
-        _completion.TrySetCanceled(_cancellation.Token);
-        return false;
-    }
-
-    /// <summary>Waits <paramref name="delay"/> on the job's clock (virtual in tests); returns early when the job is cancelled.</summary>
-    private async Task WaitOnJobClockAsync(TimeSpan delay)
-    {
-        if (delay <= TimeSpan.Zero)
-        {
-            return;
-        }
-        using var elapsed = new SemaphoreSlim(0);
-        using var timer = Options.TimeProvider.CreateTimer(static s => ((SemaphoreSlim)s!).Release(), elapsed, delay, Timeout.InfiniteTimeSpan);
-        try
-        {
-            await elapsed.WaitAsync(_cancellation.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
     private JobExecutionException AsJobError(StreamTask? task, Exception error) => error as JobExecutionException
         ?? new JobExecutionException($"Job '{JobName}' failed in task {task?.ToString() ?? "(scheduler)"}: {error.Message}", task?.Name ?? "", task?.Subtask ?? -1, null, error);
 
@@ -494,31 +384,5 @@ public sealed class JobClient
         }
         return new JobResult(JobName, _clock.Elapsed, sources, late, attempt.Tasks.Max(t => t.Gate.MaxQueuedRecordsPerChannel), waits,
             _checkpointsCompleted, _restarts, Math.Max(0, _restoredCheckpointId));
-    }
-
-    /// <summary>One run of the job's tasks, from a restore (or the start) to its end.</summary>
-    private sealed class Attempt(List<StreamTask> tasks, CancellationTokenSource cancellation)
-    {
-        private readonly Lock _lock = new();
-
-        public List<StreamTask> Tasks { get; } = tasks;
-
-        public CancellationTokenSource Cancellation { get; } = cancellation;
-
-        public CheckpointCoordinator? Coordinator { get; set; }
-
-        public int Running = tasks.Count;
-
-        public JobExecutionException? Failure { get; private set; }
-
-        /// <summary>Records the first failure and cancels the attempt's tasks.</summary>
-        public void Fail(Exception error)
-        {
-            lock (_lock)
-            {
-                Failure ??= error as JobExecutionException ?? new JobExecutionException(error.Message, error);
-            }
-            Cancellation.Cancel();
-        }
     }
 }

@@ -7,7 +7,8 @@ namespace Sluice;
 public static class JobExecution
 {
     /// <summary>
-    /// Plans and starts the job; returns at once with its client. Each call runs a new instance of the job.
+    /// Plans and starts the job; returns at once with its client. Each call runs a new instance of the job, with a new
+    /// <see cref="JobClient.Id"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape.</exception>
     public static JobClient Start(this StreamEnvironment environment, CancellationToken cancellationToken = default) =>
@@ -24,7 +25,7 @@ public static class JobExecution
         ArgumentNullException.ThrowIfNull(beforeRun);
         var plan = JobPlanner.Plan(environment);
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var client = new JobClient(plan, cancellation);
+        var client = new JobClient(plan, cancellation, JobId.New());
         beforeRun(client);
         client.Run();
         return client;

@@ -7,7 +7,7 @@ namespace Sluice.Runtime.Execution;
 /// The per-operator instruments on the <see cref="SluiceMetrics.Meter"/>, observed from every running job when a
 /// listener collects (nothing is recorded on the hot path): <c>sluice.operator.records_in</c>,
 /// <c>sluice.operator.records_out</c> (counters, reset by a restart) and <c>sluice.operator.watermark</c> (gauge, Unix
-/// ms), tagged by job, operator and subtask.
+/// ms), tagged <c>job</c> (name), <c>job.id</c>, <c>operator</c> and <c>subtask</c>.
 /// </summary>
 internal static class OperatorInstruments
 {
@@ -38,11 +38,12 @@ internal static class OperatorInstruments
         var measurements = new List<Measurement<long>>();
         foreach (var client in s_live.Keys)
         {
+            KeyValuePair<string, object?> job = new("job", client.JobName), jobId = new("job.id", client.Id.ToString());
             foreach (var m in client.GetOperatorMetrics())
             {
                 if (value(m) is { } v)
                 {
-                    measurements.Add(new Measurement<long>(v, new("job", client.JobName), new("operator", m.Operator), new("subtask", m.Subtask)));
+                    measurements.Add(new Measurement<long>(v, job, jobId, new("operator", m.Operator), new("subtask", m.Subtask)));
                 }
             }
         }

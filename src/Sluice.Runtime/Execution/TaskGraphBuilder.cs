@@ -7,8 +7,9 @@ namespace Sluice.Runtime.Execution;
 /// <summary>Instantiates a plan: one gate per task, every exchange channel, then each chain's operators.</summary>
 internal static class TaskGraphBuilder
 {
+    /// <summary>Builds one attempt's tasks; <c>jobId</c> goes to every operator's context and task (the default id in test drivers).</summary>
     public static List<StreamTask> Build(JobPlan plan, bool bounded, CancellationToken cancellation, Action? wakeScheduler,
-        Checkpointing.RestoredCheckpoint? restore = null)
+        Checkpointing.RestoredCheckpoint? restore = null, JobId jobId = default)
     {
         var options = plan.Options;
         var gates = new Dictionary<(PlanNode, int), InputGate>();
@@ -46,10 +47,14 @@ internal static class TaskGraphBuilder
             }
             for (var s = 0; s < node.Parallelism; s++)
             {
-                var builder = new TaskBuilder(options, s, gates[(node, s)], times[(node, s)], channels, restore);
+                var builder = new TaskBuilder(options, s, gates[(node, s)], times[(node, s)], channels, restore) { JobId = jobId };
                 var head = node.Factory.Build(builder, node);
                 var name = node.Name;
-                tasks.Add(new StreamTask(name, s, builder.Gate, builder.Time, builder.Operators, builder.Exchanges, head, node.Factory.CreateDispatchers(head)));
+                tasks.Add(new StreamTask(name, s, builder.Gate, builder.Time, builder.Operators, builder.Exchanges, head, node.Factory.CreateDispatchers(head))
+                {
+                    JobName = options.JobName,
+                    JobId = jobId,
+                });
             }
         }
         return tasks;

@@ -273,7 +273,12 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
 
     public override void Open()
     {
-        _writer = sink.CreateWriter(new SinkContext(Context.OperatorName, Context.SubtaskIndex, Context.Parallelism, Context.TimeProvider));
+        _writer = sink.CreateWriter(new SinkContext(Context.OperatorName, Context.SubtaskIndex, Context.Parallelism, Context.TimeProvider)
+        {
+            JobName = Context.JobName,
+            JobId = Context.JobId,
+            LoggerFactory = Context.Options.LoggerFactory,
+        });
         if (sink is ITwoPhaseSink<T> && _writer is not ITwoPhaseSinkWriter<T>)
         {
             throw new InvalidOperationException($"Sink {Context.Describe} is two-phase but its writer ({_writer.GetType().Name}) does not implement ITwoPhaseSinkWriter.");

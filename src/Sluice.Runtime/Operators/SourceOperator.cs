@@ -45,6 +45,10 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
         _reader = _source.CreateReader(new SourceReaderContext(Context.SubtaskIndex, Context.Parallelism, Context.TimeProvider, _signalAvailable, Context.Options.BatchSize)
         {
             RestoredSplits = restored.ToDictionary(static r => r.Key, static r => r.Value.Position),
+            OperatorName = Context.OperatorName,
+            JobName = Context.JobName,
+            JobId = Context.JobId,
+            LoggerFactory = Context.Options.LoggerFactory,
         });
         if (Context.Options.Checkpoints is not null && _reader is not ICheckpointedSourceReader)
         {

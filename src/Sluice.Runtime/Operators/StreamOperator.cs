@@ -138,6 +138,11 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
 
     public JobOptions Options { get; } = options;
 
+    public string JobName => Options.JobName;
+
+    /// <summary>The run's id (the default one in test drivers and benchmarks that build operators directly).</summary>
+    public JobId JobId { get; init; }
+
     public TimeProvider TimeProvider => Options.TimeProvider;
 
     /// <summary>Current processing time in ms since the epoch.</summary>
@@ -186,6 +191,10 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
     public void RequestProcessingTime(long time) => processingTime.Request(ChainIndex, time);
 
     public string Describe => $"'{OperatorName}' (subtask {SubtaskIndex + 1}/{Parallelism})";
+
+    /// <summary>The tags of <c>sluice.records.dropped</c> for records this operator drops for <paramref name="reason"/>: job, job id, operator, reason.</summary>
+    public KeyValuePair<string, object?>[] DroppedRecordTags(string reason) =>
+        [new("job", JobName), new("job.id", JobId.ToString()), new("operator", OperatorName), new("reason", reason)];
 
     public JobExecutionException Failure(string what, object? record, Exception error)
     {

@@ -61,14 +61,17 @@ internal abstract class NodeFactory<TOut> : NodeFactory
                 list.Add((edge, output));
             }
         }
+        var producer = new OperatorIdentity(builder.Options.JobName, builder.JobId.ToString(), node.Name);
         if (sides.Count == 0)
         {
-            return main.Count switch
+            var output = main.Count switch
             {
-                0 => DiscardingOutput<TOut>.Instance,
-                1 => main[0],
+                0 => new DiscardingOutput<TOut>(),
+                1 => main[0], // Created for this edge alone: it names this node as its producer.
                 _ => new RoutingOutput<TOut>([.. main], []),
             };
+            output.Producer = producer;
+            return output;
         }
         var routes = new Dictionary<string, Output>();
         foreach (var (tag, list) in sides)
@@ -77,7 +80,7 @@ internal abstract class NodeFactory<TOut> : NodeFactory
                 ? list[0].Output
                 : list[0].Edge.Target.Factory.CreateFanOut(list.ConvertAll(x => x.Output), list[0].Edge.InputIndex);
         }
-        return new RoutingOutput<TOut>([.. main], routes);
+        return new RoutingOutput<TOut>([.. main], routes) { Producer = producer };
     }
 }
 

@@ -18,6 +18,9 @@ internal sealed class TaskBuilder(JobOptions options, int subtask, InputGate gat
 
     public ChannelDirectory Channels { get; } = channels;
 
+    /// <summary>The run's id, given to every operator's context.</summary>
+    public JobId JobId { get; init; }
+
     /// <summary>Operators in the order they were built: downstream before upstream.</summary>
     public List<StreamOperator> Operators { get; } = [];
 
@@ -31,6 +34,7 @@ internal sealed class TaskBuilder(JobOptions options, int subtask, InputGate gat
             ChainIndex = Operators.Count,
             Restore = restore?.For(node.Uid, Subtask, node.Parallelism),
             Cancellation = Gate.Cancellation,
+            JobId = JobId,
         };
         Operators.Add(op);
     }

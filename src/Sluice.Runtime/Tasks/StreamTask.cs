@@ -47,6 +47,16 @@ internal sealed class StreamTask
 
     public string Name { get; }
 
+    /// <summary>The job's name (a tag of the task's instruments).</summary>
+    public string JobName { get; init; } = "";
+
+    /// <summary>The run's id (a tag of the task's instruments).</summary>
+    public JobId JobId { get; init; }
+
+    private string JobIdText => _jobIdText ??= JobId.ToString();
+
+    private string? _jobIdText;
+
     public int Subtask { get; }
 
     public InputGate Gate { get; }
@@ -240,7 +250,8 @@ internal sealed class StreamTask
         var id = _aligningCheckpoint;
         var ticks = System.Diagnostics.Stopwatch.GetTimestamp() - _alignmentStartTicks;
         AlignmentTicks += ticks;
-        s_alignment.Record(ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency, new KeyValuePair<string, object?>("task", Name));
+        s_alignment.Record(ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency,
+            new KeyValuePair<string, object?>("job", JobName), new KeyValuePair<string, object?>("job.id", JobIdText), new KeyValuePair<string, object?>("task", Name));
         UnblockAll();
         _aligningCheckpoint = -1;
         PerformCheckpoint(id);

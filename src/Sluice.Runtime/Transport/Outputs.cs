@@ -22,7 +22,7 @@ internal abstract class Output<T> : Output
     }
 
     /// <summary>Emits to a side output; with no consumer for the tag, the record is counted as dropped.</summary>
-    public virtual void EmitSide<TSide>(OutputTag<TSide> tag, TSide value, long timestamp) => SideRoutes.Unrouted(tag.Id);
+    public virtual void EmitSide<TSide>(OutputTag<TSide> tag, TSide value, long timestamp) => SideRoutes.Unrouted(tag.Id, Producer);
 }
 
 /// <summary>The control part of an output, independent of the record type.</summary>
@@ -34,6 +34,12 @@ internal abstract class Output
     /// </summary>
     public virtual long RecordsTaken => 0;
 
+    /// <summary>
+    /// The operator whose main output this is, named in <c>sluice.records.dropped</c> when it emits to a side output
+    /// nobody consumes; set when the output is built.
+    /// </summary>
+    public OperatorIdentity? Producer { get; set; }
+
     /// <summary>Emits a watermark (after every record that precedes it).</summary>
     public abstract void EmitWatermark(long watermark);
 
@@ -44,9 +50,21 @@ internal abstract class Output
 /// <summary>Side-output bookkeeping shared by outputs.</summary>
 internal static class SideRoutes
 {
-    public static void Unrouted(string tagId) =>
-        SluiceMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", $"side output '{tagId}' has no consumer"));
+    public static void Unrouted(string tagId, OperatorIdentity? producer)
+    {
+        var tags = new System.Diagnostics.TagList
+        {
+            { "job", producer?.JobName },
+            { "job.id", producer?.JobId },
+            { "operator", producer?.OperatorName },
+            { "reason", $"side output '{tagId}' has no consumer" },
+        };
+        SluiceMetrics.DroppedRecords.Add(1, in tags);
+    }
 }
+
+/// <summary>An operator as its instruments' tags name it: job name, job id (32 hex digits) and operator name.</summary>
+internal sealed record OperatorIdentity(string JobName, string JobId, string OperatorName);
 
 /// <summary>
 /// Hands records straight to the next operator of the chain: a method call, no copy, no queue; counts them into the
@@ -146,7 +164,7 @@ internal sealed class RoutingOutput<T> : Output<T>
         }
         else
         {
-            SideRoutes.Unrouted(tag.Id);
+            SideRoutes.Unrouted(tag.Id, Producer);
         }
     }
 }
@@ -154,8 +172,6 @@ internal sealed class RoutingOutput<T> : Output<T>
 /// <summary>An output that discards records (an operator whose main output nobody consumes).</summary>
 internal sealed class DiscardingOutput<T> : Output<T>
 {
-    public static readonly DiscardingOutput<T> Instance = new();
-
     public override void Collect(T value, long timestamp) { }
 
     public override void EmitWatermark(long watermark) { }

@@ -30,7 +30,7 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
     private const byte TrailerOneTime = 1;
     private const byte TrailerPerGroupTimes = 2;
     private readonly OutputTag<TIn>? _lateTag;
-    private KeyValuePair<string, object?> _operatorTag;
+    private KeyValuePair<string, object?>[] _droppedLateTags = [];
 
     // Per owned key group (index = group − KeyGroups.Start), the time it fired up to before a restore that merged
     // old subtasks of different times; null when none is ahead of _time.
@@ -70,7 +70,7 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
 
     public override void Open()
     {
-        _operatorTag = new("operator", Context.OperatorName);
+        _droppedLateTags = Context.DroppedRecordTags("late");
         base.Open();
     }
 
@@ -282,7 +282,7 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
         }
         else
         {
-            SluiceMetrics.DroppedRecords.Add(1, _operatorTag, new("reason", "late"));
+            SluiceMetrics.DroppedRecords.Add(1, _droppedLateTags);
         }
     }
 

@@ -183,14 +183,14 @@ public abstract class RestartTests : BackendSuite, IDisposable
         var committed = new CommittedRecords<string>();
         var source = new PausableRangeSource(Count) { PauseAt = 4_000 };
         var failOnce = new FailOnce(6_000);
-        var messages = new List<string>();
+        var logs = new CollectingLoggerFactory();
         var env = StreamEnvironment.Create(Options(new JobOptions
         {
             Parallelism = 2,
             BatchSize = 128,
             Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)),
             Restart = RestartStrategy.FixedDelay(3, TimeSpan.Zero),
-            Log = m => { lock (messages) { messages.Add(m); } },
+            LoggerFactory = logs,
         }));
         env.FromSource(source, null, "Range").Uid("range")
             .Map(failOnce.Apply).Uid("fail-once")
@@ -202,7 +202,8 @@ public abstract class RestartTests : BackendSuite, IDisposable
         var checkpointed = new SemaphoreSlim(0);
         client.CheckpointCompleted += _ => checkpointed.Release();
         source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
-        client.TriggerCheckpoint().ShouldBeGreaterThan(0);
+        var checkpoint = client.TriggerCheckpoint();
+        checkpoint.ShouldBeGreaterThan(0);
         (await checkpointed.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue();
         source.PauseAt = long.MaxValue;
 
@@ -210,8 +211,12 @@ public abstract class RestartTests : BackendSuite, IDisposable
 
         result.Restarts.ShouldBe(1);
         failOnce.Failures.ShouldBe(1);
-        messages.ShouldHaveSingleItem().ShouldContain("restart 1/3");
-        messages[0].ShouldContain("value 6000 is poisoned");
+        var restart = logs.WithEventId(1002).ShouldHaveSingleItem();
+        (restart.Category, restart.Level).ShouldBe(("Sluice.Runtime.JobExecution", Microsoft.Extensions.Logging.LogLevel.Warning));
+        restart.Message.ShouldContain($"({client.Id}) failed; restart 1/3");
+        restart.Message.ShouldContain("value 6000 is poisoned");
+        restart.Exception.ShouldBeOfType<JobExecutionException>();
+        logs.WithEventId(1001).ShouldHaveSingleItem().Message.ShouldContain($"restores checkpoint {checkpoint} ", Case.Sensitive, "the restart restores it");
         committed.Items.Order(StringComparer.Ordinal).ToList().ShouldBe(expected);
     }
 

@@ -80,4 +80,112 @@ public class OperatorMetricsTests
         measured.ShouldContain(m => m.Instrument == "sluice.operator.watermark" && m.Operator == "Range" && m.Value >= 0 && m.Value < 100, "a source reports the watermark it emitted");
         measured.ShouldNotContain(m => m.Instrument == "sluice.operator.records_in" && m.Operator == "Range", "a source has no input");
     }
+
+    [Fact]
+    public async Task Meter_EveryInstrumentOfAJob_IsTaggedWithTheJobNameAndId()
+    {
+        var job = "tagged-" + Guid.NewGuid().ToString("N");
+        var dir = Path.Combine(Path.GetTempPath(), job);
+        try
+        {
+            var source = new PausableRangeSource(1_000) { PauseAt = 100 };
+            var env = StreamEnvironment.Create(new JobOptions { JobName = job, Parallelism = 2, Checkpoints = Checkpoints.CheckpointOptions.InDirectory(dir, TimeSpan.FromHours(1)) });
+            env.FromSource(source, WatermarkStrategy<long>.ForBoundedOutOfOrderness(TimeSpan.Zero), "Range").Uid("range")
+                .Map(x => x % 50, "Mod").Uid("mod")
+                .KeyBy(x => x).Deduplicate(TimeSpan.FromHours(1)).Uid("dedup") // records 50..99 repeat 0..49: dropped
+                .ForEach(_ => { }).Uid("sink");
+            var measured = new List<(string Instrument, string? JobId)>();
+            using var listener = new MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == SluiceMetrics.Meter)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            void Record(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+            {
+                var t = tags.ToArray();
+                if (t.Any(x => x.Key == "job" && (string?)x.Value == job))
+                {
+                    lock (measured)
+                    {
+                        measured.Add((instrument.Name, (string?)t.FirstOrDefault(x => x.Key == "job.id").Value));
+                    }
+                }
+            }
+            listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => Record(instrument, tags));
+            listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => Record(instrument, tags));
+            listener.Start();
+
+            var client = await source.StartAndCheckpointAtPauseAsync(env);
+            listener.RecordObservableInstruments();
+            client.Cancel();
+            await Should.ThrowAsync<OperationCanceledException>(() => client.Completion.OrTimeout());
+
+            lock (measured)
+            {
+                measured.Select(m => m.Instrument).Distinct().Order(StringComparer.Ordinal).ShouldBe([
+                    "sluice.checkpoint.alignment", "sluice.checkpoint.duration", "sluice.checkpoint.last_completed_id", "sluice.checkpoint.size",
+                    "sluice.operator.records_in", "sluice.operator.records_out", "sluice.operator.watermark", "sluice.records.dropped",
+                ]);
+                measured.ShouldAllBe(m => m.JobId == client.Id.ToString(), "every measurement tagged with the job's name carries its id");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Meter_SideOutputNobodyConsumes_DroppedRecordsNameTheJobAndTheOperator()
+    {
+        var job = "unrouted-" + Guid.NewGuid().ToString("N");
+        var env = StreamEnvironment.Create(new JobOptions { JobName = job, Mode = ExecutionMode.Deterministic });
+        env.FromCollection(Enumerable.Range(0, 5)).Process(new EmitToSide(), "Splitter").ForEach(_ => { });
+        var dropped = new List<Dictionary<string, object?>>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == SluiceMetrics.Meter && instrument.Name == "sluice.records.dropped")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            var t = tags.ToArray().ToDictionary(x => x.Key, x => x.Value);
+            if (t.TryGetValue("job", out var name) && (string?)name == job)
+            {
+                lock (dropped)
+                {
+                    dropped.Add(t);
+                }
+            }
+        });
+        listener.Start();
+
+        var client = env.Start();
+        await client.Completion.OrTimeout();
+
+        dropped.Count.ShouldBe(5);
+        dropped[0]["job.id"].ShouldBe(client.Id.ToString());
+        dropped[0]["operator"].ShouldBe("Splitter");
+        dropped[0]["reason"].ShouldBe("side output 'nobody-reads-this' has no consumer");
+    }
+
+    private sealed class EmitToSide : ProcessFunction<int, int>
+    {
+        private static readonly OutputTag<int> s_side = new("nobody-reads-this");
+
+        public override void ProcessElement(int value, ProcessContext context, ICollector<int> output)
+        {
+            context.Output(s_side, value);
+            output.Collect(value);
+        }
+    }
 }

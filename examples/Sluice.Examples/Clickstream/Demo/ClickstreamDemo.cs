@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Checkpoints;
 using Sluice.Log;
 using Sluice.Plans;
@@ -28,6 +30,9 @@ public sealed record DemoOptions(int Events, int Seed, string DataDirectory, dou
     /// earlier run already appended all of the input.
     /// </summary>
     public Action<long>? InputAppended { get; init; }
+
+    /// <summary>Where the job and the embedded log log (the CLI's stderr logger in <c>sluice demo</c>); default none.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }
 
 /// <summary>What a demo run did.</summary>
@@ -51,7 +56,7 @@ public static class ClickstreamDemo
         Directory.CreateDirectory(paths.Root);
         CheckInputKind(paths, options.Kafka is null ? "log" : "kafka");
         var truth = DemoInput.Generate(options.Events, options.Seed);
-        using var log = PartitionedLog.Open(paths.Log);
+        using var log = PartitionedLog.Open(paths.Log, new LogOptions { Logger = options.LoggerFactory.CreateLogger("Sluice.Log") });
         if (options.Kafka is { } kafka)
         {
             DemoKafkaInput.Produce(kafka, truth);
@@ -102,6 +107,7 @@ public static class ClickstreamDemo
         JobName = "clickstream-demo",
         Parallelism = options.Parallelism,
         Checkpoints = CheckpointOptions.InDirectory(paths.Checkpoints, options.CheckpointInterval),
+        LoggerFactory = options.LoggerFactory,
     };
 
     /// <summary>

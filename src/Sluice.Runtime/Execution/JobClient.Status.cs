@@ -1,0 +1,204 @@
+using Sluice.Runtime.Execution;
+
+namespace Sluice;
+
+/// <summary>The job's status state machine (<see cref="JobStatus"/>): transitions, their events, and how the job ends.</summary>
+public sealed partial class JobClient
+{
+    // Guarded by _lock. Transitions are queued under the lock and raised outside it, in order, by one thread at a time.
+    private JobStatus _status = JobStatus.Created;
+    private readonly Queue<(JobStatusChange Change, Action? Then)> _statusEvents = new();
+    private bool _raisingStatusEvents;
+
+    /// <summary>Where the job is in its life (see <see cref="JobStatus"/> for the transitions). Any thread.</summary>
+    public JobStatus Status
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _status;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Raised on every status transition, in the order they happen and one at a time (never concurrently), on the
+    /// thread that made the transition (a job thread, a thread-pool thread, or the caller of <see cref="Cancel"/>) or
+    /// on one that made a transition just before it. The terminal transition is raised before <see cref="Completion"/>
+    /// ends. Subscribe in <c>Start(beforeRun)</c> to see every transition, <see cref="JobStatus.Created"/> → … included.
+    /// Handlers must return quickly and must not wait for the job; an exception from a handler is logged (event 1010)
+    /// and affects neither the job nor the other handlers.
+    /// </summary>
+    public event Action<JobStatusChange>? StatusChanged;
+
+    /// <summary>An attempt's tasks are built and about to run: Created or Restarting → Running (a cancelled job stays Cancelling).</summary>
+    private void AttemptStarted(Attempt attempt)
+    {
+        var first = false;
+        lock (_lock)
+        {
+            if (_status is JobStatus.Created or JobStatus.Restarting)
+            {
+                first = _status == JobStatus.Created;
+                Transition(JobStatus.Running, null, null);
+            }
+        }
+        if (first)
+        {
+            JobLog.Started(_logger, JobName, Id, attempt.Tasks.Count, Options.Mode);
+        }
+        RaiseStatusEvents();
+    }
+
+    /// <summary>An attempt failed and another one will run: Running → Restarting (a cancelled job stays Cancelling).</summary>
+    private void AttemptFailed(JobExecutionException failure)
+    {
+        lock (_lock)
+        {
+            if (_status == JobStatus.Running)
+            {
+                Transition(JobStatus.Restarting, failure, null);
+            }
+        }
+        RaiseStatusEvents();
+    }
+
+    /// <summary>The job's cancellation token was cancelled (<see cref="Cancel"/> or the token given to Start): → Cancelling unless it already ended.</summary>
+    private void OnCancellationRequested()
+    {
+        var cancelling = false;
+        lock (_lock)
+        {
+            if (_status is JobStatus.Created or JobStatus.Running or JobStatus.Restarting)
+            {
+                Transition(JobStatus.Cancelling, null, null);
+                cancelling = true;
+            }
+        }
+        if (cancelling)
+        {
+            JobLog.Cancelling(_logger, JobName, Id);
+        }
+        RaiseStatusEvents();
+    }
+
+    /// <summary>
+    /// The last attempt ended without a failure: Suspended when a stop was requested with checkpointing on (the final
+    /// checkpoint is the resume point), Finished otherwise — or Cancelled when a cancellation came first.
+    /// </summary>
+    private void EndSucceeded(JobResult result, long finalCheckpointId)
+    {
+        JobStatus ended;
+        lock (_lock)
+        {
+            if (_status == JobStatus.Cancelling)
+            {
+                ended = JobStatus.Cancelled;
+                Transition(ended, null, () => _completion.TrySetCanceled(_cancellation.Token));
+            }
+            else
+            {
+                ended = _stopRequest != 0 && Options.Checkpoints is not null ? JobStatus.Suspended : JobStatus.Finished;
+                Transition(ended, null, () => _completion.TrySetResult(result));
+            }
+        }
+        switch (ended)
+        {
+            case JobStatus.Cancelled:
+                JobLog.Cancelled(_logger, JobName, Id);
+                break;
+            case JobStatus.Suspended:
+                JobLog.Suspended(_logger, JobName, Id, finalCheckpointId);
+                break;
+            default:
+                JobLog.Finished(_logger, JobName, Id, (long)result.Duration.TotalMilliseconds, result.SourceRecords, result.CheckpointsCompleted, result.Restarts);
+                break;
+        }
+        RaiseStatusEvents();
+    }
+
+    /// <summary>The job failed for good (no restart left, cancelled while failing, or an attempt could not be built): → Failed.</summary>
+    private void EndFailed(JobExecutionException failure)
+    {
+        lock (_lock)
+        {
+            Transition(JobStatus.Failed, failure, () => _completion.TrySetException(failure));
+        }
+        JobLog.Failed(_logger, JobName, Id, _restarts, failure.Message, failure);
+        RaiseStatusEvents();
+    }
+
+    /// <summary>The job ended because it was cancelled: (→ Cancelling, if the cancellation callback has not run yet) → Cancelled.</summary>
+    private void EndCancelled()
+    {
+        bool cancelling;
+        lock (_lock)
+        {
+            // The tasks may notice the cancellation (and end) before the token's callback to this client ran.
+            cancelling = _status != JobStatus.Cancelling;
+            if (cancelling)
+            {
+                Transition(JobStatus.Cancelling, null, null);
+            }
+            Transition(JobStatus.Cancelled, null, () => _completion.TrySetCanceled(_cancellation.Token));
+        }
+        if (cancelling)
+        {
+            JobLog.Cancelling(_logger, JobName, Id);
+        }
+        JobLog.Cancelled(_logger, JobName, Id);
+        RaiseStatusEvents();
+    }
+
+    /// <summary>Moves to <paramref name="to"/> and queues its event; <paramref name="then"/> runs after the event was raised. Caller holds the lock.</summary>
+    /// <exception cref="InvalidOperationException">The transition is illegal (a bug).</exception>
+    private void Transition(JobStatus to, Exception? cause, Action? then)
+    {
+        JobStatusTransitions.ThrowIfIllegal(_status, to, JobName, Id);
+        _statusEvents.Enqueue((new JobStatusChange(this, _status, to, cause), then));
+        _status = to;
+    }
+
+    /// <summary>Raises the queued status events in order, unless another thread is raising them (it then raises these too).</summary>
+    private void RaiseStatusEvents()
+    {
+        lock (_lock)
+        {
+            if (_raisingStatusEvents)
+            {
+                return;
+            }
+            _raisingStatusEvents = true;
+        }
+        while (true)
+        {
+            (JobStatusChange Change, Action? Then) next;
+            lock (_lock)
+            {
+                if (!_statusEvents.TryDequeue(out next))
+                {
+                    _raisingStatusEvents = false;
+                    return;
+                }
+            }
+            var change = next.Change;
+            JobLog.StatusChanged(_logger, JobName, Id, change.OldStatus, change.NewStatus);
+            if (StatusChanged is { } handlers)
+            {
+                foreach (var handler in handlers.GetInvocationList())
+                {
+                    try
+                    {
+                        ((Action<JobStatusChange>)handler)(change);
+                    }
+                    catch (Exception e)
+                    {
+                        JobLog.StatusHandlerFailed(_logger, JobName, Id, change.OldStatus, change.NewStatus, e);
+                    }
+                }
+            }
+            next.Then?.Invoke();
+        }
+    }
+}
