@@ -1,0 +1,68 @@
+using Sluice.Schemas;
+
+namespace Sluice.Formats;
+
+/// <summary>
+/// A serialization format for rows — <c>json</c>, <c>csv</c> or <c>raw</c> — with Flink's identifier and option keys.
+/// Given a <see cref="Schema"/> and an options dictionary it makes a <see cref="IRowDeserializer"/> and a
+/// <see cref="IRowSerializer"/>, which every connector (embedded log, Kafka, files) uses. Stateless and thread-safe;
+/// the instances live on <see cref="RowFormats"/>.
+/// </summary>
+/// <remarks>
+/// Options are validated eagerly: an unknown key, a value the option does not accept, or a schema the format cannot
+/// encode throws <see cref="FormatOptionException"/> naming the option (or field), the value and what is valid. Keys are
+/// the format's own (<c>json.ignore-parse-errors</c>); a connector strips its own prefixes (<c>key.</c>, <c>value.</c>)
+/// before passing them.
+/// </remarks>
+public abstract class RowFormat
+{
+    private protected RowFormat()
+    {
+    }
+
+    /// <summary>The format's identifier, as in <c>'format' = 'json'</c>.</summary>
+    public abstract string Identifier { get; }
+
+    /// <summary>Every option the format accepts, with its type, default and allowed values.</summary>
+    public abstract IReadOnlyList<FormatOption> Options { get; }
+
+    /// <summary>Checks <paramref name="options"/> without creating anything.</summary>
+    /// <exception cref="FormatOptionException">An option is unknown or has an invalid value.</exception>
+    public void Validate(IReadOnlyDictionary<string, string>? options) => _ = Read(options);
+
+    /// <summary>Creates the deserializer of rows of <paramref name="schema"/>.</summary>
+    /// <param name="schema">The rows' schema.</param>
+    /// <param name="options">The format's options (keys as in <see cref="Options"/>); null or empty for the defaults.</param>
+    /// <exception cref="FormatOptionException">An option is invalid, or the schema has a type the format cannot decode.</exception>
+    public IRowDeserializer CreateDeserializer(Schema schema, IReadOnlyDictionary<string, string>? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return CreateDeserializer(schema, Read(options));
+    }
+
+    /// <summary>Creates the serializer of rows of <paramref name="schema"/>.</summary>
+    /// <param name="schema">The rows' schema.</param>
+    /// <param name="options">The format's options (keys as in <see cref="Options"/>); null or empty for the defaults.</param>
+    /// <exception cref="FormatOptionException">An option is invalid, or the schema has a type the format cannot encode.</exception>
+    public IRowSerializer CreateSerializer(Schema schema, IReadOnlyDictionary<string, string>? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return CreateSerializer(schema, Read(options));
+    }
+
+    private protected abstract IRowDeserializer CreateDeserializer(Schema schema, OptionReader options);
+
+    private protected abstract IRowSerializer CreateSerializer(Schema schema, OptionReader options);
+
+    /// <summary>Checks the combination of options (after each was read) and the options themselves.</summary>
+    private protected virtual void ValidateCombination(OptionReader options)
+    {
+    }
+
+    private OptionReader Read(IReadOnlyDictionary<string, string>? options)
+    {
+        var reader = new OptionReader(Identifier, Options, options);
+        ValidateCombination(reader);
+        return reader;
+    }
+}
