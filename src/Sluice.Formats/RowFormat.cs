@@ -37,7 +37,7 @@ public abstract class RowFormat
     public IRowDeserializer CreateDeserializer(Schema schema, IReadOnlyDictionary<string, string>? options = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        return CreateDeserializer(schema, Read(options));
+        return CreateDeserializerCore(schema, Read(options));
     }
 
     /// <summary>Creates the serializer of rows of <paramref name="schema"/>.</summary>
@@ -47,12 +47,12 @@ public abstract class RowFormat
     public IRowSerializer CreateSerializer(Schema schema, IReadOnlyDictionary<string, string>? options = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        return CreateSerializer(schema, Read(options));
+        return CreateSerializerCore(schema, Read(options));
     }
 
-    private protected abstract IRowDeserializer CreateDeserializer(Schema schema, OptionReader options);
+    private protected abstract IRowDeserializer CreateDeserializerCore(Schema schema, OptionReader options);
 
-    private protected abstract IRowSerializer CreateSerializer(Schema schema, OptionReader options);
+    private protected abstract IRowSerializer CreateSerializerCore(Schema schema, OptionReader options);
 
     /// <summary>Checks the combination of options (after each was read) and the options themselves.</summary>
     private protected virtual void ValidateCombination(OptionReader options)

@@ -64,13 +64,13 @@ public sealed class CsvFormat : RowFormat
 
     private protected override void ValidateCombination(OptionReader options) => _ = Read(options);
 
-    private protected override IRowDeserializer CreateDeserializer(Schema schema, OptionReader options)
+    private protected override IRowDeserializer CreateDeserializerCore(Schema schema, OptionReader options)
     {
         CheckSchema(schema);
         return new CsvRowDeserializer(schema, Read(options));
     }
 
-    private protected override IRowSerializer CreateSerializer(Schema schema, OptionReader options)
+    private protected override IRowSerializer CreateSerializerCore(Schema schema, OptionReader options)
     {
         CheckSchema(schema);
         return new CsvRowSerializer(schema, Read(options));

@@ -64,10 +64,10 @@ public sealed class JsonFormat : RowFormat
         }
     }
 
-    private protected override IRowDeserializer CreateDeserializer(Schema schema, OptionReader options) =>
+    private protected override IRowDeserializer CreateDeserializerCore(Schema schema, OptionReader options) =>
         new JsonRowDeserializer(schema, options.GetBoolean(FailOnMissingField), options.GetBoolean(IgnoreParseErrors), Standard(options));
 
-    private protected override IRowSerializer CreateSerializer(Schema schema, OptionReader options) =>
+    private protected override IRowSerializer CreateSerializerCore(Schema schema, OptionReader options) =>
         new JsonRowSerializer(schema, Standard(options), options.GetChoice(MapNullKeyMode) switch
         {
             "DROP" => MapNullKeyHandling.Drop,

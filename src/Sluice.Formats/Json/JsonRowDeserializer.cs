@@ -376,11 +376,7 @@ internal sealed class JsonRowDeserializer : IRowDeserializer
     private static int CopyText(ref Utf8JsonReader reader, scoped Span<byte> buffer) =>
         reader.ValueSpan.Length <= buffer.Length ? reader.CopyString(buffer) : -1;
 
-    private static string Show(ref Utf8JsonReader reader)
-    {
-        var text = ScalarText.Show(reader.ValueSpan);
-        return reader.TokenType == JsonTokenType.String ? "\"" + text + "\"" : text;
-    }
+    private static string Show(ref Utf8JsonReader reader) => "'" + ScalarText.Show(reader.ValueSpan) + "'";
 
     private static string Describe(JsonTokenType token) => token switch
     {

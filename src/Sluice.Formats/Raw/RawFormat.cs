@@ -37,9 +37,9 @@ public sealed class RawFormat : RowFormat
     /// <inheritdoc />
     public override IReadOnlyList<FormatOption> Options => s_options;
 
-    private protected override IRowDeserializer CreateDeserializer(Schema schema, OptionReader options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
+    private protected override IRowDeserializer CreateDeserializerCore(Schema schema, OptionReader options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
 
-    private protected override IRowSerializer CreateSerializer(Schema schema, OptionReader options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
+    private protected override IRowSerializer CreateSerializerCore(Schema schema, OptionReader options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
 
     private static Encoding Encoding(OptionReader options) => options.GetChoice(Charset) switch
     {
