@@ -16,7 +16,8 @@ namespace Sluice.Formats;
 /// </remarks>
 public abstract class RowFormat
 {
-    private protected RowFormat()
+    /// <summary>For formats in other assemblies (the registry formats); the built-in ones are on <see cref="RowFormats"/>.</summary>
+    protected RowFormat()
     {
     }
 
@@ -50,18 +51,27 @@ public abstract class RowFormat
         return CreateSerializerCore(schema, Read(options));
     }
 
-    private protected abstract IRowDeserializer CreateDeserializerCore(Schema schema, OptionReader options);
+    /// <summary>Creates the deserializer once the options were checked.</summary>
+    /// <param name="schema">The rows' schema.</param>
+    /// <param name="options">The checked options.</param>
+    /// <exception cref="FormatOptionException">The schema has a type the format cannot decode.</exception>
+    protected abstract IRowDeserializer CreateDeserializerCore(Schema schema, FormatOptionValues options);
 
-    private protected abstract IRowSerializer CreateSerializerCore(Schema schema, OptionReader options);
+    /// <summary>Creates the serializer once the options were checked.</summary>
+    /// <param name="schema">The rows' schema.</param>
+    /// <param name="options">The checked options.</param>
+    /// <exception cref="FormatOptionException">The schema has a type the format cannot encode.</exception>
+    protected abstract IRowSerializer CreateSerializerCore(Schema schema, FormatOptionValues options);
 
-    /// <summary>Checks the combination of options (after each was read) and the options themselves.</summary>
-    private protected virtual void ValidateCombination(OptionReader options)
+    /// <summary>Checks combinations of options, after each option was checked on its own; throws <see cref="FormatOptionException"/>.</summary>
+    /// <param name="options">The checked options.</param>
+    protected virtual void ValidateCombination(FormatOptionValues options)
     {
     }
 
-    private OptionReader Read(IReadOnlyDictionary<string, string>? options)
+    private FormatOptionValues Read(IReadOnlyDictionary<string, string>? options)
     {
-        var reader = new OptionReader(Identifier, Options, options);
+        var reader = new FormatOptionValues(Identifier, Options, options);
         ValidateCombination(reader);
         return reader;
     }

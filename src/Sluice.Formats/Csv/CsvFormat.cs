@@ -62,21 +62,24 @@ public sealed class CsvFormat : RowFormat
     /// <inheritdoc />
     public override IReadOnlyList<FormatOption> Options => s_options;
 
-    private protected override void ValidateCombination(OptionReader options) => _ = Read(options);
+    /// <inheritdoc />
+    protected override void ValidateCombination(FormatOptionValues options) => _ = Read(options);
 
-    private protected override IRowDeserializer CreateDeserializerCore(Schema schema, OptionReader options)
+    /// <inheritdoc />
+    protected override IRowDeserializer CreateDeserializerCore(Schema schema, FormatOptionValues options)
     {
         CheckSchema(schema);
         return new CsvRowDeserializer(schema, Read(options));
     }
 
-    private protected override IRowSerializer CreateSerializerCore(Schema schema, OptionReader options)
+    /// <inheritdoc />
+    protected override IRowSerializer CreateSerializerCore(Schema schema, FormatOptionValues options)
     {
         CheckSchema(schema);
         return new CsvRowSerializer(schema, Read(options));
     }
 
-    private static CsvSettings Read(OptionReader options)
+    private static CsvSettings Read(FormatOptionValues options)
     {
         var delimiter = Ascii(options, FieldDelimiter);
         var quote = Ascii(options, QuoteCharacter);
@@ -96,7 +99,7 @@ public sealed class CsvFormat : RowFormat
             options.GetString(NullLiteral) is { } literal ? System.Text.Encoding.UTF8.GetBytes(literal) : null);
     }
 
-    private static byte Ascii(OptionReader options, string key)
+    private static byte Ascii(FormatOptionValues options, string key)
     {
         var c = options.GetCharacter(key)!.Value;
         if (c > 127 || c is '\r' or '\n')

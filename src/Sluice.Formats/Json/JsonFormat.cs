@@ -54,7 +54,8 @@ public sealed class JsonFormat : RowFormat
     /// <inheritdoc />
     public override IReadOnlyList<FormatOption> Options => s_options;
 
-    private protected override void ValidateCombination(OptionReader options)
+    /// <inheritdoc />
+    protected override void ValidateCombination(FormatOptionValues options)
     {
         if (options.GetBoolean(FailOnMissingField) && options.GetBoolean(IgnoreParseErrors))
         {
@@ -64,10 +65,12 @@ public sealed class JsonFormat : RowFormat
         }
     }
 
-    private protected override IRowDeserializer CreateDeserializerCore(Schema schema, OptionReader options) =>
+    /// <inheritdoc />
+    protected override IRowDeserializer CreateDeserializerCore(Schema schema, FormatOptionValues options) =>
         new JsonRowDeserializer(schema, options.GetBoolean(FailOnMissingField), options.GetBoolean(IgnoreParseErrors), Standard(options));
 
-    private protected override IRowSerializer CreateSerializerCore(Schema schema, OptionReader options) =>
+    /// <inheritdoc />
+    protected override IRowSerializer CreateSerializerCore(Schema schema, FormatOptionValues options) =>
         new JsonRowSerializer(schema, Standard(options), options.GetChoice(MapNullKeyMode) switch
         {
             "DROP" => MapNullKeyHandling.Drop,
@@ -75,7 +78,7 @@ public sealed class JsonFormat : RowFormat
             _ => MapNullKeyHandling.Fail,
         }, options.GetString(MapNullKeyLiteral) ?? "null");
 
-    private static TimestampStandard Standard(OptionReader options) =>
+    private static TimestampStandard Standard(FormatOptionValues options) =>
         options.GetChoice(TimestampFormatStandard) == "ISO-8601" ? TimestampStandard.Iso8601 : TimestampStandard.Sql;
 }
 

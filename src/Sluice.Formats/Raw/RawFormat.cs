@@ -37,11 +37,13 @@ public sealed class RawFormat : RowFormat
     /// <inheritdoc />
     public override IReadOnlyList<FormatOption> Options => s_options;
 
-    private protected override IRowDeserializer CreateDeserializerCore(Schema schema, OptionReader options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
+    /// <inheritdoc />
+    protected override IRowDeserializer CreateDeserializerCore(Schema schema, FormatOptionValues options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
 
-    private protected override IRowSerializer CreateSerializerCore(Schema schema, OptionReader options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
+    /// <inheritdoc />
+    protected override IRowSerializer CreateSerializerCore(Schema schema, FormatOptionValues options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
 
-    private static Encoding Encoding(OptionReader options) => options.GetChoice(Charset) switch
+    private static Encoding Encoding(FormatOptionValues options) => options.GetChoice(Charset) switch
     {
         "UTF-16" => new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true),
         "UTF-16BE" => new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true),

@@ -2,13 +2,16 @@ using System.Globalization;
 
 namespace Sluice.Formats;
 
-/// <summary>Reads and checks the options a user gave a format against its <see cref="FormatOption"/> descriptions.</summary>
-internal sealed class OptionReader
+/// <summary>
+/// The options a user gave a <see cref="RowFormat"/>, checked against its <see cref="FormatOption"/> descriptions
+/// (unknown keys and invalid values were rejected when it was made); absent options read as their defaults. Immutable.
+/// </summary>
+public sealed class FormatOptionValues
 {
     private readonly Dictionary<string, FormatOption> _known;
     private readonly IReadOnlyDictionary<string, string> _given;
 
-    public OptionReader(string format, IReadOnlyList<FormatOption> known, IReadOnlyDictionary<string, string>? given)
+    internal FormatOptionValues(string format, IReadOnlyList<FormatOption> known, IReadOnlyDictionary<string, string>? given)
     {
         _known = new Dictionary<string, FormatOption>(StringComparer.Ordinal);
         foreach (var option in known)
@@ -27,13 +30,20 @@ internal sealed class OptionReader
         }
     }
 
+    /// <summary>A boolean option's value.</summary>
+    /// <param name="key">The option's key.</param>
     public bool GetBoolean(string key) => ParseBoolean(Raw(key)!);
 
+    /// <summary>A text option's value; null when absent without default.</summary>
+    /// <param name="key">The option's key.</param>
     public string? GetString(string key) => Raw(key);
 
+    /// <summary>A one-character option's value (escapes such as <c>\t</c> resolved); null when absent without default.</summary>
+    /// <param name="key">The option's key.</param>
     public char? GetCharacter(string key) => Raw(key) is { } text ? ParseCharacter(text) : null;
 
     /// <summary>The value of an enumeration option, spelled as in its allowed values.</summary>
+    /// <param name="key">The option's key.</param>
     public string GetChoice(string key)
     {
         var text = Raw(key)!;
@@ -47,6 +57,8 @@ internal sealed class OptionReader
         return text;
     }
 
+    /// <summary>Whether the user gave the option (rather than its default applying).</summary>
+    /// <param name="key">The option's key.</param>
     public bool IsSet(string key) => _given.ContainsKey(key);
 
     private string? Raw(string key) => _given.TryGetValue(key, out var value) ? value : _known[key].Default;
