@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using Sluice.Formats;
 using Sluice.Graph;
 using Sluice.Sinks;
 
@@ -166,9 +167,16 @@ public sealed class DataStream<T>
     /// <summary>Prints each record on its own line to <paramref name="writer"/> (the console by default).</summary>
     public DataStreamSink<T> Print(TextWriter? writer = null) => SinkTo(new TextWriterSink<T>(writer), "Print");
 
-    /// <summary>Writes each record as a JSON line to <paramref name="path"/>.</summary>
+    /// <summary>Writes each record as a JSON line to <paramref name="path"/> (a <see cref="FileSink{T}"/> of <see cref="MessageSerializers.Json{T}"/>).</summary>
     public DataStreamSink<T> WriteJsonLines(string path, JsonTypeInfo<T>? typeInfo = null) =>
-        SinkTo(new JsonLinesFileSink<T>(path, typeInfo), $"JsonLines({Path.GetFileName(path)})");
+        SinkTo(new FileSink<T>(path, MessageSerializers.Json(typeInfo)), $"JsonLines({Path.GetFileName(path)})");
+
+    /// <summary>
+    /// Writes each record's value as one line of <paramref name="path"/>, encoded by <paramref name="serializer"/> (see
+    /// <see cref="FileSink{T}"/>): for rows, <c>MessageSerializers.Rows(RowFormats.Csv.CreateSerializer(schema))</c>.
+    /// </summary>
+    public DataStreamSink<T> WriteFile(string path, IMessageSerializer<T> serializer) =>
+        SinkTo(new FileSink<T>(path, serializer), $"File({Path.GetFileName(path)})");
 
     /// <summary>
     /// Writes each record as a JSON line into part files of <paramref name="directory"/>, exactly once with checkpoints

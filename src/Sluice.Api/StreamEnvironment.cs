@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using Sluice.Formats;
 using Sluice.Graph;
 using Sluice.Sources;
 
@@ -53,6 +54,14 @@ public sealed class StreamEnvironment
     /// <summary>Records parsed from a JSON-lines file; malformed lines go to <see cref="DeadLetters.Tag"/>.</summary>
     public DataStream<T> FromJsonLines<T>(string path, WatermarkStrategy<T>? watermarks = null, JsonTypeInfo<T>? typeInfo = null) =>
         FromSource(new JsonLinesFileSource<T>(path, typeInfo), watermarks, $"JsonLines({Path.GetFileName(path)})");
+
+    /// <summary>
+    /// Records read one per line of <paramref name="path"/> by <paramref name="deserializer"/> (see
+    /// <see cref="FileSource{T}"/>): for rows, <c>MessageDeserializers.Rows(RowFormats.Csv.CreateDeserializer(schema))</c>.
+    /// Lines it rejects go to <see cref="DeadLetters.Tag"/> with the line number, reason and field path.
+    /// </summary>
+    public DataStream<T> FromFile<T>(string path, IMessageDeserializer<T> deserializer, WatermarkStrategy<T>? watermarks = null) =>
+        FromSource(new FileSource<T>(path, deserializer), watermarks, $"File({Path.GetFileName(path)})");
 
     internal void AddSink(Transformation sink) => _sinks.Add(sink);
 }

@@ -1,4 +1,4 @@
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 using Sluice.Sinks;
 
 namespace Sluice.Connectors.Kafka;
@@ -23,9 +23,9 @@ public sealed class KafkaSink<T> : ITwoPhaseSink<T>
     /// <summary>Creates the sink; nothing connects until the job starts.</summary>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
     /// <param name="options">Topic, guarantee, partitioner.</param>
-    /// <param name="serializer">Produces key, value and headers (<see cref="KafkaSerializers"/>).</param>
+    /// <param name="serializer">Produces key, value and headers (<see cref="MessageSerializers"/>).</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    public KafkaSink(KafkaConnectionOptions connection, KafkaSinkOptions options, IKafkaSerializer<T> serializer)
+    public KafkaSink(KafkaConnectionOptions connection, KafkaSinkOptions options, IMessageSerializer<T> serializer)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(options);
@@ -49,7 +49,7 @@ public sealed class KafkaSink<T> : ITwoPhaseSink<T>
     public KafkaSinkOptions Options { get; }
 
     /// <summary>The serializer shared by all writers.</summary>
-    public IKafkaSerializer<T> Serializer { get; }
+    public IMessageSerializer<T> Serializer { get; }
 
     /// <summary>0: any parallelism.</summary>
     public int MaxParallelism => 0;

@@ -1,5 +1,6 @@
+using System.Buffers;
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 using Sluice.Sinks;
 
 namespace Sluice.Connectors.Kafka;
@@ -16,7 +17,9 @@ namespace Sluice.Connectors.Kafka;
 internal sealed class KafkaSinkWriter<T> : ITwoPhaseSinkWriter<T>
 {
     private readonly KafkaSinkOptions _options;
-    private readonly IKafkaSerializer<T> _serializer;
+    private readonly IMessageSerializer<T> _serializer;
+    private readonly ArrayBufferWriter<byte> _key = new(256);
+    private readonly ArrayBufferWriter<byte> _value = new(4096);
     private readonly IProducer<byte[]?, byte[]?>? _producer;
     private readonly KafkaTransactionPool? _transactions;
     private readonly int _subtask;
@@ -53,11 +56,14 @@ internal sealed class KafkaSinkWriter<T> : ITwoPhaseSinkWriter<T>
     /// <exception cref="KafkaSinkException">An earlier record could not be delivered, or a transaction could not begin.</exception>
     public void Write(T value, long timestamp)
     {
+        _key.ResetWrittenCount();
+        _value.ResetWrittenCount();
+        // The producer keeps the arrays until delivery: one exact-size copy each, as Confluent.Kafka needs.
         var message = new Message<byte[]?, byte[]?>
         {
-            Key = _serializer.SerializeKey(value),
-            Value = _serializer.SerializeValue(value),
-            Headers = _serializer.SerializeHeaders(value),
+            Key = _serializer.TryWriteKey(value, _key) ? _key.WrittenSpan.ToArray() : null,
+            Value = _serializer.TryWriteValue(value, _value) ? _value.WrittenSpan.ToArray() : null,
+            Headers = _serializer.GetHeaders(value) is { Count: > 0 } headers ? ToKafkaHeaders(headers) : null,
             Timestamp = timestamp == EventTime.NoTimestamp ? Timestamp.Default : new Timestamp(timestamp, TimestampType.CreateTime),
         };
         if (_transactions is { } transactions)
@@ -75,6 +81,16 @@ internal sealed class KafkaSinkWriter<T> : ITwoPhaseSinkWriter<T>
         {
             throw new KafkaSinkException($"{_describe} could not send a record: {e.Error.Reason} ({e.Error.Code}).", e);
         }
+    }
+
+    private static Headers ToKafkaHeaders(IReadOnlyList<MessageHeader> headers)
+    {
+        var converted = new Headers();
+        for (var i = 0; i < headers.Count; i++)
+        {
+            converted.Add(headers[i].Name, headers[i].Value);
+        }
+        return converted;
     }
 
     /// <inheritdoc />

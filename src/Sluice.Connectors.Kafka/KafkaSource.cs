@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 using Sluice.Sources;
 
 namespace Sluice.Connectors.Kafka;
@@ -26,9 +26,9 @@ public sealed class KafkaSource<T> : ISource<T>
     /// <summary>Creates the source; nothing connects until the job starts.</summary>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
     /// <param name="options">Topics, group, starting position, bounded mode.</param>
-    /// <param name="deserializer">Decodes records (<see cref="KafkaDeserializers"/>); undecodable ones go to <see cref="DeadLetters.Tag"/>.</param>
+    /// <param name="deserializer">Decodes records (<see cref="MessageDeserializers"/>); undecodable ones go to <see cref="DeadLetters.Tag"/>.</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    public KafkaSource(KafkaConnectionOptions connection, KafkaSourceOptions options, IKafkaDeserializer<T> deserializer)
+    public KafkaSource(KafkaConnectionOptions connection, KafkaSourceOptions options, IMessageDeserializer<T> deserializer)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(options);
@@ -47,7 +47,7 @@ public sealed class KafkaSource<T> : ISource<T>
     public KafkaSourceOptions Options { get; }
 
     /// <summary>The deserializer shared by all readers.</summary>
-    public IKafkaDeserializer<T> Deserializer { get; }
+    public IMessageDeserializer<T> Deserializer { get; }
 
     /// <inheritdoc />
     public bool IsBounded => Options.Bounded;

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 using Sluice.Sources;
 
 namespace Sluice.Connectors.Kafka;
@@ -61,7 +61,10 @@ public sealed partial class KafkaSourceReader<T>
             Publish();
         }
         var chunk = _building ??= Rent(slot);
-        var view = new KafkaMessageView(result);
+        var message = result.Message;
+        var view = new MessageView(result.Topic, result.Partition.Value, offset, message.Timestamp.UnixTimestampMs, TimestampTypeOf(message.Timestamp.Type),
+            message.Key, message.Key is not null, message.Value, message.Value is not null,
+            message.Headers is { Count: > 0 } ? KafkaHeaderAccessor.Instance : null, default, message.Headers);
         if (_deserializer.TryDeserialize(view, out var value, out var error))
         {
             chunk.Values[chunk.Count] = value;
@@ -75,7 +78,7 @@ public sealed partial class KafkaSourceReader<T>
             {
                 payload = DeadLetters.Truncate(System.Text.Encoding.UTF8.GetString(text));
             }
-            (chunk.Letters ??= []).Add(new DeadLetter($"kafka:{result.Topic}", $"{result.Topic}/{result.Partition.Value}/{offset}", error, payload));
+            (chunk.Letters ??= []).Add(new DeadLetter($"kafka:{result.Topic}", $"{result.Topic}/{result.Partition.Value}/{offset}", error.Message, payload, error.FieldPath));
         }
         chunk.NextOffset = offset + 1;
         if (offset + 1 >= _endOffsets[slot])
@@ -83,6 +86,13 @@ public sealed partial class KafkaSourceReader<T>
             MarkDone(slot);
         }
     }
+
+    private static MessageTimestampType TimestampTypeOf(TimestampType type) => type switch
+    {
+        TimestampType.CreateTime => MessageTimestampType.CreateTime,
+        TimestampType.LogAppendTime => MessageTimestampType.LogAppendTime,
+        _ => MessageTimestampType.NotAvailable,
+    };
 
     private static bool IsUtf8(byte[] bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
 

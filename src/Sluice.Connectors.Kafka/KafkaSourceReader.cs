@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 using Sluice.Sources;
 
 namespace Sluice.Connectors.Kafka;
@@ -31,7 +31,7 @@ public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoint
     private static readonly TimeSpan s_pollTimeout = TimeSpan.FromMilliseconds(100);
     private readonly KafkaSource<T> _source;
     private readonly SourceReaderContext _context;
-    private readonly IKafkaDeserializer<T> _deserializer;
+    private readonly IMessageDeserializer<T> _deserializer;
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly TimeSpan _requestTimeout;
     private readonly Dictionary<string, (int First, int Count)> _topicSlots = new(StringComparer.Ordinal);

@@ -1,4 +1,4 @@
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 using Sluice.Sinks;
 
 namespace Sluice.Connectors.Kafka;
@@ -13,11 +13,11 @@ public static class KafkaStreamExtensions
     /// <param name="environment">The job's environment.</param>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
     /// <param name="options">Topics, consumer group, starting position, bounded mode.</param>
-    /// <param name="deserializer">Decodes records (<see cref="KafkaDeserializers"/>); undecodable ones go to <see cref="DeadLetters.Tag"/>.</param>
+    /// <param name="deserializer">Decodes records (<see cref="MessageDeserializers"/>); undecodable ones go to <see cref="DeadLetters.Tag"/>.</param>
     /// <param name="watermarks">Per-partition watermark strategy; null = no watermarks. With consumer groups, give it an idle timeout (see <see cref="KafkaSourceReader{T}"/>).</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public static DataStream<T> FromKafka<T>(this StreamEnvironment environment, KafkaConnectionOptions connection, KafkaSourceOptions options,
-        IKafkaDeserializer<T> deserializer, WatermarkStrategy<T>? watermarks = null)
+        IMessageDeserializer<T> deserializer, WatermarkStrategy<T>? watermarks = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
@@ -29,9 +29,9 @@ public static class KafkaStreamExtensions
     /// <param name="stream">The stream to write.</param>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
     /// <param name="options">Topic, delivery guarantee, partitioner.</param>
-    /// <param name="serializer">Produces key and value bytes (<see cref="KafkaSerializers"/>).</param>
+    /// <param name="serializer">Produces key and value bytes (<see cref="MessageSerializers"/>).</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    public static DataStreamSink<T> ToKafka<T>(this DataStream<T> stream, KafkaConnectionOptions connection, KafkaSinkOptions options, IKafkaSerializer<T> serializer)
+    public static DataStreamSink<T> ToKafka<T>(this DataStream<T> stream, KafkaConnectionOptions connection, KafkaSinkOptions options, IMessageSerializer<T> serializer)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);

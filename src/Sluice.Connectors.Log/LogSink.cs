@@ -1,13 +1,14 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.Sinks;
 
 namespace Sluice.Connectors.Log;
 
 /// <summary>
-/// Writes a stream to a topic of the embedded log. Each record's key (from the <see cref="ILogSerializer{T}"/>)
+/// Writes a stream to a topic of the embedded log. Each record's key (from the <see cref="IMessageSerializer{T}"/>)
 /// picks the partition with Kafka's default partitioner (murmur2; records without key go sticky through the topic's
 /// <see cref="TopicLog.Partitioner"/>); records are batched per partition and appended when a batch is full, when
 /// <see cref="LogSinkOptions.Linger"/> elapses, and on flush (end of input). Parallel writers append concurrently
@@ -47,10 +48,10 @@ public sealed class LogSink<T> : ITwoPhaseSink<T>
     /// <summary>Creates a sink.</summary>
     /// <param name="log">The open log (owned by the caller).</param>
     /// <param name="topic">An existing topic.</param>
-    /// <param name="serializer">Produces key and value bytes; see <see cref="LogSerializers"/>.</param>
+    /// <param name="serializer">Produces key and value bytes; see <see cref="MessageSerializers"/>.</param>
     /// <param name="options">Batching settings; null = defaults.</param>
     /// <exception cref="ArgumentException">The topic does not exist or an option is invalid.</exception>
-    public LogSink(PartitionedLog log, string topic, ILogSerializer<T> serializer, LogSinkOptions? options = null)
+    public LogSink(PartitionedLog log, string topic, IMessageSerializer<T> serializer, LogSinkOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
@@ -78,7 +79,7 @@ public sealed class LogSink<T> : ITwoPhaseSink<T>
 
     internal TopicLog TopicLog { get; }
 
-    internal ILogSerializer<T> Serializer { get; }
+    internal IMessageSerializer<T> Serializer { get; }
 
     /// <summary>Unlimited (0): any number of writers may append.</summary>
     public int MaxParallelism => 0;

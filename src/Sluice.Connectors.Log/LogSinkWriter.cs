@@ -1,4 +1,5 @@
 using System.Buffers;
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.Sinks;
 
@@ -21,7 +22,7 @@ internal sealed class LogSinkWriter<T> : ITwoPhaseSinkWriter<T>
 {
     private readonly LogSink<T> _sink;
     private readonly TopicLog _topic;
-    private readonly ILogSerializer<T> _serializer;
+    private readonly IMessageSerializer<T> _serializer;
     private readonly LogSinkOptions _options;
     private readonly TimeProvider _logClock;
     private readonly RecordBatchBuilder?[] _batches;
@@ -69,7 +70,8 @@ internal sealed class LogSinkWriter<T> : ITwoPhaseSinkWriter<T>
         var record = new ProducerRecord(
             hasKey ? _key.WrittenMemory : (ReadOnlyMemory<byte>?)null,
             hasValue ? _value.WrittenMemory : (ReadOnlyMemory<byte>?)null,
-            timestampMs);
+            timestampMs,
+            _serializer.GetHeaders(value) is { Count: > 0 } headers ? ToLogHeaders(headers) : null);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -85,6 +87,16 @@ internal sealed class LogSinkWriter<T> : ITwoPhaseSinkWriter<T>
                 _linger.Change(_options.Linger, Timeout.InfiniteTimeSpan);
             }
         }
+    }
+
+    private static LogHeader[] ToLogHeaders(IReadOnlyList<MessageHeader> headers)
+    {
+        var converted = new LogHeader[headers.Count];
+        for (int i = 0; i < converted.Length; i++)
+        {
+            converted[i] = new LogHeader(headers[i].Name, headers[i].Value is { } bytes ? bytes : (ReadOnlyMemory<byte>?)null);
+        }
+        return converted;
     }
 
     public void Flush()

@@ -1,3 +1,4 @@
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.Sources;
 
@@ -22,15 +23,15 @@ public sealed class LogSource<T> : ISource<T>
     /// <summary>Creates a source.</summary>
     /// <param name="log">The open log (owned by the caller).</param>
     /// <param name="topic">An existing topic.</param>
-    /// <param name="deserializer">Decodes records; see <see cref="LogDeserializers"/>.</param>
+    /// <param name="deserializer">Decodes records; see <see cref="MessageDeserializers"/>.</param>
     /// <param name="options">Optional settings; null = defaults (unbounded, earliest, read-committed).</param>
     /// <exception cref="ArgumentException">The topic does not exist or an option is invalid.</exception>
-    public LogSource(PartitionedLog log, string topic, ILogDeserializer<T> deserializer, LogSourceOptions? options = null)
+    public LogSource(PartitionedLog log, string topic, IMessageDeserializer<T> deserializer, LogSourceOptions? options = null)
         : this(log, topic, deserializer, options ?? new LogSourceOptions(), null)
     {
     }
 
-    private LogSource(PartitionedLog log, string topic, ILogDeserializer<T> deserializer, LogSourceOptions options, IReadOnlyDictionary<int, long>? startingOffsets)
+    private LogSource(PartitionedLog log, string topic, IMessageDeserializer<T> deserializer, LogSourceOptions options, IReadOnlyDictionary<int, long>? startingOffsets)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
@@ -62,7 +63,7 @@ public sealed class LogSource<T> : ISource<T>
 
     internal TopicLog TopicLog { get; }
 
-    internal ILogDeserializer<T> Deserializer { get; }
+    internal IMessageDeserializer<T> Deserializer { get; }
 
     /// <inheritdoc />
     public bool IsBounded => Options.Bounded;

@@ -1,4 +1,5 @@
 using System.Text;
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.Sources;
 
@@ -225,7 +226,8 @@ public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceRe
 
         int consumed = 0;
         bool reachedEnd = false;
-        TopicPartition source = p.Id;
+        string topic = _source.Topic;
+        int partition = p.Log.Partition;
         foreach (LogRecordView record in _fetch)
         {
             if (record.Offset >= p.EndOffset)
@@ -236,12 +238,14 @@ public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceRe
             Volatile.Write(ref p.Position, record.Offset + 1);
             consumed++;
             T? value;
-            string? error;
+            FormatError? error;
             try
             {
-                if (!_source.Deserializer.TryDeserialize(source, record, out value, out error))
+                var message = new MessageView(topic, partition, record.Offset, record.TimestampMs, MessageTimestampType.CreateTime,
+                    record.Key, record.HasKey, record.Value, record.HasValue, LogHeaderAccessor.Instance, record.EncodedHeaders);
+                if (!_source.Deserializer.TryDeserialize(message, out value, out error))
                 {
-                    output.ReportDeadLetter(new DeadLetter(_deadLetterSource, $"{_source.Topic}/{p.Log.Partition}/{record.Offset}", error, PayloadText(record)));
+                    output.ReportDeadLetter(new DeadLetter(_deadLetterSource, $"{topic}/{partition}/{record.Offset}", error.Message, PayloadText(record), error.FieldPath));
                     continue;
                 }
             }

@@ -1,5 +1,5 @@
 using Sluice.Checkpoints;
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 
 namespace Sluice.Connectors.Kafka.Tests;
 
@@ -31,7 +31,7 @@ public sealed class KafkaCheckpointTests(KafkaTestCluster kafka) : IClassFixture
         var seen = 0;
         var env1 = StreamEnvironment.Create(new JobOptions { Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)) });
         var source1 = new KafkaSource<string>(kafka.Connection,
-            new KafkaSourceOptions { Topics = [topic], GroupId = group, StartingPosition = KafkaStartingPosition.Earliest }, KafkaDeserializers.Utf8String);
+            new KafkaSourceOptions { Topics = [topic], GroupId = group, StartingPosition = KafkaStartingPosition.Earliest }, MessageDeserializers.Utf8String());
         env1.FromSource(source1).Uid("kafka").ForEach(_ =>
         {
             if (Interlocked.Increment(ref seen) == 60)
@@ -52,7 +52,7 @@ public sealed class KafkaCheckpointTests(KafkaTestCluster kafka) : IClassFixture
         // Run 2 (bounded): its starting position says Latest, but the checkpoint's offsets win.
         var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 2, Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)) });
         var source2 = new KafkaSource<string>(kafka.Connection,
-            new KafkaSourceOptions { Topics = [topic], GroupId = group, StartingPosition = KafkaStartingPosition.Latest, Bounded = true }, KafkaDeserializers.Utf8String);
+            new KafkaSourceOptions { Topics = [topic], GroupId = group, StartingPosition = KafkaStartingPosition.Latest, Bounded = true }, MessageDeserializers.Utf8String());
         var collect = env2.FromSource(source2).Uid("kafka").Collect();
         var result = await env2.ExecuteAsync().WaitAsync(TimeSpan.FromSeconds(60));
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Sluice.Checkpoints;
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 
 namespace Sluice.Connectors.Kafka.Tests;
 
@@ -27,8 +27,8 @@ public sealed class KafkaExactlyOnceSinkTests(KafkaTestCluster kafka) : IClassFi
     private static KafkaSinkOptions ExactlyOnce(string topic) =>
         new() { Topic = topic, DeliveryGuarantee = KafkaDeliveryGuarantee.ExactlyOnce, TransactionalIdPrefix = $"{topic}-tx" };
 
-    private static IKafkaSerializer<long> Serializer =>
-        KafkaSerializers.Create<long>(v => Encoding.UTF8.GetBytes(v.ToString(CultureInfo.InvariantCulture)), v => [(byte)(v % 7)]);
+    private static IMessageSerializer<long> Serializer =>
+        MessageSerializers.Create<long>(v => Encoding.UTF8.GetBytes(v.ToString(CultureInfo.InvariantCulture)), v => [(byte)(v % 7)]);
 
     private List<long> Written(string topic) =>
         kafka.ReadAll(topic, 2).Select(r => long.Parse(Encoding.UTF8.GetString(r.Message.Value!), CultureInfo.InvariantCulture)).ToList();

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 using Sluice.Sinks;
 using Sluice.Windowing;
 
@@ -82,13 +82,13 @@ public sealed class KafkaRebalanceTests(KafkaTestCluster kafka) : IClassFixture<
         }
     }
 
-    private JobClient StartWindowed(string instance, string topic, string group, Condition changed, ConcurrentQueue<(string, string, long)> windows, out KafkaSource<KafkaRecord<string>> source)
+    private JobClient StartWindowed(string instance, string topic, string group, Condition changed, ConcurrentQueue<(string, string, long)> windows, out KafkaSource<ConsumedMessage<string>> source)
     {
         var env = StreamEnvironment.Create(new JobOptions { JobName = $"windowed-{instance}" });
-        source = new KafkaSource<KafkaRecord<string>>(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = group },
-            KafkaDeserializers.Record(KafkaDeserializers.Utf8String));
+        source = new KafkaSource<ConsumedMessage<string>>(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = group },
+            MessageDeserializers.WithMetadata(MessageDeserializers.Utf8String()));
         source.AssignmentChanged += _ => changed.Signal();
-        env.FromSource(source, WatermarkStrategy<KafkaRecord<string>>.ForMonotonousTimestamps())
+        env.FromSource(source, WatermarkStrategy<ConsumedMessage<string>>.ForMonotonousTimestamps())
             .KeyBy(r => r.Partition)
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(10)))
             .Reduce((x, _) => x, (partition, window, _) => ($"p{partition}", window.End))
@@ -100,7 +100,7 @@ public sealed class KafkaRebalanceTests(KafkaTestCluster kafka) : IClassFixture<
         return env.Start();
     }
 
-    private static int Owned(KafkaSource<KafkaRecord<string>> source) => source.Readers.Sum(r => r.Assignment.Count);
+    private static int Owned(KafkaSource<ConsumedMessage<string>> source) => source.Readers.Sum(r => r.Assignment.Count);
 
     private static async Task Stop(JobClient job)
     {
@@ -114,7 +114,7 @@ public sealed class KafkaRebalanceTests(KafkaTestCluster kafka) : IClassFixture<
     private JobClient Start(string instance, string topic, string group, Condition changed, ConcurrentQueue<(string, string)> seen, out KafkaSource<string> source)
     {
         var env = StreamEnvironment.Create(new JobOptions { JobName = $"instance-{instance}" });
-        source = new KafkaSource<string>(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = group }, KafkaDeserializers.Utf8String);
+        source = new KafkaSource<string>(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = group }, MessageDeserializers.Utf8String());
         source.AssignmentChanged += _ => changed.Signal();
         env.FromSource(source).SinkTo(new CallbackSink<string>(v =>
         {

@@ -1,7 +1,8 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
 
 namespace Sluice.Connectors.Kafka.Tests;
 
@@ -23,12 +24,12 @@ public sealed class KafkaSinkTests(KafkaTestCluster kafka) : IClassFixture<Kafka
         var write = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism });
         write.FromCollection(orders).ToKafka(kafka.Connection,
             new KafkaSinkOptions { Topic = topic, DeliveryGuarantee = guarantee, TransactionalIdPrefix = $"{topic}-tx" },
-            KafkaSerializers.Json(TestJsonContext.Default.Order, o => o.Customer));
+            MessageSerializers.Json(TestJsonContext.Default.Order, o => o.Customer));
         await write.ExecuteAsync().WaitAsync(s_jobTimeout);
 
         var read = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism });
         var records = read.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
-            KafkaDeserializers.Record(KafkaDeserializers.Json(TestJsonContext.Default.Order))).Collect();
+            MessageDeserializers.WithMetadata(MessageDeserializers.Json(TestJsonContext.Default.Order))).Collect();
         await read.ExecuteAsync().WaitAsync(s_jobTimeout);
 
         records.Items.Select(r => r.Value!).OrderBy(o => o.Amount).ShouldBe(orders);
@@ -46,7 +47,7 @@ public sealed class KafkaSinkTests(KafkaTestCluster kafka) : IClassFixture<Kafka
         var topic = kafka.NewTopic(1);
         var write = StreamEnvironment.Create();
         write.FromCollection(Orders(5), WatermarkStrategy<Order>.ForMonotonousTimestamps().WithTimestampAssigner(o => o.Time))
-            .ToKafka(kafka.Connection, new KafkaSinkOptions { Topic = topic }, KafkaSerializers.Json(TestJsonContext.Default.Order));
+            .ToKafka(kafka.Connection, new KafkaSinkOptions { Topic = topic }, MessageSerializers.Json(TestJsonContext.Default.Order));
         await write.ExecuteAsync().WaitAsync(s_jobTimeout);
 
         kafka.ReadAll(topic, 1).Select(r => r.Message.Timestamp.UnixTimestampMs).ShouldBe([10_000L, 10_001, 10_002, 10_003, 10_004]);
@@ -59,7 +60,7 @@ public sealed class KafkaSinkTests(KafkaTestCluster kafka) : IClassFixture<Kafka
         var env = StreamEnvironment.Create();
         env.FromCollection(["small", new string('x', 5_000)]).ToKafka(kafka.Connection,
             new KafkaSinkOptions { Topic = topic, ProducerProperties = new Dictionary<string, string> { ["message.max.bytes"] = "2000" } },
-            KafkaSerializers.Utf8String());
+            MessageSerializers.Utf8String());
 
         var e = await Should.ThrowAsync<JobExecutionException>(env.ExecuteAsync().WaitAsync(s_jobTimeout));
 
@@ -79,7 +80,7 @@ public sealed class KafkaSinkTests(KafkaTestCluster kafka) : IClassFixture<Kafka
         cluster.FailNextRequests(0, ErrorCode.TopicAuthorizationFailed, 50);
         var env = StreamEnvironment.Create();
         env.FromCollection(["a", "b", "c"]).ToKafka(new KafkaConnectionOptions { BootstrapServers = cluster.BootstrapServers },
-            new KafkaSinkOptions { Topic = topic }, KafkaSerializers.Utf8String());
+            new KafkaSinkOptions { Topic = topic }, MessageSerializers.Utf8String());
 
         var e = await Should.ThrowAsync<JobExecutionException>(env.ExecuteAsync().WaitAsync(s_jobTimeout));
 
@@ -125,11 +126,16 @@ public sealed class KafkaSinkTests(KafkaTestCluster kafka) : IClassFixture<Kafka
     [Fact]
     public void Json_Serializer_WritesUtf8KeyAndSourceGeneratedJson()
     {
-        var serializer = KafkaSerializers.Json(TestJsonContext.Default.Order, o => o.Customer);
+        var serializer = MessageSerializers.Json(TestJsonContext.Default.Order, o => o.Customer);
         var order = new Order("o1", "c1", 3, 4);
+        var key = new ArrayBufferWriter<byte>();
+        var value = new ArrayBufferWriter<byte>();
 
-        Encoding.UTF8.GetString(serializer.SerializeKey(order)!).ShouldBe("c1");
-        JsonSerializer.Deserialize(serializer.SerializeValue(order), TestJsonContext.Default.Order).ShouldBe(order);
-        serializer.SerializeHeaders(order).ShouldBeNull();
+        serializer.TryWriteKey(order, key).ShouldBeTrue();
+        serializer.TryWriteValue(order, value).ShouldBeTrue();
+
+        Encoding.UTF8.GetString(key.WrittenSpan).ShouldBe("c1");
+        JsonSerializer.Deserialize(value.WrittenSpan, TestJsonContext.Default.Order).ShouldBe(order);
+        serializer.GetHeaders(order).ShouldBeNull();
     }
 }

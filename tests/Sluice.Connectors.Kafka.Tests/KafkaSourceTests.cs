@@ -2,7 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using Sluice.Connectors.Kafka.Serialization;
+using Sluice.Formats;
+using Sluice.Schemas;
 using Sluice.Sinks;
 
 namespace Sluice.Connectors.Kafka.Tests;
@@ -24,7 +25,7 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism });
         var source = new KafkaSource<string>(kafka.Connection,
             new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), StartingPosition = KafkaStartingPosition.Earliest, Bounded = true },
-            KafkaDeserializers.Utf8String);
+            MessageDeserializers.Utf8String());
         var sink = env.FromSource(source).Collect();
 
         await env.ExecuteAsync().WaitAsync(s_jobTimeout);
@@ -58,7 +59,7 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 2 });
         var source = new KafkaSource<string>(kafka.Connection,
             new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), StartingPosition = KafkaStartingPosition.Earliest, Bounded = true },
-            KafkaDeserializers.Utf8String);
+            MessageDeserializers.Utf8String());
         var seen = new bool[records];
         var duplicates = 0;
         env.FromSource(source).SinkTo(new CallbackSink<string>(value =>
@@ -84,7 +85,7 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         kafka.ProduceText(topic, Texts(30, 3));
         var group = kafka.NewGroup();
         var env = StreamEnvironment.Create();
-        var source = new KafkaSource<string>(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = group, Bounded = true }, KafkaDeserializers.Utf8String);
+        var source = new KafkaSource<string>(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = group, Bounded = true }, MessageDeserializers.Utf8String());
         env.FromSource(source).Collect();
 
         await env.ExecuteAsync().WaitAsync(s_jobTimeout);
@@ -154,7 +155,7 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         kafka.ProduceText(topic, [(null, good, 0, null), (null, "{not json", 0, null), (null, "null", 0, null), (null, good, 0, null)]);
         var env = StreamEnvironment.Create();
         var orders = env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
-            KafkaDeserializers.Json(TestJsonContext.Default.Order));
+            MessageDeserializers.Json(TestJsonContext.Default.Order));
         var sink = orders.Collect();
         var letters = orders.GetSideOutput(DeadLetters.Tag).Collect();
 
@@ -166,6 +167,27 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         letters.Items[0].Reason.ShouldStartWith("Malformed JSON");
         letters.Items[0].Payload.ShouldBe("{not json");
         letters.Items[0].Source.ShouldBe($"kafka:{topic}");
+    }
+
+    [Fact]
+    public async Task Rows_RecordNotMatchingSchema_IsADeadLetterWithFieldPath()
+    {
+        var topic = kafka.NewTopic(1);
+        kafka.ProduceText(topic, [(null, """{"id":1,"tags":["a"]}""", 0, null), (null, """{"id":2,"tags":["a",null,5]}""", 0, null)]);
+        var schema = Schema.Parse("id INT NOT NULL, tags ARRAY<STRING NOT NULL>");
+        var env = StreamEnvironment.Create();
+        var rows = env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
+            MessageDeserializers.Rows(RowFormats.Json.CreateDeserializer(schema)));
+        var sink = rows.Collect();
+        var letters = rows.GetSideOutput(DeadLetters.Tag).Collect();
+
+        await env.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        sink.Items.ShouldBe([Row.Of(schema, 1, new List<object?> { "a" })]);
+        var letter = letters.Items.ShouldHaveSingleItem();
+        letter.Position.ShouldBe($"{topic}/0/1");
+        letter.FieldPath.ShouldBe("tags[1]");
+        letter.Reason.ShouldBe("Field 'tags[1]': The value is null but the type is VARCHAR NOT NULL.");
     }
 
     [Fact]
@@ -185,7 +207,7 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         }
         var env = StreamEnvironment.Create();
         var sink = env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
-            KafkaDeserializers.Record(KafkaDeserializers.Utf8String)).Collect();
+            MessageDeserializers.WithMetadata(MessageDeserializers.Utf8String())).Collect();
 
         await env.ExecuteAsync().WaitAsync(s_jobTimeout);
 
@@ -193,7 +215,7 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         record.Value.ShouldBe("hello");
         record.Key.ShouldBe("k"u8.ToArray());
         record.TimestampMs.ShouldBe(42_000);
-        record.TimestampType.ShouldBe(TimestampType.CreateTime);
+        record.TimestampType.ShouldBe(MessageTimestampType.CreateTime);
         record.Headers.ShouldHaveSingleItem().Name.ShouldBe("trace");
         (record.Topic, record.Partition, record.Offset).ShouldBe((topic, 0, 0L));
     }
@@ -203,7 +225,7 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
     {
         var env = StreamEnvironment.Create();
         env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = ["no-such-topic"], GroupId = kafka.NewGroup(), Bounded = true },
-            KafkaDeserializers.Utf8String).Collect();
+            MessageDeserializers.Utf8String()).Collect();
 
         var e = Should.Throw<Exception>(() => env.ExecuteAsync().WaitAsync(s_jobTimeout).GetAwaiter().GetResult());
 
@@ -223,9 +245,9 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         e.ToString().ShouldContain("deserializer bug");
     }
 
-    private sealed class ThrowingDeserializer : IKafkaDeserializer<string>
+    private sealed class ThrowingDeserializer : IMessageDeserializer<string>
     {
-        public bool TryDeserialize(in KafkaMessageView message, [MaybeNullWhen(false)] out string value, [NotNullWhen(false)] out string? error) =>
+        public bool TryDeserialize(in MessageView message, [MaybeNullWhen(false)] out string value, [NotNullWhen(false)] out FormatError? error) =>
             throw new InvalidOperationException("deserializer bug");
     }
 
@@ -234,7 +256,7 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         var env = StreamEnvironment.Create();
         var sink = env.FromKafka(kafka.Connection,
             new KafkaSourceOptions { Topics = [topic], GroupId = group, StartingPosition = start, StartingOffsets = offsets, Bounded = true },
-            KafkaDeserializers.Utf8String).Collect();
+            MessageDeserializers.Utf8String()).Collect();
         await env.ExecuteAsync().WaitAsync(s_jobTimeout);
         return [.. sink.Items];
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using Sluice.Checkpoints;
 using Sluice.Connectors.Log.Tests.Support;
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.Sinks;
 using Sluice.Windowing;
@@ -42,7 +43,7 @@ public sealed class LogSinkExactlyOnceTests : IDisposable
             .Aggregate(new Sum(), (k, w, sum) => $"w:{k}@{w.Start}={sum}")
             .Uid("window");
         var firsts = values.KeyBy(v => v % 101).Deduplicate(TimeSpan.FromHours(1)).Uid("dedup").Map(v => $"first:{v}").Uid("first");
-        windows.Union(firsts).ToLog(log, topic, LogSerializers.Utf8String(s => s.Split('@')[0]), options).Uid("sink");
+        windows.Union(firsts).ToLog(log, topic, MessageSerializers.Utf8String(s => s.Split('@')[0]), options).Uid("sink");
     }
 
     private static List<string> ReadCommitted(PartitionedLog log, string topic)
@@ -136,7 +137,7 @@ public sealed class LogSinkExactlyOnceTests : IDisposable
         // A crash after the manifest is durable and before the commit: the restore commits the prepared transactions.
         using var log = OpenLog();
         log.CreateTopic("out", new TopicConfig { Partitions = 2 });
-        var sink = new LogSink<string>(log, "out", LogSerializers.Utf8String(), ExactlyOnce);
+        var sink = new LogSink<string>(log, "out", MessageSerializers.Utf8String(), ExactlyOnce);
         sink.AbortPending(0);
         var writer = (ITwoPhaseSinkWriter<string>)sink.CreateWriter(new SinkContext("sink", 0, 1, TimeProvider.System));
         writer.Write("a", 1);
@@ -145,14 +146,14 @@ public sealed class LogSinkExactlyOnceTests : IDisposable
         writer.Dispose();
         ReadCommitted(log, "out").ShouldBeEmpty();
 
-        var restored = new LogSink<string>(log, "out", LogSerializers.Utf8String(), ExactlyOnce);
+        var restored = new LogSink<string>(log, "out", MessageSerializers.Utf8String(), ExactlyOnce);
         restored.AbortPending(1);
         restored.Commit(1, 0, committable);
         restored.Commit(1, 0, committable);
         ReadCommitted(log, "out").ShouldBe(["a", "b"]);
 
         // And once more after another restart from the same checkpoint: already committed, nothing changes.
-        var again = new LogSink<string>(log, "out", LogSerializers.Utf8String(), ExactlyOnce);
+        var again = new LogSink<string>(log, "out", MessageSerializers.Utf8String(), ExactlyOnce);
         again.AbortPending(1);
         again.Commit(1, 0, committable);
         ReadCommitted(log, "out").ShouldBe(["a", "b"]);
@@ -164,7 +165,7 @@ public sealed class LogSinkExactlyOnceTests : IDisposable
     {
         using var log = OpenLog();
         log.CreateTopic("out", new TopicConfig { Partitions = 2 });
-        var sink = new LogSink<string>(log, "out", LogSerializers.Utf8String(), ExactlyOnce);
+        var sink = new LogSink<string>(log, "out", MessageSerializers.Utf8String(), ExactlyOnce);
         sink.AbortPending(0);
         var committables = new List<byte[]>();
         for (var subtask = 0; subtask < 4; subtask++)
@@ -180,7 +181,7 @@ public sealed class LogSinkExactlyOnceTests : IDisposable
         }
 
         // Restore checkpoint 1 with parallelism 2: subtasks 2 and 3 no longer exist but their work must be resolved too.
-        var restored = new LogSink<string>(log, "out", LogSerializers.Utf8String(), ExactlyOnce);
+        var restored = new LogSink<string>(log, "out", MessageSerializers.Utf8String(), ExactlyOnce);
         restored.AbortPending(1);
         for (var subtask = 0; subtask < 4; subtask++)
         {
@@ -199,7 +200,7 @@ public sealed class LogSinkExactlyOnceTests : IDisposable
     {
         using var log = OpenLog();
         log.CreateTopic("out", new TopicConfig { Partitions = 1 });
-        var sink = new LogSink<string>(log, "out", LogSerializers.Utf8String(), ExactlyOnce);
+        var sink = new LogSink<string>(log, "out", MessageSerializers.Utf8String(), ExactlyOnce);
         sink.AbortPending(0);
         using var writer = (ITwoPhaseSinkWriter<string>)sink.CreateWriter(new SinkContext("sink", 0, 1, TimeProvider.System));
         writer.Write("x", 1);
@@ -213,7 +214,7 @@ public sealed class LogSinkExactlyOnceTests : IDisposable
     {
         using var log = OpenLog();
         log.CreateTopic("out", new TopicConfig { Partitions = 1 });
-        Should.Throw<ArgumentException>(() => new LogSink<string>(log, "out", LogSerializers.Utf8String(), new LogSinkOptions { ExactlyOnce = true }))
+        Should.Throw<ArgumentException>(() => new LogSink<string>(log, "out", MessageSerializers.Utf8String(), new LogSinkOptions { ExactlyOnce = true }))
             .Message.ShouldContain("TransactionalIdPrefix");
     }
 
@@ -224,7 +225,7 @@ public sealed class LogSinkExactlyOnceTests : IDisposable
         log.CreateTopic("out", new TopicConfig { Partitions = 2 });
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 2 });
         env.FromCollection(Enumerable.Range(0, 100).Select(i => $"v{i:D3}").ToList())
-            .ToLog(log, "out", LogSerializers.Utf8String(), ExactlyOnce);
+            .ToLog(log, "out", MessageSerializers.Utf8String(), ExactlyOnce);
         await env.ExecuteAsync().OrTimeout();
         ReadCommitted(log, "out").ShouldBe(Enumerable.Range(0, 100).Select(i => $"v{i:D3}"));
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Sluice.Connectors.Log.Tests.Support;
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.Sinks;
 using Sluice.Testing;
@@ -23,7 +24,7 @@ public class LogSinkTests
         var events = Events(500, 23);
         var env = StreamEnvironment.Create();
         env.FromCollection(events, WatermarkStrategy<Ev>.NoWatermarks().WithTimestampAssigner(e => e.Ts))
-            .ToLog(temp.Log, "out", LogSerializers.Json<Ev>(e => e.Key));
+            .ToLog(temp.Log, "out", MessageSerializers.Json<Ev>(key: e => e.Key));
         await env.ExecuteAsync().OrTimeout();
 
         var stored = Read(temp, "out");
@@ -50,9 +51,9 @@ public class LogSinkTests
         temp.Produce("in", events);
 
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 4, BatchSize = 128 });
-        env.FromLog(temp.Log, "in", LogDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true })
+        env.FromLog(temp.Log, "in", MessageDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true })
             .Map(e => e with { Ts = e.Ts + 1 })
-            .ToLog(temp.Log, "out", LogSerializers.Json<Ev>(e => e.Key), new LogSinkOptions { MaxBatchRecords = 50 });
+            .ToLog(temp.Log, "out", MessageSerializers.Json<Ev>(key: e => e.Key), new LogSinkOptions { MaxBatchRecords = 50 });
         await env.ExecuteAsync().OrTimeout();
 
         var stored = Read(temp, "out");
@@ -70,7 +71,7 @@ public class LogSinkTests
         using var temp = new TempLog();
         temp.CreateTopic("out", 2);
         var env = StreamEnvironment.Create();
-        env.FromCollection(Enumerable.Range(0, 30).Select(i => $"line {i}")).ToLog(temp.Log, "out", LogSerializers.Utf8String());
+        env.FromCollection(Enumerable.Range(0, 30).Select(i => $"line {i}")).ToLog(temp.Log, "out", MessageSerializers.Utf8String());
         await env.ExecuteAsync().OrTimeout();
 
         var stored = temp.ReadAll("out");
@@ -86,7 +87,7 @@ public class LogSinkTests
         temp.CreateTopic("out", 1);
         using var driver = new JobTestDriver();
         var input = driver.CreateInput<Ev>();
-        input.Stream.ToLog(temp.Log, "out", LogSerializers.Json<Ev>(e => e.Key), new LogSinkOptions { Linger = TimeSpan.FromMilliseconds(50) });
+        input.Stream.ToLog(temp.Log, "out", MessageSerializers.Json<Ev>(key: e => e.Key), new LogSinkOptions { Linger = TimeSpan.FromMilliseconds(50) });
         input.Push(new Ev("a", 1, 1), 1).Push(new Ev("a", 2, 2), 2);
         driver.RunUntilIdle();
         temp.ReadAll("out").ShouldBeEmpty();
@@ -99,7 +100,7 @@ public class LogSinkTests
     {
         var temp = new TempLog();
         temp.CreateTopic("out", 1);
-        var sink = new LogSink<string>(temp.Log, "out", LogSerializers.Utf8String(), new LogSinkOptions { MaxBatchRecords = 1 });
+        var sink = new LogSink<string>(temp.Log, "out", MessageSerializers.Utf8String(), new LogSinkOptions { MaxBatchRecords = 1 });
         using var writer = Should.NotThrow(() => sink.CreateWriter(new SinkContext("LogSink", 0, 1, TimeProvider.System)));
         writer.Write("ok", 1);
         temp.Dispose(); // the log closes under the writer
@@ -112,6 +113,6 @@ public class LogSinkTests
     public void Constructor_UnknownTopic_ThrowsNamingTheTopic()
     {
         using var temp = new TempLog();
-        Should.Throw<ArgumentException>(() => new LogSink<string>(temp.Log, "nope", LogSerializers.Utf8String())).Message.ShouldContain("'nope'");
+        Should.Throw<ArgumentException>(() => new LogSink<string>(temp.Log, "nope", MessageSerializers.Utf8String())).Message.ShouldContain("'nope'");
     }
 }

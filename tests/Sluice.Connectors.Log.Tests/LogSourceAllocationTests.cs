@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Sluice.Connectors.Log.Tests.Support;
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.Sources;
 
@@ -7,11 +8,11 @@ namespace Sluice.Connectors.Log.Tests;
 
 public class LogSourceAllocationTests
 {
-    private sealed class ValueLength : ILogDeserializer<int>
+    private sealed class ValueLength : IMessageDeserializer<int>
     {
-        public bool TryDeserialize(TopicPartition source, in LogRecordView record, [MaybeNullWhen(false)] out int value, [NotNullWhen(false)] out string? error)
+        public bool TryDeserialize(in MessageView message, [MaybeNullWhen(false)] out int value, [NotNullWhen(false)] out FormatError? error)
         {
-            value = record.Value.Length;
+            value = message.Value.Length;
             error = null;
             return true;
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using Sluice.Connectors.Log.Tests.Support;
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.Sources;
 
@@ -23,7 +24,7 @@ public class LogSourceTests
         temp.Produce("orders", events);
 
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism, BatchSize = 64 });
-        var sink = env.FromLog(temp.Log, "orders", LogDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true }).Collect();
+        var sink = env.FromLog(temp.Log, "orders", MessageDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true }).Collect();
         await env.ExecuteAsync().OrTimeout();
 
         sink.Items.OrderBy(e => e.Seq).ShouldBe(events);
@@ -40,7 +41,7 @@ public class LogSourceTests
         temp.CreateTopic("t", 2);
         temp.Produce("t", KeyedEvents(50, 5));
         var env = StreamEnvironment.Create();
-        var sink = env.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true }).Collect();
+        var sink = env.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true }).Collect();
         await env.ExecuteAsync().OrTimeout();
         sink.TimestampedItems.Count.ShouldBe(50);
         sink.TimestampedItems.ShouldAllBe(x => x.Timestamp == x.Value.Ts);
@@ -56,7 +57,7 @@ public class LogSourceTests
         temp.AppendTo("t", 1, [new Ev("a", 2, 20)]);
 
         var env = StreamEnvironment.Create();
-        var stream = env.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true });
+        var stream = env.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true });
         var good = stream.Collect();
         var dead = stream.GetSideOutput(DeadLetters.Tag).Collect();
         await env.ExecuteAsync().OrTimeout();
@@ -97,7 +98,7 @@ public class LogSourceTests
         }
         temp.AppendTo("t", 0, [new Ev("a", 4, 6)]); // behind the open transaction: not stable yet
 
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>());
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>());
         var output = new TestSourceOutput<Ev>();
         using var reader = source.CreateReader(TestWaits.Context());
         while (reader.PollNext(output) == SourceStatus.MoreAvailable)
@@ -113,7 +114,7 @@ public class LogSourceTests
         using var temp = new TempLog();
         temp.CreateTopic("t", 2);
         temp.Produce("t", KeyedEvents(20, 4));
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>(), new LogSourceOptions { StartingPosition = LogStartingPosition.Latest });
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>(), new LogSourceOptions { StartingPosition = LogStartingPosition.Latest });
         using var reader = source.CreateReader(TestWaits.Context());
         temp.Produce("t", [new Ev("k1", 100, 5), new Ev("k2", 101, 6)]);
         var output = Drain(reader);
@@ -126,7 +127,7 @@ public class LogSourceTests
         using var temp = new TempLog();
         temp.CreateTopic("t", 1);
         temp.AppendTo("t", 0, Enumerable.Range(0, 10).Select(i => new Ev("a", i, 100 * i)));
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>(),
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>(),
             new LogSourceOptions { StartingPosition = LogStartingPosition.Timestamp(450), Bounded = true });
         using var reader = source.CreateReader(TestWaits.Context());
         Drain(reader).Values.Select(e => e.Seq).ShouldBe([5, 6, 7, 8, 9]);
@@ -141,14 +142,14 @@ public class LogSourceTests
         var options = new LogSourceOptions { Bounded = true, ConsumerGroup = "job", StartingPosition = LogStartingPosition.Committed("job") };
 
         var first = StreamEnvironment.Create(new JobOptions { Parallelism = 2 });
-        var firstSink = first.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>(), options).Collect();
+        var firstSink = first.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(), options).Collect();
         await first.ExecuteAsync().OrTimeout();
         firstSink.Items.Count.ShouldBe(100); // no committed offsets yet: fallback Earliest
         temp.Log.DescribeGroup("job").ShouldAllBe(p => p.Lag == 0);
 
         temp.Produce("t", [new Ev("k3", 500, 1), new Ev("k7", 501, 2)]);
         var second = StreamEnvironment.Create(new JobOptions { Parallelism = 2 });
-        var secondSink = second.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>(), options).Collect();
+        var secondSink = second.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(), options).Collect();
         await second.ExecuteAsync().OrTimeout();
         secondSink.Items.Select(e => e.Seq).Order().ShouldBe([500, 501]);
     }
@@ -160,7 +161,7 @@ public class LogSourceTests
         temp.CreateTopic("t", 3);
         var events = KeyedEvents(90, 9);
         temp.Produce("t", events);
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>(), new LogSourceOptions { MaxRecordsPerPoll = 7 });
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>(), new LogSourceOptions { MaxRecordsPerPoll = 7 });
 
         var firstOutput = new TestSourceOutput<Ev>();
         IReadOnlyDictionary<int, long> snapshot;
@@ -187,7 +188,7 @@ public class LogSourceTests
         using var temp = new TempLog();
         temp.CreateTopic("t", 1);
         temp.Produce("t", KeyedEvents(30, 3));
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>(), new LogSourceOptions { MaxRecordsPerPoll = 10, ConsumerGroup = "g" });
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>(), new LogSourceOptions { MaxRecordsPerPoll = 10, ConsumerGroup = "g" });
         using var reader = source.CreateReader(TestWaits.Context());
         var output = new TestSourceOutput<Ev>();
 
@@ -206,7 +207,7 @@ public class LogSourceTests
     {
         using var temp = new TempLog();
         temp.CreateTopic("t", 2);
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true });
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true });
         using var reader = source.CreateReader(TestWaits.Context(subtask: 3, parallelism: 4));
         reader.Partitions.ShouldBeEmpty();
         reader.SplitCount.ShouldBe(1);
@@ -218,7 +219,7 @@ public class LogSourceTests
     {
         using var temp = new TempLog();
         temp.CreateTopic("t", 2);
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>());
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>());
         using var reader = source.CreateReader(TestWaits.Context(subtask: 2, parallelism: 3));
         var output = new TestSourceOutput<Ev>();
         reader.PollNext(output).ShouldBe(SourceStatus.NothingAvailable);
@@ -238,7 +239,7 @@ public class LogSourceTests
         using var temp = new TempLog();
         temp.CreateTopic("t", 2);
         using var signalled = new SemaphoreSlim(0);
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>());
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>());
         using var reader = source.CreateReader(TestWaits.Context(signal: () => signalled.Release()));
         var output = new TestSourceOutput<Ev>();
         reader.PollNext(output).ShouldBe(SourceStatus.NothingAvailable);
@@ -258,7 +259,7 @@ public class LogSourceTests
         temp.CreateTopic("t", 2);
         temp.AppendTo("t", 0, [new Ev("a", 1, 1)]);
         temp.AppendTo("t", 1, Enumerable.Range(0, 10).Select(i => new Ev("b", i, i)));
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true, MaxRecordsPerPoll = 2 });
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true, MaxRecordsPerPoll = 2 });
         using var reader = source.CreateReader(TestWaits.Context());
         var output = new TestSourceOutput<Ev>();
         reader.PollNext(output).ShouldBe(SourceStatus.MoreAvailable);
@@ -279,15 +280,16 @@ public class LogSourceTests
             ProducerRecord.FromArrays(Encoding.UTF8.GetBytes("k"), null, 43),
         ];
         temp.Log.GetPartition("t", 0).Append(records);
-        var source = new LogSource<LogRecord<string>>(temp.Log, "t", LogDeserializers.WithMetadata(LogDeserializers.Utf8String()), new LogSourceOptions { Bounded = true });
+        var source = new LogSource<ConsumedMessage<string>>(temp.Log, "t", MessageDeserializers.WithMetadata(MessageDeserializers.Utf8String()), new LogSourceOptions { Bounded = true });
         using var reader = source.CreateReader(TestWaits.Context());
         var values = Drain(reader).Values;
 
         values.Count.ShouldBe(2);
         values[0].Value.ShouldBe("hello");
         values[0].Key.ShouldBe(Encoding.UTF8.GetBytes("k"));
-        values[0].Headers.Single().Key.ShouldBe("trace");
-        values[0].Headers.Single().Value!.Value.ToArray().ShouldBe(Encoding.UTF8.GetBytes("x1"));
+        values[0].Headers.Single().Name.ShouldBe("trace");
+        values[0].Headers.Single().Value.ShouldBe(Encoding.UTF8.GetBytes("x1"));
+        values[0].TimestampType.ShouldBe(MessageTimestampType.CreateTime);
         (values[0].Topic, values[0].Partition, values[0].Offset, values[0].TimestampMs).ShouldBe(("t", 0, 0L, 42L));
         values[1].IsTombstone.ShouldBeTrue();
         values[1].Offset.ShouldBe(1);
@@ -299,7 +301,7 @@ public class LogSourceTests
         using var temp = new TempLog();
         temp.CreateTopic("t", 1);
         temp.Log.GetPartition("t", 0).Append([ProducerRecord.FromArrays(null, [0xC3, 0x28], 1), ProducerRecord.FromArrays(null, "ok"u8.ToArray(), 2)]);
-        var source = new LogSource<string>(temp.Log, "t", LogDeserializers.Utf8String(), new LogSourceOptions { Bounded = true });
+        var source = new LogSource<string>(temp.Log, "t", MessageDeserializers.Utf8String(), new LogSourceOptions { Bounded = true });
         using var reader = source.CreateReader(TestWaits.Context());
         var output = Drain(reader);
         output.Values.ShouldBe(["ok"]);
@@ -311,7 +313,7 @@ public class LogSourceTests
     public void Constructor_UnknownTopic_ThrowsNamingTheTopic()
     {
         using var temp = new TempLog();
-        Should.Throw<ArgumentException>(() => new LogSource<Ev>(temp.Log, "missing", LogDeserializers.Json<Ev>())).Message.ShouldContain("'missing'");
+        Should.Throw<ArgumentException>(() => new LogSource<Ev>(temp.Log, "missing", MessageDeserializers.Json<Ev>())).Message.ShouldContain("'missing'");
     }
 
     [Fact]
@@ -319,7 +321,7 @@ public class LogSourceTests
     {
         using var temp = new TempLog();
         temp.CreateTopic("t", 1);
-        var source = new LogSource<Ev>(temp.Log, "t", LogDeserializers.Json<Ev>()).WithStartingOffsets(new Dictionary<int, long> { [0] = 5 });
+        var source = new LogSource<Ev>(temp.Log, "t", MessageDeserializers.Json<Ev>()).WithStartingOffsets(new Dictionary<int, long> { [0] = 5 });
         Should.Throw<ArgumentOutOfRangeException>(() => source.CreateReader(TestWaits.Context())).Message.ShouldContain("partition 0");
     }
 

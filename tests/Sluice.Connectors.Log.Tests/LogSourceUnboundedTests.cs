@@ -1,4 +1,5 @@
 using Sluice.Connectors.Log.Tests.Support;
+using Sluice.Formats;
 
 namespace Sluice.Connectors.Log.Tests;
 
@@ -13,7 +14,7 @@ public class LogSourceUnboundedTests
 
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 2 });
         var sink = new SignalingSink<Ev>();
-        env.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>()).SinkTo(sink);
+        env.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>()).SinkTo(sink);
         var client = env.Start();
         try
         {
@@ -40,7 +41,7 @@ public class LogSourceUnboundedTests
 
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 3 });
         var sink = new SignalingSink<Ev>();
-        env.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>(), new LogSourceOptions { ConsumerGroup = "lag-tool" }).SinkTo(sink);
+        env.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(), new LogSourceOptions { ConsumerGroup = "lag-tool" }).SinkTo(sink);
         var client = env.Start();
         try
         {

@@ -1,4 +1,5 @@
 using Sluice.Connectors.Log.Tests.Support;
+using Sluice.Formats;
 using Sluice.Testing;
 using Sluice.Windowing;
 
@@ -20,7 +21,7 @@ public class LogSourceWatermarkTests
         temp.AppendTo("t", 1, Enumerable.Range(0, 1_000).Select(i => new Ev("fast", i, 1_000_000 + i)));
 
         using var driver = new JobTestDriver();
-        var stream = driver.Environment.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>(),
+        var stream = driver.Environment.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(),
             new LogSourceOptions { Bounded = true, MaxRecordsPerPoll = 10 },
             WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.Zero));
         var sink = CountPerWindow(stream, 100).Collect();
@@ -39,7 +40,7 @@ public class LogSourceWatermarkTests
         temp.AppendTo("t", 0, [new Ev("a", 1, 5), new Ev("a", 2, 15)]);
 
         using var driver = new JobTestDriver();
-        var stream = driver.Environment.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>(), watermarks:
+        var stream = driver.Environment.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(), watermarks:
             WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.Zero).WithIdleness(TimeSpan.FromMilliseconds(100)));
         var sink = CountPerWindow(stream, 10).Collect();
 
@@ -61,7 +62,7 @@ public class LogSourceWatermarkTests
         temp.AppendTo("t", 0, [new Ev("a", 1, 5), new Ev("a", 2, 15)]);
 
         using var driver = new JobTestDriver();
-        var stream = driver.Environment.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>(), watermarks:
+        var stream = driver.Environment.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(), watermarks:
             WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.Zero));
         var sink = CountPerWindow(stream, 10).Collect();
         driver.AdvanceProcessingTime(TimeSpan.FromSeconds(10));
@@ -83,7 +84,7 @@ public class LogSourceWatermarkTests
         }
 
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 6 });
-        var stream = env.FromLog(temp.Log, "t", LogDeserializers.Json<Ev>(), watermarks: WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.Zero));
+        var stream = env.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(), watermarks: WatermarkStrategy<Ev>.ForBoundedOutOfOrderness(TimeSpan.Zero));
         var sink = new SignalingSink<Win>();
         CountPerWindow(stream, 100).SinkTo(sink);
         var client = env.Start();

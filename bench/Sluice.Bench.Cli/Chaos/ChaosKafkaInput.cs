@@ -1,8 +1,8 @@
 using System.Text;
 using Confluent.Kafka;
 using Sluice.Connectors.Kafka;
-using Sluice.Connectors.Kafka.Serialization;
 using Sluice.Connectors.Kafka.Testing;
+using Sluice.Formats;
 
 namespace Sluice.Bench.Cli.Chaos;
 
@@ -98,5 +98,5 @@ internal sealed record ChaosKafkaInput(string BootstrapServers, string GroupId)
             GroupId = GroupId,
             StartingPosition = KafkaStartingPosition.Earliest,
             Bounded = true,
-        }, KafkaDeserializers.Utf8String, watermarks).SetParallelism(1);
+        }, MessageDeserializers.Utf8String(), watermarks).SetParallelism(1);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sluice.Checkpoints;
 using Sluice.Connectors.Log;
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.Sinks;
 using Sluice.Windowing;
@@ -131,7 +132,7 @@ internal static class ChaosPipeline
     {
         var watermarks = WatermarkStrategy<string>.ForBoundedOutOfOrderness(s_outOfOrderness);
         var lines = kafka is null
-            ? env.FromLog(log, InputTopic, LogDeserializers.Utf8String(), new LogSourceOptions { Bounded = true }, watermarks).Uid("input")
+            ? env.FromLog(log, InputTopic, MessageDeserializers.Utf8String(), new LogSourceOptions { Bounded = true }, watermarks).Uid("input")
             : kafka.Read(env, watermarks).Uid("input");
         var events = lines.FlatMap<ChaosEvent>(static (line, output) =>
         {
@@ -154,7 +155,7 @@ internal static class ChaosPipeline
             .Aggregate(new EventCount(), static (user, w, count) => string.Create(CultureInfo.InvariantCulture, $"session|{user}|{w.Start}|{w.End}|{count}"))
             .Uid("sessions");
         var results = tumbling.Union(sessions);
-        results.ToLog(log, OutputTopic, LogSerializers.Utf8String(static s => s.Split('|')[1]),
+        results.ToLog(log, OutputTopic, MessageSerializers.Utf8String(static s => s.Split('|')[1]),
             new LogSinkOptions { ExactlyOnce = true, TransactionalIdPrefix = TransactionalIdPrefix }).Uid("log-sink");
         results.WriteJsonLinesDirectory(FileOutputDirectory(dataDir)).Uid("file-sink");
     }

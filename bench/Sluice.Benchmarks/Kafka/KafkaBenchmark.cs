@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Sluice.Connectors.Kafka;
-using Sluice.Connectors.Kafka.Serialization;
 using Sluice.Connectors.Kafka.Testing;
+using Sluice.Formats;
 using Sluice.Sinks;
 
 namespace Sluice.Benchmarks.Kafka;
@@ -181,7 +181,7 @@ public static class KafkaBenchmark
             var options = exactlyOnce
                 ? new KafkaSinkOptions { Topic = topic, DeliveryGuarantee = KafkaDeliveryGuarantee.ExactlyOnce, TransactionalIdPrefix = topic }
                 : new KafkaSinkOptions { Topic = topic };
-            env.Generate(1e12, i => i, o.Records).ToKafka(connection, options, KafkaSerializers.Create<long>(_ => value, Key));
+            env.Generate(1e12, i => i, o.Records).ToKafka(connection, options, MessageSerializers.Create<long>(_ => value, Key));
             env.ExecuteAsync().GetAwaiter().GetResult();
         }
         finally
@@ -245,7 +245,7 @@ public static class KafkaBenchmark
                 ? new Dictionary<string, string> { ["session.timeout.ms"] = "2000", ["heartbeat.interval.ms"] = "250" }
                 : new Dictionary<string, string>(),
         };
-        env.FromKafka(connection, options, KafkaDeserializers.Bytes)
+        env.FromKafka(connection, options, MessageDeserializers.Bytes())
             .SinkTo(new CallbackSink<byte[]>(_ => Interlocked.Increment(ref count)));
         env.ExecuteAsync().GetAwaiter().GetResult();
         return count;

@@ -8,7 +8,11 @@ namespace Sluice;
 /// <param name="Position">Where in the source (file:line, topic/partition/offset).</param>
 /// <param name="Reason">One sentence: what is wrong, naming the field when known.</param>
 /// <param name="Payload">The original bytes as text (truncated for very large payloads).</param>
-public sealed record DeadLetter(string Source, string Position, string Reason, string Payload);
+/// <param name="FieldPath">
+/// The path of the field at fault when a format knows it (<c>address.zip</c>, <c>tags[2]</c>,
+/// <c>attributes['color']</c>); null when the whole record is at fault or the path is unknown. The reason names it too.
+/// </param>
+public sealed record DeadLetter(string Source, string Position, string Reason, string Payload, string? FieldPath = null);
 
 /// <summary>The well-known side output every built-in source and parser routes dead letters to.</summary>
 public static class DeadLetters

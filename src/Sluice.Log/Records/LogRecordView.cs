@@ -56,49 +56,66 @@ public readonly ref struct LogRecordView
     /// <param name="name">Header name as UTF-8.</param>
     /// <param name="value">Its value (empty when null or absent).</param>
     /// <returns>True when the header exists.</returns>
-    public bool TryGetHeader(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    public bool TryGetHeader(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value) => TryGetHeader(EncodedHeaders, name, last: false, out value);
+
+    /// <summary>Copies the headers into new objects (allocates; for convenience paths).</summary>
+    public LogHeader[] CopyHeaders() => CopyHeaders(EncodedHeaders);
+
+    /// <summary>The encoded headers: a 16-bit count, then per header a 16-bit name length, the UTF-8 name, a 32-bit value length (−1 = null) and the value.</summary>
+    internal ReadOnlySpan<byte> EncodedHeaders => _record[_headersStart..];
+
+    /// <summary>The number of headers in <paramref name="encoded"/> (see <see cref="EncodedHeaders"/>).</summary>
+    internal static int HeaderCountOf(ReadOnlySpan<byte> encoded) => encoded.Length < 2 ? 0 : BinaryPrimitives.ReadInt16LittleEndian(encoded);
+
+    /// <summary>Finds the first (or, with <paramref name="last"/>, the last) header named <paramref name="name"/> in <paramref name="encoded"/>.</summary>
+    internal static bool TryGetHeader(ReadOnlySpan<byte> encoded, scoped ReadOnlySpan<byte> name, bool last, out ReadOnlySpan<byte> value)
     {
-        int count = HeaderCount;
-        int p = _headersStart + 2;
+        int count = HeaderCountOf(encoded);
+        int p = 2;
+        bool found = false;
+        value = default;
         for (int i = 0; i < count; i++)
         {
-            int keyLength = BinaryPrimitives.ReadInt16LittleEndian(_record[p..]);
-            ReadOnlySpan<byte> key = _record.Slice(p + 2, keyLength);
+            int keyLength = BinaryPrimitives.ReadInt16LittleEndian(encoded[p..]);
+            ReadOnlySpan<byte> key = encoded.Slice(p + 2, keyLength);
             p += 2 + keyLength;
-            int valueLength = BinaryPrimitives.ReadInt32LittleEndian(_record[p..]);
+            int valueLength = BinaryPrimitives.ReadInt32LittleEndian(encoded[p..]);
             p += 4;
             if (key.SequenceEqual(name))
             {
-                value = valueLength > 0 ? _record.Slice(p, valueLength) : default;
-                return true;
+                value = valueLength > 0 ? encoded.Slice(p, valueLength) : default;
+                found = true;
+                if (!last)
+                {
+                    return true;
+                }
             }
 
             p += Math.Max(valueLength, 0);
         }
 
-        value = default;
-        return false;
+        return found;
     }
 
-    /// <summary>Copies the headers into new objects (allocates; for convenience paths).</summary>
-    public LogHeader[] CopyHeaders()
+    /// <summary>Copies the headers of <paramref name="encoded"/> into new objects.</summary>
+    internal static LogHeader[] CopyHeaders(ReadOnlySpan<byte> encoded)
     {
-        int count = HeaderCount;
+        int count = HeaderCountOf(encoded);
         if (count == 0)
         {
             return [];
         }
 
         var headers = new LogHeader[count];
-        int p = _headersStart + 2;
+        int p = 2;
         for (int i = 0; i < count; i++)
         {
-            int keyLength = BinaryPrimitives.ReadInt16LittleEndian(_record[p..]);
-            string key = Encoding.UTF8.GetString(_record.Slice(p + 2, keyLength));
+            int keyLength = BinaryPrimitives.ReadInt16LittleEndian(encoded[p..]);
+            string key = Encoding.UTF8.GetString(encoded.Slice(p + 2, keyLength));
             p += 2 + keyLength;
-            int valueLength = BinaryPrimitives.ReadInt32LittleEndian(_record[p..]);
+            int valueLength = BinaryPrimitives.ReadInt32LittleEndian(encoded[p..]);
             p += 4;
-            headers[i] = new LogHeader(key, valueLength < 0 ? (ReadOnlyMemory<byte>?)null : _record.Slice(p, valueLength).ToArray());
+            headers[i] = new LogHeader(key, valueLength < 0 ? (ReadOnlyMemory<byte>?)null : encoded.Slice(p, valueLength).ToArray());
             p += Math.Max(valueLength, 0);
         }
 

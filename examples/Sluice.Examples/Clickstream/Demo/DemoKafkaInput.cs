@@ -3,7 +3,6 @@ using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Sluice.Connectors.Kafka;
-using Sluice.Connectors.Kafka.Serialization;
 
 namespace Sluice.Examples.Clickstream.Demo;
 
@@ -106,7 +105,7 @@ public static class DemoKafkaInput
             StartingPosition = KafkaStartingPosition.Earliest,
             Bounded = true,
             ConsumerProperties = kafka.ConsumerProperties,
-        }, new LineDeserializer(), watermarks).SetParallelism(DemoInput.Partitions);
+        }, new DemoLine.Deserializer("kafka"), watermarks).SetParallelism(DemoInput.Partitions);
 
     private static Dictionary<string, string> Config(KafkaConnectionOptions connection)
     {
@@ -173,13 +172,5 @@ public static class DemoKafkaInput
     /// </summary>
     private static void IgnoreLog<TClient>(TClient client, LogMessage message)
     {
-    }
-
-    /// <summary>Kafka records as <see cref="DemoLine"/>s (a tombstone becomes an empty line, as in the log path).</summary>
-    private sealed class LineDeserializer : IKafkaDeserializer<DemoLine>
-    {
-        public bool TryDeserialize(in KafkaMessageView message, [MaybeNullWhen(false)] out DemoLine value, [NotNullWhen(false)] out string? error) =>
-            DemoLine.TryDecode("kafka", message.Topic, message.Partition, message.Offset, message.TimestampMs,
-                message.IsTombstone ? default : message.Value, out value, out error);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using Sluice.Formats;
 
 namespace Sluice.Examples.Clickstream.Demo;
 
@@ -17,21 +18,27 @@ public sealed record DemoLine(string Source, string Topic, int Partition, long O
 {
     private static readonly UTF8Encoding s_strict = new(false, true);
 
-    /// <summary>Decodes a record's value (strict UTF-8) into a line; invalid UTF-8 is an error (the source dead-letters it).</summary>
-    internal static bool TryDecode(string system, string topic, int partition, long offset, long timestampMs, ReadOnlySpan<byte> value,
-        [NotNullWhen(true)] out DemoLine? line, [NotNullWhen(false)] out string? error)
+    /// <summary>
+    /// Reads messages as lines, for the embedded log and Kafka alike (one message deserializer for both): invalid UTF-8
+    /// is an error (the source dead-letters it); a message without value becomes an empty line.
+    /// </summary>
+    /// <param name="system">The input system, <c>log</c> or <c>kafka</c>, prefixed to the topic in <see cref="Source"/>.</param>
+    internal sealed class Deserializer(string system) : IMessageDeserializer<DemoLine>
     {
-        try
+        public bool TryDeserialize(in MessageView message, [MaybeNullWhen(false)] out DemoLine value, [NotNullWhen(false)] out FormatError? error)
         {
-            line = new DemoLine(system + ":" + topic, topic, partition, offset, timestampMs, s_strict.GetString(value));
-            error = null;
-            return true;
-        }
-        catch (DecoderFallbackException e)
-        {
-            line = null;
-            error = $"The value is not valid UTF-8: {e.Message}";
-            return false;
+            try
+            {
+                value = new DemoLine(system + ":" + message.Topic, message.Topic, message.Partition, message.Offset, message.TimestampMs, s_strict.GetString(message.Value));
+                error = null;
+                return true;
+            }
+            catch (DecoderFallbackException e)
+            {
+                value = null;
+                error = new FormatError($"The value is not valid UTF-8: {e.Message}");
+                return false;
+            }
         }
     }
 }

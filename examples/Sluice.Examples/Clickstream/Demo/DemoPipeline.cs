@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Sluice.Connectors.DuckDb;
 using Sluice.Connectors.Log;
+using Sluice.Formats;
 using Sluice.Log;
 using Sluice.State;
 using Sluice.Windowing;
@@ -39,7 +40,7 @@ public static class DemoPipeline
         }
         var watermarks = WatermarkStrategy<DemoLine>.ForBoundedOutOfOrderness(OutOfOrderness);
         var raw = (kafka is null
-            ? env.FromLog(log, DemoInput.Topic, new LogLineDeserializer(), new LogSourceOptions { Bounded = true }, watermarks)
+            ? env.FromLog(log, DemoInput.Topic, new DemoLine.Deserializer("log"), new LogSourceOptions { Bounded = true }, watermarks)
             : DemoKafkaInput.Read(env, kafka, watermarks)).Uid("clicks-source");
         if (rate is > 0)
         {
@@ -57,7 +58,7 @@ public static class DemoPipeline
         var parsed = raw.Process(new ParseClick(invalid), "Parse").Uid("parse");
         parsed.GetSideOutput(invalid)
             .Map(d => { stats.RecordDeadLettered(); return d; }, "CountDlq").Uid("count-dlq")
-            .ToLog(log, DlqTopic, LogSerializers.Json<DlqRecord>(), new LogSinkOptions { ExactlyOnce = true, TransactionalIdPrefix = "demo-dlq" }).Uid("dlq-sink");
+            .ToLog(log, DlqTopic, MessageSerializers.Json<DlqRecord>(), new LogSinkOptions { ExactlyOnce = true, TransactionalIdPrefix = "demo-dlq" }).Uid("dlq-sink");
         var duplicates = new OutputTag<ClickEvent>("duplicates");
         var unique = parsed.KeyBy(static c => c.EventId).Deduplicate(TimeSpan.FromHours(1), duplicates, "Dedup").Uid("dedup");
         unique.GetSideOutput(duplicates).ForEach(_ => stats.RecordDuplicate()).Uid("count-duplicates");
@@ -115,13 +116,6 @@ public static class DemoPipeline
             }
             context.Output(invalid, new DlqRecord(value.Source, position, reason, DeadLetters.Truncate(value.Value)));
         }
-    }
-
-    /// <summary>Reads embedded-log records as <see cref="DemoLine"/>s (a record without value becomes an empty line).</summary>
-    private sealed class LogLineDeserializer : ILogDeserializer<DemoLine>
-    {
-        public bool TryDeserialize(TopicPartition source, in LogRecordView record, [MaybeNullWhen(false)] out DemoLine value, [NotNullWhen(false)] out string? error) =>
-            DemoLine.TryDecode("log", source.Topic, source.Partition, record.Offset, record.TimestampMs, record.Value, out value, out error);
     }
 
     /// <summary>Sends events older than the watermark minus the allowed lateness to the late output (counted once here).</summary>
