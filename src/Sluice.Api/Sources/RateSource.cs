@@ -43,60 +43,23 @@ public sealed class RateSource<T> : ISource<T>
     /// <inheritdoc />
     public ISourceReader<T> CreateReader(SourceReaderContext context) => new Reader(this, context);
 
-    /// <summary>
-    /// Generates its share of indexes; the position is the count it emitted. Split ids include the parallelism, so a
-    /// restore with another parallelism starts the generator over.
-    /// </summary>
-    private sealed class Reader : ISourceReader<T>, ICheckpointedSourceReader
+    /// <summary>Generates its share of indexes; the position is the count it emitted (<see cref="PacedIndexReader{T}"/>).</summary>
+    private sealed class Reader(RateSource<T> source, SourceReaderContext context)
+        : PacedIndexReader<T>(context, source._recordsPerSecond, source._count, RestoredEmitted(context))
     {
-        private readonly RateSource<T> _source;
-        private readonly SourceReaderContext _context;
-        private readonly SourceRatePacer _pacer;
-        private long _nextIndex;
-        private long _emitted;
+        public override string SplitId(int split) => SplitIdOf(Context);
 
-        public Reader(RateSource<T> source, SourceReaderContext context)
+        public override byte[] SnapshotSplit(int split) => SplitPositions.FromInt64(Emitted);
+
+        protected override T Generate(long index, long nowMs, long dueAtMs, out long timestamp)
         {
-            _source = source;
-            _context = context;
-            _nextIndex = context.SubtaskIndex;
-            if (SplitPositions.TryGetInt64(context.RestoredSplits, SplitId(0), out var emitted))
-            {
-                _emitted = emitted;
-                _nextIndex += _emitted * context.Parallelism;
-            }
-            _pacer = new SourceRatePacer(source._recordsPerSecond / context.Parallelism, context, _emitted);
+            timestamp = dueAtMs;
+            return source._generator(index);
         }
 
-        public int SplitCount => 1;
+        private static string SplitIdOf(SourceReaderContext context) => $"rate-{context.SubtaskIndex}-of-{context.Parallelism}";
 
-        public string SplitId(int split) => $"rate-{_context.SubtaskIndex}-of-{_context.Parallelism}";
-
-        public byte[] SnapshotSplit(int split) => SplitPositions.FromInt64(_emitted);
-
-        public SourceStatus PollNext(ISourceOutput<T> output)
-        {
-            var now = _pacer.NowMs;
-            var due = _pacer.DueBy(now);
-            var n = Math.Min(due - _emitted, _context.BatchSize);
-            for (var i = 0; i < n && _nextIndex < _source._count; i++)
-            {
-                output.Collect(0, _source._generator(_nextIndex), _pacer.DueAtMs(_emitted));
-                _nextIndex += _context.Parallelism;
-                _emitted++;
-            }
-            if (_nextIndex >= _source._count)
-            {
-                return SourceStatus.Finished;
-            }
-            if (_emitted < due)
-            {
-                return SourceStatus.MoreAvailable;
-            }
-            _pacer.WakeWhenDue(_emitted, now);
-            return SourceStatus.NothingAvailable;
-        }
-
-        public void Dispose() => _pacer.Dispose();
+        private static long RestoredEmitted(SourceReaderContext context) =>
+            SplitPositions.TryGetInt64(context.RestoredSplits, SplitIdOf(context), out var emitted) ? emitted : 0;
     }
 }

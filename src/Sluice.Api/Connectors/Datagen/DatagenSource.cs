@@ -91,64 +91,41 @@ internal sealed class DatagenSource : ISource<Row>
         return (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(1)), BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(9)));
     }
 
-    /// <summary>
-    /// Makes its share of row indexes; the position is (seed, rows emitted). Split ids include the parallelism, so a
-    /// restore with another parallelism starts over.
-    /// </summary>
-    private sealed class Reader : ISourceReader<Row>, ICheckpointedSourceReader
+    /// <summary>Makes its share of row indexes; the position is (seed, rows emitted) (<see cref="PacedIndexReader{T}"/>).</summary>
+    private sealed class Reader : PacedIndexReader<Row>
     {
         private readonly DatagenSource _source;
-        private readonly SourceReaderContext _context;
-        private readonly SourceRatePacer _pacer;
         private readonly ulong _seed;
-        private long _nextIndex;
-        private long _emitted;
 
         public Reader(DatagenSource source, SourceReaderContext context)
+            : this(source, context, Restored(source, context))
+        {
+        }
+
+        private Reader(DatagenSource source, SourceReaderContext context, (ulong Seed, long Emitted) start)
+            : base(context, source._rowsPerSecond, source.RowCount, start.Emitted)
         {
             _source = source;
-            _context = context;
-            _nextIndex = context.SubtaskIndex;
-            _seed = source.Seed;
-            var splitId = SplitId(0);
-            if (context.RestoredSplits.TryGetValue(splitId, out var position))
-            {
-                // Resume with the checkpointed seed and count.
-                (_seed, _emitted) = DecodePosition(splitId, position);
-                _nextIndex += _emitted * context.Parallelism;
-            }
-            _pacer = new SourceRatePacer(source._rowsPerSecond / context.Parallelism, context, _emitted);
+            _seed = start.Seed;
         }
 
-        public int SplitCount => 1;
+        public override string SplitId(int split) => SplitIdOf(Context);
 
-        public string SplitId(int split) => $"datagen-{_context.SubtaskIndex}-of-{_context.Parallelism}";
+        public override byte[] SnapshotSplit(int split) => EncodePosition(_seed, Emitted);
 
-        public byte[] SnapshotSplit(int split) => EncodePosition(_seed, _emitted);
-
-        public SourceStatus PollNext(ISourceOutput<Row> output)
+        protected override Row Generate(long index, long nowMs, long dueAtMs, out long timestamp)
         {
-            var now = _pacer.NowMs;
-            var due = _pacer.DueBy(now);
-            var n = Math.Min(due - _emitted, _context.BatchSize);
-            for (var i = 0; i < n && _nextIndex < _source.RowCount; i++)
-            {
-                output.Collect(0, _source.Generate(_seed, _nextIndex, now), now);
-                _nextIndex += _context.Parallelism;
-                _emitted++;
-            }
-            if (_nextIndex >= _source.RowCount)
-            {
-                return SourceStatus.Finished;
-            }
-            if (_emitted < due)
-            {
-                return SourceStatus.MoreAvailable;
-            }
-            _pacer.WakeWhenDue(_emitted, now);
-            return SourceStatus.NothingAvailable;
+            timestamp = nowMs;
+            return _source.Generate(_seed, index, nowMs);
         }
 
-        public void Dispose() => _pacer.Dispose();
+        private static string SplitIdOf(SourceReaderContext context) => $"datagen-{context.SubtaskIndex}-of-{context.Parallelism}";
+
+        /// <summary>The checkpointed seed and count when restored, else the source's seed and 0.</summary>
+        private static (ulong Seed, long Emitted) Restored(DatagenSource source, SourceReaderContext context)
+        {
+            var splitId = SplitIdOf(context);
+            return context.RestoredSplits.TryGetValue(splitId, out var position) ? DecodePosition(splitId, position) : (source.Seed, 0);
+        }
     }
 }
