@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
-using System.Text.Json;
 using Confluent.Kafka;
 using Sluice.Formats;
 using Sluice.Schemas;
@@ -145,28 +144,6 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         kafka.ProduceText(topic, Texts(10, 2));
 
         (await RunBounded(topic, kafka.NewGroup(), KafkaStartingPosition.Latest)).ShouldBeEmpty();
-    }
-
-    [Fact]
-    public async Task Json_MalformedRecords_GoToDeadLettersWithTopicPartitionOffset()
-    {
-        var topic = kafka.NewTopic(1);
-        var good = JsonSerializer.Serialize(new Order("o1", "c1", 5, 1), TestJsonContext.Default.Order);
-        kafka.ProduceText(topic, [(null, good, 0, null), (null, "{not json", 0, null), (null, "null", 0, null), (null, good, 0, null)]);
-        var env = StreamEnvironment.Create();
-        var orders = env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
-            MessageDeserializers.Json(TestJsonContext.Default.Order));
-        var sink = orders.Collect();
-        var letters = orders.GetSideOutput(DeadLetters.Tag).Collect();
-
-        await env.ExecuteAsync().WaitAsync(s_jobTimeout);
-
-        sink.Items.Count.ShouldBe(2);
-        sink.Items[0].ShouldBe(new Order("o1", "c1", 5, 1));
-        letters.Items.Select(l => l.Position).ShouldBe([$"{topic}/0/1", $"{topic}/0/2"]);
-        letters.Items[0].Reason.ShouldStartWith("Malformed JSON");
-        letters.Items[0].Payload.ShouldBe("{not json");
-        letters.Items[0].Source.ShouldBe($"kafka:{topic}");
     }
 
     [Fact]

@@ -48,31 +48,6 @@ public class LogSourceTests
     }
 
     [Fact]
-    public async Task UndecodableRecords_GoToDeadLetters_WithTopicPartitionOffset()
-    {
-        using var temp = new TempLog();
-        temp.CreateTopic("t", 2);
-        temp.AppendTo("t", 1, [new Ev("a", 1, 10)]);
-        temp.AppendRaw("t", 1, "{not json", "null");
-        temp.AppendTo("t", 1, [new Ev("a", 2, 20)]);
-
-        var env = StreamEnvironment.Create();
-        var stream = env.FromLog(temp.Log, "t", MessageDeserializers.Json<Ev>(), new LogSourceOptions { Bounded = true });
-        var good = stream.Collect();
-        var dead = stream.GetSideOutput(DeadLetters.Tag).Collect();
-        await env.ExecuteAsync().OrTimeout();
-
-        good.Items.Select(e => e.Seq).ShouldBe([1, 2]);
-        dead.Items.Count.ShouldBe(2);
-        dead.Items[0].Position.ShouldBe("t/1/1");
-        dead.Items[0].Source.ShouldBe("log:t");
-        dead.Items[0].Reason.ShouldContain("Malformed JSON");
-        dead.Items[0].Payload.ShouldBe("{not json");
-        dead.Items[1].Position.ShouldBe("t/1/2");
-        dead.Items[1].Reason.ShouldContain("JSON null");
-    }
-
-    [Fact]
     public void ReadCommitted_AbortedAndOpenTransactions_AreNeverDelivered()
     {
         using var temp = new TempLog();

@@ -10,13 +10,11 @@ public sealed record Order(string OrderId, long Quantity, decimal Price, DateTim
 public sealed record OrderV2(string OrderId, long Quantity, decimal Price, DateTime At, bool Paid, int? Coupon, string? Channel);
 
 /// <summary>
-/// The exactly-once DuckDB warehouse sink: rows become visible only when committed, one DuckDB transaction per
-/// batch that also records it in _sluice_commits; crash + restore (also with another parallelism) leaves exactly the
-/// uninterrupted result.
+/// The exactly-once DuckDB warehouse sink beyond the two-phase sink contract (Contracts/DuckDbWarehouseSinkContractTests):
+/// column types, upserts, schema evolution, and one DuckDB transaction per batch recorded in _sluice_commits.
 /// </summary>
 public sealed class DuckDbWarehouseSinkTests : IDisposable
 {
-    private const long Count = 20_000;
     private readonly TempDirectory _dir = new();
 
     private string Database => _dir.File("warehouse.duckdb");
@@ -130,34 +128,6 @@ public sealed class DuckDbWarehouseSinkTests : IDisposable
     }
 
     [Fact]
-    public void AbortPending_DeletesStagedBatchesOfLaterCheckpoints_KeepsTheRestoredOne()
-    {
-        var sink = new DuckDbWarehouseSink<PageView>(Database, "views");
-        sink.AbortPending(0);
-        var writer0 = (ITwoPhaseSinkWriter<PageView>)sink.CreateWriter(Context(0));
-        var writer1 = (ITwoPhaseSinkWriter<PageView>)sink.CreateWriter(Context(1));
-        writer0.Write(PageView.Of(3), 0);
-        var three = writer0.PrepareCommit(3);
-        writer1.Write(PageView.Of(33), 0);
-        var threeB = writer1.PrepareCommit(3);
-        writer0.Write(PageView.Of(4), 0);
-        writer0.PrepareCommit(4).ShouldNotBeEmpty();
-        writer0.Write(PageView.Of(5), 0);
-        writer0.Dispose();
-        writer1.Dispose();
-        Directory.GetFiles(sink.StagingDirectory).Length.ShouldBe(3);
-        File.WriteAllText(Path.Combine(sink.StagingDirectory, "batch-0-5-abc.inprogress"), "torn");
-
-        sink.AbortPending(3);
-        Directory.GetFiles(sink.StagingDirectory).Length.ShouldBe(2);
-        sink.Commit(3, 0, three);
-        sink.Commit(3, 1, threeB);
-
-        Longs(Query(Database, "SELECT event_id FROM views ORDER BY event_id")).ShouldBe([3L, 33L]);
-        Directory.GetFiles(sink.StagingDirectory).ShouldBeEmpty();
-    }
-
-    [Fact]
     public void Commit_StagedFileLost_Throws()
     {
         var sink = new DuckDbWarehouseSink<PageView>(Database, "views");
@@ -177,66 +147,4 @@ public sealed class DuckDbWarehouseSinkTests : IDisposable
         Should.Throw<ArgumentException>(() => new DuckDbWarehouseSink<Order>(Database, "orders", new DuckDbSinkOptions { PrimaryKey = ["OrderId"] }))
             .Message.ShouldContain("order_id");
     }
-
-    [Theory]
-    [InlineData(2, 3, WarehouseWriteMode.Append)]
-    [InlineData(3, 1, WarehouseWriteMode.Append)]
-    [InlineData(2, 2, WarehouseWriteMode.Upsert)]
-    public async Task Restore_AfterCrashWithStagedRows_TableHoldsExactlyTheUninterruptedResult(int before, int after, WarehouseWriteMode mode)
-    {
-        var options = new DuckDbSinkOptions { Mode = mode, PrimaryKey = mode == WarehouseWriteMode.Upsert ? ["event_id"] : [] };
-        var checkpoints = _dir.File("checkpoints");
-        var source1 = new PausableRangeSource(Count) { PauseAt = 7_000 };
-        var env1 = StreamEnvironment.Create(new JobOptions
-        {
-            Parallelism = before,
-            Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)),
-            BatchSize = 256,
-        });
-        Build(env1, source1, options);
-        var run1 = await source1.StartAndCheckpointAtPauseAsync(env1);
-        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(7_000);
-        source1.AdvanceTo(12_000);
-        await PausableRangeSource.CrashAsync(run1);
-        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(7_000, "rows after the checkpoint stay staged");
-
-        var env2 = StreamEnvironment.Create(new JobOptions
-        {
-            Parallelism = after,
-            Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)),
-            BatchSize = 256,
-        });
-        Build(env2, new PausableRangeSource(Count), options);
-        var result = await env2.ExecuteAsync().OrTimeout();
-
-        result.RestoredCheckpointId.ShouldBeGreaterThan(0);
-        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(Count);
-        Scalar(Database, "SELECT count(DISTINCT event_id) FROM views").ShouldBe(Count);
-        Scalar(Database, "SELECT sum(user_id) FROM views").ShouldBe(Enumerable.Range(0, (int)Count).Sum(i => (long)PageView.Of(i).UserId));
-        Scalar(Database, "SELECT sum(row_count) FROM _sluice_commits").ShouldBe(Count);
-        Directory.GetFiles(Database + ".sluice-staging", "*", SearchOption.AllDirectories).ShouldBeEmpty();
-    }
-
-    [Fact]
-    public async Task Restore_CommitLostBeforeCrash_CommitsTheRestoredCheckpointOnce()
-    {
-        var checkpoints = _dir.File("checkpoints");
-        var source1 = new PausableRangeSource(Count) { PauseAt = 5_000 };
-        var env1 = StreamEnvironment.Create(new JobOptions { Parallelism = 2, Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)), BatchSize = 256 });
-        env1.FromSource(source1, null, "Range").Uid("range").Map(PageView.Of).Uid("map")
-            .SinkTo(new CommitDroppingSink<PageView>(new DuckDbWarehouseSink<PageView>(Database, "views"))).Uid("sink");
-        var run1 = await source1.StartAndCheckpointAtPauseAsync(env1);
-        await PausableRangeSource.CrashAsync(run1);
-
-        var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 3, Checkpoints = CheckpointOptions.InDirectory(checkpoints, TimeSpan.FromHours(1)), BatchSize = 256 });
-        Build(env2, new PausableRangeSource(Count), new DuckDbSinkOptions());
-        (await env2.ExecuteAsync().OrTimeout()).RestoredCheckpointId.ShouldBeGreaterThan(0);
-
-        Scalar(Database, "SELECT count(*) FROM views").ShouldBe(Count);
-    }
-
-    private void Build(StreamEnvironment env, PausableRangeSource source, DuckDbSinkOptions options) =>
-        env.FromSource(source, null, "Range").Uid("range")
-            .Map(PageView.Of).Uid("map")
-            .ToDuckDb(Database, "views", options).Uid("sink");
 }

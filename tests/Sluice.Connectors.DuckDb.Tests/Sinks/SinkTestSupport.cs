@@ -34,15 +34,3 @@ internal static class SinkTestSupport
     public static List<long> Longs(QueryResult result, int column = 0) =>
         [.. Enumerable.Range(0, result.RowCount).Select(r => result.GetInt64(r, column))];
 }
-
-/// <summary>Wraps a two-phase sink and drops its commits: the process "crashed" after the manifest, before the commit.</summary>
-internal sealed class CommitDroppingSink<T>(ITwoPhaseSink<T> inner) : ITwoPhaseSink<T>
-{
-    public int MaxParallelism => inner.MaxParallelism;
-
-    public ISinkWriter<T> CreateWriter(SinkContext context) => inner.CreateWriter(context);
-
-    public void Commit(long checkpointId, int subtaskIndex, byte[] committable) { }
-
-    public void AbortPending(long restoredCheckpointId) => inner.AbortPending(restoredCheckpointId);
-}

@@ -7,15 +7,28 @@ namespace Sluice.Connectors.Log.Tests.Support;
 /// <summary>A log in a fresh temporary directory, deleted on dispose.</summary>
 public sealed class TempLog : IDisposable
 {
+    private readonly TimeProvider _clock;
+
     public TempLog(TimeProvider? clock = null)
     {
         Directory = Path.Combine(Path.GetTempPath(), "sluice-logconn-" + Guid.NewGuid().ToString("N"));
-        Log = PartitionedLog.Open(Directory, new LogOptions { FlushPolicy = FlushPolicy.OperatingSystem, MaintenanceInterval = null, TimeProvider = clock ?? TimeProvider.System });
+        _clock = clock ?? TimeProvider.System;
+        Log = Open();
     }
 
     public string Directory { get; }
 
-    public PartitionedLog Log { get; }
+    public PartitionedLog Log { get; private set; }
+
+    /// <summary>Closes the log and opens it again from its files, as a process restarted after kill -9 would.</summary>
+    public void Reopen()
+    {
+        Log.Dispose();
+        Log = Open();
+    }
+
+    private PartitionedLog Open() =>
+        PartitionedLog.Open(Directory, new LogOptions { FlushPolicy = FlushPolicy.OperatingSystem, MaintenanceInterval = null, TimeProvider = _clock });
 
     public TopicLog CreateTopic(string name, int partitions) => Log.CreateTopic(name, new TopicConfig { Partitions = partitions });
 
