@@ -84,20 +84,25 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
     public ISink<Row> CreateSink(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = context.Options;
+        return new KafkaSink<Row>(Connection(context.Options), SinkOptions(context.Options), RowSerializer(context.Schema, context.Options));
+    }
+
+    /// <summary>The sink's settings: one topic, the delivery guarantee and its transactional-id prefix.</summary>
+    /// <exception cref="ConnectorOptionsException">Exactly-once without a prefix, or several topics.</exception>
+    internal static KafkaSinkOptions SinkOptions(ConnectorOptions options)
+    {
         var guarantee = options.GetChoice("sink.delivery-guarantee") == "exactly-once" ? KafkaDeliveryGuarantee.ExactlyOnce : KafkaDeliveryGuarantee.AtLeastOnce;
         var prefix = options.GetString("sink.transactional-id-prefix");
         if (guarantee == KafkaDeliveryGuarantee.ExactlyOnce && string.IsNullOrWhiteSpace(prefix))
         {
             throw new ConnectorOptionsException(
-                "Connector 'kafka' needs option 'sink.transactional-id-prefix' with 'sink.delivery-guarantee' = 'exactly-once' (a prefix that stays the same across restarts).", Name, "sink.transactional-id-prefix");
+                $"Connector '{options.Connector}' needs option 'sink.transactional-id-prefix' with 'sink.delivery-guarantee' = 'exactly-once' (a prefix that stays the same across restarts).", options.Connector, "sink.transactional-id-prefix");
         }
         if (options.GetString("topic")!.Contains(';', StringComparison.Ordinal))
         {
             throw options.Invalid("topic", "must name one topic for a sink");
         }
-        var sink = new KafkaSinkOptions { Topic = options.GetString("topic")!, DeliveryGuarantee = guarantee, TransactionalIdPrefix = prefix };
-        return new KafkaSink<Row>(Connection(options), sink, RowSerializer(context.Schema, options));
+        return new KafkaSinkOptions { Topic = options.GetString("topic")!, DeliveryGuarantee = guarantee, TransactionalIdPrefix = prefix };
     }
 
     /// <summary>The serializer of a sink's rows: the value format, and the key format over <c>key.fields</c> when given.</summary>
