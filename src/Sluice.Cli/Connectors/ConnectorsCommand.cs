@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Connectors;
 using Sluice.Connectors.Datagen;
+using Sluice.Connectors.DuckDb;
 using Sluice.Connectors.Kafka;
 using Sluice.Connectors.Nexmark;
 using Spectre.Console;
@@ -26,7 +27,8 @@ internal static class ConnectorsCommand
         ConnectorRegistry.FromLoadedAssemblies()
             .AddAssembly(typeof(DatagenConnectorFactory).Assembly)
             .AddAssembly(typeof(NexmarkConnectorFactory).Assembly)
-            .AddAssembly(typeof(KafkaConnectorFactory).Assembly);
+            .AddAssembly(typeof(KafkaConnectorFactory).Assembly)
+            .AddAssembly(typeof(DuckDbConnectorFactory).Assembly);
 
     private static Command List()
     {
