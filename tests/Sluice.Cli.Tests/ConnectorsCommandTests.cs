@@ -57,7 +57,7 @@ public sealed class ConnectorsCommandTests
 
         result.ExitCode.ShouldBe(2);
         result.Stdout.ShouldBeEmpty();
-        result.Stderr.ShouldBe("error: There is no connector 'kafak'; the known connectors are: blackhole, datagen, nexmark, print.\n");
+        result.Stderr.ShouldBe("error: There is no connector 'kafak'; the known connectors are: blackhole, datagen, duckdb, filesystem, kafka, nexmark, print, upsert-kafka.\n");
     }
 }
 

@@ -1,7 +1,8 @@
 using Sluice.Connectors;
 using Sluice.Connectors.Blackhole;
 using Sluice.Connectors.Datagen;
+using Sluice.Connectors.Filesystem;
 using Sluice.Connectors.Print;
 
-// The connectors that need no external system or format ship with the API.
-[assembly: ConnectorFactories(typeof(DatagenConnectorFactory), typeof(PrintConnectorFactory), typeof(BlackholeConnectorFactory))]
+// The connectors that need no external system ship with the API.
+[assembly: ConnectorFactories(typeof(DatagenConnectorFactory), typeof(PrintConnectorFactory), typeof(BlackholeConnectorFactory), typeof(FilesystemConnectorFactory))]

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Sluice.Connectors;
 using Sluice.Connectors.Datagen;
+using Sluice.Connectors.DuckDb;
+using Sluice.Connectors.Kafka;
 using Sluice.Connectors.Nexmark;
 using Spectre.Console;
 
@@ -24,7 +26,9 @@ internal static class ConnectorsCommand
     internal static ConnectorRegistry Registry() =>
         ConnectorRegistry.FromLoadedAssemblies()
             .AddAssembly(typeof(DatagenConnectorFactory).Assembly)
-            .AddAssembly(typeof(NexmarkConnectorFactory).Assembly);
+            .AddAssembly(typeof(NexmarkConnectorFactory).Assembly)
+            .AddAssembly(typeof(KafkaConnectorFactory).Assembly)
+            .AddAssembly(typeof(DuckDbConnectorFactory).Assembly);
 
     private static Command List()
     {

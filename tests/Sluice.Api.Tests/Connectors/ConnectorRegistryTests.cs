@@ -57,7 +57,7 @@ public sealed class ConnectorRegistryTests
     {
         var registry = BuiltIns().AddAssembly(typeof(DatagenConnectorFactory).Assembly);
 
-        registry.Factories.Select(f => f.Identifier).ShouldBe(["blackhole", "datagen", "print"]);
+        registry.Factories.Select(f => f.Identifier).ShouldBe(["blackhole", "datagen", "filesystem", "print"]);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class ConnectorRegistryTests
     {
         var error = Should.Throw<ConnectorOptionsException>(() => BuiltIns().Get("kafak"));
 
-        error.Message.ShouldBe("There is no connector 'kafak'; the known connectors are: blackhole, datagen, print.");
+        error.Message.ShouldBe("There is no connector 'kafak'; the known connectors are: blackhole, datagen, filesystem, print.");
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class ConnectorRegistryTests
     {
         var error = Should.Throw<ConnectorOptionsException>(() => BuiltIns().CreateSource("orders", Schema.Parse("id INT"), new Dictionary<string, string>()));
 
-        error.Message.ShouldBe("Table 'orders' has no 'connector' option; the known connectors are: blackhole, datagen, print.");
+        error.Message.ShouldBe("Table 'orders' has no 'connector' option; the known connectors are: blackhole, datagen, filesystem, print.");
     }
 
     [Fact]

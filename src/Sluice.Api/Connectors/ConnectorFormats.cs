@@ -1,0 +1,115 @@
+using Sluice.Formats;
+using Sluice.Schemas;
+
+namespace Sluice.Connectors;
+
+/// <summary>
+/// The row-format options connectors share (<c>format</c>, <c>value.format</c>, <c>key.format</c> and the formats' own
+/// <c>json.*</c>, <c>csv.*</c>, <c>raw.*</c> keys, optionally behind a prefix such as <c>value.</c>) and their
+/// resolution into serializers of <see cref="Sluice.Formats"/>. Stateless and thread-safe.
+/// </summary>
+/// <remarks>
+/// A format key of another format than the chosen one, an unknown format key or a bad format value is a
+/// <see cref="ConnectorOptionsException"/> of one sentence: the format's own validation names the key, the value and
+/// what is valid (for an unknown key, every key of the format).
+/// </remarks>
+public static class ConnectorFormats
+{
+    private static readonly string[] s_identifiers = [RowFormats.Json.Identifier, RowFormats.Csv.Identifier, RowFormats.Raw.Identifier];
+
+    /// <summary>The identifiers of the row formats connectors accept: json, csv, raw.</summary>
+    public static IReadOnlyList<string> Identifiers => s_identifiers;
+
+    /// <summary>A choice among the row formats (<see cref="Identifiers"/>) under <paramref name="key"/>.</summary>
+    /// <param name="key">The option key (<c>format</c>, <c>value.format</c>, <c>key.format</c>).</param>
+    /// <param name="description">What the format encodes.</param>
+    /// <param name="required">Whether the option must be given.</param>
+    public static ConnectorOption FormatOption(string key, string description, bool required = false) =>
+        new(key, ConnectorOptionType.Enum, description) { AllowedValues = s_identifiers, IsRequired = required };
+
+    /// <summary>
+    /// The pattern keys of the formats' own options behind <paramref name="prefix"/>: <c>{prefix}json.#</c>,
+    /// <c>{prefix}csv.#</c>, <c>{prefix}raw.#</c>; their values are checked by the chosen format.
+    /// </summary>
+    /// <param name="prefix">"" or a prefix ending in a dot (<c>value.</c>, <c>key.</c>).</param>
+    public static IReadOnlyList<ConnectorOption> FormatKeyPatterns(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var patterns = new ConnectorOption[s_identifiers.Length];
+        for (var i = 0; i < s_identifiers.Length; i++)
+        {
+            var id = s_identifiers[i];
+            patterns[i] = new ConnectorOption($"{prefix}{id}.#", ConnectorOptionType.String,
+                $"An option of the {id} format ({id}.…, see docs/formats.md), checked by the format when '{prefix}format' is '{id}'.");
+        }
+        return patterns;
+    }
+
+    /// <summary>
+    /// The row format named by option <paramref name="formatKey"/> and its options: every given key
+    /// <c>{prefix}{format}.…</c> with <paramref name="prefix"/> removed, checked by the format.
+    /// </summary>
+    /// <param name="options">The connector's validated options.</param>
+    /// <param name="formatKey">The option naming the format; absent means null is returned.</param>
+    /// <param name="prefix">The prefix of the format keys ("" or <c>value.</c>, <c>key.</c>).</param>
+    /// <exception cref="ConnectorOptionsException">A format key belongs to another format, or the format rejects a key or value.</exception>
+    public static (RowFormat Format, IReadOnlyDictionary<string, string> Options)? Resolve(ConnectorOptions options, string formatKey, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.GetChoice(formatKey) is not { } identifier)
+        {
+            return null;
+        }
+        var format = RowFormats.Get(identifier);
+        var own = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in options.Given)
+        {
+            if (!key.StartsWith(prefix, StringComparison.Ordinal) || key == formatKey)
+            {
+                continue;
+            }
+            var bare = key[prefix.Length..];
+            var dot = bare.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0 || Array.IndexOf(s_identifiers, bare[..dot]) < 0)
+            {
+                continue;
+            }
+            if (!string.Equals(bare[..dot], format.Identifier, StringComparison.Ordinal))
+            {
+                throw options.Invalid(key, $"is an option of the {bare[..dot]} format, but '{formatKey}' is '{format.Identifier}'; give it only with that format, so remove it");
+            }
+            own[bare] = value;
+        }
+        try
+        {
+            format.Validate(own);
+        }
+        catch (FormatOptionException e)
+        {
+            throw new ConnectorOptionsException(e.Message, options.Connector, e.Option is null ? formatKey : prefix + e.Option);
+        }
+        return (format, own);
+    }
+
+    /// <summary>Creates the serializer of <paramref name="schema"/>'s rows in the format resolved by <see cref="Resolve"/>.</summary>
+    /// <exception cref="ConnectorOptionsException">The format cannot encode a column of the schema.</exception>
+    public static IRowSerializer CreateSerializer((RowFormat Format, IReadOnlyDictionary<string, string> Options) format, Schema schema, string connector) =>
+        Wrap(() => format.Format.CreateSerializer(schema, format.Options), connector);
+
+    /// <summary>Creates the deserializer of <paramref name="schema"/>'s rows in the format resolved by <see cref="Resolve"/>.</summary>
+    /// <exception cref="ConnectorOptionsException">The format cannot decode a column of the schema.</exception>
+    public static IRowDeserializer CreateDeserializer((RowFormat Format, IReadOnlyDictionary<string, string> Options) format, Schema schema, string connector) =>
+        Wrap(() => format.Format.CreateDeserializer(schema, format.Options), connector);
+
+    private static TResult Wrap<TResult>(Func<TResult> create, string connector)
+    {
+        try
+        {
+            return create();
+        }
+        catch (FormatOptionException e)
+        {
+            throw new ConnectorOptionsException(e.Message, connector, e.Option);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Sluice.Formats;
+using Sluice.Schemas;
+using Sluice.Sinks;
+using Sluice.Sources;
+
+namespace Sluice.Connectors.Filesystem;
+
+/// <summary>
+/// The 'filesystem' connector: rows as lines of a json, csv or raw file. As a sink it writes part files into the
+/// directory <c>path</c> exactly once (<see cref="PartFileSink{T}"/>: a file per subtask and checkpoint, committed when
+/// the checkpoint completes); as a source it reads the file <c>path</c> (bounded, <see cref="FileSource{T}"/>), a line
+/// that does not decode becoming a dead letter with its line number and field path. Thread-safe and stateless.
+/// </summary>
+public sealed class FilesystemConnectorFactory : IConnectorFactory
+{
+    /// <summary>The identifier, as in Flink.</summary>
+    public const string Name = "filesystem";
+
+    private static readonly ConnectorOption[] s_options =
+    [
+        ConnectorOption.Required("path", ConnectorOptionType.String,
+            "The directory a sink writes its part files into, or the file a source reads."),
+        new("format", ConnectorOptionType.Enum, "The row format of every line; 'parquet' is not supported yet.")
+        {
+            IsRequired = true,
+            AllowedValues = ["json", "csv", "raw", "parquet"],
+        },
+        .. ConnectorFormats.FormatKeyPatterns(""),
+    ];
+
+    /// <inheritdoc />
+    public string Identifier => Name;
+
+    /// <inheritdoc />
+    public string Description => "Reads rows from a json, csv or raw file, or writes them exactly once into part files of a directory.";
+
+    /// <inheritdoc />
+    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source | ConnectorCapabilities.Sink;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ConnectorOption> Options => s_options;
+
+    /// <summary>The extension of the part files a sink commits in <paramref name="format"/> (<c>.jsonl</c>, <c>.csv</c>, <c>.txt</c>).</summary>
+    /// <param name="format">json, csv or raw.</param>
+    public static string FileExtension(string format) => format switch
+    {
+        "json" => ".jsonl",
+        "csv" => ".csv",
+        _ => ".txt",
+    };
+
+    /// <inheritdoc />
+    /// <exception cref="ConnectorOptionsException">The format is 'parquet' or its options are invalid, or <c>path</c> is a directory.</exception>
+    public ISource<Row> CreateSource(ConnectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var format = Format(context.Options);
+        var path = context.Options.GetString("path")!;
+        if (Directory.Exists(path))
+        {
+            throw context.Options.Invalid("path", "must name a file for a source: reading every file of a directory is not supported yet");
+        }
+        return new FileSource<Row>(path, MessageDeserializers.Rows(ConnectorFormats.CreateDeserializer(format, context.Schema, Name)));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ConnectorOptionsException">The format is 'parquet' or its options are invalid.</exception>
+    public ISink<Row> CreateSink(ConnectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var format = Format(context.Options);
+        var serializer = MessageSerializers.Rows(ConnectorFormats.CreateSerializer(format, context.Schema, Name));
+        return new PartFileSink<Row>(context.Options.GetString("path")!, serializer, FileExtension(format.Format.Identifier));
+    }
+
+    private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) Format(ConnectorOptions options)
+    {
+        if (options.GetChoice("format") == "parquet")
+        {
+            throw options.Invalid("format", "is not supported yet: write Parquet through the DuckDB lake sink (docs/connectors/lake.md), or choose 'json', 'csv' or 'raw'");
+        }
+        return ConnectorFormats.Resolve(options, "format", "")!.Value;
+    }
+}

@@ -1,0 +1,71 @@
+using Sluice.Connectors;
+using Sluice.Schemas;
+using static Sluice.Connectors.DuckDb.Tests.Sinks.SinkTestSupport;
+
+namespace Sluice.Connectors.DuckDb.Tests.Sinks;
+
+/// <summary>The 'duckdb' sink from option dictionaries.</summary>
+public sealed class DuckDbConnectorFactoryTests : IDisposable
+{
+    private static readonly Schema s_schema = Schema.Parse("user_id STRING NOT NULL, visits BIGINT");
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sluice-duckdb-factory-" + Guid.NewGuid().ToString("N"));
+    private readonly ConnectorRegistry _registry = new ConnectorRegistry().AddAssembly(typeof(DuckDbConnectorFactory).Assembly);
+
+    public DuckDbConnectorFactoryTests() => Directory.CreateDirectory(_dir);
+
+    private string Database => Path.Combine(_dir, "warehouse.duckdb");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private Dictionary<string, string> Options(params (string Key, string Value)[] more)
+    {
+        var options = new Dictionary<string, string> { ["connector"] = "duckdb", ["path"] = Database, ["table-name"] = "visits" };
+        foreach (var (key, value) in more)
+        {
+            options[key] = value;
+        }
+        return options;
+    }
+
+    [Fact]
+    public async Task Sink_Upsert_KeepsTheLastRowPerKey()
+    {
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection([Row.Of(s_schema, "u1", 1L), Row.Of(s_schema, "u2", 5L), Row.Of(s_schema, "u1", 2L)])
+            .SinkTo(_registry.CreateSink("visits", s_schema, Options(("sink.write-mode", "upsert"), ("sink.key-fields", "user_id"))));
+
+        await env.ExecuteAsync().OrTimeout();
+
+        var result = Query(Database, "SELECT user_id, visits FROM visits ORDER BY user_id");
+        result.RowCount.ShouldBe(2);
+        (result.GetString(0, 0), result.GetInt64(0, 1)).ShouldBe(("u1", 2L));
+        (result.GetString(1, 0), result.GetInt64(1, 1)).ShouldBe(("u2", 5L));
+    }
+
+    [Fact]
+    public async Task Sink_Append_WritesEveryRow()
+    {
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection([Row.Of(s_schema, "u1", 1L), Row.Of(s_schema, "u1", 2L)]).SinkTo(_registry.CreateSink("visits", s_schema, Options()));
+
+        await env.ExecuteAsync().OrTimeout();
+
+        Scalar(Database, "SELECT count(*) FROM visits").ShouldBe(2L);
+    }
+
+    [Theory]
+    [InlineData("sink.write-mode", "merge", "Option 'sink.write-mode' of connector 'duckdb' must be one of 'append', 'upsert' (got 'merge').")]
+    [InlineData("sink.key-fields", "user", "Option 'sink.key-fields' of connector 'duckdb' must name columns of the table (user_id, visits), but 'user' is not one (got 'user').")]
+    public void CreateSink_BadOption_OneSentenceNamingOptionValueAndChoices(string key, string value, string expected)
+    {
+        var options = Options();
+        options[key] = value;
+
+        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("visits", s_schema, options)).Message.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void CreateSink_UpsertWithoutKey_NamesTheOption() =>
+        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("visits", s_schema, Options(("sink.write-mode", "upsert")))).Message
+            .ShouldBe("Connector 'duckdb' needs option 'sink.key-fields' with 'sink.write-mode' = 'upsert' (the key columns, separated by ';').");
+}
