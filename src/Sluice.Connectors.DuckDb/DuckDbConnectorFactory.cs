@@ -10,7 +10,7 @@ namespace Sluice.Connectors.DuckDb;
 /// The 'duckdb' connector (a sink): rows written exactly once into a table of a DuckDB database file through
 /// <see cref="DuckDbWarehouseSink.ForRows"/>, appended or upserted by <c>sink.key-fields</c>. Thread-safe and stateless.
 /// </summary>
-/// <remarks>Row kinds are not applied: a delete or update-before row is written like an insert (see the docs).</remarks>
+/// <remarks>Deletes are not applied: a retraction (delete or update-before row) fails the job instead of being written as new data.</remarks>
 public sealed class DuckDbConnectorFactory : IConnectorFactory
 {
     /// <summary>The identifier (Flink has no DuckDB connector).</summary>

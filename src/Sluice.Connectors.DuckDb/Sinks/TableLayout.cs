@@ -90,11 +90,20 @@ internal sealed class TableLayout
     /// Allocates nothing for scalar fields.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="value"/> is not of <see cref="Schema"/>.</exception>
+    /// <exception cref="NotSupportedException">
+    /// <paramref name="value"/> retracts a row (<see cref="RowKind.Delete"/>, <see cref="RowKind.UpdateBefore"/>): the
+    /// sink inserts and upserts, and would otherwise write a retraction as if it were new data.
+    /// </exception>
     public void AppendColumns(IDuckDBAppenderRow row, Row value)
     {
         if (!ReferenceEquals(value.Schema, Schema) && !value.Schema.Equals(Schema))
         {
             throw new ArgumentException($"The table holds rows of {Schema}, not of {value.Schema}.", nameof(value));
+        }
+        if (value.Kind is RowKind.Delete or RowKind.UpdateBefore)
+        {
+            throw new NotSupportedException(
+                $"The DuckDB sink received the retraction {value}; it applies inserts and updates only, so deletes and update-befores of a changelog cannot be written (filter them out, or keep the stream append-only).");
         }
         for (var i = 0; i < _kinds.Length; i++)
         {

@@ -53,6 +53,20 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
         Scalar(Database, "SELECT count(*) FROM visits").ShouldBe(2L);
     }
 
+    [Fact]
+    public async Task Sink_Retraction_FailsTheJobNamingTheRow_NothingIsWritten()
+    {
+        var delete = Row.Of(s_schema, "u1", 1L);
+        delete.Kind = RowKind.Delete;
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection([Row.Of(s_schema, "u1", 1L), delete]).SinkTo(_registry.CreateSink("visits", s_schema, Options()));
+
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().OrTimeout());
+
+        error.ToString().ShouldContain("received the retraction -D[u1, 1]");
+        Scalar(Database, "SELECT count(*) FROM visits").ShouldBe(0L, "the failed job commits nothing");
+    }
+
     [Theory]
     [InlineData("sink.write-mode", "merge", "Option 'sink.write-mode' of connector 'duckdb' must be one of 'append', 'upsert' (got 'merge').")]
     [InlineData("sink.key-fields", "user", "Option 'sink.key-fields' of connector 'duckdb' must name columns of the table (user_id, visits), but 'user' is not one (got 'user').")]
