@@ -24,6 +24,9 @@ internal sealed class RocksDbWorkingDirectory : IDisposable
     private const string TempSuffix = ".tmp";
 
     private readonly FileStream _lock;
+    /// <summary>How often <see cref="Open"/> recreates a parent that a closing backend deleted before giving up.</summary>
+    private const int MaxOpenAttempts = 100;
+
     private readonly bool _deleteEmptyParent;
     private bool _disposed;
 
@@ -56,15 +59,17 @@ internal sealed class RocksDbWorkingDirectory : IDisposable
         FileStream? lockFile = null;
         try
         {
-            // Twice at most: a backend closing in the same job may delete the (then empty) parent in between.
-            for (var attempt = 0; lockFile is null; attempt++)
+            // A backend closing in the same job (or another job of the same name) deletes the parent when it is
+            // empty, so it may vanish between creating it and creating the lock file in it (Unix reports that as
+            // FileNotFoundException). Once the lock file exists the parent is not empty and stays: retry until then.
+            for (var attempt = 1; lockFile is null; attempt++)
             {
                 Directory.CreateDirectory(parent);
                 try
                 {
                     lockFile = CreateLocked(path + LockSuffix);
                 }
-                catch (DirectoryNotFoundException) when (attempt == 0)
+                catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException && attempt < MaxOpenAttempts)
                 {
                 }
             }

@@ -54,6 +54,40 @@ public sealed class RocksDbWorkingDirectoryTests : IDisposable
     /// Subtasks of one job open their copies side by side at the same moment, each sweeping the others' directory: a
     /// lock file is never visible unlocked, so no opening copy is taken for stale (its lock stolen, its directory deleted).
     /// </summary>
+    /// <summary>
+    /// Backends closing (each deleting the then-empty parent) while others open in the same parent: every open
+    /// succeeds. Before the fix, an open whose parent vanished between creating it and creating its lock file failed.
+    /// </summary>
+    [Fact]
+    public void Open_WhileOthersCloseAndDeleteTheEmptyParent_EverySucceeds()
+    {
+        const int threads = 8;
+        const int rounds = 1000;
+        var job = Path.Combine(_root, "churn");
+        using var start = new Barrier(threads);
+        var errors = new Exception?[threads];
+        var workers = Enumerable.Range(0, threads).Select(i => new Thread(() =>
+        {
+            try
+            {
+                start.SignalAndWait(s_timeout);
+                for (var r = 0; r < rounds; r++)
+                {
+                    RocksDbWorkingDirectory.Open(Path.Combine(job, $"op-{i}-{r}"), "op", deleteEmptyParent: true).Dispose();
+                }
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+        })).ToList();
+        workers.ForEach(t => t.Start());
+        workers.ForEach(t => t.Join(s_timeout).ShouldBeTrue());
+
+        errors.ShouldAllBe(e => e == null);
+        Directory.Exists(job).ShouldBeFalse("the last backend to close deletes the empty parent");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
