@@ -23,6 +23,8 @@ public sealed class DataType : IEquatable<DataType>
     /// <summary>The precision of <c>TIMESTAMP</c> and <c>TIMESTAMP_LTZ</c> written without one (microseconds), as in Flink.</summary>
     public const int DefaultTimestampPrecision = 6;
 
+    private static readonly decimal[] s_powersOfTen = CreatePowersOfTen();
+
     private DataType(DataTypeKind kind, bool isNullable, int precision = 0, int scale = 0, DataType? element = null, DataType? value = null, Schema? fields = null)
     {
         Kind = kind;
@@ -252,6 +254,33 @@ public sealed class DataType : IEquatable<DataType>
         {
             text.Append(" NOT NULL");
         }
+    }
+
+    /// <summary>
+    /// Rounds <paramref name="value"/> half away from zero to this DECIMAL's scale (SQL's rounding) and says whether the
+    /// result fits its precision: true with the rounded value, or false when it has more than precision − scale
+    /// integer digits.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This type is not a DECIMAL.</exception>
+    public bool TryRoundDecimal(decimal value, out decimal rounded)
+    {
+        if (Kind != DataTypeKind.Decimal)
+        {
+            throw new InvalidOperationException($"{this} is not a DECIMAL type.");
+        }
+        rounded = decimal.Round(value, Scale, MidpointRounding.AwayFromZero);
+        return Math.Abs(rounded) < s_powersOfTen[Precision - Scale];
+    }
+
+    private static decimal[] CreatePowersOfTen()
+    {
+        var powers = new decimal[MaxDecimalPrecision + 1];
+        powers[0] = 1m;
+        for (var i = 1; i < powers.Length; i++)
+        {
+            powers[i] = powers[i - 1] * 10m;
+        }
+        return powers;
     }
 
     private static int CheckTimePrecision(int precision) =>

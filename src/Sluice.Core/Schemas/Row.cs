@@ -23,7 +23,6 @@ namespace Sluice.Schemas;
 public sealed class Row : IEquatable<Row>
 {
     private static readonly long[] s_tickDivisors = [10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
-    private static readonly decimal[] s_powersOfTen = CreatePowersOfTen();
     private static readonly decimal[] s_zeros = [.. Enumerable.Range(0, DataType.MaxDecimalPrecision + 1).Select(scale => new decimal(0, 0, 0, false, (byte)scale))];
 
     private readonly Schema _schema;
@@ -145,8 +144,7 @@ public sealed class Row : IEquatable<Row>
     {
         var slot = Slot(index, DataTypeKind.Decimal);
         var type = _schema[index].Type;
-        var rounded = decimal.Round(value, type.Scale, MidpointRounding.AwayFromZero);
-        if (Math.Abs(rounded) >= s_powersOfTen[type.Precision - type.Scale])
+        if (!type.TryRoundDecimal(value, out var rounded))
         {
             throw new OverflowException($"The value {value} does not fit field '{_schema[index].Name}' of type {type}.");
         }
@@ -556,14 +554,4 @@ public sealed class Row : IEquatable<Row>
         throw new InvalidCastException($"Field '{_schema[index].Name}' is {_schema[index].Type}, not {kind}.");
     }
 
-    private static decimal[] CreatePowersOfTen()
-    {
-        var powers = new decimal[DataType.MaxDecimalPrecision + 1];
-        powers[0] = 1m;
-        for (var i = 1; i < powers.Length; i++)
-        {
-            powers[i] = powers[i - 1] * 10m;
-        }
-        return powers;
-    }
 }

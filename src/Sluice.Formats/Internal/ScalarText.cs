@@ -13,7 +13,6 @@ namespace Sluice.Formats;
 internal static class ScalarText
 {
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private static readonly decimal[] s_powersOfTen = CreatePowersOfTen();
 
     /// <summary>Whether <paramref name="kind"/> is a scalar (not ROW, ARRAY or MAP).</summary>
     public static bool IsScalar(DataTypeKind kind) => kind is not (DataTypeKind.Row or DataTypeKind.Array or DataTypeKind.Map);
@@ -126,8 +125,7 @@ internal static class ScalarText
     public static bool TryFitDecimal(DataType type, decimal value, out Scalar scalar, out string? reason)
     {
         scalar = default;
-        var rounded = decimal.Round(value, type.Scale, MidpointRounding.AwayFromZero);
-        if (Math.Abs(rounded) >= s_powersOfTen[type.Precision - type.Scale])
+        if (!type.TryRoundDecimal(value, out var rounded))
         {
             reason = $"{value.ToString(CultureInfo.InvariantCulture)} does not fit {type.WithNullability(true)}.";
             return false;
@@ -218,14 +216,4 @@ internal static class ScalarText
         return text[range];
     }
 
-    private static decimal[] CreatePowersOfTen()
-    {
-        var powers = new decimal[DataType.MaxDecimalPrecision + 1];
-        powers[0] = 1m;
-        for (var i = 1; i < powers.Length; i++)
-        {
-            powers[i] = powers[i - 1] * 10m;
-        }
-        return powers;
-    }
 }
