@@ -69,4 +69,17 @@ public interface IConnectorFactory
 /// <param name="TableName">The table's name, for messages and metrics.</param>
 /// <param name="Schema">The table's columns (see <see cref="IConnectorFactory.ResolveSchema"/>).</param>
 /// <param name="Options">The options, validated against the factory's <see cref="IConnectorFactory.Options"/>.</param>
-public sealed record ConnectorContext(string TableName, Schema Schema, ConnectorOptions Options);
+public sealed record ConnectorContext(string TableName, Schema Schema, ConnectorOptions Options)
+{
+    /// <summary>
+    /// The table's primary key columns (SQL's <c>PRIMARY KEY (…) NOT ENFORCED</c>), in key order; empty when the
+    /// table has none. Upsert connectors require one; every name is a column of <see cref="Schema"/>.
+    /// </summary>
+    public IReadOnlyList<string> PrimaryKey { get; init; } = [];
+
+    /// <summary>
+    /// The columns the table is partitioned by (SQL's <c>PARTITIONED BY (…)</c>), outermost first; empty when it is
+    /// not partitioned. Every name is a column of <see cref="Schema"/>.
+    /// </summary>
+    public IReadOnlyList<string> PartitionKeys { get; init; } = [];
+}
