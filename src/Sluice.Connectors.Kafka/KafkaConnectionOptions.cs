@@ -1,4 +1,5 @@
 using System.Text;
+using Sluice.Security;
 
 namespace Sluice.Connectors.Kafka;
 
@@ -10,7 +11,7 @@ namespace Sluice.Connectors.Kafka;
 /// </summary>
 /// <remarks>
 /// Secrets: <see cref="ToString"/> and every message Sluice builds from these options print the values of secret
-/// properties (<see cref="IsSecret"/>) as <c>***</c>. The typed settings of the source and sink options win over
+/// properties (<see cref="SecretOptions.IsSecret"/>) as <c>******</c>. The typed settings of the source and sink options win over
 /// the same key in <see cref="Properties"/>, except where those options document otherwise.
 /// </remarks>
 public sealed record KafkaConnectionOptions
@@ -68,18 +69,6 @@ public sealed record KafkaConnectionOptions
         return new KafkaConnectionOptions { BootstrapServers = bootstrap, Properties = properties };
     }
 
-    /// <summary>True when <paramref name="property"/> holds a secret (passwords, keys, tokens, JAAS configs) whose value must never be printed.</summary>
-    public static bool IsSecret(string property)
-    {
-        ArgumentNullException.ThrowIfNull(property);
-        return property.Contains("password", StringComparison.OrdinalIgnoreCase)
-            || property.Contains("secret", StringComparison.OrdinalIgnoreCase)
-            || property.Contains("jaas", StringComparison.OrdinalIgnoreCase)
-            || property.Contains("token", StringComparison.OrdinalIgnoreCase)
-            || property.Contains("oauthbearer.config", StringComparison.OrdinalIgnoreCase)
-            || property.Equals("ssl.key.pem", StringComparison.OrdinalIgnoreCase);
-    }
-
     /// <summary>Throws when a setting is invalid.</summary>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it (never its secret value).</exception>
     public void Validate()
@@ -95,7 +84,7 @@ public sealed record KafkaConnectionOptions
         }
     }
 
-    /// <summary>The options with secret property values replaced by <c>***</c>; safe to log.</summary>
+    /// <summary>The options with secret property values replaced by <c>******</c>; safe to log.</summary>
     public override string ToString()
     {
         var text = new StringBuilder("KafkaConnectionOptions { BootstrapServers = ").Append(BootstrapServers);
@@ -105,7 +94,7 @@ public sealed record KafkaConnectionOptions
         }
         foreach (var (key, value) in Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            text.Append(", ").Append(key).Append(" = ").Append(IsSecret(key) ? "***" : value);
+            text.Append(", ").Append(key).Append(" = ").Append(SecretOptions.Mask(key, value));
         }
         return text.Append(" }").ToString();
     }

@@ -120,7 +120,7 @@ public sealed class KafkaSinkTests(KafkaTestCluster kafka) : IClassFixture<Kafka
         text.ShouldNotContain("s3cr3t-value");
         text.ShouldNotContain("another-secret");
         text.ShouldNotContain("third-secret");
-        text.ShouldContain("sasl.password = ***");
+        text.ShouldContain("sasl.password = ******");
     }
 
     [Fact]
