@@ -8,9 +8,14 @@ namespace Sluice.Connectors.DuckDb;
 
 /// <summary>
 /// The 'duckdb' connector (a sink): rows written exactly once into a table of a DuckDB database file through
-/// <see cref="DuckDbWarehouseSink.ForRows"/>, appended or upserted by <c>sink.key-fields</c>. Thread-safe and stateless.
+/// <see cref="DuckDbWarehouseSink.ForRows"/>, appended, or upserted by the table's key (its PRIMARY KEY, or
+/// <c>sink.key-fields</c>). Thread-safe and stateless.
 /// </summary>
-/// <remarks>Deletes are not applied: a retraction (delete or update-before row) fails the job instead of being written as new data.</remarks>
+/// <remarks>
+/// Upsert mode applies a changelog as Flink's JDBC sink does: <c>+I</c> and <c>+U</c> rows insert or replace the row
+/// of their key, <c>-D</c> rows delete it, <c>-U</c> rows are ignored. Append mode fails the job on a retraction
+/// (<c>-D</c>, <c>-U</c>), naming the row, instead of writing it as new data.
+/// </remarks>
 public sealed class DuckDbConnectorFactory : IConnectorFactory
 {
     /// <summary>The identifier (Flink has no DuckDB connector).</summary>
@@ -20,33 +25,58 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
     [
         ConnectorOption.Required("path", ConnectorOptionType.String, "The DuckDB database file; created if missing."),
         ConnectorOption.Required("table-name", ConnectorOptionType.String, "The table to write; created from the schema if missing."),
-        ConnectorOption.Choice("sink.write-mode", "'append' inserts every row; 'upsert' inserts or replaces rows by sink.key-fields.", "append", "append", "upsert"),
-        new("sink.key-fields", ConnectorOptionType.String, "The table's key columns, separated by ';': required for 'upsert', the primary key of a table the sink creates."),
+        ConnectorOption.Choice("sink.write-mode", "'append' inserts every row; 'upsert' applies rows by key (insert or replace, delete). Default: 'upsert' when the table declares a PRIMARY KEY, else 'append'.", "append", "append", "upsert"),
+        new("sink.key-fields", ConnectorOptionType.String, "The table's key columns, separated by ';', for a table declared without PRIMARY KEY: the key of 'upsert', the primary key of a table the sink creates."),
     ];
 
     /// <inheritdoc />
     public string Identifier => Name;
 
     /// <inheritdoc />
-    public string Description => "Writes rows exactly once into a DuckDB table, appended or upserted by key.";
+    public string Description => "Writes rows exactly once into a DuckDB table, appended or upserted by key (deletes applied).";
 
     /// <inheritdoc />
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
+    /// <remarks><see cref="ChangelogMode.Upsert"/> in upsert mode, else <see cref="ChangelogMode.InsertOnly"/>.</remarks>
+    /// <exception cref="ConnectorOptionsException">As <see cref="CreateSink"/>.</exception>
+    public ChangelogMode GetSinkChangelogMode(ConnectorContext context) =>
+        Resolve(context).Mode == WarehouseWriteMode.Upsert ? ChangelogMode.Upsert : ChangelogMode.InsertOnly;
+
+    /// <inheritdoc />
     public IReadOnlyList<ConnectorOption> Options => s_options;
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">'upsert' without key columns, or a key column the table lacks.</exception>
+    /// <exception cref="ConnectorOptionsException">'upsert' without a key, a key column the table lacks, or a
+    /// <c>sink.key-fields</c> that differs from the table's PRIMARY KEY.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)
+    {
+        var (mode, keys) = Resolve(context);
+        var options = context.Options;
+        return DuckDbWarehouseSink.ForRows(options.GetString("path")!, options.GetString("table-name")!, context.Schema,
+            new DuckDbSinkOptions { Mode = mode, PrimaryKey = keys });
+    }
+
+    private static (WarehouseWriteMode Mode, string[] Keys) Resolve(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
-        var mode = options.GetChoice("sink.write-mode") == "upsert" ? WarehouseWriteMode.Upsert : WarehouseWriteMode.Append;
         var keys = (options.GetString("sink.key-fields") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (context.PrimaryKey.Count > 0)
+        {
+            if (keys.Length > 0 && !keys.AsSpan().SequenceEqual([.. context.PrimaryKey]))
+            {
+                throw options.Invalid("sink.key-fields", $"must be left out or equal the table's PRIMARY KEY ({string.Join(";", context.PrimaryKey)})");
+            }
+            keys = [.. context.PrimaryKey];
+        }
+        var mode = options.Contains("sink.write-mode")
+            ? options.GetChoice("sink.write-mode") == "upsert" ? WarehouseWriteMode.Upsert : WarehouseWriteMode.Append
+            : context.PrimaryKey.Count > 0 ? WarehouseWriteMode.Upsert : WarehouseWriteMode.Append;
         if (mode == WarehouseWriteMode.Upsert && keys.Length == 0)
         {
-            throw new ConnectorOptionsException("Connector 'duckdb' needs option 'sink.key-fields' with 'sink.write-mode' = 'upsert' (the key columns, separated by ';').", Name, "sink.key-fields");
+            throw new ConnectorOptionsException("Connector 'duckdb' needs the table's key with 'sink.write-mode' = 'upsert': declare a PRIMARY KEY, or give option 'sink.key-fields' (the key columns, separated by ';').", Name, "sink.key-fields");
         }
         foreach (var key in keys)
         {
@@ -55,7 +85,6 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
                 throw options.Invalid("sink.key-fields", $"must name columns of the table ({string.Join(", ", context.Schema.Select(static f => f.Name))}), but '{key}' is not one");
             }
         }
-        return DuckDbWarehouseSink.ForRows(options.GetString("path")!, options.GetString("table-name")!, context.Schema,
-            new DuckDbSinkOptions { Mode = mode, PrimaryKey = keys });
+        return (mode, keys);
     }
 }

@@ -3,7 +3,10 @@ namespace Sluice.Connectors.DuckDb;
 /// <summary>Options of the DuckDB warehouse sink (<see cref="DuckDbStreamExtensions.ToDuckDb{T}"/>).</summary>
 public sealed record DuckDbSinkOptions
 {
-    /// <summary>Append every record, or upsert by <see cref="PrimaryKey"/>. Default <see cref="WarehouseWriteMode.Append"/>.</summary>
+    /// <summary>
+    /// Append every record, or upsert by <see cref="PrimaryKey"/> (for rows: apply their changelog, deletes included).
+    /// Default <see cref="WarehouseWriteMode.Append"/>, in which a row that retracts (<c>-D</c>, <c>-U</c>) fails the job.
+    /// </summary>
     public WarehouseWriteMode Mode { get; init; } = WarehouseWriteMode.Append;
 
     /// <summary>

@@ -8,7 +8,9 @@ public enum WarehouseWriteMode
 
     /// <summary>
     /// Rows are inserted or replaced by <see cref="DuckDbSinkOptions.PrimaryKey"/> (<c>INSERT OR REPLACE</c>): the
-    /// latest committed version of a key wins. Within one checkpoint of one subtask the last record written wins.
+    /// latest committed version of a key wins. Within one checkpoint of one subtask the last record written wins. A
+    /// stream of <see cref="Schemas.Row"/>s is applied as a changelog (<see cref="Schemas.ChangelogMode.Upsert"/>):
+    /// a <c>-D</c> row deletes its key's row, a <c>-U</c> row is ignored.
     /// </summary>
     Upsert,
 }

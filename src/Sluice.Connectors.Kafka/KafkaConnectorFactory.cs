@@ -57,6 +57,13 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source | ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
+    public ChangelogMode GetSourceChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
+
+    /// <inheritdoc />
+    /// <remarks>The json, csv and raw formats carry no row kind: a retraction row fails the job, naming the row; use 'upsert-kafka' for a changelog.</remarks>
+    public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
+
+    /// <inheritdoc />
     public IReadOnlyList<ConnectorOption> Options => s_options;
 
     /// <inheritdoc />

@@ -56,6 +56,10 @@ internal sealed class KafkaSinkWriter<T> : ITwoPhaseSinkWriter<T>
     /// <exception cref="KafkaSinkException">An earlier record could not be delivered, or a transaction could not begin.</exception>
     public void Write(T value, long timestamp)
     {
+        if (!_serializer.ProducesMessage(value))
+        {
+            return;
+        }
         _key.ResetWrittenCount();
         _value.ResetWrittenCount();
         // The producer keeps the arrays until delivery: one exact-size copy each, as Confluent.Kafka needs.

@@ -1,21 +1,24 @@
-using System.Buffers;
 using Sluice.Formats;
 using Sluice.Schemas;
 using Sluice.Sinks;
+using Sluice.Sources;
 
 [assembly: Sluice.Connectors.ConnectorFactories(typeof(Sluice.Connectors.Kafka.UpsertKafkaConnectorFactory))]
 
 namespace Sluice.Connectors.Kafka;
 
 /// <summary>
-/// The 'upsert-kafka' connector (a sink): a changelog of rows written to a compacted topic keyed by the table's key —
-/// an insert or update-after row is a message whose key is <c>key.fields</c> in <c>key.format</c> and whose value is
-/// the row in <c>value.format</c>; a delete row is a tombstone (the key with a null value); update-before rows are
-/// dropped, as in Flink. Thread-safe and stateless.
+/// The 'upsert-kafka' connector, as Flink's: a table kept as a (compacted) topic keyed by the table's key. As a sink
+/// it writes a changelog (<see cref="ChangelogMode.Upsert"/>): an insert or update-after row is a message whose key is
+/// the key columns in <c>key.format</c> and whose value is the row in <c>value.format</c>; a delete row is a tombstone
+/// (the key with a null value); update-before rows are dropped. As a source it reads the topic from the earliest
+/// offset back into that changelog: a message with a value is an update-after row, a tombstone a delete row holding
+/// the key (<see cref="MessageDeserializers.UpsertRows"/>) — normalize it by key where the previous row matters.
+/// Thread-safe and stateless.
 /// </summary>
 /// <remarks>
-/// Schemas have no PRIMARY KEY yet, so the key is option <c>key.fields</c> (required), where Flink takes the table's
-/// primary key. Reading an upsert topic back as a changelog is not supported yet.
+/// The key is the table's PRIMARY KEY (<see cref="ConnectorContext.PrimaryKey"/>), or option <c>key.fields</c> for a
+/// table declared without one. The value holds every column (Flink's <c>value.fields-include = ALL</c>).
 /// </remarks>
 public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
 {
@@ -24,14 +27,16 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
 
     private static readonly ConnectorOption[] s_options =
     [
-        ConnectorOption.Required("topic", ConnectorOptionType.String, "The topic to write."),
+        ConnectorOption.Required("topic", ConnectorOptionType.String, "The topic to read or write."),
         ConnectorOption.Required("properties.bootstrap.servers", ConnectorOptionType.String, "The Kafka brokers, host:port separated by commas."),
+        new("properties.group.id", ConnectorOptionType.String, "The consumer group of a source (required to read)."),
         new("properties.#", ConnectorOptionType.String, "Any other librdkafka property, passed on without the 'properties.' prefix."),
-        ConnectorFormats.FormatOption("key.format", "The row format of the message key, made of key.fields.", required: true),
-        ConnectorOption.Required("key.fields", ConnectorOptionType.String, "The table's key columns, separated by ';'; Flink takes the PRIMARY KEY, which schemas do not have yet."),
+        ConnectorFormats.FormatOption("key.format", "The row format of the message key, made of the key columns.", required: true),
+        new("key.fields", ConnectorOptionType.String, "The table's key columns, separated by ';', for a table declared without PRIMARY KEY (Flink takes the PRIMARY KEY)."),
         .. ConnectorFormats.FormatKeyPatterns("key."),
         ConnectorFormats.FormatOption("value.format", "The row format of the message value.", required: true),
         .. ConnectorFormats.FormatKeyPatterns("value."),
+        ConnectorOption.Choice("scan.bounded.mode", "'latest-offset': a source stops at the end offsets it sees when it starts; 'unbounded': it follows the topic.", "unbounded", "unbounded", "latest-offset"),
         ConnectorOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in Kafka transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
         new("sink.transactional-id-prefix", ConnectorOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
     ];
@@ -40,13 +45,45 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
     public string Identifier => Name;
 
     /// <inheritdoc />
-    public string Description => "Writes a changelog of rows to a Kafka topic as upserts by key: deletes become tombstones.";
+    public string Description => "Reads or writes a table as a changelog on a Kafka topic, upserts by key: deletes are tombstones.";
 
     /// <inheritdoc />
-    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
+    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source | ConnectorCapabilities.Sink;
+
+    /// <inheritdoc />
+    /// <remarks>Update-after and delete rows by key, no update-before: <see cref="ChangelogMode.Upsert"/>.</remarks>
+    public ChangelogMode GetSourceChangelogMode(ConnectorContext context) => ChangelogMode.Upsert;
+
+    /// <inheritdoc />
+    /// <remarks>Upserts by key (update-before rows are dropped): <see cref="ChangelogMode.Upsert"/>.</remarks>
+    public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.Upsert;
 
     /// <inheritdoc />
     public IReadOnlyList<ConnectorOption> Options => s_options;
+
+    /// <inheritdoc />
+    /// <exception cref="ConnectorOptionsException">An option is missing or does not fit the others or the table.</exception>
+    public ISource<Row> CreateSource(ConnectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Options;
+        var groupId = options.GetString("properties.group.id") ?? throw new ConnectorOptionsException(
+            "Connector 'upsert-kafka' needs option 'properties.group.id' to read (the consumer group of the source).", Name, "properties.group.id");
+        if (options.GetString("topic")!.Contains(';', StringComparison.Ordinal))
+        {
+            throw options.Invalid("topic", "must name one topic");
+        }
+        var source = new KafkaSourceOptions
+        {
+            Topics = [options.GetString("topic")!],
+            GroupId = groupId,
+            StartingPosition = KafkaStartingPosition.Earliest, // the whole table, as Flink's upsert-kafka source reads it
+            Bounded = options.GetChoice("scan.bounded.mode") == "latest-offset",
+        };
+        var values = ConnectorFormats.CreateDeserializer(KafkaConnectorFactory.ValueFormat(options), context.Schema, Name);
+        var keys = ConnectorFormats.CreateDeserializer(KeyFormat(options), KeySchema(context), Name);
+        return new KafkaSource<Row>(KafkaConnectorFactory.Connection(options), source, MessageDeserializers.UpsertRows(values, keys));
+    }
 
     /// <inheritdoc />
     /// <exception cref="ConnectorOptionsException">An option is missing or does not fit the others or the table.</exception>
@@ -54,47 +91,38 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
-        var serializer = new UpsertSerializer(KafkaConnectorFactory.RowSerializer(context.Schema, options));
-        return new UpsertSink(new KafkaSink<Row>(KafkaConnectorFactory.Connection(options), KafkaConnectorFactory.SinkOptions(options), serializer));
+        var value = ConnectorFormats.CreateSerializer(KafkaConnectorFactory.ValueFormat(options), context.Schema, Name);
+        var key = ConnectorFormats.CreateSerializer(KeyFormat(options), KeySchema(context), Name);
+        var serializer = MessageSerializers.UpsertRows(value, key);
+        return new KafkaSink<Row>(KafkaConnectorFactory.Connection(options), KafkaConnectorFactory.SinkOptions(options), serializer);
     }
 
-    /// <summary>Writes a delete row as a tombstone (the key, no value).</summary>
-    private sealed class UpsertSerializer(IMessageSerializer<Row> rows) : IMessageSerializer<Row>
+    private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) KeyFormat(ConnectorOptions options) =>
+        ConnectorFormats.Resolve(options, "key.format", "key.")!.Value;
+
+    /// <summary>The key columns: the PRIMARY KEY, or <c>key.fields</c> (which must then equal it, if both are given).</summary>
+    private static Schema KeySchema(ConnectorContext context)
     {
-        public bool TryWriteKey(Row value, IBufferWriter<byte> key) => rows.TryWriteKey(value, key);
-
-        public bool TryWriteValue(Row value, IBufferWriter<byte> destination) =>
-            value.Kind != RowKind.Delete && rows.TryWriteValue(value, destination);
-    }
-
-    /// <summary>The Kafka sink without update-before rows; commits are the Kafka sink's.</summary>
-    private sealed class UpsertSink(KafkaSink<Row> kafka) : ITwoPhaseSink<Row>
-    {
-        public int MaxParallelism => kafka.MaxParallelism;
-
-        public ISinkWriter<Row> CreateWriter(SinkContext context) => new Writer((ITwoPhaseSinkWriter<Row>)kafka.CreateWriter(context));
-
-        public void Open(CommitterContext context) => ((ITwoPhaseCommitter)kafka).Open(context);
-
-        public void Commit(long checkpointId, int subtaskIndex, byte[] committable) => kafka.Commit(checkpointId, subtaskIndex, committable);
-
-        public void AbortPending(long restoredCheckpointId) => kafka.AbortPending(restoredCheckpointId);
-    }
-
-    private sealed class Writer(ITwoPhaseSinkWriter<Row> kafka) : ITwoPhaseSinkWriter<Row>
-    {
-        public void Write(Row value, long timestamp)
+        var options = context.Options;
+        if (context.PrimaryKey.Count == 0)
         {
-            if (value.Kind != RowKind.UpdateBefore)
-            {
-                kafka.Write(value, timestamp);
-            }
+            return options.Contains("key.fields")
+                ? KafkaConnectorFactory.KeySchema(context.Schema, options, "key.fields")
+                : throw new ConnectorOptionsException(
+                    "Connector 'upsert-kafka' needs the table's key: declare a PRIMARY KEY, or give option 'key.fields' (the key columns, separated by ';').", Name, "key.fields");
         }
-
-        public void Flush() => kafka.Flush();
-
-        public byte[] PrepareCommit(long checkpointId) => kafka.PrepareCommit(checkpointId);
-
-        public void Dispose() => kafka.Dispose();
+        var fields = new Field[context.PrimaryKey.Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var index = context.Schema.IndexOf(context.PrimaryKey[i]);
+            fields[i] = index >= 0 ? context.Schema[index] : throw new ConnectorOptionsException(
+                $"The PRIMARY KEY column '{context.PrimaryKey[i]}' of table '{context.TableName}' is not one of its columns.", Name, "key.fields");
+        }
+        var key = new Schema(fields);
+        if (options.Contains("key.fields") && !KafkaConnectorFactory.KeySchema(context.Schema, options, "key.fields").Equals(key))
+        {
+            throw options.Invalid("key.fields", $"must be left out or equal the table's PRIMARY KEY ({string.Join(";", context.PrimaryKey)})");
+        }
+        return key;
     }
 }

@@ -61,6 +61,10 @@ internal sealed class LogSinkWriter<T> : ITwoPhaseSinkWriter<T>
     public void Write(T value, long timestamp)
     {
         ThrowIfFailed();
+        if (!_serializer.ProducesMessage(value))
+        {
+            return;
+        }
         _key.ResetWrittenCount();
         _value.ResetWrittenCount();
         bool hasKey = _serializer.TryWriteKey(value, _key);

@@ -42,6 +42,9 @@ public sealed class NexmarkConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source;
 
     /// <inheritdoc />
+    public ChangelogMode GetSourceChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
+
+    /// <inheritdoc />
     public IReadOnlyList<ConnectorOption> Options => s_options;
 
     /// <summary>The connector's own schema, <see cref="NexmarkSchema.Table"/>; a declared schema must equal it.</summary>

@@ -51,6 +51,51 @@ public class LogRowFormatTests
         ]);
     }
 
+    /// <summary>The log's upsert convention is upsert-kafka's: tombstones for deletes, no message for -U, read back as +U/-D.</summary>
+    [Fact]
+    public async Task ToLog_UpsertRows_TombstonesForDeletes_ReadBackAsUpsertChangelog()
+    {
+        using var temp = new TempLog();
+        temp.CreateTopic("users", 1);
+        var schema = Schema.Parse("id BIGINT NOT NULL, name STRING");
+        var key = Schema.Parse("id BIGINT NOT NULL");
+        Row Of(RowKind kind, long id, string name)
+        {
+            var row = Row.Of(schema, id, name);
+            row.Kind = kind;
+            return row;
+        }
+        var write = StreamEnvironment.Create();
+        write.FromCollection([Of(RowKind.Insert, 1, "Ada"), Of(RowKind.UpdateBefore, 1, "Ada"), Of(RowKind.UpdateAfter, 1, "Ann"), Of(RowKind.Delete, 1, "Ann")])
+            .ToLog(temp.Log, "users", MessageSerializers.UpsertRows(RowFormats.Json.CreateSerializer(schema), RowFormats.Json.CreateSerializer(key)));
+        await write.ExecuteAsync().OrTimeout();
+
+        var stored = temp.ReadAll("users").Select(s => (Key: Encoding.UTF8.GetString(s.Record.Key!), Value: s.Record.Value is { } v ? Encoding.UTF8.GetString(v) : null)).ToList();
+        stored.ShouldBe([("""{"id":1}""", """{"id":1,"name":"Ada"}"""), ("""{"id":1}""", """{"id":1,"name":"Ann"}"""), ("""{"id":1}""", null)]);
+
+        var read = StreamEnvironment.Create();
+        var back = read.FromLog(temp.Log, "users", MessageDeserializers.UpsertRows(RowFormats.Json.CreateDeserializer(schema), RowFormats.Json.CreateDeserializer(key)),
+            new LogSourceOptions { Bounded = true }).Map(static r => r.ToString()).Collect();
+        await read.ExecuteAsync().OrTimeout();
+        back.Items.ShouldBe(["+U[1, Ada]", "+U[1, Ann]", "-D[1, null]"]);
+    }
+
+    [Fact]
+    public async Task ToLog_RetractionIntoInsertOnlyRows_FailsTheJobNamingTheRow()
+    {
+        using var temp = new TempLog();
+        temp.CreateTopic("out", 1);
+        var delete = Row.Of(s_schema, "u1", null, null);
+        delete.Kind = RowKind.Delete;
+        var env = StreamEnvironment.Create();
+        env.FromCollection([delete]).ToLog(temp.Log, "out", MessageSerializers.Rows(RowFormats.Json.CreateSerializer(s_schema)));
+
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().OrTimeout());
+
+        error.Message.ShouldBe("Operator 'LogSink(out)' (subtask 1/1) failed writing a batch on record -D[u1, null, null]: The sink received the retraction -D[u1, null, null], but it writes rows insert-only (json, csv and raw carry no row kind) and would write it as new data; write the changelog as upserts by key (connector 'upsert-kafka', MessageSerializers.UpsertRows), or keep the stream append-only.");
+        temp.ReadAll("out").ShouldBeEmpty();
+    }
+
     [Fact]
     public void Rows_KeyFieldNotInValueSchema_Throws()
     {

@@ -52,6 +52,24 @@ public interface IConnectorFactory
     Schema ResolveSchema(Schema? declared, ConnectorOptions options) =>
         declared ?? throw new ConnectorOptionsException($"Connector '{Identifier}' needs the table's columns: declare a schema for the table.", Identifier);
 
+    /// <summary>
+    /// The changelog the table's source produces (<see cref="ChangelogMode.InsertOnly"/> by default): an
+    /// <see cref="ChangelogMode.Upsert"/> source emits <c>+U</c> and <c>-D</c> rows by key, which a planner normalizes
+    /// (<c>ChangelogNormalize</c>) before operators that need the previous row. Called before <see cref="CreateSource"/>
+    /// with the same context; pure.
+    /// </summary>
+    /// <exception cref="ConnectorOptionsException">The options do not fit the table.</exception>
+    ChangelogMode GetSourceChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
+
+    /// <summary>
+    /// The changelog the table's sink accepts (<see cref="ChangelogMode.InsertOnly"/> by default, the safe answer): an
+    /// append-only sink fails on a retraction row, naming it; an <see cref="ChangelogMode.Upsert"/> sink applies rows by
+    /// the table's key; a <see cref="ChangelogMode.All"/> sink writes every kind as it is. A planner checks it with
+    /// <see cref="ChangelogModes.EnsureAccepts"/> before <see cref="CreateSink"/>, which gets the same context; pure.
+    /// </summary>
+    /// <exception cref="ConnectorOptionsException">The options do not fit the table.</exception>
+    ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
+
     /// <summary>Creates the source of a table. Called once per table and job, before the job runs.</summary>
     /// <exception cref="ConnectorOptionsException">The options do not fit the table (a column they name does not exist…).</exception>
     /// <exception cref="NotSupportedException">The connector is not a source.</exception>

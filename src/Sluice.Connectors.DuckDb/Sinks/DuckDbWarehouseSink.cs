@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using DuckDB.NET.Data;
 using Sluice.IO;
@@ -12,8 +13,8 @@ namespace Sluice.Connectors.DuckDb.Sinks;
 /// Parquet file <c>&lt;db&gt;.sluice-staging/&lt;table&gt;/batch-&lt;subtask&gt;-&lt;seq&gt;-&lt;writer&gt;.staged</c>
 /// (fsynced) and returns it as the committable. Once checkpoint <c>n</c> is complete, <see cref="Commit"/> runs one
 /// DuckDB transaction that checks <c>_sluice_commits</c> for the batch, loads the file
-/// (<c>INSERT … SELECT … FROM read_parquet(…)</c>, or <c>INSERT OR REPLACE</c> for
-/// <see cref="WarehouseWriteMode.Upsert"/>), records the batch in <c>_sluice_commits</c> and commits; then deletes the
+/// (<c>INSERT … SELECT … FROM read_parquet(…)</c>; for <see cref="WarehouseWriteMode.Upsert"/>, the last row of each
+/// key in the batch decides: a delete row runs <c>DELETE … USING</c> by key, any other <c>INSERT OR REPLACE</c>), records the batch in <c>_sluice_commits</c> and commits; then deletes the
 /// staged file. A replayed commit finds its row in <c>_sluice_commits</c> and does nothing, so every record is in the
 /// table exactly once across crashes and restores.
 /// </summary>
@@ -172,7 +173,10 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
                 {
                     throw new IOException($"Cannot commit checkpoint #{checkpointId} of subtask {subtaskIndex} into table '{Table}' of '{DatabasePath}': the batch is not in {CommitsTable} and its staged file '{stagedPath}' does not exist.");
                 }
-                connection.Execute(LoadSql(stagedPath));
+                foreach (var statement in LoadSql(connection, stagedPath))
+                {
+                    connection.Execute(statement);
+                }
                 using var record = connection.Command($"INSERT INTO {CommitsTable} VALUES ($1, $2, $3, $4, $5, $6, now())",
                     Table, batch.Subtask, batch.Sequence, batch.Writer, checkpointId, file.Rows);
                 record.ExecuteNonQuery();
@@ -227,18 +231,37 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
 
-    private string LoadSql(string stagedPath)
+    private string[] LoadSql(DuckDBConnection connection, string stagedPath)
     {
         var columns = _schema.ColumnList;
         var source = $"read_parquet({TableSchema.Literal(stagedPath)})";
+        var table = TableSchema.Quote(Table);
         if (Options.Mode == WarehouseWriteMode.Append)
         {
-            return $"INSERT INTO {TableSchema.Quote(Table)} ({columns}) SELECT {columns} FROM {source} ORDER BY {StagingTable<T>.RowColumn}";
+            return [$"INSERT INTO {table} ({columns}) SELECT {columns} FROM {source} ORDER BY {StagingTable<T>.RowColumn}"];
         }
-        // One statement may not touch a key twice: keep the last version of each key in the batch.
+        // One statement may not touch a key twice: the last row of each key in the batch decides (write order).
         var key = string.Join(", ", Options.PrimaryKey.Select(TableSchema.Quote));
-        return $"INSERT OR REPLACE INTO {TableSchema.Quote(Table)} ({columns}) SELECT {columns} FROM {source} "
-            + $"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {StagingTable<T>.RowColumn} DESC) = 1";
+        var last = $"(SELECT * FROM {source} QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {StagingTable<T>.RowColumn} DESC) = 1)";
+        if (!HasKindColumn(connection, stagedPath))
+        {
+            // Staged before row kinds were staged: every row is an upsert.
+            return [$"INSERT OR REPLACE INTO {table} ({columns}) SELECT {columns} FROM {last}"];
+        }
+        // A key is either deleted or upserted by one batch, never both, so the two statements touch disjoint keys.
+        var kind = StagingTable<T>.KindColumn;
+        var match = string.Join(" AND ", Options.PrimaryKey.Select(k => $"{table}.{TableSchema.Quote(k)} = deleted.{TableSchema.Quote(k)}"));
+        return
+        [
+            $"DELETE FROM {table} USING (SELECT {key} FROM {last} WHERE {kind} = {(int)RowKind.Delete}) AS deleted WHERE {match}",
+            $"INSERT OR REPLACE INTO {table} ({columns}) SELECT {columns} FROM {last} WHERE {kind} <> {(int)RowKind.Delete}",
+        ];
+    }
+
+    private static bool HasKindColumn(DuckDBConnection connection, string stagedPath)
+    {
+        using var query = connection.Command($"SELECT count(*) FROM parquet_schema({TableSchema.Literal(stagedPath)}) WHERE name = $1", StagingTable<T>.KindColumn);
+        return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
 
     private void EnsureTable(DuckDBConnection connection)
@@ -278,15 +301,36 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         _tableReady = true;
     }
 
+    /// <summary>The error for a retraction written to an append-mode sink: one sentence naming the table and the row.</summary>
+    [DoesNotReturn]
+    private void ThrowRetraction(Row row) =>
+        throw new NotSupportedException(
+            $"The DuckDB sink of table '{Table}' in '{DatabasePath}' received the retraction {row} in append mode, which cannot apply it; give the table a primary key and write in upsert mode (deletes are applied by key), or keep the stream append-only.");
+
     private sealed class Writer(DuckDbWarehouseSink<T> sink, int subtask, long restoredCheckpointId) : ITwoPhaseSinkWriter<T>
     {
         private readonly string _writerId = StagingArea.NewWriterId();
-        private readonly StagingTable<T> _staging = new(sink._schema);
+        private readonly bool _upsert = sink.Options.Mode == WarehouseWriteMode.Upsert;
+        private readonly StagingTable<T> _staging = new(sink._schema, stagesRowKind: sink.Options.Mode == WarehouseWriteMode.Upsert);
         private long _previousCheckpoint = restoredCheckpointId;
 
         private long Sequence => _previousCheckpoint + 1;
 
-        public void Write(T value, long timestamp) => _staging.BeginRow(value).EndRow();
+        public void Write(T value, long timestamp)
+        {
+            if (value is Row { Kind: RowKind.UpdateBefore or RowKind.Delete } retraction)
+            {
+                if (!_upsert)
+                {
+                    sink.ThrowRetraction(retraction);
+                }
+                if (retraction.Kind == RowKind.UpdateBefore)
+                {
+                    return; // upsert semantics, as Flink's JDBC sink: the +U that follows replaces the row
+                }
+            }
+            _staging.BeginRow(value).EndRow();
+        }
 
         public byte[] PrepareCommit(long checkpointId)
         {
@@ -322,8 +366,12 @@ public static class DuckDbWarehouseSink
     /// <summary>
     /// A warehouse sink of rows of <paramref name="schema"/>: one column per field, named exactly as the field, typed as
     /// the DuckDB counterpart of its SQL type (BOOLEAN, INTEGER, BIGINT, FLOAT, DOUBLE, DECIMAL(p,s), VARCHAR, BLOB,
-    /// DATE, TIME, TIMESTAMP, TIMESTAMPTZ; ROW, ARRAY and MAP as VARCHAR text). Rows of another schema fail the write;
-    /// a row's <see cref="Row.Kind"/> is not looked at (upsert by primary key with <see cref="WarehouseWriteMode.Upsert"/>).
+    /// DATE, TIME, TIMESTAMP, TIMESTAMPTZ; ROW, ARRAY and MAP as VARCHAR text). Rows of another schema fail the write.
+    /// With <see cref="WarehouseWriteMode.Upsert"/> the rows are a changelog applied by primary key, as Flink's JDBC
+    /// sink applies one (<see cref="ChangelogMode.Upsert"/>): <c>+I</c> and <c>+U</c> insert or replace the key's row,
+    /// <c>-D</c> deletes it (its non-key fields are not read), <c>-U</c> is ignored. With
+    /// <see cref="WarehouseWriteMode.Append"/> a <c>-D</c> or <c>-U</c> row fails the job with a
+    /// <see cref="NotSupportedException"/> naming the table and the row, and nothing of its checkpoint is committed.
     /// Otherwise it behaves as <see cref="DuckDbWarehouseSink{T}"/>.
     /// </summary>
     /// <param name="databasePath">The DuckDB database file (created if missing); not <c>:memory:</c>.</param>

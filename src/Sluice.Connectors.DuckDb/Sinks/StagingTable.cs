@@ -5,7 +5,8 @@ namespace Sluice.Connectors.DuckDb.Sinks;
 
 /// <summary>
 /// A writer's buffer: a private in-memory DuckDB database with table <c>stage</c> holding the schema's columns plus
-/// <c>_sluice_row</c> (the write order within the batch) and optional extra BIGINT columns. Rows go in through an
+/// <c>_sluice_row</c> (the write order within the batch), optionally <c>_sluice_kind</c> (the <see cref="RowKind"/>
+/// byte of each row, for a sink that applies deletes) and optional extra BIGINT columns. Rows go in through an
 /// appender; the owner turns the batch into files with SQL on <see cref="Connection"/>, then calls
 /// <see cref="Reset"/>. A batch (one checkpoint interval of one subtask) is held in memory in DuckDB's columnar form.
 /// Single-threaded (the writer's thread).
@@ -19,9 +20,13 @@ internal sealed class StagingTable<T> : IDisposable
     /// <summary>The write-order column.</summary>
     public const string RowColumn = "_sluice_row";
 
+    /// <summary>The row-kind column (a <see cref="RowKind"/> as BIGINT), present when the table stages row kinds.</summary>
+    public const string KindColumn = "_sluice_kind";
+
     private readonly TableSchema<T> _schema;
     private readonly Row _scratch;
     private readonly string _extraColumns;
+    private readonly bool _stagesRowKind;
     private DuckDBAppender? _appender;
     private long _nextRow;
 
@@ -29,10 +34,23 @@ internal sealed class StagingTable<T> : IDisposable
     /// <param name="schema">The record schema.</param>
     /// <param name="extraColumns">Extra BIGINT columns after <see cref="RowColumn"/>, appended by the caller.</param>
     public StagingTable(TableSchema<T> schema, params string[] extraColumns)
+        : this(schema, stagesRowKind: false, extraColumns)
+    {
+    }
+
+    /// <summary>Opens the in-memory database and creates the table.</summary>
+    /// <param name="schema">The record schema.</param>
+    /// <param name="stagesRowKind">
+    /// Adds <see cref="KindColumn"/> after <see cref="RowColumn"/> and accepts <see cref="RowKind.Delete"/> rows (the
+    /// caller applies them); without it a retraction fails <see cref="BeginRow"/>.
+    /// </param>
+    /// <param name="extraColumns">Extra BIGINT columns after those, appended by the caller.</param>
+    public StagingTable(TableSchema<T> schema, bool stagesRowKind, params string[] extraColumns)
     {
         _schema = schema;
         _scratch = new Row(schema.Schema);
-        _extraColumns = string.Concat(extraColumns.Select(c => $", {TableSchema.Quote(c)} BIGINT"));
+        _stagesRowKind = stagesRowKind;
+        _extraColumns = (stagesRowKind ? $", {KindColumn} BIGINT" : "") + string.Concat(extraColumns.Select(c => $", {TableSchema.Quote(c)} BIGINT"));
         // Writers run in parallel with each other: one DuckDB thread each keeps them from oversubscribing the CPUs.
         Connection = DuckDbConnections.Open(DuckDbConnections.InMemory, new Dictionary<string, string> { ["threads"] = "1" });
         Create();
@@ -51,14 +69,17 @@ internal sealed class StagingTable<T> : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">A row of another schema, or a null in a NOT NULL field; nothing is appended.</exception>
     /// <exception cref="OverflowException">A decimal does not fit its column; nothing is appended.</exception>
+    /// <exception cref="NotSupportedException">A retraction the table does not stage (see the constructor); nothing is appended.</exception>
     public IDuckDBAppenderRow BeginRow(T value)
     {
         // Convert before touching the appender: a value that fails leaves no half-written row behind.
         var converted = _schema.ToRow(value, _scratch);
+        TableLayout.EnsureAppendable(converted, _stagesRowKind);
         _appender ??= Connection.CreateAppender(Name);
         var row = _appender.CreateRow();
-        _schema.Layout.AppendColumns(row, converted);
-        return row.AppendValue(_nextRow++);
+        _schema.Layout.AppendColumns(row, converted, _stagesRowKind);
+        row.AppendValue(_nextRow++);
+        return _stagesRowKind ? row.AppendValue((long)converted.Kind) : row;
     }
 
     /// <summary>Flushes appended rows into the table so SQL sees them.</summary>

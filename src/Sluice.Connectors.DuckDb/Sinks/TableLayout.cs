@@ -84,27 +84,40 @@ internal sealed class TableLayout
         _ => "VARCHAR",
     };
 
+    /// <summary>Fails on a row that must not be appended: see <see cref="AppendColumns"/>.</summary>
+    /// <exception cref="NotSupportedException">A retraction (see <see cref="AppendColumns"/>).</exception>
+    public static void EnsureAppendable(Row value, bool acceptsDeletes)
+    {
+        if (value.Kind == RowKind.UpdateBefore || (value.Kind == RowKind.Delete && !acceptsDeletes))
+        {
+            throw new NotSupportedException(
+                $"The DuckDB sink received the retraction {value}; it applies inserts and updates only, so deletes and update-befores of a changelog cannot be written (filter them out, or keep the stream append-only).");
+        }
+    }
+
     /// <summary>
     /// Appends the fields of <paramref name="value"/> to <paramref name="row"/>, which must belong to an appender on a
     /// table whose first columns are <see cref="Columns"/> (the caller appends any further columns and ends the row).
     /// Allocates nothing for scalar fields.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="value"/> is not of <see cref="Schema"/>.</exception>
+    /// <param name="row">The appender row.</param>
+    /// <param name="value">The row to append.</param>
+    /// <param name="acceptsDeletes">
+    /// True when the caller stages the row kind and applies <see cref="RowKind.Delete"/> rows itself (the warehouse
+    /// sink in upsert mode); <see cref="RowKind.UpdateBefore"/> rows are never appended.
+    /// </param>
     /// <exception cref="NotSupportedException">
-    /// <paramref name="value"/> retracts a row (<see cref="RowKind.Delete"/>, <see cref="RowKind.UpdateBefore"/>): the
-    /// sink inserts and upserts, and would otherwise write a retraction as if it were new data.
+    /// <paramref name="value"/> retracts a row (<see cref="RowKind.Delete"/> unless <paramref name="acceptsDeletes"/>,
+    /// <see cref="RowKind.UpdateBefore"/>): the sink would otherwise write a retraction as if it were new data.
     /// </exception>
-    public void AppendColumns(IDuckDBAppenderRow row, Row value)
+    public void AppendColumns(IDuckDBAppenderRow row, Row value, bool acceptsDeletes = false)
     {
         if (!ReferenceEquals(value.Schema, Schema) && !value.Schema.Equals(Schema))
         {
             throw new ArgumentException($"The table holds rows of {Schema}, not of {value.Schema}.", nameof(value));
         }
-        if (value.Kind is RowKind.Delete or RowKind.UpdateBefore)
-        {
-            throw new NotSupportedException(
-                $"The DuckDB sink received the retraction {value}; it applies inserts and updates only, so deletes and update-befores of a changelog cannot be written (filter them out, or keep the stream append-only).");
-        }
+        EnsureAppendable(value, acceptsDeletes);
         for (var i = 0; i < _kinds.Length; i++)
         {
             if (value.IsNull(i))

@@ -13,6 +13,14 @@ namespace Sluice.Formats;
 /// <typeparam name="T">Record type.</typeparam>
 public interface IMessageSerializer<T>
 {
+    /// <summary>
+    /// Whether <paramref name="value"/> becomes a message at all (the default: always). False drops the record: the
+    /// upsert row serializer drops <c>-U</c> rows, which the following <c>+U</c> supersedes. Writers call it first and
+    /// call nothing else for a dropped record.
+    /// </summary>
+    /// <param name="value">The record.</param>
+    bool ProducesMessage(T value) => true;
+
     /// <summary>Writes the key of <paramref name="value"/>; returns false for a message without key (then nothing is written).</summary>
     /// <param name="value">The record.</param>
     /// <param name="key">Destination for the key bytes (empty on entry).</param>

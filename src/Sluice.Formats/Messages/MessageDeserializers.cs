@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Sluice.Formats.Internal;
 using Sluice.Schemas;
 
 namespace Sluice.Formats;
@@ -40,6 +41,25 @@ public static class MessageDeserializers
     {
         ArgumentNullException.ThrowIfNull(rows);
         return new RowDeserializer(rows);
+    }
+
+    /// <summary>
+    /// An upsert topic read back as a changelog, as Flink's upsert-kafka source reads it: a message with a value is a
+    /// <see cref="RowKind.UpdateAfter"/> row decoded by <paramref name="values"/> (all the table's fields are in the
+    /// value); a tombstone is a <see cref="RowKind.Delete"/> row whose key fields are decoded from the message key by
+    /// <paramref name="keys"/> and whose other fields are null. The stream is <see cref="ChangelogMode.Upsert"/>: an
+    /// update carries no <c>-U</c> and a repeated tombstone repeats the <c>-D</c> — normalize it by key
+    /// (<c>NormalizeChangelog</c>) where the previous row is needed. A tombstone without key, an undecodable key or
+    /// value, and a value that holds no record are errors (dead letters).
+    /// </summary>
+    /// <param name="values">Decodes the value bytes into rows of the table's schema.</param>
+    /// <param name="keys">Decodes the key bytes into rows of the key's fields (each a field of the value schema, same type).</param>
+    /// <exception cref="ArgumentException">A key field is not a value field of the same type.</exception>
+    public static IMessageDeserializer<Row> UpsertRows(IRowDeserializer values, IRowDeserializer keys)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(keys);
+        return new UpsertRowDeserializer(values, keys);
     }
 
     /// <summary>
@@ -148,6 +168,50 @@ public static class MessageDeserializers
                 return Fail(out value, out error, "The message holds no record (a comment line).");
             }
             value = row;
+            return true;
+        }
+    }
+
+    private sealed class UpsertRowDeserializer(IRowDeserializer values, IRowDeserializer keys) : IMessageDeserializer<Row>
+    {
+        private readonly int[] _keyIndexes = RowFields.KeyIndexes(keys.Schema, values.Schema, nameof(keys));
+
+        public bool TryDeserialize(in MessageView message, [MaybeNullWhen(false)] out Row value, [NotNullWhen(false)] out FormatError? error)
+        {
+            if (!message.IsTombstone)
+            {
+                if (!values.TryDeserialize(message.Value, out var row, out error))
+                {
+                    value = null;
+                    return false;
+                }
+                if (row is null)
+                {
+                    return Fail(out value, out error, "The message holds no record (a comment line).");
+                }
+                row.Kind = RowKind.UpdateAfter;
+                value = row;
+                return true;
+            }
+            if (!message.HasKey)
+            {
+                return Fail(out value, out error, "The message is a tombstone without a key; a delete of an upsert topic needs the key of the deleted row.");
+            }
+            if (!keys.TryDeserialize(message.Key, out var key, out var keyError))
+            {
+                return Fail(out value, out error, $"The key of a tombstone cannot be decoded: {keyError.Reason}", keyError.FieldPath);
+            }
+            if (key is null)
+            {
+                return Fail(out value, out error, "The key of a tombstone holds no record (a comment line).");
+            }
+            var deleted = new Row(values.Schema) { Kind = RowKind.Delete };
+            for (var i = 0; i < _keyIndexes.Length; i++)
+            {
+                RowFields.Copy(key, i, deleted, _keyIndexes[i]);
+            }
+            value = deleted;
+            error = null;
             return true;
         }
     }

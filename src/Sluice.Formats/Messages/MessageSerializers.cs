@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Sluice.Formats.Internal;
 using Sluice.Schemas;
 
 namespace Sluice.Formats;
@@ -44,15 +46,37 @@ public static class MessageSerializers
     /// <paramref name="key"/>'s schema written by <paramref name="key"/> (Flink's <c>key.format</c> + <c>key.fields</c>):
     /// <c>Rows(RowFormats.Json.CreateSerializer(schema), RowFormats.Raw.CreateSerializer(Schema.Parse("user_id STRING")))</c>.
     /// The key row is a projection of the value row by field name, filled into a per-thread row (no allocation per
-    /// record). The row kind is not written (json, csv and raw are insert-only formats).
+    /// record). The row kind is not written (json, csv and raw are insert-only formats), so the stream must be
+    /// insert-only: a retraction row (<c>-D</c>, <c>-U</c>) fails the job with a <see cref="NotSupportedException"/>
+    /// naming the row, rather than being written as new data. <see cref="UpsertRows"/> writes a changelog.
     /// </summary>
     /// <param name="value">Writes the value; returns false (raw, null field) for a tombstone.</param>
     /// <param name="key">Writes the key from the key fields; null = messages without key.</param>
     /// <exception cref="ArgumentException">A key field is not a field of the value schema with the same type.</exception>
+    /// <exception cref="NotSupportedException">Thrown by the serializer, failing the job, for a retraction row
+    /// (<c>-D</c>, <c>-U</c>): the message would carry no row kind, so it would read back as new data. The message names
+    /// the row.</exception>
     public static IMessageSerializer<Row> Rows(IRowSerializer value, IRowSerializer? key = null)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return new RowSerializer(value, key);
+        return new RowSerializer(value, key, upsert: false);
+    }
+
+    /// <summary>
+    /// A changelog of rows written as upserts by key, Flink's upsert-kafka convention (<see cref="ChangelogMode.Upsert"/>):
+    /// <c>+I</c> and <c>+U</c> rows are messages with key and value as <see cref="Rows"/> writes them, a <c>-D</c> row is
+    /// a tombstone (the key, no value), and a <c>-U</c> row writes no message at all
+    /// (<see cref="IMessageSerializer{T}.ProducesMessage"/> is false: the <c>+U</c> that follows replaces the key's
+    /// value). <see cref="MessageDeserializers.UpsertRows"/> reads such a topic back.
+    /// </summary>
+    /// <param name="value">Writes the value.</param>
+    /// <param name="key">Writes the key from the key fields (each a value field of the same type).</param>
+    /// <exception cref="ArgumentException">A key field is not a value field of the same type.</exception>
+    public static IMessageSerializer<Row> UpsertRows(IRowSerializer value, IRowSerializer key)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(key);
+        return new RowSerializer(value, key, upsert: true);
     }
 
     /// <summary>Writes text as UTF-8 into a buffer writer without an intermediate array; false for null text.</summary>
@@ -131,32 +155,25 @@ public static class MessageSerializers
     {
         private readonly IRowSerializer _value;
         private readonly IRowSerializer? _key;
+        private readonly bool _upsert;
         private readonly int[] _keyIndexes = [];
         private readonly ThreadLocal<Row>? _keyRow;
 
-        public RowSerializer(IRowSerializer value, IRowSerializer? key)
+        public RowSerializer(IRowSerializer value, IRowSerializer? key, bool upsert)
         {
             _value = value;
             _key = key;
+            _upsert = upsert;
             if (key is null)
             {
                 return;
             }
-            _keyIndexes = new int[key.Schema.Count];
-            for (var i = 0; i < _keyIndexes.Length; i++)
-            {
-                var field = key.Schema[i];
-                var index = value.Schema.IndexOf(field.Name);
-                if (index < 0 || !value.Schema[index].Type.Equals(field.Type))
-                {
-                    throw new ArgumentException(
-                        $"Key field '{field.Name} {field.Type}' is not a field of the value schema {value.Schema}; a key's fields must be value fields of the same type.", nameof(key));
-                }
-                _keyIndexes[i] = index;
-            }
+            _keyIndexes = RowFields.KeyIndexes(key.Schema, value.Schema, nameof(key));
             var keySchema = key.Schema;
             _keyRow = new ThreadLocal<Row>(() => new Row(keySchema));
         }
+
+        public bool ProducesMessage(Row value) => !_upsert || value.Kind != RowKind.UpdateBefore;
 
         public bool TryWriteKey(Row value, IBufferWriter<byte> destination)
         {
@@ -167,57 +184,27 @@ public static class MessageSerializers
             var keyRow = _keyRow!.Value!;
             for (var i = 0; i < _keyIndexes.Length; i++)
             {
-                CopyField(value, _keyIndexes[i], keyRow, i);
+                RowFields.Copy(value, _keyIndexes[i], keyRow, i);
             }
             return _key.Serialize(keyRow, destination);
         }
 
-        public bool TryWriteValue(Row value, IBufferWriter<byte> destination) => _value.Serialize(value, destination);
-
-        /// <summary>Copies one field through the typed accessors (no boxing for fixed-width values).</summary>
-        private static void CopyField(Row from, int source, Row to, int target)
+        public bool TryWriteValue(Row value, IBufferWriter<byte> destination)
         {
-            if (from.IsNull(source))
+            if (value.Kind is RowKind.Delete or RowKind.UpdateBefore)
             {
-                to.SetNull(target);
-                return;
+                if (!_upsert)
+                {
+                    ThrowRetraction(value);
+                }
+                return false; // a tombstone (an update-before row is not written at all: ProducesMessage)
             }
-            switch (from.Schema[source].Type.Kind)
-            {
-                case DataTypeKind.Boolean:
-                    to.SetBoolean(target, from.GetBoolean(source));
-                    break;
-                case DataTypeKind.Int:
-                    to.SetInt32(target, from.GetInt32(source));
-                    break;
-                case DataTypeKind.BigInt:
-                    to.SetInt64(target, from.GetInt64(source));
-                    break;
-                case DataTypeKind.Float:
-                    to.SetSingle(target, from.GetSingle(source));
-                    break;
-                case DataTypeKind.Double:
-                    to.SetDouble(target, from.GetDouble(source));
-                    break;
-                case DataTypeKind.Decimal:
-                    to.SetDecimal(target, from.GetDecimal(source));
-                    break;
-                case DataTypeKind.Date:
-                    to.SetDate(target, from.GetDate(source));
-                    break;
-                case DataTypeKind.Time:
-                    to.SetTime(target, from.GetTime(source));
-                    break;
-                case DataTypeKind.Timestamp:
-                    to.SetTimestamp(target, from.GetTimestamp(source));
-                    break;
-                case DataTypeKind.TimestampLtz:
-                    to.SetTimestampLtz(target, from.GetTimestampLtz(source));
-                    break;
-                default:
-                    to.SetValue(target, from.GetValue(source)); // references: no boxing
-                    break;
-            }
+            return _value.Serialize(value, destination);
         }
+
+        [DoesNotReturn]
+        private static void ThrowRetraction(Row value) =>
+            throw new NotSupportedException(
+                $"The sink received the retraction {value}, but it writes rows insert-only (json, csv and raw carry no row kind) and would write it as new data; write the changelog as upserts by key (connector 'upsert-kafka', MessageSerializers.UpsertRows), or keep the stream append-only.");
     }
 }

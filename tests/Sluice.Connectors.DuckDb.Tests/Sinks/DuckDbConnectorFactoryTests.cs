@@ -63,7 +63,7 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
 
         var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().OrTimeout());
 
-        error.ToString().ShouldContain("received the retraction -D[u1, 1]");
+        error.ToString().ShouldContain("The DuckDB sink of table 'visits' in '" + Database + "' received the retraction -D[u1, 1] in append mode");
         Scalar(Database, "SELECT count(*) FROM visits").ShouldBe(0L, "the failed job commits nothing");
     }
 
@@ -81,5 +81,74 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
     [Fact]
     public void CreateSink_UpsertWithoutKey_NamesTheOption() =>
         Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("visits", s_schema, Options(("sink.write-mode", "upsert")))).Message
-            .ShouldBe("Connector 'duckdb' needs option 'sink.key-fields' with 'sink.write-mode' = 'upsert' (the key columns, separated by ';').");
+            .ShouldBe("Connector 'duckdb' needs the table's key with 'sink.write-mode' = 'upsert': declare a PRIMARY KEY, or give option 'sink.key-fields' (the key columns, separated by ';').");
+
+    [Fact]
+    public void CreateSink_KeyFieldsOtherThanThePrimaryKey_NamesBoth()
+    {
+        var context = Context(Options(("sink.key-fields", "visits"))) with { PrimaryKey = ["user_id"] };
+
+        Should.Throw<ConnectorOptionsException>(() => new DuckDbConnectorFactory().CreateSink(context)).Message
+            .ShouldBe("Option 'sink.key-fields' of connector 'duckdb' must be left out or equal the table's PRIMARY KEY (user_id) (got 'visits').");
+    }
+
+    [Fact]
+    public void GetSinkChangelogMode_FollowsTheWriteModeAndTheKey()
+    {
+        var factory = new DuckDbConnectorFactory();
+
+        factory.GetSinkChangelogMode(Context(Options())).ShouldBe(ChangelogMode.InsertOnly);
+        factory.GetSinkChangelogMode(Context(Options(("sink.key-fields", "user_id")))).ShouldBe(ChangelogMode.InsertOnly, "a key alone keeps the default 'append'");
+        factory.GetSinkChangelogMode(Context(Options(("sink.write-mode", "upsert"), ("sink.key-fields", "user_id")))).ShouldBe(ChangelogMode.Upsert);
+        factory.GetSinkChangelogMode(Context(Options()) with { PrimaryKey = ["user_id"] }).ShouldBe(ChangelogMode.Upsert, "a PRIMARY KEY means upsert, as in Flink");
+        factory.GetSinkChangelogMode(Context(Options(("sink.write-mode", "append"))) with { PrimaryKey = ["user_id"] }).ShouldBe(ChangelogMode.InsertOnly);
+    }
+
+    [Fact]
+    public async Task Sink_PrimaryKeyChangelog_AppliesDeletesAndIgnoresUpdateBefore()
+    {
+        var sink = new DuckDbConnectorFactory().CreateSink(Context(Options()) with { PrimaryKey = ["user_id"] });
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection(
+            [
+                Row.Of(s_schema, "u1", 1L), Row.Of(s_schema, "u2", 5L), Row.Of(s_schema, "u3", 7L),
+                Kind(RowKind.UpdateBefore, Row.Of(s_schema, "u1", 1L)), Kind(RowKind.UpdateAfter, Row.Of(s_schema, "u1", 2L)),
+                Kind(RowKind.Delete, Row.Of(s_schema, "u2", 5L)),
+                Kind(RowKind.Delete, Row.Of(s_schema, "u3", 7L)), Row.Of(s_schema, "u3", 8L),
+                Kind(RowKind.Delete, Row.Of(s_schema, "nobody", null)),
+            ]).SinkTo(sink);
+
+        await env.ExecuteAsync().OrTimeout();
+
+        var result = Query(Database, "SELECT user_id, visits FROM visits ORDER BY user_id");
+        result.RowCount.ShouldBe(2);
+        (result.GetString(0, 0), result.GetInt64(0, 1)).ShouldBe(("u1", 2L));
+        (result.GetString(1, 0), result.GetInt64(1, 1)).ShouldBe(("u3", 8L), "a delete then an insert of one key in one batch: the insert wins");
+    }
+
+    [Fact]
+    public async Task Sink_DeleteInALaterCheckpoint_RemovesTheCommittedRow()
+    {
+        var context = Context(Options()) with { PrimaryKey = ["user_id"] };
+        var env1 = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env1.FromCollection([Row.Of(s_schema, "u1", 1L), Row.Of(s_schema, "u2", 2L)]).SinkTo(new DuckDbConnectorFactory().CreateSink(context));
+        await env1.ExecuteAsync().OrTimeout();
+        var env2 = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env2.FromCollection([Kind(RowKind.Delete, Row.Of(s_schema, "u1", null))]).SinkTo(new DuckDbConnectorFactory().CreateSink(context));
+
+        await env2.ExecuteAsync().OrTimeout();
+
+        var result = Query(Database, "SELECT user_id FROM visits");
+        result.RowCount.ShouldBe(1);
+        result.GetString(0, 0).ShouldBe("u2");
+    }
+
+    private ConnectorContext Context(Dictionary<string, string> options) =>
+        _registry.CreateContext("visits", s_schema, options, ConnectorCapabilities.Sink, out _);
+
+    private static Row Kind(RowKind kind, Row row)
+    {
+        row.Kind = kind;
+        return row;
+    }
 }

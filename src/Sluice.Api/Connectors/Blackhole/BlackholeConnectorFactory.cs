@@ -23,6 +23,10 @@ public sealed class BlackholeConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
+    /// <remarks>Every kind is discarded alike.</remarks>
+    public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.All;
+
+    /// <inheritdoc />
     public IReadOnlyList<ConnectorOption> Options => [];
 
     /// <inheritdoc />

@@ -41,6 +41,9 @@ public sealed class DatagenConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source;
 
     /// <inheritdoc />
+    public ChangelogMode GetSourceChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
+
+    /// <inheritdoc />
     public IReadOnlyList<ConnectorOption> Options => s_options;
 
     /// <inheritdoc />

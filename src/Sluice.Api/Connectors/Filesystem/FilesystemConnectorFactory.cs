@@ -38,6 +38,13 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source | ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
+    public ChangelogMode GetSourceChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
+
+    /// <inheritdoc />
+    /// <remarks>The json, csv and raw formats carry no row kind: a retraction row fails the job, naming the row.</remarks>
+    public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
+
+    /// <inheritdoc />
     public IReadOnlyList<ConnectorOption> Options => s_options;
 
     /// <summary>The extension of the part files a sink commits in <paramref name="format"/> (<c>.jsonl</c>, <c>.csv</c>, <c>.txt</c>).</summary>

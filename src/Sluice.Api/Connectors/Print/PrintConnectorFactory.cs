@@ -37,6 +37,10 @@ public sealed class PrintConnectorFactory(TextWriter? standardOutput = null, Tex
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
+    /// <remarks>Every kind is printed with its kind (<c>-U[…]</c>).</remarks>
+    public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.All;
+
+    /// <inheritdoc />
     public IReadOnlyList<ConnectorOption> Options => s_options;
 
     /// <inheritdoc />
