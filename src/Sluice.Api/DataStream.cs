@@ -22,7 +22,7 @@ public sealed class DataStream<T>
     public StreamEnvironment Environment { get; }
 
     /// <summary>The logical node producing this stream.</summary>
-    public Transformation<T> Transformation { get; }
+    internal Transformation<T> Transformation { get; }
 
     private StreamInput Input => new(Transformation, null);
 

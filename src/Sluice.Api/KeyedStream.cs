@@ -22,7 +22,7 @@ public sealed class KeyedStream<TKey, T>
     public DataStream<T> Stream { get; }
 
     /// <summary>Key extraction and hashing.</summary>
-    public KeySpec<T, TKey> Key { get; }
+    internal KeySpec<T, TKey> Key { get; }
 
     internal StreamInput Input => new(Stream.Transformation, Key);
 

@@ -24,7 +24,7 @@ public sealed class StreamEnvironment
     public JobOptions Options { get; }
 
     /// <summary>The sinks registered so far: the roots from which the planner walks the graph.</summary>
-    public IReadOnlyList<Transformation> Sinks => _sinks;
+    internal IReadOnlyList<Transformation> Sinks => _sinks;
 
     /// <summary>Creates an environment.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>

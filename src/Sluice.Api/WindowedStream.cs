@@ -51,10 +51,12 @@ public sealed class WindowedStream<TKey, T>
     }
 
     /// <summary>Folds each window's records with <paramref name="reduce"/>; emits the folded record.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in a required parameter (the result mapper), so no call binds ambiguously; every operator method ends with an optional name.")]
     public DataStream<T> Reduce(Func<T, T, T> reduce, string? name = null) => Reduce(reduce, static (_, _, value) => value, name);
 
     /// <summary>Folds each window's records with <paramref name="reduce"/>, then maps (key, window, value) to the output.</summary>
     /// <exception cref="ArgumentNullException">A function is null.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in a required parameter (the result mapper), so no call binds ambiguously; every operator method ends with an optional name.")]
     public DataStream<TOut> Reduce<TOut>(Func<T, T, T> reduce, Func<TKey, TimeWindow, T, TOut> result, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(reduce);
@@ -63,11 +65,13 @@ public sealed class WindowedStream<TKey, T>
     }
 
     /// <summary>Aggregates each window's records incrementally; emits the aggregate's result.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in a required parameter (the result mapper), so no call binds ambiguously; every operator method ends with an optional name.")]
     public DataStream<TOut> Aggregate<TAcc, TOut>(IAggregateFunction<T, TAcc, TOut> aggregate, string? name = null) =>
         Aggregate(aggregate, static (_, _, value) => value, name);
 
     /// <summary>Aggregates each window's records incrementally, then maps (key, window, result) to the output.</summary>
     /// <exception cref="ArgumentNullException">A function is null.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in a required parameter (the result mapper), so no call binds ambiguously; every operator method ends with an optional name.")]
     public DataStream<TOut> Aggregate<TAcc, TAgg, TOut>(IAggregateFunction<T, TAcc, TAgg> aggregate, Func<TKey, TimeWindow, TAgg, TOut> result, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(aggregate);

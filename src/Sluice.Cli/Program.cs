@@ -11,7 +11,7 @@ namespace Sluice.Cli;
 /// benchmarks and the kill harness are not part of it: they live in the repository's <c>sluice-bench</c> tool
 /// (bench/Sluice.Bench.Cli), which <c>./sluice bench …</c> and <c>./sluice chaos …</c> run.
 /// </summary>
-public static class Program
+internal static class Program
 {
     /// <summary>Exit code of a command line that does not parse or whose option values are out of range.</summary>
     public const int UsageErrorExitCode = CommandLineHost.UsageErrorExitCode;

@@ -15,6 +15,7 @@ public static class DuckDbStreamExtensions
     /// </summary>
     /// <exception cref="ArgumentException">An argument is empty or invalid, <typeparamref name="T"/> has no public
     /// properties, or <see cref="WarehouseWriteMode.Upsert"/> lacks a primary key / names an unknown column.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in the stream type (DataStream<T> or DataStream<Row> with a Schema), so no call binds ambiguously; the options come last and are optional.")]
     public static DataStreamSink<T> ToDuckDb<T>(this DataStream<T> stream, string databasePath, string table, DuckDbSinkOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -29,6 +30,7 @@ public static class DuckDbStreamExtensions
     /// </summary>
     /// <exception cref="ArgumentException">An argument is empty or invalid, or <see cref="WarehouseWriteMode.Upsert"/>
     /// lacks a primary key / names an unknown column.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in the stream type (DataStream<T> or DataStream<Row> with a Schema), so no call binds ambiguously; the options come last and are optional.")]
     public static DataStreamSink<Row> ToDuckDb(this DataStream<Row> stream, string databasePath, string table, Schema schema, DuckDbSinkOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -56,7 +56,7 @@ public sealed class KafkaSource<T> : ISource<T>
     public int MaxParallelism => 0;
 
     /// <summary>The readers created so far (one per subtask of each run), for positions and commits. Thread-safe snapshot.</summary>
-    public IReadOnlyList<KafkaSourceReader<T>> Readers
+    internal IReadOnlyList<KafkaSourceReader<T>> Readers
     {
         get
         {
@@ -72,7 +72,7 @@ public sealed class KafkaSource<T> : ISource<T>
     /// with the reader; read <see cref="KafkaSourceReader{T}.Assignment"/> for the new set. Handlers must be quick and
     /// must not throw.
     /// </summary>
-    public event Action<KafkaSourceReader<T>>? AssignmentChanged;
+    internal event Action<KafkaSourceReader<T>>? AssignmentChanged;
 
     /// <summary>A reader released <paramref name="partition"/> with <paramref name="nextOffset"/> as its position: a reader of this source that gets it next continues there.</summary>
     internal void HandOver(TopicPartition partition, long nextOffset)

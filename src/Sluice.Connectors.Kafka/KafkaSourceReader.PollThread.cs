@@ -5,7 +5,7 @@ using Sluice.Sources;
 namespace Sluice.Connectors.Kafka;
 
 /// <summary>The poll thread: consumes, decodes into per-partition chunks, follows assignment changes.</summary>
-public sealed partial class KafkaSourceReader<T>
+internal sealed partial class KafkaSourceReader<T>
 {
     private void PollLoop()
     {

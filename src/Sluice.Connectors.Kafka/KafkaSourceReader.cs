@@ -26,7 +26,7 @@ namespace Sluice.Connectors.Kafka;
 /// <see cref="GetPositions"/>, <see cref="Assignment"/> and <see cref="CommitOffsets"/> may be called from any thread.</para>
 /// </remarks>
 /// <typeparam name="T">Record type.</typeparam>
-public sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpointedSourceReader
+internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpointedSourceReader
 {
     private static readonly TimeSpan s_pollTimeout = TimeSpan.FromMilliseconds(100);
     private readonly KafkaSource<T> _source;

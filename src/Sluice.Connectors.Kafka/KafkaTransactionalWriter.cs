@@ -18,7 +18,7 @@ namespace Sluice.Connectors.Kafka;
 /// writer raises <see cref="KafkaSinkException"/> with <see cref="IsFenced"/> set; it cannot be used again. Not
 /// thread-safe: one thread at a time drives it.
 /// </remarks>
-public sealed class KafkaTransactionalWriter : IDisposable
+internal sealed class KafkaTransactionalWriter : IDisposable
 {
     private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly TimeSpan _timeout;

@@ -114,7 +114,7 @@ public sealed class LogSource<T> : ISource<T>
     /// <summary>Creates the reader of one subtask: resolves its partitions' starting offsets (and bounded end offsets) now.</summary>
     /// <param name="context">The subtask's context.</param>
     /// <exception cref="ArgumentOutOfRangeException">A starting offset lies beyond a partition's end.</exception>
-    public LogSourceReader<T> CreateReader(SourceReaderContext context)
+    internal LogSourceReader<T> CreateReader(SourceReaderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         return new LogSourceReader<T>(this, context);

@@ -17,7 +17,7 @@ namespace Sluice.Connectors.Log;
 /// Thread-safety: <see cref="PollNext"/>, <see cref="CommitPositions"/> and <see cref="Dispose"/> are called from
 /// the subtask's thread; <see cref="Positions"/> may be read from any thread.
 /// </remarks>
-public sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceReader
+internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceReader
 {
     private const int MaxDeadLetterPayloadBytes = 16 * 1024;
 

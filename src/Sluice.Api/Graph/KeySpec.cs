@@ -1,7 +1,7 @@
 namespace Sluice.Graph;
 
 /// <summary>How a keyed input extracts and hashes the key of a record.</summary>
-public abstract class KeySpec
+internal abstract class KeySpec
 {
     /// <summary>The key's type.</summary>
     public abstract Type KeyType { get; }
@@ -9,7 +9,7 @@ public abstract class KeySpec
 
 /// <summary>Key extraction for records of type <typeparamref name="T"/>; what an exchange needs to route a record.</summary>
 /// <typeparam name="T">Record type.</typeparam>
-public abstract class KeySpec<T> : KeySpec
+internal abstract class KeySpec<T> : KeySpec
 {
     /// <summary>The stable hash of the record's key.</summary>
     public abstract int HashOf(T value);
@@ -18,7 +18,7 @@ public abstract class KeySpec<T> : KeySpec
 /// <summary>Typed key extraction.</summary>
 /// <typeparam name="T">Record type.</typeparam>
 /// <typeparam name="TKey">Key type.</typeparam>
-public sealed class KeySpec<T, TKey> : KeySpec<T>
+internal sealed class KeySpec<T, TKey> : KeySpec<T>
 {
     /// <summary>Creates a key spec.</summary>
     public KeySpec(Func<T, TKey> selector, IKeyHasher<TKey> hasher)

@@ -5,7 +5,7 @@ namespace Sluice.Graph;
 /// operators; virtual nodes (<see cref="UnionTransformation{T}"/>, <see cref="SideOutputTransformation{T}"/>) only
 /// shape edges. Mutable only while the job is being built.
 /// </summary>
-public abstract class Transformation
+internal abstract class Transformation
 {
     private static int s_nextId;
 
@@ -54,7 +54,7 @@ public abstract class Transformation
 
 /// <summary>A node whose main output has record type <typeparamref name="T"/>.</summary>
 /// <typeparam name="T">Output record type.</typeparam>
-public abstract class Transformation<T> : Transformation
+internal abstract class Transformation<T> : Transformation
 {
     private protected Transformation(string name) : base(name) { }
 
@@ -68,4 +68,4 @@ public abstract class Transformation<T> : Transformation
 /// </summary>
 /// <param name="Upstream">The node whose output feeds this input.</param>
 /// <param name="Key">The key partitioning, or null for forward/rebalance.</param>
-public sealed record StreamInput(Transformation Upstream, KeySpec? Key);
+internal sealed record StreamInput(Transformation Upstream, KeySpec? Key);

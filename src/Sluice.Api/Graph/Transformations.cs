@@ -7,7 +7,7 @@ namespace Sluice.Graph;
 
 /// <summary>Visits the non-virtual node types with their type arguments bound (the planner implements it).</summary>
 /// <typeparam name="TResult">What a visit produces.</typeparam>
-public interface ITransformationVisitor<out TResult>
+internal interface ITransformationVisitor<out TResult>
 {
     /// <summary>Visits a source.</summary>
     TResult VisitSource<T>(SourceTransformation<T> node);
@@ -48,7 +48,7 @@ public interface ITransformationVisitor<out TResult>
 
 /// <summary>A source of records with its watermark strategy.</summary>
 /// <typeparam name="T">Record type.</typeparam>
-public sealed class SourceTransformation<T>(string name, ISource<T> source, WatermarkStrategy<T> watermarks) : Transformation<T>(name)
+internal sealed class SourceTransformation<T>(string name, ISource<T> source, WatermarkStrategy<T> watermarks) : Transformation<T>(name)
 {
     /// <summary>The source.</summary>
     public ISource<T> Source { get; } = source;
@@ -69,7 +69,7 @@ public sealed class SourceTransformation<T>(string name, ISource<T> source, Wate
 /// <summary>Base of single-input nodes.</summary>
 /// <typeparam name="TIn">Input record type.</typeparam>
 /// <typeparam name="TOut">Output record type.</typeparam>
-public abstract class OneInputTransformation<TIn, TOut> : Transformation<TOut>
+internal abstract class OneInputTransformation<TIn, TOut> : Transformation<TOut>
 {
     private protected OneInputTransformation(string name, StreamInput input) : base(name) => Inputs = [input];
 
@@ -81,7 +81,7 @@ public abstract class OneInputTransformation<TIn, TOut> : Transformation<TOut>
 }
 
 /// <summary>One output record per input record.</summary>
-public sealed class MapTransformation<TIn, TOut>(string name, StreamInput input, Func<TIn, TOut> map) : OneInputTransformation<TIn, TOut>(name, input)
+internal sealed class MapTransformation<TIn, TOut>(string name, StreamInput input, Func<TIn, TOut> map) : OneInputTransformation<TIn, TOut>(name, input)
 {
     /// <summary>The function.</summary>
     public Func<TIn, TOut> Map { get; } = map;
@@ -91,7 +91,7 @@ public sealed class MapTransformation<TIn, TOut>(string name, StreamInput input,
 }
 
 /// <summary>Keeps the records the predicate accepts.</summary>
-public sealed class FilterTransformation<T>(string name, StreamInput input, Func<T, bool> predicate) : OneInputTransformation<T, T>(name, input)
+internal sealed class FilterTransformation<T>(string name, StreamInput input, Func<T, bool> predicate) : OneInputTransformation<T, T>(name, input)
 {
     /// <summary>The predicate.</summary>
     public Func<T, bool> Predicate { get; } = predicate;
@@ -101,7 +101,7 @@ public sealed class FilterTransformation<T>(string name, StreamInput input, Func
 }
 
 /// <summary>Zero or more output records per input record.</summary>
-public sealed class FlatMapTransformation<TIn, TOut>(string name, StreamInput input, Action<TIn, ICollector<TOut>> flatMap) : OneInputTransformation<TIn, TOut>(name, input)
+internal sealed class FlatMapTransformation<TIn, TOut>(string name, StreamInput input, Action<TIn, ICollector<TOut>> flatMap) : OneInputTransformation<TIn, TOut>(name, input)
 {
     /// <summary>The function.</summary>
     public Action<TIn, ICollector<TOut>> FlatMap { get; } = flatMap;
@@ -111,7 +111,7 @@ public sealed class FlatMapTransformation<TIn, TOut>(string name, StreamInput in
 }
 
 /// <summary>A process function over a non-keyed stream.</summary>
-public sealed class ProcessTransformation<TIn, TOut>(string name, StreamInput input, ProcessFunction<TIn, TOut> function) : OneInputTransformation<TIn, TOut>(name, input)
+internal sealed class ProcessTransformation<TIn, TOut>(string name, StreamInput input, ProcessFunction<TIn, TOut> function) : OneInputTransformation<TIn, TOut>(name, input)
 {
     /// <summary>The function (instantiated per subtask by cloning is not done: it must be safe to share or be stateless).</summary>
     public ProcessFunction<TIn, TOut> Function { get; } = function;
@@ -121,7 +121,7 @@ public sealed class ProcessTransformation<TIn, TOut>(string name, StreamInput in
 }
 
 /// <summary>A keyed process function; <see cref="FunctionFactory"/> makes one instance per subtask.</summary>
-public sealed class KeyedProcessTransformation<TKey, TIn, TOut>(string name, StreamInput input, KeySpec<TIn, TKey> key, Func<KeyedProcessFunction<TKey, TIn, TOut>> functionFactory)
+internal sealed class KeyedProcessTransformation<TKey, TIn, TOut>(string name, StreamInput input, KeySpec<TIn, TKey> key, Func<KeyedProcessFunction<TKey, TIn, TOut>> functionFactory)
     : OneInputTransformation<TIn, TOut>(name, input)
 {
     /// <summary>The key of each record.</summary>
@@ -138,7 +138,7 @@ public sealed class KeyedProcessTransformation<TKey, TIn, TOut>(string name, Str
 /// An operator given by a factory (<see cref="DataStream{T}.Transform{TOut}"/>): the open end of the graph. The
 /// planner needs no node type per operator — it calls <see cref="OperatorFactory"/> once per subtask and attempt.
 /// </summary>
-public sealed class OneInputOperatorTransformation<TIn, TOut>(string name, StreamInput input, Func<OneInputStreamOperator<TIn, TOut>> operatorFactory)
+internal sealed class OneInputOperatorTransformation<TIn, TOut>(string name, StreamInput input, Func<OneInputStreamOperator<TIn, TOut>> operatorFactory)
     : OneInputTransformation<TIn, TOut>(name, input)
 {
     /// <summary>Creates a fresh operator for one subtask; called on the thread that builds the job's tasks.</summary>
@@ -149,7 +149,7 @@ public sealed class OneInputOperatorTransformation<TIn, TOut>(string name, Strea
 }
 
 /// <summary>A keyed operator given by a factory (<see cref="KeyedStream{TKey, T}.Transform{TOut}"/>).</summary>
-public sealed class KeyedOneInputOperatorTransformation<TKey, TIn, TOut>(
+internal sealed class KeyedOneInputOperatorTransformation<TKey, TIn, TOut>(
     string name, StreamInput input, KeySpec<TIn, TKey> key, Func<KeyedOneInputStreamOperator<TKey, TIn, TOut>> operatorFactory)
     : OneInputTransformation<TIn, TOut>(name, input)
 {
@@ -164,7 +164,7 @@ public sealed class KeyedOneInputOperatorTransformation<TKey, TIn, TOut>(
 }
 
 /// <summary>A keyed two-input operator given by a factory (<see cref="ConnectedKeyedStreams{TKey, T1, T2}.Transform{TOut}"/>).</summary>
-public sealed class KeyedTwoInputOperatorTransformation<TKey, TIn1, TIn2, TOut> : Transformation<TOut>
+internal sealed class KeyedTwoInputOperatorTransformation<TKey, TIn1, TIn2, TOut> : Transformation<TOut>
 {
     /// <summary>Creates the node.</summary>
     public KeyedTwoInputOperatorTransformation(string name, StreamInput input1, KeySpec<TIn1, TKey> key1, StreamInput input2, KeySpec<TIn2, TKey> key2,
@@ -193,7 +193,7 @@ public sealed class KeyedTwoInputOperatorTransformation<TKey, TIn1, TIn2, TOut> 
 }
 
 /// <summary>A keyed window with its assigner, lateness policy and window function.</summary>
-public sealed class WindowTransformation<TKey, TIn, TAcc, TOut>(
+internal sealed class WindowTransformation<TKey, TIn, TAcc, TOut>(
     string name, StreamInput input, KeySpec<TIn, TKey> key, WindowAssigner assigner, long allowedLatenessMs,
     OutputTag<TIn>? lateDataTag, WindowFunction<TKey, TIn, TAcc, TOut> function) : OneInputTransformation<TIn, TOut>(name, input)
 {
@@ -217,7 +217,7 @@ public sealed class WindowTransformation<TKey, TIn, TAcc, TOut>(
 }
 
 /// <summary>A keyed two-input process function over streams connected by the same key type.</summary>
-public sealed class KeyedCoProcessTransformation<TKey, TIn1, TIn2, TOut> : Transformation<TOut>
+internal sealed class KeyedCoProcessTransformation<TKey, TIn1, TIn2, TOut> : Transformation<TOut>
 {
     /// <summary>Creates the node.</summary>
     public KeyedCoProcessTransformation(string name, StreamInput input1, KeySpec<TIn1, TKey> key1, StreamInput input2, KeySpec<TIn2, TKey> key2,
@@ -249,7 +249,7 @@ public sealed class KeyedCoProcessTransformation<TKey, TIn1, TIn2, TOut> : Trans
 }
 
 /// <summary>A terminal node writing records to a sink.</summary>
-public sealed class SinkTransformation<T>(string name, StreamInput input, ISink<T> sink) : Transformation<T>(name)
+internal sealed class SinkTransformation<T>(string name, StreamInput input, ISink<T> sink) : Transformation<T>(name)
 {
     /// <inheritdoc />
     public override IReadOnlyList<StreamInput> Inputs { get; } = [input];
@@ -265,7 +265,7 @@ public sealed class SinkTransformation<T>(string name, StreamInput input, ISink<
 }
 
 /// <summary>Virtual: the union of streams of one type (no operator; the consumer reads all inputs).</summary>
-public sealed class UnionTransformation<T>(IReadOnlyList<StreamInput> inputs) : Transformation<T>("Union")
+internal sealed class UnionTransformation<T>(IReadOnlyList<StreamInput> inputs) : Transformation<T>("Union")
 {
     /// <inheritdoc />
     public override bool IsVirtual => true;
@@ -279,7 +279,7 @@ public sealed class UnionTransformation<T>(IReadOnlyList<StreamInput> inputs) : 
 }
 
 /// <summary>Virtual: the side output <see cref="Tag"/> of <see cref="Parent"/>.</summary>
-public sealed class SideOutputTransformation<T>(Transformation parent, OutputTag<T> tag) : Transformation<T>($"{parent.Name}[{tag.Id}]")
+internal sealed class SideOutputTransformation<T>(Transformation parent, OutputTag<T> tag) : Transformation<T>($"{parent.Name}[{tag.Id}]")
 {
     /// <summary>The node that emits the side output.</summary>
     public Transformation Parent { get; } = parent;

@@ -11,7 +11,7 @@ namespace Sluice.Graph;
 /// <typeparam name="TIn">Input record type.</typeparam>
 /// <typeparam name="TAcc">Per-pane accumulator.</typeparam>
 /// <typeparam name="TOut">Output record type.</typeparam>
-public abstract class WindowFunction<TKey, TIn, TAcc, TOut>
+internal abstract class WindowFunction<TKey, TIn, TAcc, TOut>
 {
     /// <summary>A fresh accumulator.</summary>
     public abstract TAcc Create();
@@ -30,10 +30,10 @@ public abstract class WindowFunction<TKey, TIn, TAcc, TOut>
 /// <typeparam name="T">Record type.</typeparam>
 /// <param name="HasValue">False until the first record.</param>
 /// <param name="Value">The folded value.</param>
-public readonly record struct ReduceAccumulator<T>(bool HasValue, T Value);
+internal readonly record struct ReduceAccumulator<T>(bool HasValue, T Value);
 
 /// <summary>Windowed reduce with a result projection.</summary>
-public sealed class ReduceWindowFunction<TKey, T, TOut>(Func<T, T, T> reduce, Func<TKey, TimeWindow, T, TOut> result)
+internal sealed class ReduceWindowFunction<TKey, T, TOut>(Func<T, T, T> reduce, Func<TKey, TimeWindow, T, TOut> result)
     : WindowFunction<TKey, T, ReduceAccumulator<T>, TOut>
 {
     /// <inheritdoc />
@@ -59,7 +59,7 @@ public sealed class ReduceWindowFunction<TKey, T, TOut>(Func<T, T, T> reduce, Fu
 }
 
 /// <summary>Windowed aggregate with a result projection.</summary>
-public sealed class AggregateWindowFunction<TKey, TIn, TAcc, TAgg, TOut>(IAggregateFunction<TIn, TAcc, TAgg> aggregate, Func<TKey, TimeWindow, TAgg, TOut> result)
+internal sealed class AggregateWindowFunction<TKey, TIn, TAcc, TAgg, TOut>(IAggregateFunction<TIn, TAcc, TAgg> aggregate, Func<TKey, TimeWindow, TAgg, TOut> result)
     : WindowFunction<TKey, TIn, TAcc, TOut>
 {
     /// <inheritdoc />
@@ -78,7 +78,7 @@ public sealed class AggregateWindowFunction<TKey, TIn, TAcc, TAgg, TOut>(IAggreg
 }
 
 /// <summary>Windowed process function: keeps every record of the window.</summary>
-public sealed class ProcessWindowFunctionAdapter<TKey, TIn, TOut>(ProcessWindowFunction<TKey, TIn, TOut> function)
+internal sealed class ProcessWindowFunctionAdapter<TKey, TIn, TOut>(ProcessWindowFunction<TKey, TIn, TOut> function)
     : WindowFunction<TKey, TIn, List<TIn>, TOut>
 {
     /// <inheritdoc />

@@ -14,6 +14,7 @@ namespace Sluice.Operators;
 /// <typeparam name="TIn1">Records of the first input.</typeparam>
 /// <typeparam name="TIn2">Records of the second input.</typeparam>
 /// <typeparam name="TOut">Output record type.</typeparam>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0022", Justification = "StreamOperator is closed on purpose (private protected constructor); this subclass is the extension point, and its subclasses are meant to use the protected Context and Output.")]
 public abstract class KeyedTwoInputStreamOperator<TKey, TIn1, TIn2, TOut> : StreamOperator<TOut>
 {
     private Func<TKey>? _currentKey;

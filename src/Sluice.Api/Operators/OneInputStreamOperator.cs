@@ -8,6 +8,7 @@ namespace Sluice.Operators;
 /// </summary>
 /// <typeparam name="TIn">Input record type.</typeparam>
 /// <typeparam name="TOut">Output record type.</typeparam>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0022", Justification = "StreamOperator is closed on purpose (private protected constructor); this subclass is the extension point, and its subclasses are meant to use the protected Context and Output.")]
 public abstract class OneInputStreamOperator<TIn, TOut> : StreamOperator<TOut>
 {
     /// <summary>

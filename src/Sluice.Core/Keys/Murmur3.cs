@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 namespace Sluice;
 
 /// <summary>MurmurHash3 (x86, 32-bit) with seed 0, plus its finaliser; used for stable key hashing.</summary>
-public static class Murmur3
+internal static class Murmur3
 {
     private const uint C1 = 0xcc9e2d51;
     private const uint C2 = 0x1b873593;

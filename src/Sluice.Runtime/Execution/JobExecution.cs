@@ -11,6 +11,7 @@ public static class JobExecution
     /// <see cref="JobClient.Id"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in a required parameter (beforeRun), so no call binds ambiguously; the optional CancellationToken comes last by convention.")]
     public static JobClient Start(this StreamEnvironment environment, CancellationToken cancellationToken = default) =>
         Start(environment, static _ => { }, cancellationToken);
 
@@ -19,6 +20,7 @@ public static class JobExecution
     /// occurrence, the earliest included — then starts it and returns the client.
     /// </summary>
     /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in a required parameter (beforeRun), so no call binds ambiguously; the optional CancellationToken comes last by convention.")]
     public static JobClient Start(this StreamEnvironment environment, Action<JobClient> beforeRun, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environment);

@@ -36,6 +36,7 @@ public sealed class JobRegistry
 
     /// <summary>Plans, registers and starts the job (see <see cref="JobExecution.Start(StreamEnvironment, CancellationToken)"/>); returns its client.</summary>
     /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape (nothing is registered).</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in a required parameter (beforeRun), so no call binds ambiguously; the optional CancellationToken comes last by convention.")]
     public JobClient Submit(StreamEnvironment environment, CancellationToken cancellationToken = default) =>
         Submit(environment, static _ => { }, cancellationToken);
 
@@ -45,6 +46,7 @@ public sealed class JobRegistry
     /// </summary>
     /// <exception cref="InvalidOperationException">The job has no sinks or an unsupported shape (nothing is registered).</exception>
     /// <remarks>When <paramref name="beforeRun"/> or a <see cref="JobAdded"/> handler throws, the job is removed again (without <see cref="JobRemoved"/>), never runs, and the exception propagates.</remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in a required parameter (beforeRun), so no call binds ambiguously; the optional CancellationToken comes last by convention.")]
     public JobClient Submit(StreamEnvironment environment, Action<JobClient> beforeRun, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environment);
