@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Connectors.DuckDb.Sinks;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -16,12 +17,12 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
     /// <summary>The identifier (Flink has no DuckDB connector).</summary>
     public const string Name = "duckdb";
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        ConnectorOption.Required("path", ConnectorOptionType.String, "The DuckDB database file; created if missing."),
-        ConnectorOption.Required("table-name", ConnectorOptionType.String, "The table to write; created from the schema if missing."),
-        ConnectorOption.Choice("sink.write-mode", "'append' inserts every row; 'upsert' inserts or replaces rows by sink.key-fields.", "append", "append", "upsert"),
-        new("sink.key-fields", ConnectorOptionType.String, "The table's key columns, separated by ';': required for 'upsert', the primary key of a table the sink creates."),
+        ConfigOption.Required("path", ConfigOptionType.String, "The DuckDB database file; created if missing."),
+        ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write; created from the schema if missing."),
+        ConfigOption.Choice("sink.write-mode", "'append' inserts every row; 'upsert' inserts or replaces rows by sink.key-fields.", "append", "append", "upsert"),
+        new("sink.key-fields", ConfigOptionType.String, "The table's key columns, separated by ';': required for 'upsert', the primary key of a table the sink creates."),
     ];
 
     /// <inheritdoc />
@@ -34,10 +35,10 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">'upsert' without key columns, or a key column the table lacks.</exception>
+    /// <exception cref="ConfigOptionsException">'upsert' without key columns, or a key column the table lacks.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -46,7 +47,7 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
         var keys = (options.GetString("sink.key-fields") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (mode == WarehouseWriteMode.Upsert && keys.Length == 0)
         {
-            throw new ConnectorOptionsException("Connector 'duckdb' needs option 'sink.key-fields' with 'sink.write-mode' = 'upsert' (the key columns, separated by ';').", Name, "sink.key-fields");
+            throw new ConfigOptionsException("Connector 'duckdb' needs option 'sink.key-fields' with 'sink.write-mode' = 'upsert' (the key columns, separated by ';').", Name, "sink.key-fields");
         }
         foreach (var key in keys)
         {

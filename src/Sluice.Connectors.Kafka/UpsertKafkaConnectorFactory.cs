@@ -1,4 +1,5 @@
 using System.Buffers;
+using Sluice.Configuration;
 using Sluice.Formats;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -22,18 +23,18 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
     /// <summary>The identifier, as in Flink.</summary>
     public const string Name = "upsert-kafka";
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        ConnectorOption.Required("topic", ConnectorOptionType.String, "The topic to write."),
-        ConnectorOption.Required("properties.bootstrap.servers", ConnectorOptionType.String, "The Kafka brokers, host:port separated by commas."),
-        new("properties.#", ConnectorOptionType.String, "Any other librdkafka property, passed on without the 'properties.' prefix."),
+        ConfigOption.Required("topic", ConfigOptionType.String, "The topic to write."),
+        ConfigOption.Required("properties.bootstrap.servers", ConfigOptionType.String, "The Kafka brokers, host:port separated by commas."),
+        new("properties.#", ConfigOptionType.String, "Any other librdkafka property, passed on without the 'properties.' prefix."),
         ConnectorFormats.FormatOption("key.format", "The row format of the message key, made of key.fields.", required: true),
-        ConnectorOption.Required("key.fields", ConnectorOptionType.String, "The table's key columns, separated by ';'; Flink takes the PRIMARY KEY, which schemas do not have yet."),
+        ConfigOption.Required("key.fields", ConfigOptionType.String, "The table's key columns, separated by ';'; Flink takes the PRIMARY KEY, which schemas do not have yet."),
         .. ConnectorFormats.FormatKeyPatterns("key."),
         ConnectorFormats.FormatOption("value.format", "The row format of the message value.", required: true),
         .. ConnectorFormats.FormatKeyPatterns("value."),
-        ConnectorOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in Kafka transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
-        new("sink.transactional-id-prefix", ConnectorOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
+        ConfigOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in Kafka transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
+        new("sink.transactional-id-prefix", ConfigOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
     ];
 
     /// <inheritdoc />
@@ -46,10 +47,10 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">An option is missing or does not fit the others or the table.</exception>
+    /// <exception cref="ConfigOptionsException">An option is missing or does not fit the others or the table.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -1,4 +1,5 @@
 using System.Text;
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Kafka;
 using Sluice.Schemas;
@@ -56,7 +57,7 @@ public sealed class UpsertKafkaConnectorFactoryTests(KafkaTestCluster kafka) : I
         var options = Options("users");
         options.Remove("key.fields");
 
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("users", s_schema, options)).Message
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("users", s_schema, options)).Message
             .ShouldBe("Connector 'upsert-kafka' needs option 'key.fields' (The table's key columns, separated by ';'; Flink takes the PRIMARY KEY, which schemas do not have yet).");
     }
 
@@ -66,14 +67,14 @@ public sealed class UpsertKafkaConnectorFactoryTests(KafkaTestCluster kafka) : I
         var options = Options("users");
         options["value.format"] = "debezium-json";
 
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("users", s_schema, options)).Message
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("users", s_schema, options)).Message
             .ShouldBe("Option 'value.format' of connector 'upsert-kafka' must be one of 'json', 'csv', 'raw' (got 'debezium-json').");
     }
 
     [Fact]
     public void CreateSource_UpsertKafka_IsASinkOnly()
     {
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSource("users", s_schema, Options("users"))).Message
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSource("users", s_schema, Options("users"))).Message
             .ShouldBe("Table 'users' uses connector 'upsert-kafka' as a source, but it is a sink only.");
     }
 }

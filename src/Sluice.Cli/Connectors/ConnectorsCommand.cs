@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Datagen;
 using Sluice.Connectors.DuckDb;
@@ -58,7 +59,7 @@ internal static class ConnectorsCommand
             {
                 factory = Registry().Get(identifier);
             }
-            catch (ConnectorOptionsException e)
+            catch (ConfigOptionsException e)
             {
                 // An unknown name is a usage error, like an unknown option: one sentence listing the known connectors.
                 Console.Error.WriteLine($"error: {e.Message}");
@@ -88,7 +89,7 @@ internal static class ConnectorsCommand
     }
 
     /// <summary>The admitted values: the choices of an enum, the range of a number, else "—".</summary>
-    internal static string Choices(ConnectorOption option)
+    internal static string Choices(ConfigOption option)
     {
         if (option.AllowedValues.Count > 0)
         {

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Schemas;
 using static Sluice.Connectors.DuckDb.Tests.Sinks.SinkTestSupport;
@@ -75,11 +76,11 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
         var options = Options();
         options[key] = value;
 
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("visits", s_schema, options)).Message.ShouldBe(expected);
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("visits", s_schema, options)).Message.ShouldBe(expected);
     }
 
     [Fact]
     public void CreateSink_UpsertWithoutKey_NamesTheOption() =>
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("visits", s_schema, Options(("sink.write-mode", "upsert")))).Message
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("visits", s_schema, Options(("sink.write-mode", "upsert")))).Message
             .ShouldBe("Connector 'duckdb' needs option 'sink.key-fields' with 'sink.write-mode' = 'upsert' (the key columns, separated by ';').");
 }

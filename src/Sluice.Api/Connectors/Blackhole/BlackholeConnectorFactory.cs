@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Schemas;
 using Sluice.Sinks;
 
@@ -23,7 +24,7 @@ public sealed class BlackholeConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => [];
+    public IReadOnlyList<ConfigOption> Options => [];
 
     /// <inheritdoc />
     public ISink<Row> CreateSink(ConnectorContext context)

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Formats;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -16,11 +17,11 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     /// <summary>The identifier, as in Flink.</summary>
     public const string Name = "filesystem";
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        ConnectorOption.Required("path", ConnectorOptionType.String,
+        ConfigOption.Required("path", ConfigOptionType.String,
             "The directory a sink writes its part files into, or the file a source reads."),
-        new("format", ConnectorOptionType.Enum, "The row format of every line; 'parquet' is not supported yet.")
+        new("format", ConfigOptionType.Enum, "The row format of every line; 'parquet' is not supported yet.")
         {
             IsRequired = true,
             AllowedValues = ["json", "csv", "raw", "parquet"],
@@ -38,7 +39,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source | ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <summary>The extension of the part files a sink commits in <paramref name="format"/> (<c>.jsonl</c>, <c>.csv</c>, <c>.txt</c>).</summary>
     /// <param name="format">json, csv or raw.</param>
@@ -50,7 +51,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     };
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">The format is 'parquet' or its options are invalid, or <c>path</c> is a directory.</exception>
+    /// <exception cref="ConfigOptionsException">The format is 'parquet' or its options are invalid, or <c>path</c> is a directory.</exception>
     public ISource<Row> CreateSource(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -64,7 +65,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     }
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">The format is 'parquet' or its options are invalid.</exception>
+    /// <exception cref="ConfigOptionsException">The format is 'parquet' or its options are invalid.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -73,7 +74,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
         return new PartFileSink<Row>(context.Options.GetString("path")!, serializer, FileExtension(format.Format.Identifier));
     }
 
-    private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) Format(ConnectorOptions options)
+    private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) Format(ConfigOptions options)
     {
         if (options.GetChoice("format") == "parquet")
         {
