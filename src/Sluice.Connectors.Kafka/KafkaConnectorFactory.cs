@@ -107,58 +107,10 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
     }
 
     /// <summary>The serializer of a sink's rows: the value format, and the key format over <c>key.fields</c> when given.</summary>
-    internal static IMessageSerializer<Row> RowSerializer(Schema schema, ConfigOptions options)
-    {
-        var value = ConnectorFormats.CreateSerializer(ValueFormat(options), schema, options.Owner);
-        var keyFormat = ConnectorFormats.Resolve(options, "key.format", "key.");
-        var keyFields = options.GetString("key.fields");
-        if (keyFormat is null != keyFields is null)
-        {
-            throw keyFormat is null
-                ? options.Invalid("key.fields", "needs option 'key.format' (the format of the message key)")
-                : options.Invalid("key.format", "needs option 'key.fields' (the columns of the message key, separated by ';')");
-        }
-        if (keyFormat is not { } key)
-        {
-            return MessageSerializers.Rows(value);
-        }
-        var keySchema = KeySchema(schema, options, "key.fields");
-        return MessageSerializers.Rows(value, ConnectorFormats.CreateSerializer(key, keySchema, options.Owner));
-    }
-
-    /// <summary>The columns named by option <paramref name="key"/> (separated by ';'), as a schema.</summary>
-    /// <exception cref="ConfigOptionsException">A name is not a column of <paramref name="schema"/>, or none is given.</exception>
-    internal static Schema KeySchema(Schema schema, ConfigOptions options, string key)
-    {
-        var names = options.GetString(key)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0)
-        {
-            throw options.Invalid(key, "must name at least one column, separated by ';'");
-        }
-        var fields = new Field[names.Length];
-        for (var i = 0; i < names.Length; i++)
-        {
-            var index = schema.IndexOf(names[i]);
-            if (index < 0)
-            {
-                throw options.Invalid(key, $"must name columns of the table ({string.Join(", ", schema.Select(static f => f.Name))}), but '{names[i]}' is not one");
-            }
-            fields[i] = schema[index];
-        }
-        return new Schema(fields);
-    }
+    internal static IMessageSerializer<Row> RowSerializer(Schema schema, ConfigOptions options) => ConnectorFormats.CreateMessageSerializer(schema, options);
 
     /// <summary>The value format: <c>value.format</c> with <c>value.*</c> keys, or <c>format</c> with unprefixed keys.</summary>
-    internal static (RowFormat Format, IReadOnlyDictionary<string, string> Options) ValueFormat(ConfigOptions options)
-    {
-        if (options.Contains("format") && options.Contains("value.format"))
-        {
-            throw options.Invalid("value.format", "cannot be given with option 'format' (they name the same thing)");
-        }
-        return ConnectorFormats.Resolve(options, "value.format", "value.")
-            ?? ConnectorFormats.Resolve(options, "format", "")
-            ?? throw new ConfigOptionsException($"Connector '{options.Owner}' needs option 'format' or 'value.format' (the row format of the message value: json, csv or raw).", options.Owner, "format");
-    }
+    internal static (RowFormat Format, IReadOnlyDictionary<string, string> Options) ValueFormat(ConfigOptions options) => ConnectorFormats.ResolveValueFormat(options);
 
     /// <summary>The connection: bootstrap servers and every other <c>properties.*</c> key but the group id.</summary>
     internal static KafkaConnectionOptions Connection(ConfigOptions options)

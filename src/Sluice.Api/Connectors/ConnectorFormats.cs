@@ -92,6 +92,72 @@ public static class ConnectorFormats
         return (format, own);
     }
 
+    /// <summary>
+    /// The value format of a message connector (kafka, sluice-log): <c>value.format</c> with <c>value.*</c> keys, or
+    /// <c>format</c> with unprefixed keys; exactly one of them must be given.
+    /// </summary>
+    /// <exception cref="ConfigOptionsException">Both or neither are given, or the format rejects a key or value.</exception>
+    public static (RowFormat Format, IReadOnlyDictionary<string, string> Options) ResolveValueFormat(ConfigOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Contains("format") && options.Contains("value.format"))
+        {
+            throw options.Invalid("value.format", "cannot be given with option 'format' (they name the same thing)");
+        }
+        return Resolve(options, "value.format", "value.")
+            ?? Resolve(options, "format", "")
+            ?? throw new ConfigOptionsException($"Connector '{options.Owner}' needs option 'format' or 'value.format' (the row format of the message value: json, csv or raw).", options.Owner, "format");
+    }
+
+    /// <summary>
+    /// The serializer of a message connector's rows: the value in the value format (<see cref="ResolveValueFormat"/>)
+    /// and, when <c>key.format</c> and <c>key.fields</c> are given, the message key made of those columns in that format.
+    /// </summary>
+    /// <exception cref="ConfigOptionsException">Only one of key.format and key.fields is given, a key field is not a column, or a format rejects the schema.</exception>
+    public static IMessageSerializer<Row> CreateMessageSerializer(Schema schema, ConfigOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(options);
+        var value = CreateSerializer(ResolveValueFormat(options), schema, options.Owner);
+        var keyFormat = Resolve(options, "key.format", "key.");
+        var keyFields = options.GetString("key.fields");
+        if (keyFormat is null != keyFields is null)
+        {
+            throw keyFormat is null
+                ? options.Invalid("key.fields", "needs option 'key.format' (the format of the message key)")
+                : options.Invalid("key.format", "needs option 'key.fields' (the columns of the message key, separated by ';')");
+        }
+        if (keyFormat is not { } key)
+        {
+            return MessageSerializers.Rows(value);
+        }
+        return MessageSerializers.Rows(value, CreateSerializer(key, ColumnsOf(schema, options, "key.fields"), options.Owner));
+    }
+
+    /// <summary>The columns named by option <paramref name="key"/> (separated by ';'), in that order, as a schema.</summary>
+    /// <exception cref="ConfigOptionsException">A name is not a column of <paramref name="schema"/>, or none is given.</exception>
+    public static Schema ColumnsOf(Schema schema, ConfigOptions options, string key)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(options);
+        var names = options.GetString(key)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0)
+        {
+            throw options.Invalid(key, "must name at least one column, separated by ';'");
+        }
+        var fields = new Field[names.Length];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var index = schema.IndexOf(names[i]);
+            if (index < 0)
+            {
+                throw options.Invalid(key, $"must name columns of the table ({string.Join(", ", schema.Select(static f => f.Name))}), but '{names[i]}' is not one");
+            }
+            fields[i] = schema[index];
+        }
+        return new Schema(fields);
+    }
+
     /// <summary>Creates the serializer of <paramref name="schema"/>'s rows in the format resolved by <see cref="Resolve"/>.</summary>
     /// <exception cref="ConfigOptionsException">The format cannot encode a column of the schema.</exception>
     public static IRowSerializer CreateSerializer((RowFormat Format, IReadOnlyDictionary<string, string> Options) format, Schema schema, string connector) =>

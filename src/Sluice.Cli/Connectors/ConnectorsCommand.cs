@@ -4,6 +4,7 @@ using Sluice.Connectors;
 using Sluice.Connectors.Datagen;
 using Sluice.Connectors.DuckDb;
 using Sluice.Connectors.Kafka;
+using Sluice.Connectors.Log;
 using Sluice.Connectors.Nexmark;
 using Spectre.Console;
 
@@ -29,6 +30,7 @@ internal static class ConnectorsCommand
             .AddAssembly(typeof(DatagenConnectorFactory).Assembly)
             .AddAssembly(typeof(NexmarkConnectorFactory).Assembly)
             .AddAssembly(typeof(KafkaConnectorFactory).Assembly)
+            .AddAssembly(typeof(LogConnectorFactory).Assembly)
             .AddAssembly(typeof(DuckDbConnectorFactory).Assembly);
 
     private static Command List()
