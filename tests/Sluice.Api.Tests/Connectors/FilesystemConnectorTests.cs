@@ -130,7 +130,7 @@ public sealed class FilesystemConnectorTests : IDisposable
 
         var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", s_schema, options));
 
-        error.Message.ShouldBe("Connector 'filesystem' has no option 'sink.rolling-policy.file-size'; its options are: csv.#, format, json.#, path, raw.#.");
+        error.Message.ShouldBe("Connector 'filesystem' has no option 'sink.rolling-policy.file-size'; its options are: csv.#, format, json.#, partition.default-name, path, raw.#.");
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
             AllowedValues = ["json", "csv", "raw", "parquet"],
         },
         .. ConnectorFormats.FormatKeyPatterns(""),
+        new("partition.default-name", ConfigOptionType.String, "The directory name of a partition whose value is null or an empty string.") { DefaultValue = PartitionPaths.DefaultPartitionName },
     ];
 
     /// <inheritdoc />
@@ -65,13 +66,28 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     }
 
     /// <inheritdoc />
-    /// <exception cref="ConfigOptionsException">The format is 'parquet' or its options are invalid.</exception>
+    /// <remarks>
+    /// With <see cref="ConnectorContext.PartitionKeys"/>, rows go to Hive-style directories <c>col=value/</c> under
+    /// <c>path</c> (see <see cref="PartitionPaths"/>), their files holding the other columns only, as in Flink.
+    /// </remarks>
+    /// <exception cref="ConfigOptionsException">The format is 'parquet' or its options are invalid, or a partition column cannot name a directory.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var format = Format(context.Options);
-        var serializer = MessageSerializers.Rows(ConnectorFormats.CreateSerializer(format, context.Schema, Name));
-        return new PartFileSink<Row>(context.Options.GetString("path")!, serializer, FileExtension(format.Format.Identifier));
+        var path = context.Options.GetString("path")!;
+        var extension = FileExtension(format.Format.Identifier);
+        if (context.PartitionKeys.Count == 0)
+        {
+            return new PartFileSink<Row>(path, MessageSerializers.Rows(ConnectorFormats.CreateSerializer(format, context.Schema, Name)), extension);
+        }
+        var defaultName = context.Options.GetString("partition.default-name")!;
+        if (defaultName.Length == 0 || PartitionPaths.Escape(defaultName) != defaultName || defaultName is "." or "..")
+        {
+            throw context.Options.Invalid("partition.default-name", "must be a directory name without characters that partition paths escape (\" # % ' * / : = ? \\ { } [ ] ^)");
+        }
+        var (bucketers, body) = RowPartitionBucketer.For(context.Schema, context.PartitionKeys, defaultName, Name);
+        return new PartFileSink<Row>(path, MessageSerializers.Rows(ConnectorFormats.CreateSerializer(format, body, Name)), extension, bucketers);
     }
 
     private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) Format(ConfigOptions options)
