@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Connectors.DuckDb.Sinks;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -21,12 +22,12 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
     /// <summary>The identifier (Flink has no DuckDB connector).</summary>
     public const string Name = "duckdb";
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        ConnectorOption.Required("path", ConnectorOptionType.String, "The DuckDB database file; created if missing."),
-        ConnectorOption.Required("table-name", ConnectorOptionType.String, "The table to write; created from the schema if missing."),
-        ConnectorOption.Choice("sink.write-mode", "'append' inserts every row; 'upsert' applies rows by key (insert or replace, delete). Default: 'upsert' when the table declares a PRIMARY KEY, else 'append'.", "append", "append", "upsert"),
-        new("sink.key-fields", ConnectorOptionType.String, "The table's key columns, separated by ';', for a table declared without PRIMARY KEY: the key of 'upsert', the primary key of a table the sink creates."),
+        ConfigOption.Required("path", ConfigOptionType.String, "The DuckDB database file; created if missing."),
+        ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write; created from the schema if missing."),
+        ConfigOption.Choice("sink.write-mode", "'append' inserts every row; 'upsert' applies rows by key (insert or replace, delete). Default: 'upsert' when the table declares a PRIMARY KEY, else 'append'.", "append", "append", "upsert"),
+        new("sink.key-fields", ConfigOptionType.String, "The table's key columns, separated by ';', for a table declared without PRIMARY KEY: the key of 'upsert', the primary key of a table the sink creates."),
     ];
 
     /// <inheritdoc />
@@ -40,15 +41,15 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
 
     /// <inheritdoc />
     /// <remarks><see cref="ChangelogMode.Upsert"/> in upsert mode, else <see cref="ChangelogMode.InsertOnly"/>.</remarks>
-    /// <exception cref="ConnectorOptionsException">As <see cref="CreateSink"/>.</exception>
+    /// <exception cref="ConfigOptionsException">As <see cref="CreateSink"/>.</exception>
     public ChangelogMode GetSinkChangelogMode(ConnectorContext context) =>
         Resolve(context).Mode == WarehouseWriteMode.Upsert ? ChangelogMode.Upsert : ChangelogMode.InsertOnly;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">'upsert' without a key, a key column the table lacks, or a
+    /// <exception cref="ConfigOptionsException">'upsert' without a key, a key column the table lacks, or a
     /// <c>sink.key-fields</c> that differs from the table's PRIMARY KEY.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)
     {
@@ -76,7 +77,7 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
             : context.PrimaryKey.Count > 0 ? WarehouseWriteMode.Upsert : WarehouseWriteMode.Append;
         if (mode == WarehouseWriteMode.Upsert && keys.Length == 0)
         {
-            throw new ConnectorOptionsException("Connector 'duckdb' needs the table's key with 'sink.write-mode' = 'upsert': declare a PRIMARY KEY, or give option 'sink.key-fields' (the key columns, separated by ';').", Name, "sink.key-fields");
+            throw new ConfigOptionsException("Connector 'duckdb' needs the table's key with 'sink.write-mode' = 'upsert': declare a PRIMARY KEY, or give option 'sink.key-fields' (the key columns, separated by ';').", Name, "sink.key-fields");
         }
         foreach (var key in keys)
         {

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Formats;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -27,24 +28,24 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
 
     private static readonly string[] s_startupModes = ["earliest-offset", "latest-offset", "group-offsets", "timestamp", "specific-offsets"];
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        ConnectorOption.Required("topic", ConnectorOptionType.String, "The topic to read or write; a source may name several, separated by ';'."),
-        ConnectorOption.Required("properties.bootstrap.servers", ConnectorOptionType.String, "The Kafka brokers, host:port separated by commas."),
-        new("properties.group.id", ConnectorOptionType.String, "The consumer group of a source (required to read)."),
-        new("properties.#", ConnectorOptionType.String, "Any other librdkafka property, passed on without the 'properties.' prefix."),
-        ConnectorOption.Choice("scan.startup.mode", "Where a source starts: 'specific-offsets' is not supported yet.", "group-offsets", s_startupModes),
-        new("scan.startup.timestamp-millis", ConnectorOptionType.Long, "With scan.startup.mode 'timestamp': the first record's timestamp, in milliseconds since the epoch.") { Minimum = 0 },
-        ConnectorOption.Choice("scan.bounded.mode", "'latest-offset': a source stops at the end offsets it sees when it starts; 'unbounded': it follows the topic.", "unbounded", "unbounded", "latest-offset"),
+        ConfigOption.Required("topic", ConfigOptionType.String, "The topic to read or write; a source may name several, separated by ';'."),
+        ConfigOption.Required("properties.bootstrap.servers", ConfigOptionType.String, "The Kafka brokers, host:port separated by commas."),
+        new("properties.group.id", ConfigOptionType.String, "The consumer group of a source (required to read)."),
+        new("properties.#", ConfigOptionType.String, "Any other librdkafka property, passed on without the 'properties.' prefix."),
+        ConfigOption.Choice("scan.startup.mode", "Where a source starts: 'specific-offsets' is not supported yet.", "group-offsets", s_startupModes),
+        new("scan.startup.timestamp-millis", ConfigOptionType.Long, "With scan.startup.mode 'timestamp': the first record's timestamp, in milliseconds since the epoch.") { Minimum = 0 },
+        ConfigOption.Choice("scan.bounded.mode", "'latest-offset': a source stops at the end offsets it sees when it starts; 'unbounded': it follows the topic.", "unbounded", "unbounded", "latest-offset"),
         ConnectorFormats.FormatOption("format", "The row format of the message value (or use value.format)."),
         ConnectorFormats.FormatOption("value.format", "The row format of the message value (instead of format)."),
         .. ConnectorFormats.FormatKeyPatterns(""),
         .. ConnectorFormats.FormatKeyPatterns("value."),
         ConnectorFormats.FormatOption("key.format", "The row format of a sink's message key, made of key.fields."),
-        new("key.fields", ConnectorOptionType.String, "The columns of a sink's message key, separated by ';' (needs key.format)."),
+        new("key.fields", ConfigOptionType.String, "The columns of a sink's message key, separated by ';' (needs key.format)."),
         .. ConnectorFormats.FormatKeyPatterns("key."),
-        ConnectorOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in Kafka transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
-        new("sink.transactional-id-prefix", ConnectorOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
+        ConfigOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in Kafka transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
+        new("sink.transactional-id-prefix", ConfigOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
     ];
 
     /// <inheritdoc />
@@ -64,15 +65,15 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
     public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">An option is missing, unsupported or does not fit the others.</exception>
+    /// <exception cref="ConfigOptionsException">An option is missing, unsupported or does not fit the others.</exception>
     public ISource<Row> CreateSource(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
-        var groupId = options.GetString("properties.group.id") ?? throw new ConnectorOptionsException(
+        var groupId = options.GetString("properties.group.id") ?? throw new ConfigOptionsException(
             "Connector 'kafka' needs option 'properties.group.id' to read (the consumer group of the source).", Name, "properties.group.id");
         var topics = options.GetString("topic")!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var source = new KafkaSourceOptions
@@ -87,7 +88,7 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
     }
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">An option is missing or does not fit the others or the table.</exception>
+    /// <exception cref="ConfigOptionsException">An option is missing or does not fit the others or the table.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -95,15 +96,15 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
     }
 
     /// <summary>The sink's settings: one topic, the delivery guarantee and its transactional-id prefix.</summary>
-    /// <exception cref="ConnectorOptionsException">Exactly-once without a prefix, or several topics.</exception>
-    internal static KafkaSinkOptions SinkOptions(ConnectorOptions options)
+    /// <exception cref="ConfigOptionsException">Exactly-once without a prefix, or several topics.</exception>
+    internal static KafkaSinkOptions SinkOptions(ConfigOptions options)
     {
         var guarantee = options.GetChoice("sink.delivery-guarantee") == "exactly-once" ? KafkaDeliveryGuarantee.ExactlyOnce : KafkaDeliveryGuarantee.AtLeastOnce;
         var prefix = options.GetString("sink.transactional-id-prefix");
         if (guarantee == KafkaDeliveryGuarantee.ExactlyOnce && string.IsNullOrWhiteSpace(prefix))
         {
-            throw new ConnectorOptionsException(
-                $"Connector '{options.Connector}' needs option 'sink.transactional-id-prefix' with 'sink.delivery-guarantee' = 'exactly-once' (a prefix that stays the same across restarts).", options.Connector, "sink.transactional-id-prefix");
+            throw new ConfigOptionsException(
+                $"Connector '{options.Owner}' needs option 'sink.transactional-id-prefix' with 'sink.delivery-guarantee' = 'exactly-once' (a prefix that stays the same across restarts).", options.Owner, "sink.transactional-id-prefix");
         }
         if (options.GetString("topic")!.Contains(';', StringComparison.Ordinal))
         {
@@ -113,61 +114,13 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
     }
 
     /// <summary>The serializer of a sink's rows: the value format, and the key format over <c>key.fields</c> when given.</summary>
-    internal static IMessageSerializer<Row> RowSerializer(Schema schema, ConnectorOptions options)
-    {
-        var value = ConnectorFormats.CreateSerializer(ValueFormat(options), schema, options.Connector);
-        var keyFormat = ConnectorFormats.Resolve(options, "key.format", "key.");
-        var keyFields = options.GetString("key.fields");
-        if (keyFormat is null != keyFields is null)
-        {
-            throw keyFormat is null
-                ? options.Invalid("key.fields", "needs option 'key.format' (the format of the message key)")
-                : options.Invalid("key.format", "needs option 'key.fields' (the columns of the message key, separated by ';')");
-        }
-        if (keyFormat is not { } key)
-        {
-            return MessageSerializers.Rows(value);
-        }
-        var keySchema = KeySchema(schema, options, "key.fields");
-        return MessageSerializers.Rows(value, ConnectorFormats.CreateSerializer(key, keySchema, options.Connector));
-    }
-
-    /// <summary>The columns named by option <paramref name="key"/> (separated by ';'), as a schema.</summary>
-    /// <exception cref="ConnectorOptionsException">A name is not a column of <paramref name="schema"/>, or none is given.</exception>
-    internal static Schema KeySchema(Schema schema, ConnectorOptions options, string key)
-    {
-        var names = options.GetString(key)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0)
-        {
-            throw options.Invalid(key, "must name at least one column, separated by ';'");
-        }
-        var fields = new Field[names.Length];
-        for (var i = 0; i < names.Length; i++)
-        {
-            var index = schema.IndexOf(names[i]);
-            if (index < 0)
-            {
-                throw options.Invalid(key, $"must name columns of the table ({string.Join(", ", schema.Select(static f => f.Name))}), but '{names[i]}' is not one");
-            }
-            fields[i] = schema[index];
-        }
-        return new Schema(fields);
-    }
+    internal static IMessageSerializer<Row> RowSerializer(Schema schema, ConfigOptions options) => ConnectorFormats.CreateMessageSerializer(schema, options);
 
     /// <summary>The value format: <c>value.format</c> with <c>value.*</c> keys, or <c>format</c> with unprefixed keys.</summary>
-    internal static (RowFormat Format, IReadOnlyDictionary<string, string> Options) ValueFormat(ConnectorOptions options)
-    {
-        if (options.Contains("format") && options.Contains("value.format"))
-        {
-            throw options.Invalid("value.format", "cannot be given with option 'format' (they name the same thing)");
-        }
-        return ConnectorFormats.Resolve(options, "value.format", "value.")
-            ?? ConnectorFormats.Resolve(options, "format", "")
-            ?? throw new ConnectorOptionsException($"Connector '{options.Connector}' needs option 'format' or 'value.format' (the row format of the message value: json, csv or raw).", options.Connector, "format");
-    }
+    internal static (RowFormat Format, IReadOnlyDictionary<string, string> Options) ValueFormat(ConfigOptions options) => ConnectorFormats.ResolveValueFormat(options);
 
     /// <summary>The connection: bootstrap servers and every other <c>properties.*</c> key but the group id.</summary>
-    internal static KafkaConnectionOptions Connection(ConnectorOptions options)
+    internal static KafkaConnectionOptions Connection(ConfigOptions options)
     {
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in options.Given)
@@ -180,7 +133,7 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
         return new KafkaConnectionOptions { BootstrapServers = options.GetString("properties.bootstrap.servers")!, Properties = properties };
     }
 
-    private static KafkaStartingPosition StartingPosition(ConnectorOptions options)
+    private static KafkaStartingPosition StartingPosition(ConfigOptions options)
     {
         switch (options.GetChoice("scan.startup.mode"))
         {
@@ -189,7 +142,7 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
             case "latest-offset":
                 return KafkaStartingPosition.Latest;
             case "timestamp":
-                return KafkaStartingPosition.Timestamp(options.GetInt64("scan.startup.timestamp-millis") ?? throw new ConnectorOptionsException(
+                return KafkaStartingPosition.Timestamp(options.GetInt64("scan.startup.timestamp-millis") ?? throw new ConfigOptionsException(
                     "Connector 'kafka' needs option 'scan.startup.timestamp-millis' with 'scan.startup.mode' = 'timestamp'.", Name, "scan.startup.timestamp-millis"));
             case "specific-offsets":
                 throw options.Invalid("scan.startup.mode", "must be one of 'earliest-offset', 'latest-offset', 'group-offsets', 'timestamp' ('specific-offsets' is not supported yet)");

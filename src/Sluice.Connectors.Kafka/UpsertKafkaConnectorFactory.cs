@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Formats;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -25,20 +26,20 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
     /// <summary>The identifier, as in Flink.</summary>
     public const string Name = "upsert-kafka";
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        ConnectorOption.Required("topic", ConnectorOptionType.String, "The topic to read or write."),
-        ConnectorOption.Required("properties.bootstrap.servers", ConnectorOptionType.String, "The Kafka brokers, host:port separated by commas."),
-        new("properties.group.id", ConnectorOptionType.String, "The consumer group of a source (required to read)."),
-        new("properties.#", ConnectorOptionType.String, "Any other librdkafka property, passed on without the 'properties.' prefix."),
+        ConfigOption.Required("topic", ConfigOptionType.String, "The topic to read or write."),
+        ConfigOption.Required("properties.bootstrap.servers", ConfigOptionType.String, "The Kafka brokers, host:port separated by commas."),
+        new("properties.group.id", ConfigOptionType.String, "The consumer group of a source (required to read)."),
+        new("properties.#", ConfigOptionType.String, "Any other librdkafka property, passed on without the 'properties.' prefix."),
         ConnectorFormats.FormatOption("key.format", "The row format of the message key, made of the key columns.", required: true),
-        new("key.fields", ConnectorOptionType.String, "The table's key columns, separated by ';', for a table declared without PRIMARY KEY (Flink takes the PRIMARY KEY)."),
+        new("key.fields", ConfigOptionType.String, "The table's key columns, separated by ';', for a table declared without PRIMARY KEY (Flink takes the PRIMARY KEY)."),
         .. ConnectorFormats.FormatKeyPatterns("key."),
         ConnectorFormats.FormatOption("value.format", "The row format of the message value.", required: true),
         .. ConnectorFormats.FormatKeyPatterns("value."),
-        ConnectorOption.Choice("scan.bounded.mode", "'latest-offset': a source stops at the end offsets it sees when it starts; 'unbounded': it follows the topic.", "unbounded", "unbounded", "latest-offset"),
-        ConnectorOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in Kafka transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
-        new("sink.transactional-id-prefix", ConnectorOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
+        ConfigOption.Choice("scan.bounded.mode", "'latest-offset': a source stops at the end offsets it sees when it starts; 'unbounded': it follows the topic.", "unbounded", "unbounded", "latest-offset"),
+        ConfigOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in Kafka transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
+        new("sink.transactional-id-prefix", ConfigOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
     ];
 
     /// <inheritdoc />
@@ -59,15 +60,15 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
     public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.Upsert;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">An option is missing or does not fit the others or the table.</exception>
+    /// <exception cref="ConfigOptionsException">An option is missing or does not fit the others or the table.</exception>
     public ISource<Row> CreateSource(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
-        var groupId = options.GetString("properties.group.id") ?? throw new ConnectorOptionsException(
+        var groupId = options.GetString("properties.group.id") ?? throw new ConfigOptionsException(
             "Connector 'upsert-kafka' needs option 'properties.group.id' to read (the consumer group of the source).", Name, "properties.group.id");
         if (options.GetString("topic")!.Contains(';', StringComparison.Ordinal))
         {
@@ -86,7 +87,7 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
     }
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">An option is missing or does not fit the others or the table.</exception>
+    /// <exception cref="ConfigOptionsException">An option is missing or does not fit the others or the table.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -97,7 +98,7 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
         return new KafkaSink<Row>(KafkaConnectorFactory.Connection(options), KafkaConnectorFactory.SinkOptions(options), serializer);
     }
 
-    private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) KeyFormat(ConnectorOptions options) =>
+    private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) KeyFormat(ConfigOptions options) =>
         ConnectorFormats.Resolve(options, "key.format", "key.")!.Value;
 
     /// <summary>The key columns: the PRIMARY KEY, or <c>key.fields</c> (which must then equal it, if both are given).</summary>
@@ -107,19 +108,19 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
         if (context.PrimaryKey.Count == 0)
         {
             return options.Contains("key.fields")
-                ? KafkaConnectorFactory.KeySchema(context.Schema, options, "key.fields")
-                : throw new ConnectorOptionsException(
+                ? ConnectorFormats.ColumnsOf(context.Schema, options, "key.fields")
+                : throw new ConfigOptionsException(
                     "Connector 'upsert-kafka' needs the table's key: declare a PRIMARY KEY, or give option 'key.fields' (the key columns, separated by ';').", Name, "key.fields");
         }
         var fields = new Field[context.PrimaryKey.Count];
         for (var i = 0; i < fields.Length; i++)
         {
             var index = context.Schema.IndexOf(context.PrimaryKey[i]);
-            fields[i] = index >= 0 ? context.Schema[index] : throw new ConnectorOptionsException(
+            fields[i] = index >= 0 ? context.Schema[index] : throw new ConfigOptionsException(
                 $"The PRIMARY KEY column '{context.PrimaryKey[i]}' of table '{context.TableName}' is not one of its columns.", Name, "key.fields");
         }
         var key = new Schema(fields);
-        if (options.Contains("key.fields") && !KafkaConnectorFactory.KeySchema(context.Schema, options, "key.fields").Equals(key))
+        if (options.Contains("key.fields") && !ConnectorFormats.ColumnsOf(context.Schema, options, "key.fields").Equals(key))
         {
             throw options.Invalid("key.fields", $"must be left out or equal the table's PRIMARY KEY ({string.Join(";", context.PrimaryKey)})");
         }

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Nexmark.Generation;
 using Sluice.Schemas;
 using Sluice.Sources;
@@ -17,19 +18,19 @@ public sealed class NexmarkConnectorFactory : IConnectorFactory
     /// <summary>The identifier, as in the nexmark/nexmark Flink connector.</summary>
     public const string Name = "nexmark";
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        new("first-event.rate", ConnectorOptionType.Int, "Events per second of event time: sets the spacing of the events' timestamps.") { DefaultValue = "10000", Minimum = 1 },
-        new("next-event.rate", ConnectorOptionType.Int, "The reference's second rate of a varying rate shape; Sluice's generator has one rate, so it must equal first-event.rate.") { DefaultValue = "10000", Minimum = 1 },
-        new("rate.limited", ConnectorOptionType.Boolean, "Emit events at first-event.rate of processing time (on the job's clock) instead of as fast as possible.") { DefaultValue = "false" },
-        new("events.num", ConnectorOptionType.Long, "Events to generate; the source then ends. 0: unbounded.") { DefaultValue = "0", Minimum = 0 },
-        new("person.proportion", ConnectorOptionType.Int, "Weight of person events in the mix.") { DefaultValue = "1", Minimum = 1 },
-        new("auction.proportion", ConnectorOptionType.Int, "Weight of auction events in the mix.") { DefaultValue = "3", Minimum = 1 },
-        new("bid.proportion", ConnectorOptionType.Int, "Weight of bid events in the mix.") { DefaultValue = "46", Minimum = 1 },
-        new("bid.hot-ratio.auctions", ConnectorOptionType.Int, "1 in this many bids goes to a random open auction, the rest to the hot one.") { DefaultValue = "2", Minimum = 1 },
-        new("bid.hot-ratio.bidders", ConnectorOptionType.Int, "1 in this many bids has a random bidder, the rest the hot one.") { DefaultValue = "4", Minimum = 1 },
-        new("auction.hot-ratio.sellers", ConnectorOptionType.Int, "1 in this many auctions has a random seller, the rest the hot one.") { DefaultValue = "4", Minimum = 1 },
-        new("seed", ConnectorOptionType.Long, "Seed of the generator (Sluice): the same seed and options give the same events everywhere.") { DefaultValue = "42" },
+        new("first-event.rate", ConfigOptionType.Int, "Events per second of event time: sets the spacing of the events' timestamps.") { DefaultValue = "10000", Minimum = 1 },
+        new("next-event.rate", ConfigOptionType.Int, "The reference's second rate of a varying rate shape; Sluice's generator has one rate, so it must equal first-event.rate.") { DefaultValue = "10000", Minimum = 1 },
+        new("rate.limited", ConfigOptionType.Boolean, "Emit events at first-event.rate of processing time (on the job's clock) instead of as fast as possible.") { DefaultValue = "false" },
+        new("events.num", ConfigOptionType.Long, "Events to generate; the source then ends. 0: unbounded.") { DefaultValue = "0", Minimum = 0 },
+        new("person.proportion", ConfigOptionType.Int, "Weight of person events in the mix.") { DefaultValue = "1", Minimum = 1 },
+        new("auction.proportion", ConfigOptionType.Int, "Weight of auction events in the mix.") { DefaultValue = "3", Minimum = 1 },
+        new("bid.proportion", ConfigOptionType.Int, "Weight of bid events in the mix.") { DefaultValue = "46", Minimum = 1 },
+        new("bid.hot-ratio.auctions", ConfigOptionType.Int, "1 in this many bids goes to a random open auction, the rest to the hot one.") { DefaultValue = "2", Minimum = 1 },
+        new("bid.hot-ratio.bidders", ConfigOptionType.Int, "1 in this many bids has a random bidder, the rest the hot one.") { DefaultValue = "4", Minimum = 1 },
+        new("auction.hot-ratio.sellers", ConfigOptionType.Int, "1 in this many auctions has a random seller, the rest the hot one.") { DefaultValue = "4", Minimum = 1 },
+        new("seed", ConfigOptionType.Long, "Seed of the generator (Sluice): the same seed and options give the same events everywhere.") { DefaultValue = "42" },
     ];
 
     /// <inheritdoc />
@@ -45,22 +46,22 @@ public sealed class NexmarkConnectorFactory : IConnectorFactory
     public ChangelogMode GetSourceChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <summary>The connector's own schema, <see cref="NexmarkSchema.Table"/>; a declared schema must equal it.</summary>
-    /// <exception cref="ConnectorOptionsException">The declared schema is another.</exception>
-    public Schema ResolveSchema(Schema? declared, ConnectorOptions options)
+    /// <exception cref="ConfigOptionsException">The declared schema is another.</exception>
+    public Schema ResolveSchema(Schema? declared, ConfigOptions options)
     {
         if (declared is not null && !declared.Equals(NexmarkSchema.Table))
         {
-            throw new ConnectorOptionsException($"Connector '{Name}' produces the table {NexmarkSchema.Table}, so a table using it must declare those columns or none (it declares {declared}).", Name);
+            throw new ConfigOptionsException($"Connector '{Name}' produces the table {NexmarkSchema.Table}, so a table using it must declare those columns or none (it declares {declared}).", Name);
         }
         return NexmarkSchema.Table;
     }
 
     /// <summary>The generator settings the options describe.</summary>
-    /// <exception cref="ConnectorOptionsException">next-event.rate differs from first-event.rate.</exception>
-    public static GeneratorConfig ToGeneratorConfig(ConnectorOptions options)
+    /// <exception cref="ConfigOptionsException">next-event.rate differs from first-event.rate.</exception>
+    public static GeneratorConfig ToGeneratorConfig(ConfigOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var rate = options.GetInt32("first-event.rate")!.Value;

@@ -1,3 +1,5 @@
+using Sluice.Configuration;
+
 namespace Sluice.Formats;
 
 /// <summary>The built-in row formats, by Flink identifier. Thread-safe.</summary>
@@ -16,7 +18,7 @@ public static class RowFormats
     public static IReadOnlyList<RowFormat> All { get; } = [Json, Csv, Raw];
 
     /// <summary>The format named <paramref name="identifier"/> (<c>json</c>, <c>csv</c>, <c>raw</c>; case-insensitive).</summary>
-    /// <exception cref="FormatOptionException">No built-in format has that identifier; the message lists them.</exception>
+    /// <exception cref="ConfigOptionsException">No built-in format has that identifier; the message lists them.</exception>
     public static RowFormat Get(string identifier)
     {
         ArgumentNullException.ThrowIfNull(identifier);
@@ -27,6 +29,6 @@ public static class RowFormats
                 return format;
             }
         }
-        throw new FormatOptionException($"Option 'format' has value '{identifier}' but must be one of 'json', 'csv', 'raw'.", "format");
+        throw new ConfigOptionsException($"Option 'format' must be one of 'json', 'csv', 'raw' (got '{identifier}').", identifier, "format");
     }
 }

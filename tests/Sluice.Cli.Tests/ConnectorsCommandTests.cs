@@ -17,6 +17,7 @@ public sealed class ConnectorsCommandTests
         lines.ShouldContain(l => l.Contains("│ nexmark ", StringComparison.Ordinal) && l.Contains("│ source ", StringComparison.Ordinal));
         lines.ShouldContain(l => l.Contains("│ print ", StringComparison.Ordinal) && l.Contains("│ sink ", StringComparison.Ordinal));
         lines.ShouldContain(l => l.Contains("│ blackhole ", StringComparison.Ordinal) && l.Contains("│ sink ", StringComparison.Ordinal));
+        lines.ShouldContain(l => l.Contains("│ sluice-log ", StringComparison.Ordinal) && l.Contains("│ source, sink ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class ConnectorsCommandTests
 
         result.ExitCode.ShouldBe(2);
         result.Stdout.ShouldBeEmpty();
-        result.Stderr.ShouldBe("error: There is no connector 'kafak'; the known connectors are: blackhole, datagen, duckdb, filesystem, kafka, nexmark, print, upsert-kafka.\n");
+        result.Stderr.ShouldBe("error: There is no connector 'kafak'; the known connectors are: blackhole, datagen, duckdb, filesystem, kafka, nexmark, print, sluice-log, upsert-kafka.\n");
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Kafka;
 using Sluice.Schemas;
@@ -84,7 +85,7 @@ public sealed class KafkaConnectorFactoryTests(KafkaTestCluster kafka) : IClassF
         var options = SourceOptions("orders", ("format", "json"));
         options[key] = value;
 
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSource("in", s_schema, options)).Message.ShouldBe(expected);
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSource("in", s_schema, options)).Message.ShouldBe(expected);
     }
 
     [Theory]
@@ -97,13 +98,13 @@ public sealed class KafkaConnectorFactoryTests(KafkaTestCluster kafka) : IClassF
         var options = Options("orders", ("format", "json"), ("key.format", "raw"), ("key.fields", "name"));
         options[key] = value;
 
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("out", s_schema, options)).Message.ShouldBe(expected);
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", s_schema, options)).Message.ShouldBe(expected);
     }
 
     [Fact]
     public void CreateSink_NoFormat_NamesBothKeys()
     {
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("out", s_schema, Options("orders"))).Message
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", s_schema, Options("orders"))).Message
             .ShouldBe("Connector 'kafka' needs option 'format' or 'value.format' (the row format of the message value: json, csv or raw).");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Kafka;
 using Sluice.Schemas;
@@ -56,7 +57,7 @@ public sealed class UpsertKafkaConnectorFactoryTests(KafkaTestCluster kafka) : I
         var options = Options("users");
         options.Remove("key.fields");
 
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("users", s_schema, options)).Message
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("users", s_schema, options)).Message
             .ShouldBe("Connector 'upsert-kafka' needs the table's key: declare a PRIMARY KEY, or give option 'key.fields' (the key columns, separated by ';').");
     }
 
@@ -67,7 +68,7 @@ public sealed class UpsertKafkaConnectorFactoryTests(KafkaTestCluster kafka) : I
         options["key.fields"] = "name";
         var context = _registry.CreateContext("users", s_schema, options, ConnectorCapabilities.Sink, out var factory) with { PrimaryKey = ["id"] };
 
-        Should.Throw<ConnectorOptionsException>(() => factory.CreateSink(context)).Message
+        Should.Throw<ConfigOptionsException>(() => factory.CreateSink(context)).Message
             .ShouldBe("Option 'key.fields' of connector 'upsert-kafka' must be left out or equal the table's PRIMARY KEY (id) (got 'name').");
     }
 
@@ -77,7 +78,7 @@ public sealed class UpsertKafkaConnectorFactoryTests(KafkaTestCluster kafka) : I
         var options = Options("users");
         options["value.format"] = "debezium-json";
 
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("users", s_schema, options)).Message
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("users", s_schema, options)).Message
             .ShouldBe("Option 'value.format' of connector 'upsert-kafka' must be one of 'json', 'csv', 'raw' (got 'debezium-json').");
     }
 
@@ -92,7 +93,7 @@ public sealed class UpsertKafkaConnectorFactoryTests(KafkaTestCluster kafka) : I
 
     [Fact]
     public void CreateSource_NoGroup_NamesTheOption() =>
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSource("users", s_schema, Options("users"))).Message
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSource("users", s_schema, Options("users"))).Message
             .ShouldBe("Connector 'upsert-kafka' needs option 'properties.group.id' to read (the consumer group of the source).");
 
     /// <summary>

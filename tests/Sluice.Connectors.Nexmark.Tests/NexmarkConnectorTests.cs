@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Nexmark;
 using Sluice.Nexmark.Generation;
@@ -182,21 +183,21 @@ public sealed class NexmarkConnectorTests
     [Fact]
     public void Options_NextRateOtherThanFirst_IsOneSentence()
     {
-        Should.Throw<ConnectorOptionsException>(() => s_registry.CreateSource("n", null, Options(("first-event.rate", "100"), ("next-event.rate", "200"))))
+        Should.Throw<ConfigOptionsException>(() => s_registry.CreateSource("n", null, Options(("first-event.rate", "100"), ("next-event.rate", "200"))))
             .Message.ShouldBe("Option 'next-event.rate' of connector 'nexmark' must equal first-event.rate (100): Sluice's generator has a single rate (got '200').");
     }
 
     [Fact]
     public void Options_BadProportion_NamesTheRange()
     {
-        Should.Throw<ConnectorOptionsException>(() => s_registry.CreateSource("n", null, Options(("bid.proportion", "0"))))
+        Should.Throw<ConfigOptionsException>(() => s_registry.CreateSource("n", null, Options(("bid.proportion", "0"))))
             .Message.ShouldBe("Option 'bid.proportion' of connector 'nexmark' must be a whole number at least 1 (got '0').");
     }
 
     [Fact]
     public void ResolveSchema_DeclaredOtherSchema_IsRejected_TheSameSchema_IsAccepted()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => s_registry.CreateSource("n", Schema.Parse("id INT"), Options()));
+        var error = Should.Throw<ConfigOptionsException>(() => s_registry.CreateSource("n", Schema.Parse("id INT"), Options()));
         error.Message.ShouldStartWith("Connector 'nexmark' produces the table ROW<event_type INT, ");
         error.Message.ShouldEndWith("so a table using it must declare those columns or none (it declares ROW<id INT>).");
 

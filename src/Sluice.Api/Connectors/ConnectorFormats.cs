@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Formats;
 using Sluice.Schemas;
 
@@ -10,7 +11,7 @@ namespace Sluice.Connectors;
 /// </summary>
 /// <remarks>
 /// A format key of another format than the chosen one, an unknown format key or a bad format value is a
-/// <see cref="ConnectorOptionsException"/> of one sentence: the format's own validation names the key, the value and
+/// <see cref="ConfigOptionsException"/> of one sentence: the format's own validation names the key, the value and
 /// what is valid (for an unknown key, every key of the format).
 /// </remarks>
 public static class ConnectorFormats
@@ -24,22 +25,22 @@ public static class ConnectorFormats
     /// <param name="key">The option key (<c>format</c>, <c>value.format</c>, <c>key.format</c>).</param>
     /// <param name="description">What the format encodes.</param>
     /// <param name="required">Whether the option must be given.</param>
-    public static ConnectorOption FormatOption(string key, string description, bool required = false) =>
-        new(key, ConnectorOptionType.Enum, description) { AllowedValues = s_identifiers, IsRequired = required };
+    public static ConfigOption FormatOption(string key, string description, bool required = false) =>
+        new(key, ConfigOptionType.Enum, description) { AllowedValues = s_identifiers, IsRequired = required };
 
     /// <summary>
     /// The pattern keys of the formats' own options behind <paramref name="prefix"/>: <c>{prefix}json.#</c>,
     /// <c>{prefix}csv.#</c>, <c>{prefix}raw.#</c>; their values are checked by the chosen format.
     /// </summary>
     /// <param name="prefix">"" or a prefix ending in a dot (<c>value.</c>, <c>key.</c>).</param>
-    public static IReadOnlyList<ConnectorOption> FormatKeyPatterns(string prefix)
+    public static IReadOnlyList<ConfigOption> FormatKeyPatterns(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var patterns = new ConnectorOption[s_identifiers.Length];
+        var patterns = new ConfigOption[s_identifiers.Length];
         for (var i = 0; i < s_identifiers.Length; i++)
         {
             var id = s_identifiers[i];
-            patterns[i] = new ConnectorOption($"{prefix}{id}.#", ConnectorOptionType.String,
+            patterns[i] = new ConfigOption($"{prefix}{id}.#", ConfigOptionType.String,
                 $"An option of the {id} format ({id}.…, see docs/formats.md), checked by the format when '{prefix}format' is '{id}'.");
         }
         return patterns;
@@ -52,8 +53,8 @@ public static class ConnectorFormats
     /// <param name="options">The connector's validated options.</param>
     /// <param name="formatKey">The option naming the format; absent means null is returned.</param>
     /// <param name="prefix">The prefix of the format keys ("" or <c>value.</c>, <c>key.</c>).</param>
-    /// <exception cref="ConnectorOptionsException">A format key belongs to another format, or the format rejects a key or value.</exception>
-    public static (RowFormat Format, IReadOnlyDictionary<string, string> Options)? Resolve(ConnectorOptions options, string formatKey, string prefix)
+    /// <exception cref="ConfigOptionsException">A format key belongs to another format, or the format rejects a key or value.</exception>
+    public static (RowFormat Format, IReadOnlyDictionary<string, string> Options)? Resolve(ConfigOptions options, string formatKey, string prefix)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.GetChoice(formatKey) is not { } identifier)
@@ -84,20 +85,86 @@ public static class ConnectorFormats
         {
             format.Validate(own);
         }
-        catch (FormatOptionException e)
+        catch (ConfigOptionsException e)
         {
-            throw new ConnectorOptionsException(e.Message, options.Connector, e.Option is null ? formatKey : prefix + e.Option);
+            throw new ConfigOptionsException(e.Message, options.Owner, e.Key is null ? formatKey : prefix + e.Key);
         }
         return (format, own);
     }
 
+    /// <summary>
+    /// The value format of a message connector (kafka, sluice-log): <c>value.format</c> with <c>value.*</c> keys, or
+    /// <c>format</c> with unprefixed keys; exactly one of them must be given.
+    /// </summary>
+    /// <exception cref="ConfigOptionsException">Both or neither are given, or the format rejects a key or value.</exception>
+    public static (RowFormat Format, IReadOnlyDictionary<string, string> Options) ResolveValueFormat(ConfigOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Contains("format") && options.Contains("value.format"))
+        {
+            throw options.Invalid("value.format", "cannot be given with option 'format' (they name the same thing)");
+        }
+        return Resolve(options, "value.format", "value.")
+            ?? Resolve(options, "format", "")
+            ?? throw new ConfigOptionsException($"Connector '{options.Owner}' needs option 'format' or 'value.format' (the row format of the message value: json, csv or raw).", options.Owner, "format");
+    }
+
+    /// <summary>
+    /// The serializer of a message connector's rows: the value in the value format (<see cref="ResolveValueFormat"/>)
+    /// and, when <c>key.format</c> and <c>key.fields</c> are given, the message key made of those columns in that format.
+    /// </summary>
+    /// <exception cref="ConfigOptionsException">Only one of key.format and key.fields is given, a key field is not a column, or a format rejects the schema.</exception>
+    public static IMessageSerializer<Row> CreateMessageSerializer(Schema schema, ConfigOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(options);
+        var value = CreateSerializer(ResolveValueFormat(options), schema, options.Owner);
+        var keyFormat = Resolve(options, "key.format", "key.");
+        var keyFields = options.GetString("key.fields");
+        if (keyFormat is null != keyFields is null)
+        {
+            throw keyFormat is null
+                ? options.Invalid("key.fields", "needs option 'key.format' (the format of the message key)")
+                : options.Invalid("key.format", "needs option 'key.fields' (the columns of the message key, separated by ';')");
+        }
+        if (keyFormat is not { } key)
+        {
+            return MessageSerializers.Rows(value);
+        }
+        return MessageSerializers.Rows(value, CreateSerializer(key, ColumnsOf(schema, options, "key.fields"), options.Owner));
+    }
+
+    /// <summary>The columns named by option <paramref name="key"/> (separated by ';'), in that order, as a schema.</summary>
+    /// <exception cref="ConfigOptionsException">A name is not a column of <paramref name="schema"/>, or none is given.</exception>
+    public static Schema ColumnsOf(Schema schema, ConfigOptions options, string key)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(options);
+        var names = options.GetString(key)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0)
+        {
+            throw options.Invalid(key, "must name at least one column, separated by ';'");
+        }
+        var fields = new Field[names.Length];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var index = schema.IndexOf(names[i]);
+            if (index < 0)
+            {
+                throw options.Invalid(key, $"must name columns of the table ({string.Join(", ", schema.Select(static f => f.Name))}), but '{names[i]}' is not one");
+            }
+            fields[i] = schema[index];
+        }
+        return new Schema(fields);
+    }
+
     /// <summary>Creates the serializer of <paramref name="schema"/>'s rows in the format resolved by <see cref="Resolve"/>.</summary>
-    /// <exception cref="ConnectorOptionsException">The format cannot encode a column of the schema.</exception>
+    /// <exception cref="ConfigOptionsException">The format cannot encode a column of the schema.</exception>
     public static IRowSerializer CreateSerializer((RowFormat Format, IReadOnlyDictionary<string, string> Options) format, Schema schema, string connector) =>
         Wrap(() => format.Format.CreateSerializer(schema, format.Options), connector);
 
     /// <summary>Creates the deserializer of <paramref name="schema"/>'s rows in the format resolved by <see cref="Resolve"/>.</summary>
-    /// <exception cref="ConnectorOptionsException">The format cannot decode a column of the schema.</exception>
+    /// <exception cref="ConfigOptionsException">The format cannot decode a column of the schema.</exception>
     public static IRowDeserializer CreateDeserializer((RowFormat Format, IReadOnlyDictionary<string, string> Options) format, Schema schema, string connector) =>
         Wrap(() => format.Format.CreateDeserializer(schema, format.Options), connector);
 
@@ -107,9 +174,9 @@ public static class ConnectorFormats
         {
             return create();
         }
-        catch (FormatOptionException e)
+        catch (ConfigOptionsException e)
         {
-            throw new ConnectorOptionsException(e.Message, connector, e.Option);
+            throw new ConfigOptionsException(e.Message, connector, e.Key);
         }
     }
 }

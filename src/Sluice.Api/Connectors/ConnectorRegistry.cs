@@ -1,4 +1,5 @@
 using System.Reflection;
+using Sluice.Configuration;
 using Sluice.Schemas;
 using Sluice.Sinks;
 using Sluice.Sources;
@@ -108,11 +109,11 @@ public sealed class ConnectorRegistry
     }
 
     /// <summary>The factory registered as <paramref name="identifier"/>.</summary>
-    /// <exception cref="ConnectorOptionsException">No connector has that identifier; the message lists the known ones.</exception>
+    /// <exception cref="ConfigOptionsException">No connector has that identifier; the message lists the known ones.</exception>
     public IConnectorFactory Get(string identifier) =>
         TryGet(identifier, out var factory)
             ? factory
-            : throw new ConnectorOptionsException($"There is no connector '{identifier}'; the known connectors are: {KnownList()}.", identifier, ConnectorKey);
+            : throw new ConfigOptionsException($"There is no connector '{identifier}'; the known connectors are: {KnownList()}.", identifier, ConnectorKey);
 
     /// <summary>
     /// Validates a table's options (which name the connector under <see cref="ConnectorKey"/>) and resolves its
@@ -123,19 +124,19 @@ public sealed class ConnectorRegistry
     /// <param name="options">All the table's options, <c>connector</c> included.</param>
     /// <param name="capability">What the table is used as: <see cref="ConnectorCapabilities.Source"/> or <see cref="ConnectorCapabilities.Sink"/>.</param>
     /// <param name="factory">The connector's factory.</param>
-    /// <exception cref="ConnectorOptionsException">The connector is missing, unknown, cannot be used that way, or an option is invalid.</exception>
+    /// <exception cref="ConfigOptionsException">The connector is missing, unknown, cannot be used that way, or an option is invalid.</exception>
     public ConnectorContext CreateContext(string tableName, Schema? schema, IReadOnlyDictionary<string, string> options, ConnectorCapabilities capability, out IConnectorFactory factory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
         ArgumentNullException.ThrowIfNull(options);
         if (!options.TryGetValue(ConnectorKey, out var identifier) || string.IsNullOrWhiteSpace(identifier))
         {
-            throw new ConnectorOptionsException($"Table '{tableName}' has no '{ConnectorKey}' option; the known connectors are: {KnownList()}.", null, ConnectorKey);
+            throw new ConfigOptionsException($"Table '{tableName}' has no '{ConnectorKey}' option; the known connectors are: {KnownList()}.", null, ConnectorKey);
         }
         factory = Get(identifier);
         if ((factory.Capabilities & capability) == 0)
         {
-            throw new ConnectorOptionsException(
+            throw new ConfigOptionsException(
                 $"Table '{tableName}' uses connector '{identifier}' as a {(capability == ConnectorCapabilities.Source ? "source" : "sink")}, but it is a {(factory.Capabilities == ConnectorCapabilities.Source ? "source" : "sink")} only.",
                 identifier, ConnectorKey);
         }
@@ -147,12 +148,12 @@ public sealed class ConnectorRegistry
                 rest.Add(key, value);
             }
         }
-        var validated = ConnectorOptions.Validate(identifier, factory.Options, rest);
+        var validated = ConfigOptions.Validate(OptionOwnerKind.Connector, identifier, factory.Options, rest);
         return new ConnectorContext(tableName, factory.ResolveSchema(schema, validated), validated);
     }
 
     /// <summary>Creates the source of table <paramref name="tableName"/> from its options (see <see cref="CreateContext"/>).</summary>
-    /// <exception cref="ConnectorOptionsException">The options are invalid; the message names the option.</exception>
+    /// <exception cref="ConfigOptionsException">The options are invalid; the message names the option.</exception>
     public ISource<Row> CreateSource(string tableName, Schema? schema, IReadOnlyDictionary<string, string> options)
     {
         var context = CreateContext(tableName, schema, options, ConnectorCapabilities.Source, out var factory);
@@ -160,7 +161,7 @@ public sealed class ConnectorRegistry
     }
 
     /// <summary>Creates the sink of table <paramref name="tableName"/> from its options (see <see cref="CreateContext"/>).</summary>
-    /// <exception cref="ConnectorOptionsException">The options are invalid; the message names the option.</exception>
+    /// <exception cref="ConfigOptionsException">The options are invalid; the message names the option.</exception>
     public ISink<Row> CreateSink(string tableName, Schema? schema, IReadOnlyDictionary<string, string> options)
     {
         var context = CreateContext(tableName, schema, options, ConnectorCapabilities.Sink, out var factory);

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Schemas;
 using Sluice.Sinks;
 using Sluice.Sources;
@@ -28,7 +29,7 @@ public enum ConnectorCapabilities
 /// a public parameterless constructor), or pass an instance to <see cref="ConnectorRegistry.Register"/>.</para>
 /// <para>Implementations are stateless and thread-safe: one instance serves every table and job. Everything a created
 /// source or sink needs comes from the <see cref="ConnectorContext"/>; option errors are
-/// <see cref="ConnectorOptionsException"/>s raised while creating, before any job runs.</para>
+/// <see cref="ConfigOptionsException"/>s raised while creating, before any job runs.</para>
 /// </remarks>
 public interface IConnectorFactory
 {
@@ -42,15 +43,15 @@ public interface IConnectorFactory
     ConnectorCapabilities Capabilities { get; }
 
     /// <summary>Every option the connector accepts (required and optional, pattern keys included), in display order.</summary>
-    IReadOnlyList<ConnectorOption> Options { get; }
+    IReadOnlyList<ConfigOption> Options { get; }
 
     /// <summary>
     /// The table's schema: by default the one declared (<paramref name="declared"/>), which must then be given. A
     /// connector with a fixed schema (nexmark) returns its own when none is declared and checks a declared one.
     /// </summary>
-    /// <exception cref="ConnectorOptionsException">No schema was declared and the connector has none of its own, or the declared one does not fit.</exception>
-    Schema ResolveSchema(Schema? declared, ConnectorOptions options) =>
-        declared ?? throw new ConnectorOptionsException($"Connector '{Identifier}' needs the table's columns: declare a schema for the table.", Identifier);
+    /// <exception cref="ConfigOptionsException">No schema was declared and the connector has none of its own, or the declared one does not fit.</exception>
+    Schema ResolveSchema(Schema? declared, ConfigOptions options) =>
+        declared ?? throw new ConfigOptionsException($"Connector '{Identifier}' needs the table's columns: declare a schema for the table.", Identifier);
 
     /// <summary>
     /// The changelog the table's source produces (<see cref="ChangelogMode.InsertOnly"/> by default): an
@@ -58,7 +59,7 @@ public interface IConnectorFactory
     /// (<c>ChangelogNormalize</c>) before operators that need the previous row. Called before <see cref="CreateSource"/>
     /// with the same context; pure.
     /// </summary>
-    /// <exception cref="ConnectorOptionsException">The options do not fit the table.</exception>
+    /// <exception cref="ConfigOptionsException">The options do not fit the table.</exception>
     ChangelogMode GetSourceChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
 
     /// <summary>
@@ -67,17 +68,17 @@ public interface IConnectorFactory
     /// the table's key; a <see cref="ChangelogMode.All"/> sink writes every kind as it is. A planner checks it with
     /// <see cref="ChangelogModes.EnsureAccepts"/> before <see cref="CreateSink"/>, which gets the same context; pure.
     /// </summary>
-    /// <exception cref="ConnectorOptionsException">The options do not fit the table.</exception>
+    /// <exception cref="ConfigOptionsException">The options do not fit the table.</exception>
     ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
 
     /// <summary>Creates the source of a table. Called once per table and job, before the job runs.</summary>
-    /// <exception cref="ConnectorOptionsException">The options do not fit the table (a column they name does not exist…).</exception>
+    /// <exception cref="ConfigOptionsException">The options do not fit the table (a column they name does not exist…).</exception>
     /// <exception cref="NotSupportedException">The connector is not a source.</exception>
     ISource<Row> CreateSource(ConnectorContext context) =>
         throw new NotSupportedException($"Connector '{Identifier}' cannot be read: it is a sink only.");
 
     /// <summary>Creates the sink of a table. Called once per table and job, before the job runs.</summary>
-    /// <exception cref="ConnectorOptionsException">The options do not fit the table.</exception>
+    /// <exception cref="ConfigOptionsException">The options do not fit the table.</exception>
     /// <exception cref="NotSupportedException">The connector is not a sink.</exception>
     ISink<Row> CreateSink(ConnectorContext context) =>
         throw new NotSupportedException($"Connector '{Identifier}' cannot be written: it is a source only.");
@@ -87,7 +88,7 @@ public interface IConnectorFactory
 /// <param name="TableName">The table's name, for messages and metrics.</param>
 /// <param name="Schema">The table's columns (see <see cref="IConnectorFactory.ResolveSchema"/>).</param>
 /// <param name="Options">The options, validated against the factory's <see cref="IConnectorFactory.Options"/>.</param>
-public sealed record ConnectorContext(string TableName, Schema Schema, ConnectorOptions Options)
+public sealed record ConnectorContext(string TableName, Schema Schema, ConfigOptions Options)
 {
     /// <summary>
     /// The table's primary key columns (SQL's <c>PRIMARY KEY (…) NOT ENFORCED</c>), in key order; empty when the

@@ -31,6 +31,10 @@ namespace Sluice.Sinks;
 /// <para>
 /// Without checkpoints the runtime commits each writer's output at the end of input (file
 /// <c>part-&lt;subtask&gt;-0000000000&lt;extension&gt;</c>); a crash then leaves only staged files, which the next run deletes.
+/// Partitioned (the 'filesystem' connector with partition keys): each record goes to the part file of its bucket, a
+/// relative directory such as <c>dt=2026-12-05/country=FR</c>; a writer stages one file per bucket it wrote to in a
+/// checkpoint (<c>part-&lt;subtask&gt;-b&lt;k&gt;-&lt;seq&gt;.staged</c>) and commits each to
+/// <c>&lt;dir&gt;/&lt;bucket&gt;/part-&lt;subtask&gt;-&lt;n:D10&gt;&lt;extension&gt;</c>, all in one committable (version 2).
 /// Requirement: one job per directory (the staging area is shared by its subtasks and cleaned on every start).
 /// The sink object keeps the restored checkpoint id between <see cref="AbortPending"/> and the writers' creation,
 /// so it must not be shared by two jobs. Thread-safe otherwise.
@@ -41,10 +45,12 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     /// <summary>The sub-directory holding staged and in-progress files.</summary>
     public const string StagingDirectoryName = ".staging";
 
-    private const byte CommittableVersion = 1;
+    private const byte SingleFileCommittableVersion = 1;
+    private const byte BucketedCommittableVersion = 2;
     private const string InProgressSuffix = ".inprogress";
     private const string StagedSuffix = ".staged";
     private readonly IMessageSerializer<T> _serializer;
+    private readonly Func<IPartFileBucketer<T>>? _bucketers;
     private long _restoredCheckpointId;
 
     /// <summary>Creates the sink.</summary>
@@ -52,6 +58,16 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     /// <param name="serializer">Encodes each record's value (called on the subtask's thread).</param>
     /// <param name="extension">The committed files' extension, with its dot (<c>.jsonl</c>, <c>.csv</c>).</param>
     public PartFileSink(string directory, IMessageSerializer<T> serializer, string extension)
+        : this(directory, serializer, extension, null)
+    {
+    }
+
+    /// <summary>Creates a sink whose records go to buckets (sub-directories) chosen by a bucketer per writer.</summary>
+    /// <param name="directory">The output directory; created if missing.</param>
+    /// <param name="serializer">Encodes each record's body (what the bucketer returns).</param>
+    /// <param name="extension">The committed files' extension, with its dot.</param>
+    /// <param name="bucketers">Makes the bucketer of one writer (called on the writer's thread); null: no buckets.</param>
+    internal PartFileSink(string directory, IMessageSerializer<T> serializer, string extension, Func<IPartFileBucketer<T>>? bucketers)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(serializer);
@@ -63,6 +79,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
         Directory = Path.GetFullPath(directory);
         _serializer = serializer;
         Extension = extension;
+        _bucketers = bucketers;
     }
 
     /// <summary>The committed files' extension, with its dot.</summary>
@@ -74,7 +91,10 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     /// <summary>Unlimited (0): each subtask writes its own part files.</summary>
     public int MaxParallelism => 0;
 
-    /// <summary>The committed part files in <paramref name="directory"/>, ordered by name (subtask, then checkpoint).</summary>
+    /// <summary>
+    /// The committed part files in <paramref name="directory"/> and its bucket sub-directories, ordered by path (bucket,
+    /// then subtask, then checkpoint).
+    /// </summary>
     /// <param name="directory">A directory written by this sink.</param>
     /// <param name="extension">The files' extension, with its dot.</param>
     public static IReadOnlyList<string> CommittedFiles(string directory, string extension)
@@ -84,7 +104,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
         {
             return [];
         }
-        var files = System.IO.Directory.GetFiles(directory, "part-*" + extension);
+        var files = System.IO.Directory.GetFiles(directory, "part-*" + extension, SearchOption.AllDirectories);
         Array.Sort(files, StringComparer.Ordinal);
         return files;
     }
@@ -95,7 +115,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     {
         ArgumentNullException.ThrowIfNull(context);
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, StagingDirectoryName));
-        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId));
+        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), _bucketers?.Invoke());
     }
 
     /// <summary>
@@ -113,19 +133,23 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
         {
             return;
         }
-        var (staged, final) = Decode(committable);
-        var stagedPath = Path.Combine(Directory, StagingDirectoryName, staged);
-        var finalPath = Path.Combine(Directory, final);
-        if (File.Exists(stagedPath))
+        foreach (var (staged, final) in Decode(committable))
         {
-            // rename(2) replaces atomically: a reader sees the old or the new file, never a partial one.
-            File.Move(stagedPath, finalPath, overwrite: true);
-            AtomicFile.SyncDirectory(Directory);
-            return;
-        }
-        if (!File.Exists(finalPath))
-        {
-            throw new IOException($"Cannot commit checkpoint #{checkpointId} of subtask {subtaskIndex} into '{Directory}': neither the staged file '{stagedPath}' nor the committed file '{finalPath}' exists.");
+            var stagedPath = Path.Combine(Directory, StagingDirectoryName, staged);
+            var finalPath = Path.Combine(Directory, final);
+            if (File.Exists(stagedPath))
+            {
+                var finalDirectory = Path.GetDirectoryName(finalPath)!;
+                System.IO.Directory.CreateDirectory(finalDirectory);
+                // rename(2) replaces atomically: a reader sees the old or the new file, never a partial one.
+                File.Move(stagedPath, finalPath, overwrite: true);
+                AtomicFile.SyncDirectory(finalDirectory);
+                continue;
+            }
+            if (!File.Exists(finalPath))
+            {
+                throw new IOException($"Cannot commit checkpoint #{checkpointId} of subtask {subtaskIndex} into '{Directory}': neither the staged file '{stagedPath}' nor the committed file '{finalPath}' exists.");
+            }
         }
     }
 
@@ -162,113 +186,214 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
         return dash > 0 && long.TryParse(stem[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : null;
     }
 
-    private static byte[] Encode(string staged, string final)
+    /// <summary>
+    /// The committable of a writer's files for one checkpoint. Version 1 (one file at the directory's root, as every
+    /// unpartitioned writer has): <c>[1][staged length: int32 LE][staged UTF-8][final length][final UTF-8]</c>. Version
+    /// 2 (buckets): <c>[2][count: int32 LE]</c> then per file the same two length-prefixed names, the final one a
+    /// relative path with '/' separators.
+    /// </summary>
+    internal static byte[] Encode(IReadOnlyList<(string Staged, string Final)> files)
     {
-        var stagedBytes = Encoding.UTF8.GetBytes(staged);
-        var finalBytes = Encoding.UTF8.GetBytes(final);
-        var buffer = new byte[1 + 4 + stagedBytes.Length + 4 + finalBytes.Length];
-        buffer[0] = CommittableVersion;
-        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(1), stagedBytes.Length);
-        stagedBytes.CopyTo(buffer.AsSpan(5));
-        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(5 + stagedBytes.Length), finalBytes.Length);
-        finalBytes.CopyTo(buffer.AsSpan(9 + stagedBytes.Length));
+        var single = files.Count == 1 && !files[0].Final.Contains('/', StringComparison.Ordinal);
+        var size = single ? 1 : 5;
+        foreach (var (staged, final) in files)
+        {
+            size += 8 + Encoding.UTF8.GetByteCount(staged) + Encoding.UTF8.GetByteCount(final);
+        }
+        var buffer = new byte[size];
+        buffer[0] = single ? SingleFileCommittableVersion : BucketedCommittableVersion;
+        var at = 1;
+        if (!single)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(at), files.Count);
+            at += 4;
+        }
+        foreach (var (staged, final) in files)
+        {
+            at = WriteName(buffer, at, staged);
+            at = WriteName(buffer, at, final);
+        }
         return buffer;
     }
 
-    private static (string Staged, string Final) Decode(byte[] committable)
+    private static int WriteName(byte[] buffer, int at, string name)
+    {
+        var length = Encoding.UTF8.GetBytes(name, buffer.AsSpan(at + 4));
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(at), length);
+        return at + 4 + length;
+    }
+
+    /// <summary>Reads a committable of either version.</summary>
+    /// <exception cref="InvalidDataException">Unknown version, truncated, or a name outside the sink's directory.</exception>
+    internal static List<(string Staged, string Final)> Decode(byte[] committable)
     {
         try
         {
-            if (committable[0] != CommittableVersion)
+            var at = 1;
+            int count;
+            switch (committable[0])
             {
-                throw new InvalidDataException($"Unknown part-file committable version {committable[0]}.");
+                case SingleFileCommittableVersion:
+                    count = 1;
+                    break;
+                case BucketedCommittableVersion:
+                    count = BinaryPrimitives.ReadInt32LittleEndian(committable.AsSpan(1));
+                    at = 5;
+                    break;
+                default:
+                    throw new InvalidDataException($"Unknown part-file committable version {committable[0]}.");
             }
-            var stagedLength = BinaryPrimitives.ReadInt32LittleEndian(committable.AsSpan(1));
-            var staged = Encoding.UTF8.GetString(committable, 5, stagedLength);
-            var finalLength = BinaryPrimitives.ReadInt32LittleEndian(committable.AsSpan(5 + stagedLength));
-            var final = Encoding.UTF8.GetString(committable, 9 + stagedLength, finalLength);
-            if (Path.GetFileName(staged) != staged || Path.GetFileName(final) != final)
+            var files = new List<(string, string)>(Math.Min(count, 1024));
+            for (var i = 0; i < count; i++)
             {
-                throw new InvalidDataException("A part-file committable names a path outside the sink's directory.");
+                var staged = ReadName(committable, ref at);
+                var final = ReadName(committable, ref at);
+                if (Path.GetFileName(staged) != staged || !IsRelativeInside(final))
+                {
+                    throw new InvalidDataException("A part-file committable names a path outside the sink's directory.");
+                }
+                files.Add((staged, final));
             }
-            return (staged, final);
+            return files;
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or ArgumentException)
         {
             throw new InvalidDataException("A part-file committable is truncated.", e);
         }
     }
 
-    private sealed class Writer(PartFileSink<T> sink, int subtask, long restoredCheckpointId) : ITwoPhaseSinkWriter<T>
+    private static string ReadName(byte[] committable, ref int at)
     {
-        private long _previousCheckpoint = restoredCheckpointId;
+        var length = BinaryPrimitives.ReadInt32LittleEndian(committable.AsSpan(at));
+        var name = Encoding.UTF8.GetString(committable, at + 4, length);
+        at += 4 + length;
+        return name;
+    }
+
+    private static bool IsRelativeInside(string path)
+    {
+        if (path.Length == 0 || Path.IsPathRooted(path) || path.Contains('\\', StringComparison.Ordinal))
+        {
+            return false;
+        }
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment.Length == 0 || segment is "." or "..")
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private sealed class Writer(PartFileSink<T> sink, int subtask, long restoredCheckpointId, IPartFileBucketer<T>? bucketer) : ITwoPhaseSinkWriter<T>
+    {
         private readonly ArrayBufferWriter<byte> _value = new(4096);
-        private FileStream? _stream;
-        private string? _inProgressPath;
+        private readonly Dictionary<string, OpenFile> _files = new(StringComparer.Ordinal);
+        private readonly List<OpenFile> _order = [];
+        private long _previousCheckpoint = restoredCheckpointId;
+        private OpenFile? _last;
 
         private long Sequence => _previousCheckpoint + 1;
 
         public void Write(T value, long timestamp)
         {
+            var body = value;
+            var bucket = bucketer is null ? "" : bucketer.BucketOf(value, out body);
             _value.ResetWrittenCount();
-            if (!sink._serializer.TryWriteValue(value, _value))
+            if (!sink._serializer.TryWriteValue(body, _value))
             {
                 throw new InvalidOperationException($"The serializer wrote no value (a tombstone) for a record of subtask {subtask} into '{sink.Directory}'; a part file cannot hold a record without value.");
             }
-            if (_stream is null)
-            {
-                Open();
-            }
-            _stream!.Write(_value.WrittenSpan);
-            _stream.WriteByte((byte)'\n');
+            var file = _last is { } last && ReferenceEquals(last.Bucket, bucket) ? last : FileOf(bucket);
+            file.Stream.Write(_value.WrittenSpan);
+            file.Stream.WriteByte((byte)'\n');
         }
 
         public byte[] PrepareCommit(long checkpointId)
         {
-            if (_stream is null)
+            if (_order.Count == 0)
             {
                 _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
                 return [];
             }
-            var staged = string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}{StagedSuffix}");
-            // The final snapshot (end of input) has no checkpoint id of its own yet (it comes as long.MaxValue): name its
-            // file by the writer's sequence instead, which is above every id this run used and below every id a run
-            // restored from the final checkpoint will use — a fixed name would let that run's final commit replace it.
-            var final = checkpointId == long.MaxValue
-                ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence:D10}{sink.Extension}")
-                : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{checkpointId:D10}{sink.Extension}");
-            CloseFile();
             var staging = Path.Combine(sink.Directory, StagingDirectoryName);
-            File.Move(_inProgressPath!, Path.Combine(staging, staged), overwrite: true);
+            var committed = new List<(string Staged, string Final)>(_order.Count);
+            foreach (var file in _order)
+            {
+                var staged = bucketer is null
+                    ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}{StagedSuffix}")
+                    : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-b{file.Index}-{Sequence}{StagedSuffix}");
+                // The final snapshot (end of input) has no checkpoint id of its own yet (it comes as long.MaxValue): name its
+                // file by the writer's sequence instead, which is above every id this run used and below every id a run
+                // restored from the final checkpoint will use — a fixed name would let that run's final commit replace it.
+                var name = checkpointId == long.MaxValue
+                    ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence:D10}{sink.Extension}")
+                    : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{checkpointId:D10}{sink.Extension}");
+                file.Stream.Flush(flushToDisk: true);
+                file.Stream.Dispose();
+                File.Move(file.InProgressPath, Path.Combine(staging, staged), overwrite: true);
+                committed.Add((staged, file.Bucket.Length == 0 ? name : file.Bucket + "/" + name));
+            }
             AtomicFile.SyncDirectory(staging);
-            _inProgressPath = null;
+            _files.Clear();
+            _order.Clear();
+            _last = null;
             _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
-            return Encode(staged, final);
+            return Encode(committed);
         }
 
         public void Flush()
         {
-            _stream?.Flush(flushToDisk: false);
+            foreach (var file in _order)
+            {
+                file.Stream.Flush(flushToDisk: false);
+            }
         }
 
         public void Dispose()
         {
-            // An open in-progress file belongs to a checkpoint that will never complete: the next start deletes it.
-            _stream?.Dispose();
+            // Open in-progress files belong to a checkpoint that will never complete: the next start deletes them.
+            foreach (var file in _order)
+            {
+                file.Stream.Dispose();
+            }
         }
 
-        private void Open()
+        private OpenFile FileOf(string bucket)
         {
-            _inProgressPath = Path.Combine(sink.Directory, StagingDirectoryName,
-                string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}{InProgressSuffix}"));
-            _stream = new FileStream(_inProgressPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-        }
-
-        private void CloseFile()
-        {
-            _stream!.Flush(flushToDisk: true);
-            _stream.Dispose();
-            _stream = null;
+            if (!_files.TryGetValue(bucket, out var file))
+            {
+                var index = _order.Count;
+                var name = bucketer is null
+                    ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}{InProgressSuffix}")
+                    : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-b{index}-{Sequence}{InProgressSuffix}");
+                var path = Path.Combine(sink.Directory, StagingDirectoryName, name);
+                file = new OpenFile(bucket, index, path, new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16));
+                _files.Add(bucket, file);
+                _order.Add(file);
+            }
+            _last = file;
+            return file;
         }
     }
+
+    /// <summary>A bucket's in-progress file of the current checkpoint.</summary>
+    private sealed record OpenFile(string Bucket, int Index, string InProgressPath, FileStream Stream);
+}
+
+/// <summary>
+/// Chooses the bucket (a relative directory, <c>""</c> for the sink's root) of each record of one
+/// <see cref="PartFileSink{T}"/> writer, and the body to write. Used on the writer's thread only.
+/// </summary>
+/// <typeparam name="T">Record type.</typeparam>
+internal interface IPartFileBucketer<T>
+{
+    /// <summary>
+    /// The bucket of <paramref name="value"/>: a relative path with '/' separators whose segments are neither empty
+    /// nor '.' or '..'; the same string instance for the same bucket keeps the writer's lookup cheap.
+    /// </summary>
+    /// <param name="value">The record.</param>
+    /// <param name="body">What to serialize into the bucket's file (may be a buffer reused for the next record).</param>
+    string BucketOf(T value, out T body);
 }

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Datagen;
 using Sluice.Connectors.DuckDb;
 using Sluice.Connectors.Kafka;
+using Sluice.Connectors.Log;
 using Sluice.Connectors.Nexmark;
 using Spectre.Console;
 
@@ -28,6 +30,7 @@ internal static class ConnectorsCommand
             .AddAssembly(typeof(DatagenConnectorFactory).Assembly)
             .AddAssembly(typeof(NexmarkConnectorFactory).Assembly)
             .AddAssembly(typeof(KafkaConnectorFactory).Assembly)
+            .AddAssembly(typeof(LogConnectorFactory).Assembly)
             .AddAssembly(typeof(DuckDbConnectorFactory).Assembly);
 
     private static Command List()
@@ -58,7 +61,7 @@ internal static class ConnectorsCommand
             {
                 factory = Registry().Get(identifier);
             }
-            catch (ConnectorOptionsException e)
+            catch (ConfigOptionsException e)
             {
                 // An unknown name is a usage error, like an unknown option: one sentence listing the known connectors.
                 Console.Error.WriteLine($"error: {e.Message}");
@@ -88,7 +91,7 @@ internal static class ConnectorsCommand
     }
 
     /// <summary>The admitted values: the choices of an enum, the range of a number, else "—".</summary>
-    internal static string Choices(ConnectorOption option)
+    internal static string Choices(ConfigOption option)
     {
         if (option.AllowedValues.Count > 0)
         {

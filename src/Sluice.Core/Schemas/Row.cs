@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -102,6 +103,42 @@ public sealed class Row : IEquatable<Row>
             {
                 _fixed[slot + 1] = 0;
             }
+        }
+    }
+
+    /// <summary>
+    /// Copies field <paramref name="index"/> into field <paramref name="targetIndex"/> of <paramref name="target"/>, which
+    /// must have the same type, without boxing (a projection: the filesystem sink's file body without partition
+    /// columns). References (strings, nested values) are shared, not cloned.
+    /// </summary>
+    internal void CopyFieldTo(int index, Row target, int targetIndex)
+    {
+        CheckIndex(index);
+        target.CheckIndex(targetIndex);
+        var kind = _layout.Kinds[index];
+        Debug.Assert(kind == target._layout.Kinds[targetIndex], "A projection copies between fields of one type.");
+        var slot = _layout.Slots[index];
+        var targetSlot = target._layout.Slots[targetIndex];
+        if (RowLayout.IsReference(kind))
+        {
+            target._references[targetSlot] = _references[slot];
+        }
+        else
+        {
+            target._fixed[targetSlot] = _fixed[slot];
+            if (kind == DataTypeKind.Decimal)
+            {
+                target._fixed[targetSlot + 1] = _fixed[slot + 1];
+            }
+        }
+        var bit = 1UL << targetIndex;
+        if ((_nulls[index >> 6] & (1UL << index)) != 0)
+        {
+            target._nulls[targetIndex >> 6] |= bit;
+        }
+        else
+        {
+            target._nulls[targetIndex >> 6] &= ~bit;
         }
     }
 

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Schemas;
 
 namespace Sluice.Formats;
@@ -39,17 +40,17 @@ public sealed class CsvFormat : RowFormat
     /// <summary><c>csv.null-literal</c> (default none).</summary>
     public const string NullLiteral = "csv.null-literal";
 
-    private static readonly FormatOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        FormatOption.Character(FieldDelimiter, ',', "The character between fields (one ASCII character; '\\t' for tab)."),
-        FormatOption.Character(QuoteCharacter, '"', "The character that encloses a field holding the delimiter, the quote, a line break or nothing (an empty string)."),
-        FormatOption.Boolean(DisableQuoteCharacter, false, "Never quote fields; a delimiter inside a value must then be escaped with csv.escape-character."),
-        FormatOption.Boolean(AllowComments, false, "Treat a record starting with '#' as a comment: it holds no row."),
-        FormatOption.Boolean(IgnoreParseErrors, false,
-            "Set a nullable field whose text does not parse to null instead of failing the record; each such value is counted. A record with the wrong number of fields, or a bad NOT NULL field, still fails."),
-        FormatOption.Text(ArrayElementDelimiter, ";", "The text between the elements of an ARRAY field."),
-        FormatOption.Character(EscapeCharacter, null, "The character that escapes the next one (the delimiter, the quote or itself); none by default."),
-        FormatOption.Text(NullLiteral, null, "The text that stands for null (for example 'n/a'); by default an empty unquoted field is null."),
+        ConfigOption.Optional(FieldDelimiter, ConfigOptionType.Character, "The character between fields (one ASCII character; '\\t' for tab).", ","),
+        ConfigOption.Optional(QuoteCharacter, ConfigOptionType.Character, "The character that encloses a field holding the delimiter, the quote, a line break or nothing (an empty string).", "\""),
+        ConfigOption.Optional(DisableQuoteCharacter, ConfigOptionType.Boolean, "Never quote fields; a delimiter inside a value must then be escaped with csv.escape-character.", "false"),
+        ConfigOption.Optional(AllowComments, ConfigOptionType.Boolean, "Treat a record starting with '#' as a comment: it holds no row.", "false"),
+        ConfigOption.Optional(IgnoreParseErrors, ConfigOptionType.Boolean,
+            "Set a nullable field whose text does not parse to null instead of failing the record; each such value is counted. A record with the wrong number of fields, or a bad NOT NULL field, still fails.", "false"),
+        ConfigOption.Optional(ArrayElementDelimiter, ConfigOptionType.String, "The text between the elements of an ARRAY field.", ";"),
+        ConfigOption.Optional(EscapeCharacter, ConfigOptionType.Character, "The character that escapes the next one (the delimiter, the quote or itself); none by default."),
+        ConfigOption.Optional(NullLiteral, ConfigOptionType.String, "The text that stands for null (for example 'n/a'); by default an empty unquoted field is null."),
     ];
 
     internal CsvFormat()
@@ -60,51 +61,50 @@ public sealed class CsvFormat : RowFormat
     public override string Identifier => "csv";
 
     /// <inheritdoc />
-    public override IReadOnlyList<FormatOption> Options => s_options;
+    public override IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
-    protected override void ValidateCombination(FormatOptionValues options) => _ = Read(options);
+    protected override void ValidateCombination(ConfigOptions options) => _ = Read(options);
 
     /// <inheritdoc />
-    protected override IRowDeserializer CreateDeserializerCore(Schema schema, FormatOptionValues options)
+    protected override IRowDeserializer CreateDeserializerCore(Schema schema, ConfigOptions options)
     {
         CheckSchema(schema);
         return new CsvRowDeserializer(schema, Read(options));
     }
 
     /// <inheritdoc />
-    protected override IRowSerializer CreateSerializerCore(Schema schema, FormatOptionValues options)
+    protected override IRowSerializer CreateSerializerCore(Schema schema, ConfigOptions options)
     {
         CheckSchema(schema);
         return new CsvRowSerializer(schema, Read(options));
     }
 
-    private static CsvSettings Read(FormatOptionValues options)
+    private static CsvSettings Read(ConfigOptions options)
     {
         var delimiter = Ascii(options, FieldDelimiter);
         var quote = Ascii(options, QuoteCharacter);
         byte? escape = options.GetCharacter(EscapeCharacter) is null ? null : Ascii(options, EscapeCharacter);
         if (delimiter == quote || delimiter == escape)
         {
-            throw new FormatOptionException(
-                $"Option '{FieldDelimiter}' has value '{(char)delimiter}', which is also the quote or escape character; choose different characters.", FieldDelimiter);
+            throw options.Invalid(FieldDelimiter, "must differ from the quote and escape characters, so choose different characters");
         }
         var arrayDelimiter = options.GetString(ArrayElementDelimiter)!;
         if (arrayDelimiter.Length == 0)
         {
-            throw new FormatOptionException($"Option '{ArrayElementDelimiter}' has value '' but must not be empty.", ArrayElementDelimiter);
+            throw options.Invalid(ArrayElementDelimiter, "must not be empty");
         }
-        return new CsvSettings(delimiter, quote, options.GetBoolean(DisableQuoteCharacter), escape, options.GetBoolean(AllowComments),
-            options.GetBoolean(IgnoreParseErrors), System.Text.Encoding.UTF8.GetBytes(arrayDelimiter),
+        return new CsvSettings(delimiter, quote, options.GetBoolean(DisableQuoteCharacter) is true, escape, options.GetBoolean(AllowComments) is true,
+            options.GetBoolean(IgnoreParseErrors) is true, System.Text.Encoding.UTF8.GetBytes(arrayDelimiter),
             options.GetString(NullLiteral) is { } literal ? System.Text.Encoding.UTF8.GetBytes(literal) : null);
     }
 
-    private static byte Ascii(FormatOptionValues options, string key)
+    private static byte Ascii(ConfigOptions options, string key)
     {
         var c = options.GetCharacter(key)!.Value;
         if (c > 127 || c is '\r' or '\n')
         {
-            throw new FormatOptionException($"Option '{key}' has value '{c}' but must be one ASCII character other than a line break.", key);
+            throw options.Invalid(key, "must be one ASCII character other than a line break");
         }
         return (byte)c;
     }
@@ -117,8 +117,8 @@ public sealed class CsvFormat : RowFormat
             if (type.Kind is DataTypeKind.Row or DataTypeKind.Map
                 || (type.Kind == DataTypeKind.Array && !ScalarText.IsScalar(type.ElementType!.Kind)))
             {
-                throw new FormatOptionException(
-                    $"Field '{field.Name}' is {type}, which format 'csv' cannot hold: csv supports scalar fields and arrays of scalars only; use format 'json' for nested data.");
+                throw new ConfigOptionsException(
+                    $"Field '{field.Name}' is {type}, which format 'csv' cannot hold: csv supports scalar fields and arrays of scalars only; use format 'json' for nested data.", "csv");
             }
         }
     }

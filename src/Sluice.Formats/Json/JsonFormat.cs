@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Schemas;
 
 namespace Sluice.Formats;
@@ -28,20 +29,20 @@ public sealed class JsonFormat : RowFormat
     /// <summary><c>json.encode.decimal-as-plain-number</c>: write decimals without scientific notation.</summary>
     public const string EncodeDecimalAsPlainNumber = "json.encode.decimal-as-plain-number";
 
-    private static readonly FormatOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        FormatOption.Boolean(FailOnMissingField, false, "Fail the record (it goes to the dead letters) when a field of the schema is missing, instead of setting it to null."),
-        FormatOption.Boolean(IgnoreParseErrors, false,
-            "Set a nullable field whose value does not parse to null instead of failing the record; each such value is counted. A record that is not JSON at all, or a bad NOT NULL field, still fails."),
-        FormatOption.Choice(TimestampFormatStandard, "SQL",
+        ConfigOption.Optional(FailOnMissingField, ConfigOptionType.Boolean, "Fail the record (it goes to the dead letters) when a field of the schema is missing, instead of setting it to null.", "false"),
+        ConfigOption.Optional(IgnoreParseErrors, ConfigOptionType.Boolean,
+            "Set a nullable field whose value does not parse to null instead of failing the record; each such value is counted. A record that is not JSON at all, or a bad NOT NULL field, still fails.", "false"),
+        ConfigOption.Choice(TimestampFormatStandard,
             "How TIMESTAMP and TIMESTAMP_LTZ are written and read: 'SQL' is 'yyyy-MM-dd HH:mm:ss.s{precision}', 'ISO-8601' is 'yyyy-MM-ddTHH:mm:ss.s{precision}'; TIMESTAMP_LTZ ends with 'Z'.",
-            "SQL", "ISO-8601"),
-        FormatOption.Choice(MapNullKeyMode, "FAIL",
+            "SQL", "SQL", "ISO-8601"),
+        ConfigOption.Choice(MapNullKeyMode,
             "What to do when writing a map entry whose key is null: 'FAIL' throws, 'DROP' leaves the entry out, 'LITERAL' writes the key as json.map-null-key.literal.",
-            "FAIL", "DROP", "LITERAL"),
-        FormatOption.Text(MapNullKeyLiteral, "null", "The key text written for a null map key when json.map-null-key.mode is 'LITERAL'."),
-        FormatOption.Boolean(EncodeDecimalAsPlainNumber, false,
-            "Write DECIMAL values without scientific notation. Sluice's decimals are always written plainly (with their scale), so both values give the same text."),
+            "FAIL", "FAIL", "DROP", "LITERAL"),
+        ConfigOption.Optional(MapNullKeyLiteral, ConfigOptionType.String, "The key text written for a null map key when json.map-null-key.mode is 'LITERAL'.", "null"),
+        ConfigOption.Optional(EncodeDecimalAsPlainNumber, ConfigOptionType.Boolean,
+            "Write DECIMAL values without scientific notation. Sluice's decimals are always written plainly (with their scale), so both values give the same text.", "false"),
     ];
 
     internal JsonFormat()
@@ -52,25 +53,25 @@ public sealed class JsonFormat : RowFormat
     public override string Identifier => "json";
 
     /// <inheritdoc />
-    public override IReadOnlyList<FormatOption> Options => s_options;
+    public override IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
-    protected override void ValidateCombination(FormatOptionValues options)
+    protected override void ValidateCombination(ConfigOptions options)
     {
-        if (options.GetBoolean(FailOnMissingField) && options.GetBoolean(IgnoreParseErrors))
+        if (options.GetBoolean(FailOnMissingField) is true && options.GetBoolean(IgnoreParseErrors) is true)
         {
-            throw new FormatOptionException(
+            throw new ConfigOptionsException(
                 $"Options '{FailOnMissingField}' and '{IgnoreParseErrors}' are both 'true', but a missing field cannot both fail the record and be ignored; set one of them to 'false'.",
-                IgnoreParseErrors);
+                Identifier, IgnoreParseErrors);
         }
     }
 
     /// <inheritdoc />
-    protected override IRowDeserializer CreateDeserializerCore(Schema schema, FormatOptionValues options) =>
-        new JsonRowDeserializer(schema, options.GetBoolean(FailOnMissingField), options.GetBoolean(IgnoreParseErrors), Standard(options));
+    protected override IRowDeserializer CreateDeserializerCore(Schema schema, ConfigOptions options) =>
+        new JsonRowDeserializer(schema, options.GetBoolean(FailOnMissingField) is true, options.GetBoolean(IgnoreParseErrors) is true, Standard(options));
 
     /// <inheritdoc />
-    protected override IRowSerializer CreateSerializerCore(Schema schema, FormatOptionValues options) =>
+    protected override IRowSerializer CreateSerializerCore(Schema schema, ConfigOptions options) =>
         new JsonRowSerializer(schema, Standard(options), options.GetChoice(MapNullKeyMode) switch
         {
             "DROP" => MapNullKeyHandling.Drop,
@@ -78,7 +79,7 @@ public sealed class JsonFormat : RowFormat
             _ => MapNullKeyHandling.Fail,
         }, options.GetString(MapNullKeyLiteral) ?? "null");
 
-    private static TimestampStandard Standard(FormatOptionValues options) =>
+    private static TimestampStandard Standard(ConfigOptions options) =>
         options.GetChoice(TimestampFormatStandard) == "ISO-8601" ? TimestampStandard.Iso8601 : TimestampStandard.Sql;
 }
 

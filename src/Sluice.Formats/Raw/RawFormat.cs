@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using Sluice.Configuration;
 using Sluice.Schemas;
 
 namespace Sluice.Formats;
@@ -21,10 +22,10 @@ public sealed class RawFormat : RowFormat
 
     private static readonly string[] s_charsets = ["UTF-8", "UTF-16", "UTF-16BE", "UTF-16LE", "UTF-32", "US-ASCII", "ISO-8859-1"];
 
-    private static readonly FormatOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        FormatOption.Choice(Charset, "UTF-8", "The character set of a VARCHAR field's text.", s_charsets),
-        FormatOption.Choice(Endianness, "big-endian", "The byte order of numeric fields; unused, as Sluice's raw format holds VARCHAR and BYTES only.", "big-endian", "little-endian"),
+        ConfigOption.Choice(Charset, "The character set of a VARCHAR field's text.", "UTF-8", s_charsets),
+        ConfigOption.Choice(Endianness, "The byte order of numeric fields; unused, as Sluice's raw format holds VARCHAR and BYTES only.", "big-endian", "big-endian", "little-endian"),
     ];
 
     internal RawFormat()
@@ -35,15 +36,15 @@ public sealed class RawFormat : RowFormat
     public override string Identifier => "raw";
 
     /// <inheritdoc />
-    public override IReadOnlyList<FormatOption> Options => s_options;
+    public override IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
-    protected override IRowDeserializer CreateDeserializerCore(Schema schema, FormatOptionValues options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
+    protected override IRowDeserializer CreateDeserializerCore(Schema schema, ConfigOptions options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
 
     /// <inheritdoc />
-    protected override IRowSerializer CreateSerializerCore(Schema schema, FormatOptionValues options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
+    protected override IRowSerializer CreateSerializerCore(Schema schema, ConfigOptions options) => new RawRowCodec(CheckSchema(schema), Encoding(options));
 
-    private static Encoding Encoding(FormatOptionValues options) => options.GetChoice(Charset) switch
+    private static Encoding Encoding(ConfigOptions options) => options.GetChoice(Charset) switch
     {
         "UTF-16" => new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true),
         "UTF-16BE" => new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true),
@@ -58,8 +59,8 @@ public sealed class RawFormat : RowFormat
     {
         if (schema.Count != 1 || schema[0].Type.Kind is not (DataTypeKind.Varchar or DataTypeKind.Bytes))
         {
-            throw new FormatOptionException(
-                $"Format 'raw' needs a schema of exactly one VARCHAR or BYTES field, but the schema is {schema}.");
+            throw new ConfigOptionsException(
+                $"Format 'raw' needs a schema of exactly one VARCHAR or BYTES field, but the schema is {schema}.", "raw");
         }
         return schema;
     }

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Blackhole;
 using Sluice.Connectors.Datagen;
@@ -21,7 +22,7 @@ public sealed class ConnectorRegistryTests
 
         public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source | ConnectorCapabilities.Sink;
 
-        public IReadOnlyList<ConnectorOption> Options => [];
+        public IReadOnlyList<ConfigOption> Options => [];
 
         public ISource<Row> CreateSource(ConnectorContext context) => new CollectionSource<Row>([]);
 
@@ -36,7 +37,7 @@ public sealed class ConnectorRegistryTests
 
         public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source;
 
-        public IReadOnlyList<ConnectorOption> Options => [];
+        public IReadOnlyList<ConfigOption> Options => [];
     }
 
     private static ConnectorRegistry BuiltIns() => new ConnectorRegistry().AddAssembly(typeof(DatagenConnectorFactory).Assembly);
@@ -75,7 +76,7 @@ public sealed class ConnectorRegistryTests
     [Fact]
     public void Get_UnknownIdentifier_ListsTheKnownConnectors()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => BuiltIns().Get("kafak"));
+        var error = Should.Throw<ConfigOptionsException>(() => BuiltIns().Get("kafak"));
 
         error.Message.ShouldBe("There is no connector 'kafak'; the known connectors are: blackhole, datagen, filesystem, print.");
     }
@@ -83,7 +84,7 @@ public sealed class ConnectorRegistryTests
     [Fact]
     public void CreateSource_NoConnectorOption_ListsTheKnownConnectors()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => BuiltIns().CreateSource("orders", Schema.Parse("id INT"), new Dictionary<string, string>()));
+        var error = Should.Throw<ConfigOptionsException>(() => BuiltIns().CreateSource("orders", Schema.Parse("id INT"), new Dictionary<string, string>()));
 
         error.Message.ShouldBe("Table 'orders' has no 'connector' option; the known connectors are: blackhole, datagen, filesystem, print.");
     }
@@ -91,7 +92,7 @@ public sealed class ConnectorRegistryTests
     [Fact]
     public void CreateSource_SinkOnlyConnector_SaysSo()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() =>
+        var error = Should.Throw<ConfigOptionsException>(() =>
             BuiltIns().CreateSource("orders", Schema.Parse("id INT"), new Dictionary<string, string> { ["connector"] = "print" }));
 
         error.Message.ShouldBe("Table 'orders' uses connector 'print' as a source, but it is a sink only.");
@@ -100,7 +101,7 @@ public sealed class ConnectorRegistryTests
     [Fact]
     public void CreateSink_SourceOnlyConnector_SaysSo()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() =>
+        var error = Should.Throw<ConfigOptionsException>(() =>
             BuiltIns().CreateSink("orders", Schema.Parse("id INT"), new Dictionary<string, string> { ["connector"] = "datagen" }));
 
         error.Message.ShouldBe("Table 'orders' uses connector 'datagen' as a sink, but it is a source only.");
@@ -109,7 +110,7 @@ public sealed class ConnectorRegistryTests
     [Fact]
     public void CreateSource_NoSchemaForAConnectorWithoutOne_AsksForColumns()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() =>
+        var error = Should.Throw<ConfigOptionsException>(() =>
             BuiltIns().CreateSource("orders", null, new Dictionary<string, string> { ["connector"] = "datagen" }));
 
         error.Message.ShouldBe("Connector 'datagen' needs the table's columns: declare a schema for the table.");
@@ -118,7 +119,7 @@ public sealed class ConnectorRegistryTests
     [Fact]
     public void CreateSource_UnknownOption_IsValidatedWithoutTheConnectorKey()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() =>
+        var error = Should.Throw<ConfigOptionsException>(() =>
             BuiltIns().CreateSource("orders", Schema.Parse("id INT"), new Dictionary<string, string> { ["connector"] = "datagen", ["rows-per-secnd"] = "5" }));
 
         error.Message.ShouldBe(

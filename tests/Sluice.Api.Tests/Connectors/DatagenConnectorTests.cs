@@ -1,4 +1,5 @@
 using CsCheck;
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Datagen;
 using Sluice.Schemas;
@@ -33,8 +34,8 @@ public sealed class DatagenConnectorTests
     private static DatagenSource Source(string schema, params (string Key, string Value)[] options) =>
         (DatagenSource)s_registry.CreateSource("t", Schema.Parse(schema), Options(options));
 
-    private static ConnectorOptionsException Rejected(string schema, params (string Key, string Value)[] options) =>
-        Should.Throw<ConnectorOptionsException>(() => Source(schema, options));
+    private static ConfigOptionsException Rejected(string schema, params (string Key, string Value)[] options) =>
+        Should.Throw<ConfigOptionsException>(() => Source(schema, options));
 
     [Fact]
     public void Datagen_EveryType_GeneratesValuesOfTheTypeWithinTheOptions()

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Filesystem;
 using Sluice.Schemas;
@@ -85,7 +86,7 @@ public sealed class FilesystemConnectorTests : IDisposable
         var options = Options(Path.Combine(_root, "out"), "json");
         options[key] = value;
 
-        var error = Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("out", s_schema, options));
+        var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", s_schema, options));
 
         error.Message.ShouldBe(expected);
         error.Key.ShouldBe(key);
@@ -96,7 +97,7 @@ public sealed class FilesystemConnectorTests : IDisposable
     {
         var options = Options(Path.Combine(_root, "out"), "json", ("csv.field-delimiter", ";"));
 
-        var error = Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("out", s_schema, options));
+        var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", s_schema, options));
 
         error.Message.ShouldBe("Option 'csv.field-delimiter' of connector 'filesystem' is an option of the csv format, but 'format' is 'json'; give it only with that format, so remove it (got ';').");
     }
@@ -106,9 +107,9 @@ public sealed class FilesystemConnectorTests : IDisposable
     {
         var options = Options(Path.Combine(_root, "out"), "json", ("json.ignore-parse-errors", "maybe"));
 
-        var error = Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("out", s_schema, options));
+        var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", s_schema, options));
 
-        error.Message.ShouldBe("Option 'json.ignore-parse-errors' has value 'maybe' but must be 'true' or 'false'.");
+        error.Message.ShouldBe("Option 'json.ignore-parse-errors' of format 'json' must be 'true' or 'false' (got 'maybe').");
         error.Key.ShouldBe("json.ignore-parse-errors");
     }
 
@@ -117,7 +118,7 @@ public sealed class FilesystemConnectorTests : IDisposable
     {
         var options = Options(Path.Combine(_root, "out"), "raw", ("raw.encodng", "UTF-8"));
 
-        var error = Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("out", Schema.Parse("line STRING"), options));
+        var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", Schema.Parse("line STRING"), options));
 
         error.Message.ShouldStartWith("Format 'raw' has no option 'raw.encodng'; its options are: raw.charset");
     }
@@ -127,15 +128,15 @@ public sealed class FilesystemConnectorTests : IDisposable
     {
         var options = Options(Path.Combine(_root, "out"), "json", ("sink.rolling-policy.file-size", "1MB"));
 
-        var error = Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("out", s_schema, options));
+        var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", s_schema, options));
 
-        error.Message.ShouldBe("Connector 'filesystem' has no option 'sink.rolling-policy.file-size'; its options are: csv.#, format, json.#, path, raw.#.");
+        error.Message.ShouldBe("Connector 'filesystem' has no option 'sink.rolling-policy.file-size'; its options are: csv.#, format, json.#, partition.default-name, path, raw.#.");
     }
 
     [Fact]
     public void CreateSource_Directory_SaysToNameAFile()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => _registry.CreateSource("in", s_schema, Options(_root, "json")));
+        var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSource("in", s_schema, Options(_root, "json")));
 
         error.Message.ShouldBe($"Option 'path' of connector 'filesystem' must name a file for a source: reading every file of a directory is not supported yet (got '{_root}').");
     }

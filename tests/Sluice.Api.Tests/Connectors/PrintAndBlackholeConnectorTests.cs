@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Blackhole;
 using Sluice.Connectors.Print;
@@ -108,7 +109,7 @@ public sealed class PrintAndBlackholeConnectorTests
     {
         var registry = new ConnectorRegistry().Register(new BlackholeConnectorFactory());
 
-        Should.Throw<ConnectorOptionsException>(() => registry.CreateSink("t", s_schema, new Dictionary<string, string> { ["connector"] = "blackhole", ["x"] = "1" }))
+        Should.Throw<ConfigOptionsException>(() => registry.CreateSink("t", s_schema, new Dictionary<string, string> { ["connector"] = "blackhole", ["x"] = "1" }))
             .Message.ShouldBe("Connector 'blackhole' takes no options (got 'x').");
     }
 }

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Schemas;
 using static Sluice.Connectors.DuckDb.Tests.Sinks.SinkTestSupport;
@@ -75,12 +76,12 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
         var options = Options();
         options[key] = value;
 
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("visits", s_schema, options)).Message.ShouldBe(expected);
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("visits", s_schema, options)).Message.ShouldBe(expected);
     }
 
     [Fact]
     public void CreateSink_UpsertWithoutKey_NamesTheOption() =>
-        Should.Throw<ConnectorOptionsException>(() => _registry.CreateSink("visits", s_schema, Options(("sink.write-mode", "upsert")))).Message
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("visits", s_schema, Options(("sink.write-mode", "upsert")))).Message
             .ShouldBe("Connector 'duckdb' needs the table's key with 'sink.write-mode' = 'upsert': declare a PRIMARY KEY, or give option 'sink.key-fields' (the key columns, separated by ';').");
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
     {
         var context = Context(Options(("sink.key-fields", "visits"))) with { PrimaryKey = ["user_id"] };
 
-        Should.Throw<ConnectorOptionsException>(() => new DuckDbConnectorFactory().CreateSink(context)).Message
+        Should.Throw<ConfigOptionsException>(() => new DuckDbConnectorFactory().CreateSink(context)).Message
             .ShouldBe("Option 'sink.key-fields' of connector 'duckdb' must be left out or equal the table's PRIMARY KEY (user_id) (got 'visits').");
     }
 

@@ -66,10 +66,13 @@ public sealed class TempLog : IDisposable
     }
 
     /// <summary>Everything stored in a topic (read-committed), per partition.</summary>
-    public List<(int Partition, ConsumedRecord Record)> ReadAll(string topic)
+    public List<(int Partition, ConsumedRecord Record)> ReadAll(string topic) => ReadAll(Log, topic);
+
+    /// <summary>Every read-committed record of <paramref name="topic"/> in <paramref name="log"/>, partition by partition.</summary>
+    public static List<(int Partition, ConsumedRecord Record)> ReadAll(PartitionedLog log, string topic)
     {
         var all = new List<(int, ConsumedRecord)>();
-        foreach (PartitionLog p in Log.GetTopic(topic).Partitions)
+        foreach (PartitionLog p in log.GetTopic(topic).Partitions)
         {
             long offset = p.LogStartOffset;
             using var result = new FetchResult();

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Schemas;
 using Sluice.Sinks;
 
@@ -27,7 +28,7 @@ public sealed class BlackholeConnectorFactory : IConnectorFactory
     public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.All;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => [];
+    public IReadOnlyList<ConfigOption> Options => [];
 
     /// <inheritdoc />
     public ISink<Row> CreateSink(ConnectorContext context)

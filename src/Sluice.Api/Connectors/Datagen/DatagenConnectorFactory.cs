@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sluice.Configuration;
 using Sluice.Schemas;
 using Sluice.Sources;
 
@@ -16,19 +17,19 @@ public sealed class DatagenConnectorFactory : IConnectorFactory
     /// <summary>The identifier, as in Flink.</summary>
     public const string Name = "datagen";
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        new("rows-per-second", ConnectorOptionType.Long, "Rows generated per second over all subtasks, paced by the job's clock.") { DefaultValue = "10000", Minimum = 1 },
-        new("number-of-rows", ConnectorOptionType.Long, "Total rows to generate; the source then ends. Absent: unbounded (unless a sequence column ends first).") { Minimum = 0 },
-        new("seed", ConnectorOptionType.Long, "Seed of the random values (Sluice): the same seed gives the same rows. Absent: a random seed, kept in checkpoints so a restore replays the same rows."),
-        ConnectorOption.Choice("fields.#.kind", "How column # is generated: 'random' values or a 'sequence' from fields.#.start to fields.#.end.", "random", "random", "sequence"),
-        new("fields.#.min", ConnectorOptionType.String, "Smallest random value of numeric column # (default: the type's minimum)."),
-        new("fields.#.max", ConnectorOptionType.String, "Largest random value of numeric column # (default: the type's maximum)."),
-        new("fields.#.max-past", ConnectorOptionType.Duration, "Temporal column #: values are the current time minus a random duration up to this.") { DefaultValue = "0" },
-        new("fields.#.length", ConnectorOptionType.Int, "Characters of a VARCHAR, bytes of a BYTES, elements of an ARRAY or entries of a MAP column # (default 100 for text and bytes, 3 for collections).") { Minimum = 0, Maximum = 1 << 20 },
-        new("fields.#.start", ConnectorOptionType.Long, "First value of sequence column # (required for a sequence)."),
-        new("fields.#.end", ConnectorOptionType.Long, "Last value of sequence column # (required for a sequence); the source ends after it."),
-        new("fields.#.null-rate", ConnectorOptionType.Double, "Fraction of rows in which nullable column # is null.") { DefaultValue = "0", Minimum = 0, Maximum = 1 },
+        new("rows-per-second", ConfigOptionType.Long, "Rows generated per second over all subtasks, paced by the job's clock.") { DefaultValue = "10000", Minimum = 1 },
+        new("number-of-rows", ConfigOptionType.Long, "Total rows to generate; the source then ends. Absent: unbounded (unless a sequence column ends first).") { Minimum = 0 },
+        new("seed", ConfigOptionType.Long, "Seed of the random values (Sluice): the same seed gives the same rows. Absent: a random seed, kept in checkpoints so a restore replays the same rows."),
+        ConfigOption.Choice("fields.#.kind", "How column # is generated: 'random' values or a 'sequence' from fields.#.start to fields.#.end.", "random", "random", "sequence"),
+        new("fields.#.min", ConfigOptionType.String, "Smallest random value of numeric column # (default: the type's minimum)."),
+        new("fields.#.max", ConfigOptionType.String, "Largest random value of numeric column # (default: the type's maximum)."),
+        new("fields.#.max-past", ConfigOptionType.Duration, "Temporal column #: values are the current time minus a random duration up to this.") { DefaultValue = "0" },
+        new("fields.#.length", ConfigOptionType.Int, "Characters of a VARCHAR, bytes of a BYTES, elements of an ARRAY or entries of a MAP column # (default 100 for text and bytes, 3 for collections).") { Minimum = 0, Maximum = 1 << 20 },
+        new("fields.#.start", ConfigOptionType.Long, "First value of sequence column # (required for a sequence)."),
+        new("fields.#.end", ConfigOptionType.Long, "Last value of sequence column # (required for a sequence); the source ends after it."),
+        new("fields.#.null-rate", ConfigOptionType.Double, "Fraction of rows in which nullable column # is null.") { DefaultValue = "0", Minimum = 0, Maximum = 1 },
     ];
 
     /// <inheritdoc />
@@ -44,7 +45,7 @@ public sealed class DatagenConnectorFactory : IConnectorFactory
     public ChangelogMode GetSourceChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
     public ISource<Row> CreateSource(ConnectorContext context)
@@ -93,7 +94,7 @@ public sealed class DatagenConnectorFactory : IConnectorFactory
                 if (context.Schema.IndexOf(name) < 0)
                 {
                     var key = option.Key.Replace("#", name, StringComparison.Ordinal);
-                    throw new ConnectorOptionsException(
+                    throw new ConfigOptionsException(
                         $"Option '{key}' of connector '{Name}' names no column of table '{context.TableName}'; its columns are: {string.Join(", ", context.Schema.Select(static f => f.Name))}.",
                         Name, key);
                 }
@@ -101,7 +102,7 @@ public sealed class DatagenConnectorFactory : IConnectorFactory
         }
     }
 
-    private static DatagenFieldGenerator CreateSequence(ConnectorOptions options, Field field, string prefix, out long count)
+    private static DatagenFieldGenerator CreateSequence(ConfigOptions options, Field field, string prefix, out long count)
     {
         foreach (var randomOnly in (string[])["min", "max", "max-past", "length"])
         {
@@ -115,9 +116,9 @@ public sealed class DatagenConnectorFactory : IConnectorFactory
             throw options.Invalid(prefix + "kind", $"can be 'sequence' only for INT, BIGINT, FLOAT, DOUBLE, DECIMAL or VARCHAR columns, and column '{field.Name}' is {field.Type}");
         }
         var start = options.GetInt64(prefix + "start")
-            ?? throw new ConnectorOptionsException($"Connector '{Name}' needs option '{prefix}start' for sequence column '{field.Name}'.", Name, prefix + "start");
+            ?? throw new ConfigOptionsException($"Connector '{Name}' needs option '{prefix}start' for sequence column '{field.Name}'.", Name, prefix + "start");
         var end = options.GetInt64(prefix + "end")
-            ?? throw new ConnectorOptionsException($"Connector '{Name}' needs option '{prefix}end' for sequence column '{field.Name}'.", Name, prefix + "end");
+            ?? throw new ConfigOptionsException($"Connector '{Name}' needs option '{prefix}end' for sequence column '{field.Name}'.", Name, prefix + "end");
         if (end < start)
         {
             throw options.Invalid(prefix + "end", string.Create(CultureInfo.InvariantCulture, $"must be at least fields.{field.Name}.start ({start})"));
@@ -135,7 +136,7 @@ public sealed class DatagenConnectorFactory : IConnectorFactory
         return DatagenFieldGenerator.SequenceFor(field.Type, start);
     }
 
-    private static DatagenFieldGenerator CreateRandom(ConnectorOptions options, Field field, string prefix)
+    private static DatagenFieldGenerator CreateRandom(ConfigOptions options, Field field, string prefix)
     {
         var kind = field.Type.Kind;
         foreach (var sequenceOnly in (string[])["start", "end"])
@@ -165,7 +166,7 @@ public sealed class DatagenConnectorFactory : IConnectorFactory
     }
 
     /// <summary>fields.#.min or max as the column's number type: long for INT/BIGINT, double for FLOAT/DOUBLE, decimal for DECIMAL.</summary>
-    private static object? ParseBound(ConnectorOptions options, Field field, string key, bool numeric)
+    private static object? ParseBound(ConfigOptions options, Field field, string key, bool numeric)
     {
         if (options.GetText(key) is not { } text)
         {

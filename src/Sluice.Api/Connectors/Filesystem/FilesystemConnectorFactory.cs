@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Formats;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -16,16 +17,17 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     /// <summary>The identifier, as in Flink.</summary>
     public const string Name = "filesystem";
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        ConnectorOption.Required("path", ConnectorOptionType.String,
+        ConfigOption.Required("path", ConfigOptionType.String,
             "The directory a sink writes its part files into, or the file a source reads."),
-        new("format", ConnectorOptionType.Enum, "The row format of every line; 'parquet' is not supported yet.")
+        new("format", ConfigOptionType.Enum, "The row format of every line; 'parquet' is not supported yet.")
         {
             IsRequired = true,
             AllowedValues = ["json", "csv", "raw", "parquet"],
         },
         .. ConnectorFormats.FormatKeyPatterns(""),
+        new("partition.default-name", ConfigOptionType.String, "The directory name of a partition whose value is null or an empty string.") { DefaultValue = PartitionPaths.DefaultPartitionName },
     ];
 
     /// <inheritdoc />
@@ -45,7 +47,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <summary>The extension of the part files a sink commits in <paramref name="format"/> (<c>.jsonl</c>, <c>.csv</c>, <c>.txt</c>).</summary>
     /// <param name="format">json, csv or raw.</param>
@@ -57,7 +59,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     };
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">The format is 'parquet' or its options are invalid, or <c>path</c> is a directory.</exception>
+    /// <exception cref="ConfigOptionsException">The format is 'parquet' or its options are invalid, or <c>path</c> is a directory.</exception>
     public ISource<Row> CreateSource(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -71,16 +73,31 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     }
 
     /// <inheritdoc />
-    /// <exception cref="ConnectorOptionsException">The format is 'parquet' or its options are invalid.</exception>
+    /// <remarks>
+    /// With <see cref="ConnectorContext.PartitionKeys"/>, rows go to Hive-style directories <c>col=value/</c> under
+    /// <c>path</c> (see <see cref="PartitionPaths"/>), their files holding the other columns only, as in Flink.
+    /// </remarks>
+    /// <exception cref="ConfigOptionsException">The format is 'parquet' or its options are invalid, or a partition column cannot name a directory.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var format = Format(context.Options);
-        var serializer = MessageSerializers.Rows(ConnectorFormats.CreateSerializer(format, context.Schema, Name));
-        return new PartFileSink<Row>(context.Options.GetString("path")!, serializer, FileExtension(format.Format.Identifier));
+        var path = context.Options.GetString("path")!;
+        var extension = FileExtension(format.Format.Identifier);
+        if (context.PartitionKeys.Count == 0)
+        {
+            return new PartFileSink<Row>(path, MessageSerializers.Rows(ConnectorFormats.CreateSerializer(format, context.Schema, Name)), extension);
+        }
+        var defaultName = context.Options.GetString("partition.default-name")!;
+        if (defaultName.Length == 0 || PartitionPaths.Escape(defaultName) != defaultName || defaultName is "." or "..")
+        {
+            throw context.Options.Invalid("partition.default-name", "must be a directory name without characters that partition paths escape (\" # % ' * / : = ? \\ { } [ ] ^)");
+        }
+        var (bucketers, body) = RowPartitionBucketer.For(context.Schema, context.PartitionKeys, defaultName, Name);
+        return new PartFileSink<Row>(path, MessageSerializers.Rows(ConnectorFormats.CreateSerializer(format, body, Name)), extension, bucketers);
     }
 
-    private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) Format(ConnectorOptions options)
+    private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) Format(ConfigOptions options)
     {
         if (options.GetChoice("format") == "parquet")
         {

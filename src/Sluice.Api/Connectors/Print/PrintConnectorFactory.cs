@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Schemas;
 using Sluice.Sinks;
 
@@ -16,10 +17,10 @@ public sealed class PrintConnectorFactory(TextWriter? standardOutput = null, Tex
     /// <summary>The identifier, as in Flink.</summary>
     public const string Name = "print";
 
-    private static readonly ConnectorOption[] s_options =
+    private static readonly ConfigOption[] s_options =
     [
-        new("print-identifier", ConnectorOptionType.String, "A prefix for every printed line, to tell several print tables apart."),
-        new("standard-error", ConnectorOptionType.Boolean, "Print to standard error instead of standard output.") { DefaultValue = "false" },
+        new("print-identifier", ConfigOptionType.String, "A prefix for every printed line, to tell several print tables apart."),
+        new("standard-error", ConfigOptionType.Boolean, "Print to standard error instead of standard output.") { DefaultValue = "false" },
     ];
 
     /// <summary>Creates the factory printing to the console (what the registry uses).</summary>
@@ -41,7 +42,7 @@ public sealed class PrintConnectorFactory(TextWriter? standardOutput = null, Tex
     public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.All;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConnectorOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
     public ISink<Row> CreateSink(ConnectorContext context)

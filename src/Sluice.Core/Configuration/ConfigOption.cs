@@ -1,24 +1,27 @@
 using System.Globalization;
 
-namespace Sluice.Connectors;
+namespace Sluice.Configuration;
 
 /// <summary>
-/// One option a connector accepts in its <c>WITH (…)</c> clause or option dictionary: its key, value type, whether it
-/// is required, its default, its description and, for choices and numbers, the values it admits. Immutable.
+/// One option a connector or a row format accepts in a <c>WITH (…)</c> clause or option dictionary: its key, value
+/// type, whether it is required, its default, its description and, for choices and numbers, the values it admits.
+/// The one option description of Sluice: connectors (<c>IConnectorFactory.Options</c>) and formats
+/// (<c>RowFormat.Options</c>) both list these, and <see cref="ConfigOptions.Validate"/> checks values against them.
+/// Immutable and thread-safe.
 /// </summary>
 /// <remarks>
 /// A key containing <c>#</c> is a pattern: <c>#</c> stands for a non-empty name chosen by the user, usually a column
 /// (<c>fields.#.kind</c> matches <c>fields.id.kind</c>). A required pattern key is never enforced (there may be no
 /// column to name), so connectors check the names they need themselves.
 /// </remarks>
-public sealed record ConnectorOption
+public sealed record ConfigOption
 {
     /// <summary>Creates an option.</summary>
     /// <param name="key">The key, Flink's spelling where Flink has the option (<c>rows-per-second</c>).</param>
     /// <param name="type">How the value is parsed.</param>
     /// <param name="description">One or two sentences for <c>sluice connectors describe</c> and the docs.</param>
     /// <exception cref="ArgumentException">The key or description is empty, or the key has more than one <c>#</c>.</exception>
-    public ConnectorOption(string key, ConnectorOptionType type, string description)
+    public ConfigOption(string key, ConfigOptionType type, string description)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentException.ThrowIfNullOrWhiteSpace(description);
@@ -36,7 +39,7 @@ public sealed record ConnectorOption
     public string Key { get; }
 
     /// <summary>How the value is parsed and checked.</summary>
-    public ConnectorOptionType Type { get; }
+    public ConfigOptionType Type { get; }
 
     /// <summary>What the option does.</summary>
     public string Description { get; }
@@ -47,7 +50,7 @@ public sealed record ConnectorOption
     /// <summary>The value used when the option is absent, as text (parsed like a given value); null when there is none.</summary>
     public string? DefaultValue { get; init; }
 
-    /// <summary>For <see cref="ConnectorOptionType.Enum"/>: the admitted values, in lower case as documented.</summary>
+    /// <summary>For <see cref="ConfigOptionType.Enum"/>: the admitted values, spelled as documented (compared ignoring case).</summary>
     public IReadOnlyList<string> AllowedValues { get; init; } = [];
 
     /// <summary>For numbers: the smallest admitted value, or null for the type's minimum.</summary>
@@ -62,26 +65,27 @@ public sealed record ConnectorOption
     /// <summary>The SQL-ish name of the value type for listings: <c>int</c>, <c>duration</c>, <c>enum</c>…</summary>
     public string TypeName => Type switch
     {
-        ConnectorOptionType.String => "string",
-        ConnectorOptionType.Int => "int",
-        ConnectorOptionType.Long => "long",
-        ConnectorOptionType.Double => "double",
-        ConnectorOptionType.Boolean => "boolean",
-        ConnectorOptionType.Duration => "duration",
+        ConfigOptionType.String => "string",
+        ConfigOptionType.Int => "int",
+        ConfigOptionType.Long => "long",
+        ConfigOptionType.Double => "double",
+        ConfigOptionType.Boolean => "boolean",
+        ConfigOptionType.Duration => "duration",
+        ConfigOptionType.Character => "char",
         _ => "enum",
     };
 
     /// <summary>A required option.</summary>
-    public static ConnectorOption Required(string key, ConnectorOptionType type, string description) =>
+    public static ConfigOption Required(string key, ConfigOptionType type, string description) =>
         new(key, type, description) { IsRequired = true };
 
     /// <summary>An optional option with a default (null: absent means "not set").</summary>
-    public static ConnectorOption Optional(string key, ConnectorOptionType type, string description, string? defaultValue = null) =>
+    public static ConfigOption Optional(string key, ConfigOptionType type, string description, string? defaultValue = null) =>
         new(key, type, description) { DefaultValue = defaultValue };
 
     /// <summary>An optional choice among <paramref name="allowedValues"/>.</summary>
-    public static ConnectorOption Choice(string key, string description, string? defaultValue, params string[] allowedValues) =>
-        new(key, ConnectorOptionType.Enum, description) { DefaultValue = defaultValue, AllowedValues = allowedValues };
+    public static ConfigOption Choice(string key, string description, string? defaultValue, params string[] allowedValues) =>
+        new(key, ConfigOptionType.Enum, description) { DefaultValue = defaultValue, AllowedValues = allowedValues };
 
     /// <summary>Whether <paramref name="key"/> is this option's key or, for a pattern, matches it; <paramref name="name"/> gets what <c>#</c> stands for.</summary>
     public bool Matches(string key, out string? name)

@@ -1,41 +1,42 @@
 using System.Globalization;
 using CsCheck;
-using Sluice.Connectors;
+using Sluice.Configuration;
 
-namespace Sluice.Api.Tests.Connectors;
+namespace Sluice.Core.Tests.Configuration;
 
-/// <summary>Validation of connector options: every error is one sentence naming the option, the value and what is valid.</summary>
-public sealed class ConnectorOptionsTests
+/// <summary>Validation of connector and format options: every error is one sentence naming the option, the value and what is valid.</summary>
+public sealed class ConfigOptionsTests
 {
-    private static readonly ConnectorOption[] s_spec =
+    private static readonly ConfigOption[] s_spec =
     [
-        ConnectorOption.Required("topic", ConnectorOptionType.String, "The topic to read."),
-        new("rate", ConnectorOptionType.Int, "Rows per second.") { DefaultValue = "100", Minimum = 1, Maximum = 1000 },
-        new("count", ConnectorOptionType.Long, "Rows in all.") { Minimum = 0 },
-        new("ratio", ConnectorOptionType.Double, "A fraction.") { DefaultValue = "0.5", Minimum = 0, Maximum = 1 },
-        new("verbose", ConnectorOptionType.Boolean, "Say more.") { DefaultValue = "false" },
-        new("interval", ConnectorOptionType.Duration, "How often.") { DefaultValue = "10 s" },
-        ConnectorOption.Choice("mode", "How to start.", "earliest", "earliest", "latest"),
-        ConnectorOption.Choice("fields.#.kind", "Per column.", "random", "random", "sequence"),
+        ConfigOption.Required("topic", ConfigOptionType.String, "The topic to read."),
+        new("rate", ConfigOptionType.Int, "Rows per second.") { DefaultValue = "100", Minimum = 1, Maximum = 1000 },
+        new("count", ConfigOptionType.Long, "Rows in all.") { Minimum = 0 },
+        new("ratio", ConfigOptionType.Double, "A fraction.") { DefaultValue = "0.5", Minimum = 0, Maximum = 1 },
+        new("verbose", ConfigOptionType.Boolean, "Say more.") { DefaultValue = "false" },
+        new("interval", ConfigOptionType.Duration, "How often.") { DefaultValue = "10 s" },
+        new("delimiter", ConfigOptionType.Character, "Between fields.") { DefaultValue = "," },
+        ConfigOption.Choice("mode", "How to start.", "earliest", "earliest", "latest"),
+        ConfigOption.Choice("fields.#.kind", "Per column.", "random", "random", "sequence"),
     ];
 
-    private static ConnectorOptions Validate(params (string Key, string Value)[] values) =>
-        ConnectorOptions.Validate("test", s_spec, values.ToDictionary(v => v.Key, v => v.Value));
+    private static ConfigOptions Validate(params (string Key, string Value)[] values) =>
+        ConfigOptions.Validate(OptionOwnerKind.Connector, "test", s_spec, values.ToDictionary(v => v.Key, v => v.Value));
 
     [Fact]
     public void Validate_UnknownKey_ListsTheValidKeysInOneSentence()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => Validate(("topic", "t"), ("rte", "5")));
+        var error = Should.Throw<ConfigOptionsException>(() => Validate(("topic", "t"), ("rte", "5")));
 
-        error.Message.ShouldBe("Connector 'test' has no option 'rte'; its options are: count, fields.#.kind, interval, mode, rate, ratio, topic, verbose.");
+        error.Message.ShouldBe("Connector 'test' has no option 'rte'; its options are: count, delimiter, fields.#.kind, interval, mode, rate, ratio, topic, verbose.");
         error.Key.ShouldBe("rte");
-        error.Connector.ShouldBe("test");
+        error.Owner.ShouldBe("test");
     }
 
     [Fact]
     public void Validate_KeyInAnotherCase_IsUnknown()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => Validate(("topic", "t"), ("Rate", "5")));
+        var error = Should.Throw<ConfigOptionsException>(() => Validate(("topic", "t"), ("Rate", "5")));
 
         error.Key.ShouldBe("Rate");
     }
@@ -43,7 +44,7 @@ public sealed class ConnectorOptionsTests
     [Fact]
     public void Validate_ConnectorWithoutOptions_SaysItTakesNone()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => ConnectorOptions.Validate("blackhole", [], new Dictionary<string, string> { ["x"] = "1" }));
+        var error = Should.Throw<ConfigOptionsException>(() => ConfigOptions.Validate(OptionOwnerKind.Connector, "blackhole", [], new Dictionary<string, string> { ["x"] = "1" }));
 
         error.Message.ShouldBe("Connector 'blackhole' takes no options (got 'x').");
     }
@@ -51,7 +52,7 @@ public sealed class ConnectorOptionsTests
     [Fact]
     public void Validate_MissingRequiredKey_NamesItWithItsDescription()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => Validate(("rate", "5")));
+        var error = Should.Throw<ConfigOptionsException>(() => Validate(("rate", "5")));
 
         error.Message.ShouldBe("Connector 'test' needs option 'topic' (The topic to read).");
         error.Key.ShouldBe("topic");
@@ -60,7 +61,7 @@ public sealed class ConnectorOptionsTests
     [Fact]
     public void Validate_BadChoice_ListsTheChoices()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => Validate(("topic", "t"), ("mode", "newest")));
+        var error = Should.Throw<ConfigOptionsException>(() => Validate(("topic", "t"), ("mode", "newest")));
 
         error.Message.ShouldBe("Option 'mode' of connector 'test' must be one of 'earliest', 'latest' (got 'newest').");
     }
@@ -68,7 +69,7 @@ public sealed class ConnectorOptionsTests
     [Fact]
     public void Validate_BadChoiceOfPatternKey_NamesTheConcreteKey()
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => Validate(("topic", "t"), ("fields.id.kind", "randm")));
+        var error = Should.Throw<ConfigOptionsException>(() => Validate(("topic", "t"), ("fields.id.kind", "randm")));
 
         error.Message.ShouldBe("Option 'fields.id.kind' of connector 'test' must be one of 'random', 'sequence' (got 'randm').");
     }
@@ -85,7 +86,7 @@ public sealed class ConnectorOptionsTests
     [InlineData("interval", "10 parsecs", "Option 'interval' of connector 'test' must be a duration such as '500ms', '10 s' or '5 min' (got '10 parsecs').")]
     public void Validate_BadValue_NamesTheOptionTheValueAndTheRange(string key, string value, string expected)
     {
-        var error = Should.Throw<ConnectorOptionsException>(() => Validate(("topic", "t"), (key, value)));
+        var error = Should.Throw<ConfigOptionsException>(() => Validate(("topic", "t"), (key, value)));
 
         error.Message.ShouldBe(expected);
         error.Key.ShouldBe(key);
@@ -164,7 +165,7 @@ public sealed class ConnectorOptionsTests
     [InlineData(" 0 ", 0)]
     public void TryParseDuration_FlinkSpellings_AreRead(string text, long ticks)
     {
-        ConnectorOptions.TryParseDuration(text, out var duration).ShouldBeTrue();
+        ConfigOptions.TryParseDuration(text, out var duration).ShouldBeTrue();
         duration.Ticks.ShouldBe(ticks);
     }
 
@@ -178,20 +179,20 @@ public sealed class ConnectorOptionsTests
     [InlineData("99999999999999 d")]
     public void TryParseDuration_OtherText_IsRejected(string text)
     {
-        ConnectorOptions.TryParseDuration(text, out _).ShouldBeFalse();
+        ConfigOptions.TryParseDuration(text, out _).ShouldBeFalse();
     }
 
     [Fact]
     public void ConnectorOption_PatternKey_MatchesNamesBetweenPrefixAndSuffix()
     {
-        var option = new ConnectorOption("fields.#.kind", ConnectorOptionType.String, "x");
+        var option = new ConfigOption("fields.#.kind", ConfigOptionType.String, "x");
 
         option.Matches("fields.id.kind", out var name).ShouldBeTrue();
         name.ShouldBe("id");
         option.Matches("fields..kind", out _).ShouldBeFalse();
         option.Matches("fields.id.min", out _).ShouldBeFalse();
         option.IsPattern.ShouldBeTrue();
-        Should.Throw<ArgumentException>(() => new ConnectorOption("a.#.#", ConnectorOptionType.String, "x"));
+        Should.Throw<ArgumentException>(() => new ConfigOption("a.#.#", ConfigOptionType.String, "x"));
     }
 
     [Fact]
@@ -200,15 +201,48 @@ public sealed class ConnectorOptionsTests
         Gen.Select(Gen.Long[-1000, 1000], Gen.Long[-1000, 1000], Gen.Long[-1200, 1200]).Sample((a, b, value) =>
         {
             var (min, max) = a <= b ? (a, b) : (b, a);
-            ConnectorOption[] spec = [new("n", ConnectorOptionType.Long, "A number.") { Minimum = min, Maximum = max }];
+            ConfigOption[] spec = [new("n", ConfigOptionType.Long, "A number.") { Minimum = min, Maximum = max }];
             var text = value.ToString(CultureInfo.InvariantCulture);
             var values = new Dictionary<string, string> { ["n"] = text };
             if (value >= min && value <= max)
             {
-                return ConnectorOptions.Validate("p", spec, values).GetInt64("n") == value;
+                return ConfigOptions.Validate(OptionOwnerKind.Connector, "p", spec, values).GetInt64("n") == value;
             }
-            var error = Should.Throw<ConnectorOptionsException>(() => ConnectorOptions.Validate("p", spec, values));
+            var error = Should.Throw<ConfigOptionsException>(() => ConfigOptions.Validate(OptionOwnerKind.Connector, "p", spec, values));
             return error.Message == string.Create(CultureInfo.InvariantCulture, $"Option 'n' of connector 'p' must be a whole number between {min} and {max} (got '{text}').");
         }, iter: 500);
+    }
+
+    [Theory]
+    [InlineData(";", ';')]
+    [InlineData("\\t", '\t')]
+    [InlineData("\\\\", '\\')]
+    [InlineData("\\u0001", '\u0001')]
+    public void GetCharacter_CharacterOrEscape_ReadsTheCharacter(string text, char expected) =>
+        Validate(("topic", "t"), ("delimiter", text)).GetCharacter("delimiter").ShouldBe(expected);
+
+    [Fact]
+    public void GetCharacter_Absent_ReadsTheDefault() =>
+        Validate(("topic", "t")).GetCharacter("delimiter").ShouldBe(',');
+
+    [Fact]
+    public void Validate_TwoCharacters_NamesOptionValueAndWhatIsValid()
+    {
+        var error = Should.Throw<ConfigOptionsException>(() => Validate(("topic", "t"), ("delimiter", "||")));
+
+        error.Message.ShouldBe("Option 'delimiter' of connector 'test' must be exactly one character or an escape such as '\\t' (got '||').");
+    }
+
+    [Fact]
+    public void Validate_FormatOwner_NamesTheFormatInEveryMessage()
+    {
+        ConfigOption[] spec = [new("json.strict", ConfigOptionType.Boolean, "Be strict.") { DefaultValue = "false" }];
+
+        Should.Throw<ConfigOptionsException>(() => ConfigOptions.Validate(OptionOwnerKind.Format, "json", spec, new Dictionary<string, string> { ["json.strct"] = "true" }))
+            .Message.ShouldBe("Format 'json' has no option 'json.strct'; its options are: json.strict.");
+        var bad = Should.Throw<ConfigOptionsException>(() => ConfigOptions.Validate(OptionOwnerKind.Format, "json", spec, new Dictionary<string, string> { ["json.strict"] = "yes" }));
+        bad.Message.ShouldBe("Option 'json.strict' of format 'json' must be 'true' or 'false' (got 'yes').");
+        bad.Owner.ShouldBe("json");
+        bad.Key.ShouldBe("json.strict");
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 
-namespace Sluice.Connectors;
+namespace Sluice.Configuration;
 
-public sealed partial class ConnectorOptions
+public sealed partial class ConfigOptions
 {
     /// <summary>
     /// Reads a duration as Flink writes it: a whole number and an optional unit, with or without a space between

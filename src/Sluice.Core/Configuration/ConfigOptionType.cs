@@ -1,7 +1,7 @@
-namespace Sluice.Connectors;
+namespace Sluice.Configuration;
 
-/// <summary>The value type of a <see cref="ConnectorOption"/>: how its text is parsed and checked.</summary>
-public enum ConnectorOptionType
+/// <summary>The value type of a <see cref="ConfigOption"/>: how its text is parsed and checked.</summary>
+public enum ConfigOptionType
 {
     /// <summary>Any text.</summary>
     String,
@@ -25,6 +25,12 @@ public enum ConnectorOptionType
     /// </summary>
     Duration,
 
-    /// <summary>One of the option's <see cref="ConnectorOption.AllowedValues"/> (compared ignoring case).</summary>
+    /// <summary>
+    /// Exactly one character, or a Java-style escape standing for one: <c>\t</c>, <c>\n</c>, <c>\r</c>, <c>\\</c>,
+    /// <c>\'</c>, <c>\uXXXX</c> (a format's delimiter or quote).
+    /// </summary>
+    Character,
+
+    /// <summary>One of the option's <see cref="ConfigOption.AllowedValues"/> (compared ignoring case).</summary>
     Enum,
 }
