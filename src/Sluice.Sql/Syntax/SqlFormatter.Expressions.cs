@@ -217,9 +217,9 @@ public static partial class SqlFormatter
 
     private static void AppendPostfixOperand(StringBuilder text, SqlExpression operand)
     {
-        // A field of a plain name would read back as a longer name, and a star or a bare niladic call cannot take
-        // a suffix: parenthesize those.
-        if (operand is SqlIdentifier or SqlStar or SqlNamedArgument or SqlTableArgument || Level(operand) < PrimaryLevel)
+        // A field of a plain name would read back as a longer name, "1.f" would read as the number "1." and a star
+        // cannot take a suffix: parenthesize those.
+        if (operand is SqlIdentifier or SqlStar or SqlNumberLiteral or SqlNamedArgument or SqlTableArgument || Level(operand) < PrimaryLevel)
         {
             text.Append('(');
             AppendBare(text, operand);
@@ -344,7 +344,7 @@ public static partial class SqlFormatter
     }
 
     /// <summary>Whether a function name reads back as a call without back quotes: a plain word that does not start
-    /// special syntax or a literal.</summary>
+    /// special syntax, a literal or a clause.</summary>
     private static bool IsPlainFunctionName(string name)
     {
         if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_'))
@@ -358,12 +358,10 @@ public static partial class SqlFormatter
                 return false;
             }
         }
+        // Reserved words are quoted too (after '(' SELECT would start a subquery), except the LEFT and RIGHT string
+        // functions, which read back as calls.
         return !SqlKeywords.IsSpecialForm(name)
-            && !name.Equals("TRUE", StringComparison.OrdinalIgnoreCase)
-            && !name.Equals("FALSE", StringComparison.OrdinalIgnoreCase)
-            && !name.Equals("UNKNOWN", StringComparison.OrdinalIgnoreCase)
-            && !name.Equals("NULL", StringComparison.OrdinalIgnoreCase)
-            && !name.Equals("MATCH_RECOGNIZE", StringComparison.OrdinalIgnoreCase);
+            && (!SqlKeywords.IsReserved(name) || name.Equals("LEFT", StringComparison.OrdinalIgnoreCase) || name.Equals("RIGHT", StringComparison.OrdinalIgnoreCase));
     }
 
     private static void AppendWindow(StringBuilder text, SqlWindowSpecification window)

@@ -143,15 +143,28 @@ public sealed partial class SqlParser
     private SqlExpression ParseIn(SqlExpression operand, bool negated, SqlPosition position)
     {
         ExpectSymbol(SqlTokenKind.LeftParen);
-        if (StartsQuery())
+        if (IsQueryKeyword())
         {
             var query = ParseQuery();
             ExpectSymbol(SqlTokenKind.RightParen);
             return new SqlInQueryExpression(operand, query, negated, position);
         }
-        var values = ParseExpressionList();
+        // "x IN ((SELECT …))" is a subquery too, and "x IN ((SELECT …) UNION …)" one that continues after the
+        // parentheses; "x IN ((SELECT …), 2)" is a list.
+        var first = ParseExpression();
+        if (first is SqlSubqueryExpression subquery && (IsQueryContinuation() || Is(SqlTokenKind.RightParen)))
+        {
+            var query = IsQueryContinuation() ? ContinueQuery(subquery.Query, subquery.Position) : subquery.Query;
+            ExpectSymbol(SqlTokenKind.RightParen);
+            return new SqlInQueryExpression(operand, query, negated, position);
+        }
+        var values = new List<SqlExpression> { first };
+        while (TrySymbol(SqlTokenKind.Comma))
+        {
+            values.Add(ParseExpression());
+        }
         ExpectSymbol(SqlTokenKind.RightParen);
-        return new SqlInListExpression(operand, values, negated, position);
+        return new SqlInListExpression(operand, new SqlList<SqlExpression>(values), negated, position);
     }
 
     private SqlExpression ParseLike(SqlExpression operand, bool negated, bool similar, SqlPosition position)
@@ -296,13 +309,19 @@ public sealed partial class SqlParser
     private SqlExpression ParseParenthesized()
     {
         var position = ExpectSymbol(SqlTokenKind.LeftParen);
-        if (StartsQuery())
+        if (IsQueryKeyword())
         {
             var query = ParseQuery();
             ExpectSymbol(SqlTokenKind.RightParen);
             return new SqlSubqueryExpression(query, position);
         }
         var first = ParseExpression();
+        if (first is SqlSubqueryExpression subquery && IsQueryContinuation())
+        {
+            var query = ContinueQuery(subquery.Query, subquery.Position);
+            ExpectSymbol(SqlTokenKind.RightParen);
+            return new SqlSubqueryExpression(query, position);
+        }
         if (!TrySymbol(SqlTokenKind.Comma))
         {
             ExpectSymbol(SqlTokenKind.RightParen);
@@ -317,6 +336,14 @@ public sealed partial class SqlParser
         ExpectSymbol(SqlTokenKind.RightParen);
         return new SqlRowConstructor(new SqlList<SqlExpression>(fields), position);
     }
+
+    /// <summary>Whether SELECT, WITH or VALUES is the current token.</summary>
+    private bool IsQueryKeyword() => IsWord("SELECT") || IsWord("WITH") || IsWord("VALUES");
+
+    /// <summary>Whether a query read so far can go on: a set operator, ORDER BY, LIMIT, OFFSET or FETCH follows.</summary>
+    private bool IsQueryContinuation() =>
+        IsWord("UNION") || IsWord("INTERSECT") || IsWord("EXCEPT") || IsWord("MINUS")
+        || IsWord("ORDER") || IsWord("LIMIT") || IsWord("OFFSET") || IsWord("FETCH");
 
     /// <summary>Whether a query starts at the current token (after any number of opening parentheses).</summary>
     private bool StartsQuery()

@@ -40,6 +40,9 @@ public sealed partial class SqlParser
         }
     }
 
+    /// <summary>Reads the rest of a query whose first operand (a parenthesized query) has been read already.</summary>
+    private SqlQuery ContinueQuery(SqlQuery first, SqlPosition position) => ParseOrderAndLimit(ParseSetExpression(first), position);
+
     private SqlQuery ParseOrderAndLimit(SqlQuery query, SqlPosition position)
     {
         var orderBy = SqlList<SqlOrderItem>.Empty;
@@ -113,9 +116,9 @@ public sealed partial class SqlParser
         return new SqlList<SqlOrderItem>(items);
     }
 
-    private SqlQuery ParseSetExpression()
+    private SqlQuery ParseSetExpression(SqlQuery? first = null)
     {
-        var left = ParseIntersect();
+        var left = ParseIntersect(first);
         while (true)
         {
             var position = Current.Position;
@@ -137,9 +140,9 @@ public sealed partial class SqlParser
         }
     }
 
-    private SqlQuery ParseIntersect()
+    private SqlQuery ParseIntersect(SqlQuery? first = null)
     {
-        var left = ParseQueryPrimary();
+        var left = first ?? ParseQueryPrimary();
         while (IsWord("INTERSECT"))
         {
             var position = Current.Position;
