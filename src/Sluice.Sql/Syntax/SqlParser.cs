@@ -225,7 +225,7 @@ public sealed partial class SqlParser
             return "the end of the statement";
         }
         var text = token.Length > 40 ? string.Concat(_text.AsSpan(token.Start, 37), "…") : _text.Substring(token.Start, token.Length);
-        return $"'{text}'";
+        return token.Kind == SqlTokenKind.String ? $"the string {text}" : $"'{text}'";
     }
 
     private static string Describe(SqlTokenKind kind) => kind switch

@@ -116,4 +116,20 @@ public sealed class SqlParserErrorTests
 
         Should.Throw<SqlException>(() => SqlParser.ParseExpression(sql)).Reason.ShouldContain("nests more than");
     }
+
+    [Theory]
+    [InlineData("SELECT * FROM t JOIN u", "1:23: Expected FOR, AS, a name, ON or USING but found the end of the statement.")]
+    [InlineData("SELECT a FROM t GROUP a", "1:23: Expected BY but found 'a'.")]
+    [InlineData("SELECT CASE WHEN a THEN b", "1:26: Expected WHEN, ELSE or END but found the end of the statement.")]
+    [InlineData("CREATE TABLE t (a INT) WITH ('connector' 'x')", "1:42: Expected '=' but found the string 'x'.")]
+    [InlineData("SELECT a, FROM t", "1:11: Expected an expression but found 'FROM'.")]
+    [InlineData("INSERT INTO t VALUES (1,", "1:25: Expected an expression but found the end of the statement.")]
+    [InlineData("SELECT a FROM t WHERE b c", "1:25: Expected GROUP, HAVING, WINDOW, INTERSECT, UNION, EXCEPT, ORDER, LIMIT, OFFSET, FETCH or ';' but found 'c'.")]
+    [InlineData("SELECT INTERVAL '5' WEEK", "1:21: Expected a time unit (YEAR, MONTH, DAY, HOUR, MINUTE or SECOND) but found 'WEEK'.")]
+    [InlineData("CREATE TABLE t (a INT,) WITH ('connector' = 'x')", "1:23: Expected a column name, WATERMARK or PRIMARY KEY but found ')'.")]
+    [InlineData("SELECT TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' SECOND", "1:60: Expected TO, ',' or ')' but found the end of the statement.")]
+    public void ParseScript_SyntaxError_SaysWhatWasExpectedWhere(string sql, string message)
+    {
+        Should.Throw<SqlException>(() => SqlParser.ParseScript(sql)).Message.ShouldBe(message);
+    }
 }
