@@ -10,8 +10,12 @@ namespace Sluice.Schemas;
 /// </summary>
 internal sealed class DataTypeParser
 {
+    // Deeper nesting is an error rather than a stack overflow on hostile text.
+    private const int MaxNesting = 64;
+
     private readonly string _text;
     private int _position;
+    private int _nesting;
 
     private DataTypeParser(string text) => _text = text;
 
@@ -74,6 +78,23 @@ internal sealed class DataTypeParser
     }
 
     private DataType ParseType()
+    {
+        if (++_nesting > MaxNesting)
+        {
+            var at = SkipSpaces();
+            throw new TypeSyntaxException($"Invalid type at position {at} in '{_text}': types nest at most {MaxNesting} levels deep.", at, $"Types nest at most {MaxNesting} levels deep.", isExpectation: false);
+        }
+        try
+        {
+            return ParseTypeBody();
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    private DataType ParseTypeBody()
     {
         var start = SkipSpaces();
         var word = ReadWord() ?? throw Error(start, "a type (BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), VARCHAR, BYTES, DATE, TIME(p), TIMESTAMP(p), TIMESTAMP_LTZ(p), ROW<…>, ARRAY<…>, MAP<…, …>)");

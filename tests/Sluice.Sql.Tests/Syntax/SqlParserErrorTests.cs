@@ -132,4 +132,15 @@ public sealed class SqlParserErrorTests
     {
         Should.Throw<SqlException>(() => SqlParser.ParseScript(sql)).Message.ShouldBe(message);
     }
+
+    [Fact]
+    public void ParseExpression_DeeplyNestedType_IsAnErrorNotAStackOverflow()
+    {
+        var sql = "CAST(x AS " + string.Concat(Enumerable.Repeat("ARRAY<", 100_000)) + "INT" + new string('>', 100_000) + ")";
+
+        var error = Should.Throw<SqlException>(() => SqlParser.ParseExpression(sql));
+
+        error.Reason.ShouldBe("Types nest at most 64 levels deep.");
+        error.Position.ToString().ShouldBe("1:395");
+    }
 }
