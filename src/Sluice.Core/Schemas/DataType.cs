@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace Sluice.Schemas;
@@ -139,6 +140,24 @@ public sealed class DataType : IEquatable<DataType>
     /// <summary>Reads SQL type text: <c>BIGINT NOT NULL</c>, <c>DECIMAL(10, 2)</c>, <c>MAP&lt;STRING, ARRAY&lt;INT&gt;&gt;</c>…</summary>
     /// <exception cref="FormatException">The text is not a type; the message names the position and what was expected.</exception>
     public static DataType Parse(string text) => DataTypeParser.Parse(text);
+
+    /// <summary>
+    /// Reads one type that starts at <paramref name="offset"/> of <paramref name="text"/> and may be followed by other
+    /// text — the entry for parsers of larger languages (SQL's DDL and CAST), so there is one type grammar. Spaces
+    /// before the type are skipped; SQL comments inside a type are not. Never throws on bad text.
+    /// </summary>
+    /// <param name="text">The whole text; only the part from <paramref name="offset"/> is read.</param>
+    /// <param name="offset">Where the type starts (spaces may come first).</param>
+    /// <param name="type">The type, on success.</param>
+    /// <param name="end">On success the offset just past the type's last character; on failure the offset of the text
+    /// that is wrong.</param>
+    /// <param name="error">On failure, what was expected at <paramref name="end"/> (a phrase such as <c>a number</c>)
+    /// when <paramref name="isExpectation"/> is true, otherwise a sentence saying what is wrong with the type.</param>
+    /// <param name="isExpectation">On failure, whether <paramref name="error"/> names what was expected.</param>
+    /// <returns>Whether a type was read.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> lies outside the text.</exception>
+    public static bool TryParse(string text, int offset, [NotNullWhen(true)] out DataType? type, out int end, [NotNullWhen(false)] out string? error, out bool isExpectation) =>
+        DataTypeParser.TryParsePrefix(text, offset, out type, out end, out error, out isExpectation);
 
     /// <summary>This type, admitting null.</summary>
     public DataType Nullable() => IsNullable ? this : WithNullability(true);

@@ -10,8 +10,12 @@ namespace Sluice.Schemas;
 /// </summary>
 internal sealed class DataTypeParser
 {
+    // Deeper nesting is an error rather than a stack overflow on hostile text.
+    private const int MaxNesting = 64;
+
     private readonly string _text;
     private int _position;
+    private int _nesting;
 
     private DataTypeParser(string text) => _text = text;
 
@@ -22,6 +26,37 @@ internal sealed class DataTypeParser
         var type = parser.ParseType();
         parser.ExpectEnd();
         return type;
+    }
+
+    /// <summary>
+    /// Reads one type that starts at <paramref name="offset"/> and may be followed by other text, for parsers of
+    /// larger languages (SQL DDL and CAST). On success <paramref name="end"/> is the offset just past the type (before
+    /// any spaces after it); on failure it is the offset of the offending text and <paramref name="error"/> says what
+    /// was expected there (a phrase such as <c>a number</c>) or, when <paramref name="expected"/> is false, what is
+    /// wrong (a sentence).
+    /// </summary>
+    public static bool TryParsePrefix(string text, int offset, out DataType? type, out int end, out string? error, out bool expected)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, text.Length);
+        var parser = new DataTypeParser(text) { _position = offset };
+        try
+        {
+            type = parser.ParseType();
+            end = parser._position;
+            error = null;
+            expected = false;
+            return true;
+        }
+        catch (TypeSyntaxException e)
+        {
+            type = null;
+            end = e.Offset;
+            error = e.Detail;
+            expected = e.IsExpectation;
+            return false;
+        }
     }
 
     public static Schema ParseSchema(string text)
@@ -43,6 +78,23 @@ internal sealed class DataTypeParser
     }
 
     private DataType ParseType()
+    {
+        if (++_nesting > MaxNesting)
+        {
+            var at = SkipSpaces();
+            throw new TypeSyntaxException($"Invalid type at position {at} in '{_text}': types nest at most {MaxNesting} levels deep.", at, $"Types nest at most {MaxNesting} levels deep.", isExpectation: false);
+        }
+        try
+        {
+            return ParseTypeBody();
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    private DataType ParseTypeBody()
     {
         var start = SkipSpaces();
         var word = ReadWord() ?? throw Error(start, "a type (BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), VARCHAR, BYTES, DATE, TIME(p), TIMESTAMP(p), TIMESTAMP_LTZ(p), ROW<…>, ARRAY<…>, MAP<…, …>)");
@@ -215,7 +267,8 @@ internal sealed class DataTypeParser
         }
         catch (ArgumentException e)
         {
-            throw new FormatException($"Invalid type at position {start} in '{_text}': {FirstSentence(e.Message)}", e);
+            var detail = FirstSentence(e.Message);
+            throw new TypeSyntaxException($"Invalid type at position {start} in '{_text}': {detail}", start, detail, isExpectation: false, e);
         }
     }
 
@@ -362,9 +415,20 @@ internal sealed class DataTypeParser
         return _position;
     }
 
-    private FormatException Error(int position, string expected)
+    private TypeSyntaxException Error(int position, string expected)
     {
         var found = position < _text.Length ? $"'{_text[position]}'" : "the end";
-        return new FormatException($"Expected {expected} at position {position} in '{_text}', found {found}.");
+        return new TypeSyntaxException($"Expected {expected} at position {position} in '{_text}', found {found}.", position, expected, isExpectation: true);
+    }
+
+    /// <summary>A type syntax error that also keeps its offset and detail apart, for <see cref="TryParsePrefix"/>.</summary>
+    private sealed class TypeSyntaxException(string message, int offset, string detail, bool isExpectation, Exception? inner = null)
+        : FormatException(message, inner)
+    {
+        public int Offset { get; } = offset;
+
+        public string Detail { get; } = detail;
+
+        public bool IsExpectation { get; } = isExpectation;
     }
 }

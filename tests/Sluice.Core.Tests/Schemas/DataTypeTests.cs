@@ -83,4 +83,39 @@ public sealed class DataTypeTests
         Should.Throw<ArgumentException>(() => schema.GetIndex("missing")).Message.ShouldContain("its fields are: id, name, ts");
         Schema.Parse(schema.ToString()).ShouldBe(schema);
     }
+
+    [Fact]
+    public void TryParse_TypeInsideLargerText_ReportsWhereItEnds()
+    {
+        const string text = "CAST(x AS DECIMAL(10, 2) NOT NULL) + 1";
+
+        DataType.TryParse(text, 9, out var type, out var end, out var error, out _).ShouldBeTrue();
+
+        type.ShouldBe(DataType.Decimal(10, 2).NotNull());
+        end.ShouldBe(33);
+        error.ShouldBeNull();
+    }
+
+    [Fact]
+    public void TryParse_BadType_ReportsOffsetAndExpectation()
+    {
+        const string text = "a ROW<b INT, c MAP<INT>>";
+
+        DataType.TryParse(text, 1, out var type, out var end, out var error, out var isExpectation).ShouldBeFalse();
+
+        type.ShouldBeNull();
+        end.ShouldBe(22);
+        error.ShouldBe("','");
+        isExpectation.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void TryParse_InvalidPrecision_ReportsSentence()
+    {
+        DataType.TryParse("DECIMAL(99, 2)", 0, out _, out var end, out var error, out var isExpectation).ShouldBeFalse();
+
+        end.ShouldBe(0);
+        isExpectation.ShouldBeFalse();
+        error.ShouldContain("precision");
+    }
 }
