@@ -150,7 +150,7 @@ public static partial class BoundExpressions
         var index = fields.IndexOf(field);
         if (index < 0)
         {
-            throw new SqlException($"The ROW {row.Type} has no field '{field}'; it has {NameList.Closest(field, FieldNames(fields))}.", position);
+            throw new SqlException($"The ROW {row.Type} has no field '{field}'; did you mean {NameList.Closest(field, FieldNames(fields))}?", position);
         }
         return new FieldAccessExpression(row, index, fields[index].Type.WithNullability(fields[index].Type.IsNullable || row.Type.IsNullable), position);
     }

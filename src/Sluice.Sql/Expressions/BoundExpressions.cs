@@ -28,7 +28,7 @@ public static partial class BoundExpressions
         var index = input.IndexOf(name);
         if (index < 0)
         {
-            throw new SqlException($"Column '{name}' not found; the input has {NameList.Closest(name, FieldNames(input))}.", position);
+            throw new SqlException(input.Count == 0 ? $"Column '{name}' not found; the input has no columns." : $"Column '{name}' not found; did you mean {NameList.Closest(name, FieldNames(input))}?", position);
         }
         return Field(input, index, position);
     }

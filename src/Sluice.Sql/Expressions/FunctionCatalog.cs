@@ -101,7 +101,7 @@ public sealed class FunctionCatalog
         ArgumentNullException.ThrowIfNull(argumentTypes);
         if (!_functions.TryGetValue(name, out var overloads))
         {
-            throw new SqlException($"No function named '{name}'; did you mean {NameList.Closest(name.ToUpperInvariant(), _functions.Keys).Replace(" and ", " or ", StringComparison.Ordinal)}?", position);
+            throw new SqlException($"No function named '{name}'; did you mean {NameList.Closest(name.ToUpperInvariant(), _functions.Keys)}?", position);
         }
         FunctionOverload? best = null;
         var bestCost = int.MaxValue;

@@ -4,8 +4,8 @@ namespace Sluice.Sql.Expressions;
 internal static class NameList
 {
     /// <summary>
-    /// "no names" or "X, Y or Z" (the up to three names closest by edit distance, ignoring case), phrased for
-    /// "… the input has …" / "… did you mean …" sentences.
+    /// "'X', 'Y' or 'Z'": up to three names within a few edits (ignoring case), or the three nearest when none is,
+    /// for "did you mean …?" sentences; "no names" when there are none.
     /// </summary>
     public static string Closest(string name, IReadOnlyCollection<string> names)
     {
@@ -13,10 +13,13 @@ internal static class NameList
         {
             return "no names";
         }
-        var ranked = names.OrderBy(n => Distance(name.ToUpperInvariant(), n.ToUpperInvariant())).ThenBy(n => n, StringComparer.Ordinal).Take(3).ToArray();
+        var upper = name.ToUpperInvariant();
+        var scored = names.Select(n => (Name: n, Distance: Distance(upper, n.ToUpperInvariant()))).OrderBy(p => p.Distance).ThenBy(p => p.Name, StringComparer.Ordinal).ToArray();
+        // Names within a couple of edits are the likely typos; only when there are none do the three nearest stand in.
+        var near = scored.Where(p => p.Distance <= Math.Max(2, upper.Length / 3)).Take(3).Select(p => p.Name).ToArray();
+        var ranked = near.Length > 0 ? near : [.. scored.Take(3).Select(p => p.Name)];
         var quoted = ranked.Select(n => "'" + n + "'").ToArray();
-        var prefix = names.Count > ranked.Length ? "closest " : "";
-        return quoted.Length == 1 ? prefix + quoted[0] : prefix + string.Join(", ", quoted[..^1]) + " and " + quoted[^1];
+        return quoted.Length == 1 ? quoted[0] : string.Join(", ", quoted[..^1]) + " or " + quoted[^1];
     }
 
     /// <summary>The Levenshtein distance.</summary>

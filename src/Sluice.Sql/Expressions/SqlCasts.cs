@@ -12,7 +12,7 @@ namespace Sluice.Sql.Expressions;
 internal static class SqlCasts
 {
     public static SqlEvaluationException Failed(object? value, DataType target, SqlPosition? position) =>
-        new($"CAST of {SqlLiteralText.Quote(value)} to {target.NotNull()} failed: the value does not convert; use TRY_CAST to get NULL instead.", position);
+        new($"CAST of {SqlLiteralText.Quote(value)} to {target.Nullable()} failed: the value does not convert; use TRY_CAST to get NULL instead.", position);
 
     public static bool TryParseInt(string text, out int value) =>
         int.TryParse(text.AsSpan().Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
@@ -121,9 +121,9 @@ internal static class SqlCasts
     public static string LongToString(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Java's Float.toString digits: an integral value keeps ".0"; exponents look like 1.0E10.</summary>
-    public static string FloatToString(float value) => JavaNumber(value.ToString("R", CultureInfo.InvariantCulture), float.IsFinite(value), Math.Abs(value) >= 1e7f || (value != 0 && Math.Abs(value) < 1e-3f));
+    public static string FloatToString(float value) => JavaNumber(value.ToString("R", CultureInfo.InvariantCulture), float.IsFinite(value), Math.Abs(value) >= 1e7f || (value != 0 && Math.Abs(value) < 1e-3f), value);
 
-    public static string DoubleToString(double value) => JavaNumber(value.ToString("R", CultureInfo.InvariantCulture), double.IsFinite(value), Math.Abs(value) >= 1e7 || (value != 0 && Math.Abs(value) < 1e-3));
+    public static string DoubleToString(double value) => JavaNumber(value.ToString("R", CultureInfo.InvariantCulture), double.IsFinite(value), Math.Abs(value) >= 1e7 || (value != 0 && Math.Abs(value) < 1e-3), value);
 
     /// <summary>A DECIMAL with exactly its type's scale ('1.50' for DECIMAL(3, 2)).</summary>
     public static string DecimalToString(decimal value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
@@ -205,7 +205,7 @@ internal static class SqlCasts
         }
     }
 
-    private static string JavaNumber(string text, bool finite, bool scientific)
+    private static string JavaNumber(string text, bool finite, bool scientific, double value)
     {
         if (!finite)
         {
@@ -213,14 +213,7 @@ internal static class SqlCasts
         }
         if (scientific)
         {
-            var e = text.IndexOf('E', StringComparison.Ordinal);
-            if (e < 0)
-            {
-                return text;
-            }
-            var mantissa = text[..e];
-            var exponent = text[(e + 1)..].TrimStart('+');
-            return (mantissa.Contains('.') ? mantissa : mantissa + ".0") + "E" + exponent;
+            return value.ToString("0.0################E0", CultureInfo.InvariantCulture);
         }
         return text.Contains('.') || text.Contains('E') ? text : text + ".0";
     }

@@ -117,5 +117,5 @@ internal static class SqlRuntime
     private static SqlEvaluationException DivisionByZero(string op) => new($"Division by zero in '{op}'.");
 
     private static SqlEvaluationException Overflow(string op, DataType type) =>
-        new($"The result of '{op}' does not fit {type.NotNull()}; CAST an operand to a DECIMAL with more integer digits or to DOUBLE.");
+        new($"The result of '{op}' does not fit {type.Nullable()}; CAST an operand to a DECIMAL with more integer digits or to DOUBLE.");
 }
