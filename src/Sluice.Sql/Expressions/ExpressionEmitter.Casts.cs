@@ -41,6 +41,8 @@ internal sealed partial class ExpressionEmitter
         {
             return to.Kind switch
             {
+                // A DECIMAL widening to more integer and fraction digits keeps its value: nothing to do.
+                DataTypeKind.Decimal when from.Precision - from.Scale <= to.Precision - to.Scale && from.Scale <= to.Scale => value,
                 DataTypeKind.Decimal => from.Precision - from.Scale <= to.Precision - to.Scale ? Call(nameof(SqlCasts.TryFitUnchecked), value, Expression.Constant(to.NotNull())) : null,
                 DataTypeKind.Timestamp => to.Precision >= from.Precision ? value : Call(nameof(SqlCasts.TruncateTimestamp), value, Expression.Constant(to.Precision)),
                 DataTypeKind.TimestampLtz => to.Precision >= from.Precision ? value : Call(nameof(SqlCasts.TruncateTimestampLtz), value, Expression.Constant(to.Precision)),

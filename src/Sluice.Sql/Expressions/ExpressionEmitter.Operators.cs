@@ -69,15 +69,19 @@ internal sealed partial class ExpressionEmitter
         }
         else
         {
-            value = Arithmetic(arithmetic.Operator, left.Value, right.Value, arithmetic.Type);
+            value = Arithmetic(arithmetic.Operator, left.Value, right.Value, arithmetic.Type, arithmetic.Left.Type, arithmetic.Right.Type);
         }
         return Guarded(body, AnyNull(left, right), value, "arith");
     }
 
-    private static Expression Arithmetic(ArithmeticOperator op, Expression left, Expression right, DataType type)
+    private static Expression Arithmetic(ArithmeticOperator op, Expression left, Expression right, DataType type, DataType leftType, DataType rightType)
     {
         switch (type.Kind)
         {
+            case DataTypeKind.Decimal when IsExact(op, type, leftType, rightType):
+                // The exact result already has at most the type's scale: only its integer digits need checking.
+                var exactMethod = typeof(SqlRuntime).GetMethod(op + "Exact", [typeof(decimal), typeof(decimal), typeof(decimal), typeof(DataType)])!;
+                return Expression.Call(exactMethod, left, right, Expression.Constant(SqlRuntime.Limit(type)), Expression.Constant(type.NotNull()));
             case DataTypeKind.Decimal:
                 var decimalMethod = typeof(SqlRuntime).GetMethod(op.ToString(), [typeof(decimal), typeof(decimal), typeof(DataType)])!;
                 return Expression.Call(decimalMethod, left, right, Expression.Constant(type.NotNull()));
@@ -95,6 +99,13 @@ internal sealed partial class ExpressionEmitter
                 };
         }
     }
+
+    private static bool IsExact(ArithmeticOperator op, DataType type, DataType left, DataType right) => op switch
+    {
+        ArithmeticOperator.Add or ArithmeticOperator.Subtract => Math.Max(left.Scale, right.Scale) <= type.Scale,
+        ArithmeticOperator.Multiply => left.Scale + right.Scale <= type.Scale,
+        _ => false,
+    };
 
     private Emitted EmitNegate(NegateExpression negate, List<Expression> body)
     {

@@ -17,6 +17,53 @@ internal static class SqlRuntime
 
     public static long Modulo(long a, long b) => b == 0 ? throw DivisionByZero("%") : b == -1 ? 0 : a % b;
 
+    /// <summary>10^(precision − scale): the smallest magnitude a DECIMAL type cannot hold.</summary>
+    public static decimal Limit(DataType type)
+    {
+        var limit = 1m;
+        for (var i = 0; i < type.Precision - type.Scale; i++)
+        {
+            limit *= 10m;
+        }
+        return limit;
+    }
+
+    public static decimal AddExact(decimal a, decimal b, decimal limit, DataType type)
+    {
+        try
+        {
+            return CheckLimit(a + b, limit, "+", type);
+        }
+        catch (OverflowException)
+        {
+            throw Overflow("+", type);
+        }
+    }
+
+    public static decimal SubtractExact(decimal a, decimal b, decimal limit, DataType type)
+    {
+        try
+        {
+            return CheckLimit(a - b, limit, "-", type);
+        }
+        catch (OverflowException)
+        {
+            throw Overflow("-", type);
+        }
+    }
+
+    public static decimal MultiplyExact(decimal a, decimal b, decimal limit, DataType type)
+    {
+        try
+        {
+            return CheckLimit(a * b, limit, "*", type);
+        }
+        catch (OverflowException)
+        {
+            throw Overflow("*", type);
+        }
+    }
+
     public static decimal Add(decimal a, decimal b, DataType type)
     {
         try
@@ -110,6 +157,9 @@ internal static class SqlRuntime
 
     public static TimeOnly AddInterval(TimeOnly value, long amount, bool months) =>
         months ? value : value.Add(TimeSpan.FromMilliseconds(amount));
+
+    private static decimal CheckLimit(decimal value, decimal limit, string op, DataType type) =>
+        value < limit && value > -limit ? value : throw Overflow(op, type);
 
     private static decimal Fit(decimal value, DataType type, string op) =>
         type.TryRoundDecimal(value, out var rounded) ? rounded : throw Overflow(op, type);
