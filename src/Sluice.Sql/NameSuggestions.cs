@@ -45,10 +45,17 @@ public static class NameSuggestions
 
     /// <summary>
     /// " Did you mean 'a' or 'b'?" for the closest names, or "" when none is close; to append to an error sentence.
+    /// With <paramref name="orNearest"/>, when none is close the (up to three) nearest names stand in, so the user
+    /// sees names that exist (columns of a small input); "" only when there are no candidates.
     /// </summary>
-    public static string DidYouMean(string name, IEnumerable<string> candidates)
+    public static string DidYouMean(string name, IEnumerable<string> candidates, bool orNearest = false)
     {
         var closest = Closest(name, candidates);
+        if (closest.Count == 0 && orNearest)
+        {
+            closest = [.. candidates.Distinct(StringComparer.Ordinal).OrderBy(c => Distance(name, c)).ThenBy(static c => c, StringComparer.Ordinal).Take(3)];
+        }
+
         return closest.Count switch
         {
             0 => "",

@@ -156,7 +156,7 @@ public sealed class DataType : IEquatable<DataType>
     /// <param name="isExpectation">On failure, whether <paramref name="error"/> names what was expected.</param>
     /// <returns>Whether a type was read.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> lies outside the text.</exception>
-    public static bool TryParse(string text, int offset, [NotNullWhen(true)] out DataType? type, out int end, [NotNullWhen(false)] out string? error, out bool isExpectation) =>
+    internal static bool TryParse(string text, int offset, [NotNullWhen(true)] out DataType? type, out int end, [NotNullWhen(false)] out string? error, out bool isExpectation) =>
         DataTypeParser.TryParsePrefix(text, offset, out type, out end, out error, out isExpectation);
 
     /// <summary>This type, admitting null.</summary>

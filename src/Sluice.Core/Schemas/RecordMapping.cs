@@ -173,6 +173,13 @@ internal sealed partial class RecordMapping
         return new Field(name, type);
     }
 
+    /// <summary>
+    /// The SQL type a value of CLR type <paramref name="type"/> maps to, nullability included, by the same rules as a
+    /// record property (the SQL layer's user functions use it for their parameters and results).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The type has no SQL type; the message names <paramref name="where"/>.</exception>
+    internal static DataType MapClrType(Type type, NullabilityInfo? nullability, string where) => MapType(type, nullability, where, type);
+
     /// <summary>The SQL type of a property (or element) type, nullability included.</summary>
     private static DataType MapType(Type type, NullabilityInfo? nullability, string where, Type propertyType)
     {

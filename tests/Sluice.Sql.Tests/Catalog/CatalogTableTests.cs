@@ -1,7 +1,7 @@
 using Sluice.Schemas;
 using Sluice.Sql.Catalog;
 
-namespace Sluice.Sql.Tests.Catalog;
+namespace Sluice.Sql.Tests.Catalogs;
 
 public sealed class CatalogTableTests
 {
