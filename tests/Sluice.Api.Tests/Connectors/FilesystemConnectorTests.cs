@@ -132,12 +132,4 @@ public sealed class FilesystemConnectorTests : IDisposable
 
         error.Message.ShouldBe("Connector 'filesystem' has no option 'sink.rolling-policy.file-size'; its options are: csv.#, format, json.#, partition.default-name, path, raw.#.");
     }
-
-    [Fact]
-    public void CreateSource_Directory_SaysToNameAFile()
-    {
-        var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSource("in", s_schema, Options(_root, "json")));
-
-        error.Message.ShouldBe($"Option 'path' of connector 'filesystem' must name a file for a source: reading every file of a directory is not supported yet (got '{_root}').");
-    }
 }

@@ -9,8 +9,9 @@ namespace Sluice.Connectors.Filesystem;
 /// <summary>
 /// The 'filesystem' connector: rows as lines of a json, csv or raw file. As a sink it writes part files into the
 /// directory <c>path</c> exactly once (<see cref="PartFileSink{T}"/>: a file per subtask and checkpoint, committed when
-/// the checkpoint completes); as a source it reads the file <c>path</c> (bounded, <see cref="FileSource{T}"/>), a line
-/// that does not decode becoming a dead letter with its line number and field path. Thread-safe and stateless.
+/// the checkpoint completes); as a source it reads the file <c>path</c> (bounded, <see cref="FileSource{T}"/>) or every
+/// file of the table directory <c>path</c>, partition values included (<see cref="FileTableSource"/>), a line that does
+/// not decode becoming a dead letter with its line number and field path. Thread-safe and stateless.
 /// </summary>
 public sealed class FilesystemConnectorFactory : IConnectorFactory
 {
@@ -20,7 +21,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     private static readonly ConfigOption[] s_options =
     [
         ConfigOption.Required("path", ConfigOptionType.String,
-            "The directory a sink writes its part files into, or the file a source reads."),
+            "The table directory a sink writes its part files into; a source reads every file under it, or the one file it names."),
         new("format", ConfigOptionType.Enum, "The row format of every line; 'parquet' is not supported yet.")
         {
             IsRequired = true,
@@ -34,7 +35,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     public string Identifier => Name;
 
     /// <inheritdoc />
-    public string Description => "Reads rows from a json, csv or raw file, or writes them exactly once into part files of a directory.";
+    public string Description => "Reads rows from a json, csv or raw file or table directory (partitioned or not), or writes them exactly once into part files of a directory.";
 
     /// <inheritdoc />
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source | ConnectorCapabilities.Sink;
@@ -59,17 +60,39 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
     };
 
     /// <inheritdoc />
-    /// <exception cref="ConfigOptionsException">The format is 'parquet' or its options are invalid, or <c>path</c> is a directory.</exception>
+    /// <remarks>
+    /// When <c>path</c> is a directory, the source reads the table the sink wrote there: every file under it, the
+    /// partition columns (<see cref="ConnectorContext.PartitionKeys"/>) parsed from each file's directories
+    /// (<see cref="FileTableSource"/>); a file whose path has no valid value for a partition column becomes a dead letter.
+    /// When <c>path</c> is a file, the source reads that file (<see cref="FileSource{T}"/>).
+    /// </remarks>
+    /// <exception cref="ConfigOptionsException">The format is 'parquet' or its options are invalid, a partition column is not supported, or <c>path</c> is a file of a partitioned table.</exception>
     public ISource<Row> CreateSource(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var format = Format(context.Options);
         var path = context.Options.GetString("path")!;
-        if (Directory.Exists(path))
+        if (!Directory.Exists(path))
         {
-            throw context.Options.Invalid("path", "must name a file for a source: reading every file of a directory is not supported yet");
+            if (context.PartitionKeys.Count > 0)
+            {
+                throw context.Options.Invalid("path", "must name the table directory of a partitioned table: its partition values are read from the directories under it");
+            }
+            return new FileSource<Row>(path, MessageDeserializers.Rows(ConnectorFormats.CreateDeserializer(format, context.Schema, Name)));
         }
-        return new FileSource<Row>(path, MessageDeserializers.Rows(ConnectorFormats.CreateDeserializer(format, context.Schema, Name)));
+        var defaultName = DefaultPartitionName(context.Options);
+        var partitionColumns = new int[context.PartitionKeys.Count];
+        var body = context.Schema;
+        if (partitionColumns.Length > 0)
+        {
+            (_, body) = RowPartitionBucketer.For(context.Schema, context.PartitionKeys, defaultName, Name);
+            for (var i = 0; i < partitionColumns.Length; i++)
+            {
+                partitionColumns[i] = context.Schema.IndexOf(context.PartitionKeys[i]);
+            }
+        }
+        return new FileTableSource(path, context.Schema, partitionColumns, body, defaultName,
+            MessageDeserializers.Rows(ConnectorFormats.CreateDeserializer(format, body, Name)));
     }
 
     /// <inheritdoc />
@@ -88,13 +111,19 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
         {
             return new PartFileSink<Row>(path, MessageSerializers.Rows(ConnectorFormats.CreateSerializer(format, context.Schema, Name)), extension);
         }
-        var defaultName = context.Options.GetString("partition.default-name")!;
-        if (defaultName.Length == 0 || PartitionPaths.Escape(defaultName) != defaultName || defaultName is "." or "..")
-        {
-            throw context.Options.Invalid("partition.default-name", "must be a directory name without characters that partition paths escape (\" # % ' * / : = ? \\ { } [ ] ^)");
-        }
+        var defaultName = DefaultPartitionName(context.Options);
         var (bucketers, body) = RowPartitionBucketer.For(context.Schema, context.PartitionKeys, defaultName, Name);
         return new PartFileSink<Row>(path, MessageSerializers.Rows(ConnectorFormats.CreateSerializer(format, body, Name)), extension, bucketers);
+    }
+
+    private static string DefaultPartitionName(ConfigOptions options)
+    {
+        var defaultName = options.GetString("partition.default-name")!;
+        if (defaultName.Length == 0 || PartitionPaths.Escape(defaultName) != defaultName || defaultName is "." or "..")
+        {
+            throw options.Invalid("partition.default-name", "must be a directory name without characters that partition paths escape (\" # % ' * / : = ? \\ { } [ ] ^)");
+        }
+        return defaultName;
     }
 
     private static (RowFormat Format, IReadOnlyDictionary<string, string> Options) Format(ConfigOptions options)

@@ -44,6 +44,83 @@ internal static class PartitionPaths
         return builder.ToString();
     }
 
+    /// <summary>
+    /// The inverse of <see cref="Escape"/>: every <c>%XX</c> (two hex digits) becomes its character; a <c>%</c> not
+    /// followed by two hex digits stays as it is, as in Flink.
+    /// </summary>
+    public static string Unescape(string segment)
+    {
+        var percent = segment.IndexOf('%');
+        if (percent < 0)
+        {
+            return segment;
+        }
+        var builder = new StringBuilder(segment.Length);
+        builder.Append(segment.AsSpan(0, percent));
+        for (var i = percent; i < segment.Length; i++)
+        {
+            if (segment[i] == '%' && i + 2 < segment.Length && IsHex(segment[i + 1]) && IsHex(segment[i + 2]))
+            {
+                builder.Append((char)int.Parse(segment.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+                i += 2;
+            }
+            else
+            {
+                builder.Append(segment[i]);
+            }
+        }
+        return builder.ToString();
+    }
+
+    private static bool IsHex(char c) => char.IsAsciiHexDigit(c);
+
+    /// <summary>
+    /// Sets column <paramref name="column"/> of <paramref name="row"/> from the value part of its partition directory
+    /// name, as the sink wrote it: <paramref name="defaultName"/> is NULL, otherwise the unescaped text converted to the
+    /// column's type (BOOLEAN <c>true</c>/<c>false</c>, INT and BIGINT decimal digits, DECIMAL with a <c>.</c>, DATE
+    /// <c>yyyy-MM-dd</c>, VARCHAR as is).
+    /// </summary>
+    /// <returns>Null when set; otherwise why the value does not convert, as a sentence naming the column.</returns>
+    public static string? TrySetValue(Row row, int column, string escaped, string defaultName)
+    {
+        var field = row.Schema[column];
+        if (escaped == defaultName)
+        {
+            if (!field.Type.IsNullable)
+            {
+                return $"Partition column '{field.Name}' is {field.Type} but its directory holds the default partition name '{defaultName}' (NULL).";
+            }
+            row.SetNull(column);
+            return null;
+        }
+        var text = Unescape(escaped);
+        const NumberStyles integer = NumberStyles.AllowLeadingSign;
+        var invariant = CultureInfo.InvariantCulture;
+        switch (field.Type.Kind)
+        {
+            case DataTypeKind.Varchar:
+                row.SetString(column, text);
+                return null;
+            case DataTypeKind.Boolean when bool.TryParse(text, out var flag):
+                row.SetBoolean(column, flag);
+                return null;
+            case DataTypeKind.Int when int.TryParse(text, integer, invariant, out var number):
+                row.SetInt32(column, number);
+                return null;
+            case DataTypeKind.BigInt when long.TryParse(text, integer, invariant, out var number):
+                row.SetInt64(column, number);
+                return null;
+            case DataTypeKind.Decimal when decimal.TryParse(text, integer | NumberStyles.AllowDecimalPoint, invariant, out var number) && field.Type.TryRoundDecimal(number, out _):
+                row.SetDecimal(column, number);
+                return null;
+            case DataTypeKind.Date when DateOnly.TryParseExact(text, "yyyy-MM-dd", invariant, DateTimeStyles.None, out var day):
+                row.SetDate(column, day);
+                return null;
+            default:
+                return $"Partition column '{field.Name}': '{text}' does not convert to {field.Type}.";
+        }
+    }
+
     /// <summary>Whether a column of <paramref name="type"/> can be a partition column: BOOLEAN, INT, BIGINT, DECIMAL, VARCHAR, DATE.</summary>
     public static bool IsSupported(DataType type) =>
         type.Kind is DataTypeKind.Boolean or DataTypeKind.Int or DataTypeKind.BigInt or DataTypeKind.Decimal or DataTypeKind.Varchar or DataTypeKind.Date;
