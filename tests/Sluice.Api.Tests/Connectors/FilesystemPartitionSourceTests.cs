@@ -1,3 +1,4 @@
+using CsCheck;
 using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Filesystem;
@@ -162,6 +163,46 @@ public sealed class FilesystemPartitionSourceTests : IDisposable
 
         output.Rows.ShouldBe([Row.Of(schema, 5, "FR")]);
     }
+
+    [Fact]
+    public void Reader_RestoredAfterABadFileWasReported_DoesNotReportItAgain()
+    {
+        var schema = Schema.Parse("id INT NOT NULL, n INT NOT NULL");
+        WriteFile("n=__DEFAULT_PARTITION__/a.csv", "1\n");
+        WriteFile("n=2/b.csv", "2\n");
+        var restored = new Dictionary<string, byte[]> { ["file:n=__DEFAULT_PARTITION__/a.csv"] = [1, 0, 0, 0, 0, 0, 0, 0] };
+        var output = new Output(); // throws on a dead letter
+
+        using (var reader = Source(schema, ["n"]).CreateReader(new SourceReaderContext(0, 1, TimeProvider.System, static () => { }, 10) { RestoredSplits = restored }))
+        {
+            while (reader.PollNext(output) != SourceStatus.Finished)
+            {
+            }
+        }
+
+        output.Rows.ShouldBe([Row.Of(schema, 2, 2)]);
+    }
+
+    [Fact]
+    public async Task Source_DefaultNameInANotNullColumn_IsADeadLetterNamingTheColumn()
+    {
+        var schema = Schema.Parse("id INT NOT NULL, n INT NOT NULL");
+        WriteFile("n=__DEFAULT_PARTITION__/a.csv", "1\n");
+        var env = StreamEnvironment.Create();
+        var source = env.FromSource(Source(schema, ["n"]));
+        var rows = source.Collect();
+        var dead = source.GetSideOutput(DeadLetters.Tag).Collect();
+
+        await env.ExecuteAsync().WaitAsync(s_timeout);
+
+        rows.Items.ShouldBeEmpty();
+        dead.Items.ShouldBe([new DeadLetter(Path.Combine(_root, "n=__DEFAULT_PARTITION__/a.csv"), "path",
+            "Partition column 'n' is INT NOT NULL but its directory holds the default partition name '__DEFAULT_PARTITION__' (NULL).", "n=__DEFAULT_PARTITION__/a.csv", "n")]);
+    }
+
+    [Fact]
+    public void Unescape_OfEscape_IsTheTextForAnyString() =>
+        Gen.String.Sample(text => PartitionPaths.Unescape(PartitionPaths.Escape(text)).ShouldBe(text));
 
     [Fact]
     public void CreateSource_PartitionedTableGivenAFile_SaysToNameTheDirectory()
