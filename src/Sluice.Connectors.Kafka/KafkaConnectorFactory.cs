@@ -30,12 +30,14 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
 
     private static readonly ConfigOption[] s_options =
     [
-        ConfigOption.Required("topic", ConfigOptionType.String, "The topic to read or write; a source may name several, separated by ';'."),
+        new("topic", ConfigOptionType.String, "The topic to read or write; a source may name several, separated by ';' (give this or topic-pattern)."),
+        new("topic-pattern", ConfigOptionType.String, "A source's topics as a regular expression matched against whole topic names, resolved when the job starts (instead of topic)."),
         ConfigOption.Required("properties.bootstrap.servers", ConfigOptionType.String, "The Kafka brokers, host:port separated by commas."),
         new("properties.group.id", ConfigOptionType.String, "The consumer group of a source (required to read)."),
         new("properties.#", ConfigOptionType.String, "Any other librdkafka property, passed on without the 'properties.' prefix."),
-        ConfigOption.Choice("scan.startup.mode", "Where a source starts: 'specific-offsets' is not supported yet.", "group-offsets", s_startupModes),
+        ConfigOption.Choice("scan.startup.mode", "Where a source starts; 'group-offsets' and partitions missing from scan.startup.specific-offsets start at the group's committed offset, else as properties.auto.offset.reset says (earliest by default).", "group-offsets", s_startupModes),
         new("scan.startup.timestamp-millis", ConfigOptionType.Long, "With scan.startup.mode 'timestamp': the first record's timestamp, in milliseconds since the epoch.") { Minimum = 0 },
+        new("scan.startup.specific-offsets", ConfigOptionType.String, "With scan.startup.mode 'specific-offsets': the next offset per partition of the one topic, as 'partition:0,offset:42;partition:1,offset:300'."),
         ConfigOption.Choice("scan.bounded.mode", "'latest-offset': a source stops at the end offsets it sees when it starts; 'unbounded': it follows the topic.", "unbounded", "unbounded", "latest-offset"),
         ConnectorFormats.FormatOption("format", "The row format of the message value (or use value.format)."),
         ConnectorFormats.FormatOption("value.format", "The row format of the message value (instead of format)."),
@@ -75,12 +77,14 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
         var options = context.Options;
         var groupId = options.GetString("properties.group.id") ?? throw new ConfigOptionsException(
             "Connector 'kafka' needs option 'properties.group.id' to read (the consumer group of the source).", Name, "properties.group.id");
-        var topics = options.GetString("topic")!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var topics = SourceTopics(options);
         var source = new KafkaSourceOptions
         {
             Topics = topics,
+            TopicPattern = options.GetString("topic-pattern"),
             GroupId = groupId,
             StartingPosition = StartingPosition(options),
+            StartingOffsets = options.GetChoice("scan.startup.mode") == "specific-offsets" ? SpecificOffsets(options, topics) : null,
             Bounded = options.GetChoice("scan.bounded.mode") == "latest-offset",
         };
         var deserializer = ConnectorFormats.CreateDeserializer(ValueFormat(options), context.Schema, Name);
@@ -105,6 +109,14 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
         {
             throw new ConfigOptionsException(
                 $"Connector '{options.Owner}' needs option 'sink.transactional-id-prefix' with 'sink.delivery-guarantee' = 'exactly-once' (a prefix that stays the same across restarts).", options.Owner, "sink.transactional-id-prefix");
+        }
+        if (options.Contains("topic-pattern"))
+        {
+            throw options.Invalid("topic-pattern", "is for sources only; give a sink one 'topic'");
+        }
+        if (options.GetString("topic") is null)
+        {
+            throw new ConfigOptionsException($"Connector '{options.Owner}' needs option 'topic' to write (the one topic of the sink).", options.Owner, "topic");
         }
         if (options.GetString("topic")!.Contains(';', StringComparison.Ordinal))
         {
@@ -133,6 +145,20 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
         return new KafkaConnectionOptions { BootstrapServers = options.GetString("properties.bootstrap.servers")!, Properties = properties };
     }
 
+    /// <summary>The topics of <c>topic</c>, or none with <c>topic-pattern</c>.</summary>
+    /// <exception cref="ConfigOptionsException">Both or neither of the two are given.</exception>
+    private static string[] SourceTopics(ConfigOptions options)
+    {
+        var topic = options.GetString("topic");
+        var pattern = options.GetString("topic-pattern");
+        if ((topic is null) == (pattern is null))
+        {
+            throw new ConfigOptionsException(
+                $"Connector '{Name}' needs exactly one of options 'topic' and 'topic-pattern' to read ({(topic is null ? "neither is given" : "both are given")}).", Name, topic is null ? "topic" : "topic-pattern");
+        }
+        return topic is null ? [] : topic.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
     private static KafkaStartingPosition StartingPosition(ConfigOptions options)
     {
         switch (options.GetChoice("scan.startup.mode"))
@@ -144,10 +170,52 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
             case "timestamp":
                 return KafkaStartingPosition.Timestamp(options.GetInt64("scan.startup.timestamp-millis") ?? throw new ConfigOptionsException(
                     "Connector 'kafka' needs option 'scan.startup.timestamp-millis' with 'scan.startup.mode' = 'timestamp'.", Name, "scan.startup.timestamp-millis"));
-            case "specific-offsets":
-                throw options.Invalid("scan.startup.mode", "must be one of 'earliest-offset', 'latest-offset', 'group-offsets', 'timestamp' ('specific-offsets' is not supported yet)");
             default:
-                return KafkaStartingPosition.Committed();
+                // group-offsets, and the partitions specific-offsets does not list: the committed offset, else auto.offset.reset (as Flink).
+                return KafkaStartingPosition.Committed(
+                    string.Equals(options.GetText("properties.auto.offset.reset"), "latest", StringComparison.OrdinalIgnoreCase) ? KafkaStartingPositionKind.Latest : KafkaStartingPositionKind.Earliest);
         }
+    }
+
+    /// <summary>Parses <c>scan.startup.specific-offsets</c> ('partition:0,offset:42;partition:1,offset:300') for the one topic.</summary>
+    /// <exception cref="ConfigOptionsException">The option is missing or malformed, repeats a partition, or the source reads several topics or a pattern.</exception>
+    private static Dictionary<Confluent.Kafka.TopicPartition, long> SpecificOffsets(ConfigOptions options, string[] topics)
+    {
+        const string Key = "scan.startup.specific-offsets";
+        var text = options.GetString(Key) ?? throw new ConfigOptionsException(
+            $"Connector '{Name}' needs option '{Key}' with 'scan.startup.mode' = 'specific-offsets' (e.g. 'partition:0,offset:42;partition:1,offset:300').", Name, Key);
+        if (topics.Length != 1)
+        {
+            throw options.Invalid("scan.startup.mode", "needs one 'topic' (not several, nor 'topic-pattern') when it is 'specific-offsets'");
+        }
+        var offsets = new Dictionary<Confluent.Kafka.TopicPartition, long>();
+        foreach (var fragment in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = fragment.Split(',', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2
+                || !TryField(parts[0], "partition", out var partition) || partition > int.MaxValue
+                || !TryField(parts[1], "offset", out var offset))
+            {
+                throw options.Invalid(Key, $"has '{fragment}' where 'partition:N,offset:M' (two whole numbers ≥ 0) is expected");
+            }
+            if (!offsets.TryAdd(new Confluent.Kafka.TopicPartition(topics[0], (int)partition), offset))
+            {
+                throw options.Invalid(Key, $"names partition {partition} twice");
+            }
+        }
+        if (offsets.Count == 0)
+        {
+            throw options.Invalid(Key, "must list at least one 'partition:N,offset:M'");
+        }
+        return offsets;
+    }
+
+    private static bool TryField(string text, string name, out long value)
+    {
+        value = 0;
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0
+            && text.AsSpan(0, colon).Trim().Equals(name, StringComparison.Ordinal)
+            && long.TryParse(text.AsSpan(colon + 1).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Confluent.Kafka;
 
 namespace Sluice.Connectors.Kafka;
@@ -5,8 +6,17 @@ namespace Sluice.Connectors.Kafka;
 /// <summary>Settings of a <see cref="KafkaSource{T}"/>. Immutable.</summary>
 public sealed record KafkaSourceOptions
 {
-    /// <summary>Topics to subscribe to; they must exist. Required, at least one.</summary>
-    public required IReadOnlyList<string> Topics { get; init; }
+    /// <summary>Topics to subscribe to; they must exist. At least one, unless <see cref="TopicPattern"/> is given instead.</summary>
+    public IReadOnlyList<string> Topics { get; init; } = [];
+
+    /// <summary>
+    /// Instead of <see cref="Topics"/>: a .NET regular expression a whole topic name must match (Flink's
+    /// <c>topic-pattern</c>; write Java-compatible syntax). Each reader lists the cluster's topics when it is created
+    /// and subscribes to those that match; topics created later are not picked up until the job restarts. No
+    /// matching topic fails the reader with a <see cref="KafkaSourceException"/> naming the pattern. Null (default) = use
+    /// <see cref="Topics"/>.
+    /// </summary>
+    public string? TopicPattern { get; init; }
 
     /// <summary>
     /// The consumer group every reader joins. Readers of one job, and instances of the same job in other
@@ -64,9 +74,24 @@ public sealed record KafkaSourceOptions
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Topics, nameof(Topics));
-        if (Topics.Count == 0 || Topics.Any(string.IsNullOrWhiteSpace) || Topics.Distinct(StringComparer.Ordinal).Count() != Topics.Count)
+        if (TopicPattern is not null)
         {
-            throw new ArgumentException("Topics must list at least one topic, without blanks or repeats.", nameof(Topics));
+            if (Topics.Count != 0 || string.IsNullOrWhiteSpace(TopicPattern))
+            {
+                throw new ArgumentException("TopicPattern must be a non-blank regular expression and is given instead of Topics, not with them.", nameof(TopicPattern));
+            }
+            try
+            {
+                _ = MatchesTopicPattern("");
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"TopicPattern '{TopicPattern}' is not a valid regular expression: {e.Message}", nameof(TopicPattern), e);
+            }
+        }
+        else if (Topics.Count == 0 || Topics.Any(string.IsNullOrWhiteSpace) || Topics.Distinct(StringComparer.Ordinal).Count() != Topics.Count)
+        {
+            throw new ArgumentException("Topics must list at least one topic, without blanks or repeats (or give TopicPattern instead).", nameof(Topics));
         }
         ArgumentException.ThrowIfNullOrWhiteSpace(GroupId, nameof(GroupId));
         ArgumentNullException.ThrowIfNull(StartingPosition, nameof(StartingPosition));
@@ -77,11 +102,15 @@ public sealed record KafkaSourceOptions
         {
             foreach (var (partition, offset) in StartingOffsets)
             {
-                if (offset < 0 || !Topics.Contains(partition.Topic))
+                if (offset < 0 || (TopicPattern is null ? !Topics.Contains(partition.Topic) : !MatchesTopicPattern(partition.Topic)))
                 {
                     throw new ArgumentException($"Starting offset {offset} of {partition} is negative or of a topic not in Topics.", nameof(StartingOffsets));
                 }
             }
         }
     }
+
+    /// <summary>Whether the whole of <paramref name="topic"/> matches <see cref="TopicPattern"/> (as Java's <c>Matcher.matches</c>); at reader start only.</summary>
+    internal bool MatchesTopicPattern(string topic) =>
+        Regex.IsMatch(topic, $"^(?:{TopicPattern})$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }

@@ -36,6 +36,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
     private readonly TimeSpan _requestTimeout;
     private readonly Dictionary<string, (int First, int Count)> _topicSlots = new(StringComparer.Ordinal);
     private readonly string[] _slotTopics;
+    private readonly IReadOnlyList<string> _topics; // Topics, or those matching TopicPattern when the reader was created.
     private readonly int[] _slotPartitions;
     private readonly long[] _endOffsets;
     private readonly int _chunkCapacity;
@@ -106,7 +107,8 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
             var slots = new List<(string Topic, int Partition)>();
             using (var admin = new DependentAdminClientBuilder(_consumer.Handle).Build())
             {
-                foreach (var topic in options.Topics)
+                _topics = options.TopicPattern is null ? options.Topics : MatchingTopics(admin, options);
+                foreach (var topic in _topics)
                 {
                     var count = PartitionCount(admin, topic);
                     _topicSlots[topic] = (slots.Count, count);
@@ -128,10 +130,15 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
                 }
             }
         }
+        catch (KafkaSourceException)
+        {
+            _consumer.Dispose();
+            throw;
+        }
         catch (KafkaException e)
         {
             _consumer.Dispose();
-            throw new KafkaSourceException($"Kafka source (group '{options.GroupId}', subtask {context.SubtaskIndex}) could not read the metadata of [{string.Join(", ", options.Topics)}] from {source.Connection.BootstrapServers}: {e.Error.Reason}", e);
+            throw new KafkaSourceException($"Kafka source (group '{options.GroupId}', subtask {context.SubtaskIndex}) could not read the metadata of [{(options.TopicPattern is null ? string.Join(", ", options.Topics) : $"topics matching '{options.TopicPattern}'")}] from {source.Connection.BootstrapServers}: {e.Error.Reason}", e);
         }
         _allPartitions = [.. _slotTopics.Select((topic, i) => new TopicPartition(topic, _slotPartitions[i]))];
         _positions = new long[_slotTopics.Length];
@@ -142,7 +149,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
         _chunkCapacity = Math.Max(16, context.BatchSize);
         _maxChunks = Math.Max(2, options.BufferedRecords / _chunkCapacity);
         _maxRecordsPerPoll = options.MaxRecordsPerPoll > 0 ? options.MaxRecordsPerPoll : 4 * Math.Max(1, context.BatchSize);
-        _consumer.Subscribe(options.Topics);
+        _consumer.Subscribe(_topics);
         _pollThread = new Thread(PollLoop)
         {
             IsBackground = true,
@@ -487,6 +494,25 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
         {
             return $"assigned=[{string.Join(",", _assigned)}] done=[{string.Join(",", _done)}] ends=[{string.Join(",", _endOffsets)}] pos=[{string.Join(",", _positions)}] queue={_queue.Count} waiting={_waiting} seen={_assignmentSeen} failure={_failure?.Message}";
         }
+    }
+
+    /// <summary>The cluster's topics (internal '__' topics excluded, as Kafka's own pattern subscriptions do) whose whole name matches the pattern, in name order (so every reader numbers its splits alike).</summary>
+    private static List<string> MatchingTopics(IAdminClient admin, KafkaSourceOptions options)
+    {
+        var matching = new List<string>();
+        foreach (var info in admin.GetMetadata(TimeSpan.FromSeconds(30)).Topics)
+        {
+            if (!info.Error.IsError && !info.Topic.StartsWith("__", StringComparison.Ordinal) && options.MatchesTopicPattern(info.Topic))
+            {
+                matching.Add(info.Topic);
+            }
+        }
+        if (matching.Count == 0)
+        {
+            throw new KafkaSourceException($"No Kafka topic matches topic pattern '{options.TopicPattern}'; create one first or fix the pattern.");
+        }
+        matching.Sort(StringComparer.Ordinal);
+        return matching;
     }
 
     private static int PartitionCount(IAdminClient admin, string topic)

@@ -22,7 +22,7 @@ public static class KafkaStreamExtensions
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         var source = new KafkaSource<T>(connection, options, deserializer);
-        return environment.FromSource(source, watermarks, $"KafkaSource({string.Join(",", options.Topics)})");
+        return environment.FromSource(source, watermarks, $"KafkaSource({options.TopicPattern ?? string.Join(",", options.Topics)})");
     }
 
     /// <summary>Writes the stream to a Kafka topic (see <see cref="KafkaSink{T}"/>).</summary>

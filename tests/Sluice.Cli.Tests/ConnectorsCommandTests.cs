@@ -43,6 +43,26 @@ public sealed class ConnectorsCommandTests
     }
 
     [Fact]
+    public void Describe_Kafka_PrintsTheChangelogModesAfterTheTitle()
+    {
+        var result = CliProcess.Run(null, "connectors", "describe", "kafka");
+
+        result.ExitCode.ShouldBe(0);
+        Lines(result.Stdout)[1].ShouldBe("Changelog: source produces InsertOnly [+I], sink accepts InsertOnly [+I].");
+    }
+
+    [Fact]
+    public void Describe_DuckDb_PrintsTheModesWithoutAndWithAPrimaryKey()
+    {
+        var result = CliProcess.Run(null, "connectors", "describe", "duckdb");
+
+        result.ExitCode.ShouldBe(0);
+        var lines = Lines(result.Stdout);
+        lines[1].ShouldBe("Changelog without a PRIMARY KEY: sink accepts InsertOnly [+I].");
+        lines[2].ShouldBe("Changelog with a PRIMARY KEY: sink accepts Upsert [+I, +U, -D].");
+    }
+
+    [Fact]
     public void Describe_ConnectorWithoutOptions_SaysSo()
     {
         var result = CliProcess.Run(null, "connectors", "describe", "blackhole");
@@ -78,7 +98,7 @@ public sealed class ConnectorDocsTests
     }
 
     [Fact]
-    public void RegistryPage_DocumentsEveryConnectorAndOptionAsDescribeShowsThem()
+    public void RegistryPage_DocumentsEveryConnectorChangelogAndOptionAsDescribeShowsThem()
     {
         var page = File.ReadAllText(RepositoryFile("docs/connectors/registry.md")).ReplaceLineEndings("\n");
         var lines = page.Split('\n');
@@ -86,6 +106,10 @@ public sealed class ConnectorDocsTests
         foreach (var factory in Connectors.ConnectorsCommand.Registry().Factories)
         {
             lines.ShouldContain($"## `{factory.Identifier}`", $"a section for {factory.Identifier}");
+            foreach (var changelog in Connectors.ConnectorsCommand.ChangelogLines(factory))
+            {
+                lines.ShouldContain($"- `{factory.Identifier}`: {changelog}", $"{factory.Identifier}: changelog");
+            }
             foreach (var option in factory.Options)
             {
                 var row = $"| `{option.Key}` | {(option.IsRequired ? "yes" : "no")} | {option.TypeName} | {option.DefaultValue ?? "—"} | "

@@ -68,6 +68,10 @@ internal static class ConnectorsCommand
                 return Program.UsageErrorExitCode;
             }
             Console.WriteLine($"{factory.Identifier} ({KindOf(factory.Capabilities)}): {factory.Description}");
+            foreach (var line in ChangelogLines(factory))
+            {
+                Console.WriteLine(line);
+            }
             if (factory.Options.Count == 0)
             {
                 Console.WriteLine($"Connector '{factory.Identifier}' takes no options.");
@@ -89,6 +93,52 @@ internal static class ConnectorsCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// The changelog modes of <paramref name="factory"/>, asked for a one-column table (<c>id BIGINT NOT NULL</c>) with
+    /// only the options' defaults: one line without a PRIMARY KEY, and a second line with <c>PRIMARY KEY (id)</c> when
+    /// that changes the answer. A factory whose answer needs options the defaults do not give is described as depending
+    /// on them. What <c>describe</c> prints and <c>docs/connectors/registry.md</c> lists.
+    /// </summary>
+    internal static IReadOnlyList<string> ChangelogLines(IConnectorFactory factory)
+    {
+        var plain = Changelog(factory, []);
+        var keyed = Changelog(factory, ["id"]);
+        return keyed == plain
+            ? [$"Changelog: {plain}."]
+            : [$"Changelog without a PRIMARY KEY: {plain}.", $"Changelog with a PRIMARY KEY: {keyed}."];
+    }
+
+    private static string Changelog(IConnectorFactory factory, string[] primaryKey)
+    {
+        try
+        {
+            // Required options are relaxed so that the defaults alone make a context; a factory reading one anyway throws below.
+            var relaxed = new List<ConfigOption>(factory.Options.Count);
+            foreach (var option in factory.Options)
+            {
+                relaxed.Add(option with { IsRequired = false });
+            }
+            var options = ConfigOptions.Validate(OptionOwnerKind.Connector, factory.Identifier, relaxed, new Dictionary<string, string>());
+            var context = new ConnectorContext("t", Schemas.Schema.Parse("id BIGINT NOT NULL"), options) { PrimaryKey = primaryKey };
+            var parts = new List<string>(2);
+            if (factory.Capabilities.HasFlag(ConnectorCapabilities.Source))
+            {
+                parts.Add($"source produces {Mode(factory.GetSourceChangelogMode(context))}");
+            }
+            if (factory.Capabilities.HasFlag(ConnectorCapabilities.Sink))
+            {
+                parts.Add($"sink accepts {Mode(factory.GetSinkChangelogMode(context))}");
+            }
+            return string.Join(", ", parts);
+        }
+        catch (ConfigOptionsException)
+        {
+            return "depends on the options";
+        }
+    }
+
+    private static string Mode(Schemas.ChangelogMode mode) => $"{mode} {Schemas.ChangelogModes.Describe(mode)}";
 
     /// <summary>The admitted values: the choices of an enum, the range of a number, else "—".</summary>
     internal static string Choices(ConfigOption option)
