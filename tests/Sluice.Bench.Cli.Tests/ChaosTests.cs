@@ -72,6 +72,18 @@ public sealed class ChaosTests
         problems[1].ShouldStartWith("missing: 1 records missing (e.g. b)");
     }
 
+    [Fact]
+    public void Chaos_RestoreFaultWhenFirstKillPrecedesCheckpoints_KillsUntilThereIsOneToRestore()
+    {
+        // One progress line per kill: the first kill lands before the job completed a checkpoint (its first line is a
+        // records line), so a restore fault run right after it would find nothing to restore.
+        var result = CliProcess.Run(null, "chaos", "--kills", "0", "--seed", "11", "--events", "1500", "--max-progress-lines", "1", "--fault", "restore:*");
+
+        result.ExitCode.ShouldBe(0, result.Stdout + result.Stderr);
+        result.Stdout.ShouldContain("fault restore:*: child exited with code 137");
+        result.Stdout.ShouldContain("verdict: PASS");
+    }
+
     [Theory]
     [InlineData("snapshot:3")]
     [InlineData("before-manifest:3")]

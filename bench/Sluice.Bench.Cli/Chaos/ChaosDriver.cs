@@ -73,12 +73,14 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         var finished = false;
         var faultHit = false;
         var faultRun = false;
-        // A restore fault needs a checkpoint to restore: it runs after the first kill; the others on the first run.
+        // A restore fault needs a checkpoint to restore: it runs once a killed run has completed one (a kill that lands
+        // before the first checkpoint leaves nothing to restore, so more kills follow); the others on the first run.
         var faultAfterKills = options.Fault is { } f && f.StartsWith("restore:", StringComparison.Ordinal) ? 1 : 0;
+        var checkpointed = false;
         var killsWanted = Math.Max(options.Kills, faultAfterKills);
         while (!finished && (kills < killsWanted || (options.Fault is not null && !faultRun)))
         {
-            if (options.Fault is { } fault && !faultRun && kills == faultAfterKills)
+            if (options.Fault is { } fault && !faultRun && kills >= faultAfterKills && (faultAfterKills == 0 || checkpointed))
             {
                 faultRun = true;
                 starts++;
@@ -90,10 +92,14 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
             }
             var target = random.Next(1, options.MaxProgressLines + 1);
             starts++;
-            var outcome = RunChild(runDir, target, fault: null);
+            // Still no checkpoint for a restore fault to restore: this run is killed right after its first one.
+            var outcome = faultAfterKills > 0 && kills >= faultAfterKills && !checkpointed
+                ? RunChild(runDir, int.MaxValue, fault: null, killAtCheckpoint: true)
+                : RunChild(runDir, target, fault: null);
             if (outcome.Killed)
             {
                 kills++;
+                checkpointed |= outcome.Checkpoints > 0;
                 Console.WriteLine($"kill {kills}: after {outcome.ProgressLines} progress lines (last: {outcome.LastLine}){LeftBehind(runDir)}");
             }
             else if (outcome.ExitCode == 0)
@@ -190,10 +196,14 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         }
     }
 
-    private sealed record ChildOutcome(bool Killed, int ExitCode, int ProgressLines, string? LastLine, string Stderr);
+    /// <summary>How a child run ended; <paramref name="Checkpoints"/> counts the checkpoints it reported completed.</summary>
+    private sealed record ChildOutcome(bool Killed, int ExitCode, int ProgressLines, int Checkpoints, string? LastLine, string Stderr);
 
-    /// <summary>Runs the child until it exits or printed <paramref name="killAfterLines"/> progress lines, then kills it (SIGKILL, whole tree).</summary>
-    private ChildOutcome RunChild(string dataDir, int killAfterLines, string? fault)
+    /// <summary>
+    /// Runs the child until it exits or printed <paramref name="killAfterLines"/> progress lines (or, with
+    /// <paramref name="killAtCheckpoint"/>, reported its first completed checkpoint), then kills it (SIGKILL, whole tree).
+    /// </summary>
+    private ChildOutcome RunChild(string dataDir, int killAfterLines, string? fault, bool killAtCheckpoint = false)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -245,6 +255,7 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         var progress = 0;
+        var checkpoints = 0;
         string? last = null;
         while (true)
         {
@@ -262,7 +273,7 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
             if (line is null)
             {
                 process.WaitForExit();
-                return new ChildOutcome(false, process.ExitCode, progress, last, Stderr());
+                return new ChildOutcome(false, process.ExitCode, progress, checkpoints, last, Stderr());
             }
             if (options.Verbose)
             {
@@ -271,12 +282,13 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
             if (line.StartsWith("records ", StringComparison.Ordinal) || line.StartsWith("checkpoint ", StringComparison.Ordinal))
             {
                 progress++;
+                checkpoints += line.StartsWith("checkpoint ", StringComparison.Ordinal) ? 1 : 0;
                 last = line;
-                if (progress >= killAfterLines)
+                if (progress >= killAfterLines || (killAtCheckpoint && checkpoints > 0))
                 {
                     process.Kill(entireProcessTree: true);
                     process.WaitForExit();
-                    return new ChildOutcome(true, process.ExitCode, progress, last, Stderr());
+                    return new ChildOutcome(true, process.ExitCode, progress, checkpoints, last, Stderr());
                 }
             }
         }
