@@ -104,7 +104,9 @@ public sealed record KafkaSourceOptions
             {
                 if (offset < 0 || (TopicPattern is null ? !Topics.Contains(partition.Topic) : !MatchesTopicPattern(partition.Topic)))
                 {
-                    throw new ArgumentException($"Starting offset {offset} of {partition} is negative or of a topic not in Topics.", nameof(StartingOffsets));
+                    throw new ArgumentException(TopicPattern is null
+                        ? $"Starting offset {offset} of {partition} is negative or of a topic not in Topics ({string.Join(", ", Topics)})."
+                        : $"Starting offset {offset} of {partition} is negative or of a topic that does not match the topic pattern '{TopicPattern}'.", nameof(StartingOffsets));
                 }
             }
         }

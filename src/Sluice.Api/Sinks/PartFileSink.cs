@@ -140,16 +140,41 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
             if (File.Exists(stagedPath))
             {
                 var finalDirectory = Path.GetDirectoryName(finalPath)!;
-                System.IO.Directory.CreateDirectory(finalDirectory);
-                // rename(2) replaces atomically: a reader sees the old or the new file, never a partial one.
+                CreateDirectoryDurably(finalDirectory);
+                // rename(2) replaces atomically: a reader sees the old or the new file, never a partial one. Both
+                // directories are fsynced: the new entry must survive a power loss, and so must the staged one's removal.
                 File.Move(stagedPath, finalPath, overwrite: true);
                 AtomicFile.SyncDirectory(finalDirectory);
+                AtomicFile.SyncDirectory(Path.GetDirectoryName(stagedPath)!);
                 continue;
             }
             if (!File.Exists(finalPath))
             {
                 throw new IOException($"Cannot commit checkpoint #{checkpointId} of subtask {subtaskIndex} into '{Directory}': neither the staged file '{stagedPath}' nor the committed file '{finalPath}' exists.");
             }
+        }
+    }
+
+    /// <summary>
+    /// Creates the missing levels of <paramref name="directory"/> (a partition directory such as
+    /// <c>dt=…/country=…/</c>, under <see cref="Directory"/>) one at a time, fsyncing the parent of each new level, so
+    /// that after a power loss the path to a committed file still exists.
+    /// </summary>
+    private void CreateDirectoryDurably(string directory)
+    {
+        if (System.IO.Directory.Exists(directory))
+        {
+            return;
+        }
+        var parent = Path.GetDirectoryName(directory);
+        if (parent is not null && !string.Equals(Path.GetFullPath(directory), Path.GetFullPath(Directory), StringComparison.Ordinal))
+        {
+            CreateDirectoryDurably(parent);
+        }
+        System.IO.Directory.CreateDirectory(directory);
+        if (parent is not null)
+        {
+            AtomicFile.SyncDirectory(parent);
         }
     }
 

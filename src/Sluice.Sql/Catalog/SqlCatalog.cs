@@ -59,22 +59,20 @@ public sealed class SqlCatalog
         if (File.Exists(file))
         {
             var content = CatalogFile.Decode(File.ReadAllBytes(file), file);
-            foreach (var table in content.Tables)
+            foreach (var (name, value) in content.Tables.Select(static t => (t.Name, (object)t)).Concat(content.Views.Select(static v => (v.Name, (object)v))))
             {
-                catalog._permanent.Add(table.Name, table);
-            }
-
-            foreach (var view in content.Views)
-            {
-                if (!catalog._permanent.TryAdd(view.Name, view))
+                if (!catalog._permanent.TryAdd(name, value))
                 {
-                    throw new CatalogFormatException($"The catalog file '{file}' holds two objects named '{view.Name}'.");
+                    throw new CatalogFormatException($"The catalog file '{file}' holds two objects named '{name}'.");
                 }
             }
 
             foreach (var function in content.Functions)
             {
-                catalog._permanentFunctions.Add(function.Name, function);
+                if (!catalog._permanentFunctions.TryAdd(function.Name, function))
+                {
+                    throw new CatalogFormatException($"The catalog file '{file}' holds two functions named '{function.Name}' (function names ignore case).");
+                }
             }
         }
 
@@ -90,7 +88,7 @@ public sealed class SqlCatalog
     /// <param name="ignoreIfExists">IF NOT EXISTS: do nothing when the name is taken (by a table or a view).</param>
     /// <param name="position">Where the statement is, for errors.</param>
     /// <returns>Whether the table was added.</returns>
-    /// <exception cref="SqlException">The table is malformed, or the name is taken and <paramref name="ignoreIfExists"/> is false.</exception>
+    /// <exception cref="SqlException">The table is malformed, its name is qualified (holds a <c>.</c>: resolve it first), or the name is taken and <paramref name="ignoreIfExists"/> is false.</exception>
     public bool CreateTable(CatalogTable table, bool temporary = false, bool ignoreIfExists = false, SqlPosition? position = null)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -254,6 +252,11 @@ public sealed class SqlCatalog
 
     private bool Create(string name, object value, string what, bool temporary, bool ignoreIfExists, SqlPosition? position)
     {
+        if (name.Contains('.', StringComparison.Ordinal))
+        {
+            throw new SqlException($"The {what} name '{name}' is qualified; name it without a catalog or database (this catalog has one database, {DefaultCatalogName}.{DefaultDatabaseName}).", position);
+        }
+
         lock (_gate)
         {
             var layer = temporary ? _temporary : _permanent;

@@ -76,6 +76,7 @@ public sealed class FilesystemPartitionSourceTests : IDisposable
         WriteFile("sub/part-0-2.csv", "2,Bob\n");
         WriteFile(".staging/part-0-3.inprogress", "3,Cy\n");
         WriteFile("_SUCCESS", "");
+        WriteFile("_temporary/0/part-0-4.csv", "4,Dee\n");
         var env = StreamEnvironment.Create();
         var rows = env.FromSource(Source(schema, [])).Collect();
 

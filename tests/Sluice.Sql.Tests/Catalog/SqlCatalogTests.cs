@@ -52,6 +52,16 @@ public sealed class SqlCatalogTests : IDisposable
     }
 
     [Fact]
+    public void CreateTable_QualifiedName_IsRejected()
+    {
+        var catalog = SqlCatalog.InMemory();
+
+        Should.Throw<SqlException>(() => catalog.CreateTable(Table("default_database.orders")))
+            .Message.ShouldBe("The table name 'default_database.orders' is qualified; name it without a catalog or database (this catalog has one database, default_catalog.default_database).");
+        catalog.Names().ShouldBeEmpty();
+    }
+
+    [Fact]
     public void GetTable_View_SaysItIsAView()
     {
         var catalog = SqlCatalog.InMemory();
@@ -215,6 +225,8 @@ public sealed class SqlCatalogTests : IDisposable
     [InlineData("{ \"formatVersion\": 1, \"views\": [], \"functions\": [] }", "is damaged")]
     [InlineData("{ \"formatVersion\": 1, \"tables\": [{ \"name\": \"t\", \"columns\": [{ \"name\": \"c\", \"kind\": \"physical\", \"type\": \"BIGNIT\" }], \"primaryKey\": [], \"partitionKeys\": [], \"options\": [{ \"key\": \"connector\", \"value\": \"x\" }] }], \"views\": [], \"functions\": [] }", "is damaged")]
     [InlineData("{ \"formatVersion\": 1, \"tables\": [{ \"name\": \"t\", \"columns\": [{ \"name\": \"c\", \"kind\": \"physical\", \"type\": \"INT\" }], \"primaryKey\": [\"nope\"], \"partitionKeys\": [], \"options\": [{ \"key\": \"connector\", \"value\": \"x\" }] }], \"views\": [], \"functions\": [] }", "names column 'nope'")]
+    [InlineData("{ \"formatVersion\": 1, \"tables\": [{ \"name\": \"t\", \"columns\": [{ \"name\": \"c\", \"kind\": \"physical\", \"type\": \"INT\" }], \"primaryKey\": [], \"partitionKeys\": [], \"options\": [{ \"key\": \"connector\", \"value\": \"x\" }] }, { \"name\": \"t\", \"columns\": [{ \"name\": \"c\", \"kind\": \"physical\", \"type\": \"INT\" }], \"primaryKey\": [], \"partitionKeys\": [], \"options\": [{ \"key\": \"connector\", \"value\": \"x\" }] }], \"views\": [], \"functions\": [] }", "holds two objects named 't'.")]
+    [InlineData("{ \"formatVersion\": 1, \"tables\": [], \"views\": [], \"functions\": [{ \"name\": \"f\", \"className\": \"A\" }, { \"name\": \"F\", \"className\": \"B\" }] }", "holds two functions named 'F' (function names ignore case).")]
     public void Open_BadFile_ThrowsNamingTheFile(string content, string expected)
     {
         var directory = Path.Combine(_directory, "catalog");

@@ -9,7 +9,7 @@ namespace Sluice.Connectors.Filesystem;
 /// <summary>
 /// The 'filesystem' source over a table directory, as the filesystem sink writes it: every file under the directory
 /// (recursively, in ordinal order of its relative path; names starting with <c>.</c>, such as <c>.staging/</c>, and
-/// file names starting with <c>_</c> are skipped), read line by line through a <see cref="FileSource{T}"/>. With
+/// names starting with <c>_</c> (<c>_SUCCESS</c>, <c>_temporary/</c>) are skipped), read line by line through a <see cref="FileSource{T}"/>. With
 /// partition columns, each file lies under one Hive-style directory per column (<c>dt=2026-12-05/country=FR/</c>,
 /// <see cref="PartitionPaths"/>); the values are parsed from the path once per file and fill the partition columns of
 /// every row, the format decoding the other columns. Bounded and non-parallel.
@@ -99,7 +99,8 @@ internal sealed class FileTableSource : ISource<Row>
         }
         foreach (var child in Directory.EnumerateDirectories(directory))
         {
-            if (!Path.GetFileName(child).StartsWith('.'))
+            var name = Path.GetFileName(child);
+            if (!name.StartsWith('.') && !name.StartsWith('_'))
             {
                 Collect(child, relativePaths);
             }
