@@ -67,18 +67,15 @@ public sealed partial class JobClient
     /// <summary>The job's cancellation token was cancelled (<see cref="Cancel"/> or the token given to Start): → Cancelling unless it already ended.</summary>
     private void OnCancellationRequested()
     {
-        var cancelling = false;
         lock (_lock)
         {
             if (_status is JobStatus.Created or JobStatus.Running or JobStatus.Restarting)
             {
                 Transition(JobStatus.Cancelling, null, null);
-                cancelling = true;
+                // Logged under the lock: once the job ends (another thread, which takes this lock to move to
+                // Cancelled and complete), "being cancelled" must already be in the log, before "was cancelled".
+                JobLog.Cancelling(_logger, JobName, Id);
             }
-        }
-        if (cancelling)
-        {
-            JobLog.Cancelling(_logger, JobName, Id);
         }
         RaiseStatusEvents();
     }
