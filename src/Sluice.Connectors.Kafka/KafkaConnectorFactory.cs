@@ -103,13 +103,8 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
     /// <exception cref="ConfigOptionsException">Exactly-once without a prefix, or several topics.</exception>
     internal static KafkaSinkOptions SinkOptions(ConfigOptions options)
     {
-        var guarantee = options.GetChoice("sink.delivery-guarantee") == "exactly-once" ? KafkaDeliveryGuarantee.ExactlyOnce : KafkaDeliveryGuarantee.AtLeastOnce;
-        var prefix = options.GetString("sink.transactional-id-prefix");
-        if (guarantee == KafkaDeliveryGuarantee.ExactlyOnce && string.IsNullOrWhiteSpace(prefix))
-        {
-            throw new ConfigOptionsException(
-                $"Connector '{options.Owner}' needs option 'sink.transactional-id-prefix' with 'sink.delivery-guarantee' = 'exactly-once' (a prefix that stays the same across restarts).", options.Owner, "sink.transactional-id-prefix");
-        }
+        var (exactlyOnce, prefix) = ConnectorFormats.DeliveryGuarantee(options);
+        var guarantee = exactlyOnce ? KafkaDeliveryGuarantee.ExactlyOnce : KafkaDeliveryGuarantee.AtLeastOnce;
         if (options.Contains("topic-pattern"))
         {
             throw options.Invalid("topic-pattern", "is for sources only; give a sink one 'topic'");

@@ -134,6 +134,24 @@ public static class ConnectorFormats
         return MessageSerializers.Rows(value, CreateSerializer(key, ColumnsOf(schema, options, "key.fields"), options.Owner));
     }
 
+    /// <summary>
+    /// A transactional sink's <c>sink.delivery-guarantee</c> (whether it is 'exactly-once') and its
+    /// <c>sink.transactional-id-prefix</c> as given (null when absent), as the kafka and sluice-log connectors read them.
+    /// </summary>
+    /// <exception cref="ConfigOptionsException">Exactly-once without a prefix.</exception>
+    public static (bool ExactlyOnce, string? TransactionalIdPrefix) DeliveryGuarantee(ConfigOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var exactlyOnce = options.GetChoice("sink.delivery-guarantee") == "exactly-once";
+        var prefix = options.GetString("sink.transactional-id-prefix");
+        if (exactlyOnce && string.IsNullOrWhiteSpace(prefix))
+        {
+            throw new ConfigOptionsException(
+                $"Connector '{options.Owner}' needs option 'sink.transactional-id-prefix' with 'sink.delivery-guarantee' = 'exactly-once' (a prefix that stays the same across restarts).", options.Owner, "sink.transactional-id-prefix");
+        }
+        return (exactlyOnce, prefix);
+    }
+
     /// <summary>The columns named by option <paramref name="key"/> (separated by ';'), in that order, as a schema.</summary>
     /// <exception cref="ConfigOptionsException">A name is not a column of <paramref name="schema"/>, or none is given.</exception>
     public static Schema ColumnsOf(Schema schema, ConfigOptions options, string key)

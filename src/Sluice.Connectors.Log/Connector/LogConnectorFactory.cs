@@ -98,13 +98,7 @@ public sealed class LogConnectorFactory : IConnectorFactory
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
         var serializer = ConnectorFormats.CreateMessageSerializer(context.Schema, options);
-        var exactlyOnce = options.GetChoice("sink.delivery-guarantee") == "exactly-once";
-        var prefix = options.GetString("sink.transactional-id-prefix");
-        if (exactlyOnce && string.IsNullOrWhiteSpace(prefix))
-        {
-            throw new ConfigOptionsException(
-                "Connector 'sluice-log' needs option 'sink.transactional-id-prefix' with 'sink.delivery-guarantee' = 'exactly-once' (a prefix that stays the same across restarts).", Name, "sink.transactional-id-prefix");
-        }
+        var (exactlyOnce, prefix) = ConnectorFormats.DeliveryGuarantee(options);
         var sinkOptions = new LogSinkOptions { ExactlyOnce = exactlyOnce, TransactionalIdPrefix = exactlyOnce ? prefix : null };
         var lease = Lease(options, out var topic);
         try
