@@ -86,31 +86,25 @@ public sealed partial class JobClient
     /// </summary>
     private void EndSucceeded(JobResult result, long finalCheckpointId)
     {
-        JobStatus ended;
         lock (_lock)
         {
+            // Every terminal line is logged under the lock: Completion is set by whichever thread raises the queued
+            // status events, which may be another one, so the log must be complete before this lock is released.
             if (_status == JobStatus.Cancelling)
             {
-                ended = JobStatus.Cancelled;
-                Transition(ended, null, () => _completion.TrySetCanceled(_cancellation.Token));
+                Transition(JobStatus.Cancelled, null, () => _completion.TrySetCanceled(_cancellation.Token));
+                JobLog.Cancelled(_logger, JobName, Id);
+            }
+            else if (_stopRequest != 0 && Options.Checkpoints is not null)
+            {
+                Transition(JobStatus.Suspended, null, () => _completion.TrySetResult(result));
+                JobLog.Suspended(_logger, JobName, Id, finalCheckpointId);
             }
             else
             {
-                ended = _stopRequest != 0 && Options.Checkpoints is not null ? JobStatus.Suspended : JobStatus.Finished;
-                Transition(ended, null, () => _completion.TrySetResult(result));
-            }
-        }
-        switch (ended)
-        {
-            case JobStatus.Cancelled:
-                JobLog.Cancelled(_logger, JobName, Id);
-                break;
-            case JobStatus.Suspended:
-                JobLog.Suspended(_logger, JobName, Id, finalCheckpointId);
-                break;
-            default:
+                Transition(JobStatus.Finished, null, () => _completion.TrySetResult(result));
                 JobLog.Finished(_logger, JobName, Id, (long)result.Duration.TotalMilliseconds, result.SourceRecords, result.CheckpointsCompleted, result.Restarts);
-                break;
+            }
         }
         RaiseStatusEvents();
     }
@@ -121,30 +115,25 @@ public sealed partial class JobClient
         lock (_lock)
         {
             Transition(JobStatus.Failed, failure, () => _completion.TrySetException(failure));
+            JobLog.Failed(_logger, JobName, Id, _restarts, failure.Message, failure);
         }
-        JobLog.Failed(_logger, JobName, Id, _restarts, failure.Message, failure);
         RaiseStatusEvents();
     }
 
     /// <summary>The job ended because it was cancelled: (→ Cancelling, if the cancellation callback has not run yet) → Cancelled.</summary>
     private void EndCancelled()
     {
-        bool cancelling;
         lock (_lock)
         {
             // The tasks may notice the cancellation (and end) before the token's callback to this client ran.
-            cancelling = _status != JobStatus.Cancelling;
-            if (cancelling)
+            if (_status != JobStatus.Cancelling)
             {
                 Transition(JobStatus.Cancelling, null, null);
+                JobLog.Cancelling(_logger, JobName, Id);
             }
             Transition(JobStatus.Cancelled, null, () => _completion.TrySetCanceled(_cancellation.Token));
+            JobLog.Cancelled(_logger, JobName, Id);
         }
-        if (cancelling)
-        {
-            JobLog.Cancelling(_logger, JobName, Id);
-        }
-        JobLog.Cancelled(_logger, JobName, Id);
         RaiseStatusEvents();
     }
 
