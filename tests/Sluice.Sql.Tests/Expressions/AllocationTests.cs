@@ -24,7 +24,7 @@ public sealed class AllocationTests
             BoundExpressions.Arithmetic(ArithmeticOperator.Add, F("price"), Lit(1)),
             BoundExpressions.Case([BoundExpressions.Compare(ComparisonOperator.Greater, F("ratio"), Lit(0.5))], [F("ratio")], Lit(0.0)),
             BoundExpressions.Coalesce([F("qty"), Lit(-1)]),
-            BoundExpressions.Call(Functions, "HOUR", [F("at")]),
+            BoundExpressions.Call(BuiltIns, "HOUR", [F("at")]),
             BoundExpressions.Between(F("qty"), Lit(1), Lit(10)),
             BoundExpressions.Cast(F("qty"), DataType.Double),
         ];

@@ -33,7 +33,7 @@ public sealed class CompilerTests
         [
             F("id"),
             BoundExpressions.Arithmetic(ArithmeticOperator.Multiply, F("price"), F("qty")),
-            BoundExpressions.Call(Functions, "UPPER", [F("name")]),
+            BoundExpressions.Call(BuiltIns, "UPPER", [F("name")]),
             BoundExpressions.Coalesce([F("qty"), Lit(0)]),
         ];
         var output = ExpressionCompiler.ProjectionSchema(expressions, ["id", "total", "upper_name", "qty"]);
@@ -69,7 +69,7 @@ public sealed class CompilerTests
     public void CompiledRegex_ConstantPattern_ReusedAcrossRows()
     {
         var schema = Schema.Parse("s STRING");
-        var extract = ExpressionCompiler.CompileEvaluator(BoundExpressions.Call(Functions, "REGEXP_EXTRACT", [BoundExpressions.Field(schema, 0), Lit("(\\d+)"), Lit(1)]), schema);
+        var extract = ExpressionCompiler.CompileEvaluator(BoundExpressions.Call(BuiltIns, "REGEXP_EXTRACT", [BoundExpressions.Field(schema, 0), Lit("(\\d+)"), Lit(1)]), schema);
 
         extract(Row.Of(schema, "a12b"), SqlEvaluationContext.Default).ShouldBe("12");
         extract(Row.Of(schema, "x7"), SqlEvaluationContext.Default).ShouldBe("7");

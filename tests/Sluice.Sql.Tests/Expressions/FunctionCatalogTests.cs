@@ -10,7 +10,7 @@ public sealed class FunctionCatalogTests
     [Fact]
     public void Resolve_UnknownName_SuggestsClosest()
     {
-        var error = Should.Throw<SqlException>(() => Functions.Resolve("UPPR", [DataType.Varchar], new SqlPosition(7, 1, 8)));
+        var error = Should.Throw<SqlException>(() => BuiltIns.Resolve("UPPR", [DataType.Varchar], new SqlPosition(7, 1, 8)));
 
         error.Message.ShouldBe("1:8: No function named 'UPPR'. Did you mean 'UPPER'?");
     }
@@ -18,7 +18,7 @@ public sealed class FunctionCatalogTests
     [Fact]
     public void Resolve_NoOverload_ListsSignatures()
     {
-        var error = Should.Throw<SqlException>(() => Functions.Resolve("substring", [DataType.Int, DataType.Varchar]));
+        var error = Should.Throw<SqlException>(() => BuiltIns.Resolve("substring", [DataType.Int, DataType.Varchar]));
 
         error.Message.ShouldBe("SUBSTRING cannot be called with (INT, VARCHAR); its signatures are SUBSTRING(VARCHAR, INT); SUBSTRING(VARCHAR, INT, INT).");
     }
@@ -26,7 +26,7 @@ public sealed class FunctionCatalogTests
     [Fact]
     public void Resolve_CaseInsensitive_WidensArguments()
     {
-        var call = (CallExpression)BoundExpressions.Call(Functions, "power", [Lit(2), Lit(3L)]);
+        var call = (CallExpression)BoundExpressions.Call(BuiltIns, "power", [Lit(2), Lit(3L)]);
 
         call.Function.Signature.ShouldBe("POWER(DOUBLE, DOUBLE)");
         call.Arguments[0].ShouldBeOfType<CastExpression>().Type.ShouldBe(DataType.Double.NotNull());
@@ -36,8 +36,8 @@ public sealed class FunctionCatalogTests
     [Fact]
     public void Resolve_PrefersExactOverload()
     {
-        BoundExpressions.Call(Functions, "ABS", [Lit(-2L)]).Type.ShouldBe(DataType.BigInt.NotNull());
-        BoundExpressions.Call(Functions, "ABS", [Lit(-2)]).Type.ShouldBe(DataType.Int.NotNull());
+        BoundExpressions.Call(BuiltIns, "ABS", [Lit(-2L)]).Type.ShouldBe(DataType.BigInt.NotNull());
+        BoundExpressions.Call(BuiltIns, "ABS", [Lit(-2)]).Type.ShouldBe(DataType.Int.NotNull());
     }
 
     [Fact]
@@ -45,9 +45,9 @@ public sealed class FunctionCatalogTests
     {
         var schema = Schema.Parse("s STRING, t STRING NOT NULL");
 
-        BoundExpressions.Call(Functions, "UPPER", [BoundExpressions.Field(schema, "s")]).Type.ShouldBe(DataType.Varchar);
-        BoundExpressions.Call(Functions, "UPPER", [BoundExpressions.Field(schema, "t")]).Type.ShouldBe(DataType.Varchar.NotNull());
-        BoundExpressions.Call(Functions, "REGEXP_EXTRACT", [BoundExpressions.Field(schema, "t"), Lit("x")]).Type.ShouldBe(DataType.Varchar);
+        BoundExpressions.Call(BuiltIns, "UPPER", [BoundExpressions.Field(schema, "s")]).Type.ShouldBe(DataType.Varchar);
+        BoundExpressions.Call(BuiltIns, "UPPER", [BoundExpressions.Field(schema, "t")]).Type.ShouldBe(DataType.Varchar.NotNull());
+        BoundExpressions.Call(BuiltIns, "REGEXP_EXTRACT", [BoundExpressions.Field(schema, "t"), Lit("x")]).Type.ShouldBe(DataType.Varchar);
     }
 
     [Fact]

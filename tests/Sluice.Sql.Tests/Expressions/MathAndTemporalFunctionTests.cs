@@ -188,9 +188,9 @@ public sealed class MathAndTemporalFunctionTests
     [Fact]
     public void JsonValue_Returning_ConvertsOrNull()
     {
-        var number = BoundExpressions.JsonValue(Functions, Lit("""{"a":"42"}"""), Lit("$.a"), DataType.Int);
+        var number = BoundExpressions.JsonValue(BuiltIns, Lit("""{"a":"42"}"""), Lit("$.a"), DataType.Int);
         number.Type.ShouldBe(DataType.Int);
         Eval(number).ShouldBe(42);
-        Eval(BoundExpressions.JsonValue(Functions, Lit("""{"a":"x"}"""), Lit("$.a"), DataType.Int)).ShouldBeNull();
+        Eval(BoundExpressions.JsonValue(BuiltIns, Lit("""{"a":"x"}"""), Lit("$.a"), DataType.Int)).ShouldBeNull();
     }
 }

@@ -152,9 +152,9 @@ public sealed class OperatorEvaluationTests
         Eval(@case).ShouldBe(3);
         Eval(BoundExpressions.Case([Lit(false)], [Lit(1)])).ShouldBeNull();
         Eval(BoundExpressions.Coalesce([Lit(null), Typed(null, "INT"), Lit(7), Lit(8)])).ShouldBe(7);
-        Eval(BoundExpressions.Call(Functions, "IF", [Lit(false), Lit("a"), Lit("b")])).ShouldBe("b");
-        Eval(BoundExpressions.Call(Functions, "NULLIF", [Lit(3), Lit(3)])).ShouldBeNull();
-        Eval(BoundExpressions.Call(Functions, "NULLIF", [Lit(3), Lit(4)])).ShouldBe(3);
+        Eval(BoundExpressions.Call(BuiltIns, "IF", [Lit(false), Lit("a"), Lit("b")])).ShouldBe("b");
+        Eval(BoundExpressions.Call(BuiltIns, "NULLIF", [Lit(3), Lit(3)])).ShouldBeNull();
+        Eval(BoundExpressions.Call(BuiltIns, "NULLIF", [Lit(3), Lit(4)])).ShouldBe(3);
     }
 
     [Fact]

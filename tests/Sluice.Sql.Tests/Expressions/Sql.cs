@@ -6,7 +6,7 @@ namespace Sluice.Sql.Tests.Expressions;
 /// <summary>Shorthands for building and evaluating bound expressions in tests.</summary>
 internal static class Sql
 {
-    public static readonly FunctionCatalog Functions = FunctionCatalog.CreateBuiltIn();
+    public static readonly FunctionCatalog BuiltIns = FunctionCatalog.CreateBuiltIn();
     public static readonly Schema NoInput = new();
 
     public static BoundExpression Lit(object? value) => value switch
@@ -34,7 +34,7 @@ internal static class Sql
         {
             bound[i] = Lit(arguments[i]);
         }
-        return BoundExpressions.Call(Functions, name, bound);
+        return BoundExpressions.Call(BuiltIns, name, bound);
     }
 
     /// <summary>Evaluates through a compiled evaluator (no folding), in a UTC context unless one is given.</summary>

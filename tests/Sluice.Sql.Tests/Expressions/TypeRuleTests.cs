@@ -84,7 +84,7 @@ public sealed class TypeRuleTests
     [Fact]
     public void Concat_OnStrings_ResolvesConcat()
     {
-        var concat = BoundExpressions.Call(Functions, "CONCAT", [F("s"), Lit("x")]);
+        var concat = BoundExpressions.Call(BuiltIns, "CONCAT", [F("s"), Lit("x")]);
 
         concat.Type.ShouldBe(DataType.Varchar);
     }
