@@ -1,0 +1,74 @@
+using Sluice.Operators;
+using Sluice.Schemas;
+using Sluice.Sql.Expressions;
+
+namespace Sluice.Sql.Runtime;
+
+/// <summary>
+/// The physical form of a logical Calc: keeps the rows for which the compiled condition is true and projects each into
+/// a new row of <see cref="OutputSchema"/>, with the input row's kind and timestamp. Stateless, so it chains and runs
+/// at any parallelism.
+/// </summary>
+/// <remarks>
+/// A row whose condition or projection cannot be evaluated (a division by zero, a failed CAST, …) is not emitted: it
+/// becomes a <see cref="DeadLetter"/> on <see cref="DeadLetters.Tag"/> naming the operator, the row and the reason, and
+/// the job goes on. Per record the operator allocates only the output row. Runs on the task thread only.
+/// </remarks>
+internal sealed class CalcOperator : OneInputStreamOperator<Row, Row>
+{
+    private readonly string _name;
+    private readonly RowPredicate? _condition;
+    private readonly RowProjector? _projection;
+    private readonly SqlEvaluationContext _evaluation;
+
+    /// <summary>A Calc named <paramref name="name"/> (in plans and dead letters).</summary>
+    /// <param name="name">The operator's description, e.g. <c>Calc(select=[a, b + 1], where=[a &gt; 0])</c>.</param>
+    /// <param name="condition">The filter, or null to keep every row.</param>
+    /// <param name="projection">The projection into rows of <paramref name="outputSchema"/>, or null to pass rows on unchanged (a pure filter; <paramref name="outputSchema"/> is then the input's).</param>
+    /// <param name="outputSchema">The schema of the emitted rows.</param>
+    /// <param name="evaluation">The session time zone and clock the expressions read.</param>
+    public CalcOperator(string name, RowPredicate? condition, RowProjector? projection, Schema outputSchema, SqlEvaluationContext evaluation)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(outputSchema);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        if (condition is null && projection is null)
+        {
+            throw new ArgumentException($"Calc '{name}' has neither a condition nor a projection: it should not be planned.", nameof(projection));
+        }
+        _name = name;
+        _condition = condition;
+        _projection = projection;
+        OutputSchema = outputSchema;
+        _evaluation = evaluation;
+    }
+
+    /// <summary>The schema of the rows this operator emits.</summary>
+    public Schema OutputSchema { get; }
+
+    /// <inheritdoc />
+    public override void ProcessElement(Row value, long timestamp)
+    {
+        Row output;
+        try
+        {
+            if (_condition is not null && !_condition(value, _evaluation))
+            {
+                return;
+            }
+            if (_projection is null)
+            {
+                Output.Collect(value, timestamp);
+                return;
+            }
+            output = new Row(OutputSchema) { Kind = value.Kind };
+            _projection(value, output, _evaluation);
+        }
+        catch (SqlEvaluationException e)
+        {
+            Output.CollectSide(DeadLetters.Tag, new DeadLetter(_name, $"row at event time {timestamp}", e.Message, DeadLetters.Truncate(value.ToString())), timestamp);
+            return;
+        }
+        Output.Collect(output, timestamp);
+    }
+}
