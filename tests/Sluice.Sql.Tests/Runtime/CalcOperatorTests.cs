@@ -7,33 +7,33 @@ namespace Sluice.Sql.Tests.Runtime;
 
 public sealed class CalcOperatorTests
 {
-    private static readonly Schema Input = Schema.Parse("id BIGINT NOT NULL, qty INT, price DOUBLE");
-    private static readonly Schema Output = Schema.Parse("id BIGINT NOT NULL, per_unit DOUBLE");
+    private static readonly Schema s_input = Schema.Parse("id BIGINT NOT NULL, qty INT, price DOUBLE");
+    private static readonly Schema s_output = Schema.Parse("id BIGINT NOT NULL, per_unit DOUBLE");
 
     // WHERE qty > 0, SELECT id, price / qty
     private static OperatorTestDriver<Row, Row> Driver(bool withCondition = true)
     {
-        var condition = BoundExpressions.Compare(ComparisonOperator.Greater, BoundExpressions.Field(Input, "qty"), BoundExpressions.Literal(0));
+        var condition = BoundExpressions.Compare(ComparisonOperator.Greater, BoundExpressions.Field(s_input, "qty"), BoundExpressions.Literal(0));
         BoundExpression[] projection =
         [
-            BoundExpressions.Field(Input, "id"),
-            BoundExpressions.Arithmetic(ArithmeticOperator.Divide, BoundExpressions.Field(Input, "price"), BoundExpressions.Field(Input, "qty")),
+            BoundExpressions.Field(s_input, "id"),
+            BoundExpressions.Arithmetic(ArithmeticOperator.Divide, BoundExpressions.Field(s_input, "price"), BoundExpressions.Field(s_input, "qty")),
         ];
-        var predicate = withCondition ? ExpressionCompiler.CompilePredicate(condition, Input) : null;
-        var projector = ExpressionCompiler.CompileProjection(projection, Input, Output);
-        return new OperatorTestDriver<Row, Row>(s => s.Transform("Calc", () => new CalcOperator("Calc", predicate, projector, Output, SqlEvaluationContext.Default)));
+        var predicate = withCondition ? ExpressionCompiler.CompilePredicate(condition, s_input) : null;
+        var projector = ExpressionCompiler.CompileProjection(projection, s_input, s_output);
+        return new OperatorTestDriver<Row, Row>(s => s.Transform("Calc", () => new CalcOperator("Calc", predicate, projector, s_output, SqlEvaluationContext.Default)));
     }
 
     [Fact]
     public void ProcessElement_FiltersAndProjects_KeepingKindAndTimestamp()
     {
         using var driver = Driver();
-        var retraction = Row.Of(Input, 2L, 4, 10.0);
+        var retraction = Row.Of(s_input, 2L, 4, 10.0);
         retraction.Kind = RowKind.UpdateBefore;
 
-        driver.ProcessElement(Row.Of(Input, 1L, 0, 5.0), 100)
+        driver.ProcessElement(Row.Of(s_input, 1L, 0, 5.0), 100)
             .ProcessElement(retraction, 200)
-            .ProcessElement(Row.Of(Input, 3L, null, 1.0), 300)
+            .ProcessElement(Row.Of(s_input, 3L, null, 1.0), 300)
             .Finish();
 
         driver.Output.Count.ShouldBe(1);
@@ -48,15 +48,15 @@ public sealed class CalcOperatorTests
         var output = Schema.Parse("id BIGINT NOT NULL, share INT");
         BoundExpression[] projection =
         [
-            BoundExpressions.Field(Input, "id"),
-            BoundExpressions.Arithmetic(ArithmeticOperator.Divide, BoundExpressions.Literal(100), BoundExpressions.Field(Input, "qty")),
+            BoundExpressions.Field(s_input, "id"),
+            BoundExpressions.Arithmetic(ArithmeticOperator.Divide, BoundExpressions.Literal(100), BoundExpressions.Field(s_input, "qty")),
         ];
-        var projector = ExpressionCompiler.CompileProjection(projection, Input, output);
+        var projector = ExpressionCompiler.CompileProjection(projection, s_input, output);
         using var driver = new OperatorTestDriver<Row, Row>(s => s.Transform("Calc", () => new CalcOperator("Calc(select=[id, 100 / qty])", null, projector, output, SqlEvaluationContext.Default)));
         var dead = driver.SideOutput(DeadLetters.Tag);
 
-        driver.ProcessElement(Row.Of(Input, 1L, 0, 3.0), 10)
-            .ProcessElement(Row.Of(Input, 2L, 4, 3.0), 20)
+        driver.ProcessElement(Row.Of(s_input, 1L, 0, 3.0), 10)
+            .ProcessElement(Row.Of(s_input, 2L, 4, 3.0), 20)
             .Finish();
 
         driver.Values.Single().ToString().ShouldBe(Row.Of(output, 2L, 25).ToString());
@@ -64,6 +64,6 @@ public sealed class CalcOperatorTests
         letter.Source.ShouldBe("Calc(select=[id, 100 / qty])");
         letter.Position.ShouldBe("row at event time 10");
         letter.Reason.ShouldContain("zero");
-        letter.Payload.ShouldBe(Row.Of(Input, 1L, 0, 3.0).ToString());
+        letter.Payload.ShouldBe(Row.Of(s_input, 1L, 0, 3.0).ToString());
     }
 }
