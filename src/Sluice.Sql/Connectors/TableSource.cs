@@ -1,0 +1,189 @@
+using Sluice.Connectors;
+using Sluice.Schemas;
+using Sluice.Sql.Catalog;
+using Sluice.Sql.Expressions;
+
+namespace Sluice.Sql.Connectors;
+
+/// <summary>
+/// A catalog table resolved as a source (<see cref="TableConnectors.ResolveSource"/>): the connector's validated
+/// context and changelog mode. <see cref="Open"/> adds the scan to a job. Immutable; build jobs on one thread, as
+/// <see cref="StreamEnvironment"/> requires.
+/// </summary>
+internal sealed class TableSource
+{
+    private readonly IConnectorFactory _factory;
+    private readonly ConnectorContext _context;
+
+    internal TableSource(CatalogTable table, IConnectorFactory factory, ConnectorContext context, ChangelogMode changelogMode)
+    {
+        Table = table;
+        _factory = factory;
+        _context = context;
+        ChangelogMode = changelogMode;
+    }
+
+    /// <summary>The table.</summary>
+    public CatalogTable Table { get; }
+
+    /// <summary>
+    /// The rows the connector produces: the table's physical columns, in declaration order (key columns NOT NULL).
+    /// The binder binds computed columns over this schema.
+    /// </summary>
+    public Schema PersistedSchema => _context.Schema;
+
+    /// <summary>The changelog the connector produces (an upsert source needs normalizing before operators that need the previous row).</summary>
+    public ChangelogMode ChangelogMode { get; }
+
+    /// <summary>
+    /// The rows <see cref="Open"/> produces: every column in declaration order, computed column i typed as
+    /// <paramref name="computedColumns"/>[i].
+    /// </summary>
+    /// <exception cref="SqlException">The number of computed expressions is not the table's number of computed columns.</exception>
+    public Schema TableSchema(IReadOnlyList<BoundExpression> computedColumns)
+    {
+        ArgumentNullException.ThrowIfNull(computedColumns);
+        var fields = new Field[Table.Columns.Count];
+        int persisted = 0, computed = 0;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var column = Table.Columns[i];
+            if (column is ComputedColumn)
+            {
+                if (computed == computedColumns.Count)
+                {
+                    throw CountMismatch(computedColumns.Count);
+                }
+
+                fields[i] = new Field(column.Name, computedColumns[computed++].Type);
+            }
+            else
+            {
+                fields[i] = PersistedSchema[persisted++];
+            }
+        }
+
+        return computed == computedColumns.Count ? new Schema(fields) : throw CountMismatch(computedColumns.Count);
+    }
+
+    /// <summary>
+    /// Adds the table's scan to <paramref name="environment"/>: the connector's source, then — when the table has
+    /// computed columns or a watermark — one operator that computes the computed columns, stamps each row with its
+    /// rowtime and forwards the watermarks. Rows have <see cref="TableSchema"/>; their <see cref="Row.Kind"/> is the
+    /// source's.
+    /// </summary>
+    /// <param name="environment">The job being built.</param>
+    /// <param name="computedColumns">The table's computed columns in declaration order, bound over <see cref="PersistedSchema"/>.</param>
+    /// <param name="watermark">The WATERMARK expression bound over <see cref="TableSchema"/> (TIMESTAMP(3) or TIMESTAMP_LTZ(3)), or null.</param>
+    /// <param name="rowtimeIndex">The index in <see cref="TableSchema"/> of the WATERMARK's column, whose value becomes each row's event time; null without a watermark.</param>
+    /// <param name="settings">The session's settings for scans.</param>
+    /// <remarks>
+    /// Watermarks follow Flink SQL: the watermark is the largest value of the WATERMARK expression seen so far, per
+    /// source split (the source's watermark is the minimum over its non-idle splits), emitted periodically by the
+    /// source; a row whose expression is NULL does not move it. A split idle for
+    /// <see cref="TableScanSettings.IdleTimeout"/> stops holding the watermark back. A NULL rowtime gives the row no
+    /// event time. An expression that fails fails the job, naming the row.
+    /// </remarks>
+    /// <exception cref="SqlException">The pieces do not fit the table (counts, types or indexes), or the connector rejects the table.</exception>
+    public DataStream<Row> Open(StreamEnvironment environment, IReadOnlyList<BoundExpression> computedColumns, BoundExpression? watermark, int? rowtimeIndex, TableScanSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(settings);
+        var tableSchema = TableSchema(computedColumns);
+        CheckRowtime(tableSchema, watermark, rowtimeIndex);
+
+        // Column i of the table as an expression over the persisted row: what the scan writes into the output row
+        // and what the watermark expression reads instead of the table's columns.
+        var columns = new BoundExpression[tableSchema.Count];
+        var hasComputed = false;
+        int persisted = 0, computed = 0;
+        for (var i = 0; i < columns.Length; i++)
+        {
+            if (Table.Columns[i] is ComputedColumn)
+            {
+                columns[i] = computedColumns[computed++];
+                hasComputed = true;
+            }
+            else
+            {
+                columns[i] = BoundExpressions.Field(PersistedSchema, persisted++);
+            }
+        }
+
+        var strategy = WatermarkStrategy<Row>.NoWatermarks();
+        if (watermark is not null)
+        {
+            var watermarkOfRow = WatermarkExpressions.CompileMillis(WatermarkExpressions.Inline(watermark, columns), PersistedSchema);
+            var evaluation = settings.Evaluation;
+
+            // The source's generator emits max(timestamp) - 1 with a zero bound: a timestamp of expression + 1 makes
+            // the watermark exactly the largest expression value, as Flink SQL's. The scan operator then stamps each
+            // row with its rowtime.
+            strategy = WatermarkStrategy<Row>.ForBoundedOutOfOrderness(TimeSpan.Zero)
+                .WithTimestampAssigner(row =>
+                {
+                    var value = watermarkOfRow(row, evaluation);
+                    return value is EventTime.MinWatermark or long.MaxValue ? value : value + 1;
+                });
+            if (settings.IdleTimeout > TimeSpan.Zero)
+            {
+                strategy = strategy.WithIdleness(settings.IdleTimeout);
+            }
+        }
+
+        var source = TableConnectors.Guard(Table, null, () => _factory.CreateSource(_context));
+        var stream = environment.FromSource(source, strategy, $"TableSource({Table.Name})");
+        if (!hasComputed && rowtimeIndex is null)
+        {
+            return stream;
+        }
+
+        var projector = hasComputed ? ExpressionCompiler.CompileProjection(columns, PersistedSchema, tableSchema) : null;
+        var rowtime = rowtimeIndex ?? -1;
+        var rowtimeKind = rowtime < 0 ? DataTypeKind.Timestamp : tableSchema[rowtime].Type.Kind;
+        var scanEvaluation = settings.Evaluation;
+        return stream.Transform($"TableScan({Table.Name})", () => new TableScanOperator(projector, tableSchema, rowtime, rowtimeKind, scanEvaluation));
+    }
+
+    private void CheckRowtime(Schema tableSchema, BoundExpression? watermark, int? rowtimeIndex)
+    {
+        if (rowtimeIndex is { } index)
+        {
+            if (index < 0 || index >= tableSchema.Count)
+            {
+                throw new SqlException($"The rowtime column index {index} is outside table '{Table.Name}', which has {tableSchema.Count} columns.");
+            }
+
+            var type = tableSchema[index].Type;
+            if (type.Kind is not (DataTypeKind.Timestamp or DataTypeKind.TimestampLtz))
+            {
+                throw new SqlException($"The rowtime column '{tableSchema[index].Name}' of table '{Table.Name}' is {type}; an event-time column must be TIMESTAMP(3) or TIMESTAMP_LTZ(3).");
+            }
+        }
+
+        if (watermark is not null)
+        {
+            if (rowtimeIndex is null)
+            {
+                throw new SqlException($"Table '{Table.Name}' has a WATERMARK but no rowtime column was given.");
+            }
+
+            if (watermark.Type.Kind is not (DataTypeKind.Timestamp or DataTypeKind.TimestampLtz))
+            {
+                throw new SqlException($"The WATERMARK expression of table '{Table.Name}' is {watermark.TypeName}; it must be TIMESTAMP(3) or TIMESTAMP_LTZ(3).", watermark.Position);
+            }
+        }
+    }
+
+    private SqlException CountMismatch(int given) =>
+        new($"Table '{Table.Name}' has {Table.Columns.Count(static c => c is ComputedColumn)} computed columns but {given} expressions were given for them.");
+}
+
+/// <summary>The session settings a table scan uses.</summary>
+/// <param name="IdleTimeout">Flink's <c>table.exec.source.idle-timeout</c>: a source split without rows for this long is idle and does not hold the watermark back; zero never marks one idle.</param>
+/// <param name="Evaluation">The session time zone and clock that computed columns and WATERMARK expressions use.</param>
+internal sealed record TableScanSettings(TimeSpan IdleTimeout, SqlEvaluationContext Evaluation)
+{
+    /// <summary>No idleness; UTC and the system clock.</summary>
+    public static TableScanSettings Default { get; } = new(TimeSpan.Zero, SqlEvaluationContext.Default);
+}
