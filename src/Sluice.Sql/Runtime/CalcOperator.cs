@@ -12,7 +12,7 @@ namespace Sluice.Sql.Runtime;
 /// <remarks>
 /// A row whose condition or projection cannot be evaluated (a division by zero, a failed CAST, …) is not emitted: it
 /// becomes a <see cref="DeadLetter"/> on <see cref="DeadLetters.Tag"/> naming the operator, the row and the reason, and
-/// the job goes on. Per record the operator allocates only the output row. Runs on the task thread only.
+/// the job goes on; so does a row with NULL in a <see cref="NotNullFields"/> column. Per record the operator allocates only the output row. Runs on the task thread only.
 /// </remarks>
 internal sealed class CalcOperator : OneInputStreamOperator<Row, Row>
 {
@@ -46,6 +46,16 @@ internal sealed class CalcOperator : OneInputStreamOperator<Row, Row>
     /// <summary>The schema of the rows this operator emits.</summary>
     public Schema OutputSchema { get; }
 
+    /// <summary>
+    /// Output fields that must not be NULL although their expressions may be (a sink's NOT NULL columns, Flink's
+    /// <c>table.exec.sink.not-null-enforcer</c>): a projected row with NULL in one of them becomes a dead letter naming
+    /// the column of <see cref="NotNullOwner"/>.
+    /// </summary>
+    public IReadOnlyList<int> NotNullFields { get; init; } = [];
+
+    /// <summary>What owns the <see cref="NotNullFields"/> columns, for the dead letter (e.g. <c>table 'out'</c>).</summary>
+    public string? NotNullOwner { get; init; }
+
     /// <inheritdoc />
     public override void ProcessElement(Row value, long timestamp)
     {
@@ -63,12 +73,23 @@ internal sealed class CalcOperator : OneInputStreamOperator<Row, Row>
             }
             output = new Row(OutputSchema) { Kind = value.Kind };
             _projection(value, output, _evaluation);
+            for (var i = 0; i < NotNullFields.Count; i++)
+            {
+                if (output.IsNull(NotNullFields[i]))
+                {
+                    DeadLetter(value, timestamp, $"Column '{OutputSchema[NotNullFields[i]].Name}' of {NotNullOwner ?? "the output"} is NOT NULL, but the row's value for it is NULL.");
+                    return;
+                }
+            }
         }
         catch (SqlEvaluationException e)
         {
-            Output.CollectSide(DeadLetters.Tag, new DeadLetter(_name, $"row at event time {timestamp}", e.Message, DeadLetters.Truncate(value.ToString())), timestamp);
+            DeadLetter(value, timestamp, e.Message);
             return;
         }
         Output.Collect(output, timestamp);
     }
+
+    private void DeadLetter(Row value, long timestamp, string reason) =>
+        Output.CollectSide(DeadLetters.Tag, new DeadLetter(_name, $"row at event time {timestamp}", reason, DeadLetters.Truncate(value.ToString())), timestamp);
 }
