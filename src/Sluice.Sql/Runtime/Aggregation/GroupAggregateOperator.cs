@@ -1,0 +1,142 @@
+using Sluice.Changelog;
+using Sluice.Operators;
+using Sluice.Schemas;
+using Sluice.Sql.Planning;
+using Sluice.State;
+
+namespace Sluice.Sql.Runtime;
+
+/// <summary>
+/// Flink's <c>GroupAggregate</c>: a regular <c>GROUP BY</c> (or a global aggregation without group keys) over a keyed
+/// stream of rows, producing an updating changelog. Rows of kind +I/+U accumulate, -U/-D retract. For each input row
+/// the operator emits <c>+I</c> when its group is new, <c>-U</c> (the previous result) then <c>+U</c> (the new one)
+/// when the group's result changed, nothing when it did not, and <c>-D</c> (the previous result) when the group's
+/// count of rows drops to 0 — the group is then forgotten. A retraction for a group without state (never seen, or
+/// expired by TTL) is ignored, as in Flink.
+/// </summary>
+/// <remarks>
+/// <para>Output schema (<see cref="OutputSchema"/>): the group key fields, then one field per aggregate call.
+/// Emitted rows carry the input record's timestamp.</para>
+/// <para>State, per group key: <c>accumulator</c>, the accumulator row as bytes (<see cref="AccumulatorSerializer"/>,
+/// versioned), plus the map states of DISTINCT and retractable MIN/MAX/FIRST_VALUE/LAST_VALUE/LISTAGG calls
+/// (<see cref="RowAggregator"/>). With a state TTL (Flink's <c>table.exec.state.ttl</c>) every entry expires that long
+/// after its last write (processing time); an expired group starts again with <c>+I</c>.</para>
+/// <para>The stream must be keyed by <see cref="KeySelector"/> of the same input schema and group fields (a global
+/// aggregation keys everything to one key). Runs on the task thread only. Per record it allocates the output rows and
+/// the stored accumulator bytes (plus map keys for DISTINCT and retractable value calls).</para>
+/// </remarks>
+internal sealed class GroupAggregateOperator : KeyedOneInputStreamOperator<string, Row, Row>
+{
+    private readonly RowAggregator _aggregator;
+    private readonly AccumulatorSerializer _serializer;
+    private readonly Row _accumulator;
+    private readonly StateTtlConfig? _ttl;
+    private IValueState<byte[]> _state = null!;
+
+    /// <summary>Configures the aggregation.</summary>
+    /// <param name="input">The input rows' schema.</param>
+    /// <param name="groupFields">Group key fields, by index into <paramref name="input"/>; empty for a global aggregation.</param>
+    /// <param name="calls">The aggregate calls.</param>
+    /// <param name="inputRetracts">Whether the input may contain -U/-D rows (an updating input).</param>
+    /// <param name="stateTtl">How long a group's state lives after its last update, or null to keep it forever.</param>
+    /// <exception cref="SqlException">A call does not fit the input (see <see cref="RowAggregator"/>).</exception>
+    public GroupAggregateOperator(Schema input, IReadOnlyList<int> groupFields, IReadOnlyList<AggregateCall> calls, bool inputRetracts, TimeSpan? stateTtl)
+    {
+        _aggregator = new RowAggregator(input, groupFields, calls, inputRetracts);
+        _serializer = new AccumulatorSerializer(_aggregator.AccumulatorSchema);
+        _accumulator = new Row(_aggregator.AccumulatorSchema);
+        OutputSchema = RowAggregator.OutputSchema(input, groupFields, calls);
+        _ttl = stateTtl is { } ttl ? new StateTtlConfig(ttl) : null;
+    }
+
+    /// <summary>The output rows' schema: the group key fields, then the aggregates.</summary>
+    public Schema OutputSchema { get; }
+
+    /// <summary>
+    /// The key of the stream this operator expects: the group key fields encoded by <see cref="RowKeyEncoder"/>, or
+    /// one constant key for a global aggregation.
+    /// </summary>
+    public static Func<Row, string> KeySelector(Schema input, IReadOnlyList<int> groupFields)
+    {
+        if (groupFields.Count == 0)
+        {
+            return static _ => string.Empty;
+        }
+        var names = new string[groupFields.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = input[groupFields[i]].Name;
+        }
+        return new RowKeyEncoder(input, names).Encode;
+    }
+
+    /// <inheritdoc />
+    public override void Open()
+    {
+        _state = Context.State.GetState(new ValueStateDescriptor<byte[]>("accumulator") { Ttl = _ttl });
+        _aggregator.Open(Context.State, _ttl, merging: false);
+    }
+
+    /// <inheritdoc />
+    public override void ProcessElement(Row value, long timestamp)
+    {
+        var accumulate = value.Kind is RowKind.Insert or RowKind.UpdateAfter;
+        var accumulator = _accumulator;
+        var exists = _state.TryGet(out var bytes);
+        Row? previous = null;
+        if (exists)
+        {
+            _serializer.Deserialize(bytes, accumulator);
+            previous = Result(accumulator);
+        }
+        else if (!accumulate)
+        {
+            return; // retracting a group that has no state: nothing to undo
+        }
+        else
+        {
+            _aggregator.Initialize(accumulator, value);
+        }
+        if (accumulate)
+        {
+            _aggregator.Accumulate(accumulator, value, 0);
+        }
+        else
+        {
+            _aggregator.Retract(accumulator, value, 0);
+        }
+        if (_aggregator.RowCount(accumulator) <= 0)
+        {
+            _state.Clear();
+            _aggregator.ClearNamespace(0);
+            if (previous is not null)
+            {
+                previous.Kind = RowKind.Delete;
+                Output.Collect(previous, timestamp);
+            }
+            return;
+        }
+        _state.Update(_serializer.Serialize(accumulator));
+        var current = Result(accumulator);
+        if (previous is null)
+        {
+            Output.Collect(current, timestamp);
+            return;
+        }
+        if (current.Equals(previous))
+        {
+            return;
+        }
+        previous.Kind = RowKind.UpdateBefore;
+        current.Kind = RowKind.UpdateAfter;
+        Output.Collect(previous, timestamp);
+        Output.Collect(current, timestamp);
+    }
+
+    private Row Result(Row accumulator)
+    {
+        var row = new Row(OutputSchema);
+        _aggregator.WriteOutput(accumulator, 0, row);
+        return row;
+    }
+}
