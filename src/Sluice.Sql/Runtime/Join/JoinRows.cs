@@ -123,6 +123,17 @@ internal static class JoinRows
         }
     }
 
+    /// <summary>Checks that field <paramref name="index"/> exists and is a TIMESTAMP or TIMESTAMP_LTZ (a time attribute or window bound).</summary>
+    /// <exception cref="ArgumentException">It is not; the message names the field and what it should be.</exception>
+    public static void CheckTimeField(Schema schema, int index, string side, string role)
+    {
+        CheckIndex(schema, index, side);
+        if (schema[index].Type.Kind is not (DataTypeKind.Timestamp or DataTypeKind.TimestampLtz))
+        {
+            throw new ArgumentException($"The {side} {role} field '{schema[index].Name}' is {schema[index].Type}; it must be a TIMESTAMP or TIMESTAMP_LTZ.", nameof(index));
+        }
+    }
+
     /// <summary>Milliseconds since the epoch of a TIMESTAMP or TIMESTAMP_LTZ field (a time attribute); null fields are <see cref="long.MinValue"/>.</summary>
     public static long TimeMillis(Row row, int field, DataTypeKind kind)
     {

@@ -111,24 +111,7 @@ internal sealed class RankOperator : KeyedOneInputStreamOperator<string, Row, Ro
         }
     }
 
-    // The position after every row that sorts before or ties with the row: ties keep arrival order.
-    private int UpperBound(Row row)
-    {
-        int low = 0, high = _rows.Count;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (_order.Compare(_rows[mid], row) <= 0)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-        return low;
-    }
+    private int UpperBound(Row row) => SortedRows.UpperBound(_rows, row, _order);
 
     private bool Remove(Row value)
     {
@@ -146,25 +129,7 @@ internal sealed class RankOperator : KeyedOneInputStreamOperator<string, Row, Ro
         return false;
     }
 
-    private void Ranks(List<Row> rows, List<long> ranks)
-    {
-        ranks.Clear();
-        for (var i = 0; i < rows.Count; i++)
-        {
-            if (i == 0)
-            {
-                ranks.Add(1);
-                continue;
-            }
-            var tie = _spec.Function != RankFunction.RowNumber && _order.Compare(rows[i - 1], rows[i]) == 0;
-            ranks.Add(_spec.Function switch
-            {
-                RankFunction.RowNumber => i + 1,
-                RankFunction.Rank => tie ? ranks[i - 1] : i + 1,
-                _ => tie ? ranks[i - 1] : ranks[i - 1] + 1,
-            });
-        }
-    }
+    private void Ranks(List<Row> rows, List<long> ranks) => SortedRows.Ranks(rows, _spec.Function, _order, ranks);
 
     private void EmitChanges(long timestamp)
     {
