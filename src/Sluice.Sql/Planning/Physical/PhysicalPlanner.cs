@@ -14,7 +14,7 @@ namespace Sluice.Sql.Planning.Physical;
 /// aggregate a keyed operator, …). A node shared by several consumers (a statement set reading one table twice through
 /// one view) is translated once. One planner builds one job, on one thread.
 /// </summary>
-internal sealed class PhysicalPlanner
+internal sealed partial class PhysicalPlanner
 {
     private readonly StreamEnvironment _environment;
     private readonly ConnectorRegistry _connectors;
@@ -63,6 +63,9 @@ internal sealed class PhysicalPlanner
             CalcNode calc => Calc(calc),
             UnionNode union => Union(union),
             ValuesNode values => Values(values),
+            AggregateNode aggregate => Aggregate(aggregate),
+            JoinNode join => Join(join),
+            RankNode rank => Rank(rank),
             _ => throw new SqlException($"{node.Describe()} cannot run yet: the streaming runtime has no {node.Name} operator."),
         };
         _translated.Add(node, stream);
