@@ -72,23 +72,28 @@ internal abstract class LogicalNode
     /// <summary>Whether field <paramref name="index"/> is a time attribute of either kind.</summary>
     public bool IsTimeAttribute(int index) => TimeAttributes[index] != TimeAttributeKind.None;
 
-    /// <summary>The plan below and including this node, one node per line, each input indented by two more spaces.</summary>
+    /// <summary>
+    /// The plan below and including this node, one node per line as Flink prints plans: each input on its own line
+    /// under its parent, prefixed <c>+- </c> (the last input) or <c>:- </c> (the others).
+    /// </summary>
     public string Explain()
     {
         var text = new StringBuilder();
-        Explain(text, 0);
+        Explain(text, "", true, true);
         return text.ToString();
     }
 
     /// <inheritdoc />
     public override string ToString() => Describe();
 
-    private void Explain(StringBuilder text, int depth)
+    /// <summary>Appends this node's line and its inputs' lines under <paramref name="prefix"/>.</summary>
+    internal void Explain(StringBuilder text, string prefix, bool isLast, bool isRoot)
     {
-        text.Append(' ', depth * 2).Append(depth == 0 ? "" : "+- ").Append(Describe()).Append('\n');
-        foreach (var input in Inputs)
+        text.Append(prefix).Append(isRoot ? "" : isLast ? "+- " : ":- ").Append(Describe()).Append('\n');
+        var childPrefix = isRoot ? "" : prefix + (isLast ? "   " : ":  ");
+        for (var i = 0; i < Inputs.Count; i++)
         {
-            input.Explain(text, depth + 1);
+            Inputs[i].Explain(text, childPrefix, i == Inputs.Count - 1, false);
         }
     }
 

@@ -1,0 +1,148 @@
+using Sluice.Schemas;
+using Sluice.Sql.Expressions;
+using Sluice.Sql.Syntax;
+
+namespace Sluice.Sql.Planning;
+
+/// <summary>
+/// One FROM item as names see it: its qualifier (alias or table name), the names of its columns, and where they start
+/// in the row of the node that binds the query.
+/// </summary>
+/// <param name="Qualifier">The alias, or the table/view name; null for an unnamed derived table.</param>
+/// <param name="Offset">The index of the item's first column in the input row.</param>
+/// <param name="Names">The item's column names (as the query sees them, before any join renaming).</param>
+internal sealed record ScopeItem(string? Qualifier, int Offset, IReadOnlyList<string> Names);
+
+/// <summary>
+/// The names visible to the expressions of one SELECT: the columns of its FROM items over the schema of the node the
+/// FROM clause built. Resolves <c>col</c>, <c>t.col</c>, <c>t.col.field</c> and <c>col.field</c> (a ROW column's field)
+/// to bound references; unknown names are errors naming the closest names that exist. Immutable.
+/// </summary>
+internal sealed class Scope
+{
+    /// <summary>Creates a scope of <paramref name="items"/> over rows of <paramref name="row"/>.</summary>
+    public Scope(Schema row, IReadOnlyList<ScopeItem> items)
+    {
+        Row = row;
+        Items = items;
+    }
+
+    /// <summary>The schema of the rows the expressions read.</summary>
+    public Schema Row { get; }
+
+    /// <summary>The FROM items, in order.</summary>
+    public IReadOnlyList<ScopeItem> Items { get; }
+
+    /// <summary>A scope with one unnamed-or-named item covering all of <paramref name="row"/>.</summary>
+    public static Scope Of(Schema row, string? qualifier) => new(row, [new ScopeItem(qualifier, 0, CalcNode.FieldNames(row))]);
+
+    /// <summary>Both scopes side by side (a join): <paramref name="right"/>'s items shifted past <paramref name="left"/>'s row.</summary>
+    public static Scope Join(Scope left, Scope right, Schema joined)
+    {
+        var items = new List<ScopeItem>(left.Items);
+        foreach (var item in right.Items)
+        {
+            items.Add(item with { Offset = item.Offset + left.Row.Count });
+        }
+
+        return new Scope(joined, items);
+    }
+
+    /// <summary>Resolves a (maybe qualified, maybe field-accessing) name.</summary>
+    /// <exception cref="SqlException">No table or column has the name, or a bare name is in two tables.</exception>
+    public BoundExpression Resolve(SqlIdentifier identifier)
+    {
+        var names = identifier.Names;
+        if (names.Count >= 2)
+        {
+            var qualified = FindQualifier(names[0]);
+            if (qualified is not null)
+            {
+                var index = IndexIn(qualified, names[1]);
+                if (index < 0)
+                {
+                    throw new SqlException($"Column '{names[1]}' not found in table '{names[0]}'.{NameSuggestions.DidYouMean(names[1], qualified.Names, orNearest: true)}", identifier.Position);
+                }
+
+                return Access(Reference(qualified.Offset + index, identifier.Position), names, 2, identifier.Position);
+            }
+        }
+
+        ScopeItem? found = null;
+        var column = -1;
+        foreach (var item in Items)
+        {
+            var index = IndexIn(item, names[0]);
+            if (index < 0)
+            {
+                continue;
+            }
+
+            if (found is not null)
+            {
+                throw new SqlException($"Column '{names[0]}' is ambiguous: it is a column of {Describe(found)} and of {Describe(item)}; qualify it (t.{names[0]}).", identifier.Position);
+            }
+
+            (found, column) = (item, item.Offset + index);
+        }
+
+        if (found is null)
+        {
+            if (names.Count >= 2)
+            {
+                throw new SqlException($"Table '{names[0]}' not found in the FROM clause, and no column is named '{names[0]}'.{NameSuggestions.DidYouMean(names[0], Qualifiers().Concat(AllNames()))}", identifier.Position);
+            }
+
+            throw new SqlException($"Column '{names[0]}' not found in any table of the FROM clause.{NameSuggestions.DidYouMean(names[0], AllNames(), orNearest: true)}", identifier.Position);
+        }
+
+        return Access(Reference(column, identifier.Position), names, 1, identifier.Position);
+    }
+
+    /// <summary>The item whose qualifier is <paramref name="qualifier"/>, or null.</summary>
+    public ScopeItem? FindQualifier(string qualifier)
+    {
+        foreach (var item in Items)
+        {
+            if (item.Qualifier == qualifier)
+            {
+                return item;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The names of every column, for suggestions.</summary>
+    public IEnumerable<string> AllNames() => Items.SelectMany(static i => i.Names);
+
+    /// <summary>A reference to field <paramref name="index"/> of the row.</summary>
+    public InputReference Reference(int index, SqlPosition? position = null) => BoundExpressions.Field(Row, index, position);
+
+    private IEnumerable<string> Qualifiers() => Items.Where(static i => i.Qualifier is not null).Select(static i => i.Qualifier!);
+
+    private static int IndexIn(ScopeItem item, string name)
+    {
+        for (var i = 0; i < item.Names.Count; i++)
+        {
+            if (item.Names[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string Describe(ScopeItem item) => item.Qualifier is null ? "a subquery" : $"'{item.Qualifier}'";
+
+    private static BoundExpression Access(BoundExpression value, SqlList<string> names, int from, SqlPosition position)
+    {
+        for (var i = from; i < names.Count; i++)
+        {
+            value = BoundExpressions.FieldAccess(value, names[i], position);
+        }
+
+        return value;
+    }
+}
