@@ -424,7 +424,7 @@ internal sealed class RowAggregator
     {
         if (index < 0 || index >= input.Count)
         {
-            throw new SqlException($"{what} is out of range: the input has {input.Count} fields ({input}).");
+            throw new SqlException($"{what} is out of range: the input has {input.Count} fields.");
         }
     }
 }
