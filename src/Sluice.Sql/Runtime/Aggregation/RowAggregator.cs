@@ -226,6 +226,15 @@ internal sealed class RowAggregator
         }
     }
 
+    /// <summary>Writes every call's value into <paramref name="output"/> from field <paramref name="firstIndex"/> on (an OVER aggregation's appended fields).</summary>
+    public void WriteResults(Row accumulator, long ns, Row output, int firstIndex)
+    {
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _slots[i].WriteResult(accumulator, ns, output, firstIndex + i);
+        }
+    }
+
     /// <summary>
     /// Folds <paramref name="source"/> (namespace <paramref name="sourceNs"/>) into <paramref name="target"/>
     /// (namespace <paramref name="targetNs"/>) and moves the source namespace's map entries to the target's; the
