@@ -133,3 +133,21 @@ public enum JoinKind
     /// <summary>Left rows that have no match (<c>NOT EXISTS</c>, <c>NOT IN</c>).</summary>
     Anti,
 }
+
+/// <summary>
+/// The frame of an OVER aggregation ordered by a time attribute: <c>ROWS|RANGE BETWEEN n PRECEDING|UNBOUNDED
+/// PRECEDING AND CURRENT ROW</c>.
+/// </summary>
+/// <param name="TimeField">The ORDER BY time attribute (TIMESTAMP(3) or TIMESTAMP_LTZ(3)), by index into the input.</param>
+/// <param name="IsRows">ROWS (a count of preceding rows) rather than RANGE (a time interval before the row's time).</param>
+/// <param name="Preceding">The preceding rows (ROWS) or milliseconds (RANGE) in the frame, or <see cref="Unbounded"/>.</param>
+/// <param name="IsProcessingTime">Whether <see cref="TimeField"/> is a processing-time attribute (PROCTIME()).</param>
+public sealed record OverFrameSpec(int TimeField, bool IsRows, long Preceding, bool IsProcessingTime)
+{
+    /// <summary><see cref="Preceding"/> of <c>UNBOUNDED PRECEDING</c>.</summary>
+    public const long Unbounded = -1;
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{(IsRows ? "ROWS" : "RANGE")} BETWEEN {(Preceding == Unbounded ? "UNBOUNDED" : IsRows ? Preceding.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Preceding}ms")} PRECEDING AND CURRENT ROW ORDER BY ${TimeField}";
+}

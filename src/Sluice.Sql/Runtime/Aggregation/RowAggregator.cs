@@ -226,6 +226,15 @@ internal sealed class RowAggregator
         }
     }
 
+    /// <summary>Writes every call's value into <paramref name="output"/> from field <paramref name="firstIndex"/> on (an OVER aggregation's appended fields).</summary>
+    public void WriteResults(Row accumulator, long ns, Row output, int firstIndex)
+    {
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _slots[i].WriteResult(accumulator, ns, output, firstIndex + i);
+        }
+    }
+
     /// <summary>
     /// Folds <paramref name="source"/> (namespace <paramref name="sourceNs"/>) into <paramref name="target"/>
     /// (namespace <paramref name="targetNs"/>) and moves the source namespace's map entries to the target's; the
@@ -424,7 +433,7 @@ internal sealed class RowAggregator
     {
         if (index < 0 || index >= input.Count)
         {
-            throw new SqlException($"{what} is out of range: the input has {input.Count} fields ({input}).");
+            throw new SqlException($"{what} is out of range: the input has {input.Count} fields.");
         }
     }
 }
