@@ -1,3 +1,4 @@
+using CsCheck;
 using Sluice.Schemas;
 using Sluice.Sql.Runtime;
 using Sluice.Testing;
@@ -81,6 +82,37 @@ public sealed class DeduplicateOperatorTests
         Texts(after).ShouldBe(keepLast
             ? ["-U[k1, 1970-01-01T00:00:01, a]", "+U[k1, 1970-01-01T00:00:02, b]", "+I[k2, 1970-01-01T00:00:03, c]"]
             : ["+I[k2, 1970-01-01T00:00:03, c]"]);
+    }
+
+    [Fact]
+    public void RandomRows_MaterializeToTheFirstOrLastRowOfEachKey()
+    {
+        Gen.Int.Sample(seed =>
+        {
+            var random = new Random(seed);
+            var keepLast = random.Next(2) == 0;
+            var rowtime = random.Next(2) == 0;
+            using var dedup = Driver(keepLast, rowtime, 1 + random.Next(2));
+            var rows = new List<Row>();
+            for (var i = 0; i < 30; i++)
+            {
+                var row = Insert(s_events, "k" + random.Next(3), T(random.Next(5)), "v" + i);
+                rows.Add(row);
+                dedup.ProcessElement(row);
+            }
+
+            // By definition: per key, the first (or last) row in arrival order, or by rowtime: the earliest row, the
+            // first of them to arrive (keep-first), or the latest row, the last of them to arrive (keep-last).
+            var expected = rows.GroupBy(r => r.GetString(0)).Select(g =>
+            {
+                if (!rowtime)
+                {
+                    return keepLast ? g.Last() : g.First();
+                }
+                return keepLast ? g.Last(r => r.GetTimestamp(1) == g.Max(x => x.GetTimestamp(1))) : g.First(r => r.GetTimestamp(1) == g.Min(x => x.GetTimestamp(1)));
+            });
+            Materialize(dedup.Values).ShouldBe([.. expected.Select(Content).Order(StringComparer.Ordinal)], $"keepLast={keepLast} rowtime={rowtime} seed {seed}");
+        }, iter: 100);
     }
 
     [Fact]

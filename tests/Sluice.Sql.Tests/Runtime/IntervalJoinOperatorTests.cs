@@ -55,6 +55,18 @@ public sealed class IntervalJoinOperatorTests
     }
 
     [Fact]
+    public void OutputWatermark_TrailsTheInputByTheLargerBound_SoPaddedRowsAreNotLate()
+    {
+        var events = new List<(bool IsWatermark, long Time)>();
+        using var join = new TwoInputHarness((l, r) =>
+            IntervalJoinOperator.Apply(l, r, Spec(JoinKind.Left)).Transform("Recorder", () => new WatermarkRecorder(events)));
+
+        join.PushLeft(Insert(s_left, 1, T(10), "a"), 10_000).Watermark(11_999).Watermark(12_000);
+
+        events.Where(e => e.Time >= 0).ShouldBe([(true, 9_999L), (false, 10_000L), (true, 10_000L)]);
+    }
+
+    [Fact]
     public void Right_UnmatchedRow_PaddedAtItsTimePlusTheUpperBound()
     {
         using var join = Harness(JoinKind.Right);

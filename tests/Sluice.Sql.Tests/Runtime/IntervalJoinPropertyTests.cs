@@ -8,7 +8,8 @@ namespace Sluice.Sql.Tests.Runtime;
 
 /// <summary>
 /// Random insert-only inputs (every row after the current watermark) and random bounds: once the watermark passes
-/// everything, the output must equal the batch interval join of all rows, computed here by its definition.
+/// everything, the output must equal the batch interval join of all rows, computed here by its definition, and no
+/// output row may be behind the (delayed) output watermark.
 /// </summary>
 public sealed class IntervalJoinPropertyTests
 {
@@ -27,7 +28,10 @@ public sealed class IntervalJoinPropertyTests
             long lower = random.Next(-3, 2) * 500;
             var upper = lower + (random.Next(0, 7) * 500);
             var spec = new IntervalJoinSpec(s_left, s_right, [0], [0], kind, 1, 1, lower, upper);
-            using var join = new TwoInputHarness((l, r) => IntervalJoinOperator.Apply(l, r, spec), parallelism: 1 + random.Next(2));
+            var events = new List<(bool IsWatermark, long Time)>();
+            using var join = new TwoInputHarness(
+                (l, r) => IntervalJoinOperator.Apply(l, r, spec).Transform("Recorder", () => new WatermarkRecorder(events)).SetParallelism(1),
+                parallelism: 1 + random.Next(2));
             var left = new List<(int? Key, long Time)>();
             var right = new List<(int? Key, long Time)>();
             long watermark = 0;
@@ -55,6 +59,7 @@ public sealed class IntervalJoinPropertyTests
             join.Watermark(watermark + 1_000_000);
 
             Materialize(join.Timestamped.Select(t => t.Value)).ShouldBe(BatchJoin(spec, left, right), $"{kind} [{lower}, {upper}] seed {seed}");
+            WatermarkRecorder.LateRows(events).ShouldBeEmpty($"no output row is behind the output watermark; {kind} [{lower}, {upper}] seed {seed}");
         }, iter: 150);
     }
 

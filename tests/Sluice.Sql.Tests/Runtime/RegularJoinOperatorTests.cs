@@ -222,6 +222,15 @@ public sealed class RegularJoinOperatorTests
             .ShouldStartWith("Join key 1 compares left field 'id' (INT) with right field 'rv' (VARCHAR); cast both to one type first.");
     }
 
+    [Fact]
+    public void Validate_DecimalKeysOfDifferentScales_Rejected()
+    {
+        var spec = new RegularJoinSpec(Schema.Parse("d DECIMAL(10, 2)"), Schema.Parse("d DECIMAL(10, 3)"), [0], [0], JoinKind.Inner);
+
+        Should.Throw<ArgumentException>(spec.Validate).Message
+            .ShouldStartWith("Join key 1 compares left field 'd' (DECIMAL(10, 2)) with right field 'd' (DECIMAL(10, 3)); cast both to one type first.");
+    }
+
     [Theory]
     [InlineData(JoinKind.Inner, true, true, ChangelogMode.InsertOnly)]
     [InlineData(JoinKind.Inner, true, false, ChangelogMode.All)]

@@ -10,7 +10,8 @@ namespace Sluice.Sql.Tests.Runtime;
 /// <summary>
 /// Random changelogs on both inputs (inserts, and retractions of rows currently present, as -D or -U/+U pairs): the
 /// materialized output of the streaming join must equal a nested-loop batch join of the final inputs, written here
-/// independently of the operator, and never retract a row it does not hold.
+/// independently of the operator, and never retract a row it does not hold — also across a checkpoint and restore
+/// at a random point.
 /// </summary>
 public sealed class RegularJoinPropertyTests
 {
@@ -32,11 +33,22 @@ public sealed class RegularJoinPropertyTests
                     ? ExpressionCompiler.CompilePredicate(BoundExpressions.Compare(ComparisonOperator.LessOrEqual, BoundExpressions.Field(condition, "v"), BoundExpressions.Field(condition, "w")), condition)
                     : null,
             };
-            using var join = new TwoInputHarness((l, r) => RegularJoinOperator.Apply(l, r, spec), parallelism: 1 + random.Next(2));
+            var join = new TwoInputHarness((l, r) => RegularJoinOperator.Apply(l, r, spec), parallelism: 1 + random.Next(2));
+            var emitted = new List<Row>();
+            var restoreAt = random.Next(2) == 0 ? random.Next(30) : -1;
             var left = new List<Row>();
             var right = new List<Row>();
             for (var step = 0; step < 30; step++)
             {
+                if (step == restoreAt)
+                {
+                    // A checkpoint and a restore, maybe at another parallelism, must not change the result.
+                    var snapshot = join.Driver.Snapshot();
+                    emitted.AddRange(CollectAll(join));
+                    join.Dispose();
+                    join = new TwoInputHarness((l, r) => RegularJoinOperator.Apply(l, r, spec), parallelism: 1 + random.Next(2));
+                    join.Driver.InitializeState(snapshot);
+                }
                 var isLeft = random.Next(2) == 0;
                 var rows = isLeft ? left : right;
                 var schema = isLeft ? s_left : s_right;
@@ -75,7 +87,9 @@ public sealed class RegularJoinPropertyTests
                     Push(Insert(schema, row.GetValue(0), row.GetValue(1)));
                 }
             }
-            var actual = Materialize(CollectAll(join));
+            emitted.AddRange(CollectAll(join));
+            join.Dispose();
+            var actual = Materialize(emitted);
             actual.ShouldBe(BatchJoin(kind, withCondition, left, right), $"{kind}{(withCondition ? " with v <= w" : "")}, seed {seed}");
         }, iter: 150);
     }

@@ -105,3 +105,41 @@ internal static class Rows
         return [.. rows.SelectMany(e => Enumerable.Repeat(e.Key, e.Value)).Order(StringComparer.Ordinal)];
     }
 }
+
+/// <summary>
+/// Passes rows through and records, in order, each row's timestamp and each watermark it receives, so a test can check
+/// that no row arrives at or behind a watermark already received.
+/// </summary>
+internal sealed class WatermarkRecorder(List<(bool IsWatermark, long Time)> events) : Operators.OneInputStreamOperator<Row, Row>
+{
+    public override void ProcessElement(Row value, long timestamp)
+    {
+        events.Add((false, timestamp));
+        Output.Collect(value, timestamp);
+    }
+
+    public override void ProcessWatermark(long watermark)
+    {
+        events.Add((true, watermark));
+        Output.EmitWatermark(watermark);
+    }
+
+    /// <summary>The rows whose timestamp is not after the last watermark received before them.</summary>
+    public static List<long> LateRows(List<(bool IsWatermark, long Time)> events)
+    {
+        var late = new List<long>();
+        var watermark = long.MinValue;
+        foreach (var (isWatermark, time) in events)
+        {
+            if (isWatermark)
+            {
+                watermark = Math.Max(watermark, time);
+            }
+            else if (time <= watermark)
+            {
+                late.Add(time);
+            }
+        }
+        return late;
+    }
+}

@@ -77,8 +77,8 @@ internal static class JoinRows
     }
 
     /// <summary>
-    /// Checks a join's key fields: as many on each side, in range, scalar, and pairwise of the same type kind (the
-    /// binder casts both sides to their common type), so that equal values give equal encoded keys.
+    /// Checks a join's key fields: as many on each side, in range, scalar, and pairwise of the same type kind (and DECIMAL
+    /// scale; the binder casts both sides to their common type), so that equal values give equal encoded keys.
     /// </summary>
     /// <exception cref="ArgumentException">The keys do not fit; the message names the fields.</exception>
     public static void CheckKeys(Schema left, IReadOnlyList<int> leftKeys, Schema right, IReadOnlyList<int> rightKeys)
@@ -95,7 +95,8 @@ internal static class JoinRows
             CheckIndex(right, rightKeys[i], "right");
             var l = left[leftKeys[i]];
             var r = right[rightKeys[i]];
-            if (l.Type.Kind != r.Type.Kind)
+            // Keys are compared by their encoding: a DECIMAL's encoding carries its scale, so both scales must agree.
+            if (l.Type.Kind != r.Type.Kind || (l.Type.Kind == DataTypeKind.Decimal && l.Type.Scale != r.Type.Scale))
             {
                 throw new ArgumentException($"Join key {i + 1} compares left field '{l.Name}' ({l.Type}) with right field '{r.Name}' ({r.Type}); cast both to one type first.", nameof(rightKeys));
             }
