@@ -162,9 +162,8 @@ public sealed partial class SqlSession
     /// Runs a statement that needs the planner: SELECT, INSERT, STATEMENT SET, EXPLAIN (and DESCRIBE of a view, whose
     /// columns only binding its query tells). The one place the planner plugs in.
     /// </summary>
-    /// <exception cref="SqlException">Always, for now: the statement kind is not supported yet.</exception>
-    private SqlStatementResult ExecuteWithPlanner(SqlStatement statement) =>
-        throw new SqlException($"{StatementKind(statement)} is not supported yet: the SQL planner is still being written.", statement.Position);
+    /// <exception cref="SqlException">The statement is invalid, uses an unsupported feature, or a connector rejects a table.</exception>
+    private SqlStatementResult ExecuteWithPlanner(SqlStatement statement) => RunPlanned(statement);
 
     private IEnumerable<SqlStatementResult> Run(IReadOnlyList<SqlStatement> statements, bool insertsAsOneJob)
     {

@@ -72,11 +72,14 @@ public sealed class SqlJobResult : SqlStatementResult
 /// </remarks>
 public sealed class SqlQueryResult : SqlStatementResult, IAsyncDisposable
 {
-    internal SqlQueryResult(SqlStatement statement, Schema schema, JobClient job, ChannelReader<Row> rows) : base(statement)
+    private readonly Action? _abandon;
+
+    internal SqlQueryResult(SqlStatement statement, Schema schema, JobClient job, ChannelReader<Row> rows, Action? abandon = null) : base(statement)
     {
         Schema = schema;
         Job = job;
         Rows = rows;
+        _abandon = abandon;
     }
 
     /// <summary>The result's columns.</summary>
@@ -94,6 +97,8 @@ public sealed class SqlQueryResult : SqlStatementResult, IAsyncDisposable
     /// <summary>Cancels the job if it still runs and waits for it to end; never throws for the job's own failure.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Unblock the job's writers first: a writer waiting for room in the channel would hold the cancellation up.
+        _abandon?.Invoke();
         Job.Cancel();
         try
         {

@@ -1,0 +1,148 @@
+using Sluice.Connectors;
+using Sluice.Connectors.Filesystem;
+using Sluice.Connectors.Print;
+using Sluice.Schemas;
+using Sluice.Sql.Session;
+using Sluice.Sql.Tests.Session;
+
+namespace Sluice.Sql.Tests.EndToEnd;
+
+/// <summary>Statements run through the whole stack: parser, binder, optimizer, physical planner and a real job.</summary>
+public sealed class SqlEndToEndTests : IDisposable
+{
+    private const string Bids = "CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3), "
+        + "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'rows')";
+
+    private static readonly DateTime s_t0 = new(2026, 12, 5, 10, 0, 0);
+
+    // auction, bidder, price, ts (seconds after t0; out of order)
+    private static readonly object?[][] s_bids =
+    [
+        [1L, 10L, 100L, s_t0.AddSeconds(1)],
+        [2L, 11L, 5L, s_t0.AddSeconds(3)],
+        [1L, 12L, 150L, s_t0.AddSeconds(2)],
+        [3L, 10L, 70L, s_t0.AddSeconds(12)],
+        [2L, 13L, 20L, s_t0.AddSeconds(11)],
+        [1L, 11L, null, s_t0.AddSeconds(14)],
+    ];
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("sluice-sql-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private SqlSession Session(int parallelism = 1)
+    {
+        var registry = new ConnectorRegistry()
+            .Register(new RowsConnectorFactory(s_bids))
+            .Register(new FilesystemConnectorFactory())
+            .Register(new PrintConnectorFactory(TextWriter.Null));
+        var session = SqlSession.Create(new SqlSessionOptions { Connectors = registry });
+        session.Execute(Bids);
+        session.Execute($"SET 'parallelism.default' = '{parallelism}'");
+        return session;
+    }
+
+    private static async Task<List<Row>> Changelog(SqlSession session, string query)
+    {
+        await using var result = session.Execute(query).ShouldHaveSingleItem().ShouldBeOfType<SqlQueryResult>();
+        var rows = new List<Row>();
+        await foreach (var row in result.ReadAllAsync().WithCancellation(CancellationToken.None))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>The rows left after applying a changelog, as text, sorted.</summary>
+    private static List<string> Materialize(IEnumerable<Row> changelog)
+    {
+        var rows = new List<string>();
+        foreach (var row in changelog)
+        {
+            var copy = row.Copy();
+            copy.Kind = RowKind.Insert;
+            var text = copy.ToString();
+            if (row.Kind is RowKind.Insert or RowKind.UpdateAfter)
+            {
+                rows.Add(text);
+            }
+            else
+            {
+                rows.Remove(text).ShouldBeTrue($"A retraction of a row that is not there: {text}");
+            }
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
+    [Fact]
+    public async Task Select_FilterAndProjection_ReturnsTheMatchingRowsComputed()
+    {
+        var rows = await Changelog(Session(), "SELECT auction, price * 2 AS doubled FROM bid WHERE price > 50");
+
+        rows.Select(static r => (r.Kind, r.GetInt64(0), r.GetInt64(1))).OrderBy(static r => r.Item2).ThenBy(static r => r.Item3)
+            .ShouldBe([(RowKind.Insert, 1L, 200L), (RowKind.Insert, 1L, 300L), (RowKind.Insert, 3L, 140L)]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Select_GroupBy_ProducesAnUpdatingChangelogThatMaterializesToTheGroups(int parallelism)
+    {
+        var rows = await Changelog(Session(parallelism), "SELECT auction, COUNT(*) AS bids, MAX(price) AS top FROM bid GROUP BY auction");
+
+        rows.ShouldContain(static r => r.Kind == RowKind.UpdateBefore);
+        Materialize(rows).ShouldBe(
+        [
+            Row.Of(Schema.Parse("auction BIGINT, bids BIGINT NOT NULL, top BIGINT"), 1L, 3L, 150L).ToString(),
+            Row.Of(Schema.Parse("auction BIGINT, bids BIGINT NOT NULL, top BIGINT"), 2L, 2L, 20L).ToString(),
+            Row.Of(Schema.Parse("auction BIGINT, bids BIGINT NOT NULL, top BIGINT"), 3L, 1L, 70L).ToString(),
+        ]);
+    }
+
+    [Fact]
+    public async Task Insert_IntoAFilesystemTable_WritesTheRowsAsJsonLines()
+    {
+        var session = Session();
+        var path = Path.Combine(_directory, "out");
+        session.Execute($"CREATE TABLE cheap (auction BIGINT, price BIGINT) WITH ('connector' = 'filesystem', 'path' = '{path}', 'format' = 'json')");
+
+        var job = session.Execute("INSERT INTO cheap SELECT auction, price FROM bid WHERE price < 50").ShouldHaveSingleItem().ShouldBeOfType<SqlJobResult>();
+        await job.Job.Completion.OrTimeout();
+
+        var lines = Directory.GetFiles(path, "*", SearchOption.AllDirectories)
+            .Where(static f => !Path.GetFileName(f).StartsWith('.') && !Path.GetFileName(f).StartsWith('_'))
+            .SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal).ToList();
+        lines.ShouldBe(["{\"auction\":2,\"price\":20}", "{\"auction\":2,\"price\":5}"]);
+    }
+
+    [Fact]
+    public void Insert_UpdatingQueryIntoAnAppendOnlySink_IsRejectedNamingTheAggregate()
+    {
+        var session = Session();
+        session.Execute($"CREATE TABLE counts (auction BIGINT, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '{Path.Combine(_directory, "counts")}', 'format' = 'json')");
+
+        var error = Should.Throw<SqlException>(() => session.Execute("INSERT INTO counts SELECT auction, COUNT(*) FROM bid GROUP BY auction"));
+
+        error.Reason.ShouldContain("'counts'");
+        error.Reason.ShouldContain("GroupAggregate");
+    }
+
+    [Fact]
+    public void Explain_Insert_PrintsTheLogicalAndPhysicalPlans()
+    {
+        var session = Session();
+        session.Execute("CREATE TABLE sink (auction BIGINT, price BIGINT) WITH ('connector' = 'print')");
+
+        var plan = session.Execute("EXPLAIN INSERT INTO sink SELECT auction, price FROM bid WHERE price > 10")
+            .ShouldHaveSingleItem().ShouldBeOfType<SqlExplainResult>().Plan;
+
+        plan.ShouldContain("== Abstract Syntax Tree ==");
+        plan.ShouldContain("== Optimized Logical Plan ==");
+        plan.ShouldContain("== Physical Execution Plan ==");
+        plan.ShouldContain("TableSource(bid)");
+        plan.ShouldContain("TableSink(sink)");
+    }
+}
