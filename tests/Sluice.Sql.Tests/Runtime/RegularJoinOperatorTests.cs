@@ -91,6 +91,16 @@ public sealed class RegularJoinOperatorTests
     }
 
     [Fact]
+    public void Inner_RetractionOfARowNotHeld_EmitsNothing()
+    {
+        using var join = Harness(Spec(JoinKind.Inner));
+
+        join.PushRight(Insert(s_right, 1, "x")).PushLeft(Delete(s_left, 1, "never inserted"));
+
+        join.Output.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Right_NullKeys_MatchNothing()
     {
         using var join = Harness(Spec(JoinKind.Right));

@@ -22,7 +22,9 @@ namespace Sluice.Sql.Runtime;
 /// the timestamp of the input record that caused it. The output is insert-only exactly for INNER and SEMI joins of
 /// insert-only inputs (<see cref="RegularJoinSpec.OutputMode"/>).</para>
 /// <para>A row with a null in a key field that is not null-safe matches nothing: it is not stored; an outer side's
-/// such row is emitted padded at once (and its retraction retracts the padded row).</para>
+/// such row is emitted padded at once (and its retraction retracts the padded row). A retraction of a row the side
+/// does not hold (never inserted, or forgotten by the state TTL) emits nothing (Flink still retracts the pairs the row
+/// would make now). A state TTL can still leave the output inconsistent, as in Flink.</para>
 /// <para>State, per join key: map states <c>left-rows</c> and <c>right-rows</c>, from a row's identity
 /// (<see cref="StoredRowCodec.ToKey"/>, version 1) to (count, associations): how many copies of the row the side
 /// holds, and how many rows of the other side (with their multiplicities) match it, which outer and SEMI/ANTI sides
@@ -138,6 +140,10 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
     {
         var own = isLeft ? _left : _right;
         var other = isLeft ? _right : _left;
+        if (!Accumulates(input) && !Retract(own, isLeft ? _leftRows : _rightRows, input))
+        {
+            return; // not held (never stored, or forgotten by the state TTL): nothing of it is undone
+        }
         var inputOuter = isLeft ? _leftOuter : _rightOuter;
         var otherOuter = isLeft ? _rightOuter : _leftOuter;
         var matched = FindMatches(input, isLeft, other, isLeft ? _rightRows : _leftRows);
@@ -170,7 +176,6 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
         }
         else
         {
-            Retract(own, isLeft ? _leftRows : _rightRows, input);
             if (_matches.Count == 0)
             {
                 if (inputOuter)
@@ -200,9 +205,13 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
 
     private void ProcessSemiAntiLeft(Row input, long timestamp)
     {
+        var accumulate = Accumulates(input);
+        if (!accumulate && !Retract(_left, _leftRows, input))
+        {
+            return;
+        }
         var matched = FindMatches(input, isLeft: true, _right, _rightRows);
         _matches.Clear();
-        var accumulate = Accumulates(input);
         if ((matched > 0) == (_spec.Kind == JoinKind.Semi))
         {
             EmitLeft(input, accumulate ? RowKind.Insert : RowKind.Delete, timestamp);
@@ -211,14 +220,14 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
         {
             Add(_left, _leftRows, input, matched);
         }
-        else
-        {
-            Retract(_left, _leftRows, input);
-        }
     }
 
     private void ProcessSemiAntiRight(Row input, long timestamp)
     {
+        if (!Accumulates(input) && !Retract(_right, _rightRows, input))
+        {
+            return;
+        }
         FindMatches(input, isLeft: false, _left, _leftRows);
         var semi = _spec.Kind == JoinKind.Semi;
         if (Accumulates(input))
@@ -236,7 +245,6 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
         }
         else
         {
-            Retract(_right, _rightRows, input);
             for (var m = 0; m < _matches.Count; m++)
             {
                 var match = _matches[m];
@@ -281,12 +289,13 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
         state.Put(key, (count + 1, associations));
     }
 
-    private static void Retract(IMapState<string, (int Count, int Associations)> state, StoredRowCodec rows, Row input)
+    // Removes one copy of the row; false when the side does not hold it.
+    private static bool Retract(IMapState<string, (int Count, int Associations)> state, StoredRowCodec rows, Row input)
     {
         var key = rows.ToKey(input);
         if (!state.TryGetValue(key, out var existing))
         {
-            return; // never stored, or forgotten by the state TTL
+            return false;
         }
         if (existing.Count > 1)
         {
@@ -296,6 +305,7 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
         {
             state.Remove(key);
         }
+        return true;
     }
 
     private void EmitPair(Row? input, Row? other, bool inputIsLeft, RowKind kind, long timestamp, int copies = 1)

@@ -8,8 +8,8 @@ namespace Sluice.Sql.Runtime;
 /// Flink's streaming Top-N (<c>Rank</c>): per partition key, keeps the rows ordered by the sort keys and emits the
 /// changes to the rows whose rank is in [<see cref="RankSpec.RankStart"/>, <see cref="RankSpec.RankEnd"/>], so that a
 /// materialized copy of the output always holds exactly the current Top-N. The input may be insert-only or updating
-/// (<c>+I</c>/<c>+U</c> add a row, <c>-U</c>/<c>-D</c> retract an equal row; retracting a row that is not held does
-/// nothing).
+/// (<c>+I</c>/<c>+U</c> add a row, <c>-U</c>/<c>-D</c> retract the most recent equal row; retracting a row that is
+/// not held does nothing).
 /// </summary>
 /// <remarks>
 /// <para>Output (<see cref="RankSpec.Output"/>), per input record, the difference between the range before and after:
@@ -82,7 +82,12 @@ internal sealed class RankOperator : KeyedOneInputStreamOperator<string, Row, Ro
         {
             var stored = value.Copy();
             stored.Kind = RowKind.Insert;
-            _rows.Insert(UpperBound(stored), stored);
+            var position = UpperBound(stored);
+            if (_spec.InputInsertOnly && _spec.Function == RankFunction.RowNumber && position >= _spec.RankEnd)
+            {
+                return; // its row number would be past the range, and later rows only push it further
+            }
+            _rows.Insert(position, stored);
             if (_spec.InputInsertOnly)
             {
                 Ranks(_rows, _afterRanks);
