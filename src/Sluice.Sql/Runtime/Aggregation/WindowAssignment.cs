@@ -71,38 +71,6 @@ internal static class WindowAssignment
         var lastStart = time - FloorMod(time - spec.OffsetMillis, spec.SlideMillis);
         for (var i = 0; i < count; i++)
         {
-            case WindowKind.Tumble:
-                {
-                    var start = time - FloorMod(time - spec.OffsetMillis, spec.SizeMillis);
-                    destination[0] = new SqlWindow(start, start + spec.SizeMillis);
-                    return 1;
-                }
-            case WindowKind.Hop:
-                {
-                    var count = MaxWindowsPerRow(spec);
-                    var lastStart = time - FloorMod(time - spec.OffsetMillis, spec.SlideMillis);
-                    for (var i = 0; i < count; i++)
-                    {
-                        var start = lastStart - ((count - 1 - i) * spec.SlideMillis);
-                        destination[i] = new SqlWindow(start, start + spec.SizeMillis);
-                    }
-                    return count;
-                }
-            case WindowKind.Cumulate:
-                {
-                    var start = time - FloorMod(time - spec.OffsetMillis, spec.SizeMillis);
-                    var steps = MaxWindowsPerRow(spec);
-                    var first = ((time - start) / spec.SlideMillis) + 1;
-                    var written = 0;
-                    for (var j = first; j <= steps; j++)
-                    {
-                        destination[written++] = new SqlWindow(start, start + (j * spec.SlideMillis));
-                    }
-                    return written;
-                }
-            default:
-                throw new ArgumentException($"Window {spec} is assigned per key by the session operator.", nameof(spec));
-
             var start = lastStart - ((count - 1 - i) * spec.SlideMillis);
             destination[i] = new SqlWindow(start, start + spec.SizeMillis);
         }
