@@ -1,4 +1,5 @@
 using Sluice.Configuration;
+using Sluice.Connectors.DuckDb.Lookup;
 using Sluice.Connectors.DuckDb.Sinks;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -8,9 +9,10 @@ using Sluice.Sinks;
 namespace Sluice.Connectors.DuckDb;
 
 /// <summary>
-/// The 'duckdb' connector (a sink): rows written exactly once into a table of a DuckDB database file through
+/// The 'duckdb' connector: a sink of rows written exactly once into a table of a DuckDB database file through
 /// <see cref="DuckDbWarehouseSink.ForRows"/>, appended, or upserted by the table's key (its PRIMARY KEY, or
-/// <c>sink.key-fields</c>). Thread-safe and stateless.
+/// <c>sink.key-fields</c>); and a lookup table (<see cref="CreateLookupSource"/>) read by a parameterized query on the
+/// join's key columns, with Flink's <c>lookup.*</c> cache and retry options. Thread-safe and stateless.
 /// </summary>
 /// <remarks>
 /// Upsert mode applies a changelog as Flink's JDBC sink does: <c>+I</c> and <c>+U</c> rows insert or replace the row
@@ -28,16 +30,17 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
         ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write; created from the schema if missing."),
         ConfigOption.Choice("sink.write-mode", "'append' inserts every row; 'upsert' applies rows by key (insert or replace, delete). Default: 'upsert' when the table declares a PRIMARY KEY, else 'append'.", "append", "append", "upsert"),
         new("sink.key-fields", ConfigOptionType.String, "The table's key columns, separated by ';', for a table declared without PRIMARY KEY: the key of 'upsert', the primary key of a table the sink creates."),
+        .. LookupOptions.Definitions,
     ];
 
     /// <inheritdoc />
     public string Identifier => Name;
 
     /// <inheritdoc />
-    public string Description => "Writes rows exactly once into a DuckDB table, appended or upserted by key (deletes applied).";
+    public string Description => "Writes rows exactly once into a DuckDB table, appended or upserted by key (deletes applied); reads a table by key for lookup joins.";
 
     /// <inheritdoc />
-    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
+    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink | ConnectorCapabilities.Lookup;
 
     /// <inheritdoc />
     /// <remarks><see cref="ChangelogMode.Upsert"/> in upsert mode, else <see cref="ChangelogMode.InsertOnly"/>.</remarks>
@@ -57,6 +60,46 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
         var options = context.Options;
         return DuckDbWarehouseSink.ForRows(options.GetString("path")!, options.GetString("table-name")!, context.Schema,
             new DuckDbSinkOptions { Mode = mode, PrimaryKey = keys });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Each lookup runs <c>SELECT … FROM "table-name" WHERE "k1" = $1 AND …</c> on the source's own connection to
+    /// <c>path</c>, so it sees what the table holds at that moment (committed rows); a key with a NULL field finds
+    /// nothing. The table's columns must be scalar (nested columns are stored as text). The source is wrapped with the
+    /// <c>lookup.*</c> options (<see cref="LookupOptions.Apply"/>). The <c>sink.*</c> options are ignored.
+    /// </remarks>
+    /// <exception cref="ConfigOptionsException">No key column, a key column the table lacks, a nested column, or invalid <c>lookup.*</c> options.</exception>
+    public ILookupSource CreateLookupSource(ConnectorContext context, IReadOnlyList<string> keyColumns)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(keyColumns);
+        var options = context.Options;
+        var lookup = LookupOptions.From(options);
+        var table = options.GetString("table-name")!;
+        if (keyColumns.Count == 0)
+        {
+            throw new ConfigOptionsException($"A lookup of DuckDB table '{context.TableName}' needs at least one key column.", Name);
+        }
+        var schema = context.Schema;
+        var indexes = new int[keyColumns.Count];
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            indexes[i] = schema.IndexOf(keyColumns[i]);
+            if (indexes[i] < 0)
+            {
+                throw new ConfigOptionsException($"The lookup key column '{keyColumns[i]}' is not a column of table '{context.TableName}' ({string.Join(", ", schema.Select(static f => f.Name))}).", Name);
+            }
+        }
+        foreach (var field in schema)
+        {
+            if (field.Type.Kind is DataTypeKind.Row or DataTypeKind.Array or DataTypeKind.Map)
+            {
+                throw new ConfigOptionsException($"Table '{context.TableName}' cannot be a DuckDB lookup table: its column '{field.Name}' is {field.Type}, which DuckDB stores as text; declare only scalar columns.", Name);
+            }
+        }
+        var source = new DuckDbLookupSource(Path.GetFullPath(options.GetString("path")!), table, schema, indexes);
+        return lookup.Apply(source, context.TableName);
     }
 
     private static (WarehouseWriteMode Mode, string[] Keys) Resolve(ConnectorContext context)
