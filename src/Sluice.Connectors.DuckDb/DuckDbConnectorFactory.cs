@@ -28,7 +28,7 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
     [
         ConfigOption.Required("path", ConfigOptionType.String, "The DuckDB database file; created if missing."),
         ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write; created from the schema if missing."),
-        ConfigOption.Choice("sink.write-mode", "'append' inserts every row; 'upsert' applies rows by key (insert or replace, delete). Default: 'upsert' when the table declares a PRIMARY KEY, else 'append'.", "append", "append", "upsert"),
+        ConfigOption.Choice("sink.write-mode", "'append' inserts every row (a table without a key only); 'upsert' applies rows by key (insert or replace, delete). Default: 'upsert' when the table has a key (PRIMARY KEY or 'sink.key-fields'), else 'append'.", "append", "append", "upsert"),
         new("sink.key-fields", ConfigOptionType.String, "The table's key columns, separated by ';', for a table declared without PRIMARY KEY: the key of 'upsert', the primary key of a table the sink creates."),
         .. LookupOptions.Definitions,
     ];
@@ -106,7 +106,12 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
-        var keys = (options.GetString("sink.key-fields") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] keys = [];
+        if (options.Contains("sink.key-fields"))
+        {
+            var fields = ConnectorFormats.ColumnsOf(context.Schema, options, "sink.key-fields");
+            keys = [.. fields.Select(static f => f.Name)];
+        }
         if (context.PrimaryKey.Count > 0)
         {
             if (keys.Length > 0 && !keys.AsSpan().SequenceEqual([.. context.PrimaryKey]))
@@ -117,17 +122,15 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
         }
         var mode = options.Contains("sink.write-mode")
             ? options.GetChoice("sink.write-mode") == "upsert" ? WarehouseWriteMode.Upsert : WarehouseWriteMode.Append
-            : context.PrimaryKey.Count > 0 ? WarehouseWriteMode.Upsert : WarehouseWriteMode.Append;
+            : keys.Length > 0 ? WarehouseWriteMode.Upsert : WarehouseWriteMode.Append;
         if (mode == WarehouseWriteMode.Upsert && keys.Length == 0)
         {
             throw new ConfigOptionsException("Connector 'duckdb' needs the table's key with 'sink.write-mode' = 'upsert': declare a PRIMARY KEY, or give option 'sink.key-fields' (the key columns, separated by ';').", Name, "sink.key-fields");
         }
-        foreach (var key in keys)
+        if (mode == WarehouseWriteMode.Append && keys.Length > 0)
         {
-            if (context.Schema.IndexOf(key) < 0)
-            {
-                throw options.Invalid("sink.key-fields", $"must name columns of the table ({string.Join(", ", context.Schema.Select(static f => f.Name))}), but '{key}' is not one");
-            }
+            // The created table's primary key would reject the second row of a key, failing that checkpoint's commit on every retry.
+            throw options.Invalid("sink.write-mode", $"must be 'upsert' (or left out) for table '{context.TableName}', which has a key ({string.Join(";", keys)}): appended rows would fail the commit at the first repeated key");
         }
         return (mode, keys);
     }
