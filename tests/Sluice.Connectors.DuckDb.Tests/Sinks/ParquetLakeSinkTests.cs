@@ -1,7 +1,7 @@
 using DuckDB.NET.Data;
 using Sluice.Checkpoints;
-using Sluice.Schemas;
 using Sluice.Connectors.DuckDb.Sinks;
+using Sluice.Schemas;
 using Sluice.Sinks;
 using static Sluice.Connectors.DuckDb.Tests.Sinks.SinkTestSupport;
 
