@@ -5,9 +5,11 @@ using Sluice.Sinks;
 namespace Sluice.Sql.Runtime;
 
 /// <summary>
-/// The sink of an interactive SELECT: every subtask writes its rows, with their kinds, into one bounded channel that the
-/// query's reader drains. A full channel blocks the writing task (backpressure) until the reader takes rows or
-/// <see cref="Abandon"/> is called; after that, rows are dropped so the job can be cancelled without a reader.
+/// The sink of a SELECT: writes a copy of each row (with its kind) into a bounded channel that the query's reader drains
+/// (upstream operators may reuse a row after emitting it; the reader keeps its rows). One subtask
+/// (<see cref="MaxParallelism"/> 1), so rows keep the order the job produced them in. A full channel blocks the task
+/// (backpressure) until the reader takes rows or <see cref="Abandon"/> is called; after that, rows are dropped so the
+/// job can be cancelled without a reader.
 /// </summary>
 internal sealed class QueryResultSink : ISink<Row>
 {
@@ -22,7 +24,7 @@ internal sealed class QueryResultSink : ISink<Row>
     public ChannelReader<Row> Reader => _channel.Reader;
 
     /// <inheritdoc />
-    public int MaxParallelism => 0;
+    public int MaxParallelism => 1;
 
     /// <summary>Ends the result: with <paramref name="failure"/> when the job failed, normally when it finished.</summary>
     public void Complete(Exception? failure = null) => _channel.Writer.TryComplete(failure);
@@ -38,6 +40,7 @@ internal sealed class QueryResultSink : ISink<Row>
         public void Write(Row value, long timestamp)
         {
             var writer = sink._channel.Writer;
+            value = value.Copy();
             if (writer.TryWrite(value))
             {
                 return;

@@ -3,7 +3,6 @@ using Sluice.Sql.Catalog;
 using Sluice.Sql.Connectors;
 using Sluice.Sql.Planning;
 using Sluice.Sql.Planning.Physical;
-using Sluice.Sql.Runtime;
 using Sluice.Sql.Syntax;
 
 namespace Sluice.Sql.Session;
@@ -32,11 +31,10 @@ public sealed partial class SqlSession
         var planned = SqlPlanner.Plan(statement, Catalog, Functions, PlannerSettings);
         var environment = StreamEnvironment.Create(CreateJobOptions(JobName(planned)));
         var physical = new PhysicalPlanner(environment, Connectors, PhysicalSettings);
-        QueryResultSink? results = null;
+        DataStream<Row>? rows = null;
         if (planned.Query is { } query)
         {
-            results = new QueryResultSink();
-            physical.Translate(query).SinkTo(results, "Collect");
+            rows = physical.Translate(query);
         }
         else
         {
@@ -48,19 +46,9 @@ public sealed partial class SqlSession
             return new SqlExplainResult(statement, planned.Explain() + "== Physical Execution Plan ==\n" + environment.Explain() + "\n");
         }
 
-        var job = environment.Start();
-        if (results is null)
-        {
-            return new SqlJobResult(statement, job);
-        }
-
-        _ = job.Completion.ContinueWith(
-            static (ended, sink) => ((QueryResultSink)sink!).Complete(ended.IsFaulted ? ended.Exception!.InnerException : null),
-            results,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        return new SqlQueryResult(statement, planned.Query!.Schema, job, results.Reader, results.Abandon);
+        return rows is null
+            ? new SqlJobResult(statement, environment.Start())
+            : SqlQueryResult.Start(statement, environment, rows, planned.Query!.Schema);
     }
 
     /// <summary>DESCRIBE of a view: its columns, as binding its query types them.</summary>

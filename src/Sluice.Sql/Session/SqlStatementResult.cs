@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Sluice.Schemas;
 using Sluice.Sql.Syntax;
 
+using Sluice.Sql.Runtime;
+
 namespace Sluice.Sql.Session;
 
 /// <summary>What executing one statement gave: a message, a table of text, a plan or a running job. Immutable, except the rows of a <see cref="SqlQueryResult"/>.</summary>
@@ -94,17 +96,17 @@ public sealed class SqlQueryResult : SqlStatementResult, IAsyncDisposable
     /// <param name="capacity">Rows the channel holds before the job waits for the reader.</param>
     internal static SqlQueryResult Start(SqlStatement statement, StreamEnvironment environment, DataStream<Row> rows, Schema schema, int capacity = 1024)
     {
-        var channel = Channel.CreateBounded<Row>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
-        rows.SinkTo(new ChannelRowSink(channel.Writer), "SqlQueryResult");
+        var sink = new QueryResultSink(capacity);
+        rows.SinkTo(sink, "SqlQueryResult");
         var job = environment.Start();
         _ = job.Completion.ContinueWith(
-            static (completion, state) => ((ChannelWriter<Row>)state!).TryComplete(
+            static (completion, state) => ((QueryResultSink)state!).Complete(
                 completion.IsCanceled ? new OperationCanceledException("The query's job was cancelled.") : completion.Exception?.GetBaseException()),
-            channel.Writer,
+            sink,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-        return new SqlQueryResult(statement, schema, job, channel.Reader);
+        return new SqlQueryResult(statement, schema, job, sink.Reader, sink.Abandon);
     }
 
     /// <summary>The result's columns.</summary>
