@@ -1,8 +1,7 @@
 using System.Threading.Channels;
 using Sluice.Schemas;
-using Sluice.Sql.Syntax;
-
 using Sluice.Sql.Runtime;
+using Sluice.Sql.Syntax;
 
 namespace Sluice.Sql.Session;
 
