@@ -1,0 +1,88 @@
+using Sluice.Nexmark.Queries;
+using Sluice.Nexmark.Results;
+using Sluice.Nexmark.Sql;
+using Sluice.Nexmark.Streaming;
+
+namespace Sluice.Nexmark.Tests;
+
+/// <summary>The nexmark Flink SQL on Sluice SQL against the DataStream queries, over the same out-of-order events.</summary>
+public class SqlEngineTests(EventsFixture fixture) : IClassFixture<EventsFixture>
+{
+    private static readonly NexmarkQuery[] s_awaitingWindowOperators = [NexmarkQuery.Q5, NexmarkQuery.Q7, NexmarkQuery.Q8, NexmarkQuery.Q11, NexmarkQuery.Q12];
+
+    public static TheoryData<NexmarkQuery, int> QueriesAndParallelism()
+    {
+        var data = new TheoryData<NexmarkQuery, int>();
+        foreach (var q in NexmarkQueries.All)
+        {
+            data.Add(q, 1);
+            data.Add(q, 4);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(QueriesAndParallelism))]
+    public void Run_SmallOutOfOrderInput_MaterializesToTheDataStreamResult(NexmarkQuery query, int parallelism)
+    {
+        using var sluice = new SluiceEngine(ExecutionMode.Deterministic);
+        var expected = sluice.Run(query, fixture.Events, new QueryRunSettings(1, KeepRows: true));
+        using var sql = new SqlEngine();
+
+        QueryOutput actual;
+        try
+        {
+            actual = sql.Run(query, fixture.Events, new QueryRunSettings(parallelism, KeepRows: true));
+        }
+        catch (NotSupportedException e) when (e.Message.Contains("cannot run yet", StringComparison.Ordinal))
+        {
+            // The physical planner does not map window aggregates, window joins and session windows yet (issue 14,
+            // being added): only those queries may be turned away, and only for that reason. Remove once they run.
+            s_awaitingWindowOperators.ShouldContain(query, e.Message);
+            return;
+        }
+
+        var what = $"{query.Name()} p={parallelism}";
+        actual.Count.ShouldBe(expected.Count, what);
+        switch (query)
+        {
+            case NexmarkQuery.Q5:
+                // The SQL's sink table has no window start: compare (auction, num).
+                Project(actual).ShouldBe(Project(expected), what);
+                break;
+            case NexmarkQuery.Q12:
+                // Processing-time windows split differently per run; the checksum sums counts per bidder.
+                actual.Checksum.ShouldBe(expected.Checksum, what);
+                break;
+            default:
+                actual.Checksum.ShouldBe(expected.Checksum, what);
+                Sorted(actual).ShouldBe(Sorted(expected), what);
+                break;
+        }
+    }
+
+    [Fact]
+    public void Script_Q1_SubstitutesNothingButTheSink()
+    {
+        using var sql = new SqlEngine();
+
+        var script = sql.Script(NexmarkQuery.Q1, 1000);
+
+        script.ShouldContain("'connector' = 'nexmark-collect'");
+        script.ShouldNotContain("blackhole");
+        script.ShouldContain("0.908 * price as price");
+    }
+
+    [Fact]
+    public void CountChar_CountsTheFirstCharacter()
+    {
+        CountChar.Eval("banana", "a").ShouldBe(3);
+        CountChar.Eval("banana", "").ShouldBe(0);
+        CountChar.Eval(null, "a").ShouldBe(0);
+    }
+
+    private static List<string> Sorted(QueryOutput output) => output.Rows!.Select(RowJson.Format).Order(StringComparer.Ordinal).ToList();
+
+    private static List<(long, long)> Project(QueryOutput output) =>
+        output.Rows!.Cast<HotItemRow>().Select(static r => (r.Auction, r.Num)).Order().ToList();
+}
