@@ -11,8 +11,9 @@ public sealed record DuckDbSinkOptions
 
     /// <summary>
     /// The table's primary key as column names (snake_case, e.g. <c>user_id</c> for a property <c>UserId</c>).
-    /// Required for <see cref="WarehouseWriteMode.Upsert"/>; with <see cref="WarehouseWriteMode.Append"/> it is only
-    /// used when the sink creates the table (then duplicate keys fail the commit).
+    /// Required for <see cref="WarehouseWriteMode.Upsert"/> and refused with <see cref="WarehouseWriteMode.Append"/> (the
+    /// created table's key would fail the commit of the first repeated key on every retry). A record with NULL in a key
+    /// column fails the write, naming the table, the column and the record.
     /// </summary>
     public IReadOnlyList<string> PrimaryKey { get; init; } = [];
 }

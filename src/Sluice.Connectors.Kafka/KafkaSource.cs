@@ -22,6 +22,10 @@ public sealed class KafkaSource<T> : ISource<T>
     private readonly List<KafkaSourceReader<T>> _readers = [];
     private readonly Dictionary<TopicPartition, long> _handedOver = [];
     private readonly HashSet<TopicPartition> _finishedPartitions = [];
+    private readonly Lock _listingLock = new();
+    private IReadOnlyList<string>? _listing; // the topics the live readers subscribe to (one listing for all of them)
+    private HashSet<string>? _firstListing; // the topics matching TopicPattern when this source's readers first started
+    private int _liveReaders;
 
     /// <summary>Creates the source; nothing connects until the job starts.</summary>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
@@ -138,6 +142,49 @@ public sealed class KafkaSource<T> : ISource<T>
     }
 
     internal void OnAssignmentChanged(KafkaSourceReader<T> reader) => AssignmentChanged?.Invoke(reader);
+
+    /// <summary>
+    /// The topics a new reader subscribes to, counting it as live until <see cref="ReaderClosed"/>: <see cref="KafkaSourceOptions.Topics"/>, or
+    /// for <see cref="KafkaSourceOptions.TopicPattern"/> one listing shared by every reader of a run — taken by the
+    /// first reader created while none is live (a job's start or restart), so the readers of one run number their
+    /// splits alike even when a topic is created while they start.
+    /// </summary>
+    /// <param name="list">Lists the matching topics (a metadata request), called at most once per run.</param>
+    internal IReadOnlyList<string> TopicsForNewReader(Func<IReadOnlyList<string>> list)
+    {
+        lock (_listingLock)
+        {
+            if (Options.TopicPattern is not null && (_listing is null || _liveReaders == 0))
+            {
+                _listing = list();
+                _firstListing ??= [.. _listing];
+            }
+            _liveReaders++;
+            return _listing ?? Options.Topics;
+        }
+    }
+
+    /// <summary>A reader that got its topics from <see cref="TopicsForNewReader"/> closed (or failed to start).</summary>
+    internal void ReaderClosed()
+    {
+        lock (_listingLock)
+        {
+            _liveReaders--;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="topic"/> matched <see cref="KafkaSourceOptions.TopicPattern"/> only after this source's
+    /// readers first started (it was created later): its partitions without a position are read from the earliest offset,
+    /// whatever the starting position says, so none of its records is skipped.
+    /// </summary>
+    internal bool AppearedAfterStart(string topic)
+    {
+        lock (_listingLock)
+        {
+            return _firstListing is not null && !_firstListing.Contains(topic);
+        }
+    }
 
     /// <inheritdoc />
     /// <exception cref="KafkaSourceException">A topic does not exist or the cluster cannot be reached.</exception>

@@ -220,6 +220,11 @@ internal sealed partial class KafkaSourceReader<T>
             {
                 result.Add(new TopicPartitionOffset(tp, offset));
             }
+            else if (options.TopicPattern is not null && (_source.AppearedAfterStart(tp.Topic) || AppearedAfterCheckpoint(tp.Topic)))
+            {
+                // A topic created after the job started: its records are all new to the job, so none may be skipped.
+                result.Add(new TopicPartitionOffset(tp, Offset.Beginning));
+            }
             else
             {
                 pending.Add(tp);
@@ -255,6 +260,28 @@ internal sealed partial class KafkaSourceReader<T>
                 break;
         }
         return result;
+    }
+
+    /// <summary>
+    /// On a restore, whether <paramref name="topic"/> has no split in the restored checkpoint (every reader snapshots a
+    /// position, possibly unknown, for every partition of its topics): it was created after the checkpointed run started.
+    /// </summary>
+    private bool AppearedAfterCheckpoint(string topic)
+    {
+        var restored = _context.RestoredSplits;
+        if (restored.Count == 0)
+        {
+            return false;
+        }
+        var prefix = SplitIdOf(topic, 0)[..^1]; // "kafka:<topic>/"
+        foreach (var id in restored.Keys)
+        {
+            if (id.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions) =>

@@ -102,12 +102,14 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)
             .Build();
+        var counted = false; // whether the source counts this reader as live
         try
         {
             var slots = new List<(string Topic, int Partition)>();
             using (var admin = new DependentAdminClientBuilder(_consumer.Handle).Build())
             {
-                _topics = options.TopicPattern is null ? options.Topics : MatchingTopics(admin, options);
+                _topics = source.TopicsForNewReader(() => MatchingTopics(admin, options));
+                counted = true;
                 foreach (var topic in _topics)
                 {
                     var count = PartitionCount(admin, topic);
@@ -133,11 +135,19 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
         catch (KafkaSourceException)
         {
             _consumer.Dispose();
+            if (counted)
+            {
+                source.ReaderClosed();
+            }
             throw;
         }
         catch (KafkaException e)
         {
             _consumer.Dispose();
+            if (counted)
+            {
+                source.ReaderClosed();
+            }
             throw new KafkaSourceException($"Kafka source (group '{options.GroupId}', subtask {context.SubtaskIndex}) could not read the metadata of [{(options.TopicPattern is null ? string.Join(", ", options.Topics) : $"topics matching '{options.TopicPattern}'")}] from {source.Connection.BootstrapServers}: {e.Error.Reason}", e);
         }
         _allPartitions = [.. _slotTopics.Select((topic, i) => new TopicPartition(topic, _slotPartitions[i]))];
@@ -472,6 +482,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
         }
         _consumer.Dispose();
         _disposed = true;
+        _source.ReaderClosed();
     }
 
     /// <summary>Signals the subtask if it waits for data, so it polls again. Thread-safe.</summary>
@@ -497,7 +508,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
     }
 
     /// <summary>The cluster's topics (internal '__' topics excluded, as Kafka's own pattern subscriptions do) whose whole name matches the pattern, in name order (so every reader numbers its splits alike).</summary>
-    private static List<string> MatchingTopics(IAdminClient admin, KafkaSourceOptions options)
+    private static IReadOnlyList<string> MatchingTopics(IAdminClient admin, KafkaSourceOptions options)
     {
         var matching = new List<string>();
         foreach (var info in admin.GetMetadata(TimeSpan.FromSeconds(30)).Topics)

@@ -2,6 +2,7 @@ using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Kafka;
 using Sluice.Schemas;
+using Sluice.Sources;
 
 namespace Sluice.Connectors.Kafka.Tests;
 
@@ -125,6 +126,41 @@ public sealed class KafkaConnectorFactoryStartupTests(KafkaTestCluster kafka) : 
         var values = await ReadAsync(SourceOptions(("topic-pattern", $"{prefix}-[0-9]+"), ("scan.startup.mode", "earliest-offset")));
 
         values.ShouldBe([$"{prefix}-1", $"{prefix}-22"]);
+    }
+
+    [Fact]
+    public async Task Source_TopicPattern_TopicCreatedAfterTheStartIsReadFromEarliest()
+    {
+        var prefix = $"later{Guid.NewGuid():N}";
+        kafka.Cluster.CreateTopic($"{prefix}-1", 1);
+        kafka.ProduceText($"{prefix}-1", [(null, "old", 0, null)]);
+        var source = _registry.CreateSource("in", s_schema, SourceOptions(("topic-pattern", $"{prefix}-[0-9]+"), ("scan.startup.mode", "latest-offset")));
+        var first = StreamEnvironment.Create();
+        var firstRows = first.FromSource(source).Collect();
+        await first.ExecuteAsync().WaitAsync(s_jobTimeout);
+        kafka.Cluster.CreateTopic($"{prefix}-2", 1);
+        kafka.ProduceText($"{prefix}-2", [(null, "new-a", 0, null), (null, "new-b", 0, null)]);
+
+        var second = StreamEnvironment.Create(); // the source runs again, as after a restart
+        var secondRows = second.FromSource(source).Collect();
+        await second.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        firstRows.Items.ShouldBeEmpty("'latest-offset' skips what the topic held at the start");
+        secondRows.Items.Select(r => r.GetString(0)).ShouldBe(["new-a", "new-b"], "the topic created later is read from its first record; the first one still from its latest offset");
+    }
+
+    [Fact]
+    public void CreateReader_TopicCreatedWhileTheReadersStart_EveryReaderOfTheRunSeesOneListing()
+    {
+        var prefix = $"listing{Guid.NewGuid():N}";
+        kafka.Cluster.CreateTopic($"{prefix}-1", 2);
+        var source = (KafkaSource<Row>)_registry.CreateSource("in", s_schema, SourceOptions(("topic-pattern", $"{prefix}-[0-9]+")));
+        using var reader0 = source.CreateReader(new SourceReaderContext(0, 2, TimeProvider.System, static () => { }, 64));
+        kafka.Cluster.CreateTopic($"{prefix}-2", 3);
+
+        using var reader1 = source.CreateReader(new SourceReaderContext(1, 2, TimeProvider.System, static () => { }, 64));
+
+        (reader0.SplitCount, reader1.SplitCount).ShouldBe((2, 2), "both readers number the partitions of the one listing taken when the run started");
     }
 
     [Fact]

@@ -54,20 +54,73 @@ public sealed class LogConnectorFactoryTests : IDisposable
     [Fact]
     public async Task Source_GroupOffsets_ResumesAfterTheRecordsAnEarlierJobOfTheGroupRead()
     {
-        var sink = _registry.CreateSink("out", s_schema, Options(("format", "json")));
         var write = StreamEnvironment.Create();
-        write.FromCollection([Row.Of(s_schema, 1L, "a", 1)]).SinkTo(sink);
+        write.FromCollection([Row.Of(s_schema, 1L, "a", 1)]).SinkTo(_registry.CreateSink("out", s_schema, Options(("format", "json"))));
         await write.ExecuteAsync().WaitAsync(s_jobTimeout);
         var first = await ReadAsync(("properties.group.id", "g"), ("scan.startup.mode", "group-offsets"));
         var write2 = StreamEnvironment.Create();
-        write2.FromCollection([Row.Of(s_schema, 2L, "b", 2)]).SinkTo(sink);
+        write2.FromCollection([Row.Of(s_schema, 2L, "b", 2)]).SinkTo(_registry.CreateSink("out", s_schema, Options(("format", "json"))));
         await write2.ExecuteAsync().WaitAsync(s_jobTimeout);
 
         var second = await ReadAsync(("properties.group.id", "g"));
 
         first.Select(r => r.GetInt64(0)).ShouldBe([1L]);
         second.Select(r => r.GetInt64(0)).ShouldBe([2L], "the group's committed offsets skip what the first job read");
-        ((IDisposable)sink).Dispose();
+    }
+
+    [Fact]
+    public async Task JobEnd_Finished_ReleasesTheLeasesOfItsTables()
+    {
+        var sink = _registry.CreateSink("out", s_schema, Options(("format", "json")));
+        var source = _registry.CreateSource("in", s_schema, SourceOptions());
+        SharedLogs.ReferencesTo(_directory).ShouldBe(2);
+        var write = StreamEnvironment.Create();
+        write.FromCollection([Row.Of(s_schema, 1L, "a", 1)]).SinkTo(sink);
+
+        await write.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        SharedLogs.ReferencesTo(_directory).ShouldBe(1, "the write job ended: its sink let go, the source not yet run holds on");
+        var read = StreamEnvironment.Create();
+        read.FromSource(source).Collect();
+        await read.ExecuteAsync().WaitAsync(s_jobTimeout);
+        SharedLogs.ReferencesTo(_directory).ShouldBe(0);
+        using var reopened = PartitionedLog.Open(_directory); // the log is closed: its directory lock is free
+    }
+
+    [Fact]
+    public async Task JobEnd_Failed_ReleasesTheLease()
+    {
+        var delete = Row.Of(s_schema, 1L, "a", 1);
+        delete.Kind = RowKind.Delete;
+        var env = StreamEnvironment.Create();
+        env.FromCollection([delete]).SinkTo(_registry.CreateSink("out", s_schema, Options(("format", "json"))));
+
+        await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().WaitAsync(s_jobTimeout));
+
+        SharedLogs.ReferencesTo(_directory).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task JobEnd_Cancelled_ReleasesTheLease()
+    {
+        var options = SourceOptions();
+        options.Remove("scan.bounded.mode"); // never ends by itself
+        var env = StreamEnvironment.Create();
+        env.FromSource(_registry.CreateSource("in", s_schema, options)).Collect();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var job = env.Start(client => client.StatusChanged += change =>
+        {
+            if (change.NewStatus == JobStatus.Running)
+            {
+                running.TrySetResult();
+            }
+        });
+        await running.Task.WaitAsync(s_jobTimeout);
+
+        job.Cancel();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => job.Completion.WaitAsync(s_jobTimeout));
+        SharedLogs.ReferencesTo(_directory).ShouldBe(0);
     }
 
     private async Task<IReadOnlyList<Row>> ReadAsync(params (string Key, string Value)[] options)

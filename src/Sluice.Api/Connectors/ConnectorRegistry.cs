@@ -122,7 +122,7 @@ public sealed class ConnectorRegistry
     /// <param name="tableName">The table, for messages.</param>
     /// <param name="schema">The declared columns, or null for a connector with a schema of its own.</param>
     /// <param name="options">All the table's options, <c>connector</c> included.</param>
-    /// <param name="capability">What the table is used as: <see cref="ConnectorCapabilities.Source"/> or <see cref="ConnectorCapabilities.Sink"/>.</param>
+    /// <param name="capability">What the table is used as: <see cref="ConnectorCapabilities.Source"/>, <see cref="ConnectorCapabilities.Sink"/> or <see cref="ConnectorCapabilities.Lookup"/>.</param>
     /// <param name="factory">The connector's factory.</param>
     /// <exception cref="ConfigOptionsException">The connector is missing, unknown, cannot be used that way, or an option is invalid.</exception>
     public ConnectorContext CreateContext(string tableName, Schema? schema, IReadOnlyDictionary<string, string> options, ConnectorCapabilities capability, out IConnectorFactory factory)
@@ -137,7 +137,7 @@ public sealed class ConnectorRegistry
         if ((factory.Capabilities & capability) == 0)
         {
             throw new ConfigOptionsException(
-                $"Table '{tableName}' uses connector '{identifier}' as a {(capability == ConnectorCapabilities.Source ? "source" : "sink")}, but it is a {(factory.Capabilities == ConnectorCapabilities.Source ? "source" : "sink")} only.",
+                $"Table '{tableName}' uses connector '{identifier}' as a {Describe(capability)}, but it is a {Describe(factory.Capabilities)} only.",
                 identifier, ConnectorKey);
         }
         var rest = new Dictionary<string, string>(options.Count, StringComparer.Ordinal);
@@ -166,6 +166,36 @@ public sealed class ConnectorRegistry
     {
         var context = CreateContext(tableName, schema, options, ConnectorCapabilities.Sink, out var factory);
         return factory.CreateSink(context);
+    }
+
+    /// <summary>
+    /// Creates a lookup source of table <paramref name="tableName"/> by <paramref name="keyColumns"/>, for one subtask of
+    /// a lookup join (see <see cref="CreateContext"/> and <see cref="IConnectorFactory.CreateLookupSource"/>).
+    /// </summary>
+    /// <exception cref="ConfigOptionsException">The options are invalid, a key column is not one of the table's, or the connector cannot look up rows.</exception>
+    public ILookupSource CreateLookupSource(string tableName, Schema? schema, IReadOnlyDictionary<string, string> options, IReadOnlyList<string> keyColumns)
+    {
+        ArgumentNullException.ThrowIfNull(keyColumns);
+        var context = CreateContext(tableName, schema, options, ConnectorCapabilities.Lookup, out var factory);
+        return factory.CreateLookupSource(context, keyColumns);
+    }
+
+    private static string Describe(ConnectorCapabilities capabilities)
+    {
+        var names = new List<string>(3);
+        if ((capabilities & ConnectorCapabilities.Source) != 0)
+        {
+            names.Add("source");
+        }
+        if ((capabilities & ConnectorCapabilities.Sink) != 0)
+        {
+            names.Add("sink");
+        }
+        if ((capabilities & ConnectorCapabilities.Lookup) != 0)
+        {
+            names.Add("lookup table");
+        }
+        return string.Join(" and ", names);
     }
 
     private string KnownList()

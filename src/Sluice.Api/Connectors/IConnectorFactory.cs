@@ -17,6 +17,9 @@ public enum ConnectorCapabilities
 
     /// <summary>A table it writes: <see cref="IConnectorFactory.CreateSink"/> works.</summary>
     Sink = 2,
+
+    /// <summary>A table it reads by key, for lookup joins: <see cref="IConnectorFactory.CreateLookupSource"/> works.</summary>
+    Lookup = 4,
 }
 
 /// <summary>
@@ -82,6 +85,19 @@ public interface IConnectorFactory
     /// <exception cref="NotSupportedException">The connector is not a sink.</exception>
     ISink<Row> CreateSink(ConnectorContext context) =>
         throw new NotSupportedException($"Connector '{Identifier}' cannot be written: it is a source only.");
+
+    /// <summary>
+    /// Creates a source of the table's rows by key, for one subtask of a lookup join (see <see cref="ILookupSource"/>
+    /// for its lifecycle): a planner calls it once per subtask of the join, as the result is not thread-safe. Opens
+    /// nothing: the subtask calls <see cref="ILookupSource.Open"/>.
+    /// Connectors apply Flink's <c>lookup.*</c> options through <see cref="LookupOptions"/>.
+    /// </summary>
+    /// <param name="context">The table.</param>
+    /// <param name="keyColumns">The columns the join looks up by (columns of <see cref="ConnectorContext.Schema"/>, at least one), in the order of the key rows' fields.</param>
+    /// <exception cref="ConfigOptionsException">The options do not fit the table, or a key column is not one of its columns.</exception>
+    /// <exception cref="NotSupportedException">The connector cannot look up rows by key.</exception>
+    ILookupSource CreateLookupSource(ConnectorContext context, IReadOnlyList<string> keyColumns) =>
+        throw new NotSupportedException($"Connector '{Identifier}' cannot be used in a lookup join: it cannot read rows by key.");
 }
 
 /// <summary>What a connector factory is given to create a source or sink for one table.</summary>

@@ -39,6 +39,12 @@ internal abstract class Transformation
     /// <summary>For a side-output node, the id of the tag it selects; null otherwise.</summary>
     public virtual string? SideOutputId => null;
 
+    /// <summary>
+    /// The connector object the node holds (a source or a sink), or null: the runtime disposes it once the job has
+    /// ended, when it is <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/>.
+    /// </summary>
+    public virtual object? Connector => null;
+
     /// <summary>The type of the node's main output.</summary>
     public abstract Type OutputType { get; }
 

@@ -60,6 +60,9 @@ internal sealed class SourceTransformation<T>(string name, ISource<T> source, Wa
     public override int MaxParallelism => Source.MaxParallelism;
 
     /// <inheritdoc />
+    public override object? Connector => Source;
+
+    /// <inheritdoc />
     public override IReadOnlyList<StreamInput> Inputs => [];
 
     /// <inheritdoc />
@@ -259,6 +262,9 @@ internal sealed class SinkTransformation<T>(string name, StreamInput input, ISin
 
     /// <inheritdoc />
     public override int MaxParallelism => Sink.MaxParallelism;
+
+    /// <inheritdoc />
+    public override object? Connector => Sink;
 
     /// <inheritdoc />
     public override TResult Accept<TResult>(ITransformationVisitor<TResult> visitor) => visitor.VisitSink(this);

@@ -3,7 +3,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Sluice.Sinks;
 
-/// <summary>A destination for records. The runtime creates one writer per parallel subtask.</summary>
+/// <summary>
+/// A destination for records. The runtime creates one writer per parallel subtask (and per attempt of a restarted
+/// job), and disposes each writer when its task ends — finished, failed or cancelled. A sink that is
+/// <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/> is disposed once, when the job has ended for good
+/// (before its completion is reported), after every writer.
+/// </summary>
 /// <typeparam name="T">Record type.</typeparam>
 public interface ISink<T>
 {

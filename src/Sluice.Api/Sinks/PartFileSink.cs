@@ -85,6 +85,14 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     /// <summary>The committed files' extension, with its dot.</summary>
     public string Extension { get; }
 
+    /// <summary>
+    /// The most bucket files a writer keeps open at once (default 64): writing to one more closes the least recently
+    /// used (flushed to disk); a closed file is reopened to append if its bucket gets records again, and every file of
+    /// the checkpoint is still staged and committed with it. Bounds the open handles and buffers of a writer that sees
+    /// many partitions between two checkpoints.
+    /// </summary>
+    internal int MaxOpenBuckets { get; set; } = 64;
+
     /// <summary>The output directory (absolute).</summary>
     public string Directory { get; }
 
@@ -311,15 +319,19 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
         return true;
     }
 
-    private sealed class Writer(PartFileSink<T> sink, int subtask, long restoredCheckpointId, IPartFileBucketer<T>? bucketer) : ITwoPhaseSinkWriter<T>
+    internal sealed class Writer(PartFileSink<T> sink, int subtask, long restoredCheckpointId, IPartFileBucketer<T>? bucketer) : ITwoPhaseSinkWriter<T>
     {
         private readonly ArrayBufferWriter<byte> _value = new(4096);
-        private readonly Dictionary<string, OpenFile> _files = new(StringComparer.Ordinal);
-        private readonly List<OpenFile> _order = [];
+        private readonly Dictionary<string, BucketFile> _files = new(StringComparer.Ordinal);
+        private readonly List<BucketFile> _order = [];
+        private readonly LinkedList<BucketFile> _open = new(); // the files with an open stream, most recently used first
         private long _previousCheckpoint = restoredCheckpointId;
-        private OpenFile? _last;
+        private BucketFile? _last;
 
         private long Sequence => _previousCheckpoint + 1;
+
+        /// <summary>How many bucket files are open now; for tests.</summary>
+        internal int OpenFiles => _open.Count;
 
         public void Write(T value, long timestamp)
         {
@@ -331,8 +343,9 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
                 throw new InvalidOperationException($"The serializer wrote no value (a tombstone) for a record of subtask {subtask} into '{sink.Directory}'; a part file cannot hold a record without value.");
             }
             var file = _last is { } last && ReferenceEquals(last.Bucket, bucket) ? last : FileOf(bucket);
-            file.Stream.Write(_value.WrittenSpan);
-            file.Stream.WriteByte((byte)'\n');
+            var stream = file.Stream!;
+            stream.Write(_value.WrittenSpan);
+            stream.WriteByte((byte)'\n');
         }
 
         public byte[] PrepareCommit(long checkpointId)
@@ -355,14 +368,14 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
                 var name = checkpointId == long.MaxValue
                     ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence:D10}{sink.Extension}")
                     : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{checkpointId:D10}{sink.Extension}");
-                file.Stream.Flush(flushToDisk: true);
-                file.Stream.Dispose();
+                Close(file); // a file closed earlier was flushed to disk then
                 File.Move(file.InProgressPath, Path.Combine(staging, staged), overwrite: true);
                 committed.Add((staged, file.Bucket.Length == 0 ? name : file.Bucket + "/" + name));
             }
             AtomicFile.SyncDirectory(staging);
             _files.Clear();
             _order.Clear();
+            _open.Clear();
             _last = null;
             _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
             return Encode(committed);
@@ -370,22 +383,23 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
 
         public void Flush()
         {
-            foreach (var file in _order)
+            foreach (var file in _open)
             {
-                file.Stream.Flush(flushToDisk: false);
+                file.Stream!.Flush(flushToDisk: false);
             }
         }
 
         public void Dispose()
         {
             // Open in-progress files belong to a checkpoint that will never complete: the next start deletes them.
-            foreach (var file in _order)
+            foreach (var file in _open)
             {
-                file.Stream.Dispose();
+                file.Stream!.Dispose();
             }
+            _open.Clear();
         }
 
-        private OpenFile FileOf(string bucket)
+        private BucketFile FileOf(string bucket)
         {
             if (!_files.TryGetValue(bucket, out var file))
             {
@@ -393,18 +407,61 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
                 var name = bucketer is null
                     ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}{InProgressSuffix}")
                     : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-b{index}-{Sequence}{InProgressSuffix}");
-                var path = Path.Combine(sink.Directory, StagingDirectoryName, name);
-                file = new OpenFile(bucket, index, path, new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16));
+                file = new BucketFile(bucket, index, Path.Combine(sink.Directory, StagingDirectoryName, name));
                 _files.Add(bucket, file);
                 _order.Add(file);
+            }
+            if (file.Stream is null)
+            {
+                while (_open.Count >= Math.Max(1, sink.MaxOpenBuckets))
+                {
+                    Close(_open.Last!.Value);
+                }
+                // Created on first use; reopened to append after it was closed to bound the open files.
+                file.Stream = new FileStream(file.InProgressPath, file.Node is null ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);
+                file.Node = _open.AddFirst(file);
+            }
+            else if (file.Node!.List is not null && _open.First != file.Node)
+            {
+                _open.Remove(file.Node);
+                _open.AddFirst(file.Node);
             }
             _last = file;
             return file;
         }
+
+        /// <summary>Flushes a bucket's file to disk and closes it (it stays in the checkpoint's files).</summary>
+        private void Close(BucketFile file)
+        {
+            if (file.Stream is not { } stream)
+            {
+                return;
+            }
+            stream.Flush(flushToDisk: true);
+            stream.Dispose();
+            file.Stream = null;
+            _open.Remove(file.Node!);
+            if (ReferenceEquals(_last, file))
+            {
+                _last = null;
+            }
+        }
     }
 
-    /// <summary>A bucket's in-progress file of the current checkpoint.</summary>
-    private sealed record OpenFile(string Bucket, int Index, string InProgressPath, FileStream Stream);
+    /// <summary>A bucket's in-progress file of the current checkpoint, open (<see cref="Stream"/> set) or closed to bound the open files.</summary>
+    private sealed class BucketFile(string bucket, int index, string inProgressPath)
+    {
+        public string Bucket { get; } = bucket;
+
+        public int Index { get; } = index;
+
+        public string InProgressPath { get; } = inProgressPath;
+
+        public FileStream? Stream { get; set; }
+
+        /// <summary>Its node in the writer's list of open files; null until first opened (then kept, also while closed).</summary>
+        public LinkedListNode<BucketFile>? Node { get; set; }
+    }
 }
 
 /// <summary>

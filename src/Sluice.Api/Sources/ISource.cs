@@ -18,7 +18,10 @@ public enum SourceStatus
 
 /// <summary>
 /// A source of records. The runtime creates one <see cref="ISourceReader{T}"/> per parallel subtask; the source
-/// decides which of its splits (partitions, files) each subtask reads from the subtask index and parallelism.
+/// decides which of its splits (partitions, files) each subtask reads from the subtask index and parallelism. The
+/// runtime disposes each reader when its task ends (finished, failed or cancelled); a source that is
+/// <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/> is disposed once, when the job has ended for good
+/// (restarts reuse it), before the job's completion is reported.
 /// </summary>
 /// <typeparam name="T">Record type.</typeparam>
 public interface ISource<T>

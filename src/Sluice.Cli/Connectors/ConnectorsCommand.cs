@@ -158,10 +158,21 @@ internal static class ConnectorsCommand
         };
     }
 
-    private static string KindOf(ConnectorCapabilities capabilities) => capabilities switch
+    private static string KindOf(ConnectorCapabilities capabilities)
     {
-        ConnectorCapabilities.Source => "source",
-        ConnectorCapabilities.Sink => "sink",
-        _ => "source, sink",
-    };
+        var kinds = new List<string>(3);
+        if (capabilities.HasFlag(ConnectorCapabilities.Source))
+        {
+            kinds.Add("source");
+        }
+        if (capabilities.HasFlag(ConnectorCapabilities.Sink))
+        {
+            kinds.Add("sink");
+        }
+        if (capabilities.HasFlag(ConnectorCapabilities.Lookup))
+        {
+            kinds.Add("lookup");
+        }
+        return string.Join(", ", kinds);
+    }
 }

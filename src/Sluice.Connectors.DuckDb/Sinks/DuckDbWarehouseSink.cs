@@ -53,6 +53,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
     private const string SinkKind = "DuckDB warehouse";
     private readonly TableSchema<T> _schema;
     private readonly SharedDatabase _database;
+    private readonly int[] _keyIndexes; // the primary key's fields in the schema
     private long _restoredCheckpointId;
     private bool _tableReady;
 
@@ -61,7 +62,8 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
     /// <param name="table">The table name (unqualified, any characters; quoted in SQL).</param>
     /// <param name="options">Mode and primary key; null = append.</param>
     /// <exception cref="ArgumentException">An argument is empty or invalid, <typeparamref name="T"/> has no public
-    /// properties, or the primary key is missing (upsert) or names an unknown column.</exception>
+    /// properties, or the primary key is missing (upsert), given with <see cref="WarehouseWriteMode.Append"/>, or names
+    /// an unknown column.</exception>
     /// <exception cref="NotSupportedException">A property's type has no SQL type (see <see cref="RowConverter{T}"/>).</exception>
     public DuckDbWarehouseSink(string databasePath, string table, DuckDbSinkOptions? options = null)
         : this(databasePath, table, options, TableSchema.For<T>)
@@ -96,6 +98,15 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         if (Options.Mode == WarehouseWriteMode.Upsert && Options.PrimaryKey.Count == 0)
         {
             throw new ArgumentException($"Upsert into '{table}' needs DuckDbSinkOptions.PrimaryKey (e.g. [\"{_schema.Columns[0].Name}\"]).", nameof(options));
+        }
+        if (Options.Mode == WarehouseWriteMode.Append && Options.PrimaryKey.Count > 0)
+        {
+            throw new ArgumentException($"The DuckDB sink of table '{table}' cannot append with a primary key ({string.Join(", ", Options.PrimaryKey)}): the first repeated key would fail its checkpoint's commit on every retry. Use WarehouseWriteMode.Upsert, or no primary key.", nameof(options));
+        }
+        _keyIndexes = new int[Options.PrimaryKey.Count];
+        for (var i = 0; i < _keyIndexes.Length; i++)
+        {
+            _keyIndexes[i] = _schema.Schema.IndexOf(Options.PrimaryKey[i]);
         }
         DatabasePath = Path.GetFullPath(databasePath);
         Table = table;
@@ -311,7 +322,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
     {
         private readonly string _writerId = StagingArea.NewWriterId();
         private readonly bool _upsert = sink.Options.Mode == WarehouseWriteMode.Upsert;
-        private readonly StagingTable<T> _staging = new(sink._schema, stagesRowKind: sink.Options.Mode == WarehouseWriteMode.Upsert);
+        private readonly StagingTable<T> _staging = new(sink._schema, sink.Table, sink._keyIndexes, stagesRowKind: sink.Options.Mode == WarehouseWriteMode.Upsert);
         private long _previousCheckpoint = restoredCheckpointId;
 
         private long Sequence => _previousCheckpoint + 1;

@@ -180,7 +180,7 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
     private sealed class Writer(ParquetLakeSink<T> sink, int subtask, long restoredCheckpointId) : ITwoPhaseSinkWriter<T>
     {
         private readonly string _writerId = StagingArea.NewWriterId();
-        private readonly StagingTable<T> _staging = new(sink._schema, EventColumn);
+        private readonly StagingTable<T> _staging = new(sink._schema, Path.GetFileName(sink.TableDirectory), EventColumn);
         private long _previousCheckpoint = restoredCheckpointId;
 
         private long Sequence => _previousCheckpoint + 1;

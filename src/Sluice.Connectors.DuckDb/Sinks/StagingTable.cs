@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DuckDB.NET.Data;
 using Sluice.Schemas;
 
@@ -27,14 +28,17 @@ internal sealed class StagingTable<T> : IDisposable
     private readonly Row _scratch;
     private readonly string _extraColumns;
     private readonly bool _stagesRowKind;
+    private readonly string _table;
+    private readonly int[] _keyIndexes;
     private DuckDBAppender? _appender;
     private long _nextRow;
 
     /// <summary>Opens the in-memory database and creates the table.</summary>
     /// <param name="schema">The record schema.</param>
     /// <param name="extraColumns">Extra BIGINT columns after <see cref="RowColumn"/>, appended by the caller.</param>
-    public StagingTable(TableSchema<T> schema, params string[] extraColumns)
-        : this(schema, stagesRowKind: false, extraColumns)
+    /// <param name="table">The table the rows are for, named by errors.</param>
+    public StagingTable(TableSchema<T> schema, string table, params string[] extraColumns)
+        : this(schema, table, [], stagesRowKind: false, extraColumns)
     {
     }
 
@@ -45,9 +49,13 @@ internal sealed class StagingTable<T> : IDisposable
     /// caller applies them); without it a retraction fails <see cref="BeginRow"/>.
     /// </param>
     /// <param name="extraColumns">Extra BIGINT columns after those, appended by the caller.</param>
-    public StagingTable(TableSchema<T> schema, bool stagesRowKind, params string[] extraColumns)
+    /// <param name="table">The table the rows are for, named by errors.</param>
+    /// <param name="keyIndexes">The fields of the table's key, which <see cref="BeginRow"/> refuses to stage NULL.</param>
+    public StagingTable(TableSchema<T> schema, string table, int[] keyIndexes, bool stagesRowKind, params string[] extraColumns)
     {
         _schema = schema;
+        _table = table;
+        _keyIndexes = keyIndexes;
         _scratch = new Row(schema.Schema);
         _stagesRowKind = stagesRowKind;
         _extraColumns = (stagesRowKind ? $", {KindColumn} BIGINT" : "") + string.Concat(extraColumns.Select(c => $", {TableSchema.Quote(c)} BIGINT"));
@@ -67,20 +75,32 @@ internal sealed class StagingTable<T> : IDisposable
     /// columns, if any, and calls <see cref="IDuckDBAppenderRow.EndRow"/>. A record goes through one reused row, so
     /// nothing is allocated per value beyond what DuckDB.NET does.
     /// </summary>
-    /// <exception cref="ArgumentException">A row of another schema, or a null in a NOT NULL field; nothing is appended.</exception>
+    /// <exception cref="ArgumentException">A row of another schema, a null in a NOT NULL field, or a NULL in a key
+    /// field (the commit would fail on it for ever; the message names the table, the column and the row); nothing is appended.</exception>
     /// <exception cref="OverflowException">A decimal does not fit its column; nothing is appended.</exception>
     /// <exception cref="NotSupportedException">A retraction the table does not stage (see the constructor); nothing is appended.</exception>
     public IDuckDBAppenderRow BeginRow(T value)
     {
         // Convert before touching the appender: a value that fails leaves no half-written row behind.
         var converted = _schema.ToRow(value, _scratch);
-        TableLayout.EnsureAppendable(converted, _stagesRowKind);
+        TableLayout.EnsureAppendable(converted, _stagesRowKind, _table);
+        foreach (var key in _keyIndexes)
+        {
+            if (converted.IsNull(key))
+            {
+                ThrowNullKey(converted, key);
+            }
+        }
         _appender ??= Connection.CreateAppender(Name);
         var row = _appender.CreateRow();
-        _schema.Layout.AppendColumns(row, converted, _stagesRowKind);
+        _schema.Layout.AppendColumns(row, converted);
         row.AppendValue(_nextRow++);
         return _stagesRowKind ? row.AppendValue((long)converted.Kind) : row;
     }
+
+    [DoesNotReturn]
+    private void ThrowNullKey(Row row, int key) =>
+        throw new ArgumentException($"The DuckDB sink of table '{_table}' received the row {row} with NULL in its key column '{row.Schema[key].Name}', which the table cannot store; give every row a key, or filter such rows out before the sink.");
 
     /// <summary>Flushes appended rows into the table so SQL sees them.</summary>
     /// <exception cref="DuckDBException">DuckDB rejected the rows (they are lost).</exception>

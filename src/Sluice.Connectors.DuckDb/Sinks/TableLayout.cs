@@ -84,14 +84,21 @@ internal sealed class TableLayout
         _ => "VARCHAR",
     };
 
-    /// <summary>Fails on a row that must not be appended: see <see cref="AppendColumns"/>.</summary>
-    /// <exception cref="NotSupportedException">A retraction (see <see cref="AppendColumns"/>).</exception>
-    public static void EnsureAppendable(Row value, bool acceptsDeletes)
+    /// <summary>
+    /// Fails on a row that must not be appended: a retraction (<see cref="RowKind.Delete"/> unless
+    /// <paramref name="acceptsDeletes"/>, <see cref="RowKind.UpdateBefore"/>), which the sink would otherwise write as if it
+    /// were new data. Callers check each row before <see cref="AppendColumns"/>.
+    /// </summary>
+    /// <param name="value">The row.</param>
+    /// <param name="acceptsDeletes">True when the caller stages the row kind and applies deletes itself.</param>
+    /// <param name="table">The table written, named by the error.</param>
+    /// <exception cref="NotSupportedException">A retraction: one sentence naming the table and the row.</exception>
+    public static void EnsureAppendable(Row value, bool acceptsDeletes, string table)
     {
         if (value.Kind == RowKind.UpdateBefore || (value.Kind == RowKind.Delete && !acceptsDeletes))
         {
             throw new NotSupportedException(
-                $"The DuckDB sink received the retraction {value}; it applies inserts and updates only, so deletes and update-befores of a changelog cannot be written (filter them out, or keep the stream append-only).");
+                $"The DuckDB sink of table '{table}' received the retraction {value}; it applies inserts and updates only, so deletes and update-befores of a changelog cannot be written (filter them out, or keep the stream append-only).");
         }
     }
 
@@ -103,21 +110,13 @@ internal sealed class TableLayout
     /// <exception cref="ArgumentException"><paramref name="value"/> is not of <see cref="Schema"/>.</exception>
     /// <param name="row">The appender row.</param>
     /// <param name="value">The row to append.</param>
-    /// <param name="acceptsDeletes">
-    /// True when the caller stages the row kind and applies <see cref="RowKind.Delete"/> rows itself (the warehouse
-    /// sink in upsert mode); <see cref="RowKind.UpdateBefore"/> rows are never appended.
-    /// </param>
-    /// <exception cref="NotSupportedException">
-    /// <paramref name="value"/> retracts a row (<see cref="RowKind.Delete"/> unless <paramref name="acceptsDeletes"/>,
-    /// <see cref="RowKind.UpdateBefore"/>): the sink would otherwise write a retraction as if it were new data.
-    /// </exception>
-    public void AppendColumns(IDuckDBAppenderRow row, Row value, bool acceptsDeletes = false)
+    /// <remarks>Row kinds are not checked here: a caller that stages rows checks them with <see cref="EnsureAppendable"/> first.</remarks>
+    public void AppendColumns(IDuckDBAppenderRow row, Row value)
     {
         if (!ReferenceEquals(value.Schema, Schema) && !value.Schema.Equals(Schema))
         {
             throw new ArgumentException($"The table holds rows of {Schema}, not of {value.Schema}.", nameof(value));
         }
-        EnsureAppendable(value, acceptsDeletes);
         for (var i = 0; i < _kinds.Length; i++)
         {
             if (value.IsNull(i))

@@ -62,7 +62,7 @@ public sealed class LogConnectorFactory : IConnectorFactory
     public IReadOnlyList<ConfigOption> Options => s_options;
 
     /// <inheritdoc />
-    /// <remarks>The source is <see cref="IDisposable"/>: dispose it when the job has ended to release the log.</remarks>
+    /// <remarks>The source is <see cref="IDisposable"/>: the runtime disposes it when the job has ended, releasing the log (dispose it yourself if it never runs in a job).</remarks>
     /// <exception cref="ConfigOptionsException">An option is missing, unsupported or does not fit the others, or the topic is missing.</exception>
     /// <exception cref="DataDirectoryLockedException">Another process holds the log's directory.</exception>
     public ISource<Row> CreateSource(ConnectorContext context)
@@ -90,7 +90,7 @@ public sealed class LogConnectorFactory : IConnectorFactory
     }
 
     /// <inheritdoc />
-    /// <remarks>The sink is <see cref="IDisposable"/>: dispose it when the job has ended to release the log.</remarks>
+    /// <remarks>The sink is <see cref="IDisposable"/>: the runtime disposes it when the job has ended, releasing the log (dispose it yourself if it never runs in a job).</remarks>
     /// <exception cref="ConfigOptionsException">An option is missing or does not fit the others or the table, or the topic is missing.</exception>
     /// <exception cref="DataDirectoryLockedException">Another process holds the log's directory.</exception>
     public ISink<Row> CreateSink(ConnectorContext context)

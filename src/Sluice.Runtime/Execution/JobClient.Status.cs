@@ -9,6 +9,7 @@ public sealed partial class JobClient
     private JobStatus _status = JobStatus.Created;
     private readonly Queue<(JobStatusChange Change, Action? Then)> _statusEvents = new();
     private bool _raisingStatusEvents;
+    private int _connectorsReleased; // 1 once ReleaseConnectors ran
 
     /// <summary>Where the job is in its life (see <see cref="JobStatus"/> for the transitions). Any thread.</summary>
     public JobStatus Status
@@ -86,6 +87,7 @@ public sealed partial class JobClient
     /// </summary>
     private void EndSucceeded(JobResult result, long finalCheckpointId)
     {
+        ReleaseConnectors();
         lock (_lock)
         {
             // Every terminal line is logged under the lock: Completion is set by whichever thread raises the queued
@@ -112,6 +114,7 @@ public sealed partial class JobClient
     /// <summary>The job failed for good (no restart left, cancelled while failing, or an attempt could not be built): → Failed.</summary>
     private void EndFailed(JobExecutionException failure)
     {
+        ReleaseConnectors();
         lock (_lock)
         {
             Transition(JobStatus.Failed, failure, () => _completion.TrySetException(failure));
@@ -123,6 +126,7 @@ public sealed partial class JobClient
     /// <summary>The job ended because it was cancelled: (→ Cancelling, if the cancellation callback has not run yet) → Cancelled.</summary>
     private void EndCancelled()
     {
+        ReleaseConnectors();
         lock (_lock)
         {
             // The tasks may notice the cancellation (and end) before the token's callback to this client ran.
@@ -135,6 +139,43 @@ public sealed partial class JobClient
             JobLog.Cancelled(_logger, JobName, Id);
         }
         RaiseStatusEvents();
+    }
+
+    /// <summary>
+    /// Disposes every source and sink of the job that is <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/>
+    /// (e.g. a connector's lease on a shared log), once, when the job ends for good — before <see cref="Completion"/>
+    /// ends, after the last attempt's tasks closed their readers and writers. Attempts of a restart reuse them, so they
+    /// are not disposed per attempt. A failing dispose is logged (event 1012) and does not change the job's result.
+    /// </summary>
+    private void ReleaseConnectors()
+    {
+        if (Interlocked.Exchange(ref _connectorsReleased, 1) != 0)
+        {
+            return;
+        }
+        var released = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (var node in _plan.Nodes)
+        {
+            if (node.Transformation.Connector is not { } connector || !released.Add(connector))
+            {
+                continue;
+            }
+            try
+            {
+                if (connector is IAsyncDisposable asyncDisposable)
+                {
+                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+                else if (connector is IDisposable disposable)
+                {
+                    disposable.Dispose();
+                }
+            }
+            catch (Exception e)
+            {
+                JobLog.ConnectorDisposeFailed(_logger, JobName, Id, node.Name, e);
+            }
+        }
     }
 
     /// <summary>Moves to <paramref name="to"/> and queues its event; <paramref name="then"/> runs after the event was raised. Caller holds the lock.</summary>

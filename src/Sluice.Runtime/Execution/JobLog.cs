@@ -50,4 +50,7 @@ internal static partial class JobLog
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Job '{JobName}' ({JobId}) took a savepoint of checkpoint {CheckpointId} into {Directory}.")]
     public static partial void SavepointTaken(ILogger logger, string jobName, JobId jobId, long checkpointId, string directory);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Job '{JobName}' ({JobId}) ended, but disposing its connector '{Connector}' failed; the job's result stands.")]
+    public static partial void ConnectorDisposeFailed(ILogger logger, string jobName, JobId jobId, string connector, Exception error);
 }

@@ -82,6 +82,31 @@ public sealed class SqlQueryResult : SqlStatementResult, IAsyncDisposable
         _abandon = abandon;
     }
 
+    /// <summary>
+    /// Attaches <paramref name="rows"/> to a channel sink, starts the job of <paramref name="environment"/> and returns
+    /// the result reading that channel, which completes when the job ends (with the job's exception when it fails, an
+    /// <see cref="OperationCanceledException"/> when it was cancelled). For the planner.
+    /// </summary>
+    /// <param name="statement">The SELECT.</param>
+    /// <param name="environment">The job, its sources and operators added.</param>
+    /// <param name="rows">The query's rows, of <paramref name="schema"/>.</param>
+    /// <param name="schema">The result's columns.</param>
+    /// <param name="capacity">Rows the channel holds before the job waits for the reader.</param>
+    internal static SqlQueryResult Start(SqlStatement statement, StreamEnvironment environment, DataStream<Row> rows, Schema schema, int capacity = 1024)
+    {
+        var channel = Channel.CreateBounded<Row>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        rows.SinkTo(new ChannelRowSink(channel.Writer), "SqlQueryResult");
+        var job = environment.Start();
+        _ = job.Completion.ContinueWith(
+            static (completion, state) => ((ChannelWriter<Row>)state!).TryComplete(
+                completion.IsCanceled ? new OperationCanceledException("The query's job was cancelled.") : completion.Exception?.GetBaseException()),
+            channel.Writer,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return new SqlQueryResult(statement, schema, job, channel.Reader);
+    }
+
     /// <summary>The result's columns.</summary>
     public Schema Schema { get; }
 

@@ -108,6 +108,15 @@ public sealed class ConnectorRegistryTests
     }
 
     [Fact]
+    public void CreateLookupSource_ConnectorWithoutLookup_SaysWhatItIs()
+    {
+        var error = Should.Throw<ConfigOptionsException>(() =>
+            BuiltIns().CreateLookupSource("orders", Schema.Parse("id INT"), new Dictionary<string, string> { ["connector"] = "filesystem", ["path"] = "x", ["format"] = "csv" }, ["id"]));
+
+        error.Message.ShouldBe("Table 'orders' uses connector 'filesystem' as a lookup table, but it is a source and sink only.");
+    }
+
+    [Fact]
     public void CreateSource_NoSchemaForAConnectorWithoutOne_AsksForColumns()
     {
         var error = Should.Throw<ConfigOptionsException>(() =>

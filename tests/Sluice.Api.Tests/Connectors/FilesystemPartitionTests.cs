@@ -186,4 +186,50 @@ public sealed class FilesystemPartitionTests : IDisposable
     [InlineData("/etc/x")]
     public void Committable_PathOutsideTheDirectory_Rejected(string final) =>
         Should.Throw<InvalidDataException>(() => PartFileSink<Row>.Decode(PartFileSink<Row>.Encode([("s", final), ("t", "u")])));
+
+    [Fact]
+    public void Write_MoreBucketsThanMayBeOpen_ClosesTheLeastRecentlyUsed_AndCommitsEveryRecordOfEveryBucket()
+    {
+        var sink = (PartFileSink<Row>)Sink(["country"]);
+        sink.MaxOpenBuckets = 2;
+        sink.AbortPending(0);
+        var writer = (PartFileSink<Row>.Writer)sink.CreateWriter(new SinkContext("out", 0, 1, TimeProvider.System));
+        var open = new List<int>();
+        var id = 0;
+        foreach (var country in new[] { "a", "b", "c", "a", "d", "b", "b", "e", "a" })
+        {
+            writer.Write(Row.Of(s_schema, ++id, country, null), 0);
+            open.Add(writer.OpenFiles);
+        }
+
+        var committable = ((ITwoPhaseSinkWriter<Row>)writer).PrepareCommit(1);
+        sink.Commit(1, 0, committable);
+        writer.Dispose();
+
+        open.ShouldBe([1, 2, 2, 2, 2, 2, 2, 2, 2], "never more than two open files");
+        CommittedByDirectory().ShouldBe(new Dictionary<string, string>
+        {
+            ["country=a"] = "1,\n4,\n9,\n",
+            ["country=b"] = "2,\n6,\n7,\n",
+            ["country=c"] = "3,\n",
+            ["country=d"] = "5,\n",
+            ["country=e"] = "8,\n",
+        }, ignoreOrder: true);
+    }
+
+    [Fact]
+    public void BucketOf_MoreBucketsThanRemembered_MemoryStartsOverAndPathsStayRight()
+    {
+        var bodySchema = Schema.Parse("id INT NOT NULL, dt DATE");
+        var bucketer = new RowPartitionBucketer(s_schema, [1], bodySchema, "__DEFAULT_PARTITION__");
+        string? last = null;
+        for (var i = 0; i <= RowPartitionBucketer.MaxRememberedBuckets; i++)
+        {
+            last = bucketer.BucketOf(Row.Of(s_schema, i, "c" + i, null), out _);
+        }
+
+        last.ShouldBe("country=c1024");
+        bucketer.RememberedBuckets.ShouldBe(1, "the 1025th bucket started the memory over");
+        bucketer.BucketOf(Row.Of(s_schema, 0, "c1024", null), out _).ShouldBeSameAs(last, "a remembered bucket is the same string");
+    }
 }

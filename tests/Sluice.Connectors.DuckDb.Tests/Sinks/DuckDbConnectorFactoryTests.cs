@@ -99,10 +99,10 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
         var factory = new DuckDbConnectorFactory();
 
         factory.GetSinkChangelogMode(Context(Options())).ShouldBe(ChangelogMode.InsertOnly);
-        factory.GetSinkChangelogMode(Context(Options(("sink.key-fields", "user_id")))).ShouldBe(ChangelogMode.InsertOnly, "a key alone keeps the default 'append'");
+        factory.GetSinkChangelogMode(Context(Options(("sink.key-fields", "user_id")))).ShouldBe(ChangelogMode.Upsert, "a key means upsert");
         factory.GetSinkChangelogMode(Context(Options(("sink.write-mode", "upsert"), ("sink.key-fields", "user_id")))).ShouldBe(ChangelogMode.Upsert);
         factory.GetSinkChangelogMode(Context(Options()) with { PrimaryKey = ["user_id"] }).ShouldBe(ChangelogMode.Upsert, "a PRIMARY KEY means upsert, as in Flink");
-        factory.GetSinkChangelogMode(Context(Options(("sink.write-mode", "append"))) with { PrimaryKey = ["user_id"] }).ShouldBe(ChangelogMode.InsertOnly);
+        factory.GetSinkChangelogMode(Context(Options(("sink.write-mode", "append")))).ShouldBe(ChangelogMode.InsertOnly);
     }
 
     [Fact]
@@ -142,6 +142,39 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
         var result = Query(Database, "SELECT user_id FROM visits");
         result.RowCount.ShouldBe(1);
         result.GetString(0, 0).ShouldBe("u2");
+    }
+
+    [Fact]
+    public void CreateSink_PrimaryKeyWithAppend_RefusedNamingTheTable()
+    {
+        var context = Context(Options(("sink.write-mode", "append"))) with { PrimaryKey = ["user_id"] };
+
+        Should.Throw<ConfigOptionsException>(() => new DuckDbConnectorFactory().CreateSink(context)).Message
+            .ShouldBe("Option 'sink.write-mode' of connector 'duckdb' must be 'upsert' (or left out) for table 'visits', which has a key (user_id): appended rows would fail the commit at the first repeated key (got 'append').");
+    }
+
+    [Fact]
+    public void CreateSink_KeyFieldsWithAppend_RefusedNamingTheTable() =>
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("visits", s_schema, Options(("sink.write-mode", "append"), ("sink.key-fields", "user_id; visits")))).Message
+            .ShouldBe("Option 'sink.write-mode' of connector 'duckdb' must be 'upsert' (or left out) for table 'visits', which has a key (user_id;visits): appended rows would fail the commit at the first repeated key (got 'append').");
+
+    [Fact]
+    public void CreateSink_KeyFieldsOfNoColumn_NamesTheColumns() =>
+        Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("visits", s_schema, Options(("sink.key-fields", " ; ")))).Message
+            .ShouldBe("Option 'sink.key-fields' of connector 'duckdb' must name at least one column, separated by ';' (got ' ; ').");
+
+    [Fact]
+    public async Task Sink_NullKeyValue_FailsTheJobNamingTableColumnAndRow_NothingIsCommitted()
+    {
+        var keyed = Schema.Parse("user_id STRING, visits BIGINT");
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection([Row.Of(keyed, "u1", 1L), Row.Of(keyed, null, 2L)])
+            .SinkTo(_registry.CreateSink("visits", keyed, Options(("sink.key-fields", "user_id"))));
+
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().OrTimeout());
+
+        error.ToString().ShouldContain("The DuckDB sink of table 'visits' received the row +I[null, 2] with NULL in its key column 'user_id', which the table cannot store; give every row a key, or filter such rows out before the sink.");
+        Scalar(Database, "SELECT count(*) FROM visits").ShouldBe(0L, "the failed job commits nothing, and no commit is left to fail for ever");
     }
 
     private ConnectorContext Context(Dictionary<string, string> options) =>

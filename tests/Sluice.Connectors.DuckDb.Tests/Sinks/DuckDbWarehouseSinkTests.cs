@@ -149,6 +149,11 @@ public sealed class DuckDbWarehouseSinkTests : IDisposable
             .Message.ShouldContain("order_id");
     }
 
+    [Fact]
+    public void Constructor_AppendWithPrimaryKey_RefusedNamingTheTable() =>
+        Should.Throw<ArgumentException>(() => new DuckDbWarehouseSink<Order>(Database, "orders", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Append, PrimaryKey = ["order_id"] }))
+            .Message.ShouldBe("The DuckDB sink of table 'orders' cannot append with a primary key (order_id): the first repeated key would fail its checkpoint's commit on every retry. Use WarehouseWriteMode.Upsert, or no primary key. (Parameter 'options')");
+
     /// <summary>Upsert mode across a crash (the contract suite covers append): replayed keys overwrite, none doubles.</summary>
     [Fact]
     public async Task Restore_AfterCrashInUpsertMode_TableHoldsExactlyTheUninterruptedResult()

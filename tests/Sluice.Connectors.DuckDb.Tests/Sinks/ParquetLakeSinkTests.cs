@@ -1,6 +1,7 @@
 using DuckDB.NET.Data;
 using Sluice.Checkpoints;
 using Sluice.Connectors.DuckDb.Sinks;
+using Sluice.Schemas;
 using Sluice.Sinks;
 using static Sluice.Connectors.DuckDb.Tests.Sinks.SinkTestSupport;
 
@@ -83,4 +84,18 @@ public sealed class ParquetLakeSinkTests : IDisposable
         Should.Throw<ArgumentException>(() => new ParquetLakeSink<HourRow>(Lake, "t", r => r.Hour)).Message.ShouldContain("'hour'");
 
     public sealed record HourRow(long Hour);
+
+    [Fact]
+    public async Task Write_Retraction_FailsTheJobNamingTheTableAndTheRow()
+    {
+        var schema = Schema.Parse("id BIGINT NOT NULL");
+        var delete = Row.Of(schema, 7L);
+        delete.Kind = RowKind.Delete;
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection([delete]).SinkTo(ParquetLakeSink.ForRows(Lake, "events", schema, static r => r.GetInt64(0)));
+
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().OrTimeout());
+
+        error.ToString().ShouldContain("The DuckDB sink of table 'events' received the retraction -D[7];");
+    }
 }

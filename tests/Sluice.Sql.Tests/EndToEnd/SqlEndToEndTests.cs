@@ -145,4 +145,81 @@ public sealed class SqlEndToEndTests : IDisposable
         plan.ShouldContain("TableSource(bid)");
         plan.ShouldContain("TableSink(sink)");
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Select_TumbleWindowAggregate_EmitsOneRowPerWindowAndKeyWhenTheWindowCloses(int parallelism)
+    {
+        var rows = await Changelog(Session(parallelism),
+            "SELECT auction, window_start, window_end, COUNT(*) AS n, SUM(price) AS total "
+            + "FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end");
+
+        rows.ShouldAllBe(static r => r.Kind == RowKind.Insert);
+        rows.Select(static r => $"{r.GetInt64(0)} {r.GetTimestamp(1):HH:mm:ss}-{r.GetTimestamp(2):HH:mm:ss} {r.GetInt64(3)} {(r.IsNull(4) ? "null" : r.GetInt64(4))}")
+            .Order(StringComparer.Ordinal)
+            .ShouldBe(
+            [
+                "1 10:00:00-10:00:10 2 250",
+                "1 10:00:10-10:00:20 1 null",
+                "2 10:00:00-10:00:10 1 5",
+                "2 10:00:10-10:00:20 1 20",
+                "3 10:00:10-10:00:20 1 70",
+            ]);
+    }
+
+    [Fact]
+    public async Task Select_LegacyGroupWindow_MatchesTheWindowTvf()
+    {
+        var rows = await Changelog(Session(),
+            "SELECT TUMBLE_START(ts, INTERVAL '10' SECOND) AS ws, COUNT(*) AS n FROM bid GROUP BY TUMBLE(ts, INTERVAL '10' SECOND)");
+
+        rows.Select(static r => $"{r.GetTimestamp(0):HH:mm:ss} {r.GetInt64(1)}").Order(StringComparer.Ordinal).ShouldBe(["10:00:00 3", "10:00:10 3"]);
+    }
+
+    [Fact]
+    public async Task Select_HopWindowTableFunctionAlone_EmitsARowPerWindow()
+    {
+        var rows = await Changelog(Session(),
+            "SELECT auction, window_start, window_end FROM TABLE(HOP(TABLE bid, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) WHERE auction = 3");
+
+        // ts = t0 + 12 s is in [5, 15) and [10, 20).
+        rows.Select(static r => $"{r.GetTimestamp(1):HH:mm:ss}-{r.GetTimestamp(2):HH:mm:ss}").Order(StringComparer.Ordinal)
+            .ShouldBe(["10:00:05-10:00:15", "10:00:10-10:00:20"]);
+    }
+
+    [Fact]
+    public async Task Select_OverAggregate_RunningCountPerAuctionInEventTimeOrder()
+    {
+        var rows = await Changelog(Session(),
+            "SELECT auction, bidder, COUNT(*) OVER (PARTITION BY auction ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n FROM bid");
+
+        rows.Select(static r => $"{r.GetInt64(0)} {r.GetInt64(1)} {r.GetInt64(2)}").Order(StringComparer.Ordinal)
+            .ShouldBe(["1 10 1", "1 11 3", "1 12 2", "2 11 1", "2 13 2", "3 10 1"]);
+    }
+
+    [Fact]
+    public async Task Select_TopN_KeepsTheHighestPricePerAuction()
+    {
+        var rows = await Changelog(Session(),
+            "SELECT auction, price FROM (SELECT auction, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bid WHERE price IS NOT NULL) WHERE rn <= 1");
+
+        Materialize(rows).ShouldBe(
+        [
+            Row.Of(Schema.Parse("auction BIGINT, price BIGINT NOT NULL"), 1L, 150L).ToString(),
+            Row.Of(Schema.Parse("auction BIGINT, price BIGINT NOT NULL"), 2L, 20L).ToString(),
+            Row.Of(Schema.Parse("auction BIGINT, price BIGINT NOT NULL"), 3L, 70L).ToString(),
+        ]);
+    }
+
+    [Fact]
+    public async Task Select_IntervalJoin_PairsBidsOfTheSameBidderWithinFifteenSeconds()
+    {
+        var rows = await Changelog(Session(),
+            "SELECT a.auction, b.auction AS other FROM bid a JOIN bid b ON a.bidder = b.bidder AND a.auction < b.auction "
+            + "AND a.ts BETWEEN b.ts - INTERVAL '15' SECOND AND b.ts + INTERVAL '15' SECOND");
+
+        // bidder 10: auctions 1 (t+1) and 3 (t+12); bidder 11: 1 (t+14) and 2 (t+3); the others bid once.
+        rows.Select(static r => $"{r.GetInt64(0)} {r.GetInt64(1)}").Order(StringComparer.Ordinal).ShouldBe(["1 2", "1 3"]);
+    }
 }

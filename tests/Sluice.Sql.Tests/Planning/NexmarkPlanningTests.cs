@@ -28,3 +28,16 @@ public sealed class NexmarkPlanningTests
         plans[0].Explain().ShouldContain("== Optimized Logical Plan ==");
     }
 }
+
+public sealed class NexmarkQ6Tests
+{
+    [Fact]
+    public void Plan_Q6_IsRejectedNamingTheSelectAliasItsWhereCannotSee()
+    {
+        var fixture = PlanningFixture.Nexmark();
+
+        var error = Should.Throw<SqlException>(() => fixture.Run(NexmarkPlanningTests.Load("q6.sql")));
+
+        error.Message.ShouldBe("29:11: Column 'rownum' is an alias of this query's SELECT list, which its WHERE cannot see (SELECT items, window functions such as ROW_NUMBER() among them, are computed after WHERE); filter on it in an outer query: SELECT … FROM (SELECT …, … AS rownum FROM …) WHERE rownum ….");
+    }
+}

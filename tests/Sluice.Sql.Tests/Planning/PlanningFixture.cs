@@ -80,3 +80,34 @@ internal sealed class PlanningFixture
         return planned.Query?.Explain() ?? string.Join("", planned.Sinks.Select(static s => s.Explain()));
     }
 }
+
+/// <summary>Small tables for the planning unit tests.</summary>
+internal static class TestTables
+{
+    public const string Ddl = """
+        CREATE TABLE bids (
+          auction BIGINT,
+          bidder BIGINT,
+          price BIGINT,
+          channel VARCHAR,
+          ts TIMESTAMP(3),
+          WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+        ) WITH ('connector' = 'datagen');
+        CREATE TABLE people (
+          id BIGINT,
+          name VARCHAR,
+          created TIMESTAMP(3),
+          pt AS PROCTIME()
+        ) WITH ('connector' = 'datagen');
+        CREATE TABLE appended (a BIGINT, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '/tmp/appended', 'format' = 'csv');
+        CREATE TABLE printed (a BIGINT, n BIGINT) WITH ('connector' = 'print');
+        """;
+
+    /// <summary>A fixture with <see cref="Ddl"/>'s tables.</summary>
+    public static PlanningFixture Fixture()
+    {
+        var fixture = new PlanningFixture();
+        fixture.Run(Ddl);
+        return fixture;
+    }
+}

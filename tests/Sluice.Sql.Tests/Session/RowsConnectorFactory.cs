@@ -25,6 +25,9 @@ internal sealed class RowsConnectorFactory(IReadOnlyList<object?[]>? rows, Chang
     /// <summary>Queues one row for the pushed source.</summary>
     public void Push(params object?[] values) => _pushed.Queue.Enqueue(Row.Of(_schema!, values));
 
+    /// <summary>Queues a row as it is (its kind included) for the pushed source.</summary>
+    public void PushRow(Row row) => _pushed.Queue.Enqueue(row);
+
     /// <summary>Ends the pushed source once the queued rows are read.</summary>
     public void Complete() => _pushed.Queue.Enqueue(null);
 

@@ -106,6 +106,30 @@ public sealed class TableBridgeTests
     }
 
     [Fact]
+    public void Open_UpsertSourceWithComputedColumn_KeepsEachRowsKind()
+    {
+        var table = Table("rows", new PhysicalColumn("id", DataType.BigInt), new ComputedColumn("next", "id + 1")) with { PrimaryKey = ["id"] };
+        var rows = new RowsConnectorFactory(null, ChangelogMode.Upsert);
+        using var driver = new JobTestDriver();
+        var source = TableConnectors.ResolveSource(Registry(rows), table);
+        var next = BoundExpressions.Arithmetic(ArithmeticOperator.Add, BoundExpressions.Field(source.PersistedSchema, "id"), BoundExpressions.Literal(1L));
+        var sink = new CollectSink<Row>();
+        source.Open(driver.Environment, [next], null, null, TableScanSettings.Default).SinkTo(sink);
+
+        var update = Row.Of(source.PersistedSchema, 7L);
+        update.Kind = RowKind.UpdateAfter;
+        var delete = Row.Of(source.PersistedSchema, 7L);
+        delete.Kind = RowKind.Delete;
+        rows.PushRow(update);
+        rows.PushRow(delete);
+        rows.Complete();
+        driver.RunToCompletion();
+
+        source.ChangelogMode.ShouldBe(ChangelogMode.Upsert);
+        sink.Items.Select(static r => r.ToString()).ShouldBe(["+U[7, 8]", "-D[7, 8]"]);
+    }
+
+    [Fact]
     public void Open_WrongNumberOfComputedExpressions_IsRejected()
     {
         var table = Table("rows", new PhysicalColumn("id", DataType.BigInt), new ComputedColumn("doubled", "id * 2"));

@@ -130,10 +130,14 @@ internal static class PartitionPaths
 /// The bucketer of one filesystem sink writer over rows: the bucket is the partition path of the row's partition
 /// columns, the body the row without them (a reused row, as Flink omits partition columns from the files). Paths are
 /// built in a reused buffer and looked up without allocating, so a row of a bucket seen before allocates nothing but
-/// what formatting a non-string value takes. Not thread-safe: one per writer.
+/// what formatting a non-string value takes (the <see cref="MaxRememberedBuckets"/> paths seen last; the memory starts
+/// over beyond). Not thread-safe: one per writer.
 /// </summary>
 internal sealed class RowPartitionBucketer : IPartFileBucketer<Row>
 {
+    /// <summary>How many bucket paths are remembered (to return one string per bucket without allocating); beyond it the memory starts over.</summary>
+    internal const int MaxRememberedBuckets = 1024;
+
     private readonly Schema _schema;
     private readonly int[] _partitionColumns;
     private readonly int[] _bodyColumns;
@@ -144,6 +148,9 @@ internal sealed class RowPartitionBucketer : IPartFileBucketer<Row>
     private readonly Dictionary<string, string> _buckets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private char[] _chars = new char[64];
+
+    /// <summary>How many bucket paths are remembered now; for tests.</summary>
+    internal int RememberedBuckets => _buckets.Count;
 
     public RowPartitionBucketer(Schema schema, int[] partitionColumns, Schema bodySchema, string defaultName)
     {
@@ -194,6 +201,11 @@ internal sealed class RowPartitionBucketer : IPartFileBucketer<Row>
             return bucket;
         }
         bucket = key.ToString();
+        if (_buckets.Count >= MaxRememberedBuckets)
+        {
+            // Bounded: a job writing ever new partitions (a date column) would otherwise keep every path it ever saw.
+            _buckets.Clear();
+        }
         _buckets.Add(bucket, bucket);
         return bucket;
     }

@@ -66,6 +66,9 @@ internal sealed partial class PhysicalPlanner
             AggregateNode aggregate => Aggregate(aggregate),
             JoinNode join => Join(join),
             RankNode rank => Rank(rank),
+            WindowTableFunctionNode window => WindowTableFunction(window),
+            WindowAggregateNode window => WindowAggregate(window),
+            OverAggregateNode over => OverAggregate(over),
             _ => throw new SqlException($"{node.Describe()} cannot run yet: the streaming runtime has no {node.Name} operator."),
         };
         _translated.Add(node, stream);

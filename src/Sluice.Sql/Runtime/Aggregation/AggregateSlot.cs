@@ -35,6 +35,9 @@ internal abstract class AggregateSlot(AggregateCall call, Schema input)
     /// <summary>The index of the slot's first field in the accumulator row; set once by <see cref="RowAggregator"/>.</summary>
     public int Offset { get; set; }
 
+    /// <summary>The aggregation the slot belongs to (its encoder and arrival counter); set once by <see cref="RowAggregator"/>.</summary>
+    public RowAggregator Owner { get; set; } = null!;
+
     /// <summary>The types of the slot's accumulator fields (all nullable).</summary>
     public abstract IReadOnlyList<DataType> AccumulatorTypes { get; }
 
@@ -42,7 +45,7 @@ internal abstract class AggregateSlot(AggregateCall call, Schema input)
     public virtual bool NeedsSequence => false;
 
     /// <summary>Creates the slot's map states (if any), named with <paramref name="name"/>; called in the operator's <c>Open</c>.</summary>
-    public virtual void Open(IKeyedStateStore state, string name, StateTtlConfig? ttl, RowAggregator owner) { }
+    public virtual void Open(IKeyedStateStore state, string name, StateTtlConfig? ttl) { }
 
     /// <summary>Sets the slot's fields of <paramref name="accumulator"/> to the empty aggregate.</summary>
     public abstract void Reset(Row accumulator);

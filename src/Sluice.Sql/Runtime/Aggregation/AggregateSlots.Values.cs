@@ -18,7 +18,6 @@ internal sealed class ExtremumSlot : AggregateSlot
     private readonly int _sign;
     private readonly Row _scratch;
     private IMapState<string, long>? _counts;
-    private RowAggregator _owner = null!;
 
     public ExtremumSlot(AggregateCall call, Schema input, bool retracts) : base(call, input)
     {
@@ -46,9 +45,8 @@ internal sealed class ExtremumSlot : AggregateSlot
     }
 
     /// <inheritdoc />
-    public override void Open(IKeyedStateStore state, string name, StateTtlConfig? ttl, RowAggregator owner)
+    public override void Open(IKeyedStateStore state, string name, StateTtlConfig? ttl)
     {
-        _owner = owner;
         if (_retracts)
         {
             _counts = state.GetMapState(new MapStateDescriptor<string, long>(name + "-values") { Ttl = ttl });
@@ -67,7 +65,7 @@ internal sealed class ExtremumSlot : AggregateSlot
         }
         if (_counts is not null)
         {
-            var key = NamespacedKeys.Create(ns, _owner.Encode(row, Argument, ArgumentKind));
+            var key = NamespacedKeys.Create(ns, Owner.Encode(row, Argument, ArgumentKind));
             _counts.Put(key, (_counts.TryGetValue(key, out var count) ? count : 0) + 1);
         }
         if (accumulator.IsNull(Offset) || _sign * FieldValues.Compare(row, Argument, accumulator, Offset, ArgumentKind) > 0)
@@ -84,7 +82,7 @@ internal sealed class ExtremumSlot : AggregateSlot
             return;
         }
         var counts = _counts ?? throw RowAggregator.UnexpectedRetraction(Call);
-        var key = NamespacedKeys.Create(ns, _owner.Encode(row, Argument, ArgumentKind));
+        var key = NamespacedKeys.Create(ns, Owner.Encode(row, Argument, ArgumentKind));
         if (!counts.TryGetValue(key, out var count))
         {
             return; // never accumulated (its state expired): nothing to undo
@@ -159,7 +157,6 @@ internal sealed class OrderedValueSlot : AggregateSlot
     private readonly bool _list;
     private readonly int _separator;
     private IMapState<string, string>? _values;
-    private RowAggregator _owner = null!;
 
     public OrderedValueSlot(AggregateCall call, Schema input, bool retracts) : base(call, input)
     {
@@ -192,9 +189,8 @@ internal sealed class OrderedValueSlot : AggregateSlot
     public override bool NeedsSequence => true;
 
     /// <inheritdoc />
-    public override void Open(IKeyedStateStore state, string name, StateTtlConfig? ttl, RowAggregator owner)
+    public override void Open(IKeyedStateStore state, string name, StateTtlConfig? ttl)
     {
-        _owner = owner;
         if (_retracts)
         {
             _values = state.GetMapState(new MapStateDescriptor<string, string>(name + "-ordered") { Ttl = ttl });
@@ -223,7 +219,7 @@ internal sealed class OrderedValueSlot : AggregateSlot
             if (_values is not null)
             {
                 accumulator.SetString(Offset, separator);
-                _values.Put(NamespacedKeys.ForSequence(ns, _owner.NextSequence()), row.GetString(Argument)!);
+                _values.Put(NamespacedKeys.ForSequence(ns, Owner.NextSequence()), row.GetString(Argument)!);
                 return;
             }
             var text = accumulator.GetString(Offset);
@@ -233,13 +229,13 @@ internal sealed class OrderedValueSlot : AggregateSlot
         }
         if (_values is not null)
         {
-            _values.Put(NamespacedKeys.ForSequence(ns, _owner.NextSequence()), NamespacedKeys.ToText(_owner.Encode(row, Argument, ArgumentKind)));
+            _values.Put(NamespacedKeys.ForSequence(ns, Owner.NextSequence()), NamespacedKeys.ToText(Owner.Encode(row, Argument, ArgumentKind)));
             return;
         }
         if (Call.Kind == AggregateKind.LastValue || accumulator.IsNull(Offset))
         {
             row.CopyFieldTo(Argument, accumulator, Offset);
-            accumulator.SetInt64(Offset + 1, _owner.SequenceForMerging());
+            accumulator.SetInt64(Offset + 1, Owner.SequenceForMerging());
         }
     }
 
@@ -253,7 +249,7 @@ internal sealed class OrderedValueSlot : AggregateSlot
             return;
         }
         var values = _values ?? throw RowAggregator.UnexpectedRetraction(Call);
-        var encoded = _list ? row.GetString(Argument)! : NamespacedKeys.ToText(_owner.Encode(row, Argument, ArgumentKind));
+        var encoded = _list ? row.GetString(Argument)! : NamespacedKeys.ToText(Owner.Encode(row, Argument, ArgumentKind));
         string? earliest = null;
         foreach (var entry in values.Entries)
         {

@@ -63,6 +63,7 @@ internal sealed class RowAggregator
         {
             _slots[i] = CreateSlot(calls[i], input, retracts);
             _slots[i].Offset = fields.Count;
+            _slots[i].Owner = this;
             var types = _slots[i].AccumulatorTypes;
             for (var j = 0; j < types.Count; j++)
             {
@@ -123,7 +124,7 @@ internal sealed class RowAggregator
         var needsSequence = false;
         for (var i = 0; i < _slots.Length; i++)
         {
-            _slots[i].Open(state, "agg" + i, ttl, this);
+            _slots[i].Open(state, "agg" + i, ttl);
             needsSequence |= _slots[i].NeedsSequence && (_retracts || merging);
             if (_slots[i].Call.Distinct)
             {

@@ -50,42 +50,44 @@ internal static class WindowAssignment
     /// from the start of the <c>size</c>-aligned period to each later multiple of <c>step</c> past the time.
     /// </summary>
     /// <exception cref="ArgumentException">A SESSION spec, or <paramref name="destination"/> shorter than <see cref="MaxWindowsPerRow"/>.</exception>
-    public static int Assign(WindowSpec spec, long time, Span<SqlWindow> destination)
+    public static int Assign(WindowSpec spec, long time, Span<SqlWindow> destination) => spec.Kind switch
     {
-        switch (spec.Kind)
+        WindowKind.Tumble => AssignTumble(spec, time, destination),
+        WindowKind.Hop => AssignHop(spec, time, destination),
+        WindowKind.Cumulate => AssignCumulate(spec, time, destination),
+        _ => throw new ArgumentException($"Window {spec} is assigned per key by the session operator.", nameof(spec)),
+    };
+
+    private static int AssignTumble(WindowSpec spec, long time, Span<SqlWindow> destination)
+    {
+        var start = time - FloorMod(time - spec.OffsetMillis, spec.SizeMillis);
+        destination[0] = new SqlWindow(start, start + spec.SizeMillis);
+        return 1;
+    }
+
+    private static int AssignHop(WindowSpec spec, long time, Span<SqlWindow> destination)
+    {
+        var count = MaxWindowsPerRow(spec);
+        var lastStart = time - FloorMod(time - spec.OffsetMillis, spec.SlideMillis);
+        for (var i = 0; i < count; i++)
         {
-            case WindowKind.Tumble:
-                {
-                    var start = time - FloorMod(time - spec.OffsetMillis, spec.SizeMillis);
-                    destination[0] = new SqlWindow(start, start + spec.SizeMillis);
-                    return 1;
-                }
-            case WindowKind.Hop:
-                {
-                    var count = MaxWindowsPerRow(spec);
-                    var lastStart = time - FloorMod(time - spec.OffsetMillis, spec.SlideMillis);
-                    for (var i = 0; i < count; i++)
-                    {
-                        var start = lastStart - ((count - 1 - i) * spec.SlideMillis);
-                        destination[i] = new SqlWindow(start, start + spec.SizeMillis);
-                    }
-                    return count;
-                }
-            case WindowKind.Cumulate:
-                {
-                    var start = time - FloorMod(time - spec.OffsetMillis, spec.SizeMillis);
-                    var steps = MaxWindowsPerRow(spec);
-                    var first = ((time - start) / spec.SlideMillis) + 1;
-                    var written = 0;
-                    for (var j = first; j <= steps; j++)
-                    {
-                        destination[written++] = new SqlWindow(start, start + (j * spec.SlideMillis));
-                    }
-                    return written;
-                }
-            default:
-                throw new ArgumentException($"Window {spec} is assigned per key by the session operator.", nameof(spec));
+            var start = lastStart - ((count - 1 - i) * spec.SlideMillis);
+            destination[i] = new SqlWindow(start, start + spec.SizeMillis);
         }
+        return count;
+    }
+
+    private static int AssignCumulate(WindowSpec spec, long time, Span<SqlWindow> destination)
+    {
+        var start = time - FloorMod(time - spec.OffsetMillis, spec.SizeMillis);
+        var steps = MaxWindowsPerRow(spec);
+        var first = ((time - start) / spec.SlideMillis) + 1;
+        var written = 0;
+        for (var j = first; j <= steps; j++)
+        {
+            destination[written++] = new SqlWindow(start, start + (j * spec.SlideMillis));
+        }
+        return written;
     }
 
     private static long FloorMod(long value, long divisor)
