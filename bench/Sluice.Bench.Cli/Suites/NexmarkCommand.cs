@@ -18,8 +18,8 @@ internal static class NexmarkCommand
             .MustBeAtLeast(1);
         var parallelism = new Option<int>("--parallelism") { Description = "Sluice subtasks per operator and DuckDB threads (hand-written and Rx are single-threaded; 1 to 256).", DefaultValueFactory = _ => 1 }
             .MustBeBetween(1, 256);
-        var engine = new Option<string>("--engine") { Description = "Engine: sluice, handwritten, rx, duckdb, a comma-separated list, or all.", DefaultValueFactory = _ => "all" }
-            .MustSatisfy(e => Parses(e, ParseEngines), "must be sluice, handwritten, rx, duckdb, a comma-separated list of them, or all");
+        var engine = new Option<string>("--engine") { Description = "Engine: sluice, sql, handwritten, rx, duckdb, a comma-separated list, or all.", DefaultValueFactory = _ => "all" }
+            .MustSatisfy(e => Parses(e, ParseEngines), "must be sluice, sql, handwritten, rx, duckdb, a comma-separated list of them, or all");
         var checkpoint = new Option<double?>("--checkpoint-interval") { Description = "Checkpoint interval in seconds for Sluice jobs (into a temporary directory per run; greater than 0, at most 3600)." }
             .MustBePositive(3600);
         var json = new Option<bool>("--json") { Description = "Print one JSON object per line per (query, engine) instead of a table." };
@@ -87,14 +87,14 @@ internal static class NexmarkCommand
     {
         if (text.Equals("all", StringComparison.OrdinalIgnoreCase))
         {
-            return [NexmarkEngine.Sluice, NexmarkEngine.Handwritten, NexmarkEngine.Rx, NexmarkEngine.DuckDb];
+            return [NexmarkEngine.Sluice, NexmarkEngine.Sql, NexmarkEngine.Handwritten, NexmarkEngine.Rx, NexmarkEngine.DuckDb];
         }
         var result = new List<NexmarkEngine>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!Enum.TryParse<NexmarkEngine>(part, ignoreCase: true, out var e) || !Enum.IsDefined(e))
             {
-                throw new ArgumentException($"Unknown engine '{part}': use sluice, handwritten, rx, duckdb or all.");
+                throw new ArgumentException($"Unknown engine '{part}': use sluice, sql, handwritten, rx, duckdb or all.");
             }
             result.Add(e);
         }

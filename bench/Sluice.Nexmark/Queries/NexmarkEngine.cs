@@ -16,6 +16,9 @@ public enum NexmarkEngine
 
     /// <summary>DuckDB running the query's SQL in batch over the events loaded into tables.</summary>
     DuckDb,
+
+    /// <summary>Sluice SQL running the nexmark/nexmark Flink SQL text of each query.</summary>
+    Sql,
 }
 
 /// <summary>Settings one query run gets.</summary>

@@ -69,11 +69,21 @@ public static class NexmarkRunner
                         }
                     }
                     var settings = new QueryRunSettings(options.Parallelism, KeepRows: options.OutputDirectory is not null, options.CheckpointInterval, options.StateBackend);
-                    if (warmUp is not null && kind != NexmarkEngine.DuckDb)
+                    QueryOutput output;
+                    NexmarkResult result;
+                    try
                     {
-                        WarmUp(engine, query, warmUp, settings with { KeepRows = false });
+                        if (warmUp is not null && kind != NexmarkEngine.DuckDb)
+                        {
+                            WarmUp(engine, query, warmUp, settings with { KeepRows = false });
+                        }
+                        (output, result) = Measure(query, kind, engine, events, settings, prepareSeconds);
                     }
-                    var (output, result) = Measure(query, kind, engine, events, settings, prepareSeconds);
+                    catch (NotSupportedException e)
+                    {
+                        log($"{query.Name()} {Name(kind)}: unsupported, skipped ({e.Message})");
+                        continue;
+                    }
                     results.Add(result);
                     log($"{query.Name()} {Name(kind),-11} {result.Seconds,8:F3} s  {result.EventsPerCoreSecond,14:N0} ev/core·s  {result.Results,10:N0} rows  {result.ChecksumHex}");
                     if (options.OutputDirectory is { } outDir && output.Rows is { } rows)
@@ -103,6 +113,7 @@ public static class NexmarkRunner
         NexmarkEngine.Handwritten => new HandwrittenEngine(),
         NexmarkEngine.Rx => new RxEngine(),
         NexmarkEngine.DuckDb => new DuckDbEngine(),
+        NexmarkEngine.Sql => new Sql.SqlEngine(),
         _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "Unknown engine."),
     };
 
@@ -142,7 +153,7 @@ public static class NexmarkRunner
             Query = query,
             Engine = kind,
             Events = events.LongLength,
-            Parallelism = kind is NexmarkEngine.Sluice or NexmarkEngine.DuckDb ? settings.Parallelism : 1,
+            Parallelism = kind is NexmarkEngine.Sluice or NexmarkEngine.DuckDb or NexmarkEngine.Sql ? settings.Parallelism : 1,
             Seconds = seconds,
             CpuSeconds = cpu,
             AllocBytes = alloc,

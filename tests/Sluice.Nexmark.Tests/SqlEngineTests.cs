@@ -1,0 +1,77 @@
+using Sluice.Nexmark.Queries;
+using Sluice.Nexmark.Results;
+using Sluice.Nexmark.Sql;
+using Sluice.Nexmark.Streaming;
+
+namespace Sluice.Nexmark.Tests;
+
+/// <summary>The nexmark Flink SQL on Sluice SQL against the DataStream queries, over the same out-of-order events.</summary>
+public class SqlEngineTests(EventsFixture fixture) : IClassFixture<EventsFixture>
+{
+    public static TheoryData<NexmarkQuery, int> QueriesAndParallelism()
+    {
+        var data = new TheoryData<NexmarkQuery, int>();
+        foreach (var q in NexmarkQueries.All)
+        {
+            if (q == NexmarkQuery.Q12)
+            {
+                // Known difference (2026-12-05): the SQL job ends before its processing-time windows fire, so q12
+                // emits nothing, where the DataStream runtime fires them at the end of input (see docs/sql.md).
+                continue;
+            }
+            data.Add(q, 1);
+            data.Add(q, 4);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(QueriesAndParallelism))]
+    public void Run_SmallOutOfOrderInput_MaterializesToTheDataStreamResult(NexmarkQuery query, int parallelism)
+    {
+        using var sluice = new SluiceEngine(ExecutionMode.Deterministic);
+        var expected = sluice.Run(query, fixture.Events, new QueryRunSettings(1, KeepRows: true));
+        using var sql = new SqlEngine();
+
+        var actual = sql.Run(query, fixture.Events, new QueryRunSettings(parallelism, KeepRows: true));
+
+        var what = $"{query.Name()} p={parallelism}";
+        actual.Count.ShouldBe(expected.Count, what);
+        switch (query)
+        {
+            case NexmarkQuery.Q5:
+                // The SQL's sink table has no window start: compare (auction, num).
+                Project(actual).ShouldBe(Project(expected), what);
+                break;
+            default:
+                actual.Checksum.ShouldBe(expected.Checksum, what);
+                Sorted(actual).ShouldBe(Sorted(expected), what);
+                break;
+        }
+    }
+
+    [Fact]
+    public void Script_Q1_SubstitutesNothingButTheSink()
+    {
+        using var sql = new SqlEngine();
+
+        var script = sql.Script(NexmarkQuery.Q1, 1000);
+
+        script.ShouldContain("'connector' = 'nexmark-collect'");
+        script.ShouldNotContain("blackhole");
+        script.ShouldContain("0.908 * price as price");
+    }
+
+    [Fact]
+    public void CountChar_CountsTheFirstCharacter()
+    {
+        CountChar.Eval("banana", "a").ShouldBe(3);
+        CountChar.Eval("banana", "").ShouldBe(0);
+        CountChar.Eval(null, "a").ShouldBe(0);
+    }
+
+    private static List<string> Sorted(QueryOutput output) => output.Rows!.Select(RowJson.Format).Order(StringComparer.Ordinal).ToList();
+
+    private static List<(long, long)> Project(QueryOutput output) =>
+        output.Rows!.Cast<HotItemRow>().Select(static r => (r.Auction, r.Num)).Order().ToList();
+}
