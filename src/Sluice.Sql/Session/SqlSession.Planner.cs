@@ -3,6 +3,7 @@ using Sluice.Sql.Catalog;
 using Sluice.Sql.Connectors;
 using Sluice.Sql.Planning;
 using Sluice.Sql.Planning.Physical;
+using Sluice.Sql.Runtime;
 using Sluice.Sql.Syntax;
 
 namespace Sluice.Sql.Session;
@@ -43,6 +44,8 @@ public sealed partial class SqlSession
 
         if (planned.IsExplain)
         {
+            // The plan ends where the query's rows go: a SELECT's result sink (never started).
+            rows?.SinkTo(new QueryResultSink(), "SqlQueryResult");
             return new SqlExplainResult(statement, planned.Explain() + "== Physical Execution Plan ==\n" + environment.Explain() + "\n");
         }
 
