@@ -2,6 +2,7 @@ using System.Reflection;
 using Sluice.Sql.Catalog;
 using Sluice.Sql.Connectors;
 using Sluice.Sql.Expressions;
+using Sluice.Sql.Planning;
 using Sluice.Sql.Syntax;
 
 namespace Sluice.Sql.Session;
@@ -11,37 +12,11 @@ public sealed partial class SqlSession
 {
     private SqlStatementResult CreateTable(SqlCreateTable create)
     {
-        var columns = new List<CatalogColumn>(create.Columns.Count);
-        foreach (var column in create.Columns)
-        {
-            columns.Add(column switch
-            {
-                SqlPhysicalColumn p => new PhysicalColumn(p.Name, p.Type, p.Comment),
-                SqlComputedColumn c => new ComputedColumn(c.Name, SqlFormatter.Format(c.Expression), c.Comment),
-                SqlMetadataColumn m => new MetadataColumn(m.Name, m.Type, m.Key, m.Virtual, m.Comment),
-                _ => throw new SqlException($"Column '{column.Name}' of table '{Name(create.Name)}' is of an unknown kind.", column.Position),
-            });
-        }
+        _ = Name(create.Name); // a qualified name fails here, naming it
 
-        var options = new List<KeyValuePair<string, string>>(create.Options.Count);
-        foreach (var option in create.Options)
-        {
-            options.Add(new(option.Key, option.Value));
-        }
-
-        var table = new CatalogTable
-        {
-            Name = Name(create.Name),
-            Columns = columns,
-            Watermark = create.Watermark is { } w ? new WatermarkSpec(w.Column, SqlFormatter.Format(w.Expression)) : null,
-            PrimaryKey = create.PrimaryKey is { } key ? [.. key.Columns] : [],
-            PartitionKeys = [.. create.PartitionedBy],
-            Options = options,
-            Comment = create.Comment,
-        };
-
-        // The table's shape first, then its connector: a misspelt option fails now rather than at the first query.
-        table.Validate(create.Position);
+        // The table's shape (computed columns and WATERMARK bound) first, then its connector: a misspelt option fails
+        // now rather than at the first query.
+        var table = TableBinder.ToCatalogTable(create, Functions);
         TableConnectors.Validate(Connectors, table, create.Position);
         var created = Catalog.CreateTable(table, create.Temporary, create.IfNotExists, create.Position);
         return Message(create, created ? $"{(create.Temporary ? "Temporary table" : "Table")} '{table.Name}' was created." : $"Table '{table.Name}' already exists; nothing was changed.");
@@ -49,7 +24,8 @@ public sealed partial class SqlSession
 
     private SqlStatementResult CreateView(SqlCreateView create)
     {
-        var view = new CatalogView(Name(create.Name), SqlFormatter.Format(create.Query), [.. create.Columns], create.Comment);
+        _ = Name(create.Name);
+        var view = TableBinder.ToCatalogView(create);
         var created = Catalog.CreateView(view, create.Temporary, create.IfNotExists, create.Position);
         return Message(create, created ? $"{(create.Temporary ? "Temporary view" : "View")} '{view.Name}' was created." : $"View '{view.Name}' already exists; nothing was changed.");
     }
