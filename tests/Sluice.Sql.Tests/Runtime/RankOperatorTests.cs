@@ -1,4 +1,5 @@
 using Sluice.Schemas;
+using Sluice.Sql.Planning;
 using Sluice.Sql.Runtime;
 using Sluice.Testing;
 using static Sluice.Sql.Tests.Runtime.Rows;
@@ -11,7 +12,7 @@ public sealed class RankOperatorTests
     private static readonly Schema s_items = Schema.Parse("cat STRING, item STRING, price INT");
 
     private static RankSpec Spec(RankFunction function, long end, bool rankNumber, bool insertOnly = true, long start = 1) =>
-        new(s_items, [0], [new SortKey(2, Ascending: false, NullsFirst: false)], function, start, end, rankNumber, insertOnly);
+        new(s_items, [0], [new SortKey(2, Descending: true, NullsFirst: false)], function, start, end, rankNumber, insertOnly);
 
     private static OperatorTestDriver<Row, Row> Driver(RankSpec spec, int parallelism = 1) =>
         new(input => RankOperator.Apply(input, spec).Uid("rank"), new JobOptions { Parallelism = parallelism });

@@ -1,5 +1,6 @@
 using CsCheck;
 using Sluice.Schemas;
+using Sluice.Sql.Planning;
 using Sluice.Sql.Runtime;
 using Sluice.Testing;
 using static Sluice.Sql.Tests.Runtime.Rows;
@@ -27,7 +28,7 @@ public sealed class RankPropertyTests
             var end = start + random.Next(4);
             var rankNumber = random.Next(2) == 0;
             var insertOnly = random.Next(2) == 0;
-            var key = new SortKey(2, Ascending: random.Next(2) == 0, NullsFirst: random.Next(2) == 0);
+            var key = new SortKey(2, Descending: random.Next(2) == 0, NullsFirst: random.Next(2) == 0);
             var spec = new RankSpec(s_items, [0], [key], function, start, end, rankNumber, insertOnly);
             OperatorTestDriver<Row, Row> Start() => new(input => RankOperator.Apply(input, spec).Uid("rank"), new JobOptions { Parallelism = 1 + random.Next(2) });
             var driver = Start();
@@ -74,7 +75,7 @@ public sealed class RankPropertyTests
             {
                 return x is null && y is null ? 0 : (x is null) == key.NullsFirst ? -1 : 1;
             }
-            return key.Ascending ? x.Value.CompareTo(y.Value) : y.Value.CompareTo(x.Value);
+            return key.Descending ? y.Value.CompareTo(x.Value) : x.Value.CompareTo(y.Value);
         }
         var result = new List<string>();
         foreach (var partition in rows.GroupBy(r => (int)r.GetValue(0)!))

@@ -1,5 +1,6 @@
 using CsCheck;
 using Sluice.Schemas;
+using Sluice.Sql.Planning;
 using Sluice.Sql.Runtime;
 using Sluice.Testing;
 using static Sluice.Sql.Tests.Runtime.Rows;
@@ -16,7 +17,7 @@ public sealed class WindowRankOperatorTests
     private static Row Item(string cat, int start, string item, int? price) => Insert(s_items, cat, T(start), T(start + 10), item, price);
 
     private static WindowRankSpec Spec(RankFunction function, long end, bool rankNumber) =>
-        new(s_items, [0], 1, 2, [new SortKey(4, Ascending: false, NullsFirst: false)], function, 1, end, rankNumber);
+        new(s_items, [0], 1, 2, [new SortKey(4, Descending: true, NullsFirst: false)], function, 1, end, rankNumber);
 
     private static OperatorTestDriver<Row, Row> Driver(WindowRankSpec spec, int parallelism = 1) =>
         new(input => WindowRankOperator.Apply(input, spec).Uid("window-rank"), new JobOptions { Parallelism = parallelism });

@@ -77,25 +77,12 @@ internal sealed partial class PhysicalPlanner
             return Stateful(DeduplicateOperator.Apply(input, dedup, name), node);
         }
 
-        var keys = new Runtime.SortKey[node.OrderKeys.Count];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            var key = node.OrderKeys[i];
-            keys[i] = new Runtime.SortKey(key.Field, !key.Descending, key.NullsFirst);
-        }
-
-        var function = node.Function switch
-        {
-            Planning.RankFunction.RowNumber => Runtime.RankFunction.RowNumber,
-            Planning.RankFunction.Rank => Runtime.RankFunction.Rank,
-            _ => Runtime.RankFunction.DenseRank,
-        };
         if (node.RankEnd == RankNode.Unbounded)
         {
             throw new SqlException($"{name} has no upper rank bound: a streaming Top-N needs WHERE {node.RankFieldName} <= N (or BETWEEN).");
         }
 
-        var spec = new RankSpec(node.Input.Schema, node.PartitionFields, keys, function, node.RankStart, node.RankEnd, node.OutputRankNumber, node.Input.Changelog == ChangelogMode.InsertOnly)
+        var spec = new RankSpec(node.Input.Schema, node.PartitionFields, node.OrderKeys, node.Function, node.RankStart, node.RankEnd, node.OutputRankNumber, node.Input.Changelog == ChangelogMode.InsertOnly)
         {
             RankFieldName = node.RankFieldName,
             StateTtl = _settings.StateTtl,

@@ -1,19 +1,7 @@
 using Sluice.Schemas;
+using Sluice.Sql.Planning;
 
 namespace Sluice.Sql.Runtime;
-
-/// <summary>The ranking function of a Top-N: <c>ROW_NUMBER()</c>, <c>RANK()</c> or <c>DENSE_RANK()</c>.</summary>
-internal enum RankFunction
-{
-    /// <summary>1, 2, 3, … in order; ties in arrival order.</summary>
-    RowNumber,
-
-    /// <summary>Ties share a rank, and the next rank skips: 1, 1, 3.</summary>
-    Rank,
-
-    /// <summary>Ties share a rank, without gaps: 1, 1, 2.</summary>
-    DenseRank,
-}
 
 /// <summary>
 /// A Top-N: <c>SELECT * FROM (SELECT *, f() OVER (PARTITION BY p ORDER BY s) AS rn FROM t) WHERE rn BETWEEN

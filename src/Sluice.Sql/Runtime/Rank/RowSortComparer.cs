@@ -1,12 +1,7 @@
 using Sluice.Schemas;
+using Sluice.Sql.Planning;
 
 namespace Sluice.Sql.Runtime;
-
-/// <summary>One sort key of an <c>ORDER BY</c>: a field, its direction and where nulls go.</summary>
-/// <param name="Field">The field, by index into the input.</param>
-/// <param name="Ascending">ASC (true) or DESC.</param>
-/// <param name="NullsFirst">Whether nulls sort before every value (NULLS FIRST) or after (NULLS LAST), whatever the direction.</param>
-internal readonly record struct SortKey(int Field, bool Ascending, bool NullsFirst);
 
 /// <summary>
 /// Orders rows of one schema by a list of <see cref="SortKey"/>s, reading fields with the typed accessors (no boxing,
@@ -68,7 +63,7 @@ internal sealed class RowSortComparer : IComparer<Row>
             result = CompareValues(x, y, key.Field, _kinds[i]);
             if (result != 0)
             {
-                return key.Ascending ? result : -result;
+                return key.Descending ? -result : result;
             }
         }
         return 0;

@@ -1,4 +1,5 @@
 using Sluice.Schemas;
+using Sluice.Sql.Planning;
 
 namespace Sluice.Sql.Runtime;
 

@@ -1,5 +1,6 @@
 using Sluice.Operators;
 using Sluice.Schemas;
+using Sluice.Sql.Planning;
 using Sluice.State;
 
 namespace Sluice.Sql.Runtime;
