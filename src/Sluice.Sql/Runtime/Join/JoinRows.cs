@@ -114,6 +114,20 @@ internal static class JoinRows
         return new RowKeyEncoder(schema, names);
     }
 
+    /// <summary>
+    /// Keys <paramref name="left"/> and <paramref name="right"/> by their join key fields (one encoding for both sides,
+    /// so equal keys meet in one subtask) and connects them, ready for a join operator's <c>Transform</c>.
+    /// </summary>
+    public static ConnectedKeyedStreams<string, Row, Row> KeyBoth(
+        DataStream<Row> left, Schema leftSchema, IReadOnlyList<int> leftKeys, DataStream<Row> right, Schema rightSchema, IReadOnlyList<int> rightKeys)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        var leftKey = KeyEncoder(leftSchema, leftKeys);
+        var rightKey = KeyEncoder(rightSchema, rightKeys);
+        return left.KeyBy(leftKey.Encode).Connect(right.KeyBy(rightKey.Encode));
+    }
+
     /// <summary>Checks that field <paramref name="index"/> exists in <paramref name="schema"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">It does not; the message names the side.</exception>
     public static void CheckIndex(Schema schema, int index, string side)

@@ -76,13 +76,9 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
     /// <exception cref="ArgumentException">The spec is invalid.</exception>
     public static DataStream<Row> Apply(DataStream<Row> left, DataStream<Row> right, RegularJoinSpec spec, string? name = null)
     {
-        ArgumentNullException.ThrowIfNull(left);
-        ArgumentNullException.ThrowIfNull(right);
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
-        var leftKey = JoinRows.KeyEncoder(spec.Left, spec.LeftKeys);
-        var rightKey = JoinRows.KeyEncoder(spec.Right, spec.RightKeys);
-        return left.KeyBy(leftKey.Encode).Connect(right.KeyBy(rightKey.Encode))
+        return JoinRows.KeyBoth(left, spec.Left, spec.LeftKeys, right, spec.Right, spec.RightKeys)
             .Transform(name ?? $"Join({spec.Kind})", () => new RegularJoinOperator(spec));
     }
 
