@@ -29,6 +29,14 @@ public sealed class BinderTests
     }
 
     [Fact]
+    public void Plan_FloorToUnit_BindsTheUnitAsAConstantAndKeepsTheTimestampType()
+    {
+        var planned = Plan("SELECT FLOOR(ts TO MINUTE) AS m, CEIL(ts TO HOUR) AS h FROM bids");
+
+        planned.Query!.Schema.ToString().ShouldBe("ROW<m TIMESTAMP(3), h TIMESTAMP(3)>");
+    }
+
+    [Fact]
     public void Plan_QualifiedStar_ExpandsOneTable()
     {
         var planned = Plan("SELECT p.*, b.price FROM bids AS b JOIN people AS p ON b.bidder = p.id");

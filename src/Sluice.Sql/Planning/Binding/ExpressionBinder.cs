@@ -257,10 +257,18 @@ internal sealed class ExpressionBinder
         var arguments = new BoundExpression[call.Arguments.Count];
         for (var i = 0; i < arguments.Length; i++)
         {
-            // TIMESTAMPADD(DAY, …) and TIMESTAMPDIFF(HOUR, …) name their unit with a bare word.
+            // TIMESTAMPADD(DAY, …) and TIMESTAMPDIFF(HOUR, …) name their unit with a bare word, and so does
+            // FLOOR(ts TO MINUTE), which the parser reads as FLOOR(ts, MINUTE).
             if (i == 0 && upper is "TIMESTAMPADD" or "TIMESTAMPDIFF" && call.Arguments[0] is SqlIdentifier { Names.Count: 1 } unit)
             {
                 arguments[0] = BoundExpressions.Literal(unit.Name.ToUpperInvariant(), unit.Position);
+                continue;
+            }
+
+            if (i == 1 && upper is "FLOOR" or "CEIL" or "CEILING" && call.Arguments[1] is SqlIdentifier { Names.Count: 1 } roundTo
+                && Enum.TryParse<SqlTimeUnit>(roundTo.Name, ignoreCase: true, out _))
+            {
+                arguments[1] = BoundExpressions.Literal(roundTo.Name.ToUpperInvariant(), roundTo.Position);
                 continue;
             }
 
