@@ -37,6 +37,31 @@ public sealed class BinderTests
     }
 
     [Fact]
+    public void Plan_JoinUsing_StarListsTheMergedColumnOnceThenEachSidesOtherColumns()
+    {
+        var planned = Plan("SELECT * FROM bids AS b JOIN (SELECT id AS bidder, name FROM people) AS p USING (bidder)");
+
+        CalcNode.FieldNames(planned.Query!.Schema).ShouldBe(["bidder", "auction", "price", "channel", "ts", "name"]);
+    }
+
+    [Fact]
+    public void Plan_JoinUsing_BareNameIsTheMergedColumnAndQualifiedNamesReadTheSides()
+    {
+        var planned = Plan("SELECT bidder, b.bidder AS l, p.bidder AS r FROM bids AS b LEFT JOIN (SELECT id AS bidder, name FROM people) AS p USING (bidder)");
+
+        planned.Query!.Schema.ToString().ShouldBe("ROW<bidder BIGINT, l BIGINT, r BIGINT>");
+        planned.Query.Explain().ShouldContain("joinType=[LeftOuterJoin]");
+    }
+
+    [Fact]
+    public void Plan_JoinUsingAColumnOneSideLacks_IsAnErrorNamingTheColumnAndSide()
+    {
+        var error = Should.Throw<SqlException>(() => Plan("SELECT * FROM bids AS b JOIN people AS p USING (bidder)"));
+
+        error.Reason.ShouldStartWith("USING column 'bidder' is not a column of the right side of the join");
+    }
+
+    [Fact]
     public void Plan_QualifiedStar_ExpandsOneTable()
     {
         var planned = Plan("SELECT p.*, b.price FROM bids AS b JOIN people AS p ON b.bidder = p.id");

@@ -118,7 +118,10 @@ internal sealed partial class QueryBinder
                     {
                         for (var i = 0; i < from.Names.Count; i++)
                         {
-                            items.Add(new SelectItem(null, from.Offset + i, from.Names[i]));
+                            if (from.IsVisibleUnqualified(from.Names[i]))
+                            {
+                                items.Add(new SelectItem(null, from.Offset + i, from.Names[i]));
+                            }
                         }
                     }
 
