@@ -192,9 +192,9 @@ internal sealed class ExpressionBinder
             case SqlStar:
                 throw new SqlException($"'*' is not allowed in {Clause}; it stands for all columns only in a SELECT list and for all rows in COUNT(*).", position);
             case SqlInQueryExpression:
-                throw Unsupported("IN with a subquery", position);
+                throw Unsupported("IN with a subquery anywhere but a WHERE condition joined with AND", position);
             case SqlExistsExpression:
-                throw Unsupported("EXISTS", position);
+                throw Unsupported("EXISTS anywhere but a WHERE condition joined with AND", position);
             case SqlSubqueryExpression:
                 throw Unsupported("A scalar subquery", position);
             case SqlArrayConstructor:

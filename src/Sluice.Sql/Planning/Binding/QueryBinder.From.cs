@@ -361,13 +361,16 @@ internal sealed partial class QueryBinder
         }
 
         var node = new JoinNode(newLeft, newRight, kind, PlanExpressions.And(rewritten), lookupTimeField);
-        var projections = new BoundExpression[joined.Count];
+
+        // A semi or anti join outputs its left side only.
+        var semi = kind is JoinKind.Semi or JoinKind.Anti;
+        var projections = new BoundExpression[semi ? leftCount : joined.Count];
         for (var i = 0; i < projections.Length; i++)
         {
             projections[i] = BoundExpressions.Field(node.Schema, i < leftCount ? i : i - leftCount + newLeftCount);
         }
 
-        return new CalcNode(node, projections, CalcNode.FieldNames(joined));
+        return new CalcNode(node, projections, semi ? CalcNode.FieldNames(left.Schema) : CalcNode.FieldNames(joined));
     }
 
     /// <summary><paramref name="node"/>'s fields followed by <paramref name="extras"/> (named <c>$f0</c>, …).</summary>
