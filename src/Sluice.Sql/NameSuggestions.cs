@@ -4,7 +4,7 @@ namespace Sluice.Sql;
 /// "Did you mean …": the names closest to a misspelt one, by edit distance (insertions, deletions, substitutions
 /// and transpositions of adjacent characters, ignoring case). Used by every unknown-name error in the SQL front end.
 /// </summary>
-public static class NameSuggestions
+internal static class NameSuggestions
 {
     /// <summary>
     /// Up to <paramref name="max"/> of <paramref name="candidates"/> close to <paramref name="name"/>, closest first

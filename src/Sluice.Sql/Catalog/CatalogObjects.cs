@@ -5,7 +5,7 @@ namespace Sluice.Sql.Catalog;
 /// <summary>A column of a catalog table, as CREATE TABLE declares it.</summary>
 /// <param name="Name">The column's name (case-sensitive, as in Flink SQL).</param>
 /// <param name="Comment">The column's COMMENT, if any.</param>
-public abstract record CatalogColumn(string Name, string? Comment)
+internal abstract record CatalogColumn(string Name, string? Comment)
 {
     /// <summary>Whether the connector reads and writes the column (physical and non-virtual metadata columns).</summary>
     public abstract bool IsPersisted { get; }
@@ -15,7 +15,7 @@ public abstract record CatalogColumn(string Name, string? Comment)
 /// <param name="Name">The column's name.</param>
 /// <param name="Type">The column's type.</param>
 /// <param name="Comment">The column's COMMENT, if any.</param>
-public sealed record PhysicalColumn(string Name, DataType Type, string? Comment = null) : CatalogColumn(Name, Comment)
+internal sealed record PhysicalColumn(string Name, DataType Type, string? Comment = null) : CatalogColumn(Name, Comment)
 {
     /// <inheritdoc/>
     public override bool IsPersisted => true;
@@ -28,7 +28,7 @@ public sealed record PhysicalColumn(string Name, DataType Type, string? Comment 
 /// <param name="Name">The column's name.</param>
 /// <param name="Expression">The expression's SQL text, as written.</param>
 /// <param name="Comment">The column's COMMENT, if any.</param>
-public sealed record ComputedColumn(string Name, string Expression, string? Comment = null) : CatalogColumn(Name, Comment)
+internal sealed record ComputedColumn(string Name, string Expression, string? Comment = null) : CatalogColumn(Name, Comment)
 {
     /// <inheritdoc/>
     public override bool IsPersisted => false;
@@ -43,7 +43,7 @@ public sealed record ComputedColumn(string Name, string Expression, string? Comm
 /// <param name="Key">The connector's metadata key; null means the key is the column's name.</param>
 /// <param name="IsVirtual">A virtual column is read only: a sink does not write it.</param>
 /// <param name="Comment">The column's COMMENT, if any.</param>
-public sealed record MetadataColumn(string Name, DataType Type, string? Key = null, bool IsVirtual = false, string? Comment = null)
+internal sealed record MetadataColumn(string Name, DataType Type, string? Key = null, bool IsVirtual = false, string? Comment = null)
     : CatalogColumn(Name, Comment)
 {
     /// <summary>The metadata key the connector is asked for.</summary>
@@ -56,13 +56,13 @@ public sealed record MetadataColumn(string Name, DataType Type, string? Key = nu
 /// <summary>The table's watermark: <c>WATERMARK FOR column AS expression</c>.</summary>
 /// <param name="Column">The event-time column (a TIMESTAMP(3) or TIMESTAMP_LTZ(3) column of the table).</param>
 /// <param name="Expression">The watermark expression's SQL text, as written.</param>
-public sealed record WatermarkSpec(string Column, string Expression);
+internal sealed record WatermarkSpec(string Column, string Expression);
 
 /// <summary>
 /// A table of the catalog: its columns, watermark, keys and connector options. Immutable; validated when created
 /// (<see cref="Validate"/>), so a table the catalog holds is always well formed.
 /// </summary>
-public sealed record CatalogTable
+internal sealed record CatalogTable
 {
     /// <summary>The table's name.</summary>
     public required string Name { get; init; }
@@ -212,9 +212,9 @@ public sealed record CatalogTable
 /// <param name="Query">The query's SQL text, as written.</param>
 /// <param name="ColumnNames">The column names the view declares, or empty to take the query's.</param>
 /// <param name="Comment">The view's COMMENT, if any.</param>
-public sealed record CatalogView(string Name, string Query, IReadOnlyList<string> ColumnNames, string? Comment = null);
+internal sealed record CatalogView(string Name, string Query, IReadOnlyList<string> ColumnNames, string? Comment = null);
 
 /// <summary>A user-defined function: <c>CREATE FUNCTION name AS 'Namespace.Type'</c>.</summary>
 /// <param name="Name">The function's name; function names are case-insensitive, as in Flink.</param>
 /// <param name="ClassName">The CLR type implementing it, assembly-qualified or found in the loaded assemblies.</param>
-public sealed record CatalogFunction(string Name, string ClassName);
+internal sealed record CatalogFunction(string Name, string ClassName);

@@ -13,7 +13,7 @@ namespace Sluice.Sql.Catalog;
 /// <para>Thread-safe. Every change to a permanent object rewrites the catalog file atomically before it returns; if
 /// that write fails the change is undone and the error propagates, so memory and disk never disagree.</para>
 /// </remarks>
-public sealed class SqlCatalog
+internal sealed class SqlCatalog
 {
     /// <summary>The catalog's name in qualified object names.</summary>
     public const string DefaultCatalogName = "default_catalog";

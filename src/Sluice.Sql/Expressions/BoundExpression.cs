@@ -9,7 +9,7 @@ namespace Sluice.Sql.Expressions;
 /// inserts Flink's implicit casts as explicit <see cref="CastExpression"/> nodes, so a tree is well typed by
 /// construction.
 /// </summary>
-public abstract class BoundExpression
+internal abstract class BoundExpression
 {
     private protected BoundExpression(DataType type, SqlPosition? position)
     {

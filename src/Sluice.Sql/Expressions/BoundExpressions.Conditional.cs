@@ -2,7 +2,7 @@ using Sluice.Schemas;
 
 namespace Sluice.Sql.Expressions;
 
-public static partial class BoundExpressions
+internal static partial class BoundExpressions
 {
     /// <summary><c>operand [NOT] IN (values…)</c>: the operand and the values are cast to their common type.</summary>
     /// <exception cref="SqlException">The list is empty or a value has no common type with the others.</exception>

@@ -2,7 +2,7 @@ using Sluice.Schemas;
 
 namespace Sluice.Sql.Expressions;
 
-public static partial class BoundExpressions
+internal static partial class BoundExpressions
 {
     private static readonly Schema s_noInput = new();
 

@@ -8,7 +8,7 @@ namespace Sluice.Sql.Expressions;
 /// included); a mismatch is a <see cref="SqlException"/> at the given position naming the operator and both types.
 /// Thread-safe (no state).
 /// </summary>
-public static partial class BoundExpressions
+internal static partial class BoundExpressions
 {
     /// <summary>A reference to field <paramref name="index"/> of <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The index is not a field of the schema.</exception>

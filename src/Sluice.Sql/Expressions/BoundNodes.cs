@@ -6,7 +6,7 @@ using Sluice.Schemas;
 namespace Sluice.Sql.Expressions;
 
 /// <summary>A field of the input row, by index into the input schema.</summary>
-public sealed class InputReference : BoundExpression
+internal sealed class InputReference : BoundExpression
 {
     internal InputReference(int index, string name, DataType type, SqlPosition? position) : base(type, position)
     {
@@ -33,7 +33,7 @@ public sealed class InputReference : BoundExpression
 /// A constant: its CLR value as <see cref="DataTypeKind"/> lists it (null for NULL). A NULL written without a type
 /// (<see cref="IsUntypedNull"/>) takes the type of whatever it meets.
 /// </summary>
-public sealed class LiteralExpression : BoundExpression
+internal sealed class LiteralExpression : BoundExpression
 {
     internal LiteralExpression(object? value, DataType type, bool isUntypedNull, SqlPosition? position) : base(type, position)
     {
@@ -64,7 +64,7 @@ public sealed class LiteralExpression : BoundExpression
 /// interval, TIMESTAMPADD-like functions and window sizes only; its <see cref="BoundExpression.Type"/> is the
 /// representation (BIGINT NOT NULL) and no row ever holds it.
 /// </summary>
-public sealed class IntervalLiteral : BoundExpression
+internal sealed class IntervalLiteral : BoundExpression
 {
     internal IntervalLiteral(long value, IntervalKind kind, SqlPosition? position) : base(DataType.BigInt.NotNull(), position)
     {
@@ -93,7 +93,7 @@ public sealed class IntervalLiteral : BoundExpression
 }
 
 /// <summary><c>CAST(x AS t)</c> (a failure throws <see cref="SqlEvaluationException"/>) or <c>TRY_CAST</c> (a failure gives NULL).</summary>
-public sealed class CastExpression : BoundExpression
+internal sealed class CastExpression : BoundExpression
 {
     internal CastExpression(BoundExpression operand, DataType type, bool isTry, SqlPosition? position) : base(type, position)
     {
@@ -117,7 +117,7 @@ public sealed class CastExpression : BoundExpression
 }
 
 /// <summary>A call of a resolved scalar function overload (built-in or user-defined); arguments are already cast to its parameters.</summary>
-public sealed class CallExpression : BoundExpression
+internal sealed class CallExpression : BoundExpression
 {
     internal CallExpression(FunctionOverload function, BoundExpression[] arguments, DataType type, SqlPosition? position) : base(type, position)
     {
@@ -144,7 +144,7 @@ public sealed class CallExpression : BoundExpression
 }
 
 /// <summary><c>CASE WHEN c1 THEN r1 … [ELSE e] END</c>: the first true condition's result, else the ELSE value (NULL without one).</summary>
-public sealed class CaseExpression : BoundExpression
+internal sealed class CaseExpression : BoundExpression
 {
     private readonly BoundExpression[] _operands;
 
@@ -201,7 +201,7 @@ public sealed class CaseExpression : BoundExpression
 }
 
 /// <summary><c>a AND b</c> or <c>a OR b</c> in three-valued logic; the right side is evaluated only when the left does not decide.</summary>
-public sealed class LogicalExpression : BoundExpression
+internal sealed class LogicalExpression : BoundExpression
 {
     internal LogicalExpression(bool isAnd, BoundExpression left, BoundExpression right, SqlPosition? position)
         : base(DataType.Boolean.WithNullability(left.Type.IsNullable || right.Type.IsNullable), position)
@@ -230,7 +230,7 @@ public sealed class LogicalExpression : BoundExpression
 }
 
 /// <summary><c>NOT a</c>: NULL stays NULL.</summary>
-public sealed class NotExpression : BoundExpression
+internal sealed class NotExpression : BoundExpression
 {
     internal NotExpression(BoundExpression operand, SqlPosition? position) : base(operand.Type, position) => Operand = operand;
 
@@ -247,7 +247,7 @@ public sealed class NotExpression : BoundExpression
 }
 
 /// <summary><c>x IS NULL</c> or <c>x IS NOT NULL</c>: never NULL itself.</summary>
-public sealed class IsNullExpression : BoundExpression
+internal sealed class IsNullExpression : BoundExpression
 {
     internal IsNullExpression(BoundExpression operand, bool negated, SqlPosition? position) : base(DataType.Boolean.NotNull(), position)
     {
@@ -271,7 +271,7 @@ public sealed class IsNullExpression : BoundExpression
 }
 
 /// <summary>A comparison of two operands of one common type (both already cast to it); NULL when either is NULL.</summary>
-public sealed class ComparisonExpression : BoundExpression
+internal sealed class ComparisonExpression : BoundExpression
 {
     internal ComparisonExpression(ComparisonOperator op, BoundExpression left, BoundExpression right, SqlPosition? position)
         : base(DataType.Boolean.WithNullability(left.Type.IsNullable || right.Type.IsNullable), position)
@@ -303,7 +303,7 @@ public sealed class ComparisonExpression : BoundExpression
 /// Arithmetic on numbers already cast to the operation's type, or TIMESTAMP/DATE/TIMESTAMP_LTZ ± an
 /// <see cref="IntervalLiteral"/>; NULL when either operand is NULL.
 /// </summary>
-public sealed class ArithmeticExpression : BoundExpression
+internal sealed class ArithmeticExpression : BoundExpression
 {
     internal ArithmeticExpression(ArithmeticOperator op, BoundExpression left, BoundExpression right, DataType type, SqlPosition? position)
         : base(type, position)
@@ -332,7 +332,7 @@ public sealed class ArithmeticExpression : BoundExpression
 }
 
 /// <summary>Unary minus on a number.</summary>
-public sealed class NegateExpression : BoundExpression
+internal sealed class NegateExpression : BoundExpression
 {
     internal NegateExpression(BoundExpression operand, SqlPosition? position) : base(operand.Type, position) => Operand = operand;
 
@@ -352,7 +352,7 @@ public sealed class NegateExpression : BoundExpression
 /// <c>x [NOT] IN (v1, …)</c>, all of one common type: true when x equals a value; otherwise NULL when x or any value is
 /// NULL, else false (NOT IN negates that).
 /// </summary>
-public sealed class InExpression : BoundExpression
+internal sealed class InExpression : BoundExpression
 {
     internal InExpression(BoundExpression operand, BoundExpression[] values, bool negated, DataType type, SqlPosition? position) : base(type, position)
     {
@@ -380,7 +380,7 @@ public sealed class InExpression : BoundExpression
 }
 
 /// <summary><c>x [NOT] BETWEEN low AND high</c> (ASYMMETRIC, as Flink's default): <c>low &lt;= x AND x &lt;= high</c>, x evaluated once.</summary>
-public sealed class BetweenExpression : BoundExpression
+internal sealed class BetweenExpression : BoundExpression
 {
     internal BetweenExpression(BoundExpression operand, BoundExpression low, BoundExpression high, bool negated, SqlPosition? position)
         : base(DataType.Boolean.WithNullability(operand.Type.IsNullable || low.Type.IsNullable || high.Type.IsNullable), position)
@@ -416,7 +416,7 @@ public sealed class BetweenExpression : BoundExpression
 /// <c>s [NOT] LIKE pattern [ESCAPE e]</c>: <c>%</c> any run, <c>_</c> one character, matched over the whole string,
 /// case-sensitive. A constant pattern is translated once per call site.
 /// </summary>
-public sealed class LikeExpression : BoundExpression
+internal sealed class LikeExpression : BoundExpression
 {
     internal LikeExpression(BoundExpression operand, BoundExpression pattern, BoundExpression? escape, bool negated, SqlPosition? position)
         : base(DataType.Boolean.WithNullability(operand.Type.IsNullable || pattern.Type.IsNullable || (escape?.Type.IsNullable ?? false)), position)
@@ -450,7 +450,7 @@ public sealed class LikeExpression : BoundExpression
 }
 
 /// <summary><c>COALESCE(a, b, …)</c>: the first non-NULL operand, evaluated left to right only as far as needed.</summary>
-public sealed class CoalesceExpression : BoundExpression
+internal sealed class CoalesceExpression : BoundExpression
 {
     internal CoalesceExpression(BoundExpression[] operands, DataType type, SqlPosition? position) : base(type, position) => Items = operands;
 
@@ -467,7 +467,7 @@ public sealed class CoalesceExpression : BoundExpression
 }
 
 /// <summary><c>r.field</c> on a ROW value: NULL when the row is NULL.</summary>
-public sealed class FieldAccessExpression : BoundExpression
+internal sealed class FieldAccessExpression : BoundExpression
 {
     internal FieldAccessExpression(BoundExpression operand, int index, DataType type, SqlPosition? position) : base(type, position)
     {
@@ -494,7 +494,7 @@ public sealed class FieldAccessExpression : BoundExpression
 /// <c>a[i]</c> on an ARRAY (1-based; NULL when out of range, where Flink throws) or <c>m[k]</c> on a MAP (NULL when the
 /// key is absent); NULL when the collection or index is NULL.
 /// </summary>
-public sealed class ElementAccessExpression : BoundExpression
+internal sealed class ElementAccessExpression : BoundExpression
 {
     internal ElementAccessExpression(BoundExpression collection, BoundExpression key, DataType type, SqlPosition? position) : base(type, position)
     {

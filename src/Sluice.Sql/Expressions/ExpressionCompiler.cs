@@ -4,10 +4,10 @@ using Sluice.Schemas;
 namespace Sluice.Sql.Expressions;
 
 /// <summary>A compiled filter: whether <paramref name="row"/> passes (a NULL condition does not). Thread-safe.</summary>
-public delegate bool RowPredicate(Row row, SqlEvaluationContext context);
+internal delegate bool RowPredicate(Row row, SqlEvaluationContext context);
 
 /// <summary>A compiled projection: writes each expression of the projection into its field of <paramref name="output"/>. Thread-safe; the rows are the caller's.</summary>
-public delegate void RowProjector(Row input, Row output, SqlEvaluationContext context);
+internal delegate void RowProjector(Row input, Row output, SqlEvaluationContext context);
 
 /// <summary>
 /// Compiles bound expressions to delegates over <see cref="Row"/> with System.Linq.Expressions. The generated code
@@ -19,7 +19,7 @@ public delegate void RowProjector(Row input, Row output, SqlEvaluationContext co
 /// The delegates are thread-safe: they keep no per-row state (user function instances must be thread-safe
 /// themselves). A row whose value cannot be computed throws <see cref="SqlEvaluationException"/> from the call.
 /// </remarks>
-public static class ExpressionCompiler
+internal static class ExpressionCompiler
 {
     /// <summary>Compiles a filter condition (BOOLEAN) over rows of <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentException">The condition is not BOOLEAN, or a field reference does not match the schema.</exception>

@@ -22,7 +22,7 @@ public sealed class FunctionCatalog
     }
 
     /// <summary>A catalog holding Flink's built-in scalar functions.</summary>
-    public static FunctionCatalog CreateBuiltIn()
+    internal static FunctionCatalog CreateBuiltIn()
     {
         var catalog = new FunctionCatalog();
         foreach (var overload in s_builtIns.Value)
@@ -36,7 +36,7 @@ public sealed class FunctionCatalog
     public IReadOnlyCollection<string> Names => _functions.Keys;
 
     /// <summary>The overloads of <paramref name="name"/>, or an empty list.</summary>
-    public IReadOnlyList<FunctionOverload> Overloads(string name) =>
+    internal IReadOnlyList<FunctionOverload> Overloads(string name) =>
         _functions.TryGetValue(name, out var list) ? list : [];
 
     /// <summary>
@@ -48,6 +48,7 @@ public sealed class FunctionCatalog
     /// </summary>
     /// <exception cref="ArgumentException">The class has no public Eval method, or the name is a built-in's.</exception>
     /// <exception cref="NotSupportedException">An Eval parameter or result has no SQL type; the message names it.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in the required second parameter (an instance, a Type or a MethodInfo; a Type binds to its own overload), so no call binds ambiguously; the optional determinism flag comes last.")]
     public void Register(string name, object instance, bool isDeterministic = true)
     {
         ArgumentNullException.ThrowIfNull(instance);
@@ -60,6 +61,7 @@ public sealed class FunctionCatalog
     /// (or, when it has none, an instance made with its public parameterless constructor, as <see cref="Register(string, object, bool)"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The type has no usable Eval method, or the name is a built-in's.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in the required second parameter (an instance, a Type or a MethodInfo; a Type binds to its own overload), so no call binds ambiguously; the optional determinism flag comes last.")]
     public void Register(string name, Type type, bool isDeterministic = true)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -78,6 +80,7 @@ public sealed class FunctionCatalog
 
     /// <summary>Registers one public static method as an overload of <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">The method is not static, or the name is a built-in's.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in the required second parameter (an instance, a Type or a MethodInfo; a Type binds to its own overload), so no call binds ambiguously; the optional determinism flag comes last.")]
     public void Register(string name, MethodInfo method, bool isDeterministic = true)
     {
         ArgumentNullException.ThrowIfNull(method);
@@ -95,7 +98,7 @@ public sealed class FunctionCatalog
     /// </summary>
     /// <exception cref="SqlException">No function has that name (the message lists the closest names), or no overload
     /// takes these types (the message names them and lists the signatures).</exception>
-    public FunctionOverload Resolve(string name, IReadOnlyList<DataType?> argumentTypes, SqlPosition? position = null)
+    internal FunctionOverload Resolve(string name, IReadOnlyList<DataType?> argumentTypes, SqlPosition? position = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(argumentTypes);

@@ -18,7 +18,7 @@ namespace Sluice.Sql.Expressions;
 /// <see cref="Nullable{T}"/> or a <c>string?</c>); the result is then NULL. A method returning a nullable type may also
 /// return NULL.</para>
 /// </remarks>
-public sealed class FunctionOverload
+internal sealed class FunctionOverload
 {
     private readonly ParameterSource[] _sources;
 
@@ -321,10 +321,10 @@ public sealed class FunctionOverload
 /// <param name="Name">The .NET parameter name.</param>
 /// <param name="Shape">The SQL type family it takes.</param>
 /// <param name="AcceptsNull">Whether the method is called with NULL for it (otherwise a NULL argument makes the result NULL).</param>
-public sealed record FunctionParameter(string Name, ParameterShape Shape, bool AcceptsNull);
+internal sealed record FunctionParameter(string Name, ParameterShape Shape, bool AcceptsNull);
 
 /// <summary>The SQL type family a function parameter takes; numeric arguments widen to it, DATE widens to TIMESTAMP.</summary>
-public enum ParameterShape
+internal enum ParameterShape
 {
     /// <summary>BOOLEAN.</summary>
     Boolean,

@@ -1,7 +1,7 @@
 namespace Sluice.Sql.Expressions;
 
 /// <summary>The binary arithmetic operators.</summary>
-public enum ArithmeticOperator
+internal enum ArithmeticOperator
 {
     /// <summary><c>+</c>; also TIMESTAMP/DATE + INTERVAL.</summary>
     Add,
@@ -20,7 +20,7 @@ public enum ArithmeticOperator
 }
 
 /// <summary>The comparison operators.</summary>
-public enum ComparisonOperator
+internal enum ComparisonOperator
 {
     /// <summary><c>=</c>.</summary>
     Equal,
@@ -42,7 +42,7 @@ public enum ComparisonOperator
 }
 
 /// <summary>The two families of SQL intervals; a value of either is only ever a constant in the plan, never stored in a row.</summary>
-public enum IntervalKind
+internal enum IntervalKind
 {
     /// <summary><c>INTERVAL … YEAR TO MONTH</c>: a whole number of months.</summary>
     YearToMonth,
@@ -52,7 +52,7 @@ public enum IntervalKind
 }
 
 /// <summary>The time units of EXTRACT, FLOOR/CEIL(… TO unit), TIMESTAMPADD and TIMESTAMPDIFF.</summary>
-public enum TimeUnit
+internal enum TimeUnit
 {
     /// <summary>MILLISECOND.</summary>
     Millisecond,

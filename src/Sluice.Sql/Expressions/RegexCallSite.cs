@@ -7,7 +7,7 @@ namespace Sluice.Sql.Expressions;
 /// and reused while the pattern stays the same, so a constant pattern is compiled once per call site. Thread-safe
 /// (the cached pair is replaced atomically); only a pattern that changes from row to row allocates.
 /// </summary>
-public sealed class RegexCallSite
+internal sealed class RegexCallSite
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(1);
     private Entry? _entry;

@@ -7,7 +7,7 @@ namespace Sluice.Sql.Expressions;
 /// never captured per row.
 /// </summary>
 /// <remarks>Immutable and thread-safe when its <see cref="Clock"/> is (the system clock and the runtime's virtual clocks are).</remarks>
-public sealed class SqlEvaluationContext
+internal sealed class SqlEvaluationContext
 {
     /// <summary>Creates a context with the session time zone and the processing-time clock.</summary>
     public SqlEvaluationContext(TimeZoneInfo sessionTimeZone, TimeProvider clock)

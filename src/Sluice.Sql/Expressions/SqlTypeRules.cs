@@ -18,7 +18,7 @@ namespace Sluice.Sql.Expressions;
 /// <para>Integer <c>/</c> is integer division (INT / INT is INT), as in Flink. Strings and numbers never convert
 /// implicitly: <c>'1' = 1</c> is a type error; use CAST.</para>
 /// </remarks>
-public static class SqlTypeRules
+internal static class SqlTypeRules
 {
     private const int MinimumDivisionScale = 6;
 

@@ -6,7 +6,7 @@ namespace Sluice.Sql.Planning;
 // physical planner configures from it). They name input fields by index into the operator's input schema.
 
 /// <summary>A built-in aggregate function.</summary>
-public enum AggregateKind
+internal enum AggregateKind
 {
     /// <summary><c>COUNT(*)</c>: rows, nulls included; no argument.</summary>
     CountStar,
@@ -67,7 +67,7 @@ public enum AggregateKind
 /// <param name="FilterArgument">The BOOLEAN input field of <c>FILTER (WHERE …)</c> (a row counts when it is true), or -1.</param>
 /// <param name="ResultType">The type of the aggregate's value.</param>
 /// <param name="Name">The output field's name.</param>
-public sealed record AggregateCall(AggregateKind Kind, IReadOnlyList<int> Arguments, bool Distinct, int FilterArgument, DataType ResultType, string Name)
+internal sealed record AggregateCall(AggregateKind Kind, IReadOnlyList<int> Arguments, bool Distinct, int FilterArgument, DataType ResultType, string Name)
 {
     /// <inheritdoc />
     public override string ToString() =>
@@ -75,7 +75,7 @@ public sealed record AggregateCall(AggregateKind Kind, IReadOnlyList<int> Argume
 }
 
 /// <summary>The window table-valued functions (and the legacy group windows that mean the same).</summary>
-public enum WindowKind
+internal enum WindowKind
 {
     /// <summary><c>TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])</c>: fixed, non-overlapping windows.</summary>
     Tumble,
@@ -100,7 +100,7 @@ public enum WindowKind
 /// <param name="SlideMillis">HOP's slide or CUMULATE's step; 0 for TUMBLE and SESSION.</param>
 /// <param name="OffsetMillis">The offset that shifts window starts (TUMBLE, HOP); 0 otherwise.</param>
 /// <param name="IsProcessingTime">Whether <see cref="TimeField"/> is a processing-time attribute (PROCTIME()).</param>
-public sealed record WindowSpec(WindowKind Kind, int TimeField, long SizeMillis, long SlideMillis, long OffsetMillis, bool IsProcessingTime)
+internal sealed record WindowSpec(WindowKind Kind, int TimeField, long SizeMillis, long SlideMillis, long OffsetMillis, bool IsProcessingTime)
 {
     /// <inheritdoc />
     public override string ToString() => Kind switch
@@ -113,7 +113,7 @@ public sealed record WindowSpec(WindowKind Kind, int TimeField, long SizeMillis,
 }
 
 /// <summary>The kind of a join.</summary>
-public enum JoinKind
+internal enum JoinKind
 {
     /// <summary>Matching pairs only.</summary>
     Inner,
@@ -142,7 +142,7 @@ public enum JoinKind
 /// <param name="IsRows">ROWS (a count of preceding rows) rather than RANGE (a time interval before the row's time).</param>
 /// <param name="Preceding">The preceding rows (ROWS) or milliseconds (RANGE) in the frame, or <see cref="Unbounded"/>.</param>
 /// <param name="IsProcessingTime">Whether <see cref="TimeField"/> is a processing-time attribute (PROCTIME()).</param>
-public sealed record OverFrameSpec(int TimeField, bool IsRows, long Preceding, bool IsProcessingTime)
+internal sealed record OverFrameSpec(int TimeField, bool IsRows, long Preceding, bool IsProcessingTime)
 {
     /// <summary><see cref="Preceding"/> of <c>UNBOUNDED PRECEDING</c>.</summary>
     public const long Unbounded = -1;

@@ -40,7 +40,7 @@ public sealed partial class SqlSession
     public static SqlSession Create(SqlSessionOptions? options = null) => new(options ?? new SqlSessionOptions());
 
     /// <summary>The tables, views and functions statements name.</summary>
-    public SqlCatalog Catalog { get; }
+    internal SqlCatalog Catalog { get; }
 
     /// <summary>The connectors tables name.</summary>
     public ConnectorRegistry Connectors { get; }
@@ -49,7 +49,7 @@ public sealed partial class SqlSession
     /// The scalar functions queries call: the built-ins, those registered in code and those of the catalog. Rebuilt
     /// when CREATE or DROP FUNCTION changes the catalog; do not keep it across statements.
     /// </summary>
-    public FunctionCatalog Functions { get; private set; }
+    internal FunctionCatalog Functions { get; private set; }
 
     /// <summary>The current settings (changed by SET and RESET).</summary>
     public SqlSettings Settings { get; private set; }
@@ -67,7 +67,7 @@ public sealed partial class SqlSession
     public IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>The evaluation context of compiled expressions: the session time zone and clock.</summary>
-    public SqlEvaluationContext EvaluationContext => new(Settings.LocalTimeZone, Clock);
+    internal SqlEvaluationContext EvaluationContext => new(Settings.LocalTimeZone, Clock);
 
     /// <summary>What table scans use from the settings.</summary>
     internal TableScanSettings ScanSettings => new(Settings.SourceIdleTimeout, EvaluationContext);
@@ -121,7 +121,7 @@ public sealed partial class SqlSession
 
     /// <summary>Runs one parsed statement.</summary>
     /// <exception cref="SqlException">The statement is invalid or failed; the session and catalog are unchanged.</exception>
-    public SqlStatementResult Execute(SqlStatement statement)
+    internal SqlStatementResult Execute(SqlStatement statement)
     {
         ArgumentNullException.ThrowIfNull(statement);
         return statement switch

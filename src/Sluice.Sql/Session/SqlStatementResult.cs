@@ -11,7 +11,7 @@ public abstract class SqlStatementResult
     private protected SqlStatementResult(SqlStatement statement) => Statement = statement;
 
     /// <summary>The statement executed.</summary>
-    public SqlStatement Statement { get; }
+    internal SqlStatement Statement { get; }
 }
 
 /// <summary>A statement that changed the session or the catalog (CREATE, DROP, SET 'k' = 'v', RESET): one sentence saying what it did.</summary>

@@ -1,7 +1,7 @@
 namespace Sluice.Sql.Syntax;
 
 /// <summary>The binary operators of SQL expressions.</summary>
-public enum SqlBinaryOperator
+internal enum SqlBinaryOperator
 {
     /// <summary><c>OR</c></summary>
     Or,
@@ -38,7 +38,7 @@ public enum SqlBinaryOperator
 }
 
 /// <summary>The prefix operators of SQL expressions.</summary>
-public enum SqlUnaryOperator
+internal enum SqlUnaryOperator
 {
     /// <summary><c>NOT</c></summary>
     Not,
@@ -49,7 +49,7 @@ public enum SqlUnaryOperator
 }
 
 /// <summary>What <c>x IS [NOT] …</c> tests.</summary>
-public enum SqlIsTest
+internal enum SqlIsTest
 {
     /// <summary><c>IS NULL</c></summary>
     Null,
@@ -62,7 +62,7 @@ public enum SqlIsTest
 }
 
 /// <summary>The kinds of DATE/TIME/TIMESTAMP literal.</summary>
-public enum SqlDateTimeKind
+internal enum SqlDateTimeKind
 {
     /// <summary><c>DATE 'yyyy-MM-dd'</c></summary>
     Date,
@@ -75,7 +75,7 @@ public enum SqlDateTimeKind
 }
 
 /// <summary>The kinds of numeric literal, as Flink types them.</summary>
-public enum SqlNumberKind
+internal enum SqlNumberKind
 {
     /// <summary>Digits only: INT, or BIGINT, or DECIMAL when larger.</summary>
     Integer,
@@ -86,7 +86,7 @@ public enum SqlNumberKind
 }
 
 /// <summary>Units of time, of INTERVAL qualifiers and EXTRACT.</summary>
-public enum SqlTimeUnit
+internal enum SqlTimeUnit
 {
     /// <summary><c>MILLENNIUM</c></summary>
     Millennium,
@@ -129,7 +129,7 @@ public enum SqlTimeUnit
 }
 
 /// <summary>The side(s) TRIM removes characters from.</summary>
-public enum SqlTrimMode
+internal enum SqlTrimMode
 {
     /// <summary><c>BOTH</c> (the default)</summary>
     Both,
@@ -140,7 +140,7 @@ public enum SqlTrimMode
 }
 
 /// <summary>Set operators between queries.</summary>
-public enum SqlSetOperator
+internal enum SqlSetOperator
 {
     /// <summary><c>UNION</c></summary>
     Union,
@@ -151,7 +151,7 @@ public enum SqlSetOperator
 }
 
 /// <summary>Join types.</summary>
-public enum SqlJoinType
+internal enum SqlJoinType
 {
     /// <summary><c>[INNER] JOIN … ON/USING</c></summary>
     Inner,
@@ -168,7 +168,7 @@ public enum SqlJoinType
 }
 
 /// <summary>Whether a window frame counts rows or ranges of the ORDER BY value.</summary>
-public enum SqlFrameUnit
+internal enum SqlFrameUnit
 {
     /// <summary><c>ROWS</c></summary>
     Rows,
@@ -177,7 +177,7 @@ public enum SqlFrameUnit
 }
 
 /// <summary>The kinds of window frame bound.</summary>
-public enum SqlFrameBoundKind
+internal enum SqlFrameBoundKind
 {
     /// <summary><c>UNBOUNDED PRECEDING</c></summary>
     UnboundedPreceding,
@@ -192,7 +192,7 @@ public enum SqlFrameBoundKind
 }
 
 /// <summary>The kinds of catalog object DROP removes.</summary>
-public enum SqlObjectKind
+internal enum SqlObjectKind
 {
     /// <summary><c>TABLE</c></summary>
     Table,

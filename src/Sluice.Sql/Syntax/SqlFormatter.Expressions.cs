@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Sluice.Sql.Syntax;
 
-public static partial class SqlFormatter
+internal static partial class SqlFormatter
 {
     /// <summary>Appends <paramref name="expression"/>, in parentheses when it binds looser than <paramref name="level"/>.</summary>
     private static void AppendExpression(StringBuilder text, SqlExpression expression, int level)

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Sluice.Sql.Syntax;
 
-public static partial class SqlFormatter
+internal static partial class SqlFormatter
 {
     private static void AppendQuery(StringBuilder text, SqlQuery query)
     {

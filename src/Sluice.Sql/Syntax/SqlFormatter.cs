@@ -8,7 +8,7 @@ namespace Sluice.Sql.Syntax;
 /// output gives a tree equal to the input (<see cref="SqlNode.Equals(SqlNode?)"/> ignores positions) for every tree
 /// the parser can produce. Statements print on one line, except CREATE TABLE and statement sets. Thread-safe.
 /// </summary>
-public static partial class SqlFormatter
+internal static partial class SqlFormatter
 {
     // Binding strength of each expression level, loosest first, matching SqlParser's precedence.
     private const int OrLevel = 1;

@@ -5,7 +5,7 @@ namespace Sluice.Sql.Syntax;
 /// quotes: <c>`value`</c>); contextual words are keywords only in one place (<c>DATE '…'</c>, <c>ROW(…)</c>) and
 /// identifiers elsewhere. Thread-safe (immutable).
 /// </summary>
-public static class SqlKeywords
+internal static class SqlKeywords
 {
     private static readonly HashSet<string> s_reserved = new(StringComparer.OrdinalIgnoreCase)
     {

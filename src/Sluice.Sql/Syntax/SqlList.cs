@@ -7,7 +7,7 @@ namespace Sluice.Sql.Syntax;
 /// content. Safe to share between threads.
 /// </summary>
 /// <typeparam name="T">The element type: nodes, or strings for names.</typeparam>
-public sealed class SqlList<T> : IReadOnlyList<T>, IEquatable<SqlList<T>>
+internal sealed class SqlList<T> : IReadOnlyList<T>, IEquatable<SqlList<T>>
 {
     private readonly T[] _items;
 

@@ -8,7 +8,7 @@ namespace Sluice.Sql.Syntax;
 /// </summary>
 /// <param name="Position">Where the construct starts in the statement text; <see cref="SqlPosition.Start"/> for
 /// nodes built by code.</param>
-public abstract record SqlNode(SqlPosition Position)
+internal abstract record SqlNode(SqlPosition Position)
 {
     /// <summary>Structural equality of the node's own fields and children; <see cref="Position"/> is ignored.</summary>
     public virtual bool Equals(SqlNode? other) => other is not null && EqualityContract == other.EqualityContract;

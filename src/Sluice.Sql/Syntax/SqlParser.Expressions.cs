@@ -2,7 +2,7 @@ namespace Sluice.Sql.Syntax;
 
 // Expressions, by Calcite's precedence (loosest first): OR; AND; NOT; comparisons, IS, BETWEEN, IN, LIKE, SIMILAR
 // (all at one level, left to right); + and -; *, /, % and ||; unary - and +; postfix [i] and .field; primaries.
-public sealed partial class SqlParser
+internal sealed partial class SqlParser
 {
     private SqlExpression ParseExpression()
     {

@@ -2,7 +2,7 @@ namespace Sluice.Sql.Syntax;
 
 // Queries: WITH, set operations (INTERSECT binds tighter than UNION and EXCEPT), SELECT, VALUES, ORDER BY/LIMIT,
 // the FROM clause with its joins, and OVER windows.
-public sealed partial class SqlParser
+internal sealed partial class SqlParser
 {
     private SqlQuery ParseQuery()
     {

@@ -1,7 +1,7 @@
 namespace Sluice.Sql.Syntax;
 
 // Statements: DDL (CREATE/DROP TABLE, VIEW, FUNCTION), SHOW, DESCRIBE, EXPLAIN, SET, RESET, INSERT, statement sets.
-public sealed partial class SqlParser
+internal sealed partial class SqlParser
 {
     private SqlStatement ParseStatement()
     {

@@ -14,7 +14,7 @@ namespace Sluice.Sql.Syntax;
 /// loop or overflow the stack (nesting deeper than <see cref="MaxDepth"/> is an error). The static entry points are
 /// thread-safe; a parser instance is used for one text only.
 /// </remarks>
-public sealed partial class SqlParser
+internal sealed partial class SqlParser
 {
     /// <summary>The deepest nesting of parentheses, subqueries and prefix operators the parser accepts.</summary>
     public const int MaxDepth = 200;

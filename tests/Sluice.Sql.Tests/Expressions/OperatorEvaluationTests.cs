@@ -81,9 +81,10 @@ public sealed class OperatorEvaluationTests
     [InlineData("a", "a", ComparisonOperator.Equal, true)]
     [InlineData("B", "a", ComparisonOperator.Less, true)]
     [InlineData("a", "b", ComparisonOperator.NotEqual, true)]
-    public void Compare_Strings_Ordinal(string a, string b, ComparisonOperator op, bool expected)
+    // The parameter is object because ComparisonOperator is internal and a public test method cannot name it.
+    public void Compare_Strings_Ordinal(string a, string b, object op, bool expected)
     {
-        Eval(BoundExpressions.Compare(op, Lit(a), Lit(b))).ShouldBe(expected);
+        Eval(BoundExpressions.Compare((ComparisonOperator)op, Lit(a), Lit(b))).ShouldBe(expected);
     }
 
     [Fact]

@@ -38,9 +38,10 @@ public sealed class SqlParserExpressionTests
     [InlineData("a >= b", SqlBinaryOperator.GreaterOrEqual)]
     [InlineData("a IS DISTINCT FROM b", SqlBinaryOperator.IsDistinctFrom)]
     [InlineData("a IS NOT DISTINCT FROM b", SqlBinaryOperator.IsNotDistinctFrom)]
-    public void ParseExpression_Comparison_GivesOperator(string sql, SqlBinaryOperator op)
+    // The parameter is object because SqlBinaryOperator is internal and a public test method cannot name it.
+    public void ParseExpression_Comparison_GivesOperator(string sql, object op)
     {
-        SqlParser.ParseExpression(sql).ShouldBe(Bin(op, Id("a"), Id("b")));
+        SqlParser.ParseExpression(sql).ShouldBe(Bin((SqlBinaryOperator)op, Id("a"), Id("b")));
     }
 
     [Theory]
@@ -49,9 +50,10 @@ public sealed class SqlParserExpressionTests
     [InlineData("x IS TRUE", SqlIsTest.True, false)]
     [InlineData("x IS NOT FALSE", SqlIsTest.False, true)]
     [InlineData("x IS UNKNOWN", SqlIsTest.Unknown, false)]
-    public void ParseExpression_IsTest_GivesTestAndNegation(string sql, SqlIsTest test, bool negated)
+    // The parameter is object because SqlIsTest is internal and a public test method cannot name it.
+    public void ParseExpression_IsTest_GivesTestAndNegation(string sql, object test, bool negated)
     {
-        SqlParser.ParseExpression(sql).ShouldBe(new SqlIsExpression(Id("x"), test, negated, P));
+        SqlParser.ParseExpression(sql).ShouldBe(new SqlIsExpression(Id("x"), (SqlIsTest)test, negated, P));
     }
 
     [Fact]

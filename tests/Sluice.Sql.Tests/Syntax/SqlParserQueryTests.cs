@@ -74,11 +74,12 @@ public sealed class SqlParserQueryTests
     [InlineData("LEFT OUTER JOIN", SqlJoinType.Left)]
     [InlineData("RIGHT OUTER JOIN", SqlJoinType.Right)]
     [InlineData("FULL JOIN", SqlJoinType.Full)]
-    public void ParseQuery_JoinOn_GivesType(string join, SqlJoinType type)
+    // The parameter is object because SqlJoinType is internal and a public test method cannot name it.
+    public void ParseQuery_JoinOn_GivesType(string join, object type)
     {
         var from = SqlParser.ParseQuery($"SELECT * FROM a {join} b ON a.id = b.id").ShouldBeOfType<SqlSelect>().From;
 
-        from.ShouldBe(new SqlJoin(type, new SqlNamedTable(Id("a"), null, null, P), new SqlNamedTable(Id("b"), null, null, P),
+        from.ShouldBe(new SqlJoin((SqlJoinType)type, new SqlNamedTable(Id("a"), null, null, P), new SqlNamedTable(Id("b"), null, null, P),
             Bin(SqlBinaryOperator.Equal, Id("a", "id"), Id("b", "id")), SqlList<string>.Empty, P));
     }
 

@@ -68,11 +68,12 @@ public sealed class SqlParserStatementTests
     [InlineData("DROP TABLE IF EXISTS t", SqlObjectKind.Table, false, true)]
     [InlineData("DROP TEMPORARY VIEW v", SqlObjectKind.View, true, false)]
     [InlineData("drop function f", SqlObjectKind.Function, false, false)]
-    public void ParseStatement_Drop_ReadsKindAndFlags(string sql, SqlObjectKind kind, bool temporary, bool ifExists)
+    // The parameter is object because SqlObjectKind is internal and a public test method cannot name it.
+    public void ParseStatement_Drop_ReadsKindAndFlags(string sql, object kind, bool temporary, bool ifExists)
     {
         var drop = SqlParser.ParseStatement(sql).ShouldBeOfType<SqlDrop>();
 
-        drop.Kind.ShouldBe(kind);
+        drop.Kind.ShouldBe((SqlObjectKind)kind);
         drop.Temporary.ShouldBe(temporary);
         drop.IfExists.ShouldBe(ifExists);
     }
