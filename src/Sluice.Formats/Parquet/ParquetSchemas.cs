@@ -42,7 +42,7 @@ internal static class ParquetSchemas
             DataTypeKind.Varchar => new DataField<string>(field.Name, nullable),
             DataTypeKind.Bytes => new DataField<byte[]>(field.Name, nullable),
             DataTypeKind.Date => new DataField<DateOnly>(field.Name, nullable),
-            DataTypeKind.Time => new TimeDataField(field.Name, TimeUnitPrecision.Micros, nullable),
+            DataTypeKind.Time => new TimeDataField(field.Name, TimeUnitPrecision.Micros, nullable) { IsAdjustedToUtc = false },
             DataTypeKind.Timestamp => new DateTimeDataField(field.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: false, UnitOf(type), nullable),
             DataTypeKind.TimestampLtz => new DateTimeDataField(field.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, UnitOf(type), nullable),
             _ => throw new ConfigOptionsException(
