@@ -35,6 +35,10 @@ namespace Sluice.Sinks;
 /// relative directory such as <c>dt=2026-12-05/country=FR</c>; a writer stages one file per bucket it wrote to in a
 /// checkpoint (<c>part-&lt;subtask&gt;-b&lt;k&gt;-&lt;seq&gt;.staged</c>) and commits each to
 /// <c>&lt;dir&gt;/&lt;bucket&gt;/part-&lt;subtask&gt;-&lt;n:D10&gt;&lt;extension&gt;</c>, all in one committable (version 2).
+/// A bucket's file also rolls to a new part file of the same checkpoint by size or age (<see cref="RollingPolicy"/>); the
+/// second and later files of a bucket in a checkpoint are committed as <c>part-&lt;subtask&gt;-&lt;n:D10&gt;-&lt;k&gt;&lt;extension&gt;</c>,
+/// all in the one committable (version 2 when there are several). A bulk format (Parquet, <see cref="IBulkPartWriterFactory{T}"/>)
+/// finishes each file (footer written) when it is staged, rolls, or is closed to bound the open files.
 /// Requirement: one job per directory (the staging area is shared by its subtasks and cleaned on every start).
 /// The sink object keeps the restored checkpoint id between <see cref="AbortPending"/> and the writers' creation,
 /// so it must not be shared by two jobs. Thread-safe otherwise.
@@ -109,8 +113,9 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
 
     /// <summary>
     /// The most bucket files a writer keeps open at once (default 64): writing to one more closes the least recently
-    /// used (flushed to disk); a closed file is reopened to append if its bucket gets records again, and every file of
-    /// the checkpoint is still staged and committed with it. Bounds the open handles and buffers of a writer that sees
+    /// used (flushed to disk); a closed file is reopened to append if its bucket gets records again (a bulk-format file
+    /// is finished instead, and the bucket's next records start a new part file), and every file of the checkpoint is
+    /// still staged and committed with it. Bounds the open handles and buffers of a writer that sees
     /// many partitions between two checkpoints.
     /// </summary>
     internal int MaxOpenBuckets { get; set; } = 64;

@@ -144,6 +144,8 @@ internal sealed class ParquetRowWriter : IDisposable
             DataTypeKind.Decimal => new StructBuffer<decimal>(field, type.IsNullable, 16, static (r, c) => r.GetDecimal(c)),
             DataTypeKind.Date => new StructBuffer<DateOnly>(field, type.IsNullable, 4, static (r, c) => r.GetDate(c)),
             DataTypeKind.Time => new StructBuffer<long>(field, type.IsNullable, 8, static (r, c) => r.GetTime(c).Ticks / TimeSpan.TicksPerMicrosecond),
+            // Utc kind for both timestamps: Parquet.Net then stores the ticks as they are, never shifting them by the
+            // machine's time zone; TIMESTAMP's column says isAdjustedToUTC = false, so readers see the wall-clock value.
             DataTypeKind.Timestamp => new StructBuffer<DateTime>(field, type.IsNullable, 8, static (r, c) => DateTime.SpecifyKind(r.GetTimestamp(c), DateTimeKind.Utc)),
             DataTypeKind.TimestampLtz => new StructBuffer<DateTime>(field, type.IsNullable, 8, static (r, c) => r.GetTimestampLtz(c).UtcDateTime),
             DataTypeKind.Varchar => new StringBuffer(field),
