@@ -1,6 +1,7 @@
 using DuckDB.NET.Data;
 using Sluice.Connectors.Filesystem;
 using Sluice.Schemas;
+using Sluice.Sources;
 
 namespace Sluice.Connectors.DuckDb.Tests;
 
@@ -63,5 +64,59 @@ public sealed class FilesystemParquetDuckDbTests : IDisposable
             "2026-12-05 01:02:03.456789", "1796515198007000", "FR",
         ]);
         rows[1].ShouldBe([.. types, null, "-7", null, null, null, null, null, null, null, null, null, null, null, "FR"]);
+    }
+
+    [Fact]
+    public void FilesystemSource_FileWrittenByDuckDb_ReadsEveryColumnAndNull()
+    {
+        var schema = Schema.Parse("i INT NOT NULL, l BIGINT, d DOUBLE, m DECIMAL(10, 2), s STRING, dt DATE, ts TIMESTAMP(6)");
+        var file = _dir.File("duck.parquet");
+        _conn.Run($"""
+            COPY (SELECT * FROM (VALUES
+                (1, 10000000000::BIGINT, 2.5::DOUBLE, 12.34::DECIMAL(10,2), 'héllo', DATE '2026-12-05', TIMESTAMP '2026-12-05 01:02:03.456789'),
+                (2, NULL, NULL, NULL, NULL, NULL, NULL)) t(i, l, d, m, s, dt, ts)) TO '{file}' (FORMAT parquet)
+            """);
+        var registry = new ConnectorRegistry().Register(new FilesystemConnectorFactory());
+        var context = registry.CreateContext("t", schema, new Dictionary<string, string> { ["connector"] = "filesystem", ["path"] = _dir.Path, ["format"] = "parquet" },
+            ConnectorCapabilities.Source, out var factory);
+        var output = new CollectingOutput();
+
+        using (var reader = factory.CreateSource(context).CreateReader(new SourceReaderContext(0, 1, TimeProvider.System, static () => { }, 100)))
+        {
+            while (reader.PollNext(output) != SourceStatus.Finished)
+            {
+            }
+        }
+
+        output.DeadLetters.ShouldBeEmpty();
+        output.Rows.ShouldBe([
+            Row.Of(schema, 1, 10_000_000_000L, 2.5, 12.34m, "héllo", new DateOnly(2026, 12, 5), new DateTime(2026, 12, 5, 1, 2, 3, 456, 789)),
+            Row.Of(schema, 2, null, null, null, null, null, null),
+        ]);
+    }
+
+    private sealed class CollectingOutput : ISourceOutput<Row>
+    {
+        public List<Row> Rows { get; } = [];
+
+        public List<DeadLetter> DeadLetters { get; } = [];
+
+        public void Collect(int split, Row value, long timestamp = EventTime.NoTimestamp) => Rows.Add(value);
+
+        public void CollectBatch(int split, ReadOnlySpan<Row> values, ReadOnlySpan<long> timestamps) => Rows.AddRange(values);
+
+        public void EmitWatermark(int split, long watermark)
+        {
+        }
+
+        public void MarkSplitFinished(int split)
+        {
+        }
+
+        public void MarkSplitIdle(int split, bool idle)
+        {
+        }
+
+        public void ReportDeadLetter(DeadLetter letter) => DeadLetters.Add(letter);
     }
 }
