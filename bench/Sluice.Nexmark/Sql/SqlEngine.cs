@@ -46,23 +46,15 @@ public sealed class SqlEngine : IQueryEngine
             return 0;
         }
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var rows = new Row[events.Length];
-        var timestamps = new long[events.Length];
-        var extras = new Dictionary<string, ExtraString>(StringComparer.Ordinal);
+        var extras = new string[events.Length];
+        var slices = new ExtraStrings();
         for (var i = 0; i < events.Length; i++)
         {
-            ref readonly var e = ref events[i];
-            rows[i] = PreparedEventsConnectorFactory.ToRow(e);
-            timestamps[i] = e.DateTime;
-            var extra = e.Kind switch
-            {
-                EventKind.Person => e.AsPerson.Extra,
-                EventKind.Auction => e.AsAuction.Extra,
-                _ => e.Bid.Extra,
-            };
-            extras.TryAdd(extra.ToString(), extra);
+            var extra = PreparedEventsConnectorFactory.Extra(events[i]);
+            extras[i] = extra.ToString();
+            slices.Add(extras[i], extra);
         }
-        _prepared[events] = new PreparedEvents(rows, timestamps, extras);
+        _prepared[events] = new PreparedEvents(extras, slices);
         return watch.Elapsed.TotalSeconds;
     }
 
@@ -73,9 +65,9 @@ public sealed class SqlEngine : IQueryEngine
         ArgumentNullException.ThrowIfNull(settings);
         Prepare(events, settings.Parallelism);
         var prepared = _prepared[events];
-        var collect = new CollectConnectorFactory { Target = Sink(query, settings.KeepRows, prepared.Extras) };
+        var collect = new CollectConnectorFactory { Target = Sink(query, settings.KeepRows, prepared.Slices) };
         var registry = new ConnectorRegistry()
-            .Register(new PreparedEventsConnectorFactory(prepared.Rows, prepared.Timestamps))
+            .Register(new PreparedEventsConnectorFactory(events, prepared.Extras))
             .Register(collect);
         var session = SqlSession.Create(new SqlSessionOptions
         {
@@ -126,7 +118,7 @@ public sealed class SqlEngine : IQueryEngine
         return reader.ReadToEnd();
     }
 
-    private static Sinks.ISink<Row> Sink(NexmarkQuery query, bool keep, Dictionary<string, ExtraString> extras) => query switch
+    private static Sinks.ISink<Row> Sink(NexmarkQuery query, bool keep, ExtraStrings extras) => query switch
     {
         NexmarkQuery.Q0 => new ChangelogCollectorSink<BidRow>(r => new BidRow(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), Millis(r.GetTimestamp(3)), Extra(extras, r.GetString(4))), keep),
         NexmarkQuery.Q1 => new ChangelogCollectorSink<CurrencyRow>(r => new CurrencyRow(r.GetInt64(0), r.GetInt64(1), (long)(r.GetDecimal(2) * 1000m), Millis(r.GetTimestamp(3)), Extra(extras, r.GetString(4))), keep),
@@ -143,14 +135,34 @@ public sealed class SqlEngine : IQueryEngine
     };
 
     /// <summary>The slice a result's extra string came from (an unknown string, which no query makes, maps to an empty slice).</summary>
-    private static ExtraString Extra(Dictionary<string, ExtraString> extras, string? text) => text is not null && extras.TryGetValue(text, out var slice) ? slice : default;
+    private static ExtraString Extra(ExtraStrings extras, string? text) => text is null ? default : extras.Find(text);
 
     private static long Millis(DateTime timestamp) => (timestamp.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
 
     /// <inheritdoc />
     public void Dispose() => _prepared.Clear();
 
-    private sealed record PreparedEvents(Row[] Rows, long[] Timestamps, Dictionary<string, ExtraString> Extras);
+    private sealed record PreparedEvents(string[] Extras, ExtraStrings Slices);
+
+    /// <summary>
+    /// The pool slice of every prepared row's extra string. The queries pass the rows' strings through, so the sink
+    /// finds them by reference (as cheap as the DataStream sink's slice, which carries its offset); a string made
+    /// anew is found by its content. Read-only once prepared, so writers on any thread may look up.
+    /// </summary>
+    private sealed class ExtraStrings
+    {
+        private readonly Dictionary<string, ExtraString> _byReference = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<string, ExtraString> _byContent = new(StringComparer.Ordinal);
+
+        public void Add(string text, ExtraString slice)
+        {
+            _byReference.TryAdd(text, slice);
+            _byContent.TryAdd(text, slice);
+        }
+
+        public ExtraString Find(string text) =>
+            _byReference.TryGetValue(text, out var slice) || _byContent.TryGetValue(text, out slice) ? slice : default;
+    }
 }
 
 /// <summary>q14's user function (a Java ScalarFunction in nexmark/nexmark), registered as COUNT_CHAR.</summary>

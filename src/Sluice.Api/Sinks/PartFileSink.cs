@@ -35,6 +35,10 @@ namespace Sluice.Sinks;
 /// relative directory such as <c>dt=2026-12-05/country=FR</c>; a writer stages one file per bucket it wrote to in a
 /// checkpoint (<c>part-&lt;subtask&gt;-b&lt;k&gt;-&lt;seq&gt;.staged</c>) and commits each to
 /// <c>&lt;dir&gt;/&lt;bucket&gt;/part-&lt;subtask&gt;-&lt;n:D10&gt;&lt;extension&gt;</c>, all in one committable (version 2).
+/// A bucket's file also rolls to a new part file of the same checkpoint by size or age (<see cref="RollingPolicy"/>); the
+/// second and later files of a bucket in a checkpoint are committed as <c>part-&lt;subtask&gt;-&lt;n:D10&gt;-&lt;k&gt;&lt;extension&gt;</c>,
+/// all in the one committable (version 2 when there are several). A bulk format (Parquet, <see cref="IBulkPartWriterFactory{T}"/>)
+/// finishes each file (footer written) when it is staged, rolls, or is closed to bound the open files.
 /// Requirement: one job per directory (the staging area is shared by its subtasks and cleaned on every start).
 /// The sink object keeps the restored checkpoint id between <see cref="AbortPending"/> and the writers' creation,
 /// so it must not be shared by two jobs. Thread-safe otherwise.
@@ -49,7 +53,8 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     private const byte BucketedCommittableVersion = 2;
     private const string InProgressSuffix = ".inprogress";
     private const string StagedSuffix = ".staged";
-    private readonly IMessageSerializer<T> _serializer;
+    private readonly IMessageSerializer<T>? _serializer;
+    private readonly IBulkPartWriterFactory<T>? _bulk;
     private readonly Func<IPartFileBucketer<T>>? _bucketers;
     private long _restoredCheckpointId;
 
@@ -68,9 +73,29 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     /// <param name="extension">The committed files' extension, with its dot.</param>
     /// <param name="bucketers">Makes the bucketer of one writer (called on the writer's thread); null: no buckets.</param>
     internal PartFileSink(string directory, IMessageSerializer<T> serializer, string extension, Func<IPartFileBucketer<T>>? bucketers)
+        : this(directory, serializer, null, extension, bucketers)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+    }
+
+    /// <summary>
+    /// Creates a sink writing a bulk format (Parquet): each part file is finished (footer written) when it is staged at
+    /// a checkpoint, when it rolls, or when its bucket is closed to bound the open files — the bucket's next records then
+    /// go to a new part file of the same checkpoint, as a finished file cannot be appended to.
+    /// </summary>
+    /// <param name="directory">The output directory; created if missing.</param>
+    /// <param name="bulk">Makes the writer of each part file.</param>
+    /// <param name="extension">The committed files' extension, with its dot (<c>.parquet</c>).</param>
+    /// <param name="bucketers">Makes the bucketer of one writer; null: no buckets.</param>
+    internal PartFileSink(string directory, IBulkPartWriterFactory<T> bulk, string extension, Func<IPartFileBucketer<T>>? bucketers)
+        : this(directory, null, bulk, extension, bucketers)
+    {
+        ArgumentNullException.ThrowIfNull(bulk);
+    }
+
+    private PartFileSink(string directory, IMessageSerializer<T>? serializer, IBulkPartWriterFactory<T>? bulk, string extension, Func<IPartFileBucketer<T>>? bucketers)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        ArgumentNullException.ThrowIfNull(serializer);
         ArgumentException.ThrowIfNullOrWhiteSpace(extension);
         if (extension[0] != '.' || extension.IndexOfAny(['/', '\\', '*', '?']) >= 0)
         {
@@ -78,6 +103,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
         }
         Directory = Path.GetFullPath(directory);
         _serializer = serializer;
+        _bulk = bulk;
         Extension = extension;
         _bucketers = bucketers;
     }
@@ -87,11 +113,15 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
 
     /// <summary>
     /// The most bucket files a writer keeps open at once (default 64): writing to one more closes the least recently
-    /// used (flushed to disk); a closed file is reopened to append if its bucket gets records again, and every file of
-    /// the checkpoint is still staged and committed with it. Bounds the open handles and buffers of a writer that sees
+    /// used (flushed to disk); a closed file is reopened to append if its bucket gets records again (a bulk-format file
+    /// is finished instead, and the bucket's next records start a new part file), and every file of the checkpoint is
+    /// still staged and committed with it. Bounds the open handles and buffers of a writer that sees
     /// many partitions between two checkpoints.
     /// </summary>
     internal int MaxOpenBuckets { get; set; } = 64;
+
+    /// <summary>When a bucket's in-progress file rolls to a new part file (default: Flink's, 128 MB or 30 minutes).</summary>
+    internal PartFileRollingPolicy RollingPolicy { get; set; } = PartFileRollingPolicy.Default;
 
     /// <summary>The output directory (absolute).</summary>
     public string Directory { get; }
@@ -123,7 +153,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     {
         ArgumentNullException.ThrowIfNull(context);
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, StagingDirectoryName));
-        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), _bucketers?.Invoke());
+        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), _bucketers?.Invoke(), context.TimeProvider);
     }
 
     /// <summary>
@@ -319,8 +349,10 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
         return true;
     }
 
-    internal sealed class Writer(PartFileSink<T> sink, int subtask, long restoredCheckpointId, IPartFileBucketer<T>? bucketer) : ITwoPhaseSinkWriter<T>
+    internal sealed class Writer(PartFileSink<T> sink, int subtask, long restoredCheckpointId, IPartFileBucketer<T>? bucketer, TimeProvider clock) : ITwoPhaseSinkWriter<T>
     {
+        private readonly PartFileRollingPolicy _rolling = sink.RollingPolicy;
+        private long _lastAgeCheck = clock.GetTimestamp();
         private readonly ArrayBufferWriter<byte> _value = new(4096);
         private readonly Dictionary<string, BucketFile> _files = new(StringComparer.Ordinal);
         private readonly List<BucketFile> _order = [];
@@ -337,15 +369,53 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
         {
             var body = value;
             var bucket = bucketer is null ? "" : bucketer.BucketOf(value, out body);
-            _value.ResetWrittenCount();
-            if (!sink._serializer.TryWriteValue(body, _value))
-            {
-                throw new InvalidOperationException($"The serializer wrote no value (a tombstone) for a record of subtask {subtask} into '{sink.Directory}'; a part file cannot hold a record without value.");
-            }
             var file = _last is { } last && ReferenceEquals(last.Bucket, bucket) ? last : FileOf(bucket);
-            var stream = file.Stream!;
-            stream.Write(_value.WrittenSpan);
-            stream.WriteByte((byte)'\n');
+            long size;
+            if (file.Bulk is { } bulk)
+            {
+                bulk.Write(body);
+                size = bulk.EstimatedSize;
+            }
+            else
+            {
+                _value.ResetWrittenCount();
+                if (!sink._serializer!.TryWriteValue(body, _value))
+                {
+                    throw new InvalidOperationException($"The serializer wrote no value (a tombstone) for a record of subtask {subtask} into '{sink.Directory}'; a part file cannot hold a record without value.");
+                }
+                var stream = file.Stream!;
+                stream.Write(_value.WrittenSpan);
+                stream.WriteByte((byte)'\n');
+                size = file.Bytes += _value.WrittenCount + 1;
+            }
+            if (size >= _rolling.FileSize)
+            {
+                Roll(file);
+            }
+            if (clock.GetElapsedTime(_lastAgeCheck) >= _rolling.CheckInterval)
+            {
+                RollOld();
+            }
+        }
+
+        /// <summary>Finishes <paramref name="file"/>: it stays in the checkpoint's files; its bucket's next record starts a new part file.</summary>
+        private void Roll(BucketFile file)
+        {
+            Close(file);
+            file.Finished = true;
+        }
+
+        /// <summary>Rolls every unfinished file older than the rollover interval.</summary>
+        private void RollOld()
+        {
+            _lastAgeCheck = clock.GetTimestamp();
+            foreach (var file in _order)
+            {
+                if (!file.Finished && clock.GetElapsedTime(file.CreatedAt) >= _rolling.RolloverInterval)
+                {
+                    Roll(file);
+                }
+            }
         }
 
         public byte[] PrepareCommit(long checkpointId)
@@ -359,15 +429,17 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
             var committed = new List<(string Staged, string Final)>(_order.Count);
             foreach (var file in _order)
             {
-                var staged = bucketer is null
+                var staged = bucketer is null && file.Index == 0
                     ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}{StagedSuffix}")
                     : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-b{file.Index}-{Sequence}{StagedSuffix}");
                 // The final snapshot (end of input) has no checkpoint id of its own yet (it comes as long.MaxValue): name its
                 // file by the writer's sequence instead, which is above every id this run used and below every id a run
                 // restored from the final checkpoint will use — a fixed name would let that run's final commit replace it.
-                var name = checkpointId == long.MaxValue
-                    ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence:D10}{sink.Extension}")
-                    : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{checkpointId:D10}{sink.Extension}");
+                // The bucket's second and later files of a checkpoint (rolled, or finished early) get a -<part> suffix.
+                var id = checkpointId == long.MaxValue ? Sequence : checkpointId;
+                var name = file.Part == 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{id:D10}{sink.Extension}")
+                    : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{id:D10}-{file.Part}{sink.Extension}");
                 Close(file); // a file closed earlier was flushed to disk then
                 File.Move(file.InProgressPath, Path.Combine(staging, staged), overwrite: true);
                 committed.Add((staged, file.Bucket.Length == 0 ? name : file.Bucket + "/" + name));
@@ -377,6 +449,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
             _order.Clear();
             _open.Clear();
             _last = null;
+            _lastAgeCheck = clock.GetTimestamp();
             _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
             return Encode(committed);
         }
@@ -394,6 +467,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
             // Open in-progress files belong to a checkpoint that will never complete: the next start deletes them.
             foreach (var file in _open)
             {
+                file.Bulk?.Dispose();
                 file.Stream!.Dispose();
             }
             _open.Clear();
@@ -401,14 +475,14 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
 
         private BucketFile FileOf(string bucket)
         {
-            if (!_files.TryGetValue(bucket, out var file))
+            if (!_files.TryGetValue(bucket, out var file) || file.Finished)
             {
                 var index = _order.Count;
-                var name = bucketer is null
+                var name = bucketer is null && index == 0
                     ? string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}{InProgressSuffix}")
                     : string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-b{index}-{Sequence}{InProgressSuffix}");
-                file = new BucketFile(bucket, index, Path.Combine(sink.Directory, StagingDirectoryName, name));
-                _files.Add(bucket, file);
+                file = new BucketFile(bucket, index, file is null ? 0 : file.Part + 1, Path.Combine(sink.Directory, StagingDirectoryName, name), clock.GetTimestamp());
+                _files[bucket] = file;
                 _order.Add(file);
             }
             if (file.Stream is null)
@@ -419,6 +493,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
                 }
                 // Created on first use; reopened to append after it was closed to bound the open files.
                 file.Stream = new FileStream(file.InProgressPath, file.Node is null ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);
+                file.Bulk = sink._bulk?.Create(file.Stream);
                 file.Node = _open.AddFirst(file);
             }
             else if (file.Node!.List is not null && _open.First != file.Node)
@@ -430,12 +505,22 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
             return file;
         }
 
-        /// <summary>Flushes a bucket's file to disk and closes it (it stays in the checkpoint's files).</summary>
+        /// <summary>
+        /// Flushes a bucket's file to disk and closes it (it stays in the checkpoint's files). A bulk file is finished
+        /// (footer written) and cannot be reopened: its bucket's next record starts a new part file.
+        /// </summary>
         private void Close(BucketFile file)
         {
             if (file.Stream is not { } stream)
             {
                 return;
+            }
+            if (file.Bulk is { } bulk)
+            {
+                bulk.Finish();
+                bulk.Dispose();
+                file.Bulk = null;
+                file.Finished = true;
             }
             stream.Flush(flushToDisk: true);
             stream.Dispose();
@@ -449,11 +534,27 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     }
 
     /// <summary>A bucket's in-progress file of the current checkpoint, open (<see cref="Stream"/> set) or closed to bound the open files.</summary>
-    private sealed class BucketFile(string bucket, int index, string inProgressPath)
+    private sealed class BucketFile(string bucket, int index, int part, string inProgressPath, long createdAt)
     {
         public string Bucket { get; } = bucket;
 
+        /// <summary>Its position among the writer's files of the checkpoint (names the staged file).</summary>
         public int Index { get; } = index;
+
+        /// <summary>How many files of the same bucket the checkpoint had before this one (names the committed file).</summary>
+        public int Part { get; } = part;
+
+        /// <summary>When it was created, as a timestamp of the sink context's clock (for the rollover interval).</summary>
+        public long CreatedAt { get; } = createdAt;
+
+        /// <summary>The bytes written to a line-format file (for size-based rolling).</summary>
+        public long Bytes { get; set; }
+
+        /// <summary>Whether the file takes no more records: rolled, or a bulk file closed early; its bucket's next record starts a new file.</summary>
+        public bool Finished { get; set; }
+
+        /// <summary>The bulk-format writer while the file is open; null for line formats.</summary>
+        public IBulkPartWriter<T>? Bulk { get; set; }
 
         public string InProgressPath { get; } = inProgressPath;
 

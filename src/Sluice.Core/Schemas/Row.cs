@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Sluice.Schemas;
@@ -575,9 +576,14 @@ public sealed class Row : IEquatable<Row>
             SetNull(index);
             return;
         }
-        _references[slot] = value;
+        // The array is always exactly object?[] (made here), so skip the covariant store check: it reads the value's
+        // type, a cache miss per value for strings the row has not touched (a source converting cold records).
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_references), (uint)slot < (uint)_references.Length ? slot : ThrowSlot()) = value;
         ClearNull(index);
     }
+
+    [DoesNotReturn]
+    private static int ThrowSlot() => throw new InvalidOperationException("A row's reference slot is outside its layout.");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ClearNull(int index) => _nulls[index >> 6] &= ~(1UL << index);

@@ -68,8 +68,9 @@ internal sealed class TableSource
 
     /// <summary>
     /// Adds the table's scan to <paramref name="environment"/>: the connector's source, then — when the table has
-    /// computed columns or a watermark — one operator that computes the computed columns, stamps each row with its
-    /// rowtime and forwards the watermarks. Rows have <see cref="TableSchema"/>; their <see cref="Row.Kind"/> is the
+    /// computed columns or a watermark, or <paramref name="calc"/> is given — one <see cref="TableScanOperator"/> that
+    /// computes the computed columns, stamps each row with its rowtime and forwards the watermarks. Rows have
+    /// <see cref="TableSchema"/> (<see cref="TableScanCalc.Output"/> with a Calc); their <see cref="Row.Kind"/> is the
     /// source's.
     /// </summary>
     /// <param name="environment">The job being built.</param>
@@ -82,10 +83,16 @@ internal sealed class TableSource
     /// source split (the source's watermark is the minimum over its non-idle splits), emitted periodically by the
     /// source; a row whose expression is NULL does not move it. A split idle for
     /// <see cref="TableScanSettings.IdleTimeout"/> stops holding the watermark back. A NULL rowtime gives the row no
-    /// event time. An expression that fails fails the job, naming the row.
+    /// event time. An expression that fails fails the job, naming the row; with a fused Calc the row becomes a dead
+    /// letter naming the Calc instead, as <see cref="Runtime.CalcOperator"/> does.
     /// </remarks>
+    /// <param name="calc">
+    /// Null for the plain scan; else a Calc's filter and projection (over <see cref="TableSchema"/>) fused into the
+    /// scan's operator: rows then have <see cref="TableScanCalc.Output"/>, are computed straight from the connector's
+    /// row, and only rows the condition keeps get a rowtime and an output row.
+    /// </param>
     /// <exception cref="SqlException">The pieces do not fit the table (counts, types or indexes), or the connector rejects the table.</exception>
-    public DataStream<Row> Open(StreamEnvironment environment, IReadOnlyList<BoundExpression> computedColumns, BoundExpression? watermark, int? rowtimeIndex, TableScanSettings settings)
+    public DataStream<Row> Open(StreamEnvironment environment, IReadOnlyList<BoundExpression> computedColumns, BoundExpression? watermark, int? rowtimeIndex, TableScanSettings settings, TableScanCalc? calc = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(settings);
@@ -93,7 +100,7 @@ internal sealed class TableSource
         CheckRowtime(tableSchema, watermark, rowtimeIndex);
 
         // Column i of the table as an expression over the persisted row: what the scan writes into the output row
-        // and what the watermark expression reads instead of the table's columns.
+        // and what the watermark expression (and a fused Calc) reads instead of the table's columns.
         var columns = new BoundExpression[tableSchema.Count];
         var hasComputed = false;
         int persisted = 0, computed = 0;
@@ -133,16 +140,53 @@ internal sealed class TableSource
 
         var source = TableConnectors.Guard(Table, null, () => _factory.CreateSource(_context));
         var stream = environment.FromSource(source, strategy, $"TableSource({Table.Name})");
-        if (!hasComputed && rowtimeIndex is null)
+        if (calc is null && !hasComputed && rowtimeIndex is null)
         {
             return stream;
         }
 
-        var projector = hasComputed ? ExpressionCompiler.CompileProjection(columns, PersistedSchema, tableSchema) : null;
-        var rowtime = rowtimeIndex ?? -1;
-        var rowtimeKind = rowtime < 0 ? DataTypeKind.Timestamp : tableSchema[rowtime].Type.Kind;
-        var scanEvaluation = settings.Evaluation;
-        return stream.Transform($"TableScan({Table.Name})", () => new TableScanOperator(projector, tableSchema, rowtime, rowtimeKind, scanEvaluation));
+        var name = $"TableScan({Table.Name})";
+        var rowtime = rowtimeIndex is { } index ? WatermarkExpressions.CompileMillis(columns[index], PersistedSchema) : null;
+        TableScanProgram program;
+        if (calc is null)
+        {
+            var projector = hasComputed ? ExpressionCompiler.CompileProjection(columns, PersistedSchema, tableSchema) : null;
+            program = new TableScanProgram(name, null, projector, projector is null ? PersistedSchema : tableSchema, rowtime, settings.Evaluation, null, [], null);
+        }
+        else
+        {
+            var condition = calc.Condition is null ? null : ExpressionCompiler.CompilePredicate(WatermarkExpressions.Inline(calc.Condition, columns), PersistedSchema);
+            var projections = new BoundExpression[calc.Projections.Count];
+            for (var i = 0; i < projections.Length; i++)
+            {
+                projections[i] = WatermarkExpressions.Inline(calc.Projections[i], columns);
+            }
+
+            var projector = IsPassThrough(projections, calc.Output) ? null : ExpressionCompiler.CompileProjection(projections, PersistedSchema, calc.Output);
+            name = $"{name} + {calc.Name}";
+            program = new TableScanProgram(name, condition, projector, calc.Output, rowtime, settings.Evaluation, calc.Name, [.. calc.NotNullFields], calc.NotNullOwner);
+        }
+
+        return stream.Transform(name, () => new TableScanOperator(program));
+    }
+
+    /// <summary>Whether <paramref name="projections"/> over the persisted row give it back unchanged (field i is persisted column i, same type).</summary>
+    private bool IsPassThrough(IReadOnlyList<BoundExpression> projections, Schema output)
+    {
+        if (projections.Count != PersistedSchema.Count || output.Count != PersistedSchema.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < projections.Count; i++)
+        {
+            if (projections[i] is not InputReference reference || reference.Index != i || !PersistedSchema[i].Type.Equals(output[i].Type) || PersistedSchema[i].Name != output[i].Name)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void CheckRowtime(Schema tableSchema, BoundExpression? watermark, int? rowtimeIndex)
@@ -178,6 +222,19 @@ internal sealed class TableSource
     private SqlException CountMismatch(int given) =>
         new($"Table '{Table.Name}' has {Table.Columns.Count(static c => c is ComputedColumn)} computed columns but {given} expressions were given for them.");
 }
+
+/// <summary>
+/// A Calc (and a sink's projection) fused into a table's scan operator
+/// (<see cref="TableSource.Open"/>).
+/// Expressions are bound over the table's columns (<see cref="TableSource.TableSchema"/>), computed columns included.
+/// </summary>
+/// <param name="Name">The Calc's description, named in the operator and in dead letters.</param>
+/// <param name="Condition">The filter (BOOLEAN), or null to keep every row.</param>
+/// <param name="Projections">Output field i's expression.</param>
+/// <param name="Output">The emitted rows' schema.</param>
+/// <param name="NotNullFields">Output fields that must not be NULL although their expressions may be (a sink's NOT NULL columns).</param>
+/// <param name="NotNullOwner">What owns the <paramref name="NotNullFields"/> columns, for the dead letter (e.g. <c>table 'out'</c>).</param>
+internal sealed record TableScanCalc(string Name, BoundExpression? Condition, IReadOnlyList<BoundExpression> Projections, Schema Output, IReadOnlyList<int> NotNullFields, string? NotNullOwner);
 
 /// <summary>The session settings a table scan uses.</summary>
 /// <param name="IdleTimeout">Flink's <c>table.exec.source.idle-timeout</c>: a source split without rows for this long is idle and does not hold the watermark back; zero never marks one idle.</param>

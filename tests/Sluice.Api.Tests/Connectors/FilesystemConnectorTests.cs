@@ -80,7 +80,6 @@ public sealed class FilesystemConnectorTests : IDisposable
 
     [Theory]
     [InlineData("format", "xml", "Option 'format' of connector 'filesystem' must be one of 'json', 'csv', 'raw', 'parquet' (got 'xml').")]
-    [InlineData("format", "parquet", "Option 'format' of connector 'filesystem' is not supported yet: write Parquet through the DuckDB lake sink (docs/connectors/lake.md), or choose 'json', 'csv' or 'raw' (got 'parquet').")]
     public void CreateSink_BadFormat_OneSentenceNamingOptionValueAndChoices(string key, string value, string expected)
     {
         var options = Options(Path.Combine(_root, "out"), "json");
@@ -126,10 +125,11 @@ public sealed class FilesystemConnectorTests : IDisposable
     [Fact]
     public void CreateSink_UnknownKey_ListsTheConnectorsKeys()
     {
-        var options = Options(Path.Combine(_root, "out"), "json", ("sink.rolling-policy.file-size", "1MB"));
+        var options = Options(Path.Combine(_root, "out"), "json", ("sink.rolling-policy.max-size", "1MB"));
 
         var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", s_schema, options));
 
-        error.Message.ShouldBe("Connector 'filesystem' has no option 'sink.rolling-policy.file-size'; its options are: csv.#, format, json.#, partition.default-name, path, raw.#.");
+        error.Message.ShouldBe("Connector 'filesystem' has no option 'sink.rolling-policy.max-size'; its options are: csv.#, format, json.#, parquet.block.size, parquet.compression, "
+            + "partition.default-name, path, raw.#, sink.rolling-policy.check-interval, sink.rolling-policy.file-size, sink.rolling-policy.rollover-interval.");
     }
 }

@@ -86,6 +86,19 @@ public sealed class SqlEndToEndTests : IDisposable
             .ShouldBe([(RowKind.Insert, 1L, 200L), (RowKind.Insert, 1L, 300L), (RowKind.Insert, 3L, 140L)]);
     }
 
+    [Fact]
+    public void Explain_CalcAndSinkProjectionOverAScan_RunInTheScanOperator()
+    {
+        var session = Session();
+        session.Execute("CREATE TABLE sink (auction BIGINT, doubled BIGINT) WITH ('connector' = 'print')");
+
+        var plan = session.Execute("EXPLAIN INSERT INTO sink SELECT auction, price * 2 FROM bid WHERE price > 10")
+            .ShouldHaveSingleItem().ShouldBeOfType<SqlExplainResult>().Plan;
+
+        // One operator between the source and the sink: the scan with the Calc and the sink's projection fused in.
+        plan.ShouldContain("task [1x] TableSource(bid) -> TableScan(bid) + Calc(select=[auction, (price * 2) AS doubled], where=[(price > 10)]) + Sink(sink) -> TableSink(sink)\n");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(4)]

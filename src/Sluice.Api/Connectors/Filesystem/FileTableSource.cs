@@ -9,7 +9,7 @@ namespace Sluice.Connectors.Filesystem;
 /// <summary>
 /// The 'filesystem' source over a table directory, as the filesystem sink writes it: every file under the directory
 /// (recursively, in ordinal order of its relative path; names starting with <c>.</c>, such as <c>.staging/</c>, and
-/// names starting with <c>_</c> (<c>_SUCCESS</c>, <c>_temporary/</c>) are skipped), read line by line through a <see cref="FileSource{T}"/>. With
+/// names starting with <c>_</c> (<c>_SUCCESS</c>, <c>_temporary/</c>) are skipped), read line by line through a <see cref="FileSource{T}"/> (Parquet files row group by row group through a <see cref="ParquetFileReader"/>). With
 /// partition columns, each file lies under one Hive-style directory per column (<c>dt=2026-12-05/country=FR/</c>,
 /// <see cref="PartitionPaths"/>); the values are parsed from the path once per file and fill the partition columns of
 /// every row, the format decoding the other columns. Bounded and non-parallel.
@@ -33,7 +33,9 @@ internal sealed class FileTableSource : ISource<Row>
     private readonly string[] _prefixes;
     private readonly int[] _bodyTargets;
     private readonly string _defaultName;
-    private readonly IMessageDeserializer<Row> _body;
+    private readonly IMessageDeserializer<Row>? _body;
+    private readonly Schema _bodySchema;
+    private readonly string? _singleFile;
 
     /// <summary>Creates the source.</summary>
     /// <param name="directory">The table directory.</param>
@@ -41,10 +43,13 @@ internal sealed class FileTableSource : ISource<Row>
     /// <param name="partitionColumns">The indexes in <paramref name="schema"/> of the partition columns, outermost directory first.</param>
     /// <param name="bodySchema">The columns the files hold: <paramref name="schema"/> without the partition columns, in order.</param>
     /// <param name="defaultName">The directory value of a NULL partition (<c>partition.default-name</c>).</param>
-    /// <param name="body">Decodes a line into a row of <paramref name="bodySchema"/>.</param>
-    public FileTableSource(string directory, Schema schema, int[] partitionColumns, Schema bodySchema, string defaultName, IMessageDeserializer<Row> body)
+    /// <param name="body">Decodes a line into a row of <paramref name="bodySchema"/>; null: the files are Parquet (<see cref="ParquetFileReader"/>, positions count rows).</param>
+    /// <param name="singleFile">Reads only this file of <paramref name="directory"/> (a name, no partitions); null: every file.</param>
+    public FileTableSource(string directory, Schema schema, int[] partitionColumns, Schema bodySchema, string defaultName, IMessageDeserializer<Row>? body, string? singleFile = null)
     {
         _directory = directory;
+        _bodySchema = bodySchema;
+        _singleFile = singleFile;
         _schema = schema;
         _partitionColumns = partitionColumns;
         _defaultName = defaultName;
@@ -77,7 +82,14 @@ internal sealed class FileTableSource : ISource<Row>
             throw new DirectoryNotFoundException($"Source directory '{_directory}' does not exist.");
         }
         var paths = new List<string>();
-        Collect(_directory, paths);
+        if (_singleFile is null)
+        {
+            Collect(_directory, paths);
+        }
+        else
+        {
+            paths.Add(_singleFile);
+        }
         paths.Sort(StringComparer.Ordinal);
         var files = new TableFile[paths.Count];
         for (var i = 0; i < files.Length; i++)
@@ -147,7 +159,7 @@ internal sealed class FileTableSource : ISource<Row>
     {
         public bool TryDeserialize(in MessageView message, [MaybeNullWhen(false)] out Row value, [NotNullWhen(false)] out FormatError? error)
         {
-            if (!source._body.TryDeserialize(message, out var body, out error))
+            if (!source._body!.TryDeserialize(message, out var body, out error))
             {
                 value = null;
                 return false;
@@ -216,16 +228,19 @@ internal sealed class FileTableSource : ISource<Row>
                     _current++;
                     continue;
                 }
-                _file ??= new FileSource<Row>(file.FullPath, new PartitionFiller(_source, file.Partition)).CreateReader(_context with
-                {
-                    RestoredSplits = new Dictionary<string, byte[]> { ["file:" + Path.GetFileName(file.FullPath)] = SplitPositions.FromInt64(_positions[_current]) },
-                });
+                _file ??= _source._body is null
+                    ? new ParquetFileReader(file.FullPath, SplitIdOf(file), _source._schema, _source._bodySchema, _source._bodyTargets, file.Partition,
+                        _source._partitionColumns, _positions[_current], _context.BatchSize)
+                    : new FileSource<Row>(file.FullPath, new PartitionFiller(_source, file.Partition)).CreateReader(_context with
+                    {
+                        RestoredSplits = new Dictionary<string, byte[]> { ["file:" + Path.GetFileName(file.FullPath)] = SplitPositions.FromInt64(_positions[_current]) },
+                    });
                 var status = _file.PollNext(output);
                 if (status != SourceStatus.Finished)
                 {
                     return status;
                 }
-                // The single-file reader's position is SplitPositions' 8 little-endian bytes: the lines it consumed.
+                // The single-file reader's position is SplitPositions' 8 little-endian bytes: the lines (rows) it consumed.
                 _positions[_current] = BinaryPrimitives.ReadInt64LittleEndian(((ICheckpointedSourceReader)_file).SnapshotSplit(0));
                 _file.Dispose();
                 _file = null;

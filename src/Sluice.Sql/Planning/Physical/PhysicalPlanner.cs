@@ -20,6 +20,10 @@ internal sealed partial class PhysicalPlanner
     private readonly ConnectorRegistry _connectors;
     private readonly PhysicalSettings _settings;
     private readonly Dictionary<LogicalNode, DataStream<Row>> _translated = new(ReferenceEqualityComparer.Instance);
+
+    // How many nodes (and sinks) consume each node of the plans being translated: a scan or Calc consumed once is
+    // fused into the operator of the scan below it (see Fusable); one read twice becomes operators once.
+    private readonly Dictionary<LogicalNode, int> _consumers = new(ReferenceEqualityComparer.Instance);
     private readonly List<string> _operators = [];
 
     /// <summary>A planner adding operators to <paramref name="environment"/>, resolving tables through <paramref name="connectors"/>.</summary>
@@ -43,6 +47,11 @@ internal sealed partial class PhysicalPlanner
         ArgumentNullException.ThrowIfNull(statements);
         foreach (var sink in statements.Sinks)
         {
+            CountConsumers(sink.Input);
+        }
+
+        foreach (var sink in statements.Sinks)
+        {
             TranslateSink(sink);
         }
     }
@@ -55,6 +64,12 @@ internal sealed partial class PhysicalPlanner
         if (_translated.TryGetValue(node, out var done))
         {
             return done;
+        }
+
+        if (!_consumers.ContainsKey(node))
+        {
+            // The root of a query (a SELECT): its consumer is the query's result.
+            CountConsumers(node);
         }
 
         var stream = node switch
@@ -80,44 +95,43 @@ internal sealed partial class PhysicalPlanner
         var sink = TableConnectors.ResolveSink(_connectors, node.Table);
         // The binder checked the sink's changelog against the same registry when it built the node.
         Debug.Assert(sink.ChangelogMode.Accepts(node.Input.Changelog), "The sink node was checked against the connector's changelog mode.");
-        var input = Translate(node.Input);
-        var rows = Project(input, node.Input.Schema, node.Columns, sink.Schema, $"Sink({node.Table.Name})", $"table '{node.Table.Name}'");
+        var name = $"Sink({node.Table.Name})";
+        var what = $"table '{node.Table.Name}'";
+        DataStream<Row> rows;
+        if (_consumers.GetValueOrDefault(node.Input) == 1 && !_translated.ContainsKey(node.Input) && Fusable(node.Input) is { } fused)
+        {
+            // The sink's projection joins the scan's operator too: one output row per record, straight from the connector's row.
+            var (schema, enforced) = ProjectionSchema(node.Columns, sink.Schema);
+            var columns = new BoundExpression[node.Columns.Count];
+            for (var i = 0; i < columns.Length; i++)
+            {
+                columns[i] = WatermarkExpressions.Inline(node.Columns[i], fused.Projections);
+            }
+
+            var calc = fused.Calc is null && enforced.Length == 0 && IsIdentity(node.Columns, node.Input.Schema, schema)
+                ? fused
+                : fused with { Calc = fused.Calc is null ? name : $"{fused.Calc} + {name}", Projections = Folded(columns, _settings.Scan.Evaluation), Output = schema, NotNullFields = enforced, NotNullOwner = what };
+            rows = OpenScan(calc);
+        }
+        else
+        {
+            var input = Translate(node.Input);
+            rows = Project(input, node.Input.Schema, node.Columns, sink.Schema, name, what);
+        }
+
         sink.Attach(rows);
         Added($"Sink(table=[{node.Table.Name}], fields=[{string.Join(", ", FieldNames(sink.Schema))}])");
     }
 
-    private DataStream<Row> Scan(TableScanNode node)
-    {
-        var source = TableConnectors.ResolveSource(_connectors, node.Table);
-        var computed = new List<BoundExpression>();
-        for (var i = 0; i < node.Table.Columns.Count; i++)
-        {
-            if (node.Table.Columns[i] is ComputedColumn)
-            {
-                computed.Add(node.ColumnExpressions[i]);
-            }
-        }
-
-        var rowtime = node.RowtimeColumn >= 0 ? node.RowtimeColumn : (int?)null;
-        var stream = source.Open(_environment, computed, node.Watermark, rowtime, _settings.Scan);
-        Added(node.Describe());
-        if (IsIdentity(node.Fields, node.TableSchema.Count))
-        {
-            return stream;
-        }
-
-        // Projection push-down pruned columns: keep those the query reads.
-        var fields = new BoundExpression[node.Fields.Count];
-        for (var i = 0; i < fields.Length; i++)
-        {
-            fields[i] = BoundExpressions.Field(node.TableSchema, node.Fields[i]);
-        }
-
-        return Project(stream, node.TableSchema, fields, node.Schema, $"Calc(select=[{string.Join(", ", FieldNames(node.Schema))}])", null);
-    }
+    private DataStream<Row> Scan(TableScanNode node) => OpenScan(Fusable(node)!);
 
     private DataStream<Row> Calc(CalcNode node)
     {
+        if (Fusable(node) is { } fused)
+        {
+            return OpenScan(fused);
+        }
+
         var input = Translate(node.Input);
         if (node.IsIdentity)
         {
@@ -136,6 +150,75 @@ internal sealed partial class PhysicalPlanner
         var schema = node.Schema;
         Added(name);
         return input.Transform(name, () => new CalcOperator(name, condition, projector, schema, evaluation));
+    }
+
+    /// <summary>
+    /// <paramref name="node"/> as work of one scan operator, or null: a scan (its pruned columns), or a Calc over a
+    /// scan that nothing else reads and that is not translated yet (its condition and projections over the table's
+    /// columns). Fusing saves a row and an operator call per record at each step, and filters before the scan
+    /// computes anything.
+    /// </summary>
+    private FusedScan? Fusable(LogicalNode node)
+    {
+        if (node is TableScanNode scan)
+        {
+            var fields = new BoundExpression[scan.Fields.Count];
+            for (var i = 0; i < fields.Length; i++)
+            {
+                fields[i] = BoundExpressions.Field(scan.TableSchema, scan.Fields[i]);
+            }
+
+            return new FusedScan(scan, null, null, fields, scan.Schema, [], null);
+        }
+
+        if (node is CalcNode { Input: TableScanNode input } calc && _consumers.GetValueOrDefault(input) == 1 && !_translated.ContainsKey(input))
+        {
+            var below = Fusable(input)!;
+            var evaluation = _settings.Scan.Evaluation;
+            var condition = calc.Condition is null ? null : BoundExpressions.Fold(WatermarkExpressions.Inline(calc.Condition, below.Projections), evaluation);
+            var projections = new BoundExpression[calc.Projections.Count];
+            for (var i = 0; i < projections.Length; i++)
+            {
+                projections[i] = WatermarkExpressions.Inline(calc.Projections[i], below.Projections);
+            }
+
+            return new FusedScan(input, calc.Describe(), condition, Folded(projections, evaluation), calc.Schema, [], null);
+        }
+
+        return null;
+    }
+
+    /// <summary>Adds the scan of <paramref name="fused"/> with its fused work, one operator after the source.</summary>
+    private DataStream<Row> OpenScan(FusedScan fused)
+    {
+        var node = fused.Scan;
+        var source = TableConnectors.ResolveSource(_connectors, node.Table);
+        var computed = new List<BoundExpression>();
+        for (var i = 0; i < node.Table.Columns.Count; i++)
+        {
+            if (node.Table.Columns[i] is ComputedColumn)
+            {
+                computed.Add(node.ColumnExpressions[i]);
+            }
+        }
+
+        var rowtime = node.RowtimeColumn >= 0 ? node.RowtimeColumn : (int?)null;
+        Added(node.Describe());
+        TableScanCalc? calc = null;
+        if (fused.Calc is not null)
+        {
+            calc = new TableScanCalc(fused.Calc, fused.Condition, fused.Projections, fused.Output, fused.NotNullFields, fused.NotNullOwner);
+            Added(fused.Calc);
+        }
+        else if (!IsIdentity(node.Fields, node.TableSchema.Count))
+        {
+            // Projection push-down pruned columns: the scan computes only those the query reads.
+            var name = $"Calc(select=[{string.Join(", ", FieldNames(node.Schema))}])";
+            calc = new TableScanCalc(name, null, fused.Projections, node.Schema, [], null);
+            Added(name);
+        }
+
+        return source.Open(_environment, computed, node.Watermark, rowtime, _settings.Scan, calc);
     }
 
     private DataStream<Row> Union(UnionNode node)
@@ -178,34 +261,74 @@ internal sealed partial class PhysicalPlanner
     private DataStream<Row> Project(DataStream<Row> input, Schema inputSchema, IReadOnlyList<BoundExpression> expressions, Schema target, string name, string? what)
     {
         var evaluation = _settings.Scan.Evaluation;
+        var (schema, notNull) = ProjectionSchema(expressions, target);
+        if (notNull.Length == 0 && IsIdentity(expressions, inputSchema, schema))
+        {
+            return input;
+        }
+
+        var projector = ExpressionCompiler.CompileProjection(Folded(expressions, evaluation), inputSchema, schema);
+        var owner = what;
+        Added(name);
+        return input.Transform(name, () => new CalcOperator(name, null, projector, schema, evaluation) { NotNullFields = notNull, NotNullOwner = owner });
+    }
+
+    /// <summary>
+    /// The schema a projection onto <paramref name="target"/>'s fields emits: the target's, except that a NOT NULL
+    /// field fed by a nullable expression is nullable and listed in the second result, to be enforced per row.
+    /// </summary>
+    private static (Schema Schema, int[] NotNull) ProjectionSchema(IReadOnlyList<BoundExpression> expressions, Schema target)
+    {
         var fields = new Field[target.Count];
         var enforced = new List<int>();
-        var identity = expressions.Count == inputSchema.Count;
         for (var i = 0; i < fields.Length; i++)
         {
-            var expression = expressions[i];
             var type = target[i].Type;
-            if (!type.IsNullable && expression.Type.IsNullable)
+            if (!type.IsNullable && expressions[i].Type.IsNullable)
             {
                 type = type.Nullable();
                 enforced.Add(i);
             }
 
             fields[i] = new Field(target[i].Name, type);
-            identity &= expression is InputReference reference && reference.Index == i && inputSchema[i].Type.Equals(type);
         }
 
-        if (identity && enforced.Count == 0)
+        return (new Schema(fields), enforced.ToArray());
+    }
+
+    /// <summary>Whether <paramref name="expressions"/> give rows of <paramref name="inputSchema"/> back as rows of <paramref name="schema"/> unchanged.</summary>
+    private static bool IsIdentity(IReadOnlyList<BoundExpression> expressions, Schema inputSchema, Schema schema)
+    {
+        if (expressions.Count != inputSchema.Count)
         {
-            return input;
+            return false;
         }
 
-        var schema = new Schema(fields);
-        var projector = ExpressionCompiler.CompileProjection(Folded(expressions, evaluation), inputSchema, schema);
-        var notNull = enforced.ToArray();
-        var owner = what;
-        Added(name);
-        return input.Transform(name, () => new CalcOperator(name, null, projector, schema, evaluation) { NotNullFields = notNull, NotNullOwner = owner });
+        for (var i = 0; i < expressions.Count; i++)
+        {
+            if (expressions[i] is not InputReference reference || reference.Index != i || !inputSchema[i].Type.Equals(schema[i].Type))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Counts, for <paramref name="node"/> and every node below it, how many consumers read it (a node below a node read twice counts once).</summary>
+    private void CountConsumers(LogicalNode node)
+    {
+        var seen = _consumers.TryGetValue(node, out var count);
+        _consumers[node] = count + 1;
+        if (seen)
+        {
+            return;
+        }
+
+        foreach (var input in node.Inputs)
+        {
+            CountConsumers(input);
+        }
     }
 
     private static BoundExpression[] Folded(IReadOnlyList<BoundExpression> expressions, SqlEvaluationContext evaluation)
@@ -247,6 +370,13 @@ internal sealed partial class PhysicalPlanner
 
     private void Added(string line) => _operators.Add(line);
 }
+
+/// <summary>
+/// A table scan with the stateless work fused into its operator: a Calc's condition and projections (and a sink's
+/// projection) over the table's columns (<see cref="TableScanNode.TableSchema"/>). Without <see cref="Calc"/>, only
+/// the scan's pruned columns.
+/// </summary>
+internal sealed record FusedScan(TableScanNode Scan, string? Calc, BoundExpression? Condition, IReadOnlyList<BoundExpression> Projections, Schema Output, int[] NotNullFields, string? NotNullOwner);
 
 /// <summary>The session settings the physical planner applies.</summary>
 /// <param name="Scan">What table scans and expressions use (idle timeout, time zone, clock).</param>
