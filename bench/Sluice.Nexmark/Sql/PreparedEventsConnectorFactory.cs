@@ -7,7 +7,7 @@ using Sluice.Sources;
 namespace Sluice.Nexmark.Sql;
 
 /// <summary>
-/// The bench's 'nexmark' connector: the <c>datagen</c> table of ddl_gen.sql (<see cref="Physical"/>) read
+/// The bench's 'nexmark' connector: the <c>datagen</c> table of ddl_gen.sql (<see cref="NexmarkSchema.Physical"/>) read
 /// from rows converted up front from the events every engine reads, instead of generated. It accepts the real
 /// connector's options (so the DDL runs unchanged) and ignores them: the rows decide the events. Parallel like
 /// <c>EventArraySource</c>: subtask <c>s</c> of <c>p</c> emits blocks <c>s, s+p, …</c> of <see cref="BlockSize"/>
@@ -21,31 +21,8 @@ internal sealed class PreparedEventsConnectorFactory(Row[] rows, long[] timestam
 
     private static readonly NexmarkConnectorFactory s_real = new();
 
-    /// <summary>
-    /// The physical columns ddl_gen.sql declares: <see cref="NexmarkSchema.Table"/> without <c>dateTime</c>, which the
-    /// DDL computes from the nested rows.
-    /// </summary>
-    public static Schema Physical { get; } = Schema.Parse(
-        "event_type INT, "
-        + "person ROW<id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard VARCHAR, city VARCHAR, state VARCHAR, dateTime TIMESTAMP(3), extra VARCHAR>, "
-        + "auction ROW<id BIGINT, itemName VARCHAR, description VARCHAR, initialBid BIGINT, reserve BIGINT, dateTime TIMESTAMP(3), expires TIMESTAMP(3), seller BIGINT, category BIGINT, extra VARCHAR>, "
-        + "bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, dateTime TIMESTAMP(3), extra VARCHAR>");
-
-    /// <summary>The row of <paramref name="e"/> in <see cref="Physical"/>.</summary>
-    public static Row ToRow(in Nexmark.Model.Event e)
-    {
-        var full = NexmarkSchema.ToRow(e);
-        var row = new Row(Physical);
-        row.SetInt32(0, full.GetInt32(0));
-        for (var i = 1; i <= 3; i++)
-        {
-            if (full.GetRow(i) is { } nested)
-            {
-                row.SetRow(i, nested);
-            }
-        }
-        return row;
-    }
+    /// <summary>The row of <paramref name="e"/> in <see cref="NexmarkSchema.Physical"/>, the columns ddl_gen.sql stores.</summary>
+    public static Row ToRow(in Nexmark.Model.Event e) => NexmarkSchema.ToPhysicalRow(e);
 
     /// <inheritdoc />
     public string Identifier => s_real.Identifier;
@@ -60,9 +37,8 @@ internal sealed class PreparedEventsConnectorFactory(Row[] rows, long[] timestam
     public IReadOnlyList<ConfigOption> Options => s_real.Options;
 
     /// <inheritdoc />
-    /// <remarks>The physical columns of ddl_gen.sql (<see cref="Physical"/>) are accepted as they are; anything else is checked as the real connector does.</remarks>
-    public Schema ResolveSchema(Schema? declared, ConfigOptions options) =>
-        declared is not null && declared.Equals(Physical) ? Physical : s_real.ResolveSchema(declared, options);
+    /// <remarks>As the real connector; the rows are always of <see cref="NexmarkSchema.Physical"/>, which ddl_gen.sql declares.</remarks>
+    public Schema ResolveSchema(Schema? declared, ConfigOptions options) => s_real.ResolveSchema(declared, options);
 
     /// <inheritdoc />
     public ISource<Row> CreateSource(ConnectorContext context) => new Source(rows, timestamps);
