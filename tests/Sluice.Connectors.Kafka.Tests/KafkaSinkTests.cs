@@ -21,16 +21,19 @@ public sealed class KafkaSinkTests(KafkaTestCluster kafka) : IClassFixture<Kafka
     {
         var topic = kafka.NewTopic(4);
         var orders = Orders(300);
-        var write = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism });
-        write.FromCollection(orders).ToKafka(kafka.Connection,
+        // The librdkafka group and transaction logs are kept and shown if a job times out (it once did in CI, not since).
+        using var logs = new CollectingLoggerFactory();
+        var connection = kafka.Connection with { Properties = new Dictionary<string, string>(kafka.Connection.Properties) { ["debug"] = "cgrp,eos" } };
+        var write = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism, LoggerFactory = logs });
+        write.FromCollection(orders).ToKafka(connection,
             new KafkaSinkOptions { Topic = topic, DeliveryGuarantee = guarantee, TransactionalIdPrefix = $"{topic}-tx" },
             MessageSerializers.Json(TestJsonContext.Default.Order, o => o.Customer));
-        await write.ExecuteAsync().WaitAsync(s_jobTimeout);
+        await WithLogsOnTimeout(write.ExecuteAsync(), "write", logs);
 
-        var read = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism });
-        var records = read.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
+        var read = StreamEnvironment.Create(new JobOptions { Parallelism = parallelism, LoggerFactory = logs });
+        var records = read.FromKafka(connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
             MessageDeserializers.WithMetadata(MessageDeserializers.Json(TestJsonContext.Default.Order))).Collect();
-        await read.ExecuteAsync().WaitAsync(s_jobTimeout);
+        await WithLogsOnTimeout(read.ExecuteAsync(), "read", logs);
 
         records.Items.Select(r => r.Value!).OrderBy(o => o.Amount).ShouldBe(orders);
         foreach (var customer in records.Items.GroupBy(r => Encoding.UTF8.GetString(r.Key!)))
@@ -39,6 +42,19 @@ public sealed class KafkaSinkTests(KafkaTestCluster kafka) : IClassFixture<Kafka
             customer.ShouldAllBe(r => r.Value!.Customer == customer.Key);
         }
         records.Items.ShouldAllBe(r => r.TimestampMs == r.Value!.Time || r.TimestampMs > 1_000_000);
+    }
+
+    private static async Task WithLogsOnTimeout(Task job, string name, CollectingLoggerFactory logs)
+    {
+        try
+        {
+            await job.WaitAsync(s_jobTimeout);
+        }
+        catch (TimeoutException)
+        {
+            var tail = logs.Entries.TakeLast(300).Select(e => $"{e.Level} {e.Category}: {e.Message}");
+            throw new ShouldAssertException($"The {name} job did not end within {s_jobTimeout}. Last log lines:{Environment.NewLine}{string.Join(Environment.NewLine, tail)}");
+        }
     }
 
     [Fact]

@@ -169,61 +169,9 @@ internal sealed class TableLayout
                     row.AppendValue((DateTimeOffset?)value.GetTimestampLtz(i));
                     break;
                 default:
-                    row.AppendValue(NestedText(value.GetValue(i)));
+                    row.AppendValue(Row.FormatValue(value.GetValue(i)));
                     break;
             }
-        }
-    }
-
-    private static string NestedText(object? value)
-    {
-        var text = new StringBuilder();
-        AppendText(text, value);
-        return text.ToString();
-    }
-
-    private static void AppendText(StringBuilder text, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                text.Append("null");
-                break;
-            case Row nested:
-                text.Append(nested.ToString());
-                break;
-            case IReadOnlyList<KeyValuePair<object, object?>> map:
-                text.Append('{');
-                for (var i = 0; i < map.Count; i++)
-                {
-                    text.Append(i > 0 ? ", " : "");
-                    AppendText(text, map[i].Key);
-                    text.Append('=');
-                    AppendText(text, map[i].Value);
-                }
-                text.Append('}');
-                break;
-            case IReadOnlyList<object?> list:
-                text.Append('[');
-                for (var i = 0; i < list.Count; i++)
-                {
-                    text.Append(i > 0 ? ", " : "");
-                    AppendText(text, list[i]);
-                }
-                text.Append(']');
-                break;
-            case byte[] bytes:
-                text.Append("0x").Append(Convert.ToHexString(bytes));
-                break;
-            case bool b:
-                text.Append(b ? "true" : "false");
-                break;
-            case IFormattable formattable:
-                text.Append(formattable.ToString(null, CultureInfo.InvariantCulture));
-                break;
-            default:
-                text.Append(value);
-                break;
         }
     }
 }

@@ -440,6 +440,19 @@ public sealed class Row : IEquatable<Row>
         return text.Append(']').ToString();
     }
 
+    /// <summary>
+    /// One field value as <see cref="ToString"/> prints it: <c>null</c>, <c>true</c>, <c>0x0A1B</c> for bytes, ISO 8601
+    /// dates and times (an instant in UTC with <c>Z</c>), <c>[1, 2]</c> for an array, <c>{k=v}</c> for a map and
+    /// <c>+I[…]</c> for a nested row; numbers in the invariant culture.
+    /// </summary>
+    /// <param name="value">A CLR value of a <see cref="DataTypeKind"/> (see there), or null.</param>
+    public static string FormatValue(object? value)
+    {
+        var text = new StringBuilder();
+        AppendValue(text, value);
+        return text.ToString();
+    }
+
     private static void AppendValue(StringBuilder text, object? value)
     {
         switch (value)

@@ -149,6 +149,17 @@ public sealed class RowTests
     }
 
     [Fact]
+    public void FormatValue_NestedValues_AsToStringPrintsThem()
+    {
+        var map = new List<KeyValuePair<object, object?>> { new("k", new object?[] { new DateOnly(2026, 12, 5), null }) };
+
+        Row.FormatValue(map).ShouldBe("{k=[2026-12-05, null]}");
+        Row.FormatValue(new byte[] { 0x0A, 0x1B }).ShouldBe("0x0A1B");
+        Row.FormatValue(Row.Of(Schema.Parse("a INT, b BOOLEAN"), 1, true)).ShouldBe("+I[1, true]");
+        Row.FormatValue(null).ShouldBe("null");
+    }
+
+    [Fact]
     public void ManyFields_NullBitsBeyond64_AreIndependent()
     {
         var schema = new Schema(Enumerable.Range(0, 130).Select(i => new Field("f" + i, DataType.Int)));
