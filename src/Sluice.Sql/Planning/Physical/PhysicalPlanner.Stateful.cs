@@ -26,6 +26,11 @@ internal sealed partial class PhysicalPlanner
 
     private DataStream<Row> Join(JoinNode node)
     {
+        if (node.Strategy == JoinStrategy.Lookup)
+        {
+            return LookupJoin(node);
+        }
+
         var left = Translate(node.Left);
         var right = Translate(node.Right);
         var leftKeys = new int[node.EquiKeys.Count];
