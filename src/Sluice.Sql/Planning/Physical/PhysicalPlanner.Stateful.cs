@@ -72,6 +72,25 @@ internal sealed partial class PhysicalPlanner
         var input = Translate(node.Input);
         var name = node.Describe();
         Added(name);
+        if (node.WindowFields is { } window)
+        {
+            // Window Top-N / window deduplication: each window ranked once when it closes, insert-only.
+            var partition = new List<int>(node.PartitionFields.Count);
+            foreach (var field in node.PartitionFields)
+            {
+                if (field != window.Start && field != window.End)
+                {
+                    partition.Add(field);
+                }
+            }
+
+            var windowed = new WindowRankSpec(node.Input.Schema, partition, window.Start, window.End, node.OrderKeys, node.Function, node.RankStart, node.RankEnd, node.OutputRankNumber)
+            {
+                RankFieldName = node.RankFieldName,
+            };
+            return Stateful(WindowRankOperator.Apply(input, windowed, name), node);
+        }
+
         if (node.IsDeduplicate && !node.OutputRankNumber && node.Input.Changelog == ChangelogMode.InsertOnly)
         {
             var time = node.OrderKeys[0].Field;
