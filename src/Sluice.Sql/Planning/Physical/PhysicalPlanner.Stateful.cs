@@ -54,6 +54,23 @@ internal sealed partial class PhysicalPlanner
                     EvaluationContext = _settings.Scan.Evaluation,
                 };
                 return Stateful(IntervalJoinOperator.Apply(left, right, interval, name), node);
+            case JoinStrategy.Window when node.WindowBounds is { } window:
+                var (windowLeftKeys, windowRightKeys) = (new List<int>(), new List<int>());
+                for (var i = 0; i < leftKeys.Length; i++)
+                {
+                    if ((leftKeys[i], rightKeys[i]) != (window.LeftStart, window.RightStart) && (leftKeys[i], rightKeys[i]) != (window.LeftEnd, window.RightEnd))
+                    {
+                        windowLeftKeys.Add(leftKeys[i]);
+                        windowRightKeys.Add(rightKeys[i]);
+                    }
+                }
+
+                var windowed = new WindowJoinSpec(node.Left.Schema, node.Right.Schema, windowLeftKeys, windowRightKeys, node.Kind, window.LeftStart, window.LeftEnd, window.RightStart, window.RightEnd)
+                {
+                    Condition = condition,
+                    EvaluationContext = _settings.Scan.Evaluation,
+                };
+                return Stateful(WindowJoinOperator.Apply(left, right, windowed, name), node);
             case JoinStrategy.Regular:
                 var regular = new RegularJoinSpec(node.Left.Schema, node.Right.Schema, leftKeys, rightKeys, node.Kind)
                 {
