@@ -547,7 +547,7 @@ public sealed partial class SqlParser
         return ParseExpression();
     }
 
-    /// <summary>SUBSTRING(s FROM a [FOR b]) and POSITION(a IN b) read as plain calls; null for other functions.</summary>
+    /// <summary>SUBSTRING(s FROM a [FOR b]), POSITION(a IN b) and FLOOR/CEIL(ts TO unit) read as plain calls; null for other functions.</summary>
     private SqlList<SqlExpression>? ParseSpecialArguments(string name)
     {
         if (name.Equals("SUBSTRING", StringComparison.OrdinalIgnoreCase) || name.Equals("SUBSTR", StringComparison.OrdinalIgnoreCase))
@@ -564,6 +564,24 @@ public sealed partial class SqlParser
             }
             var start = ParseExpression();
             return TryKeyword("FOR") ? SqlList<SqlExpression>.Of(value, start, ParseExpression()) : SqlList<SqlExpression>.Of(value, start);
+        }
+        if (name.Equals("FLOOR", StringComparison.OrdinalIgnoreCase) || name.Equals("CEIL", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("CEILING", StringComparison.OrdinalIgnoreCase))
+        {
+            // FLOOR(ts TO unit) reads as FLOOR(ts, unit) with the unit a bare name, as TIMESTAMPADD's.
+            var value = ParseExpression();
+            if (!TryKeyword("TO"))
+            {
+                var rest = new List<SqlExpression> { value };
+                while (TrySymbol(SqlTokenKind.Comma))
+                {
+                    rest.Add(ParseExpression());
+                }
+                return new SqlList<SqlExpression>(rest);
+            }
+            var unitPosition = Current.Position;
+            var unit = ExpectName("a time unit");
+            return SqlList<SqlExpression>.Of(value, new SqlIdentifier(SqlList<string>.Of(unit.ToUpperInvariant()), unitPosition));
         }
         if (name.Equals("POSITION", StringComparison.OrdinalIgnoreCase))
         {

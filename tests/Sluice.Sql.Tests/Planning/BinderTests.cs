@@ -29,6 +29,75 @@ public sealed class BinderTests
     }
 
     [Fact]
+    public void Plan_FloorToUnit_BindsTheUnitAsAConstantAndKeepsTheTimestampType()
+    {
+        var planned = Plan("SELECT FLOOR(ts TO MINUTE) AS m, CEIL(ts TO HOUR) AS h FROM bids");
+
+        planned.Query!.Schema.ToString().ShouldBe("ROW<m TIMESTAMP(3), h TIMESTAMP(3)>");
+    }
+
+    [Fact]
+    public void Plan_JoinUsing_StarListsTheMergedColumnOnceThenEachSidesOtherColumns()
+    {
+        var planned = Plan("SELECT * FROM bids AS b JOIN (SELECT id AS bidder, name FROM people) AS p USING (bidder)");
+
+        CalcNode.FieldNames(planned.Query!.Schema).ShouldBe(["bidder", "auction", "price", "channel", "ts", "name"]);
+    }
+
+    [Fact]
+    public void Plan_JoinUsing_BareNameIsTheMergedColumnAndQualifiedNamesReadTheSides()
+    {
+        var planned = Plan("SELECT bidder, b.bidder AS l, p.bidder AS r FROM bids AS b LEFT JOIN (SELECT id AS bidder, name FROM people) AS p USING (bidder)");
+
+        planned.Query!.Schema.ToString().ShouldBe("ROW<bidder BIGINT, l BIGINT, r BIGINT>");
+        planned.Query.Explain().ShouldContain("joinType=[LeftOuterJoin]");
+    }
+
+    [Fact]
+    public void Plan_JoinUsingAColumnOneSideLacks_IsAnErrorNamingTheColumnAndSide()
+    {
+        var error = Should.Throw<SqlException>(() => Plan("SELECT * FROM bids AS b JOIN people AS p USING (bidder)"));
+
+        error.Reason.ShouldStartWith("USING column 'bidder' is not a column of the right side of the join");
+    }
+
+    [Fact]
+    public void Plan_InSubquery_IsASemiJoinOnTheOperandAndTheSubquerysColumn()
+    {
+        var explain = Plan("SELECT auction FROM bids WHERE auction IN (SELECT id FROM people) AND price > 1").Query!.Explain();
+
+        explain.ShouldContain("joinType=[LeftSemiJoin]");
+        explain.ShouldContain("(auction = id)");
+    }
+
+    [Fact]
+    public void Plan_NotInOverNullableColumns_IsANullAwareAntiJoin()
+    {
+        var explain = Plan("SELECT auction FROM bids WHERE auction NOT IN (SELECT id FROM people)").Query!.Explain();
+
+        explain.ShouldContain("joinType=[LeftAntiJoin]");
+        explain.ShouldContain("auction IS NULL");
+        explain.ShouldContain("id IS NULL");
+    }
+
+    [Fact]
+    public void Plan_CorrelatedExists_JoinsOnTheSubquerysWhere()
+    {
+        var explain = Plan("SELECT b.auction FROM bids AS b WHERE NOT EXISTS (SELECT * FROM people AS p WHERE p.id = b.bidder)").Query!.Explain();
+
+        explain.ShouldContain("joinType=[LeftAntiJoin]");
+        explain.ShouldContain("(id = bidder)");
+    }
+
+    [Fact]
+    public void Plan_InSubqueryOfTwoColumns_IsAnErrorCountingThem()
+    {
+        var error = Should.Throw<SqlException>(() => Plan("SELECT auction FROM bids WHERE auction IN (SELECT id, name FROM people)"));
+
+        error.Reason.ShouldBe("The subquery of IN must return one column, but it returns 2.");
+    }
+
+    [Fact]
     public void Plan_QualifiedStar_ExpandsOneTable()
     {
         var planned = Plan("SELECT p.*, b.price FROM bids AS b JOIN people AS p ON b.bidder = p.id");

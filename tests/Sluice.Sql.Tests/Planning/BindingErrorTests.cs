@@ -66,11 +66,12 @@ public sealed class BindingErrorTests
 
     [Theory]
     [InlineData("SELECT auction FROM bids INTERSECT SELECT auction FROM bids", "1:26: INTERSECT is not supported yet.")]
-    [InlineData("SELECT * FROM bids WHERE EXISTS (SELECT 1)", "1:26: EXISTS is not supported yet.")]
-    [InlineData("SELECT * FROM bids WHERE auction IN (SELECT id FROM people)", "1:34: IN with a subquery is not supported yet.")]
+    [InlineData("SELECT EXISTS (SELECT 1) FROM bids", "1:8: EXISTS anywhere but a WHERE condition joined with AND is not supported yet.")]
+    [InlineData("SELECT * FROM bids WHERE price > 1 OR auction IN (SELECT id FROM people)", "1:47: IN with a subquery anywhere but a WHERE condition joined with AND is not supported yet.")]
     [InlineData("SELECT x FROM UNNEST(ARRAY[1, 2]) AS t (x)", "1:15: UNNEST is not supported yet.")]
-    [InlineData("SELECT * FROM bids AS b JOIN people AS p USING (id)", "1:25: JOIN … USING is not supported yet.")]
-    [InlineData("SELECT * FROM bids LIMIT 10", "1:1: LIMIT is not supported yet.")]
+    [InlineData("SELECT * FROM bids ORDER BY ts", "1:1: ORDER BY on a time attribute without LIMIT is not supported yet.")]
+    [InlineData("SELECT * FROM bids LIMIT 10", "1:1: LIMIT without ORDER BY is not supported yet.")]
+    [InlineData("SELECT * FROM bids ORDER BY price + 1 LIMIT 2", "1:29: An ORDER BY item that is not a column of the query (select it, then order by its name) is not supported yet.")]
     public void Plan_UnsupportedFeature_NamesIt(string sql, string message)
     {
         var error = Fails(sql);

@@ -116,6 +116,14 @@ public sealed class SqlParserExpressionTests
     }
 
     [Fact]
+    public void ParseExpression_FloorAndCeilToUnit_BecomeCallsWithTheUnitAsABareName()
+    {
+        SqlParser.ParseExpression("FLOOR(ts TO minute)").ShouldBe(Call("FLOOR", Id("ts"), Id("MINUTE")));
+        SqlParser.ParseExpression("CEIL(ts TO HOUR)").ShouldBe(Call("CEIL", Id("ts"), Id("HOUR")));
+        SqlParser.ParseExpression("FLOOR(x)").ShouldBe(Call("FLOOR", Id("x")));
+    }
+
+    [Fact]
     public void ParseExpression_Literals_HaveKinds()
     {
         SqlParser.ParseExpression("0.908").ShouldBe(new SqlNumberLiteral("0.908", SqlNumberKind.Decimal, P));

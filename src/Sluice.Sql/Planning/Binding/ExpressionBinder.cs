@@ -192,9 +192,9 @@ internal sealed class ExpressionBinder
             case SqlStar:
                 throw new SqlException($"'*' is not allowed in {Clause}; it stands for all columns only in a SELECT list and for all rows in COUNT(*).", position);
             case SqlInQueryExpression:
-                throw Unsupported("IN with a subquery", position);
+                throw Unsupported("IN with a subquery anywhere but a WHERE condition joined with AND", position);
             case SqlExistsExpression:
-                throw Unsupported("EXISTS", position);
+                throw Unsupported("EXISTS anywhere but a WHERE condition joined with AND", position);
             case SqlSubqueryExpression:
                 throw Unsupported("A scalar subquery", position);
             case SqlArrayConstructor:
@@ -257,10 +257,18 @@ internal sealed class ExpressionBinder
         var arguments = new BoundExpression[call.Arguments.Count];
         for (var i = 0; i < arguments.Length; i++)
         {
-            // TIMESTAMPADD(DAY, …) and TIMESTAMPDIFF(HOUR, …) name their unit with a bare word.
+            // TIMESTAMPADD(DAY, …) and TIMESTAMPDIFF(HOUR, …) name their unit with a bare word, and so does
+            // FLOOR(ts TO MINUTE), which the parser reads as FLOOR(ts, MINUTE).
             if (i == 0 && upper is "TIMESTAMPADD" or "TIMESTAMPDIFF" && call.Arguments[0] is SqlIdentifier { Names.Count: 1 } unit)
             {
                 arguments[0] = BoundExpressions.Literal(unit.Name.ToUpperInvariant(), unit.Position);
+                continue;
+            }
+
+            if (i == 1 && upper is "FLOOR" or "CEIL" or "CEILING" && call.Arguments[1] is SqlIdentifier { Names.Count: 1 } roundTo
+                && Enum.TryParse<SqlTimeUnit>(roundTo.Name, ignoreCase: true, out _))
+            {
+                arguments[1] = BoundExpressions.Literal(roundTo.Name.ToUpperInvariant(), roundTo.Position);
                 continue;
             }
 

@@ -145,11 +145,6 @@ internal sealed partial class QueryBinder
 
     private (LogicalNode Node, Scope Scope) BindJoin(SqlJoin join, CteScope? ctes)
     {
-        if (join.Using.Count > 0)
-        {
-            throw ExpressionBinder.Unsupported("JOIN … USING", join.Position);
-        }
-
         var (left, leftScope) = BindFrom(join.Left, ctes);
         var kind = join.Type switch
         {
@@ -188,6 +183,11 @@ internal sealed partial class QueryBinder
         var joined = JoinNode.Joined(left.Schema, right.Schema);
         var scope = Scope.Join(leftScope, rightScope, joined);
         BoundExpression? condition = null;
+        if (join.Using.Count > 0)
+        {
+            return BindUsing(join, left, leftScope, right, rightScope, kind, lookupTimeField, joined, scope);
+        }
+
         if (join.Condition is not null)
         {
             if (ExpressionBinder.ContainsAggregate(join.Condition))
@@ -205,6 +205,89 @@ internal sealed partial class QueryBinder
 
         var node = MakeJoin(left, right, kind, condition, lookupTimeField, joined);
         return (node, new Scope(node.Schema, scope.Items));
+    }
+
+    /// <summary>
+    /// <c>a JOIN b USING (k, …)</c>, as Calcite and Flink: the condition <c>a.k = b.k AND …</c>, and the output the
+    /// merged columns first (the left's value; the right's for RIGHT JOIN; <c>COALESCE(a.k, b.k)</c> for FULL), then
+    /// the other columns of the left and of the right. An unqualified <c>k</c> names the merged column and <c>*</c>
+    /// lists it once; <c>a.k</c>, <c>b.k</c> and <c>a.*</c> still read the sides.
+    /// </summary>
+    private (LogicalNode Node, Scope Scope) BindUsing(SqlJoin join, LogicalNode left, Scope leftScope, LogicalNode right, Scope rightScope, JoinKind kind, int lookupTimeField, Schema joined, Scope scope)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var conjuncts = new List<BoundExpression>(join.Using.Count);
+        var pairs = new List<(int Left, int Right)>(join.Using.Count);
+        var leftCount = left.Schema.Count;
+        foreach (var name in join.Using)
+        {
+            if (!names.Add(name))
+            {
+                throw new SqlException($"Column '{name}' appears twice in the USING list.", join.Position);
+            }
+
+            var column = new SqlIdentifier(SqlList<string>.Of(name), join.Position);
+            var l = UsingColumn(leftScope, column, "left", name, join.Position);
+            var r = UsingColumn(rightScope, column, "right", name, join.Position);
+            var shifted = PlanExpressions.Reference(joined, r.Index + leftCount, r);
+            var onLeft = PlanExpressions.Reference(joined, l.Index, l);
+            conjuncts.Add(BoundExpressions.Compare(ComparisonOperator.Equal, onLeft, shifted, join.Position));
+            pairs.Add((onLeft.Index, shifted.Index));
+        }
+
+        // The join's output has the joined names and the padded sides' nullability: the merged columns read it.
+        var node = MakeJoin(left, right, kind, PlanExpressions.And(conjuncts), lookupTimeField, joined);
+        var projections = new List<BoundExpression>(pairs.Count + joined.Count);
+        var outputNames = new List<string>(projections.Capacity);
+        foreach (var (l, r) in pairs)
+        {
+            var onLeft = BoundExpressions.Field(node.Schema, l, join.Position);
+            var onRight = BoundExpressions.Field(node.Schema, r, join.Position);
+            projections.Add(kind switch
+            {
+                JoinKind.Right => onRight,
+                JoinKind.Full => BoundExpressions.Coalesce([onLeft, onRight], join.Position),
+                _ => onLeft,
+            });
+            outputNames.Add(join.Using[projections.Count - 1]);
+        }
+
+        for (var i = 0; i < joined.Count; i++)
+        {
+            projections.Add(BoundExpressions.Field(node.Schema, i));
+            outputNames.Add(joined[i].Name);
+        }
+
+        var calc = new CalcNode(node, projections, UniqueNames(outputNames));
+        var items = new List<ScopeItem>(scope.Items.Count + 1) { new(null, 0, [.. join.Using]) };
+        foreach (var item in scope.Items)
+        {
+            var hidden = new HashSet<string>(names, StringComparer.Ordinal);
+            if (item.Qualified is not null)
+            {
+                hidden.UnionWith(item.Qualified);
+            }
+
+            items.Add(item with { Offset = item.Offset + pairs.Count, Qualified = hidden });
+        }
+
+        return (calc, new Scope(calc.Schema, items));
+    }
+
+    private static InputReference UsingColumn(Scope side, SqlIdentifier column, string which, string name, SqlPosition position)
+    {
+        BoundExpression resolved;
+        try
+        {
+            resolved = side.Resolve(column);
+        }
+        catch (SqlException error)
+        {
+            throw new SqlException($"USING column '{name}' is not a column of the {which} side of the join: {error.Reason}", position);
+        }
+
+        return resolved as InputReference
+            ?? throw new SqlException($"USING column '{name}' must be a column of the {which} side of the join.", position);
     }
 
     /// <summary>
@@ -278,13 +361,16 @@ internal sealed partial class QueryBinder
         }
 
         var node = new JoinNode(newLeft, newRight, kind, PlanExpressions.And(rewritten), lookupTimeField);
-        var projections = new BoundExpression[joined.Count];
+
+        // A semi or anti join outputs its left side only.
+        var semi = kind is JoinKind.Semi or JoinKind.Anti;
+        var projections = new BoundExpression[semi ? leftCount : joined.Count];
         for (var i = 0; i < projections.Length; i++)
         {
             projections[i] = BoundExpressions.Field(node.Schema, i < leftCount ? i : i - leftCount + newLeftCount);
         }
 
-        return new CalcNode(node, projections, CalcNode.FieldNames(joined));
+        return new CalcNode(node, projections, semi ? CalcNode.FieldNames(left.Schema) : CalcNode.FieldNames(joined));
     }
 
     /// <summary><paramref name="node"/>'s fields followed by <paramref name="extras"/> (named <c>$f0</c>, …).</summary>

@@ -15,6 +15,7 @@ internal sealed partial class QueryBinder
             ? (new ValuesNode(new Schema(), [Array.Empty<BoundExpression>()]), new Scope(new Schema(), []))
             : BindFrom(select.From, ctes);
 
+        SqlExpression? where = null;
         if (select.Where is not null)
         {
             if (ExpressionBinder.ContainsAggregate(select.Where))
@@ -27,10 +28,17 @@ internal sealed partial class QueryBinder
                 throw new SqlException("Window functions (OVER) are not allowed in WHERE; compute them in a subquery and filter outside it.", select.Where.Position);
             }
 
+            // IN and EXISTS subqueries become semi and anti joins; the rest is the Calc's filter.
+            where = BindSubqueryConditions(select.Where, ref input, scope, ctes);
+            scope = new Scope(input.Schema, scope.Items);
+        }
+
+        if (select.Where is not null && where is not null)
+        {
             BoundExpression condition;
             try
             {
-                condition = new ExpressionBinder(scope, _functions, "WHERE").Bind(select.Where);
+                condition = new ExpressionBinder(scope, _functions, "WHERE").Bind(where);
             }
             catch (SqlException e) when (SelectAlias(select, e) is { } alias)
             {
@@ -118,7 +126,10 @@ internal sealed partial class QueryBinder
                     {
                         for (var i = 0; i < from.Names.Count; i++)
                         {
-                            items.Add(new SelectItem(null, from.Offset + i, from.Names[i]));
+                            if (from.IsVisibleUnqualified(from.Names[i]))
+                            {
+                                items.Add(new SelectItem(null, from.Offset + i, from.Names[i]));
+                            }
                         }
                     }
 

@@ -78,23 +78,65 @@ internal sealed partial class QueryBinder
         }
     }
 
+    /// <summary>
+    /// <c>ORDER BY … LIMIT n [OFFSET m]</c> (or <c>FETCH FIRST n ROWS ONLY</c>), as Flink's streaming sort-limit: a
+    /// Top-N over the whole query (ROW_NUMBER by the ORDER BY columns, ranks m + 1 … m + n, one partition), updating
+    /// as better rows arrive. ORDER BY without LIMIT must start with a time attribute ascending, as in Flink, and is not
+    /// supported yet; neither is LIMIT without ORDER BY.
+    /// </summary>
     private LogicalNode BindOrdered(SqlOrderedQuery ordered, CteScope? ctes)
     {
         var input = BindQuery(ordered.Query, ctes);
-        if (ordered.OrderBy.Count == 0)
-        {
-            throw ExpressionBinder.Unsupported(ordered.Limit is not null ? "LIMIT" : "OFFSET", ordered.Position);
-        }
-
-        var first = ordered.OrderBy[0];
         var binder = new ExpressionBinder(Scope.Of(input.Schema, null), _functions, "ORDER BY");
-        var key = binder.Bind(first.Expression);
-        if (key is not InputReference reference || !input.IsTimeAttribute(reference.Index) || first.Descending)
+        var keys = new List<SortKey>(ordered.OrderBy.Count);
+        foreach (var item in ordered.OrderBy)
         {
-            throw new SqlException("Sort on a non-time-attribute field is not supported: a streaming ORDER BY must start with a time attribute in ascending order.", first.Position);
+            var key = binder.Bind(item.Expression);
+            if (key is not InputReference reference)
+            {
+                throw ExpressionBinder.Unsupported("An ORDER BY item that is not a column of the query (select it, then order by its name)", item.Position);
+            }
+
+            keys.Add(new SortKey(reference.Index, item.Descending, item.NullsFirst ?? !item.Descending));
         }
 
-        throw ExpressionBinder.Unsupported("ORDER BY on a time attribute", ordered.Position);
+        if (ordered.Limit is null)
+        {
+            if (ordered.OrderBy.Count == 0 || ordered.Offset is not null)
+            {
+                throw ExpressionBinder.Unsupported("OFFSET without LIMIT", ordered.Position);
+            }
+
+            var first = ordered.OrderBy[0];
+            if (!input.IsTimeAttribute(keys[0].Field) || first.Descending)
+            {
+                throw new SqlException("Sort on a non-time-attribute field is not supported: a streaming ORDER BY must start with a time attribute in ascending order.", first.Position);
+            }
+
+            throw ExpressionBinder.Unsupported("ORDER BY on a time attribute without LIMIT", ordered.Position);
+        }
+
+        if (keys.Count == 0)
+        {
+            throw ExpressionBinder.Unsupported("LIMIT without ORDER BY", ordered.Position);
+        }
+
+        var limit = RowCount(ordered.Limit, "LIMIT");
+        var offset = ordered.Offset is null ? 0 : RowCount(ordered.Offset, "OFFSET");
+        if (limit == 0)
+        {
+            throw new SqlException("LIMIT 0 gives no rows; a streaming query needs LIMIT 1 or more.", ordered.Limit.Position);
+        }
+
+        return new RankNode(input, RankFunction.RowNumber, [], keys, offset + 1, checked(offset + limit), false, "rn");
+    }
+
+    private long RowCount(SqlExpression expression, string clause)
+    {
+        var bound = new ExpressionBinder(new Scope(new Schema(), []), _functions, clause).Bind(expression);
+        return bound is LiteralExpression { Value: int or long } literal && System.Convert.ToInt64(literal.Value, System.Globalization.CultureInfo.InvariantCulture) is >= 0 and var count
+            ? count
+            : throw new SqlException($"{clause} must be a non-negative integer literal, not {expression}.", expression.Position);
     }
 
     private LogicalNode BindSetOperation(SqlSetOperation set, CteScope? ctes)

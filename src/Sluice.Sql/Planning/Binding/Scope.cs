@@ -11,7 +11,15 @@ namespace Sluice.Sql.Planning;
 /// <param name="Qualifier">The alias, or the table/view name; null for an unnamed derived table.</param>
 /// <param name="Offset">The index of the item's first column in the input row.</param>
 /// <param name="Names">The item's column names (as the query sees them, before any join renaming).</param>
-internal sealed record ScopeItem(string? Qualifier, int Offset, IReadOnlyList<string> Names);
+/// <param name="Qualified">
+/// Names reachable only qualified (<c>t.k</c>) and left out of an unqualified <c>*</c>: the columns of a
+/// <c>JOIN … USING (k)</c>, which the join's merged column <c>k</c> stands for. Null when there are none.
+/// </param>
+internal sealed record ScopeItem(string? Qualifier, int Offset, IReadOnlyList<string> Names, IReadOnlySet<string>? Qualified = null)
+{
+    /// <summary>Whether <paramref name="name"/> (column <c>i</c> of <see cref="Names"/>) is visible without a qualifier.</summary>
+    public bool IsVisibleUnqualified(string name) => Qualified is null || !Qualified.Contains(name);
+}
 
 /// <summary>
 /// The names visible to the expressions of one SELECT: the columns of its FROM items over the schema of the node the
@@ -73,7 +81,7 @@ internal sealed class Scope
         foreach (var item in Items)
         {
             var index = IndexIn(item, names[0]);
-            if (index < 0)
+            if (index < 0 || !item.IsVisibleUnqualified(names[0]))
             {
                 continue;
             }

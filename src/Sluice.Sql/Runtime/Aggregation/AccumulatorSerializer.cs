@@ -5,7 +5,8 @@ namespace Sluice.Sql.Runtime;
 
 /// <summary>
 /// Writes an aggregation's accumulator row (see <see cref="RowAggregator.AccumulatorSchema"/>) to the bytes kept in
-/// keyed state, and reads them back into a reused row, so the per-record path allocates only the stored array.
+/// keyed state, and reads them back into a reused row; the per-record path allocates nothing when the stored array
+/// can be rewritten in place (see <see cref="Serialize(Row, byte[])"/>).
 /// </summary>
 /// <remarks>
 /// <para>Format version 1: one byte <c>01</c> (the version), then for each field of the accumulator schema in order a
@@ -31,6 +32,31 @@ internal sealed class AccumulatorSerializer(Schema schema)
     /// <summary>The bytes of <paramref name="accumulator"/> (a row of <see cref="Schema"/>), as a new array.</summary>
     public byte[] Serialize(Row accumulator)
     {
+        Write(accumulator);
+        return _buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="accumulator"/>, written over <paramref name="reuse"/> when they are as long as it
+    /// (the common case: an updated count or sum rarely changes its encoded length), else as a new array. The caller
+    /// must own <paramref name="reuse"/>: it is the value just read from keyed state, which the heap backend hands out
+    /// as the live entry's own object (copied first when a snapshot still reads it) and RocksDB as a fresh array. The
+    /// caller still writes the returned array back to state (a no-op store on the heap, a write on RocksDB).
+    /// </summary>
+    public byte[] Serialize(Row accumulator, byte[]? reuse)
+    {
+        Write(accumulator);
+        var written = _buffer.WrittenSpan;
+        if (reuse is null || reuse.Length != written.Length)
+        {
+            return written.ToArray();
+        }
+        written.CopyTo(reuse);
+        return reuse;
+    }
+
+    private void Write(Row accumulator)
+    {
         _buffer.Reset();
         _buffer.WriteByte(Version);
         for (var i = 0; i < _kinds.Length; i++)
@@ -43,7 +69,6 @@ internal sealed class AccumulatorSerializer(Schema schema)
             _buffer.WriteByte(1);
             FieldValues.Encode(_buffer, accumulator, i, _kinds[i]);
         }
-        return _buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Reads <paramref name="bytes"/> into <paramref name="accumulator"/>, overwriting every field.</summary>

@@ -22,14 +22,18 @@ namespace Sluice.Sql.Runtime;
 /// (<see cref="RowAggregator"/>). With a state TTL (Flink's <c>table.exec.state.ttl</c>) every entry expires that long
 /// after its last write (processing time); an expired group starts again with <c>+I</c>.</para>
 /// <para>The stream must be keyed by <see cref="KeySelector"/> of the same input schema and group fields (a global
-/// aggregation keys everything to one key). Runs on the task thread only. Per record it allocates the output rows and
-/// the stored accumulator bytes (plus map keys for DISTINCT and retractable value calls).</para>
+/// aggregation keys everything to one key). Runs on the task thread only. Per record it allocates only the rows it
+/// emits (none when the group's result did not change), new accumulator bytes only when a group is new or its
+/// encoded accumulator changes length (else the stored bytes are rewritten in place), and the map keys of DISTINCT
+/// and retractable value calls.</para>
 /// </remarks>
 internal sealed class GroupAggregateOperator : KeyedOneInputStreamOperator<string, Row, Row>
 {
     private readonly RowAggregator _aggregator;
     private readonly AccumulatorSerializer _serializer;
     private readonly Row _accumulator;
+    private readonly Row _previous;
+    private readonly Row _current;
     private readonly StateTtlConfig? _ttl;
     private IValueState<byte[]> _state = null!;
 
@@ -46,6 +50,8 @@ internal sealed class GroupAggregateOperator : KeyedOneInputStreamOperator<strin
         _serializer = new AccumulatorSerializer(_aggregator.AccumulatorSchema);
         _accumulator = new Row(_aggregator.AccumulatorSchema);
         OutputSchema = RowAggregator.OutputSchema(input, groupFields, calls);
+        _previous = new Row(OutputSchema);
+        _current = new Row(OutputSchema);
         _ttl = stateTtl is { } ttl ? new StateTtlConfig(ttl) : null;
     }
 
@@ -83,11 +89,11 @@ internal sealed class GroupAggregateOperator : KeyedOneInputStreamOperator<strin
         var accumulate = value.Kind is RowKind.Insert or RowKind.UpdateAfter;
         var accumulator = _accumulator;
         var exists = _state.TryGet(out var bytes);
-        Row? previous = null;
         if (exists)
         {
             _serializer.Deserialize(bytes, accumulator);
-            previous = Result(accumulator);
+            // Into a reused row: the previous result is copied out only when it is emitted.
+            _aggregator.WriteOutput(accumulator, 0, _previous);
         }
         else if (!accumulate)
         {
@@ -109,34 +115,32 @@ internal sealed class GroupAggregateOperator : KeyedOneInputStreamOperator<strin
         {
             _state.Clear();
             _aggregator.ClearNamespace(0);
-            if (previous is not null)
+            if (exists)
             {
-                previous.Kind = RowKind.Delete;
-                Output.Collect(previous, timestamp);
+                Output.Collect(Emitted(_previous, RowKind.Delete), timestamp);
             }
             return;
         }
-        _state.Update(_serializer.Serialize(accumulator));
-        var current = Result(accumulator);
-        if (previous is null)
+        _state.Update(_serializer.Serialize(accumulator, exists ? bytes : null));
+        _aggregator.WriteOutput(accumulator, 0, _current);
+        if (!exists)
         {
-            Output.Collect(current, timestamp);
+            Output.Collect(Emitted(_current, RowKind.Insert), timestamp);
             return;
         }
-        if (current.Equals(previous))
+        if (_current.Equals(_previous))
         {
-            return;
+            return; // the result did not change (e.g. a MAX that was not beaten): nothing is emitted or allocated
         }
-        previous.Kind = RowKind.UpdateBefore;
-        current.Kind = RowKind.UpdateAfter;
-        Output.Collect(previous, timestamp);
-        Output.Collect(current, timestamp);
+        Output.Collect(Emitted(_previous, RowKind.UpdateBefore), timestamp);
+        Output.Collect(Emitted(_current, RowKind.UpdateAfter), timestamp);
     }
 
-    private Row Result(Row accumulator)
+    // A copy of a reused result row, owned by the downstream operator.
+    private static Row Emitted(Row result, RowKind kind)
     {
-        var row = new Row(OutputSchema);
-        _aggregator.WriteOutput(accumulator, 0, row);
+        var row = result.Copy();
+        row.Kind = kind;
         return row;
     }
 }

@@ -22,7 +22,8 @@ namespace Sluice.Sql.Runtime;
 /// FIRST_VALUE/LAST_VALUE (a per-key arrival counter); LISTAGG on insert-only input joins the merged sessions' texts in
 /// the order of their starts.</para>
 /// <para>The stream must be keyed by <see cref="WindowAggregateOperatorBase.KeySelector"/>. Task thread only. Per
-/// record it allocates the stored accumulator bytes and a small list of the key's sessions.</para>
+/// record it allocates the enumerator of the key's sessions, and new accumulator bytes only when a new session starts
+/// or the encoded accumulator changes length (else the stored bytes are rewritten in place).</para>
 /// </remarks>
 internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBase
 {
@@ -98,9 +99,11 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
             end = Math.Max(end, session.Value);
         }
         var targetEnd = end;
+        byte[]? targetBytes = null;
         if (targetExists)
         {
-            Serializer.Deserialize(_sessions.TryGetValue(target, out var bytes) ? bytes : throw MissingSession(target), accumulator);
+            targetBytes = _sessions.TryGetValue(target, out var bytes) ? bytes : throw MissingSession(target);
+            Serializer.Deserialize(targetBytes, accumulator);
             targetEnd = _ends.TryGetValue(target, out var oldEnd) ? oldEnd : end;
         }
         else
@@ -129,7 +132,7 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
         }
         Aggregator.Accumulate(accumulator, value, target);
         accumulator.SetInt64(Aggregator.ExtraFieldOffset, end);
-        _sessions.Put(target, Serializer.Serialize(accumulator));
+        _sessions.Put(target, Serializer.Serialize(accumulator, targetBytes));
         _ends.Put(target, end);
     }
 
@@ -152,7 +155,7 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
                 }
                 else
                 {
-                    _sessions.Put(start, Serializer.Serialize(accumulator));
+                    _sessions.Put(start, Serializer.Serialize(accumulator, bytes));
                 }
                 return;
             }

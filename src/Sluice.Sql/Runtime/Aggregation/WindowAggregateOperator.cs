@@ -19,7 +19,8 @@ namespace Sluice.Sql.Runtime;
 /// window end; one timer per window at its rowtime. A fired window's state is removed. Window state is not subject
 /// to TTL: every window is removed when it fires.</para>
 /// <para>The stream must be keyed by <see cref="WindowAggregateOperatorBase.KeySelector"/> of the same input and
-/// group fields. Task thread only. Per record it allocates the stored accumulator bytes per window.</para>
+/// group fields. Task thread only. Per record it allocates nothing once a window has state, unless an accumulator's
+/// encoded length changes (its stored bytes are then reallocated).</para>
 /// </remarks>
 internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
 {
@@ -103,7 +104,7 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
             }
             else
             {
-                _state.Put(window.End, Serializer.Serialize(accumulator));
+                _state.Put(window.End, Serializer.Serialize(accumulator, bytes));
             }
         }
     }

@@ -80,12 +80,17 @@ internal static class JoinRows
     /// Checks a join's key fields: as many on each side, in range, scalar, and pairwise of the same type kind (and DECIMAL
     /// scale; the binder casts both sides to their common type), so that equal values give equal encoded keys.
     /// </summary>
+    /// <param name="left">The left input's schema.</param>
+    /// <param name="leftKeys">The left key fields.</param>
+    /// <param name="right">The right input's schema.</param>
+    /// <param name="rightKeys">The right key fields.</param>
+    /// <param name="allowNone">Whether no keys at all is valid (a regular join without an equality: one key, one subtask).</param>
     /// <exception cref="ArgumentException">The keys do not fit; the message names the fields.</exception>
-    public static void CheckKeys(Schema left, IReadOnlyList<int> leftKeys, Schema right, IReadOnlyList<int> rightKeys)
+    public static void CheckKeys(Schema left, IReadOnlyList<int> leftKeys, Schema right, IReadOnlyList<int> rightKeys, bool allowNone = false)
     {
         ArgumentNullException.ThrowIfNull(leftKeys);
         ArgumentNullException.ThrowIfNull(rightKeys);
-        if (leftKeys.Count == 0 || leftKeys.Count != rightKeys.Count)
+        if ((leftKeys.Count == 0 && !allowNone) || leftKeys.Count != rightKeys.Count)
         {
             throw new ArgumentException($"A join needs the same positive number of key fields on both sides, not {leftKeys.Count} and {rightKeys.Count}.", nameof(leftKeys));
         }
@@ -123,6 +128,12 @@ internal static class JoinRows
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
+        if (leftKeys.Count == 0)
+        {
+            // No equality between the sides: every row meets every other under one key (Flink's singleton exchange).
+            return left.KeyBy(static _ => string.Empty).Connect(right.KeyBy(static _ => string.Empty));
+        }
+
         var leftKey = KeyEncoder(leftSchema, leftKeys);
         var rightKey = KeyEncoder(rightSchema, rightKeys);
         return left.KeyBy(leftKey.Encode).Connect(right.KeyBy(rightKey.Encode));

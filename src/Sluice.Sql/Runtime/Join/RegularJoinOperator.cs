@@ -30,8 +30,9 @@ namespace Sluice.Sql.Runtime;
 /// holds, and how many rows of the other side (with their multiplicities) match it, which outer and SEMI/ANTI sides
 /// need to know when a row's first match arrives or its last goes. With <see cref="RegularJoinSpec.StateTtl"/> each
 /// entry expires that long after its last write. State moves with its key groups on rescaling.</para>
-/// <para>Cost per record: every stored row of the other side under the same key is decoded and tested (as in Flink);
-/// the encoded key of the input row and the output rows are allocated. Task thread only.</para>
+/// <para>Cost per record: every stored row of the other side under the same key is tested (as in Flink), decoded
+/// once while it stays in a <see cref="DecodedRowCache"/> (heap backend); the encoded key of the input row and the
+/// output rows are allocated. Task thread only.</para>
 /// </remarks>
 internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, Row, Row, Row>
 {
@@ -46,6 +47,8 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
     private readonly Row _probe;
     private readonly StoredRowCodec _leftRows;
     private readonly StoredRowCodec _rightRows;
+    private readonly DecodedRowCache _leftDecoded;
+    private readonly DecodedRowCache _rightDecoded;
     private readonly List<Match> _matches = [];
     private IMapState<string, (int Count, int Associations)> _left = null!;
     private IMapState<string, (int Count, int Associations)> _right = null!;
@@ -67,6 +70,8 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
         _probe = new Row(JoinRows.ConditionSchema(spec.Left, spec.Right));
         _leftRows = new StoredRowCodec(spec.Left);
         _rightRows = new StoredRowCodec(spec.Right);
+        _leftDecoded = new DecodedRowCache(_leftRows);
+        _rightDecoded = new DecodedRowCache(_rightRows);
     }
 
     /// <summary>
@@ -142,7 +147,7 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
         }
         var inputOuter = isLeft ? _leftOuter : _rightOuter;
         var otherOuter = isLeft ? _rightOuter : _leftOuter;
-        var matched = FindMatches(input, isLeft, other, isLeft ? _rightRows : _leftRows);
+        var matched = FindMatches(input, isLeft, other, isLeft ? _rightDecoded : _leftDecoded);
         if (Accumulates(input))
         {
             if (_matches.Count == 0)
@@ -206,7 +211,7 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
         {
             return;
         }
-        var matched = FindMatches(input, isLeft: true, _right, _rightRows);
+        var matched = FindMatches(input, isLeft: true, _right, _rightDecoded);
         _matches.Clear();
         if ((matched > 0) == (_spec.Kind == JoinKind.Semi))
         {
@@ -224,7 +229,7 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
         {
             return;
         }
-        FindMatches(input, isLeft: false, _left, _leftRows);
+        FindMatches(input, isLeft: false, _left, _leftDecoded);
         var semi = _spec.Kind == JoinKind.Semi;
         if (Accumulates(input))
         {
@@ -256,14 +261,14 @@ internal sealed class RegularJoinOperator : KeyedTwoInputStreamOperator<string, 
 
     // Fills _matches with the other side's rows under the current key that satisfy the condition; returns how many
     // rows they are with their multiplicities. The map is only read here: callers update it after.
-    private int FindMatches(Row input, bool isLeft, IMapState<string, (int Count, int Associations)> other, StoredRowCodec otherRows)
+    private int FindMatches(Row input, bool isLeft, IMapState<string, (int Count, int Associations)> other, DecodedRowCache otherRows)
     {
         _matches.Clear();
         var total = 0;
         var condition = _spec.Condition;
         foreach (var entry in other.Entries)
         {
-            var row = otherRows.FromKey(entry.Key);
+            var row = otherRows.Get(entry.Key);
             if (condition is not null)
             {
                 JoinRows.Fill(_probe, isLeft ? input : row, _spec.Left.Count, isLeft ? row : input);

@@ -54,7 +54,7 @@ internal sealed record RegularJoinSpec(Schema Left, Schema Right, IReadOnlyList<
     {
         ArgumentNullException.ThrowIfNull(Left);
         ArgumentNullException.ThrowIfNull(Right);
-        JoinRows.CheckKeys(Left, LeftKeys, Right, RightKeys);
+        JoinRows.CheckKeys(Left, LeftKeys, Right, RightKeys, allowNone: true);
         if (NullSafeKeys is { } nullSafe && nullSafe.Count != LeftKeys.Count)
         {
             throw new ArgumentException($"The join has {LeftKeys.Count} key pairs but {nullSafe.Count} null-safety flags.", nameof(NullSafeKeys));

@@ -45,6 +45,38 @@ public sealed class AccumulatorSerializerTests
     }
 
     [Fact]
+    public void SerializeReusing_SameLength_WritesTheGoldenBytesIntoTheGivenArray()
+    {
+        var aggregator = Aggregator();
+        var serializer = new AccumulatorSerializer(aggregator.AccumulatorSchema);
+        var accumulator = new Row(aggregator.AccumulatorSchema);
+        serializer.Deserialize(s_golden, accumulator);
+        var stored = new byte[s_golden.Length];
+
+        var written = serializer.Serialize(accumulator, stored);
+
+        written.ShouldBeSameAs(stored);
+        written.ShouldBe(s_golden);
+    }
+
+    [Fact]
+    public void SerializeReusing_LengthChanged_ReturnsANewArrayAndLeavesTheGivenOneAlone()
+    {
+        var aggregator = Aggregator();
+        var serializer = new AccumulatorSerializer(aggregator.AccumulatorSchema);
+        var accumulator = new Row(aggregator.AccumulatorSchema);
+        serializer.Deserialize(s_golden, accumulator);
+        accumulator.SetInt64(2, 64); // COUNT(*) = 64 takes two LEB128 bytes (0x80 0x01) instead of one
+        var stored = new byte[s_golden.Length];
+
+        var written = serializer.Serialize(accumulator, stored);
+
+        written.ShouldNotBeSameAs(stored);
+        stored.ShouldAllBe(b => b == 0);
+        written.ShouldBe([.. s_golden[..7], 0x01, 0x80, 0x01, .. s_golden[9..]]);
+    }
+
+    [Fact]
     public void Deserialize_GoldenBytesWithANullMin_ReadsEveryFieldIntoTheReusedRow()
     {
         var aggregator = Aggregator();

@@ -1,0 +1,8 @@
+CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH ('connector' = 'golden', 'input' = 'bid');
+CREATE TABLE auction (id BIGINT, seller STRING, category INT, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH ('connector' = 'golden', 'input' = 'auction');
+
+SELECT auction, seller, n
+FROM (SELECT id AS auction, seller FROM auction) a
+  FULL JOIN (SELECT auction, COUNT(*) AS n FROM bid GROUP BY auction) c USING (auction);

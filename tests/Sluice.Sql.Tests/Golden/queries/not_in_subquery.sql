@@ -1,0 +1,6 @@
+CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH ('connector' = 'golden', 'input' = 'bid');
+CREATE TABLE auction (id BIGINT, seller STRING, category INT, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH ('connector' = 'golden', 'input' = 'auction');
+
+SELECT id, seller FROM auction WHERE id NOT IN (SELECT price / 50 FROM bid WHERE price IS NOT NULL);
