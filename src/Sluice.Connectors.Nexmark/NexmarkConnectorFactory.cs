@@ -9,7 +9,8 @@ namespace Sluice.Connectors.Nexmark;
 
 /// <summary>
 /// The 'nexmark' connector: the Nexmark benchmark's events (persons, auctions, bids) as rows of
-/// <see cref="NexmarkSchema.Table"/>, with the options of the nexmark/nexmark Flink connector (<c>first-event.rate</c>,
+/// <see cref="NexmarkSchema.Table"/>, or of <see cref="NexmarkSchema.Physical"/> when a table declares exactly
+/// ddl_gen.sql's stored columns (its <c>dateTime</c> then computed by the table), with the options of the nexmark/nexmark Flink connector (<c>first-event.rate</c>,
 /// <c>events.num</c>, <c>person.proportion</c>…). Replayable: a restored job resumes at the event after its checkpoint.
 /// Thread-safe and stateless.
 /// </summary>
@@ -48,15 +49,23 @@ public sealed class NexmarkConnectorFactory : IConnectorFactory
     /// <inheritdoc />
     public IReadOnlyList<ConfigOption> Options => s_options;
 
-    /// <summary>The connector's own schema, <see cref="NexmarkSchema.Table"/>; a declared schema must equal it.</summary>
-    /// <exception cref="ConfigOptionsException">The declared schema is another.</exception>
+    /// <summary>
+    /// The schema the source produces: <see cref="NexmarkSchema.Physical"/> when <paramref name="declared"/> is exactly
+    /// that (the stored columns of the nexmark/nexmark Flink connector's ddl_gen.sql), else
+    /// <see cref="NexmarkSchema.Table"/>, which a declared schema must then equal.
+    /// </summary>
+    /// <exception cref="ConfigOptionsException">The declared schema is neither.</exception>
     public Schema ResolveSchema(Schema? declared, ConfigOptions options)
     {
-        if (declared is not null && !declared.Equals(NexmarkSchema.Table))
+        if (declared is null || declared.Equals(NexmarkSchema.Table))
         {
-            throw new ConfigOptionsException($"Connector '{Name}' produces the table {NexmarkSchema.Table}, so a table using it must declare those columns or none (it declares {declared}).", Name);
+            return NexmarkSchema.Table;
         }
-        return NexmarkSchema.Table;
+        if (declared.Equals(NexmarkSchema.Physical))
+        {
+            return NexmarkSchema.Physical;
+        }
+        throw new ConfigOptionsException($"Connector '{Name}' produces the table {NexmarkSchema.Table}, or the same without 'dateTime' (the stored columns of Flink's ddl_gen.sql), so a table using it must declare one of those or none (it declares {declared}).", Name);
     }
 
     /// <summary>The generator settings the options describe.</summary>
@@ -88,8 +97,8 @@ public sealed class NexmarkConnectorFactory : IConnectorFactory
     public ISource<Row> CreateSource(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ResolveSchema(context.Schema, context.Options);
+        var schema = ResolveSchema(context.Schema, context.Options);
         var config = ToGeneratorConfig(context.Options);
-        return new NexmarkSource(new NexmarkGenerator(config), config.EventCount, context.Options.GetBoolean("rate.limited")!.Value);
+        return new NexmarkSource(new NexmarkGenerator(config), config.EventCount, context.Options.GetBoolean("rate.limited")!.Value, physicalOnly: ReferenceEquals(schema, NexmarkSchema.Physical));
     }
 }

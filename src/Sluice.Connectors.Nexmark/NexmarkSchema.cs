@@ -4,9 +4,10 @@ using Sluice.Schemas;
 namespace Sluice.Connectors.Nexmark;
 
 /// <summary>
-/// The table the 'nexmark' connector produces — the Flink Nexmark benchmark's <c>datagen</c> table (nexmark/nexmark
+/// The tables the 'nexmark' connector produces — the Flink Nexmark benchmark's <c>datagen</c> table (nexmark/nexmark
 /// <c>ddl_gen.sql</c>): <c>event_type</c> (0 person, 1 auction, 2 bid), one nested row per kind of which only the
-/// event's own is set, and <c>dateTime</c>, the event time (a computed column in Flink's DDL, a physical one here).
+/// event's own is set, and, in <see cref="Table"/> only, <c>dateTime</c>, the event time. <see cref="Physical"/> is
+/// exactly what ddl_gen.sql declares as stored columns (its <c>dateTime</c> is a computed column over the nested rows).
 /// Times are TIMESTAMP(3) wall-clock values in UTC; prices are in cents.
 /// </summary>
 public static class NexmarkSchema
@@ -19,14 +20,29 @@ public static class NexmarkSchema
         + "bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, dateTime TIMESTAMP(3), extra VARCHAR>, "
         + "dateTime TIMESTAMP(3)");
 
+    /// <summary>
+    /// The physical columns of ddl_gen.sql: <see cref="Table"/> without <c>dateTime</c>, which that DDL computes from
+    /// the nested rows (<c>CASE WHEN event_type = 0 THEN person.dateTime …</c>).
+    /// </summary>
+    public static Schema Physical { get; } = Schema.Parse(
+        "event_type INT, "
+        + "person ROW<id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard VARCHAR, city VARCHAR, state VARCHAR, dateTime TIMESTAMP(3), extra VARCHAR>, "
+        + "auction ROW<id BIGINT, itemName VARCHAR, description VARCHAR, initialBid BIGINT, reserve BIGINT, dateTime TIMESTAMP(3), expires TIMESTAMP(3), seller BIGINT, category BIGINT, extra VARCHAR>, "
+        + "bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, dateTime TIMESTAMP(3), extra VARCHAR>");
+
     private static readonly Schema s_person = Table[1].Type.Fields!;
     private static readonly Schema s_auction = Table[2].Type.Fields!;
     private static readonly Schema s_bid = Table[3].Type.Fields!;
 
-    /// <summary>The row of <paramref name="e"/> (a new row and one nested row: what the result needs).</summary>
-    public static Row ToRow(in Event e)
+    /// <summary>The row of <paramref name="e"/> in <see cref="Table"/> (a new row and one nested row: what the result needs).</summary>
+    public static Row ToRow(in Event e) => ToRow(e, Table);
+
+    /// <summary>The row of <paramref name="e"/> in <see cref="Physical"/>, without <c>dateTime</c> (a new row and one nested row).</summary>
+    public static Row ToPhysicalRow(in Event e) => ToRow(e, Physical);
+
+    private static Row ToRow(in Event e, Schema schema)
     {
-        var row = new Row(Table);
+        var row = new Row(schema);
         row.SetInt32(0, (int)e.Kind);
         switch (e.Kind)
         {
@@ -71,7 +87,10 @@ public static class NexmarkSchema
                 row.SetRow(3, bid);
                 break;
         }
-        row.SetTimestamp(4, Timestamp(e.DateTime));
+        if (schema.Count > 4)
+        {
+            row.SetTimestamp(4, Timestamp(e.DateTime));
+        }
         return row;
     }
 

@@ -5,14 +5,18 @@ using Sluice.Sources;
 namespace Sluice.Connectors.Nexmark;
 
 /// <summary>
-/// A replayable source of Nexmark events as rows of <see cref="NexmarkSchema.Table"/>, each with its event time as
+/// A replayable source of Nexmark events as rows of <see cref="NexmarkSchema.Table"/> (or
+/// <see cref="NexmarkSchema.Physical"/>), each with its event time as
 /// timestamp: emitted as fast as the job takes them (the reference connector's default), or, when rate-limited, at the
 /// events' rate on the job's clock. Parallel:
 /// subtask <c>s</c> of <c>p</c> emits events <c>s, s+p, s+2p, …</c>; an event is a pure function of its number and the
 /// settings, so the position is the count a reader emitted. Bounded when the settings give an event count.
 /// </summary>
-internal sealed class NexmarkSource(NexmarkGenerator generator, long eventCount, bool rateLimited) : ISource<Row>
+internal sealed class NexmarkSource(NexmarkGenerator generator, long eventCount, bool rateLimited, bool physicalOnly = false) : ISource<Row>
 {
+    /// <summary>Whether rows are of <see cref="NexmarkSchema.Physical"/> (no <c>dateTime</c> column).</summary>
+    public bool PhysicalOnly { get; } = physicalOnly;
+
     /// <summary>Total events over all subtasks; <see cref="long.MaxValue"/> when unbounded.</summary>
     public long EventCount { get; } = eventCount;
 
@@ -70,7 +74,7 @@ internal sealed class NexmarkSource(NexmarkGenerator generator, long eventCount,
             for (var i = 0; i < n && _next < _source.EventCount; i++)
             {
                 var e = generator.Next(_next);
-                output.Collect(0, NexmarkSchema.ToRow(e), e.DateTime);
+                output.Collect(0, _source.PhysicalOnly ? NexmarkSchema.ToPhysicalRow(e) : NexmarkSchema.ToRow(e), e.DateTime);
                 _next += _context.Parallelism;
                 _emitted++;
             }

@@ -13,12 +13,6 @@ public class SqlEngineTests(EventsFixture fixture) : IClassFixture<EventsFixture
         var data = new TheoryData<NexmarkQuery, int>();
         foreach (var q in NexmarkQueries.All)
         {
-            if (q == NexmarkQuery.Q12)
-            {
-                // Known difference (2026-12-05): the SQL job ends before its processing-time windows fire, so q12
-                // emits nothing, where the DataStream runtime fires them at the end of input (see docs/sql.md).
-                continue;
-            }
             data.Add(q, 1);
             data.Add(q, 4);
         }
@@ -36,6 +30,15 @@ public class SqlEngineTests(EventsFixture fixture) : IClassFixture<EventsFixture
         var actual = sql.Run(query, fixture.Events, new QueryRunSettings(parallelism, KeepRows: true));
 
         var what = $"{query.Name()} p={parallelism}";
+        if (query == NexmarkQuery.Q12)
+        {
+            // Processing-time windows: which window a bid lands in depends on the clock, so rows differ between runs;
+            // the checksum adds count × hash(bidder), so it is equal when every bid is counted once (at the latest
+            // in the windows that fire at the end of input).
+            actual.Count.ShouldBeGreaterThan(0, what);
+            actual.Checksum.ShouldBe(expected.Checksum, what);
+            return;
+        }
         actual.Count.ShouldBe(expected.Count, what);
         switch (query)
         {

@@ -7,7 +7,7 @@ using Sluice.Sources;
 namespace Sluice.Nexmark.Sql;
 
 /// <summary>
-/// The bench's 'nexmark' connector: the <c>datagen</c> table of ddl_gen.sql (<see cref="Physical"/>) read from the
+/// The bench's 'nexmark' connector: the <c>datagen</c> table of ddl_gen.sql (<see cref="NexmarkSchema.Physical"/>) read from the
 /// pre-generated events every engine reads, instead of generated. It accepts the real connector's options (so the DDL
 /// runs unchanged) and ignores them: the events decide the rows. Parallel like <c>EventArraySource</c>: subtask
 /// <c>s</c> of <c>p</c> reads blocks <c>s, s+p, …</c> of <see cref="BlockSize"/> events and converts each block into
@@ -30,16 +30,6 @@ internal sealed class PreparedEventsConnectorFactory(Nexmark.Model.Event[] event
 
     private static readonly NexmarkConnectorFactory s_real = new();
 
-    /// <summary>
-    /// The physical columns ddl_gen.sql declares: <see cref="NexmarkSchema.Table"/> without <c>dateTime</c>, which the
-    /// DDL computes from the nested rows.
-    /// </summary>
-    public static Schema Physical { get; } = Schema.Parse(
-        "event_type INT, "
-        + "person ROW<id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard VARCHAR, city VARCHAR, state VARCHAR, dateTime TIMESTAMP(3), extra VARCHAR>, "
-        + "auction ROW<id BIGINT, itemName VARCHAR, description VARCHAR, initialBid BIGINT, reserve BIGINT, dateTime TIMESTAMP(3), expires TIMESTAMP(3), seller BIGINT, category BIGINT, extra VARCHAR>, "
-        + "bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, dateTime TIMESTAMP(3), extra VARCHAR>");
-
     /// <summary>The extra string of <paramref name="e"/>'s person, auction or bid.</summary>
     public static Nexmark.Model.ExtraString Extra(in Nexmark.Model.Event e) => e.Kind switch
     {
@@ -61,9 +51,8 @@ internal sealed class PreparedEventsConnectorFactory(Nexmark.Model.Event[] event
     public IReadOnlyList<ConfigOption> Options => s_real.Options;
 
     /// <inheritdoc />
-    /// <remarks>The physical columns of ddl_gen.sql (<see cref="Physical"/>) are accepted as they are; anything else is checked as the real connector does.</remarks>
-    public Schema ResolveSchema(Schema? declared, ConfigOptions options) =>
-        declared is not null && declared.Equals(Physical) ? Physical : s_real.ResolveSchema(declared, options);
+    /// <remarks>As the real connector, which gives ddl_gen.sql's columns <see cref="NexmarkSchema.Physical"/>, the schema of every row here.</remarks>
+    public Schema ResolveSchema(Schema? declared, ConfigOptions options) => s_real.ResolveSchema(declared, options);
 
     /// <inheritdoc />
     public ISource<Row> CreateSource(ConnectorContext context) => new Source(events, extras);
@@ -79,9 +68,9 @@ internal sealed class PreparedEventsConnectorFactory(Nexmark.Model.Event[] event
 
     private sealed class Reader : ISourceReader<Row>
     {
-        private static readonly Schema s_person = Physical[1].Type.Fields!;
-        private static readonly Schema s_auction = Physical[2].Type.Fields!;
-        private static readonly Schema s_bid = Physical[3].Type.Fields!;
+        private static readonly Schema s_person = NexmarkSchema.Physical[1].Type.Fields!;
+        private static readonly Schema s_auction = NexmarkSchema.Physical[2].Type.Fields!;
+        private static readonly Schema s_bid = NexmarkSchema.Physical[3].Type.Fields!;
 
         private readonly Nexmark.Model.Event[] _events;
         private readonly string[] _extras;
@@ -101,7 +90,7 @@ internal sealed class PreparedEventsConnectorFactory(Nexmark.Model.Event[] event
             _block = context.SubtaskIndex;
             for (var i = 0; i < BlockSize; i++)
             {
-                _rows[i] = new Row(Physical);
+                _rows[i] = new Row(NexmarkSchema.Physical);
                 _persons[i] = new Row(s_person);
                 _auctions[i] = new Row(s_auction);
                 _bids[i] = new Row(s_bid);

@@ -39,6 +39,21 @@ internal static class TableConnectors
     }
 
     /// <summary>
+    /// Creates an (unopened) lookup source of <paramref name="table"/> by <paramref name="keyColumns"/>, for one subtask
+    /// of a lookup join; the caller owns it. Creating one opens nothing, so the planner creates one up front to check the
+    /// table, then one per subtask.
+    /// </summary>
+    /// <exception cref="SqlException">The connector is unknown or cannot look up rows, an option is invalid, a key column is not the table's, or the table has a metadata column.</exception>
+    public static ILookupSource CreateLookupSource(ConnectorRegistry registry, CatalogTable table, IReadOnlyList<string> keyColumns, SqlPosition? position = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(keyColumns);
+        var context = CreateContext(registry, table, ConnectorCapabilities.Lookup, position, out var factory);
+        return Guard(table, position, () => factory.CreateLookupSource(context, keyColumns));
+    }
+
+    /// <summary>
     /// Checks a table CREATE TABLE is about to add: its connector exists and accepts its options and columns as a
     /// source or a sink — whichever the connector is (a connector that is both is checked as a source, then as a
     /// sink). Nothing is created. So a typo in an option fails at CREATE TABLE, not when a query first reads the table.

@@ -18,7 +18,17 @@ internal enum JoinStrategy : byte
     /// table when it arrives; the right side is a <see cref="TableScanNode"/> (maybe under a Calc). Left's changelog passes through.
     /// </summary>
     Lookup,
+
+    /// <summary>
+    /// A window join: both inputs insert-only and windowed by the same event-time window, joined on
+    /// <c>window_start</c> and <c>window_end</c> (<see cref="JoinNode.WindowBounds"/>); each window joined once when it
+    /// closes, insert-only output.
+    /// </summary>
+    Window,
 }
+
+/// <summary>The <c>window_start</c> and <c>window_end</c> fields a window join matches, by index into each input.</summary>
+internal sealed record WindowJoinBounds(int LeftStart, int LeftEnd, int RightStart, int RightEnd);
 
 /// <summary>
 /// The time bounds of an interval join: a left row and a right row match when
@@ -70,6 +80,12 @@ internal sealed class JoinNode : LogicalNode
         NonEquiCondition = rest;
         Interval = kind is JoinKind.Semi or JoinKind.Anti ? null : interval;
         Strategy = lookupTimeField >= 0 ? JoinStrategy.Lookup : Interval is not null ? JoinStrategy.Interval : JoinStrategy.Regular;
+        if (Strategy == JoinStrategy.Regular && WindowJoin(left, right, keys) is { } bounds)
+        {
+            Strategy = JoinStrategy.Window;
+            WindowBounds = bounds;
+        }
+
         if (Strategy == JoinStrategy.Lookup)
         {
             if (kind is not (JoinKind.Inner or JoinKind.Left))
@@ -80,7 +96,7 @@ internal sealed class JoinNode : LogicalNode
             _changelog = left.Changelog;
             _updateProducer = left.UpdateProducer;
         }
-        else if (Strategy == JoinStrategy.Interval
+        else if (Strategy is JoinStrategy.Interval or JoinStrategy.Window
             || (kind is JoinKind.Inner or JoinKind.Semi && left.Changelog == ChangelogMode.InsertOnly && right.Changelog == ChangelogMode.InsertOnly))
         {
             _changelog = ChangelogMode.InsertOnly;
@@ -122,6 +138,9 @@ internal sealed class JoinNode : LogicalNode
     /// <summary>How the join runs.</summary>
     public JoinStrategy Strategy { get; }
 
+    /// <summary>For a window join, the window fields of both sides (also among <see cref="EquiKeys"/>); null otherwise.</summary>
+    public WindowJoinBounds? WindowBounds { get; }
+
     /// <inheritdoc />
     public override IReadOnlyList<LogicalNode> Inputs => [Left, Right];
 
@@ -136,6 +155,7 @@ internal sealed class JoinNode : LogicalNode
     {
         JoinStrategy.Interval => "IntervalJoin",
         JoinStrategy.Lookup => "LookupJoin",
+        JoinStrategy.Window => "WindowJoin",
         _ => "Join",
     };
 
@@ -197,6 +217,31 @@ internal sealed class JoinNode : LogicalNode
         }
 
         return new Schema(fields);
+    }
+
+    /// <summary>
+    /// The window bounds of a window join (Flink's pattern): both inputs insert-only, windowed by the same event-time
+    /// window (kind, size, slide, offset), and the equi keys match left window_start to right window_start and left
+    /// window_end to right window_end.
+    /// </summary>
+    private static WindowJoinBounds? WindowJoin(LogicalNode left, LogicalNode right, IReadOnlyList<(int Left, int Right)> keys)
+    {
+        if (left.Changelog != ChangelogMode.InsertOnly || right.Changelog != ChangelogMode.InsertOnly
+            || WindowColumns.Find(left) is not { } l || WindowColumns.Find(right) is not { } r
+            || l.Window.Kind != r.Window.Kind || l.Window.SizeMillis != r.Window.SizeMillis || l.Window.SlideMillis != r.Window.SlideMillis
+            || l.Window.OffsetMillis != r.Window.OffsetMillis)
+        {
+            return null;
+        }
+
+        var (start, end) = (false, false);
+        foreach (var key in keys)
+        {
+            start |= key.Left == l.Start && key.Right == r.Start;
+            end |= key.Left == l.End && key.Right == r.End;
+        }
+
+        return start && end ? new WindowJoinBounds(l.Start, l.End, r.Start, r.End) : null;
     }
 
     private static string LookupTable(LogicalNode right) => right switch

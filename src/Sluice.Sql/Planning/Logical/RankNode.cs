@@ -27,7 +27,10 @@ internal sealed record SortKey(int Field, bool Descending, bool NullsFirst);
 /// <see cref="RankEnd"/>] (<c>ROW_NUMBER() OVER (PARTITION BY … ORDER BY …) AS rn … WHERE rn &lt;= N</c>). Output:
 /// the input fields, then the rank number (BIGINT NOT NULL) when <see cref="OutputRankNumber"/>. Deduplication is the
 /// case ROW_NUMBER, rank 1..1, ordered by a time attribute (<see cref="IsDeduplicate"/>): keeping the first row on
-/// processing time is insert-only; every other rank is updating (a better row retracts the one it displaces).
+/// processing time is insert-only; every other rank is updating (a better row retracts the one it displaces). A rank
+/// partitioned by the <c>window_start</c> and <c>window_end</c> of an event-time window over insert-only input, with an
+/// upper bound, is Flink's window Top-N (or window deduplication, <see cref="WindowFields"/>): it ranks each window once,
+/// when the window closes, and is insert-only.
 /// </summary>
 internal sealed class RankNode : LogicalNode
 {
@@ -84,6 +87,25 @@ internal sealed class RankNode : LogicalNode
     public bool IsDeduplicate =>
         Function == RankFunction.RowNumber && RankStart == 1 && RankEnd == 1 && OrderKeys.Count == 1 && Input.IsTimeAttribute(OrderKeys[0].Field);
 
+    /// <summary>
+    /// For a window Top-N or window deduplication, the input's <c>window_start</c> and <c>window_end</c> fields (both in
+    /// <see cref="PartitionFields"/>, of one event-time window, over insert-only input, with an upper rank bound); null
+    /// for a regular rank.
+    /// </summary>
+    public (int Start, int End)? WindowFields
+    {
+        get
+        {
+            if (RankEnd == Unbounded || Input.Changelog != ChangelogMode.InsertOnly || WindowColumns.Find(Input) is not { } window
+                || !Contains(PartitionFields, window.Start) || !Contains(PartitionFields, window.End))
+            {
+                return null;
+            }
+
+            return (window.Start, window.End);
+        }
+    }
+
     /// <summary>For a deduplication, whether it keeps the last row (ORDER BY time DESC) rather than the first.</summary>
     public bool KeepsLastRow => OrderKeys.Count > 0 && OrderKeys[0].Descending;
 
@@ -92,7 +114,7 @@ internal sealed class RankNode : LogicalNode
 
     /// <inheritdoc />
     public override ChangelogMode Changelog =>
-        IsDeduplicate && !KeepsLastRow && Input.TimeAttributes[OrderKeys[0].Field] == TimeAttributeKind.Proctime && Input.Changelog == ChangelogMode.InsertOnly
+        WindowFields is not null || (IsDeduplicate && !KeepsLastRow && Input.TimeAttributes[OrderKeys[0].Field] == TimeAttributeKind.Proctime && Input.Changelog == ChangelogMode.InsertOnly)
             ? ChangelogMode.InsertOnly
             : ChangelogMode.All;
 
@@ -106,7 +128,7 @@ internal sealed class RankNode : LogicalNode
         : null;
 
     /// <inheritdoc />
-    public override string Name => IsDeduplicate ? "Deduplicate" : "Rank";
+    public override string Name => (WindowFields is not null ? "Window" : "") + (IsDeduplicate ? "Deduplicate" : "Rank");
 
     /// <summary>The same rank keeping ranks <paramref name="start"/>..<paramref name="end"/>.</summary>
     public RankNode WithRange(long start, long end) => new(Input, Function, PartitionFields, OrderKeys, start, end, OutputRankNumber, RankFieldName);
@@ -143,6 +165,19 @@ internal sealed class RankNode : LogicalNode
     /// <inheritdoc />
     public override LogicalNode WithInputs(IReadOnlyList<LogicalNode> inputs) =>
         new RankNode(inputs[0], Function, PartitionFields, OrderKeys, RankStart, RankEnd, OutputRankNumber, RankFieldName);
+
+    private static bool Contains(IReadOnlyList<int> fields, int field)
+    {
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (fields[i] == field)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static Schema MakeSchema(Schema input, bool outputRankNumber, string rankFieldName)
     {

@@ -26,6 +26,11 @@ internal sealed partial class PhysicalPlanner
 
     private DataStream<Row> Join(JoinNode node)
     {
+        if (node.Strategy == JoinStrategy.Lookup)
+        {
+            return LookupJoin(node);
+        }
+
         var left = Translate(node.Left);
         var right = Translate(node.Right);
         var leftKeys = new int[node.EquiKeys.Count];
@@ -49,6 +54,23 @@ internal sealed partial class PhysicalPlanner
                     EvaluationContext = _settings.Scan.Evaluation,
                 };
                 return Stateful(IntervalJoinOperator.Apply(left, right, interval, name), node);
+            case JoinStrategy.Window when node.WindowBounds is { } window:
+                var (windowLeftKeys, windowRightKeys) = (new List<int>(), new List<int>());
+                for (var i = 0; i < leftKeys.Length; i++)
+                {
+                    if ((leftKeys[i], rightKeys[i]) != (window.LeftStart, window.RightStart) && (leftKeys[i], rightKeys[i]) != (window.LeftEnd, window.RightEnd))
+                    {
+                        windowLeftKeys.Add(leftKeys[i]);
+                        windowRightKeys.Add(rightKeys[i]);
+                    }
+                }
+
+                var windowed = new WindowJoinSpec(node.Left.Schema, node.Right.Schema, windowLeftKeys, windowRightKeys, node.Kind, window.LeftStart, window.LeftEnd, window.RightStart, window.RightEnd)
+                {
+                    Condition = condition,
+                    EvaluationContext = _settings.Scan.Evaluation,
+                };
+                return Stateful(WindowJoinOperator.Apply(left, right, windowed, name), node);
             case JoinStrategy.Regular:
                 var regular = new RegularJoinSpec(node.Left.Schema, node.Right.Schema, leftKeys, rightKeys, node.Kind)
                 {
@@ -67,6 +89,25 @@ internal sealed partial class PhysicalPlanner
         var input = Translate(node.Input);
         var name = node.Describe();
         Added(name);
+        if (node.WindowFields is { } window)
+        {
+            // Window Top-N / window deduplication: each window ranked once when it closes, insert-only.
+            var partition = new List<int>(node.PartitionFields.Count);
+            foreach (var field in node.PartitionFields)
+            {
+                if (field != window.Start && field != window.End)
+                {
+                    partition.Add(field);
+                }
+            }
+
+            var windowed = new WindowRankSpec(node.Input.Schema, partition, window.Start, window.End, node.OrderKeys, node.Function, node.RankStart, node.RankEnd, node.OutputRankNumber)
+            {
+                RankFieldName = node.RankFieldName,
+            };
+            return Stateful(WindowRankOperator.Apply(input, windowed, name), node);
+        }
+
         if (node.IsDeduplicate && !node.OutputRankNumber && node.Input.Changelog == ChangelogMode.InsertOnly)
         {
             var time = node.OrderKeys[0].Field;

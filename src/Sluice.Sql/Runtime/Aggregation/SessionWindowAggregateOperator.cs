@@ -8,7 +8,7 @@ namespace Sluice.Sql.Runtime;
 /// Flink's session window aggregation (the SESSION window TVF, <c>GROUP BY window_start, window_end, keys…</c>): per
 /// key, each row opens the window [time, time + gap); windows that overlap or touch merge into one session, whose
 /// accumulators are merged. A session emits one insert-only row when the watermark (or, for processing time, the
-/// clock) passes its <c>window_end - 1</c>.
+/// clock, at the latest when bounded input ends) passes its <c>window_end - 1</c>.
 /// </summary>
 /// <remarks>
 /// <para>A row that merges with no open session and whose own window has already fired is late: dropped and counted.
@@ -165,7 +165,32 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
     /// <inheritdoc />
     public override void OnTimer(long time, TimeDomain domain)
     {
-        var end = time + 1;
+        if (IsEndOfInput(time, domain))
+        {
+            FireAll();
+            return;
+        }
+        Fire(time + 1);
+    }
+
+    /// <summary>Fires every session the current key holds, earliest end first (bounded input ended).</summary>
+    private void FireAll()
+    {
+        var ends = new List<long>();
+        foreach (var session in _ends.Entries)
+        {
+            ends.Add(session.Value);
+        }
+        ends.Sort();
+        foreach (var end in ends)
+        {
+            Fire(end);
+            DeleteWindowTimer(end);
+        }
+    }
+
+    private void Fire(long end)
+    {
         long? start = null;
         foreach (var session in _ends.Entries)
         {

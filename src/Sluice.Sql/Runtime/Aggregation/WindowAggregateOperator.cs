@@ -8,7 +8,7 @@ namespace Sluice.Sql.Runtime;
 /// Flink's <c>WindowAggregate</c> for the TUMBLE, HOP and CUMULATE window TVFs: <c>GROUP BY window_start,
 /// window_end, keys…</c> over a keyed stream of rows, emitting one insert-only row per window and key when the window
 /// fires — when the watermark passes <c>window_end - 1</c> (event time), or when processing time does
-/// (<see cref="WindowSpec.IsProcessingTime"/>).
+/// (<see cref="WindowSpec.IsProcessingTime"/>; at the latest when bounded input ends).
 /// </summary>
 /// <remarks>
 /// <para>Each row is added to every window <see cref="WindowAssignment.Assign"/> gives it (+I/+U accumulate, -U/-D
@@ -112,7 +112,32 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
     /// <inheritdoc />
     public override void OnTimer(long time, TimeDomain domain)
     {
-        var end = time + 1;
+        if (IsEndOfInput(time, domain))
+        {
+            FireAll();
+            return;
+        }
+        Fire(time + 1);
+    }
+
+    /// <summary>Fires every window the current key holds, earliest end first (bounded input ended).</summary>
+    private void FireAll()
+    {
+        var ends = new List<long>();
+        foreach (var entry in _state.Entries)
+        {
+            ends.Add(entry.Key);
+        }
+        ends.Sort();
+        foreach (var end in ends)
+        {
+            Fire(end);
+            DeleteWindowTimer(end);
+        }
+    }
+
+    private void Fire(long end)
+    {
         if (!_state.TryGetValue(end, out var bytes))
         {
             return;

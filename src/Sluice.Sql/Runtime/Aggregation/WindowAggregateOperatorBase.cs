@@ -13,6 +13,12 @@ namespace Sluice.Sql.Runtime;
 /// <c>window_start</c>, <c>window_end</c>, <c>window_time</c> (TIMESTAMP(3), <c>window_time = window_end - 1 ms</c>),
 /// emitted with timestamp <c>window_end - 1</c>. Task thread only.
 /// </summary>
+/// <remarks>
+/// End of input: a processing-time window that has not fired when bounded input ends fires then, as the DataStream
+/// runtime's processing-time windows do at the final watermark. Each key with a processing-time window holds one
+/// event-time timer at <see cref="EventTime.MaxWatermark"/>; when it fires (<see cref="IsEndOfInput"/>), the derived
+/// operator emits every window the key still holds, in the order of their ends.
+/// </remarks>
 internal abstract class WindowAggregateOperatorBase : KeyedOneInputStreamOperator<string, Row, Row>
 {
     private readonly Schema _input;
@@ -116,12 +122,20 @@ internal abstract class WindowAggregateOperatorBase : KeyedOneInputStreamOperato
         if (Window.IsProcessingTime)
         {
             Context.TimerService.RegisterProcessingTimeTimer(end - 1);
+            Context.TimerService.RegisterEventTimeTimer(EventTime.MaxWatermark);
         }
         else
         {
             Context.TimerService.RegisterEventTimeTimer(end - 1);
         }
     }
+
+    /// <summary>
+    /// Whether a timer is the end-of-input timer of a processing-time window (the final watermark reached it): the
+    /// derived operator then fires every window the current key holds.
+    /// </summary>
+    private protected bool IsEndOfInput(long time, TimeDomain domain) =>
+        Window.IsProcessingTime && domain == TimeDomain.EventTime && time == EventTime.MaxWatermark;
 
     /// <summary>Removes the timer of a window ending at <paramref name="end"/>.</summary>
     private protected void DeleteWindowTimer(long end)

@@ -15,16 +15,32 @@ public sealed class SessionWindowAggregateOperatorTests
     private static Row Row(string k, long v, long seconds, RowKind kind = RowKind.Insert) =>
         Of(s_input, kind, k, v, DateTime.UnixEpoch.AddMilliseconds(seconds * 1000));
 
-    private static OperatorTestDriver<Row, Row> Driver(AggregateCall[] calls, List<SessionWindowAggregateOperator>? operators = null, bool retracts = false, JobOptions? options = null) =>
+    private static OperatorTestDriver<Row, Row> Driver(AggregateCall[] calls, List<SessionWindowAggregateOperator>? operators = null, bool retracts = false, JobOptions? options = null, WindowSpec? window = null) =>
         new(rows => rows.KeyBy(WindowAggregateOperatorBase.KeySelector(s_input, [0]))
             .Transform("SessionAggregate", () =>
             {
-                var op = new SessionWindowAggregateOperator(s_input, [0], calls, s_gap5, retracts);
+                var op = new SessionWindowAggregateOperator(s_input, [0], calls, window ?? s_gap5, retracts);
                 operators?.Add(op);
                 return op;
             }).Uid("session-aggregate"), options);
 
     private static readonly AggregateCall[] s_countSum = [Call(AggregateKind.CountStar, "cnt", DataType.BigInt.NotNull()), Call(AggregateKind.Sum, "total", DataType.BigInt, 1)];
+
+    [Fact]
+    public void Finish_ProcessingTimeSessionsOpen_FireAtTheEndOfInput()
+    {
+        using var driver = Driver(s_countSum, window: new WindowSpec(WindowKind.Session, 2, 5_000, 0, 0, IsProcessingTime: true));
+
+        driver.AdvanceProcessingTime(TimeSpan.FromSeconds(1)).ProcessElement(Row("a", 1, 0)).AdvanceProcessingTime(TimeSpan.FromSeconds(3))
+            .ProcessElement(Row("a", 2, 0)).ProcessElement(Row("b", 4, 0));
+        Texts(driver.Values).ShouldBeEmpty("both sessions are open until 9 s of processing time");
+        driver.Finish();
+
+        Texts(driver.Values).ShouldBe([
+            "+I[a, 2, 3, 1970-01-01T00:00:01, 1970-01-01T00:00:09, 1970-01-01T00:00:08.999]",
+            "+I[b, 1, 4, 1970-01-01T00:00:04, 1970-01-01T00:00:09, 1970-01-01T00:00:08.999]",
+        ], ignoreOrder: true);
+    }
 
     [Fact]
     public void ProcessElement_OverlappingAndTouchingRows_MergeIntoOneSessionPerGap()

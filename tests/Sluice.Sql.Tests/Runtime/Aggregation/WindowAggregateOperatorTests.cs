@@ -130,6 +130,26 @@ public sealed class WindowAggregateOperatorTests
     }
 
     [Fact]
+    public void Finish_ProcessingTimeWindowsPending_FireAtTheEndOfInput()
+    {
+        using var driver = Driver(new WindowSpec(WindowKind.Tumble, 2, 10_000, 0, 0, IsProcessingTime: true));
+
+        driver.AdvanceProcessingTime(TimeSpan.FromSeconds(3)).ProcessElement(Row("a", 1, 0)).ProcessElement(Row("b", 2, 0))
+            .AdvanceProcessingTime(TimeSpan.FromSeconds(8)).ProcessElement(Row("a", 4, 0));
+        Texts(driver.Values).ShouldBe([
+            "+I[a, 1, 1, 1970-01-01T00:00:00, 1970-01-01T00:00:10, 1970-01-01T00:00:09.999]",
+            "+I[b, 1, 2, 1970-01-01T00:00:00, 1970-01-01T00:00:10, 1970-01-01T00:00:09.999]",
+        ], ignoreOrder: true);
+        driver.Finish();
+
+        Texts(driver.Values).ShouldBe([
+            "+I[a, 1, 1, 1970-01-01T00:00:00, 1970-01-01T00:00:10, 1970-01-01T00:00:09.999]",
+            "+I[b, 1, 2, 1970-01-01T00:00:00, 1970-01-01T00:00:10, 1970-01-01T00:00:09.999]",
+            "+I[a, 1, 4, 1970-01-01T00:00:10, 1970-01-01T00:00:20, 1970-01-01T00:00:19.999]",
+        ], ignoreOrder: true);
+    }
+
+    [Fact]
     public void Restore_TumbleFromSnapshotAtAnotherParallelism_WindowsKeepTheirRows()
     {
         TestSnapshot snapshot;
