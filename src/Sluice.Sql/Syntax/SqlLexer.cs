@@ -8,7 +8,7 @@ namespace Sluice.Sql.Syntax;
 /// <c>--</c> line comments and <c>/* */</c> block comments (hints <c>/*+ … */</c> included) are skipped. Allocates only
 /// the token list and the values of quoted tokens. Stateless; safe to use from any thread.
 /// </summary>
-public static class SqlLexer
+internal static class SqlLexer
 {
     /// <summary>
     /// The tokens of <paramref name="sql"/>, ending with one <see cref="SqlTokenKind.End"/> token.

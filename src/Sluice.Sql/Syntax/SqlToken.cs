@@ -8,7 +8,7 @@ namespace Sluice.Sql.Syntax;
 /// <param name="Position">Where the token starts.</param>
 /// <param name="Length">How many characters of the text the token spans, quotes included.</param>
 /// <param name="Value">The unescaped content of a quoted identifier, string or X'…' literal; otherwise null.</param>
-public readonly record struct SqlToken(SqlTokenKind Kind, SqlPosition Position, int Length, string? Value)
+internal readonly record struct SqlToken(SqlTokenKind Kind, SqlPosition Position, int Length, string? Value)
 {
     /// <summary>The offset of the token's first character.</summary>
     public int Start => Position.Offset;

@@ -1,7 +1,7 @@
 namespace Sluice.Sql.Syntax;
 
 /// <summary>The kinds of token <see cref="SqlLexer"/> produces.</summary>
-public enum SqlTokenKind
+internal enum SqlTokenKind
 {
     /// <summary>The end of the text.</summary>
     End,
