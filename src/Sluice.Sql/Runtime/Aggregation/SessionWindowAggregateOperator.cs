@@ -163,33 +163,16 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
     }
 
     /// <inheritdoc />
-    public override void OnTimer(long time, TimeDomain domain)
+    private protected override void AddWindowEnds(List<long> ends)
     {
-        if (IsEndOfInput(time, domain))
-        {
-            FireAll();
-            return;
-        }
-        Fire(time + 1);
-    }
-
-    /// <summary>Fires every session the current key holds, earliest end first (bounded input ended).</summary>
-    private void FireAll()
-    {
-        var ends = new List<long>();
         foreach (var session in _ends.Entries)
         {
             ends.Add(session.Value);
         }
-        ends.Sort();
-        foreach (var end in ends)
-        {
-            Fire(end);
-            DeleteWindowTimer(end);
-        }
     }
 
-    private void Fire(long end)
+    /// <inheritdoc />
+    private protected override void Fire(long end)
     {
         long? start = null;
         foreach (var session in _ends.Entries)

@@ -110,33 +110,16 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
     }
 
     /// <inheritdoc />
-    public override void OnTimer(long time, TimeDomain domain)
+    private protected override void AddWindowEnds(List<long> ends)
     {
-        if (IsEndOfInput(time, domain))
-        {
-            FireAll();
-            return;
-        }
-        Fire(time + 1);
-    }
-
-    /// <summary>Fires every window the current key holds, earliest end first (bounded input ended).</summary>
-    private void FireAll()
-    {
-        var ends = new List<long>();
         foreach (var entry in _state.Entries)
         {
             ends.Add(entry.Key);
         }
-        ends.Sort();
-        foreach (var end in ends)
-        {
-            Fire(end);
-            DeleteWindowTimer(end);
-        }
     }
 
-    private void Fire(long end)
+    /// <inheritdoc />
+    private protected override void Fire(long end)
     {
         if (!_state.TryGetValue(end, out var bytes))
         {

@@ -134,8 +134,35 @@ internal abstract class WindowAggregateOperatorBase : KeyedOneInputStreamOperato
     /// Whether a timer is the end-of-input timer of a processing-time window (the final watermark reached it): the
     /// derived operator then fires every window the current key holds.
     /// </summary>
-    private protected bool IsEndOfInput(long time, TimeDomain domain) =>
+    private bool IsEndOfInput(long time, TimeDomain domain) =>
         Window.IsProcessingTime && domain == TimeDomain.EventTime && time == EventTime.MaxWatermark;
+
+    /// <summary>
+    /// Fires the window whose timer this is (ending one ms after <paramref name="time"/>); at the end-of-input timer
+    /// (<see cref="IsEndOfInput"/>) fires every window the current key holds instead, earliest end first.
+    /// </summary>
+    public sealed override void OnTimer(long time, TimeDomain domain)
+    {
+        if (!IsEndOfInput(time, domain))
+        {
+            Fire(time + 1);
+            return;
+        }
+        var ends = new List<long>();
+        AddWindowEnds(ends);
+        ends.Sort();
+        foreach (var end in ends)
+        {
+            Fire(end);
+            DeleteWindowTimer(end);
+        }
+    }
+
+    /// <summary>Emits the current key's window ending at <paramref name="end"/> (if it holds one) and drops its state.</summary>
+    private protected abstract void Fire(long end);
+
+    /// <summary>Adds to <paramref name="ends"/> the end of every window the current key holds.</summary>
+    private protected abstract void AddWindowEnds(List<long> ends);
 
     /// <summary>Removes the timer of a window ending at <paramref name="end"/>.</summary>
     private protected void DeleteWindowTimer(long end)
