@@ -48,25 +48,12 @@ public sealed class LookupJoinTests : IDisposable
         return session;
     }
 
-    private static async Task<List<string>> Rows(SqlSession session, string query)
-    {
-        await using var result = session.Execute(query).ShouldHaveSingleItem().ShouldBeOfType<SqlQueryResult>();
-        var rows = new List<string>();
-        await foreach (var row in result.ReadAllAsync().WithCancellation(CancellationToken.None))
-        {
-            rows.Add(row.ToString());
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
     public async Task Select_InnerLookupJoin_EachBidGetsItsBiddersRow(int parallelism)
     {
-        var rows = await Rows(Session(parallelism), "SELECT b.auction, b.bidder, d.name FROM bid AS b JOIN dim FOR SYSTEM_TIME AS OF b.pt AS d ON b.bidder = d.id");
+        var rows = await QueryRows.SortedTextAsync(Session(parallelism), "SELECT b.auction, b.bidder, d.name FROM bid AS b JOIN dim FOR SYSTEM_TIME AS OF b.pt AS d ON b.bidder = d.id");
 
         rows.ShouldBe(["+I[1, 10, ann]", "+I[1, 11, bob]", "+I[2, 11, bob]", "+I[2, 13, cy]", "+I[3, 10, ann]"]);
     }
@@ -78,7 +65,7 @@ public sealed class LookupJoinTests : IDisposable
     {
         var session = Session(parallelism, ", 'lookup.cache' = 'PARTIAL', 'lookup.partial-cache.max-rows' = '2'");
 
-        var rows = await Rows(session, "SELECT b.auction, b.bidder, d.name, d.tier * 10 AS t FROM bid AS b LEFT JOIN dim FOR SYSTEM_TIME AS OF b.pt AS d ON b.bidder = d.id AND d.tier > 1");
+        var rows = await QueryRows.SortedTextAsync(session, "SELECT b.auction, b.bidder, d.name, d.tier * 10 AS t FROM bid AS b LEFT JOIN dim FOR SYSTEM_TIME AS OF b.pt AS d ON b.bidder = d.id AND d.tier > 1");
 
         // Bidder 12 is not in the table, and ann's tier (1) fails the condition: both padded with NULLs.
         rows.ShouldBe(["+I[1, 10, null, null]", "+I[1, 11, bob, 20]", "+I[1, 12, null, null]", "+I[2, 11, bob, 20]", "+I[2, 13, cy, 30]", "+I[3, 10, null, null]"]);

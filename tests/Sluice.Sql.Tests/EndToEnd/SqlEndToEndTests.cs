@@ -42,18 +42,6 @@ public sealed class SqlEndToEndTests : IDisposable
         return session;
     }
 
-    private static async Task<List<Row>> Changelog(SqlSession session, string query)
-    {
-        await using var result = session.Execute(query).ShouldHaveSingleItem().ShouldBeOfType<SqlQueryResult>();
-        var rows = new List<Row>();
-        await foreach (var row in result.ReadAllAsync().WithCancellation(CancellationToken.None))
-        {
-            rows.Add(row);
-        }
-
-        return rows;
-    }
-
     /// <summary>The rows left after applying a changelog, as text, sorted.</summary>
     private static List<string> Materialize(IEnumerable<Row> changelog)
     {
@@ -80,7 +68,7 @@ public sealed class SqlEndToEndTests : IDisposable
     [Fact]
     public async Task Select_FilterAndProjection_ReturnsTheMatchingRowsComputed()
     {
-        var rows = await Changelog(Session(), "SELECT auction, price * 2 AS doubled FROM bid WHERE price > 50");
+        var rows = await QueryRows.ChangelogAsync(Session(), "SELECT auction, price * 2 AS doubled FROM bid WHERE price > 50");
 
         rows.Select(static r => (r.Kind, r.GetInt64(0), r.GetInt64(1))).OrderBy(static r => r.Item2).ThenBy(static r => r.Item3)
             .ShouldBe([(RowKind.Insert, 1L, 200L), (RowKind.Insert, 1L, 300L), (RowKind.Insert, 3L, 140L)]);
@@ -104,7 +92,7 @@ public sealed class SqlEndToEndTests : IDisposable
     [InlineData(4)]
     public async Task Select_GroupBy_ProducesAnUpdatingChangelogThatMaterializesToTheGroups(int parallelism)
     {
-        var rows = await Changelog(Session(parallelism), "SELECT auction, COUNT(*) AS bids, MAX(price) AS top FROM bid GROUP BY auction");
+        var rows = await QueryRows.ChangelogAsync(Session(parallelism), "SELECT auction, COUNT(*) AS bids, MAX(price) AS top FROM bid GROUP BY auction");
 
         rows.ShouldContain(static r => r.Kind == RowKind.UpdateBefore);
         Materialize(rows).ShouldBe(
@@ -164,7 +152,7 @@ public sealed class SqlEndToEndTests : IDisposable
     [InlineData(4)]
     public async Task Select_TumbleWindowAggregate_EmitsOneRowPerWindowAndKeyWhenTheWindowCloses(int parallelism)
     {
-        var rows = await Changelog(Session(parallelism),
+        var rows = await QueryRows.ChangelogAsync(Session(parallelism),
             "SELECT auction, window_start, window_end, COUNT(*) AS n, SUM(price) AS total "
             + "FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end");
 
@@ -184,7 +172,7 @@ public sealed class SqlEndToEndTests : IDisposable
     [Fact]
     public async Task Select_LegacyGroupWindow_MatchesTheWindowTvf()
     {
-        var rows = await Changelog(Session(),
+        var rows = await QueryRows.ChangelogAsync(Session(),
             "SELECT TUMBLE_START(ts, INTERVAL '10' SECOND) AS ws, COUNT(*) AS n FROM bid GROUP BY TUMBLE(ts, INTERVAL '10' SECOND)");
 
         rows.Select(static r => $"{r.GetTimestamp(0):HH:mm:ss} {r.GetInt64(1)}").Order(StringComparer.Ordinal).ShouldBe(["10:00:00 3", "10:00:10 3"]);
@@ -193,7 +181,7 @@ public sealed class SqlEndToEndTests : IDisposable
     [Fact]
     public async Task Select_HopWindowTableFunctionAlone_EmitsARowPerWindow()
     {
-        var rows = await Changelog(Session(),
+        var rows = await QueryRows.ChangelogAsync(Session(),
             "SELECT auction, window_start, window_end FROM TABLE(HOP(TABLE bid, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) WHERE auction = 3");
 
         // ts = t0 + 12 s is in [5, 15) and [10, 20).
@@ -204,7 +192,7 @@ public sealed class SqlEndToEndTests : IDisposable
     [Fact]
     public async Task Select_OverAggregate_RunningCountPerAuctionInEventTimeOrder()
     {
-        var rows = await Changelog(Session(),
+        var rows = await QueryRows.ChangelogAsync(Session(),
             "SELECT auction, bidder, COUNT(*) OVER (PARTITION BY auction ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n FROM bid");
 
         rows.Select(static r => $"{r.GetInt64(0)} {r.GetInt64(1)} {r.GetInt64(2)}").Order(StringComparer.Ordinal)
@@ -214,7 +202,7 @@ public sealed class SqlEndToEndTests : IDisposable
     [Fact]
     public async Task Select_TopN_KeepsTheHighestPricePerAuction()
     {
-        var rows = await Changelog(Session(),
+        var rows = await QueryRows.ChangelogAsync(Session(),
             "SELECT auction, price FROM (SELECT auction, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bid WHERE price IS NOT NULL) WHERE rn <= 1");
 
         Materialize(rows).ShouldBe(
@@ -228,7 +216,7 @@ public sealed class SqlEndToEndTests : IDisposable
     [Fact]
     public async Task Select_IntervalJoin_PairsBidsOfTheSameBidderWithinFifteenSeconds()
     {
-        var rows = await Changelog(Session(),
+        var rows = await QueryRows.ChangelogAsync(Session(),
             "SELECT a.auction, b.auction AS other FROM bid a JOIN bid b ON a.bidder = b.bidder AND a.auction < b.auction "
             + "AND a.ts BETWEEN b.ts - INTERVAL '15' SECOND AND b.ts + INTERVAL '15' SECOND");
 

@@ -28,7 +28,7 @@ public sealed class WindowJoinTests : IDisposable
           ON l.window_start = r.window_start AND l.window_end = r.window_end AND l.auction = r.auction AND l.bidder < r.bidder
         """;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("sluice-sql-window-rank-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("sluice-sql-window-join-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
@@ -41,25 +41,12 @@ public sealed class WindowJoinTests : IDisposable
         return session;
     }
 
-    private static async Task<List<string>> Rows(SqlSession session, string query)
-    {
-        await using var result = session.Execute(query).ShouldHaveSingleItem().ShouldBeOfType<SqlQueryResult>();
-        var rows = new List<string>();
-        await foreach (var row in result.ReadAllAsync().WithCancellation(CancellationToken.None))
-        {
-            rows.Add(row.ToString());
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
     public async Task Select_WindowLeftJoin_OnlyInsertsEachWindowsPairsAndPaddedRows(int parallelism)
     {
-        var rows = await Rows(Session(parallelism), NextBidder);
+        var rows = await QueryRows.SortedTextAsync(Session(parallelism), NextBidder);
 
         // [10:00:00, 10:00:10): auction 1 has bidders 10 and 12; every other bid has no higher bidder on its auction in
         // its window. A regular LEFT join would also emit (and retract) a padded row for bidder 10.

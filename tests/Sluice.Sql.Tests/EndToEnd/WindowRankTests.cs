@@ -50,25 +50,12 @@ public sealed class WindowRankTests : IDisposable
         return session;
     }
 
-    private static async Task<List<string>> Rows(SqlSession session, string query)
-    {
-        await using var result = session.Execute(query).ShouldHaveSingleItem().ShouldBeOfType<SqlQueryResult>();
-        var rows = new List<string>();
-        await foreach (var row in result.ReadAllAsync().WithCancellation(CancellationToken.None))
-        {
-            rows.Add(row.ToString());
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
     public async Task Select_WindowTopNOverAWindowAggregate_OneInsertPerWindow(int parallelism)
     {
-        var rows = await Rows(Session(parallelism), TopAuction);
+        var rows = await QueryRows.SortedTextAsync(Session(parallelism), TopAuction);
 
         // [10:00:00, 10:00:10): auction 1 has 100 + 150; [10:00:10, 10:00:20): auction 3 has 70, auction 2 has 20.
         rows.ShouldBe(["+I[1, 250, 1]", "+I[3, 70, 1]"]);
@@ -79,7 +66,7 @@ public sealed class WindowRankTests : IDisposable
     [InlineData(4)]
     public async Task Select_WindowDeduplicate_KeepsEachAuctionsFirstBidPerWindow(int parallelism)
     {
-        var rows = await Rows(Session(parallelism), FirstBidPerAuction);
+        var rows = await QueryRows.SortedTextAsync(Session(parallelism), FirstBidPerAuction);
 
         rows.ShouldBe(["+I[1, 10]", "+I[1, 11]", "+I[2, 11]", "+I[2, 13]", "+I[3, 10]"]);
     }
