@@ -8,19 +8,6 @@ namespace Sluice.Sql.Tests.EndToEnd;
 /// <summary>Window joins: both sides windowed alike and joined on the window's bounds run once per window, append-only.</summary>
 public sealed class WindowJoinTests : IDisposable
 {
-    private static readonly DateTime s_t0 = new(2026, 12, 5, 10, 0, 0);
-
-    // auction, bidder, price, ts (seconds after t0; out of order)
-    private static readonly object?[][] s_bids =
-    [
-        [1L, 10L, 100L, s_t0.AddSeconds(1)],
-        [2L, 11L, 5L, s_t0.AddSeconds(3)],
-        [1L, 12L, 150L, s_t0.AddSeconds(2)],
-        [3L, 10L, 70L, s_t0.AddSeconds(12)],
-        [2L, 13L, 20L, s_t0.AddSeconds(11)],
-        [1L, 11L, null, s_t0.AddSeconds(14)],
-    ];
-
     private const string NextBidder = """
         SELECT l.auction, l.bidder, r.bidder AS other FROM
           (SELECT * FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(ts), INTERVAL '10' SECOND))) AS l
@@ -32,21 +19,12 @@ public sealed class WindowJoinTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static SqlSession Session(int parallelism = 1)
-    {
-        var registry = new ConnectorRegistry().Register(new RowsConnectorFactory(s_bids)).Register(new FilesystemConnectorFactory());
-        var session = SqlSession.Create(new SqlSessionOptions { Connectors = registry });
-        session.Execute("CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'rows')");
-        session.Execute($"SET 'parallelism.default' = '{parallelism}'");
-        return session;
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
     public async Task Select_WindowLeftJoin_OnlyInsertsEachWindowsPairsAndPaddedRows(int parallelism)
     {
-        var rows = await QueryRows.SortedTextAsync(Session(parallelism), NextBidder);
+        var rows = await QueryRows.SortedTextAsync(WindowedBids.Session(parallelism), NextBidder);
 
         // [10:00:00, 10:00:10): auction 1 has bidders 10 and 12; every other bid has no higher bidder on its auction in
         // its window. A regular LEFT join would also emit (and retract) a padded row for bidder 10.
@@ -56,7 +34,7 @@ public sealed class WindowJoinTests : IDisposable
     [Fact]
     public async Task Insert_WindowJoinIntoAnAppendOnlySink_IsPlannedAsAWindowJoinAndRuns()
     {
-        var session = Session();
+        var session = WindowedBids.Session();
         var path = Path.Combine(_directory, "pairs");
         session.Execute($"CREATE TABLE pairs (auction BIGINT, bidder BIGINT, other BIGINT) WITH ('connector' = 'filesystem', 'path' = '{path}', 'format' = 'json')");
 

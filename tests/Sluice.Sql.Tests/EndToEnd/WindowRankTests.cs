@@ -8,19 +8,6 @@ namespace Sluice.Sql.Tests.EndToEnd;
 /// <summary>Window Top-N and window deduplication: ranks partitioned by a window's bounds run once per window, append-only.</summary>
 public sealed class WindowRankTests : IDisposable
 {
-    private static readonly DateTime s_t0 = new(2026, 12, 5, 10, 0, 0);
-
-    // auction, bidder, price, ts (seconds after t0; out of order)
-    private static readonly object?[][] s_bids =
-    [
-        [1L, 10L, 100L, s_t0.AddSeconds(1)],
-        [2L, 11L, 5L, s_t0.AddSeconds(3)],
-        [1L, 12L, 150L, s_t0.AddSeconds(2)],
-        [3L, 10L, 70L, s_t0.AddSeconds(12)],
-        [2L, 13L, 20L, s_t0.AddSeconds(11)],
-        [1L, 11L, null, s_t0.AddSeconds(14)],
-    ];
-
     private const string TopAuction = """
         SELECT auction, total, rn FROM (
           SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY total DESC) AS rn
@@ -41,21 +28,12 @@ public sealed class WindowRankTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static SqlSession Session(int parallelism = 1)
-    {
-        var registry = new ConnectorRegistry().Register(new RowsConnectorFactory(s_bids)).Register(new FilesystemConnectorFactory());
-        var session = SqlSession.Create(new SqlSessionOptions { Connectors = registry });
-        session.Execute("CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'rows')");
-        session.Execute($"SET 'parallelism.default' = '{parallelism}'");
-        return session;
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
     public async Task Select_WindowTopNOverAWindowAggregate_OneInsertPerWindow(int parallelism)
     {
-        var rows = await QueryRows.SortedTextAsync(Session(parallelism), TopAuction);
+        var rows = await QueryRows.SortedTextAsync(WindowedBids.Session(parallelism), TopAuction);
 
         // [10:00:00, 10:00:10): auction 1 has 100 + 150; [10:00:10, 10:00:20): auction 3 has 70, auction 2 has 20.
         rows.ShouldBe(["+I[1, 250, 1]", "+I[3, 70, 1]"]);
@@ -66,7 +44,7 @@ public sealed class WindowRankTests : IDisposable
     [InlineData(4)]
     public async Task Select_WindowDeduplicate_KeepsEachAuctionsFirstBidPerWindow(int parallelism)
     {
-        var rows = await QueryRows.SortedTextAsync(Session(parallelism), FirstBidPerAuction);
+        var rows = await QueryRows.SortedTextAsync(WindowedBids.Session(parallelism), FirstBidPerAuction);
 
         rows.ShouldBe(["+I[1, 10]", "+I[1, 11]", "+I[2, 11]", "+I[2, 13]", "+I[3, 10]"]);
     }
@@ -74,7 +52,7 @@ public sealed class WindowRankTests : IDisposable
     [Fact]
     public void Explain_WindowTopNAndDeduplicate_AreTheWindowNodes()
     {
-        var session = Session();
+        var session = WindowedBids.Session();
 
         var topN = session.Execute("EXPLAIN " + TopAuction).ShouldHaveSingleItem().ShouldBeOfType<SqlExplainResult>().Plan;
         var dedup = session.Execute("EXPLAIN " + FirstBidPerAuction).ShouldHaveSingleItem().ShouldBeOfType<SqlExplainResult>().Plan;
@@ -87,7 +65,7 @@ public sealed class WindowRankTests : IDisposable
     [Fact]
     public async Task Insert_WindowTopNIntoAnAppendOnlySink_IsAcceptedAndWritesTheRows()
     {
-        var session = Session();
+        var session = WindowedBids.Session();
         var path = Path.Combine(_directory, "top");
         session.Execute($"CREATE TABLE top_auction (auction BIGINT, total BIGINT, rn BIGINT) WITH ('connector' = 'filesystem', 'path' = '{path}', 'format' = 'json')");
 
