@@ -4,6 +4,22 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+echo "== test tools"
+# Debian packages the tests drive, installed when missing: Chromium (the dashboard's browser tests, through
+# Playwright with ExecutablePath=/usr/bin/chromium) and promtool from the prometheus package (the /metrics page and
+# deploy/prometheus/alerts.yml are checked with it). Nothing is started here; the tests start what they need.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v promtool >/dev/null || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    echo "error: the tests need the Debian packages: ${missing[*]} (install them as root, or run ./test.sh as root)"
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
 echo "== format check"
 dotnet format Sluice.slnx --verify-no-changes --verbosity quiet
 

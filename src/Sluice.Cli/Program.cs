@@ -3,6 +3,7 @@ using Sluice.Cli.Checkpoints;
 using Sluice.Cli.Connectors;
 using Sluice.Cli.Demo;
 using Sluice.Cli.Log;
+using Sluice.Cli.Server;
 using Sluice.Cli.Sql;
 
 namespace Sluice.Cli;
@@ -31,6 +32,7 @@ internal static class Program
             CheckpointsCommand.Create(),
             ConnectorsCommand.Create(),
             SqlCommand.Create(),
+            ServerCommand.Create(),
             BenchToolPointer.Create("bench", "Benchmarks: in the sluice-bench tool of the Sluice repository (./sluice bench … in a clone).",
                 "Benchmarks live in the sluice-bench tool of the Sluice repository: run ./sluice bench … in a clone of it."),
             BenchToolPointer.Create("chaos", "The kill harness: in the sluice-bench tool of the Sluice repository (./sluice chaos … in a clone).",

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Net;
+using Sluice.Server;
+
+namespace Sluice.Cli.Server;
+
+/// <summary>
+/// <c>sluice server</c>: runs a <see cref="SluiceServer"/> over a data directory until Ctrl+C or SIGTERM, then shuts it
+/// down gracefully. At the first start over a directory it prints the API token it created (once; it is never logged).
+/// </summary>
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "The server's data directory: log, checkpoints, warehouse, jobs, API token.", DefaultValueFactory = _ => "sluice-data" };
+        var port = new Option<int>("--port") { Description = "The TCP port to listen on (0: any free port).", DefaultValueFactory = _ => SluiceServerOptions.DefaultPort }.MustBeBetween(0, IPEndPoint.MaxPort);
+        var listen = new Option<string>("--listen") { Description = "The address to listen on. Anything but loopback exposes the API to other machines (a warning is printed).", DefaultValueFactory = _ => "127.0.0.1" };
+        listen.Validators.Add(r =>
+        {
+            if (!IPAddress.TryParse(r.GetValueOrDefault<string>(), out _))
+            {
+                r.AddError($"--listen '{r.GetValueOrDefault<string>()}' is not an IP address: give one such as 127.0.0.1 or 0.0.0.0.");
+            }
+        });
+        var command = new Command("server", "Run the Sluice server: REST API, /metrics, web dashboard and HTTP ingest over one data directory.") { dataDir, port, listen };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var directory = DataDirectories.CreateWritable(parse.GetValue(dataDir)!, "server data directory");
+            var options = new SluiceServerOptions
+            {
+                DataDirectory = directory,
+                Port = parse.GetValue(port),
+                ListenAddress = IPAddress.Parse(parse.GetValue(listen)!),
+                LoggerFactory = CommandLineHost.LoggerFactory(parse),
+            };
+            SluiceServer server;
+            try
+            {
+                server = await SluiceServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                throw new CommandFailedException($"The server cannot start on {options.ListenAddress}:{options.Port} ({e.Message.TrimEnd('.')}).", e);
+            }
+
+            await using (server.ConfigureAwait(false))
+            {
+                Console.WriteLine($"Sluice server listening on {server.Address} (data directory {server.DataDirectory}).");
+                Console.WriteLine(server.TokenCreated
+                    ? $"API token (created now, saved in {server.TokenFile}; mutating calls need it as 'Authorization: Bearer <token>'): {server.Token}"
+                    : $"API token: in {server.TokenFile}.");
+                Console.WriteLine("Press Ctrl+C to stop.");
+                try
+                {
+                    await server.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                }
+                Console.WriteLine("Stopping the server…");
+            }
+            return 0;
+        });
+        return command;
+    }
+}

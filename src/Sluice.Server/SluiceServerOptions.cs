@@ -1,0 +1,33 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Sluice.Server;
+
+/// <summary>
+/// How a <see cref="SluiceServer"/> starts: where its data lives and where it listens. Immutable; validated by
+/// <see cref="SluiceServer.StartAsync"/>.
+/// </summary>
+public sealed record SluiceServerOptions
+{
+    /// <summary>The default port, as Flink's REST endpoint uses.</summary>
+    public const int DefaultPort = 8081;
+
+    /// <summary>
+    /// The server's data directory: the embedded log (<c>log/</c>), checkpoints and savepoints (<c>checkpoints/</c>),
+    /// the DuckDB warehouse (<c>warehouse.duckdb</c>), the jobs to resume (<c>jobs/</c>) and the API token
+    /// (<c>server.token</c>). Created when missing.
+    /// </summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The address to listen on; loopback by default. Any other address is logged as a warning at start.</summary>
+    public IPAddress ListenAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>The TCP port; 0 picks a free one (read it back from <see cref="SluiceServer.Address"/>).</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>The largest request body accepted (bytes); a larger one is answered 413. Default 16 MiB.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 16L << 20;
+
+    /// <summary>The logger factory of the server and its jobs; null logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}
