@@ -122,9 +122,11 @@ internal static class IngestParser
         var body = batch.Body;
         var reader = new Utf8JsonReader(body[start..], isFinalBlock: true, default);
         var element = 0;
+        var complete = 0;
         try
         {
             reader.Read();
+            // `complete` counts the elements read whole, so a syntax error names the one after them.
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 element++;
@@ -135,6 +137,7 @@ internal static class IngestParser
                 {
                     return error;
                 }
+                complete = element;
             }
             if (reader.Read())
             {
@@ -143,7 +146,7 @@ internal static class IngestParser
         }
         catch (JsonException e)
         {
-            return new IngestParseError(element + 1, null, $"Array element {element + 1} is not valid JSON ({Reason(e)}); nothing was appended.");
+            return new IngestParseError(complete + 1, null, $"Array element {complete + 1} is not valid JSON ({Reason(e)}); nothing was appended.");
         }
         return null;
     }
