@@ -76,6 +76,15 @@ internal sealed class IngestService(ServerContext server) : IAsyncDisposable
             {
                 return readError;
             }
+            if (bytesTaken == 0)
+            {
+                // A chunked body (no Content-Length) is counted once it has arrived.
+                if (!Gate.TryTakeBytes(batch.BodyLength))
+                {
+                    return TooBusy(http, $"The server holds {Gate.Bytes} bytes of ingest bodies already: retry topic '{topic}' after the Retry-After delay.");
+                }
+                bytesTaken = batch.BodyLength;
+            }
             return await IngestBodyAsync(http, log, query, key, batch).ConfigureAwait(false);
         }
         finally
