@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sluice.Bench.Cli.Chaos;
+using Sluice.Bench.Cli.Ingest;
 using Sluice.Bench.Cli.Suites;
 using Sluice.Cli;
 
@@ -23,7 +24,7 @@ public static class Program
         var root = new SluiceRootCommand("Sluice benchmarks and kill harness (run as ./sluice bench … and ./sluice chaos …).")
         {
             ChaosCommand.Create(),
-            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create(), StateBenchCommand.Create(), FilesBenchCommand.Create()),
+            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create(), StateBenchCommand.Create(), FilesBenchCommand.Create(), IngestBenchCommand.Create()),
         };
         root.Options.Add(CommandLineHost.Verbose);
         return root;

@@ -53,6 +53,9 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>The API token. Show it to the user who started the server, never log it.</summary>
     public string Token => _context.Token.Value;
 
+    /// <summary>The host's services (for tests and in-process tools that reach a feature's singleton).</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>Ends when the server stopped: after <see cref="StopAsync"/>, or after the host was asked to stop.</summary>
     public Task Completion => _app.WaitForShutdownAsync();
 

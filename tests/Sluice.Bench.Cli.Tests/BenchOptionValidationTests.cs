@@ -35,6 +35,14 @@ public sealed class BenchOptionValidationTests
     [InlineData("--state-backend", "bench", "state", "--state-backend", "disk")]
     [InlineData("--record-bytes", "bench", "kafka", "--record-bytes", "-1")]
     [InlineData("--partitions", "bench", "kafka", "--partitions", "0")]
+    [InlineData("--mode", "bench", "ingest", "--mode", "bulk")]
+    [InlineData("--batch", "bench", "ingest", "--batch", "0")]
+    [InlineData("--clients", "bench", "ingest", "--clients", "0")]
+    [InlineData("--duration", "bench", "ingest", "--duration", "0")]
+    [InlineData("--partitions", "bench", "ingest", "--partitions", "65")]
+    [InlineData("--kills", "chaos", "ingest", "--kills", "-1")]
+    [InlineData("--clients", "chaos", "ingest", "--clients", "0")]
+    [InlineData("--batch", "chaos", "ingest", "--batch", "0")]
     public void Parse_OutOfRangeValue_ReportsOneSentenceNamingTheOption(string option, params string[] args) =>
         UsageErrors.ShouldBeOneSentenceNaming(Program.BuildRoot(), option, args);
 

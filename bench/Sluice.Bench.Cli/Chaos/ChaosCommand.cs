@@ -37,6 +37,7 @@ internal static class ChaosCommand
         var command = new Command("chaos", "Kill harness: kill -9 a checkpointed job at random points, restart it, and check its committed output is exactly the no-crash output.")
         {
             kills, seed, events, rate, interval, parallelism, maxLines, fault, kafka, stateBackend, workDir, RunJob(),
+            Ingest.IngestChaosCommand.Create(), Ingest.IngestChaosCommand.CreateServer(),
         };
         command.SetAction(parse =>
         {
