@@ -268,7 +268,7 @@ internal sealed class ProcessOperator<TIn, TOut> : OneInputOperator<TIn>, ITimer
 /// output itself at the end of input.
 /// </summary>
 /// <remarks>
-/// With checkpoints on it measures event-time latency at commit: it keeps the smallest record timestamp written since
+/// With checkpoints on (without there is no commit, and it measures nothing) it measures event-time latency at commit: it keeps the smallest record timestamp written since
 /// the last barrier (one comparison per record), moves it aside at the barrier, and when that checkpoint completes —
 /// after the coordinator committed the staged output — records commit time − that timestamp on
 /// <c>sluice.latency.event_to_commit</c>: one sample per commit and subtask, the latency of its oldest record.
@@ -279,9 +279,11 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
     private long _pendingMinTimestamp = long.MaxValue; // smallest timestamp written since the last barrier
     private long _stagedMinTimestamp = long.MaxValue; // the same for the output a pending checkpoint will commit
     private KeyValuePair<string, object?>[] _latencyTags = [];
+    private bool _measureLatency; // checkpoints on: there are commits to measure at
 
     public override void Open()
     {
+        _measureLatency = Context.Options.Checkpoints is not null;
         _latencyTags = [new("job", Context.JobName), new("job.id", Context.JobId.ToString()), new("operator", Context.OperatorName), new("subtask", Context.SubtaskIndex)];
         _writer = sink.CreateWriter(new SinkContext(Context.OperatorName, Context.SubtaskIndex, Context.Parallelism, Context.TimeProvider)
         {
@@ -325,7 +327,7 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
 
     public override void ProcessElement(T value, long timestamp)
     {
-        if (timestamp < _pendingMinTimestamp && timestamp != EventTime.NoTimestamp)
+        if (_measureLatency && timestamp < _pendingMinTimestamp && timestamp != EventTime.NoTimestamp)
         {
             _pendingMinTimestamp = timestamp;
         }
@@ -341,15 +343,18 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
 
     public override void ProcessBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
     {
-        var min = _pendingMinTimestamp;
-        foreach (var timestamp in timestamps)
+        if (_measureLatency)
         {
-            if (timestamp < min && timestamp != EventTime.NoTimestamp)
+            var min = _pendingMinTimestamp;
+            foreach (var timestamp in timestamps)
             {
-                min = timestamp;
+                if (timestamp < min && timestamp != EventTime.NoTimestamp)
+                {
+                    min = timestamp;
+                }
             }
+            _pendingMinTimestamp = min;
         }
-        _pendingMinTimestamp = min;
         try
         {
             _writer!.WriteBatch(values, timestamps);

@@ -65,6 +65,8 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
 
         var (exit, output) = await Promtool.RunAsync(["check", "metrics"], stdin: page);
         exit.ShouldBe(0, output);
+        var families = Exposition.Families(page).Where(f => f.Key.StartsWith("sluice_", StringComparison.Ordinal)).ToList();
+        families.ShouldAllBe(f => ExportedMetrics.Families.ContainsKey(f.Key) && ExportedMetrics.Families[f.Key] == f.Value, "every family is documented with its type");
 
         var samples = Exposition.Parse(page).Where(s => s.Labels.GetValueOrDefault("job_id") == _job.Id.ToString() || s.Labels.GetValueOrDefault("group") == Group).ToList();
         string[] expected =
