@@ -38,7 +38,17 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
             .Map(static s => s.ToUpperInvariant()).SetParallelism(2)
             .ToLog(_log, "out", MessageSerializers.Utf8String());
         _job = env.Start();
+
+        // A short job whose first attempt fails: its restart shows on the page after it finished.
+        var failed = 0;
+        var restarting = StreamEnvironment.Create(new JobOptions { JobName = RestartingJob, Restart = RestartStrategy.FixedDelay(2, TimeSpan.Zero) });
+        restarting.FromCollection([1, 2, 3]).Map(x => Interlocked.Exchange(ref failed, 1) == 0 ? throw new InvalidOperationException("first attempt") : x).Collect();
+        _restarted = restarting.Start();
+        (await _restarted.Completion).Restarts.ShouldBe(1);
     }
+
+    private const string RestartingJob = "metrics-restarting";
+    private JobClient _restarted = null!;
 
     public async Task DisposeAsync()
     {
@@ -92,6 +102,8 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         samples.Where(s => s.Name == "sluice_latency_event_to_commit_seconds_count").Sum(s => s.Value).ShouldBeGreaterThan(0);
         samples.ShouldContain(s => s.Name == "sluice_checkpoint_last_completed_id" && s.Value >= 3);
         samples.ShouldAllBe(s => s.Labels.GetValueOrDefault("job", "metrics-e2e") == "metrics-e2e");
+        Exposition.Parse(page).ShouldContain(s => s.Name == "sluice_job_restarts_total" && s.Labels["job_id"] == _restarted.Id.ToString() && s.Value == 1,
+            "the restarting job restarted once");
     }
 
     [Fact]
