@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Sluice.Checkpoints;
+using Sluice.Runtime.Execution;
 using Sluice.Runtime.Tasks;
 
 namespace Sluice.Runtime.Checkpointing;
@@ -353,7 +354,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         if (pending.Activity is { } activity)
         {
             activity.SetTag("checkpoint.size", bytes);
-            activity.Stop();
+            activity.StopKeepingCurrent();
         }
         CheckpointLog.Completed(_logger, pending.Id, _jobName, _jobId, (long)duration.TotalMilliseconds, bytes);
         foreach (var task in _tasks)
@@ -595,7 +596,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         if (pending.Activity is { } activity)
         {
             activity.SetStatus(ActivityStatusCode.Error, why);
-            activity.Stop();
+            activity.StopKeepingCurrent();
             pending.Activity = null;
         }
     }

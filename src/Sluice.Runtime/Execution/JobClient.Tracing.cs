@@ -55,7 +55,7 @@ public sealed partial class JobClient
         {
             activity.SetStatus(ActivityStatusCode.Error, failure.Message);
         }
-        activity.Stop();
+        activity.StopKeepingCurrent();
         attempt.Activity = null;
     }
 
@@ -77,7 +77,7 @@ public sealed partial class JobClient
         {
             activity.SetStatus(ActivityStatusCode.Error, cause?.Message);
         }
-        activity.Stop();
+        activity.StopKeepingCurrent();
         _activity = null;
     }
 }
