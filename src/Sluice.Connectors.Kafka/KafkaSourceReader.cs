@@ -43,6 +43,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
     private readonly int _maxChunks;
     private readonly int _maxRecordsPerPoll;
     private readonly Thread _pollThread;
+    private readonly KafkaConsumerLag _lag;
 
     // Guarded by _lock: shared between the poll thread, the subtask thread and callers of the public methods.
     private readonly object _lock = new();
@@ -94,10 +95,13 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
         config["auto.offset.reset"] = options.StartingPosition.Fallback == KafkaStartingPositionKind.Latest ? "latest" : "earliest";
         _requestTimeout = TimeSpan.FromMilliseconds(config.TryGetValue("socket.timeout.ms", out var socket) && int.TryParse(socket, out var ms) ? ms : 30_000);
         var clientLog = KafkaClientLog.ForJob(context.LoggerFactory, context.OperatorName, context.SubtaskIndex, context.JobName, context.JobId);
+        config.TryAdd("statistics.interval.ms", KafkaConsumerLag.DefaultStatisticsIntervalMs);
+        _lag = new KafkaConsumerLag(context.JobName, context.JobId, context.OperatorName, context.SubtaskIndex, options.GroupId);
 
         _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetLogHandler((_, m) => clientLog.Write(m))
             .SetErrorHandler((_, e) => OnError(e))
+            .SetStatisticsHandler((_, json) => _lag.OnStatistics(json))
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)
@@ -166,6 +170,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
             Name = $"sluice-kafka-poll-{options.GroupId}-{context.SubtaskIndex}",
         };
         _pollThread.Start();
+        _lag.Track();
     }
 
     /// <summary>One split per partition of the subscribed topics at start (see the remarks on the type).</summary>
@@ -472,6 +477,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
             }
         }
         _pollThread.Join();
+        _lag.Untrack();
         try
         {
             _consumer.Close();

@@ -35,6 +35,9 @@ internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSource
     private bool _started;
     private bool _isDisposed;
     private Exception? _waitError;
+    private long _pendingMinAppendMs = long.MaxValue; // oldest log timestamp read since the last snapshot
+    private long _stagedMinAppendMs = long.MaxValue; // the same for what the pending checkpoint commits
+    private readonly KeyValuePair<string, object?>[] _latencyTags;
 
     internal LogSourceReader(LogSource<T> source, SourceReaderContext context)
     {
@@ -54,6 +57,8 @@ internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSource
         _checkpointed = [.. _partitions.Select(static p => p.Position)];
         _unfinished = _partitions.Length;
         Partitions = [.. assigned];
+        _latencyTags = [new("job", context.JobName), new("job.id", context.JobId.ToString()), new("operator", context.OperatorName),
+            new("subtask", context.SubtaskIndex), new("topic", source.Topic)];
     }
 
     /// <summary>The partitions this reader owns, by split index.</summary>
@@ -237,6 +242,10 @@ internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSource
             }
             Volatile.Write(ref p.Position, record.Offset + 1);
             consumed++;
+            if (record.TimestampMs < _pendingMinAppendMs)
+            {
+                _pendingMinAppendMs = record.TimestampMs;
+            }
             T? value;
             FormatError? error;
             try
@@ -326,6 +335,13 @@ internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSource
     /// </summary>
     public byte[] SnapshotSplit(int split)
     {
+        if (split == 0)
+        {
+            // The source snapshots its splits in order, between two polls: what was read so far is committed by this
+            // checkpoint (checkpoints run one at a time).
+            _stagedMinAppendMs = Math.Min(_stagedMinAppendMs, _pendingMinAppendMs);
+            _pendingMinAppendMs = long.MaxValue;
+        }
         if (_partitions.Length == 0)
         {
             return SplitPositions.FromInt64(0);
@@ -339,7 +355,20 @@ internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSource
     /// Commits the positions of the completed checkpoint — not the current ones, which may be ahead of what the sinks
     /// have made durable — to the consumer group, if one is configured (progress for lag tools).
     /// </summary>
-    public void NotifyCheckpointComplete(long checkpointId) => Commit(_checkpointed);
+    /// <remarks>
+    /// Also records <c>sluice.latency.ingest_to_commit</c>: the commit time − the oldest log timestamp read before this
+    /// checkpoint's barrier (one sample per completed checkpoint and subtask that read something).
+    /// </remarks>
+    public void NotifyCheckpointComplete(long checkpointId)
+    {
+        Commit(_checkpointed);
+        if (_stagedMinAppendMs != long.MaxValue)
+        {
+            var latencyMs = Math.Max(0, _context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() - _stagedMinAppendMs);
+            LogSourceInstruments.IngestToCommit.Record(latencyMs / 1000.0, _latencyTags);
+            _stagedMinAppendMs = long.MaxValue;
+        }
+    }
 
     private long ResolveStart(PartitionLog partition)
     {

@@ -28,6 +28,12 @@ public sealed record SluiceServerOptions
     /// <summary>The largest request body accepted (bytes); a larger one is answered 413. Default 16 MiB.</summary>
     public long MaxRequestBodyBytes { get; init; } = 16L << 20;
 
+    /// <summary>
+    /// Where to send traces and metrics over OTLP (e.g. <c>http://localhost:4317</c>); null sends nothing unless the
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> environment variable names an endpoint (see docs/server.md, "Metrics").
+    /// </summary>
+    public Uri? OtlpEndpoint { get; init; }
+
     /// <summary>The logger factory of the server and its jobs; null logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

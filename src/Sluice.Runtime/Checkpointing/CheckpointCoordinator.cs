@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Sluice.Checkpoints;
+using Sluice.Runtime.Execution;
 using Sluice.Runtime.Tasks;
 
 namespace Sluice.Runtime.Checkpointing;
@@ -18,12 +19,13 @@ namespace Sluice.Runtime.Checkpointing;
 /// </summary>
 internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposable
 {
-    private static readonly Histogram<double> s_duration = SluiceMetrics.Meter.CreateHistogram<double>("sluice.checkpoint.duration", "ms", "Time from triggering a checkpoint to its manifest being durable.");
-    private static readonly Histogram<long> s_size = SluiceMetrics.Meter.CreateHistogram<long>("sluice.checkpoint.size", "bytes", "Bytes written per completed checkpoint.");
+    private static readonly Histogram<double> s_duration = SluiceMetrics.CreateSecondsHistogram("sluice.checkpoint.duration", "Time from triggering a checkpoint to its manifest being durable and its sinks committed.");
+    private static readonly Histogram<long> s_size = SluiceMetrics.Meter.CreateHistogram("sluice.checkpoint.size", "By", "Bytes written per completed checkpoint.",
+        tags: null, advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = SluiceMetrics.BytesBuckets });
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<CheckpointCoordinator, byte> s_live = new();
     private static readonly ObservableGauge<long> s_lastCompleted = SluiceMetrics.Meter.CreateObservableGauge(
-        "sluice.checkpoint.last_completed_id", ObserveLastCompleted, "checkpoint", "Id of the last completed checkpoint, per job.");
-    private static readonly Counter<long> s_failures = SluiceMetrics.Meter.CreateCounter<long>("sluice.checkpoint.failures", "checkpoints", "Checkpoints that timed out or failed.");
+        "sluice.checkpoint.last_completed_id", ObserveLastCompleted, "{checkpoint}", "Id of the last completed checkpoint, per job.");
+    private static readonly Counter<long> s_failures = SluiceMetrics.Meter.CreateCounter<long>("sluice.checkpoint.failures", "{checkpoint}", "Checkpoints that timed out or failed.");
 
     private readonly CheckpointOptions _options;
     private readonly string _jobName;
@@ -69,6 +71,9 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             task.Checkpoints = this;
         }
     }
+
+    /// <summary>The parent of the checkpoints' activities (the attempt's); default makes them roots. Set before <see cref="Start"/>.</summary>
+    public ActivityContext TraceParent { get; set; }
 
     /// <summary>The id of the last completed checkpoint (the restored one until a new one completes).</summary>
     public long LastCompletedId { get; private set; }
@@ -123,6 +128,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                 }
                 Failed++;
                 s_failures.Add(1, _jobTag, _jobIdTag);
+                StopActivity(_pending, "timed out");
                 timedOut = _pending.Id;
                 _pending = null;
                 _stopped = true;
@@ -141,7 +147,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                     return 0; // Every source ended: the final checkpoint is taken when the job finishes.
                 }
                 id = ++_nextId;
-                _pending = new Pending(id, _time.GetUtcNow());
+                _pending = new Pending(id, _time.GetUtcNow()) { Activity = StartActivity(id) };
                 foreach (var (task, final) in _final)
                 {
                     _pending.Snapshots[task] = final;
@@ -184,6 +190,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             {
                 return; // Abandoned or already failed.
             }
+            StopActivity(_pending, $"declined by task {task}");
             _pending = null;
             Failed++;
         }
@@ -295,6 +302,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             {
                 Failed++;
             }
+            StopActivity(pending, e.Message);
             s_failures.Add(1, _jobTag, _jobIdTag);
             CheckpointLog.Failed(_logger, pending.Id, _jobName, _jobId, _options.Store.Location, e.Message, e);
             _fail(new JobExecutionException($"Checkpoint #{pending.Id} of job '{_jobName}' could not be completed in {_options.Store.Location}: {e.Message}", e));
@@ -340,10 +348,15 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             LastCompletedId = pending.Id;
             Completed++;
         }
-        var duration = (_time.GetUtcNow() - pending.Started).TotalMilliseconds;
-        s_duration.Record(duration, _jobTag, _jobIdTag);
+        var duration = _time.GetUtcNow() - pending.Started;
+        s_duration.Record(duration.TotalSeconds, _jobTag, _jobIdTag);
         s_size.Record(bytes, _jobTag, _jobIdTag);
-        CheckpointLog.Completed(_logger, pending.Id, _jobName, _jobId, (long)duration, bytes);
+        if (pending.Activity is { } activity)
+        {
+            activity.SetTag("checkpoint.size", bytes);
+            activity.StopKeepingCurrent();
+        }
+        CheckpointLog.Completed(_logger, pending.Id, _jobName, _jobId, (long)duration.TotalMilliseconds, bytes);
         foreach (var task in _tasks)
         {
             if (!task.Finished)
@@ -546,6 +559,10 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             _stopped = true;
             _timer?.Dispose();
             abandoned = _pending?.Id ?? 0;
+            if (_pending is not null)
+            {
+                StopActivity(_pending, "abandoned: the attempt ended");
+            }
             _pending = null;
         }
         if (abandoned > 0)
@@ -556,8 +573,39 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         _cancellation.Dispose();
     }
 
+    /// <summary>Starts checkpoint <paramref name="id"/>'s activity (null when nobody listens), leaving the caller's current activity as it was.</summary>
+    private Activity? StartActivity(long id)
+    {
+        var previous = Activity.Current;
+        var activity = SluiceTracing.Source.StartActivity(SluiceTracing.CheckpointActivity, ActivityKind.Internal, TraceParent);
+        if (activity is null)
+        {
+            return null;
+        }
+        Activity.Current = previous;
+        activity.DisplayName = $"checkpoint {id}";
+        activity.SetTag("job", _jobName);
+        activity.SetTag("job.id", _jobIdTag.Value);
+        activity.SetTag("checkpoint.id", id);
+        return activity;
+    }
+
+    /// <summary>Ends a checkpoint's activity as failed (once).</summary>
+    private static void StopActivity(Pending pending, string why)
+    {
+        if (pending.Activity is { } activity)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, why);
+            activity.StopKeepingCurrent();
+            pending.Activity = null;
+        }
+    }
+
     private sealed class Pending(long id, DateTimeOffset started, bool isFinal = false)
     {
+        /// <summary>The checkpoint's activity, until it ends; null when nobody listens.</summary>
+        public Activity? Activity { get; set; }
+
         public long Id { get; } = id;
 
         public DateTimeOffset Started { get; } = started;

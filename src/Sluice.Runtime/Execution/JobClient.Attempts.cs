@@ -100,6 +100,7 @@ public sealed partial class JobClient
     private async Task<bool> EndAttemptAsync(Attempt attempt, bool restartInline = false)
     {
         var failure = attempt.Failure;
+        StopAttemptActivity(attempt, failure);
         if (failure is null && !_cancellation.IsCancellationRequested && attempt.Coordinator is { } coordinator)
         {
             try
@@ -142,6 +143,7 @@ public sealed partial class JobClient
             return false;
         }
         _restarts++;
+        s_restarts.Add(1, new KeyValuePair<string, object?>("job", JobName), new KeyValuePair<string, object?>("job.id", Id.ToString()));
         var delay = strategy.DelayBefore(_restarts);
         JobLog.Restarting(_logger, JobName, Id, _restarts, strategy.MaxAttempts, (long)delay.TotalMilliseconds, failure.Message, failure);
         AttemptFailed(failure);
@@ -190,6 +192,9 @@ public sealed partial class JobClient
         public CancellationTokenSource Cancellation { get; } = cancellation;
 
         public CheckpointCoordinator? Coordinator { get; set; }
+
+        /// <summary>The attempt's <see cref="SluiceTracing.AttemptActivity"/>; null when nobody listens.</summary>
+        public System.Diagnostics.Activity? Activity { get; set; }
 
         public int Running = tasks.Count;
 

@@ -36,6 +36,7 @@ public sealed partial class JobClient
     /// <summary>An attempt's tasks are built and about to run: Created or Restarting → Running (a cancelled job stays Cancelling).</summary>
     private void AttemptStarted(Attempt attempt)
     {
+        StartAttemptActivity(attempt);
         var first = false;
         lock (_lock)
         {
@@ -185,6 +186,7 @@ public sealed partial class JobClient
         JobStatusTransitions.ThrowIfIllegal(_status, to, JobName, Id);
         _statusEvents.Enqueue((new JobStatusChange(this, _status, to, cause), then));
         _status = to;
+        TraceTransition(to, cause);
     }
 
     /// <summary>Raises the queued status events in order, unless another thread is raising them (it then raises these too).</summary>

@@ -30,6 +30,10 @@ public sealed partial class JobClient
     private volatile DeterministicScheduler? _scheduler;
     private readonly ILogger _logger;
     private readonly ILogger _checkpointLogger;
+    private Activity? _activity; // SluiceTracing.JobActivity, from Run to the terminal status; null when nobody listens
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> s_restarts = SluiceMetrics.Meter.CreateCounter<long>("sluice.job.restarts", "{restart}",
+        "Restarts of a job after a failed attempt (per its restart strategy).");
 
     internal JobClient(JobPlan plan, CancellationTokenSource cancellation, JobId id)
     {
@@ -68,6 +72,9 @@ public sealed partial class JobClient
 
     /// <summary>The most records queued in one channel so far (current attempt).</summary>
     public int MaxQueuedRecordsPerChannel => Volatile.Read(ref _attempt)?.Tasks.Max(t => t.Gate.MaxQueuedRecordsPerChannel) ?? 0;
+
+    /// <summary>The tasks of the current attempt (empty before the first); any thread, for the runtime's instruments.</summary>
+    internal IReadOnlyList<StreamTask> CurrentTasks => Volatile.Read(ref _attempt)?.Tasks ?? [];
 
     /// <summary>The id of the last completed checkpoint, or 0.</summary>
     public long LastCheckpointId => Volatile.Read(ref _attempt)?.Coordinator?.LastCompletedId ?? 0;
@@ -199,6 +206,7 @@ public sealed partial class JobClient
         // Registered only now, so that a cancellation before the start is reported to handlers added in beforeRun.
         _cancellation.Token.Register(static s => ((JobClient)s!).OnCancellationRequested(), this);
         OperatorInstruments.Track(this);
+        StartJobActivity();
         _ = RunAsync();
     }
 
@@ -277,13 +285,14 @@ public sealed partial class JobClient
     {
         try
         {
+            task.MarkStarted();
             task.Open();
             while (!task.Finished)
             {
                 if (!task.Step())
                 {
                     task.FlushOutputs();
-                    task.Gate.WaitForWork();
+                    task.WaitForWork();
                 }
             }
         }
@@ -296,6 +305,7 @@ public sealed partial class JobClient
         }
         finally
         {
+            task.MarkEnded();
             if (task.Close() is { } closeError)
             {
                 attempt.Fail(AsJobError(task, closeError));

@@ -60,6 +60,12 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
         {
             throw new InvalidOperationException($"Source {Context.Describe} reader reports {count} splits; a reader owns at least one.");
         }
+        var names = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            names[i] = _reader is ICheckpointedSourceReader named ? named.SplitId(i) : i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        _splitNames = names;
         _splits = new SplitState[count];
         var now = _strategy.IdleTimeoutMs > 0 ? Context.Now : 0;
         for (var i = 0; i < count; i++)
@@ -75,6 +81,32 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
     }
 
     private bool _restoredWatermarkPending;
+
+    private string[] _splitNames = [];
+
+    /// <summary>The reader's splits (0 before <see cref="Open"/>); any thread.</summary>
+    public int SplitCount => Math.Min(Volatile.Read(ref _splitNames).Length, Volatile.Read(ref _splits).Length);
+
+    /// <summary>Split <paramref name="split"/>'s id (the reader's checkpoint id, or its index); any thread.</summary>
+    public string SplitName(int split) => Volatile.Read(ref _splitNames)[split];
+
+    /// <summary>
+    /// Split <paramref name="split"/>'s own watermark (what it would hold the source's watermark at), Unix ms, or
+    /// <see cref="EventTime.MinWatermark"/> when it has none, is idle or finished. Any thread: a racy read of the task
+    /// thread's figures, current within a poll.
+    /// </summary>
+    public long SplitWatermark(int split)
+    {
+        var s = Volatile.Read(ref _splits)[split];
+        if (s.Finished || s.Idle || s.ExplicitIdle)
+        {
+            return EventTime.MinWatermark;
+        }
+        var generated = !_strategy.EmitsWatermarks || s.MaxTimestamp == EventTime.MinWatermark
+            ? EventTime.MinWatermark
+            : s.MaxTimestamp - _strategy.MaxOutOfOrdernessMs - 1;
+        return Math.Max(generated, s.Explicit);
+    }
 
     /// <summary>
     /// Split positions and watermark progress of every subtask of the restored checkpoint, by split id: the union list

@@ -15,8 +15,8 @@ namespace Sluice.Runtime.Tasks;
 /// </summary>
 internal sealed class StreamTask
 {
-    private static readonly System.Diagnostics.Metrics.Histogram<double> s_alignment = SluiceMetrics.Meter.CreateHistogram<double>(
-        "sluice.checkpoint.alignment", "ms", "Time a task spent aligning checkpoint barriers (its blocked inputs wait meanwhile).");
+    private static readonly System.Diagnostics.Metrics.Histogram<double> s_alignment = SluiceMetrics.CreateSecondsHistogram(
+        "sluice.checkpoint.alignment", "Time a task spent aligning checkpoint barriers (its blocked inputs wait meanwhile).");
 
     private readonly List<StreamOperator> _operators;
     private readonly List<IExchange> _exchanges;
@@ -78,6 +78,65 @@ internal sealed class StreamTask
 
     /// <summary>Time spent aligning barriers so far, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
     public long AlignmentTicks { get; private set; }
+
+    // Time accounting (Stopwatch ticks), written by the task's thread, read by metrics from any thread: set by
+    // MarkStarted/MarkEnded (parallel mode only; 0 = not measured) and the idle waits of WaitForWork.
+    private long _startedTicks;
+    private long _endedTicks;
+    private long _idleTicks;
+    private long _idleSinceTicks; // start of the idle wait in progress, 0 when working
+
+    /// <summary>Starts the task's time accounting (parallel mode: the task has a thread of its own). Task thread.</summary>
+    public void MarkStarted() => Volatile.Write(ref _startedTicks, Stopwatch.GetTimestamp());
+
+    /// <summary>Stops the task's time accounting: the task's thread is done. Task thread.</summary>
+    public void MarkEnded() => Volatile.Write(ref _endedTicks, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// Blocks until there is work (<see cref="InputGate.WaitForWork"/>), counting the wait as idle time. Task thread.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The job was cancelled.</exception>
+    public void WaitForWork()
+    {
+        var since = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _idleSinceTicks, since);
+        try
+        {
+            Gate.WaitForWork();
+        }
+        finally
+        {
+            // Added before the wait is cleared: a reader in between counts it twice at worst, never loses it.
+            Volatile.Write(ref _idleTicks, _idleTicks + Stopwatch.GetTimestamp() - since);
+            Volatile.Write(ref _idleSinceTicks, 0);
+        }
+    }
+
+    /// <summary>
+    /// The task's wall-clock time since <see cref="MarkStarted"/> split three ways, in Stopwatch ticks: idle (waiting
+    /// for input, timers or a trigger), backpressured (blocked on a full output channel) and busy (the rest). All zero
+    /// when the time is not measured (deterministic mode). Any thread: the parts are read while the task runs, so they
+    /// are current but not one consistent cut (busy never goes below zero).
+    /// </summary>
+    public (long Busy, long Backpressured, long Idle) TimeTicks()
+    {
+        var started = Volatile.Read(ref _startedTicks);
+        if (started == 0)
+        {
+            return default;
+        }
+        var ended = Volatile.Read(ref _endedTicks);
+        var now = ended != 0 ? ended : Stopwatch.GetTimestamp();
+        var total = now - started;
+        long backpressured = 0;
+        foreach (var exchange in _exchanges)
+        {
+            backpressured += exchange.BackpressuredTicks;
+        }
+        var idleSince = Volatile.Read(ref _idleSinceTicks);
+        var idle = Volatile.Read(ref _idleTicks) + (idleSince != 0 && ended == 0 ? Math.Max(0, now - idleSince) : 0);
+        return (Math.Max(0, total - idle - backpressured), backpressured, idle);
+    }
 
     /// <summary>Opens the chain's operators, downstream first, so each is ready before anything is sent to it.</summary>
     public void Open()
@@ -250,7 +309,7 @@ internal sealed class StreamTask
         var id = _aligningCheckpoint;
         var ticks = System.Diagnostics.Stopwatch.GetTimestamp() - _alignmentStartTicks;
         AlignmentTicks += ticks;
-        s_alignment.Record(ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency,
+        s_alignment.Record((double)ticks / System.Diagnostics.Stopwatch.Frequency,
             new KeyValuePair<string, object?>("job", JobName), new KeyValuePair<string, object?>("job.id", JobIdText), new KeyValuePair<string, object?>("task", Name));
         UnblockAll();
         _aligningCheckpoint = -1;
@@ -380,4 +439,13 @@ internal interface ISourceHead
     SourceStatus Poll();
 
     void Finish(bool drain);
+
+    /// <summary>The reader's splits (0 before the source opened); any thread.</summary>
+    int SplitCount { get; }
+
+    /// <summary>A split's id; any thread.</summary>
+    string SplitName(int split);
+
+    /// <summary>A split's watermark, Unix ms, or <see cref="EventTime.MinWatermark"/> when it has none, is idle or ended; any thread.</summary>
+    long SplitWatermark(int split);
 }

@@ -52,6 +52,21 @@ internal sealed class ExchangeOutput<T> : Output<T>, IExchange
 
     public override long RecordsTaken => Volatile.Read(ref _taken);
 
+    /// <summary>Time this producer spent blocked on full downstream channels, in Stopwatch ticks; any thread.</summary>
+    public long BackpressuredTicks
+    {
+        get
+        {
+            long ticks = 0;
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            foreach (var target in _targets)
+            {
+                ticks += target.CurrentBackpressuredTicks(now);
+            }
+            return ticks;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override void Collect(T value, long timestamp)
     {
@@ -157,4 +172,7 @@ internal interface IExchange
 
     /// <summary>Flushes and sends a checkpoint barrier to every channel.</summary>
     void EmitBarrier(long checkpointId);
+
+    /// <summary>Time the producing task spent blocked on this exchange's full channels, in Stopwatch ticks; any thread.</summary>
+    long BackpressuredTicks { get; }
 }

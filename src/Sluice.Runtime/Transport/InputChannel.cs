@@ -39,6 +39,23 @@ internal sealed class InputChannel
     /// <summary>True while the channel delivered the barrier of the checkpoint being aligned: it is not read until alignment ends.</summary>
     internal bool Blocked;
 
+    /// <summary>
+    /// Time the producer spent blocked on this full channel, in <see cref="System.Diagnostics.Stopwatch"/> ticks: written
+    /// by the producer under the gate's lock, read by metrics from any thread (<c>Volatile.Read</c>).
+    /// </summary>
+    internal long BackpressuredTicks;
+
+    /// <summary>When the producer started its current block on this full channel (Stopwatch timestamp), 0 when not blocked; same access as <see cref="BackpressuredTicks"/>.</summary>
+    internal long BlockedSinceTicks;
+
+    /// <summary>The producer's blocked time including a block in progress, in Stopwatch ticks; any thread.</summary>
+    internal long CurrentBackpressuredTicks(long now)
+    {
+        var since = Volatile.Read(ref BlockedSinceTicks);
+        var total = Volatile.Read(ref BackpressuredTicks);
+        return since != 0 ? total + Math.Max(0, now - since) : total;
+    }
+
     internal int QueuedBatches;
     internal int QueuedRecords;
 

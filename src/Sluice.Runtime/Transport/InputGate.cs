@@ -64,8 +64,10 @@ internal sealed class InputGate
         var notified = false;
         lock (_lock)
         {
-            if (_bounded && message.Kind == MessageKind.Records)
+            if (_bounded && message.Kind == MessageKind.Records && channel.QueuedBatches >= channel.Capacity)
             {
+                // The slow path only: a producer that finds room pays nothing for the time accounting.
+                Volatile.Write(ref channel.BlockedSinceTicks, Stopwatch.GetTimestamp());
                 while (channel.QueuedBatches >= channel.Capacity)
                 {
                     _cancellation.ThrowIfCancellationRequested();
@@ -85,9 +87,18 @@ internal sealed class InputGate
                         continue;
                     }
                     _waitingProducers++;
-                    Monitor.Wait(_lock);
-                    _waitingProducers--;
+                    try
+                    {
+                        Monitor.Wait(_lock);
+                    }
+                    finally
+                    {
+                        _waitingProducers--;
+                    }
                 }
+                // Added before the block is cleared, so a reader between the two writes counts the block twice at worst, never loses it.
+                Volatile.Write(ref channel.BackpressuredTicks, channel.BackpressuredTicks + Stopwatch.GetTimestamp() - channel.BlockedSinceTicks);
+                Volatile.Write(ref channel.BlockedSinceTicks, 0);
             }
             channel.Enqueue(message);
             _queuedMessages++;

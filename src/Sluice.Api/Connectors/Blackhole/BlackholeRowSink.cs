@@ -8,7 +8,7 @@ namespace Sluice.Connectors.Blackhole;
 internal sealed class BlackholeRowSink(string tableName) : ISink<Row>
 {
     private static readonly Counter<long> s_rows = SluiceMetrics.Meter.CreateCounter<long>(
-        "sluice.blackhole.rows", "rows", "Rows discarded by 'blackhole' tables, by table.");
+        "sluice.blackhole.rows", "{row}", "Rows discarded by 'blackhole' tables, by table.");
 
     private long _discarded;
 
