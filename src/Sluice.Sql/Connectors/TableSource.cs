@@ -167,8 +167,19 @@ internal sealed class TableSource
             program = new TableScanProgram(name, condition, projector, calc.Output, rowtime, settings.Evaluation, calc.Name, [.. calc.NotNullFields], calc.NotNullOwner);
         }
 
-        return stream.Transform(name, () => new TableScanOperator(program));
+        // The scan runs at its source's parallelism, chained to it, as Flink SQL's watermark assigner does: rows reach
+        // it in the source's order, so a row that is late against the source's watermark is late downstream too. Were
+        // it rebalanced from a narrower source, a late row could overtake the watermark on another channel, and
+        // whether it is dropped would depend on timing.
+        var scan = stream.Transform(name, () => new TableScanOperator(program));
+        return SourceParallelism(stream.Transformation, environment.Options) is { } parallelism ? scan.SetParallelism(parallelism) : scan;
     }
+
+    /// <summary>The parallelism a source runs at when it differs from the job's default: set on it, or capped by its maximum; else null.</summary>
+    private static int? SourceParallelism(Graph.Transformation source, JobOptions options) =>
+        source.Parallelism > 0 ? source.Parallelism
+        : source.MaxParallelism > 0 && source.MaxParallelism < options.Parallelism ? source.MaxParallelism
+        : null;
 
     /// <summary>Whether <paramref name="projections"/> over the persisted row give it back unchanged (field i is persisted column i, same type).</summary>
     private bool IsPassThrough(IReadOnlyList<BoundExpression> projections, Schema output)

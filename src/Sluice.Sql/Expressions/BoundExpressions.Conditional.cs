@@ -135,6 +135,80 @@ internal static partial class BoundExpressions
         return new CoalesceExpression(coerced, common.WithNullability(nullable), position);
     }
 
+    /// <summary><c>ARRAY[e1, …]</c>: elements of their common type (nullable when any element is); the array is NOT NULL.</summary>
+    /// <exception cref="SqlException">No element, or elements of types with no common type.</exception>
+    public static BoundExpression ArrayOf(IReadOnlyList<BoundExpression> elements, SqlPosition? position = null)
+    {
+        ArgumentNullException.ThrowIfNull(elements);
+        if (elements.Count == 0)
+        {
+            throw new SqlException("ARRAY[] needs at least one element; for an empty array CAST an array to the type.", position);
+        }
+        var items = elements.ToArray();
+        var element = CommonOf(items, "ARRAY[…]", position ?? items[0].Position);
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = Coerce(items[i], element);
+        }
+        return new ConstructorExpression(items, DataType.Array(element).NotNull(), position ?? items[0].Position);
+    }
+
+    /// <summary>
+    /// <c>MAP[k1, v1, …]</c>: keys of their common type (NOT NULL: a NULL key fails the row), values of theirs; the map
+    /// is NOT NULL. A repeated key keeps its last value.
+    /// </summary>
+    /// <exception cref="SqlException">No pair, an odd number of items, or keys (values) with no common type.</exception>
+    public static BoundExpression MapOf(IReadOnlyList<BoundExpression> keysAndValues, SqlPosition? position = null)
+    {
+        ArgumentNullException.ThrowIfNull(keysAndValues);
+        if (keysAndValues.Count == 0 || keysAndValues.Count % 2 != 0)
+        {
+            throw new SqlException($"MAP[…] takes key, value pairs; it has {keysAndValues.Count} item{(keysAndValues.Count == 1 ? "" : "s")}.", position);
+        }
+        position ??= keysAndValues[0].Position;
+        var keys = new BoundExpression[keysAndValues.Count / 2];
+        var values = new BoundExpression[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = keysAndValues[2 * i];
+            values[i] = keysAndValues[(2 * i) + 1];
+        }
+        var keyType = CommonOf(keys, "MAP[…] keys", position);
+        var valueType = CommonOf(values, "MAP[…] values", position);
+        var items = new BoundExpression[keysAndValues.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            items[2 * i] = Coerce(keys[i], keyType);
+            items[(2 * i) + 1] = Coerce(values[i], valueType);
+        }
+        return new ConstructorExpression(items, DataType.Map(keyType, valueType).NotNull(), position);
+    }
+
+    /// <summary><c>ROW(e1, …)</c>: a NOT NULL row whose fields are named <c>EXPR$0</c>, <c>EXPR$1</c>… (Flink's names) and typed as the operands.</summary>
+    /// <exception cref="SqlException">No field, or a field that is a bare NULL (its type is unknown).</exception>
+    public static BoundExpression RowOf(IReadOnlyList<BoundExpression> fields, SqlPosition? position = null)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (fields.Count == 0)
+        {
+            throw new SqlException("ROW() needs at least one field.", position);
+        }
+        position ??= fields[0].Position;
+        var schema = new Field[fields.Count];
+        var items = new BoundExpression[fields.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            RequireValue(fields[i], "ROW(…)");
+            if (fields[i] is LiteralExpression { IsUntypedNull: true })
+            {
+                throw new SqlException($"Field {i + 1} of ROW(…) is a bare NULL, whose type is unknown; CAST it to a type.", fields[i].Position ?? position);
+            }
+            items[i] = fields[i];
+            schema[i] = new Field($"EXPR${i}", fields[i].Type);
+        }
+        return new ConstructorExpression(items, DataType.Row(schema).NotNull(), position);
+    }
+
     /// <summary><c>value.field</c> on a ROW: nullable when the row is.</summary>
     /// <exception cref="SqlException">The value is not a ROW, or has no such field (the message lists the closest).</exception>
     public static BoundExpression FieldAccess(BoundExpression row, string field, SqlPosition? position = null)

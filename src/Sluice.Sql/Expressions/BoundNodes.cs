@@ -516,3 +516,34 @@ internal sealed class ElementAccessExpression : BoundExpression
     /// <inheritdoc />
     public override string ToString() => $"{Collection}[{Key}]";
 }
+
+/// <summary>
+/// <c>ARRAY[e1, …]</c>, <c>MAP[k1, v1, …]</c> or <c>ROW(e1, …)</c> (which one: <see cref="BoundExpression.Type"/>'s
+/// kind): a new, never NULL, value built from <see cref="Items"/>, each already cast to its element, key, value or
+/// field type. A MAP's items alternate key and value; a repeated key keeps its last value, as Flink's; a NULL key fails
+/// the row (<see cref="SqlEvaluationException"/>).
+/// </summary>
+internal sealed class ConstructorExpression : BoundExpression
+{
+    internal ConstructorExpression(BoundExpression[] items, DataType type, SqlPosition? position) : base(type, position)
+    {
+        System.Diagnostics.Debug.Assert(type.Kind is DataTypeKind.Array or DataTypeKind.Map or DataTypeKind.Row && !type.IsNullable);
+        Items = items;
+    }
+
+    /// <summary>The elements; a MAP's keys and values in turn; a ROW's fields in order.</summary>
+    public IReadOnlyList<BoundExpression> Items { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<BoundExpression> Operands => Items;
+
+    internal override BoundExpression WithOperands(BoundExpression[] operands) => new ConstructorExpression(operands, Type, Position);
+
+    /// <inheritdoc />
+    public override string ToString() => Type.Kind switch
+    {
+        DataTypeKind.Array => $"ARRAY[{string.Join(", ", Items)}]",
+        DataTypeKind.Map => $"MAP[{string.Join(", ", Items)}]",
+        _ => $"ROW({string.Join(", ", Items)})",
+    };
+}

@@ -86,6 +86,7 @@ internal sealed partial class ExpressionEmitter
         CoalesceExpression coalesce => EmitCoalesce(coalesce, body),
         FieldAccessExpression access => EmitFieldAccess(access, body),
         ElementAccessExpression element => EmitElement(element, body),
+        ConstructorExpression constructor => EmitConstructor(constructor, body),
         _ => throw new NotSupportedException($"The compiler does not handle {expression.GetType().Name}."),
     };
 
@@ -277,5 +278,25 @@ internal sealed partial class ExpressionEmitter
         var type = element.Type.ClrType;
         body.Add(Expression.Assign(value, Expression.Condition(isNull, Expression.Default(type), Expression.Convert(boxed, type))));
         return new Emitted(value, isNull);
+    }
+
+    private Emitted EmitConstructor(ConstructorExpression constructor, List<Expression> body)
+    {
+        var boxed = new Expression[constructor.Items.Count];
+        for (var i = 0; i < boxed.Length; i++)
+        {
+            var item = Emit(constructor.Items[i], body);
+            boxed[i] = Expression.Condition(item.IsNull, Expression.Constant(null), Expression.Convert(item.Value, typeof(object)));
+        }
+        var values = Expression.NewArrayInit(typeof(object), boxed);
+        Expression built = constructor.Type.Kind switch
+        {
+            DataTypeKind.Array => Expression.Convert(values, typeof(IReadOnlyList<object?>)),
+            DataTypeKind.Map => Expression.Call(typeof(SqlRuntime).GetMethod(nameof(SqlRuntime.NewMap))!, values),
+            _ => Expression.Call(typeof(Schemas.Row).GetMethod(nameof(Schemas.Row.Of))!, Expression.Constant(constructor.Type.Fields!), values),
+        };
+        var value = Variable(constructor.Type.ClrType, "constructed");
+        body.Add(Expression.Assign(value, built));
+        return new Emitted(value, Expression.Constant(false));
     }
 }

@@ -145,6 +145,34 @@ internal static class SqlRuntime
         return null;
     }
 
+    /// <summary>
+    /// The MAP of <c>MAP[k1, v1, …]</c> from its keys and values in turn: a repeated key keeps its last value (at the
+    /// position of its first); a NULL key fails the row.
+    /// </summary>
+    /// <exception cref="SqlEvaluationException">A key is NULL.</exception>
+    public static IReadOnlyList<KeyValuePair<object, object?>> NewMap(object?[] keysAndValues)
+    {
+        var entries = new List<KeyValuePair<object, object?>>(keysAndValues.Length / 2);
+        for (var i = 0; i < keysAndValues.Length; i += 2)
+        {
+            var key = keysAndValues[i] ?? throw new SqlEvaluationException($"MAP[…] key {(i / 2) + 1} is NULL; map keys cannot be NULL.");
+            var replaced = false;
+            for (var j = 0; j < entries.Count && !replaced; j++)
+            {
+                if (Row.ValueEquals(entries[j].Key, key))
+                {
+                    entries[j] = new(entries[j].Key, keysAndValues[i + 1]);
+                    replaced = true;
+                }
+            }
+            if (!replaced)
+            {
+                entries.Add(new(key, keysAndValues[i + 1]));
+            }
+        }
+        return entries;
+    }
+
     public static DateTime AddInterval(DateTime value, long amount, bool months) =>
         months ? value.AddMonths(checked((int)amount)) : value.AddTicks(amount * TimeSpan.TicksPerMillisecond);
 

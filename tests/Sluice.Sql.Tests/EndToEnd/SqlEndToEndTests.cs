@@ -87,6 +87,21 @@ public sealed class SqlEndToEndTests : IDisposable
         plan.ShouldContain("task [1x] TableSource(bid) -> TableScan(bid) + Calc(select=[auction, (price * 2) AS doubled], where=[(price > 10)]) + Sink(sink) -> TableSink(sink)\n");
     }
 
+    [Fact]
+    public void Explain_ParallelismOneSourceInAParallelJob_RunsTheScanChainedAtTheSourcesParallelism()
+    {
+        var session = Session(parallelism: 4);
+        session.Execute("CREATE TABLE sink (auction BIGINT, n BIGINT) WITH ('connector' = 'print')");
+
+        var plan = session.Execute("EXPLAIN INSERT INTO sink SELECT auction, COUNT(*) FROM bid GROUP BY auction")
+            .ShouldHaveSingleItem().ShouldBeOfType<SqlExplainResult>().Plan;
+
+        // The rows source runs at 1: the scan, which stamps rowtimes, runs beside it instead of after a rebalance, so
+        // the watermark and the rows reach the aggregate over one channel in the source's order.
+        plan.ShouldContain("task [1x] TableSource(bid) -> TableScan(bid)");
+        plan.ShouldNotContain("rebalance");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(4)]

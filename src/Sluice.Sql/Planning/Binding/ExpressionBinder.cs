@@ -197,17 +197,27 @@ internal sealed class ExpressionBinder
                 throw Unsupported("EXISTS anywhere but a WHERE condition joined with AND", position);
             case SqlSubqueryExpression:
                 throw Unsupported("A scalar subquery", position);
-            case SqlArrayConstructor:
-                throw Unsupported("The ARRAY constructor", position);
-            case SqlMapConstructor:
-                throw Unsupported("The MAP constructor", position);
-            case SqlRowConstructor:
-                throw Unsupported("The ROW constructor", position);
+            case SqlArrayConstructor array:
+                return BoundExpressions.ArrayOf(BindAll(array.Elements), position);
+            case SqlMapConstructor map:
+                return BoundExpressions.MapOf(BindAll(map.KeysAndValues), position);
+            case SqlRowConstructor row:
+                return BoundExpressions.RowOf(BindAll(row.Fields), position);
             case SqlTableArgument or SqlDescriptor or SqlNamedArgument:
                 throw new SqlException($"{SqlFormatter.Format(expression)} is an argument of a window table function (TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), …)) in FROM), not a value.", position);
             default:
                 throw Unsupported(expression.GetType().Name, position);
         }
+    }
+
+    private BoundExpression[] BindAll(IReadOnlyList<SqlExpression> expressions)
+    {
+        var bound = new BoundExpression[expressions.Count];
+        for (var i = 0; i < bound.Length; i++)
+        {
+            bound[i] = Bind(expressions[i]);
+        }
+        return bound;
     }
 
     /// <summary>A "… is not supported" error naming the feature.</summary>

@@ -1,3 +1,4 @@
+using Sluice.Schemas;
 using Sluice.Sql.Expressions;
 using Sluice.Sql.Syntax;
 
@@ -53,28 +54,75 @@ internal sealed partial class QueryBinder
     /// <summary>
     /// <c>x IN (SELECT y …)</c>: a semi join on <c>x = y</c>. <c>x NOT IN (SELECT y …)</c>: an anti join on
     /// <c>x = y OR x IS NULL OR y IS NULL</c> (the NULL terms only when x or y is nullable), so a NULL x, or a NULL
-    /// among the y, keeps no row — SQL's three-valued NOT IN, as Flink's null-aware anti join.
+    /// among the y, keeps no row — SQL's three-valued NOT IN, as Flink's null-aware anti join. A plain SELECT whose
+    /// WHERE names the outer query's columns (a correlated IN) joins its FROM on that condition AND-ed to the above:
+    /// the NULL terms then count only the subquery rows the correlation selects.
     /// </summary>
     private LogicalNode InJoin(SqlInQueryExpression inQuery, bool negated, LogicalNode input, Scope scope, CteScope? ctes)
     {
+        var operand = new ExpressionBinder(scope, _functions, "WHERE").Bind(inQuery.Operand);
+        if (CorrelatedInJoin(inQuery, negated, operand, input, scope, ctes) is { } correlated)
+        {
+            return correlated;
+        }
+
         var subquery = BindQuery(inQuery.Query, ctes);
         if (subquery.Schema.Count != 1)
         {
-            throw new SqlException($"The subquery of {(negated ? "NOT IN" : "IN")} must return one column, but it returns {subquery.Schema.Count}.", inQuery.Query.Position);
+            throw OneColumn(inQuery, negated, subquery.Schema.Count);
         }
 
-        var operand = new ExpressionBinder(scope, _functions, "WHERE").Bind(inQuery.Operand);
         var joined = JoinNode.Joined(input.Schema, subquery.Schema);
-        var left = PlanExpressions.Replace(operand, reference => PlanExpressions.Reference(joined, reference.Index, reference));
         var right = BoundExpressions.Field(joined, input.Schema.Count, inQuery.Position);
-        var condition = BoundExpressions.Compare(ComparisonOperator.Equal, left, right, inQuery.Position);
+        return MakeJoin(input, subquery, negated ? JoinKind.Anti : JoinKind.Semi, InCondition(operand, right, negated, joined, inQuery.Position), -1, joined);
+    }
+
+    /// <summary>
+    /// The join of a correlated <c>x [NOT] IN (SELECT y FROM f WHERE w)</c>: <paramref name="input"/> with <c>f</c> on
+    /// the IN condition AND <c>w</c>, with <c>y</c> and <c>w</c> bound over the subquery's names, then the outer
+    /// query's. Null when the subquery is not a plain one-item SELECT with a WHERE, or neither <c>y</c> nor <c>w</c>
+    /// names an outer column (the subquery is then planned on its own, as any other).
+    /// </summary>
+    private LogicalNode? CorrelatedInJoin(SqlInQueryExpression inQuery, bool negated, BoundExpression operand, LogicalNode input, Scope scope, CteScope? ctes)
+    {
+        if (inQuery.Query is not SqlSelect { From: { } from, Where: { } where, GroupBy.Count: 0, Having: null, Distinct: false, Items.Count: 1 } select
+            || select.Items[0].Expression is SqlStar
+            || ExpressionBinder.ContainsAggregate(select.Items[0].Expression) || ExpressionBinder.ContainsOver(select.Items[0].Expression)
+            || ExpressionBinder.ContainsAggregate(where))
+        {
+            return null;
+        }
+
+        var (inner, innerScope) = BindFrom(from, ctes);
+        var joined = JoinNode.Joined(input.Schema, inner.Schema);
+        var correlated = Scope.Correlated(scope, innerScope, joined);
+        var item = new ExpressionBinder(correlated, _functions, "the SELECT of an IN subquery").Bind(select.Items[0].Expression);
+        var filter = new ExpressionBinder(correlated, _functions, "the WHERE of an IN subquery").Bind(where);
+        if (PlanExpressions.ReadsOnly(item, input.Schema.Count, joined.Count) && PlanExpressions.ReadsOnly(filter, input.Schema.Count, joined.Count))
+        {
+            return null;
+        }
+
+        RequireBoolean(filter, "The WHERE condition of the IN subquery");
+        var condition = BoundExpressions.And(InCondition(operand, item, negated, joined, inQuery.Position), filter, inQuery.Position);
+        return MakeJoin(input, inner, negated ? JoinKind.Anti : JoinKind.Semi, condition, -1, joined);
+    }
+
+    /// <summary><c>x = y</c>, or for NOT IN with a nullable side <c>x = y OR x IS NULL OR y IS NULL</c>, over the joined row (x re-based onto it).</summary>
+    private static BoundExpression InCondition(BoundExpression operand, BoundExpression right, bool negated, Schema joined, SqlPosition position)
+    {
+        var left = PlanExpressions.Replace(operand, reference => PlanExpressions.Reference(joined, reference.Index, reference));
+        var condition = BoundExpressions.Compare(ComparisonOperator.Equal, left, right, position);
         if (negated && (left.Type.IsNullable || right.Type.IsNullable))
         {
-            condition = BoundExpressions.Or(condition, BoundExpressions.Or(BoundExpressions.IsNull(left, position: inQuery.Position), BoundExpressions.IsNull(right, position: inQuery.Position), inQuery.Position), inQuery.Position);
+            condition = BoundExpressions.Or(condition, BoundExpressions.Or(BoundExpressions.IsNull(left, position: position), BoundExpressions.IsNull(right, position: position), position), position);
         }
 
-        return MakeJoin(input, subquery, negated ? JoinKind.Anti : JoinKind.Semi, condition, -1, joined);
+        return condition;
     }
+
+    private static SqlException OneColumn(SqlInQueryExpression inQuery, bool negated, int count) =>
+        new($"The subquery of {(negated ? "NOT IN" : "IN")} must return one column, but it returns {count}.", inQuery.Query.Position);
 
     /// <summary>
     /// <c>[NOT] EXISTS (SELECT … FROM f [WHERE w])</c>: a semi (anti) join of the input with <c>f</c> on <c>w</c>, which
@@ -97,8 +145,8 @@ internal sealed partial class QueryBinder
                     throw new SqlException("Aggregate functions are not allowed in WHERE; filter groups with HAVING.", select.Where.Position);
                 }
 
-                // The outer query's names and the subquery's side by side: a bare name both have is ambiguous.
-                condition = new ExpressionBinder(Scope.Join(scope, innerScope, joined), _functions, "the WHERE of an EXISTS subquery").Bind(select.Where);
+                // The subquery's names, then the outer query's: an inner column shadows an outer one of the same name.
+                condition = new ExpressionBinder(Scope.Correlated(scope, innerScope, joined), _functions, "the WHERE of an EXISTS subquery").Bind(select.Where);
                 RequireBoolean(condition, "The WHERE condition of the EXISTS subquery");
             }
 

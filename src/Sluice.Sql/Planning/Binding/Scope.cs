@@ -24,15 +24,18 @@ internal sealed record ScopeItem(string? Qualifier, int Offset, IReadOnlyList<st
 /// <summary>
 /// The names visible to the expressions of one SELECT: the columns of its FROM items over the schema of the node the
 /// FROM clause built. Resolves <c>col</c>, <c>t.col</c>, <c>t.col.field</c> and <c>col.field</c> (a ROW column's field)
-/// to bound references; unknown names are errors naming the closest names that exist. Immutable.
+/// to bound references; unknown names are errors naming the closest names that exist. A correlated subquery's scope
+/// (<see cref="Correlated"/>) also sees an <see cref="Outer"/> query's names, which its own shadow. Immutable.
 /// </summary>
 internal sealed class Scope
 {
     /// <summary>Creates a scope of <paramref name="items"/> over rows of <paramref name="row"/>.</summary>
-    public Scope(Schema row, IReadOnlyList<ScopeItem> items)
+    public Scope(Schema row, IReadOnlyList<ScopeItem> items, Scope? outer = null)
     {
+        System.Diagnostics.Debug.Assert(outer is null || ReferenceEquals(outer.Row, row), "An outer scope reads the same (joined) row.");
         Row = row;
         Items = items;
+        Outer = outer;
     }
 
     /// <summary>The schema of the rows the expressions read.</summary>
@@ -40,6 +43,26 @@ internal sealed class Scope
 
     /// <summary>The FROM items, in order.</summary>
     public IReadOnlyList<ScopeItem> Items { get; }
+
+    /// <summary>The enclosing query's names, looked up when a name is none of <see cref="Items"/>'; null for a top-level scope.</summary>
+    public Scope? Outer { get; }
+
+    /// <summary>
+    /// The scope of a correlated subquery planned as a join of <paramref name="outer"/>'s rows with
+    /// <paramref name="inner"/>'s (<paramref name="joined"/>: the outer columns, then the inner ones): a name resolves
+    /// among the subquery's own FROM items first, then among the outer query's, as standard SQL's scoping (an inner
+    /// column shadows an outer one of the same name).
+    /// </summary>
+    public static Scope Correlated(Scope outer, Scope inner, Schema joined)
+    {
+        var items = new List<ScopeItem>(inner.Items.Count);
+        foreach (var item in inner.Items)
+        {
+            items.Add(item with { Offset = item.Offset + outer.Row.Count });
+        }
+
+        return new Scope(joined, items, new Scope(joined, outer.Items));
+    }
 
     /// <summary>A scope with one unnamed-or-named item covering all of <paramref name="row"/>.</summary>
     public static Scope Of(Schema row, string? qualifier) => new(row, [new ScopeItem(qualifier, 0, CalcNode.FieldNames(row))]);
@@ -56,9 +79,30 @@ internal sealed class Scope
         return new Scope(joined, items);
     }
 
-    /// <summary>Resolves a (maybe qualified, maybe field-accessing) name.</summary>
-    /// <exception cref="SqlException">No table or column has the name, or a bare name is in two tables.</exception>
+    /// <summary>Resolves a (maybe qualified, maybe field-accessing) name, in this scope, then in the <see cref="Outer"/> ones.</summary>
+    /// <exception cref="SqlException">No table or column has the name, or a bare name is in two tables of one scope.</exception>
     public BoundExpression Resolve(SqlIdentifier identifier)
+    {
+        for (var scope = this; scope is not null; scope = scope.Outer)
+        {
+            if (scope.TryResolveHere(identifier) is { } resolved)
+            {
+                return resolved;
+            }
+        }
+
+        var names = identifier.Names;
+        if (names.Count >= 2)
+        {
+            throw new SqlException($"Table '{names[0]}' not found in the FROM clause, and no column is named '{names[0]}'.{NameSuggestions.DidYouMean(names[0], Qualifiers().Concat(AllNames()))}", identifier.Position);
+        }
+
+        throw new SqlException($"Column '{names[0]}' not found in any table of the FROM clause.{NameSuggestions.DidYouMean(names[0], AllNames(), orNearest: true)}", identifier.Position);
+    }
+
+    /// <summary>The name resolved among <see cref="Items"/> only; null when none has it.</summary>
+    /// <exception cref="SqlException">A qualifier matches but its table has no such column, or a bare name is in two items.</exception>
+    private BoundExpression? TryResolveHere(SqlIdentifier identifier)
     {
         var names = identifier.Names;
         if (names.Count >= 2)
@@ -96,12 +140,7 @@ internal sealed class Scope
 
         if (found is null)
         {
-            if (names.Count >= 2)
-            {
-                throw new SqlException($"Table '{names[0]}' not found in the FROM clause, and no column is named '{names[0]}'.{NameSuggestions.DidYouMean(names[0], Qualifiers().Concat(AllNames()))}", identifier.Position);
-            }
-
-            throw new SqlException($"Column '{names[0]}' not found in any table of the FROM clause.{NameSuggestions.DidYouMean(names[0], AllNames(), orNearest: true)}", identifier.Position);
+            return null;
         }
 
         return Access(Reference(column, identifier.Position), names, 1, identifier.Position);
@@ -121,13 +160,17 @@ internal sealed class Scope
         return null;
     }
 
-    /// <summary>The names of every column, for suggestions.</summary>
-    public IEnumerable<string> AllNames() => Items.SelectMany(static i => i.Names);
+    /// <summary>The names of every column, of this scope and the outer ones, for suggestions.</summary>
+    public IEnumerable<string> AllNames() => Outer is null ? Items.SelectMany(static i => i.Names) : Items.SelectMany(static i => i.Names).Concat(Outer.AllNames());
 
     /// <summary>A reference to field <paramref name="index"/> of the row.</summary>
     public InputReference Reference(int index, SqlPosition? position = null) => BoundExpressions.Field(Row, index, position);
 
-    private IEnumerable<string> Qualifiers() => Items.Where(static i => i.Qualifier is not null).Select(static i => i.Qualifier!);
+    private IEnumerable<string> Qualifiers()
+    {
+        var own = Items.Where(static i => i.Qualifier is not null).Select(static i => i.Qualifier!);
+        return Outer is null ? own : own.Concat(Outer.Qualifiers());
+    }
 
     private static int IndexIn(ScopeItem item, string name)
     {
