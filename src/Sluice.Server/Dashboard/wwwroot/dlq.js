@@ -45,7 +45,12 @@ export function dlqPage(view, signal) {
     message.textContent = text;
   }
 
+  // Rebuilt only when the figures change, so a poll never replaces a link or an open menu under the pointer.
+  let drawn = '';
   function renderSummaries() {
+    const signature = JSON.stringify([state.summaries, state.topic]);
+    if (signature === drawn) return;
+    drawn = signature;
     summaryBox.replaceChildren(state.summaries.length === 0
       ? h('p', { class: 'empty' }, 'No dead letters: no record has been rejected.')
       : table(['Topic', 'Meant for', 'Records', 'Reasons'], state.summaries.map(t => h('tr', { 'data-dlq': t.topic, class: t.topic === state.topic ? 'selected' : null },
@@ -58,7 +63,7 @@ export function dlqPage(view, signal) {
     if (current) {
       const chosen = reasonInput.value;
       reasonSelect.replaceChildren(h('option', { value: '' }, `All reasons (${fmtWhole(current.records)})`),
-        current.reasons.map(r => h('option', { value: r.reason, selected: r.reason === chosen }, `${r.reason || '(no reason)'} (${fmtWhole(r.count)})`)));
+        ...current.reasons.map(r => h('option', { value: r.reason, selected: r.reason === chosen }, `${r.reason || '(no reason)'} (${fmtWhole(r.count)})`)));
       if (!current.reasons.some(r => r.reason === chosen)) reasonSelect.value = '';
     }
   }
