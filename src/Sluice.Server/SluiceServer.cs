@@ -90,6 +90,8 @@ public sealed class SluiceServer : IAsyncDisposable
             }
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            // Jobs saved at the last shutdown (or before a crash) run again before the server reports ready.
+            await app.Services.GetRequiredService<ServerJobs>().ResumeAsync(cancellationToken).ConfigureAwait(false);
             context.MarkReady();
             ServerLog.Listening(logger, address.ToString(), context.DataDirectory);
             return new SluiceServer(app, context, address);

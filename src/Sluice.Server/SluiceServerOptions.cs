@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net;
 using Microsoft.Extensions.Logging;
 
@@ -30,4 +31,13 @@ public sealed record SluiceServerOptions
 
     /// <summary>The logger factory of the server and its jobs; null logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// C# jobs clients may submit by name (<c>POST /api/jobs</c> with <c>{"job": "name", "args": {…}}</c>): each builds
+    /// its job's sources, operators and sinks on the <see cref="StreamEnvironment"/> it is given (whose options — name,
+    /// parallelism, checkpoints — the server sets) from the submission's arguments. Called on the request's thread (or
+    /// at the next start, to resume the job); an exception is answered 400 with its message. Empty by default.
+    /// </summary>
+    public IReadOnlyDictionary<string, Action<IReadOnlyDictionary<string, string>, StreamEnvironment>> Jobs { get; init; } =
+        FrozenDictionary<string, Action<IReadOnlyDictionary<string, string>, StreamEnvironment>>.Empty;
 }

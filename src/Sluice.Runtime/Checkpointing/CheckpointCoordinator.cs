@@ -82,6 +82,9 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     /// <summary>Raised (on the completing thread) after a checkpoint's manifest is durable and its sinks committed.</summary>
     public event Action<long>? CheckpointCompleted;
 
+    /// <summary>Raised just before <see cref="CheckpointCompleted"/>, with the checkpoint's timing and size.</summary>
+    public event Action<CheckpointStatistics>? StatisticsCompleted;
+
     /// <summary>Starts the periodic trigger.</summary>
     public void Start()
     {
@@ -352,6 +355,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             }
         }
         await RetainAsync(store, pending.Id, cancellationToken).ConfigureAwait(false);
+        StatisticsCompleted?.Invoke(new CheckpointStatistics(pending.Id, pending.Started, TimeSpan.FromMilliseconds(duration), bytes, pending.IsFinal));
         CheckpointCompleted?.Invoke(pending.Id);
     }
 

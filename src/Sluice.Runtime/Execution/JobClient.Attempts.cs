@@ -56,6 +56,7 @@ public sealed partial class JobClient
             var coordinator = new CheckpointCoordinator(checkpoints, JobName, Id, Options.KeyGroupCount, tasks, lastId,
                 uid => committers.TryGetValue(uid, out var c) ? c.Commit : null, e => attempt.Fail(e), Options.TimeProvider,
                 _checkpointLogger, attemptCancellation.Token);
+            coordinator.StatisticsCompleted += statistics => CheckpointStatisticsCompleted?.Invoke(statistics);
             coordinator.CheckpointCompleted += id =>
             {
                 Interlocked.Increment(ref _checkpointsCompleted);

@@ -66,6 +66,13 @@ public sealed partial class JobClient
     /// <summary>Raised after each checkpoint completes (manifest durable, sinks committed), with its id.</summary>
     public event Action<long>? CheckpointCompleted;
 
+    /// <summary>
+    /// Raised after each checkpoint completes, just before <see cref="CheckpointCompleted"/>, with its trigger time,
+    /// duration and size (for a server's checkpoint history). On the thread completing the checkpoint; handlers must
+    /// return quickly.
+    /// </summary>
+    public event Action<CheckpointStatistics>? CheckpointStatisticsCompleted;
+
     /// <summary>The most records queued in one channel so far (current attempt).</summary>
     public int MaxQueuedRecordsPerChannel => Volatile.Read(ref _attempt)?.Tasks.Max(t => t.Gate.MaxQueuedRecordsPerChannel) ?? 0;
 

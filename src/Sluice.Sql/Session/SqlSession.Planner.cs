@@ -50,7 +50,7 @@ public sealed partial class SqlSession
         }
 
         return rows is null
-            ? new SqlJobResult(statement, environment.Start())
+            ? new SqlJobResult(statement, _jobStarter is null ? environment.Start() : _jobStarter(environment))
             : SqlQueryResult.Start(statement, environment, rows, planned.Query!.Schema);
     }
 

@@ -23,6 +23,8 @@ public sealed partial class SqlSession
 {
     private readonly List<Action<FunctionCatalog>> _registrations;
     private readonly List<string> _warnings = [];
+    private readonly Func<JobOptions, JobOptions>? _configureJob;
+    private readonly Func<StreamEnvironment, JobClient>? _jobStarter;
 
     private SqlSession(SqlSessionOptions options)
     {
@@ -31,6 +33,8 @@ public sealed partial class SqlSession
         Connectors = options.Connectors ?? ConnectorRegistry.FromLoadedAssemblies();
         Settings = options.Settings;
         Clock = options.Clock;
+        _configureJob = options.ConfigureJob;
+        _jobStarter = options.JobStarter;
         _registrations = [.. options.FunctionRegistrations];
         Functions = BuildFunctions(_warnings);
     }
@@ -155,7 +159,8 @@ public sealed partial class SqlSession
             checkpoints = CheckpointOptions.InDirectory(directory, interval);
         }
 
-        return new JobOptions { JobName = name, Parallelism = Settings.Parallelism, Checkpoints = checkpoints };
+        var options = new JobOptions { JobName = name, Parallelism = Settings.Parallelism, Checkpoints = checkpoints };
+        return _configureJob is null ? options : _configureJob(options);
     }
 
     /// <summary>

@@ -24,4 +24,18 @@ public sealed record SqlSessionOptions
 
     /// <summary>Functions registered in code before the session opens (<see cref="SqlSession.RegisterFunction"/> adds more later); each called with the session's function catalog.</summary>
     public IReadOnlyList<Action<FunctionCatalog>> FunctionRegistrations { get; init; } = [];
+
+    /// <summary>
+    /// Adjusts the options of every job a statement starts, after the session chose them from its settings (name,
+    /// parallelism, checkpoints): a host sets its own checkpoint directory, logger factory or restart strategy here.
+    /// Null (the default): the session's options are used as they are. Called on the thread running the statement.
+    /// </summary>
+    public Func<JobOptions, JobOptions>? ConfigureJob { get; init; }
+
+    /// <summary>
+    /// Starts the job of an INSERT or STATEMENT SET (e.g. <c>registry.Submit(environment)</c>, so that a server lists
+    /// it); must plan and start the job and return its client, or throw. Null (the default): <c>environment.Start()</c>.
+    /// A SELECT's job always starts with <c>environment.Start()</c>, its rows being read by the caller.
+    /// </summary>
+    public Func<StreamEnvironment, JobClient>? JobStarter { get; init; }
 }
