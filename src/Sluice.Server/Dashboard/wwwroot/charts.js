@@ -1,7 +1,7 @@
 // Hand-written SVG: a layered layout of the operator graph, and line charts of the last polls.
-import { s, fmtCompact } from './util.js';
+import { s } from './util.js';
 
-const nodeWidth = 200, nodeHeight = 70, layerGap = 70, rowGap = 26, margin = 16;
+const nodeWidth = 190, nodeHeight = 78, layerGap = 56, rowGap = 24, margin = 12;
 
 /**
  * Lays a DAG out in layers: a node's layer is the longest path from a source to it, and within a layer nodes are
@@ -47,25 +47,28 @@ export function layout(nodes, edges) {
  */
 export function drawGraph(plan) {
   const { positions, width, height } = layout(plan.nodes, plan.edges);
-  const svg = s('svg', { class: 'dag', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Operator graph' });
+  // Scaled down to the page's width when the chain is long, never up.
+  const svg = s('svg', { class: 'dag', viewBox: `0 0 ${width} ${height}`, style: `width: 100%; max-width: ${width}px`, role: 'img', 'aria-label': 'Operator graph' });
   svg.append(s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }))));
   for (const edge of plan.edges) {
     const from = positions.get(edge.source), to = positions.get(edge.target);
     if (!from || !to) continue;
     const x1 = from.x + nodeWidth, y1 = from.y + nodeHeight / 2, x2 = to.x, y2 = to.y + nodeHeight / 2, bend = (x2 - x1) / 2;
     svg.append(s('path', { class: `edge ${edge.chained ? 'chained' : 'exchange'}`, d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`, 'marker-end': 'url(#arrow)' }));
-    svg.append(s('text', { class: 'edge-label', x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6, 'text-anchor': 'middle' }, edge.sideOutput ? `${edge.partitioning} · ${edge.sideOutput}` : edge.partitioning));
+    // Forward is the default: only exchanges that repartition, and side outputs, are labelled.
+    const label = [edge.partitioning === 'forward' ? null : edge.partitioning, edge.sideOutput].filter(Boolean).join(' · ');
+    if (label) svg.append(s('text', { class: 'edge-label', x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6, 'text-anchor': 'middle' }, label));
   }
   for (const node of plan.nodes) {
     const { x, y } = positions.get(node.id);
-    const name = node.name.length > 26 ? `${node.name.slice(0, 25)}…` : node.name;
+    const name = node.name.length > 25 ? `${node.name.slice(0, 24)}…` : node.name;
     svg.append(s('g', { class: 'dag-node', 'data-uid': node.uid, transform: `translate(${x},${y})` },
       s('title', {}, `${node.name} (${node.kind}, parallelism ${node.parallelism}, task ${node.task})`),
       s('rect', { width: nodeWidth, height: nodeHeight, rx: 6 }),
       s('text', { class: 'node-name', x: 10, y: 18 }, name),
-      s('text', { class: 'node-kind', x: nodeWidth - 10, y: 18, 'text-anchor': 'end' }, `${node.kind} ×${node.parallelism}`),
-      s('text', { class: 'node-rates', x: 10, y: 38 }, 'in – · out –'),
-      s('text', { class: 'node-watermark', x: 10, y: 56 }, 'watermark –'),
+      s('text', { class: 'node-kind', x: 10, y: 33 }, `${node.kind} · parallelism ${node.parallelism}${node.keyed ? ' · keyed' : ''}`),
+      s('text', { class: 'node-rates', x: 10, y: 51 }, 'in – · out –'),
+      s('text', { class: 'node-watermark', x: 10, y: 67 }, 'watermark –'),
       s('rect', { class: 'node-backpressure', x: 0, y: nodeHeight - 4, width: 0, height: 4 })));
   }
   return svg;
@@ -76,19 +79,22 @@ export function updateNode(svg, uid, { rateIn, rateOut, watermark, backpressure 
   const node = svg.querySelector(`.dag-node[data-uid="${CSS.escape(uid)}"]`);
   if (!node) return;
   node.querySelector('.node-rates').textContent = `in ${rateIn} · out ${rateOut}`;
-  node.querySelector('.node-watermark').textContent = backpressure === null ? `watermark ${watermark}` : `watermark ${watermark} · bp ${Math.round(backpressure * 100)}%`;
+  node.querySelector('.node-watermark').textContent = backpressure === null ? `watermark ${watermark}` : `wm ${watermark} · bp ${Math.round(backpressure * 100)}%`;
   const bar = node.querySelector('.node-backpressure');
   bar.setAttribute('width', backpressure === null ? 0 : Math.round(nodeWidth * Math.min(1, backpressure)));
   node.classList.toggle('backpressured', backpressure !== null && backpressure > 0.5);
 }
 
-/** A line chart of the last `capacity` values: push(value) appends one (null for a gap) and redraws. */
+/**
+ * A line chart of the last `capacity` values: push(value) appends one (null for a gap) and redraws; `format` writes a
+ * value for the labels.
+ */
 export class LineChart {
   #values = [];
 
-  constructor(title, unit, capacity = 120) {
+  constructor(title, format, capacity = 120) {
     this.capacity = capacity;
-    this.unit = unit;
+    this.format = format;
     this.width = 460;
     this.height = 150;
     this.polyline = s('polyline', { class: 'series', points: '' });
@@ -115,7 +121,7 @@ export class LineChart {
       if (v !== null) points.push(`${(i * step).toFixed(1)},${(bottom - ((bottom - top) * v) / max).toFixed(1)}`);
     });
     this.polyline.setAttribute('points', points.join(' '));
-    this.maxLabel.textContent = `max ${fmtCompact(max)} ${this.unit}`;
-    this.current.textContent = value === null ? '–' : `${fmtCompact(value)} ${this.unit}`;
+    this.maxLabel.textContent = `max ${this.format(max)}`;
+    this.current.textContent = value === null ? '–' : this.format(value);
   }
 }

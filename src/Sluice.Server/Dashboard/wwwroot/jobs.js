@@ -61,8 +61,8 @@ export function jobPage(view, signal, id) {
   const title = h('h1', {}, h('a', { href: '/' }, 'Jobs'), ' / ', h('span', { class: 'job-name' }, id));
   const summary = h('div', { class: 'tiles' });
   const graphBox = h('div', { class: 'graph-box' });
-  const throughput = new LineChart('Throughput (records/s read by the sources)', 'rec/s');
-  const lag = new LineChart('Event-time lag at the sinks (now − watermark)', 'ms');
+  const throughput = new LineChart('Throughput (records/s read by the sources)', fmtRate);
+  const lag = new LineChart('Event-time lag at the sinks (now − watermark)', fmtDuration);
   const checkpoints = h('div', {});
   const exceptions = h('div', {});
   const error = h('p', { class: 'error', hidden: true });
@@ -123,12 +123,12 @@ export function jobPage(view, signal, id) {
 
     checkpoints.replaceChildren(completed.length === 0
       ? h('p', { class: 'empty' }, 'No checkpoint completed yet.')
-      : table(['Id', 'Time', 'Duration', 'Size', ''], completed.slice(0, 20).map(c =>
+      : table(['Id', 'Time', 'Duration', 'Size', ''], completed.slice(0, 10).map(c =>
         [num(c.id), fmtTime(c.time), num(fmtDuration(c.durationMs)), num(fmtBytes(c.sizeBytes)), c.final ? 'final' : '']), { class: 'checkpoints' }));
     const history = job.exceptions ?? [];
     exceptions.replaceChildren(history.length === 0
       ? h('p', { class: 'empty' }, 'No status change or failure.')
-      : table(['Time', 'Status', 'Cause'], history.slice(0, 20).map(x =>
+      : table(['Time', 'Status', 'Cause'], history.slice(0, 10).map(x =>
         [fmtTime(x.time), `${x.from} → ${x.to}`, x.exceptionType ? h('span', {}, h('code', {}, x.exceptionType.split('.').pop()), ' ', x.message ?? '') : '']), { class: 'exceptions' }));
   });
 }

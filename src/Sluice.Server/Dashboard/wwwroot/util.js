@@ -133,17 +133,29 @@ export function fmtTime(value) {
   return today ? date.toLocaleTimeString('en-GB') : date.toLocaleString('en-GB');
 }
 
-/** A watermark (Unix ms, or the minimum long before the first) as a time, or "none". */
-export const fmtWatermark = ms => (ms === null || ms === undefined || ms <= -8.64e15 ? 'none' : fmtTime(ms));
+/** A watermark (Unix ms, or the minimum long before the first) as "HH:MM:SS" (with "MM-DD" when not today), or "none". */
+export function fmtWatermark(ms) {
+  if (ms === null || ms === undefined || ms <= -8.64e15) return 'none';
+  const date = new Date(ms);
+  const time = date.toLocaleTimeString('en-GB');
+  if (new Date().toDateString() === date.toDateString()) return time;
+  const pad = n => String(n).padStart(2, '0');
+  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
+}
 
 /** A status badge. */
 export const badge = status => h('span', { class: `badge ${String(status).toLowerCase()}` }, status);
 
-/** A table with a header row; rows are arrays of cells (nodes or text), or ready <tr> elements. */
+/**
+ * A table with a header row; rows are arrays of cells (nodes or text), or ready <tr> elements. A column whose first
+ * cell is numeric (class "num") gets a right-aligned header too.
+ */
 export function table(headers, rows, attributes = {}) {
+  const body = h('tbody', {}, rows.map(row => (row instanceof Node ? row : h('tr', {}, row.map(cell => (cell instanceof Node && cell.tagName === 'TD' ? cell : h('td', {}, cell)))))));
+  const first = [...(body.rows[0]?.cells ?? [])];
   return h('table', attributes,
-    h('thead', {}, h('tr', {}, headers.map(title => h('th', {}, title)))),
-    h('tbody', {}, rows.map(row => (row instanceof Node ? row : h('tr', {}, row.map(cell => (cell instanceof Node && cell.tagName === 'TD' ? cell : h('td', {}, cell))))))));
+    h('thead', {}, h('tr', {}, headers.map((title, i) => h('th', { class: first[i]?.classList.contains('num') ? 'num' : null }, title)))),
+    body);
 }
 
 /** A numeric table cell. */
