@@ -46,7 +46,9 @@ internal sealed class DeadLetterBrowser(PartitionedLog log)
     /// <summary>
     /// A page of the dead letters of <paramref name="name"/> (the dead-letter topic, or the topic it serves): partitions
     /// in order, each from offset <paramref name="from"/> (or its log start, if later), keeping the records whose reason
-    /// contains <paramref name="reason"/> (ordinal, ignoring case), until <paramref name="limit"/> records.
+    /// contains <paramref name="reason"/> (ordinal, ignoring case; a <paramref name="reason"/> with <c>#</c> is a pattern
+    /// from the summary and is matched against the reasons' patterns, see <see cref="ReasonPattern"/>), until
+    /// <paramref name="limit"/> records.
     /// </summary>
     /// <exception cref="DeadLetterRequestException">404: no such dead-letter topic; 400: a parameter is out of range.</exception>
     public DeadLetterPage ReadPage(string name, string? reason, long from, int limit, int? partition)
@@ -65,6 +67,7 @@ internal sealed class DeadLetterBrowser(PartitionedLog log)
             throw new DeadLetterRequestException(StatusCodes.Status400BadRequest, $"The dead-letter topic '{topic.Name}' has partitions 0-{topic.PartitionCount - 1}, not partition {p}.");
         }
 
+        var byPattern = reason is not null && reason.Contains('#', StringComparison.Ordinal);
         var records = new List<DeadLetterRecord>(Math.Min(limit, 64));
         var more = false;
         var scanned = 0;
@@ -87,7 +90,7 @@ internal sealed class DeadLetterBrowser(PartitionedLog log)
                         more = true;
                         break;
                     }
-                    if (reason is { Length: > 0 } && !Header(record, s_reason).Contains(reason, StringComparison.OrdinalIgnoreCase))
+                    if (reason is { Length: > 0 } && !(byPattern ? ReasonPattern(Header(record, s_reason)) : Header(record, s_reason)).Contains(reason, StringComparison.OrdinalIgnoreCase))
                     {
                         continue;
                     }
@@ -238,7 +241,7 @@ internal sealed class DeadLetterBrowser(PartitionedLog log)
                         complete = false;
                         break;
                     }
-                    var reason = Header(record, s_reason);
+                    var reason = ReasonPattern(Header(record, s_reason));
                     counts[reason] = counts.GetValueOrDefault(reason) + 1;
                 }
                 offset = fetch.NextOffset;
@@ -270,6 +273,36 @@ internal sealed class DeadLetterBrowser(PartitionedLog log)
             keyEncoding,
             payload,
             payloadEncoding);
+    }
+
+    /// <summary>
+    /// A reason with every run of digits written <c>#</c> (<c>line 12: field 'id' is missing.</c> →
+    /// <c>line #: field 'id' is missing.</c>), so reasons that differ only in a line number or offset count together.
+    /// </summary>
+    internal static string ReasonPattern(string reason)
+    {
+        var digits = reason.AsSpan().IndexOfAnyInRange('0', '9');
+        if (digits < 0)
+        {
+            return reason;
+        }
+        var pattern = new StringBuilder(reason.Length);
+        pattern.Append(reason, 0, digits);
+        for (var i = digits; i < reason.Length; i++)
+        {
+            if (char.IsAsciiDigit(reason[i]))
+            {
+                if (i == 0 || !char.IsAsciiDigit(reason[i - 1]))
+                {
+                    pattern.Append('#');
+                }
+            }
+            else
+            {
+                pattern.Append(reason[i]);
+            }
+        }
+        return pattern.ToString();
     }
 
     private static (string Text, string Encoding) Text(ReadOnlySpan<byte> bytes) =>

@@ -8,12 +8,12 @@ internal sealed record DeadLetterTopicList(IReadOnlyList<DeadLetterTopicSummary>
 /// <param name="Topic">The dead-letter topic's name (<c>orders.dlq</c>).</param>
 /// <param name="OriginTopic">The topic its records were meant for (the name without <c>.dlq</c>).</param>
 /// <param name="Records">Records retained (sum over partitions of end offset − log start offset).</param>
-/// <param name="Reasons">Record counts by reason text, most frequent first.</param>
+/// <param name="Reasons">Record counts by reason pattern (the reason with every number written <c>#</c>), most frequent first.</param>
 /// <param name="ReasonsComplete">False when the topic held more records than a summary scans (<see cref="DeadLetterBrowser.MaxScannedRecords"/>): the counts then cover the oldest ones only.</param>
 internal sealed record DeadLetterTopicSummary(string Topic, string OriginTopic, long Records, IReadOnlyList<DeadLetterReasonCount> Reasons, bool ReasonsComplete);
 
-/// <summary>How many dead letters share one reason.</summary>
-/// <param name="Reason">The reason header's text (empty when a record has none).</param>
+/// <summary>How many dead letters share one reason pattern.</summary>
+/// <param name="Reason">The reason with every run of digits written <c>#</c> (<c>line #: field 'id' is missing.</c>); empty when a record has none. Give it as <c>reason=</c> to list those records.</param>
 /// <param name="Count">Records with that reason.</param>
 internal sealed record DeadLetterReasonCount(string Reason, long Count);
 

@@ -24,7 +24,7 @@ public sealed class DeadLetterApiTests(DashboardServer server) : IClassFixture<D
         topic.GetProperty("records").GetInt64().ShouldBe(3);
         topic.GetProperty("reasonsComplete").GetBoolean().ShouldBeTrue();
         var reasons = topic.GetProperty("reasons").EnumerateArray().Select(r => (r.GetProperty("reason").GetString(), r.GetProperty("count").GetInt64())).ToList();
-        reasons.ShouldBe([("line 2: not JSON.", 2L), ("line 1: field 'id' is missing.", 1L)]);
+        reasons.ShouldBe([("line #: not JSON.", 2L), ("line #: field 'id' is missing.", 1L)]);
     }
 
     [Fact]
@@ -56,6 +56,27 @@ public sealed class DeadLetterApiTests(DashboardServer server) : IClassFixture<D
         records[1].GetProperty("payloadEncoding").GetString().ShouldBe("utf8");
         document.RootElement.GetProperty("more").GetBoolean().ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task Read_ReasonPattern_KeepsReasonsDifferingOnlyInNumbers()
+    {
+        DeadLetterWriter.CreateTopics(Fixture.Server, "pattern-orders");
+        DeadLetterWriter.Write(Fixture.Server, "pattern-orders", "line 7: field 'id' is missing.", "a");
+        DeadLetterWriter.Write(Fixture.Server, "pattern-orders", "line 12: field 'price' is missing.", "b");
+        DeadLetterWriter.Write(Fixture.Server, "pattern-orders", "line 130: field 'id' is missing.", "c");
+
+        using var document = JsonDocument.Parse(await Fixture.Anonymous.GetStringAsync("/api/dlq/pattern-orders.dlq?reason=" + Uri.EscapeDataString("line #: field 'id' is missing.")));
+
+        document.RootElement.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("payload").GetString()).ShouldBe(["a", "c"]);
+    }
+
+    [Theory]
+    [InlineData("line 12: field 'id' is missing.", "line #: field 'id' is missing.")]
+    [InlineData("no digits", "no digits")]
+    [InlineData("7 at start, 2024-12-06 and 42", "# at start, #-#-# and #")]
+    [InlineData("", "")]
+    public void ReasonPattern_Numbers_BecomeHashes(string reason, string expected) =>
+        Sluice.Server.Dashboard.DeadLetterBrowser.ReasonPattern(reason).ShouldBe(expected);
 
     [Fact]
     public async Task Read_OriginTopicName_ReadsItsDeadLetterTopic()
