@@ -27,6 +27,7 @@ public sealed class DeadLetterPageTests(BrowserServer browser) : IClassFixture<B
         await Expect(page.Locator("table.dead-letters tbody tr")).ToHaveCountAsync(2);
         await Expect(page.Locator("table.dead-letters tbody tr[data-offset='2'] .key")).ToHaveTextAsync("key k3");
 
+        await Expect(page.Locator("form.token")).ToBeHiddenAsync();
         await page.CheckAsync("tr[data-offset='2'] input[type=checkbox]");
         await page.ClickAsync("button.replay");
         await Expect(page.Locator("form.token")).ToBeVisibleAsync();
@@ -34,6 +35,7 @@ public sealed class DeadLetterPageTests(BrowserServer browser) : IClassFixture<B
         await page.ClickAsync("form.token button[type=submit]");
 
         await Expect(page.Locator(".message.success")).ToHaveTextAsync("Replayed 1 record: appended to clicks partition 0 offset 0.");
+        await Expect(page.Locator("form.token")).ToBeHiddenAsync();
         var appended = DeadLetterWriter.ReadAll(browser.Server, "clicks");
         appended.Count.ShouldBe(1);
         Encoding.UTF8.GetString(appended[0].Record.Value!).ShouldBe("{\"page\":\"/c\"}");
