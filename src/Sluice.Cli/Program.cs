@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sluice.Cli.Checkpoints;
 using Sluice.Cli.Connectors;
 using Sluice.Cli.Demo;
+using Sluice.Cli.Jobs;
 using Sluice.Cli.Log;
 using Sluice.Cli.Server;
 using Sluice.Cli.Sql;
@@ -33,6 +34,7 @@ internal static class Program
             ConnectorsCommand.Create(),
             SqlCommand.Create(),
             ServerCommand.Create(),
+            JobsCommand.Create(),
             BenchToolPointer.Create("bench", "Benchmarks: in the sluice-bench tool of the Sluice repository (./sluice bench … in a clone).",
                 "Benchmarks live in the sluice-bench tool of the Sluice repository: run ./sluice bench … in a clone of it."),
             BenchToolPointer.Create("chaos", "The kill harness: in the sluice-bench tool of the Sluice repository (./sluice chaos … in a clone).",
