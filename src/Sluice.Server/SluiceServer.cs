@@ -59,9 +59,6 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>What the server owns (its log, token, directories); for in-process tests and tools.</summary>
     internal ServerContext Context => _context;
 
-    /// <summary>The application's services (the endpoints' singletons); for in-process tests and tools.</summary>
-    internal IServiceProvider Services => _app.Services;
-
     /// <summary>Opens the data directory, starts the jobs it holds, and listens.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
     /// <exception cref="Sluice.Log.DataDirectoryLockedException">Another process holds the data directory.</exception>
