@@ -59,6 +59,9 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>Ends when the server stopped: after <see cref="StopAsync"/>, or after the host was asked to stop.</summary>
     public Task Completion => _app.WaitForShutdownAsync();
 
+    /// <summary>What the server owns (its log, token, directories); for in-process tests and tools.</summary>
+    internal ServerContext Context => _context;
+
     /// <summary>Opens the data directory, starts the jobs it holds, and listens.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
     /// <exception cref="Sluice.Log.DataDirectoryLockedException">Another process holds the data directory.</exception>

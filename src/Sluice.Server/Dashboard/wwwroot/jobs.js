@@ -1,0 +1,138 @@
+// The jobs list (/) and the job page (/jobs/{id}), from GET /api/jobs and GET /api/jobs/{id}.
+import { api, h, poll, Rates, badge, table, num, fmtRate, fmtWhole, fmtDuration, fmtTime, fmtBytes, fmtWatermark, ApiError } from './util.js';
+import { drawGraph, updateNode, LineChart } from './charts.js';
+
+const minWatermark = -8.64e15;
+
+/** The records a job has read: what its sources emitted (the first operator's output when none says it is a source). */
+function sourceRecords(details) {
+  const totals = details.operatorTotals ?? [];
+  const sources = totals.filter(t => t.isSource);
+  return (sources.length ? sources : totals.slice(0, 1)).reduce((sum, t) => sum + t.recordsOut, 0);
+}
+
+/** Milliseconds a running job has been up; null otherwise. */
+const uptime = job => (job.status === 'Running' || job.status === 'Restarting' ? Date.now() - Date.parse(job.startTime) : null);
+
+/** The jobs list: status, name, uptime and records/s of each job, refreshed every poll. */
+export function jobsPage(view, signal) {
+  const rates = new Rates();
+  const body = h('div', {}, h('p', { class: 'empty' }, 'Loading jobs…'));
+  view.append(h('h1', {}, 'Jobs'), body);
+  poll(signal, async () => {
+    const jobs = await api('/api/jobs');
+    // The list has no figures: read each job (the first 25) for its source counters.
+    const details = await Promise.all(jobs.slice(0, 25).map(job => api(`/api/jobs/${encodeURIComponent(job.id)}`).catch(() => null)));
+    if (signal.aborted) return;
+    if (jobs.length === 0) {
+      body.replaceChildren(h('p', { class: 'empty' }, 'No jobs yet. Submit one with ', h('code', {}, 'sluice jobs submit -f job.sql'), ' or POST /api/jobs.'));
+      return;
+    }
+    body.replaceChildren(table(['Name', 'Status', 'Uptime', 'Records read', 'Records/s', 'Started'], jobs.map((job, i) => {
+      const read = details[i] ? sourceRecords(details[i]) : null;
+      const rate = read === null ? null : rates.rate(`${job.id}/${job.runId}`, read);
+      return h('tr', { 'data-job': job.id },
+        h('td', {}, h('a', { href: `/jobs/${encodeURIComponent(job.id)}` }, job.name)),
+        h('td', {}, badge(job.status)),
+        num(fmtDuration(uptime(job)), { class: 'num uptime' }),
+        num(fmtWhole(read), { class: 'num records' }),
+        num(fmtRate(rate), { class: 'num rate' }),
+        h('td', {}, fmtTime(job.startTime)));
+    }), { class: 'jobs' }));
+  });
+}
+
+/** A job's backpressure as a 0..1 ratio when the job JSON carries one for the operator (busy/backpressure figures). */
+function backpressureOf(total, rates) {
+  for (const [name, value] of Object.entries(total)) {
+    if (typeof value !== 'number' || !/backpressur/i.test(name)) continue;
+    if (/ms$|millis|time/i.test(name)) {
+      const rate = rates.rate(`${total.uid}/bp/${name}`, value);
+      return rate === null ? null : Math.min(1, rate / 1000); // ms of backpressure per second
+    }
+    if (value >= 0 && value <= 1) return value;
+  }
+  return null;
+}
+
+/** The job page: summary, live operator graph, throughput and lag charts, checkpoints and exceptions. */
+export function jobPage(view, signal, id) {
+  const rates = new Rates();
+  const title = h('h1', {}, h('a', { href: '/' }, 'Jobs'), ' / ', h('span', { class: 'job-name' }, id));
+  const summary = h('div', { class: 'tiles' });
+  const graphBox = h('div', { class: 'graph-box' });
+  const throughput = new LineChart('Throughput (records/s read by the sources)', fmtRate);
+  const lag = new LineChart('Event-time lag at the sinks (now − watermark)', fmtDuration);
+  const checkpoints = h('div', {});
+  const exceptions = h('div', {});
+  const error = h('p', { class: 'error', hidden: true });
+  view.append(title, error, summary,
+    h('h2', {}, 'Operators'), graphBox,
+    h('div', { class: 'charts' },
+      h('figure', {}, h('figcaption', {}, 'Throughput: records/s read by the sources'), throughput.element),
+      h('figure', {}, h('figcaption', {}, 'Latency: event-time lag at the sinks (now − watermark)'), lag.element)),
+    h('h2', {}, 'Checkpoints'), checkpoints,
+    h('h2', {}, 'Exceptions'), exceptions);
+
+  let drawnRun = null, svg = null;
+  poll(signal, async () => {
+    let job;
+    try {
+      job = await api(`/api/jobs/${encodeURIComponent(id)}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) {
+        error.hidden = false;
+        error.textContent = e.message;
+        return;
+      }
+      throw e;
+    }
+    if (signal.aborted) return;
+    error.hidden = true;
+    title.querySelector('.job-name').textContent = job.name;
+
+    const read = sourceRecords(job);
+    const rate = rates.rate(`read/${job.runId}`, read);
+    const completed = job.checkpoints ?? [];
+    summary.replaceChildren(
+      tile('Status', badge(job.status)),
+      tile('Uptime', fmtDuration(uptime(job)), 'uptime'),
+      tile('Records read', fmtWhole(read), 'records'),
+      tile('Records/s', fmtRate(rate), 'rate'),
+      tile('Checkpoints', fmtWhole(completed.length), 'checkpoints'),
+      tile('Parallelism', job.parallelism));
+
+    if (drawnRun !== job.runId) {
+      svg = drawGraph(job.plan);
+      graphBox.replaceChildren(svg);
+      drawnRun = job.runId;
+    }
+    const sinks = new Set(job.plan.nodes.filter(n => !job.plan.edges.some(e => e.source === n.id)).map(n => n.uid));
+    let sinkWatermark = null;
+    for (const total of job.operatorTotals ?? []) {
+      updateNode(svg, total.uid, {
+        rateIn: total.isSource ? '–' : fmtRate(rates.rate(`${job.runId}/${total.uid}/in`, total.recordsIn)),
+        rateOut: sinks.has(total.uid) ? '–' : fmtRate(rates.rate(`${job.runId}/${total.uid}/out`, total.recordsOut)),
+        watermark: fmtWatermark(total.watermark),
+        backpressure: backpressureOf(total, rates),
+      });
+      if (sinks.has(total.uid) && total.watermark > minWatermark) sinkWatermark = Math.min(sinkWatermark ?? Infinity, total.watermark);
+    }
+    throughput.push(rate);
+    lag.push(sinkWatermark === null ? null : Math.max(0, Date.now() - sinkWatermark));
+
+    checkpoints.replaceChildren(completed.length === 0
+      ? h('p', { class: 'empty' }, 'No checkpoint completed yet.')
+      : table(['Id', 'Time', 'Duration', 'Size', ''], completed.slice(0, 10).map(c =>
+        [num(c.id), fmtTime(c.time), num(fmtDuration(c.durationMs)), num(fmtBytes(c.sizeBytes)), c.final ? 'final' : '']), { class: 'checkpoints' }));
+    const history = job.exceptions ?? [];
+    exceptions.replaceChildren(history.length === 0
+      ? h('p', { class: 'empty' }, 'No status change or failure.')
+      : table(['Time', 'Status', 'Cause'], history.slice(0, 10).map(x =>
+        [fmtTime(x.time), `${x.from} → ${x.to}`, x.exceptionType ? h('span', {}, h('code', {}, x.exceptionType.split('.').pop()), ' ', x.message ?? '') : '']), { class: 'exceptions' }));
+  });
+}
+
+function tile(label, value, name) {
+  return h('div', { class: 'tile', 'data-tile': name }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value));
+}

@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Sluice.Server.BrowserTests;
+
+public sealed class JobPagesTests(LiveJobServer live) : IClassFixture<LiveJobServer>
+{
+    [Fact]
+    public async Task JobsPage_LiveJob_RecordsReadKeepChanging()
+    {
+        var page = await live.Browser.NewPageAsync("/");
+        var row = page.Locator($"tr[data-job='{live.JobId}']");
+
+        await Expect(row.Locator("a")).ToHaveTextAsync(LiveJobServer.JobName);
+        await Expect(row.Locator(".badge")).ToHaveTextAsync("Running");
+        var first = await ChangedTextAsync(row.Locator(".records"), "–");
+        await ChangedTextAsync(row.Locator(".records"), first);
+        await Expect(row.Locator(".rate")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d[\d.]*[kM]?/s$"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task JobsPage_ClickJob_OpensItsPage()
+    {
+        var page = await live.Browser.NewPageAsync("/");
+
+        await page.ClickAsync($"tr[data-job='{live.JobId}'] a");
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/jobs/{live.JobId}\\?interval=200$"));
+        await Expect(page.Locator("h1 .job-name")).ToHaveTextAsync(LiveJobServer.JobName);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task JobPage_LiveJob_GraphFiguresChartsAndCheckpointsUpdate()
+    {
+        var page = await live.Browser.NewPageAsync($"/jobs/{live.JobId}");
+
+        await Expect(page.Locator("svg.dag .dag-node")).ToHaveCountAsync(live.PlanNodes);
+        await Expect(page.Locator("svg.dag path.edge")).ToHaveCountAsync(live.PlanNodes - 1);
+        var source = page.Locator("svg.dag .dag-node").First;
+        var rates = await ChangedTextAsync(source.Locator(".node-rates"), "in – · out –");
+        await ChangedTextAsync(source.Locator(".node-rates"), rates);
+        var sinkWatermark = page.Locator("svg.dag .dag-node").Last.Locator(".node-watermark");
+        var watermark = await ChangedTextAsync(sinkWatermark, "watermark –");
+        await ChangedTextAsync(sinkWatermark, watermark);
+        var records = await ChangedTextAsync(page.Locator("[data-tile=records] .value"), "0");
+        await ChangedTextAsync(page.Locator("[data-tile=records] .value"), records);
+        await Expect(page.Locator("svg.chart polyline.series").First).ToHaveAttributeAsync("points", new System.Text.RegularExpressions.Regex(@"^[\d.]+,[\d.]+ [\d.]+,[\d.]+"));
+        await Expect(page.Locator("table.checkpoints tbody tr").First).ToBeVisibleAsync();
+        var checkpoints = await page.Locator("[data-tile=checkpoints] .value").TextContentAsync();
+        await ChangedTextAsync(page.Locator("[data-tile=checkpoints] .value"), checkpoints!);
+        await Expect(page.Locator("table.exceptions tbody tr").Last).ToContainTextAsync("Created → Running");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task JobPage_UnknownJob_ShowsTheServersSentence()
+    {
+        var page = await live.Browser.NewPageAsync("/jobs/0123456789abcdef0123456789abcdef");
+
+        await Expect(page.Locator("p.error")).ToContainTextAsync("0123456789abcdef0123456789abcdef");
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>Waits until <paramref name="locator"/> shows something other than <paramref name="before"/>, and returns it.</summary>
+    private static async Task<string> ChangedTextAsync(ILocator locator, string before)
+    {
+        await Expect(locator).Not.ToHaveTextAsync(before);
+        return (await locator.TextContentAsync())!;
+    }
+}
