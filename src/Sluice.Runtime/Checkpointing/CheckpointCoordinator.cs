@@ -368,7 +368,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             }
         }
         await RetainAsync(store, pending.Id, cancellationToken).ConfigureAwait(false);
-        StatisticsCompleted?.Invoke(new CheckpointStatistics(pending.Id, pending.Started, TimeSpan.FromMilliseconds(duration), bytes, pending.IsFinal));
+        StatisticsCompleted?.Invoke(new CheckpointStatistics(pending.Id, pending.Started, duration, bytes, pending.IsFinal));
         CheckpointCompleted?.Invoke(pending.Id);
     }
 
