@@ -11,10 +11,11 @@ namespace Sluice.Sql.Tests.Golden;
 /// The golden tests' source connector 'golden': <c>'input' = 'bid'</c> reads <c>inputs/bid.jsonl</c> under
 /// <paramref name="directory"/>, one JSON object per line, converted to the table's physical columns by name (a
 /// missing field is NULL). It emits one row per poll from one split, so the table's WATERMARK moves after every row
-/// and which rows are late is the same on every run. The source runs at the job's parallelism but only subtask 0
-/// reads (the others end at once): the scan then stays chained to the source, and every downstream operator sees the
-/// rows and watermarks in file order. (A source of parallelism 1 rebalanced to 4 scans would race watermarks
-/// against rows through different channels, and late rows would differ from run to run — as they do in Flink.) A field <c>"_kind"</c> (<c>+I</c>, <c>-U</c>, <c>+U</c>,
+/// and which rows are late is the same on every run. The source runs at parallelism 1, and so does the scan chained to
+/// it (a SQL scan runs at its source's parallelism), so every downstream subtask gets the rows and watermarks over one
+/// channel, in file order, at any job parallelism. (A source running at the job's parallelism with only subtask 0
+/// reading would not do: whether a row is late would depend on when the empty subtasks' end-of-input watermarks
+/// reach the downstream operators.) A field <c>"_kind"</c> (<c>+I</c>, <c>-U</c>, <c>+U</c>,
 /// <c>-D</c>) sets the row's kind; a table that uses it declares <c>'changelog' = 'true'</c>.
 /// </summary>
 internal sealed class GoldenConnectorFactory(string directory) : IConnectorFactory
@@ -98,14 +99,14 @@ internal sealed class GoldenConnectorFactory(string directory) : IConnectorFacto
         _ => throw new InvalidDataException($"{where}: the golden connector does not read {type}."),
     };
 
-    /// <summary>A bounded source whose subtask 0 emits the rows, one per poll; other subtasks have none.</summary>
+    /// <summary>A bounded, parallelism-1 source that emits the rows, one per poll.</summary>
     private sealed class OneRowPerPoll(List<Row> rows) : ISource<Row>
     {
         public bool IsBounded => true;
 
-        public int MaxParallelism => 0;
+        public int MaxParallelism => 1;
 
-        public ISourceReader<Row> CreateReader(SourceReaderContext context) => new Reader(context.SubtaskIndex == 0 ? rows : []);
+        public ISourceReader<Row> CreateReader(SourceReaderContext context) => new Reader(rows);
 
         private sealed class Reader(List<Row> rows) : ISourceReader<Row>
         {
