@@ -80,9 +80,10 @@ public sealed class SluiceServer : IAsyncDisposable
         }
 
         var context = ServerContext.Open(options, DefaultConnectors());
+        WebApplication? app = null;
         try
         {
-            var app = Build(options, context);
+            app = Build(options, context);
             var logger = context.LoggerFactory.CreateLogger<SluiceServer>();
             if (!IPAddress.IsLoopback(options.ListenAddress))
             {
@@ -98,6 +99,11 @@ public sealed class SluiceServer : IAsyncDisposable
         }
         catch
         {
+            // A failure after listening began (resuming the saved jobs, say) must not leave the port bound.
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
             context.Dispose();
             throw;
         }
