@@ -33,16 +33,33 @@ function route() {
   view.append(h('p', { class: 'empty' }, `The dashboard has no page ${location.pathname}.`));
 }
 
-/** Follows same-origin links without reloading, keeping ?interval= so tests and users keep their poll rate. */
-document.addEventListener('click', event => {
+/** The same-origin link a primary-button event is on, or null (other origins, new tabs and modified clicks are the browser's). */
+function linkOf(event) {
   const link = event.target.closest('a[href]');
-  if (!link || link.origin !== location.origin || link.target || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
-  event.preventDefault();
+  return !link || link.origin !== location.origin || link.target || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0 ? null : link;
+}
+
+/** Shows the link's page without reloading, keeping ?interval= so tests and users keep their poll rate. */
+function follow(link) {
   const url = new URL(link.href);
   const interval = new URLSearchParams(location.search).get('interval');
   if (interval && !url.searchParams.has('interval')) url.searchParams.set('interval', interval);
   if (url.pathname + url.search !== location.pathname + location.search) history.pushState(null, '', url);
   route();
+}
+
+// The pages re-render their tables at every poll, and a re-render between a mouse button's press and its release
+// swallows the click (the pressed link is gone). So a press on a link follows it at once; the click after it is only
+// stopped. A click without a press before it (detail 0: Enter on a focused link) follows the link itself.
+document.addEventListener('mousedown', event => {
+  const link = linkOf(event);
+  if (link) follow(link);
+});
+document.addEventListener('click', event => {
+  const link = linkOf(event);
+  if (!link) return;
+  event.preventDefault();
+  if (event.detail === 0) follow(link);
 });
 
 addEventListener('popstate', route);
