@@ -49,6 +49,13 @@ public sealed class Schema : IReadOnlyList<Field>, IEquatable<Schema>
 
     internal RowLayout Layout { get; }
 
+    /// <summary>
+    /// Where the schema came from, for error messages: a registry format sets it to the subject, version and id
+    /// (<c>subject 'orders-value' version 2 (id 7)</c>) so that a sink refusing a schema change can name them. Null when
+    /// unknown. Not part of <see cref="Equals(Schema?)"/>.
+    /// </summary>
+    public string? Origin { get; init; }
+
     /// <summary>Reads <c>ROW&lt;a INT, b STRING&gt;</c> or a bare field list <c>a INT, b STRING</c>.</summary>
     /// <exception cref="FormatException">The text is not a schema; the message names the position and what was expected.</exception>
     public static Schema Parse(string text) => DataTypeParser.ParseSchema(text);
