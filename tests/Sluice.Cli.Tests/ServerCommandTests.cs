@@ -40,6 +40,15 @@ public sealed class ServerCommandTests
     }
 
     [Fact]
+    public void Server_OtlpEndpointNotAUri_IsUsageErrorNamingIt()
+    {
+        var result = CliProcess.Run(null, "server", "--otlp-endpoint", "localhost 4317");
+
+        result.ExitCode.ShouldBe(Program.UsageErrorExitCode);
+        result.Stderr.ShouldContain("--otlp-endpoint 'localhost 4317' is not an absolute URI");
+    }
+
+    [Fact]
     public void Server_PortOutOfRange_IsUsageErrorNamingIt()
     {
         var result = CliProcess.Run(null, "server", "--port", "70000");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Sluice.Server;
+using Sluice.Server.Metrics;
 
 namespace Sluice.Cli.Server;
 
@@ -22,7 +23,15 @@ internal static class ServerCommand
                 r.AddError($"--listen '{r.GetValueOrDefault<string>()}' is not an IP address: give one such as 127.0.0.1 or 0.0.0.0.");
             }
         });
-        var command = new Command("server", "Run the Sluice server: REST API, /metrics, web dashboard and HTTP ingest over one data directory.") { dataDir, port, listen };
+        var otlp = new Option<string?>("--otlp-endpoint") { Description = $"Export traces and metrics over OTLP to this collector (such as http://localhost:4317); default: the {MetricsEndpoints.OtlpEndpointVariable} environment variable, else off." };
+        otlp.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } text && !Uri.TryCreate(text, UriKind.Absolute, out _))
+            {
+                r.AddError($"--otlp-endpoint '{text}' is not an absolute URI: give one such as http://localhost:4317.");
+            }
+        });
+        var command = new Command("server", "Run the Sluice server: REST API, /metrics, web dashboard and HTTP ingest over one data directory.") { dataDir, port, listen, otlp };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var directory = DataDirectories.CreateWritable(parse.GetValue(dataDir)!, "server data directory");
@@ -32,6 +41,7 @@ internal static class ServerCommand
                 Port = parse.GetValue(port),
                 ListenAddress = IPAddress.Parse(parse.GetValue(listen)!),
                 LoggerFactory = CommandLineHost.LoggerFactory(parse),
+                OtlpEndpoint = parse.GetValue(otlp) is { } endpoint ? new Uri(endpoint) : null,
             };
             SluiceServer server;
             try
