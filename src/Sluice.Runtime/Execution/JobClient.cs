@@ -113,6 +113,24 @@ public sealed partial class JobClient
     }
 
     /// <summary>
+    /// Where each task's time went (busy, backpressured, idle) in the current attempt, one entry per task subtask in
+    /// plan order; empty before the first attempt starts and in deterministic mode, where time is not measured. Any thread.
+    /// </summary>
+    public IReadOnlyList<TaskTimes> GetTaskTimes()
+    {
+        var times = new List<TaskTimes>();
+        foreach (var task in CurrentTasks)
+        {
+            var (busy, backpressured, idle) = task.TimeTicks();
+            if (busy + backpressured + idle != 0)
+            {
+                times.Add(new TaskTimes(task.Name, task.Subtask, Stopwatch.GetElapsedTime(0, busy), Stopwatch.GetElapsedTime(0, backpressured), Stopwatch.GetElapsedTime(0, idle)));
+            }
+        }
+        return times;
+    }
+
+    /// <summary>
     /// Ends every source's input now (also in attempts started later by a restart); in-flight records still reach the
     /// sinks. With <paramref name="drain"/> the final watermark fires every pending window and timer (like the end of
     /// bounded input); without, they stay pending. Returns at once; <see cref="Completion"/> ends when the job has

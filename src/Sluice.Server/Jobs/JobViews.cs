@@ -31,6 +31,7 @@ internal sealed record JobSubmitted(string Id, string Name, string Status);
 /// <param name="Plan">The physical plan: operators and edges.</param>
 /// <param name="Operators">Live figures, one entry per operator subtask, in plan order.</param>
 /// <param name="OperatorTotals">The same figures summed per operator (watermark: the least over its subtasks).</param>
+/// <param name="Tasks">Where each task subtask's time went (busy, backpressured, idle), in plan order.</param>
 /// <param name="Checkpoints">Completed checkpoints of this server's runs of the job, newest first (at most 100).</param>
 /// <param name="Exceptions">Status changes, with their cause when there is one, newest first (at most 100).</param>
 internal sealed record JobDetails(
@@ -49,8 +50,13 @@ internal sealed record JobDetails(
     JobPlanGraph Plan,
     IReadOnlyList<JobOperatorMetrics> Operators,
     IReadOnlyList<JobOperatorTotals> OperatorTotals,
+    IReadOnlyList<JobTaskTime> Tasks,
     IReadOnlyList<JobCheckpoint> Checkpoints,
     IReadOnlyList<JobException> Exceptions);
+
+/// <summary>Where one task subtask's time went since the current run started, in seconds; <paramref name="BackpressuredRatio"/> is
+/// the backpressured share (0 to 1): a task near 1 waits on a slower task downstream.</summary>
+internal sealed record JobTaskTime(string Task, int Subtask, double BusySeconds, double BackpressuredSeconds, double IdleSeconds, double BackpressuredRatio);
 
 /// <summary>The plan graph of a job (from <see cref="JobClient.PlanDescription"/>).</summary>
 /// <param name="Nodes">The operators, in topological order.</param>

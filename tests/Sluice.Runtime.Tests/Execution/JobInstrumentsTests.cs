@@ -43,6 +43,37 @@ public class JobInstrumentsTests
     }
 
     [Fact]
+    public async Task GetTaskTimes_SinkBlocksInUserCode_SourceTaskIsBackpressured()
+    {
+        using var release = new ManualResetEventSlim();
+        using var blocked = new ManualResetEventSlim();
+        var env = StreamEnvironment.Create(new JobOptions { BatchSize = 16, ChannelCapacity = 2 });
+        env.FromCollection(Enumerable.Range(0, 1_000_000))
+            .Map(x => { release.Wait(); return x; }, "Stuck").SetParallelism(2)
+            .ForEach(_ => { });
+        var client = env.Start(c => c.ProducerBlocked += _ => blocked.Set());
+        try
+        {
+            blocked.WaitOrFail("the source to block on the full channel to the map");
+
+            var times = client.GetTaskTimes();
+
+            times.Select(t => (t.Task, t.Subtask)).ShouldBe([("Collection", 0), ("Stuck", 0), ("Stuck", 1), ("ForEach", 0)], ignoreOrder: true);
+            var source = times.Single(t => t.Task == "Collection");
+            source.Backpressured.ShouldBeGreaterThan(TimeSpan.Zero);
+            source.BackpressuredRatio.ShouldBeInRange(0, 1);
+            source.BackpressuredRatio.ShouldBeGreaterThan(0);
+            times.ShouldAllBe(t => t.Busy >= TimeSpan.Zero && t.Idle >= TimeSpan.Zero);
+        }
+        finally
+        {
+            release.Set();
+            client.Cancel();
+            await Should.ThrowAsync<OperationCanceledException>(() => client.Completion.OrTimeout());
+        }
+    }
+
+    [Fact]
     public async Task Restarts_AttemptFailsOnce_CountsOneRestartOfTheJob()
     {
         var job = "restarts-" + Guid.NewGuid().ToString("N");

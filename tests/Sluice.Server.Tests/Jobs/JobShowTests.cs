@@ -39,6 +39,13 @@ public sealed class JobShowTests
         var perSubtask = subtasks.Where(s => s.GetProperty("uid").GetString() == source.GetProperty("uid").GetString()).Sum(s => s.GetProperty("recordsOut").GetInt64());
         // The figures move while the job runs; the totals were summed from the same reading as the subtasks.
         source.GetProperty("recordsOut").GetInt64().ShouldBe(perSubtask);
+        var tasks = job.GetProperty("tasks").EnumerateArray().ToList();
+        tasks.Count.ShouldBe(nodes.Select(n => n.GetProperty("task").GetInt32()).Distinct().Count() * 2);
+        foreach (var task in tasks)
+        {
+            (task.GetProperty("busySeconds").GetDouble() + task.GetProperty("backpressuredSeconds").GetDouble() + task.GetProperty("idleSeconds").GetDouble()).ShouldBeGreaterThan(0);
+            task.GetProperty("backpressuredRatio").GetDouble().ShouldBeInRange(0, 1);
+        }
     }
 
     [Fact]
