@@ -44,6 +44,8 @@ public sealed class JobPagesTests(LiveJobServer live) : IClassFixture<LiveJobSer
         var sinkWatermark = page.Locator("svg.dag .dag-node").Last.Locator(".node-watermark");
         var watermark = await ChangedTextAsync(sinkWatermark, "watermark –");
         await ChangedTextAsync(sinkWatermark, watermark);
+        // Each node shows its task's backpressure (the share of the last poll interval blocked on a full channel).
+        await Expect(sinkWatermark).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^wm .+ · bp \d{1,3}%$"));
         var records = await ChangedTextAsync(page.Locator("[data-tile=records] .value"), "0");
         await ChangedTextAsync(page.Locator("[data-tile=records] .value"), records);
         await Expect(page.Locator("svg.chart polyline.series").First).ToHaveAttributeAsync("points", new System.Text.RegularExpressions.Regex(@"^[\d.]+,[\d.]+ [\d.]+,[\d.]+"));

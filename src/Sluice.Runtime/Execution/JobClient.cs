@@ -124,7 +124,12 @@ public sealed partial class JobClient
             var (busy, backpressured, idle) = task.TimeTicks();
             if (busy + backpressured + idle != 0)
             {
-                times.Add(new TaskTimes(task.Name, task.Subtask, Stopwatch.GetElapsedTime(0, busy), Stopwatch.GetElapsedTime(0, backpressured), Stopwatch.GetElapsedTime(0, idle)));
+                var operators = new string[task.Operators.Count];
+                for (var i = 0; i < operators.Length; i++)
+                {
+                    operators[i] = task.Operators[operators.Length - 1 - i].Uid; // Operators are listed downstream first.
+                }
+                times.Add(new TaskTimes(task.Name, task.Subtask, operators, Stopwatch.GetElapsedTime(0, busy), Stopwatch.GetElapsedTime(0, backpressured), Stopwatch.GetElapsedTime(0, idle)));
             }
         }
         return times;

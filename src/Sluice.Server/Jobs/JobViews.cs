@@ -55,8 +55,9 @@ internal sealed record JobDetails(
     IReadOnlyList<JobException> Exceptions);
 
 /// <summary>Where one task subtask's time went since the current run started, in seconds; <paramref name="BackpressuredRatio"/> is
-/// the backpressured share (0 to 1): a task near 1 waits on a slower task downstream.</summary>
-internal sealed record JobTaskTime(string Task, int Subtask, double BusySeconds, double BackpressuredSeconds, double IdleSeconds, double BackpressuredRatio);
+/// the backpressured share (0 to 1): a task near 1 waits on a slower task downstream. <paramref name="Operators"/> are the
+/// uids of the operators chained in the task, upstream first.</summary>
+internal sealed record JobTaskTime(string Task, int Subtask, IReadOnlyList<string> Operators, double BusySeconds, double BackpressuredSeconds, double IdleSeconds, double BackpressuredRatio);
 
 /// <summary>The plan graph of a job (from <see cref="JobClient.PlanDescription"/>).</summary>
 /// <param name="Nodes">The operators, in topological order.</param>

@@ -117,7 +117,7 @@ internal sealed class ServerJob
         return new JobDetails(Id, client.JobName, Kind(definition), client.Status.ToString(), StartTime, client.Id.ToString(),
             definition.Parallelism, definition.CheckpointIntervalMs, definition.Sql, definition.Job, definition.Job is null ? null : definition.Args,
             RestoredFrom, Graph(client.PlanDescription), perSubtask, totals,
-            [.. client.GetTaskTimes().Select(t => new JobTaskTime(t.Task, t.Subtask, t.Busy.TotalSeconds, t.Backpressured.TotalSeconds, t.Idle.TotalSeconds, t.BackpressuredRatio))],
+            [.. client.GetTaskTimes().Select(t => new JobTaskTime(t.Task, t.Subtask, t.Operators, t.Busy.TotalSeconds, t.Backpressured.TotalSeconds, t.Idle.TotalSeconds, t.BackpressuredRatio))],
             checkpoints, exceptions);
     }
 

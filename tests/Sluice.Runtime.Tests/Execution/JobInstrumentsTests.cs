@@ -63,6 +63,9 @@ public class JobInstrumentsTests
             source.Backpressured.ShouldBeGreaterThan(TimeSpan.Zero);
             source.BackpressuredRatio.ShouldBeInRange(0, 1);
             source.BackpressuredRatio.ShouldBeGreaterThan(0);
+            source.Operators.Count.ShouldBe(1);
+            times.Single(t => t.Task == "ForEach").Operators.Count.ShouldBe(1);
+            times.Where(t => t.Task == "Stuck").Select(t => t.Operators.Single()).Distinct().Count().ShouldBe(1, "both subtasks run the same operator");
             times.ShouldAllBe(t => t.Busy >= TimeSpan.Zero && t.Idle >= TimeSpan.Zero);
         }
         finally

@@ -42,17 +42,18 @@ export function jobsPage(view, signal) {
   });
 }
 
-/** A job's backpressure as a 0..1 ratio when the job JSON carries one for the operator (busy/backpressure figures). */
-function backpressureOf(total, rates) {
-  for (const [name, value] of Object.entries(total)) {
-    if (typeof value !== 'number' || !/backpressur/i.test(name)) continue;
-    if (/ms$|millis|time/i.test(name)) {
-      const rate = rates.rate(`${total.uid}/bp/${name}`, value);
-      return rate === null ? null : Math.min(1, rate / 1000); // ms of backpressure per second
-    }
-    if (value >= 0 && value <= 1) return value;
+/**
+ * Each operator's backpressure, 0..1: the highest share of the last poll interval the subtasks of its task spent
+ * blocked on a full output channel (the share since the run started at the first poll).
+ */
+function backpressureByOperator(job, rates) {
+  const ratios = new Map();
+  for (const task of job.tasks ?? []) {
+    const recent = rates.rate(`${job.runId}/${task.task}/${task.subtask}/bp`, task.backpressuredSeconds);
+    const ratio = Math.min(1, Math.max(0, recent ?? task.backpressuredRatio));
+    for (const uid of task.operators ?? []) ratios.set(uid, Math.max(ratios.get(uid) ?? 0, ratio));
   }
-  return null;
+  return ratios;
 }
 
 /** The job page: summary, live operator graph, throughput and lag charts, checkpoints and exceptions. */
@@ -109,12 +110,13 @@ export function jobPage(view, signal, id) {
     }
     const sinks = new Set(job.plan.nodes.filter(n => !job.plan.edges.some(e => e.source === n.id)).map(n => n.uid));
     let sinkWatermark = null;
+    const backpressure = backpressureByOperator(job, rates);
     for (const total of job.operatorTotals ?? []) {
       updateNode(svg, total.uid, {
         rateIn: total.isSource ? '–' : fmtRate(rates.rate(`${job.runId}/${total.uid}/in`, total.recordsIn)),
         rateOut: sinks.has(total.uid) ? '–' : fmtRate(rates.rate(`${job.runId}/${total.uid}/out`, total.recordsOut)),
         watermark: fmtWatermark(total.watermark),
-        backpressure: backpressureOf(total, rates),
+        backpressure: backpressure.get(total.uid) ?? null,
       });
       if (sinks.has(total.uid) && total.watermark > minWatermark) sinkWatermark = Math.min(sinkWatermark ?? Infinity, total.watermark);
     }
