@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -53,6 +57,35 @@ public sealed class JobPagesTests(LiveJobServer live) : IClassFixture<LiveJobSer
         var checkpoints = await page.Locator("[data-tile=checkpoints] .value").TextContentAsync();
         await ChangedTextAsync(page.Locator("[data-tile=checkpoints] .value"), checkpoints!);
         await Expect(page.Locator("table.exceptions tbody tr").Last).ToContainTextAsync("Created → Running");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task JobPage_SavepointThenStop_AsksForTheTokenOnceAndReportsEach()
+    {
+        using var response = await live.Browser.Fixture.Authorized.PostAsJsonAsync("/api/jobs", new { sql = LiveJobServer.Script(), name = "to-stop", checkpointIntervalMs = 300 });
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var page = await live.Browser.NewPageAsync($"/jobs/{id}");
+        await Expect(page.Locator(".tile .badge").First).ToHaveTextAsync("Running");
+        await Expect(page.Locator("button.savepoint")).ToBeEnabledAsync();
+
+        await page.ClickAsync("button.savepoint");
+        await Expect(page.Locator("form.token")).ToBeVisibleAsync();
+        await page.FillAsync("input[name=token]", live.Browser.Server.Token);
+        await page.ClickAsync("form.token button[type=submit]");
+
+        await Expect(page.Locator(".message.success")).ToHaveTextAsync(new Regex($@"^Savepoint {id}-\d+ taken \(checkpoint \d+\) at .+\.$"));
+        await Expect(page.Locator("form.token")).ToBeHiddenAsync();
+
+        await page.ClickAsync("button.stop");
+
+        await Expect(page.Locator(".message.success")).ToHaveTextAsync(new Regex(@"^Job stopped \(\w+\)\.$"));
+        await Expect(page.Locator("form.token")).ToBeHiddenAsync();
+        await Expect(page.Locator(".tile .badge").First).Not.ToHaveTextAsync("Running");
+        await Expect(page.Locator("button.stop")).ToBeDisabledAsync();
+        using var job = JsonDocument.Parse(await live.Browser.Fixture.Anonymous.GetStringAsync($"/api/jobs/{id}"));
+        job.RootElement.GetProperty("status").GetString().ShouldNotBe("Running");
         await page.Context.CloseAsync();
     }
 

@@ -1,8 +1,6 @@
 // The dead-letter browser (/dlq): dead-letter topics with counts by reason (GET /api/dlq), a topic's records filtered
 // by reason (GET /api/dlq/{topic}), and replay of the selected records (POST /api/dlq/{topic}/replay, with the token).
-import { api, h, poll, table, num, fmtWhole, fmtTime, ApiError } from './util.js';
-
-const tokenKey = 'sluice.token';
+import { api, h, poll, table, num, fmtWhole, fmtTime, ApiError, mutate, tokenForm, messageLine } from './util.js';
 
 /** The dead-letter browser. The chosen topic and reason live in the URL (?topic=&reason=) so a view can be shared. */
 export function dlqPage(view, signal) {
@@ -22,28 +20,15 @@ export function dlqPage(view, signal) {
     renderRecords();
   } });
   const replayButton = h('button', { class: 'primary replay', type: 'button', disabled: true, onclick: () => replay() }, 'Replay selected');
-  const message = h('p', { class: 'message', role: 'status', hidden: true });
-  const tokenInput = h('input', { name: 'token', type: 'password', placeholder: 'API token', autocomplete: 'off', 'aria-label': 'API token' });
-  const tokenPrompt = h('p', { class: 'token-prompt' });
-  const tokenForm = h('form', { class: 'token', hidden: true, onsubmit: event => {
-    event.preventDefault();
-    if (!tokenInput.value.trim()) return;
-    sessionStorage.setItem(tokenKey, tokenInput.value.trim());
-    tokenInput.value = '';
-    tokenForm.hidden = true;
-    replay();
-  } }, tokenPrompt, tokenInput, h('button', { type: 'submit' }, 'Use token'));
+  const message = messageLine();
+  const token = tokenForm();
   const recordsBox = h('div', {});
   const heading = h('h2', {});
-  browser.append(heading, filterForm, h('div', { class: 'actions' }, replayButton, h('button', { type: 'button', onclick: () => load() }, 'Refresh')), tokenForm, message, recordsBox);
+  browser.append(heading, filterForm, h('div', { class: 'actions' }, replayButton, h('button', { type: 'button', onclick: () => load() }, 'Refresh')), token.element, message.element, recordsBox);
 
   const key = r => `${r.partition}:${r.offset}`;
 
-  function say(text, kind = 'info') {
-    message.hidden = false;
-    message.className = `message ${kind}`;
-    message.textContent = text;
-  }
+  const say = (text, kind) => message.say(text, kind);
 
   // Rebuilt only when the figures change, so a poll never replaces a link or an open menu under the pointer.
   let drawn = '';
@@ -107,32 +92,20 @@ export function dlqPage(view, signal) {
   async function replay() {
     const records = state.records.filter(r => state.selected.has(key(r))).map(r => ({ partition: r.partition, offset: r.offset }));
     if (records.length === 0) return;
-    const token = sessionStorage.getItem(tokenKey);
-    if (!token) {
-      tokenPrompt.textContent = 'Replaying needs the server\'s API token (the file server.token in its data directory). It is kept for this tab only.';
-      tokenForm.hidden = false;
-      tokenInput.focus();
-      return;
-    }
     try {
-      const result = await api(`/api/dlq/${encodeURIComponent(state.topic)}/replay`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      const result = await mutate(`/api/dlq/${encodeURIComponent(state.topic)}/replay`, token, replay, {
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ records }),
       });
+      if (result === null) return;
       const where = result.replayed.map(r => `${r.originTopic} partition ${r.originPartition} offset ${r.originOffset}`).join(', ');
       say(`Replayed ${result.replayed.length} record${result.replayed.length === 1 ? '' : 's'}: appended to ${where}.`, 'success');
       state.selected.clear();
       renderRecords();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
-        sessionStorage.removeItem(tokenKey);
-        tokenPrompt.textContent = 'The server refused the API token: enter the token from server.token in its data directory.';
-        tokenForm.hidden = false;
-        say('Nothing was replayed: the API token is missing or wrong.', 'error');
-      } else {
-        say(`Nothing was replayed: ${error.message}`, 'error');
-      }
+      say(error instanceof ApiError && error.status === 401
+        ? 'Nothing was replayed: the API token is missing or wrong.'
+        : `Nothing was replayed: ${error.message}`, 'error');
     }
   }
 

@@ -1,5 +1,5 @@
 // The jobs list (/) and the job page (/jobs/{id}), from GET /api/jobs and GET /api/jobs/{id}.
-import { api, h, poll, Rates, badge, table, num, fmtRate, fmtWhole, fmtDuration, fmtTime, fmtBytes, fmtWatermark, ApiError } from './util.js';
+import { api, h, poll, Rates, badge, table, num, fmtRate, fmtWhole, fmtDuration, fmtTime, fmtBytes, fmtWatermark, ApiError, mutate, tokenForm, messageLine } from './util.js';
 import { drawGraph, updateNode, LineChart } from './charts.js';
 
 const minWatermark = -8.64e15;
@@ -56,7 +56,54 @@ function backpressureByOperator(job, rates) {
   return ratios;
 }
 
-/** The job page: summary, live operator graph, throughput and lag charts, checkpoints and exceptions. */
+/**
+ * The job's actions: take a savepoint, stop (with or without one). They change the job, so they send the API token
+ * (asked for once per tab). Built once per page, never re-rendered by the poll, so a click is never lost; enabled
+ * only while the job runs and no action is in flight.
+ */
+function jobActions(id) {
+  const message = messageLine();
+  const token = tokenForm();
+  let running = false, busy = false;
+  const savepointButton = h('button', { type: 'button', class: 'savepoint', onclick: () => savepoint() }, 'Savepoint');
+  const stopButton = h('button', { type: 'button', class: 'stop', onclick: () => stop(false) }, 'Stop');
+  const stopWithSavepointButton = h('button', { type: 'button', class: 'primary stop-savepoint', onclick: () => stop(true) }, 'Stop with savepoint');
+  const buttons = [savepointButton, stopButton, stopWithSavepointButton];
+  const element = h('div', {}, h('div', { class: 'actions job-actions' }, ...buttons), token.element, message.element);
+  const refresh = () => buttons.forEach(b => { b.disabled = !running || busy; });
+  const base = `/api/jobs/${encodeURIComponent(id)}`;
+
+  async function run(action, describe, failure) {
+    busy = true;
+    refresh();
+    try {
+      const result = await action();
+      if (result !== null) message.say(describe(result), 'success');
+    } catch (error) {
+      message.say(error instanceof ApiError && error.status === 401 ? `${failure}: the API token is missing or wrong.` : `${failure}: ${error.message}`, 'error');
+    } finally {
+      busy = false;
+      refresh();
+    }
+  }
+
+  const savepoint = () => run(() => mutate(`${base}/savepoints`, token, savepoint),
+    s => `Savepoint ${s.id} taken (checkpoint ${s.checkpointId}) at ${s.path}.`, 'No savepoint was taken');
+  const stop = withSavepoint => run(() => mutate(`${base}/stop?savepoint=${withSavepoint}`, token, () => stop(withSavepoint)),
+    r => `Job stopped (${r.status})${r.savepoint ? `; savepoint ${r.savepoint.id} at ${r.savepoint.path}` : ''}.`, 'The job was not stopped');
+
+  refresh();
+  return {
+    element,
+    /** Called at every poll with the job's status. */
+    update(status) {
+      running = status === 'Running';
+      refresh();
+    },
+  };
+}
+
+/** The job page: summary, actions, live operator graph, throughput and lag charts, checkpoints and exceptions. */
 export function jobPage(view, signal, id) {
   const rates = new Rates();
   const title = h('h1', {}, h('a', { href: '/' }, 'Jobs'), ' / ', h('span', { class: 'job-name' }, id));
@@ -67,7 +114,8 @@ export function jobPage(view, signal, id) {
   const checkpoints = h('div', {});
   const exceptions = h('div', {});
   const error = h('p', { class: 'error', hidden: true });
-  view.append(title, error, summary,
+  const actions = jobActions(id);
+  view.append(title, error, summary, actions.element,
     h('h2', {}, 'Operators'), graphBox,
     h('div', { class: 'charts' },
       h('figure', {}, h('figcaption', {}, 'Throughput: records/s read by the sources'), throughput.element),
@@ -91,6 +139,7 @@ export function jobPage(view, signal, id) {
     if (signal.aborted) return;
     error.hidden = true;
     title.querySelector('.job-name').textContent = job.name;
+    actions.update(job.status);
 
     const read = sourceRecords(job);
     const rate = rates.rate(`read/${job.runId}`, read);

@@ -19,6 +19,67 @@ export async function api(path, options = {}) {
   return body;
 }
 
+const tokenKey = 'sluice.token';
+
+/**
+ * A call that changes something (POST): sent with the API token kept for this tab. Resolves to the answer's body, or
+ * to null when there is no token yet (the form asks for it, then calls retry). A refused token is forgotten and asked
+ * for again; the ApiError is rethrown so the caller can say nothing was done.
+ */
+export async function mutate(path, form, retry, options = {}) {
+  const token = sessionStorage.getItem(tokenKey);
+  if (!token) {
+    form.ask('This needs the server\'s API token (the file server.token in its data directory). It is kept for this tab only.', retry);
+    return null;
+  }
+  try {
+    return await api(path, { method: 'POST', ...options, headers: { Authorization: `Bearer ${token}`, ...options.headers } });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      sessionStorage.removeItem(tokenKey);
+      form.ask('The server refused the API token: enter the token from server.token in its data directory.', retry);
+    }
+    throw error;
+  }
+}
+
+/** The form that asks for the API token: hidden until ask(prompt, then) shows it; then runs once a token is given. */
+export function tokenForm() {
+  let then = null;
+  const input = h('input', { name: 'token', type: 'password', placeholder: 'API token', autocomplete: 'off', 'aria-label': 'API token' });
+  const prompt = h('p', { class: 'token-prompt' });
+  const element = h('form', { class: 'token', hidden: true, onsubmit: event => {
+    event.preventDefault();
+    if (!input.value.trim()) return;
+    sessionStorage.setItem(tokenKey, input.value.trim());
+    input.value = '';
+    element.hidden = true;
+    then?.();
+  } }, prompt, input, h('button', { type: 'submit' }, 'Use token'));
+  return {
+    element,
+    ask(text, next) {
+      prompt.textContent = text;
+      then = next;
+      element.hidden = false;
+      input.focus();
+    },
+  };
+}
+
+/** A message line (role=status): say(text, 'success' | 'error' | 'info'). */
+export function messageLine() {
+  const element = h('p', { class: 'message', role: 'status', hidden: true });
+  return {
+    element,
+    say(text, kind = 'info') {
+      element.hidden = false;
+      element.className = `message ${kind}`;
+      element.textContent = text;
+    },
+  };
+}
+
 /** Creates an element: h('td', {class: 'num'}, 'text', childNode). Attributes starting with "on" become listeners. */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
