@@ -111,7 +111,16 @@ public sealed class SchemaEvolutionPlan
             return;
         }
         Kind = incoming.Equals(table) ? SchemaChangeKind.Identical : SchemaChangeKind.Compatible;
-        Evolved = added.Count == 0 && !relaxed ? table : new Schema(fields) { Origin = incoming.Origin ?? table.Origin };
+        if (added.Count == 0 && !relaxed)
+        {
+            Evolved = table;
+        }
+        else
+        {
+            // When the widened table is exactly the rows' schema, take the rows' object: their later rows then match by reference.
+            var evolved = new Schema(fields) { Origin = incoming.Origin ?? table.Origin };
+            Evolved = evolved.Equals(incoming) ? incoming : evolved;
+        }
         _sources = [.. sources];
         _conversions = [.. conversions];
         Debug.Assert(_sources.Length == Evolved.Count, "every column of the evolved schema has a source");
@@ -129,7 +138,8 @@ public sealed class SchemaEvolutionPlan
     /// <summary>
     /// The table schema rows are written with: <see cref="Table"/> itself when no column is added nor relaxed to
     /// nullable; otherwise the table's columns (in order), then <see cref="AddedColumns"/>, with the
-    /// <see cref="Incoming"/> schema's origin. <see cref="Table"/> when incompatible.
+    /// <see cref="Incoming"/> schema's origin — <see cref="Incoming"/> itself when that is equal to it. <see cref="Table"/>
+    /// when incompatible.
     /// </summary>
     public Schema Evolved { get; }
 
