@@ -132,7 +132,7 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
         Directory.CreateDirectory(StagingDirectory);
         var evolution = _evolves
             ? new RowSchemaEvolution((TableSchema<Row>)(object)_schema, Options.OnIncompatibleSchema, $"The Parquet lake sink of table '{TableDirectory}'",
-                Path.GetFileName(TableDirectory), context.OperatorName, context.LoggerFactory.CreateLogger("Sluice.Connectors.DuckDb.ParquetLake"))
+                Path.GetFileName(TableDirectory), context.OperatorName, context.LoggerFactory.CreateLogger("Sluice.Connectors.DuckDb.ParquetLake"), "event_date", "hour")
             : null;
         return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), evolution);
     }

@@ -27,6 +27,7 @@ internal sealed partial class RowSchemaEvolution
     private readonly ILogger _logger;
     private readonly List<DeadLetter> _deadLetters = [];
     private readonly KeyValuePair<string, object?>[] _tags;
+    private readonly string[] _reservedColumns;
     private Row _scratch;
 
     /// <summary>Starts from the sink's layout.</summary>
@@ -36,8 +37,10 @@ internal sealed partial class RowSchemaEvolution
     /// <param name="table">The table name, for metrics and logs.</param>
     /// <param name="operatorName">The sink operator's name: a dead letter's source.</param>
     /// <param name="logger">Where each evolution is logged (one line: table, added columns, origin).</param>
-    public RowSchemaEvolution(TableSchema<Row> initial, IncompatibleSchemaAction onIncompatible, string sink, string table, string operatorName, ILogger logger)
+    /// <param name="reservedColumns">Names a new column may not take (the lake's partition columns): rows adding one are refused.</param>
+    public RowSchemaEvolution(TableSchema<Row> initial, IncompatibleSchemaAction onIncompatible, string sink, string table, string operatorName, ILogger logger, params string[] reservedColumns)
     {
+        _reservedColumns = reservedColumns;
         Current = initial;
         _onIncompatible = onIncompatible;
         _sink = sink;
@@ -71,11 +74,19 @@ internal sealed partial class RowSchemaEvolution
         var plan = _plans.Get(Current.Schema, value.Schema);
         if (plan.Kind == SchemaChangeKind.Incompatible)
         {
-            Refuse(plan, value, timestamp);
+            Refuse(plan.Reason!, plan.Field, value, timestamp);
             return null;
         }
         if (plan.ChangesTable)
         {
+            foreach (var column in plan.AddedColumns)
+            {
+                if (Array.IndexOf(_reservedColumns, column.Name) >= 0)
+                {
+                    Refuse($"The new field '{column.Name}' of {(value.Schema.Origin is { } origin ? $"rows of {origin}" : $"rows of {value.Schema}")} has the name of a partition column of the lake; rename it", column.Name, value, timestamp);
+                    return null;
+                }
+            }
             Current = TableSchema.ForRows(plan.Evolved);
             _scratch = new Row(plan.Evolved);
             widened = true;
@@ -102,14 +113,14 @@ internal sealed partial class RowSchemaEvolution
     /// <summary>Forgets the dead letters (their rows belong to a checkpoint that will never complete).</summary>
     public void DiscardDeadLetters() => _deadLetters.Clear();
 
-    private void Refuse(SchemaEvolutionPlan plan, Row value, long timestamp)
+    private void Refuse(string planReason, string? field, Row value, long timestamp)
     {
-        var reason = $"{_sink} cannot write the row: {plan.Reason}.";
+        var reason = $"{_sink} cannot write the row: {planReason}.";
         if (_onIncompatible == IncompatibleSchemaAction.Fail)
         {
             ThrowIncompatible(reason);
         }
-        _deadLetters.Add(new DeadLetter(_operatorName, $"row at event time {timestamp}", reason, DeadLetters.Truncate(value.ToString()), plan.Field));
+        _deadLetters.Add(new DeadLetter(_operatorName, $"row at event time {timestamp}", reason, DeadLetters.Truncate(value.ToString()), field));
         s_deadLetters.Add(1, _tags);
     }
 

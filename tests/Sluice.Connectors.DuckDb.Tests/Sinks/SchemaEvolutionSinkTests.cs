@@ -129,6 +129,20 @@ public sealed class SchemaEvolutionSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task ToDuckDb_UpsertWithPrimaryKey_RowsGainAColumn_KeyedRowsReplacedWithIt()
+    {
+        var options = new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["id"] };
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection(new[] { Row.Of(s_v1, 1L, "/a"), Row.Of(s_v1, 2L, "/b"), Row.Of(s_v2, 2L, "/b2", "b@x"), Row.Of(s_v2, 3L, "/c", "c@x") })
+            .ToDuckDb(Database, "views", s_v1, options);
+
+        await env.ExecuteAsync().OrTimeout();
+
+        var rows = Query(Database, "SELECT id, page, coalesce(email, '-') FROM views ORDER BY id");
+        Enumerable.Range(0, rows.RowCount).Select(r => $"{rows.GetInt64(r, 0)} {rows.GetString(r, 1)} {rows.GetString(r, 2)}").ShouldBe(["1 /a -", "2 /b2 b@x", "3 /c c@x"]);
+    }
+
+    [Fact]
     public async Task ToDuckDb_IncompatibleRowWithFail_JobFailsNamingFieldAndOrigin_NothingWritten()
     {
         var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
@@ -177,6 +191,20 @@ public sealed class SchemaEvolutionSinkTests : IDisposable
         Scalar(Database, $"SELECT count(email) FROM {lake}").ShouldBe(ExpectedWithEmail(count, switchAt));
         Scalar(Database, $"SELECT count(*) FROM {lake} WHERE id < {switchAt} AND email IS NOT NULL").ShouldBe(0);
         Scalar(Database, $"SELECT count(*) FROM {lake} WHERE email IS NOT NULL AND email <> 'u' || id || '@example.com'").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task ToParquetLake_NewColumnNamedLikeAPartitionColumn_FailsNamingIt()
+    {
+        var withHour = new Schema(Schema.Parse("id BIGINT NOT NULL, page STRING, hour INT")) { Origin = V3Origin };
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection(new[] { Row.Of(s_v1, 1L, "/a"), Row.Of(withHour, 2L, "/b", 7) })
+            .SinkTo(ParquetLakeSink.ForRows(Lake, "views", s_v1, EventTime));
+
+        var error = await Should.ThrowAsync<Exception>(() => env.ExecuteAsync().OrTimeout());
+
+        string.Join(" | ", Flatten(error).Select(e => e.Message)).ShouldContain($"The new field 'hour' of rows of {V3Origin} has the name of a partition column of the lake; rename it");
+        ParquetLakeSink<Row>.CommittedFiles(Path.Combine(Lake, "views")).ShouldBeEmpty();
     }
 
     [Fact]
