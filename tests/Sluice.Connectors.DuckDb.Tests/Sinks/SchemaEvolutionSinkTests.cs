@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Sluice.Checkpoints;
 using Sluice.Connectors.DuckDb.Sinks;
 using Sluice.Schemas;
@@ -126,6 +127,43 @@ public sealed class SchemaEvolutionSinkTests : IDisposable
         letter.GetString(0, 1).ShouldBe("row at event time 1999");
         letter.GetString(0, 2).ShouldBe($"The DuckDB sink of table 'views' in '{Database}' cannot write the row: The field 'page' changed type from VARCHAR to BIGINT in rows of {V3Origin}; a column's type is never changed (only INT into BIGINT and FLOAT into DOUBLE columns are widened).");
         letter.GetString(0, 4).ShouldBe("page");
+    }
+
+    [Fact]
+    public async Task ToDuckDb_Evolution_OneLogLinePerWriterAndCommit_AndCountedInMetrics()
+    {
+        const string table = "views_observed";
+        var logs = new CollectingLoggerFactory();
+        long changes = 0, deadLetters = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name is "sluice.sink.schema_changes" or "sluice.sink.dead_letters")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "table", Value: table })
+                {
+                    Interlocked.Add(ref instrument.Name == "sluice.sink.schema_changes" ? ref changes : ref deadLetters, value);
+                }
+            }
+        });
+        listener.Start();
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1, LoggerFactory = logs });
+        env.FromCollection(new[] { Row.Of(s_v1, 1L, "/a"), Row.Of(s_v2, 2L, "/b", "b@x"), Row.Of(s_v3, 3L, 3L), Row.Of(s_v2, 4L, "/d", "d@x") })
+            .ToDuckDb(Database, table, s_v1, new DuckDbSinkOptions { OnIncompatibleSchema = IncompatibleSchemaAction.DeadLetter });
+
+        await env.ExecuteAsync().OrTimeout();
+
+        logs.WithEventId(3100).Select(e => e.Message).ShouldBe([$"Schema evolution of table '{table}' (DuckDb({table})): adds email VARCHAR, for rows of subject 'views-value' version 2 (id 7)."]);
+        logs.WithEventId(3101).Select(e => e.Message).Single().ShouldStartWith($"Table '{table}' of '{Database}' gained column(s) email VARCHAR in the commit of checkpoint #0");
+        Interlocked.Read(ref changes).ShouldBe(1);
+        Interlocked.Read(ref deadLetters).ShouldBe(1);
     }
 
     [Fact]
