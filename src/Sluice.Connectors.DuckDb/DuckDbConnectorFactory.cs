@@ -30,6 +30,8 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
         ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write; created from the schema if missing."),
         ConfigOption.Choice("sink.write-mode", "'append' inserts every row (a table without a key only); 'upsert' applies rows by key (insert or replace, delete). Default: 'upsert' when the table has a key (PRIMARY KEY or 'sink.key-fields'), else 'append'.", "append", "append", "upsert"),
         new("sink.key-fields", ConfigOptionType.String, "The table's key columns, separated by ';', for a table declared without PRIMARY KEY: the key of 'upsert', the primary key of a table the sink creates."),
+        ConfigOption.Choice("schema.evolution", "What the sink does with rows of a schema other than the table's (a registry source following its subject): 'add-columns' adds new nullable columns in the commit transaction and writes null into columns the rows lack; 'none' fails on any other schema.", "add-columns", "none", "add-columns"),
+        ConfigOption.Choice("schema.evolution.on-incompatible", "With 'add-columns', what happens to a row whose schema change is incompatible (a changed type, a dropped NOT NULL column): 'fail' stops the job naming the subject, version and field; 'dlq' writes the row with the reason into the table '<table-name>.dlq', exactly once.", "fail", "fail", "dlq"),
         .. LookupOptions.Definitions,
     ];
 
@@ -59,7 +61,13 @@ public sealed class DuckDbConnectorFactory : IConnectorFactory
         var (mode, keys) = Resolve(context);
         var options = context.Options;
         return DuckDbWarehouseSink.ForRows(options.GetString("path")!, options.GetString("table-name")!, context.Schema,
-            new DuckDbSinkOptions { Mode = mode, PrimaryKey = keys });
+            new DuckDbSinkOptions
+            {
+                Mode = mode,
+                PrimaryKey = keys,
+                SchemaEvolution = options.GetChoice("schema.evolution") == "none" ? SchemaEvolutionMode.None : SchemaEvolutionMode.AddColumns,
+                OnIncompatibleSchema = options.GetChoice("schema.evolution.on-incompatible") == "dlq" ? IncompatibleSchemaAction.DeadLetter : IncompatibleSchemaAction.Fail,
+            });
     }
 
     /// <inheritdoc />

@@ -43,7 +43,7 @@ public static class DuckDbStreamExtensions
     /// <c><paramref name="lakeDirectory"/>/<paramref name="table"/>/event_date=YYYY-MM-DD/hour=H/part-&lt;subtask&gt;-&lt;seq&gt;-&lt;n&gt;-&lt;writer&gt;.parquet</c>,
     /// partitioned by <paramref name="eventTimeMs"/> (milliseconds since the Unix epoch, UTC), exactly once with
     /// checkpoints; see <see cref="ParquetLakeSink{T}"/>. Read it with
-    /// <c>read_parquet('&lt;lake&gt;/&lt;table&gt;/**/*.parquet', hive_partitioning = true)</c>.
+    /// <c>read_parquet('&lt;lake&gt;/&lt;table&gt;/**/*.parquet', hive_partitioning = true, union_by_name = true)</c> (union by name: files written before a schema change read null in its new columns).
     /// </summary>
     /// <exception cref="ArgumentException">An argument is empty or invalid, <typeparamref name="T"/> has no public
     /// properties, or has a property mapped to a partition column name (<c>event_date</c>, <c>hour</c>).</exception>

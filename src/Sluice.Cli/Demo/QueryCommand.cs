@@ -72,7 +72,7 @@ internal static class QueryCommand
                     if (Directory.EnumerateFiles(table, "*.parquet", SearchOption.AllDirectories).Any())
                     {
                         var name = Path.GetFileName(table);
-                        Execute(connection, $"CREATE OR REPLACE TEMP VIEW \"{name}\" AS SELECT * FROM read_parquet({Literal(table + "/**/*.parquet")}, hive_partitioning = true)");
+                        Execute(connection, $"CREATE OR REPLACE TEMP VIEW \"{name}\" AS SELECT * FROM read_parquet({Literal(table + "/**/*.parquet")}, hive_partitioning = true, union_by_name = true)");
                     }
                 }
                 Print(LastResult(connection, text), parse.GetValue(json));

@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.IO;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -41,8 +43,16 @@ namespace Sluice.Connectors.DuckDb.Sinks;
 /// object keeps the restored checkpoint id between <see cref="AbortPending"/> and the writers' creation, so it must
 /// not be shared by two jobs. Thread-safe otherwise.
 /// </para>
+/// <para>
+/// Schema evolution (rows only, <see cref="DuckDbSinkOptions.SchemaEvolution"/>): a writer that receives rows with new
+/// nullable columns widens its staging layout, and the commit that loads its batch first runs
+/// <c>ALTER TABLE … ADD COLUMN</c> for each staged column the table lacks, in the same transaction as the insert and the
+/// <c>_sluice_commits</c> record — a crash before the commit leaves neither the column nor the rows, and the replayed
+/// commit adds both. Rows refused as incompatible go, with dead-letter mode, into <c>&lt;table&gt;.dlq</c> in that
+/// same transaction.
+/// </para>
 /// </remarks>
-public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
+public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
 {
     /// <summary>The schema of the rows written: the record's mapped fields, or the explicit schema of a row sink.</summary>
     public Schema Schema => _schema.Schema;
@@ -54,8 +64,10 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
     private readonly TableSchema<T> _schema;
     private readonly SharedDatabase _database;
     private readonly int[] _keyIndexes; // the primary key's fields in the schema
+    private readonly bool _evolves; // rows, with SchemaEvolutionMode.AddColumns
     private long _restoredCheckpointId;
     private bool _tableReady;
+    private ILogger _logger = NullLogger.Instance;
 
     /// <summary>Creates the sink; nothing is opened until the job starts.</summary>
     /// <param name="databasePath">The DuckDB database file (created if missing); not <c>:memory:</c>.</param>
@@ -112,6 +124,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         Table = table;
         StagingDirectory = Path.Combine(DatabasePath + ".sluice-staging", table);
         _database = DuckDbWarehouse.For(DatabasePath);
+        _evolves = typeof(T) == typeof(Row) && Options.SchemaEvolution == SchemaEvolutionMode.AddColumns;
     }
 
     /// <summary>The database file (absolute).</summary>
@@ -129,13 +142,28 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
     /// <summary>Unlimited (0): each subtask stages its own batches.</summary>
     public int MaxParallelism => 0;
 
+    /// <summary>The table of rows refused by schema evolution in dead-letter mode: <c>&lt;table&gt;.dlq</c>.</summary>
+    public string DeadLetterTable => DeadLetterFile.For(Table);
+
+    /// <summary>Keeps the job's logger for the commits' log lines (columns added).</summary>
+    /// <param name="context">The job's identity and logger factory.</param>
+    public void Open(CommitterContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _logger = context.LoggerFactory.CreateLogger("Sluice.Connectors.DuckDb.Warehouse");
+    }
+
     /// <summary>Creates the writer of one subtask; called on the subtask's thread after <see cref="AbortPending"/>.</summary>
     /// <param name="context">The subtask's context.</param>
     public ISinkWriter<T> CreateWriter(SinkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Directory.CreateDirectory(StagingDirectory);
-        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId));
+        var evolution = _evolves
+            ? new RowSchemaEvolution((TableSchema<Row>)(object)_schema, Options.OnIncompatibleSchema, $"The DuckDB sink of table '{Table}' in '{DatabasePath}'", Table,
+                context.OperatorName, context.LoggerFactory.CreateLogger("Sluice.Connectors.DuckDb.Warehouse"))
+            : null;
+        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), evolution);
     }
 
     /// <summary>
@@ -156,9 +184,9 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
             return;
         }
         var batch = StagedBatch.Decode(committable, SinkKind);
-        if (batch.Files.Count != 1)
+        if (batch.Files.Count != 1 && (batch.Files.Count != 0 || batch.DeadLetters is null))
         {
-            throw new InvalidDataException($"A {SinkKind} committable must name exactly one staged batch, not {batch.Files.Count}.");
+            throw new InvalidDataException($"A {SinkKind} committable must name exactly one staged batch (or none beside dead letters), not {batch.Files.Count}.");
         }
         lock (_database.Lock)
         {
@@ -170,8 +198,11 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
 
     private void CommitBatch(DuckDBConnection connection, long checkpointId, int subtaskIndex, StagedBatch batch)
     {
-        var file = batch.Files[0];
-        var stagedPath = Path.Combine(StagingDirectory, file.Staged);
+        var stagedPaths = new List<string>(2);
+        foreach (var file in batch.DeadLetters is null ? batch.Files : [.. batch.Files, batch.DeadLetters])
+        {
+            stagedPaths.Add(Path.Combine(StagingDirectory, file.Staged));
+        }
         using (var transaction = connection.BeginTransaction())
         {
             if (IsCommitted(connection, batch))
@@ -180,22 +211,96 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
             }
             else
             {
-                if (!File.Exists(stagedPath))
+                foreach (var stagedPath in stagedPaths)
                 {
-                    throw new IOException($"Cannot commit checkpoint #{checkpointId} of subtask {subtaskIndex} into table '{Table}' of '{DatabasePath}': the batch is not in {CommitsTable} and its staged file '{stagedPath}' does not exist.");
+                    if (!File.Exists(stagedPath))
+                    {
+                        throw new IOException($"Cannot commit checkpoint #{checkpointId} of subtask {subtaskIndex} into table '{Table}' of '{DatabasePath}': the batch is not in {CommitsTable} and its staged file '{stagedPath}' does not exist.");
+                    }
                 }
-                foreach (var statement in LoadSql(connection, stagedPath))
+                long rows = 0;
+                if (batch.Files.Count == 1)
                 {
-                    connection.Execute(statement);
+                    var stagedPath = stagedPaths[0];
+                    var columns = _evolves ? EvolveTable(connection, stagedPath, checkpointId) : _schema.ColumnList;
+                    foreach (var statement in LoadSql(connection, stagedPath, columns))
+                    {
+                        connection.Execute(statement);
+                    }
+                    rows = batch.Files[0].Rows;
+                }
+                if (batch.DeadLetters is not null)
+                {
+                    var deadLetters = TableSchema.Quote(DeadLetterTable);
+                    connection.Execute($"CREATE TABLE IF NOT EXISTS {deadLetters} ({DeadLetterFile.Columns})");
+                    connection.Execute($"INSERT INTO {deadLetters} ({DeadLetterFile.ColumnNames}) SELECT {DeadLetterFile.ColumnNames} FROM read_parquet({TableSchema.Literal(stagedPaths[^1])})");
                 }
                 using var record = connection.Command($"INSERT INTO {CommitsTable} VALUES ($1, $2, $3, $4, $5, $6, now())",
-                    Table, batch.Subtask, batch.Sequence, batch.Writer, checkpointId, file.Rows);
+                    Table, batch.Subtask, batch.Sequence, batch.Writer, checkpointId, rows);
                 record.ExecuteNonQuery();
                 transaction.Commit();
             }
         }
         // Only after the DuckDB commit: a crash before this line leaves a committed batch that AbortPending deletes.
-        File.Delete(stagedPath);
+        foreach (var stagedPath in stagedPaths)
+        {
+            File.Delete(stagedPath);
+        }
+    }
+
+    /// <summary>
+    /// Inside the commit transaction: adds to the table every column of the staged file it lacks (the writer widened its
+    /// layout for rows with new columns) and returns the file's column list for the load. A column that exists with
+    /// another type than staged (a table changed outside this sink) fails the commit, writing nothing.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A staged column exists in the table with another type.</exception>
+    private string EvolveTable(DuckDBConnection connection, string stagedPath, long checkpointId)
+    {
+        var staged = new List<(string Name, string Type)>();
+        using (var describe = connection.Command($"DESCRIBE SELECT * FROM read_parquet({TableSchema.Literal(stagedPath)})"))
+        using (var reader = describe.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var name = reader.GetString(0);
+                if (!name.StartsWith("_sluice_", StringComparison.Ordinal) || _schema.HasColumn(name))
+                {
+                    staged.Add((name, reader.GetString(1)));
+                }
+            }
+        }
+        var existing = TableColumns(connection);
+        var table = TableSchema.Quote(Table);
+        var added = new List<string>();
+        foreach (var (name, type) in staged)
+        {
+            if (!existing.TryGetValue(name, out var tableType))
+            {
+                connection.Execute($"ALTER TABLE {table} ADD COLUMN {TableSchema.Quote(name)} {type}");
+                added.Add($"{name} {type}");
+            }
+            else if (!_schema.HasColumn(name) && !string.Equals(tableType, type, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"Cannot commit checkpoint #{checkpointId} into table '{Table}' of '{DatabasePath}': its column '{name}' is {tableType}, but the rows staged for it are {type}; change the column, or write these rows into another table.");
+            }
+        }
+        if (added.Count > 0)
+        {
+            LogColumnsAdded(_logger, Table, DatabasePath, string.Join(", ", added), checkpointId);
+        }
+        return string.Join(", ", staged.Select(c => TableSchema.Quote(c.Name)));
+    }
+
+    private Dictionary<string, string> TableColumns(DuckDBConnection connection)
+    {
+        var columns = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        using var query = connection.Command("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1", Table);
+        using var reader = query.ExecuteReader();
+        while (reader.Read())
+        {
+            columns[reader.GetString(0)] = reader.GetString(1);
+        }
+        return columns;
     }
 
     /// <summary>
@@ -242,9 +347,8 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
 
-    private string[] LoadSql(DuckDBConnection connection, string stagedPath)
+    private string[] LoadSql(DuckDBConnection connection, string stagedPath, string columns)
     {
-        var columns = _schema.ColumnList;
         var source = $"read_parquet({TableSchema.Literal(stagedPath)})";
         var table = TableSchema.Quote(Table);
         if (Options.Mode == WarehouseWriteMode.Append)
@@ -284,15 +388,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         connection.Execute($"CREATE TABLE IF NOT EXISTS {CommitsTable} (sink_table VARCHAR NOT NULL, subtask INTEGER NOT NULL, "
             + "sequence BIGINT NOT NULL, writer VARCHAR NOT NULL, checkpoint_id BIGINT NOT NULL, row_count BIGINT NOT NULL, "
             + "committed_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (sink_table, writer, sequence))");
-        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        using (var columnsQuery = connection.Command("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1", Table))
-        using (var reader = columnsQuery.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                existing.Add(reader.GetString(0));
-            }
-        }
+        var existing = TableColumns(connection);
         var quotedTable = TableSchema.Quote(Table);
         if (existing.Count == 0)
         {
@@ -303,7 +399,7 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         {
             foreach (var column in _schema.Columns)
             {
-                if (!existing.Contains(column.Name))
+                if (!existing.ContainsKey(column.Name))
                 {
                     connection.Execute($"ALTER TABLE {quotedTable} ADD COLUMN {TableSchema.Quote(column.Name)} {column.SqlType}");
                 }
@@ -318,7 +414,10 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         throw new NotSupportedException(
             $"The DuckDB sink of table '{Table}' in '{DatabasePath}' received the retraction {row} in append mode, which cannot apply it; give the table a primary key and write in upsert mode (deletes are applied by key), or keep the stream append-only.");
 
-    private sealed class Writer(DuckDbWarehouseSink<T> sink, int subtask, long restoredCheckpointId) : ITwoPhaseSinkWriter<T>
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Table '{Table}' of '{Database}' gained column(s) {Columns} in the commit of checkpoint #{CheckpointId}.")]
+    private static partial void LogColumnsAdded(ILogger logger, string table, string database, string columns, long checkpointId);
+
+    private sealed class Writer(DuckDbWarehouseSink<T> sink, int subtask, long restoredCheckpointId, RowSchemaEvolution? evolution) : ITwoPhaseSinkWriter<T>
     {
         private readonly string _writerId = StagingArea.NewWriterId();
         private readonly bool _upsert = sink.Options.Mode == WarehouseWriteMode.Upsert;
@@ -340,26 +439,54 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
                     return; // upsert semantics, as Flink's JDBC sink: the +U that follows replaces the row
                 }
             }
+            if (evolution is not null)
+            {
+                var row = evolution.Admit((Row)(object)value!, timestamp, out var widened);
+                if (row is null)
+                {
+                    return; // a dead letter, staged at the next PrepareCommit
+                }
+                if (widened)
+                {
+                    _staging.Widen((TableSchema<T>)(object)evolution.Current);
+                }
+                value = (T)(object)row;
+            }
             _staging.BeginRow(value).EndRow();
         }
 
         public byte[] PrepareCommit(long checkpointId)
         {
-            if (_staging.Rows == 0)
+            var deadLetters = evolution is { DeadLetterCount: > 0 } ? evolution.TakeDeadLetters() : null;
+            if (_staging.Rows == 0 && deadLetters is null)
             {
                 _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
                 return [];
             }
-            var name = string.Create(CultureInfo.InvariantCulture, $"batch-{subtask}-{Sequence}-{_writerId}");
-            var inProgress = Path.Combine(sink.StagingDirectory, name + StagingArea.InProgressSuffix);
-            var staged = name + StagingArea.StagedSuffix;
-            var rows = _staging.Rows;
-            _staging.Seal();
-            _staging.Connection.Execute($"COPY {StagingTable<T>.Name} TO {TableSchema.Literal(inProgress)} (FORMAT parquet, COMPRESSION zstd)");
-            StagingArea.Seal(inProgress, Path.Combine(sink.StagingDirectory, staged));
+            List<StagedFile> files = [];
+            if (_staging.Rows > 0)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"batch-{subtask}-{Sequence}-{_writerId}");
+                var inProgress = Path.Combine(sink.StagingDirectory, name + StagingArea.InProgressSuffix);
+                var staged = name + StagingArea.StagedSuffix;
+                var rows = _staging.Rows;
+                _staging.Seal();
+                _staging.Connection.Execute($"COPY {StagingTable<T>.Name} TO {TableSchema.Literal(inProgress)} (FORMAT parquet, COMPRESSION zstd)");
+                StagingArea.Seal(inProgress, Path.Combine(sink.StagingDirectory, staged));
+                _staging.Reset();
+                files.Add(new StagedFile(staged, "", rows));
+            }
+            StagedFile? letters = null;
+            if (deadLetters is not null)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"dlq-{subtask}-{Sequence}-{_writerId}");
+                var inProgress = Path.Combine(sink.StagingDirectory, name + StagingArea.InProgressSuffix);
+                DeadLetterFile.Write(_staging.Connection, deadLetters, inProgress);
+                StagingArea.Seal(inProgress, Path.Combine(sink.StagingDirectory, name + StagingArea.StagedSuffix));
+                letters = new StagedFile(name + StagingArea.StagedSuffix, "", deadLetters.Length);
+            }
             AtomicFile.SyncDirectory(sink.StagingDirectory);
-            _staging.Reset();
-            var batch = new StagedBatch(_writerId, subtask, Sequence, [new StagedFile(staged, "", rows)]);
+            var batch = new StagedBatch(_writerId, subtask, Sequence, files, letters);
             _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
             return batch.Encode();
         }
@@ -367,7 +494,11 @@ public sealed class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         public void Flush() => _staging.Seal();
 
         // Rows not yet staged belong to a checkpoint that will never complete; they are re-read after restore.
-        public void Dispose() => _staging.Dispose();
+        public void Dispose()
+        {
+            evolution?.DiscardDeadLetters();
+            _staging.Dispose();
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Sluice.IO;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -32,6 +33,14 @@ namespace Sluice.Connectors.DuckDb.Sinks;
 /// between <see cref="AbortPending"/> and the writers' creation, so it must not be shared by two jobs. Thread-safe
 /// otherwise.
 /// </para>
+/// <para>
+/// Schema evolution (rows only, <see cref="ParquetLakeOptions.SchemaEvolution"/>): when rows bring new nullable
+/// columns, the writer stages the rows it holds into files of the old layout and continues in a new one, so one file
+/// never mixes schemas; files written before keep their schema. Read the lake with
+/// <c>read_parquet(…, hive_partitioning = true, union_by_name = true)</c> to see the new columns as null in older
+/// files. Rows refused as incompatible go, with dead-letter mode, to Parquet files under
+/// <c>&lt;lake&gt;/&lt;table&gt;.dlq/</c>, published by the same commit as the checkpoint's files.
+/// </para>
 /// </remarks>
 public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
 {
@@ -42,6 +51,7 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
     private const string EventColumn = "_sluice_event_ms";
     private readonly TableSchema<T> _schema;
     private readonly Func<T, long> _eventTimeMs;
+    private readonly bool _evolves; // rows, with SchemaEvolutionMode.AddColumns
     private long _restoredCheckpointId;
 
     /// <summary>Creates the sink; nothing is written until the job starts.</summary>
@@ -82,6 +92,8 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
         _eventTimeMs = eventTimeMs;
         TableDirectory = Path.Combine(Path.GetFullPath(lakeDirectory), table);
         StagingDirectory = Path.Combine(TableDirectory, StagingDirectoryName);
+        DeadLetterDirectory = Path.Combine(Path.GetFullPath(lakeDirectory), DeadLetterFile.For(table));
+        _evolves = typeof(T) == typeof(Row) && Options.SchemaEvolution == SchemaEvolutionMode.AddColumns;
     }
 
     /// <summary>The table directory (absolute): <c>&lt;lake&gt;/&lt;table&gt;</c>.</summary>
@@ -92,6 +104,9 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
 
     /// <summary>The options in effect.</summary>
     public ParquetLakeOptions Options { get; }
+
+    /// <summary>Where rows refused by schema evolution in dead-letter mode are published: <c>&lt;lake&gt;/&lt;table&gt;.dlq</c>.</summary>
+    public string DeadLetterDirectory { get; }
 
     /// <summary>Unlimited (0): each subtask writes its own files.</summary>
     public int MaxParallelism => 0;
@@ -115,7 +130,11 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
     {
         ArgumentNullException.ThrowIfNull(context);
         Directory.CreateDirectory(StagingDirectory);
-        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId));
+        var evolution = _evolves
+            ? new RowSchemaEvolution((TableSchema<Row>)(object)_schema, Options.OnIncompatibleSchema, $"The Parquet lake sink of table '{TableDirectory}'",
+                Path.GetFileName(TableDirectory), context.OperatorName, context.LoggerFactory.CreateLogger("Sluice.Connectors.DuckDb.ParquetLake"), "event_date", "hour")
+            : null;
+        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), evolution);
     }
 
     /// <summary>
@@ -135,10 +154,10 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
         }
         var batch = StagedBatch.Decode(committable, SinkKind);
         var touched = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in batch.Files)
+        foreach (var file in batch.DeadLetters is null ? batch.Files : [.. batch.Files, batch.DeadLetters])
         {
             var stagedPath = Path.Combine(StagingDirectory, file.Staged);
-            var finalPath = Path.Combine(TableDirectory, file.Final);
+            var finalPath = ReferenceEquals(file, batch.DeadLetters) ? Path.Combine(DeadLetterDirectory, file.Final) : Path.Combine(TableDirectory, file.Final);
             if (File.Exists(stagedPath))
             {
                 var directory = Path.GetDirectoryName(finalPath)!;
@@ -159,6 +178,10 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
                 AtomicFile.SyncDirectory(d);
             }
         }
+        if (touched.Contains(DeadLetterDirectory))
+        {
+            AtomicFile.SyncDirectory(Path.GetDirectoryName(DeadLetterDirectory)!);
+        }
         if (touched.Count > 0)
         {
             AtomicFile.SyncDirectory(TableDirectory);
@@ -177,26 +200,67 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
         StagingArea.DeleteAbandoned(StagingDirectory, restoredCheckpointId);
     }
 
-    private sealed class Writer(ParquetLakeSink<T> sink, int subtask, long restoredCheckpointId) : ITwoPhaseSinkWriter<T>
+    private sealed class Writer(ParquetLakeSink<T> sink, int subtask, long restoredCheckpointId, RowSchemaEvolution? evolution) : ITwoPhaseSinkWriter<T>
     {
         private readonly string _writerId = StagingArea.NewWriterId();
         private readonly StagingTable<T> _staging = new(sink._schema, Path.GetFileName(sink.TableDirectory), EventColumn);
+        private readonly List<StagedFile> _files = []; // staged for the coming checkpoint, sealed
         private long _previousCheckpoint = restoredCheckpointId;
 
         private long Sequence => _previousCheckpoint + 1;
 
         public void Write(T value, long timestamp)
         {
+            if (evolution is not null)
+            {
+                var row = evolution.Admit((Row)(object)value!, timestamp, out var widened);
+                if (row is null)
+                {
+                    return; // a dead letter, staged at the next PrepareCommit
+                }
+                if (widened)
+                {
+                    // Roll: the rows so far go to files of the old layout, so no file mixes schemas.
+                    StageFiles();
+                    _staging.Widen((TableSchema<T>)(object)evolution.Current);
+                }
+                value = (T)(object)row;
+            }
             var eventTime = sink._eventTimeMs(value);
             _staging.BeginRow(value).AppendValue(eventTime).EndRow();
         }
 
         public byte[] PrepareCommit(long checkpointId)
         {
-            if (_staging.Rows == 0)
+            StageFiles();
+            StagedFile? letters = null;
+            if (evolution is { DeadLetterCount: > 0 })
+            {
+                var deadLetters = evolution.TakeDeadLetters();
+                var name = string.Create(CultureInfo.InvariantCulture, $"dlq-{subtask}-{Sequence}-{_writerId}");
+                var inProgress = Path.Combine(sink.StagingDirectory, name + StagingArea.InProgressSuffix);
+                DeadLetterFile.Write(_staging.Connection, deadLetters, inProgress);
+                StagingArea.Seal(inProgress, Path.Combine(sink.StagingDirectory, name + StagingArea.StagedSuffix));
+                letters = new StagedFile(name + StagingArea.StagedSuffix, $"part-{subtask}-{Sequence}-{_writerId}.parquet", deadLetters.Length);
+            }
+            if (_files.Count == 0 && letters is null)
             {
                 _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
                 return [];
+            }
+            AtomicFile.SyncDirectory(sink.StagingDirectory);
+            var batch = new StagedBatch(_writerId, subtask, Sequence, [.. _files], letters);
+            _files.Clear();
+            _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
+            return batch.Encode();
+        }
+
+        /// <summary>Writes the staged rows to sealed files of the current layout (added to <see cref="_files"/>) and empties the staging table.</summary>
+        private void StageFiles()
+        {
+            if (_staging.Rows == 0)
+            {
+                return;
             }
             _staging.Seal();
             var connection = _staging.Connection;
@@ -216,7 +280,8 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
             var files = new List<StagedFile>();
             var inProgress = new List<string>();
             var max = sink.Options.MaxRowsPerFile;
-            var columns = sink._schema.ColumnList;
+            var columns = _staging.Schema.ColumnList;
+            var offset = _files.Count; // files of an earlier layout in this checkpoint: final names continue after them
             foreach (var (date, partitionHour, count) in partitions)
             {
                 var directory = sink.Options.PartitionByHour
@@ -224,14 +289,14 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
                     : $"event_date={date}";
                 for (long n = 0, first = 0; first < count; n++, first += max)
                 {
-                    var name = string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}-{files.Count}-{_writerId}");
+                    var name = string.Create(CultureInfo.InvariantCulture, $"part-{subtask}-{Sequence}-{offset + files.Count}-{_writerId}");
                     var path = Path.Combine(sink.StagingDirectory, name + StagingArea.InProgressSuffix);
                     connection.Execute(string.Create(CultureInfo.InvariantCulture,
                         $"COPY (SELECT {columns} FROM parts WHERE _sluice_date = {TableSchema.Literal(date)} AND _sluice_hour = {partitionHour} "
                         + $"AND _sluice_rn >= {first} AND _sluice_rn < {first + max} ORDER BY _sluice_rn) "
                         + $"TO {TableSchema.Literal(path)} (FORMAT parquet, COMPRESSION zstd)"));
                     inProgress.Add(path);
-                    var final = string.Create(CultureInfo.InvariantCulture, $"{directory}/part-{subtask}-{Sequence}-{n}-{_writerId}.parquet");
+                    var final = string.Create(CultureInfo.InvariantCulture, $"{directory}/part-{subtask}-{Sequence}-{offset + n}-{_writerId}.parquet");
                     files.Add(new StagedFile(name + StagingArea.StagedSuffix, final, Math.Min(max, count - first)));
                 }
             }
@@ -240,17 +305,18 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
             {
                 StagingArea.Seal(inProgress[i], Path.Combine(sink.StagingDirectory, files[i].Staged));
             }
-            AtomicFile.SyncDirectory(sink.StagingDirectory);
             _staging.Reset();
-            var batch = new StagedBatch(_writerId, subtask, Sequence, files);
-            _previousCheckpoint = Math.Max(_previousCheckpoint, checkpointId);
-            return batch.Encode();
+            _files.AddRange(files);
         }
 
         public void Flush() => _staging.Seal();
 
         // Rows not yet staged belong to a checkpoint that will never complete; they are re-read after restore.
-        public void Dispose() => _staging.Dispose();
+        public void Dispose()
+        {
+            evolution?.DiscardDeadLetters();
+            _staging.Dispose();
+        }
     }
 }
 

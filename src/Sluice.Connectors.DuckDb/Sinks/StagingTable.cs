@@ -24,12 +24,13 @@ internal sealed class StagingTable<T> : IDisposable
     /// <summary>The row-kind column (a <see cref="RowKind"/> as BIGINT), present when the table stages row kinds.</summary>
     public const string KindColumn = "_sluice_kind";
 
-    private readonly TableSchema<T> _schema;
-    private readonly Row _scratch;
     private readonly string _extraColumns;
+    private readonly string _extraColumnNames;
     private readonly bool _stagesRowKind;
     private readonly string _table;
     private readonly int[] _keyIndexes;
+    private TableSchema<T> _schema;
+    private Row _scratch;
     private DuckDBAppender? _appender;
     private long _nextRow;
 
@@ -59,6 +60,7 @@ internal sealed class StagingTable<T> : IDisposable
         _scratch = new Row(schema.Schema);
         _stagesRowKind = stagesRowKind;
         _extraColumns = (stagesRowKind ? $", {KindColumn} BIGINT" : "") + string.Concat(extraColumns.Select(c => $", {TableSchema.Quote(c)} BIGINT"));
+        _extraColumnNames = (stagesRowKind ? $", {KindColumn}" : "") + string.Concat(extraColumns.Select(c => $", {TableSchema.Quote(c)}"));
         // Writers run in parallel with each other: one DuckDB thread each keeps them from oversubscribing the CPUs.
         Connection = DuckDbConnections.Open(DuckDbConnections.InMemory, new Dictionary<string, string> { ["threads"] = "1" });
         Create();
@@ -66,6 +68,9 @@ internal sealed class StagingTable<T> : IDisposable
 
     /// <summary>The connection owning the table; use it for SQL over the batch.</summary>
     public DuckDBConnection Connection { get; }
+
+    /// <summary>The layout of the rows staged: the constructor's, or the last <see cref="Widen"/>'s.</summary>
+    public TableSchema<T> Schema => _schema;
 
     /// <summary>Rows appended since the last <see cref="Reset"/>.</summary>
     public long Rows => _nextRow;
@@ -118,6 +123,23 @@ internal sealed class StagingTable<T> : IDisposable
         Connection.Execute($"DROP TABLE {Name}");
         Create();
         _nextRow = 0;
+    }
+
+    /// <summary>
+    /// Re-lays the table in <paramref name="schema"/>, a widening of <see cref="Schema"/> (its columns, then new ones):
+    /// rows staged so far are kept, with NULL in the new columns, and keep their write order. Costs a copy of the batch;
+    /// happens once per schema change.
+    /// </summary>
+    public void Widen(TableSchema<T> schema)
+    {
+        Seal();
+        var previous = _schema.ColumnList;
+        _schema = schema;
+        _scratch = new Row(schema.Schema);
+        Connection.Execute($"ALTER TABLE {Name} RENAME TO {Name}_narrow");
+        Create();
+        Connection.Execute($"INSERT INTO {Name} ({previous}, {RowColumn}{_extraColumnNames}) SELECT {previous}, {RowColumn}{_extraColumnNames} FROM {Name}_narrow");
+        Connection.Execute($"DROP TABLE {Name}_narrow");
     }
 
     /// <summary>Frees the database; buffered rows are lost.</summary>

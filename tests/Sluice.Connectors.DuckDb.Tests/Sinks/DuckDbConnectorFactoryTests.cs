@@ -185,4 +185,32 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
         row.Kind = kind;
         return row;
     }
+
+    [Fact]
+    public async Task Sink_SchemaEvolutionDlq_RowOfAChangedTypeGoesToTheDeadLetterTable_NewColumnIsAdded()
+    {
+        var changed = new Schema(Schema.Parse("user_id STRING NOT NULL, visits STRING")) { Origin = "subject 'visits-value' version 3 (id 9)" };
+        var wider = Schema.Parse("user_id STRING NOT NULL, visits BIGINT, country STRING");
+        var sink = _registry.CreateSink("visits", s_schema, Options(("schema.evolution.on-incompatible", "dlq")));
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection([Row.Of(s_schema, "u1", 1L), Row.Of(changed, "u2", "two"), Row.Of(wider, "u3", 3L, "FR")]).SinkTo(sink);
+
+        await env.ExecuteAsync().OrTimeout();
+
+        Scalar(Database, "SELECT count(*) FROM visits").ShouldBe(2);
+        Scalar(Database, "SELECT count(country) FROM visits").ShouldBe(1);
+        Scalar(Database, "SELECT count(*) FROM \"visits.dlq\" WHERE field_path = 'visits' AND payload = '+I[u2, two]'").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Sink_SchemaEvolutionNone_RowOfAnotherSchemaFailsTheJob()
+    {
+        var wider = Schema.Parse("user_id STRING NOT NULL, visits BIGINT, country STRING");
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection([Row.Of(wider, "u3", 3L, "FR")]).SinkTo(_registry.CreateSink("visits", s_schema, Options(("schema.evolution", "none"))));
+
+        await Should.ThrowAsync<Exception>(() => env.ExecuteAsync().OrTimeout());
+
+        Scalar(Database, "SELECT count(*) FROM visits").ShouldBe(0);
+    }
 }

@@ -1,5 +1,6 @@
 using Sluice.Connectors.DuckDb.Sinks;
 using Sluice.Schemas;
+using Sluice.Sinks;
 using static Sluice.Connectors.DuckDb.Tests.Sinks.SinkTestSupport;
 
 namespace Sluice.Connectors.DuckDb.Tests.Sinks;
@@ -124,9 +125,9 @@ public sealed class DuckDbRowSinkTests : IDisposable
     }
 
     [Fact]
-    public void Writer_RowOfAnotherSchema_ThrowsNamingBothSchemas()
+    public void Writer_EvolutionNoneRowOfAnotherSchema_ThrowsNamingBothSchemas()
     {
-        var sink = DuckDbWarehouseSink.ForRows(Database, "events", Schema.Parse("a INT"));
+        var sink = DuckDbWarehouseSink.ForRows(Database, "events", Schema.Parse("a INT"), new DuckDbSinkOptions { SchemaEvolution = SchemaEvolutionMode.None });
         sink.AbortPending(0);
         using var writer = sink.CreateWriter(Context(0, 1));
 
@@ -134,6 +135,19 @@ public sealed class DuckDbRowSinkTests : IDisposable
 
         ex.Message.ShouldContain("ROW<a INT>");
         ex.Message.ShouldContain("ROW<a BIGINT>");
+    }
+
+    [Fact]
+    public void Writer_ChangedTypeWithDefaultEvolution_ThrowsNamingFieldAndBothTypes_NothingStaged()
+    {
+        var sink = DuckDbWarehouseSink.ForRows(Database, "events", Schema.Parse("a INT"));
+        sink.AbortPending(0);
+        using var writer = (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(Context(0, 1));
+
+        var ex = Should.Throw<InvalidDataException>(() => writer.Write(Row.Of(Schema.Parse("a BIGINT"), 1L), 0));
+
+        ex.Message.ShouldStartWith($"The DuckDB sink of table 'events' in '{Database}' cannot write the row: The field 'a' changed type from INT to BIGINT in rows of ROW<a BIGINT>;");
+        writer.PrepareCommit(1).ShouldBeEmpty("nothing of the refused row was staged");
     }
 
     [Fact]
