@@ -141,7 +141,7 @@ internal sealed partial class JsonSchemaCompatibility
             {
                 continue;
             }
-            if (IsFalse(writerAdditional) && !writerProperties.ContainsKey(name))
+            if (IsFalse(writerAdditional) && !writerProperties.ContainsKey(name) && readerProperties.ContainsKey(name))
             {
                 continue; // reported above as REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL
             }

@@ -27,6 +27,7 @@ public sealed class JsonSchemaCompatibilityMatrixTests
         { "closed: add optional property", Closed("\"a\":{\"type\":\"string\"}"), Closed("\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}"), "YYYNNNN" },
         { "closed: add required property", Closed("\"a\":{\"type\":\"string\"}"), Closed("\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}", "\"b\""), "YNNNNNN" },
         { "closed: add required property with default", Closed("\"a\":{\"type\":\"string\"}"), Closed("\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\",\"default\":\"x\"}", "\"b\""), "YYYNNNN" },
+        { "closed: require a name no property declares", Closed("\"a\":{\"type\":\"string\"}"), Closed("\"a\":{\"type\":\"string\"}", "\"b\""), "YNNYYNN" },
         { "closed: remove optional property", Closed("\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}"), Closed("\"a\":{\"type\":\"string\"}"), "YNNYYNN" },
         { "open to closed", Open("\"a\":{\"type\":\"string\"}"), Closed("\"a\":{\"type\":\"string\"}"), "YNNYYNN" },
         { "require an existing property", Open("\"a\":{\"type\":\"string\"}"), Open("\"a\":{\"type\":\"string\"}", "\"a\""), "YNNYYNN" },
