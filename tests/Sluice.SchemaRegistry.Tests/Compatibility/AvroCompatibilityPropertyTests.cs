@@ -18,7 +18,8 @@ public sealed class AvroCompatibilityPropertyTests
     /// <summary>
     /// A field type: its JSON, its default's JSON, and its family. By the specification no type of one family reads a
     /// type of another (the promotions stay within numbers and within text; a union with null reads and writes null,
-    /// which no plain type reads).
+    /// which no plain type reads). An enum's JSON names its type after the field (<c>{name}</c>), so a field keeps one
+    /// enum name across versions.
     /// </summary>
     private sealed record FieldType(string Json, string Default, string Family);
 
@@ -30,6 +31,10 @@ public sealed class AvroCompatibilityPropertyTests
         new("\"string\"", "\"\"", "text"), new("\"bytes\"", "\"\"", "text"), new("\"boolean\"", "false", "boolean"),
         new("[\"null\",\"int\"]", "null", "number"), new("[\"null\",\"long\"]", "null", "number"),
         new("[\"null\",\"string\"]", "null", "text"),
+        new("""{"type":"enum","name":"E_{name}","symbols":["A","B"]}""", "\"A\"", "enum"),
+        new("""{"type":"enum","name":"E_{name}","symbols":["A","B","C"]}""", "\"A\"", "enum"),
+        new("""{"type":"enum","name":"E_{name}","symbols":["A","B"],"default":"A"}""", "\"A\"", "enum"),
+        new("""{"type":"enum","name":"E_{name}","symbols":["B","C"],"default":"C"}""", "\"B\"", "enum"),
     ];
 
     private static readonly string[] s_names = ["a", "b", "c", "d", "e", "f", "g", "h"];
@@ -40,6 +45,40 @@ public sealed class AvroCompatibilityPropertyTests
     private static readonly Gen<FieldSpec[]> s_genFields =
         Gen.Shuffle(s_names, 1, 6).SelectMany(names => Gen.Select(s_genType, Gen.Bool).Array[names.Length].Select(types =>
             names.Select((n, i) => new FieldSpec(n, types[i].Item1, types[i].Item2)).ToArray()));
+
+    /// <summary>
+    /// A writer record and a reader derived from it, so most pairs share most fields: each field kept (half the time),
+    /// given another type (often of its family), its default toggled, or dropped; then 0–2 fields added.
+    /// </summary>
+    private static readonly Gen<(FieldSpec[] Writer, FieldSpec[] Reader)> s_genEvolution =
+        s_genFields.SelectMany(writer => Gen.Select(Gen.Int[0, 8].Array[writer.Length], s_genType.Array[writer.Length], Gen.Int[0, 99].Array[writer.Length], s_genFields).Select((operations, types, picks, extra) =>
+        {
+            var reader = new List<FieldSpec>();
+            for (var i = 0; i < writer.Length; i++)
+            {
+                switch (operations[i])
+                {
+                    case 4:
+                        reader.Add(writer[i] with { Type = types[i] });
+                        break;
+                    case 5:
+                        reader.Add(writer[i] with { WithDefault = !writer[i].WithDefault });
+                        break;
+                    case 6:
+                        break;
+                    case 7 or 8:
+                        // Another type of the same family: the promotions (and refused demotions) live there.
+                        var family = s_types.Where(t => t.Family == writer[i].Type.Family).ToArray();
+                        reader.Add(writer[i] with { Type = family[picks[i] % family.Length] });
+                        break;
+                    default:
+                        reader.Add(writer[i]);
+                        break;
+                }
+            }
+            reader.AddRange(extra.Where(e => writer.All(w => w.Name != e.Name)).Take(2));
+            return (writer, reader.ToArray());
+        }));
 
     [Fact]
     public void AddingAFieldWithDefault_IsBackwardAndForwardCompatible()
@@ -71,8 +110,9 @@ public sealed class AvroCompatibilityPropertyTests
     [Fact]
     public void Full_IsBackwardAndForward_AndEverySchemaIsFullyCompatibleWithItself()
     {
-        Gen.Select(s_genFields, s_genFields).Sample((a, b) =>
+        s_genEvolution.Sample(evolution =>
         {
+            var (a, b) = evolution;
             var previous = Parse(Record(a));
             var candidate = Parse(Record(b));
             var backward = CompatibilityChecker.Check(CompatibilityLevel.Backward, candidate, [(1, previous)]).Count == 0;
@@ -87,8 +127,9 @@ public sealed class AvroCompatibilityPropertyTests
     public void CompatiblePairs_AreReadByApacheAvro_WithPromotedValuesAndDefaults()
     {
         var judgedCompatible = 0;
-        Gen.Select(s_genFields, s_genFields, Gen.Int).Sample((writerFields, readerFields, seed) =>
+        Gen.Select(s_genEvolution, Gen.Int).Sample((evolution, seed) =>
         {
+            var (writerFields, readerFields) = evolution;
             var writer = (AvroSchema)Parse(Record(writerFields));
             var reader = (AvroSchema)Parse(Record(readerFields));
             if (CompatibilityChecker.Check(CompatibilityLevel.Backward, reader, [(1, writer)]).Count > 0 || ConvertsBetweenStringAndBytes(writerFields, readerFields))
@@ -97,20 +138,22 @@ public sealed class AvroCompatibilityPropertyTests
             }
             Interlocked.Increment(ref judgedCompatible);
             var random = new Random(seed);
-            var written = new GenericRecord((Avro.RecordSchema)writer.Schema);
-            foreach (var field in writerFields)
+            var writerRecord = (Avro.RecordSchema)writer.Schema;
+            var readerRecord = (Avro.RecordSchema)reader.Schema;
+            var written = new GenericRecord(writerRecord);
+            foreach (var field in writerRecord.Fields)
             {
-                written.Add(field.Name, RandomValue(field.Type, random));
+                written.Add(field.Name, RandomValue(field.Schema, random));
             }
             var read = RoundTrip(written, writer.Schema, reader.Schema);
             foreach (var field in readerFields)
             {
                 var source = writerFields.FirstOrDefault(w => w.Name == field.Name);
-                var expected = source is null ? DefaultValue(field.Type) : Promote(written[field.Name], field.Type);
+                var expected = source is null ? DefaultValue(field.Type) : Promote(written[field.Name], readerRecord[field.Name].Schema);
                 Normalize(read[field.Name]).ShouldBe(Normalize(expected), $"field {field.Name}: {writer.Text} read as {reader.Text}");
             }
-        }, iter: 400);
-        judgedCompatible.ShouldBeGreaterThan(20); // the generator does produce compatible pairs to check
+        }, iter: 800);
+        judgedCompatible.ShouldBeGreaterThan(150); // the generator does produce compatible pairs to check
     }
 
     /// <summary>
@@ -130,21 +173,24 @@ public sealed class AvroCompatibilityPropertyTests
         return new GenericDatumReader<GenericRecord>(writer, reader).Read(null!, new BinaryDecoder(stream));
     }
 
-    private static object? RandomValue(FieldType type, Random random) => type.Json switch
+    private static object? RandomValue(Avro.Schema schema, Random random) => schema switch
     {
-        "\"int\"" => random.Next(int.MinValue, int.MaxValue),
-        "\"long\"" => random.NextInt64(),
-        "\"float\"" => (float)random.Next(-1000, 1000) / 4,
-        "\"double\"" => random.Next(-1000, 1000) / 8.0,
-        "\"string\"" => RandomText(random),
-        "\"bytes\"" => Encoding.UTF8.GetBytes(RandomText(random)),
-        "\"boolean\"" => random.Next(2) == 1,
-        "[\"null\",\"int\"]" => random.Next(2) == 0 ? null : random.Next(),
-        "[\"null\",\"long\"]" => random.Next(2) == 0 ? null : random.NextInt64(),
-        "[\"null\",\"string\"]" => random.Next(2) == 0 ? null : RandomText(random),
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no value generator for this type"),
+        Avro.UnionSchema union => random.Next(2) == 0 ? null : RandomValue(union.Schemas[1], random),
+        Avro.EnumSchema enumeration => new GenericEnum(enumeration, enumeration.Symbols[random.Next(enumeration.Symbols.Count)]),
+        _ => schema.Tag switch
+        {
+            Avro.Schema.Type.Int => random.Next(int.MinValue, int.MaxValue),
+            Avro.Schema.Type.Long => random.NextInt64(long.MinValue, long.MaxValue),
+            Avro.Schema.Type.Float => (float)random.Next(-1000, 1000) / 4,
+            Avro.Schema.Type.Double => random.Next(-1000, 1000) / 8.0,
+            Avro.Schema.Type.String => RandomText(random),
+            Avro.Schema.Type.Bytes => Encoding.UTF8.GetBytes(RandomText(random)),
+            Avro.Schema.Type.Boolean => random.Next(2) == 1,
+            _ => throw new ArgumentOutOfRangeException(nameof(schema), schema, "no value generator for this type"),
+        },
     };
 
+    /// <summary>A field's default as the reader sees it, from the default's JSON.</summary>
     private static object? DefaultValue(FieldType type) => type.Default switch
     {
         "null" => null,
@@ -152,28 +198,36 @@ public sealed class AvroCompatibilityPropertyTests
         "0.0" => 0.0,
         "\"\"" => "",
         "false" => false,
+        "\"A\"" => "A",
+        "\"B\"" => "B",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no default for this type"),
     };
 
-    /// <summary>A written value as the specification says a reader of <paramref name="type"/> sees it.</summary>
-    private static object? Promote(object? value, FieldType type) => (value, type.Json) switch
+    /// <summary>
+    /// A written value as the specification says a reader of <paramref name="reader"/> sees it: numbers promoted,
+    /// bytes and strings converted, an enum symbol the reader lacks replaced by the reader's default symbol.
+    /// </summary>
+    private static object? Promote(object? value, Avro.Schema reader) => (value, reader) switch
     {
         (null, _) => null,
-        (_, "\"long\"" or "[\"null\",\"long\"]") => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
-        (_, "\"float\"") => Convert.ToSingle(value, System.Globalization.CultureInfo.InvariantCulture),
-        (_, "\"double\"") => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture),
-        (byte[] bytes, "\"string\"" or "[\"null\",\"string\"]") => Encoding.UTF8.GetString(bytes),
-        (string text, "\"bytes\"") => Encoding.UTF8.GetBytes(text),
+        (_, Avro.UnionSchema union) => Promote(value, union.Schemas[1]),
+        (GenericEnum symbol, Avro.EnumSchema enumeration) => enumeration.Contains(symbol.Value) ? symbol.Value : enumeration.Default,
+        (_, _) when reader.Tag == Avro.Schema.Type.Long => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+        (_, _) when reader.Tag == Avro.Schema.Type.Float => Convert.ToSingle(value, System.Globalization.CultureInfo.InvariantCulture),
+        (_, _) when reader.Tag == Avro.Schema.Type.Double => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture),
+        (byte[] bytes, _) when reader.Tag == Avro.Schema.Type.String => Encoding.UTF8.GetString(bytes),
+        (string text, _) when reader.Tag == Avro.Schema.Type.Bytes => Encoding.UTF8.GetBytes(text),
         _ => value,
     };
 
-    /// <summary>A value compared across promotions: numbers as decimal, bytes as their UTF-8 text.</summary>
+    /// <summary>A value compared across promotions: numbers as decimal, bytes as their UTF-8 text, enums as their symbol.</summary>
     private static object? Normalize(object? value) => value switch
     {
         int or long => Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture),
         float f => (decimal)f,
         double d => (decimal)d,
         byte[] bytes => Encoding.UTF8.GetString(bytes),
+        GenericEnum symbol => symbol.Value,
         _ => value,
     };
 
@@ -185,5 +239,5 @@ public sealed class AvroCompatibilityPropertyTests
         """{"type":"record","name":"R","namespace":"sluice.gen","fields":[""" + string.Join(",", fields.Select(Field)) + "]}";
 
     private static string Field(FieldSpec field) =>
-        $$"""{"name":"{{field.Name}}","type":{{field.Type.Json}}{{(field.WithDefault ? ",\"default\":" + field.Type.Default : "")}}}""";
+        $$"""{"name":"{{field.Name}}","type":{{field.Type.Json.Replace("{name}", field.Name, StringComparison.Ordinal)}}{{(field.WithDefault ? ",\"default\":" + field.Type.Default : "")}}}""";
 }
