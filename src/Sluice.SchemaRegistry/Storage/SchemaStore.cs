@@ -21,7 +21,8 @@ internal sealed partial class SchemaStore
     public const string TopicName = "_schemas";
 
     private readonly Lock _lock = new();
-    private readonly PartitionLog _partition;
+    private readonly PartitionedLog _log;
+    private PartitionLog? _partition;
     private readonly Dictionary<string, SortedDictionary<int, SubjectVersion>> _subjects = new(StringComparer.Ordinal);
     private readonly Dictionary<int, StoredSchema> _schemas = [];
     private readonly Dictionary<string, int> _idByContent = new(StringComparer.Ordinal);
@@ -31,7 +32,7 @@ internal sealed partial class SchemaStore
     private RegistryMode? _globalMode;
     private int _highestId;
 
-    private SchemaStore(PartitionLog partition) => _partition = partition;
+    private SchemaStore(PartitionedLog log) => _log = log;
 
     /// <summary>The compatibility level of a registry nobody configured (Confluent's default).</summary>
     public const CompatibilityLevel DefaultLevel = CompatibilityLevel.Backward;
@@ -49,49 +50,59 @@ internal sealed partial class SchemaStore
     }
 
     /// <summary>
-    /// Opens the registry in <paramref name="log"/>: creates <c>_schemas</c> (compacted, 1 partition, kept forever)
-    /// when missing and replays it. The log stays the caller's.
+    /// Opens the registry in <paramref name="log"/>: replays <c>_schemas</c> when it exists (the first write creates
+    /// it: compacted, 1 partition, kept forever). The log stays the caller's.
     /// </summary>
     /// <exception cref="InvalidDataException">A record of <c>_schemas</c> is damaged or of a newer format; the message names its offset.</exception>
     public static SchemaStore Open(PartitionedLog log)
     {
         ArgumentNullException.ThrowIfNull(log);
-        TopicLog topic;
-        if (!log.TryGetTopic(TopicName, out var existing))
+        var store = new SchemaStore(log);
+        if (log.TryGetTopic(TopicName, out var topic))
         {
-            try
-            {
-                topic = log.CreateTopic(TopicName, new TopicConfig { Partitions = 1, CleanupPolicy = CleanupPolicy.Compact, RetentionTime = null, TombstoneRetention = TimeSpan.FromDays(1) });
-            }
-            catch (ArgumentException) when (log.TryGetTopic(TopicName, out existing))
-            {
-                topic = existing; // created concurrently by another opener of the same log
-            }
+            store._partition = CheckTopic(topic).GetPartition(0);
+            store.Replay();
         }
-        else
-        {
-            topic = existing;
-        }
-        if (topic.Config.CleanupPolicy != CleanupPolicy.Compact || topic.PartitionCount != 1)
-        {
-            throw new InvalidDataException($"The topic '{TopicName}' exists but is not a compacted topic of 1 partition ({topic.Config.CleanupPolicy}, {topic.PartitionCount} partitions); it is the schema registry's: move it away.");
-        }
-
-        var store = new SchemaStore(topic.GetPartition(0));
-        store.Replay();
         return store;
     }
+
+    /// <summary>The partition to append to, creating <c>_schemas</c> at the first write (so a server whose registry
+    /// is never used shows no extra topic). Under the lock.</summary>
+    private PartitionLog Partition()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "The topic is created under the store's lock.");
+        if (_partition is null)
+        {
+            TopicLog topic;
+            try
+            {
+                topic = _log.CreateTopic(TopicName, new TopicConfig { Partitions = 1, CleanupPolicy = CleanupPolicy.Compact, RetentionTime = null });
+            }
+            catch (ArgumentException) when (_log.TryGetTopic(TopicName, out var existing))
+            {
+                topic = CheckTopic(existing); // created since this store opened: by another process's tool, say
+            }
+            _partition = topic.GetPartition(0);
+        }
+        return _partition;
+    }
+
+    private static TopicLog CheckTopic(TopicLog topic) =>
+        topic.Config.CleanupPolicy == CleanupPolicy.Compact && topic.PartitionCount == 1
+            ? topic
+            : throw new InvalidDataException($"The topic '{TopicName}' exists but is not a compacted topic of 1 partition ({topic.Config.CleanupPolicy}, {topic.PartitionCount} partitions); it is the schema registry's: move it away.");
 
     private void Replay()
     {
         lock (_lock)
         {
-            long offset = _partition.LogStartOffset;
-            long end = _partition.EndOffset;
+            var partition = _partition!;
+            long offset = partition.LogStartOffset;
+            long end = partition.EndOffset;
             using var batch = new FetchResult();
             while (offset < end)
             {
-                _partition.Fetch(offset, new FetchOptions(MaxRecords: 1000), batch);
+                partition.Fetch(offset, new FetchOptions(MaxRecords: 1000), batch);
                 if (batch.NextOffset <= offset)
                 {
                     break;
@@ -235,8 +246,9 @@ internal sealed partial class SchemaStore
         AppendResult appended;
         try
         {
-            appended = _partition.Append(batch);
-            _partition.Flush();
+            var partition = Partition();
+            appended = partition.Append(batch);
+            partition.Flush();
         }
         catch (Exception e) when (e is LogException or IOException or InvalidOperationException or ObjectDisposedException)
         {
