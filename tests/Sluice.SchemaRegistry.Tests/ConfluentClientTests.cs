@@ -29,7 +29,6 @@ public sealed class ConfluentClientTests
     {
         await using var registry = await RegistryHarness.StartAsync();
         using var client = Client(registry);
-        await client.UpdateCompatibilityAsync(Sr.Compatibility.None);
 
         int v1 = await client.RegisterSchemaAsync("orders-value", new Sr.Schema(TestSchemas.OrderV1, Sr.SchemaType.Avro));
         int v2 = await client.RegisterSchemaAsync("orders-value", new Sr.Schema(TestSchemas.OrderV2, Sr.SchemaType.Avro));
@@ -49,7 +48,6 @@ public sealed class ConfluentClientTests
     {
         await using var registry = await RegistryHarness.StartAsync();
         using var client = Client(registry);
-        await client.UpdateCompatibilityAsync(Sr.Compatibility.None);
         await client.RegisterSchemaAsync("orders-value", new Sr.Schema(TestSchemas.OrderV1, Sr.SchemaType.Avro));
         await client.RegisterSchemaAsync("orders-value", new Sr.Schema(TestSchemas.OrderV2, Sr.SchemaType.Avro));
 
@@ -87,6 +85,21 @@ public sealed class ConfluentClientTests
         (await client.GetCompatibilityAsync("orders-value")).ShouldBe(Sr.Compatibility.ForwardTransitive);
         (await client.UpdateCompatibilityAsync(Sr.Compatibility.Full)).ShouldBe(Sr.Compatibility.Full);
         (await client.GetCompatibilityAsync()).ShouldBe(Sr.Compatibility.Full);
+    }
+
+    [Fact]
+    public async Task IsCompatible_UnderBackward_AddingAFieldWithoutDefaultIsNot_WithDefaultIs()
+    {
+        await using var registry = await RegistryHarness.StartAsync();
+        using var client = Client(registry);
+        await client.RegisterSchemaAsync("orders-value", new Sr.Schema(TestSchemas.OrderV1, Sr.SchemaType.Avro));
+        const string withoutDefault = """{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"long"},{"name":"amount","type":"double"},{"name":"note","type":"string"}]}""";
+
+        (await client.IsCompatibleAsync("orders-value", new Sr.Schema(TestSchemas.OrderV2, Sr.SchemaType.Avro))).ShouldBeTrue();
+        (await client.IsCompatibleAsync("orders-value", new Sr.Schema(withoutDefault, Sr.SchemaType.Avro))).ShouldBeFalse();
+        var refused = await Should.ThrowAsync<SchemaRegistryException>(() => client.RegisterSchemaAsync("orders-value", new Sr.Schema(withoutDefault, Sr.SchemaType.Avro)));
+        (refused.Status, refused.ErrorCode).ShouldBe((System.Net.HttpStatusCode.Conflict, 409));
+        refused.Message.ShouldContain("Schema being registered is incompatible with an earlier schema for subject \"orders-value\"");
     }
 
     [Fact]
