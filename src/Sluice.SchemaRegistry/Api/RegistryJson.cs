@@ -35,7 +35,8 @@ internal sealed class RegistryResult(int status, Action<Utf8JsonWriter> write) :
         var response = httpContext.Response;
         response.StatusCode = status;
         response.ContentType = ContentType;
-        await using var json = new Utf8JsonWriter(response.Body);
+        // Escaping only what JSON requires: schema texts read back as Confluent writes them (\" rather than \u0022).
+        await using var json = new Utf8JsonWriter(response.Body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         write(json);
         await json.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
     }
