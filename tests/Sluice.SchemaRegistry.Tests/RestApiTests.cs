@@ -183,6 +183,10 @@ public sealed class RestApiTests : IAsyncLifetime
         (await _registry.GetAsync("/subjects/customers-value/versions/1/referencedby")).Body!.ToJsonString().ShouldBe("[2]");
         (await _registry.PostAsync("/subjects/orders-value", RegistryHarness.SchemaBody(order, references: references))).Body!["version"]!.GetValue<int>().ShouldBe(1);
         ShouldBeError(await _registry.PostAsync("/subjects/x/versions", RegistryHarness.SchemaBody(order)), 422, 42201, "Invalid Avro schema: Undefined name: shop.Customer at 'fields[0].type'");
+        ShouldBeError(await _registry.DeleteAsync("/subjects/customers-value/versions/1"), 422, 42206,
+            "One or more references exist to the schema {subject=customers-value,version=1}: schema ids 2 use it; delete them first.");
+        (await _registry.DeleteAsync("/subjects/orders-value")).Status.ShouldBe(200);
+        (await _registry.DeleteAsync("/subjects/customers-value")).Body!.ToJsonString().ShouldBe("[1]");
     }
 
     private static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);

@@ -78,6 +78,10 @@ internal sealed class RegistryException : Exception
     /// <summary>42205: the operation is not allowed (a write in READONLY mode, an explicit id outside IMPORT…).</summary>
     public static RegistryException NotPermitted(string message) => new(42205, message);
 
+    /// <summary>42206: the version is referenced by another schema, so it cannot be deleted.</summary>
+    public static RegistryException ReferenceExists(string subject, int version, IEnumerable<int> ids) =>
+        new(42206, $"One or more references exist to the schema {{subject={subject},version={version}}}: schema ids {string.Join(", ", ids)} use it; delete them first.");
+
     /// <summary>42201 for a malformed request body (Confluent answers an unparseable body the same way).</summary>
     public static RegistryException InvalidRequest(string message) => new(42201, message);
 

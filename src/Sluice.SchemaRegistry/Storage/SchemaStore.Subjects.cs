@@ -215,7 +215,8 @@ internal sealed partial class SchemaStore
     /// <paramref name="permanent"/>, hard (every version removed, with the subject's own level and mode); a hard delete
     /// needs a soft one first. Returns the versions deleted.
     /// </summary>
-    /// <exception cref="RegistryException">40401 no such subject, 40404 already soft-deleted, 40405 hard before soft, 42205 read-only.</exception>
+    /// <exception cref="RegistryException">40401 no such subject, 40404 already soft-deleted, 40405 hard before soft,
+    /// 42205 read-only, 42206 a version is referenced by another schema.</exception>
     public IReadOnlyList<int> DeleteSubject(string subject, bool permanent)
     {
         lock (_lock)
@@ -235,6 +236,7 @@ internal sealed partial class SchemaStore
                 }
                 foreach (var entry in versions.Values.Where(v => !v.Deleted))
                 {
+                    EnsureNotReferenced(subject, entry.Version);
                     records.Add(SoftDeleteRecord(subject, entry));
                     deleted.Add(entry.Version);
                 }
@@ -265,13 +267,15 @@ internal sealed partial class SchemaStore
     }
 
     /// <summary>Deletes one version: soft, or hard (<paramref name="permanent"/>) after a soft delete. Returns its number.</summary>
-    /// <exception cref="RegistryException">40401, 40402, 40406 already soft-deleted, 40407 hard before soft, 42202, 42205.</exception>
+    /// <exception cref="RegistryException">40401, 40402, 40406 already soft-deleted, 40407 hard before soft, 42202,
+    /// 42205, 42206 referenced by another schema.</exception>
     public int DeleteVersion(string subject, string version, bool permanent)
     {
         lock (_lock)
         {
             EnsureWritable(subject);
             var entry = FindVersion(subject, version, includeDeleted: true);
+            EnsureNotReferenced(subject, entry.Version);
             if (!permanent)
             {
                 if (entry.Deleted)
@@ -318,6 +322,21 @@ internal sealed partial class SchemaStore
         var schema = _schemas[entry.Id];
         return (new SchemaLogKey(SchemaLogKeyType.Schema, subject, entry.Version),
                 SchemaLogRecord.EncodeSchema(new SchemaVersionRecord(subject, entry.Version, entry.Id, schema.Type, schema.References, schema.Text, Deleted: true)));
+    }
+
+    /// <summary>Refuses to delete a version that a live version of another schema references (Confluent's 42206).</summary>
+    private void EnsureNotReferenced(string subject, int version)
+    {
+        var users = _schemas.Values
+            .Where(s => s.References.Any(r => r.Subject == subject && r.Version == version)
+                && s.Usages.Any(u => !_subjects[u.Subject][u.Version].Deleted))
+            .Select(s => s.Id)
+            .Order()
+            .ToList();
+        if (users.Count > 0)
+        {
+            throw RegistryException.ReferenceExists(subject, version, users);
+        }
     }
 
     private SchemaVersionRecord Record(string subject, SubjectVersion entry)
