@@ -51,13 +51,13 @@ internal static class SchemaLogRecord
     public const int Magic = 1;
 
     /// <summary>Compact JSON escaping only what JSON requires (quotes as <c>\"</c>, as Confluent writes them).</summary>
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Encodes a key.</summary>
     public static byte[] EncodeKey(SchemaLogKey key)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var json = new Utf8JsonWriter(buffer, s_writerOptions))
         {
             json.WriteStartObject();
             json.WriteString("keytype", KeyTypeName(key.Type));
@@ -116,7 +116,7 @@ internal static class SchemaLogRecord
     public static byte[] EncodeSchema(SchemaVersionRecord record)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var json = new Utf8JsonWriter(buffer, s_writerOptions))
         {
             json.WriteStartObject();
             json.WriteString("subject", record.Subject);
@@ -205,7 +205,7 @@ internal static class SchemaLogRecord
     public static byte[] EncodeIdHighWater(int id)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var json = new Utf8JsonWriter(buffer, s_writerOptions))
         {
             json.WriteStartObject();
             json.WriteNumber("id", id);
@@ -241,7 +241,7 @@ internal static class SchemaLogRecord
     private static byte[] EncodeOneString(string name, string value)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var json = new Utf8JsonWriter(buffer, s_writerOptions))
         {
             json.WriteStartObject();
             json.WriteString(name, value);
