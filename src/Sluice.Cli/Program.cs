@@ -4,6 +4,7 @@ using Sluice.Cli.Connectors;
 using Sluice.Cli.Demo;
 using Sluice.Cli.Jobs;
 using Sluice.Cli.Log;
+using Sluice.Cli.Registry;
 using Sluice.Cli.Server;
 using Sluice.Cli.Sql;
 
@@ -35,6 +36,7 @@ internal static class Program
             SqlCommand.Create(),
             ServerCommand.Create(),
             JobsCommand.Create(),
+            RegistryCommand.Create(),
             BenchToolPointer.Create("bench", "Benchmarks: in the sluice-bench tool of the Sluice repository (./sluice bench … in a clone).",
                 "Benchmarks live in the sluice-bench tool of the Sluice repository: run ./sluice bench … in a clone of it."),
             BenchToolPointer.Create("chaos", "The kill harness: in the sluice-bench tool of the Sluice repository (./sluice chaos … in a clone).",

@@ -21,7 +21,7 @@ namespace Sluice.Server;
 
 /// <summary>
 /// A running Sluice server: an ASP.NET Core application over one data directory (<see cref="SluiceServerOptions"/>)
-/// serving the REST API, <c>/metrics</c>, the dashboard and HTTP ingest. Lifecycle: <see cref="StartAsync"/> opens the
+/// serving the REST API, <c>/metrics</c>, the dashboard, HTTP ingest and the schema registry (<c>/registry</c>). Lifecycle: <see cref="StartAsync"/> opens the
 /// data directory and listens; <see cref="StopAsync"/> (or <see cref="DisposeAsync"/>) stops serving, stops the jobs
 /// and releases the directory. Start and stop are each called once; the members are thread-safe.
 /// </summary>
@@ -177,6 +177,9 @@ public sealed class SluiceServer : IAsyncDisposable
         MetricsEndpoints.Map(app);
         IngestEndpoints.Map(app);
         DashboardEndpoints.Map(app);
+        // The schema registry (Confluent's REST API) at /registry, its schemas in the server's log (topic _schemas);
+        // the token rule above covers it: writes need the token, as Bearer or as basic auth's password.
+        SchemaRegistry.Api.RegistryEndpoints.Map(app, "/registry", SchemaRegistry.Storage.SchemaStore.Open(context.Log));
         return app;
     }
 }
