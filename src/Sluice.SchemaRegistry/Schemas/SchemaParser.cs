@@ -72,7 +72,9 @@ public static class SchemaParser
         }
         CheckAgainstMetaSchema(document);
 
-        var options = new Json.Schema.BuildOptions { SchemaRegistry = new Json.Schema.SchemaRegistry() };
+        // A schema without $schema is draft 7, as Confluent reads it (so 'definitions' holds local subschemas); a $schema
+        // keyword picks its own dialect.
+        var options = new Json.Schema.BuildOptions { SchemaRegistry = new Json.Schema.SchemaRegistry(), Dialect = Json.Schema.Dialect.Draft07 };
         RegisterJsonReferences(references, resolve, options, []);
         Json.Schema.JsonSchema schema;
         try
