@@ -67,9 +67,9 @@ public sealed class AvroConfluentFormat : RowFormat
             throw new ConfigOptionsException(
                 $"Format '{Name}' needs option '{Name}.subject' to write (the subject its schema is registered under); the kafka and sluice-log connectors default it to '<topic>-value'.", Name, Name + ".subject");
         }
-        var writer = ReaderAvro(schema, options);
-        var plan = AvroRowEncoder.Compile(schema, writer, Name);
-        return new AvroConfluentRowSerializer(schema, writer, plan, settings, new RegistryClient(settings, Name));
+        var text = options.GetString(SchemaOption) ?? AvroSchemaMapping.ToAvroJson(schema, Name);
+        var plan = AvroRowEncoder.Compile(schema, ParseSchema(text), Name);
+        return new AvroConfluentRowSerializer(schema, text, plan, settings, new RegistryClient(settings, Name));
     }
 
     private static global::Avro.Schema ReaderAvro(Schema schema, ConfigOptions options) =>

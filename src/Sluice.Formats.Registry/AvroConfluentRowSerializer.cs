@@ -2,7 +2,6 @@ using System.Buffers;
 using Sluice.Formats.Registry.Avro;
 using Sluice.Formats.Registry.Internal;
 using Sluice.Schemas;
-using AvroSchema = Avro.Schema;
 
 namespace Sluice.Formats.Registry;
 
@@ -14,14 +13,14 @@ namespace Sluice.Formats.Registry;
 internal sealed class AvroConfluentRowSerializer : IRowSerializer, IDisposable
 {
     private readonly Schema _schema;
-    private readonly AvroSchema _writer;
+    private readonly string _writer;
     private readonly AvroWritePlan[] _plan;
     private readonly RegistrySettings _settings;
     private readonly RegistryClient _registry;
     private readonly Lock _lock = new();
     private int _id = -1;
 
-    public AvroConfluentRowSerializer(Schema schema, AvroSchema writer, AvroWritePlan[] plan, RegistrySettings settings, RegistryClient registry)
+    public AvroConfluentRowSerializer(Schema schema, string writer, AvroWritePlan[] plan, RegistrySettings settings, RegistryClient registry)
     {
         _schema = schema;
         _writer = writer;
@@ -33,8 +32,8 @@ internal sealed class AvroConfluentRowSerializer : IRowSerializer, IDisposable
     /// <inheritdoc />
     public Schema Schema => _schema;
 
-    /// <summary>The Avro schema rows are written with.</summary>
-    public AvroSchema WriterSchema => _writer;
+    /// <summary>The Avro schema rows are written with, as registered (JSON).</summary>
+    public string WriterSchema => _writer;
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The schema cannot be registered or found under the subject.</exception>
@@ -63,7 +62,7 @@ internal sealed class AvroConfluentRowSerializer : IRowSerializer, IDisposable
         {
             if (_id < 0)
             {
-                var schema = new Confluent.SchemaRegistry.Schema(_writer.ToString(), Confluent.SchemaRegistry.SchemaType.Avro);
+                var schema = new Confluent.SchemaRegistry.Schema(_writer, Confluent.SchemaRegistry.SchemaType.Avro);
                 Volatile.Write(ref _id, _registry.GetOrRegister(_settings.Subject!, schema, _settings.AutoRegister));
             }
             return _id;

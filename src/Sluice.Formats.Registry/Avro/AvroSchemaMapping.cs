@@ -25,7 +25,11 @@ internal static class AvroSchemaMapping
     /// null, a NOT NULL one is <c>T</c>; nested rows are records named after their path.
     /// </summary>
     /// <exception cref="ConfigOptionsException">A column has a type Avro cannot represent (a MAP whose key is not VARCHAR).</exception>
-    public static AvroSchema ToAvro(Schema schema, string format)
+    public static AvroSchema ToAvro(Schema schema, string format) => AvroSchema.Parse(ToAvroJson(schema, format));
+
+    /// <summary>The JSON text of <see cref="ToAvro"/>: what a serializer registers (pinned by a golden test).</summary>
+    /// <exception cref="ConfigOptionsException">A column has a type Avro cannot represent.</exception>
+    public static string ToAvroJson(Schema schema, string format)
     {
         ArgumentNullException.ThrowIfNull(schema);
         using var buffer = new MemoryStream();
@@ -33,7 +37,7 @@ internal static class AvroSchemaMapping
         {
             WriteRecord(json, schema, RecordName, Namespace, format, "");
         }
-        return AvroSchema.Parse(Encoding.UTF8.GetString(buffer.ToArray()));
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static void WriteRecord(Utf8JsonWriter json, Schema schema, string name, string? ns, string format, string path)
