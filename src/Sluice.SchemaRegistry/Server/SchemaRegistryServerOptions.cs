@@ -15,6 +15,12 @@ public sealed class SchemaRegistryServerOptions
     /// <summary>The port; 8082 by default, 0 for any free port (tests).</summary>
     public int Port { get; init; } = 8082;
 
+    /// <summary>
+    /// The token writes need (<c>Authorization: Bearer &lt;token&gt;</c>, or basic auth with the token as password), and
+    /// reads from other machines; null for none, which is allowed only on a loopback address.
+    /// </summary>
+    public string? Token { get; init; }
+
     /// <summary>Where the server logs; null for none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }
