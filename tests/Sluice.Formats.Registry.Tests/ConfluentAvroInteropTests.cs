@@ -48,8 +48,11 @@ public sealed class ConfluentAvroInteropTests(RegistryAndKafka env) : IClassFixt
         return record;
     }
 
+    private readonly Dictionary<string, long> _produced = [];
+
     private async Task ProduceAsync(string topic, params GenericRecord[] records)
     {
+        _produced[topic] = _produced.GetValueOrDefault(topic) + records.Length;
         using var client = env.Client();
         using var producer = new ProducerBuilder<Null, GenericRecord>(new ProducerConfig { BootstrapServers = env.Kafka.BootstrapServers })
             .SetValueSerializer(new AvroSerializer<GenericRecord>(client))
@@ -62,7 +65,8 @@ public sealed class ConfluentAvroInteropTests(RegistryAndKafka env) : IClassFixt
 
     private async Task<(List<Row> Rows, List<DeadLetter> Letters)> ReadAsync(string topic, Schema schema, params (string, string)[] options)
     {
-        var job = StreamEnvironment.Create();
+        env.WaitForEnd(topic, _produced[topic]);
+        var job = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
         var rows = job.FromSource(env.Connectors.CreateSource("orders", schema, env.KafkaTable(topic, "avro-confluent", options)));
         var sink = rows.Collect();
         var letters = rows.GetSideOutput(DeadLetters.Tag).Collect();
@@ -97,6 +101,7 @@ public sealed class ConfluentAvroInteropTests(RegistryAndKafka env) : IClassFixt
             producer.Produce(topic, new Message<byte[]?, byte[]?> { Value = [0, 0, 0, 0x27, 0x0F, 2] });
             producer.Flush(TimeSpan.FromSeconds(10));
         }
+        _produced[topic] += 2;
         var schema = Schema.Parse("id BIGINT NOT NULL, customer STRING");
 
         var (rows, letters) = await ReadAsync(topic, schema);
@@ -170,7 +175,7 @@ public sealed class ConfluentAvroInteropTests(RegistryAndKafka env) : IClassFixt
             Row.Of(schema, 1L, "ada", 12.34m, DateTimeOffset.UnixEpoch.AddDays(1), new object?[] { "a", null }),
             Row.Of(schema, 2L, null, null, null, null),
         ];
-        var job = StreamEnvironment.Create();
+        var job = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
         job.FromCollection(rows).SinkTo(env.Connectors.CreateSink("orders", schema, env.KafkaTable(topic, "avro-confluent")));
         await job.ExecuteAsync().WaitAsync(s_jobTimeout);
 

@@ -48,8 +48,9 @@ public sealed class ConfluentJsonInteropTests(RegistryAndKafka env) : IClassFixt
             await producer.ProduceAsync(topic, new Message<Null, Payment> { Value = new Payment { Id = 1, Customer = "ada", Amount = 9.5 } });
             await producer.ProduceAsync(topic, new Message<Null, Payment> { Value = new Payment { Id = 2, Amount = 1 } });
         }
+        env.WaitForEnd(topic, 2);
         var schema = Schema.Parse("id BIGINT NOT NULL, customer STRING, amount DOUBLE");
-        var job = StreamEnvironment.Create();
+        var job = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
         var rows = job.FromSource(env.Connectors.CreateSource("payments", schema,
             env.KafkaTable(topic, "json-registry", ("value.json-registry.validate", validate ? "true" : "false"))));
         var sink = rows.Collect();
@@ -66,7 +67,7 @@ public sealed class ConfluentJsonInteropTests(RegistryAndKafka env) : IClassFixt
     {
         var topic = env.NewTopic();
         var schema = Schema.Parse("id BIGINT NOT NULL, customer STRING, amount DOUBLE NOT NULL");
-        var job = StreamEnvironment.Create();
+        var job = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
         job.FromCollection([Row.Of(schema, 7L, "cy", 3.5), Row.Of(schema, 8L, null, 0.0)])
             .SinkTo(env.Connectors.CreateSink("payments", schema, env.KafkaTable(topic, "json-registry")));
         await job.ExecuteAsync().WaitAsync(s_jobTimeout);

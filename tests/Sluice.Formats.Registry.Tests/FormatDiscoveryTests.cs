@@ -14,6 +14,9 @@ public class FormatDiscoveryTests
 
     private static readonly Schema s_schema = Schema.Parse("id BIGINT NOT NULL, name STRING");
 
+    /// <summary>Adds the format assembly as a host does (a test may run before anything else loaded it).</summary>
+    public FormatDiscoveryTests() => RowFormats.AddAssembly(typeof(AvroConfluentFormat).Assembly);
+
     private static Dictionary<string, string> Kafka(params (string Key, string Value)[] more)
     {
         var options = new Dictionary<string, string>

@@ -47,6 +47,25 @@ public sealed class RegistryAndKafka : IAsyncLifetime
     public IProducer<byte[]?, byte[]?> Producer() =>
         new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers }).Build();
 
+    /// <summary>
+    /// Waits (polling, with a deadline) until partition 0 of <paramref name="topic"/> shows <paramref name="count"/>
+    /// records as its high watermark, so a bounded source started next sees them all.
+    /// </summary>
+    public void WaitForEnd(string topic, long count)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Kafka.BootstrapServers, GroupId = NewGroup() }).Build();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        long end;
+        while ((end = consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), TimeSpan.FromSeconds(10)).High.Value) < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Topic {topic} shows {end} records after 30 s, not {count}.");
+            }
+            Thread.Yield();
+        }
+    }
+
     /// <summary>Every record of a one-partition topic, from the start.</summary>
     public List<ConsumeResult<byte[]?, TValue>> ReadAll<TValue>(string topic, IDeserializer<TValue> values)
     {
@@ -84,6 +103,9 @@ public sealed class RegistryAndKafka : IAsyncLifetime
             ["scan.bounded.mode"] = "latest-offset",
             ["value.format"] = format,
             [$"value.{format}.url"] = Url,
+            // The mock coordinator waits session.timeout.ms - 1 s for members to rejoin a rebalance (45 s by default).
+            ["properties.session.timeout.ms"] = "2000",
+            ["properties.heartbeat.interval.ms"] = "250",
         };
         foreach (var (key, value) in more)
         {
