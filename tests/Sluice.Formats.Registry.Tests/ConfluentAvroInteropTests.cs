@@ -1,11 +1,11 @@
 using Avro.Generic;
 using Confluent.Kafka;
 using Confluent.Kafka.SyncOverAsync;
-using Compatibility = Confluent.SchemaRegistry.Compatibility;
 using Confluent.SchemaRegistry.Serdes;
 using Sluice.Schemas;
 using Sluice.Sinks;
 using AvroSchema = Avro.Schema;
+using Compatibility = Confluent.SchemaRegistry.Compatibility;
 
 namespace Sluice.Formats.Registry.Tests;
 
