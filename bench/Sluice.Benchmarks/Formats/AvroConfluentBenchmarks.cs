@@ -9,8 +9,8 @@ using Confluent.SchemaRegistry.Serdes;
 using Sluice.Formats;
 using Sluice.Formats.Registry;
 using Sluice.SchemaRegistry.Server;
-using Schema = Sluice.Schemas.Schema;
 using Row = Sluice.Schemas.Row;
+using Schema = Sluice.Schemas.Schema;
 
 namespace Sluice.Benchmarks.Formats;
 
