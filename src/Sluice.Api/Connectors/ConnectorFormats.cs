@@ -130,7 +130,7 @@ public static class ConnectorFormats
         }
         return Resolve(options, "value.format", "value.")
             ?? Resolve(options, "format", "")
-            ?? throw new ConfigOptionsException($"Connector '{options.Owner}' needs option 'format' or 'value.format' (the row format of the message value: {string.Join(", ", Identifiers)}).", options.Owner, "format");
+            ?? throw new ConfigOptionsException($"Connector '{options.Owner}' needs option 'format' or 'value.format' (the row format of the message value: {OrList(Identifiers)}).", options.Owner, "format");
     }
 
     /// <summary>
@@ -209,6 +209,10 @@ public static class ConnectorFormats
     /// <exception cref="ConfigOptionsException">The format cannot decode a column of the schema.</exception>
     public static IRowDeserializer CreateDeserializer((RowFormat Format, IReadOnlyDictionary<string, string> Options) format, Schema schema, string connector) =>
         Wrap(() => format.Format.CreateDeserializer(schema, format.Options), connector);
+
+    /// <summary>"json, csv or raw": the identifiers for a sentence.</summary>
+    private static string OrList(IReadOnlyList<string> identifiers) =>
+        identifiers.Count < 2 ? string.Join("", identifiers) : $"{string.Join(", ", identifiers.Take(identifiers.Count - 1))} or {identifiers[^1]}";
 
     private static TResult Wrap<TResult>(Func<TResult> create, string connector)
     {
