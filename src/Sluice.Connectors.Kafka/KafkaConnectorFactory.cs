@@ -28,7 +28,7 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
 
     private static readonly string[] s_startupModes = ["earliest-offset", "latest-offset", "group-offsets", "timestamp", "specific-offsets"];
 
-    private static readonly ConfigOption[] s_options =
+    private static readonly FormatAwareOptions s_options = new(static () =>
     [
         new("topic", ConfigOptionType.String, "The topic to read or write; a source may name several, separated by ';' (give this or topic-pattern)."),
         new("topic-pattern", ConfigOptionType.String, "A source's topics as a regular expression matched against whole topic names, resolved when the job starts (instead of topic)."),
@@ -48,7 +48,7 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
         .. ConnectorFormats.FormatKeyPatterns("key."),
         ConfigOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in Kafka transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
         new("sink.transactional-id-prefix", ConfigOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
-    ];
+    ]);
 
     /// <inheritdoc />
     public string Identifier => Name;
@@ -67,7 +67,7 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
     public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.InsertOnly;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConfigOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options.Current;
 
     /// <inheritdoc />
     /// <exception cref="ConfigOptionsException">An option is missing, unsupported or does not fit the others.</exception>

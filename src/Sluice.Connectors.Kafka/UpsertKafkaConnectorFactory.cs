@@ -26,7 +26,7 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
     /// <summary>The identifier, as in Flink.</summary>
     public const string Name = "upsert-kafka";
 
-    private static readonly ConfigOption[] s_options =
+    private static readonly FormatAwareOptions s_options = new(static () =>
     [
         ConfigOption.Required("topic", ConfigOptionType.String, "The topic to read or write."),
         ConfigOption.Required("properties.bootstrap.servers", ConfigOptionType.String, "The Kafka brokers, host:port separated by commas."),
@@ -40,7 +40,7 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
         ConfigOption.Choice("scan.bounded.mode", "'latest-offset': a source stops at the end offsets it sees when it starts; 'unbounded': it follows the topic.", "unbounded", "unbounded", "latest-offset"),
         ConfigOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in Kafka transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
         new("sink.transactional-id-prefix", ConfigOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
-    ];
+    ]);
 
     /// <inheritdoc />
     public string Identifier => Name;
@@ -60,7 +60,7 @@ public sealed class UpsertKafkaConnectorFactory : IConnectorFactory
     public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => ChangelogMode.Upsert;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConfigOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options.Current;
 
     /// <inheritdoc />
     /// <exception cref="ConfigOptionsException">An option is missing or does not fit the others or the table.</exception>

@@ -6,8 +6,10 @@ namespace Sluice.Connectors;
 
 /// <summary>
 /// The row-format options connectors share (<c>format</c>, <c>value.format</c>, <c>key.format</c> and the formats' own
-/// <c>json.*</c>, <c>csv.*</c>, <c>raw.*</c> keys, optionally behind a prefix such as <c>value.</c>) and their
-/// resolution into serializers of <see cref="Sluice.Formats"/>. Stateless and thread-safe.
+/// <c>json.*</c>, <c>csv.*</c>, <c>raw.*</c>, … keys, optionally behind a prefix such as <c>value.</c>) and their
+/// resolution into serializers of <see cref="Sluice.Formats"/>. The formats are those <see cref="RowFormats"/> knows
+/// (the built-in ones and those of loaded format assemblies, such as avro-confluent); a connector builds its option
+/// list with <see cref="FormatAwareOptions"/> so formats registered later are accepted too. Stateless and thread-safe.
 /// </summary>
 /// <remarks>
 /// A format key of another format than the chosen one, an unknown format key or a bad format value is a
@@ -16,30 +18,29 @@ namespace Sluice.Connectors;
 /// </remarks>
 public static class ConnectorFormats
 {
-    private static readonly string[] s_identifiers = [RowFormats.Json.Identifier, RowFormats.Csv.Identifier, RowFormats.Raw.Identifier];
+    /// <summary>The identifiers of the row formats connectors accept: json, csv, raw and the registered ones (<see cref="RowFormats.Identifiers"/>).</summary>
+    public static IReadOnlyList<string> Identifiers => RowFormats.Identifiers;
 
-    /// <summary>The identifiers of the row formats connectors accept: json, csv, raw.</summary>
-    public static IReadOnlyList<string> Identifiers => s_identifiers;
-
-    /// <summary>A choice among the row formats (<see cref="Identifiers"/>) under <paramref name="key"/>.</summary>
+    /// <summary>A choice among the row formats known now (<see cref="Identifiers"/>) under <paramref name="key"/>.</summary>
     /// <param name="key">The option key (<c>format</c>, <c>value.format</c>, <c>key.format</c>).</param>
     /// <param name="description">What the format encodes.</param>
     /// <param name="required">Whether the option must be given.</param>
     public static ConfigOption FormatOption(string key, string description, bool required = false) =>
-        new(key, ConfigOptionType.Enum, description) { AllowedValues = s_identifiers, IsRequired = required };
+        new(key, ConfigOptionType.Enum, description) { AllowedValues = Identifiers, IsRequired = required };
 
     /// <summary>
-    /// The pattern keys of the formats' own options behind <paramref name="prefix"/>: <c>{prefix}json.#</c>,
-    /// <c>{prefix}csv.#</c>, <c>{prefix}raw.#</c>; their values are checked by the chosen format.
+    /// The pattern keys of the formats' own options behind <paramref name="prefix"/>, one per format known now:
+    /// <c>{prefix}json.#</c>, <c>{prefix}csv.#</c>, <c>{prefix}raw.#</c>, …; their values are checked by the chosen format.
     /// </summary>
     /// <param name="prefix">"" or a prefix ending in a dot (<c>value.</c>, <c>key.</c>).</param>
     public static IReadOnlyList<ConfigOption> FormatKeyPatterns(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var patterns = new ConfigOption[s_identifiers.Length];
-        for (var i = 0; i < s_identifiers.Length; i++)
+        var identifiers = Identifiers;
+        var patterns = new ConfigOption[identifiers.Count];
+        for (var i = 0; i < patterns.Length; i++)
         {
-            var id = s_identifiers[i];
+            var id = identifiers[i];
             patterns[i] = new ConfigOption($"{prefix}{id}.#", ConfigOptionType.String,
                 $"An option of the {id} format ({id}.…, see docs/formats.md), checked by the format when '{prefix}format' is '{id}'.");
         }
@@ -62,6 +63,7 @@ public static class ConnectorFormats
             return null;
         }
         var format = RowFormats.Get(identifier);
+        var identifiers = Identifiers;
         var own = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in options.Given)
         {
@@ -71,7 +73,7 @@ public static class ConnectorFormats
             }
             var bare = key[prefix.Length..];
             var dot = bare.IndexOf('.', StringComparison.Ordinal);
-            if (dot <= 0 || Array.IndexOf(s_identifiers, bare[..dot]) < 0)
+            if (dot <= 0 || !identifiers.Contains(bare[..dot]))
             {
                 continue;
             }
@@ -81,6 +83,7 @@ public static class ConnectorFormats
             }
             own[bare] = value;
         }
+        DefaultSubject(options, format, prefix, own);
         try
         {
             format.Validate(own);
@@ -90,6 +93,27 @@ public static class ConnectorFormats
             throw new ConfigOptionsException(e.Message, options.Owner, e.Key is null ? formatKey : prefix + e.Key);
         }
         return (format, own);
+    }
+
+    /// <summary>
+    /// A format with a <c>{format}.subject</c> option (the registry formats) gets Flink's default subject when the
+    /// connector names one topic: <c>{topic}-value</c> for the value, <c>{topic}-key</c> behind <c>key.</c>.
+    /// </summary>
+    private static void DefaultSubject(ConfigOptions options, RowFormat format, string prefix, Dictionary<string, string> own)
+    {
+        var subject = format.Identifier + ".subject";
+        if (own.ContainsKey(subject) || !options.Given.TryGetValue("topic", out var topic) || topic.Contains(';', StringComparison.Ordinal))
+        {
+            return;
+        }
+        foreach (var option in format.Options)
+        {
+            if (option.Key == subject)
+            {
+                own[subject] = topic.Trim() + (prefix == "key." ? "-key" : "-value");
+                return;
+            }
+        }
     }
 
     /// <summary>
@@ -106,7 +130,7 @@ public static class ConnectorFormats
         }
         return Resolve(options, "value.format", "value.")
             ?? Resolve(options, "format", "")
-            ?? throw new ConfigOptionsException($"Connector '{options.Owner}' needs option 'format' or 'value.format' (the row format of the message value: json, csv or raw).", options.Owner, "format");
+            ?? throw new ConfigOptionsException($"Connector '{options.Owner}' needs option 'format' or 'value.format' (the row format of the message value: {OrList(Identifiers)}).", options.Owner, "format");
     }
 
     /// <summary>
@@ -185,6 +209,10 @@ public static class ConnectorFormats
     /// <exception cref="ConfigOptionsException">The format cannot decode a column of the schema.</exception>
     public static IRowDeserializer CreateDeserializer((RowFormat Format, IReadOnlyDictionary<string, string> Options) format, Schema schema, string connector) =>
         Wrap(() => format.Format.CreateDeserializer(schema, format.Options), connector);
+
+    /// <summary>"json, csv or raw": the identifiers for a sentence.</summary>
+    private static string OrList(IReadOnlyList<string> identifiers) =>
+        identifiers.Count < 2 ? string.Join("", identifiers) : $"{string.Join(", ", identifiers.Take(identifiers.Count - 1))} or {identifiers[^1]}";
 
     private static TResult Wrap<TResult>(Func<TResult> create, string connector)
     {

@@ -36,7 +36,11 @@ public sealed class ConnectorRegistry
         return registry;
     }
 
-    /// <summary>Registers the factories <paramref name="assembly"/> declares; adding an assembly twice does nothing.</summary>
+    /// <summary>
+    /// Registers the factories <paramref name="assembly"/> declares, and the row formats it declares with
+    /// <see cref="Formats.RowFormatsAttribute"/> (on <see cref="Formats.RowFormats"/>, for every connector to use); adding
+    /// an assembly twice does nothing.
+    /// </summary>
     /// <returns>This registry.</returns>
     /// <exception cref="InvalidOperationException">A declared type is not an <see cref="IConnectorFactory"/> with a public parameterless constructor, or its identifier is taken.</exception>
     public ConnectorRegistry AddAssembly(Assembly assembly)
@@ -49,6 +53,7 @@ public sealed class ConnectorRegistry
                 return this;
             }
         }
+        Formats.RowFormats.AddAssembly(assembly);
         foreach (var attribute in assembly.GetCustomAttributes<ConnectorFactoriesAttribute>())
         {
             foreach (var type in attribute.FactoryTypes)

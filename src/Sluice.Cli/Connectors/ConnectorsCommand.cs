@@ -31,7 +31,8 @@ internal static class ConnectorsCommand
             .AddAssembly(typeof(NexmarkConnectorFactory).Assembly)
             .AddAssembly(typeof(KafkaConnectorFactory).Assembly)
             .AddAssembly(typeof(LogConnectorFactory).Assembly)
-            .AddAssembly(typeof(DuckDbConnectorFactory).Assembly);
+            .AddAssembly(typeof(DuckDbConnectorFactory).Assembly)
+            .AddAssembly(typeof(Sluice.Formats.Registry.AvroConfluentFormat).Assembly);
 
     private static Command List()
     {

@@ -29,7 +29,7 @@ public sealed class LogConnectorFactory : IConnectorFactory
 
     private static readonly string[] s_startupModes = ["earliest-offset", "latest-offset", "group-offsets", "timestamp", "specific-offsets"];
 
-    private static readonly ConfigOption[] s_options =
+    private static readonly FormatAwareOptions s_options = new(static () =>
     [
         ConfigOption.Required("path", ConfigOptionType.String, "The log's data directory (as 'sluice log --data-dir'); created if missing."),
         ConfigOption.Required("topic", ConfigOptionType.String, "The topic to read or write."),
@@ -47,7 +47,7 @@ public sealed class LogConnectorFactory : IConnectorFactory
         .. ConnectorFormats.FormatKeyPatterns("key."),
         ConfigOption.Choice("sink.delivery-guarantee", "'exactly-once' writes in log transactions per checkpoint (needs sink.transactional-id-prefix); 'none' is treated as 'at-least-once'.", "at-least-once", "at-least-once", "exactly-once", "none"),
         new("sink.transactional-id-prefix", ConfigOptionType.String, "The prefix of an exactly-once sink's transactional ids; keep it across restarts of the job."),
-    ];
+    ]);
 
     /// <inheritdoc />
     public string Identifier => Name;
@@ -59,7 +59,7 @@ public sealed class LogConnectorFactory : IConnectorFactory
     public ConnectorCapabilities Capabilities => ConnectorCapabilities.Source | ConnectorCapabilities.Sink;
 
     /// <inheritdoc />
-    public IReadOnlyList<ConfigOption> Options => s_options;
+    public IReadOnlyList<ConfigOption> Options => s_options.Current;
 
     /// <inheritdoc />
     /// <remarks>The source is <see cref="IDisposable"/>: the runtime disposes it when the job has ended, releasing the log (dispose it yourself if it never runs in a job).</remarks>
