@@ -45,7 +45,7 @@ internal sealed partial class KafkaSourceReader<T>
         {
             if (result.Offset.Value >= _endOffsets[slot])
             {
-                MarkDone(slot);
+                PublishThenMarkDone(slot);
             }
             return;
         }
@@ -53,7 +53,7 @@ internal sealed partial class KafkaSourceReader<T>
         if (offset >= _endOffsets[slot])
         {
             // Appended after a bounded reader started: not part of this run.
-            MarkDone(slot);
+            PublishThenMarkDone(slot);
             return;
         }
         if (_building is { } open && (open.Slot != slot || open.Count == _chunkCapacity))
@@ -83,8 +83,18 @@ internal sealed partial class KafkaSourceReader<T>
         chunk.NextOffset = offset + 1;
         if (offset + 1 >= _endOffsets[slot])
         {
-            MarkDone(slot);
+            PublishThenMarkDone(slot);
         }
+    }
+
+    /// <summary>
+    /// Ends a bounded partition: the open chunk is queued first, so a reader that sees the partition done also sees its
+    /// last records and dead letters (a chunk of dead letters only, with no value, was otherwise left behind and lost).
+    /// </summary>
+    private void PublishThenMarkDone(int slot)
+    {
+        Publish();
+        MarkDone(slot);
     }
 
     private static MessageTimestampType TimestampTypeOf(TimestampType type) => type switch

@@ -552,7 +552,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
 
     private bool BoundedEndLocked()
     {
-        if (!_source.Options.Bounded || !_assignmentSeen || _building is { Count: > 0 })
+        if (!_source.Options.Bounded || !_assignmentSeen || _building is { } open && (open.Count > 0 || open.Letters is { Count: > 0 }))
         {
             return false;
         }
