@@ -33,10 +33,11 @@ public static class ConnectorFormats
     /// <c>{prefix}json.#</c>, <c>{prefix}csv.#</c>, <c>{prefix}raw.#</c>, …; their values are checked by the chosen format.
     /// </summary>
     /// <param name="prefix">"" or a prefix ending in a dot (<c>value.</c>, <c>key.</c>).</param>
-    public static IReadOnlyList<ConfigOption> FormatKeyPatterns(string prefix)
+    /// <param name="identifiers">The formats the connector accepts; null for every format known now (<see cref="Identifiers"/>).</param>
+    public static IReadOnlyList<ConfigOption> FormatKeyPatterns(string prefix, IReadOnlyList<string>? identifiers = null)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var identifiers = Identifiers;
+        identifiers ??= Identifiers;
         var patterns = new ConfigOption[identifiers.Count];
         for (var i = 0; i < patterns.Length; i++)
         {

@@ -29,7 +29,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
             IsRequired = true,
             AllowedValues = ["json", "csv", "raw", "parquet"],
         },
-        .. ConnectorFormats.FormatKeyPatterns(""),
+        .. ConnectorFormats.FormatKeyPatterns("", ["json", "csv", "raw"]), // its row formats (parquet's keys are below)
         new("partition.default-name", ConfigOptionType.String, "The directory name of a partition whose value is null or an empty string.") { DefaultValue = PartitionPaths.DefaultPartitionName },
         .. ParquetWriteOptions.Options,
         new("sink.rolling-policy.file-size", ConfigOptionType.String, "The size at which a bucket's in-progress part file rolls to a new one: bytes, or a number with unit b, kb, mb or gb.") { DefaultValue = "128mb" },
