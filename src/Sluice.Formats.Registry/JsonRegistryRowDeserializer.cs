@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using Json.Schema;
+using Sluice.Formats.Json;
 using Sluice.Formats.Registry.Internal;
 using Sluice.Schemas;
 
@@ -120,9 +121,17 @@ internal sealed class JsonRegistryRowDeserializer : IRowDeserializer, IDisposabl
         }
         try
         {
-            return new WriterEntry(JsonSchema.FromText(registered.SchemaString), null);
+            // As the registry reads it: no $schema means draft 7; draft 4 (what Confluent's serializers generate) is
+            // rewritten into its draft-06 equivalent.
+            var text = registered.SchemaString;
+            if (System.Text.Json.Nodes.JsonNode.Parse(text) is System.Text.Json.Nodes.JsonObject document
+                && document["$schema"] is System.Text.Json.Nodes.JsonValue dialect && dialect.TryGetValue(out string? uri) && JsonSchemaDraft4.Is(uri))
+            {
+                text = JsonSchemaDraft4.Upgrade(document).ToJsonString();
+            }
+            return new WriterEntry(JsonSchema.FromText(text, new BuildOptions { Dialect = Dialect.Draft07 }), null);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or JsonSchemaException or ArgumentException or InvalidOperationException)
         {
             return new WriterEntry(null, string.Create(CultureInfo.InvariantCulture, $"Writer schema id {id} is not a usable JSON Schema: {e.Message}"));
         }

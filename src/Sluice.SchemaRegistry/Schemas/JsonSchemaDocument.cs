@@ -16,7 +16,8 @@ public sealed class JsonSchemaDocument : ParsedSchema
     /// <inheritdoc/>
     public override SchemaType Type => SchemaType.Json;
 
-    /// <summary>The schema's JSON document (do not modify it).</summary>
+    /// <summary>The schema's JSON document as evaluated (do not modify it): the text as given, except that a draft-04 schema is
+    /// rewritten into its draft-06 equivalent (see <see cref="Sluice.Formats.Json.JsonSchemaDraft4"/>).</summary>
     public JsonNode Document { get; }
 
     /// <summary>The schema as JsonSchema.Net parsed it, for validating instances.</summary>

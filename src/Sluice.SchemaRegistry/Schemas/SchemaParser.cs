@@ -70,6 +70,11 @@ public static class SchemaParser
         {
             throw new InvalidSchemaException($"Invalid JSON Schema: a schema is an object or a boolean, not {document.GetValueKind().ToString().ToLowerInvariant()}.");
         }
+        var given = document;
+        if (document is JsonObject o && o["$schema"] is JsonValue v && v.TryGetValue(out string? dialect) && Sluice.Formats.Json.JsonSchemaDraft4.Is(dialect))
+        {
+            document = Sluice.Formats.Json.JsonSchemaDraft4.Upgrade(document); // Confluent's JSON serializers write draft 4
+        }
         CheckAgainstMetaSchema(document);
 
         // A schema without $schema is draft 7, as Confluent reads it (so 'definitions' holds local subschemas); a $schema
@@ -79,13 +84,13 @@ public static class SchemaParser
         Json.Schema.JsonSchema schema;
         try
         {
-            schema = Json.Schema.JsonSchema.FromText(text, options, new Uri(s_jsonBase, "root-" + Guid.NewGuid().ToString("N") + ".json"));
+            schema = Json.Schema.JsonSchema.FromText(ReferenceEquals(document, given) ? text : document.ToJsonString(), options, new Uri(s_jsonBase, "root-" + Guid.NewGuid().ToString("N") + ".json"));
         }
         catch (Exception e) when (e is JsonException or Json.Schema.JsonSchemaException or Json.Schema.RefResolutionException or ArgumentException or InvalidOperationException)
         {
             throw new InvalidSchemaException($"Invalid JSON Schema: {e.Message}", e);
         }
-        return new JsonSchemaDocument(text, references, document, schema, document.ToJsonString());
+        return new JsonSchemaDocument(text, references, document, schema, given.ToJsonString());
     }
 
     /// <summary>Registers each referenced document (and, in turn, its references) under its reference name.</summary>
@@ -105,7 +110,7 @@ public static class SchemaParser
             RegisterJsonReferences(referenced.References, resolve, options, registered);
             try
             {
-                options.SchemaRegistry.Register(uri, Json.Schema.JsonSchema.FromText(referenced.Text, options, uri));
+                options.SchemaRegistry.Register(uri, Json.Schema.JsonSchema.FromText(referenced.Document.ToJsonString(), options, uri));
             }
             catch (Exception e) when (e is JsonException or Json.Schema.JsonSchemaException or ArgumentException or InvalidOperationException)
             {
@@ -126,7 +131,7 @@ public static class SchemaParser
             _ when dialect.Contains("draft-06", StringComparison.Ordinal) => Json.Schema.MetaSchemas.Draft6,
             _ when dialect.Contains("2019-09", StringComparison.Ordinal) => Json.Schema.MetaSchemas.Draft201909,
             _ when dialect.Contains("2020-12", StringComparison.Ordinal) => Json.Schema.MetaSchemas.Draft202012,
-            _ => throw new InvalidSchemaException($"Invalid JSON Schema: $schema '{dialect}' is not a dialect this registry reads; use draft-07, 2019-09 or 2020-12."),
+            _ => throw new InvalidSchemaException($"Invalid JSON Schema: $schema '{dialect}' is not a dialect this registry reads; use draft-04, draft-06, draft-07, 2019-09 or 2020-12."),
         };
         using var parsed = JsonDocument.Parse(document.ToJsonString());
         var results = meta.Evaluate(parsed.RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.Hierarchical });
