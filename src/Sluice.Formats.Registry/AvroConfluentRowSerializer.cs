@@ -15,18 +15,16 @@ internal sealed class AvroConfluentRowSerializer : IRowSerializer, IDisposable
     private readonly Schema _schema;
     private readonly string _writer;
     private readonly AvroWritePlan[] _plan;
-    private readonly RegistrySettings _settings;
     private readonly RegistryClient _registry;
-    private readonly Lock _lock = new();
-    private int _id = -1;
+    private readonly WriterSchemaId _id;
 
     public AvroConfluentRowSerializer(Schema schema, string writer, AvroWritePlan[] plan, RegistrySettings settings, RegistryClient registry)
     {
         _schema = schema;
         _writer = writer;
         _plan = plan;
-        _settings = settings;
         _registry = registry;
+        _id = new WriterSchemaId(registry, settings, new Confluent.SchemaRegistry.Schema(_writer, Confluent.SchemaRegistry.SchemaType.Avro));
     }
 
     /// <inheritdoc />
@@ -41,7 +39,7 @@ internal sealed class AvroConfluentRowSerializer : IRowSerializer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(destination);
-        WireFormat.Write(destination, WriterId());
+        WireFormat.Write(destination, _id.Get());
         var writer = new AvroWriter(destination);
         AvroRowEncoder.Encode(ref writer, row, _plan);
         writer.Flush();
@@ -50,22 +48,4 @@ internal sealed class AvroConfluentRowSerializer : IRowSerializer, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _registry.Dispose();
-
-    private int WriterId()
-    {
-        var id = Volatile.Read(ref _id);
-        if (id >= 0)
-        {
-            return id;
-        }
-        lock (_lock)
-        {
-            if (_id < 0)
-            {
-                var schema = new Confluent.SchemaRegistry.Schema(_writer, Confluent.SchemaRegistry.SchemaType.Avro);
-                Volatile.Write(ref _id, _registry.GetOrRegister(_settings.Subject!, schema, _settings.AutoRegister));
-            }
-            return _id;
-        }
-    }
 }

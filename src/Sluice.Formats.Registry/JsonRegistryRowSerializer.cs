@@ -13,17 +13,15 @@ internal sealed class JsonRegistryRowSerializer : IRowSerializer, IDisposable
 {
     private readonly IRowSerializer _json;
     private readonly string _jsonSchema;
-    private readonly RegistrySettings _settings;
     private readonly RegistryClient _registry;
-    private readonly Lock _lock = new();
-    private int _id = -1;
+    private readonly WriterSchemaId _id;
 
     public JsonRegistryRowSerializer(IRowSerializer json, string jsonSchema, RegistrySettings settings, RegistryClient registry)
     {
         _json = json;
         _jsonSchema = jsonSchema;
-        _settings = settings;
         _registry = registry;
+        _id = new WriterSchemaId(registry, settings, new Confluent.SchemaRegistry.Schema(_jsonSchema, Confluent.SchemaRegistry.SchemaType.Json));
     }
 
     /// <inheritdoc />
@@ -38,28 +36,10 @@ internal sealed class JsonRegistryRowSerializer : IRowSerializer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(destination);
-        WireFormat.Write(destination, WriterId());
+        WireFormat.Write(destination, _id.Get());
         return _json.Serialize(row, destination);
     }
 
     /// <inheritdoc />
     public void Dispose() => _registry.Dispose();
-
-    private int WriterId()
-    {
-        var id = Volatile.Read(ref _id);
-        if (id >= 0)
-        {
-            return id;
-        }
-        lock (_lock)
-        {
-            if (_id < 0)
-            {
-                var schema = new Confluent.SchemaRegistry.Schema(_jsonSchema, Confluent.SchemaRegistry.SchemaType.Json);
-                Volatile.Write(ref _id, _registry.GetOrRegister(_settings.Subject!, schema, _settings.AutoRegister));
-            }
-            return _id;
-        }
-    }
 }
