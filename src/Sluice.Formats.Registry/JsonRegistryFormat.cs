@@ -45,7 +45,7 @@ public sealed class JsonRegistryFormat : RowFormat
     {
         var settings = RegistryOptions.Read(options, Name);
         var json = RowFormats.Json.CreateDeserializer(schema, s_jsonOptions);
-        return new JsonRegistryRowDeserializer(json, settings, options.GetBoolean(ValidateOption) is true, new RegistryClient(settings, Name));
+        return new JsonRegistryRowDeserializer(json, options.GetBoolean(ValidateOption) is true, new RegistryClient(settings, Name));
     }
 
     /// <inheritdoc />

@@ -22,9 +22,8 @@ internal sealed class JsonRegistryRowDeserializer : IRowDeserializer, IDisposabl
     private readonly RegistryClient _registry;
     private readonly WriterSchemaCache<WriterEntry> _writers;
 
-    public JsonRegistryRowDeserializer(IRowDeserializer json, RegistrySettings settings, bool validate, RegistryClient registry)
+    public JsonRegistryRowDeserializer(IRowDeserializer json, bool validate, RegistryClient registry)
     {
-        _ = settings;
         _json = json;
         _validate = validate;
         _registry = registry;
