@@ -17,7 +17,7 @@ internal static class DeadLetterFile
     public const string ColumnNames = "source, position, reason, payload, field_path";
 
     /// <summary>The name of the table or directory holding the dead letters of <paramref name="table"/>: <c>&lt;table&gt;.dlq</c>, as the server's dead-letter topics.</summary>
-    public static string For(string table) => table + ".dlq";
+    public static string For(string table) => DeadLetters.TopicFor(table);
 
     /// <summary>Writes <paramref name="letters"/> to the Parquet file <paramref name="path"/> through <paramref name="connection"/> (an in-memory database).</summary>
     public static void Write(DuckDBConnection connection, IReadOnlyList<DeadLetter> letters, string path)

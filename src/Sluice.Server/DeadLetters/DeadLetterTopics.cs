@@ -1,3 +1,5 @@
+using Sluice.Formats;
+
 namespace Sluice.Server.DeadLetters;
 
 /// <summary>
@@ -11,35 +13,34 @@ namespace Sluice.Server.DeadLetters;
 /// <item><see cref="OriginHeader"/>: what produced it (<c>ingest</c>, or a job's name);</item>
 /// <item><see cref="LocationHeader"/>: where in its input it was (<c>line 3</c>, <c>partition 0 offset 17</c>), if known.</item>
 /// </list>
-/// This layout is version <see cref="Version"/> (<see cref="VersionHeader"/>); issue 17's data-quality work may add
-/// headers, never change these.
+/// This is layout 1 of <see cref="DeadLetterEnvelope"/>, which defines the header names and reads it.
 /// </summary>
 internal static class DeadLetterTopics
 {
     /// <summary>The suffix of a dead-letter topic's name.</summary>
-    public const string Suffix = ".dlq";
+    public const string Suffix = Sluice.DeadLetters.TopicSuffix;
 
     /// <summary>The envelope's layout version.</summary>
     public const int Version = 1;
 
     /// <summary>Header: the layout version, as decimal text.</summary>
-    public const string VersionHeader = "sluice.dlq.version";
+    public const string VersionHeader = DeadLetterEnvelope.VersionHeader;
 
     /// <summary>Header: why the record was rejected.</summary>
-    public const string ReasonHeader = "sluice.dlq.reason";
+    public const string ReasonHeader = DeadLetterEnvelope.ReasonHeader;
 
     /// <summary>Header: the topic the record was meant for.</summary>
-    public const string OriginTopicHeader = "sluice.dlq.origin-topic";
+    public const string OriginTopicHeader = DeadLetterEnvelope.OriginTopicHeader;
 
     /// <summary>Header: what rejected it (<c>ingest</c> or a job name).</summary>
-    public const string OriginHeader = "sluice.dlq.origin";
+    public const string OriginHeader = DeadLetterEnvelope.OriginHeader;
 
     /// <summary>Header: where in its input the record was.</summary>
-    public const string LocationHeader = "sluice.dlq.location";
+    public const string LocationHeader = DeadLetterEnvelope.LocationHeader;
 
     /// <summary>The dead-letter topic of <paramref name="topic"/>.</summary>
-    public static string For(string topic) => topic + Suffix;
+    public static string For(string topic) => Sluice.DeadLetters.TopicFor(topic);
 
     /// <summary>Whether <paramref name="topic"/> is a dead-letter topic.</summary>
-    public static bool IsDeadLetterTopic(string topic) => topic.EndsWith(Suffix, StringComparison.Ordinal) && topic.Length > Suffix.Length;
+    public static bool IsDeadLetterTopic(string topic) => Sluice.DeadLetters.IsDeadLetterTopic(topic);
 }
