@@ -29,46 +29,6 @@ internal static class TableSchema
         return new TableSchema<Row>(new TableLayout(schema, schema.Select(f => f.Name).ToArray(), recordColumns: false), converter: null);
     }
 
-    /// <summary><c>EventId</c> → <c>event_id</c>, <c>HTTPStatus</c> → <c>http_status</c>, <c>Url2</c> → <c>url2</c>, <c>Spend10m</c> → <c>spend_10m</c>.</summary>
-    public static string ToSnakeCase(string name)
-    {
-        var builder = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                var previousIsLowerOrDigit = i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]));
-                var acronymEnds = i > 0 && char.IsUpper(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]);
-                if ((previousIsLowerOrDigit || acronymEnds) && builder.Length > 0 && builder[^1] != '_')
-                {
-                    builder.Append('_');
-                }
-                builder.Append(char.ToLowerInvariant(c));
-            }
-            else if (char.IsDigit(c) && i > 0 && char.IsLower(name[i - 1]) && UnitSuffixFollows(name, i) && builder[^1] != '_')
-            {
-                // A number with a unit after a word ("Spend10m", "Last24h") reads as its own word: spend_10m.
-                builder.Append('_').Append(c);
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-        return builder.ToString();
-    }
-
-    private static bool UnitSuffixFollows(string name, int digitStart)
-    {
-        var i = digitStart;
-        while (i < name.Length && char.IsDigit(name[i]))
-        {
-            i++;
-        }
-        return i < name.Length && char.IsLower(name[i]);
-    }
-
     /// <summary>A SQL identifier in double quotes (embedded quotes doubled).</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
@@ -161,40 +121,8 @@ internal sealed class TableSchema<T>
         {
             throw new ArgumentException("Rows carry no schema of their own type: create the sink with an explicit Schema (DuckDbWarehouseSink.ForRows, ParquetLakeSink.ForRows, or ToDuckDb(stream, path, table, schema)).", nameof(T));
         }
-        var mapped = RowConverter<T>.Default;
-        var fields = new Field[mapped.Schema.Count];
-        for (var i = 0; i < fields.Length; i++)
-        {
-            var property = mapped.Properties[i];
-            var type = mapped.Schema[i].Type;
-            if (type.Kind == DataTypeKind.Decimal && (property.PropertyType == typeof(decimal) || property.PropertyType == typeof(decimal?)) && !HasHint(property))
-            {
-                type = DataType.Decimal(18, 4);
-            }
-            var clrNullable = !property.PropertyType.IsValueType || Nullable.GetUnderlyingType(property.PropertyType) is not null;
-            fields[i] = new Field(TableSchema.ToSnakeCase(mapped.Schema[i].Name), type.WithNullability(clrNullable));
-        }
-        for (var i = 1; i < fields.Length; i++)
-        {
-            for (var j = 0; j < i; j++)
-            {
-                if (fields[i].Name == fields[j].Name)
-                {
-                    throw new ArgumentException($"Type {typeof(T).Name} maps two properties to the column '{fields[i].Name}'.", nameof(T));
-                }
-            }
-        }
-        var converter = RowConverter<T>.ForSchema(new Schema(fields));
-        var properties = new string[fields.Length];
-        for (var i = 0; i < fields.Length; i++)
-        {
-            properties[i] = mapped.Properties[i].Name;
-        }
+        var converter = TableColumns.For<T>();
+        var properties = converter.Properties.Select(p => p.Name).ToArray();
         return new TableSchema<T>(new TableLayout(converter.Schema, properties, recordColumns: true), converter);
     }
-
-    // On the property, or on the positional record parameter that declares it.
-    private static bool HasHint(PropertyInfo property) =>
-        property.GetCustomAttribute<DataTypeHintAttribute>() is not null
-        || property.DeclaringType!.GetConstructors().Any(c => c.GetParameters().Any(p => p.Name == property.Name && p.GetCustomAttribute<DataTypeHintAttribute>() is not null));
 }

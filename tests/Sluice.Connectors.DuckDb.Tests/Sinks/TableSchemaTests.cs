@@ -32,7 +32,7 @@ public sealed class TableSchemaTests
     [InlineData("Url2Path", "url2_path")]
     [InlineData("already_snake", "already_snake")]
     [InlineData("X", "x")]
-    public void ToSnakeCase_Examples(string name, string expected) => TableSchema.ToSnakeCase(name).ShouldBe(expected);
+    public void ToSnakeCase_Examples(string name, string expected) => TableColumns.ToSnakeCase(name).ShouldBe(expected);
 
     [Fact]
     public void For_PositionalRecord_MapsPositionalPropertiesInOrder()

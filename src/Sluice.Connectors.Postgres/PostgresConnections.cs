@@ -1,0 +1,47 @@
+using Npgsql;
+
+namespace Sluice.Connectors.Postgres;
+
+/// <summary>Opens connections, turning the server's refusals into errors that name the fix (and never the connection string).</summary>
+internal static class PostgresConnections
+{
+    /// <summary>Opens a connection for <paramref name="purpose"/> (<c>the PostgreSQL sink of table 'orders'</c>).</summary>
+    /// <exception cref="PostgresSinkException">The server refused or could not be reached; the message says why and what to change.</exception>
+    public static NpgsqlConnection Open(string connectionString, string purpose)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new PostgresSinkException($"The connection string of {purpose} is malformed: {e.Message}", e);
+        }
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (PostgresException e)
+        {
+            connection.Dispose();
+            throw new PostgresSinkException(Explain(e, builder, purpose), e);
+        }
+        catch (NpgsqlException e)
+        {
+            connection.Dispose();
+            throw new PostgresSinkException($"Could not connect {purpose} to PostgreSQL at {builder.Host}:{builder.Port}: {e.InnerException?.Message ?? e.Message}. Is the server running, and does it listen there?", e);
+        }
+    }
+
+    private static string Explain(PostgresException e, NpgsqlConnectionStringBuilder builder, string purpose) => e.SqlState switch
+    {
+        PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
+            $"PostgreSQL at {builder.Host}:{builder.Port} refused the login of user '{builder.Username}' for {purpose} ({e.SqlState}: {e.MessageText}). Check the username and password.",
+        PostgresErrorCodes.InvalidCatalogName =>
+            $"PostgreSQL at {builder.Host}:{builder.Port} has no database '{builder.Database}' ({purpose}). Create it (CREATE DATABASE), or fix the database name.",
+        _ => $"PostgreSQL at {builder.Host}:{builder.Port} refused {purpose}: {e.SqlState}: {e.MessageText}",
+    };
+}
