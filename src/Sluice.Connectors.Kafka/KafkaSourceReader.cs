@@ -78,7 +78,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
     private readonly TopicPartition[] _allPartitions;
     private bool _finished;
     private bool _disposed;
-    private bool _closingConsumer; // Inside _consumer.Close(): rebalance callbacks now run on this thread.
+    private bool _closingConsumer; // Set by Dispose once the poll thread ended: the rebalance callbacks then run inside its Close.
     private List<TopicPartitionOffset>? _queuedCheckpointCommit; // Guarded by _lock: offsets of the newest completed checkpoint not yet committed.
     private bool _checkpointCommitRunning; // Guarded by _lock.
     private Exception? _lastCheckpointCommitError;
@@ -500,8 +500,8 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
     /// <summary>
     /// Stops the poll thread and leaves the group: waits for the queued checkpoint commits and for commits in flight
     /// on other threads, refuses later ones (<see cref="CommitOffsets"/> throws <see cref="ObjectDisposedException"/>),
-    /// then closes the consumer (see the remarks on the type). Positions are not committed here (see
-    /// <see cref="KafkaSourceOptions.CommitOnRevoke"/>). Each wait is bounded by the request timeout of one commit.
+    /// then closes the consumer (see the remarks on the type). It waits only for commits already started or queued
+    /// (none is retried once stopping). Positions are not committed here (see <see cref="KafkaSourceOptions.CommitOnRevoke"/>).
     /// </summary>
     public void Dispose()
     {
