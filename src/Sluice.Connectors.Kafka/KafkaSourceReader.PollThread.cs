@@ -177,6 +177,14 @@ internal sealed partial class KafkaSourceReader<T>
 
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
+        if (_closingConsumer)
+        {
+            // Served by Dispose's Close (the poll thread has ended): the terminating group turns this assignment into an
+            // unassignment, so nothing is read from it. Resolving start offsets would ask the group, which refuses while
+            // terminating (stalling the close for the request timeout), and a throwing handler skips the assign call
+            // librdkafka waits for.
+            return partitions.ConvertAll(static tp => new TopicPartitionOffset(tp, Offset.Unset));
+        }
         var start = ResolveStart(consumer, partitions);
         bool wake;
         lock (_lock)
@@ -294,8 +302,16 @@ internal sealed partial class KafkaSourceReader<T>
         return true;
     }
 
+    /// <remarks>
+    /// No commit while Dispose's Close serves this callback: when the close first serves an assignment that was still
+    /// pending, the terminating group treats it as an unassignment, finishes it and leaves, so a commit sent from the
+    /// revocation that follows can reach the group after its last assignment step — and librdkafka aborts the process
+    /// (a test run's trace showed that commit landing a moment before the group terminated). Nothing is lost: the
+    /// only close-time commit was the one of a finished bounded reader, which committed these positions when it
+    /// finished (<see cref="KafkaSourceOptions.CommitOnFinish"/>).
+    /// </remarks>
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions) =>
-        Release(consumer, partitions, commit: _source.Options.CommitOnRevoke && (!_stopping || (_finished && _source.Options.CommitOnFinish)));
+        Release(consumer, partitions, commit: _source.Options.CommitOnRevoke && !_closingConsumer && (!_stopping || (_finished && _source.Options.CommitOnFinish)));
 
     private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions) => Release(consumer, partitions, commit: false);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Sluice.Formats;
 using Sluice.Sources;
@@ -24,6 +25,13 @@ namespace Sluice.Connectors.Kafka;
 /// them; <see cref="CommitOffsets"/> stores them in the group (never auto-commit).</para>
 /// <para>Thread-safety: <see cref="PollNext"/> and <see cref="Dispose"/> come from the subtask's thread;
 /// <see cref="GetPositions"/>, <see cref="Assignment"/> and <see cref="CommitOffsets"/> may be called from any thread.</para>
+/// <para><b>Closing.</b> No commit may reach the consumer while it closes: librdkafka aborts the whole process
+/// (<c>rd_kafka_cgrp_terminated: assert: !rd_kafka_assignment_in_progress</c>) when a commit arrives after the group
+/// finished its last assignment step but before it terminated, and a commit sent during the close may never return.
+/// So <see cref="Dispose"/> first refuses new commits and waits for those in flight, then stops the poll thread (the
+/// only other thread that calls the consumer), then closes the consumer on its own thread. The rebalance callbacks
+/// that the close itself serves commit nothing either: a pending assignment served there first lets the group finish
+/// and leave before the revocation callback runs.</para>
 /// </remarks>
 /// <typeparam name="T">Record type.</typeparam>
 internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpointedSourceReader
@@ -59,6 +67,8 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
     private List<TopicPartitionOffset>? _finalPositions;
     private readonly List<TopicPartitionOffset> _checkpointPositions = [];
     private volatile bool _stopping;
+    private bool _closing; // No commit may start: the consumer is about to close (see the remarks on the type).
+    private int _commitsInFlight; // Commits through CommitOffsets that have not returned yet.
 
     // Subtask thread only.
     private readonly bool[] _reportedIdle;
@@ -68,6 +78,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
     private readonly TopicPartition[] _allPartitions;
     private bool _finished;
     private bool _disposed;
+    private bool _closingConsumer; // Set by Dispose once the poll thread ended: the rebalance callbacks then run inside its Close.
     private List<TopicPartitionOffset>? _queuedCheckpointCommit; // Guarded by _lock: offsets of the newest completed checkpoint not yet committed.
     private bool _checkpointCommitRunning; // Guarded by _lock.
     private Exception? _lastCheckpointCommitError;
@@ -290,6 +301,8 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
                     Monitor.PulseAll(_lock); // Dispose may be waiting for this commit.
                     return;
                 }
+                // Dispose refuses commits only once this loop has ended, so CommitOffsets cannot throw ObjectDisposedException here.
+                Debug.Assert(!_closing, "The consumer closed while a checkpoint commit was queued.");
                 offsets = _queuedCheckpointCommit;
                 _queuedCheckpointCommit = null;
             }
@@ -317,13 +330,38 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
     /// Commits offsets to the consumer group synchronously, so lag tools see progress: <paramref name="offsets"/>,
     /// or this reader's current <see cref="GetPositions"/> when null. Called at the end of a bounded run and on
     /// revocation (see <see cref="KafkaSourceOptions"/>); with checkpoints it is also called when a checkpoint
-    /// completes, with that checkpoint's positions. Thread-safe.
+    /// completes, with that checkpoint's positions. Thread-safe: a commit that races <see cref="Dispose"/> either
+    /// completes before the consumer closes (Dispose waits for it) or throws <see cref="ObjectDisposedException"/>;
+    /// once the reader is being disposed, a commit refused by a rebalance is not retried.
     /// </summary>
     /// <exception cref="KafkaSourceException">The commit failed (e.g. the partitions were reassigned meanwhile).</exception>
+    /// <exception cref="ObjectDisposedException">The reader is being disposed or was disposed: its consumer closes or has closed.</exception>
     public void CommitOffsets(IEnumerable<TopicPartitionOffset>? offsets = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         var given = offsets?.ToList();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closing, this);
+            _commitsInFlight++;
+        }
+        try
+        {
+            CommitOffsetsWithRetry(given);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (--_commitsInFlight == 0)
+                {
+                    Monitor.PulseAll(_lock); // Dispose may be waiting for the last commit in flight.
+                }
+            }
+        }
+    }
+
+    private void CommitOffsetsWithRetry(List<TopicPartitionOffset>? given)
+    {
         var deadline = DateTime.UtcNow + _requestTimeout;
         while (true)
         {
@@ -339,7 +377,7 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
                 return;
             }
             catch (KafkaException e) when (e.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId
-                or ErrorCode.GroupLoadInProgress or ErrorCode.NotCoordinatorForGroup or ErrorCode.Local_State && DateTime.UtcNow < deadline)
+                or ErrorCode.GroupLoadInProgress or ErrorCode.NotCoordinatorForGroup or ErrorCode.Local_State && DateTime.UtcNow < deadline && !_stopping)
             {
                 // The group is settling: the poll thread completes the rebalance; retry shortly.
                 lock (_lock)
@@ -459,7 +497,12 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
         return more ? SourceStatus.MoreAvailable : SourceStatus.NothingAvailable;
     }
 
-    /// <summary>Stops the poll thread and leaves the group. Positions are not committed here (see <see cref="KafkaSourceOptions.CommitOnRevoke"/>).</summary>
+    /// <summary>
+    /// Stops the poll thread and leaves the group: waits for the queued checkpoint commits and for commits in flight
+    /// on other threads, refuses later ones (<see cref="CommitOffsets"/> throws <see cref="ObjectDisposedException"/>),
+    /// then closes the consumer (see the remarks on the type). It waits only for commits already started or queued
+    /// (none is retried once stopping). Positions are not committed here (see <see cref="KafkaSourceOptions.CommitOnRevoke"/>).
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -469,15 +512,21 @@ internal sealed partial class KafkaSourceReader<T> : ISourceReader<T>, ICheckpoi
         lock (_lock)
         {
             _finalPositions = PositionsLocked(all: false);
-            _stopping = true;
+            _stopping = true; // No new checkpoint commit; commits refused by a rebalance are not retried.
             Monitor.PulseAll(_lock);
             while (_checkpointCommitRunning)
             {
-                Monitor.Wait(_lock); // A checkpoint commit in flight still uses the consumer (bounded by its request timeout).
+                Monitor.Wait(_lock); // Queued checkpoint commits finish first (each bounded by its request timeout).
+            }
+            _closing = true;
+            while (_commitsInFlight > 0)
+            {
+                Monitor.Wait(_lock); // A commit racing this close must reach the group before the close starts.
             }
         }
         _pollThread.Join();
         _lag.Untrack();
+        _closingConsumer = true;
         try
         {
             _consumer.Close();

@@ -58,13 +58,18 @@ public sealed class KafkaTestCluster : IDisposable
         producer.Flush(TimeSpan.FromSeconds(30)).ShouldBe(0);
     }
 
-    /// <summary>Everything in <paramref name="topic"/> (read-uncommitted), read with a raw consumer until every partition's end.</summary>
+    /// <summary>
+    /// Everything in <paramref name="topic"/> (read-uncommitted), read with a raw consumer until every partition's end.
+    /// The consumer commits nothing (auto-commit would send commits while it is destroyed; this throwaway group needs no
+    /// offsets) and is closed before it is disposed, so no group work is left for the destroy.
+    /// </summary>
     public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int partitions, IsolationLevel isolation = IsolationLevel.ReadUncommitted)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
             BootstrapServers = Cluster.BootstrapServers,
             GroupId = NewGroup(),
+            EnableAutoCommit = false,
             EnablePartitionEof = true,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             IsolationLevel = isolation,
@@ -89,6 +94,7 @@ public sealed class KafkaTestCluster : IDisposable
             eof.Remove(r.Partition.Value);
             results.Add(r);
         }
+        consumer.Close();
         return results;
     }
 
