@@ -1,0 +1,179 @@
+using Npgsql;
+using Sluice.Configuration;
+using Sluice.Connectors.Postgres.Sinks;
+using Sluice.Schemas;
+using Sluice.Sinks;
+
+[assembly: Sluice.Connectors.ConnectorFactories(typeof(Sluice.Connectors.Postgres.PostgresConnectorFactory), typeof(Sluice.Connectors.Postgres.JdbcConnectorFactory))]
+
+namespace Sluice.Connectors.Postgres;
+
+/// <summary>
+/// The 'postgres' connector: a sink of rows written exactly once into a PostgreSQL table (<see cref="PostgresSink{T}"/>),
+/// appended, or upserted by the table's key with the changelog applied (<c>+I</c>/<c>+U</c> upsert, <c>-D</c> delete,
+/// <c>-U</c> ignored). Options are named as Flink CDC's postgres connector names them (hostname, port, username,
+/// password, database-name, schema-name, table-name). Thread-safe and stateless.
+/// </summary>
+public sealed class PostgresConnectorFactory : IConnectorFactory
+{
+    /// <summary>The identifier.</summary>
+    public const string Name = "postgres";
+
+    private static readonly ConfigOption[] s_options =
+    [
+        ConfigOption.Required("hostname", ConfigOptionType.String, "The PostgreSQL server's host name or address."),
+        ConfigOption.Optional("port", ConfigOptionType.Int, "The server's port.", "5432"),
+        ConfigOption.Required("username", ConfigOptionType.String, "The role to log in as."),
+        ConfigOption.Optional("password", ConfigOptionType.String, "The role's password (never logged or shown)."),
+        ConfigOption.Required("database-name", ConfigOptionType.String, "The database."),
+        ConfigOption.Optional("schema-name", ConfigOptionType.String, "The table's schema.", "public"),
+        ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write; created from the schema if missing, else checked."),
+        .. PostgresSinkOptionResolver.SinkOptions,
+    ];
+
+    /// <inheritdoc />
+    public string Identifier => Name;
+
+    /// <inheritdoc />
+    public string Description => "Writes rows exactly once into a PostgreSQL table, appended (binary COPY) or upserted by key (deletes applied).";
+
+    /// <inheritdoc />
+    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ConfigOption> Options => s_options;
+
+    /// <inheritdoc />
+    /// <exception cref="ConfigOptionsException">As <see cref="CreateSink"/>.</exception>
+    public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => PostgresSinkOptionResolver.ChangelogMode(context, Name);
+
+    /// <inheritdoc />
+    /// <exception cref="ConfigOptionsException">'upsert' without a key, a key column the table lacks, or a <c>sink.key-fields</c> that differs from the PRIMARY KEY.</exception>
+    public ISink<Row> CreateSink(ConnectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Options;
+        var connection = new NpgsqlConnectionStringBuilder
+        {
+            Host = options.GetString("hostname"),
+            Port = options.GetInt32("port") ?? 5432,
+            Username = options.GetString("username"),
+            Password = options.GetString("password"),
+            Database = options.GetString("database-name"),
+        };
+        var table = options.GetString("schema-name") + "." + options.GetString("table-name");
+        return PostgresSinkOptionResolver.CreateSink(context, Name, connection.ConnectionString, table);
+    }
+}
+
+/// <summary>
+/// The 'jdbc' connector for PostgreSQL URLs, as Flink's JDBC connector: <c>url</c> =
+/// <c>jdbc:postgresql://host[:port]/database</c>, <c>table-name</c> (<c>name</c> or <c>schema.name</c>), <c>username</c>,
+/// <c>password</c>; the same exactly-once sink as <see cref="PostgresConnectorFactory"/>. Other JDBC databases are refused.
+/// </summary>
+public sealed class JdbcConnectorFactory : IConnectorFactory
+{
+    /// <summary>The identifier.</summary>
+    public const string Name = "jdbc";
+
+    private const string UrlPrefix = "jdbc:postgresql://";
+
+    private static readonly ConfigOption[] s_options =
+    [
+        ConfigOption.Required("url", ConfigOptionType.String, "jdbc:postgresql://host[:port]/database (PostgreSQL only)."),
+        ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write: name, or schema.name; created from the schema if missing, else checked."),
+        ConfigOption.Optional("username", ConfigOptionType.String, "The role to log in as."),
+        ConfigOption.Optional("password", ConfigOptionType.String, "The role's password (never logged or shown)."),
+        .. PostgresSinkOptionResolver.SinkOptions,
+    ];
+
+    /// <inheritdoc />
+    public string Identifier => Name;
+
+    /// <inheritdoc />
+    public string Description => "Writes rows exactly once into a PostgreSQL table given by a jdbc:postgresql:// URL, appended or upserted by key.";
+
+    /// <inheritdoc />
+    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ConfigOption> Options => s_options;
+
+    /// <inheritdoc />
+    /// <exception cref="ConfigOptionsException">As <see cref="CreateSink"/>.</exception>
+    public ChangelogMode GetSinkChangelogMode(ConnectorContext context) => PostgresSinkOptionResolver.ChangelogMode(context, Name);
+
+    /// <inheritdoc />
+    /// <exception cref="ConfigOptionsException">A URL other than jdbc:postgresql://host[:port]/database, or as <see cref="PostgresConnectorFactory.CreateSink"/>.</exception>
+    public ISink<Row> CreateSink(ConnectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Options;
+        var url = options.GetString("url")!;
+        if (!url.StartsWith(UrlPrefix, StringComparison.OrdinalIgnoreCase)
+            || !Uri.TryCreate("postgresql://" + url[UrlPrefix.Length..], UriKind.Absolute, out var uri)
+            || uri.AbsolutePath.Trim('/').Length == 0 || uri.Query.Length > 0)
+        {
+            throw options.Invalid("url", "must be jdbc:postgresql://host[:port]/database (Sluice's jdbc connector writes to PostgreSQL only; give user and password as 'username' and 'password')");
+        }
+        var connection = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port < 0 ? 5432 : uri.Port,
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.Trim('/')),
+            Username = options.GetString("username"),
+            Password = options.GetString("password"),
+        };
+        return PostgresSinkOptionResolver.CreateSink(context, Name, connection.ConnectionString, options.GetString("table-name")!);
+    }
+}
+
+/// <summary>The <c>sink.*</c> options both PostgreSQL factories share, and how they become <see cref="PostgresSinkOptions"/>.</summary>
+internal static class PostgresSinkOptionResolver
+{
+    public static readonly ConfigOption[] SinkOptions =
+    [
+        ConfigOption.Choice("sink.write-mode", "'append' inserts every row (insert-only input); 'upsert' applies rows by key (insert or update, delete). Default: 'upsert' when the table has a key (PRIMARY KEY or 'sink.key-fields'), else 'append'.", null, "append", "upsert"),
+        new("sink.key-fields", ConfigOptionType.String, "The key columns, separated by ';', for a table declared without PRIMARY KEY: the key of 'upsert', the primary key of a table the sink creates."),
+    ];
+
+    public static ChangelogMode ChangelogMode(ConnectorContext context, string connector) =>
+        Resolve(context, connector).Mode == PostgresWriteMode.Upsert ? Schemas.ChangelogMode.Upsert : Schemas.ChangelogMode.InsertOnly;
+
+    public static ISink<Row> CreateSink(ConnectorContext context, string connector, string connectionString, string table)
+    {
+        var (mode, keys) = Resolve(context, connector);
+        return PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = connectionString, Table = table, Mode = mode, PrimaryKey = keys }, context.Schema);
+    }
+
+    private static (PostgresWriteMode Mode, string[] Keys) Resolve(ConnectorContext context, string connector)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Options;
+        string[] keys = [];
+        if (options.Contains("sink.key-fields"))
+        {
+            keys = [.. ConnectorFormats.ColumnsOf(context.Schema, options, "sink.key-fields").Select(static f => f.Name)];
+        }
+        if (context.PrimaryKey.Count > 0)
+        {
+            if (keys.Length > 0 && !keys.AsSpan().SequenceEqual([.. context.PrimaryKey]))
+            {
+                throw options.Invalid("sink.key-fields", $"must be left out or equal the table's PRIMARY KEY ({string.Join(";", context.PrimaryKey)})");
+            }
+            keys = [.. context.PrimaryKey];
+        }
+        var mode = options.Contains("sink.write-mode")
+            ? options.GetChoice("sink.write-mode") == "upsert" ? PostgresWriteMode.Upsert : PostgresWriteMode.Append
+            : keys.Length > 0 ? PostgresWriteMode.Upsert : PostgresWriteMode.Append;
+        if (mode == PostgresWriteMode.Upsert && keys.Length == 0)
+        {
+            throw new ConfigOptionsException($"Connector '{connector}' needs the table's key with 'sink.write-mode' = 'upsert': declare a PRIMARY KEY, or give option 'sink.key-fields' (the key columns, separated by ';').", connector, "sink.key-fields");
+        }
+        if (mode == PostgresWriteMode.Append && keys.Length > 0)
+        {
+            throw options.Invalid("sink.write-mode", $"must be 'upsert' (or left out) for table '{context.TableName}', which has a key ({string.Join(";", keys)})");
+        }
+        return (mode, keys);
+    }
+}
