@@ -7,7 +7,7 @@ public sealed record DeadLetterTopicList(IReadOnlyList<DeadLetterTopicSummary> T
 /// <summary>One dead-letter topic: how many records it holds and why they were refused.</summary>
 /// <param name="Topic">The dead-letter topic's name (<c>orders.dlq</c>).</param>
 /// <param name="OriginTopic">The topic its records were meant for (the name without <c>.dlq</c>).</param>
-/// <param name="Records">Records retained (sum over partitions of end offset − log start offset).</param>
+/// <param name="Records">Dead letters held (committed ones; when the topic is larger than a summary scans, the offsets retained, transaction markers included).</param>
 /// <param name="Reasons">Record counts by reason pattern (the reason with every number written <c>#</c>), most frequent first.</param>
 /// <param name="ReasonsComplete">False when the topic held more records than a summary scans (<see cref="DeadLetterQueue.MaxScannedRecords"/>): the counts then cover the oldest ones only.</param>
 /// <param name="Kinds">Record counts by kind (<c>parse</c>, <c>schema</c>, <c>rule</c>, …), most frequent first.</param>

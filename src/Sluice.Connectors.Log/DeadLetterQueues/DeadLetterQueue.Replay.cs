@@ -208,7 +208,7 @@ public sealed partial class DeadLetterQueue
         var partition = topic.GetPartition(position.Partition);
         if (position.Offset >= partition.LogStartOffset && position.Offset < partition.EndOffset)
         {
-            partition.Fetch(position.Offset, new FetchOptions(MaxRecords: 1), fetch);
+            partition.Fetch(position.Offset, new FetchOptions(MaxRecords: 1, Isolation: IsolationLevel.ReadCommitted), fetch);
             foreach (var record in fetch)
             {
                 if (record.Offset == position.Offset)

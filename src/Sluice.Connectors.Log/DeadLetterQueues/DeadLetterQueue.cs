@@ -30,6 +30,9 @@ public sealed partial class DeadLetterQueue(PartitionedLog log)
     /// <summary>The kind a record that is no dead letter of a known layout is listed with.</summary>
     public const string UnreadableKind = "unreadable";
 
+    /// <summary>Dead letters are read committed: a letter of an aborted transaction (a sink's attempt that failed) is not one.</summary>
+    private static readonly FetchOptions s_committed = new(MaxRecords: 1000, Isolation: IsolationLevel.ReadCommitted);
+
     /// <summary>The log read and appended to.</summary>
     public PartitionedLog Log { get; } = log ?? throw new ArgumentNullException(nameof(log));
 
@@ -47,7 +50,7 @@ public sealed partial class DeadLetterQueue(PartitionedLog log)
                 {
                     retained += partition.EndOffset - partition.LogStartOffset;
                 }
-                topics.Add(new DeadLetterTopicSummary(topic.Name, OriginOf(topic.Name), retained, stats.Reasons, stats.Complete, stats.Kinds, stats.Rules));
+                topics.Add(new DeadLetterTopicSummary(topic.Name, OriginOf(topic.Name), stats.Complete ? stats.Records : retained, stats.Reasons, stats.Complete, stats.Kinds, stats.Rules));
             }
         }
         return new DeadLetterTopicList(topics);
@@ -109,7 +112,7 @@ public sealed partial class DeadLetterQueue(PartitionedLog log)
             var offset = Math.Max(from, partitionLog.LogStartOffset);
             while (offset < partitionLog.EndOffset && !more)
             {
-                partitionLog.Fetch(offset, new FetchOptions(MaxRecords: 1000), fetch);
+                partitionLog.Fetch(offset, s_committed, fetch);
                 if (fetch.NextOffset == offset)
                 {
                     break;
@@ -202,7 +205,7 @@ public sealed partial class DeadLetterQueue(PartitionedLog log)
             var offset = partition.LogStartOffset;
             while (complete && offset < partition.EndOffset)
             {
-                partition.Fetch(offset, new FetchOptions(MaxRecords: 1000), fetch);
+                partition.Fetch(offset, s_committed, fetch);
                 if (fetch.NextOffset == offset)
                 {
                     break;
