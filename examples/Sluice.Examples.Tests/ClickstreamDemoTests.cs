@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using Sluice.Connectors.Log;
 using Sluice.Examples.Clickstream;
 using Sluice.Examples.Clickstream.Demo;
 using Sluice.Log;
@@ -55,6 +56,13 @@ public sealed class ClickstreamDemoTests : IDisposable
             dlqRecords += dlq.GetPartition(p).LastStableOffset;
         }
         dlqRecords.ShouldBeGreaterThanOrEqualTo(truth.Malformed.Count, "every malformed line is in the DLQ (plus transaction markers)");
+
+        // The DLQ holds each malformed line once, in the one envelope: original bytes, origin position, kind, job.
+        var letters = new DeadLetterQueue(log).Select("clicks", DeadLetterFilter.All, 0, int.MaxValue, null, out _);
+        letters.Select(l => l.Payload).Order(StringComparer.Ordinal).ShouldBe(truth.Malformed.Order(StringComparer.Ordinal));
+        letters.ShouldAllBe(l => l.OriginTopic == DemoInput.Topic && l.OriginPartition != null && l.OriginOffset != null
+            && (l.Kind == "parse" || l.Kind == "schema") && l.Origin == "clickstream-demo" && l.Operator == "parse" && l.Attempt == 1);
+        letters.Where(l => l.Kind == "schema").ShouldAllBe(l => l.Field != null && l.Reason.Contains(l.Field!));
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sluice.Cli.Checkpoints;
 using Sluice.Cli.Connectors;
 using Sluice.Cli.Demo;
+using Sluice.Cli.Dlq;
 using Sluice.Cli.Jobs;
 using Sluice.Cli.Log;
 using Sluice.Cli.Registry;
@@ -31,6 +32,7 @@ internal static class Program
             DemoCommand.Create(),
             QueryCommand.Create(),
             LogCommands.Create(),
+            DlqCommand.Create(),
             CheckpointsCommand.Create(),
             ConnectorsCommand.Create(),
             SqlCommand.Create(),

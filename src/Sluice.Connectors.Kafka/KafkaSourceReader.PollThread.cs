@@ -78,7 +78,15 @@ internal sealed partial class KafkaSourceReader<T>
             {
                 payload = DeadLetters.Truncate(System.Text.Encoding.UTF8.GetString(text));
             }
-            (chunk.Letters ??= []).Add(new DeadLetter($"kafka:{result.Topic}", $"{result.Topic}/{result.Partition.Value}/{offset}", error.Message, payload, error.FieldPath));
+            (chunk.Letters ??= []).Add(new DeadLetter($"kafka:{result.Topic}", $"{result.Topic}/{result.Partition.Value}/{offset}", error.Message, payload, error.FieldPath)
+            {
+                Kind = error.Kind,
+                Origin = new RecordOrigin(result.Topic, result.Partition.Value, offset),
+                IngestTime = message.Timestamp.Type == TimestampType.NotAvailable ? EventTime.NoTimestamp : message.Timestamp.UnixTimestampMs,
+                // The consumer hands over fresh arrays per message: the letter may own them.
+                Original = message.Value ?? [],
+                OriginalKey = message.Key,
+            });
         }
         chunk.NextOffset = offset + 1;
         if (offset + 1 >= _endOffsets[slot])

@@ -20,6 +20,7 @@ namespace Sluice.Connectors.Log;
 internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSourceReader
 {
     private const int MaxDeadLetterPayloadBytes = 16 * 1024;
+    private static readonly byte[] s_replayAttempt = Encoding.UTF8.GetBytes(DeadLetterEnvelope.ReplayAttemptHeader);
 
     private readonly LogSource<T> _source;
     private readonly SourceReaderContext _context;
@@ -223,7 +224,10 @@ internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSource
             // Retention deleted records before they were read: say so instead of skipping silently.
             long logStart = p.Log.LogStartOffset;
             output.ReportDeadLetter(new DeadLetter(_deadLetterSource, $"{_source.Topic}/{p.Log.Partition}/{start}",
-                $"Offsets {start}..{logStart - 1} were deleted by retention before they were read; continuing at {logStart}.", ""));
+                $"Offsets {start}..{logStart - 1} were deleted by retention before they were read; continuing at {logStart}.", "")
+            {
+                Origin = new RecordOrigin(_source.Topic, p.Log.Partition, start),
+            });
             Volatile.Write(ref p.Position, logStart);
             progress = true;
             return 1;
@@ -254,7 +258,7 @@ internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSource
                     record.Key, record.HasKey, record.Value, record.HasValue, LogHeaderAccessor.Instance, record.EncodedHeaders);
                 if (!_source.Deserializer.TryDeserialize(message, out value, out error))
                 {
-                    output.ReportDeadLetter(new DeadLetter(_deadLetterSource, $"{topic}/{partition}/{record.Offset}", error.Message, PayloadText(record), error.FieldPath));
+                    output.ReportDeadLetter(UndecodableLetter(record, partition, error));
                     continue;
                 }
             }
@@ -389,6 +393,27 @@ internal sealed class LogSourceReader<T> : ISourceReader<T>, ICheckpointedSource
 
     private long VisibleEnd(PartitionLog partition) =>
         _source.Options.Isolation == IsolationLevel.ReadCommitted ? partition.LastStableOffset : partition.EndOffset;
+
+    /// <summary>
+    /// The dead letter of a record the deserializer refused: its position, untruncated value and key bytes, and its log
+    /// timestamp as ingest time. Built only on this failure path, so the decoded path pays nothing for the envelope.
+    /// </summary>
+    private DeadLetter UndecodableLetter(in LogRecordView record, int partition, FormatError error) =>
+        new(_deadLetterSource, $"{_source.Topic}/{partition}/{record.Offset}", error.Message, PayloadText(record), error.FieldPath)
+        {
+            Kind = error.Kind,
+            Origin = new RecordOrigin(_source.Topic, partition, record.Offset),
+            IngestTime = record.TimestampMs,
+            Original = record.HasValue ? record.Value.ToArray() : [],
+            OriginalKey = record.HasKey ? record.Key.ToArray() : null,
+            Attempt = AttemptOf(record),
+        };
+
+    /// <summary>The attempt a replayed record carries (<see cref="DeadLetterEnvelope.ReplayAttemptHeader"/>); 1 for any other record.</summary>
+    private static int AttemptOf(in LogRecordView record) =>
+        record.TryGetHeader(s_replayAttempt, out var text) && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var attempt) && attempt > 0
+            ? attempt
+            : 1;
 
     private static string PayloadText(in LogRecordView record)
     {

@@ -93,11 +93,12 @@ internal sealed class JsonRegistryRowDeserializer : IRowDeserializer, IDisposabl
                     var location = detail.InstanceLocation.ToString();
                     error = new FormatError(
                         string.Create(CultureInfo.InvariantCulture, $"The record does not match writer JSON Schema id {id} at '{(location.Length == 0 ? "/" : location)}': {string.Join("; ", errors.Values)}."),
-                        location.Length == 0 ? null : location.TrimStart('/').Replace('/', '.'));
+                        location.Length == 0 ? null : location.TrimStart('/').Replace('/', '.'))
+                    { Kind = DeadLetterKind.Schema };
                     return false;
                 }
             }
-            error = new FormatError(string.Create(CultureInfo.InvariantCulture, $"The record does not match writer JSON Schema id {id}."));
+            error = new FormatError(string.Create(CultureInfo.InvariantCulture, $"The record does not match writer JSON Schema id {id}.")) { Kind = DeadLetterKind.Schema };
             return false;
         }
     }

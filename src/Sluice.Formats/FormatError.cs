@@ -12,6 +12,19 @@ public sealed record FormatError(string Reason, string? FieldPath = null)
     /// <summary>The reason, prefixed with the field path when there is one: <c>Field 'address.zip': …</c>.</summary>
     public string Message => FieldPath is null ? Reason : $"Field '{FieldPath}': {Reason}";
 
+    /// <summary>
+    /// The dead-letter kind of this error: <see cref="DeadLetterKind.Schema"/> when a field is at fault (the record
+    /// decoded, but a field does not fit the schema: missing, null, wrong type, out of range) or when set so;
+    /// <see cref="DeadLetterKind.Parse"/> when the record as a whole could not be read. Init to override.
+    /// </summary>
+    public DeadLetterKind Kind
+    {
+        get => _kind ?? (FieldPath is null ? DeadLetterKind.Parse : DeadLetterKind.Schema);
+        init => _kind = value;
+    }
+
+    private readonly DeadLetterKind? _kind;
+
     /// <summary>Returns <see cref="Message"/>.</summary>
     public override string ToString() => Message;
 

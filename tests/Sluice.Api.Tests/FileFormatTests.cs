@@ -32,8 +32,10 @@ public sealed class FileFormatTests : IDisposable
             Row.Of(s_schema, 3, "Cy, Jr", null),
         ]);
         dead.Items.Count.ShouldBe(2);
-        dead.Items[0].ShouldBe(new DeadLetter(path, "line 3", "Field 'id': 'x' is not an INT.", "x,Bob,", "id"));
-        dead.Items[1].ShouldBe(new DeadLetter(path, "line 5", "The record has 2 fields but the schema has 3.", "4,Dee"));
+        // The envelope: the file and line, the kind (a field at fault is a schema error), the line's bytes as read.
+        (dead.Items[0] with { Original = null }).ShouldBe(new DeadLetter(path, "line 3", "Field 'id': 'x' is not an INT.", "x,Bob,", "id") { Kind = DeadLetterKind.Schema });
+        (dead.Items[1] with { Original = null }).ShouldBe(new DeadLetter(path, "line 5", "The record has 2 fields but the schema has 3.", "4,Dee") { Kind = DeadLetterKind.Parse });
+        dead.Items.Select(d => Encoding.UTF8.GetString(d.Original!)).ShouldBe(["x,Bob,", "4,Dee"]);
     }
 
     [Fact]

@@ -150,7 +150,7 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
     public async Task Rows_RecordNotMatchingSchema_IsADeadLetterWithFieldPath()
     {
         var topic = kafka.NewTopic(1);
-        kafka.ProduceText(topic, [(null, """{"id":1,"tags":["a"]}""", 0, null), (null, """{"id":2,"tags":["a",null,5]}""", 0, null)]);
+        kafka.ProduceText(topic, [(null, """{"id":1,"tags":["a"]}""", 0, null), ("k2", """{"id":2,"tags":["a",null,5]}""", 0, 1_700_000_000_123)]);
         var schema = Schema.Parse("id INT NOT NULL, tags ARRAY<STRING NOT NULL>");
         var env = StreamEnvironment.Create();
         var rows = env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
@@ -165,6 +165,35 @@ public sealed class KafkaSourceTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         letter.Position.ShouldBe($"{topic}/0/1");
         letter.FieldPath.ShouldBe("tags[1]");
         letter.Reason.ShouldBe("Field 'tags[1]': The value is null but the type is VARCHAR NOT NULL.");
+        // The envelope: a field at fault is a schema error; the origin position, the untouched bytes, the key, the broker timestamp.
+        letter.Kind.ShouldBe(DeadLetterKind.Schema);
+        letter.Origin.ShouldBe(new RecordOrigin(topic, 0, 1));
+        Encoding.UTF8.GetString(letter.Original!).ShouldBe("""{"id":2,"tags":["a",null,5]}""");
+        Encoding.UTF8.GetString(letter.OriginalKey!).ShouldBe("k2");
+        letter.IngestTime.ShouldBe(1_700_000_000_123);
+    }
+
+    [Fact]
+    public async Task ToDeadLetterQueue_UndecodableRecord_EnvelopeInSourceDotDlqWithJobKindAndOrigin()
+    {
+        var topic = kafka.NewTopic(1);
+        kafka.Cluster.CreateTopic(topic + ".dlq", 1);
+        kafka.ProduceText(topic, [("k1", "not a number", 0, 1_700_000_000_000)]);
+        var env = StreamEnvironment.Create(new JobOptions { JobName = "kafka-dlq-job" });
+        var values = env.FromKafka(kafka.Connection, new KafkaSourceOptions { Topics = [topic], GroupId = kafka.NewGroup(), Bounded = true },
+            MessageDeserializers.Json<int>());
+        values.GetSideOutput(DeadLetters.Tag).ToDeadLetterQueue(kafka.Connection, topic);
+        values.Collect();
+
+        await env.ExecuteAsync().WaitAsync(s_jobTimeout);
+
+        var letter = kafka.ReadAll(topic + ".dlq", 1, IsolationLevel.ReadCommitted).ShouldHaveSingleItem().Message;
+        Encoding.UTF8.GetString(letter.Value!).ShouldBe("not a number");
+        Encoding.UTF8.GetString(letter.Key!).ShouldBe("k1");
+        string Header(string name) => Encoding.UTF8.GetString(letter.Headers.GetLastBytes(name));
+        (Header(DeadLetterEnvelope.VersionHeader), Header(DeadLetterEnvelope.KindHeader), Header(DeadLetterEnvelope.OriginHeader)).ShouldBe(("2", "parse", "kafka-dlq-job"));
+        (Header(DeadLetterEnvelope.OriginTopicHeader), Header(DeadLetterEnvelope.OriginPartitionHeader), Header(DeadLetterEnvelope.OriginOffsetHeader)).ShouldBe((topic, "0", "0"));
+        (Header(DeadLetterEnvelope.SourceHeader), Header(DeadLetterEnvelope.IngestTimeHeader)).ShouldBe(($"kafka:{topic}", "1700000000000"));
     }
 
     [Fact]

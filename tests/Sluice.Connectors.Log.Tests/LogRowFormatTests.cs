@@ -26,7 +26,12 @@ public class LogRowFormatTests
 
         good.Items.ShouldBe([Row.Of(s_schema, "u1", Row.Of(s_schema[1].Type.Fields!, 75001), null)]);
         dead.Items.Count.ShouldBe(2);
-        dead.Items[0].ShouldBe(new DeadLetter("log:t", "t/0/1", "Field 'address.zip': 'x' is not an INT.", """{"user_id":"u2","address":{"zip":"x"}}""", "address.zip"));
+        (dead.Items[0] with { Original = null, IngestTime = EventTime.NoTimestamp }).ShouldBe(new DeadLetter("log:t", "t/0/1", "Field 'address.zip': 'x' is not an INT.", """{"user_id":"u2","address":{"zip":"x"}}""", "address.zip")
+        {
+            Kind = DeadLetterKind.Schema,
+            Origin = new RecordOrigin("t", 0, 1),
+        });
+        Encoding.UTF8.GetString(dead.Items[0].Original!).ShouldBe("""{"user_id":"u2","address":{"zip":"x"}}""");
         dead.Items[1].Position.ShouldBe("t/0/2");
         dead.Items[1].FieldPath.ShouldBe("tags[2]");
         dead.Items[1].Reason.ShouldBe("Field 'tags[2]': Expected a string, found an object.");

@@ -41,6 +41,12 @@ public sealed class DeadLetterPageTests(BrowserServer browser) : IClassFixture<B
         Encoding.UTF8.GetString(appended[0].Record.Value!).ShouldBe("{\"page\":\"/c\"}");
         Encoding.UTF8.GetString(appended[0].Record.Key!).ShouldBe("k3");
         page.Url.ShouldEndWith("reason=line+%23%3A+field+%27user%27+is+missing.");
+
+        // Replaying the same record again appends nothing: the page says it was replayed already, and where.
+        await page.CheckAsync("tr[data-offset='2'] input[type=checkbox]");
+        await page.ClickAsync("button.replay");
+        await Expect(page.Locator(".message.success")).ToHaveTextAsync("Nothing appended: skipped 1 record already replayed (at clicks partition 0 offset 0).");
+        DeadLetterWriter.ReadAll(browser.Server, "clicks").Count.ShouldBe(1);
         await page.Context.CloseAsync();
     }
 

@@ -121,7 +121,11 @@ public sealed class FileSource<T> : ISource<T>
                 }
                 else
                 {
-                    output.ReportDeadLetter(new DeadLetter(source._path, $"line {_lineNumber}", error.Message, DeadLetters.Truncate(Encoding.UTF8.GetString(line)), error.FieldPath));
+                    output.ReportDeadLetter(new DeadLetter(source._path, $"line {_lineNumber}", error.Message, DeadLetters.Truncate(Encoding.UTF8.GetString(line)), error.FieldPath)
+                    {
+                        Kind = error.Kind,
+                        Original = line.ToArray(),
+                    });
                 }
             }
             return SourceStatus.MoreAvailable;

@@ -120,7 +120,12 @@ internal sealed partial class RowSchemaEvolution
         {
             ThrowIncompatible(reason);
         }
-        _deadLetters.Add(new DeadLetter(_operatorName, $"row at event time {timestamp}", reason, DeadLetters.Truncate(value.ToString()), field));
+        _deadLetters.Add(new DeadLetter(_operatorName, $"row at event time {timestamp}", reason, DeadLetters.Truncate(value.ToString()), field)
+        {
+            Kind = DeadLetterKind.Schema,
+            Operator = _operatorName,
+            EventTime = timestamp,
+        });
         s_deadLetters.Add(1, _tags);
     }
 

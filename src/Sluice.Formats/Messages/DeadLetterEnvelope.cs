@@ -76,6 +76,18 @@ public static class DeadLetterEnvelope
     /// <summary>Header: <see cref="DeadLetter.Attempt"/>.</summary>
     public const string AttemptHeader = "sluice.dlq.attempt";
 
+    /// <summary>
+    /// Header of a record that replay appended back to a topic (not of a dead letter): the dead letter it is a copy of,
+    /// <c>&lt;dead-letter topic&gt;/&lt;partition&gt;/&lt;offset&gt;</c>. Replay finds these to append each dead letter once.
+    /// </summary>
+    public const string ReplayOfHeader = "sluice.replay.of";
+
+    /// <summary>
+    /// Header of a record that replay appended back to a topic: its attempt (the dead letter's <see cref="DeadLetter.Attempt"/>
+    /// + 1, decimal), which a source copies into the dead letter if the record fails again.
+    /// </summary>
+    public const string ReplayAttemptHeader = "sluice.replay.attempt";
+
     /// <summary>The value of <see cref="OriginHeader"/> for records the server's HTTP ingest refused.</summary>
     public const string IngestOrigin = "ingest";
 

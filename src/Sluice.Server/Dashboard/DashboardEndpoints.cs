@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Sluice.Connectors.Log;
 
 namespace Sluice.Server.Dashboard;
 
@@ -17,7 +18,7 @@ internal static class DashboardEndpoints
     public static void AddServices(IServiceCollection services, ServerContext server)
     {
         services.AddSingleton(DashboardAssets.Load(typeof(DashboardEndpoints).Assembly));
-        services.AddSingleton(new DeadLetterBrowser(server.Log));
+        services.AddSingleton(new DeadLetterQueue(server.Log));
     }
 
     /// <summary>Maps the pages, the static files and the dead-letter API.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Sluice.Formats;
 using Sluice.Log;
-using Sluice.Server.DeadLetters;
 
 namespace Sluice.Server.Ingest;
 
@@ -64,14 +64,12 @@ internal sealed class IngestPart(IngestBatch batch, int[]? indices, int count, b
     }
 }
 
-/// <summary>The rejected records of one request, bound for the topic's dead-letter topic in the layout of
-/// <see cref="DeadLetterTopics"/> (value = the original bytes, headers: version, reason, origin topic, origin
-/// <c>ingest</c>, location <c>line N</c>).</summary>
+/// <summary>The rejected records of one request, bound for the topic's dead-letter topic as
+/// <see cref="DeadLetterEnvelope"/> layout 2 (value = the original bytes; headers from <see cref="DeadLetterEnvelope.Headers"/>:
+/// kind <c>parse</c>, job <c>ingest</c>, origin topic, location <c>line N</c>, source <c>http:&lt;topic&gt;</c>).</summary>
 internal sealed class DeadLetterPart(IngestBatch batch, string originTopic) : AppendPart
 {
-    private static readonly byte[] s_version = Encoding.UTF8.GetBytes(DeadLetterTopics.Version.ToString(CultureInfo.InvariantCulture));
-    private static readonly byte[] s_origin = "ingest"u8.ToArray();
-    private readonly byte[] _originTopic = Encoding.UTF8.GetBytes(originTopic);
+    private readonly string _source = "http:" + originTopic;
 
     /// <inheritdoc />
     public override int RecordCount => batch.Rejected.Count;
@@ -84,7 +82,7 @@ internal sealed class DeadLetterPart(IngestBatch batch, string originTopic) : Ap
             long size = 0;
             foreach (var r in batch.Rejected)
             {
-                size += IngestPart.RecordOverhead + r.ValueLength + (Encoding.UTF8.GetMaxByteCount(r.Reason.Length) + _originTopic.Length + 160);
+                size += IngestPart.RecordOverhead + r.ValueLength + (Encoding.UTF8.GetMaxByteCount(r.Reason.Length) + (3 * Encoding.UTF8.GetMaxByteCount(originTopic.Length)) + 400);
             }
             return (int)Math.Min(size, int.MaxValue);
         }
@@ -95,14 +93,19 @@ internal sealed class DeadLetterPart(IngestBatch batch, string originTopic) : Ap
     {
         foreach (var r in batch.Rejected)
         {
-            builder.Add(new ProducerRecord(null, batch.BodyMemory(r.ValueStart, r.ValueLength), -1,
-            [
-                new LogHeader(DeadLetterTopics.VersionHeader, s_version),
-                new LogHeader(DeadLetterTopics.ReasonHeader, Encoding.UTF8.GetBytes(r.Reason)),
-                new LogHeader(DeadLetterTopics.OriginTopicHeader, _originTopic),
-                new LogHeader(DeadLetterTopics.OriginHeader, s_origin),
-                new LogHeader(DeadLetterTopics.LocationHeader, Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"line {r.Line}"))),
-            ]));
+            // Only the headers are taken from the letter; the value is the request body's bytes, not copied.
+            var letter = new DeadLetter(_source, string.Create(CultureInfo.InvariantCulture, $"line {r.Line}"), r.Reason, "")
+            {
+                Job = DeadLetterEnvelope.IngestOrigin,
+                Origin = new RecordOrigin(originTopic),
+            };
+            var envelope = DeadLetterEnvelope.Headers(letter);
+            var headers = new LogHeader[envelope.Count];
+            for (var i = 0; i < headers.Length; i++)
+            {
+                headers[i] = new LogHeader(envelope[i].Name, envelope[i].Value);
+            }
+            builder.Add(new ProducerRecord(null, batch.BodyMemory(r.ValueStart, r.ValueLength), -1, headers));
         }
     }
 }

@@ -6,7 +6,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Sluice.Log;
-using Sluice.Server.DeadLetters;
 
 namespace Sluice.Server.Ingest;
 
@@ -251,7 +250,7 @@ internal sealed class IngestService(ServerContext server) : IAsyncDisposable
 
     private TopicLog DeadLetterTopicOf(string topic)
     {
-        var name = DeadLetterTopics.For(topic);
+        var name = DeadLetters.TopicFor(topic);
         if (server.Log.TryGetTopic(name, out var log))
         {
             return log;

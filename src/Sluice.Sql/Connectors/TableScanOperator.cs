@@ -58,7 +58,8 @@ internal sealed class TableScanOperator(TableScanProgram program) : OneInputStre
                 {
                     if (row.IsNull(_notNull[i]))
                     {
-                        DeadLetter(value, timestamp, $"Column '{_output[_notNull[i]].Name}' of {program.NotNullOwner ?? "the output"} is NOT NULL, but the row's value for it is NULL.");
+                        DeadLetter(value, timestamp, $"Column '{_output[_notNull[i]].Name}' of {program.NotNullOwner ?? "the output"} is NOT NULL, but the row's value for it is NULL.",
+                            DeadLetterKind.Schema, _output[_notNull[i]].Name);
                         return;
                     }
                 }
@@ -66,7 +67,7 @@ internal sealed class TableScanOperator(TableScanProgram program) : OneInputStre
         }
         catch (SqlEvaluationException e) when (program.CalcName is not null)
         {
-            DeadLetter(value, timestamp, e.Message);
+            DeadLetter(value, timestamp, e.Message, DeadLetterKind.Processing, null);
             return;
         }
 
@@ -82,8 +83,13 @@ internal sealed class TableScanOperator(TableScanProgram program) : OneInputStre
         }
     }
 
-    private void DeadLetter(Row value, long timestamp, string reason) =>
-        Output.CollectSide(DeadLetters.Tag, new DeadLetter(program.CalcName ?? program.Name, $"row at event time {timestamp}", reason, DeadLetters.Truncate(value.ToString())), timestamp);
+    private void DeadLetter(Row value, long timestamp, string reason, DeadLetterKind kind, string? field) =>
+        Output.CollectSide(DeadLetters.Tag, new DeadLetter(program.CalcName ?? program.Name, $"row at event time {timestamp}", reason, DeadLetters.Truncate(value.ToString()), field)
+        {
+            Kind = kind,
+            Operator = program.CalcName ?? program.Name,
+            EventTime = timestamp,
+        }, timestamp);
 }
 
 /// <summary>What a <see cref="TableScanOperator"/> runs, compiled over the connector's rows. Immutable; the delegates are thread-safe.</summary>

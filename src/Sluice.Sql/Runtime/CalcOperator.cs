@@ -77,19 +77,25 @@ internal sealed class CalcOperator : OneInputStreamOperator<Row, Row>
             {
                 if (output.IsNull(NotNullFields[i]))
                 {
-                    DeadLetter(value, timestamp, $"Column '{OutputSchema[NotNullFields[i]].Name}' of {NotNullOwner ?? "the output"} is NOT NULL, but the row's value for it is NULL.");
+                    DeadLetter(value, timestamp, $"Column '{OutputSchema[NotNullFields[i]].Name}' of {NotNullOwner ?? "the output"} is NOT NULL, but the row's value for it is NULL.",
+                        DeadLetterKind.Schema, OutputSchema[NotNullFields[i]].Name);
                     return;
                 }
             }
         }
         catch (SqlEvaluationException e)
         {
-            DeadLetter(value, timestamp, e.Message);
+            DeadLetter(value, timestamp, e.Message, DeadLetterKind.Processing, null);
             return;
         }
         Output.Collect(output, timestamp);
     }
 
-    private void DeadLetter(Row value, long timestamp, string reason) =>
-        Output.CollectSide(DeadLetters.Tag, new DeadLetter(_name, $"row at event time {timestamp}", reason, DeadLetters.Truncate(value.ToString())), timestamp);
+    private void DeadLetter(Row value, long timestamp, string reason, DeadLetterKind kind, string? field) =>
+        Output.CollectSide(DeadLetters.Tag, new DeadLetter(_name, $"row at event time {timestamp}", reason, DeadLetters.Truncate(value.ToString()), field)
+        {
+            Kind = kind,
+            Operator = _name,
+            EventTime = timestamp,
+        }, timestamp);
 }

@@ -75,7 +75,8 @@ public sealed class FilesystemConnectorTests : IDisposable
         await env.ExecuteAsync().WaitAsync(s_timeout);
 
         good.Items.ShouldBe([Row.Of(s_schema, 1, "Ada")]);
-        dead.Items.ShouldBe([new DeadLetter(path, "line 2", "Field 'id': 'x' is not an INT.", "x,Bob", "id")]);
+        (dead.Items.ShouldHaveSingleItem() with { Original = null }).ShouldBe(new DeadLetter(path, "line 2", "Field 'id': 'x' is not an INT.", "x,Bob", "id") { Kind = DeadLetterKind.Schema });
+        dead.Items[0].Original.ShouldBe("x,Bob"u8.ToArray());
     }
 
     [Theory]

@@ -101,8 +101,8 @@ public sealed class FilesystemPartitionSourceTests : IDisposable
 
         rows.Items.ShouldBe([Row.Of(schema, 1, 7)]);
         dead.Items.ShouldBe([
-            new DeadLetter(Path.Combine(_root, "c.csv"), "path", "The file is not inside a 'n=…' directory at depth 1, so partition column 'n' has no value.", "c.csv", "n"),
-            new DeadLetter(Path.Combine(_root, "n=abc/b.csv"), "path", "Partition column 'n': 'abc' does not convert to INT.", "n=abc/b.csv", "n"),
+            new DeadLetter(Path.Combine(_root, "c.csv"), "path", "The file is not inside a 'n=…' directory at depth 1, so partition column 'n' has no value.", "c.csv", "n") { Kind = DeadLetterKind.Schema },
+            new DeadLetter(Path.Combine(_root, "n=abc/b.csv"), "path", "Partition column 'n': 'abc' does not convert to INT.", "n=abc/b.csv", "n") { Kind = DeadLetterKind.Schema },
         ]);
     }
 
@@ -198,7 +198,7 @@ public sealed class FilesystemPartitionSourceTests : IDisposable
 
         rows.Items.ShouldBeEmpty();
         dead.Items.ShouldBe([new DeadLetter(Path.Combine(_root, "n=__DEFAULT_PARTITION__/a.csv"), "path",
-            "Partition column 'n' is INT NOT NULL but its directory holds the default partition name '__DEFAULT_PARTITION__' (NULL).", "n=__DEFAULT_PARTITION__/a.csv", "n")]);
+            "Partition column 'n' is INT NOT NULL but its directory holds the default partition name '__DEFAULT_PARTITION__' (NULL).", "n=__DEFAULT_PARTITION__/a.csv", "n") { Kind = DeadLetterKind.Schema }]);
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class DeadLetterApiTests(DashboardServer server) : IClassFixture<D
     [InlineData("7 at start, 2024-12-06 and 42", "# at start, #-#-# and #")]
     [InlineData("", "")]
     public void ReasonPattern_Numbers_BecomeHashes(string reason, string expected) =>
-        Sluice.Server.Dashboard.DeadLetterBrowser.ReasonPattern(reason).ShouldBe(expected);
+        Sluice.Connectors.Log.DeadLetterQueue.ReasonPattern(reason).ShouldBe(expected);
 
     [Fact]
     public async Task Read_OriginTopicName_ReadsItsDeadLetterTopic()
@@ -180,7 +180,60 @@ public sealed class DeadLetterApiTests(DashboardServer server) : IClassFixture<D
         appended.Select(a => Encoding.UTF8.GetString(a.Record.Value!)).ShouldBe(["{\"id\":3}", "{\"id\":2}"]);
         appended[0].Record.Key.ShouldBeNull();
         Encoding.UTF8.GetString(appended[1].Record.Key!).ShouldBe("k2");
-        appended[1].Record.Headers.ShouldBeEmpty();
+        appended[1].Record.Headers.Select(h => (h.Key, Encoding.UTF8.GetString(h.Value!.Value.Span)))
+            .ShouldBe([("sluice.replay.of", "replay-orders.dlq/0/1"), ("sluice.replay.attempt", "2")]);
+    }
+
+    [Fact]
+    public async Task Replay_Twice_AppendsEachRecordOnceAndReportsTheEarlierCopy()
+    {
+        DeadLetterWriter.CreateTopics(Fixture.Server, "twice-orders");
+        DeadLetterWriter.Write(Fixture.Server, "twice-orders", "bad", "{\"id\":1}");
+        DeadLetterWriter.Write(Fixture.Server, "twice-orders", "bad", "{\"id\":2}");
+        using var first = await Fixture.Authorized.PostAsJsonAsync("/api/dlq/twice-orders.dlq/replay", new { records = new[] { new { partition = 0, offset = 0 } } });
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        using var second = await Fixture.Authorized.PostAsJsonAsync("/api/dlq/twice-orders.dlq/replay", new { records = new[] { new { partition = 0, offset = 0 }, new { partition = 0, offset = 1 } } });
+
+        second.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var document = JsonDocument.Parse(await second.Content.ReadAsStringAsync());
+        document.RootElement.GetProperty("appended").GetInt32().ShouldBe(1);
+        document.RootElement.GetProperty("alreadyReplayed").GetInt32().ShouldBe(1);
+        var replayed = document.RootElement.GetProperty("replayed").EnumerateArray().ToList();
+        replayed.Select(r => (r.GetProperty("offset").GetInt64(), r.GetProperty("alreadyReplayed").GetBoolean(), r.GetProperty("originOffset").GetInt64()))
+            .ShouldBe([(0L, true, 0L), (1L, false, 1L)]);
+        DeadLetterWriter.ReadAll(Fixture.Server, "twice-orders").Select(a => Encoding.UTF8.GetString(a.Record.Value!)).ShouldBe(["{\"id\":1}", "{\"id\":2}"]);
+    }
+
+    [Fact]
+    public async Task Replay_DryRun_AppendsNothingAndSaysWhatWould()
+    {
+        DeadLetterWriter.CreateTopics(Fixture.Server, "dry-orders");
+        DeadLetterWriter.Write(Fixture.Server, "dry-orders", "bad", "{}", key: "k");
+
+        using var response = await Fixture.Authorized.PostAsJsonAsync("/api/dlq/dry-orders.dlq/replay", new { records = new[] { new { partition = 0, offset = 0 } }, dryRun = true });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        document.RootElement.GetProperty("dryRun").GetBoolean().ShouldBeTrue();
+        document.RootElement.GetProperty("appended").GetInt32().ShouldBe(1);
+        DeadLetterWriter.ReadAll(Fixture.Server, "dry-orders").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Stats_KindFilter_CountsByKindAndHour()
+    {
+        DeadLetterWriter.CreateTopics(Fixture.Server, "stats-orders");
+        DeadLetterWriter.Write(Fixture.Server, "stats-orders", "line 1: bad", "{}");
+        DeadLetterWriter.Write(Fixture.Server, "stats-orders", "line 2: bad", "{}");
+
+        using var document = JsonDocument.Parse(await Fixture.Anonymous.GetStringAsync("/api/dlq/stats-orders/stats?kind=parse"));
+
+        document.RootElement.GetProperty("records").GetInt64().ShouldBe(2);
+        document.RootElement.GetProperty("kinds").EnumerateArray().Select(k => (k.GetProperty("name").GetString(), k.GetProperty("count").GetInt64())).ShouldBe([("parse", 2L)]);
+        document.RootElement.GetProperty("hours").EnumerateArray().Sum(h => h.GetProperty("count").GetInt64()).ShouldBe(2);
+        using var none = JsonDocument.Parse(await Fixture.Anonymous.GetStringAsync("/api/dlq/stats-orders/stats?kind=rule"));
+        none.RootElement.GetProperty("records").GetInt64().ShouldBe(0);
     }
 
     [Fact]

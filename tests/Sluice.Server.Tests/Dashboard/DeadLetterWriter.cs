@@ -1,10 +1,10 @@
 using System.Text;
+using Sluice.Formats;
 using Sluice.Log;
-using Sluice.Server.DeadLetters;
 
 namespace Sluice.Server.Tests.Dashboard;
 
-/// <summary>Writes dead letters in the layout of <see cref="DeadLetterTopics"/> into a running server's log, as ingest does.</summary>
+/// <summary>Writes dead letters in the layout of <see cref="DeadLetterEnvelope"/> version 1 into a running server's log, as ingest does.</summary>
 internal static class DeadLetterWriter
 {
     /// <summary>Creates <paramref name="topic"/> and its dead-letter topic (when missing).</summary>
@@ -15,9 +15,9 @@ internal static class DeadLetterWriter
         {
             log.CreateTopic(topic, new TopicConfig { Partitions = partitions });
         }
-        if (!log.TryGetTopic(DeadLetterTopics.For(topic), out _))
+        if (!log.TryGetTopic(DeadLetters.TopicFor(topic), out _))
         {
-            log.CreateTopic(DeadLetterTopics.For(topic));
+            log.CreateTopic(DeadLetters.TopicFor(topic));
         }
     }
 
@@ -26,14 +26,14 @@ internal static class DeadLetterWriter
     {
         var headers = new LogHeader[]
         {
-            new(DeadLetterTopics.VersionHeader, Encoding.UTF8.GetBytes("1")),
-            new(DeadLetterTopics.ReasonHeader, Encoding.UTF8.GetBytes(reason)),
-            new(DeadLetterTopics.OriginTopicHeader, Encoding.UTF8.GetBytes(topic)),
-            new(DeadLetterTopics.OriginHeader, Encoding.UTF8.GetBytes(origin)),
-            new(DeadLetterTopics.LocationHeader, Encoding.UTF8.GetBytes(location)),
+            new(DeadLetterEnvelope.VersionHeader, Encoding.UTF8.GetBytes("1")),
+            new(DeadLetterEnvelope.ReasonHeader, Encoding.UTF8.GetBytes(reason)),
+            new(DeadLetterEnvelope.OriginTopicHeader, Encoding.UTF8.GetBytes(topic)),
+            new(DeadLetterEnvelope.OriginHeader, Encoding.UTF8.GetBytes(origin)),
+            new(DeadLetterEnvelope.LocationHeader, Encoding.UTF8.GetBytes(location)),
         };
         var record = ProducerRecord.FromArrays(key is null ? null : Encoding.UTF8.GetBytes(key), payload, headers: headers);
-        return server.Context.Log.GetPartition(DeadLetterTopics.For(topic), 0).Append([record]).BaseOffset;
+        return server.Context.Log.GetPartition(DeadLetters.TopicFor(topic), 0).Append([record]).BaseOffset;
     }
 
     /// <summary>Appends one dead letter with a UTF-8 payload.</summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Sluice.Formats;
 using Sluice.Log;
-using Sluice.Server.DeadLetters;
 using Sluice.Server.Ingest;
 using static Sluice.Server.Tests.Ingest.IngestTestSupport;
 
@@ -179,13 +179,16 @@ public sealed class IngestEndpointTests
         Read(LogOf(fixture), "events").Select(r => Utf8(r.Value)).ShouldBe(["""{"a":1}""", """{"a":3}"""]);
         var dead = Read(LogOf(fixture), "events.dlq");
         dead.Select(r => Utf8(r.Value)).ShouldBe(["not json", "[1]"]);
-        Header(dead[0], DeadLetterTopics.OriginTopicHeader).ShouldBe("events");
-        Header(dead[0], DeadLetterTopics.OriginHeader).ShouldBe("ingest");
-        Header(dead[0], DeadLetterTopics.LocationHeader).ShouldBe("line 2");
-        Header(dead[0], DeadLetterTopics.VersionHeader).ShouldBe("1");
-        Header(dead[0], DeadLetterTopics.ReasonHeader)!.ShouldStartWith("Line 2: is not valid JSON");
-        Header(dead[1], DeadLetterTopics.LocationHeader).ShouldBe("line 4");
-        Header(dead[1], DeadLetterTopics.ReasonHeader).ShouldBe("Line 4: is a JSON array, not an object.");
+        Header(dead[0], DeadLetterEnvelope.OriginTopicHeader).ShouldBe("events");
+        Header(dead[0], DeadLetterEnvelope.OriginHeader).ShouldBe("ingest");
+        Header(dead[0], DeadLetterEnvelope.LocationHeader).ShouldBe("line 2");
+        Header(dead[0], DeadLetterEnvelope.VersionHeader).ShouldBe("2");
+        Header(dead[0], DeadLetterEnvelope.KindHeader).ShouldBe("parse");
+        Header(dead[0], DeadLetterEnvelope.SourceHeader).ShouldBe("http:events");
+        Header(dead[0], DeadLetterEnvelope.AttemptHeader).ShouldBe("1");
+        Header(dead[0], DeadLetterEnvelope.ReasonHeader)!.ShouldStartWith("Line 2: is not valid JSON");
+        Header(dead[1], DeadLetterEnvelope.LocationHeader).ShouldBe("line 4");
+        Header(dead[1], DeadLetterEnvelope.ReasonHeader).ShouldBe("Line 4: is a JSON array, not an object.");
     }
 
     [Fact]

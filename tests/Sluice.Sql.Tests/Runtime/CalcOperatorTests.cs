@@ -64,6 +64,7 @@ public sealed class CalcOperatorTests
         letter.Source.ShouldBe("Calc(select=[id, 100 / qty])");
         letter.Position.ShouldBe("row at event time 10");
         letter.Reason.ShouldContain("zero");
+        (letter.Kind, letter.Operator, letter.EventTime).ShouldBe((DeadLetterKind.Processing, "Calc(select=[id, 100 / qty])", 10L));
         letter.Payload.ShouldBe(Row.Of(s_input, 1L, 0, 3.0).ToString());
     }
 }

@@ -75,6 +75,7 @@ public sealed class TableScanOperatorTests
         var letter = dead.Items.ShouldHaveSingleItem();
         letter.Source.ShouldBe("Calc(select=[ten, at], where=[(kind = 2)])");
         letter.Position.ShouldBe("row at event time 1000");
+        (letter.Kind, letter.Operator, letter.EventTime).ShouldBe((DeadLetterKind.Processing, "Calc(select=[ten, at], where=[(kind = 2)])", 1000L));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using System.Text.Json;
 using Sluice.Connectors.DuckDb;
 using Sluice.Connectors.Log;
-using Sluice.Formats;
 using Sluice.Log;
 using Sluice.State;
 using Sluice.Windowing;
@@ -11,7 +11,7 @@ namespace Sluice.Examples.Clickstream.Demo;
 
 /// <summary>
 /// The click-stream pipeline: topic <c>clicks</c> (embedded log or Kafka) → <b>bronze</b> (raw lines to the Parquet lake by date/hour) →
-/// <b>silver</b> (parse with the schema; bad lines to <c>clicks.dlq</c> with the reason and the original text; dedup
+/// <b>silver</b> (parse with the schema; bad lines to <c>clicks.dlq</c> as dead letters: reason, kind, field, origin and the original bytes; dedup
 /// by event_id; events older than the watermark minus the allowed lateness to <c>late_events</c>) → <b>gold</b> in
 /// DuckDB: <c>page_minute</c>, <c>sessions</c>, <c>user_features</c>. Every sink is exactly-once under checkpoints.
 /// </summary>
@@ -53,12 +53,12 @@ public static class DemoPipeline
         raw.Map(static r => new BronzeClick(r.Partition, r.Offset, r.TimestampMs, r.Value), "Bronze").Uid("bronze")
             .ToParquetLake(paths.Lake, "bronze_clicks", static b => b.Ts).Uid("bronze-lake");
 
-        // Silver: parse; bad lines to the DLQ with the reason and the original text.
-        var invalid = new OutputTag<DlqRecord>("invalid");
-        var parsed = raw.Process(new ParseClick(invalid), "Parse").Uid("parse");
-        parsed.GetSideOutput(invalid)
+        // Silver: parse; bad lines to the DLQ as dead letters (the one envelope: reason, kind, field, origin position,
+        // the original bytes), so `sluice dlq` can list, show and replay them.
+        var parsed = raw.Process(new ParseClick(), "Parse").Uid("parse");
+        parsed.GetSideOutput(DeadLetters.Tag)
             .Map(d => { stats.RecordDeadLettered(); return d; }, "CountDlq").Uid("count-dlq")
-            .ToLog(log, DlqTopic, MessageSerializers.Json<DlqRecord>(), new LogSinkOptions { ExactlyOnce = true, TransactionalIdPrefix = "demo-dlq" }).Uid("dlq-sink");
+            .ToDeadLetterQueue(log, DemoInput.Topic, new LogSinkOptions { ExactlyOnce = true, TransactionalIdPrefix = "demo-dlq" }).Uid("dlq-sink");
         var duplicates = new OutputTag<ClickEvent>("duplicates");
         var unique = parsed.KeyBy(static c => c.EventId).Deduplicate(TimeSpan.FromHours(1), duplicates, "Dedup").Uid("dedup");
         unique.GetSideOutput(duplicates).ForEach(_ => stats.RecordDuplicate()).Uid("count-duplicates");
@@ -86,23 +86,27 @@ public static class DemoPipeline
 
     private static DateTime Utc(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime;
 
-    /// <summary>Parses a line into a click; anything else becomes a DLQ record naming the position and the reason.</summary>
-    private sealed class ParseClick(OutputTag<DlqRecord> invalid) : ProcessFunction<DemoLine, ClickEvent>
+    /// <summary>
+    /// Parses a line into a click; anything else becomes a dead letter naming the position, the reason and the field:
+    /// kind <c>parse</c> for malformed JSON, <c>schema</c> for a missing field.
+    /// </summary>
+    private sealed class ParseClick : ProcessFunction<DemoLine, ClickEvent>
     {
         public override void ProcessElement(DemoLine value, ProcessContext context, ICollector<ClickEvent> output)
         {
-            var position = $"{value.Topic}/{value.Partition}/{value.Offset}";
             string? reason;
+            string? field = null;
+            var kind = DeadLetterKind.Schema;
             try
             {
                 var click = JsonSerializer.Deserialize<ClickEvent>(value.Value, DemoJson.Options);
-                reason = click switch
+                (reason, field) = click switch
                 {
-                    null => "the line is JSON null",
-                    { EventId: null or "" } => "field 'event_id' is missing",
-                    { UserId: null or "" } => "field 'user_id' is missing",
-                    { Ts: <= 0 } => "field 'ts' is missing or not a positive Unix ms timestamp",
-                    _ => null,
+                    null => ("the line is JSON null", null),
+                    { EventId: null or "" } => ("field 'event_id' is missing", "event_id"),
+                    { UserId: null or "" } => ("field 'user_id' is missing", "user_id"),
+                    { Ts: <= 0 } => ("field 'ts' is missing or not a positive Unix ms timestamp", "ts"),
+                    _ => ((string?)null, (string?)null),
                 };
                 if (reason is null)
                 {
@@ -112,9 +116,18 @@ public static class DemoPipeline
             }
             catch (JsonException e)
             {
-                reason = e.Path is { Length: > 1 } path ? $"field '{path.TrimStart('$', '.')}': {e.Message}" : $"malformed JSON: {e.Message}";
+                kind = DeadLetterKind.Parse;
+                field = e.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : null;
+                reason = field is not null ? $"field '{field}': {e.Message}" : $"malformed JSON: {e.Message}";
             }
-            context.Output(invalid, new DlqRecord(value.Source, position, reason, DeadLetters.Truncate(value.Value)));
+            context.Output(DeadLetters.Tag, new DeadLetter(value.Source, $"{value.Topic}/{value.Partition}/{value.Offset}", reason, DeadLetters.Truncate(value.Value), field)
+            {
+                Kind = kind,
+                Operator = "parse",
+                Origin = new RecordOrigin(value.Topic, value.Partition, value.Offset),
+                IngestTime = value.TimestampMs,
+                Original = Encoding.UTF8.GetBytes(value.Value),
+            });
         }
     }
 

@@ -15,5 +15,3 @@ public sealed record UserFeatures(string UserId, double Spend10m, long Events10m
 /// <summary>An event that arrived after its windows were closed (older than the watermark minus the allowed lateness).</summary>
 public sealed record LateEvent(string EventId, string UserId, string Page, DateTime Ts, DateTime WatermarkAtArrival);
 
-/// <summary>A dead letter as the DLQ topic stores it.</summary>
-public sealed record DlqRecord(string Source, string Position, string Reason, string Payload);

@@ -222,7 +222,7 @@ internal sealed class FileTableSource : ISource<Row>
                 {
                     if (_positions[_current] == 0)
                     {
-                        output.ReportDeadLetter(new DeadLetter(file.FullPath, "path", file.Error, file.RelativePath, file.Column));
+                        output.ReportDeadLetter(new DeadLetter(file.FullPath, "path", file.Error, file.RelativePath, file.Column) { Kind = DeadLetterKind.Schema });
                         _positions[_current] = 1;
                     }
                     _current++;

@@ -91,7 +91,7 @@ internal sealed class ParquetFileReader : ISourceReader<Row>, ICheckpointedSourc
             emitted++;
             if (error is not null)
             {
-                output.ReportDeadLetter(new DeadLetter(_path, $"row {_position}", error.Reason, $"row {_position}", error.FieldPath));
+                output.ReportDeadLetter(new DeadLetter(_path, $"row {_position}", error.Reason, $"row {_position}", error.FieldPath) { Kind = error.Kind });
                 continue;
             }
             if (_partition is not null)
@@ -125,7 +125,7 @@ internal sealed class ParquetFileReader : ISourceReader<Row>, ICheckpointedSourc
         {
             if (_position == 0)
             {
-                output.ReportDeadLetter(new DeadLetter(_path, "file", error.Reason, Path.GetFileName(_path), error.FieldPath));
+                output.ReportDeadLetter(new DeadLetter(_path, "file", error.Reason, Path.GetFileName(_path), error.FieldPath) { Kind = error.Kind });
                 _position = 1; // reported: a restore does not report it again
             }
             return false;

@@ -98,8 +98,15 @@ export function dlqPage(view, signal) {
         body: JSON.stringify({ records }),
       });
       if (result === null) return;
-      const where = result.replayed.map(r => `${r.originTopic} partition ${r.originPartition} offset ${r.originOffset}`).join(', ');
-      say(`Replayed ${result.replayed.length} record${result.replayed.length === 1 ? '' : 's'}: appended to ${where}.`, 'success');
+      // Replay is idempotent: a record an earlier replay appended is skipped, and said so.
+      const plural = n => `${n} record${n === 1 ? '' : 's'}`;
+      const where = rs => rs.map(r => `${r.originTopic} partition ${r.originPartition} offset ${r.originOffset}`).join(', ');
+      const fresh = result.replayed.filter(r => !r.alreadyReplayed);
+      const earlier = result.replayed.filter(r => r.alreadyReplayed);
+      say([
+        fresh.length > 0 ? `Replayed ${plural(fresh.length)}: appended to ${where(fresh)}.` : null,
+        earlier.length > 0 ? `${fresh.length > 0 ? 'Skipped' : 'Nothing appended: skipped'} ${plural(earlier.length)} already replayed (at ${where(earlier)}).` : null,
+      ].filter(Boolean).join(' '), 'success');
       state.selected.clear();
       renderRecords();
     } catch (error) {

@@ -132,7 +132,12 @@ internal sealed class LookupJoinOperator : OneInputStreamOperator<Row, Row>
         }
         catch (SqlEvaluationException e)
         {
-            Output.CollectSide(DeadLetters.Tag, new DeadLetter(_name, $"row at event time {timestamp}", e.Message, DeadLetters.Truncate(value.ToString())), timestamp);
+            Output.CollectSide(DeadLetters.Tag, new DeadLetter(_name, $"row at event time {timestamp}", e.Message, DeadLetters.Truncate(value.ToString()))
+            {
+                Kind = DeadLetterKind.Processing,
+                Operator = _name,
+                EventTime = timestamp,
+            }, timestamp);
             return;
         }
         if (!matched)
