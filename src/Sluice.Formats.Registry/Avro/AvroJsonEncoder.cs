@@ -7,13 +7,14 @@ namespace Sluice.Formats.Registry.Avro;
 
 /// <summary>
 /// Encodes plain JSON objects, as users send them, into Avro binary bodies of one schema: the mapping of
-/// docs/schema-registry.md, "HTTP ingest". In short: a union takes the plain value and writes the first branch that
+/// docs/server.md, "HTTP ingest". In short: a union takes the plain value and writes the first branch that
 /// fits it (Avro's tagged form <c>{"string": "x"}</c> is accepted too, when no branch takes the object as it is); an
 /// absent field is written as its default, else as null when its type admits null, else the record is refused;
 /// a property the record does not have is refused; bytes and fixed are base64; timestamps, dates and times are
 /// numbers in the logical type's unit or ISO-8601 strings; decimals are JSON numbers or decimal strings.
-/// <para>Compiled once per schema (<see cref="Compile"/>); then thread-safe and allocation-free on success (a failure
-/// allocates its message). Fields are written in schema order whatever their order in the JSON: each object is scanned
+/// <para>Compiled once per schema (<see cref="Compile"/>); then thread-safe, and allocation-free for a record that fits
+/// (a failure allocates its message, and so does a union branch tried and refused when several take the same kind of
+/// JSON value). Fields are written in schema order whatever their order in the JSON: each object is scanned
 /// once for where its fields are, then each field is read again where it starts.</para>
 /// </summary>
 internal sealed partial class AvroJsonEncoder
@@ -21,9 +22,6 @@ internal sealed partial class AvroJsonEncoder
     private readonly AvroJsonPlan _root;
 
     private AvroJsonEncoder(AvroJsonPlan root) => _root = root;
-
-    /// <summary>The plan of the schema's top level.</summary>
-    public AvroJsonPlan Root => _root;
 
     /// <summary>Compiles the encoder of <paramref name="schema"/> (its named types, recursion and field defaults).</summary>
     public static AvroJsonEncoder Compile(AvroSchema schema)

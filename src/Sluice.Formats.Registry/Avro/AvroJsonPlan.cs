@@ -60,13 +60,13 @@ internal sealed class AvroJsonPlan
     public byte[][] Symbols { get; init; } = [];
 
     /// <summary>An array's items or a map's values.</summary>
-    public AvroJsonPlan? Element { get; set; }
+    public AvroJsonPlan? Element { get; init; }
 
     /// <summary>A union's branches, in schema order.</summary>
-    public AvroJsonPlan[] Branches { get; set; } = [];
+    public AvroJsonPlan[] Branches { get; init; } = [];
 
     /// <summary>A union's null branch, or -1.</summary>
-    public int NullBranch { get; set; } = -1;
+    public int NullBranch { get; init; } = -1;
 
     /// <summary>A fixed's size in bytes (also for decimal on fixed).</summary>
     public int FixedSize { get; init; }

@@ -7,7 +7,7 @@ namespace Sluice.Server.Ingest;
 
 /// <summary>
 /// <c>?format=avro-confluent</c>: each record is encoded with the subject's latest Avro schema by
-/// <see cref="AvroJsonEncoder"/> (the JSON → Avro mapping of docs/schema-registry.md, "HTTP ingest") and stored in
+/// <see cref="AvroJsonEncoder"/> (the JSON → Avro mapping of docs/server.md, "HTTP ingest") and stored in
 /// Confluent's wire format (<see cref="WireFormat"/>: magic byte 0, schema id, Avro binary). Immutable, thread-safe;
 /// allocates nothing for a record that fits.
 /// </summary>

@@ -259,7 +259,7 @@ public sealed class IngestRegistryFormatTests
         var problem = await JsonAsync(refused);
         problem.GetProperty("line").GetInt32().ShouldBe(2);
         problem.GetProperty("field").GetString().ShouldBe("age");
-        problem.GetProperty("detail").GetString()!.ShouldStartWith($"Line 2: does not match the JSON Schema of subject 'people-value' (version 1, id {id}) at '/age': minimum: ");
+        problem.GetProperty("detail").GetString().ShouldBe($"Line 2: does not match the JSON Schema of subject 'people-value' (version 1, id {id}) at '/age': minimum: -4 should be at least 0.");
         dlq.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         Read(LogOf(fixture), "people").Select(r => Utf8(r.Value![5..])).ShouldBe(["""{"name":"ann"}"""]);
         var dead = Read(LogOf(fixture), DeadLetterTopics.For("people"));
