@@ -7,8 +7,9 @@ namespace Sluice.Server.Ingest;
 /// bytes), an optional key (a slice of the body, or of a side buffer when the key string had escapes), a timestamp and
 /// the partition it goes to. For a request with a registry format (<c>?format=</c>) the records' values are instead
 /// slices of <see cref="Encoded"/>, what the <see cref="IRecordEncoder"/> wrote; the body stays the original JSON (the
-/// dead letters and the idempotency hash use it). Rejected records (with <c>?dlq=true</c>) are listed apart. The buffers are pooled and
-/// returned by <see cref="Dispose"/>; one request owns one batch and uses it from one thread at a time.
+/// dead letters and the idempotency hash use it). Rejected records (with <c>?dlq=true</c>) are listed apart. The
+/// buffers are pooled and returned by <see cref="Dispose"/>; one request owns one batch and uses it from one thread at
+/// a time.
 /// </summary>
 internal sealed class IngestBatch : IDisposable
 {
