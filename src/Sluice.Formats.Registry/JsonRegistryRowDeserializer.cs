@@ -15,8 +15,6 @@ namespace Sluice.Formats.Registry;
 /// </summary>
 internal sealed class JsonRegistryRowDeserializer : IRowDeserializer, IDisposable
 {
-    private static readonly EvaluationOptions s_evaluation = new() { OutputFormat = OutputFormat.List };
-
     private readonly IRowDeserializer _json;
     private readonly bool _validate;
     private readonly RegistryClient _registry;
@@ -81,24 +79,18 @@ internal sealed class JsonRegistryRowDeserializer : IRowDeserializer, IDisposabl
         }
         using (document)
         {
-            var results = schema.Evaluate(document.RootElement, s_evaluation);
+            var results = schema.Evaluate(document.RootElement, JsonSchemaErrors.Options);
             if (results.IsValid)
             {
                 return true;
             }
-            foreach (var detail in results.Details ?? [])
-            {
-                if (detail.Errors is { Count: > 0 } errors)
-                {
-                    var location = detail.InstanceLocation.ToString();
-                    error = new FormatError(
-                        string.Create(CultureInfo.InvariantCulture, $"The record does not match writer JSON Schema id {id} at '{(location.Length == 0 ? "/" : location)}': {string.Join("; ", errors.Values)}."),
-                        location.Length == 0 ? null : location.TrimStart('/').Replace('/', '.'))
-                    { Kind = DeadLetterKind.Schema };
-                    return false;
-                }
-            }
-            error = new FormatError(string.Create(CultureInfo.InvariantCulture, $"The record does not match writer JSON Schema id {id}.")) { Kind = DeadLetterKind.Schema };
+            var location = JsonSchemaErrors.FirstFailure(results, out var errors);
+            error = errors.Count == 0
+                ? new FormatError(string.Create(CultureInfo.InvariantCulture, $"The record does not match writer JSON Schema id {id}.")) { Kind = DeadLetterKind.Schema }
+                : new FormatError(
+                    string.Create(CultureInfo.InvariantCulture, $"The record does not match writer JSON Schema id {id} at '{(location.Length == 0 ? "/" : location)}': {string.Join("; ", errors.Values)}."),
+                    JsonSchemaErrors.FieldOf(location))
+                { Kind = DeadLetterKind.Schema };
             return false;
         }
     }

@@ -165,7 +165,9 @@ public sealed class SluiceServer : IAsyncDisposable
         JobEndpoints.AddServices(builder.Services, context);
         LogEndpoints.AddServices(builder.Services, context);
         MetricsEndpoints.AddServices(builder.Services, context);
-        IngestEndpoints.AddServices(builder.Services, context);
+        // The schema registry's state, in the server's log (topic _schemas): served at /registry, read by ingest's ?format=.
+        var registry = SchemaRegistry.Storage.SchemaStore.Open(context.Log);
+        IngestEndpoints.AddServices(builder.Services, context, registry);
         DashboardEndpoints.AddServices(builder.Services, context);
 
         var app = builder.Build();
@@ -181,7 +183,7 @@ public sealed class SluiceServer : IAsyncDisposable
         DashboardEndpoints.Map(app);
         // The schema registry (Confluent's REST API) at /registry, its schemas in the server's log (topic _schemas);
         // the token rule above covers it: writes need the token, as Bearer or as basic auth's password.
-        SchemaRegistry.Api.RegistryEndpoints.Map(app, "/registry", SchemaRegistry.Storage.SchemaStore.Open(context.Log));
+        SchemaRegistry.Api.RegistryEndpoints.Map(app, "/registry", registry);
         return app;
     }
 }

@@ -79,4 +79,34 @@ public sealed class StorageTests
         (await registry.GetAsync("/subjects/orders-value/versions")).Body!.ToJsonString().ShouldBe("[1]");
         (await registry.GetAsync("/subjects/orders-copy/versions")).Body!.ToJsonString().ShouldBe("[1]");
     }
+
+    [Fact]
+    public async Task Latest_FollowsRegistrationsAndSoftDeletes_AndChangesCountsEveryWriteOnly()
+    {
+        await using var registry = await RegistryHarness.StartAsync();
+        var store = registry.Server.Store;
+        await registry.PutAsync("/config", """{"compatibility":"NONE"}""");
+        store.Latest("orders-value").ShouldBeNull();
+        var start = store.Changes;
+
+        await registry.RegisterAsync("orders-value", TestSchemas.OrderV1);
+        var afterV1 = store.Changes;
+        var v1 = store.Latest("orders-value")!;
+        await registry.RegisterAsync("orders-value", TestSchemas.OrderV2);
+        var afterV2 = store.Changes;
+        var v2 = store.Latest("orders-value")!;
+        await registry.RegisterAsync("orders-value", TestSchemas.OrderV1);
+        var afterReRegister = store.Changes;
+        (await registry.DeleteAsync("/subjects/orders-value/versions/2")).Status.ShouldBe(200);
+        var afterDelete = store.Changes;
+
+        (v1.Subject, v1.Version, v1.Id, v1.Schema.Type).ShouldBe(("orders-value", 1, 1, Schemas.SchemaType.Avro));
+        (v2.Version, v2.Id).ShouldBe((2, 2));
+        afterV1.ShouldBe(start + 1);
+        afterV2.ShouldBe(afterV1 + 1);
+        afterReRegister.ShouldBe(afterV2, "a schema already registered under the subject writes nothing");
+        afterDelete.ShouldBe(afterV2 + 1);
+        store.Latest("orders-value")!.Version.ShouldBe(1, "the soft-deleted version 2 is not the latest");
+        store.Latest("people-value").ShouldBeNull();
+    }
 }

@@ -12,6 +12,13 @@ namespace Sluice.SchemaRegistry.Storage;
 /// <param name="Version">The version to register it as (IMPORT mode only).</param>
 internal sealed record SchemaRequest(SchemaType Type, string Schema, IReadOnlyList<SchemaReference> References, int? Id = null, int? Version = null);
 
+/// <summary>The latest live version of a subject, with its schema parsed (references resolved).</summary>
+/// <param name="Subject">The subject.</param>
+/// <param name="Version">The version.</param>
+/// <param name="Id">The schema id.</param>
+/// <param name="Schema">The parsed schema.</param>
+internal sealed record LatestSchema(string Subject, int Version, int Id, ParsedSchema Schema);
+
 /// <summary>Subjects and versions: registration, lookup, listing and deletion.</summary>
 internal sealed partial class SchemaStore
 {
@@ -141,6 +148,29 @@ internal sealed partial class SchemaStore
         lock (_lock)
         {
             return [.. _subjects.Where(s => includeDeleted || s.Value.Values.Any(v => !v.Deleted)).Select(s => s.Key).Order(StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>The latest live (not soft-deleted) version of <paramref name="subject"/> with its parsed schema, or null
+    /// when the subject has none. See <see cref="Changes"/> for knowing when to ask again.</summary>
+    /// <exception cref="InvalidSchemaException">The stored schema no longer parses (a schema it references was hard-deleted).</exception>
+    public LatestSchema? Latest(string subject)
+    {
+        lock (_lock)
+        {
+            if (!_subjects.TryGetValue(subject, out var versions))
+            {
+                return null;
+            }
+            SubjectVersion? latest = null;
+            foreach (var entry in versions.Values)
+            {
+                if (!entry.Deleted)
+                {
+                    latest = entry;
+                }
+            }
+            return latest is null ? null : new LatestSchema(subject, latest.Version, latest.Id, _schemas[latest.Id].Parse(ResolveReference));
         }
     }
 

@@ -31,6 +31,7 @@ internal sealed partial class SchemaStore
     private CompatibilityLevel? _globalLevel;
     private RegistryMode? _globalMode;
     private int _highestId;
+    private long _changes;
 
     private SchemaStore(PartitionedLog log) => _log = log;
 
@@ -48,6 +49,13 @@ internal sealed partial class SchemaStore
             }
         }
     }
+
+    /// <summary>
+    /// How many writes this store applied since it opened: whatever a caller derived from the store (a compiled schema,
+    /// say) is still current while this number is unchanged. Lock-free (one volatile read), so a cache can check it on
+    /// every use.
+    /// </summary>
+    public long Changes => Volatile.Read(ref _changes);
 
     /// <summary>
     /// Opens the registry in <paramref name="log"/>: replays <c>_schemas</c> when it exists (the first write creates
@@ -258,6 +266,7 @@ internal sealed partial class SchemaStore
         {
             Apply(records[i].Key, records[i].Value, appended.BaseOffset + i);
         }
+        Interlocked.Increment(ref _changes);
         AssertInvariants();
     }
 

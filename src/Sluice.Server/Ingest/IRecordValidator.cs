@@ -1,10 +1,10 @@
 namespace Sluice.Server.Ingest;
 
 /// <summary>
-/// Checks one ingested record against its topic's schema before it is appended. Until the schema registry arrives
-/// (issue 16) the server has no schemas to check against, so no topic has a validator unless one is set with
-/// <see cref="IngestValidators.Set"/>; this is the seam the registry will fill. Implementations are called for every
-/// record from many request threads at once: they must be thread-safe and should not allocate on success.
+/// Checks one ingested record before it is appended: a topic has a validator only when one is set with
+/// <see cref="IngestValidators.Set"/> (the registry's schemas check records through <see cref="IRecordEncoder"/>
+/// instead, when a request names a format; a validator runs first). Implementations are called for every record from
+/// many request threads at once: they must be thread-safe and should not allocate on success.
 /// </summary>
 internal interface IRecordValidator
 {

@@ -5,8 +5,11 @@ namespace Sluice.Server.Ingest;
 /// <summary>
 /// One ingest request's body and the records parsed from it: each record is a slice of the body (its exact JSON
 /// bytes), an optional key (a slice of the body, or of a side buffer when the key string had escapes), a timestamp and
-/// the partition it goes to. Rejected records (with <c>?dlq=true</c>) are listed apart. The buffers are pooled and
-/// returned by <see cref="Dispose"/>; one request owns one batch and uses it from one thread at a time.
+/// the partition it goes to. For a request with a registry format (<c>?format=</c>) the records' values are instead
+/// slices of <see cref="Encoded"/>, what the <see cref="IRecordEncoder"/> wrote; the body stays the original JSON (the
+/// dead letters and the idempotency hash use it). Rejected records (with <c>?dlq=true</c>) are listed apart. The
+/// buffers are pooled and returned by <see cref="Dispose"/>; one request owns one batch and uses it from one thread at
+/// a time.
 /// </summary>
 internal sealed class IngestBatch : IDisposable
 {
@@ -14,6 +17,7 @@ internal sealed class IngestBatch : IDisposable
     private RecordSlot[] _records;
     private byte[] _side;
     private List<RejectedRecord>? _rejected;
+    private EncodedValues? _encoded;
 
     /// <summary>Creates a batch whose body buffer holds at least <paramref name="bodyCapacity"/> bytes.</summary>
     public IngestBatch(int bodyCapacity)
@@ -54,11 +58,18 @@ internal sealed class IngestBatch : IDisposable
     /// <summary>Marks <paramref name="count"/> more body bytes as read.</summary>
     public void AdvanceBody(int count) => BodyLength += count;
 
+    /// <summary>Where an <see cref="IRecordEncoder"/> writes the records' values (created on first use, after the body
+    /// was read). Once it exists every accepted record's value is a slice of it, not of the body.</summary>
+    public EncodedValues Encoded => _encoded ??= new EncodedValues(BodyLength);
+
     /// <summary>The value bytes of a record.</summary>
-    public ReadOnlySpan<byte> ValueOf(in RecordSlot slot) => _body.AsSpan(slot.ValueStart, slot.ValueLength);
+    public ReadOnlySpan<byte> ValueOf(in RecordSlot slot) => Values.AsSpan(slot.ValueStart, slot.ValueLength);
 
     /// <summary>The value of a record as memory (for records with headers).</summary>
-    public ReadOnlyMemory<byte> ValueMemoryOf(in RecordSlot slot) => _body.AsMemory(slot.ValueStart, slot.ValueLength);
+    public ReadOnlyMemory<byte> ValueMemoryOf(in RecordSlot slot) => Values.AsMemory(slot.ValueStart, slot.ValueLength);
+
+    /// <summary>The buffer values are slices of: the body, or the encoded values of a request with a registry format.</summary>
+    private byte[] Values => _encoded is null ? _body : _encoded.Buffer;
 
     /// <summary>A slice of the body as memory.</summary>
     public ReadOnlyMemory<byte> BodyMemory(int start, int length) => _body.AsMemory(start, length);
@@ -112,6 +123,7 @@ internal sealed class IngestBatch : IDisposable
         Count = 0;
         SideLength = 0;
         _rejected?.Clear();
+        _encoded?.Truncate(0);
     }
 
     /// <summary>Returns the pooled buffers; the batch must not be used afterwards.</summary>
@@ -127,13 +139,14 @@ internal sealed class IngestBatch : IDisposable
             ArrayPool<RecordSlot>.Shared.Return(_records);
             _records = [];
         }
+        _encoded?.Dispose();
     }
 }
 
 /// <summary>Where one accepted record is in its <see cref="IngestBatch"/>, and where it goes.</summary>
 internal struct RecordSlot
 {
-    /// <summary>First byte of the value (the record's JSON) in the body.</summary>
+    /// <summary>First byte of the value: the record's JSON in the body, or its encoded bytes in <see cref="IngestBatch.Encoded"/>.</summary>
     public int ValueStart;
 
     /// <summary>Length of the value in bytes.</summary>

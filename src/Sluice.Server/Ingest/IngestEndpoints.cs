@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Sluice.SchemaRegistry.Storage;
 
 namespace Sluice.Server.Ingest;
 
@@ -9,15 +10,15 @@ namespace Sluice.Server.Ingest;
 internal static class IngestEndpoints
 {
     /// <summary>Registers this feature's services: the ingest service (a singleton disposed with the host, which
-    /// lets its appenders finish what was queued).</summary>
-    public static void AddServices(IServiceCollection services, ServerContext server) =>
-        services.AddSingleton(_ => new IngestService(server));
+    /// lets its appenders finish what was queued), encoding <c>?format=</c> requests with <paramref name="registry"/>'s schemas.</summary>
+    public static void AddServices(IServiceCollection services, ServerContext server, SchemaStore registry) =>
+        services.AddSingleton(_ => new IngestService(server, registry));
 
     /// <summary>Maps this feature's endpoints.</summary>
     public static void Map(IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/ingest/{topic}", static (HttpContext http, string topic, IngestService ingest) => ingest.IngestAsync(http, topic))
             .WithTags("Ingest")
-            .WithSummary("Append JSON records (one object, an array of objects, or NDJSON) to a topic of the embedded log; answers 202 with their offsets once they are durable.")
+            .WithSummary("Append JSON records (one object, an array of objects, or NDJSON) to a topic of the embedded log, as sent or (?format=avro-confluent|json-registry) encoded with the latest schema of subject '<topic>-value'; answers 202 with their offsets once they are durable.")
             .Accepts<object>("application/json", "application/x-ndjson")
             .Produces<IngestAnswer>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)

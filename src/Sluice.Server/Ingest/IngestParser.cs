@@ -63,7 +63,14 @@ internal static class IngestParser
     /// <see cref="IngestBatch.Rejected"/> and parsing goes on; only a body whose records cannot be told apart (an
     /// array or object that is not valid JSON, an empty body) is still an error.
     /// </summary>
-    public static IngestParseError? Parse(IngestBatch batch, IngestBodyFormat format, IngestFields fields, IRecordValidator? validator, bool deadLetter)
+    /// <param name="batch">The request's batch, its body read.</param>
+    /// <param name="format">How the body is laid out.</param>
+    /// <param name="fields">The key and timestamp fields.</param>
+    /// <param name="validator">The topic's validator, or null.</param>
+    /// <param name="deadLetter">Whether bad records are dead-lettered instead of failing the request.</param>
+    /// <param name="encoder">The request's registry format (<c>?format=</c>), which checks each record and writes its
+    /// value into <see cref="IngestBatch.Encoded"/>; null stores each record's JSON as sent.</param>
+    public static IngestParseError? Parse(IngestBatch batch, IngestBodyFormat format, IngestFields fields, IRecordValidator? validator, bool deadLetter, IRecordEncoder? encoder = null)
     {
         var body = batch.Body;
         var start = 0;
@@ -78,7 +85,7 @@ internal static class IngestParser
         }
         if (body[start] == (byte)'[' && format != IngestBodyFormat.Ndjson)
         {
-            return ParseArray(batch, start, fields, validator, deadLetter);
+            return ParseArray(batch, start, fields, validator, deadLetter, encoder);
         }
         if (format == IngestBodyFormat.Json || (format == IngestBodyFormat.Sniff && IsSingleValue(body, start)))
         {
@@ -87,12 +94,12 @@ internal static class IngestParser
             {
                 end--;
             }
-            return Record(batch, start, end - start, 1, RecordKind.Object, fields, validator, deadLetter);
+            return Record(batch, start, end - start, 1, RecordKind.Object, fields, validator, deadLetter, encoder);
         }
-        return ParseLines(batch, start, fields, validator, deadLetter);
+        return ParseLines(batch, start, fields, validator, deadLetter, encoder);
     }
 
-    private static IngestParseError? ParseLines(IngestBatch batch, int position, IngestFields fields, IRecordValidator? validator, bool deadLetter)
+    private static IngestParseError? ParseLines(IngestBatch batch, int position, IngestFields fields, IRecordValidator? validator, bool deadLetter, IRecordEncoder? encoder)
     {
         var body = batch.Body;
         // Lines are counted from the body's start (the leading whitespace skipped may hold newlines).
@@ -107,7 +114,7 @@ internal static class IngestParser
             {
                 last--;
             }
-            if (last > first && Record(batch, first, last - first, line, RecordKind.Line, fields, validator, deadLetter) is { } error)
+            if (last > first && Record(batch, first, last - first, line, RecordKind.Line, fields, validator, deadLetter, encoder) is { } error)
             {
                 return error;
             }
@@ -117,7 +124,7 @@ internal static class IngestParser
         return null;
     }
 
-    private static IngestParseError? ParseArray(IngestBatch batch, int start, IngestFields fields, IRecordValidator? validator, bool deadLetter)
+    private static IngestParseError? ParseArray(IngestBatch batch, int start, IngestFields fields, IRecordValidator? validator, bool deadLetter, IRecordEncoder? encoder)
     {
         var body = batch.Body;
         var reader = new Utf8JsonReader(body[start..], isFinalBlock: true, default);
@@ -133,7 +140,7 @@ internal static class IngestParser
                 var first = start + (int)reader.TokenStartIndex;
                 reader.Skip();
                 var length = start + (int)reader.BytesConsumed - first;
-                if (Record(batch, first, length, element, RecordKind.Element, fields, validator, deadLetter) is { } error)
+                if (Record(batch, first, length, element, RecordKind.Element, fields, validator, deadLetter, encoder) is { } error)
                 {
                     return error;
                 }
@@ -151,12 +158,27 @@ internal static class IngestParser
         return null;
     }
 
-    private static IngestParseError? Record(IngestBatch batch, int start, int length, int line, RecordKind kind, IngestFields fields, IRecordValidator? validator, bool deadLetter)
+    private static IngestParseError? Record(IngestBatch batch, int start, int length, int line, RecordKind kind, IngestFields fields, IRecordValidator? validator, bool deadLetter, IRecordEncoder? encoder)
     {
         var problem = ReadRecord(batch, start, length, line, fields, out var field, out var slot);
         if (problem is null && validator is not null && !validator.TryValidate(batch.Body.Slice(start, length), out field, out var invalid))
         {
             problem = invalid;
+        }
+        if (problem is null && encoder is not null)
+        {
+            var values = batch.Encoded;
+            var mark = values.Length;
+            if (encoder.TryEncode(batch.Body.Slice(start, length), values, out field, out var refused))
+            {
+                slot.ValueStart = mark;
+                slot.ValueLength = values.Length - mark;
+            }
+            else
+            {
+                values.Truncate(mark);
+                problem = refused;
+            }
         }
         if (problem is null)
         {

@@ -2,16 +2,30 @@ using Microsoft.AspNetCore.Http;
 
 namespace Sluice.Server.Ingest;
 
+/// <summary>What an ingest request stores as each record's value (<c>?format=</c>).</summary>
+internal enum IngestValueFormat
+{
+    /// <summary>No <c>format</c>: the record's JSON bytes as sent.</summary>
+    Json,
+
+    /// <summary><c>avro-confluent</c>: Avro binary of the latest schema of subject <c>&lt;topic&gt;-value</c>, in Confluent's wire format.</summary>
+    AvroConfluent,
+
+    /// <summary><c>json-registry</c>: the JSON, validated against the latest JSON Schema of <c>&lt;topic&gt;-value</c>, in Confluent's wire format.</summary>
+    JsonRegistry,
+}
+
 /// <summary>The query options of <c>POST /ingest/{topic}</c>: <c>key</c>, <c>timestamp</c>, <c>dlq</c>,
-/// <c>create</c>, <c>partitions</c> (see docs/server.md, "HTTP ingest"). Immutable.</summary>
+/// <c>create</c>, <c>partitions</c>, <c>format</c> (see docs/server.md, "HTTP ingest"). Immutable.</summary>
 internal sealed class IngestQuery
 {
-    private IngestQuery(IngestFields fields, bool deadLetter, bool create, int partitions)
+    private IngestQuery(IngestFields fields, bool deadLetter, bool create, int partitions, IngestValueFormat valueFormat)
     {
         Fields = fields;
         DeadLetter = deadLetter;
         Create = create;
         Partitions = partitions;
+        ValueFormat = valueFormat;
     }
 
     /// <summary>Key and timestamp fields.</summary>
@@ -25,6 +39,9 @@ internal sealed class IngestQuery
 
     /// <summary><c>?partitions=N</c>: partitions of a topic <see cref="Create"/> creates (default 1).</summary>
     public int Partitions { get; }
+
+    /// <summary><c>?format=</c>: what each record's value is stored as (default <see cref="IngestValueFormat.Json"/>).</summary>
+    public IngestValueFormat ValueFormat { get; }
 
     /// <summary>The body format for a Content-Type.</summary>
     public IngestBodyFormat Format(string? contentType)
@@ -62,10 +79,28 @@ internal sealed class IngestQuery
         {
             error ??= $"Option 'partitions' for topic '{topic}' must be a whole number from 1 to 100000; got '{p}'.";
         }
-        return new IngestQuery(key is null && timestamp is null ? IngestFields.None : new IngestFields(key, timestamp), dlq, create, partitions);
+        var valueFormat = IngestValueFormat.Json;
+        if (query.TryGetValue("format", out var f))
+        {
+            switch (f.ToString())
+            {
+                case "json":
+                    break;
+                case "avro-confluent":
+                    valueFormat = IngestValueFormat.AvroConfluent;
+                    break;
+                case "json-registry":
+                    valueFormat = IngestValueFormat.JsonRegistry;
+                    break;
+                default:
+                    error ??= $"Option 'format' for topic '{topic}' must be avro-confluent, json-registry or json (the default: the JSON as sent); got '{f}'.";
+                    break;
+            }
+        }
+        return new IngestQuery(key is null && timestamp is null ? IngestFields.None : new IngestFields(key, timestamp), dlq, create, partitions, valueFormat);
     }
 
-    private static IngestQuery Default { get; } = new(IngestFields.None, false, false, 1);
+    private static IngestQuery Default { get; } = new(IngestFields.None, false, false, 1, IngestValueFormat.Json);
 
     private static string? Text(IQueryCollection query, string name, string topic, ref string? error)
     {

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Sluice.Log;
+using Sluice.SchemaRegistry.Storage;
 
 namespace Sluice.Server.Ingest;
 
@@ -13,9 +14,11 @@ namespace Sluice.Server.Ingest;
 /// HTTP ingest (<c>POST /ingest/{topic}</c>, docs/server.md "HTTP ingest"): reads a request's body, parses it into
 /// records (<see cref="IngestParser"/>), hands them to the partitions' <see cref="PartitionAppender"/>s (group commit)
 /// and answers once they are durable. Idempotency-Keys are checked against the topic's <see cref="IdempotencyIndex"/>;
-/// load is bounded by the <see cref="Gate"/>. A singleton of the server; thread-safe.
+/// load is bounded by the <see cref="Gate"/>. With <c>?format=avro-confluent|json-registry</c> each record is checked
+/// and encoded with the latest schema of <c>&lt;topic&gt;-value</c> in the server's registry (<see cref="Schemas"/>).
+/// A singleton of the server; thread-safe.
 /// </summary>
-internal sealed class IngestService(ServerContext server) : IAsyncDisposable
+internal sealed class IngestService(ServerContext server, SchemaStore registry) : IAsyncDisposable
 {
     /// <summary>The request header naming an idempotent request.</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
@@ -27,8 +30,11 @@ internal sealed class IngestService(ServerContext server) : IAsyncDisposable
     private readonly ConcurrentDictionary<TopicLog, Lazy<Task<IdempotencyIndex>>> _indexes = new();
     private readonly TimeProvider _time = server.Log.Options.TimeProvider;
 
-    /// <summary>The topics' record validators (empty until the schema registry, issue 16).</summary>
+    /// <summary>The topics' record validators (none by default; schema checks come with <c>?format=</c>, see <see cref="Schemas"/>).</summary>
     public IngestValidators Validators { get; } = new();
+
+    /// <summary>The record encoders of the registry formats, per topic.</summary>
+    public IngestSchemas Schemas { get; } = new(registry);
 
     /// <summary>The bound on work in flight: 1024 requests and 256 MiB of bodies (at least one largest body).</summary>
     public IngestGate Gate { get; } = new(1024, Math.Max(256L << 20, server.Options.MaxRequestBodyBytes));
@@ -50,6 +56,11 @@ internal sealed class IngestService(ServerContext server) : IAsyncDisposable
         if (ResolveTopic(topic, query) is not { } log)
         {
             return Problem(StatusCodes.Status404NotFound, "Unknown topic", $"Topic '{topic}' does not exist: create it with 'sluice log topics create {topic}' or POST /ingest/{topic}?create=true.");
+        }
+        IRecordEncoder? encoder = null;
+        if (query.ValueFormat != IngestValueFormat.Json && (encoder = Schemas.EncoderFor(log.Name, query.ValueFormat, out var schemaError)) is null)
+        {
+            return Problem(schemaError!.Status, schemaError.Title, schemaError.Detail);
         }
         if (!Gate.TryEnterRequest())
         {
@@ -84,7 +95,7 @@ internal sealed class IngestService(ServerContext server) : IAsyncDisposable
                 }
                 bytesTaken = batch.BodyLength;
             }
-            return await IngestBodyAsync(http, log, query, key, batch).ConfigureAwait(false);
+            return await IngestBodyAsync(http, log, query, key, batch, encoder).ConfigureAwait(false);
         }
         finally
         {
@@ -94,7 +105,7 @@ internal sealed class IngestService(ServerContext server) : IAsyncDisposable
         }
     }
 
-    private async Task<IResult> IngestBodyAsync(HttpContext http, TopicLog log, IngestQuery query, string key, IngestBatch batch)
+    private async Task<IResult> IngestBodyAsync(HttpContext http, TopicLog log, IngestQuery query, string key, IngestBatch batch, IRecordEncoder? encoder)
     {
         IdempotencyIndex? index = null;
         IdempotencyAnswer? resumed = null;
@@ -127,7 +138,7 @@ internal sealed class IngestService(ServerContext server) : IAsyncDisposable
         var deadLettered = 0;
         try
         {
-            var error = IngestParser.Parse(batch, query.Format(http.Request.ContentType), query.Fields, Validators.For(log.Name), query.DeadLetter);
+            var error = IngestParser.Parse(batch, query.Format(http.Request.ContentType), query.Fields, Validators.For(log.Name), query.DeadLetter, encoder);
             if (error is not null)
             {
                 return Problem(StatusCodes.Status400BadRequest, "Malformed record", error.Message, error.Line, error.Field);

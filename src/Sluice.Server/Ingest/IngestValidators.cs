@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace Sluice.Server.Ingest;
 
 /// <summary>
-/// The record validator of each topic (see <see cref="IRecordValidator"/>): empty until the schema registry (issue 16)
-/// fills it. Thread-safe.
+/// The record validator of each topic (see <see cref="IRecordValidator"/>): empty unless one is set. Schema checks
+/// against the registry are per request (<c>?format=</c>, <see cref="IngestSchemas"/>), not here. Thread-safe.
 /// </summary>
 internal sealed class IngestValidators
 {
