@@ -74,10 +74,10 @@ public sealed class Expectations<T>
     }
 
     /// <summary>
-    /// freshness: every <paramref name="checkEvery"/> (default <paramref name="maxLag"/>) of processing time, the newest event
+    /// freshness: every <paramref name="checkEvery"/> (default <paramref name="maxLag"/>, at most 1 minute; at most 1 day) of processing time, the newest event
     /// time seen is at most <paramref name="maxLag"/> behind the clock. Reports to <see cref="QualityViolations.Tag"/>.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="action"/> is not Warn or Fail.</exception>
+    /// <exception cref="ArgumentException"><paramref name="action"/> is not Warn or Fail, or <paramref name="checkEvery"/> is over 1 day.</exception>
     public Expectations<T> Freshness(string rule, TimeSpan maxLag, TimeSpan? checkEvery = null, RuleAction action = RuleAction.Warn) =>
         Add(new FreshnessRule<T>(rule, maxLag, checkEvery, action));
 

@@ -102,4 +102,16 @@ public class VolumeAndFreshnessTests
         violation.Rule.ShouldBe("volume_bounds");
         violation.Message.ShouldContain("has 1 records, outside [5, ∞]");
     }
+
+    [Fact]
+    public void Freshness_LongLagBound_IsCheckedEveryMinuteAndOpens()
+    {
+        using var driver = new OperatorTestDriver<Reading, Reading>(input => input.Expect(e => e.Freshness("fresh", TimeSpan.FromDays(36_500))));
+        var violations = driver.SideOutput(QualityViolations.Tag);
+
+        driver.ProcessElement(new Reading(0), 0).AdvanceProcessingTime(TimeSpan.FromMinutes(3)).Finish();
+
+        driver.Values.Count.ShouldBe(1);
+        violations.Items.ShouldBeEmpty();
+    }
 }

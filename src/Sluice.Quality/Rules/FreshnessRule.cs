@@ -3,7 +3,7 @@ using Sluice.Operators;
 namespace Sluice.Quality.Rules;
 
 /// <summary>
-/// freshness: every <c>checkEvery</c> of processing time (the job's clock), the newest event time the subtask has seen
+/// freshness: every <c>checkEvery</c> (default the max lag, at most a minute; at most a day) of processing time (the job's clock), the newest event time the subtask has seen
 /// must be at most <c>maxLag</c> behind the clock. Before the first record the operator's open time stands in for it,
 /// so a stream that never starts, or stops (an outage), fails the check; one that lags (a backlog) fails it too.
 /// </summary>
@@ -13,8 +13,18 @@ internal sealed class FreshnessRule<T> : StreamRule<T>
     {
         MaxLag = maxLag;
         MaxLagMs = EventTime.PositiveMillis(maxLag, nameof(maxLag));
-        CheckEveryMs = checkEvery is { } every ? EventTime.PositiveMillis(every, nameof(checkEvery)) : MaxLagMs;
+        CheckEveryMs = checkEvery is { } every ? EventTime.PositiveMillis(every, nameof(checkEvery)) : Math.Min(MaxLagMs, DefaultMaxCheckEveryMs);
+        if (CheckEveryMs > MaxCheckEveryMs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(checkEvery), checkEvery, $"Rule '{name}': checks run at least once a day; give a checkEvery of at most 1 day.");
+        }
     }
+
+    /// <summary>The longest default interval between checks (a lag bound of hours is still checked every minute).</summary>
+    public const long DefaultMaxCheckEveryMs = 60_000;
+
+    /// <summary>The longest interval between checks one may ask for (the task's timers reach about 49 days).</summary>
+    public const long MaxCheckEveryMs = 86_400_000;
 
     public TimeSpan MaxLag { get; }
 
