@@ -8,6 +8,7 @@ internal sealed class RuleCounts
     private readonly KeyValuePair<string, object?>[][] _tags;
     private readonly long[] _flushedPassed;
     private readonly long[] _flushedFailed;
+    private readonly RuleTotal[] _totals;
 
     public RuleCounts(IStreamOperatorContext context, IReadOnlyList<(string Name, string Kind, RuleAction Action)> rules)
     {
@@ -17,12 +18,14 @@ internal sealed class RuleCounts
         _flushedPassed = new long[count];
         _flushedFailed = new long[count];
         _tags = new KeyValuePair<string, object?>[count][];
+        _totals = new RuleTotal[count];
         Names = new string[count];
         var jobId = context.JobId.ToString();
         for (var i = 0; i < count; i++)
         {
             var (name, kind, action) = rules[i];
             Names[i] = name;
+            _totals[i] = QualityMetrics.TotalOf(context.JobId, context.OperatorName, name, kind, QualityMetrics.ActionName(action));
             _tags[i] =
             [
                 new("job", context.JobName), new("job.id", jobId), new("operator", context.OperatorName),
@@ -45,11 +48,13 @@ internal sealed class RuleCounts
             if (Passed[i] != _flushedPassed[i])
             {
                 QualityMetrics.Passed.Add(Passed[i] - _flushedPassed[i], _tags[i]);
+                Interlocked.Add(ref _totals[i].Passed, Passed[i] - _flushedPassed[i]);
                 _flushedPassed[i] = Passed[i];
             }
             if (Failed[i] != _flushedFailed[i])
             {
                 QualityMetrics.Failed.Add(Failed[i] - _flushedFailed[i], _tags[i]);
+                Interlocked.Add(ref _totals[i].Failed, Failed[i] - _flushedFailed[i]);
                 _flushedFailed[i] = Failed[i];
             }
         }
