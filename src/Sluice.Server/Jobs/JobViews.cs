@@ -34,6 +34,7 @@ internal sealed record JobSubmitted(string Id, string Name, string Status);
 /// <param name="Tasks">Where each task subtask's time went (busy, backpressured, idle), in plan order.</param>
 /// <param name="Checkpoints">Completed checkpoints of this server's runs of the job, newest first (at most 100).</param>
 /// <param name="Exceptions">Status changes, with their cause when there is one, newest first (at most 100).</param>
+/// <param name="Rules">The data-quality rules of the current run (<c>Expect</c>, SQL <c>CHECK</c>) with their pass and fail counts; empty without rules.</param>
 internal sealed record JobDetails(
     string Id,
     string Name,
@@ -52,7 +53,8 @@ internal sealed record JobDetails(
     IReadOnlyList<JobOperatorTotals> OperatorTotals,
     IReadOnlyList<JobTaskTime> Tasks,
     IReadOnlyList<JobCheckpoint> Checkpoints,
-    IReadOnlyList<JobException> Exceptions);
+    IReadOnlyList<JobException> Exceptions,
+    IReadOnlyList<Sluice.Quality.RuleTotals> Rules);
 
 /// <summary>Where one task subtask's time went since the current run started, in seconds; <paramref name="BackpressuredRatio"/> is
 /// the backpressured share (0 to 1): a task near 1 waits on a slower task downstream. <paramref name="Operators"/> are the

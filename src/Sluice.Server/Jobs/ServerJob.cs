@@ -118,7 +118,7 @@ internal sealed class ServerJob
             definition.Parallelism, definition.CheckpointIntervalMs, definition.Sql, definition.Job, definition.Job is null ? null : definition.Args,
             RestoredFrom, Graph(client.PlanDescription), perSubtask, totals,
             [.. client.GetTaskTimes().Select(t => new JobTaskTime(t.Task, t.Subtask, t.Operators, t.Busy.TotalSeconds, t.Backpressured.TotalSeconds, t.Idle.TotalSeconds, t.BackpressuredRatio))],
-            checkpoints, exceptions);
+            checkpoints, exceptions, Sluice.Quality.QualityMetrics.Totals(client.Id));
     }
 
     /// <summary>The plan graph of <paramref name="plan"/>.</summary>

@@ -141,6 +141,22 @@ internal static class CatalogFile
             json.WriteEndObject();
         }
 
+        if (table.Checks.Count > 0)
+        {
+            // Optional: a table without CHECK constraints is written exactly as before they existed.
+            json.WriteStartArray("checks");
+            foreach (var check in table.Checks)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", check.Name);
+                json.WriteString("expression", check.Expression);
+                json.WriteString("onViolation", Syntax.SqlFormatter.ViolationKeyword(check.Action));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
         WriteStrings(json, "primaryKey", table.PrimaryKey);
         WriteStrings(json, "partitionKeys", table.PartitionKeys);
         json.WriteStartArray("options");
@@ -192,9 +208,33 @@ internal static class CatalogFile
             PartitionKeys = ReadStrings(table, "partitionKeys"),
             Options = options,
             Comment = Optional(table, "comment"),
+            Checks = ReadChecks(table),
         };
         result.Validate();
         return result;
+    }
+
+    private static List<CheckSpec> ReadChecks(JsonElement table)
+    {
+        var checks = new List<CheckSpec>();
+        if (table.TryGetProperty("checks", out var array))
+        {
+            foreach (var check in array.EnumerateArray())
+            {
+                var name = Required(check, "name");
+                var action = Required(check, "onViolation") switch
+                {
+                    "DLQ" => Sluice.Quality.RuleAction.DeadLetter,
+                    "DROP" => Sluice.Quality.RuleAction.Drop,
+                    "WARN" => Sluice.Quality.RuleAction.Warn,
+                    "FAIL" => Sluice.Quality.RuleAction.Fail,
+                    var other => throw new FormatException($"CHECK constraint '{name}' has unknown onViolation '{other}'"),
+                };
+                checks.Add(new CheckSpec(name, Required(check, "expression"), action));
+            }
+        }
+
+        return checks;
     }
 
     private static string Required(JsonElement element, string name) =>

@@ -58,6 +58,12 @@ internal sealed record MetadataColumn(string Name, DataType Type, string? Key = 
 /// <param name="Expression">The watermark expression's SQL text, as written.</param>
 internal sealed record WatermarkSpec(string Column, string Expression);
 
+/// <summary>A <c>CONSTRAINT name CHECK (expression) ON VIOLATION action</c> of a table: a rule on the rows written into it.</summary>
+/// <param name="Name">The constraint's name (the rule's name in metrics and dead letters).</param>
+/// <param name="Expression">The condition's SQL text (canonical); a row passes unless it is FALSE (NULL passes, as in SQL).</param>
+/// <param name="Action">What happens to a row that fails it.</param>
+internal sealed record CheckSpec(string Name, string Expression, Sluice.Quality.RuleAction Action);
+
 /// <summary>
 /// A table of the catalog: its columns, watermark, keys and connector options. Immutable; validated when created
 /// (<see cref="Validate"/>), so a table the catalog holds is always well formed.
@@ -84,6 +90,9 @@ internal sealed record CatalogTable
 
     /// <summary>The table's COMMENT, if any.</summary>
     public string? Comment { get; init; }
+
+    /// <summary>The table's CHECK constraints, in declaration order; empty when none.</summary>
+    public IReadOnlyList<CheckSpec> Checks { get; init; } = [];
 
     /// <summary>The value of option <paramref name="key"/>, or null.</summary>
     public string? Option(string key)
@@ -160,6 +169,15 @@ internal sealed record CatalogTable
         }
 
         CheckColumns(PrimaryKey, "PRIMARY KEY", position);
+        var checks = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var check in Checks)
+        {
+            if (!checks.Add(check.Name))
+            {
+                throw new SqlException($"Table '{Name}' declares CHECK constraint '{check.Name}' twice.", position);
+            }
+        }
+
         CheckColumns(PartitionKeys, "PARTITIONED BY", position);
         if (Watermark is { } watermark)
         {

@@ -88,7 +88,7 @@ internal static class SqlPlanner
             case SqlInsert insert:
                 {
                     var (table, bound) = new QueryBinder(catalog, functions, settings).BindInsert(insert);
-                    var sink = Sink(table, bound, settings);
+                    var sink = Sink(table, bound, settings, functions);
                     return new PlannedStatement(statement, null, [sink], [bound], [table], false);
                 }
 
@@ -100,7 +100,7 @@ internal static class SqlPlanner
                     foreach (var insert in set.Inserts)
                     {
                         var (table, bound) = new QueryBinder(catalog, functions, settings).BindInsert(insert);
-                        sinks.Add(Sink(table, bound, settings));
+                        sinks.Add(Sink(table, bound, settings, functions));
                         ast.Add(bound);
                         tables.Add(table);
                     }
@@ -113,7 +113,7 @@ internal static class SqlPlanner
         }
     }
 
-    private static SinkNode Sink(CatalogTable table, LogicalNode bound, PlannerSettings settings)
+    private static SinkNode Sink(CatalogTable table, LogicalNode bound, PlannerSettings settings, Expressions.FunctionCatalog functions)
     {
         var optimized = Optimizer.Optimize(bound, settings, isRoot: true);
         var columns = new Expressions.BoundExpression[optimized.Schema.Count];
@@ -122,6 +122,9 @@ internal static class SqlPlanner
             columns[i] = BoundExpressions.Field(optimized.Schema, i);
         }
 
-        return new SinkNode(optimized, table, columns, settings.SinkChangelogMode(table));
+        return new SinkNode(optimized, table, columns, settings.SinkChangelogMode(table))
+        {
+            Checks = [.. table.Checks.Select(check => (check, TableBinder.BindCheck(table, check, functions)))],
+        };
     }
 }

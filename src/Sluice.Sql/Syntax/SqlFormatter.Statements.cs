@@ -106,6 +106,15 @@ internal static partial class SqlFormatter
         AppendQuery(text, insert.Query);
     }
 
+    /// <summary>The ON VIOLATION keyword of <paramref name="action"/>.</summary>
+    internal static string ViolationKeyword(Sluice.Quality.RuleAction action) => action switch
+    {
+        Sluice.Quality.RuleAction.DeadLetter => "DLQ",
+        Sluice.Quality.RuleAction.Drop => "DROP",
+        Sluice.Quality.RuleAction.Warn => "WARN",
+        _ => "FAIL",
+    };
+
     private static void AppendCreateTable(StringBuilder text, SqlCreateTable table)
     {
         text.Append(table.Temporary ? "CREATE TEMPORARY TABLE " : "CREATE TABLE ").Append(table.IfNotExists ? "IF NOT EXISTS " : "");
@@ -134,6 +143,14 @@ internal static partial class SqlFormatter
             text.Append("PRIMARY KEY ");
             AppendNameList(text, key.Columns);
             text.Append(" NOT ENFORCED");
+            first = false;
+        }
+        foreach (var check in table.Checks)
+        {
+            text.Append(first ? "\n  " : ",\n  ").Append("CONSTRAINT ").Append(QuoteName(check.Name)).Append(" CHECK (");
+            AppendExpression(text, check.Condition, 0);
+            text.Append(") ON VIOLATION ").Append(ViolationKeyword(check.Action));
+            first = false;
         }
         text.Append("\n)");
         if (table.Comment is { } comment)

@@ -227,6 +227,7 @@ internal sealed partial class SqlParser
         var columns = new List<SqlColumnDefinition>();
         SqlWatermarkDefinition? watermark = null;
         SqlPrimaryKey? primaryKey = null;
+        var checks = new List<SqlCheckConstraint>();
         if (IsWord("AS") || IsWord("LIKE"))
         {
             throw Unsupported($"CREATE TABLE … {Word().ToUpperInvariant()}", Current.Position);
@@ -246,6 +247,19 @@ internal sealed partial class SqlParser
                 var column = ExpectName("the time attribute column");
                 ExpectKeyword("AS");
                 watermark = new SqlWatermarkDefinition(column, ParseExpression(), elementPosition);
+            }
+            else if (IsWord("CONSTRAINT") && IsWord("CHECK", 2))
+            {
+                var check = ParseCheckConstraint();
+                if (checks.Exists(c => c.Name == check.Name))
+                {
+                    throw Error($"Table constraint '{check.Name}' is declared twice; give each CHECK constraint its own name.", elementPosition);
+                }
+                checks.Add(check);
+            }
+            else if (IsWord("CHECK"))
+            {
+                throw Error("A CHECK constraint needs a name (it names the rule's metrics and dead letters): write CONSTRAINT name CHECK (…).", elementPosition);
             }
             else if (IsWord("PRIMARY") || IsWord("CONSTRAINT"))
             {
@@ -294,7 +308,34 @@ internal sealed partial class SqlParser
         {
             throw Unsupported($"CREATE TABLE … {Word().ToUpperInvariant()}", Current.Position);
         }
-        return new SqlCreateTable(name, temporary, ifNotExists, new SqlList<SqlColumnDefinition>(columns), watermark, primaryKey, comment, partitionedBy, options, position);
+        return new SqlCreateTable(name, temporary, ifNotExists, new SqlList<SqlColumnDefinition>(columns), watermark, primaryKey, comment, partitionedBy, options, position)
+        {
+            Checks = new SqlList<SqlCheckConstraint>(checks),
+        };
+    }
+
+    /// <summary><c>CONSTRAINT name CHECK (condition) [ON VIOLATION {DLQ | DROP | WARN | FAIL}]</c>.</summary>
+    private SqlCheckConstraint ParseCheckConstraint()
+    {
+        var position = Current.Position;
+        ExpectKeyword("CONSTRAINT");
+        var name = ExpectName("a constraint name");
+        ExpectKeyword("CHECK");
+        ExpectSymbol(SqlTokenKind.LeftParen);
+        var condition = ParseExpression();
+        ExpectSymbol(SqlTokenKind.RightParen);
+        var action = Sluice.Quality.RuleAction.DeadLetter;
+        if (TryKeyword("ON"))
+        {
+            ExpectKeyword("VIOLATION");
+            action = IsWord("DLQ") ? Sluice.Quality.RuleAction.DeadLetter
+                : IsWord("DROP") ? Sluice.Quality.RuleAction.Drop
+                : IsWord("WARN") ? Sluice.Quality.RuleAction.Warn
+                : IsWord("FAIL") ? Sluice.Quality.RuleAction.Fail
+                : throw Unexpected("DLQ, DROP, WARN or FAIL after ON VIOLATION");
+            Advance();
+        }
+        return new SqlCheckConstraint(name, condition, action, position);
     }
 
     private SqlColumnDefinition ParseColumn(out SqlPrimaryKey? primaryKey)

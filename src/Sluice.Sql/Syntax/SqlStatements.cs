@@ -51,7 +51,17 @@ internal sealed record SqlCreateTable(
     string? Comment,
     SqlList<string> PartitionedBy,
     SqlList<SqlTableOption> Options,
-    SqlPosition Position) : SqlStatement(Position);
+    SqlPosition Position) : SqlStatement(Position)
+{
+    /// <summary>The table's <c>CONSTRAINT name CHECK (…) ON VIOLATION …</c> clauses, in declaration order.</summary>
+    public SqlList<SqlCheckConstraint> Checks { get; init; } = SqlList<SqlCheckConstraint>.Empty;
+}
+
+/// <summary>
+/// <c>CONSTRAINT name CHECK (condition) [ON VIOLATION {DLQ | DROP | WARN | FAIL}]</c>: a data-quality rule on the rows
+/// written into the table (default action DLQ).
+/// </summary>
+internal sealed record SqlCheckConstraint(string Name, SqlExpression Condition, Sluice.Quality.RuleAction Action, SqlPosition Position) : SqlNode(Position);
 
 /// <summary><c>CREATE [TEMPORARY] VIEW [IF NOT EXISTS] name [(columns)] [COMMENT '…'] AS query</c>.</summary>
 internal sealed record SqlCreateView(SqlIdentifier Name, bool Temporary, bool IfNotExists, SqlList<string> Columns, string? Comment, SqlQuery Query, SqlPosition Position)

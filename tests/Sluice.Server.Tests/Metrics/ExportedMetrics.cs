@@ -29,6 +29,8 @@ internal static class ExportedMetrics
         ["sluice_job_restarts_total"] = "counter",
         ["sluice_records_dropped_total"] = "counter",
         ["sluice_blackhole_rows_total"] = "counter",
+        ["sluice_quality_rule_passed_total"] = "counter",
+        ["sluice_quality_rule_failed_total"] = "counter",
     };
 
     /// <summary>Whether <paramref name="series"/> (a name in an expression) belongs to an exported family: the family itself, or a histogram's <c>_bucket</c>, <c>_sum</c> or <c>_count</c>.</summary>

@@ -112,6 +112,7 @@ export function jobPage(view, signal, id) {
   const throughput = new LineChart('Throughput (records/s read by the sources)', fmtRate);
   const lag = new LineChart('Event-time lag at the sinks (now − watermark)', fmtDuration);
   const checkpoints = h('div', {});
+  const rules = h('div', {});
   const exceptions = h('div', {});
   const error = h('p', { class: 'error', hidden: true });
   const actions = jobActions(id);
@@ -120,6 +121,7 @@ export function jobPage(view, signal, id) {
     h('div', { class: 'charts' },
       h('figure', {}, h('figcaption', {}, 'Throughput: records/s read by the sources'), throughput.element),
       h('figure', {}, h('figcaption', {}, 'Latency: event-time lag at the sinks (now − watermark)'), lag.element)),
+    h('h2', {}, 'Data quality'), rules,
     h('h2', {}, 'Checkpoints'), checkpoints,
     h('h2', {}, 'Exceptions'), exceptions);
 
@@ -172,6 +174,12 @@ export function jobPage(view, signal, id) {
     throughput.push(rate);
     lag.push(sinkWatermark === null ? null : Math.max(0, Date.now() - sinkWatermark));
 
+    const ruleTotals = job.rules ?? [];
+    rules.replaceChildren(ruleTotals.length === 0
+      ? h('p', { class: 'empty' }, 'No data-quality rules (Expect, SQL CHECK) in this job.')
+      : table(['Operator', 'Rule', 'Kind', 'Action', 'Passed', 'Failed', 'Pass rate'], ruleTotals.map(r =>
+        [r.operator, h('code', {}, r.rule), r.kind, r.action, num(fmtWhole(r.passed)), num(fmtWhole(r.failed)),
+          num(r.passed + r.failed === 0 ? '–' : `${(100 * r.passed / (r.passed + r.failed)).toFixed(2)} %`)]), { class: 'rules' }));
     checkpoints.replaceChildren(completed.length === 0
       ? h('p', { class: 'empty' }, 'No checkpoint completed yet.')
       : table(['Id', 'Time', 'Duration', 'Size', ''], completed.slice(0, 10).map(c =>

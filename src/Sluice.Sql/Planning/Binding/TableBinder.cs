@@ -131,6 +131,7 @@ internal static class TableBinder
             PartitionKeys = [.. create.PartitionedBy],
             Options = options,
             Comment = create.Comment,
+            Checks = [.. create.Checks.Select(c => new CheckSpec(c.Name, SqlFormatter.Format(c.Condition), c.Action))],
         };
         table.Validate(create.Position);
         try
@@ -142,7 +143,45 @@ internal static class TableBinder
             throw new SqlException(e.Reason, create.Position, e);
         }
 
+        for (var i = 0; i < create.Checks.Count; i++)
+        {
+            try
+            {
+                BindCheck(table, table.Checks[i], functions);
+            }
+            catch (SqlException e) when (e.Position is null)
+            {
+                throw new SqlException(e.Reason, create.Checks[i].Position, e);
+            }
+        }
+
         return table;
+    }
+
+    /// <summary>
+    /// The condition of <paramref name="check"/> bound over the rows written into <paramref name="table"/> (its
+    /// <see cref="CatalogTable.PersistedSchema"/>).
+    /// </summary>
+    /// <exception cref="SqlException">The condition names a column the written rows do not have, does not bind, or is not BOOLEAN; the message names the constraint and table.</exception>
+    public static BoundExpression BindCheck(CatalogTable table, CheckSpec check, FunctionCatalog functions)
+    {
+        BoundExpression condition;
+        try
+        {
+            var binder = new ExpressionBinder(Scope.Of(table.PersistedSchema(), table.Name), functions, $"CHECK constraint '{check.Name}' of table '{table.Name}'");
+            condition = binder.Bind(SqlParser.ParseExpression(check.Expression));
+        }
+        catch (SqlException e)
+        {
+            throw new SqlException($"CHECK constraint '{check.Name}' of table '{table.Name}' is invalid: {e.Reason}", null, e);
+        }
+
+        if (condition.Type.Kind != DataTypeKind.Boolean)
+        {
+            throw new SqlException($"CHECK constraint '{check.Name}' of table '{table.Name}' is {condition.TypeName}; a CHECK condition must be BOOLEAN (a comparison, IS NOT NULL, …).");
+        }
+
+        return condition;
     }
 
     /// <summary>The catalog view a CREATE VIEW declares (its query kept as canonical SQL text).</summary>

@@ -47,6 +47,9 @@ internal sealed class SinkNode : LogicalNode
     /// <summary>The changelog the table's connector accepts.</summary>
     public ChangelogMode SinkMode { get; }
 
+    /// <summary>The table's CHECK constraints with their conditions bound over <see cref="LogicalNode.Schema"/>; empty when none.</summary>
+    public IReadOnlyList<(CheckSpec Spec, BoundExpression Condition)> Checks { get; init; } = [];
+
     /// <inheritdoc />
     public override IReadOnlyList<LogicalNode> Inputs => [Input];
 
@@ -76,7 +79,7 @@ internal sealed class SinkNode : LogicalNode
     }
 
     /// <inheritdoc />
-    public override LogicalNode WithInputs(IReadOnlyList<LogicalNode> inputs) => new SinkNode(inputs[0], Table, Columns, SinkMode);
+    public override LogicalNode WithInputs(IReadOnlyList<LogicalNode> inputs) => new SinkNode(inputs[0], Table, Columns, SinkMode) { Checks = Checks };
 }
 
 /// <summary>The sinks of a statement set (or of one INSERT): planned as one job. Immutable.</summary>

@@ -119,6 +119,11 @@ internal sealed partial class PhysicalPlanner
             rows = Project(input, node.Input.Schema, node.Columns, sink.Schema, name, what);
         }
 
+        if (node.Checks.Count > 0)
+        {
+            rows = Checks(rows, node, sink.Schema);
+        }
+
         sink.Attach(rows);
         Added($"Sink(table=[{node.Table.Name}], fields=[{string.Join(", ", FieldNames(sink.Schema))}])");
     }

@@ -1,0 +1,42 @@
+using Sluice.Testing;
+
+namespace Sluice.Quality.Tests;
+
+public class RegexTimeoutTests
+{
+    public sealed record Text(int Id, string Value);
+
+    [Fact]
+    public void Matches_CatastrophicBacktracking_TimesOutIsReportedAndTheTaskGoesOn()
+    {
+        // A lookahead keeps this pattern off the non-backtracking engine; (a+)+b is exponential on "aaa…c".
+        const string Pattern = "^(?=(a+)+b)";
+        var evil = new string('a', 40) + "c";
+        using var driver = new OperatorTestDriver<Text, Text>(input => input.Expect(e => e
+            .Matches("value_format", "value", t => t.Value, Pattern, TimeSpan.FromMilliseconds(20))));
+        var letters = driver.SideOutput(DeadLetters.Tag);
+
+        driver.ProcessElement(new Text(1, "aab"), 1).ProcessElement(new Text(2, evil), 2).ProcessElement(new Text(3, "ab"), 3).Finish();
+
+        driver.Values.Select(t => t.Id).ShouldBe([1, 3]);
+        var letter = letters.Items.ShouldHaveSingleItem();
+        letter.Rule.ShouldBe("value_format");
+        letter.FieldPath.ShouldBe("value");
+        letter.Reason.ShouldContain("timed out after 20 ms");
+    }
+
+    [Fact]
+    public void Matches_NestedQuantifierWithoutLookaround_RunsInLinearTimeWithoutTimeout()
+    {
+        // (a+)+$ is the textbook catastrophic pattern for a backtracking engine; the non-backtracking one is linear.
+        var evil = new string('a', 5_000) + "!";
+        using var driver = new OperatorTestDriver<Text, Text>(input => input.Expect(e => e
+            .Matches("value_format", "value", t => t.Value, "^(a+)+$", TimeSpan.FromMilliseconds(200))));
+        var letters = driver.SideOutput(DeadLetters.Tag);
+
+        driver.ProcessElement(new Text(1, evil), 1).ProcessElement(new Text(2, "aaa"), 2).Finish();
+
+        driver.Values.Select(t => t.Id).ShouldBe([2]);
+        letters.Items.ShouldHaveSingleItem().Reason.ShouldContain("does not match");
+    }
+}
