@@ -21,7 +21,7 @@ namespace Sluice.Connectors.Postgres.Sinks;
 /// </para>
 /// <para>
 /// <b>Commit.</b> Once the checkpoint is complete, one transaction checks <c>_sluice_commits</c> for the batch, moves
-/// its staged rows into the target (append: <c>INSERT … SELECT</c> in order; upsert: the last row per key decides,
+/// its staged rows into the target (append: <c>INSERT … SELECT</c>; upsert: the last row per key decides,
 /// <c>DELETE … USING</c> for a delete, <c>INSERT … ON CONFLICT (key) DO UPDATE</c> otherwise), deletes them from the
 /// staging table and records the batch in <c>_sluice_commits(sink_table, writer, sequence, subtask, checkpoint_id,
 /// row_count, committed_at)</c>. A replayed commit finds its row and does nothing; a batch whose staged rows are gone
@@ -188,7 +188,7 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
         var columns = string.Join(", ", _columns);
         if (Options.Mode == PostgresWriteMode.Append)
         {
-            Execute(connection, transaction, $"INSERT INTO {Target} ({columns}) SELECT {columns} FROM {Staging} WHERE writer = $1 AND seq = $2 ORDER BY ord", writer, sequence);
+            Execute(connection, transaction, $"INSERT INTO {Target} ({columns}) SELECT {columns} FROM {Staging} WHERE writer = $1 AND seq = $2", writer, sequence);
         }
         else
         {
@@ -257,7 +257,6 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
         }
         var staged = Schema.Select((f, i) => $"{_columns[i]} {PostgresColumns.SqlType(f.Type, f.Name)}");
         Execute(connection, null, $"CREATE TABLE IF NOT EXISTS {Staging} (writer uuid NOT NULL, seq bigint NOT NULL, ord bigint NOT NULL, op smallint NOT NULL, {string.Join(", ", staged)})");
-        Execute(connection, null, $"CREATE INDEX IF NOT EXISTS {PostgresColumns.Quote("_sluice_stage_" + TableName + "_batch")} ON {Staging} (writer, seq)");
         Execute(connection, null, $"CREATE TABLE IF NOT EXISTS {Commits} (sink_table text NOT NULL, writer uuid NOT NULL, sequence bigint NOT NULL, subtask integer NOT NULL, checkpoint_id bigint NOT NULL, row_count bigint NOT NULL, committed_at timestamptz NOT NULL, PRIMARY KEY (sink_table, writer, sequence))");
     }
 
