@@ -5,48 +5,43 @@ using Sluice.Tests.Shared.Contracts;
 
 namespace Sluice.Connectors.Postgres.Tests;
 
-/// <summary>The two-phase sink contract for <see cref="PostgresSink{T}"/> in append mode: committed rows are those a fresh connection sees.</summary>
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresAppendSinkContractTests(PostgresCluster cluster) : TwoPhaseSinkContractTests<Row>
+/// <summary>The two-phase sink contract for <see cref="PostgresSink{T}"/>: committed rows are those a fresh connection sees; nothing stays staged.</summary>
+public abstract class PostgresSinkContractTests(PostgresCluster cluster, string tablePrefix) : TwoPhaseSinkContractTests<Row>
 {
     private static readonly Schema s_schema = Schema.Parse("v BIGINT NOT NULL, label STRING");
-    private readonly string _table = PostgresCluster.NewTable("contract_append");
 
-    protected override ITwoPhaseSink<Row> CreateSink() =>
-        PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = _table }, s_schema);
+    /// <summary>The test's own table.</summary>
+    protected string Table { get; } = PostgresCluster.NewTable(tablePrefix);
+
+    /// <summary>The sink's options for <see cref="Table"/>.</summary>
+    protected abstract PostgresSinkOptions Options(string connectionString);
+
+    protected override ITwoPhaseSink<Row> CreateSink() => PostgresSink.ForRows(Options(cluster.ConnectionString), s_schema);
 
     protected override Row ToRecord(long value) => Row.Of(s_schema, value, "v" + value);
 
     protected override IReadOnlyList<long> ReadCommitted() =>
-        cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '{_table}'") == 0
+        cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '{Table}'") == 0
             ? []
-            : [.. cluster.Query($"SELECT v FROM {_table}").Select(r => (long)r[0]!)];
+            : [.. cluster.Query($"SELECT v FROM {Table}").Select(r => (long)r[0]!)];
 
     protected override int StagedLeftovers() =>
-        cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '_sluice_stage_{_table}'") == 0
+        cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '_sluice_stage_{Table}'") == 0
             ? 0
-            : (int)cluster.Scalar($"SELECT count(*) FROM _sluice_stage_{_table}");
+            : (int)cluster.Scalar($"SELECT count(*) FROM _sluice_stage_{Table}");
 }
 
-/// <summary>The two-phase sink contract in upsert mode (every value its own key, so the table holds each value once).</summary>
+/// <summary>The contract in append mode: duplicates would show as repeated values.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresUpsertSinkContractTests(PostgresCluster cluster) : TwoPhaseSinkContractTests<Row>
+public sealed class PostgresAppendSinkContractTests(PostgresCluster cluster) : PostgresSinkContractTests(cluster, "contract_append")
 {
-    private static readonly Schema s_schema = Schema.Parse("v BIGINT NOT NULL, label STRING");
-    private readonly string _table = PostgresCluster.NewTable("contract_upsert");
+    protected override PostgresSinkOptions Options(string connectionString) => new() { ConnectionString = connectionString, Table = Table };
+}
 
-    protected override ITwoPhaseSink<Row> CreateSink() =>
-        PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = _table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["v"] }, s_schema);
-
-    protected override Row ToRecord(long value) => Row.Of(s_schema, value, "v" + value);
-
-    protected override IReadOnlyList<long> ReadCommitted() =>
-        cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '{_table}'") == 0
-            ? []
-            : [.. cluster.Query($"SELECT v FROM {_table}").Select(r => (long)r[0]!)];
-
-    protected override int StagedLeftovers() =>
-        cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '_sluice_stage_{_table}'") == 0
-            ? 0
-            : (int)cluster.Scalar($"SELECT count(*) FROM _sluice_stage_{_table}");
+/// <summary>The contract in upsert mode (every value its own key, so duplicates cannot show; loss and visibility can).</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresUpsertSinkContractTests(PostgresCluster cluster) : PostgresSinkContractTests(cluster, "contract_upsert")
+{
+    protected override PostgresSinkOptions Options(string connectionString) =>
+        new() { ConnectionString = connectionString, Table = Table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["v"] };
 }

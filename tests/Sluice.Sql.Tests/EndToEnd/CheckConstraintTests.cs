@@ -13,26 +13,13 @@ namespace Sluice.Sql.Tests.EndToEnd;
 /// <summary><c>CONSTRAINT name CHECK (…) ON VIOLATION {DLQ | DROP | WARN | FAIL}</c> in CREATE TABLE: parsed, stored, and enforced on the rows written into the table.</summary>
 public sealed class CheckConstraintTests : IDisposable
 {
-    private static readonly DateTime s_t0 = new(2026, 12, 5, 10, 0, 0);
-
-    // auction, bidder, price, ts
-    private static readonly object?[][] s_bids =
-    [
-        [1L, 10L, 100L, s_t0.AddSeconds(1)],
-        [2L, 11L, 5L, s_t0.AddSeconds(3)],
-        [1L, 12L, 150L, s_t0.AddSeconds(2)],
-        [3L, 10L, 70L, s_t0.AddSeconds(12)],
-        [2L, 13L, 20L, s_t0.AddSeconds(11)],
-        [1L, 11L, null, s_t0.AddSeconds(14)],
-    ];
-
     private readonly string _directory = Directory.CreateTempSubdirectory("sluice-sql-checks-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static SqlSession Session()
     {
-        var registry = new ConnectorRegistry().Register(new RowsConnectorFactory(s_bids)).Register(new FilesystemConnectorFactory());
+        var registry = new ConnectorRegistry().Register(new RowsConnectorFactory(SqlEndToEndTests.BidRows)).Register(new FilesystemConnectorFactory());
         var session = SqlSession.Create(new SqlSessionOptions { Connectors = registry });
         session.Execute("CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3)) WITH ('connector' = 'rows')");
         return session;

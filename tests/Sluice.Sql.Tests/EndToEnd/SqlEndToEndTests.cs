@@ -15,8 +15,8 @@ public sealed class SqlEndToEndTests : IDisposable
 
     private static readonly DateTime s_t0 = new(2026, 12, 5, 10, 0, 0);
 
-    // auction, bidder, price, ts (seconds after t0; out of order)
-    private static readonly object?[][] s_bids =
+    /// <summary>The rows of the <c>bid</c> table: auction, bidder, price, ts (seconds after t0, out of order); shared with <see cref="CheckConstraintTests"/>.</summary>
+    internal static readonly object?[][] BidRows =
     [
         [1L, 10L, 100L, s_t0.AddSeconds(1)],
         [2L, 11L, 5L, s_t0.AddSeconds(3)],
@@ -33,7 +33,7 @@ public sealed class SqlEndToEndTests : IDisposable
     private SqlSession Session(int parallelism = 1)
     {
         var registry = new ConnectorRegistry()
-            .Register(new RowsConnectorFactory(s_bids))
+            .Register(new RowsConnectorFactory(BidRows))
             .Register(new FilesystemConnectorFactory())
             .Register(new PrintConnectorFactory(TextWriter.Null));
         var session = SqlSession.Create(new SqlSessionOptions { Connectors = registry });
