@@ -59,16 +59,42 @@ public sealed class IngestRegistryFormatTests
         return BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(1, 4));
     }
 
+    /// <summary>A started server whose registry holds one schema under <c>&lt;topic&gt;-value</c>, and the topic, created.</summary>
+    private sealed class RegisteredTopic : IAsyncDisposable
+    {
+        private RegisteredTopic(ServerFixture fixture, CachedSchemaRegistryClient client, int schemaId) => (Fixture, Client, SchemaId) = (fixture, client, schemaId);
+
+        public ServerFixture Fixture { get; }
+
+        public CachedSchemaRegistryClient Client { get; }
+
+        public int SchemaId { get; }
+
+        public static async Task<RegisteredTopic> StartAsync(string topic, string schema, SchemaType type)
+        {
+            var fixture = await ServerFixture.StartAsync();
+            var client = RegistryClient(fixture);
+            var id = await client.RegisterSchemaAsync(topic + "-value", new Schema(schema, type));
+            LogOf(fixture).CreateTopic(topic);
+            return new RegisteredTopic(fixture, client, id);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Fixture.DisposeAsync();
+        }
+    }
+
     private static async Task<GenericRecord> DecodeAvroAsync(ISchemaRegistryClient client, string topic, byte[] value) =>
         await new AvroDeserializer<GenericRecord>(client).DeserializeAsync(value, isNull: false, new SerializationContext(MessageComponentType.Value, topic));
 
     [Fact]
     public async Task AvroConfluent_RecordsOfTheLatestSchema_AreReadByConfluentsAvroDeserializer()
     {
-        await using var fixture = await ServerFixture.StartAsync();
-        using var client = RegistryClient(fixture);
-        var id = await client.RegisterSchemaAsync("orders-value", new Schema(OrderV1, SchemaType.Avro));
-        LogOf(fixture).CreateTopic("orders");
+        await using var setup = await RegisteredTopic.StartAsync("orders", OrderV1, SchemaType.Avro);
+        var (fixture, client) = (setup.Fixture, setup.Client);
+        var id = setup.SchemaId;
         var body = """
             {"id":1,"customer":"ann","amount":12.5,"ts":"2026-12-06T01:02:03.004Z","lines":[{"sku":"a","qty":2}]}
             {"ts":1700000000000,"note":"gift","status":"PAID","customer":"bob","amount":"0.99","id":2}
@@ -100,10 +126,8 @@ public sealed class IngestRegistryFormatTests
     [Fact]
     public async Task AvroConfluent_ARecordThatDoesNotFit_Is400NamingLineAndFieldAndAppendsNothing()
     {
-        await using var fixture = await ServerFixture.StartAsync();
-        using var client = RegistryClient(fixture);
-        await client.RegisterSchemaAsync("orders-value", new Schema(OrderV1, SchemaType.Avro));
-        LogOf(fixture).CreateTopic("orders");
+        await using var setup = await RegisteredTopic.StartAsync("orders", OrderV1, SchemaType.Avro);
+        var fixture = setup.Fixture;
         var body = """
             {"id":1,"customer":"ann","amount":1,"ts":0}
             {"id":2,"customer":"bob","amount":1,"ts":0,"status":"SHIPPED"}
@@ -122,10 +146,8 @@ public sealed class IngestRegistryFormatTests
     [Fact]
     public async Task AvroConfluent_DlqTrue_DeadLettersBadRecordsWithTheirJsonAndReason()
     {
-        await using var fixture = await ServerFixture.StartAsync();
-        using var client = RegistryClient(fixture);
-        await client.RegisterSchemaAsync("orders-value", new Schema(OrderV1, SchemaType.Avro));
-        LogOf(fixture).CreateTopic("orders");
+        await using var setup = await RegisteredTopic.StartAsync("orders", OrderV1, SchemaType.Avro);
+        var (fixture, client) = (setup.Fixture, setup.Client);
         var body = """
             {"id":1,"customer":"ann","amount":1,"ts":0}
             {"id":2,"amount":1,"ts":0}
@@ -155,10 +177,9 @@ public sealed class IngestRegistryFormatTests
     [Fact]
     public async Task AvroConfluent_VersionRegisteredWhileRunning_IsUsedByTheNextRequest()
     {
-        await using var fixture = await ServerFixture.StartAsync();
-        using var client = RegistryClient(fixture);
-        var v1 = await client.RegisterSchemaAsync("orders-value", new Schema(OrderV1, SchemaType.Avro));
-        LogOf(fixture).CreateTopic("orders");
+        await using var setup = await RegisteredTopic.StartAsync("orders", OrderV1, SchemaType.Avro);
+        var (fixture, client) = (setup.Fixture, setup.Client);
+        var v1 = setup.SchemaId;
         const string withCoupon = """{"id":2,"customer":"bob","amount":1,"ts":0,"coupon":"XMAS"}""";
         using (var before = await PostAsync(fixture.Authorized, "/ingest/orders?format=avro-confluent", """{"id":1,"customer":"ann","amount":1,"ts":0}"""))
         {
@@ -199,10 +220,8 @@ public sealed class IngestRegistryFormatTests
     [Fact]
     public async Task RegistryFormat_OfTheOtherSchemaType_Is422SayingWhichFormatFits()
     {
-        await using var fixture = await ServerFixture.StartAsync();
-        using var client = RegistryClient(fixture);
-        await client.RegisterSchemaAsync("people-value", new Schema(PersonJsonSchema, SchemaType.Json));
-        LogOf(fixture).CreateTopic("people");
+        await using var setup = await RegisteredTopic.StartAsync("people", PersonJsonSchema, SchemaType.Json);
+        var fixture = setup.Fixture;
 
         using var response = await PostAsync(fixture.Authorized, "/ingest/people?format=avro-confluent", """{"name":"ann"}""");
 
@@ -213,10 +232,8 @@ public sealed class IngestRegistryFormatTests
     [Fact]
     public async Task NoFormat_WithARegisteredSubject_StillStoresTheJsonAsSent()
     {
-        await using var fixture = await ServerFixture.StartAsync();
-        using var client = RegistryClient(fixture);
-        await client.RegisterSchemaAsync("orders-value", new Schema(OrderV1, SchemaType.Avro));
-        LogOf(fixture).CreateTopic("orders");
+        await using var setup = await RegisteredTopic.StartAsync("orders", OrderV1, SchemaType.Avro);
+        var fixture = setup.Fixture;
 
         using var response = await PostAsync(fixture.Authorized, "/ingest/orders", """{"anything": true}""");
 
@@ -227,10 +244,9 @@ public sealed class IngestRegistryFormatTests
     [Fact]
     public async Task JsonRegistry_ValidRecords_AreStoredInConfluentsJsonWireFormat()
     {
-        await using var fixture = await ServerFixture.StartAsync();
-        using var client = RegistryClient(fixture);
-        var id = await client.RegisterSchemaAsync("people-value", new Schema(PersonJsonSchema, SchemaType.Json));
-        LogOf(fixture).CreateTopic("people");
+        await using var setup = await RegisteredTopic.StartAsync("people", PersonJsonSchema, SchemaType.Json);
+        var fixture = setup.Fixture;
+        var id = setup.SchemaId;
 
         using var response = await PostAsync(fixture.Authorized, "/ingest/people?format=json-registry", """[{"name":"ann","age":31},{"name":"bob","tags":["x"]}]""", "application/json");
 
@@ -246,10 +262,9 @@ public sealed class IngestRegistryFormatTests
     [Fact]
     public async Task JsonRegistry_ARecordThatDoesNotMatch_Is400NamingLineLocationAndKeyword_OrIsDeadLettered()
     {
-        await using var fixture = await ServerFixture.StartAsync();
-        using var client = RegistryClient(fixture);
-        var id = await client.RegisterSchemaAsync("people-value", new Schema(PersonJsonSchema, SchemaType.Json));
-        LogOf(fixture).CreateTopic("people");
+        await using var setup = await RegisteredTopic.StartAsync("people", PersonJsonSchema, SchemaType.Json);
+        var fixture = setup.Fixture;
+        var id = setup.SchemaId;
         const string body = "{\"name\":\"ann\"}\n{\"name\":\"bob\",\"age\":-4}\n{\"age\":3}\n";
 
         using var refused = await PostAsync(fixture.Authorized, "/ingest/people?format=json-registry", body);
