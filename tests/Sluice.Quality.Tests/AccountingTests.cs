@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace Sluice.Quality.Tests;
 
 /// <summary>
@@ -71,31 +69,7 @@ public class AccountingTests
         }
 
         var jobName = "accounting-" + Guid.NewGuid().ToString("N");
-        var failed = new Dictionary<string, long>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "Sluice" && instrument.Name == "sluice.quality.rule.failed")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            string? job = null, rule = null;
-            foreach (var tag in tags)
-            {
-                (job, rule) = tag.Key switch { "job" => ((string?)tag.Value, rule), "rule" => (job, (string?)tag.Value), _ => (job, rule) };
-            }
-            if (job == jobName)
-            {
-                lock (failed)
-                {
-                    failed[rule!] = failed.GetValueOrDefault(rule!) + value;
-                }
-            }
-        });
-        listener.Start();
+        using var failures = new RuleFailureCounter("job", jobName);
 
         var env = StreamEnvironment.Create(new JobOptions { JobName = jobName });
         long passed = 0, deadLettered = 0, lettersNamingRuleAndField = 0;
@@ -129,7 +103,7 @@ public class AccountingTests
         });
 
         await env.ExecuteAsync();
-        listener.RecordObservableInstruments();
+        var failed = failures.Failed;
 
         var expectedDropped = expectedByRule["qty_range"];
         passed.ShouldBe(expectedGood);

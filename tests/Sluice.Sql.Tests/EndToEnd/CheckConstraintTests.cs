@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Sluice.Connectors;
 using Sluice.Connectors.Filesystem;
 using Sluice.Quality;
@@ -66,31 +65,7 @@ public sealed class CheckConstraintTests : IDisposable
     [Fact]
     public async Task Insert_IntoTableWithChecks_DropsDeadLettersAndCountsPerConstraint()
     {
-        var failed = new Dictionary<string, long>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "Sluice" && instrument.Name == "sluice.quality.rule.failed")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            string? op = null, rule = null;
-            foreach (var tag in tags)
-            {
-                (op, rule) = tag.Key switch { "operator" => ((string?)tag.Value, rule), "rule" => (op, (string?)tag.Value), _ => (op, rule) };
-            }
-            if (op == "Check(checked_bids)")
-            {
-                lock (failed)
-                {
-                    failed[rule!] = failed.GetValueOrDefault(rule!) + value;
-                }
-            }
-        });
-        listener.Start();
+        using var failures = new RuleFailureCounter("operator", "Check(checked_bids)");
         var session = Session();
         var path = Path.Combine(_directory, "out");
         session.Execute($"""
@@ -109,7 +84,7 @@ public sealed class CheckConstraintTests : IDisposable
             .SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal).ToList();
         // 100 and 150 fail price_low (dead-lettered), NULL fails price_present (dropped); auction 3 is only warned about.
         lines.ShouldBe(["{\"auction\":2,\"price\":20}", "{\"auction\":2,\"price\":5}", "{\"auction\":3,\"price\":70}"]);
-        listener.RecordObservableInstruments();
+        var failed = failures.Failed;
         failed.ShouldBe(new Dictionary<string, long> { ["price_present"] = 1, ["price_low"] = 2, ["auction_small"] = 1 }, ignoreOrder: true);
     }
 
