@@ -5,7 +5,9 @@ namespace Sluice.Server.Jobs;
 /// <summary>
 /// The jobs the server resumes at its next start: one <see cref="JobDefinition"/> file per job, <c>&lt;id&gt;.json</c>
 /// in the jobs directory, each written atomically (temp file, flush to disk, rename). Thread-safe: calls for different
-/// jobs run concurrently; the caller serializes calls for one job.
+/// jobs run concurrently; the caller serializes calls for one job. A SQL job's script may hold secret options
+/// (<c>'password' = '…'</c>), so the directory is created readable by its owner only; views mask them
+/// (<see cref="Sluice.Sql.SqlScripts.MaskSecrets"/>).
 /// </summary>
 internal sealed class JobDefinitionStore(string directory, ILogger logger)
 {
@@ -16,7 +18,14 @@ internal sealed class JobDefinitionStore(string directory, ILogger logger)
     /// <exception cref="IOException">The file cannot be written.</exception>
     public void Save(JobDefinition definition)
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         var path = PathOf(definition.Id);
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))

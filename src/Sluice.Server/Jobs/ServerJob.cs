@@ -115,7 +115,7 @@ internal sealed class ServerJob
             exceptions = [.. _exceptions];
         }
         return new JobDetails(Id, client.JobName, Kind(definition), client.Status.ToString(), StartTime, client.Id.ToString(),
-            definition.Parallelism, definition.CheckpointIntervalMs, definition.Sql, definition.Job, definition.Job is null ? null : definition.Args,
+            definition.Parallelism, definition.CheckpointIntervalMs, definition.Sql is { } sql ? Sluice.Sql.SqlScripts.MaskSecrets(sql) : null, definition.Job, definition.Job is null ? null : definition.Args,
             RestoredFrom, Graph(client.PlanDescription), perSubtask, totals,
             [.. client.GetTaskTimes().Select(t => new JobTaskTime(t.Task, t.Subtask, t.Operators, t.Busy.TotalSeconds, t.Backpressured.TotalSeconds, t.Idle.TotalSeconds, t.BackpressuredRatio))],
             checkpoints, exceptions, Sluice.Quality.QualityMetrics.Totals(client.Id));
