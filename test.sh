@@ -7,13 +7,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 echo "== test tools"
 # Debian packages the tests drive, installed when missing: Chromium (the dashboard's browser tests, through
 # Playwright with ExecutablePath=/usr/bin/chromium), promtool from the prometheus package (the /metrics page and
-# deploy/prometheus/alerts.yml are checked with it) and PostgreSQL (the Postgres connector's tests create their own
-# cluster with initdb in a temporary directory, on a free loopback port, and delete it). Nothing is started here; the
+# deploy/prometheus/alerts.yml are checked with it), PostgreSQL (the Postgres connector's tests create their own
+# cluster with initdb in a temporary directory, on a free loopback port, and delete it) and Redis (the Redis
+# connector's tests start redis-server on a free loopback port). Nothing is started here; the
 # tests start what they need and stop it.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v promtool >/dev/null || missing+=(prometheus)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "error: the tests need the Debian packages: ${missing[*]} (install them as root, or run ./test.sh as root)"

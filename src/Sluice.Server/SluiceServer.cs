@@ -138,6 +138,7 @@ public sealed class SluiceServer : IAsyncDisposable
             .AddAssembly(typeof(Sluice.Connectors.Log.LogConnectorFactory).Assembly)
             .AddAssembly(typeof(Sluice.Connectors.DuckDb.DuckDbConnectorFactory).Assembly)
             .AddAssembly(typeof(Sluice.Connectors.Postgres.PostgresConnectorFactory).Assembly)
+            .AddAssembly(typeof(Sluice.Connectors.Redis.RedisConnectorFactory).Assembly)
             .AddAssembly(typeof(Sluice.Formats.Registry.AvroConfluentFormat).Assembly);
 
     private static WebApplication Build(SluiceServerOptions options, ServerContext context)

@@ -33,6 +33,7 @@ internal static class ConnectorsCommand
             .AddAssembly(typeof(LogConnectorFactory).Assembly)
             .AddAssembly(typeof(DuckDbConnectorFactory).Assembly)
             .AddAssembly(typeof(Sluice.Connectors.Postgres.PostgresConnectorFactory).Assembly)
+            .AddAssembly(typeof(Sluice.Connectors.Redis.RedisConnectorFactory).Assembly)
             .AddAssembly(typeof(Sluice.Formats.Registry.AvroConfluentFormat).Assembly);
 
     private static Command List()

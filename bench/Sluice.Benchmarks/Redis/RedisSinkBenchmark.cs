@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sluice.Connectors.Redis;
+using Sluice.Connectors.Redis.Sinks;
+using Sluice.Schemas;
+using Sluice.Sinks;
+using Sluice.Tests.Shared;
+using StackExchange.Redis;
+
+namespace Sluice.Benchmarks.Redis;
+
+/// <summary>Settings of <see cref="RedisSinkBenchmark"/>.</summary>
+public sealed record RedisSinkBenchmarkOptions
+{
+    /// <summary>Records (feature updates) per run and case.</summary>
+    public int Records { get; init; } = 1_000_000;
+
+    /// <summary>Distinct entities the records update.</summary>
+    public int Entities { get; init; } = 100_000;
+
+    /// <summary>Runs per case; the report keeps the fastest (the machine is shared).</summary>
+    public int Runs { get; init; } = 3;
+
+    /// <summary>A server to use (StackExchange.Redis configuration); null starts a private redis-server and stops it afterwards.</summary>
+    public string? Configuration { get; init; }
+}
+
+/// <summary>One case's fastest run.</summary>
+/// <param name="Case">What was measured: <c>sink</c> or <c>raw pipelined HSET</c>.</param>
+/// <param name="Records">Records per run.</param>
+/// <param name="Seconds">The fastest run, from the first record to the last reply.</param>
+public sealed record RedisSinkResult(string Case, int Records, double Seconds)
+{
+    /// <summary>Records per second.</summary>
+    public double RecordsPerSecond => Records / Seconds;
+}
+
+/// <summary>
+/// The Redis feature-store sink against a raw StackExchange.Redis loop doing the same writes, in one process and one
+/// run, alternating: each record sets 4 features (spend, orders, city, score) of one of the entities' hashes. The raw
+/// loop sends one <c>HSET</c> per record, pipelined (1,024 in flight), without versions; the sink sends its versioned
+/// script calls, batched and pipelined with its defaults. Each run writes under a fresh key prefix.
+/// </summary>
+public static class RedisSinkBenchmark
+{
+    private static readonly Schema s_schema = Schema.Parse("user_id BIGINT NOT NULL, spend DOUBLE, orders BIGINT, city STRING, score DOUBLE");
+
+    /// <summary>Runs both cases <see cref="RedisSinkBenchmarkOptions.Runs"/> times, alternating, and returns the fastest of each.</summary>
+    public static IReadOnlyList<RedisSinkResult> Run(RedisSinkBenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var server = options.Configuration is null ? RedisServer.StartAsync().GetAwaiter().GetResult() : null;
+        try
+        {
+            var configuration = options.Configuration ?? server!.Configuration;
+            using var client = ConnectionMultiplexer.Connect(configuration + ",allowAdmin=true");
+            var rows = Rows(options.Records, options.Entities);
+            var best = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (var run = 0; run < options.Runs; run++)
+            {
+                Keep(best, "raw pipelined HSET", Raw(client.GetDatabase(), rows, "raw" + run));
+                Keep(best, "sink", Sink(configuration, rows, "sink" + run));
+                client.GetServer(client.GetEndPoints()[0]).Execute("FLUSHDB");
+            }
+            return [.. best.Select(b => new RedisSinkResult(b.Key, options.Records, b.Value))];
+        }
+        finally
+        {
+            server?.Dispose();
+        }
+    }
+
+    private static void Keep(Dictionary<string, double> best, string name, double seconds) =>
+        best[name] = best.TryGetValue(name, out var previous) ? Math.Min(previous, seconds) : seconds;
+
+    private static Row[] Rows(int count, int entities)
+    {
+        var rows = new Row[count];
+        for (var i = 0; i < count; i++)
+        {
+            rows[i] = Row.Of(s_schema, (long)(i % entities), i * 0.25, (long)i, "city-" + (i % 100), i / 7.0);
+        }
+        return rows;
+    }
+
+    private static double Sink(string configuration, Row[] rows, string prefix)
+    {
+        using var sink = RedisSink.ForRows(new RedisSinkOptions { Configuration = configuration, KeyPattern = prefix + ":{user_id}" }, s_schema);
+        sink.Open(new CommitterContext("bench", "bench", JobId.New(), NullLoggerFactory.Instance));
+        sink.AbortPending(0);
+        var watch = Stopwatch.StartNew();
+        using (var writer = sink.CreateWriter(new SinkContext("bench", 0, 1, TimeProvider.System) { LoggerFactory = NullLoggerFactory.Instance }))
+        {
+            foreach (var row in rows)
+            {
+                writer.Write(row, 0);
+            }
+            writer.Flush();
+        }
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Raw(IDatabase database, Row[] rows, string prefix)
+    {
+        const int window = 1024;
+        var inFlight = new Queue<Task>(window);
+        var watch = Stopwatch.StartNew();
+        foreach (var row in rows)
+        {
+            var key = prefix + ":" + row.GetInt64(0).ToString(CultureInfo.InvariantCulture);
+            inFlight.Enqueue(database.HashSetAsync(key,
+            [
+                new("spend", row.GetDouble(1).ToString("R", CultureInfo.InvariantCulture)),
+                new("orders", row.GetInt64(2)),
+                new("city", row.GetString(3)),
+                new("score", row.GetDouble(4).ToString("R", CultureInfo.InvariantCulture)),
+            ]));
+            if (inFlight.Count >= window)
+            {
+                inFlight.Dequeue().GetAwaiter().GetResult();
+            }
+        }
+        while (inFlight.Count > 0)
+        {
+            inFlight.Dequeue().GetAwaiter().GetResult();
+        }
+        return watch.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,63 @@
+using StackExchange.Redis;
+
+namespace Sluice.Connectors.Redis;
+
+/// <summary>
+/// Opens StackExchange.Redis connections with errors that name the endpoint and the fix; never the password (messages
+/// are built from the endpoints only, and the configuration string is never put in one).
+/// </summary>
+internal static class RedisConnections
+{
+    /// <summary>
+    /// Connects to the server(s) of <paramref name="configuration"/>, trying <paramref name="attempts"/> times with
+    /// exponential backoff (StackExchange.Redis's connect retry).
+    /// </summary>
+    /// <param name="configuration">A StackExchange.Redis configuration string.</param>
+    /// <param name="attempts">How many connect attempts; at least 1.</param>
+    /// <param name="purpose">Who connects, for messages: "the Redis sink of 'user:{id}'".</param>
+    /// <exception cref="RedisSinkException">The configuration is malformed, the server is unreachable after every attempt, or it refused the login.</exception>
+    public static ConnectionMultiplexer Connect(string configuration, int attempts, string purpose)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+        ConfigurationOptions options;
+        try
+        {
+            options = ConfigurationOptions.Parse(configuration);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RedisSinkException($"The Redis configuration of {purpose} is not valid ({e.Message}); write host:port[,password=…][,defaultDatabase=N].");
+        }
+        if (options.EndPoints.Count == 0)
+        {
+            throw new RedisSinkException($"The Redis configuration of {purpose} names no endpoint; write host:port[,password=…].");
+        }
+        options.AbortOnConnectFail = true;
+        options.ConnectRetry = attempts;
+        options.ReconnectRetryPolicy = new ExponentialRetry(100, 5000);
+        options.ClientName = "sluice";
+        var endpoints = Endpoints(options);
+        try
+        {
+            return ConnectionMultiplexer.Connect(options);
+        }
+        catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure)
+        {
+            throw new RedisSinkException($"Redis at {endpoints} refused the login of {purpose}: wrong password or user. Check 'password' (and 'user') in the configuration.", e);
+        }
+        catch (RedisConnectionException e)
+        {
+            throw new RedisSinkException($"Cannot reach Redis at {endpoints} for {purpose} after {attempts} attempt{(attempts == 1 ? "" : "s")} ({e.FailureType}). Check that redis-server runs there and the address and port are right.", e);
+        }
+    }
+
+    /// <summary>The endpoints of <paramref name="options"/>, comma-separated: safe to show.</summary>
+    public static string Endpoints(ConfigurationOptions options) => string.Join(", ", options.EndPoints.Select(Format));
+
+    /// <summary>An endpoint as host:port.</summary>
+    public static string Format(System.Net.EndPoint endpoint) => endpoint switch
+    {
+        System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        _ => endpoint.ToString() ?? "?",
+    };
+}
