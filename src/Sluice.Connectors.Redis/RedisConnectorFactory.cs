@@ -31,16 +31,17 @@ public sealed class RedisConnectorFactory : IConnectorFactory
         ConfigOption.Optional("feature-ttl", ConfigOptionType.String, "Times to live of single fields: 'field=duration;…' (e.g. 'spend_10m=15 min'); needs Redis 7.4+."),
         ConfigOption.Optional("sink.batch-size", ConfigOptionType.Int, "Entities per round trip.", "64") with { Minimum = 1 },
         ConfigOption.Optional("sink.max-in-flight", ConfigOptionType.Int, "Round trips in flight per subtask.", "16") with { Minimum = 1 },
+        .. LookupOptions.Definitions,
     ];
 
     /// <inheritdoc />
     public string Identifier => Name;
 
     /// <inheritdoc />
-    public string Description => "Writes rows as Redis hashes, one per entity (a feature store): upserts and deletes, effectively once.";
+    public string Description => "Writes rows as Redis hashes, one per entity (a feature store): upserts and deletes, effectively once; reads them by key for lookup joins.";
 
     /// <inheritdoc />
-    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
+    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink | ConnectorCapabilities.Lookup;
 
     /// <inheritdoc />
     public IReadOnlyList<ConfigOption> Options => s_options;
@@ -60,13 +61,7 @@ public sealed class RedisConnectorFactory : IConnectorFactory
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
-        var configuration = new StackExchange.Redis.ConfigurationOptions
-        {
-            User = options.GetString("username"),
-            Password = options.GetString("password"),
-            DefaultDatabase = options.GetInt32("database") ?? 0,
-        };
-        configuration.EndPoints.Add(options.GetString("host") ?? "127.0.0.1", options.GetInt32("port") ?? 6379);
+        var configuration = Configuration(options);
         var pattern = KeyPattern(context);
         var sinkOptions = new RedisSinkOptions
         {
@@ -86,6 +81,57 @@ public sealed class RedisConnectorFactory : IConnectorFactory
         {
             throw new ConfigOptionsException($"Connector '{Name}' of table '{context.TableName}': {e.Message}", Name, options.Contains("key-pattern") ? "key-pattern" : "fields");
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Each lookup reads the hash of the key the pattern makes from the join key (<c>HGETALL</c>); its fields are the
+    /// row's columns, parsed from the text the sink writes (a missing field is NULL), and a missing key finds no row.
+    /// The join key must be exactly the key pattern's columns. Wrapped with the <c>lookup.*</c> options
+    /// (<see cref="LookupOptions.Apply"/>); the <c>sink.*</c> options are ignored.
+    /// </remarks>
+    /// <exception cref="ConfigOptionsException">No key pattern, join key columns other than the pattern's, a nested column, or invalid <c>lookup.*</c> options.</exception>
+    public ILookupSource CreateLookupSource(ConnectorContext context, IReadOnlyList<string> keyColumns)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(keyColumns);
+        var lookup = LookupOptions.From(context.Options);
+        var schema = context.Schema;
+        RedisKeyPattern pattern;
+        try
+        {
+            pattern = RedisKeyPattern.Parse(KeyPattern(context), schema);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigOptionsException($"Connector '{Name}' of table '{context.TableName}': {e.Message}", Name, "key-pattern");
+        }
+        var patternColumns = pattern.Fields.Select(i => schema[i].Name).ToHashSet(StringComparer.Ordinal);
+        if (!patternColumns.SetEquals(keyColumns))
+        {
+            throw new ConfigOptionsException($"A lookup of Redis table '{context.TableName}' must join on exactly the key pattern's columns ({string.Join(", ", patternColumns)}), not on ({string.Join(", ", keyColumns)}): a hash is found by its whole key.", Name, "key-pattern");
+        }
+        foreach (var field in schema)
+        {
+            if (!RedisFeatureValues.IsSupported(field.Type.Kind))
+            {
+                throw new ConfigOptionsException($"Table '{context.TableName}' cannot be a Redis lookup table: its column '{field.Name}' is {field.Type}; declare only scalar columns.", Name);
+            }
+        }
+        var source = new Lookup.RedisLookupSource(Configuration(context.Options).ToString(includePassword: true), 5, context.TableName, pattern, schema, [.. keyColumns.Select(schema.IndexOf)]);
+        return lookup.Apply(source, context.TableName);
+    }
+
+    private static StackExchange.Redis.ConfigurationOptions Configuration(ConfigOptions options)
+    {
+        var configuration = new StackExchange.Redis.ConfigurationOptions
+        {
+            User = options.GetString("username"),
+            Password = options.GetString("password"),
+            DefaultDatabase = options.GetInt32("database") ?? 0,
+        };
+        configuration.EndPoints.Add(options.GetString("host") ?? "127.0.0.1", options.GetInt32("port") ?? 6379);
+        return configuration;
     }
 
     private static string KeyPattern(ConnectorContext context)
