@@ -248,6 +248,25 @@ public sealed class PostgresCdcTests(PostgresCluster cluster) : IDisposable
     }
 
     [Fact]
+    public void Restore_FromACheckpointBeforeTheFirstChunk_TakesTheSnapshotAfresh()
+    {
+        var table = NewTable(rows: 3);
+        var source = Source(table);
+        Dictionary<string, byte[]> checkpoint;
+        using (var first = new CdcReaderHarness(source))
+        {
+            checkpoint = first.Checkpoint(); // before any poll: nothing emitted, whether or not the slot exists yet
+        }
+
+        using var restored = new CdcReaderHarness(new PostgresCdcSource(source.Options, source.Schema), checkpoint);
+        var rows = restored.ReadUntil(3);
+        cluster.Execute($"INSERT INTO {table} VALUES (4, 'x', 0)");
+        restored.ReadUntil(4);
+
+        Texts(rows).ShouldBe(["+I[1, n1, 1.5]", "+I[2, n2, 3]", "+I[3, n3, 4.5]", "+I[4, x, 0]"]);
+    }
+
+    [Fact]
     public void WrongPassword_NamesTheLogin()
     {
         var table = NewTable();

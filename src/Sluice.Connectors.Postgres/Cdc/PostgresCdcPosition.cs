@@ -30,6 +30,12 @@ internal sealed record PostgresCdcPosition(PostgresCdcPhase Phase, NpgsqlLogSequ
     /// <summary>The current format version.</summary>
     public const byte FormatVersion = 1;
 
+    /// <summary>The position before anything was emitted (no slot yet): a restore starts as a fresh start does.</summary>
+    public static PostgresCdcPosition NothingYet { get; } = new(PostgresCdcPhase.Snapshot, default, []);
+
+    /// <summary>Whether this is <see cref="NothingYet"/>: in the snapshot, before its first chunk.</summary>
+    public bool IsNothingYet => Phase == PostgresCdcPhase.Snapshot && LastKey.Count == 0;
+
     /// <summary>Streaming from <paramref name="lsn"/>.</summary>
     public static PostgresCdcPosition Streaming(NpgsqlLogSequenceNumber lsn) => new(PostgresCdcPhase.Stream, lsn, []);
 

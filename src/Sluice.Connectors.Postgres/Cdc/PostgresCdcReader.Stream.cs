@@ -41,6 +41,12 @@ internal sealed partial class PostgresCdcReader
                 await replication.Open(cancellationToken).ConfigureAwait(false);
                 PgOutputReplicationSlot slot;
                 NpgsqlLogSequenceNumber start;
+                // A checkpoint taken before the first snapshot chunk was emitted holds nothing downstream: start afresh.
+                var restart = restored is { IsNothingYet: true };
+                if (restart)
+                {
+                    restored = null;
+                }
                 if (restored is not null)
                 {
                     if (existing.Count == 0)
@@ -58,11 +64,11 @@ internal sealed partial class PostgresCdcReader
                 {
                     if (existing.Count > 0)
                     {
-                        if (!_source.CreatedSlot)
+                        if (!_source.CreatedSlot && !restart)
                         {
                             throw new PostgresCdcException($"Replication slot '{_options.SlotName}' already exists, but the job has no checkpoint of it, so no snapshot matches its position. Drop it (SELECT pg_drop_replication_slot('{_options.SlotName}')) to take a new snapshot, name another slot, or start from the slot without a snapshot ('scan.startup.mode' = 'latest-offset').");
                         }
-                        // This job created it and failed before its first checkpoint: nothing downstream has seen its rows.
+                        // This job created it and failed before any of its rows were checkpointed: nothing downstream has them.
                         await replication.DropReplicationSlot(_options.SlotName, wait: true, cancellationToken).ConfigureAwait(false);
                     }
                     slot = await replication.CreatePgOutputReplicationSlot(_options.SlotName, temporarySlot: false, LogicalSlotSnapshotInitMode.Export, cancellationToken: cancellationToken).ConfigureAwait(false);

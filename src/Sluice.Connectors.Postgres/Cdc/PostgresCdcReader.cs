@@ -75,7 +75,8 @@ internal sealed partial class PostgresCdcReader : ISourceReader<Row>, ICheckpoin
             restored = PostgresCdcPosition.Decode(_splitId, bytes);
             Interlocked.Exchange(ref _confirmedLsn, (long)(ulong)restored.Lsn);
         }
-        _bufferedPosition = _emitted = restored ?? PostgresCdcPosition.Streaming(default);
+        // Before the slot exists nothing is emitted: a checkpoint now restores to a clean start.
+        _bufferedPosition = _emitted = restored ?? PostgresCdcPosition.NothingYet;
         _worker = Task.Run(() => RunAsync(restored, _stop.Token));
     }
 

@@ -10,15 +10,18 @@ namespace Sluice.Connectors.Postgres.Cdc;
 /// </summary>
 internal static class PostgresCdcValues
 {
-    /// <summary>The column types (<c>format_type</c> without modifiers) a field of <paramref name="type"/> reads without loss.</summary>
+    /// <summary>
+    /// The column types (<c>format_type</c> without modifiers) a field of <paramref name="type"/> reads: exactly its own
+    /// type, since pgoutput's binary values are read as the field's CLR type with no conversion in between.
+    /// </summary>
     public static IReadOnlyList<string> ReadableTypes(DataType type) => type.Kind switch
     {
         DataTypeKind.Boolean => ["boolean"],
-        DataTypeKind.Int => ["integer", "smallint"],
-        DataTypeKind.BigInt => ["bigint", "integer", "smallint"],
+        DataTypeKind.Int => ["integer"],
+        DataTypeKind.BigInt => ["bigint"],
         DataTypeKind.Float => ["real"],
-        DataTypeKind.Double => ["double precision", "real"],
-        DataTypeKind.Decimal => ["numeric", "bigint", "integer", "smallint"],
+        DataTypeKind.Double => ["double precision"],
+        DataTypeKind.Decimal => ["numeric"],
         DataTypeKind.Varchar => ["text", "character varying", "character"],
         DataTypeKind.Bytes => ["bytea"],
         DataTypeKind.Date => ["date"],
