@@ -103,6 +103,20 @@ public sealed class PostgresCdcSqlTests(PostgresCluster cluster) : IDisposable
         created.ShouldBeNull("the job created the slot");
     }
 
+    [Fact]
+    public void UpsertChangelog_WithoutPrimaryKey_IsRefusedNamingTheKey()
+    {
+        var session = SqlSession.Create(new SqlSessionOptions { Connectors = new ConnectorRegistry().AddAssembly(typeof(PostgresConnectorFactory).Assembly) });
+
+        var error = Should.Throw<SqlException>(() => session.Execute("""
+            CREATE TABLE o (id BIGINT, amount BIGINT) WITH ('connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'username' = 'u',
+              'database-name' = 'd', 'table-name' = 't', 'slot.name' = 's', 'changelog-mode' = 'upsert')
+            """));
+
+        error.ToString().ShouldContain("PRIMARY KEY");
+        error.ToString().ShouldContain("changelog-mode");
+    }
+
     private string? LsnText(string sql, bool allowMissing)
     {
         var rows = cluster.Query(sql);
