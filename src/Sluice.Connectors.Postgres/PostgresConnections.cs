@@ -7,7 +7,11 @@ internal static class PostgresConnections
 {
     /// <summary>Opens a connection for <paramref name="purpose"/> (<c>the PostgreSQL sink of table 'orders'</c>).</summary>
     /// <exception cref="PostgresSinkException">The server refused or could not be reached; the message says why and what to change.</exception>
-    public static NpgsqlConnection Open(string connectionString, string purpose)
+    public static NpgsqlConnection Open(string connectionString, string purpose) =>
+        Open(connectionString, purpose, static (message, inner) => new PostgresSinkException(message, inner));
+
+    /// <summary>Opens a connection for <paramref name="purpose"/>; a refusal becomes the exception <paramref name="error"/> makes of the message and cause.</summary>
+    public static NpgsqlConnection Open(string connectionString, string purpose, Func<string, Exception, Exception> error)
     {
         NpgsqlConnectionStringBuilder builder;
         try
@@ -16,7 +20,7 @@ internal static class PostgresConnections
         }
         catch (ArgumentException e)
         {
-            throw new PostgresSinkException($"The connection string of {purpose} is malformed: {e.Message}", e);
+            throw error($"The connection string of {purpose} is malformed: {e.Message}", e);
         }
         var connection = new NpgsqlConnection(connectionString);
         try
@@ -27,16 +31,16 @@ internal static class PostgresConnections
         catch (PostgresException e)
         {
             connection.Dispose();
-            throw new PostgresSinkException(Explain(e, builder, purpose), e);
+            throw error(Explain(e, builder, purpose), e);
         }
         catch (NpgsqlException e)
         {
             connection.Dispose();
-            throw new PostgresSinkException($"Could not connect {purpose} to PostgreSQL at {builder.Host}:{builder.Port}: {e.InnerException?.Message ?? e.Message}. Is the server running, and does it listen there?", e);
+            throw error($"Could not connect {purpose} to PostgreSQL at {builder.Host}:{builder.Port}: {e.InnerException?.Message ?? e.Message}. Is the server running, and does it listen there?", e);
         }
     }
 
-    private static string Explain(PostgresException e, NpgsqlConnectionStringBuilder builder, string purpose) => e.SqlState switch
+    internal static string Explain(PostgresException e, NpgsqlConnectionStringBuilder builder, string purpose) => e.SqlState switch
     {
         PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
             $"PostgreSQL at {builder.Host}:{builder.Port} refused the login of user '{builder.Username}' for {purpose} ({e.SqlState}: {e.MessageText}). Check the username and password.",

@@ -4,7 +4,7 @@ using Sluice.Connectors.Postgres.Sinks;
 using Sluice.Schemas;
 using Sluice.Sinks;
 
-[assembly: Sluice.Connectors.ConnectorFactories(typeof(Sluice.Connectors.Postgres.PostgresConnectorFactory), typeof(Sluice.Connectors.Postgres.JdbcConnectorFactory))]
+[assembly: Sluice.Connectors.ConnectorFactories(typeof(Sluice.Connectors.Postgres.PostgresConnectorFactory), typeof(Sluice.Connectors.Postgres.JdbcConnectorFactory), typeof(Sluice.Connectors.Postgres.PostgresCdcConnectorFactory))]
 
 namespace Sluice.Connectors.Postgres;
 

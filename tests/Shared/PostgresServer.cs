@@ -43,8 +43,9 @@ public sealed class PostgresServer : IAsyncDisposable, IDisposable
         string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={Port};Username={User};Password={Password};Database={database}");
 
     /// <summary>Creates and starts a cluster; returns once it accepts connections (<c>pg_ctl -w</c>).</summary>
+    /// <param name="walLevel">The server's <c>wal_level</c>: <c>logical</c>, or <c>replica</c> to test the errors of a server without logical decoding.</param>
     /// <exception cref="InvalidOperationException">PostgreSQL is not installed, or the cluster did not start (the message holds its log).</exception>
-    public static async Task<PostgresServer> StartAsync()
+    public static async Task<PostgresServer> StartAsync(string walLevel = "logical")
     {
         if (OperatingSystem.IsWindows())
         {
@@ -69,7 +70,7 @@ public sealed class PostgresServer : IAsyncDisposable, IDisposable
                 "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
             File.Delete(passwordFile);
             var options = string.Create(CultureInfo.InvariantCulture,
-                $"-c listen_addresses=127.0.0.1 -p {server.Port} -k {directory} -c wal_level=logical -c max_replication_slots=16 -c max_wal_senders=16 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+                $"-c listen_addresses=127.0.0.1 -p {server.Port} -k {directory} -c wal_level={walLevel} -c max_replication_slots=64 -c max_wal_senders=32 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             await server.RunAsync("pg_ctl", "-D", server.DataDirectory, "-l", Path.Combine(directory, "server.log"), "-o", options, "-w", "-t", "60", "start");
             return server;
         }
