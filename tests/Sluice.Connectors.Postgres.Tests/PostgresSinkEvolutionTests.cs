@@ -122,6 +122,27 @@ public sealed class PostgresSinkEvolutionTests(PostgresCluster cluster)
         StagedRows(table).ShouldBe(0);
     }
 
+    /// <summary>Commits run after later checkpoints were staged: the writer widened at checkpoint 2, checkpoint 1's commit adds nothing.</summary>
+    [Fact]
+    public void Commit_OfABatchStagedBeforeTheWidening_AddsNoColumn()
+    {
+        var table = NewTable("users");
+        var sink = Append(table);
+        sink.AbortPending(0);
+        var writer = (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(Context());
+        writer.Write(V1(1, "ann"), 0);
+        var first = writer.PrepareCommit(1);
+        writer.Write(V2(2, "bob", "b@example.com", 1m), 0);
+        var second = writer.PrepareCommit(2);
+        writer.Dispose();
+
+        sink.Commit(1, 0, first);
+
+        Columns(table).ShouldBe(["id bigint", "name text"], "checkpoint 1's rows have no new column");
+        sink.Commit(2, 0, second);
+        cluster.Query($"SELECT id, email FROM {table} ORDER BY id").ShouldBe([[1L, null], [2L, "b@example.com"]]);
+    }
+
     /// <summary>A writer widens, its checkpoint never completes: the restarted sink deletes its staged rows and drops its staging table.</summary>
     [Fact]
     public void AbortPending_ClearsTheWritersOwnStagingTables()

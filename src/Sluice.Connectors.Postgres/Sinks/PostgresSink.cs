@@ -202,11 +202,13 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>
         // The writer's own staging table, when it widened its layout: its columns beyond the shared staging table's are new.
         var writerStaging = _evolves ? WriterStaging(writer) : null;
         var writerColumns = writerStaging is null ? [] : ColumnList(connection, transaction, writerStaging);
-        if (writerColumns.Count == 0)
+        var privatelyStaged = writerColumns.Count == 0 ? 0 : CountStaged(connection, transaction, writerStaging!, writer, sequence);
+        if (privatelyStaged == 0)
         {
+            // Not widened, or widened only after this batch: its rows (and the table's columns) are the shared table's.
             writerStaging = null;
         }
-        var found = CountStaged(connection, transaction, Staging, writer, sequence) + (writerStaging is null ? 0 : CountStaged(connection, transaction, writerStaging, writer, sequence));
+        var found = CountStaged(connection, transaction, Staging, writer, sequence) + privatelyStaged;
         if (found != rows)
         {
             throw new IOException($"Checkpoint {checkpointId}, subtask {subtaskIndex}: the batch (writer {writer}, sequence {sequence}) staged {rows} rows in {Staging}{(writerStaging is null ? "" : " and " + writerStaging)} but {found} are there, and it is not recorded in {Commits}. The staged rows were lost (deleted by hand?); committing would silently drop records, so the checkpoint fails.");
