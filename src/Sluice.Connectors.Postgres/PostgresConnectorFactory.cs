@@ -135,6 +135,8 @@ internal static class PostgresSinkOptionResolver
     [
         ConfigOption.Choice("sink.write-mode", "'append' inserts every row (insert-only input); 'upsert' applies rows by key (insert or update, delete). Default: 'upsert' when the table has a key (PRIMARY KEY or 'sink.key-fields'), else 'append'.", null, "append", "upsert"),
         new("sink.key-fields", ConfigOptionType.String, "The key columns, separated by ';', for a table declared without PRIMARY KEY: the key of 'upsert', the primary key of a table the sink creates."),
+        ConfigOption.Choice("schema.evolution", "What the sink does with rows of a schema other than the table's (a registry source following its subject): 'add-columns' adds new nullable columns in the commit transaction and writes null into columns the rows lack; 'none' fails on any other schema.", "add-columns", "none", "add-columns"),
+        ConfigOption.Choice("schema.evolution.on-incompatible", "With 'add-columns', what happens to a row whose schema change is incompatible (a changed type, a dropped NOT NULL column): 'fail' stops the job naming the subject, version and field; 'dlq' writes the row with the reason into the table '<table-name>.dlq', exactly once.", "fail", "fail", "dlq"),
     ];
 
     public static ChangelogMode ChangelogMode(ConnectorContext context, string connector) =>
@@ -143,7 +145,16 @@ internal static class PostgresSinkOptionResolver
     public static ISink<Row> CreateSink(ConnectorContext context, string connector, string connectionString, string table)
     {
         var (mode, keys) = Resolve(context, connector);
-        return PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = connectionString, Table = table, Mode = mode, PrimaryKey = keys }, context.Schema);
+        var options = context.Options;
+        return PostgresSink.ForRows(new PostgresSinkOptions
+        {
+            ConnectionString = connectionString,
+            Table = table,
+            Mode = mode,
+            PrimaryKey = keys,
+            SchemaEvolution = options.GetChoice("schema.evolution") == "none" ? SchemaEvolutionMode.None : SchemaEvolutionMode.AddColumns,
+            OnIncompatibleSchema = options.GetChoice("schema.evolution.on-incompatible") == "dlq" ? IncompatibleSchemaAction.DeadLetter : IncompatibleSchemaAction.Fail,
+        }, context.Schema);
     }
 
     private static (PostgresWriteMode Mode, string[] Keys) Resolve(ConnectorContext context, string connector)

@@ -1,3 +1,5 @@
+using Sluice.Schemas;
+
 namespace Sluice.Connectors.Postgres;
 
 /// <summary>Where and how the PostgreSQL sink writes. Immutable.</summary>
@@ -17,4 +19,24 @@ public sealed record PostgresSinkOptions
 
     /// <summary>The key columns for <see cref="PostgresWriteMode.Upsert"/> (required then; must be empty for append).</summary>
     public IReadOnlyList<string> PrimaryKey { get; init; } = [];
+
+    /// <summary>
+    /// What the sink does when rows arrive with a schema other than its own (a registry source following a subject
+    /// emits wider rows from some record on). Default <see cref="SchemaEvolutionMode.AddColumns"/>: the rules of
+    /// <see cref="SchemaEvolutionPlan"/>, as the DuckDB sink applies them — a new nullable column is added to the table
+    /// with <c>ALTER TABLE … ADD COLUMN</c> inside the commit transaction of the checkpoint whose rows first have it,
+    /// rows lacking a nullable column get null, INT and FLOAT values are widened into BIGINT and DOUBLE columns.
+    /// <see cref="SchemaEvolutionMode.None"/> refuses a row of any other schema (the write fails, naming both schemas).
+    /// </summary>
+    public SchemaEvolutionMode SchemaEvolution { get; init; } = SchemaEvolutionMode.AddColumns;
+
+    /// <summary>
+    /// With <see cref="SchemaEvolutionMode.AddColumns"/>, what happens to a row whose schema is incompatible (a changed
+    /// type, a dropped NOT NULL column, a new NOT NULL column): <see cref="IncompatibleSchemaAction.Fail"/> (default)
+    /// fails the job with an error naming the table, the field, the change and the schema's origin (registry subject,
+    /// version and id), writing nothing of the row; <see cref="IncompatibleSchemaAction.DeadLetter"/> writes it, with
+    /// that reason, to the table <c>&lt;table&gt;.dlq</c> (columns <c>source, position, reason, payload, field_path</c>)
+    /// in the commit transaction of its checkpoint, exactly once.
+    /// </summary>
+    public IncompatibleSchemaAction OnIncompatibleSchema { get; init; } = IncompatibleSchemaAction.Fail;
 }

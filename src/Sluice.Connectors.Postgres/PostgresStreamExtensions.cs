@@ -18,7 +18,10 @@ public static class PostgresStreamExtensions
         return stream.SinkTo(PostgresSink.For<T>(options), $"Postgres({options.Table})");
     }
 
-    /// <summary>Writes the stream's rows, all of <paramref name="schema"/>, as rows of <see cref="PostgresSinkOptions.Table"/>, exactly once with checkpoints.</summary>
+    /// <summary>
+    /// Writes the stream's rows, of <paramref name="schema"/> (the table's), as rows of <see cref="PostgresSinkOptions.Table"/>,
+    /// exactly once with checkpoints. Rows of another schema follow <see cref="PostgresSinkOptions.SchemaEvolution"/>.
+    /// </summary>
     /// <exception cref="ArgumentException">An option is missing or inconsistent.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in the stream type (DataStream<T> or DataStream<Row> with a Schema), so no call binds ambiguously.")]
     public static DataStreamSink<Row> ToPostgres(this DataStream<Row> stream, PostgresSinkOptions options, Schema schema)

@@ -257,7 +257,9 @@ public sealed class PostgresSinkTests(PostgresCluster cluster)
         byte[] expected = [1, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 1, 2];
 
         PostgresSink<Row>.EncodeCommittable(writer, 3, 258).ShouldBe(expected);
-        PostgresSink<Row>.DecodeCommittable(expected).ShouldBe((writer, 3L, 258L));
+        var (decodedWriter, sequence, rows, letters) = PostgresSink<Row>.DecodeCommittable(expected);
+        (decodedWriter, sequence, rows).ShouldBe((writer, 3L, 258L));
+        letters.ShouldBeEmpty();
         Should.Throw<InvalidDataException>(() => PostgresSink<Row>.DecodeCommittable([2, .. expected[1..]]));
     }
 

@@ -10,6 +10,12 @@ internal interface IBulkPartWriterFactory<T>
 {
     /// <summary>Starts a part file in <paramref name="output"/> (writable, seekable, at its start; owned by the caller).</summary>
     IBulkPartWriter<T> Create(Stream output);
+
+    /// <summary>
+    /// The factory one sink writer (subtask) uses, on its thread: this one, or one that keeps the writer's state across
+    /// its part files (the layout of evolving rows, see <see cref="IBulkPartWriter{T}.Accepts"/>).
+    /// </summary>
+    IBulkPartWriterFactory<T> ForWriter(SinkContext context) => this;
 }
 
 /// <summary>
@@ -24,6 +30,13 @@ internal interface IBulkPartWriter<T> : IDisposable
 
     /// <summary>Adds a record. Throws on a value the format cannot hold, naming the field (the job fails).</summary>
     void Write(T value);
+
+    /// <summary>
+    /// Whether <paramref name="value"/> can go into this file; false when it needs a file of another layout (rows whose
+    /// schema gained a column): the sink then rolls this file and writes the value into a new one.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The value can go into no file (an incompatible schema change), naming the field.</exception>
+    bool Accepts(T value) => true;
 
     /// <summary>Writes what is buffered and the footer; the stream is not flushed to disk or closed (the caller does both). Idempotent.</summary>
     void Finish();

@@ -153,7 +153,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
     {
         ArgumentNullException.ThrowIfNull(context);
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, StagingDirectoryName));
-        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), _bucketers?.Invoke(), context.TimeProvider);
+        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), _bucketers?.Invoke(), context.TimeProvider, _bulk?.ForWriter(context));
     }
 
     /// <summary>
@@ -349,7 +349,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
         return true;
     }
 
-    internal sealed class Writer(PartFileSink<T> sink, int subtask, long restoredCheckpointId, IPartFileBucketer<T>? bucketer, TimeProvider clock) : ITwoPhaseSinkWriter<T>
+    internal sealed class Writer(PartFileSink<T> sink, int subtask, long restoredCheckpointId, IPartFileBucketer<T>? bucketer, TimeProvider clock, IBulkPartWriterFactory<T>? bulkFiles) : ITwoPhaseSinkWriter<T>
     {
         private readonly PartFileRollingPolicy _rolling = sink.RollingPolicy;
         private long _lastAgeCheck = clock.GetTimestamp();
@@ -373,6 +373,13 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
             long size;
             if (file.Bulk is { } bulk)
             {
+                if (!bulk.Accepts(body))
+                {
+                    // Rows of a wider layout: the file so far keeps its schema, the bucket goes on in a new file.
+                    Roll(file);
+                    file = FileOf(bucket);
+                    bulk = file.Bulk!;
+                }
                 bulk.Write(body);
                 size = bulk.EstimatedSize;
             }
@@ -493,7 +500,7 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
                 }
                 // Created on first use; reopened to append after it was closed to bound the open files.
                 file.Stream = new FileStream(file.InProgressPath, file.Node is null ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);
-                file.Bulk = sink._bulk?.Create(file.Stream);
+                file.Bulk = bulkFiles?.Create(file.Stream);
                 file.Node = _open.AddFirst(file);
             }
             else if (file.Node!.List is not null && _open.First != file.Node)

@@ -160,10 +160,9 @@ public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
         ArgumentNullException.ThrowIfNull(context);
         Directory.CreateDirectory(StagingDirectory);
         var evolution = _evolves
-            ? new RowSchemaEvolution((TableSchema<Row>)(object)_schema, Options.OnIncompatibleSchema, $"The DuckDB sink of table '{Table}' in '{DatabasePath}'", Table,
-                context.OperatorName, context.LoggerFactory.CreateLogger("Sluice.Connectors.DuckDb.Warehouse"))
+            ? new RowSchemaEvolution(_schema.Schema, Options.OnIncompatibleSchema, $"The DuckDB sink of table '{Table}' in '{DatabasePath}'", Table, context.OperatorName)
             : null;
-        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), evolution);
+        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), evolution, context.LoggerFactory.CreateLogger("Sluice.Connectors.DuckDb.Warehouse"), context.OperatorName);
     }
 
     /// <summary>
@@ -417,7 +416,7 @@ public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Table '{Table}' of '{Database}' gained column(s) {Columns} in the commit of checkpoint #{CheckpointId}.")]
     private static partial void LogColumnsAdded(ILogger logger, string table, string database, string columns, long checkpointId);
 
-    private sealed class Writer(DuckDbWarehouseSink<T> sink, int subtask, long restoredCheckpointId, RowSchemaEvolution? evolution) : ITwoPhaseSinkWriter<T>
+    private sealed class Writer(DuckDbWarehouseSink<T> sink, int subtask, long restoredCheckpointId, RowSchemaEvolution? evolution, ILogger logger, string operatorName) : ITwoPhaseSinkWriter<T>
     {
         private readonly string _writerId = StagingArea.NewWriterId();
         private readonly bool _upsert = sink.Options.Mode == WarehouseWriteMode.Upsert;
@@ -441,14 +440,15 @@ public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
             }
             if (evolution is not null)
             {
-                var row = evolution.Admit((Row)(object)value!, timestamp, out var widened);
+                var row = evolution.Admit((Row)(object)value!, timestamp, out var widening);
                 if (row is null)
                 {
                     return; // a dead letter, staged at the next PrepareCommit
                 }
-                if (widened)
+                if (widening is not null)
                 {
-                    _staging.Widen((TableSchema<T>)(object)evolution.Current);
+                    _staging.Widen((TableSchema<T>)(object)TableSchema.ForRows(evolution.Current));
+                    SchemaEvolutionLog.Widened(logger, sink.Table, operatorName, widening.ToString(), widening.Incoming.Origin ?? "a schema without origin");
                 }
                 value = (T)(object)row;
             }

@@ -131,10 +131,10 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
         ArgumentNullException.ThrowIfNull(context);
         Directory.CreateDirectory(StagingDirectory);
         var evolution = _evolves
-            ? new RowSchemaEvolution((TableSchema<Row>)(object)_schema, Options.OnIncompatibleSchema, $"The Parquet lake sink of table '{TableDirectory}'",
-                Path.GetFileName(TableDirectory), context.OperatorName, context.LoggerFactory.CreateLogger("Sluice.Connectors.DuckDb.ParquetLake"), "event_date", "hour")
+            ? new RowSchemaEvolution(_schema.Schema, Options.OnIncompatibleSchema, $"The Parquet lake sink of table '{TableDirectory}'",
+                Path.GetFileName(TableDirectory), context.OperatorName, "event_date", "hour")
             : null;
-        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), evolution);
+        return new Writer(this, context.SubtaskIndex, Volatile.Read(ref _restoredCheckpointId), evolution, context.LoggerFactory.CreateLogger("Sluice.Connectors.DuckDb.ParquetLake"), context.OperatorName);
     }
 
     /// <summary>
@@ -200,7 +200,7 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
         StagingArea.DeleteAbandoned(StagingDirectory, restoredCheckpointId);
     }
 
-    private sealed class Writer(ParquetLakeSink<T> sink, int subtask, long restoredCheckpointId, RowSchemaEvolution? evolution) : ITwoPhaseSinkWriter<T>
+    private sealed class Writer(ParquetLakeSink<T> sink, int subtask, long restoredCheckpointId, RowSchemaEvolution? evolution, ILogger logger, string operatorName) : ITwoPhaseSinkWriter<T>
     {
         private readonly string _writerId = StagingArea.NewWriterId();
         private readonly StagingTable<T> _staging = new(sink._schema, Path.GetFileName(sink.TableDirectory), EventColumn);
@@ -213,16 +213,17 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
         {
             if (evolution is not null)
             {
-                var row = evolution.Admit((Row)(object)value!, timestamp, out var widened);
+                var row = evolution.Admit((Row)(object)value!, timestamp, out var widening);
                 if (row is null)
                 {
                     return; // a dead letter, staged at the next PrepareCommit
                 }
-                if (widened)
+                if (widening is not null)
                 {
                     // Roll: the rows so far go to files of the old layout, so no file mixes schemas.
                     StageFiles();
-                    _staging.Widen((TableSchema<T>)(object)evolution.Current);
+                    _staging.Widen((TableSchema<T>)(object)TableSchema.ForRows(evolution.Current));
+                    SchemaEvolutionLog.Widened(logger, Path.GetFileName(sink.TableDirectory), operatorName, widening.ToString(), widening.Incoming.Origin ?? "a schema without origin");
                 }
                 value = (T)(object)row;
             }

@@ -33,12 +33,25 @@ namespace Sluice.Connectors.Postgres.Sinks;
 /// constraint on exactly the key columns — creates the staging and commits tables, and deletes staged rows of
 /// checkpoints after the restored one. Requirement: one job per target table.
 /// </para>
+/// <para>
+/// <b>Schema evolution</b> (<see cref="PostgresSinkOptions.SchemaEvolution"/>, rules of <see cref="SchemaEvolutionPlan"/>).
+/// A writer that receives rows with a new nullable column completes its COPY so far and stages from then on into its
+/// own staging table <c>_sluice_stage_&lt;table hash&gt;_&lt;writer id&gt;</c> (the shared staging columns plus the new
+/// ones): altering the shared staging table would wait for every other writer's open COPY, and a writer blocked there
+/// can stall the barriers those writers wait for. The commit transaction then adds the staged columns the target
+/// lacks (<c>ALTER TABLE … ADD COLUMN</c>), moves the batch's rows from both staging tables (the shared one's rows get
+/// null in the new columns), and records the batch — so a crash before the commit leaves neither the column nor the
+/// rows, and the replayed commit adds both. Rows refused as incompatible go, in dead-letter mode, inside the committable
+/// (version 2) and into table <c>&lt;table&gt;.dlq</c> in that same transaction. <see cref="AbortPending"/> also clears
+/// the writers' own staging tables, and drops those left empty.
+/// </para>
 /// The connection string is never logged nor put in an error message: it may hold a password.
 /// </summary>
 /// <typeparam name="T">The record type; each record becomes one <see cref="Row"/> of <see cref="Schema"/>.</typeparam>
-public sealed class PostgresSink<T> : ITwoPhaseSink<T>
+public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>
 {
     private const byte CommittableVersion = 1;
+    private const byte CommittableWithDeadLettersVersion = 2;
     private const int CommittableLength = 1 + 16 + 8 + 8;
     private const short UpsertOp = 0;
     private const short DeleteOp = 1;
@@ -48,6 +61,7 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
     private readonly string[] _columns; // quoted
     private readonly string[] _keyColumns; // quoted
     private readonly int[] _keyIndexes; // the key's fields in the schema
+    private readonly bool _evolves; // SchemaEvolutionMode.AddColumns
     private long _restoredCheckpointId;
     private ILogger _logger = NullLogger.Instance;
 
@@ -93,6 +107,9 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
         Target = Qualified(TableName);
         Staging = Qualified("_sluice_stage_" + TableName);
         Commits = Qualified(CommitsTable);
+        DeadLetterTable = Qualified(DeadLetters.TopicFor(TableName));
+        _evolves = options.SchemaEvolution == SchemaEvolutionMode.AddColumns;
+        _writerStagingPrefix = WriterStagingPrefix(TableName);
     }
 
     /// <summary>The bookkeeping table recording every committed batch (in the target's schema).</summary>
@@ -117,6 +134,8 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
 
     private string Commits { get; }
 
+    private string DeadLetterTable { get; }
+
     /// <summary>Keeps the job's logger.</summary>
     /// <param name="context">The job's identity and logger factory.</param>
     public void Open(CommitterContext context)
@@ -130,7 +149,10 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
     public ISinkWriter<T> CreateWriter(SinkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new Writer(this, Volatile.Read(ref _restoredCheckpointId));
+        var evolution = _evolves
+            ? new RowSchemaEvolution(Schema, Options.OnIncompatibleSchema, $"The PostgreSQL sink of table '{Options.Table}'", Options.Table, context.OperatorName)
+            : null;
+        return new Writer(this, Volatile.Read(ref _restoredCheckpointId), evolution, context.LoggerFactory.CreateLogger("Sluice.Connectors.Postgres.Sink"), context.OperatorName);
     }
 
     /// <summary>
@@ -150,6 +172,7 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
         {
             _logger.LogInformation("Deleted {Rows} staged rows of checkpoints after {Checkpoint} from {Staging}.", abandoned, restoredCheckpointId, Staging);
         }
+        AbortWriterStaging(connection, restoredCheckpointId);
     }
 
     /// <summary>
@@ -165,7 +188,7 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
         {
             return;
         }
-        var (writer, sequence, rows) = DecodeCommittable(committable);
+        var (writer, sequence, rows, deadLetters) = DecodeCommittable(committable);
         using var connection = Connect();
         using var transaction = connection.BeginTransaction();
         using (var recorded = new NpgsqlCommand($"SELECT count(*) FROM {Commits} WHERE sink_table = $1 AND writer = $2 AND sequence = $3", connection, transaction))
@@ -176,31 +199,36 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
                 return; // a replayed commit
             }
         }
-        using (var staged = new NpgsqlCommand($"SELECT count(*) FROM {Staging} WHERE writer = $1 AND seq = $2", connection, transaction))
+        // The writer's own staging table, when it widened its layout: its columns beyond the shared staging table's are new.
+        var writerStaging = _evolves ? WriterStaging(writer) : null;
+        var writerColumns = writerStaging is null ? [] : ColumnList(connection, transaction, writerStaging);
+        var privatelyStaged = writerColumns.Count == 0 ? 0 : CountStaged(connection, transaction, writerStaging!, writer, sequence);
+        if (privatelyStaged == 0)
         {
-            AddBatch(staged, writer, sequence);
-            var found = (long)staged.ExecuteScalar()!;
-            if (found != rows)
+            // Not widened, or widened only after this batch: its rows (and the table's columns) are the shared table's.
+            writerStaging = null;
+        }
+        var found = CountStaged(connection, transaction, Staging, writer, sequence) + privatelyStaged;
+        if (found != rows)
+        {
+            throw new IOException($"Checkpoint {checkpointId}, subtask {subtaskIndex}: the batch (writer {writer}, sequence {sequence}) staged {rows} rows in {Staging}{(writerStaging is null ? "" : " and " + writerStaging)} but {found} are there, and it is not recorded in {Commits}. The staged rows were lost (deleted by hand?); committing would silently drop records, so the checkpoint fails.");
+        }
+        if (rows > 0)
+        {
+            var (columns, from) = writerStaging is null
+                ? (_columns, $"{Staging} WHERE writer = $1 AND seq = $2")
+                : EvolveTarget(connection, transaction, writerStaging, writerColumns, checkpointId);
+            MoveStagedRows(connection, transaction, columns, from, writer, sequence);
+            Execute(connection, transaction, $"DELETE FROM {Staging} WHERE writer = $1 AND seq = $2", writer, sequence);
+            if (writerStaging is not null)
             {
-                throw new IOException($"Checkpoint {checkpointId}, subtask {subtaskIndex}: the batch (writer {writer}, sequence {sequence}) staged {rows} rows in {Staging} but {found} are there, and it is not recorded in {Commits}. The staged rows were lost (deleted by hand?); committing would silently drop records, so the checkpoint fails.");
+                Execute(connection, transaction, $"DELETE FROM {writerStaging} WHERE writer = $1 AND seq = $2", writer, sequence);
             }
         }
-        var columns = string.Join(", ", _columns);
-        if (Options.Mode == PostgresWriteMode.Append)
+        if (deadLetters.Count > 0)
         {
-            Execute(connection, transaction, $"INSERT INTO {Target} ({columns}) SELECT {columns} FROM {Staging} WHERE writer = $1 AND seq = $2", writer, sequence);
+            InsertDeadLetters(connection, transaction, deadLetters);
         }
-        else
-        {
-            var keys = string.Join(", ", _keyColumns);
-            var last = $"(SELECT DISTINCT ON ({keys}) op, {columns} FROM {Staging} WHERE writer = $1 AND seq = $2 ORDER BY {keys}, ord DESC) AS last";
-            var match = string.Join(" AND ", _keyColumns.Select(k => $"{Target}.{k} = last.{k}"));
-            Execute(connection, transaction, $"DELETE FROM {Target} USING {last} WHERE last.op = {DeleteOp} AND {match}", writer, sequence);
-            var updates = _columns.Except(_keyColumns).Select(c => $"{c} = EXCLUDED.{c}").ToArray();
-            var onConflict = updates.Length == 0 ? "DO NOTHING" : "DO UPDATE SET " + string.Join(", ", updates);
-            Execute(connection, transaction, $"INSERT INTO {Target} ({columns}) SELECT {columns} FROM {last} WHERE last.op = {UpsertOp} ON CONFLICT ({keys}) {onConflict}", writer, sequence);
-        }
-        Execute(connection, transaction, $"DELETE FROM {Staging} WHERE writer = $1 AND seq = $2", writer, sequence);
         using (var record = new NpgsqlCommand($"INSERT INTO {Commits} (sink_table, writer, sequence, subtask, checkpoint_id, row_count, committed_at) VALUES ($1, $2, $3, $4, $5, $6, now())", connection, transaction))
         {
             AddBatch(record, writer, sequence, withTable: true);
@@ -212,28 +240,33 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
         transaction.Commit();
     }
 
-    /// <summary>Encodes a committable (version 1): version byte, writer id (16 bytes), sequence and row count (big-endian int64).</summary>
-    internal static byte[] EncodeCommittable(Guid writer, long sequence, long rows)
+    /// <summary>
+    /// Moves the staged rows <paramref name="from"/> (a FROM item filtered by <c>$1</c> writer and <c>$2</c> sequence,
+    /// with columns <c>ord</c>, <c>op</c> and <paramref name="columns"/>) into the target: appended, or applied by key
+    /// (the last row per key decides).
+    /// </summary>
+    private void MoveStagedRows(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] columns, string from, Guid writer, long sequence)
     {
-        var bytes = new byte[CommittableLength];
-        bytes[0] = CommittableVersion;
-        writer.TryWriteBytes(bytes.AsSpan(1, 16), bigEndian: true, out _);
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(17), sequence);
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(25), rows);
-        return bytes;
+        var list = string.Join(", ", columns);
+        if (Options.Mode == PostgresWriteMode.Append)
+        {
+            Execute(connection, transaction, $"INSERT INTO {Target} ({list}) SELECT {list} FROM {from}", writer, sequence);
+            return;
+        }
+        var keys = string.Join(", ", _keyColumns);
+        var last = $"(SELECT DISTINCT ON ({keys}) op, {list} FROM {from} ORDER BY {keys}, ord DESC) AS last";
+        var match = string.Join(" AND ", _keyColumns.Select(k => $"{Target}.{k} = last.{k}"));
+        Execute(connection, transaction, $"DELETE FROM {Target} USING {last} WHERE last.op = {DeleteOp} AND {match}", writer, sequence);
+        var updates = columns.Except(_keyColumns).Select(c => $"{c} = EXCLUDED.{c}").ToArray();
+        var onConflict = updates.Length == 0 ? "DO NOTHING" : "DO UPDATE SET " + string.Join(", ", updates);
+        Execute(connection, transaction, $"INSERT INTO {Target} ({list}) SELECT {list} FROM {last} WHERE last.op = {UpsertOp} ON CONFLICT ({keys}) {onConflict}", writer, sequence);
     }
 
-    /// <summary>Decodes <see cref="EncodeCommittable"/>'s bytes.</summary>
-    /// <exception cref="InvalidDataException">Not a version-1 committable of this sink.</exception>
-    internal static (Guid Writer, long Sequence, long Rows) DecodeCommittable(byte[] committable)
+    private static long CountStaged(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, Guid writer, long sequence)
     {
-        if (committable.Length != CommittableLength || committable[0] != CommittableVersion)
-        {
-            throw new InvalidDataException($"Not a PostgreSQL sink committable of version {CommittableVersion}: {committable.Length} bytes, first byte {(committable.Length > 0 ? committable[0] : -1)}.");
-        }
-        return (new Guid(committable.AsSpan(1, 16), bigEndian: true),
-            BinaryPrimitives.ReadInt64BigEndian(committable.AsSpan(17)),
-            BinaryPrimitives.ReadInt64BigEndian(committable.AsSpan(25)));
+        using var staged = new NpgsqlCommand($"SELECT count(*) FROM {table} WHERE writer = $1 AND seq = $2", connection, transaction);
+        AddBatch(staged, writer, sequence);
+        return (long)staged.ExecuteScalar()!;
     }
 
     private NpgsqlConnection Connect() => PostgresConnections.Open(Options.ConnectionString, $"the PostgreSQL sink of table '{Options.Table}'");
@@ -342,90 +375,6 @@ public sealed class PostgresSink<T> : ITwoPhaseSink<T>
     {
         var dot = table.IndexOf('.', StringComparison.Ordinal);
         return dot < 0 ? (null, table) : (table[..dot], table[(dot + 1)..]);
-    }
-
-    /// <summary>The writer of one subtask: streams rows into the staging table with binary COPY, one COPY per checkpoint.</summary>
-    private sealed class Writer(PostgresSink<T> sink, long restoredCheckpointId) : ITwoPhaseSinkWriter<T>
-    {
-        private readonly Guid _id = Guid.NewGuid();
-        private NpgsqlConnection? _connection;
-        private NpgsqlBinaryImporter? _copy;
-        private long _sequence = restoredCheckpointId + 1;
-        private long _order;
-        private long _rows;
-
-        public void Write(T value, long timestamp)
-        {
-            var row = sink._toRow(value);
-            short op;
-            switch (row.Kind)
-            {
-                case RowKind.Insert:
-                case RowKind.UpdateAfter when sink.Options.Mode == PostgresWriteMode.Upsert:
-                    op = UpsertOp;
-                    break;
-                case RowKind.UpdateBefore when sink.Options.Mode == PostgresWriteMode.Upsert:
-                    return; // superseded by the +U that follows
-                case RowKind.Delete when sink.Options.Mode == PostgresWriteMode.Upsert:
-                    op = DeleteOp;
-                    break;
-                default:
-                    throw new InvalidOperationException($"The PostgreSQL sink of '{sink.Options.Table}' appends, and received a {row.Kind} row ({row}); appending a changelog would corrupt the table. Use PostgresWriteMode.Upsert with the table's key.");
-            }
-            foreach (var key in sink._keyIndexes)
-            {
-                if (row.IsNull(key))
-                {
-                    throw new ArgumentException($"The PostgreSQL sink of '{sink.Options.Table}' received a row with NULL in key column '{sink.Schema[key].Name}' ({row}); a key must not be NULL.", nameof(value));
-                }
-            }
-            var copy = _copy ??= Begin();
-            copy.StartRow();
-            copy.Write(_id, NpgsqlDbType.Uuid);
-            copy.Write(_sequence, NpgsqlDbType.Bigint);
-            copy.Write(_order++, NpgsqlDbType.Bigint);
-            copy.Write(op, NpgsqlDbType.Smallint);
-            var kinds = sink._kinds;
-            for (var i = 0; i < kinds.Length; i++)
-            {
-                PostgresColumns.Write(copy, row, i, kinds[i]);
-            }
-            _rows++;
-        }
-
-        public byte[] PrepareCommit(long checkpointId)
-        {
-            var sequence = _sequence;
-            _sequence = checkpointId + 1;
-            if (_copy is null)
-            {
-                return [];
-            }
-            _copy.Complete();
-            _copy.Dispose();
-            _copy = null;
-            var rows = _rows;
-            _rows = 0;
-            return EncodeCommittable(_id, sequence, rows);
-        }
-
-        public void Flush()
-        {
-            // The final PrepareCommit stages what is written; nothing is visible before its commit.
-        }
-
-        public void Dispose()
-        {
-            _copy?.Dispose(); // an incomplete COPY is cancelled: nothing of it is staged
-            _connection?.Dispose();
-        }
-
-        private NpgsqlBinaryImporter Begin()
-        {
-            _connection ??= sink.Connect();
-            var columns = string.Join(", ", sink._columns);
-            return _connection.BeginBinaryImport($"COPY {sink.Staging} (writer, seq, ord, op, {columns}) FROM STDIN (FORMAT BINARY)");
-        }
     }
 }
 

@@ -7,7 +7,8 @@ namespace Sluice.Formats.Parquet;
 
 /// <summary>
 /// Reads the rows of one Parquet file into rows of a table schema, one row group at a time: <see cref="TryOpen"/>
-/// checks that the file is Parquet and holds every column of the schema with a compatible type, <see cref="LoadRowGroup"/>
+/// checks that the file is Parquet and holds every NOT NULL column of the schema with a compatible type (a nullable
+/// column the file lacks reads as null: the file was written before the column was added), <see cref="LoadRowGroup"/>
 /// decodes a row group's columns into reused buffers, and <see cref="TryFill"/> copies one row of it into a
 /// <see cref="Row"/>. Not thread-safe: one reader per file, on the source reader's thread.
 /// </summary>
@@ -136,7 +137,13 @@ internal sealed class ParquetRowReader : IDisposable
         }
         if (found is null)
         {
-            return new FormatError($"The file has no column '{field.Name}' (the table declares it {field.Type}).", field.Name);
+            if (field.Type.IsNullable)
+            {
+                // A file written before the column was added (schema evolution): its rows read null there.
+                column = new MissingColumn(field);
+                return null;
+            }
+            return new FormatError($"The file has no column '{field.Name}', which the table declares NOT NULL ({field.Type}); a file may lack nullable columns only (they read as null).", field.Name);
         }
         column = ReadColumn.For(field, found);
         return column is null
@@ -153,11 +160,11 @@ internal sealed class ParquetRowReader : IDisposable
     };
 
     /// <summary>One column of the schema: its decoded values of the loaded row group.</summary>
-    private abstract class ReadColumn(Sluice.Schemas.Field column, DataField file)
+    private abstract class ReadColumn(Sluice.Schemas.Field column, DataField? file)
     {
         public string Name { get; } = column.Name;
 
-        protected DataField File { get; } = file;
+        protected DataField File { get; } = file!; // null only for a MissingColumn, which reads nothing
 
         protected bool NotNull { get; } = !column.Type.IsNullable;
 
@@ -204,6 +211,20 @@ internal sealed class ParquetRowReader : IDisposable
                 DataTypeKind.Bytes when clr == typeof(ReadOnlyMemory<byte>) => new BytesColumn(field, file),
                 _ => null,
             };
+        }
+    }
+
+    /// <summary>A nullable column the file does not have: every row reads null.</summary>
+    private sealed class MissingColumn(Sluice.Schemas.Field field) : ReadColumn(field, null)
+    {
+        public override void Load(ParquetRowGroupReader group, int count)
+        {
+        }
+
+        public override bool TrySet(int row, Row target, int index)
+        {
+            target.SetNull(index);
+            return true;
         }
     }
 

@@ -12,7 +12,7 @@ namespace Sluice.Server.Ingest;
 /// partitions       int32   how many partitions of the topic the request appended to
 /// records          int32   how many records it appended to this partition (offsets: this record's, and on)
 /// deadLettered     int32   how many of its records went to the dead-letter topic
-/// bodyHash         16 B    the first 16 bytes of SHA-256 of the request body
+/// bodyHash         16 B    the first 16 bytes of SHA-256 of the request body (prefixed by its ?format=, see IngestService)
 /// keyLength        uint16  bytes of the key
 /// key              UTF-8   the Idempotency-Key header
 /// </code>
@@ -89,7 +89,7 @@ internal static class IdempotencyHeader
 
 /// <summary>What an idempotency header says (see <see cref="IdempotencyHeader"/>).</summary>
 /// <param name="Key">The Idempotency-Key.</param>
-/// <param name="BodyHash">The first 16 bytes of the body's SHA-256.</param>
+/// <param name="BodyHash">The first 16 bytes of the SHA-256 of the body and its value format.</param>
 /// <param name="ReceivedMs">When the request was accepted (Unix ms).</param>
 /// <param name="Partitions">Partitions the request appended to.</param>
 /// <param name="Records">Records appended to this partition.</param>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -113,7 +114,7 @@ internal sealed class IngestService(ServerContext server, SchemaStore registry) 
         var receivedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (key.Length > 0)
         {
-            hash = HashBody(batch.Body);
+            hash = HashRequest(batch.Body, query.ValueFormat);
             index = await IndexOf(log).ConfigureAwait(false);
             var lookup = index.Begin(key, hash, receivedMs);
             switch (lookup.State)
@@ -122,7 +123,7 @@ internal sealed class IngestService(ServerContext server, SchemaStore registry) 
                     http.Response.Headers["Idempotent-Replayed"] = "true";
                     return Answer(log.Name, lookup.Answer.Parts, lookup.Answer.DeadLettered);
                 case IdempotencyState.Mismatch:
-                    return Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", $"Idempotency-Key '{key}' was used for another body on topic '{log.Name}' within 24 h: use a new key for a new request.");
+                    return Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", $"Idempotency-Key '{key}' was used for another body or format on topic '{log.Name}' within 24 h: use a new key for a new request.");
                 case IdempotencyState.Pending:
                     http.Response.Headers.RetryAfter = "1";
                     return Problem(StatusCodes.Status409Conflict, "Request in progress", $"A request with Idempotency-Key '{key}' on topic '{log.Name}' is still running: retry after it answered.");
@@ -291,10 +292,33 @@ internal sealed class IngestService(ServerContext server, SchemaStore registry) 
     private Task<IdempotencyIndex> IndexOf(TopicLog log) =>
         _indexes.GetOrAdd(log, static (l, time) => new Lazy<Task<IdempotencyIndex>>(() => Task.Run(() => IdempotencyIndex.Rebuild(l, time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None))), _time).Value;
 
-    private static UInt128 HashBody(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// What makes two requests with one Idempotency-Key the same request: the body and the value format it is stored as
+    /// (the same JSON sent as plain JSON and as avro-confluent appends different records). The default format hashes the
+    /// body alone, as before the formats existed, so keys recorded by an older server still match their retries; another
+    /// format prefixes its name and a NUL byte, which no JSON body starts with.
+    /// </summary>
+    private static UInt128 HashRequest(ReadOnlySpan<byte> body, IngestValueFormat format)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(body, digest);
+        var prefix = format switch
+        {
+            IngestValueFormat.Json => ""u8,
+            IngestValueFormat.AvroConfluent => "avro-confluent\0"u8,
+            IngestValueFormat.JsonRegistry => "json-registry\0"u8,
+            _ => throw new UnreachableException($"Unknown ingest value format {format}."),
+        };
+        if (prefix.IsEmpty)
+        {
+            SHA256.HashData(body, digest);
+        }
+        else
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(prefix);
+            hash.AppendData(body);
+            hash.GetHashAndReset(digest);
+        }
         return BinaryPrimitives.ReadUInt128LittleEndian(digest);
     }
 

@@ -131,6 +131,6 @@ public sealed class FilesystemConnectorTests : IDisposable
         var error = Should.Throw<ConfigOptionsException>(() => _registry.CreateSink("out", s_schema, options));
 
         error.Message.ShouldBe("Connector 'filesystem' has no option 'sink.rolling-policy.max-size'; its options are: csv.#, format, json.#, parquet.block.size, parquet.compression, "
-            + "partition.default-name, path, raw.#, sink.rolling-policy.check-interval, sink.rolling-policy.file-size, sink.rolling-policy.rollover-interval.");
+            + "partition.default-name, path, raw.#, schema.evolution, sink.rolling-policy.check-interval, sink.rolling-policy.file-size, sink.rolling-policy.rollover-interval.");
     }
 }

@@ -37,7 +37,7 @@ public sealed class IngestIdempotencyTests
         using var other = await PostAsync(fixture.Authorized, "/ingest/events", "{\"a\":2}\n", idempotencyKey: "k1");
 
         other.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        (await JsonAsync(other)).GetProperty("detail").GetString().ShouldBe("Idempotency-Key 'k1' was used for another body on topic 'events' within 24 h: use a new key for a new request.");
+        (await JsonAsync(other)).GetProperty("detail").GetString().ShouldBe("Idempotency-Key 'k1' was used for another body or format on topic 'events' within 24 h: use a new key for a new request.");
         LogOf(fixture).GetPartition("events", 0).EndOffset.ShouldBe(1);
     }
 

@@ -242,6 +242,41 @@ public sealed class IngestRegistryFormatTests
     }
 
     [Fact]
+    public async Task IdempotencyKey_SameBodyWithAnotherFormat_Is422AndAppendsNothing()
+    {
+        await using var setup = await RegisteredTopic.StartAsync("people", PersonJsonSchema, SchemaType.Json);
+        var fixture = setup.Fixture;
+        const string body = """{"name":"ann","age":31}""";
+        using var plain = await PostAsync(fixture.Authorized, "/ingest/people", body, idempotencyKey: "person-1");
+
+        using var registry = await PostAsync(fixture.Authorized, "/ingest/people?format=json-registry", body, idempotencyKey: "person-1");
+        using var retry = await PostAsync(fixture.Authorized, "/ingest/people", body, idempotencyKey: "person-1");
+
+        plain.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        registry.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await JsonAsync(registry)).GetProperty("detail").GetString().ShouldBe("Idempotency-Key 'person-1' was used for another body or format on topic 'people' within 24 h: use a new key for a new request.");
+        retry.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        retry.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
+        Read(LogOf(fixture), "people").Select(r => Utf8(r.Value)).ShouldBe([body], "only the plain JSON request appended, once");
+    }
+
+    [Fact]
+    public async Task IdempotencyKey_RetryWithTheSameFormat_IsReplayedWithoutAppending()
+    {
+        await using var setup = await RegisteredTopic.StartAsync("people", PersonJsonSchema, SchemaType.Json);
+        var fixture = setup.Fixture;
+        const string body = """{"name":"ann","age":31}""";
+        using var first = await PostAsync(fixture.Authorized, "/ingest/people?format=json-registry", body, idempotencyKey: "person-2");
+
+        using var retry = await PostAsync(fixture.Authorized, "/ingest/people?format=json-registry", body, idempotencyKey: "person-2");
+
+        first.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        retry.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        retry.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
+        Read(LogOf(fixture), "people").Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task JsonRegistry_ValidRecords_AreStoredInConfluentsJsonWireFormat()
     {
         await using var setup = await RegisteredTopic.StartAsync("people", PersonJsonSchema, SchemaType.Json);

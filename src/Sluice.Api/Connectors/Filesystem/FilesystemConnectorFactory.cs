@@ -35,6 +35,7 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
         new("sink.rolling-policy.file-size", ConfigOptionType.String, "The size at which a bucket's in-progress part file rolls to a new one: bytes, or a number with unit b, kb, mb or gb.") { DefaultValue = "128mb" },
         new("sink.rolling-policy.rollover-interval", ConfigOptionType.Duration, "The age (processing time) at which a bucket's in-progress part file rolls to a new one.") { DefaultValue = "30 min" },
         new("sink.rolling-policy.check-interval", ConfigOptionType.Duration, "How often the age of the in-progress part files is checked against the rollover interval.") { DefaultValue = "1 min" },
+        ConfigOption.Choice("schema.evolution", "With format 'parquet' and no partition columns, what the sink does with rows of a schema other than the table's (a registry source following its subject): 'add-columns' starts a new part file with the new nullable columns (older files read them as null); 'none' writes every row with the table's schema. An incompatible change fails the job, naming the subject, version and field.", "add-columns", "none", "add-columns"),
     ];
 
     /// <inheritdoc />
@@ -133,7 +134,8 @@ public sealed class FilesystemConnectorFactory : IConnectorFactory
         }
         var sink = format is { } lines
             ? new PartFileSink<Row>(path, MessageSerializers.Rows(ConnectorFormats.CreateSerializer(lines, body, Name)), extension, bucketers)
-            : new PartFileSink<Row>(path, new ParquetPartWriters(body, ParquetWriteOptions.From(context.Options)), extension, bucketers);
+            : new PartFileSink<Row>(path, new ParquetPartWriters(body, ParquetWriteOptions.From(context.Options),
+                bucketers is null && context.Options.GetChoice("schema.evolution") != "none" ? SchemaEvolutionMode.AddColumns : SchemaEvolutionMode.None, path), extension, bucketers);
         sink.RollingPolicy = rolling;
         return sink;
     }

@@ -1,17 +1,17 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Logging;
-using Sluice.Schemas;
 
-namespace Sluice.Connectors.DuckDb.Sinks;
+namespace Sluice.Schemas;
 
 /// <summary>
-/// One writer's side of schema evolution (<see cref="SchemaEvolutionMode.AddColumns"/>): the table layout it stages rows
-/// in, widened when rows bring new nullable columns, and the rows refused as incompatible when they go to the dead-letter
-/// output. Each incoming row costs a reference compare while its schema is the layout's; a plan is looked up (cached per
-/// schema pair) only when it is not. Single-threaded (the writer's thread).
+/// One sink writer's side of schema evolution (<see cref="SchemaEvolutionMode.AddColumns"/>), shared by the table sinks
+/// (DuckDB, Parquet lake, PostgreSQL): the layout the writer stages rows in, widened when rows bring new nullable columns,
+/// and the rows refused as incompatible, kept as dead letters until the writer stages them with its checkpoint. Each
+/// incoming row costs a reference compare while its schema is the layout's; a plan is looked up (cached per schema pair)
+/// only when it is not. The sink applies the widened layout to its table itself, inside its commit transaction.
 /// </summary>
-internal sealed partial class RowSchemaEvolution
+/// <remarks>Not thread-safe: one per writer, used on the writer's thread.</remarks>
+public sealed class RowSchemaEvolution
 {
     private static readonly Counter<long> s_changes = SluiceMetrics.Meter.CreateCounter<long>("sluice.sink.schema_changes", "{change}",
         "Times a sink writer widened its table layout for rows of a new schema (columns added), tagged table.");
@@ -22,37 +22,36 @@ internal sealed partial class RowSchemaEvolution
     private readonly SchemaEvolutionPlanCache _plans = new();
     private readonly IncompatibleSchemaAction _onIncompatible;
     private readonly string _sink;
-    private readonly string _table;
     private readonly string _operatorName;
-    private readonly ILogger _logger;
     private readonly List<DeadLetter> _deadLetters = [];
     private readonly KeyValuePair<string, object?>[] _tags;
     private readonly string[] _reservedColumns;
     private Row _scratch;
 
-    /// <summary>Starts from the sink's layout.</summary>
-    /// <param name="initial">The sink's table layout.</param>
+    /// <summary>Starts from the sink's schema.</summary>
+    /// <param name="initial">The sink's table schema: the layout until rows widen it.</param>
     /// <param name="onIncompatible">Fail, or collect dead letters.</param>
     /// <param name="sink">The sink as errors name it: <c>The DuckDB sink of table 'orders' in '/w.duckdb'</c>.</param>
-    /// <param name="table">The table name, for metrics and logs.</param>
+    /// <param name="table">The table name, the <c>table</c> tag of the metrics.</param>
     /// <param name="operatorName">The sink operator's name: a dead letter's source.</param>
-    /// <param name="logger">Where each evolution is logged (one line: table, added columns, origin).</param>
     /// <param name="reservedColumns">Names a new column may not take (the lake's partition columns): rows adding one are refused.</param>
-    public RowSchemaEvolution(TableSchema<Row> initial, IncompatibleSchemaAction onIncompatible, string sink, string table, string operatorName, ILogger logger, params string[] reservedColumns)
+    public RowSchemaEvolution(Schema initial, IncompatibleSchemaAction onIncompatible, string sink, string table, string operatorName, params string[] reservedColumns)
     {
-        _reservedColumns = reservedColumns;
+        ArgumentNullException.ThrowIfNull(initial);
+        ArgumentException.ThrowIfNullOrEmpty(sink);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(operatorName);
+        _reservedColumns = reservedColumns ?? [];
         Current = initial;
         _onIncompatible = onIncompatible;
         _sink = sink;
-        _table = table;
         _operatorName = operatorName;
-        _logger = logger;
-        _scratch = new Row(initial.Schema);
+        _scratch = new Row(initial);
         _tags = [new("table", table)];
     }
 
-    /// <summary>The layout rows are staged in: the sink's, widened by every compatible change seen so far.</summary>
-    public TableSchema<Row> Current { get; private set; }
+    /// <summary>The layout rows are staged in: the sink's schema, widened by every compatible change seen so far.</summary>
+    public Schema Current { get; private set; }
 
     /// <summary>Rows refused since the last <see cref="TakeDeadLetters"/>.</summary>
     public int DeadLetterCount => _deadLetters.Count;
@@ -60,18 +59,20 @@ internal sealed partial class RowSchemaEvolution
     /// <summary>
     /// The row to stage for <paramref name="value"/>: itself when its schema is the layout's, else its projection onto
     /// the layout (a scratch row reused by the next call); null when the row was refused and went to the dead letters.
-    /// <paramref name="widened"/> is true when <see cref="Current"/> grew first (the caller re-lays its staging).
+    /// <paramref name="widening"/> is the plan that grew <see cref="Current"/> first (the caller re-lays its staging and
+    /// logs the plan), or null when the layout is unchanged.
     /// </summary>
     /// <exception cref="InvalidDataException">The row's schema is incompatible and the action is <see cref="IncompatibleSchemaAction.Fail"/>:
-    /// one sentence naming the sink, the field, the change and the schema's origin.</exception>
-    public Row? Admit(Row value, long timestamp, out bool widened)
+    /// one sentence naming the sink, the field, the change and the schema's origin (subject, version, id).</exception>
+    public Row? Admit(Row value, long timestamp, out SchemaEvolutionPlan? widening)
     {
-        widened = false;
-        if (ReferenceEquals(value.Schema, Current.Schema))
+        ArgumentNullException.ThrowIfNull(value);
+        widening = null;
+        if (ReferenceEquals(value.Schema, Current))
         {
             return value;
         }
-        var plan = _plans.Get(Current.Schema, value.Schema);
+        var plan = _plans.Get(Current, value.Schema);
         if (plan.Kind == SchemaChangeKind.Incompatible)
         {
             Refuse(plan.Reason!, plan.Field, value, timestamp);
@@ -83,16 +84,15 @@ internal sealed partial class RowSchemaEvolution
             {
                 if (Array.IndexOf(_reservedColumns, column.Name) >= 0)
                 {
-                    Refuse($"The new field '{column.Name}' of {(value.Schema.Origin is { } origin ? $"rows of {origin}" : $"rows of {value.Schema}")} has the name of a partition column of the lake; rename it", column.Name, value, timestamp);
+                    Refuse($"The new field '{column.Name}' of {SchemaEvolutionPlan.DescribeRows(value.Schema)} has the name of a partition column of the lake; rename it", column.Name, value, timestamp);
                     return null;
                 }
             }
-            Current = TableSchema.ForRows(plan.Evolved);
+            widening = plan;
+            Current = plan.Evolved;
             _scratch = new Row(plan.Evolved);
-            widened = true;
             s_changes.Add(1, _tags);
-            LogEvolution(_logger, _table, _operatorName, plan.ToString(), value.Schema.Origin ?? "a schema without origin");
-            plan = _plans.Get(Current.Schema, value.Schema);
+            plan = _plans.Get(Current, value.Schema);
         }
         if (plan.Kind == SchemaChangeKind.Identical)
         {
@@ -132,7 +132,4 @@ internal sealed partial class RowSchemaEvolution
     [DoesNotReturn]
     private static void ThrowIncompatible(string reason) =>
         throw new InvalidDataException(reason + " Nothing of the row was written; make the change compatible (a new nullable column), or set the sink's incompatible-schema action to dead-letter.");
-
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Schema evolution of table '{Table}' ({Sink}): {Change}, for rows of {Origin}.")]
-    private static partial void LogEvolution(ILogger logger, string table, string sink, string change, string origin);
 }

@@ -1,0 +1,160 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Sluice.Schemas;
+using Sluice.Sinks;
+
+namespace Sluice.Connectors.Postgres.Sinks;
+
+/// <summary>The writer of one subtask.</summary>
+public sealed partial class PostgresSink<T>
+{
+    /// <summary>
+    /// The writer of one subtask: streams rows into the staging table with binary COPY, one COPY per checkpoint — two
+    /// when rows widen its layout mid-checkpoint (the COPY so far is completed, and the rows from then on go to the
+    /// writer's own staging table). Rows refused as incompatible are kept and travel in the committable.
+    /// </summary>
+    private sealed class Writer(PostgresSink<T> sink, long restoredCheckpointId, RowSchemaEvolution? evolution, ILogger logger, string operatorName) : ITwoPhaseSinkWriter<T>
+    {
+        private readonly Guid _id = Guid.NewGuid();
+        private NpgsqlConnection? _connection;
+        private NpgsqlBinaryImporter? _copy;
+        private long _sequence = restoredCheckpointId + 1;
+        private long _order;
+        private long _rows;
+        private string _staging = sink.Staging; // where the COPY goes: the shared table, or this writer's own once widened
+        private string _copyColumns = string.Join(", ", sink._columns);
+        private DataTypeKind[] _kinds = sink._kinds;
+
+        public void Write(T value, long timestamp)
+        {
+            var row = sink._toRow(value);
+            if (evolution is not null)
+            {
+                var admitted = evolution.Admit(row, timestamp, out var widening);
+                if (admitted is null)
+                {
+                    return; // a dead letter, committed with the next checkpoint
+                }
+                if (widening is not null)
+                {
+                    Widen(widening);
+                }
+                row = admitted;
+            }
+            else if (!ReferenceEquals(row.Schema, sink.Schema) && !row.Schema.Equals(sink.Schema))
+            {
+                ThrowOtherSchema(row);
+            }
+            short op;
+            switch (row.Kind)
+            {
+                case RowKind.Insert:
+                case RowKind.UpdateAfter when sink.Options.Mode == PostgresWriteMode.Upsert:
+                    op = UpsertOp;
+                    break;
+                case RowKind.UpdateBefore when sink.Options.Mode == PostgresWriteMode.Upsert:
+                    return; // superseded by the +U that follows
+                case RowKind.Delete when sink.Options.Mode == PostgresWriteMode.Upsert:
+                    op = DeleteOp;
+                    break;
+                default:
+                    throw new InvalidOperationException($"The PostgreSQL sink of '{sink.Options.Table}' appends, and received a {row.Kind} row ({row}); appending a changelog would corrupt the table. Use PostgresWriteMode.Upsert with the table's key.");
+            }
+            foreach (var key in sink._keyIndexes)
+            {
+                // A widened layout keeps the table's columns first, in order: the key's indexes hold.
+                if (row.IsNull(key))
+                {
+                    throw new ArgumentException($"The PostgreSQL sink of '{sink.Options.Table}' received a row with NULL in key column '{sink.Schema[key].Name}' ({row}); a key must not be NULL.", nameof(value));
+                }
+            }
+            var copy = _copy ??= Begin();
+            copy.StartRow();
+            copy.Write(_id, NpgsqlDbType.Uuid);
+            copy.Write(_sequence, NpgsqlDbType.Bigint);
+            copy.Write(_order++, NpgsqlDbType.Bigint);
+            copy.Write(op, NpgsqlDbType.Smallint);
+            var kinds = _kinds;
+            for (var i = 0; i < kinds.Length; i++)
+            {
+                PostgresColumns.Write(copy, row, i, kinds[i]);
+            }
+            _rows++;
+        }
+
+        public byte[] PrepareCommit(long checkpointId)
+        {
+            var sequence = _sequence;
+            _sequence = checkpointId + 1;
+            var deadLetters = evolution is { DeadLetterCount: > 0 } ? evolution.TakeDeadLetters() : null;
+            if (_copy is not null)
+            {
+                _copy.Complete();
+                _copy.Dispose();
+                _copy = null;
+            }
+            if (_rows == 0 && deadLetters is null)
+            {
+                return [];
+            }
+            var rows = _rows;
+            _rows = 0;
+            return EncodeCommittable(_id, sequence, rows, deadLetters);
+        }
+
+        public void Flush()
+        {
+            // The final PrepareCommit stages what is written; nothing is visible before its commit.
+        }
+
+        public void Dispose()
+        {
+            evolution?.DiscardDeadLetters();
+            _copy?.Dispose(); // an incomplete COPY is cancelled: nothing of it is staged
+            _connection?.Dispose();
+        }
+
+        /// <summary>
+        /// Completes the COPY so far (its rows are staged, invisible until the commit; a crash before it leaves them to
+        /// <see cref="AbortPending"/>) and stages the rows from now on into this writer's own staging table, widened.
+        /// </summary>
+        private void Widen(SchemaEvolutionPlan widening)
+        {
+            if (_copy is not null)
+            {
+                _copy.Complete();
+                _copy.Dispose();
+                _copy = null;
+            }
+            var layout = widening.Evolved;
+            var kinds = new DataTypeKind[layout.Count];
+            var columns = new string[layout.Count];
+            for (var i = 0; i < layout.Count; i++)
+            {
+                _ = PostgresColumns.SqlType(layout[i].Type, layout[i].Name); // a nested type fails now, naming the field
+                kinds[i] = layout[i].Type.Kind;
+                columns[i] = PostgresColumns.Quote(layout[i].Name);
+            }
+            _connection ??= sink.Connect();
+            _staging = sink.PrepareWriterStaging(_connection, _id, layout);
+            _kinds = kinds;
+            _copyColumns = string.Join(", ", columns);
+            logger.LogInformation("Schema evolution of table {Table} ({Sink}): {Change}, for rows of {Origin}; staging into {Staging}.",
+                sink.Options.Table, operatorName, widening.ToString(), widening.Incoming.Origin ?? "a schema without origin", _staging);
+        }
+
+        [DoesNotReturn]
+        private void ThrowOtherSchema(Row row) =>
+            throw new InvalidDataException($"The PostgreSQL sink of '{sink.Options.Table}' writes rows of {sink.Schema}, and received a row of {row.Schema} ({SchemaOrigin(row.Schema)}); set PostgresSinkOptions.SchemaEvolution to AddColumns ('schema.evolution' = 'add-columns') to absorb compatible changes.");
+
+        private static string SchemaOrigin(Schema schema) => schema.Origin ?? "a schema without origin";
+
+        private NpgsqlBinaryImporter Begin()
+        {
+            _connection ??= sink.Connect();
+            return _connection.BeginBinaryImport($"COPY {_staging} (writer, seq, ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY)");
+        }
+    }
+}
