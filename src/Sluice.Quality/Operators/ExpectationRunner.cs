@@ -90,7 +90,12 @@ internal sealed class ExpectationRunner<T>
                 continue;
             }
             _counts.Failed[i]++;
-            switch (_actions[i])
+            var action = _actions[i];
+            if (outcome == CheckOutcome.Error && action != RuleAction.Fail)
+            {
+                action = RuleAction.DeadLetter;
+            }
+            switch (action)
             {
                 case RuleAction.Warn:
                     continue;

@@ -95,6 +95,13 @@ internal enum CheckOutcome : byte
 
     /// <summary>The check could not finish in its time budget (a regex match timeout); counts as a failure.</summary>
     TimedOut,
+
+    /// <summary>
+    /// The check could not evaluate the record (a SQL CHECK's division by zero or failed cast); counts as a failure,
+    /// and the record is dead-lettered with the error whatever the rule's action, unless it is Fail: a Warn rule cannot
+    /// pass on, nor a Drop rule silently lose, a record nobody could judge.
+    /// </summary>
+    Error,
 }
 
 /// <summary>One subtask's working part of a <see cref="RecordRule{T}"/>. Task thread only.</summary>

@@ -22,7 +22,9 @@ internal sealed partial class PhysicalPlanner
         {
             // The row violates the constraint when NOT condition is TRUE; the predicate compiler maps NULL to false.
             var violated = ExpressionCompiler.CompilePredicate(BoundExpressions.Fold(BoundExpressions.Not(condition), evaluation), schema);
-            rules.Add(new PredicateRule<Row>(spec.Name, FirstColumn(condition), row => !violated(row, evaluation), $"CHECK ({spec.Expression})", spec.Action));
+            // A condition that cannot be evaluated (division by zero, a failed CAST) dead-letters the row with the error.
+            rules.Add(new GuardedPredicateRule<Row>(spec.Name, FirstColumn(condition), row => !violated(row, evaluation),
+                static e => e is SqlEvaluationException, $"CHECK ({spec.Expression})", spec.Action));
         }
 
         var contract = "";
