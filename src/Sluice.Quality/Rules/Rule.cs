@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sluice.Operators;
+using Sluice.State.Serialization;
 
 namespace Sluice.Quality.Rules;
 
@@ -141,4 +142,13 @@ internal abstract class StreamCheck<T>
 
     /// <summary>The input ended: judge what is complete, and ask for no more processing time.</summary>
     public virtual void EndInput(IStreamVerdicts verdicts) { }
+
+    /// <summary>Writes what the check must remember across a restart (see <see cref="StreamRuleState"/>).</summary>
+    public abstract void Snapshot(StateWriter writer);
+
+    /// <summary>
+    /// Reads what <see cref="Snapshot"/> wrote, after <see cref="Open"/>; called once per restored subtask entry, so
+    /// after a change of parallelism it merges several subtasks' state.
+    /// </summary>
+    public abstract void Restore(StateReader reader);
 }
