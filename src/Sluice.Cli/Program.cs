@@ -5,6 +5,7 @@ using Sluice.Cli.Demo;
 using Sluice.Cli.Dlq;
 using Sluice.Cli.Jobs;
 using Sluice.Cli.Log;
+using Sluice.Cli.Quality;
 using Sluice.Cli.Registry;
 using Sluice.Cli.Server;
 using Sluice.Cli.Sql;
@@ -33,6 +34,7 @@ internal static class Program
             QueryCommand.Create(),
             LogCommands.Create(),
             DlqCommand.Create(),
+            QualityCommand.Create(),
             CheckpointsCommand.Create(),
             ConnectorsCommand.Create(),
             SqlCommand.Create(),

@@ -42,6 +42,31 @@ public static class QualityMetrics
         return totals;
     }
 
+    /// <summary>The length of one window of <see cref="Windows"/>: a minute of processing time, in milliseconds.</summary>
+    public const long WindowMs = 60_000;
+
+    /// <summary>How many windows <see cref="Windows"/> keeps per rule (the newest; an hour), so a long-running job's history stays bounded.</summary>
+    public const int WindowsKept = 60;
+
+    /// <summary>
+    /// The pass and fail counts of every rule of the job run <paramref name="job"/> per minute of processing time (the
+    /// job's clock when a subtask added its counts, so a window may hold records of the batch before it), at most the
+    /// newest <see cref="WindowsKept"/> windows per rule, in rule order then window order; minutes without counts are
+    /// absent. Thread-safe.
+    /// </summary>
+    public static IReadOnlyList<RuleWindowCounts> Windows(JobId job)
+    {
+        var windows = new List<RuleWindowCounts>();
+        foreach (var total in Totals(job))
+        {
+            if (s_totals.TryGetValue((job, total.Operator, total.Rule), out var running))
+            {
+                running.AddWindowsTo(windows, total.Operator, total.Rule);
+            }
+        }
+        return windows;
+    }
+
     /// <summary>Forgets the totals of job run <paramref name="job"/> (a server calls it when it forgets the job).</summary>
     public static void Forget(JobId job)
     {
@@ -81,11 +106,82 @@ public static class QualityMetrics
 /// <param name="Order">Where the rule came in the order rules were first counted (for display).</param>
 public sealed record RuleTotals(string Operator, string Rule, string Kind, string Action, long Passed, long Failed, long Order);
 
-/// <summary>A mutable running total, added to with <see cref="Interlocked"/>.</summary>
+/// <summary>One rule's counts in one window of a job run (see <see cref="QualityMetrics.Windows"/>).</summary>
+/// <param name="Operator">The expectation operator's name.</param>
+/// <param name="Rule">The rule's name.</param>
+/// <param name="StartMs">The window's start, Unix milliseconds (a multiple of <see cref="QualityMetrics.WindowMs"/>); it ends <see cref="QualityMetrics.WindowMs"/> later.</param>
+/// <param name="Passed">Records (stream rules: windows, checks) it passed in the window.</param>
+/// <param name="Failed">Records (windows, checks) it failed in the window.</param>
+public sealed record RuleWindowCounts(string Operator, string Rule, long StartMs, long Passed, long Failed);
+
+/// <summary>
+/// A mutable running total, added to with <see cref="Interlocked"/>, and its last <see cref="QualityMetrics.WindowsKept"/>
+/// windows (a ring under a lock: subtasks add to it once per flush, not per record).
+/// </summary>
 internal sealed class RuleTotal(string kind, string action, long order)
 {
     public long Passed;
     public long Failed;
+
+    private readonly Lock _lock = new();
+    private readonly long[] _windowStart = new long[QualityMetrics.WindowsKept];
+    private readonly long[] _windowPassed = new long[QualityMetrics.WindowsKept];
+    private readonly long[] _windowFailed = new long[QualityMetrics.WindowsKept];
+    private int _windows;
+
+    /// <summary>Adds counts to the totals and to the window holding <paramref name="nowMs"/> (processing time).</summary>
+    public void Add(long passed, long failed, long nowMs)
+    {
+        Interlocked.Add(ref Passed, passed);
+        Interlocked.Add(ref Failed, failed);
+        var start = nowMs - (((nowMs % QualityMetrics.WindowMs) + QualityMetrics.WindowMs) % QualityMetrics.WindowMs);
+        lock (_lock)
+        {
+            // Subtasks' clocks agree to the window, so a window is almost always the newest or a new one; an older
+            // one (a subtask flushing late, a clock stepping back) is searched for, and dropped when already evicted.
+            var slot = -1;
+            for (var i = _windows - 1; i >= 0 && i >= _windows - QualityMetrics.WindowsKept; i--)
+            {
+                var index = i % QualityMetrics.WindowsKept;
+                if (_windowStart[index] == start)
+                {
+                    slot = index;
+                    break;
+                }
+                if (_windowStart[index] < start)
+                {
+                    break;
+                }
+            }
+            if (slot < 0)
+            {
+                if (_windows > 0 && _windowStart[(_windows - 1) % QualityMetrics.WindowsKept] > start)
+                {
+                    return;
+                }
+                slot = _windows % QualityMetrics.WindowsKept;
+                _windows++;
+                _windowStart[slot] = start;
+                _windowPassed[slot] = 0;
+                _windowFailed[slot] = 0;
+            }
+            _windowPassed[slot] += passed;
+            _windowFailed[slot] += failed;
+        }
+    }
+
+    /// <summary>Appends the kept windows, oldest first.</summary>
+    public void AddWindowsTo(List<RuleWindowCounts> windows, string op, string rule)
+    {
+        lock (_lock)
+        {
+            for (var i = Math.Max(0, _windows - QualityMetrics.WindowsKept); i < _windows; i++)
+            {
+                var index = i % QualityMetrics.WindowsKept;
+                windows.Add(new RuleWindowCounts(op, rule, _windowStart[index], _windowPassed[index], _windowFailed[index]));
+            }
+        }
+    }
 
     public string Kind => kind;
 

@@ -43,4 +43,22 @@ public static class QualityStreamExtensions
         var declared = rules(new RowExpectations(schema)) ?? throw new ArgumentException("The rules callback returned null; return the builder it was given.", nameof(rules));
         return new Expectation<Row>(declared.Rules, static row => row.ToString(), declared.Origin).Apply(stream, name ?? "Expect");
     }
+
+    /// <summary>
+    /// Checks each row of <paramref name="stream"/>, rows of <paramref name="schema"/>, against <paramref name="contract"/>:
+    /// its fields must be columns of <paramref name="schema"/> with the same types (checked here, while the job is built),
+    /// a row with a null in a field the contract declares <c>nullable: false</c> is dead-lettered by the contract's
+    /// schema rule, and each contract rule runs with its action (see <see cref="DataContract.AddTo"/>).
+    /// </summary>
+    /// <param name="stream">The rows to check.</param>
+    /// <param name="schema">The rows' schema.</param>
+    /// <param name="contract">The data contract (<see cref="DataContract.Load"/>).</param>
+    /// <param name="name">The operator's name; default the contract's <see cref="DataContract.Name"/>.</param>
+    /// <exception cref="DataContractException">A contract field is missing from <paramref name="schema"/> or has another type, or a rule does not fit its column; the message names the file and line.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in the stream type (DataStream<T> or DataStream<Row> with a Schema) and the builder type, so no call binds ambiguously; the name comes last and is optional.")]
+    public static DataStream<Row> Expect(this DataStream<Row> stream, Schema schema, DataContract contract, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        return stream.Expect(schema, contract.AddTo, name ?? contract.Name);
+    }
 }

@@ -10,11 +10,26 @@ namespace Sluice.Connectors.DuckDb.Sinks;
 /// </summary>
 internal static class DeadLetterFile
 {
-    /// <summary>The column definitions, in order.</summary>
-    public const string Columns = "source VARCHAR, position VARCHAR, reason VARCHAR, payload VARCHAR, field_path VARCHAR";
+    /// <summary>
+    /// The column definitions, in order. <c>kind</c> (<c>parse</c>, <c>schema</c>, <c>rule</c>, … as the envelope names
+    /// it) came last, later: a table or Parquet file written before it lacks it, and reads it as NULL.
+    /// </summary>
+    public const string Columns = "source VARCHAR, position VARCHAR, reason VARCHAR, payload VARCHAR, field_path VARCHAR, kind VARCHAR";
 
-    /// <summary>The column names, in order.</summary>
-    public const string ColumnNames = "source, position, reason, payload, field_path";
+    /// <summary>Adds the <c>kind</c> column to a dead-letter table created before it (a no-op on a newer one); its old rows have kind NULL.</summary>
+    public static string UpgradeSql(string quotedTable) => $"ALTER TABLE {quotedTable} ADD COLUMN IF NOT EXISTS kind VARCHAR";
+
+    /// <summary>The kind's name as the dead-letter envelope writes it (its <c>kind</c> header).</summary>
+    public static string KindName(DeadLetterKind kind) => kind switch
+    {
+        DeadLetterKind.Parse => "parse",
+        DeadLetterKind.Schema => "schema",
+        DeadLetterKind.Rule => "rule",
+        DeadLetterKind.Sink => "sink",
+        DeadLetterKind.Late => "late",
+        DeadLetterKind.Processing => "processing",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown dead-letter kind."),
+    };
 
     /// <summary>The name of the table or directory holding the dead letters of <paramref name="table"/>: <c>&lt;table&gt;.dlq</c>, as the server's dead-letter topics.</summary>
     public static string For(string table) => DeadLetters.TopicFor(table);
@@ -28,7 +43,7 @@ internal static class DeadLetterFile
             foreach (var letter in letters)
             {
                 appender.CreateRow().AppendValue(letter.Source).AppendValue(letter.Position).AppendValue(letter.Reason)
-                    .AppendValue(letter.Payload).AppendValue(letter.FieldPath).EndRow();
+                    .AppendValue(letter.Payload).AppendValue(letter.FieldPath).AppendValue(KindName(letter.Kind)).EndRow();
             }
         }
         connection.Execute($"COPY _sluice_dead_letters TO {TableSchema.Literal(path)} (FORMAT parquet, COMPRESSION zstd)");

@@ -232,7 +232,9 @@ public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
                 {
                     var deadLetters = TableSchema.Quote(DeadLetterTable);
                     connection.Execute($"CREATE TABLE IF NOT EXISTS {deadLetters} ({DeadLetterFile.Columns})");
-                    connection.Execute($"INSERT INTO {deadLetters} ({DeadLetterFile.ColumnNames}) SELECT {DeadLetterFile.ColumnNames} FROM read_parquet({TableSchema.Literal(stagedPaths[^1])})");
+                    connection.Execute(DeadLetterFile.UpgradeSql(deadLetters));
+                    // By name: a file staged before the kind column (restored from an older checkpoint) leaves it NULL.
+                    connection.Execute($"INSERT INTO {deadLetters} BY NAME SELECT * FROM read_parquet({TableSchema.Literal(stagedPaths[^1])})");
                 }
                 using var record = connection.Command($"INSERT INTO {CommitsTable} VALUES ($1, $2, $3, $4, $5, $6, now())",
                     Table, batch.Subtask, batch.Sequence, batch.Writer, checkpointId, rows);

@@ -22,6 +22,9 @@ public sealed record DeadLetterFilter
     /// <summary>The rule's name (ordinal, exact).</summary>
     public string? Rule { get; init; }
 
+    /// <summary>The job that refused the record (<see cref="DeadLetterRecord.Origin"/>; ordinal, exact).</summary>
+    public string? Job { get; init; }
+
     /// <summary>Dead-lettered at or after this time, Unix milliseconds.</summary>
     public long? FromMs { get; init; }
 
@@ -45,6 +48,10 @@ public sealed record DeadLetterFilter
             return false;
         }
         if (Rule is not null && !string.Equals(Rule, record.Rule, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        if (Job is not null && !string.Equals(Job, record.Origin, StringComparison.Ordinal))
         {
             return false;
         }

@@ -2,7 +2,7 @@ using Sluice.Operators;
 
 namespace Sluice.Quality;
 
-/// <summary>The expectation operator of a stream without unique rules: chained, stateless apart from stream-rule counters.</summary>
+/// <summary>The expectation operator of a stream without unique rules: chained; its only state is the stream rules' (operator list state).</summary>
 internal sealed class ExpectOperator<T>(Expectation<T> expectation) : OneInputStreamOperator<T, T>
 {
     private ExpectationRunner<T>? _runner;
@@ -32,7 +32,7 @@ internal sealed class ExpectOperator<T>(Expectation<T> expectation) : OneInputSt
 
     public override void OnProcessingTime(long now) => _runner!.OnProcessingTime(now);
 
-    public override void SnapshotState(long checkpointId) => _runner!.Flush();
+    public override void SnapshotState(long checkpointId) => _runner!.Snapshot();
 
     public override void EndInput() => _runner!.EndInput();
 
@@ -62,7 +62,7 @@ internal sealed class KeyedExpectOperator<TKey, T>(Expectation<T> expectation) :
 
     public override void OnProcessingTime(long now) => _runner!.OnProcessingTime(now);
 
-    public override void SnapshotState(long checkpointId) => _runner!.Flush();
+    public override void SnapshotState(long checkpointId) => _runner!.Snapshot();
 
     public override void EndInput() => _runner!.EndInput();
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Sluice.Operators;
 using Sluice.Quality.Rules;
+using Sluice.State;
 
 namespace Sluice.Quality;
 
@@ -26,6 +27,7 @@ internal sealed class ExpectationRunner<T>
     private readonly int _streamBase;
     private long _records;
     private int _unflushed;
+    private IListState<byte[]>? _streamState;
 
     public ExpectationRunner(Expectation<T> expectation, IStreamOperatorContext context, IOperatorOutput<T> output)
     {
@@ -65,6 +67,18 @@ internal sealed class ExpectationRunner<T>
         {
             check.Open(_context);
         }
+        if (_streamChecks.Length > 0)
+        {
+            _streamState = _context.OperatorState.GetListState(new ListStateDescriptor<byte[]>(StreamRuleState.Name));
+            StreamRuleState.Restore(_streamState.Get(), _expectation.StreamRules, _streamChecks, _context.OperatorName);
+        }
+    }
+
+    /// <summary>Flushes the counts and writes the stream rules' state into the operator state (at a checkpoint).</summary>
+    public void Snapshot()
+    {
+        Flush();
+        _streamState?.Update([StreamRuleState.Write(_expectation.StreamRules, _streamChecks)]);
     }
 
     /// <summary>Judges one record and emits it, dead-letters it, drops it or fails the job.</summary>
@@ -90,7 +104,12 @@ internal sealed class ExpectationRunner<T>
                 continue;
             }
             _counts.Failed[i]++;
-            switch (_actions[i])
+            var action = _actions[i];
+            if (outcome == CheckOutcome.Error && action != RuleAction.Fail)
+            {
+                action = RuleAction.DeadLetter;
+            }
+            switch (action)
             {
                 case RuleAction.Warn:
                     continue;

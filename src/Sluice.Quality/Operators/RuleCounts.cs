@@ -9,9 +9,11 @@ internal sealed class RuleCounts
     private readonly long[] _flushedPassed;
     private readonly long[] _flushedFailed;
     private readonly RuleTotal[] _totals;
+    private readonly IStreamOperatorContext _context;
 
     public RuleCounts(IStreamOperatorContext context, IReadOnlyList<(string Name, string Kind, RuleAction Action)> rules)
     {
+        _context = context;
         var count = rules.Count;
         Passed = new long[count];
         Failed = new long[count];
@@ -41,22 +43,33 @@ internal sealed class RuleCounts
 
     public long[] Failed { get; }
 
+    /// <summary>Adds the counts since the last flush to the metrics and to the job run's totals and windows (at the job's processing time now).</summary>
     public void Flush()
     {
+        long now = -1;
         for (var i = 0; i < Passed.Length; i++)
         {
-            if (Passed[i] != _flushedPassed[i])
+            var passed = Passed[i] - _flushedPassed[i];
+            var failed = Failed[i] - _flushedFailed[i];
+            if (passed == 0 && failed == 0)
             {
-                QualityMetrics.Passed.Add(Passed[i] - _flushedPassed[i], _tags[i]);
-                Interlocked.Add(ref _totals[i].Passed, Passed[i] - _flushedPassed[i]);
+                continue;
+            }
+            if (passed != 0)
+            {
+                QualityMetrics.Passed.Add(passed, _tags[i]);
                 _flushedPassed[i] = Passed[i];
             }
-            if (Failed[i] != _flushedFailed[i])
+            if (failed != 0)
             {
-                QualityMetrics.Failed.Add(Failed[i] - _flushedFailed[i], _tags[i]);
-                Interlocked.Add(ref _totals[i].Failed, Failed[i] - _flushedFailed[i]);
+                QualityMetrics.Failed.Add(failed, _tags[i]);
                 _flushedFailed[i] = Failed[i];
             }
+            if (now < 0)
+            {
+                now = _context.CurrentProcessingTime;
+            }
+            _totals[i].Add(passed, failed, now);
         }
     }
 }

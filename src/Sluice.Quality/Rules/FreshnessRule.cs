@@ -1,11 +1,13 @@
 using Sluice.Operators;
+using Sluice.State.Serialization;
 
 namespace Sluice.Quality.Rules;
 
 /// <summary>
 /// freshness: every <c>checkEvery</c> (default the max lag, at most a minute; at most a day) of processing time (the job's clock), the newest event time the subtask has seen
 /// must be at most <c>maxLag</c> behind the clock. Before the first record the operator's open time stands in for it,
-/// so a stream that never starts, or stops (an outage), fails the check; one that lags (a backlog) fails it too.
+/// so a stream that never starts, or stops (an outage), fails the check; one that lags (a backlog) fails it too. The
+/// newest event time is checkpointed, so an outage across a restart is still measured from the last record.
 /// </summary>
 internal sealed class FreshnessRule<T> : StreamRule<T>
 {
@@ -81,5 +83,18 @@ internal sealed class FreshnessRule<T> : StreamRule<T>
         }
 
         public override void EndInput(IStreamVerdicts verdicts) => _ended = true;
+
+        /// <summary>The newest event time seen (or the open time before any record): an outage across a restart still counts.</summary>
+        public override void Snapshot(StateWriter writer) => writer.WriteInt64(_newest);
+
+        public override void Restore(StateReader reader)
+        {
+            var newest = reader.ReadInt64();
+            // Open set the restart's time; the restored newest event time replaces it (the newest of several subtasks').
+            _newest = _restored ? Math.Max(_newest, newest) : newest;
+            _restored = true;
+        }
+
+        private bool _restored;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sluice.Operators;
+using Sluice.State.Serialization;
 
 namespace Sluice.Quality.Rules;
 
@@ -95,6 +96,13 @@ internal enum CheckOutcome : byte
 
     /// <summary>The check could not finish in its time budget (a regex match timeout); counts as a failure.</summary>
     TimedOut,
+
+    /// <summary>
+    /// The check could not evaluate the record (a SQL CHECK's division by zero or failed cast); counts as a failure,
+    /// and the record is dead-lettered with the error whatever the rule's action, unless it is Fail: a Warn rule cannot
+    /// pass on, nor a Drop rule silently lose, a record nobody could judge.
+    /// </summary>
+    Error,
 }
 
 /// <summary>One subtask's working part of a <see cref="RecordRule{T}"/>. Task thread only.</summary>
@@ -134,4 +142,13 @@ internal abstract class StreamCheck<T>
 
     /// <summary>The input ended: judge what is complete, and ask for no more processing time.</summary>
     public virtual void EndInput(IStreamVerdicts verdicts) { }
+
+    /// <summary>Writes what the check must remember across a restart (see <see cref="StreamRuleState"/>).</summary>
+    public abstract void Snapshot(StateWriter writer);
+
+    /// <summary>
+    /// Reads what <see cref="Snapshot"/> wrote, after <see cref="Open"/>; called once per restored subtask entry, so
+    /// after a change of parallelism it merges several subtasks' state.
+    /// </summary>
+    public abstract void Restore(StateReader reader);
 }

@@ -1,3 +1,5 @@
+using Sluice.State.Serialization;
+
 namespace Sluice.Quality.Rules;
 
 /// <summary>
@@ -5,8 +7,9 @@ namespace Sluice.Quality.Rules;
 /// <c>trailingWindows</c> windows are known, within <c>sigmas</c>·σ of their mean (σ their standard deviation; with
 /// σ = 0, any difference from the mean fails). A window is judged when the watermark passes its end; empty windows
 /// between two records' windows count 0 (an outage), windows after the last record are not judged (freshness catches a
-/// stream that stopped). Counts are per subtask and kept in memory: after a restart the trailing history starts over.
-/// Records without event time are not counted.
+/// stream that stopped). Counts are per subtask; the open windows' counts and the trailing history are checkpointed
+/// (after a change of parallelism, counts of the same window add up and the first restored history is kept). Records
+/// without event time are not counted.
 /// </summary>
 internal sealed class VolumeRule<T> : StreamRule<T>
 {
@@ -136,6 +139,64 @@ internal sealed class VolumeRule<T> : StreamRule<T>
             verdicts.Fail(start, end, count,
                 $"rule '{rule.Name}' (volume) failed: window [{EventTime.Format(start)}, {EventTime.Format(end)}) has {count} records, {broken}");
         }
+
+        /// <summary>
+        /// The window to judge next, the latest window with records, the open windows' counts (by start) and the trailing
+        /// history (oldest first).
+        /// </summary>
+        public override void Snapshot(StateWriter writer)
+        {
+            writer.WriteInt64(_nextToJudge);
+            writer.WriteInt64(_lastWithRecords);
+            var starts = new List<long>(_counts.Keys);
+            starts.Sort();
+            writer.WriteInt32(starts.Count);
+            foreach (var start in starts)
+            {
+                writer.WriteInt64(start);
+                writer.WriteInt64(_counts[start]);
+            }
+            writer.WriteInt32(_historyCount);
+            for (var i = 0; i < _historyCount; i++)
+            {
+                writer.WriteInt64(_history[(_historyNext - _historyCount + i + (2 * _history.Length)) % _history.Length]);
+            }
+        }
+
+        public override void Restore(StateReader reader)
+        {
+            var nextToJudge = reader.ReadInt64();
+            var lastWithRecords = reader.ReadInt64();
+            // Several subtasks' state (a rescale): judge from the earliest window any of them had open.
+            _nextToJudge = _restored && _nextToJudge != long.MinValue && nextToJudge != long.MinValue ? Math.Min(_nextToJudge, nextToJudge) : Math.Max(_nextToJudge, nextToJudge);
+            _lastWithRecords = Math.Max(_lastWithRecords, lastWithRecords);
+            var windows = reader.ReadInt32();
+            for (var i = 0; i < windows; i++)
+            {
+                var start = reader.ReadInt64();
+                var count = reader.ReadInt64();
+                _counts[start] = _counts.GetValueOrDefault(start) + count;
+            }
+            var history = reader.ReadInt32();
+            var values = new long[history];
+            for (var i = 0; i < history; i++)
+            {
+                values[i] = reader.ReadInt64();
+            }
+            if (!_restored && rule.TrailingWindows > 0)
+            {
+                // Keep the newest windows that fit (the rule's trailing count may have shrunk).
+                foreach (var value in values.AsSpan(Math.Max(0, history - _history.Length)))
+                {
+                    _history[_historyNext] = value;
+                    _historyNext = (_historyNext + 1) % _history.Length;
+                    _historyCount = Math.Min(_historyCount + 1, _history.Length);
+                }
+            }
+            _restored = true;
+        }
+
+        private bool _restored;
 
         private static long Mod(long value, long divisor)
         {

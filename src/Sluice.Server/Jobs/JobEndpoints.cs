@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -5,6 +6,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Sluice.Connectors.Log;
+using Sluice.Server.Quality;
 
 namespace Sluice.Server.Jobs;
 
@@ -35,6 +38,18 @@ internal static class JobEndpoints
         jobs.MapGet("/{id}", (string id, ServerJobs all) => Run(() => Results.Ok(all.Get(id).ToDetails())))
             .WithSummary("Shows one job: status, plan graph, per-operator metrics, checkpoints and exception history.")
             .Produces<JobDetails>().ProducesProblem(StatusCodes.Status404NotFound);
+        jobs.MapGet("/{id}/quality", (string id, string? examples, ServerJobs all, DeadLetterQueue queue) => Run(() =>
+            {
+                var count = QualityReport.DefaultExamples;
+                if (examples is not null && (!int.TryParse(examples, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count > QualityReport.MaxExamples))
+                {
+                    throw JobRequestException.BadRequest($"The query parameter examples='{examples}' is not a number of examples per rule: give 0-{QualityReport.MaxExamples}.");
+                }
+                var job = all.GetByIdOrName(id);
+                return Results.Ok(QualityReport.Build(job.Client.JobName, job.Client.Id, queue, count));
+            }))
+            .WithSummary("The job's data-quality report: per rule passed, failed, action, pass rate per minute, and the first failing records from its dead-letter topics (?examples=N, default 3). The job is named by id or name (the newest run of that name).")
+            .Produces<QualityReport>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         jobs.MapPost("/", SubmitAsync)
             .WithSummary("Submits a job: a SQL script (its INSERTs run as one job) or a registered C# job with arguments, optionally from a savepoint.")
             .Accepts<JobSubmission>("application/json")

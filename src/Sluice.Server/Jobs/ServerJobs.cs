@@ -67,6 +67,28 @@ internal sealed partial class ServerJobs
         throw JobRequestException.NotFound(id);
     }
 
+    /// <summary>The job with server id <paramref name="idOrName"/>, else the newest (latest started) job of that name.</summary>
+    /// <exception cref="JobRequestException">404: no job has that id or name.</exception>
+    public ServerJob GetByIdOrName(string idOrName)
+    {
+        ServerJob? newest = null;
+        lock (_lock)
+        {
+            foreach (var job in _jobs)
+            {
+                if (string.Equals(job.Id, idOrName, StringComparison.OrdinalIgnoreCase))
+                {
+                    return job;
+                }
+                if (string.Equals(job.Client.JobName, idOrName, StringComparison.Ordinal) && (newest is null || job.StartTime >= newest.StartTime))
+                {
+                    newest = job;
+                }
+            }
+        }
+        return newest ?? throw new JobRequestException(404, $"No job has id or name '{idOrName}': list the jobs with GET /api/jobs.");
+    }
+
     /// <summary>
     /// Validates and starts a submission: a SQL script (its INSERTs as one job) or a registered C# job, from a savepoint
     /// when one is named. The job is listed and its definition saved (to be resumed) once it started.

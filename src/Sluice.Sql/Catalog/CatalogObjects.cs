@@ -94,6 +94,34 @@ internal sealed record CatalogTable
     /// <summary>The table's CHECK constraints, in declaration order; empty when none.</summary>
     public IReadOnlyList<CheckSpec> Checks { get; init; } = [];
 
+    /// <summary>
+    /// The table option naming a data contract (<c>'contract' = 'contracts/orders.yaml'</c>): the rows written into the
+    /// table pass its schema check and rules (docs/quality.md, "Data contracts"). The planner reads it; connectors do not
+    /// see it.
+    /// </summary>
+    public const string ContractKey = "contract";
+
+    /// <summary>The data contract of the table's <see cref="ContractKey"/> option, loaded now, or null without one.</summary>
+    /// <exception cref="SqlException">The contract cannot be read, or does not fit the rows written into the table; the message names the table, the contract file and line.</exception>
+    public Sluice.Quality.DataContract? LoadContract(SqlPosition? position = null)
+    {
+        if (Option(ContractKey) is not { } path)
+        {
+            return null;
+        }
+
+        try
+        {
+            var contract = Sluice.Quality.DataContract.Load(path);
+            contract.AddTo(new Sluice.Quality.RowExpectations(PersistedSchema()));
+            return contract;
+        }
+        catch (Sluice.Quality.DataContractException e)
+        {
+            throw new SqlException($"The data contract of table '{Name}' is invalid: {e.Message}", position, e);
+        }
+    }
+
     /// <summary>The value of option <paramref name="key"/>, or null.</summary>
     public string? Option(string key)
     {

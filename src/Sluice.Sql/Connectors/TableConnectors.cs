@@ -95,7 +95,10 @@ internal static class TableConnectors
         var options = new Dictionary<string, string>(table.Options.Count, StringComparer.Ordinal);
         foreach (var (key, value) in table.Options)
         {
-            options[key] = value;
+            if (key != CatalogTable.ContractKey)
+            {
+                options[key] = value;
+            }
         }
 
         IConnectorFactory? resolved = null;

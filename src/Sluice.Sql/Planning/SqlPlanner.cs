@@ -125,6 +125,7 @@ internal static class SqlPlanner
         return new SinkNode(optimized, table, columns, settings.SinkChangelogMode(table))
         {
             Checks = [.. table.Checks.Select(check => (check, TableBinder.BindCheck(table, check, functions)))],
+            Contract = table.LoadContract(),
         };
     }
 }

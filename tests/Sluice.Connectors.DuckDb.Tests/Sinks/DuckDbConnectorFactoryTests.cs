@@ -203,6 +203,27 @@ public sealed class DuckDbConnectorFactoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Sink_SchemaEvolutionDlq_DeadLetterTableWithoutKind_GainsTheColumnAndKeepsItsRows()
+    {
+        using (var connection = DuckDbQueries.Open(Database))
+        {
+            // The dead-letter table as Sluice created it before the kind column.
+            connection.Run("CREATE TABLE \"visits.dlq\" (source VARCHAR, position VARCHAR, reason VARCHAR, payload VARCHAR, field_path VARCHAR)");
+            connection.Run("INSERT INTO \"visits.dlq\" VALUES ('DuckDb(visits)', 'row 1', 'old reason', '+I[u0, zero]', 'visits')");
+        }
+        var changed = new Schema(Schema.Parse("user_id STRING NOT NULL, visits STRING")) { Origin = "subject 'visits-value' version 3 (id 9)" };
+        var sink = _registry.CreateSink("visits", s_schema, Options(("schema.evolution.on-incompatible", "dlq")));
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
+        env.FromCollection([Row.Of(s_schema, "u1", 1L), Row.Of(changed, "u2", "two")]).SinkTo(sink);
+
+        await env.ExecuteAsync().OrTimeout();
+
+        Scalar(Database, "SELECT count(*) FROM \"visits.dlq\" WHERE kind IS NULL AND reason = 'old reason'").ShouldBe(1);
+        Scalar(Database, "SELECT count(*) FROM \"visits.dlq\" WHERE kind = 'schema' AND payload = '+I[u2, two]' AND field_path = 'visits'").ShouldBe(1);
+        Scalar(Database, "SELECT count(*) FROM \"visits.dlq\"").ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Sink_SchemaEvolutionNone_RowOfAnotherSchemaFailsTheJob()
     {
         var wider = Schema.Parse("user_id STRING NOT NULL, visits BIGINT, country STRING");

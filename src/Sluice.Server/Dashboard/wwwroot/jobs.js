@@ -125,7 +125,7 @@ export function jobPage(view, signal, id) {
     h('h2', {}, 'Checkpoints'), checkpoints,
     h('h2', {}, 'Exceptions'), exceptions);
 
-  let drawnRun = null, svg = null;
+  let drawnRun = null, svg = null, report = null, reportAt = 0;
   poll(signal, async () => {
     let job;
     try {
@@ -175,11 +175,27 @@ export function jobPage(view, signal, id) {
     lag.push(sinkWatermark === null ? null : Math.max(0, Date.now() - sinkWatermark));
 
     const ruleTotals = job.rules ?? [];
+    // The quality report (windows, first failing record) reads the dead-letter topics: fetched every 10 s at most.
+    if (ruleTotals.length > 0 && Date.now() - reportAt > 10_000) {
+      reportAt = Date.now();
+      try {
+        report = await api(`/api/jobs/${encodeURIComponent(id)}/quality?examples=1`);
+      } catch {
+        report = null;
+      }
+    }
+    const reported = new Map((report?.rules ?? []).map(r => [`${r.operator}/${r.rule}`, r]));
+    const passRate = (passed, failed) => passed + failed === 0 ? '–' : `${(100 * passed / (passed + failed)).toFixed(2)} %`;
     rules.replaceChildren(ruleTotals.length === 0
       ? h('p', { class: 'empty' }, 'No data-quality rules (Expect, SQL CHECK) in this job.')
-      : table(['Operator', 'Rule', 'Kind', 'Action', 'Passed', 'Failed', 'Pass rate'], ruleTotals.map(r =>
-        [r.operator, h('code', {}, r.rule), r.kind, r.action, num(fmtWhole(r.passed)), num(fmtWhole(r.failed)),
-          num(r.passed + r.failed === 0 ? '–' : `${(100 * r.passed / (r.passed + r.failed)).toFixed(2)} %`)]), { class: 'rules' }));
+      : table(['Operator', 'Rule', 'Kind', 'Action', 'Passed', 'Failed', 'Pass rate', 'Last minute', 'First failing record'], ruleTotals.map(r => {
+        const more = reported.get(`${r.operator}/${r.rule}`);
+        const last = more?.windows?.at(-1);
+        const example = more?.examples?.[0];
+        return [r.operator, h('code', {}, r.rule), r.kind, r.action, num(fmtWhole(r.passed)), num(fmtWhole(r.failed)),
+          num(passRate(r.passed, r.failed)), num(last ? passRate(last.passed ?? 0, last.failed) : '–'),
+          example ? h('span', { title: example.payload ?? '' }, example.reason) : ''];
+      }), { class: 'rules' }));
     checkpoints.replaceChildren(completed.length === 0
       ? h('p', { class: 'empty' }, 'No checkpoint completed yet.')
       : table(['Id', 'Time', 'Duration', 'Size', ''], completed.slice(0, 10).map(c =>

@@ -155,6 +155,8 @@ internal static class TableBinder
             }
         }
 
+        // A contract whose fields or rules do not fit the table fails CREATE TABLE, at the option.
+        table.LoadContract(create.Options.FirstOrDefault(o => o.Key == CatalogTable.ContractKey)?.Position ?? create.Position);
         return table;
     }
 

@@ -50,6 +50,9 @@ internal sealed class SinkNode : LogicalNode
     /// <summary>The table's CHECK constraints with their conditions bound over <see cref="LogicalNode.Schema"/>; empty when none.</summary>
     public IReadOnlyList<(CheckSpec Spec, BoundExpression Condition)> Checks { get; init; } = [];
 
+    /// <summary>The table's data contract (option <c>'contract'</c>), loaded and checked against the table when planned; null when none.</summary>
+    public Sluice.Quality.DataContract? Contract { get; init; }
+
     /// <inheritdoc />
     public override IReadOnlyList<LogicalNode> Inputs => [Input];
 
@@ -79,7 +82,7 @@ internal sealed class SinkNode : LogicalNode
     }
 
     /// <inheritdoc />
-    public override LogicalNode WithInputs(IReadOnlyList<LogicalNode> inputs) => new SinkNode(inputs[0], Table, Columns, SinkMode) { Checks = Checks };
+    public override LogicalNode WithInputs(IReadOnlyList<LogicalNode> inputs) => new SinkNode(inputs[0], Table, Columns, SinkMode) { Checks = Checks, Contract = Contract };
 }
 
 /// <summary>The sinks of a statement set (or of one INSERT): planned as one job. Immutable.</summary>

@@ -119,7 +119,7 @@ internal sealed partial class PhysicalPlanner
             rows = Project(input, node.Input.Schema, node.Columns, sink.Schema, name, what);
         }
 
-        if (node.Checks.Count > 0)
+        if (node.Checks.Count > 0 || node.Contract is not null)
         {
             rows = Checks(rows, node, sink.Schema);
         }
