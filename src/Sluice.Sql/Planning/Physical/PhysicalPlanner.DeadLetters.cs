@@ -98,8 +98,15 @@ internal sealed partial class PhysicalPlanner
     {
         if (!_queueTables.TryGetValue(table.Name, out var source))
         {
-            var resolved = TableConnectors.ResolveSource(_connectors, table);
-            source = resolved.DeadLetterTopic() is null ? null : resolved;
+            // Only a table read as a stream has a queue: the table of a lookup join (a DuckDB table, say) is no source.
+            var identifier = table.Option(ConnectorRegistry.ConnectorKey);
+            if (identifier is not null && _connectors.TryGet(identifier, out var factory) && factory is IDeadLetterQueueFactory
+                && (factory.Capabilities & ConnectorCapabilities.Source) != 0)
+            {
+                var resolved = TableConnectors.ResolveSource(_connectors, table);
+                source = resolved.DeadLetterTopic() is null ? null : resolved;
+            }
+
             _queueTables.Add(table.Name, source);
         }
 
