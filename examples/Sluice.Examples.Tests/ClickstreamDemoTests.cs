@@ -63,6 +63,11 @@ public sealed class ClickstreamDemoTests : IDisposable
         letters.ShouldAllBe(l => l.OriginTopic == DemoInput.Topic && l.OriginPartition != null && l.OriginOffset != null
             && (l.Kind == "parse" || l.Kind == "schema") && l.Origin == "clickstream-demo" && l.Operator == "parse" && l.Attempt == 1);
         letters.Where(l => l.Kind == "schema").ShouldAllBe(l => l.Field != null && l.Reason.Contains(l.Field!));
+
+        // The summary `sluice demo` prints is the DLQ's own count, read from the topic when the run ended.
+        var summary = run.DeadLetters.ShouldNotBeNull();
+        summary.Records.ShouldBe(truth.Malformed.Count);
+        summary.Kinds.Sum(k => k.Count).ShouldBe(truth.Malformed.Count);
     }
 
     /// <summary>

@@ -31,6 +31,7 @@ internal static class Program
         var root = new SluiceRootCommand("Sluice: real-time streaming data platform.")
         {
             DemoCommand.Create(),
+            ExampleCommands.ExampleCommand.Create(),
             QueryCommand.Create(),
             LogCommands.Create(),
             DlqCommand.Create(),

@@ -215,14 +215,30 @@ internal static class DemoCommand
     private static void PrintSummary(DemoRun run, DemoStats stats, bool kafka)
     {
         var truth = run.Truth;
-        var summary = new Table().Border(TableBorder.Rounded).AddColumns("stage", "records");
-        summary.AddRow(kafka ? "input lines (Kafka topic clicks)" : "input lines (topic clicks)", truth.Lines.Count.ToString("N0", CultureInfo.InvariantCulture));
-        summary.AddRow("→ dead letters (topic clicks.dlq)", stats.DeadLetteredCount.ToString("N0", CultureInfo.InvariantCulture));
-        summary.AddRow("→ duplicates dropped", stats.Duplicates.ToString("N0", CultureInfo.InvariantCulture));
-        summary.AddRow("→ late (table late_events)", stats.Late.ToString("N0", CultureInfo.InvariantCulture));
-        summary.AddRow("→ on time, into gold", stats.Output.ToString("N0", CultureInfo.InvariantCulture));
-        summary.AddRow("checkpoints", run.Result.CheckpointsCompleted.ToString("N0", CultureInfo.InvariantCulture));
+        var summary = new Table().Border(TableBorder.Rounded).AddColumns("layer", "stage", "records");
+        summary.Columns[2].RightAligned();
+        summary.AddRow("bronze", kafka ? "input lines (Kafka topic clicks) → lake" : "input lines (topic clicks) → lake", N(truth.Lines.Count));
+        summary.AddRow("silver", "→ dead letters (topic clicks.dlq)", N(stats.DeadLetteredCount));
+        summary.AddRow("silver", "→ duplicates dropped", N(stats.Duplicates));
+        summary.AddRow("silver", "→ late (table late_events)", N(stats.Late));
+        summary.AddRow("gold", "→ on time, into gold", N(stats.Output));
+        summary.AddRow("", "checkpoints", N(run.Result.CheckpointsCompleted));
         AnsiConsole.Write(summary);
+        if (run.DeadLetters is { Records: > 0 } letters)
+        {
+            // The DLQ summary, from the topic itself (every run's letters), as `sluice dlq stats clicks` prints it.
+            var dlq = new Table().Border(TableBorder.Rounded).Title("clicks.dlq").AddColumns("kind / reason", "records");
+            dlq.Columns[1].RightAligned();
+            foreach (var kind in letters.Kinds)
+            {
+                dlq.AddRow(Markup.Escape(kind.Name), N(kind.Count));
+            }
+            foreach (var reason in letters.Reasons.Take(3))
+            {
+                dlq.AddRow(Markup.Escape("  " + (reason.Reason.Length > 70 ? reason.Reason[..69] + "…" : reason.Reason)), N(reason.Count));
+            }
+            AnsiConsole.Write(dlq);
+        }
         if (run.Result.RestoredCheckpointId > 0)
         {
             AnsiConsole.MarkupLine($"Resumed from checkpoint #{run.Result.RestoredCheckpointId}: counts above cover this run only; the tables hold everything.");
@@ -239,8 +255,11 @@ internal static class DemoCommand
         Console.WriteLine($"  ./sluice query{dir} \"SELECT * FROM user_features ORDER BY spend_10m DESC LIMIT 5\"");
         Console.WriteLine($"  ./sluice query{dir} \"SELECT event_date, hour, count(*) FROM bronze_clicks GROUP BY ALL ORDER BY ALL\"");
         Console.WriteLine($"  ./sluice log consume clicks.dlq --from-beginning --max 3 --data-dir {ShellQuote(paths.Log)}");
+        Console.WriteLine("  ./sluice example medallion   # bronze → silver → gold with rules between the layers, the DLQ and a replay after a fix");
     }
 
     /// <summary>A POSIX-shell single-quoted word: the shell passes it through literally, whatever it holds.</summary>
     private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -22,7 +22,7 @@ namespace Sluice.Connectors.Log;
 /// the same process writes. A made source or sink is <see cref="IDisposable"/>: disposing it releases its hold, and
 /// the log closes with the last one; until then the directory stays open in this process.
 /// </remarks>
-public sealed class LogConnectorFactory : IConnectorFactory
+public sealed class LogConnectorFactory : IConnectorFactory, IDeadLetterQueueFactory
 {
     /// <summary>The identifier (Sluice's own: Flink has no embedded log).</summary>
     public const string Name = "sluice-log";
@@ -103,7 +103,42 @@ public sealed class LogConnectorFactory : IConnectorFactory
         var lease = Lease(options, out var topic);
         try
         {
-            return new LogTableSink(lease, new LogSink<Row>(lease.Log, topic, serializer, sinkOptions));
+            return new LogTableSink<Row>(lease, new LogSink<Row>(lease.Log, topic, serializer, sinkOptions));
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public string DeadLetterTopic(ConnectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return DeadLetters.TopicFor(context.Options.GetString("topic")!);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The dead letters go to the same log as the table's records, in <see cref="DeadLetterEnvelope"/> messages, so
+    /// <see cref="DeadLetterQueue"/> (<c>sluice dlq</c>) lists, shows and replays them. The sink is <see cref="IDisposable"/>,
+    /// as the table's source and sink are.
+    /// </remarks>
+    /// <exception cref="ConfigOptionsException">An option is missing, or the table's topic is missing.</exception>
+    /// <exception cref="DataDirectoryLockedException">Another process holds the log's directory.</exception>
+    public ISink<DeadLetter> CreateDeadLetterSink(ConnectorContext context, JobOptions job)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(job);
+        var lease = Lease(context.Options, out var topic);
+        try
+        {
+            var dlq = DeadLetters.TopicFor(topic);
+            lease.GetOrCreateTopic(dlq, 1);
+            var exactlyOnce = job.Checkpoints is not null;
+            var options = new LogSinkOptions { ExactlyOnce = exactlyOnce, TransactionalIdPrefix = exactlyOnce ? $"{job.JobName}/{dlq}" : null };
+            return new LogTableSink<DeadLetter>(lease, new LogSink<DeadLetter>(lease.Log, dlq, DeadLetterEnvelope.Serializer(job.JobName, topic), options));
         }
         catch
         {

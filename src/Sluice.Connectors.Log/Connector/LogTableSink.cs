@@ -1,30 +1,30 @@
-using Sluice.Schemas;
 using Sluice.Sinks;
 
 namespace Sluice.Connectors.Log;
 
 /// <summary>
-/// The sink the 'sluice-log' connector makes: a <see cref="LogSink{T}"/> of rows over a shared log
-/// (<see cref="SharedLogs"/>), holding its lease until disposed. Thread-safe as the wrapped sink.
+/// The sinks the 'sluice-log' connector makes: a <see cref="LogSink{T}"/> of rows (or of a table's dead letters) over
+/// a shared log (<see cref="SharedLogs"/>), holding its lease until disposed. Thread-safe as the wrapped sink.
 /// </summary>
-internal sealed class LogTableSink : ITwoPhaseSink<Row>, IDisposable
+/// <typeparam name="T">The records: rows, or dead letters.</typeparam>
+internal sealed class LogTableSink<T> : ITwoPhaseSink<T>, IDisposable
 {
     private readonly SharedLogLease _lease;
 
-    public LogTableSink(SharedLogLease lease, LogSink<Row> sink)
+    public LogTableSink(SharedLogLease lease, LogSink<T> sink)
     {
         _lease = lease;
         Sink = sink;
     }
 
     /// <summary>The sink over the shared log.</summary>
-    public LogSink<Row> Sink { get; }
+    public LogSink<T> Sink { get; }
 
     /// <inheritdoc />
     public int MaxParallelism => Sink.MaxParallelism;
 
     /// <inheritdoc />
-    public ISinkWriter<Row> CreateWriter(SinkContext context) => Sink.CreateWriter(context);
+    public ISinkWriter<T> CreateWriter(SinkContext context) => Sink.CreateWriter(context);
 
     /// <inheritdoc />
     public void Open(CommitterContext context) => ((ITwoPhaseCommitter)Sink).Open(context);

@@ -35,6 +35,16 @@ internal sealed class TableSource
     /// <summary>The changelog the connector produces (an upsert source needs normalizing before operators that need the previous row).</summary>
     public ChangelogMode ChangelogMode { get; }
 
+    /// <summary>The table's dead-letter topic when its connector has dead-letter queues (<see cref="IDeadLetterQueueFactory"/>); else null.</summary>
+    /// <exception cref="SqlException">The connector rejects the table's options.</exception>
+    public string? DeadLetterTopic() =>
+        _factory is IDeadLetterQueueFactory queues ? TableConnectors.Guard(Table, null, () => queues.DeadLetterTopic(_context)) : null;
+
+    /// <summary>Creates the sink of the table's dead letters (<see cref="IDeadLetterQueueFactory.CreateDeadLetterSink"/>); only when <see cref="DeadLetterTopic"/> is not null.</summary>
+    /// <exception cref="SqlException">The connector rejects the table's dead-letter queue.</exception>
+    public Sinks.ISink<DeadLetter> CreateDeadLetterSink(JobOptions job) =>
+        TableConnectors.Guard(Table, null, () => ((IDeadLetterQueueFactory)_factory).CreateDeadLetterSink(_context, job));
+
     /// <summary>
     /// The rows <see cref="Open"/> produces: every column in declaration order, computed column i typed as
     /// <paramref name="computedColumns"/>[i].
@@ -92,7 +102,9 @@ internal sealed class TableSource
     /// row, and only rows the condition keeps get a rowtime and an output row.
     /// </param>
     /// <exception cref="SqlException">The pieces do not fit the table (counts, types or indexes), or the connector rejects the table.</exception>
-    public DataStream<Row> Open(StreamEnvironment environment, IReadOnlyList<BoundExpression> computedColumns, BoundExpression? watermark, int? rowtimeIndex, TableScanSettings settings, TableScanCalc? calc = null)
+    /// <param name="producers">Receives the operators added that route dead letters (the source, and the scan operator when there is one); null = not needed.</param>
+    public DataStream<Row> Open(StreamEnvironment environment, IReadOnlyList<BoundExpression> computedColumns, BoundExpression? watermark, int? rowtimeIndex, TableScanSettings settings, TableScanCalc? calc = null,
+        ICollection<DataStream<Row>>? producers = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(settings);
@@ -140,6 +152,7 @@ internal sealed class TableSource
 
         var source = TableConnectors.Guard(Table, null, () => _factory.CreateSource(_context));
         var stream = environment.FromSource(source, strategy, $"TableSource({Table.Name})");
+        producers?.Add(stream);
         if (calc is null && !hasComputed && rowtimeIndex is null)
         {
             return stream;
@@ -172,7 +185,9 @@ internal sealed class TableSource
         // it rebalanced from a narrower source, a late row could overtake the watermark on another channel, and
         // whether it is dropped would depend on timing.
         var scan = stream.Transform(name, () => new TableScanOperator(program));
-        return SourceParallelism(stream.Transformation, environment.Options) is { } parallelism ? scan.SetParallelism(parallelism) : scan;
+        scan = SourceParallelism(stream.Transformation, environment.Options) is { } parallelism ? scan.SetParallelism(parallelism) : scan;
+        producers?.Add(scan);
+        return scan;
     }
 
     /// <summary>The parallelism a source runs at when it differs from the job's default: set on it, or capped by its maximum; else null.</summary>

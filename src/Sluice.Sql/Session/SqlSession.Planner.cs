@@ -42,6 +42,8 @@ public sealed partial class SqlSession
             physical.Translate(new StatementSet(planned.Sinks));
         }
 
+        physical.RouteDeadLetters();
+
         if (planned.IsExplain)
         {
             // The plan ends where the query's rows go: a SELECT's result sink (never started).

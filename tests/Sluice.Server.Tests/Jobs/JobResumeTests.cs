@@ -74,7 +74,8 @@ public sealed class JobResumeTests : IDisposable
         await JobApi.EventuallyAsync(() => JobApi.GetJobAsync(client, id), job =>
         {
             var nodes = job.GetProperty("plan").GetProperty("nodes").EnumerateArray().ToList();
-            var sink = nodes.Last(n => n.GetProperty("kind").GetString() == "Sink").GetProperty("uid").GetString();
+            // The table's sink, not the dead-letter queue's (DeadLetterQueue(in.dlq)) the planner adds after it.
+            var sink = nodes.Last(n => n.GetProperty("kind").GetString() == "Sink" && n.GetProperty("name").GetString()!.StartsWith("TableSink(", StringComparison.Ordinal)).GetProperty("uid").GetString();
             return job.GetProperty("operatorTotals").EnumerateArray().Any(t => t.GetProperty("uid").GetString() == sink && t.GetProperty("recordsIn").GetInt64() == count);
         }, $"the sink of job {id} to take {count} records");
     }

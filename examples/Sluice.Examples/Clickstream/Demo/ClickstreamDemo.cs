@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Checkpoints;
+using Sluice.Connectors.Log;
 using Sluice.Log;
 using Sluice.Plans;
 
@@ -39,7 +40,11 @@ public sealed record DemoOptions(int Events, int Seed, string DataDirectory, dou
 /// <param name="Truth">The generated input and its anomalies.</param>
 /// <param name="Result">The job's report.</param>
 /// <param name="Paths">Where the data landed.</param>
-public sealed record DemoRun(DemoInputTruth Truth, JobResult Result, DemoPaths Paths);
+public sealed record DemoRun(DemoInputTruth Truth, JobResult Result, DemoPaths Paths)
+{
+    /// <summary>What <c>clicks.dlq</c> holds after the run (every run's letters): counts by kind, rule and reason.</summary>
+    public DeadLetterStats? DeadLetters { get; init; }
+}
 
 /// <summary>
 /// Runs the click-stream demo end to end: generates the input into the embedded log or a Kafka topic (once), then
@@ -73,7 +78,7 @@ public static class ClickstreamDemo
             started?.Invoke(c);
         }, cancellationToken);
         var result = await client.Completion.ConfigureAwait(false);
-        return new DemoRun(truth, result, paths);
+        return new DemoRun(truth, result, paths) { DeadLetters = new DeadLetterQueue(log).Stats(DemoInput.Topic) };
     }
 
     /// <summary>

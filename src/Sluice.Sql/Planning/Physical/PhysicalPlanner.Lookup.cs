@@ -55,7 +55,9 @@ internal sealed partial class PhysicalPlanner
         };
         var input = Translate(node.Left);
         Added(name);
-        return input.Transform(name, () => new LookupJoinOperator(name, spec, () => TableConnectors.CreateLookupSource(registry, table, keyColumns)));
+        var joined = input.Transform(name, () => new LookupJoinOperator(name, spec, () => TableConnectors.CreateLookupSource(registry, table, keyColumns)));
+        RouteDeadLetters(joined, node.Left);
+        return joined;
     }
 
     /// <summary>

@@ -117,11 +117,16 @@ internal sealed partial class PhysicalPlanner
         {
             var input = Translate(node.Input);
             rows = Project(input, node.Input.Schema, node.Columns, sink.Schema, name, what);
+            if (!ReferenceEquals(rows, input))
+            {
+                RouteDeadLetters(rows, node.Input);
+            }
         }
 
         if (node.Checks.Count > 0 || node.Contract is not null)
         {
             rows = Checks(rows, node, sink.Schema);
+            RouteDeadLetters(rows, node.Input);
         }
 
         sink.Attach(rows);
@@ -154,7 +159,9 @@ internal sealed partial class PhysicalPlanner
         var name = node.Describe();
         var schema = node.Schema;
         Added(name);
-        return input.Transform(name, () => new CalcOperator(name, condition, projector, schema, evaluation));
+        var calculated = input.Transform(name, () => new CalcOperator(name, condition, projector, schema, evaluation));
+        RouteDeadLetters(calculated, node.Input);
+        return calculated;
     }
 
     /// <summary>
@@ -223,7 +230,14 @@ internal sealed partial class PhysicalPlanner
             Added(name);
         }
 
-        return source.Open(_environment, computed, node.Watermark, rowtime, _settings.Scan, calc);
+        var producers = new List<DataStream<Row>>(2);
+        var rows = source.Open(_environment, computed, node.Watermark, rowtime, _settings.Scan, calc, producers);
+        foreach (var producer in producers)
+        {
+            RouteDeadLetters(producer, source);
+        }
+
+        return rows;
     }
 
     private DataStream<Row> Union(UnionNode node)
