@@ -44,11 +44,18 @@ public sealed class RedisSinkTests(RedisFixture redis)
 
         redis.Hash($"{prefix}:1").ShouldBe(new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["_sluice_version"] = "1", ["city"] = "Oslo", ["orders"] = "3", ["spend"] = "12.5", ["vip"] = "true",
+            ["_sluice_version"] = "1",
+            ["city"] = "Oslo",
+            ["orders"] = "3",
+            ["spend"] = "12.5",
+            ["vip"] = "true",
         });
         redis.Hash($"{prefix}:2").ShouldBe(new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["_sluice_version"] = "1", ["city"] = "Lima", ["orders"] = "1", ["spend"] = "0.1",
+            ["_sluice_version"] = "1",
+            ["city"] = "Lima",
+            ["orders"] = "1",
+            ["spend"] = "0.1",
         });
     }
 
@@ -69,7 +76,9 @@ public sealed class RedisSinkTests(RedisFixture redis)
 
         redis.Hash($"{prefix}:1").ShouldBe(new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["_sluice_version"] = "1", ["orders"] = "2", ["spend"] = "5",
+            ["_sluice_version"] = "1",
+            ["orders"] = "2",
+            ["spend"] = "5",
         });
         redis.Database.KeyExists($"{prefix}:2").ShouldBeFalse();
     }
@@ -166,7 +175,9 @@ public sealed class RedisSinkTests(RedisFixture redis)
         var version = redis.Database.Multiplexer.GetServer(redis.Database.Multiplexer.GetEndPoints()[0]).Version;
         using var sink = RedisSink.ForRows(new RedisSinkOptions
         {
-            Configuration = redis.Server.Configuration, KeyPattern = prefix + ":{user_id}", FeatureTtl = new Dictionary<string, TimeSpan> { ["spend"] = TimeSpan.FromMinutes(10) },
+            Configuration = redis.Server.Configuration,
+            KeyPattern = prefix + ":{user_id}",
+            FeatureTtl = new Dictionary<string, TimeSpan> { ["spend"] = TimeSpan.FromMinutes(10) },
         }, s_features);
 
         if (version < new Version(7, 4)) // the Debian 12 package is 7.0

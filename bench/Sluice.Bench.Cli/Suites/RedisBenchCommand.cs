@@ -22,7 +22,10 @@ internal static class RedisBenchCommand
         {
             var results = RedisSinkBenchmark.Run(new RedisSinkBenchmarkOptions
             {
-                Records = r.GetValue(records), Entities = r.GetValue(entities), Runs = r.GetValue(runs), Configuration = r.GetValue(configuration),
+                Records = r.GetValue(records),
+                Entities = r.GetValue(entities),
+                Runs = r.GetValue(runs),
+                Configuration = r.GetValue(configuration),
             });
             var ratio = results.First(x => x.Case == "raw pipelined HSET").Seconds / results.First(x => x.Case == "sink").Seconds;
             if (r.GetValue(json))
