@@ -1,4 +1,3 @@
-using Npgsql;
 using Sluice.Configuration;
 using Sluice.Connectors.Postgres.Cdc;
 using Sluice.Schemas;
@@ -19,12 +18,7 @@ public sealed class PostgresCdcConnectorFactory : IConnectorFactory
 
     private static readonly ConfigOption[] s_options =
     [
-        ConfigOption.Required("hostname", ConfigOptionType.String, "The PostgreSQL server's host name or address."),
-        ConfigOption.Optional("port", ConfigOptionType.Int, "The server's port.", "5432"),
-        ConfigOption.Required("username", ConfigOptionType.String, "The role to log in as: it needs REPLICATION and SELECT on the table."),
-        ConfigOption.Optional("password", ConfigOptionType.String, "The role's password (never logged or shown)."),
-        ConfigOption.Required("database-name", ConfigOptionType.String, "The database."),
-        ConfigOption.Optional("schema-name", ConfigOptionType.String, "The table's schema.", "public"),
+        .. PostgresServerOptions.Definitions("The role to log in as: it needs REPLICATION and SELECT on the table."),
         ConfigOption.Required("table-name", ConfigOptionType.String, "The table to capture; it needs a primary key."),
         ConfigOption.Required("slot.name", ConfigOptionType.String, "The logical replication slot, unique per job; it keeps WAL until dropped."),
         ConfigOption.Choice("decoding.plugin.name", "The logical decoding plugin.", "pgoutput", "pgoutput"),
@@ -70,17 +64,9 @@ public sealed class PostgresCdcConnectorFactory : IConnectorFactory
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
-        var connection = new NpgsqlConnectionStringBuilder
-        {
-            Host = options.GetString("hostname"),
-            Port = options.GetInt32("port") ?? 5432,
-            Username = options.GetString("username"),
-            Password = options.GetString("password"),
-            Database = options.GetString("database-name"),
-        };
         var cdc = new PostgresCdcOptions
         {
-            ConnectionString = connection.ConnectionString,
+            ConnectionString = PostgresServerOptions.ConnectionString(options),
             Table = options.GetString("schema-name") + "." + options.GetString("table-name"),
             SlotName = options.GetString("slot.name")!,
             PublicationName = options.GetString("publication.name"),

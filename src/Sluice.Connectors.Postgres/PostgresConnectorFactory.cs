@@ -21,12 +21,7 @@ public sealed class PostgresConnectorFactory : IConnectorFactory
 
     private static readonly ConfigOption[] s_options =
     [
-        ConfigOption.Required("hostname", ConfigOptionType.String, "The PostgreSQL server's host name or address."),
-        ConfigOption.Optional("port", ConfigOptionType.Int, "The server's port.", "5432"),
-        ConfigOption.Required("username", ConfigOptionType.String, "The role to log in as."),
-        ConfigOption.Optional("password", ConfigOptionType.String, "The role's password (never logged or shown)."),
-        ConfigOption.Required("database-name", ConfigOptionType.String, "The database."),
-        ConfigOption.Optional("schema-name", ConfigOptionType.String, "The table's schema.", "public"),
+        .. PostgresServerOptions.Definitions("The role to log in as."),
         ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write; created from the schema if missing, else checked."),
         .. PostgresSinkOptionResolver.SinkOptions,
     ];
@@ -53,16 +48,8 @@ public sealed class PostgresConnectorFactory : IConnectorFactory
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
-        var connection = new NpgsqlConnectionStringBuilder
-        {
-            Host = options.GetString("hostname"),
-            Port = options.GetInt32("port") ?? 5432,
-            Username = options.GetString("username"),
-            Password = options.GetString("password"),
-            Database = options.GetString("database-name"),
-        };
         var table = options.GetString("schema-name") + "." + options.GetString("table-name");
-        return PostgresSinkOptionResolver.CreateSink(context, Name, connection.ConnectionString, table);
+        return PostgresSinkOptionResolver.CreateSink(context, Name, PostgresServerOptions.ConnectionString(options), table);
     }
 }
 
@@ -126,6 +113,34 @@ public sealed class JdbcConnectorFactory : IConnectorFactory
         };
         return PostgresSinkOptionResolver.CreateSink(context, Name, connection.ConnectionString, options.GetString("table-name")!);
     }
+}
+
+/// <summary>
+/// The server and login options of the 'postgres' and 'postgres-cdc' connectors, named as Flink CDC names them:
+/// hostname, port, username, password, database-name, schema-name.
+/// </summary>
+internal static class PostgresServerOptions
+{
+    /// <summary>The option definitions, with <paramref name="username"/> as the username's description.</summary>
+    public static ConfigOption[] Definitions(string username) =>
+    [
+        ConfigOption.Required("hostname", ConfigOptionType.String, "The PostgreSQL server's host name or address."),
+        ConfigOption.Optional("port", ConfigOptionType.Int, "The server's port.", "5432"),
+        ConfigOption.Required("username", ConfigOptionType.String, username),
+        ConfigOption.Optional("password", ConfigOptionType.String, "The role's password (never logged or shown)."),
+        ConfigOption.Required("database-name", ConfigOptionType.String, "The database."),
+        ConfigOption.Optional("schema-name", ConfigOptionType.String, "The table's schema.", "public"),
+    ];
+
+    /// <summary>The Npgsql connection string of validated options holding <see cref="Definitions"/>.</summary>
+    public static string ConnectionString(ConfigOptions options) => new NpgsqlConnectionStringBuilder
+    {
+        Host = options.GetString("hostname"),
+        Port = options.GetInt32("port") ?? 5432,
+        Username = options.GetString("username"),
+        Password = options.GetString("password"),
+        Database = options.GetString("database-name"),
+    }.ConnectionString;
 }
 
 /// <summary>The <c>sink.*</c> options both PostgreSQL factories share, and how they become <see cref="PostgresSinkOptions"/>.</summary>

@@ -231,12 +231,16 @@ public sealed class PostgresCdcTests(PostgresCluster cluster) : IDisposable
     [Fact]
     public void Restore_FromACheckpointDuringTheSnapshot_FailsNamingHowToStartOver()
     {
-        var table = NewTable(rows: 25);
-        var source = Source(table);
+        // More rows than the reader buffers ahead of its polls (MaxBufferedRows): whenever the first poll comes, it
+        // cannot have taken the whole snapshot, so the checkpoint after it falls inside the snapshot.
+        const int rows = PostgresCdcReader.MaxBufferedRows + 30_000;
+        var table = NewTable(rows: rows);
+        var source = Source(table, o => o with { SnapshotChunkSize = 10_000 });
         Dictionary<string, byte[]> checkpoint;
         using (var first = new CdcReaderHarness(source))
         {
-            first.ReadUntil(10);
+            first.ReadUntil(1);
+            first.Rows.Count.ShouldBeLessThan(rows);
             checkpoint = first.Checkpoint();
             PostgresCdcPosition.Decode("t", checkpoint.Values.Single()).Phase.ShouldBe(PostgresCdcPhase.Snapshot);
         }

@@ -24,22 +24,10 @@ internal static class DlqCommand
 
     public static Command Create()
     {
-        var dataDir = new Option<string>("--data-dir")
-        {
-            Description = $"Data directory of the embedded log (default {LogCommands.DefaultDataDirectory}); ignored with --server.",
-            DefaultValueFactory = _ => LogCommands.DefaultDataDirectory,
-            Recursive = true,
-        };
+        var dataDir = ServerApi.LocalDataDirectoryOption();
         var server = new Option<string?>("--server") { Description = "Go through this Sluice server's REST API instead of opening the log (e.g. http://127.0.0.1:8081).", Recursive = true };
         var token = new Option<string?>("--token") { Description = $"The server's API token (default: ${ServerApi.TokenVariable}); replay needs it.", Recursive = true };
-        server.Validators.Add(r =>
-        {
-            var text = r.GetValueOrDefault<string?>();
-            if (text is not null && (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            {
-                r.AddError($"--server '{text}' is not an http(s) URL: give one such as {ServerApi.DefaultServer}.");
-            }
-        });
+        ServerApi.ValidateServerUrl(server);
         var dlq = new Command("dlq", "Dead-letter queues: list them, show and count their records, replay records after a fix.") { dataDir, server, token };
 
         DeadLetterBackend Open(ParseResult parse, bool readOnly)

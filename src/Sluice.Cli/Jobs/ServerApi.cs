@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -20,6 +21,27 @@ internal sealed class ServerApi : IDisposable
     public const string TokenVariable = "SLUICE_TOKEN";
 
     private readonly HttpClient _http;
+
+    /// <summary>
+    /// The <c>--data-dir</c> option of a command that reads the embedded log directly unless <c>--server</c> is given
+    /// (<c>sluice dlq</c>, <c>sluice quality</c>), and the check of its <c>--server</c> option: an absolute http(s) URL.
+    /// </summary>
+    public static Option<string> LocalDataDirectoryOption() => new("--data-dir")
+    {
+        Description = $"Data directory of the embedded log (default {Sluice.Cli.Log.LogCommands.DefaultDataDirectory}); ignored with --server.",
+        DefaultValueFactory = _ => Sluice.Cli.Log.LogCommands.DefaultDataDirectory,
+        Recursive = true,
+    };
+
+    /// <summary>Adds the check that <paramref name="server"/>'s value, when given, is an absolute http(s) URL.</summary>
+    public static void ValidateServerUrl(Option<string?> server) => server.Validators.Add(r =>
+    {
+        var text = r.GetValueOrDefault<string?>();
+        if (text is not null && (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            r.AddError($"--server '{text}' is not an http(s) URL: give one such as {DefaultServer}.");
+        }
+    });
 
     public ServerApi(Uri server, string? token)
     {

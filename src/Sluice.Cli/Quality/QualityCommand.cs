@@ -22,22 +22,10 @@ internal static class QualityCommand
 {
     public static Command Create()
     {
-        var dataDir = new Option<string>("--data-dir")
-        {
-            Description = $"Data directory of the embedded log (default {LogCommands.DefaultDataDirectory}); ignored with --server.",
-            DefaultValueFactory = _ => LogCommands.DefaultDataDirectory,
-            Recursive = true,
-        };
+        var dataDir = ServerApi.LocalDataDirectoryOption();
         var server = new Option<string?>("--server") { Description = "Ask this Sluice server (e.g. http://127.0.0.1:8081): it has the job's live pass and fail counts.", Recursive = true };
         var token = new Option<string?>("--token") { Description = $"The server's API token (default: ${ServerApi.TokenVariable}).", Recursive = true };
-        server.Validators.Add(r =>
-        {
-            var text = r.GetValueOrDefault<string?>();
-            if (text is not null && (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            {
-                r.AddError($"--server '{text}' is not an http(s) URL: give one such as {ServerApi.DefaultServer}.");
-            }
-        });
+        ServerApi.ValidateServerUrl(server);
         var quality = new Command("quality", "Data quality: a job's rule counts, pass rates and failing records.") { dataDir, server, token };
 
         var job = new Option<string>("--job") { Description = "The job: its server id or name (with --server), or the name its dead letters carry (local).", Required = true };
