@@ -27,47 +27,22 @@ public sealed partial class DeadLetterQueue
         var rules = new Dictionary<(string Operator, string Rule), RuleFailureBuilder>();
         var order = new List<(string Operator, string Rule)>();
         var complete = true;
-        using var fetch = new FetchResult();
         foreach (var topic in Log.ListTopics())
         {
             if (!DeadLetters.IsDeadLetterTopic(topic.Name))
             {
                 continue;
             }
-            var scanned = 0;
-            foreach (var partition in topic.Partitions)
+            complete &= Scan(topic, filter, letter =>
             {
-                var offset = partition.LogStartOffset;
-                while (scanned <= MaxScannedRecords && offset < partition.EndOffset)
+                var key = (letter.Operator ?? "", letter.Rule ?? "");
+                if (!rules.TryGetValue(key, out var builder))
                 {
-                    partition.Fetch(offset, s_committed, fetch);
-                    if (fetch.NextOffset == offset)
-                    {
-                        break;
-                    }
-                    foreach (var record in fetch)
-                    {
-                        if (++scanned > MaxScannedRecords)
-                        {
-                            complete = false;
-                            break;
-                        }
-                        var letter = Decode(topic.Name, partition.Partition, record);
-                        if (!filter.Matches(letter))
-                        {
-                            continue;
-                        }
-                        var key = (letter.Operator ?? "", letter.Rule ?? "");
-                        if (!rules.TryGetValue(key, out var builder))
-                        {
-                            rules[key] = builder = new RuleFailureBuilder(windowsKept);
-                            order.Add(key);
-                        }
-                        builder.Add(letter, examplesPerRule, windowMs);
-                    }
-                    offset = fetch.NextOffset;
+                    rules[key] = builder = new RuleFailureBuilder(windowsKept);
+                    order.Add(key);
                 }
-            }
+                builder.Add(letter, examplesPerRule, windowMs);
+            });
         }
         var summaries = new List<RuleFailures>(order.Count);
         foreach (var key in order)

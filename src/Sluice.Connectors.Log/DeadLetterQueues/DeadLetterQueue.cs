@@ -193,49 +193,23 @@ public sealed partial class DeadLetterQueue(PartitionedLog log)
     private static DeadLetterStats Count(TopicLog topic, DeadLetterFilter filter)
     {
         long selected = 0;
-        var scanned = 0;
-        var complete = true;
         var reasons = new Dictionary<string, long>(StringComparer.Ordinal);
         var kinds = new Dictionary<string, long>(StringComparer.Ordinal);
         var rules = new Dictionary<string, long>(StringComparer.Ordinal);
         var hours = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        using var fetch = new FetchResult();
-        foreach (var partition in topic.Partitions)
+        var complete = Scan(topic, filter, letter =>
         {
-            var offset = partition.LogStartOffset;
-            while (complete && offset < partition.EndOffset)
+            selected++;
+            Increment(reasons, ReasonPattern(letter.Reason));
+            Increment(kinds, letter.Kind);
+            if (letter.Rule is { } rule)
             {
-                partition.Fetch(offset, s_committed, fetch);
-                if (fetch.NextOffset == offset)
-                {
-                    break;
-                }
-                foreach (var record in fetch)
-                {
-                    if (++scanned > MaxScannedRecords)
-                    {
-                        complete = false;
-                        break;
-                    }
-                    var letter = Decode(topic.Name, partition.Partition, record);
-                    if (!filter.Matches(letter))
-                    {
-                        continue;
-                    }
-                    selected++;
-                    Increment(reasons, ReasonPattern(letter.Reason));
-                    Increment(kinds, letter.Kind);
-                    if (letter.Rule is { } rule)
-                    {
-                        Increment(rules, rule);
-                    }
-                    var hour = DateTimeOffset.FromUnixTimeMilliseconds(letter.Time - (((letter.Time % 3_600_000) + 3_600_000) % 3_600_000));
-                    var hourKey = hour.UtcDateTime.ToString("yyyy-MM-dd'T'HH':00Z'", CultureInfo.InvariantCulture);
-                    hours[hourKey] = hours.GetValueOrDefault(hourKey) + 1;
-                }
-                offset = fetch.NextOffset;
+                Increment(rules, rule);
             }
-        }
+            var hour = DateTimeOffset.FromUnixTimeMilliseconds(letter.Time - (((letter.Time % 3_600_000) + 3_600_000) % 3_600_000));
+            var hourKey = hour.UtcDateTime.ToString("yyyy-MM-dd'T'HH':00Z'", CultureInfo.InvariantCulture);
+            hours[hourKey] = hours.GetValueOrDefault(hourKey) + 1;
+        });
         var byReason = new List<DeadLetterReasonCount>(reasons.Count);
         foreach (var (reason, count) in reasons)
         {
@@ -264,6 +238,43 @@ public sealed partial class DeadLetterQueue(PartitionedLog log)
     }
 
     /// <summary>Decodes a record of a dead-letter topic; one that is no dead letter of a known layout becomes an <see cref="UnreadableKind"/> record whose reason says why.</summary>
+    /// <summary>
+    /// Reads <paramref name="topic"/>'s dead letters in partition and offset order, at most
+    /// <see cref="MaxScannedRecords"/> records, and hands those <paramref name="filter"/> selects to
+    /// <paramref name="visit"/>. Returns false when it stopped at the limit with records left unread.
+    /// </summary>
+    private static bool Scan(TopicLog topic, DeadLetterFilter filter, Action<DeadLetterRecord> visit)
+    {
+        var scanned = 0;
+        using var fetch = new FetchResult();
+        foreach (var partition in topic.Partitions)
+        {
+            var offset = partition.LogStartOffset;
+            while (offset < partition.EndOffset)
+            {
+                partition.Fetch(offset, s_committed, fetch);
+                if (fetch.NextOffset == offset)
+                {
+                    break;
+                }
+                foreach (var record in fetch)
+                {
+                    if (++scanned > MaxScannedRecords)
+                    {
+                        return false;
+                    }
+                    var letter = Decode(topic.Name, partition.Partition, record);
+                    if (filter.Matches(letter))
+                    {
+                        visit(letter);
+                    }
+                }
+                offset = fetch.NextOffset;
+            }
+        }
+        return true;
+    }
+
     internal static DeadLetterRecord Decode(string topic, int partition, LogRecordView record)
     {
         var (key, keyEncoding) = record.HasKey ? Text(record.Key) : (null, null);
