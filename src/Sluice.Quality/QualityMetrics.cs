@@ -21,6 +21,13 @@ public static class QualityMetrics
     public static Counter<long> Failed { get; } = SluiceMetrics.Meter.CreateCounter<long>("sluice.quality.rule.failed", "{record}",
         "Records (stream rules: windows or checks) a data-quality rule failed, by job, operator, rule, kind and action.");
 
+    /// <summary>
+    /// Regex matches that ran out of their timeout, by job, operator and rule (a catastrophically backtracking pattern):
+    /// the first on a subtask moves it to the linear engine when the pattern allows; any other counted as a failure.
+    /// </summary>
+    public static Counter<long> RegexTimeouts { get; } = SluiceMetrics.Meter.CreateCounter<long>("sluice.quality.regex.timeouts", "{match}",
+        "Regex rule matches that ran out of their timeout, by job, operator and rule.");
+
     private static readonly ConcurrentDictionary<(JobId Job, string Operator, string Rule), RuleTotal> s_totals = new();
 
     /// <summary>

@@ -69,7 +69,8 @@ public class AccountingTests
         }
 
         var jobName = "accounting-" + Guid.NewGuid().ToString("N");
-        using var failures = new RuleFailureCounter("job", jobName);
+        using var failures = new RuleMetricCounter("job", jobName);
+        using var passes = new RuleMetricCounter("job", jobName, "sluice.quality.rule.passed");
 
         var env = StreamEnvironment.Create(new JobOptions { JobName = jobName });
         long passed = 0, deadLettered = 0, lettersNamingRuleAndField = 0;
@@ -103,7 +104,7 @@ public class AccountingTests
         });
 
         await env.ExecuteAsync();
-        var failed = failures.Failed;
+        var failed = failures.ByRule;
 
         var expectedDropped = expectedByRule["qty_range"];
         passed.ShouldBe(expectedGood);
@@ -117,5 +118,19 @@ public class AccountingTests
             failed[rule].ShouldBe(count, $"failures counted for rule '{rule}'");
         }
         failed["amount_typical"].ShouldBe(expectedWarned); // warned, and still passed on
+
+        // A rule passes every record that reaches it and it does not fail; a record reaches it unless an earlier rule
+        // took it out of the stream (all but the warn-only rule do). The rules run in the order given, the unique one last.
+        var passedByRule = passes.ByRule;
+        long reached = Records;
+        foreach (var rule in (string[])["customer_present", "amount_range", "amount_typical", "email_format", "status_known", "country_known", "total_consistent", "qty_range", "id_unique"])
+        {
+            var ruleFailures = rule == "amount_typical" ? expectedWarned : expectedByRule[rule];
+            passedByRule[rule].ShouldBe(reached - ruleFailures, $"passes counted for rule '{rule}'");
+            if (rule != "amount_typical")
+            {
+                reached -= ruleFailures;
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ internal sealed class ExpectationRunner<T>
     private readonly IOperatorOutput<T> _output;
     private readonly RecordCheck<T>[] _checks;
     private readonly RuleAction[] _actions;
+    private readonly long[] _exits;
     private readonly StreamCheck<T>[] _streamChecks;
     private readonly StreamVerdicts[] _verdicts;
     private readonly RuleCounts _counts;
@@ -37,6 +38,7 @@ internal sealed class ExpectationRunner<T>
         var records = expectation.RecordRules;
         _checks = new RecordCheck<T>[records.Length];
         _actions = new RuleAction[records.Length];
+        _exits = new long[records.Length];
         for (var i = 0; i < records.Length; i++)
         {
             _checks[i] = records[i].CreateCheck();
@@ -82,17 +84,19 @@ internal sealed class ExpectationRunner<T>
     }
 
     /// <summary>Judges one record and emits it, dead-letters it, drops it or fails the job.</summary>
+    /// <remarks>Only failures are counted per record; a rule's passes are derived in <see cref="Flush"/> from the records
+    /// that reached it (every record, less those an earlier rule took out of the stream).</remarks>
     public void Process(T value, long timestamp)
     {
+        if (++_unflushed >= FlushEvery)
+        {
+            Flush();
+        }
         _records++;
         var streamChecks = _streamChecks;
         for (var i = 0; i < streamChecks.Length; i++)
         {
             streamChecks[i].Observe(timestamp);
-        }
-        if (++_unflushed >= FlushEvery)
-        {
-            Flush();
         }
         var checks = _checks;
         for (var i = 0; i < checks.Length; i++)
@@ -100,7 +104,6 @@ internal sealed class ExpectationRunner<T>
             var outcome = checks[i].Check(value, timestamp);
             if (outcome == CheckOutcome.Pass)
             {
-                _counts.Passed[i]++;
                 continue;
             }
             _counts.Failed[i]++;
@@ -109,10 +112,13 @@ internal sealed class ExpectationRunner<T>
             {
                 action = RuleAction.DeadLetter;
             }
+            if (action == RuleAction.Warn)
+            {
+                continue;
+            }
+            _exits[i]++;
             switch (action)
             {
-                case RuleAction.Warn:
-                    continue;
                 case RuleAction.Drop:
                     return;
                 case RuleAction.DeadLetter:
@@ -165,6 +171,12 @@ internal sealed class ExpectationRunner<T>
     public void Flush()
     {
         _unflushed = 0;
+        var reached = _records;
+        for (var i = 0; i < _checks.Length; i++)
+        {
+            _counts.Passed[i] = reached - _counts.Failed[i];
+            reached -= _exits[i];
+        }
         _counts.Flush();
     }
 

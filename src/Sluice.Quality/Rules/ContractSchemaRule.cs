@@ -7,7 +7,7 @@ namespace Sluice.Quality.Rules;
 /// value. (Their names and types were checked against the rows' schema when the contract was applied, so only the
 /// nulls are judged per row.)
 /// </summary>
-internal sealed class ContractSchemaRule : StatelessRecordRule<Row>
+internal sealed class ContractSchemaRule : RecordRule<Row>
 {
     private readonly DataContract _contract;
     private readonly Schema _schema;
@@ -22,7 +22,9 @@ internal sealed class ContractSchemaRule : StatelessRecordRule<Row>
 
     public override string Describe() => $"schema of contract '{_contract.Name}' version {_contract.Version}";
 
-    public override CheckOutcome Check(Row value)
+    public override RecordCheck<Row> CreateCheck() => new SchemaCheck(this);
+
+    private CheckOutcome Judge(Row value)
     {
         foreach (var index in _notNull)
         {
@@ -34,7 +36,7 @@ internal sealed class ContractSchemaRule : StatelessRecordRule<Row>
         return CheckOutcome.Pass;
     }
 
-    public override string Explain(Row value, CheckOutcome outcome) =>
+    private string Explain(Row value) =>
         FieldPathOf(value) is { } column ? $"field '{column}' is null, but the contract declares it nullable: false" : "the row does not conform";
 
     /// <summary>The first contract NOT NULL column that is null.</summary>
@@ -48,5 +50,12 @@ internal sealed class ContractSchemaRule : StatelessRecordRule<Row>
             }
         }
         return null;
+    }
+
+    private sealed class SchemaCheck(ContractSchemaRule rule) : RecordCheck<Row>
+    {
+        public override CheckOutcome Check(Row value, long timestamp) => rule.Judge(value);
+
+        public override string Explain(Row value, CheckOutcome outcome) => rule.Explain(value);
     }
 }

@@ -1,20 +1,25 @@
 using System.Text.RegularExpressions;
+using Sluice.Operators;
 
 namespace Sluice.Quality.Rules;
 
 /// <summary>
 /// regex: the field's text matches <c>pattern</c> (anywhere, as <see cref="Regex.IsMatch(string)"/>; anchor it with
-/// <c>^…$</c>); a null passes. Runs on .NET's non-backtracking engine, whose time is linear in the input, whenever the
-/// pattern allows it (no backreferences, lookarounds or atomic groups); otherwise on the backtracking engine. Either way
-/// every match has a timeout: a match that runs out of time counts as a failure whose reason says so, and the task goes on.
+/// <c>^…$</c>); a null passes. Every match has a timeout. A subtask first matches on .NET's compiled backtracking engine,
+/// the fastest on the patterns validation uses; when one of its matches runs out of time, the subtask re-judges that
+/// value and every later one on the non-backtracking engine, whose time is linear in the input, if the pattern allows
+/// it (no backreferences, lookarounds or atomic groups). So a pattern that backtracks catastrophically costs one timeout
+/// per subtask and gives true verdicts after it. A match that runs out of time on the engine it ends on (a pattern the
+/// linear engine cannot run) counts as a failure whose reason says so, and the task goes on.
 /// </summary>
-internal sealed class RegexRule<T> : StatelessRecordRule<T>
+internal sealed class RegexRule<T> : RecordRule<T>
 {
     /// <summary>The match timeout when none is given.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(100);
 
     private readonly FieldAccessor<T, string> _field;
-    private readonly Regex _regex;
+    private readonly Regex _backtracking;
+    private readonly Regex? _linear;
     private readonly string _pattern;
 
     public RegexRule(string name, string fieldPath, FieldAccessor<T, string> field, string pattern, TimeSpan? timeout, RuleAction action)
@@ -31,60 +36,101 @@ internal sealed class RegexRule<T> : StatelessRecordRule<T>
         Timeout = budget;
         try
         {
-            _regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, budget);
-            IsLinear = true;
-        }
-        catch (NotSupportedException)
-        {
-            _regex = Compile(name, pattern, RegexOptions.CultureInvariant, budget);
+            _backtracking = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, budget);
         }
         catch (ArgumentException e)
         {
             throw new ArgumentException($"Rule '{name}': /{pattern}/ is not a valid regular expression: {e.Message}", nameof(pattern), e);
+        }
+        WarmUp(_backtracking);
+        try
+        {
+            _linear = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, budget);
+        }
+        catch (NotSupportedException)
+        {
+            _linear = null;
+        }
+    }
+
+    /// <summary>
+    /// Runs the compiled engine once on an empty text, so that the JIT compiles its code now rather than inside the first
+    /// record's match, where under load it could eat the whole timeout of that match.
+    /// </summary>
+    private static void WarmUp(Regex regex)
+    {
+        try
+        {
+            regex.IsMatch(string.Empty);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // The warm-up's own verdict does not matter; only its compilation does.
         }
     }
 
     /// <summary>The time one match may take.</summary>
     public TimeSpan Timeout { get; }
 
-    /// <summary>Whether the pattern runs on the non-backtracking (linear-time) engine.</summary>
-    public bool IsLinear { get; }
+    /// <summary>Whether the pattern can run on the non-backtracking (linear-time) engine after a timeout.</summary>
+    public bool HasLinearFallback => _linear is not null;
 
     public override string Describe() => $"regex /{_pattern}/";
 
-    public override CheckOutcome Check(T value)
-    {
-        if (!_field.TryRead(value, out var text))
-        {
-            return CheckOutcome.Pass;
-        }
-        try
-        {
-            return _regex.IsMatch(text) ? CheckOutcome.Pass : CheckOutcome.Fail;
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return CheckOutcome.TimedOut;
-        }
-    }
+    public override RecordCheck<T> CreateCheck() => new RegexCheck(this);
 
-    public override string Explain(T value, CheckOutcome outcome)
+    /// <summary>One subtask's matching: the engine it is on (backtracking until a timeout, then linear when it can).</summary>
+    private sealed class RegexCheck(RegexRule<T> rule) : RecordCheck<T>
     {
-        _field.TryRead(value, out var text);
-        return outcome == CheckOutcome.TimedOut
-            ? $"matching value {Show(text)} against /{_pattern}/ timed out after {Timeout.TotalMilliseconds:0} ms (counted as a failure)"
-            : $"value {Show(text)} does not match /{_pattern}/";
-    }
+        private readonly FieldAccessor<T, string> _field = rule._field;
+        private Regex _regex = rule._backtracking;
+        private KeyValuePair<string, object?>[] _tags = [];
 
-    private static Regex Compile(string name, string pattern, RegexOptions options, TimeSpan timeout)
-    {
-        try
+        public override void Open(IStreamOperatorContext context) =>
+            _tags = [new("job", context.JobName), new("job.id", context.JobId.ToString()), new("operator", context.OperatorName), new("rule", rule.Name)];
+
+        public override CheckOutcome Check(T value, long timestamp)
         {
-            return new Regex(pattern, options, timeout);
+            if (!_field.TryRead(value, out var text))
+            {
+                return CheckOutcome.Pass;
+            }
+            try
+            {
+                return _regex.IsMatch(text) ? CheckOutcome.Pass : CheckOutcome.Fail;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return Fallback(text);
+            }
         }
-        catch (ArgumentException e)
+
+        public override string Explain(T value, CheckOutcome outcome)
         {
-            throw new ArgumentException($"Rule '{name}': /{pattern}/ is not a valid regular expression: {e.Message}", nameof(pattern), e);
+            _field.TryRead(value, out var text);
+            return outcome == CheckOutcome.TimedOut
+                ? $"matching value {Show(text)} against /{rule._pattern}/ timed out after {rule.Timeout.TotalMilliseconds:0} ms (counted as a failure)"
+                : $"value {Show(text)} does not match /{rule._pattern}/";
+        }
+
+        /// <summary>A match timed out on the current engine: moves to the linear one, if there is one and it is not in use yet.</summary>
+        private CheckOutcome Fallback(string text)
+        {
+            QualityMetrics.RegexTimeouts.Add(1, _tags);
+            if (rule._linear is not { } linear || ReferenceEquals(_regex, linear))
+            {
+                return CheckOutcome.TimedOut;
+            }
+            _regex = linear;
+            try
+            {
+                return linear.IsMatch(text) ? CheckOutcome.Pass : CheckOutcome.Fail;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                QualityMetrics.RegexTimeouts.Add(1, _tags);
+                return CheckOutcome.TimedOut;
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Sluice.Quality.Rules;
 /// schema: a row has the declared schema (the same fields, names and types; the same <see cref="Schema"/> instance is
 /// the fast path) and no null in a NOT NULL column.
 /// </summary>
-internal sealed class SchemaRule : StatelessRecordRule<Row>
+internal sealed class SchemaRule : RecordRule<Row>
 {
     private readonly Schema _schema;
     private readonly int[] _notNull;
@@ -27,7 +27,9 @@ internal sealed class SchemaRule : StatelessRecordRule<Row>
 
     public override string Describe() => $"schema {_schema}";
 
-    public override CheckOutcome Check(Row value)
+    public override RecordCheck<Row> CreateCheck() => new SchemaCheck(this);
+
+    private CheckOutcome Judge(Row value)
     {
         if (!ReferenceEquals(value.Schema, _schema) && !value.Schema.Equals(_schema))
         {
@@ -43,7 +45,7 @@ internal sealed class SchemaRule : StatelessRecordRule<Row>
         return CheckOutcome.Pass;
     }
 
-    public override string Explain(Row value, CheckOutcome outcome)
+    private string Explain(Row value)
     {
         if (!value.Schema.Equals(_schema))
         {
@@ -74,5 +76,12 @@ internal sealed class SchemaRule : StatelessRecordRule<Row>
             }
         }
         return null;
+    }
+
+    private sealed class SchemaCheck(SchemaRule rule) : RecordCheck<Row>
+    {
+        public override CheckOutcome Check(Row value, long timestamp) => rule.Judge(value);
+
+        public override string Explain(Row value, CheckOutcome outcome) => rule.Explain(value);
     }
 }

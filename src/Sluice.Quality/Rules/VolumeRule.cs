@@ -60,7 +60,24 @@ internal sealed class VolumeRule<T> : StreamRule<T>
         private long _nextToJudge = long.MinValue; // start of the earliest window not judged yet
         private long _lastWithRecords = long.MinValue; // start of the latest window that received a record
 
+        // The window of the latest record, whose count since it became hot is kept apart from _counts, so that a record
+        // in the same window as the one before it costs a range check and an increment. Empty when _hotEnd is MinValue.
+        private long _hotStart = long.MinValue;
+        private long _hotEnd = long.MinValue;
+        private long _hotCount;
+
         public override void Observe(long timestamp)
+        {
+            // NoTimestamp (MinValue) is never inside the hot window: _hotStart > MinValue whenever the window is set.
+            if (timestamp >= _hotStart && timestamp < _hotEnd && timestamp != EventTime.NoTimestamp)
+            {
+                _hotCount++;
+                return;
+            }
+            ObserveOutsideHotWindow(timestamp);
+        }
+
+        private void ObserveOutsideHotWindow(long timestamp)
         {
             if (timestamp == EventTime.NoTimestamp)
             {
@@ -79,8 +96,28 @@ internal sealed class VolumeRule<T> : StreamRule<T>
             {
                 _lastWithRecords = start;
             }
-            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, start, out _);
-            count++;
+            FoldHotWindow();
+            _hotStart = start;
+            _hotEnd = start > long.MaxValue - rule.WindowMs ? long.MaxValue : start + rule.WindowMs;
+            _hotCount = 1;
+        }
+
+        /// <summary>Adds the hot window's count to <see cref="_counts"/> (the window stays hot).</summary>
+        private void FoldHotWindow()
+        {
+            if (_hotCount > 0)
+            {
+                ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, _hotStart, out _);
+                count += _hotCount;
+                _hotCount = 0;
+            }
+        }
+
+        /// <summary>Folds the hot window and forgets it, so the next record takes the full path (before judging or restoring).</summary>
+        private void CoolHotWindow()
+        {
+            FoldHotWindow();
+            _hotStart = _hotEnd = long.MinValue;
         }
 
         public override void OnWatermark(long watermark, IStreamVerdicts verdicts) => JudgeUpTo(watermark, verdicts);
@@ -89,6 +126,7 @@ internal sealed class VolumeRule<T> : StreamRule<T>
 
         private void JudgeUpTo(long watermark, IStreamVerdicts verdicts)
         {
+            CoolHotWindow();
             // A window [start, start + size) is complete once the watermark reaches its last millisecond.
             while (_nextToJudge != long.MinValue && _nextToJudge <= _lastWithRecords && _nextToJudge + rule.WindowMs - 1 <= watermark)
             {
@@ -146,6 +184,7 @@ internal sealed class VolumeRule<T> : StreamRule<T>
         /// </summary>
         public override void Snapshot(StateWriter writer)
         {
+            FoldHotWindow();
             writer.WriteInt64(_nextToJudge);
             writer.WriteInt64(_lastWithRecords);
             var starts = new List<long>(_counts.Keys);
@@ -165,6 +204,7 @@ internal sealed class VolumeRule<T> : StreamRule<T>
 
         public override void Restore(StateReader reader)
         {
+            CoolHotWindow();
             var nextToJudge = reader.ReadInt64();
             var lastWithRecords = reader.ReadInt64();
             // Several subtasks' state (a rescale): judge from the earliest window any of them had open.

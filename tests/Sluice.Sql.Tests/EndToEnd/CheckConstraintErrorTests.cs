@@ -15,7 +15,7 @@ public sealed class CheckConstraintErrorTests : IDisposable
     [Fact]
     public async Task Insert_CheckDividesByZero_RowLeavesTheTableAndTheJobFinishes()
     {
-        using var failures = new RuleFailureCounter("operator", "Check(ratios)");
+        using var failures = new RuleMetricCounter("operator", "Check(ratios)");
         var registry = new ConnectorRegistry().Register(new RowsConnectorFactory(SqlEndToEndTests.BidRows)).Register(new FilesystemConnectorFactory());
         var session = SqlSession.Create(new SqlSessionOptions { Connectors = registry });
         session.Execute("CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3)) WITH ('connector' = 'rows')");
@@ -35,6 +35,6 @@ public sealed class CheckConstraintErrorTests : IDisposable
         // Auction 2 divides by zero: both its rows are dead-lettered although the action is WARN. Auction 1's prices
         // fail the condition and are only warned about; the NULL price passes (NULL condition); auction 3 passes.
         lines.ShouldBe(["{\"auction\":1,\"price\":100}", "{\"auction\":1,\"price\":150}", "{\"auction\":1,\"price\":null}", "{\"auction\":3,\"price\":70}"]);
-        failures.Failed.ShouldBe(new Dictionary<string, long> { ["ratio_positive"] = 4 });
+        failures.ByRule.ShouldBe(new Dictionary<string, long> { ["ratio_positive"] = 4 });
     }
 }

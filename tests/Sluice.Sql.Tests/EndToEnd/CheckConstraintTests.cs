@@ -65,7 +65,7 @@ public sealed class CheckConstraintTests : IDisposable
     [Fact]
     public async Task Insert_IntoTableWithChecks_DropsDeadLettersAndCountsPerConstraint()
     {
-        using var failures = new RuleFailureCounter("operator", "Check(checked_bids)");
+        using var failures = new RuleMetricCounter("operator", "Check(checked_bids)");
         var session = Session();
         var path = Path.Combine(_directory, "out");
         session.Execute($"""
@@ -84,7 +84,7 @@ public sealed class CheckConstraintTests : IDisposable
             .SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal).ToList();
         // 100 and 150 fail price_low (dead-lettered), NULL fails price_present (dropped); auction 3 is only warned about.
         lines.ShouldBe(["{\"auction\":2,\"price\":20}", "{\"auction\":2,\"price\":5}", "{\"auction\":3,\"price\":70}"]);
-        var failed = failures.Failed;
+        var failed = failures.ByRule;
         failed.ShouldBe(new Dictionary<string, long> { ["price_present"] = 1, ["price_low"] = 2, ["auction_small"] = 1 }, ignoreOrder: true);
     }
 

@@ -48,7 +48,7 @@ public sealed class DataContractTableTests : IDisposable
     [Fact]
     public async Task Insert_IntoTableWithContract_AppliesItsSchemaAndRules()
     {
-        using var failures = new RuleFailureCounter("operator", "Check(contracted)");
+        using var failures = new RuleMetricCounter("operator", "Check(contracted)");
         var session = Session();
         var path = Path.Combine(_directory, "out");
         session.Execute($"CREATE TABLE contracted (auction BIGINT, price BIGINT) WITH ('connector' = 'filesystem', 'path' = '{path}', 'format' = 'json', 'contract' = '{_directory}/bids.yaml')");
@@ -61,7 +61,7 @@ public sealed class DataContractTableTests : IDisposable
             .SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal).ToList();
         // Prices 100 and 150 fail price_range, the NULL price fails the contract's schema (nullable: false); auction 3 is only warned about.
         lines.ShouldBe(["{\"auction\":2,\"price\":20}", "{\"auction\":2,\"price\":5}", "{\"auction\":3,\"price\":70}"]);
-        failures.Failed.ShouldBe(new Dictionary<string, long> { ["bids_schema"] = 1, ["price_range"] = 2, ["auction_known"] = 1 }, ignoreOrder: true);
+        failures.ByRule.ShouldBe(new Dictionary<string, long> { ["bids_schema"] = 1, ["price_range"] = 2, ["auction_known"] = 1 }, ignoreOrder: true);
     }
 
     [Fact]
