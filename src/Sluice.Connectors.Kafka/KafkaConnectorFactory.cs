@@ -19,7 +19,7 @@ namespace Sluice.Connectors.Kafka;
 /// librdkafka without its prefix. The source reads the value only (Flink's <c>value.fields-include = ALL</c>): the key
 /// fields are in the value too.
 /// </remarks>
-public sealed class KafkaConnectorFactory : IConnectorFactory
+public sealed class KafkaConnectorFactory : IConnectorFactory, IDeadLetterQueueFactory
 {
     /// <summary>The identifier, as in Flink.</summary>
     public const string Name = "kafka";
@@ -101,6 +101,40 @@ public sealed class KafkaConnectorFactory : IConnectorFactory
 
     /// <summary>The sink's settings: one topic, the delivery guarantee and its transactional-id prefix.</summary>
     /// <exception cref="ConfigOptionsException">Exactly-once without a prefix, or several topics.</exception>
+    /// <inheritdoc />
+    /// <remarks>Null for a table over several topics or a topic pattern.</remarks>
+    public string? DeadLetterTopic(ConnectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var topic = context.Options.GetString("topic");
+        return topic is null || topic.Contains(';', StringComparison.Ordinal) ? null : DeadLetters.TopicFor(topic.Trim());
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The letters go to the table's cluster in <see cref="DeadLetterEnvelope"/> messages (as
+    /// <see cref="KafkaDeadLetterQueueExtensions.ToDeadLetterQueue"/> writes them), through the table's
+    /// <c>properties.*</c>. The dead-letter topic must exist, or the cluster must create topics automatically (then with
+    /// its default partition count): create it beside the table's topic, e.g. with one partition.
+    /// </remarks>
+    /// <exception cref="ConfigOptionsException">The table has no one topic (see <see cref="DeadLetterTopic"/>).</exception>
+    public ISink<DeadLetter> CreateDeadLetterSink(ConnectorContext context, JobOptions job)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(job);
+        var dlq = DeadLetterTopic(context) ?? throw new ConfigOptionsException(
+            $"Table '{context.TableName}' reads several topics or a pattern, so it has no dead-letter topic beside it.", Name, "topic");
+        var source = context.Options.GetString("topic")!.Trim();
+        var exactlyOnce = job.Checkpoints is not null;
+        var options = new KafkaSinkOptions
+        {
+            Topic = dlq,
+            DeliveryGuarantee = exactlyOnce ? KafkaDeliveryGuarantee.ExactlyOnce : KafkaDeliveryGuarantee.AtLeastOnce,
+            TransactionalIdPrefix = exactlyOnce ? $"{job.JobName}/{dlq}" : null,
+        };
+        return new KafkaSink<DeadLetter>(Connection(context.Options), options, DeadLetterEnvelope.Serializer(job.JobName, source));
+    }
+
     internal static KafkaSinkOptions SinkOptions(ConfigOptions options)
     {
         var (exactlyOnce, prefix) = ConnectorFormats.DeliveryGuarantee(options);

@@ -52,7 +52,15 @@ public sealed class Expectations<T>
     /// <exception cref="NotSupportedException">No stable hasher exists for <typeparamref name="TKey"/>.</exception>
     public Expectations<T> Unique<TKey>(string rule, string field, Func<T, TKey?> key, TimeSpan horizon, RuleAction action = RuleAction.DeadLetter)
         where TKey : notnull =>
-        Add(new UniqueRule<T, TKey>(rule, field, key!, KeyHasher.For<TKey>(), horizon, action));
+        Add(new UniqueRule<T, TKey>(rule, field, key!, NullRoute<TKey>(), KeyHasher.For<TKey>(), horizon, action));
+
+    /// <summary>
+    /// A key for the records whose key is null (a unique rule routes them under it; they touch no state): the empty string
+    /// for a string key, the only reference type with a stable hasher; a value-type key is never null.
+    /// </summary>
+    private static TKey NullRoute<TKey>()
+        where TKey : notnull =>
+        typeof(TKey) == typeof(string) ? (TKey)(object)string.Empty : default!;
 
     /// <summary>
     /// referential: the value is a key of <paramref name="table"/>, whose keys <paramref name="loadKeys"/> returns when the

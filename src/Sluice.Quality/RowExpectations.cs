@@ -98,8 +98,8 @@ public sealed class RowExpectations
         return Add(type.Kind switch
         {
             DataTypeKind.Int or DataTypeKind.BigInt => new UniqueRule<Row, long?>(rule, column,
-                row => row.IsNull(index) ? null : type.Kind == DataTypeKind.Int ? row.GetInt32(index) : row.GetInt64(index), NullableHasher.Instance, horizon, action),
-            DataTypeKind.Varchar => new UniqueRule<Row, string>(rule, column, row => row.GetString(index)!, KeyHasher.For<string>(), horizon, action),
+                row => row.IsNull(index) ? null : type.Kind == DataTypeKind.Int ? row.GetInt32(index) : row.GetInt64(index), 0L, NullableHasher.Instance, horizon, action),
+            DataTypeKind.Varchar => new UniqueRule<Row, string>(rule, column, row => row.GetString(index)!, "", KeyHasher.For<string>(), horizon, action),
             _ => throw new ArgumentException($"Rule '{rule}' is a unique rule on column '{column}' of type {type}; a unique key must be an INT, BIGINT or VARCHAR column.", nameof(column)),
         });
     }

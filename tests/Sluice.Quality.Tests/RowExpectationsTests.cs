@@ -9,6 +9,27 @@ public class RowExpectationsTests
 
     private static Row Order(long id, string? customer, decimal? amount, int? qty, string? status) => Row.Of(s_schema, id, customer, amount, qty, status);
 
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("BIGINT")]
+    [InlineData("VARCHAR")]
+    public void Unique_NullableKeyColumn_NullsPassAndRepeatedValuesAreCaught(string type)
+    {
+        var schema = Schema.Parse($"k {type}, n INT NOT NULL");
+        object? Key(int? k) => k is not { } v ? null : type switch { "INT" => v, "BIGINT" => (long)v, _ => "k" + v };
+        using var driver = new OperatorTestDriver<Row, Row>(input => input.Expect(schema, e => e.Unique("k_unique", "k", TimeSpan.FromMinutes(5))));
+        var letters = driver.SideOutput(DeadLetters.Tag);
+        var n = 0;
+        foreach (var k in (int?[])[1, null, 2, null, 1, 3, null])
+        {
+            driver.ProcessElement(Row.Of(schema, Key(k), n), ++n);
+        }
+        driver.Finish();
+
+        driver.Values.Select(r => r.GetInt32(1)).Order().ShouldBe([0, 1, 2, 3, 5, 6]);
+        letters.Items.ShouldHaveSingleItem().Rule.ShouldBe("k_unique");
+    }
+
     [Fact]
     public void Expect_RowRules_RouteBadRowsByColumn()
     {

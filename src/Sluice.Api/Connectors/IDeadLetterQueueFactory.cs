@@ -13,14 +13,17 @@ namespace Sluice.Connectors;
 /// <remarks>Implementations are stateless and thread-safe, like their <see cref="IConnectorFactory"/>.</remarks>
 public interface IDeadLetterQueueFactory
 {
-    /// <summary>The dead-letter topic of the table: <c>&lt;topic&gt;.dlq</c> for the table's topic. Pure.</summary>
+    /// <summary>
+    /// The dead-letter topic of the table: <c>&lt;topic&gt;.dlq</c> for the table's topic; null when the table has no one
+    /// topic to put it beside (a source over several topics or a pattern), so its dead letters stay on the side outputs. Pure.
+    /// </summary>
     /// <param name="context">The table, as <see cref="IConnectorFactory.CreateSource"/> gets it.</param>
     /// <exception cref="Configuration.ConfigOptionsException">The options name no topic.</exception>
-    string DeadLetterTopic(ConnectorContext context);
+    string? DeadLetterTopic(ConnectorContext context);
 
     /// <summary>
-    /// Creates the sink of the table's dead letters: <see cref="DeadLetterTopic"/>, created with one partition when
-    /// missing. Letters without a job get <see cref="JobOptions.JobName"/>, letters without an origin get the table's
+    /// Creates the sink of the table's dead letters: <see cref="DeadLetterTopic"/> (only called when it is not null);
+    /// the embedded log creates a missing one with one partition, Kafka needs it to exist or to be auto-created. Letters without a job get <see cref="JobOptions.JobName"/>, letters without an origin get the table's
     /// topic (a replay appends them there). Exactly-once when <paramref name="job"/> has checkpoints (transactional id
     /// prefix <c>&lt;job&gt;/&lt;dead-letter topic&gt;</c>), at-least-once otherwise. Called once per table and job,
     /// before the job runs; the runtime disposes an <see cref="IDisposable"/> sink when the job has ended.

@@ -7,21 +7,27 @@ namespace Sluice.Quality.Rules;
 /// unique: no two records share a key within <c>horizon</c>. The expectation's stream is keyed by the key, and the rule
 /// keeps one keyed-state entry per key seen (the backend snapshots, rescales and expires it): a record whose key has an
 /// entry is a duplicate. A key is forgotten by an event-time timer at its first record's event time + horizon (records
-/// without event time: a processing-time timer), with a state TTL of the horizon as a backstop. A null key passes.
+/// without event time: a processing-time timer), with a state TTL of the horizon as a backstop. A null key passes: its
+/// record is routed under <c>nullRoute</c> (keyed streams refuse null keys) and never reads or writes that key's state.
 /// </summary>
 internal sealed class UniqueRule<T, TKey> : RecordRule<T>, IKeyedRule<T>
 {
-    public UniqueRule(string name, string fieldPath, Func<T, TKey> key, IKeyHasher<TKey> hasher, TimeSpan horizon, RuleAction action)
+    public UniqueRule(string name, string fieldPath, Func<T, TKey> key, TKey nullRoute, IKeyHasher<TKey> hasher, TimeSpan horizon, RuleAction action)
         : base(name, fieldPath, RuleKind.Unique, action)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(nullRoute);
         Key = key;
+        NullRoute = nullRoute;
         Hasher = hasher;
         Horizon = horizon;
         HorizonMs = EventTime.PositiveMillis(horizon, nameof(horizon));
     }
 
     public Func<T, TKey> Key { get; }
+
+    /// <summary>The key a record with a null key is routed under (any non-null key: the record does not touch its state).</summary>
+    public TKey NullRoute { get; }
 
     public IKeyHasher<TKey> Hasher { get; }
 
@@ -35,15 +41,13 @@ internal sealed class UniqueRule<T, TKey> : RecordRule<T>, IKeyedRule<T>
 
     public override RecordCheck<T> CreateCheck() => new UniqueCheck(this);
 
-    /// <summary>Keys <paramref name="input"/> by this rule's key and runs the expectation on the keyed stream.</summary>
-    public DataStream<T> Apply(DataStream<T> input, string name, Expectation<T> expectation) =>
-        input.KeyBy(Key, new NullSafeHasher(Hasher))
-            .Transform(name, () => new KeyedExpectOperator<TKey, T>(expectation));
-
-    /// <summary>A null key (which passes the rule) still has to be routed: it hashes to 0.</summary>
-    private sealed class NullSafeHasher(IKeyHasher<TKey> inner) : IKeyHasher<TKey>
+    /// <summary>Keys <paramref name="input"/> by this rule's key (a null one by <see cref="NullRoute"/>) and runs the expectation on the keyed stream.</summary>
+    public DataStream<T> Apply(DataStream<T> input, string name, Expectation<T> expectation)
     {
-        public int Hash(TKey key) => key is null ? 0 : inner.Hash(key);
+        var key = Key;
+        var nullRoute = NullRoute;
+        return input.KeyBy(value => key(value) ?? nullRoute, Hasher)
+            .Transform(name, () => new KeyedExpectOperator<TKey, T>(expectation));
     }
 
     private sealed class UniqueCheck(UniqueRule<T, TKey> rule) : RecordCheck<T>
