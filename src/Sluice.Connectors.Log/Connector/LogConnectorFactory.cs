@@ -113,7 +113,7 @@ public sealed class LogConnectorFactory : IConnectorFactory, IDeadLetterQueueFac
     }
 
     /// <inheritdoc />
-    public string? DeadLetterTopic(ConnectorContext context)
+    public string DeadLetterTopic(ConnectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         return DeadLetters.TopicFor(context.Options.GetString("topic")!);
