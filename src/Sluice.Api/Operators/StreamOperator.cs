@@ -68,6 +68,14 @@ public abstract class StreamOperator<TOut>
     public virtual void OnProcessingTime(long now) { }
 
     /// <summary>
+    /// The barrier of checkpoint <paramref name="checkpointId"/> reached the operator: emit what must reach the
+    /// operators downstream before the barrier (Flink's <c>prepareSnapshotPreBarrier</c>), e.g. an async operator drains
+    /// its in-flight requests here. Called on the task thread on every operator of a chain, upstream first, before any of
+    /// them runs <see cref="SnapshotState"/>; records emitted here are part of the checkpoint's state downstream.
+    /// </summary>
+    public virtual void PrepareSnapshotPreBarrier(long checkpointId) { }
+
+    /// <summary>
     /// Checkpoint <paramref name="checkpointId"/> is being taken: bring operator state up to date (e.g. move what fields
     /// hold into a list state). Called on the task thread between two records, when the checkpoint barrier reaches the
     /// operator, and once more when its input ends; right after it, the runtime writes operator state, keyed state and

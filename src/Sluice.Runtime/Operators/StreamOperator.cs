@@ -57,6 +57,13 @@ internal abstract class StreamOperator
     /// <summary>Processing time reached a time this operator asked for via <see cref="OperatorContext.RequestProcessingTime"/>.</summary>
     public virtual void OnProcessingTime(long now) { }
 
+    /// <summary>
+    /// A checkpoint barrier reached the task: emit what must precede it downstream (an async operator's in-flight
+    /// results). Called on every operator of the chain, upstream first, before any of them snapshots, so what an
+    /// operator emits here is processed by the operators after it before their <see cref="SnapshotState"/>.
+    /// </summary>
+    public virtual void PrepareSnapshotPreBarrier(long checkpointId) { }
+
     /// <summary>All input has ended (after the final watermark): flush.</summary>
     public virtual void EndInput() { }
 
@@ -189,6 +196,9 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
 
     /// <summary>Asks the task to call <see cref="StreamOperator.OnProcessingTime"/> once processing time reaches <paramref name="time"/>.</summary>
     public void RequestProcessingTime(long time) => processingTime.Request(ChainIndex, time);
+
+    /// <summary>Any thread: asks the task to call <see cref="StreamOperator.OnProcessingTime"/> of this operator at its next step.</summary>
+    public void WakeUp() => processingTime.RequestFromAnyThread(ChainIndex);
 
     public string Describe => $"'{OperatorName}' (subtask {SubtaskIndex + 1}/{Parallelism})";
 

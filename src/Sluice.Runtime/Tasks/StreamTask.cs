@@ -340,6 +340,12 @@ internal sealed class StreamTask
         {
             NotifyCheckpointComplete(completed);
         }
+        // Upstream first (the list holds downstream first): what an operator emits before the barrier reaches the
+        // operators after it in the chain, which have not snapshotted yet.
+        for (var i = _operators.Count - 1; i >= 0; i--)
+        {
+            _operators[i].PrepareSnapshotPreBarrier(checkpointId);
+        }
         var contexts = SnapshotSynchronously(checkpointId);
         CheckpointFaultPoints.Reach(CheckpointPhase.Snapshot, checkpointId);
         foreach (var exchange in _exchanges)
