@@ -57,18 +57,19 @@ internal abstract class StreamOperator
     /// <summary>Processing time reached a time this operator asked for via <see cref="OperatorContext.RequestProcessingTime"/>.</summary>
     public virtual void OnProcessingTime(long now) { }
 
-    /// <summary>
-    /// A checkpoint barrier reached the task: emit what must precede it downstream (an async operator's in-flight
-    /// results). Called on every operator of the chain, upstream first, before any of them snapshots, so what an
-    /// operator emits here is processed by the operators after it before their <see cref="SnapshotState"/>.
-    /// </summary>
-    public virtual void PrepareSnapshotPreBarrier(long checkpointId) { }
-
     /// <summary>All input has ended (after the final watermark): flush.</summary>
     public virtual void EndInput() { }
 
     /// <summary>Releases resources; called once, also after a failure.</summary>
     public virtual void Close() { }
+
+    /// <summary>
+    /// Checkpoint <paramref name="checkpointId"/>'s barrier reached the task and the chain is about to be snapshotted:
+    /// emit what the operator buffers (a batch) now, so it reaches the downstream operators before their snapshot and
+    /// before the barrier. Called on the task thread for every operator of the chain, upstream before downstream, ahead
+    /// of any <see cref="SnapshotState"/>.
+    /// </summary>
+    public virtual void PrepareSnapshotPreBarrier(long checkpointId) { }
 
     /// <summary>
     /// Writes the operator's state for a checkpoint: keyed state by key group (so it can be redistributed when the

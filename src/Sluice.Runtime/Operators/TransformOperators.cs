@@ -77,7 +77,7 @@ internal sealed class TransformOperator<TIn, TOut> : OneInputOperator<TIn>
     public override void OnProcessingTime(long now) => Call(static (op, t) => op.OnProcessingTime(t), now, "in OnProcessingTime");
 
     public override void PrepareSnapshotPreBarrier(long checkpointId) =>
-        Call(static (op, id) => op.PrepareSnapshotPreBarrier(id), checkpointId, $"in PrepareSnapshotPreBarrier (checkpoint {checkpointId})");
+        Call(static (op, id) => op.PrepareSnapshotPreBarrier(id), checkpointId, "in PrepareSnapshotPreBarrier");
 
     public override void SnapshotState(Checkpointing.SnapshotContext context)
     {
@@ -152,7 +152,7 @@ internal abstract class KeyedTransformOperatorBase<TKey, TOut, TOperator> : Keye
     }
 
     public override void PrepareSnapshotPreBarrier(long checkpointId) =>
-        Invoke($"in PrepareSnapshotPreBarrier (checkpoint {checkpointId})", static (op, id) => op.PrepareSnapshotPreBarrier(id), checkpointId);
+        Invoke("in PrepareSnapshotPreBarrier", static (op, id) => op.PrepareSnapshotPreBarrier(id), checkpointId);
 
     public override void SnapshotState(Checkpointing.SnapshotContext context)
     {

@@ -340,8 +340,8 @@ internal sealed class StreamTask
         {
             NotifyCheckpointComplete(completed);
         }
-        // Upstream first (the list holds downstream first): what an operator emits before the barrier reaches the
-        // operators after it in the chain, which have not snapshotted yet.
+        // Buffering operators emit first, upstream before downstream (the list runs downstream first), so what they
+        // held reaches every later operator before its snapshot and the barrier.
         for (var i = _operators.Count - 1; i >= 0; i--)
         {
             _operators[i].PrepareSnapshotPreBarrier(checkpointId);
