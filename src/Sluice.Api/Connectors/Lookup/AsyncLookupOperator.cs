@@ -46,7 +46,7 @@ internal sealed partial class AsyncLookupOperator<T, TOut> : OneInputStreamOpera
     private long _headSegment; // unordered: the segment (records between two watermarks) whose results may leave
     private long _tailSegment; // unordered: the segment of the next record
     private int _wakeRequested;
-    private bool _closed;
+    private volatile bool _closed; // read by request continuations
 
     public AsyncLookupOperator(Func<IAsyncLookupSource> sourceFactory, Func<T, Row> keySelector, Func<T, Row?, TOut> join, AsyncLookupOptions options)
     {
