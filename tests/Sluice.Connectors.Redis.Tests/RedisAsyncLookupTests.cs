@@ -84,7 +84,9 @@ public sealed class RedisAsyncLookupTests(RedisFixture redis) : IDisposable
         var joined = env.FromCollection(Enumerable.Range(0, 200).Select(i => (long)i))
             .LookupAsync(Source(prefix), KeyOf, Join, new AsyncLookupOptions
             {
-                Capacity = 1, BatchSize = 1, Linger = TimeSpan.Zero,
+                Capacity = 1,
+                BatchSize = 1,
+                Linger = TimeSpan.Zero,
                 Lookup = new LookupOptions { Cache = LookupCacheMode.Partial, MaxRows = 100, ExpireAfterWrite = TimeSpan.FromHours(1) },
             }, name);
 
@@ -140,8 +142,12 @@ public sealed class RedisAsyncLookupTests(RedisFixture redis) : IDisposable
         var joined = env.FromCollection(Enumerable.Range(0, 20).Select(i => (long)i))
             .LookupAsync(() => new FaultyLookupSource(Source(prefix)(), failures: 0, hangs: 1), KeyOf, Join, new AsyncLookupOptions
             {
-                Capacity = 1, BatchSize = 1, Linger = TimeSpan.Zero, Timeout = TimeSpan.FromMilliseconds(100),
-                TimeoutPolicy = LookupTimeoutPolicy.Missing, Lookup = new LookupOptions { MaxRetries = 0 },
+                Capacity = 1,
+                BatchSize = 1,
+                Linger = TimeSpan.Zero,
+                Timeout = TimeSpan.FromMilliseconds(100),
+                TimeoutPolicy = LookupTimeoutPolicy.Missing,
+                Lookup = new LookupOptions { MaxRetries = 0 },
             }, name);
 
         var output = Run(env, joined);
@@ -163,9 +169,9 @@ public sealed class RedisAsyncLookupTests(RedisFixture redis) : IDisposable
             Restart = RestartStrategy.FixedDelay(1, TimeSpan.Zero),
         });
         var failed = 0;
+        // A linger of an hour and a batch of 1000: at the barrier every record is still in flight, so only the drain
+        // before the barrier can emit them.
         env.FromSource(source).Uid("range")
-            // A linger of an hour and a batch of 1000: at the barrier every record is still in flight, so only the drain
-            // before the barrier can emit them.
             .LookupAsync(Source(prefix), KeyOf, Join, new AsyncLookupOptions { BatchSize = 1000, Linger = TimeSpan.FromHours(1) }).Uid("lookup")
             .Map(s => s.StartsWith("70:", StringComparison.Ordinal) && Interlocked.Exchange(ref failed, 1) == 0 ? throw new InvalidOperationException("injected failure at 70") : s).Uid("fail-once")
             .WriteJsonLinesDirectory(output).Uid("out");

@@ -135,7 +135,8 @@ public static class RedisLookupBenchmark
                 e => Row.Of(s_key, UserOf(e, hot)), (e, user) => user is null ? -e : e,
                 new AsyncLookupOptions
                 {
-                    BatchSize = 100, Capacity = 1000,
+                    BatchSize = 100,
+                    Capacity = 1000,
                     Lookup = new LookupOptions { Cache = LookupCacheMode.Partial, MaxRows = hot * 10L, ExpireAfterWrite = TimeSpan.FromMinutes(1) },
                 })
             .SinkTo(new CallbackSink<long>(e =>

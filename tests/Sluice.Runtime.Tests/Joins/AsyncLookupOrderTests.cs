@@ -1,7 +1,7 @@
 using Sluice.Connectors;
 using Sluice.Operators;
-using Sluice.Schemas;
 using Sluice.Runtime.Tests.Support;
+using Sluice.Schemas;
 using Sluice.Sinks;
 
 namespace Sluice.Runtime.Tests.Joins;

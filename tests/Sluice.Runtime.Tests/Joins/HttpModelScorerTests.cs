@@ -112,8 +112,12 @@ public sealed class HttpModelScorerTests : IAsyncLifetime
 
         var scores = await ScoreAsync(6, new AsyncLookupOptions
         {
-            BatchSize = 3, Linger = TimeSpan.FromHours(1), Capacity = 3, Timeout = TimeSpan.FromMilliseconds(300),
-            TimeoutPolicy = LookupTimeoutPolicy.Missing, Lookup = new LookupOptions { MaxRetries = 0 },
+            BatchSize = 3,
+            Linger = TimeSpan.FromHours(1),
+            Capacity = 3,
+            Timeout = TimeSpan.FromMilliseconds(300),
+            TimeoutPolicy = LookupTimeoutPolicy.Missing,
+            Lookup = new LookupOptions { MaxRetries = 0 },
         });
 
         scores.Select(s => s.Score).ShouldBe([null, null, null, .. Enumerable.Range(3, 3).Select(PaymentOf).Select(p => (double?)Model(p.Amount, p.Count))]);

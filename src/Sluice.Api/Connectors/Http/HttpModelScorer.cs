@@ -141,13 +141,27 @@ public sealed class HttpModelScorer : IAsyncLookupSource
         }
         switch (kind)
         {
-            case DataTypeKind.Boolean: json.WriteBooleanValue(row.GetBoolean(index)); break;
-            case DataTypeKind.Int: json.WriteNumberValue(row.GetInt32(index)); break;
-            case DataTypeKind.BigInt: json.WriteNumberValue(row.GetInt64(index)); break;
-            case DataTypeKind.Float: json.WriteNumberValue(row.GetSingle(index)); break;
-            case DataTypeKind.Double: json.WriteNumberValue(row.GetDouble(index)); break;
-            case DataTypeKind.Decimal: json.WriteNumberValue(row.GetDecimal(index)); break;
-            default: json.WriteStringValue(Convert.ToString(row.GetValue(index), CultureInfo.InvariantCulture)); break;
+            case DataTypeKind.Boolean:
+                json.WriteBooleanValue(row.GetBoolean(index));
+                break;
+            case DataTypeKind.Int:
+                json.WriteNumberValue(row.GetInt32(index));
+                break;
+            case DataTypeKind.BigInt:
+                json.WriteNumberValue(row.GetInt64(index));
+                break;
+            case DataTypeKind.Float:
+                json.WriteNumberValue(row.GetSingle(index));
+                break;
+            case DataTypeKind.Double:
+                json.WriteNumberValue(row.GetDouble(index));
+                break;
+            case DataTypeKind.Decimal:
+                json.WriteNumberValue(row.GetDecimal(index));
+                break;
+            default:
+                json.WriteStringValue(Convert.ToString(row.GetValue(index), CultureInfo.InvariantCulture));
+                break;
         }
     }
 
