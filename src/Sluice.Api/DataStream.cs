@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization.Metadata;
+using Sluice.Connectors;
 using Sluice.Formats;
 using Sluice.Graph;
+using Sluice.Schemas;
 using Sluice.Sinks;
 
 namespace Sluice;
@@ -73,6 +75,38 @@ public sealed class DataStream<T>
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(operatorFactory);
         return Next(new OneInputOperatorTransformation<T, TOut>(name, Input, operatorFactory));
+    }
+
+    /// <summary>
+    /// Joins each record with the rows of its key in an external table, looked up asynchronously and in batches (Flink's
+    /// async I/O / async lookup join): <paramref name="key"/> makes the record's key (a row of the source's
+    /// <see cref="IAsyncLookupSource.KeySchema"/>), the cache or one batched request answers it, and
+    /// <paramref name="join"/> makes one output per row found — or one with null for a key without rows (a left join;
+    /// an inner join drops the record). Capacity, batching, ordering, timeout, retries, cache and the timeout policy come
+    /// from <paramref name="options"/>.
+    /// </summary>
+    /// <remarks>
+    /// Exactly-once with checkpoints: the operator drains its in-flight lookups before every checkpoint barrier, so a
+    /// checkpoint holds no half-joined record and a restore neither loses nor repeats one. Watermarks keep their place
+    /// in both output modes (see <see cref="AsyncLookupOutputMode"/>). Counters: <c>sluice.lookup.cache.hits</c>,
+    /// <c>sluice.lookup.cache.misses</c>, <c>sluice.lookup.requests</c>, <c>sluice.lookup.retries</c>,
+    /// <c>sluice.lookup.timeouts</c>.
+    /// </remarks>
+    /// <param name="source">Makes one lookup source per subtask and job attempt (a new instance each call).</param>
+    /// <param name="key">The record's key: a new row of the source's key schema per call (it is kept while in flight and as a cache key), never null.</param>
+    /// <param name="join">The output for the record and one row found (null when none was found, in a left join).</param>
+    /// <param name="options">Null for the defaults of <see cref="AsyncLookupOptions"/>.</param>
+    /// <param name="name">The operator's name; "LookupAsync" by default.</param>
+    /// <exception cref="ArgumentNullException">A function is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="AsyncLookupOptions.Validate"/>).</exception>
+    public DataStream<TOut> LookupAsync<TOut>(Func<IAsyncLookupSource> source, Func<T, Row> key, Func<T, Row?, TOut> join, AsyncLookupOptions? options = null, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(join);
+        options ??= new AsyncLookupOptions();
+        options.Validate();
+        return Transform(name ?? "LookupAsync", () => new AsyncLookupOperator<T, TOut>(source, key, join, options));
     }
 
     /// <summary>Merges this stream with others of the same type; order between streams is not defined.</summary>

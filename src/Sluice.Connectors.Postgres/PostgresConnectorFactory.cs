@@ -12,7 +12,8 @@ namespace Sluice.Connectors.Postgres;
 /// The 'postgres' connector: a sink of rows written exactly once into a PostgreSQL table (<see cref="PostgresSink{T}"/>),
 /// appended, or upserted by the table's key with the changelog applied (<c>+I</c>/<c>+U</c> upsert, <c>-D</c> delete,
 /// <c>-U</c> ignored). Options are named as Flink CDC's postgres connector names them (hostname, port, username,
-/// password, database-name, schema-name, table-name). Thread-safe and stateless.
+/// password, database-name, schema-name, table-name). Also a lookup table for <c>FOR SYSTEM_TIME AS OF</c> joins, with
+/// Flink's <c>lookup.*</c> options (<see cref="PostgresLookups"/>). Thread-safe and stateless.
 /// </summary>
 public sealed class PostgresConnectorFactory : IConnectorFactory
 {
@@ -22,18 +23,19 @@ public sealed class PostgresConnectorFactory : IConnectorFactory
     private static readonly ConfigOption[] s_options =
     [
         .. PostgresServerOptions.Definitions("The role to log in as."),
-        ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write; created from the schema if missing, else checked."),
+        ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write (created from the schema if missing, else checked), or to look rows up in."),
         .. PostgresSinkOptionResolver.SinkOptions,
+        .. LookupOptions.Definitions,
     ];
 
     /// <inheritdoc />
     public string Identifier => Name;
 
     /// <inheritdoc />
-    public string Description => "Writes rows exactly once into a PostgreSQL table, appended (binary COPY) or upserted by key (deletes applied).";
+    public string Description => "Writes rows exactly once into a PostgreSQL table, appended (binary COPY) or upserted by key (deletes applied); a lookup table for FOR SYSTEM_TIME AS OF joins.";
 
     /// <inheritdoc />
-    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
+    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink | ConnectorCapabilities.Lookup;
 
     /// <inheritdoc />
     public IReadOnlyList<ConfigOption> Options => s_options;
@@ -50,6 +52,15 @@ public sealed class PostgresConnectorFactory : IConnectorFactory
         var options = context.Options;
         var table = options.GetString("schema-name") + "." + options.GetString("table-name");
         return PostgresSinkOptionResolver.CreateSink(context, Name, PostgresServerOptions.ConnectionString(options), table);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ConfigOptionsException">A <c>lookup.*</c> option is invalid, or a column is not of a scalar type.</exception>
+    public ILookupSource CreateLookupSource(ConnectorContext context, IReadOnlyList<string> keyColumns)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Options;
+        return PostgresLookups.ForTable(context, keyColumns, Name, PostgresServerOptions.ConnectionString(options), options.GetString("schema-name")!, options.GetString("table-name")!);
     }
 }
 
@@ -68,20 +79,21 @@ public sealed class JdbcConnectorFactory : IConnectorFactory
     private static readonly ConfigOption[] s_options =
     [
         ConfigOption.Required("url", ConfigOptionType.String, "jdbc:postgresql://host[:port]/database (PostgreSQL only)."),
-        ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write: name, or schema.name; created from the schema if missing, else checked."),
+        ConfigOption.Required("table-name", ConfigOptionType.String, "The table to write (name, or schema.name; created from the schema if missing, else checked), or to look rows up in."),
         ConfigOption.Optional("username", ConfigOptionType.String, "The role to log in as."),
         ConfigOption.Optional("password", ConfigOptionType.String, "The role's password (never logged or shown)."),
         .. PostgresSinkOptionResolver.SinkOptions,
+        .. LookupOptions.Definitions,
     ];
 
     /// <inheritdoc />
     public string Identifier => Name;
 
     /// <inheritdoc />
-    public string Description => "Writes rows exactly once into a PostgreSQL table given by a jdbc:postgresql:// URL, appended or upserted by key.";
+    public string Description => "Writes rows exactly once into a PostgreSQL table given by a jdbc:postgresql:// URL, appended or upserted by key; a lookup table for FOR SYSTEM_TIME AS OF joins.";
 
     /// <inheritdoc />
-    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink;
+    public ConnectorCapabilities Capabilities => ConnectorCapabilities.Sink | ConnectorCapabilities.Lookup;
 
     /// <inheritdoc />
     public IReadOnlyList<ConfigOption> Options => s_options;
@@ -96,6 +108,22 @@ public sealed class JdbcConnectorFactory : IConnectorFactory
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
+        return PostgresSinkOptionResolver.CreateSink(context, Name, ConnectionString(options), options.GetString("table-name")!);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ConfigOptionsException">A URL other than jdbc:postgresql://host[:port]/database, a <c>lookup.*</c> option is invalid, or a column is not of a scalar type.</exception>
+    public ILookupSource CreateLookupSource(ConnectorContext context, IReadOnlyList<string> keyColumns)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Options;
+        var table = options.GetString("table-name")!;
+        var dot = table.IndexOf('.', StringComparison.Ordinal);
+        return PostgresLookups.ForTable(context, keyColumns, Name, ConnectionString(options), dot < 0 ? "public" : table[..dot], dot < 0 ? table : table[(dot + 1)..]);
+    }
+
+    private static string ConnectionString(ConfigOptions options)
+    {
         var url = options.GetString("url")!;
         if (!url.StartsWith(UrlPrefix, StringComparison.OrdinalIgnoreCase)
             || !Uri.TryCreate("postgresql://" + url[UrlPrefix.Length..], UriKind.Absolute, out var uri)
@@ -111,7 +139,7 @@ public sealed class JdbcConnectorFactory : IConnectorFactory
             Username = options.GetString("username"),
             Password = options.GetString("password"),
         };
-        return PostgresSinkOptionResolver.CreateSink(context, Name, connection.ConnectionString, options.GetString("table-name")!);
+        return connection.ConnectionString;
     }
 }
 

@@ -21,6 +21,14 @@ public interface IStreamOperatorContext : IRuntimeContext
     void RequestProcessingTime(long time);
 
     /// <summary>
+    /// Asks the task to call <see cref="StreamOperator{TOut}.OnProcessingTime"/> on its own thread at its next step, and
+    /// wakes it if it waits for input. The one member callable from <em>any</em> thread: it is how an operator hands the
+    /// results of asynchronous work (a lookup's completion on the thread pool) back to the task thread, as Flink's mailbox
+    /// does. Each call causes one callback; coalesce calls (a flag set with <see cref="Interlocked"/>) to avoid a flood.
+    /// </summary>
+    void WakeUp();
+
+    /// <summary>
     /// Timers scoped to the current key (keyed operators only): they call the operator's <c>OnTimer</c>
     /// (<see cref="KeyedOneInputStreamOperator{TKey, TIn, TOut}.OnTimer"/>,
     /// <see cref="KeyedTwoInputStreamOperator{TKey, TIn1, TIn2, TOut}.OnTimer"/>) and are checkpointed with the keyed state.

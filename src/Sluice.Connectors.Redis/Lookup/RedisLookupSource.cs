@@ -9,9 +9,11 @@ namespace Sluice.Connectors.Redis.Lookup;
 /// Reads an entity's hash by key for a lookup join: the key is made from the join key with the table's key pattern,
 /// <c>HGETALL</c> reads it, and the hash fields become the row's columns, parsed back from the text the Redis sink
 /// writes (<see cref="RedisFeatureValues"/>); a column without a field is NULL, a missing key finds no row. The join
-/// key must be exactly the key pattern's columns. Not thread-safe: one subtask's thread, as <see cref="ILookupSource"/>.
+/// key must be exactly the key pattern's columns. <see cref="Lookup"/> serves SQL's lookup join, one key at a time on the
+/// subtask's thread; <see cref="LookupBatchAsync"/> serves <c>DataStream.LookupAsync</c>, many keys per round trip as one
+/// pipelined batch of <c>HGETALL</c>s, and may run concurrently with itself (it shares no scratch state).
 /// </summary>
-internal sealed class RedisLookupSource : ILookupSource
+internal sealed class RedisLookupSource : ILookupSource, IAsyncLookupSource
 {
     private readonly string _configuration;
     private readonly int _connectAttempts;
@@ -84,10 +86,63 @@ internal sealed class RedisLookupSource : ILookupSource
         {
             throw new IOException($"The lookup of key '{redisKey}' for Redis table '{_table}' failed: {e.Message}", e);
         }
-        if (entries.Length == 0)
+        return entries.Length == 0 ? [] : [ToRow(key, entries, redisKey)];
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="IOException">The read failed, or a field holds text that is not a value of its column's type (the message names the key and the field).</exception>
+    public async Task<IReadOnlyList<IReadOnlyList<Row>>> LookupBatchAsync(IReadOnlyList<Row> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var database = _database ?? throw new InvalidOperationException($"The Redis lookup source of table '{_table}' was not opened: call Open first.");
+        var scratch = new Row(Schema); // per call: calls may overlap
+        var redisKeys = new RedisKey[keys.Count];
+        var reads = new Task<HashEntry[]>?[keys.Count];
+        var batch = database.CreateBatch();
+        for (var k = 0; k < keys.Count; k++)
         {
-            return [];
+            var key = keys[k];
+            var hasNull = false;
+            for (var i = 0; i < _keyIndexes.Length; i++)
+            {
+                if (key.IsNull(i))
+                {
+                    hasNull = true;
+                    break;
+                }
+                scratch.SetValue(_keyIndexes[i], key.GetValue(i));
+            }
+            if (!hasNull)
+            {
+                redisKeys[k] = _pattern.Format(scratch);
+                reads[k] = batch.HashGetAllAsync(redisKeys[k]);
+            }
         }
+        batch.Execute();
+        var results = new IReadOnlyList<Row>[keys.Count];
+        for (var k = 0; k < keys.Count; k++)
+        {
+            if (reads[k] is not { } read)
+            {
+                results[k] = [];
+                continue;
+            }
+            HashEntry[] entries;
+            try
+            {
+                entries = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisException e)
+            {
+                throw new IOException($"The lookup of key '{redisKeys[k]}' for Redis table '{_table}' failed: {e.Message}", e);
+            }
+            results[k] = entries.Length == 0 ? [] : [ToRow(keys[k], entries, redisKeys[k]!)];
+        }
+        return results;
+    }
+
+    private Row ToRow(Row key, HashEntry[] entries, string redisKey)
+    {
         var row = new Row(Schema);
         for (var i = 0; i < _keyIndexes.Length; i++)
         {
@@ -101,7 +156,7 @@ internal sealed class RedisLookupSource : ILookupSource
                 row.SetValue(index, Parse(entry.Value, Schema[index], redisKey));
             }
         }
-        return [row];
+        return row;
     }
 
     /// <inheritdoc />

@@ -13,6 +13,7 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
     private long[] _due = [];
     private ITimer? _timer;
     private long _armedFor = long.MaxValue;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<int> _wakeUps = new(); // chain indexes, any thread
 
     public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -47,16 +48,31 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
         Arm();
     }
 
+    /// <summary>
+    /// Any thread: asks for a call to operator <paramref name="chainIndex"/> at the task's next step, and wakes the
+    /// task (an async operator's completed requests). Each request is one call; the caller avoids flooding.
+    /// </summary>
+    public void RequestFromAnyThread(int chainIndex)
+    {
+        _wakeUps.Enqueue(chainIndex);
+        wake();
+    }
+
     /// <summary>Calls every operator whose requested time has come; they re-request as needed. Task thread only.</summary>
     /// <returns>True when any operator was called.</returns>
     public bool FireDue(IReadOnlyList<StreamOperator> chain)
     {
+        var fired = false;
+        while (_wakeUps.TryDequeue(out var woken))
+        {
+            fired = true;
+            chain[woken].OnProcessingTime(Now);
+        }
         if (_due.Length == 0)
         {
-            return false;
+            return fired;
         }
         var now = Now;
-        var fired = false;
         for (var i = 0; i < _due.Length; i++)
         {
             if (_due[i] <= now)

@@ -29,6 +29,11 @@ internal static class ExportedMetrics
         ["sluice_job_restarts_total"] = "counter",
         ["sluice_records_dropped_total"] = "counter",
         ["sluice_blackhole_rows_total"] = "counter",
+        ["sluice_lookup_cache_hits_total"] = "counter",
+        ["sluice_lookup_cache_misses_total"] = "counter",
+        ["sluice_lookup_requests_total"] = "counter",
+        ["sluice_lookup_retries_total"] = "counter",
+        ["sluice_lookup_timeouts_total"] = "counter",
         ["sluice_quality_rule_passed_total"] = "counter",
         ["sluice_quality_rule_failed_total"] = "counter",
     };

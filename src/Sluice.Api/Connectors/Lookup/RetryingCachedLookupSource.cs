@@ -12,8 +12,7 @@ internal sealed class RetryingCachedLookupSource : ILookupSource
     private readonly ILookupSource _inner;
     private readonly string _tableName;
     private readonly LookupOptions _options;
-    private readonly Dictionary<Row, LinkedListNode<CacheEntry>> _entries = [];
-    private readonly LinkedList<CacheEntry> _recency = new(); // most recently used first
+    private readonly LookupCache<Row, IReadOnlyList<Row>> _cache;
     private TimeProvider _time = TimeProvider.System;
     private bool _disposed;
 
@@ -22,6 +21,7 @@ internal sealed class RetryingCachedLookupSource : ILookupSource
         _inner = inner;
         _tableName = tableName;
         _options = options;
+        _cache = new LookupCache<Row, IReadOnlyList<Row>>(options);
     }
 
     /// <inheritdoc />
@@ -31,7 +31,7 @@ internal sealed class RetryingCachedLookupSource : ILookupSource
     public Schema Schema => _inner.Schema;
 
     /// <summary>How many keys the cache holds now; for tests.</summary>
-    internal int CachedKeys => _entries.Count;
+    internal int CachedKeys => _cache.Count;
 
     /// <inheritdoc />
     public void Open(LookupContext context)
@@ -51,38 +51,16 @@ internal sealed class RetryingCachedLookupSource : ILookupSource
             return LookupWithRetries(key);
         }
         var now = _time.GetUtcNow().UtcTicks;
-        if (_entries.TryGetValue(key, out var node))
+        if (_cache.TryGet(key, now, out var cached))
         {
-            if (!IsExpired(node.Value, now))
-            {
-                node.Value.AccessedAt = now;
-                _recency.Remove(node);
-                _recency.AddFirst(node);
-                return node.Value.Rows;
-            }
-            Remove(node);
+            return cached;
         }
         var rows = LookupWithRetries(key);
         if (rows.Count > 0 || _options.CacheMissingKey)
         {
-            var entry = new CacheEntry(key.Copy(), rows, now);
-            _entries.Add(entry.Key, _recency.AddFirst(entry));
-            while (_options.MaxRows is { } max && _entries.Count > max)
-            {
-                Remove(_recency.Last!);
-            }
+            _cache.Add(key.Copy(), rows, now);
         }
         return rows;
-    }
-
-    private bool IsExpired(CacheEntry entry, long now) =>
-        (_options.ExpireAfterWrite is { } write && now - entry.WrittenAt >= write.Ticks)
-        || (_options.ExpireAfterAccess is { } access && now - entry.AccessedAt >= access.Ticks);
-
-    private void Remove(LinkedListNode<CacheEntry> node)
-    {
-        _recency.Remove(node);
-        _entries.Remove(node.Value.Key);
     }
 
     private IReadOnlyList<Row> LookupWithRetries(Row key)
@@ -112,20 +90,7 @@ internal sealed class RetryingCachedLookupSource : ILookupSource
             return;
         }
         _disposed = true;
-        _entries.Clear();
-        _recency.Clear();
+        _cache.Clear();
         _inner.Dispose();
-    }
-
-    private sealed class CacheEntry(Row key, IReadOnlyList<Row> rows, long now)
-    {
-        public Row Key { get; } = key;
-
-        public IReadOnlyList<Row> Rows { get; } = rows;
-
-        public long WrittenAt { get; } = now;
-
-        public long AccessedAt { get; set; } = now;
-
     }
 }
