@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sluice.Connectors;
 using Sluice.Server.Dashboard;
+using Sluice.Server.Decisions;
 using Sluice.Server.Health;
 using Sluice.Server.Ingest;
 using Sluice.Server.Jobs;
@@ -52,6 +53,12 @@ public sealed class SluiceServer : IAsyncDisposable
 
     /// <summary>The API token. Show it to the user who started the server, never log it.</summary>
     public string Token => _context.Token.Value;
+
+    /// <summary>
+    /// The server's embedded log (topics under <c>log/</c> of the data directory), for jobs a host embedding the server
+    /// runs in its own process over the topics clients ingest into. Open until the server stopped; thread-safe.
+    /// </summary>
+    public Sluice.Log.PartitionedLog Log => _context.Log;
 
     /// <summary>The host's services (for tests and in-process tools that reach a feature's singleton).</summary>
     internal IServiceProvider Services => _app.Services;
@@ -170,6 +177,7 @@ public sealed class SluiceServer : IAsyncDisposable
         var registry = SchemaRegistry.Storage.SchemaStore.Open(context.Log);
         IngestEndpoints.AddServices(builder.Services, context, registry);
         DashboardEndpoints.AddServices(builder.Services, context);
+        DecisionEndpoints.AddServices(builder.Services, context);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -182,6 +190,7 @@ public sealed class SluiceServer : IAsyncDisposable
         MetricsEndpoints.Map(app);
         IngestEndpoints.Map(app);
         DashboardEndpoints.Map(app);
+        DecisionEndpoints.Map(app, context);
         // The schema registry (Confluent's REST API) at /registry, its schemas in the server's log (topic _schemas);
         // the token rule above covers it: writes need the token, as Bearer or as basic auth's password.
         SchemaRegistry.Api.RegistryEndpoints.Map(app, "/registry", registry);

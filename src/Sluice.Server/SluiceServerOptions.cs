@@ -39,6 +39,12 @@ public sealed record SluiceServerOptions
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>
+    /// Where <c>GET /api/decide/{user}</c> reads users' latest decisions (a Redis written by a decision pipeline, see
+    /// docs/examples.md, "Decision path"); null (the default) does not serve the endpoint.
+    /// </summary>
+    public Decisions.DecisionStoreOptions? Decisions { get; init; }
+
+    /// <summary>
     /// C# jobs clients may submit by name (<c>POST /api/jobs</c> with <c>{"job": "name", "args": {…}}</c>): each builds
     /// its job's sources, operators and sinks on the <see cref="StreamEnvironment"/> it is given (whose options — name,
     /// parallelism, checkpoints — the server sets) from the submission's arguments. Called on the request's thread (or

@@ -104,6 +104,35 @@ public sealed class RedisSinkTests(RedisFixture redis)
         redis.Database.StringGet(sink.EpochKey).ToString().ShouldBe("8");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Write_WhileRedisHasNothingToAnswer_IsReadableWithoutWaitingForAFullBatchOrABarrier(bool asBatch)
+    {
+        var prefix = RedisFixture.NewPrefix("fresh");
+        using var sink = Sink(prefix, batchSize: 1000);
+        sink.AbortPending(0);
+        using var writer = Writer(sink);
+
+        if (asBatch)
+        {
+            writer.WriteBatch([User(RowKind.Insert, 1, 5, 1, "Oslo"), User(RowKind.Insert, 2, 6, 2, "Lima")], [0, 0]);
+        }
+        else
+        {
+            writer.Write(User(RowKind.Insert, 2, 6, 2, "Lima"), 0);
+        }
+
+        // No Flush, no barrier, the batch far from full: it went out because no round trip of the writer was outstanding.
+        var key = $"{prefix}:2";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!redis.Database.KeyExists(key) && DateTime.UtcNow < deadline)
+        {
+            // Each check is a round trip to Redis: the poll paces itself.
+        }
+        redis.Hash(key).GetValueOrDefault("city").ShouldBe("Lima", $"{key} is readable before any flush or barrier");
+    }
+
     [Fact]
     public void WriteOfAnOlderEpoch_NeverOverwritesANewerOne()
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Sluice.Examples.Decision;
 using Sluice.Examples.Medallion;
 using Spectre.Console;
 
@@ -40,7 +41,7 @@ internal static class ExampleCommand
             Print(MedallionExample.ReadLayers(new MedallionPaths(directory)), result, directory);
             return 0;
         });
-        return new Command("example", "Run an example pipeline of the repository.") { medallion };
+        return new Command("example", "Run an example pipeline of the repository.") { medallion, DecisionCommand() };
     }
 
     private static void Print(MedallionLayers layers, JobResult result, string directory)
@@ -79,6 +80,72 @@ internal static class ExampleCommand
         Console.WriteLine($"  ./sluice dlq replay orders --kind schema --data-dir {log}   # after the fix: parser version 2");
         Console.WriteLine($"  ./sluice example medallion --parser 2 --data-dir {directory}");
     }
+
+    /// <summary>
+    /// <c>sluice example decision</c>: the decision path (examples/Sluice.Examples/Decision) — a server on 127.0.0.1, the
+    /// generated transactions posted to its HTTP ingest, the pipeline writing features and decisions to Redis — then the
+    /// verdicts and a few users' answers of <c>GET /api/decide/{user}</c>; with <c>--serve</c> it keeps serving.
+    /// </summary>
+    private static Command DecisionCommand()
+    {
+        var transactions = new Option<int>("--transactions") { Description = "Transactions generated and posted to POST /ingest/transactions.", DefaultValueFactory = _ => 20_000 }.MustBeAtLeast(1);
+        var users = new Option<int>("--users") { Description = "Distinct users (card holders).", DefaultValueFactory = _ => 500 }.MustBeAtLeast(1);
+        var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42 };
+        var redis = new Option<string>("--redis") { Description = "The feature store: a StackExchange.Redis configuration, host:port[,password=…].", DefaultValueFactory = _ => "127.0.0.1:6379" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the server's data and the job's checkpoints live.", DefaultValueFactory = _ => ".sluice-data/decision" };
+        var port = new Option<int>("--port") { Description = "The server's port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 }.MustBeBetween(0, 65535);
+        var serve = new Option<bool>("--serve") { Description = "Keep the server and the job running after the run (Ctrl+C stops them), to try GET /api/decide/{user} and more ingest." };
+        var decision = new Command("decision", "Run the decision path: HTTP ingest → features per user over the last 10 minutes → Redis → score and decide → Redis; GET /api/decide/{user}.")
+        {
+            transactions, users, seed, redis, dataDir, port, serve,
+        };
+        decision.SetAction(async (parse, cancellationToken) =>
+        {
+            var directory = Path.GetFullPath(parse.GetValue(dataDir)!);
+            var input = DecisionInput.Generate(parse.GetValue(transactions), parse.GetValue(users), parse.GetValue(seed));
+            var configuration = parse.GetValue(redis)!;
+            Console.WriteLine($"Sluice decision example: {input.Count:N0} transactions of {parse.GetValue(users):N0} users, Redis at {RedisEndpoints(configuration)}, data in {directory}");
+            await using var host = await DecisionHost.StartAsync(new DecisionOptions(directory, configuration, parse.GetValue(port)), cancellationToken);
+            Console.WriteLine($"Server at {host.Address} (ingest needs the token in {Path.Combine(directory, "server", "server.token")}).");
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            if (host.RecordsAtStart == 0)
+            {
+                await host.IngestAsync(input, cancellationToken: cancellationToken);
+                Console.WriteLine($"Posted {input.Count:N0} transactions to POST /ingest/transactions in {started.Elapsed.TotalSeconds:F1} s.");
+            }
+            else
+            {
+                Console.WriteLine($"Topic transactions already holds {host.RecordsAtStart:N0} records: posting nothing (the job resumes from its last checkpoint).");
+            }
+            if (!await host.WaitUntilDecidedAsync(input, TimeSpan.FromMinutes(5), cancellationToken))
+            {
+                Console.Error.WriteLine("The pipeline did not decide every user's latest transaction within 5 minutes.");
+                return 1;
+            }
+            Console.WriteLine($"Every user's latest transaction decided in Redis {started.Elapsed.TotalSeconds:F1} s after the first post.");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("GET /api/decide/{user}", "status", "answer");
+            foreach (var user in input.Select(t => t.UserId).Distinct().Take(5).Append("nobody"))
+            {
+                var (status, body) = await host.DecideAsync(user, cancellationToken);
+                table.AddRow(Markup.Escape(user), status.ToString(CultureInfo.InvariantCulture), Markup.Escape(body));
+            }
+            AnsiConsole.Write(table);
+            Console.WriteLine("Try:");
+            Console.WriteLine($"  curl {host.Address}api/decide/{input[^1].UserId}");
+            Console.WriteLine($"  redis-cli HGETALL user:{input[^1].UserId}");
+            if (parse.GetValue(serve))
+            {
+                Console.WriteLine("Serving; Ctrl+C stops the job and the server.");
+                await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+            return 0;
+        });
+        return decision;
+    }
+
+    /// <summary>The endpoints of a Redis configuration, for messages: never its password.</summary>
+    private static string RedisEndpoints(string configuration) =>
+        string.Join(", ", StackExchange.Redis.ConfigurationOptions.Parse(configuration, ignoreUnknown: true).EndPoints);
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -258,6 +258,47 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
 
         public void Write(T value, long timestamp)
         {
+            Add(value);
+            if (_keys.Count > _sink.Options.BatchSize || RedisIdle())
+            {
+                Send();
+            }
+        }
+
+        public void WriteBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+        {
+            // Full batches go out as they fill; the rest at once if Redis has nothing of ours to answer (see RedisIdle).
+            for (var i = 0; i < values.Length; i++)
+            {
+                Add(values[i]);
+                if (_keys.Count > _sink.Options.BatchSize)
+                {
+                    Send();
+                }
+            }
+            if (RedisIdle())
+            {
+                Send();
+            }
+        }
+
+        public byte[] PrepareCommit(long checkpointId)
+        {
+            Drain();
+            _version = checkpointId + 1;
+            return [];
+        }
+
+        public void Flush() => Drain();
+
+        public void Dispose()
+        {
+            // Writes in flight complete or fail on their own; a failed attempt's late writes carry its older epoch.
+        }
+
+        /// <summary>Adds <paramref name="value"/>'s entity to the batch being filled (a <c>-U</c> adds nothing).</summary>
+        private void Add(T value)
+        {
             var row = _sink._toRow(value);
             char op;
             switch (row.Kind)
@@ -306,24 +347,6 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
                 }
             }
             _values[removedAt] = removed;
-            if (_keys.Count > _sink.Options.BatchSize)
-            {
-                Send();
-            }
-        }
-
-        public byte[] PrepareCommit(long checkpointId)
-        {
-            Drain();
-            _version = checkpointId + 1;
-            return [];
-        }
-
-        public void Flush() => Drain();
-
-        public void Dispose()
-        {
-            // Writes in flight complete or fail on their own; a failed attempt's late writes carry its older epoch.
         }
 
         private void StartBatch()
@@ -347,6 +370,20 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
             {
                 Complete(_inFlight.Dequeue());
             }
+        }
+
+        /// <summary>
+        /// True when every batch sent has been answered: then a partial batch goes out at once instead of waiting to fill,
+        /// so a record is readable about one round trip after it arrives when Redis keeps up, and batches grow only while
+        /// round trips are outstanding (under load). Completes the answered batches (a failure surfaces here).
+        /// </summary>
+        private bool RedisIdle()
+        {
+            while (_inFlight.Count > 0 && _inFlight.Peek().IsCompleted)
+            {
+                Complete(_inFlight.Dequeue());
+            }
+            return _inFlight.Count == 0;
         }
 
         private void Drain()
