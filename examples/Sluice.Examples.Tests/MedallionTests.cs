@@ -39,12 +39,12 @@ public sealed class MedallionTests : IDisposable
     [Fact]
     public async Task Run_KnownMixOfBadRecords_LayersAddUpExactlyAndGoldMatchesTheTruth()
     {
-        using var failures = new RuleFailureCounter("operator", "silver_rules");
+        using var failures = new RuleMetricCounter("operator", "silver_rules");
 
         var truth = await Run(parserVersion: 1);
 
         var layers = MedallionExample.ReadLayers(Paths);
-        var dropped = failures.Failed.GetValueOrDefault("not_a_test_order");
+        var dropped = failures.ByRule.GetValueOrDefault("not_a_test_order");
         layers.Bronze.ShouldBe(Lines);
         layers.Silver.ShouldBe(truth.Clean.Count);
         layers.DeadLetters.Records.ShouldBe(s_quarantined.Sum(truth.Count));
