@@ -38,6 +38,7 @@ internal static class ChaosCommand
         {
             kills, seed, events, rate, interval, parallelism, maxLines, fault, kafka, stateBackend, workDir, RunJob(),
             Ingest.IngestChaosCommand.Create(), Ingest.IngestChaosCommand.CreateServer(),
+            Cdc.CdcChaosCommand.Create(), Cdc.CdcChaosCommand.CreateJob(),
         };
         command.SetAction(parse =>
         {
