@@ -46,33 +46,39 @@ public sealed class CdcChaosVerdictTests
     [Fact]
     public void SlotSample_LineRoundTrips()
     {
-        var sample = new CdcSlotSample(12, "chaos_orders", true, 0x1_0000_00A0, 0x1_0000_0010, 0x1_0000_0050, 0x0_FFFF_0000);
+        var sample = new CdcSlotSample(12, "chaos_orders", true, 0x1_0000_00A0, 0x1_0000_0010, 0x1_0000_0050, 0x0_FFFF_0000, 1_796_558_400_000);
 
-        sample.ToLine().ShouldBe("slot 12 chaos_orders stream position=1/A0 previous=1/10 confirmed=1/50 restart=0/FFFF0000");
+        sample.ToLine().ShouldBe("slot 12 chaos_orders stream position=1/A0 previous=1/10 confirmed=1/50 restart=0/FFFF0000 at=1796558400000");
         CdcSlotSample.TryParse(sample.ToLine()).ShouldBe(sample);
         CdcSlotSample.TryParse("checkpoint 12").ShouldBeNull();
     }
 
     [Fact]
-    public void SlotSample_ConfirmedBetweenPreviousAndThisCheckpoint_NoProblem()
+    public void SlotSample_ConfirmedUpToAnIntervalOldCheckpointAndNotPastThisOne_NoProblem()
     {
-        new CdcSlotSample(5, "s", true, Position: 300, Previous: 200, Confirmed: 200, Restart: 100).Problem().ShouldBeNull();
-        new CdcSlotSample(5, "s", true, Position: 300, Previous: 200, Confirmed: 300, Restart: 100).Problem().ShouldBeNull();
+        var older = Sample(4, position: 200, confirmed: 100, atMs: 1_000);
+
+        Sample(5, position: 300, confirmed: 200, atMs: 2_000).Problem().ShouldBeNull();
+        Sample(5, position: 300, confirmed: 200, atMs: 2_000).LagProblem(older).ShouldBeNull();
+        Sample(5, position: 300, confirmed: 300, atMs: 2_000).LagProblem(older).ShouldBeNull();
     }
 
     [Fact]
     public void SlotSample_ConfirmedPastTheCheckpoint_IsAProblem()
     {
-        var problem = new CdcSlotSample(5, "chaos_orders", true, Position: 300, Previous: 200, Confirmed: 301, Restart: 100).Problem();
+        var problem = Sample(5, position: 300, confirmed: 301, atMs: 2_000).Problem();
 
         problem.ShouldBe("slot chaos_orders confirmed 0/12D, past checkpoint 5's position 0/12C: a restore from it would miss changes");
     }
 
     [Fact]
-    public void SlotSample_ConfirmedBehindThePreviousCheckpoint_IsAProblem()
+    public void SlotSample_ConfirmedBehindACheckpointAnIntervalOld_IsAProblem()
     {
-        var problem = new CdcSlotSample(5, "chaos_orders", true, Position: 300, Previous: 200, Confirmed: 199, Restart: 100).Problem();
+        var problem = Sample(5, position: 300, confirmed: 199, atMs: 2_100).LagProblem(Sample(4, position: 200, confirmed: 100, atMs: 1_000));
 
-        problem.ShouldBe("slot chaos_orders confirmed only 0/C7 at checkpoint 5, behind the previous checkpoint's 0/C8: more than one checkpoint interval of WAL pinned");
+        problem.ShouldBe("slot chaos_orders confirmed only 0/C7 at checkpoint 5, behind checkpoint 4's 0/C8 completed 1100 ms earlier: more than one checkpoint interval of WAL pinned");
     }
+
+    private static CdcSlotSample Sample(long checkpoint, ulong position, ulong confirmed, long atMs) =>
+        new(checkpoint, "chaos_orders", true, position, Previous: 0, confirmed, Restart: 100, atMs);
 }

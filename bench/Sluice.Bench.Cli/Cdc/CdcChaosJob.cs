@@ -117,7 +117,8 @@ internal static class CdcChaosJob
             restart = reader.IsDBNull(1) ? null : reader.GetString(1);
         }
         var position = source.LastCheckpointed;
-        return new CdcSlotSample(checkpointId, source.Table.SlotName, position?.Phase == PostgresCdcPhase.Stream, Lsn(position), Lsn(source.Previous), Parse(confirmed), Parse(restart));
+        return new CdcSlotSample(checkpointId, source.Table.SlotName, position?.Phase == PostgresCdcPhase.Stream, Lsn(position), Lsn(source.Previous), Parse(confirmed), Parse(restart),
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
         static ulong Lsn(PostgresCdcPosition? position) => position is null || position.IsNothingYet ? 0 : (ulong)position.Lsn;
 

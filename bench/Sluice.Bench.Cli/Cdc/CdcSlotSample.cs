@@ -14,16 +14,17 @@ namespace Sluice.Bench.Cli.Cdc;
 /// <param name="Previous">The LSN of the previous completed checkpoint (or of the restored one), 0 when none.</param>
 /// <param name="Confirmed">The slot's <c>confirmed_flush_lsn</c>: PostgreSQL may recycle the WAL before it.</param>
 /// <param name="Restart">The slot's <c>restart_lsn</c>: the oldest WAL PostgreSQL keeps for it.</param>
-internal sealed record CdcSlotSample(long CheckpointId, string Slot, bool Streaming, ulong Position, ulong Previous, ulong Confirmed, ulong Restart)
+/// <param name="AtMs">When the child sampled it (its clock, Unix ms).</param>
+internal sealed record CdcSlotSample(long CheckpointId, string Slot, bool Streaming, ulong Position, ulong Previous, ulong Confirmed, ulong Restart, long AtMs)
 {
     private const string Prefix = "slot ";
 
     /// <summary>
     /// The line the child prints: <c>slot &lt;checkpoint&gt; &lt;slot&gt; stream|snapshot position=&lt;lsn&gt;
-    /// previous=&lt;lsn&gt; confirmed=&lt;lsn&gt; restart=&lt;lsn&gt;</c>, LSNs as PostgreSQL writes them (<c>0/1A2B3C8</c>).
+    /// previous=&lt;lsn&gt; confirmed=&lt;lsn&gt; restart=&lt;lsn&gt; at=&lt;unix ms&gt;</c>, LSNs as PostgreSQL writes them (<c>0/1A2B3C8</c>).
     /// </summary>
     public string ToLine() => string.Create(CultureInfo.InvariantCulture,
-        $"{Prefix}{CheckpointId} {Slot} {(Streaming ? "stream" : "snapshot")} position={Text(Position)} previous={Text(Previous)} confirmed={Text(Confirmed)} restart={Text(Restart)}");
+        $"{Prefix}{CheckpointId} {Slot} {(Streaming ? "stream" : "snapshot")} position={Text(Position)} previous={Text(Previous)} confirmed={Text(Confirmed)} restart={Text(Restart)} at={AtMs}");
 
     /// <summary>Reads a line of <see cref="ToLine"/>; null when the line is something else.</summary>
     /// <exception cref="FormatException">The line starts like a sample but is not one.</exception>
@@ -35,12 +36,13 @@ internal sealed record CdcSlotSample(long CheckpointId, string Slot, bool Stream
             return null;
         }
         var parts = line.Split(' ');
-        if (parts.Length != 8)
+        if (parts.Length != 9 || !parts[8].StartsWith("at=", StringComparison.Ordinal))
         {
-            throw new FormatException($"Not a slot sample (8 fields): '{line}'.");
+            throw new FormatException($"Not a slot sample (9 fields, the last at=<ms>): '{line}'.");
         }
         return new CdcSlotSample(long.Parse(parts[1], CultureInfo.InvariantCulture), parts[2], parts[3] == "stream",
-            Value(parts[4], "position"), Value(parts[5], "previous"), Value(parts[6], "confirmed"), Value(parts[7], "restart"));
+            Value(parts[4], "position"), Value(parts[5], "previous"), Value(parts[6], "confirmed"), Value(parts[7], "restart"),
+            long.Parse(parts[8].AsSpan(3), CultureInfo.InvariantCulture));
 
         ulong Value(string part, string name) => part.StartsWith(name + "=", StringComparison.Ordinal)
             ? (ulong)NpgsqlLogSequenceNumber.Parse(part[(name.Length + 1)..])
@@ -48,27 +50,34 @@ internal sealed record CdcSlotSample(long CheckpointId, string Slot, bool Stream
     }
 
     /// <summary>
-    /// What is wrong with the slot at this checkpoint, or null: its confirmed position must lie between the previous
-    /// completed checkpoint's and this one's — never past this checkpoint (WAL a restore from it needs would be
-    /// recycled), and never behind the previous one (the slot would pin WAL for more than one checkpoint interval).
+    /// What is wrong with the slot at this checkpoint, or null: its confirmed position must never lie past this
+    /// completed checkpoint's (WAL a restore from it needs could be recycled).
     /// </summary>
     public string? Problem()
     {
-        if (!Streaming || Position == 0)
+        if (!Streaming || Position == 0 || Confirmed <= Position)
         {
             return null; // During the snapshot the slot stays at its consistent point.
         }
-        if (Confirmed > Position)
+        return string.Create(CultureInfo.InvariantCulture,
+            $"slot {Slot} confirmed {Text(Confirmed)}, past checkpoint {CheckpointId}'s position {Text(Position)}: a restore from it would miss changes");
+    }
+
+    /// <summary>
+    /// What is wrong with the slot's lag, or null: <paramref name="older"/> is the same slot's sample at the latest
+    /// checkpoint of the same run that completed at least one checkpoint interval before this one; the slot must have
+    /// been confirmed up to that checkpoint's position by now — never behind the last completed checkpoint by more than
+    /// one interval.
+    /// </summary>
+    public string? LagProblem(CdcSlotSample older)
+    {
+        ArgumentNullException.ThrowIfNull(older);
+        if (!older.Streaming || older.Position == 0 || Confirmed >= older.Position)
         {
-            return string.Create(CultureInfo.InvariantCulture,
-                $"slot {Slot} confirmed {Text(Confirmed)}, past checkpoint {CheckpointId}'s position {Text(Position)}: a restore from it would miss changes");
+            return null;
         }
-        if (Previous > 0 && Confirmed < Previous)
-        {
-            return string.Create(CultureInfo.InvariantCulture,
-                $"slot {Slot} confirmed only {Text(Confirmed)} at checkpoint {CheckpointId}, behind the previous checkpoint's {Text(Previous)}: more than one checkpoint interval of WAL pinned");
-        }
-        return null;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"slot {Slot} confirmed only {Text(Confirmed)} at checkpoint {CheckpointId}, behind checkpoint {older.CheckpointId}'s {Text(older.Position)} completed {AtMs - older.AtMs} ms earlier: more than one checkpoint interval of WAL pinned");
     }
 
     /// <summary>An LSN as PostgreSQL writes it.</summary>
