@@ -15,8 +15,8 @@ internal sealed class CdcReaderHarness : IDisposable
     private readonly Recording _output = new();
     private readonly ISourceReader<Row> _reader;
 
-    public CdcReaderHarness(PostgresCdcSource source, IReadOnlyDictionary<string, byte[]>? restored = null) =>
-        _reader = source.CreateReader(new SourceReaderContext(0, 1, TimeProvider.System, () => _signal.Release(), 64)
+    public CdcReaderHarness(PostgresCdcSource source, IReadOnlyDictionary<string, byte[]>? restored = null, TimeProvider? time = null) =>
+        _reader = source.CreateReader(new SourceReaderContext(0, 1, time ?? TimeProvider.System, () => _signal.Release(), 64)
         {
             RestoredSplits = restored ?? new Dictionary<string, byte[]>(),
         });

@@ -16,6 +16,22 @@ public enum PostgresCdcStartupMode
     LatestOffset,
 }
 
+/// <summary>What each row the CDC source emits is.</summary>
+public enum PostgresCdcEnvelope
+{
+    /// <summary>The table's row, its change in <see cref="Row.Kind"/> (<c>+I</c>, <c>-U</c>/<c>+U</c>, <c>-D</c>): a changelog SQL can update from.</summary>
+    Changelog,
+
+    /// <summary>
+    /// Debezium's change event envelope, one append-only (<c>+I</c>) row per change of
+    /// <see cref="PostgresCdcSource.DebeziumSchema"/>: <c>before</c>, <c>after</c>, <c>source</c> (version, connector,
+    /// name, ts_ms, snapshot, db, schema, table, txId, lsn), <c>op</c> (<c>r</c>, <c>c</c>, <c>u</c>, <c>d</c>) and
+    /// <c>ts_ms</c>. Written with the <c>json</c> format it is the JSON Debezium's PostgreSQL connector produces, so its
+    /// consumers read it unchanged.
+    /// </summary>
+    Debezium,
+}
+
 /// <summary>Where and how the PostgreSQL CDC source reads one table. Immutable.</summary>
 public sealed record PostgresCdcOptions
 {
@@ -63,6 +79,15 @@ public sealed record PostgresCdcOptions
     /// database whose captured table is quiet; default 30 s (Flink CDC's <c>heartbeat.interval.ms</c>). Zero disables it.
     /// </summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What each emitted row is: the table's row with its change kind (default), or Debezium's envelope.</summary>
+    public PostgresCdcEnvelope Envelope { get; init; } = PostgresCdcEnvelope.Changelog;
+
+    /// <summary>
+    /// With <see cref="PostgresCdcEnvelope.Debezium"/>, the logical server name in <c>source.name</c> (Debezium's
+    /// <c>topic.prefix</c>); default the database's name.
+    /// </summary>
+    public string? ServerName { get; init; }
 
     /// <summary>The publication's name: <see cref="PublicationName"/>, or <c>sluice_</c> + <see cref="SlotName"/>.</summary>
     internal string Publication => PublicationName ?? "sluice_" + SlotName;

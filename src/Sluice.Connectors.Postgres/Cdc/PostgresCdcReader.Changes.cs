@@ -26,6 +26,8 @@ internal sealed partial class PostgresCdcReader
         var deadline = DateTime.UtcNow + s_slotBusyTimeout;
         var pending = new List<Row>();
         var inTransaction = false;
+        long? transactionId = null;
+        var committedAt = DateTimeOffset.UnixEpoch;
         uint? relation = null;
         var map = Array.Empty<int>();
         while (true)
@@ -34,17 +36,25 @@ internal sealed partial class PostgresCdcReader
             {
                 var messages = replication.StartReplication(slot, options, cancellationToken, start);
                 _replication = replication;
-                if (Interlocked.Read(ref _confirmedLsn) is var lsn and > 0)
-                {
-                    replication.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)lsn));
-                }
+                var sent = 0L;
                 await foreach (var message in messages.ConfigureAwait(false))
                 {
+                    // Confirmations go out from this loop, between messages (Npgsql's pattern: one user of the connection at a
+                    // time), at the first message after a checkpoint completed — at once after a restore, whose checkpoint
+                    // completed too. A quiet stream's confirmation goes with Npgsql's own status updates (every second).
+                    if (Interlocked.Read(ref _confirmedLsn) is var confirmedLsn && confirmedLsn > sent)
+                    {
+                        replication.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)confirmedLsn));
+                        await replication.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+                        sent = confirmedLsn;
+                    }
                     switch (message)
                     {
-                        case BeginMessage:
+                        case BeginMessage b:
                             pending.Clear();
                             inTransaction = true;
+                            transactionId = b.TransactionXid;
+                            committedAt = new DateTimeOffset(DateTime.SpecifyKind(b.TransactionCommitTimestamp, DateTimeKind.Utc));
                             break;
                         case RelationMessage r:
                             if (r.Namespace == schemaName && r.RelationName == tableName)
@@ -54,12 +64,20 @@ internal sealed partial class PostgresCdcReader
                             }
                             break;
                         case InsertMessage m when m.Relation.RelationId == relation:
-                            pending.Add(await ReadTupleAsync(m.NewRow, map, RowKind.Insert, null, cancellationToken).ConfigureAwait(false));
-                            break;
+                            {
+                                var after = await ReadTupleAsync(m.NewRow, map, RowKind.Insert, null, cancellationToken).ConfigureAwait(false);
+                                pending.Add(_debezium is { } debezium ? debezium.Change(null, after, "c", "false", committedAt, transactionId, (ulong)m.WalStart) : after);
+                                break;
+                            }
                         case FullUpdateMessage m when m.Relation.RelationId == relation:
                             {
                                 var before = await ReadTupleAsync(m.OldRow, map, RowKind.UpdateBefore, null, cancellationToken).ConfigureAwait(false);
                                 var after = await ReadTupleAsync(m.NewRow, map, RowKind.UpdateAfter, before, cancellationToken).ConfigureAwait(false);
+                                if (_debezium is { } debezium)
+                                {
+                                    pending.Add(debezium.Change(before, after, "u", "false", committedAt, transactionId, (ulong)m.WalStart));
+                                    break;
+                                }
                                 if (_options.Changelog == ChangelogMode.All)
                                 {
                                     pending.Add(before);
@@ -71,21 +89,38 @@ internal sealed partial class PostgresCdcReader
                             {
                                 RequireUpsert(table, "an update that changed the key");
                                 var oldKey = await ReadTupleAsync(m.Key, map, RowKind.Delete, null, cancellationToken).ConfigureAwait(false);
+                                var after = await ReadTupleAsync(m.NewRow, map, RowKind.UpdateAfter, null, cancellationToken).ConfigureAwait(false);
+                                if (_debezium is { } debezium)
+                                {
+                                    // As Debezium: a key change is a delete of the old key and a create of the new row.
+                                    pending.Add(debezium.Change(oldKey, null, "d", "false", committedAt, transactionId, (ulong)m.WalStart));
+                                    pending.Add(debezium.Change(null, after, "c", "false", committedAt, transactionId, (ulong)m.WalStart));
+                                    break;
+                                }
                                 pending.Add(oldKey);
-                                pending.Add(await ReadTupleAsync(m.NewRow, map, RowKind.UpdateAfter, null, cancellationToken).ConfigureAwait(false));
+                                pending.Add(after);
                                 break;
                             }
                         case UpdateMessage m when m.Relation.RelationId == relation:
-                            RequireUpsert(table, "an update");
-                            pending.Add(await ReadTupleAsync(m.NewRow, map, RowKind.UpdateAfter, null, cancellationToken).ConfigureAwait(false));
-                            break;
+                            {
+                                RequireUpsert(table, "an update");
+                                var after = await ReadTupleAsync(m.NewRow, map, RowKind.UpdateAfter, null, cancellationToken).ConfigureAwait(false);
+                                pending.Add(_debezium is { } debezium ? debezium.Change(null, after, "u", "false", committedAt, transactionId, (ulong)m.WalStart) : after);
+                                break;
+                            }
                         case FullDeleteMessage m when m.Relation.RelationId == relation:
-                            pending.Add(await ReadTupleAsync(m.OldRow, map, RowKind.Delete, null, cancellationToken).ConfigureAwait(false));
-                            break;
+                            {
+                                var before = await ReadTupleAsync(m.OldRow, map, RowKind.Delete, null, cancellationToken).ConfigureAwait(false);
+                                pending.Add(_debezium is { } debezium ? debezium.Change(before, null, "d", "false", committedAt, transactionId, (ulong)m.WalStart) : before);
+                                break;
+                            }
                         case KeyDeleteMessage m when m.Relation.RelationId == relation:
-                            RequireUpsert(table, "a delete");
-                            pending.Add(await ReadTupleAsync(m.Key, map, RowKind.Delete, null, cancellationToken).ConfigureAwait(false));
-                            break;
+                            {
+                                RequireUpsert(table, "a delete");
+                                var before = await ReadTupleAsync(m.Key, map, RowKind.Delete, null, cancellationToken).ConfigureAwait(false);
+                                pending.Add(_debezium is { } debezium ? debezium.Change(before, null, "d", "false", committedAt, transactionId, (ulong)m.WalStart) : before);
+                                break;
+                            }
                         case TruncateMessage t when relation is { } id && t.Relations.Any(r => r.RelationId == id):
                             throw new PostgresCdcException($"Table '{table.DisplayName}' was truncated (at {t.WalStart}); a changelog cannot retract rows it does not know, so the CDC source stops. Start over with a new snapshot: drop slot '{_options.SlotName}' (SELECT pg_drop_replication_slot('{_options.SlotName}')) and run the job without its checkpoints.");
                         case CommitMessage c:
@@ -119,7 +154,7 @@ internal sealed partial class PostgresCdcReader
 
     private void RequireUpsert(PostgresCdcTable table, string change)
     {
-        if (_options.Changelog != ChangelogMode.Upsert)
+        if (_options.Changelog != ChangelogMode.Upsert && _debezium is null)
         {
             throw new PostgresCdcException($"Table '{table.DisplayName}' sent {change} without the old row (its REPLICA IDENTITY is no longer FULL), which the retracting changelog ('all') needs: run ALTER TABLE {table.DisplayName} REPLICA IDENTITY FULL and restart the job, or read it as an upsert changelog.");
         }

@@ -27,6 +27,11 @@ internal sealed partial class PostgresCdcReader
             var purpose = $"the CDC source of table '{_options.Table}'";
             using var connection = PostgresConnections.Open(_options.ConnectionString, purpose, static (m, e) => new PostgresCdcException(m, e));
             var table = PostgresCdcSetup.Prepare(connection, _options, _schema);
+            if (_options.Envelope == PostgresCdcEnvelope.Debezium)
+            {
+                var (schemaName, tableName) = PostgresCdcSetup.SplitName(_options.Table);
+                _debezium = new PostgresCdcDebezium(_schema, _options.ServerName ?? connection.Database, connection.Database, schemaName, tableName, _context.TimeProvider);
+            }
             var existing = PostgresCdcSetup.QueryRows(connection,
                 "SELECT plugin::text, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database()",
                 static r => (Plugin: r.IsDBNull(0) ? "" : r.GetString(0), Confirmed: r.IsDBNull(1) ? null : r.GetString(1)), _options.SlotName);
@@ -35,7 +40,8 @@ internal sealed partial class PostgresCdcReader
                 throw new PostgresCdcException($"Replication slot '{_options.SlotName}' decodes with '{existing[0].Plugin}'; the CDC source reads pgoutput: name another slot ('slot.name'), or drop this one (SELECT pg_drop_replication_slot('{_options.SlotName}')).");
             }
 
-            var replication = new LogicalReplicationConnection(_options.ConnectionString);
+            // Npgsql's own status updates carry the confirmed position of a quiet stream (see NotifyCheckpointComplete).
+            var replication = new LogicalReplicationConnection(_options.ConnectionString) { WalReceiverStatusInterval = TimeSpan.FromSeconds(1) };
             await using (replication.ConfigureAwait(false))
             {
                 await replication.Open(cancellationToken).ConfigureAwait(false);
@@ -129,6 +135,7 @@ internal sealed partial class PostgresCdcReader
             }
             var rows = 0L;
             var key = lastKey;
+            var readAt = _context.TimeProvider.GetUtcNow();
             while (true)
             {
                 var chunk = new List<Row>(Math.Min(_options.SnapshotChunkSize, 65_536));
@@ -158,6 +165,14 @@ internal sealed partial class PostgresCdcReader
                     }
                 }
                 rows += chunk.Count;
+                if (_debezium is { } debezium)
+                {
+                    for (var i = 0; i < chunk.Count; i++)
+                    {
+                        var last = chunk.Count < _options.SnapshotChunkSize && i == chunk.Count - 1;
+                        chunk[i] = debezium.Change(null, chunk[i], "r", last ? "last" : "true", readAt, null, (ulong)consistentPoint);
+                    }
+                }
                 if (chunk.Count < _options.SnapshotChunkSize)
                 {
                     // The last chunk: once it is emitted the snapshot is complete, and streaming starts at the consistent point.

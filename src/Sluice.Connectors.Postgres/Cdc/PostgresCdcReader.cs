@@ -56,6 +56,9 @@ internal sealed partial class PostgresCdcReader : ISourceReader<Row>, ICheckpoin
     private PostgresCdcPosition? _checkpointed;
     private bool _disposed;
 
+    // Background task only: the envelope writer with PostgresCdcEnvelope.Debezium, set once the table is known.
+    private PostgresCdcDebezium? _debezium;
+
     // Set by the background task once it streams; read by NotifyCheckpointComplete.
     private volatile LogicalReplicationConnection? _replication;
     private long _confirmedLsn; // Interlocked: the highest LSN a completed checkpoint allows to confirm.
@@ -129,7 +132,8 @@ internal sealed partial class PostgresCdcReader : ISourceReader<Row>, ICheckpoin
     /// <summary>
     /// The checkpoint holding the last <see cref="SnapshotSplit"/> completed: confirms its LSN to the slot (flush and
     /// applied position), so PostgreSQL may recycle the WAL before it. During the snapshot nothing is confirmed. The
-    /// status update goes out on the thread pool, never blocking the task thread.
+    /// status update goes out from the streaming loop at its next message (or with Npgsql's periodic update, within a
+    /// second), never from the task thread: the replication connection has one user at a time.
     /// </summary>
     public void NotifyCheckpointComplete(long checkpointId)
     {
@@ -148,10 +152,8 @@ internal sealed partial class PostgresCdcReader : ISourceReader<Row>, ICheckpoin
             }
         }
         while (Interlocked.CompareExchange(ref _confirmedLsn, lsn, previous) != previous);
-        if (_replication is { } replication)
-        {
-            Confirm(replication, position.Lsn);
-        }
+        // Sent by the streaming loop at its next message, or with Npgsql's periodic status update.
+        _replication?.SetReplicationStatus(position.Lsn);
     }
 
     /// <summary>Stops the background task and closes the connections; the slot stays (it keeps the WAL after the last confirmed position).</summary>
@@ -176,23 +178,6 @@ internal sealed partial class PostgresCdcReader : ISourceReader<Row>, ICheckpoin
             // The task records its failures in _failure; cancellation ends it.
         }
         _stop.Dispose();
-    }
-
-    private void Confirm(LogicalReplicationConnection replication, NpgsqlLogSequenceNumber lsn)
-    {
-        replication.SetReplicationStatus(lsn);
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await replication.SendStatusUpdate(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or InvalidOperationException or Npgsql.NpgsqlException)
-            {
-                // The connection is closing or broken: the streaming loop fails the job on its own, or it is stopping.
-                _logger.LogDebug(e, "Status update of slot {Slot} (job {Job}) not sent", _options.SlotName, _context.JobName);
-            }
-        });
     }
 
     /// <summary>Adds a transaction's (or a snapshot chunk's) rows and the position after them to the buffer; waits while it is full.</summary>

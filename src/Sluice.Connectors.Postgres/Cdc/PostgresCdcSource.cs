@@ -38,6 +38,10 @@ public sealed class PostgresCdcSource : ISource<Row>
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SnapshotChunkSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.HeartbeatInterval, TimeSpan.Zero, nameof(options));
+        if (!Enum.IsDefined(options.Envelope))
+        {
+            throw new ArgumentException($"Envelope {options.Envelope} is not one of Changelog, Debezium.", nameof(options));
+        }
         if (options.Changelog is not (ChangelogMode.All or ChangelogMode.Upsert))
         {
             throw new ArgumentException($"The CDC source emits a retracting ('All') or an upsert changelog, not {options.Changelog}.", nameof(options));
@@ -56,8 +60,23 @@ public sealed class PostgresCdcSource : ISource<Row>
     /// <summary>Where and how it reads.</summary>
     public PostgresCdcOptions Options { get; }
 
-    /// <summary>The rows' schema.</summary>
+    /// <summary>The table's columns read (the rows' schema with <see cref="PostgresCdcEnvelope.Changelog"/>).</summary>
     public Schema Schema { get; }
+
+    /// <summary>The schema of the emitted rows: <see cref="Schema"/>, or with <see cref="PostgresCdcEnvelope.Debezium"/> its <see cref="DebeziumSchema"/>.</summary>
+    public Schema OutputSchema => Options.Envelope == PostgresCdcEnvelope.Debezium ? DebeziumSchema(Schema) : Schema;
+
+    /// <summary>
+    /// The schema of Debezium envelope rows for a table of <paramref name="table"/>'s columns: <c>before</c> and
+    /// <c>after</c> (ROWs of the columns as Debezium encodes them: DATE as days, TIME as microseconds, TIMESTAMP as epoch
+    /// milliseconds (precision 0 to 3) or microseconds, TIMESTAMP_LTZ as ISO-8601 text, DECIMAL as text), <c>source</c>,
+    /// <c>op</c> and <c>ts_ms</c>; see <see cref="PostgresCdcEnvelope.Debezium"/>.
+    /// </summary>
+    public static Schema DebeziumSchema(Schema table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return PostgresCdcDebezium.EnvelopeSchema(table);
+    }
 
     /// <inheritdoc />
     public bool IsBounded => false;
