@@ -4,7 +4,7 @@ namespace Sluice.Operators;
 /// The lifecycle every operator added with <c>Transform</c> follows, whatever its inputs:
 /// <see cref="Open"/> · records (<see cref="OneInputStreamOperator{TIn, TOut}.ProcessElement"/>, or
 /// <see cref="KeyedTwoInputStreamOperator{TKey, TIn1, TIn2, TOut}.ProcessElement1"/> and <c>ProcessElement2</c>) ·
-/// <see cref="ProcessWatermark"/> · <see cref="OnProcessingTime"/> · <see cref="SnapshotState"/> ·
+/// <see cref="ProcessWatermark"/> · <see cref="OnProcessingTime"/> · <see cref="PrepareSnapshotPreBarrier"/> · <see cref="SnapshotState"/> ·
 /// <see cref="NotifyCheckpointComplete"/> · <see cref="EndInput"/> · <see cref="Close"/>. Derive from
 /// <see cref="OneInputStreamOperator{TIn, TOut}"/>, <see cref="KeyedOneInputStreamOperator{TKey, TIn, TOut}"/> or
 /// <see cref="KeyedTwoInputStreamOperator{TKey, TIn1, TIn2, TOut}"/>, not from this class.
@@ -66,6 +66,16 @@ public abstract class StreamOperator<TOut>
     /// Keyed operators are also called when only a keyed timer was due, so check what is due rather than assume.
     /// </summary>
     public virtual void OnProcessingTime(long now) { }
+
+    /// <summary>
+    /// Checkpoint <paramref name="checkpointId"/>'s barrier reached this operator's task: emit what the operator holds
+    /// in memory only (a batch being filled), so it reaches downstream operators before their snapshot and the
+    /// barrier and is never lost on a restore from this checkpoint. Called on the task thread before
+    /// <see cref="SnapshotState"/>, for every operator of the chain, upstream before downstream. Emitting here is
+    /// allowed; emitting in <see cref="SnapshotState"/> is not (downstream operators of the chain may already have
+    /// been snapshotted).
+    /// </summary>
+    public virtual void PrepareSnapshotPreBarrier(long checkpointId) { }
 
     /// <summary>
     /// Checkpoint <paramref name="checkpointId"/> is being taken: bring operator state up to date (e.g. move what fields

@@ -64,6 +64,14 @@ internal abstract class StreamOperator
     public virtual void Close() { }
 
     /// <summary>
+    /// Checkpoint <paramref name="checkpointId"/>'s barrier reached the task and the chain is about to be snapshotted:
+    /// emit what the operator buffers (a batch) now, so it reaches the downstream operators before their snapshot and
+    /// before the barrier. Called on the task thread for every operator of the chain, upstream before downstream, ahead
+    /// of any <see cref="SnapshotState"/>.
+    /// </summary>
+    public virtual void PrepareSnapshotPreBarrier(long checkpointId) { }
+
+    /// <summary>
     /// Writes the operator's state for a checkpoint: keyed state by key group (so it can be redistributed when the
     /// parallelism changes), other state as operator state. Called on the task thread between two records. State
     /// saved here is handed back through <see cref="OperatorContext.Restore"/> before <see cref="Open"/> on restore.

@@ -76,6 +76,9 @@ internal sealed class TransformOperator<TIn, TOut> : OneInputOperator<TIn>
 
     public override void OnProcessingTime(long now) => Call(static (op, t) => op.OnProcessingTime(t), now, "in OnProcessingTime");
 
+    public override void PrepareSnapshotPreBarrier(long checkpointId) =>
+        Call(static (op, id) => op.PrepareSnapshotPreBarrier(id), checkpointId, "in PrepareSnapshotPreBarrier");
+
     public override void SnapshotState(Checkpointing.SnapshotContext context)
     {
         try
@@ -147,6 +150,9 @@ internal abstract class KeyedTransformOperatorBase<TKey, TOut, TOperator> : Keye
         base.OnProcessingTime(now);
         Invoke("in OnProcessingTime", static (op, t) => op.OnProcessingTime(t), now);
     }
+
+    public override void PrepareSnapshotPreBarrier(long checkpointId) =>
+        Invoke("in PrepareSnapshotPreBarrier", static (op, id) => op.PrepareSnapshotPreBarrier(id), checkpointId);
 
     public override void SnapshotState(Checkpointing.SnapshotContext context)
     {

@@ -340,6 +340,12 @@ internal sealed class StreamTask
         {
             NotifyCheckpointComplete(completed);
         }
+        // Buffering operators emit first, upstream before downstream (the list runs downstream first), so what they
+        // held reaches every later operator before its snapshot and the barrier.
+        for (var i = _operators.Count - 1; i >= 0; i--)
+        {
+            _operators[i].PrepareSnapshotPreBarrier(checkpointId);
+        }
         var contexts = SnapshotSynchronously(checkpointId);
         CheckpointFaultPoints.Reach(CheckpointPhase.Snapshot, checkpointId);
         foreach (var exchange in _exchanges)
