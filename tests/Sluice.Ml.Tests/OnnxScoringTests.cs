@@ -78,14 +78,17 @@ public sealed class OnnxScoringTests(TestModels models) : IClassFixture<TestMode
     public void Score_Watermark_RunsThePartialBatchBeforeForwardingIt()
     {
         var model = Model();
-        using var driver = new OperatorTestDriver<Tx, Scored>(s => s.Score(model, TestModels.FeatureCount, s_features, s_result,
-            new OnnxScoringOptions { BatchSize = 100, MaxBatchDelay = TimeSpan.Zero }));
+        var recorder = new Recorded();
+        using var driver = new OperatorTestDriver<Tx, Scored>(s => s
+            .Score(model, TestModels.FeatureCount, s_features, s_result, new OnnxScoringOptions { BatchSize = 100, MaxBatchDelay = TimeSpan.Zero })
+            .Transform("Recorder", () => new Recorder(recorder)));
         foreach (var tx in Transactions(3, seed: 4))
         {
             driver.ProcessElement(tx, 5);
         }
         driver.Output.ShouldBeEmpty();
         driver.ProcessWatermark(10);
+        recorder.SeenAtWatermark.ShouldBe([(10L, 3)]); // the three records arrived before the watermark
         driver.Output.Count.ShouldBe(3);
         model.BatchesRun.ShouldBe(1);
     }
@@ -94,17 +97,17 @@ public sealed class OnnxScoringTests(TestModels models) : IClassFixture<TestMode
     public void Score_CheckpointBarrier_BufferedRecordsReachTheNextOperatorBeforeItsSnapshot()
     {
         var model = Model();
-        var seenAtSnapshot = new List<int>();
+        var recorder = new Recorded();
         using var driver = new OperatorTestDriver<Tx, Scored>(s => s
             .Score(model, TestModels.FeatureCount, s_features, s_result, new OnnxScoringOptions { BatchSize = 100, MaxBatchDelay = TimeSpan.Zero })
-            .Transform("SnapshotRecorder", () => new SnapshotRecorder(seenAtSnapshot)));
+            .Transform("Recorder", () => new Recorder(recorder)));
         foreach (var tx in Transactions(3, seed: 5))
         {
             driver.ProcessElement(tx, 5);
         }
         driver.Output.ShouldBeEmpty();
         driver.Snapshot();
-        seenAtSnapshot.ShouldBe([3]);
+        recorder.SeenAtSnapshot.ShouldBe([3]);
         driver.Output.Count.ShouldBe(3);
     }
 
@@ -140,8 +143,16 @@ public sealed class OnnxScoringTests(TestModels models) : IClassFixture<TestMode
         driver.Values[1].Probability.ShouldBe(engine.Predict(new TestModels.FeatureRow { Features = padded }).Probability, 1e-5f);
     }
 
-    /// <summary>Passes records on and notes, at each snapshot, how many it had seen.</summary>
-    private sealed class SnapshotRecorder(List<int> seenAtSnapshot) : OneInputStreamOperator<Scored, Scored>
+    /// <summary>What a <see cref="Recorder"/> saw: records seen at each snapshot and at each watermark.</summary>
+    private sealed class Recorded
+    {
+        public List<int> SeenAtSnapshot { get; } = [];
+
+        public List<(long Watermark, int Seen)> SeenAtWatermark { get; } = [];
+    }
+
+    /// <summary>Passes records on and notes how many it had seen at each snapshot and watermark.</summary>
+    private sealed class Recorder(Recorded recorded) : OneInputStreamOperator<Scored, Scored>
     {
         private int _seen;
 
@@ -151,6 +162,15 @@ public sealed class OnnxScoringTests(TestModels models) : IClassFixture<TestMode
             Output.Collect(value, timestamp);
         }
 
-        public override void SnapshotState(long checkpointId) => seenAtSnapshot.Add(_seen);
+        public override void ProcessWatermark(long watermark)
+        {
+            if (watermark != EventTime.MaxWatermark)
+            {
+                recorded.SeenAtWatermark.Add((watermark, _seen));
+            }
+            Output.EmitWatermark(watermark);
+        }
+
+        public override void SnapshotState(long checkpointId) => recorded.SeenAtSnapshot.Add(_seen);
     }
 }
