@@ -1,4 +1,5 @@
 using Sluice.Ml.Internal;
+using Sluice.Schemas;
 
 namespace Sluice.Ml;
 
@@ -44,5 +45,30 @@ public static class OnnxStreamExtensions
         model.CheckFeatureCount(featureCount);
         return stream.Transform(name ?? $"Score({Path.GetFileName(model.Path)})",
             () => new OnnxScoringOperator<T, TOut>(model, featureCount, features, result, options));
+    }
+
+    /// <summary>
+    /// Scores every row of <paramref name="schema"/> with <paramref name="model"/>, as
+    /// <see cref="Score{T, TOut}"/> does: the model is fed <paramref name="featureColumns"/> in order (BOOLEAN, INT,
+    /// BIGINT, FLOAT, DOUBLE or DECIMAL, converted to float; a null is 0), and each row comes out as a copy with
+    /// <paramref name="scoreColumn"/> (a FLOAT or DOUBLE column of the same schema) set to its score. The schema is
+    /// unchanged, so sinks declared for it take the scored rows.
+    /// </summary>
+    /// <remarks>Checked when the job graph is built, like <see cref="Score{T, TOut}"/>; also the columns against
+    /// <paramref name="schema"/>. Allocates one row copy per record (rows are not shared between operators).</remarks>
+    /// <exception cref="OnnxModelMismatchException">
+    /// The model does not take as many features as <paramref name="featureColumns"/> names, or a column is missing or of
+    /// an unusable type (named in the message).
+    /// </exception>
+    public static DataStream<Row> ScoreRows(this DataStream<Row> stream, OnnxModel model, Schema schema, IReadOnlyList<string> featureColumns,
+        string scoreColumn, OnnxScoringOptions? options = null, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(featureColumns);
+        ArgumentException.ThrowIfNullOrEmpty(scoreColumn);
+        var columns = RowFeatureColumns.Resolve(model, schema, featureColumns, scoreColumn);
+        return stream.Score(model, featureColumns.Count, columns.Write, columns.WithScore, options, name);
     }
 }
