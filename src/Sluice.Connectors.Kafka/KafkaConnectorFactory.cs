@@ -99,8 +99,6 @@ public sealed class KafkaConnectorFactory : IConnectorFactory, IDeadLetterQueueF
         return new KafkaSink<Row>(Connection(context.Options), SinkOptions(context.Options), RowSerializer(context.Schema, context.Options));
     }
 
-    /// <summary>The sink's settings: one topic, the delivery guarantee and its transactional-id prefix.</summary>
-    /// <exception cref="ConfigOptionsException">Exactly-once without a prefix, or several topics.</exception>
     /// <inheritdoc />
     /// <remarks>Null for a table over several topics or a topic pattern.</remarks>
     public string? DeadLetterTopic(ConnectorContext context)
@@ -135,6 +133,8 @@ public sealed class KafkaConnectorFactory : IConnectorFactory, IDeadLetterQueueF
         return new KafkaSink<DeadLetter>(Connection(context.Options), options, DeadLetterEnvelope.Serializer(job.JobName, source));
     }
 
+    /// <summary>The sink's settings: one topic, the delivery guarantee and its transactional-id prefix.</summary>
+    /// <exception cref="ConfigOptionsException">Exactly-once without a prefix, or several topics.</exception>
     internal static KafkaSinkOptions SinkOptions(ConfigOptions options)
     {
         var (exactlyOnce, prefix) = ConnectorFormats.DeliveryGuarantee(options);

@@ -58,12 +58,17 @@ internal sealed class CdcReaderHarness : IDisposable
         return status;
     }
 
-    /// <summary>Takes a checkpoint of the reader's split (between polls); returns the restored-splits map a new reader takes.</summary>
+    /// <summary>
+    /// Takes checkpoint 1, 2, … of the reader's split (between polls), as the runtime does; returns the restored-splits
+    /// map a new reader takes.
+    /// </summary>
     public Dictionary<string, byte[]> Checkpoint()
     {
         var checkpointed = (ICheckpointedSourceReader)_reader;
-        return new Dictionary<string, byte[]> { [checkpointed.SplitId(0)] = checkpointed.SnapshotSplit(0) };
+        return new Dictionary<string, byte[]> { [checkpointed.SplitId(0)] = checkpointed.SnapshotSplit(0, ++_checkpoints) };
     }
+
+    private long _checkpoints;
 
     /// <summary>The position the reader would checkpoint now.</summary>
     public PostgresCdcPosition Position

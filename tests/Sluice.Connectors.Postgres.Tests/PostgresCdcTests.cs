@@ -151,16 +151,24 @@ public sealed class PostgresCdcTests(PostgresCluster cluster) : IDisposable
         position.ShouldBeGreaterThan(start);
         ConfirmedFlush(table).ShouldBe(start, "nothing is confirmed before a checkpoint completes");
 
-        reader.Checkpoint(); // the checkpoint whose completion is notified: it covers row 3
+        reader.Checkpoint(); // checkpoint 2 covers row 3, and is taken before checkpoint 1 is notified complete
         var covered = reader.Position.Lsn;
         reader.CompleteCheckpoint(1);
+        WaitForConfirmedFlush(reader, table, position);
+        ConfirmedFlush(table).ShouldBe(position, "checkpoint 1's position, not the later checkpoint 2's (which may still fail)");
+
+        reader.CompleteCheckpoint(2);
+        WaitForConfirmedFlush(reader, table, covered);
+        ConfirmedFlush(table).ShouldBe(covered);
+    }
+
+    private void WaitForConfirmedFlush(CdcReaderHarness reader, string table, NpgsqlLogSequenceNumber expected)
+    {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (ConfirmedFlush(table) != covered && DateTime.UtcNow < deadline)
+        while (ConfirmedFlush(table) != expected && DateTime.UtcNow < deadline)
         {
             reader.Poll(TimeSpan.FromMilliseconds(50));
         }
-
-        ConfirmedFlush(table).ShouldBe(covered);
     }
 
     [Fact]

@@ -128,6 +128,24 @@ public sealed class OnnxScoringTests(TestModels models) : IClassFixture<TestMode
     }
 
     [Fact]
+    public void Score_MaxBatchDelay_ABatchStartedAfterAFullOneStillLeavesOnItsOwnDeadline()
+    {
+        var model = Model();
+        using var driver = new OperatorTestDriver<Tx, Scored>(s => s.Score(model, TestModels.FeatureCount, s_features, s_result,
+            new OnnxScoringOptions { BatchSize = 2, MaxBatchDelay = TimeSpan.FromMilliseconds(20) }));
+        var transactions = Transactions(3, seed: 7);
+        driver.ProcessElement(transactions[0], 1); // batch A asks for a timer at +20 ms
+        driver.AdvanceProcessingTime(TimeSpan.FromMilliseconds(5));
+        driver.ProcessElement(transactions[1], 2); // A is full and leaves; its timer stays registered
+        driver.AdvanceProcessingTime(TimeSpan.FromMilliseconds(1));
+        driver.ProcessElement(transactions[2], 3); // batch B: its deadline is +26 ms
+        driver.AdvanceProcessingTime(TimeSpan.FromMilliseconds(14)); // A's timer fires at +20: B is not due
+        driver.Output.Select(o => o.Value.Id).ShouldBe([0, 1]);
+        driver.AdvanceProcessingTime(TimeSpan.FromMilliseconds(6));
+        driver.Output.Select(o => o.Value.Id).ShouldBe([0, 1, 2]);
+    }
+
+    [Fact]
     public void Score_FeaturesNotWritten_AreZeroNotTheLastRecords()
     {
         var model = Model();

@@ -14,6 +14,13 @@ public interface ICheckpointedSourceReader
     /// <summary>The position to resume <paramref name="split"/> from: what the next poll would read. The bytes are the reader's own (versioned) format.</summary>
     byte[] SnapshotSplit(int split);
 
+    /// <summary>
+    /// <see cref="SnapshotSplit(int)"/> for checkpoint <paramref name="checkpointId"/>: what the runtime calls, so that a
+    /// reader acting on <see cref="NotifyCheckpointComplete"/> (confirming a replication slot, say) can act on the
+    /// positions of exactly the checkpoint that completed, not on a later one already snapshotted.
+    /// </summary>
+    byte[] SnapshotSplit(int split, long checkpointId) => SnapshotSplit(split);
+
     /// <summary>Called when a checkpoint containing this reader's positions is complete (e.g. to commit offsets to a consumer group).</summary>
     void NotifyCheckpointComplete(long checkpointId) { }
 }

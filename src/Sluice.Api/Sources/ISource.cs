@@ -100,7 +100,7 @@ public sealed record SourceReaderContext(int SubtaskIndex, int Parallelism, Time
 {
     /// <summary>
     /// Split positions from the checkpoint the job restores (split id → position bytes of
-    /// <see cref="ICheckpointedSourceReader.SnapshotSplit"/>), from every subtask of the previous run; empty on a fresh
+    /// <see cref="ICheckpointedSourceReader.SnapshotSplit(int)"/>), from every subtask of the previous run; empty on a fresh
     /// start. A reader resumes the splits it owns and ignores the others.
     /// </summary>
     public IReadOnlyDictionary<string, byte[]> RestoredSplits { get; init; } = new Dictionary<string, byte[]>();

@@ -24,7 +24,7 @@ namespace Sluice.Connectors.Postgres.Cdc;
 /// checkpoint finds every later change.</para>
 /// <para><b>Back-pressure.</b> The task waits while the buffer holds <see cref="MaxBufferedRows"/> rows or more (a
 /// single transaction may exceed it: it is kept whole).</para>
-/// <para>Thread-safety: <see cref="PollNext"/>, <see cref="SnapshotSplit"/>, <see cref="NotifyCheckpointComplete"/> and
+/// <para>Thread-safety: <see cref="PollNext"/>, <see cref="SnapshotSplit(int)"/>, <see cref="NotifyCheckpointComplete"/> and
 /// <see cref="Dispose"/> come from the subtask's thread; the background task shares the buffer under <c>_lock</c>.</para>
 /// </remarks>
 internal sealed partial class PostgresCdcReader : ISourceReader<Row>, ICheckpointedSourceReader
@@ -53,7 +53,7 @@ internal sealed partial class PostgresCdcReader : ISourceReader<Row>, ICheckpoin
     // Subtask thread only.
     private List<Row> _spare = [];
     private PostgresCdcPosition _emitted;
-    private PostgresCdcPosition? _checkpointed;
+    private readonly List<(long CheckpointId, PostgresCdcPosition Position)> _snapshots = []; // not yet completed, oldest first
     private bool _disposed;
 
     // Background task only: the envelope writer with PostgresCdcEnvelope.Debezium, set once the table is known.
@@ -121,23 +121,41 @@ internal sealed partial class PostgresCdcReader : ISourceReader<Row>, ICheckpoin
     /// <inheritdoc />
     public string SplitId(int split) => _splitId;
 
-    /// <summary>The position after everything emitted (format: <see cref="PostgresCdcPosition"/>), kept for <see cref="NotifyCheckpointComplete"/>.</summary>
+    /// <summary>The position after everything emitted (format: <see cref="PostgresCdcPosition"/>).</summary>
     public byte[] SnapshotSplit(int split)
     {
         Debug.Assert(split == 0, "The CDC source has one split.");
-        _checkpointed = _emitted;
+        return _emitted.Encode();
+    }
+
+    /// <summary>The position after everything emitted, kept by checkpoint for <see cref="NotifyCheckpointComplete"/>.</summary>
+    public byte[] SnapshotSplit(int split, long checkpointId)
+    {
+        Debug.Assert(split == 0, "The CDC source has one split.");
+        Debug.Assert(_snapshots.Count == 0 || _snapshots[^1].CheckpointId < checkpointId, "Checkpoints are snapshotted in increasing order.");
+        _snapshots.Add((checkpointId, _emitted));
         return _emitted.Encode();
     }
 
     /// <summary>
-    /// The checkpoint holding the last <see cref="SnapshotSplit"/> completed: confirms its LSN to the slot (flush and
-    /// applied position), so PostgreSQL may recycle the WAL before it. During the snapshot nothing is confirmed. The
-    /// status update goes out from the streaming loop at its next message (or with Npgsql's periodic update, within a
-    /// second), never from the task thread: the replication connection has one user at a time.
+    /// Checkpoint <paramref name="checkpointId"/> completed: confirms the LSN this reader snapshotted for it (or for the
+    /// latest earlier checkpoint it subsumes) to the slot (flush and applied position), so PostgreSQL may recycle the WAL
+    /// before it. Never a later checkpoint's position: that one may still fail, and a restore from this checkpoint must
+    /// find the WAL after it. During the snapshot nothing is confirmed. The status update goes out from the streaming
+    /// loop at its next message (or with Npgsql's periodic update, within a second), never from the task thread: the
+    /// replication connection has one user at a time.
     /// </summary>
     public void NotifyCheckpointComplete(long checkpointId)
     {
-        if (_checkpointed is not { Phase: PostgresCdcPhase.Stream } position)
+        PostgresCdcPosition? completed = null;
+        var taken = 0;
+        while (taken < _snapshots.Count && _snapshots[taken].CheckpointId <= checkpointId)
+        {
+            completed = _snapshots[taken].Position;
+            taken++;
+        }
+        _snapshots.RemoveRange(0, taken);
+        if (completed is not { Phase: PostgresCdcPhase.Stream } position)
         {
             return;
         }

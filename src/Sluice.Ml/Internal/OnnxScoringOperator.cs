@@ -76,9 +76,18 @@ internal sealed class OnnxScoringOperator<T, TOut>(OnnxModel model, int featureC
 
     public override void OnProcessingTime(long now)
     {
-        if (_count > 0 && now >= _deadline)
+        if (_count == 0)
+        {
+            return;
+        }
+        if (now >= _deadline)
         {
             Flush();
+        }
+        else
+        {
+            // The timer that fired was an earlier batch's (the context keeps only the earliest request): ask again for this one's.
+            Context.RequestProcessingTime(_deadline);
         }
     }
 

@@ -173,7 +173,7 @@ internal sealed class SourceOperator<T> : StreamOperator, ISourceOutput<T>, Task
         {
             w.Reset();
             w.WriteString(checkpointed.SplitId(i));
-            w.WriteBytes(checkpointed.SnapshotSplit(i));
+            w.WriteBytes(checkpointed.SnapshotSplit(i, context.CheckpointId));
             w.WriteInt64(_splits[i].MaxTimestamp);
             w.WriteInt64(_splits[i].Explicit);
             elements.Add(w.WrittenSpan.ToArray());

@@ -27,6 +27,7 @@ public sealed class HttpModelScorer : IAsyncLookupSource
 {
     private static readonly Schema s_scoreSchema = new([new Field("score", DataType.Double)]);
     private readonly Uri _endpoint;
+    private readonly string _shown; // the endpoint in messages: without user info or query, which may hold credentials
     private readonly string? _bearerToken;
     private readonly HttpMessageHandler? _handler;
     private HttpClient? _client;
@@ -53,6 +54,7 @@ public sealed class HttpModelScorer : IAsyncLookupSource
             }
         }
         _endpoint = endpoint;
+        _shown = endpoint.IsAbsoluteUri ? new UriBuilder(endpoint) { UserName = "", Password = "", Query = "", Fragment = "" }.Uri.ToString() : endpoint.ToString();
         _bearerToken = bearerToken;
         _handler = handler;
         KeySchema = features;
@@ -82,7 +84,7 @@ public sealed class HttpModelScorer : IAsyncLookupSource
     public async Task<IReadOnlyList<IReadOnlyList<Row>>> LookupBatchAsync(IReadOnlyList<Row> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var client = _client ?? throw new InvalidOperationException($"The model scorer of {_endpoint} was not opened: call Open first.");
+        var client = _client ?? throw new InvalidOperationException($"The model scorer of {_shown} was not opened: call Open first.");
         var body = new ArrayBufferWriter<byte>(64 * keys.Count + 32);
         WriteInstances(body, keys);
         using var content = new ReadOnlyMemoryContent(body.WrittenMemory);
@@ -94,14 +96,14 @@ public sealed class HttpModelScorer : IAsyncLookupSource
         }
         catch (HttpRequestException e)
         {
-            throw new IOException($"The model service at {_endpoint} could not be reached: {e.Message}", e);
+            throw new IOException($"The model service at {_shown} could not be reached: {e.Message}", e);
         }
         using (response)
         {
             if (!response.IsSuccessStatusCode)
             {
                 var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                var message = $"The model service at {_endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase} to a batch of {keys.Count} row(s): {Excerpt(text)}";
+                var message = $"The model service at {_shown} answered {(int)response.StatusCode} {response.ReasonPhrase} to a batch of {keys.Count} row(s): {Excerpt(text)}";
                 throw (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests
                     ? new IOException(message)
                     : new InvalidOperationException(message);
@@ -172,11 +174,11 @@ public sealed class HttpModelScorer : IAsyncLookupSource
             using var document = JsonDocument.Parse(answer);
             if (!document.RootElement.TryGetProperty("predictions", out var predictions) || predictions.ValueKind != JsonValueKind.Array)
             {
-                throw new IOException($"The model service at {_endpoint} answered without a \"predictions\" array: {Excerpt(System.Text.Encoding.UTF8.GetString(answer))}");
+                throw new IOException($"The model service at {_shown} answered without a \"predictions\" array: {Excerpt(System.Text.Encoding.UTF8.GetString(answer))}");
             }
             if (predictions.GetArrayLength() != expected)
             {
-                throw new IOException($"The model service at {_endpoint} answered {predictions.GetArrayLength()} prediction(s) for a batch of {expected} row(s); it must answer one per row, in order.");
+                throw new IOException($"The model service at {_shown} answered {predictions.GetArrayLength()} prediction(s) for a batch of {expected} row(s); it must answer one per row, in order.");
             }
             var results = new IReadOnlyList<Row>[expected];
             var i = 0;
@@ -186,7 +188,7 @@ public sealed class HttpModelScorer : IAsyncLookupSource
                 var value = prediction.ValueKind == JsonValueKind.Array && prediction.GetArrayLength() == 1 ? prediction[0] : prediction;
                 if (value.ValueKind != JsonValueKind.Number)
                 {
-                    throw new IOException($"The model service at {_endpoint} answered prediction {i} as {value.ValueKind}, not a number.");
+                    throw new IOException($"The model service at {_shown} answered prediction {i} as {value.ValueKind}, not a number.");
                 }
                 var score = new Row(s_scoreSchema);
                 score.SetDouble(0, value.GetDouble());
@@ -196,7 +198,7 @@ public sealed class HttpModelScorer : IAsyncLookupSource
         }
         catch (JsonException e)
         {
-            throw new IOException($"The model service at {_endpoint} answered with text that is not JSON: {e.Message}", e);
+            throw new IOException($"The model service at {_shown} answered with text that is not JSON: {e.Message}", e);
         }
     }
 

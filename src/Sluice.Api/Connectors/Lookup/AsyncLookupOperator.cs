@@ -34,7 +34,7 @@ internal sealed partial class AsyncLookupOperator<T, TOut> : OneInputStreamOpera
     private readonly Queue<Entry> _queue = new(); // records and watermarks in arrival order, not yet emitted
     private readonly List<Entry> _batch = [];
     private readonly ConcurrentQueue<LookupRequest> _completed = new();
-    private readonly SemaphoreSlim _completions = new(0); // released once per completed request
+    private readonly SemaphoreSlim _completions = new(0); // released once per completed request, drained as they are taken
     private readonly CancellationTokenSource _closing = new();
     private IAsyncLookupSource? _source;
     private LookupCache<Row, IReadOnlyList<Row>>? _cache;
@@ -200,6 +200,11 @@ internal sealed partial class AsyncLookupOperator<T, TOut> : OneInputStreamOpera
     /// <summary>Task thread: takes the completed requests' results (cache, readiness, failures) and emits what may leave.</summary>
     private void ProcessCompleted()
     {
+        // Take the permits of what is about to be dequeued, so the count stays bounded by the requests in flight (a
+        // request completing meanwhile may leave one permit behind: a later wait then returns at once and finds it).
+        while (_completions.Wait(0))
+        {
+        }
         while (_completed.TryDequeue(out var request))
         {
             _inFlight--;
