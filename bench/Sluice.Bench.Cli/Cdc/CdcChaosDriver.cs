@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using DuckDB.NET.Data;
 using Npgsql;
+using Sluice.Bench.Cli.Chaos;
 using Sluice.Tests.Shared;
 
 namespace Sluice.Bench.Cli.Cdc;
@@ -210,32 +211,9 @@ internal sealed class CdcChaosDriver(CdcChaosOptions options)
         }
         info.Environment[SourceVariable] = _source;
         info.Environment[ReplicaVariable] = _replica;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the CDC chaos child process.");
-        var lines = Channel.CreateUnbounded<string>();
-        var stderr = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (stderr)
-                {
-                    stderr.AppendLine(e.Data);
-                }
-            }
-        };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                lines.Writer.TryComplete();
-            }
-            else
-            {
-                lines.Writer.TryWrite(e.Data);
-            }
-        };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
+        using var child = ChaosChildProcess.Start(info, "the CDC chaos child process");
+        var process = child.Process;
+        var lines = child.Lines;
         var checkpoints = 0;
         long last = 0;
         DateTime? killAt = null;
@@ -252,9 +230,9 @@ internal sealed class CdcChaosDriver(CdcChaosOptions options)
                 try
                 {
                     using var timeout = new CancellationTokenSource(wait);
-                    if (lines.Reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult())
+                    if (lines.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult())
                     {
-                        lines.Reader.TryRead(out line);
+                        lines.TryRead(out line);
                     }
                     else
                     {
@@ -274,13 +252,13 @@ internal sealed class CdcChaosDriver(CdcChaosOptions options)
             if (ended)
             {
                 process.WaitForExit();
-                return new ChildOutcome(false, process.ExitCode, checkpoints, last, Stderr());
+                return new ChildOutcome(false, process.ExitCode, checkpoints, last, child.Stderr);
             }
             if (line is null)
             {
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
-                return new ChildOutcome(true, process.ExitCode, checkpoints, last, Stderr());
+                return new ChildOutcome(true, process.ExitCode, checkpoints, last, child.Stderr);
             }
             if (options.Verbose)
             {
@@ -312,13 +290,6 @@ internal sealed class CdcChaosDriver(CdcChaosOptions options)
             }
         }
 
-        string Stderr()
-        {
-            lock (stderr)
-            {
-                return stderr.ToString();
-            }
-        }
     }
 
     /// <summary>Checks a sample: never confirmed past its checkpoint, and confirmed up to the latest checkpoint of this run that completed at least one interval earlier.</summary>

@@ -228,32 +228,9 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
         {
             info.Environment[ChaosCommand.FaultVariable] = fault;
         }
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the chaos child process.");
-        var lines = Channel.CreateUnbounded<string>();
-        var stderr = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (stderr)
-                {
-                    stderr.AppendLine(e.Data);
-                }
-            }
-        };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                lines.Writer.TryComplete();
-            }
-            else
-            {
-                lines.Writer.TryWrite(e.Data);
-            }
-        };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
+        using var child = ChaosChildProcess.Start(info, "the chaos child process");
+        var process = child.Process;
+        var lines = child.Lines;
         var progress = 0;
         var checkpoints = 0;
         string? last = null;
@@ -263,7 +240,7 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
             try
             {
                 using var timeout = new CancellationTokenSource(s_lineTimeout);
-                line = lines.Reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult() && lines.Reader.TryRead(out var read) ? read : null;
+                line = lines.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult() && lines.TryRead(out var read) ? read : null;
             }
             catch (OperationCanceledException)
             {
@@ -273,7 +250,7 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
             if (line is null)
             {
                 process.WaitForExit();
-                return new ChildOutcome(false, process.ExitCode, progress, checkpoints, last, Stderr());
+                return new ChildOutcome(false, process.ExitCode, progress, checkpoints, last, child.Stderr);
             }
             if (options.Verbose)
             {
@@ -288,18 +265,11 @@ internal sealed class ChaosDriver(ChaosDriverOptions options)
                 {
                     process.Kill(entireProcessTree: true);
                     process.WaitForExit();
-                    return new ChildOutcome(true, process.ExitCode, progress, checkpoints, last, Stderr());
+                    return new ChildOutcome(true, process.ExitCode, progress, checkpoints, last, child.Stderr);
                 }
             }
         }
 
-        string Stderr()
-        {
-            lock (stderr)
-            {
-                return stderr.ToString();
-            }
-        }
     }
 
     private static string DotnetHost()

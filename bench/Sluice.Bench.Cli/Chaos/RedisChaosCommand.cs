@@ -257,32 +257,9 @@ internal static class RedisChaosCommand
             info.ArgumentList.Add(arg);
         }
         info.Environment[RedisVariable] = redis;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the chaos child process.");
-        var lines = Channel.CreateUnbounded<string>();
-        var stderr = new StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (stderr)
-                {
-                    stderr.AppendLine(e.Data);
-                }
-            }
-        };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                lines.Writer.TryComplete();
-            }
-            else
-            {
-                lines.Writer.TryWrite(e.Data);
-            }
-        };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
+        using var child = ChaosChildProcess.Start(info, "the chaos child process");
+        var process = child.Process;
+        var lines = child.Lines;
         var checkpoints = 0;
         long last = 0;
         while (true)
@@ -292,7 +269,7 @@ internal static class RedisChaosCommand
             {
                 try
                 {
-                    line = lines.Reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult() && lines.Reader.TryRead(out var read) ? read : null;
+                    line = lines.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult() && lines.TryRead(out var read) ? read : null;
                 }
                 catch (OperationCanceledException)
                 {
@@ -303,10 +280,7 @@ internal static class RedisChaosCommand
             if (line is null)
             {
                 process.WaitForExit();
-                lock (stderr)
-                {
-                    return new ChildOutcome(false, process.ExitCode, last, stderr.ToString());
-                }
+                return new ChildOutcome(false, process.ExitCode, last, child.Stderr);
             }
             if (line.StartsWith("checkpoint ", StringComparison.Ordinal))
             {
