@@ -127,7 +127,7 @@ internal sealed class PostgresLookupSource : ILookupSource, IAsyncLookupSource
         var arrays = new Array[_keyIndexes.Length];
         for (var i = 0; i < arrays.Length; i++)
         {
-            arrays[i] = Array.CreateInstance(ClrType(KeySchema[i].Type.Kind), keys.Count);
+            arrays[i] = Array.CreateInstance(ClrType(KeySchema[i].Type), keys.Count);
         }
         var count = 0;
         foreach (var key in keys)
@@ -231,22 +231,10 @@ internal sealed class PostgresLookupSource : ILookupSource, IAsyncLookupSource
         _ => throw new NotSupportedException($"Column type {kind} is not readable by the PostgreSQL lookup."),
     };
 
-    private static Type ClrType(DataTypeKind kind) => kind switch
-    {
-        DataTypeKind.Boolean => typeof(bool),
-        DataTypeKind.Int => typeof(int),
-        DataTypeKind.BigInt => typeof(long),
-        DataTypeKind.Float => typeof(float),
-        DataTypeKind.Double => typeof(double),
-        DataTypeKind.Decimal => typeof(decimal),
-        DataTypeKind.Varchar => typeof(string),
-        DataTypeKind.Bytes => typeof(byte[]),
-        DataTypeKind.Date => typeof(DateOnly),
-        DataTypeKind.Time => typeof(TimeOnly),
-        DataTypeKind.Timestamp => typeof(DateTime),
-        DataTypeKind.TimestampLtz => typeof(DateTimeOffset),
-        _ => throw new NotSupportedException($"Key column type {kind} is not supported by the PostgreSQL lookup."),
-    };
+    /// <summary>The CLR type of a key column's values (<see cref="DataType.ClrType"/>); a nested key type is refused.</summary>
+    private static Type ClrType(DataType type) => type.Kind is DataTypeKind.Row or DataTypeKind.Array or DataTypeKind.Map
+        ? throw new NotSupportedException($"Key column type {type.Kind} is not supported by the PostgreSQL lookup.")
+        : type.ClrType;
 
     private static Array Slice(Array array, int count)
     {
