@@ -128,7 +128,8 @@ public sealed class KafkaConnectorFactory : IConnectorFactory, IDeadLetterQueueF
         {
             Topic = dlq,
             DeliveryGuarantee = exactlyOnce ? KafkaDeliveryGuarantee.ExactlyOnce : KafkaDeliveryGuarantee.AtLeastOnce,
-            TransactionalIdPrefix = exactlyOnce ? $"{job.JobName}/{dlq}" : null,
+            // The table's name keeps two tables over one topic in one job from fencing each other's transactions.
+            TransactionalIdPrefix = exactlyOnce ? $"{job.JobName}/{context.TableName}/{dlq}" : null,
         };
         return new KafkaSink<DeadLetter>(Connection(context.Options), options, DeadLetterEnvelope.Serializer(job.JobName, source));
     }

@@ -69,4 +69,23 @@ public sealed class KafkaSqlDeadLetterQueueTests(KafkaTestCluster kafka) : IClas
         factory.DeadLetterTopic(Context("orders")).ShouldBe("orders.dlq");
         factory.DeadLetterTopic(Context("orders;refunds")).ShouldBeNull();
     }
+
+    [Fact]
+    public void CreateDeadLetterSink_TwoTablesOverOneTopic_GetTheirOwnTransactionalIds()
+    {
+        var factory = new KafkaConnectorFactory();
+        ConnectorContext Context(string table) => new(table, Sluice.Schemas.Schema.Parse("a INT"),
+            Sluice.Configuration.ConfigOptions.Validate(Sluice.Configuration.OptionOwnerKind.Connector, "kafka", factory.Options,
+                new Dictionary<string, string> { ["topic"] = "orders", ["properties.bootstrap.servers"] = kafka.Cluster.BootstrapServers }));
+        var job = new JobOptions { JobName = "j", Checkpoints = Sluice.Checkpoints.CheckpointOptions.InDirectory(Path.GetTempPath(), TimeSpan.FromHours(1)) };
+
+        var first = factory.CreateDeadLetterSink(Context("orders_a"), job).ShouldBeOfType<KafkaSink<DeadLetter>>();
+        var second = factory.CreateDeadLetterSink(Context("orders_b"), job).ShouldBeOfType<KafkaSink<DeadLetter>>();
+
+        // One prefix per table: equal prefixes would make the two sinks' producers fence each other's transactions.
+        (first.Options.Topic, second.Options.Topic).ShouldBe(("orders.dlq", "orders.dlq"));
+        first.Options.DeliveryGuarantee.ShouldBe(KafkaDeliveryGuarantee.ExactlyOnce);
+        first.Options.TransactionalIdPrefix.ShouldBe("j/orders_a/orders.dlq");
+        second.Options.TransactionalIdPrefix.ShouldBe("j/orders_b/orders.dlq");
+    }
 }
