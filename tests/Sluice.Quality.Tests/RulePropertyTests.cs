@@ -2,6 +2,7 @@ using CsCheck;
 using Sluice.Quality.Rules;
 using Sluice.Schemas;
 using Sluice.Testing;
+using Sluice.Tests.Shared;
 
 namespace Sluice.Quality.Tests;
 
@@ -55,4 +56,50 @@ public class RulePropertyTests
             driver.Values.Select(r => (int?)r.GetInt32(0)).ShouldBe(expectedOut);
             letters.Items.Select(l => l.Rule).ShouldBe(expectedLetters);
         }, iter: 40);
+
+    [Fact]
+    public void Expect_JudgingWholeBatches_RoutesAndCountsAsTheOracleDoes() =>
+        // A collection source hands the operator batches (up to 1,024 records), so this drives ProcessBatch; a warn rule
+        // between two refusing ones checks that only the records still in the stream reach each rule.
+        Gen.Select(s_value.Array[0, 2_500], Gen.Int[-50, 0], Gen.Int[0, 50], Gen.Int[-50, 50].Array[1, 20]).Sample((values, min, max, accepted) =>
+        {
+            var job = "batch-oracle-" + Guid.NewGuid().ToString("N");
+            using var failed = new RuleMetricCounter("job", job);
+            using var passed = new RuleMetricCounter("job", job, "sluice.quality.rule.passed");
+            var env = StreamEnvironment.Create(new JobOptions { JobName = job });
+            var kept = env.FromCollection(values.Select(RowOf).ToArray()).Expect(s_schema, e => e
+                .NotNull("present", "v", RuleAction.Drop)
+                .Range("bounded", "v", min, max)
+                .Satisfies("even", "v", r => r.GetInt32(0) % 2 == 0, "v is even", RuleAction.Warn)
+                .AcceptedValues("listed", "v", accepted));
+            var letters = kept.GetSideOutput(DeadLetters.Tag).Collect();
+            var output = kept.Collect();
+            env.ExecuteAsync().Wait(TimeSpan.FromMinutes(1)).ShouldBeTrue();
+
+            // Oracle, record by record in order: null → dropped; outside [min, max] → 'bounded'; odd → counted, kept;
+            // not listed → 'listed'; else passed.
+            var present = values.Where(v => v is not null).Select(v => v!.Value).ToList();
+            var inRange = present.Where(v => min <= v && v <= max).ToList();
+            output.Items.Select(r => r.GetInt32(0)).ShouldBe(inRange.Where(accepted.Contains));
+            letters.Items.Select(l => (l.Rule, l.Position)).ShouldBe(values
+                .Select((v, i) => (v, i))
+                .Where(x => x.v is { } v && !(min <= v && v <= max && accepted.Contains(v)))
+                .Select(x => ((string?)(min <= x.v && x.v <= max ? "listed" : "bounded"), $"input record {x.i + 1} of subtask 0")));
+            var odd = inRange.Count(v => v % 2 != 0);
+            var unlisted = inRange.Count(v => !accepted.Contains(v));
+            failed.ByRule.ShouldBe(new Dictionary<string, long>
+            {
+                ["present"] = values.Length - present.Count,
+                ["bounded"] = present.Count - inRange.Count,
+                ["even"] = odd,
+                ["listed"] = unlisted,
+            }.Where(c => c.Value > 0).ToDictionary(), ignoreOrder: true);
+            passed.ByRule.ShouldBe(new Dictionary<string, long>
+            {
+                ["present"] = present.Count,
+                ["bounded"] = inRange.Count,
+                ["even"] = inRange.Count - odd,
+                ["listed"] = inRange.Count - unlisted,
+            }.Where(c => c.Value > 0).ToDictionary(), ignoreOrder: true);
+        }, iter: 25);
 }
