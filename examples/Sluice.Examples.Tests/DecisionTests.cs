@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
 using Sluice.Examples.Decision;
 using Sluice.Server.Decisions;
 
@@ -62,15 +63,19 @@ public sealed class DecisionTests(DecisionRunFixture run) : IClassFixture<Decisi
 {
     private const long WindowMs = 10 * 60 * 1000;
 
-    /// <summary>Each user's latest transaction and the spend and count of their window, from the input alone.</summary>
-    private static Dictionary<string, (CardTransaction Last, long Spend, long Count)> ExpectedFeatures(IReadOnlyList<CardTransaction> input)
+    /// <summary>
+    /// Each user's latest transaction (the last in input order, the order the user's partition holds them), the spend and
+    /// count of its window, and the location of the user's transaction before it (null for a single one), from the input alone.
+    /// </summary>
+    private static Dictionary<string, (CardTransaction Last, long Spend, long Count, string? Previous)> ExpectedFeatures(IReadOnlyList<CardTransaction> input)
     {
-        var expected = new Dictionary<string, (CardTransaction, long, long)>(StringComparer.Ordinal);
+        var expected = new Dictionary<string, (CardTransaction, long, long, string?)>(StringComparer.Ordinal);
         foreach (var user in input.GroupBy(t => t.UserId))
         {
-            var last = user.MaxBy(t => t.Ts)!;
-            var window = user.Where(t => t.Ts > last.Ts - WindowMs && t.Ts <= last.Ts).ToList();
-            expected[user.Key] = (last, window.Sum(t => t.AmountCents), window.Count);
+            var transactions = user.ToList();
+            var last = transactions[^1];
+            var window = transactions.Where(t => t.Ts > last.Ts - WindowMs && t.Ts <= last.Ts).ToList();
+            expected[user.Key] = (last, window.Sum(t => t.AmountCents), window.Count, transactions.Count > 1 ? transactions[^2].Location : null);
         }
         return expected;
     }
@@ -82,7 +87,7 @@ public sealed class DecisionTests(DecisionRunFixture run) : IClassFixture<Decisi
         var expected = ExpectedFeatures(run.Input);
         expected.Count.ShouldBeGreaterThan(100);
         expected.Values.ShouldContain(e => e.Count > 1, "some windows hold several transactions");
-        foreach (var (user, (last, spend, count)) in expected)
+        foreach (var (user, (last, spend, count, _)) in expected)
         {
             var features = await run.Host.ReadHashAsync("user:" + user);
             features.ShouldBe(new Dictionary<string, string>
@@ -102,7 +107,7 @@ public sealed class DecisionTests(DecisionRunFixture run) : IClassFixture<Decisi
     {
         run.Decided.ShouldBeTrue();
         var verdicts = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (user, (last, _, _)) in ExpectedFeatures(run.Input))
+        foreach (var (user, (last, _, _, _)) in ExpectedFeatures(run.Input))
         {
             var decision = await run.Host.ReadHashAsync("decision:" + user);
             decision["transaction_id"].ShouldBe(last.TransactionId);
@@ -113,6 +118,31 @@ public sealed class DecisionTests(DecisionRunFixture run) : IClassFixture<Decisi
             verdicts.Add(decision["decision"]);
         }
         verdicts.ShouldContain("approve");
+    }
+
+    [Fact]
+    public async Task Run_EachUser_ScoreEqualsTheTrainedModelsOwnOutputOnFeaturesComputedHere()
+    {
+        run.Decided.ShouldBeTrue();
+        // The model the host trained into its data directory, trained again here with the same seed (deterministic), for
+        // ML.NET's own prediction; and ONNX Runtime called directly on the host's file, one row at a time.
+        var trained = DecisionModel.Train(DecisionModel.DefaultSeed);
+        using var session = new InferenceSession(run.Host.ModelPath);
+        var scores = new List<double>();
+        foreach (var (user, (last, spend, count, previous)) in ExpectedFeatures(run.Input))
+        {
+            // amount, 10-minute spend (currency units), 10-minute count, location changed, the amount's share of the spend
+            float[] vector = [last.AmountCents / 100f, spend / 100f, count, previous is not null && previous != last.Location ? 1f : 0f, (float)last.AmountCents / spend];
+            var score = double.Parse((await run.Host.ReadHashAsync("decision:" + user))["score"], CultureInfo.InvariantCulture);
+
+            score.ShouldBe(trained.Predict(vector), 1e-5, $"decision:{user}, ML.NET on [{string.Join(", ", vector)}]");
+            using var input = OrtValue.CreateTensorValueFromMemory(vector, [1, DecisionModel.FeatureCount]);
+            using var outputs = session.Run(new RunOptions(), [LogisticFraudModel.InputName], [input], [LogisticFraudModel.OutputName]);
+            score.ShouldBe(outputs[0].GetTensorDataAsSpan<float>()[0], 1e-6, $"decision:{user}, ONNX Runtime on [{string.Join(", ", vector)}]");
+            scores.Add(score);
+        }
+        scores.Max().ShouldBeGreaterThan(0.8, "some latest transactions are suspicious enough to decline");
+        scores.Min().ShouldBeLessThan(0.1);
     }
 
     [Fact]
@@ -155,26 +185,10 @@ public sealed class DecisionTests(DecisionRunFixture run) : IClassFixture<Decisi
     }
 }
 
-/// <summary>The built-in scorer and the thresholds, against values worked out by hand.</summary>
+/// <summary>The decision model's features and the thresholds, against values worked out by hand.</summary>
 public sealed class DecisionScoringTests
 {
-    [Fact]
-    public void LogisticScorer_ZeroFeatures_IsTheSigmoidOfTheBias()
-    {
-        // σ(−5) = 1 / (1 + e⁵) = 0.0066928509242848554
-        LogisticScorer.Default.Score([0f, 0f, 0f, 0f, 0f]).ShouldBe(0.0066928509242848554, 1e-15);
-    }
-
-    [Fact]
-    public void LogisticScorer_LargeAmountAtANewLocation_Scores()
-    {
-        // z = −5 + 0.003·2000 + 0.0005·2000 + 0.25·1 + 2.5·1 − 1·1 = 3.75; σ(3.75) = 0.97702263008997436
-        LogisticScorer.Default.Score([2000f, 2000f, 1f, 1f, 1f]).ShouldBe(0.97702263008997436, 1e-6);
-    }
-
-    [Fact]
-    public void LogisticScorer_WrongNumberOfFeatures_Throws() =>
-        Should.Throw<ArgumentException>(() => LogisticScorer.Default.Score([1f, 2f])).Message.ShouldContain("takes 5 features, not 2");
+    private const long WindowMs = 10 * 60 * 1000;
 
     [Theory]
     [InlineData(0.0, Verdict.Approve)]
@@ -194,5 +208,34 @@ public sealed class DecisionScoringTests
         new TransactionFeatures(transaction, 10_000, 3, "Berlin").WriteVector(vector);
 
         vector.ToArray().ShouldBe([25f, 100f, 3f, 1f, 0.25f]);
+    }
+
+    [Fact]
+    public void Compute_EntriesOutsideTheWindow_AreDroppedAndTheTransactionCounted()
+    {
+        const long Now = DecisionInput.StartMs + WindowMs + 5_000;
+        List<(long Ts, long Cents)> recent = [(Now - WindowMs, 700), (Now - WindowMs + 1, 300), (Now - 10, 200)];
+        var kept = new List<(long Ts, long Cents)> { (1, 1) };
+
+        var features = TransactionFeatures.Compute(new CardTransaction("t9", "u1", 1_000, "Rome", Now), recent, "Paris", kept);
+
+        features.Spend10mCents.ShouldBe(300 + 200 + 1_000); // (now − 10 min, now]: the first entry is exactly 10 min old, out
+        features.Count10m.ShouldBe(3);
+        features.PreviousLocation.ShouldBe("Paris");
+        kept.ShouldBe([(Now - WindowMs + 1, 300L), (Now - 10, 200L), (Now, 1_000L)]);
+    }
+
+    [Fact]
+    public void DecisionModel_Train_LearnsTheGeneratedFraudFromThePipelinesFeatures()
+    {
+        var rows = DecisionModel.Generate(4_000, 100, seed: 5);
+        rows.ShouldAllBe(r => r.Features.Length == DecisionModel.FeatureCount);
+        rows.Count(r => r.Label).ShouldBeInRange(80, 250, "about 4 % fraud");
+        rows.ShouldContain(r => r.Features[2] > 1, "some windows hold several transactions");
+
+        var model = DecisionModel.Train(seed: 5, transactions: 4_000);
+
+        model.TestAuc.ShouldBeGreaterThan(0.95);
+        model.FeatureCount.ShouldBe(TransactionFeatures.VectorLength);
     }
 }

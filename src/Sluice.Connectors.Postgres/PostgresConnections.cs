@@ -5,6 +5,22 @@ namespace Sluice.Connectors.Postgres;
 /// <summary>Opens connections, turning the server's refusals into errors that name the fix (and never the connection string).</summary>
 internal static class PostgresConnections
 {
+    /// <summary>
+    /// <paramref name="connectionString"/> without its password, for an options record's text:
+    /// <c>(not a valid connection string)</c> when Npgsql cannot parse it.
+    /// </summary>
+    public static string Describe(string? connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString ?? "") { Password = null }.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return "(not a valid connection string)";
+        }
+    }
+
     /// <summary>Opens a connection for <paramref name="purpose"/> (<c>the PostgreSQL sink of table 'orders'</c>).</summary>
     /// <exception cref="PostgresSinkException">The server refused or could not be reached; the message says why and what to change.</exception>
     public static NpgsqlConnection Open(string connectionString, string purpose) =>

@@ -1,3 +1,4 @@
+using System.Text;
 using Sluice.Schemas;
 
 namespace Sluice.Connectors.Postgres;
@@ -39,4 +40,16 @@ public sealed record PostgresSinkOptions
     /// in the commit transaction of its checkpoint, exactly once.
     /// </summary>
     public IncompatibleSchemaAction OnIncompatibleSchema { get; init; } = IncompatibleSchemaAction.Fail;
+
+    // The record's ToString shows the connection string without its password.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("ConnectionString = ").Append(PostgresConnections.Describe(ConnectionString))
+            .Append(", Table = ").Append(Table)
+            .Append(", Mode = ").Append(Mode)
+            .Append(", PrimaryKey = ").Append(string.Join(",", PrimaryKey))
+            .Append(", SchemaEvolution = ").Append(SchemaEvolution)
+            .Append(", OnIncompatibleSchema = ").Append(OnIncompatibleSchema);
+        return true;
+    }
 }

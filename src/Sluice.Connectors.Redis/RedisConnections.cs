@@ -18,6 +18,37 @@ internal static class RedisConnections
     /// <exception cref="RedisSinkException">The configuration is malformed, the server is unreachable after every attempt, or it refused the login.</exception>
     public static ConnectionMultiplexer Connect(string configuration, int attempts, string purpose)
     {
+        var (options, endpoints) = Options(configuration, attempts, purpose);
+        try
+        {
+            return ConnectionMultiplexer.Connect(options);
+        }
+        catch (RedisConnectionException e)
+        {
+            throw Failure(e, endpoints, attempts, purpose);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Connect"/> without blocking a thread while connecting: for request paths, where a Redis that is down
+    /// must not hold a thread per caller.
+    /// </summary>
+    /// <exception cref="RedisSinkException">As <see cref="Connect"/>.</exception>
+    public static async Task<ConnectionMultiplexer> ConnectAsync(string configuration, int attempts, string purpose)
+    {
+        var (options, endpoints) = Options(configuration, attempts, purpose);
+        try
+        {
+            return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException e)
+        {
+            throw Failure(e, endpoints, attempts, purpose);
+        }
+    }
+
+    private static (ConfigurationOptions Options, string Endpoints) Options(string configuration, int attempts, string purpose)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
         ConfigurationOptions options;
         try
@@ -36,18 +67,27 @@ internal static class RedisConnections
         options.ConnectRetry = attempts;
         options.ReconnectRetryPolicy = new ExponentialRetry(100, 5000);
         options.ClientName = "sluice";
-        var endpoints = Endpoints(options);
+        return (options, Endpoints(options));
+    }
+
+    private static RedisSinkException Failure(RedisConnectionException e, string endpoints, int attempts, string purpose) =>
+        e.FailureType == ConnectionFailureType.AuthenticationFailure
+            ? new RedisSinkException($"Redis at {endpoints} refused the login of {purpose}: wrong password or user. Check 'password' (and 'user') in the configuration.", e)
+            : new RedisSinkException($"Cannot reach Redis at {endpoints} for {purpose} after {attempts} attempt{(attempts == 1 ? "" : "s")} ({e.FailureType}). Check that redis-server runs there and the address and port are right.", e);
+
+    /// <summary>
+    /// The endpoints of <paramref name="configuration"/>, comma-separated, for an options record's text: never the
+    /// password or user; <c>(not a valid configuration)</c> when it does not parse.
+    /// </summary>
+    public static string Describe(string? configuration)
+    {
         try
         {
-            return ConnectionMultiplexer.Connect(options);
+            return string.Join(",", ConfigurationOptions.Parse(configuration ?? "", ignoreUnknown: true).EndPoints.Select(Format));
         }
-        catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure)
+        catch (ArgumentException)
         {
-            throw new RedisSinkException($"Redis at {endpoints} refused the login of {purpose}: wrong password or user. Check 'password' (and 'user') in the configuration.", e);
-        }
-        catch (RedisConnectionException e)
-        {
-            throw new RedisSinkException($"Cannot reach Redis at {endpoints} for {purpose} after {attempts} attempt{(attempts == 1 ? "" : "s")} ({e.FailureType}). Check that redis-server runs there and the address and port are right.", e);
+            return "(not a valid configuration)";
         }
     }
 

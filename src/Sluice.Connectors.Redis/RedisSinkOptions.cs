@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Sluice.Connectors.Redis;
 
 /// <summary>Where and how the Redis feature-store sink writes (<see cref="Sinks.RedisSink{T}"/>).</summary>
@@ -42,4 +45,19 @@ public sealed record RedisSinkOptions
 
     /// <summary>How many times connecting is tried (with exponential backoff) before the job fails; at least 1. Default 5.</summary>
     public int ConnectAttempts { get; init; } = 5;
+
+    // The record's ToString shows the configuration's endpoints only, never its password or user.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Configuration = ").Append(RedisConnections.Describe(Configuration))
+            .Append(", KeyPattern = ").Append(KeyPattern)
+            .Append(", Features = ").Append(Features is null ? "(all)" : string.Join(",", Features))
+            .Append(", KeyTtl = ").Append(KeyTtl?.ToString("c", CultureInfo.InvariantCulture) ?? "(none)")
+            .Append(", FeatureTtl = ").Append(string.Join(",", FeatureTtl.Select(static t => t.Key + "=" + t.Value.ToString("c", CultureInfo.InvariantCulture))))
+            .Append(", BatchSize = ").Append(BatchSize)
+            .Append(", MaxBatchesInFlight = ").Append(MaxBatchesInFlight)
+            .Append(", VersionField = ").Append(VersionField)
+            .Append(", ConnectAttempts = ").Append(ConnectAttempts);
+        return true;
+    }
 }

@@ -21,11 +21,17 @@ public sealed class RedisFixture : IAsyncLifetime
     public SortedDictionary<string, string> Hash(string key) =>
         new(Database.HashGetAll(key).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString()), StringComparer.Ordinal);
 
+    /// <summary>
+    /// Makes Redis hold every write (scripts included) of every client for <paramref name="milliseconds"/>
+    /// (<c>CLIENT PAUSE … WRITE</c>; reads go on): a reply a test can keep outstanding without sleeping.
+    /// </summary>
+    public void PauseWrites(int milliseconds) => Database.Execute("CLIENT", "PAUSE", milliseconds, "WRITE");
+
     /// <inheritdoc/>
     public async Task InitializeAsync()
     {
         _server = await RedisServer.StartAsync();
-        _client = await ConnectionMultiplexer.ConnectAsync(_server.Configuration);
+        _client = await ConnectionMultiplexer.ConnectAsync(_server.Configuration + ",allowAdmin=true"); // admin: CLIENT PAUSE
     }
 
     /// <inheritdoc/>

@@ -51,6 +51,30 @@ public sealed class RedisSinkJobTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task BurstThenNoInputAndNoBarrier_EveryRecordReachesRedis()
+    {
+        var prefix = RedisFixture.NewPrefix("burst");
+        var source = new PausableRangeSource(Count) { PauseAt = 0 };
+        var env = StreamEnvironment.Create(new JobOptions { Checkpoints = CheckpointOptions.InDirectory(_directory.Path, TimeSpan.FromHours(1)) });
+        env.FromSource(source).Uid("range")
+            .Map(v => new Spend(v, v * 3, v)).Uid("spend")
+            .ToRedis(new RedisSinkOptions { Configuration = redis.Server.Configuration, KeyPattern = prefix + ":{user_id}" }).Uid("redis");
+        var client = env.Start();
+        source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        // Redis holds writes for a second: the burst's first batch is outstanding while the rest is buffered behind it.
+        redis.PauseWrites(1000);
+
+        source.AdvanceTo(100); // then nothing more: no record, no barrier (checkpoints hourly), no end of input
+
+        (await RedisSinkTests.PollAsync(() => Enumerable.Range(0, 100).All(u => redis.Database.KeyExists($"{prefix}:{u}"))))
+            .ShouldBeTrue("all 100 hashes appear once Redis answers, without further input");
+        redis.Hash($"{prefix}:99")["amount"].ShouldBe("297");
+        client.Completion.IsCompleted.ShouldBeFalse();
+        source.PauseAt = long.MaxValue;
+        await client.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task Sql_UpdatingAggregate_IsWrittenAsOneHashPerPrimaryKey()
     {
         File.WriteAllLines(_directory.File("orders.json"),

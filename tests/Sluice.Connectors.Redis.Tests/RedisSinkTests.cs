@@ -272,6 +272,60 @@ public sealed class RedisSinkTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task RecordsBufferedBehindAReply_WhenTheReplyArrives_AskForAWakeUpThatSendsThem()
+    {
+        var prefix = RedisFixture.NewPrefix("idle");
+        using var sink = Sink(prefix);
+        sink.AbortPending(0);
+        using var wakeUps = new SemaphoreSlim(0);
+        using var writer = sink.CreateWriter(new SinkContext("Redis(test)", 0, 1, TimeProvider.System) { WakeUp = () => wakeUps.Release() });
+        // Redis holds every write for 500 ms, so the first record's reply is outstanding while the next two arrive.
+        redis.PauseWrites(500);
+
+        writer.Write(User(RowKind.Insert, 1, 1.0, 1, "Oslo"), 0); // Redis idle: sent at once
+        writer.Write(User(RowKind.Insert, 2, 2.0, 2, "Lima"), 0); // buffered behind the reply
+        writer.Write(User(RowKind.Insert, 3, 3.0, 3, "Rome"), 0);
+
+        (await wakeUps.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue("the first record's reply asks for a wake-up");
+        redis.Hash($"{prefix}:1")["city"].ShouldBe("Oslo");
+        redis.Hash($"{prefix}:2").ShouldBeEmpty("buffered until the wake-up");
+        writer.OnWakeUp(); // what the task does on its thread
+        (await PollAsync(() => redis.Hash($"{prefix}:3").Count > 0)).ShouldBeTrue("the buffered records are sent without more input, barrier or flush");
+        redis.Hash($"{prefix}:2")["city"].ShouldBe("Lima");
+        redis.Hash($"{prefix}:3")["city"].ShouldBe("Rome");
+        wakeUps.CurrentCount.ShouldBe(0, "one wake-up per wait, not per record");
+    }
+
+    [Fact]
+    public void Options_ToString_ShowsTheEndpointsButNeverThePassword()
+    {
+        var options = new RedisSinkOptions { Configuration = "127.0.0.1:6390,password=s3cret-value,user=feature-writer", KeyPattern = "user:{user_id}" };
+
+        var text = options.ToString();
+
+        text.ShouldNotContain("s3cret-value");
+        text.ShouldNotContain("feature-writer");
+        text.ShouldContain("127.0.0.1:6390");
+        text.ShouldContain("user:{user_id}");
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds (true) or 30 s pass (false).</summary>
+    internal static async Task<bool> PollAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await tick.WaitForNextTickAsync();
+        }
+        return true;
+    }
+
+    [Fact]
     public void Options_Inconsistent_AreRefusedAtConstruction_NamingTheField()
     {
         Should.Throw<ArgumentException>(() => RedisSink.ForRows(new RedisSinkOptions { Configuration = "x:1", KeyPattern = "u:{id}" }, s_features))

@@ -181,12 +181,17 @@ internal static class RedisChaosCommand
         }
     }
 
-    /// <summary>Runs the decision pipeline over <paramref name="directory"/> to the end of its topic (restoring its latest checkpoint).</summary>
+    /// <summary>
+    /// Runs the decision pipeline over <paramref name="directory"/> to the end of its topic (restoring its latest
+    /// checkpoint), scoring with the decision model in the work directory's <c>model/</c> (trained by the reference run,
+    /// which runs first, so the killed children only load it).
+    /// </summary>
     private static JobResult RunPipeline(string directory, string redis, TimeSpan interval, Action<long>? onCheckpoint)
     {
+        var model = DecisionModel.EnsureOnnx(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(directory))!, "model"));
         using var log = PartitionedLog.Open(Path.Combine(directory, "log"));
         var env = StreamEnvironment.Create(DecisionPipeline.JobOptions(Path.Combine(directory, "checkpoints"), parallelism: 2, interval));
-        DecisionPipeline.Build(env, log, redis, bounded: true);
+        DecisionPipeline.Build(env, log, redis, Sluice.Ml.OnnxModel.Load(model, LogisticFraudModel.InputName, LogisticFraudModel.OutputName), bounded: true);
         var job = env.Start();
         if (onCheckpoint is not null)
         {

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Sluice.Benchmarks.Redis;
-using Spectre.Console;
 
 namespace Sluice.Bench.Cli.Suites;
 
@@ -27,19 +24,7 @@ internal static class LookupBenchCommand
                 Runs = r.GetValue(runs),
                 Configuration = r.GetValue(configuration),
             });
-            if (r.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(results.Select(x => new { x.Case, x.Events, x.Seconds, x.EventsPerSecond, x.HitRate }), new JsonSerializerOptions { WriteIndented = true }));
-                return 0;
-            }
-            var table = new Table().AddColumns("case", "events", "s", "events/s", "cache hits");
-            foreach (var x in results)
-            {
-                table.AddRow(x.Case, x.Events.ToString("N0", CultureInfo.InvariantCulture), x.Seconds.ToString("F2", CultureInfo.InvariantCulture),
-                    x.EventsPerSecond.ToString("N0", CultureInfo.InvariantCulture), x.HitRate is { } h ? h.ToString("P1", CultureInfo.InvariantCulture) : "—");
-            }
-            AnsiConsole.Write(table);
-            return 0;
+            return CaseReport.Print([.. results.Select(static x => new BenchCase(x.Case, x.Events, x.Seconds, x.HitRate))], r.GetValue(json), "events");
         });
         return command;
     }

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Sluice.Benchmarks.Redis;
-using Spectre.Console;
 
 namespace Sluice.Bench.Cli.Suites;
 
@@ -27,24 +24,8 @@ internal static class RedisBenchCommand
                 Runs = r.GetValue(runs),
                 Configuration = r.GetValue(configuration),
             });
-            var ratio = results.First(x => x.Case == "raw pipelined HSET").Seconds / results.First(x => x.Case == "sink").Seconds;
-            if (r.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(new
-                {
-                    cases = results.Select(x => new { x.Case, x.Records, x.Seconds, x.RecordsPerSecond }),
-                    ratio,
-                }, new JsonSerializerOptions { WriteIndented = true }));
-                return 0;
-            }
-            var table = new Table().AddColumns("case", "records", "s", "records/s");
-            foreach (var x in results)
-            {
-                table.AddRow(x.Case, x.Records.ToString("N0", CultureInfo.InvariantCulture), x.Seconds.ToString("F2", CultureInfo.InvariantCulture), x.RecordsPerSecond.ToString("N0", CultureInfo.InvariantCulture));
-            }
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"sink ÷ raw throughput: {ratio:F2}"));
-            return 0;
+            return CaseReport.Print([.. results.Select(static x => new BenchCase(x.Case, x.Records, x.Seconds))], r.GetValue(json), "records",
+                ("sink", "raw pipelined HSET", "sink ÷ raw throughput"));
         });
         return command;
     }

@@ -1,9 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Sluice.Benchmarks.Ml;
 using Sluice.Examples.Decision;
-using Spectre.Console;
 
 namespace Sluice.Bench.Cli.Suites;
 
@@ -51,24 +48,8 @@ internal static class ScoreBenchCommand
                     Parallelism = r.GetValue(parallelism),
                     Runs = r.GetValue(runs),
                 });
-                var ratio = results.First(x => x.Case == "onnxruntime direct").Seconds / results.First(x => x.Case == "sluice job").Seconds;
-                if (r.GetValue(json))
-                {
-                    Console.WriteLine(JsonSerializer.Serialize(new
-                    {
-                        cases = results.Select(x => new { x.Case, x.Records, x.Seconds, x.RecordsPerSecond }),
-                        ratio,
-                    }, new JsonSerializerOptions { WriteIndented = true }));
-                    return 0;
-                }
-                var output = new Table().AddColumns("case", "records", "s", "records/s");
-                foreach (var x in results)
-                {
-                    output.AddRow(x.Case, x.Records.ToString("N0", CultureInfo.InvariantCulture), x.Seconds.ToString("F2", CultureInfo.InvariantCulture), x.RecordsPerSecond.ToString("N0", CultureInfo.InvariantCulture));
-                }
-                AnsiConsole.Write(output);
-                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"job ÷ direct throughput: {ratio:F2}"));
-                return 0;
+                return CaseReport.Print([.. results.Select(static x => new BenchCase(x.Case, x.Records, x.Seconds))], r.GetValue(json), "records",
+                    ("sluice job", "onnxruntime direct", "job ÷ direct throughput"));
             }
             finally
             {

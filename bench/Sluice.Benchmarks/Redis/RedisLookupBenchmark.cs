@@ -5,7 +5,6 @@ using Sluice.Connectors;
 using Sluice.Connectors.Redis;
 using Sluice.Schemas;
 using Sluice.Sinks;
-using Sluice.Tests.Shared;
 using StackExchange.Redis;
 
 namespace Sluice.Benchmarks.Redis;
@@ -53,25 +52,18 @@ public static class RedisLookupBenchmark
     public static IReadOnlyList<RedisLookupResult> Run(RedisLookupBenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var server = options.Configuration is null ? RedisServer.StartAsync().GetAwaiter().GetResult() : null;
-        try
+        using var server = BenchRedisServer.Start(options.Configuration);
+        var configuration = server.Configuration;
+        using var client = ConnectionMultiplexer.Connect(configuration);
+        var prefix = "bench-lookup-" + Guid.NewGuid().ToString("N")[..8];
+        Seed(client.GetDatabase(), prefix, options);
+        var best = new Dictionary<string, (double Seconds, double? HitRate)>(StringComparer.Ordinal);
+        for (var run = 0; run < options.Runs; run++)
         {
-            var configuration = options.Configuration ?? server!.Configuration;
-            using var client = ConnectionMultiplexer.Connect(configuration);
-            var prefix = "bench-lookup-" + Guid.NewGuid().ToString("N")[..8];
-            Seed(client.GetDatabase(), prefix, options);
-            var best = new Dictionary<string, (double Seconds, double? HitRate)>(StringComparer.Ordinal);
-            for (var run = 0; run < options.Runs; run++)
-            {
-                Keep(best, "raw batched HGETALL (no cache)", (Raw(client.GetDatabase(), prefix, options), null));
-                Keep(best, "LookupAsync (cache ~90 %)", Job(configuration, prefix, options));
-            }
-            return [.. best.Select(b => new RedisLookupResult(b.Key, options.Events, b.Value.Seconds, b.Value.HitRate))];
+            Keep(best, "raw batched HGETALL (no cache)", (Raw(client.GetDatabase(), prefix, options), null));
+            Keep(best, "LookupAsync (cache ~90 %)", Job(configuration, prefix, options));
         }
-        finally
-        {
-            server?.Dispose();
-        }
+        return [.. best.Select(b => new RedisLookupResult(b.Key, options.Events, b.Value.Seconds, b.Value.HitRate))];
     }
 
     /// <summary>The user event <paramref name="i"/> looks up.</summary>

@@ -5,7 +5,6 @@ using Sluice.Connectors.Redis;
 using Sluice.Connectors.Redis.Sinks;
 using Sluice.Schemas;
 using Sluice.Sinks;
-using Sluice.Tests.Shared;
 using StackExchange.Redis;
 
 namespace Sluice.Benchmarks.Redis;
@@ -50,25 +49,18 @@ public static class RedisSinkBenchmark
     public static IReadOnlyList<RedisSinkResult> Run(RedisSinkBenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var server = options.Configuration is null ? RedisServer.StartAsync().GetAwaiter().GetResult() : null;
-        try
+        using var server = BenchRedisServer.Start(options.Configuration);
+        var configuration = server.Configuration;
+        using var client = ConnectionMultiplexer.Connect(configuration + ",allowAdmin=true");
+        var rows = Rows(options.Records, options.Entities);
+        var best = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var run = 0; run < options.Runs; run++)
         {
-            var configuration = options.Configuration ?? server!.Configuration;
-            using var client = ConnectionMultiplexer.Connect(configuration + ",allowAdmin=true");
-            var rows = Rows(options.Records, options.Entities);
-            var best = new Dictionary<string, double>(StringComparer.Ordinal);
-            for (var run = 0; run < options.Runs; run++)
-            {
-                Keep(best, "raw pipelined HSET", Raw(client.GetDatabase(), rows, "raw" + run));
-                Keep(best, "sink", Sink(configuration, rows, "sink" + run));
-                client.GetServer(client.GetEndPoints()[0]).Execute("FLUSHDB");
-            }
-            return [.. best.Select(b => new RedisSinkResult(b.Key, options.Records, b.Value))];
+            Keep(best, "raw pipelined HSET", Raw(client.GetDatabase(), rows, "raw" + run));
+            Keep(best, "sink", Sink(configuration, rows, "sink" + run));
+            client.GetServer(client.GetEndPoints()[0]).Execute("FLUSHDB");
         }
-        finally
-        {
-            server?.Dispose();
-        }
+        return [.. best.Select(b => new RedisSinkResult(b.Key, options.Records, b.Value))];
     }
 
     private static void Keep(Dictionary<string, double> best, string name, double seconds) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using Sluice.Log;
+using Sluice.Ml;
 using Sluice.Server;
 using Sluice.Server.Decisions;
 using StackExchange.Redis;
@@ -8,7 +9,7 @@ using StackExchange.Redis;
 namespace Sluice.Examples.Decision;
 
 /// <summary>Options of the decision example.</summary>
-/// <param name="DataDirectory">The server's data directory is <c>server/</c> under it, the job's checkpoints <c>checkpoints/</c>.</param>
+/// <param name="DataDirectory">The server's data directory is <c>server/</c> under it, the job's checkpoints <c>checkpoints/</c>, the trained model <c>model/</c>.</param>
 /// <param name="Redis">The StackExchange.Redis configuration of the feature store (<c>host:port[,password=…]</c>).</param>
 /// <param name="Port">The server's port on 127.0.0.1; 0 picks a free one.</param>
 /// <param name="Parallelism">Subtasks per operator.</param>
@@ -29,8 +30,9 @@ public sealed class DecisionHost : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly ConnectionMultiplexer _redis;
 
-    private DecisionHost(SluiceServer server, JobClient job, ConnectionMultiplexer redis)
+    private DecisionHost(SluiceServer server, JobClient job, ConnectionMultiplexer redis, string modelPath)
     {
+        ModelPath = modelPath;
         _server = server;
         _job = job;
         _redis = redis;
@@ -47,15 +49,23 @@ public sealed class DecisionHost : IAsyncDisposable
     /// <summary>The records topic <c>transactions</c> held when the host started (a rerun over the same directory continues it).</summary>
     public long RecordsAtStart { get; private init; }
 
+    /// <summary>The decision model's ONNX file the job scores with (<see cref="DecisionModel.EnsureOnnx"/>, under <c>model/</c>).</summary>
+    public string ModelPath { get; }
+
     /// <summary>The running job.</summary>
     public JobClient Job => _job;
 
-    /// <summary>Starts the server (creating topic <c>transactions</c>, 2 partitions, when missing) and the job.</summary>
+    /// <summary>
+    /// Starts the server (creating topic <c>transactions</c>, 2 partitions, when missing) and the job, scoring with the
+    /// decision model in <c>model/</c> (trained there first when missing, about a second).
+    /// </summary>
     /// <exception cref="Sluice.Connectors.Redis.RedisSinkException">Redis is unreachable or refuses the login (the message names the endpoint).</exception>
     public static async Task<DecisionHost> StartAsync(DecisionOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var root = Path.GetFullPath(options.DataDirectory);
+        var modelPath = DecisionModel.EnsureOnnx(Path.Combine(root, "model"));
+        var model = OnnxModel.Load(modelPath, LogisticFraudModel.InputName, LogisticFraudModel.OutputName);
         var redis = ConnectionMultiplexer.Connect(options.Redis);
         SluiceServer? server = null;
         try
@@ -73,9 +83,9 @@ public sealed class DecisionHost : IAsyncDisposable
                 held += partition.EndOffset - partition.LogStartOffset;
             }
             var env = StreamEnvironment.Create(DecisionPipeline.JobOptions(Path.Combine(root, "checkpoints"), options.Parallelism, options.CheckpointInterval ?? TimeSpan.FromSeconds(1)));
-            DecisionPipeline.Build(env, server.Log, options.Redis);
+            DecisionPipeline.Build(env, server.Log, options.Redis, model);
             var job = env.Start(cancellationToken);
-            return new DecisionHost(server, job, redis) { RecordsAtStart = held };
+            return new DecisionHost(server, job, redis, modelPath) { RecordsAtStart = held };
         }
         catch
         {

@@ -33,27 +33,41 @@ public static class DecisionInput
     /// </summary>
     public static IReadOnlyList<CardTransaction> Generate(int count, int users, int seed)
     {
+        var labelled = GenerateLabelled(count, users, seed);
+        var transactions = new CardTransaction[labelled.Count];
+        for (var i = 0; i < transactions.Length; i++)
+        {
+            transactions[i] = labelled[i].Transaction;
+        }
+        return transactions;
+    }
+
+    /// <summary>
+    /// The transactions of <see cref="Generate"/> (the same for the same arguments), each with its label: fraud for the
+    /// suspicious ones (an amount of 500–3,000 in any city; the others are 5–150, 90 % in the user's home city). The
+    /// decision model (<see cref="DecisionModel"/>) learns from them.
+    /// </summary>
+    public static IReadOnlyList<(CardTransaction Transaction, bool Fraud)> GenerateLabelled(int count, int users, int seed)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(users);
         var random = new Random(seed);
-        var transactions = new List<CardTransaction>(count);
+        var transactions = new List<(CardTransaction, bool)>(count);
         var ts = StartMs;
         for (var i = 0; i < count; i++)
         {
             ts += random.Next(0, 501);
             var user = random.Next(users);
             var home = Cities[user % Cities.Count];
-            CardTransaction transaction;
             if (random.NextDouble() < 0.04)
             {
-                transaction = new CardTransaction($"t{i}", UserId(user), random.Next(50_000, 300_000), Cities[random.Next(Cities.Count)], ts);
+                transactions.Add((new CardTransaction($"t{i}", UserId(user), random.Next(50_000, 300_000), Cities[random.Next(Cities.Count)], ts), true));
             }
             else
             {
                 var location = random.NextDouble() < 0.9 ? home : Cities[random.Next(Cities.Count)];
-                transaction = new CardTransaction($"t{i}", UserId(user), random.Next(500, 15_000), location, ts);
+                transactions.Add((new CardTransaction($"t{i}", UserId(user), random.Next(500, 15_000), location, ts), false));
             }
-            transactions.Add(transaction);
         }
         return transactions;
     }

@@ -3,6 +3,7 @@ using Sluice.Connectors.Log;
 using Sluice.Connectors.Redis;
 using Sluice.Formats;
 using Sluice.Log;
+using Sluice.Ml;
 using Sluice.State;
 
 namespace Sluice.Examples.Decision;
@@ -10,8 +11,8 @@ namespace Sluice.Examples.Decision;
 /// <summary>
 /// The decision path on topic <c>transactions</c>: per user (keyed by user id), the spend and count of the last 10
 /// minutes and the last location, computed exactly per transaction (the window is <c>(ts − 10 min, ts]</c> of each
-/// transaction's event time) → Redis <c>user:{user_id}</c>; each transaction scored on those features
-/// (<see cref="Score"/>, the one place the model plugs in) and decided by <see cref="DecisionThresholds"/> → Redis
+/// transaction's event time) → Redis <c>user:{user_id}</c>; each transaction scored on those features by the trained
+/// ONNX model (<see cref="Score"/>, <see cref="DecisionModel"/>) and decided by <see cref="DecisionThresholds"/> → Redis
 /// <c>decision:{user_id}</c>. Both sinks write as records arrive, effectively once (docs/connectors/redis.md).
 /// </summary>
 public static class DecisionPipeline
@@ -40,13 +41,15 @@ public static class DecisionPipeline
     /// <param name="env">The job's environment.</param>
     /// <param name="log">The log holding the topic; kept open by the caller until the job ended.</param>
     /// <param name="redis">The StackExchange.Redis configuration of the feature store.</param>
-    /// <param name="scorer">The model; null uses <see cref="LogisticScorer.Default"/>.</param>
+    /// <param name="model">The decision model (<see cref="DecisionModel.EnsureOnnx"/>, then <see cref="OnnxModel.Load"/>); it must take <see cref="DecisionModel.FeatureCount"/> features.</param>
     /// <param name="thresholds">The verdicts' thresholds; null uses the defaults.</param>
     /// <param name="bounded">True to stop at the end of what the topic holds when the job starts (tests); false to follow it.</param>
-    public static void Build(StreamEnvironment env, PartitionedLog log, string redis, ITransactionScorer? scorer = null, DecisionThresholds? thresholds = null, bool bounded = false)
+    /// <exception cref="OnnxModelMismatchException"><paramref name="model"/> does not take <see cref="DecisionModel.FeatureCount"/> features.</exception>
+    public static void Build(StreamEnvironment env, PartitionedLog log, string redis, OnnxModel model, DecisionThresholds? thresholds = null, bool bounded = false)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(redis);
         var transactions = env.FromLog(log, DecisionInput.Topic, MessageDeserializers.Json<CardTransaction>(), new LogSourceOptions { Bounded = bounded })
             .Uid("transactions-source");
@@ -54,27 +57,25 @@ public static class DecisionPipeline
         features.Map(static f => f.ToUserFeatures(), "UserFeatures").Uid("user-features")
             .ToRedis(new RedisSinkOptions { Configuration = redis, KeyPattern = FeaturesKeyPattern }).Uid("user-features-sink");
         var decide = thresholds ?? new DecisionThresholds();
-        Score(features, scorer ?? LogisticScorer.Default)
+        Score(features, model)
             .Map(s => new UserDecision(s.Features.Transaction.UserId, s.Score, Name(decide.Decide(s.Score)), s.Features.Transaction.TransactionId, s.Features.Transaction.Ts), "Decide")
             .Uid("decide")
             .ToRedis(new RedisSinkOptions { Configuration = redis, KeyPattern = DecisionKeyPattern }).Uid("decisions-sink");
     }
 
     /// <summary>
-    /// Scores each transaction: the model's seam. The stream stays keyed by user on its subtask (the operator is
-    /// chained, forward), so the decisions sink keeps one user's writes in order. A model operator (ONNX) replaces the
-    /// body, keeping the signature.
+    /// Scores each transaction with <paramref name="model"/> in process (ONNX Runtime, one session per subtask, batches of
+    /// up to 256 held at most 20 ms): the input is <see cref="TransactionFeatures.WriteVector"/>, the score the model's
+    /// fraud probability. The operator is chained forward, in input order, so the stream stays keyed by user on its
+    /// subtask and the decisions sink keeps one user's writes in order.
     /// </summary>
-    public static DataStream<ScoredTransaction> Score(DataStream<TransactionFeatures> features, ITransactionScorer scorer)
+    /// <exception cref="OnnxModelMismatchException"><paramref name="model"/> does not take <see cref="DecisionModel.FeatureCount"/> features.</exception>
+    public static DataStream<ScoredTransaction> Score(DataStream<TransactionFeatures> features, OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(features);
-        ArgumentNullException.ThrowIfNull(scorer);
-        return features.Map(f =>
-        {
-            Span<float> vector = stackalloc float[TransactionFeatures.VectorLength];
-            f.WriteVector(vector);
-            return new ScoredTransaction(f, scorer.Score(vector));
-        }, "Score").Uid("score");
+        ArgumentNullException.ThrowIfNull(model);
+        return features.Score(model, DecisionModel.FeatureCount, static (f, vector) => f.WriteVector(vector),
+            static (f, probability) => new ScoredTransaction(f, probability), name: "Score").Uid("score");
     }
 
     /// <summary>The lower-case name of <paramref name="verdict"/>, as written to Redis.</summary>
@@ -92,7 +93,6 @@ public static class DecisionPipeline
     /// </summary>
     private sealed class RecentActivity : KeyedProcessFunction<string, CardTransaction, TransactionFeatures>
     {
-        private static readonly long s_windowMs = (long)Window.TotalMilliseconds;
         private IListState<(long Ts, long Cents)> _recent = null!;
         private IValueState<string> _lastLocation = null!;
 
@@ -104,23 +104,12 @@ public static class DecisionPipeline
 
         public override void ProcessElement(CardTransaction value, KeyedProcessContext<string> context, ICollector<TransactionFeatures> output)
         {
-            var from = value.Ts - s_windowMs; // exclusive
             var kept = new List<(long, long)>();
-            long spend = 0;
-            foreach (var (ts, cents) in _recent.Get())
-            {
-                if (ts > from)
-                {
-                    kept.Add((ts, cents));
-                    spend += cents;
-                }
-            }
-            kept.Add((value.Ts, value.AmountCents));
-            spend += value.AmountCents;
-            _recent.Update(kept);
             var previous = _lastLocation.TryGet(out var location) ? location : null;
+            var features = TransactionFeatures.Compute(value, _recent.Get(), previous, kept);
+            _recent.Update(kept);
             _lastLocation.Update(value.Location);
-            output.Collect(new TransactionFeatures(value, spend, kept.Count, previous));
+            output.Collect(features);
         }
     }
 }

@@ -10,13 +10,13 @@ namespace Sluice.Examples.Decision;
 /// <param name="PreviousLocation">The location of the user's transaction before this one; null for their first.</param>
 public sealed record TransactionFeatures(CardTransaction Transaction, long Spend10mCents, long Count10m, string? PreviousLocation)
 {
-    /// <summary>How many values <see cref="WriteVector"/> writes.</summary>
+    /// <summary>How many values <see cref="WriteVector"/> writes: the decision model's input width (<see cref="DecisionModel.FeatureCount"/>).</summary>
     public const int VectorLength = 5;
 
     /// <summary>
     /// The model's input vector, in this order: amount (currency units), 10-minute spend (currency units), 10-minute
     /// count, location changed (1 when the previous location is known and differs, else 0), and the amount's share of the
-    /// 10-minute spend (0 to 1).
+    /// 10-minute spend (0 to 1). The decision model is trained on exactly these vectors (<see cref="DecisionModel"/>).
     /// </summary>
     /// <param name="vector">At least <see cref="VectorLength"/> values.</param>
     public void WriteVector(Span<float> vector)
@@ -27,6 +27,36 @@ public sealed record TransactionFeatures(CardTransaction Transaction, long Spend
         vector[2] = Count10m;
         vector[3] = PreviousLocation is not null && PreviousLocation != Transaction.Location ? 1f : 0f;
         vector[4] = Spend10mCents > 0 ? (float)Transaction.AmountCents / Spend10mCents : 0f;
+    }
+
+    /// <summary>
+    /// The features of <paramref name="transaction"/> given its user's earlier transactions: the one computation the
+    /// pipeline (over keyed state) and the decision model's training data (<see cref="DecisionModel.Generate"/>) share,
+    /// so the model is trained on what the stream computes. The window is <c>(ts − 10 min, ts]</c>.
+    /// </summary>
+    /// <param name="transaction">The user's next transaction, in event-time order.</param>
+    /// <param name="recent">The user's earlier transactions still kept (event time, amount in cents), oldest first.</param>
+    /// <param name="previousLocation">The location of the user's transaction before this one; null for their first.</param>
+    /// <param name="kept">Cleared, then filled with the entries of the window including this transaction, oldest first: what to keep.</param>
+    public static TransactionFeatures Compute(CardTransaction transaction, IEnumerable<(long Ts, long Cents)> recent, string? previousLocation, List<(long Ts, long Cents)> kept)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(recent);
+        ArgumentNullException.ThrowIfNull(kept);
+        var from = transaction.Ts - (long)DecisionPipeline.Window.TotalMilliseconds; // exclusive
+        kept.Clear();
+        long spend = 0;
+        foreach (var (ts, cents) in recent)
+        {
+            if (ts > from)
+            {
+                kept.Add((ts, cents));
+                spend += cents;
+            }
+        }
+        kept.Add((transaction.Ts, transaction.AmountCents));
+        spend += transaction.AmountCents;
+        return new TransactionFeatures(transaction, spend, kept.Count, previousLocation);
     }
 
     /// <summary>The user's features after this transaction: what <c>user:{user_id}</c> holds.</summary>

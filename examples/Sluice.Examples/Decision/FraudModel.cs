@@ -1,14 +1,9 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-
 namespace Sluice.Examples.Decision;
 
 /// <summary>
-/// The decision path's fraud model: a logistic regression over <see cref="FeatureCount"/> transaction features, trained
-/// with ML.NET (SDCA, features normalised by mean and variance) from generated labelled transactions and exported to
-/// ONNX, so no model file is downloaded or checked in. Training is deterministic for a seed and takes about a second.
-/// The ONNX file has one input, <see cref="InputName"/> float[-1, 20], and the fraud probability in
-/// <see cref="OutputName"/> float[-1, 1]; score it in a stream with <c>Sluice.Ml</c>'s <c>stream.Score(...)</c>.
+/// The score bench's fraud model: a <see cref="LogisticFraudModel"/> over <see cref="FeatureCount"/> = 20 transaction
+/// features drawn at random per the layout below (not computed from a stream), trained in about a second. The decision
+/// path uses <see cref="DecisionModel"/> instead, whose features are the ones its pipeline computes.
 /// </summary>
 /// <remarks>
 /// Feature layout (<see cref="FeatureCount"/> floats; <see cref="Features"/> names them):
@@ -18,18 +13,17 @@ namespace Sluice.Examples.Decision;
 /// (0..1) · 8 card age in years · 9 distance from home (100 km) · 10 foreign merchant (0/1) · 11 card not present
 /// (0/1) · 12 declined attempts in the last hour · 13 the user's average amount over 30 days · 14 amount / that
 /// average · 15–19 device and session signals (0..1; they carry no fraud signal, as such signals often do not).
-/// A caller that has only the first features leaves the others 0.
 /// </remarks>
-public sealed class FraudModel
+public static class FraudModel
 {
     /// <summary>Features per transaction.</summary>
     public const int FeatureCount = 20;
 
-    /// <summary>The ONNX model's input: float[-1, <see cref="FeatureCount"/>].</summary>
-    public const string InputName = "Features";
+    /// <summary>The ONNX model's input: float[-1, 20].</summary>
+    public const string InputName = LogisticFraudModel.InputName;
 
     /// <summary>The ONNX model's output read as the score: the fraud probability, float[-1, 1].</summary>
-    public const string OutputName = "Probability.output";
+    public const string OutputName = LogisticFraudModel.OutputName;
 
     /// <summary>The features' names, in vector order.</summary>
     public static IReadOnlyList<string> Features { get; } =
@@ -39,73 +33,25 @@ public sealed class FraudModel
         "avg_amount_30d", "amount_to_avg", "device_1", "device_2", "device_3", "device_4", "device_5",
     ];
 
-    private readonly MLContext _ml;
-    private readonly ITransformer _model;
-    private PredictionEngine<FeatureVector, Prediction>? _engine;
-
-    private FraudModel(MLContext ml, ITransformer model, double auc)
-    {
-        _ml = ml;
-        _model = model;
-        TestAuc = auc;
-    }
-
-    /// <summary>The area under the ROC curve on held-out generated transactions (about 0.9 for the default sizes).</summary>
-    public double TestAuc { get; }
-
     /// <summary>
     /// Trains the model on <paramref name="transactions"/> generated transactions (<see cref="Generate"/> with
-    /// <paramref name="seed"/>) and measures it on a quarter as many more.
+    /// <paramref name="seed"/>) and measures it on a quarter as many more (its <see cref="LogisticFraudModel.TestAuc"/>
+    /// is about 0.9 for the default sizes).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="transactions"/> is below 100.</exception>
-    public static FraudModel Train(int seed, int transactions = 20_000)
+    public static LogisticFraudModel Train(int seed, int transactions = 20_000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(transactions, 100);
-        var ml = new MLContext(seed);
-        var pipeline = ml.Transforms.NormalizeMeanVariance(InputName)
-            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(labelColumnName: "Label", featureColumnName: InputName, maximumNumberOfIterations: 50));
-        var model = pipeline.Fit(ml.Data.LoadFromEnumerable(Generate(transactions, seed)));
-        var test = model.Transform(ml.Data.LoadFromEnumerable(Generate(transactions / 4, seed + 1)));
-        var auc = ml.BinaryClassification.Evaluate(test).AreaUnderRocCurve;
-        return new FraudModel(ml, model, auc);
+        return LogisticFraudModel.Train(Generate(transactions, seed), Generate(transactions / 4, seed + 1), FeatureCount, seed);
     }
 
     /// <summary>Trains the model (<see cref="Train"/>) and writes it as ONNX to <paramref name="path"/>, replacing a file there.</summary>
-    /// <returns>The trained model, to compare scores with (<see cref="Predict"/>).</returns>
-    public static FraudModel TrainToOnnx(string path, int seed, int transactions = 20_000)
+    /// <returns>The trained model, to compare scores with (<see cref="LogisticFraudModel.Predict"/>).</returns>
+    public static LogisticFraudModel TrainToOnnx(string path, int seed, int transactions = 20_000)
     {
         var model = Train(seed, transactions);
         model.SaveOnnx(path);
         return model;
-    }
-
-    /// <summary>
-    /// Writes the model as ONNX. It is converted with a schema holding only the feature vector, so the graph has the one
-    /// input a scorer feeds (the converter would make the label an input too).
-    /// </summary>
-    public void SaveOnnx(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var schema = _ml.Data.LoadFromEnumerable(new[] { new FeatureVector { Features = new float[FeatureCount] } });
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-        using var file = File.Create(path);
-        _ml.Model.ConvertToOnnx(_model, schema, file);
-    }
-
-    /// <summary>The fraud probability ML.NET computes for <paramref name="features"/> (the model's own output). Not thread-safe.</summary>
-    /// <exception cref="ArgumentException"><paramref name="features"/> is not <see cref="FeatureCount"/> long.</exception>
-    public float Predict(ReadOnlySpan<float> features)
-    {
-        if (features.Length != FeatureCount)
-        {
-            throw new ArgumentException($"The fraud model takes {FeatureCount} features, not {features.Length}.", nameof(features));
-        }
-        _engine ??= _ml.Model.CreatePredictionEngine<FeatureVector, Prediction>(_model);
-        return _engine.Predict(new FeatureVector { Features = features.ToArray() }).Probability;
     }
 
     /// <summary>
@@ -114,10 +60,10 @@ public sealed class FraudModel
     /// a burst of transactions, a new location, the night, a risky or foreign merchant and recent declines (about 5 %
     /// fraud).
     /// </summary>
-    public static List<LabelledTransaction> Generate(int count, int seed)
+    public static List<LabelledFeatures> Generate(int count, int seed)
     {
         var random = new Random(seed);
-        var rows = new List<LabelledTransaction>(count);
+        var rows = new List<LabelledFeatures>(count);
         Span<float> f = stackalloc float[FeatureCount];
         for (var i = 0; i < count; i++)
         {
@@ -148,7 +94,7 @@ public sealed class FraudModel
             var z = -6.2 + 0.9 * Math.Log(f[14]) + 0.45 * f[2] + 2.0 * f[3] + 1.2 * f[6] + 2.5 * f[7] + 1.4 * f[10]
                 + 0.6 * f[11] + 0.8 * f[12] + 0.5 * f[9] - 0.15 * f[8] + 0.002 * f[0];
             var fraud = random.NextDouble() < 1 / (1 + Math.Exp(-z));
-            rows.Add(new LabelledTransaction { Features = f.ToArray(), Label = fraud });
+            rows.Add(new LabelledFeatures { Features = f.ToArray(), Label = fraud });
         }
         return rows;
     }
@@ -165,29 +111,5 @@ public sealed class FraudModel
             k++;
         }
         return k;
-    }
-
-    /// <summary>A generated transaction's features and whether it was fraud.</summary>
-    public sealed class LabelledTransaction
-    {
-        /// <summary>The <see cref="FeatureCount"/> features, in the documented order.</summary>
-        [VectorType(FeatureCount)]
-        public float[] Features { get; set; } = [];
-
-        /// <summary>Fraud.</summary>
-        public bool Label { get; set; }
-    }
-
-    /// <summary>ML.NET's input row: the feature vector only (also the schema the model is exported with).</summary>
-    public sealed class FeatureVector
-    {
-        [VectorType(FeatureCount)]
-        public float[] Features { get; set; } = [];
-    }
-
-    /// <summary>ML.NET's output row.</summary>
-    public sealed class Prediction
-    {
-        public float Probability { get; set; }
     }
 }

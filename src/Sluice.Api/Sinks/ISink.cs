@@ -40,6 +40,15 @@ public interface ISinkWriter<T> : IDisposable
 
     /// <summary>Makes everything written so far durable/visible; called at the end of input.</summary>
     void Flush();
+
+    /// <summary>
+    /// Called on the task thread once per <see cref="SinkContext.WakeUp"/> request, between records: the place to act on
+    /// the completion of asynchronous work without waiting for the next record or barrier (a writer whose reply arrived
+    /// sends the records it buffered meanwhile). A failure fails the job. The default does nothing.
+    /// </summary>
+    void OnWakeUp()
+    {
+    }
 }
 
 /// <summary>What a sink writer knows of its environment.</summary>
@@ -60,4 +69,12 @@ public sealed record SinkContext(string OperatorName, int SubtaskIndex, int Para
     /// in its messages. Thread-safe. <see cref="NullLoggerFactory.Instance"/> outside a job.
     /// </summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Callable from <em>any</em> thread: asks the task to call the writer's <see cref="ISinkWriter{T}.OnWakeUp"/> on the
+    /// task thread at its next step, waking the task if it waits for input (the sink's counterpart of
+    /// <c>IStreamOperatorContext.WakeUp</c>). Each call causes one callback, so coalesce calls. Outside a job (a writer
+    /// driven by a test) it does nothing unless the creator of the context sets it.
+    /// </summary>
+    public Action WakeUp { get; init; } = static () => { };
 }

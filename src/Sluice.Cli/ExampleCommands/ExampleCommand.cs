@@ -107,6 +107,7 @@ internal static class ExampleCommand
             Console.WriteLine($"Sluice decision example: {input.Count:N0} transactions of {parse.GetValue(users):N0} users, Redis at {RedisEndpoints(configuration)}, data in {directory}");
             await using var host = await DecisionHost.StartAsync(new DecisionOptions(directory, configuration, parse.GetValue(port)), cancellationToken);
             Console.WriteLine($"Server at {host.Address} (ingest needs the token in {Path.Combine(directory, "server", "server.token")}).");
+            Console.WriteLine($"Scoring with {host.ModelPath} (ONNX, trained with ML.NET on the pipeline's {DecisionModel.FeatureCount} features: {string.Join(", ", DecisionModel.Features)}).");
             var started = System.Diagnostics.Stopwatch.StartNew();
             if (host.RecordsAtStart == 0)
             {

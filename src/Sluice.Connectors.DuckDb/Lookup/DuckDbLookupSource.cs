@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using DuckDB.NET.Data;
 using Sluice.Connectors.DuckDb.Sinks;
 using Sluice.Schemas;
@@ -7,24 +9,34 @@ using Sluice.Schemas;
 namespace Sluice.Connectors.DuckDb.Lookup;
 
 /// <summary>
-/// Reads the rows of a DuckDB table by key for a lookup join: one prepared, parameterized
-/// <c>SELECT … FROM "table" WHERE "k1" = $1 AND …</c> over a connection of its own to the database file (opened by
-/// <see cref="Open"/>; DuckDB.NET shares the file's database with the warehouse sinks of this process). Scalar columns
-/// only (a nested column is stored as text and cannot be read back). Not thread-safe: one subtask's thread, as
-/// <see cref="ILookupSource"/>; after a failed query the connection is closed and the next call reopens it (the retries
-/// of <see cref="LookupOptions"/> rely on that).
+/// Reads the rows of a DuckDB table by key for a lookup join. <see cref="Lookup"/> (SQL's <c>FOR SYSTEM_TIME AS OF</c>)
+/// runs one prepared, parameterized <c>SELECT … FROM "table" WHERE "k1" = $1 AND …</c> over a connection of its own to
+/// the database file (opened by <see cref="Open"/>; DuckDB.NET shares the file's database with the warehouse sinks of
+/// this process). <see cref="LookupBatchAsync"/> (<c>DataStream.LookupAsync</c>) answers a whole batch with one query
+/// (<c>WHERE "k" IN ($1, $2, …)</c>, or one <c>("a" = $1 AND "b" = $2)</c> term per key for a composite key).
+/// Scalar columns only (a nested column is stored as text and cannot be read back).
 /// </summary>
-internal sealed class DuckDbLookupSource : ILookupSource
+/// <remarks>
+/// Threading, after DuckDB's model (one database per file and process, many connections, each used by one thread at a
+/// time): <see cref="Lookup"/> runs on the subtask's thread only, on its own connection. Each batch runs on the thread
+/// pool (DuckDB.NET's queries are synchronous, and the task thread must not wait) on a connection taken from a pool of
+/// idle ones — opened when none is idle, so overlapping batches never share one — and returned after. After a failed
+/// query that connection is closed, and the next call (a retry of <see cref="LookupOptions"/> or of the async lookup
+/// operator) opens a new one.
+/// </remarks>
+internal sealed class DuckDbLookupSource : ILookupSource, IAsyncLookupSource
 {
     private readonly string _databasePath;
     private readonly string _table;
     private readonly int[] _keyIndexes;
     private readonly DataTypeKind[] _kinds;
+    private readonly string _select; // SELECT … FROM "table"
     private readonly string _sql;
     private DuckDBConnection? _connection;
     private DuckDBCommand? _query;
+    private readonly ConcurrentBag<DuckDBConnection> _idle = [];
     private bool _opened;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Creates the source; opens nothing.</summary>
     /// <param name="databasePath">The database file (absolute).</param>
@@ -52,7 +64,8 @@ internal sealed class DuckDbLookupSource : ILookupSource
             _kinds[i] = schema[i].Type.Kind;
             columns[i] = TableSchema.Quote(schema[i].Name);
         }
-        _sql = $"SELECT {string.Join(", ", columns)} FROM {TableSchema.Quote(table)} WHERE {string.Join(" AND ", conditions)}";
+        _select = $"SELECT {string.Join(", ", columns)} FROM {TableSchema.Quote(table)}";
+        _sql = $"{_select} WHERE {string.Join(" AND ", conditions)}";
     }
 
     /// <inheritdoc />
@@ -122,6 +135,146 @@ internal sealed class DuckDbLookupSource : ILookupSource
             CloseConnection();
             throw new IOException($"The lookup of key {key} in DuckDB table '{_table}' of '{_databasePath}' failed: {e.Message}", e);
         }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="IOException">The query failed (the message names the table, the file and the batch).</exception>
+    public Task<IReadOnlyList<IReadOnlyList<Row>>> LookupBatchAsync(IReadOnlyList<Row> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_opened)
+        {
+            throw new InvalidOperationException($"The DuckDB lookup source of table '{_table}' was not opened: call Open first.");
+        }
+        var distinct = new List<Row>(keys.Count);
+        var seen = new HashSet<Row>();
+        foreach (var key in keys)
+        {
+            if (!ReferenceEquals(key.Schema, KeySchema) && !key.Schema.Equals(KeySchema))
+            {
+                throw new ArgumentException($"The lookup of table '{_table}' takes keys of {KeySchema}, not of {key.Schema}.", nameof(keys));
+            }
+            if (!HasNull(key) && seen.Add(key))
+            {
+                distinct.Add(key);
+            }
+        }
+        if (distinct.Count == 0)
+        {
+            return Task.FromResult(Answer(keys, []));
+        }
+        return Task.Run(() => Answer(keys, QueryBatch(distinct, cancellationToken)), cancellationToken);
+    }
+
+    /// <summary>The batch query for <paramref name="count"/> keys.</summary>
+    internal string BatchSql(int count)
+    {
+        var sql = new StringBuilder(_sql.Length + count * 8 * _keyIndexes.Length);
+        sql.Append(_select).Append(" WHERE ");
+        if (_keyIndexes.Length == 1)
+        {
+            sql.Append(TableSchema.Quote(KeySchema[0].Name)).Append(" IN (");
+            for (var k = 0; k < count; k++)
+            {
+                sql.Append(k == 0 ? "$" : ", $").Append(k + 1);
+            }
+            return sql.Append(')').ToString();
+        }
+        for (var k = 0; k < count; k++)
+        {
+            sql.Append(k == 0 ? "(" : " OR (");
+            for (var i = 0; i < _keyIndexes.Length; i++)
+            {
+                sql.Append(i == 0 ? "" : " AND ").Append(TableSchema.Quote(KeySchema[i].Name)).Append(" = $").Append(k * _keyIndexes.Length + i + 1);
+            }
+            sql.Append(')');
+        }
+        return sql.ToString();
+    }
+
+    /// <summary>Runs one batch on a thread-pool thread: the rows found, by key.</summary>
+    private Dictionary<Row, List<Row>> QueryBatch(List<Row> keys, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        DuckDBConnection connection;
+        if (!_idle.TryTake(out connection!))
+        {
+            try
+            {
+                connection = DuckDbConnections.Open(_databasePath);
+            }
+            catch (DuckDBException e)
+            {
+                throw new IOException($"The DuckDB lookup of table '{_table}' cannot open '{_databasePath}': {e.Message}", e);
+            }
+        }
+        try
+        {
+            var found = new Dictionary<Row, List<Row>>();
+            using (var query = connection.CreateCommand())
+            {
+                query.CommandText = BatchSql(keys.Count);
+                foreach (var key in keys)
+                {
+                    for (var i = 0; i < _keyIndexes.Length; i++)
+                    {
+                        query.Parameters.Add(new DuckDBParameter(Parameter(key, i)));
+                    }
+                }
+                using var reader = query.ExecuteReader();
+                while (reader.Read())
+                {
+                    var row = Read(reader);
+                    var probe = new Row(KeySchema);
+                    for (var i = 0; i < _keyIndexes.Length; i++)
+                    {
+                        probe.SetValue(i, row.GetValue(_keyIndexes[i]));
+                    }
+                    if (!found.TryGetValue(probe, out var rows))
+                    {
+                        found.Add(probe, rows = []);
+                    }
+                    rows.Add(row);
+                }
+            }
+            if (_disposed)
+            {
+                connection.Dispose();
+            }
+            else
+            {
+                _idle.Add(connection);
+            }
+            return found;
+        }
+        catch (Exception e) when (e is DuckDBException or DbException or InvalidOperationException)
+        {
+            connection.Dispose();
+            throw new IOException($"The lookup of {keys.Count} key(s) (the first {keys[0]}) in DuckDB table '{_table}' of '{_databasePath}' failed: {e.Message}", e);
+        }
+    }
+
+    private static IReadOnlyList<IReadOnlyList<Row>> Answer(IReadOnlyList<Row> keys, Dictionary<Row, List<Row>> found)
+    {
+        var results = new IReadOnlyList<Row>[keys.Count];
+        for (var k = 0; k < keys.Count; k++)
+        {
+            results[k] = found.TryGetValue(keys[k], out var rows) ? rows : [];
+        }
+        return results;
+    }
+
+    private bool HasNull(Row key)
+    {
+        for (var i = 0; i < _keyIndexes.Length; i++)
+        {
+            if (key.IsNull(i))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private DuckDBCommand Query()
@@ -245,5 +398,9 @@ internal sealed class DuckDbLookupSource : ILookupSource
         }
         _disposed = true;
         CloseConnection();
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Dispose();
+        }
     }
 }

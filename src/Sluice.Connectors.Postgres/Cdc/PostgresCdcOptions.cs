@@ -91,4 +91,21 @@ public sealed record PostgresCdcOptions
 
     /// <summary>The publication's name: <see cref="PublicationName"/>, or <c>sluice_</c> + <see cref="SlotName"/>.</summary>
     internal string Publication => PublicationName ?? "sluice_" + SlotName;
+
+    // The record's ToString shows the connection string without its password.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("ConnectionString = ").Append(PostgresConnections.Describe(ConnectionString))
+            .Append(", Table = ").Append(Table)
+            .Append(", SlotName = ").Append(SlotName)
+            .Append(", PublicationName = ").Append(Publication)
+            .Append(", CreatePublication = ").Append(CreatePublication)
+            .Append(", StartupMode = ").Append(StartupMode)
+            .Append(", Changelog = ").Append(Changelog)
+            .Append(", SnapshotChunkSize = ").Append(SnapshotChunkSize)
+            .Append(", HeartbeatInterval = ").Append(HeartbeatInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(", Envelope = ").Append(Envelope)
+            .Append(", ServerName = ").Append(ServerName);
+        return true;
+    }
 }

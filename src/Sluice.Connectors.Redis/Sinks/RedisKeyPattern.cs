@@ -78,9 +78,13 @@ internal sealed class RedisKeyPattern
 
     /// <summary>The key of <paramref name="row"/>.</summary>
     /// <exception cref="ArgumentException">A key field is null.</exception>
-    public string Format(Row row)
+    public string Format(Row row) => Format(row, new StringBuilder(32));
+
+    /// <summary>The key of <paramref name="row"/>, built in <paramref name="text"/> (cleared first; reused by a writer, so a key costs one string).</summary>
+    /// <exception cref="ArgumentException">A key field is null.</exception>
+    public string Format(Row row, StringBuilder text)
     {
-        var text = new StringBuilder(_literals[0], 32);
+        text.Clear().Append(_literals[0]);
         for (var i = 0; i < _fields.Length; i++)
         {
             var field = _fields[i];

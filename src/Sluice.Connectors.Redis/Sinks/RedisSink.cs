@@ -193,7 +193,7 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
         var database = Connection().GetDatabase();
         var begun = (long?)database.StringGet(EpochKey) ?? 0;
         var first = Math.Max(Volatile.Read(ref _restoredCheckpointId) + 1, begun);
-        return new Writer(this, database, first);
+        return new Writer(this, database, first, context.WakeUp);
     }
 
     /// <summary>Closes the connection.</summary>
@@ -236,22 +236,32 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
     /// <summary>
     /// The writer of one subtask: fills a batch of entities, sends it as one script call without waiting, and keeps at
     /// most <see cref="RedisSinkOptions.MaxBatchesInFlight"/> calls in flight; at a checkpoint barrier it waits for all.
+    /// Records buffered behind an outstanding reply when input pauses go out when that reply arrives: the reply's
+    /// continuation asks for a wake-up (<see cref="SinkContext.WakeUp"/>) and <see cref="OnWakeUp"/> sends them on the task
+    /// thread, so a burst's tail never waits for the next record or barrier.
     /// </summary>
     private sealed class Writer : ITwoPhaseSinkWriter<T>
     {
+        private static readonly Action<Task, object?> s_onReply = static (_, state) => ((Action)state!)();
+
         private readonly RedisSink<T> _sink;
         private readonly IDatabase _database;
         private readonly Queue<Task<RedisResult>> _inFlight = new();
         private readonly List<RedisKey> _keys = [];
         private readonly List<RedisValue> _values = [];
+        private readonly System.Text.StringBuilder _keyText = new(64);
         private readonly string _endpoint;
+        private readonly Action _wakeUp;
         private long _version;
+        private bool _wakeUpArmed; // task thread only: a reply's continuation will ask for a wake-up
+        private Task<RedisResult>? _lastSent;
 
-        public Writer(RedisSink<T> sink, IDatabase database, long firstVersion)
+        public Writer(RedisSink<T> sink, IDatabase database, long firstVersion, Action wakeUp)
         {
             _sink = sink;
             _database = database;
             _version = firstVersion;
+            _wakeUp = wakeUp;
             _endpoint = string.Join(", ", database.Multiplexer.GetEndPoints().Select(RedisConnections.Format));
             StartBatch();
         }
@@ -263,6 +273,7 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
             {
                 Send();
             }
+            ArmWakeUp();
         }
 
         public void WriteBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
@@ -280,6 +291,18 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
             {
                 Send();
             }
+            ArmWakeUp();
+        }
+
+        /// <summary>The wake-up a reply asked for: sends the buffered records when every reply is in, else waits for the next.</summary>
+        public void OnWakeUp()
+        {
+            _wakeUpArmed = false;
+            if (RedisIdle())
+            {
+                Send();
+            }
+            ArmWakeUp();
         }
 
         public byte[] PrepareCommit(long checkpointId)
@@ -313,7 +336,7 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
                 default:
                     return; // -U: superseded by the +U that follows
             }
-            _keys.Add(_sink._key.Format(row));
+            _keys.Add(_sink._key.Format(row, _keyText));
             _values.Add(op == 'U' ? "U" : "D");
             var countAt = _values.Count;
             _values.Add(0);
@@ -349,6 +372,20 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
             _values[removedAt] = removed;
         }
 
+        /// <summary>
+        /// When records wait in the batch behind outstanding replies, asks for a wake-up when the newest reply arrives (one
+        /// connection answers in order, so then all have). One continuation per wait, not per record.
+        /// </summary>
+        private void ArmWakeUp()
+        {
+            if (_wakeUpArmed || _keys.Count == 1 || _inFlight.Count == 0)
+            {
+                return;
+            }
+            _wakeUpArmed = true;
+            _lastSent!.ContinueWith(s_onReply, _wakeUp, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         private void StartBatch()
         {
             _keys.Clear();
@@ -364,7 +401,8 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
                 return;
             }
             _values[1] = _version;
-            _inFlight.Enqueue(_database.ScriptEvaluateAsync(Script, [.. _keys], [.. _values]));
+            _lastSent = _database.ScriptEvaluateAsync(Script, [.. _keys], [.. _values]);
+            _inFlight.Enqueue(_lastSent);
             StartBatch();
             while (_inFlight.Count > _sink.Options.MaxBatchesInFlight)
             {

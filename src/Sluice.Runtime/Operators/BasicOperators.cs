@@ -290,6 +290,7 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
             JobName = Context.JobName,
             JobId = Context.JobId,
             LoggerFactory = Context.Options.LoggerFactory,
+            WakeUp = Context.WakeUp,
         });
         if (sink is ITwoPhaseSink<T> && _writer is not ITwoPhaseSinkWriter<T>)
         {
@@ -362,6 +363,19 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T>
         catch (Exception e)
         {
             throw UserFailure("writing a batch", values.Length > 0 ? (object?)values[0] : null, e);
+        }
+    }
+
+    /// <summary>The writer asked to be woken (<see cref="SinkContext.WakeUp"/>): the sink has no timers of its own.</summary>
+    public override void OnProcessingTime(long now)
+    {
+        try
+        {
+            _writer?.OnWakeUp();
+        }
+        catch (Exception e)
+        {
+            throw UserFailure("acting on a wake-up", null, e);
         }
     }
 

@@ -20,8 +20,10 @@ internal sealed record DecisionView(string User, double Score, string Decision, 
 /// The decision API, read-only: <c>GET /api/decide/{user}</c> reads the user's hash from Redis
 /// (<see cref="DecisionStoreOptions"/>) at the call and answers its latest score and decision; 404 naming the user when
 /// there is none. Mapped only when <see cref="SluiceServerOptions.Decisions"/> is set. One connection per server,
-/// opened at the first call (so a server starts while Redis is still down); a Redis that cannot be reached is answered
-/// 503 naming its endpoint, never its password.
+/// opened asynchronously at the first call (so a server starts while Redis is still down, and no request thread waits on
+/// a connect: concurrent calls share the one attempt, and other endpoints are served meanwhile); a failed attempt is
+/// forgotten, so the next call tries again. A Redis that cannot be reached is answered 503 naming the endpoint, never
+/// its password.
 /// </summary>
 internal static class DecisionEndpoints
 {
@@ -53,7 +55,8 @@ internal static class DecisionEndpoints
     internal sealed class DecisionReader(DecisionStoreOptions options) : IDisposable
     {
         private readonly Lock _lock = new();
-        private ConnectionMultiplexer? _connection;
+        private Task<ConnectionMultiplexer>? _connecting;
+        private bool _disposed;
 
         public async Task<IResult> ReadAsync(string user)
         {
@@ -61,7 +64,7 @@ internal static class DecisionEndpoints
             HashEntry[] entries;
             try
             {
-                entries = await Connection().GetDatabase().HashGetAllAsync(key).ConfigureAwait(false);
+                entries = await (await ConnectionAsync().ConfigureAwait(false)).GetDatabase().HashGetAllAsync(key).ConfigureAwait(false);
             }
             catch (RedisSinkException e)
             {
@@ -96,18 +99,47 @@ internal static class DecisionEndpoints
 
         public void Dispose()
         {
+            Task<ConnectionMultiplexer>? connecting;
             lock (_lock)
             {
-                _connection?.Dispose();
-                _connection = null;
+                _disposed = true;
+                connecting = _connecting;
+                _connecting = null;
+            }
+            if (connecting is { IsCompletedSuccessfully: true })
+            {
+                connecting.Result.Dispose();
+            }
+            else
+            {
+                // Still connecting (or failed): close the connection when (if) it comes.
+                connecting?.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             }
         }
 
-        private ConnectionMultiplexer Connection()
+        /// <summary>The connection, or the attempt under way; a failed attempt is dropped so the next call starts another.</summary>
+        private async Task<ConnectionMultiplexer> ConnectionAsync()
         {
+            Task<ConnectionMultiplexer> connecting;
             lock (_lock)
             {
-                return _connection ??= RedisConnections.Connect(options.RedisConfiguration, 1, "the decision API (GET /api/decide/{user})");
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                connecting = _connecting ??= RedisConnections.ConnectAsync(options.RedisConfiguration, 1, "the decision API (GET /api/decide/{user})");
+            }
+            try
+            {
+                return await connecting.ConfigureAwait(false);
+            }
+            catch (RedisSinkException)
+            {
+                lock (_lock)
+                {
+                    if (ReferenceEquals(_connecting, connecting))
+                    {
+                        _connecting = null;
+                    }
+                }
+                throw;
             }
         }
 

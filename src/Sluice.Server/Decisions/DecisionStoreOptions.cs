@@ -21,8 +21,7 @@ public sealed record DecisionStoreOptions
     // The record's ToString (also printed within SluiceServerOptions') shows the endpoints only, never the password.
     private bool PrintMembers(StringBuilder builder)
     {
-        var endpoints = StackExchange.Redis.ConfigurationOptions.Parse(RedisConfiguration ?? "", ignoreUnknown: true).EndPoints;
-        builder.Append("RedisConfiguration = ").Append(string.Join(",", endpoints.Select(Sluice.Connectors.Redis.RedisConnections.Format)))
+        builder.Append("RedisConfiguration = ").Append(Sluice.Connectors.Redis.RedisConnections.Describe(RedisConfiguration))
             .Append(", KeyPattern = ").Append(KeyPattern);
         return true;
     }
