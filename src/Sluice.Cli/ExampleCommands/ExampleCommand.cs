@@ -172,7 +172,7 @@ internal static class ExampleCommand
             if (given is null)
             {
                 var binaries = LocalPostgresCluster.FindBinaries()
-                    ?? throw new CommandFailedException("sluice example orders needs PostgreSQL: pass --connection "Host=…;Username=…;Password=…;Database=…" (a server with wal_level=logical, a role with REPLICATION), or install the Debian package postgresql (15 or later) to let it start a private cluster.");
+                    ?? throw new CommandFailedException("sluice example orders needs PostgreSQL: pass --connection 'Host=…;Username=…;Password=…;Database=…' (a server with wal_level=logical, a role with REPLICATION), or install the Debian package postgresql (15 or later) to let it start a private cluster.");
                 Console.WriteLine($"Starting a private PostgreSQL cluster ({binaries})…");
                 cluster = await LocalPostgresCluster.StartAsync(binaries, cancellationToken);
             }
