@@ -7,7 +7,7 @@ namespace Sluice.Tests.Shared;
 
 /// <summary>
 /// A real PostgreSQL server for tests: a fresh cluster from the Debian <c>postgresql</c> package's <c>initdb</c> in a
-/// temporary directory, started with <c>wal_level=logical</c> on a free loopback port (TCP on 127.0.0.1 only, the Unix
+/// temporary directory, started with <c>wal_level=logical</c> and <c>max_prepared_transactions=64</c> on a free loopback port (TCP on 127.0.0.1 only, the Unix
 /// socket in the temporary directory), password authentication (scram-sha-256) for a superuser with REPLICATION, and
 /// removed with everything in it on dispose. <c>./test.sh</c> installs the package; when it is missing,
 /// <see cref="StartAsync"/> fails saying so (a test never silently passes without its server). PostgreSQL refuses to
@@ -44,8 +44,9 @@ public sealed class PostgresServer : IAsyncDisposable, IDisposable
 
     /// <summary>Creates and starts a cluster; returns once it accepts connections (<c>pg_ctl -w</c>).</summary>
     /// <param name="walLevel">The server's <c>wal_level</c>: <c>logical</c>, or <c>replica</c> to test the errors of a server without logical decoding.</param>
+    /// <param name="maxPreparedTransactions">The server's <c>max_prepared_transactions</c>: the PostgreSQL sink appends through prepared transactions when it is above 0; 0 tests its staging fallback.</param>
     /// <exception cref="InvalidOperationException">PostgreSQL is not installed, or the cluster did not start (the message holds its log).</exception>
-    public static async Task<PostgresServer> StartAsync(string walLevel = "logical")
+    public static async Task<PostgresServer> StartAsync(string walLevel = "logical", int maxPreparedTransactions = 64)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -70,7 +71,7 @@ public sealed class PostgresServer : IAsyncDisposable, IDisposable
                 "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
             File.Delete(passwordFile);
             var options = string.Create(CultureInfo.InvariantCulture,
-                $"-c listen_addresses=127.0.0.1 -p {server.Port} -k {directory} -c wal_level={walLevel} -c max_replication_slots=64 -c max_wal_senders=32 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+                $"-c listen_addresses=127.0.0.1 -p {server.Port} -k {directory} -c wal_level={walLevel} -c max_replication_slots=64 -c max_wal_senders=32 -c max_prepared_transactions={maxPreparedTransactions} -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             await server.RunAsync("pg_ctl", "-D", server.DataDirectory, "-l", Path.Combine(directory, "server.log"), "-o", options, "-w", "-t", "60", "start");
             return server;
         }

@@ -99,6 +99,35 @@ public sealed class PostgresCdcDebeziumTests(PostgresCluster cluster) : IDisposa
         JsonNode.DeepEquals(json[3], JsonNode.Parse(Streamed(3, old, "null", "d"))).ShouldBeTrue(json[3].ToJsonString());
     }
 
+    [Theory]
+    [InlineData(6)] // an exact multiple of the chunk size: the last chunk is full
+    [InlineData(7)]
+    [InlineData(2)] // one chunk, not full
+    public void Debezium_Snapshot_MarksExactlyItsLastRowLast_WhateverTheChunking(int count)
+    {
+        cluster.Execute($"CREATE TABLE {_table} (id bigint PRIMARY KEY, name text, amount numeric(10, 2), day date, at timestamp(6), paid boolean)");
+        cluster.Execute($"ALTER TABLE {_table} REPLICA IDENTITY FULL; INSERT INTO {_table} (id, name) SELECT i, 'n' || i FROM generate_series(1, {count}) i");
+        var source = new PostgresCdcSource(new PostgresCdcOptions
+        {
+            ConnectionString = cluster.ConnectionString,
+            Table = _table,
+            SlotName = _table,
+            HeartbeatInterval = TimeSpan.Zero,
+            Envelope = PostgresCdcEnvelope.Debezium,
+            SnapshotChunkSize = 3,
+        }, s_schema);
+        using var reader = new CdcReaderHarness(source, time: new FixedTime(s_readAt));
+
+        var rows = reader.ReadUntil(count);
+        reader.PollUntil(() => reader.Position.Phase == PostgresCdcPhase.Stream, "the snapshot is complete");
+
+        var serializer = RowFormats.Json.CreateSerializer(source.OutputSchema);
+        var markers = rows.Select(r => Json(serializer, r)["source"]!["snapshot"]!.GetValue<string>()).ToList();
+        string[] expected = [.. Enumerable.Repeat("true", count - 1), "last"];
+        markers.ShouldBe(expected);
+        reader.Rows.Select(r => Json(serializer, r)["after"]!["id"]!.GetValue<long>()).ShouldBe(Enumerable.Range(1, count).Select(i => (long)i), "every row once, in key order");
+    }
+
     /// <summary>A Debezium PostgreSQL change event value for this test's table, as documented (ts_ms: the fixed read time).</summary>
     private string Expected(string before, string after, string op, string snapshot, long sourceTsMs, string txId, long lsn) => $$"""
         {

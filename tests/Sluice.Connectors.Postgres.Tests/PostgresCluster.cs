@@ -3,7 +3,7 @@ using Npgsql;
 namespace Sluice.Connectors.Postgres.Tests;
 
 /// <summary>One PostgreSQL server for the whole test assembly (<see cref="PostgresCollection"/>); each test works in its own tables.</summary>
-public sealed class PostgresCluster : IAsyncLifetime
+public class PostgresCluster : IAsyncLifetime
 {
     private PostgresServer? _server;
 
@@ -49,7 +49,10 @@ public sealed class PostgresCluster : IAsyncLifetime
     public long Scalar(string sql) => Convert.ToInt64(Query(sql)[0][0], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <inheritdoc/>
-    public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
+    public async Task InitializeAsync() => _server = await StartServerAsync();
+
+    /// <summary>Starts the server (<c>wal_level=logical</c>, <c>max_prepared_transactions=64</c>).</summary>
+    protected virtual Task<PostgresServer> StartServerAsync() => PostgresServer.StartAsync();
 
     /// <inheritdoc/>
     public async Task DisposeAsync()
@@ -67,4 +70,19 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresCluster>
 {
     /// <summary>The collection's name.</summary>
     public const string Name = "postgres";
+}
+
+/// <summary>A server with <c>max_prepared_transactions=0</c>: the PostgreSQL sink's appends fall back to its staging table.</summary>
+public sealed class PostgresClusterWithoutPreparedTransactions : PostgresCluster
+{
+    /// <inheritdoc/>
+    protected override Task<PostgresServer> StartServerAsync() => PostgresServer.StartAsync(maxPreparedTransactions: 0);
+}
+
+/// <summary>The test classes sharing <see cref="PostgresClusterWithoutPreparedTransactions"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresWithoutPreparedTransactionsCollection : ICollectionFixture<PostgresClusterWithoutPreparedTransactions>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "postgres without prepared transactions";
 }

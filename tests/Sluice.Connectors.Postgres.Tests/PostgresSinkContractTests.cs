@@ -25,15 +25,25 @@ public abstract class PostgresSinkContractTests(PostgresCluster cluster, string 
             ? []
             : [.. cluster.Query($"SELECT v FROM {Table}").Select(r => (long)r[0]!)];
 
+    /// <summary>Staged rows, and prepared transactions of the sink left neither committed nor rolled back.</summary>
     protected override int StagedLeftovers() =>
-        cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '_sluice_stage_{Table}'") == 0
+        (int)cluster.Scalar($"SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, '{PostgresSink<Row>.PreparedTransactionPrefix("postgres", $"\"{Table}\"")}')") +
+        (cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '_sluice_stage_{Table}'") == 0
             ? 0
-            : (int)cluster.Scalar($"SELECT count(*) FROM _sluice_stage_{Table}");
+            : (int)cluster.Scalar($"SELECT count(*) FROM _sluice_stage_{Table}"));
 }
 
-/// <summary>The contract in append mode: duplicates would show as repeated values.</summary>
+/// <summary>The contract in append mode, through prepared transactions: duplicates would show as repeated values.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresAppendSinkContractTests(PostgresCluster cluster) : PostgresSinkContractTests(cluster, "contract_append")
+{
+    protected override PostgresSinkOptions Options(string connectionString) =>
+        new() { ConnectionString = connectionString, Table = Table, SchemaEvolution = SchemaEvolutionMode.None };
+}
+
+/// <summary>The contract in append mode on a server without prepared transactions: the staging fallback.</summary>
+[Collection(PostgresWithoutPreparedTransactionsCollection.Name)]
+public sealed class PostgresStagedAppendSinkContractTests(PostgresClusterWithoutPreparedTransactions cluster) : PostgresSinkContractTests(cluster, "contract_staged")
 {
     protected override PostgresSinkOptions Options(string connectionString) => new() { ConnectionString = connectionString, Table = Table };
 }

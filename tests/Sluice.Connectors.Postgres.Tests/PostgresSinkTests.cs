@@ -56,7 +56,7 @@ public sealed class PostgresSinkTests(PostgresCluster cluster)
     public void Commit_StagedRowsGone_FailsInsteadOfDroppingThem()
     {
         var table = PostgresCluster.NewTable("lost");
-        var sink = Append(table);
+        var sink = Upsert(table); // staged: appends go through prepared transactions on this server
         sink.AbortPending(0);
         var committable = Stage(sink, 1, User(RowKind.Insert, 1, "a", 1));
         cluster.Execute($"DELETE FROM _sluice_stage_{table}");
@@ -72,7 +72,7 @@ public sealed class PostgresSinkTests(PostgresCluster cluster)
     public void AbortPending_DeletesTheStagedRowsOfLaterCheckpointsOnly()
     {
         var table = PostgresCluster.NewTable("abort");
-        var sink = Append(table);
+        var sink = Upsert(table); // staged: appends go through prepared transactions on this server
         sink.AbortPending(0);
         var writer = (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(Context());
         writer.Write(User(RowKind.Insert, 1, "a", 1), 0);
@@ -81,7 +81,7 @@ public sealed class PostgresSinkTests(PostgresCluster cluster)
         writer.PrepareCommit(2); // sequence 2: its checkpoint never completes
         writer.Dispose();
 
-        var restarted = Append(table);
+        var restarted = Upsert(table);
         restarted.AbortPending(1);
         restarted.Commit(1, 0, first); // the restored checkpoint's committable, committed on restore
 
@@ -98,9 +98,10 @@ public sealed class PostgresSinkTests(PostgresCluster cluster)
         var writer = sink.CreateWriter(Context());
         writer.Write(User(RowKind.Insert, 1, "a", 1), 0);
 
-        writer.Dispose(); // a crash before the barrier: the COPY is cancelled
+        writer.Dispose(); // a crash before the barrier: the COPY is cancelled, its transaction rolled back
 
         cluster.Scalar($"SELECT count(*) FROM _sluice_stage_{table}").ShouldBe(0);
+        cluster.Scalar($"SELECT count(*) FROM {table}").ShouldBe(0);
     }
 
     [Fact]

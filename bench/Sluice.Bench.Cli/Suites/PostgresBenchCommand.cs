@@ -22,6 +22,7 @@ internal static class PostgresBenchCommand
             var results = PostgresSinkBenchmark.Run(new PostgresSinkBenchmarkOptions { Rows = r.GetValue(rows), Runs = r.GetValue(runs), ConnectionString = r.GetValue(connection) });
             double Seconds(string name) => results.First(x => x.Case == name).Seconds;
             var appendRatio = Seconds("npgsql append") / Seconds("sink append");
+            var stagedAppendRatio = Seconds("npgsql append") / Seconds("sink append (staged)");
             var upsertRatio = Seconds("npgsql upsert") / Seconds("sink upsert");
             if (r.GetValue(json))
             {
@@ -29,6 +30,7 @@ internal static class PostgresBenchCommand
                 {
                     cases = results.Select(x => new { x.Case, x.Rows, x.Seconds, x.RowsPerSecond }),
                     appendRatio,
+                    stagedAppendRatio,
                     upsertRatio,
                 }, new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
@@ -39,7 +41,7 @@ internal static class PostgresBenchCommand
                 table.AddRow(x.Case, x.Rows.ToString("N0", CultureInfo.InvariantCulture), x.Seconds.ToString("F2", CultureInfo.InvariantCulture), x.RowsPerSecond.ToString("N0", CultureInfo.InvariantCulture));
             }
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"sink ÷ npgsql throughput: append {appendRatio:F2}, upsert {upsertRatio:F2}"));
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"sink ÷ npgsql throughput: append {appendRatio:F2} (staged {stagedAppendRatio:F2}), upsert {upsertRatio:F2}"));
             return 0;
         });
         return command;

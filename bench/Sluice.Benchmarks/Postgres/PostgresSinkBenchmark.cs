@@ -36,8 +36,11 @@ public sealed record PostgresSinkResult(string Case, int Rows, double Seconds)
 /// <summary>
 /// The PostgreSQL sink against plain Npgsql doing the same writes, in one process and one run, alternating the cases:
 /// <list type="bullet">
-/// <item>append: the sink (binary COPY into its staging table at the barrier, then the commit transaction moving the rows
-/// into the table and recording the batch) against one binary COPY straight into the table;</item>
+/// <item>append: the sink against one binary COPY straight into the table — <c>sink append</c> with schema evolution
+/// off, through a prepared transaction (binary COPY into the table, <c>PREPARE TRANSACTION</c> at the barrier,
+/// <c>COMMIT PREPARED</c>; the private cluster has <c>max_prepared_transactions=64</c>), and <c>sink append
+/// (staged)</c> with the default schema evolution, through the staging table (binary COPY into it, then the commit
+/// transaction moving the rows into the table);</item>
 /// <item>upsert of keys that all exist (every row an update): the sink against binary COPY into a temporary table and
 /// one <c>INSERT … SELECT … ON CONFLICT DO UPDATE</c> — what an expert would write by hand, without exactly-once.</item>
 /// </list>
@@ -60,9 +63,10 @@ public static class PostgresSinkBenchmark
             for (var run = 0; run < options.Runs; run++)
             {
                 Keep(best, "npgsql append", NpgsqlAppend(connection, rows));
-                Keep(best, "sink append", SinkAppend(connection, rows, upsert: false));
+                Keep(best, "sink append", SinkAppend(connection, rows, upsert: false, SchemaEvolutionMode.None));
+                Keep(best, "sink append (staged)", SinkAppend(connection, rows, upsert: false, SchemaEvolutionMode.AddColumns));
                 Keep(best, "npgsql upsert", NpgsqlUpsert(connection, rows));
-                Keep(best, "sink upsert", SinkAppend(connection, rows, upsert: true));
+                Keep(best, "sink upsert", SinkAppend(connection, rows, upsert: true, SchemaEvolutionMode.AddColumns));
             }
             return [.. best.Select(b => new PostgresSinkResult(b.Key, options.Rows, b.Value))];
         }
@@ -88,13 +92,13 @@ public static class PostgresSinkBenchmark
 
     private static string NewTable(string prefix) => prefix + "_" + Guid.NewGuid().ToString("N")[..12];
 
-    private static double SinkAppend(string connection, Row[] rows, bool upsert)
+    private static double SinkAppend(string connection, Row[] rows, bool upsert, SchemaEvolutionMode evolution)
     {
         var table = NewTable(upsert ? "sink_upsert" : "sink_append");
         var sink = PostgresSink.ForRows(
             upsert
                 ? new PostgresSinkOptions { ConnectionString = connection, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["id"] }
-                : new PostgresSinkOptions { ConnectionString = connection, Table = table },
+                : new PostgresSinkOptions { ConnectionString = connection, Table = table, SchemaEvolution = evolution },
             s_schema);
         sink.AbortPending(0);
         if (upsert)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Sluice.Examples.Decision;
 using Sluice.Examples.Medallion;
+using Sluice.Examples.Orders;
 using Spectre.Console;
 
 namespace Sluice.Cli.ExampleCommands;
@@ -41,7 +42,7 @@ internal static class ExampleCommand
             Print(MedallionExample.ReadLayers(new MedallionPaths(directory)), result, directory);
             return 0;
         });
-        return new Command("example", "Run an example pipeline of the repository.") { medallion, DecisionCommand() };
+        return new Command("example", "Run an example pipeline of the repository.") { medallion, DecisionCommand(), OrdersCommand() };
     }
 
     private static void Print(MedallionLayers layers, JobResult result, string directory)
@@ -142,6 +143,62 @@ internal static class ExampleCommand
             return 0;
         });
         return decision;
+    }
+
+    /// <summary>
+    /// <c>sluice example orders</c>: CDC of a PostgreSQL <c>orders</c> table (examples/Sluice.Examples/Orders), enriched
+    /// with the customers' regions, aggregated per region into DuckDB and back into a PostgreSQL summary table; prints
+    /// both sinks next to the summary PostgreSQL computes from the source tables. Without <c>--connection</c> it starts
+    /// a private cluster from the Debian <c>postgresql</c> package, and fails saying what to pass when there is none.
+    /// </summary>
+    private static Command OrdersCommand()
+    {
+        var orders = new Option<int>("--orders") { Description = "Orders generated: half before the job starts (snapshot), half while it runs, then about one update, delete or customer move per three orders.", DefaultValueFactory = _ => 10_000 }.MustBeAtLeast(1);
+        var customers = new Option<int>("--customers") { Description = "Customers generated.", DefaultValueFactory = _ => 200 }.MustBeAtLeast(1);
+        var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42 };
+        var connection = new Option<string?>("--connection")
+        {
+            Description = $"An Npgsql connection string of a PostgreSQL server with wal_level=logical, as a role with REPLICATION that may create schema {OrdersExample.Schema} (dropped and recreated). Default: a private cluster from the postgresql package.",
+        };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the DuckDB file and the checkpoints live (cleared at the start).", DefaultValueFactory = _ => ".sluice-data/orders" };
+        var command = new Command("orders", "Run the orders example: PostgreSQL CDC of orders and customers → enrich → aggregate per region → DuckDB and a PostgreSQL summary table.")
+        {
+            orders, customers, seed, connection, dataDir,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var directory = Path.GetFullPath(parse.GetValue(dataDir)!);
+            var given = parse.GetValue(connection);
+            LocalPostgresCluster? cluster = null;
+            if (given is null)
+            {
+                var binaries = LocalPostgresCluster.FindBinaries()
+                    ?? throw new CommandFailedException("sluice example orders needs PostgreSQL: pass --connection 'Host=…;Username=…;Password=…;Database=…' (a server with wal_level=logical, a role with REPLICATION), or install the Debian package postgresql (15 or later) to let it start a private cluster.");
+                Console.WriteLine($"Starting a private PostgreSQL cluster ({binaries})…");
+                cluster = await LocalPostgresCluster.StartAsync(binaries, cancellationToken);
+            }
+            await using (cluster)
+            {
+                var options = new OrdersOptions(given ?? cluster!.ConnectionString, directory, parse.GetValue(orders), parse.GetValue(customers), parse.GetValue(seed));
+                Console.WriteLine($"Sluice orders example: {options.Orders:N0} orders of {options.Customers:N0} customers, seed {options.Seed}, data in {directory}");
+                var run = await OrdersExample.RunAsync(options, cancellationToken: cancellationToken);
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("region", "DuckDB region_revenue", "PostgreSQL order_summary", "computed from the source tables");
+                foreach (var region in run.Source.Select(s => s.Region).Union(run.DuckDb.Select(d => d.Region)).Union(run.Postgres.Select(p => p.Region)).Order(StringComparer.Ordinal))
+                {
+                    table.AddRow(Markup.Escape(region), Cell(run.DuckDb, region), Cell(run.Postgres, region), Cell(run.Source, region));
+                }
+                AnsiConsole.Write(table);
+                var equal = run.DuckDb.SequenceEqual(run.Source) && run.Postgres.SequenceEqual(run.Source);
+                Console.WriteLine(equal
+                    ? $"Both sinks equal the source's summary ({run.Workload.Changes.Count:N0} changes streamed after a snapshot of {run.Workload.InitialOrders.Count:N0} orders; {run.DuckDbJob.CheckpointsCompleted} + {run.PostgresJob.CheckpointsCompleted} checkpoints)."
+                    : "The sinks differ from the source's summary.");
+                return equal ? 0 : 1;
+            }
+        });
+        return command;
+
+        static string Cell(IReadOnlyList<RegionSummary> rows, string region) =>
+            rows.FirstOrDefault(r => r.Region == region) is { } r ? $"{N(r.Orders)} orders, {(r.RevenueCents / 100m).ToString("N2", CultureInfo.InvariantCulture)}" : "-";
     }
 
     /// <summary>The endpoints of a Redis configuration, for messages: never its password.</summary>

@@ -139,6 +139,7 @@ internal sealed partial class PostgresCdcReader
             while (true)
             {
                 var chunk = new List<Row>(Math.Min(_options.SnapshotChunkSize, 65_536));
+                var more = false; // the chunk query reads one row past the chunk: whether this chunk is the last one
                 using (var command = SnapshotChunk(connection, transaction, table, key))
                 {
                     var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -146,6 +147,11 @@ internal sealed partial class PostgresCdcReader
                     {
                         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
+                            if (chunk.Count == _options.SnapshotChunkSize)
+                            {
+                                more = true; // the next chunk starts with this row
+                                break;
+                            }
                             var row = new Row(_schema);
                             for (var i = 0; i < _kinds.Length; i++)
                             {
@@ -169,11 +175,11 @@ internal sealed partial class PostgresCdcReader
                 {
                     for (var i = 0; i < chunk.Count; i++)
                     {
-                        var last = chunk.Count < _options.SnapshotChunkSize && i == chunk.Count - 1;
+                        var last = !more && i == chunk.Count - 1;
                         chunk[i] = debezium.Change(null, chunk[i], "r", last ? "last" : "true", readAt, null, (ulong)consistentPoint);
                     }
                 }
-                if (chunk.Count < _options.SnapshotChunkSize)
+                if (!more)
                 {
                     // The last chunk: once it is emitted the snapshot is complete, and streaming starts at the consistent point.
                     await PublishAsync(chunk, PostgresCdcPosition.Streaming(consistentPoint), cancellationToken).ConfigureAwait(false);
@@ -186,7 +192,10 @@ internal sealed partial class PostgresCdcReader
         }
     }
 
-    /// <summary>SELECT of the next chunk: the schema's columns cast to their field types, then the key columns as text.</summary>
+    /// <summary>
+    /// SELECT of the next chunk and the row after it (to tell the last chunk, even when the row count is a multiple of
+    /// the chunk size): the schema's columns cast to their field types, then the key columns as text.
+    /// </summary>
     private NpgsqlCommand SnapshotChunk(NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresCdcTable table, IReadOnlyList<string> after)
     {
         var sql = new StringBuilder("SELECT ");
@@ -208,7 +217,7 @@ internal sealed partial class PostgresCdcReader
             sql.Append(')');
         }
         sql.Append(" ORDER BY ").AppendJoin(", ", table.KeyColumns.Select(static c => "t." + PostgresColumns.Quote(c)));
-        sql.Append(CultureInfo.InvariantCulture, $" LIMIT {_options.SnapshotChunkSize}");
+        sql.Append(CultureInfo.InvariantCulture, $" LIMIT {_options.SnapshotChunkSize + 1L}"); // one more: whether another chunk follows
         command.CommandText = sql.ToString();
         return command;
     }

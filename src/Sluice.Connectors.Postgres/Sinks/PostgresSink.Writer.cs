@@ -13,10 +13,13 @@ public sealed partial class PostgresSink<T>
     /// <summary>
     /// The writer of one subtask: streams rows into the staging table with binary COPY, one COPY per checkpoint — two
     /// when rows widen its layout mid-checkpoint (the COPY so far is completed, and the rows from then on go to the
-    /// writer's own staging table). Rows refused as incompatible are kept and travel in the committable.
+    /// writer's own staging table). Rows refused as incompatible are kept and travel in the committable. Prepared
+    /// appends (<see cref="AppendsThroughPreparedTransactions"/>) copy straight into the target inside a transaction,
+    /// prepared at the barrier.
     /// </summary>
-    private sealed class Writer(PostgresSink<T> sink, long restoredCheckpointId, RowSchemaEvolution? evolution, ILogger logger, string operatorName) : ITwoPhaseSinkWriter<T>
+    private sealed class Writer(PostgresSink<T> sink, long restoredCheckpointId, RowSchemaEvolution? evolution, ILogger logger, string operatorName, int subtask) : ITwoPhaseSinkWriter<T>
     {
+        private bool _direct; // copying into the target inside a transaction to prepare, decided at the first connection
         private readonly Guid _id = Guid.NewGuid();
         private NpgsqlConnection? _connection;
         private NpgsqlBinaryImporter? _copy;
@@ -72,10 +75,13 @@ public sealed partial class PostgresSink<T>
             }
             var copy = _copy ??= Begin();
             copy.StartRow();
-            copy.Write(_id, NpgsqlDbType.Uuid);
-            copy.Write(_sequence, NpgsqlDbType.Bigint);
-            copy.Write(_order++, NpgsqlDbType.Bigint);
-            copy.Write(op, NpgsqlDbType.Smallint);
+            if (!_direct)
+            {
+                copy.Write(_id, NpgsqlDbType.Uuid);
+                copy.Write(_sequence, NpgsqlDbType.Bigint);
+                copy.Write(_order++, NpgsqlDbType.Bigint);
+                copy.Write(op, NpgsqlDbType.Smallint);
+            }
             var kinds = _kinds;
             for (var i = 0; i < kinds.Length; i++)
             {
@@ -88,6 +94,10 @@ public sealed partial class PostgresSink<T>
         {
             var sequence = _sequence;
             _sequence = checkpointId + 1;
+            if (_direct)
+            {
+                return _copy is null ? [] : Prepare(sequence, checkpointId);
+            }
             var deadLetters = evolution is { DeadLetterCount: > 0 } ? evolution.TakeDeadLetters() : null;
             if (_copy is not null)
             {
@@ -104,6 +114,32 @@ public sealed partial class PostgresSink<T>
             return EncodeCommittable(_id, sequence, rows, deadLetters);
         }
 
+        /// <summary>
+        /// Completes the COPY into the target, records the batch in <c>_sluice_commits</c> in the same transaction and
+        /// prepares it: from then on it survives a crash of this process and of the server, invisible, until
+        /// <see cref="Commit"/> or <see cref="AbortPending"/> ends it.
+        /// </summary>
+        private byte[] Prepare(long sequence, long checkpointId)
+        {
+            var connection = _connection!;
+            var rows = _rows;
+            _rows = 0;
+            _copy!.Complete();
+            _copy.Dispose();
+            _copy = null;
+            var gid = sink.PreparedTransactionId(connection.Database, subtask, checkpointId);
+            try
+            {
+                sink.RecordBatch(connection, null, _id, sequence, subtask, checkpointId, rows);
+                Execute(connection, null, $"PREPARE TRANSACTION '{gid}'");
+            }
+            catch (PostgresException e)
+            {
+                throw new PostgresSinkException($"The PostgreSQL sink of table '{sink.Options.Table}' could not prepare transaction {gid} (checkpoint {checkpointId}, subtask {subtask}, {rows} rows): {e.MessageText}. A server holds at most max_prepared_transactions of them: set it to at least the sink's parallelism times 2 (one checkpoint committing while the next prepares) and restart PostgreSQL.", e);
+            }
+            return EncodePreparedCommittable(_id, sequence, rows, gid);
+        }
+
         public void Flush()
         {
             // The final PrepareCommit stages what is written; nothing is visible before its commit.
@@ -112,7 +148,7 @@ public sealed partial class PostgresSink<T>
         public void Dispose()
         {
             evolution?.DiscardDeadLetters();
-            _copy?.Dispose(); // an incomplete COPY is cancelled: nothing of it is staged
+            _copy?.Dispose(); // an incomplete COPY is cancelled: nothing of it is staged (an open transaction rolls back on close)
             _connection?.Dispose();
         }
 
@@ -154,6 +190,13 @@ public sealed partial class PostgresSink<T>
         private NpgsqlBinaryImporter Begin()
         {
             _connection ??= sink.Connect();
+            if (evolution is null && sink.AppendsThroughPreparedTransactions(_connection))
+            {
+                // BEGIN sent as SQL: the transaction ends with PREPARE TRANSACTION, which an NpgsqlTransaction does not know.
+                _direct = true;
+                Execute(_connection, null, "BEGIN");
+                return _connection.BeginBinaryImport($"COPY {sink.Target} ({_copyColumns}) FROM STDIN (FORMAT BINARY)");
+            }
             return _connection.BeginBinaryImport($"COPY {_staging} (writer, seq, ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY)");
         }
     }

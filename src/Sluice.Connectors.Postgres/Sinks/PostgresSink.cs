@@ -20,6 +20,16 @@ namespace Sluice.Connectors.Postgres.Sinks;
 /// exactly-once sinks: <c>seq = (the writer's previous checkpoint id, or the restored id) + 1</c>.
 /// </para>
 /// <para>
+/// <b>Prepared appends.</b> In append mode with <see cref="SchemaEvolutionMode.None"/>, on a server with <c>max_prepared_transactions</c>
+/// above 0, a writer instead copies its rows straight into the target inside a transaction; at the barrier it records
+/// the batch in <c>_sluice_commits</c> in that transaction and <c>PREPARE TRANSACTION</c>s it (gid
+/// <c>sluice_&lt;hash of database and target&gt;_&lt;subtask&gt;_&lt;checkpoint id&gt;</c>, committable version 3); the
+/// commit is <c>COMMIT PREPARED</c>, and <see cref="AbortPending"/> commits the sink's prepared transactions of the
+/// restored checkpoint and earlier ones, and rolls back the others. Every row is written once. A prepared transaction
+/// keeps its locks and holds back the server's xmin until it is committed or rolled back (see
+/// docs/connectors/postgres.md).
+/// </para>
+/// <para>
 /// <b>Commit.</b> Once the checkpoint is complete, one transaction checks <c>_sluice_commits</c> for the batch, moves
 /// its staged rows into the target (append: <c>INSERT … SELECT</c>; upsert: the last row per key decides,
 /// <c>DELETE … USING</c> for a delete, <c>INSERT … ON CONFLICT (key) DO UPDATE</c> otherwise), deletes them from the
@@ -152,12 +162,13 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>
         var evolution = _evolves
             ? new RowSchemaEvolution(Schema, Options.OnIncompatibleSchema, $"The PostgreSQL sink of table '{Options.Table}'", Options.Table, context.OperatorName)
             : null;
-        return new Writer(this, Volatile.Read(ref _restoredCheckpointId), evolution, context.LoggerFactory.CreateLogger("Sluice.Connectors.Postgres.Sink"), context.OperatorName);
+        return new Writer(this, Volatile.Read(ref _restoredCheckpointId), evolution, context.LoggerFactory.CreateLogger("Sluice.Connectors.Postgres.Sink"), context.OperatorName, context.SubtaskIndex);
     }
 
     /// <summary>
-    /// Creates or checks the target, creates the staging and commits tables, and deletes the staged rows of
-    /// checkpoints after <paramref name="restoredCheckpointId"/>. Idempotent.
+    /// Creates or checks the target, creates the staging and commits tables, commits the sink's prepared transactions
+    /// of checkpoints up to <paramref name="restoredCheckpointId"/> and rolls back its others, and deletes the staged
+    /// rows of checkpoints after <paramref name="restoredCheckpointId"/>. Idempotent.
     /// </summary>
     /// <exception cref="PostgresSinkException">The server refused the login, or the existing table does not fit (a missing column, a type that loses data, no key for upsert).</exception>
     public void AbortPending(long restoredCheckpointId)
@@ -165,6 +176,8 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>
         Volatile.Write(ref _restoredCheckpointId, restoredCheckpointId);
         using var connection = Connect();
         EnsureTables(connection);
+        _ = AppendsThroughPreparedTransactions(connection); // logs the path once
+        ResolvePreparedTransactions(connection, restoredCheckpointId);
         using var delete = new NpgsqlCommand($"DELETE FROM {Staging} WHERE seq > $1", connection);
         delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = restoredCheckpointId });
         var abandoned = delete.ExecuteNonQuery();
@@ -177,15 +190,22 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>
 
     /// <summary>
     /// Moves a committable's staged rows into the target in one transaction that also records the batch in
-    /// <c>_sluice_commits</c>. Idempotent: a batch already recorded is skipped. An empty committable does nothing.
+    /// <c>_sluice_commits</c>, or commits a prepared append (<c>COMMIT PREPARED</c>). Idempotent: a batch already
+    /// recorded is skipped. An empty committable does nothing.
     /// </summary>
     /// <exception cref="InvalidDataException">The committable is not one of this sink's.</exception>
-    /// <exception cref="IOException">The batch is not recorded and its staged rows are not all there: committing would drop records.</exception>
+    /// <exception cref="IOException">The batch is not recorded and its staged rows are not all there, or its prepared transaction was rolled back: committing would drop records.</exception>
     public void Commit(long checkpointId, int subtaskIndex, byte[] committable)
     {
         ArgumentNullException.ThrowIfNull(committable);
         if (committable.Length == 0)
         {
+            return;
+        }
+        if (committable[0] == CommittablePreparedVersion)
+        {
+            var prepared = DecodePreparedCommittable(committable);
+            CommitPrepared(checkpointId, subtaskIndex, prepared.Writer, prepared.Sequence, prepared.Gid);
             return;
         }
         var (writer, sequence, rows, deadLetters) = DecodeCommittable(committable);
@@ -229,15 +249,19 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>
         {
             InsertDeadLetters(connection, transaction, deadLetters);
         }
-        using (var record = new NpgsqlCommand($"INSERT INTO {Commits} (sink_table, writer, sequence, subtask, checkpoint_id, row_count, committed_at) VALUES ($1, $2, $3, $4, $5, $6, now())", connection, transaction))
-        {
-            AddBatch(record, writer, sequence, withTable: true);
-            record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = subtaskIndex });
-            record.Parameters.Add(new NpgsqlParameter<long> { TypedValue = checkpointId });
-            record.Parameters.Add(new NpgsqlParameter<long> { TypedValue = rows });
-            record.ExecuteNonQuery();
-        }
+        RecordBatch(connection, transaction, writer, sequence, subtaskIndex, checkpointId, rows);
         transaction.Commit();
+    }
+
+    /// <summary>Inserts the batch's row into <c>_sluice_commits</c>, in the caller's transaction.</summary>
+    private void RecordBatch(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid writer, long sequence, int subtaskIndex, long checkpointId, long rows)
+    {
+        using var record = new NpgsqlCommand($"INSERT INTO {Commits} (sink_table, writer, sequence, subtask, checkpoint_id, row_count, committed_at) VALUES ($1, $2, $3, $4, $5, $6, now())", connection, transaction);
+        AddBatch(record, writer, sequence, withTable: true);
+        record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = subtaskIndex });
+        record.Parameters.Add(new NpgsqlParameter<long> { TypedValue = checkpointId });
+        record.Parameters.Add(new NpgsqlParameter<long> { TypedValue = rows });
+        record.ExecuteNonQuery();
     }
 
     /// <summary>

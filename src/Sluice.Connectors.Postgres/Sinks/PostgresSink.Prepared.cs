@@ -1,0 +1,182 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Sluice.Schemas;
+
+namespace Sluice.Connectors.Postgres.Sinks;
+
+/// <summary>
+/// Appends through PostgreSQL's two-phase commit: each writer copies its rows straight into the target inside a
+/// transaction that is <c>PREPARE TRANSACTION</c>d at the barrier and <c>COMMIT PREPARED</c> once the checkpoint is
+/// complete, so every row is written once (the staging path writes it twice). Committable version 3.
+/// </summary>
+public sealed partial class PostgresSink<T>
+{
+    private const byte CommittablePreparedVersion = 3;
+    private const int PathUnknown = 0;
+    private const int PathPrepared = 1;
+    private const int PathStaging = 2;
+
+    private int _appendPath; // PathUnknown until the server's max_prepared_transactions is read
+    private int _pathLogged;
+
+    /// <summary>
+    /// The global transaction ids of this sink's prepared transactions start with
+    /// <c>sluice_&lt;16 hex digits of SHA-256(database, target)&gt;_</c>, followed by <c>&lt;subtask&gt;_&lt;checkpoint id&gt;</c>.
+    /// The target identifies the job (one job per target table, as <c>_sluice_commits</c> already assumes); the database
+    /// is part of it because prepared transactions are listed cluster-wide. Hashed because a gid holds at most 200 bytes.
+    /// </summary>
+    internal static string PreparedTransactionPrefix(string database, string target)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(database + "\0" + target), digest);
+        return "sluice_" + Convert.ToHexStringLower(digest[..8]) + "_";
+    }
+
+    /// <summary>The gid of subtask <paramref name="subtask"/>'s prepared transaction for checkpoint <paramref name="checkpointId"/>.</summary>
+    internal string PreparedTransactionId(string database, int subtask, long checkpointId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{PreparedTransactionPrefix(database, Target)}{subtask}_{checkpointId}");
+
+    /// <summary>
+    /// Whether appends go through prepared transactions: append mode with <see cref="SchemaEvolutionMode.None"/> (adding
+    /// a column takes an exclusive lock on the target, which the other writers' open and prepared transactions would
+    /// hold up until a barrier that waits for the blocked writer), on a server whose <c>max_prepared_transactions</c> is
+    /// above 0. Read once per sink; the path an append sink takes, and why, is logged once.
+    /// </summary>
+    internal bool AppendsThroughPreparedTransactions(NpgsqlConnection connection)
+    {
+        if (Options.Mode != PostgresWriteMode.Append)
+        {
+            return false;
+        }
+        var path = Volatile.Read(ref _appendPath);
+        if (path != PathUnknown)
+        {
+            return path == PathPrepared;
+        }
+        using var show = new NpgsqlCommand("SELECT current_setting('max_prepared_transactions')::int", connection);
+        var limit = (int)show.ExecuteScalar()!;
+        path = limit > 0 && !_evolves ? PathPrepared : PathStaging;
+        Volatile.Write(ref _appendPath, path);
+        if (Interlocked.Exchange(ref _pathLogged, 1) == 0)
+        {
+            if (path == PathPrepared)
+            {
+                _logger.LogInformation("The PostgreSQL sink of table {Table} appends straight into it through prepared transactions (max_prepared_transactions = {Limit}).", Options.Table, limit);
+            }
+            else if (limit == 0)
+            {
+                _logger.LogInformation("The PostgreSQL sink of table {Table} appends through its staging table {Staging}, writing every row twice: the server's max_prepared_transactions is 0. Set it above twice the sink's parallelism and restart PostgreSQL to write rows once.", Options.Table, Staging);
+            }
+            else
+            {
+                _logger.LogInformation("The PostgreSQL sink of table {Table} appends through its staging table {Staging}, writing every row twice: its schema evolution may add columns, which prepared transactions would block. Set SchemaEvolution to None ('schema.evolution' = 'none') to write rows once.", Options.Table, Staging);
+            }
+        }
+        return path == PathPrepared;
+    }
+
+    /// <summary>
+    /// On start: commits this sink's prepared transactions of checkpoints 1 … <paramref name="restoredCheckpointId"/>
+    /// (complete, maybe not committed before a crash) and rolls back the others (checkpoints that never completed, and
+    /// the end-of-input transactions, checkpoint 0, of a run without checkpoints). Transactions of other sinks and
+    /// databases are never touched.
+    /// </summary>
+    private void ResolvePreparedTransactions(NpgsqlConnection connection, long restoredCheckpointId)
+    {
+        var prefix = PreparedTransactionPrefix(connection.Database, Target);
+        var gids = new List<string>();
+        using (var list = new NpgsqlCommand("SELECT gid FROM pg_prepared_xacts WHERE database = current_database() AND starts_with(gid, $1) ORDER BY gid", connection))
+        {
+            list.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                gids.Add(reader.GetString(0));
+            }
+        }
+        int committed = 0, rolledBack = 0;
+        foreach (var gid in gids)
+        {
+            var checkpoint = gid[(gid.LastIndexOf('_') + 1)..];
+            if (!long.TryParse(checkpoint, NumberStyles.None, CultureInfo.InvariantCulture, out var checkpointId))
+            {
+                _logger.LogWarning("Left prepared transaction {Gid} alone: it has the prefix of the PostgreSQL sink of table {Table} but no checkpoint id.", gid, Options.Table);
+                continue;
+            }
+            if (checkpointId > 0 && checkpointId <= restoredCheckpointId)
+            {
+                Execute(connection, null, $"COMMIT PREPARED '{gid}'");
+                committed++;
+            }
+            else
+            {
+                Execute(connection, null, $"ROLLBACK PREPARED '{gid}'");
+                rolledBack++;
+            }
+        }
+        if (committed + rolledBack > 0)
+        {
+            _logger.LogInformation("Restoring checkpoint {Checkpoint} of the PostgreSQL sink of table {Table}: committed {Committed} prepared transactions it covers, rolled back {RolledBack} of later checkpoints.", restoredCheckpointId, Options.Table, committed, rolledBack);
+        }
+    }
+
+    /// <summary>
+    /// Commits a prepared batch (<c>COMMIT PREPARED</c>). A batch no longer prepared was committed before (its row is in
+    /// <c>_sluice_commits</c>: a replay, skipped) or rolled back (the rows are gone: the checkpoint fails).
+    /// </summary>
+    private void CommitPrepared(long checkpointId, int subtaskIndex, Guid writer, long sequence, string gid)
+    {
+        using var connection = Connect();
+        try
+        {
+            Execute(connection, null, $"COMMIT PREPARED '{gid}'");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedObject)
+        {
+            using var recorded = new NpgsqlCommand($"SELECT count(*) FROM {Commits} WHERE sink_table = $1 AND writer = $2 AND sequence = $3", connection);
+            AddBatch(recorded, writer, sequence, withTable: true);
+            if ((long)recorded.ExecuteScalar()! > 0)
+            {
+                return; // a replayed commit
+            }
+            throw new IOException($"Checkpoint {checkpointId}, subtask {subtaskIndex}: the prepared transaction {gid} of table {Options.Table} (writer {writer}, sequence {sequence}) is neither prepared any more nor recorded in {Commits}. It was rolled back (by hand?); committing would silently drop its rows, so the checkpoint fails.", e);
+        }
+    }
+
+    /// <summary>Encodes a prepared batch's committable: version 3, writer id (16 bytes), sequence and row count (big-endian int64), the gid's length (int32) and its ASCII.</summary>
+    internal static byte[] EncodePreparedCommittable(Guid writer, long sequence, long rows, string gid)
+    {
+        var bytes = new byte[CommittableLength + 4 + gid.Length];
+        bytes[0] = CommittablePreparedVersion;
+        writer.TryWriteBytes(bytes.AsSpan(1, 16), bigEndian: true, out _);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(17), sequence);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(25), rows);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(CommittableLength), gid.Length);
+        Encoding.ASCII.GetBytes(gid, bytes.AsSpan(CommittableLength + 4));
+        return bytes;
+    }
+
+    /// <summary>Decodes <see cref="EncodePreparedCommittable"/>'s bytes; the gid must be one of the sink's (letters, digits, underscores).</summary>
+    /// <exception cref="InvalidDataException">Not a version 3 committable.</exception>
+    internal static (Guid Writer, long Sequence, long Rows, string Gid) DecodePreparedCommittable(byte[] committable)
+    {
+        var length = committable.Length >= CommittableLength + 4 ? BinaryPrimitives.ReadInt32BigEndian(committable.AsSpan(CommittableLength)) : -1;
+        if (committable.Length == 0 || committable[0] != CommittablePreparedVersion || length < 1 || length > 200 || committable.Length != CommittableLength + 4 + length)
+        {
+            throw new InvalidDataException($"Not a PostgreSQL sink committable of version {CommittablePreparedVersion}: {committable.Length} bytes, gid length {length}.");
+        }
+        var gid = Encoding.ASCII.GetString(committable.AsSpan(CommittableLength + 4));
+        foreach (var c in gid)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                throw new InvalidDataException($"A PostgreSQL sink committable of version {CommittablePreparedVersion} names the prepared transaction '{gid}', which is not one of the sink's.");
+            }
+        }
+        return (new Guid(committable.AsSpan(1, 16), bigEndian: true), BinaryPrimitives.ReadInt64BigEndian(committable.AsSpan(17)), BinaryPrimitives.ReadInt64BigEndian(committable.AsSpan(25)), gid);
+    }
+}
