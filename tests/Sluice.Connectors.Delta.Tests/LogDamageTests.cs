@@ -71,7 +71,7 @@ public sealed class LogDamageTests
         var snapshot = new DeltaTableReadOnly(path).Snapshot(1);
 
         snapshot.Version.ShouldBe(1);
-        snapshot.FileCount.ShouldBe(19); // 6 files at version 0, 5 removed and 18 added at version 1
+        snapshot.FileCount.ShouldBe(22); // 6 files at version 0; 5 removed and 21 added at version 1
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -14,7 +15,11 @@ namespace Sluice.Connectors.Delta.Log;
 /// </summary>
 internal static class DeltaActionJson
 {
-    private static readonly JsonWriterOptions s_writerOptions = new() { Indented = false, SkipValidation = false };
+    /// <summary>
+    /// Compact JSON, escaping only what JSON requires (a quote as <c>\"</c>, not <c>\u0022</c>; non-ASCII as is), as
+    /// Spark and delta-rs write it. The relaxed encoder is "unsafe" only for embedding in HTML, which a log never is.
+    /// </summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Parses the commit file <paramref name="content"/> of version <paramref name="version"/>.
@@ -131,7 +136,7 @@ internal static class DeltaActionJson
         var buffer = new ArrayBufferWriter<byte>(1024);
         foreach (var action in actions)
         {
-            using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
             {
                 Write(writer, action);
             }

@@ -189,7 +189,7 @@ internal static class DeltaCheckpoints
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            using (var writer = new Utf8JsonWriter(stream))
+            using (var writer = new Utf8JsonWriter(stream, DeltaActionJson.WriterOptions))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("version", last.Version);

@@ -125,7 +125,7 @@ internal static class DeltaSchemaJson
     public static string Write(Schema schema)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, DeltaActionJson.WriterOptions))
         {
             WriteStruct(writer, schema, "");
         }

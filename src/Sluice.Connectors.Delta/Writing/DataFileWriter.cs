@@ -181,7 +181,7 @@ internal sealed class DataFileWriter : IDisposable
         public string StatsJson()
         {
             var buffer = new ArrayBufferWriter<byte>(256);
-            using (var json = new Utf8JsonWriter(buffer))
+            using (var json = new Utf8JsonWriter(buffer, DeltaActionJson.WriterOptions))
             {
                 json.WriteStartObject();
                 json.WriteNumber("numRecords", _rows);
