@@ -109,6 +109,22 @@ public sealed partial class DeltaTable
         }
     }
 
+    /// <summary>
+    /// Commits data files written earlier (by a sink writer, staged until its checkpoint completed) in one version, with
+    /// the transaction of <paramref name="options"/>: a no-op when the table already holds that transaction version.
+    /// The files must be in the table's directory and of its current schema.
+    /// </summary>
+    internal DeltaCommitResult CommitFiles(List<AddFile> adds, DeltaAppendOptions options)
+    {
+        var snapshot = GetSnapshot();
+        DeltaFeatures.CheckWritable(Path, snapshot.Version, snapshot.Protocol, snapshot.Metadata);
+        if (options.AppId is { } appId && snapshot.GetTransactionVersion(appId) >= options.TransactionVersion)
+        {
+            return new DeltaCommitResult(null, Skipped: true, 0, 0, 0);
+        }
+        return Commit(snapshot.Version, null, adds, options);
+    }
+
     private DeltaCommitResult Commit(long readVersion, MetadataAction? newMetadata, List<AddFile> adds, DeltaAppendOptions options)
     {
         var now = Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
