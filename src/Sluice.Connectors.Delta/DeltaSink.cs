@@ -135,6 +135,10 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
 
         public void Write(Row value, long timestamp)
         {
+            if (value.Kind != RowKind.Insert)
+            {
+                throw new DeltaException($"The Delta sink of table '{sink.Path}' appends rows and cannot apply the {value.Kind} row {value}; write an insert-only stream (or a changelog normalized to inserts).");
+            }
             if (!ReferenceEquals(value.Schema, sink.Schema) && !value.Schema.Equals(sink.Schema))
             {
                 throw new DeltaException($"The Delta sink of table '{sink.Path}' received a row of schema {value.Schema}; it writes rows of {sink.Schema}.");
