@@ -78,7 +78,7 @@ public sealed class ConnectorsCommandTests
 
         result.ExitCode.ShouldBe(2);
         result.Stdout.ShouldBeEmpty();
-        result.Stderr.ShouldBe("error: There is no connector 'kafak'; the known connectors are: blackhole, datagen, duckdb, filesystem, jdbc, kafka, nexmark, postgres, postgres-cdc, print, redis, sluice-log, upsert-kafka.\n");
+        result.Stderr.ShouldBe("error: There is no connector 'kafak'; the known connectors are: blackhole, datagen, delta, duckdb, filesystem, jdbc, kafka, nexmark, postgres, postgres-cdc, print, redis, sluice-log, upsert-kafka.\n");
     }
 }
 

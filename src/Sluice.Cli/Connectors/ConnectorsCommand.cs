@@ -32,6 +32,7 @@ internal static class ConnectorsCommand
             .AddAssembly(typeof(KafkaConnectorFactory).Assembly)
             .AddAssembly(typeof(LogConnectorFactory).Assembly)
             .AddAssembly(typeof(DuckDbConnectorFactory).Assembly)
+            .AddAssembly(typeof(Sluice.Connectors.Delta.DeltaConnectorFactory).Assembly)
             .AddAssembly(typeof(Sluice.Connectors.Postgres.PostgresConnectorFactory).Assembly)
             .AddAssembly(typeof(Sluice.Connectors.Redis.RedisConnectorFactory).Assembly)
             .AddAssembly(typeof(Sluice.Formats.Registry.AvroConfluentFormat).Assembly);

@@ -1,0 +1,173 @@
+using Sluice.Connectors.Delta.Log;
+using Sluice.Connectors.Delta.Writing;
+using Sluice.Schemas;
+using Sluice.Sinks;
+
+namespace Sluice.Connectors.Delta;
+
+/// <summary>
+/// Appends a stream of rows to a Delta table exactly once: a parallel, two-phase sink. Each subtask writes its rows
+/// into Parquet data files in the table's directory (invisible: no commit names them); at checkpoint <c>n</c> it closes
+/// them and returns their <c>add</c> actions as the committable; once checkpoint <c>n</c> is complete,
+/// <see cref="Commit"/> commits them in one table version together with a <c>txn</c> action whose <c>appId</c> is
+/// <c>job/sink/subtask</c> (the job's name, the sink's name, the subtask index) and whose version is <c>n</c>. A
+/// replayed commit — on restore, or after a crash between the commit and the checkpoint's acknowledgement — finds its
+/// transaction version in the table and is skipped, so every row is committed once.
+/// </summary>
+/// <remarks>
+/// The table is created from the sink's schema when missing (<see cref="DeltaSinkOptions.PartitionBy"/>); an existing
+/// table must have exactly that schema. Files of a checkpoint that never completed stay in the directory unreferenced
+/// (invisible to readers; VACUUM, not yet implemented, deletes such files); a writer closed before preparing deletes the
+/// files it had open. Without checkpoints the end-of-input commit (checkpoint id 0) is a plain append, without
+/// <c>txn</c>, so that a job run twice appends twice as a job without checkpoints should. Thread-safe: the coordinator
+/// commits, subtasks write, each through its own objects.
+/// </remarks>
+public sealed class DeltaSink : ITwoPhaseSink<Row>
+{
+    private readonly DeltaSinkOptions _options;
+    private string _jobName = "";
+    private string _operatorName = "";
+    private DeltaTable? _table;
+
+    /// <summary>Creates the sink; the table is opened (or created) when the job starts.</summary>
+    /// <param name="path">The table's directory.</param>
+    /// <param name="schema">The rows' schema, which the table must have.</param>
+    /// <param name="options">Partitioning and table options, or null for the defaults.</param>
+    public DeltaSink(string path, Schema schema, DeltaSinkOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(schema);
+        Path = System.IO.Path.GetFullPath(path);
+        Schema = schema;
+        _options = options ?? new DeltaSinkOptions();
+    }
+
+    /// <summary>The table's directory (absolute).</summary>
+    public string Path { get; }
+
+    /// <summary>The rows' schema.</summary>
+    public Schema Schema { get; }
+
+    /// <summary>Unlimited (0): each subtask writes its own files; commits serialize through the log.</summary>
+    public int MaxParallelism => 0;
+
+    /// <summary>Keeps the job's and the sink's names for the transaction ids.</summary>
+    public void Open(CommitterContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _jobName = context.JobName;
+        _operatorName = context.OperatorName;
+    }
+
+    /// <summary>Opens or creates the table; nothing staged needs discarding (uncommitted files are invisible).</summary>
+    public void AbortPending(long restoredCheckpointId) => _ = Table();
+
+    /// <summary>The <c>txn</c> appId of subtask <paramref name="subtaskIndex"/>: <c>job/sink/subtask</c>.</summary>
+    public string AppIdOf(int subtaskIndex) => $"{_jobName}/{_operatorName}/{subtaskIndex}";
+
+    /// <summary>Commits a checkpoint's files of one subtask, once (see the class remarks).</summary>
+    /// <exception cref="DeltaException">The commit conflicts with a concurrent metadata or protocol change, or the log is damaged.</exception>
+    public void Commit(long checkpointId, int subtaskIndex, byte[] committable)
+    {
+        ArgumentNullException.ThrowIfNull(committable);
+        if (committable.Length == 0)
+        {
+            return;
+        }
+        var adds = new List<AddFile>();
+        foreach (var action in DeltaActionJson.ParseCommit(committable, checkpointId, $"committable of checkpoint {checkpointId}, subtask {subtaskIndex}"))
+        {
+            if (action is AddFile add)
+            {
+                adds.Add(add);
+            }
+        }
+        var options = checkpointId == 0 ? DeltaAppendOptions.Default : new DeltaAppendOptions { AppId = AppIdOf(subtaskIndex), TransactionVersion = checkpointId };
+        Table().CommitFiles(adds, options);
+    }
+
+    /// <summary>Creates the writer of one subtask.</summary>
+    public ISinkWriter<Row> CreateWriter(SinkContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new Writer(this, Table(), context.TimeProvider);
+    }
+
+    private DeltaTable Table()
+    {
+        var table = Volatile.Read(ref _table);
+        if (table is not null)
+        {
+            return table;
+        }
+        lock (_options)
+        {
+            if (_table is not null)
+            {
+                return _table;
+            }
+            if (!DeltaTable.Exists(Path))
+            {
+                try
+                {
+                    DeltaTable.Create(Path, Schema, _options.PartitionBy, _options.Configuration, _options.Table);
+                }
+                catch (DeltaException) when (DeltaTable.Exists(Path))
+                {
+                    // Another job or process created it first.
+                }
+            }
+            table = DeltaTable.Open(Path, _options.Table);
+            var schema = table.GetSnapshot().Schema;
+            if (!schema.Equals(Schema))
+            {
+                throw new DeltaException($"The Delta sink's rows are {Schema}, but table '{Path}' has the schema {schema}; append the new columns first with DeltaTable.Append(…, MergeSchema = true), or write to another table.");
+            }
+            Volatile.Write(ref _table, table);
+            return table;
+        }
+    }
+
+    private sealed class Writer(DeltaSink sink, DeltaTable table, TimeProvider time) : ITwoPhaseSinkWriter<Row>
+    {
+        private readonly IReadOnlyList<string> _partitionColumns = table.GetSnapshot().PartitionColumns;
+        private DataFileWriter? _files;
+
+        public void Write(Row value, long timestamp)
+        {
+            if (value.Kind != RowKind.Insert)
+            {
+                throw new DeltaException($"The Delta sink of table '{sink.Path}' appends rows and cannot apply the {value.Kind} row {value}; write an insert-only stream (or a changelog normalized to inserts).");
+            }
+            if (!ReferenceEquals(value.Schema, sink.Schema) && !value.Schema.Equals(sink.Schema))
+            {
+                throw new DeltaException($"The Delta sink of table '{sink.Path}' received a row of schema {value.Schema}; it writes rows of {sink.Schema}.");
+            }
+            _files ??= new DataFileWriter(sink.Path, sink.Schema, _partitionColumns, table.Options.NewGuid, time);
+            _files.Write(value);
+        }
+
+        public void Flush()
+        {
+        }
+
+        public byte[] PrepareCommit(long checkpointId)
+        {
+            if (_files is null)
+            {
+                return [];
+            }
+            var adds = _files.Finish();
+            _files.Dispose();
+            _files = null;
+            return adds.Count == 0 ? [] : DeltaActionJson.WriteCommit(adds);
+        }
+
+        public void Dispose()
+        {
+            _files?.Abort();
+            _files?.Dispose();
+            _files = null;
+        }
+    }
+}

@@ -1,0 +1,223 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Sluice.Connectors.Delta.Log;
+using Sluice.Formats.Parquet;
+using Sluice.Schemas;
+
+namespace Sluice.Connectors.Delta.Writing;
+
+/// <summary>
+/// Writes rows of the table schema into new Parquet data files, one open file per partition (Hive-style directories
+/// <c>col=value/…</c>), computing each file's statistics as it goes; <see cref="Finish"/> closes the files and returns
+/// their <c>add</c> actions. Nothing is visible in the table until a commit names the files; <see cref="Abort"/> deletes
+/// them. Not thread-safe: one writer per append.
+/// </summary>
+internal sealed class DataFileWriter : IDisposable
+{
+    private readonly string _tablePath;
+    private readonly Schema _schema;
+    private readonly Schema _dataSchema;
+    private readonly int[] _partitionIndexes;
+    private readonly int[] _dataIndexes;
+    private readonly Func<Guid> _newGuid;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, OpenFile> _open = new(StringComparer.Ordinal);
+    private readonly List<string> _written = [];
+    private readonly StringBuilder _key = new();
+    private int _fileCounter;
+
+    /// <summary>Creates the writer for rows of <paramref name="schema"/> partitioned by <paramref name="partitionColumns"/>.</summary>
+    public DataFileWriter(string tablePath, Schema schema, IReadOnlyList<string> partitionColumns, Func<Guid> newGuid, TimeProvider time)
+    {
+        _tablePath = tablePath;
+        _schema = schema;
+        _newGuid = newGuid;
+        _time = time;
+        _partitionIndexes = [.. partitionColumns.Select(schema.GetIndex)];
+        _dataIndexes = [.. Enumerable.Range(0, schema.Count).Where(i => !partitionColumns.Contains(schema[i].Name))];
+        _dataSchema = new Schema(_dataIndexes.Select(i => schema[i]));
+    }
+
+    /// <summary>The rows written so far.</summary>
+    public long RowCount { get; private set; }
+
+    /// <summary>Adds <paramref name="row"/> (of the table schema) to the file of its partition.</summary>
+    public void Write(Row row)
+    {
+        OpenFile file;
+        if (_partitionIndexes.Length == 0)
+        {
+            if (!_open.TryGetValue("", out file!))
+            {
+                file = Open("", []);
+            }
+        }
+        else
+        {
+            _key.Clear();
+            foreach (var index in _partitionIndexes)
+            {
+                _key.Append(_schema[index].Name).Append('=').Append(DeltaPaths.EscapePartitionValue(PartitionValues.Serialize(row, index))).Append('/');
+            }
+            var key = _key.ToString();
+            if (!_open.TryGetValue(key, out file!))
+            {
+                var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+                foreach (var index in _partitionIndexes)
+                {
+                    values[_schema[index].Name] = PartitionValues.Serialize(row, index);
+                }
+                file = Open(key, values);
+            }
+        }
+        file.Write(row, _dataIndexes);
+        RowCount++;
+    }
+
+    private OpenFile Open(string directory, Dictionary<string, string?> partitionValues)
+    {
+        var name = $"part-{_fileCounter++:D5}-{_newGuid():D}-c000.snappy.parquet";
+        var relative = directory + name;
+        var full = Path.Combine(_tablePath, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        _written.Add(full);
+        var file = new OpenFile(relative, full, _schema, _dataSchema, _dataIndexes, partitionValues);
+        _open[directory] = file;
+        return file;
+    }
+
+    /// <summary>Closes every file and returns its <c>add</c> action (path URI-encoded, stats JSON, dataChange true).</summary>
+    public List<AddFile> Finish()
+    {
+        var adds = new List<AddFile>(_open.Count);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var file in _open.Values)
+        {
+            var size = file.Close();
+            adds.Add(new AddFile(DeltaPaths.Encode(file.RelativePath), file.PartitionValues, size, now, DataChange: true, file.StatsJson()));
+        }
+        _open.Clear();
+        return adds;
+    }
+
+    /// <summary>Closes and deletes every file written: the append leaves nothing behind.</summary>
+    public void Abort()
+    {
+        foreach (var file in _open.Values)
+        {
+            file.Dispose();
+        }
+        _open.Clear();
+        foreach (var path in _written)
+        {
+            File.Delete(path);
+        }
+        _written.Clear();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var file in _open.Values)
+        {
+            file.Dispose();
+        }
+        _open.Clear();
+    }
+
+    private sealed class OpenFile : IDisposable
+    {
+        private readonly FileStream _stream;
+        private readonly ParquetRowWriter _writer;
+        private readonly Row? _projected;
+        private readonly ColumnStatistics[] _stats;
+        private long _rows;
+
+        public OpenFile(string relativePath, string fullPath, Schema schema, Schema dataSchema, int[] dataIndexes, Dictionary<string, string?> partitionValues)
+        {
+            RelativePath = relativePath;
+            PartitionValues = partitionValues;
+            _stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.ReadWrite);
+            _writer = new ParquetRowWriter(dataSchema, _stream, ParquetWriteOptions.Default);
+            _projected = dataIndexes.Length == schema.Count ? null : new Row(dataSchema);
+            _stats = [.. dataIndexes.Select(i => new ColumnStatistics(schema[i].Name, schema[i].Type))];
+        }
+
+        public string RelativePath { get; }
+
+        public Dictionary<string, string?> PartitionValues { get; }
+
+        public void Write(Row row, int[] dataIndexes)
+        {
+            for (var i = 0; i < dataIndexes.Length; i++)
+            {
+                _stats[i].Add(row, dataIndexes[i]);
+            }
+            if (_projected is null)
+            {
+                _writer.Write(row);
+            }
+            else
+            {
+                for (var i = 0; i < dataIndexes.Length; i++)
+                {
+                    _projected.SetValue(i, row.GetValue(dataIndexes[i]));
+                }
+                _writer.Write(_projected);
+            }
+            _rows++;
+        }
+
+        public long Close()
+        {
+            _writer.Finish();
+            _stream.Flush(flushToDisk: true);
+            var size = _stream.Length;
+            Dispose();
+            return size;
+        }
+
+        public string StatsJson()
+        {
+            var buffer = new ArrayBufferWriter<byte>(256);
+            using (var json = new Utf8JsonWriter(buffer, DeltaActionJson.WriterOptions))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("numRecords", _rows);
+                json.WriteStartObject("minValues");
+                foreach (var column in _stats)
+                {
+                    if (column.HasBounds)
+                    {
+                        column.WriteBound(json, max: false);
+                    }
+                }
+                json.WriteEndObject();
+                json.WriteStartObject("maxValues");
+                foreach (var column in _stats)
+                {
+                    if (column.HasMax)
+                    {
+                        column.WriteBound(json, max: true);
+                    }
+                }
+                json.WriteEndObject();
+                json.WriteStartObject("nullCount");
+                foreach (var column in _stats)
+                {
+                    json.WriteNumber(column.Name, column.NullCount);
+                }
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+
+        public void Dispose()
+        {
+            _writer.Dispose();
+            _stream.Dispose();
+        }
+    }
+}
