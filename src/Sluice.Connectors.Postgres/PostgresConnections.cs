@@ -6,14 +6,16 @@ namespace Sluice.Connectors.Postgres;
 internal static class PostgresConnections
 {
     /// <summary>
-    /// <paramref name="connectionString"/> without its password, for an options record's text:
-    /// <c>(not a valid connection string)</c> when Npgsql cannot parse it.
+    /// Where <paramref name="connectionString"/> points, for an options record's text: host, port, database and user only
+    /// (an allow-list, so no password, SSL key password or passfile ever shows); <c>(not a valid connection string)</c>
+    /// when Npgsql cannot parse it.
     /// </summary>
     public static string Describe(string? connectionString)
     {
         try
         {
-            return new NpgsqlConnectionStringBuilder(connectionString ?? "") { Password = null }.ConnectionString;
+            var given = new NpgsqlConnectionStringBuilder(connectionString ?? "");
+            return new NpgsqlConnectionStringBuilder { Host = given.Host, Port = given.Port, Database = given.Database, Username = given.Username }.ConnectionString;
         }
         catch (ArgumentException)
         {

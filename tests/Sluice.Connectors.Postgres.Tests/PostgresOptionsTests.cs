@@ -5,14 +5,14 @@ namespace Sluice.Connectors.Postgres.Tests;
 /// <summary>The options records print their settings but never the connection string's password.</summary>
 public sealed class PostgresOptionsTests
 {
-    private const string ConnectionString = "Host=127.0.0.1;Port=5433;Username=sluice;Password=s3cret-value;Database=shop";
+    private const string ConnectionString = "Host=127.0.0.1;Port=5433;Username=sluice;Password=s3cret-value;SSL Password=key-s3cret;Database=shop";
 
     [Fact]
     public void SinkOptions_ToString_ShowsHostAndTableButNeverThePassword()
     {
         var text = new PostgresSinkOptions { ConnectionString = ConnectionString, Table = "orders" }.ToString();
 
-        text.ShouldNotContain("s3cret-value");
+        text.ShouldNotContain("s3cret");
         text.ShouldContain("127.0.0.1");
         text.ShouldContain("Table = orders");
     }
@@ -22,7 +22,7 @@ public sealed class PostgresOptionsTests
     {
         var text = new PostgresCdcOptions { ConnectionString = ConnectionString, Table = "orders", SlotName = "orders_slot" }.ToString();
 
-        text.ShouldNotContain("s3cret-value");
+        text.ShouldNotContain("s3cret");
         text.ShouldContain("127.0.0.1");
         text.ShouldContain("SlotName = orders_slot");
     }

@@ -11,6 +11,9 @@ namespace Sluice.Bench.Cli.Suites;
 /// <param name="HitRate">The cache hit rate in [0, 1], for cases with a cache; null otherwise.</param>
 internal sealed record BenchCase(string Case, long Count, double Seconds, double? HitRate = null)
 {
+    /// <summary>A measured time is positive (a zero would make the rate infinite, which JSON cannot hold).</summary>
+    public double Seconds { get; } = Seconds > 0 ? Seconds : throw new ArgumentOutOfRangeException(nameof(Seconds), Seconds, "A case's measured time must be positive.");
+
     /// <summary>Items per second.</summary>
     public double PerSecond => Count / Seconds;
 }

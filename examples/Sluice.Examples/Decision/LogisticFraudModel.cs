@@ -50,7 +50,14 @@ public sealed class LogisticFraudModel
         Check(test, featureCount, nameof(test));
         var ml = new MLContext(seed);
         var pipeline = ml.Transforms.NormalizeMeanVariance(InputName)
-            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(labelColumnName: "Label", featureColumnName: InputName, maximumNumberOfIterations: 50));
+            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(new Microsoft.ML.Trainers.SdcaLogisticRegressionBinaryTrainer.Options
+            {
+                LabelColumnName = "Label",
+                FeatureColumnName = InputName,
+                MaximumNumberOfIterations = 50,
+                // SDCA picks a thread count of its own and is then not deterministic; one thread keeps "same seed, same model".
+                NumberOfThreads = 1,
+            }));
         var rowSchema = Schema<LabelledFeatures>(featureCount);
         var model = pipeline.Fit(ml.Data.LoadFromEnumerable(training, rowSchema));
         var auc = ml.BinaryClassification.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(test, rowSchema))).AreaUnderRocCurve;

@@ -209,6 +209,7 @@ internal sealed class DuckDbLookupSource : ILookupSource, IAsyncLookupSource
                 throw new IOException($"The DuckDB lookup of table '{_table}' cannot open '{_databasePath}': {e.Message}", e);
             }
         }
+        var returned = false;
         try
         {
             var found = new Dictionary<Row, List<Row>>();
@@ -238,20 +239,36 @@ internal sealed class DuckDbLookupSource : ILookupSource, IAsyncLookupSource
                     rows.Add(row);
                 }
             }
-            if (_disposed)
+            Return(connection);
+            returned = true;
+            return found;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new IOException($"The lookup of {keys.Count} key(s) (the first {keys[0]}) in DuckDB table '{_table}' of '{_databasePath}' failed: {e.Message}", e);
+        }
+        finally
+        {
+            if (!returned)
             {
                 connection.Dispose();
             }
-            else
-            {
-                _idle.Add(connection);
-            }
-            return found;
         }
-        catch (Exception e) when (e is DuckDBException or DbException or InvalidOperationException)
+    }
+
+    /// <summary>
+    /// Puts a connection back in the pool, or closes it once the source is disposed. A batch still running when
+    /// <see cref="Dispose"/> drains the pool may add its connection after the drain: it drains again after adding.
+    /// </summary>
+    private void Return(DuckDBConnection connection)
+    {
+        _idle.Add(connection);
+        if (_disposed)
         {
-            connection.Dispose();
-            throw new IOException($"The lookup of {keys.Count} key(s) (the first {keys[0]}) in DuckDB table '{_table}' of '{_databasePath}' failed: {e.Message}", e);
+            while (_idle.TryTake(out var idle))
+            {
+                idle.Dispose();
+            }
         }
     }
 

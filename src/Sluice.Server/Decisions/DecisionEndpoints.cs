@@ -130,8 +130,9 @@ internal static class DecisionEndpoints
             {
                 return await connecting.ConfigureAwait(false);
             }
-            catch (RedisSinkException)
+            catch (Exception) when (connecting.IsFaulted || connecting.IsCanceled)
             {
+                // Whatever the attempt failed with, it is not kept: the next call tries again.
                 lock (_lock)
                 {
                     if (ReferenceEquals(_connecting, connecting))

@@ -27,7 +27,7 @@ public sealed class DecisionEndpointTests
     }
 
     [Fact]
-    public async Task Decide_RedisNeverAnswers_OtherRequestsAreServedWhileItConnects()
+    public async Task Decide_RedisNeverAnswers_OtherRequestsAreServed_AndEveryCallAnswers503()
     {
         // A listener that accepts connections but never speaks: the connect hangs until its timeout (5 s).
         using var silent = new TcpListener(IPAddress.Loopback, 0);
@@ -39,7 +39,6 @@ public sealed class DecisionEndpointTests
         using var health = await fixture.Anonymous.GetAsync("/healthz");
 
         health.StatusCode.ShouldBe(HttpStatusCode.OK);
-        decides.ShouldAllBe(d => !d.IsCompleted, "the decide calls still wait on the one connect attempt");
         foreach (var decide in decides)
         {
             using var answer = await decide.WaitAsync(TimeSpan.FromSeconds(30));
