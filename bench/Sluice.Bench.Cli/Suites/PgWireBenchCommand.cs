@@ -91,7 +91,8 @@ internal static class PgWireBenchCommand
             {
                 var mine = new List<double>();
                 await using var command = new NpgsqlCommand(Query, session);
-                var from = command.Parameters.Add(new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp });
+                var from = new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp };
+                command.Parameters.Add(from);
                 await command.PrepareAsync(cancellationToken);
                 var random = new Random(index);
                 while (clock.Elapsed < duration)

@@ -352,8 +352,9 @@ internal sealed partial class PgConnection
     private PgColumn[] DescribeStatement(PgPrepared prepared)
     {
         var plan = prepared.Plan;
-        var sql = plan.Wrappable ? $"SELECT * FROM ({plan.Sql}\n) AS _sluice_describe LIMIT 0" : plan.Sql;
-        var reader = Sql.Run(sql, new object?[prepared.ParameterTypes.Length], out var command);
+        var typed = TypedNulls(plan.Sql, prepared.ParameterTypes);
+        var sql = plan.Wrappable ? $"SELECT * FROM ({typed}\n) AS _sluice_describe LIMIT 0" : typed;
+        var reader = Sql.Run(sql, new object?[PgSqlText.ParameterCount(PgSqlText.Tokens(sql))], out var command);
         try
         {
             return Columns(reader);
@@ -364,6 +365,28 @@ internal sealed partial class PgConnection
             command.Dispose();
             Sql.EndRun();
         }
+    }
+
+    /// <summary>
+    /// <paramref name="sql"/> with each parameter of a declared type replaced by a NULL of that type, so DuckDB can
+    /// resolve expressions such as <c>$1 + INTERVAL 10 MINUTE</c> without a value; undeclared ones stay parameters
+    /// (bound to NULL, typed by their context).
+    /// </summary>
+    private static string TypedNulls(string sql, int[] types)
+    {
+        var text = new System.Text.StringBuilder(sql.Length + 32);
+        var at = 0;
+        foreach (var token in PgSqlText.Tokens(sql))
+        {
+            if (token.Kind != PgTokenKind.Parameter || !int.TryParse(token.Text.AsSpan(1), out var n) || n < 1 || n > types.Length
+                || PgType.FromOid(types[n - 1]) is not { } kind)
+            {
+                continue;
+            }
+            text.Append(sql, at, token.Start - at).Append("CAST(NULL AS ").Append(PgType.DuckDbName(kind)).Append(')');
+            at = token.Start + token.Text.Length;
+        }
+        return text.Append(sql, at, sql.Length - at).ToString();
     }
 
     private static PgColumn[] Columns(DbDataReader reader)

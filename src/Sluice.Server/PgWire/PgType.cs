@@ -76,6 +76,26 @@ internal static class PgType
         _ => null,
     };
 
+    /// <summary>The DuckDB type a parameter of <paramref name="kind"/> stands for.</summary>
+    public static string DuckDbName(PgTypeKind kind) => kind switch
+    {
+        PgTypeKind.Bool => "BOOLEAN",
+        PgTypeKind.Int2 => "SMALLINT",
+        PgTypeKind.Int4 => "INTEGER",
+        PgTypeKind.Int8 => "BIGINT",
+        PgTypeKind.Float4 => "FLOAT",
+        PgTypeKind.Float8 => "DOUBLE",
+        PgTypeKind.Numeric => "DECIMAL(38, 10)",
+        PgTypeKind.Bytea => "BLOB",
+        PgTypeKind.Date => "DATE",
+        PgTypeKind.Time => "TIME",
+        PgTypeKind.Timestamp => "TIMESTAMP",
+        PgTypeKind.TimestampTz => "TIMESTAMPTZ",
+        PgTypeKind.Interval => "INTERVAL",
+        PgTypeKind.Uuid => "UUID",
+        _ => "VARCHAR",
+    };
+
     /// <summary><c>typlen</c>: the fixed size in bytes, or -1 for a variable-length type.</summary>
     public static short Length(PgTypeKind kind) => kind switch
     {

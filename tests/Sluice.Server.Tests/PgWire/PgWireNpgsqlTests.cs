@@ -90,6 +90,18 @@ public sealed class PgWireNpgsqlTests(PgWireServer server) : IClassFixture<PgWir
     }
 
     [Fact]
+    public async Task PreparedStatement_ParameterInAnExpression_IsDescribedByItsDeclaredType()
+    {
+        // Describing the statement before it is bound must resolve $1 + INTERVAL, which a bare NULL would not.
+        await using var connection = await server.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM events WHERE ts BETWEEN $1 AND $1 + INTERVAL 2 MINUTE", connection);
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = new DateTime(2026, 12, 1, 10, 0, 0), NpgsqlDbType = NpgsqlDbType.Timestamp });
+        await command.PrepareAsync();
+
+        (await command.ExecuteScalarAsync()).ShouldBe(3L);
+    }
+
+    [Fact]
     public async Task GrafanaPanelQuery_TimeBucketsInTheRange()
     {
         // What a Grafana PostgreSQL panel sends for "sum(amount) per minute", $__timeFilter(ts) expanded as Grafana does.
