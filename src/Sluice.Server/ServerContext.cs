@@ -42,6 +42,9 @@ internal sealed class ServerContext : IDisposable
     /// <summary>The embedded DuckDB warehouse file.</summary>
     public string WarehousePath => Path.Combine(DataDirectory, "warehouse.duckdb");
 
+    /// <summary>The Parquet lake: one folder per table under <c>lake/</c>, which the PostgreSQL endpoint shows as views.</summary>
+    public string LakeDirectory => Path.Combine(DataDirectory, "lake");
+
     /// <summary>Where the server keeps the definitions of jobs to resume at the next start, <c>jobs/</c>.</summary>
     public string JobsDirectory => Path.Combine(DataDirectory, "jobs");
 

@@ -16,6 +16,7 @@ using Sluice.Server.Ingest;
 using Sluice.Server.Jobs;
 using Sluice.Server.Log;
 using Sluice.Server.Metrics;
+using Sluice.Server.PgWire;
 using Sluice.Server.Security;
 
 namespace Sluice.Server;
@@ -30,17 +31,28 @@ public sealed class SluiceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ServerContext _context;
+    private readonly PgWireEndpoint? _pgWire;
     private int _stopped;
 
-    private SluiceServer(WebApplication app, ServerContext context, Uri address)
+    private SluiceServer(WebApplication app, ServerContext context, Uri address, PgWireEndpoint? pgWire)
     {
         _app = app;
         _context = context;
         Address = address;
+        _pgWire = pgWire;
     }
 
     /// <summary>The address the server listens on, with the port it bound (<c>http://127.0.0.1:8081/</c>).</summary>
     public Uri Address { get; }
+
+    /// <summary>
+    /// The port of the PostgreSQL wire-protocol endpoint (docs/server.md, "PostgreSQL wire protocol"), on the same
+    /// address as <see cref="Address"/>; null when <see cref="SluiceServerOptions.PgWire"/> is null.
+    /// </summary>
+    public int? PgPort => _pgWire?.Port;
+
+    /// <summary>The PostgreSQL endpoint, for in-process tests (its live connection count).</summary>
+    internal PgWireEndpoint? PgWire => _pgWire;
 
     /// <summary>The full path of the data directory.</summary>
     public string DataDirectory => _context.DataDirectory;
@@ -86,8 +98,14 @@ public sealed class SluiceServer : IAsyncDisposable
             throw new ArgumentException($"The largest request body ({options.MaxRequestBodyBytes} bytes) must be positive.", nameof(options));
         }
 
+        if (options.PgWire is { } pg && (pg.Port is < 0 or > IPEndPoint.MaxPort || pg.MaxConnections < 1 || pg.MaxMessageBytes < 1024))
+        {
+            throw new ArgumentException($"The PostgreSQL endpoint options are out of range ({pg}): the port must be 0-65535, at least one connection, messages of at least 1024 bytes.", nameof(options));
+        }
+
         var context = ServerContext.Open(options, DefaultConnectors());
         WebApplication? app = null;
+        PgWireEndpoint? pgWire = null;
         try
         {
             app = Build(options, context);
@@ -100,12 +118,22 @@ public sealed class SluiceServer : IAsyncDisposable
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             // Jobs saved at the last shutdown (or before a crash) run again before the server reports ready.
             await app.Services.GetRequiredService<ServerJobs>().ResumeAsync(cancellationToken).ConfigureAwait(false);
+            if (options.PgWire is { } pgOptions)
+            {
+                // Without configured users, user 'sluice' logs in with the API token as password: one secret to keep.
+                var users = pgOptions.Users.Count > 0 ? pgOptions.Users : new Dictionary<string, string> { [PgWireOptions.DefaultUser] = context.Token.Value };
+                pgWire = PgWireEndpoint.Start(pgOptions, options.ListenAddress, users, new PgWarehouse(context.WarehousePath, context.LakeDirectory), context.LoggerFactory.CreateLogger<PgWireEndpoint>());
+            }
             context.MarkReady();
             ServerLog.Listening(logger, address.ToString(), context.DataDirectory);
-            return new SluiceServer(app, context, address);
+            return new SluiceServer(app, context, address, pgWire);
         }
         catch
         {
+            if (pgWire is not null)
+            {
+                await pgWire.DisposeAsync().ConfigureAwait(false);
+            }
             // A failure after listening began (resuming the saved jobs, say) must not leave the port bound.
             if (app is not null)
             {
@@ -125,6 +153,10 @@ public sealed class SluiceServer : IAsyncDisposable
         }
         try
         {
+            if (_pgWire is not null)
+            {
+                await _pgWire.DisposeAsync().ConfigureAwait(false);
+            }
             await _app.StopAsync(cancellationToken).ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
         }

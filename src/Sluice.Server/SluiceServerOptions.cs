@@ -45,6 +45,13 @@ public sealed record SluiceServerOptions
     public Decisions.DecisionStoreOptions? Decisions { get; init; }
 
     /// <summary>
+    /// The PostgreSQL wire-protocol endpoint (docs/server.md, "PostgreSQL wire protocol"): SQL clients such as psql,
+    /// Npgsql and Grafana query the warehouse and the lake through it. Null (the default of the library; <c>sluice server</c> serves it on port 4566 unless
+    /// <c>--pg-port 0</c>) does not serve it.
+    /// </summary>
+    public PgWire.PgWireOptions? PgWire { get; init; }
+
+    /// <summary>
     /// C# jobs clients may submit by name (<c>POST /api/jobs</c> with <c>{"job": "name", "args": {…}}</c>): each builds
     /// its job's sources, operators and sinks on the <see cref="StreamEnvironment"/> it is given (whose options — name,
     /// parallelism, checkpoints — the server sets) from the submission's arguments. Called on the request's thread (or

@@ -57,11 +57,11 @@ public sealed class ServerCommandTests
         result.Stderr.ShouldContain("--port");
     }
 
-    /// <summary>Starts the server on a free port, waits for its "listening" line, checks /healthz, sends SIGTERM.</summary>
+    /// <summary>Starts the server on a free port (no PostgreSQL endpoint: 4566 may be taken by a parallel run), waits for its "listening" line, checks /healthz, sends SIGTERM.</summary>
     private static async Task<(string Stdout, int ExitCode)> RunUntilHealthyThenTerminateAsync(string directory)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "sluice.dll"), "server", "--data-dir", directory, "--port", "0" })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "sluice.dll"), "server", "--data-dir", directory, "--port", "0", "--pg-port", "0" })
         {
             info.ArgumentList.Add(arg);
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Sluice.Server;
 using Sluice.Server.Metrics;
+using Sluice.Server.PgWire;
 
 namespace Sluice.Cli.Server;
 
@@ -31,7 +32,10 @@ internal static class ServerCommand
                 r.AddError($"--otlp-endpoint '{text}' is not an absolute URI: give one such as http://localhost:4317.");
             }
         });
-        var command = new Command("server", "Run the Sluice server: REST API, /metrics, web dashboard and HTTP ingest over one data directory.") { dataDir, port, listen, otlp };
+        var pgPort = new Option<int>("--pg-port") { Description = $"The PostgreSQL wire-protocol port, on the --listen address (0: off). User '{PgWireOptions.DefaultUser}' logs in with the API token as password.", DefaultValueFactory = _ => PgWireOptions.DefaultPort }.MustBeBetween(0, IPEndPoint.MaxPort);
+        var pgTrust = new Option<bool>("--pg-trust-loopback") { Description = "Let PostgreSQL clients on this machine (loopback) in without a password, as PostgreSQL's 'trust'." };
+        var pgMax = new Option<int>("--pg-max-connections") { Description = "The most PostgreSQL connections served at once; more are refused (SQLSTATE 53300).", DefaultValueFactory = _ => 100 }.MustBeBetween(1, 10_000);
+        var command = new Command("server", "Run the Sluice server: REST API, /metrics, web dashboard, HTTP ingest and a PostgreSQL wire-protocol endpoint over one data directory.") { dataDir, port, listen, otlp, pgPort, pgTrust, pgMax };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var directory = DataDirectories.CreateWritable(parse.GetValue(dataDir)!, "server data directory");
@@ -42,6 +46,9 @@ internal static class ServerCommand
                 ListenAddress = IPAddress.Parse(parse.GetValue(listen)!),
                 LoggerFactory = CommandLineHost.LoggerFactory(parse),
                 OtlpEndpoint = parse.GetValue(otlp) is { } endpoint ? new Uri(endpoint) : null,
+                PgWire = parse.GetValue(pgPort) is var pg and > 0
+                    ? new PgWireOptions { Port = pg, TrustLoopback = parse.GetValue(pgTrust), MaxConnections = parse.GetValue(pgMax) }
+                    : null,
             };
             SluiceServer server;
             try
@@ -50,7 +57,7 @@ internal static class ServerCommand
             }
             catch (IOException e)
             {
-                throw new CommandFailedException($"The server cannot start on {options.ListenAddress}:{options.Port} ({e.Message.TrimEnd('.')}).", e);
+                throw new CommandFailedException($"The server cannot start on {options.ListenAddress}:{options.Port}{(options.PgWire is { } pgOptions ? $" (PostgreSQL {pgOptions.Port})" : "")} ({e.Message.TrimEnd('.')}).", e);
             }
 
             await using (server.ConfigureAwait(false))
@@ -59,6 +66,10 @@ internal static class ServerCommand
                 Console.WriteLine(server.TokenCreated
                     ? $"API token (created now, saved in {server.TokenFile}; mutating calls need it as 'Authorization: Bearer <token>'): {server.Token}"
                     : $"API token: in {server.TokenFile}.");
+                if (server.PgPort is { } listening)
+                {
+                    Console.WriteLine($"PostgreSQL endpoint on {options.ListenAddress}:{listening} (psql -h {options.ListenAddress} -p {listening} -U {PgWireOptions.DefaultUser}; password: the API token).");
+                }
                 Console.WriteLine("Press Ctrl+C to stop.");
                 try
                 {

@@ -1,0 +1,55 @@
+using DuckDB.NET.Data;
+
+namespace Sluice.Server.PgWire;
+
+/// <summary>
+/// What the endpoint queries: the server's DuckDB warehouse file and its Parquet lake (one folder per table under
+/// <c>lake/</c> of the data directory, hive-partitioned), the same catalog <c>sluice query</c> sees. Opens one DuckDB
+/// connection per wire connection. Thread-safe (immutable).
+/// </summary>
+/// <remarks>
+/// The connection string is the warehouse path alone, as the DuckDB sinks open it: DuckDB.NET shares one native
+/// database per data source string within the process, and the first opener's options would win, so the endpoint adds
+/// none (it must not, say, open the warehouse read-only under a sink). Read-only access is enforced per statement
+/// instead (<see cref="PgSqlSession.Plan"/>, <see cref="PgQueryGuard"/>).
+/// </remarks>
+/// <param name="Path">The warehouse file (full path); created empty by the first connection when missing.</param>
+/// <param name="LakeDirectory">The lake's root folder (full path); may be missing.</param>
+internal sealed record PgWarehouse(string Path, string LakeDirectory)
+{
+    /// <summary>
+    /// Opens a connection to the warehouse with each lake table that holds Parquet files as a temporary view of its
+    /// name (visible to this connection only; a warehouse table of the same name is shadowed).
+    /// </summary>
+    /// <exception cref="DuckDBException">The warehouse cannot be opened (another process holds it, say).</exception>
+    public DuckDBConnection Open()
+    {
+        var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path }.ConnectionString);
+        try
+        {
+            connection.Open();
+            foreach (var shim in PgCatalogRewrites.Shims)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = shim;
+                command.ExecuteNonQuery();
+            }
+            foreach (var table in Directory.Exists(LakeDirectory) ? Directory.GetDirectories(LakeDirectory) : [])
+            {
+                if (Directory.EnumerateFiles(table, "*.parquet", SearchOption.AllDirectories).Any())
+                {
+                    using var command = connection.CreateCommand();
+                    var name = System.IO.Path.GetFileName(table).Replace("\"", "\"\"", StringComparison.Ordinal);
+                    command.CommandText = $"CREATE OR REPLACE TEMP VIEW \"{name}\" AS SELECT * FROM read_parquet({PgSqlText.Literal(table + "/**/*.parquet")}, hive_partitioning = true, union_by_name = true)";
+                    command.ExecuteNonQuery();
+                }
+            }
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+}
