@@ -10,9 +10,12 @@ namespace Sluice.Connectors.Delta;
 /// into Parquet data files in the table's directory (invisible: no commit names them); at checkpoint <c>n</c> it closes
 /// them and returns their <c>add</c> actions as the committable; once checkpoint <c>n</c> is complete,
 /// <see cref="Commit"/> commits them in one table version together with a <c>txn</c> action whose <c>appId</c> is
-/// <c>job/sink/subtask</c> (the job's name, the sink's name, the subtask index) and whose version is <c>n</c>. A
-/// replayed commit — on restore, or after a crash between the commit and the checkpoint's acknowledgement — finds its
-/// transaction version in the table and is skipped, so every row is committed once.
+/// <c>job/sink/subtask</c> (the job's name, the sink's name, the subtask index) and whose version is the batch's
+/// sequence: the smallest checkpoint that can complete it (the previous barrier + 1, or the restored checkpoint + 1),
+/// carried in the committable. That is <c>n</c> for a batch prepared at barrier <c>n</c>; a finished subtask's last batch
+/// (prepared at end of input) keeps its sequence however many later checkpoints carry it. A replayed commit — on
+/// restore, after a crash between the commit and the checkpoint's acknowledgement, or the same committable in a later
+/// checkpoint — finds its transaction version in the table and is skipped, so every row is committed once.
 /// </summary>
 /// <remarks>
 /// The table is created from the sink's schema when missing (<see cref="DeltaSinkOptions.PartitionBy"/>); an existing
@@ -27,7 +30,11 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
     private readonly DeltaSinkOptions _options;
     private string _jobName = "";
     private string _operatorName = "";
+    private long _restoredCheckpointId;
     private DeltaTable? _table;
+
+    /// <summary>The committable's format: 1 = the version byte, the batch's sequence (big-endian int64), then the add actions as commit JSON.</summary>
+    internal const byte CommittableVersion = 1;
 
     /// <summary>Creates the sink; the table is opened (or created) when the job starts.</summary>
     /// <param name="path">The table's directory.</param>
@@ -59,8 +66,33 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
         _operatorName = context.OperatorName;
     }
 
-    /// <summary>Opens or creates the table; nothing staged needs discarding (uncommitted files are invisible).</summary>
-    public void AbortPending(long restoredCheckpointId) => _ = Table();
+    /// <summary>Opens or creates the table and keeps the restored checkpoint (writers number their batches after it); nothing staged needs discarding (uncommitted files are invisible).</summary>
+    public void AbortPending(long restoredCheckpointId)
+    {
+        Volatile.Write(ref _restoredCheckpointId, restoredCheckpointId);
+        _ = Table();
+    }
+
+    /// <summary>Encodes a batch's committable (see <see cref="CommittableVersion"/>).</summary>
+    internal static byte[] EncodeCommittable(long sequence, byte[] adds)
+    {
+        var bytes = new byte[9 + adds.Length];
+        bytes[0] = CommittableVersion;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(1), sequence);
+        adds.CopyTo(bytes.AsSpan(9));
+        return bytes;
+    }
+
+    /// <summary>Decodes <see cref="EncodeCommittable"/>'s bytes.</summary>
+    /// <exception cref="InvalidDataException">Not a version 1 committable.</exception>
+    internal static (long Sequence, byte[] Adds) DecodeCommittable(byte[] committable)
+    {
+        if (committable.Length < 9 || committable[0] != CommittableVersion)
+        {
+            throw new InvalidDataException($"Not a Delta sink committable of version {CommittableVersion}: {committable.Length} bytes, first byte {(committable.Length > 0 ? committable[0] : -1)}.");
+        }
+        return (System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(committable.AsSpan(1)), committable[9..]);
+    }
 
     /// <summary>The <c>txn</c> appId of subtask <paramref name="subtaskIndex"/>: <c>job/sink/subtask</c>.</summary>
     public string AppIdOf(int subtaskIndex) => $"{_jobName}/{_operatorName}/{subtaskIndex}";
@@ -74,15 +106,16 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
         {
             return;
         }
+        var (sequence, json) = DecodeCommittable(committable);
         var adds = new List<AddFile>();
-        foreach (var action in DeltaActionJson.ParseCommit(committable, checkpointId, $"committable of checkpoint {checkpointId}, subtask {subtaskIndex}"))
+        foreach (var action in DeltaActionJson.ParseCommit(json, checkpointId, $"committable of checkpoint {checkpointId}, subtask {subtaskIndex}"))
         {
             if (action is AddFile add)
             {
                 adds.Add(add);
             }
         }
-        var options = checkpointId == 0 ? DeltaAppendOptions.Default : new DeltaAppendOptions { AppId = AppIdOf(subtaskIndex), TransactionVersion = checkpointId };
+        var options = checkpointId == 0 ? DeltaAppendOptions.Default : new DeltaAppendOptions { AppId = AppIdOf(subtaskIndex), TransactionVersion = sequence };
         Table().CommitFiles(adds, options);
     }
 
@@ -90,7 +123,7 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
     public ISinkWriter<Row> CreateWriter(SinkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new Writer(this, Table(), context.TimeProvider);
+        return new Writer(this, Table(), context.TimeProvider, Volatile.Read(ref _restoredCheckpointId) + 1);
     }
 
     private DeltaTable Table()
@@ -128,10 +161,11 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
         }
     }
 
-    private sealed class Writer(DeltaSink sink, DeltaTable table, TimeProvider time) : ITwoPhaseSinkWriter<Row>
+    private sealed class Writer(DeltaSink sink, DeltaTable table, TimeProvider time, long firstSequence) : ITwoPhaseSinkWriter<Row>
     {
         private readonly IReadOnlyList<string> _partitionColumns = table.GetSnapshot().PartitionColumns;
         private DataFileWriter? _files;
+        private long _sequence = firstSequence; // the smallest checkpoint that can complete the batch being written
 
         public void Write(Row value, long timestamp)
         {
@@ -153,6 +187,8 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
 
         public byte[] PrepareCommit(long checkpointId)
         {
+            var sequence = _sequence;
+            _sequence = checkpointId == long.MaxValue ? checkpointId : checkpointId + 1; // MaxValue: end of input, no batch follows
             if (_files is null)
             {
                 return [];
@@ -160,7 +196,7 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
             var adds = _files.Finish();
             _files.Dispose();
             _files = null;
-            return adds.Count == 0 ? [] : DeltaActionJson.WriteCommit(adds);
+            return adds.Count == 0 ? [] : EncodeCommittable(sequence, DeltaActionJson.WriteCommit(adds));
         }
 
         public void Dispose()

@@ -179,8 +179,8 @@ public sealed partial class DeltaTable
 
     /// <summary>
     /// Creates the commit file of <paramref name="version"/> only if absent: the content goes to a hidden temporary file
-    /// in the log directory first, which is then moved to the commit's name without overwriting (on Linux a hard link,
-    /// which fails when the name exists). Readers never see a partly written commit.
+    /// in the log directory first, which is then linked to the commit's name only if that name is free
+    /// (<see cref="AtomicFile"/>: link(2), atomic). Readers never see a partly written commit.
     /// </summary>
     /// <returns>False when the version already exists (another writer won it).</returns>
     private bool TryCreateCommit(long version, byte[] content)
@@ -200,15 +200,7 @@ public sealed partial class DeltaTable
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
-            try
-            {
-                File.Move(temp, target, overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(target))
-            {
-                return false;
-            }
+            return AtomicFile.TryCreateNoReplace(temp, target);
         }
         finally
         {
@@ -234,9 +226,9 @@ public sealed partial class DeltaTable
             DeltaCheckpoints.Write(_log.Files, snapshot);
             return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DeltaException)
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
-            // The commit is durable; a checkpoint is an optimisation the next due one makes up for.
+            // The commit is durable (the caller must not undo it); a checkpoint is an optimisation the next due one makes up for.
             return $"The checkpoint of version {version} of table '{Path}' was not written: {e.Message}";
         }
     }

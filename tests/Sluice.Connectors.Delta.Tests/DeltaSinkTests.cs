@@ -28,7 +28,7 @@ public sealed class DeltaSinkTests
         using var temp = new TempDirectory();
         var sink = new DeltaSink(temp.File("t"), s_schema);
         sink.Open(new CommitterContext("orders-sink", "orders-job", JobId.New(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
-        sink.AbortPending(0);
+        sink.AbortPending(6); // restored from checkpoint 6: the writer's first batch belongs to checkpoint 7
         var writer = (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(new SinkContext("orders-sink", 1, 2, TimeProvider.System));
         writer.Write(Row.Of(s_schema, 1L, "a"), 0);
         var committable = writer.PrepareCommit(7);
@@ -54,5 +54,42 @@ public sealed class DeltaSinkTests
         var error = Should.Throw<DeltaException>(() => sink.AbortPending(0));
 
         error.Message.ShouldContain("MergeSchema");
+    }
+
+    [Fact]
+    public void Commit_FinishedSubtasksLastBatch_CarriedByLaterCheckpoints_CommitsOnce()
+    {
+        // A subtask that finished prepares its last batch at end of input (checkpoint id long.MaxValue); the coordinator
+        // then commits that same committable with every later checkpoint's id. It must reach the table once.
+        using var temp = new TempDirectory();
+        var sink = new DeltaSink(temp.File("t"), s_schema);
+        sink.Open(new CommitterContext("s", "j", JobId.New(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+        sink.AbortPending(0);
+        var writer = (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(new SinkContext("s", 0, 1, TimeProvider.System));
+        writer.Write(Row.Of(s_schema, 1L, "a"), 0);
+        sink.Commit(1, 0, writer.PrepareCommit(1));
+        writer.Write(Row.Of(s_schema, 2L, "b"), 0);
+        var last = writer.PrepareCommit(long.MaxValue);
+        writer.Dispose();
+
+        sink.Commit(2, 0, last);
+        sink.Commit(3, 0, last);
+        sink.Commit(4, 0, last);
+
+        var table = DeltaTable.Open(temp.File("t"));
+        table.ReadRows().Select(r => r.GetInt64(0)).Order().ShouldBe([1L, 2L]);
+        table.GetSnapshot().GetTransactionVersion("j/s/0").ShouldBe(2);
+    }
+
+    [Fact]
+    public void Committable_Version1_IsTheVersionByteTheSequenceAndTheAddJson()
+    {
+        // Golden: the committable's layout (checkpointed state) is pinned.
+        var committable = DeltaSink.EncodeCommittable(258, "{}\n"u8.ToArray());
+
+        committable.ShouldBe([1, 0, 0, 0, 0, 0, 0, 1, 2, (byte)'{', (byte)'}', (byte)'\n']);
+        var (sequence, adds) = DeltaSink.DecodeCommittable(committable);
+        (sequence, System.Text.Encoding.UTF8.GetString(adds)).ShouldBe((258L, "{}\n"));
+        Should.Throw<InvalidDataException>(() => DeltaSink.DecodeCommittable([2, 0]));
     }
 }

@@ -109,6 +109,51 @@ public sealed class PostgresSinkPreparedTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public void PreparedAppend_EndOfInputBatch_CrashBeforeItsCheckpointCommits_RestoreCommitsIt()
+    {
+        // A finished subtask prepares its last batch under checkpoint id long.MaxValue; the next checkpoint to complete
+        // (2 here) carries its committable. A crash before that checkpoint's commit must not roll it back on restore.
+        var table = PostgresCluster.NewTable("prepared_end");
+        var sink = Append(table);
+        sink.AbortPending(0);
+        var writer = Writer(sink, subtask: 0);
+        writer.Write(Event(1, "a"), 0);
+        sink.Commit(1, 0, writer.PrepareCommit(1));
+        writer.Write(Event(2, "b"), 0);
+        var last = writer.PrepareCommit(long.MaxValue);
+        writer.Dispose();
+
+        var restored = Append(table);
+        restored.AbortPending(2);
+        restored.Commit(2, 0, last); // the replayed commit of checkpoint 2: skipped
+
+        Ids(table).ShouldBe([1L, 2L]);
+        Prepared(table).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void AbortPending_GidWithTheSinksPrefixButNotItsShape_IsLeftAlone()
+    {
+        // Any role may prepare a transaction; a gid is pasted into COMMIT/ROLLBACK PREPARED only if it has exactly the
+        // sink's shape (prefix, 16 hex digits, subtask, sequence).
+        var table = PostgresCluster.NewTable("prepared_shape");
+        var sink = Append(table);
+        sink.AbortPending(0);
+        var odd = PostgresSink<Row>.PreparedTransactionPrefix("postgres", $"\"{table}\"") + "x_0_1";
+        cluster.Execute($"BEGIN; INSERT INTO {table} VALUES (5, 'odd'); PREPARE TRANSACTION '{odd}'");
+        try
+        {
+            sink.AbortPending(3);
+
+            PreparedGids(table).ShouldBe([odd]);
+        }
+        finally
+        {
+            cluster.Execute($"ROLLBACK PREPARED '{odd}'");
+        }
+    }
+
+    [Fact]
     public void AbortPending_LeavesOtherSinksAndApplicationsPreparedTransactionsAlone()
     {
         var mine = PostgresCluster.NewTable("prepared_mine");
@@ -158,7 +203,8 @@ public sealed class PostgresSinkPreparedTests(PostgresCluster cluster)
         writer.Write(Event(1, "a"), 0);
         var committable = writer.PrepareCommit(4);
         writer.Dispose();
-        var gid = PreparedTransactionId(table, 2, 4);
+        var gid = PreparedGids(table).ShouldHaveSingleItem();
+        Prepared(table).ShouldBe([PreparedTransactionId(table, 2, 1)], "a writer that restored nothing prepares sequence 1, whatever the barrier's id");
         cluster.Execute($"ROLLBACK PREPARED '{gid}'");
 
         var error = Should.Throw<IOException>(() => sink.Commit(4, 2, committable));
@@ -241,10 +287,15 @@ public sealed class PostgresSinkPreparedTests(PostgresCluster cluster)
 
     private static Row Event(long id, string name) => Row.Of(s_events, id, name);
 
-    private static string PreparedTransactionId(string table, int subtask, long checkpointId) =>
-        $"{PostgresSink<Row>.PreparedTransactionPrefix("postgres", $"\"{table}\"")}{subtask}_{checkpointId}";
+    /// <summary>A gid of the sink's shape with the writer's part left out: prefix, subtask, sequence.</summary>
+    private static string PreparedTransactionId(string table, int subtask, long sequence) =>
+        $"{PostgresSink<Row>.PreparedTransactionPrefix("postgres", $"\"{table}\"")}{subtask}_{sequence}";
 
+    /// <summary>The table's prepared transactions, each with its writer's 16 hex digits left out (random per writer).</summary>
     private List<string> Prepared(string table) =>
+        [.. PreparedGids(table).Select(gid => System.Text.RegularExpressions.Regex.Replace(gid, "^(sluice_[0-9a-f]{16}_)[0-9a-f]{16}_", "$1")).Order(StringComparer.Ordinal)];
+
+    private List<string> PreparedGids(string table) =>
         [.. cluster.Query($"SELECT gid FROM pg_prepared_xacts WHERE starts_with(gid, '{PostgresSink<Row>.PreparedTransactionPrefix("postgres", $"\"{table}\"")}') ORDER BY gid").Select(r => (string)r[0]!)];
 
     private List<long> Ids(string table) => [.. cluster.Query($"SELECT id FROM {table} ORDER BY id").Select(r => (long)r[0]!)];

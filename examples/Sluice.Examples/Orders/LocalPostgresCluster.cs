@@ -62,7 +62,10 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
         var directory = Path.Combine(Path.GetTempPath(), "sluice-example-pg-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111); // the server's own user creates its files in it
+        // Under root the server runs as user postgres, which must create its files here: world-writable with the sticky
+        // bit (as /tmp), so nobody can rename or replace another's file. Otherwise the owner's alone.
+        var asRoot = Environment.UserName == "root";
+        File.SetUnixFileMode(directory, asRoot ? (UnixFileMode)0b1_111_111_111 : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -72,9 +75,10 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         {
             var passwordFile = Path.Combine(directory, "pwfile");
             await File.WriteAllTextAsync(passwordFile, cluster._password, cancellationToken).ConfigureAwait(false);
-            File.SetUnixFileMode(passwordFile, (UnixFileMode)0b110_100_100);
+            // Readable by initdb only: under root it runs as postgres, so the file is readable for the moment initdb runs.
+            File.SetUnixFileMode(passwordFile, asRoot ? (UnixFileMode)0b110_100_100 : UnixFileMode.UserRead | UnixFileMode.UserWrite);
             await cluster.RunAsync(cancellationToken, "initdb", "-D", cluster.DataDirectory, "-U", User, "--pwfile", passwordFile,
-                "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync").ConfigureAwait(false);
+                "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync").ConfigureAwait(false);
             File.Delete(passwordFile);
             var options = string.Create(CultureInfo.InvariantCulture,
                 $"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c wal_level=logical -c max_prepared_transactions=16 -c max_replication_slots=8 -c max_wal_senders=8");

@@ -65,6 +65,23 @@ public static class OrdersExample
     /// <summary>The DuckDB file in <paramref name="dataDirectory"/>.</summary>
     public static string DuckDbPath(string dataDirectory) => Path.Combine(dataDirectory, "orders.duckdb");
 
+    /// <summary>Deletes what an earlier run left in <paramref name="directory"/>: the DuckDB file (and its WAL) and the two checkpoint folders, nothing else.</summary>
+    private static void DeleteOwnFiles(string directory)
+    {
+        foreach (var file in Directory.EnumerateFiles(directory, "orders.duckdb*"))
+        {
+            File.Delete(file);
+        }
+        foreach (var target in new[] { "duckdb", "postgres" })
+        {
+            var checkpoints = Path.Combine(directory, "checkpoints-" + target);
+            if (Directory.Exists(checkpoints))
+            {
+                Directory.Delete(checkpoints, recursive: true);
+            }
+        }
+    }
+
     /// <summary>
     /// Creates the source tables with the workload's customers and first orders, starts the job, applies the changes
     /// while it runs, waits until PostgreSQL's summary table equals the summary computed from the source tables, stops
@@ -76,11 +93,8 @@ public static class OrdersExample
     {
         ArgumentNullException.ThrowIfNull(options);
         var directory = Path.GetFullPath(options.DataDirectory);
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true); // a run starts fresh: the source tables are recreated too
-        }
         Directory.CreateDirectory(directory);
+        DeleteOwnFiles(directory); // a run starts fresh (the source tables are recreated too); other files are never touched
         var workload = OrdersWorkload.Generate(options.Orders, options.Customers, options.Seed);
         await using var connection = new NpgsqlConnection(options.ConnectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

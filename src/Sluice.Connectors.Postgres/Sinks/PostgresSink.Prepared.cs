@@ -25,7 +25,8 @@ public sealed partial class PostgresSink<T>
 
     /// <summary>
     /// The global transaction ids of this sink's prepared transactions start with
-    /// <c>sluice_&lt;16 hex digits of SHA-256(database, target)&gt;_</c>, followed by <c>&lt;subtask&gt;_&lt;checkpoint id&gt;</c>.
+    /// <c>sluice_&lt;16 hex digits of SHA-256(database, target)&gt;_</c>, followed by
+    /// <c>&lt;16 hex digits of the writer's id&gt;_&lt;subtask&gt;_&lt;sequence&gt;</c> (see <see cref="PreparedTransactionId"/>).
     /// The target identifies the job (one job per target table, as <c>_sluice_commits</c> already assumes); the database
     /// is part of it because prepared transactions are listed cluster-wide. Hashed because a gid holds at most 200 bytes.
     /// </summary>
@@ -36,9 +37,29 @@ public sealed partial class PostgresSink<T>
         return "sluice_" + Convert.ToHexStringLower(digest[..8]) + "_";
     }
 
-    /// <summary>The gid of subtask <paramref name="subtask"/>'s prepared transaction for checkpoint <paramref name="checkpointId"/>.</summary>
-    internal string PreparedTransactionId(string database, int subtask, long checkpointId) =>
-        string.Create(CultureInfo.InvariantCulture, $"{PreparedTransactionPrefix(database, Target)}{subtask}_{checkpointId}");
+    /// <summary>
+    /// The gid of a writer's prepared batch. The writer's random id keeps two writers of one table (two sinks of one job)
+    /// apart; the sequence, not the barrier's checkpoint id, is the smallest checkpoint that can complete the batch
+    /// (the previous barrier + 1, or the restored checkpoint + 1): an end-of-input batch is prepared under
+    /// <see cref="long.MaxValue"/> but committed by the next checkpoint that completes, which restore must recognise.
+    /// </summary>
+    internal string PreparedTransactionId(string database, Guid writer, int subtask, long sequence) =>
+        string.Create(CultureInfo.InvariantCulture, $"{PreparedTransactionPrefix(database, Target)}{writer.ToString("N")[..16]}_{subtask}_{sequence}");
+
+    /// <summary>The sequence of one of this sink's gids (<see cref="PreparedTransactionId"/>'s exact shape), or null for any other text.</summary>
+    internal static long? SequenceOfPreparedTransaction(string gid, string prefix)
+    {
+        if (!gid.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var parts = gid[prefix.Length..].Split('_');
+        return parts.Length == 3 && parts[0].Length == 16 && parts[0].All(char.IsAsciiHexDigitLower)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) && sequence > 0
+            ? sequence
+            : null;
+    }
 
     /// <summary>
     /// Whether appends go through prepared transactions: append mode with <see cref="SchemaEvolutionMode.None"/> (adding
@@ -80,10 +101,10 @@ public sealed partial class PostgresSink<T>
     }
 
     /// <summary>
-    /// On start: commits this sink's prepared transactions of checkpoints 1 … <paramref name="restoredCheckpointId"/>
-    /// (complete, maybe not committed before a crash) and rolls back the others (checkpoints that never completed, and
-    /// the end-of-input transactions, checkpoint 0, of a run without checkpoints). Transactions of other sinks and
-    /// databases are never touched.
+    /// On start: commits this sink's prepared transactions whose sequence is at most <paramref name="restoredCheckpointId"/>
+    /// (their batch belongs to a completed checkpoint, maybe not committed before a crash) and rolls back the others
+    /// (batches of checkpoints that never completed). Transactions of other tables and databases, and gids not of the
+    /// sink's exact shape, are never touched.
     /// </summary>
     private void ResolvePreparedTransactions(NpgsqlConnection connection, long restoredCheckpointId)
     {
@@ -101,13 +122,14 @@ public sealed partial class PostgresSink<T>
         int committed = 0, rolledBack = 0;
         foreach (var gid in gids)
         {
-            var checkpoint = gid[(gid.LastIndexOf('_') + 1)..];
-            if (!long.TryParse(checkpoint, NumberStyles.None, CultureInfo.InvariantCulture, out var checkpointId))
+            // Only gids of exactly the sink's shape are ever pasted into a statement: another role could prepare one
+            // that starts with the prefix and carries SQL after it.
+            if (SequenceOfPreparedTransaction(gid, prefix) is not { } sequence)
             {
-                _logger.LogWarning("Left prepared transaction {Gid} alone: it has the prefix of the PostgreSQL sink of table {Table} but no checkpoint id.", gid, Options.Table);
+                _logger.LogWarning("Left prepared transaction {Gid} alone: it has the prefix of the PostgreSQL sink of table {Table} but not the shape of its transaction ids.", gid, Options.Table);
                 continue;
             }
-            if (checkpointId > 0 && checkpointId <= restoredCheckpointId)
+            if (sequence <= restoredCheckpointId)
             {
                 Execute(connection, null, $"COMMIT PREPARED '{gid}'");
                 committed++;
@@ -131,6 +153,10 @@ public sealed partial class PostgresSink<T>
     private void CommitPrepared(long checkpointId, int subtaskIndex, Guid writer, long sequence, string gid)
     {
         using var connection = Connect();
+        if (SequenceOfPreparedTransaction(gid, PreparedTransactionPrefix(connection.Database, Target)) != sequence)
+        {
+            throw new InvalidDataException($"Checkpoint {checkpointId}, subtask {subtaskIndex}: the committable names prepared transaction '{gid}', which is not a transaction id of the PostgreSQL sink of table {Options.Table} for sequence {sequence}.");
+        }
         try
         {
             Execute(connection, null, $"COMMIT PREPARED '{gid}'");

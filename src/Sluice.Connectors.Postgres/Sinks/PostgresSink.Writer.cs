@@ -127,13 +127,13 @@ public sealed partial class PostgresSink<T>
             _copy!.Complete();
             _copy.Dispose();
             _copy = null;
-            var gid = sink.PreparedTransactionId(connection.Database, subtask, checkpointId);
+            var gid = sink.PreparedTransactionId(connection.Database, _id, subtask, sequence);
             try
             {
                 sink.RecordBatch(connection, null, _id, sequence, subtask, checkpointId, rows);
                 Execute(connection, null, $"PREPARE TRANSACTION '{gid}'");
             }
-            catch (PostgresException e)
+            catch (PostgresException e) when (e.SqlState != PostgresErrorCodes.DuplicateObject)
             {
                 throw new PostgresSinkException($"The PostgreSQL sink of table '{sink.Options.Table}' could not prepare transaction {gid} (checkpoint {checkpointId}, subtask {subtask}, {rows} rows): {e.MessageText}. A server holds at most max_prepared_transactions of them: set it to at least the sink's parallelism times 2 (one checkpoint committing while the next prepares) and restart PostgreSQL.", e);
             }
