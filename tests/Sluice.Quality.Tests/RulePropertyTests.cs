@@ -58,9 +58,9 @@ public class RulePropertyTests
         }, iter: 40);
 
     [Fact]
-    public void Expect_JudgingWholeBatches_RoutesAndCountsAsTheOracleDoes() =>
-        // A collection source hands the operator batches (up to 1,024 records), so this drives ProcessBatch; a warn rule
-        // between two refusing ones checks that only the records still in the stream reach each rule.
+    public void Expect_BatchesFromASource_RouteAndCountAsTheOracleDoes() =>
+        // A collection source hands the operator whole batches (ProcessBatch); a warn rule between two refusing ones
+        // checks that only the records still in the stream reach each rule, and the counts of each.
         Gen.Select(s_value.Array[0, 2_500], Gen.Int[-50, 0], Gen.Int[0, 50], Gen.Int[-50, 50].Array[1, 20]).Sample((values, min, max, accepted) =>
         {
             var job = "batch-oracle-" + Guid.NewGuid().ToString("N");

@@ -15,7 +15,14 @@ internal sealed class ExpectOperator<T>(Expectation<T> expectation) : OneInputSt
 
     public override void ProcessElement(T value, long timestamp) => _runner!.Process(value, timestamp);
 
-    public override void ProcessBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps) => _runner!.ProcessBatch(values, timestamps);
+    public override void ProcessBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
+    {
+        var runner = _runner!;
+        for (var i = 0; i < values.Length; i++)
+        {
+            runner.Process(values[i], timestamps[i]);
+        }
+    }
 
     public override void ProcessWatermark(long watermark)
     {

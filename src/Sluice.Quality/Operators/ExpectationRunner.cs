@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Sluice.Operators;
 using Sluice.Quality.Rules;
 using Sluice.State;
@@ -25,16 +26,9 @@ internal sealed class ExpectationRunner<T>
     private readonly StreamVerdicts[] _verdicts;
     private readonly RuleCounts _counts;
     private readonly int _streamBase;
-    private readonly bool _judgesInBatches;
     private long _records;
     private int _unflushed;
     private IListState<byte[]>? _streamState;
-
-    // ProcessBatch's scratch, as long as the longest batch seen: which records are still in the stream, the current
-    // rule's outcomes, and per record taken out what to do with it (null: dropped; a DeadLetter; the exception to throw).
-    private bool[] _live = [];
-    private CheckOutcome[] _outcomes = [];
-    private object?[] _exitOf = [];
 
     public ExpectationRunner(Expectation<T> expectation, IStreamOperatorContext context, IOperatorOutput<T> output)
     {
@@ -60,7 +54,6 @@ internal sealed class ExpectationRunner<T>
             _verdicts[i] = new StreamVerdicts(this, i);
         }
         _counts = new RuleCounts(context, [.. records.Select(r => (r.Name, r.KindName, r.Action)), .. streams.Select(r => (r.Name, r.KindName, r.Action))]);
-        _judgesInBatches = Array.TrueForAll(_checks, static c => c.JudgesInBatches);
     }
 
     /// <summary>Pass and fail counts per rule (record rules first, then stream rules) since the subtask opened.</summary>
@@ -114,7 +107,11 @@ internal sealed class ExpectationRunner<T>
                 continue;
             }
             _counts.Failed[i]++;
-            var action = ActionOn(i, outcome);
+            var action = _actions[i];
+            if (outcome == CheckOutcome.Error && action != RuleAction.Fail)
+            {
+                action = RuleAction.DeadLetter;
+            }
             if (action == RuleAction.Warn)
             {
                 continue;
@@ -125,125 +122,16 @@ internal sealed class ExpectationRunner<T>
                 case RuleAction.Drop:
                     return;
                 case RuleAction.DeadLetter:
-                    _output.CollectSide(DeadLetters.Tag, Letter(i, value, timestamp, outcome, _records), timestamp);
+                    _output.CollectSide(DeadLetters.Tag, Letter(i, value, timestamp, outcome), timestamp);
                     return;
                 default:
                     Flush();
-                    throw Failure(i, value, timestamp, outcome, _records);
+                    ThrowFailed(i, value, timestamp, outcome);
+                    return;
             }
         }
         _output.Collect(value, timestamp);
     }
-
-    /// <summary>
-    /// Judges a batch rule by rule (one virtual call per rule and batch, <see cref="RecordCheck{T}.CheckBatch"/>), then
-    /// emits in record order: each kept record, and each refused one per its first refusing rule. The records, letters and counts are those of <see cref="Process"/> per record, with one
-    /// difference when a Fail rule stops the job: the batch's later records were judged too (custom predicates ran on
-    /// them, and the counts flushed before the exception include them), though none of them was emitted. Falls back to
-    /// <see cref="Process"/> per record when a check cannot judge in batches (<see cref="RecordCheck{T}.JudgesInBatches"/>).
-    /// </summary>
-    public void ProcessBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
-    {
-        Debug.Assert(values.Length == timestamps.Length, "A batch has one timestamp per record.");
-        if (!_judgesInBatches)
-        {
-            for (var j = 0; j < values.Length; j++)
-            {
-                Process(values[j], timestamps[j]);
-            }
-            return;
-        }
-        var n = values.Length;
-        if (_live.Length < n)
-        {
-            _live = new bool[n];
-            _outcomes = new CheckOutcome[n];
-            _exitOf = new object?[n];
-        }
-        foreach (var check in _streamChecks)
-        {
-            check.ObserveBatch(timestamps);
-        }
-        var live = _live.AsSpan(0, n);
-        live.Fill(true);
-        var outcomes = _outcomes.AsSpan(0, n);
-        var before = _records;
-        var exited = false;
-        for (var i = 0; i < _checks.Length; i++)
-        {
-            if (_checks[i].CheckBatch(values, timestamps, live, outcomes) == 0)
-            {
-                continue;
-            }
-            for (var j = 0; j < n; j++)
-            {
-                if (!live[j] || outcomes[j] == CheckOutcome.Pass)
-                {
-                    continue;
-                }
-                _counts.Failed[i]++;
-                var action = ActionOn(i, outcomes[j]);
-                if (action == RuleAction.Warn)
-                {
-                    continue;
-                }
-                live[j] = false;
-                _exits[i]++;
-                exited = true;
-                _exitOf[j] = action switch
-                {
-                    RuleAction.Drop => null,
-                    RuleAction.DeadLetter => Letter(i, values[j], timestamps[j], outcomes[j], before + j + 1),
-                    _ => Failure(i, values[j], timestamps[j], outcomes[j], before + j + 1),
-                };
-            }
-        }
-        _records += n;
-        _unflushed += n;
-        if (exited)
-        {
-            EmitInOrder(values, timestamps, live);
-        }
-        else
-        {
-            for (var j = 0; j < n; j++)
-            {
-                _output.Collect(values[j], timestamps[j]);
-            }
-        }
-        if (_unflushed >= FlushEvery)
-        {
-            Flush();
-        }
-    }
-
-    private void EmitInOrder(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<bool> live)
-    {
-        for (var j = 0; j < values.Length; j++)
-        {
-            if (live[j])
-            {
-                _output.Collect(values[j], timestamps[j]);
-                continue;
-            }
-            var exit = _exitOf[j];
-            _exitOf[j] = null;
-            if (exit is DeadLetter letter)
-            {
-                _output.CollectSide(DeadLetters.Tag, letter, timestamps[j]);
-            }
-            else if (exit is RuleViolationException failure)
-            {
-                Array.Clear(_exitOf);
-                Flush();
-                throw failure;
-            }
-        }
-    }
-
-    /// <summary>What happens to a record rule <paramref name="rule"/> did not pass: its action, except that a record it could not evaluate is dead-lettered unless the action is Fail.</summary>
-    private RuleAction ActionOn(int rule, CheckOutcome outcome) =>
-        outcome == CheckOutcome.Error && _actions[rule] != RuleAction.Fail ? RuleAction.DeadLetter : _actions[rule];
 
     public void OnWatermark(long watermark)
     {
@@ -292,8 +180,8 @@ internal sealed class ExpectationRunner<T>
         _counts.Flush();
     }
 
-    private string Position(long record, long timestamp) =>
-        $"input record {record} of subtask {_context.SubtaskIndex}" + (timestamp == EventTime.NoTimestamp ? "" : $", event time {EventTime.Format(timestamp)}");
+    private string Position(long timestamp) =>
+        $"input record {_records} of subtask {_context.SubtaskIndex}" + (timestamp == EventTime.NoTimestamp ? "" : $", event time {EventTime.Format(timestamp)}");
 
     private string Reason(int index, T value, CheckOutcome outcome, out string? fieldPath)
     {
@@ -305,11 +193,11 @@ internal sealed class ExpectationRunner<T>
             : $"rule '{rule.Name}' ({rule.Describe()}) failed on field '{fieldPath}': {explanation}";
     }
 
-    private DeadLetter Letter(int index, T value, long timestamp, CheckOutcome outcome, long record)
+    private DeadLetter Letter(int index, T value, long timestamp, CheckOutcome outcome)
     {
         var reason = Reason(index, value, outcome, out var fieldPath);
         var payload = _expectation.Payload is { } format ? format(value) : value?.ToString() ?? "null";
-        return new DeadLetter(_context.OperatorName, Position(record, timestamp), reason, DeadLetters.Truncate(payload), fieldPath)
+        return new DeadLetter(_context.OperatorName, Position(timestamp), reason, DeadLetters.Truncate(payload), fieldPath)
         {
             Kind = DeadLetterKind.Rule,
             Rule = _expectation.RecordRules[index].Name,
@@ -320,11 +208,12 @@ internal sealed class ExpectationRunner<T>
         };
     }
 
-    private RuleViolationException Failure(int index, T value, long timestamp, CheckOutcome outcome, long record)
+    [DoesNotReturn]
+    private void ThrowFailed(int index, T value, long timestamp, CheckOutcome outcome)
     {
         var reason = Reason(index, value, outcome, out var fieldPath);
-        var position = Position(record, timestamp);
-        return new RuleViolationException(_expectation.RecordRules[index].Name, fieldPath, position,
+        var position = Position(timestamp);
+        throw new RuleViolationException(_expectation.RecordRules[index].Name, fieldPath, position,
             $"{char.ToUpperInvariant(reason[0])}{reason[1..]}, at {position} of operator '{_context.OperatorName}'. The rule's action is Fail, so the job stops: fix the input, or give the rule the action DeadLetter or Warn.");
     }
 

@@ -16,19 +16,6 @@ internal sealed class NotNullRule<T, TValue>(string name, string fieldPath, Fiel
     {
         public override CheckOutcome Check(T value, long timestamp) => field.TryRead(value, out _) ? CheckOutcome.Pass : CheckOutcome.Fail;
 
-        public override int CheckBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<bool> live, Span<CheckOutcome> outcomes)
-        {
-            var failed = 0;
-            for (var j = 0; j < values.Length; j++)
-            {
-                if (live[j] && (outcomes[j] = Check(values[j], timestamps[j])) != CheckOutcome.Pass)
-                {
-                    failed++;
-                }
-            }
-            return failed;
-        }
-
         public override string Explain(T value, CheckOutcome outcome) => "the value is null";
     }
 }
@@ -67,19 +54,6 @@ internal sealed class RangeRule<T, TValue> : RecordRule<T>
 
         public override CheckOutcome Check(T value, long timestamp) =>
             !_field.TryRead(value, out var v) || (v.CompareTo(_min) >= 0 && v.CompareTo(_max) <= 0) ? CheckOutcome.Pass : CheckOutcome.Fail;
-
-        public override int CheckBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<bool> live, Span<CheckOutcome> outcomes)
-        {
-            var failed = 0;
-            for (var j = 0; j < values.Length; j++)
-            {
-                if (live[j] && (outcomes[j] = Check(values[j], timestamps[j])) != CheckOutcome.Pass)
-                {
-                    failed++;
-                }
-            }
-            return failed;
-        }
 
         public override string Explain(T value, CheckOutcome outcome)
         {
@@ -123,19 +97,6 @@ internal sealed class AcceptedValuesRule<T, TValue> : RecordRule<T>
         public override CheckOutcome Check(T value, long timestamp) =>
             !_field.TryRead(value, out var v) || _accepted.Contains(v) ? CheckOutcome.Pass : CheckOutcome.Fail;
 
-        public override int CheckBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<bool> live, Span<CheckOutcome> outcomes)
-        {
-            var failed = 0;
-            for (var j = 0; j < values.Length; j++)
-            {
-                if (live[j] && (outcomes[j] = Check(values[j], timestamps[j])) != CheckOutcome.Pass)
-                {
-                    failed++;
-                }
-            }
-            return failed;
-        }
-
         public override string Explain(T value, CheckOutcome outcome)
         {
             _field.TryRead(value, out var v);
@@ -155,19 +116,6 @@ internal sealed class PredicateRule<T>(string name, string? fieldPath, Func<T, b
     private sealed class PredicateCheck(Func<T, bool> predicate, string description) : RecordCheck<T>
     {
         public override CheckOutcome Check(T value, long timestamp) => predicate(value) ? CheckOutcome.Pass : CheckOutcome.Fail;
-
-        public override int CheckBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<bool> live, Span<CheckOutcome> outcomes)
-        {
-            var failed = 0;
-            for (var j = 0; j < values.Length; j++)
-            {
-                if (live[j] && (outcomes[j] = Check(values[j], timestamps[j])) != CheckOutcome.Pass)
-                {
-                    failed++;
-                }
-            }
-            return failed;
-        }
 
         public override string Explain(T value, CheckOutcome outcome) => $"{description} is false";
     }

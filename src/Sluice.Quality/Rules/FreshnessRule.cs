@@ -62,16 +62,6 @@ internal sealed class FreshnessRule<T> : StreamRule<T>
             }
         }
 
-        public override void ObserveBatch(ReadOnlySpan<long> timestamps)
-        {
-            var newest = _newest;
-            foreach (var timestamp in timestamps)
-            {
-                newest = Math.Max(newest, timestamp);
-            }
-            _newest = newest;
-        }
-
         public override void OnProcessingTime(long now, IStreamVerdicts verdicts)
         {
             if (_ended || now < _nextCheck)

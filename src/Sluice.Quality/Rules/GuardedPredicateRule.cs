@@ -17,9 +17,6 @@ internal sealed class GuardedPredicateRule<T>(string name, string? fieldPath, Fu
     {
         private string? _error;
 
-        /// <summary>False: <see cref="Explain"/> reads the last evaluation error, so each failure is explained before the next record is judged.</summary>
-        public override bool JudgesInBatches => false;
-
         public override CheckOutcome Check(T value, long timestamp)
         {
             try

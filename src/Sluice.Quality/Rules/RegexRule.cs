@@ -105,19 +105,6 @@ internal sealed class RegexRule<T> : RecordRule<T>
             }
         }
 
-        public override int CheckBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<bool> live, Span<CheckOutcome> outcomes)
-        {
-            var failed = 0;
-            for (var j = 0; j < values.Length; j++)
-            {
-                if (live[j] && (outcomes[j] = Check(values[j], timestamps[j])) != CheckOutcome.Pass)
-                {
-                    failed++;
-                }
-            }
-            return failed;
-        }
-
         public override string Explain(T value, CheckOutcome outcome)
         {
             _field.TryRead(value, out var text);

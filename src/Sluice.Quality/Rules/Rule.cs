@@ -113,32 +113,6 @@ internal abstract class RecordCheck<T>
     /// <summary>The hot path: judges <paramref name="value"/>; allocates nothing when it passes.</summary>
     public abstract CheckOutcome Check(T value, long timestamp);
 
-    /// <summary>
-    /// True when <see cref="CheckBatch"/> may judge a whole batch before any of its failures is explained: the check
-    /// keeps nothing per record that <see cref="Explain"/> reads, and its verdicts do not depend on the order of the
-    /// batch's records among other rules' calls. False makes the runner judge record by record.
-    /// </summary>
-    public virtual bool JudgesInBatches => true;
-
-    /// <summary>
-    /// Judges each record <c>j</c> of a batch that is still in the stream (<paramref name="live"/>[j]) exactly as
-    /// <see cref="Check"/> would, in order, writing its outcome to <paramref name="outcomes"/>[j] (other entries are
-    /// left as they are); returns how many of them did not pass. Sealed checks override it with the same loop, so that
-    /// their <see cref="Check"/> is called directly (one virtual call per rule and batch instead of per record).
-    /// </summary>
-    public virtual int CheckBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<bool> live, Span<CheckOutcome> outcomes)
-    {
-        var failed = 0;
-        for (var j = 0; j < values.Length; j++)
-        {
-            if (live[j] && (outcomes[j] = Check(values[j], timestamps[j])) != CheckOutcome.Pass)
-            {
-                failed++;
-            }
-        }
-        return failed;
-    }
-
     /// <summary>Why <paramref name="value"/> failed (called only on failure): <c>value -5 is outside [0, 100]</c>.</summary>
     public abstract string Explain(T value, CheckOutcome outcome);
 
@@ -161,15 +135,6 @@ internal abstract class StreamCheck<T>
 
     /// <summary>Sees every input record (hot path: allocate nothing).</summary>
     public abstract void Observe(long timestamp);
-
-    /// <summary>Sees a batch of input records, as <see cref="Observe"/> per record in order would.</summary>
-    public virtual void ObserveBatch(ReadOnlySpan<long> timestamps)
-    {
-        foreach (var timestamp in timestamps)
-        {
-            Observe(timestamp);
-        }
-    }
 
     public virtual void OnWatermark(long watermark, IStreamVerdicts verdicts) { }
 

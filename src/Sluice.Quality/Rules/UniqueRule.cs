@@ -55,9 +55,6 @@ internal sealed class UniqueRule<T, TKey> : RecordRule<T>, IKeyedRule<T>
         private IValueState<long> _firstSeen = null!;
         private ITimerService _timers = null!;
 
-        /// <summary>False: it reads the keyed state of the current record's key, which the keyed operator sets per record.</summary>
-        public override bool JudgesInBatches => false;
-
         public override void Open(IStreamOperatorContext context)
         {
             _firstSeen = context.State.GetState(new ValueStateDescriptor<long>("unique:" + rule.Name) { Ttl = new StateTtlConfig(rule.Horizon) });
@@ -120,19 +117,6 @@ internal sealed class ReferenceRule<T, TKey>(string name, string fieldPath, Fiel
 
         public override CheckOutcome Check(T value, long timestamp) =>
             !rule.Field.TryRead(value, out var key) || _keys.Contains(key) ? CheckOutcome.Pass : CheckOutcome.Fail;
-
-        public override int CheckBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps, ReadOnlySpan<bool> live, Span<CheckOutcome> outcomes)
-        {
-            var failed = 0;
-            for (var j = 0; j < values.Length; j++)
-            {
-                if (live[j] && (outcomes[j] = Check(values[j], timestamps[j])) != CheckOutcome.Pass)
-                {
-                    failed++;
-                }
-            }
-            return failed;
-        }
 
         public override string Explain(T value, CheckOutcome outcome)
         {

@@ -77,14 +77,6 @@ internal sealed class VolumeRule<T> : StreamRule<T>
             ObserveOutsideHotWindow(timestamp);
         }
 
-        public override void ObserveBatch(ReadOnlySpan<long> timestamps)
-        {
-            foreach (var timestamp in timestamps)
-            {
-                Observe(timestamp);
-            }
-        }
-
         private void ObserveOutsideHotWindow(long timestamp)
         {
             if (timestamp == EventTime.NoTimestamp)
