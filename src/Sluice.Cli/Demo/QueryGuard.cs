@@ -1,6 +1,7 @@
 using System.Text;
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
+using Sluice.Server.Sql;
 
 namespace Sluice.Cli.Demo;
 
@@ -113,19 +114,19 @@ internal static class QueryGuard
             }
             if (c == '/' && i + 1 < sql.Length && sql[i + 1] == '*')
             {
-                i = SkipBlockComment(sql, i);
+                i = SqlScan.SkipBlockComment(sql, i);
                 text.Append(' ');
                 continue;
             }
             if (c is '\'' or '"' || (c is 'E' or 'e' && i + 1 < sql.Length && sql[i + 1] == '\''))
             {
                 var start = i;
-                i = c is 'E' or 'e' ? SkipEscapeString(sql, i + 1) : SkipQuoted(sql, i, c);
+                i = c is 'E' or 'e' ? SqlScan.SkipEscapeString(sql, i + 1) : SqlScan.SkipQuoted(sql, i, c);
                 text.Append(sql, start, i - start);
                 AddWord(words, "");
                 continue;
             }
-            if (c == '$' && DollarTag(sql, i) is { } tag)
+            if (c == '$' && SqlScan.DollarTag(sql, i) is { } tag)
             {
                 var end = sql.IndexOf(tag, i + tag.Length, StringComparison.Ordinal);
                 var stop = end < 0 ? sql.Length : end + tag.Length;
@@ -190,89 +191,6 @@ internal static class QueryGuard
         }
     }
 
-    private static int SkipQuoted(string sql, int i, char quote)
-    {
-        // '…' and "…" with the quote doubled inside; an unterminated one runs to the end (DuckDB rejects it anyway).
-        i++;
-        while (i < sql.Length)
-        {
-            if (sql[i] == quote)
-            {
-                if (i + 1 < sql.Length && sql[i + 1] == quote)
-                {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return i;
-    }
-
-    private static int SkipEscapeString(string sql, int i)
-    {
-        // E'…': a backslash escapes the next character (E'\'' is one quote), and '' is a quote too.
-        i++;
-        while (i < sql.Length)
-        {
-            if (sql[i] == '\\')
-            {
-                i += 2;
-                continue;
-            }
-            if (sql[i] == '\'')
-            {
-                if (i + 1 < sql.Length && sql[i + 1] == '\'')
-                {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return Math.Min(i, sql.Length);
-    }
-
-    private static int SkipBlockComment(string sql, int i)
-    {
-        // DuckDB nests block comments: /* /* */ */ is one comment.
-        var depth = 0;
-        while (i < sql.Length)
-        {
-            if (sql[i] == '/' && i + 1 < sql.Length && sql[i + 1] == '*')
-            {
-                depth++;
-                i += 2;
-            }
-            else if (sql[i] == '*' && i + 1 < sql.Length && sql[i + 1] == '/')
-            {
-                i += 2;
-                if (--depth == 0)
-                {
-                    return i;
-                }
-            }
-            else
-            {
-                i++;
-            }
-        }
-        return i;
-    }
-
-    private static string? DollarTag(string sql, int i)
-    {
-        // $$ or $tag$ (tag: a letter or _, then letters, digits or _) opens a dollar-quoted string; $1 does not.
-        var end = i + 1;
-        while (end < sql.Length && (char.IsLetter(sql[end]) || sql[end] == '_' || (end > i + 1 && char.IsDigit(sql[end]))))
-        {
-            end++;
-        }
-        return end < sql.Length && sql[end] == '$' ? sql[i..(end + 1)] : null;
-    }
-
     /// <summary>
     /// Whether a COPY statement may run with --write: a COPY … FROM (no top-level TO), COPY FROM DATABASE … TO
     /// &lt;database&gt;, or a COPY … TO '&lt;literal path&gt;' under one of <paramref name="directories"/>.
@@ -324,7 +242,7 @@ internal static class QueryGuard
             }
             if (c == '/' && i + 1 < sql.Length && sql[i + 1] == '*')
             {
-                i = SkipBlockComment(sql, i);
+                i = SqlScan.SkipBlockComment(sql, i);
                 continue;
             }
             if (char.IsWhiteSpace(c))
@@ -334,13 +252,13 @@ internal static class QueryGuard
             }
             if (c is 'E' or 'e' && i + 1 < sql.Length && sql[i + 1] == '\'')
             {
-                i = SkipEscapeString(sql, i + 1);
+                i = SqlScan.SkipEscapeString(sql, i + 1);
             }
             else if (c is '\'' or '"')
             {
-                i = SkipQuoted(sql, i, c);
+                i = SqlScan.SkipQuoted(sql, i, c);
             }
-            else if (c == '$' && DollarTag(sql, i) is { } tag)
+            else if (c == '$' && SqlScan.DollarTag(sql, i) is { } tag)
             {
                 var end = sql.IndexOf(tag, i + tag.Length, StringComparison.Ordinal);
                 i = end < 0 ? sql.Length : end + tag.Length;

@@ -123,7 +123,7 @@ internal sealed partial class PgConnection
     {
         var name = body.ReadCString("statement name");
         var query = body.ReadCString("query");
-        var declared = new int[body.ReadInt16("parameter type count")];
+        var declared = new int[body.ReadCount("parameter type count")];
         for (var i = 0; i < declared.Length; i++)
         {
             declared[i] = body.ReadInt32("parameter type");
@@ -149,13 +149,13 @@ internal sealed partial class PgConnection
     {
         var portalName = body.ReadCString("portal name");
         var statementName = body.ReadCString("statement name");
-        var formats = new short[body.ReadInt16("parameter format count")];
+        var formats = new short[body.ReadCount("parameter format count")];
         for (var i = 0; i < formats.Length; i++)
         {
             formats[i] = body.ReadInt16("parameter format");
         }
         var prepared = Prepared(statementName);
-        var count = body.ReadInt16("parameter count");
+        var count = body.ReadCount("parameter count");
         if (count != prepared.ParameterTypes.Length)
         {
             throw new PgException(PgSqlState.ProtocolViolation, $"bind message supplies {count} parameters, but prepared statement \"{statementName}\" requires {prepared.ParameterTypes.Length}");
@@ -175,7 +175,7 @@ internal sealed partial class PgConnection
             var binary = (formats.Length == 0 ? 0 : formats.Length == 1 ? formats[0] : formats[i]) == 1;
             values[i] = PgParameterDecoder.Decode(i, prepared.ParameterTypes[i], binary, body.ReadBytes(length, $"parameter ${i + 1}").ToArray());
         }
-        var resultFormats = new short[body.ReadInt16("result format count")];
+        var resultFormats = new short[body.ReadCount("result format count")];
         for (var i = 0; i < resultFormats.Length; i++)
         {
             resultFormats[i] = body.ReadInt16("result format");

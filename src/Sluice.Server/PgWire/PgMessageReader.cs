@@ -126,6 +126,14 @@ internal sealed class PgBody
         return BinaryPrimitives.ReadInt16BigEndian(span);
     }
 
+    /// <summary>A count (Int16) of the items that follow: refused as a protocol violation when negative.</summary>
+    /// <exception cref="PgException">08P01: the count is negative.</exception>
+    public int ReadCount(string field)
+    {
+        var count = ReadInt16(field);
+        return count >= 0 ? count : throw new PgException(PgSqlState.ProtocolViolation, $"invalid {field} {count}: a count cannot be negative");
+    }
+
     public int ReadInt32(string field)
     {
         var span = Take(4, field);

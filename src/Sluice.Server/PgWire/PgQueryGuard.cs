@@ -13,7 +13,7 @@ internal static class PgQueryGuard
     private static readonly HashSet<string> s_fileFunctions = new(StringComparer.OrdinalIgnoreCase)
     {
         "glob", "sniff_csv", "getenv", "query", "query_table", "parquet_metadata", "parquet_schema", "parquet_file_metadata",
-        "parquet_kv_metadata", "parquet_bloom_probe", "load_aws_credentials", "duckdb_secrets",
+        "parquet_kv_metadata", "parquet_bloom_probe", "load_aws_credentials", "duckdb_secrets", "json_execute_serialized_sql",
     };
 
     private static readonly string[] s_fileFunctionPrefixes = ["read_", "iceberg_", "delta_", "sqlite_", "postgres_", "mysql_"];

@@ -99,6 +99,11 @@ internal sealed class PgSqlSession : IDisposable
         {
             throw new PgException(PgSqlState.SyntaxError, $"syntax error at or near \"{tokens[0].Text}\"");
         }
+        if (first == "EXPLAIN" && tokens.Exists(static t => t.Is("ANALYZE") || t.Is("ANALYSE")))
+        {
+            // DuckDB's EXPLAIN ANALYZE runs the statement it explains, which may write.
+            throw new PgException(PgSqlState.ReadOnlyTransaction, "EXPLAIN ANALYZE is refused: it runs the statement; the Sluice PostgreSQL endpoint only reads. Use EXPLAIN without ANALYZE.");
+        }
         PgQueryGuard.Check(tokens);
         var sql = PgCatalogRewrites.Rewrite(statement, tokens) ?? statement;
         return new PgStatementPlan(PgPlanKind.Query, sql, "SELECT", PgSqlText.ParameterCount(tokens)) { Wrappable = s_wrappable.Contains(first) };

@@ -1,4 +1,5 @@
 using System.Text;
+using Sluice.Server.Sql;
 
 namespace Sluice.Server.PgWire;
 
@@ -43,7 +44,8 @@ internal static class PgSqlText
         {
             var c = sql[i];
             var start = i;
-            if (char.IsWhiteSpace(c))
+            // ASCII white space only, as DuckDB's and PostgreSQL's lexers: they read other characters (U+00A0…) as part of a name.
+            if (c is ' ' or '\t' or '\n' or '\r' or '\f' or '\v')
             {
                 i++;
                 continue;
@@ -58,26 +60,26 @@ internal static class PgSqlText
             }
             if (c == '/' && At(sql, i + 1, '*'))
             {
-                i = SkipBlockComment(sql, i);
+                i = SqlScan.SkipBlockComment(sql, i);
                 continue;
             }
             PgTokenKind kind;
             if (c is 'E' or 'e' && At(sql, i + 1, '\''))
             {
-                i = SkipEscapeString(sql, i + 1);
+                i = SqlScan.SkipEscapeString(sql, i + 1);
                 kind = PgTokenKind.String;
             }
             else if (c == '\'')
             {
-                i = SkipQuoted(sql, i, '\'');
+                i = SqlScan.SkipQuoted(sql, i, '\'');
                 kind = PgTokenKind.String;
             }
             else if (c == '"')
             {
-                i = SkipQuoted(sql, i, '"');
+                i = SqlScan.SkipQuoted(sql, i, '"');
                 kind = PgTokenKind.QuotedIdentifier;
             }
-            else if (c == '$' && DollarTag(sql, i) is { } tag)
+            else if (c == '$' && SqlScan.DollarTag(sql, i) is { } tag)
             {
                 var end = sql.IndexOf(tag, i + tag.Length, StringComparison.Ordinal);
                 i = end < 0 ? sql.Length : end + tag.Length;
@@ -92,9 +94,10 @@ internal static class PgSqlText
                 }
                 kind = PgTokenKind.Parameter;
             }
-            else if (char.IsLetter(c) || c == '_')
+            else if (char.IsLetter(c) || c == '_' || c >= '\u0080')
             {
-                while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] is '_' or '$'))
+                // As PostgreSQL's and DuckDB's lexers: every non-ASCII character may start or continue a name, and $ continues one.
+                while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] is '_' or '$' || sql[i] >= '\u0080'))
                 {
                     i++;
                 }
@@ -122,14 +125,22 @@ internal static class PgSqlText
         return tokens;
     }
 
+    /// <summary>The most parameters a statement may have (PostgreSQL's limit: the count is an Int16 on the wire).</summary>
+    public const int MaxParameters = 65535;
+
     /// <summary>The highest <c>$n</c> parameter of a statement (0 when it has none).</summary>
+    /// <exception cref="PgException">42601: a parameter number above <see cref="MaxParameters"/>.</exception>
     public static int ParameterCount(List<PgToken> tokens)
     {
         var count = 0;
         foreach (var token in tokens)
         {
-            if (token.Kind == PgTokenKind.Parameter && int.TryParse(token.Text.AsSpan(1), out var n))
+            if (token.Kind == PgTokenKind.Parameter)
             {
+                if (!int.TryParse(token.Text.AsSpan(1), out var n) || n > MaxParameters)
+                {
+                    throw new PgException(PgSqlState.SyntaxError, $"parameter {token.Text} is out of range: at most ${MaxParameters}");
+                }
                 count = Math.Max(count, n);
             }
         }
@@ -155,84 +166,6 @@ internal static class PgSqlText
 
     private static bool At(string sql, int i, char c) => i < sql.Length && sql[i] == c;
 
-    private static int SkipQuoted(string sql, int i, char quote)
-    {
-        i++;
-        while (i < sql.Length)
-        {
-            if (sql[i] == quote)
-            {
-                if (At(sql, i + 1, quote))
-                {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return i;
-    }
-
-    private static int SkipEscapeString(string sql, int i)
-    {
-        i++;
-        while (i < sql.Length)
-        {
-            if (sql[i] == '\\')
-            {
-                i += 2;
-                continue;
-            }
-            if (sql[i] == '\'')
-            {
-                if (At(sql, i + 1, '\''))
-                {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return Math.Min(i, sql.Length);
-    }
-
-    private static int SkipBlockComment(string sql, int i)
-    {
-        var depth = 0;
-        while (i < sql.Length)
-        {
-            if (sql[i] == '/' && At(sql, i + 1, '*'))
-            {
-                depth++;
-                i += 2;
-            }
-            else if (sql[i] == '*' && At(sql, i + 1, '/'))
-            {
-                i += 2;
-                if (--depth == 0)
-                {
-                    return i;
-                }
-            }
-            else
-            {
-                i++;
-            }
-        }
-        return i;
-    }
-
-    private static string? DollarTag(string sql, int i)
-    {
-        var end = i + 1;
-        while (end < sql.Length && (char.IsLetter(sql[end]) || sql[end] == '_' || (end > i + 1 && char.IsDigit(sql[end]))))
-        {
-            end++;
-        }
-        return end < sql.Length && sql[end] == '$' ? sql[i..(end + 1)] : null;
-    }
 }
 
 /// <summary>What a <see cref="PgToken"/> is.</summary>

@@ -162,6 +162,10 @@ public sealed class PgWireNpgsqlTests(PgWireServer server) : IClassFixture<PgWir
     [InlineData("DROP TABLE events", "25006")]
     [InlineData("SELECT * FROM read_csv('/etc/passwd')", "42501")]
     [InlineData("SELECT * FROM '/etc/hosts.csv'", "42501")]
+    [InlineData("EXPLAIN ANALYZE COPY (SELECT 1) TO '/tmp/sluice-pgwire-explain.csv'", "25006")]
+    [InlineData("SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))", "42501")]
+    [InlineData("SELECT 1 AS\u00a0$x$, * FROM read_text('/etc/passwd') --$x$", "42501")]
+    [InlineData("SELECT $70000", "42601")]
     public async Task BadStatement_GetsItsSqlState_AndTheConnectionGoesOn(string sql, string sqlState)
     {
         await using var connection = await server.OpenAsync();
