@@ -20,6 +20,9 @@ internal sealed partial class PgConnection : IDisposable
     private const int GssEncRequestCode = 80877104;
     private const int CancelRequestCode = 80877102;
 
+    /// <summary>The largest SASL message read before login: PostgreSQL's own ceiling (PG_MAX_AUTH_TOKEN_LENGTH).</summary>
+    private const int MaxAuthenticationMessageBytes = 65_535;
+
     /// <summary>How long a client has to finish startup and authentication (PostgreSQL's authentication_timeout is 60 s).</summary>
     private static readonly TimeSpan s_startupTimeout = TimeSpan.FromSeconds(10);
 
@@ -214,7 +217,7 @@ internal sealed partial class PgConnection : IDisposable
             throw new PgException(PgSqlState.InvalidAuthorization, $"SASL mechanism {mechanism} is not supported: the endpoint offers {ScramSha256.Mechanism}.", fatal: true);
         }
         var length = initial.ReadInt32("SASL response length");
-        var scram = new ScramSha256(_endpoint.Credential(user));
+        var scram = new ScramSha256(_endpoint.Credential(user) ?? ScramCredential.ForUnknownUser(user));
         var serverFirst = scram.Begin(Encoding.UTF8.GetString(initial.ReadBytes(length, "SASL response")));
         WriteAuthentication(11);
         _writer.WriteUtf8(serverFirst);
@@ -235,7 +238,7 @@ internal sealed partial class PgConnection : IDisposable
 
     private async Task<PgBody> ExpectPasswordMessageAsync(string what, CancellationToken cancellationToken)
     {
-        var message = await _reader.ReadMessageAsync(cancellationToken).ConfigureAwait(false)
+        var message = await _reader.ReadMessageAsync(cancellationToken, MaxAuthenticationMessageBytes).ConfigureAwait(false)
             ?? throw new EndOfStreamException($"The client closed the connection before its {what}.");
         if (message.Type != 'p')
         {

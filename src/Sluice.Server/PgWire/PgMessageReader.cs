@@ -43,19 +43,24 @@ internal sealed class PgMessageReader : IDisposable
     }
 
     /// <summary>Reads one typed message; null when the client closed the connection between messages.</summary>
+    /// <param name="cancellationToken">Ends the read.</param>
+    /// <param name="maxMessageBytes">A lower ceiling on the body than the reader's own, or null for the reader's (the
+    /// authentication exchange passes a small one, so a client that has not logged in cannot make the server hold a
+    /// large buffer).</param>
     /// <exception cref="PgException">08P01: the length is out of range.</exception>
     /// <exception cref="EndOfStreamException">The client closed the connection inside a message.</exception>
-    public async ValueTask<(char Type, PgBody Body)?> ReadMessageAsync(CancellationToken cancellationToken)
+    public async ValueTask<(char Type, PgBody Body)?> ReadMessageAsync(CancellationToken cancellationToken, int? maxMessageBytes = null)
     {
+        var ceiling = Math.Min(maxMessageBytes ?? _maxMessageBytes, _maxMessageBytes);
         if (!await FillAsync(_header.AsMemory(0, 5), cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
         var type = (char)_header[0];
         var length = BinaryPrimitives.ReadInt32BigEndian(_header.AsSpan(1));
-        if (length < 4 || length - 4 > _maxMessageBytes)
+        if (length < 4 || length - 4 > ceiling)
         {
-            throw new PgException(PgSqlState.ProtocolViolation, $"Message '{type}' has length {length}, outside 4-{_maxMessageBytes + 4} bytes.");
+            throw new PgException(PgSqlState.ProtocolViolation, $"Message '{type}' has length {length}, outside 4-{ceiling + 4} bytes.");
         }
         var body = await ReadBodyAsync(length - 4, cancellationToken).ConfigureAwait(false) ?? throw new EndOfStreamException($"The client closed the connection inside message '{type}'.");
         return (type, body);

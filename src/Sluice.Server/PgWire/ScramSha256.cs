@@ -15,16 +15,17 @@ internal sealed class ScramSha256
     /// <summary>The SASL mechanism name announced in AuthenticationSASL.</summary>
     public const string Mechanism = "SCRAM-SHA-256";
 
-    private readonly ScramCredential? _credential;
+    private readonly ScramCredential _credential;
     private readonly string _serverNonce;
     private string _clientFirstBare = "";
     private string _serverFirst = "";
     private string _nonce = "";
 
-    /// <param name="credential">The user's keys, or null for an unknown user (the exchange then runs on a random
-    /// credential and fails at the proof, so an unknown user cannot be told from a wrong password).</param>
+    /// <param name="credential">The user's keys; for an unknown user <see cref="ScramCredential.ForUnknownUser"/>, on
+    /// which the exchange runs the same way and fails at the proof, so an unknown user cannot be told from a wrong
+    /// password.</param>
     /// <param name="serverNonce">The server's part of the nonce; null draws 18 random bytes (tests pass RFC 7677's).</param>
-    public ScramSha256(ScramCredential? credential, string? serverNonce = null)
+    public ScramSha256(ScramCredential credential, string? serverNonce = null)
     {
         _credential = credential;
         _serverNonce = serverNonce ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
@@ -51,8 +52,7 @@ internal sealed class ScramSha256
         _clientFirstBare = clientFirst[(secondComma + 1)..];
         var clientNonce = Attribute(_clientFirstBare, 'r') ?? throw Malformed("client-first-message");
         _nonce = clientNonce + _serverNonce;
-        var credential = _credential ?? ScramCredential.Unknown;
-        _serverFirst = $"r={_nonce},s={Convert.ToBase64String(credential.Salt)},i={credential.Iterations}";
+        _serverFirst = $"r={_nonce},s={Convert.ToBase64String(_credential.Salt)},i={_credential.Iterations}";
         return _serverFirst;
     }
 
@@ -82,7 +82,7 @@ internal sealed class ScramSha256
         {
             throw Malformed("client-final-message's proof");
         }
-        if (_credential is null || proof.Length != SHA256.HashSizeInBytes)
+        if (proof.Length != SHA256.HashSizeInBytes)
         {
             return null;
         }
@@ -133,8 +133,8 @@ internal sealed class ScramCredential
         ServerKey = serverKey;
     }
 
-    /// <summary>A random credential offered for unknown users (no password matches it in practice).</summary>
-    public static ScramCredential Unknown { get; } = Derive(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), DefaultIterations);
+    /// <summary>The key of the salts offered to unknown users: drawn once per process.</summary>
+    private static readonly byte[] s_unknownUserSaltKey = RandomNumberGenerator.GetBytes(32);
 
     public byte[] Salt { get; }
 
@@ -143,6 +143,15 @@ internal sealed class ScramCredential
     public byte[] StoredKey { get; }
 
     public byte[] ServerKey { get; }
+
+    /// <summary>
+    /// The credential offered to a user that does not exist, as PostgreSQL does: its salt is derived from the user name
+    /// (the same name always gets the same salt, two names get different ones, like real users' salts), so probing
+    /// cannot tell an unknown user from a known one by the salt; its keys are random, so no proof matches them.
+    /// </summary>
+    public static ScramCredential ForUnknownUser(string user) =>
+        new(HMACSHA256.HashData(s_unknownUserSaltKey, Encoding.UTF8.GetBytes(user))[..16], DefaultIterations,
+            RandomNumberGenerator.GetBytes(SHA256.HashSizeInBytes), RandomNumberGenerator.GetBytes(SHA256.HashSizeInBytes));
 
     /// <summary>Derives the verifier of <paramref name="password"/> with a new random 16-byte salt.</summary>
     public static ScramCredential Derive(string password, int iterations = DefaultIterations) => Derive(password, RandomNumberGenerator.GetBytes(16), iterations);

@@ -190,6 +190,35 @@ public sealed class PgWireNpgsqlTests(PgWireServer server) : IClassFixture<PgWir
     }
 
     [Fact]
+    public async Task UnknownUser_IsRefusedLikeAWrongPassword()
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString().Replace("Username=alice", "Username=mallory", StringComparison.Ordinal));
+
+        var error = await Should.ThrowAsync<PostgresException>(() => connection.OpenAsync());
+
+        error.SqlState.ShouldBe("28P01");
+        error.MessageText.ShouldBe("password authentication failed for user \"mallory\"");
+    }
+
+    [Fact]
+    public async Task OversizedSaslMessageBeforeLogin_IsRefusedWith08P01_BeforeItsBodyIsRead()
+    {
+        using var client = await RawPgClient.ConnectAsync(server.Port);
+        client.SendStartup("alice");
+        var sasl = client.Read();
+        sasl!.Value.Type.ShouldBe('R');
+
+        // Only the header: a 1 MiB SASLInitialResponse, under the endpoint's message ceiling but over PostgreSQL's
+        // 65,535-byte ceiling for authentication tokens. The refusal must come without the body.
+        client.SendHeader('p', 1 << 20);
+
+        var error = client.Read();
+        error!.Value.Type.ShouldBe('E');
+        RawPgClient.SqlState(error.Value.Body).ShouldBe("08P01");
+        client.Read().ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Cancel_StopsTheRunningQueryWith57014_AndTheConnectionGoesOn()
     {
         await using var connection = await server.OpenAsync();

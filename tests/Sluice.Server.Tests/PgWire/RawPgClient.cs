@@ -57,6 +57,13 @@ internal sealed class RawPgClient : IDisposable
         _stream.Write(body);
     }
 
+    /// <summary>Sends only the type and length of a message whose body would be <paramref name="bodyLength"/> bytes.</summary>
+    public void SendHeader(char type, int bodyLength)
+    {
+        _stream.WriteByte((byte)type);
+        _stream.Write(Int32(bodyLength + 4));
+    }
+
     public void SendQuery(string sql) => Send('Q', [.. Encoding.UTF8.GetBytes(sql), 0]);
 
     /// <summary>Reads one byte (the answer to SSLRequest).</summary>

@@ -33,10 +33,21 @@ public sealed class ScramSha256Tests
     [Fact]
     public void Complete_UnknownUser_ReturnsNull()
     {
-        var scram = new ScramSha256(null, ServerNonce);
+        var scram = new ScramSha256(ScramCredential.ForUnknownUser("user"), ServerNonce);
         scram.Begin(ClientFirst);
 
         scram.Complete(ClientFinal).ShouldBeNull();
+    }
+
+    [Fact]
+    public void ForUnknownUser_SaltIsStablePerNameAndDiffersBetweenNames()
+    {
+        var first = ScramCredential.ForUnknownUser("mallory");
+
+        first.Salt.Length.ShouldBe(16);
+        ScramCredential.ForUnknownUser("mallory").Salt.ShouldBe(first.Salt);
+        ScramCredential.ForUnknownUser("trudy").Salt.ShouldNotBe(first.Salt);
+        first.Iterations.ShouldBe(ScramCredential.DefaultIterations);
     }
 
     [Fact]
