@@ -29,6 +29,15 @@ internal sealed class KeyedProcessOperator<TKey, TIn, TOut>(
         }
     }
 
+    /// <summary>Record by record, calling <see cref="ProcessElement"/> directly (the interface's default loop dispatches per record).</summary>
+    public void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            ProcessElement(values[i], timestamps[i]);
+        }
+    }
+
     protected override void InvokeOnTimer(long time) => function.OnTimer(time, FunctionContext, Collector);
 
     public override void Close()

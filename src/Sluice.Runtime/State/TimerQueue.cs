@@ -274,6 +274,17 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         /// <summary>Adds (key, namespace); false when it is live already.</summary>
         public bool Add(TKey key, TNamespace ns)
         {
+            // A run of records of one key re-registering one timer (a process function arming its window's end per
+            // record) finds it as the newest entry: no hash, no probe.
+            if (_count > _cursor)
+            {
+                ref var newest = ref _entries[_count - 1];
+                if (!newest.Deleted && EqualityComparer<TKey>.Default.Equals(newest.Key, key) &&
+                    (typeof(TNamespace) == typeof(VoidNamespace) || EqualityComparer<TNamespace>.Default.Equals(newest.Namespace, ns)))
+                {
+                    return false;
+                }
+            }
             var hash = HashOf(key, ns);
             var slot = SlotOf(hash, key, ns);
             if (_index[slot] != 0 && IsLive(_index[slot] - 1))

@@ -35,7 +35,7 @@ internal sealed class BatchBuffer<T>(int initialCapacity)
         {
             Grow(Count * 2);
         }
-        _values[Count] = value;
+        ArrayStore.Set(_values, Count, value);
         _timestamps[Count] = timestamp;
         Count++;
     }

@@ -35,7 +35,9 @@ internal sealed class ExchangeOutput<T> : Output<T>, IExchange
     public ExchangeOutput(InputChannel[] targets, PartitionKind kind, KeySpec<T>? key, int keyGroupCount, int batchSize)
     {
         _targets = targets;
-        _kind = kind;
+        // One target owns every key group and every round-robin turn: route as forward, without computing the key
+        // and its hash per record (the keyed consumer reads the key itself).
+        _kind = targets.Length == 1 ? PartitionKind.Forward : kind;
         _key = key;
         _batchSize = batchSize;
         _batches = new RecordBatch<T>[targets.Length];
@@ -43,7 +45,7 @@ internal sealed class ExchangeOutput<T> : Output<T>, IExchange
         {
             _batches[i] = new RecordBatch<T>(batchSize);
         }
-        _ownerByKeyGroup = new int[kind == PartitionKind.KeyGroups ? keyGroupCount : 0];
+        _ownerByKeyGroup = new int[_kind == PartitionKind.KeyGroups ? keyGroupCount : 0];
         for (var g = 0; g < _ownerByKeyGroup.Length; g++)
         {
             _ownerByKeyGroup[g] = KeyGroups.OwnerOf(g, keyGroupCount, targets.Length);

@@ -21,7 +21,9 @@ internal sealed class RecordBatch<T>(int capacity) : IRecordCount
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(T value, long timestamp)
     {
-        Values[Count] = value;
+        // Not Values[Count] = value: for a reference type that is an array-covariance check per record
+        // (StelemRef); the array is exactly T[], so a ref store is safe. The bounds check stays.
+        ArrayStore.Set(Values, Count, value);
         Timestamps[Count] = timestamp;
         Count++;
     }

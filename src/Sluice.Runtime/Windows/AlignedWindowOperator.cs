@@ -60,7 +60,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
     public override void ProcessElement(TIn value, long timestamp)
     {
         var key = KeyOf(value);
-        var t = IsEventTime ? RequireTimestamp(value, timestamp) : Context.Now;
+        var t = RecordTime(value, timestamp);
         Backend.SetCurrentKey(key);
         var time = TimeOfCurrentKey();
         var lastStart = TimeWindow.AlignedStart(t, _offset, _slide);

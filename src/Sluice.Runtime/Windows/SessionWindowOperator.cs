@@ -57,7 +57,7 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
     public override void ProcessElement(TIn value, long timestamp)
     {
         var key = KeyOf(value);
-        var t = IsEventTime ? RequireTimestamp(value, timestamp) : Context.Now;
+        var t = RecordTime(value, timestamp);
         Backend.SetCurrentKey(key);
         var time = TimeOfCurrentKey();
         var window = new TimeWindow(t, t + _gap);

@@ -76,6 +76,15 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
 
     public abstract void ProcessElement(TIn value, long timestamp);
 
+    /// <summary>Processes a batch in order, one <see cref="ProcessElement"/> per record.</summary>
+    public virtual void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            ProcessElement(values[i], timestamps[i]);
+        }
+    }
+
     /// <summary>The time the current key's windows fired up to (its key group's, when a restore left it ahead).</summary>
     protected long TimeOfCurrentKey()
     {
@@ -308,6 +317,38 @@ internal abstract class TimeWindowOperator<TKey, TIn, TAcc, TOut>(bool eventTime
 {
     /// <summary>True for event-time windows, false for processing-time ones.</summary>
     protected bool IsEventTime { get; } = eventTime;
+
+    // The clock read once for the batch being processed (processing time only), or NoBatchTime between batches.
+    private const long NoBatchTime = long.MinValue;
+    private long _batchNow = NoBatchTime;
+
+    /// <summary>
+    /// The time a record is windowed by: its event timestamp, or the processing time. Processing time is read once
+    /// per batch, the time the batch reached the operator, not per record (reading the clock was about a fifth of a
+    /// processing-time window's per-record cost). No processing-time timer fires within a batch, so the windows'
+    /// time never passes the batch's clock reading.
+    /// </summary>
+    protected long RecordTime(TIn value, long timestamp) => IsEventTime ? RequireTimestamp(value, timestamp)
+        : _batchNow != NoBatchTime ? _batchNow : Context.Now;
+
+    /// <summary>Processes a batch in order, record by record, reading the processing-time clock once for all of it.</summary>
+    public override void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
+    {
+        if (IsEventTime)
+        {
+            base.ProcessBatch(values, timestamps);
+            return;
+        }
+        _batchNow = Context.Now;
+        try
+        {
+            base.ProcessBatch(values, timestamps);
+        }
+        finally
+        {
+            _batchNow = NoBatchTime;
+        }
+    }
 
     public override void ProcessWatermark(long watermark)
     {

@@ -1,3 +1,4 @@
+using Sluice.Runtime.Tests.Support;
 using Sluice.Sources;
 using Sluice.Windowing;
 
@@ -76,6 +77,30 @@ public class BatchPathTests
         await env.ExecuteAsync();
 
         sink.Items.ShouldBe(Enumerable.Range(0, 3).SelectMany(v => Enumerable.Range(0, 5_000).Select(i => (v, i))));
+    }
+
+    [Fact]
+    public async Task ProcessingTimeWindow_OneBatch_ReadsTheClockOnceSoEveryRecordLandsInOneWindow()
+    {
+        // The clock moves a second per reading: read per record, 64 records would land in 64 windows of 10 ms.
+        var values = Enumerable.Range(0, 64).ToArray();
+        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic, TimeProvider = new TickingClock() });
+        var sink = env.FromSource(new SpanSource<int>(values, [], 64), null, "OneBatch")
+            .KeyBy(_ => 0)
+            .Window(TumblingProcessingTimeWindows.Of(TimeSpan.FromMilliseconds(10)))
+            .Aggregate(new CountAggregate<int>(), (k, w, count) => count)
+            .Collect();
+        await env.ExecuteAsync();
+
+        sink.Items.ShouldBe([64L]);
+    }
+
+    /// <summary>A clock that moves on by one second every time it is read.</summary>
+    private sealed class TickingClock : TimeProvider
+    {
+        private long _ms = 1_000_000;
+
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Add(ref _ms, 1_000));
     }
 
     /// <summary>A non-parallel source handing slices of arrays to <see cref="ISourceOutput{T}.CollectBatch"/>.</summary>

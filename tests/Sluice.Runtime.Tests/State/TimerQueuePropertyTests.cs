@@ -31,6 +31,45 @@ public class TimerQueuePropertyTests
         Gen.Int[0, 100],
         (kind, key, ns, time, pick) => new Op(kind, key, ns, time, pick));
 
+    /// <summary>
+    /// Two keys, namespaces and times: most registrations repeat the newest timer of their time (found without a hash),
+    /// often right after it fired or was deleted, when it must count as new again.
+    /// </summary>
+    private static readonly Gen<Op> s_repeats = Gen.Select(
+        Gen.Frequency((50, Gen.Const(0)), (15, Gen.Const(1)), (25, Gen.Const(2)), (2, Gen.Const(3)), (2, Gen.Const(4)), (3, Gen.Const(5))),
+        Gen.Int[0, 1],
+        Gen.Int[0, 1],
+        Gen.Long[0, 1],
+        Gen.Int[0, 100],
+        (kind, key, ns, time, pick) => new Op(kind, key, ns, time, pick));
+
+    [Fact]
+    public void Register_NewestTimerAgain_IsADuplicateUntilItFiresOrIsDeleted()
+    {
+        var queue = new TimerQueue<int, int>();
+        queue.Register(1, 0, 5).ShouldBeTrue();
+        queue.Register(1, 0, 5).ShouldBeFalse();
+        queue.Register(1, 1, 5).ShouldBeTrue("another namespace is another timer");
+        queue.Register(1, 1, 5).ShouldBeFalse();
+        queue.Register(2, 1, 5).ShouldBeTrue("another key is another timer");
+        queue.Count.ShouldBe(3);
+
+        queue.Delete(2, 1, 5).ShouldBeTrue();
+        queue.Register(2, 1, 5).ShouldBeTrue("a deleted timer is registered anew");
+        queue.TryPopDue(5, out var first).ShouldBeTrue();
+        first.ShouldBe(new TimerQueue<int, int>.Timer(1, 0, 5));
+        queue.TryPopDue(5, out _).ShouldBeTrue();
+        queue.TryPopDue(5, out var third).ShouldBeTrue();
+        third.ShouldBe(new TimerQueue<int, int>.Timer(2, 1, 5));
+        queue.Register(2, 1, 5).ShouldBeTrue("a fired timer is registered anew, even at the time being fired");
+        queue.Register(2, 1, 5).ShouldBeFalse();
+        queue.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void RepeatedRegistrationsOfFewTimers_MatchAModel_AndFrozenViewsNeverChange() =>
+        s_repeats.Array[1, 2_000].Sample(Run, iter: 30, threads: 1, print: ops => $"{ops.Length} ops");
+
     [Fact]
     public void RandomOperations_MatchAModel_AndFrozenViewsNeverChange() =>
         s_op.Array[1, 4_000].Sample(Run, iter: 30, threads: 1, print: ops => $"{ops.Length} ops");
