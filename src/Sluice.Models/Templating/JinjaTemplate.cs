@@ -30,35 +30,42 @@ internal sealed partial class JinjaTemplate
         return new JinjaTemplate(source, JinjaParser.Parse(source));
     }
 
-    /// <summary>Renders with <paramref name="globals"/> as the outermost scope; throws <see cref="TemplateException"/> on a runtime error.</summary>
-    public string Render(IReadOnlyDictionary<string, object?> globals)
+    /// <summary>
+    /// Renders with <paramref name="globals"/> as the outermost scope (read live: names added to it later, such as
+    /// macros, are visible); throws <see cref="TemplateException"/> on a runtime error.
+    /// </summary>
+    public string Render(Dictionary<string, object?> globals)
     {
-        var scope = new Scope(null);
-        foreach (var (name, value) in globals)
-        {
-            scope.Set(name, value);
-        }
         var output = new StringBuilder();
-        RenderBody(_nodes, scope, output);
+        RenderBody(_nodes, new Scope(new Scope(globals)), output);
         return output.ToString();
     }
 
-    /// <summary>Renders the template for its macro definitions (a macros file) and returns them by name.</summary>
-    public Dictionary<string, JinjaFunction> Macros(IReadOnlyDictionary<string, object?> globals)
+    /// <summary>
+    /// Renders the template (a macros file) for its top-level macro definitions and adds them to
+    /// <paramref name="globals"/>; the macros see every name of <paramref name="globals"/>, including ones added later.
+    /// </summary>
+    public void DefineMacros(Dictionary<string, object?> globals)
     {
-        var scope = new Scope(null);
-        foreach (var (name, value) in globals)
-        {
-            scope.Set(name, value);
-        }
+        var scope = new Scope(new Scope(globals));
         RenderBody(_nodes, scope, new StringBuilder());
-        return scope.Variables.Where(p => p.Value is JinjaFunction && _nodes.OfType<MacroNode>().Any(m => m.Name == p.Key))
-            .ToDictionary(p => p.Key, p => (JinjaFunction)p.Value!);
+        foreach (var macro in _nodes.OfType<MacroNode>())
+        {
+            globals[macro.Name] = scope.Variables[macro.Name];
+        }
     }
 
-    private sealed class Scope(Scope? parent)
+    private sealed class Scope
     {
-        public Dictionary<string, object?> Variables { get; } = [];
+        public Scope(Scope? parent)
+        {
+            Parent = parent;
+            Variables = [];
+        }
+
+        public Scope(Dictionary<string, object?> globals) => Variables = globals;
+
+        public Dictionary<string, object?> Variables { get; }
 
         public bool TryGet(string name, out object? value)
         {
@@ -73,7 +80,7 @@ internal sealed partial class JinjaTemplate
             return false;
         }
 
-        public Scope? Parent { get; } = parent;
+        public Scope? Parent { get; }
 
         public void Set(string name, object? value) => Variables[name] = value;
     }
