@@ -18,7 +18,7 @@ internal static class NodeSelector
             : words.SelectMany(w => Match(project, w)).ToHashSet(StringComparer.Ordinal);
         foreach (var test in project.Nodes.Values.Where(n => n.Kind == NodeKind.Test))
         {
-            if (test.DependsOn.Any(selected.Contains) && words.Count > 0 && test.Test is not null)
+            if (words.Count > 0 && test.DependsOn.Any(selected.Contains))
             {
                 selected.Add(test.UniqueId);
             }

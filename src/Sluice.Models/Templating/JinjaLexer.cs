@@ -227,15 +227,25 @@ internal static partial class JinjaLexer
             var escaped = text[i++];
             switch (escaped)
             {
-                case 'n': value.Append('\n'); break;
-                case 't': value.Append('\t'); break;
-                case 'r': value.Append('\r'); break;
-                case '\\' or '\'' or '"': value.Append(escaped); break;
+                case 'n':
+                    value.Append('\n');
+                    break;
+                case 't':
+                    value.Append('\t');
+                    break;
+                case 'r':
+                    value.Append('\r');
+                    break;
+                case '\\' or '\'' or '"':
+                    value.Append(escaped);
+                    break;
                 case 'u' when i + 4 <= text.Length && int.TryParse(text.AsSpan(i, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code):
                     value.Append((char)code);
                     i += 4;
                     break;
-                default: value.Append('\\').Append(escaped); break;
+                default:
+                    value.Append('\\').Append(escaped);
+                    break;
             }
         }
         tokens.Add(new JinjaToken(JinjaTokenKind.String, value.ToString(), start));

@@ -35,17 +35,20 @@ internal static class JinjaMethods
                     }
                 }
                 return null;
-            },
+            }
+            ,
             (List<object?> l, "append") => (a, _) =>
             {
                 l.Add(a.Count == 1 ? a[0] : throw new JinjaCallException("append takes one argument"));
                 return null;
-            },
+            }
+            ,
             (List<object?> l, "extend") => (a, _) =>
             {
                 l.AddRange(a.Count == 1 && a[0] is IList items ? items.Cast<object?>() : throw new JinjaCallException("extend takes one list"));
                 return null;
-            },
+            }
+            ,
             (List<object?> l, "index") => (a, _) => (long)l.FindIndex(x => a.Count == 1 && JinjaValues.AreEqual(x, a[0])),
             _ => null,
         };
