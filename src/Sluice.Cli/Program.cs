@@ -5,6 +5,7 @@ using Sluice.Cli.Demo;
 using Sluice.Cli.Dlq;
 using Sluice.Cli.Jobs;
 using Sluice.Cli.Log;
+using Sluice.Cli.Models;
 using Sluice.Cli.Quality;
 using Sluice.Cli.Registry;
 using Sluice.Cli.Server;
@@ -41,6 +42,7 @@ internal static class Program
             SqlCommand.Create(),
             ServerCommand.Create(),
             JobsCommand.Create(),
+            ModelsCommand.Create(),
             RegistryCommand.Create(),
             BenchToolPointer.Create("bench", "Benchmarks: in the sluice-bench tool of the Sluice repository (./sluice bench … in a clone).",
                 "Benchmarks live in the sluice-bench tool of the Sluice repository: run ./sluice bench … in a clone of it."),
