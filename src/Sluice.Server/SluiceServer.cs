@@ -16,9 +16,9 @@ using Sluice.Server.Ingest;
 using Sluice.Server.Jobs;
 using Sluice.Server.Log;
 using Sluice.Server.Metrics;
-using Sluice.Server.Views;
 using Sluice.Server.PgWire;
 using Sluice.Server.Security;
+using Sluice.Server.Views;
 
 namespace Sluice.Server;
 
