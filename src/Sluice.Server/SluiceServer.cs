@@ -18,6 +18,7 @@ using Sluice.Server.Log;
 using Sluice.Server.Metrics;
 using Sluice.Server.PgWire;
 using Sluice.Server.Security;
+using Sluice.Server.Views;
 
 namespace Sluice.Server;
 
@@ -122,7 +123,7 @@ public sealed class SluiceServer : IAsyncDisposable
             {
                 // Without configured users, user 'sluice' logs in with the API token as password: one secret to keep.
                 var users = pgOptions.Users.Count > 0 ? pgOptions.Users : new Dictionary<string, string> { [PgWireOptions.DefaultUser] = context.Token.Value };
-                pgWire = PgWireEndpoint.Start(pgOptions, options.ListenAddress, users, new PgWarehouse(context.WarehousePath, context.LakeDirectory), context.LoggerFactory.CreateLogger<PgWireEndpoint>());
+                pgWire = PgWireEndpoint.Start(pgOptions, options.ListenAddress, users, new PgWarehouse(context.WarehousePath, context.LakeDirectory) { Server = app.Services.GetRequiredService<ServerSql>() }, context.LoggerFactory.CreateLogger<PgWireEndpoint>());
             }
             context.MarkReady();
             ServerLog.Listening(logger, address.ToString(), context.DataDirectory);
@@ -203,6 +204,7 @@ public sealed class SluiceServer : IAsyncDisposable
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
         JobEndpoints.AddServices(builder.Services, context);
+        builder.Services.AddSingleton<ServerSql>();
         LogEndpoints.AddServices(builder.Services, context);
         MetricsEndpoints.AddServices(builder.Services, context);
         // The schema registry's state, in the server's log (topic _schemas): served at /registry, read by ingest's ?format=.

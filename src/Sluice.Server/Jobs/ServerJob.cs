@@ -61,6 +61,18 @@ internal sealed class ServerJob
     /// <summary>Set when the user stopped or deleted the job: it is no longer resumed.</summary>
     public bool Retired { get; set; }
 
+    /// <summary>The newest checkpoint this run completed, or null before the first.</summary>
+    public JobCheckpoint? LatestCheckpoint
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _checkpoints.First?.Value;
+            }
+        }
+    }
+
     /// <summary>Binds the run to this job and subscribes to its events; called by the registry before the run starts.</summary>
     public void Attach(JobClient client)
     {

@@ -40,6 +40,7 @@ internal static class PgSqlState
 {
     public const string SyntaxError = "42601";
     public const string UndefinedTable = "42P01";
+    public const string DuplicateTable = "42P07";
     public const string UndefinedColumn = "42703";
     public const string UndefinedFunction = "42883";
     public const string UndefinedObject = "42704";

@@ -7,8 +7,9 @@ namespace Sluice.Server.PgWire;
 /// One wire connection's SQL side: its settings (SET/SHOW), its transaction status, and its DuckDB connection to the
 /// warehouse with the lake's Parquet tables as temporary views — the catalog <c>sluice query</c> sees. Plans each
 /// statement (<see cref="Plan"/>): reads go to DuckDB, catalog queries psql and Npgsql send are rewritten
-/// (<see cref="PgCatalogRewrites"/>), SET/SHOW/BEGIN/COMMIT are answered here, writes are refused (the endpoint is
-/// read-only for now). The DuckDB connection opens at the first query and shares the process's open warehouse with
+/// (<see cref="PgCatalogRewrites"/>), SET/SHOW/BEGIN/COMMIT are answered here, statements of Sluice's dialect (CREATE
+/// MATERIALIZED VIEW, CREATE TABLE with a connector, INSERT INTO…) go to the server (<see cref="PgServerStatements"/>),
+/// other writes are refused. The DuckDB connection opens at the first query and shares the process's open warehouse with
 /// the server's sinks (DuckDB.NET keeps one database per file), so a query reads what the sinks last committed.
 /// Used by one connection loop; only <see cref="Cancel"/> may be called from another thread.
 /// </summary>
@@ -68,6 +69,10 @@ internal sealed class PgSqlSession : IDisposable
         {
             return PgStatementPlan.Empty;
         }
+        if (_warehouse.Server is { } server && PgServerStatements.TryPlan(server, statement, tokens) is { } serverPlan)
+        {
+            return serverPlan;
+        }
         var first = tokens[0].Text.ToUpperInvariant();
         switch (first)
         {
@@ -93,7 +98,7 @@ internal sealed class PgSqlSession : IDisposable
         if (s_writes.Contains(first) || (first == "WITH" && WritesInside(tokens)))
         {
             throw new PgException(PgSqlState.ReadOnlyTransaction,
-                $"{(first == "WITH" ? "A data-modifying WITH" : first)} is refused: the Sluice PostgreSQL endpoint only reads for now (the warehouse and lake are written by jobs); submit a job with 'sluice jobs submit' or POST /api/jobs.");
+                $"{(first == "WITH" ? "A data-modifying WITH" : first)} is refused: the Sluice PostgreSQL endpoint only reads the warehouse and the lake, which jobs write; create a table with CREATE TABLE … WITH ('connector' = …), write with INSERT INTO (a job) or CREATE MATERIALIZED VIEW.");
         }
         if (!s_reads.Contains(first))
         {

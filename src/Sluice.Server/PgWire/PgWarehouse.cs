@@ -18,6 +18,12 @@ namespace Sluice.Server.PgWire;
 internal sealed record PgWarehouse(string Path, string LakeDirectory)
 {
     /// <summary>
+    /// The server's SQL front end, which runs CREATE/DROP/SHOW MATERIALIZED VIEW, CREATE TABLE with a connector and
+    /// INSERT INTO as jobs (<see cref="PgServerStatements"/>); null: those are refused like other writes.
+    /// </summary>
+    public Views.ServerSql? Server { get; init; }
+
+    /// <summary>
     /// Opens a connection to the warehouse with each lake table that holds Parquet files as a temporary view of its
     /// name (visible to this connection only; a warehouse table of the same name is shadowed).
     /// </summary>

@@ -130,6 +130,8 @@ public sealed partial class SqlSession
         ArgumentNullException.ThrowIfNull(statement);
         return statement switch
         {
+            SqlCreateMaterializedView or SqlDrop { Kind: SqlObjectKind.MaterializedView } or SqlShow { Kind: SqlObjectKind.MaterializedView } =>
+                throw new SqlException($"{StatementKind(statement)} runs on a Sluice server, which maintains the view as a job: send it to 'sluice server' over the PostgreSQL protocol (psql -h 127.0.0.1 -p 4566 -U sluice).", statement.Position),
             SqlCreateTable create => CreateTable(create),
             SqlCreateView create => CreateView(create),
             SqlCreateFunction create => CreateFunction(create),
@@ -203,6 +205,9 @@ public sealed partial class SqlSession
         SqlCreateTable => "CREATE TABLE",
         SqlCreateView => "CREATE VIEW",
         SqlCreateFunction => "CREATE FUNCTION",
+        SqlCreateMaterializedView => "CREATE MATERIALIZED VIEW",
+        SqlDrop { Kind: SqlObjectKind.MaterializedView } => "DROP MATERIALIZED VIEW",
+        SqlShow { Kind: SqlObjectKind.MaterializedView } => "SHOW MATERIALIZED VIEWS",
         SqlDrop => "DROP",
         SqlShow => "SHOW",
         SqlSet => "SET",

@@ -200,4 +200,6 @@ internal enum SqlObjectKind
     View,
     /// <summary><c>FUNCTION</c></summary>
     Function,
+    /// <summary><c>MATERIALIZED VIEW</c></summary>
+    MaterializedView,
 }

@@ -29,6 +29,21 @@ internal static partial class SqlFormatter
                 text.Append(" AS ");
                 AppendQuery(text, view.Query);
                 break;
+            case SqlCreateMaterializedView view:
+                text.Append("CREATE MATERIALIZED VIEW ").Append(view.IfNotExists ? "IF NOT EXISTS " : "");
+                AppendName(text, view.Name.Names);
+                if (!view.Options.IsEmpty)
+                {
+                    text.Append(" WITH (");
+                    for (var i = 0; i < view.Options.Count; i++)
+                    {
+                        text.Append(i > 0 ? ", " : "").Append(QuoteString(view.Options[i].Key)).Append(" = ").Append(QuoteString(view.Options[i].Value));
+                    }
+                    text.Append(')');
+                }
+                text.Append(" AS ");
+                AppendQuery(text, view.Query);
+                break;
             case SqlCreateFunction function:
                 text.Append("CREATE ").Append(function.Temporary ? "TEMPORARY " : "").Append(function.System ? "SYSTEM " : "")
                     .Append("FUNCTION ").Append(function.IfNotExists ? "IF NOT EXISTS " : "");
@@ -90,6 +105,7 @@ internal static partial class SqlFormatter
     {
         SqlObjectKind.Table => "TABLE",
         SqlObjectKind.View => "VIEW",
+        SqlObjectKind.MaterializedView => "MATERIALIZED VIEW",
         _ => "FUNCTION",
     };
 

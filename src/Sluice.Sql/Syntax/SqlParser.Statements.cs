@@ -20,10 +20,15 @@ internal sealed partial class SqlParser
         }
         if (Accept("SHOW"))
         {
+            if (TryKeyword("MATERIALIZED"))
+            {
+                ExpectKeyword("VIEWS");
+                return new SqlShow(SqlObjectKind.MaterializedView, position);
+            }
             var kind = TryKeyword("TABLES") ? SqlObjectKind.Table
                 : TryKeyword("VIEWS") ? SqlObjectKind.View
                 : TryKeyword("FUNCTIONS") ? SqlObjectKind.Function
-                : throw Unexpected("FUNCTIONS");
+                : throw Unexpected("TABLES, VIEWS, MATERIALIZED VIEWS or FUNCTIONS");
             return new SqlShow(kind, position);
         }
         if (Accept("DESCRIBE") || Accept("DESC"))
@@ -146,6 +151,11 @@ internal sealed partial class SqlParser
         }
         var temporary = TryKeyword("TEMPORARY");
         var system = temporary && TryKeyword("SYSTEM");
+        if (!temporary && TryKeyword("MATERIALIZED"))
+        {
+            ExpectKeyword("VIEW");
+            return ParseCreateMaterializedView(position);
+        }
         if (!system && TryKeyword("TABLE"))
         {
             return ParseCreateTable(position, temporary);
@@ -196,7 +206,13 @@ internal sealed partial class SqlParser
         {
             TryKeyword("SYSTEM");
         }
-        var kind = TryKeyword("TABLE") ? SqlObjectKind.Table
+        var materialized = !temporary && TryKeyword("MATERIALIZED");
+        if (materialized)
+        {
+            ExpectKeyword("VIEW");
+        }
+        var kind = materialized ? SqlObjectKind.MaterializedView
+            : TryKeyword("TABLE") ? SqlObjectKind.Table
             : TryKeyword("VIEW") ? SqlObjectKind.View
             : TryKeyword("FUNCTION") ? SqlObjectKind.Function
             : throw Unexpected("FUNCTION");
@@ -285,25 +301,7 @@ internal sealed partial class SqlParser
             ExpectKeyword("BY");
             partitionedBy = ParseNameList();
         }
-        var options = SqlList<SqlTableOption>.Empty;
-        if (TryKeyword("WITH"))
-        {
-            ExpectSymbol(SqlTokenKind.LeftParen);
-            var list = new List<SqlTableOption>();
-            if (!Is(SqlTokenKind.RightParen))
-            {
-                do
-                {
-                    var optionPosition = Current.Position;
-                    var key = ExpectString("a quoted option key ('connector')");
-                    ExpectSymbol(SqlTokenKind.Equal);
-                    list.Add(new SqlTableOption(key, ExpectString("a quoted option value"), optionPosition));
-                }
-                while (TrySymbol(SqlTokenKind.Comma));
-            }
-            ExpectSymbol(SqlTokenKind.RightParen);
-            options = new SqlList<SqlTableOption>(list);
-        }
+        var options = TryKeyword("WITH") ? ParseOptions("a quoted option key ('connector')") : SqlList<SqlTableOption>.Empty;
         if (IsWord("LIKE") || IsWord("AS"))
         {
             throw Unsupported($"CREATE TABLE … {Word().ToUpperInvariant()}", Current.Position);
@@ -312,6 +310,40 @@ internal sealed partial class SqlParser
         {
             Checks = new SqlList<SqlCheckConstraint>(checks),
         };
+    }
+
+    /// <summary>The <c>('key' = 'value', …)</c> after WITH.</summary>
+    private SqlList<SqlTableOption> ParseOptions(string keyExpected)
+    {
+        ExpectSymbol(SqlTokenKind.LeftParen);
+        var list = new List<SqlTableOption>();
+        if (!Is(SqlTokenKind.RightParen))
+        {
+            do
+            {
+                var optionPosition = Current.Position;
+                var key = ExpectString(keyExpected);
+                ExpectSymbol(SqlTokenKind.Equal);
+                list.Add(new SqlTableOption(key, ExpectString("a quoted option value"), optionPosition));
+            }
+            while (TrySymbol(SqlTokenKind.Comma));
+        }
+        ExpectSymbol(SqlTokenKind.RightParen);
+        return new SqlList<SqlTableOption>(list);
+    }
+
+    /// <summary><c>CREATE MATERIALIZED VIEW [IF NOT EXISTS] name [WITH (…)] AS query</c>, after <c>CREATE MATERIALIZED VIEW</c>.</summary>
+    private SqlCreateMaterializedView ParseCreateMaterializedView(SqlPosition position)
+    {
+        var ifNotExists = ParseIfNotExists();
+        var name = ParseCompoundName("a materialized view name");
+        var options = TryKeyword("WITH") ? ParseOptions("a quoted option key ('checkpoint.interval')") : SqlList<SqlTableOption>.Empty;
+        ExpectKeyword("AS");
+        if (!StartsQuery())
+        {
+            throw Unexpected("a query (SELECT, VALUES or WITH)");
+        }
+        return new SqlCreateMaterializedView(name, ifNotExists, options, ParseQuery(), position);
     }
 
     /// <summary><c>CONSTRAINT name CHECK (condition) [ON VIOLATION {DLQ | DROP | WARN | FAIL}]</c>.</summary>

@@ -67,16 +67,24 @@ internal sealed record SqlCheckConstraint(string Name, SqlExpression Condition, 
 internal sealed record SqlCreateView(SqlIdentifier Name, bool Temporary, bool IfNotExists, SqlList<string> Columns, string? Comment, SqlQuery Query, SqlPosition Position)
     : SqlStatement(Position);
 
+/// <summary>
+/// <c>CREATE MATERIALIZED VIEW [IF NOT EXISTS] name [WITH ('key' = 'value', …)] AS query</c>: a query whose result a
+/// server job maintains incrementally in a warehouse table of the view's name.
+/// </summary>
+/// <param name="Options">The view's options (checkpoint interval, parallelism), as written.</param>
+internal sealed record SqlCreateMaterializedView(SqlIdentifier Name, bool IfNotExists, SqlList<SqlTableOption> Options, SqlQuery Query, SqlPosition Position)
+    : SqlStatement(Position);
+
 /// <summary><c>CREATE [TEMPORARY [SYSTEM]] FUNCTION [IF NOT EXISTS] name AS 'Namespace.Type' [LANGUAGE lang]</c>.</summary>
 /// <param name="ClassName">The implementing type's name, as written.</param>
 /// <param name="Language">The LANGUAGE (upper-cased), or null.</param>
 internal sealed record SqlCreateFunction(SqlIdentifier Name, bool Temporary, bool System, bool IfNotExists, string ClassName, string? Language, SqlPosition Position)
     : SqlStatement(Position);
 
-/// <summary><c>DROP [TEMPORARY] TABLE|VIEW|FUNCTION [IF EXISTS] name</c>.</summary>
+/// <summary><c>DROP [TEMPORARY] TABLE|VIEW|FUNCTION [IF EXISTS] name</c>, or <c>DROP MATERIALIZED VIEW [IF EXISTS] name</c>.</summary>
 internal sealed record SqlDrop(SqlObjectKind Kind, SqlIdentifier Name, bool Temporary, bool IfExists, SqlPosition Position) : SqlStatement(Position);
 
-/// <summary><c>SHOW TABLES|VIEWS|FUNCTIONS</c>.</summary>
+/// <summary><c>SHOW TABLES|VIEWS|FUNCTIONS</c>, or <c>SHOW MATERIALIZED VIEWS</c>.</summary>
 /// <param name="Kind">What to list.</param>
 internal sealed record SqlShow(SqlObjectKind Kind, SqlPosition Position) : SqlStatement(Position);
 

@@ -36,6 +36,7 @@ internal static class ExportedMetrics
         ["sluice_lookup_timeouts_total"] = "counter",
         ["sluice_quality_rule_passed_total"] = "counter",
         ["sluice_quality_rule_failed_total"] = "counter",
+        ["sluice_materialized_view_freshness_seconds"] = "gauge",
     };
 
     /// <summary>Whether <paramref name="series"/> (a name in an expression) belongs to an exported family: the family itself, or a histogram's <c>_bucket</c>, <c>_sum</c> or <c>_count</c>.</summary>
