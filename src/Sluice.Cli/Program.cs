@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Cli.Checkpoints;
 using Sluice.Cli.Connectors;
+using Sluice.Cli.Delta;
 using Sluice.Cli.Demo;
 using Sluice.Cli.Dlq;
 using Sluice.Cli.Jobs;
@@ -42,6 +43,7 @@ internal static class Program
             ServerCommand.Create(),
             JobsCommand.Create(),
             RegistryCommand.Create(),
+            DeltaCommand.Create(),
             BenchToolPointer.Create("bench", "Benchmarks: in the sluice-bench tool of the Sluice repository (./sluice bench … in a clone).",
                 "Benchmarks live in the sluice-bench tool of the Sluice repository: run ./sluice bench … in a clone of it."),
             BenchToolPointer.Create("chaos", "The kill harness: in the sluice-bench tool of the Sluice repository (./sluice chaos … in a clone).",
