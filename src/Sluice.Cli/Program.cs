@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Cli.Checkpoints;
 using Sluice.Cli.Connectors;
+using Sluice.Cli.Delta;
 using Sluice.Cli.Demo;
 using Sluice.Cli.Dlq;
 using Sluice.Cli.Jobs;
@@ -44,6 +45,7 @@ internal static class Program
             JobsCommand.Create(),
             ModelsCommand.Create(),
             RegistryCommand.Create(),
+            DeltaCommand.Create(),
             BenchToolPointer.Create("bench", "Benchmarks: in the sluice-bench tool of the Sluice repository (./sluice bench … in a clone).",
                 "Benchmarks live in the sluice-bench tool of the Sluice repository: run ./sluice bench … in a clone of it."),
             BenchToolPointer.Create("chaos", "The kill harness: in the sluice-bench tool of the Sluice repository (./sluice chaos … in a clone).",

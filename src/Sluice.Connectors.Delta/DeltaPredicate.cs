@@ -55,6 +55,26 @@ public sealed class DeltaPredicate
     /// <summary><c>column op value</c>.</summary>
     public override string ToString() => $"{Column} {Comparison} {Value}";
 
+    /// <summary>The predicate as SQL text for a commit's <c>operationParameters</c>: <c>(amount &gt;= 100)</c>, strings quoted.</summary>
+    internal string ToSql()
+    {
+        var op = Comparison switch
+        {
+            DeltaComparison.Equal => "=",
+            DeltaComparison.LessThan => "<",
+            DeltaComparison.LessThanOrEqual => "<=",
+            DeltaComparison.GreaterThan => ">",
+            _ => ">=",
+        };
+        var literal = Value switch
+        {
+            string s => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => Value.ToString(),
+        };
+        return $"({Column} {op} {literal})";
+    }
+
     /// <summary>The literal converted to the CLR type a row holds for <paramref name="type"/>.</summary>
     /// <exception cref="ArgumentException">The literal does not convert to the column's type.</exception>
     internal IComparable Literal(DataType type)

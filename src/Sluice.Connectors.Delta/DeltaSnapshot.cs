@@ -57,6 +57,27 @@ public sealed class DeltaSnapshot
     /// <summary>The number of active data files.</summary>
     public int FileCount => ActiveFiles.Count;
 
+    /// <summary>The total size in bytes of the active data files.</summary>
+    public long SizeInBytes => ActiveFiles.Sum(f => f.Size);
+
+    /// <summary>The number of rows, from the files' statistics; null when a file has no <c>numRecords</c>.</summary>
+    public long? RowCount
+    {
+        get
+        {
+            long total = 0;
+            foreach (var file in ActiveFiles)
+            {
+                if (Reading.FileStatistics.NumRecords(file) is not { } n)
+                {
+                    return null;
+                }
+                total += n;
+            }
+            return total;
+        }
+    }
+
     internal ProtocolAction Protocol { get; }
 
     internal MetadataAction Metadata { get; }

@@ -91,7 +91,7 @@ public sealed partial class DeltaTable
             {
                 return new DeltaCommitResult(null, Skipped: false, 0, 0, 0);
             }
-            var result = Commit(snapshot.Version, newMetadata, adds, options);
+            var result = Commit(snapshot.Version, newMetadata, adds, options, writer?.RowCount ?? 0);
             if (result.Skipped)
             {
                 writer?.Abort();
@@ -122,10 +122,10 @@ public sealed partial class DeltaTable
         {
             return new DeltaCommitResult(null, Skipped: true, 0, 0, 0);
         }
-        return Commit(snapshot.Version, null, adds, options);
+        return Commit(snapshot.Version, null, adds, options, adds.Sum(a => Reading.FileStatistics.NumRecords(a) ?? 0));
     }
 
-    private DeltaCommitResult Commit(long readVersion, MetadataAction? newMetadata, List<AddFile> adds, DeltaAppendOptions options)
+    private DeltaCommitResult Commit(long readVersion, MetadataAction? newMetadata, List<AddFile> adds, DeltaAppendOptions options, long outputRows)
     {
         var now = Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         for (var attempt = 1; attempt <= Options.MaxCommitAttempts; attempt++)
@@ -147,6 +147,7 @@ public sealed partial class DeltaTable
                 ["operationParameters"] = new JsonObject { ["mode"] = "Append" },
                 ["readVersion"] = readVersion,
                 ["isBlindAppend"] = newMetadata is null,
+                ["operationMetrics"] = Writing.RewritePlan.Metrics(("numFiles", adds.Count), ("numOutputRows", outputRows), ("numOutputBytes", adds.Sum(a => a.Size))),
                 ["engineInfo"] = EngineInfo,
             }));
             var version = readVersion + 1;

@@ -26,4 +26,8 @@ public sealed record DeltaTableOptions
 
     /// <summary>New GUIDs for data file names (random by default; golden tests pin it).</summary>
     internal Func<Guid> NewGuid { get; init; } = Guid.NewGuid;
+
+    /// <summary>Called after a copy-on-write operation has planned (and written its files), before its first commit
+    /// attempt: tests commit a concurrent change there, deterministically. Null in production.</summary>
+    internal Action? BeforeRewriteCommit { get; init; }
 }

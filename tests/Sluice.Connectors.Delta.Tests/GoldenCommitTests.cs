@@ -34,7 +34,7 @@ public sealed class GoldenCommitTests
             $$$"""
             {"add":{"path":"region=eu%20west/part-00000-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee-c000.snappy.parquet","partitionValues":{"region":"eu west"},"size":{{{size}}},"modificationTime":1780000000000,"dataChange":true,"stats":"{\"numRecords\":2,\"minValues\":{\"id\":7,\"amount\":12.50},\"maxValues\":{\"id\":9,\"amount\":12.50},\"nullCount\":{\"id\":0,\"amount\":1}}"}}
             {"txn":{"appId":"job/sink/0","version":42,"lastUpdated":1780000000000}}
-            {"commitInfo":{"timestamp":1780000000000,"operation":"WRITE","operationParameters":{"mode":"Append"},"readVersion":0,"isBlindAppend":true,"engineInfo":"Sluice"}}
+            {"commitInfo":{"timestamp":1780000000000,"operation":"WRITE","operationParameters":{"mode":"Append"},"readVersion":0,"isBlindAppend":true,"operationMetrics":{"numFiles":"1","numOutputRows":"2","numOutputBytes":"{{{size}}}"},"engineInfo":"Sluice"}}
 
             """.ReplaceLineEndings("\n"));
     }

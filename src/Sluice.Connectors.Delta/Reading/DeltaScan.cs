@@ -16,6 +16,9 @@ internal sealed class DeltaScan
     private readonly int _predicateIndex = -1;
     private readonly IComparable? _literal;
     private readonly bool _predicateOnPartition;
+    private Schema? _dataSchema;
+    private int[]? _targetIndexes;
+    private int[]? _partitionIndexes;
 
     /// <summary>Creates the scan of <paramref name="snapshot"/>, filtered by <paramref name="predicate"/> when given.</summary>
     /// <exception cref="ArgumentException">The predicate names a column the table does not have, or its literal does not fit the column.</exception>
@@ -35,13 +38,24 @@ internal sealed class DeltaScan
         }
     }
 
-    /// <summary>The active files that may hold matching rows, in path order.</summary>
+    /// <summary>Whether <paramref name="file"/> may hold rows the predicate matches (always true without a predicate).</summary>
+    public bool MayMatch(AddFile file) =>
+        _predicate is null || _predicate.MayMatch(file, _snapshot.Schema, _predicateIndex, _predicateOnPartition, _literal!);
+
+    /// <summary>Whether the predicate is on a partition column, so that every row of a planned file matches.</summary>
+    public bool IsPartitionPredicate => _predicateOnPartition;
+
+    /// <summary>Whether <paramref name="row"/> (of the table schema) satisfies the predicate (always true without one).</summary>
+    public bool Matches(Row row) =>
+        _predicate is null || _predicate.Matches(DeltaPredicate.ValueOf(row, _predicateIndex), _literal!);
+
+    /// <summary>The planned files, in path order.</summary>
     public List<AddFile> PlanFiles()
     {
         var files = new List<AddFile>(_snapshot.ActiveFiles.Count);
         foreach (var file in _snapshot.ActiveFiles)
         {
-            if (_predicate is null || _predicate.MayMatch(file, _snapshot.Schema, _predicateIndex, _predicateOnPartition, _literal!))
+            if (MayMatch(file))
             {
                 files.Add(file);
             }
@@ -53,40 +67,51 @@ internal sealed class DeltaScan
     /// <exception cref="DeltaException">A data file is missing or is not Parquet with the table's columns, naming it.</exception>
     public IEnumerable<Row> ReadRows()
     {
-        var schema = _snapshot.Schema;
-        var partitionIndexes = new List<int>();
-        var dataFields = new List<Field>();
-        var targets = new List<int>();
-        for (var i = 0; i < schema.Count; i++)
-        {
-            if (_snapshot.PartitionColumns.Contains(schema[i].Name))
-            {
-                partitionIndexes.Add(i);
-            }
-            else
-            {
-                dataFields.Add(schema[i]);
-                targets.Add(i);
-            }
-        }
-        var dataSchema = new Schema(dataFields);
-        var targetIndexes = targets.ToArray();
         foreach (var file in PlanFiles())
         {
-            var template = new Row(schema);
-            foreach (var index in partitionIndexes)
+            foreach (var row in ReadFile(file))
             {
-                file.PartitionValues.TryGetValue(schema[index].Name, out var text);
-                PartitionValues.Set(template, index, text, schema[index].Name, file.Path);
-            }
-            foreach (var row in ReadFile(file, dataSchema, targetIndexes, template))
-            {
-                if (_predicate is null || _predicate.Matches(DeltaPredicate.ValueOf(row, _predicateIndex), _literal!))
+                if (Matches(row))
                 {
                     yield return row;
                 }
             }
         }
+    }
+
+    /// <summary>Every row of <paramref name="file"/> (unfiltered), partition values materialised, a new <see cref="Row"/> each.</summary>
+    /// <exception cref="DeltaException">The file is missing or is not Parquet with the table's columns, naming it.</exception>
+    public IEnumerable<Row> ReadFile(AddFile file)
+    {
+        var schema = _snapshot.Schema;
+        if (_dataSchema is null)
+        {
+            var dataFields = new List<Field>();
+            var targets = new List<int>();
+            var partitions = new List<int>();
+            for (var i = 0; i < schema.Count; i++)
+            {
+                if (_snapshot.PartitionColumns.Contains(schema[i].Name))
+                {
+                    partitions.Add(i);
+                }
+                else
+                {
+                    dataFields.Add(schema[i]);
+                    targets.Add(i);
+                }
+            }
+            _dataSchema = new Schema(dataFields);
+            _targetIndexes = [.. targets];
+            _partitionIndexes = [.. partitions];
+        }
+        var template = new Row(schema);
+        foreach (var index in _partitionIndexes!)
+        {
+            file.PartitionValues.TryGetValue(schema[index].Name, out var text);
+            PartitionValues.Set(template, index, text, schema[index].Name, file.Path);
+        }
+        return ReadFile(file, _dataSchema, _targetIndexes!, template);
     }
 
     private IEnumerable<Row> ReadFile(AddFile file, Schema dataSchema, int[] targets, Row template)

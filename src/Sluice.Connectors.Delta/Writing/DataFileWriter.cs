@@ -10,8 +10,9 @@ namespace Sluice.Connectors.Delta.Writing;
 /// <summary>
 /// Writes rows of the table schema into new Parquet data files, one open file per partition (Hive-style directories
 /// <c>col=value/…</c>), computing each file's statistics as it goes; <see cref="Finish"/> closes the files and returns
-/// their <c>add</c> actions. Nothing is visible in the table until a commit names the files; <see cref="Abort"/> deletes
-/// them. Not thread-safe: one writer per append.
+/// their <c>add</c> actions. A file whose estimated size reaches the target size is closed and the partition's next rows
+/// go to a new file. Nothing is visible in the table until a commit names the files; <see cref="Abort"/> deletes
+/// them (also after <see cref="Finish"/>). Not thread-safe: one writer per append or rewrite.
 /// </summary>
 internal sealed class DataFileWriter : IDisposable
 {
@@ -24,12 +25,20 @@ internal sealed class DataFileWriter : IDisposable
     private readonly TimeProvider _time;
     private readonly Dictionary<string, OpenFile> _open = new(StringComparer.Ordinal);
     private readonly List<string> _written = [];
+    private readonly List<AddFile> _closed = [];
+    private readonly long _targetFileSize;
     private readonly StringBuilder _key = new();
     private int _fileCounter;
 
-    /// <summary>Creates the writer for rows of <paramref name="schema"/> partitioned by <paramref name="partitionColumns"/>.</summary>
-    public DataFileWriter(string tablePath, Schema schema, IReadOnlyList<string> partitionColumns, Func<Guid> newGuid, TimeProvider time)
+    /// <summary>
+    /// Creates the writer for rows of <paramref name="schema"/> partitioned by <paramref name="partitionColumns"/>. A file
+    /// whose estimated size (bytes, before compression) reaches <paramref name="targetFileSize"/> is closed and the next
+    /// rows of its partition start a new one (<see cref="long.MaxValue"/>: one file per partition).
+    /// </summary>
+    public DataFileWriter(string tablePath, Schema schema, IReadOnlyList<string> partitionColumns, Func<Guid> newGuid, TimeProvider time, long targetFileSize = long.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetFileSize, 1);
+        _targetFileSize = targetFileSize;
         _tablePath = tablePath;
         _schema = schema;
         _newGuid = newGuid;
@@ -73,7 +82,15 @@ internal sealed class DataFileWriter : IDisposable
         }
         file.Write(row, _dataIndexes);
         RowCount++;
+        if (file.EstimatedSize >= _targetFileSize)
+        {
+            _open.Remove(file.Directory);
+            _closed.Add(file.ToAdd(_time, dataChange: true));
+        }
     }
+
+    /// <summary>The full paths of every file this writer created (committed or not).</summary>
+    public IReadOnlyList<string> WrittenPaths => _written;
 
     private OpenFile Open(string directory, Dictionary<string, string?> partitionValues)
     {
@@ -82,22 +99,28 @@ internal sealed class DataFileWriter : IDisposable
         var full = Path.Combine(_tablePath, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         _written.Add(full);
-        var file = new OpenFile(relative, full, _schema, _dataSchema, _dataIndexes, partitionValues);
+        var file = new OpenFile(directory, relative, full, _schema, _dataSchema, _dataIndexes, partitionValues);
         _open[directory] = file;
         return file;
     }
 
-    /// <summary>Closes every file and returns its <c>add</c> action (path URI-encoded, stats JSON, dataChange true).</summary>
-    public List<AddFile> Finish()
+    /// <summary>
+    /// Closes every file and returns the <c>add</c> actions of all files written (path URI-encoded, stats JSON), with
+    /// <paramref name="dataChange"/> (false for a rearrangement such as OPTIMIZE).
+    /// </summary>
+    public List<AddFile> Finish(bool dataChange = true)
     {
-        var adds = new List<AddFile>(_open.Count);
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var file in _open.Values)
         {
-            var size = file.Close();
-            adds.Add(new AddFile(DeltaPaths.Encode(file.RelativePath), file.PartitionValues, size, now, DataChange: true, file.StatsJson()));
+            _closed.Add(file.ToAdd(_time, dataChange));
         }
         _open.Clear();
+        var adds = new List<AddFile>(_closed.Count);
+        foreach (var add in _closed)
+        {
+            adds.Add(add.DataChange == dataChange ? add : add with { DataChange = dataChange });
+        }
+        _closed.Clear();
         return adds;
     }
 
@@ -109,6 +132,7 @@ internal sealed class DataFileWriter : IDisposable
             file.Dispose();
         }
         _open.Clear();
+        _closed.Clear();
         foreach (var path in _written)
         {
             File.Delete(path);
@@ -134,8 +158,9 @@ internal sealed class DataFileWriter : IDisposable
         private readonly ColumnStatistics[] _stats;
         private long _rows;
 
-        public OpenFile(string relativePath, string fullPath, Schema schema, Schema dataSchema, int[] dataIndexes, Dictionary<string, string?> partitionValues)
+        public OpenFile(string directory, string relativePath, string fullPath, Schema schema, Schema dataSchema, int[] dataIndexes, Dictionary<string, string?> partitionValues)
         {
+            Directory = directory;
             RelativePath = relativePath;
             PartitionValues = partitionValues;
             _stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.ReadWrite);
@@ -144,7 +169,11 @@ internal sealed class DataFileWriter : IDisposable
             _stats = [.. dataIndexes.Select(i => new ColumnStatistics(schema[i].Name, schema[i].Type))];
         }
 
+        public string Directory { get; }
+
         public string RelativePath { get; }
+
+        public long EstimatedSize => _writer.EstimatedSize;
 
         public Dictionary<string, string?> PartitionValues { get; }
 
@@ -167,6 +196,12 @@ internal sealed class DataFileWriter : IDisposable
                 _writer.Write(_projected);
             }
             _rows++;
+        }
+
+        public AddFile ToAdd(TimeProvider time, bool dataChange)
+        {
+            var size = Close();
+            return new AddFile(DeltaPaths.Encode(RelativePath), PartitionValues, size, time.GetUtcNow().ToUnixTimeMilliseconds(), dataChange, StatsJson());
         }
 
         public long Close()
