@@ -1,3 +1,4 @@
+using Sluice.Checkpoints;
 using Sluice.Schemas;
 
 namespace Sluice.Connectors.Delta.Tests;
@@ -106,5 +107,61 @@ public sealed class ConcurrencyTests
         {
             table.GetSnapshot(v).FileCount.ShouldBe(v);
         }
+    }
+
+    [Fact]
+    public async Task ToDelta_TwoStreamingJobsAppendingToOneTable_BothSucceedAndEveryVersionIsThePreviousPlusItsAdds()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("t");
+        DeltaTable.Create(path, s_schema);
+        const int PerJob = 4000;
+
+        Task<JobResult> Job(int id)
+        {
+            var env = StreamEnvironment.Create(new JobOptions
+            {
+                JobName = $"job-{id}",
+                Parallelism = 2,
+                BatchSize = 16,
+                Checkpoints = CheckpointOptions.InDirectory(temp.File($"checkpoints-{id}"), TimeSpan.FromMilliseconds(10)),
+            });
+            env.FromCollection(Enumerable.Range(0, PerJob).Select(n => Row.Of(s_schema, id, (long)n))).ToDelta(path, s_schema).Uid("delta");
+            return env.ExecuteAsync();
+        }
+        var results = await Task.WhenAll(Job(1), Job(2)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        results.Length.ShouldBe(2);
+        var table = DeltaTable.Open(path);
+        var latest = table.GetSnapshot();
+        // No lost and no duplicated row: the table is both inputs, once each.
+        table.ReadRows(latest).Select(r => (r.GetInt32(0), r.GetInt64(1))).Order().ShouldBe(
+            [.. Enumerable.Range(0, PerJob).Select(n => (1, (long)n)), .. Enumerable.Range(0, PerJob).Select(n => (2, (long)n))]);
+        // Serializable history: every version's files are exactly the previous version's plus the adds of its commit,
+        // and every commit is one job's (one txn of its appId).
+        var committers = new HashSet<string>(StringComparer.Ordinal);
+        for (var version = 1L; version <= latest.Version; version++)
+        {
+            var adds = new List<string>();
+            var txns = new List<string>();
+            foreach (var line in File.ReadLines(Path.Combine(path, "_delta_log", $"{version:D20}.json")))
+            {
+                using var action = System.Text.Json.JsonDocument.Parse(line);
+                if (action.RootElement.TryGetProperty("add", out var add))
+                {
+                    adds.Add(add.GetProperty("path").GetString()!);
+                }
+                else if (action.RootElement.TryGetProperty("txn", out var txn))
+                {
+                    txns.Add(txn.GetProperty("appId").GetString()!);
+                }
+            }
+            txns.Count.ShouldBe(1, $"version {version}");
+            committers.Add(txns[0].Split('/')[0]);
+            var before = table.GetSnapshot(version - 1).ActiveFiles.Select(f => f.Path);
+            table.GetSnapshot(version).ActiveFiles.Select(f => f.Path).Order(StringComparer.Ordinal)
+                .ShouldBe(before.Concat(adds).Order(StringComparer.Ordinal), $"version {version}");
+        }
+        committers.ShouldBe(["job-1", "job-2"], ignoreOrder: true);
     }
 }

@@ -39,6 +39,7 @@ internal static class ChaosCommand
             kills, seed, events, rate, interval, parallelism, maxLines, fault, kafka, stateBackend, workDir, RunJob(),
             Ingest.IngestChaosCommand.Create(), Ingest.IngestChaosCommand.CreateServer(),
             RedisChaosCommand.Create(), RedisChaosCommand.CreateChild(),
+            DeltaChaosCommand.Create(), DeltaChaosCommand.CreateChild(),
             Cdc.CdcChaosCommand.Create(), Cdc.CdcChaosCommand.CreateJob(),
         };
         command.SetAction(parse =>

@@ -38,9 +38,15 @@ internal static class DemoCommand
         var explain = new Option<bool>("--explain") { Description = "Print the demo job's plan (tasks, operators, exchanges) for these options and exit: nothing runs, nothing is written." };
         var format = new Option<string>("--format") { Description = "The --explain format: text (default) or json.", DefaultValueFactory = _ => "text" }
             .MustSatisfy(f => f is "text" or "json", "must be text or json");
-        var command = new Command("demo", "Run the click-stream demo: embedded log → bronze Parquet lake → silver (parse, DLQ, dedup) → gold DuckDB tables, exactly-once.")
+        var lakeFormat = new Option<string>("--lake-format")
         {
-            events, rate, seed, dataDir, noUi, parallelism, kafka, kafkaConfig, explain, format,
+            Description = "How the bronze layer lake/bronze_clicks is stored: parquet (default: hive-style folders of Parquet files) or delta (a Delta table: "
+                + "readers see committed checkpoints only, sluice query --delta-version reads older versions).",
+            DefaultValueFactory = _ => "parquet",
+        }.MustSatisfy(f => f is "parquet" or "delta", "must be parquet or delta");
+        var command = new Command("demo", "Run the click-stream demo: embedded log → bronze lake (Parquet or Delta) → silver (parse, DLQ, dedup) → gold DuckDB tables, exactly-once.")
+        {
+            events, rate, seed, dataDir, noUi, parallelism, kafka, kafkaConfig, explain, format, lakeFormat,
         };
         command.Validators.Add(result =>
         {
@@ -60,6 +66,7 @@ internal static class DemoCommand
                 var plan = ClickstreamDemo.DescribePlan(new DemoOptions(parse.GetValue(events), parse.GetValue(seed), DefaultDataDirectory, parse.GetValue(rate), parse.GetValue(parallelism))
                 {
                     Kafka = planned,
+                    LakeFormat = LakeFormatOf(parse.GetValue(lakeFormat)),
                 });
                 Console.Out.Write(parse.GetValue(format) == "json" ? plan.ToJson() + "\n" : plan.ToText());
                 return 0;
@@ -116,7 +123,7 @@ internal static class DemoCommand
             }
             var directory = parse.GetValue(dataDir) ?? (kafkaInput is null ? DefaultDataDirectory : DefaultKafkaDataDirectory);
             DemoSeedRecord.CheckOrRecord(DataDirectories.CreateWritable(directory, "demo data directory"), directory, parse.GetValue(seed));
-            var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput, InputAppended = DemoInputFault.FromEnvironment(), LoggerFactory = CommandLineHost.LoggerFactory(parse) };
+            var options = new DemoOptions(n, parse.GetValue(seed), directory, parse.GetValue(rate), p) { Kafka = kafkaInput, LakeFormat = LakeFormatOf(parse.GetValue(lakeFormat)), InputAppended = DemoInputFault.FromEnvironment(), LoggerFactory = CommandLineHost.LoggerFactory(parse) };
             var stats = new DemoStats();
             DemoRun run;
             try
@@ -245,7 +252,8 @@ internal static class DemoCommand
         }
         var paths = run.Paths;
         AnsiConsole.MarkupLine($"Done in {run.Result.Duration.TotalSeconds:F1} s. Data landed in [bold]{Markup.Escape(paths.Root)}[/]:");
-        AnsiConsole.MarkupLine($"  lake (bronze, Parquet by date/hour): {Markup.Escape(paths.Lake)}/bronze_clicks");
+        var delta = Sluice.Connectors.Delta.DeltaTable.Exists(paths.BronzeTable);
+        AnsiConsole.MarkupLine($"  lake (bronze, {(delta ? "Delta table" : "Parquet")} by date/hour): {Markup.Escape(paths.BronzeTable)}");
         AnsiConsole.MarkupLine($"  warehouse (gold, DuckDB): {Markup.Escape(paths.Warehouse)} — tables page_minute, sessions, user_features, late_events");
         AnsiConsole.MarkupLine($"  log ({(kafka ? "topic clicks.dlq; the input is in Kafka" : "topics clicks, clicks.dlq")}): {Markup.Escape(paths.Log)}");
         // Commands to copy into a shell: plain text (never wrapped, never ANSI) with quoted paths.
@@ -257,6 +265,8 @@ internal static class DemoCommand
         Console.WriteLine($"  ./sluice log consume clicks.dlq --from-beginning --max 3 --data-dir {ShellQuote(paths.Log)}");
         Console.WriteLine("  ./sluice example medallion   # bronze → silver → gold with rules between the layers, the DLQ and a replay after a fix");
     }
+
+    private static DemoLakeFormat LakeFormatOf(string? value) => value == "delta" ? DemoLakeFormat.Delta : DemoLakeFormat.Parquet;
 
     /// <summary>A POSIX-shell single-quoted word: the shell passes it through literally, whatever it holds.</summary>
     private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

@@ -5,12 +5,14 @@ using System.Numerics;
 using System.Text.Json;
 using DuckDB.NET.Data;
 using Sluice.Examples.Clickstream.Demo;
+using Sluice.Server.Lake;
 using Spectre.Console;
 
 namespace Sluice.Cli.Demo;
 
 /// <summary>
-/// <c>sluice query</c>: SQL over the demo's DuckDB warehouse, with the lake's Parquet reachable as views. Read-only by
+/// <c>sluice query</c>: SQL over the demo's DuckDB warehouse, with the lake's tables reachable as views (a Delta table
+/// at its latest version, or the one <c>--delta-version</c> names; see <see cref="LakeViews"/>). Read-only by
 /// default: DuckDB opens the warehouse with <c>access_mode=READ_ONLY</c>, file access limited to the lake, and COPY,
 /// ATTACH, DETACH and EXPORT refused; <c>--write</c> opts in to changes, with DuckDB's file access limited to the lake
 /// and the data directory's <c>files/</c> folder (so no COPY, EXPORT or ATTACH can reach the warehouse file or its
@@ -26,14 +28,23 @@ internal static class QueryCommand
         var sql = new Argument<string>("sql") { Description = "The SQL to run (DuckDB dialect). Tables: page_minute, sessions, user_features, late_events; view: bronze_clicks." };
         var dataDir = new Option<string>("--data-dir") { Description = "The demo's data directory.", DefaultValueFactory = _ => DemoCommand.DefaultDataDirectory };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per row." };
+        var deltaVersion = new Option<string[]>("--delta-version")
+        {
+            Description = "Read the lake's Delta table NAME at version N instead of its latest (NAME=N, repeatable): time travel.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var write = new Option<bool>("--write") { Description = "Allow statements that change the warehouse (INSERT, DELETE, DROP…) or write files in <data-dir>/files (COPY … TO, EXPORT, ATTACH). The _sluice_* tables stay read-only." };
-        var command = new Command("query", "Run SQL on the DuckDB warehouse (read-only unless --write); the Parquet lake is reachable as views (e.g. bronze_clicks).") { sql, dataDir, json, write };
+        var command = new Command("query", "Run SQL on the DuckDB warehouse (read-only unless --write); the lake is reachable as views (Parquet folders, Delta tables at their latest version or --delta-version NAME=N; e.g. bronze_clicks).") { sql, dataDir, json, write, deltaVersion };
         command.SetAction(parse =>
         {
             var paths = new DemoPaths(Path.GetFullPath(parse.GetValue(dataDir)!));
             if (!File.Exists(paths.Warehouse))
             {
                 Console.Error.WriteLine($"error: no warehouse at {paths.Warehouse}; run ./sluice demo first (or pass --data-dir).");
+                return 1;
+            }
+            if (ParseVersions(parse.GetValue(deltaVersion) ?? []) is not { } versions)
+            {
                 return 1;
             }
             var text = parse.GetValue(sql)!;
@@ -67,13 +78,23 @@ internal static class QueryCommand
                 Execute(connection, $"SET allowed_directories = [{string.Join(", ", allowed.Select(d => Literal(d + "/")))}]");
                 Execute(connection, "SET enable_external_access = false");
                 Execute(connection, "SET lock_configuration = true");
-                foreach (var table in Directory.Exists(paths.Lake) ? Directory.GetDirectories(paths.Lake) : [])
+                LakeViewPlan views;
+                try
                 {
-                    if (Directory.EnumerateFiles(table, "*.parquet", SearchOption.AllDirectories).Any())
-                    {
-                        var name = Path.GetFileName(table);
-                        Execute(connection, $"CREATE OR REPLACE TEMP VIEW \"{name}\" AS SELECT * FROM read_parquet({Literal(table + "/**/*.parquet")}, hive_partitioning = true, union_by_name = true)");
-                    }
+                    views = LakeViews.Plan(paths.Lake, versions);
+                }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message.Split(" (Parameter", 2)[0]}");
+                    return 1;
+                }
+                foreach (var problem in views.Problems)
+                {
+                    Console.Error.WriteLine($"warning: {problem}");
+                }
+                foreach (var view in views.Statements)
+                {
+                    Execute(connection, view);
                 }
                 Print(LastResult(connection, text), parse.GetValue(json));
                 return 0;
@@ -85,6 +106,23 @@ internal static class QueryCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The <c>--delta-version NAME=N</c> values as a map, or null (after printing the error) when one is malformed.</summary>
+    private static Dictionary<string, long>? ParseVersions(string[] values)
+    {
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var equals = value.LastIndexOf('=');
+            if (equals <= 0 || !long.TryParse(value.AsSpan(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            {
+                Console.Error.WriteLine($"error: --delta-version '{value}' is not NAME=N; give a lake table's name and a version number, e.g. --delta-version orders=3.");
+                return null;
+            }
+            versions[value[..equals]] = version;
+        }
+        return versions;
     }
 
     /// <summary>DuckDB's message, or for what read-only mode refused, one sentence naming the statement and <c>--write</c>.</summary>

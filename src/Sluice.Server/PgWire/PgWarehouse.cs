@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using Sluice.Server.Lake;
 
 namespace Sluice.Server.PgWire;
 
@@ -24,8 +25,9 @@ internal sealed record PgWarehouse(string Path, string LakeDirectory)
     public Views.ServerSql? Server { get; init; }
 
     /// <summary>
-    /// Opens a connection to the warehouse with each lake table that holds Parquet files as a temporary view of its
-    /// name (visible to this connection only; a warehouse table of the same name is shadowed).
+    /// Opens a connection to the warehouse with each lake table as a temporary view of its name (visible to this
+    /// connection only; a warehouse table of the same name is shadowed): a Delta table at its latest version when the
+    /// connection opens, a folder of Parquet files as all of them (<see cref="LakeViews"/>).
     /// </summary>
     /// <exception cref="DuckDBException">The warehouse cannot be opened (another process holds it, say).</exception>
     public DuckDBConnection Open()
@@ -40,15 +42,12 @@ internal sealed record PgWarehouse(string Path, string LakeDirectory)
                 command.CommandText = shim;
                 command.ExecuteNonQuery();
             }
-            foreach (var table in Directory.Exists(LakeDirectory) ? Directory.GetDirectories(LakeDirectory) : [])
+            // Built per connection, so each session sees the lake's Delta snapshots as they are when it connects.
+            foreach (var view in LakeViews.Plan(LakeDirectory).Statements)
             {
-                if (Directory.EnumerateFiles(table, "*.parquet", SearchOption.AllDirectories).Any())
-                {
-                    using var command = connection.CreateCommand();
-                    var name = System.IO.Path.GetFileName(table).Replace("\"", "\"\"", StringComparison.Ordinal);
-                    command.CommandText = $"CREATE OR REPLACE TEMP VIEW \"{name}\" AS SELECT * FROM read_parquet({PgSqlText.Literal(table + "/**/*.parquet")}, hive_partitioning = true, union_by_name = true)";
-                    command.ExecuteNonQuery();
-                }
+                using var command = connection.CreateCommand();
+                command.CommandText = view;
+                command.ExecuteNonQuery();
             }
             return connection;
         }

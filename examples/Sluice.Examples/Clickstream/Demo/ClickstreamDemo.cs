@@ -32,6 +32,9 @@ public sealed record DemoOptions(int Events, int Seed, string DataDirectory, dou
     /// </summary>
     public Action<long>? InputAppended { get; init; }
 
+    /// <summary>How the bronze layer is stored: Parquet files (default) or a Delta table. A data directory keeps the format of its first run.</summary>
+    public DemoLakeFormat LakeFormat { get; init; } = DemoLakeFormat.Parquet;
+
     /// <summary>Where the job and the embedded log log (the CLI's stderr logger in <c>sluice demo</c>); default none.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }
@@ -60,6 +63,7 @@ public static class ClickstreamDemo
         var paths = new DemoPaths(Path.GetFullPath(options.DataDirectory));
         Directory.CreateDirectory(paths.Root);
         CheckInputKind(paths, options.Kafka is null ? "log" : "kafka");
+        CheckLakeFormat(paths, options.LakeFormat);
         var truth = DemoInput.Generate(options.Events, options.Seed);
         using var log = PartitionedLog.Open(paths.Log, new LogOptions { Logger = options.LoggerFactory.CreateLogger("Sluice.Log") });
         if (options.Kafka is { } kafka)
@@ -71,7 +75,7 @@ public static class ClickstreamDemo
             DemoInput.Produce(log, truth, options.InputAppended);
         }
         var env = StreamEnvironment.Create(CreateJobOptions(options, paths));
-        DemoPipeline.Build(env, log, paths, stats, options.Rate, options.Kafka);
+        DemoPipeline.Build(env, log, paths, stats, options.Rate, options.Kafka, options.LakeFormat);
         var client = env.Start(c =>
         {
             c.CheckpointCompleted += _ => stats.RecordCheckpoint();
@@ -95,7 +99,7 @@ public static class ClickstreamDemo
             using var log = PartitionedLog.Open(scratch.Log);
             log.CreateTopic(DemoInput.Topic, new TopicConfig { Partitions = DemoInput.Partitions });
             var env = StreamEnvironment.Create(CreateJobOptions(options, scratch));
-            DemoPipeline.Build(env, log, scratch, new DemoStats(), options.Rate, options.Kafka);
+            DemoPipeline.Build(env, log, scratch, new DemoStats(), options.Rate, options.Kafka, options.LakeFormat);
             return env.DescribePlan();
         }
         finally
@@ -114,6 +118,26 @@ public static class ClickstreamDemo
         Checkpoints = CheckpointOptions.InDirectory(paths.Checkpoints, options.CheckpointInterval),
         LoggerFactory = options.LoggerFactory,
     };
+
+    /// <summary>
+    /// The bronze layer keeps the format it was first written in: resuming a Parquet lake as a Delta table (or back)
+    /// would leave part of the data where the other reader does not look.
+    /// </summary>
+    private static void CheckLakeFormat(DemoPaths paths, DemoLakeFormat format)
+    {
+        if (!Directory.Exists(paths.BronzeTable) || !Directory.EnumerateFileSystemEntries(paths.BronzeTable).Any())
+        {
+            return;
+        }
+        var found = Sluice.Connectors.Delta.DeltaTable.Exists(paths.BronzeTable) ? DemoLakeFormat.Delta : DemoLakeFormat.Parquet;
+        if (found != format)
+        {
+            throw new InvalidOperationException($"The data directory {paths.Root} holds a demo run whose bronze layer is {Describe(found)}, not {Describe(format)}: "
+                + $"rerun with --lake-format {found.ToString().ToLowerInvariant()}, or use another --data-dir.");
+        }
+
+        static string Describe(DemoLakeFormat f) => f == DemoLakeFormat.Delta ? "a Delta table" : "Parquet files";
+    }
 
     /// <summary>
     /// A data directory belongs to one kind of input: its checkpoints hold positions of that source, and its lake and

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using Sluice.Connectors.Delta;
 using Sluice.Connectors.DuckDb;
 using Sluice.Connectors.Log;
 using Sluice.Log;
@@ -32,7 +33,9 @@ public static class DemoPipeline
     /// the only difference between the two: parse, DLQ (an embedded-log topic either way), dedup, late gate and the
     /// lake and warehouse sinks are the same.
     /// </summary>
-    public static void Build(StreamEnvironment env, PartitionedLog log, DemoPaths paths, DemoStats stats, double? rate, DemoKafkaOptions? kafka = null)
+    /// <remarks>The bronze layer is the Parquet lake sink's folder, or a Delta table with the same columns
+    /// (<c>partition, offset, ts, raw, event_date, hour</c>) when <paramref name="lakeFormat"/> is <see cref="DemoLakeFormat.Delta"/>.</remarks>
+    public static void Build(StreamEnvironment env, PartitionedLog log, DemoPaths paths, DemoStats stats, double? rate, DemoKafkaOptions? kafka = null, DemoLakeFormat lakeFormat = DemoLakeFormat.Parquet)
     {
         if (!log.TryGetTopic(DlqTopic, out _))
         {
@@ -50,8 +53,16 @@ public static class DemoPipeline
         raw = raw.Map(r => { stats.RecordIngested(); return r; }, "Ingest").Uid("ingest");
 
         // Bronze: every line, as it arrived.
-        raw.Map(static r => new BronzeClick(r.Partition, r.Offset, r.TimestampMs, r.Value), "Bronze").Uid("bronze")
-            .ToParquetLake(paths.Lake, "bronze_clicks", static b => b.Ts).Uid("bronze-lake");
+        var bronze = raw.Map(static r => new BronzeClick(r.Partition, r.Offset, r.TimestampMs, r.Value), "Bronze").Uid("bronze");
+        if (lakeFormat == DemoLakeFormat.Delta)
+        {
+            bronze.Map(static b => BronzeDelta.ToRow(b), "BronzeRow").Uid("bronze-row")
+                .ToDelta(paths.BronzeTable, BronzeDelta.Schema, new DeltaSinkOptions { PartitionBy = ["event_date", "hour"] }).Uid("bronze-lake");
+        }
+        else
+        {
+            bronze.ToParquetLake(paths.Lake, "bronze_clicks", static b => b.Ts).Uid("bronze-lake");
+        }
 
         // Silver: parse; bad lines to the DLQ as dead letters (the one envelope: reason, kind, field, origin position,
         // the original bytes), so `sluice dlq` can list, show and replay them.
@@ -228,6 +239,9 @@ public sealed record DemoPaths(string Root)
 
     /// <summary>The Parquet lake.</summary>
     public string Lake => Path.Combine(Root, "lake");
+
+    /// <summary>The bronze layer's folder in the lake (Parquet files or a Delta table).</summary>
+    public string BronzeTable => Path.Combine(Lake, "bronze_clicks");
 
     /// <summary>The DuckDB warehouse file.</summary>
     public string Warehouse => Path.Combine(Root, "warehouse.duckdb");
