@@ -228,19 +228,37 @@ internal sealed class ParquetRowReader : IDisposable
         }
     }
 
+    /// <remarks>
+    /// A column the file declares required (no definition levels) is read through Parquet.Net's non-nullable overload:
+    /// its nullable overload (6.1.0) rents the definition levels from the shared array pool without clearing them and
+    /// never fills them for a required column, so whatever a previous user left there (a negative number) turned values
+    /// into nulls at random ("NOT NULL but the file holds null").
+    /// </remarks>
     private class StructColumn<TValue>(Sluice.Schemas.Field field, DataField file, Action<Row, int, TValue> set) : ReadColumn(field, file)
         where TValue : struct
     {
+        private readonly bool _required = file.MaxDefinitionLevel == 0;
         private TValue?[]? _values;
+        private TValue[]? _requiredValues;
 
         public override void Load(ParquetRowGroupReader group, int count)
         {
+            if (_required)
+            {
+                var required = Buffer(ref _requiredValues, count);
+                group.ReadAsync<TValue>(File, required.AsMemory(0, count)).GetAwaiter().GetResult();
+                return;
+            }
             var values = Buffer(ref _values, count);
             group.ReadAsync<TValue>(File, values.AsMemory(0, count)).GetAwaiter().GetResult();
         }
 
         public override bool TrySet(int row, Row target, int index)
         {
+            if (_required)
+            {
+                return Set(target, index, _requiredValues![row]);
+            }
             if (_values![row] is not { } value)
             {
                 if (NotNull)
@@ -259,7 +277,7 @@ internal sealed class ParquetRowReader : IDisposable
             return true;
         }
 
-        protected TValue? ValueAt(int row) => _values![row];
+        protected TValue? ValueAt(int row) => _required ? _requiredValues![row] : _values![row];
     }
 
     private sealed class DecimalColumn(Sluice.Schemas.Field field, DataField file) : StructColumn<decimal>(field, file, static (r, i, v) => r.SetDecimal(i, v))
