@@ -119,7 +119,7 @@ internal sealed partial class ModelProject
         // Generic tests: building their SQL records the relationships test's ref.
         foreach (var node in _nodes.Values.Where(n => n.Test is not null).ToList())
         {
-            ModelCompiler.Compile(this, node, isIncremental: false);
+            ModelCompiler.Compile(this, node, isIncremental: false, parsing: true);
         }
         foreach (var node in _nodes.Values)
         {
