@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DuckDB.NET.Data;
 using Sluice.Models.Execution;
 using Sluice.Models.Project;
 
@@ -105,5 +106,51 @@ public sealed class RunFailureTests : IDisposable
         var report = await Run(ModelCommand.Build);
 
         report.Results.Select(r => $"{r.Name}:{r.Status}").Order(StringComparer.Ordinal).ShouldBe(["a:Success", "no_rows:Pass"]);
+    }
+
+    private void Sql(string sql)
+    {
+        using var connection = new DuckDBConnection($"Data Source={_project.Database}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private long Count(string relation)
+    {
+        using var connection = new DuckDBConnection($"Data Source={_project.Database}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"select count(*) from {relation}";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task Run_Incremental_DropsOnlyItsTemporaryTableNeverAPermanentOneOfTheSameName()
+    {
+        _project.Write("models/inc.sql", "{{ config(materialized='incremental') }}\nselect 1 as id");
+        await Run(ModelCommand.Run);
+        Sql("create table main.inc__dbt_tmp as select 42 as keep");
+
+        var second = await Run(ModelCommand.Run);
+
+        second.Results.Single().Status.ShouldBe(NodeStatus.Success);
+        Count("main.inc__dbt_tmp").ShouldBe(1, "the user's own table named like the temporary one survives");
+        Count("main.inc").ShouldBe(2, "the second run appended its row");
+    }
+
+    [Fact]
+    public async Task Run_FullRefreshFalse_KeepsTheIncrementalTableUnderFullRefresh()
+    {
+        _project.Write("models/kept.sql", "{{ config(materialized='incremental', full_refresh=false) }}\nselect 1 as id");
+        _project.Write("models/rebuilt.sql", "{{ config(materialized='incremental') }}\nselect 1 as id");
+        await Run(ModelCommand.Run);
+
+        var full = await ModelRunner.RunAsync(_project.Options(ModelCommand.Run) with { FullRefresh = true }, null, CancellationToken.None);
+
+        full.Results.Select(r => $"{r.Name}:{r.Status}").Order(StringComparer.Ordinal).ShouldBe(["kept:Success", "rebuilt:Success"]);
+        Count("main.kept").ShouldBe(2, "full_refresh: false: --full-refresh still runs it incrementally (appends)");
+        Count("main.rebuilt").ShouldBe(1, "--full-refresh rebuilds the other from scratch");
     }
 }
