@@ -153,4 +153,31 @@ public sealed class RunFailureTests : IDisposable
         Count("main.kept").ShouldBe(2, "full_refresh: false: --full-refresh still runs it incrementally (appends)");
         Count("main.rebuilt").ShouldBe(1, "--full-refresh rebuilds the other from scratch");
     }
+
+    [Fact]
+    public async Task List_DisabledModels_AreLeftOutWithTheirTests()
+    {
+        _project.Write("sluice_project.yml", "name: shop\nprofile: test\nmodels:\n  shop:\n    old:\n      +enabled: false\n");
+        _project.Write("models/on.sql", "select 1 as id");
+        _project.Write("models/off.sql", "{{ config(enabled=false) }}\nselect 2 as id");
+        _project.Write("models/old/legacy.sql", "select 3 as id");
+        _project.Write("models/schema.yml", "version: 2\nmodels:\n  - name: off\n    columns:\n      - name: id\n        tests: [not_null]\n  - name: on\n    columns:\n      - name: id\n        tests: [not_null]\n");
+
+        var list = await Run(ModelCommand.List);
+        var build = await Run(ModelCommand.Build);
+
+        list.Selected.ShouldBe(["model.shop.on", "test.shop.not_null_on_id"]);
+        build.Results.Select(r => $"{r.Name}:{r.Status}").Order(StringComparer.Ordinal).ShouldBe(["not_null_on_id:Pass", "on:Success"]);
+    }
+
+    [Fact]
+    public async Task Load_RefToADisabledModel_NamesBoth()
+    {
+        _project.Write("models/off.sql", "{{ config(enabled=false) }}\nselect 2 as id");
+        _project.Write("models/user.sql", "select * from {{ ref('off') }}");
+
+        var error = await Should.ThrowAsync<ModelProjectException>(() => Run(ModelCommand.Run));
+
+        error.Message.ShouldBe("models/user.sql: model 'user' refers to model 'off', which is disabled (enabled: false in models/off.sql or the project file); enable it or remove the reference.");
+    }
 }
