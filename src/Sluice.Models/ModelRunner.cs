@@ -9,7 +9,7 @@ namespace Sluice.Models;
 /// Runs a models command on a project folder: loads and checks the whole project first (a parse error, missing ref
 /// or cycle is a <see cref="ModelProjectException"/> before anything runs), selects nodes, compiles them to
 /// <c>target/compiled/</c>, runs them in dependency order in parallel (bounded by threads), and writes
-/// <c>target/manifest.json</c> and <c>target/run_results.json</c>. Node failures are results, not exceptions.
+/// <c>target/manifest.json</c> and <c>target/run_results.json</c>. Node failures (any exception but cancellation) are results, not exceptions.
 /// </summary>
 public static class ModelRunner
 {
@@ -74,9 +74,11 @@ public static class ModelRunner
                     }
                     result = await materializer.RunAsync(node, sql, cancellationToken).ConfigureAwait(false);
                 }
-                catch (ModelProjectException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    result = new NodeResult(node.UniqueId, node.Name, node.Kind.ToString().ToLowerInvariant(), NodeStatus.Error, e.Message, TimeSpan.Zero);
+                    // Any failure is this node's result (its dependents are skipped, run_results.json is still
+                    // written); only cancellation ends the run.
+                    result = ErrorResult(node, e);
                 }
                 progress?.Report(new ModelRunEvent(index, total, node.UniqueId, description, result));
                 return result;
@@ -86,6 +88,15 @@ public static class ModelRunner
         artifacts.WriteManifest();
         artifacts.WriteRunResults(options.Command, results, clock.Elapsed);
         return Report(project, results, [.. ordered.Select(n => n.UniqueId)], clock, targetDirectory);
+    }
+
+    /// <summary>An error result for <paramref name="node"/>; a message not already naming the node's file is prefixed with it.</summary>
+    internal static NodeResult ErrorResult(ProjectNode node, Exception error)
+    {
+        var message = error is ModelProjectException || error.Message.StartsWith(node.Path, StringComparison.Ordinal)
+            ? error.Message
+            : $"{node.Path}: {error.GetType().Name}: {error.Message}";
+        return new NodeResult(node.UniqueId, node.Name, node.Kind.ToString().ToLowerInvariant(), NodeStatus.Error, message, TimeSpan.Zero);
     }
 
     private static ModelRunReport Report(ModelProject project, IReadOnlyList<NodeResult> results, IReadOnlyList<string> selected, Stopwatch clock, string targetDirectory) => new()

@@ -26,6 +26,10 @@ public sealed class JinjaTemplateTests
     [InlineData("{{ 'a-b-c' | replace('-', '_') }} {{ 'ab' | list }} {{ [3, 4] | first }} {{ [3, 4] | last }}", "a_b_c ['a', 'b'] 3 4")]
     [InlineData("{{ ['b', 'a'] | sort | join }} {{ 'x,y'.split(',') }} {{ 'AbC'.lower() }}", "ab ['x', 'y'] abc")]
     [InlineData("{{ x is defined }} {{ none is none }} {{ 3 is not string }}", "False True True")]
+    [InlineData("{% for x in [1, 2, 3] %}{{ x }}{{ ',' if not loop.last }}{% endfor %} [{{ 'a' if false }}]", "1,2,3 []")]
+    [InlineData("{{ '{} {}'.format(1, 2) }} {{ '{}-{{}}-{}'.format('a', 'b') }} {{ '{1}{0}'.format('x', 'y') }}", "1 2 a-{}-b yx")]
+    [InlineData("{{ range(3) }} {{ range(1, 4) }} {{ range(10, 0, -3) }} {{ range(2, 1) }}", "[0, 1, 2] [1, 2, 3] [10, 7, 4, 1] []")]
+    [InlineData("{% for i in range(2) %}{{ i }}{% endfor %}{% set range = 'mine' %}{{ range }}", "01mine")]
     public void Render_Expressions_MatchJinja(string template, string expected) => Render(template).ShouldBe(expected);
 
     [Fact]
@@ -126,6 +130,9 @@ public sealed class JinjaTemplateTests
     [InlineData("{{ x | frob }}", "t.sql:1:6: unknown filter 'frob'")]
     [InlineData("{% for a, b in [1] %}{% endfor %}", "t.sql:1:1: cannot unpack 1 into 2 names (a, b)")]
     [InlineData("{{ nothing() }}", "t.sql:1:11: 'nothing' is undefined")]
+    [InlineData("select\n  {{ ['a', 1] | sort }}", "t.sql:2:15: InvalidOperationException: ")]
+    [InlineData("{{ '{} {}'.format(1) }}", "t.sql:1:18: FormatException: ")]
+    [InlineData("{{ range(1, 5, 0) }}", "t.sql:1:4: range() step must not be zero")]
     public void Render_RuntimeErrors_NameFileLineAndColumn(string template, string expected)
     {
         var error = Should.Throw<TemplateException>(() => Render(template, new() { ["x"] = 1L }));

@@ -102,8 +102,17 @@ internal sealed class DagScheduler(ModelProject project, IReadOnlyCollection<Pro
                 break;
             }
             var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+            NodeResult finished;
+            try
+            {
+                finished = await done.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A node's failure never aborts the others: it becomes its Error result, and its dependents are skipped.
+                finished = ModelRunner.ErrorResult(running[done], e);
+            }
             running.Remove(done);
-            var finished = await done.ConfigureAwait(false);
             results[finished.UniqueId] = finished;
             ordered.Add(finished);
         }

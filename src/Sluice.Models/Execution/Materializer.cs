@@ -42,13 +42,16 @@ internal sealed class Materializer(ModelProject project, Warehouse warehouse, bo
     /// <summary>Whether <c>is_incremental()</c> is true for <paramref name="node"/>: an incremental model whose table exists, without --full-refresh.</summary>
     public async Task<bool> IsIncrementalAsync(ProjectNode node, CancellationToken cancellationToken)
     {
-        if (node.Kind != NodeKind.Model || node.Materialization != Materialization.Incremental || fullRefresh)
+        if (node.Kind != NodeKind.Model || node.Materialization != Materialization.Incremental || FullRefresh(node))
         {
             return false;
         }
         await using var connection = await warehouse.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await Warehouse.RelationTypeAsync(connection, project.RelationOf(node), cancellationToken).ConfigureAwait(false) == "table";
     }
+
+    /// <summary>Whether --full-refresh rebuilds <paramref name="node"/>: not when its config says <c>full_refresh: false</c> (as dbt).</summary>
+    private bool FullRefresh(ProjectNode node) => fullRefresh && node.Config.GetValueOrDefault("full_refresh") is not false;
 
     private async Task<NodeResult> SeedAsync(DbConnection connection, ProjectNode node, Stopwatch clock, CancellationToken cancellationToken)
     {
@@ -104,7 +107,7 @@ internal sealed class Materializer(ModelProject project, Warehouse warehouse, bo
                 rows = -1;
                 message = "CREATE VIEW";
                 break;
-            case Materialization.Incremental when existing == "table" && !fullRefresh:
+            case Materialization.Incremental when existing == "table" && !FullRefresh(node):
                 (rows, selected) = await IncrementalAsync(connection, node, relation, sql, cancellationToken).ConfigureAwait(false);
                 message = $"INSERT {rows}";
                 break;
@@ -157,9 +160,12 @@ internal sealed class Materializer(ModelProject project, Warehouse warehouse, bo
     /// </summary>
     private async Task<(long Written, long Selected)> IncrementalAsync(DbConnection connection, ProjectNode node, Relation relation, string sql, CancellationToken cancellationToken)
     {
-        var temporary = Relation.Quote(node.Identifier + "__dbt_tmp");
+        // Always qualified to the session's temporary schema, so no statement here can touch a permanent table that
+        // happens to have the same name.
+        var name = Relation.Quote(node.Identifier + "__dbt_tmp");
+        var temporary = (warehouse.IsPostgres ? "pg_temp." : "temp.") + name;
         await Warehouse.ExecuteAsync(connection, $"drop table if exists {temporary}", cancellationToken).ConfigureAwait(false);
-        await Warehouse.ExecuteAsync(connection, $"create temporary table {temporary} as (\n{sql}\n)", cancellationToken).ConfigureAwait(false);
+        await Warehouse.ExecuteAsync(connection, $"create temporary table {name} as (\n{sql}\n)", cancellationToken).ConfigureAwait(false);
         var selected = await Warehouse.CountAsync(connection, $"select * from {temporary}", cancellationToken).ConfigureAwait(false);
         var columns = (await Warehouse.ColumnsAsync(connection, temporary, cancellationToken).ConfigureAwait(false)).Select(Relation.Quote).ToList();
         var keys = node.Config.GetValueOrDefault("unique_key") switch

@@ -51,7 +51,7 @@ internal sealed class Warehouse(ModelTarget target)
     public static async Task<long> CountAsync(DbConnection connection, string sql, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = $"select count(*) from ({sql}) as dbt_internal_count";
+        command.CommandText = $"select count(*) from (\n{sql}\n) as dbt_internal_count";
         command.Transaction = transaction;
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
@@ -70,7 +70,7 @@ internal sealed class Warehouse(ModelTarget target)
     public static async Task<List<string>> SampleAsync(DbConnection connection, string sql, int limit, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = $"select * from ({sql}) as dbt_internal_sample limit {limit}";
+        command.CommandText = $"select * from (\n{sql}\n) as dbt_internal_sample limit {limit}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<string>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

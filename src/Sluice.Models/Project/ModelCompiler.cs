@@ -13,12 +13,15 @@ internal static partial class ModelCompiler
     [GeneratedRegex(@"^\s*with\s", RegexOptions.IgnoreCase)]
     private static partial Regex LeadingWith();
 
-    /// <summary>The compiled SQL of a model or singular test.</summary>
-    public static string Compile(ModelProject project, ProjectNode node, bool isIncremental)
+    /// <summary>
+    /// The compiled SQL of a model or test. <paramref name="parsing"/> is true only while the project loads: then a
+    /// generic test's refs are recorded as dependencies; afterwards the graph is frozen.
+    /// </summary>
+    public static string Compile(ModelProject project, ProjectNode node, bool isIncremental, bool parsing = false)
     {
         if (node.Test is not null)
         {
-            return GenericTestSql(project, node);
+            return GenericTestSql(project, node, parsing);
         }
         var (sql, ephemerals) = project.Render(node, parsing: false, isIncremental);
         if (ephemerals.Count == 0)
@@ -81,7 +84,7 @@ internal static partial class ModelCompiler
     /// duplicated value with its count; accepted_values: each unexpected value with its count; relationships: each
     /// child value without a parent).
     /// </summary>
-    private static string GenericTestSql(ModelProject project, ProjectNode node)
+    private static string GenericTestSql(ModelProject project, ProjectNode node, bool parsing)
     {
         var test = node.Test!;
         var attached = project.Nodes[node.AttachedTo!];
@@ -104,7 +107,7 @@ internal static partial class ModelCompiler
                 var values = ((List<object?>)test.Arguments["values"]!).Select(v => quote ? "'" + JinjaValues.ToText(v).Replace("'", "''", StringComparison.Ordinal) + "'" : JinjaValues.ToText(v));
                 return $"with all_values as (\n    select {column} as value_field, count(*) as n_records\n    from {relation}\n    group by {column}\n)\nselect *\nfrom all_values\nwhere value_field not in ({string.Join(", ", values)})";
             case "relationships":
-                var to = RenderExpression(project, node, (string)test.Arguments["to"]!);
+                var to = RenderExpression(project, node, (string)test.Arguments["to"]!, parsing);
                 var field = (string)test.Arguments["field"]!;
                 return $"with child as (\n    select {column} as from_field\n    from {relation}\n    where {column} is not null\n),\nparent as (\n    select {field} as to_field\n    from {to}\n)\nselect from_field\nfrom child\nleft join parent on child.from_field = parent.to_field\nwhere parent.to_field is null";
             default:
@@ -112,13 +115,13 @@ internal static partial class ModelCompiler
         }
     }
 
-    /// <summary>Renders a YAML argument holding a template expression (<c>ref('customers')</c>), recording its dependency.</summary>
-    private static string RenderExpression(ModelProject project, ProjectNode node, string expression)
+    /// <summary>Renders a YAML argument holding a template expression (<c>ref('customers')</c>), recording its dependency while parsing.</summary>
+    private static string RenderExpression(ModelProject project, ProjectNode node, string expression, bool parsing)
     {
         try
         {
             var template = JinjaTemplate.Parse(node.Path, "{{ " + expression + " }}");
-            return template.Render(new ModelContext(project, node, parsing: true, isIncremental: false).Globals);
+            return template.Render(new ModelContext(project, node, parsing, isIncremental: false).Globals);
         }
         catch (TemplateException e)
         {

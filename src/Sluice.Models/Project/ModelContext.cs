@@ -65,7 +65,7 @@ internal sealed class ModelContext
         } ?? throw new JinjaCallException("ref needs a model name: ref('orders') or ref('package', 'orders')");
         var target = _project.FindRefable(name)
             ?? throw new JinjaCallException($"{Describe()} refers to '{name}', which is no model or seed of this project{_project.Suggest(name)}");
-        _node.DependsOn.Add(target.UniqueId);
+        Depend(target, $"ref('{name}')");
         if (target.Kind == NodeKind.Model && target.Materialization == Materialization.Ephemeral)
         {
             if (!Ephemerals.Contains(target))
@@ -85,8 +85,26 @@ internal sealed class ModelContext
         }
         var node = _project.FindSource(source, table)
             ?? throw new JinjaCallException($"{Describe()} refers to source '{source}.{table}', which no sources: entry of a schema file declares");
-        _node.DependsOn.Add(node.UniqueId);
+        Depend(node, $"source('{source}', '{table}')");
         return _project.RelationOf(node);
+    }
+
+    /// <summary>
+    /// While parsing, records that the node depends on <paramref name="target"/>. The graph is frozen after load (the
+    /// scheduler reads it while workers render), so at run time a reference the parse did not see is an error, as in
+    /// dbt: such a ref (e.g. only inside <c>{% if is_incremental() %}</c>) would not be waited for.
+    /// </summary>
+    private void Depend(ProjectNode target, string call)
+    {
+        if (_parsing)
+        {
+            _node.DependsOn.Add(target.UniqueId);
+        }
+        else if (!_node.DependsOn.Contains(target.UniqueId))
+        {
+            throw new JinjaCallException($"{Describe()} calls {call} only at run time, so it was not found as a dependency when the project was loaded "
+                + $"and would not be waited for; add a comment that always renders, e.g. '-- depends_on: {{{{ {call} }}}}' at the top of the model");
+        }
     }
 
     private object? Config(IReadOnlyList<object?> arguments, IReadOnlyDictionary<string, object?> keywords)

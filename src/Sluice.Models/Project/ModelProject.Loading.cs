@@ -116,10 +116,11 @@ internal sealed partial class ModelProject
         {
             Render(node, parsing: true, isIncremental: false);
         }
+        RemoveDisabled();
         // Generic tests: building their SQL records the relationships test's ref.
         foreach (var node in _nodes.Values.Where(n => n.Test is not null).ToList())
         {
-            ModelCompiler.Compile(this, node, isIncremental: false);
+            ModelCompiler.Compile(this, node, isIncremental: false, parsing: true);
         }
         foreach (var node in _nodes.Values)
         {
@@ -133,6 +134,33 @@ internal sealed partial class ModelProject
             }
         }
         CheckAcyclic();
+    }
+
+    /// <summary>
+    /// Leaves nodes configured <c>enabled: false</c> out of the graph, as dbt does, with the generic tests attached to
+    /// them; a node that still refers to one is an error naming both.
+    /// </summary>
+    private void RemoveDisabled()
+    {
+        var disabled = _nodes.Values.Where(n => n.Config.GetValueOrDefault("enabled") is false).Select(n => n.UniqueId).ToHashSet(StringComparer.Ordinal);
+        if (disabled.Count == 0)
+        {
+            return;
+        }
+        disabled.UnionWith(_nodes.Values.Where(n => n.AttachedTo is { } attached && disabled.Contains(attached)).Select(n => n.UniqueId).ToList());
+        var removed = disabled.ToDictionary(id => id, id => _nodes[id], StringComparer.Ordinal);
+        foreach (var id in disabled)
+        {
+            _nodes.Remove(id);
+        }
+        foreach (var node in _nodes.Values.OrderBy(n => n.Path, StringComparer.Ordinal).ThenBy(n => n.Name, StringComparer.Ordinal))
+        {
+            if (node.DependsOn.FirstOrDefault(disabled.Contains) is { } id)
+            {
+                var parent = removed[id];
+                throw new ModelProjectException($"{node.Path}: {node.Kind.ToString().ToLowerInvariant()} '{node.Name}' refers to {parent.Kind.ToString().ToLowerInvariant()} '{parent.Name}', which is disabled (enabled: false in {parent.Path} or the project file); enable it or remove the reference.");
+            }
+        }
     }
 
     /// <summary>Renders a model's or singular test's template (errors as <see cref="ModelProjectException"/>).</summary>

@@ -20,7 +20,7 @@ internal static class JinjaMethods
             (string s, "split") => (a, _) => (a.Count > 0 && a[0] is string sep
                 ? s.Split(sep)
                 : s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Select(x => (object?)x).ToList(),
-            (string s, "format") => (a, _) => string.Format(System.Globalization.CultureInfo.InvariantCulture, s.Replace("{}", "{0}", StringComparison.Ordinal), [.. a.Select(JinjaValues.ToText)]),
+            (string s, "format") => (a, _) => string.Format(System.Globalization.CultureInfo.InvariantCulture, NumberPlaceholders(s), [.. a.Select(JinjaValues.ToText)]),
             (Dictionary<string, object?> d, "items") => (_, _) => d.Select(p => (object?)new List<object?> { p.Key, p.Value }).ToList(),
             (Dictionary<string, object?> d, "keys") => (_, _) => d.Keys.Select(k => (object?)k).ToList(),
             (Dictionary<string, object?> d, "values") => (_, _) => d.Values.ToList(),
@@ -53,5 +53,33 @@ internal static class JinjaMethods
             _ => null,
         };
         return method is not null;
+    }
+
+    /// <summary>
+    /// Python's automatic field numbering: the n-th <c>{}</c> becomes <c>{n}</c> (<c>'{} {}'</c> → <c>'{0} {1}'</c>);
+    /// <c>{{</c>/<c>}}</c> escapes and explicit <c>{0}</c> fields are left as they are.
+    /// </summary>
+    internal static string NumberPlaceholders(string format)
+    {
+        var builder = new System.Text.StringBuilder(format.Length + 8);
+        var next = 0;
+        for (var i = 0; i < format.Length; i++)
+        {
+            if (format[i] is '{' or '}' && i + 1 < format.Length && format[i + 1] == format[i])
+            {
+                builder.Append(format[i]).Append(format[i]);
+                i++;
+            }
+            else if (format[i] == '{' && i + 1 < format.Length && format[i + 1] == '}')
+            {
+                builder.Append('{').Append(next++).Append('}');
+                i++;
+            }
+            else
+            {
+                builder.Append(format[i]);
+            }
+        }
+        return builder.ToString();
     }
 }

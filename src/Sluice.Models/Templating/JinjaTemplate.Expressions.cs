@@ -14,6 +14,11 @@ internal sealed partial class JinjaTemplate
         {
             throw _source.Error(expression.Offset, e.Message);
         }
+        catch (Exception e) when (e is not TemplateException and not OperationCanceledException)
+        {
+            // E.g. sorting a mixed list or a bad format string: still an error at this expression's file:line:col.
+            throw _source.Error(expression.Offset, $"{e.GetType().Name}: {e.Message}", e);
+        }
     }
 
     private object? EvaluateCore(JinjaExpr expression, Scope scope)
@@ -23,7 +28,9 @@ internal sealed partial class JinjaTemplate
             case ConstExpr constant:
                 return constant.Value;
             case NameExpr name:
-                return scope.TryGet(name.Name, out var value) ? value : new Undefined(name.Name);
+                return scope.TryGet(name.Name, out var value) ? value
+                    : Builtins.TryGetValue(name.Name, out var builtin) ? builtin
+                    : new Undefined(name.Name);
             case ListExpr list:
                 return list.Items.Select(item => Evaluate(item, scope)).ToList();
             case DictExpr dict:
@@ -59,10 +66,45 @@ internal sealed partial class JinjaTemplate
             case ConditionalExpr conditional:
                 return JinjaValues.IsTrue(Evaluate(conditional.Test, scope))
                     ? Evaluate(conditional.Then, scope)
-                    : conditional.Else is { } otherwise ? Evaluate(otherwise, scope) : new Undefined("(inline if without else)");
+                    : conditional.Else is { } otherwise ? Evaluate(otherwise, scope) : "";
             default:
                 throw new InvalidOperationException($"unknown expression {expression.GetType().Name}");
         }
+    }
+
+    /// <summary>Globals every template sees unless its own globals or variables shadow them.</summary>
+    private static readonly Dictionary<string, object?> Builtins = new(StringComparer.Ordinal)
+    {
+        ["range"] = (JinjaFunction)Range,
+    };
+
+    /// <summary>The most items <c>range</c> produces (as Jinja's sandbox), so a typo cannot exhaust memory.</summary>
+    internal const long MaxRange = 100_000;
+
+    /// <summary>Python's <c>range(stop)</c> / <c>range(start, stop[, step])</c> of integers, as a list.</summary>
+    private static object? Range(IReadOnlyList<object?> arguments, IReadOnlyDictionary<string, object?> keywords)
+    {
+        if (arguments.Count is < 1 or > 3 || keywords.Count > 0 || arguments.Any(a => a is not long))
+        {
+            throw new JinjaCallException("range takes one to three integers: range(stop) or range(start, stop[, step])");
+        }
+        var (start, stop) = arguments.Count == 1 ? (0L, (long)arguments[0]!) : ((long)arguments[0]!, (long)arguments[1]!);
+        var step = arguments.Count == 3 ? (long)arguments[2]! : 1L;
+        if (step == 0)
+        {
+            throw new JinjaCallException("range() step must not be zero");
+        }
+        var count = step > 0 ? (stop - start + step - 1) / step : (start - stop - step - 1) / -step;
+        if (count > MaxRange)
+        {
+            throw new JinjaCallException($"range() would produce {count} items, more than the limit of {MaxRange}");
+        }
+        var result = new List<object?>((int)Math.Max(0, count));
+        for (var i = 0L; i < count; i++)
+        {
+            result.Add(start + (i * step));
+        }
+        return result;
     }
 
     private static object? Defined(object? value) =>

@@ -89,52 +89,66 @@ internal sealed partial class JinjaTemplate
     {
         foreach (var node in nodes)
         {
-            switch (node)
+            try
             {
-                case TextNode text:
-                    output.Append(text.Text);
-                    break;
-                case OutputNode print:
-                    var value = Evaluate(print.Value, scope);
-                    if (value is Undefined undefined)
-                    {
-                        throw _source.Error(print.Value.Offset, $"'{undefined.Name}' is undefined");
-                    }
-                    output.Append(JinjaValues.ToText(value));
-                    break;
-                case IfNode branch:
-                    RenderIf(branch, scope, output);
-                    break;
-                case ForNode loop:
-                    RenderFor(loop, scope, output);
-                    break;
-                case SetNode set:
-                    Assign(set.Targets, Evaluate(set.Value, scope), scope, set.Offset);
-                    break;
-                case SetBlockNode setBlock:
-                    var captured = new StringBuilder();
-                    RenderBody(setBlock.Body, scope, captured);
-                    scope.Set(setBlock.Target, captured.ToString());
-                    break;
-                case MacroNode macro:
-                    scope.Set(macro.Name, DefineMacro(macro, scope));
-                    break;
-                case CallBlockNode call:
-                    var body = call.Body;
-                    JinjaFunction caller = (_, _) =>
-                    {
-                        var inner = new StringBuilder();
-                        RenderBody(body, new Scope(scope), inner);
-                        return inner.ToString();
-                    };
-                    output.Append(JinjaValues.ToText(Call(call.Call, scope, caller)));
-                    break;
-                case DoNode statement:
-                    Evaluate(statement.Value, scope);
-                    break;
-                default:
-                    throw new InvalidOperationException($"unknown node {node.GetType().Name}");
+                RenderNode(node, scope, output);
             }
+            catch (Exception e) when (e is not TemplateException and not OperationCanceledException)
+            {
+                // Whatever fails in a statement (outside its expressions, which place their own errors) is still
+                // an error at the statement's file:line:col.
+                throw _source.Error(node.Offset, e is JinjaCallException ? e.Message : $"{e.GetType().Name}: {e.Message}", e);
+            }
+        }
+    }
+
+    private void RenderNode(JinjaNode node, Scope scope, StringBuilder output)
+    {
+        switch (node)
+        {
+            case TextNode text:
+                output.Append(text.Text);
+                break;
+            case OutputNode print:
+                var value = Evaluate(print.Value, scope);
+                if (value is Undefined undefined)
+                {
+                    throw _source.Error(print.Value.Offset, $"'{undefined.Name}' is undefined");
+                }
+                output.Append(JinjaValues.ToText(value));
+                break;
+            case IfNode branch:
+                RenderIf(branch, scope, output);
+                break;
+            case ForNode loop:
+                RenderFor(loop, scope, output);
+                break;
+            case SetNode set:
+                Assign(set.Targets, Evaluate(set.Value, scope), scope, set.Offset);
+                break;
+            case SetBlockNode setBlock:
+                var captured = new StringBuilder();
+                RenderBody(setBlock.Body, scope, captured);
+                scope.Set(setBlock.Target, captured.ToString());
+                break;
+            case MacroNode macro:
+                scope.Set(macro.Name, DefineMacro(macro, scope));
+                break;
+            case CallBlockNode call:
+                var body = call.Body;
+                JinjaFunction caller = (_, _) =>
+                {
+                    var inner = new StringBuilder();
+                    RenderBody(body, new Scope(scope), inner);
+                    return inner.ToString();
+                };
+                output.Append(JinjaValues.ToText(Call(call.Call, scope, caller)));
+                break;
+            case DoNode statement:
+                Evaluate(statement.Value, scope);
+                break;
+            default:
+                throw new InvalidOperationException($"unknown node {node.GetType().Name}");
         }
     }
 
