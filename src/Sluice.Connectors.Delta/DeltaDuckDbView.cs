@@ -74,7 +74,9 @@ public static class DeltaDuckDbView
             {
                 sql.Append(f > 0 ? ", " : "").Append(Literal(files[f]));
             }
-            sql.Append("], union_by_name = true, filename = ").Append(Literal(FileColumn)).Append(')');
+            // hive_partitioning off: partition values come from the log, and a `name=value` folder anywhere in a path
+            // (above the lake too) must not add or replace a column.
+            sql.Append("], union_by_name = true, hive_partitioning = false, filename = ").Append(Literal(FileColumn)).Append(')');
         }
         sql.Append(") AS d");
         if (partitions.Count > 0)

@@ -28,6 +28,9 @@ public sealed partial class DeltaTable
     public DeltaVacuumResult Vacuum(TimeSpan? retention = null, bool dryRun = false, bool force = false)
     {
         var snapshot = GetSnapshot();
+        // VACUUM writes (its START/END commits) and deletes files: a writer feature Sluice does not implement may keep
+        // files no add names (the protocol's vacuumProtocolCheck asks writers to check this before a VACUUM).
+        DeltaFeatures.CheckWritable(Path, snapshot.Version, snapshot.Protocol, snapshot.Metadata);
         var tableRetention = TableRetention(snapshot);
         var keep = retention ?? tableRetention;
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, TimeSpan.Zero, nameof(retention));

@@ -94,6 +94,43 @@ public sealed class QueryDeltaTests : IDisposable
     }
 
     [Fact]
+    public void Query_DeltaTableWithADataFileDeletedOutsideTheLog_LosesItsViewWithAWarning_OthersStillWork()
+    {
+        var broken = DeltaTable.Create(Path.Combine(_paths.Lake, "broken"), s_schema);
+        broken.Append([Row.Of(s_schema, 7L, "x", 7.0)]);
+        foreach (var file in Directory.GetFiles(broken.Path, "*.parquet"))
+        {
+            File.Delete(file);
+        }
+
+        var run = Query("SELECT count(*) AS n FROM orders");
+
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        run.Stdout.Trim().ShouldBe("{\"n\":5}");
+        run.Stderr.ShouldContain("warning: lake table \"broken\" has no view");
+    }
+
+    [Fact]
+    public void Query_NameValueFolderAboveTheLake_DoesNotReplaceADataColumn()
+    {
+        // DuckDB's hive-partition detection would read `id=99` from the path as column id for every file.
+        var dir = Path.Combine(_dir, "nested", "id=99");
+        var paths = new DemoPaths(dir);
+        Directory.CreateDirectory(paths.Lake);
+        using (var sql = DuckDbQueries.Open(paths.Warehouse))
+        {
+            sql.Run("CREATE TABLE sessions (user_id VARCHAR)");
+        }
+        var table = DeltaTable.Create(Path.Combine(paths.Lake, "t"), s_schema);
+        table.Append([Row.Of(s_schema, 1L, "a", 1.0)]);
+
+        var run = CliProcess.Run(null, ["query", "--data-dir", dir, "--json", "SELECT id FROM t"]);
+
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        run.Stdout.Trim().ShouldBe("{\"id\":1}");
+    }
+
+    [Fact]
     public void Query_DeltaVersionOfANonDeltaTable_IsRefusedInOneSentence()
     {
         var run = Query("SELECT 1", "--delta-version", "sessions=1");

@@ -183,6 +183,21 @@ public sealed class DeleteMergeTests
     }
 
     [Fact]
+    public void Merge_EmptyStringInAPartitioningKeyColumn_IsRefused_ElseItWouldInsertANewRowEveryTime()
+    {
+        using var temp = new TempDirectory();
+        var table = DeltaTable.Create(temp.File("t"), s_schema, partitionBy: ["region"]);
+        table.Append([R(1, "a", 1)]);
+
+        var error = Should.Throw<DeltaException>(() => table.Merge([R(2, "", 5)], ["region", "id"]));
+
+        error.Message.ShouldContain("empty string in key column 'region'");
+        error.Message.ShouldContain("source row 1");
+        table.GetSnapshot().Version.ShouldBe(1);
+        Rows(table).ShouldBe([(1, "a", 1.0)]);
+    }
+
+    [Fact]
     public void Merge_UnknownKeyColumnOrOtherSchema_IsRefused()
     {
         using var temp = new TempDirectory();

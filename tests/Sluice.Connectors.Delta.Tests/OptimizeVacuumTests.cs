@@ -94,6 +94,24 @@ public sealed class OptimizeVacuumTests
     }
 
     [Fact]
+    public void Vacuum_TableNeedingAWriterFeatureSluiceLacks_IsRefusedBeforeAnythingIsDeletedOrCommitted()
+    {
+        using var temp = new TempDirectory();
+        var table = ThreeAppends(temp);
+        File.WriteAllText(Path.Combine(table.Path, "_delta_log", $"{4:D20}.json"),
+            """{"protocol":{"minReaderVersion":1,"minWriterVersion":7,"writerFeatures":["inCommitTimestamp"]}}""" + "\n");
+        var untracked = Path.Combine(table.Path, "region=eu", "untracked.parquet");
+        File.WriteAllText(untracked, "not referenced by any add");
+        File.SetLastWriteTimeUtc(untracked, DateTime.UtcNow.AddDays(-30));
+
+        var error = Should.Throw<DeltaException>(() => table.Vacuum(TimeSpan.Zero, force: true));
+
+        error.Message.ShouldContain("inCommitTimestamp");
+        File.Exists(untracked).ShouldBeTrue();
+        table.GetSnapshot().Version.ShouldBe(4);
+    }
+
+    [Fact]
     public void Vacuum_DeletesOnlyUnreferencedOldFiles_AndNeverTheLogOrHiddenFiles()
     {
         using var temp = new TempDirectory();

@@ -92,9 +92,9 @@ internal static class QueryCommand
                 {
                     Console.Error.WriteLine($"warning: {problem}");
                 }
-                foreach (var view in views.Statements)
+                foreach (var refused in views.CreateIn(connection))
                 {
-                    Execute(connection, view);
+                    Console.Error.WriteLine($"warning: {refused}");
                 }
                 Print(LastResult(connection, text), parse.GetValue(json));
                 return 0;

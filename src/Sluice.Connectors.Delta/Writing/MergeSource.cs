@@ -74,7 +74,14 @@ internal sealed class MergeSource
                 var values = new HashSet<object>();
                 foreach (var entry in _byKey.Values)
                 {
-                    values.Add(entry.Row.GetValue(index)!);
+                    var value = entry.Row.GetValue(index)!;
+                    if (value is string { Length: 0 })
+                    {
+                        // Delta stores an empty partition value as null: the row would read back with a null key and
+                        // never match again (every later merge would insert it anew).
+                        throw new DeltaException($"MERGE into table '{_tablePath}': source row {entry.Number} ({entry.Row}) has an empty string in key column '{name}', which partitions the table; Delta stores an empty partition value as null, which matches nothing, so it is refused — give such rows a non-empty key.", snapshot.Version);
+                    }
+                    values.Add(value);
                 }
                 _partitionKeys.Add((index, values));
             }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Sluice.Connectors.Delta;
 
 namespace Sluice.Server.Lake;
@@ -70,4 +71,31 @@ internal static class LakeViews
 }
 
 /// <summary>What <see cref="LakeViews.Plan"/> found: the statements to run, in order, and the tables left without a view (one sentence each).</summary>
-internal sealed record LakeViewPlan(IReadOnlyList<string> Statements, IReadOnlyList<string> Problems);
+internal sealed record LakeViewPlan(IReadOnlyList<string> Statements, IReadOnlyList<string> Problems)
+{
+    /// <summary>
+    /// Runs the statements on <paramref name="connection"/>. A view DuckDB refuses to create (it opens the files when it
+    /// binds the view: a data file deleted outside the log, say) is left out, so one damaged table never takes the
+    /// others' views or the connection with it.
+    /// </summary>
+    /// <returns>One sentence per view left out, naming DuckDB's reason.</returns>
+    public IReadOnlyList<string> CreateIn(DbConnection connection)
+    {
+        var refused = new List<string>();
+        foreach (var statement in Statements)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = statement;
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (DbException e)
+            {
+                var name = statement["CREATE OR REPLACE TEMP VIEW ".Length..statement.IndexOf(" AS ", StringComparison.Ordinal)];
+                refused.Add($"lake table {name} has no view: DuckDB cannot read it ({e.Message.Split('\n')[0]})");
+            }
+        }
+        return refused;
+    }
+}

@@ -43,12 +43,8 @@ internal sealed record PgWarehouse(string Path, string LakeDirectory)
                 command.ExecuteNonQuery();
             }
             // Built per connection, so each session sees the lake's Delta snapshots as they are when it connects.
-            foreach (var view in LakeViews.Plan(LakeDirectory).Statements)
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = view;
-                command.ExecuteNonQuery();
-            }
+            // A table that cannot be read gets no view (a query of it says the table does not exist); the others do.
+            LakeViews.Plan(LakeDirectory).CreateIn(connection);
             return connection;
         }
         catch
