@@ -296,58 +296,9 @@ internal static class DeltaChaosCommand
         return new LogScan(commits, transactions.Count, files.Count);
     }
 
-    private sealed record ChildOutcome(bool Killed, int ExitCode, long LastCheckpoint, string Stderr);
-
     /// <summary>Runs the child until it exits or reported <paramref name="killAfterCheckpoints"/> completed checkpoints, then kills it (SIGKILL).</summary>
-    private static ChildOutcome RunChild(string dataDir, int intervalMs, double rate, int killAfterCheckpoints)
-    {
-        var path = Environment.ProcessPath;
-        var info = new ProcessStartInfo(path is not null && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in (string[])[typeof(DeltaChaosCommand).Assembly.Location, "chaos", "delta-run-job", "--data-dir", dataDir,
-            "--interval-ms", intervalMs.ToString(CultureInfo.InvariantCulture), "--rate", rate.ToString(CultureInfo.InvariantCulture)])
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var child = ChaosChildProcess.Start(info, "the Delta chaos child process");
-        var process = child.Process;
-        var checkpoints = 0;
-        long last = 0;
-        while (true)
-        {
-            string? line;
-            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-            {
-                try
-                {
-                    line = child.Lines.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult() && child.Lines.TryRead(out var read) ? read : null;
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                    throw new TimeoutException($"The Delta chaos child printed nothing for 60 s (after {checkpoints} checkpoints); killed it.");
-                }
-            }
-            if (line is null)
-            {
-                process.WaitForExit();
-                return new ChildOutcome(false, process.ExitCode, last, child.Stderr);
-            }
-            if (line.StartsWith("checkpoint ", StringComparison.Ordinal))
-            {
-                checkpoints++;
-                last = long.Parse(line.AsSpan("checkpoint ".Length), CultureInfo.InvariantCulture);
-                if (checkpoints >= killAfterCheckpoints)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit();
-                    return new ChildOutcome(true, process.ExitCode, last, "");
-                }
-            }
-        }
-    }
+    private static CheckpointKillOutcome RunChild(string dataDir, int intervalMs, double rate, int killAfterCheckpoints) =>
+        ChaosChildProcess.RunUntilCheckpoints(
+            ["chaos", "delta-run-job", "--data-dir", dataDir, "--interval-ms", intervalMs.ToString(CultureInfo.InvariantCulture), "--rate", rate.ToString(CultureInfo.InvariantCulture)],
+            null, killAfterCheckpoints, "The Delta chaos child");
 }

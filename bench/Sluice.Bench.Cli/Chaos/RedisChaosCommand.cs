@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 using Sluice.Examples.Decision;
 using Sluice.Log;
 using Sluice.Tests.Shared;
@@ -245,59 +244,9 @@ internal static class RedisChaosCommand
         static string Show(Dictionary<string, string> fields) => string.Join(", ", fields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
     }
 
-    private sealed record ChildOutcome(bool Killed, int ExitCode, long LastCheckpoint, string Stderr);
-
     /// <summary>Runs the child until it exits or reported <paramref name="killAfterCheckpoints"/> completed checkpoints, then kills it (SIGKILL).</summary>
-    private static ChildOutcome RunChild(string dataDir, string redis, int intervalMs, int killAfterCheckpoints)
-    {
-        var path = Environment.ProcessPath;
-        var info = new ProcessStartInfo(path is not null && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in (string[])[typeof(RedisChaosCommand).Assembly.Location, "chaos", "redis-run-job", "--data-dir", dataDir, "--interval-ms", intervalMs.ToString(CultureInfo.InvariantCulture)])
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment[RedisVariable] = redis;
-        using var child = ChaosChildProcess.Start(info, "the chaos child process");
-        var process = child.Process;
-        var lines = child.Lines;
-        var checkpoints = 0;
-        long last = 0;
-        while (true)
-        {
-            string? line;
-            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-            {
-                try
-                {
-                    line = lines.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult() && lines.TryRead(out var read) ? read : null;
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                    throw new TimeoutException($"The chaos child printed nothing for 60 s (after {checkpoints} checkpoints); killed it.");
-                }
-            }
-            if (line is null)
-            {
-                process.WaitForExit();
-                return new ChildOutcome(false, process.ExitCode, last, child.Stderr);
-            }
-            if (line.StartsWith("checkpoint ", StringComparison.Ordinal))
-            {
-                checkpoints++;
-                last = long.Parse(line.AsSpan("checkpoint ".Length), CultureInfo.InvariantCulture);
-                if (checkpoints >= killAfterCheckpoints)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit();
-                    return new ChildOutcome(true, process.ExitCode, last, "");
-                }
-            }
-        }
-    }
+    private static CheckpointKillOutcome RunChild(string dataDir, string redis, int intervalMs, int killAfterCheckpoints) =>
+        ChaosChildProcess.RunUntilCheckpoints(
+            ["chaos", "redis-run-job", "--data-dir", dataDir, "--interval-ms", intervalMs.ToString(CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { [RedisVariable] = redis }, killAfterCheckpoints, "The Redis chaos child");
 }
