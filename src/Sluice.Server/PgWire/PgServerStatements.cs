@@ -101,6 +101,11 @@ internal static class PgServerStatements
                 _ => PgSqlState.SyntaxError,
             }, e.Message, innerException: e);
         }
+        catch (Exception e) when (e is not OperationCanceledException and not PgException)
+        {
+            // A DuckDB error in DROP, an IOException saving the catalog: the statement failed, the session goes on.
+            throw new PgException(PgSqlState.InternalError, $"{tag} failed: {e.GetType().Name}: {e.Message}", innerException: e);
+        }
     });
 
     /// <summary>The DuckDB query answering SHOW MATERIALIZED VIEWS: one row per view, as listed when planned.</summary>

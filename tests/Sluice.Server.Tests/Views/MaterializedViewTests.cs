@@ -278,6 +278,14 @@ public sealed class MaterializedViewTests
         noKey.SqlState.ShouldBe("0A000");
         noKey.MessageText.ShouldContain("'total' cannot be maintained");
 
+        // RANK() keeps every row tied at rank 1: its partition is no key (ROW_NUMBER()'s Top-1 is).
+        var ranked = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync(
+            "CREATE MATERIALIZED VIEW top_rank AS SELECT src, amount FROM (SELECT src, amount, RANK() OVER (PARTITION BY src ORDER BY amount DESC) AS rk FROM transfers) WHERE rk = 1"));
+        ranked.SqlState.ShouldBe("0A000");
+        ranked.MessageText.ShouldContain("'top_rank' cannot be maintained");
+        await server.ExecuteAsync(
+            "CREATE MATERIALIZED VIEW top_row AS SELECT src, amount FROM (SELECT src, amount, ROW_NUMBER() OVER (PARTITION BY src ORDER BY amount DESC) AS rn FROM transfers) WHERE rn = 1");
+
         var syntax = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync("CREATE MATERIALIZED VIEW v AS"));
         syntax.SqlState.ShouldBe("42601");
 
@@ -290,6 +298,16 @@ public sealed class MaterializedViewTests
 
         var option = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync("CREATE MATERIALIZED VIEW v WITH ('speed' = 'max') AS SELECT src FROM transfers"));
         option.MessageText.ShouldContain("unknown option 'speed'");
+
+        // Names become job ids, files and warehouse tables: plain identifiers only, refused without dropping the session.
+        foreach (var bad in new[] { "`a/b`", "`..`", "`c:x`", "`a\\b`", "_sluice_commits" })
+        {
+            var invalid = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync($"CREATE MATERIALIZED VIEW {bad} AS SELECT src, amount FROM transfers"));
+            invalid.SqlState.ShouldBe("42601");
+            invalid.MessageText.ShouldContain("choose");
+        }
+        var droppedBad = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync("DROP MATERIALIZED VIEW `../x`"));
+        droppedBad.MessageText.ShouldContain("not a plain identifier");
 
         // A warehouse CREATE TABLE without a connector stays a refused write.
         var write = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync("CREATE TABLE t (x INTEGER)"));
