@@ -260,6 +260,24 @@ public sealed class MaterializedViewTests
     }
 
     [Fact]
+    public async Task TrustedLoopbackLogin_MayReadButNotCreateDropOrInsert()
+    {
+        await using var server = new ViewServer { TrustLoopback = true };
+        await server.StartAsync();
+
+        foreach (var change in new[] { server.TransfersDdl, ViewServer.BalancesView, "DROP MATERIALIZED VIEW balances" })
+        {
+            var refused = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync(change));
+            refused.SqlState.ShouldBe("42501");
+            refused.MessageText.ShouldContain("read-only");
+        }
+        await using var connection = await server.OpenAsync();
+        await using var show = new NpgsqlCommand("SHOW MATERIALIZED VIEWS", connection);
+        await using var reader = await show.ExecuteReaderAsync();
+        (await reader.ReadAsync()).ShouldBeFalse("a trusted login still reads; no view was created");
+    }
+
+    [Fact]
     public async Task Refusals_CarryTheirSqlStateAndNameTheView()
     {
         await using var server = new ViewServer();
