@@ -223,6 +223,26 @@ public sealed class MaterializedViewTests
     }
 
     [Fact]
+    public async Task DropView_WhoseJobDidNotResume_DeletesItsDefinition()
+    {
+        await using var server = new ViewServer();
+        await server.StartAsync();
+        await server.ExecuteAsync(server.TransfersDdl);
+        await server.ExecuteAsync(ViewServer.BalancesView);
+        var definitions = server.Server.Context.JobsDirectory;
+        var definition = Directory.GetFiles(definitions, "*.json").ShouldHaveSingleItem();
+        await server.StopAsync();
+        // The job does not resume at the next start (its definition is away), then the definition is back on disk.
+        File.Move(definition, definition + ".away");
+        await server.StartAsync();
+        File.Move(definition + ".away", definition);
+
+        await server.ExecuteAsync("DROP MATERIALIZED VIEW balances");
+
+        File.Exists(definition).ShouldBeFalse("a dropped view's job must never resume");
+    }
+
+    [Fact]
     public async Task CreateTableAndInsertInto_OverTheWire_RunAsAServerJob()
     {
         await using var server = new ViewServer();
