@@ -16,8 +16,8 @@ namespace Sluice.Connectors.DuckDb;
 /// </summary>
 /// <remarks>
 /// Upsert mode applies a changelog as Flink's JDBC sink does: <c>+I</c> and <c>+U</c> rows insert or replace the row
-/// of their key, <c>-D</c> rows delete it, <c>-U</c> rows are ignored. Append mode fails the job on a retraction
-/// (<c>-D</c>, <c>-U</c>), naming the row, instead of writing it as new data.
+/// of their key, <c>-D</c> and <c>-U</c> rows delete it (a <c>-U</c> then its <c>+U</c> in one batch is one upsert).
+/// Append mode fails the job on a retraction (<c>-D</c>, <c>-U</c>), naming the row, instead of writing it as new data.
 /// </remarks>
 public sealed class DuckDbConnectorFactory : IConnectorFactory
 {

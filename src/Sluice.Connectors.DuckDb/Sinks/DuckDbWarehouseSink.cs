@@ -437,7 +437,10 @@ public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
                 }
                 if (retraction.Kind == RowKind.UpdateBefore)
                 {
-                    return; // upsert semantics, as Flink's JDBC sink: the +U that follows replaces the row
+                    // A -U deletes its key, as Flink's JDBC upsert executor does: a row that stops matching a filter
+                    // (HAVING, WHERE over updates) gets no +U. The last row of a key in the batch decides, so -U then
+                    // its +U still ends as one upsert.
+                    value = (T)(object)AsDelete(retraction);
                 }
             }
             if (evolution is not null)
@@ -455,6 +458,14 @@ public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
                 value = (T)(object)row;
             }
             _staging.BeginRow(value).EndRow();
+        }
+
+        // The input row may be shared with other consumers: copied to change its kind.
+        private static Row AsDelete(Row retraction)
+        {
+            var copy = retraction.Copy();
+            copy.Kind = RowKind.Delete;
+            return copy;
         }
 
         public byte[] PrepareCommit(long checkpointId)
@@ -513,7 +524,8 @@ public static class DuckDbWarehouseSink
     /// DATE, TIME, TIMESTAMP, TIMESTAMPTZ; ROW, ARRAY and MAP as VARCHAR text). Rows of another schema fail the write.
     /// With <see cref="WarehouseWriteMode.Upsert"/> the rows are a changelog applied by primary key, as Flink's JDBC
     /// sink applies one (<see cref="ChangelogMode.Upsert"/>): <c>+I</c> and <c>+U</c> insert or replace the key's row,
-    /// <c>-D</c> deletes it (its non-key fields are not read), <c>-U</c> is ignored. With
+    /// <c>-D</c> and <c>-U</c> delete it (their non-key fields are not read; a <c>-U</c> followed by its <c>+U</c> in the
+    /// same batch ends as one upsert, since the last row of a key decides). With
     /// <see cref="WarehouseWriteMode.Append"/> a <c>-D</c> or <c>-U</c> row fails the job with a
     /// <see cref="NotSupportedException"/> naming the table and the row, and nothing of its checkpoint is committed.
     /// Otherwise it behaves as <see cref="DuckDbWarehouseSink{T}"/>.

@@ -73,6 +73,9 @@ internal sealed partial class ServerJobs
         }
     }
 
+    /// <summary>Removes the definition of job <paramref name="id"/>, which is not in the list (it did not resume), so it is never resumed.</summary>
+    public void ForgetDefinition(string id) => _definitions.Delete(id);
+
     /// <summary>Deletes the job: cancels it if it runs, removes it from the registry, the list and the resume list.</summary>
     public async Task DeleteAsync(ServerJob job, CancellationToken cancellationToken)
     {

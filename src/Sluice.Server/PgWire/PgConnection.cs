@@ -35,6 +35,9 @@ internal sealed partial class PgConnection : IDisposable
     private PgSqlSession? _sql;
     private bool _holdsSlot;
 
+    // True once the client proved its password (SCRAM); false for a trusted loopback login, which may only read.
+    private bool _passwordVerified;
+
     public PgConnection(Socket socket, PgWireEndpoint endpoint, int processId, int secretKey, ILogger logger)
     {
         _socket = socket;
@@ -92,7 +95,7 @@ internal sealed partial class PgConnection : IDisposable
                 }
                 (user, application) = accepted.Value;
             }
-            _sql = new PgSqlSession(_endpoint.Warehouse, user, application);
+            _sql = new PgSqlSession(_endpoint.Warehouse, user, application, _passwordVerified);
             foreach (var name in PgSettings.Reported)
             {
                 _writer.Begin('S');
@@ -197,6 +200,7 @@ internal sealed partial class PgConnection : IDisposable
         if (!(_endpoint.Options.TrustLoopback && loopback))
         {
             await ScramAsync(user, cancellationToken).ConfigureAwait(false);
+            _passwordVerified = true;
         }
         WriteAuthentication(0);
         _writer.End();

@@ -15,8 +15,15 @@ namespace Sluice.Server.PgWire;
 internal static class PgServerStatements
 {
     /// <summary>The plan of <paramref name="statement"/> when the server runs it, else null.</summary>
-    /// <exception cref="PgException">A materialized-view statement or an INSERT that does not parse (42601).</exception>
-    public static PgStatementPlan? TryPlan(ServerSql server, string statement, List<PgToken> tokens)
+    /// <param name="server">The server that runs the statement.</param>
+    /// <param name="statement">The statement's text.</param>
+    /// <param name="tokens">Its tokens.</param>
+    /// <param name="passwordVerified">Whether the login proved its password; a trusted login may only SHOW (42501 otherwise).</param>
+    /// <exception cref="PgException">
+    /// A materialized-view statement or an INSERT that does not parse (42601); a change (CREATE, DROP, INSERT) from a
+    /// trusted login (42501).
+    /// </exception>
+    public static PgStatementPlan? TryPlan(ServerSql server, string statement, List<PgToken> tokens, bool passwordVerified)
     {
         var first = tokens[0];
         var materialized = tokens.Count > 1 && tokens[1].Is("MATERIALIZED");
@@ -31,7 +38,7 @@ internal static class PgServerStatements
         }
         if (materialized)
         {
-            return Plan(server, Parse(statement));
+            return Plan(server, Parse(statement), passwordVerified);
         }
         if (!(first.Is("INSERT") || (tokens.Count > 1 && tokens[1].Is("TABLE"))))
         {
@@ -50,9 +57,9 @@ internal static class PgServerStatements
         }
         return parsed switch
         {
-            SqlCreateTable create when create.Options.Any(o => o.Key == "connector") => Plan(server, create),
-            SqlDrop { Kind: SqlObjectKind.Table } drop when IsServerTable(server, drop.Name) => Plan(server, drop),
-            SqlInsert insert when IsServerTable(server, insert.Table) => Plan(server, insert),
+            SqlCreateTable create when create.Options.Any(o => o.Key == "connector") => Plan(server, create, passwordVerified),
+            SqlDrop { Kind: SqlObjectKind.Table } drop when IsServerTable(server, drop.Name) => Plan(server, drop, passwordVerified),
+            SqlInsert insert when IsServerTable(server, insert.Table) => Plan(server, insert, passwordVerified),
             _ => null,
         };
     }
@@ -72,7 +79,12 @@ internal static class PgServerStatements
         }
     }
 
-    private static PgStatementPlan Plan(ServerSql server, SqlStatement statement) => statement switch
+    // A change starts or stops a job that reads and writes files: only a login that proved its password may make one.
+    private static PgStatementPlan Plan(ServerSql server, SqlStatement statement, bool passwordVerified) => passwordVerified
+        ? PlanStatement(server, statement)
+        : throw new PgException(PgSqlState.InsufficientPrivilege, $"{SqlFormatter.Format(statement).Split(' ')[0]} needs a password login: this session is a trusted loopback login (--pg-trust-loopback), which is read-only, and the statement runs a server job that reads and writes files; connect with a user and password.");
+
+    private static PgStatementPlan PlanStatement(ServerSql server, SqlStatement statement) => statement switch
     {
         SqlCreateMaterializedView create => Command("CREATE MATERIALIZED VIEW", () => server.CreateViewAsync(create, CancellationToken.None)),
         SqlDrop { Kind: SqlObjectKind.MaterializedView } drop => Command("DROP MATERIALIZED VIEW", () => server.DropViewAsync(drop, CancellationToken.None)),
@@ -100,6 +112,11 @@ internal static class PgServerStatements
                 ServerSqlError.Unsupported => PgSqlState.FeatureNotSupported,
                 _ => PgSqlState.SyntaxError,
             }, e.Message, innerException: e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not PgException)
+        {
+            // A DuckDB error in DROP, an IOException saving the catalog: the statement failed, the session goes on.
+            throw new PgException(PgSqlState.InternalError, $"{tag} failed: {e.GetType().Name}: {e.Message}", innerException: e);
         }
     });
 

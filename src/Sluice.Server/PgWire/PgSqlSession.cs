@@ -33,12 +33,21 @@ internal sealed class PgSqlSession : IDisposable
     private readonly Dictionary<string, string> _settings;
     private readonly Lock _lock = new();
     private DuckDBConnection? _connection;
+    private readonly bool _passwordVerified;
     private bool _running;
     private bool _disposed;
 
-    public PgSqlSession(PgWarehouse warehouse, string user, string applicationName)
+    /// <param name="warehouse">The warehouse the session reads.</param>
+    /// <param name="user">The login's user name.</param>
+    /// <param name="applicationName">The client's application_name.</param>
+    /// <param name="passwordVerified">
+    /// True when the login proved its password (SCRAM-SHA-256); false for a trusted loopback login
+    /// (<see cref="PgWireOptions.TrustLoopback"/>), which may read but not create, drop or write (42501).
+    /// </param>
+    public PgSqlSession(PgWarehouse warehouse, string user, string applicationName, bool passwordVerified = false)
     {
         _warehouse = warehouse;
+        _passwordVerified = passwordVerified;
         _settings = new Dictionary<string, string>(PgSettings.Defaults(user, applicationName), StringComparer.OrdinalIgnoreCase);
     }
 
@@ -69,7 +78,7 @@ internal sealed class PgSqlSession : IDisposable
         {
             return PgStatementPlan.Empty;
         }
-        if (_warehouse.Server is { } server && PgServerStatements.TryPlan(server, statement, tokens) is { } serverPlan)
+        if (_warehouse.Server is { } server && PgServerStatements.TryPlan(server, statement, tokens, _passwordVerified) is { } serverPlan)
         {
             return serverPlan;
         }

@@ -111,6 +111,10 @@ internal sealed partial class ServerSql
             {
                 await _jobs.DeleteAsync(job, cancellationToken).ConfigureAwait(false);
             }
+            else
+            {
+                _jobs.ForgetDefinition(view.JobId); // a job that did not resume must not come back at the next start
+            }
             DeleteDirectory(Path.Combine(_server.CheckpointDirectory, view.JobId));
             if (Directory.Exists(_jobs.SavepointDirectory))
             {

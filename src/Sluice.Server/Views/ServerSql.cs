@@ -167,9 +167,26 @@ internal sealed partial class ServerSql : IDisposable
     private static MaterializedViewDefinition? FindView(ServerSqlState state, string name) =>
         state.Views.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    private static string SingleName(SqlIdentifier name, string what) => name.Names.Count == 1
-        ? name.Names[0]
-        : throw new ServerSqlException(ServerSqlError.Invalid, $"The {what} name '{string.Join(".", name.Names)}' is qualified: the server has one catalog; give the name alone.");
+    private static string SingleName(SqlIdentifier name, string what)
+    {
+        if (name.Names.Count != 1)
+        {
+            throw new ServerSqlException(ServerSqlError.Invalid, $"The {what} name '{string.Join(".", name.Names)}' is qualified: the server has one catalog; give the name alone.");
+        }
+        var single = name.Names[0];
+        // The name becomes a job id, a file name and a warehouse table: a plain identifier only.
+        if (single.Length == 0 || single.StartsWith('.') || single.AsSpan().IndexOfAny(s_pathCharacters) >= 0 || single.Any(char.IsControl))
+        {
+            throw new ServerSqlException(ServerSqlError.Invalid, $"The {what} name '{single}' is not a plain identifier: it must not be empty, start with '.', or hold '/', '\\' or ':'; choose a name of letters, digits and '_'.");
+        }
+        if (single.StartsWith("_sluice", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ServerSqlException(ServerSqlError.Invalid, $"The {what} name '{single}' starts with '_sluice', which is reserved for the server's own tables; choose another name.");
+        }
+        return single;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> s_pathCharacters = System.Buffers.SearchValues.Create("/\\:");
 
     /// <summary>A name in backquotes, as the Sluice dialect quotes identifiers.</summary>
     private static string Quote(string name) => "`" + name.Replace("`", "``", StringComparison.Ordinal) + "`";

@@ -207,8 +207,39 @@ public sealed class DuckDbWarehouseSinkTests : IDisposable
         Scalar(Database, "SELECT count(*) FROM changes WHERE k % 2 = 0").ShouldBe(0, "every even key was deleted");
         Scalar(Database, "SELECT count(*) FROM changes WHERE v <> 4 * k + 3").ShouldBe(0, "every odd key holds its last update");
         Scalar(Database, "SELECT sum(v) FROM changes").ShouldBe(25_007_500); // 4 · (1 + 3 + … + 4999) + 3 · 2500
-        Scalar(Database, "SELECT sum(row_count) FROM _sluice_commits").ShouldBe(15_000, "three staged rows per key (-U is not staged), committed once");
+        Scalar(Database, "SELECT sum(row_count) FROM _sluice_commits").ShouldBe(count, "four staged rows per key (-U as a delete), committed once");
         Directory.GetFiles(Database + ".sluice-staging", "*", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
+    /// <summary>
+    /// A row that stops matching a filter (HAVING COUNT(*) &lt; 10) is retracted by a -U with no +U: the -U deletes its
+    /// key. A -U followed by its +U in the same batch still ends as one upsert.
+    /// </summary>
+    [Fact]
+    public void Commit_UpdateBeforeWithoutUpdateAfter_DeletesTheKey_UpdateBeforeThenAfter_Upserts()
+    {
+        var sink = DuckDbWarehouseSink.ForRows(Database, "changes", s_changes, new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["k"] });
+        sink.AbortPending(0);
+        using var writer = (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(Context(0));
+        writer.Write(Changed(RowKind.Insert, 1, 9), 0);
+        writer.Write(Changed(RowKind.Insert, 2, 5), 0);
+        sink.Commit(1, 0, writer.PrepareCommit(1));
+
+        writer.Write(Changed(RowKind.UpdateBefore, 1, 9), 0);
+        writer.Write(Changed(RowKind.UpdateBefore, 2, 5), 0);
+        writer.Write(Changed(RowKind.UpdateAfter, 2, 6), 0);
+        sink.Commit(2, 0, writer.PrepareCommit(2));
+
+        var result = Query(Database, "SELECT k, v FROM changes ORDER BY k");
+        result.RowCount.ShouldBe(1, "key 1 was retracted without an update after");
+        (result.GetInt64(0, 0), result.GetInt64(0, 1)).ShouldBe((2L, 6L));
+    }
+
+    private static Row Changed(RowKind kind, long k, long v)
+    {
+        var row = Row.Of(s_changes, k, v);
+        row.Kind = kind;
+        return row;
     }
 
     private static readonly Schema s_changes = Schema.Parse("k BIGINT NOT NULL, v BIGINT");

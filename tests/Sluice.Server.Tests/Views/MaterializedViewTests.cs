@@ -223,6 +223,26 @@ public sealed class MaterializedViewTests
     }
 
     [Fact]
+    public async Task DropView_WhoseJobDidNotResume_DeletesItsDefinition()
+    {
+        await using var server = new ViewServer();
+        await server.StartAsync();
+        await server.ExecuteAsync(server.TransfersDdl);
+        await server.ExecuteAsync(ViewServer.BalancesView);
+        var definitions = server.Server.Context.JobsDirectory;
+        var definition = Directory.GetFiles(definitions, "*.json").ShouldHaveSingleItem();
+        await server.StopAsync();
+        // The job does not resume at the next start (its definition is away), then the definition is back on disk.
+        File.Move(definition, definition + ".away");
+        await server.StartAsync();
+        File.Move(definition + ".away", definition);
+
+        await server.ExecuteAsync("DROP MATERIALIZED VIEW balances");
+
+        File.Exists(definition).ShouldBeFalse("a dropped view's job must never resume");
+    }
+
+    [Fact]
     public async Task CreateTableAndInsertInto_OverTheWire_RunAsAServerJob()
     {
         await using var server = new ViewServer();
@@ -260,6 +280,24 @@ public sealed class MaterializedViewTests
     }
 
     [Fact]
+    public async Task TrustedLoopbackLogin_MayReadButNotCreateDropOrInsert()
+    {
+        await using var server = new ViewServer { TrustLoopback = true };
+        await server.StartAsync();
+
+        foreach (var change in new[] { server.TransfersDdl, ViewServer.BalancesView, "DROP MATERIALIZED VIEW balances" })
+        {
+            var refused = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync(change));
+            refused.SqlState.ShouldBe("42501");
+            refused.MessageText.ShouldContain("read-only");
+        }
+        await using var connection = await server.OpenAsync();
+        await using var show = new NpgsqlCommand("SHOW MATERIALIZED VIEWS", connection);
+        await using var reader = await show.ExecuteReaderAsync();
+        (await reader.ReadAsync()).ShouldBeFalse("a trusted login still reads; no view was created");
+    }
+
+    [Fact]
     public async Task Refusals_CarryTheirSqlStateAndNameTheView()
     {
         await using var server = new ViewServer();
@@ -278,6 +316,14 @@ public sealed class MaterializedViewTests
         noKey.SqlState.ShouldBe("0A000");
         noKey.MessageText.ShouldContain("'total' cannot be maintained");
 
+        // RANK() keeps every row tied at rank 1: its partition is no key (ROW_NUMBER()'s Top-1 is).
+        var ranked = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync(
+            "CREATE MATERIALIZED VIEW top_rank AS SELECT src, amount FROM (SELECT src, amount, RANK() OVER (PARTITION BY src ORDER BY amount DESC) AS rk FROM transfers) WHERE rk = 1"));
+        ranked.SqlState.ShouldBe("0A000");
+        ranked.MessageText.ShouldContain("'top_rank' cannot be maintained");
+        await server.ExecuteAsync(
+            "CREATE MATERIALIZED VIEW top_row AS SELECT src, amount FROM (SELECT src, amount, ROW_NUMBER() OVER (PARTITION BY src ORDER BY amount DESC) AS rn FROM transfers) WHERE rn = 1");
+
         var syntax = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync("CREATE MATERIALIZED VIEW v AS"));
         syntax.SqlState.ShouldBe("42601");
 
@@ -290,6 +336,16 @@ public sealed class MaterializedViewTests
 
         var option = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync("CREATE MATERIALIZED VIEW v WITH ('speed' = 'max') AS SELECT src FROM transfers"));
         option.MessageText.ShouldContain("unknown option 'speed'");
+
+        // Names become job ids, files and warehouse tables: plain identifiers only, refused without dropping the session.
+        foreach (var bad in new[] { "`a/b`", "`..`", "`c:x`", "`a\\b`", "_sluice_commits" })
+        {
+            var invalid = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync($"CREATE MATERIALIZED VIEW {bad} AS SELECT src, amount FROM transfers"));
+            invalid.SqlState.ShouldBe("42601");
+            invalid.MessageText.ShouldContain("choose");
+        }
+        var droppedBad = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync("DROP MATERIALIZED VIEW `../x`"));
+        droppedBad.MessageText.ShouldContain("not a plain identifier");
 
         // A warehouse CREATE TABLE without a connector stays a refused write.
         var write = await Should.ThrowAsync<PostgresException>(() => server.ExecuteAsync("CREATE TABLE t (x INTEGER)"));

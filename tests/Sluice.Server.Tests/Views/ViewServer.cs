@@ -37,13 +37,16 @@ internal sealed class ViewServer : IAsyncDisposable
           SELECT dst AS acct, amount AS delta FROM transfers) GROUP BY acct
         """;
 
+    /// <summary>Whether loopback clients log in without a password (<see cref="PgWireOptions.TrustLoopback"/>).</summary>
+    public bool TrustLoopback { get; init; }
+
     public async Task StartAsync()
     {
         Server = await SluiceServer.StartAsync(new SluiceServerOptions
         {
             DataDirectory = Directory,
             Port = 0,
-            PgWire = new PgWireOptions { Port = 0, Users = new Dictionary<string, string> { [User] = Password } },
+            PgWire = new PgWireOptions { Port = 0, Users = new Dictionary<string, string> { [User] = Password }, TrustLoopback = TrustLoopback },
         });
     }
 

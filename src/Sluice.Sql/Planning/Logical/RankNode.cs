@@ -123,7 +123,7 @@ internal sealed class RankNode : LogicalNode
 
     /// <inheritdoc />
     public override IReadOnlyList<int>? UniqueKey =>
-        RankEnd == 1 ? PartitionFields
+        RankEnd == 1 && Function == RankFunction.RowNumber ? PartitionFields
         : OutputRankNumber && Function == RankFunction.RowNumber ? [.. PartitionFields, Schema.Count - 1]
         : null;
 
