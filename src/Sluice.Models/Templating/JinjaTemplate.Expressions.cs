@@ -29,7 +29,7 @@ internal sealed partial class JinjaTemplate
                 return constant.Value;
             case NameExpr name:
                 return scope.TryGet(name.Name, out var value) ? value
-                    : Builtins.TryGetValue(name.Name, out var builtin) ? builtin
+                    : s_builtins.TryGetValue(name.Name, out var builtin) ? builtin
                     : new Undefined(name.Name);
             case ListExpr list:
                 return list.Items.Select(item => Evaluate(item, scope)).ToList();
@@ -73,7 +73,7 @@ internal sealed partial class JinjaTemplate
     }
 
     /// <summary>Globals every template sees unless its own globals or variables shadow them.</summary>
-    private static readonly Dictionary<string, object?> Builtins = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, object?> s_builtins = new(StringComparer.Ordinal)
     {
         ["range"] = (JinjaFunction)Range,
     };
