@@ -40,6 +40,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
     private long _writes;
     private DateTimeOffset? _nextWake;
     private Exception? _fault;
+    private int _disposed;
 
     /// <summary>Creates a scheduler of <paramref name="dags"/> on <paramref name="store"/>; nothing runs until <see cref="StepAsync"/> or <see cref="RunAsync"/>.</summary>
     public DagScheduler(IEnumerable<DagDefinition> dags, RunStore store, DagSchedulerOptions? options = null)
@@ -147,10 +148,14 @@ public sealed partial class DagScheduler : IAsyncDisposable
 
     /// <summary>
     /// Stops: attempts in flight are cancelled (they stay <c>running</c> in the store and are run again by the next
-    /// scheduler) and awaited.
+    /// scheduler) and awaited. Idempotent.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _shutdown.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -211,7 +216,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
                 {
                     break;
                 }
-                var started = queued with { State = DagRunState.Running, StartedAt = now };
+                var started = queued with { State = DagRunState.Running, StartedAt = now > queued.QueuedAt ? now : queued.QueuedAt };
                 Persist(() => _store.UpdateRun(started));
                 running++;
                 Notify(l => l.OnRunStarted(started));
