@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Cli.Checkpoints;
 using Sluice.Cli.Connectors;
+using Sluice.Cli.Dags;
 using Sluice.Cli.Delta;
 using Sluice.Cli.Demo;
 using Sluice.Cli.Dlq;
@@ -44,6 +45,7 @@ internal static class Program
             ServerCommand.Create(),
             JobsCommand.Create(),
             ModelsCommand.Create(),
+            DagsCommand.Create(),
             RegistryCommand.Create(),
             DeltaCommand.Create(),
             BenchToolPointer.Create("bench", "Benchmarks: in the sluice-bench tool of the Sluice repository (./sluice bench … in a clone).",

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sluice.Connectors;
+using Sluice.Server.Dags;
 using Sluice.Server.Dashboard;
 using Sluice.Server.Decisions;
 using Sluice.Server.Health;
@@ -212,6 +213,7 @@ public sealed class SluiceServer : IAsyncDisposable
         IngestEndpoints.AddServices(builder.Services, context, registry);
         DashboardEndpoints.AddServices(builder.Services, context);
         DecisionEndpoints.AddServices(builder.Services, context);
+        DagEndpoints.AddServices(builder.Services, context, options);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -225,6 +227,7 @@ public sealed class SluiceServer : IAsyncDisposable
         IngestEndpoints.Map(app);
         DashboardEndpoints.Map(app);
         DecisionEndpoints.Map(app, context);
+        DagEndpoints.Map(app);
         // The schema registry (Confluent's REST API) at /registry, its schemas in the server's log (topic _schemas);
         // the token rule above covers it: writes need the token, as Bearer or as basic auth's password.
         SchemaRegistry.Api.RegistryEndpoints.Map(app, "/registry", registry);

@@ -35,6 +35,13 @@ public sealed record SluiceServerOptions
     /// </summary>
     public Uri? OtlpEndpoint { get; init; }
 
+    /// <summary>
+    /// A folder of DAG files (docs/orchestration.md) the server schedules, its run history under
+    /// <c>orchestration/</c> of the data directory; null (the default) runs no DAGs. A file that does not load fails the
+    /// start (<see cref="ArgumentException"/> with the file, line, DAG and task).
+    /// </summary>
+    public string? DagsDirectory { get; init; }
+
     /// <summary>The logger factory of the server and its jobs; null logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 

@@ -35,7 +35,8 @@ internal static class ServerCommand
         var pgPort = new Option<int>("--pg-port") { Description = $"The PostgreSQL wire-protocol port, on the --listen address (0: off). User '{PgWireOptions.DefaultUser}' logs in with the API token as password.", DefaultValueFactory = _ => PgWireOptions.DefaultPort }.MustBeBetween(0, IPEndPoint.MaxPort);
         var pgTrust = new Option<bool>("--pg-trust-loopback") { Description = "Let PostgreSQL clients on this machine (loopback) in without a password, as PostgreSQL's 'trust'." };
         var pgMax = new Option<int>("--pg-max-connections") { Description = "The most PostgreSQL connections served at once; more are refused (SQLSTATE 53300).", DefaultValueFactory = _ => 100 }.MustBeBetween(1, 10_000);
-        var command = new Command("server", "Run the Sluice server: REST API, /metrics, web dashboard, HTTP ingest and a PostgreSQL wire-protocol endpoint over one data directory.") { dataDir, port, listen, otlp, pgPort, pgTrust, pgMax };
+        var dagsDir = new Option<string?>("--dags-dir") { Description = "A folder of DAG files (*.yml) to schedule (docs/orchestration.md); default: none." };
+        var command = new Command("server", "Run the Sluice server: REST API, /metrics, web dashboard, HTTP ingest and a PostgreSQL wire-protocol endpoint over one data directory.") { dataDir, port, listen, otlp, pgPort, pgTrust, pgMax, dagsDir };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var directory = DataDirectories.CreateWritable(parse.GetValue(dataDir)!, "server data directory");
@@ -46,6 +47,7 @@ internal static class ServerCommand
                 ListenAddress = IPAddress.Parse(parse.GetValue(listen)!),
                 LoggerFactory = CommandLineHost.LoggerFactory(parse),
                 OtlpEndpoint = parse.GetValue(otlp) is { } endpoint ? new Uri(endpoint) : null,
+                DagsDirectory = parse.GetValue(dagsDir) is { } dags ? DataDirectories.RequireExisting(dags, "DAGs folder") : null,
                 PgWire = parse.GetValue(pgPort) is var pg and > 0
                     ? new PgWireOptions { Port = pg, TrustLoopback = parse.GetValue(pgTrust), MaxConnections = parse.GetValue(pgMax) }
                     : null,

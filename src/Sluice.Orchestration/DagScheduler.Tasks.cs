@@ -1,0 +1,238 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
+using Sluice.Orchestration.Definitions;
+using Sluice.Orchestration.Execution;
+using Sluice.Orchestration.Runs;
+
+namespace Sluice.Orchestration;
+
+public sealed partial class DagScheduler
+{
+    /// <summary>A sensor without a timeout pokes this long before it fails.</summary>
+    private static readonly TimeSpan s_defaultSensorTimeout = TimeSpan.FromDays(7);
+
+    /// <summary>Marks what a stopped scheduler left running as abandoned; those tasks run again.</summary>
+    private void Recover(DateTimeOffset now)
+    {
+        foreach (var dag in _dags.Values)
+        {
+            foreach (var run in _store.ListRuns(dag.Id).Where(r => r.State == DagRunState.Running))
+            {
+                foreach (var task in _store.ListTasks(dag.Id, run.LogicalDate).Where(t => t.State == TaskState.Running))
+                {
+                    var attempts = task.Attempts.ToList();
+                    if (attempts.Count > 0 && attempts[^1].State == AttemptState.Running)
+                    {
+                        attempts[^1] = attempts[^1] with { State = AttemptState.Abandoned, EndedAt = now, Error = "the scheduler stopped while this attempt ran" };
+                    }
+                    var reset = task with { State = TaskState.Pending, Attempts = attempts, NextAttemptAt = null };
+                    Persist(() => _store.SaveTask(run.LogicalDate, reset));
+                    _logger.LogWarning("DAG {Dag} run {Run}: task {Task} was running when the scheduler stopped; it runs again.", dag.Id, run.RunId, task.TaskId);
+                }
+            }
+        }
+    }
+
+    private DagRun AdvanceRun(DagDefinition dag, DagRun run, DateTimeOffset now)
+    {
+        var tasks = _store.ListTasks(dag.Id, run.LogicalDate).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+        foreach (var task in _topological[dag.Id])
+        {
+            var instance = tasks.GetValueOrDefault(task.Id) ?? new TaskInstance { DagId = dag.Id, RunId = run.RunId, TaskId = task.Id, State = TaskState.Pending };
+            if (instance.IsFinished || _inFlight.ContainsKey((dag.Id, run.LogicalDate, task.Id)))
+            {
+                continue;
+            }
+            var upstream = task.DependsOn.Select(u => tasks.GetValueOrDefault(u)?.State ?? TaskState.Pending).ToList();
+            if (upstream.Any(s => s is TaskState.Failed or TaskState.UpstreamFailed))
+            {
+                var failed = instance with { State = TaskState.UpstreamFailed, NextAttemptAt = null };
+                Persist(() => _store.SaveTask(run.LogicalDate, failed));
+                tasks[task.Id] = failed;
+                continue;
+            }
+            if (!upstream.All(s => s == TaskState.Success))
+            {
+                continue;
+            }
+            if (instance.NextAttemptAt is { } at && at > now)
+            {
+                WakeAt(at);
+                continue;
+            }
+            if (_inFlight.Count >= _options.MaxParallelTasks)
+            {
+                continue;
+            }
+            tasks[task.Id] = Start(dag, task, run, instance, now);
+        }
+        if (dag.Tasks.All(t => tasks.TryGetValue(t.Id, out var i) && i.IsFinished))
+        {
+            var finished = run with
+            {
+                State = dag.Tasks.All(t => tasks[t.Id].State == TaskState.Success) ? DagRunState.Success : DagRunState.Failed,
+                EndedAt = now,
+            };
+            Persist(() => _store.UpdateRun(finished));
+            Notify(l => l.OnRunFinished(finished));
+            Wake();
+            return finished;
+        }
+        return run;
+    }
+
+    private TaskInstance Start(DagDefinition dag, TaskDefinition task, DagRun run, TaskInstance instance, DateTimeOffset now)
+    {
+        var attempts = instance.Attempts.ToList();
+        // A sensor's attempt spans its pokes: a reschedule continues the open attempt.
+        var continues = instance.State == TaskState.UpForReschedule && attempts.Count > 0 && attempts[^1].State == AttemptState.Running;
+        if (!continues)
+        {
+            var number = attempts.Count + 1;
+            attempts.Add(new TaskAttempt(number, AttemptState.Running, now, null, null, null, RunStore.LogFile(dag.Id, run.LogicalDate, task.Id, number)));
+        }
+        var started = instance with { State = TaskState.Running, NextAttemptAt = null, Attempts = attempts };
+        Persist(() => _store.SaveTask(run.LogicalDate, started));
+        if (!continues)
+        {
+            Notify(l => l.OnTaskAttemptStarted(run, started, attempts[^1]));
+        }
+        var key = (dag.Id, run.LogicalDate, task.Id);
+        _inFlight[key] = ExecuteAsync(dag, task, run, attempts[^1], key);
+        return started;
+    }
+
+    private async Task ExecuteAsync(DagDefinition dag, TaskDefinition task, DagRun run, TaskAttempt attempt, (string, DateTimeOffset, string) key)
+    {
+        await Task.Yield();
+        var timeout = task.Action is SensorAction ? null : task.Controls.Timeout;
+        using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, _shutdown.Token);
+        AttemptOutcome outcome;
+        var timedOut = false;
+        try
+        {
+            outcome = await _executor.RunAsync(dag, task, run, attempt.Number, _store.FullPath(attempt.LogFile), linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !_shutdown.IsCancellationRequested)
+        {
+            timedOut = true;
+            outcome = AttemptOutcome.Fail($"timed out after {timeout}");
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            // Shutting down: the attempt stays running in the store; the next scheduler runs it again.
+            _inFlight.TryRemove(key, out _);
+            return;
+        }
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_fault is null)
+            {
+                Complete(dag, task, run, attempt, outcome, timedOut);
+            }
+        }
+        catch (Exception e)
+        {
+            _fault = e;
+        }
+        finally
+        {
+            _inFlight.TryRemove(key, out _);
+            _gate.Release();
+            Wake();
+        }
+    }
+
+    private void Complete(DagDefinition dag, TaskDefinition task, DagRun run, TaskAttempt attempt, AttemptOutcome outcome, bool timedOut)
+    {
+        var now = _time.GetUtcNow();
+        var instance = _store.ListTasks(dag.Id, run.LogicalDate).First(t => t.TaskId == task.Id);
+        var attempts = instance.Attempts.ToList();
+        var index = attempts.FindIndex(a => a.Number == attempt.Number);
+        TaskInstance next;
+        if (outcome.Success)
+        {
+            attempts[index] = attempt with { State = AttemptState.Success, EndedAt = now, ExitCode = outcome.ExitCode };
+            next = instance with { State = TaskState.Success, Attempts = attempts };
+        }
+        else if (task.Action is SensorAction sensor && now - attempt.StartedAt < (task.Controls.Timeout ?? s_defaultSensorTimeout))
+        {
+            next = instance with { State = TaskState.UpForReschedule, NextAttemptAt = now + sensor.PokeInterval };
+            Persist(() => _store.SaveTask(run.LogicalDate, next));
+            WakeAt(now + sensor.PokeInterval);
+            return;
+        }
+        else
+        {
+            var error = task.Action is SensorAction
+                ? $"the sensor timed out after {task.Controls.Timeout ?? s_defaultSensorTimeout}: {outcome.Error}"
+                : outcome.Error;
+            attempts[index] = attempt with { State = timedOut ? AttemptState.TimedOut : AttemptState.Failed, EndedAt = now, ExitCode = outcome.ExitCode, Error = error };
+            var failures = instance.Failures + 1;
+            next = failures <= task.Controls.Retries
+                ? instance with { State = TaskState.UpForRetry, Failures = failures, Attempts = attempts, NextAttemptAt = now + task.Controls.DelayBeforeRetry(failures) }
+                : instance with { State = TaskState.Failed, Failures = failures, Attempts = attempts };
+            if (next.NextAttemptAt is { } retryAt)
+            {
+                WakeAt(retryAt);
+            }
+        }
+        Persist(() => _store.SaveTask(run.LogicalDate, next));
+        Notify(l => l.OnTaskAttemptFinished(run, next, attempts[index]));
+    }
+
+    private void CheckSla(DagDefinition dag, DagRun run, DateTimeOffset now)
+    {
+        if (dag.Sla is not { } sla || run.SlaMissed || run.Kind == DagRunKind.Backfill)
+        {
+            return;
+        }
+        var deadline = run.Interval.End + sla;
+        var late = run.IsFinished ? run.EndedAt > deadline : now > deadline;
+        if (!late)
+        {
+            if (!run.IsFinished)
+            {
+                WakeAt(deadline + TimeSpan.FromTicks(1));
+            }
+            return;
+        }
+        var missed = run with { SlaMissed = true };
+        Persist(() => _store.UpdateRun(missed));
+        OrchestrationMetrics.SlaMisses.Add(1, new KeyValuePair<string, object?>("dag", dag.Id));
+        _logger.LogWarning("SLA miss: DAG {Dag} run {Run} was not done by {Deadline} (interval end + {Sla}).", dag.Id, run.RunId, TaskTemplates.Iso(deadline), sla);
+        if (dag.SlaWebhook is { } hook)
+        {
+            var payload = new
+            {
+                @event = "sla_miss",
+                dag_id = dag.Id,
+                run_id = run.RunId,
+                logical_date = TaskTemplates.Iso(run.LogicalDate),
+                deadline = TaskTemplates.Iso(deadline),
+                state = run.State.ToString().ToLowerInvariant(),
+            };
+            _webhooks.Add(PostWebhookAsync(dag.Id, hook, payload));
+        }
+    }
+
+    private async Task PostWebhookAsync(string dagId, Uri hook, object payload)
+    {
+        try
+        {
+            using var response = await _http.PostAsJsonAsync(hook, payload, _shutdown.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                // The URL may hold a secret: name the DAG and the status only.
+                _logger.LogWarning("The SLA webhook of DAG {Dag} answered {Status}.", dagId, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            _logger.LogWarning("The SLA webhook of DAG {Dag} failed: {Error}", dagId, e.GetType().Name);
+        }
+    }
+}

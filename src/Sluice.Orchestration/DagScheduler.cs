@@ -1,0 +1,371 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sluice.Orchestration.Definitions;
+using Sluice.Orchestration.Execution;
+using Sluice.Orchestration.Runs;
+
+namespace Sluice.Orchestration;
+
+/// <summary>
+/// Schedules and runs DAGs on a <see cref="RunStore"/>. Each <see cref="StepAsync"/> pass, under one lock: on the
+/// first pass, recovers (attempts a stopped scheduler left running are marked abandoned and run again; completed task
+/// instances and finished runs are never run again); creates runs for due intervals (catch-up: every missed one; off:
+/// the latest) while fewer than max active runs are queued or running; starts queued runs in logical-date order up to
+/// max active runs; starts ready tasks (upstream succeeded, retry or poke time reached) up to
+/// <see cref="DagSchedulerOptions.MaxParallelTasks"/>, each on the thread pool with its timeout; marks tasks whose
+/// upstream failed; finishes runs; raises SLA misses. Every state change is persisted before it is acted on, so a
+/// scheduler killed at any point and started again on the same store continues where it stopped.
+/// All times come from <see cref="DagSchedulerOptions.TimeProvider"/>. Thread-safe. Only one scheduler should drive
+/// a store at a time (run creation stays unique even when two do).
+/// </summary>
+public sealed partial class DagScheduler : IAsyncDisposable
+{
+    private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private readonly Dictionary<string, DagDefinition> _dags;
+    private readonly Dictionary<string, IReadOnlyList<TaskDefinition>> _topological;
+    private readonly RunStore _store;
+    private readonly DagSchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpClient _http;
+    private readonly TaskExecutor _executor;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConcurrentDictionary<(string Dag, DateTimeOffset Date, string Task), Task> _inFlight = new();
+    private readonly ConcurrentBag<Task> _webhooks = [];
+    private readonly CancellationTokenSource _shutdown = new();
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _recovered;
+    private long _writes;
+    private DateTimeOffset? _nextWake;
+    private Exception? _fault;
+    private int _disposed;
+
+    /// <summary>Creates a scheduler of <paramref name="dags"/> on <paramref name="store"/>; nothing runs until <see cref="StepAsync"/> or <see cref="RunAsync"/>.</summary>
+    public DagScheduler(IEnumerable<DagDefinition> dags, RunStore store, DagSchedulerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dags);
+        ArgumentNullException.ThrowIfNull(store);
+        _options = options ?? new DagSchedulerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxParallelTasks, 1);
+        _dags = dags.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        _topological = _dags.Values.ToDictionary(d => d.Id, TopologicalOrder, StringComparer.Ordinal);
+        _store = store;
+        _time = _options.TimeProvider;
+        _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Sluice.Orchestration");
+        _http = _options.HttpClient ?? s_http;
+        _executor = new TaskExecutor(store, _http);
+    }
+
+    /// <summary>The DAGs, by id.</summary>
+    public IReadOnlyDictionary<string, DagDefinition> Dags => _dags;
+
+    /// <summary>The store.</summary>
+    public RunStore Store => _store;
+
+    /// <summary>
+    /// Creates a run of <paramref name="dagId"/> for <paramref name="logicalDate"/> (its interval: to the next schedule
+    /// occurrence; a manual DAG's is empty) as queued, or returns the existing run of that logical date (exactly one
+    /// per DAG and logical date). Throws <see cref="KeyNotFoundException"/> for an unknown DAG.
+    /// </summary>
+    public async Task<(DagRun Run, bool Created)> TriggerAsync(string dagId, DateTimeOffset logicalDate, DagRunKind kind = DagRunKind.Manual, CancellationToken cancellationToken = default)
+    {
+        var dag = GetDag(dagId);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfFaulted();
+            var created = TryCreate(dag, dag.Schedule.IntervalAt(logicalDate), kind, out var run);
+            Wake();
+            return (run, created);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// One scheduling pass (see the type's summary). Returns once the pass is persisted; started attempts run on. Throws
+    /// what a store write threw (the scheduler is then faulted: every later call throws it too).
+    /// </summary>
+    public async Task StepAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfFaulted();
+            try
+            {
+                StepLocked();
+            }
+            catch (Exception e)
+            {
+                _fault = e;
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Steps and waits for started attempts until a pass changes nothing and no attempt runs: everything that can
+    /// happen at the current time has happened (retries and pokes due later wait for the clock).
+    /// </summary>
+    public async Task RunUntilIdleAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var before = Interlocked.Read(ref _writes);
+            await StepAsync(cancellationToken).ConfigureAwait(false);
+            var running = _inFlight.Values.ToArray();
+            if (running.Length > 0)
+            {
+                await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+                ThrowIfFaulted();
+                continue;
+            }
+            if (Interlocked.Read(ref _writes) == before)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Schedules until <paramref name="cancellationToken"/> is cancelled (the server's loop).</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => RunUntilAsync(() => false, cancellationToken);
+
+    /// <summary>Schedules until the run of <paramref name="dagId"/> at <paramref name="logicalDate"/> finished; returns it.</summary>
+    public async Task<DagRun> WaitForRunAsync(string dagId, DateTimeOffset logicalDate, CancellationToken cancellationToken = default)
+    {
+        await RunUntilAsync(() => _store.GetRun(dagId, logicalDate) is { IsFinished: true }, cancellationToken).ConfigureAwait(false);
+        return _store.GetRun(dagId, logicalDate)!;
+    }
+
+    /// <summary>
+    /// Stops: attempts in flight are cancelled (they stay <c>running</c> in the store and are run again by the next
+    /// scheduler) and awaited. Idempotent.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll([.. _inFlight.Values, .. _webhooks]).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled attempts: expected on shutdown.
+        }
+        _shutdown.Dispose();
+    }
+
+    private async Task RunUntilAsync(Func<bool> done, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var wake = _wake.Task;
+            await StepAsync(cancellationToken).ConfigureAwait(false);
+            if (done())
+            {
+                return;
+            }
+            var now = _time.GetUtcNow();
+            var wait = _nextWake is { } next ? next - now : TimeSpan.FromSeconds(30);
+            wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(30) : wait;
+            if (wait > TimeSpan.Zero)
+            {
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(wait, _time, timer.Token);
+                await Task.WhenAny(wake, delay).ConfigureAwait(false);
+                await timer.CancelAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    private void StepLocked()
+    {
+        var now = _time.GetUtcNow();
+        _nextWake = null;
+        if (!_recovered)
+        {
+            Recover(now);
+            _recovered = true;
+        }
+        foreach (var dag in _dags.Values)
+        {
+            var runs = _store.ListRuns(dag.Id);
+            if (_options.CreateScheduledRuns && dag.Schedule.IsScheduled)
+            {
+                CreateDueRuns(dag, runs, now);
+                runs = _store.ListRuns(dag.Id);
+            }
+            var running = runs.Count(r => r.State == DagRunState.Running);
+            foreach (var queued in runs.Where(r => r.State == DagRunState.Queued))
+            {
+                if (running >= dag.MaxActiveRuns)
+                {
+                    break;
+                }
+                var started = queued with { State = DagRunState.Running, StartedAt = now > queued.QueuedAt ? now : queued.QueuedAt };
+                Persist(() => _store.UpdateRun(started));
+                running++;
+                Notify(l => l.OnRunStarted(started));
+            }
+            foreach (var run in _store.ListRuns(dag.Id))
+            {
+                var current = run;
+                if (run.State == DagRunState.Running)
+                {
+                    current = AdvanceRun(dag, run, now);
+                }
+                CheckSla(dag, current, now);
+            }
+        }
+    }
+
+    private void CreateDueRuns(DagDefinition dag, IReadOnlyList<DagRun> runs, DateTimeOffset now)
+    {
+        var active = runs.Count(r => !r.IsFinished);
+        var latest = runs.Where(r => r.Kind == DagRunKind.Scheduled).Select(r => (DateTimeOffset?)r.LogicalDate).Max();
+        var from = latest is { } l ? dag.Schedule.Next(l) : dag.Schedule.NextOrSame(dag.StartDate);
+        if (from is null)
+        {
+            return;
+        }
+        if (!dag.CatchUp && LatestCompleteInterval(dag, from.Value, now) is { } newest)
+        {
+            from = newest.Start;
+        }
+        for (var start = from; start is { } s && active < dag.MaxActiveRuns; start = dag.Schedule.Next(s))
+        {
+            var interval = dag.Schedule.IntervalAt(s);
+            if (dag.EndDate is { } end && interval.Start >= end)
+            {
+                return;
+            }
+            if (interval.End > now)
+            {
+                WakeAt(interval.End);
+                return;
+            }
+            if (TryCreate(dag, interval, DagRunKind.Scheduled, out _))
+            {
+                active++;
+            }
+        }
+    }
+
+    /// <summary>The newest interval starting at or after <paramref name="from"/> that ended by <paramref name="now"/>, or null.</summary>
+    private static DataInterval? LatestCompleteInterval(DagDefinition dag, DateTimeOffset from, DateTimeOffset now)
+    {
+        // Search a short window first so a minutely DAG with an old start date does not walk years of occurrences.
+        foreach (var window in new[] { TimeSpan.FromDays(2), TimeSpan.FromDays(40), TimeSpan.FromDays(800), TimeSpan.MaxValue })
+        {
+            var begin = window == TimeSpan.MaxValue || now - from < window ? from : now - window;
+            DataInterval? found = null;
+            for (var start = dag.Schedule.NextOrSame(begin); start is { } s; start = dag.Schedule.Next(s))
+            {
+                var interval = dag.Schedule.IntervalAt(s);
+                if (interval.End > now)
+                {
+                    break;
+                }
+                found = interval;
+            }
+            if (found is not null)
+            {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private bool TryCreate(DagDefinition dag, DataInterval interval, DagRunKind kind, out DagRun run)
+    {
+        var candidate = new DagRun
+        {
+            DagId = dag.Id,
+            RunId = DagRun.MakeRunId(kind, interval.Start),
+            Interval = interval,
+            Kind = kind,
+            State = DagRunState.Queued,
+            QueuedAt = _time.GetUtcNow(),
+        };
+        var created = false;
+        DagRun existing = candidate;
+        Persist(() => created = _store.TryCreateRun(candidate, out existing));
+        run = existing;
+        return created;
+    }
+
+    private DagDefinition GetDag(string dagId) =>
+        _dags.TryGetValue(dagId, out var dag) ? dag : throw new KeyNotFoundException($"There is no DAG '{dagId}' (known: {string.Join(", ", _dags.Keys.Order(StringComparer.Ordinal))}).");
+
+    private void Persist(Action write)
+    {
+        write();
+        Interlocked.Increment(ref _writes);
+    }
+
+    private void Notify(Action<IDagRunListener> call)
+    {
+        foreach (var listener in _options.Listeners)
+        {
+            try
+            {
+                call(listener);
+            }
+            catch (Exception e)
+            {
+                // A listener (e.g. lineage) must not break a run: log and go on.
+                _logger.LogError(e, "A run listener ({Listener}) failed.", listener.GetType().Name);
+            }
+        }
+    }
+
+    private void WakeAt(DateTimeOffset instant)
+    {
+        if (_nextWake is not { } current || instant < current)
+        {
+            _nextWake = instant;
+        }
+    }
+
+    private void Wake() => Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private void ThrowIfFaulted()
+    {
+        if (_fault is { } fault)
+        {
+            throw new InvalidOperationException($"The scheduler stopped after a failure: {fault.Message}", fault);
+        }
+    }
+
+    private static IReadOnlyList<TaskDefinition> TopologicalOrder(DagDefinition dag)
+    {
+        var order = new List<TaskDefinition>();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        while (order.Count < dag.Tasks.Count)
+        {
+            foreach (var task in dag.Tasks)
+            {
+                if (!done.Contains(task.Id) && task.DependsOn.All(done.Contains))
+                {
+                    order.Add(task);
+                    done.Add(task.Id);
+                }
+            }
+        }
+        return order;
+    }
+}

@@ -1,0 +1,50 @@
+namespace Sluice.Orchestration.Definitions;
+
+/// <summary>
+/// One DAG, immutable and validated: made by <see cref="DagFileLoader"/> from <c>dags/*.yml</c> or by
+/// <see cref="DagBuilder"/> in C#; both produce the same shape. Task ids are unique, every <c>depends_on</c> names a
+/// task of this DAG, the graph has no cycle, the cron and the time zone parse and every task template parses and
+/// renders — a definition that breaks one of these never exists (<see cref="DagDefinitionException"/>).
+/// </summary>
+public sealed record DagDefinition
+{
+    /// <summary>The DAG's id: letters, digits, <c>_</c>, <c>-</c> and <c>.</c>; unique among the loaded DAGs.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The schedule; <see cref="DagSchedule.Manual"/> runs only when triggered or backfilled.</summary>
+    public required DagSchedule Schedule { get; init; }
+
+    /// <summary>The first data interval starts at the first schedule occurrence at or after this instant.</summary>
+    public required DateTimeOffset StartDate { get; init; }
+
+    /// <summary>No interval starts at or after this instant, when set.</summary>
+    public DateTimeOffset? EndDate { get; init; }
+
+    /// <summary>On: the scheduler creates a run for every missed interval since the start date; off: only the latest.</summary>
+    public bool CatchUp { get; init; }
+
+    /// <summary>Runs of this DAG queued or running at once (≥ 1); further runs wait, in logical-date order.</summary>
+    public int MaxActiveRuns { get; init; } = 1;
+
+    /// <summary>
+    /// A run not finished by its data interval's end plus this delay is an SLA miss (metric, warning log, webhook);
+    /// null: no SLA.
+    /// </summary>
+    public TimeSpan? Sla { get; init; }
+
+    /// <summary>The URL an SLA miss is POSTed to as JSON, or null. It may carry a secret: it is never logged.</summary>
+    public Uri? SlaWebhook { get; init; }
+
+    /// <summary>Values for <c>{{ params.x }}</c> in task templates.</summary>
+    public IReadOnlyDictionary<string, string> Params { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The tasks, in definition order.</summary>
+    public required IReadOnlyList<TaskDefinition> Tasks { get; init; }
+
+    /// <summary>The file the DAG was read from (for messages), or null for a DAG built in code.</summary>
+    public string? SourceFile { get; init; }
+
+    /// <summary>The task named <paramref name="taskId"/>; throws <see cref="KeyNotFoundException"/> naming it when absent.</summary>
+    public TaskDefinition GetTask(string taskId) =>
+        Tasks.FirstOrDefault(t => t.Id == taskId) ?? throw new KeyNotFoundException($"DAG '{Id}' has no task '{taskId}'.");
+}

@@ -1,0 +1,75 @@
+namespace Sluice.Cli.Tests;
+
+/// <summary><c>sluice dags …</c> as a user runs it: a flaky task retries and succeeds, its attempts show in status; a bad folder runs nothing.</summary>
+public sealed class DagsCommandTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "sluice-cli-dags-" + Guid.NewGuid().ToString("N"));
+    private readonly string _dags;
+    private readonly string _state;
+
+    public DagsCommandTests()
+    {
+        _dags = Path.Combine(_root, "dags");
+        _state = Path.Combine(_root, "state");
+        Directory.CreateDirectory(_dags);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private CliProcess.Result Dags(params string[] args) =>
+        CliProcess.Run(TimeSpan.FromSeconds(120), null, ["dags", .. args, "--dags-dir", _dags, "--state-dir", _state]);
+
+    [Fact]
+    public void Run_FlakyTask_RetriesThenSucceedsAndStatusShowsTheAttempts()
+    {
+        var counter = Path.Combine(_root, "count");
+        File.WriteAllText(Path.Combine(_dags, "flaky.yml"), $"""
+            dag_id: flaky
+            schedule: "@daily"
+            start_date: 2024-01-01
+            tasks:
+              - id: flaky
+                kind: shell
+                command: n=$(cat {counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {counter}; [ $n -ge 2 ]
+                retries: 1
+                retry_delay: 100ms
+            """);
+
+        var run = Dags("run", "flaky", "--logical-date", "2024-01-05");
+
+        run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
+        run.Stdout.ShouldContain("FAILED manual__2024-01-05T00:00:00+00:00 flaky attempt 1: the command exited with code 1");
+        run.Stdout.ShouldContain("SUCCESS manual__2024-01-05T00:00:00+00:00 flaky attempt 2");
+        run.Stdout.ShouldContain("Run manual__2024-01-05T00:00:00+00:00: success.");
+
+        var status = Dags("status", "flaky");
+
+        status.ExitCode.ShouldBe(0, status.Stderr);
+        status.Stdout.ShouldContain("success (2 attempts)");
+        status.Stdout.ShouldContain("the command exited with code 1");
+        status.Stdout.ShouldContain(Path.Combine("logs", "flaky", "2.log"));
+    }
+
+    [Fact]
+    public void Backfill_FailingTask_ExitsOneAndSkipsNothing()
+    {
+        File.WriteAllText(Path.Combine(_dags, "broken.yml"), "dag_id: broken\nschedule: \"@daily\"\nstart_date: 2024-01-01\ntasks:\n  - id: fail\n    kind: shell\n    command: exit 3\n");
+
+        var result = Dags("backfill", "broken", "--start", "2024-01-01", "--end", "2024-01-02");
+
+        result.ExitCode.ShouldBe(1);
+        result.Stdout.ShouldContain("Backfill of broken: 2 run(s), 2 failed, 0 skipped.");
+    }
+
+    [Fact]
+    public void List_DependsOnAMissingTask_OneErrorNamingFileLineAndTaskAndRunsNothing()
+    {
+        File.WriteAllText(Path.Combine(_dags, "bad.yml"), "dag_id: bad\nstart_date: 2024-01-01\ntasks:\n  - id: a\n    kind: shell\n    command: \"true\"\n    depends_on: [nope]\n");
+
+        var result = Dags("run", "bad");
+
+        result.ExitCode.ShouldBe(1);
+        result.Stderr.ShouldContain("bad.yml:4: DAG 'bad', task 'a': depends_on names 'nope', which is not a task of the DAG.");
+        Directory.Exists(_state).ShouldBeFalse();
+    }
+}

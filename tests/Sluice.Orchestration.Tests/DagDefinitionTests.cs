@@ -1,0 +1,182 @@
+using Sluice.Orchestration.Definitions;
+
+namespace Sluice.Orchestration.Tests;
+
+public sealed class DagDefinitionTests
+{
+    private const string Daily = """
+        dag_id: daily_orders
+        schedule: "0 2 * * *"
+        timezone: Europe/Amsterdam
+        start_date: 2024-01-01
+        catchup: true
+        max_active_runs: 2
+        sla: 1h
+        params:
+          region: eu
+        default_args:
+          retries: 2
+          retry_delay: 30s
+        tasks:
+          - id: extract
+            kind: shell
+            command: echo {{ ds }} {{ params.region }}
+          - id: load
+            kind: sql
+            duckdb: warehouse.duckdb
+            sql: insert into t select '{{ data_interval_start }}'
+            depends_on: [extract]
+            retries: 5
+            timeout: 10m
+          - id: wait
+            kind: file_sensor
+            path: /tmp/in/{{ ds_nodash }}.csv
+            poke_interval: 1m
+        """;
+
+    [Fact]
+    public void Parse_FullDag_ReadsEveryField()
+    {
+        var dag = DagFileLoader.Parse(Daily, "dags/daily.yml", "/base");
+
+        dag.Id.ShouldBe("daily_orders");
+        dag.Schedule.Expression.ShouldBe("0 2 * * *");
+        dag.Schedule.TimeZone.Id.ShouldBe("Europe/Amsterdam");
+        dag.StartDate.ShouldBe(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.FromHours(1)));
+        dag.CatchUp.ShouldBeTrue();
+        dag.MaxActiveRuns.ShouldBe(2);
+        dag.Sla.ShouldBe(TimeSpan.FromHours(1));
+        dag.Tasks.Select(t => t.Id).ShouldBe(["extract", "load", "wait"]);
+        dag.Tasks[0].Controls.Retries.ShouldBe(2);
+        dag.Tasks[0].Controls.RetryDelay.ShouldBe(TimeSpan.FromSeconds(30));
+        dag.Tasks[1].Controls.Retries.ShouldBe(5);
+        dag.Tasks[1].Controls.Timeout.ShouldBe(TimeSpan.FromMinutes(10));
+        dag.Tasks[1].DependsOn.ShouldBe(["extract"]);
+        dag.Tasks[1].Line.ShouldBe(17);
+        ((SqlAction)dag.Tasks[1].Action).Target.DuckDbPath.ShouldBe("/base/warehouse.duckdb");
+        ((FileSensorAction)dag.Tasks[2].Action).PokeInterval.ShouldBe(TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public void Builder_SameDag_EqualsTheYamlDefinition()
+    {
+        var yaml = DagFileLoader.Parse(Daily, "dags/daily.yml", "/base");
+        var controls = TaskControls.Default with { Retries = 2, RetryDelay = TimeSpan.FromSeconds(30) };
+        var built = new DagBuilder("daily_orders")
+            .Schedule("0 2 * * *", "Europe/Amsterdam")
+            .StartDate(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.FromHours(1)))
+            .CatchUp(true).MaxActiveRuns(2).Sla(TimeSpan.FromHours(1)).Param("region", "eu")
+            .Task("extract", new ShellAction("echo {{ ds }} {{ params.region }}") { WorkingDirectory = "/base" }, t => t.Controls(controls))
+            .Task("load", new SqlAction(new SqlConnectionTarget("/base/warehouse.duckdb", null), "insert into t select '{{ data_interval_start }}'"),
+                t => t.DependsOn("extract").Controls(controls with { Retries = 5, Timeout = TimeSpan.FromMinutes(10) }))
+            .Task("wait", new FileSensorAction("/tmp/in/{{ ds_nodash }}.csv") { PokeInterval = TimeSpan.FromMinutes(1) }, t => t.Controls(controls))
+            .Build();
+
+        built.Tasks.Count.ShouldBe(yaml.Tasks.Count);
+        for (var i = 0; i < built.Tasks.Count; i++)
+        {
+            (built.Tasks[i] with { Line = 0 }).Action.ShouldBeEquivalentTo(yaml.Tasks[i].Action);
+            built.Tasks[i].Controls.ShouldBe(yaml.Tasks[i].Controls);
+            built.Tasks[i].DependsOn.ShouldBe(yaml.Tasks[i].DependsOn);
+        }
+        (built.Id, built.StartDate, built.CatchUp, built.MaxActiveRuns, built.Sla, built.Schedule.ToString())
+            .ShouldBe((yaml.Id, yaml.StartDate, yaml.CatchUp, yaml.MaxActiveRuns, yaml.Sla, yaml.Schedule.ToString()));
+    }
+
+    [Theory]
+    [InlineData("command: echo b", "depends_on: [extrct]", "dags/bad.yml:8: DAG 'bad', task 'load': depends_on names 'extrct', which is not a task of the DAG.")]
+    [InlineData("command: echo b", "depends_on: [load]", "dags/bad.yml:8: DAG 'bad', task 'load': the dependencies form a cycle (load -> load).")]
+    [InlineData("command: echo {{ ds ", "depends_on: []", "dags/bad.yml:8: DAG 'bad', task 'load', field 'command': bad template at line 1")]
+    [InlineData("command: echo {{ nope }}", "depends_on: []", "dags/bad.yml:8: DAG 'bad', task 'load', field 'command': bad template at line 1")]
+    public void Parse_BadTask_OneErrorNamingFileLineDagAndTask(string first, string second, string expected)
+    {
+        var yaml = $"""
+            dag_id: bad
+            schedule: "@daily"
+            start_date: 2024-01-01
+            tasks:
+              - id: extract
+                kind: shell
+                command: echo a
+              - id: load
+                kind: shell
+                {first}
+                {second}
+            """;
+
+        var error = Should.Throw<DagDefinitionException>(() => DagFileLoader.Parse(yaml, "dags/bad.yml", "/"));
+
+        error.Message.ShouldStartWith(expected);
+    }
+
+    [Fact]
+    public void Parse_CycleOverTwoTasks_NamesTheCycle()
+    {
+        const string yaml = """
+            dag_id: loop
+            start_date: 2024-01-01
+            tasks:
+              - id: a
+                kind: shell
+                command: "true"
+                depends_on: [b]
+              - id: b
+                kind: shell
+                command: "true"
+                depends_on: [a]
+            """;
+
+        var error = Should.Throw<DagDefinitionException>(() => DagFileLoader.Parse(yaml, "dags/loop.yml", "/"));
+
+        error.Message.ShouldBe("dags/loop.yml:4: DAG 'loop', task 'a': the dependencies form a cycle (a -> b -> a).");
+    }
+
+    [Theory]
+    [InlineData("schedule: \"0 25 * * *\"", "dags/s.yml:2: DAG 's': cron '0 25 * * *' does not parse")]
+    [InlineData("schedule: \"@daily\"\ntimezone: Mars/Olympus", "dags/s.yml:3: DAG 's': time zone 'Mars/Olympus' is not a known IANA time zone")]
+    public void Parse_BadScheduleOrZone_NamesFileLineAndDag(string schedule, string expected)
+    {
+        var yaml = $"dag_id: s\n{schedule}\nstart_date: 2024-01-01\ntasks:\n  - id: a\n    kind: shell\n    command: \"true\"\n";
+
+        var error = Should.Throw<DagDefinitionException>(() => DagFileLoader.Parse(yaml, "dags/s.yml", "/"));
+
+        error.Message.ShouldStartWith(expected);
+    }
+
+    [Fact]
+    public void Parse_UnknownKind_ListsTheKinds()
+    {
+        const string yaml = "dag_id: k\nstart_date: 2024-01-01\ntasks:\n  - id: a\n    kind: spark\n";
+
+        var error = Should.Throw<DagDefinitionException>(() => DagFileLoader.Parse(yaml, "dags/k.yml", "/"));
+
+        error.Message.ShouldBe("dags/k.yml:5: DAG 'k', task 'a': unknown kind 'spark'; use shell, sql, http, models, file_sensor, table_fresh_sensor or upstream_dag_sensor.");
+    }
+
+    [Fact]
+    public void LoadDirectory_DuplicateIds_NamesBothFiles()
+    {
+        using var dir = new TestDirectory();
+        const string yaml = "dag_id: same\nstart_date: 2024-01-01\ntasks:\n  - id: a\n    kind: shell\n    command: \"true\"\n";
+        File.WriteAllText(dir.File("a.yml"), yaml);
+        File.WriteAllText(dir.File("b.yml"), yaml);
+
+        var error = Should.Throw<DagDefinitionException>(() => DagFileLoader.LoadDirectory(dir.Path));
+
+        error.Message.ShouldContain("DAG id 'same' is also defined in");
+        error.Message.ShouldContain("a.yml");
+        error.Message.ShouldContain("b.yml");
+    }
+
+    [Fact]
+    public void Templates_RenderTheDataInterval()
+    {
+        var dag = new DagBuilder("t").Schedule("@daily").StartDate(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)).Param("x", "7")
+            .Task("a", new ShellAction("true")).Build();
+        var interval = new DataInterval(new DateTimeOffset(2024, 3, 5, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2024, 3, 6, 0, 0, 0, TimeSpan.Zero));
+        var variables = TaskTemplates.Variables(dag, "a", "manual__x", interval, 2);
+
+        TaskTemplates.Render("f", "{{ ds }}|{{ ds_nodash }}|{{ data_interval_start }}|{{ data_interval_end }}|{{ logical_date }}|{{ run_id }}|{{ params.x }}|{{ try_number }}", variables)
+            .ShouldBe("2024-03-05|20240305|2024-03-05T00:00:00+00:00|2024-03-06T00:00:00+00:00|2024-03-05T00:00:00+00:00|manual__x|7|2");
+    }
+}
