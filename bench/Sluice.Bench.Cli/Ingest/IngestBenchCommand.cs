@@ -77,10 +77,12 @@ internal static class IngestBenchCommand
                 r.P50Ms,
                 r.P99Ms,
                 r.MaxMs,
+                r.CpuMicrosPerRequest,
+                r.CoresUsed,
             }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
             return;
         }
-        var table = new Table().AddColumns("mode", "clients", "seconds", "events/s", "requests/s", "p50 ms", "p99 ms", "max ms", "failed");
+        var table = new Table().AddColumns("mode", "clients", "seconds", "events/s", "requests/s", "p50 ms", "p99 ms", "max ms", "CPU µs/request", "cores", "failed");
         table.AddRow(
             Markup.Escape(modeName),
             options.Clients.ToString(CultureInfo.InvariantCulture),
@@ -90,6 +92,8 @@ internal static class IngestBenchCommand
             r.P50Ms.ToString("F2", CultureInfo.InvariantCulture),
             r.P99Ms.ToString("F2", CultureInfo.InvariantCulture),
             r.MaxMs.ToString("F2", CultureInfo.InvariantCulture),
+            r.CpuMicrosPerRequest.ToString("F0", CultureInfo.InvariantCulture),
+            r.CoresUsed.ToString("F2", CultureInfo.InvariantCulture),
             r.Failures.ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
     }

@@ -15,12 +15,20 @@ namespace Sluice.Bench.Cli.Ingest;
 /// <param name="Baseline">True: GET /healthz instead of ingesting (the HTTP stack and the load generator alone).</param>
 internal sealed record IngestLoadOptions(bool Batched, int Batch, int Clients, TimeSpan Duration, TimeSpan Warmup, bool Baseline = false);
 
-/// <summary>What one run measured: events and requests acknowledged (202) in the measured window, their latency.</summary>
-internal sealed record IngestLoadResult(double Seconds, long Requests, long Events, long Failures, double P50Ms, double P99Ms, double MaxMs)
+/// <summary>What one run measured: events and requests acknowledged (202) in the measured window, their latency, and
+/// the CPU time the whole process (server and load generator) used in that window.</summary>
+internal sealed record IngestLoadResult(double Seconds, long Requests, long Events, long Failures, double P50Ms, double P99Ms, double MaxMs, double CpuSeconds)
 {
     public double RequestsPerSecond => Requests / Seconds;
 
     public double EventsPerSecond => Events / Seconds;
+
+    /// <summary>CPU time of the process per acknowledged request (µs): server and client together. Less sensitive to
+    /// other processes on the machine than the rates, as long as they leave the process some CPU.</summary>
+    public double CpuMicrosPerRequest => Requests == 0 ? 0 : CpuSeconds * 1e6 / Requests;
+
+    /// <summary>Cores the process used on average in the measured window.</summary>
+    public double CoresUsed => CpuSeconds / Seconds;
 }
 
 /// <summary>
@@ -89,6 +97,15 @@ internal static class IngestLoad
                 }
             }, cancellationToken);
         }
+        // The process's CPU time over the measured window (a timer, not a client, so it costs the clients nothing).
+        var untilMeasured = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), measureFrom);
+        if (untilMeasured > TimeSpan.Zero)
+        {
+            await Task.Delay(untilMeasured, cancellationToken).ConfigureAwait(false);
+        }
+        var cpuFrom = Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.Delay(options.Duration, cancellationToken).ConfigureAwait(false);
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuFrom).TotalSeconds;
         await Task.WhenAll(tasks).ConfigureAwait(false);
 
         var all = new List<long>();
@@ -100,7 +117,7 @@ internal static class IngestLoad
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         double Percentile(double p) => all.Count == 0 ? 0 : Ms(all[Math.Min(all.Count - 1, (int)Math.Ceiling(p * all.Count) - 1)]);
         return new IngestLoadResult(options.Duration.TotalSeconds, all.Count, (long)all.Count * eventsPerRequest, failures.Sum(), Percentile(0.50), Percentile(0.99),
-            all.Count == 0 ? 0 : Ms(all[^1]));
+            all.Count == 0 ? 0 : Ms(all[^1]), cpuSeconds);
     }
 
     /// <summary>One event: a JSON object with a unique id, a user, a page and an amount (about 120 bytes).</summary>

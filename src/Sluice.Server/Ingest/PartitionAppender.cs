@@ -21,6 +21,7 @@ internal sealed class PartitionAppender : IAsyncDisposable
     private readonly RecordBatchBuilder _builder;
     private readonly List<(AppendPart Part, int FirstDelta)> _group = [];
     private readonly Task _loop;
+    private long _groupsAppended;
 
     /// <summary>Starts the writer of <paramref name="partition"/>.</summary>
     public PartitionAppender(PartitionLog partition, TimeProvider timeProvider)
@@ -29,6 +30,10 @@ internal sealed class PartitionAppender : IAsyncDisposable
         _builder = new RecordBatchBuilder(256 * 1024, timeProvider);
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>Groups appended so far, each one <see cref="PartitionLog.Append(RecordBatchBuilder)"/> (one fsync under
+    /// <see cref="FlushKind.EveryBatch"/>), failed ones included: fewer than the parts when requests shared them.</summary>
+    public long GroupsAppended => Interlocked.Read(ref _groupsAppended);
 
     /// <summary>Queues <paramref name="part"/>; it completes when its records are durable (or the append failed).</summary>
     /// <exception cref="ObjectDisposedException">The server is stopping.</exception>
@@ -64,19 +69,23 @@ internal sealed class PartitionAppender : IAsyncDisposable
         {
             return;
         }
+        var completions = new GroupCompletion(_group.Count);
+        Interlocked.Increment(ref _groupsAppended);
         try
         {
             var result = _partition.Append(_builder);
             foreach (var (part, firstDelta) in _group)
             {
-                part.Complete(_partition.Partition, result.BaseOffset + firstDelta, result.BaseOffset + firstDelta + part.RecordCount - 1);
+                part.SetAppended(_partition.Partition, result.BaseOffset + firstDelta, result.BaseOffset + firstDelta + part.RecordCount - 1);
+                completions.Add(part);
             }
         }
         catch (Exception e)
         {
             foreach (var (part, _) in _group)
             {
-                part.Fail(e);
+                part.SetFailed(e);
+                completions.Add(part);
             }
         }
         finally
@@ -84,6 +93,9 @@ internal sealed class PartitionAppender : IAsyncDisposable
             _builder.Clear();
             _group.Clear();
         }
+        // One thread-pool hop for the whole group, not one per request: the requests' continuations (their answers)
+        // run one after another on that thread while this loop appends the next group.
+        ThreadPool.UnsafeQueueUserWorkItem(completions, preferLocal: false);
     }
 
     /// <summary>Stops taking parts, appends those queued, and returns the batch buffer.</summary>
@@ -97,11 +109,15 @@ internal sealed class PartitionAppender : IAsyncDisposable
 
 /// <summary>
 /// Records of one request for one partition, appended together by a <see cref="PartitionAppender"/>. Completes with
-/// the offsets they got once they are durable. <see cref="AddTo"/> is called by the appender's loop only.
+/// the offsets they got once they are durable. <see cref="AddTo"/>, <see cref="SetAppended"/> and
+/// <see cref="SetFailed"/> are called by the appender's loop only; <see cref="Signal"/> by its <see cref="GroupCompletion"/>.
 /// </summary>
 internal abstract class AppendPart
 {
-    private readonly TaskCompletionSource<PartitionRange> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run synchronously inside Signal: the GroupCompletion work item is their thread, never the appender's loop.
+    private readonly TaskCompletionSource<PartitionRange> _done = new();
+    private PartitionRange _range;
+    private Exception? _failure;
 
     /// <summary>How many records the part adds.</summary>
     public abstract int RecordCount { get; }
@@ -115,11 +131,48 @@ internal abstract class AppendPart
     /// <summary>Adds the records to the group's batch (offsets follow in the order added).</summary>
     public abstract void AddTo(RecordBatchBuilder builder);
 
-    /// <summary>Called by the appender once the records are durable.</summary>
-    public void Complete(int partition, long first, long last) => _done.TrySetResult(new PartitionRange(partition, first, last));
+    /// <summary>Records that the records are durable at <paramref name="first"/>..<paramref name="last"/>; <see cref="Appended"/>
+    /// completes at <see cref="Signal"/>.</summary>
+    public void SetAppended(int partition, long first, long last) => _range = new PartitionRange(partition, first, last);
 
-    /// <summary>Called by the appender when the append failed.</summary>
-    public void Fail(Exception e) => _done.TrySetException(e);
+    /// <summary>Records that the append failed; <see cref="Appended"/> faults at <see cref="Signal"/>.</summary>
+    public void SetFailed(Exception e) => _failure = e;
+
+    /// <summary>Completes <see cref="Appended"/>, running the waiting request's continuation on this thread.</summary>
+    public void Signal()
+    {
+        if (_failure is { } e)
+        {
+            _done.TrySetException(e);
+        }
+        else
+        {
+            _done.TrySetResult(_range);
+        }
+    }
+}
+
+/// <summary>
+/// The parts of one appended group, signalled from one thread-pool work item: the requests waiting on them continue one
+/// after another on that thread (each continuation is the short end of a request: its answer), so a group costs one
+/// thread-pool hop instead of one per request, and the appender's loop never runs request code.
+/// </summary>
+internal sealed class GroupCompletion(int capacity) : IThreadPoolWorkItem
+{
+    private readonly AppendPart[] _parts = new AppendPart[capacity];
+    private int _count;
+
+    /// <summary>Adds a part whose outcome is set.</summary>
+    public void Add(AppendPart part) => _parts[_count++] = part;
+
+    /// <summary>Signals every part, in append order.</summary>
+    public void Execute()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            _parts[i].Signal();
+        }
+    }
 }
 
 /// <summary>Offsets <paramref name="First"/>..<paramref name="Last"/> (inclusive) of a partition.</summary>
