@@ -35,11 +35,20 @@ public sealed partial class DeltaTable
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(keyColumns);
         options ??= DeltaMergeOptions.Default;
+        if ((options.AppId is null) != (options.TransactionVersion is null))
+        {
+            throw new ArgumentException("Set both AppId and TransactionVersion for an idempotent merge, or neither.", nameof(options));
+        }
         if (keyColumns.Count == 0)
         {
             throw new ArgumentException($"MERGE into table '{Path}' needs at least one key column.", nameof(keyColumns));
         }
-        var schema = GetSnapshot().Schema;
+        var current = GetSnapshot();
+        if (options.AppId is { } appId && current.GetTransactionVersion(appId) >= options.TransactionVersion)
+        {
+            return new DeltaOperationResult(null, 0, 0, 0, 0, 0, 0, 0) { Skipped = true };
+        }
+        var schema = current.Schema;
         var keys = new int[keyColumns.Count];
         for (var i = 0; i < keys.Length; i++)
         {
@@ -55,7 +64,8 @@ public sealed partial class DeltaTable
         }
         var source = new MergeSource(Path, schema, keys, rows);
         var planNumber = 0;
-        return RunRewrite("MERGE", replan: true, plan =>
+        var transaction = options.AppId is { } id ? new TxnAction(id, options.TransactionVersion!.Value) : null;
+        return RunRewrite("MERGE", replan: true, transaction, plan =>
         {
             planNumber++;
             var snapshot = plan.Snapshot;
