@@ -163,7 +163,7 @@ internal sealed class MergeSource
         or DataTypeKind.Decimal or DataTypeKind.Varchar or DataTypeKind.Date or DataTypeKind.Timestamp or DataTypeKind.TimestampLtz;
 
     private static int Compare(IComparable? a, IComparable? b) =>
-        a is string sa && b is string sb ? string.CompareOrdinal(sa, sb) : a!.CompareTo(b);
+        a is string sa && b is string sb ? Utf8Order.Compare(sa, sb) : a!.CompareTo(b);
 
     /// <summary>A source row, whether it is a delete marker, its position in the source (1-based), and the plan that last matched it.</summary>
     internal sealed class Entry(Row row, bool delete, long number)
