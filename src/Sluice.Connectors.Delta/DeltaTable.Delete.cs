@@ -38,6 +38,7 @@ public sealed partial class DeltaTable
                 continue;
             }
             var writer = plan.NewWriter();
+            writer.KeepPartitionValues(file);
             long deleted = 0, kept = 0;
             foreach (var row in scan.ReadFile(file))
             {

@@ -94,6 +94,7 @@ public sealed partial class DeltaTable
                 }
                 plan.ReadFiles.Add(DeltaPaths.Decode(file.Path));
                 var writer = plan.NewWriter();
+                writer.KeepPartitionValues(file);
                 long copied = 0, updated = 0, deleted = 0;
                 foreach (var row in scan.ReadFile(file))
                 {

@@ -80,6 +80,7 @@ public sealed partial class DeltaTable
         var writer = plan.NewWriter();
         foreach (var file in pack)
         {
+            writer.KeepPartitionValues(file);
             plan.Remove(file, dataChange: false, now);
             foreach (var row in scan.ReadFile(file))
             {
