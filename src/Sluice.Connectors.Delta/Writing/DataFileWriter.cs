@@ -191,13 +191,32 @@ internal sealed class DataFileWriter : IDisposable
             Directory = directory;
             RelativePath = relativePath;
             PartitionValues = partitionValues;
-            _stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.ReadWrite);
+            _stream = CreateFile(fullPath);
             _writer = new ParquetRowWriter(dataSchema, _stream, ParquetWriteOptions.Default);
             _projected = dataIndexes.Length == schema.Count ? null : new Row(dataSchema);
             _stats = [.. dataIndexes.Select(i => new ColumnStatistics(schema[i].Name, schema[i].Type))];
         }
 
         public string Directory { get; }
+
+        /// <summary>
+        /// Creates the file, and its partition directory when missing — again if a concurrent VACUUM deleted the directory
+        /// (found empty) after the writer created it.
+        /// </summary>
+        private static FileStream CreateFile(string fullPath)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+                try
+                {
+                    return new FileStream(fullPath, FileMode.CreateNew, FileAccess.ReadWrite);
+                }
+                catch (DirectoryNotFoundException) when (attempt < 3)
+                {
+                }
+            }
+        }
 
         public string RelativePath { get; }
 
