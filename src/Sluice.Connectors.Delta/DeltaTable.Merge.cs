@@ -86,6 +86,10 @@ public sealed partial class DeltaTable
             plan.AddConflicts = source.MayContain;
             var scan = new DeltaScan(snapshot, null);
             var now = Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            var partitionIndexes = snapshot.PartitionColumns.Select(schema.IndexOf).ToArray();
+            // Inserted rows, and updated rows that move to another partition, share one writer: written with the
+            // rewritten file they would split it into a file per partition, and repeated merges would multiply the files.
+            Writing.DataFileWriter? shared = null;
             foreach (var file in snapshot.ActiveFiles)
             {
                 if (!source.MayContain(file))
@@ -112,7 +116,14 @@ public sealed partial class DeltaTable
                     }
                     else if (options.UpdateMatched)
                     {
-                        writer.Write(entry.Row);
+                        if (SamePartition(row, entry.Row, partitionIndexes))
+                        {
+                            writer.Write(entry.Row);
+                        }
+                        else
+                        {
+                            (shared ??= plan.NewWriter()).Write(entry.Row);
+                        }
                         updated++;
                     }
                     else
@@ -134,18 +145,33 @@ public sealed partial class DeltaTable
             }
             if (options.InsertNotMatched)
             {
-                var inserts = plan.NewWriter();
                 foreach (var entry in source.Entries)
                 {
                     if (entry.MatchedInPlan != planNumber && !entry.Delete)
                     {
-                        inserts.Write(entry.Row);
+                        (shared ??= plan.NewWriter()).Write(entry.Row);
                         plan.RowsInserted++;
                     }
                 }
-                plan.Adds.AddRange(inserts.Finish());
+            }
+            if (shared is not null)
+            {
+                plan.Adds.AddRange(shared.Finish());
             }
         });
+    }
+
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> have equal values in every partition column.</summary>
+    private static bool SamePartition(Row a, Row b, int[] partitionIndexes)
+    {
+        foreach (var index in partitionIndexes)
+        {
+            if (!Equals(a.GetValue(index), b.GetValue(index)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static string MatchedClauses(DeltaMergeOptions options, bool deletes)
