@@ -24,7 +24,7 @@ public static class Program
         var root = new SluiceRootCommand("Sluice benchmarks and kill harness (run as ./sluice bench … and ./sluice chaos …).")
         {
             ChaosCommand.Create(),
-            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create(), StateBenchCommand.Create(), FilesBenchCommand.Create(), IngestBenchCommand.Create(), PostgresBenchCommand.Create(), PostgresCdcBenchCommand.Create(), RedisBenchCommand.Create(), LookupBenchCommand.Create(), FreshnessBenchCommand.Create(), ScoreBenchCommand.Create(), PgWireBenchCommand.Create(), MaterializedViewBenchCommand.CreateFreshness(), MaterializedViewBenchCommand.CreateLoad(), DeltaMergeBenchCommand.Create(), DeltaBenchCommand.Create()),
+            BenchCommand.Create(NexmarkCommand.Create(), LogBenchCommand.Create(), CheckpointBenchCommand.Create(), KafkaBenchCommand.Create(), StateBenchCommand.Create(), FilesBenchCommand.Create(), IngestBenchCommand.Create(), PostgresBenchCommand.Create(), PostgresCdcBenchCommand.Create(), RedisBenchCommand.Create(), LookupBenchCommand.Create(), FreshnessBenchCommand.Create(), ScoreBenchCommand.Create(), PgWireBenchCommand.Create(), MaterializedViewBenchCommand.CreateFreshness(), MaterializedViewBenchCommand.CreateLoad(), DeltaMergeBenchCommand.Create(), DeltaBenchCommand.Create(), DeltaUpsertBenchCommand.Create()),
         };
         root.Options.Add(CommandLineHost.Verbose);
         return root;

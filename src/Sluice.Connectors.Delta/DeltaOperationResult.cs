@@ -9,4 +9,8 @@ namespace Sluice.Connectors.Delta;
 /// <param name="RowsDeleted">The rows deleted.</param>
 /// <param name="RowsCopied">The rows copied unchanged into rewritten files (the cost of copy-on-write; OPTIMIZE: every row it packed).</param>
 /// <param name="Attempts">How many plans it took: more than 1 when a concurrent commit conflicted and the operation was planned again.</param>
-public sealed record DeltaOperationResult(long? Version, int FilesAdded, int FilesRemoved, long RowsInserted, long RowsUpdated, long RowsDeleted, long RowsCopied, int Attempts);
+public sealed record DeltaOperationResult(long? Version, int FilesAdded, int FilesRemoved, long RowsInserted, long RowsUpdated, long RowsDeleted, long RowsCopied, int Attempts)
+{
+    /// <summary>True when the operation's transaction version (<see cref="DeltaMergeOptions.TransactionVersion"/>) was already committed, so nothing was written.</summary>
+    public bool Skipped { get; init; }
+}

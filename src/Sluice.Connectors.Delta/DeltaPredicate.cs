@@ -133,7 +133,7 @@ public sealed class DeltaPredicate
     };
 
     private static int Compare(IComparable a, IComparable b) =>
-        a is string sa && b is string sb ? string.CompareOrdinal(sa, sb) : a.CompareTo(b);
+        a is string sa && b is string sb ? Writing.Utf8Order.Compare(sa, sb) : a.CompareTo(b);
 
     /// <summary>A row value of the column as the comparable <see cref="Literal"/> produces.</summary>
     internal static IComparable? ValueOf(Row row, int index)

@@ -21,7 +21,7 @@ public sealed partial class DeltaTable
     /// <exception cref="DeltaException">The table is append-only (<c>delta.appendOnly</c>), needs a writer feature Sluice
     /// does not implement, changed its metadata concurrently, or kept conflicting.</exception>
     /// <exception cref="ArgumentException">The predicate names an unknown column or its literal does not fit the column.</exception>
-    public DeltaOperationResult Delete(DeltaPredicate? predicate = null) => RunRewrite("DELETE", replan: true, plan =>
+    public DeltaOperationResult Delete(DeltaPredicate? predicate = null) => RunRewrite("DELETE", replan: true, transaction: null, plan =>
     {
         CheckNotAppendOnly(plan.Snapshot, "DELETE");
         var scan = new DeltaScan(plan.Snapshot, predicate);
@@ -38,6 +38,7 @@ public sealed partial class DeltaTable
                 continue;
             }
             var writer = plan.NewWriter();
+            writer.KeepPartitionValues(file);
             long deleted = 0, kept = 0;
             foreach (var row in scan.ReadFile(file))
             {

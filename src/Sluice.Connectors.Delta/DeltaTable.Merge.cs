@@ -35,11 +35,20 @@ public sealed partial class DeltaTable
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(keyColumns);
         options ??= DeltaMergeOptions.Default;
+        if ((options.AppId is null) != (options.TransactionVersion is null))
+        {
+            throw new ArgumentException("Set both AppId and TransactionVersion for an idempotent merge, or neither.", nameof(options));
+        }
         if (keyColumns.Count == 0)
         {
             throw new ArgumentException($"MERGE into table '{Path}' needs at least one key column.", nameof(keyColumns));
         }
-        var schema = GetSnapshot().Schema;
+        var current = GetSnapshot();
+        if (options.AppId is { } appId && current.GetTransactionVersion(appId) >= options.TransactionVersion)
+        {
+            return new DeltaOperationResult(null, 0, 0, 0, 0, 0, 0, 0) { Skipped = true };
+        }
+        var schema = current.Schema;
         var keys = new int[keyColumns.Count];
         for (var i = 0; i < keys.Length; i++)
         {
@@ -55,7 +64,8 @@ public sealed partial class DeltaTable
         }
         var source = new MergeSource(Path, schema, keys, rows);
         var planNumber = 0;
-        return RunRewrite("MERGE", replan: true, plan =>
+        var transaction = options.AppId is { } id ? new TxnAction(id, options.TransactionVersion!.Value) : null;
+        return RunRewrite("MERGE", replan: true, transaction, plan =>
         {
             planNumber++;
             var snapshot = plan.Snapshot;
@@ -76,6 +86,10 @@ public sealed partial class DeltaTable
             plan.AddConflicts = source.MayContain;
             var scan = new DeltaScan(snapshot, null);
             var now = Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            var partitionIndexes = snapshot.PartitionColumns.Select(schema.IndexOf).ToArray();
+            // Inserted rows, and updated rows that move to another partition, share one writer: written with the
+            // rewritten file they would split it into a file per partition, and repeated merges would multiply the files.
+            Writing.DataFileWriter? shared = null;
             foreach (var file in snapshot.ActiveFiles)
             {
                 if (!source.MayContain(file))
@@ -84,6 +98,7 @@ public sealed partial class DeltaTable
                 }
                 plan.ReadFiles.Add(DeltaPaths.Decode(file.Path));
                 var writer = plan.NewWriter();
+                writer.KeepPartitionValues(file);
                 long copied = 0, updated = 0, deleted = 0;
                 foreach (var row in scan.ReadFile(file))
                 {
@@ -101,7 +116,14 @@ public sealed partial class DeltaTable
                     }
                     else if (options.UpdateMatched)
                     {
-                        writer.Write(entry.Row);
+                        if (SamePartition(row, entry.Row, partitionIndexes))
+                        {
+                            writer.Write(entry.Row);
+                        }
+                        else
+                        {
+                            (shared ??= plan.NewWriter()).Write(entry.Row);
+                        }
                         updated++;
                     }
                     else
@@ -123,18 +145,33 @@ public sealed partial class DeltaTable
             }
             if (options.InsertNotMatched)
             {
-                var inserts = plan.NewWriter();
                 foreach (var entry in source.Entries)
                 {
                     if (entry.MatchedInPlan != planNumber && !entry.Delete)
                     {
-                        inserts.Write(entry.Row);
+                        (shared ??= plan.NewWriter()).Write(entry.Row);
                         plan.RowsInserted++;
                     }
                 }
-                plan.Adds.AddRange(inserts.Finish());
+            }
+            if (shared is not null)
+            {
+                plan.Adds.AddRange(shared.Finish());
             }
         });
+    }
+
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> have equal values in every partition column.</summary>
+    private static bool SamePartition(Row a, Row b, int[] partitionIndexes)
+    {
+        foreach (var index in partitionIndexes)
+        {
+            if (!Equals(a.GetValue(index), b.GetValue(index)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static string MatchedClauses(DeltaMergeOptions options, bool deletes)

@@ -25,7 +25,7 @@ public sealed partial class DeltaTable
     {
         options ??= DeltaOptimizeOptions.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TargetFileSize, 1, nameof(options));
-        return RunRewrite("OPTIMIZE", replan: false, plan =>
+        return RunRewrite("OPTIMIZE", replan: false, transaction: null, plan =>
         {
             var snapshot = plan.Snapshot;
             if (options.Where is { } where && !snapshot.PartitionColumns.Contains(where.Column))
@@ -80,6 +80,7 @@ public sealed partial class DeltaTable
         var writer = plan.NewWriter();
         foreach (var file in pack)
         {
+            writer.KeepPartitionValues(file);
             plan.Remove(file, dataChange: false, now);
             foreach (var row in scan.ReadFile(file))
             {

@@ -16,15 +16,22 @@ public sealed partial class DeltaTable
     /// change) a file that may hold rows the plan would have read, conflicts — the plan's files are deleted and, when
     /// <paramref name="replan"/>, the operation is planned again on the new snapshot (up to <see cref="MaxPlans"/> times),
     /// else it fails; any other commit is serialized before ours and the commit is retried at the next version. Nothing
-    /// of a failed attempt stays: its data files are deleted and the log is unchanged.
+    /// of a failed attempt stays: its data files are deleted and the log is unchanged. With a <paramref name="transaction"/>
+    /// the commit carries it, and the operation is skipped (nothing written) once the table holds that application's
+    /// version or a later one — checked on every snapshot planned against and in every concurrent commit.
     /// </summary>
-    private DeltaOperationResult RunRewrite(string operation, bool replan, Action<RewritePlan> build)
+    private DeltaOperationResult RunRewrite(string operation, bool replan, TxnAction? transaction, Action<RewritePlan> build)
     {
         for (var attempt = 1; ; attempt++)
         {
             var snapshot = GetSnapshot();
             DeltaFeatures.CheckWritable(Path, snapshot.Version, snapshot.Protocol, snapshot.Metadata);
-            var plan = new RewritePlan(Path, snapshot, Options);
+            if (transaction is not null && snapshot.GetTransactionVersion(transaction.AppId) >= transaction.Version)
+            {
+                // A replay, or a concurrent commit of the same transaction that made this attempt plan again.
+                return new DeltaOperationResult(null, 0, 0, 0, 0, 0, 0, attempt) { Skipped = true };
+            }
+            var plan = new RewritePlan(Path, snapshot, Options) { Transaction = transaction };
             string? conflict;
             try
             {
@@ -35,7 +42,12 @@ public sealed partial class DeltaTable
                     return new DeltaOperationResult(null, 0, 0, 0, 0, 0, 0, attempt);
                 }
                 Options.BeforeRewriteCommit?.Invoke();
-                var version = TryCommitRewrite(operation, plan, out conflict);
+                var version = TryCommitRewrite(operation, plan, out conflict, out var skipped);
+                if (skipped)
+                {
+                    plan.Abort();
+                    return new DeltaOperationResult(null, 0, 0, 0, 0, 0, 0, attempt) { Skipped = true };
+                }
                 if (version is not null)
                 {
                     plan.Complete();
@@ -58,9 +70,13 @@ public sealed partial class DeltaTable
         }
     }
 
-    /// <summary>Commits the plan at the first free version after its snapshot, or returns null with the conflict that forbids it.</summary>
-    private long? TryCommitRewrite(string operation, RewritePlan plan, out string? conflict)
+    /// <summary>
+    /// Commits the plan at the first free version after its snapshot, or returns null with the conflict that forbids it
+    /// — or with <paramref name="skipped"/> set when a concurrent commit recorded the plan's transaction version.
+    /// </summary>
+    private long? TryCommitRewrite(string operation, RewritePlan plan, out string? conflict, out bool skipped)
     {
+        skipped = false;
         var readVersion = plan.Snapshot.Version;
         var checkedUpTo = readVersion;
         for (var attempt = 1; attempt <= Options.MaxCommitAttempts; attempt++)
@@ -69,6 +85,10 @@ public sealed partial class DeltaTable
             var actions = new List<DeltaAction>(plan.Removes.Count + plan.Adds.Count + 1);
             actions.AddRange(plan.Removes);
             actions.AddRange(plan.Adds);
+            if (plan.Transaction is { } transaction)
+            {
+                actions.Add(transaction with { LastUpdated = now });
+            }
             actions.Add(new CommitInfoAction(new JsonObject
             {
                 ["timestamp"] = now,
@@ -97,6 +117,10 @@ public sealed partial class DeltaTable
                             throw new DeltaException(
                                 $"{operation} on table '{Path}' read version {readVersion}, but version {v} changed the table's {(action is MetadataAction ? "metadata (schema, partitioning or properties)" : "protocol")} concurrently; nothing was committed. Run it again against the new version.",
                                 v, DeltaLogFiles.CommitName(v));
+                        case TxnAction txn when plan.Transaction is { } ours && txn.AppId == ours.AppId && txn.Version >= ours.Version:
+                            conflict = null;
+                            skipped = true;
+                            return null;
                         case RemoveFile remove when plan.ReadFiles.Contains(DeltaPaths.Decode(remove.Path)):
                             conflict = $"version {v} removed data file '{remove.Path}', which it read";
                             return null;

@@ -92,10 +92,16 @@ public sealed partial class DeltaTable
         var removedDirectories = 0;
         foreach (var directory in directories.OrderByDescending(d => d.Length))
         {
-            // Emptied partition directories go, deepest first; the table root never does.
+            // Emptied partition directories go, deepest first; the table root never does. A concurrent writer may create
+            // a file in one between the check and the delete: the non-recursive delete then fails and the directory stays
+            // (the writer, for its part, recreates a directory deleted under it: DataFileWriter).
             for (var d = directory; d.Length > Path.Length && Directory.Exists(d) && !Directory.EnumerateFileSystemEntries(d).Any(); d = System.IO.Path.GetDirectoryName(d)!)
             {
-                Directory.Delete(d);
+                Options.BeforeVacuumDeletesDirectory?.Invoke(d);
+                if (!TryDeleteEmptyDirectory(d))
+                {
+                    break;
+                }
                 removedDirectories++;
             }
         }
@@ -210,5 +216,23 @@ public sealed partial class DeltaTable
             }
         }
         throw new DeltaException($"{operation} on table '{Path}' found no free version in {Options.MaxCommitAttempts} attempts: other writers kept committing first.");
+    }
+
+    /// <summary>Deletes <paramref name="directory"/> if it is still empty; false when a concurrent writer put something in it (or removed it).</summary>
+    private static bool TryDeleteEmptyDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: false);
+            return true;
+        }
+        catch (IOException) when (Directory.Exists(directory))
+        {
+            return false; // not empty any more
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
     }
 }

@@ -112,8 +112,11 @@ public sealed partial class DeltaTable
     /// <summary>
     /// Commits data files written earlier (by a sink writer, staged until its checkpoint completed) in one version, with
     /// the transaction of <paramref name="options"/>: a no-op when the table already holds that transaction version.
-    /// The files must be in the table's directory and of its current schema.
+    /// The files must be in the table's directory and of its current schema; a file that no longer exists fails the
+    /// commit (nothing is committed) rather than committing an <c>add</c> no reader can open.
     /// </summary>
+    /// <exception cref="DeltaException">A file is missing — a VACUUM deleted it as unreferenced while its commit was
+    /// pending (a job down longer than the retention period) — naming the file.</exception>
     internal DeltaCommitResult CommitFiles(List<AddFile> adds, DeltaAppendOptions options)
     {
         var snapshot = GetSnapshot();
@@ -121,6 +124,19 @@ public sealed partial class DeltaTable
         if (options.AppId is { } appId && snapshot.GetTransactionVersion(appId) >= options.TransactionVersion)
         {
             return new DeltaCommitResult(null, Skipped: true, 0, 0, 0);
+        }
+        foreach (var add in adds)
+        {
+            var relative = DeltaPaths.Decode(add.Path);
+            var full = System.IO.Path.IsPathRooted(relative) ? relative : System.IO.Path.Combine(Path, relative);
+            if (!File.Exists(full))
+            {
+                throw new DeltaException(
+                    $"Cannot commit data file '{add.Path}' to table '{Path}'{(options.AppId is { } id ? $" (transaction {id} version {options.TransactionVersion})" : "")}: it no longer exists ({full}). "
+                    + "A VACUUM deletes files no commit names once they are older than the retention period, so a job down longer than that loses its pending files; nothing was committed. "
+                    + "Rerun the job from an earlier position into the table (its rows of this checkpoint are not in it), and keep job downtime under the table's retention (delta.deletedFileRetentionDuration).",
+                    snapshot.Version, add.Path);
+            }
         }
         return Commit(snapshot.Version, null, adds, options, adds.Sum(a => Reading.FileStatistics.NumRecords(a) ?? 0));
     }

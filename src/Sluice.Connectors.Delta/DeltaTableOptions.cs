@@ -30,4 +30,8 @@ public sealed record DeltaTableOptions
     /// <summary>Called after a copy-on-write operation has planned (and written its files), before its first commit
     /// attempt: tests commit a concurrent change there, deterministically. Null in production.</summary>
     internal Action? BeforeRewriteCommit { get; init; }
+
+    /// <summary>Called by VACUUM with an emptied partition directory it found empty, just before deleting it: tests
+    /// create a concurrent writer's file there, deterministically. Null in production.</summary>
+    internal Action<string>? BeforeVacuumDeletesDirectory { get; init; }
 }

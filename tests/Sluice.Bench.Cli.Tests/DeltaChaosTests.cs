@@ -26,8 +26,21 @@ public sealed class DeltaChaosTests : IDisposable
             "chaos", "delta", "--kills", "3", "--seed", "7", "--events", "4000", "--rate", "1500", "--max-checkpoints", "2");
 
         result.ExitCode.ShouldBe(0, result.Stdout + result.Stderr);
-        result.Stdout.ShouldContain("chaos delta: 3 kills");
+        result.Stdout.ShouldContain("chaos delta (append): 3 kills");
         result.Stdout.ShouldContain("verdict: PASS — the table's 4,000 rows after 3 kills equal the uninterrupted run's");
+    }
+
+    [Fact]
+    public void ChaosDeltaUpsert_RepeatedKills_TableEqualsTheUninterruptedRunsAndEveryMergeCommitsOnce()
+    {
+        // A MERGE per checkpoint makes checkpoints slower than appends: a lower rate keeps the input going until the kills happened.
+        var result = CliProcess.Run(TimeSpan.FromSeconds(180), null,
+            "chaos", "delta", "--mode", "upsert", "--kills", "3", "--seed", "7", "--events", "4000", "--rate", "500", "--max-checkpoints", "2");
+
+        result.ExitCode.ShouldBe(0, result.Stdout + result.Stderr);
+        result.Stdout.ShouldContain("chaos delta (upsert): 3 kills");
+        // 2,000 keys, each changed by lines k and k + 2,000; the last change deletes the key when (k + 2,000) % 25 = 24: 80 keys.
+        result.Stdout.ShouldContain("verdict: PASS — the table's 1,920 rows after 3 kills equal the uninterrupted run's");
     }
 
     [Fact]
@@ -48,7 +61,7 @@ public sealed class DeltaChaosTests : IDisposable
 
         problems.ShouldBe([
             "txn (j/s/0, 1) is committed by versions 1 and 2",
-            "version 3 adds 1 files with 0 txn actions, not one",
+            "version 3 adds 1 and removes 0 files with 0 txn actions, not one",
             "file a.parquet is added by versions 1 and 3",
         ]);
         scan.ShouldBe(new DeltaChaosCommand.LogScan(3, 1, 2));

@@ -31,7 +31,7 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
-    public void Demo_LakeFormatDelta_WritesBronzeAsADeltaTableThatTheDemosQueriesReadAsTheParquetLake()
+    public void Demo_LakeFormatDelta_WritesBronzeSilverAndGoldAsDeltaTablesThatQueriesReadAsTheParquetLakeAndDuckDbGold()
     {
         var parquet = Path.Combine(_dir, "parquet");
         var delta = Path.Combine(_dir, "delta");
@@ -54,6 +54,22 @@ public sealed class DemoCommandTests : IDisposable
             fromDelta.Stdout.ShouldBe(CliProcess.Run(null, "query", "--data-dir", parquet, "--json", sql).Stdout);
         }
         CliProcess.Run(null, "query", "--data-dir", delta, "--json", "SELECT count(*) AS n FROM bronze_clicks").Stdout.Trim().ShouldBe("{\"n\":3000}");
+
+        // Gold: the Delta tables the upsert sink merged hold exactly the rows of the DuckDB upsert tables.
+        run.Stdout.ShouldContain("lake (silver and gold, Delta tables)");
+        foreach (var table in new[] { "page_minute", "sessions", "user_features" })
+        {
+            Sluice.Connectors.Delta.DeltaTable.Exists(Path.Combine(delta, "lake", table)).ShouldBeTrue(table);
+            var sql = $"SELECT * FROM {table} ORDER BY ALL";
+            var fromDelta = CliProcess.Run(null, "query", "--data-dir", delta, "--json", sql);
+            fromDelta.ExitCode.ShouldBe(0, fromDelta.Stderr);
+            fromDelta.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBeGreaterThan(1, table);
+            fromDelta.Stdout.ShouldBe(CliProcess.Run(null, "query", "--data-dir", parquet, "--json", sql).Stdout, table);
+        }
+        // Silver: the on-time clicks the demo reports, each event once.
+        var onTime = System.Text.RegularExpressions.Regex.Match(run.Stdout, @"on time, into gold\s*│\s*([\d,]+)").Groups[1].Value.Replace(",", "", StringComparison.Ordinal);
+        CliProcess.Run(null, "query", "--data-dir", delta, "--json", "SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM silver_clicks").Stdout.Trim()
+            .ShouldBe($"{{\"n\":{onTime},\"ids\":{onTime}}}");
 
         var mixed = CliProcess.Run(null, "demo", "--events", "3000", "--no-ui", "--data-dir", delta);
         mixed.ExitCode.ShouldBe(1);

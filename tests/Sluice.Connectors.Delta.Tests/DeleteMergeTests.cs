@@ -154,6 +154,26 @@ public sealed class DeleteMergeTests
     }
 
     [Fact]
+    public void Merge_UpdatesMovingRowsToOtherPartitions_WriteOneFilePerPartitionForThem_NotOnePerRewrittenFile()
+    {
+        // Keyed by id, partitioned by region: every update moves its row to another region. Written with each rewritten
+        // file, the moved rows split every file into one per region, and repeated merges multiplied the files.
+        using var temp = new TempDirectory();
+        var table = DeltaTable.Create(temp.File("t"), s_schema, partitionBy: ["region"]);
+        string[] regions = ["eu", "us", "apac"];
+        table.Append(Enumerable.Range(0, 30).Select(i => R(i, regions[i % 3], i)));
+        table.GetSnapshot().FileCount.ShouldBe(3);
+
+        for (var round = 1; round <= 3; round++)
+        {
+            table.Merge(Enumerable.Range(0, 30).Select(i => R(i, regions[(i + round) % 3], round)), ["id"]);
+        }
+
+        table.GetSnapshot().FileCount.ShouldBe(3, "each merge rewrites the three files away and writes the moved rows as one file per region");
+        Rows(table).ShouldBe(Enumerable.Range(0, 30).Select(i => ((long)i, (string?)regions[(i + 3) % 3], (double?)3)));
+    }
+
+    [Fact]
     public void Merge_DuplicateSourceKey_FailsNamingTheKeyAndWritesNothing()
     {
         using var temp = new TempDirectory();

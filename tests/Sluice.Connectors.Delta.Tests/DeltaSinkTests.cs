@@ -45,6 +45,31 @@ public sealed class DeltaSinkTests
     }
 
     [Fact]
+    public void Commit_RestoredFilesDeletedMeanwhile_FailsNamingTheFile_CommitsNothing()
+    {
+        // The job was down past the retention: a VACUUM deleted the files its restored checkpoint had prepared.
+        using var temp = new TempDirectory();
+        var sink = new DeltaSink(temp.File("t"), s_schema);
+        sink.Open(new CommitterContext("s", "j", JobId.New(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+        sink.AbortPending(0);
+        var writer = (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(new SinkContext("s", 0, 1, TimeProvider.System));
+        writer.Write(Row.Of(s_schema, 1L, "a"), 0);
+        var committable = writer.PrepareCommit(1);
+        writer.Dispose();
+        var file = Directory.GetFiles(temp.File("t"), "*.parquet").Single();
+        File.Delete(file);
+
+        var restored = new DeltaSink(temp.File("t"), s_schema);
+        restored.Open(new CommitterContext("s", "j", JobId.New(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+        restored.AbortPending(1);
+        var error = Should.Throw<DeltaException>(() => restored.Commit(1, 0, committable));
+
+        error.Message.ShouldContain(Path.GetFileName(file));
+        error.Message.ShouldContain("no longer exists");
+        DeltaTable.Open(temp.File("t")).GetSnapshot().Version.ShouldBe(0, "no add of a missing file is committed");
+    }
+
+    [Fact]
     public void CreateWriter_ExistingTableOfAnotherSchema_RefusedNamingBoth()
     {
         using var temp = new TempDirectory();

@@ -152,6 +152,33 @@ public sealed class OptimizeVacuumTests
     }
 
     [Fact]
+    public void Vacuum_AWriterCreatesAFileInAnEmptiedPartitionDirectoryBeforeItIsDeleted_KeepsTheDirectoryAndCompletes()
+    {
+        using var temp = new TempDirectory();
+        string? concurrent = null;
+        var options = new DeltaTableOptions
+        {
+            // A writer of the same partition creates its file between VACUUM's emptiness check and its delete.
+            BeforeVacuumDeletesDirectory = d => File.WriteAllText(concurrent = Path.Combine(d, "part-concurrent.parquet"), "in flight"),
+        };
+        var table = DeltaTable.Create(temp.File("t"), s_schema, partitionBy: ["region"], options: options);
+        table.Append([Row.Of(s_schema, 1L, "eu")]);
+        table.Delete(); // the eu file is now referenced by version 1 only
+        foreach (var file in Directory.GetFiles(table.Path, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddDays(-10));
+        }
+
+        var result = table.Vacuum();
+
+        result.Files.Count.ShouldBe(1);
+        result.Files[0].ShouldStartWith("region=eu/part-");
+        concurrent.ShouldNotBeNull();
+        File.Exists(concurrent).ShouldBeTrue("the writer's file and its directory stay");
+        Actions(table, table.GetSnapshot().Version).Single()["commitInfo"]!["operation"]!.GetValue<string>().ShouldBe("VACUUM END");
+    }
+
+    [Fact]
     public void Vacuum_KeepsFilesOfVersionsWithinTheRetention_UntilTheyAge()
     {
         using var temp = new TempDirectory();

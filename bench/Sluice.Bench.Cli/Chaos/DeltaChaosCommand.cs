@@ -19,8 +19,10 @@ namespace Sluice.Bench.Cli.Chaos;
 /// (<c>chaos delta-run-job</c>) into <c>run/table</c> that is killed (SIGKILL) after a seeded number of completed
 /// checkpoints and restarted from its checkpoints, until the kills happened and a last run finished. Then the two
 /// tables' rows must be equal multisets, and the chaos table's log must show exactly-once commits: every commit that
-/// adds files carries one <c>txn</c>, no (appId, version) pair is committed twice, and no file is added twice. Exit code
-/// 0 = PASS.
+/// adds or removes files carries one <c>txn</c>, no (appId, version) pair is committed twice, and no file is added
+/// twice. With <c>--mode upsert</c> the job is a changelog instead — line <c>id</c> upserts key <c>id % 2000</c> (or deletes
+/// it, for one line in 25) — applied through the Delta upsert sink (one MERGE per checkpoint), and the tables must hold the
+/// same rows per key. Exit code 0 = PASS.
 /// </summary>
 internal static class DeltaChaosCommand
 {
@@ -28,8 +30,14 @@ internal static class DeltaChaosCommand
     private const int Partitions = 2;
     private static readonly string?[] s_regions = ["eu", "us", "a/b c%=", null, "é"];
 
+    /// <summary>Keys of the upsert mode: line <c>id</c> changes key <c>id % Keys</c> (even, so a key stays in one input partition and its changes in order).</summary>
+    private const int Keys = 2000;
+
     /// <summary>The rows the job appends.</summary>
     internal static Schema Schema { get; } = Schema.Parse("id BIGINT NOT NULL, region STRING, amount DOUBLE");
+
+    /// <summary>The rows the job upserts (<c>--mode upsert</c>): the key, and the region, amount and line id of its last change.</summary>
+    internal static Schema UpsertSchema { get; } = Schema.Parse("id BIGINT NOT NULL, region STRING, amount DOUBLE, last_line BIGINT NOT NULL");
 
     /// <summary>Builds <c>chaos delta</c>.</summary>
     public static Command Create()
@@ -41,15 +49,16 @@ internal static class DeltaChaosCommand
         var interval = new Option<int>("--interval-ms") { Description = "Checkpoint interval of the child (1 to 3600000).", DefaultValueFactory = _ => 100 }.MustBeBetween(1, 3_600_000);
         var maxCheckpoints = new Option<int>("--max-checkpoints") { Description = "A kill comes after 1..N completed checkpoints of the child.", DefaultValueFactory = _ => 3 }.MustBeAtLeast(1);
         var workDir = new Option<string?>("--work-dir") { Description = "Where the logs, checkpoints and tables go (default: a new temp directory, deleted on PASS)." };
-        var command = new Command("delta", "Kill -9 a job appending to a Delta table at random checkpoints, restart it; check the table equals an uninterrupted run's and every txn version commits once.")
+        var mode = ModeOption();
+        var command = new Command("delta", "Kill -9 a job appending (or upserting, --mode upsert) to a Delta table at random checkpoints, restart it; check the table equals an uninterrupted run's and every txn version commits once.")
         {
-            kills, seed, events, rate, interval, maxCheckpoints, workDir,
+            kills, seed, events, rate, interval, maxCheckpoints, workDir, mode,
         };
         command.SetAction(parse =>
         {
             var work = parse.GetValue(workDir);
             var root = work is null ? Directory.CreateTempSubdirectory("sluice-chaos-delta-").FullName : DataDirectories.CreateWritable(work, "chaos work directory");
-            var pass = Run(new Options(parse.GetValue(kills), parse.GetValue(seed), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(interval), parse.GetValue(maxCheckpoints), root));
+            var pass = Run(new Options(parse.GetValue(kills), parse.GetValue(seed), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(interval), parse.GetValue(maxCheckpoints), root, parse.GetValue(mode) == "upsert"));
             if (pass && work is null)
             {
                 Directory.Delete(root, recursive: true);
@@ -66,11 +75,12 @@ internal static class DeltaChaosCommand
         var dataDir = new Option<string>("--data-dir") { Description = "The data directory the driver prepared (log/, checkpoints/, table/).", Required = true };
         var interval = new Option<int>("--interval-ms") { Description = "Checkpoint interval.", DefaultValueFactory = _ => 100 }.MustBeBetween(1, 3_600_000);
         var rate = new Option<double>("--rate") { Description = "Records per second (0 = unthrottled).", DefaultValueFactory = _ => 0 }.MustBeAtLeast(0);
-        var command = new Command("delta-run-job", "The child of 'chaos delta': appends the data directory's orders to its Delta table; prints 'checkpoint <id>' per completed checkpoint.") { dataDir, interval, rate };
+        var mode = ModeOption();
+        var command = new Command("delta-run-job", "The child of 'chaos delta': appends (or upserts) the data directory's orders to its Delta table; prints 'checkpoint <id>' per completed checkpoint.") { dataDir, interval, rate, mode };
         command.SetAction(parse =>
         {
             var directory = DataDirectories.RequireExisting(parse.GetValue(dataDir)!, "chaos data directory");
-            var result = RunJob(directory, TimeSpan.FromMilliseconds(parse.GetValue(interval)), parse.GetValue(rate),
+            var result = RunJob(directory, TimeSpan.FromMilliseconds(parse.GetValue(interval)), parse.GetValue(rate), parse.GetValue(mode) == "upsert",
                 id => Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checkpoint {id}")));
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"finished restored={result.RestoredCheckpointId} checkpoints={result.CheckpointsCompleted}"));
             return 0;
@@ -78,7 +88,13 @@ internal static class DeltaChaosCommand
         return command;
     }
 
-    private sealed record Options(int Kills, int Seed, int Events, double Rate, int IntervalMs, int MaxCheckpoints, string WorkDirectory);
+    private static Option<string> ModeOption() => new Option<string>("--mode")
+    {
+        Description = "append (default: the Delta sink) or upsert (a changelog by key through the Delta upsert sink, one MERGE per checkpoint).",
+        DefaultValueFactory = _ => "append",
+    }.MustSatisfy(m => m is "append" or "upsert", "must be append or upsert");
+
+    private sealed record Options(int Kills, int Seed, int Events, double Rate, int IntervalMs, int MaxCheckpoints, string WorkDirectory, bool Upsert);
 
     private static bool Run(Options options)
     {
@@ -87,8 +103,8 @@ internal static class DeltaChaosCommand
         var run = Path.Combine(options.WorkDirectory, "run");
         Prepare(reference, options.Events, options.Seed);
         Prepare(run, options.Events, options.Seed);
-        var result = RunJob(reference, TimeSpan.FromMilliseconds(options.IntervalMs), rate: 0, onCheckpoint: null);
-        var expected = Rows(reference);
+        var result = RunJob(reference, TimeSpan.FromMilliseconds(options.IntervalMs), rate: 0, options.Upsert, onCheckpoint: null);
+        var expected = Rows(reference, options.Upsert);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reference: {options.Events:N0} orders -> {expected.Count:N0} rows in {Table(reference)} ({clock.ElapsedMilliseconds} ms, {result.CheckpointsCompleted} checkpoints)"));
 
@@ -100,7 +116,7 @@ internal static class DeltaChaosCommand
         {
             starts++;
             var killAfter = kills < options.Kills ? random.Next(1, options.MaxCheckpoints + 1) : int.MaxValue;
-            var outcome = RunChild(run, options.IntervalMs, options.Rate, killAfter);
+            var outcome = RunChild(run, options.IntervalMs, options.Rate, options.Upsert, killAfter);
             if (outcome.Killed)
             {
                 kills++;
@@ -118,20 +134,20 @@ internal static class DeltaChaosCommand
         }
 
         var problems = new List<string>();
-        ChaosDriver.Compare("rows", expected, Rows(run), problems);
+        ChaosDriver.Compare("rows", expected, Rows(run, options.Upsert), problems);
         var log = ScanLog(Table(run), problems);
         if (kills < options.Kills)
         {
             problems.Add($"the job finished after {kills} of {options.Kills} kills: use more --events, a lower --rate or a lower --max-checkpoints");
         }
-        Console.WriteLine($"chaos delta: {kills} kills, {starts} child runs, {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"chaos delta ({(options.Upsert ? "upsert" : "append")}): {kills} kills, {starts} child runs, {clock.Elapsed.TotalSeconds:F1} s");
         if (problems.Count > 0)
         {
             Console.WriteLine("verdict: FAIL — " + string.Join("; ", problems) + $" (data kept in {options.WorkDirectory})");
             return false;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"verdict: PASS — the table's {expected.Count:N0} rows after {kills} kills equal the uninterrupted run's; {log.Commits} commits with adds, each with one txn, {log.Transactions} distinct (appId, version), {log.Files} files each added once"));
+            $"verdict: PASS — the table's {expected.Count:N0} rows after {kills} kills equal the uninterrupted run's; {log.Commits} commits with adds or removes, each with one txn, {log.Transactions} distinct (appId, version), {log.Files} files each added once"));
         return true;
     }
 
@@ -167,7 +183,7 @@ internal static class DeltaChaosCommand
     }
 
     /// <summary>Runs the job over <paramref name="directory"/> to the end of its topic (restoring its latest checkpoint).</summary>
-    private static JobResult RunJob(string directory, TimeSpan interval, double rate, Action<long>? onCheckpoint)
+    private static JobResult RunJob(string directory, TimeSpan interval, double rate, bool upsert, Action<long>? onCheckpoint)
     {
         using var log = PartitionedLog.Open(Path.Combine(directory, "log"));
         using var pacer = rate > 0 ? new Examples.RecordPacer(rate) : null;
@@ -184,8 +200,16 @@ internal static class DeltaChaosCommand
         {
             lines = lines.Map(line => { pacer.Wait(); return line; }, "Throttle").Uid("throttle");
         }
-        lines.Map(static line => ToRow(line), "Row").Uid("row")
-            .ToDelta(Table(directory), Schema, new DeltaSinkOptions { PartitionBy = ["region"] }).Uid("delta-sink");
+        if (upsert)
+        {
+            lines.Map(static line => ToChange(line), "Change").Uid("change")
+                .ToDeltaUpsert(Table(directory), UpsertSchema, ["id"], new DeltaSinkOptions { PartitionBy = ["region"] }).Uid("delta-upsert-sink");
+        }
+        else
+        {
+            lines.Map(static line => ToRow(line), "Row").Uid("row")
+                .ToDelta(Table(directory), Schema, new DeltaSinkOptions { PartitionBy = ["region"] }).Uid("delta-sink");
+        }
         var job = env.Start();
         if (onCheckpoint is not null)
         {
@@ -211,6 +235,19 @@ internal static class DeltaChaosCommand
         return row;
     }
 
+    /// <summary>Line <c>id,region,amount</c> as a change of key <c>id % Keys</c>: a delete for one line in 25, else an upsert.</summary>
+    private static Row ToChange(string line)
+    {
+        var order = ToRow(line);
+        var id = order.GetInt64(0);
+        var row = new Row(UpsertSchema) { Kind = id % 25 == 24 ? RowKind.Delete : RowKind.Insert };
+        row.SetInt64(0, id % Keys);
+        row.SetValue(1, order.GetValue(1));
+        row.SetDouble(2, order.GetDouble(2));
+        row.SetInt64(3, id);
+        return row;
+    }
+
     /// <summary>
     /// The latest snapshot's rows of <paramref name="directory"/>'s table as <c>id|region|amount</c> lines, read by DuckDB
     /// through the view <c>sluice query</c> uses (<see cref="DeltaDuckDbView"/>: the snapshot's active files only).
@@ -220,17 +257,17 @@ internal static class DeltaChaosCommand
     /// id by its statistics and by DuckDB) with "Column 'id' is NOT NULL but the file holds null in row 480", a
     /// Parquet.Net reading problem to chase separately; the verdict must not depend on it.
     /// </remarks>
-    private static List<string> Rows(string directory)
+    private static List<string> Rows(string directory, bool upsert)
     {
         var rows = new List<string>();
         using var connection = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, region, amount FROM (" + DeltaDuckDbView.SelectStatement(DeltaTable.Open(Table(directory)).GetSnapshot()) + ")";
+        command.CommandText = $"SELECT id, region, amount, {(upsert ? "last_line" : "0")} FROM (" + DeltaDuckDbView.SelectStatement(DeltaTable.Open(Table(directory)).GetSnapshot()) + ")";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            rows.Add(string.Create(CultureInfo.InvariantCulture, $"{reader.GetInt64(0)}|{(reader.IsDBNull(1) ? "NULL" : reader.GetString(1))}|{reader.GetDouble(2):R}"));
+            rows.Add(string.Create(CultureInfo.InvariantCulture, $"{reader.GetInt64(0)}|{(reader.IsDBNull(1) ? "NULL" : reader.GetString(1))}|{reader.GetDouble(2):R}|{reader.GetInt64(3)}"));
         }
         return rows;
     }
@@ -239,8 +276,8 @@ internal static class DeltaChaosCommand
     internal sealed record LogScan(int Commits, int Transactions, int Files);
 
     /// <summary>
-    /// Reads every JSON commit of <paramref name="table"/>'s log and adds a problem for a commit that adds files without
-    /// exactly one <c>txn</c>, an (appId, version) pair committed by two versions, and a file added twice.
+    /// Reads every JSON commit of <paramref name="table"/>'s log and adds a problem for a commit that adds or removes files
+    /// without exactly one <c>txn</c>, an (appId, version) pair committed by two versions, and a file added twice.
     /// </summary>
     internal static LogScan ScanLog(string table, List<string> problems)
     {
@@ -253,6 +290,7 @@ internal static class DeltaChaosCommand
             var path = Path.Combine(table, "_delta_log", version.ToString("D20", CultureInfo.InvariantCulture) + ".json");
             var txns = new List<(string, long)>();
             var adds = new List<string>();
+            var removes = 0;
             foreach (var line in File.ReadLines(path))
             {
                 if (line.Length == 0)
@@ -268,15 +306,19 @@ internal static class DeltaChaosCommand
                 {
                     adds.Add(add.GetProperty("path").GetString()!);
                 }
+                else if (action.RootElement.TryGetProperty("remove", out _))
+                {
+                    removes++;
+                }
             }
-            if (adds.Count == 0)
+            if (adds.Count + removes + txns.Count == 0)
             {
                 continue;
             }
             commits++;
             if (txns.Count != 1)
             {
-                problems.Add($"version {version} adds {adds.Count} files with {txns.Count} txn actions, not one");
+                problems.Add($"version {version} adds {adds.Count} and removes {removes} files with {txns.Count} txn actions, not one");
             }
             foreach (var id in txns)
             {
@@ -297,8 +339,8 @@ internal static class DeltaChaosCommand
     }
 
     /// <summary>Runs the child until it exits or reported <paramref name="killAfterCheckpoints"/> completed checkpoints, then kills it (SIGKILL).</summary>
-    private static CheckpointKillOutcome RunChild(string dataDir, int intervalMs, double rate, int killAfterCheckpoints) =>
+    private static CheckpointKillOutcome RunChild(string dataDir, int intervalMs, double rate, bool upsert, int killAfterCheckpoints) =>
         ChaosChildProcess.RunUntilCheckpoints(
-            ["chaos", "delta-run-job", "--data-dir", dataDir, "--interval-ms", intervalMs.ToString(CultureInfo.InvariantCulture), "--rate", rate.ToString(CultureInfo.InvariantCulture)],
+            ["chaos", "delta-run-job", "--data-dir", dataDir, "--interval-ms", intervalMs.ToString(CultureInfo.InvariantCulture), "--rate", rate.ToString(CultureInfo.InvariantCulture), "--mode", upsert ? "upsert" : "append"],
             null, killAfterCheckpoints, "The Delta chaos child");
 }

@@ -66,4 +66,12 @@ public interface ITwoPhaseSinkWriter<T> : ISinkWriter<T>
 /// <param name="JobName">The job's name.</param>
 /// <param name="JobId">The id of the job's run.</param>
 /// <param name="LoggerFactory">The job's <see cref="JobOptions.LoggerFactory"/>; thread-safe.</param>
-public sealed record CommitterContext(string OperatorName, string JobName, JobId JobId, Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory);
+public sealed record CommitterContext(string OperatorName, string JobName, JobId JobId, Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory)
+{
+    /// <summary>
+    /// The sink's stable uid: the one set with <c>Uid(...)</c>, else derived from its position and name in the plan
+    /// (stable while the job's graph is). Unlike <see cref="OperatorName"/> it identifies the sink across renames, so it
+    /// suits ids that must survive restarts (a Delta <c>txn</c> appId). Defaults to <see cref="OperatorName"/>.
+    /// </summary>
+    public string OperatorUid { get; init; } = OperatorName;
+}

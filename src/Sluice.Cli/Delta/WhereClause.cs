@@ -16,13 +16,8 @@ internal static class WhereClause
     /// <exception cref="CommandFailedException">The text is not of that form, names no column of <paramref name="schema"/>, or its value does not fit the column.</exception>
     public static DeltaPredicate Parse(string text, Schema schema)
     {
-        foreach (var op in s_operators)
+        if (FindOperator(text) is var (at, op))
         {
-            var at = text.IndexOf(op, StringComparison.Ordinal);
-            if (at <= 0 || (op.Length == 1 && at + 1 < text.Length && text[at + 1] == '='))
-            {
-                continue;
-            }
             var column = text[..at].Trim();
             var literal = text[(at + op.Length)..].Trim();
             var index = schema.IndexOf(column);
@@ -42,6 +37,32 @@ internal static class WhereClause
             };
         }
         throw new CommandFailedException($"--where '{text}' is not 'column op value' with op one of =, <, <=, >, >= (e.g. \"region = 'eu'\").");
+    }
+
+    /// <summary>The first operator outside a quoted string (the longest at its position), or null: a value such as <c>'a&lt;=b'</c> holds no operator.</summary>
+    private static (int At, string Op)? FindOperator(string text)
+    {
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\'')
+            {
+                quoted = !quoted; // '' inside a string toggles twice: still quoted
+                continue;
+            }
+            if (quoted)
+            {
+                continue;
+            }
+            foreach (var op in s_operators)
+            {
+                if (string.CompareOrdinal(text, i, op, 0, op.Length) == 0)
+                {
+                    return i == 0 ? null : (i, op);
+                }
+            }
+        }
+        return null;
     }
 
     private static object? Value(string literal, DataType type)

@@ -40,11 +40,11 @@ internal static class DemoCommand
             .MustSatisfy(f => f is "text" or "json", "must be text or json");
         var lakeFormat = new Option<string>("--lake-format")
         {
-            Description = "How the bronze layer lake/bronze_clicks is stored: parquet (default: hive-style folders of Parquet files) or delta (a Delta table: "
-                + "readers see committed checkpoints only, sluice query --delta-version reads older versions).",
+            Description = "How the lake is stored: parquet (default: bronze as hive-style folders of Parquet files, gold in DuckDB) or delta (bronze, silver "
+                + "and gold as Delta tables in the lake, gold upserted by key: readers see committed checkpoints only, sluice query --delta-version reads older versions).",
             DefaultValueFactory = _ => "parquet",
         }.MustSatisfy(f => f is "parquet" or "delta", "must be parquet or delta");
-        var command = new Command("demo", "Run the click-stream demo: embedded log → bronze lake (Parquet or Delta) → silver (parse, DLQ, dedup) → gold DuckDB tables, exactly-once.")
+        var command = new Command("demo", "Run the click-stream demo: embedded log → bronze lake (Parquet or Delta) → silver (parse, DLQ, dedup) → gold tables (DuckDB, or Delta with --lake-format delta), exactly-once.")
         {
             events, rate, seed, dataDir, noUi, parallelism, kafka, kafkaConfig, explain, format, lakeFormat,
         };
@@ -254,7 +254,15 @@ internal static class DemoCommand
         AnsiConsole.MarkupLine($"Done in {run.Result.Duration.TotalSeconds:F1} s. Data landed in [bold]{Markup.Escape(paths.Root)}[/]:");
         var delta = Sluice.Connectors.Delta.DeltaTable.Exists(paths.BronzeTable);
         AnsiConsole.MarkupLine($"  lake (bronze, {(delta ? "Delta table" : "Parquet")} by date/hour): {Markup.Escape(paths.BronzeTable)}");
-        AnsiConsole.MarkupLine($"  warehouse (gold, DuckDB): {Markup.Escape(paths.Warehouse)} — tables page_minute, sessions, user_features, late_events");
+        if (delta)
+        {
+            AnsiConsole.MarkupLine($"  lake (silver and gold, Delta tables): {Markup.Escape(paths.Lake)} — silver_clicks, page_minute, sessions, user_features");
+            AnsiConsole.MarkupLine($"  warehouse (DuckDB): {Markup.Escape(paths.Warehouse)} — table late_events");
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"  warehouse (gold, DuckDB): {Markup.Escape(paths.Warehouse)} — tables page_minute, sessions, user_features, late_events");
+        }
         AnsiConsole.MarkupLine($"  log ({(kafka ? "topic clicks.dlq; the input is in Kafka" : "topics clicks, clicks.dlq")}): {Markup.Escape(paths.Log)}");
         // Commands to copy into a shell: plain text (never wrapped, never ANSI) with quoted paths.
         var dir = paths.Root == Path.GetFullPath(DefaultDataDirectory) ? "" : $" --data-dir {ShellQuote(paths.Root)}";

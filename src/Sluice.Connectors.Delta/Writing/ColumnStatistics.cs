@@ -65,11 +65,11 @@ internal sealed class ColumnStatistics(string name, DataType type)
                 break;
             case DataTypeKind.Varchar:
                 var s = row.GetString(index)!;
-                if (_minString is null || string.CompareOrdinal(s, _minString) < 0)
+                if (_minString is null || Utf8Order.Compare(s, _minString) < 0)
                 {
                     _minString = s;
                 }
-                if (_maxString is null || string.CompareOrdinal(s, _maxString) > 0)
+                if (_maxString is null || Utf8Order.Compare(s, _maxString) > 0)
                 {
                     _maxString = s;
                 }
@@ -130,7 +130,7 @@ internal sealed class ColumnStatistics(string name, DataType type)
                 }
                 else if (!max)
                 {
-                    writer.WriteString(Name, s[..MaxStringLength]);
+                    writer.WriteString(Name, s[..Utf8Order.PrefixLength(s, MaxStringLength)]);
                 }
                 break;
         }

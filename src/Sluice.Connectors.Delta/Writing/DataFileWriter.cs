@@ -28,6 +28,7 @@ internal sealed class DataFileWriter : IDisposable
     private readonly List<AddFile> _closed = [];
     private readonly long _targetFileSize;
     private readonly StringBuilder _key = new();
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string?>> _keptPartitionValues = new(StringComparer.Ordinal);
     private int _fileCounter;
 
     /// <summary>
@@ -46,6 +47,31 @@ internal sealed class DataFileWriter : IDisposable
         _partitionIndexes = [.. partitionColumns.Select(schema.GetIndex)];
         _dataIndexes = [.. Enumerable.Range(0, schema.Count).Where(i => !partitionColumns.Contains(schema[i].Name))];
         _dataSchema = new Schema(_dataIndexes.Select(i => schema[i]));
+    }
+
+    /// <summary>
+    /// Keeps the partition values of <paramref name="file"/> as its log entry writes them for the files this writer
+    /// writes to the same partition: a rewrite (MERGE, DELETE, OPTIMIZE) must not change how a value is written — a
+    /// <c>timestamp</c> in the protocol's plain form (<c>2021-01-01 10:00:00</c>, no time zone) would otherwise become a
+    /// UTC instant, which readers in another time zone read as another time. The first file of a partition wins.
+    /// </summary>
+    /// <exception cref="DeltaException">A partition value of the file is not a value of its column.</exception>
+    public void KeepPartitionValues(AddFile file)
+    {
+        if (_partitionIndexes.Length == 0)
+        {
+            return;
+        }
+        var probe = new Row(_schema);
+        _key.Clear();
+        foreach (var index in _partitionIndexes)
+        {
+            var name = _schema[index].Name;
+            file.PartitionValues.TryGetValue(name, out var text);
+            PartitionValues.Set(probe, index, text, name, file.Path);
+            _key.Append(name).Append('=').Append(DeltaPaths.EscapePartitionValue(PartitionValues.Serialize(probe, index))).Append('/');
+        }
+        _keptPartitionValues.TryAdd(_key.ToString(), file.PartitionValues);
     }
 
     /// <summary>The rows written so far.</summary>
@@ -73,9 +99,11 @@ internal sealed class DataFileWriter : IDisposable
             if (!_open.TryGetValue(key, out file!))
             {
                 var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+                _keptPartitionValues.TryGetValue(key, out var kept);
                 foreach (var index in _partitionIndexes)
                 {
-                    values[_schema[index].Name] = PartitionValues.Serialize(row, index);
+                    var name = _schema[index].Name;
+                    values[name] = kept is not null && kept.TryGetValue(name, out var text) ? text : PartitionValues.Serialize(row, index);
                 }
                 file = Open(key, values);
             }
@@ -163,13 +191,32 @@ internal sealed class DataFileWriter : IDisposable
             Directory = directory;
             RelativePath = relativePath;
             PartitionValues = partitionValues;
-            _stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.ReadWrite);
+            _stream = CreateFile(fullPath);
             _writer = new ParquetRowWriter(dataSchema, _stream, ParquetWriteOptions.Default);
             _projected = dataIndexes.Length == schema.Count ? null : new Row(dataSchema);
             _stats = [.. dataIndexes.Select(i => new ColumnStatistics(schema[i].Name, schema[i].Type))];
         }
 
         public string Directory { get; }
+
+        /// <summary>
+        /// Creates the file, and its partition directory when missing — again if a concurrent VACUUM deleted the directory
+        /// (found empty) after the writer created it.
+        /// </summary>
+        private static FileStream CreateFile(string fullPath)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+                try
+                {
+                    return new FileStream(fullPath, FileMode.CreateNew, FileAccess.ReadWrite);
+                }
+                catch (DirectoryNotFoundException) when (attempt < 3)
+                {
+                }
+            }
+        }
 
         public string RelativePath { get; }
 

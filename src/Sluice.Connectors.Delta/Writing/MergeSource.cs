@@ -153,34 +153,17 @@ internal sealed class MergeSource
     /// <summary>The source entry of <paramref name="row"/>'s key, or null (also when a key column of the row is null).</summary>
     public Entry? Find(Row row) => KeyOf(row) is { } key && _byKey.TryGetValue(key, out var entry) ? entry : null;
 
-    private object? KeyOf(Row row)
-    {
-        if (_keys.Length == 1)
-        {
-            return row.GetValue(_keys[0]);
-        }
-        var values = new object[_keys.Length];
-        for (var i = 0; i < _keys.Length; i++)
-        {
-            if (row.GetValue(_keys[i]) is not { } value)
-            {
-                return null;
-            }
-            values[i] = value;
-        }
-        return new CompositeKey(values);
-    }
+    private object? KeyOf(Row row) => RowKey.Of(row, _keys);
 
-    private string NullKeyColumn(Row row) => _schema[_keys.First(row.IsNull)].Name;
+    private string NullKeyColumn(Row row) => RowKey.NullColumn(row, _keys);
 
-    /// <summary>The key of <paramref name="row"/> as text: <c>(id = 5, region = 'eu')</c>.</summary>
-    private string FormatKey(Row row) => "(" + string.Join(", ", _keys.Select(k => $"{_schema[k].Name} = {Row.FormatValue(row.GetValue(k))}")) + ")";
+    private string FormatKey(Row row) => RowKey.Format(row, _keys);
 
     private static bool IsOrderable(DataTypeKind kind) => kind is DataTypeKind.Int or DataTypeKind.BigInt or DataTypeKind.Float or DataTypeKind.Double
         or DataTypeKind.Decimal or DataTypeKind.Varchar or DataTypeKind.Date or DataTypeKind.Timestamp or DataTypeKind.TimestampLtz;
 
     private static int Compare(IComparable? a, IComparable? b) =>
-        a is string sa && b is string sb ? string.CompareOrdinal(sa, sb) : a!.CompareTo(b);
+        a is string sa && b is string sb ? Utf8Order.Compare(sa, sb) : a!.CompareTo(b);
 
     /// <summary>A source row, whether it is a delete marker, its position in the source (1-based), and the plan that last matched it.</summary>
     internal sealed class Entry(Row row, bool delete, long number)
@@ -193,39 +176,5 @@ internal sealed class MergeSource
 
         /// <summary>The plan attempt that matched this key to a table row (0: none yet).</summary>
         public int MatchedInPlan { get; set; }
-    }
-
-    /// <summary>A key of several columns, compared by value.</summary>
-    private sealed class CompositeKey(object[] values) : IEquatable<CompositeKey>
-    {
-        private readonly object[] _values = values;
-
-        public bool Equals(CompositeKey? other)
-        {
-            if (other is null)
-            {
-                return false;
-            }
-            for (var i = 0; i < _values.Length; i++)
-            {
-                if (!_values[i].Equals(other._values[i]))
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        public override bool Equals(object? obj) => Equals(obj as CompositeKey);
-
-        public override int GetHashCode()
-        {
-            var hash = new HashCode();
-            foreach (var value in _values)
-            {
-                hash.Add(value);
-            }
-            return hash.ToHashCode();
-        }
     }
 }

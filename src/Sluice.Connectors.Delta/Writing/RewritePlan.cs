@@ -29,6 +29,9 @@ internal sealed class RewritePlan(string tablePath, DeltaSnapshot snapshot, Delt
     /// <summary>Whether a file a concurrent commit added (with <c>dataChange</c>) may hold rows this operation should have read; null when no added file conflicts (OPTIMIZE).</summary>
     public Func<AddFile, bool>? AddConflicts { get; set; }
 
+    /// <summary>The <c>txn</c> action the commit carries (an idempotent MERGE), or null.</summary>
+    public TxnAction? Transaction { get; set; }
+
     /// <summary>The <c>operationParameters</c> of the commit.</summary>
     public JsonObject Parameters { get; } = [];
 
@@ -47,8 +50,8 @@ internal sealed class RewritePlan(string tablePath, DeltaSnapshot snapshot, Delt
     /// <inheritdoc cref="RowsInserted"/>
     public long RowsCopied { get; set; }
 
-    /// <summary>Whether the plan changes nothing (no file added or removed).</summary>
-    public bool IsEmpty => Adds.Count == 0 && Removes.Count == 0;
+    /// <summary>Whether the plan changes nothing (no file added or removed) and records no transaction.</summary>
+    public bool IsEmpty => Adds.Count == 0 && Removes.Count == 0 && Transaction is null;
 
     /// <summary>A new writer of the snapshot's schema and partitioning, whose files <see cref="Abort"/> deletes.</summary>
     public DataFileWriter NewWriter(long targetFileSize = long.MaxValue)

@@ -43,7 +43,7 @@ public sealed partial class JobClient
         {
             if (node.Factory.Committer is { } committer)
             {
-                committer.Open(new Sinks.CommitterContext(node.Name, JobName, Id, Options.LoggerFactory));
+                committer.Open(new Sinks.CommitterContext(node.Name, JobName, Id, Options.LoggerFactory) { OperatorUid = node.Uid });
                 committer.AbortPending(restore?.CheckpointId ?? 0);
                 committers[node.Uid] = committer;
             }

@@ -34,7 +34,10 @@ public static class DemoPipeline
     /// lake and warehouse sinks are the same.
     /// </summary>
     /// <remarks>The bronze layer is the Parquet lake sink's folder, or a Delta table with the same columns
-    /// (<c>partition, offset, ts, raw, event_date, hour</c>) when <paramref name="lakeFormat"/> is <see cref="DemoLakeFormat.Delta"/>.</remarks>
+    /// (<c>partition, offset, ts, raw, event_date, hour</c>) when <paramref name="lakeFormat"/> is <see cref="DemoLakeFormat.Delta"/>;
+    /// then silver is also a Delta table (<c>lake/silver_clicks</c>, appended) and the gold tables are Delta tables
+    /// in the lake (<c>lake/page_minute</c>, <c>lake/sessions</c>, <c>lake/user_features</c>, upserted through
+    /// <see cref="DeltaUpsertSink"/>) instead of DuckDB tables; <c>late_events</c> stays in DuckDB.</remarks>
     public static void Build(StreamEnvironment env, PartitionedLog log, DemoPaths paths, DemoStats stats, double? rate, DemoKafkaOptions? kafka = null, DemoLakeFormat lakeFormat = DemoLakeFormat.Parquet)
     {
         if (!log.TryGetTopic(DlqTopic, out _))
@@ -77,22 +80,41 @@ public static class DemoPipeline
         var onTime = unique.Process(new LateGate(lateTag, (long)AllowedLateness.TotalMilliseconds, stats), "LateGate").Uid("late-gate");
         onTime.GetSideOutput(lateTag).ToDuckDb(paths.Warehouse, "late_events").Uid("late-sink");
 
-        // Gold.
-        onTime.Filter(static c => c.Action == "view", "Views").Uid("views")
+        // Silver as a Delta table (with --lake-format delta): the on-time clicks, appended exactly once. Dedup already
+        // made them unique, so an append (no MERGE) suffices.
+        if (lakeFormat == DemoLakeFormat.Delta)
+        {
+            onTime.Map(static c => DemoDeltaTables.ToRow(c), "SilverRow").Uid("silver-row")
+                .ToDelta(paths.LakeTable("silver_clicks"), DemoDeltaTables.SilverClicks, new DeltaSinkOptions { PartitionBy = ["event_date"] }).Uid("silver-lake");
+        }
+
+        // Gold: upserted by key into DuckDB tables, or (with --lake-format delta) into Delta tables of the same names
+        // in the lake, one MERGE per checkpoint.
+        var pageMinute = onTime.Filter(static c => c.Action == "view", "Views").Uid("views")
             .KeyBy(static c => c.Page)
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMinutes(1)))
             .AllowedLateness(AllowedLateness)
             .Aggregate(new ViewsAndUsers(), static (page, w, r) => new PageMinute(page, Utc(w.Start), Utc(w.End), r.Views, r.Users), "PageMinute").Uid("page-minute")
-            .Map(p => { stats.RecordPage(p); return p; }, "TopPages").Uid("top-pages")
-            .ToDuckDb(paths.Warehouse, "page_minute", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["page", "window_start"] }).Uid("page-minute-sink");
-        onTime.KeyBy(static c => c.UserId)
+            .Map(p => { stats.RecordPage(p); return p; }, "TopPages").Uid("top-pages");
+        var sessions = onTime.KeyBy(static c => c.UserId)
             .Window(EventTimeSessionWindows.WithGap(TimeSpan.FromMinutes(15)))
             .AllowedLateness(AllowedLateness)
-            .Aggregate(new ChainCount(), static (user, w, n) => new SessionRow(user, Utc(w.Start), Utc(w.End), n), "Sessions").Uid("sessions")
-            .ToDuckDb(paths.Warehouse, "sessions", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["user_id", "session_start"] }).Uid("sessions-sink");
-        onTime.KeyBy(static c => c.UserId).Process(new Features(), "UserFeatures").Uid("user-features")
-            .Map(f => { stats.RecordOutput(); return f; }, "CountOut").Uid("count-out")
-            .ToDuckDb(paths.Warehouse, "user_features", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["user_id"] }).Uid("features-sink");
+            .Aggregate(new ChainCount(), static (user, w, n) => new SessionRow(user, Utc(w.Start), Utc(w.End), n), "Sessions").Uid("sessions");
+        var features = onTime.KeyBy(static c => c.UserId).Process(new Features(), "UserFeatures").Uid("user-features")
+            .Map(f => { stats.RecordOutput(); return f; }, "CountOut").Uid("count-out");
+        if (lakeFormat == DemoLakeFormat.Delta)
+        {
+            pageMinute.Map(static p => DemoDeltaTables.ToRow(p), "PageMinuteRow").Uid("page-minute-row")
+                .ToDeltaUpsert(paths.LakeTable("page_minute"), DemoDeltaTables.PageMinute, DemoDeltaTables.PageMinuteKey).Uid("page-minute-sink");
+            sessions.Map(static s => DemoDeltaTables.ToRow(s), "SessionsRow").Uid("sessions-row")
+                .ToDeltaUpsert(paths.LakeTable("sessions"), DemoDeltaTables.Sessions, DemoDeltaTables.SessionsKey).Uid("sessions-sink");
+            features.Map(static f => DemoDeltaTables.ToRow(f), "UserFeaturesRow").Uid("user-features-row")
+                .ToDeltaUpsert(paths.LakeTable("user_features"), DemoDeltaTables.UserFeatures, DemoDeltaTables.UserFeaturesKey).Uid("features-sink");
+            return;
+        }
+        pageMinute.ToDuckDb(paths.Warehouse, "page_minute", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["page", "window_start"] }).Uid("page-minute-sink");
+        sessions.ToDuckDb(paths.Warehouse, "sessions", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["user_id", "session_start"] }).Uid("sessions-sink");
+        features.ToDuckDb(paths.Warehouse, "user_features", new DuckDbSinkOptions { Mode = WarehouseWriteMode.Upsert, PrimaryKey = ["user_id"] }).Uid("features-sink");
     }
 
     private static DateTime Utc(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime;
@@ -242,6 +264,9 @@ public sealed record DemoPaths(string Root)
 
     /// <summary>The bronze layer's folder in the lake (Parquet files or a Delta table).</summary>
     public string BronzeTable => Path.Combine(Lake, "bronze_clicks");
+
+    /// <summary>The folder of lake table <paramref name="name"/> (<c>sluice query</c> sees it as a view of that name).</summary>
+    public string LakeTable(string name) => Path.Combine(Lake, name);
 
     /// <summary>The DuckDB warehouse file.</summary>
     public string Warehouse => Path.Combine(Root, "warehouse.duckdb");
