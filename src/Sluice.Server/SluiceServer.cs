@@ -212,6 +212,7 @@ public sealed class SluiceServer : IAsyncDisposable
         IngestEndpoints.AddServices(builder.Services, context, registry);
         DashboardEndpoints.AddServices(builder.Services, context);
         DecisionEndpoints.AddServices(builder.Services, context);
+        Lineage.LineageEndpoints.AddServices(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -225,6 +226,7 @@ public sealed class SluiceServer : IAsyncDisposable
         IngestEndpoints.Map(app);
         DashboardEndpoints.Map(app);
         DecisionEndpoints.Map(app, context);
+        Lineage.LineageEndpoints.Map(app);
         // The schema registry (Confluent's REST API) at /registry, its schemas in the server's log (topic _schemas);
         // the token rule above covers it: writes need the token, as Bearer or as basic auth's password.
         SchemaRegistry.Api.RegistryEndpoints.Map(app, "/registry", registry);
