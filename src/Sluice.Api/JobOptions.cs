@@ -73,6 +73,17 @@ public sealed record JobOptions
     /// </summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// Where the job's OpenLineage run events go: START when it starts running, COMPLETE when it finishes or is
+    /// stopped, FAIL (with the error) when it fails, ABORT when cancelled; inputs are its sources and outputs its sinks
+    /// that describe their datasets (<see cref="Lineage.ILineageDataset"/>). Default
+    /// <see cref="Lineage.NoLineageEmitter.Instance"/>: none. Not owned by the job (the caller disposes it). See docs/lineage.md.
+    /// </summary>
+    public Lineage.ILineageEmitter Lineage { get; init; } = Sluice.Lineage.NoLineageEmitter.Instance;
+
+    /// <summary>The namespace of the job in lineage events; null: <c>OPENLINEAGE_NAMESPACE</c>, else <c>default</c>.</summary>
+    public string? LineageNamespace { get; init; }
+
     /// <summary>Checks every setting, failing with one message that names the setting and the allowed range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     /// <exception cref="ArgumentException">A setting is invalid (for example the state backend's).</exception>
@@ -97,6 +108,7 @@ public sealed record JobOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(JobName, nameof(JobName));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentNullException.ThrowIfNull(LoggerFactory, nameof(LoggerFactory));
+        ArgumentNullException.ThrowIfNull(Lineage, nameof(Lineage));
         ArgumentNullException.ThrowIfNull(StateBackend, nameof(StateBackend));
         StateBackend.Validate();
     }

@@ -46,6 +46,15 @@ public sealed record ModelRunOptions
 
     /// <summary>Values for <c>var()</c>, overriding the project's <c>vars:</c>.</summary>
     public IReadOnlyDictionary<string, string> Vars { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Where OpenLineage events of run, test, build and seed go (one parent run for the command, one child run per
+    /// node; see <c>docs/lineage.md</c>); null: none. Owned by the caller (not disposed by the run).
+    /// </summary>
+    public Lineage.ILineageEmitter? Lineage { get; init; }
+
+    /// <summary>The namespace of the lineage jobs (default: <c>OPENLINEAGE_NAMESPACE</c>, else <c>default</c>).</summary>
+    public string? LineageNamespace { get; init; }
 }
 
 /// <summary>What a models command did.</summary>

@@ -58,12 +58,35 @@ public static class ModelRunner
         var threads = Math.Clamp(options.Threads ?? target.Threads, 1, 64);
         var scheduler = new DagScheduler(project, runnable, threads, testsGate: options.Command == ModelCommand.Build);
         var total = runnable.Count;
-        var results = await scheduler.RunAsync(
+        var lineage = options.Lineage is { } emitter
+            ? new ModelLineage(emitter, project, warehouse, options.LineageNamespace ?? Lineage.LineageJobNames.Namespace())
+            : null;
+        var results = await RunNodesAsync().ConfigureAwait(false);
+        lineage?.End(results);
+        artifacts.WriteManifest();
+        artifacts.WriteRunResults(options.Command, results, clock.Elapsed);
+        return Report(project, results, [.. ordered.Select(n => n.UniqueId)], clock, targetDirectory);
+
+        async Task<List<NodeResult>> RunNodesAsync()
+        {
+            try
+            {
+                return await RunScheduledAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lineage?.Abort();
+                throw;
+            }
+        }
+
+        Task<List<NodeResult>> RunScheduledAsync() => scheduler.RunAsync(
             (node, index) => Task.Run(async () =>
             {
                 var description = Describe(project, node);
                 progress?.Report(new ModelRunEvent(index, total, node.UniqueId, description, null));
                 NodeResult result;
+                Lineage.LineageRunScope? run = null;
                 try
                 {
                     var sql = "";
@@ -72,6 +95,7 @@ public static class ModelRunner
                         sql = ModelCompiler.Compile(project, node, await materializer.IsIncrementalAsync(node, cancellationToken).ConfigureAwait(false));
                         artifacts.WriteCompiled(node, sql);
                     }
+                    run = lineage?.Start(node, sql);
                     result = await materializer.RunAsync(node, sql, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -80,14 +104,20 @@ public static class ModelRunner
                     // written); only cancellation ends the run.
                     result = ErrorResult(node, e);
                 }
+                catch (OperationCanceledException)
+                {
+                    run?.Abort();
+                    throw;
+                }
+                if (lineage is not null)
+                {
+                    await lineage.EndAsync(run ?? lineage.Start(node, null), node, result, cancellationToken).ConfigureAwait(false);
+                }
                 progress?.Report(new ModelRunEvent(index, total, node.UniqueId, description, result));
                 return result;
             }, cancellationToken),
             (node, result, index) => progress?.Report(new ModelRunEvent(index, total, node.UniqueId, Describe(project, node), result)),
-            cancellationToken).ConfigureAwait(false);
-        artifacts.WriteManifest();
-        artifacts.WriteRunResults(options.Command, results, clock.Elapsed);
-        return Report(project, results, [.. ordered.Select(n => n.UniqueId)], clock, targetDirectory);
+            cancellationToken);
     }
 
     /// <summary>An error result for <paramref name="node"/>; a message not already naming the node's file is prefixed with it.</summary>

@@ -214,6 +214,7 @@ public sealed class SluiceServer : IAsyncDisposable
         DashboardEndpoints.AddServices(builder.Services, context);
         DecisionEndpoints.AddServices(builder.Services, context);
         DagEndpoints.AddServices(builder.Services, context, options);
+        Lineage.LineageEndpoints.AddServices(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -228,6 +229,7 @@ public sealed class SluiceServer : IAsyncDisposable
         DashboardEndpoints.Map(app);
         DecisionEndpoints.Map(app, context);
         DagEndpoints.Map(app);
+        Lineage.LineageEndpoints.Map(app);
         // The schema registry (Confluent's REST API) at /registry, its schemas in the server's log (topic _schemas);
         // the token rule above covers it: writes need the token, as Bearer or as basic auth's password.
         SchemaRegistry.Api.RegistryEndpoints.Map(app, "/registry", registry);

@@ -55,6 +55,25 @@ public sealed class ModelsCommandTests : IDisposable
     }
 
     [Fact]
+    public void Seed_WithLineageFile_WritesAStartAndCompletePerSeedUnderTheCommandsRun()
+    {
+        var lineage = Path.Combine(_root, "lineage.jsonl");
+
+        var result = Models("seed", "--lineage", lineage);
+
+        result.ExitCode.ShouldBe(0, result.Stdout + result.Stderr);
+        var events = File.ReadAllLines(lineage).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        events.Select(e => e.GetProperty("job").GetProperty("name").GetString() + " " + e.GetProperty("eventType").GetString())
+            .Order(StringComparer.Ordinal)
+            .ShouldBe([
+                "jaffle_shop COMPLETE", "jaffle_shop START",
+                "seed.jaffle_shop.raw_customers COMPLETE", "seed.jaffle_shop.raw_customers START",
+                "seed.jaffle_shop.raw_orders COMPLETE", "seed.jaffle_shop.raw_orders START",
+                "seed.jaffle_shop.raw_payments COMPLETE", "seed.jaffle_shop.raw_payments START",
+            ]);
+    }
+
+    [Fact]
     public void Ls_Upstream_ListsInDependencyOrder()
     {
         var result = Models("ls", "--select", "+stg_orders");

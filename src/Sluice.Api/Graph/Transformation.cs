@@ -45,6 +45,9 @@ internal abstract class Transformation
     /// </summary>
     public virtual object? Connector => null;
 
+    /// <summary>True for a source whose input ends (<c>ISource.IsBounded</c>); false for every other node.</summary>
+    public virtual bool IsBoundedSource => false;
+
     /// <summary>The type of the node's main output.</summary>
     public abstract Type OutputType { get; }
 

@@ -63,6 +63,9 @@ internal sealed class SourceTransformation<T>(string name, ISource<T> source, Wa
     public override object? Connector => Source;
 
     /// <inheritdoc />
+    public override bool IsBoundedSource => Source.IsBounded;
+
+    /// <inheritdoc />
     public override IReadOnlyList<StreamInput> Inputs => [];
 
     /// <inheritdoc />

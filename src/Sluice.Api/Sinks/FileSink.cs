@@ -17,7 +17,7 @@ namespace Sluice.Sinks;
 /// is written as is, and a line-based reader cannot read it back. Steady-state writes allocate nothing beyond the
 /// serializer's own (the value buffer is reused).
 /// </remarks>
-public sealed class FileSink<T> : ISink<T>
+public sealed class FileSink<T> : ISink<T>, Lineage.ILineageDataset
 {
     private readonly string _path;
     private readonly IMessageSerializer<T> _serializer;
@@ -35,6 +35,9 @@ public sealed class FileSink<T> : ISink<T>
 
     /// <inheritdoc />
     public int MaxParallelism => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [Lineage.DatasetNames.File(_path)];
 
     /// <inheritdoc />
     public ISinkWriter<T> CreateWriter(SinkContext context)

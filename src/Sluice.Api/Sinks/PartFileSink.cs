@@ -44,7 +44,7 @@ namespace Sluice.Sinks;
 /// so it must not be shared by two jobs. Thread-safe otherwise.
 /// </para>
 /// </remarks>
-public class PartFileSink<T> : ITwoPhaseSink<T>
+public class PartFileSink<T> : ITwoPhaseSink<T>, Lineage.ILineageDataset
 {
     /// <summary>The sub-directory holding staged and in-progress files.</summary>
     public const string StagingDirectoryName = ".staging";
@@ -125,6 +125,9 @@ public class PartFileSink<T> : ITwoPhaseSink<T>
 
     /// <summary>The output directory (absolute).</summary>
     public string Directory { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [Lineage.DatasetNames.File(Directory)];
 
     /// <summary>Unlimited (0): each subtask writes its own part files.</summary>
     public int MaxParallelism => 0;

@@ -17,7 +17,7 @@ namespace Sluice.Sources;
 /// file must not change between a checkpoint and its restore. Lines are read as bytes into a reused buffer (a UTF-8
 /// byte order mark at the start is skipped): the deserializer reads them without an intermediate string.
 /// </remarks>
-public sealed class FileSource<T> : ISource<T>
+public sealed class FileSource<T> : ISource<T>, Lineage.ILineageDataset
 {
     private readonly string _path;
     private readonly IMessageDeserializer<T> _deserializer;
@@ -35,6 +35,9 @@ public sealed class FileSource<T> : ISource<T>
 
     /// <inheritdoc />
     public bool IsBounded => true;
+
+    /// <inheritdoc />
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [Lineage.DatasetNames.File(_path)];
 
     /// <inheritdoc />
     public int MaxParallelism => 1;

@@ -9,7 +9,7 @@ namespace Sluice.Sources;
 /// becomes a <see cref="DeadLetter"/> naming the file, line number, error and JSON path.
 /// </summary>
 /// <typeparam name="T">Record type.</typeparam>
-public sealed class JsonLinesFileSource<T> : ISource<T>
+public sealed class JsonLinesFileSource<T> : ISource<T>, Lineage.ILineageDataset
 {
     private readonly FileSource<T> _file;
 
@@ -20,6 +20,9 @@ public sealed class JsonLinesFileSource<T> : ISource<T>
 
     /// <inheritdoc />
     public bool IsBounded => true;
+
+    /// <inheritdoc />
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => _file.GetLineageDatasets();
 
     /// <inheritdoc />
     public int MaxParallelism => 1;

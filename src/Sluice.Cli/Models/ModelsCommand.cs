@@ -32,6 +32,7 @@ internal static class ModelsCommand
             }
         });
         var vars = new Option<string[]>("--vars") { Description = "Values for var(), as name=value (repeatable)." };
+        var lineage = LineageOption.Create();
 
         foreach (var (name, command, description) in new[]
         {
@@ -47,6 +48,7 @@ internal static class ModelsCommand
             if (command is ModelCommand.Run or ModelCommand.Build or ModelCommand.Test or ModelCommand.Seed)
             {
                 sub.Options.Add(threads);
+                sub.Options.Add(lineage);
             }
             if (command is ModelCommand.Run or ModelCommand.Build)
             {
@@ -55,6 +57,8 @@ internal static class ModelsCommand
             sub.Options.Add(vars);
             sub.SetAction(async (parse, cancellationToken) =>
             {
+                var runsNodes = command is ModelCommand.Run or ModelCommand.Build or ModelCommand.Test or ModelCommand.Seed;
+                await using var emitter = runsNodes ? LineageOption.Emitter(parse, lineage) : Sluice.Lineage.NoLineageEmitter.Instance;
                 var options = new ModelRunOptions
                 {
                     ProjectDirectory = parse.GetValue(projectDir)!,
@@ -66,6 +70,7 @@ internal static class ModelsCommand
                     FullRefresh = parse.GetValue(fullRefresh),
                     Threads = parse.GetValue(threads),
                     Vars = ParseVars(parse.GetValue(vars) ?? []),
+                    Lineage = emitter is Sluice.Lineage.NoLineageEmitter ? null : emitter,
                 };
                 ModelRunReport report;
                 try

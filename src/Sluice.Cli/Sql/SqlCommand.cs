@@ -19,7 +19,8 @@ internal static class SqlCommand
         var execute = new Option<string?>("--execute", "-e") { Description = "Run these statements (separated by ';') and exit." };
         var file = new Option<string?>("--file", "-f") { Description = "Run the statements of this file and exit; all its INSERTs run together as one job." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Keep the catalog (tables, views, functions) and the shell's history in this directory. Without it, they live until the command exits." };
-        var command = new Command("sql", "Run Flink SQL: statements (-e), a file (-f), or an interactive shell.") { execute, file, dataDir };
+        var lineage = LineageOption.Create();
+        var command = new Command("sql", "Run Flink SQL: statements (-e), a file (-f), or an interactive shell.") { execute, file, dataDir, lineage };
         command.Validators.Add(result =>
         {
             if (result.GetValue(execute) is not null && result.GetValue(file) is not null)
@@ -31,7 +32,13 @@ internal static class SqlCommand
         {
             var verbose = parse.GetValue(CommandLineHost.Verbose);
             var directory = parse.GetValue(dataDir) is { } d ? DataDirectories.CreateWritable(d, "SQL data directory") : null;
-            var session = SqlSession.Create(new SqlSessionOptions { DataDirectory = directory, Connectors = ConnectorsCommand.Registry() });
+            await using var emitter = LineageOption.Emitter(parse, lineage);
+            var session = SqlSession.Create(new SqlSessionOptions
+            {
+                DataDirectory = directory,
+                Connectors = ConnectorsCommand.Registry(),
+                ConfigureJob = job => job with { Lineage = emitter }, // the jobs' runs: START, COMPLETE or FAIL (docs/lineage.md)
+            });
             foreach (var warning in session.Warnings)
             {
                 Console.Error.WriteLine($"warning: {warning}");

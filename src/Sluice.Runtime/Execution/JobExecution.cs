@@ -28,6 +28,7 @@ public static class JobExecution
         var plan = JobPlanner.Plan(environment);
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var client = new JobClient(plan, cancellation, JobId.New());
+        Runtime.Execution.JobLineage.Attach(client, plan);
         beforeRun(client);
         client.Run();
         return client;

@@ -24,7 +24,7 @@ internal static class DashboardEndpoints
     /// <summary>Maps the pages, the static files and the dead-letter API.</summary>
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        foreach (var page in (string[])["/", "/jobs/{id}", "/topics", "/dlq"])
+        foreach (var page in (string[])["/", "/jobs/{id}", "/topics", "/dlq", "/lineage"])
         {
             endpoints.MapGet(page, (DashboardAssets assets, HttpContext context) => Serve(assets, "index.html", context))
                 .ExcludeFromDescription();

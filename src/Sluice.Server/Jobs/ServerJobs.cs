@@ -23,6 +23,7 @@ internal sealed partial class ServerJobs
 
     private readonly ServerContext _server;
     private readonly JobRegistry _registry;
+    private readonly Lineage.ServerLineage _lineage; // every job's OpenLineage events (GET /api/lineage)
     private readonly JobDefinitionStore _definitions;
     private readonly ILogger _logger;
     private readonly TimeProvider _time = TimeProvider.System;
@@ -30,10 +31,11 @@ internal sealed partial class ServerJobs
     private readonly List<ServerJob> _jobs = [];
     private volatile bool _shuttingDown;
 
-    public ServerJobs(ServerContext server, JobRegistry registry)
+    public ServerJobs(ServerContext server, JobRegistry registry, Lineage.ServerLineage lineage)
     {
         _server = server;
         _registry = registry;
+        _lineage = lineage;
         _logger = server.LoggerFactory.CreateLogger(JobsLog.Category);
         _definitions = new JobDefinitionStore(server.JobsDirectory, _logger);
     }
@@ -226,6 +228,7 @@ internal sealed partial class ServerJobs
             Parallelism = definition.Parallelism,
             Checkpoints = CheckpointOptions.InDirectory(job.CheckpointDirectory, TimeSpan.FromMilliseconds(definition.CheckpointIntervalMs)),
             LoggerFactory = _server.LoggerFactory,
+            Lineage = _lineage,
         };
         if (definition.Sql is { } sql)
         {

@@ -11,6 +11,7 @@ public sealed class DashboardPageTests(DashboardServer server) : IClassFixture<D
     [InlineData("/jobs/some-job")]
     [InlineData("/topics")]
     [InlineData("/dlq")]
+    [InlineData("/lineage")]
     public async Task Page_Get_AnswersTheDashboardHtml(string path)
     {
         using var response = await Fixture.Anonymous.GetAsync(path);

@@ -2,6 +2,7 @@
 import { jobsPage, jobPage } from './jobs.js';
 import { topicsPage } from './topics.js';
 import { dlqPage } from './dlq.js';
+import { lineagePage } from './lineage.js';
 import { h, showConnection } from './util.js';
 
 const routes = [
@@ -9,6 +10,7 @@ const routes = [
   { pattern: /^\/jobs\/([^/]+)$/, nav: 'jobs', render: (view, signal, match) => jobPage(view, signal, decodeURIComponent(match[1])) },
   { pattern: /^\/topics$/, nav: 'topics', render: (view, signal) => topicsPage(view, signal) },
   { pattern: /^\/dlq$/, nav: 'dlq', render: (view, signal) => dlqPage(view, signal) },
+  { pattern: /^\/lineage$/, nav: 'lineage', render: (view, signal) => lineagePage(view, signal) },
 ];
 
 let current = null;
