@@ -21,7 +21,11 @@ namespace Sluice.Orchestration;
 /// </summary>
 public sealed partial class DagScheduler : IAsyncDisposable
 {
-    private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>
+    /// Shared client without a timeout of its own: an HTTP task is bounded by its task timeout (the attempt's token),
+    /// a webhook by its own 30 s; a client timeout would end attempts outside the scheduler's control.
+    /// </summary>
+    private static readonly HttpClient s_http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     private readonly Dictionary<string, DagDefinition> _dags;
     private readonly Dictionary<string, IReadOnlyList<TaskDefinition>> _topological;
