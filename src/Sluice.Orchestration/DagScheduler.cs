@@ -16,8 +16,8 @@ namespace Sluice.Orchestration;
 /// <see cref="DagSchedulerOptions.MaxParallelTasks"/>, each on the thread pool with its timeout; marks tasks whose
 /// upstream failed; finishes runs; raises SLA misses. Every state change is persisted before it is acted on, so a
 /// scheduler killed at any point and started again on the same store continues where it stopped.
-/// All times come from <see cref="DagSchedulerOptions.TimeProvider"/>. Thread-safe. Only one scheduler should drive
-/// a store at a time (run creation stays unique even when two do).
+/// All times come from <see cref="DagSchedulerOptions.TimeProvider"/>. Thread-safe. Only one scheduler drives a store
+/// at a time: each holds the state directory's lock file while it lives (run creation stays unique regardless).
 /// </summary>
 public sealed partial class DagScheduler : IAsyncDisposable
 {
@@ -39,6 +39,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Dag, DateTimeOffset Date, string Task), Task> _inFlight = new();
     private readonly ConcurrentBag<Task> _webhooks = [];
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly StateDirectoryLock _lock;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _recovered;
     private long _writes;
@@ -46,7 +47,12 @@ public sealed partial class DagScheduler : IAsyncDisposable
     private Exception? _fault;
     private int _disposed;
 
-    /// <summary>Creates a scheduler of <paramref name="dags"/> on <paramref name="store"/>; nothing runs until <see cref="StepAsync"/> or <see cref="RunAsync"/>.</summary>
+    /// <summary>
+    /// Creates a scheduler of <paramref name="dags"/> on <paramref name="store"/>; nothing runs until <see cref="StepAsync"/>
+    /// or <see cref="RunAsync"/>. Takes the state directory's lock (<c>.lock</c>) until disposed: throws
+    /// <see cref="InvalidOperationException"/> ("in use by another scheduler (pid …)") when another scheduler, in this
+    /// process or another, holds it — two schedulers on one store would run the same tasks twice.
+    /// </summary>
     public DagScheduler(IEnumerable<DagDefinition> dags, RunStore store, DagSchedulerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(dags);
@@ -60,6 +66,8 @@ public sealed partial class DagScheduler : IAsyncDisposable
         _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Sluice.Orchestration");
         _http = _options.HttpClient ?? s_http;
         _executor = new TaskExecutor(store, _http);
+        // Last: nothing after it may throw, or the lock would outlive a scheduler that never was.
+        _lock = StateDirectoryLock.Acquire(store.Directory);
     }
 
     /// <summary>The DAGs, by id.</summary>
@@ -170,6 +178,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
             // Cancelled attempts: expected on shutdown.
         }
         _shutdown.Dispose();
+        _lock.Dispose();
     }
 
     private async Task RunUntilAsync(Func<bool> done, CancellationToken cancellationToken)

@@ -101,4 +101,20 @@ public sealed class SchedulerRestartTests
             return base.WriteFile(path, content, createNew);
         }
     }
+
+    [Fact]
+    public async Task Constructor_StateDirectoryHeldByAnotherScheduler_RefusesNamingThePidUntilItIsDisposed()
+    {
+        using var f = new SchedulerFixture(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var dag = new DagBuilder("d").Task("t", new ShellAction("true")).Build();
+        var first = f.Scheduler(dag);
+
+        var error = Should.Throw<InvalidOperationException>(() => f.Scheduler(new RunStore(f.Store.Directory), false, dag));
+        error.Message.ShouldBe($"The state directory {f.Store.Directory} is in use by another scheduler (pid {Environment.ProcessId}): stop it, " +
+            "or use the server's API (POST /api/dags/{id}/runs) to trigger runs while it runs.");
+
+        await first.DisposeAsync();
+        await using var second = f.Scheduler(new RunStore(f.Store.Directory), false, dag);
+        second.Store.Directory.ShouldBe(f.Store.Directory);
+    }
 }

@@ -116,12 +116,21 @@ internal static class DagsCommand
         var definitions = Load(dagsDir);
         var dag = definitions.FirstOrDefault(d => d.Id == id) ?? throw UnknownDag(id, definitions);
         var store = OpenStore(stateDir, create: true)!;
-        var scheduler = new DagScheduler(definitions, store, new DagSchedulerOptions
+        // Only the DAG asked about: `dags run A` must not step (or recover) other DAGs' runs.
+        DagScheduler scheduler;
+        try
         {
-            CreateScheduledRuns = false,
-            LoggerFactory = CommandLineHost.LoggerFactory(parse),
-            Listeners = [new AttemptPrinter()],
-        });
+            scheduler = new DagScheduler([dag], store, new DagSchedulerOptions
+            {
+                CreateScheduledRuns = false,
+                LoggerFactory = CommandLineHost.LoggerFactory(parse),
+                Listeners = [new AttemptPrinter()],
+            });
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CommandFailedException(e.Message, e);
+        }
         return (scheduler, dag);
     }
 
