@@ -16,23 +16,20 @@ public sealed partial class DagScheduler
     private static readonly TimeSpan s_webhookTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Marks what a stopped scheduler left running as abandoned; those tasks run again.</summary>
-    private void Recover(DateTimeOffset now)
+    private void Recover(DagDefinition dag, DateTimeOffset now)
     {
-        foreach (var dag in _dags.Values)
+        foreach (var run in _store.ListRuns(dag.Id).Where(r => r.State == DagRunState.Running))
         {
-            foreach (var run in _store.ListRuns(dag.Id).Where(r => r.State == DagRunState.Running))
+            foreach (var task in _store.ListTasks(dag.Id, run.LogicalDate).Where(t => t.State == TaskState.Running))
             {
-                foreach (var task in _store.ListTasks(dag.Id, run.LogicalDate).Where(t => t.State == TaskState.Running))
+                var attempts = task.Attempts.ToList();
+                if (attempts.Count > 0 && attempts[^1].State == AttemptState.Running)
                 {
-                    var attempts = task.Attempts.ToList();
-                    if (attempts.Count > 0 && attempts[^1].State == AttemptState.Running)
-                    {
-                        attempts[^1] = attempts[^1] with { State = AttemptState.Abandoned, EndedAt = now, Error = "the scheduler stopped while this attempt ran" };
-                    }
-                    var reset = task with { State = TaskState.Pending, Attempts = attempts, NextAttemptAt = null };
-                    Persist(() => _store.SaveTask(run.LogicalDate, reset));
-                    _logger.LogWarning("DAG {Dag} run {Run}: task {Task} was running when the scheduler stopped; it runs again.", dag.Id, run.RunId, task.TaskId);
+                    attempts[^1] = attempts[^1] with { State = AttemptState.Abandoned, EndedAt = now, Error = "the scheduler stopped while this attempt ran" };
                 }
+                var reset = task with { State = TaskState.Pending, Attempts = attempts, NextAttemptAt = null };
+                Persist(() => _store.SaveTask(run.LogicalDate, reset));
+                _logger.LogWarning("DAG {Dag} run {Run}: task {Task} was running when the scheduler stopped; it runs again.", dag.Id, run.RunId, task.TaskId);
             }
         }
     }

@@ -25,6 +25,9 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// Shared client without a timeout of its own: an HTTP task is bounded by its task timeout (the attempt's token),
     /// a webhook by its own 30 s; a client timeout would end attempts outside the scheduler's control.
     /// </summary>
+    /// <summary>How soon a DAG whose pass failed is tried again (at the latest).</summary>
+    private static readonly TimeSpan s_retryAfterError = TimeSpan.FromSeconds(5);
+
     private static readonly HttpClient s_http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     private readonly Dictionary<string, DagDefinition> _dags;
@@ -41,7 +44,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly StateDirectoryLock _lock;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _recovered;
+    private readonly HashSet<string> _recovered = new(StringComparer.Ordinal);
     private long _writes;
     private DateTimeOffset? _nextWake;
     private Exception? _fault;
@@ -99,8 +102,10 @@ public sealed partial class DagScheduler : IAsyncDisposable
     }
 
     /// <summary>
-    /// One scheduling pass (see the type's summary). Returns once the pass is persisted; started attempts run on. Throws
-    /// what a store write threw (the scheduler is then faulted: every later call throws it too).
+    /// One scheduling pass (see the type's summary). Returns once the pass is persisted; started attempts run on. A DAG
+    /// whose pass fails on the store (an unreadable file, an I/O error) is logged, counted
+    /// (<c>sluice_dag_scheduling_errors_total</c>) and retried on the next pass; the other DAGs go on. Anything else
+    /// faults the scheduler: every later call throws it.
     /// </summary>
     public async Task StepAsync(CancellationToken cancellationToken = default)
     {
@@ -209,40 +214,57 @@ public sealed partial class DagScheduler : IAsyncDisposable
     {
         var now = _time.GetUtcNow();
         _nextWake = null;
-        if (!_recovered)
-        {
-            Recover(now);
-            _recovered = true;
-        }
         foreach (var dag in _dags.Values)
         {
-            var runs = _store.ListRuns(dag.Id);
-            if (_options.CreateScheduledRuns && dag.Schedule.IsScheduled)
+            try
             {
-                CreateDueRuns(dag, runs, now);
-                runs = _store.ListRuns(dag.Id);
+                StepDag(dag, now);
             }
-            var running = runs.Count(r => r.State == DagRunState.Running);
-            foreach (var queued in runs.Where(r => r.State == DagRunState.Queued))
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
             {
-                if (running >= dag.MaxActiveRuns)
-                {
-                    break;
-                }
-                var started = queued with { State = DagRunState.Running, StartedAt = now > queued.QueuedAt ? now : queued.QueuedAt };
-                Persist(() => _store.UpdateRun(started));
-                running++;
-                Notify(l => l.OnRunStarted(started));
+                // One DAG's unreadable file or a transient I/O error must not stop the others: every change is persisted
+                // before it is acted on, so the next pass re-reads the store and retries from where this one stopped.
+                OrchestrationMetrics.SchedulingErrors.Add(1, new KeyValuePair<string, object?>("dag", dag.Id));
+                _logger.LogError(e, "Scheduling DAG {Dag} failed; it is retried on the next pass: {Error}", dag.Id, e.Message);
+                WakeAt(now + s_retryAfterError);
             }
-            foreach (var run in _store.ListRuns(dag.Id))
+        }
+    }
+
+    private void StepDag(DagDefinition dag, DateTimeOffset now)
+    {
+        if (!_recovered.Contains(dag.Id))
+        {
+            // Before any of the DAG's tasks starts, so an abandoned attempt is never mistaken for one in flight.
+            Recover(dag, now);
+            _recovered.Add(dag.Id);
+        }
+        var runs = _store.ListRuns(dag.Id);
+        if (_options.CreateScheduledRuns && dag.Schedule.IsScheduled)
+        {
+            CreateDueRuns(dag, runs, now);
+            runs = _store.ListRuns(dag.Id);
+        }
+        var running = runs.Count(r => r.State == DagRunState.Running);
+        foreach (var queued in runs.Where(r => r.State == DagRunState.Queued))
+        {
+            if (running >= dag.MaxActiveRuns)
             {
-                var current = run;
-                if (run.State == DagRunState.Running)
-                {
-                    current = AdvanceRun(dag, run, now);
-                }
-                CheckSla(dag, current, now);
+                break;
             }
+            var started = queued with { State = DagRunState.Running, StartedAt = now > queued.QueuedAt ? now : queued.QueuedAt };
+            Persist(() => _store.UpdateRun(started));
+            running++;
+            Notify(l => l.OnRunStarted(started));
+        }
+        foreach (var run in _store.ListRuns(dag.Id))
+        {
+            var current = run;
+            if (run.State == DagRunState.Running)
+            {
+                current = AdvanceRun(dag, run, now);
+            }
+            CheckSla(dag, current, now);
         }
     }
 
