@@ -82,11 +82,14 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// <summary>
     /// Creates a run of <paramref name="dagId"/> for <paramref name="logicalDate"/> (its interval: to the next schedule
     /// occurrence; a manual DAG's is empty) as queued, or returns the existing run of that logical date (exactly one
-    /// per DAG and logical date). Throws <see cref="KeyNotFoundException"/> for an unknown DAG.
+    /// per DAG and logical date). The logical date is truncated to the whole second (run ids show seconds). Throws <see cref="KeyNotFoundException"/> for an unknown DAG.
     /// </summary>
     public async Task<(DagRun Run, bool Created)> TriggerAsync(string dagId, DateTimeOffset logicalDate, DagRunKind kind = DagRunKind.Manual, CancellationToken cancellationToken = default)
     {
         var dag = GetDag(dagId);
+        // Whole seconds: the run id shows seconds and the folder key milliseconds, so two triggers within one second
+        // must be the same run, not two runs sharing a run id.
+        logicalDate = new DateTimeOffset(logicalDate.Ticks - (logicalDate.Ticks % TimeSpan.TicksPerSecond), logicalDate.Offset);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

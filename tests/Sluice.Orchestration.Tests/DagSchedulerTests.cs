@@ -193,6 +193,23 @@ public sealed class DagSchedulerTests
     }
 
     [Fact]
+    public async Task Trigger_TwiceWithinOneSecond_IsOneRunWithOneRunId()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var dag = new DagBuilder("m").Task("t", new ShellAction("true")).Build();
+        await using var scheduler = f.Scheduler(dag);
+
+        var (first, created) = await scheduler.TriggerAsync("m", s_jan1.AddMilliseconds(100));
+        var (second, createdAgain) = await scheduler.TriggerAsync("m", s_jan1.AddMilliseconds(900));
+
+        created.ShouldBeTrue();
+        createdAgain.ShouldBeFalse();
+        second.RunId.ShouldBe(first.RunId);
+        first.LogicalDate.ShouldBe(s_jan1);
+        f.Store.ListRuns("m").Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task FileSensor_FileArrives_SucceedsInOneAttempt()
     {
         using var f = new SchedulerFixture(s_jan1);
