@@ -76,6 +76,9 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// <summary>The DAGs, by id.</summary>
     public IReadOnlyDictionary<string, DagDefinition> Dags => _dags;
 
+    /// <summary>The clock of every schedule and timeout (<see cref="DagSchedulerOptions.TimeProvider"/>); "now" of a trigger.</summary>
+    public TimeProvider TimeProvider => _time;
+
     /// <summary>The store.</summary>
     public RunStore Store => _store;
 
