@@ -12,24 +12,24 @@ public sealed partial class DagScheduler
     /// <summary>A sensor without a timeout pokes this long before it fails.</summary>
     private static readonly TimeSpan s_defaultSensorTimeout = TimeSpan.FromDays(7);
 
+    /// <summary>How long an SLA webhook may take to answer.</summary>
+    private static readonly TimeSpan s_webhookTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Marks what a stopped scheduler left running as abandoned; those tasks run again.</summary>
-    private void Recover(DateTimeOffset now)
+    private void Recover(DagDefinition dag, DateTimeOffset now)
     {
-        foreach (var dag in _dags.Values)
+        foreach (var run in _store.ListRuns(dag.Id).Where(r => r.State == DagRunState.Running))
         {
-            foreach (var run in _store.ListRuns(dag.Id).Where(r => r.State == DagRunState.Running))
+            foreach (var task in _store.ListTasks(dag.Id, run.LogicalDate).Where(t => t.State == TaskState.Running))
             {
-                foreach (var task in _store.ListTasks(dag.Id, run.LogicalDate).Where(t => t.State == TaskState.Running))
+                var attempts = task.Attempts.ToList();
+                if (attempts.Count > 0 && attempts[^1].State == AttemptState.Running)
                 {
-                    var attempts = task.Attempts.ToList();
-                    if (attempts.Count > 0 && attempts[^1].State == AttemptState.Running)
-                    {
-                        attempts[^1] = attempts[^1] with { State = AttemptState.Abandoned, EndedAt = now, Error = "the scheduler stopped while this attempt ran" };
-                    }
-                    var reset = task with { State = TaskState.Pending, Attempts = attempts, NextAttemptAt = null };
-                    Persist(() => _store.SaveTask(run.LogicalDate, reset));
-                    _logger.LogWarning("DAG {Dag} run {Run}: task {Task} was running when the scheduler stopped; it runs again.", dag.Id, run.RunId, task.TaskId);
+                    attempts[^1] = attempts[^1] with { State = AttemptState.Abandoned, EndedAt = now, Error = "the scheduler stopped while this attempt ran" };
                 }
+                var reset = task with { State = TaskState.Pending, Attempts = attempts, NextAttemptAt = null };
+                Persist(() => _store.SaveTask(run.LogicalDate, reset));
+                _logger.LogWarning("DAG {Dag} run {Run}: task {Task} was running when the scheduler stopped; it runs again.", dag.Id, run.RunId, task.TaskId);
             }
         }
     }
@@ -106,45 +106,72 @@ public sealed partial class DagScheduler
     private async Task ExecuteAsync(DagDefinition dag, TaskDefinition task, DagRun run, TaskAttempt attempt, (string, DateTimeOffset, string) key)
     {
         await Task.Yield();
-        var timeout = task.Action is SensorAction ? null : task.Controls.Timeout;
-        using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, _time) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, _shutdown.Token);
-        AttemptOutcome outcome;
-        var timedOut = false;
         try
         {
-            outcome = await _executor.RunAsync(dag, task, run, attempt.Number, _store.FullPath(attempt.LogFile), linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !_shutdown.IsCancellationRequested)
-        {
-            timedOut = true;
-            outcome = AttemptOutcome.Fail($"timed out after {timeout}");
-        }
-        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
-        {
-            // Shutting down: the attempt stays running in the store; the next scheduler runs it again.
-            _inFlight.TryRemove(key, out _);
-            return;
-        }
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_fault is null)
+            // A sensor's timeout spans all its pokes: each poke gets what is left of it, so a hung poke cannot outlive it.
+            var timeout = task.Action is SensorAction
+                ? Max(TimeSpan.Zero, (task.Controls.Timeout ?? s_defaultSensorTimeout) - (_time.GetUtcNow() - attempt.StartedAt))
+                : task.Controls.Timeout;
+            var outcome = await AttemptAsync(dag, task, run, attempt, timeout).ConfigureAwait(false);
+            if (outcome is null)
             {
-                Complete(dag, task, run, attempt, outcome, timedOut);
+                // Shutting down: the attempt stays running in the store; the next scheduler runs it again.
+                return;
             }
-        }
-        catch (Exception e)
-        {
-            _fault = e;
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (_fault is null)
+                {
+                    Complete(dag, task, run, attempt, outcome.Value.Outcome, outcome.Value.TimedOut);
+                }
+            }
+            catch (Exception e)
+            {
+                _fault = e;
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
         finally
         {
+            // Whatever happened, the attempt is no longer in flight: the task can be started (or retried) again.
             _inFlight.TryRemove(key, out _);
-            _gate.Release();
             Wake();
         }
     }
+
+    /// <summary>
+    /// Runs one attempt (or poke) bounded by <paramref name="timeout"/>: null when the scheduler shuts down, otherwise
+    /// its outcome. Any exception (the log file cannot be opened, a client's own timeout fires, a bug) is a failed
+    /// attempt carrying the error, so no attempt stays <c>running</c> while the scheduler lives.
+    /// </summary>
+    private async Task<(AttemptOutcome Outcome, bool TimedOut)?> AttemptAsync(DagDefinition dag, TaskDefinition task, DagRun run, TaskAttempt attempt, TimeSpan? timeout)
+    {
+        using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, _shutdown.Token);
+        try
+        {
+            return (await _executor.RunAsync(dag, task, run, attempt.Number, _store.FullPath(attempt.LogFile), linked.Token).ConfigureAwait(false), false);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
+        {
+            return (AttemptOutcome.Fail($"timed out after {timeout}"), true);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning("DAG {Dag} run {Run}: attempt {Attempt} of task {Task} failed unexpectedly: {Error}", dag.Id, run.RunId, attempt.Number, task.Id, e.Message);
+            return (AttemptOutcome.Fail($"{e.GetType().Name}: {e.Message}"), false);
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void Complete(DagDefinition dag, TaskDefinition task, DagRun run, TaskAttempt attempt, AttemptOutcome outcome, bool timedOut)
     {
@@ -223,7 +250,10 @@ public sealed partial class DagScheduler
     {
         try
         {
-            using var response = await _http.PostAsJsonAsync(hook, payload, _shutdown.Token).ConfigureAwait(false);
+            // The shared client has no timeout of its own (task timeouts bound task requests); a webhook gets 30 s.
+            using var timeout = new CancellationTokenSource(s_webhookTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _shutdown.Token);
+            using var response = await _http.PostAsJsonAsync(hook, payload, linked.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 // The URL may hold a secret: name the DAG and the status only.

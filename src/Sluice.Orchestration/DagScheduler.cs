@@ -16,12 +16,19 @@ namespace Sluice.Orchestration;
 /// <see cref="DagSchedulerOptions.MaxParallelTasks"/>, each on the thread pool with its timeout; marks tasks whose
 /// upstream failed; finishes runs; raises SLA misses. Every state change is persisted before it is acted on, so a
 /// scheduler killed at any point and started again on the same store continues where it stopped.
-/// All times come from <see cref="DagSchedulerOptions.TimeProvider"/>. Thread-safe. Only one scheduler should drive
-/// a store at a time (run creation stays unique even when two do).
+/// All times come from <see cref="DagSchedulerOptions.TimeProvider"/>. Thread-safe. Only one scheduler drives a store
+/// at a time: each holds the state directory's lock file while it lives (run creation stays unique regardless).
 /// </summary>
 public sealed partial class DagScheduler : IAsyncDisposable
 {
-    private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>
+    /// Shared client without a timeout of its own: an HTTP task is bounded by its task timeout (the attempt's token),
+    /// a webhook by its own 30 s; a client timeout would end attempts outside the scheduler's control.
+    /// </summary>
+    /// <summary>How soon a DAG whose pass failed is tried again (at the latest).</summary>
+    private static readonly TimeSpan s_retryAfterError = TimeSpan.FromSeconds(5);
+
+    private static readonly HttpClient s_http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     private readonly Dictionary<string, DagDefinition> _dags;
     private readonly Dictionary<string, IReadOnlyList<TaskDefinition>> _topological;
@@ -35,14 +42,20 @@ public sealed partial class DagScheduler : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Dag, DateTimeOffset Date, string Task), Task> _inFlight = new();
     private readonly ConcurrentBag<Task> _webhooks = [];
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly StateDirectoryLock _lock;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _recovered;
+    private readonly HashSet<string> _recovered = new(StringComparer.Ordinal);
     private long _writes;
     private DateTimeOffset? _nextWake;
     private Exception? _fault;
     private int _disposed;
 
-    /// <summary>Creates a scheduler of <paramref name="dags"/> on <paramref name="store"/>; nothing runs until <see cref="StepAsync"/> or <see cref="RunAsync"/>.</summary>
+    /// <summary>
+    /// Creates a scheduler of <paramref name="dags"/> on <paramref name="store"/>; nothing runs until <see cref="StepAsync"/>
+    /// or <see cref="RunAsync"/>. Takes the state directory's lock (<c>.lock</c>) until disposed: throws
+    /// <see cref="InvalidOperationException"/> ("in use by another scheduler (pid …)") when another scheduler, in this
+    /// process or another, holds it — two schedulers on one store would run the same tasks twice.
+    /// </summary>
     public DagScheduler(IEnumerable<DagDefinition> dags, RunStore store, DagSchedulerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(dags);
@@ -56,10 +69,15 @@ public sealed partial class DagScheduler : IAsyncDisposable
         _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Sluice.Orchestration");
         _http = _options.HttpClient ?? s_http;
         _executor = new TaskExecutor(store, _http);
+        // Last: nothing after it may throw, or the lock would outlive a scheduler that never was.
+        _lock = StateDirectoryLock.Acquire(store.Directory);
     }
 
     /// <summary>The DAGs, by id.</summary>
     public IReadOnlyDictionary<string, DagDefinition> Dags => _dags;
+
+    /// <summary>The clock of every schedule and timeout (<see cref="DagSchedulerOptions.TimeProvider"/>); "now" of a trigger.</summary>
+    public TimeProvider TimeProvider => _time;
 
     /// <summary>The store.</summary>
     public RunStore Store => _store;
@@ -67,11 +85,14 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// <summary>
     /// Creates a run of <paramref name="dagId"/> for <paramref name="logicalDate"/> (its interval: to the next schedule
     /// occurrence; a manual DAG's is empty) as queued, or returns the existing run of that logical date (exactly one
-    /// per DAG and logical date). Throws <see cref="KeyNotFoundException"/> for an unknown DAG.
+    /// per DAG and logical date). The logical date is truncated to the whole second (run ids show seconds). Throws <see cref="KeyNotFoundException"/> for an unknown DAG.
     /// </summary>
     public async Task<(DagRun Run, bool Created)> TriggerAsync(string dagId, DateTimeOffset logicalDate, DagRunKind kind = DagRunKind.Manual, CancellationToken cancellationToken = default)
     {
         var dag = GetDag(dagId);
+        // Whole seconds: the run id shows seconds and the folder key milliseconds, so two triggers within one second
+        // must be the same run, not two runs sharing a run id.
+        logicalDate = new DateTimeOffset(logicalDate.Ticks - (logicalDate.Ticks % TimeSpan.TicksPerSecond), logicalDate.Offset);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -87,8 +108,10 @@ public sealed partial class DagScheduler : IAsyncDisposable
     }
 
     /// <summary>
-    /// One scheduling pass (see the type's summary). Returns once the pass is persisted; started attempts run on. Throws
-    /// what a store write threw (the scheduler is then faulted: every later call throws it too).
+    /// One scheduling pass (see the type's summary). Returns once the pass is persisted; started attempts run on. A DAG
+    /// whose pass fails on the store (an unreadable file, an I/O error) is logged, counted
+    /// (<c>sluice_dag_scheduling_errors_total</c>) and retried on the next pass; the other DAGs go on. Anything else
+    /// faults the scheduler: every later call throws it.
     /// </summary>
     public async Task StepAsync(CancellationToken cancellationToken = default)
     {
@@ -166,6 +189,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
             // Cancelled attempts: expected on shutdown.
         }
         _shutdown.Dispose();
+        _lock.Dispose();
     }
 
     private async Task RunUntilAsync(Func<bool> done, CancellationToken cancellationToken)
@@ -196,40 +220,57 @@ public sealed partial class DagScheduler : IAsyncDisposable
     {
         var now = _time.GetUtcNow();
         _nextWake = null;
-        if (!_recovered)
-        {
-            Recover(now);
-            _recovered = true;
-        }
         foreach (var dag in _dags.Values)
         {
-            var runs = _store.ListRuns(dag.Id);
-            if (_options.CreateScheduledRuns && dag.Schedule.IsScheduled)
+            try
             {
-                CreateDueRuns(dag, runs, now);
-                runs = _store.ListRuns(dag.Id);
+                StepDag(dag, now);
             }
-            var running = runs.Count(r => r.State == DagRunState.Running);
-            foreach (var queued in runs.Where(r => r.State == DagRunState.Queued))
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
             {
-                if (running >= dag.MaxActiveRuns)
-                {
-                    break;
-                }
-                var started = queued with { State = DagRunState.Running, StartedAt = now > queued.QueuedAt ? now : queued.QueuedAt };
-                Persist(() => _store.UpdateRun(started));
-                running++;
-                Notify(l => l.OnRunStarted(started));
+                // One DAG's unreadable file or a transient I/O error must not stop the others: every change is persisted
+                // before it is acted on, so the next pass re-reads the store and retries from where this one stopped.
+                OrchestrationMetrics.SchedulingErrors.Add(1, new KeyValuePair<string, object?>("dag", dag.Id));
+                _logger.LogError(e, "Scheduling DAG {Dag} failed; it is retried on the next pass: {Error}", dag.Id, e.Message);
+                WakeAt(now + s_retryAfterError);
             }
-            foreach (var run in _store.ListRuns(dag.Id))
+        }
+    }
+
+    private void StepDag(DagDefinition dag, DateTimeOffset now)
+    {
+        if (!_recovered.Contains(dag.Id))
+        {
+            // Before any of the DAG's tasks starts, so an abandoned attempt is never mistaken for one in flight.
+            Recover(dag, now);
+            _recovered.Add(dag.Id);
+        }
+        var runs = _store.ListRuns(dag.Id);
+        if (_options.CreateScheduledRuns && dag.Schedule.IsScheduled)
+        {
+            CreateDueRuns(dag, runs, now);
+            runs = _store.ListRuns(dag.Id);
+        }
+        var running = runs.Count(r => r.State == DagRunState.Running);
+        foreach (var queued in runs.Where(r => r.State == DagRunState.Queued))
+        {
+            if (running >= dag.MaxActiveRuns)
             {
-                var current = run;
-                if (run.State == DagRunState.Running)
-                {
-                    current = AdvanceRun(dag, run, now);
-                }
-                CheckSla(dag, current, now);
+                break;
             }
+            var started = queued with { State = DagRunState.Running, StartedAt = now > queued.QueuedAt ? now : queued.QueuedAt };
+            Persist(() => _store.UpdateRun(started));
+            running++;
+            Notify(l => l.OnRunStarted(started));
+        }
+        foreach (var run in _store.ListRuns(dag.Id))
+        {
+            var current = run;
+            if (run.State == DagRunState.Running)
+            {
+                current = AdvanceRun(dag, run, now);
+            }
+            CheckSla(dag, current, now);
         }
     }
 

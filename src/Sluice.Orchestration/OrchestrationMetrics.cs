@@ -11,4 +11,11 @@ internal static class OrchestrationMetrics
     /// </summary>
     public static Counter<long> SlaMisses { get; } = SluiceMetrics.Meter.CreateCounter<long>("sluice.dag.sla_misses", "{miss}",
         "DAG runs not finished by their data interval's end plus the DAG's SLA, by dag.");
+
+    /// <summary>
+    /// <c>sluice.dag.scheduling_errors</c>, exported as <c>sluice_dag_scheduling_errors_total{dag="…"}</c>: scheduling
+    /// passes of a DAG that failed (an unreadable run file, an I/O error) and are retried on the next pass.
+    /// </summary>
+    public static Counter<long> SchedulingErrors { get; } = SluiceMetrics.Meter.CreateCounter<long>("sluice.dag.scheduling_errors", "{error}",
+        "Scheduling passes of a DAG that failed (unreadable run file, I/O error) and are retried on the next pass, by dag.");
 }

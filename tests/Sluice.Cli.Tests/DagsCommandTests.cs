@@ -72,4 +72,23 @@ public sealed class DagsCommandTests : IDisposable
         result.Stderr.ShouldContain("bad.yml:4: DAG 'bad', task 'a': depends_on names 'nope', which is not a task of the DAG.");
         Directory.Exists(_state).ShouldBeFalse();
     }
+
+    [Fact]
+    public void Run_StateDirectoryLockedByAServer_RefusesNamingItsPidAndRunsNothing()
+    {
+        var marker = Path.Combine(_root, "ran");
+        File.WriteAllText(Path.Combine(_dags, "a.yml"), $"dag_id: a\nstart_date: 2024-01-01\ntasks:\n  - id: t\n    kind: shell\n    command: touch {marker}\n");
+        Directory.CreateDirectory(_state);
+        // What a live server holds: the lock file opened exclusively, its pid beside it.
+        using (new FileStream(Path.Combine(_state, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            File.WriteAllText(Path.Combine(_state, ".lock.owner"), "4242");
+
+            var result = Dags("run", "a", "--logical-date", "2024-01-05");
+
+            result.ExitCode.ShouldBe(1);
+            result.Stderr.ShouldContain("is in use by another scheduler (pid 4242)");
+            File.Exists(marker).ShouldBeFalse();
+        }
+    }
 }

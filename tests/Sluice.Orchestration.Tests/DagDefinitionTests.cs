@@ -179,4 +179,29 @@ public sealed class DagDefinitionTests
         TaskTemplates.Render("f", "{{ ds }}|{{ ds_nodash }}|{{ data_interval_start }}|{{ data_interval_end }}|{{ logical_date }}|{{ run_id }}|{{ params.x }}|{{ try_number }}", variables)
             .ShouldBe("2024-03-05|20240305|2024-03-05T00:00:00+00:00|2024-03-06T00:00:00+00:00|2024-03-05T00:00:00+00:00|manual__x|7|2");
     }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("daily\n")]
+    [InlineData("a/b")]
+    public void Build_IdNamingNoOrAnotherFolder_Refused(string id)
+    {
+        var error = Should.Throw<DagDefinitionException>(() => new DagBuilder(id).Task("t", new ShellAction("true")).Build());
+
+        error.Message.ShouldBe($"(code):1: DAG id '{id}' may hold only letters, digits, '_', '-' and '.' (not only dots).");
+    }
+
+    [Fact]
+    public void Build_IdWithDots_Accepted() =>
+        new DagBuilder("v1.2").Task("t", new ShellAction("true")).Build().Id.ShouldBe("v1.2");
+
+    [Fact]
+    public void SqlConnectionTarget_ToString_NeverPrintsTheConnectionString()
+    {
+        var target = new SqlConnectionTarget(null, "Host=db;Username=etl;Password=hunter2");
+
+        target.ToString().ShouldBe("SqlConnectionTarget { DuckDbPath = , PostgresConnectionString = *** }");
+        new SqlAction(target, "select 1").ToString().ShouldNotContain("hunter2");
+    }
 }

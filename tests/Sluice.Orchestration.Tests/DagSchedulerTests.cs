@@ -174,6 +174,42 @@ public sealed class DagSchedulerTests
     }
 
     [Fact]
+    public async Task Attempt_LogFileCannotBeOpened_FailsInsteadOfStayingRunning()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var dag = new DagBuilder("broken").Task("t", new ShellAction("true")).Build();
+        await using var scheduler = f.Scheduler(dag);
+        // A folder where the attempt's log file goes: opening the log throws before the task runs.
+        Directory.CreateDirectory(f.Store.FullPath(RunStore.LogFile("broken", s_jan1, "t", 1)));
+
+        await scheduler.TriggerAsync("broken", s_jan1);
+        await scheduler.RunUntilIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        var task = f.Store.ListTasks("broken", s_jan1).Single();
+        task.State.ShouldBe(TaskState.Failed);
+        task.Attempts.Single().State.ShouldBe(AttemptState.Failed);
+        task.Attempts.Single().Error.ShouldNotBeNull().ShouldContain("UnauthorizedAccessException");
+        f.Store.GetRun("broken", s_jan1)!.State.ShouldBe(DagRunState.Failed);
+    }
+
+    [Fact]
+    public async Task Trigger_TwiceWithinOneSecond_IsOneRunWithOneRunId()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var dag = new DagBuilder("m").Task("t", new ShellAction("true")).Build();
+        await using var scheduler = f.Scheduler(dag);
+
+        var (first, created) = await scheduler.TriggerAsync("m", s_jan1.AddMilliseconds(100));
+        var (second, createdAgain) = await scheduler.TriggerAsync("m", s_jan1.AddMilliseconds(900));
+
+        created.ShouldBeTrue();
+        createdAgain.ShouldBeFalse();
+        second.RunId.ShouldBe(first.RunId);
+        first.LogicalDate.ShouldBe(s_jan1);
+        f.Store.ListRuns("m").Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task FileSensor_FileArrives_SucceedsInOneAttempt()
     {
         using var f = new SchedulerFixture(s_jan1);

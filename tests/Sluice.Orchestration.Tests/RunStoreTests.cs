@@ -97,4 +97,33 @@ public sealed class RunStoreTests
 
         error.Message.ShouldContain("run.json has format 2; this Sluice reads format 1 to 1.");
     }
+
+    [Fact]
+    public void ListRuns_NewerFormatWithUnknownValues_SaysWhichFormat()
+    {
+        using var dir = new TestDirectory();
+        var runDir = Path.Combine(dir.Path, "dags", "d", "runs", "20240102T000000.000Z");
+        Directory.CreateDirectory(runDir);
+        // A format-2 file may use values this version cannot deserialize (a new run state).
+        File.WriteAllText(Path.Combine(runDir, "run.json"), """{"format": 2, "run": {"state": "paused", "interval": 7}}""");
+
+        var error = Should.Throw<InvalidDataException>(() => new RunStore(dir.Path).ListRuns("d"));
+
+        error.Message.ShouldContain("run.json has format 2; this Sluice reads format 1 to 1.");
+    }
+
+    [Fact]
+    public void SaveTask_NameTakenByAFolder_ThrowsAndLeavesNoTempFile()
+    {
+        using var dir = new TestDirectory();
+        var store = new RunStore(dir.Path);
+        store.TryCreateRun(Run(DagRunKind.Manual), out _).ShouldBeTrue();
+        var tasks = Path.Combine(dir.Path, "dags", "d", "runs", "20240102T000000.000Z", "tasks");
+        Directory.CreateDirectory(Path.Combine(tasks, "t.json"));
+        var task = new TaskInstance { DagId = "d", RunId = Run(DagRunKind.Manual).RunId, TaskId = "t", State = TaskState.Pending };
+
+        Should.Throw<IOException>(() => store.SaveTask(s_day, task));
+
+        Directory.EnumerateFiles(tasks, "*.tmp").ShouldBeEmpty();
+    }
 }

@@ -101,4 +101,42 @@ public sealed class SchedulerRestartTests
             return base.WriteFile(path, content, createNew);
         }
     }
+
+    [Fact]
+    public async Task Constructor_StateDirectoryHeldByAnotherScheduler_RefusesNamingThePidUntilItIsDisposed()
+    {
+        using var f = new SchedulerFixture(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var dag = new DagBuilder("d").Task("t", new ShellAction("true")).Build();
+        var first = f.Scheduler(dag);
+
+        var error = Should.Throw<InvalidOperationException>(() => f.Scheduler(new RunStore(f.Store.Directory), false, dag));
+        error.Message.ShouldBe($"The state directory {f.Store.Directory} is in use by another scheduler (pid {Environment.ProcessId}): stop it, " +
+            "or use the server's API (POST /api/dags/{id}/runs) to trigger runs while it runs.");
+
+        await first.DisposeAsync();
+        await using var second = f.Scheduler(new RunStore(f.Store.Directory), false, dag);
+        second.Store.Directory.ShouldBe(f.Store.Directory);
+    }
+
+    [Fact]
+    public async Task Step_OneDagsRunFileUnreadable_OtherDagsRunAndTheBrokenOneRecoversOnceFixed()
+    {
+        var jan1 = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var f = new SchedulerFixture(jan1);
+        var a = new DagBuilder("a").Task("t", new ShellAction("true")).Build();
+        var b = new DagBuilder("b").Task("t", new ShellAction("true")).Build();
+        var broken = Path.Combine(f.Store.Directory, "dags", "a", "runs", "20231231T000000.000Z");
+        Directory.CreateDirectory(broken);
+        File.WriteAllText(Path.Combine(broken, "run.json"), "{ not json");
+        await using var scheduler = f.Scheduler(a, b);
+
+        await scheduler.TriggerAsync("b", jan1);
+        await scheduler.RunUntilIdleAsync();
+        f.Store.GetRun("b", jan1)!.State.ShouldBe(DagRunState.Success);
+
+        Directory.Delete(broken, recursive: true);
+        await scheduler.TriggerAsync("a", jan1);
+        await scheduler.RunUntilIdleAsync();
+        f.Store.GetRun("a", jan1)!.State.ShouldBe(DagRunState.Success);
+    }
 }

@@ -116,12 +116,21 @@ internal static class DagsCommand
         var definitions = Load(dagsDir);
         var dag = definitions.FirstOrDefault(d => d.Id == id) ?? throw UnknownDag(id, definitions);
         var store = OpenStore(stateDir, create: true)!;
-        var scheduler = new DagScheduler(definitions, store, new DagSchedulerOptions
+        // Only the DAG asked about: `dags run A` must not step (or recover) other DAGs' runs.
+        DagScheduler scheduler;
+        try
         {
-            CreateScheduledRuns = false,
-            LoggerFactory = CommandLineHost.LoggerFactory(parse),
-            Listeners = [new AttemptPrinter()],
-        });
+            scheduler = new DagScheduler([dag], store, new DagSchedulerOptions
+            {
+                CreateScheduledRuns = false,
+                LoggerFactory = CommandLineHost.LoggerFactory(parse),
+                Listeners = [new AttemptPrinter()],
+            });
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CommandFailedException(e.Message, e);
+        }
         return (scheduler, dag);
     }
 
@@ -144,20 +153,10 @@ internal static class DagsCommand
     private static CommandFailedException UnknownDag(string id, IReadOnlyList<DagDefinition> definitions) =>
         new($"There is no DAG '{id}' in the DAGs folder (found: {(definitions.Count == 0 ? "none" : string.Join(", ", definitions.Select(d => d.Id)))}).");
 
-    private static DateTimeOffset ParseDate(string text, string option, DagDefinition dag)
-    {
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var withOffset) && (text.EndsWith('Z') || text.Contains('+', StringComparison.Ordinal) || text.LastIndexOf('-') > 7))
-        {
-            return withOffset;
-        }
-        if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
-        {
-            // Without an offset, a wall-clock time of the DAG's zone (as start_date in the file).
-            var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-            return new DateTimeOffset(unspecified, dag.Schedule.TimeZone.GetUtcOffset(unspecified));
-        }
-        throw new CommandFailedException($"{option} '{text}' is not a date: write e.g. 2024-01-01 or 2024-01-01T02:00:00Z.");
-    }
+    private static DateTimeOffset ParseDate(string text, string option, DagDefinition dag) =>
+        dag.TryParseLogicalDate(text, out var date)
+            ? date
+            : throw new CommandFailedException($"{option} '{text}' is not a date: write e.g. 2024-01-01 or 2024-01-01T02:00:00Z.");
 
     /// <summary>One line per attempt start and end (listener calls come one at a time).</summary>
     private sealed class AttemptPrinter : IDagRunListener

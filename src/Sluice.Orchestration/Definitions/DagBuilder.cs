@@ -106,7 +106,7 @@ public sealed partial class DagBuilder
         var file = SourceFile ?? "(code)";
         if (!IdPattern().IsMatch(_id))
         {
-            throw new DagDefinitionException($"{file}:1: DAG id '{_id}' may hold only letters, digits, '_', '-' and '.'.");
+            throw new DagDefinitionException($"{file}:1: DAG id '{_id}' may hold only letters, digits, '_', '-' and '.' (not only dots).");
         }
         string At(TaskDefinition t) => $"{file}:{Math.Max(1, t.Line)}";
         var dag = new DagDefinition
@@ -136,7 +136,7 @@ public sealed partial class DagBuilder
         {
             if (!IdPattern().IsMatch(task.Id))
             {
-                throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': a task id may hold only letters, digits, '_', '-' and '.'.");
+                throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': a task id may hold only letters, digits, '_', '-' and '.' (not only dots).");
             }
             if (!ids.Add(task.Id))
             {
@@ -207,7 +207,11 @@ public sealed partial class DagBuilder
         return null;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    /// <summary>
+    /// Ids name folders of the run store: letters, digits, '_', '-', '.', but not only dots ('.' and '..' are folders
+    /// already). \A…\z, not ^…$: '$' also matches before a trailing newline.
+    /// </summary>
+    [GeneratedRegex(@"\A(?!\.+\z)[A-Za-z0-9_.-]+\z")]
     private static partial Regex IdPattern();
 }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Sluice.Orchestration.Definitions;
 
 /// <summary>
@@ -47,4 +49,31 @@ public sealed record DagDefinition
     /// <summary>The task named <paramref name="taskId"/>; throws <see cref="KeyNotFoundException"/> naming it when absent.</summary>
     public TaskDefinition GetTask(string taskId) =>
         Tasks.FirstOrDefault(t => t.Id == taskId) ?? throw new KeyNotFoundException($"DAG '{Id}' has no task '{taskId}'.");
+
+    /// <summary>
+    /// Parses a logical date as the CLI and the API take it: ISO 8601 with an offset (<c>2024-01-01T02:00:00Z</c>,
+    /// <c>…+02:00</c>) is that instant; without one (<c>2024-01-01</c>, <c>2024-01-01T02:00</c>) it is wall-clock time
+    /// of the DAG's time zone, as <c>start_date</c> in a DAG file. False when <paramref name="text"/> is not a date.
+    /// </summary>
+    public bool TryParseLogicalDate(string text, out DateTimeOffset date)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        // An offset is 'Z' or a sign after the time part ('-' inside the date part is not one).
+        var time = trimmed.IndexOf('T', StringComparison.OrdinalIgnoreCase);
+        var hasOffset = trimmed.EndsWith('Z') || trimmed.EndsWith('z') ||
+            (time > 0 && trimmed.IndexOfAny(['+', '-'], time) > 0);
+        if (hasOffset)
+        {
+            return DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+        }
+        if (DateTime.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+            date = new DateTimeOffset(unspecified, Schedule.TimeZone.GetUtcOffset(unspecified));
+            return true;
+        }
+        date = default;
+        return false;
+    }
 }

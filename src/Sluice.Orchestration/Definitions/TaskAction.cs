@@ -50,6 +50,13 @@ public sealed record SqlConnectionTarget(string? DuckDbPath, string? PostgresCon
 {
     /// <summary>A short description without secrets, for logs.</summary>
     public string Describe() => DuckDbPath is not null ? $"duckdb:{DuckDbPath}" : "postgres";
+
+    /// <summary>Prints the DuckDB path but never the connection string (it holds the password).</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("DuckDbPath = ").Append(DuckDbPath).Append(", PostgresConnectionString = ").Append(PostgresConnectionString is null ? "" : "***");
+        return true;
+    }
 }
 
 /// <summary>Runs <see cref="Sql"/> (templated; several statements allowed) on a DuckDB file or a PostgreSQL database.</summary>

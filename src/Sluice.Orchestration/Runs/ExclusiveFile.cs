@@ -42,6 +42,64 @@ internal static partial class ExclusiveFile
         throw new IOException($"Cannot create {path}: link(2) failed with errno {error}.");
     }
 
+    /// <summary>
+    /// Makes a change to <paramref name="directory"/>'s entries (a link, rename or created child) durable: fsync(2) of
+    /// the directory on Unix, where an fsynced file can otherwise vanish after a crash because its name never reached
+    /// disk. A no-op on Windows (NTFS journals names with the metadata). Throws <see cref="IOException"/> naming the directory.
+    /// </summary>
+    public static void SyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        // O_RDONLY opens a directory on Linux and macOS alike; fsync on that descriptor flushes its entries.
+        var fd = Open(directory, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open the directory {directory} to fsync it: errno {Marshal.GetLastPInvokeError()}.");
+        }
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of the directory {directory} failed with errno {Marshal.GetLastPInvokeError()}.");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>Creates <paramref name="directory"/> and any missing parents, fsyncing each new one's parent.</summary>
+    public static void CreateDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+        var parent = Path.GetDirectoryName(directory);
+        if (parent is not null)
+        {
+            CreateDirectory(parent);
+        }
+        Directory.CreateDirectory(directory);
+        if (parent is not null)
+        {
+            SyncDirectory(parent);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string oldPath, string newPath);
 }

@@ -37,7 +37,7 @@ public class RunStore
     {
         ArgumentNullException.ThrowIfNull(stateDirectory);
         Directory = Path.GetFullPath(stateDirectory);
-        System.IO.Directory.CreateDirectory(Directory);
+        ExclusiveFile.CreateDirectory(Directory);
     }
 
     /// <summary>The state directory (full path).</summary>
@@ -51,7 +51,7 @@ public class RunStore
     {
         ArgumentNullException.ThrowIfNull(run);
         var path = RunFile(run.DagId, run.LogicalDate);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        ExclusiveFile.CreateDirectory(Path.GetDirectoryName(path)!);
         if (WriteFile(path, Serialize(new RunDocument(Format, run)), createNew: true))
         {
             existing = run;
@@ -121,7 +121,7 @@ public class RunStore
     {
         ArgumentNullException.ThrowIfNull(task);
         var path = Path.Combine(RunDirectory(task.DagId, logicalDate), "tasks", task.TaskId + ".json");
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        ExclusiveFile.CreateDirectory(Path.GetDirectoryName(path)!);
         WriteFile(path, Serialize(new TaskDocument(Format, task)), createNew: false);
     }
 
@@ -139,17 +139,35 @@ public class RunStore
     internal virtual bool WriteFile(string path, byte[] content, bool createNew)
     {
         var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.{Guid.NewGuid():N}.tmp";
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        try
         {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+            var published = true;
+            if (createNew)
+            {
+                published = ExclusiveFile.TryPublish(temp, path);
+            }
+            else
+            {
+                File.Move(temp, path, overwrite: true);
+            }
+            if (published)
+            {
+                // The new name must reach disk too, or a crash can bring back the old file (or none).
+                ExclusiveFile.SyncDirectory(Path.GetDirectoryName(path)!);
+            }
+            return published;
         }
-        if (createNew)
+        catch
         {
-            return ExclusiveFile.TryPublish(temp, path);
+            // No *.tmp is left behind by a failed write (a full disk, a name taken by a folder).
+            File.Delete(temp);
+            throw;
         }
-        File.Move(temp, path, overwrite: true);
-        return true;
     }
 
     private string RunDirectory(string dagId, DateTimeOffset logicalDate) => Path.Combine(Directory, "dags", dagId, "runs", Key(logicalDate));
@@ -164,20 +182,32 @@ public class RunStore
     private static T Read<T>(string path)
         where T : IStoreDocument
     {
-        T document;
+        var bytes = File.ReadAllBytes(path);
+        // The format first: a newer file says so instead of failing on a field this version does not know.
+        int format;
         try
         {
-            document = JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), JsonOptions) ?? throw new JsonException("empty document");
+            using var json = JsonDocument.Parse(bytes);
+            format = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("format", out var f) && f.TryGetInt32(out var n)
+                ? n
+                : throw new JsonException("no integer \"format\" field");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"The run store file {path} is not a valid format-{Format} document: {e.Message}", e);
         }
-        if (document.Format is < 1 or > Format)
+        if (format is < 1 or > Format)
         {
-            throw new InvalidDataException($"The run store file {path} has format {document.Format}; this Sluice reads format 1 to {Format}.");
+            throw new InvalidDataException($"The run store file {path} has format {format}; this Sluice reads format 1 to {Format}.");
         }
-        return document;
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, JsonOptions) ?? throw new JsonException("empty document");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The run store file {path} is not a valid format-{Format} document: {e.Message}", e);
+        }
     }
 
     private interface IStoreDocument

@@ -83,6 +83,11 @@ internal static class DagEndpoints
             .WithSummary("A DAG's recent runs (newest first, ?limit=25) with every task instance and attempt.");
         group.MapGet("/{id}/runs/{run}/tasks/{task}/attempts/{attempt:int}/log", (string id, string run, string task, int attempt, IServiceProvider services) => WithScheduler(services, scheduler =>
             {
+                if (!scheduler.Dags.ContainsKey(id))
+                {
+                    // Never a path built from an unknown id (e.g. '..').
+                    return NotFound($"There is no DAG '{id}'.");
+                }
                 var found = scheduler.Store.FindRun(id, run);
                 var instance = found is null ? null : scheduler.Store.ListTasks(id, found.LogicalDate).FirstOrDefault(t => t.TaskId == task);
                 var entry = instance?.Attempts.FirstOrDefault(a => a.Number == attempt);
@@ -104,13 +109,31 @@ internal static class DagEndpoints
                 {
                     return NotFound($"There is no DAG '{id}'.");
                 }
-                var at = DateTimeOffset.UtcNow;
-                if (request.ContentLength > 0)
+                // Chunked bodies have no Content-Length: read whatever comes (an empty body means "now").
+                using var buffer = new MemoryStream();
+                await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                var at = scheduler.TimeProvider.GetUtcNow();
+                if (buffer.Length > 0)
                 {
-                    using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    if (body.RootElement.TryGetProperty("logical_date", out var date) && !DateTimeOffset.TryParse(date.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+                    var dag = scheduler.Dags[id];
+                    try
                     {
-                        return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: $"logical_date '{date}' is not an ISO 8601 date: write e.g. 2024-01-01T00:00:00Z.");
+                        using var body = JsonDocument.Parse(buffer.ToArray());
+                        if (body.RootElement.ValueKind != JsonValueKind.Object)
+                        {
+                            return BadRequest("The body must be a JSON object, e.g. {\"logical_date\": \"2024-01-01T00:00:00Z\"}.");
+                        }
+                        if (body.RootElement.TryGetProperty("logical_date", out var date))
+                        {
+                            if (date.ValueKind != JsonValueKind.String || !dag.TryParseLogicalDate(date.GetString()!, out at))
+                            {
+                                return BadRequest($"logical_date {date.GetRawText()} is not an ISO 8601 date: write e.g. 2024-01-01T00:00:00Z (without an offset: the DAG's time zone).");
+                            }
+                        }
+                    }
+                    catch (JsonException e)
+                    {
+                        return BadRequest($"The body is not valid JSON: {e.Message}");
                     }
                 }
                 var (run, created) = await scheduler.TriggerAsync(id, at, DagRunKind.Manual, cancellationToken).ConfigureAwait(false);
@@ -124,6 +147,8 @@ internal static class DagEndpoints
 
     private static IResult NoDags() =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "The server runs no DAGs: start it with --dags-dir <folder>.");
+
+    private static IResult BadRequest(string detail) => Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: detail);
 
     private static IResult NotFound(string detail) => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: detail);
 
