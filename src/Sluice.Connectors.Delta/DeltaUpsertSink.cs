@@ -1,3 +1,4 @@
+using Sluice.Connectors.Delta.Log;
 using Sluice.Connectors.Delta.Writing;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -44,6 +45,7 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
     private string _appId = "";
     private long _restoredCheckpointId;
     private DeltaTable? _table;
+    private Schema? _tableSchema; // the rows' schema as the table stores it (no timestamp precision)
     private int[] _partitionKeys = [];
 
     /// <summary>Creates the sink; the table is opened (or created) when the job starts.</summary>
@@ -141,14 +143,16 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
             return;
         }
         var (sequence, rows) = DecodeCommittable(committable, $"committable of checkpoint {checkpointId}");
+        var table = Table();
+        rows = AsTableRows(rows, Volatile.Read(ref _tableSchema)!);
         if (checkpointId == 0)
         {
-            _ = Table().Merge(rows, KeyColumns);
+            _ = table.Merge(rows, KeyColumns);
             return;
         }
         // A transaction version the table already holds is a replay (restore checked that none is later than the
         // restored checkpoint): skipped by the merge.
-        _ = Table().Merge(rows, KeyColumns, new DeltaMergeOptions { AppId = AppIdOf(subtaskIndex), TransactionVersion = sequence });
+        _ = table.Merge(rows, KeyColumns, new DeltaMergeOptions { AppId = AppIdOf(subtaskIndex), TransactionVersion = sequence });
     }
 
     /// <summary>Creates the (single) writer.</summary>
@@ -223,9 +227,35 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
             {
                 return $"field '{expected[i].Name}' is {actual[i].Type} where {expected[i].Type} is expected";
             }
+            if (expected[i].Description != actual[i].Description)
+            {
+                return $"field '{expected[i].Name}' has the comment {Quote(actual[i].Description)} where {Quote(expected[i].Description)} is expected";
+            }
         }
         return "the schemas differ";
     }
+
+    /// <summary>The rows with the table's schema, which differs from the rows' only where Delta keeps less (timestamp precision).</summary>
+    private List<Row> AsTableRows(List<Row> rows, Schema tableSchema)
+    {
+        if (ReferenceEquals(tableSchema, Schema) || tableSchema.Equals(Schema))
+        {
+            return rows;
+        }
+        var converted = new List<Row>(rows.Count);
+        foreach (var row in rows)
+        {
+            var copy = new Row(tableSchema) { Kind = row.Kind };
+            for (var i = 0; i < row.FieldCount; i++)
+            {
+                copy.SetValue(i, row.GetValue(i));
+            }
+            converted.Add(copy);
+        }
+        return converted;
+    }
+
+    private static string Quote(string? comment) => comment is null ? "none" : $"'{comment}'";
 
     private DeltaTable Table()
     {
@@ -254,9 +284,12 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
             table = DeltaTable.Open(Path, _options.Table);
             var snapshot = table.GetSnapshot();
             var schema = snapshot.Schema;
-            if (!schema.Equals(Schema))
+            // The rows' schema as the table stores it: Delta keeps no timestamp precision (TIMESTAMP(3) reads back as
+            // TIMESTAMP(6)), so the table this sink created must compare equal to it.
+            var stored = DeltaSchemaJson.Parse(DeltaSchemaJson.Write(Schema));
+            if (!schema.Equals(stored))
             {
-                throw new DeltaException($"The Delta upsert sink's rows do not fit table '{Path}': {DescribeDifference(schema, Schema)} (the table's schema is {schema}, the rows' {Schema}); give the rows the table's schema, or write to another table.");
+                throw new DeltaException($"The Delta upsert sink's rows do not fit table '{Path}': {DescribeDifference(schema, stored)} (the table's schema is {schema}, the rows' {Schema}); give the rows the table's schema, or write to another table.");
             }
             if (snapshot.Configuration.TryGetValue("delta.appendOnly", out var appendOnly) && string.Equals(appendOnly, "true", StringComparison.OrdinalIgnoreCase))
             {
@@ -270,6 +303,7 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
                     partitionKeys.Add(key);
                 }
             }
+            Volatile.Write(ref _tableSchema, schema);
             Volatile.Write(ref _partitionKeys, [.. partitionKeys]);
             Volatile.Write(ref _table, table);
             return table;

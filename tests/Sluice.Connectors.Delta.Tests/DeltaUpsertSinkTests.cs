@@ -222,6 +222,43 @@ public sealed class DeltaUpsertSinkTests
     }
 
     [Fact]
+    public void Restart_TableCreatedForATimestamp3Column_IsAcceptedAndTheRowsMerge()
+    {
+        // Delta keeps no timestamp precision: the table the sink creates reads back with TIMESTAMP(6) columns.
+        using var temp = new TempDirectory();
+        var schema = Schema.Parse("id BIGINT NOT NULL, at TIMESTAMP(3), seen TIMESTAMP_LTZ(3)");
+        var at = new DateTime(2026, 12, 6, 10, 0, 0, 123, DateTimeKind.Unspecified);
+        var seen = new DateTimeOffset(2026, 12, 6, 10, 0, 0, 456, TimeSpan.Zero);
+        var first = new DeltaUpsertSink(temp.File("t"), schema, ["id"]);
+        first.AbortPending(0);
+        var writer = (ITwoPhaseSinkWriter<Row>)first.CreateWriter(new SinkContext("s", 0, 1, TimeProvider.System));
+        writer.Write(Row.Of(schema, 1L, at, seen), 0);
+        first.Commit(1, 0, writer.PrepareCommit(1));
+
+        var second = new DeltaUpsertSink(temp.File("t"), schema, ["id"]);
+        second.AbortPending(1);
+        var after = (ITwoPhaseSinkWriter<Row>)second.CreateWriter(new SinkContext("s", 0, 1, TimeProvider.System));
+        after.Write(Row.Of(schema, 2L, at, seen), 0);
+        second.Commit(2, 0, after.PrepareCommit(2));
+
+        var rows = DeltaTable.Open(temp.File("t")).ReadRows().OrderBy(r => r.GetInt64(0)).ToList();
+        rows.Select(r => r.GetInt64(0)).ShouldBe([1L, 2L]);
+        rows[1].GetTimestamp(1).ShouldBe(at);
+        rows[1].GetTimestampLtz(2).ShouldBe(seen);
+    }
+
+    [Fact]
+    public void AbortPending_TableColumnWithAnotherComment_FailsNamingTheComments()
+    {
+        using var temp = new TempDirectory();
+        DeltaTable.Create(temp.File("t"), new Schema(new Field("id", s_schema[0].Type), new Field("name", s_schema[1].Type, "the user's name")));
+
+        var error = Should.Throw<DeltaException>(() => Opened(temp.File("t"), "gold").AbortPending(0));
+
+        error.Message.ShouldContain("field 'name' has the comment none where 'the user's name' is expected");
+    }
+
+    [Fact]
     public void Write_NullKey_FailsNamingTheColumn()
     {
         using var temp = new TempDirectory();
