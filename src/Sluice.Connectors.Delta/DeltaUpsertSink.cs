@@ -39,6 +39,9 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
     /// <summary>The committable's format: 1 = the version byte, the batch's sequence (big-endian int64), the row count (varint), then each row in <see cref="RowStateSerializer"/> version 1 (kind, null bitmap, fields).</summary>
     internal const byte CommittableVersion = 1;
 
+    /// <summary>The <see cref="RowStateSerializer"/> version of the rows of a version 1 committable: pinned, so that a later row encoding does not misread checkpoints taken before it.</summary>
+    private const int RowFormatVersion = 1;
+
     private readonly DeltaSinkOptions _options;
     private readonly int[] _keys;
     private readonly RowStateSerializer _rows;
@@ -172,6 +175,7 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(sequenceBytes, sequence);
         output.WriteRaw(sequenceBytes);
         output.WriteVarInt32((uint)rows.Count);
+        System.Diagnostics.Debug.Assert(_rows.Version == RowFormatVersion, "a new row encoding needs a new committable version");
         foreach (var row in rows)
         {
             _rows.Write(output, row);
@@ -195,7 +199,7 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
             var rows = new List<Row>((int)Math.Min(count, 1 << 20));
             for (var i = 0u; i < count; i++)
             {
-                rows.Add(_rows.Read(input, _rows.Version));
+                rows.Add(_rows.Read(input, RowFormatVersion));
             }
             input.EnsureAtEnd();
             return (sequence, rows);
