@@ -234,6 +234,7 @@ public sealed class DeltaPredicate
             {
                 max = StatValue(x, type, isMax: true);
             }
+            (min, max) = Writing.Utf8Order.TrustedBounds(min, max);
             return MayMatch(min, max, literal);
         }
         catch (JsonException)

@@ -177,7 +177,11 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
             {
                 throw new DeltaException($"The Delta sink of table '{sink.Path}' received a row of schema {value.Schema}; it writes rows of {sink.Schema}.");
             }
-            _files ??= new DataFileWriter(sink.Path, sink.Schema, _partitionColumns, table.Options.NewGuid, time);
+            if (_files is null)
+            {
+                _files = new DataFileWriter(sink.Path, sink.Schema, _partitionColumns, table.Options.NewGuid, time);
+                _files.KeepPartitionValues(table.GetSnapshot().ActiveFiles);
+            }
             _files.Write(value);
         }
 

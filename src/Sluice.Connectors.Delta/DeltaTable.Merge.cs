@@ -122,7 +122,7 @@ public sealed partial class DeltaTable
                         }
                         else
                         {
-                            (shared ??= plan.NewWriter()).Write(entry.Row);
+                            (shared ??= SharedWriter(plan, snapshot)).Write(entry.Row);
                         }
                         updated++;
                     }
@@ -149,7 +149,7 @@ public sealed partial class DeltaTable
                 {
                     if (entry.MatchedInPlan != planNumber && !entry.Delete)
                     {
-                        (shared ??= plan.NewWriter()).Write(entry.Row);
+                        (shared ??= SharedWriter(plan, snapshot)).Write(entry.Row);
                         plan.RowsInserted++;
                     }
                 }
@@ -159,6 +159,14 @@ public sealed partial class DeltaTable
                 plan.Adds.AddRange(shared.Finish());
             }
         });
+    }
+
+    /// <summary>The writer of inserted and moved rows, writing a partition the table holds as its first file does.</summary>
+    private static Writing.DataFileWriter SharedWriter(Writing.RewritePlan plan, DeltaSnapshot snapshot)
+    {
+        var writer = plan.NewWriter();
+        writer.KeepPartitionValues(snapshot.ActiveFiles);
+        return writer;
     }
 
     /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> have equal values in every partition column.</summary>

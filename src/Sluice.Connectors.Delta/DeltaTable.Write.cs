@@ -61,6 +61,7 @@ public sealed partial class DeltaTable
                         projected = new Row(writeSchema);
                     }
                     writer = new DataFileWriter(Path, writeSchema, snapshot.PartitionColumns, Options.NewGuid, Options.TimeProvider);
+                    writer.KeepPartitionValues(snapshot.ActiveFiles);
                 }
                 else if (!ReferenceEquals(row.Schema, rowsSchema) && !row.Schema.Equals(rowsSchema))
                 {

@@ -1,3 +1,4 @@
+using Sluice.Connectors.Delta.Log;
 using Sluice.Connectors.Delta.Writing;
 using Sluice.Schemas;
 using Sluice.Sinks;
@@ -21,9 +22,13 @@ namespace Sluice.Connectors.Delta;
 /// <para>The table is created from the sink's schema when missing (<see cref="DeltaSinkOptions.PartitionBy"/>); an
 /// existing table must have exactly that schema, and rows must too: a difference fails naming the field. A null key
 /// column fails naming the row and the column.</para>
-/// <para>A transaction version the table already holds for the uid but that this run never restored nor committed (the
-/// job's checkpoints were deleted, or another job uses the same uid on the table) fails the commit rather than
-/// silently skipping the batch.</para>
+/// <para>Every (re)start checks the table before any checkpoint is taken: its schema must still be the rows', it must
+/// not be append-only (<c>delta.appendOnly</c>), and the transaction version it holds for the uid must not be later
+/// than the restored checkpoint. A later version (a savepoint or older checkpoint restored, the job's checkpoints
+/// deleted, or another job using the same uid on the table) fails the start naming both versions: committing would
+/// silently skip those checkpoints' batches. A failure that only a commit would find would fail every retry of a
+/// checkpoint that is already complete, so these checks run at restore, and an empty string in a key column that
+/// partitions the table fails in the writer.</para>
 /// <para>The batch of a checkpoint is held in memory by the writer and then in the checkpoint (one copy of each key's
 /// last row); MERGE rewrites every file that holds a changed key, so the cost per checkpoint grows with the files
 /// those keys touch. Without checkpoints the end-of-input batch (checkpoint id 0) is merged without <c>txn</c>.
@@ -34,13 +39,17 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
     /// <summary>The committable's format: 1 = the version byte, the batch's sequence (big-endian int64), the row count (varint), then each row in <see cref="RowStateSerializer"/> version 1 (kind, null bitmap, fields).</summary>
     internal const byte CommittableVersion = 1;
 
+    /// <summary>The <see cref="RowStateSerializer"/> version of the rows of a version 1 committable: pinned, so that a later row encoding does not misread checkpoints taken before it.</summary>
+    private const int RowFormatVersion = 1;
+
     private readonly DeltaSinkOptions _options;
     private readonly int[] _keys;
     private readonly RowStateSerializer _rows;
     private string _appId = "";
     private long _restoredCheckpointId;
-    private long _committedUpTo;
     private DeltaTable? _table;
+    private Schema? _tableSchema; // the rows' schema as the table stores it (no timestamp precision)
+    private int[] _partitionKeys = [];
 
     /// <summary>Creates the sink; the table is opened (or created) when the job starts.</summary>
     /// <param name="path">The table's directory.</param>
@@ -102,16 +111,33 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
         Volatile.Write(ref _appId, context.OperatorUid);
     }
 
-    /// <summary>Opens or creates the table and keeps the restored checkpoint; nothing staged needs discarding (a batch lives in its checkpoint only).</summary>
+    /// <summary>
+    /// Opens or creates the table, checks it afresh (schema, <c>delta.appendOnly</c>, the uid's transaction version) and
+    /// keeps the restored checkpoint; nothing staged needs discarding (a batch lives in its checkpoint only).
+    /// </summary>
+    /// <exception cref="DeltaException">The table's schema is not the rows'; the table is append-only; the table holds a
+    /// transaction version of the uid later than <paramref name="restoredCheckpointId"/>.</exception>
     public void AbortPending(long restoredCheckpointId)
     {
         Volatile.Write(ref _restoredCheckpointId, restoredCheckpointId);
-        _ = Table();
+        lock (_options)
+        {
+            _table = null;
+        }
+        var snapshot = Table().GetSnapshot();
+        var appId = AppIdOf(0);
+        var held = snapshot.GetTransactionVersion(appId);
+        if (held > restoredCheckpointId)
+        {
+            throw new DeltaException(
+                $"The Delta upsert sink '{appId}' cannot restart on table '{Path}': the table already holds transaction version {held} of uid '{appId}', later than the restored checkpoint {restoredCheckpointId}, so checkpoints {restoredCheckpointId + 1}..{held} would be skipped as already applied and their changes lost. A savepoint or older checkpoint rolled back against an upsert table needs a new sink uid (and a table that no other run of that uid wrote) or the table restored to a version before transaction {restoredCheckpointId + 1}.",
+                snapshot.Version);
+        }
     }
 
     /// <summary>Applies a checkpoint's batch once (see the class remarks).</summary>
-    /// <exception cref="DeltaException">The table holds a later transaction of the uid that this run did not write; the
-    /// merge conflicts on every attempt or with a concurrent metadata change; the log is damaged.</exception>
+    /// <exception cref="DeltaException">The merge conflicts on every attempt or with a concurrent metadata change; the log
+    /// is damaged.</exception>
     public void Commit(long checkpointId, int subtaskIndex, byte[] committable)
     {
         ArgumentNullException.ThrowIfNull(committable);
@@ -120,23 +146,16 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
             return;
         }
         var (sequence, rows) = DecodeCommittable(committable, $"committable of checkpoint {checkpointId}");
+        var table = Table();
+        rows = AsTableRows(rows, Volatile.Read(ref _tableSchema)!);
         if (checkpointId == 0)
         {
-            _ = Table().Merge(rows, KeyColumns);
+            _ = table.Merge(rows, KeyColumns);
             return;
         }
-        var appId = AppIdOf(subtaskIndex);
-        var result = Table().Merge(rows, KeyColumns, new DeltaMergeOptions { AppId = appId, TransactionVersion = sequence });
-        var known = Math.Max(Volatile.Read(ref _restoredCheckpointId), Volatile.Read(ref _committedUpTo));
-        if (result.Skipped && sequence > known)
-        {
-            throw new DeltaException(
-                $"The Delta upsert sink '{appId}' did not apply checkpoint {checkpointId} to table '{Path}': the table already holds transaction version {Table().GetSnapshot().GetTransactionVersion(appId)} of that uid, but this run restored checkpoint {Volatile.Read(ref _restoredCheckpointId)} and committed up to {Volatile.Read(ref _committedUpTo)}. Another run with the same sink uid wrote the table (were the job's checkpoints deleted?); write to a new table or give the sink another uid.");
-        }
-        if (sequence > Volatile.Read(ref _committedUpTo))
-        {
-            Volatile.Write(ref _committedUpTo, sequence);
-        }
+        // A transaction version the table already holds is a replay (restore checked that none is later than the
+        // restored checkpoint): skipped by the merge.
+        _ = table.Merge(rows, KeyColumns, new DeltaMergeOptions { AppId = AppIdOf(subtaskIndex), TransactionVersion = sequence });
     }
 
     /// <summary>Creates the (single) writer.</summary>
@@ -156,6 +175,7 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(sequenceBytes, sequence);
         output.WriteRaw(sequenceBytes);
         output.WriteVarInt32((uint)rows.Count);
+        System.Diagnostics.Debug.Assert(_rows.Version == RowFormatVersion, "a new row encoding needs a new committable version");
         foreach (var row in rows)
         {
             _rows.Write(output, row);
@@ -179,7 +199,7 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
             var rows = new List<Row>((int)Math.Min(count, 1 << 20));
             for (var i = 0u; i < count; i++)
             {
-                rows.Add(_rows.Read(input, _rows.Version));
+                rows.Add(_rows.Read(input, RowFormatVersion));
             }
             input.EnsureAtEnd();
             return (sequence, rows);
@@ -211,9 +231,35 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
             {
                 return $"field '{expected[i].Name}' is {actual[i].Type} where {expected[i].Type} is expected";
             }
+            if (expected[i].Description != actual[i].Description)
+            {
+                return $"field '{expected[i].Name}' has the comment {Quote(actual[i].Description)} where {Quote(expected[i].Description)} is expected";
+            }
         }
         return "the schemas differ";
     }
+
+    /// <summary>The rows with the table's schema, which differs from the rows' only where Delta keeps less (timestamp precision).</summary>
+    private List<Row> AsTableRows(List<Row> rows, Schema tableSchema)
+    {
+        if (ReferenceEquals(tableSchema, Schema) || tableSchema.Equals(Schema))
+        {
+            return rows;
+        }
+        var converted = new List<Row>(rows.Count);
+        foreach (var row in rows)
+        {
+            var copy = new Row(tableSchema) { Kind = row.Kind };
+            for (var i = 0; i < row.FieldCount; i++)
+            {
+                copy.SetValue(i, row.GetValue(i));
+            }
+            converted.Add(copy);
+        }
+        return converted;
+    }
+
+    private static string Quote(string? comment) => comment is null ? "none" : $"'{comment}'";
 
     private DeltaTable Table()
     {
@@ -240,11 +286,29 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
                 }
             }
             table = DeltaTable.Open(Path, _options.Table);
-            var schema = table.GetSnapshot().Schema;
-            if (!schema.Equals(Schema))
+            var snapshot = table.GetSnapshot();
+            var schema = snapshot.Schema;
+            // The rows' schema as the table stores it: Delta keeps no timestamp precision (TIMESTAMP(3) reads back as
+            // TIMESTAMP(6)), so the table this sink created must compare equal to it.
+            var stored = DeltaSchemaJson.Parse(DeltaSchemaJson.Write(Schema));
+            if (!schema.Equals(stored))
             {
-                throw new DeltaException($"The Delta upsert sink's rows do not fit table '{Path}': {DescribeDifference(schema, Schema)} (the table's schema is {schema}, the rows' {Schema}); give the rows the table's schema, or write to another table.");
+                throw new DeltaException($"The Delta upsert sink's rows do not fit table '{Path}': {DescribeDifference(schema, stored)} (the table's schema is {schema}, the rows' {Schema}); give the rows the table's schema, or write to another table.");
             }
+            if (snapshot.Configuration.TryGetValue("delta.appendOnly", out var appendOnly) && string.Equals(appendOnly, "true", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new DeltaException($"The Delta upsert sink cannot write table '{Path}': it is append-only (delta.appendOnly = true at version {snapshot.Version}), so rows cannot be updated or deleted; write to another table or unset delta.appendOnly.", snapshot.Version);
+            }
+            var partitionKeys = new List<int>();
+            foreach (var key in _keys)
+            {
+                if (snapshot.PartitionColumns.Contains(Schema[key].Name))
+                {
+                    partitionKeys.Add(key);
+                }
+            }
+            Volatile.Write(ref _tableSchema, schema);
+            Volatile.Write(ref _partitionKeys, [.. partitionKeys]);
             Volatile.Write(ref _table, table);
             return table;
         }
@@ -265,6 +329,15 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
             }
             var key = RowKey.Of(value, sink._keys) ?? throw new DeltaException(
                 $"The Delta upsert sink of table '{sink.Path}' received the {value.Kind} row {value} with a null key column '{RowKey.NullColumn(value, sink._keys)}'; a null key identifies no row — filter such rows out or give them a key.");
+            foreach (var index in Volatile.Read(ref sink._partitionKeys))
+            {
+                if (value.GetValue(index) is string { Length: 0 })
+                {
+                    // Refused here, not at commit: a commit-time failure would fail every retry of a complete checkpoint.
+                    throw new DeltaException(
+                        $"The Delta upsert sink of table '{sink.Path}' received the {value.Kind} row {value} with an empty string in key column '{sink.Schema[index].Name}', which partitions the table; Delta stores an empty partition value as null, which matches no key, so it is refused — give such rows a non-empty key.");
+                }
+            }
             // The last change of a key wins; a -U deletes its key unless its +U follows.
             var copy = value.Copy();
             if (copy.Kind == RowKind.UpdateBefore)

@@ -107,7 +107,7 @@ public sealed class DeltaUpsertSinkTests
     }
 
     [Fact]
-    public void Commit_TableHoldsALaterTxnOfTheUidThanThisRunRestored_FailsInsteadOfSkipping()
+    public void AbortPending_TableHoldsALaterTxnOfTheUidThanTheRestoredCheckpoint_FailsAtRestoreNamingBoth()
     {
         using var temp = new TempDirectory();
         var earlier = Opened(temp.File("t"), "gold");
@@ -116,15 +116,57 @@ public sealed class DeltaUpsertSinkTests
         writer.Write(Change(RowKind.Insert, 1, "a"), 0);
         earlier.Commit(9, 0, writer.PrepareCommit(9));
 
-        // A new run with the same uid but without the checkpoints (they were deleted): its checkpoint 1 would be skipped.
-        var fresh = Opened(temp.File("t"), "gold");
-        fresh.AbortPending(0);
-        var freshWriter = Writer(fresh);
-        freshWriter.Write(Change(RowKind.Insert, 2, "b"), 0);
-        var error = Should.Throw<DeltaException>(() => fresh.Commit(1, 0, freshWriter.PrepareCommit(1)));
+        // Restoring a savepoint taken at checkpoint 4: checkpoints 5..9 would be skipped as already applied.
+        var restored = Opened(temp.File("t"), "gold");
+        var error = Should.Throw<DeltaException>(() => restored.AbortPending(4));
 
-        error.Message.ShouldContain("transaction version 9");
-        error.Message.ShouldContain("'gold'");
+        error.Message.ShouldContain("transaction version 9 of uid 'gold'");
+        error.Message.ShouldContain("restored checkpoint 4");
+        error.Message.ShouldContain(temp.File("t"));
+        error.Message.ShouldContain("new sink uid");
+        // A run whose checkpoints were deleted (restores nothing) is refused the same way, before any checkpoint.
+        Should.Throw<DeltaException>(() => Opened(temp.File("t"), "gold").AbortPending(0)).Message.ShouldContain("restored checkpoint 0");
+        // Another uid, or the checkpoint that committed it, starts.
+        Opened(temp.File("t"), "gold-2").AbortPending(0);
+        Opened(temp.File("t"), "gold").AbortPending(9);
+    }
+
+    [Fact]
+    public void AbortPending_SecondRestoreOfTheSameSink_ChecksTheTableAgain()
+    {
+        using var temp = new TempDirectory();
+        var sink = Opened(temp.File("t"), "gold");
+        sink.AbortPending(0);
+        var writer = Writer(sink);
+        writer.Write(Change(RowKind.Insert, 1, "a"), 0);
+        sink.Commit(3, 0, writer.PrepareCommit(3));
+        sink.AbortPending(3); // an in-process restart restores the checkpoint it committed: fine
+
+        // Between the restarts the table is replaced by an append-only one of the same schema (the cached table is stale).
+        Directory.Delete(temp.File("t"), recursive: true);
+        DeltaTable.Create(temp.File("t"), s_schema, configuration: new Dictionary<string, string?> { ["delta.appendOnly"] = "true" });
+
+        var error = Should.Throw<DeltaException>(() => sink.AbortPending(3));
+        error.Message.ShouldContain("append-only");
+        Should.Throw<DeltaException>(() => sink.CreateWriter(new SinkContext("s", 0, 1, TimeProvider.System))).Message.ShouldContain("append-only");
+    }
+
+    [Fact]
+    public void Write_EmptyStringInAKeyColumnThatPartitionsTheTable_FailsInTheWriterNamingTheRowAndColumn()
+    {
+        using var temp = new TempDirectory();
+        var schema = Schema.Parse("region STRING NOT NULL, id BIGINT NOT NULL");
+        var sink = new DeltaUpsertSink(temp.File("t"), schema, ["region", "id"], new DeltaSinkOptions { PartitionBy = ["region"] });
+        sink.AbortPending(0);
+        var writer = (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(new SinkContext("s", 0, 1, TimeProvider.System));
+        writer.Write(Row.Of(schema, "eu", 1L), 0);
+
+        var error = Should.Throw<DeltaException>(() => writer.Write(Row.Of(schema, "", 2L), 0));
+
+        error.Message.ShouldContain("empty string in key column 'region'");
+        error.Message.ShouldContain($"row {Row.Of(schema, "", 2L)}");
+        sink.Commit(1, 0, writer.PrepareCommit(1)); // the checkpoint holds only the accepted row and commits
+        DeltaTable.Open(temp.File("t")).GetSnapshot().GetTransactionVersion("").ShouldBe(1);
     }
 
     [Fact]
@@ -177,6 +219,43 @@ public sealed class DeltaUpsertSinkTests
 
         error.Message.ShouldContain("field 'name'");
         error.Message.ShouldContain("is extra");
+    }
+
+    [Fact]
+    public void Restart_TableCreatedForATimestamp3Column_IsAcceptedAndTheRowsMerge()
+    {
+        // Delta keeps no timestamp precision: the table the sink creates reads back with TIMESTAMP(6) columns.
+        using var temp = new TempDirectory();
+        var schema = Schema.Parse("id BIGINT NOT NULL, at TIMESTAMP(3), seen TIMESTAMP_LTZ(3)");
+        var at = new DateTime(2026, 12, 6, 10, 0, 0, 123, DateTimeKind.Unspecified);
+        var seen = new DateTimeOffset(2026, 12, 6, 10, 0, 0, 456, TimeSpan.Zero);
+        var first = new DeltaUpsertSink(temp.File("t"), schema, ["id"]);
+        first.AbortPending(0);
+        var writer = (ITwoPhaseSinkWriter<Row>)first.CreateWriter(new SinkContext("s", 0, 1, TimeProvider.System));
+        writer.Write(Row.Of(schema, 1L, at, seen), 0);
+        first.Commit(1, 0, writer.PrepareCommit(1));
+
+        var second = new DeltaUpsertSink(temp.File("t"), schema, ["id"]);
+        second.AbortPending(1);
+        var after = (ITwoPhaseSinkWriter<Row>)second.CreateWriter(new SinkContext("s", 0, 1, TimeProvider.System));
+        after.Write(Row.Of(schema, 2L, at, seen), 0);
+        second.Commit(2, 0, after.PrepareCommit(2));
+
+        var rows = DeltaTable.Open(temp.File("t")).ReadRows().OrderBy(r => r.GetInt64(0)).ToList();
+        rows.Select(r => r.GetInt64(0)).ShouldBe([1L, 2L]);
+        rows[1].GetTimestamp(1).ShouldBe(at);
+        rows[1].GetTimestampLtz(2).ShouldBe(seen);
+    }
+
+    [Fact]
+    public void AbortPending_TableColumnWithAnotherComment_FailsNamingTheComments()
+    {
+        using var temp = new TempDirectory();
+        DeltaTable.Create(temp.File("t"), new Schema(new Field("id", s_schema[0].Type), new Field("name", s_schema[1].Type, "the user's name")));
+
+        var error = Should.Throw<DeltaException>(() => Opened(temp.File("t"), "gold").AbortPending(0));
+
+        error.Message.ShouldContain("field 'name' has the comment none where 'the user's name' is expected");
     }
 
     [Fact]

@@ -41,9 +41,23 @@ public sealed class TimestampPartitionValueTests
         table.ReadRows().Select(r => r.GetInt64(0)).Order().ShouldBe([1L, 2L, 3L]);
     }
 
+    [Fact]
+    public void MergeInsertAndAppend_IntoAPlainFormPartition_WriteTheValueAsItsFilesDo()
+    {
+        using var temp = new TempDirectory();
+        var table = PlainPartitionTable(temp.File("t"), files: 1);
+
+        table.Merge([Row.Of(s_schema, 7L, "inserted", s_at)], ["id"]); // no key matches: the shared writer inserts it
+        table.Append([Row.Of(s_schema, 8L, "appended", s_at)]);
+
+        PartitionValuesOfActiveFiles(table).ShouldBe([Plain]);
+        table.GetSnapshot().FileCount.ShouldBe(3);
+        table.ReadRows().Select(r => r.GetInt64(0)).Order().ShouldBe([0L, 1L, 7L, 8L]);
+    }
+
     /// <summary>
     /// A table partitioned by <c>at</c> with <paramref name="files"/> files of two rows each (ids 0, 1, then 2, 3…) whose
-    /// log holds the partition value in the plain form, as Spark writes it.
+    /// log holds the partition value in the plain form, as Spark writes it (the first file edited so; later appends keep it).
     /// </summary>
     private static DeltaTable PlainPartitionTable(string path, int files)
     {
@@ -53,6 +67,11 @@ public sealed class TimestampPartitionValueTests
             table.Append(Enumerable.Range(2 * f, 2).Select(i => Row.Of(s_schema, (long)i, $"n{i}", s_at)));
             var commit = Path.Combine(path, "_delta_log", $"{f + 1:D20}.json");
             var text = File.ReadAllText(commit);
+            if (f > 0)
+            {
+                text.ShouldContain($"\"at\":\"{Plain}\"", Case.Sensitive, "an append keeps the partition's value as its first file writes it");
+                continue;
+            }
             var iso = Regex.Match(text, "\"at\":\"(2021-01-01T10:00:00[^\"]*Z)\"").Groups[1].Value;
             iso.ShouldNotBeEmpty("Sluice writes the ISO 8601 UTC form");
             File.WriteAllText(commit, text.Replace($"\"at\":\"{iso}\"", $"\"at\":\"{Plain}\"", StringComparison.Ordinal));

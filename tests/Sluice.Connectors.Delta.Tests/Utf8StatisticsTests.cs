@@ -11,6 +11,7 @@ public sealed class Utf8StatisticsTests
 {
     private const string Replacement = "\uFFFD";
     private const string Emoji = "\U0001F600";
+    private const string FullwidthA = "\uFF21";
     private static readonly Schema s_schema = Schema.Parse("name STRING");
 
     [Fact]
@@ -21,8 +22,61 @@ public sealed class Utf8StatisticsTests
 
         table.Append([Row.Of(s_schema, Replacement), Row.Of(s_schema, Emoji), Row.Of(s_schema, "a")]);
 
+        using var stats = System.Text.Json.JsonDocument.Parse(table.GetSnapshot().ActiveFiles.Single().Stats!);
+        stats.RootElement.GetProperty("minValues").GetProperty("name").GetString().ShouldBe("a");
+        stats.RootElement.GetProperty("maxValues").GetProperty("name").GetString().ShouldBe(Emoji);
+    }
+
+    [Fact]
+    public void Merge_OldStyleStatisticsInUtf16Order_DoNotPrune_NoDuplicateIsInserted()
+    {
+        // Sluice before 2026-12 wrote string statistics in UTF-16 order: for "😀" and "Ａ" (U+FF21) min "😀", max "Ａ" —
+        // an empty range in UTF-8 order, which would prune the file holding both.
+        using var temp = new TempDirectory();
+        var table = DeltaTable.Create(temp.File("t"), s_schema);
+        table.Append([Row.Of(s_schema, Emoji), Row.Of(s_schema, FullwidthA)]);
+        RewriteStatistics(temp.File("t"), version: 1, $$$"""{"numRecords":2,"minValues":{"name":"{{{Emoji}}}"},"maxValues":{"name":"{{{FullwidthA}}}"},"nullCount":{"name":0}}""");
+        var file = DeltaTable.Open(temp.File("t")).GetSnapshot().ActiveFiles.Single();
+        FileStatistics.Bounds(file, "name", s_schema[0].Type).ShouldBe((null, null), "bounds UTF-16 and UTF-8 order may disagree on are unknown");
+
+        var upsert = Row.Of(s_schema, FullwidthA);
+        upsert.Kind = RowKind.UpdateAfter;
+        DeltaTable.Open(temp.File("t")).Merge([upsert], ["name"]);
+
+        var rows = DeltaTable.Open(temp.File("t")).ReadRows().Select(r => r.GetString(0)).ToList();
+        rows.Count(r => r == FullwidthA).ShouldBe(1, "the file holding the key was not pruned, so MERGE updated it rather than inserting a duplicate");
+        rows.Count.ShouldBe(2);
+        DeltaTable.Open(temp.File("t")).ReadRows(predicate: DeltaPredicate.Equal("name", Emoji)).Count().ShouldBe(1);
+    }
+
+    [Fact]
+    public void MayMatch_BoundsBelowTheSurrogates_StillPrune()
+    {
+        // Strings of characters below U+D800 order the same in UTF-8 and UTF-16: their statistics keep pruning.
+        using var temp = new TempDirectory();
+        var table = DeltaTable.Create(temp.File("t"), s_schema);
+        table.Append([Row.Of(s_schema, "b"), Row.Of(s_schema, "c")]);
         var file = table.GetSnapshot().ActiveFiles.Single();
-        FileStatistics.Bounds(file, "name", s_schema[0].Type).ShouldBe(("a", Emoji));
+
+        FileStatistics.Bounds(file, "name", s_schema[0].Type).ShouldBe(("b", "c"));
+        DeltaPredicate.Equal("name", "z").MayMatch(file, s_schema, 0, isPartitionColumn: false, "z").ShouldBeFalse();
+        DeltaPredicate.Equal("name", Emoji).MayMatch(file, s_schema, 0, isPartitionColumn: false, Emoji).ShouldBeFalse();
+    }
+
+    private static void RewriteStatistics(string tablePath, long version, string stats)
+    {
+        var commit = Path.Combine(tablePath, "_delta_log", $"{version:D20}.json");
+        var lines = File.ReadAllLines(commit);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var action = System.Text.Json.Nodes.JsonNode.Parse(lines[i])!.AsObject();
+            if (action["add"] is System.Text.Json.Nodes.JsonObject add)
+            {
+                add["stats"] = stats;
+                lines[i] = action.ToJsonString();
+            }
+        }
+        File.WriteAllLines(commit, lines);
     }
 
     [Fact]

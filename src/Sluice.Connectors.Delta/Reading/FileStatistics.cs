@@ -30,7 +30,8 @@ internal static class FileStatistics
 
     /// <summary>
     /// The minimum and maximum of column <paramref name="column"/> (of <paramref name="type"/>) in the file, each null when
-    /// unknown; a timestamp maximum is widened by 1 ms (writers truncate it).
+    /// unknown; a timestamp maximum is widened by 1 ms (writers truncate it); string bounds that UTF-16 and UTF-8 order
+    /// may disagree on are both unknown (<see cref="Writing.Utf8Order.TrustedBounds"/>).
     /// </summary>
     public static (IComparable? Min, IComparable? Max) Bounds(AddFile file, string column, DataType type)
     {
@@ -51,7 +52,7 @@ internal static class FileStatistics
             {
                 max = DeltaPredicate.StatValue(x, type, isMax: true);
             }
-            return (min, max);
+            return Writing.Utf8Order.TrustedBounds(min, max);
         }
         catch (JsonException)
         {

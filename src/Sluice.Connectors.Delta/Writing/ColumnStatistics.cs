@@ -7,7 +7,7 @@ namespace Sluice.Connectors.Delta.Writing;
 /// <summary>
 /// The statistics of one column of one data file as rows are written (PROTOCOL.md, "Per-file Statistics"): the null
 /// count, and the minimum and maximum of numbers, decimals, strings, dates and timestamps. Strings are compared
-/// ordinally (UTF-16); a minimum longer than 32 characters is cut to its 32-character prefix (still a lower bound) and
+/// in UTF-8 byte order (<see cref="Utf8Order"/>, as Delta and Parquet define it); a minimum longer than 32 characters is cut to its 32-character prefix (still a lower bound) and
 /// a maximum longer than that is left out. Timestamps are written truncated to milliseconds, as the protocol allows.
 /// A column that held NaN or an infinity gets no min/max. Not thread-safe; no allocation per value.
 /// </summary>

@@ -74,6 +74,31 @@ internal sealed class DataFileWriter : IDisposable
         _keptPartitionValues.TryAdd(_key.ToString(), file.PartitionValues);
     }
 
+    /// <summary>
+    /// <see cref="KeepPartitionValues(AddFile)"/> for each of <paramref name="files"/> (a snapshot's active files, in log order): a
+    /// writer of new rows (appends, MERGE inserts and moved rows) then writes a partition the table already holds as
+    /// its first file does. A file whose partition values are not values of their columns is passed over: its form
+    /// cannot be kept, and reading it fails where it is read. No-op for an unpartitioned table.
+    /// </summary>
+    public void KeepPartitionValues(IEnumerable<AddFile> files)
+    {
+        if (_partitionIndexes.Length == 0)
+        {
+            return;
+        }
+        foreach (var file in files)
+        {
+            try
+            {
+                KeepPartitionValues(file);
+            }
+            catch (DeltaException)
+            {
+                // Only a seed: the file's own readers and rewrites report the bad value, naming it.
+            }
+        }
+    }
+
     /// <summary>The rows written so far.</summary>
     public long RowCount { get; private set; }
 

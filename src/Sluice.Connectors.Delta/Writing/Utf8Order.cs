@@ -31,6 +31,22 @@ internal static class Utf8Order
     public static int PrefixLength(string value, int maxLength) =>
         value.Length <= maxLength ? value.Length : char.IsHighSurrogate(value[maxLength - 1]) ? maxLength - 1 : maxLength;
 
+    /// <summary>
+    /// Whether <paramref name="value"/> holds no character at or above U+D800: then it compares with every string the same
+    /// in UTF-8 and UTF-16 order (the orders differ only among surrogates and U+E000–U+FFFF, which both orders rank above
+    /// every lower character).
+    /// </summary>
+    public static bool OrdersAgree(string value) => value.AsSpan().IndexOfAnyInRange('\uD800', '\uFFFF') < 0;
+
+    /// <summary>
+    /// The string bounds <paramref name="min"/>/<paramref name="max"/> of a file, or (null, null) — unknown — when either
+    /// holds a character at or above U+D800: files written by Sluice before 2026-12 ordered string statistics in UTF-16
+    /// order, so such a bound may not be the UTF-8 minimum or maximum and would prune a file that holds the value.
+    /// Other bounds pass unchanged.
+    /// </summary>
+    public static (IComparable? Min, IComparable? Max) TrustedBounds(IComparable? min, IComparable? max) =>
+        (min is string a && !OrdersAgree(a)) || (max is string b && !OrdersAgree(b)) ? (null, null) : (min, max);
+
     // Surrogates (U+D800–U+DFFF, the units of code points above U+FFFF) rank above U+E000–U+FFFF, as their code points do.
     private static int CodePointRank(char c) => c < 0xD800 ? c : c >= 0xE000 ? c - 0x800 : c + 0x2000;
 }
