@@ -109,6 +109,10 @@ public sealed record JobOptions
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentNullException.ThrowIfNull(LoggerFactory, nameof(LoggerFactory));
         ArgumentNullException.ThrowIfNull(Lineage, nameof(Lineage));
+        if (LineageNamespace is not null && string.IsNullOrWhiteSpace(LineageNamespace))
+        {
+            throw new ArgumentException("LineageNamespace must be null (the default namespace) or a non-blank OpenLineage namespace.", nameof(LineageNamespace));
+        }
         ArgumentNullException.ThrowIfNull(StateBackend, nameof(StateBackend));
         StateBackend.Validate();
     }

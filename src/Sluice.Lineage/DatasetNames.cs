@@ -15,7 +15,7 @@ public static class DatasetNames
 
     /// <summary>
     /// A Kafka topic: namespace <c>kafka://{host}:{port}</c> of the first bootstrap server in
-    /// <paramref name="bootstrapServers"/> (comma-separated, as clients take them), name the topic.
+    /// <paramref name="bootstrapServers"/> (comma-separated, as clients take them; a scheme and user info are left out), name the topic.
     /// </summary>
     public static LineageDataset Kafka(string bootstrapServers, string topic)
     {
@@ -25,6 +25,8 @@ public static class DatasetNames
         {
             first = first[(first.IndexOf("://", StringComparison.Ordinal) + 3)..];
         }
+        // User info ("user:password@host") is a secret: it never becomes part of a dataset name.
+        first = first[(first.LastIndexOf('@') + 1)..];
         var (host, port) = SplitHostPort(first, 9092);
         return Dataset($"kafka://{host}:{port}", Required(topic, nameof(topic)));
     }

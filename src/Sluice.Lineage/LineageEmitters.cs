@@ -26,6 +26,12 @@ public static class LineageEmitters
         environment ??= Environment.GetEnvironmentVariable;
         if (IsTrue(environment("OPENLINEAGE_DISABLED")))
         {
+            if (!string.IsNullOrWhiteSpace(target))
+            {
+                // An explicit target that silently does nothing would look like a bug: say why.
+                (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(LogCategory)
+                    .LogWarning("Lineage is off: OPENLINEAGE_DISABLED is set, so the explicit lineage target is ignored; unset it to emit lineage.");
+            }
             return NoLineageEmitter.Instance;
         }
         if (string.IsNullOrWhiteSpace(target))

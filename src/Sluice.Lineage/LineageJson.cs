@@ -24,7 +24,7 @@ public static class LineageJson
     }
 
     /// <summary>Reads one event written by <see cref="Serialize"/> (or by another OpenLineage producer; facets Sluice does not model are ignored).</summary>
-    /// <exception cref="JsonException">The text is not a run event (the message names the path of the bad member).</exception>
+    /// <exception cref="JsonException">The text is not a run event, or a non-nullable member is null or missing (the message names the path of the bad member).</exception>
     public static RunEvent Deserialize(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -33,6 +33,6 @@ public static class LineageJson
     }
 }
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(RunEvent))]
 internal sealed partial class LineageJsonContext : JsonSerializerContext;

@@ -9,6 +9,8 @@ public sealed class DatasetNamesTests
     [InlineData("broker", "kafka://broker:9092")]
     [InlineData("PLAINTEXT://10.0.0.5:19092", "kafka://10.0.0.5:19092")]
     [InlineData("[::1]:9094", "kafka://[::1]:9094")]
+    [InlineData("alice:s3cret@broker-1:9093", "kafka://broker-1:9093")]
+    [InlineData("SASL_SSL://alice:s3cret@broker-1:9093,broker-2", "kafka://broker-1:9093")]
     public void Kafka_FirstBootstrapServer_IsTheNamespace(string servers, string expected)
     {
         var dataset = DatasetNames.Kafka(servers, "orders");

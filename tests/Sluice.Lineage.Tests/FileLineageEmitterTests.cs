@@ -17,6 +17,35 @@ public sealed class FileLineageEmitterTests : IDisposable
     };
 
     [Fact]
+    public void AppendLine_WriteFailsPartWay_CutsTheFileBack()
+    {
+        using var stream = new TornWriteStream();
+        stream.Write("{\"first\":1}\n"u8);
+
+        Should.Throw<IOException>(() => FileLineageEmitter.AppendLine(stream, "{\"second\":2}\n"u8));
+
+        stream.ToArray().ShouldBe("{\"first\":1}\n"u8.ToArray());
+    }
+
+    /// <summary>A stream whose writes after the first store half their bytes and then fail, as a full disk does.</summary>
+    private sealed class TornWriteStream : MemoryStream
+    {
+        private bool _wrote;
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (!_wrote)
+            {
+                _wrote = true;
+                base.Write(buffer);
+                return;
+            }
+            base.Write(buffer[..(buffer.Length / 2)]);
+            throw new IOException("No space left on device.");
+        }
+    }
+
+    [Fact]
     public async Task Emit_ConcurrentEmittersOnOnePath_WriteWholeLinesOnly()
     {
         var path = Path.Combine(_directory, "nested", "lineage.jsonl");

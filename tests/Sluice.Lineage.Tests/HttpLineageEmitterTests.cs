@@ -16,6 +16,8 @@ public sealed class HttpLineageEmitterTests : IAsyncLifetime
     private readonly ConcurrentQueue<(string Path, string? Authorization, string Body)> _received = new();
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _failuresLeft;
+    private int _refuseWith;
+    private int _requests;
     private bool _blockUntilGate;
 
     public async Task InitializeAsync()
@@ -32,11 +34,16 @@ public sealed class HttpLineageEmitterTests : IAsyncLifetime
             }
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
+            Interlocked.Increment(ref _requests);
+            if (_refuseWith != 0)
+            {
+                return Results.StatusCode(_refuseWith);
+            }
             if (Interlocked.Decrement(ref _failuresLeft) >= 0)
             {
                 return Results.StatusCode(503);
             }
-            _received.Enqueue((context.Request.Path, context.Request.Headers.Authorization.ToString(), body));
+            _received.Enqueue((context.Request.Path + context.Request.QueryString, context.Request.Headers.Authorization.ToString(), body));
             return Results.Created();
         });
         await _app.StartAsync();
@@ -102,6 +109,61 @@ public sealed class HttpLineageEmitterTests : IAsyncLifetime
             warning.Message.ShouldNotContain(secret);
             emitter.Endpoint.ShouldNotContain(secret);
         }
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(413)]
+    public async Task Emit_ServerRefusesRequest_DropsWithoutRetrying(int status)
+    {
+        _refuseWith = status;
+        var logs = new CollectingLoggerFactory();
+        var emitter = new HttpLineageEmitter(new HttpLineageOptions { Url = Url, MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(5) }, logs);
+
+        emitter.Emit(FileLineageEmitterTests.Event(RunEventType.Start, "job-r"));
+        await emitter.DisposeAsync();
+
+        Volatile.Read(ref _requests).ShouldBe(1);
+        logs.Entries.ShouldHaveSingleItem().Message.ShouldContain($"HTTP {status}");
+    }
+
+    [Fact]
+    public async Task Emit_BaseUrlWithQuery_KeepsTheQueryButNeverShowsIt()
+    {
+        var emitter = new HttpLineageEmitter(new HttpLineageOptions { Url = new Uri($"http://{Url.Authority}/base?key=q-secret") });
+
+        emitter.Emit(FileLineageEmitterTests.Event(RunEventType.Start, "job-q"));
+        await emitter.DisposeAsync();
+
+        _received.ShouldHaveSingleItem().Path.ShouldBe("/base/api/v1/lineage?key=q-secret");
+        emitter.Endpoint.ShouldBe($"http://{Url.Authority}/base/api/v1/lineage");
+    }
+
+    [Theory]
+    [InlineData("http://collector.example/steal")]
+    [InlineData("//collector.example/steal")]
+    [InlineData("api/v1/lineage?token=x")]
+    public void Constructor_EndpointPathNotRelative_IsRefused(string endpointPath)
+    {
+        var error = Should.Throw<ArgumentException>(() => new HttpLineageEmitter(new HttpLineageOptions { Url = Url, EndpointPath = endpointPath }));
+
+        error.Message.ShouldContain("OPENLINEAGE_ENDPOINT");
+        error.Message.ShouldNotContain("token=x");
+    }
+
+    [Fact]
+    public async Task DisposeAsync_Twice_IsIdempotentAndLaterEmitsAreDropped()
+    {
+        using var failures = new FailureCounter();
+        var emitter = new HttpLineageEmitter(new HttpLineageOptions { Url = Url });
+        await emitter.DisposeAsync();
+
+        await emitter.DisposeAsync();
+        emitter.Emit(FileLineageEmitterTests.Event(RunEventType.Start, "job-late"));
+
+        failures.Value.ShouldBe(1);
+        _received.ShouldBeEmpty();
     }
 
     [Fact]

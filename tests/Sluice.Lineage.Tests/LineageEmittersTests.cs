@@ -35,9 +35,11 @@ public sealed class LineageEmittersTests
     [Fact]
     public async Task Create_Disabled_WinsOverEverything()
     {
-        await using var emitter = LineageEmitters.Create("x.jsonl", environment: Env(("OPENLINEAGE_DISABLED", "true")));
+        var logs = new CollectingLoggerFactory();
+        await using var emitter = LineageEmitters.Create("x.jsonl", logs, environment: Env(("OPENLINEAGE_DISABLED", "true")));
 
         emitter.ShouldBeSameAs(NoLineageEmitter.Instance);
+        logs.Entries.ShouldHaveSingleItem().Message.ShouldContain("OPENLINEAGE_DISABLED");
     }
 
     [Fact]

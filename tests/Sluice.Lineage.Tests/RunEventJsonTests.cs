@@ -8,6 +8,17 @@ public sealed class RunEventJsonTests
     private static readonly Guid s_runId = Guid.Parse("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
     private static readonly Guid s_parentId = Guid.Parse("0193a1b2-0000-7000-8000-000000000001");
 
+    [Theory]
+    [InlineData("job")]
+    [InlineData("run")]
+    public void Deserialize_RequiredObjectIsNull_ThrowsJsonException(string member)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(LineageJson.Serialize(FileLineageEmitterTests.Event(RunEventType.Start, "job-n")))!.AsObject();
+        json[member] = null;
+
+        Should.Throw<System.Text.Json.JsonException>(() => LineageJson.Deserialize(json.ToJsonString()));
+    }
+
     [Fact]
     public void Serialize_FailEventWithEveryFacet_HasTheSpecShape()
     {

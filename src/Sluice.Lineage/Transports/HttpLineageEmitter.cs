@@ -10,11 +10,13 @@ namespace Sluice.Lineage;
 /// bounded in-memory queue drained by one background sender: <see cref="Emit"/> never waits for the network.
 /// </summary>
 /// <remarks>
-/// <para>Thread-safe. Failures never reach the emitting job: a full queue drops the event; a non-2xx answer or a
-/// network error is retried (<see cref="HttpLineageOptions.MaxAttempts"/>, doubling delays) and then dropped. Every
+/// <para>Thread-safe. Failures never reach the emitting job: a full queue drops the event; a timeout, 408, 429, 5xx answer or a
+/// network error is retried (<see cref="HttpLineageOptions.MaxAttempts"/>, doubling delays) and then dropped; any other non-2xx answer (400, 401, 413…) is dropped at once. Every
 /// dropped event is logged as a warning and counted in <c>sluice.lineage.events.failed</c>.</para>
 /// <para>Secrets: the API key is sent as <c>Authorization: Bearer</c> and never logged; user info in the URL is sent as
-/// basic authentication and logs show the URL without it (scheme, host, port and path only).</para>
+/// basic authentication; a query of the URL is kept on every post. Logs and <see cref="Endpoint"/> show the URL
+/// without user info or query (scheme, host, port and path only). <see cref="HttpLineageOptions.EndpointPath"/> must
+/// be relative: an absolute one (that would send the key elsewhere) or one with a query is refused.</para>
 /// <para><see cref="DisposeAsync"/> stops accepting events and waits up to <see cref="HttpLineageOptions.DrainTimeout"/>
 /// for the queue to be sent; what is left then is dropped and counted.</para>
 /// </remarks>
@@ -27,6 +29,7 @@ public sealed class HttpLineageEmitter : ILineageEmitter
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sender;
+    private int _disposed;
 
     /// <summary>An emitter posting to <paramref name="options"/>' URL; starts its background sender.</summary>
     public HttpLineageEmitter(HttpLineageOptions options, ILoggerFactory? loggerFactory = null)
@@ -41,8 +44,18 @@ public sealed class HttpLineageEmitter : ILineageEmitter
         {
             throw new ArgumentException($"The lineage URL '{RedactedUrl(url)}' is not an absolute http:// or https:// URL.", nameof(options));
         }
-        _endpoint = new Uri(new Uri(RedactedUrl(url).TrimEnd('/') + "/"), options.EndpointPath.TrimStart('/'));
-        Endpoint = _endpoint.ToString();
+        var path = options.EndpointPath;
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('?', StringComparison.Ordinal) || path.Contains('#', StringComparison.Ordinal)
+            || path.StartsWith("//", StringComparison.Ordinal) || path.Contains('\\', StringComparison.Ordinal)
+            || Uri.TryCreate(path, UriKind.Absolute, out var absolute) && absolute.Scheme is not "file")
+        {
+            // An absolute endpoint would send the events (and the API key) to another server than OPENLINEAGE_URL's.
+            throw new ArgumentException($"The lineage endpoint path '{RedactedPath(path)}' is not a relative path without a query; set OPENLINEAGE_ENDPOINT to a path such as 'api/v1/lineage'.", nameof(options));
+        }
+        var joined = new Uri(new Uri(url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/') + "/"), path.TrimStart('/'));
+        // A query of the base URL (some servers take a key there) is kept on the endpoint, never dropped; it is never logged.
+        _endpoint = url.Query.Length > 0 ? new UriBuilder(joined) { Query = url.Query.TrimStart('?') }.Uri : joined;
+        Endpoint = RedactedUrl(_endpoint);
         _client = new HttpClient { Timeout = options.RequestTimeout };
         if (options.ApiKey is { Length: > 0 } key)
         {
@@ -68,15 +81,25 @@ public sealed class HttpLineageEmitter : ILineageEmitter
     public void Emit(RunEvent runEvent)
     {
         ArgumentNullException.ThrowIfNull(runEvent);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            Drop(runEvent, "the emitter was disposed");
+            return;
+        }
         if (!_queue.Writer.TryWrite(runEvent))
         {
-            Drop(runEvent, _stop.IsCancellationRequested || _queue.Reader.Completion.IsCompleted ? "the emitter was disposed" : $"the queue is full ({_options.QueueCapacity} events)");
+            Drop(runEvent, Volatile.Read(ref _disposed) != 0 ? "the emitter was disposed" : $"the queue is full ({_options.QueueCapacity} events)");
         }
     }
 
     /// <inheritdoc />
+    /// <remarks>Idempotent: a second call returns at once.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         _queue.Writer.TryComplete();
         _stop.CancelAfter(_options.DrainTimeout);
         await _sender.ConfigureAwait(false);
@@ -88,6 +111,16 @@ public sealed class HttpLineageEmitter : ILineageEmitter
     internal static string RedactedUrl(Uri url) => url.IsAbsoluteUri
         ? url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
         : "(relative URL)";
+
+    private static string RedactedPath(string path)
+    {
+        var cut = path.IndexOfAny(['?', '#']);
+        return cut < 0 ? path : path[..cut] + "…";
+    }
+
+    /// <summary>Whether an answer with <paramref name="status"/> is worth another attempt: timeouts, throttling and server errors.</summary>
+    internal static bool IsRetryable(System.Net.HttpStatusCode status) =>
+        status is System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests || (int)status >= 500;
 
     private async Task SendLoopAsync()
     {
@@ -110,6 +143,20 @@ public sealed class HttpLineageEmitter : ILineageEmitter
 
     private async Task SendAsync(RunEvent runEvent)
     {
+        try
+        {
+            await TrySendAsync(runEvent).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever goes wrong with one event (a facet that fails to serialize, a handler bug) costs that event,
+            // never the sender loop. Only the type is logged: a message may echo the URL or a header.
+            Drop(runEvent, $"unexpected {e.GetType().Name}");
+        }
+    }
+
+    private async Task TrySendAsync(RunEvent runEvent)
+    {
         var body = LineageJson.SerializeToUtf8(runEvent);
         var delay = _options.RetryDelay;
         string reason = "";
@@ -126,6 +173,12 @@ public sealed class HttpLineageEmitter : ILineageEmitter
                     return;
                 }
                 reason = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+                if (!IsRetryable(response.StatusCode))
+                {
+                    // 400, 401, 413…: the same request would get the same answer.
+                    Drop(runEvent, $"the server refused it with {reason} (not retried)");
+                    return;
+                }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Sluice.Lineage;
 using Sluice.Runtime.Planning;
 
@@ -52,8 +53,17 @@ internal sealed class JobLineage
         {
             return;
         }
-        var lineage = new JobLineage(plan);
-        client.StatusChanged += lineage.OnStatusChanged;
+        try
+        {
+            var lineage = new JobLineage(plan);
+            client.StatusChanged += lineage.OnStatusChanged;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Lineage never fails a job: without it the job runs unreported.
+            plan.Options.LoggerFactory.CreateLogger(LineageEmitters.LogCategory)
+                .LogWarning(e, "Job {JobName} runs without lineage: its lineage could not be set up ({Reason}).", plan.Options.JobName, e.Message);
+        }
     }
 
     private static void AddDatasets(List<LineageDataset> into, ILineageDataset described)

@@ -97,4 +97,14 @@ public sealed class JobLineageTests : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Validate_BlankLineageNamespace_IsRefusedBeforeTheJobRuns(string lineageNamespace)
+    {
+        var options = new JobOptions { Lineage = new CollectingEmitter(), LineageNamespace = lineageNamespace };
+
+        Should.Throw<ArgumentException>(options.Validate).ParamName.ShouldBe(nameof(JobOptions.LineageNamespace));
+    }
 }
