@@ -37,6 +37,10 @@ internal static class ExportedMetrics
         ["sluice_quality_rule_passed_total"] = "counter",
         ["sluice_quality_rule_failed_total"] = "counter",
         ["sluice_materialized_view_freshness_seconds"] = "gauge",
+        ["sluice_lineage_events_delivered_total"] = "counter",
+        ["sluice_lineage_events_failed_total"] = "counter",
+        ["sluice_dag_sla_misses_total"] = "counter",
+        ["sluice_dag_scheduling_errors_total"] = "counter",
     };
 
     /// <summary>Whether <paramref name="series"/> (a name in an expression) belongs to an exported family: the family itself, or a histogram's <c>_bucket</c>, <c>_sum</c> or <c>_count</c>.</summary>
