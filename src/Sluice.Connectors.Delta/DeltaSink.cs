@@ -139,18 +139,7 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
             {
                 return _table;
             }
-            if (!DeltaTable.Exists(Path))
-            {
-                try
-                {
-                    DeltaTable.Create(Path, Schema, _options.PartitionBy, _options.Configuration, _options.Table);
-                }
-                catch (DeltaException) when (DeltaTable.Exists(Path))
-                {
-                    // Another job or process created it first.
-                }
-            }
-            table = DeltaTable.Open(Path, _options.Table);
+            table = DeltaTable.OpenOrCreate(Path, Schema, _options.PartitionBy, _options.Configuration, _options.Table);
             var schema = table.GetSnapshot().Schema;
             if (!schema.Equals(Schema))
             {

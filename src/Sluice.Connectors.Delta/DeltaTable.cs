@@ -43,6 +43,26 @@ public sealed partial class DeltaTable
         return table;
     }
 
+    /// <summary>
+    /// Opens the table at <paramref name="path"/>, creating it first (as <see cref="Create"/>) when none exists; a
+    /// creation lost to another writer that created it first opens that table. The caller checks its schema.
+    /// </summary>
+    internal static DeltaTable OpenOrCreate(string path, Schema schema, IReadOnlyList<string>? partitionBy, IReadOnlyDictionary<string, string?>? configuration, DeltaTableOptions? options)
+    {
+        if (!Exists(path))
+        {
+            try
+            {
+                Create(path, schema, partitionBy, configuration, options);
+            }
+            catch (DeltaException) when (Exists(path))
+            {
+                // Another job or process created it first.
+            }
+        }
+        return Open(path, options);
+    }
+
     /// <summary>Whether <paramref name="path"/> holds a Delta table (a <c>_delta_log</c> directory with at least one commit or checkpoint).</summary>
     public static bool Exists(string path) => new DeltaLogFiles(path).List().LatestVersion >= 0;
 

@@ -274,18 +274,7 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
             {
                 return _table;
             }
-            if (!DeltaTable.Exists(Path))
-            {
-                try
-                {
-                    DeltaTable.Create(Path, Schema, _options.PartitionBy, _options.Configuration, _options.Table);
-                }
-                catch (DeltaException) when (DeltaTable.Exists(Path))
-                {
-                    // Another job or process created it first.
-                }
-            }
-            table = DeltaTable.Open(Path, _options.Table);
+            table = DeltaTable.OpenOrCreate(Path, Schema, _options.PartitionBy, _options.Configuration, _options.Table);
             var snapshot = table.GetSnapshot();
             var schema = snapshot.Schema;
             // The rows' schema as the table stores it: Delta keeps no timestamp precision (TIMESTAMP(3) reads back as
