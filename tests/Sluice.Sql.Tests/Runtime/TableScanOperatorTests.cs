@@ -107,13 +107,25 @@ public sealed class TableScanOperatorTests
         op.ProcessBatch(kept, timestamps);
         var oneRow = Allocated(() => _ = new Row(s_output));
 
-        var rejecting = Allocated(() => op.ProcessBatch(rejected, timestamps));
-        var keeping = Allocated(() => op.ProcessBatch(kept, timestamps));
+        // The fewest bytes of a few batches each: a per-row allocation shows in every batch, while the runtime may
+        // allocate a few bytes on this thread once (tiered compilation swapping in optimized code; a CI run saw 48).
+        var rejecting = FewestAllocated(() => op.ProcessBatch(rejected, timestamps));
+        var keeping = FewestAllocated(() => op.ProcessBatch(kept, timestamps));
 
         rejecting.ShouldBe(0L);
         keeping.ShouldBe(oneRow * Rows);
-        output.Count.ShouldBe(2 * Rows);
+        output.Count.ShouldBe(Rows + 3 * Rows); // one warm-up batch and three measured batches kept every row
         output.LastTimestamp.ShouldBe(Rows - 1);
+    }
+
+    private static long FewestAllocated(Action action)
+    {
+        var fewest = long.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            fewest = Math.Min(fewest, Allocated(action));
+        }
+        return fewest;
     }
 
     private static long Allocated(Action action)
