@@ -137,18 +137,25 @@ public sealed class RedisSinkTests(RedisFixture redis)
     public void WriteOfAnOlderEpoch_NeverOverwritesANewerOne()
     {
         var prefix = RedisFixture.NewPrefix("older");
-        redis.Database.HashSet($"{prefix}:1", [new("_sluice_version", 10), new("spend", "99"), new("city", "Rome")]);
+        var epochKey = RedisSink<Row>.EpochKeyPrefix + prefix + ":{user_id}";
         using var sink = Sink(prefix);
-        sink.AbortPending(3); // epoch 4 < 10: as a late write of a failed attempt
-        using var writer = Writer(sink);
+        sink.AbortPending(3);
+        using var late = Writer(sink); // epoch 4: as a failed attempt's writer whose writes arrive late
+        // Meanwhile a newer attempt raised the pattern's epoch key to 10 and wrote user 1 at version 10.
+        redis.Database.StringSet(epochKey, 10);
+        redis.Database.HashSet($"{prefix}:1", [new("_sluice_version", 10), new("spend", "99"), new("city", "Rome")]);
 
-        writer.Write(User(RowKind.Insert, 1, 1.0, 1, "Oslo"), 0);
-        writer.Write(User(RowKind.Insert, 2, 2.0, 2, "Lima"), 0);
-        writer.Write(User(RowKind.Delete, 1, 1.0, 1, "Oslo"), 0);
-        writer.Flush();
+        late.Write(User(RowKind.Insert, 1, 1.0, 1, "Oslo"), 0);
+        late.Write(User(RowKind.Insert, 2, 2.0, 2, "Lima"), 0);
+        late.Write(User(RowKind.Delete, 1, 1.0, 1, "Oslo"), 0);
+        late.Flush();
+        using var current = Writer(sink); // epoch 10, the epoch key's: its batches write without reading versions
+        current.Write(User(RowKind.UpdateAfter, 2, 5.0, 5, "Quito"), 0);
+        current.Flush();
 
         redis.Hash($"{prefix}:1").ShouldBe(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["_sluice_version"] = "10", ["city"] = "Rome", ["spend"] = "99" });
-        redis.Hash($"{prefix}:2")["city"].ShouldBe("Lima", "an entity with no newer write is written");
+        redis.Hash($"{prefix}:2")["city"].ShouldBe("Quito", "an entity with no newer write is written, then overwritten by the current epoch");
+        redis.Hash($"{prefix}:2")["_sluice_version"].ShouldBe("10");
     }
 
     [Fact]

@@ -15,7 +15,11 @@ namespace Sluice.Connectors.Redis.Sinks;
 /// failure the job replays from its last checkpoint and writes those records again, and the final state equals an
 /// uninterrupted run's. Every write carries a <b>version</b>, the checkpoint epoch of its record; a Lua script sets the
 /// fields only when the hash's version field (<see cref="RedisSinkOptions.VersionField"/>) is not newer, so a write of
-/// an older epoch arriving late (a retried command of a failed attempt) never overwrites newer values. The epoch of a
+/// an older epoch arriving late (a retried command of a failed attempt) never overwrites newer values. The script reads
+/// a hash's version only when it can be newer: every script first raises the pattern's epoch key (below) to its
+/// version, so no hash is newer than that key, and a batch whose version is at least the key's skips the per-hash
+/// check (the steady state; it then costs one <c>HSET</c> per entity). The epoch key must therefore outlive the hashes
+/// (it has no time to live; do not delete it). The epoch of a
 /// record written after checkpoint <c>n</c>'s barrier is <c>n + 1</c>. After a restore from checkpoint <c>c</c> the first
 /// epoch is the largest of <c>c + 1</c> and the newest epoch the sink began before (kept in the key
 /// <c>_sluice:epoch:&lt;pattern&gt;</c>), so replayed records are never refused as older than what the failed attempt
@@ -36,38 +40,68 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
     public const string EpochKeyPrefix = "_sluice:epoch:";
 
     // KEYS[1] = the epoch key; KEYS[2..] = entity keys.
-    // ARGV[1] = version field, ARGV[2] = version, ARGV[3] = key TTL in ms (0: none), ARGV[4] = F feature TTLs, then F
-    // pairs (field, ms); then per entity: op ('U' upsert or 'D' delete), n, n (field, value) pairs, m, m fields to remove.
+    // ARGV[1] = version field, ARGV[2] = version, ARGV[3] = key TTL in ms (0: none), ARGV[4] = F features, F feature
+    // names, T feature TTLs, then T pairs (field, ms); then per entity: 'D' (delete), or 'U' and the F features' values,
+    // or 'u' and a mask of F characters ('1': a value follows, '0': the field is removed) and the values of the '1's.
+    // Feature names are sent once per batch, not per entity: the server's cost is the arguments it parses.
     private const string Script = """
         local vf, vs = ARGV[1], ARGV[2]
         local v, ttl, f = tonumber(vs), tonumber(ARGV[3]), tonumber(ARGV[4])
+        local t = tonumber(ARGV[5 + f])
         local begun = tonumber(redis.call('GET', KEYS[1]))
         if begun == nil or begun < v then redis.call('SET', KEYS[1], vs) end
-        local a = 5 + 2 * f
+        -- No hash is newer than the epoch key: only an older batch (or a missing key) reads the hashes' versions.
+        local check = begun == nil or begun > v
+        local set, gone = {vf, vs}, {}
+        local a = 6 + f + 2 * t
         local written = 0
         for i = 2, #KEYS do
           local k = KEYS[i]
-          local op, n = ARGV[a], tonumber(ARGV[a + 1])
-          local first = a + 2
-          local m = tonumber(ARGV[first + 2 * n])
-          local after = first + 2 * n + 1 + m
-          local current = redis.pcall('HGET', k, vf)
-          if type(current) == 'table' and current.err then
-            return redis.error_reply('key ' .. k .. ': ' .. current.err)
-          end
-          current = tonumber(current)
-          if current == nil or current <= v then
-            if op == 'D' then
-              redis.call('DEL', k)
-            else
-              if n > 0 then redis.call('HSET', k, vf, vs, unpack(ARGV, first, first + 2 * n - 1)) else redis.call('HSET', k, vf, vs) end
-              if m > 0 then redis.call('HDEL', k, unpack(ARGV, first + 2 * n + 1, after - 1)) end
-              if ttl > 0 then redis.call('PEXPIRE', k, ttl) end
-              for j = 0, f - 1 do redis.call('HPEXPIRE', k, ARGV[6 + 2 * j], 'FIELDS', 1, ARGV[5 + 2 * j]) end
+          local op = ARGV[a]
+          a = a + 1
+          local current = nil
+          if check then
+            current = redis.pcall('HGET', k, vf)
+            if type(current) == 'table' and current.err then
+              return redis.error_reply('key ' .. k .. ': ' .. current.err)
             end
-            written = written + 1
+            current = tonumber(current)
           end
-          a = after
+          local older = current ~= nil and current > v
+          if op == 'D' then
+            if not older then
+              redis.call('DEL', k)
+              written = written + 1
+            end
+          else
+            local n, m = 2, 0
+            if op == 'U' then
+              for j = 1, f do
+                set[n + 1], set[n + 2] = ARGV[4 + j], ARGV[a]
+                n, a = n + 2, a + 1
+              end
+            else
+              for j = 1, f do
+                if string.byte(op, j + 1) == 49 then
+                  set[n + 1], set[n + 2] = ARGV[4 + j], ARGV[a]
+                  n, a = n + 2, a + 1
+                else
+                  m = m + 1
+                  gone[m] = ARGV[4 + j]
+                end
+              end
+            end
+            if not older then
+              local r = redis.pcall('HSET', k, unpack(set, 1, n))
+              if type(r) == 'table' and r.err then
+                return redis.error_reply('key ' .. k .. ': ' .. r.err)
+              end
+              if m > 0 then redis.call('HDEL', k, unpack(gone, 1, m)) end
+              if ttl > 0 then redis.call('PEXPIRE', k, ttl) end
+              for j = 0, t - 1 do redis.call('HPEXPIRE', k, ARGV[7 + f + 2 * j], 'FIELDS', 1, ARGV[6 + f + 2 * j]) end
+              written = written + 1
+            end
+          end
         end
         return written
         """;
@@ -76,7 +110,7 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
     private readonly RedisKeyPattern _key;
     private readonly int[] _features;
     private readonly RedisValue[] _featureNames;
-    private readonly RedisValue[] _header; // ARGV[1..4+2F]; ARGV[2] (the version) is set per batch
+    private readonly RedisValue[] _header; // ARGV[1..5+F+2T]; ARGV[2] (the version) is set per batch
     private readonly object _connectLock = new();
     private ConnectionMultiplexer? _connection;
     private long _restoredCheckpointId;
@@ -131,7 +165,7 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
             ttls.Add(feature);
             ttls.Add(Milliseconds(ttl, $"the time to live of feature '{feature}'"));
         }
-        _header = [options.VersionField, 0, options.KeyTtl is { } keyTtl ? Milliseconds(keyTtl, "RedisSinkOptions.KeyTtl") : 0, options.FeatureTtl.Count, .. ttls];
+        _header = [options.VersionField, 0, options.KeyTtl is { } keyTtl ? Milliseconds(keyTtl, "RedisSinkOptions.KeyTtl") : 0, _featureNames.Length, .. _featureNames, options.FeatureTtl.Count, .. ttls];
         EpochKey = EpochKeyPrefix + options.KeyPattern;
     }
 
@@ -243,6 +277,8 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
     private sealed class Writer : ITwoPhaseSinkWriter<T>
     {
         private static readonly Action<Task, object?> s_onReply = static (_, state) => ((Action)state!)();
+        private static readonly RedisValue s_upsert = "U";
+        private static readonly RedisValue s_delete = "D";
 
         private readonly RedisSink<T> _sink;
         private readonly IDatabase _database;
@@ -323,54 +359,46 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
         private void Add(T value)
         {
             var row = _sink._toRow(value);
-            char op;
-            switch (row.Kind)
+            if (row.Kind == RowKind.UpdateBefore)
             {
-                case RowKind.Insert:
-                case RowKind.UpdateAfter:
-                    op = 'U';
-                    break;
-                case RowKind.Delete:
-                    op = 'D';
-                    break;
-                default:
-                    return; // -U: superseded by the +U that follows
+                return; // superseded by the +U that follows
             }
             _keys.Add(_sink._key.Format(row, _keyText));
-            _values.Add(op == 'U' ? "U" : "D");
-            var countAt = _values.Count;
-            _values.Add(0);
+            if (row.Kind == RowKind.Delete)
+            {
+                _values.Add(s_delete);
+                return;
+            }
             var features = _sink._features;
-            var set = 0;
-            if (op == 'U')
+            var opAt = _values.Count;
+            _values.Add(s_upsert);
+            var nulls = false;
+            for (var i = 0; i < features.Length; i++)
             {
-                for (var i = 0; i < features.Length; i++)
+                if (row.IsNull(features[i]))
                 {
-                    if (!row.IsNull(features[i]))
-                    {
-                        _values.Add(_sink._featureNames[i]);
-                        _values.Add(RedisFeatureValues.Of(row, features[i]));
-                        set++;
-                    }
+                    nulls = true;
+                }
+                else
+                {
+                    _values.Add(RedisFeatureValues.Of(row, features[i]));
                 }
             }
-            _values[countAt] = set;
-            var removedAt = _values.Count;
-            _values.Add(0);
-            var removed = 0;
-            if (op == 'U')
+            if (nulls)
             {
-                for (var i = 0; i < features.Length; i++)
-                {
-                    if (row.IsNull(features[i]))
-                    {
-                        _values.Add(_sink._featureNames[i]);
-                        removed++;
-                    }
-                }
+                _values[opAt] = NullMask(row, features);
             }
-            _values[removedAt] = removed;
         }
+
+        /// <summary>'u' and one character per feature: '1' when its value follows, '0' when the field is removed.</summary>
+        private static string NullMask(Row row, int[] features) => string.Create(features.Length + 1, (row, features), static (chars, state) =>
+        {
+            chars[0] = 'u';
+            for (var i = 0; i < state.features.Length; i++)
+            {
+                chars[i + 1] = state.row.IsNull(state.features[i]) ? '0' : '1';
+            }
+        });
 
         /// <summary>
         /// When records wait in the batch behind outstanding replies, asks for a wake-up when the newest reply arrives (one
