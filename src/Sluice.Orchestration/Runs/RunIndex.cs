@@ -1,0 +1,121 @@
+namespace Sluice.Orchestration.Runs;
+
+/// <summary>
+/// The scheduler's in-memory copy of the run history: a DAG's runs are read from the <see cref="RunStore"/> once (on
+/// first use), a run's task instances once (when first needed), and every write made through this index goes to the
+/// store first and then, only if it succeeded, to the copy — so the copy always equals what is on disk. Sound because
+/// the scheduler holding the state directory's lock is the only writer (<c>sluice dags status</c> and the API only
+/// read). A DAG whose files cannot be read stays unloaded and is read again on the next use. Thread-safe (one lock).
+/// </summary>
+internal sealed class RunIndex(RunStore store)
+{
+    private readonly object _sync = new();
+    private readonly Dictionary<string, DagRuns> _dags = new(StringComparer.Ordinal);
+
+    /// <summary>The store written through.</summary>
+    public RunStore Store => store;
+
+    /// <summary>Every run of <paramref name="dagId"/>, oldest logical date first (a copy: safe to enumerate while writing).</summary>
+    public IReadOnlyList<DagRun> Runs(string dagId)
+    {
+        lock (_sync)
+        {
+            return [.. Load(dagId).Runs.Values];
+        }
+    }
+
+    /// <summary>The run of <paramref name="dagId"/> at <paramref name="logicalDate"/>, or null.</summary>
+    public DagRun? GetRun(string dagId, DateTimeOffset logicalDate)
+    {
+        lock (_sync)
+        {
+            return Load(dagId).Runs.GetValueOrDefault(logicalDate);
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="run"/> unless its DAG has a run at its logical date (then false and that run). A run
+    /// the copy already holds costs no store access.
+    /// </summary>
+    public bool TryCreateRun(DagRun run, out DagRun existing)
+    {
+        lock (_sync)
+        {
+            var runs = Load(run.DagId);
+            if (runs.Runs.TryGetValue(run.LogicalDate, out var known))
+            {
+                existing = known;
+                return false;
+            }
+            var created = store.TryCreateRun(run, out existing);
+            runs.Runs[existing.LogicalDate] = existing;
+            return created;
+        }
+    }
+
+    /// <summary>Replaces a run in the store, then in the copy.</summary>
+    public void UpdateRun(DagRun run)
+    {
+        lock (_sync)
+        {
+            var runs = Load(run.DagId);
+            store.UpdateRun(run);
+            runs.Runs[run.LogicalDate] = run;
+        }
+    }
+
+    /// <summary>The task instances of a run, by task id (a copy).</summary>
+    public Dictionary<string, TaskInstance> Tasks(string dagId, DateTimeOffset logicalDate)
+    {
+        lock (_sync)
+        {
+            return new Dictionary<string, TaskInstance>(LoadTasks(dagId, logicalDate), StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Writes a task instance to the store, then to the copy.</summary>
+    public void SaveTask(DateTimeOffset logicalDate, TaskInstance task)
+    {
+        lock (_sync)
+        {
+            var tasks = LoadTasks(task.DagId, logicalDate);
+            store.SaveTask(logicalDate, task);
+            tasks[task.TaskId] = task;
+        }
+    }
+
+    private DagRuns Load(string dagId)
+    {
+        if (!_dags.TryGetValue(dagId, out var runs))
+        {
+            // Read first: a DAG with an unreadable file stays unloaded (the exception goes to the caller).
+            var read = store.ListRuns(dagId);
+            runs = new DagRuns();
+            foreach (var run in read)
+            {
+                runs.Runs[run.LogicalDate] = run;
+            }
+            _dags[dagId] = runs;
+        }
+        return runs;
+    }
+
+    private Dictionary<string, TaskInstance> LoadTasks(string dagId, DateTimeOffset logicalDate)
+    {
+        var runs = Load(dagId);
+        if (!runs.Tasks.TryGetValue(logicalDate, out var tasks))
+        {
+            tasks = store.ListTasks(dagId, logicalDate).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+            runs.Tasks[logicalDate] = tasks;
+        }
+        return tasks;
+    }
+
+    /// <summary>One DAG's runs by logical date (ordered) and the task instances of the runs read so far.</summary>
+    private sealed class DagRuns
+    {
+        public SortedList<DateTimeOffset, DagRun> Runs { get; } = [];
+
+        public Dictionary<DateTimeOffset, Dictionary<string, TaskInstance>> Tasks { get; } = [];
+    }
+}
