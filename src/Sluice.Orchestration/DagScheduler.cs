@@ -261,13 +261,19 @@ public sealed partial class DagScheduler : IAsyncDisposable
         {
             // Before any of the DAG's tasks starts, so an abandoned attempt is never mistaken for one in flight.
             Recover(dag, now);
+            // A run a stopped scheduler finished late but did not mark yet; later passes see only active runs.
+            foreach (var finished in _index.Runs(dag.Id).Where(r => r.IsFinished))
+            {
+                CheckSla(dag, finished, now);
+            }
             _recovered.Add(dag.Id);
         }
         RecordEndedAttempts(dag.Id);
-        var runs = _index.Runs(dag.Id);
-        if (_options.CreateScheduledRuns && dag.Schedule.IsScheduled && CreateDueRuns(dag, runs, now))
+        // Only queued and running runs: a pass costs what is active, not the length of the history.
+        var runs = _index.ActiveRuns(dag.Id);
+        if (_options.CreateScheduledRuns && dag.Schedule.IsScheduled && CreateDueRuns(dag, runs.Count, now))
         {
-            runs = _index.Runs(dag.Id);
+            runs = _index.ActiveRuns(dag.Id);
         }
         var running = runs.Count(r => r.State == DagRunState.Running);
         foreach (var queued in runs.Where(r => r.State == DagRunState.Queued))
@@ -281,13 +287,14 @@ public sealed partial class DagScheduler : IAsyncDisposable
             running++;
             Notify(l => l.OnRunStarted(started));
         }
-        foreach (var run in _index.Runs(dag.Id))
+        foreach (var run in _index.ActiveRuns(dag.Id))
         {
             var current = run;
             if (run.State == DagRunState.Running)
             {
                 current = AdvanceRun(dag, run, now);
             }
+            // Also for a run that just finished: a late finish is an SLA miss.
             CheckSla(dag, current, now);
         }
     }
@@ -298,12 +305,12 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// manual or backfill run) is passed over in memory, so a pass with nothing due costs neither a store write nor a
     /// walk over old occurrences.
     /// </summary>
-    private bool CreateDueRuns(DagDefinition dag, IReadOnlyList<DagRun> runs, DateTimeOffset now)
+    private bool CreateDueRuns(DagDefinition dag, int active, DateTimeOffset now)
     {
-        var active = runs.Count(r => !r.IsFinished);
         if (!_dueCursor.TryGetValue(dag.Id, out var from))
         {
-            var latest = runs.Where(r => r.Kind == DagRunKind.Scheduled).Select(r => (DateTimeOffset?)r.LogicalDate).Max();
+            // Once per DAG: afterwards the cursor knows where to go on.
+            var latest = _index.Runs(dag.Id).Where(r => r.Kind == DagRunKind.Scheduled).Select(r => (DateTimeOffset?)r.LogicalDate).Max();
             from = latest is { } l ? dag.Schedule.Next(l) : dag.Schedule.NextOrSame(dag.StartDate);
             _dueCursor[dag.Id] = from;
         }

@@ -24,6 +24,18 @@ internal sealed class RunIndex(RunStore store)
         }
     }
 
+    /// <summary>
+    /// The queued and running runs of <paramref name="dagId"/>, oldest logical date first (a copy). Kept apart so that a
+    /// pass costs what is active, not the length of the history.
+    /// </summary>
+    public IReadOnlyList<DagRun> ActiveRuns(string dagId)
+    {
+        lock (_sync)
+        {
+            return [.. Load(dagId).Active.Values];
+        }
+    }
+
     /// <summary>The run of <paramref name="dagId"/> at <paramref name="logicalDate"/>, or null.</summary>
     public DagRun? GetRun(string dagId, DateTimeOffset logicalDate)
     {
@@ -48,7 +60,7 @@ internal sealed class RunIndex(RunStore store)
                 return false;
             }
             var created = store.TryCreateRun(run, out existing);
-            runs.Runs[existing.LogicalDate] = existing;
+            runs.Put(existing);
             return created;
         }
     }
@@ -60,7 +72,7 @@ internal sealed class RunIndex(RunStore store)
         {
             var runs = Load(run.DagId);
             store.UpdateRun(run);
-            runs.Runs[run.LogicalDate] = run;
+            runs.Put(run);
         }
     }
 
@@ -93,7 +105,7 @@ internal sealed class RunIndex(RunStore store)
             runs = new DagRuns();
             foreach (var run in read)
             {
-                runs.Runs[run.LogicalDate] = run;
+                runs.Put(run);
             }
             _dags[dagId] = runs;
         }
@@ -111,11 +123,30 @@ internal sealed class RunIndex(RunStore store)
         return tasks;
     }
 
-    /// <summary>One DAG's runs by logical date (ordered) and the task instances of the runs read so far.</summary>
+    /// <summary>
+    /// One DAG's runs by logical date (ordered), the unfinished ones among them, and the task instances of the runs read
+    /// so far (dropped when a run finishes: a finished run is read again only by a backfill that re-runs it).
+    /// </summary>
     private sealed class DagRuns
     {
         public SortedList<DateTimeOffset, DagRun> Runs { get; } = [];
 
+        public SortedList<DateTimeOffset, DagRun> Active { get; } = [];
+
         public Dictionary<DateTimeOffset, Dictionary<string, TaskInstance>> Tasks { get; } = [];
+
+        public void Put(DagRun run)
+        {
+            Runs[run.LogicalDate] = run;
+            if (run.IsFinished)
+            {
+                Active.Remove(run.LogicalDate);
+                Tasks.Remove(run.LogicalDate);
+            }
+            else
+            {
+                Active[run.LogicalDate] = run;
+            }
+        }
     }
 }
