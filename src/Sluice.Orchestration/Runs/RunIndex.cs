@@ -53,14 +53,24 @@ internal sealed class RunIndex(RunStore store)
     {
         lock (_sync)
         {
-            var runs = Load(run.DagId);
-            if (runs.Runs.TryGetValue(run.LogicalDate, out var known))
+            DagRuns? runs;
+            try
+            {
+                runs = Load(run.DagId);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                // Another run's unreadable file must not block a trigger: the store's exclusive create still keeps one
+                // run per logical date, and the DAG's next pass reports (and counts) the unreadable file.
+                runs = null;
+            }
+            if (runs is not null && runs.Runs.TryGetValue(run.LogicalDate, out var known))
             {
                 existing = known;
                 return false;
             }
             var created = store.TryCreateRun(run, out existing);
-            runs.Put(existing);
+            runs?.Put(existing);
             return created;
         }
     }
