@@ -43,13 +43,13 @@ public sealed partial class DagScheduler
                         skipped.Add((interval.Start, $"already succeeded ({existing.RunId})"));
                         break;
                     case DagRunState.Failed when rerunFailed:
-                        foreach (var task in _store.ListTasks(dagId, existing.LogicalDate).Where(t => t.State is TaskState.Failed or TaskState.UpstreamFailed))
+                        foreach (var task in _index.Tasks(dagId, existing.LogicalDate).Values.Where(t => t.State is TaskState.Failed or TaskState.UpstreamFailed))
                         {
                             var cleared = task with { State = TaskState.Pending, Failures = 0, NextAttemptAt = null };
-                            Persist(() => _store.SaveTask(existing.LogicalDate, cleared));
+                            Persist(() => _index.SaveTask(existing.LogicalDate, cleared));
                         }
                         var requeued = existing with { State = DagRunState.Queued, EndedAt = null };
-                        Persist(() => _store.UpdateRun(requeued));
+                        Persist(() => _index.UpdateRun(requeued));
                         wanted.Add(interval.Start);
                         break;
                     case DagRunState.Failed:
@@ -65,7 +65,7 @@ public sealed partial class DagScheduler
         {
             _gate.Release();
         }
-        await RunUntilAsync(() => wanted.All(d => _store.GetRun(dagId, d) is { IsFinished: true }), cancellationToken).ConfigureAwait(false);
-        return new BackfillReport([.. wanted.Select(d => _store.GetRun(dagId, d)!)], skipped);
+        await RunUntilAsync(() => wanted.All(d => _index.GetRun(dagId, d) is { IsFinished: true }), cancellationToken).ConfigureAwait(false);
+        return new BackfillReport([.. wanted.Select(d => _index.GetRun(dagId, d)!)], skipped);
     }
 }

@@ -18,9 +18,9 @@ public sealed partial class DagScheduler
     /// <summary>Marks what a stopped scheduler left running as abandoned; those tasks run again.</summary>
     private void Recover(DagDefinition dag, DateTimeOffset now)
     {
-        foreach (var run in _store.ListRuns(dag.Id).Where(r => r.State == DagRunState.Running))
+        foreach (var run in _index.Runs(dag.Id).Where(r => r.State == DagRunState.Running))
         {
-            foreach (var task in _store.ListTasks(dag.Id, run.LogicalDate).Where(t => t.State == TaskState.Running))
+            foreach (var task in _index.Tasks(dag.Id, run.LogicalDate).Values.Where(t => t.State == TaskState.Running))
             {
                 var attempts = task.Attempts.ToList();
                 if (attempts.Count > 0 && attempts[^1].State == AttemptState.Running)
@@ -28,7 +28,7 @@ public sealed partial class DagScheduler
                     attempts[^1] = attempts[^1] with { State = AttemptState.Abandoned, EndedAt = now, Error = "the scheduler stopped while this attempt ran" };
                 }
                 var reset = task with { State = TaskState.Pending, Attempts = attempts, NextAttemptAt = null };
-                Persist(() => _store.SaveTask(run.LogicalDate, reset));
+                Persist(() => _index.SaveTask(run.LogicalDate, reset));
                 _logger.LogWarning("DAG {Dag} run {Run}: task {Task} was running when the scheduler stopped; it runs again.", dag.Id, run.RunId, task.TaskId);
             }
         }
@@ -36,11 +36,12 @@ public sealed partial class DagScheduler
 
     private DagRun AdvanceRun(DagDefinition dag, DagRun run, DateTimeOffset now)
     {
-        var tasks = _store.ListTasks(dag.Id, run.LogicalDate).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+        var tasks = _index.Tasks(dag.Id, run.LogicalDate);
         foreach (var task in _topological[dag.Id])
         {
             var instance = tasks.GetValueOrDefault(task.Id) ?? new TaskInstance { DagId = dag.Id, RunId = run.RunId, TaskId = task.Id, State = TaskState.Pending };
-            if (instance.IsFinished || _inFlight.ContainsKey((dag.Id, run.LogicalDate, task.Id)))
+            // An attempt in flight, or one that ended but whose outcome is not written yet, is not started again.
+            if (instance.IsFinished || _inFlight.ContainsKey((dag.Id, run.LogicalDate, task.Id)) || _unrecorded.ContainsKey((dag.Id, run.LogicalDate, task.Id)))
             {
                 continue;
             }
@@ -48,7 +49,7 @@ public sealed partial class DagScheduler
             if (upstream.Any(s => s is TaskState.Failed or TaskState.UpstreamFailed))
             {
                 var failed = instance with { State = TaskState.UpstreamFailed, NextAttemptAt = null };
-                Persist(() => _store.SaveTask(run.LogicalDate, failed));
+                Persist(() => _index.SaveTask(run.LogicalDate, failed));
                 tasks[task.Id] = failed;
                 continue;
             }
@@ -74,7 +75,7 @@ public sealed partial class DagScheduler
                 State = dag.Tasks.All(t => tasks[t.Id].State == TaskState.Success) ? DagRunState.Success : DagRunState.Failed,
                 EndedAt = now,
             };
-            Persist(() => _store.UpdateRun(finished));
+            Persist(() => _index.UpdateRun(finished));
             Notify(l => l.OnRunFinished(finished));
             Wake();
             return finished;
@@ -93,7 +94,7 @@ public sealed partial class DagScheduler
             attempts.Add(new TaskAttempt(number, AttemptState.Running, now, null, null, null, RunStore.LogFile(dag.Id, run.LogicalDate, task.Id, number)));
         }
         var started = instance with { State = TaskState.Running, NextAttemptAt = null, Attempts = attempts };
-        Persist(() => _store.SaveTask(run.LogicalDate, started));
+        Persist(() => _index.SaveTask(run.LogicalDate, started));
         if (!continues)
         {
             Notify(l => l.OnTaskAttemptStarted(run, started, attempts[^1]));
@@ -109,22 +110,36 @@ public sealed partial class DagScheduler
         try
         {
             // A sensor's timeout spans all its pokes: each poke gets what is left of it, so a hung poke cannot outlive it.
-            var timeout = task.Action is SensorAction
-                ? Max(TimeSpan.Zero, (task.Controls.Timeout ?? s_defaultSensorTimeout) - (_time.GetUtcNow() - attempt.StartedAt))
-                : task.Controls.Timeout;
+            // An HTTP request without a task timeout gets DefaultHttpTimeout: the shared client never times out by itself.
+            var timeout = task.Action switch
+            {
+                SensorAction => Max(TimeSpan.Zero, (task.Controls.Timeout ?? s_defaultSensorTimeout) - (_time.GetUtcNow() - attempt.StartedAt)),
+                HttpAction => task.Controls.Timeout ?? DefaultHttpTimeout,
+                _ => task.Controls.Timeout,
+            };
             var outcome = await AttemptAsync(dag, task, run, attempt, timeout).ConfigureAwait(false);
             if (outcome is null)
             {
                 // Shutting down: the attempt stays running in the store; the next scheduler runs it again.
                 return;
             }
+            var ended = new EndedAttempt(dag, task, run, attempt, outcome.Value.Outcome, outcome.Value.TimedOut, _time.GetUtcNow());
             await _gate.WaitAsync().ConfigureAwait(false);
             try
             {
                 if (_fault is null)
                 {
-                    Complete(dag, task, run, attempt, outcome.Value.Outcome, outcome.Value.TimedOut);
+                    Complete(ended);
                 }
+            }
+            catch (Exception e) when (IsStoreFailure(e))
+            {
+                // A full disk or a permission must not stop the scheduler nor lose the outcome: it is kept here and
+                // written by a later pass of this DAG (the task is not started again meanwhile); the others go on.
+                _unrecorded[key] = ended;
+                OrchestrationMetrics.SchedulingErrors.Add(1, new KeyValuePair<string, object?>("dag", dag.Id));
+                _logger.LogError(e, "DAG {Dag} run {Run}: the outcome of attempt {Attempt} of task {Task} could not be written; it is written on a later pass: {Error}",
+                    dag.Id, run.RunId, attempt.Number, task.Id, e.Message);
             }
             catch (Exception e)
             {
@@ -173,10 +188,32 @@ public sealed partial class DagScheduler
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private void Complete(DagDefinition dag, TaskDefinition task, DagRun run, TaskAttempt attempt, AttemptOutcome outcome, bool timedOut)
+    /// <summary>An attempt that ended with <paramref name="Outcome"/> at <paramref name="EndedAt"/>, to be written.</summary>
+    private sealed record EndedAttempt(DagDefinition Dag, TaskDefinition Task, DagRun Run, TaskAttempt Attempt, AttemptOutcome Outcome, bool TimedOut, DateTimeOffset EndedAt);
+
+    /// <summary>Writes the outcomes kept by <see cref="ExecuteAsync"/> after a failed write; each is removed once written.</summary>
+    private void RecordEndedAttempts(string dagId)
     {
-        var now = _time.GetUtcNow();
-        var instance = _store.ListTasks(dag.Id, run.LogicalDate).First(t => t.TaskId == task.Id);
+        if (_unrecorded.Count == 0)
+        {
+            return;
+        }
+        foreach (var (key, ended) in _unrecorded.Where(u => u.Key.Dag == dagId).ToList())
+        {
+            Complete(ended);
+            _unrecorded.Remove(key);
+            _logger.LogInformation("DAG {Dag} run {Run}: the outcome of attempt {Attempt} of task {Task} is written now.", dagId, ended.Run.RunId, ended.Attempt.Number, ended.Task.Id);
+        }
+    }
+
+    /// <summary>
+    /// Writes an ended attempt's outcome (at its end time, whenever it is written). Idempotent up to the write: the
+    /// attempt is replaced by number, and listeners hear of it only after the write succeeded.
+    /// </summary>
+    private void Complete(EndedAttempt ended)
+    {
+        var (dag, task, run, attempt, outcome, timedOut, now) = ended;
+        var instance = _index.Tasks(dag.Id, run.LogicalDate)[task.Id];
         var attempts = instance.Attempts.ToList();
         var index = attempts.FindIndex(a => a.Number == attempt.Number);
         TaskInstance next;
@@ -188,7 +225,7 @@ public sealed partial class DagScheduler
         else if (task.Action is SensorAction sensor && now - attempt.StartedAt < (task.Controls.Timeout ?? s_defaultSensorTimeout))
         {
             next = instance with { State = TaskState.UpForReschedule, NextAttemptAt = now + sensor.PokeInterval };
-            Persist(() => _store.SaveTask(run.LogicalDate, next));
+            Persist(() => _index.SaveTask(run.LogicalDate, next));
             WakeAt(now + sensor.PokeInterval);
             return;
         }
@@ -207,7 +244,7 @@ public sealed partial class DagScheduler
                 WakeAt(retryAt);
             }
         }
-        Persist(() => _store.SaveTask(run.LogicalDate, next));
+        Persist(() => _index.SaveTask(run.LogicalDate, next));
         Notify(l => l.OnTaskAttemptFinished(run, next, attempts[index]));
     }
 
@@ -228,7 +265,7 @@ public sealed partial class DagScheduler
             return;
         }
         var missed = run with { SlaMissed = true };
-        Persist(() => _store.UpdateRun(missed));
+        Persist(() => _index.UpdateRun(missed));
         OrchestrationMetrics.SlaMisses.Add(1, new KeyValuePair<string, object?>("dag", dag.Id));
         _logger.LogWarning("SLA miss: DAG {Dag} run {Run} was not done by {Deadline} (interval end + {Sla}).", dag.Id, run.RunId, TaskTemplates.Iso(deadline), sla);
         if (dag.SlaWebhook is { } hook)

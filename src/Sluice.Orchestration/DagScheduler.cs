@@ -15,24 +15,28 @@ namespace Sluice.Orchestration;
 /// max active runs; starts ready tasks (upstream succeeded, retry or poke time reached) up to
 /// <see cref="DagSchedulerOptions.MaxParallelTasks"/>, each on the thread pool with its timeout; marks tasks whose
 /// upstream failed; finishes runs; raises SLA misses. Every state change is persisted before it is acted on, so a
-/// scheduler killed at any point and started again on the same store continues where it stopped.
+/// scheduler killed at any point and started again on the same store continues where it stopped. The history is read
+/// into memory once (<see cref="RunIndex"/>) and kept equal to the store by writing through it, so a pass with nothing
+/// to do neither reads nor writes the store.
 /// All times come from <see cref="DagSchedulerOptions.TimeProvider"/>. Thread-safe. Only one scheduler drives a store
 /// at a time: each holds the state directory's lock file while it lives (run creation stays unique regardless).
 /// </summary>
 public sealed partial class DagScheduler : IAsyncDisposable
 {
-    /// <summary>
-    /// Shared client without a timeout of its own: an HTTP task is bounded by its task timeout (the attempt's token),
-    /// a webhook by its own 30 s; a client timeout would end attempts outside the scheduler's control.
-    /// </summary>
     /// <summary>How soon a DAG whose pass failed is tried again (at the latest).</summary>
     private static readonly TimeSpan s_retryAfterError = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Shared client without a timeout of its own: an HTTP task is bounded by its task timeout, or by
+    /// <see cref="DefaultHttpTimeout"/> (the attempt's token, on the scheduler's clock), a webhook by its own 30 s; a
+    /// client timeout would end attempts outside the scheduler's control.
+    /// </summary>
     private static readonly HttpClient s_http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     private readonly Dictionary<string, DagDefinition> _dags;
     private readonly Dictionary<string, IReadOnlyList<TaskDefinition>> _topological;
     private readonly RunStore _store;
+    private readonly RunIndex _index;
     private readonly DagSchedulerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -45,6 +49,12 @@ public sealed partial class DagScheduler : IAsyncDisposable
     private readonly StateDirectoryLock _lock;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<string> _recovered = new(StringComparer.Ordinal);
+
+    /// <summary>Per DAG: the next schedule occurrence <see cref="CreateDueRuns"/> looks at; every earlier one has a run or was passed over.</summary>
+    private readonly Dictionary<string, DateTimeOffset?> _dueCursor = new(StringComparer.Ordinal);
+
+    /// <summary>Attempts that ended but whose outcome could not be written yet (under <see cref="_gate"/>).</summary>
+    private readonly Dictionary<(string Dag, DateTimeOffset Date, string Task), EndedAttempt> _unrecorded = [];
     private long _writes;
     private DateTimeOffset? _nextWake;
     private Exception? _fault;
@@ -65,6 +75,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
         _dags = dags.ToDictionary(d => d.Id, StringComparer.Ordinal);
         _topological = _dags.Values.ToDictionary(d => d.Id, TopologicalOrder, StringComparer.Ordinal);
         _store = store;
+        _index = new RunIndex(store);
         _time = _options.TimeProvider;
         _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Sluice.Orchestration");
         _http = _options.HttpClient ?? s_http;
@@ -81,6 +92,12 @@ public sealed partial class DagScheduler : IAsyncDisposable
 
     /// <summary>The store.</summary>
     public RunStore Store => _store;
+
+    /// <summary>
+    /// How long an <c>http</c> task's request may take when its task has no <c>timeout</c> (5 minutes); it is then
+    /// cancelled and the attempt fails as timed out.
+    /// </summary>
+    public static TimeSpan DefaultHttpTimeout { get; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Creates a run of <paramref name="dagId"/> for <paramref name="logicalDate"/> (its interval: to the next schedule
@@ -165,8 +182,8 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// <summary>Schedules until the run of <paramref name="dagId"/> at <paramref name="logicalDate"/> finished; returns it.</summary>
     public async Task<DagRun> WaitForRunAsync(string dagId, DateTimeOffset logicalDate, CancellationToken cancellationToken = default)
     {
-        await RunUntilAsync(() => _store.GetRun(dagId, logicalDate) is { IsFinished: true }, cancellationToken).ConfigureAwait(false);
-        return _store.GetRun(dagId, logicalDate)!;
+        await RunUntilAsync(() => _index.GetRun(dagId, logicalDate) is { IsFinished: true }, cancellationToken).ConfigureAwait(false);
+        return _index.GetRun(dagId, logicalDate)!;
     }
 
     /// <summary>
@@ -226,10 +243,11 @@ public sealed partial class DagScheduler : IAsyncDisposable
             {
                 StepDag(dag, now);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
+            catch (Exception e) when (IsStoreFailure(e))
             {
                 // One DAG's unreadable file or a transient I/O error must not stop the others: every change is persisted
-                // before it is acted on, so the next pass re-reads the store and retries from where this one stopped.
+                // before it is acted on (and reaches the index only once persisted), so the next pass retries from where
+                // this one stopped.
                 OrchestrationMetrics.SchedulingErrors.Add(1, new KeyValuePair<string, object?>("dag", dag.Id));
                 _logger.LogError(e, "Scheduling DAG {Dag} failed; it is retried on the next pass: {Error}", dag.Id, e.Message);
                 WakeAt(now + s_retryAfterError);
@@ -243,13 +261,19 @@ public sealed partial class DagScheduler : IAsyncDisposable
         {
             // Before any of the DAG's tasks starts, so an abandoned attempt is never mistaken for one in flight.
             Recover(dag, now);
+            // A run a stopped scheduler finished late but did not mark yet; later passes see only active runs.
+            foreach (var finished in _index.Runs(dag.Id).Where(r => r.IsFinished))
+            {
+                CheckSla(dag, finished, now);
+            }
             _recovered.Add(dag.Id);
         }
-        var runs = _store.ListRuns(dag.Id);
-        if (_options.CreateScheduledRuns && dag.Schedule.IsScheduled)
+        RecordEndedAttempts(dag.Id);
+        // Only queued and running runs: a pass costs what is active, not the length of the history.
+        var runs = _index.ActiveRuns(dag.Id);
+        if (_options.CreateScheduledRuns && dag.Schedule.IsScheduled && CreateDueRuns(dag, runs.Count, now))
         {
-            CreateDueRuns(dag, runs, now);
-            runs = _store.ListRuns(dag.Id);
+            runs = _index.ActiveRuns(dag.Id);
         }
         var running = runs.Count(r => r.State == DagRunState.Running);
         foreach (var queued in runs.Where(r => r.State == DagRunState.Queued))
@@ -259,51 +283,67 @@ public sealed partial class DagScheduler : IAsyncDisposable
                 break;
             }
             var started = queued with { State = DagRunState.Running, StartedAt = now > queued.QueuedAt ? now : queued.QueuedAt };
-            Persist(() => _store.UpdateRun(started));
+            Persist(() => _index.UpdateRun(started));
             running++;
             Notify(l => l.OnRunStarted(started));
         }
-        foreach (var run in _store.ListRuns(dag.Id))
+        foreach (var run in _index.ActiveRuns(dag.Id))
         {
             var current = run;
             if (run.State == DagRunState.Running)
             {
                 current = AdvanceRun(dag, run, now);
             }
+            // Also for a run that just finished: a late finish is an SLA miss.
             CheckSla(dag, current, now);
         }
     }
 
-    private void CreateDueRuns(DagDefinition dag, IReadOnlyList<DagRun> runs, DateTimeOffset now)
+    /// <summary>
+    /// Creates runs for the schedule intervals that ended by <paramref name="now"/> and have no run yet; true when it
+    /// created one. A per-DAG cursor remembers the next occurrence to look at, and an interval already covered (by a
+    /// manual or backfill run) is passed over in memory, so a pass with nothing due costs neither a store write nor a
+    /// walk over old occurrences.
+    /// </summary>
+    private bool CreateDueRuns(DagDefinition dag, int active, DateTimeOffset now)
     {
-        var active = runs.Count(r => !r.IsFinished);
-        var latest = runs.Where(r => r.Kind == DagRunKind.Scheduled).Select(r => (DateTimeOffset?)r.LogicalDate).Max();
-        var from = latest is { } l ? dag.Schedule.Next(l) : dag.Schedule.NextOrSame(dag.StartDate);
+        if (!_dueCursor.TryGetValue(dag.Id, out var from))
+        {
+            // Once per DAG: afterwards the cursor knows where to go on.
+            var latest = _index.Runs(dag.Id).Where(r => r.Kind == DagRunKind.Scheduled).Select(r => (DateTimeOffset?)r.LogicalDate).Max();
+            from = latest is { } l ? dag.Schedule.Next(l) : dag.Schedule.NextOrSame(dag.StartDate);
+            _dueCursor[dag.Id] = from;
+        }
         if (from is null)
         {
-            return;
+            return false;
         }
         if (!dag.CatchUp && LatestCompleteInterval(dag, from.Value, now) is { } newest)
         {
             from = newest.Start;
         }
-        for (var start = from; start is { } s && active < dag.MaxActiveRuns; start = dag.Schedule.Next(s))
+        var created = false;
+        for (var start = from; start is { } s && active < dag.MaxActiveRuns; start = _dueCursor[dag.Id])
         {
             var interval = dag.Schedule.IntervalAt(s);
             if (dag.EndDate is { } end && interval.Start >= end)
             {
-                return;
+                break;
             }
             if (interval.End > now)
             {
                 WakeAt(interval.End);
-                return;
+                break;
             }
-            if (TryCreate(dag, interval, DagRunKind.Scheduled, out _))
+            if (_index.GetRun(dag.Id, s) is null && TryCreate(dag, interval, DagRunKind.Scheduled, out _))
             {
                 active++;
+                created = true;
             }
+            // Only once the interval has its run: a failed creation is tried again on the next pass.
+            _dueCursor[dag.Id] = interval.End > interval.Start ? interval.End : dag.Schedule.Next(s);
         }
+        return created;
     }
 
     /// <summary>The newest interval starting at or after <paramref name="from"/> that ended by <paramref name="now"/>, or null.</summary>
@@ -342,10 +382,12 @@ public sealed partial class DagScheduler : IAsyncDisposable
             State = DagRunState.Queued,
             QueuedAt = _time.GetUtcNow(),
         };
-        var created = false;
-        DagRun existing = candidate;
-        Persist(() => created = _store.TryCreateRun(candidate, out existing));
-        run = existing;
+        // Counted as a change only when created: finding the existing run changes nothing.
+        var created = _index.TryCreateRun(candidate, out run);
+        if (created)
+        {
+            Interlocked.Increment(ref _writes);
+        }
         return created;
     }
 
@@ -357,6 +399,9 @@ public sealed partial class DagScheduler : IAsyncDisposable
         write();
         Interlocked.Increment(ref _writes);
     }
+
+    /// <summary>A failure of the run store (a full disk, a permission, an unreadable file) rather than a bug.</summary>
+    private static bool IsStoreFailure(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException;
 
     private void Notify(Action<IDagRunListener> call)
     {

@@ -143,6 +143,52 @@ public sealed class DagDefinitionTests
         error.Message.ShouldStartWith(expected);
     }
 
+    [Theory]
+    [InlineData("sla: 1h\nsla_webhook: \"not a url\"", "dags/v.yml:5: DAG 'v': sla_webhook must be an absolute http:// or https:// URL.")]
+    [InlineData("sla: 1h\nsla_webhook: ftp://host/T0K3N", "dags/v.yml:5: DAG 'v': sla_webhook must be an absolute http:// or https:// URL.")]
+    [InlineData("sla_webhook: https://hooks.example/T0K3N", "dags/v.yml:4: DAG 'v': sla_webhook needs an sla (e.g. sla: 2h) to know when a run is late.")]
+    [InlineData("sla: 99999999d", "dags/v.yml:4: the field 'sla' must be at most 365 days.")]
+    [InlineData("sla: 1e300", "dags/v.yml:4: the field 'sla' must be at most 365 days.")]
+    [InlineData("default_args:\n  timeout: 50d", "dags/v.yml:5: the field 'timeout' must be at most 49 days.")]
+    [InlineData("default_args:\n  retry_delay: 1e300s", "dags/v.yml:5: the field 'retry_delay' must be at most 365 days.")]
+    [InlineData("default_args:\n  max_retry_delay: 400d", "dags/v.yml:5: the field 'max_retry_delay' must be at most 365 days.")]
+    [InlineData("default_args:\n  retry_backoff: NaN", "dags/v.yml:5: the field 'retry_backoff' must be a number.")]
+    [InlineData("default_args:\n  retries: 4294967297", "dags/v.yml:5: the field 'retries' must be a whole number of at most 2147483647.")]
+    [InlineData("max_active_runs: 4294967297", "dags/v.yml:4: the field 'max_active_runs' must be a whole number of at most 2147483647.")]
+    public void Parse_OutOfRangeValue_OneErrorNamingFileAndLine(string fields, string expected)
+    {
+        var yaml = $"dag_id: v\nschedule: \"@daily\"\nstart_date: 2024-01-01\n{fields}\ntasks:\n  - id: a\n    kind: shell\n    command: \"true\"\n";
+
+        var error = Should.Throw<DagDefinitionException>(() => DagFileLoader.Parse(yaml, "dags/v.yml", "/"));
+
+        error.Message.ShouldBe(expected);
+        error.Message.ShouldNotContain("T0K3N");
+    }
+
+    [Fact]
+    public void Parse_SensorPokeIntervalTooLong_NamesItsLine()
+    {
+        const string yaml = "dag_id: p\nstart_date: 2024-01-01\ntasks:\n  - id: wait\n    kind: file_sensor\n    path: /x\n    poke_interval: 9999999999d\n";
+
+        var error = Should.Throw<DagDefinitionException>(() => DagFileLoader.Parse(yaml, "dags/p.yml", "/"));
+
+        error.Message.ShouldBe("dags/p.yml:7: the field 'poke_interval' must be at most 365 days.");
+    }
+
+    [Fact]
+    public void Build_TimeoutLongerThanATimerRuns_RefusedNamingDagAndTask()
+    {
+        var error = Should.Throw<DagDefinitionException>(() =>
+            new DagBuilder("c").Task("t", new ShellAction("true"), t => t.Timeout(TimeSpan.FromDays(60))).Build());
+
+        error.Message.ShouldStartWith("(code):1: DAG 'c', task 't': retries must be ≥ 0, retry_backoff a number ≥ 1, delays between 0 and 365 days and timeout above 0 and at most 49 days.");
+    }
+
+    [Fact]
+    public void Build_RelativeWebhook_Refused() =>
+        Should.Throw<DagDefinitionException>(() => new DagBuilder("w").Sla(TimeSpan.FromHours(1), new Uri("/hook", UriKind.Relative)).Task("t", new ShellAction("true")).Build())
+            .Message.ShouldBe("(code):1: DAG 'w': the SLA webhook must be an absolute http:// or https:// URL.");
+
     [Fact]
     public void Parse_UnknownKind_ListsTheKinds()
     {

@@ -15,6 +15,14 @@ namespace Sluice.Orchestration.Definitions;
 /// </summary>
 public sealed partial class DagBuilder
 {
+    /// <summary>
+    /// The longest task timeout: 49 days, under the longest timer .NET runs (2^32 − 2 ms, about 49.7 days).
+    /// </summary>
+    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(49);
+
+    /// <summary>The longest retry delay, poke interval and SLA: 365 days (keeps every deadline a valid date).</summary>
+    internal static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
+
     private readonly string _id;
     private readonly List<TaskDefinition> _tasks = [];
     private readonly Dictionary<string, string> _params = new(StringComparer.Ordinal);
@@ -127,6 +135,14 @@ public sealed partial class DagBuilder
         {
             throw new DagDefinitionException($"{file}:1: DAG '{_id}': max_active_runs must be at least 1, not {_maxActiveRuns}.");
         }
+        if (_sla is { } sla && (sla < TimeSpan.Zero || sla > MaxDelay))
+        {
+            throw new DagDefinitionException($"{file}:1: DAG '{_id}': the SLA must lie between 0 and {MaxDelay.TotalDays:0} days, not {sla}.");
+        }
+        if (_slaWebhook is { } hook && (!hook.IsAbsoluteUri || (hook.Scheme != Uri.UriSchemeHttp && hook.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw new DagDefinitionException($"{file}:1: DAG '{_id}': the SLA webhook must be an absolute http:// or https:// URL.");
+        }
         if (_tasks.Count == 0)
         {
             throw new DagDefinitionException($"{file}:1: DAG '{_id}' has no tasks.");
@@ -153,13 +169,16 @@ public sealed partial class DagBuilder
                 }
             }
             var c = task.Controls;
-            if (c.Retries < 0 || c.BackoffFactor < 1 || c.RetryDelay < TimeSpan.Zero || c.MaxRetryDelay < TimeSpan.Zero || c.Timeout <= TimeSpan.Zero)
+            // '!(x >= 1)' also refuses NaN; the upper bounds keep timers and deadlines from overflowing.
+            if (c.Retries < 0 || !(c.BackoffFactor >= 1) || double.IsInfinity(c.BackoffFactor) || c.RetryDelay < TimeSpan.Zero || c.MaxRetryDelay < TimeSpan.Zero
+                || c.RetryDelay > MaxDelay || c.MaxRetryDelay > MaxDelay || c.Timeout <= TimeSpan.Zero || c.Timeout > MaxTimeout)
             {
-                throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': retries must be ≥ 0, retry_backoff ≥ 1, delays ≥ 0 and timeout > 0.");
+                throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': retries must be ≥ 0, retry_backoff a number ≥ 1, " +
+                    $"delays between 0 and {MaxDelay.TotalDays:0} days and timeout above 0 and at most {MaxTimeout.TotalDays:0} days.");
             }
-            if (task.Action is SensorAction { PokeInterval: var poke } && poke <= TimeSpan.Zero)
+            if (task.Action is SensorAction { PokeInterval: var poke } && (poke <= TimeSpan.Zero || poke > MaxDelay))
             {
-                throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': poke_interval must be positive.");
+                throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': poke_interval must be positive and at most {MaxDelay.TotalDays:0} days.");
             }
             TaskTemplates.Validate(dag, task, At(task));
         }

@@ -59,21 +59,18 @@ public sealed record DagDefinition
     {
         ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.Trim();
-        // An offset is 'Z' or a sign after the time part ('-' inside the date part is not one).
-        var time = trimmed.IndexOf('T', StringComparison.OrdinalIgnoreCase);
-        var hasOffset = trimmed.EndsWith('Z') || trimmed.EndsWith('z') ||
-            (time > 0 && trimmed.IndexOfAny(['+', '-'], time) > 0);
-        if (hasOffset)
+        // RoundtripKind tells whether the text carried an offset ('Z', '+02:00'; after a 'T' or a space): Unspecified
+        // means none, and the host's zone never takes part.
+        if (!DateTime.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed))
+        {
+            date = default;
+            return false;
+        }
+        if (parsed.Kind != DateTimeKind.Unspecified)
         {
             return DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
         }
-        if (DateTime.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
-        {
-            var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-            date = new DateTimeOffset(unspecified, Schedule.TimeZone.GetUtcOffset(unspecified));
-            return true;
-        }
-        date = default;
-        return false;
+        date = new DateTimeOffset(parsed, Schedule.TimeZone.GetUtcOffset(parsed));
+        return true;
     }
 }

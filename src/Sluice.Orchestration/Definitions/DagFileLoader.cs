@@ -77,10 +77,15 @@ public static class DagFileLoader
             builder.EndDate(end);
         }
         builder.CatchUp(reader.Bool("catchup") ?? false);
-        builder.MaxActiveRuns((int)(reader.Long("max_active_runs") ?? 1));
-        if (reader.Duration("sla") is { } sla)
+        builder.MaxActiveRuns(reader.Int("max_active_runs") ?? 1);
+        var webhook = reader.String("sla_webhook") is { } hook ? ParseWebhook(hook, reader, id) : null;
+        if (reader.Duration("sla", DagBuilder.MaxDelay) is { } sla)
         {
-            builder.Sla(sla, reader.String("sla_webhook") is { } hook ? new Uri(hook) : null);
+            builder.Sla(sla, webhook);
+        }
+        else if (webhook is not null)
+        {
+            throw new DagDefinitionException($"{file}:{reader.LineOf("sla_webhook")}: DAG '{id}': sla_webhook needs an sla (e.g. sla: 2h) to know when a run is late.");
         }
         foreach (var (name, value) in reader.StringMap("params"))
         {
@@ -107,13 +112,19 @@ public static class DagFileLoader
         return builder.Build();
     }
 
+    /// <summary>An absolute http(s) URL; the error names the field but never the value (it may hold a secret).</summary>
+    private static Uri ParseWebhook(string text, YamlFields reader, string dagId) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new DagDefinitionException($"{reader.File}:{reader.LineOf("sla_webhook")}: DAG '{dagId}': sla_webhook must be an absolute http:// or https:// URL.");
+
     private static TaskControls ReadControls(YamlFields fields, TaskControls defaults) => defaults with
     {
-        Retries = (int)(fields.Long("retries") ?? defaults.Retries),
-        RetryDelay = fields.Duration("retry_delay") ?? defaults.RetryDelay,
+        Retries = fields.Int("retries") ?? defaults.Retries,
+        RetryDelay = fields.Duration("retry_delay", DagBuilder.MaxDelay) ?? defaults.RetryDelay,
         BackoffFactor = fields.Double("retry_backoff") ?? defaults.BackoffFactor,
-        MaxRetryDelay = fields.Duration("max_retry_delay") ?? defaults.MaxRetryDelay,
-        Timeout = fields.Duration("timeout") ?? defaults.Timeout,
+        MaxRetryDelay = fields.Duration("max_retry_delay", DagBuilder.MaxDelay) ?? defaults.MaxRetryDelay,
+        Timeout = fields.Duration("timeout", DagBuilder.MaxTimeout) ?? defaults.Timeout,
     };
 
     private static TaskAction ReadAction(YamlFields task, string dagId, string taskId, string baseDirectory)
@@ -131,7 +142,7 @@ public static class DagFileLoader
             }
             return new SqlConnectionTarget(duckdb is null ? null : Resolve(duckdb), postgres);
         }
-        TimeSpan Poke() => task.Duration("poke_interval") ?? TimeSpan.FromSeconds(30);
+        TimeSpan Poke() => task.Duration("poke_interval", DagBuilder.MaxDelay) ?? TimeSpan.FromSeconds(30);
         return kind switch
         {
             "shell" => new ShellAction(task.RequiredString("command"))
@@ -142,7 +153,7 @@ public static class DagFileLoader
             "sql" => new SqlAction(Connection(), task.RequiredString("sql")),
             "http" => new HttpAction(task.String("method") ?? "GET", task.RequiredString("url"))
             {
-                ExpectedStatus = (int)(task.Long("expected_status") ?? 200),
+                ExpectedStatus = task.Int("expected_status") ?? 200,
                 Body = task.String("body"),
             },
             "models" => new ModelsAction(Resolve(task.RequiredString("project_dir")))
@@ -199,17 +210,30 @@ public static class DagFileLoader
             ? long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw Bad(Find(key)!, key, "a whole number")
             : null;
 
+        public int? Int(string key) => Long(key) is { } v
+            ? v is >= int.MinValue and <= int.MaxValue ? (int)v : throw Bad(Find(key)!, key, "a whole number of at most 2147483647")
+            : null;
+
         public double? Double(string key) => String(key) is { } s
-            ? double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw Bad(Find(key)!, key, "a number")
+            ? double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw Bad(Find(key)!, key, "a number")
             : null;
 
         public bool? Bool(string key) => String(key) is { } s
             ? s.ToLowerInvariant() switch { "true" or "yes" or "on" => true, "false" or "no" or "off" => false, _ => throw Bad(Find(key)!, key, "true or false") }
             : null;
 
-        public TimeSpan? Duration(string key) => String(key) is { } s
-            ? ParseDuration(s) ?? throw Bad(Find(key)!, key, "a duration such as 30s, 5m, 2h, 1d or a number of seconds")
-            : null;
+        /// <summary>A duration of at most <paramref name="max"/> (longer ones would overflow the timers and dates they feed).</summary>
+        public TimeSpan? Duration(string key, TimeSpan max)
+        {
+            if (String(key) is not { } s)
+            {
+                return null;
+            }
+            var duration = ParseDuration(s) ?? throw Bad(Find(key)!, key, "a duration such as 30s, 5m, 2h, 1d or a number of seconds");
+            return duration <= max
+                ? duration
+                : throw Bad(Find(key)!, key, $"at most {max.TotalDays.ToString(CultureInfo.InvariantCulture)} days");
+        }
 
         public DateTimeOffset? Date(string key, TimeZoneInfo zone)
         {
@@ -271,21 +295,28 @@ public static class DagFileLoader
             new($"{File}:{value.Start.Line}: the field '{key}' must be {expected}.");
     }
 
-    /// <summary><c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, <c>250ms</c>, a number of seconds, or <c>hh:mm:ss</c>.</summary>
+    /// <summary>
+    /// <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, <c>250ms</c>, a number of seconds, or <c>hh:mm:ss</c>; null when it is
+    /// none of these. A duration too long for <see cref="TimeSpan"/> is <see cref="TimeSpan.MaxValue"/> (callers refuse it
+    /// as too long) rather than an overflow.
+    /// </summary>
     internal static TimeSpan? ParseDuration(string text)
     {
         text = text.Trim();
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            return seconds >= 0 ? TimeSpan.FromSeconds(seconds) : null;
+            return Seconds(seconds);
         }
         foreach (var (suffix, unit) in new[] { ("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0) })
         {
-            if (text.EndsWith(suffix, StringComparison.Ordinal) && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
+            if (text.EndsWith(suffix, StringComparison.Ordinal) && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
             {
-                return TimeSpan.FromSeconds(n * unit);
+                return Seconds(n * unit);
             }
         }
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero ? span : null;
+
+        static TimeSpan? Seconds(double value) =>
+            double.IsNaN(value) || value < 0 ? null : value >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(value);
     }
 }

@@ -32,7 +32,7 @@ internal sealed class TaskExecutor(RunStore store, HttpClient http)
                 HttpAction call => await RunHttpAsync(call, Render, log, cancellationToken).ConfigureAwait(false),
                 ModelsAction models => await RunModelsAsync(models, Render, log, cancellationToken).ConfigureAwait(false),
                 FileSensorAction file => PokeFile(Render("path", file.Path)),
-                TableFreshSensorAction table => await PokeTableAsync(table, Render, cancellationToken).ConfigureAwait(false),
+                TableFreshSensorAction table => await PokeTableAsync(dag, table, Render, cancellationToken).ConfigureAwait(false),
                 UpstreamDagSensorAction upstream => PokeUpstream(upstream, run),
                 _ => throw new InvalidOperationException($"Task kind '{task.Action.Kind}' has no executor."),
             };
@@ -157,9 +157,16 @@ internal sealed class TaskExecutor(RunStore store, HttpClient http)
         return found ? AttemptOutcome.Ok() : AttemptOutcome.Fail($"no file matches {path} yet");
     }
 
-    private static async Task<AttemptOutcome> PokeTableAsync(TableFreshSensorAction table, Func<string, string, string> render, CancellationToken cancellationToken)
+    private static async Task<AttemptOutcome> PokeTableAsync(DagDefinition dag, TableFreshSensorAction table, Func<string, string, string> render, CancellationToken cancellationToken)
     {
-        var threshold = DateTimeOffset.Parse(render("threshold", table.Threshold), CultureInfo.InvariantCulture).UtcDateTime;
+        // A threshold without an offset (2024-01-01) is wall-clock time of the DAG's zone, as logical dates in the CLI
+        // and the API — never the host's zone, which would move the threshold with the machine.
+        var text = render("threshold", table.Threshold);
+        if (!dag.TryParseLogicalDate(text, out var at))
+        {
+            return AttemptOutcome.Fail($"the threshold '{text}' is not a date or date-time (e.g. 2024-01-01 or 2024-01-01T00:00:00Z)");
+        }
+        var threshold = at.UtcDateTime;
         await using var connection = Open(table.Target);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();

@@ -170,6 +170,9 @@ public class RunStore
         }
     }
 
+    /// <summary>Reads a whole store file (a seam for tests that count or fail reads).</summary>
+    internal virtual byte[] ReadFile(string path) => File.ReadAllBytes(path);
+
     private string RunDirectory(string dagId, DateTimeOffset logicalDate) => Path.Combine(Directory, "dags", dagId, "runs", Key(logicalDate));
 
     private string RunFile(string dagId, DateTimeOffset logicalDate) => Path.Combine(RunDirectory(dagId, logicalDate), "run.json");
@@ -179,10 +182,10 @@ public class RunStore
 
     internal static byte[] Serialize<T>(T document) => JsonSerializer.SerializeToUtf8Bytes(document, JsonOptions);
 
-    private static T Read<T>(string path)
+    private T Read<T>(string path)
         where T : IStoreDocument
     {
-        var bytes = File.ReadAllBytes(path);
+        var bytes = ReadFile(path);
         // The format first: a newer file says so instead of failing on a field this version does not know.
         int format;
         try

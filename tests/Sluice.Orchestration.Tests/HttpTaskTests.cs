@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using Sluice.Orchestration.Definitions;
+using Sluice.Orchestration.Runs;
+
+namespace Sluice.Orchestration.Tests;
+
+/// <summary>An <c>http</c> task against a real local server that accepts the request and never answers.</summary>
+public sealed class HttpTaskTests
+{
+    private static readonly DateTimeOffset s_jan1 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task HttpTask_NoTimeoutAndNoAnswer_CancelledAfterTheDefaultTimeoutAndTimedOut()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        using var server = new SilentServer();
+        var dag = new DagBuilder("call").Task("call", new HttpAction("GET", server.Url)).Build();
+        await using var scheduler = f.Scheduler(dag);
+        await scheduler.TriggerAsync("call", s_jan1);
+        await scheduler.StepAsync();
+        var request = await server.NextRequestAsync();
+
+        f.Time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
+        await scheduler.StepAsync();
+        f.Store.ListTasks("call", s_jan1).Single().State.ShouldBe(TaskState.Running);
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+        await scheduler.RunUntilIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        var attempt = f.Store.ListTasks("call", s_jan1).Single().Attempts.Single();
+        attempt.State.ShouldBe(AttemptState.TimedOut);
+        attempt.Error.ShouldBe("timed out after 00:05:00");
+        f.Store.GetRun("call", s_jan1)!.State.ShouldBe(DagRunState.Failed);
+        request.Response.Abort();
+    }
+
+    [Fact]
+    public async Task HttpTask_TaskTimeout_TakesPrecedenceOverTheDefault()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        using var server = new SilentServer();
+        var dag = new DagBuilder("call").Task("call", new HttpAction("POST", server.Url) { Body = "{}" }, t => t.Timeout(TimeSpan.FromSeconds(10))).Build();
+        await using var scheduler = f.Scheduler(dag);
+        await scheduler.TriggerAsync("call", s_jan1);
+        await scheduler.StepAsync();
+        var request = await server.NextRequestAsync();
+
+        f.Time.Advance(TimeSpan.FromSeconds(10));
+        await scheduler.RunUntilIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        f.Store.ListTasks("call", s_jan1).Single().Attempts.Single().Error.ShouldBe("timed out after 00:00:10");
+        request.Response.Abort();
+    }
+
+    [Fact]
+    public async Task Dispose_WhileARequestHangs_CancelsItAndTheAttemptStaysRunningForTheNextScheduler()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        using var server = new SilentServer();
+        var dag = new DagBuilder("call").Task("call", new HttpAction("GET", server.Url)).Build();
+        var scheduler = f.Scheduler(dag);
+        await scheduler.TriggerAsync("call", s_jan1);
+        await scheduler.StepAsync();
+        var request = await server.NextRequestAsync();
+
+        await scheduler.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+        f.Store.ListTasks("call", s_jan1).Single().Attempts.Single().State.ShouldBe(AttemptState.Running);
+        request.Response.Abort();
+    }
+
+    /// <summary>An HTTP server on 127.0.0.1 that takes requests and answers none (until the test aborts them).</summary>
+    private sealed class SilentServer : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+
+        public SilentServer()
+        {
+            using var socket = new TcpListener(IPAddress.Loopback, 0);
+            socket.Start();
+            var port = ((IPEndPoint)socket.LocalEndpoint).Port;
+            socket.Stop();
+            Url = $"http://127.0.0.1:{port}/hang";
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            _listener.Start();
+        }
+
+        public string Url { get; }
+
+        public Task<HttpListenerContext> NextRequestAsync() => _listener.GetContextAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        public void Dispose() => _listener.Close();
+    }
+}

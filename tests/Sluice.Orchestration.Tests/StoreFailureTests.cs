@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Sluice.Orchestration.Definitions;
+using Sluice.Orchestration.Runs;
+
+namespace Sluice.Orchestration.Tests;
+
+/// <summary>
+/// A run-store write that fails at the end of an attempt (a full disk, a permission) is counted and retried on a later
+/// pass of that DAG; the scheduler and the other DAGs go on, and the attempt's outcome is written exactly once.
+/// </summary>
+public sealed class StoreFailureTests
+{
+    private static readonly DateTimeOffset s_jan1 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Complete_OutcomeWriteFails_CountedRetriedLaterOtherDagsGoOnAndTheOutcomeIsWrittenOnce()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var failing = "disk_" + Guid.NewGuid().ToString("N")[..8];
+        var healthy = "ok_" + Guid.NewGuid().ToString("N")[..8];
+        var dagA = new DagBuilder(failing).Task("t", new ShellAction($"echo ran >> {f.File("trace")}")).Build();
+        var dagB = new DagBuilder(healthy).Task("t", new ShellAction("true")).Build();
+        var errors = new ConcurrentBag<long>();
+        using var meter = ListenToSchedulingErrors(failing, errors);
+        var store = new ObservedRunStore(f.Store.Directory)
+        {
+            // Only the write of dag A's task outcome fails (the attempt's start is written fine).
+            FailWrite = (path, json) => path.Contains(Path.Combine("dags", failing), StringComparison.Ordinal) && path.EndsWith("t.json", StringComparison.Ordinal)
+                && json.Contains("\"state\": \"success\"", StringComparison.Ordinal),
+        };
+        var events = new ConcurrentQueue<string>();
+        await using var scheduler = new DagScheduler([dagA, dagB], store, new DagSchedulerOptions
+        {
+            TimeProvider = f.Time,
+            CreateScheduledRuns = false,
+            Listeners = [new QueueListener(events)],
+        });
+        await scheduler.TriggerAsync(failing, s_jan1);
+        await scheduler.TriggerAsync(healthy, s_jan1);
+
+        await scheduler.RunUntilIdleAsync();
+
+        store.GetRun(healthy, s_jan1)!.State.ShouldBe(DagRunState.Success);
+        var unwritten = store.ListTasks(failing, s_jan1).Single();
+        unwritten.State.ShouldBe(TaskState.Running);
+        unwritten.Attempts.Single().State.ShouldBe(AttemptState.Running);
+        errors.Sum().ShouldBeGreaterThan(0);
+        events.ShouldNotContain($"{failing} t 1 success");
+
+        // Still failing on a later pass: counted again, nothing lost, the task not started again.
+        var before = errors.Sum();
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.RunUntilIdleAsync();
+        errors.Sum().ShouldBeGreaterThan(before);
+        store.ListTasks(failing, s_jan1).Single().Attempts.Count.ShouldBe(1);
+
+        store.FailWrite = null;
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.RunUntilIdleAsync();
+
+        var task = store.ListTasks(failing, s_jan1).Single();
+        task.State.ShouldBe(TaskState.Success);
+        var attempt = task.Attempts.ShouldHaveSingleItem();
+        attempt.State.ShouldBe(AttemptState.Success);
+        attempt.EndedAt.ShouldBe(s_jan1, "the outcome keeps the time the attempt ended, not the time it was written");
+        store.GetRun(failing, s_jan1)!.State.ShouldBe(DagRunState.Success);
+        f.Lines("trace").ShouldBe(["ran"]);
+        events.Count(e => e == $"{failing} t 1 success").ShouldBe(1);
+    }
+
+    private static MeterListener ListenToSchedulingErrors(string dagId, ConcurrentBag<long> into)
+    {
+        var meter = new MeterListener();
+        meter.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "sluice.dag.scheduling_errors")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "dag" && (string?)tag.Value == dagId)
+                {
+                    into.Add(value);
+                }
+            }
+        });
+        meter.Start();
+        return meter;
+    }
+
+    private sealed class QueueListener(ConcurrentQueue<string> events) : IDagRunListener
+    {
+        public void OnRunStarted(DagRun run)
+        {
+        }
+
+        public void OnRunFinished(DagRun run) => events.Enqueue($"{run.DagId} finished {run.State}");
+
+        public void OnTaskAttemptStarted(DagRun run, TaskInstance task, TaskAttempt attempt)
+        {
+        }
+
+        public void OnTaskAttemptFinished(DagRun run, TaskInstance task, TaskAttempt attempt) =>
+            events.Enqueue($"{task.DagId} {task.TaskId} {attempt.Number} {attempt.State.ToString().ToLowerInvariant()}");
+    }
+}
