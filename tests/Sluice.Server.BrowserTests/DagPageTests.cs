@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Sluice.Server.BrowserTests;
@@ -79,6 +80,35 @@ public sealed class DagPageTests(DagServer dags) : IClassFixture<DagServer>
         await Expect(page.Locator($"table.dag-grid button.run-head[data-run='{created}']")).ToHaveAttributeAsync("data-state", "success");
         await Expect(page.Locator("svg.dag-tasks g.task-node[data-state='success']")).ToHaveCountAsync(4);
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// Saves a PNG of a DAG's page with the retried task's attempts open, for docs/images/ (<c>SLUICE_SCREENSHOTS</c>, as
+    /// <see cref="DashboardScreenshotTests"/>; without it the PNG goes to a temporary directory).
+    /// </summary>
+    [Fact]
+    public async Task Screenshots_DagPage_SavesAPngOfIt()
+    {
+        var target = Environment.GetEnvironmentVariable("SLUICE_SCREENSHOTS");
+        var directory = target ?? Directory.CreateTempSubdirectory("sluice-screenshots-").FullName;
+        try
+        {
+            var page = await Browser.NewPageAsync($"/dags/{DagServer.DagId}");
+            await page.ClickAsync($"table.dag-grid tr[data-task='load'] button.cell[data-run='{DagServer.RunId}']");
+            await Expect(page.Locator("pre.attempt-log[data-attempt='2']")).ToContainTextAsync("loaded");
+            var path = Path.Combine(directory, "dashboard-dag.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+            await page.Context.CloseAsync();
+
+            (await File.ReadAllBytesAsync(path))[..8].ShouldBe(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+        }
+        finally
+        {
+            if (target is null)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 
     private async Task<List<string>> RunIdsAsync()

@@ -9,6 +9,11 @@ const COLUMN = 190, ROW = 52, WIDTH = 150, HEIGHT = 34;
 const noDags = 'The server runs no DAGs: start it with --dags-dir <folder>.';
 const href = id => `/dags/${encodeURIComponent(id)}`;
 const stateText = state => (state ?? 'no status').replaceAll('_', ' ');
+/** A run's logical date for a grid column: local "MM-DD HH:MM" (the full date and time are in its tooltip). */
+function fmtColumn(iso) {
+  const date = new Date(iso), pad = n => String(n).padStart(2, '0');
+  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
 const nextRun = dag => (dag.next_run ? `${fmtTime(dag.next_run.logical_date)} (due ${fmtTime(dag.next_run.due_at)})` : '–');
 
 /** The DAGs: schedule, zone, next run and last run of each, refreshed every poll. */
@@ -95,8 +100,8 @@ export function dagPage(view, signal, id) {
     if (chronological.length === 0) return h('p', { class: 'empty' }, 'No runs yet: trigger one, or wait for the schedule.');
     const head = chronological.map(({ run }) => h('th', { class: run.run_id === selected.run ? 'selected' : null },
       h('button', { type: 'button', class: `run-head state-${run.state}`, 'data-run': run.run_id, 'data-state': run.state,
-        title: `${run.run_id}\n${run.kind}, ${stateText(run.state)}\nlogical date ${run.interval.start}`, onclick: () => select(run.run_id, selected.task) },
-      fmtTime(run.interval.start))));
+        title: `${run.run_id}\n${run.kind}, ${stateText(run.state)}\nlogical date ${fmtTime(run.interval.start)}`, onclick: () => select(run.run_id, selected.task) },
+      fmtColumn(run.interval.start))));
     const rows = dag.tasks.map(task => h('tr', { 'data-task': task.id }, h('td', { class: 'task' }, task.id), chronological.map(entry => {
       const state = instanceOf(entry, task.id)?.state ?? 'none';
       const chosen = entry.run.run_id === selected.run && task.id === selected.task;
