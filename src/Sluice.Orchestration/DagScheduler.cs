@@ -318,7 +318,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
         {
             return false;
         }
-        if (!dag.CatchUp && LatestCompleteInterval(dag, from.Value, now) is { } newest)
+        if (!dag.CatchUp && dag.LatestCompleteInterval(from.Value, now) is { } newest)
         {
             from = newest.Start;
         }
@@ -344,31 +344,6 @@ public sealed partial class DagScheduler : IAsyncDisposable
             _dueCursor[dag.Id] = interval.End > interval.Start ? interval.End : dag.Schedule.Next(s);
         }
         return created;
-    }
-
-    /// <summary>The newest interval starting at or after <paramref name="from"/> that ended by <paramref name="now"/>, or null.</summary>
-    private static DataInterval? LatestCompleteInterval(DagDefinition dag, DateTimeOffset from, DateTimeOffset now)
-    {
-        // Search a short window first so a minutely DAG with an old start date does not walk years of occurrences.
-        foreach (var window in new[] { TimeSpan.FromDays(2), TimeSpan.FromDays(40), TimeSpan.FromDays(800), TimeSpan.MaxValue })
-        {
-            var begin = window == TimeSpan.MaxValue || now - from < window ? from : now - window;
-            DataInterval? found = null;
-            for (var start = dag.Schedule.NextOrSame(begin); start is { } s; start = dag.Schedule.Next(s))
-            {
-                var interval = dag.Schedule.IntervalAt(s);
-                if (interval.End > now)
-                {
-                    break;
-                }
-                found = interval;
-            }
-            if (found is not null)
-            {
-                return found;
-            }
-        }
-        return null;
     }
 
     private bool TryCreate(DagDefinition dag, DataInterval interval, DagRunKind kind, out DagRun run)

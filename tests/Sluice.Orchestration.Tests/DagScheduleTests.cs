@@ -52,4 +52,31 @@ public sealed class DagScheduleTests
     [InlineData("00:01:30", 90)]
     public void ParseDuration_Units(string text, double seconds) =>
         DagFileLoader.ParseDuration(text).ShouldBe(TimeSpan.FromSeconds(seconds));
+
+    [Theory]
+    [InlineData("2024-01-01T00:00:00Z", "2024-01-10T01:00:00Z", "2024-01-11T01:00:00Z")] // before the start date: the first interval
+    [InlineData("2024-03-05T10:30:00Z", "2024-03-05T01:00:00Z", "2024-03-06T01:00:00Z")] // within an interval: that one
+    [InlineData("2024-03-06T01:00:00Z", "2024-03-06T01:00:00Z", "2024-03-07T01:00:00Z")] // at an interval's end: the following one
+    public void NextScheduledInterval_DailyInAmsterdam_IsTheFirstIntervalNotEndedYet(string now, string start, string end)
+    {
+        // 02:00 in Amsterdam is 01:00 UTC in winter.
+        var dag = new DagBuilder("d").Schedule("0 2 * * *", "Europe/Amsterdam").StartDate(DateTimeOffset.Parse("2024-01-10T00:00:00+01:00"))
+            .Task("t", new ShellAction("true")).Build();
+
+        var next = dag.NextScheduledInterval(DateTimeOffset.Parse(now));
+
+        next.ShouldBe(new DataInterval(DateTimeOffset.Parse(start), DateTimeOffset.Parse(end)));
+    }
+
+    [Fact]
+    public void NextScheduledInterval_ManualOrPastTheEndDate_IsNull()
+    {
+        var now = new DateTimeOffset(2024, 2, 1, 0, 0, 0, TimeSpan.Zero);
+        var manual = new DagBuilder("m").Task("t", new ShellAction("true")).Build();
+        var ended = new DagBuilder("e").Schedule("0 0 * * *").StartDate(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero))
+            .EndDate(new DateTimeOffset(2024, 1, 5, 0, 0, 0, TimeSpan.Zero)).Task("t", new ShellAction("true")).Build();
+
+        manual.NextScheduledInterval(now).ShouldBeNull();
+        ended.NextScheduledInterval(now).ShouldBeNull();
+    }
 }

@@ -20,6 +20,12 @@ public sealed class BrowserServer : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
+    /// <summary>The server's data directory (kept at dispose), or null for a fresh temporary one (deleted at dispose).</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Changes the server's options before it starts (e.g. a DAGs folder), or null.</summary>
+    public Func<SluiceServerOptions, SluiceServerOptions>? Configure { get; init; }
+
     /// <summary>The server and its HTTP clients.</summary>
     public ServerFixture Fixture => _fixture ?? throw new InvalidOperationException("The server has not started.");
 
@@ -29,7 +35,7 @@ public sealed class BrowserServer : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        _fixture = await ServerFixture.StartAsync();
+        _fixture = await ServerFixture.StartAsync(DataDirectory, Configure);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -51,6 +51,52 @@ public sealed record DagDefinition
         Tasks.FirstOrDefault(t => t.Id == taskId) ?? throw new KeyNotFoundException($"DAG '{Id}' has no task '{taskId}'.");
 
     /// <summary>
+    /// The scheduled data interval the scheduler creates a run for next when it is caught up: the first interval
+    /// (from <see cref="StartDate"/>) that has not ended at <paramref name="now"/>; its run is due at its
+    /// <see cref="DataInterval.End"/>. Null for a manual DAG, when the schedule has no further occurrence, or when that
+    /// interval starts at or after <see cref="EndDate"/>. Runs missed while no scheduler ran are not counted: with
+    /// catch-up they are created at once, before this one.
+    /// </summary>
+    public DataInterval? NextScheduledInterval(DateTimeOffset now)
+    {
+        if (Schedule.NextOrSame(StartDate) is not { } first)
+        {
+            return null;
+        }
+        var start = LatestCompleteInterval(first, now) is { } latest ? latest.End : first;
+        if (Schedule.Next(start) is null || (EndDate is { } end && start >= end))
+        {
+            return null;
+        }
+        return Schedule.IntervalAt(start);
+    }
+
+    /// <summary>The newest interval starting at or after <paramref name="from"/> that ended by <paramref name="now"/>, or null.</summary>
+    internal DataInterval? LatestCompleteInterval(DateTimeOffset from, DateTimeOffset now)
+    {
+        // Search a short window first so a minutely DAG with an old start date does not walk years of occurrences.
+        foreach (var window in new[] { TimeSpan.FromDays(2), TimeSpan.FromDays(40), TimeSpan.FromDays(800), TimeSpan.MaxValue })
+        {
+            var begin = window == TimeSpan.MaxValue || now - from < window ? from : now - window;
+            DataInterval? found = null;
+            for (var start = Schedule.NextOrSame(begin); start is { } s; start = Schedule.Next(s))
+            {
+                var interval = Schedule.IntervalAt(s);
+                if (interval.End > now)
+                {
+                    break;
+                }
+                found = interval;
+            }
+            if (found is not null)
+            {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Parses a logical date as the CLI and the API take it: ISO 8601 with an offset (<c>2024-01-01T02:00:00Z</c>,
     /// <c>…+02:00</c>) is that instant; without one (<c>2024-01-01</c>, <c>2024-01-01T02:00</c>) it is wall-clock time
     /// of the DAG's time zone, as <c>start_date</c> in a DAG file. False when <paramref name="text"/> is not a date.

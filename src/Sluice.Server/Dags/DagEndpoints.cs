@@ -65,12 +65,14 @@ internal static class DagEndpoints
                 {
                     id = d.Id,
                     schedule = d.Schedule.ToString(),
+                    timezone = d.Schedule.TimeZone.Id,
                     catchup = d.CatchUp,
                     max_active_runs = d.MaxActiveRuns,
                     tasks = d.Tasks.Select(t => new { id = t.Id, kind = t.Action.Kind, depends_on = t.DependsOn, retries = t.Controls.Retries }),
                     latest_run = scheduler.Store.ListRuns(d.Id).LastOrDefault(),
+                    next_run = d.NextScheduledInterval(scheduler.TimeProvider.GetUtcNow()) is { } next ? new { logical_date = next.Start, due_at = next.End } : null,
                 }), s_json)))
-            .WithSummary("Lists the DAGs: schedule, tasks with their dependencies (the graph), latest run.");
+            .WithSummary("Lists the DAGs: schedule and time zone, tasks with their dependencies (the graph), latest run, next scheduled run.");
         group.MapGet("/{id}/runs", (string id, int? limit, IServiceProvider services) => WithScheduler(services, scheduler =>
             {
                 if (!scheduler.Dags.ContainsKey(id))

@@ -9,8 +9,8 @@ namespace Sluice.Server.Dashboard;
 /// <summary>
 /// The web dashboard and the dead-letter API. The dashboard is a few static files (plain HTML, CSS and ES modules,
 /// embedded in the assembly; see <see cref="DashboardAssets"/>) served at <c>/ui/{file}</c>; its pages <c>/</c> (jobs),
-/// <c>/jobs/{id}</c>, <c>/topics</c> and <c>/dlq</c> all answer <c>index.html</c>, whose script routes on the path and
-/// reads the REST API. The dead-letter endpoints are in <see cref="DeadLetterEndpoints"/>.
+/// <c>/jobs/{id}</c>, <c>/topics</c>, <c>/dlq</c>, <c>/lineage</c>, <c>/dags</c> and <c>/dags/{id}</c> all answer
+/// <c>index.html</c>, whose script routes on the path and reads the REST API. The dead-letter endpoints are in <see cref="DeadLetterEndpoints"/>.
 /// </summary>
 internal static class DashboardEndpoints
 {
@@ -24,7 +24,7 @@ internal static class DashboardEndpoints
     /// <summary>Maps the pages, the static files and the dead-letter API.</summary>
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        foreach (var page in (string[])["/", "/jobs/{id}", "/topics", "/dlq", "/lineage"])
+        foreach (var page in (string[])["/", "/jobs/{id}", "/topics", "/dlq", "/lineage", "/dags", "/dags/{id}"])
         {
             endpoints.MapGet(page, (DashboardAssets assets, HttpContext context) => Serve(assets, "index.html", context))
                 .ExcludeFromDescription();

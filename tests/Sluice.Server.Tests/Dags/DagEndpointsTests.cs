@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Sluice.Server.Tests.Dags;
 
-/// <summary>The DAG endpoints on a real server with a DAGs folder: listing, the token-protected trigger and its 400s, the log endpoint's 404s.</summary>
+/// <summary>The DAG endpoints on a real server with a DAGs folder: listing (zone, graph, next run), the token-protected trigger and its 400s, the log endpoint's 404s.</summary>
 public sealed class DagEndpointsTests : IAsyncLifetime
 {
     private readonly string _dags = Directory.CreateTempSubdirectory("sluice-dags-").FullName;
@@ -17,6 +17,21 @@ public sealed class DagEndpointsTests : IAsyncLifetime
     {
         // A manual DAG in UTC+2 (no task runs unless triggered).
         await File.WriteAllTextAsync(Path.Combine(_dags, "m.yml"), "dag_id: m\ntimezone: Etc/GMT-2\nstart_date: 2024-01-01\ntasks:\n  - id: t\n    kind: shell\n    command: \"true\"\n");
+        // A daily DAG in Amsterdam whose first interval is far ahead (no run is due while the tests run).
+        await File.WriteAllTextAsync(Path.Combine(_dags, "s.yml"), """
+            dag_id: s
+            schedule: "0 2 * * *"
+            timezone: Europe/Amsterdam
+            start_date: 2099-01-01
+            tasks:
+              - id: a
+                kind: shell
+                command: "true"
+              - id: b
+                kind: shell
+                command: "true"
+                depends_on: [a]
+            """);
         _fixture = await ServerFixture.StartAsync(configure: o => o with { DagsDirectory = _dags });
     }
 
@@ -31,9 +46,28 @@ public sealed class DagEndpointsTests : IAsyncLifetime
     {
         using var json = JsonDocument.Parse(await Fixture.Anonymous.GetStringAsync("/api/dags"));
 
-        var dag = json.RootElement.EnumerateArray().Single();
-        dag.GetProperty("id").GetString().ShouldBe("m");
+        json.RootElement.EnumerateArray().Select(d => d.GetProperty("id").GetString()).ShouldBe(["m", "s"]);
+        var dag = json.RootElement[0];
         dag.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("id").GetString()).ShouldBe(["t"]);
+        dag.GetProperty("timezone").GetString().ShouldBe("Etc/GMT-2");
+        dag.TryGetProperty("next_run", out _).ShouldBeFalse("a manual DAG has no next scheduled run");
+    }
+
+    [Fact]
+    public async Task GetDags_ScheduledDag_HasItsZoneDependenciesAndNextRun()
+    {
+        using var json = JsonDocument.Parse(await Fixture.Anonymous.GetStringAsync("/api/dags"));
+
+        var dag = json.RootElement.EnumerateArray().Single(d => d.GetProperty("id").GetString() == "s");
+        dag.GetProperty("schedule").GetString().ShouldBe("0 2 * * * (Europe/Amsterdam)");
+        dag.GetProperty("timezone").GetString().ShouldBe("Europe/Amsterdam");
+        dag.GetProperty("tasks").EnumerateArray().Select(t => (t.GetProperty("id").GetString(), string.Join(",", t.GetProperty("depends_on").EnumerateArray().Select(d => d.GetString()))))
+            .ShouldBe([("a", ""), ("b", "a")]);
+        // The first interval: 2099-01-01 02:00 in Amsterdam (01:00 UTC), due when it ends a day later.
+        var next = dag.GetProperty("next_run");
+        next.GetProperty("logical_date").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2099, 1, 1, 1, 0, 0, TimeSpan.Zero));
+        next.GetProperty("due_at").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2099, 1, 2, 1, 0, 0, TimeSpan.Zero));
+        dag.TryGetProperty("latest_run", out _).ShouldBeFalse();
     }
 
     [Fact]

@@ -12,6 +12,8 @@ public sealed class DashboardPageTests(DashboardServer server) : IClassFixture<D
     [InlineData("/topics")]
     [InlineData("/dlq")]
     [InlineData("/lineage")]
+    [InlineData("/dags")]
+    [InlineData("/dags/nightly")]
     public async Task Page_Get_AnswersTheDashboardHtml(string path)
     {
         using var response = await Fixture.Anonymous.GetAsync(path);

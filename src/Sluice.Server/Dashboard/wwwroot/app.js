@@ -3,6 +3,7 @@ import { jobsPage, jobPage } from './jobs.js';
 import { topicsPage } from './topics.js';
 import { dlqPage } from './dlq.js';
 import { lineagePage } from './lineage.js';
+import { dagsPage, dagPage } from './dags.js';
 import { h, showConnection } from './util.js';
 
 const routes = [
@@ -11,6 +12,8 @@ const routes = [
   { pattern: /^\/topics$/, nav: 'topics', render: (view, signal) => topicsPage(view, signal) },
   { pattern: /^\/dlq$/, nav: 'dlq', render: (view, signal) => dlqPage(view, signal) },
   { pattern: /^\/lineage$/, nav: 'lineage', render: (view, signal) => lineagePage(view, signal) },
+  { pattern: /^\/dags$/, nav: 'dags', render: (view, signal) => dagsPage(view, signal) },
+  { pattern: /^\/dags\/([^/]+)$/, nav: 'dags', render: (view, signal, match) => dagPage(view, signal, decodeURIComponent(match[1])) },
 ];
 
 let current = null;

@@ -6,7 +6,7 @@ import { api, h, s, poll, table, badge, fmtTime } from './util.js';
 const COLUMN = 260, ROW = 56, WIDTH = 200, HEIGHT = 36;
 
 /** Each node's column: one more than the deepest node with an edge into it (cycles stop after as many passes as nodes). */
-function layers(nodes, edges) {
+export function layers(nodes, edges) {
   const depth = new Map(nodes.map(n => [n.id, 0]));
   for (let pass = 0; pass < nodes.length; pass++) {
     let changed = false;
