@@ -161,6 +161,10 @@ public sealed partial class DagBuilder
             {
                 throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': poke_interval must be positive.");
             }
+            if (task.Action.Problem() is { } problem)
+            {
+                throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': {problem}");
+            }
             TaskTemplates.Validate(dag, task, At(task));
         }
         if (FindCycle(dag) is { } cycle)
