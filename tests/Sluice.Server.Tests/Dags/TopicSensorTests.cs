@@ -194,6 +194,24 @@ public sealed class TopicSensorTests : IDisposable
         Instance().Attempts.Single().Error.ShouldBe(string.Format(System.Globalization.CultureInfo.InvariantCulture, error, cluster.BootstrapServers));
     }
 
+    [Fact]
+    public async Task InTheServer_TopicSensorReadsTheServersOwnLog()
+    {
+        var dags = Path.Combine(_directory, "dags");
+        Directory.CreateDirectory(dags);
+        File.WriteAllText(Path.Combine(dags, "wait.yml"), "dag_id: wait\nstart_date: 2024-01-01\ntasks:\n  - id: wait\n    kind: topic_sensor\n    topic: orders\n    offset: 2\n");
+        await using var fixture = await ServerFixture.StartAsync(configure: o => o with { DagsDirectory = dags });
+        Append(fixture.Server.Log.CreateTopic("orders").GetPartition(0), 2, s_jan1);
+
+        using var trigger = await fixture.Authorized.PostAsync("/api/dags/wait/runs", System.Net.Http.Json.JsonContent.Create(new { logical_date = "2024-01-05T00:00:00Z" }));
+        trigger.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        var store = new RunStore(Path.Combine(fixture.Server.DataDirectory, "orchestration"));
+        var date = new DateTimeOffset(2024, 1, 5, 0, 0, 0, TimeSpan.Zero);
+        var run = await Jobs.JobApi.EventuallyAsync(() => System.Threading.Tasks.Task.FromResult(store.GetRun("wait", date)), r => r is { IsFinished: true }, "the DAG run finished");
+
+        run!.State.ShouldBe(DagRunState.Success, store.ListTasks("wait", date).Single().Attempts.LastOrDefault()?.Error);
+    }
+
     private DagScheduler Scheduler(ITopicProbe probe, TopicSensorAction sensor, TimeSpan? timeout = null)
     {
         var dag = new DagBuilder("d").Schedule("@daily").StartDate(s_jan1)
