@@ -222,7 +222,7 @@ public sealed partial class DagScheduler
             attempts[index] = attempt with { State = AttemptState.Success, EndedAt = now, ExitCode = outcome.ExitCode };
             next = instance with { State = TaskState.Success, Attempts = attempts };
         }
-        else if (task.Action is SensorAction sensor && now - attempt.StartedAt < (task.Controls.Timeout ?? s_defaultSensorTimeout))
+        else if (task.Action is SensorAction sensor && !outcome.Permanent && now - attempt.StartedAt < (task.Controls.Timeout ?? s_defaultSensorTimeout))
         {
             next = instance with { State = TaskState.UpForReschedule, NextAttemptAt = now + sensor.PokeInterval };
             Persist(() => _index.SaveTask(run.LogicalDate, next));
@@ -231,7 +231,7 @@ public sealed partial class DagScheduler
         }
         else
         {
-            var error = task.Action is SensorAction
+            var error = task.Action is SensorAction && !outcome.Permanent
                 ? $"the sensor timed out after {task.Controls.Timeout ?? s_defaultSensorTimeout}: {outcome.Error}"
                 : outcome.Error;
             attempts[index] = attempt with { State = timedOut ? AttemptState.TimedOut : AttemptState.Failed, EndedAt = now, ExitCode = outcome.ExitCode, Error = error };

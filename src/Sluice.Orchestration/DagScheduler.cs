@@ -79,7 +79,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
         _time = _options.TimeProvider;
         _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Sluice.Orchestration");
         _http = _options.HttpClient ?? s_http;
-        _executor = new TaskExecutor(store, _http);
+        _executor = new TaskExecutor(store, _http, _options);
         // Last: nothing after it may throw, or the lock would outlive a scheduler that never was.
         _lock = StateDirectoryLock.Acquire(store.Directory);
     }

@@ -23,6 +23,15 @@ public sealed record DagSchedulerOptions
     /// <summary>The client for <c>http</c> tasks and SLA webhooks; null: a shared one.</summary>
     public HttpClient? HttpClient { get; init; }
 
+    /// <summary>Reads topic positions for <c>topic_sensor</c> tasks; null: such a poke fails saying the host has none.</summary>
+    public ITopicProbe? TopicProbe { get; init; }
+
+    /// <summary>Runs <c>sql_job</c> tasks; null: such an attempt fails saying the host has no SQL engine.</summary>
+    public ISqlJobRunner? SqlJobRunner { get; init; }
+
+    /// <summary>Takes savepoints for <c>job_savepoint</c> tasks without a <c>server_url</c>; null: those fail asking for one.</summary>
+    public IStreamingJobControl? StreamingJobs { get; init; }
+
     /// <summary>Observers of the run lifecycle (e.g. lineage).</summary>
     public IReadOnlyList<IDagRunListener> Listeners { get; init; } = [];
 }

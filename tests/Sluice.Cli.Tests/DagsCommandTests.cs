@@ -91,4 +91,35 @@ public sealed class DagsCommandTests : IDisposable
             File.Exists(marker).ShouldBeFalse();
         }
     }
+
+    [Fact]
+    public void Run_TopicSensorOnAFreeEmbeddedLog_ReadsItAndSucceeds()
+    {
+        var data = Path.Combine(_root, "data");
+        using (var log = Sluice.Log.PartitionedLog.Open(Path.Combine(data, "log")))
+        {
+            log.CreateTopic("orders").GetPartition(0).Append([Sluice.Log.ProducerRecord.FromArrays(null, [1], new DateTimeOffset(2024, 1, 6, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds())]);
+        }
+        File.WriteAllText(Path.Combine(_dags, "t.yml"), "dag_id: t\nschedule: \"@daily\"\nstart_date: 2024-01-01\ntasks:\n  - id: wait\n    kind: topic_sensor\n    topic: orders\n");
+
+        var result = Dags("run", "t", "--logical-date", "2024-01-05", "--data-dir", data);
+
+        result.ExitCode.ShouldBe(0, result.Stdout + result.Stderr);
+        result.Stdout.ShouldContain("SUCCESS manual__2024-01-05T00:00:00+00:00 wait attempt 1");
+    }
+
+    [Fact]
+    public void Run_TopicSensorOnAnEmbeddedLogHeldByAServer_FailsTellingToRunTheDagInTheServer()
+    {
+        var data = Path.Combine(_root, "data");
+        File.WriteAllText(Path.Combine(_dags, "t.yml"), "dag_id: t\nstart_date: 2024-01-01\ntasks:\n  - id: wait\n    kind: topic_sensor\n    topic: orders\n    offset: 1\n");
+        // What a live server holds: its open log (the directory lock is exclusive, also against readers).
+        using var log = Sluice.Log.PartitionedLog.Open(Path.Combine(data, "log"));
+
+        var result = Dags("run", "t", "--logical-date", "2024-01-05", "--data-dir", data);
+
+        result.ExitCode.ShouldBe(1);
+        result.Stdout.ShouldContain("FAILED manual__2024-01-05T00:00:00+00:00 wait attempt 1: The embedded log in '");
+        result.Stdout.ShouldContain("is held by another process, so the embedded log topic 'orders' cannot be read from here: run this DAG in the server that owns the log");
+    }
 }

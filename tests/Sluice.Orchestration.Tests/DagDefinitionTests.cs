@@ -196,7 +196,7 @@ public sealed class DagDefinitionTests
 
         var error = Should.Throw<DagDefinitionException>(() => DagFileLoader.Parse(yaml, "dags/k.yml", "/"));
 
-        error.Message.ShouldBe("dags/k.yml:5: DAG 'k', task 'a': unknown kind 'spark'; use shell, sql, http, models, file_sensor, table_fresh_sensor or upstream_dag_sensor.");
+        error.Message.ShouldBe("dags/k.yml:5: DAG 'k', task 'a': unknown kind 'spark'; use shell, sql, http, models, sql_job, job_savepoint, file_sensor, table_fresh_sensor, topic_sensor or upstream_dag_sensor.");
     }
 
     [Fact]

@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using Sluice.Cli.Connectors;
 using Sluice.Orchestration;
 using Sluice.Orchestration.Definitions;
 using Sluice.Orchestration.Runs;
+using Sluice.Server.Dags;
+using Sluice.Sql.Session;
 using Spectre.Console;
 
 namespace Sluice.Cli.Dags;
@@ -18,7 +21,8 @@ internal static class DagsCommand
     {
         var dagsDir = new Option<string>("--dags-dir") { Description = "The folder of DAG files (*.yml).", DefaultValueFactory = _ => "dags", Recursive = true };
         var stateDir = new Option<string>("--state-dir") { Description = "The run history (runs, attempts, logs); the server's is <data dir>/orchestration.", DefaultValueFactory = _ => Path.Combine("sluice-data", "orchestration"), Recursive = true };
-        var dags = new Command("dags", "DAG orchestration (Airflow's role): list, run, backfill and inspect DAGs of models, SQL, shell, HTTP tasks and sensors.") { dagsDir, stateDir };
+        var dataDir = new Option<string>("--data-dir") { Description = "The data directory whose embedded log (log/) topic sensors read; it must not be held by a server (run such DAGs in the server).", DefaultValueFactory = _ => "sluice-data", Recursive = true };
+        var dags = new Command("dags", "DAG orchestration (Airflow's role): list, run, backfill and inspect DAGs of models, SQL, shell, HTTP, streaming-job tasks and sensors.") { dagsDir, stateDir, dataDir };
 
         var list = new Command("list", "List the DAGs with their schedules and latest run.");
         list.SetAction(parse =>
@@ -42,7 +46,7 @@ internal static class DagsCommand
         var run = new Command("run", "Trigger one run of a DAG and wait for it, printing each attempt.") { dagArgument, logicalDate };
         run.SetAction(async (parse, cancellationToken) =>
         {
-            var (scheduler, dag) = Open(parse.GetValue(dagsDir)!, parse.GetValue(stateDir)!, parse.GetValue(dagArgument)!, parse);
+            var (scheduler, dag) = Open(parse.GetValue(dagsDir)!, parse.GetValue(stateDir)!, parse.GetValue(dataDir)!, parse.GetValue(dagArgument)!, parse);
             await using (scheduler.ConfigureAwait(false))
             {
                 var at = parse.GetValue(logicalDate) is { } text ? ParseDate(text, "--logical-date", dag) : DateTimeOffset.UtcNow;
@@ -61,7 +65,7 @@ internal static class DagsCommand
         var backfill = new Command("backfill", "Run a DAG once per schedule interval in a date range, oldest first.") { dagArgument, start, end, rerunFailed };
         backfill.SetAction(async (parse, cancellationToken) =>
         {
-            var (scheduler, dag) = Open(parse.GetValue(dagsDir)!, parse.GetValue(stateDir)!, parse.GetValue(dagArgument)!, parse);
+            var (scheduler, dag) = Open(parse.GetValue(dagsDir)!, parse.GetValue(stateDir)!, parse.GetValue(dataDir)!, parse.GetValue(dagArgument)!, parse);
             await using (scheduler.ConfigureAwait(false))
             {
                 var from = ParseDate(parse.GetValue(start)!, "--start", dag);
@@ -111,7 +115,7 @@ internal static class DagsCommand
         where TEnum : struct, Enum =>
         System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
-    private static (DagScheduler Scheduler, DagDefinition Dag) Open(string dagsDir, string stateDir, string id, ParseResult parse)
+    private static (DagScheduler Scheduler, DagDefinition Dag) Open(string dagsDir, string stateDir, string dataDir, string id, ParseResult parse)
     {
         var definitions = Load(dagsDir);
         var dag = definitions.FirstOrDefault(d => d.Id == id) ?? throw UnknownDag(id, definitions);
@@ -125,6 +129,9 @@ internal static class DagsCommand
                 CreateScheduledRuns = false,
                 LoggerFactory = CommandLineHost.LoggerFactory(parse),
                 Listeners = [new AttemptPrinter()],
+                // The embedded log is read only while no server holds it (its lock is exclusive); Kafka always.
+                TopicProbe = new TopicProbeRouter(LogTopicProbe.OnDirectory(Path.Combine(dataDir, "log")), new KafkaTopicProbe()),
+                SqlJobRunner = new SessionSqlJobRunner(() => SqlSession.Create(new SqlSessionOptions { Connectors = ConnectorsCommand.Registry() })),
             });
         }
         catch (InvalidOperationException e)

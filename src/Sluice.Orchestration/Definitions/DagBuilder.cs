@@ -180,6 +180,10 @@ public sealed partial class DagBuilder
             {
                 throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': poke_interval must be positive and at most {MaxDelay.TotalDays:0} days.");
             }
+            if (task.Action.Problem() is { } problem)
+            {
+                throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': {problem}");
+            }
             TaskTemplates.Validate(dag, task, At(task));
         }
         if (FindCycle(dag) is { } cycle)

@@ -142,6 +142,7 @@ public static class DagFileLoader
             }
             return new SqlConnectionTarget(duckdb is null ? null : Resolve(duckdb), postgres);
         }
+        string Required(string key) => task.String(key) is { Length: > 0 } value ? value : throw task.Missing(key, what);
         TimeSpan Poke() => task.Duration("poke_interval", DagBuilder.MaxDelay) ?? TimeSpan.FromSeconds(30);
         return kind switch
         {
@@ -170,7 +171,21 @@ public static class DagFileLoader
                 PokeInterval = Poke(),
             },
             "upstream_dag_sensor" => new UpstreamDagSensorAction(task.RequiredString("upstream_dag")) { PokeInterval = Poke() },
-            _ => throw new DagDefinitionException($"{task.File}:{task.LineOf("kind")}: {what}: unknown kind '{kind}'; use shell, sql, http, models, file_sensor, table_fresh_sensor or upstream_dag_sensor."),
+            "topic_sensor" => new TopicSensorAction(Required("topic"))
+            {
+                Partition = task.Long("partition") is { } partition ? checked((int)partition) : null,
+                Offset = task.Long("offset"),
+                EventTime = task.String("event_time"),
+                BootstrapServers = task.String("bootstrap_servers"),
+                PokeInterval = Poke(),
+            },
+            "sql_job" => new SqlJobAction(Required("sql")),
+            "job_savepoint" => new JobSavepointAction(Required("job"))
+            {
+                ServerUrl = task.String("server_url"),
+                TokenVariable = task.String("token_env") ?? JobSavepointAction.DefaultTokenVariable,
+            },
+            _ => throw new DagDefinitionException($"{task.File}:{task.LineOf("kind")}: {what}: unknown kind '{kind}'; use shell, sql, http, models, sql_job, job_savepoint, file_sensor, table_fresh_sensor, topic_sensor or upstream_dag_sensor."),
         };
     }
 

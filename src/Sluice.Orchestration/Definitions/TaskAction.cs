@@ -15,6 +15,9 @@ public abstract record TaskAction
 
     /// <summary>The templated string fields, by name, for validation and rendering.</summary>
     internal abstract IEnumerable<(string Field, string Template)> Templates();
+
+    /// <summary>What is wrong with the fields taken together (one sentence), or null; checked when the DAG is built.</summary>
+    internal virtual string? Problem() => null;
 }
 
 /// <summary>Runs <see cref="Command"/> with <c>/bin/sh -c</c>; exit code 0 is success; stdout and stderr go to the attempt's log.</summary>

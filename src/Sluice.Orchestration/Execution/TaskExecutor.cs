@@ -14,7 +14,7 @@ namespace Sluice.Orchestration.Execution;
 /// Runs one attempt of a task (or one poke of a sensor) with its templates rendered, writing what it does to the
 /// attempt's log. Failures of the task are outcomes; only cancellation (timeout, shutdown) is thrown. Thread-safe.
 /// </summary>
-internal sealed class TaskExecutor(RunStore store, HttpClient http)
+internal sealed partial class TaskExecutor(RunStore store, HttpClient http, DagSchedulerOptions options)
 {
     public async Task<AttemptOutcome> RunAsync(DagDefinition dag, TaskDefinition task, DagRun run, int attempt, string logPath, CancellationToken cancellationToken)
     {
@@ -34,6 +34,9 @@ internal sealed class TaskExecutor(RunStore store, HttpClient http)
                 FileSensorAction file => PokeFile(Render("path", file.Path)),
                 TableFreshSensorAction table => await PokeTableAsync(dag, table, Render, cancellationToken).ConfigureAwait(false),
                 UpstreamDagSensorAction upstream => PokeUpstream(upstream, run),
+                TopicSensorAction topic => await PokeTopicAsync(topic, Render, log, cancellationToken).ConfigureAwait(false),
+                SqlJobAction job => await RunSqlJobAsync(job, Render, log, cancellationToken).ConfigureAwait(false),
+                JobSavepointAction savepoint => await TakeSavepointAsync(savepoint, Render, log, cancellationToken).ConfigureAwait(false),
                 _ => throw new InvalidOperationException($"Task kind '{task.Action.Kind}' has no executor."),
             };
             await log.WriteLineAsync(outcome.Success ? "result: success" : $"result: {outcome.Error}").ConfigureAwait(false);

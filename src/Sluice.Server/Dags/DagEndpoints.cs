@@ -10,6 +10,8 @@ using Microsoft.Extensions.Logging;
 using Sluice.Orchestration;
 using Sluice.Orchestration.Definitions;
 using Sluice.Orchestration.Runs;
+using Sluice.Server.Jobs;
+using Sluice.Sql.Session;
 
 namespace Sluice.Server.Dags;
 
@@ -51,6 +53,11 @@ internal static class DagEndpoints
         services.AddSingleton(sp => new DagScheduler(dags, store, new DagSchedulerOptions
         {
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+            // Topic sensors read the server's own log (it holds the lock) or Kafka; sql_job tasks run on the server's
+            // connectors; job_savepoint tasks without a server_url save the server's own jobs.
+            TopicProbe = new TopicProbeRouter(LogTopicProbe.Shared(server.Log), new KafkaTopicProbe()),
+            SqlJobRunner = new SessionSqlJobRunner(() => SqlSession.Create(new SqlSessionOptions { Connectors = server.Connectors })),
+            StreamingJobs = new ServerJobSavepoints(sp.GetRequiredService<ServerJobs>()),
             Listeners = [.. sp.GetServices<IDagRunListener>()],
         }));
         services.AddHostedService<DagSchedulerService>();

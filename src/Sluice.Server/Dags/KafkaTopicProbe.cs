@@ -1,0 +1,105 @@
+using Confluent.Kafka;
+using Sluice.Orchestration;
+
+namespace Sluice.Server.Dags;
+
+/// <summary>
+/// <see cref="ITopicProbe"/> on a Kafka cluster: the topic's partitions from metadata (without creating the topic),
+/// each partition's high watermark (<c>QueryWatermarkOffsets</c>) and, for an event time, whether one of the
+/// partition's newest records (the last <see cref="NewestRecords"/> before the high watermark) has a timestamp at or
+/// after it: the partition's newest record time ≥ the threshold. (Reading the tail instead of <c>OffsetsForTimes</c>
+/// also works on librdkafka's mock cluster, which has no timestamp index.) A missing topic or partition is a <see cref="TopicProbeException"/>; a cluster that
+/// does not answer is an ordinary error (the sensor pokes again). One short-lived client per poke; thread-safe.
+/// </summary>
+internal sealed class KafkaTopicProbe : ITopicProbe
+{
+    /// <summary>How many records before the high watermark are read for the newest timestamp (transaction markers take offsets too).</summary>
+    private const int NewestRecords = 16;
+
+    /// <summary>How long one metadata or offsets request may take.</summary>
+    private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(10);
+
+    public Task<IReadOnlyList<TopicPartitionPosition>> ProbeAsync(TopicProbeRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // The client calls block (each bounded by the request timeout); the sensor's timeout stops the wait.
+        return Task.Run(() => Probe(request), cancellationToken).WaitAsync(cancellationToken);
+    }
+
+    private static IReadOnlyList<TopicPartitionPosition> Probe(TopicProbeRequest request)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = request.BootstrapServers,
+            GroupId = "sluice-topic-sensor",
+            EnableAutoCommit = false,
+            AllowAutoCreateTopics = false,
+            EnablePartitionEof = true,
+        };
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
+        // An admin client on the consumer's handle: its metadata requests do not auto-create the topic (a producer's would).
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var metadata = admin.GetMetadata(request.Topic, s_requestTimeout);
+        var topic = metadata.Topics.FirstOrDefault(t => t.Topic == request.Topic);
+        if (topic is null || topic.Error.Code == ErrorCode.UnknownTopicOrPart || (!topic.Error.IsError && topic.Partitions.Count == 0))
+        {
+            throw new TopicProbeException($"There is no {request.Describe()}: create it or fix 'topic'.");
+        }
+        if (topic.Error.IsError)
+        {
+            throw new KafkaException(topic.Error);
+        }
+        var partitions = topic.Partitions.Select(p => p.PartitionId).Order().ToList();
+        if (request.Partition is { } wanted && !partitions.Contains(wanted))
+        {
+            throw new TopicProbeException($"The {request.Describe()} has no partition {wanted} (it has {partitions.Count}: 0-{partitions.Count - 1}).");
+        }
+        var positions = new List<TopicPartitionPosition>();
+        foreach (var partition in partitions)
+        {
+            if (request.Partition is not null && request.Partition != partition)
+            {
+                continue;
+            }
+            var topicPartition = new TopicPartition(request.Topic, partition);
+            var watermarks = consumer.QueryWatermarkOffsets(topicPartition, s_requestTimeout);
+            var atEventTime = request.EventTime is { } eventTime && watermarks.High > watermarks.Low
+                ? NewestAtOrAfter(consumer, topicPartition, Math.Max(watermarks.Low.Value, watermarks.High.Value - NewestRecords), watermarks.High.Value, eventTime)
+                : null;
+            positions.Add(new TopicPartitionPosition(partition, watermarks.High.Value, atEventTime));
+        }
+        return positions;
+    }
+
+    /// <summary>The offset of a record in [<paramref name="from"/>, <paramref name="high"/>) stamped at or after <paramref name="eventTime"/>, or null.</summary>
+    private static long? NewestAtOrAfter(IConsumer<Ignore, Ignore> consumer, TopicPartition partition, long from, long high, DateTimeOffset eventTime)
+    {
+        consumer.Assign(new TopicPartitionOffset(partition, from));
+        try
+        {
+            var deadline = DateTime.UtcNow + s_requestTimeout;
+            long? found = null;
+            while (DateTime.UtcNow < deadline)
+            {
+                var result = consumer.Consume(deadline - DateTime.UtcNow);
+                if (result is null || result.IsPartitionEOF)
+                {
+                    break;
+                }
+                if (result.Message.Timestamp.UnixTimestampMs >= eventTime.ToUnixTimeMilliseconds())
+                {
+                    found = result.Offset.Value;
+                }
+                if (result.Offset.Value >= high - 1)
+                {
+                    break;
+                }
+            }
+            return found;
+        }
+        finally
+        {
+            consumer.Unassign();
+        }
+    }
+}
