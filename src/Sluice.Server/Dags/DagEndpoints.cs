@@ -52,6 +52,8 @@ internal static class DagEndpoints
         {
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
             Listeners = [.. sp.GetServices<IDagRunListener>()],
+            // DAG runs and task attempts join the jobs' lineage (GET /api/lineage, the /lineage page, OPENLINEAGE_URL).
+            Lineage = sp.GetRequiredService<Lineage.ServerLineage>(),
         }));
         services.AddHostedService<DagSchedulerService>();
     }
