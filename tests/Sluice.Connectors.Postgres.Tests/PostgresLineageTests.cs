@@ -1,4 +1,5 @@
 using Sluice.Connectors.Postgres.Cdc;
+using Sluice.Connectors.Postgres.Sinks;
 using Sluice.Schemas;
 
 namespace Sluice.Connectors.Postgres.Tests;
