@@ -25,7 +25,7 @@ namespace Sluice.Connectors.Delta;
 /// <c>txn</c>, so that a job run twice appends twice as a job without checkpoints should. Thread-safe: the coordinator
 /// commits, subtasks write, each through its own objects.
 /// </remarks>
-public sealed class DeltaSink : ITwoPhaseSink<Row>
+public sealed class DeltaSink : ITwoPhaseSink<Row>, Lineage.ILineageDataset
 {
     private readonly DeltaSinkOptions _options;
     private string _jobName = "";
@@ -54,6 +54,9 @@ public sealed class DeltaSink : ITwoPhaseSink<Row>
 
     /// <summary>The rows' schema.</summary>
     public Schema Schema { get; }
+
+    /// <summary>The table's directory as a <c>file</c> dataset (its absolute path), with the rows' columns.</summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [Lineage.DatasetNames.File(Path).WithSchemaOf(Schema)];
 
     /// <summary>Unlimited (0): each subtask writes its own files; commits serialize through the log.</summary>
     public int MaxParallelism => 0;

@@ -34,7 +34,7 @@ namespace Sluice.Connectors.Delta;
 /// those keys touch. Without checkpoints the end-of-input batch (checkpoint id 0) is merged without <c>txn</c>.
 /// Thread-safe: the coordinator commits, the writer writes, each through its own objects.</para>
 /// </remarks>
-public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
+public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>, Lineage.ILineageDataset
 {
     /// <summary>The committable's format: 1 = the version byte, the batch's sequence (big-endian int64), the row count (varint), then each row in <see cref="RowStateSerializer"/> version 1 (kind, null bitmap, fields).</summary>
     internal const byte CommittableVersion = 1;
@@ -91,6 +91,9 @@ public sealed class DeltaUpsertSink : ITwoPhaseSink<Row>
 
     /// <summary>The rows' schema.</summary>
     public Schema Schema { get; }
+
+    /// <summary>The table's directory as a <c>file</c> dataset (its absolute path), with the rows' columns.</summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [Lineage.DatasetNames.File(Path).WithSchemaOf(Schema)];
 
     /// <summary>The key columns.</summary>
     public IReadOnlyList<string> KeyColumns { get; }

@@ -18,7 +18,7 @@ namespace Sluice.Connectors.Kafka;
 /// open); without checkpoints, at the end of input. A sink object serves one job: it keeps the transactional producers
 /// between its writers and the commits, across restarts.
 /// </remarks>
-public sealed class KafkaSink<T> : ITwoPhaseSink<T>
+public sealed class KafkaSink<T> : ITwoPhaseSink<T>, Lineage.ILineageDataset
 {
     /// <summary>Creates the sink; nothing connects until the job starts.</summary>
     /// <param name="connection">Cluster address and pass-through client properties.</param>
@@ -47,6 +47,9 @@ public sealed class KafkaSink<T> : ITwoPhaseSink<T>
 
     /// <summary>The sink settings.</summary>
     public KafkaSinkOptions Options { get; }
+
+    /// <summary>The topic as <c>kafka://{first bootstrap server}</c> / topic (user info of the bootstrap server is left out).</summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [Lineage.DatasetNames.Kafka(Connection.BootstrapServers, Options.Topic)];
 
     /// <summary>The serializer shared by all writers.</summary>
     public IMessageSerializer<T> Serializer { get; }

@@ -17,7 +17,7 @@ namespace Sluice.Connectors.Kafka;
 /// group explicitly (<see cref="KafkaSourceReader{T}.CommitOffsets"/>; at bounded end and on revocation by default).
 /// Record timestamps are the Kafka records' (a watermark strategy's assigner replaces them).
 /// </remarks>
-public sealed class KafkaSource<T> : ISource<T>
+public sealed class KafkaSource<T> : ISource<T>, Lineage.ILineageDataset
 {
     private readonly List<KafkaSourceReader<T>> _readers = [];
     private readonly Dictionary<TopicPartition, long> _handedOver = [];
@@ -49,6 +49,14 @@ public sealed class KafkaSource<T> : ISource<T>
 
     /// <summary>The source settings.</summary>
     public KafkaSourceOptions Options { get; }
+
+    /// <summary>
+    /// Each subscribed topic as <c>kafka://{first bootstrap server}</c> / topic (user info of the bootstrap server is
+    /// left out). A <see cref="KafkaSourceOptions.TopicPattern"/> subscription names no dataset: which topics it
+    /// matches is only known once the consumer runs.
+    /// </summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() =>
+        [.. Options.Topics.Select(topic => Lineage.DatasetNames.Kafka(Connection.BootstrapServers, topic))];
 
     /// <summary>The deserializer shared by all readers.</summary>
     public IMessageDeserializer<T> Deserializer { get; }

@@ -38,7 +38,7 @@ namespace Sluice.Connectors.Log;
 /// keeps the restored checkpoint id and the producers between <see cref="AbortPending"/> and its writers.
 /// </para>
 /// </remarks>
-public sealed class LogSink<T> : ITwoPhaseSink<T>
+public sealed class LogSink<T> : ITwoPhaseSink<T>, Lineage.ILineageDataset
 {
     private const byte CommittableVersion = 1;
     private readonly Dictionary<string, TransactionalProducer> _producers = new(StringComparer.Ordinal);
@@ -76,6 +76,9 @@ public sealed class LogSink<T> : ITwoPhaseSink<T>
 
     /// <summary>The settings.</summary>
     public LogSinkOptions Options { get; }
+
+    /// <summary>The topic as <c>sluice://{absolute data directory}</c> / topic.</summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [Lineage.DatasetNames.SluiceLog(Log.DataDirectory, Topic)];
 
     internal TopicLog TopicLog { get; }
 

@@ -18,7 +18,7 @@ namespace Sluice.Connectors.Log;
 /// <para>More subtasks than partitions: the extra subtasks read nothing; bounded, they finish at once; unbounded,
 /// they stay alive but never hold back the job's watermark.</para>
 /// </remarks>
-public sealed class LogSource<T> : ISource<T>
+public sealed class LogSource<T> : ISource<T>, Lineage.ILineageDataset
 {
     /// <summary>Creates a source.</summary>
     /// <param name="log">The open log (owned by the caller).</param>
@@ -57,6 +57,9 @@ public sealed class LogSource<T> : ISource<T>
 
     /// <summary>The settings.</summary>
     public LogSourceOptions Options { get; }
+
+    /// <summary>The topic as <c>sluice://{absolute data directory}</c> / topic.</summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [Lineage.DatasetNames.SluiceLog(Log.DataDirectory, Topic)];
 
     /// <summary>Explicit starting offsets by partition (a restored checkpoint), or null; other partitions use <see cref="LogSourceOptions.StartingPosition"/>.</summary>
     public IReadOnlyDictionary<int, long>? StartingOffsets { get; }

@@ -1,4 +1,7 @@
 using Npgsql;
+using Sluice.Connectors.Postgres.Sinks;
+using Sluice.Lineage;
+using Sluice.Schemas;
 
 namespace Sluice.Connectors.Postgres;
 
@@ -21,6 +24,33 @@ internal static class PostgresConnections
         {
             return "(not a valid connection string)";
         }
+    }
+
+    /// <summary>
+    /// The OpenLineage dataset of <paramref name="table"/> (<c>schema.name</c>, or <c>name</c> in <c>public</c>) in the
+    /// database <paramref name="connectionString"/> points at: <c>postgres://{host}:{port}</c> of its first host, name
+    /// <c>{database}.{schema}.{table}</c> (the database defaults to the user's name, as PostgreSQL's does), with
+    /// <paramref name="columns"/> as its schema facet in PostgreSQL's type names. Only the host, port and database are
+    /// read: the user and password never become part of a dataset.
+    /// </summary>
+    public static LineageDataset Dataset(string connectionString, string table, Schema columns)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var host = (builder.Host ?? "localhost").Split(',')[0].Trim();
+        int? port = builder.Port;
+        // A host of a multi-host string may carry its own port ("a:5433,b").
+        if (host.LastIndexOf(':') is var colon and > 0 && !host.StartsWith('[') && int.TryParse(host.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var hostPort))
+        {
+            (host, port) = (host[..colon], hostPort);
+        }
+        var dot = table.IndexOf('.', StringComparison.Ordinal);
+        var (schema, name) = dot < 0 ? ("public", table) : (table[..dot], table[(dot + 1)..]);
+        var fields = new List<SchemaField>(columns.Count);
+        foreach (var field in columns)
+        {
+            fields.Add(new SchemaField(field.Name, PostgresColumns.SqlType(field.Type, field.Name)));
+        }
+        return DatasetNames.Postgres(host, port, builder.Database ?? builder.Username ?? "postgres", schema, name).WithSchema(fields);
     }
 
     /// <summary>Opens a connection for <paramref name="purpose"/> (<c>the PostgreSQL sink of table 'orders'</c>).</summary>

@@ -91,6 +91,23 @@ internal static class RedisConnections
         }
     }
 
+    /// <summary>
+    /// The OpenLineage dataset of keys starting with <paramref name="keyOrPrefix"/> on the server
+    /// <paramref name="configuration"/> names first: <c>redis://{host}:{port}</c>, name <c>{database}.{key prefix}</c>.
+    /// Only the endpoint and the default database are read: the user and password never become part of a dataset.
+    /// </summary>
+    public static Lineage.LineageDataset Dataset(string configuration, string keyOrPrefix)
+    {
+        var options = ConfigurationOptions.Parse(configuration, ignoreUnknown: true);
+        var (host, port) = options.EndPoints.Count == 0 ? ("localhost", 0) : options.EndPoints[0] switch
+        {
+            System.Net.DnsEndPoint dns => (dns.Host, dns.Port),
+            System.Net.IPEndPoint ip => (ip.Address.ToString(), ip.Port),
+            var other => (other.ToString() ?? "localhost", 0),
+        };
+        return Lineage.DatasetNames.Redis(host, port == 0 ? null : port, options.DefaultDatabase ?? 0, keyOrPrefix);
+    }
+
     /// <summary>The endpoints of <paramref name="options"/>, comma-separated: safe to show.</summary>
     public static string Endpoints(ConfigurationOptions options) => string.Join(", ", options.EndPoints.Select(Format));
 

@@ -133,6 +133,22 @@ public sealed record LineageDataset
         return this with { Facets = Facets with { Schema = fields.Count == 0 ? null : new SchemaDatasetFacet { Fields = fields } } };
     }
 
+    /// <summary>
+    /// The same dataset with a schema facet of <paramref name="schema"/>'s fields, typed in Sluice's SQL type names
+    /// (<c>BIGINT</c>, <c>STRING</c>, <c>ROW&lt;…&gt;</c>): for a connector that knows its rows' schema but not its
+    /// system's own type names.
+    /// </summary>
+    public LineageDataset WithSchemaOf(Schemas.Schema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var fields = new SchemaField[schema.Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = new SchemaField(schema[i].Name, schema[i].Type.ToString());
+        }
+        return WithSchema(fields);
+    }
+
     /// <summary><c>namespace/name</c>, the dataset's identity in the lineage graph.</summary>
     public override string ToString() => Namespace + "/" + Name;
 }

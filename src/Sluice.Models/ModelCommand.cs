@@ -55,6 +55,12 @@ public sealed record ModelRunOptions
 
     /// <summary>The namespace of the lineage jobs (default: <c>OPENLINEAGE_NAMESPACE</c>, else <c>default</c>).</summary>
     public string? LineageNamespace { get; init; }
+
+    /// <summary>
+    /// The run this command is part of (a DAG task attempt's run): when set, no COMMAND run of its own is emitted and
+    /// each node's run has this as its parent. Null (default): the command is a run (job = the project) and the nodes' parent.
+    /// </summary>
+    public Lineage.ParentRunFacet? LineageParent { get; init; }
 }
 
 /// <summary>What a models command did.</summary>

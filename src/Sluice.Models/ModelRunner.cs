@@ -59,7 +59,7 @@ public static class ModelRunner
         var scheduler = new DagScheduler(project, runnable, threads, testsGate: options.Command == ModelCommand.Build);
         var total = runnable.Count;
         var lineage = options.Lineage is { } emitter
-            ? new ModelLineage(emitter, project, warehouse, options.LineageNamespace ?? Lineage.LineageJobNames.Namespace())
+            ? new ModelLineage(emitter, project, warehouse, options.LineageNamespace ?? Lineage.LineageJobNames.Namespace(), options.LineageParent)
             : null;
         var results = await RunNodesAsync().ConfigureAwait(false);
         lineage?.End(results);

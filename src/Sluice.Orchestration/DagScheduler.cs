@@ -42,6 +42,8 @@ public sealed partial class DagScheduler : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly HttpClient _http;
     private readonly TaskExecutor _executor;
+    private readonly DagLineage? _lineage;
+    private readonly IReadOnlyList<IDagRunListener> _listeners;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<(string Dag, DateTimeOffset Date, string Task), Task> _inFlight = new();
     private readonly ConcurrentBag<Task> _webhooks = [];
@@ -79,7 +81,12 @@ public sealed partial class DagScheduler : IAsyncDisposable
         _time = _options.TimeProvider;
         _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Sluice.Orchestration");
         _http = _options.HttpClient ?? s_http;
-        _executor = new TaskExecutor(store, _http, _options);
+        _lineage = _options.Lineage is { } emitter
+            ? new DagLineage(_dags, emitter, _options.LineageNamespace ?? Lineage.LineageJobNames.Namespace(), _time)
+            : null;
+        // Lineage first: its runs exist before other listeners hear of them, and before the attempt (a models task) runs.
+        _listeners = _lineage is null ? _options.Listeners : [_lineage, .. _options.Listeners];
+        _executor = new TaskExecutor(store, _http, _options, _lineage);
         // Last: nothing after it may throw, or the lock would outlive a scheduler that never was.
         _lock = StateDirectoryLock.Acquire(store.Directory);
     }
@@ -205,6 +212,8 @@ public sealed partial class DagScheduler : IAsyncDisposable
         {
             // Cancelled attempts: expected on shutdown.
         }
+        // What was cancelled runs again in the next scheduler, as a new lineage run: these end as ABORT.
+        _lineage?.AbortOpen();
         _shutdown.Dispose();
         _lock.Dispose();
     }
@@ -380,7 +389,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
 
     private void Notify(Action<IDagRunListener> call)
     {
-        foreach (var listener in _options.Listeners)
+        foreach (var listener in _listeners)
         {
             try
             {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sluice.Lineage;
 
 namespace Sluice.Orchestration;
 
@@ -34,4 +35,14 @@ public sealed record DagSchedulerOptions
 
     /// <summary>Observers of the run lifecycle (e.g. lineage).</summary>
     public IReadOnlyList<IDagRunListener> Listeners { get; init; } = [];
+
+    /// <summary>
+    /// Where the OpenLineage events of DAG runs and task attempts go (docs/lineage.md); null: none. A <c>models</c>
+    /// task sends its nodes' events here too, as children of its attempt's run. Owned by the caller: dispose it after
+    /// the scheduler.
+    /// </summary>
+    public ILineageEmitter? Lineage { get; init; }
+
+    /// <summary>The namespace of the DAG and task lineage jobs (default: <c>OPENLINEAGE_NAMESPACE</c>, else <c>default</c>).</summary>
+    public string? LineageNamespace { get; init; }
 }

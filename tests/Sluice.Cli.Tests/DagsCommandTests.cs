@@ -51,6 +51,47 @@ public sealed class DagsCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_WithLineageFile_WritesTheDagRunAndItsAttemptsAsChildRuns()
+    {
+        var warehouse = Path.Combine(_root, "w.duckdb");
+        File.WriteAllText(Path.Combine(_dags, "daily.yml"), $$$"""
+            dag_id: daily
+            schedule: "@daily"
+            start_date: 2024-01-01
+            tasks:
+              - id: wait
+                kind: file_sensor
+                path: {{{_root}}}/in-{{ ds }}.csv
+              - id: load
+                kind: sql
+                duckdb: {{{warehouse}}}
+                sql: create or replace table sales as select 1 as id
+                depends_on: [wait]
+            """);
+        File.WriteAllText(Path.Combine(_root, "in-2024-01-05.csv"), "id\n1\n");
+        var lineage = Path.Combine(_root, "lineage.jsonl");
+
+        var run = Dags("run", "daily", "--logical-date", "2024-01-05", "--lineage", lineage);
+
+        run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
+        var events = File.ReadAllLines(lineage).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        string Job(System.Text.Json.JsonElement e) => e.GetProperty("job").GetProperty("name").GetString()!;
+        string RunId(System.Text.Json.JsonElement e) => e.GetProperty("run").GetProperty("runId").GetString()!;
+        events.Select(e => Job(e) + " " + e.GetProperty("eventType").GetString()).ShouldBe([
+            "daily START", "daily.wait START", "daily.wait COMPLETE", "daily.load START", "daily.load COMPLETE", "daily COMPLETE"]);
+        events[0].GetProperty("job").GetProperty("facets").GetProperty("jobType").GetProperty("jobType").GetString().ShouldBe("DAG");
+        events[0].GetProperty("run").GetProperty("facets").GetProperty("nominalTime").GetProperty("nominalStartTime").GetString().ShouldBe("2024-01-05T00:00:00+00:00");
+        foreach (var attempt in events.Skip(1).SkipLast(1))
+        {
+            attempt.GetProperty("run").GetProperty("facets").GetProperty("parent").GetProperty("run").GetProperty("runId").GetString().ShouldBe(RunId(events[0]));
+        }
+        var input = events[1].GetProperty("inputs").EnumerateArray().ShouldHaveSingleItem();
+        (input.GetProperty("namespace").GetString(), input.GetProperty("name").GetString()).ShouldBe(("file", Path.Combine(_root, "in-2024-01-05.csv")));
+        var output = events[3].GetProperty("outputs").EnumerateArray().ShouldHaveSingleItem();
+        (output.GetProperty("namespace").GetString(), output.GetProperty("name").GetString()).ShouldBe(("duckdb://" + warehouse, "main.sales"));
+    }
+
+    [Fact]
     public void Backfill_FailingTask_ExitsOneAndSkipsNothing()
     {
         File.WriteAllText(Path.Combine(_dags, "broken.yml"), "dag_id: broken\nschedule: \"@daily\"\nstart_date: 2024-01-01\ntasks:\n  - id: fail\n    kind: shell\n    command: exit 3\n");

@@ -28,7 +28,7 @@ public sealed class TableFreshSensorTests
             State = DagRunState.Running,
             QueuedAt = midnight,
         };
-        var executor = new TaskExecutor(new RunStore(dir.File("state")), new HttpClient());
+        var executor = new TaskExecutor(new RunStore(dir.File("state")), new HttpClient(), new DagSchedulerOptions(), null);
         Execute($"create table events (seen_at timestamp); insert into events values ('{midnight.UtcDateTime.AddMinutes(-1):yyyy-MM-dd HH:mm:ss}')");
 
         var early = await executor.RunAsync(dag, dag.Tasks[0], run, 1, dir.File("1.log"), CancellationToken.None);

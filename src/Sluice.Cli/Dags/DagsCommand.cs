@@ -43,10 +43,13 @@ internal static class DagsCommand
 
         var dagArgument = new Argument<string>("dag") { Description = "The DAG's id." };
         var logicalDate = new Option<string?>("--logical-date") { Description = "The run's logical date (ISO 8601, e.g. 2024-01-01 or 2024-01-01T02:00:00Z; default: now)." };
-        var run = new Command("run", "Trigger one run of a DAG and wait for it, printing each attempt.") { dagArgument, logicalDate };
+        var lineage = LineageOption.Create();
+        var run = new Command("run", "Trigger one run of a DAG and wait for it, printing each attempt.") { dagArgument, logicalDate, lineage };
         run.SetAction(async (parse, cancellationToken) =>
         {
-            var (scheduler, dag) = Open(parse.GetValue(dagsDir)!, parse.GetValue(stateDir)!, parse.GetValue(dataDir)!, parse.GetValue(dagArgument)!, parse);
+            // Declared before the scheduler, so disposed after it: the scheduler's last events (ABORT on Ctrl+C) are delivered.
+            await using var emitter = LineageOption.Emitter(parse, lineage);
+            var (scheduler, dag) = Open(parse.GetValue(dagsDir)!, parse.GetValue(stateDir)!, parse.GetValue(dataDir)!, parse.GetValue(dagArgument)!, parse, emitter);
             await using (scheduler.ConfigureAwait(false))
             {
                 var at = parse.GetValue(logicalDate) is { } text ? ParseDate(text, "--logical-date", dag) : DateTimeOffset.UtcNow;
@@ -62,10 +65,11 @@ internal static class DagsCommand
         var start = new Option<string>("--start") { Description = "The first logical date (inclusive), e.g. 2024-01-01.", Required = true };
         var end = new Option<string>("--end") { Description = "The last logical date (inclusive).", Required = true };
         var rerunFailed = new Option<bool>("--rerun-failed") { Description = "Run the failed tasks of intervals whose run failed again (default: skip them)." };
-        var backfill = new Command("backfill", "Run a DAG once per schedule interval in a date range, oldest first.") { dagArgument, start, end, rerunFailed };
+        var backfill = new Command("backfill", "Run a DAG once per schedule interval in a date range, oldest first.") { dagArgument, start, end, rerunFailed, lineage };
         backfill.SetAction(async (parse, cancellationToken) =>
         {
-            var (scheduler, dag) = Open(parse.GetValue(dagsDir)!, parse.GetValue(stateDir)!, parse.GetValue(dataDir)!, parse.GetValue(dagArgument)!, parse);
+            await using var emitter = LineageOption.Emitter(parse, lineage);
+            var (scheduler, dag) = Open(parse.GetValue(dagsDir)!, parse.GetValue(stateDir)!, parse.GetValue(dataDir)!, parse.GetValue(dagArgument)!, parse, emitter);
             await using (scheduler.ConfigureAwait(false))
             {
                 var from = ParseDate(parse.GetValue(start)!, "--start", dag);
@@ -115,7 +119,7 @@ internal static class DagsCommand
         where TEnum : struct, Enum =>
         System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
-    private static (DagScheduler Scheduler, DagDefinition Dag) Open(string dagsDir, string stateDir, string dataDir, string id, ParseResult parse)
+    private static (DagScheduler Scheduler, DagDefinition Dag) Open(string dagsDir, string stateDir, string dataDir, string id, ParseResult parse, Sluice.Lineage.ILineageEmitter lineage)
     {
         var definitions = Load(dagsDir);
         var dag = definitions.FirstOrDefault(d => d.Id == id) ?? throw UnknownDag(id, definitions);
@@ -132,6 +136,7 @@ internal static class DagsCommand
                 // The embedded log is read only while no server holds it (its lock is exclusive); Kafka always.
                 TopicProbe = new TopicProbeRouter(LogTopicProbe.OnDirectory(Path.Combine(dataDir, "log")), new KafkaTopicProbe()),
                 SqlJobRunner = new SessionSqlJobRunner(() => SqlSession.Create(new SqlSessionOptions { Connectors = ConnectorsCommand.Registry() })),
+                Lineage = lineage is Sluice.Lineage.NoLineageEmitter ? null : lineage,
             });
         }
         catch (InvalidOperationException e)

@@ -52,7 +52,7 @@ namespace Sluice.Connectors.DuckDb.Sinks;
 /// same transaction.
 /// </para>
 /// </remarks>
-public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
+public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>, Lineage.ILineageDataset
 {
     /// <summary>The schema of the rows written: the record's mapped fields, or the explicit schema of a row sink.</summary>
     public Schema Schema => _schema.Schema;
@@ -132,6 +132,10 @@ public sealed partial class DuckDbWarehouseSink<T> : ITwoPhaseSink<T>
 
     /// <summary>The target table.</summary>
     public string Table { get; }
+
+    /// <summary>The table as <c>duckdb://{absolute database file}</c> / <c>main.{table}</c>, with its columns in DuckDB's type names.</summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() =>
+        [Lineage.DatasetNames.DuckDb(DatabasePath, "main", Table).WithSchema(TableSchema.LineageFields(_schema.Columns))];
 
     /// <summary>The options in effect.</summary>
     public DuckDbSinkOptions Options { get; }

@@ -42,7 +42,7 @@ namespace Sluice.Connectors.DuckDb.Sinks;
 /// <c>&lt;lake&gt;/&lt;table&gt;.dlq/</c>, published by the same commit as the checkpoint's files.
 /// </para>
 /// </remarks>
-public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
+public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>, Lineage.ILineageDataset
 {
     /// <summary>The sub-directory of the table directory holding staged and in-progress files.</summary>
     public const string StagingDirectoryName = ".staging";
@@ -98,6 +98,10 @@ public sealed class ParquetLakeSink<T> : ITwoPhaseSink<T>
 
     /// <summary>The table directory (absolute): <c>&lt;lake&gt;/&lt;table&gt;</c>.</summary>
     public string TableDirectory { get; }
+
+    /// <summary>The table directory as a <c>file</c> dataset (its absolute path), with its columns in DuckDB's type names.</summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() =>
+        [Lineage.DatasetNames.File(TableDirectory).WithSchema(TableSchema.LineageFields(_schema.Columns))];
 
     /// <summary>Where writers stage files: <c>&lt;lake&gt;/&lt;table&gt;/.staging</c>.</summary>
     public string StagingDirectory { get; }

@@ -29,6 +29,17 @@ internal static class TableSchema
         return new TableSchema<Row>(new TableLayout(schema, schema.Select(f => f.Name).ToArray(), recordColumns: false), converter: null);
     }
 
+    /// <summary>The columns as a lineage schema facet's fields (name, DuckDB type).</summary>
+    public static IReadOnlyList<Lineage.SchemaField> LineageFields(IReadOnlyList<TableColumn> columns)
+    {
+        var fields = new Lineage.SchemaField[columns.Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = new Lineage.SchemaField(columns[i].Name, columns[i].SqlType);
+        }
+        return fields;
+    }
+
     /// <summary>A SQL identifier in double quotes (embedded quotes doubled).</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

@@ -20,7 +20,7 @@ namespace Sluice.Connectors.Postgres.Cdc;
 /// snapshot on its own. A TRUNCATE of the table fails the job too (its rows cannot be retracted).</para>
 /// <para>Thread-safe: one instance serves every run of a job (restarts reuse it).</para>
 /// </remarks>
-public sealed class PostgresCdcSource : ISource<Row>
+public sealed class PostgresCdcSource : ISource<Row>, Lineage.ILineageDataset
 {
     /// <summary>Creates the source; nothing is opened until a reader starts.</summary>
     /// <param name="options">The table, slot and publication.</param>
@@ -62,6 +62,9 @@ public sealed class PostgresCdcSource : ISource<Row>
 
     /// <summary>The table's columns read (the rows' schema with <see cref="PostgresCdcEnvelope.Changelog"/>).</summary>
     public Schema Schema { get; }
+
+    /// <summary>The captured table as <c>postgres://{host}:{port}</c> / <c>{database}.{schema}.{table}</c>, with the columns read (never the user or password).</summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [PostgresConnections.Dataset(Options.ConnectionString, Options.Table, Schema)];
 
     /// <summary>The schema of the emitted rows: <see cref="Schema"/>, or with <see cref="PostgresCdcEnvelope.Debezium"/> its <see cref="DebeziumSchema"/>.</summary>
     public Schema OutputSchema => Options.Envelope == PostgresCdcEnvelope.Debezium ? DebeziumSchema(Schema) : Schema;

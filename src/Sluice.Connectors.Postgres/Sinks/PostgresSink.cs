@@ -58,7 +58,7 @@ namespace Sluice.Connectors.Postgres.Sinks;
 /// The connection string is never logged nor put in an error message: it may hold a password.
 /// </summary>
 /// <typeparam name="T">The record type; each record becomes one <see cref="Row"/> of <see cref="Schema"/>.</typeparam>
-public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>
+public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>, Lineage.ILineageDataset
 {
     private const byte CommittableVersion = 1;
     private const byte CommittableWithDeadLettersVersion = 2;
@@ -130,6 +130,9 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>
 
     /// <summary>The rows' schema: one column per field.</summary>
     public Schema Schema { get; }
+
+    /// <summary>The target table as <c>postgres://{host}:{port}</c> / <c>{database}.{schema}.{table}</c>, with the rows' columns (never the user or password).</summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets() => [PostgresConnections.Dataset(Options.ConnectionString, Options.Table, Schema)];
 
     /// <summary>Unlimited (0): each subtask stages its own batches.</summary>
     public int MaxParallelism => 0;

@@ -34,7 +34,7 @@ namespace Sluice.Connectors.Redis.Sinks;
 /// </para>
 /// </summary>
 /// <typeparam name="T">The record type; each record becomes one <see cref="Row"/> of <see cref="Schema"/>.</typeparam>
-public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
+public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable, Lineage.ILineageDataset
 {
     /// <summary>The prefix of the key holding the newest epoch the sink began, per key pattern.</summary>
     public const string EpochKeyPrefix = "_sluice:epoch:";
@@ -174,6 +174,18 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable
 
     /// <summary>The records' schema.</summary>
     public Schema Schema { get; }
+
+    /// <summary>
+    /// The hashes written as <c>redis://{host}:{port}</c> / <c>{database}.{key prefix}</c> — the key pattern up to its
+    /// first placeholder (<c>user:{user_id}</c> → <c>0.user:</c>), or the whole pattern when it starts with one — with
+    /// the records' columns. The password and user never appear.
+    /// </summary>
+    public IReadOnlyList<Lineage.LineageDataset> GetLineageDatasets()
+    {
+        var brace = Options.KeyPattern.IndexOf('{', StringComparison.Ordinal);
+        var prefix = brace > 0 ? Options.KeyPattern[..brace] : Options.KeyPattern;
+        return [RedisConnections.Dataset(Options.Configuration, prefix).WithSchemaOf(Schema)];
+    }
 
     /// <summary>Unlimited (0).</summary>
     public int MaxParallelism => 0;

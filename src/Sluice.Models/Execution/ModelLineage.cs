@@ -18,21 +18,31 @@ internal sealed class ModelLineage
     private readonly ModelProject _project;
     private readonly Warehouse _warehouse;
     private readonly string _namespace;
-    private readonly LineageRunScope _invocation;
+    private readonly LineageRunScope? _invocation; // null when the command is part of another run (a DAG task attempt)
+    private readonly ParentRunFacet _parent;
 
-    public ModelLineage(ILineageEmitter emitter, ModelProject project, Warehouse warehouse, string jobNamespace)
+    /// <summary>Starts the invocation's run, or, with <paramref name="parent"/>, nests every node's run under that run instead.</summary>
+    public ModelLineage(ILineageEmitter emitter, ModelProject project, Warehouse warehouse, string jobNamespace, ParentRunFacet? parent = null)
     {
         _emitter = emitter;
         _project = project;
         _warehouse = warehouse;
         _namespace = jobNamespace;
-        _invocation = LineageRunScope.Start(emitter,
-            LineageJobNames.Job(jobNamespace, project.Name, ProcessingType.Batch, LineageJobTypes.Command), [], []);
+        if (parent is null)
+        {
+            _invocation = LineageRunScope.Start(emitter,
+                LineageJobNames.Job(jobNamespace, project.Name, ProcessingType.Batch, LineageJobTypes.Command), [], []);
+        }
+        _parent = parent ?? _invocation!.AsParent();
     }
 
-    /// <summary>Ends the invocation's run: COMPLETE when every node succeeded, else FAIL naming the failed nodes.</summary>
+    /// <summary>Ends the invocation's run: COMPLETE when every node succeeded, else FAIL naming the failed nodes (nothing when nested under another run).</summary>
     public void End(IReadOnlyList<NodeResult> results)
     {
+        if (_invocation is null)
+        {
+            return;
+        }
         var failed = results.Where(r => r.IsFailure).Select(r => r.UniqueId).ToList();
         if (failed.Count == 0)
         {
@@ -45,13 +55,13 @@ internal sealed class ModelLineage
     }
 
     /// <summary>Ends the invocation's run as ABORT (the command was cancelled).</summary>
-    public void Abort() => _invocation.Abort();
+    public void Abort() => _invocation?.Abort();
 
     /// <summary>Emits START for <paramref name="node"/> (with <paramref name="sql"/> as its sql facet when it has SQL).</summary>
     public LineageRunScope Start(ProjectNode node, string? sql) =>
         LineageRunScope.Start(_emitter,
             LineageJobNames.Job(_namespace, node.UniqueId, ProcessingType.Batch, LineageJobTypes.Model, string.IsNullOrEmpty(sql) ? null : sql),
-            Inputs(node), Outputs(node), _invocation.AsParent());
+            Inputs(node), Outputs(node), _parent);
 
     /// <summary>Emits COMPLETE (with the built relation's columns) or FAIL (with the result's message) for <paramref name="run"/>.</summary>
     public async Task EndAsync(LineageRunScope run, ProjectNode node, NodeResult result, CancellationToken cancellationToken)

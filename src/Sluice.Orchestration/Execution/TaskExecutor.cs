@@ -14,7 +14,7 @@ namespace Sluice.Orchestration.Execution;
 /// Runs one attempt of a task (or one poke of a sensor) with its templates rendered, writing what it does to the
 /// attempt's log. Failures of the task are outcomes; only cancellation (timeout, shutdown) is thrown. Thread-safe.
 /// </summary>
-internal sealed partial class TaskExecutor(RunStore store, HttpClient http, DagSchedulerOptions options)
+internal sealed partial class TaskExecutor(RunStore store, HttpClient http, DagSchedulerOptions options, DagLineage? lineage)
 {
     public async Task<AttemptOutcome> RunAsync(DagDefinition dag, TaskDefinition task, DagRun run, int attempt, string logPath, CancellationToken cancellationToken)
     {
@@ -30,7 +30,7 @@ internal sealed partial class TaskExecutor(RunStore store, HttpClient http, DagS
                 ShellAction shell => await RunShellAsync(shell, Render, log, cancellationToken).ConfigureAwait(false),
                 SqlAction sql => await RunSqlAsync(sql.Target, Render("sql", sql.Sql), log, cancellationToken).ConfigureAwait(false),
                 HttpAction call => await RunHttpAsync(call, Render, log, cancellationToken).ConfigureAwait(false),
-                ModelsAction models => await RunModelsAsync(models, Render, log, cancellationToken).ConfigureAwait(false),
+                ModelsAction models => await RunModelsAsync(models, Render, lineage?.AttemptParent(run, task.Id, attempt), log, cancellationToken).ConfigureAwait(false),
                 FileSensorAction file => PokeFile(Render("path", file.Path)),
                 TableFreshSensorAction table => await PokeTableAsync(dag, table, Render, cancellationToken).ConfigureAwait(false),
                 UpstreamDagSensorAction upstream => PokeUpstream(upstream, run),
@@ -126,7 +126,7 @@ internal sealed partial class TaskExecutor(RunStore store, HttpClient http, DagS
             : AttemptOutcome.Fail(string.Create(CultureInfo.InvariantCulture, $"the response status was {status}, expected {call.ExpectedStatus}"));
     }
 
-    private static async Task<AttemptOutcome> RunModelsAsync(ModelsAction models, Func<string, string, string> render, StreamWriter log, CancellationToken cancellationToken)
+    private async Task<AttemptOutcome> RunModelsAsync(ModelsAction models, Func<string, string, string> render, Lineage.ParentRunFacet? lineageParent, StreamWriter log, CancellationToken cancellationToken)
     {
         var command = models.Command switch
         {
@@ -142,6 +142,10 @@ internal sealed partial class TaskExecutor(RunStore store, HttpClient http, DagS
             Select = models.Select,
             Target = models.Target,
             Vars = models.Vars.ToDictionary(v => v.Key, v => render($"vars.{v.Key}", v.Value), StringComparer.Ordinal),
+            // The nodes' runs nest under this attempt's run (no COMMAND run of their own).
+            Lineage = lineageParent is null ? null : lineage?.Emitter,
+            LineageNamespace = lineage?.Namespace,
+            LineageParent = lineageParent,
         };
         var report = await ModelRunner.RunAsync(options, null, cancellationToken).ConfigureAwait(false);
         foreach (var result in report.Results)

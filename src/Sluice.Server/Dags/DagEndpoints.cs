@@ -59,6 +59,8 @@ internal static class DagEndpoints
             SqlJobRunner = new SessionSqlJobRunner(() => SqlSession.Create(new SqlSessionOptions { Connectors = server.Connectors })),
             StreamingJobs = new ServerJobSavepoints(sp.GetRequiredService<ServerJobs>()),
             Listeners = [.. sp.GetServices<IDagRunListener>()],
+            // DAG runs and task attempts join the jobs' lineage (GET /api/lineage, the /lineage page, OPENLINEAGE_URL).
+            Lineage = sp.GetRequiredService<Lineage.ServerLineage>(),
         }));
         services.AddHostedService<DagSchedulerService>();
     }

@@ -93,6 +93,31 @@ public sealed class DagEndpointsTests : IAsyncLifetime
         json.RootElement.GetProperty("run").GetProperty("run_id").GetString().ShouldBe("manual__2024-01-05T00:00:00+00:00");
     }
 
+    [Fact]
+    public async Task Trigger_RunCompletes_TheDagAndItsTaskAppearInTheLineageGraph()
+    {
+        using var response = await Fixture.Authorized.PostAsync("/api/dags/m/runs", JsonContent.Create(new { logical_date = "2024-02-01T00:00:00Z" }));
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+
+        var dag = await Jobs.JobApi.EventuallyAsync(() => LineageJobAsync("m"), n => n?.GetProperty("state").GetString() == "COMPLETE", "the DAG run's COMPLETE in /api/lineage");
+        dag!.Value.GetProperty("processingType").GetString().ShouldBe("BATCH");
+        var task = (await LineageJobAsync("m.t")).ShouldNotBeNull();
+        task.GetProperty("state").GetString().ShouldBe("COMPLETE");
+    }
+
+    private async Task<JsonElement?> LineageJobAsync(string name)
+    {
+        using var graph = JsonDocument.Parse(await Fixture.Anonymous.GetStringAsync("/api/lineage"));
+        foreach (var node in graph.RootElement.GetProperty("nodes").EnumerateArray())
+        {
+            if (node.GetProperty("kind").GetString() == "job" && node.GetProperty("name").GetString() == name)
+            {
+                return node.Clone();
+            }
+        }
+        return null;
+    }
+
     [Theory]
     [InlineData("{ not json")]
     [InlineData("{\"logical_date\": 20240105}")]
