@@ -106,19 +106,23 @@ public sealed partial class PostgresSink<T>
 
     /// <summary>
     /// The unlogged table into which the prepared upserts of subtask <paramref name="subtask"/> copy their batch
-    /// (<c>_sluice_upsert_&lt;8 hex digits of SHA-256(table)&gt;_&lt;subtask&gt;</c>: <c>ord</c>, <c>op</c>, then the
-    /// schema's columns; quoted, qualified). Its rows never outlive their transaction (the batch is deleted before the
+    /// (<c>_sluice_upsert_&lt;8 hex digits of SHA-256(table)&gt;_&lt;8 hex digits of SHA-256(its column definitions)&gt;_&lt;subtask&gt;</c>:
+    /// <c>ord</c>, <c>op</c>, then the schema's columns; quoted, qualified). The columns' hash keeps a writer of a changed
+    /// schema from ever copying into a table of the old one that <see cref="AbortPending"/> could not drop. Its rows never outlive their transaction (the batch is deleted before the
     /// transaction is prepared), so every transaction sees only its own rows and a server crash, which empties an unlogged
     /// table, loses nothing. It is not a temporary table because a transaction that used one cannot be prepared.
     /// </summary>
-    internal string UpsertBatchTable(int subtask) => Qualified(_upsertBatchPrefix + subtask.ToString(CultureInfo.InvariantCulture));
+    internal string UpsertBatchTable(int subtask) =>
+        Qualified(_upsertBatchPrefix + TableHash(UpsertBatchColumns()) + "_" + subtask.ToString(CultureInfo.InvariantCulture));
+
+    private string UpsertBatchColumns() =>
+        "ord bigint NOT NULL, op smallint NOT NULL, " + string.Join(", ", Schema.Select((f, i) => $"{_columns[i]} {PostgresColumns.SqlType(f.Type, f.Name)}"));
 
     /// <summary>Creates <see cref="UpsertBatchTable"/> of <paramref name="subtask"/> when missing (outside any transaction); returns its name.</summary>
     internal string PrepareUpsertBatchTable(NpgsqlConnection connection, int subtask)
     {
         var table = UpsertBatchTable(subtask);
-        var columns = Schema.Select((f, i) => $"{_columns[i]} {PostgresColumns.SqlType(f.Type, f.Name)}");
-        Execute(connection, null, $"CREATE UNLOGGED TABLE IF NOT EXISTS {table} (ord bigint NOT NULL, op smallint NOT NULL, {string.Join(", ", columns)})");
+        Execute(connection, null, $"CREATE UNLOGGED TABLE IF NOT EXISTS {table} ({UpsertBatchColumns()})");
         return table;
     }
 
@@ -160,7 +164,11 @@ public sealed partial class PostgresSink<T>
         Execute(connection, null, $"DELETE FROM {table}");
     }
 
-    /// <summary>In <see cref="AbortPending"/>, after the prepared transactions are resolved: drops the prepared upserts' batch tables (empty; recreated by the writers with the current columns).</summary>
+    /// <summary>
+    /// In <see cref="AbortPending"/>, after the prepared transactions are resolved: drops the prepared upserts' batch
+    /// tables (empty; recreated by the writers). A table still in use by another session (a writer of an attempt not yet
+    /// closed) is left, with a warning, after a 10 s lock wait instead of stalling the start.
+    /// </summary>
     private void DropUpsertBatchTables(NpgsqlConnection connection)
     {
         var tables = new List<string>();
@@ -178,7 +186,18 @@ public sealed partial class PostgresSink<T>
         }
         foreach (var table in tables)
         {
-            Execute(connection, null, $"DROP TABLE IF EXISTS {table}");
+            using var transaction = connection.BeginTransaction();
+            try
+            {
+                Execute(connection, transaction, "SET LOCAL lock_timeout = '10s'");
+                Execute(connection, transaction, $"DROP TABLE IF EXISTS {table}");
+                transaction.Commit();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                transaction.Rollback();
+                _logger.LogWarning("Left the batch table {BatchTable} of the PostgreSQL sink of table {Table}: another session still uses it ({Error}).", table, Options.Table, e.MessageText);
+            }
         }
     }
 
