@@ -55,3 +55,11 @@ public sealed class PostgresUpsertSinkContractTests(PostgresCluster cluster) : P
     protected override PostgresSinkOptions Options(string connectionString) =>
         new() { ConnectionString = connectionString, Table = Table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["v"] };
 }
+
+/// <summary>The contract in upsert mode through prepared transactions (schema evolution off).</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresPreparedUpsertSinkContractTests(PostgresCluster cluster) : PostgresSinkContractTests(cluster, "contract_pupsert")
+{
+    protected override PostgresSinkOptions Options(string connectionString) =>
+        new() { ConnectionString = connectionString, Table = Table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["v"], SchemaEvolution = SchemaEvolutionMode.None };
+}

@@ -18,11 +18,14 @@ public sealed partial class PostgresSink<T>
     /// <c>_sluice_stage_&lt;8 hex digits of SHA-256(table)&gt;_</c>: the names of the writers' own staging tables start
     /// with it. Hashed because a name holds at most 63 bytes, and a table name plus a writer id (32 hex digits) may not fit.
     /// </summary>
-    private static string WriterStagingPrefix(string table)
+    private static string WriterStagingPrefix(string table) => "_sluice_stage_" + TableHash(table) + "_";
+
+    /// <summary>8 hex digits of SHA-256(<paramref name="table"/>): names of the sink's own tables hold it instead of the table's name, which may not fit in 63 bytes.</summary>
+    private static string TableHash(string table)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(table), digest);
-        return "_sluice_stage_" + Convert.ToHexStringLower(digest[..4]) + "_";
+        return Convert.ToHexStringLower(digest[..4]);
     }
 
     /// <summary>The staging table of one writer that widened its layout (quoted, qualified).</summary>

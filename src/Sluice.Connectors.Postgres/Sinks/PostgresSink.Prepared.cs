@@ -9,9 +9,10 @@ using Sluice.Schemas;
 namespace Sluice.Connectors.Postgres.Sinks;
 
 /// <summary>
-/// Appends through PostgreSQL's two-phase commit: each writer copies its rows straight into the target inside a
-/// transaction that is <c>PREPARE TRANSACTION</c>d at the barrier and <c>COMMIT PREPARED</c> once the checkpoint is
-/// complete, so every row is written once (the staging path writes it twice). Committable version 3.
+/// Writes through PostgreSQL's two-phase commit: each writer works inside a transaction that is
+/// <c>PREPARE TRANSACTION</c>d at the barrier and <c>COMMIT PREPARED</c> once the checkpoint is complete. Appends copy
+/// straight into the target, so every row is written once (the staging path writes it twice); upserts copy into an
+/// unlogged batch table and apply the batch by key before the prepare, so no commit moves rows. Committable version 3.
 /// </summary>
 public sealed partial class PostgresSink<T>
 {
@@ -20,7 +21,8 @@ public sealed partial class PostgresSink<T>
     private const int PathPrepared = 1;
     private const int PathStaging = 2;
 
-    private int _appendPath; // PathUnknown until the server's max_prepared_transactions is read
+    private readonly string _upsertBatchPrefix;
+    private int _writePath; // PathUnknown until the server's max_prepared_transactions is read
     private int _pathLogged;
 
     /// <summary>
@@ -62,18 +64,15 @@ public sealed partial class PostgresSink<T>
     }
 
     /// <summary>
-    /// Whether appends go through prepared transactions: append mode with <see cref="SchemaEvolutionMode.None"/> (adding
-    /// a column takes an exclusive lock on the target, which the other writers' open and prepared transactions would
-    /// hold up until a barrier that waits for the blocked writer), on a server whose <c>max_prepared_transactions</c> is
-    /// above 0. Read once per sink; the path an append sink takes, and why, is logged once.
+    /// Whether the writers write through prepared transactions: <see cref="SchemaEvolutionMode.None"/> (adding a column
+    /// takes an exclusive lock on the target, which the other writers' open and prepared transactions would hold up until
+    /// a barrier that waits for the blocked writer), on a server whose <c>max_prepared_transactions</c> is above 0.
+    /// Appends copy straight into the target; upserts copy into <see cref="UpsertBatchTable"/> and apply the batch by key
+    /// at the barrier (<see cref="ApplyUpsertBatch"/>). Read once per sink; the path the sink takes, and why, is logged once.
     /// </summary>
-    internal bool AppendsThroughPreparedTransactions(NpgsqlConnection connection)
+    internal bool WritesThroughPreparedTransactions(NpgsqlConnection connection)
     {
-        if (Options.Mode != PostgresWriteMode.Append)
-        {
-            return false;
-        }
-        var path = Volatile.Read(ref _appendPath);
+        var path = Volatile.Read(ref _writePath);
         if (path != PathUnknown)
         {
             return path == PathPrepared;
@@ -81,23 +80,125 @@ public sealed partial class PostgresSink<T>
         using var show = new NpgsqlCommand("SELECT current_setting('max_prepared_transactions')::int", connection);
         var limit = (int)show.ExecuteScalar()!;
         path = limit > 0 && !_evolves ? PathPrepared : PathStaging;
-        Volatile.Write(ref _appendPath, path);
+        Volatile.Write(ref _writePath, path);
         if (Interlocked.Exchange(ref _pathLogged, 1) == 0)
         {
-            if (path == PathPrepared)
+            var upsert = Options.Mode == PostgresWriteMode.Upsert;
+            if (path == PathPrepared && upsert)
+            {
+                _logger.LogInformation("The PostgreSQL sink of table {Table} upserts into it through prepared transactions (max_prepared_transactions = {Limit}): each batch is applied by key at the barrier and committed with the checkpoint; its input must be keyed by the primary key.", Options.Table, limit);
+            }
+            else if (path == PathPrepared)
             {
                 _logger.LogInformation("The PostgreSQL sink of table {Table} appends straight into it through prepared transactions (max_prepared_transactions = {Limit}).", Options.Table, limit);
             }
             else if (limit == 0)
             {
-                _logger.LogInformation("The PostgreSQL sink of table {Table} appends through its staging table {Staging}, writing every row twice: the server's max_prepared_transactions is 0. Set it above twice the sink's parallelism and restart PostgreSQL to write rows once.", Options.Table, Staging);
+                _logger.LogInformation("The PostgreSQL sink of table {Table} {Verb} through its staging table {Staging}, writing every row twice: the server's max_prepared_transactions is 0. Set it above twice the sink's parallelism and restart PostgreSQL to write rows once.", Options.Table, upsert ? "upserts" : "appends", Staging);
             }
             else
             {
-                _logger.LogInformation("The PostgreSQL sink of table {Table} appends through its staging table {Staging}, writing every row twice: its schema evolution may add columns, which prepared transactions would block. Set SchemaEvolution to None ('schema.evolution' = 'none') to write rows once.", Options.Table, Staging);
+                _logger.LogInformation("The PostgreSQL sink of table {Table} {Verb} through its staging table {Staging}, writing every row twice: its schema evolution may add columns, which prepared transactions would block. Set SchemaEvolution to None ('schema.evolution' = 'none') to write rows once.", Options.Table, upsert ? "upserts" : "appends", Staging);
             }
         }
         return path == PathPrepared;
+    }
+
+    /// <summary>
+    /// The unlogged table into which the prepared upserts of subtask <paramref name="subtask"/> copy their batch
+    /// (<c>_sluice_upsert_&lt;8 hex digits of SHA-256(table)&gt;_&lt;8 hex digits of SHA-256(its column definitions)&gt;_&lt;subtask&gt;</c>:
+    /// <c>ord</c>, <c>op</c>, then the schema's columns; quoted, qualified). The columns' hash keeps a writer of a changed
+    /// schema from ever copying into a table of the old one that <see cref="AbortPending"/> could not drop. Its rows never outlive their transaction (the batch is deleted before the
+    /// transaction is prepared), so every transaction sees only its own rows and a server crash, which empties an unlogged
+    /// table, loses nothing. It is not a temporary table because a transaction that used one cannot be prepared.
+    /// </summary>
+    internal string UpsertBatchTable(int subtask) =>
+        Qualified(_upsertBatchPrefix + TableHash(UpsertBatchColumns()) + "_" + subtask.ToString(CultureInfo.InvariantCulture));
+
+    private string UpsertBatchColumns() =>
+        "ord bigint NOT NULL, op smallint NOT NULL, " + string.Join(", ", Schema.Select((f, i) => $"{_columns[i]} {PostgresColumns.SqlType(f.Type, f.Name)}"));
+
+    /// <summary>Creates <see cref="UpsertBatchTable"/> of <paramref name="subtask"/> when missing (outside any transaction); returns its name.</summary>
+    internal string PrepareUpsertBatchTable(NpgsqlConnection connection, int subtask)
+    {
+        var table = UpsertBatchTable(subtask);
+        Execute(connection, null, $"CREATE UNLOGGED TABLE IF NOT EXISTS {table} ({UpsertBatchColumns()})");
+        return table;
+    }
+
+    /// <summary>
+    /// In the writer's open transaction, at the barrier: applies the batch copied into <paramref name="table"/> to the
+    /// target by key — the row of highest <c>ord</c> per key decides: a delete removes the key's row, anything else is
+    /// <c>INSERT … ON CONFLICT (key) DO UPDATE</c> — in one statement, then deletes the batch from <paramref name="table"/>.
+    /// </summary>
+    /// <param name="connection">The writer's connection, inside its transaction.</param>
+    /// <param name="table">The writer's <see cref="UpsertBatchTable"/>.</param>
+    /// <param name="withDeletes">Whether the batch holds deletes: without, the statement skips the delete.</param>
+    /// <param name="lastPerKey">
+    /// Whether a key may occur more than once in the batch: without deletes and repeated keys, the rows are upserted as
+    /// they are, unsorted. Should a key repeat after all, PostgreSQL refuses the statement (<c>ON CONFLICT DO UPDATE
+    /// command cannot affect row a second time</c>): the barrier fails, nothing is lost.
+    /// </param>
+    internal void ApplyUpsertBatch(NpgsqlConnection connection, string table, bool withDeletes, bool lastPerKey)
+    {
+        var list = string.Join(", ", _columns);
+        var keys = string.Join(", ", _keyColumns);
+        var updates = _columns.Except(_keyColumns).Select(c => $"{c} = EXCLUDED.{c}").ToArray();
+        var onConflict = $"ON CONFLICT ({keys}) " + (updates.Length == 0 ? "DO NOTHING" : "DO UPDATE SET " + string.Join(", ", updates));
+        var last = $"SELECT DISTINCT ON ({keys}) op, {list} FROM {table} ORDER BY {keys}, ord DESC";
+        if (withDeletes)
+        {
+            // One pass over the batch: both sub-statements read the same snapshot, and a key is either deleted or upserted.
+            var match = string.Join(" AND ", _keyColumns.Select(k => $"{Target}.{k} = last.{k}"));
+            Execute(connection, null, $"WITH last AS MATERIALIZED ({last}), gone AS (DELETE FROM {Target} USING last WHERE last.op = {DeleteOp} AND {match}) "
+                + $"INSERT INTO {Target} ({list}) SELECT {list} FROM last WHERE last.op = {UpsertOp} {onConflict}");
+        }
+        else if (lastPerKey)
+        {
+            Execute(connection, null, $"INSERT INTO {Target} ({list}) SELECT {list} FROM ({last}) AS last {onConflict}");
+        }
+        else
+        {
+            Execute(connection, null, $"INSERT INTO {Target} ({list}) SELECT {list} FROM {table} {onConflict}");
+        }
+        Execute(connection, null, $"DELETE FROM {table}");
+    }
+
+    /// <summary>
+    /// In <see cref="AbortPending"/>, after the prepared transactions are resolved: drops the prepared upserts' batch
+    /// tables (empty; recreated by the writers). A table still in use by another session (a writer of an attempt not yet
+    /// closed) is left, with a warning, after a 10 s lock wait instead of stalling the start.
+    /// </summary>
+    private void DropUpsertBatchTables(NpgsqlConnection connection)
+    {
+        var tables = new List<string>();
+        using (var find = new NpgsqlCommand(
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+            "WHERE c.relkind = 'r' AND n.nspname = coalesce($1, current_schema()) AND left(c.relname, length($2)) = $2", connection))
+        {
+            find.Parameters.Add(new NpgsqlParameter { Value = (object?)SchemaName ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _upsertBatchPrefix });
+            using var reader = find.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(Qualified(reader.GetString(0)));
+            }
+        }
+        foreach (var table in tables)
+        {
+            using var transaction = connection.BeginTransaction();
+            try
+            {
+                Execute(connection, transaction, "SET LOCAL lock_timeout = '10s'");
+                Execute(connection, transaction, $"DROP TABLE IF EXISTS {table}");
+                transaction.Commit();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                transaction.Rollback();
+                _logger.LogWarning("Left the batch table {BatchTable} of the PostgreSQL sink of table {Table}: another session still uses it ({Error}).", table, Options.Table, e.MessageText);
+            }
+        }
     }
 
     /// <summary>

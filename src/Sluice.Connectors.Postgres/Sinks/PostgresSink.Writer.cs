@@ -13,13 +13,17 @@ public sealed partial class PostgresSink<T>
     /// <summary>
     /// The writer of one subtask: streams rows into the staging table with binary COPY, one COPY per checkpoint — two
     /// when rows widen its layout mid-checkpoint (the COPY so far is completed, and the rows from then on go to the
-    /// writer's own staging table). Rows refused as incompatible are kept and travel in the committable. Prepared
-    /// appends (<see cref="AppendsThroughPreparedTransactions"/>) copy straight into the target inside a transaction,
-    /// prepared at the barrier.
+    /// writer's own staging table). Rows refused as incompatible are kept and travel in the committable. Through
+    /// prepared transactions (<see cref="WritesThroughPreparedTransactions"/>), appends copy straight into the target and
+    /// upserts into the subtask's unlogged batch table, inside a transaction prepared at the barrier (upserts are applied
+    /// by key just before).
     /// </summary>
     private sealed class Writer(PostgresSink<T> sink, long restoredCheckpointId, RowSchemaEvolution? evolution, ILogger logger, string operatorName, int subtask) : ITwoPhaseSinkWriter<T>
     {
-        private bool _direct; // copying into the target inside a transaction to prepare, decided at the first connection
+        private bool _direct; // inside a transaction to prepare, decided at the first connection
+        private string? _upsertBatch; // with _direct in upsert mode: the subtask's batch table
+        private long _deletes; // deletes copied since the last barrier (prepared upserts skip the delete pass without)
+        private readonly BatchKeys? _keys = sink._keyIndexes.Length == 1 ? BatchKeys.For(sink._kinds[sink._keyIndexes[0]]) : null;
         private readonly Guid _id = Guid.NewGuid();
         private NpgsqlConnection? _connection;
         private NpgsqlBinaryImporter? _copy;
@@ -82,6 +86,13 @@ public sealed partial class PostgresSink<T>
                 copy.Write(_order++, NpgsqlDbType.Bigint);
                 copy.Write(op, NpgsqlDbType.Smallint);
             }
+            else if (_upsertBatch is not null)
+            {
+                copy.Write(_order++, NpgsqlDbType.Bigint);
+                copy.Write(op, NpgsqlDbType.Smallint);
+                _deletes += op;
+                _keys?.Add(row, sink._keyIndexes[0]);
+            }
             var kinds = _kinds;
             for (var i = 0; i < kinds.Length; i++)
             {
@@ -115,9 +126,11 @@ public sealed partial class PostgresSink<T>
         }
 
         /// <summary>
-        /// Completes the COPY into the target, records the batch in <c>_sluice_commits</c> in the same transaction and
-        /// prepares it: from then on it survives a crash of this process and of the server, invisible, until
-        /// <see cref="Commit"/> or <see cref="AbortPending"/> ends it.
+        /// Completes the COPY (into the target, or for upserts into the batch table, then applied by key), records the
+        /// batch in <c>_sluice_commits</c> in the same transaction and prepares it: from then on it survives a crash of
+        /// this process and of the server, invisible, until <see cref="Commit"/> or <see cref="AbortPending"/> ends it.
+        /// An upserted key stays locked until then: a later batch of this writer touching it waits at its barrier for
+        /// this one's commit.
         /// </summary>
         private byte[] Prepare(long sequence, long checkpointId)
         {
@@ -127,6 +140,16 @@ public sealed partial class PostgresSink<T>
             _copy!.Complete();
             _copy.Dispose();
             _copy = null;
+            if (_upsertBatch is not null)
+            {
+                _order = 0;
+                var deletes = _deletes;
+                _deletes = 0;
+                // Without a repeated key nor a delete, no row of the batch is superseded: the apply need not sort it.
+                var distinct = _keys is not null && _keys.AllDistinct;
+                _keys?.Clear();
+                ApplyOrFail(_upsertBatch, deletes > 0, lastPerKey: !distinct || deletes > 0, rows, checkpointId);
+            }
             var gid = sink.PreparedTransactionId(connection.Database, _id, subtask, sequence);
             try
             {
@@ -138,6 +161,18 @@ public sealed partial class PostgresSink<T>
                 throw new PostgresSinkException($"The PostgreSQL sink of table '{sink.Options.Table}' could not prepare transaction {gid} (checkpoint {checkpointId}, subtask {subtask}, {rows} rows): {e.MessageText}. A server holds at most max_prepared_transactions of them: set it to at least the sink's parallelism times 2 (one checkpoint committing while the next prepares) and restart PostgreSQL.", e);
             }
             return EncodePreparedCommittable(_id, sequence, rows, gid);
+        }
+
+        private void ApplyOrFail(string batch, bool withDeletes, bool lastPerKey, long rows, long checkpointId)
+        {
+            try
+            {
+                sink.ApplyUpsertBatch(_connection!, batch, withDeletes, lastPerKey);
+            }
+            catch (PostgresException e)
+            {
+                throw new PostgresSinkException($"The PostgreSQL sink of table '{sink.Options.Table}' could not apply its batch of checkpoint {checkpointId} (subtask {subtask}, {rows} rows) by key: {e.MessageText}.", e);
+            }
         }
 
         public void Flush()
@@ -190,12 +225,18 @@ public sealed partial class PostgresSink<T>
         private NpgsqlBinaryImporter Begin()
         {
             _connection ??= sink.Connect();
-            if (evolution is null && sink.AppendsThroughPreparedTransactions(_connection))
+            if (evolution is null && sink.WritesThroughPreparedTransactions(_connection))
             {
                 // BEGIN sent as SQL: the transaction ends with PREPARE TRANSACTION, which an NpgsqlTransaction does not know.
                 _direct = true;
+                if (sink.Options.Mode == PostgresWriteMode.Upsert)
+                {
+                    _upsertBatch ??= sink.PrepareUpsertBatchTable(_connection, subtask);
+                }
                 Execute(_connection, null, "BEGIN");
-                return _connection.BeginBinaryImport($"COPY {sink.Target} ({_copyColumns}) FROM STDIN (FORMAT BINARY)");
+                return _upsertBatch is null
+                    ? _connection.BeginBinaryImport($"COPY {sink.Target} ({_copyColumns}) FROM STDIN (FORMAT BINARY)")
+                    : _connection.BeginBinaryImport($"COPY {_upsertBatch} (ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY)");
             }
             return _connection.BeginBinaryImport($"COPY {_staging} (writer, seq, ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY)");
         }

@@ -30,6 +30,13 @@ namespace Sluice.Connectors.Postgres.Sinks;
 /// docs/connectors/postgres.md).
 /// </para>
 /// <para>
+/// <b>Prepared upserts.</b> In upsert mode under the same conditions, a writer copies its rows into its subtask's unlogged
+/// batch table inside a transaction; at the barrier it applies the batch by key (<see cref="ApplyUpsertBatch"/>: the
+/// last row per key decides), deletes it from the batch table, records it and prepares the transaction, which then holds
+/// the row locks of its keys until <c>COMMIT PREPARED</c>. The input must be keyed by the primary key: two subtasks
+/// upserting one key would wait on each other's prepared transactions until the checkpoint times out.
+/// </para>
+/// <para>
 /// <b>Commit.</b> Once the checkpoint is complete, one transaction checks <c>_sluice_commits</c> for the batch, moves
 /// its staged rows into the target (append: <c>INSERT … SELECT</c>; upsert: the last row per key decides,
 /// <c>DELETE … USING</c> for a delete, <c>INSERT … ON CONFLICT (key) DO UPDATE</c> otherwise), deletes them from the
@@ -120,6 +127,7 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>, Lineage.ILineage
         DeadLetterTable = Qualified(DeadLetters.TopicFor(TableName));
         _evolves = options.SchemaEvolution == SchemaEvolutionMode.AddColumns;
         _writerStagingPrefix = WriterStagingPrefix(TableName);
+        _upsertBatchPrefix = "_sluice_upsert_" + TableHash(TableName) + "_";
     }
 
     /// <summary>The bookkeeping table recording every committed batch (in the target's schema).</summary>
@@ -179,8 +187,12 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>, Lineage.ILineage
         Volatile.Write(ref _restoredCheckpointId, restoredCheckpointId);
         using var connection = Connect();
         EnsureTables(connection);
-        _ = AppendsThroughPreparedTransactions(connection); // logs the path once
+        _ = WritesThroughPreparedTransactions(connection); // logs the path once
         ResolvePreparedTransactions(connection, restoredCheckpointId);
+        if (Options.Mode == PostgresWriteMode.Upsert)
+        {
+            DropUpsertBatchTables(connection);
+        }
         using var delete = new NpgsqlCommand($"DELETE FROM {Staging} WHERE seq > $1", connection);
         delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = restoredCheckpointId });
         var abandoned = delete.ExecuteNonQuery();

@@ -1,0 +1,255 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Sluice.Connectors.Postgres.Sinks;
+using Sluice.Schemas;
+using Sluice.Sinks;
+
+namespace Sluice.Connectors.Postgres.Tests;
+
+/// <summary>
+/// The PostgreSQL sink's upserts through prepared transactions (<c>max_prepared_transactions=64</c>, schema evolution
+/// off): each batch is copied into the subtask's unlogged batch table, applied by key at the barrier and prepared; the
+/// checkpoint's commit is <c>COMMIT PREPARED</c>, restore commits what the restored checkpoint covers and rolls back the rest.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresSinkPreparedUpsertTests(PostgresCluster cluster)
+{
+    private static readonly Schema s_users = Schema.Parse("id BIGINT NOT NULL, name STRING, score DOUBLE");
+
+    [Fact]
+    public void PreparedUpsert_CrashBetweenPrepareAndCommit_RestoreCommitsItOnce_ReplayIsSkipped()
+    {
+        var table = PostgresCluster.NewTable("pupsert");
+        var sink = Upsert(table);
+        sink.AbortPending(0);
+        cluster.Execute($"INSERT INTO {table} VALUES (1, 'old', 1.0), (3, 'gone', 3.0)");
+        var writer = Writer(sink);
+        writer.Write(User(RowKind.UpdateBefore, 1, "old", 1.0), 0);
+        writer.Write(User(RowKind.UpdateAfter, 1, "new", 10.0), 0);
+        writer.Write(User(RowKind.Insert, 2, "bob", 2.0), 0);
+        writer.Write(User(RowKind.Delete, 3, "gone", 3.0), 0);
+
+        var committable = writer.PrepareCommit(1);
+        writer.Dispose(); // the process dies before the checkpoint's commit
+
+        committable[0].ShouldBe((byte)3, "a prepared batch's committable");
+        cluster.Scalar($"SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, '{Prefix(table)}')").ShouldBe(1);
+        Rows(table).ShouldBe([[1L, "old", 1.0], [3L, "gone", 3.0]], "the prepared batch is invisible");
+        cluster.Scalar($"SELECT count(*) FROM {sink.UpsertBatchTable(0)}").ShouldBe(0, "the batch table keeps no rows");
+        cluster.Query($"SELECT relpersistence::text FROM pg_class WHERE oid = to_regclass('{sink.UpsertBatchTable(0)}')").ShouldHaveSingleItem()[0].ShouldBe("u", "unlogged");
+
+        var restored = Upsert(table);
+        restored.AbortPending(1); // checkpoint 1 completed: its prepared transaction is committed
+        restored.Commit(1, 0, committable); // the restored checkpoint's committable, committed again: a replay
+        restored.Commit(1, 0, committable);
+
+        Rows(table).ShouldBe([[1L, "new", 10.0], [2L, "bob", 2.0]]);
+        cluster.Scalar($"SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, '{Prefix(table)}')").ShouldBe(0);
+        cluster.Scalar($"SELECT count(*) FROM _sluice_commits WHERE sink_table = '\"{table}\"' AND checkpoint_id = 1 AND row_count = 3").ShouldBe(1, "the -U row is not written");
+    }
+
+    [Fact]
+    public void PreparedUpsert_CheckpointNeverCompletes_RolledBackOnRestore_NextAttemptWritesAgain()
+    {
+        var table = PostgresCluster.NewTable("pupsert_abort");
+        var sink = Upsert(table);
+        sink.AbortPending(0);
+        var writer = Writer(sink);
+        writer.Write(User(RowKind.Insert, 1, "ann", 1.0), 0);
+        writer.Write(User(RowKind.Insert, 2, "bob", 2.0), 0);
+        sink.Commit(1, 0, writer.PrepareCommit(1));
+        writer.Write(User(RowKind.UpdateAfter, 1, "anne", 9.0), 0);
+        writer.Write(User(RowKind.Delete, 2, "bob", 2.0), 0);
+        writer.PrepareCommit(2); // checkpoint 2 never completes
+        writer.Write(User(RowKind.Insert, 3, "cy", 3.0), 0); // and this row's transaction is open when the process dies
+        writer.Dispose();
+
+        var restored = Upsert(table);
+        restored.AbortPending(1);
+
+        Rows(table).ShouldBe([[1L, "ann", 1.0], [2L, "bob", 2.0]]);
+        cluster.Scalar($"SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, '{Prefix(table)}')").ShouldBe(0);
+        cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '{Unquote(restored.UpsertBatchTable(0))}'").ShouldBe(0, "restore drops the batch tables; writers create them again");
+
+        var replay = Writer(restored); // sequence 2: the restored checkpoint + 1
+        replay.Write(User(RowKind.UpdateAfter, 1, "anne", 9.0), 0);
+        replay.Write(User(RowKind.Delete, 2, "bob", 2.0), 0);
+        restored.Commit(2, 0, replay.PrepareCommit(2));
+        replay.Dispose();
+
+        Rows(table).ShouldBe([[1L, "anne", 9.0]]);
+    }
+
+    [Fact]
+    public void PreparedUpsert_DuplicateKeysInOneBatch_LastRowWins()
+    {
+        var table = PostgresCluster.NewTable("pupsert_dups");
+        var sink = Upsert(table);
+        sink.AbortPending(0);
+
+        var committable = Prepare(sink, 1,
+            User(RowKind.Insert, 1, "a", 1.0),
+            User(RowKind.Insert, 2, "x", 1.0),
+            User(RowKind.UpdateAfter, 1, "b", 2.0),
+            User(RowKind.UpdateAfter, 2, "y", 2.0),
+            User(RowKind.UpdateAfter, 1, "c", 3.0));
+        sink.Commit(1, 0, committable);
+
+        Rows(table).ShouldBe([[1L, "c", 3.0], [2L, "y", 2.0]]);
+    }
+
+    [Fact]
+    public void PreparedUpsert_StringKey_DistinctBatchAndBatchWithRepeats_BothApplied()
+    {
+        // A batch whose keys are all distinct is upserted unsorted; one with a repeated key is sorted (unsorted, PostgreSQL
+        // would refuse it: ON CONFLICT DO UPDATE cannot affect a row twice).
+        var schema = Schema.Parse("code STRING NOT NULL, n BIGINT");
+        var table = PostgresCluster.NewTable("pupsert_strings");
+        var sink = PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["code"], SchemaEvolution = SchemaEvolutionMode.None }, schema);
+        sink.AbortPending(0);
+
+        sink.Commit(1, 0, Prepare(sink, 1, Row.Of(schema, "a", 1L), Row.Of(schema, "b", 2L), Row.Of(schema, "A", 3L)));
+        sink.Commit(2, 0, Prepare(sink, 2, Row.Of(schema, "b", 20L), Row.Of(schema, "c", 30L), Row.Of(schema, "b", 21L)));
+
+        cluster.Query($"SELECT code, n FROM {table} ORDER BY code COLLATE \"C\"").ShouldBe([["A", 3L], ["a", 1L], ["b", 21L], ["c", 30L]]);
+    }
+
+    [Fact]
+    public void PreparedUpsert_Deletes_TheLastRowOfEachKeyDecides()
+    {
+        var table = PostgresCluster.NewTable("pupsert_deletes");
+        var sink = Upsert(table);
+        sink.AbortPending(0);
+        sink.Commit(1, 0, Prepare(sink, 1, User(RowKind.Insert, 1, "a", 1.0), User(RowKind.Insert, 2, "b", 2.0), User(RowKind.Insert, 3, "c", 3.0)));
+
+        sink.Commit(2, 0, Prepare(sink, 2,
+            User(RowKind.Delete, 1, "a", 1.0), // an existing key deleted
+            User(RowKind.UpdateAfter, 2, "b2", 2.5),
+            User(RowKind.Delete, 2, "b2", 2.5), // updated, then deleted: gone
+            User(RowKind.Delete, 3, "c", 3.0),
+            User(RowKind.Insert, 3, "c2", 3.5), // deleted, then inserted again: there
+            User(RowKind.Insert, 4, "d", 4.0),
+            User(RowKind.Delete, 4, "d", 4.0), // a new key deleted in its batch: never there
+            User(RowKind.Delete, 5, "e", 5.0))); // a key that never existed
+
+        Rows(table).ShouldBe([[3L, "c2", 3.5]]);
+    }
+
+    [Fact]
+    public async Task PreparedUpsert_SameKeyInTheNextCheckpoint_AppliesAfterTheFirstCommit()
+    {
+        // The key stays locked by the prepared batch of checkpoint 1: the writer's barrier of checkpoint 2 waits for
+        // that commit (the coordinator's thread), then applies its own row on top.
+        var table = PostgresCluster.NewTable("pupsert_next");
+        var sink = Upsert(table);
+        sink.AbortPending(0);
+        using var writer = Writer(sink);
+        writer.Write(User(RowKind.Insert, 1, "a", 1.0), 0);
+        var first = writer.PrepareCommit(1);
+        writer.Write(User(RowKind.UpdateAfter, 1, "b", 2.0), 0);
+
+        var second = Task.Run(() => writer.PrepareCommit(2));
+        sink.Commit(1, 0, first);
+        var committable = await second.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Rows(table).ShouldBe([[1L, "a", 1.0]], "checkpoint 2 is prepared, not committed");
+        sink.Commit(2, 0, committable);
+        Rows(table).ShouldBe([[1L, "b", 2.0]]);
+    }
+
+    [Fact]
+    public void AbortPending_LogsOnceThatUpsertsGoThroughPreparedTransactions()
+    {
+        var table = PostgresCluster.NewTable("pupsert_log");
+        using var logs = new CollectingLoggerFactory();
+        var sink = Upsert(table);
+        sink.Open(new CommitterContext("sink", "job", JobId.New(), logs));
+
+        sink.AbortPending(0);
+        sink.AbortPending(0);
+
+        logs.Entries.Count(e => e.Message.Contains("upserts into it through prepared transactions (max_prepared_transactions = 64)", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
+    [Fact]
+    public void Upsert_AddingColumns_StagesEvenWithPreparedTransactions_AndSaysWhy()
+    {
+        var table = PostgresCluster.NewTable("pupsert_evolving");
+        using var logs = new CollectingLoggerFactory();
+        var sink = Upsert(table, SchemaEvolutionMode.AddColumns);
+        sink.Open(new CommitterContext("sink", "job", JobId.New(), logs));
+        sink.AbortPending(0);
+
+        var committable = Prepare(sink, 1, User(RowKind.Insert, 1, "a", 1.0));
+
+        committable[0].ShouldBe((byte)1, "a staged batch's committable");
+        cluster.Scalar($"SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, '{Prefix(table)}')").ShouldBe(0);
+        sink.Commit(1, 0, committable);
+        Rows(table).ShouldBe([[1L, "a", 1.0]]);
+        logs.Entries.Count(e => e.Message.Contains("upserts through its staging table", StringComparison.Ordinal) && e.Message.Contains("its schema evolution may add columns", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
+    private PostgresSink<Row> Upsert(string table, SchemaEvolutionMode evolution = SchemaEvolutionMode.None) =>
+        PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["id"], SchemaEvolution = evolution }, s_users);
+
+    private static ITwoPhaseSinkWriter<Row> Writer(PostgresSink<Row> sink) =>
+        (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(new SinkContext("Postgres(test)", 0, 1, TimeProvider.System) { LoggerFactory = NullLoggerFactory.Instance });
+
+    private static byte[] Prepare(PostgresSink<Row> sink, long checkpointId, params Row[] rows)
+    {
+        using var writer = Writer(sink);
+        foreach (var row in rows)
+        {
+            writer.Write(row, 0);
+        }
+        return writer.PrepareCommit(checkpointId);
+    }
+
+    private static Row User(RowKind kind, long id, string? name, double? score)
+    {
+        var row = Row.Of(s_users, id, name, score);
+        row.Kind = kind;
+        return row;
+    }
+
+    private static string Prefix(string table) => PostgresSink<Row>.PreparedTransactionPrefix("postgres", $"\"{table}\"");
+
+    private static string Unquote(string quoted) => quoted.Trim('"');
+
+    private List<object?[]> Rows(string table) => cluster.Query($"SELECT id, name, score FROM {table} ORDER BY id");
+}
+
+/// <summary>The PostgreSQL sink's upserts on a server with <c>max_prepared_transactions=0</c>: the staging fallback, logged once.</summary>
+[Collection(PostgresWithoutPreparedTransactionsCollection.Name)]
+public sealed class PostgresSinkStagedUpsertTests(PostgresClusterWithoutPreparedTransactions cluster)
+{
+    private static readonly Schema s_users = Schema.Parse("id BIGINT NOT NULL, name STRING");
+
+    [Fact]
+    public void Upsert_WithoutPreparedTransactions_StagesThenAppliesAtCommit_AndSaysSoOnce()
+    {
+        var table = PostgresCluster.NewTable("staged_upsert");
+        using var logs = new CollectingLoggerFactory();
+        var sink = PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["id"], SchemaEvolution = SchemaEvolutionMode.None }, s_users);
+        sink.Open(new CommitterContext("sink", "job", JobId.New(), logs));
+        sink.AbortPending(0);
+        sink.AbortPending(0);
+        var writer = (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(new SinkContext("Postgres(test)", 0, 1, TimeProvider.System) { LoggerFactory = NullLoggerFactory.Instance });
+        writer.Write(Row.Of(s_users, 1L, "a"), 0);
+        writer.Write(Row.Of(s_users, 1L, "b"), 0);
+        writer.Write(Row.Of(s_users, 2L, "c"), 0);
+
+        var committable = writer.PrepareCommit(1);
+        writer.Dispose();
+
+        committable[0].ShouldBe((byte)1, "a staged batch's committable");
+        cluster.Scalar($"SELECT count(*) FROM _sluice_stage_{table}").ShouldBe(3);
+        cluster.Scalar($"SELECT count(*) FROM {table}").ShouldBe(0);
+        cluster.Scalar("SELECT count(*) FROM pg_prepared_xacts").ShouldBe(0);
+
+        sink.Commit(1, 0, committable);
+
+        cluster.Query($"SELECT id, name FROM {table} ORDER BY id").ShouldBe([[1L, "b"], [2L, "c"]]);
+        cluster.Scalar($"SELECT count(*) FROM _sluice_stage_{table}").ShouldBe(0);
+        logs.Entries.Count(e => e.Message.Contains("upserts through its staging table", StringComparison.Ordinal) && e.Message.Contains("max_prepared_transactions is 0", StringComparison.Ordinal)).ShouldBe(1);
+    }
+}
