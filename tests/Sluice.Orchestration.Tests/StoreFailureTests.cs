@@ -69,6 +69,54 @@ public sealed class StoreFailureTests
         events.Count(e => e == $"{failing} t 1 success").ShouldBe(1);
     }
 
+    [Fact]
+    public async Task Trigger_WriteFailsAfterTheRunFileIsInPlace_TheCallFailsButTheQueuedRunOnDiskRuns()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var dagId = "fsync_" + Guid.NewGuid().ToString("N")[..8];
+        var dag = new DagBuilder(dagId).Task("t", new ShellAction($"echo ran >> {f.File("trace")}")).Build();
+        var store = new ObservedRunStore(f.Store.Directory) { FailAfterWrite = (path, _) => path.EndsWith("run.json", StringComparison.Ordinal) };
+        await using var scheduler = new DagScheduler([dag], store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
+        await scheduler.RunUntilIdleAsync();
+
+        await Should.ThrowAsync<IOException>(() => scheduler.TriggerAsync(dagId, s_jan1));
+        store.GetRun(dagId, s_jan1).ShouldNotBeNull().State.ShouldBe(DagRunState.Queued);
+
+        store.FailAfterWrite = null;
+        var run = await scheduler.WaitForRunAsync(dagId, s_jan1);
+
+        run.State.ShouldBe(DagRunState.Success);
+        f.Lines("trace").ShouldBe(["ran"]);
+    }
+
+    [Fact]
+    public async Task WaitForRun_AnotherRunFileOfTheDagUnreadable_WaitsForTheRunInsteadOfThrowing()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var dagId = "garbled_" + Guid.NewGuid().ToString("N")[..8];
+        var dag = new DagBuilder(dagId).Task("t", new ShellAction("true")).Build();
+        var errors = new ConcurrentBag<long>();
+        using var meter = ListenToSchedulingErrors(dagId, errors);
+        await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
+        var garbled = Path.Combine(f.Store.Directory, "dags", dagId, "runs", "20231231T000000.000Z");
+        Directory.CreateDirectory(garbled);
+        await File.WriteAllTextAsync(Path.Combine(garbled, "run.json"), "{ not json");
+        var (queued, _) = await scheduler.TriggerAsync(dagId, s_jan1);
+
+        // The DAG's history cannot be loaded, so its pass fails (counted) and the run never starts: the wait must
+        // neither throw nor claim it finished; it ends when cancelled.
+        using var cancel = new CancellationTokenSource();
+        var wait = scheduler.WaitForRunAsync(dagId, queued.LogicalDate, cancel.Token);
+        await SchedulerFixture.WaitUntilAsync(() => !errors.IsEmpty, "the failed pass to be counted");
+        wait.IsCompleted.ShouldBeFalse();
+        await cancel.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => wait);
+
+        File.Delete(Path.Combine(garbled, "run.json"));
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        (await scheduler.WaitForRunAsync(dagId, queued.LogicalDate)).State.ShouldBe(DagRunState.Success);
+    }
+
     private static MeterListener ListenToSchedulingErrors(string dagId, ConcurrentBag<long> into)
     {
         var meter = new MeterListener();
