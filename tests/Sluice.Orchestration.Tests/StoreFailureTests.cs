@@ -48,12 +48,15 @@ public sealed class StoreFailureTests
         errors.Sum().ShouldBeGreaterThan(0);
         events.ShouldNotContain($"{failing} t 1 success");
 
-        // Still failing on a later pass: counted again, nothing lost, the task not started again.
+        // Still failing on a later pass: counted again, nothing lost, the task not started again — and the healthy DAG
+        // still progresses after the failure (a run triggered now runs).
         var before = errors.Sum();
+        await scheduler.TriggerAsync(healthy, s_jan1.AddDays(1));
         f.Time.Advance(TimeSpan.FromSeconds(5));
         await scheduler.RunUntilIdleAsync();
         errors.Sum().ShouldBeGreaterThan(before);
         store.ListTasks(failing, s_jan1).Single().Attempts.Count.ShouldBe(1);
+        store.GetRun(healthy, s_jan1.AddDays(1))!.State.ShouldBe(DagRunState.Success);
 
         store.FailWrite = null;
         f.Time.Advance(TimeSpan.FromSeconds(5));
@@ -67,6 +70,40 @@ public sealed class StoreFailureTests
         store.GetRun(failing, s_jan1)!.State.ShouldBe(DagRunState.Success);
         f.Lines("trace").ShouldBe(["ran"]);
         events.Count(e => e == $"{failing} t 1 success").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task RecordEndedAttempts_AnOutcomeStillUnwritable_CountedAndTheRestOfTheDagsPassGoesOn()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var dagId = "two_" + Guid.NewGuid().ToString("N")[..8];
+        var dag = new DagBuilder(dagId).MaxActiveRuns(2).Task("t", new ShellAction("true")).Build();
+        var errors = new ConcurrentBag<long>();
+        using var meter = ListenToSchedulingErrors(dagId, errors);
+        var store = new ObservedRunStore(f.Store.Directory)
+        {
+            // Only the outcome of the Jan 1 run's task fails, on every try.
+            FailWrite = (path, json) => path.Contains(Path.Combine(dagId, "runs", "20240101T000000.000Z", "tasks"), StringComparison.Ordinal)
+                && json.Contains("\"state\": \"success\"", StringComparison.Ordinal),
+        };
+        await using var scheduler = new DagScheduler([dag], store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
+        await scheduler.TriggerAsync(dagId, s_jan1);
+        await scheduler.RunUntilIdleAsync();
+        store.ListTasks(dagId, s_jan1).Single().State.ShouldBe(TaskState.Running);
+
+        var before = errors.Sum();
+        await scheduler.TriggerAsync(dagId, s_jan1.AddDays(1));
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.RunUntilIdleAsync();
+
+        errors.Sum().ShouldBeGreaterThan(before, "the outcome that still cannot be written is counted");
+        store.GetRun(dagId, s_jan1.AddDays(1))!.State.ShouldBe(DagRunState.Success, "the rest of the DAG's pass went on");
+        store.ListTasks(dagId, s_jan1).Single().State.ShouldBe(TaskState.Running);
+
+        store.FailWrite = null;
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.RunUntilIdleAsync();
+        store.GetRun(dagId, s_jan1)!.State.ShouldBe(DagRunState.Success);
     }
 
     [Fact]
