@@ -65,7 +65,8 @@ public sealed partial class DagScheduler
         {
             _gate.Release();
         }
-        await RunUntilAsync(() => wanted.All(d => _index.GetRun(dagId, d) is { IsFinished: true }), cancellationToken).ConfigureAwait(false);
-        return new BackfillReport([.. wanted.Select(d => _index.GetRun(dagId, d)!)], skipped);
+        var finished = new Dictionary<DateTimeOffset, DagRun>();
+        await RunUntilAsync(() => wanted.All(d => finished.ContainsKey(d) || (FinishedRunOrNull(dagId, d) is { } run && finished.TryAdd(d, run))), cancellationToken).ConfigureAwait(false);
+        return new BackfillReport([.. wanted.Select(d => finished[d])], skipped);
     }
 }

@@ -75,8 +75,19 @@ public sealed partial class DagScheduler
                 State = dag.Tasks.All(t => tasks[t.Id].State == TaskState.Success) ? DagRunState.Success : DagRunState.Failed,
                 EndedAt = now,
             };
+            // A late finish is marked in the same write as the finish: a finished run leaves the active runs, so a
+            // separate SLA write that failed would never be tried again and the miss would be lost.
+            var late = IsSlaMissed(dag, finished, now, out var deadline) && !finished.SlaMissed;
+            if (late)
+            {
+                finished = finished with { SlaMissed = true };
+            }
             Persist(() => _index.UpdateRun(finished));
             Notify(l => l.OnRunFinished(finished));
+            if (late)
+            {
+                RaiseSlaMiss(dag, finished, deadline);
+            }
             Wake();
             return finished;
         }
@@ -110,11 +121,11 @@ public sealed partial class DagScheduler
         try
         {
             // A sensor's timeout spans all its pokes: each poke gets what is left of it, so a hung poke cannot outlive it.
-            // An HTTP request without a task timeout gets DefaultHttpTimeout: the shared client never times out by itself.
+            // An HTTP request without a task timeout gets the options' DefaultHttpTimeout: the shared client never times out by itself.
             var timeout = task.Action switch
             {
                 SensorAction => Max(TimeSpan.Zero, (task.Controls.Timeout ?? s_defaultSensorTimeout) - (_time.GetUtcNow() - attempt.StartedAt)),
-                HttpAction => task.Controls.Timeout ?? DefaultHttpTimeout,
+                HttpAction => task.Controls.Timeout ?? _options.DefaultHttpTimeout,
                 _ => task.Controls.Timeout,
             };
             var outcome = await AttemptAsync(dag, task, run, attempt, timeout).ConfigureAwait(false);
@@ -200,7 +211,19 @@ public sealed partial class DagScheduler
         }
         foreach (var (key, ended) in _unrecorded.Where(u => u.Key.Dag == dagId).ToList())
         {
-            Complete(ended);
+            try
+            {
+                Complete(ended);
+            }
+            catch (Exception e) when (IsStoreFailure(e))
+            {
+                // Still unwritable: kept for the next pass; the other outcomes and the rest of this DAG's pass go on.
+                OrchestrationMetrics.SchedulingErrors.Add(1, new KeyValuePair<string, object?>("dag", dagId));
+                _logger.LogError(e, "DAG {Dag} run {Run}: the outcome of attempt {Attempt} of task {Task} still cannot be written; it is tried again on the next pass: {Error}",
+                    dagId, ended.Run.RunId, ended.Attempt.Number, ended.Task.Id, e.Message);
+                WakeAt(_time.GetUtcNow() + s_retryAfterError);
+                continue;
+            }
             _unrecorded.Remove(key);
             _logger.LogInformation("DAG {Dag} run {Run}: the outcome of attempt {Attempt} of task {Task} is written now.", dagId, ended.Run.RunId, ended.Attempt.Number, ended.Task.Id);
         }
@@ -248,17 +271,19 @@ public sealed partial class DagScheduler
         Notify(l => l.OnTaskAttemptFinished(run, next, attempts[index]));
     }
 
+    /// <summary>
+    /// Marks <paramref name="run"/> as having missed its SLA when it is late (finished after, or still active past, its
+    /// deadline), then counts, logs and posts the webhook — only once the mark is written, so a miss is raised once.
+    /// </summary>
     private void CheckSla(DagDefinition dag, DagRun run, DateTimeOffset now)
     {
-        if (dag.Sla is not { } sla || run.SlaMissed || run.Kind == DagRunKind.Backfill)
+        if (run.SlaMissed)
         {
             return;
         }
-        var deadline = run.Interval.End + sla;
-        var late = run.IsFinished ? run.EndedAt > deadline : now > deadline;
-        if (!late)
+        if (!IsSlaMissed(dag, run, now, out var deadline))
         {
-            if (!run.IsFinished)
+            if (!run.IsFinished && dag.Sla is not null && run.Kind != DagRunKind.Backfill)
             {
                 WakeAt(deadline + TimeSpan.FromTicks(1));
             }
@@ -266,8 +291,26 @@ public sealed partial class DagScheduler
         }
         var missed = run with { SlaMissed = true };
         Persist(() => _index.UpdateRun(missed));
+        RaiseSlaMiss(dag, missed, deadline);
+    }
+
+    /// <summary>Whether <paramref name="run"/> missed its DAG's SLA at <paramref name="now"/>; <paramref name="deadline"/>: interval end + SLA.</summary>
+    private static bool IsSlaMissed(DagDefinition dag, DagRun run, DateTimeOffset now, out DateTimeOffset deadline)
+    {
+        deadline = default;
+        if (dag.Sla is not { } sla || run.Kind == DagRunKind.Backfill)
+        {
+            return false;
+        }
+        deadline = run.Interval.End + sla;
+        return run.IsFinished ? run.EndedAt > deadline : now > deadline;
+    }
+
+    /// <summary>Counts, logs and posts an SLA miss already written to the store.</summary>
+    private void RaiseSlaMiss(DagDefinition dag, DagRun run, DateTimeOffset deadline)
+    {
         OrchestrationMetrics.SlaMisses.Add(1, new KeyValuePair<string, object?>("dag", dag.Id));
-        _logger.LogWarning("SLA miss: DAG {Dag} run {Run} was not done by {Deadline} (interval end + {Sla}).", dag.Id, run.RunId, TaskTemplates.Iso(deadline), sla);
+        _logger.LogWarning("SLA miss: DAG {Dag} run {Run} was not done by {Deadline} (interval end + {Sla}).", dag.Id, run.RunId, TaskTemplates.Iso(deadline), dag.Sla);
         if (dag.SlaWebhook is { } hook)
         {
             var payload = new

@@ -28,7 +28,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
 
     /// <summary>
     /// Shared client without a timeout of its own: an HTTP task is bounded by its task timeout, or by
-    /// <see cref="DefaultHttpTimeout"/> (the attempt's token, on the scheduler's clock), a webhook by its own 30 s; a
+    /// <see cref="DagSchedulerOptions.DefaultHttpTimeout"/> (the attempt's token, on the scheduler's clock), a webhook by its own 30 s; a
     /// client timeout would end attempts outside the scheduler's control.
     /// </summary>
     private static readonly HttpClient s_http = new() { Timeout = Timeout.InfiniteTimeSpan };
@@ -74,6 +74,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(store);
         _options = options ?? new DagSchedulerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxParallelTasks, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultHttpTimeout, TimeSpan.Zero);
         _dags = dags.ToDictionary(d => d.Id, StringComparer.Ordinal);
         _topological = _dags.Values.ToDictionary(d => d.Id, TopologicalOrder, StringComparer.Ordinal);
         _store = store;
@@ -87,6 +88,11 @@ public sealed partial class DagScheduler : IAsyncDisposable
         // Lineage first: its runs exist before other listeners hear of them, and before the attempt (a models task) runs.
         _listeners = _lineage is null ? _options.Listeners : [_lineage, .. _options.Listeners];
         _executor = new TaskExecutor(store, _http, _options, _lineage);
+        foreach (var dag in _dags.Values.Where(d => d.SlaWebhook is not null && d.Sla is null))
+        {
+            // Names the file and DAG, never the URL (it may hold a secret).
+            _logger.LogWarning("{File}: DAG {Dag} has an sla_webhook but no sla; the webhook is never called.", dag.SourceFile ?? "(code)", dag.Id);
+        }
         // Last: nothing after it may throw, or the lock would outlive a scheduler that never was.
         _lock = StateDirectoryLock.Acquire(store.Directory);
     }
@@ -99,12 +105,6 @@ public sealed partial class DagScheduler : IAsyncDisposable
 
     /// <summary>The store.</summary>
     public RunStore Store => _store;
-
-    /// <summary>
-    /// How long an <c>http</c> task's request may take when its task has no <c>timeout</c> (5 minutes); it is then
-    /// cancelled and the attempt fails as timed out.
-    /// </summary>
-    public static TimeSpan DefaultHttpTimeout { get; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Creates a run of <paramref name="dagId"/> for <paramref name="logicalDate"/> (its interval: to the next schedule
@@ -189,8 +189,9 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// <summary>Schedules until the run of <paramref name="dagId"/> at <paramref name="logicalDate"/> finished; returns it.</summary>
     public async Task<DagRun> WaitForRunAsync(string dagId, DateTimeOffset logicalDate, CancellationToken cancellationToken = default)
     {
-        await RunUntilAsync(() => _index.GetRun(dagId, logicalDate) is { IsFinished: true }, cancellationToken).ConfigureAwait(false);
-        return _index.GetRun(dagId, logicalDate)!;
+        DagRun? finished = null;
+        await RunUntilAsync(() => (finished = FinishedRunOrNull(dagId, logicalDate)) is not null, cancellationToken).ConfigureAwait(false);
+        return finished!;
     }
 
     /// <summary>
@@ -271,9 +272,13 @@ public sealed partial class DagScheduler : IAsyncDisposable
             // Before any of the DAG's tasks starts, so an abandoned attempt is never mistaken for one in flight.
             Recover(dag, now);
             // A run a stopped scheduler finished late but did not mark yet; later passes see only active runs.
-            foreach (var finished in _index.Runs(dag.Id).Where(r => r.IsFinished))
+            // (A run finished by this version carries its miss in the finishing write.)
+            if (dag.Sla is not null)
             {
-                CheckSla(dag, finished, now);
+                foreach (var finished in _index.Runs(dag.Id).Where(r => r.IsFinished))
+                {
+                    CheckSla(dag, finished, now);
+                }
             }
             _recovered.Add(dag.Id);
         }
@@ -384,8 +389,36 @@ public sealed partial class DagScheduler : IAsyncDisposable
         Interlocked.Increment(ref _writes);
     }
 
-    /// <summary>A failure of the run store (a full disk, a permission, an unreadable file) rather than a bug.</summary>
-    private static bool IsStoreFailure(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException;
+    /// <summary>
+    /// The run of <paramref name="dagId"/> at <paramref name="logicalDate"/> if it finished, else null. Another run's
+    /// unreadable file (the DAG's history cannot be loaded) falls back to reading this run's file alone; a failure
+    /// there too is "not finished yet" (the pass reports and counts it), not an error of the waiting command.
+    /// </summary>
+    private DagRun? FinishedRunOrNull(string dagId, DateTimeOffset logicalDate)
+    {
+        try
+        {
+            return _index.GetRun(dagId, logicalDate) is { IsFinished: true } run ? run : null;
+        }
+        catch (Exception e) when (IsStoreFailure(e))
+        {
+            try
+            {
+                return _store.GetRun(dagId, logicalDate) is { IsFinished: true } run ? run : null;
+            }
+            catch (Exception again) when (IsStoreFailure(again))
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A failure of the run store (a full disk, a permission, an unreadable file) rather than a bug: only the store's
+    /// own <see cref="RunStoreException"/> and I/O errors, so that a bug's <see cref="InvalidOperationException"/>
+    /// still faults the scheduler.
+    /// </summary>
+    private static bool IsStoreFailure(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException or RunStoreException;
 
     private void Notify(Action<IDagRunListener> call)
     {

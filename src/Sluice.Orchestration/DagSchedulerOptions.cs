@@ -33,6 +33,12 @@ public sealed record DagSchedulerOptions
     /// <summary>Takes savepoints for <c>job_savepoint</c> tasks without a <c>server_url</c>; null: those fail asking for one.</summary>
     public IStreamingJobControl? StreamingJobs { get; init; }
 
+    /// <summary>
+    /// How long an <c>http</c> task's request may take when its task has no <c>timeout</c> (&gt; 0; default 5 minutes,
+    /// on <see cref="TimeProvider"/>); it is then cancelled and the attempt fails as timed out.
+    /// </summary>
+    public TimeSpan DefaultHttpTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Observers of the run lifecycle (e.g. lineage).</summary>
     public IReadOnlyList<IDagRunListener> Listeners { get; init; } = [];
 

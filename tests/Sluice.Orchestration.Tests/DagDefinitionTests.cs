@@ -146,15 +146,15 @@ public sealed class DagDefinitionTests
     [Theory]
     [InlineData("sla: 1h\nsla_webhook: \"not a url\"", "dags/v.yml:5: DAG 'v': sla_webhook must be an absolute http:// or https:// URL.")]
     [InlineData("sla: 1h\nsla_webhook: ftp://host/T0K3N", "dags/v.yml:5: DAG 'v': sla_webhook must be an absolute http:// or https:// URL.")]
-    [InlineData("sla_webhook: https://hooks.example/T0K3N", "dags/v.yml:4: DAG 'v': sla_webhook needs an sla (e.g. sla: 2h) to know when a run is late.")]
     [InlineData("sla: 99999999d", "dags/v.yml:4: the field 'sla' must be at most 365 days.")]
     [InlineData("sla: 1e300", "dags/v.yml:4: the field 'sla' must be at most 365 days.")]
     [InlineData("default_args:\n  timeout: 50d", "dags/v.yml:5: the field 'timeout' must be at most 49 days.")]
     [InlineData("default_args:\n  retry_delay: 1e300s", "dags/v.yml:5: the field 'retry_delay' must be at most 365 days.")]
     [InlineData("default_args:\n  max_retry_delay: 400d", "dags/v.yml:5: the field 'max_retry_delay' must be at most 365 days.")]
     [InlineData("default_args:\n  retry_backoff: NaN", "dags/v.yml:5: the field 'retry_backoff' must be a number.")]
-    [InlineData("default_args:\n  retries: 4294967297", "dags/v.yml:5: the field 'retries' must be a whole number of at most 2147483647.")]
-    [InlineData("max_active_runs: 4294967297", "dags/v.yml:4: the field 'max_active_runs' must be a whole number of at most 2147483647.")]
+    [InlineData("default_args:\n  retries: 4294967297", "dags/v.yml:5: the field 'retries' must be a whole number between -2147483648 and 2147483647.")]
+    [InlineData("max_active_runs: -4294967297", "dags/v.yml:4: the field 'max_active_runs' must be a whole number between -2147483648 and 2147483647.")]
+    [InlineData("max_active_runs: 4294967297", "dags/v.yml:4: the field 'max_active_runs' must be a whole number between -2147483648 and 2147483647.")]
     public void Parse_OutOfRangeValue_OneErrorNamingFileAndLine(string fields, string expected)
     {
         var yaml = $"dag_id: v\nschedule: \"@daily\"\nstart_date: 2024-01-01\n{fields}\ntasks:\n  - id: a\n    kind: shell\n    command: \"true\"\n";
@@ -164,6 +164,37 @@ public sealed class DagDefinitionTests
         error.Message.ShouldBe(expected);
         error.Message.ShouldNotContain("T0K3N");
     }
+
+    [Fact]
+    public void Parse_SlaWebhookWithoutSla_LoadsWithTheWebhookUnused()
+    {
+        const string yaml = "dag_id: w\nschedule: \"@daily\"\nstart_date: 2024-01-01\nsla_webhook: https://hooks.example/T0K3N\ntasks:\n  - id: a\n    kind: shell\n    command: \"true\"\n";
+
+        var dag = DagFileLoader.Parse(yaml, "dags/w.yml", "/");
+
+        dag.Sla.ShouldBeNull();
+        dag.SlaWebhook.ShouldBe(new Uri("https://hooks.example/T0K3N"));
+    }
+
+    [Theory]
+    [InlineData(".inf")]
+    [InlineData("+.inf")]
+    [InlineData("Infinity")]
+    public void Parse_InfiniteRetryBackoff_FirstRetryWaitsTheDelayEveryLaterOneTheMax(string backoff)
+    {
+        var yaml = $"dag_id: b\nstart_date: 2024-01-01\ndefault_args:\n  retries: 3\n  retry_delay: 10s\n  max_retry_delay: 1h\n  retry_backoff: {backoff}\ntasks:\n  - id: a\n    kind: shell\n    command: \"true\"\n";
+
+        var controls = DagFileLoader.Parse(yaml, "dags/b.yml", "/").Tasks.Single().Controls;
+
+        controls.BackoffFactor.ShouldBe(double.PositiveInfinity);
+        controls.DelayBeforeRetry(1).ShouldBe(TimeSpan.FromSeconds(10));
+        controls.DelayBeforeRetry(2).ShouldBe(TimeSpan.FromHours(1));
+        controls.DelayBeforeRetry(3).ShouldBe(TimeSpan.FromHours(1));
+    }
+
+    [Fact]
+    public void DelayBeforeRetry_NoDelayAndInfiniteBackoff_StaysZero() =>
+        (TaskControls.Default with { RetryDelay = TimeSpan.Zero, BackoffFactor = double.PositiveInfinity }).DelayBeforeRetry(3).ShouldBe(TimeSpan.Zero);
 
     [Fact]
     public void Parse_SensorPokeIntervalTooLong_NamesItsLine()

@@ -21,17 +21,50 @@ public sealed class HttpTaskTests
         await scheduler.StepAsync();
         var request = await server.NextRequestAsync();
 
-        f.Time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
-        await scheduler.StepAsync();
-        f.Store.ListTasks("call", s_jan1).Single().State.ShouldBe(TaskState.Running);
-        f.Time.Advance(TimeSpan.FromSeconds(1));
+        // One advance: the error names the timeout that fired and the end time is when the clock reached it, so an
+        // earlier or later timeout shows without racing a check in between.
+        f.Time.Advance(TimeSpan.FromMinutes(5));
         await scheduler.RunUntilIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
 
         var attempt = f.Store.ListTasks("call", s_jan1).Single().Attempts.Single();
         attempt.State.ShouldBe(AttemptState.TimedOut);
         attempt.Error.ShouldBe("timed out after 00:05:00");
+        attempt.EndedAt.ShouldBe(s_jan1 + TimeSpan.FromMinutes(5));
         f.Store.GetRun("call", s_jan1)!.State.ShouldBe(DagRunState.Failed);
         request.Response.Abort();
+    }
+
+    [Fact]
+    public async Task HttpTask_NoTaskTimeout_UsesTheOptionsDefaultHttpTimeout()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        using var server = new SilentServer();
+        var dag = new DagBuilder("call").Task("call", new HttpAction("GET", server.Url)).Build();
+        await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions
+        {
+            TimeProvider = f.Time,
+            CreateScheduledRuns = false,
+            DefaultHttpTimeout = TimeSpan.FromSeconds(30),
+        });
+        await scheduler.TriggerAsync("call", s_jan1);
+        await scheduler.StepAsync();
+        var request = await server.NextRequestAsync();
+
+        f.Time.Advance(TimeSpan.FromSeconds(30));
+        await scheduler.RunUntilIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        var attempt = f.Store.ListTasks("call", s_jan1).Single().Attempts.Single();
+        attempt.Error.ShouldBe("timed out after 00:00:30");
+        attempt.EndedAt.ShouldBe(s_jan1 + TimeSpan.FromSeconds(30));
+        request.Response.Abort();
+    }
+
+    [Fact]
+    public void Options_NonPositiveDefaultHttpTimeout_Refused()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+
+        Should.Throw<ArgumentOutOfRangeException>(() => new DagScheduler([], f.Store, new DagSchedulerOptions { DefaultHttpTimeout = TimeSpan.Zero }));
     }
 
     [Fact]

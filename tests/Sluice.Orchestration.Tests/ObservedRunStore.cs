@@ -5,7 +5,7 @@ namespace Sluice.Orchestration.Tests;
 
 /// <summary>
 /// A real run store that counts its file reads and writes and can fail chosen writes with an <see cref="IOException"/>
-/// (as a full disk would), before anything reaches the disk.
+/// (as a full disk would), before anything reaches the disk, or after the file is in place.
 /// </summary>
 internal sealed class ObservedRunStore(string directory) : RunStore(directory)
 {
@@ -27,13 +27,25 @@ internal sealed class ObservedRunStore(string directory) : RunStore(directory)
         return base.ReadFile(path);
     }
 
+    /// <summary>
+    /// When set and true for a write's path and JSON content, that write reaches the disk and then fails (as a failed
+    /// directory fsync after the rename would).
+    /// </summary>
+    public Func<string, string, bool>? FailAfterWrite { get; set; }
+
     internal override bool WriteFile(string path, byte[] content, bool createNew)
     {
         Interlocked.Increment(ref _writes);
-        if (FailWrite is { } fail && fail(path, Encoding.UTF8.GetString(content)))
+        var json = Encoding.UTF8.GetString(content);
+        if (FailWrite is { } fail && fail(path, json))
         {
             throw new IOException($"No space left on device (simulated) writing {path}");
         }
-        return base.WriteFile(path, content, createNew);
+        var written = base.WriteFile(path, content, createNew);
+        if (FailAfterWrite is { } failAfter && failAfter(path, json))
+        {
+            throw new IOException($"fsync of the directory of {path} failed (simulated)");
+        }
+        return written;
     }
 }

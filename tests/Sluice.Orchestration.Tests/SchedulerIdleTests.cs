@@ -11,6 +11,27 @@ public sealed class SchedulerIdleTests
 {
     private static readonly DateTimeOffset s_jan1 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    [Fact]
+    public async Task CreateDueRuns_CatchUpOffAndSeveralActiveRunsAllowed_OnlyTheLatestDueIntervalEachTime()
+    {
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var f = new SchedulerFixture(start.AddHours(5).AddMinutes(30));
+        var dag = new DagBuilder("latest").Schedule("0 * * * *").StartDate(start).CatchUp(false).MaxActiveRuns(3)
+            .Task("t", new ShellAction("true")).Build();
+        await using var scheduler = f.SchedulingScheduler(dag);
+
+        await scheduler.RunUntilIdleAsync();
+        f.Store.ListRuns("latest").Select(r => r.LogicalDate).ShouldBe([start.AddHours(4)]);
+
+        // 05:00 and 06:00 became due meanwhile: catch-up off creates only the latest, even with room for three runs.
+        f.Time.Advance(TimeSpan.FromHours(2));
+        await scheduler.RunUntilIdleAsync();
+
+        var runs = f.Store.ListRuns("latest");
+        runs.Select(r => r.LogicalDate).ShouldBe([start.AddHours(4), start.AddHours(6)]);
+        runs.ShouldAllBe(r => r.State == DagRunState.Success && r.Kind == DagRunKind.Scheduled);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -76,6 +76,104 @@ public sealed class SlaAndListenerTests
     }
 
     [Fact]
+    public async Task Sla_LateFinishWriteFails_TheMissIsWrittenWithTheFinishOnALaterPassAndCountedOnce()
+    {
+        var jan1 = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var f = new SchedulerFixture(jan1.AddHours(1));
+        var dagId = "slaw_" + Guid.NewGuid().ToString("N")[..8];
+        // A manual run's interval is empty: with sla 0 it is late once it finishes after its logical date.
+        var dag = new DagBuilder(dagId).Sla(TimeSpan.Zero).Task("t", new ShellAction("true")).Build();
+        var misses = new ConcurrentBag<long>();
+        using var meter = ListenToSlaMisses(dagId, misses);
+        var store = new ObservedRunStore(f.Store.Directory)
+        {
+            // Every write marking the miss fails until cleared (as a full disk would).
+            FailWrite = (path, json) => path.EndsWith("run.json", StringComparison.Ordinal) && json.Contains("\"sla_missed\": true", StringComparison.Ordinal),
+        };
+        await using var scheduler = new DagScheduler([dag], store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
+        await scheduler.TriggerAsync(dagId, jan1);
+
+        await scheduler.RunUntilIdleAsync();
+        store.GetRun(dagId, jan1)!.State.ShouldBe(DagRunState.Running);
+        misses.ShouldBeEmpty("nothing is raised before it is written");
+
+        store.FailWrite = null;
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.RunUntilIdleAsync();
+
+        var run = store.GetRun(dagId, jan1)!;
+        run.State.ShouldBe(DagRunState.Success);
+        run.SlaMissed.ShouldBeTrue();
+        misses.Sum().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Sla_LateFinish_MarkedInTheSameWriteAsTheFinish()
+    {
+        var jan1 = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var f = new SchedulerFixture(jan1.AddHours(1));
+        var dagId = "sla1_" + Guid.NewGuid().ToString("N")[..8];
+        var dag = new DagBuilder(dagId).Sla(TimeSpan.Zero).Task("t", new ShellAction("true")).Build();
+        var finishes = new ConcurrentBag<string>();
+        var store = new ObservedRunStore(f.Store.Directory)
+        {
+            // Records (never fails) every write of a finished run: there must be one, carrying the miss.
+            FailWrite = (path, json) =>
+            {
+                if (path.EndsWith("run.json", StringComparison.Ordinal) && json.Contains("\"state\": \"success\"", StringComparison.Ordinal))
+                {
+                    finishes.Add(json);
+                }
+                return false;
+            },
+        };
+        await using var scheduler = new DagScheduler([dag], store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
+        await scheduler.TriggerAsync(dagId, jan1);
+
+        await scheduler.RunUntilIdleAsync();
+
+        finishes.ShouldHaveSingleItem().ShouldContain("\"sla_missed\": true");
+    }
+
+    [Fact]
+    public async Task Scheduler_SlaWebhookWithoutSla_WarnsNamingFileAndDagNotTheUrl()
+    {
+        using var f = new SchedulerFixture(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        const string yaml = "dag_id: nosla\nstart_date: 2024-01-01\nsla_webhook: https://hooks.example/T0K3N\ntasks:\n  - id: a\n    kind: shell\n    command: \"true\"\n";
+        var dag = DagFileLoader.Parse(yaml, "dags/nosla.yml", "/");
+        var logs = new CapturingLoggerFactory();
+
+        await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, LoggerFactory = logs });
+
+        logs.Messages.ShouldContain("dags/nosla.yml: DAG nosla has an sla_webhook but no sla; the webhook is never called.");
+        logs.Messages.ShouldAllBe(m => !m.Contains("T0K3N", StringComparison.Ordinal));
+    }
+
+    private static MeterListener ListenToSlaMisses(string dagId, ConcurrentBag<long> into)
+    {
+        var meter = new MeterListener();
+        meter.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "sluice.dag.sla_misses")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "dag" && (string?)tag.Value == dagId)
+                {
+                    into.Add(value);
+                }
+            }
+        });
+        meter.Start();
+        return meter;
+    }
+
+    [Fact]
     public async Task Listener_SeesTheRunLifecycleInOrder()
     {
         using var f = new SchedulerFixture(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));

@@ -48,12 +48,15 @@ public sealed class StoreFailureTests
         errors.Sum().ShouldBeGreaterThan(0);
         events.ShouldNotContain($"{failing} t 1 success");
 
-        // Still failing on a later pass: counted again, nothing lost, the task not started again.
+        // Still failing on a later pass: counted again, nothing lost, the task not started again — and the healthy DAG
+        // still progresses after the failure (a run triggered now runs).
         var before = errors.Sum();
+        await scheduler.TriggerAsync(healthy, s_jan1.AddDays(1));
         f.Time.Advance(TimeSpan.FromSeconds(5));
         await scheduler.RunUntilIdleAsync();
         errors.Sum().ShouldBeGreaterThan(before);
         store.ListTasks(failing, s_jan1).Single().Attempts.Count.ShouldBe(1);
+        store.GetRun(healthy, s_jan1.AddDays(1))!.State.ShouldBe(DagRunState.Success);
 
         store.FailWrite = null;
         f.Time.Advance(TimeSpan.FromSeconds(5));
@@ -67,6 +70,88 @@ public sealed class StoreFailureTests
         store.GetRun(failing, s_jan1)!.State.ShouldBe(DagRunState.Success);
         f.Lines("trace").ShouldBe(["ran"]);
         events.Count(e => e == $"{failing} t 1 success").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task RecordEndedAttempts_AnOutcomeStillUnwritable_CountedAndTheRestOfTheDagsPassGoesOn()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var dagId = "two_" + Guid.NewGuid().ToString("N")[..8];
+        var dag = new DagBuilder(dagId).MaxActiveRuns(2).Task("t", new ShellAction("true")).Build();
+        var errors = new ConcurrentBag<long>();
+        using var meter = ListenToSchedulingErrors(dagId, errors);
+        var store = new ObservedRunStore(f.Store.Directory)
+        {
+            // Only the outcome of the Jan 1 run's task fails, on every try.
+            FailWrite = (path, json) => path.Contains(Path.Combine(dagId, "runs", "20240101T000000.000Z", "tasks"), StringComparison.Ordinal)
+                && json.Contains("\"state\": \"success\"", StringComparison.Ordinal),
+        };
+        await using var scheduler = new DagScheduler([dag], store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
+        await scheduler.TriggerAsync(dagId, s_jan1);
+        await scheduler.RunUntilIdleAsync();
+        store.ListTasks(dagId, s_jan1).Single().State.ShouldBe(TaskState.Running);
+
+        var before = errors.Sum();
+        await scheduler.TriggerAsync(dagId, s_jan1.AddDays(1));
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.RunUntilIdleAsync();
+
+        errors.Sum().ShouldBeGreaterThan(before, "the outcome that still cannot be written is counted");
+        store.GetRun(dagId, s_jan1.AddDays(1))!.State.ShouldBe(DagRunState.Success, "the rest of the DAG's pass went on");
+        store.ListTasks(dagId, s_jan1).Single().State.ShouldBe(TaskState.Running);
+
+        store.FailWrite = null;
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.RunUntilIdleAsync();
+        store.GetRun(dagId, s_jan1)!.State.ShouldBe(DagRunState.Success);
+    }
+
+    [Fact]
+    public async Task Trigger_WriteFailsAfterTheRunFileIsInPlace_TheCallFailsButTheQueuedRunOnDiskRuns()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var dagId = "fsync_" + Guid.NewGuid().ToString("N")[..8];
+        var dag = new DagBuilder(dagId).Task("t", new ShellAction($"echo ran >> {f.File("trace")}")).Build();
+        var store = new ObservedRunStore(f.Store.Directory) { FailAfterWrite = (path, _) => path.EndsWith("run.json", StringComparison.Ordinal) };
+        await using var scheduler = new DagScheduler([dag], store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
+        await scheduler.RunUntilIdleAsync();
+
+        await Should.ThrowAsync<IOException>(() => scheduler.TriggerAsync(dagId, s_jan1));
+        store.GetRun(dagId, s_jan1).ShouldNotBeNull().State.ShouldBe(DagRunState.Queued);
+
+        store.FailAfterWrite = null;
+        var run = await scheduler.WaitForRunAsync(dagId, s_jan1);
+
+        run.State.ShouldBe(DagRunState.Success);
+        f.Lines("trace").ShouldBe(["ran"]);
+    }
+
+    [Fact]
+    public async Task WaitForRun_AnotherRunFileOfTheDagUnreadable_WaitsForTheRunInsteadOfThrowing()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        var dagId = "garbled_" + Guid.NewGuid().ToString("N")[..8];
+        var dag = new DagBuilder(dagId).Task("t", new ShellAction("true")).Build();
+        var errors = new ConcurrentBag<long>();
+        using var meter = ListenToSchedulingErrors(dagId, errors);
+        await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
+        var garbled = Path.Combine(f.Store.Directory, "dags", dagId, "runs", "20231231T000000.000Z");
+        Directory.CreateDirectory(garbled);
+        await File.WriteAllTextAsync(Path.Combine(garbled, "run.json"), "{ not json");
+        var (queued, _) = await scheduler.TriggerAsync(dagId, s_jan1);
+
+        // The DAG's history cannot be loaded, so its pass fails (counted) and the run never starts: the wait must
+        // neither throw nor claim it finished; it ends when cancelled.
+        using var cancel = new CancellationTokenSource();
+        var wait = scheduler.WaitForRunAsync(dagId, queued.LogicalDate, cancel.Token);
+        await SchedulerFixture.WaitUntilAsync(() => !errors.IsEmpty, "the failed pass to be counted");
+        wait.IsCompleted.ShouldBeFalse();
+        await cancel.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => wait);
+
+        File.Delete(Path.Combine(garbled, "run.json"));
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        (await scheduler.WaitForRunAsync(dagId, queued.LogicalDate)).State.ShouldBe(DagRunState.Success);
     }
 
     private static MeterListener ListenToSchedulingErrors(string dagId, ConcurrentBag<long> into)

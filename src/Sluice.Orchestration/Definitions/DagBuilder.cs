@@ -92,6 +92,16 @@ public sealed partial class DagBuilder
         return this;
     }
 
+    /// <summary>
+    /// Keeps a DAG file's <c>sla_webhook</c> given without an <c>sla</c>: files that said so loaded before, so they still
+    /// load; the webhook is never called and the scheduler warns about it.
+    /// </summary>
+    internal DagBuilder UnusedSlaWebhook(Uri webhook)
+    {
+        _slaWebhook = webhook;
+        return this;
+    }
+
     /// <summary>Sets <c>{{ params.<paramref name="name"/> }}</c>.</summary>
     public DagBuilder Param(string name, string value)
     {
@@ -169,8 +179,9 @@ public sealed partial class DagBuilder
                 }
             }
             var c = task.Controls;
-            // '!(x >= 1)' also refuses NaN; the upper bounds keep timers and deadlines from overflowing.
-            if (c.Retries < 0 || !(c.BackoffFactor >= 1) || double.IsInfinity(c.BackoffFactor) || c.RetryDelay < TimeSpan.Zero || c.MaxRetryDelay < TimeSpan.Zero
+            // '!(x >= 1)' also refuses NaN; +∞ is allowed (the first retry waits retry_delay, every later one the max
+            // delay). The upper bounds keep timers and deadlines from overflowing.
+            if (c.Retries < 0 || !(c.BackoffFactor >= 1) || c.RetryDelay < TimeSpan.Zero || c.MaxRetryDelay < TimeSpan.Zero
                 || c.RetryDelay > MaxDelay || c.MaxRetryDelay > MaxDelay || c.Timeout <= TimeSpan.Zero || c.Timeout > MaxTimeout)
             {
                 throw new DagDefinitionException($"{At(task)}: DAG '{_id}', task '{task.Id}': retries must be ≥ 0, retry_backoff a number ≥ 1, " +

@@ -34,7 +34,10 @@ public sealed record DagDefinition
     /// </summary>
     public TimeSpan? Sla { get; init; }
 
-    /// <summary>The URL an SLA miss is POSTed to as JSON, or null. It may carry a secret: it is never logged.</summary>
+    /// <summary>
+    /// The URL an SLA miss is POSTed to as JSON, or null. It may carry a secret: it is never logged. Without an
+    /// <see cref="Sla"/> it is never called (a DAG file may say so; the scheduler warns once).
+    /// </summary>
     public Uri? SlaWebhook { get; init; }
 
     /// <summary>Values for <c>{{ params.x }}</c> in task templates.</summary>

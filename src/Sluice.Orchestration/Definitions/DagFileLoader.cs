@@ -85,7 +85,8 @@ public static class DagFileLoader
         }
         else if (webhook is not null)
         {
-            throw new DagDefinitionException($"{file}:{reader.LineOf("sla_webhook")}: DAG '{id}': sla_webhook needs an sla (e.g. sla: 2h) to know when a run is late.");
+            // Such files loaded before sla_webhook was checked: keep loading them (the scheduler warns, the hook is unused).
+            builder.UnusedSlaWebhook(webhook);
         }
         foreach (var (name, value) in reader.StringMap("params"))
         {
@@ -226,11 +227,12 @@ public static class DagFileLoader
             : null;
 
         public int? Int(string key) => Long(key) is { } v
-            ? v is >= int.MinValue and <= int.MaxValue ? (int)v : throw Bad(Find(key)!, key, "a whole number of at most 2147483647")
+            ? v is >= int.MinValue and <= int.MaxValue ? (int)v : throw Bad(Find(key)!, key, "a whole number between -2147483648 and 2147483647")
             : null;
 
         public double? Double(string key) => String(key) is { } s
-            ? double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw Bad(Find(key)!, key, "a number")
+            ? s is ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF" ? double.PositiveInfinity
+            : double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && !double.IsNaN(v) ? v : throw Bad(Find(key)!, key, "a number")
             : null;
 
         public bool? Bool(string key) => String(key) is { } s

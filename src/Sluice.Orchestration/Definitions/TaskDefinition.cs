@@ -52,6 +52,11 @@ public sealed record TaskControls
     /// <summary>The delay before retry <paramref name="retry"/> (1-based).</summary>
     public TimeSpan DelayBeforeRetry(int retry)
     {
+        // No delay stays none, also for an infinite factor (0 × ∞ would be NaN).
+        if (RetryDelay <= TimeSpan.Zero)
+        {
+            return TimeSpan.Zero;
+        }
         var seconds = RetryDelay.TotalSeconds * Math.Pow(BackoffFactor, Math.Max(0, retry - 1));
         return seconds >= MaxRetryDelay.TotalSeconds ? MaxRetryDelay : TimeSpan.FromSeconds(seconds);
     }

@@ -3,7 +3,10 @@ namespace Sluice.Orchestration.Runs;
 /// <summary>
 /// The scheduler's in-memory copy of the run history: a DAG's runs are read from the <see cref="RunStore"/> once (on
 /// first use), a run's task instances once (when first needed), and every write made through this index goes to the
-/// store first and then, only if it succeeded, to the copy — so the copy always equals what is on disk. Sound because
+/// store first and then, only if it succeeded, to the copy. A write that throws may still have reached the disk (the
+/// file was renamed into place but the directory fsync failed), so it drops the DAG's copy instead: the next use reads
+/// the DAG again and sees whatever the disk holds. So the copy equals the disk after every successful write, and is
+/// re-read after a failed one. Sound because
 /// the scheduler holding the state directory's lock is the only writer (<c>sluice dags status</c> and the API only
 /// read). A DAG whose files cannot be read stays unloaded and is read again on the next use. Thread-safe (one lock).
 /// </summary>
@@ -11,9 +14,6 @@ internal sealed class RunIndex(RunStore store)
 {
     private readonly object _sync = new();
     private readonly Dictionary<string, DagRuns> _dags = new(StringComparer.Ordinal);
-
-    /// <summary>The store written through.</summary>
-    public RunStore Store => store;
 
     /// <summary>Every run of <paramref name="dagId"/>, oldest logical date first (a copy: safe to enumerate while writing).</summary>
     public IReadOnlyList<DagRun> Runs(string dagId)
@@ -69,7 +69,16 @@ internal sealed class RunIndex(RunStore store)
                 existing = known;
                 return false;
             }
-            var created = store.TryCreateRun(run, out existing);
+            bool created;
+            try
+            {
+                created = store.TryCreateRun(run, out existing);
+            }
+            catch
+            {
+                Forget(run.DagId);
+                throw;
+            }
             runs?.Put(existing);
             return created;
         }
@@ -81,7 +90,15 @@ internal sealed class RunIndex(RunStore store)
         lock (_sync)
         {
             var runs = Load(run.DagId);
-            store.UpdateRun(run);
+            try
+            {
+                store.UpdateRun(run);
+            }
+            catch
+            {
+                Forget(run.DagId);
+                throw;
+            }
             runs.Put(run);
         }
     }
@@ -101,10 +118,24 @@ internal sealed class RunIndex(RunStore store)
         lock (_sync)
         {
             var tasks = LoadTasks(task.DagId, logicalDate);
-            store.SaveTask(logicalDate, task);
+            try
+            {
+                store.SaveTask(logicalDate, task);
+            }
+            catch
+            {
+                Forget(task.DagId);
+                throw;
+            }
             tasks[task.TaskId] = task;
         }
     }
+
+    /// <summary>
+    /// Drops <paramref name="dagId"/>'s copy after a write that threw: the write may or may not be on disk, so the next
+    /// use reads the DAG again rather than trust either version.
+    /// </summary>
+    private void Forget(string dagId) => _dags.Remove(dagId);
 
     private DagRuns Load(string dagId)
     {

@@ -57,7 +57,7 @@ public class RunStore
             existing = run;
             return true;
         }
-        existing = GetRun(run.DagId, run.LogicalDate) ?? throw new InvalidOperationException($"The run file {path} exists but cannot be read.");
+        existing = GetRun(run.DagId, run.LogicalDate) ?? throw new RunStoreException($"The run file {path} exists but cannot be read.");
         return false;
     }
 
@@ -68,7 +68,7 @@ public class RunStore
         var path = RunFile(run.DagId, run.LogicalDate);
         if (!File.Exists(path))
         {
-            throw new InvalidOperationException($"DAG '{run.DagId}' has no run for {run.RunId} to update.");
+            throw new RunStoreException($"DAG '{run.DagId}' has no run for {run.RunId} ({path}) to update.");
         }
         WriteFile(path, Serialize(new RunDocument(Format, run)), createNew: false);
     }
