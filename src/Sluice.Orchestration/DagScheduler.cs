@@ -94,6 +94,13 @@ public sealed partial class DagScheduler : IAsyncDisposable
     public RunStore Store => _store;
 
     /// <summary>
+    /// Every run of <paramref name="dagId"/>, oldest logical date first, from the scheduler's in-memory copy of the
+    /// store (read from disk on first use; equal to the store, which only this scheduler writes). Throws when the
+    /// DAG's run files cannot be read, as <see cref="RunStore.ListRuns"/> does.
+    /// </summary>
+    public IReadOnlyList<DagRun> ListRuns(string dagId) => _index.Runs(dagId);
+
+    /// <summary>
     /// How long an <c>http</c> task's request may take when its task has no <c>timeout</c> (5 minutes); it is then
     /// cancelled and the attempt fails as timed out.
     /// </summary>
