@@ -10,8 +10,13 @@ const noDags = 'The server runs no DAGs: start it with --dags-dir <folder>.';
 const href = id => `/dags/${encodeURIComponent(id)}`;
 const stateText = state => (state ?? 'no status').replaceAll('_', ' ');
 /** The wall-clock fields of `iso` in the IANA zone `timeZone` (year, month, day, hour, minute, second; zero-padded). */
+const formats = new Map();
 function zonedParts(iso, timeZone) {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    formats.set(timeZone, format);
+  }
   return Object.fromEntries(format.formatToParts(new Date(iso)).map(p => [p.type, p.value]));
 }
 /** A time in the DAG's zone: "YYYY-MM-DD HH:MM:SS", or "–". */
@@ -91,6 +96,7 @@ export function dagPage(view, signal, id) {
   let pendingRun = null;
   let dag = null, runs = [], drawn = '', shownAttempts = '', ticks = 0, applied = 0, logsAbort = null;
   const logs = new Map(), opened = new Set();
+  signal.addEventListener('abort', () => logsAbort?.abort(), { once: true });
 
   const facts = h('p', { class: 'dag-facts' });
   const message = messageLine();
@@ -168,7 +174,6 @@ export function dagPage(view, signal, id) {
     shownAttempts = signature;
     logsAbort?.abort();
     const abort = logsAbort = new AbortController();
-    signal.addEventListener('abort', () => abort.abort(), { once: true });
     const heading = h('h2', {}, `${selected.task} in ${selected.run}`);
     if (!instance || instance.attempts.length === 0) {
       attemptsBox.replaceChildren(heading, h('p', { class: 'empty' }, `No attempt yet (${stateText(instance?.state)}).`));
