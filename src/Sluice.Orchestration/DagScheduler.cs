@@ -107,6 +107,13 @@ public sealed partial class DagScheduler : IAsyncDisposable
     public RunStore Store => _store;
 
     /// <summary>
+    /// Every run of <paramref name="dagId"/>, oldest logical date first, from the scheduler's in-memory copy of the
+    /// store (read from disk on first use, and again after a failed store write). Throws when the DAG's run files cannot
+    /// be read, as <see cref="RunStore.ListRuns"/> does.
+    /// </summary>
+    public IReadOnlyList<DagRun> ListRuns(string dagId) => _index.Runs(dagId);
+
+    /// <summary>
     /// Creates a run of <paramref name="dagId"/> for <paramref name="logicalDate"/> (its interval: to the next schedule
     /// occurrence; a manual DAG's is empty) as queued, or returns the existing run of that logical date (exactly one
     /// per DAG and logical date). The logical date is truncated to the whole second (run ids show seconds). Throws <see cref="KeyNotFoundException"/> for an unknown DAG.

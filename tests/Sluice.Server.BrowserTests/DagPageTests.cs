@@ -50,9 +50,43 @@ public sealed class DagPageTests(DagServer dags) : IClassFixture<DagServer>
         await Expect(page.Locator("table.attempts-table tr[data-attempt='1'] td.state")).ToHaveTextAsync("failed");
         await Expect(page.Locator("table.attempts-table tr[data-attempt='1'] td.error")).ToHaveTextAsync("the command exited with code 1");
         await Expect(page.Locator("table.attempts-table tr[data-attempt='2'] td.state")).ToHaveTextAsync("success");
-        await Expect(page.Locator("pre.attempt-log[data-attempt='1']")).ToContainTextAsync(DagServer.FailedLogLine);
+        // The newest attempt's log is open and loaded; an older one loads only when it is opened.
         await Expect(page.Locator("pre.attempt-log[data-attempt='2']")).ToContainTextAsync("loaded");
+        await Expect(page.Locator("details.attempt[data-attempt='1']")).Not.ToHaveAttributeAsync("open", "");
+        await Expect(page.Locator("pre.attempt-log[data-attempt='1']")).ToHaveTextAsync("");
+        await page.ClickAsync("details.attempt[data-attempt='1'] summary");
+        await Expect(page.Locator("pre.attempt-log[data-attempt='1']")).ToContainTextAsync(DagServer.FailedLogLine);
         await Expect(page.Locator("pre.attempt-log b")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task DagPage_UnknownDag_SaysSoInsteadOfLoading()
+    {
+        var page = await Browser.NewPageAsync("/dags/no-such-dag");
+
+        await Expect(page.Locator(".graph-box p.no-dag")).ToHaveTextAsync("There is no DAG 'no-such-dag' on this server: see the list of DAGs.");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task DagPage_Graph_FollowsTheNewestRunUntilAColumnIsClicked()
+    {
+        var page = await Browser.NewPageAsync($"/dags/{DagServer.DagId}");
+        var selected = page.Locator("table.dag-grid th.selected button.run-head");
+        // Unpinned: the newest run (the API lists newest first).
+        await Expect(selected).ToHaveAttributeAsync("data-run", (await RunIdsAsync())[0]);
+
+        // Pinned to the history's run: a run created meanwhile (newer than it) shows up, the selection stays.
+        await page.ClickAsync($"table.dag-grid button.run-head[data-run='{DagServer.RunId}']");
+        await Expect(selected).ToHaveAttributeAsync("data-run", DagServer.RunId);
+        using var response = await Browser.Fixture.Authorized.PostAsync($"/api/dags/{DagServer.DagId}/runs",
+            new StringContent("{\"logical_date\": \"2024-06-01T00:00:00Z\"}", System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var created = body.RootElement.GetProperty("run").GetProperty("run_id").GetString()!;
+        await Expect(page.Locator($"table.dag-grid button.run-head[data-run='{created}']")).ToHaveCountAsync(1);
+        await Expect(selected).ToHaveAttributeAsync("data-run", DagServer.RunId);
         await page.Context.CloseAsync();
     }
 

@@ -77,10 +77,16 @@ public sealed record DagDefinition
     /// <summary>The newest interval starting at or after <paramref name="from"/> that ended by <paramref name="now"/>, or null.</summary>
     internal DataInterval? LatestCompleteInterval(DateTimeOffset from, DateTimeOffset now)
     {
-        // Search a short window first so a minutely DAG with an old start date does not walk years of occurrences.
-        foreach (var window in new[] { TimeSpan.FromDays(2), TimeSpan.FromDays(40), TimeSpan.FromDays(800), TimeSpan.MaxValue })
+        // Search a short window before now first, then double it, so a per-second DAG with an old start date does not
+        // walk years of occurrences: the first window is twice the gap between the occurrences around now (it holds
+        // the newest complete interval of a regular schedule), a later one reaches back to from. Any window holding a
+        // complete interval holds the newest one (intervals end in the order they start), so the answer equals a walk
+        // from from.
+        var window = FirstWindow(now);
+        while (true)
         {
-            var begin = window == TimeSpan.MaxValue || now - from < window ? from : now - window;
+            var whole = now - from <= window;
+            var begin = whole ? from : now - window;
             DataInterval? found = null;
             for (var start = Schedule.NextOrSame(begin); start is { } s; start = Schedule.Next(s))
             {
@@ -91,12 +97,22 @@ public sealed record DagDefinition
                 }
                 found = interval;
             }
-            if (found is not null)
+            if (found is not null || whole)
             {
                 return found;
             }
+            window = window > TimeSpan.MaxValue / 4 ? TimeSpan.MaxValue : window * 2;
         }
-        return null;
+    }
+
+    /// <summary>Twice the gap between the first two occurrences after <paramref name="now"/> (at least one second).</summary>
+    private TimeSpan FirstWindow(DateTimeOffset now)
+    {
+        if (Schedule.Next(now) is { } a && Schedule.Next(a) is { } b && b - a > TimeSpan.FromSeconds(1))
+        {
+            return (b - a) * 2;
+        }
+        return TimeSpan.FromSeconds(2);
     }
 
     /// <summary>

@@ -70,25 +70,18 @@ internal static class DagEndpoints
     {
         var group = endpoints.MapGroup("/api/dags").WithTags("dags");
         group.MapGet("/", (IServiceProvider services) => WithScheduler(services, scheduler => Results.Json(
-                scheduler.Dags.Values.OrderBy(d => d.Id, StringComparer.Ordinal).Select(d => new
-                {
-                    id = d.Id,
-                    schedule = d.Schedule.ToString(),
-                    timezone = d.Schedule.TimeZone.Id,
-                    catchup = d.CatchUp,
-                    max_active_runs = d.MaxActiveRuns,
-                    tasks = d.Tasks.Select(t => new { id = t.Id, kind = t.Action.Kind, depends_on = t.DependsOn, retries = t.Controls.Retries }),
-                    latest_run = scheduler.Store.ListRuns(d.Id).LastOrDefault(),
-                    next_run = d.NextScheduledInterval(scheduler.TimeProvider.GetUtcNow()) is { } next ? new { logical_date = next.Start, due_at = next.End } : null,
-                }), s_json)))
+                scheduler.Dags.Values.OrderBy(d => d.Id, StringComparer.Ordinal).Select(d => Describe(scheduler, d)), s_json)))
             .WithSummary("Lists the DAGs: schedule and time zone, tasks with their dependencies (the graph), latest run, next scheduled run.");
+        group.MapGet("/{id}", (string id, IServiceProvider services) => WithScheduler(services, scheduler =>
+                scheduler.Dags.TryGetValue(id, out var dag) ? Results.Json(Describe(scheduler, dag), s_json) : NotFound($"There is no DAG '{id}'.")))
+            .WithSummary("One DAG, as in the list: schedule and time zone, tasks, latest run, next scheduled run.");
         group.MapGet("/{id}/runs", (string id, int? limit, IServiceProvider services) => WithScheduler(services, scheduler =>
             {
                 if (!scheduler.Dags.ContainsKey(id))
                 {
                     return NotFound($"There is no DAG '{id}'.");
                 }
-                var runs = scheduler.Store.ListRuns(id).TakeLast(Math.Clamp(limit ?? 25, 1, 1000)).Reverse();
+                var runs = scheduler.ListRuns(id).TakeLast(Math.Clamp(limit ?? 25, 1, 1000)).Reverse();
                 return Results.Json(runs.Select(r => new { run = r, tasks = scheduler.Store.ListTasks(id, r.LogicalDate) }), s_json);
             }))
             .WithSummary("A DAG's recent runs (newest first, ?limit=25) with every task instance and attempt.");
@@ -99,7 +92,7 @@ internal static class DagEndpoints
                     // Never a path built from an unknown id (e.g. '..').
                     return NotFound($"There is no DAG '{id}'.");
                 }
-                var found = scheduler.Store.FindRun(id, run);
+                var found = scheduler.ListRuns(id).FirstOrDefault(r => r.RunId == run);
                 var instance = found is null ? null : scheduler.Store.ListTasks(id, found.LogicalDate).FirstOrDefault(t => t.TaskId == task);
                 var entry = instance?.Attempts.FirstOrDefault(a => a.Number == attempt);
                 if (entry is null)
@@ -152,6 +145,19 @@ internal static class DagEndpoints
             })
             .WithSummary("Triggers a run ({\"logical_date\": …}, default now): 201 with the run, or 200 with the existing run of that logical date. Needs the token.");
     }
+
+    /// <summary>A DAG as the list and <c>GET /api/dags/{id}</c> show it (its runs from the scheduler's in-memory index).</summary>
+    private static object Describe(DagScheduler scheduler, DagDefinition d) => new
+    {
+        id = d.Id,
+        schedule = d.Schedule.ToString(),
+        timezone = d.Schedule.TimeZone.Id,
+        catchup = d.CatchUp,
+        max_active_runs = d.MaxActiveRuns,
+        tasks = d.Tasks.Select(t => new { id = t.Id, kind = t.Action.Kind, depends_on = t.DependsOn, retries = t.Controls.Retries }),
+        latest_run = scheduler.ListRuns(d.Id) is { Count: > 0 } runs ? runs[^1] : null,
+        next_run = d.NextScheduledInterval(scheduler.TimeProvider.GetUtcNow()) is { } next ? new { logical_date = next.Start, due_at = next.End } : null,
+    };
 
     private static IResult WithScheduler(IServiceProvider services, Func<DagScheduler, IResult> answer) =>
         services.GetService<DagScheduler>() is { } scheduler ? answer(scheduler) : NoDags();

@@ -42,7 +42,7 @@ public sealed class DagEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetDags_ListsTheDagWithItsTasks()
+    public async Task GetDags_ListsTheDagsByIdAndAManualDagWithItsTaskZoneAndNoNextRun()
     {
         using var json = JsonDocument.Parse(await Fixture.Anonymous.GetStringAsync("/api/dags"));
 
@@ -51,6 +51,25 @@ public sealed class DagEndpointsTests : IAsyncLifetime
         dag.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("id").GetString()).ShouldBe(["t"]);
         dag.GetProperty("timezone").GetString().ShouldBe("Etc/GMT-2");
         dag.TryGetProperty("next_run", out _).ShouldBeFalse("a manual DAG has no next scheduled run");
+    }
+
+    [Fact]
+    public async Task GetDag_IsTheDagAsInTheList()
+    {
+        using var list = JsonDocument.Parse(await Fixture.Anonymous.GetStringAsync("/api/dags"));
+        using var one = JsonDocument.Parse(await Fixture.Anonymous.GetStringAsync("/api/dags/s"));
+
+        one.RootElement.GetProperty("id").GetString().ShouldBe("s");
+        one.RootElement.GetRawText().ShouldBe(list.RootElement.EnumerateArray().Single(d => d.GetProperty("id").GetString() == "s").GetRawText());
+    }
+
+    [Fact]
+    public async Task GetDag_Unknown_Is404NamingIt()
+    {
+        using var response = await Fixture.Anonymous.GetAsync("/api/dags/nope");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("There is no DAG 'nope'.");
     }
 
     [Fact]

@@ -1,22 +1,39 @@
 // The DAG pages: the list (/dags, from GET /api/dags) and one DAG (/dags/{id}): its task graph coloured by the selected
 // run, a grid of recent runs (GET /api/dags/{id}/runs), the attempts of a clicked task instance with each attempt's log
 // (GET …/attempts/{n}/log), and a Trigger button (POST /api/dags/{id}/runs, with the token).
-import { api, h, s, poll, table, badge, fmtTime, fmtDuration, ApiError, mutate, tokenForm, messageLine } from './util.js';
-import { layers } from './lineage.js';
+import { api, h, s, poll, table, badge, fmtDuration, ApiError, mutate, tokenForm, messageLine } from './util.js';
+import { layers } from './graph.js';
 
 const COLUMN = 190, ROW = 52, WIDTH = 150, HEIGHT = 34;
 
 const noDags = 'The server runs no DAGs: start it with --dags-dir <folder>.';
 const href = id => `/dags/${encodeURIComponent(id)}`;
 const stateText = state => (state ?? 'no status').replaceAll('_', ' ');
-/** A run's logical date for a grid column: local "MM-DD HH:MM" (the full date and time are in its tooltip). */
-function fmtColumn(iso) {
-  const date = new Date(iso), pad = n => String(n).padStart(2, '0');
-  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+/** The wall-clock fields of `iso` in the IANA zone `timeZone` (year, month, day, hour, minute, second; zero-padded). */
+const formats = new Map();
+function zonedParts(iso, timeZone) {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    formats.set(timeZone, format);
+  }
+  return Object.fromEntries(format.formatToParts(new Date(iso)).map(p => [p.type, p.value]));
 }
-const nextRun = dag => (dag.next_run ? `${fmtTime(dag.next_run.logical_date)} (due ${fmtTime(dag.next_run.due_at)})` : '–');
+/** A time in the DAG's zone: "YYYY-MM-DD HH:MM:SS", or "–". */
+function fmtZoned(value, timeZone) {
+  if (value === null || value === undefined || Number.isNaN(new Date(value).getTime())) return '–';
+  const p = zonedParts(value, timeZone);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+/** A run's logical date for a grid column, in the DAG's zone: "MM-DD HH:MM", "YYYY-MM-DD HH:MM" when the runs span years. */
+function fmtColumn(iso, timeZone, withYear) {
+  const p = zonedParts(iso, timeZone);
+  return `${withYear ? `${p.year}-` : ''}${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+const logText = text => (text === '' ? '(the log is empty)' : text);
+const nextRun = dag => (dag.next_run ? `${fmtZoned(dag.next_run.logical_date, dag.timezone)} (due ${fmtZoned(dag.next_run.due_at, dag.timezone)})` : '–');
 
-/** The DAGs: schedule, zone, next run and last run of each, refreshed every poll. */
+/** The DAGs: schedule, zone, next run and last run of each (times in the DAG's zone), refreshed every poll. */
 export function dagsPage(view, signal) {
   const body = h('div', {}, h('p', { class: 'empty' }, 'Loading DAGs…'));
   view.append(h('h1', {}, 'DAGs'), body);
@@ -37,7 +54,7 @@ export function dagsPage(view, signal) {
       h('td', {}, dag.tasks.length),
       h('td', { class: 'next-run' }, nextRun(dag)),
       h('td', { class: 'state' }, dag.latest_run ? badge(dag.latest_run.state) : '–'),
-      h('td', {}, dag.latest_run ? fmtTime(dag.latest_run.interval.start) : '–'))), { class: 'dags' }));
+      h('td', {}, dag.latest_run ? fmtZoned(dag.latest_run.interval.start, dag.timezone) : '–'))), { class: 'dags' }));
   });
 }
 
@@ -73,9 +90,13 @@ function drawTasks(dag, states) {
 
 /** One DAG: its facts, Trigger, the task graph, the grid of runs and the selected task instance's attempts and logs. */
 export function dagPage(view, signal, id) {
-  const selected = { run: null, task: null };
-  let dag = null, runs = [], drawn = '', shownAttempts = '';
-  const logs = new Map();
+  // pinned: the user clicked a column or triggered a run; otherwise the graph follows the newest run.
+  const selected = { run: null, task: null, pinned: false };
+  // The run a trigger created, selected once a poll lists it (a poll in flight may still answer without it).
+  let pendingRun = null;
+  let dag = null, runs = [], drawn = '', shownAttempts = '', ticks = 0, applied = 0, logsAbort = null;
+  const logs = new Map(), opened = new Set();
+  signal.addEventListener('abort', () => logsAbort?.abort(), { once: true });
 
   const facts = h('p', { class: 'dag-facts' });
   const message = messageLine();
@@ -90,18 +111,21 @@ export function dagPage(view, signal, id) {
 
   const runOf = runId => runs.find(r => r.run.run_id === runId);
   const instanceOf = (entry, taskId) => entry?.tasks.find(t => t.task_id === taskId);
+  const when = value => fmtZoned(value, dag.timezone);
   const select = (run, task) => {
     selected.run = run;
     selected.task = task;
+    selected.pinned = true;
     render();
   };
 
   function renderGrid(chronological) {
     if (chronological.length === 0) return h('p', { class: 'empty' }, 'No runs yet: trigger one, or wait for the schedule.');
+    const years = new Set(chronological.map(({ run }) => zonedParts(run.interval.start, dag.timezone).year));
     const head = chronological.map(({ run }) => h('th', { class: run.run_id === selected.run ? 'selected' : null },
       h('button', { type: 'button', class: `run-head state-${run.state}`, 'data-run': run.run_id, 'data-state': run.state,
-        title: `${run.run_id}\n${run.kind}, ${stateText(run.state)}\nlogical date ${fmtTime(run.interval.start)}`, onclick: () => select(run.run_id, selected.task) },
-      fmtColumn(run.interval.start))));
+        title: `${run.run_id}\n${run.kind}, ${stateText(run.state)}\nlogical date ${when(run.interval.start)}`, onclick: () => select(run.run_id, selected.task) },
+      fmtColumn(run.interval.start, dag.timezone, years.size > 1))));
     const rows = dag.tasks.map(task => h('tr', { 'data-task': task.id }, h('td', { class: 'task' }, task.id), chronological.map(entry => {
       const state = instanceOf(entry, task.id)?.state ?? 'none';
       const chosen = entry.run.run_id === selected.run && task.id === selected.task;
@@ -113,12 +137,20 @@ export function dagPage(view, signal, id) {
     return h('table', { class: 'dag-grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'Task'), head)), h('tbody', {}, rows));
   }
 
-  // The graph and the grid are rebuilt only when the runs or the selection change, so a poll never replaces a cell
-  // under the pointer between its press and its release.
+  // The graph and the grid are rebuilt only when the runs or the selection change (not on every poll); a change can
+  // still replace a cell under the pointer, so a click that straddles one lands on nothing and is simply repeated.
   function render() {
     if (!dag) return;
-    selected.run = runOf(selected.run) ? selected.run : runs[0]?.run.run_id ?? null;
-    const signature = JSON.stringify([runs, selected, dag.tasks]);
+    if (pendingRun !== null && runOf(pendingRun)) {
+      selected.run = pendingRun;
+      selected.pinned = true;
+      pendingRun = null;
+    }
+    if (!selected.pinned || !runOf(selected.run)) {
+      selected.run = runs[0]?.run.run_id ?? null;
+      selected.pinned = false;
+    }
+    const signature = JSON.stringify([runs, selected, dag.tasks, dag.timezone]);
     if (signature !== drawn) {
       drawn = signature;
       const states = new Map((runOf(selected.run)?.tasks ?? []).map(t => [t.task_id, t.state]));
@@ -128,39 +160,61 @@ export function dagPage(view, signal, id) {
     renderAttempts();
   }
 
-  /** The selected task instance's attempts, and each attempt's log (a finished attempt's log is fetched once). */
+  /**
+   * The selected task instance's attempts, each with its log in a <details>: a log is fetched when its attempt is
+   * opened (the newest is open at first), a finished attempt's once; a re-render aborts the fetches in flight.
+   */
   function renderAttempts() {
     const entry = runOf(selected.run);
     const instance = instanceOf(entry, selected.task);
     attemptsBox.hidden = !entry || !selected.task;
     if (attemptsBox.hidden) return;
-    const signature = JSON.stringify([selected, instance]);
+    const signature = JSON.stringify([selected.run, selected.task, instance]);
     if (signature === shownAttempts) return;
     shownAttempts = signature;
+    logsAbort?.abort();
+    const abort = logsAbort = new AbortController();
     const heading = h('h2', {}, `${selected.task} in ${selected.run}`);
     if (!instance || instance.attempts.length === 0) {
       attemptsBox.replaceChildren(heading, h('p', { class: 'empty' }, `No attempt yet (${stateText(instance?.state)}).`));
       return;
     }
     const ended = a => (a.ended_at ? Date.parse(a.ended_at) - Date.parse(a.started_at) : null);
+    const run = selected.run, task = selected.task, newest = instance.attempts.at(-1).number;
     attemptsBox.replaceChildren(heading,
       table(['Attempt', 'State', 'Started', 'Ended', 'Took', 'Exit code', 'Error'], instance.attempts.map(a => h('tr', { 'data-attempt': a.number },
         h('td', {}, a.number), h('td', { class: 'state' }, h('span', { class: `state-tag state-${a.state}` }, stateText(a.state))),
-        h('td', {}, fmtTime(a.started_at)), h('td', {}, fmtTime(a.ended_at)), h('td', {}, fmtDuration(ended(a))),
+        h('td', {}, when(a.started_at)), h('td', {}, when(a.ended_at)), h('td', {}, fmtDuration(ended(a))),
         h('td', {}, a.exit_code ?? '–'), h('td', { class: 'error' }, a.error ?? ''))), { class: 'attempts-table' }),
       ...instance.attempts.map(a => {
-        const key = `${selected.run}/${selected.task}/${a.number}`;
-        const pre = h('pre', { class: 'attempt-log', 'data-attempt': a.number }, logs.get(key) ?? 'Loading the log…');
-        const path = `/api/dags/${encodeURIComponent(id)}/runs/${encodeURIComponent(selected.run)}/tasks/${encodeURIComponent(selected.task)}/attempts/${a.number}/log`;
-        if (!logs.has(key) || a.state === 'running') {
-          fetch(path, { cache: 'no-store' }).then(async response => {
+        const key = `${run}/${task}/${a.number}`;
+        const pre = h('pre', { class: 'attempt-log', 'data-attempt': a.number }, logs.has(key) ? logText(logs.get(key)) : '');
+        const path = `/api/dags/${encodeURIComponent(id)}/runs/${encodeURIComponent(run)}/tasks/${encodeURIComponent(task)}/attempts/${a.number}/log`;
+        const load = () => {
+          if (logs.has(key) && a.state !== 'running') return;
+          pre.textContent = 'Loading the log…';
+          fetch(path, { cache: 'no-store', signal: abort.signal }).then(async response => {
             const text = await response.text();
             if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
             if (a.state !== 'running') logs.set(key, text);
-            pre.textContent = text === '' ? '(the log is empty)' : text;
-          }).catch(error => { pre.textContent = `The log does not load: ${error.message}`; });
-        }
-        return h('div', { class: 'attempt' }, h('h3', {}, `Attempt ${a.number} log`), pre);
+            pre.textContent = logText(text);
+          }).catch(error => { if (!abort.signal.aborted) pre.textContent = `The log does not load: ${error.message}`; });
+        };
+        const open = opened.has(key) || (a.number === newest && !opened.has(`${key}:closed`));
+        const details = h('details', { class: 'attempt', 'data-attempt': a.number }, h('summary', {}, `Attempt ${a.number} log`), pre);
+        details.open = open;
+        details.addEventListener('toggle', () => {
+          if (details.open) {
+            opened.add(key);
+            opened.delete(`${key}:closed`);
+            load();
+          } else {
+            opened.delete(key);
+            opened.add(`${key}:closed`);
+          }
+        });
+        if (open) load();
+        return details;
       }));
   }
 
@@ -170,8 +224,8 @@ export function dagPage(view, signal, id) {
       const result = await mutate(`/api/dags/${encodeURIComponent(id)}/runs`, token, trigger);
       if (result === null) return;
       message.say(result.created ? `Triggered run ${result.run.run_id}.` : `A run at that logical date exists already: ${result.run.run_id}.`, 'success');
-      // Selected before the runs are read again, so the new run is the one shown once it is in the list.
-      selected.run = result.run.run_id;
+      // Kept until a poll lists it: a poll that started before the trigger may answer without it.
+      pendingRun = result.run.run_id;
       selected.task = null;
       await tick().catch(() => {});
     } catch (error) {
@@ -183,15 +237,33 @@ export function dagPage(view, signal, id) {
     }
   }
 
+  // Ticks are numbered: one that answers after a later one was applied (polls and a trigger overlap) is dropped.
   async function tick() {
-    const [dags, recent] = await Promise.all([
-      api('/api/dags').catch(error => { throw error instanceof ApiError && error.status === 404 ? new ApiError(404, noDags) : error; }),
-      api(`/api/dags/${encodeURIComponent(id)}/runs?limit=25`),
-    ]);
-    if (signal.aborted) return;
-    dag = dags.find(d => d.id === id);
+    const number = ++ticks;
+    let found, recent;
+    try {
+      [found, recent] = await Promise.all([
+        api(`/api/dags/${encodeURIComponent(id)}`),
+        api(`/api/dags/${encodeURIComponent(id)}/runs?limit=25`),
+      ]);
+    } catch (error) {
+      if (signal.aborted || number < applied) return;
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      // No such DAG (or no DAGs at all): say so instead of "Loading…".
+      applied = number;
+      dag = null;
+      facts.replaceChildren();
+      gridBox.replaceChildren();
+      attemptsBox.hidden = true;
+      graphBox.replaceChildren(h('p', { class: 'empty no-dag' }, error.message.startsWith('The server runs no DAGs')
+        ? noDags : `There is no DAG '${id}' on this server: see the list of DAGs.`));
+      return;
+    }
+    if (signal.aborted || number < applied) return;
+    applied = number;
+    dag = found;
     runs = recent;
-    facts.replaceChildren(`Schedule `, h('code', {}, dag.schedule), ` · time zone ${dag.timezone} · next run ${nextRun(dag)} · catch-up ${dag.catchup ? 'on' : 'off'} · at most ${dag.max_active_runs} active run${dag.max_active_runs === 1 ? '' : 's'}`);
+    facts.replaceChildren(`Schedule `, h('code', {}, dag.schedule), ` · time zone ${dag.timezone} (every time on this page is in it) · next run ${nextRun(dag)} · catch-up ${dag.catchup ? 'on' : 'off'} · at most ${dag.max_active_runs} active run${dag.max_active_runs === 1 ? '' : 's'}`);
     render();
   }
 

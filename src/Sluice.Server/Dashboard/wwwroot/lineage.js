@@ -2,24 +2,9 @@
 // drawn left to right (a dataset before the jobs reading it, a job before the datasets it writes), and each job's
 // last run state in a table.
 import { api, h, s, poll, table, badge, fmtTime } from './util.js';
+import { layers } from './graph.js';
 
 const COLUMN = 260, ROW = 56, WIDTH = 200, HEIGHT = 36;
-
-/** Each node's column: one more than the deepest node with an edge into it (cycles stop after as many passes as nodes). */
-export function layers(nodes, edges) {
-  const depth = new Map(nodes.map(n => [n.id, 0]));
-  for (let pass = 0; pass < nodes.length; pass++) {
-    let changed = false;
-    for (const { from, to } of edges) {
-      if (depth.has(from) && depth.has(to) && depth.get(to) < depth.get(from) + 1) {
-        depth.set(to, depth.get(from) + 1);
-        changed = true;
-      }
-    }
-    if (!changed) break;
-  }
-  return depth;
-}
 
 const label = node => (node.kind === 'job' ? node.name : `${node.namespace}/${node.name}`);
 const short = text => (text.length > 30 ? `…${text.slice(-29)}` : text);
