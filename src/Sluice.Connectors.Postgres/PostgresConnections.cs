@@ -29,8 +29,8 @@ internal static class PostgresConnections
     /// <summary>
     /// The OpenLineage dataset of <paramref name="table"/> (<c>schema.name</c>, or <c>name</c> in <c>public</c>) in the
     /// database <paramref name="connectionString"/> points at: <c>postgres://{host}:{port}</c> of its first host, name
-    /// <c>{database}.{schema}.{table}</c> (the database defaults to the user's name, as PostgreSQL's does), with
-    /// <paramref name="columns"/> as its schema facet in PostgreSQL's type names. Only the host, port and database are
+    /// <c>{database}.{schema}.{table}</c> (database <c>postgres</c> when the string names none), with
+    /// <paramref name="columns"/> as its schema facet in PostgreSQL's type names (none when a column is ROW, ARRAY or MAP). Only the host, port and database are
     /// read: the user and password never become part of a dataset.
     /// </summary>
     public static LineageDataset Dataset(string connectionString, string table, Schema columns)
@@ -45,12 +45,23 @@ internal static class PostgresConnections
         }
         var dot = table.IndexOf('.', StringComparison.Ordinal);
         var (schema, name) = dot < 0 ? ("public", table) : (table[..dot], table[(dot + 1)..]);
+        // Without a Database, PostgreSQL connects to the user's database; the name says "postgres" instead, so that no
+        // user name ever becomes part of a dataset name.
+        var dataset = DatasetNames.Postgres(host, port, builder.Database ?? "postgres", schema, name);
         var fields = new List<SchemaField>(columns.Count);
         foreach (var field in columns)
         {
-            fields.Add(new SchemaField(field.Name, PostgresColumns.SqlType(field.Type, field.Name)));
+            try
+            {
+                fields.Add(new SchemaField(field.Name, PostgresColumns.SqlType(field.Type, field.Name)));
+            }
+            catch (NotSupportedException)
+            {
+                // A type PostgreSQL has no name for here (ROW, ARRAY, MAP): the dataset without a schema facet.
+                return dataset;
+            }
         }
-        return DatasetNames.Postgres(host, port, builder.Database ?? builder.Username ?? "postgres", schema, name).WithSchema(fields);
+        return dataset.WithSchema(fields);
     }
 
     /// <summary>Opens a connection for <paramref name="purpose"/> (<c>the PostgreSQL sink of table 'orders'</c>).</summary>

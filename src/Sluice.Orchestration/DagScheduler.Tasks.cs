@@ -23,12 +23,19 @@ public sealed partial class DagScheduler
             foreach (var task in _index.Tasks(dag.Id, run.LogicalDate).Values.Where(t => t.State == TaskState.Running))
             {
                 var attempts = task.Attempts.ToList();
-                if (attempts.Count > 0 && attempts[^1].State == AttemptState.Running)
+                var abandoned = attempts.Count > 0 && attempts[^1].State == AttemptState.Running;
+                if (abandoned)
                 {
                     attempts[^1] = attempts[^1] with { State = AttemptState.Abandoned, EndedAt = now, Error = "the scheduler stopped while this attempt ran" };
                 }
                 var reset = task with { State = TaskState.Pending, Attempts = attempts, NextAttemptAt = null };
                 Persist(() => _index.SaveTask(run.LogicalDate, reset));
+                if (abandoned && _lineage is { } lineage)
+                {
+                    // Only lineage hears of it (its docs promise ABORT): a new lineage run, started and aborted at once.
+                    var attempt = attempts[^1];
+                    NotifyLineage(lineage, l => l.OnTaskAttemptFinished(run, reset, attempt));
+                }
                 _logger.LogWarning("DAG {Dag} run {Run}: task {Task} was running when the scheduler stopped; it runs again.", dag.Id, run.RunId, task.TaskId);
             }
         }

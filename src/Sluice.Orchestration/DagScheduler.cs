@@ -83,7 +83,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
         _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Sluice.Orchestration");
         _http = _options.HttpClient ?? s_http;
         _lineage = _options.Lineage is { } emitter
-            ? new DagLineage(_dags, emitter, _options.LineageNamespace ?? Lineage.LineageJobNames.Namespace(), _time)
+            ? new DagLineage(_dags, emitter, _options.LineageNamespace ?? Lineage.LineageJobNames.Namespace(), _time, _options.LineageIncludeSql)
             : null;
         // Lineage first: its runs exist before other listeners hear of them, and before the attempt (a models task) runs.
         _listeners = _lineage is null ? _options.Listeners : [_lineage, .. _options.Listeners];
@@ -220,10 +220,30 @@ public sealed partial class DagScheduler : IAsyncDisposable
         {
             // Cancelled attempts: expected on shutdown.
         }
-        // What was cancelled runs again in the next scheduler, as a new lineage run: these end as ABORT.
-        _lineage?.AbortOpen();
-        _shutdown.Dispose();
-        _lock.Dispose();
+        try
+        {
+            // What was cancelled runs again in the next scheduler, as a new lineage run: these end as ABORT. Under the
+            // gate, so no pass starts a run after it (the lineage emits nothing once closed).
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                _lineage?.AbortOpen();
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        catch (Exception e)
+        {
+            // A custom emitter that throws must not keep the state directory locked.
+            _logger.LogError(e, "Ending the open lineage runs failed: {Error}", e.Message);
+        }
+        finally
+        {
+            _shutdown.Dispose();
+            _lock.Dispose();
+        }
     }
 
     private async Task RunUntilAsync(Func<bool> done, CancellationToken cancellationToken)
@@ -426,6 +446,18 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// still faults the scheduler.
     /// </summary>
     private static bool IsStoreFailure(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException or RunStoreException;
+
+    private void NotifyLineage(IDagRunListener lineage, Action<IDagRunListener> call)
+    {
+        try
+        {
+            call(lineage);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "A run listener ({Listener}) failed.", lineage.GetType().Name);
+        }
+    }
 
     private void Notify(Action<IDagRunListener> call)
     {

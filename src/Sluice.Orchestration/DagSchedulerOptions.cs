@@ -49,6 +49,13 @@ public sealed record DagSchedulerOptions
     /// </summary>
     public ILineageEmitter? Lineage { get; init; }
 
+    /// <summary>
+    /// Whether a <c>sql</c> task's START carries its rendered SQL as the sql facet (default false). Off by default
+    /// because that SQL may hold secrets (a DuckDB <c>CREATE SECRET</c>, an <c>ATTACH</c> with a password, a PostgreSQL
+    /// <c>PASSWORD '…'</c>), and lineage events leave the process (docs/lineage.md).
+    /// </summary>
+    public bool LineageIncludeSql { get; init; }
+
     /// <summary>The namespace of the DAG and task lineage jobs (default: <c>OPENLINEAGE_NAMESPACE</c>, else <c>default</c>).</summary>
     public string? LineageNamespace { get; init; }
 }

@@ -32,8 +32,19 @@ public sealed class PostgresLineageTests
 
         var dataset = source.GetLineageDatasets().ShouldHaveSingleItem();
 
-        // No database given: PostgreSQL's default, the user's name.
-        (dataset.Namespace, dataset.Name).ShouldBe(("postgres://pg:5432", "app.public.orders"));
+        // No database given: named "postgres", never after the user (PostgreSQL's own default).
+        (dataset.Namespace, dataset.Name).ShouldBe(("postgres://pg:5432", "postgres.public.orders"));
         dataset.ToString().ShouldNotContain("s3cret");
+    }
+
+    [Fact]
+    public void Dataset_ColumnWithoutAPostgresType_KeepsTheDatasetWithoutASchemaFacet()
+    {
+        var schema = new Schema(new Field("id", DataType.BigInt), new Field("tags", DataType.Array(DataType.Varchar)));
+
+        var dataset = PostgresConnections.Dataset(ConnectionString, "orders", schema);
+
+        (dataset.Namespace, dataset.Name).ShouldBe(("postgres://db.example:5433", "shop.public.orders"));
+        dataset.Facets.Schema.ShouldBeNull();
     }
 }

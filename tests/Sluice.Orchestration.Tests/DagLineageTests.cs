@@ -25,7 +25,7 @@ public sealed class DagLineageTests
                 t => t.DependsOn("extract"))
             .Build();
         var emitter = new CollectingEmitter();
-        await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false, Lineage = emitter, LineageNamespace = "orch" });
+        await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false, Lineage = emitter, LineageNamespace = "orch", LineageIncludeSql = true });
         await scheduler.TriggerAsync("etl", s_start);
 
         await scheduler.RunUntilIdleAsync();
@@ -143,6 +143,143 @@ public sealed class DagLineageTests
         // Order: the nodes run inside the attempt.
         events.IndexOf(task[0]).ShouldBeLessThan(events.IndexOf(nodes[0]));
         events.IndexOf(task[1]).ShouldBeGreaterThan(events.IndexOf(nodes[^1]));
+    }
+
+    [Fact]
+    public async Task Lineage_SqlTaskByDefault_PublishesItsOutputsButNotItsSql_WhichMayHoldSecrets()
+    {
+        using var f = new SchedulerFixture(s_start);
+        var warehouse = f.File("w.duckdb");
+        var sql = "create secret s3 (type s3, key_id 'AKIA', secret 'topsecret-42');\n"
+            + "create table pg_copy as select 1 as x;\n"
+            + "insert into other.public.orders select 1;\n"
+            + "insert into w.main.kept select 1;";
+        var dag = new DagBuilder("s").Task("load", new SqlAction(new SqlConnectionTarget(warehouse, null), sql)).Build();
+        var emitter = new CollectingEmitter();
+        await using (var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false, Lineage = emitter }))
+        {
+            await scheduler.TriggerAsync("s", s_start);
+            await scheduler.RunUntilIdleAsync();
+        }
+
+        var start = emitter.Events.Single(e => e.Job.Name == "s.load" && e.EventType == RunEventType.Start);
+        start.Job.Facets.Sql.ShouldBeNull();
+        emitter.Events.ShouldAllBe(e => !LineageJson.Serialize(e).Contains("topsecret-42"));
+        // other.public.orders lives in another (attached) catalog, not in w.duckdb: it is not named as the file's table.
+        start.Outputs.Select(d => (d.Namespace, d.Name)).ShouldBe([("duckdb://" + warehouse, "main.pg_copy"), ("duckdb://" + warehouse, "main.kept")]);
+    }
+
+    [Fact]
+    public void SqlTaskDatasets_PostgresWithoutDatabase_NamesDatabasePostgres_NeverTheUser()
+    {
+        var target = new SqlConnectionTarget(null, "Host=db.internal;Port=5433;Username=scott;Password=hunter2");
+
+        var dataset = Execution.SqlTaskDatasets.Table(target, "orders").ShouldNotBeNull();
+
+        (dataset.Namespace, dataset.Name).ShouldBe(("postgres://db.internal:5433", "postgres.public.orders"));
+    }
+
+    [Fact]
+    public async Task Lineage_SensorResumedByARestartedScheduler_EndsTheSensorsAttemptAndTheDagRun()
+    {
+        using var f = new SchedulerFixture(s_start);
+        var ready = f.File("ready.csv");
+        var dag = new DagBuilder("wait").Task("file", new FileSensorAction(ready) { PokeInterval = TimeSpan.FromMinutes(5) }, t => t.Timeout(TimeSpan.FromHours(1))).Build();
+        var emitter = new CollectingEmitter();
+        await using (var first = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false, Lineage = emitter }))
+        {
+            await first.TriggerAsync("wait", s_start);
+            // The file is missing: the sensor waits for its next poke when the scheduler stops.
+            await first.RunUntilIdleAsync();
+        }
+        emitter.Events.Select(e => $"{e.EventType} {e.Job.Name}").ShouldBe(["Start wait", "Start wait.file", "Abort wait.file", "Abort wait"]);
+        f.Store.ListTasks("wait", s_start).Single().State.ShouldBe(Runs.TaskState.UpForReschedule);
+
+        var resumed = new CollectingEmitter();
+        File.WriteAllText(ready, "x");
+        f.Time.Advance(TimeSpan.FromMinutes(5));
+        await using (var second = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false, Lineage = resumed }))
+        {
+            await second.RunUntilIdleAsync();
+        }
+
+        f.Store.ListRuns("wait").Single().State.ShouldBe(Runs.DagRunState.Success);
+        var events = resumed.Events.ToList();
+        // The continued attempt has no START in this process: its run starts and completes at once, under a new DAG run.
+        events.Select(e => $"{e.EventType} {e.Job.Name}").ShouldBe(["Start wait", "Start wait.file", "Complete wait.file", "Complete wait"]);
+        events[1].Run.RunId.ShouldBe(events[2].Run.RunId);
+        events[2].Run.Facets.Parent!.Run.RunId.ShouldBe(events[0].Run.RunId);
+        events[3].Run.RunId.ShouldBe(events[0].Run.RunId);
+        events[1].Inputs.Select(d => d.Name).ShouldBe([ready]);
+    }
+
+    [Fact]
+    public async Task Lineage_AttemptAbandonedByACrash_IsAbortedWhenTheNextSchedulerRecovers()
+    {
+        using var f = new SchedulerFixture(s_start);
+        var dag = new DagBuilder("crashy").Task("t", new ShellAction("true")).Build();
+        await using (var first = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false }))
+        {
+            await first.TriggerAsync("crashy", s_start);
+        }
+        // What a process that died during attempt 1 leaves behind: a running run with a running attempt.
+        var run = f.Store.ListRuns("crashy").Single();
+        f.Store.UpdateRun(run with { State = Runs.DagRunState.Running });
+        f.Store.SaveTask(s_start, new Runs.TaskInstance
+        {
+            DagId = "crashy",
+            RunId = run.RunId,
+            TaskId = "t",
+            State = Runs.TaskState.Running,
+            Attempts = [new Runs.TaskAttempt(1, Runs.AttemptState.Running, s_start, null, null, null, Runs.RunStore.LogFile("crashy", s_start, "t", 1))],
+        });
+
+        var emitter = new CollectingEmitter();
+        await using (var second = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false, Lineage = emitter }))
+        {
+            await second.RunUntilIdleAsync();
+        }
+
+        f.Store.ListTasks("crashy", s_start).Single().Attempts.Select(a => a.State).ShouldBe([Runs.AttemptState.Abandoned, Runs.AttemptState.Success]);
+        var events = emitter.Events.ToList();
+        events.Select(e => $"{e.EventType} {e.Job.Name}").ShouldBe(["Start crashy", "Start crashy.t", "Abort crashy.t", "Start crashy.t", "Complete crashy.t", "Complete crashy"]);
+        events[1].Run.RunId.ShouldBe(events[2].Run.RunId);
+        events[3].Run.RunId.ShouldNotBe(events[1].Run.RunId);
+        events[2].Run.Facets.Parent!.Run.RunId.ShouldBe(events[0].Run.RunId);
+    }
+
+    [Fact]
+    public async Task Dispose_EmitterThrowsWhileAbortingOpenRuns_StillReleasesTheStateDirectory()
+    {
+        using var f = new SchedulerFixture(s_start);
+        var dag = new DagBuilder("w").Task("file", new FileSensorAction(f.File("never.csv")) { PokeInterval = TimeSpan.FromMinutes(5) }).Build();
+        var emitter = new ThrowingOnAbortEmitter();
+        var first = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false, Lineage = emitter });
+        await first.TriggerAsync("w", s_start);
+        await first.RunUntilIdleAsync();
+
+        await first.DisposeAsync();
+
+        emitter.Aborts.ShouldBe(1);
+        // The lock is released: a new scheduler opens the same state directory.
+        await using var second = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
+        second.ListRuns("w").ShouldHaveSingleItem();
+    }
+
+    private sealed class ThrowingOnAbortEmitter : ILineageEmitter
+    {
+        public int Aborts { get; private set; }
+
+        public void Emit(RunEvent runEvent)
+        {
+            if (runEvent.EventType == RunEventType.Abort)
+            {
+                Aborts++;
+                throw new InvalidOperationException("emitter broken");
+            }
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private sealed class CollectingEmitter : ILineageEmitter

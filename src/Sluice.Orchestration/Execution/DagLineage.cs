@@ -16,9 +16,10 @@ namespace Sluice.Orchestration.Execution;
 /// the attempt's run as their parent (<see cref="AttemptParent"/>).
 /// </summary>
 /// <remarks>
-/// The scheduler calls the listener methods one at a time, after persisting each change; <see cref="AttemptParent"/> is
-/// called from attempts on the thread pool, hence the concurrent maps. A run resumed by a restarted scheduler gets a
-/// new lineage run (the old process's run ids are not persisted), started with its first attempt.
+/// The scheduler calls the listener methods after persisting each change; they and <see cref="AbortOpen"/> take one lock.
+/// <see cref="AttemptParent"/> is called from attempts on the thread pool, hence the concurrent maps. A run resumed by a
+/// restarted scheduler gets a new lineage run (the old process's run ids are not persisted), started with its first
+/// attempt, or when an attempt the old process started ends (START and its end at once), or when the run ends.
 /// Never throws for a task it cannot describe: a template that does not render leaves that task without datasets.
 /// </remarks>
 internal sealed class DagLineage : IDagRunListener
@@ -27,10 +28,21 @@ internal sealed class DagLineage : IDagRunListener
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<(string Dag, DateTimeOffset Date), RunScope> _runs = new();
     private readonly ConcurrentDictionary<(string Dag, DateTimeOffset Date, string Task, int Attempt), LineageRunScope> _attempts = new();
+    private readonly bool _includeSql;
 
-    /// <summary>Lineage of <paramref name="dags"/> sent to <paramref name="emitter"/> (not owned), jobs in <paramref name="jobNamespace"/>, event times from <paramref name="time"/>.</summary>
-    public DagLineage(IReadOnlyDictionary<string, DagDefinition> dags, ILineageEmitter emitter, string jobNamespace, TimeProvider time)
+    /// <summary>Serializes the listener methods and <see cref="AbortOpen"/> (which may race an attempt ending on shutdown).</summary>
+    private readonly Lock _sync = new();
+
+    /// <summary>Set by <see cref="AbortOpen"/>: nothing is emitted after it.</summary>
+    private bool _closed;
+
+    /// <summary>
+    /// Lineage of <paramref name="dags"/> sent to <paramref name="emitter"/> (not owned), jobs in <paramref name="jobNamespace"/>,
+    /// event times from <paramref name="time"/>; a <c>sql</c> task's rendered SQL is published only with <paramref name="includeSql"/>.
+    /// </summary>
+    public DagLineage(IReadOnlyDictionary<string, DagDefinition> dags, ILineageEmitter emitter, string jobNamespace, TimeProvider time, bool includeSql = false)
     {
+        _includeSql = includeSql;
         _dags = dags;
         Emitter = emitter;
         Namespace = jobNamespace;
@@ -47,96 +59,135 @@ internal sealed class DagLineage : IDagRunListener
     public ParentRunFacet? AttemptParent(DagRun run, string taskId, int attempt) =>
         _attempts.TryGetValue((run.DagId, run.LogicalDate, taskId, attempt), out var scope) ? scope.AsParent() : null;
 
-    public void OnRunStarted(DagRun run) => RunOf(run);
+    public void OnRunStarted(DagRun run)
+    {
+        lock (_sync)
+        {
+            if (!_closed)
+            {
+                RunOf(run);
+            }
+        }
+    }
 
     public void OnRunFinished(DagRun run)
     {
-        if (!_runs.TryRemove((run.DagId, run.LogicalDate), out var scope))
+        lock (_sync)
         {
-            return;
+            // A run resumed by a restarted scheduler that ends without a new attempt has no open run: it starts now.
+            if (_closed)
+            {
+                return;
+            }
+            var scope = RunOf(run);
+            _runs.TryRemove((run.DagId, run.LogicalDate), out _);
+            if (run.State == DagRunState.Success)
+            {
+                scope.Lineage.Complete();
+                return;
+            }
+            var failed = scope.FailedTasks;
+            scope.Lineage.Fail(failed.Count == 0
+                ? $"DAG run {run.RunId} failed."
+                : $"DAG run {run.RunId} failed: task(s) {string.Join(", ", failed)} failed.");
         }
-        if (run.State == DagRunState.Success)
-        {
-            scope.Lineage.Complete();
-            return;
-        }
-        List<string> failed;
-        lock (scope.FailedTasks)
-        {
-            failed = [.. scope.FailedTasks];
-        }
-        scope.Lineage.Fail(failed.Count == 0
-            ? $"DAG run {run.RunId} failed."
-            : $"DAG run {run.RunId} failed: task(s) {string.Join(", ", failed)} failed.");
     }
 
     public void OnTaskAttemptStarted(DagRun run, TaskInstance task, TaskAttempt attempt)
     {
-        var parent = RunOf(run);
-        var (job, inputs, outputs) = Describe(run, task.TaskId, attempt.Number);
-        _attempts[(run.DagId, run.LogicalDate, task.TaskId, attempt.Number)] =
-            LineageRunScope.Start(Emitter, job, inputs, outputs, parent.Lineage.AsParent(), time: _time);
+        lock (_sync)
+        {
+            if (!_closed)
+            {
+                _attempts[(run.DagId, run.LogicalDate, task.TaskId, attempt.Number)] = StartAttempt(run, task.TaskId, attempt.Number);
+            }
+        }
     }
 
     public void OnTaskAttemptFinished(DagRun run, TaskInstance task, TaskAttempt attempt)
     {
-        if (task.State == TaskState.Failed && _runs.TryGetValue((run.DagId, run.LogicalDate), out var parent))
+        lock (_sync)
         {
-            lock (parent.FailedTasks)
+            if (_closed)
             {
-                parent.FailedTasks.Add(task.TaskId);
+                return;
             }
-        }
-        if (!_attempts.TryRemove((run.DagId, run.LogicalDate, task.TaskId, attempt.Number), out var scope))
-        {
-            return;
-        }
-        switch (attempt.State)
-        {
-            case AttemptState.Success:
-                scope.Complete();
-                break;
-            case AttemptState.Abandoned:
-                scope.Abort();
-                break;
-            default:
-                scope.Fail(attempt.Error ?? $"attempt {attempt.Number} of task {task.TaskId} ended {attempt.State}");
-                break;
+            if (task.State == TaskState.Failed)
+            {
+                RunOf(run).FailedTasks.Add(task.TaskId);
+            }
+            // An attempt continued by a restarted scheduler (a sensor's), or abandoned by the previous one, has no open
+            // run here: it starts now, as a new lineage run, and ends at once.
+            if (!_attempts.TryRemove((run.DagId, run.LogicalDate, task.TaskId, attempt.Number), out var scope))
+            {
+                scope = StartAttempt(run, task.TaskId, attempt.Number);
+            }
+            switch (attempt.State)
+            {
+                case AttemptState.Success:
+                    scope.Complete();
+                    break;
+                case AttemptState.Abandoned:
+                    scope.Abort();
+                    break;
+                default:
+                    scope.Fail(attempt.Error ?? $"attempt {attempt.Number} of task {task.TaskId} ended {attempt.State}");
+                    break;
+            }
         }
     }
 
-    /// <summary>Ends what is still open as ABORT (the scheduler stops: its attempts are cancelled and run again by the next one).</summary>
+    /// <summary>
+    /// Ends what is still open as ABORT (the scheduler stops: its attempts are cancelled and run again by the next one),
+    /// and emits nothing afterwards.
+    /// </summary>
     public void AbortOpen()
     {
-        foreach (var key in _attempts.Keys)
+        lock (_sync)
         {
-            if (_attempts.TryRemove(key, out var scope))
+            _closed = true;
+            foreach (var key in _attempts.Keys)
             {
-                scope.Abort();
+                if (_attempts.TryRemove(key, out var scope))
+                {
+                    scope.Abort();
+                }
             }
-        }
-        foreach (var key in _runs.Keys)
-        {
-            if (_runs.TryRemove(key, out var scope))
+            foreach (var key in _runs.Keys)
             {
-                scope.Lineage.Abort();
+                if (_runs.TryRemove(key, out var scope))
+                {
+                    scope.Lineage.Abort();
+                }
             }
         }
     }
 
-    private RunScope RunOf(DagRun run) =>
-        _runs.GetOrAdd((run.DagId, run.LogicalDate), static (_, state) =>
+    private LineageRunScope StartAttempt(DagRun run, string taskId, int attempt)
+    {
+        var parent = RunOf(run);
+        var (job, inputs, outputs) = Describe(run, taskId, attempt);
+        return LineageRunScope.Start(Emitter, job, inputs, outputs, parent.Lineage.AsParent(), time: _time);
+    }
+
+    /// <summary>The open lineage run of <paramref name="run"/>, started (START) when it has none; under <see cref="_sync"/>.</summary>
+    private RunScope RunOf(DagRun run)
+    {
+        if (_runs.TryGetValue((run.DagId, run.LogicalDate), out var open))
         {
-            var (self, run) = state;
-            var job = LineageJobNames.Job(self.Namespace, run.DagId, ProcessingType.Batch, LineageJobTypes.Dag);
-            // A manual DAG's interval is empty: its nominal time is the logical date alone.
-            var nominal = new NominalTimeRunFacet
-            {
-                NominalStartTime = run.Interval.Start,
-                NominalEndTime = run.Interval.End > run.Interval.Start ? run.Interval.End : null,
-            };
-            return new RunScope(LineageRunScope.Start(self.Emitter, job, [], [], nominalTime: nominal, time: self._time), []);
-        }, (this, run));
+            return open;
+        }
+        var job = LineageJobNames.Job(Namespace, run.DagId, ProcessingType.Batch, LineageJobTypes.Dag);
+        // A manual DAG's interval is empty: its nominal time is the logical date alone.
+        var nominal = new NominalTimeRunFacet
+        {
+            NominalStartTime = run.Interval.Start,
+            NominalEndTime = run.Interval.End > run.Interval.Start ? run.Interval.End : null,
+        };
+        var scope = new RunScope(LineageRunScope.Start(Emitter, job, [], [], nominalTime: nominal, time: _time), []);
+        _runs[(run.DagId, run.LogicalDate)] = scope;
+        return scope;
+    }
 
     private (LineageJob Job, IReadOnlyList<LineageDataset> Inputs, IReadOnlyList<LineageDataset> Outputs) Describe(DagRun run, string taskId, int attempt)
     {
@@ -157,15 +208,16 @@ internal sealed class DagLineage : IDagRunListener
                 _ => (TaskJob(name), [], []),
             };
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or Sluice.Models.Templating.TemplateException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Lineage never fails a task: a template or connection string that does not parse costs the datasets only.
+            // Lineage never fails a task nor loses its START: a template or connection string that does not parse (or
+            // anything else going wrong here) costs the datasets only.
             return (TaskJob(name), [], []);
         }
     }
 
     private (LineageJob, IReadOnlyList<LineageDataset>, IReadOnlyList<LineageDataset>) SqlTask(string name, SqlConnectionTarget target, string sql) =>
-        (LineageJobNames.Job(Namespace, name, ProcessingType.Batch, LineageJobTypes.Task, sql), [], SqlTaskDatasets.Outputs(target, sql));
+        (LineageJobNames.Job(Namespace, name, ProcessingType.Batch, LineageJobTypes.Task, _includeSql ? sql : null), [], SqlTaskDatasets.Outputs(target, sql));
 
     private LineageJob TaskJob(string name) => LineageJobNames.Job(Namespace, name, ProcessingType.Batch, LineageJobTypes.Task);
 

@@ -12,7 +12,7 @@ namespace Sluice.Orchestration.Execution;
 /// <c>sql</c> task's outputs are only what is cheap to know without parsing SQL: the tables named right after
 /// <c>CREATE [OR REPLACE] TABLE|VIEW [IF NOT EXISTS]</c>, <c>INSERT [OR REPLACE] INTO</c> and <c>MERGE INTO</c>;
 /// its inputs are not reported. The PostgreSQL namespace comes from the connection string's host and port, never its
-/// user or password.
+/// user or password; a connection string without a database names its tables under database <c>postgres</c>.
 /// </summary>
 internal static partial class SqlTaskDatasets
 {
@@ -41,7 +41,10 @@ internal static partial class SqlTaskDatasets
         var table = parts[^1];
         if (target.DuckDbPath is { } path)
         {
-            return DatasetNames.DuckDb(path, parts.Length >= 2 ? parts[^2] : "main", table);
+            // A three-part name in another catalog (an ATTACHed database: pg.public.orders) is not the file's table.
+            return parts.Length == 3 && !string.Equals(parts[0], Path.GetFileNameWithoutExtension(path), StringComparison.OrdinalIgnoreCase)
+                ? null
+                : DatasetNames.DuckDb(path, parts.Length >= 2 ? parts[^2] : "main", table);
         }
         var builder = new NpgsqlConnectionStringBuilder(target.PostgresConnectionString);
         // Several hosts ("a,b:5433") name one cluster by its first.
@@ -51,7 +54,9 @@ internal static partial class SqlTaskDatasets
         {
             (host, port) = (host[..colon], hostPort);
         }
-        var database = parts.Length == 3 ? parts[0] : builder.Database ?? builder.Username ?? "postgres";
+        // Without a Database, PostgreSQL connects to the user's database; the name says "postgres" instead, so that no
+        // user name ever becomes part of a dataset name.
+        var database = parts.Length == 3 ? parts[0] : builder.Database ?? "postgres";
         return DatasetNames.Postgres(host, port, database, parts.Length >= 2 ? parts[^2] : "public", table);
     }
 
