@@ -1,3 +1,4 @@
+using Sluice.Connectors.Log;
 using Sluice.Log;
 using Sluice.Orchestration;
 
@@ -5,9 +6,11 @@ namespace Sluice.Server.Dags;
 
 /// <summary>
 /// <see cref="ITopicProbe"/> on an embedded log: the server's open log (it owns the directory lock), or — from the
-/// CLI — a log directory opened read-only for each poke. A log another process holds cannot be opened (its directory
-/// lock is exclusive, even for readers), so the probe then fails telling the user to run the DAG in that server.
-/// Thread-safe.
+/// CLI — a log directory leased per poke through <see cref="SharedLogs"/>, so pokes that overlap in this process (two
+/// topic sensors, overlapping backfill runs, a sql_job's 'sluice-log' table) share one open log instead of the second
+/// one being refused by the exclusive directory lock. A log another process holds cannot be opened (its directory lock
+/// is exclusive, even for readers), so the probe then fails naming the holder and telling the user to run the DAG in
+/// that server. Thread-safe.
 /// </summary>
 internal sealed class LogTopicProbe : ITopicProbe
 {
@@ -23,7 +26,7 @@ internal sealed class LogTopicProbe : ITopicProbe
     /// <summary>A probe on a log this process has open (the caller keeps owning it).</summary>
     public static LogTopicProbe Shared(PartitionedLog log) => new(log, null);
 
-    /// <summary>A probe that opens the log in <paramref name="directory"/> read-only for each poke.</summary>
+    /// <summary>A probe that leases the log in <paramref name="directory"/> (shared in this process) for each poke.</summary>
     public static LogTopicProbe OnDirectory(string directory) => new(null, Path.GetFullPath(directory));
 
     public Task<IReadOnlyList<TopicPartitionPosition>> ProbeAsync(TopicProbeRequest request, CancellationToken cancellationToken)
@@ -41,13 +44,14 @@ internal sealed class LogTopicProbe : ITopicProbe
         }
         try
         {
-            using var log = PartitionedLog.Open(_directory, new LogOptions { ReadOnly = true });
-            return Task.FromResult(Describe(log, request));
+            using var lease = SharedLogs.Acquire(_directory);
+            return Task.FromResult(Describe(lease.Log, request));
         }
         catch (DataDirectoryLockedException e)
         {
+            // Only another process (or a direct open bypassing SharedLogs) gets here; e's message names the holder.
             throw new TopicProbeException(
-                $"The embedded log in '{_directory}' is held by another process, so the {request.Describe()} cannot be read from here: " +
+                $"The embedded log in '{_directory}' is held by another process, so the {request.Describe()} cannot be read from here ({e.Message}): " +
                 "run this DAG in the server that owns the log ('sluice server --dags-dir …', trigger it with POST /api/dags/{id}/runs).", e);
         }
     }

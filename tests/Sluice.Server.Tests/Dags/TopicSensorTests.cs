@@ -2,6 +2,7 @@ using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Time.Testing;
 using Sluice.Connectors.Kafka.Testing;
+using Sluice.Connectors.Log;
 using Sluice.Log;
 using Sluice.Orchestration;
 using Sluice.Orchestration.Definitions;
@@ -119,7 +120,7 @@ public sealed class TopicSensorTests : IDisposable
     }
 
     [Fact]
-    public async Task EmbeddedLogDirectory_NotHeldByAnyone_IsReadReadOnly()
+    public async Task EmbeddedLogDirectory_NotHeldByAnyone_IsReadAndReleased()
     {
         var directory = Path.Combine(_directory, "log");
         using (var log = PartitionedLog.Open(directory))
@@ -131,6 +132,42 @@ public sealed class TopicSensorTests : IDisposable
         var positions = await probe.ProbeAsync(new TopicProbeRequest(null, "orders", null, s_jan1), CancellationToken.None);
 
         positions.ShouldBe([new TopicPartitionPosition(0, 4, 0)]);
+        SharedLogs.ReferencesTo(directory).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task EmbeddedLogDirectory_PokesOverlappingInThisProcess_ShareTheOpenLog()
+    {
+        var directory = Path.Combine(_directory, "log");
+        using (var log = PartitionedLog.Open(directory))
+        {
+            Append(log.CreateTopic("orders").GetPartition(0), 3, s_jan1);
+        }
+        var first = LogTopicProbe.OnDirectory(directory);
+        var second = LogTopicProbe.OnDirectory(directory);
+        var request = new TopicProbeRequest(null, "orders", null, null);
+
+        // A poke still in flight (or a sql_job's 'sluice-log' table) holds the log while the others poke.
+        using (SharedLogs.Acquire(directory))
+        {
+            (await first.ProbeAsync(request, CancellationToken.None)).ShouldBe([new TopicPartitionPosition(0, 3, null)]);
+            (await second.ProbeAsync(request, CancellationToken.None)).ShouldBe([new TopicPartitionPosition(0, 3, null)]);
+            SharedLogs.ReferencesTo(directory).ShouldBe(1);
+        }
+
+        // Two sensors poking at once from two threads, many times: none is refused by the directory lock.
+        var pokes = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => Task.Run(async () =>
+        {
+            var probe = i == 0 ? first : second;
+            var ends = new List<long>();
+            for (var n = 0; n < 50; n++)
+            {
+                ends.Add((await probe.ProbeAsync(request, CancellationToken.None)).Single().EndOffset);
+            }
+            return ends;
+        })));
+        pokes.SelectMany(e => e).ShouldAllBe(end => end == 3);
+        SharedLogs.ReferencesTo(directory).ShouldBe(0);
     }
 
     [Fact]
@@ -143,7 +180,9 @@ public sealed class TopicSensorTests : IDisposable
 
         var error = await Should.ThrowAsync<TopicProbeException>(() => probe.ProbeAsync(new TopicProbeRequest(null, "orders", null, null), CancellationToken.None));
 
-        error.Message.ShouldStartWith($"The embedded log in '{directory}' is held by another process, so the embedded log topic 'orders' cannot be read from here: run this DAG in the server that owns the log");
+        error.Message.ShouldStartWith($"The embedded log in '{directory}' is held by another process, so the embedded log topic 'orders' cannot be read from here (");
+        error.Message.ShouldContain($"pid {Environment.ProcessId}");
+        error.Message.ShouldContain("): run this DAG in the server that owns the log");
     }
 
     [Fact]
