@@ -102,6 +102,38 @@ public sealed class HttpTaskTests
         request.Response.Abort();
     }
 
+    [Fact]
+    public async Task JobSavepointOverHttp_ListsTheJobsWithTheTokenToo()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+        using var server = new SilentServer();
+        var variable = "SLUICE_TEST_TOKEN_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, "token-of-the-test-42");
+        try
+        {
+            var dag = new DagBuilder("save").Task("save", new JobSavepointAction("endless") { ServerUrl = server.BaseUrl, TokenVariable = variable }).Build();
+            await using var scheduler = f.Scheduler(dag);
+            await scheduler.TriggerAsync("save", s_jan1);
+            await scheduler.StepAsync();
+
+            // A server reached from another host answers reads only with the token: the list of jobs must carry it.
+            var list = await server.NextRequestAsync();
+            (list.Request.HttpMethod, list.Request.Url!.AbsolutePath).ShouldBe(("GET", "/api/jobs"));
+            list.Request.Headers["Authorization"].ShouldBe("Bearer token-of-the-test-42");
+            list.Response.StatusCode = 401;
+            list.Response.Close();
+            await scheduler.RunUntilIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+            var attempt = f.Store.ListTasks("save", s_jan1).Single().Attempts.Single();
+            attempt.Error.ShouldNotBeNull().ShouldContain("answered 401 to the list of its jobs");
+            attempt.Error.ShouldNotContain("token-of-the-test-42");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
     /// <summary>An HTTP server on 127.0.0.1 that takes requests and answers none (until the test aborts them).</summary>
     private sealed class SilentServer : IDisposable
     {
@@ -113,10 +145,13 @@ public sealed class HttpTaskTests
             socket.Start();
             var port = ((IPEndPoint)socket.LocalEndpoint).Port;
             socket.Stop();
-            Url = $"http://127.0.0.1:{port}/hang";
+            BaseUrl = $"http://127.0.0.1:{port}/";
+            Url = BaseUrl + "hang";
             _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             _listener.Start();
         }
+
+        public string BaseUrl { get; }
 
         public string Url { get; }
 

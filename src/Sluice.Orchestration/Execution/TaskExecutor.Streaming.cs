@@ -101,7 +101,15 @@ internal sealed partial class TaskExecutor
     /// <summary>Finds the newest running job named <paramref name="job"/> (<c>GET /api/jobs</c>) and takes its savepoint (<c>POST /api/jobs/{id}/savepoints</c>).</summary>
     private async Task<string> TakeSavepointOverHttpAsync(Uri server, string job, string token, CancellationToken cancellationToken)
     {
-        var jobs = await http.GetFromJsonAsync<List<JobSummaryView>>(new Uri(server, "api/jobs"), s_web, cancellationToken).ConfigureAwait(false) ?? [];
+        // The token goes with the read too: a server reached from another host answers reads only with it.
+        using var list = new HttpRequestMessage(HttpMethod.Get, new Uri(server, "api/jobs"));
+        list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var listed = await http.SendAsync(list, cancellationToken).ConfigureAwait(false);
+        if (!listed.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"the server answered {(int)listed.StatusCode} to the list of its jobs (GET api/jobs); check the token in the environment variable the task names (token_env)."));
+        }
+        var jobs = await listed.Content.ReadFromJsonAsync<List<JobSummaryView>>(s_web, cancellationToken).ConfigureAwait(false) ?? [];
         var running = jobs.Where(j => j.Name == job && string.Equals(j.Status, "running", StringComparison.OrdinalIgnoreCase)).MaxBy(j => j.StartTime)
             ?? throw new InvalidOperationException($"the server has no running job named '{job}' (running: {string.Join(", ", jobs.Where(j => string.Equals(j.Status, "running", StringComparison.OrdinalIgnoreCase)).Select(j => j.Name).DefaultIfEmpty("none"))}).");
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server, $"api/jobs/{Uri.EscapeDataString(running.Id)}/savepoints"));
