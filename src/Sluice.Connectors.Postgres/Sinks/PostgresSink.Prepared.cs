@@ -128,7 +128,14 @@ public sealed partial class PostgresSink<T>
     internal string PrepareUpsertBatchTable(NpgsqlConnection connection, int subtask)
     {
         var table = UpsertBatchTable(subtask);
-        Execute(connection, null, $"CREATE UNLOGGED TABLE IF NOT EXISTS {table} ({UpsertBatchColumns()})");
+        try
+        {
+            Execute(connection, null, $"CREATE UNLOGGED TABLE IF NOT EXISTS {table} ({UpsertBatchColumns()})");
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another sink's writer created it concurrently (IF NOT EXISTS is not atomic against a concurrent CREATE): it exists.
+        }
         return table;
     }
 

@@ -186,9 +186,15 @@ public sealed partial class PostgresSink<T>
 
         public void Dispose()
         {
-            evolution?.DiscardDeadLetters();
-            _copy?.Dispose(); // an incomplete COPY is cancelled: nothing of it is staged (an open transaction rolls back on close)
-            _connection?.Dispose();
+            try
+            {
+                evolution?.DiscardDeadLetters();
+                _copy?.Dispose(); // an incomplete COPY is cancelled: nothing of it is staged (an open transaction rolls back on close)
+            }
+            finally
+            {
+                _connection?.Dispose();
+            }
         }
 
         /// <summary>
