@@ -178,6 +178,8 @@ internal static class PostgresSinkOptionResolver
     [
         ConfigOption.Choice("sink.write-mode", "'append' inserts every row (insert-only input); 'upsert' applies rows by key (insert or update, delete). Default: 'upsert' when the table has a key (PRIMARY KEY or 'sink.key-fields'), else 'append'.", null, "append", "upsert"),
         new("sink.key-fields", ConfigOptionType.String, "The key columns, separated by ';', for a table declared without PRIMARY KEY: the key of 'upsert', the primary key of a table the sink creates."),
+        ConfigOption.Choice("sink.upsert-mode", "With 'upsert': 'staging' stages rows and applies them by key when the checkpoint commits (any subtask may receive any key); 'prepared' applies them at the barrier in a prepared transaction, writing every row once — needs 'schema.evolution' = 'none', max_prepared_transactions > 0, and all records of one key reaching one subtask (key the stream by the primary key).", "staging", "staging", "prepared"),
+        ConfigOption.Optional("sink.upsert-lock-timeout", ConfigOptionType.Duration, "With 'sink.upsert-mode' = 'prepared': how long applying a batch waits for a row lock held by another transaction before the checkpoint fails naming the keying contract (the next checkpoint's batch also waits there for the previous commit: keep it above the usual commit delay).", "30s"),
         ConfigOption.Choice("schema.evolution", "What the sink does with rows of a schema other than the table's (a registry source following its subject): 'add-columns' adds new nullable columns in the commit transaction and writes null into columns the rows lack; 'none' fails on any other schema.", "add-columns", "none", "add-columns"),
         ConfigOption.Choice("schema.evolution.on-incompatible", "With 'add-columns', what happens to a row whose schema change is incompatible (a changed type, a dropped NOT NULL column): 'fail' stops the job naming the subject, version and field; 'dlq' writes the row with the reason into the table '<table-name>.dlq', exactly once.", "fail", "fail", "dlq"),
     ];
@@ -197,6 +199,8 @@ internal static class PostgresSinkOptionResolver
             PrimaryKey = keys,
             SchemaEvolution = options.GetChoice("schema.evolution") == "none" ? SchemaEvolutionMode.None : SchemaEvolutionMode.AddColumns,
             OnIncompatibleSchema = options.GetChoice("schema.evolution.on-incompatible") == "dlq" ? IncompatibleSchemaAction.DeadLetter : IncompatibleSchemaAction.Fail,
+            UpsertMode = options.GetChoice("sink.upsert-mode") == "prepared" ? PostgresUpsertMode.Prepared : PostgresUpsertMode.Staging,
+            UpsertLockTimeout = options.GetDuration("sink.upsert-lock-timeout") ?? TimeSpan.FromSeconds(30),
         }, context.Schema);
     }
 

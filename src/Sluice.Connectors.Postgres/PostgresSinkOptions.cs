@@ -41,6 +41,20 @@ public sealed record PostgresSinkOptions
     /// </summary>
     public IncompatibleSchemaAction OnIncompatibleSchema { get; init; } = IncompatibleSchemaAction.Fail;
 
+    /// <summary>
+    /// With <see cref="PostgresWriteMode.Upsert"/>: <see cref="PostgresUpsertMode.Staging"/> (default) or, opted into,
+    /// <see cref="PostgresUpsertMode.Prepared"/> — every row written once, but the input must be keyed by the primary
+    /// key (all records of one key reach one subtask). SQL: <c>'sink.upsert-mode' = 'prepared'</c>.
+    /// </summary>
+    public PostgresUpsertMode UpsertMode { get; init; } = PostgresUpsertMode.Staging;
+
+    /// <summary>
+    /// With <see cref="PostgresUpsertMode.Prepared"/>: how long the apply of a batch waits for a row lock held by
+    /// another transaction (<c>SET LOCAL lock_timeout</c>) before the barrier fails with an error naming the keying
+    /// contract. Default 30 s: a batch of the next checkpoint also waits here for the previous checkpoint's commit of its keys, so keep it well above the usual commit delay and below the checkpoint timeout. Must be positive.
+    /// </summary>
+    public TimeSpan UpsertLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     // The record's ToString shows the connection string without its password.
     private bool PrintMembers(StringBuilder builder)
     {
@@ -49,7 +63,9 @@ public sealed record PostgresSinkOptions
             .Append(", Mode = ").Append(Mode)
             .Append(", PrimaryKey = ").Append(string.Join(",", PrimaryKey))
             .Append(", SchemaEvolution = ").Append(SchemaEvolution)
-            .Append(", OnIncompatibleSchema = ").Append(OnIncompatibleSchema);
+            .Append(", OnIncompatibleSchema = ").Append(OnIncompatibleSchema)
+            .Append(", UpsertMode = ").Append(UpsertMode)
+            .Append(", UpsertLockTimeout = ").Append(UpsertLockTimeout);
         return true;
     }
 }

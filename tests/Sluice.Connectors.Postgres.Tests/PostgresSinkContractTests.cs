@@ -61,5 +61,5 @@ public sealed class PostgresUpsertSinkContractTests(PostgresCluster cluster) : P
 public sealed class PostgresPreparedUpsertSinkContractTests(PostgresCluster cluster) : PostgresSinkContractTests(cluster, "contract_pupsert")
 {
     protected override PostgresSinkOptions Options(string connectionString) =>
-        new() { ConnectionString = connectionString, Table = Table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["v"], SchemaEvolution = SchemaEvolutionMode.None };
+        new() { ConnectionString = connectionString, Table = Table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["v"], SchemaEvolution = SchemaEvolutionMode.None, UpsertMode = PostgresUpsertMode.Prepared };
 }

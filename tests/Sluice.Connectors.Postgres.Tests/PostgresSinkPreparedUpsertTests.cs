@@ -104,11 +104,15 @@ public sealed class PostgresSinkPreparedUpsertTests(PostgresCluster cluster)
         // would refuse it: ON CONFLICT DO UPDATE cannot affect a row twice).
         var schema = Schema.Parse("code STRING NOT NULL, n BIGINT");
         var table = PostgresCluster.NewTable("pupsert_strings");
-        var sink = PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["code"], SchemaEvolution = SchemaEvolutionMode.None }, schema);
+        var sink = PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["code"], SchemaEvolution = SchemaEvolutionMode.None, UpsertMode = PostgresUpsertMode.Prepared }, schema);
         sink.AbortPending(0);
 
-        sink.Commit(1, 0, Prepare(sink, 1, Row.Of(schema, "a", 1L), Row.Of(schema, "b", 2L), Row.Of(schema, "A", 3L)));
-        sink.Commit(2, 0, Prepare(sink, 2, Row.Of(schema, "b", 20L), Row.Of(schema, "c", 30L), Row.Of(schema, "b", 21L)));
+        var distinct = Prepare(sink, 1, Row.Of(schema, "a", 1L), Row.Of(schema, "b", 2L), Row.Of(schema, "A", 3L));
+        distinct[0].ShouldBe((byte)3, "applied through a prepared transaction, not staged");
+        sink.Commit(1, 0, distinct);
+        var repeats = Prepare(sink, 2, Row.Of(schema, "b", 20L), Row.Of(schema, "c", 30L), Row.Of(schema, "b", 21L));
+        repeats[0].ShouldBe((byte)3, "applied through a prepared transaction, not staged");
+        sink.Commit(2, 0, repeats);
 
         cluster.Query($"SELECT code, n FROM {table} ORDER BY code COLLATE \"C\"").ShouldBe([["A", 3L], ["a", 1L], ["b", 21L], ["c", 30L]]);
     }
@@ -148,12 +152,66 @@ public sealed class PostgresSinkPreparedUpsertTests(PostgresCluster cluster)
         writer.Write(User(RowKind.UpdateAfter, 1, "b", 2.0), 0);
 
         var second = Task.Run(() => writer.PrepareCommit(2));
+        await WaitUntilSomeoneWaitsOnALock(table, second);
+        second.IsCompleted.ShouldBeFalse("the apply of checkpoint 2 waits for checkpoint 1's commit");
         sink.Commit(1, 0, first);
         var committable = await second.WaitAsync(TimeSpan.FromMinutes(1));
 
         Rows(table).ShouldBe([[1L, "a", 1.0]], "checkpoint 2 is prepared, not committed");
         sink.Commit(2, 0, committable);
         Rows(table).ShouldBe([[1L, "b", 2.0]]);
+    }
+
+    [Fact]
+    public async Task PreparedUpsert_TwoSubtasksUpsertOneKey_TheSecondFailsAfterTheLockTimeout_NamingTheContract()
+    {
+        var table = PostgresCluster.NewTable("pupsert_contract");
+        var sink = Upsert(table, lockTimeout: TimeSpan.FromMilliseconds(300));
+        sink.AbortPending(0);
+        using var first = Writer(sink, subtask: 0);
+        using var second = Writer(sink, subtask: 1);
+        first.Write(User(RowKind.Insert, 1, "from 0", 1.0), 0);
+        second.Write(User(RowKind.Insert, 1, "from 1", 2.0), 0);
+        var committable = first.PrepareCommit(1); // holds key 1's row lock until COMMIT PREPARED
+
+        var blocked = Task.Run(() => second.PrepareCommit(1));
+        var error = await Should.ThrowAsync<PostgresSinkException>(blocked.WaitAsync(TimeSpan.FromMinutes(1)));
+
+        error.Message.ShouldContain($"'{table}'");
+        error.Message.ShouldContain("records of one key must reach one subtask: key the stream by the primary key");
+        error.Message.ShouldContain("subtask 1");
+        sink.Commit(1, 0, committable);
+        Rows(table).ShouldBe([[1L, "from 0", 1.0]]);
+    }
+
+    [Fact]
+    public void Upsert_NotOptedIn_StagesEvenWithPreparedTransactionsAndNoEvolution_AndSaysHowToOptIn()
+    {
+        var table = PostgresCluster.NewTable("pupsert_default");
+        using var logs = new CollectingLoggerFactory();
+        var sink = Upsert(table, mode: PostgresUpsertMode.Staging);
+        sink.Open(new CommitterContext("sink", "job", JobId.New(), logs));
+        sink.AbortPending(0);
+
+        var committable = Prepare(sink, 1, User(RowKind.Insert, 1, "a", 1.0));
+
+        committable[0].ShouldBe((byte)1, "a staged batch's committable");
+        cluster.Scalar($"SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, '{Prefix(table)}')").ShouldBe(0);
+        sink.Commit(1, 0, committable);
+        Rows(table).ShouldBe([[1L, "a", 1.0]]);
+        logs.Entries.Count(e => e.Message.Contains("'sink.upsert-mode' = 'prepared'", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
+    /// <summary>Polls pg_stat_activity (each query is its own round trip) until a backend waits on a lock of <paramref name="table"/>'s database, or <paramref name="task"/> ends.</summary>
+    private async Task WaitUntilSomeoneWaitsOnALock(string table, Task task)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (cluster.Scalar($"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND position('{table}' in query) > 0") == 0)
+        {
+            task.IsCompleted.ShouldBeFalse($"the writer of {table} finished without waiting on a lock");
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"no backend waited on a lock for {table}");
+            await Task.Yield();
+        }
     }
 
     [Fact]
@@ -188,11 +246,20 @@ public sealed class PostgresSinkPreparedUpsertTests(PostgresCluster cluster)
         logs.Entries.Count(e => e.Message.Contains("upserts through its staging table", StringComparison.Ordinal) && e.Message.Contains("its schema evolution may add columns", StringComparison.Ordinal)).ShouldBe(1);
     }
 
-    private PostgresSink<Row> Upsert(string table, SchemaEvolutionMode evolution = SchemaEvolutionMode.None) =>
-        PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["id"], SchemaEvolution = evolution }, s_users);
+    private PostgresSink<Row> Upsert(string table, SchemaEvolutionMode evolution = SchemaEvolutionMode.None, PostgresUpsertMode mode = PostgresUpsertMode.Prepared, TimeSpan? lockTimeout = null) =>
+        PostgresSink.ForRows(new PostgresSinkOptions
+        {
+            ConnectionString = cluster.ConnectionString,
+            Table = table,
+            Mode = PostgresWriteMode.Upsert,
+            PrimaryKey = ["id"],
+            SchemaEvolution = evolution,
+            UpsertMode = mode,
+            UpsertLockTimeout = lockTimeout ?? TimeSpan.FromMinutes(1),
+        }, s_users);
 
-    private static ITwoPhaseSinkWriter<Row> Writer(PostgresSink<Row> sink) =>
-        (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(new SinkContext("Postgres(test)", 0, 1, TimeProvider.System) { LoggerFactory = NullLoggerFactory.Instance });
+    private static ITwoPhaseSinkWriter<Row> Writer(PostgresSink<Row> sink, int subtask = 0) =>
+        (ITwoPhaseSinkWriter<Row>)sink.CreateWriter(new SinkContext("Postgres(test)", subtask, 2, TimeProvider.System) { LoggerFactory = NullLoggerFactory.Instance });
 
     private static byte[] Prepare(PostgresSink<Row> sink, long checkpointId, params Row[] rows)
     {
@@ -229,7 +296,7 @@ public sealed class PostgresSinkStagedUpsertTests(PostgresClusterWithoutPrepared
     {
         var table = PostgresCluster.NewTable("staged_upsert");
         using var logs = new CollectingLoggerFactory();
-        var sink = PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["id"], SchemaEvolution = SchemaEvolutionMode.None }, s_users);
+        var sink = PostgresSink.ForRows(new PostgresSinkOptions { ConnectionString = cluster.ConnectionString, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["id"], SchemaEvolution = SchemaEvolutionMode.None, UpsertMode = PostgresUpsertMode.Prepared }, s_users);
         sink.Open(new CommitterContext("sink", "job", JobId.New(), logs));
         sink.AbortPending(0);
         sink.AbortPending(0);

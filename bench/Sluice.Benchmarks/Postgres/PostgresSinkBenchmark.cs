@@ -43,7 +43,7 @@ public sealed record PostgresSinkResult(string Case, int Rows, double Seconds)
 /// transaction moving the rows into the table);</item>
 /// <item>upsert of keys that all exist (every row an update): the sink against binary COPY into a temporary table and
 /// one <c>INSERT … SELECT … ON CONFLICT DO UPDATE</c> — what an expert would write by hand, without exactly-once.
-/// <c>sink upsert</c> has schema evolution off and goes through a prepared transaction (binary COPY into an unlogged
+/// <c>sink upsert</c> has schema evolution off, opts into <c>UpsertMode = Prepared</c> and goes through a prepared transaction (binary COPY into an unlogged
 /// batch table, applied by key at the barrier, <c>PREPARE TRANSACTION</c>, <c>COMMIT PREPARED</c>); <c>sink upsert
 /// (staged)</c> has the default schema evolution and goes through the staging table (applied by key in the commit
 /// transaction).</item>
@@ -103,7 +103,16 @@ public static class PostgresSinkBenchmark
         var table = NewTable(upsert ? "sink_upsert" : "sink_append");
         var sink = PostgresSink.ForRows(
             upsert
-                ? new PostgresSinkOptions { ConnectionString = connection, Table = table, Mode = PostgresWriteMode.Upsert, PrimaryKey = ["id"], SchemaEvolution = evolution }
+                ? new PostgresSinkOptions
+                {
+                    ConnectionString = connection,
+                    Table = table,
+                    Mode = PostgresWriteMode.Upsert,
+                    PrimaryKey = ["id"],
+                    SchemaEvolution = evolution,
+                    // One writer: every key reaches one subtask, the prepared path's contract.
+                    UpsertMode = evolution == SchemaEvolutionMode.None ? PostgresUpsertMode.Prepared : PostgresUpsertMode.Staging,
+                }
                 : new PostgresSinkOptions { ConnectionString = connection, Table = table, SchemaEvolution = evolution },
             s_schema);
         sink.AbortPending(0);

@@ -64,7 +64,8 @@ public sealed partial class PostgresSink<T>
     }
 
     /// <summary>
-    /// Whether the writers write through prepared transactions: <see cref="SchemaEvolutionMode.None"/> (adding a column
+    /// Whether the writers write through prepared transactions: appends, or upserts opted into with
+    /// <see cref="PostgresUpsertMode.Prepared"/> (nothing else guarantees one key per subtask), with <see cref="SchemaEvolutionMode.None"/> (adding a column
     /// takes an exclusive lock on the target, which the other writers' open and prepared transactions would hold up until
     /// a barrier that waits for the blocked writer), on a server whose <c>max_prepared_transactions</c> is above 0.
     /// Appends copy straight into the target; upserts copy into <see cref="UpsertBatchTable"/> and apply the batch by key
@@ -79,7 +80,8 @@ public sealed partial class PostgresSink<T>
         }
         using var show = new NpgsqlCommand("SELECT current_setting('max_prepared_transactions')::int", connection);
         var limit = (int)show.ExecuteScalar()!;
-        path = limit > 0 && !_evolves ? PathPrepared : PathStaging;
+        var optedIn = Options.Mode != PostgresWriteMode.Upsert || Options.UpsertMode == PostgresUpsertMode.Prepared;
+        path = limit > 0 && !_evolves && optedIn ? PathPrepared : PathStaging;
         Volatile.Write(ref _writePath, path);
         if (Interlocked.Exchange(ref _pathLogged, 1) == 0)
         {
@@ -91,6 +93,10 @@ public sealed partial class PostgresSink<T>
             else if (path == PathPrepared)
             {
                 _logger.LogInformation("The PostgreSQL sink of table {Table} appends straight into it through prepared transactions (max_prepared_transactions = {Limit}).", Options.Table, limit);
+            }
+            else if (!optedIn)
+            {
+                _logger.LogInformation("The PostgreSQL sink of table {Table} upserts through its staging table {Staging}, writing every row twice (the default). With the input keyed by the primary key, UpsertMode = Prepared ('sink.upsert-mode' = 'prepared') writes rows once.", Options.Table, Staging);
             }
             else if (limit == 0)
             {
@@ -122,7 +128,14 @@ public sealed partial class PostgresSink<T>
     internal string PrepareUpsertBatchTable(NpgsqlConnection connection, int subtask)
     {
         var table = UpsertBatchTable(subtask);
-        Execute(connection, null, $"CREATE UNLOGGED TABLE IF NOT EXISTS {table} ({UpsertBatchColumns()})");
+        try
+        {
+            Execute(connection, null, $"CREATE UNLOGGED TABLE IF NOT EXISTS {table} ({UpsertBatchColumns()})");
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another sink's writer created it concurrently (IF NOT EXISTS is not atomic against a concurrent CREATE): it exists.
+        }
         return table;
     }
 
@@ -146,6 +159,9 @@ public sealed partial class PostgresSink<T>
         var updates = _columns.Except(_keyColumns).Select(c => $"{c} = EXCLUDED.{c}").ToArray();
         var onConflict = $"ON CONFLICT ({keys}) " + (updates.Length == 0 ? "DO NOTHING" : "DO UPDATE SET " + string.Join(", ", updates));
         var last = $"SELECT DISTINCT ON ({keys}) op, {list} FROM {table} ORDER BY {keys}, ord DESC";
+        // A key another transaction holds (a second subtask upserting it: the keying contract broken) fails the barrier
+        // after the timeout instead of stalling it until the checkpoint times out.
+        Execute(connection, null, string.Create(CultureInfo.InvariantCulture, $"SET LOCAL lock_timeout = {Math.Max(1, (long)Options.UpsertLockTimeout.TotalMilliseconds)}"));
         if (withDeletes)
         {
             // One pass over the batch: both sub-statements read the same snapshot, and a key is either deleted or upserted.
@@ -162,6 +178,7 @@ public sealed partial class PostgresSink<T>
             Execute(connection, null, $"INSERT INTO {Target} ({list}) SELECT {list} FROM {table} {onConflict}");
         }
         Execute(connection, null, $"DELETE FROM {table}");
+        Execute(connection, null, "SET LOCAL lock_timeout = 0");
     }
 
     /// <summary>

@@ -169,6 +169,10 @@ public sealed partial class PostgresSink<T>
             {
                 sink.ApplyUpsertBatch(_connection!, batch, withDeletes, lastPerKey);
             }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                throw new PostgresSinkException($"The PostgreSQL sink of table '{sink.Options.Table}' could not apply its batch of checkpoint {checkpointId} (subtask {subtask}, {rows} rows) by key: a row of one of its keys stayed locked by another transaction for {sink.Options.UpsertLockTimeout} ({e.MessageText}). With UpsertMode = Prepared ('sink.upsert-mode' = 'prepared'), records of one key must reach one subtask: key the stream by the primary key, or use the staging upsert mode.", e);
+            }
             catch (PostgresException e)
             {
                 throw new PostgresSinkException($"The PostgreSQL sink of table '{sink.Options.Table}' could not apply its batch of checkpoint {checkpointId} (subtask {subtask}, {rows} rows) by key: {e.MessageText}.", e);
@@ -182,9 +186,15 @@ public sealed partial class PostgresSink<T>
 
         public void Dispose()
         {
-            evolution?.DiscardDeadLetters();
-            _copy?.Dispose(); // an incomplete COPY is cancelled: nothing of it is staged (an open transaction rolls back on close)
-            _connection?.Dispose();
+            try
+            {
+                evolution?.DiscardDeadLetters();
+                _copy?.Dispose(); // an incomplete COPY is cancelled: nothing of it is staged (an open transaction rolls back on close)
+            }
+            finally
+            {
+                _connection?.Dispose();
+            }
         }
 
         /// <summary>

@@ -23,18 +23,19 @@ namespace Sluice.Connectors.Postgres.Sinks;
 /// <b>Prepared appends.</b> In append mode with <see cref="SchemaEvolutionMode.None"/>, on a server with <c>max_prepared_transactions</c>
 /// above 0, a writer instead copies its rows straight into the target inside a transaction; at the barrier it records
 /// the batch in <c>_sluice_commits</c> in that transaction and <c>PREPARE TRANSACTION</c>s it (gid
-/// <c>sluice_&lt;hash of database and target&gt;_&lt;subtask&gt;_&lt;checkpoint id&gt;</c>, committable version 3); the
+/// <c>sluice_&lt;hash of database and target&gt;_&lt;writer id&gt;_&lt;subtask&gt;_&lt;sequence&gt;</c>, committable version 3); the
 /// commit is <c>COMMIT PREPARED</c>, and <see cref="AbortPending"/> commits the sink's prepared transactions of the
 /// restored checkpoint and earlier ones, and rolls back the others. Every row is written once. A prepared transaction
 /// keeps its locks and holds back the server's xmin until it is committed or rolled back (see
 /// docs/connectors/postgres.md).
 /// </para>
 /// <para>
-/// <b>Prepared upserts.</b> In upsert mode under the same conditions, a writer copies its rows into its subtask's unlogged
+/// <b>Prepared upserts.</b> In upsert mode opted into with <see cref="PostgresUpsertMode.Prepared"/>, under the same conditions, a writer copies its rows into its subtask's unlogged
 /// batch table inside a transaction; at the barrier it applies the batch by key (<see cref="ApplyUpsertBatch"/>: the
 /// last row per key decides), deletes it from the batch table, records it and prepares the transaction, which then holds
 /// the row locks of its keys until <c>COMMIT PREPARED</c>. The input must be keyed by the primary key: two subtasks
-/// upserting one key would wait on each other's prepared transactions until the checkpoint times out.
+/// upserting one key would wait on each other's prepared transactions, so the apply runs under <c>SET LOCAL lock_timeout</c>
+/// (<see cref="PostgresSinkOptions.UpsertLockTimeout"/>) and fails the barrier naming that contract.
 /// </para>
 /// <para>
 /// <b>Commit.</b> Once the checkpoint is complete, one transaction checks <c>_sluice_commits</c> for the batch, moves
@@ -88,6 +89,10 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>, Lineage.ILineage
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, nameof(options));
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Table, nameof(options));
+        if (options.UpsertLockTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"PostgresSinkOptions.UpsertLockTimeout must be positive, not {options.UpsertLockTimeout}.", nameof(options));
+        }
         Options = options;
         Schema = schema;
         _toRow = toRow;
