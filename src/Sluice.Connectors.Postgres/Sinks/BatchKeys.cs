@@ -3,8 +3,10 @@ using Sluice.Schemas;
 namespace Sluice.Connectors.Postgres.Sinks;
 
 /// <summary>
-/// Whether the key values of one batch are all distinct, for a single-column key of an integer or string type: lets a
-/// prepared upsert skip sorting its batch by key when no row supersedes another. Tracks at most
+/// Whether the key values of one batch are all distinct, for a single-column key of an integer type: lets a prepared
+/// upsert skip sorting its batch by key when no row supersedes another. Integers only: text keys are equal or not by
+/// the target column's collation and length (a case-insensitive collation or a varchar(n) can make distinct strings
+/// one key), which the writer does not know, so their batches are always sorted. Tracks at most
 /// <see cref="MaxTracked"/> keys; a larger batch counts as having repeats. Not thread-safe: one per writer.
 /// </summary>
 internal abstract class BatchKeys
@@ -19,7 +21,6 @@ internal abstract class BatchKeys
     public static BatchKeys? For(DataTypeKind kind) => kind switch
     {
         DataTypeKind.Int or DataTypeKind.BigInt => new IntegerKeys(kind),
-        DataTypeKind.Varchar => new StringKeys(),
         _ => null,
     };
 
@@ -49,34 +50,6 @@ internal abstract class BatchKeys
             if (_seen.Count > 65_536)
             {
                 _seen = [];
-            }
-            else
-            {
-                _seen.Clear();
-            }
-        }
-    }
-
-    private sealed class StringKeys : BatchKeys
-    {
-        // Ordinal: equal exactly when their UTF-8 bytes are, which is text equality under a deterministic collation.
-        private HashSet<string> _seen = new(StringComparer.Ordinal);
-
-        public override void Add(Row row, int index)
-        {
-            if (!AllDistinct)
-            {
-                return;
-            }
-            AllDistinct = _seen.Count < MaxTracked && _seen.Add(row.GetString(index)!);
-        }
-
-        public override void Clear()
-        {
-            AllDistinct = true;
-            if (_seen.Count > 65_536)
-            {
-                _seen = new(StringComparer.Ordinal);
             }
             else
             {
