@@ -27,17 +27,19 @@ internal sealed class SessionSqlJobRunner(Func<SqlSession> createSession) : ISql
         }
         using (results)
         {
-            while (Next(results, statements))
+            // Cancellation is checked before each statement runs (a job starts inside MoveNext), and a started job's
+            // cancel is registered before anything else: a token cancelled while it was being planned cancels it at once
+            // (Register runs the callback synchronously then), so no job outlives its attempt unseen.
+            while (!cancellationToken.IsCancellationRequested && Next(results, statements))
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 switch (results.Current)
                 {
                     case SqlJobResult { Job: var job }:
-                        await log.WriteLineAsync($"job '{job.JobName}' ({job.Id}) started").ConfigureAwait(false);
                         using (cancellationToken.Register(job.Cancel))
                         {
                             try
                             {
+                                await log.WriteLineAsync($"job '{job.JobName}' ({job.Id}) started").ConfigureAwait(false);
                                 var result = await job.Completion.ConfigureAwait(false);
                                 await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"job '{job.JobName}' finished: {result.SourceRecords} source record(s) in {result.Duration}")).ConfigureAwait(false);
                             }
@@ -57,6 +59,7 @@ internal sealed class SessionSqlJobRunner(Func<SqlSession> createSession) : ISql
                         break;
                 }
             }
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
