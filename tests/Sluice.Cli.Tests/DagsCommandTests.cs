@@ -161,6 +161,7 @@ public sealed class DagsCommandTests : IDisposable
 
         result.ExitCode.ShouldBe(1);
         result.Stdout.ShouldContain("FAILED manual__2024-01-05T00:00:00+00:00 wait attempt 1: The embedded log in '");
-        result.Stdout.ShouldContain("is held by another process, so the embedded log topic 'orders' cannot be read from here: run this DAG in the server that owns the log");
+        result.Stdout.ShouldContain("is held by another process, so the embedded log topic 'orders' cannot be read from here (");
+        result.Stdout.ShouldContain("): run this DAG in the server that owns the log");
     }
 }
