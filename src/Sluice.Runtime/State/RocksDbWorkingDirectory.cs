@@ -64,7 +64,15 @@ internal sealed class RocksDbWorkingDirectory : IDisposable
             // FileNotFoundException). Once the lock file exists the parent is not empty and stays: retry until then.
             for (var attempt = 1; lockFile is null; attempt++)
             {
-                Directory.CreateDirectory(parent);
+                try
+                {
+                    Directory.CreateDirectory(parent);
+                }
+                catch (IOException) when (attempt < MaxOpenAttempts && !File.Exists(parent))
+                {
+                    // mkdir found the parent, which was deleted before .NET checked that it is a directory: again.
+                    continue;
+                }
                 try
                 {
                     lockFile = CreateLocked(path + LockSuffix);
