@@ -26,25 +26,7 @@ public sealed class SlaAndListenerTests
             .Task("wait", new FileSensorAction(f.File("never")) { PokeInterval = TimeSpan.FromMinutes(1) }, t => t.Timeout(TimeSpan.FromHours(2)))
             .Build();
         var misses = new ConcurrentBag<long>();
-        using var meter = new MeterListener();
-        meter.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "sluice.dag.sla_misses")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "dag" && (string?)tag.Value == dagId)
-                {
-                    misses.Add(value);
-                }
-            }
-        });
-        meter.Start();
+        using var meter = DagMeters.Listen("sluice.dag.sla_misses", dagId, misses);
         var logs = new CapturingLoggerFactory();
         await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, LoggerFactory = logs });
 
@@ -84,7 +66,7 @@ public sealed class SlaAndListenerTests
         // A manual run's interval is empty: with sla 0 it is late once it finishes after its logical date.
         var dag = new DagBuilder(dagId).Sla(TimeSpan.Zero).Task("t", new ShellAction("true")).Build();
         var misses = new ConcurrentBag<long>();
-        using var meter = ListenToSlaMisses(dagId, misses);
+        using var meter = DagMeters.Listen("sluice.dag.sla_misses", dagId, misses);
         var store = new ObservedRunStore(f.Store.Directory)
         {
             // Every write marking the miss fails until cleared (as a full disk would).
@@ -149,29 +131,6 @@ public sealed class SlaAndListenerTests
         logs.Messages.ShouldAllBe(m => !m.Contains("T0K3N", StringComparison.Ordinal));
     }
 
-    private static MeterListener ListenToSlaMisses(string dagId, ConcurrentBag<long> into)
-    {
-        var meter = new MeterListener();
-        meter.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "sluice.dag.sla_misses")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "dag" && (string?)tag.Value == dagId)
-                {
-                    into.Add(value);
-                }
-            }
-        });
-        meter.Start();
-        return meter;
-    }
 
     [Fact]
     public async Task Listener_SeesTheRunLifecycleInOrder()

@@ -22,7 +22,7 @@ public sealed class StoreFailureTests
         var dagA = new DagBuilder(failing).Task("t", new ShellAction($"echo ran >> {f.File("trace")}")).Build();
         var dagB = new DagBuilder(healthy).Task("t", new ShellAction("true")).Build();
         var errors = new ConcurrentBag<long>();
-        using var meter = ListenToSchedulingErrors(failing, errors);
+        using var meter = DagMeters.Listen("sluice.dag.scheduling_errors", failing, errors);
         var store = new ObservedRunStore(f.Store.Directory)
         {
             // Only the write of dag A's task outcome fails (the attempt's start is written fine).
@@ -79,7 +79,7 @@ public sealed class StoreFailureTests
         var dagId = "two_" + Guid.NewGuid().ToString("N")[..8];
         var dag = new DagBuilder(dagId).MaxActiveRuns(2).Task("t", new ShellAction("true")).Build();
         var errors = new ConcurrentBag<long>();
-        using var meter = ListenToSchedulingErrors(dagId, errors);
+        using var meter = DagMeters.Listen("sluice.dag.scheduling_errors", dagId, errors);
         var store = new ObservedRunStore(f.Store.Directory)
         {
             // Only the outcome of the Jan 1 run's task fails, on every try.
@@ -133,7 +133,7 @@ public sealed class StoreFailureTests
         var dagId = "garbled_" + Guid.NewGuid().ToString("N")[..8];
         var dag = new DagBuilder(dagId).Task("t", new ShellAction("true")).Build();
         var errors = new ConcurrentBag<long>();
-        using var meter = ListenToSchedulingErrors(dagId, errors);
+        using var meter = DagMeters.Listen("sluice.dag.scheduling_errors", dagId, errors);
         await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false });
         var garbled = Path.Combine(f.Store.Directory, "dags", dagId, "runs", "20231231T000000.000Z");
         Directory.CreateDirectory(garbled);
@@ -154,29 +154,6 @@ public sealed class StoreFailureTests
         (await scheduler.WaitForRunAsync(dagId, queued.LogicalDate)).State.ShouldBe(DagRunState.Success);
     }
 
-    private static MeterListener ListenToSchedulingErrors(string dagId, ConcurrentBag<long> into)
-    {
-        var meter = new MeterListener();
-        meter.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "sluice.dag.scheduling_errors")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "dag" && (string?)tag.Value == dagId)
-                {
-                    into.Add(value);
-                }
-            }
-        });
-        meter.Start();
-        return meter;
-    }
 
     private sealed class QueueListener(ConcurrentQueue<string> events) : IDagRunListener
     {
