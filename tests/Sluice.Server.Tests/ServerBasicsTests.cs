@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Sluice.Server;
 
 namespace Sluice.Server.Tests;
@@ -25,6 +27,19 @@ public sealed class ServerBasicsTests
         using var response = await fixture.Anonymous.GetAsync("/readyz");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Configuration_FilesInTheDataDirectory_AreReadOnceNotWatched()
+    {
+        await using var fixture = await ServerFixture.StartAsync();
+
+        // The content root is the data directory, written by every ingest append: a reload-on-change file source
+        // there puts a recursive file watcher on it that wakes for each append.
+        var configuration = (IConfigurationRoot)fixture.Server.Services.GetRequiredService<IConfiguration>();
+        var files = configuration.Providers.OfType<FileConfigurationProvider>().ToList();
+        files.ShouldNotBeEmpty("appsettings.json is still a configuration source");
+        files.ShouldAllBe(f => !f.Source.ReloadOnChange);
     }
 
     [Fact]

@@ -7,9 +7,10 @@ using Spectre.Console;
 namespace Sluice.Bench.Cli.Ingest;
 
 /// <summary>
-/// <c>sluice bench ingest</c>: starts a Sluice server in-process on loopback over a scratch data directory (the
-/// default flush policy: fsync per append, group-committed) and drives <c>POST /ingest/{topic}</c> with
-/// <see cref="IngestLoad"/>; prints events/s, requests/s and p50/p99/max latency (docs/benchmarks.md).
+/// <c>sluice bench ingest</c>: starts a Sluice server on loopback over a scratch data directory (the default flush
+/// policy: fsync per append, group-committed), in-process or (<c>--server-process</c>) as a child process, and drives
+/// <c>POST /ingest/{topic}</c> with <see cref="IngestLoad"/>; prints events/s, requests/s, p50/p99/max latency and
+/// the CPU per request, split between server and load generator when they run apart (docs/benchmarks.md).
 /// </summary>
 internal static class IngestBenchCommand
 {
@@ -29,9 +30,13 @@ internal static class IngestBenchCommand
         var dir = new Option<string?>("--dir") { Description = "Scratch directory for the server's data (default: system temp; deleted after)." }
             .MustSatisfy(d => !File.Exists(d), "must name a directory, not a file");
         var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of a table." };
+        var serverProcess = new Option<bool>("--server-process")
+        {
+            Description = "Run the server in a child process (chaos ingest-server) instead of in-process, so the load generator's CPU is measured apart from the server's.",
+        };
         var command = new Command("ingest", "Benchmark HTTP ingest: N keep-alive clients POST NDJSON batches or single events to an in-process server on loopback.")
         {
-            mode, batch, clients, duration, warmup, partitions, dir, json,
+            mode, batch, clients, duration, warmup, partitions, dir, json, serverProcess,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,10 +48,23 @@ internal static class IngestBenchCommand
             IngestLoadResult result;
             try
             {
-                await using (var server = await SluiceServer.StartAsync(new SluiceServerOptions { DataDirectory = data, Port = 0 }, cancellationToken).ConfigureAwait(false))
+                var path = string.Create(CultureInfo.InvariantCulture, $"ingest/bench?create=true&partitions={parse.GetValue(partitions)}");
+                if (parse.GetValue(serverProcess))
                 {
-                    var url = new Uri(server.Address, string.Create(CultureInfo.InvariantCulture, $"ingest/bench?create=true&partitions={parse.GetValue(partitions)}"));
-                    result = await IngestLoad.RunAsync(url, server.Token, options, cancellationToken).ConfigureAwait(false);
+                    var child = await ChildIngestServer.StartAsync(data, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        result = await IngestLoad.RunAsync(new Uri(child.Address, path), child.Token, options, () => child.CpuTime, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await child.StopAsync().ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await using var server = await SluiceServer.StartAsync(new SluiceServerOptions { DataDirectory = data, Port = 0 }, cancellationToken).ConfigureAwait(false);
+                    result = await IngestLoad.RunAsync(new Uri(server.Address, path), server.Token, options, serverCpu: null, cancellationToken).ConfigureAwait(false);
                 }
             }
             finally
@@ -62,6 +80,7 @@ internal static class IngestBenchCommand
     private static void Print(bool json, IngestLoadOptions options, IngestLoadResult r)
     {
         var modeName = options.Baseline ? "healthz (baseline)" : options.Batched ? string.Create(CultureInfo.InvariantCulture, $"batched ({options.Batch}/request)") : "single";
+        var apart = r.ServerCpuSeconds is not null;
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new
@@ -78,11 +97,13 @@ internal static class IngestBenchCommand
                 r.P99Ms,
                 r.MaxMs,
                 r.CpuMicrosPerRequest,
+                r.ServerCpuMicrosPerRequest,
+                r.ClientCpuMicrosPerRequest,
                 r.CoresUsed,
             }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
             return;
         }
-        var table = new Table().AddColumns("mode", "clients", "seconds", "events/s", "requests/s", "p50 ms", "p99 ms", "max ms", "CPU µs/request", "cores", "failed");
+        var table = new Table().AddColumns("mode", "clients", "seconds", "events/s", "requests/s", "p50 ms", "p99 ms", "max ms", apart ? "CPU µs/request (server + client)" : "CPU µs/request", "cores", "failed");
         table.AddRow(
             Markup.Escape(modeName),
             options.Clients.ToString(CultureInfo.InvariantCulture),
@@ -92,7 +113,9 @@ internal static class IngestBenchCommand
             r.P50Ms.ToString("F2", CultureInfo.InvariantCulture),
             r.P99Ms.ToString("F2", CultureInfo.InvariantCulture),
             r.MaxMs.ToString("F2", CultureInfo.InvariantCulture),
-            r.CpuMicrosPerRequest.ToString("F0", CultureInfo.InvariantCulture),
+            apart
+                ? string.Create(CultureInfo.InvariantCulture, $"{r.CpuMicrosPerRequest:F0} ({r.ServerCpuMicrosPerRequest:F0} + {r.ClientCpuMicrosPerRequest:F0})")
+                : r.CpuMicrosPerRequest.ToString("F0", CultureInfo.InvariantCulture),
             r.CoresUsed.ToString("F2", CultureInfo.InvariantCulture),
             r.Failures.ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);

@@ -83,7 +83,7 @@ internal static class IngestChaosCommand
         }
         Array.Sort(killAt);
 
-        var server = await ChildServer.StartAsync(options.DataDirectory, cancellationToken).ConfigureAwait(false);
+        var server = await ChildIngestServer.StartAsync(options.DataDirectory, cancellationToken).ConfigureAwait(false);
         var state = new LoadState(server);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients, UseProxy = false };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
@@ -100,7 +100,7 @@ internal static class IngestChaosCommand
             var acknowledged = state.Acknowledged;
             state.Current.Kill();
             kills++;
-            var restarted = await ChildServer.StartAsync(options.DataDirectory, cancellationToken).ConfigureAwait(false);
+            var restarted = await ChildIngestServer.StartAsync(options.DataDirectory, cancellationToken).ConfigureAwait(false);
             state.Replace(restarted);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kill {kills}: SIGKILL after {acknowledged} acknowledged batches; restarted at {restarted.Address}"));
         }
@@ -215,16 +215,16 @@ internal static class IngestChaosCommand
     }
 
     /// <summary>The clients' view of the server: the current child, progress, and a signal when a child replaces a killed one.</summary>
-    private sealed class LoadState(ChildServer first)
+    private sealed class LoadState(ChildIngestServer first)
     {
         private readonly Lock _lock = new();
-        private ChildServer _current = first;
+        private ChildIngestServer _current = first;
         private TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _acknowledged;
         private long _retries;
 
-        public ChildServer Current
+        public ChildIngestServer Current
         {
             get
             {
@@ -262,7 +262,7 @@ internal static class IngestChaosCommand
             }
         }
 
-        public void Replace(ChildServer next)
+        public void Replace(ChildIngestServer next)
         {
             TaskCompletionSource replaced;
             lock (_lock)
@@ -276,7 +276,7 @@ internal static class IngestChaosCommand
 
         /// <summary>Returns once a server other than <paramref name="failed"/> is current, or after <paramref name="backoff"/>
         /// when <paramref name="failed"/> is still alive (it was busy, not killed).</summary>
-        public async Task WaitForReplacementAsync(ChildServer failed, TimeSpan backoff, CancellationToken cancellationToken)
+        public async Task WaitForReplacementAsync(ChildIngestServer failed, TimeSpan backoff, CancellationToken cancellationToken)
         {
             Task replaced;
             lock (_lock)
@@ -295,67 +295,6 @@ internal static class IngestChaosCommand
             {
                 await Task.WhenAny(replaced, Task.Delay(backoff, cancellationToken)).ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>A server child process (<c>chaos ingest-server</c>).</summary>
-    private sealed class ChildServer(Process process, Uri address, string token)
-    {
-        public Uri Address { get; } = address;
-
-        public string Token { get; } = token;
-
-        public bool HasExited => process.HasExited;
-
-        public static async Task<ChildServer> StartAsync(string dataDirectory, CancellationToken cancellationToken)
-        {
-            var path = Environment.ProcessPath;
-            var info = new ProcessStartInfo(path is not null && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardInput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in (string[])[typeof(IngestChaosCommand).Assembly.Location, "chaos", "ingest-server", "--data-dir", dataDirectory])
-            {
-                info.ArgumentList.Add(arg);
-            }
-            var process = Process.Start(info) ?? throw new InvalidOperationException("The chaos ingest server did not start.");
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(60));
-            string? line;
-            try
-            {
-                line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException("The chaos ingest server printed nothing for 60 s; killed it.");
-            }
-            if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))
-            {
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-                throw new InvalidOperationException($"The chaos ingest server exited with {process.ExitCode} before listening: {await stderr.ConfigureAwait(false)}");
-            }
-            var parts = line.Split(' ');
-            return new ChildServer(process, new Uri(parts[1]), parts[2]);
-        }
-
-        /// <summary>SIGKILL, and waits for the process to be gone.</summary>
-        public void Kill()
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
-
-        /// <summary>Closes its stdin (it shuts down cleanly) and waits for it.</summary>
-        public async Task StopAsync()
-        {
-            process.StandardInput.Close();
-            await process.WaitForExitAsync().ConfigureAwait(false);
         }
     }
 }

@@ -16,19 +16,26 @@ namespace Sluice.Bench.Cli.Ingest;
 internal sealed record IngestLoadOptions(bool Batched, int Batch, int Clients, TimeSpan Duration, TimeSpan Warmup, bool Baseline = false);
 
 /// <summary>What one run measured: events and requests acknowledged (202) in the measured window, their latency, and
-/// the CPU time the whole process (server and load generator) used in that window.</summary>
-internal sealed record IngestLoadResult(double Seconds, long Requests, long Events, long Failures, double P50Ms, double P99Ms, double MaxMs, double CpuSeconds)
+/// the CPU time used in that window: <paramref name="CpuSeconds"/> by this process (the load generator, and the server
+/// when it runs in-process), <paramref name="ServerCpuSeconds"/> by the server's own process when it runs apart (else null).</summary>
+internal sealed record IngestLoadResult(double Seconds, long Requests, long Events, long Failures, double P50Ms, double P99Ms, double MaxMs, double CpuSeconds, double? ServerCpuSeconds = null)
 {
     public double RequestsPerSecond => Requests / Seconds;
 
     public double EventsPerSecond => Events / Seconds;
 
-    /// <summary>CPU time of the process per acknowledged request (µs): server and client together. Less sensitive to
-    /// other processes on the machine than the rates, as long as they leave the process some CPU.</summary>
-    public double CpuMicrosPerRequest => Requests == 0 ? 0 : CpuSeconds * 1e6 / Requests;
+    /// <summary>CPU time per acknowledged request (µs): server and client together (both processes when the server runs
+    /// apart). Less sensitive to other processes on the machine than the rates, as long as they leave the run some CPU.</summary>
+    public double CpuMicrosPerRequest => Requests == 0 ? 0 : (CpuSeconds + (ServerCpuSeconds ?? 0)) * 1e6 / Requests;
 
-    /// <summary>Cores the process used on average in the measured window.</summary>
-    public double CoresUsed => CpuSeconds / Seconds;
+    /// <summary>The server process's CPU time per acknowledged request (µs), when it runs apart; else null.</summary>
+    public double? ServerCpuMicrosPerRequest => ServerCpuSeconds is { } s && Requests > 0 ? s * 1e6 / Requests : null;
+
+    /// <summary>The load generator's CPU time per acknowledged request (µs), when the server runs apart; else null.</summary>
+    public double? ClientCpuMicrosPerRequest => ServerCpuSeconds is not null && Requests > 0 ? CpuSeconds * 1e6 / Requests : null;
+
+    /// <summary>Cores the run (both processes when the server runs apart) used on average in the measured window.</summary>
+    public double CoresUsed => (CpuSeconds + (ServerCpuSeconds ?? 0)) / Seconds;
 }
 
 /// <summary>
@@ -39,8 +46,9 @@ internal sealed record IngestLoadResult(double Seconds, long Requests, long Even
 /// </summary>
 internal static class IngestLoad
 {
-    /// <summary>Runs the load against <paramref name="url"/> (<c>…/ingest/{topic}</c>) and returns what was measured.</summary>
-    public static async Task<IngestLoadResult> RunAsync(Uri url, string token, IngestLoadOptions options, CancellationToken cancellationToken)
+    /// <summary>Runs the load against <paramref name="url"/> (<c>…/ingest/{topic}</c>) and returns what was measured;
+    /// <paramref name="serverCpu"/> reads the CPU time of a server running in another process (null: it runs in this one).</summary>
+    public static async Task<IngestLoadResult> RunAsync(Uri url, string token, IngestLoadOptions options, Func<TimeSpan>? serverCpu, CancellationToken cancellationToken)
     {
         using var handler = new SocketsHttpHandler
         {
@@ -104,8 +112,10 @@ internal static class IngestLoad
             await Task.Delay(untilMeasured, cancellationToken).ConfigureAwait(false);
         }
         var cpuFrom = Process.GetCurrentProcess().TotalProcessorTime;
+        var serverCpuFrom = serverCpu?.Invoke() ?? TimeSpan.Zero;
         await Task.Delay(options.Duration, cancellationToken).ConfigureAwait(false);
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuFrom).TotalSeconds;
+        double? serverCpuSeconds = serverCpu is null ? null : (serverCpu() - serverCpuFrom).TotalSeconds;
         await Task.WhenAll(tasks).ConfigureAwait(false);
 
         var all = new List<long>();
@@ -117,7 +127,7 @@ internal static class IngestLoad
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         double Percentile(double p) => all.Count == 0 ? 0 : Ms(all[Math.Min(all.Count - 1, (int)Math.Ceiling(p * all.Count) - 1)]);
         return new IngestLoadResult(options.Duration.TotalSeconds, all.Count, (long)all.Count * eventsPerRequest, failures.Sum(), Percentile(0.50), Percentile(0.99),
-            all.Count == 0 ? 0 : Ms(all[^1]), cpuSeconds);
+            all.Count == 0 ? 0 : Ms(all[^1]), cpuSeconds, serverCpuSeconds);
     }
 
     /// <summary>One event: a JSON object with a unique id, a user, a page and an amount (about 120 bytes).</summary>

@@ -46,6 +46,43 @@ public sealed class IngestEndpointTests
     }
 
     [Fact]
+    public async Task Post_SingleObject_AnswerIsTheDocumentedJson()
+    {
+        await using var fixture = await ServerFixture.StartAsync();
+        LogOf(fixture).CreateTopic("events");
+        using (var first = await PostAsync(fixture.Authorized, "/ingest/events", """{"n":1}""", "application/json"))
+        {
+            first.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        }
+
+        using var response = await PostAsync(fixture.Authorized, "/ingest/events", """{"n":2}""", "application/json");
+
+        const string expected = """{"topic":"events","offsets":[{"partition":0,"first":1,"last":1}],"accepted":1,"deadLettered":0}""";
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        response.Content.Headers.ContentType!.ToString().ShouldBe("application/json; charset=utf-8");
+        (await response.Content.ReadAsStringAsync()).ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task Post_RecordsOverTwoPartitions_AnswerListsEachPartitionInOrder()
+    {
+        await using var fixture = await ServerFixture.StartAsync();
+        LogOf(fixture).CreateTopic("events", new TopicConfig { Partitions = 2 });
+        // Key "a" and a second key that Kafka's default partitioner (murmur2) puts in the other partition.
+        var partitionOfA = KafkaPartitioner.PartitionForKey("a"u8, 2);
+        var other = "bcdefghijk".Select(c => c.ToString()).First(k => KafkaPartitioner.PartitionForKey(System.Text.Encoding.UTF8.GetBytes(k), 2) != partitionOfA);
+
+        using var response = await PostAsync(fixture.Authorized, "/ingest/events?key=k", $"{{\"k\":\"a\"}}\n{{\"k\":\"{other}\"}}\n{{\"k\":\"a\"}}\n");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var (aLast, otherLast) = (1, 0);
+        var expected = partitionOfA == 0
+            ? $$"""{"topic":"events","offsets":[{"partition":0,"first":0,"last":{{aLast}}},{"partition":1,"first":0,"last":{{otherLast}}}],"accepted":3,"deadLettered":0}"""
+            : $$"""{"topic":"events","offsets":[{"partition":0,"first":0,"last":{{otherLast}}},{"partition":1,"first":0,"last":{{aLast}}}],"accepted":3,"deadLettered":0}""";
+        (await response.Content.ReadAsStringAsync()).ShouldBe(expected);
+    }
+
+    [Fact]
     public async Task Post_Array_StoresEachElementAsSent()
     {
         await using var fixture = await ServerFixture.StartAsync();
