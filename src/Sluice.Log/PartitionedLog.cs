@@ -16,7 +16,7 @@ public sealed class PartitionedLog : IDisposable
 {
     private readonly Lock _topicsLock = new();
     private readonly ConcurrentDictionary<string, TopicLog> _topics = new(StringComparer.Ordinal);
-    private readonly DataDirectoryLock _lock;
+    private readonly DirectoryLock _lock;
     private readonly string _topicsDirectory;
     private readonly TransactionCoordinator _transactions;
     private readonly ITimer? _maintenanceTimer;
@@ -28,7 +28,7 @@ public sealed class PartitionedLog : IDisposable
     /// <c>.kafka_cleanshutdown</c>); see <see cref="CleanShutdownMarker"/>.</summary>
     internal const string CleanShutdownFileName = ".clean-shutdown";
 
-    private PartitionedLog(string dataDirectory, LogOptions options, DataDirectoryLock directoryLock)
+    private PartitionedLog(string dataDirectory, LogOptions options, DirectoryLock directoryLock)
     {
         DataDirectory = dataDirectory;
         Options = options;
@@ -133,7 +133,8 @@ public sealed class PartitionedLog : IDisposable
         }
 
         Directory.CreateDirectory(full);
-        var directoryLock = DataDirectoryLock.Acquire(full);
+        var directoryLock = DirectoryLock.Acquire(full, (holder, e) =>
+            new DataDirectoryLockedException($"The log data directory '{full}' is in use by {holder}. Stop that process or use another --data-dir.", e));
         try
         {
             return new PartitionedLog(full, options, directoryLock);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sluice.IO;
 using Sluice.Orchestration.Definitions;
 using Sluice.Orchestration.Execution;
 using Sluice.Orchestration.Runs;
@@ -48,7 +49,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Dag, DateTimeOffset Date, string Task), Task> _inFlight = new();
     private readonly ConcurrentBag<Task> _webhooks = [];
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly StateDirectoryLock _lock;
+    private readonly DirectoryLock _lock;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<string> _recovered = new(StringComparer.Ordinal);
 
@@ -94,7 +95,9 @@ public sealed partial class DagScheduler : IAsyncDisposable
             _logger.LogWarning("{File}: DAG {Dag} has an sla_webhook but no sla; the webhook is never called.", dag.SourceFile ?? "(code)", dag.Id);
         }
         // Last: nothing after it may throw, or the lock would outlive a scheduler that never was.
-        _lock = StateDirectoryLock.Acquire(store.Directory);
+        _lock = DirectoryLock.Acquire(store.Directory, (holder, e) => new InvalidOperationException(
+            $"The state directory {store.Directory} is in use by another scheduler ({holder}): stop it, or use the server's API " +
+            "(POST /api/dags/{id}/runs) to trigger runs while it runs.", e));
     }
 
     /// <summary>The DAGs, by id.</summary>

@@ -123,12 +123,12 @@ public sealed class DagsCommandTests : IDisposable
         // What a live server holds: the lock file opened exclusively, its pid beside it.
         using (new FileStream(Path.Combine(_state, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
-            File.WriteAllText(Path.Combine(_state, ".lock.owner"), "4242");
+            File.WriteAllText(Path.Combine(_state, ".lock.owner"), "pid 4242 on host ci since 2026-12-07T00:00:00Z\n");
 
             var result = Dags("run", "a", "--logical-date", "2024-01-05");
 
             result.ExitCode.ShouldBe(1);
-            result.Stderr.ShouldContain("is in use by another scheduler (pid 4242)");
+            result.Stderr.ShouldContain("is in use by another scheduler (pid 4242 on host ci since 2026-12-07T00:00:00Z)");
             File.Exists(marker).ShouldBeFalse();
         }
     }

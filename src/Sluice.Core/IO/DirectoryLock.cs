@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+
+namespace Sluice.IO;
+
+/// <summary>
+/// Exclusive ownership of a directory by one process: its <c>.lock</c> file opened with <see cref="FileShare.None"/>
+/// (flock(2) on Unix, a sharing lock on Windows), held until disposed. The operating system releases it when the process
+/// dies, so a killed holder never leaves a stale lock. The holder's description (<c>pid N on host H since T</c>) is
+/// written to <c>.lock.owner</c> beside it — the locked file itself cannot be read by others — only so a second process
+/// can name the holder in its error. Used by the embedded log's data directory and the DAG scheduler's state directory.
+/// </summary>
+public sealed class DirectoryLock : IDisposable
+{
+    private readonly FileStream _stream;
+
+    private DirectoryLock(FileStream stream) => _stream = stream;
+
+    /// <summary>
+    /// Takes the lock of the existing <paramref name="directory"/>; when another process (or another instance in this
+    /// one) holds it, throws what <paramref name="held"/> makes of the holder's description (as its owner file says;
+    /// <c>an unknown process</c> when that file is not written yet or unreadable) and the I/O error.
+    /// </summary>
+    /// <exception cref="IOException">The lock file could not be opened for another reason (a missing directory, permissions).</exception>
+    public static DirectoryLock Acquire(string directory, Func<string, IOException, Exception> held)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        var lockPath = Path.Combine(directory, ".lock");
+        var ownerPath = Path.Combine(directory, ".lock.owner");
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (File.Exists(lockPath))
+        {
+            var holder = "an unknown process";
+            try
+            {
+                var owner = File.ReadAllText(ownerPath).Trim();
+                if (owner.Length > 0)
+                {
+                    holder = owner;
+                }
+            }
+            catch (IOException)
+            {
+                // Keep "unknown": the owner file may not be written yet.
+            }
+            throw held(holder, e);
+        }
+        var self = string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} on host {Environment.MachineName} since {DateTimeOffset.UtcNow:O}");
+        try
+        {
+            var bytes = Encoding.UTF8.GetBytes(self + "\n");
+            stream.SetLength(0);
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+            File.WriteAllText(ownerPath, self + "\n");
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+        return new DirectoryLock(stream);
+    }
+
+    /// <summary>Releases the lock.</summary>
+    public void Dispose() => _stream.Dispose();
+}
