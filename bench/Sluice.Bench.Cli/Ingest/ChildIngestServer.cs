@@ -57,11 +57,17 @@ internal sealed class ChildIngestServer(Process process, Uri address, string tok
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException("The ingest server child process printed nothing for 60 s; killed it.");
         }
         if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))
         {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
             throw new InvalidOperationException($"The ingest server child process exited with {process.ExitCode} before listening: {await stderr.ConfigureAwait(false)}");
         }
         var parts = line.Split(' ');
@@ -75,10 +81,24 @@ internal sealed class ChildIngestServer(Process process, Uri address, string tok
         process.WaitForExit();
     }
 
-    /// <summary>Closes its stdin (it shuts down cleanly) and waits for it.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Closes its stdin (it shuts down cleanly) and waits for it up to <paramref name="timeout"/>; a child still running
+    /// then is killed, so a hung shutdown never hangs the bench (nor keeps its scratch directory).
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
     {
-        process.StandardInput.Close();
-        await process.WaitForExitAsync().ConfigureAwait(false);
+        try
+        {
+            process.StandardInput.Close();
+            await process.WaitForExitAsync().WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or IOException)
+        {
+            Kill();
+        }
+        finally
+        {
+            process.Dispose();
+        }
     }
 }

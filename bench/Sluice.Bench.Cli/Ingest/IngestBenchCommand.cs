@@ -34,7 +34,7 @@ internal static class IngestBenchCommand
         {
             Description = "Run the server in a child process (chaos ingest-server) instead of in-process, so the load generator's CPU is measured apart from the server's.",
         };
-        var command = new Command("ingest", "Benchmark HTTP ingest: N keep-alive clients POST NDJSON batches or single events to an in-process server on loopback.")
+        var command = new Command("ingest", "Benchmark HTTP ingest: N keep-alive clients POST NDJSON batches or single events to a server on loopback (in-process, or a child process with --server-process).")
         {
             mode, batch, clients, duration, warmup, partitions, dir, json, serverProcess,
         };
@@ -58,7 +58,7 @@ internal static class IngestBenchCommand
                     }
                     finally
                     {
-                        await child.StopAsync().ConfigureAwait(false);
+                        await child.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
                     }
                 }
                 else

@@ -106,7 +106,7 @@ internal static class IngestChaosCommand
         }
         await Task.WhenAll(clients).ConfigureAwait(false);
         retriesAfterKills = state.Retries;
-        await state.Current.StopAsync().ConfigureAwait(false);
+        await state.Current.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
 
         var (events, duplicates, missing, unexpected) = Verify(options);
         var pass = duplicates == 0 && missing == 0 && unexpected == 0 && events == total * options.Batch;

@@ -10,7 +10,7 @@ namespace Sluice.IO;
 /// written to <c>.lock.owner</c> beside it — the locked file itself cannot be read by others — only so a second process
 /// can name the holder in its error. Used by the embedded log's data directory and the DAG scheduler's state directory.
 /// </summary>
-public sealed class DirectoryLock : IDisposable
+internal sealed class DirectoryLock : IDisposable
 {
     private readonly FileStream _stream;
 
@@ -43,9 +43,9 @@ public sealed class DirectoryLock : IDisposable
                     holder = owner;
                 }
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // Keep "unknown": the owner file may not be written yet.
+                // Keep "unknown": the owner file may not be written yet, or not be readable by this user.
             }
             throw held(holder, e);
         }
