@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -21,7 +22,7 @@ public sealed partial class PostgresSink<T>
     private sealed class Writer(PostgresSink<T> sink, long restoredCheckpointId, RowSchemaEvolution? evolution, ILogger logger, string operatorName, int subtask) : ITwoPhaseSinkWriter<T>
     {
         private bool _direct; // inside a transaction to prepare, decided at the first connection
-        private string? _upsertBatch; // with _direct in upsert mode: the subtask's batch table
+        private string? _upsertBatch; // with _direct in upsert mode: the open transaction's batch table
         private long _deletes; // deletes copied since the last barrier (prepared upserts skip the delete pass without)
         private readonly BatchKeys? _keys = sink._keyIndexes.Length == 1 ? BatchKeys.For(sink._kinds[sink._keyIndexes[0]]) : null;
         private readonly Guid _id = Guid.NewGuid();
@@ -149,6 +150,7 @@ public sealed partial class PostgresSink<T>
                 var distinct = _keys is not null && _keys.AllDistinct;
                 _keys?.Clear();
                 ApplyOrFail(_upsertBatch, deletes > 0, lastPerKey: !distinct || deletes > 0, rows, checkpointId);
+                _upsertBatch = null; // dropped with the apply
             }
             var gid = sink.PreparedTransactionId(connection.Database, _id, subtask, sequence);
             try
@@ -239,14 +241,15 @@ public sealed partial class PostgresSink<T>
             {
                 // BEGIN sent as SQL: the transaction ends with PREPARE TRANSACTION, which an NpgsqlTransaction does not know.
                 _direct = true;
-                if (sink.Options.Mode == PostgresWriteMode.Upsert)
-                {
-                    _upsertBatch ??= sink.PrepareUpsertBatchTable(_connection, subtask);
-                }
                 Execute(_connection, null, "BEGIN");
-                return _upsertBatch is null
-                    ? _connection.BeginBinaryImport($"COPY {sink.Target} ({_copyColumns}) FROM STDIN (FORMAT BINARY)")
-                    : _connection.BeginBinaryImport($"COPY {_upsertBatch} (ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY)");
+                if (sink.Options.Mode != PostgresWriteMode.Upsert)
+                {
+                    return _connection.BeginBinaryImport($"COPY {sink.Target} ({_copyColumns}) FROM STDIN (FORMAT BINARY)");
+                }
+                Debug.Assert(_upsertBatch is null, "a batch table lives exactly as long as its transaction");
+                _upsertBatch = sink.UpsertBatchTable(_id, subtask, _sequence); // the sequence the gid of this transaction will carry
+                sink.CreateUpsertBatchTable(_connection, _upsertBatch);
+                return _connection.BeginBinaryImport($"COPY {_upsertBatch} (ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY, FREEZE)");
             }
             return _connection.BeginBinaryImport($"COPY {_staging} (writer, seq, ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY)");
         }
