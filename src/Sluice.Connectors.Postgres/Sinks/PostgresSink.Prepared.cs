@@ -116,6 +116,8 @@ public sealed partial class PostgresSink<T>
     /// <c>_sluice_upsert_&lt;16 hex digits of the writer's id&gt;_&lt;subtask&gt;_&lt;sequence&gt;</c> (<c>ord</c>, <c>op</c>, then
     /// the schema's columns; quoted, qualified) — the components of the transaction's gid, so no two transactions ever
     /// create the same name (a second one would wait on the catalog's unique index for the first, still prepared, to end).
+    /// At most 62 bytes (a writer id, <see cref="int.MaxValue"/>, <see cref="long.MaxValue"/>): PostgreSQL names the
+    /// table's array type <c>_</c> + the name, cut at 63 bytes, and two names cut alike would meet there.
     /// <see cref="CreateUpsertBatchTable"/> creates it inside the transaction and <see cref="ApplyUpsertBatch"/> drops it
     /// there before the prepare, so no other session ever sees it, and a transaction that rolls back (a crash, a failed
     /// barrier) leaves nothing behind. It is not a temporary table because a transaction that used one cannot be prepared.
@@ -129,10 +131,7 @@ public sealed partial class PostgresSink<T>
     private string UpsertBatchColumns() =>
         "ord bigint NOT NULL, op smallint NOT NULL, " + string.Join(", ", Schema.Select((f, i) => $"{_columns[i]} {PostgresColumns.SqlType(f.Type, f.Name)}"));
 
-    /// <summary>
-    /// Inside the writer's open transaction: creates the transaction's <see cref="UpsertBatchTable"/>. Created in the
-    /// transaction, the table takes <c>COPY … (FREEZE)</c>: its rows are written frozen, so applying them sets no hint bits.
-    /// </summary>
+    /// <summary>Inside the writer's open transaction: creates the transaction's <see cref="UpsertBatchTable"/>.</summary>
     internal void CreateUpsertBatchTable(NpgsqlConnection connection, string table) =>
         Execute(connection, null, $"CREATE UNLOGGED TABLE {table} ({UpsertBatchColumns()})");
 
