@@ -7,7 +7,8 @@ namespace Sluice.Connectors.Postgres.Tests;
 
 /// <summary>
 /// The PostgreSQL sink's upserts through prepared transactions (<c>max_prepared_transactions=64</c>, schema evolution
-/// off): each batch is copied into the subtask's unlogged batch table, applied by key at the barrier and prepared; the
+/// off): each batch is copied into an unlogged batch table created in its transaction, applied by key at the barrier
+/// (the table dropped) and prepared; the
 /// checkpoint's commit is <c>COMMIT PREPARED</c>, restore commits what the restored checkpoint covers and rolls back the rest.
 /// </summary>
 [Collection(PostgresCollection.Name)]
@@ -34,8 +35,6 @@ public sealed class PostgresSinkPreparedUpsertTests(PostgresCluster cluster)
         committable[0].ShouldBe((byte)3, "a prepared batch's committable");
         cluster.Scalar($"SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, '{Prefix(table)}')").ShouldBe(1);
         Rows(table).ShouldBe([[1L, "old", 1.0], [3L, "gone", 3.0]], "the prepared batch is invisible");
-        cluster.Scalar($"SELECT count(*) FROM {sink.UpsertBatchTable(0)}").ShouldBe(0, "the batch table keeps no rows");
-        cluster.Query($"SELECT relpersistence::text FROM pg_class WHERE oid = to_regclass('{sink.UpsertBatchTable(0)}')").ShouldHaveSingleItem()[0].ShouldBe("u", "unlogged");
 
         var restored = Upsert(table);
         restored.AbortPending(1); // checkpoint 1 completed: its prepared transaction is committed
@@ -43,6 +42,7 @@ public sealed class PostgresSinkPreparedUpsertTests(PostgresCluster cluster)
         restored.Commit(1, 0, committable);
 
         Rows(table).ShouldBe([[1L, "new", 10.0], [2L, "bob", 2.0]]);
+        BatchTables().ShouldBe(0, "the batch table was dropped inside the transaction restore committed");
         cluster.Scalar($"SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, '{Prefix(table)}')").ShouldBe(0);
         cluster.Scalar($"SELECT count(*) FROM _sluice_commits WHERE sink_table = '\"{table}\"' AND checkpoint_id = 1 AND row_count = 3").ShouldBe(1, "the -U row is not written");
     }
@@ -68,7 +68,7 @@ public sealed class PostgresSinkPreparedUpsertTests(PostgresCluster cluster)
 
         Rows(table).ShouldBe([[1L, "ann", 1.0], [2L, "bob", 2.0]]);
         cluster.Scalar($"SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, '{Prefix(table)}')").ShouldBe(0);
-        cluster.Scalar($"SELECT count(*) FROM pg_tables WHERE tablename = '{Unquote(restored.UpsertBatchTable(0))}'").ShouldBe(0, "restore drops the batch tables; writers create them again");
+        BatchTables().ShouldBe(0, "the open transaction's batch table went with its rollback");
 
         var replay = Writer(restored); // sequence 2: the restored checkpoint + 1
         replay.Write(User(RowKind.UpdateAfter, 1, "anne", 9.0), 0);
@@ -185,6 +185,64 @@ public sealed class PostgresSinkPreparedUpsertTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public void PreparedUpsert_BatchTable_LivesInItsTransactionOnly()
+    {
+        var table = PostgresCluster.NewTable("pupsert_batch");
+        var sink = Upsert(table);
+        sink.AbortPending(0);
+        var before = UnseenRelationsLocked(); // other tests' transactions, should any be left
+        using var writer = Writer(sink, subtask: 3);
+        writer.Write(User(RowKind.Insert, 1, "a", 1.0), 0);
+
+        // The writer's transaction is open: it created its batch table (exclusive locks on relations no other session
+        // sees: the table, its TOAST table and the TOAST table's index, the schema having a text column).
+        BatchTables().ShouldBe(0, "no other session sees a table its transaction created");
+        UnseenRelationsLocked().ShouldBe(before + 3, "the open transaction holds its batch table");
+
+        var committable = writer.PrepareCommit(1);
+        UnseenRelationsLocked().ShouldBe(before + 3, "the prepared transaction still holds them (dropped, the files go with the commit)");
+        sink.Commit(1, 0, committable);
+
+        UnseenRelationsLocked().ShouldBe(before);
+        BatchTables().ShouldBe(0);
+        Rows(table).ShouldBe([[1L, "a", 1.0]]);
+    }
+
+    [Fact]
+    public void UpsertBatchTable_LongestName_FitsWithItsArrayType()
+    {
+        // PostgreSQL names the table's array type "_" + the name, cut at 63 bytes: a name over 62 bytes could make two
+        // transactions' array types meet, the second waiting on the first, still prepared.
+        var sink = Upsert(PostgresCluster.NewTable("pupsert_name"));
+        var name = sink.UpsertBatchTable(Guid.NewGuid(), int.MaxValue, long.MaxValue).Trim('"');
+        name.ShouldStartWith("_sluice_upsert_");
+        System.Text.Encoding.UTF8.GetByteCount(name).ShouldBeLessThanOrEqualTo(62);
+    }
+
+    [Fact]
+    public void AbortPending_DropsTheBatchTablesOlderVersionsKeptBetweenTransactions()
+    {
+        var table = PostgresCluster.NewTable("pupsert_legacy");
+        // Before 2026-12-07 each subtask kept _sluice_upsert_<8 hex of SHA-256("table")>_<8 hex of SHA-256(columns)>_<subtask>.
+        var tableHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(table))[..4]);
+        var legacy = $"_sluice_upsert_{tableHash}_0123abcd_0";
+        var other = "_sluice_upsert_ffffffff_0123abcd_0"; // another table's
+        cluster.Execute($"CREATE UNLOGGED TABLE \"{legacy}\" (ord bigint NOT NULL, op smallint NOT NULL, id bigint NOT NULL)");
+        cluster.Execute($"CREATE UNLOGGED TABLE IF NOT EXISTS \"{other}\" (ord bigint NOT NULL)");
+        try
+        {
+            Upsert(table).AbortPending(0);
+
+            cluster.Scalar($"SELECT count(*) FROM pg_class WHERE relname = '{legacy}'").ShouldBe(0, "this sink's old batch table is dropped");
+            cluster.Scalar($"SELECT count(*) FROM pg_class WHERE relname = '{other}'").ShouldBe(1, "another table's is not touched");
+        }
+        finally
+        {
+            cluster.Execute($"DROP TABLE IF EXISTS \"{legacy}\", \"{other}\"");
+        }
+    }
+
+    [Fact]
     public void Upsert_NotOptedIn_StagesEvenWithPreparedTransactionsAndNoEvolution_AndSaysHowToOptIn()
     {
         var table = PostgresCluster.NewTable("pupsert_default");
@@ -280,7 +338,13 @@ public sealed class PostgresSinkPreparedUpsertTests(PostgresCluster cluster)
 
     private static string Prefix(string table) => PostgresSink<Row>.PreparedTransactionPrefix("postgres", $"\"{table}\"");
 
-    private static string Unquote(string quoted) => quoted.Trim('"');
+    /// <summary>The batch tables any session can see (one in an open or prepared transaction is visible to that transaction only).</summary>
+    private long BatchTables() => cluster.Scalar("SELECT count(*) FROM pg_class WHERE starts_with(relname, '_sluice_upsert_')");
+
+    /// <summary>Relations of this database under an exclusive lock that this session cannot see: tables created by another transaction, open or prepared.</summary>
+    private long UnseenRelationsLocked() => cluster.Scalar(
+        "SELECT count(*) FROM pg_locks l WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) " +
+        "AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = l.relation)");
 
     private List<object?[]> Rows(string table) => cluster.Query($"SELECT id, name, score FROM {table} ORDER BY id");
 }

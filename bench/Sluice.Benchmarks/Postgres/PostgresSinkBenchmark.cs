@@ -44,7 +44,7 @@ public sealed record PostgresSinkResult(string Case, int Rows, double Seconds)
 /// <item>upsert of keys that all exist (every row an update): the sink against binary COPY into a temporary table and
 /// one <c>INSERT … SELECT … ON CONFLICT DO UPDATE</c> — what an expert would write by hand, without exactly-once.
 /// <c>sink upsert</c> has schema evolution off, opts into <c>UpsertMode = Prepared</c> and goes through a prepared transaction (binary COPY into an unlogged
-/// batch table, applied by key at the barrier, <c>PREPARE TRANSACTION</c>, <c>COMMIT PREPARED</c>); <c>sink upsert
+/// batch table created in the transaction, applied by key and dropped at the barrier, <c>PREPARE TRANSACTION</c>, <c>COMMIT PREPARED</c>); <c>sink upsert
 /// (staged)</c> has the default schema evolution and goes through the staging table (applied by key in the commit
 /// transaction).</item>
 /// </list>
@@ -130,7 +130,7 @@ public static class PostgresSinkBenchmark
             sink.Commit(1, 0, writer.PrepareCommit(1));
         }
         var seconds = watch.Elapsed.TotalSeconds;
-        sink.AbortPending(1); // drops the prepared upserts' batch table
+        sink.AbortPending(1); // resolves what the run left prepared (nothing: it committed)
         Drop(connection, table, "_sluice_stage_" + table);
         return seconds;
     }

@@ -12,7 +12,8 @@ namespace Sluice.Connectors.Postgres.Sinks;
 /// Writes through PostgreSQL's two-phase commit: each writer works inside a transaction that is
 /// <c>PREPARE TRANSACTION</c>d at the barrier and <c>COMMIT PREPARED</c> once the checkpoint is complete. Appends copy
 /// straight into the target, so every row is written once (the staging path writes it twice); upserts copy into an
-/// unlogged batch table and apply the batch by key before the prepare, so no commit moves rows. Committable version 3.
+/// unlogged batch table created and dropped inside the transaction and apply the batch by key before the prepare, so no
+/// commit moves rows. Committable version 3.
 /// </summary>
 public sealed partial class PostgresSink<T>
 {
@@ -21,7 +22,7 @@ public sealed partial class PostgresSink<T>
     private const int PathPrepared = 1;
     private const int PathStaging = 2;
 
-    private readonly string _upsertBatchPrefix;
+    private readonly string _legacyUpsertBatchPrefix; // of the batch tables older versions kept between transactions
     private int _writePath; // PathUnknown until the server's max_prepared_transactions is read
     private int _pathLogged;
 
@@ -68,7 +69,7 @@ public sealed partial class PostgresSink<T>
     /// <see cref="PostgresUpsertMode.Prepared"/> (nothing else guarantees one key per subtask), with <see cref="SchemaEvolutionMode.None"/> (adding a column
     /// takes an exclusive lock on the target, which the other writers' open and prepared transactions would hold up until
     /// a barrier that waits for the blocked writer), on a server whose <c>max_prepared_transactions</c> is above 0.
-    /// Appends copy straight into the target; upserts copy into <see cref="UpsertBatchTable"/> and apply the batch by key
+    /// Appends copy straight into the target; upserts copy into an <see cref="UpsertBatchTable"/> and apply the batch by key
     /// at the barrier (<see cref="ApplyUpsertBatch"/>). Read once per sink; the path the sink takes, and why, is logged once.
     /// </summary>
     internal bool WritesThroughPreparedTransactions(NpgsqlConnection connection)
@@ -111,41 +112,37 @@ public sealed partial class PostgresSink<T>
     }
 
     /// <summary>
-    /// The unlogged table into which the prepared upserts of subtask <paramref name="subtask"/> copy their batch
-    /// (<c>_sluice_upsert_&lt;8 hex digits of SHA-256(table)&gt;_&lt;8 hex digits of SHA-256(its column definitions)&gt;_&lt;subtask&gt;</c>:
-    /// <c>ord</c>, <c>op</c>, then the schema's columns; quoted, qualified). The columns' hash keeps a writer of a changed
-    /// schema from ever copying into a table of the old one that <see cref="AbortPending"/> could not drop. Its rows never outlive their transaction (the batch is deleted before the
-    /// transaction is prepared), so every transaction sees only its own rows and a server crash, which empties an unlogged
-    /// table, loses nothing. It is not a temporary table because a transaction that used one cannot be prepared.
+    /// The unlogged table into which one prepared upsert transaction copies its batch:
+    /// <c>_sluice_upsert_&lt;16 hex digits of the writer's id&gt;_&lt;subtask&gt;_&lt;sequence&gt;</c> (<c>ord</c>, <c>op</c>, then
+    /// the schema's columns; quoted, qualified) — the components of the transaction's gid, so no two transactions ever
+    /// create the same name (a second one would wait on the catalog's unique index for the first, still prepared, to end).
+    /// At most 62 bytes (a writer id, <see cref="int.MaxValue"/>, <see cref="long.MaxValue"/>): PostgreSQL names the
+    /// table's array type <c>_</c> + the name, cut at 63 bytes, and two names cut alike would meet there.
+    /// <see cref="CreateUpsertBatchTable"/> creates it inside the transaction and <see cref="ApplyUpsertBatch"/> drops it
+    /// there before the prepare, so no other session ever sees it, and a transaction that rolls back (a crash, a failed
+    /// barrier) leaves nothing behind. It is not a temporary table because a transaction that used one cannot be prepared.
     /// </summary>
-    internal string UpsertBatchTable(int subtask) =>
-        Qualified(_upsertBatchPrefix + TableHash(UpsertBatchColumns()) + "_" + subtask.ToString(CultureInfo.InvariantCulture));
+    internal string UpsertBatchTable(Guid writer, int subtask, long sequence) =>
+        Qualified(string.Create(CultureInfo.InvariantCulture, $"{UpsertBatchTablePrefix}{writer.ToString("N")[..16]}_{subtask}_{sequence}"));
+
+    /// <summary>Starts the name of every <see cref="UpsertBatchTable"/>.</summary>
+    internal const string UpsertBatchTablePrefix = "_sluice_upsert_";
 
     private string UpsertBatchColumns() =>
         "ord bigint NOT NULL, op smallint NOT NULL, " + string.Join(", ", Schema.Select((f, i) => $"{_columns[i]} {PostgresColumns.SqlType(f.Type, f.Name)}"));
 
-    /// <summary>Creates <see cref="UpsertBatchTable"/> of <paramref name="subtask"/> when missing (outside any transaction); returns its name.</summary>
-    internal string PrepareUpsertBatchTable(NpgsqlConnection connection, int subtask)
-    {
-        var table = UpsertBatchTable(subtask);
-        try
-        {
-            Execute(connection, null, $"CREATE UNLOGGED TABLE IF NOT EXISTS {table} ({UpsertBatchColumns()})");
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.UniqueViolation)
-        {
-            // Another sink's writer created it concurrently (IF NOT EXISTS is not atomic against a concurrent CREATE): it exists.
-        }
-        return table;
-    }
+    /// <summary>Inside the writer's open transaction: creates the transaction's <see cref="UpsertBatchTable"/>.</summary>
+    internal void CreateUpsertBatchTable(NpgsqlConnection connection, string table) =>
+        Execute(connection, null, $"CREATE UNLOGGED TABLE {table} ({UpsertBatchColumns()})");
 
     /// <summary>
     /// In the writer's open transaction, at the barrier: applies the batch copied into <paramref name="table"/> to the
     /// target by key — the row of highest <c>ord</c> per key decides: a delete removes the key's row, anything else is
-    /// <c>INSERT … ON CONFLICT (key) DO UPDATE</c> — in one statement, then deletes the batch from <paramref name="table"/>.
+    /// <c>INSERT … ON CONFLICT (key) DO UPDATE</c> — in one statement, then drops <paramref name="table"/> (the drop takes
+    /// effect with the commit; dropping costs nothing per row, where deleting the batch wrote every row again).
     /// </summary>
     /// <param name="connection">The writer's connection, inside its transaction.</param>
-    /// <param name="table">The writer's <see cref="UpsertBatchTable"/>.</param>
+    /// <param name="table">The transaction's <see cref="UpsertBatchTable"/>.</param>
     /// <param name="withDeletes">Whether the batch holds deletes: without, the statement skips the delete.</param>
     /// <param name="lastPerKey">
     /// Whether a key may occur more than once in the batch: without deletes and repeated keys, the rows are upserted as
@@ -177,16 +174,18 @@ public sealed partial class PostgresSink<T>
         {
             Execute(connection, null, $"INSERT INTO {Target} ({list}) SELECT {list} FROM {table} {onConflict}");
         }
-        Execute(connection, null, $"DELETE FROM {table}");
         Execute(connection, null, "SET LOCAL lock_timeout = 0");
+        Execute(connection, null, $"DROP TABLE {table}");
     }
 
     /// <summary>
-    /// In <see cref="AbortPending"/>, after the prepared transactions are resolved: drops the prepared upserts' batch
-    /// tables (empty; recreated by the writers). A table still in use by another session (a writer of an attempt not yet
-    /// closed) is left, with a warning, after a 10 s lock wait instead of stalling the start.
+    /// In <see cref="AbortPending"/>, after the prepared transactions are resolved: drops the batch tables that sinks
+    /// before 2026-12-07 kept between transactions (<c>_sluice_upsert_&lt;8 hex of SHA-256(table)&gt;_&lt;8 hex of
+    /// SHA-256(columns)&gt;_&lt;subtask&gt;</c>, always empty outside a transaction; today's batch tables never outlive
+    /// theirs). A table still in use by another session (a writer of an older version not yet closed) is left, with a
+    /// warning, after a 10 s lock wait instead of stalling the start.
     /// </summary>
-    private void DropUpsertBatchTables(NpgsqlConnection connection)
+    private void DropLegacyUpsertBatchTables(NpgsqlConnection connection)
     {
         var tables = new List<string>();
         using (var find = new NpgsqlCommand(
@@ -194,7 +193,7 @@ public sealed partial class PostgresSink<T>
             "WHERE c.relkind = 'r' AND n.nspname = coalesce($1, current_schema()) AND left(c.relname, length($2)) = $2", connection))
         {
             find.Parameters.Add(new NpgsqlParameter { Value = (object?)SchemaName ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _upsertBatchPrefix });
+            find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _legacyUpsertBatchPrefix });
             using var reader = find.ExecuteReader();
             while (reader.Read())
             {

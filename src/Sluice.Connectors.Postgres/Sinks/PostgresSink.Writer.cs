@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -15,13 +16,13 @@ public sealed partial class PostgresSink<T>
     /// when rows widen its layout mid-checkpoint (the COPY so far is completed, and the rows from then on go to the
     /// writer's own staging table). Rows refused as incompatible are kept and travel in the committable. Through
     /// prepared transactions (<see cref="WritesThroughPreparedTransactions"/>), appends copy straight into the target and
-    /// upserts into the subtask's unlogged batch table, inside a transaction prepared at the barrier (upserts are applied
-    /// by key just before).
+    /// upserts into an unlogged batch table created in the transaction, which is prepared at the barrier (upserts are
+    /// applied by key, and the batch table dropped, just before).
     /// </summary>
     private sealed class Writer(PostgresSink<T> sink, long restoredCheckpointId, RowSchemaEvolution? evolution, ILogger logger, string operatorName, int subtask) : ITwoPhaseSinkWriter<T>
     {
         private bool _direct; // inside a transaction to prepare, decided at the first connection
-        private string? _upsertBatch; // with _direct in upsert mode: the subtask's batch table
+        private string? _upsertBatch; // with _direct in upsert mode: the open transaction's batch table
         private long _deletes; // deletes copied since the last barrier (prepared upserts skip the delete pass without)
         private readonly BatchKeys? _keys = sink._keyIndexes.Length == 1 ? BatchKeys.For(sink._kinds[sink._keyIndexes[0]]) : null;
         private readonly Guid _id = Guid.NewGuid();
@@ -104,7 +105,7 @@ public sealed partial class PostgresSink<T>
         public byte[] PrepareCommit(long checkpointId)
         {
             var sequence = _sequence;
-            _sequence = checkpointId + 1;
+            _sequence = checkpointId == long.MaxValue ? long.MaxValue : checkpointId + 1; // end of input: nothing follows; never wrap
             if (_direct)
             {
                 return _copy is null ? [] : Prepare(sequence, checkpointId);
@@ -148,7 +149,9 @@ public sealed partial class PostgresSink<T>
                 // Without a repeated key nor a delete, no row of the batch is superseded: the apply need not sort it.
                 var distinct = _keys is not null && _keys.AllDistinct;
                 _keys?.Clear();
-                ApplyOrFail(_upsertBatch, deletes > 0, lastPerKey: !distinct || deletes > 0, rows, checkpointId);
+                var batch = _upsertBatch;
+                _upsertBatch = null; // dropped by the apply, or gone with the transaction should the apply fail
+                ApplyOrFail(batch, deletes > 0, lastPerKey: !distinct || deletes > 0, rows, checkpointId);
             }
             var gid = sink.PreparedTransactionId(connection.Database, _id, subtask, sequence);
             try
@@ -239,14 +242,16 @@ public sealed partial class PostgresSink<T>
             {
                 // BEGIN sent as SQL: the transaction ends with PREPARE TRANSACTION, which an NpgsqlTransaction does not know.
                 _direct = true;
-                if (sink.Options.Mode == PostgresWriteMode.Upsert)
-                {
-                    _upsertBatch ??= sink.PrepareUpsertBatchTable(_connection, subtask);
-                }
                 Execute(_connection, null, "BEGIN");
-                return _upsertBatch is null
-                    ? _connection.BeginBinaryImport($"COPY {sink.Target} ({_copyColumns}) FROM STDIN (FORMAT BINARY)")
-                    : _connection.BeginBinaryImport($"COPY {_upsertBatch} (ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY)");
+                if (sink.Options.Mode != PostgresWriteMode.Upsert)
+                {
+                    return _connection.BeginBinaryImport($"COPY {sink.Target} ({_copyColumns}) FROM STDIN (FORMAT BINARY)");
+                }
+                Debug.Assert(_upsertBatch is null, "a batch table lives exactly as long as its transaction");
+                var batch = sink.UpsertBatchTable(_id, subtask, _sequence); // the sequence the gid of this transaction will carry
+                sink.CreateUpsertBatchTable(_connection, batch);
+                _upsertBatch = batch;
+                return _connection.BeginBinaryImport($"COPY {batch} (ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY)");
             }
             return _connection.BeginBinaryImport($"COPY {_staging} (writer, seq, ord, op, {_copyColumns}) FROM STDIN (FORMAT BINARY)");
         }

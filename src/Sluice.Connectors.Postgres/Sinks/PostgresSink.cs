@@ -30,9 +30,9 @@ namespace Sluice.Connectors.Postgres.Sinks;
 /// docs/connectors/postgres.md).
 /// </para>
 /// <para>
-/// <b>Prepared upserts.</b> In upsert mode opted into with <see cref="PostgresUpsertMode.Prepared"/>, under the same conditions, a writer copies its rows into its subtask's unlogged
-/// batch table inside a transaction; at the barrier it applies the batch by key (<see cref="ApplyUpsertBatch"/>: the
-/// last row per key decides), deletes it from the batch table, records it and prepares the transaction, which then holds
+/// <b>Prepared upserts.</b> In upsert mode opted into with <see cref="PostgresUpsertMode.Prepared"/>, under the same conditions, a writer copies its rows into an unlogged
+/// batch table it creates inside its transaction; at the barrier it applies the batch by key (<see cref="ApplyUpsertBatch"/>: the
+/// last row per key decides), drops the batch table, records the batch and prepares the transaction, which then holds
 /// the row locks of its keys until <c>COMMIT PREPARED</c>. The input must be keyed by the primary key: two subtasks
 /// upserting one key would wait on each other's prepared transactions, so the apply runs under <c>SET LOCAL lock_timeout</c>
 /// (<see cref="PostgresSinkOptions.UpsertLockTimeout"/>) and fails the barrier naming that contract.
@@ -132,7 +132,7 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>, Lineage.ILineage
         DeadLetterTable = Qualified(DeadLetters.TopicFor(TableName));
         _evolves = options.SchemaEvolution == SchemaEvolutionMode.AddColumns;
         _writerStagingPrefix = WriterStagingPrefix(TableName);
-        _upsertBatchPrefix = "_sluice_upsert_" + TableHash(TableName) + "_";
+        _legacyUpsertBatchPrefix = UpsertBatchTablePrefix + TableHash(TableName) + "_";
     }
 
     /// <summary>The bookkeeping table recording every committed batch (in the target's schema).</summary>
@@ -196,7 +196,7 @@ public sealed partial class PostgresSink<T> : ITwoPhaseSink<T>, Lineage.ILineage
         ResolvePreparedTransactions(connection, restoredCheckpointId);
         if (Options.Mode == PostgresWriteMode.Upsert)
         {
-            DropUpsertBatchTables(connection);
+            DropLegacyUpsertBatchTables(connection);
         }
         using var delete = new NpgsqlCommand($"DELETE FROM {Staging} WHERE seq > $1", connection);
         delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = restoredCheckpointId });
