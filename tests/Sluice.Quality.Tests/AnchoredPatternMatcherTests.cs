@@ -41,6 +41,56 @@ public class AnchoredPatternMatcherTests
         taken.ShouldBeGreaterThan(100); // the generator does reach the matcher
     }
 
+    // Classes of random printable ASCII: characters plain or escaped, and ranges between them (escaped '-' included),
+    // and escapes of every punctuation character outside classes (\< and \' are named backreferences there).
+    private static readonly Gen<char> s_printable = Gen.Frequency((4, Gen.Char[' ', '~']), (1, Gen.Const('-')), (1, Gen.Const('\\')));
+
+    private static readonly Gen<string> s_classItem = Gen.OneOf(
+        s_printable.Select(c => c.ToString()),
+        s_printable.Where(c => !char.IsAsciiLetterOrDigit(c) && c != '_').Select(c => "\\" + c),
+        Gen.Select(s_printable, Gen.Bool, s_printable, Gen.Bool, (a, ea, b, eb) => (ea && !char.IsAsciiLetterOrDigit(a) ? "\\" : "") + a + "-" + (eb && !char.IsAsciiLetterOrDigit(b) ? "\\" : "") + b));
+
+    private static readonly Gen<string> s_randomAtom = Gen.OneOf(
+        s_classItem.Array[1, 4].Select(items => "[" + string.Concat(items) + "]"),
+        s_printable.Where(c => !char.IsAsciiLetterOrDigit(c) && c != '_').Select(c => "\\" + c),
+        s_printable.Select(c => c.ToString()));
+
+    private static readonly Gen<string> s_randomPattern = Gen.Select(s_randomAtom, s_quantifier, (a, q) => a + q).Array[1, 4].Select(items => "^" + string.Concat(items) + "$");
+
+    [Fact]
+    public void IsMatch_RandomClassesAndEscapes_AgreesWithTheRegexEngine()
+    {
+        var taken = 0;
+        // Texts built from the pattern's own characters (so that matches happen), then with '\n', "\n\n" or "\r\n" after.
+        Gen.Select(s_randomPattern, Gen.Int[0, 3], Gen.Int[0, 1000]).Sample((pattern, tail, seed) =>
+        {
+            Regex regex;
+            try
+            {
+                regex = new Regex(pattern, RegexOptions.CultureInvariant);
+            }
+            catch (ArgumentException)
+            {
+                AnchoredPatternMatcher.TryCreate(pattern).ShouldBeNull($"/{pattern}/ is not a valid regex");
+                return;
+            }
+            if (AnchoredPatternMatcher.TryCreate(pattern) is not { } matcher)
+            {
+                return;
+            }
+            Interlocked.Increment(ref taken);
+            var random = new Random(seed);
+            var alphabet = pattern.Trim('^', '$') + "-\\<>'0" + new string(Enumerable.Range(0, 6).Select(_ => (char)random.Next(' ', '~' + 1)).ToArray());
+            for (var n = 0; n < 20; n++)
+            {
+                var text = new string(Enumerable.Range(0, random.Next(0, 6)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())
+                    + (tail switch { 1 => "\n", 2 => "\n\n", 3 => "\r\n", _ => "" });
+                matcher.IsMatch(text).ShouldBe(regex.IsMatch(text), $"/{pattern}/ on '{Regex.Escape(text)}'");
+            }
+        }, iter: 5_000);
+        taken.ShouldBeGreaterThan(500);
+    }
+
     [Theory]
     [InlineData(@"^[a-z0-9]+@[a-z]+\.[a-z]+$", "u42@example.com", true)]
     [InlineData(@"^[a-z0-9]+@[a-z]+\.[a-z]+$", "u42@example.com\n", true)] // '$' matches before a final '\n'
@@ -77,6 +127,11 @@ public class AnchoredPatternMatcherTests
     [InlineData("^[a-z-[aeiou]]+$")]
     [InlineData("^é+$")]
     [InlineData(@"^a\$")] // ends with an escaped '$', not the anchor
+    [InlineData(@"^[\--9]+$")] // .NET reads '-', '-', '9': an escaped '-' never starts a range
+    [InlineData(@"^[+\--/]$")]
+    [InlineData(@"^[!-\-]$")]
+    [InlineData(@"^\<0>$")] // a named backreference to group 0, not the text "<0>"
+    [InlineData(@"^\'0'$")]
     public void TryCreate_PatternOutsideTheSimpleForm_LeavesItToTheEngine(string pattern) =>
         AnchoredPatternMatcher.TryCreate(pattern).ShouldBeNull();
 }

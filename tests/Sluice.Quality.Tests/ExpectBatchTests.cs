@@ -56,6 +56,17 @@ public class ExpectBatchTests
         harness.Probe.Calls.ShouldBe(["batch 1,2 @ 10..11"]);
     }
 
+    [Fact]
+    public void ProcessBatch_RuleThrows_RecordsJudgedBeforeAreEmittedThenTheErrorSurfaces()
+    {
+        using var harness = new Harness(RuleAction.DeadLetter, throwOn: 7);
+
+        var error = Should.Throw<InvalidOperationException>(() => harness.Expect.ProcessBatch([1, 2, 7, 4], s_timestamps.AsSpan(0, 4)));
+
+        error.Message.ShouldBe("selector failed on 7");
+        harness.Probe.Calls.ShouldBe(["batch 1,2 @ 10..11"]);
+    }
+
     /// <summary>An expectation operator on ints (rule 'bounded': [0, 50]) chained to a probe that records what reaches it.</summary>
     private sealed class Harness : IDisposable
     {
@@ -63,9 +74,9 @@ public class ExpectBatchTests
         private ExpectOperator<int>? _expect;
         private CallProbe? _probe;
 
-        public Harness(RuleAction action, bool warnOdd = false)
+        public Harness(RuleAction action, bool warnOdd = false, int? throwOn = null)
         {
-            var rules = new Expectations<int>().Range("bounded", "v", v => v, 0, 50, action);
+            var rules = new Expectations<int>().Range("bounded", "v", v => v == throwOn ? throw new InvalidOperationException($"selector failed on {v}") : v, 0, 50, action);
             if (warnOdd)
             {
                 rules.Satisfies("even", "v", v => v % 2 == 0, "v is even", RuleAction.Warn);

@@ -51,8 +51,8 @@ public abstract class StreamOperator<TOut>
     /// <summary>
     /// Emits <paramref name="values"/> with their event times (ms since the epoch, or <see cref="EventTime.NoTimestamp"/>)
     /// to the main output, in order: the same as <see cref="IOperatorOutput{T}.Collect"/> per record, in one call, so
-    /// the runtime hands the run on as a batch (to a chained operator's <c>ProcessBatch</c>, or copied whole into an
-    /// exchange's buffer). The spans are read only during the call. Task thread only; allocates nothing.
+    /// the runtime hands the run on as a batch (to a chained operator's <c>ProcessBatch</c>, or copied whole into a
+    /// forward exchange's buffer; keyed and rebalancing exchanges route it record by record). The spans are read only during the call. Task thread only; allocates nothing.
     /// </summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     /// <exception cref="InvalidOperationException">Called before the runtime set the operator up.</exception>

@@ -26,7 +26,18 @@ internal sealed class ExpectOperator<T>(Expectation<T> expectation) : OneInputSt
         var runStart = 0;
         for (var i = 0; i < values.Length; i++)
         {
-            var refusing = runner.Judge(values[i], timestamps[i], out var outcome);
+            int refusing;
+            Rules.CheckOutcome outcome;
+            try
+            {
+                refusing = runner.Judge(values[i], timestamps[i], out outcome);
+            }
+            catch (Exception) when (runStart < i)
+            {
+                // A rule threw (a user selector or predicate): the records judged before it leave first, as per record.
+                CollectBatch(values[runStart..i], timestamps[runStart..i]);
+                throw;
+            }
             if (refusing < 0)
             {
                 continue;

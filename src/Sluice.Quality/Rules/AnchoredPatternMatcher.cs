@@ -150,7 +150,8 @@ internal sealed class AnchoredPatternMatcher
         }
         if (c == '\\')
         {
-            if (i + 1 >= body.Length || !IsEscapablePunctuation(body[i + 1]))
+            // Outside a class, \<name> and \'name' are named backreferences (\<0> is valid: group 0 always exists).
+            if (i + 1 >= body.Length || !IsEscapablePunctuation(body[i + 1]) || body[i + 1] is '<' or '\'')
             {
                 return false;
             }
@@ -174,14 +175,22 @@ internal sealed class AnchoredPatternMatcher
         var any = false;
         while (j < body.Length && body[j] != ']')
         {
+            var start = j;
             if (!TryParseClassChar(body, ref j, out var first))
             {
                 return false;
             }
             if (j + 1 < body.Length && body[j] == '-' && body[j + 1] != ']')
             {
+                // .NET never starts a range at an escaped '-' ([\--9] is '-', '-' and '9'); such classes go to the engine,
+                // as do ranges ending at an escaped '-'.
+                if (body[start] == '\\' && first == '-')
+                {
+                    return false;
+                }
                 j++;
-                if (!TryParseClassChar(body, ref j, out var last) || last < first)
+                var end = j;
+                if (!TryParseClassChar(body, ref j, out var last) || last < first || (body[end] == '\\' && last == '-'))
                 {
                     return false;
                 }
