@@ -20,3 +20,14 @@ public interface IOperatorOutput<in T>
     /// </summary>
     void EmitWatermark(long watermark);
 }
+
+/// <summary>
+/// An <see cref="IOperatorOutput{T}"/> that also takes a run of records in one call (the runtime's); what
+/// <see cref="StreamOperator{TOut}"/>'s <c>CollectBatch</c> uses when the output has it. Invariant in
+/// <typeparamref name="T"/> because it takes spans. Task thread only.
+/// </summary>
+internal interface IBatchOperatorOutput<T>
+{
+    /// <summary>Emits the records in order, as <see cref="IOperatorOutput{T}.Collect"/> would one by one; spans of equal length, read only during the call.</summary>
+    void CollectBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps);
+}

@@ -25,6 +25,7 @@ public abstract class StreamOperator<TOut>
 {
     private IStreamOperatorContext? _context;
     private IOperatorOutput<TOut>? _output;
+    private IBatchOperatorOutput<TOut>? _batchOutput;
 
     // Only the operator kinds of this assembly derive from this class: the runtime adapts exactly those.
     private protected StreamOperator()
@@ -44,6 +45,33 @@ public abstract class StreamOperator<TOut>
     {
         _context = context;
         _output = output;
+        _batchOutput = output as IBatchOperatorOutput<TOut>;
+    }
+
+    /// <summary>
+    /// Emits <paramref name="values"/> with their event times (ms since the epoch, or <see cref="EventTime.NoTimestamp"/>)
+    /// to the main output, in order: the same as <see cref="IOperatorOutput{T}.Collect"/> per record, in one call, so
+    /// the runtime hands the run on as a batch (to a chained operator's <c>ProcessBatch</c>, or copied whole into a
+    /// forward exchange's buffer; keyed and rebalancing exchanges route it record by record). The spans are read only during the call. Task thread only; allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="InvalidOperationException">Called before the runtime set the operator up.</exception>
+    protected void CollectBatch(ReadOnlySpan<TOut> values, ReadOnlySpan<long> timestamps)
+    {
+        if (values.Length != timestamps.Length)
+        {
+            throw new ArgumentException($"CollectBatch got {values.Length} values but {timestamps.Length} timestamps; give one timestamp per value.", nameof(timestamps));
+        }
+        if (_batchOutput is { } batches)
+        {
+            batches.CollectBatch(values, timestamps);
+            return;
+        }
+        var output = Output;
+        for (var i = 0; i < values.Length; i++)
+        {
+            output.Collect(values[i], timestamps[i]);
+        }
     }
 
     /// <summary>

@@ -15,12 +15,43 @@ internal sealed class ExpectOperator<T>(Expectation<T> expectation) : OneInputSt
 
     public override void ProcessElement(T value, long timestamp) => _runner!.Process(value, timestamp);
 
+    /// <summary>
+    /// Judges the batch record by record and emits each run of records that stay in the stream as one batch, so a batch
+    /// that passes whole costs the output one call. A refused record's run is emitted before its dead letter (or its
+    /// failure), so the outputs see records in the order of the per-record path.
+    /// </summary>
     public override void ProcessBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps)
     {
         var runner = _runner!;
+        var runStart = 0;
         for (var i = 0; i < values.Length; i++)
         {
-            runner.Process(values[i], timestamps[i]);
+            int refusing;
+            Rules.CheckOutcome outcome;
+            try
+            {
+                refusing = runner.Judge(values[i], timestamps[i], out outcome);
+            }
+            catch (Exception) when (runStart < i)
+            {
+                // A rule threw (a user selector or predicate): the records judged before it leave first, as per record.
+                CollectBatch(values[runStart..i], timestamps[runStart..i]);
+                throw;
+            }
+            if (refusing < 0)
+            {
+                continue;
+            }
+            if (runStart < i)
+            {
+                CollectBatch(values[runStart..i], timestamps[runStart..i]);
+            }
+            runStart = i + 1;
+            runner.Exit(refusing, values[i], timestamps[i], outcome);
+        }
+        if (runStart < values.Length)
+        {
+            CollectBatch(values[runStart..], timestamps[runStart..]);
         }
     }
 

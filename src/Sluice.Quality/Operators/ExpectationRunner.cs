@@ -84,9 +84,28 @@ internal sealed class ExpectationRunner<T>
     }
 
     /// <summary>Judges one record and emits it, dead-letters it, drops it or fails the job.</summary>
+    public void Process(T value, long timestamp)
+    {
+        var refusing = Judge(value, timestamp, out var outcome);
+        if (refusing < 0)
+        {
+            _output.Collect(value, timestamp);
+        }
+        else
+        {
+            Exit(refusing, value, timestamp, outcome);
+        }
+    }
+
+    /// <summary>
+    /// Judges one record and counts the verdicts, but emits nothing: returns -1 when the record stays in the stream (the
+    /// caller emits it, alone or in a run with its neighbours), or the index of the first rule that takes it out, with
+    /// that rule's <paramref name="outcome"/>; the caller then calls <see cref="Exit"/> with them. Warn rules that
+    /// refuse the record only count. Allocates nothing.
+    /// </summary>
     /// <remarks>Only failures are counted per record; a rule's passes are derived in <see cref="Flush"/> from the records
     /// that reached it (every record, less those an earlier rule took out of the stream).</remarks>
-    public void Process(T value, long timestamp)
+    public int Judge(T value, long timestamp, out CheckOutcome outcome)
     {
         if (++_unflushed >= FlushEvery)
         {
@@ -101,36 +120,49 @@ internal sealed class ExpectationRunner<T>
         var checks = _checks;
         for (var i = 0; i < checks.Length; i++)
         {
-            var outcome = checks[i].Check(value, timestamp);
+            outcome = checks[i].Check(value, timestamp);
             if (outcome == CheckOutcome.Pass)
             {
                 continue;
             }
             _counts.Failed[i]++;
-            var action = _actions[i];
-            if (outcome == CheckOutcome.Error && action != RuleAction.Fail)
-            {
-                action = RuleAction.DeadLetter;
-            }
-            if (action == RuleAction.Warn)
+            if (ActionOn(i, outcome) == RuleAction.Warn)
             {
                 continue;
             }
             _exits[i]++;
-            switch (action)
-            {
-                case RuleAction.Drop:
-                    return;
-                case RuleAction.DeadLetter:
-                    _output.CollectSide(DeadLetters.Tag, Letter(i, value, timestamp, outcome), timestamp);
-                    return;
-                default:
-                    Flush();
-                    ThrowFailed(i, value, timestamp, outcome);
-                    return;
-            }
+            return i;
         }
-        _output.Collect(value, timestamp);
+        outcome = CheckOutcome.Pass;
+        return -1;
+    }
+
+    /// <summary>
+    /// Takes the record <see cref="Judge"/> refused by rule <paramref name="index"/> out of the stream: drops it,
+    /// dead-letters it with the rule's reason, or (action Fail) flushes the counts and throws a
+    /// <see cref="RuleViolationException"/>.
+    /// </summary>
+    public void Exit(int index, T value, long timestamp, CheckOutcome outcome)
+    {
+        switch (ActionOn(index, outcome))
+        {
+            case RuleAction.Drop:
+                return;
+            case RuleAction.DeadLetter:
+                _output.CollectSide(DeadLetters.Tag, Letter(index, value, timestamp, outcome), timestamp);
+                return;
+            default:
+                Flush();
+                ThrowFailed(index, value, timestamp, outcome);
+                return;
+        }
+    }
+
+    /// <summary>What rule <paramref name="index"/> does with a record it refused: its action, but a record no rule could evaluate is dead-lettered unless the action is Fail.</summary>
+    private RuleAction ActionOn(int index, CheckOutcome outcome)
+    {
+        var action = _actions[index];
+        return outcome == CheckOutcome.Error && action != RuleAction.Fail ? RuleAction.DeadLetter : action;
     }
 
     public void OnWatermark(long watermark)

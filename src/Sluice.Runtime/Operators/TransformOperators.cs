@@ -253,9 +253,11 @@ internal sealed class KeyedTwoInputTransformOperator<TKey, TIn1, TIn2, TOut>(
 }
 
 /// <summary>The public face of an <see cref="Output{T}"/>: forwards every call, allocates nothing.</summary>
-internal sealed class OperatorOutput<T>(Output<T> output) : IOperatorOutput<T>
+internal sealed class OperatorOutput<T>(Output<T> output) : IOperatorOutput<T>, IBatchOperatorOutput<T>
 {
     public void Collect(T value, long timestamp) => output.Collect(value, timestamp);
+
+    public void CollectBatch(ReadOnlySpan<T> values, ReadOnlySpan<long> timestamps) => output.CollectBatch(values, timestamps);
 
     public void CollectSide<TSide>(OutputTag<TSide> tag, TSide value, long timestamp) => output.EmitSide(tag, value, timestamp);
 
