@@ -129,10 +129,12 @@ public sealed partial class DagScheduler
         {
             // A sensor's timeout spans all its pokes: each poke gets what is left of it, so a hung poke cannot outlive it.
             // An HTTP request without a task timeout gets the options' DefaultHttpTimeout: the shared client never times out by itself.
+            // A sql_job without one gets DefaultSqlJobTimeout: a bounded job whose source never ends would otherwise hold the run forever.
             var timeout = task.Action switch
             {
                 SensorAction => Max(TimeSpan.Zero, (task.Controls.Timeout ?? s_defaultSensorTimeout) - (_time.GetUtcNow() - attempt.StartedAt)),
                 HttpAction => task.Controls.Timeout ?? _options.DefaultHttpTimeout,
+                SqlJobAction => task.Controls.Timeout ?? _options.DefaultSqlJobTimeout,
                 _ => task.Controls.Timeout,
             };
             var outcome = await AttemptAsync(dag, task, run, attempt, timeout).ConfigureAwait(false);

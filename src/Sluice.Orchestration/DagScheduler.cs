@@ -75,6 +75,7 @@ public sealed partial class DagScheduler : IAsyncDisposable
         _options = options ?? new DagSchedulerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxParallelTasks, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultHttpTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultSqlJobTimeout, TimeSpan.Zero);
         _dags = dags.ToDictionary(d => d.Id, StringComparer.Ordinal);
         _topological = _dags.Values.ToDictionary(d => d.Id, TopologicalOrder, StringComparer.Ordinal);
         _store = store;
@@ -112,6 +113,14 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// be read, as <see cref="RunStore.ListRuns"/> does.
     /// </summary>
     public IReadOnlyList<DagRun> ListRuns(string dagId) => _index.Runs(dagId);
+
+    /// <summary>
+    /// The task instances of <paramref name="dagId"/>'s run at <paramref name="logicalDate"/>, ordered by task id, as
+    /// <see cref="RunStore.ListTasks"/> lists them: from the scheduler's in-memory copy when it holds them (a queued or
+    /// running run, so a dashboard polling an active run reads no files), else from the store. A snapshot; thread-safe.
+    /// </summary>
+    public IReadOnlyList<TaskInstance> ListTasks(string dagId, DateTimeOffset logicalDate) =>
+        _index.TryListTasks(dagId, logicalDate) ?? _store.ListTasks(dagId, logicalDate);
 
     /// <summary>
     /// Creates a run of <paramref name="dagId"/> for <paramref name="logicalDate"/> (its interval: to the next schedule

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using Confluent.Kafka;
 using Sluice.Orchestration;
 
@@ -36,7 +38,9 @@ internal sealed class KafkaTopicProbe : ITopicProbe
             AllowAutoCreateTopics = false,
             EnablePartitionEof = true,
         };
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
+        // Client errors (a broker down, a refused fetch) are kept: a poke that then cannot answer names them.
+        var errors = new ConcurrentQueue<Error>();
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, e) => errors.Enqueue(e)).Build();
         // An admin client on the consumer's handle: its metadata requests do not auto-create the topic (a producer's would).
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var metadata = admin.GetMetadata(request.Topic, s_requestTimeout);
@@ -64,25 +68,42 @@ internal sealed class KafkaTopicProbe : ITopicProbe
             var topicPartition = new TopicPartition(request.Topic, partition);
             var watermarks = consumer.QueryWatermarkOffsets(topicPartition, s_requestTimeout);
             var atEventTime = request.EventTime is { } eventTime && watermarks.High > watermarks.Low
-                ? NewestAtOrAfter(consumer, topicPartition, Math.Max(watermarks.Low.Value, watermarks.High.Value - NewestRecords), watermarks.High.Value, eventTime)
+                ? NewestAtOrAfter(consumer, topicPartition, Math.Max(watermarks.Low.Value, watermarks.High.Value - NewestRecords), watermarks.High.Value, eventTime, errors)
                 : null;
             positions.Add(new TopicPartitionPosition(partition, watermarks.High.Value, atEventTime));
         }
         return positions;
     }
 
+    /// <summary>The time left until <paramref name="deadline"/>, or null when it passed (never a negative wait).</summary>
+    internal static TimeSpan? Remaining(DateTime deadline, DateTime now) => deadline > now ? deadline - now : null;
+
+    private static string Errors(ConcurrentQueue<Error> errors) =>
+        errors.IsEmpty ? "" : $" (client errors: {string.Join("; ", errors.Select(e => $"{e.Code}: {e.Reason}").Distinct(StringComparer.Ordinal))})";
+
     /// <summary>The offset of a record in [<paramref name="from"/>, <paramref name="high"/>) stamped at or after <paramref name="eventTime"/>, or null.</summary>
-    private static long? NewestAtOrAfter(IConsumer<Ignore, Ignore> consumer, TopicPartition partition, long from, long high, DateTimeOffset eventTime)
+    /// <exception cref="TimeoutException">The records were not read within the request timeout (names the client's errors seen meanwhile).</exception>
+    private static long? NewestAtOrAfter(IConsumer<Ignore, Ignore> consumer, TopicPartition partition, long from, long high, DateTimeOffset eventTime, ConcurrentQueue<Error> errors)
     {
         consumer.Assign(new TopicPartitionOffset(partition, from));
         try
         {
             var deadline = DateTime.UtcNow + s_requestTimeout;
             long? found = null;
-            while (DateTime.UtcNow < deadline)
+            while (true)
             {
-                var result = consumer.Consume(deadline - DateTime.UtcNow);
-                if (result is null || result.IsPartitionEOF)
+                // Computed once and checked: a remaining time that went negative between a check and the call would
+                // reach librdkafka as -1 ms, which means "wait forever".
+                var remaining = Remaining(deadline, DateTime.UtcNow);
+                var result = remaining is { } wait ? consumer.Consume(wait) : null;
+                if (result is null)
+                {
+                    // Not the end of the partition: the records could not be read in time. Saying "no record yet" here
+                    // would hide a broken cluster behind a sensor that waits until its timeout.
+                    throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                        $"The newest records of partition {partition.Partition.Value} of Kafka topic '{partition.Topic}' (offsets {from}-{high - 1}) could not be read within {s_requestTimeout.TotalSeconds:0} s{Errors(errors)}."));
+                }
+                if (result.IsPartitionEOF)
                 {
                     break;
                 }
