@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Sluice.Orchestration;
 
 namespace Sluice.Server.Dags;
 
 /// <summary>
 /// <see cref="ITopicProbe"/> on a Kafka cluster: the topic's partitions from metadata (without creating the topic),
-/// each partition's high watermark (<c>QueryWatermarkOffsets</c>) and, for an event time, whether one of the
+/// every partition's high watermark (one <c>ListOffsets</c> request for all of them) and, for an event time, whether one of the
 /// partition's newest records (the last <see cref="NewestRecords"/> before the high watermark) has a timestamp at or
 /// after it: the partition's newest record time ≥ the threshold. (Reading the tail instead of <c>OffsetsForTimes</c>
 /// also works on librdkafka's mock cluster, which has no timestamp index.) A missing topic or partition is a <see cref="TopicProbeException"/>; a cluster that
@@ -58,21 +59,50 @@ internal sealed class KafkaTopicProbe : ITopicProbe
         {
             throw new TopicProbeException($"The {request.Describe()} has no partition {wanted} (it has {partitions.Count}: 0-{partitions.Count - 1}).");
         }
-        var positions = new List<TopicPartitionPosition>();
-        foreach (var partition in partitions)
+        var selected = partitions.Where(p => request.Partition is null || request.Partition == p).Select(p => new TopicPartition(request.Topic, p)).ToList();
+        // Every partition's watermarks in one ListOffsets request each (latest, and earliest when the tail is read),
+        // both in flight at once, rather than two requests per partition one after the other.
+        var latest = Offsets(admin, selected, OffsetSpec.Latest());
+        var earliest = request.EventTime is null ? null : Offsets(admin, selected, OffsetSpec.Earliest());
+        var high = Wait(latest);
+        var low = earliest is null ? null : Wait(earliest);
+        var positions = new List<TopicPartitionPosition>(selected.Count);
+        foreach (var topicPartition in selected)
         {
-            if (request.Partition is not null && request.Partition != partition)
-            {
-                continue;
-            }
-            var topicPartition = new TopicPartition(request.Topic, partition);
-            var watermarks = consumer.QueryWatermarkOffsets(topicPartition, s_requestTimeout);
-            var atEventTime = request.EventTime is { } eventTime && watermarks.High > watermarks.Low
-                ? NewestAtOrAfter(consumer, topicPartition, Math.Max(watermarks.Low.Value, watermarks.High.Value - NewestRecords), watermarks.High.Value, eventTime, errors)
+            var end = high[topicPartition.Partition.Value];
+            var atEventTime = request.EventTime is { } eventTime && low![topicPartition.Partition.Value] is var start && end > start
+                ? NewestAtOrAfter(consumer, topicPartition, Math.Max(start, end - NewestRecords), end, eventTime, errors)
                 : null;
-            positions.Add(new TopicPartitionPosition(partition, watermarks.High.Value, atEventTime));
+            positions.Add(new TopicPartitionPosition(topicPartition.Partition.Value, end, atEventTime));
         }
         return positions;
+    }
+
+    private static Task<ListOffsetsResult> Offsets(IAdminClient admin, List<TopicPartition> partitions, OffsetSpec spec) =>
+        admin.ListOffsetsAsync(
+            partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = spec }),
+            new ListOffsetsOptions { RequestTimeout = s_requestTimeout });
+
+    /// <summary>The offsets of a ListOffsets request by partition; a partition's error throws (naming it).</summary>
+    private static Dictionary<int, long> Wait(Task<ListOffsetsResult> request)
+    {
+        ListOffsetsResult result;
+        try
+        {
+            result = request.GetAwaiter().GetResult();
+        }
+        catch (ListOffsetsException e)
+        {
+            var failed = e.Result.ResultInfos.Select(i => i.TopicPartitionOffsetError).Where(t => t.Error.IsError)
+                .Select(t => string.Create(CultureInfo.InvariantCulture, $"partition {t.Partition.Value}: {t.Error.Reason}"));
+            throw new KafkaException(new Error(e.Error.Code, $"The offsets of Kafka topic partitions could not be listed ({string.Join("; ", failed.DefaultIfEmpty(e.Error.Reason))})."));
+        }
+        var offsets = new Dictionary<int, long>(result.ResultInfos.Count);
+        foreach (var info in result.ResultInfos)
+        {
+            offsets[info.TopicPartitionOffsetError.Partition.Value] = info.TopicPartitionOffsetError.Offset.Value;
+        }
+        return offsets;
     }
 
     /// <summary>The time left until <paramref name="deadline"/>, or null when it passed (never a negative wait).</summary>
