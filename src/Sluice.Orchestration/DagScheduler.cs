@@ -74,8 +74,8 @@ public sealed partial class DagScheduler : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(store);
         _options = options ?? new DagSchedulerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxParallelTasks, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultHttpTimeout, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultSqlJobTimeout, TimeSpan.Zero);
+        CheckDefaultTimeout(_options.DefaultHttpTimeout, nameof(DagSchedulerOptions.DefaultHttpTimeout));
+        CheckDefaultTimeout(_options.DefaultSqlJobTimeout, nameof(DagSchedulerOptions.DefaultSqlJobTimeout));
         _dags = dags.ToDictionary(d => d.Id, StringComparer.Ordinal);
         _topological = _dags.Values.ToDictionary(d => d.Id, TopologicalOrder, StringComparer.Ordinal);
         _store = store;
@@ -96,6 +96,19 @@ public sealed partial class DagScheduler : IAsyncDisposable
         }
         // Last: nothing after it may throw, or the lock would outlive a scheduler that never was.
         _lock = StateDirectoryLock.Acquire(store.Directory);
+    }
+
+    /// <summary>
+    /// A default task timeout must be above 0 and at most the longest a DAG file's <c>timeout</c> allows
+    /// (<see cref="DagBuilder.MaxTimeout"/>, 49 days): a longer one could not be armed as a timer and no attempt would run.
+    /// </summary>
+    private static void CheckDefaultTimeout(TimeSpan value, string option)
+    {
+        if (value <= TimeSpan.Zero || value > DagBuilder.MaxTimeout)
+        {
+            throw new ArgumentOutOfRangeException(option, value,
+                $"DagSchedulerOptions.{option} must be above 0 and at most {DagBuilder.MaxTimeout.TotalDays:0} days (as a task's 'timeout'); it is {value}.");
+        }
     }
 
     /// <summary>The DAGs, by id.</summary>

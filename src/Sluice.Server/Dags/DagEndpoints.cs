@@ -92,7 +92,7 @@ internal static class DagEndpoints
                     return NotFound($"There is no DAG '{id}'.");
                 }
                 var runs = scheduler.ListRuns(id).TakeLast(Math.Clamp(limit ?? 25, 1, 1000)).Reverse();
-                return Results.Json(runs.Select(r => new { run = r, tasks = scheduler.ListTasks(id, r.LogicalDate) }), s_json);
+                return Results.Json(runs.Select(r => new { run = r, tasks = scheduler.ListTasks(id, r.LogicalDate) }).ToList(), s_json);
             }))
             .WithSummary("A DAG's recent runs (newest first, ?limit=25) with every task instance and attempt.");
         group.MapGet("/{id}/runs/{run}/tasks/{task}/attempts/{attempt:int}/log", (string id, string run, string task, int attempt, IServiceProvider services) => WithScheduler(services, scheduler =>
