@@ -129,13 +129,17 @@ public sealed partial class DagScheduler
         {
             // A sensor's timeout spans all its pokes: each poke gets what is left of it, so a hung poke cannot outlive it.
             // An HTTP request without a task timeout gets the options' DefaultHttpTimeout: the shared client never times out by itself.
+            // A sql_job without one gets DefaultSqlJobTimeout: a bounded job whose source never ends would otherwise hold the run forever.
             var timeout = task.Action switch
             {
                 SensorAction => Max(TimeSpan.Zero, (task.Controls.Timeout ?? s_defaultSensorTimeout) - (_time.GetUtcNow() - attempt.StartedAt)),
                 HttpAction => task.Controls.Timeout ?? _options.DefaultHttpTimeout,
+                SqlJobAction => task.Controls.Timeout ?? _options.DefaultSqlJobTimeout,
                 _ => task.Controls.Timeout,
             };
-            var outcome = await AttemptAsync(dag, task, run, attempt, timeout).ConfigureAwait(false);
+            // Named in a timeout's error: the default, not the task's own, is what the user did not set.
+            var timeoutNote = task.Controls.Timeout is null && task.Action is SqlJobAction ? " (the default sql_job timeout; set the task's `timeout`)" : "";
+            var outcome = await AttemptAsync(dag, task, run, attempt, timeout, timeoutNote).ConfigureAwait(false);
             if (outcome is null)
             {
                 // Shutting down: the attempt stays running in the store; the next scheduler runs it again.
@@ -181,26 +185,35 @@ public sealed partial class DagScheduler
     /// its outcome. Any exception (the log file cannot be opened, a client's own timeout fires, a bug) is a failed
     /// attempt carrying the error, so no attempt stays <c>running</c> while the scheduler lives.
     /// </summary>
-    private async Task<(AttemptOutcome Outcome, bool TimedOut)?> AttemptAsync(DagDefinition dag, TaskDefinition task, DagRun run, TaskAttempt attempt, TimeSpan? timeout)
+    private async Task<(AttemptOutcome Outcome, bool TimedOut)?> AttemptAsync(DagDefinition dag, TaskDefinition task, DagRun run, TaskAttempt attempt, TimeSpan? timeout, string timeoutNote)
     {
-        using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, _time) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, _shutdown.Token);
+        CancellationTokenSource? timeoutSource = null;
+        CancellationTokenSource? linked = null;
         try
         {
+            // Inside the try: a timeout the timer cannot take (ArgumentOutOfRangeException) ends the attempt as failed
+            // instead of leaving it running.
+            timeoutSource = timeout is { } t ? new CancellationTokenSource(t, _time) : new CancellationTokenSource();
+            linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, _shutdown.Token);
             return (await _executor.RunAsync(dag, task, run, attempt.Number, _store.FullPath(attempt.LogFile), linked.Token).ConfigureAwait(false), false);
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
             return null;
         }
-        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeoutSource?.IsCancellationRequested == true)
         {
-            return (AttemptOutcome.Fail($"timed out after {timeout}"), true);
+            return (AttemptOutcome.Fail($"timed out after {timeout}{timeoutNote}"), true);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _logger.LogWarning("DAG {Dag} run {Run}: attempt {Attempt} of task {Task} failed unexpectedly: {Error}", dag.Id, run.RunId, attempt.Number, task.Id, e.Message);
             return (AttemptOutcome.Fail($"{e.GetType().Name}: {e.Message}"), false);
+        }
+        finally
+        {
+            linked?.Dispose();
+            timeoutSource?.Dispose();
         }
     }
 

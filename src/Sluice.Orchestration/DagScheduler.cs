@@ -75,7 +75,8 @@ public sealed partial class DagScheduler : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(store);
         _options = options ?? new DagSchedulerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxParallelTasks, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.DefaultHttpTimeout, TimeSpan.Zero);
+        CheckDefaultTimeout(_options.DefaultHttpTimeout, nameof(DagSchedulerOptions.DefaultHttpTimeout));
+        CheckDefaultTimeout(_options.DefaultSqlJobTimeout, nameof(DagSchedulerOptions.DefaultSqlJobTimeout));
         _dags = dags.ToDictionary(d => d.Id, StringComparer.Ordinal);
         _topological = _dags.Values.ToDictionary(d => d.Id, TopologicalOrder, StringComparer.Ordinal);
         _store = store;
@@ -100,6 +101,19 @@ public sealed partial class DagScheduler : IAsyncDisposable
             "(POST /api/dags/{id}/runs) to trigger runs while it runs.", e));
     }
 
+    /// <summary>
+    /// A default task timeout must be above 0 and at most the longest a DAG file's <c>timeout</c> allows
+    /// (<see cref="DagBuilder.MaxTimeout"/>, 49 days): a longer one could not be armed as a timer and no attempt would run.
+    /// </summary>
+    private static void CheckDefaultTimeout(TimeSpan value, string option)
+    {
+        if (value <= TimeSpan.Zero || value > DagBuilder.MaxTimeout)
+        {
+            throw new ArgumentOutOfRangeException(option, value,
+                $"DagSchedulerOptions.{option} must be above 0 and at most {DagBuilder.MaxTimeout.TotalDays:0} days (as a task's 'timeout'); it is {value}.");
+        }
+    }
+
     /// <summary>The DAGs, by id.</summary>
     public IReadOnlyDictionary<string, DagDefinition> Dags => _dags;
 
@@ -115,6 +129,14 @@ public sealed partial class DagScheduler : IAsyncDisposable
     /// be read, as <see cref="RunStore.ListRuns"/> does.
     /// </summary>
     public IReadOnlyList<DagRun> ListRuns(string dagId) => _index.Runs(dagId);
+
+    /// <summary>
+    /// The task instances of <paramref name="dagId"/>'s run at <paramref name="logicalDate"/>, ordered by task id, as
+    /// <see cref="RunStore.ListTasks"/> lists them: from the scheduler's in-memory copy when it holds them (a queued or
+    /// running run, so a dashboard polling an active run reads no files), else from the store. A snapshot; thread-safe.
+    /// </summary>
+    public IReadOnlyList<TaskInstance> ListTasks(string dagId, DateTimeOffset logicalDate) =>
+        _index.TryListTasks(dagId, logicalDate) ?? _store.ListTasks(dagId, logicalDate);
 
     /// <summary>
     /// Creates a run of <paramref name="dagId"/> for <paramref name="logicalDate"/> (its interval: to the next schedule

@@ -39,6 +39,13 @@ public sealed record DagSchedulerOptions
     /// </summary>
     public TimeSpan DefaultHttpTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a <c>sql_job</c> task's job may run when its task has no <c>timeout</c> (&gt; 0; default 1 hour, on
+    /// <see cref="TimeProvider"/>): the job is then cancelled and the attempt fails as timed out, so a bounded job that
+    /// never finishes (a source that does not end) cannot hold its DAG run forever.
+    /// </summary>
+    public TimeSpan DefaultSqlJobTimeout { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Observers of the run lifecycle (e.g. lineage).</summary>
     public IReadOnlyList<IDagRunListener> Listeners { get; init; } = [];
 

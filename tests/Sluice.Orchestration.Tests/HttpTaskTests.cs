@@ -60,6 +60,16 @@ public sealed class HttpTaskTests
     }
 
     [Fact]
+    public void Options_DefaultHttpTimeoutAboveTheTaskMaximum_RefusedNamingTheOption()
+    {
+        using var f = new SchedulerFixture(s_jan1);
+
+        var e = Should.Throw<ArgumentOutOfRangeException>(() => new DagScheduler([], f.Store, new DagSchedulerOptions { DefaultHttpTimeout = TimeSpan.MaxValue }));
+        e.ParamName.ShouldBe("DefaultHttpTimeout");
+        e.Message.ShouldContain("DagSchedulerOptions.DefaultHttpTimeout must be above 0 and at most 49 days");
+    }
+
+    [Fact]
     public void Options_NonPositiveDefaultHttpTimeout_Refused()
     {
         using var f = new SchedulerFixture(s_jan1);

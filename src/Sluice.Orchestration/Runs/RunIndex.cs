@@ -112,6 +112,24 @@ internal sealed class RunIndex(RunStore store)
         }
     }
 
+    /// <summary>
+    /// The task instances of a run ordered by task id (a copy) when the copy holds them (a queued or running run whose
+    /// tasks were read or written), else null: nothing is read from the store.
+    /// </summary>
+    public IReadOnlyList<TaskInstance>? TryListTasks(string dagId, DateTimeOffset logicalDate)
+    {
+        lock (_sync)
+        {
+            if (!_dags.TryGetValue(dagId, out var runs) || !runs.Tasks.TryGetValue(logicalDate, out var tasks))
+            {
+                return null;
+            }
+            var list = new List<TaskInstance>(tasks.Values);
+            list.Sort(static (a, b) => string.CompareOrdinal(a.TaskId, b.TaskId));
+            return list;
+        }
+    }
+
     /// <summary>Writes a task instance to the store, then to the copy.</summary>
     public void SaveTask(DateTimeOffset logicalDate, TaskInstance task)
     {

@@ -56,7 +56,7 @@ internal static class DagEndpoints
             // Topic sensors read the server's own log (it holds the lock) or Kafka; sql_job tasks run on the server's
             // connectors; job_savepoint tasks without a server_url save the server's own jobs.
             TopicProbe = new TopicProbeRouter(LogTopicProbe.Shared(server.Log), new KafkaTopicProbe()),
-            SqlJobRunner = new SessionSqlJobRunner(() => SqlSession.Create(new SqlSessionOptions { Connectors = server.Connectors })),
+            SqlJobRunner = new SessionSqlJobRunner(() => SqlSession.Create(SqlJobSessionOptions(server))),
             StreamingJobs = new ServerJobSavepoints(sp.GetRequiredService<ServerJobs>()),
             Listeners = [.. sp.GetServices<IDagRunListener>()],
             // DAG runs and task attempts join the jobs' lineage (GET /api/lineage, the /lineage page, OPENLINEAGE_URL).
@@ -64,6 +64,16 @@ internal static class DagEndpoints
         }));
         services.AddHostedService<DagSchedulerService>();
     }
+
+    /// <summary>
+    /// The session of a <c>sql_job</c> attempt: the server's connectors, and its jobs log through the server's logger
+    /// factory as the server's own SQL jobs do (their operator errors and restarts show in the server's log).
+    /// </summary>
+    internal static SqlSessionOptions SqlJobSessionOptions(ServerContext server) => new()
+    {
+        Connectors = server.Connectors,
+        ConfigureJob = job => job with { LoggerFactory = server.LoggerFactory },
+    };
 
     /// <summary>Maps the endpoints (they answer 404 naming the option when no DAGs folder is configured).</summary>
     public static void Map(IEndpointRouteBuilder endpoints)
@@ -82,7 +92,7 @@ internal static class DagEndpoints
                     return NotFound($"There is no DAG '{id}'.");
                 }
                 var runs = scheduler.ListRuns(id).TakeLast(Math.Clamp(limit ?? 25, 1, 1000)).Reverse();
-                return Results.Json(runs.Select(r => new { run = r, tasks = scheduler.Store.ListTasks(id, r.LogicalDate) }), s_json);
+                return Results.Json(runs.Select(r => new { run = r, tasks = scheduler.ListTasks(id, r.LogicalDate) }).ToList(), s_json);
             }))
             .WithSummary("A DAG's recent runs (newest first, ?limit=25) with every task instance and attempt.");
         group.MapGet("/{id}/runs/{run}/tasks/{task}/attempts/{attempt:int}/log", (string id, string run, string task, int attempt, IServiceProvider services) => WithScheduler(services, scheduler =>

@@ -80,6 +80,18 @@ public sealed class StreamingJobTaskTests : IDisposable
     }
 
     [Fact]
+    public void SqlJobSession_InTheServer_JobsGetTheServersConnectorsAndLoggerFactory()
+    {
+        using var loggers = Microsoft.Extensions.Logging.LoggerFactory.Create(_ => { });
+        using var context = ServerContext.Open(new SluiceServerOptions { DataDirectory = Path.Combine(_directory, "server"), LoggerFactory = loggers }, SluiceServer.DefaultConnectors());
+
+        var options = DagEndpoints.SqlJobSessionOptions(context);
+
+        options.Connectors.ShouldBeSameAs(context.Connectors);
+        options.ConfigureJob.ShouldNotBeNull()(new JobOptions()).LoggerFactory.ShouldBeSameAs(loggers);
+    }
+
+    [Fact]
     public async Task JobSavepoint_InTheServer_SavesTheRunningJobAndLogsThePath()
     {
         var dags = Path.Combine(_directory, "dags");
@@ -107,6 +119,44 @@ public sealed class StreamingJobTaskTests : IDisposable
         var savepoints = Path.Combine(fixture.Server.DataDirectory, "checkpoints", "savepoints");
         var saved = Directory.GetDirectories(savepoints).ShouldHaveSingleItem();
         File.ReadAllText(store.FullPath(attempt.LogFile)).ShouldContain($"savepoint of job 'endless': {saved}");
+    }
+
+    [Fact]
+    public async Task JobSavepoint_InTheServerNewestOfTheNameStopped_SavesTheRunningOne()
+    {
+        await using var fixture = await ServerFixture.StartAsync(configure: o => o with { DagsDirectory = SavepointDag() });
+        var running = await JobApi.SubmitOkAsync(fixture.Authorized, new { sql = JobApi.EndlessSql, name = "endless", checkpointIntervalMs = 60_000 });
+        await JobApi.WaitForStatusAsync(fixture.Anonymous, running, "Running");
+        var stopped = await JobApi.SubmitOkAsync(fixture.Authorized, new { sql = JobApi.EndlessSql, name = "endless", checkpointIntervalMs = 60_000 });
+        await JobApi.WaitForStatusAsync(fixture.Anonymous, stopped, "Running");
+        using (var stop = await fixture.Authorized.PostAsync($"/api/jobs/{stopped}/stop", null))
+        {
+            stop.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        }
+
+        var (state, attempt, log) = await RunSavepointDagAsync(fixture);
+
+        state.ShouldBe(DagRunState.Success, attempt.Error);
+        log.ShouldContain("savepoint of job 'endless': ");
+        (await JobApi.GetJobAsync(fixture.Anonymous, running)).GetProperty("status").GetString().ShouldBe("Running");
+    }
+
+    [Fact]
+    public async Task JobSavepoint_InTheServerNoJobOfTheNameRunning_FailsNamingTheJobAndItsState()
+    {
+        await using var fixture = await ServerFixture.StartAsync(configure: o => o with { DagsDirectory = SavepointDag() });
+        var stopped = await JobApi.SubmitOkAsync(fixture.Authorized, new { sql = JobApi.EndlessSql, name = "endless", checkpointIntervalMs = 60_000 });
+        await JobApi.WaitForStatusAsync(fixture.Anonymous, stopped, "Running");
+        using (var stop = await fixture.Authorized.PostAsync($"/api/jobs/{stopped}/stop", null))
+        {
+            stop.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        }
+        var status = (await JobApi.GetJobAsync(fixture.Anonymous, stopped)).GetProperty("status").GetString();
+
+        var (state, attempt, _) = await RunSavepointDagAsync(fixture);
+
+        state.ShouldBe(DagRunState.Failed);
+        attempt.Error.ShouldBe($"InvalidOperationException: job 'endless' is not running (its newest, {stopped}, is {status}): only a running job takes a savepoint; start it again or name a running job.");
     }
 
     [Fact]
@@ -158,6 +208,34 @@ public sealed class StreamingJobTaskTests : IDisposable
         {
             Environment.SetEnvironmentVariable(variable, null);
         }
+    }
+
+    /// <summary>A DAGs folder with one DAG 'save' whose one task takes a savepoint of the server's job 'endless'.</summary>
+    private string SavepointDag()
+    {
+        var dags = Path.Combine(_directory, "dags");
+        Directory.CreateDirectory(dags);
+        File.WriteAllText(Path.Combine(dags, "save.yml"), """
+            dag_id: save
+            start_date: 2024-01-01
+            tasks:
+              - id: savepoint
+                kind: job_savepoint
+                job: endless
+            """);
+        return dags;
+    }
+
+    /// <summary>Triggers the DAG of <see cref="SavepointDag"/> over the API and waits for its run to finish.</summary>
+    private static async Task<(DagRunState State, TaskAttempt Attempt, string Log)> RunSavepointDagAsync(ServerFixture fixture)
+    {
+        using var trigger = await fixture.Authorized.PostAsync("/api/dags/save/runs", System.Net.Http.Json.JsonContent.Create(new { logical_date = "2024-01-05T00:00:00Z" }));
+        trigger.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        var store = new RunStore(Path.Combine(fixture.Server.DataDirectory, "orchestration"));
+        var date = new DateTimeOffset(2024, 1, 5, 0, 0, 0, TimeSpan.Zero);
+        var run = await JobApi.EventuallyAsync(() => Task.FromResult(store.GetRun("save", date)), r => r is { IsFinished: true }, "the DAG run finished");
+        var attempt = store.ListTasks("save", date).Single().Attempts[^1];
+        return (run!.State, attempt, File.ReadAllText(store.FullPath(attempt.LogFile)));
     }
 
     private DagScheduler Scheduler(TaskAction action, TimeSpan? timeout = null)

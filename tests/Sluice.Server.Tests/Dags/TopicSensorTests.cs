@@ -216,6 +216,32 @@ public sealed class TopicSensorTests : IDisposable
         before.ShouldBe([new TopicPartitionPosition(0, 1, null)]);
     }
 
+    [Fact]
+    public async Task Kafka_EventTimeAndFetchesRefused_ThrowsNamingThePartitionInsteadOfNotYet()
+    {
+        using var cluster = new KafkaMockCluster(brokerCount: 1);
+        cluster.CreateTopic("clicks", 1);
+        Produce(cluster, "clicks", 0, s_jan1.AddDays(1));
+        // Fetch (API key 1) keeps failing: the newest record cannot be read, which is not "no record at the event time".
+        cluster.FailNextRequests(1, ErrorCode.NotLeaderForPartition, count: 100_000);
+
+        var error = await Should.ThrowAsync<TimeoutException>(() =>
+            new KafkaTopicProbe().ProbeAsync(new TopicProbeRequest(cluster.BootstrapServers, "clicks", null, s_jan1), CancellationToken.None));
+
+        error.Message.ShouldStartWith("The newest records of partition 0 of Kafka topic 'clicks' (offsets 0-0) could not be read within 10 s");
+    }
+
+    [Fact]
+    public void Kafka_RemainingWaitPastTheDeadline_NullNeverNegative()
+    {
+        // Milliseconds of a monotonic clock (Environment.TickCount64).
+        const long deadline = 10_000;
+
+        KafkaTopicProbe.Remaining(deadline, deadline - 250).ShouldBe(TimeSpan.FromMilliseconds(250));
+        KafkaTopicProbe.Remaining(deadline, deadline).ShouldBeNull();
+        KafkaTopicProbe.Remaining(deadline, deadline + 2).ShouldBeNull();
+    }
+
     [Theory]
     [InlineData("missing", null, "There is no Kafka topic 'missing' ({0}): create it or fix 'topic'.")]
     [InlineData("clicks", 7, "The Kafka topic 'clicks' ({0}) has no partition 7 (it has 2: 0-1).")]
