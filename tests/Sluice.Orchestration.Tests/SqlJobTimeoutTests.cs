@@ -11,24 +11,9 @@ public sealed class SqlJobTimeoutTests
     [Fact]
     public async Task SqlJob_NoTaskTimeoutAndJobNeverEnds_CancelledAfterTheDefaultAndTimedOut()
     {
-        using var f = new SchedulerFixture(s_jan1);
-        var runner = new EndlessRunner();
-        var dag = new DagBuilder("load").Task("load", new SqlJobAction("INSERT INTO t SELECT * FROM s")).Build();
-        await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions
-        {
-            TimeProvider = f.Time,
-            CreateScheduledRuns = false,
-            SqlJobRunner = runner,
-        });
-        await scheduler.TriggerAsync("load", s_jan1);
-        await scheduler.StepAsync();
-        await runner.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-
         // One advance to the documented default: a timeout firing earlier or later shows in the error and end time.
-        f.Time.Advance(TimeSpan.FromHours(1));
-        await scheduler.RunUntilIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var (attempt, runner) = await TimeOutAsync(new DagBuilder("load").Task("load", Load).Build(), TimeSpan.FromHours(1));
 
-        var attempt = f.Store.ListTasks("load", s_jan1).Single().Attempts.Single();
         attempt.State.ShouldBe(AttemptState.TimedOut);
         attempt.Error.ShouldBe("timed out after 01:00:00 (the default sql_job timeout; set the task's `timeout`)");
         attempt.EndedAt.ShouldBe(s_jan1 + TimeSpan.FromHours(1));
@@ -38,24 +23,8 @@ public sealed class SqlJobTimeoutTests
     [Fact]
     public async Task SqlJob_NoTaskTimeout_UsesTheOptionsDefaultSqlJobTimeout()
     {
-        using var f = new SchedulerFixture(s_jan1);
-        var runner = new EndlessRunner();
-        var dag = new DagBuilder("load").Task("load", new SqlJobAction("INSERT INTO t SELECT * FROM s")).Build();
-        await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions
-        {
-            TimeProvider = f.Time,
-            CreateScheduledRuns = false,
-            SqlJobRunner = runner,
-            DefaultSqlJobTimeout = TimeSpan.FromMinutes(10),
-        });
-        await scheduler.TriggerAsync("load", s_jan1);
-        await scheduler.StepAsync();
-        await runner.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var (attempt, _) = await TimeOutAsync(new DagBuilder("load").Task("load", Load).Build(), TimeSpan.FromMinutes(10), defaultTimeout: TimeSpan.FromMinutes(10));
 
-        f.Time.Advance(TimeSpan.FromMinutes(10));
-        await scheduler.RunUntilIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
-
-        var attempt = f.Store.ListTasks("load", s_jan1).Single().Attempts.Single();
         attempt.Error.ShouldBe("timed out after 00:10:00 (the default sql_job timeout; set the task's `timeout`)");
         attempt.EndedAt.ShouldBe(s_jan1 + TimeSpan.FromMinutes(10));
     }
@@ -63,27 +32,34 @@ public sealed class SqlJobTimeoutTests
     [Fact]
     public async Task SqlJob_OwnTimeout_ErrorDoesNotBlameTheDefault()
     {
+        var dag = new DagBuilder("load").Task("load", Load, t => t.Controls(TaskControls.Default with { Timeout = TimeSpan.FromMinutes(5) })).Build();
+
+        var (attempt, _) = await TimeOutAsync(dag, TimeSpan.FromMinutes(5));
+
+        attempt.State.ShouldBe(AttemptState.TimedOut);
+        attempt.Error.ShouldBe("timed out after 00:05:00");
+    }
+
+    private static SqlJobAction Load => new("INSERT INTO t SELECT * FROM s");
+
+    /// <summary>
+    /// Triggers <paramref name="dag"/> (one task 'load') on a scheduler whose sql_job runner never ends, waits for the job
+    /// to start, advances the clock by <paramref name="advance"/> and runs the scheduler until idle; returns the attempt.
+    /// </summary>
+    private static async Task<(TaskAttempt Attempt, EndlessRunner Runner)> TimeOutAsync(DagDefinition dag, TimeSpan advance, TimeSpan? defaultTimeout = null)
+    {
         using var f = new SchedulerFixture(s_jan1);
         var runner = new EndlessRunner();
-        var dag = new DagBuilder("load")
-            .Task("load", new SqlJobAction("INSERT INTO t SELECT * FROM s"), t => t.Controls(TaskControls.Default with { Timeout = TimeSpan.FromMinutes(5) }))
-            .Build();
-        await using var scheduler = new DagScheduler([dag], f.Store, new DagSchedulerOptions
-        {
-            TimeProvider = f.Time,
-            CreateScheduledRuns = false,
-            SqlJobRunner = runner,
-        });
+        var options = new DagSchedulerOptions { TimeProvider = f.Time, CreateScheduledRuns = false, SqlJobRunner = runner };
+        await using var scheduler = new DagScheduler([dag], f.Store, defaultTimeout is { } timeout ? options with { DefaultSqlJobTimeout = timeout } : options);
         await scheduler.TriggerAsync("load", s_jan1);
         await scheduler.StepAsync();
         await runner.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
-        f.Time.Advance(TimeSpan.FromMinutes(5));
+        f.Time.Advance(advance);
         await scheduler.RunUntilIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
 
-        var attempt = f.Store.ListTasks("load", s_jan1).Single().Attempts.Single();
-        attempt.State.ShouldBe(AttemptState.TimedOut);
-        attempt.Error.ShouldBe("timed out after 00:05:00");
+        return (f.Store.ListTasks("load", s_jan1).Single().Attempts.Single(), runner);
     }
 
     [Fact]

@@ -94,16 +94,7 @@ public sealed class StreamingJobTaskTests : IDisposable
     [Fact]
     public async Task JobSavepoint_InTheServer_SavesTheRunningJobAndLogsThePath()
     {
-        var dags = Path.Combine(_directory, "dags");
-        Directory.CreateDirectory(dags);
-        File.WriteAllText(Path.Combine(dags, "save.yml"), """
-            dag_id: save
-            start_date: 2024-01-01
-            tasks:
-              - id: savepoint
-                kind: job_savepoint
-                job: endless
-            """);
+        var dags = SavepointDag();
         await using var fixture = await ServerFixture.StartAsync(configure: o => o with { DagsDirectory = dags });
         var id = await JobApi.SubmitOkAsync(fixture.Authorized, new { sql = JobApi.EndlessSql, name = "endless", checkpointIntervalMs = 60_000 });
         await JobApi.WaitForStatusAsync(fixture.Anonymous, id, "Running");
