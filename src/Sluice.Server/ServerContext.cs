@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Sluice.Connectors;
 using Sluice.Connectors.Log;
+using Sluice.IO;
 using Sluice.Log;
 using Sluice.Server.Security;
 
@@ -13,11 +14,11 @@ namespace Sluice.Server;
 /// </summary>
 internal sealed class ServerContext : IDisposable
 {
-    private readonly FileStream _lock;
+    private readonly DirectoryLock _lock;
     private readonly SharedLogLease _log;
     private volatile bool _ready;
 
-    private ServerContext(SluiceServerOptions options, string dataDirectory, FileStream directoryLock, SharedLogLease log, ServerToken token, ConnectorRegistry connectors)
+    private ServerContext(SluiceServerOptions options, string dataDirectory, DirectoryLock directoryLock, SharedLogLease log, ServerToken token, ConnectorRegistry connectors)
     {
         _lock = directoryLock;
         Options = options;
@@ -73,16 +74,8 @@ internal sealed class ServerContext : IDisposable
     {
         var directory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(directory);
-        var lockPath = Path.Combine(directory, "server.lock");
-        FileStream directoryLock;
-        try
-        {
-            directoryLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e)
-        {
-            throw new DataDirectoryLockedException($"The server data directory '{directory}' is in use by another Sluice server ({lockPath} is locked): stop it or pass another --data-dir.", e);
-        }
+        var directoryLock = DirectoryLock.Acquire(directory, (holder, e) => new DataDirectoryLockedException(
+            $"The server data directory '{directory}' is in use by another Sluice server ({holder}; {Path.Combine(directory, "server.lock")} is locked): stop it or pass another --data-dir.", e), "server.lock");
 
         try
         {

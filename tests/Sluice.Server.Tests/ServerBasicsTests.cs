@@ -161,7 +161,9 @@ public sealed class ServerBasicsTests
     {
         await using var fixture = await ServerFixture.StartAsync();
 
-        await Should.ThrowAsync<Sluice.Log.DataDirectoryLockedException>(() => SluiceServer.StartAsync(new SluiceServerOptions { DataDirectory = fixture.Server.DataDirectory, Port = 0 }));
+        var error = await Should.ThrowAsync<Sluice.Log.DataDirectoryLockedException>(() => SluiceServer.StartAsync(new SluiceServerOptions { DataDirectory = fixture.Server.DataDirectory, Port = 0 }));
+
+        error.Message.ShouldContain($"is in use by another Sluice server (pid {Environment.ProcessId} on host {Environment.MachineName} since ");
     }
 
     [Fact]

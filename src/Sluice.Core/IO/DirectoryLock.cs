@@ -4,11 +4,12 @@ using System.Text;
 namespace Sluice.IO;
 
 /// <summary>
-/// Exclusive ownership of a directory by one process: its <c>.lock</c> file opened with <see cref="FileShare.None"/>
+/// Exclusive ownership of a directory by one process: a lock file in it (<c>.lock</c> unless named) opened with <see cref="FileShare.None"/>
 /// (flock(2) on Unix, a sharing lock on Windows), held until disposed. The operating system releases it when the process
 /// dies, so a killed holder never leaves a stale lock. The holder's description (<c>pid N on host H since T</c>) is
-/// written to <c>.lock.owner</c> beside it — the locked file itself cannot be read by others — only so a second process
-/// can name the holder in its error. Used by the embedded log's data directory and the DAG scheduler's state directory.
+/// written to the lock file's name + <c>.owner</c> beside it — the locked file itself cannot be read by others — only so a
+/// second process can name the holder in its error. Used by the embedded log's data directory, the DAG scheduler's state
+/// directory and the server's data directory (<c>server.lock</c>).
 /// </summary>
 internal sealed class DirectoryLock : IDisposable
 {
@@ -17,16 +18,16 @@ internal sealed class DirectoryLock : IDisposable
     private DirectoryLock(FileStream stream) => _stream = stream;
 
     /// <summary>
-    /// Takes the lock of the existing <paramref name="directory"/>; when another process (or another instance in this
+    /// Takes the lock of the existing <paramref name="directory"/> (its file <paramref name="fileName"/>); when another process (or another instance in this
     /// one) holds it, throws what <paramref name="held"/> makes of the holder's description (as its owner file says;
     /// <c>an unknown process</c> when that file is not written yet or unreadable) and the I/O error.
     /// </summary>
     /// <exception cref="IOException">The lock file could not be opened for another reason (a missing directory, permissions).</exception>
-    public static DirectoryLock Acquire(string directory, Func<string, IOException, Exception> held)
+    public static DirectoryLock Acquire(string directory, Func<string, IOException, Exception> held, string fileName = ".lock")
     {
         ArgumentNullException.ThrowIfNull(held);
-        var lockPath = Path.Combine(directory, ".lock");
-        var ownerPath = Path.Combine(directory, ".lock.owner");
+        var lockPath = Path.Combine(directory, fileName);
+        var ownerPath = lockPath + ".owner";
         FileStream stream;
         try
         {
