@@ -37,15 +37,20 @@ internal sealed class RegexRule<T> : RecordRule<T>
         _field = field;
         _pattern = pattern;
         Timeout = budget;
+        _simple = AnchoredPatternMatcher.TryCreate(pattern);
         try
         {
-            _backtracking = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, budget);
+            // Built either way, so an invalid pattern fails here; compiled (and warmed up) only when the checks use it.
+            _backtracking = new Regex(pattern, RegexOptions.CultureInvariant | (_simple is null ? RegexOptions.Compiled : RegexOptions.None), budget);
         }
         catch (ArgumentException e)
         {
             throw new ArgumentException($"Rule '{name}': /{pattern}/ is not a valid regular expression: {e.Message}", nameof(pattern), e);
         }
-        _simple = AnchoredPatternMatcher.TryCreate(pattern);
+        if (_simple is not null)
+        {
+            return; // matched without the engine: no timeout, so no linear fallback either
+        }
         WarmUp(_backtracking);
         try
         {
