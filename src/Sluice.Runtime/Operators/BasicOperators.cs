@@ -189,9 +189,6 @@ internal sealed class FlatMapOperator<TIn, TOut> : OneInputOperator<TIn>
         Downstream = output;
     }
 
-    /// <summary>True when emitted records go straight to the next operator, unbuffered.</summary>
-    internal bool HandsRecordsStraightOn => _chained is not null;
-
     public override void ProcessElement(TIn value, long timestamp) => ProcessBatch(new ReadOnlySpan<TIn>(in value), new ReadOnlySpan<long>(in timestamp));
 
     public override void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
