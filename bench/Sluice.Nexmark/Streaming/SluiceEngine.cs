@@ -161,10 +161,11 @@ public sealed class SluiceEngine : IQueryEngine
                         }
                         var t = e.DateTime;
                         var start = t - t % 10_000;
-                        o.Collect(new WindowedBid(start, e.Bid, false));
+                        var row = BidRow.From(e.Bid);
+                        o.Collect(new WindowedBid(start, row, false));
                         if (t == start)
                         {
-                            o.Collect(new WindowedBid(start - 10_000, e.Bid, true));
+                            o.Collect(new WindowedBid(start - 10_000, row, true));
                         }
                     }, "Windows").KeyBy(static w => w.WindowStart).Process(new HighestBid(), "HighestBid")
                         .SinkTo(sink, "Blackhole");

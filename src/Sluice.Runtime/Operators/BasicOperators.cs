@@ -156,15 +156,36 @@ internal sealed class BufferingCollector<T>(Output<T> output) : ITimestampCollec
     public void Discard() => _buffer.Count = 0;
 }
 
+/// <summary>
+/// A collector that hands each record straight to the next operator of the chain (through its sealed
+/// <see cref="ChainingOutput{T}"/>, so the call inlines): used by a flat map whose next operator takes records one at
+/// a time as cheaply as in batches (<see cref="IRecordAtATimeInput"/>).
+/// </summary>
+internal sealed class ChainedCollector<T>(ChainingOutput<T> output) : ITimestampCollector<T>
+{
+    public long Timestamp;
+
+    public void Collect(T value) => output.Collect(value, Timestamp);
+
+    public void Collect(T value, long timestamp) => output.Collect(value, timestamp);
+}
+
+/// <summary>
+/// Runs a flat map. What the function emits for a batch is buffered and handed downstream as one batch, unless the
+/// next operator is chained and takes records one at a time as cheaply (<see cref="IRecordAtATimeInput"/>): then each
+/// record goes straight to it, in the same order, before the flat map's next input record.
+/// </summary>
 internal sealed class FlatMapOperator<TIn, TOut> : OneInputOperator<TIn>
 {
     private readonly Action<TIn, ICollector<TOut>> _flatMap;
     private readonly BufferingCollector<TOut> _collector;
+    private readonly ChainedCollector<TOut>? _chained;
 
     public FlatMapOperator(Action<TIn, ICollector<TOut>> flatMap, Output<TOut> output)
     {
         _flatMap = flatMap;
         _collector = new BufferingCollector<TOut>(output);
+        _chained = output is ChainingOutput<TOut> { NextTakesRecords: true } chaining ? new ChainedCollector<TOut>(chaining) : null;
         Downstream = output;
     }
 
@@ -172,6 +193,11 @@ internal sealed class FlatMapOperator<TIn, TOut> : OneInputOperator<TIn>
 
     public override void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
     {
+        if (_chained is { } chained)
+        {
+            ProcessChained(chained, values, timestamps);
+            return;
+        }
         var collector = _collector;
         var i = 0;
         try
@@ -193,6 +219,27 @@ internal sealed class FlatMapOperator<TIn, TOut> : OneInputOperator<TIn>
             throw UserFailure("in FlatMap", values[i], e);
         }
         collector.Flush();
+    }
+
+    private void ProcessChained(ChainedCollector<TOut> collector, ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
+    {
+        var i = 0;
+        try
+        {
+            for (; i < values.Length; i++)
+            {
+                collector.Timestamp = timestamps[i];
+                _flatMap(values[i], collector);
+            }
+        }
+        catch (JobExecutionException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw UserFailure("in FlatMap", values[i], e);
+        }
     }
 }
 

@@ -4,7 +4,7 @@ namespace Sluice.Runtime.Operators;
 
 internal sealed class KeyedProcessOperator<TKey, TIn, TOut>(
     Func<TIn, TKey> keySelector, IKeyHasher<TKey> hasher, KeyedProcessFunction<TKey, TIn, TOut> function, Output<TOut> output)
-    : KeyedOperatorBase<TKey, TOut>(hasher, output), IInput<TIn> where TKey : notnull
+    : KeyedOperatorBase<TKey, TOut>(hasher, output), IInput<TIn>, IRecordAtATimeInput where TKey : notnull
 {
     public override void Open()
     {

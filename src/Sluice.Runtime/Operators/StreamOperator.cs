@@ -108,6 +108,15 @@ internal interface IInput<T>
     void ProcessIdle(bool idle);
 }
 
+/// <summary>
+/// Marks an <see cref="IInput{T}"/> whose batch path is a plain per-record loop (a keyed process function): records
+/// handed to it one at a time cost no more than in a batch, so a chained producer that would otherwise buffer what it
+/// emits (a flat map) hands each record straight on instead — no store into a buffer (with a GC write barrier per
+/// reference field) and no clear per flush. An operator whose batch path does per-batch work (reads the clock once,
+/// copies a slice) must not carry it.
+/// </summary>
+internal interface IRecordAtATimeInput;
+
 /// <summary>Base of operators with one input.</summary>
 internal abstract class OneInputOperator<TIn> : StreamOperator, IInput<TIn>
 {

@@ -74,6 +74,9 @@ internal sealed class ChainingOutput<T>(Operators.IInput<T> next) : Output<T>
 {
     private readonly Operators.StreamOperator _counted = (Operators.StreamOperator)next;
 
+    /// <summary>True when the next operator takes records one at a time as cheaply as in batches (<see cref="Operators.IRecordAtATimeInput"/>).</summary>
+    public bool NextTakesRecords { get; } = next is Operators.IRecordAtATimeInput;
+
     /// <summary>The next operator's records in: a chained operator has no other input.</summary>
     public override long RecordsTaken => Volatile.Read(ref _counted.RecordsIn);
 

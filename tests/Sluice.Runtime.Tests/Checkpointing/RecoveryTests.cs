@@ -220,6 +220,66 @@ public abstract class RestartTests : BackendSuite, IDisposable
         committed.Items.Order(StringComparer.Ordinal).ToList().ShouldBe(expected);
     }
 
+    [Fact]
+    public async Task FixedDelayRestart_FlatMapChainedToKeyedProcessFailsMidBatch_FinishesWithExactlyOnceOutput()
+    {
+        // At parallelism 1 the flat map hands each record straight to the keyed process function it is chained to, so
+        // the records before the poisoned one in its batch are already in keyed state when it fails: the restore must
+        // take them back out.
+        const long Count = 10_000;
+        var expected = Enumerable.Range(0, (int)Count).GroupBy(v => v % 7).Select(g => $"{g.Key}={g.Sum(v => (long)v)}").Order(StringComparer.Ordinal).ToList();
+        var committed = new CommittedRecords<string>();
+        var source = new PausableRangeSource(Count) { PauseAt = 4_000 };
+        var failOnce = new FailOnce(6_050);
+        var env = StreamEnvironment.Create(Options(new JobOptions
+        {
+            Parallelism = 1,
+            BatchSize = 128,
+            Checkpoints = CheckpointOptions.InDirectory(_dir, TimeSpan.FromHours(1)),
+            Restart = RestartStrategy.FixedDelay(3, TimeSpan.Zero),
+        }));
+        env.FromSource(source, null, "Range").Uid("range")
+            .FlatMap<(long Key, long Value)>((v, output) =>
+            {
+                output.Collect((v % 7, v));
+                output.Collect((v % 7, 0));
+                failOnce.Apply(v);
+            }, "pairs").Uid("pairs")
+            .KeyBy(p => p.Key).Process(new SumPerKey()).Uid("sum")
+            .SinkTo(new TwoPhaseCollectSink<string>(committed)).Uid("sink");
+        var client = env.Start();
+        var checkpointed = new SemaphoreSlim(0);
+        client.CheckpointCompleted += _ => checkpointed.Release();
+        source.Paused.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        client.TriggerCheckpoint().ShouldBeGreaterThan(0);
+        (await checkpointed.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue();
+        source.PauseAt = long.MaxValue;
+
+        var result = await client.Completion.OrTimeout();
+
+        result.Restarts.ShouldBe(1);
+        failOnce.Failures.ShouldBe(1);
+        committed.Items.Order(StringComparer.Ordinal).ToList().ShouldBe(expected);
+    }
+
+    /// <summary>Sums each key's values in value state and emits <c>key=sum</c> at the end of input.</summary>
+    private sealed class SumPerKey : KeyedProcessFunction<long, (long Key, long Value), string>
+    {
+        private global::Sluice.State.IValueState<long> _sum = null!;
+
+        public override void Open(IRuntimeContext context) =>
+            _sum = context.State.GetState(new global::Sluice.State.ValueStateDescriptor<long>("sum"));
+
+        public override void ProcessElement((long Key, long Value) value, KeyedProcessContext<long> context, ICollector<string> output)
+        {
+            _sum.Update(_sum.Value + value.Value);
+            context.TimerService.RegisterEventTimeTimer(long.MaxValue);
+        }
+
+        public override void OnTimer(long timestamp, KeyedProcessContext<long> context, ICollector<string> output) =>
+            output.Collect($"{context.CurrentKey}={_sum.Value}");
+    }
+
     /// <summary>Keeps each key's last rolling sum and emits them all at the end of input.</summary>
     private sealed class LastPerKey : KeyedProcessFunction<int, (long Key, long Sum), string>
     {

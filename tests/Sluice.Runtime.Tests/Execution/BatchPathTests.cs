@@ -95,6 +95,115 @@ public class BatchPathTests
         sink.Items.ShouldBe([64L]);
     }
 
+    [Fact]
+    public async Task FlatMap_ChainedToKeyedProcess_HandsEachRecordOnBeforeTheNextInput()
+    {
+        // One batch of 40 records: buffered, the flat map would run for all 40 before the process function saw any.
+        var values = Enumerable.Range(0, 40).ToArray();
+        var timestamps = values.Select(v => 5_000L + v).ToArray();
+        var log = new List<string>();
+        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic, BatchSize = 64 });
+        var sink = env.FromSource(new SpanSource<int>(values, timestamps, 40), null, "OneBatch")
+            .FlatMap<(int Value, int Copy)>((v, output) =>
+            {
+                log.Add($"map {v}");
+                output.Collect((v, 0));
+                if (v % 2 == 0)
+                {
+                    output.Collect((v, 1));
+                }
+            }, "Copies")
+            .KeyBy(c => c.Value % 3)
+            .Process(new LoggingProcess(log), "Log")
+            .Collect();
+        await env.ExecuteAsync();
+
+        var expectedLog = values.SelectMany(v => v % 2 == 0 ? new[] { $"map {v}", $"process {v}.0", $"process {v}.1" } : [$"map {v}", $"process {v}.0"]);
+        log.ShouldBe(expectedLog);
+        var expected = values.SelectMany(v => v % 2 == 0 ? new[] { ($"{v}.0", 5_000L + v), ($"{v}.1", 5_000L + v) } : [($"{v}.0", 5_000L + v)]);
+        sink.TimestampedItems.ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task FlatMap_ChainedToProcessingTimeWindow_StillBuffersSoTheWindowReadsTheClockOncePerBatch()
+    {
+        // The window's batch path reads the clock once; handed the flat map's records one at a time it would read it
+        // per record and, with this clock, put each record into its own window.
+        var values = Enumerable.Range(0, 64).ToArray();
+        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic, TimeProvider = new TickingClock() });
+        var sink = env.FromSource(new SpanSource<int>(values, [], 64), null, "OneBatch")
+            .FlatMap<int>((v, output) => output.Collect(v))
+            .KeyBy(_ => 0)
+            .Window(TumblingProcessingTimeWindows.Of(TimeSpan.FromMilliseconds(10)))
+            .Aggregate(new CountAggregate<int>(), (k, w, count) => count)
+            .Collect();
+        await env.ExecuteAsync();
+
+        sink.Items.ShouldBe([64L]);
+    }
+
+    [Fact]
+    public async Task FlatMap_ChainedToKeyedProcessThrows_JobFailsNamingTheFlatMapAndRecordAfterEarlierRecordsWentOn()
+    {
+        var values = Enumerable.Range(0, 10).ToArray();
+        var log = new List<string>();
+        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic });
+        env.FromSource(new SpanSource<int>(values, [], 10), null, "OneBatch")
+            .FlatMap<(int Value, int Copy)>((v, output) => output.Collect(v == 3 ? throw new InvalidOperationException("bad 3") : (v, 0)), "Explode")
+            .KeyBy(c => c.Value)
+            .Process(new LoggingProcess(log), "Log")
+            .Collect();
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync());
+
+        error.OperatorName.ShouldBe("Explode");
+        error.Record.ShouldBe("3");
+        error.InnerException.ShouldBeOfType<InvalidOperationException>().Message.ShouldBe("bad 3");
+        // Deliberately pinned: as in Flink's chaining, the records before the failing one already reached the keyed
+        // function. Exactly-once does not rest on this but on the restore (RestartTests'
+        // FixedDelayRestart_FlatMapChainedToKeyedProcessFailsMidBatch_FinishesWithExactlyOnceOutput).
+        log.ShouldBe(["process 0.0", "process 1.0", "process 2.0"]);
+    }
+
+    [Fact]
+    public async Task FlatMap_ChainedToKeyedProcessThatThrows_JobFailsNamingTheProcessFunctionAndItsRecord()
+    {
+        // The process function runs inside the flat map's call here: its failure must still be blamed on it, not on the flat map.
+        var values = Enumerable.Range(0, 10).ToArray();
+        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic });
+        env.FromSource(new SpanSource<int>(values, [], 10), null, "OneBatch")
+            .FlatMap<(int Value, int Copy)>((v, output) => output.Collect((v, 0)), "Pairs")
+            .KeyBy(c => c.Value)
+            .Process(new ThrowingProcess(3), "Log")
+            .Collect();
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync());
+
+        error.OperatorName.ShouldBe("Log");
+        error.Record.ShouldBe("(3, 0)");
+        error.InnerException.ShouldBeOfType<InvalidOperationException>().Message.ShouldBe("bad 3");
+    }
+
+    /// <summary>Logs every record it processes and emits it as "value.copy" with the record's timestamp.</summary>
+    private sealed class LoggingProcess(List<string> log) : KeyedProcessFunction<int, (int Value, int Copy), string>
+    {
+        public override void ProcessElement((int Value, int Copy) value, KeyedProcessContext<int> context, ICollector<string> output)
+        {
+            log.Add($"process {value.Value}.{value.Copy}");
+            output.Collect($"{value.Value}.{value.Copy}");
+        }
+    }
+
+    /// <summary>Throws on the record whose value is <paramref name="bad"/>; emits nothing.</summary>
+    private sealed class ThrowingProcess(int bad) : KeyedProcessFunction<int, (int Value, int Copy), string>
+    {
+        public override void ProcessElement((int Value, int Copy) value, KeyedProcessContext<int> context, ICollector<string> output)
+        {
+            if (value.Value == bad)
+            {
+                throw new InvalidOperationException($"bad {bad}");
+            }
+        }
+    }
+
     /// <summary>A clock that moves on by one second every time it is read.</summary>
     private sealed class TickingClock : TimeProvider
     {
