@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Schemas;
@@ -295,17 +294,15 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable, Lineage.ILinea
 
         private readonly RedisSink<T> _sink;
         private readonly IDatabase _database;
-        private readonly Queue<Batch> _inFlight = new();
+        private readonly Queue<Task<RedisResult>> _inFlight = new();
         private readonly List<RedisKey> _keys = [];
         private readonly List<RedisValue> _values = [];
         private readonly System.Text.StringBuilder _keyText = new(64);
         private readonly string _endpoint;
         private readonly Action _wakeUp;
         private long _version;
-        private long _scriptSentFor; // the version whose first batch went out as a script call (it raised the epoch key)
-        private long _scriptOnlyFor; // a version some transaction found the epoch key newer than: the rest goes by script
         private bool _wakeUpArmed; // task thread only: a reply's continuation will ask for a wake-up
-        private Task? _lastSent;
+        private Task<RedisResult>? _lastSent;
 
         public Writer(RedisSink<T> sink, IDatabase database, long firstVersion, Action wakeUp)
         {
@@ -444,88 +441,13 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable, Lineage.ILinea
                 return;
             }
             _values[1] = _version;
-            RedisKey[] keys = [.. _keys];
-            RedisValue[] values = [.. _values];
+            _lastSent = _database.ScriptEvaluateAsync(Script, [.. _keys], [.. _values]);
+            _inFlight.Enqueue(_lastSent);
             StartBatch();
-            Batch batch;
-            if (_scriptSentFor == _version && _scriptOnlyFor != _version && _sink.Options.FeatureTtl.Count == 0)
-            {
-                batch = Transaction(keys, values);
-            }
-            else
-            {
-                _scriptSentFor = _version;
-                batch = new Batch(keys, values, _database.ScriptEvaluateAsync(Script, keys, values), null);
-            }
-            _lastSent = batch.Reply;
-            _inFlight.Enqueue(batch);
             while (_inFlight.Count > _sink.Options.MaxBatchesInFlight)
             {
                 Complete(_inFlight.Dequeue());
             }
-        }
-
-        /// <summary>
-        /// The batch as plain commands in a transaction that runs only while the epoch key still holds the batch's version
-        /// (WATCH, checked by the server at EXEC): then no hash is newer than the batch (every script raises the key
-        /// first), which is exactly when the script would skip its per-hash version reads, and the commands do what it
-        /// would do, without the cost of handing every argument to Lua. A newer epoch aborts the whole transaction; the
-        /// batch then goes again as a script call (<see cref="Complete"/>).
-        /// </summary>
-        private Batch Transaction(RedisKey[] keys, RedisValue[] values)
-        {
-            var transaction = _database.CreateTransaction();
-            transaction.AddCondition(Condition.StringEqual(keys[0], values[1]));
-            var names = _sink._featureNames;
-            var f = names.Length;
-            var keyTtl = (long)values[2];
-            var versionField = values[0];
-            var commands = new Task[keys.Length - 1];
-            var a = _sink._header.Length;
-            for (var i = 1; i < keys.Length; i++)
-            {
-                var key = keys[i];
-                var op = values[a++];
-                if (op == s_delete)
-                {
-                    commands[i - 1] = transaction.KeyDeleteAsync(key);
-                    continue;
-                }
-                if (op == s_upsert)
-                {
-                    var entries = new HashEntry[f + 1];
-                    entries[0] = new HashEntry(versionField, values[1]);
-                    for (var j = 0; j < f; j++)
-                    {
-                        entries[j + 1] = new HashEntry(names[j], values[a++]);
-                    }
-                    commands[i - 1] = transaction.HashSetAsync(key, entries);
-                }
-                else
-                {
-                    var mask = (string)op!;
-                    var set = new List<HashEntry>(f + 1) { new(versionField, values[1]) };
-                    var gone = new List<RedisValue>();
-                    for (var j = 0; j < f; j++)
-                    {
-                        if (mask[j + 1] == '1')
-                        {
-                            set.Add(new HashEntry(names[j], values[a++]));
-                        }
-                        else
-                        {
-                            gone.Add(names[j]);
-                        }
-                    }
-                    commands[i - 1] = transaction.HashSetAsync(key, [.. set]);
-                    _ = transaction.HashDeleteAsync(key, [.. gone]);
-                }
-                if (keyTtl > 0)
-                {
-                    _ = transaction.KeyExpireAsync(key, TimeSpan.FromMilliseconds(keyTtl));
-                }
-            }
-            return new Batch(keys, values, transaction.ExecuteAsync(), commands);
         }
 
         /// <summary>
@@ -535,7 +457,7 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable, Lineage.ILinea
         /// </summary>
         private bool RedisIdle()
         {
-            while (_inFlight.Count > 0 && _inFlight.Peek().Reply.IsCompleted)
+            while (_inFlight.Count > 0 && _inFlight.Peek().IsCompleted)
             {
                 Complete(_inFlight.Dequeue());
             }
@@ -551,74 +473,20 @@ public sealed class RedisSink<T> : ITwoPhaseSink<T>, IDisposable, Lineage.ILinea
             }
         }
 
-        private void Complete(Batch batch)
+        private void Complete(Task<RedisResult> write)
         {
             try
             {
-                if (batch.Commands is null)
-                {
-                    batch.Reply.GetAwaiter().GetResult();
-                    return;
-                }
-                if (((Task<bool>)batch.Reply).GetAwaiter().GetResult())
-                {
-                    for (var i = 0; i < batch.Commands.Length; i++)
-                    {
-                        if (batch.Commands[i].Exception?.InnerException is { } refused)
-                        {
-                            throw Refused($"key {batch.Keys[i + 1]}: {refused.Message}", refused);
-                        }
-                    }
-                    return;
-                }
-                Resend(batch);
+                write.GetAwaiter().GetResult();
             }
             catch (RedisServerException e)
             {
-                throw Refused(e.Message, e);
+                throw new RedisSinkException($"Redis at {_endpoint} refused a write of {_sink.Purpose}: {e.Message}. A key the pattern makes must be a hash (or absent): delete or rename the other key, or change the key pattern.", e);
             }
             catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
             {
                 throw new RedisSinkException($"A write of {_sink.Purpose} to Redis at {_endpoint} failed ({e.GetType().Name}: the connection was lost or the server did not answer in time); the job restarts from its last checkpoint.", e);
             }
-        }
-
-        private RedisSinkException Refused(string reason, Exception e) =>
-            new($"Redis at {_endpoint} refused a write of {_sink.Purpose}: {reason}. A key the pattern makes must be a hash (or absent): delete or rename the other key, or change the key pattern.", e);
-
-        /// <summary>
-        /// A transaction found the epoch key newer than its batch (another subtask passed a barrier first, or a restored
-        /// attempt began) and wrote nothing. The epoch key never goes down, so every later transaction of this version
-        /// finds the same: they are all waited for and sent again, in their order, as script calls, which read each hash's
-        /// version; the rest of this version's batches go as script calls too. Nothing new is sent before, so one
-        /// entity's writes still reach Redis in the order of its records.
-        /// </summary>
-        private void Resend(Batch failed)
-        {
-            _scriptOnlyFor = failed.Version;
-            var again = new List<Batch> { failed };
-            while (_inFlight.Count > 0)
-            {
-                var next = _inFlight.Dequeue();
-                Debug.Assert(next.Commands is not null, "only transactions follow the first script call of a version");
-                if (((Task<bool>)next.Reply).GetAwaiter().GetResult())
-                {
-                    throw new InvalidOperationException($"A transaction of {_sink.Purpose} ran after an earlier one of the same version ({failed.Version}) found the epoch key '{failed.Keys[0]}' newer: that key went down, which breaks the sink's versioning. Do not delete or lower the epoch key while its hashes exist.");
-                }
-                again.Add(next);
-            }
-            foreach (var batch in again)
-            {
-                var resent = new Batch(batch.Keys, batch.Values, _database.ScriptEvaluateAsync(Script, batch.Keys, batch.Values), null);
-                _lastSent = resent.Reply;
-                _inFlight.Enqueue(resent);
-            }
-        }
-
-        /// <summary>One batch in flight: its script arguments (kept to send it again), its reply, and a transaction's per-entity commands.</summary>
-        private readonly record struct Batch(RedisKey[] Keys, RedisValue[] Values, Task Reply, Task[]? Commands)
-        {
-            public long Version => (long)Values[1];
         }
     }
 }
