@@ -9,7 +9,9 @@ namespace Sluice.Bench.Cli.Suites;
 /// <param name="Count">Items processed.</param>
 /// <param name="Seconds">Wall-clock seconds (the fastest run).</param>
 /// <param name="HitRate">The cache hit rate in [0, 1], for cases with a cache; null otherwise.</param>
-internal sealed record BenchCase(string Case, long Count, double Seconds, double? HitRate = null)
+/// <param name="ServerCpuSeconds">CPU seconds the server the case wrote to spent in the run (the fewest of its runs), for cases measuring a server; null otherwise.</param>
+/// <param name="ClientCpuSeconds">CPU seconds this process spent in the run (the fewest of its runs), where measured; null otherwise.</param>
+internal sealed record BenchCase(string Case, long Count, double Seconds, double? HitRate = null, double? ServerCpuSeconds = null, double? ClientCpuSeconds = null)
 {
     /// <summary>A measured time is positive (a zero would make the rate infinite, which JSON cannot hold).</summary>
     public double Seconds { get; } = Seconds > 0 ? Seconds : throw new ArgumentOutOfRangeException(nameof(Seconds), Seconds, "A case's measured time must be positive.");
@@ -20,8 +22,9 @@ internal sealed record BenchCase(string Case, long Count, double Seconds, double
 
 /// <summary>
 /// Prints the cases of the comparison benches (<c>score</c>, <c>redis</c>, <c>lookup</c>) one way: a table (case,
-/// items, s, items/s, and cache hits when a case has them) and a ratio line, or the same as JSON
-/// (<c>{"cases": [{"case", "&lt;unit&gt;", "seconds", "&lt;unit&gt;PerSecond", "hitRate"?}], "ratio"?}</c>).
+/// items, s, items/s, and cache hits and CPU seconds when a case has them) and a ratio line, or the same as JSON
+/// (<c>{"cases": [{"case", "&lt;unit&gt;", "seconds", "&lt;unit&gt;PerSecond", "hitRate"?, "serverCpuSeconds"?,
+/// "clientCpuSeconds"?}], "ratio"?}</c>).
 /// </summary>
 internal static class CaseReport
 {
@@ -39,6 +42,7 @@ internal static class CaseReport
             ? Find(cases, baseline).Seconds / Find(cases, measured).Seconds
             : null;
         var hits = cases.Any(static c => c.HitRate is not null);
+        var cpu = cases.Any(static c => c.ServerCpuSeconds is not null);
         if (json)
         {
             var rows = cases.Select(c =>
@@ -47,6 +51,11 @@ internal static class CaseReport
                 if (hits)
                 {
                     row["hitRate"] = c.HitRate;
+                }
+                if (cpu)
+                {
+                    row["serverCpuSeconds"] = c.ServerCpuSeconds;
+                    row["clientCpuSeconds"] = c.ClientCpuSeconds;
                 }
                 return row;
             }).ToList();
@@ -63,12 +72,21 @@ internal static class CaseReport
         {
             table.AddColumn("cache hits");
         }
+        if (cpu)
+        {
+            table.AddColumns("server cpu s", "client cpu s");
+        }
         foreach (var c in cases)
         {
             List<string> cells = [c.Case, c.Count.ToString("N0", CultureInfo.InvariantCulture), c.Seconds.ToString("F2", CultureInfo.InvariantCulture), c.PerSecond.ToString("N0", CultureInfo.InvariantCulture)];
             if (hits)
             {
                 cells.Add(c.HitRate is { } h ? h.ToString("P1", CultureInfo.InvariantCulture) : "—");
+            }
+            if (cpu)
+            {
+                cells.Add(c.ServerCpuSeconds is { } server ? server.ToString("F2", CultureInfo.InvariantCulture) : "—");
+                cells.Add(c.ClientCpuSeconds is { } client ? client.ToString("F2", CultureInfo.InvariantCulture) : "—");
             }
             table.AddRow([.. cells.Select(Markup.Escape)]);
         }

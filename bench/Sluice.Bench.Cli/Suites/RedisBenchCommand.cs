@@ -24,7 +24,7 @@ internal static class RedisBenchCommand
                 Runs = r.GetValue(runs),
                 Configuration = r.GetValue(configuration),
             });
-            return CaseReport.Print([.. results.Select(static x => new BenchCase(x.Case, x.Records, x.Seconds))], r.GetValue(json), "records",
+            return CaseReport.Print([.. results.Select(static x => new BenchCase(x.Case, x.Records, x.Seconds, ServerCpuSeconds: x.ServerCpuSeconds, ClientCpuSeconds: x.ClientCpuSeconds))], r.GetValue(json), "records",
                 ("sink", "raw pipelined HSET", "sink ÷ raw throughput"));
         });
         return command;

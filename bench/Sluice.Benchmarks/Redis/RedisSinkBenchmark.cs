@@ -25,11 +25,13 @@ public sealed record RedisSinkBenchmarkOptions
     public string? Configuration { get; init; }
 }
 
-/// <summary>One case's fastest run.</summary>
+/// <summary>One case's fastest run, and the least CPU its runs took.</summary>
 /// <param name="Case">What was measured: <c>sink</c> or <c>raw pipelined HSET</c>.</param>
 /// <param name="Records">Records per run.</param>
 /// <param name="Seconds">The fastest run, from the first record to the last reply.</param>
-public sealed record RedisSinkResult(string Case, int Records, double Seconds)
+/// <param name="ServerCpuSeconds">The fewest CPU seconds (user + system, from <c>INFO cpu</c>) redis-server spent in a run of the case.</param>
+/// <param name="ClientCpuSeconds">The fewest CPU seconds this process spent in a run of the case (every thread).</param>
+public sealed record RedisSinkResult(string Case, int Records, double Seconds, double ServerCpuSeconds, double ClientCpuSeconds)
 {
     /// <summary>Records per second.</summary>
     public double RecordsPerSecond => Records / Seconds;
@@ -53,18 +55,35 @@ public static class RedisSinkBenchmark
         var configuration = server.Configuration;
         using var client = ConnectionMultiplexer.Connect(configuration + ",allowAdmin=true");
         var rows = Rows(options.Records, options.Entities);
-        var best = new Dictionary<string, double>(StringComparer.Ordinal);
+        var redis = client.GetServer(client.GetEndPoints()[0]);
+        var best = new Dictionary<string, (double Seconds, double Server, double Client)>(StringComparer.Ordinal);
         for (var run = 0; run < options.Runs; run++)
         {
-            Keep(best, "raw pipelined HSET", Raw(client.GetDatabase(), rows, "raw" + run));
-            Keep(best, "sink", Sink(configuration, rows, "sink" + run));
-            client.GetServer(client.GetEndPoints()[0]).Execute("FLUSHDB");
+            Measure(best, "raw pipelined HSET", redis, () => Raw(client.GetDatabase(), rows, "raw" + run));
+            Measure(best, "sink", redis, () => Sink(configuration, rows, "sink" + run));
+            redis.Execute("FLUSHDB");
         }
-        return [.. best.Select(b => new RedisSinkResult(b.Key, options.Records, b.Value))];
+        return [.. best.Select(b => new RedisSinkResult(b.Key, options.Records, b.Value.Seconds, b.Value.Server, b.Value.Client))];
     }
 
-    private static void Keep(Dictionary<string, double> best, string name, double seconds) =>
-        best[name] = best.TryGetValue(name, out var previous) ? Math.Min(previous, seconds) : seconds;
+    /// <summary>Runs one case and keeps, per case, the fastest run and the least server and client CPU of any run.</summary>
+    private static void Measure(Dictionary<string, (double Seconds, double Server, double Client)> best, string name, IServer redis, Func<double> run)
+    {
+        var server = ServerCpuSeconds(redis);
+        var client = Process.GetCurrentProcess().TotalProcessorTime;
+        var seconds = run();
+        var measured = (seconds, ServerCpuSeconds(redis) - server, (Process.GetCurrentProcess().TotalProcessorTime - client).TotalSeconds);
+        best[name] = best.TryGetValue(name, out var previous)
+            ? (Math.Min(previous.Seconds, measured.seconds), Math.Min(previous.Server, measured.Item2), Math.Min(previous.Client, measured.Item3))
+            : measured;
+    }
+
+    /// <summary>redis-server's CPU seconds so far (user + system of the main thread and its helpers), from <c>INFO cpu</c>.</summary>
+    private static double ServerCpuSeconds(IServer redis)
+    {
+        var cpu = redis.Info("cpu").SelectMany(static g => g).ToDictionary(static p => p.Key, static p => p.Value, StringComparer.Ordinal);
+        return double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture);
+    }
 
     private static Row[] Rows(int count, int entities)
     {
