@@ -183,7 +183,8 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
 
     /// <summary>
     /// The hint of the timer being fired (<see cref="TimerQueue{TKey, TNamespace}.NoHint"/> for one registered
-    /// without, or restored): a superset its registrant reads back, see <see cref="TimerQueue{TKey, TNamespace}"/>.
+    /// without, or restored): a superset its registrant reads back, see <see cref="TimerQueue{TKey, TNamespace}"/>. Valid
+    /// only inside a timer callback: after the firing loop it still holds the last fired timer's hint.
     /// </summary>
     public ulong FiringHint { get; private set; } = TimerQueue<TKey, TNamespace>.NoHint;
 

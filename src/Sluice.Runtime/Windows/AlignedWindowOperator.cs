@@ -22,7 +22,8 @@ namespace Sluice.Runtime.Windows;
 /// the first window of that pane not yet fired. A firing window of a key emits, then arms the key's next window if
 /// the key has a pane in both (so every window with state fires once, in end order, without a timer per pane and
 /// window), and releases the panes no later window contains: at once without lateness, else by a second timer of the
-/// same window at <c>end − 1 + allowedLateness</c>.
+/// same window at <c>end − 1 + allowedLateness</c> — registered only when the firing found such a pane, or when a late
+/// record creates one.
 /// </para>
 /// <para>
 /// A window timer carries, as its hint (<see cref="TimerQueue{TKey, TNamespace}"/>), which of the window's panes may
@@ -43,7 +44,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
     private readonly long _pane;
     private readonly bool _slideDividesSize;
     private readonly long _lateness;
-    private readonly bool _hinted; // a window has at most 64 panes (a slide fewer): timers carry which may hold state
+    private readonly bool _hinted; // a window has at most 64 panes: timers carry which may hold state
     private readonly long _panesPerSlide;
     private IInternalAggregatingState<TimeWindow, TIn, TAcc, TAcc> _panes = null!;
     private InternalTimerService<TKey, TimeWindow> _timers = null!;
@@ -58,7 +59,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
         _pane = Gcd(_size, _slide);
         _slideDividesSize = _size % _slide == 0;
         _lateness = allowedLateness;
-        _hinted = _size / _pane <= 64 && _slide / _pane < 64;
+        _hinted = _size / _pane <= 64; // and so a slide, never longer than the window (the assigner refuses it), has fewer
         _panesPerSlide = _slide / _pane;
     }
 

@@ -61,16 +61,18 @@ public abstract class WindowPropertyTests : BackendSuite
             });
 
     /// <summary>
-    /// Sliding windows of many panes (up to 141, so also past the 64 a timer's hint covers), the pane half a slide
-    /// when the size is an odd number of half slides: a key's panes lie sparse in its windows, so each firing reads
-    /// only the panes its timer's hint names.
+    /// Sliding windows of many panes (up to 141, so also past the 64 a timer's hint covers) and of 1 to 8 panes per slide
+    /// (size m·p, slide k·p: the pane is p·gcd(m, k)): a key's panes lie sparse in its windows, so each firing reads only
+    /// the panes its timer's hint names, and hands on to the next window's timer the ones it keeps (a shift by the
+    /// panes of a slide).
     /// </summary>
     private static readonly Gen<Case> s_manyPanes =
-        Gen.Select(Gen.Int[1, 3], Gen.Int[1, 70], Gen.Bool, Gen.Int[0, 5], Gen.Int[0, 6], s_steps, Gen.Int[0, 60])
-            .Select((slide, slides, half, offset, lateness, steps, at) =>
+        Gen.Select(Gen.Int[1, 3], Gen.Int[1, 8], Gen.Int[0, 133], Gen.Int[0, 23], Gen.Int[0, 6], s_steps, Gen.Int[0, 60])
+            .Select((pane, perSlide, more, offset, lateness, steps, at) =>
             {
-                var size = (long)slide * 2 * slides + (half ? slide : 0);
-                return new Case(size, slide * 2, offset % (slide * 2), 0, lateness, steps, at % (steps.Count + 1));
+                var slide = (long)pane * perSlide;
+                var size = slide + (long)pane * more;
+                return new Case(size, slide, offset % slide, 0, lateness, steps, at % (steps.Count + 1));
             });
 
     private static readonly Gen<Case> s_session =
