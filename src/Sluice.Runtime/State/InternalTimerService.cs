@@ -181,16 +181,29 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
 
     public long Count => _event.Count + _processing.Count;
 
+    /// <summary>
+    /// The hint of the timer being fired (<see cref="TimerQueue{TKey, TNamespace}.NoHint"/> for one registered
+    /// without, or restored): a superset its registrant reads back, see <see cref="TimerQueue{TKey, TNamespace}"/>. Valid
+    /// only inside a timer callback: after the firing loop it still holds the last fired timer's hint.
+    /// </summary>
+    public ulong FiringHint { get; private set; } = TimerQueue<TKey, TNamespace>.NoHint;
+
     /// <summary>Registers an event-time timer for the current key; false when it exists.</summary>
     public bool RegisterEventTimeTimer(TNamespace ns, long time) => _event.Register(_keys.CurrentKey, ns, time);
+
+    /// <summary>Registers an event-time timer for the current key with a hint (ORed into the timer's when it exists); false when it exists.</summary>
+    public bool RegisterEventTimeTimer(TNamespace ns, long time, ulong hint) => _event.Register(_keys.CurrentKey, ns, time, hint);
 
     /// <summary>Deletes the current key's event-time timer; false when there was none.</summary>
     public bool DeleteEventTimeTimer(TNamespace ns, long time) => _event.Delete(_keys.CurrentKey, ns, time);
 
     /// <summary>Registers a processing-time timer for the current key and asks the task for a callback at its time; false when it exists.</summary>
-    public bool RegisterProcessingTimeTimer(TNamespace ns, long time)
+    public bool RegisterProcessingTimeTimer(TNamespace ns, long time) => RegisterProcessingTimeTimer(ns, time, TimerQueue<TKey, TNamespace>.NoHint);
+
+    /// <summary>Registers a processing-time timer for the current key with a hint (ORed into the timer's when it exists); false when it exists.</summary>
+    public bool RegisterProcessingTimeTimer(TNamespace ns, long time, ulong hint)
     {
-        if (!_processing.Register(_keys.CurrentKey, ns, time))
+        if (!_processing.Register(_keys.CurrentKey, ns, time, hint))
         {
             return false;
         }
@@ -206,6 +219,7 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
         while (_event.TryPopDue(watermark, out var timer))
         {
             _keys.SetCurrentKey(timer.Key);
+            FiringHint = timer.Hint;
             _target.OnEventTime(timer.Key, timer.Namespace, timer.Time);
         }
     }
@@ -215,6 +229,7 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
         while (_processing.TryPopDue(now, out var timer))
         {
             _keys.SetCurrentKey(timer.Key);
+            FiringHint = timer.Hint;
             _target.OnProcessingTime(timer.Key, timer.Namespace, timer.Time);
         }
         return _processing.NextTime;

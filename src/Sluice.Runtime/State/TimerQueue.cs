@@ -17,6 +17,14 @@ namespace Sluice.Runtime.State;
 /// key's next window at another time), so runs of one time need no bucket lookup.
 /// </para>
 /// <para>
+/// A timer may carry a hint, an opaque bit set its registrant reads back when it pops (<see cref="Timer.Hint"/>):
+/// registering a live timer again ORs the new hint into it. Hints live in memory only (snapshots do not hold them), so
+/// a restored timer, and one registered without a hint, carries <see cref="NoHint"/> (every bit set): a registrant
+/// must read a hint as "at most these", a superset of what it needs to look at. A bucket keeps hints in an array of
+/// its own, made when it first gets a hint: timers never given one (a process function's) cost close to nothing more
+/// (a null check; a pooled bucket keeps its array when reused, and a popped <see cref="Timer"/> is 8 bytes larger).
+/// </para>
+/// <para>
 /// Snapshots (<see cref="Freeze"/>) cost O(distinct times) on the task thread: a frozen view keeps each bucket's
 /// entry array and bounds. Registering and firing never change an entry a view can see (they append, or move a
 /// cursor); deleting a timer copies its bucket's entries first when a view holds them.
@@ -34,13 +42,16 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
     private TimerBucket? _firing;
     private long _firingTime;
 
+    /// <summary>The hint of a timer registered without one (every bit set: no information).</summary>
+    public const ulong NoHint = ulong.MaxValue;
+
     /// <summary>Number of live timers.</summary>
     public long Count { get; private set; }
 
-    /// <summary>Registers a timer; false when it is already registered.</summary>
-    public bool Register(TKey key, TNamespace ns, long time)
+    /// <summary>Registers a timer; false when it is already registered (its hint then gains <paramref name="hint"/>'s bits).</summary>
+    public bool Register(TKey key, TNamespace ns, long time, ulong hint = NoHint)
     {
-        if (!BucketOf(time).Add(key, ns))
+        if (!BucketOf(time).Add(key, ns, hint))
         {
             return false;
         }
@@ -123,10 +134,10 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
             }
             _firing = bucket;
             _firingTime = time;
-            if (bucket.TryTake(out var key, out var ns))
+            if (bucket.TryTake(out var key, out var ns, out var hint))
             {
                 Count--;
-                due = new Timer(key, ns, time);
+                due = new Timer(key, ns, time, hint);
                 return true;
             }
             Release(time, bucket);
@@ -183,8 +194,8 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         }
     }
 
-    /// <summary>A timer as queued: its key, namespace and time.</summary>
-    internal readonly record struct Timer(TKey Key, TNamespace Namespace, long Time);
+    /// <summary>A timer as queued: its key, namespace, time and hint (the OR of its registrations' hints).</summary>
+    internal readonly record struct Timer(TKey Key, TNamespace Namespace, long Time, ulong Hint);
 
     /// <summary>Receives the timers of a <see cref="FrozenTimers"/> view.</summary>
     internal interface IVisitor
@@ -233,6 +244,7 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         private int _count;
         private int _cursor;
         private int _deleted; // entries flagged deleted in [cursor, count)
+        private ulong[]? _hints; // per entry, once an entry got a hint (then as long as _entries); null: every hint is NoHint
 
         /// <summary>True while the entry array may be held by a frozen view: it is copied before an entry changes.</summary>
         private bool _shared;
@@ -271,8 +283,8 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
 
         private bool IsLive(int entry) => entry >= _cursor && !_entries[entry].Deleted;
 
-        /// <summary>Adds (key, namespace); false when it is live already.</summary>
-        public bool Add(TKey key, TNamespace ns)
+        /// <summary>Adds (key, namespace) with <paramref name="hint"/>; false when it is live already (its hint then gains <paramref name="hint"/>'s bits).</summary>
+        public bool Add(TKey key, TNamespace ns, ulong hint)
         {
             // A run of records of one key re-registering one timer (a process function arming its window's end per
             // record) finds it as the newest entry: no hash, no probe.
@@ -282,6 +294,7 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
                 if (!newest.Deleted && EqualityComparer<TKey>.Default.Equals(newest.Key, key) &&
                     (typeof(TNamespace) == typeof(VoidNamespace) || EqualityComparer<TNamespace>.Default.Equals(newest.Namespace, ns)))
                 {
+                    OrHint(_count - 1, hint);
                     return false;
                 }
             }
@@ -289,13 +302,26 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
             var slot = SlotOf(hash, key, ns);
             if (_index[slot] != 0 && IsLive(_index[slot] - 1))
             {
+                OrHint(_index[slot] - 1, hint);
                 return false;
             }
             if (_count == _entries.Length)
             {
                 Array.Resize(ref _entries, _count * 2);
+                if (_hints is not null)
+                {
+                    Array.Resize(ref _hints, _entries.Length);
+                }
             }
             _entries[_count] = new Entry { Key = key, Namespace = ns, Hash = hash };
+            if (_hints is not null)
+            {
+                _hints[_count] = hint;
+            }
+            else if (hint != NoHint)
+            {
+                HintsFrom(_count)[_count] = hint;
+            }
             _index[slot] = ++_count;
             Live++;
             if (_count * 2 > _index.Length)
@@ -303,6 +329,24 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
                 Reindex(_index.Length * 2);
             }
             return true;
+        }
+
+        /// <summary>ORs <paramref name="hint"/> into entry <paramref name="entry"/>'s hint (without a hint array every hint is <see cref="NoHint"/> already).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void OrHint(int entry, ulong hint)
+        {
+            if (_hints is not null)
+            {
+                _hints[entry] |= hint;
+            }
+        }
+
+        /// <summary>Makes the hint array: the first <paramref name="entries"/> entries (registered without hints) get <see cref="NoHint"/>.</summary>
+        private ulong[] HintsFrom(int entries)
+        {
+            _hints = new ulong[_entries.Length];
+            Array.Fill(_hints, NoHint, 0, entries);
+            return _hints;
         }
 
         /// <summary>Deletes live (key, namespace); false when it is not live.</summary>
@@ -336,14 +380,20 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         private void Compact()
         {
             var live = new Entry[Math.Max(InitialEntries, Live * 2)];
+            var hints = _hints is null ? null : new ulong[live.Length];
             var n = 0;
             for (var i = _cursor; i < _count; i++)
             {
                 if (!_entries[i].Deleted)
                 {
+                    if (hints is not null)
+                    {
+                        hints[n] = _hints![i];
+                    }
                     live[n++] = _entries[i];
                 }
             }
+            _hints = hints;
             Debug.Assert(n == Live, "Every live entry is kept.");
             _entries = live;
             _count = n;
@@ -360,7 +410,7 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         }
 
         /// <summary>Takes the oldest live entry, in registration order.</summary>
-        public bool TryTake(out TKey key, out TNamespace ns)
+        public bool TryTake(out TKey key, out TNamespace ns, out ulong hint)
         {
             while (_cursor < _count)
             {
@@ -374,11 +424,13 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
                     Live--;
                     key = entry.Key;
                     ns = entry.Namespace;
+                    hint = _hints is null ? NoHint : _hints[_cursor - 1];
                     return true;
                 }
             }
             key = default!;
             ns = default!;
+            hint = 0;
             return false;
         }
 

@@ -22,7 +22,16 @@ namespace Sluice.Runtime.Windows;
 /// the first window of that pane not yet fired. A firing window of a key emits, then arms the key's next window if
 /// the key has a pane in both (so every window with state fires once, in end order, without a timer per pane and
 /// window), and releases the panes no later window contains: at once without lateness, else by a second timer of the
-/// same window at <c>end − 1 + allowedLateness</c>.
+/// same window at <c>end − 1 + allowedLateness</c> — registered only when the firing found such a pane, or when a late
+/// record creates one.
+/// </para>
+/// <para>
+/// A window timer carries, as its hint (<see cref="TimerQueue{TKey, TNamespace}"/>), which of the window's panes may
+/// hold state for its key (bit i: the pane at <c>start + i · pane</c>), so a firing reads only those: a new pane sets
+/// its bit in the timer it arms; a firing passes the panes it found that the next window keeps to the next window's
+/// timer, and to its release timer the panes it releases. A pane's bit reaches every window of the key that contains
+/// it before that window fires (the pane arms the first of them not fired, each firing arms the next). Hints are not
+/// checkpointed: a restored timer has every bit set and reads every pane, as do windows of more than 64 panes.
 /// </para>
 /// <para>Per record: one state access (two when the pane is new) and no allocation.</para>
 /// </remarks>
@@ -35,6 +44,8 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
     private readonly long _pane;
     private readonly bool _slideDividesSize;
     private readonly long _lateness;
+    private readonly bool _hinted; // a window has at most 64 panes: timers carry which may hold state
+    private readonly long _panesPerSlide;
     private IInternalAggregatingState<TimeWindow, TIn, TAcc, TAcc> _panes = null!;
     private InternalTimerService<TKey, TimeWindow> _timers = null!;
 
@@ -48,6 +59,8 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
         _pane = Gcd(_size, _slide);
         _slideDividesSize = _size % _slide == 0;
         _lateness = allowedLateness;
+        _hinted = _size / _pane <= 64; // and so a slide, never longer than the window (the assigner refuses it), has fewer
+        _panesPerSlide = _slide / _pane;
     }
 
     public override void Open()
@@ -109,25 +122,28 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
         {
             if (start + _size - 1 > time)
             {
-                Register(new TimeWindow(start, start + _size), start + _size - 1);
+                Register(new TimeWindow(start, start + _size), start + _size - 1, PaneBit(pane, start));
                 return;
             }
         }
         if (lastStart + _size - 1 + _lateness > time)
         {
-            Register(new TimeWindow(lastStart, lastStart + _size), lastStart + _size - 1 + _lateness);
+            Register(new TimeWindow(lastStart, lastStart + _size), lastStart + _size - 1 + _lateness, PaneBit(pane, lastStart));
         }
     }
 
-    private void Register(TimeWindow window, long time)
+    /// <summary>The hint bit of the pane starting at <paramref name="pane"/> in the window starting at <paramref name="windowStart"/>.</summary>
+    private ulong PaneBit(long pane, long windowStart) => _hinted ? 1UL << (int)((pane - windowStart) / _pane) : TimerQueue<TKey, TimeWindow>.NoHint;
+
+    private void Register(TimeWindow window, long time, ulong hint)
     {
         if (IsEventTime)
         {
-            _timers.RegisterEventTimeTimer(window, time);
+            _timers.RegisterEventTimeTimer(window, time, hint);
         }
         else
         {
-            _timers.RegisterProcessingTimeTimer(window, time);
+            _timers.RegisterProcessingTimeTimer(window, time, hint);
         }
     }
 
@@ -138,27 +154,38 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
     /// <summary>A key's window timer: at <c>end − 1</c> the window fires; at <c>end − 1 + lateness</c> (the same time without lateness) its last panes go.</summary>
     private void OnTimer(TKey key, TimeWindow window, long time)
     {
+        var hint = _hinted ? _timers.FiringHint : TimerQueue<TKey, TimeWindow>.NoHint;
         if (time == window.MaxTimestamp)
         {
-            FireWindow(key, window, armNext: true);
+            // After the firing, the hint holds the panes found: exact where the firing read them.
+            hint = FireWindow(key, window, armNext: true, hint);
         }
+        // The panes whose last window this is: [start, start + slide).
+        var releasing = _hinted ? hint & ((1UL << (int)_panesPerSlide) - 1) : hint;
         if (time == window.MaxTimestamp + _lateness)
         {
-            // Panes whose last window this is: [start, start + slide).
-            for (var pane = window.Start; pane < window.Start + _slide; pane += _pane)
+            for (var i = 0L; i < _panesPerSlide; i++)
             {
-                _panes.SetCurrentNamespace(new TimeWindow(pane, pane + _pane));
-                _panes.Clear();
+                if (!_hinted || (releasing & (1UL << (int)i)) != 0)
+                {
+                    var pane = window.Start + (i * _pane);
+                    _panes.SetCurrentNamespace(new TimeWindow(pane, pane + _pane));
+                    _panes.Clear();
+                }
             }
         }
-        else if (time == window.MaxTimestamp)
+        else if (time == window.MaxTimestamp && releasing != 0)
         {
-            Register(window, window.MaxTimestamp + _lateness);
+            Register(window, window.MaxTimestamp + _lateness, releasing);
         }
     }
 
-    /// <summary>Emits the current key's <paramref name="window"/> if it has state; with <paramref name="armNext"/>, arms the next window when a pane carries over.</summary>
-    private void FireWindow(TKey key, TimeWindow window, bool armNext)
+    /// <summary>
+    /// Emits the current key's <paramref name="window"/> if it has state, reading only the panes of
+    /// <paramref name="hint"/> (every pane without hints); with <paramref name="armNext"/>, arms the next window when
+    /// a pane carries over. Returns the panes found as a hint (<see cref="TimerQueue{TKey, TNamespace}.NoHint"/> without hints).
+    /// </summary>
+    private ulong FireWindow(TKey key, TimeWindow window, bool armNext, ulong hint)
     {
         if (_pane == _size)
         {
@@ -166,31 +193,38 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
             if (_panes.TryGetAccumulator(out var single))
             {
                 Emit(key, window, single, window.MaxTimestamp);
+                return _hinted ? 1UL : hint;
             }
-            return;
+            return _hinted ? 0UL : hint;
         }
         var acc = Function.Create();
-        var any = false;
+        var found = 0UL;
         var carries = false;
-        for (var pane = window.Start; pane < window.End; pane += _pane)
+        var i = 0;
+        for (var pane = window.Start; pane < window.End; pane += _pane, i++)
         {
+            if (_hinted && (hint & (1UL << i)) == 0)
+            {
+                continue;
+            }
             _panes.SetCurrentNamespace(new TimeWindow(pane, pane + _pane));
             if (_panes.TryGetAccumulator(out var paneAcc))
             {
                 acc = Function.Merge(acc, paneAcc);
-                any = true;
-                carries |= pane >= window.Start + _slide;
+                found |= _hinted ? 1UL << i : 1UL;
+                carries |= i >= _panesPerSlide;
             }
         }
-        if (any)
+        if (found != 0)
         {
             Emit(key, window, acc, window.MaxTimestamp);
         }
         if (armNext && carries)
         {
             var next = new TimeWindow(window.Start + _slide, window.End + _slide);
-            Register(next, next.MaxTimestamp);
+            Register(next, next.MaxTimestamp, _hinted ? found >> (int)_panesPerSlide : TimerQueue<TKey, TimeWindow>.NoHint);
         }
+        return _hinted ? found : hint;
     }
 
     /// <summary>
@@ -204,7 +238,7 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
             var maxTimestamp = start + _size - 1;
             if (maxTimestamp <= time && (!IsEventTime || maxTimestamp + _lateness > time))
             {
-                FireWindow(key, new TimeWindow(start, start + _size), armNext: false);
+                FireWindow(key, new TimeWindow(start, start + _size), armNext: false, TimerQueue<TKey, TimeWindow>.NoHint);
             }
         }
     }

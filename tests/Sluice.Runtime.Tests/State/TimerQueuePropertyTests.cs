@@ -7,7 +7,8 @@ namespace Sluice.Runtime.Tests.State;
 /// <see cref="TimerQueue{TKey, TNamespace}"/> against a brute-force model: random registrations, deletions, single
 /// pops (so a timer can be registered again right after it fired, at the very time being fired) and frozen views
 /// taken and checked at random points. Timers must pop in (time, latest registration) order, each at most once, a
-/// deleted one never, and a frozen view must list exactly the timers live at its moment, whatever happened since.
+/// deleted one never, and a frozen view must list exactly the timers live at its moment, whatever happened since. A
+/// popped timer carries the OR of the hints of its registrations since it was last registered anew.
 /// </summary>
 public class TimerQueuePropertyTests
 {
@@ -57,13 +58,44 @@ public class TimerQueuePropertyTests
         queue.Delete(2, 1, 5).ShouldBeTrue();
         queue.Register(2, 1, 5).ShouldBeTrue("a deleted timer is registered anew");
         queue.TryPopDue(5, out var first).ShouldBeTrue();
-        first.ShouldBe(new TimerQueue<int, int>.Timer(1, 0, 5));
+        first.ShouldBe(new TimerQueue<int, int>.Timer(1, 0, 5, TimerQueue<int, int>.NoHint));
         queue.TryPopDue(5, out _).ShouldBeTrue();
         queue.TryPopDue(5, out var third).ShouldBeTrue();
-        third.ShouldBe(new TimerQueue<int, int>.Timer(2, 1, 5));
+        third.ShouldBe(new TimerQueue<int, int>.Timer(2, 1, 5, TimerQueue<int, int>.NoHint));
         queue.Register(2, 1, 5).ShouldBeTrue("a fired timer is registered anew, even at the time being fired");
         queue.Register(2, 1, 5).ShouldBeFalse();
         queue.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Register_Again_OrsTheHint_UntilTheTimerFiresOrIsDeleted()
+    {
+        var queue = new TimerQueue<int, int>();
+        queue.Register(0, 0, 5).ShouldBeTrue("registered before its time's first hint");
+        queue.Register(0, 0, 5, 0b001).ShouldBeFalse();
+        queue.Register(1, 0, 5, 0b001).ShouldBeTrue();
+        queue.Register(2, 0, 5, 0b100).ShouldBeTrue();
+        queue.Register(1, 0, 5, 0b010).ShouldBeFalse("found through the index (not the newest entry)");
+        queue.Register(2, 0, 5, 0b001).ShouldBeFalse("found as the newest entry");
+        queue.Register(3, 0, 5, 0b001).ShouldBeTrue();
+        queue.Delete(3, 0, 5).ShouldBeTrue();
+        queue.Register(3, 0, 5, 0b100).ShouldBeTrue("a deleted timer is registered anew, without its old hint");
+        queue.Register(4, 0, 5).ShouldBeTrue();
+        queue.Register(4, 0, 5, 0b1).ShouldBeFalse();
+
+        queue.TryPopDue(5, out var zeroth).ShouldBeTrue();
+        zeroth.ShouldBe(new TimerQueue<int, int>.Timer(0, 0, 5, TimerQueue<int, int>.NoHint));
+        queue.TryPopDue(5, out var first).ShouldBeTrue();
+        first.ShouldBe(new TimerQueue<int, int>.Timer(1, 0, 5, 0b011));
+        queue.TryPopDue(5, out var second).ShouldBeTrue();
+        second.ShouldBe(new TimerQueue<int, int>.Timer(2, 0, 5, 0b101));
+        queue.TryPopDue(5, out var third).ShouldBeTrue();
+        third.ShouldBe(new TimerQueue<int, int>.Timer(3, 0, 5, 0b100));
+        queue.TryPopDue(5, out var fourth).ShouldBeTrue();
+        fourth.Hint.ShouldBe(TimerQueue<int, int>.NoHint, "a timer registered without a hint has every bit set");
+        queue.Register(1, 0, 5, 0b1000).ShouldBeTrue("a fired timer is registered anew, without its old hint");
+        queue.TryPopDue(5, out var again).ShouldBeTrue();
+        again.Hint.ShouldBe(0b1000UL);
     }
 
     [Fact]
@@ -81,7 +113,7 @@ public class TimerQueuePropertyTests
     private static void Run(Op[] ops)
     {
         var queue = new TimerQueue<int, int>();
-        var live = new Dictionary<(int Key, int Ns, long Time), long>(); // timer → registration sequence
+        var live = new Dictionary<(int Key, int Ns, long Time), (long Sequence, ulong Hint)>(); // timer → registration sequence, hint
         var frozen = new List<(TimerQueue<int, int>.FrozenTimers View, HashSet<(int, int, long)> Expected)>();
         long sequence = 0;
         foreach (var op in ops)
@@ -90,14 +122,16 @@ public class TimerQueuePropertyTests
             switch (op.Kind)
             {
                 case 0:
-                    var added = live.TryAdd(timer, sequence++);
-                    queue.Register(op.Key, op.Namespace, op.Time).ShouldBe(added);
+                    var hint = op.Pick % 10 == 0 ? TimerQueue<int, int>.NoHint : 1UL << (op.Pick % 64);
+                    var added = !live.TryGetValue(timer, out var was);
+                    live[timer] = added ? (sequence++, hint) : (was.Sequence, was.Hint | hint);
+                    queue.Register(op.Key, op.Namespace, op.Time, hint).ShouldBe(added);
                     break;
                 case 1:
                     queue.Delete(op.Key, op.Namespace, op.Time).ShouldBe(live.Remove(timer));
                     break;
                 case 2:
-                    var due = live.Where(t => t.Key.Time <= op.Time).OrderBy(t => t.Key.Time).ThenBy(t => t.Value).Select(t => t.Key).ToList();
+                    var due = live.Where(t => t.Key.Time <= op.Time).OrderBy(t => t.Key.Time).ThenBy(t => t.Value.Sequence).Select(t => t.Key).ToList();
                     if (due.Count == 0)
                     {
                         queue.TryPopDue(op.Time, out _).ShouldBeFalse();
@@ -105,6 +139,7 @@ public class TimerQueuePropertyTests
                     }
                     queue.TryPopDue(op.Time, out var popped).ShouldBeTrue();
                     (popped.Key, popped.Namespace, popped.Time).ShouldBe(due[0]);
+                    popped.Hint.ShouldBe(live[due[0]].Hint);
                     live.Remove(due[0]);
                     break;
                 case 3:
