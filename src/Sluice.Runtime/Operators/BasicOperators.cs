@@ -221,6 +221,8 @@ internal sealed class FlatMapOperator<TIn, TOut> : OneInputOperator<TIn>
         collector.Flush();
     }
 
+    // The loop of ProcessBatch again, over the other sealed collector type: one generic loop over both would be
+    // shared code for reference types, calling the collector through its interface instead of inlining it.
     private void ProcessChained(ChainedCollector<TOut> collector, ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
     {
         var i = 0;
