@@ -153,7 +153,9 @@ public sealed class AvroCompatibilityPropertyTests
                 Normalize(read[field.Name]).ShouldBe(Normalize(expected), $"field {field.Name}: {writer.Text} read as {reader.Text}");
             }
         }, iter: 800);
-        judgedCompatible.ShouldBeGreaterThan(150); // the generator does produce compatible pairs to check
+        // The generator does produce compatible pairs to check: about 170 of 800 (standard deviation ≈ 11 over 12 runs);
+        // CI once saw 147 against a bound of 150, so the bound sits six deviations below the mean.
+        judgedCompatible.ShouldBeGreaterThan(100);
     }
 
     /// <summary>
