@@ -128,64 +128,87 @@ internal sealed class TimestampedCollector<T>(Output<T> output) : ITimestampColl
 }
 
 /// <summary>
-/// A collector that buffers what a function emits and hands it downstream as one batch, so a flat map over a batch
-/// costs one downstream call per batch. It flushes when it reaches <see cref="FlushThreshold"/> records, keeping
-/// memory bounded for functions that emit a lot.
+/// The collector a flat map hands its function. It either buffers what the function emits and hands it downstream as
+/// one batch per input batch (flushing early at <see cref="FlushThreshold"/> records, keeping memory bounded for
+/// functions that emit a lot), or, when the next operator is chained and takes records one at a time as cheaply
+/// (<see cref="IRecordAtATimeInput"/>), hands each record straight to it through its sealed
+/// <see cref="ChainingOutput{T}"/> (so the call inlines).
 /// </summary>
-internal sealed class BufferingCollector<T>(Output<T> output) : ITimestampCollector<T>
+/// <remarks>
+/// One sealed type for both modes, fixed at construction: the function's calls to <see cref="Collect(T)"/> see a single
+/// collector type whichever mode a job's flat map runs in, so a function shared by several jobs of a process (the
+/// same lambda, hence the same compiled code) stays optimised for all of them.
+/// </remarks>
+internal sealed class FlatMapCollector<T> : ITimestampCollector<T>
 {
     private const int FlushThreshold = 4096;
-    private readonly BatchBuffer<T> _buffer = new(1024);
+    private readonly Output<T> _output;
+    private readonly ChainingOutput<T>? _direct;
+    private readonly BatchBuffer<T>? _buffer;
 
+    public FlatMapCollector(Output<T> output)
+    {
+        _output = output;
+        if (output is ChainingOutput<T> { NextTakesRecords: true } chaining)
+        {
+            _direct = chaining;
+        }
+        else
+        {
+            _buffer = new BatchBuffer<T>(1024);
+        }
+    }
+
+    /// <summary>True when records go straight to the next operator, false when they are buffered until <see cref="Flush"/>.</summary>
+    public bool IsDirect => _direct is not null;
+
+    /// <summary>The timestamp <see cref="Collect(T)"/> gives a record: the input record's.</summary>
     public long Timestamp;
 
     public void Collect(T value) => Collect(value, Timestamp);
 
     public void Collect(T value, long timestamp)
     {
-        _buffer.Add(value, timestamp);
-        if (_buffer.Count >= FlushThreshold)
+        if (_direct is { } direct)
         {
-            _buffer.FlushTo(output);
+            direct.Collect(value, timestamp);
+            return;
+        }
+        var buffer = _buffer!;
+        buffer.Add(value, timestamp);
+        if (buffer.Count >= FlushThreshold)
+        {
+            buffer.FlushTo(_output);
         }
     }
 
-    public void Flush() => _buffer.FlushTo(output);
+    /// <summary>Hands what is buffered downstream (nothing to do when direct).</summary>
+    public void Flush() => _buffer?.FlushTo(_output);
 
     /// <summary>Forgets buffered records (after a failure).</summary>
-    public void Discard() => _buffer.Count = 0;
-}
-
-/// <summary>
-/// A collector that hands each record straight to the next operator of the chain (through its sealed
-/// <see cref="ChainingOutput{T}"/>, so the call inlines): used by a flat map whose next operator takes records one at
-/// a time as cheaply as in batches (<see cref="IRecordAtATimeInput"/>).
-/// </summary>
-internal sealed class ChainedCollector<T>(ChainingOutput<T> output) : ITimestampCollector<T>
-{
-    public long Timestamp;
-
-    public void Collect(T value) => output.Collect(value, Timestamp);
-
-    public void Collect(T value, long timestamp) => output.Collect(value, timestamp);
+    public void Discard()
+    {
+        if (_buffer is { } buffer)
+        {
+            buffer.Count = 0;
+        }
+    }
 }
 
 /// <summary>
 /// Runs a flat map. What the function emits for a batch is buffered and handed downstream as one batch, unless the
 /// next operator is chained and takes records one at a time as cheaply (<see cref="IRecordAtATimeInput"/>): then each
-/// record goes straight to it, in the same order, before the flat map's next input record.
+/// record goes straight to it, in the same order, before the flat map's next input record (<see cref="FlatMapCollector{T}"/>).
 /// </summary>
 internal sealed class FlatMapOperator<TIn, TOut> : OneInputOperator<TIn>
 {
     private readonly Action<TIn, ICollector<TOut>> _flatMap;
-    private readonly BufferingCollector<TOut> _collector;
-    private readonly ChainedCollector<TOut>? _chained;
+    private readonly FlatMapCollector<TOut> _collector;
 
     public FlatMapOperator(Action<TIn, ICollector<TOut>> flatMap, Output<TOut> output)
     {
         _flatMap = flatMap;
-        _collector = new BufferingCollector<TOut>(output);
-        _chained = output is ChainingOutput<TOut> { NextTakesRecords: true } chaining ? new ChainedCollector<TOut>(chaining) : null;
+        _collector = new FlatMapCollector<TOut>(output);
         Downstream = output;
     }
 
@@ -193,11 +216,6 @@ internal sealed class FlatMapOperator<TIn, TOut> : OneInputOperator<TIn>
 
     public override void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
     {
-        if (_chained is { } chained)
-        {
-            ProcessChained(chained, values, timestamps);
-            return;
-        }
         var collector = _collector;
         var i = 0;
         try
@@ -219,29 +237,6 @@ internal sealed class FlatMapOperator<TIn, TOut> : OneInputOperator<TIn>
             throw UserFailure("in FlatMap", values[i], e);
         }
         collector.Flush();
-    }
-
-    // The loop of ProcessBatch again, over the other sealed collector type: one generic loop over both would be
-    // shared code for reference types, calling the collector through its interface instead of inlining it.
-    private void ProcessChained(ChainedCollector<TOut> collector, ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
-    {
-        var i = 0;
-        try
-        {
-            for (; i < values.Length; i++)
-            {
-                collector.Timestamp = timestamps[i];
-                _flatMap(values[i], collector);
-            }
-        }
-        catch (JobExecutionException)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            throw UserFailure("in FlatMap", values[i], e);
-        }
     }
 }
 

@@ -109,11 +109,11 @@ internal interface IInput<T>
 }
 
 /// <summary>
-/// Marks an <see cref="IInput{T}"/> whose batch path is a plain per-record loop (a keyed process function): records
-/// handed to it one at a time cost no more than in a batch, so a chained producer that would otherwise buffer what it
-/// emits (a flat map) hands each record straight on instead — no store into a buffer (with a GC write barrier per
-/// reference field) and no clear per flush. An operator whose batch path does per-batch work (reads the clock once,
-/// copies a slice) must not carry it.
+/// Marks an <see cref="IInput{T}"/> whose batch path is a plain per-record loop (a keyed process function, a window):
+/// records handed to it one at a time cost no more than in a batch, so a chained producer that would otherwise buffer
+/// what it emits (a flat map) hands each record straight on instead — no store into a buffer (with a GC write barrier
+/// per reference field) and no clear per flush. An operator whose batch path does per-batch work (copies a slice) must
+/// not carry it.
 /// </summary>
 internal interface IRecordAtATimeInput;
 
@@ -164,6 +164,13 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
 
     /// <summary>Current processing time in ms since the epoch.</summary>
     public long Now => Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// The processing time of the task's current step (<see cref="Tasks.ProcessingTimeService.StepNow"/>): one reading of
+    /// the clock for everything the step does — the processing-time callbacks it fires and the records it handles.
+    /// Outside a step, <see cref="Now"/>.
+    /// </summary>
+    public long StepNow => processingTime.StepNow;
 
     /// <summary>The key groups this subtask owns (keyed operators).</summary>
     public KeyGroupRange KeyGroups => Sluice.KeyGroups.RangeFor(SubtaskIndex, Options.KeyGroupCount, Parallelism);

@@ -8,6 +8,11 @@ namespace Sluice.Runtime.Tasks;
 /// only wakes the task — the operator callbacks run on the task thread in <see cref="FireDue"/>. With a virtual clock,
 /// advancing the clock fires the wake-up, so tests never sleep.
 /// </summary>
+/// <remarks>
+/// Within a task step (<see cref="BeginStep"/> … <see cref="EndStep"/>) the processing time is one reading of the clock,
+/// <see cref="StepNow"/>, taken at its first use: the wake-ups the step fires and the records it processes see the same
+/// time, so no processing-time timer fires ahead of a record handled after it in the same step.
+/// </remarks>
 internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : IDisposable
 {
     private long[] _due = [];
@@ -15,7 +20,47 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
     private long _armedFor = long.MaxValue;
     private readonly System.Collections.Concurrent.ConcurrentQueue<int> _wakeUps = new(); // chain indexes, any thread
 
+    private const long Unread = long.MinValue;
+    private long _stepTime = Unread;
+    private bool _inStep;
+
+    /// <summary>The clock, read now.</summary>
     public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// The processing time of the task's current step: the clock read at the first use in the step, the same for the
+    /// rest of it. Outside a step (an operator driven directly), the clock read now. Task thread only.
+    /// </summary>
+    public long StepNow
+    {
+        get
+        {
+            if (_stepTime != Unread)
+            {
+                return _stepTime;
+            }
+            var now = Now;
+            if (_inStep)
+            {
+                _stepTime = now;
+            }
+            return now;
+        }
+    }
+
+    /// <summary>A task step starts: <see cref="StepNow"/> reads the clock at its next use and keeps that reading until <see cref="EndStep"/>.</summary>
+    public void BeginStep()
+    {
+        _inStep = true;
+        _stepTime = Unread;
+    }
+
+    /// <summary>The step ended (also by an exception): <see cref="StepNow"/> reads the clock again.</summary>
+    public void EndStep()
+    {
+        _inStep = false;
+        _stepTime = Unread;
+    }
 
     /// <summary>The earliest pending request, or <see cref="long.MaxValue"/>.</summary>
     public long NextDue
@@ -66,13 +111,13 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
         while (_wakeUps.TryDequeue(out var woken))
         {
             fired = true;
-            chain[woken].OnProcessingTime(Now);
+            chain[woken].OnProcessingTime(StepNow);
         }
         if (_due.Length == 0)
         {
             return fired;
         }
-        var now = Now;
+        var now = StepNow;
         for (var i = 0; i < _due.Length; i++)
         {
             if (_due[i] <= now)

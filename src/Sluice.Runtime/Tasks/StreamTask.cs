@@ -151,6 +151,19 @@ internal sealed class StreamTask
     public bool Step()
     {
         Debug.Assert(!Finished);
+        Time.BeginStep();
+        try
+        {
+            return StepOnce();
+        }
+        finally
+        {
+            Time.EndStep();
+        }
+    }
+
+    private bool StepOnce()
+    {
         var progress = Time.FireDue(_operators);
         while (_completedCheckpoints.TryDequeue(out var completed))
         {

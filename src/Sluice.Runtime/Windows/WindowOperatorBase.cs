@@ -21,7 +21,7 @@ namespace Sluice.Runtime.Windows;
 /// then a checkpoint keeps those per-key-group times (trailer version 2), so that a further restore, at any
 /// parallelism, still judges each key group against its own time.
 /// </remarks>
-internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamOperator<TKey>, IInput<TIn> where TKey : notnull
+internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamOperator<TKey>, IInput<TIn>, IRecordAtATimeInput where TKey : notnull
 {
     /// <summary>The name of every window operator's one timer service.</summary>
     protected const string TimerServiceName = "window-timers";
@@ -77,7 +77,7 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
     public abstract void ProcessElement(TIn value, long timestamp);
 
     /// <summary>Processes a batch in order, one <see cref="ProcessElement"/> per record.</summary>
-    public virtual void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
+    public void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
     {
         for (var i = 0; i < values.Length; i++)
         {
@@ -318,37 +318,13 @@ internal abstract class TimeWindowOperator<TKey, TIn, TAcc, TOut>(bool eventTime
     /// <summary>True for event-time windows, false for processing-time ones.</summary>
     protected bool IsEventTime { get; } = eventTime;
 
-    // The clock read once for the batch being processed (processing time only), or NoBatchTime between batches.
-    private const long NoBatchTime = long.MinValue;
-    private long _batchNow = NoBatchTime;
-
     /// <summary>
-    /// The time a record is windowed by: its event timestamp, or the processing time. Processing time is read once
-    /// per batch, the time the batch reached the operator, not per record (reading the clock was about a fifth of a
-    /// processing-time window's per-record cost). No processing-time timer fires within a batch, so the windows'
-    /// time never passes the batch's clock reading.
+    /// The time a record is windowed by: its event timestamp, or the processing time of the task's step
+    /// (<see cref="OperatorContext.StepNow"/>): the clock is read once per step, not per record (reading it was about a
+    /// fifth of a processing-time window's per-record cost). The step fires its due processing-time timers at that same
+    /// reading, so the windows' time never passes the time of a record handled in the step.
     /// </summary>
-    protected long RecordTime(TIn value, long timestamp) => IsEventTime ? RequireTimestamp(value, timestamp)
-        : _batchNow != NoBatchTime ? _batchNow : Context.Now;
-
-    /// <summary>Processes a batch in order, record by record, reading the processing-time clock once for all of it.</summary>
-    public override void ProcessBatch(ReadOnlySpan<TIn> values, ReadOnlySpan<long> timestamps)
-    {
-        if (IsEventTime)
-        {
-            base.ProcessBatch(values, timestamps);
-            return;
-        }
-        _batchNow = Context.Now;
-        try
-        {
-            base.ProcessBatch(values, timestamps);
-        }
-        finally
-        {
-            _batchNow = NoBatchTime;
-        }
-    }
+    protected long RecordTime(TIn value, long timestamp) => IsEventTime ? RequireTimestamp(value, timestamp) : Context.StepNow;
 
     public override void ProcessWatermark(long watermark)
     {

@@ -124,11 +124,50 @@ public class BatchPathTests
         sink.TimestampedItems.ShouldBe(expected);
     }
 
-    [Fact]
-    public async Task FlatMap_ChainedToProcessingTimeWindow_StillBuffersSoTheWindowReadsTheClockOncePerBatch()
+    [Theory]
+    [InlineData("sliding")]
+    [InlineData("session")]
+    [InlineData("count")]
+    [InlineData("processing-time")]
+    public async Task FlatMap_ChainedToWindow_HandsEachRecordOnBeforeTheNextInput(string window)
     {
-        // The window's batch path reads the clock once; handed the flat map's records one at a time it would read it
-        // per record and, with this clock, put each record into its own window.
+        // One batch of 40 records: buffered, the flat map would run for all 40 before the window added any.
+        var values = Enumerable.Range(0, 40).ToArray();
+        var timestamps = values.Select(v => 5_000L + (v * 100)).ToArray();
+        var log = new List<string>();
+        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic, BatchSize = 64 });
+        var keyed = env.FromSource(new SpanSource<int>(values, timestamps, 40), null, "OneBatch")
+            .FlatMap<(int Value, int Copy)>((v, output) =>
+            {
+                log.Add($"map {v}");
+                output.Collect((v, 0));
+                if (v % 2 == 0)
+                {
+                    output.Collect((v, 1));
+                }
+            }, "Copies")
+            .KeyBy(c => c.Value % 3);
+        var windowed = window switch
+        {
+            "sliding" => keyed.Window(SlidingEventTimeWindows.Of(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1))),
+            "session" => keyed.Window(EventTimeSessionWindows.WithGap(TimeSpan.FromSeconds(1))),
+            "processing-time" => keyed.Window(TumblingProcessingTimeWindows.Of(TimeSpan.FromHours(1))),
+            _ => keyed.Window(GlobalWindows.OfCount(1)),
+        };
+        var sink = windowed.Aggregate(new LoggingCount(log), (key, w, count) => count).Collect();
+        await env.ExecuteAsync();
+
+        var expectedLog = values.SelectMany(v => v % 2 == 0 ? new[] { $"map {v}", $"add {v}.0", $"add {v}.1" } : [$"map {v}", $"add {v}.0"]);
+        log.Where(line => !line.StartsWith("merge", StringComparison.Ordinal)).ShouldBe(expectedLog);
+        // Every copy is counted in every window that contains it: 60 copies, in two windows each when sliding.
+        sink.Items.Sum().ShouldBe(window == "sliding" ? 120L : 60L);
+    }
+
+    [Fact]
+    public async Task FlatMap_ChainedToProcessingTimeWindow_WindowReadsTheClockOncePerStep()
+    {
+        // The flat map hands its records one at a time to the window, which reads the task step's one clock reading:
+        // reading the clock per record would, with this clock, put each record into its own window.
         var values = Enumerable.Range(0, 64).ToArray();
         var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic, TimeProvider = new TickingClock() });
         var sink = env.FromSource(new SpanSource<int>(values, [], 64), null, "OneBatch")
@@ -140,6 +179,25 @@ public class BatchPathTests
         await env.ExecuteAsync();
 
         sink.Items.ShouldBe([64L]);
+    }
+
+    [Fact]
+    public async Task ProcessingTimeWindow_EachStepReadsTheClockAgain()
+    {
+        // Two polls of 32 records are two task steps: the second reads the clock again (a second later), fires the
+        // first window at that reading, and puts its own records into the next window.
+        var values = Enumerable.Range(0, 64).ToArray();
+        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic, TimeProvider = new TickingClock() });
+        var sink = env.FromSource(new SpanSource<int>(values, [], 32), null, "TwoBatches")
+            .FlatMap<int>((v, output) => output.Collect(v))
+            .KeyBy(_ => 0)
+            .Window(TumblingProcessingTimeWindows.Of(TimeSpan.FromMilliseconds(10)))
+            .Aggregate(new CountAggregate<int>(), (k, w, count) => (w.Start, count))
+            .Collect();
+        await env.ExecuteAsync();
+
+        sink.Items.Select(r => r.count).ShouldBe([32L, 32L]);
+        sink.Items[0].Start.ShouldBeLessThan(sink.Items[1].Start);
     }
 
     [Fact]
@@ -201,6 +259,26 @@ public class BatchPathTests
             {
                 throw new InvalidOperationException($"bad {bad}");
             }
+        }
+    }
+
+    /// <summary>Counts records, logging each one it adds as "add value.copy" (and each merge).</summary>
+    private sealed class LoggingCount(List<string> log) : IAggregateFunction<(int Value, int Copy), long, long>
+    {
+        public long CreateAccumulator() => 0;
+
+        public long Add(long accumulator, (int Value, int Copy) value)
+        {
+            log.Add($"add {value.Value}.{value.Copy}");
+            return accumulator + 1;
+        }
+
+        public long GetResult(long accumulator) => accumulator;
+
+        public long Merge(long a, long b)
+        {
+            log.Add("merge");
+            return a + b;
         }
     }
 
