@@ -11,10 +11,21 @@ namespace Sluice.Graph;
 /// <typeparam name="TIn">Input record type.</typeparam>
 /// <typeparam name="TAcc">Per-pane accumulator.</typeparam>
 /// <typeparam name="TOut">Output record type.</typeparam>
-internal abstract class WindowFunction<TKey, TIn, TAcc, TOut>
+/// <remarks>
+/// It is also the aggregate a window operator's aggregating state folds records with (the result being the
+/// accumulator itself): the state calls <see cref="Add"/> through the interface straight into the sealed override, with
+/// no adapter in between (each call copies the record, a struct often larger than 50 bytes).
+/// </remarks>
+internal abstract class WindowFunction<TKey, TIn, TAcc, TOut> : IAggregateFunction<TIn, TAcc, TAcc>
 {
     /// <summary>A fresh accumulator.</summary>
     public abstract TAcc Create();
+
+    /// <inheritdoc cref="Create" />
+    public TAcc CreateAccumulator() => Create();
+
+    /// <summary>The accumulator itself: window state keeps accumulators, a fired window reads them.</summary>
+    public TAcc GetResult(TAcc accumulator) => accumulator;
 
     /// <summary>Folds one record into an accumulator.</summary>
     public abstract TAcc Add(TAcc accumulator, TIn value);

@@ -66,13 +66,25 @@ internal sealed class AlignedWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
     public override void Open()
     {
         base.Open();
-        _panes = Backend.GetAggregatingState(new AggregatingStateDescriptor<TIn, TAcc, TAcc>(StateName, new FunctionAggregate(Function)), TimeWindowSerializer.Instance);
+        _panes = Backend.GetAggregatingState(new AggregatingStateDescriptor<TIn, TAcc, TAcc>(StateName, Function), TimeWindowSerializer.Instance);
         _timers = Timers.GetTimerService(TimerServiceName, TimeWindowSerializer.Instance, this);
     }
 
     public override void ProcessElement(TIn value, long timestamp)
     {
-        var key = KeyOf(value);
+        TKey key;
+        try
+        {
+            key = KeySelector(value);
+        }
+        catch (Exception e)
+        {
+            throw KeyFailure(value, e);
+        }
+        if (key is null)
+        {
+            throw KeyFailure(value, null);
+        }
         var t = RecordTime(value, timestamp);
         Backend.SetCurrentKey(key);
         var time = TimeOfCurrentKey();

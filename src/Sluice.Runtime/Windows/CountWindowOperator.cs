@@ -29,7 +29,19 @@ internal sealed class CountWindowOperator<TKey, TIn, TAcc, TOut>(long count, Key
 
     public override void ProcessElement(TIn value, long timestamp)
     {
-        var key = KeyOf(value);
+        TKey key;
+        try
+        {
+            key = KeySelector(value);
+        }
+        catch (Exception e)
+        {
+            throw KeyFailure(value, e);
+        }
+        if (key is null)
+        {
+            throw KeyFailure(value, null);
+        }
         Backend.SetCurrentKey(key);
         if (!_windows.TryGet(out var window))
         {

@@ -56,7 +56,19 @@ internal sealed class SessionWindowOperator<TKey, TIn, TAcc, TOut> : TimeWindowO
 
     public override void ProcessElement(TIn value, long timestamp)
     {
-        var key = KeyOf(value);
+        TKey key;
+        try
+        {
+            key = KeySelector(value);
+        }
+        catch (Exception e)
+        {
+            throw KeyFailure(value, e);
+        }
+        if (key is null)
+        {
+            throw KeyFailure(value, null);
+        }
         var t = RecordTime(value, timestamp);
         Backend.SetCurrentKey(key);
         var time = TimeOfCurrentKey();

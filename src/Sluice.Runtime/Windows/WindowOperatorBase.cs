@@ -234,19 +234,13 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
 
     // ---- records and results ----
 
-    protected TKey KeyOf(TIn value)
-    {
-        TKey key;
-        try
-        {
-            key = KeySelector(value);
-        }
-        catch (Exception e)
-        {
-            throw UserFailure("extracting the key", value, e);
-        }
-        return key ?? throw UserFailure("extracting the key", value, new InvalidOperationException("The key selector returned null; keys must not be null."));
-    }
+    /// <summary>
+    /// The job error for a key selector that threw (<paramref name="error"/>) or returned null (no error) on
+    /// <paramref name="value"/>. Callers run the selector in their own <c>try</c>, not through a helper: a method with
+    /// a <c>catch</c> is not inlined, and the call would copy the record (a struct, often larger than 50 bytes) twice.
+    /// </summary>
+    protected JobExecutionException KeyFailure(TIn value, Exception? error) => UserFailure("extracting the key", value,
+        error ?? new InvalidOperationException("The key selector returned null; keys must not be null."));
 
     protected long RequireTimestamp(TIn value, long timestamp) => timestamp != EventTime.NoTimestamp
         ? timestamp
@@ -293,18 +287,6 @@ internal abstract class WindowOperatorBase<TKey, TIn, TAcc, TOut> : KeyedStreamO
         {
             SluiceMetrics.DroppedRecords.Add(1, _droppedLateTags);
         }
-    }
-
-    /// <summary>The window function as an aggregate, so that window contents can live in aggregating state.</summary>
-    protected sealed class FunctionAggregate(WindowFunction<TKey, TIn, TAcc, TOut> function) : IAggregateFunction<TIn, TAcc, TAcc>
-    {
-        public TAcc CreateAccumulator() => function.Create();
-
-        public TAcc Add(TAcc accumulator, TIn value) => function.Add(accumulator, value);
-
-        public TAcc GetResult(TAcc accumulator) => accumulator;
-
-        public TAcc Merge(TAcc a, TAcc b) => function.Merge(a, b);
     }
 }
 

@@ -45,6 +45,40 @@ public class FailureTests
         error.InnerException.ShouldBeOfType<DivideByZeroException>();
     }
 
+    [Theory]
+    [InlineData("tumbling", false)]
+    [InlineData("tumbling", true)]
+    [InlineData("session", false)]
+    [InlineData("session", true)]
+    [InlineData("count", false)]
+    [InlineData("count", true)]
+    public async Task WindowKeySelectorThrowsOrReturnsNull_MessageNamesTheWindowAndTheRecord(string window, bool returnsNull)
+    {
+        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic });
+        var keyed = env.FromCollection(new[] { new Ev("a", 5), new Ev("bad", 6) }, WatermarkStrategy<Ev>.ForMonotonousTimestamps().WithTimestampAssigner(e => e.Ts))
+            .KeyBy(e => e.Key != "bad" ? e.Key : returnsNull ? null! : throw new InvalidOperationException("no key"));
+        var windowed = window switch
+        {
+            "tumbling" => keyed.Window(TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1))),
+            "session" => keyed.Window(EventTimeSessionWindows.WithGap(TimeSpan.FromSeconds(1))),
+            _ => keyed.Window(GlobalWindows.OfCount(1)),
+        };
+        windowed.Reduce((x, _) => x, (_, _, e) => e.Key, "PerKey").Collect();
+        var error = await Should.ThrowAsync<JobExecutionException>(() => env.ExecuteAsync().OrTimeout());
+
+        error.Message.ShouldStartWith("Operator 'PerKey(");
+        error.Message.ShouldContain("failed extracting the key on record");
+        error.Record.ShouldBe(new Ev("bad", 6).ToString());
+        if (returnsNull)
+        {
+            error.InnerException.ShouldBeOfType<InvalidOperationException>().Message.ShouldContain("returned null");
+        }
+        else
+        {
+            error.InnerException.ShouldBeOfType<InvalidOperationException>().Message.ShouldBe("no key");
+        }
+    }
+
     [Fact]
     public async Task WindowFunctionThrows_MessageNamesWindowAndKey()
     {
