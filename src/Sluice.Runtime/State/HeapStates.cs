@@ -474,22 +474,19 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
             {
                 return [];
             }
-            return Ttl is null ? AllEntries(map) : LiveEntries(map, Stamp, Ttl);
+            if (Ttl is not null)
+            {
+                return LiveEntries(map, Stamp, Ttl);
+            }
+            // Without TTL every entry is live: an inline entry is read now, a dictionary's pairs as they are (no key
+            // looked up again).
+            return map.TryGetSingle(out var key) ? [new(key, map.Find(key).Value)] : AllEntries(map.Many!);
         }
     }
 
-    // Without TTL every entry is live: the pairs are read as they are, without looking each key up again.
-    private static IEnumerable<KeyValuePair<TMapKey, TValue>> AllEntries(HeapMapValue<TMapKey, TValue> map)
+    private static IEnumerable<KeyValuePair<TMapKey, TValue>> AllEntries(Dictionary<TMapKey, TtlEntry<TValue>> map)
     {
-        if (map.Many is not { } many)
-        {
-            if (map.TryGetSingle(out var key))
-            {
-                yield return new(key, map.Find(key).Value);
-            }
-            yield break;
-        }
-        foreach (var (key, entry) in many)
+        foreach (var (key, entry) in map)
         {
             yield return new(key, entry.Value);
         }
