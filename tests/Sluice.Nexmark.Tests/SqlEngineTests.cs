@@ -65,6 +65,42 @@ public class SqlEngineTests(EventsFixture fixture) : IClassFixture<EventsFixture
         script.ShouldContain("0.908 * price as price");
     }
 
+    [Theory]
+    [InlineData(NexmarkQuery.Q3)]
+    [InlineData(NexmarkQuery.Q7)]
+    public void Run_OnRocksDb_MaterializesToTheDataStreamResult(NexmarkQuery query)
+    {
+        using var sluice = new SluiceEngine(ExecutionMode.Deterministic);
+        var expected = sluice.Run(query, fixture.Events, new QueryRunSettings(1, KeepRows: true));
+        using var sql = new SqlEngine();
+        var rocksDb = new Sluice.State.RocksDbStateBackend { Directory = Path.Combine(Path.GetTempPath(), "sluice-tests-rocksdb") };
+
+        var actual = sql.Run(query, fixture.Events, new QueryRunSettings(1, KeepRows: true, StateBackend: rocksDb));
+
+        actual.Checksum.ShouldBe(expected.Checksum, query.Name());
+        Sorted(actual).ShouldBe(Sorted(expected), query.Name());
+    }
+
+    [Fact]
+    public void Run_GivesTheJobsTheRunsStateBackend()
+    {
+        // A RocksDB backend whose directory is a file cannot open: the run fails exactly when the job uses it.
+        var file = Path.GetTempFileName();
+        try
+        {
+            using var sql = new SqlEngine();
+            var rocksDb = new Sluice.State.RocksDbStateBackend { Directory = file };
+
+            var error = Should.Throw<Exception>(() => sql.Run(NexmarkQuery.Q7, fixture.Events, new QueryRunSettings(1, KeepRows: false, StateBackend: rocksDb)));
+            // Whatever wraps it, the failure is the backend's: its directory is named somewhere in the chain.
+            Chain(error).ShouldContain(e => e.Message.Contains(file, StringComparison.Ordinal), $"no error in the chain names {file}: {error}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public void CountChar_CountsTheFirstCharacter()
     {
@@ -77,4 +113,12 @@ public class SqlEngineTests(EventsFixture fixture) : IClassFixture<EventsFixture
 
     private static List<(long, long)> Project(QueryOutput output) =>
         output.Rows!.Cast<HotItemRow>().Select(static r => (r.Auction, r.Num)).Order().ToList();
+
+    private static IEnumerable<Exception> Chain(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
 }

@@ -41,7 +41,7 @@ public sealed record NexmarkResult
     /// <summary>Untimed preparation (DuckDB: loading the tables), seconds.</summary>
     public double PrepareSeconds { get; init; }
 
-    /// <summary>The Sluice run's state backend (<c>heap</c> or <c>rocksdb</c>); null for the other engines.</summary>
+    /// <summary>The state backend of a Sluice DataStream or SQL run (<c>heap</c> or <c>rocksdb</c>); null for the other engines.</summary>
     public string? StateBackend { get; init; }
 
     /// <summary>Events per wall-clock second.</summary>

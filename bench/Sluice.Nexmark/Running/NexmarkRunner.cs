@@ -161,7 +161,7 @@ public static class NexmarkRunner
             Results = output.Count,
             Checksum = output.Checksum,
             PrepareSeconds = prepareSeconds,
-            StateBackend = kind == NexmarkEngine.Sluice ? (settings.StateBackend ?? Sluice.State.HeapStateBackend.Instance).Name : null,
+            StateBackend = kind is NexmarkEngine.Sluice or NexmarkEngine.Sql ? (settings.StateBackend ?? Sluice.State.HeapStateBackend.Instance).Name : null,
         });
     }
 

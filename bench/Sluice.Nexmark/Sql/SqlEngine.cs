@@ -73,6 +73,8 @@ public sealed class SqlEngine : IQueryEngine
         {
             Connectors = registry,
             FunctionRegistrations = [static f => f.Register("COUNT_CHAR", typeof(CountChar))],
+            // The run's state backend, as the DataStream engine's jobs get it (--state-backend).
+            ConfigureJob = options => options with { StateBackend = settings.StateBackend ?? Sluice.State.HeapStateBackend.Instance },
         });
         session.Execute(string.Create(CultureInfo.InvariantCulture, $"SET 'parallelism.default' = '{settings.Parallelism}'"));
         if (settings.CheckpointInterval is { } interval)

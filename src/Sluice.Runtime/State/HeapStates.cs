@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sluice.Runtime.Checkpointing;
 using Sluice.State;
 using Sluice.State.Serialization;
@@ -349,9 +348,9 @@ internal sealed class HeapAggregatingState<TKey, TNamespace, TIn, TAcc, TOut>(
     public void MergeNamespaces(TNamespace target, IReadOnlyList<TNamespace> sources) => MergeInto(target, sources, _merge);
 }
 
-/// <summary>Map state: TTL applies per map entry, so the per-(key, namespace) value is a dictionary of TTL entries.</summary>
+/// <summary>Map state: TTL applies per map entry, so the per-(key, namespace) value is a map of TTL entries (<see cref="HeapMapValue{TMapKey, TValue}"/>).</summary>
 internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedStateBackend<TKey> backend, MapStateDescriptor<TMapKey, TValue> descriptor, IStateSerializer<TNamespace> ns)
-    : HeapStateBase<TKey, TNamespace, Dictionary<TMapKey, TtlEntry<TValue>>>(backend, descriptor, "map", ns, s_format), IInternalMapState<TNamespace, TMapKey, TValue>
+    : HeapStateBase<TKey, TNamespace, HeapMapValue<TMapKey, TValue>>(backend, descriptor, "map", ns, s_format), IInternalMapState<TNamespace, TMapKey, TValue>
     where TKey : notnull where TMapKey : notnull
 {
     private static readonly SerializerDescriptor s_format = new(
@@ -359,26 +358,26 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
 
     protected override bool MutatesInPlace => true;
 
-    protected override Dictionary<TMapKey, TtlEntry<TValue>> CopyValue(Dictionary<TMapKey, TtlEntry<TValue>> value)
+    protected override HeapMapValue<TMapKey, TValue> CopyValue(HeapMapValue<TMapKey, TValue> value)
     {
-        if (StateCopier<TMapKey>.IsImmutable && StateCopier<TValue>.IsImmutable)
+        var immutable = StateCopier<TMapKey>.IsImmutable && StateCopier<TValue>.IsImmutable;
+        var copy = new HeapMapValue<TMapKey, TValue>(value.Count);
+        foreach (var (mapKey, entry) in value.Pairs)
         {
-            return new Dictionary<TMapKey, TtlEntry<TValue>>(value);
-        }
-        var copy = new Dictionary<TMapKey, TtlEntry<TValue>>(value.Count);
-        foreach (var (mapKey, entry) in value)
-        {
-            copy[StateCopier<TMapKey>.Copy(mapKey)] = new TtlEntry<TValue>(StateCopier<TValue>.Copy(entry.Value), entry.Stamp);
+            copy.Set(
+                immutable ? mapKey : StateCopier<TMapKey>.Copy(mapKey),
+                immutable ? entry : new TtlEntry<TValue>(StateCopier<TValue>.Copy(entry.Value), entry.Stamp));
         }
         return copy;
     }
 
-    protected override void WriteValue(StateWriter writer, Dictionary<TMapKey, TtlEntry<TValue>> value)
+    // Format (unchanged from when the entries were a dictionary): the count, then per entry key, stamp, value.
+    protected override void WriteValue(StateWriter writer, HeapMapValue<TMapKey, TValue> value)
     {
         var keys = StateSerializers.For<TMapKey>();
         var values = StateSerializers.For<TValue>();
         writer.WriteVarInt32((uint)value.Count);
-        foreach (var (mapKey, entry) in value)
+        foreach (var (mapKey, entry) in value.Pairs)
         {
             keys.Write(writer, mapKey);
             writer.WriteZigZagInt64(entry.Stamp);
@@ -386,19 +385,23 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
         }
     }
 
-    protected override Dictionary<TMapKey, TtlEntry<TValue>> ReadValue(StateReader reader, int version)
+    protected override HeapMapValue<TMapKey, TValue> ReadValue(StateReader reader, int version)
     {
         var keys = StateSerializers.For<TMapKey>();
         var values = StateSerializers.For<TValue>();
         var keyVersion = keys.Version;
         var valueVersion = values.Version;
-        var count = (int)reader.ReadVarInt32();
-        var map = new Dictionary<TMapKey, TtlEntry<TValue>>(count);
+        var count = reader.ReadVarInt32();
+        if (count > int.MaxValue)
+        {
+            throw new StateFormatException($"A map state entry of '{Header.Name}' claims {count} map entries.");
+        }
+        var map = new HeapMapValue<TMapKey, TValue>((int)count);
         for (var i = 0; i < count; i++)
         {
             var mapKey = keys.Read(reader, keyVersion);
             var stamp = reader.ReadZigZagInt64();
-            map[mapKey] = new TtlEntry<TValue>(values.Read(reader, valueVersion), stamp);
+            map.Set(mapKey, new TtlEntry<TValue>(values.Read(reader, valueVersion), stamp));
         }
         return map;
     }
@@ -416,7 +419,7 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
         }
     }
 
-    private Dictionary<TMapKey, TtlEntry<TValue>>? Current(bool create)
+    private HeapMapValue<TMapKey, TValue>? Current(bool create)
     {
         ref var entry = ref Find(ttl: null, out var found);
         if (found)
@@ -427,7 +430,7 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
         {
             return null;
         }
-        var map = new Dictionary<TMapKey, TtlEntry<TValue>>();
+        var map = new HeapMapValue<TMapKey, TValue>();
         Write(map);
         return map;
     }
@@ -439,7 +442,7 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
         var map = Current(create: false);
         if (map is not null)
         {
-            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(map, key);
+            ref var entry = ref map.Find(key);
             if (!Unsafe.IsNullRef(ref entry))
             {
                 var now = Stamp;
@@ -459,34 +462,65 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
         return false;
     }
 
-    public void Put(TMapKey key, TValue value) => Current(create: true)![key] = new TtlEntry<TValue>(value, Stamp);
+    public void Put(TMapKey key, TValue value) => Current(create: true)!.Set(key, new TtlEntry<TValue>(value, Stamp));
 
     public bool Remove(TMapKey key) => Current(create: false)?.Remove(key) ?? false;
 
+    // Eager: the current key's map is found when the property is read. An absent or empty map enumerates a shared
+    // empty array (no allocation: a join probes every record against the other side's often absent rows).
     public IEnumerable<KeyValuePair<TMapKey, TValue>> Entries
     {
         get
         {
             var map = Current(create: false);
-            if (map is null)
+            if (map is null || map.Count == 0)
             {
-                yield break;
+                return [];
             }
-            var now = Stamp;
-            var refresh = Ttl?.Update == StateTtlUpdate.OnReadAndWrite;
-            foreach (var key in map.Keys)
+            if (Ttl is not null)
             {
-                ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(map, key);
-                if (Ttl is null || now - entry.Stamp < Ttl.TimeToLiveMs)
-                {
-                    if (refresh)
-                    {
-                        entry.Stamp = now;
-                    }
-                    yield return new(key, entry.Value);
-                }
+                return LiveEntries(map, Stamp, Ttl);
+            }
+            // Without TTL every entry is live: an inline entry is read now, a dictionary's pairs as they are (no key
+            // looked up again).
+            return map.TryGetSingle(out var key, out var single) ? [new(key, single.Value)] : AllEntries(map.Many!);
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<TMapKey, TValue>> AllEntries(Dictionary<TMapKey, TtlEntry<TValue>> map)
+    {
+        foreach (var (key, entry) in map)
+        {
+            yield return new(key, entry.Value);
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<TMapKey, TValue>> LiveEntries(HeapMapValue<TMapKey, TValue> map, long now, StateTtlConfig ttl)
+    {
+        var refresh = ttl.Update == StateTtlUpdate.OnReadAndWrite;
+        foreach (var key in map.Keys)
+        {
+            if (Live(map, key, now, ttl, refresh, out var value))
+            {
+                yield return new(key, value);
             }
         }
+    }
+
+    private static bool Live(HeapMapValue<TMapKey, TValue> map, TMapKey key, long now, StateTtlConfig ttl, bool refresh, out TValue value)
+    {
+        ref var entry = ref map.Find(key);
+        if (Unsafe.IsNullRef(ref entry) || now - entry.Stamp >= ttl.TimeToLiveMs)
+        {
+            value = default!;
+            return false;
+        }
+        if (refresh)
+        {
+            entry.Stamp = now;
+        }
+        value = entry.Value;
+        return true;
     }
 
     public bool IsEmpty
@@ -517,7 +551,7 @@ internal sealed class HeapMapState<TKey, TNamespace, TMapKey, TValue>(HeapKeyedS
                 entry.Version = Map.Version;
             }
             var map = entry.Value;
-            foreach (var (mapKey, mapEntry) in map)
+            foreach (var (mapKey, mapEntry) in map.Pairs)
             {
                 if (now - mapEntry.Stamp >= Ttl.TimeToLiveMs)
                 {

@@ -109,6 +109,52 @@ public class SnapshotFormatTests
     }
 
     [Fact]
+    public void MapState_EntriesInlineOrInADictionary_ArePinned_AndRestore()
+    {
+        // The heap backend holds a key's single map entry inline and two or more in a dictionary: both write the same
+        // layout (count, then key, stamp and value per entry in insertion order).
+        var backend = new HeapKeyedStateBackend<string>("op", TimeProvider.System, KeyHasher.For<string>(), 128, new KeyGroupRange(0, 127));
+        var map = backend.GetMapState(new MapStateDescriptor<string, long>("m"));
+        backend.SetCurrentKey("a");
+        map.Put("x", 5);
+        backend.SetCurrentKey("b");
+        map.Put("x", 1);
+        map.Put("y", 2);
+        map.Put("x", 3);
+
+        var context = new SnapshotContext(1, Context());
+        var headers = new KeyedSnapshotWriter(StateSerializers.Describe<string>(), 0);
+        using (var state = backend.Snapshot(1))
+        {
+            state.Write(headers, context);
+        }
+        headers.WriteHeader(context.OperatorState);
+        var snapshot = context.Build("op");
+
+        const string one =
+            "03 00 0F  01 61  00" + // entry of state 0: key "a", stamp 0, 15 bytes
+            " 01  01 78  00  05 00 00 00 00 00 00 00"; // one map entry: "x", stamp 0, 5
+        const string two =
+            "03 00 1A  01 62  00" + // key "b", 26 bytes
+            " 02  01 78  00  03 00 00 00 00 00 00 00  01 79  00  02 00 00 00 00 00 00 00"; // "x" → 3 (replaced in place), "y" → 2
+        var groupA = backend.KeyGroupOf("a");
+        var groupB = backend.KeyGroupOf("b");
+        groupA.ShouldNotBe(groupB, "the test needs the keys in two key groups");
+        snapshot.KeyGroups.Keys.Order().ShouldBe(new[] { groupA, groupB }.Order());
+        Convert.ToHexString(snapshot.KeyGroups[groupA]).ShouldBe(one.Replace(" ", "", StringComparison.Ordinal));
+        Convert.ToHexString(snapshot.KeyGroups[groupB]).ShouldBe(two.Replace(" ", "", StringComparison.Ordinal));
+
+        var restore = new RestoreContext(1, [snapshot.OperatorState], [(groupA, Hex(one)), (groupB, Hex(two))]);
+        var restored = new HeapKeyedStateBackend<string>("op", TimeProvider.System, KeyHasher.For<string>(), 128, new KeyGroupRange(0, 127));
+        restored.Restore(KeyedStateSnapshot.Parse(restore, StateSerializers.For<string>(), "op")!);
+        var restoredMap = restored.GetMapState(new MapStateDescriptor<string, long>("m"));
+        restored.SetCurrentKey("a");
+        restoredMap.Entries.ShouldBe([new KeyValuePair<string, long>("x", 5)]);
+        restored.SetCurrentKey("b");
+        restoredMap.Entries.ShouldBe([new KeyValuePair<string, long>("x", 3), new KeyValuePair<string, long>("y", 2)]);
+    }
+
+    [Fact]
     public void WindowTrailer_Version2PerKeyGroupTimes_IsPinned_AndRestores()
     {
         // Key groups 0–63 fired up to 9 and 64–127 up to 29 (two old subtasks), restored at parallelism 1: until the
