@@ -159,9 +159,6 @@ internal sealed class FlatMapCollector<T> : ITimestampCollector<T>
         }
     }
 
-    /// <summary>True when records go straight to the next operator, false when they are buffered until <see cref="Flush"/>.</summary>
-    public bool IsDirect => _direct is not null;
-
     /// <summary>The timestamp <see cref="Collect(T)"/> gives a record: the input record's.</summary>
     public long Timestamp;
 
