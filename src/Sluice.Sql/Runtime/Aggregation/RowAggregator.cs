@@ -137,6 +137,13 @@ internal sealed class RowAggregator
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="Merge"/> reads only the source accumulator row and leaves every namespace's map entries
+    /// alone: insert-only input (no value lists), no DISTINCT call and no call in arrival order (FIRST_VALUE,
+    /// LAST_VALUE, LISTAGG). A source can then be merged into several targets and kept (the slices of HOP windows).
+    /// </summary>
+    public bool MergesRowsOnly => !_retracts && _slots.All(static slot => !slot.Call.Distinct && !slot.NeedsSequence);
+
     /// <summary>Starts <paramref name="accumulator"/> for the group of <paramref name="row"/>: its key values, no rows, every call empty.</summary>
     public void Initialize(Row accumulator, Row row)
     {

@@ -18,6 +18,13 @@ namespace Sluice.Sql.Runtime;
 /// (<see cref="AccumulatorSerializer"/>; the window start is its last field), plus the calls' map states namespaced by
 /// window end; one timer per window at its rowtime. A fired window's state is removed. Window state is not subject
 /// to TTL: every window is removed when it fires.</para>
+/// <para><b>Event-time HOP windows in slices</b>, as Flink's slicing window aggregation: when the input is insert-only and every
+/// call merges by its accumulator row alone (<see cref="RowAggregator.MergesRowsOnly"/>), a row is added once, to
+/// the accumulator of its slice (<see cref="WindowAssignment.SliceOf"/>) in the map state <c>slices</c> (slice end →
+/// accumulator bytes), instead of to each of its <c>size / slide</c> windows. A new slice arms the timers of every
+/// window containing it; a firing window merges its slices and then drops the earliest, which no later window
+/// contains. A window of <c>windows</c> (restored from a checkpoint taken before slices, which held every HOP window
+/// whole) is merged with the slices when it fires, so such a checkpoint restores.</para>
 /// <para>The stream must be keyed by <see cref="WindowAggregateOperatorBase.KeySelector"/> of the same input and
 /// group fields. Task thread only. Per record it allocates nothing once a window has state, unless an accumulator's
 /// encoded length changes (its stored bytes are then reallocated).</para>
@@ -25,7 +32,10 @@ namespace Sluice.Sql.Runtime;
 internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
 {
     private readonly SqlWindow[] _windows;
+    private readonly bool _sliced;
+    private readonly Row _slice;
     private IMapState<long, byte[]> _state = null!;
+    private IMapState<long, byte[]>? _slices;
 
     /// <summary>Configures the aggregation.</summary>
     /// <param name="input">The input rows' schema.</param>
@@ -42,6 +52,10 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
             throw new SqlException($"Window {window} merges per key: it is aggregated by the session window operator.");
         }
         _windows = new SqlWindow[WindowAssignment.MaxWindowsPerRow(window)];
+        // Event time only: the windows of a slice fire in order of their ends, each dropping its earliest slice, while
+        // processing-time windows still pending at the end of input are fired from the state's list of windows.
+        _sliced = window.Kind == WindowKind.Hop && !window.IsProcessingTime && Aggregator.MergesRowsOnly;
+        _slice = new Row(Aggregator.AccumulatorSchema);
     }
 
     /// <inheritdoc />
@@ -49,6 +63,7 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
     {
         base.Open();
         _state = Context.State.GetMapState(new MapStateDescriptor<long, byte[]>("windows"));
+        _slices = _sliced ? Context.State.GetMapState(new MapStateDescriptor<long, byte[]>("slices")) : null;
         Aggregator.Open(Context.State, ttl: null, merging: false);
     }
 
@@ -57,6 +72,11 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
     {
         if (!TryGetTime(value, out var time))
         {
+            return;
+        }
+        if (_slices is not null)
+        {
+            AddToSlice(_slices, value, time);
             return;
         }
         var count = WindowAssignment.Assign(Window, time, _windows);
@@ -109,6 +129,34 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
         }
     }
 
+    /// <summary>Adds an insert-only row to its slice's accumulator; a new slice arms the timers of the windows containing it.</summary>
+    private void AddToSlice(IMapState<long, byte[]> slices, Row value, long time)
+    {
+        var slice = WindowAssignment.SliceOf(Window, time);
+        // The earliest window containing the row ends where its slice does: once that window fired, the row is late.
+        if (HasFired(slice.End))
+        {
+            DropLate();
+            return;
+        }
+        var accumulator = Accumulator;
+        if (slices.TryGetValue(slice.End, out var bytes))
+        {
+            Serializer.Deserialize(bytes, accumulator);
+        }
+        else
+        {
+            Aggregator.Initialize(accumulator, value);
+            accumulator.SetInt64(Aggregator.ExtraFieldOffset, slice.Start);
+            for (var end = slice.End; end < slice.Start + Window.SizeMillis + Window.SlideMillis; end += Window.SlideMillis)
+            {
+                RegisterWindowTimer(end);
+            }
+        }
+        Aggregator.Accumulate(accumulator, value, slice.End);
+        slices.Put(slice.End, Serializer.Serialize(accumulator, bytes));
+    }
+
     /// <inheritdoc />
     private protected override void AddWindowEnds(List<long> ends)
     {
@@ -121,14 +169,56 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
     /// <inheritdoc />
     private protected override void Fire(long end)
     {
-        if (!_state.TryGetValue(end, out var bytes))
+        var accumulator = Accumulator;
+        var found = false;
+        if (_state.TryGetValue(end, out var bytes))
         {
+            Serializer.Deserialize(bytes, accumulator);
+            _state.Remove(end);
+            found = true;
+        }
+        if (_slices is not null)
+        {
+            found |= MergeSlices(_slices, accumulator, end, found);
+            var start = end - Window.SizeMillis;
+            if (found)
+            {
+                Emit(accumulator, end, start, end);
+            }
+            _slices.Remove(start + Window.SlideMillis); // the window's earliest slice: no later window contains it
             return;
         }
-        var accumulator = Accumulator;
-        Serializer.Deserialize(bytes, accumulator);
-        Emit(accumulator, end, accumulator.GetInt64(Aggregator.ExtraFieldOffset), end);
-        _state.Remove(end);
-        Aggregator.ClearNamespace(end);
+        if (found)
+        {
+            Emit(accumulator, end, accumulator.GetInt64(Aggregator.ExtraFieldOffset), end);
+            Aggregator.ClearNamespace(end);
+        }
+    }
+
+    /// <summary>
+    /// Merges the slices of the window ending at <paramref name="end"/> into <paramref name="accumulator"/>, which
+    /// holds a value when <paramref name="started"/> (else the first slice found is read into it); true when a slice was found.
+    /// </summary>
+    private bool MergeSlices(IMapState<long, byte[]> slices, Row accumulator, long end, bool started)
+    {
+        var found = false;
+        for (var sliceEnd = end - Window.SizeMillis + Window.SlideMillis; sliceEnd <= end; sliceEnd += Window.SlideMillis)
+        {
+            if (!slices.TryGetValue(sliceEnd, out var bytes))
+            {
+                continue;
+            }
+            if (!started && !found)
+            {
+                Serializer.Deserialize(bytes, accumulator);
+            }
+            else
+            {
+                Serializer.Deserialize(bytes, _slice);
+                Aggregator.Merge(accumulator, end, _slice, sliceEnd);
+            }
+            found = true;
+        }
+        return found;
     }
 }

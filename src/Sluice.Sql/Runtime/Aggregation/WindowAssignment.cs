@@ -90,6 +90,22 @@ internal static class WindowAssignment
         return written;
     }
 
+    /// <summary>
+    /// The slice of a HOP window that holds <paramref name="time"/>: the <c>slide</c>-long interval aligned to the
+    /// slide (plus offset). The windows containing the time are exactly those containing its slice: the one ending at
+    /// the slice's end and the next <c>size / slide − 1</c>, each a slide later.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a HOP spec.</exception>
+    public static SqlWindow SliceOf(WindowSpec spec, long time)
+    {
+        if (spec.Kind != WindowKind.Hop)
+        {
+            throw new ArgumentException($"Only a HOP window is cut into slices, not {spec}.", nameof(spec));
+        }
+        var start = time - FloorMod(time - spec.OffsetMillis, spec.SlideMillis);
+        return new SqlWindow(start, start + spec.SlideMillis);
+    }
+
     private static long FloorMod(long value, long divisor)
     {
         var remainder = value % divisor;

@@ -172,6 +172,54 @@ public sealed class WindowAggregateOperatorTests
     }
 
     [Fact]
+    public void Restore_HopWindowsHeldWhole_MergedWithTheSlicesOfLaterRows()
+    {
+        // A checkpoint taken before HOP windows were sliced holds every window whole in the 'windows' state, as an
+        // operator over updating input still does: restored into a sliced one, each window adds its later slices.
+        var hop = new WindowSpec(WindowKind.Hop, 2, 10_000, 5_000, 0, false);
+        TestSnapshot snapshot;
+        using (var before = Driver(hop, retracts: true))
+        {
+            before.ProcessElement(Row("a", 1, 7)).ProcessElement(Row("a", 2, 12)).ProcessWatermark(4_000);
+            snapshot = before.Snapshot();
+        }
+        using var after = Driver(hop, options: new JobOptions { Parallelism = 2 });
+
+        after.InitializeState(snapshot).ProcessElement(Row("a", 10, 8)).ProcessElement(Row("a", 100, 13)).Finish();
+
+        // [0, 10): 1 and 10; [5, 15): 1, 2, 10 and 100; [10, 20): 2 and 100.
+        Texts(after.Values).ShouldBe([
+            "+I[a, 2, 11, 1970-01-01T00:00:00, 1970-01-01T00:00:10, 1970-01-01T00:00:09.999]",
+            "+I[a, 4, 113, 1970-01-01T00:00:05, 1970-01-01T00:00:15, 1970-01-01T00:00:14.999]",
+            "+I[a, 2, 102, 1970-01-01T00:00:10, 1970-01-01T00:00:20, 1970-01-01T00:00:19.999]",
+        ]);
+    }
+
+    [Fact]
+    public void ProcessElement_HopInSlices_ExtremaAndAverageMergedPerWindow()
+    {
+        AggregateCall[] calls =
+        [
+            Call(AggregateKind.Min, "lo", DataType.BigInt, 1),
+            Call(AggregateKind.Max, "hi", DataType.BigInt, 1),
+            Call(AggregateKind.Avg, "mean", DataType.BigInt, 1),
+        ];
+        using var driver = new OperatorTestDriver<Row, Row>(rows => rows.KeyBy(WindowAggregateOperatorBase.KeySelector(s_input, [0]))
+            .Transform("WindowAggregate", () => new WindowAggregateOperator(s_input, [0], calls, new WindowSpec(WindowKind.Hop, 2, 9_000, 3_000, 0, false), false)));
+
+        driver.ProcessElement(Row("a", 4, 1)).ProcessElement(Row("a", 10, 4)).ProcessElement(Row("a", 1, 7)).ProcessElement(Row("a", 7, 8)).Finish();
+
+        // Slices [0, 3): 4; [3, 6): 10; [6, 9): 1, 7. Windows of 9 s every 3 s, from -6 s to 6 s.
+        Texts(driver.Values).ShouldBe([
+            "+I[a, 4, 4, 4, 1969-12-31T23:59:54, 1970-01-01T00:00:03, 1970-01-01T00:00:02.999]",
+            "+I[a, 4, 10, 7, 1969-12-31T23:59:57, 1970-01-01T00:00:06, 1970-01-01T00:00:05.999]",
+            "+I[a, 1, 10, 5, 1970-01-01T00:00:00, 1970-01-01T00:00:09, 1970-01-01T00:00:08.999]",
+            "+I[a, 1, 10, 6, 1970-01-01T00:00:03, 1970-01-01T00:00:12, 1970-01-01T00:00:11.999]",
+            "+I[a, 1, 7, 4, 1970-01-01T00:00:06, 1970-01-01T00:00:15, 1970-01-01T00:00:14.999]",
+        ]);
+    }
+
+    [Fact]
     public void Constructor_HopSizeNotAMultipleOfTheSlide_SqlExceptionNamingTheWindow()
     {
         Should.Throw<SqlException>(() => new WindowAggregateOperator(s_input, [0], s_calls, new WindowSpec(WindowKind.Hop, 2, 10_000, 3_000, 0, false), false))
