@@ -182,7 +182,9 @@ public sealed class SqlEngine : IQueryEngine
         {
             var extras = _extras;
             var i = s_next;
-            for (var end = Math.Min(extras.Length, i + Lookahead); (uint)i < (uint)end; i++)
+            // Every empty extra is the one "" object: only the table tells them apart (by the first one's slice).
+            var end = text.Length == 0 ? 0 : Math.Min(extras.Length, i + Lookahead);
+            for (; (uint)i < (uint)end; i++)
             {
                 if (ReferenceEquals(extras[i], text))
                 {

@@ -12,9 +12,9 @@ namespace Sluice.Sql.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>Each row is added to every window <see cref="WindowAssignment.Assign"/> gives it (+I/+U accumulate, -U/-D
-/// retract). A row whose earliest window has fired is late: it is dropped and counted (as Flink drops a row whose
-/// slice has fired), so a row never reaches only some of its windows.</para>
-/// <para>State per key: <c>windows</c>, a map state window end → the accumulator row as bytes
+/// retract), or to its slice (below). A row whose earliest window has fired is late: it is dropped and counted (as
+/// Flink drops a row whose slice has fired), so a row never reaches only some of its windows.</para>
+/// <para>State per key, unless sliced: <c>windows</c>, a map state window end → the accumulator row as bytes
 /// (<see cref="AccumulatorSerializer"/>; the window start is its last field), plus the calls' map states namespaced by
 /// window end; one timer per window at its rowtime. A fired window's state is removed. Window state is not subject
 /// to TTL: every window is removed when it fires.</para>
@@ -53,7 +53,8 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
         }
         _windows = new SqlWindow[WindowAssignment.MaxWindowsPerRow(window)];
         // Event time only: the windows of a slice fire in order of their ends, each dropping its earliest slice, while
-        // processing-time windows still pending at the end of input are fired from the state's list of windows.
+        // processing-time windows still pending at the end of input are fired from the state's list of windows. This
+        // rule is part of the state format: an operator that stops slicing must still read the slices it restores.
         _sliced = window.Kind == WindowKind.Hop && !window.IsProcessingTime && Aggregator.MergesRowsOnly;
         _slice = new Row(Aggregator.AccumulatorSchema);
     }
@@ -132,6 +133,10 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
     /// <summary>Adds an insert-only row to its slice's accumulator; a new slice arms the timers of the windows containing it.</summary>
     private void AddToSlice(IMapState<long, byte[]> slices, Row value, long time)
     {
+        if (value.Kind is not (RowKind.Insert or RowKind.UpdateAfter))
+        {
+            throw new InvalidOperationException($"Window aggregation '{Context.OperatorName}' was planned for insert-only input and got a {value.Kind} row: {value}.");
+        }
         var slice = WindowAssignment.SliceOf(Window, time);
         // The earliest window containing the row ends where its slice does: once that window fired, the row is late.
         if (HasFired(slice.End))
@@ -170,41 +175,40 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
     private protected override void Fire(long end)
     {
         var accumulator = Accumulator;
-        var found = false;
-        if (_state.TryGetValue(end, out var bytes))
+        var found = _state.TryGetValue(end, out var bytes);
+        var start = end - Window.SizeMillis;
+        if (found)
         {
-            Serializer.Deserialize(bytes, accumulator);
+            Serializer.Deserialize(bytes!, accumulator);
+            start = accumulator.GetInt64(Aggregator.ExtraFieldOffset);
             _state.Remove(end);
-            found = true;
         }
         if (_slices is not null)
         {
             found |= MergeSlices(_slices, accumulator, end, found);
-            var start = end - Window.SizeMillis;
-            if (found)
-            {
-                Emit(accumulator, end, start, end);
-            }
-            _slices.Remove(start + Window.SlideMillis); // the window's earliest slice: no later window contains it
-            return;
         }
         if (found)
         {
-            Emit(accumulator, end, accumulator.GetInt64(Aggregator.ExtraFieldOffset), end);
+            Emit(accumulator, end, start, end);
             Aggregator.ClearNamespace(end);
         }
     }
 
     /// <summary>
     /// Merges the slices of the window ending at <paramref name="end"/> into <paramref name="accumulator"/>, which
-    /// holds a value when <paramref name="started"/> (else the first slice found is read into it); true when a slice was found.
+    /// holds a value when <paramref name="started"/> (else the first slice found is read into it), then drops the
+    /// window's earliest slice, which no later window contains; true when a slice was found. Walks the key's slices
+    /// rather than looking up each of the window's: a sparse key holds few, and looking up an absent slice costs
+    /// about as much as reading one.
     /// </summary>
     private bool MergeSlices(IMapState<long, byte[]> slices, Row accumulator, long end, bool started)
     {
+        var earliest = end - Window.SizeMillis + Window.SlideMillis;
         var found = false;
-        for (var sliceEnd = end - Window.SizeMillis + Window.SlideMillis; sliceEnd <= end; sliceEnd += Window.SlideMillis)
+        var dropEarliest = false;
+        foreach (var (sliceEnd, bytes) in slices.Entries)
         {
-            if (!slices.TryGetValue(sliceEnd, out var bytes))
+            if (sliceEnd < earliest || sliceEnd > end)
             {
                 continue;
             }
@@ -218,6 +222,11 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
                 Aggregator.Merge(accumulator, end, _slice, sliceEnd);
             }
             found = true;
+            dropEarliest |= sliceEnd == earliest;
+        }
+        if (dropEarliest)
+        {
+            slices.Remove(earliest);
         }
         return found;
     }

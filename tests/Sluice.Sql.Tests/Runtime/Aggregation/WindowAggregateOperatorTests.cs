@@ -64,7 +64,11 @@ public sealed class WindowAggregateOperatorTests
     {
         using var driver = Driver(new WindowSpec(WindowKind.Hop, 2, 10_000, 5_000, 0, false));
 
-        driver.ProcessElement(Row("a", 1, 7)).ProcessElement(Row("a", 2, 12)).Finish();
+        driver.ProcessElement(Row("a", 1, 7)).ProcessElement(Row("a", 2, 12));
+        // Sliced: one accumulator per slice, [5, 10) and [10, 15), not one per window; a timer per window end 10, 15, 20.
+        driver.KeyedStateSize().ShouldBe((2, 3));
+        driver.Finish();
+        driver.KeyedStateSize().ShouldBe((0, 0));
 
         Texts(driver.Values).ShouldBe([
             "+I[a, 1, 1, 1970-01-01T00:00:00, 1970-01-01T00:00:10, 1970-01-01T00:00:09.999]",
@@ -171,14 +175,17 @@ public sealed class WindowAggregateOperatorTests
         operators.Sum(static o => o.LateRowsDropped).ShouldBe(1);
     }
 
-    [Fact]
-    public void Restore_HopWindowsHeldWhole_MergedWithTheSlicesOfLaterRows()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Restore_HopIntoSlices_EachWindowHasTheRowsOfBothSides(bool wholeWindows)
     {
-        // A checkpoint taken before HOP windows were sliced holds every window whole in the 'windows' state, as an
-        // operator over updating input still does: restored into a sliced one, each window adds its later slices.
+        // wholeWindows: a checkpoint taken before HOP windows were sliced holds every window whole in the 'windows'
+        // state, as an operator over updating input still does; restored into a sliced one, each window adds its later
+        // slices. Otherwise the checkpoint holds slices, restored at another parallelism.
         var hop = new WindowSpec(WindowKind.Hop, 2, 10_000, 5_000, 0, false);
         TestSnapshot snapshot;
-        using (var before = Driver(hop, retracts: true))
+        using (var before = Driver(hop, retracts: wholeWindows))
         {
             before.ProcessElement(Row("a", 1, 7)).ProcessElement(Row("a", 2, 12)).ProcessWatermark(4_000);
             snapshot = before.Snapshot();
@@ -192,6 +199,26 @@ public sealed class WindowAggregateOperatorTests
             "+I[a, 2, 11, 1970-01-01T00:00:00, 1970-01-01T00:00:10, 1970-01-01T00:00:09.999]",
             "+I[a, 4, 113, 1970-01-01T00:00:05, 1970-01-01T00:00:15, 1970-01-01T00:00:14.999]",
             "+I[a, 2, 102, 1970-01-01T00:00:10, 1970-01-01T00:00:20, 1970-01-01T00:00:19.999]",
+        ]);
+        after.KeyedStateSize().ShouldBe((0, 0));
+    }
+
+    [Fact]
+    public void ProcessElement_HopWithLastValue_WindowsKeptWholeInArrivalOrder()
+    {
+        // LAST_VALUE follows arrival order, which merged slices would not keep: such a HOP is not sliced.
+        AggregateCall[] calls = [Call(AggregateKind.LastValue, "last", DataType.BigInt, 1)];
+        using var driver = new OperatorTestDriver<Row, Row>(rows => rows.KeyBy(WindowAggregateOperatorBase.KeySelector(s_input, [0]))
+            .Transform("WindowAggregate", () => new WindowAggregateOperator(s_input, [0], calls, new WindowSpec(WindowKind.Hop, 2, 10_000, 5_000, 0, false), false)));
+
+        driver.ProcessElement(Row("a", 1, 12)).ProcessElement(Row("a", 2, 7));
+        driver.KeyedStateSize().StateEntries.ShouldBe(3, "one accumulator per window: [0, 10), [5, 15), [10, 20)");
+        driver.Finish();
+
+        Texts(driver.Values).ShouldBe([
+            "+I[a, 2, 1970-01-01T00:00:00, 1970-01-01T00:00:10, 1970-01-01T00:00:09.999]",
+            "+I[a, 2, 1970-01-01T00:00:05, 1970-01-01T00:00:15, 1970-01-01T00:00:14.999]",
+            "+I[a, 1, 1970-01-01T00:00:10, 1970-01-01T00:00:20, 1970-01-01T00:00:19.999]",
         ]);
     }
 
