@@ -22,7 +22,8 @@ internal sealed class DirectoryLock : IDisposable
     /// one) holds it, throws what <paramref name="held"/> makes of the holder's description (as its owner file says;
     /// <c>an unknown process</c> when that file is not written yet or unreadable) and the I/O error.
     /// </summary>
-    /// <exception cref="IOException">The lock file could not be opened for another reason (a missing directory, permissions).</exception>
+    /// <exception cref="IOException">The lock file could not be opened for another reason (a missing directory, a read-only or full disk).</exception>
+    /// <exception cref="UnauthorizedAccessException">The lock file may not be opened for writing by this user.</exception>
     public static DirectoryLock Acquire(string directory, Func<string, IOException, Exception> held, string fileName = ".lock")
     {
         ArgumentNullException.ThrowIfNull(held);
@@ -33,7 +34,7 @@ internal sealed class DirectoryLock : IDisposable
         {
             stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (File.Exists(lockPath))
+        catch (IOException e) when (IsHeld(e) && File.Exists(lockPath))
         {
             var holder = "an unknown process";
             try
@@ -66,6 +67,15 @@ internal sealed class DirectoryLock : IDisposable
         }
         return new DirectoryLock(stream);
     }
+
+    /// <summary>
+    /// Whether opening the lock file failed because another handle holds it: flock(2)'s EWOULDBLOCK on Unix (11 on
+    /// Linux, 35 on macOS), a sharing or lock violation on Windows. Any other I/O error — a read-only or full disk, a
+    /// failing device — is not "held": the caller sees it as it is.
+    /// </summary>
+    internal static bool IsHeld(IOException e) => OperatingSystem.IsWindows()
+        ? (e.HResult & 0xFFFF) is 32 or 33
+        : e.HResult == (OperatingSystem.IsLinux() ? 11 : 35);
 
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _stream.Dispose();

@@ -38,6 +38,20 @@ public sealed class DirectoryLockTests : IDisposable
     }
 
     [Fact]
+    public void IsHeld_TheErrorOfASecondOpen_IsHeld_AReadOnlyOrFullDiskIsNot()
+    {
+        using var held = new FileStream(Path.Combine(_dir, ".lock"), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        var conflict = Should.Throw<IOException>(() => new FileStream(Path.Combine(_dir, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+
+        DirectoryLock.IsHeld(conflict).ShouldBeTrue();
+        // EROFS and ENOSPC as .NET reports them on Linux (the errno as HResult); Windows' ERROR_WRITE_PROTECT and ERROR_DISK_FULL.
+        var readOnly = new IOException("Read-only file system", OperatingSystem.IsWindows() ? unchecked((int)0x80070013) : 30);
+        var full = new IOException("No space left on device", OperatingSystem.IsWindows() ? unchecked((int)0x80070070) : 28);
+        DirectoryLock.IsHeld(readOnly).ShouldBeFalse();
+        DirectoryLock.IsHeld(full).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Acquire_MissingDirectory_ThrowsTheIoErrorItself()
     {
         var missing = Path.Combine(_dir, "missing");
