@@ -15,11 +15,12 @@ public sealed class WindowAggregateOperatorTests
     internal static Row Row(string k, long v, long seconds, RowKind kind = RowKind.Insert) =>
         Of(s_input, kind, k, v, DateTime.UnixEpoch.AddMilliseconds(seconds * 1000));
 
-    private static OperatorTestDriver<Row, Row> Driver(WindowSpec window, List<WindowAggregateOperator>? operators = null, bool retracts = false, JobOptions? options = null) =>
+    private static OperatorTestDriver<Row, Row> Driver(WindowSpec window, List<WindowAggregateOperator>? operators = null, bool retracts = false, JobOptions? options = null,
+        AggregateCall[]? calls = null) =>
         new(rows => rows.KeyBy(WindowAggregateOperatorBase.KeySelector(s_input, [0]))
             .Transform("WindowAggregate", () =>
             {
-                var op = new WindowAggregateOperator(s_input, [0], s_calls, window, retracts);
+                var op = new WindowAggregateOperator(s_input, [0], calls ?? s_calls, window, retracts);
                 operators?.Add(op);
                 return op;
             }).Uid("window-aggregate"), options);
@@ -207,9 +208,7 @@ public sealed class WindowAggregateOperatorTests
     public void ProcessElement_HopWithLastValue_WindowsKeptWholeInArrivalOrder()
     {
         // LAST_VALUE follows arrival order, which merged slices would not keep: such a HOP is not sliced.
-        AggregateCall[] calls = [Call(AggregateKind.LastValue, "last", DataType.BigInt, 1)];
-        using var driver = new OperatorTestDriver<Row, Row>(rows => rows.KeyBy(WindowAggregateOperatorBase.KeySelector(s_input, [0]))
-            .Transform("WindowAggregate", () => new WindowAggregateOperator(s_input, [0], calls, new WindowSpec(WindowKind.Hop, 2, 10_000, 5_000, 0, false), false)));
+        using var driver = Driver(new WindowSpec(WindowKind.Hop, 2, 10_000, 5_000, 0, false), calls: [Call(AggregateKind.LastValue, "last", DataType.BigInt, 1)]);
 
         driver.ProcessElement(Row("a", 1, 12)).ProcessElement(Row("a", 2, 7));
         driver.KeyedStateSize().StateEntries.ShouldBe(3, "one accumulator per window: [0, 10), [5, 15), [10, 20)");
@@ -231,8 +230,7 @@ public sealed class WindowAggregateOperatorTests
             Call(AggregateKind.Max, "hi", DataType.BigInt, 1),
             Call(AggregateKind.Avg, "mean", DataType.BigInt, 1),
         ];
-        using var driver = new OperatorTestDriver<Row, Row>(rows => rows.KeyBy(WindowAggregateOperatorBase.KeySelector(s_input, [0]))
-            .Transform("WindowAggregate", () => new WindowAggregateOperator(s_input, [0], calls, new WindowSpec(WindowKind.Hop, 2, 9_000, 3_000, 0, false), false)));
+        using var driver = Driver(new WindowSpec(WindowKind.Hop, 2, 9_000, 3_000, 0, false), calls: calls);
 
         driver.ProcessElement(Row("a", 4, 1)).ProcessElement(Row("a", 10, 4)).ProcessElement(Row("a", 1, 7)).ProcessElement(Row("a", 7, 8)).Finish();
 
