@@ -20,6 +20,8 @@ namespace Sluice.Schemas;
 /// <para>Values are normalised on the way in: a DECIMAL is rounded half away from zero to the field's scale and must
 /// fit its precision (else <see cref="OverflowException"/>); TIME and TIMESTAMP values are truncated to the field's
 /// fractional-second precision (precision 8 and 9 keep .NET's 100 ns resolution).</para>
+/// <para>Memory: the row object, one <c>long[]</c> (the fixed-width slots, then the null bits, a word per 64 fields) and,
+/// when the schema has reference fields, one <c>object[]</c>: two or three allocations per row.</para>
 /// <para>Not thread-safe: a row belongs to one thread at a time.</para>
 /// </remarks>
 public sealed class Row : IEquatable<Row>
@@ -29,9 +31,9 @@ public sealed class Row : IEquatable<Row>
 
     private readonly Schema _schema;
     private readonly RowLayout _layout;
-    private readonly long[] _fixed;
+    private readonly long[] _fixed; // the fixed-width slots, then one word of null bits per 64 fields
     private readonly object?[] _references;
-    private readonly ulong[] _nulls;
+    private readonly int _nullBase; // where the null bits start in _fixed
 
     /// <summary>Creates an <see cref="RowKind.Insert"/> row of <paramref name="schema"/> with every field null.</summary>
     public Row(Schema schema)
@@ -39,12 +41,13 @@ public sealed class Row : IEquatable<Row>
         ArgumentNullException.ThrowIfNull(schema);
         _schema = schema;
         _layout = schema.Layout;
-        _fixed = _layout.FixedSlots == 0 ? [] : new long[_layout.FixedSlots];
+        _nullBase = _layout.FixedSlots;
+        var words = _nullBase + ((schema.Count + 63) >> 6);
+        _fixed = words == 0 ? [] : new long[words];
         _references = _layout.ReferenceSlots == 0 ? [] : new object?[_layout.ReferenceSlots];
-        _nulls = new ulong[(schema.Count + 63) >> 6];
         for (var i = 0; i < schema.Count; i++)
         {
-            _nulls[i >> 6] |= 1UL << i;
+            NullWord(i) |= 1UL << i;
         }
     }
 
@@ -79,7 +82,7 @@ public sealed class Row : IEquatable<Row>
     public bool IsNull(int index)
     {
         CheckIndex(index);
-        return (_nulls[index >> 6] & (1UL << index)) != 0;
+        return (NullWord(index) & (1UL << index)) != 0;
     }
 
     /// <summary>Sets field <paramref name="index"/> to null.</summary>
@@ -91,7 +94,7 @@ public sealed class Row : IEquatable<Row>
         {
             throw new ArgumentException($"Field '{_schema[index].Name}' is {_schema[index].Type}; it cannot be set to null.", nameof(index));
         }
-        _nulls[index >> 6] |= 1UL << index;
+        NullWord(index) |= 1UL << index;
         var slot = _layout.Slots[index];
         if (RowLayout.IsReference(_layout.Kinds[index]))
         {
@@ -133,13 +136,13 @@ public sealed class Row : IEquatable<Row>
             }
         }
         var bit = 1UL << targetIndex;
-        if ((_nulls[index >> 6] & (1UL << index)) != 0)
+        if ((NullWord(index) & (1UL << index)) != 0)
         {
-            target._nulls[targetIndex >> 6] |= bit;
+            target.NullWord(targetIndex) |= bit;
         }
         else
         {
-            target._nulls[targetIndex >> 6] &= ~bit;
+            target.NullWord(targetIndex) &= ~bit;
         }
     }
 
@@ -370,8 +373,7 @@ public sealed class Row : IEquatable<Row>
     public Row Copy()
     {
         var copy = new Row(_schema) { Kind = Kind };
-        _fixed.CopyTo(copy._fixed, 0);
-        _nulls.CopyTo(copy._nulls, 0);
+        _fixed.CopyTo(copy._fixed, 0); // values and null bits
         for (var i = 0; i < _references.Length; i++)
         {
             copy._references[i] = _references[i] is Row nested ? nested.Copy() : _references[i];
@@ -386,7 +388,7 @@ public sealed class Row : IEquatable<Row>
         {
             return true;
         }
-        if (other is null || other.Kind != Kind || !other._schema.Equals(_schema) || !other._fixed.AsSpan().SequenceEqual(_fixed) || !other._nulls.AsSpan().SequenceEqual(_nulls))
+        if (other is null || other.Kind != Kind || !other._schema.Equals(_schema) || !other._fixed.AsSpan().SequenceEqual(_fixed))
         {
             return false;
         }
@@ -586,7 +588,11 @@ public sealed class Row : IEquatable<Row>
     private static int ThrowSlot() => throw new InvalidOperationException("A row's reference slot is outside its layout.");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ClearNull(int index) => _nulls[index >> 6] &= ~(1UL << index);
+    private void ClearNull(int index) => NullWord(index) &= ~(1UL << index);
+
+    /// <summary>The word of <see cref="_fixed"/> holding field <paramref name="index"/>'s null bit (bit <c>index % 64</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong NullWord(int index) => ref Unsafe.As<long, ulong>(ref _fixed[_nullBase + (index >> 6)]);
 
     private static long Truncate(long ticks, int precision) =>
         precision >= 7 ? ticks : ticks - (ticks % s_tickDivisors[precision]);
