@@ -69,13 +69,14 @@ internal sealed class DirectoryLock : IDisposable
     }
 
     /// <summary>
-    /// Whether opening the lock file failed because another handle holds it: flock(2)'s EWOULDBLOCK on Unix (11 on
-    /// Linux, 35 on macOS), a sharing or lock violation on Windows. Any other I/O error — a read-only or full disk, a
-    /// failing device — is not "held": the caller sees it as it is.
+    /// Whether opening the lock file failed because another handle holds it: flock(2)'s EWOULDBLOCK on Unix (.NET puts
+    /// the errno in HResult: 11 on Linux, Android and illumos, 35 on macOS and FreeBSD; the other number is EDEADLK on
+    /// each, which neither open nor flock returns), a sharing or lock violation on Windows. Any other I/O error — a
+    /// read-only or full disk, a failing device — is not "held": the caller sees it as it is.
     /// </summary>
     internal static bool IsHeld(IOException e) => OperatingSystem.IsWindows()
         ? (e.HResult & 0xFFFF) is 32 or 33
-        : e.HResult == (OperatingSystem.IsLinux() ? 11 : 35);
+        : e.HResult is 11 or 35;
 
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _stream.Dispose();

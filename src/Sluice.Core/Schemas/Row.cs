@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -21,7 +20,8 @@ namespace Sluice.Schemas;
 /// fit its precision (else <see cref="OverflowException"/>); TIME and TIMESTAMP values are truncated to the field's
 /// fractional-second precision (precision 8 and 9 keep .NET's 100 ns resolution).</para>
 /// <para>Memory: the row object, one <c>long[]</c> (the fixed-width slots, then the null bits, a word per 64 fields) and,
-/// when the schema has reference fields, one <c>object[]</c>: two or three allocations per row.</para>
+/// when the schema has reference fields, one <c>object[]</c>: two or three allocations per row (one without fields). A
+/// DECIMAL takes two slots, so its 16-byte value never reaches the null bits.</para>
 /// <para>Not thread-safe: a row belongs to one thread at a time.</para>
 /// </remarks>
 public sealed class Row : IEquatable<Row>
@@ -120,7 +120,11 @@ public sealed class Row : IEquatable<Row>
         CheckIndex(index);
         target.CheckIndex(targetIndex);
         var kind = _layout.Kinds[index];
-        Debug.Assert(kind == target._layout.Kinds[targetIndex], "A projection copies between fields of one type.");
+        if (kind != target._layout.Kinds[targetIndex])
+        {
+            // Checked in every build: a DECIMAL copied into another kind would write past its slot (into the null bits).
+            throw new InvalidOperationException($"Field {index} ({kind}) cannot be copied into field {targetIndex} ({target._layout.Kinds[targetIndex]}): a projection copies between fields of one kind.");
+        }
         var slot = _layout.Slots[index];
         var targetSlot = target._layout.Slots[targetIndex];
         if (RowLayout.IsReference(kind))

@@ -9,6 +9,38 @@ public sealed class RowTests
         "ltz TIMESTAMP_LTZ(6), r ROW<x INT>, a ARRAY<INT>, mp MAP<STRING, INT>");
 
     [Fact]
+    public void DecimalInTheLastFixedSlots_NullBitsOfTheOtherFieldsUnchanged()
+    {
+        // A DECIMAL's 16 bytes take the last two fixed slots, right before the words of null bits.
+        var schema = Schema.Parse("i INT, s STRING, k BIGINT, m DECIMAL(28, 4)");
+        var row = new Row(schema);
+        row.SetInt64(2, 7);
+
+        row.SetDecimal(3, -792281625142643375.9543m);
+
+        row.IsNull(0).ShouldBeTrue();
+        row.IsNull(1).ShouldBeTrue();
+        row.IsNull(2).ShouldBeFalse();
+        row.GetDecimal(3).ShouldBe(-792281625142643375.9543m);
+        row.SetNull(3);
+        row.IsNull(3).ShouldBeTrue();
+        row.GetInt64(2).ShouldBe(7);
+        row.IsNull(0).ShouldBeTrue();
+        row.Copy().ShouldBe(row);
+    }
+
+    [Fact]
+    public void CopyFieldTo_AnotherKind_Throws()
+    {
+        var source = Row.Of(Schema.Parse("m DECIMAL(10, 2)"), 1.5m);
+        var target = new Row(Schema.Parse("i INT, l BIGINT"));
+
+        Should.Throw<InvalidOperationException>(() => source.CopyFieldTo(0, target, 1)).Message.ShouldContain("(Decimal)");
+        target.IsNull(0).ShouldBeTrue();
+        target.IsNull(1).ShouldBeTrue();
+    }
+
+    [Fact]
     public void NewRow_EveryFieldNull_KindInsert()
     {
         var row = new Row(s_all);
