@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Sluice.Orchestration.Definitions;
 using Sluice.Orchestration.Runs;
 
@@ -147,18 +146,13 @@ public sealed class HttpTaskTests
     /// <summary>An HTTP server on 127.0.0.1 that takes requests and answers none (until the test aborts them).</summary>
     private sealed class SilentServer : IDisposable
     {
-        private readonly HttpListener _listener = new();
+        private readonly HttpListener _listener;
 
         public SilentServer()
         {
-            using var socket = new TcpListener(IPAddress.Loopback, 0);
-            socket.Start();
-            var port = ((IPEndPoint)socket.LocalEndpoint).Port;
-            socket.Stop();
+            (_listener, var port) = LoopbackHttpListener.Start();
             BaseUrl = $"http://127.0.0.1:{port}/";
             Url = BaseUrl + "hang";
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
         }
 
         public string BaseUrl { get; }

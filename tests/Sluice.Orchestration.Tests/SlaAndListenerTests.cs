@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sluice.Orchestration.Definitions;
@@ -16,10 +15,8 @@ public sealed class SlaAndListenerTests
     {
         using var f = new SchedulerFixture(new DateTimeOffset(2024, 1, 1, 1, 0, 30, TimeSpan.Zero));
         var dagId = "sla_" + Guid.NewGuid().ToString("N")[..8];
-        var port = FreePort();
-        using var http = new HttpListener();
-        http.Prefixes.Add($"http://127.0.0.1:{port}/");
-        http.Start();
+        var (listener, port) = LoopbackHttpListener.Start();
+        using var http = listener;
         var received = http.GetContextAsync();
         var dag = new DagBuilder(dagId).Schedule("0 * * * *").StartDate(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero))
             .Sla(TimeSpan.FromMinutes(10), new Uri($"http://127.0.0.1:{port}/hook?token=s3cret"))
@@ -147,13 +144,6 @@ public sealed class SlaAndListenerTests
         await scheduler.RunUntilIdleAsync();
 
         events.Events.ShouldBe(["run started running", "a 1 started", "a 1 success", "b 1 started", "b 1 failed", "run finished failed"]);
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     private sealed class RecordingListener : IDagRunListener
