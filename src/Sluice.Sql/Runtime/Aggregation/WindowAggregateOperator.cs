@@ -32,7 +32,6 @@ namespace Sluice.Sql.Runtime;
 internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
 {
     private readonly SqlWindow[] _windows;
-    private readonly bool _sliced;
     private readonly Row _slice;
     private IMapState<long, byte[]> _state = null!;
     private IMapState<long, byte[]>? _slices;
@@ -52,10 +51,6 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
             throw new SqlException($"Window {window} merges per key: it is aggregated by the session window operator.");
         }
         _windows = new SqlWindow[WindowAssignment.MaxWindowsPerRow(window)];
-        // Event time only: the windows of a slice fire in order of their ends, each dropping its earliest slice, while
-        // processing-time windows still pending at the end of input are fired from the state's list of windows. This
-        // rule is part of the state format: an operator that stops slicing must still read the slices it restores.
-        _sliced = window.Kind == WindowKind.Hop && !window.IsProcessingTime && Aggregator.MergesRowsOnly;
         _slice = new Row(Aggregator.AccumulatorSchema);
     }
 
@@ -64,7 +59,12 @@ internal sealed class WindowAggregateOperator : WindowAggregateOperatorBase
     {
         base.Open();
         _state = Context.State.GetMapState(new MapStateDescriptor<long, byte[]>("windows"));
-        _slices = _sliced ? Context.State.GetMapState(new MapStateDescriptor<long, byte[]>("slices")) : null;
+        // Event time only: the windows of a slice fire in order of their ends, each dropping its earliest slice, while
+        // processing-time windows still pending at the end of input are fired from the state's list of windows. This
+        // rule is part of the state format: an operator that stops slicing must still read the slices it restores.
+        _slices = Window.Kind == WindowKind.Hop && !Window.IsProcessingTime && Aggregator.MergesRowsOnly
+            ? Context.State.GetMapState(new MapStateDescriptor<long, byte[]>("slices"))
+            : null;
         Aggregator.Open(Context.State, ttl: null, merging: false);
     }
 
