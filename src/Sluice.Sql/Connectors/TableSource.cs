@@ -130,7 +130,22 @@ internal sealed class TableSource
         }
 
         var strategy = WatermarkStrategy<Row>.NoWatermarks();
-        if (watermark is not null)
+        var lag = RowtimeLag(watermark, rowtimeIndex);
+        if (lag is { } delay)
+        {
+            // WATERMARK FOR c AS c - INTERVAL, the usual form: the source stamps each row with its rowtime and trails
+            // the largest by delay - 1 ms (W = max(c) - delay, the largest expression value, as below), so the scan
+            // reads each row's rowtime from its timestamp instead of computing it a second time.
+            var rowtimeOfRow = WatermarkExpressions.CompileMillis(columns[rowtimeIndex!.Value], PersistedSchema);
+            var evaluation = settings.Evaluation;
+            strategy = WatermarkStrategy<Row>.ForBoundedOutOfOrderness(TimeSpan.FromMilliseconds(delay - 1))
+                .WithTimestampAssigner(row => rowtimeOfRow(row, evaluation));
+            if (settings.IdleTimeout > TimeSpan.Zero)
+            {
+                strategy = strategy.WithIdleness(settings.IdleTimeout);
+            }
+        }
+        else if (watermark is not null)
         {
             var watermarkOfRow = WatermarkExpressions.CompileMillis(WatermarkExpressions.Inline(watermark, columns), PersistedSchema);
             var evaluation = settings.Evaluation;
@@ -153,13 +168,13 @@ internal sealed class TableSource
         var source = TableConnectors.Guard(Table, null, () => _factory.CreateSource(_context));
         var stream = environment.FromSource(source, strategy, $"TableSource({Table.Name})");
         producers?.Add(stream);
-        if (calc is null && !hasComputed && rowtimeIndex is null)
+        var rowtime = rowtimeIndex is { } index && lag is null ? WatermarkExpressions.CompileMillis(columns[index], PersistedSchema) : null;
+        if (calc is null && !hasComputed && rowtime is null)
         {
             return stream;
         }
 
         var name = $"TableScan({Table.Name})";
-        var rowtime = rowtimeIndex is { } index ? WatermarkExpressions.CompileMillis(columns[index], PersistedSchema) : null;
         TableScanProgram program;
         if (calc is null)
         {
@@ -189,6 +204,18 @@ internal sealed class TableSource
         producers?.Add(scan);
         return scan;
     }
+
+    /// <summary>
+    /// The delay in ms when <paramref name="watermark"/> is the rowtime column minus a constant of at least 1 ms
+    /// (<c>WATERMARK FOR c AS c - INTERVAL '5' SECOND</c>): the largest value of the expression is then the largest
+    /// rowtime minus the delay exactly (a TIMESTAMP's ms, rounded down, less a whole number of ms). Null for any other
+    /// expression, which the source evaluates as written.
+    /// </summary>
+    private static long? RowtimeLag(BoundExpression? watermark, int? rowtimeIndex) =>
+        watermark is ArithmeticExpression { Operator: ArithmeticOperator.Subtract, Left: InputReference column, Right: IntervalLiteral { Kind: IntervalKind.DayToSecond, Value: >= 1 } interval }
+        && column.Index == rowtimeIndex && watermark.Type.Kind == column.Type.Kind
+            ? interval.Value
+            : null;
 
     /// <summary>The parallelism a source runs at when it differs from the job's default: set on it, or capped by its maximum; else null.</summary>
     private static int? SourceParallelism(Graph.Transformation source, JobOptions options) =>
