@@ -7,11 +7,12 @@ namespace Sluice.Sql.Connectors;
 
 /// <summary>
 /// The operator after a table's source, with the stateless work the planner fused into it: keeps the rows the
-/// condition accepts (when a Calc was fused), stamps each kept row with its rowtime (when the table has one) and
-/// projects it into a new row of <see cref="TableScanProgram.Output"/> — the table's columns, only those the query
-/// reads, or a fused Calc's and sink's output — computed straight from the connector's row, so computed columns,
-/// pruning and the Calc cost one row per kept record instead of one per step. Without a projection the connector's
-/// row is passed on unchanged. Watermarks pass through: the source generated them from the WATERMARK expression.
+/// condition accepts (when a Calc was fused), stamps each kept row with its rowtime (when the table has one and the
+/// source's timestamp is not already it: <see cref="TableScanProgram.Rowtime"/>) and projects it into a new row of
+/// <see cref="TableScanProgram.Output"/> — the table's columns, only those the query reads, or a fused Calc's and
+/// sink's output — computed straight from the connector's row, so computed columns, pruning and the Calc cost one row
+/// per kept record instead of one per step. Without a projection the connector's row is passed on unchanged.
+/// Watermarks pass through: the source generated them from the WATERMARK expression.
 /// </summary>
 /// <remarks>
 /// Keeps no state; runs on the task thread only. Per record it allocates the output row of a kept record (and what

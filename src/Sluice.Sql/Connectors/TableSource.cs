@@ -79,7 +79,7 @@ internal sealed class TableSource
     /// <summary>
     /// Adds the table's scan to <paramref name="environment"/>: the connector's source, then — when the table has
     /// computed columns or a watermark, or <paramref name="calc"/> is given — one <see cref="TableScanOperator"/> that
-    /// computes the computed columns, stamps each row with its rowtime and forwards the watermarks. Rows have
+    /// computes the computed columns, gives each row its rowtime as event time and forwards the watermarks. Rows have
     /// <see cref="TableSchema"/> (<see cref="TableScanCalc.Output"/> with a Calc); their <see cref="Row.Kind"/> is the
     /// source's.
     /// </summary>
@@ -94,12 +94,15 @@ internal sealed class TableSource
     /// source; a row whose expression is NULL does not move it. A split idle for
     /// <see cref="TableScanSettings.IdleTimeout"/> stops holding the watermark back. A NULL rowtime gives the row no
     /// event time. An expression that fails fails the job, naming the row; with a fused Calc the row becomes a dead
-    /// letter naming the Calc instead, as <see cref="Runtime.CalcOperator"/> does.
+    /// letter naming the Calc instead, as <see cref="Runtime.CalcOperator"/> does. For the usual WATERMARK,
+    /// <c>FOR c AS c - INTERVAL …</c> (at least 1 ms), the source's timestamp is the rowtime itself, computed for every
+    /// row, and the watermark trails the largest by the interval; for any other expression the source's timestamp
+    /// follows the expression and the scan computes the rowtime of the rows it keeps.
     /// </remarks>
     /// <param name="calc">
     /// Null for the plain scan; else a Calc's filter and projection (over <see cref="TableSchema"/>) fused into the
     /// scan's operator: rows then have <see cref="TableScanCalc.Output"/>, are computed straight from the connector's
-    /// row, and only rows the condition keeps get a rowtime and an output row.
+    /// row, and only rows the condition keeps get an output row.
     /// </param>
     /// <exception cref="SqlException">The pieces do not fit the table (counts, types or indexes), or the connector rejects the table.</exception>
     /// <param name="producers">Receives the operators added that route dead letters (the source, and the scan operator when there is one); null = not needed.</param>
@@ -168,8 +171,11 @@ internal sealed class TableSource
         var source = TableConnectors.Guard(Table, null, () => _factory.CreateSource(_context));
         var stream = environment.FromSource(source, strategy, $"TableSource({Table.Name})");
         producers?.Add(stream);
+        // With the rowtime already the source's timestamp (lag), a table without computed columns or a Calc still gets
+        // its scan operator, passing rows through: operators are identified by their position in the job, so the
+        // operators after it keep the identities a checkpoint of an earlier version recorded.
         var rowtime = rowtimeIndex is { } index && lag is null ? WatermarkExpressions.CompileMillis(columns[index], PersistedSchema) : null;
-        if (calc is null && !hasComputed && rowtime is null)
+        if (calc is null && !hasComputed && rowtimeIndex is null)
         {
             return stream;
         }

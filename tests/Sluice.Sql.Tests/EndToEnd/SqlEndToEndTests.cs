@@ -96,8 +96,8 @@ public sealed class SqlEndToEndTests : IDisposable
         var plan = session.Execute("EXPLAIN INSERT INTO sink SELECT auction, COUNT(*) FROM bid GROUP BY auction")
             .ShouldHaveSingleItem().ShouldBeOfType<SqlExplainResult>().Plan;
 
-        // The rows source runs at 1: the scan, which stamps rowtimes, runs beside it instead of after a rebalance, so
-        // the watermark and the rows reach the aggregate over one channel in the source's order.
+        // The rows source runs at 1: the scan, which gives rows their rowtimes, runs beside it instead of after a
+        // rebalance, so the watermark and the rows reach the aggregate over one channel in the source's order.
         plan.ShouldContain("task [1x] TableSource(bid) -> TableScan(bid)");
         plan.ShouldNotContain("rebalance");
     }

@@ -165,6 +165,44 @@ public sealed class TableBridgeTests
     }
 
     [Fact]
+    public void Open_WatermarkOnAnotherColumn_TrailsThatColumnWhileRowsCarryTheirRowtime()
+    {
+        // WATERMARK FOR ts AS seen - INTERVAL '1' SECOND: not the rowtime minus a delay, so the source follows the
+        // expression (seen) and the scan stamps each row with ts.
+        var table = Table("rows", new PhysicalColumn("id", DataType.BigInt), new PhysicalColumn("ts", DataType.Timestamp(3)), new PhysicalColumn("seen", DataType.Timestamp(3)));
+        var rows = new RowsConnectorFactory(null);
+        using var driver = new JobTestDriver();
+        var source = TableConnectors.ResolveSource(Registry(rows), table);
+        var watermark = BoundExpressions.Arithmetic(ArithmeticOperator.Subtract, BoundExpressions.Field(source.TableSchema([]), "seen"), BoundExpressions.Interval(1_000, IntervalKind.DayToSecond));
+        var events = Run(source.Open(driver.Environment, [], watermark, 1, TableScanSettings.Default));
+
+        rows.Push(1L, At(10_000), At(20_000));
+        driver.RunUntilIdle();
+        rows.Push(2L, At(30_000), At(5_000));
+        driver.RunUntilIdle();
+        rows.Complete();
+        driver.RunToCompletion();
+
+        events.ShouldBe(["+I 1 ts=10000", "wm 19000", "+I 2 ts=30000", "wm max"]);
+    }
+
+    [Fact]
+    public void Open_WatermarkOnAPhysicalRowtime_StillAddsTheScanOperator()
+    {
+        // The source stamps the rowtime itself here, but the scan operator stays: operators are identified by their
+        // position in the job, so removing it would leave a checkpoint of an earlier version naming operators the job
+        // no longer has.
+        var table = Table("rows", new PhysicalColumn("id", DataType.BigInt), new PhysicalColumn("ts", DataType.Timestamp(3)));
+        var source = TableConnectors.ResolveSource(Registry(new RowsConnectorFactory(null)), table);
+        var watermark = BoundExpressions.Arithmetic(ArithmeticOperator.Subtract, BoundExpressions.Field(source.TableSchema([]), "ts"), BoundExpressions.Interval(2_000, IntervalKind.DayToSecond));
+
+        var environment = StreamEnvironment.Create();
+        source.Open(environment, [], watermark, 1, TableScanSettings.Default).SinkTo(new CollectSink<Row>());
+
+        environment.Explain().ShouldContain("TableSource(t) -> TableScan(t) -> ");
+    }
+
+    [Fact]
     public void Open_RowtimeIsAComputedColumn_WatermarkReadsIt()
     {
         // ts AS TO_TIMESTAMP_LTZ(millis, 3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND.
