@@ -182,9 +182,9 @@ public sealed class SqlEngine : IQueryEngine
         {
             var extras = _extras;
             var i = s_next;
-            // Every empty extra is the one "" object: only the table tells them apart (by the first one's slice). Compared
-            // by reference, not by length: reading a string's length is a cache miss per row (a third of the task
-            // thread in q0), which the DataStream sink, carrying the slice, never pays.
+            // Every empty extra is the one "" object: only the table tells them apart (by the first one's slice).
+            // Compared by reference, not by length: reading a string's length is a cache miss per row (a third of the
+            // task thread in q0), which the DataStream sink, carrying the slice, never pays.
             var end = ReferenceEquals(text, string.Empty) ? 0 : Math.Min(extras.Length, i + Lookahead);
             for (; (uint)i < (uint)end; i++)
             {
