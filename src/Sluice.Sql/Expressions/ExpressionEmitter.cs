@@ -18,6 +18,11 @@ internal sealed partial class ExpressionEmitter
     private readonly Schema _input;
     private readonly List<ParameterExpression> _variables = [];
 
+    // Input fields already read, with the statement list that read them: a later read in the same list reuses the
+    // locals (a projection reading six fields of one nested row reads that row once). Only in the same list: a read
+    // in a nested block (a CASE branch) may not have run.
+    private readonly Dictionary<int, (List<Expression> Body, Emitted Value)> _fields = [];
+
     public ExpressionEmitter(Schema input) => _input = input;
 
     public ParameterExpression RowParameter { get; } = Expression.Parameter(typeof(Row), "row");
@@ -135,15 +140,25 @@ internal sealed partial class ExpressionEmitter
         {
             throw new ArgumentException($"Field reference {field} (#{field.Index}, {field.Type}) does not match the input schema {_input}.");
         }
+        if (_fields.TryGetValue(field.Index, out var read) && ReferenceEquals(read.Body, body))
+        {
+            return read.Value;
+        }
         var value = Variable(field.Type.ClrType, field.Name);
         body.Add(Expression.Assign(value, Expression.Call(RowParameter, Getter(field.Type.Kind), Expression.Constant(field.Index))));
+        Emitted emitted;
         if (!_input[field.Index].Type.IsNullable)
         {
-            return new Emitted(value, Expression.Constant(false));
+            emitted = new Emitted(value, Expression.Constant(false));
         }
-        var isNull = Variable(typeof(bool), field.Name + "_null");
-        body.Add(Expression.Assign(isNull, Expression.Call(RowParameter, s_isNull, Expression.Constant(field.Index))));
-        return new Emitted(value, isNull);
+        else
+        {
+            var isNull = Variable(typeof(bool), field.Name + "_null");
+            body.Add(Expression.Assign(isNull, Expression.Call(RowParameter, s_isNull, Expression.Constant(field.Index))));
+            emitted = new Emitted(value, isNull);
+        }
+        _fields[field.Index] = (body, emitted);
+        return emitted;
     }
 
     private Emitted EmitCase(CaseExpression @case, List<Expression> body)

@@ -49,6 +49,31 @@ public sealed class CompilerTests
     }
 
     [Fact]
+    public void Projection_FieldReadInABranchThatDidNotRun_IsReadAgainOutsideIt()
+    {
+        // price is read first inside the CASE's THEN branch, which runs only when qty > 2, then by the second
+        // expression: that read must not reuse the branch's locals (reads are shared only within one statement list).
+        BoundExpression[] expressions =
+        [
+            BoundExpressions.Case([BoundExpressions.Compare(ComparisonOperator.Greater, F("qty"), Lit(2))], [F("price")]),
+            F("price"),
+            BoundExpressions.Arithmetic(ArithmeticOperator.Add, F("price"), F("price")),
+        ];
+        var output = ExpressionCompiler.ProjectionSchema(expressions, ["maybe", "price", "twice"]);
+        var project = ExpressionCompiler.CompileProjection(expressions, s_input, output);
+        var target = new Row(output);
+
+        project(Row.Of(s_input, 1L, 2.50m, 1, "a"), target, SqlEvaluationContext.Default);
+        target.ShouldBe(Row.Of(output, null, 2.50m, 5.00m));
+
+        project(Row.Of(s_input, 2L, 4.25m, 3, "b"), target, SqlEvaluationContext.Default);
+        target.ShouldBe(Row.Of(output, 4.25m, 4.25m, 8.50m));
+
+        project(Row.Of(s_input, 3L, null, 1, "c"), target, SqlEvaluationContext.Default);
+        target.ShouldBe(Row.Of(output, null, null, null));
+    }
+
+    [Fact]
     public void Projection_NullableIntoNotNull_Rejected()
     {
         var output = Schema.Parse("q INT NOT NULL");
