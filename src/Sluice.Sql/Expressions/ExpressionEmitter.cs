@@ -10,7 +10,8 @@ internal readonly record struct Emitted(Expression Value, Expression IsNull);
 /// <summary>
 /// Turns a bound tree into statements over typed locals: each node appends the statements that compute it to a list
 /// and returns where its value and null flag are. Operands that may be skipped (CASE branches, the right of AND/OR,
-/// later COALESCE items) are emitted into nested blocks. Not thread-safe; one per compilation.
+/// later COALESCE items) are emitted into nested blocks. An input field read twice in one statement list is read once.
+/// Not thread-safe; one per compilation.
 /// </summary>
 internal sealed partial class ExpressionEmitter
 {
@@ -18,10 +19,10 @@ internal sealed partial class ExpressionEmitter
     private readonly Schema _input;
     private readonly List<ParameterExpression> _variables = [];
 
-    // Input fields already read, with the statement list that read them: a later read in the same list reuses the
-    // locals (a projection reading six fields of one nested row reads that row once). Only in the same list: a read
-    // in a nested block (a CASE branch) may not have run.
-    private readonly Dictionary<int, (List<Expression> Body, Emitted Value)> _fields = [];
+    // The input fields each statement list has read: a later read in the same list reuses the locals (a projection
+    // reading six fields of one nested row reads that row once). Never across lists: a read in a nested block (a CASE
+    // branch) may not have run, and a nested block reads for itself what its enclosing list read before it.
+    private readonly Dictionary<(List<Expression> Body, int Field), Emitted> _fieldReads = [];
 
     public ExpressionEmitter(Schema input) => _input = input;
 
@@ -140,9 +141,9 @@ internal sealed partial class ExpressionEmitter
         {
             throw new ArgumentException($"Field reference {field} (#{field.Index}, {field.Type}) does not match the input schema {_input}.");
         }
-        if (_fields.TryGetValue(field.Index, out var read) && ReferenceEquals(read.Body, body))
+        if (_fieldReads.TryGetValue((body, field.Index), out var read))
         {
-            return read.Value;
+            return read;
         }
         var value = Variable(field.Type.ClrType, field.Name);
         body.Add(Expression.Assign(value, Expression.Call(RowParameter, Getter(field.Type.Kind), Expression.Constant(field.Index))));
@@ -157,7 +158,7 @@ internal sealed partial class ExpressionEmitter
             body.Add(Expression.Assign(isNull, Expression.Call(RowParameter, s_isNull, Expression.Constant(field.Index))));
             emitted = new Emitted(value, isNull);
         }
-        _fields[field.Index] = (body, emitted);
+        _fieldReads[(body, field.Index)] = emitted;
         return emitted;
     }
 
