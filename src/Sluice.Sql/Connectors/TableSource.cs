@@ -133,6 +133,7 @@ internal sealed class TableSource
         }
 
         var strategy = WatermarkStrategy<Row>.NoWatermarks();
+        var evaluation = settings.Evaluation;
         var lag = RowtimeLag(watermark, rowtimeIndex);
         if (lag is { } delay)
         {
@@ -140,18 +141,12 @@ internal sealed class TableSource
             // the largest by delay - 1 ms (W = max(c) - delay, the largest expression value, as below), so the scan
             // reads each row's rowtime from its timestamp instead of computing it a second time.
             var rowtimeOfRow = WatermarkExpressions.CompileMillis(columns[rowtimeIndex!.Value], PersistedSchema);
-            var evaluation = settings.Evaluation;
             strategy = WatermarkStrategy<Row>.ForBoundedOutOfOrderness(TimeSpan.FromMilliseconds(delay - 1))
                 .WithTimestampAssigner(row => rowtimeOfRow(row, evaluation));
-            if (settings.IdleTimeout > TimeSpan.Zero)
-            {
-                strategy = strategy.WithIdleness(settings.IdleTimeout);
-            }
         }
         else if (watermark is not null)
         {
             var watermarkOfRow = WatermarkExpressions.CompileMillis(WatermarkExpressions.Inline(watermark, columns), PersistedSchema);
-            var evaluation = settings.Evaluation;
 
             // The source's generator emits max(timestamp) - 1 with a zero bound: a timestamp of expression + 1 makes
             // the watermark exactly the largest expression value, as Flink SQL's. The scan operator then stamps each
@@ -162,10 +157,11 @@ internal sealed class TableSource
                     var value = watermarkOfRow(row, evaluation);
                     return value is EventTime.MinWatermark or long.MaxValue ? value : value + 1;
                 });
-            if (settings.IdleTimeout > TimeSpan.Zero)
-            {
-                strategy = strategy.WithIdleness(settings.IdleTimeout);
-            }
+        }
+
+        if (watermark is not null && settings.IdleTimeout > TimeSpan.Zero)
+        {
+            strategy = strategy.WithIdleness(settings.IdleTimeout);
         }
 
         var source = TableConnectors.Guard(Table, null, () => _factory.CreateSource(_context));
