@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Sluice.Tests.Shared;
 
@@ -61,7 +59,7 @@ public sealed class PostgresServer : IAsyncDisposable, IDisposable
             // The server's own user must create the data directory, the socket and the log in it.
             File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
         }
-        var server = new PostgresServer(directory, binaries, asPostgresUser, FreePort());
+        var server = new PostgresServer(directory, binaries, asPostgresUser, LoopbackPort.Free());
         try
         {
             var passwordFile = Path.Combine(directory, "pwfile");
@@ -147,12 +145,5 @@ public sealed class PostgresServer : IAsyncDisposable, IDisposable
             : null;
         return binaries ?? throw new InvalidOperationException(
             "These tests need PostgreSQL 15 or later from the Debian package 'postgresql' (not found under /usr/lib/postgresql). ./test.sh installs it; or run: apt-get install postgresql");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Sluice.Tests.Shared;
 
@@ -43,7 +41,7 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         }
         var directory = Path.Combine(Path.GetTempPath(), "sluice-redis-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var info = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
@@ -117,11 +115,4 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
 
     /// <summary>As <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using Sluice.Tests.Shared;
 
 namespace Sluice.Orchestration.Tests;
 
@@ -14,12 +14,7 @@ internal static class LoopbackHttpListener
     {
         for (var attempt = 1; ; attempt++)
         {
-            int port;
-            using (var socket = new TcpListener(IPAddress.Loopback, 0))
-            {
-                socket.Start();
-                port = ((IPEndPoint)socket.LocalEndpoint).Port;
-            }
+            var port = LoopbackPort.Free();
             var listener = new HttpListener();
             listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try

@@ -13,7 +13,7 @@ public sealed class DecisionEndpointTests
     [Fact]
     public async Task Decide_RedisPortClosed_Answers503NamingTheEndpointWithoutThePassword()
     {
-        var port = ClosedPort();
+        var port = LoopbackPort.Free(); // nothing listens on it
         await using var fixture = await StartAsync($"127.0.0.1:{port},password=s3cret-value,connectTimeout=2000");
 
         using var answer = await fixture.Anonymous.GetAsync("/api/decide/u1");
@@ -46,12 +46,5 @@ public sealed class DecisionEndpointTests
             answer.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, body);
             body.ShouldContain($"127.0.0.1:{port}");
         }
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
