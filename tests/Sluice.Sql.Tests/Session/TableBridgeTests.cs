@@ -202,6 +202,51 @@ public sealed class TableBridgeTests
         environment.Explain().ShouldContain("TableSource(t) -> TableScan(t) -> ");
     }
 
+    [Theory]
+    [InlineData("ts")] // the rowtime minus an interval: the source trails its largest rowtime
+    [InlineData("seen")] // another column: the source follows the expression
+    public void Open_IdleTimeout_AQuietTableStopsHoldingBackTheWatermarkOfAUnion(string watermarkColumn)
+    {
+        // table.exec.source.idle-timeout = 100 ms; WATERMARK FOR ts AS <watermarkColumn> - INTERVAL '1' SECOND on both.
+        var busy = new RowsConnectorFactory(null);
+        var quiet = new RowsConnectorFactory(null);
+        using var driver = new JobTestDriver();
+        var settings = TableScanSettings.Default with { IdleTimeout = TimeSpan.FromMilliseconds(100) };
+        var events = Run(OpenWithWatermarkOn(busy, watermarkColumn, driver, settings).Union(OpenWithWatermarkOn(quiet, watermarkColumn, driver, settings)));
+
+        busy.Push(1L, At(10_000), At(10_000));
+        driver.AdvanceProcessingTime(TimeSpan.FromMilliseconds(60));
+        busy.Push(2L, At(11_000), At(11_000));
+        driver.AdvanceProcessingTime(TimeSpan.FromMilliseconds(39));
+        events.ShouldBe(["+I 1 ts=10000", "+I 2 ts=11000"]); // the quiet table has held the watermark back for 99 ms
+
+        driver.AdvanceProcessingTime(TimeSpan.FromMilliseconds(1));
+        events.ShouldBe(["+I 1 ts=10000", "+I 2 ts=11000", "wm 10000"]); // idle at 100 ms; the busy table last saw a row at 60 ms
+    }
+
+    [Fact]
+    public void Open_NoIdleTimeout_AQuietTableHoldsBackTheWatermarkOfAUnion()
+    {
+        var busy = new RowsConnectorFactory(null);
+        var quiet = new RowsConnectorFactory(null);
+        using var driver = new JobTestDriver();
+        var events = Run(OpenWithWatermarkOn(busy, "ts", driver, TableScanSettings.Default).Union(OpenWithWatermarkOn(quiet, "ts", driver, TableScanSettings.Default)));
+
+        busy.Push(1L, At(10_000), At(10_000));
+        driver.AdvanceProcessingTime(TimeSpan.FromHours(1));
+
+        events.ShouldBe(["+I 1 ts=10000"]);
+    }
+
+    /// <summary>Opens a pushed table (id, ts, seen) with <c>WATERMARK FOR ts AS <paramref name="column"/> - INTERVAL '1' SECOND</c>.</summary>
+    private static DataStream<Row> OpenWithWatermarkOn(RowsConnectorFactory rows, string column, JobTestDriver driver, TableScanSettings settings)
+    {
+        var table = Table("rows", new PhysicalColumn("id", DataType.BigInt), new PhysicalColumn("ts", DataType.Timestamp(3)), new PhysicalColumn("seen", DataType.Timestamp(3)));
+        var source = TableConnectors.ResolveSource(Registry(rows), table);
+        var watermark = BoundExpressions.Arithmetic(ArithmeticOperator.Subtract, BoundExpressions.Field(source.TableSchema([]), column), BoundExpressions.Interval(1_000, IntervalKind.DayToSecond));
+        return source.Open(driver.Environment, [], watermark, 1, settings);
+    }
+
     [Fact]
     public void Open_RowtimeIsAComputedColumn_WatermarkReadsIt()
     {
