@@ -29,6 +29,12 @@ public sealed record NexmarkResult
     /// <summary>Bytes allocated on the managed heap during the run (native DuckDB memory not included).</summary>
     public required long AllocBytes { get; init; }
 
+    /// <summary>Garbage collections during the run, by generation (a gen2 collection counts in gen1 and gen0 too, as <see cref="GC.CollectionCount"/> does).</summary>
+    public GcCollections Collections { get; init; }
+
+    /// <summary>Seconds the runtime paused the process's threads for garbage collection during the run (a background gen2's concurrent marking is not a pause: its CPU shows in <see cref="CpuSeconds"/> only).</summary>
+    public double GcPauseSeconds { get; init; }
+
     /// <summary>Largest working set sampled during the run, MiB.</summary>
     public required double PeakMb { get; init; }
 
@@ -69,6 +75,10 @@ public sealed record NexmarkResult
             w.WriteNumber("events_per_sec", Math.Round(EventsPerSecond));
             w.WriteNumber("events_per_core_sec", Math.Round(EventsPerCoreSecond));
             w.WriteNumber("alloc_bytes", AllocBytes);
+            w.WriteNumber("gc_gen0", Collections.Gen0);
+            w.WriteNumber("gc_gen1", Collections.Gen1);
+            w.WriteNumber("gc_gen2", Collections.Gen2);
+            w.WriteNumber("gc_pause_seconds", Math.Round(GcPauseSeconds, 4));
             w.WriteNumber("peak_mb", Math.Round(PeakMb, 1));
             w.WriteNumber("results", Results);
             w.WriteString("checksum", ChecksumHex);
@@ -82,3 +92,6 @@ public sealed record NexmarkResult
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 }
+
+/// <summary>Garbage collections of one run by generation, counted as <see cref="GC.CollectionCount"/> counts them.</summary>
+public readonly record struct GcCollections(int Gen0, int Gen1, int Gen2);

@@ -142,10 +142,16 @@ public static class NexmarkRunner
 
         var cpu0 = process.TotalProcessorTime;
         var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+        var gen0 = GC.CollectionCount(0);
+        var gen1 = GC.CollectionCount(1);
+        var gen2 = GC.CollectionCount(2);
+        var pause0 = GC.GetTotalPauseDuration();
         var start = Stopwatch.GetTimestamp();
         var output = engine.Run(query, events, settings);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+        var collections = new GcCollections(GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
+        var pause = (GC.GetTotalPauseDuration() - pause0).TotalSeconds;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
 
@@ -161,6 +167,8 @@ public static class NexmarkRunner
             Seconds = seconds,
             CpuSeconds = cpu,
             AllocBytes = alloc,
+            Collections = collections,
+            GcPauseSeconds = pause,
             PeakMb = peak / (1024.0 * 1024.0),
             Results = output.Count,
             Checksum = output.Checksum,
