@@ -30,10 +30,10 @@ public sealed record NexmarkResult
     public required long AllocBytes { get; init; }
 
     /// <summary>Garbage collections during the run, by generation (a gen2 collection counts in gen1 and gen0 too, as <see cref="GC.CollectionCount"/> does).</summary>
-    public GcCollections Collections { get; init; }
+    public required GcCollections Collections { get; init; }
 
     /// <summary>Seconds the runtime paused the process's threads for garbage collection during the run (a background gen2's concurrent marking is not a pause: its CPU shows in <see cref="CpuSeconds"/> only).</summary>
-    public double GcPauseSeconds { get; init; }
+    public required double GcPauseSeconds { get; init; }
 
     /// <summary>Largest working set sampled during the run, MiB.</summary>
     public required double PeakMb { get; init; }
