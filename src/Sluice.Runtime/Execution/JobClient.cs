@@ -35,6 +35,9 @@ public sealed partial class JobClient
     private static readonly System.Diagnostics.Metrics.Counter<long> s_restarts = SluiceMetrics.Meter.CreateCounter<long>("sluice.job.restarts", "{restart}",
         "Restarts of a job after a failed attempt (per its restart strategy).");
 
+    /// <summary>How long a busy task keeps partial output batches before it sends them anyway: 10 ms, in Stopwatch ticks.</summary>
+    private static readonly long s_busyFlushTicks = Stopwatch.Frequency / 100;
+
     internal JobClient(JobPlan plan, CancellationTokenSource cancellation, JobId id)
     {
         _plan = plan;
@@ -317,17 +320,28 @@ public sealed partial class JobClient
         {
             task.MarkStarted();
             task.Open();
+            var flushAt = Stopwatch.GetTimestamp() + s_busyFlushTicks;
             while (!task.Finished)
             {
                 if (!task.Step())
                 {
                     task.FlushOutputs();
                     task.WaitForWork();
+                    flushAt = Stopwatch.GetTimestamp() + s_busyFlushTicks;
+                }
+                else if (Stopwatch.GetTimestamp() >= flushAt)
+                {
+                    // A task that always has work never reaches the flush above: its thin outputs (and the watermarks
+                    // in their batches) would wait for a full batch. Like Flink's buffer timeout.
+                    task.FlushOutputs();
+                    flushAt = Stopwatch.GetTimestamp() + s_busyFlushTicks;
                 }
             }
         }
-        catch (OperationCanceledException) when (attempt.Cancellation.IsCancellationRequested)
+        catch (Exception e) when (attempt.Cancellation.IsCancellationRequested && CausedByCancellation(e))
         {
+            // Also when an operator wrapped it: cancelled while blocked on a full channel inside a source's poll or a
+            // user function's collect, the cancellation surfaces as that operator's failure.
         }
         catch (Exception e)
         {
@@ -405,6 +419,18 @@ public sealed partial class JobClient
         { IsBackground = true, Name = $"{JobName} (deterministic)" };
         thread.Start();
         return done.Task;
+    }
+
+    private static bool CausedByCancellation(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is OperationCanceledException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private JobExecutionException AsJobError(StreamTask? task, Exception error) => error as JobExecutionException

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Sluice.Runtime.Checkpointing;
 using Sluice.Runtime.Operators;
 using Sluice.Runtime.Transport;
@@ -251,14 +252,8 @@ internal sealed class StreamTask
         switch (message.Kind)
         {
             case MessageKind.Records:
-                _dispatchers[channel.InputIndex].Dispatch(message.Batch!);
+                Dispatch(channel, Unsafe.As<RecordBatch>(message.Batch!));
                 Gate.Recycle(channel, message.Batch!);
-                break;
-            case MessageKind.Watermark:
-                if (_valve.OnWatermark(channel.Index, message.Value, out var watermark))
-                {
-                    Head.ProcessWatermark(watermark);
-                }
                 break;
             case MessageKind.Idle:
             case MessageKind.Active:
@@ -287,6 +282,36 @@ internal sealed class StreamTask
             case MessageKind.Barrier:
                 OnBarrier(channel, message.Value);
                 break;
+        }
+    }
+
+    /// <summary>Feeds a batch's records to the head, with each watermark it carries between the records it was emitted between.</summary>
+    private void Dispatch(InputChannel channel, RecordBatch batch)
+    {
+        var dispatcher = _dispatchers[channel.InputIndex];
+        var start = 0;
+        for (var m = 0; m < batch.MarkCount; m++)
+        {
+            var at = batch.MarkAt(m);
+            if (at > start)
+            {
+                dispatcher.Dispatch(batch, start, at);
+                start = at;
+            }
+            OnWatermark(channel, batch.MarkValue(m));
+        }
+        if (start < batch.Count)
+        {
+            dispatcher.Dispatch(batch, start, batch.Count);
+        }
+        batch.Reset();
+    }
+
+    private void OnWatermark(InputChannel channel, long value)
+    {
+        if (_valve.OnWatermark(channel.Index, value, out var watermark))
+        {
+            Head.ProcessWatermark(watermark);
         }
     }
 

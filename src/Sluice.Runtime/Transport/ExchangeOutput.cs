@@ -18,8 +18,10 @@ internal enum PartitionKind
 
 /// <summary>
 /// The sending end of an exchange from one upstream subtask: batches records per downstream channel and hands
-/// full batches to the channel (blocking while it is full). Watermarks, idleness and end-of-input are broadcast to
-/// every channel after flushing, so they stay behind the records that precede them. Task thread only.
+/// full batches to the channel (blocking while it is full). A watermark goes into every channel's current batch at
+/// its position (<see cref="RecordBatch"/>), so it stays between the records it was emitted between and travels
+/// with them; idleness, barriers and end-of-input are broadcast to every channel after flushing, so they stay behind
+/// the records that precede them. Task thread only.
 /// </summary>
 internal sealed class ExchangeOutput<T> : Output<T>, IExchange
 {
@@ -123,19 +125,29 @@ internal sealed class ExchangeOutput<T> : Output<T>, IExchange
         }
     }
 
-    /// <summary>Sends every partial batch downstream (before the task blocks, and before control messages).</summary>
+    /// <summary>Sends every partial batch (records or watermarks) downstream: before the task blocks, every few ms of a busy task, and before control messages.</summary>
     public void Flush()
     {
         for (var i = 0; i < _batches.Length; i++)
         {
-            if (_batches[i].Count > 0)
+            if (_batches[i].Count > 0 || _batches[i].MarkCount > 0)
             {
                 Send(i);
             }
         }
     }
 
-    public override void EmitWatermark(long watermark) => Broadcast(MessageKind.Watermark, watermark);
+    public override void EmitWatermark(long watermark)
+    {
+        for (var i = 0; i < _batches.Length; i++)
+        {
+            if (_batches[i].MarksFull)
+            {
+                Send(i);
+            }
+            _batches[i].AddWatermark(watermark);
+        }
+    }
 
     public override void EmitIdle(bool idle) => Broadcast(idle ? MessageKind.Idle : MessageKind.Active, 0);
 

@@ -1,20 +1,71 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Sluice.Runtime.Transport;
 
 /// <summary>
-/// A batch of records with their timestamps (struct of arrays), the unit that moves between tasks. Owned by one
-/// side at a time: the producer fills it, the channel carries it, the consumer reads it and returns it to the
-/// channel's pool — so steady-state transport allocates nothing.
+/// The type-independent part of a <see cref="RecordBatch{T}"/>: its record count and the watermarks that travel
+/// inside it. A watermark an exchange emits between records is kept at its position in the batch (a mark: "after the
+/// first n records") rather than sent as a message of its own, so the consumer sees records and watermarks in exactly
+/// the order they were emitted, while a producer that emits a watermark per poll (every source does) no longer sends
+/// two messages (the partial batch and the watermark) per poll and channel.
 /// </summary>
-/// <typeparam name="T">Record type.</typeparam>
-internal sealed class RecordBatch<T>(int capacity) : IRecordCount
+internal abstract class RecordBatch : IRecordCount
 {
-    public readonly T[] Values = new T[capacity];
-    public readonly long[] Timestamps = new long[capacity];
+    /// <summary>Most marks one batch carries; the exchange sends the batch when it has this many.</summary>
+    public const int MaxMarks = 16;
+
+    private int[]? _markAt;
+    private long[]? _markValue;
+
     public int Count;
 
     int IRecordCount.Count => Count;
+
+    /// <summary>Watermarks in the batch, in emission order.</summary>
+    public int MarkCount { get; private set; }
+
+    public bool MarksFull => MarkCount == MaxMarks;
+
+    /// <summary>How many of the batch's records precede mark <paramref name="i"/>.</summary>
+    public int MarkAt(int i) => _markAt![i];
+
+    /// <summary>The watermark of mark <paramref name="i"/>.</summary>
+    public long MarkValue(int i) => _markValue![i];
+
+    /// <summary>Puts <paramref name="watermark"/> after the records added so far.</summary>
+    public void AddWatermark(long watermark)
+    {
+        Debug.Assert(!MarksFull);
+        _markAt ??= new int[MaxMarks];
+        _markValue ??= new long[MaxMarks];
+        _markAt[MarkCount] = Count;
+        _markValue[MarkCount] = watermark;
+        MarkCount++;
+    }
+
+    /// <summary>Empties the batch (records and marks), releasing references so pooled batches keep no garbage alive.</summary>
+    public void Reset()
+    {
+        ClearValues();
+        Count = 0;
+        MarkCount = 0;
+    }
+
+    private protected abstract void ClearValues();
+}
+
+/// <summary>
+/// A batch of records with their timestamps (struct of arrays), the unit that moves between tasks, and the watermarks
+/// emitted between them (<see cref="RecordBatch"/>). Owned by one side at a time: the producer fills it, the channel
+/// carries it, the consumer reads it and returns it to the channel's pool — so steady-state transport allocates
+/// nothing.
+/// </summary>
+/// <typeparam name="T">Record type.</typeparam>
+internal sealed class RecordBatch<T>(int capacity) : RecordBatch
+{
+    public readonly T[] Values = new T[capacity];
+    public readonly long[] Timestamps = new long[capacity];
 
     public bool IsFull => Count == Values.Length;
 
@@ -28,22 +79,20 @@ internal sealed class RecordBatch<T>(int capacity) : IRecordCount
         Count++;
     }
 
-    /// <summary>Empties the batch, releasing references so pooled batches keep no garbage alive.</summary>
-    public void Reset()
+    private protected override void ClearValues()
     {
         if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
         {
             Array.Clear(Values, 0, Count);
         }
-        Count = 0;
     }
 }
 
 /// <summary>Kinds of message a channel carries, in order.</summary>
 internal enum MessageKind : byte
 {
+    /// <summary>A <see cref="RecordBatch"/>: records, and the watermarks emitted between them.</summary>
     Records,
-    Watermark,
     Idle,
     Active,
     EndOfInput,

@@ -1,0 +1,127 @@
+using Sluice.Operators;
+using Sluice.Runtime.Tests.Support;
+using Sluice.Sinks;
+using Sluice.Sources;
+using Sluice.Testing;
+
+namespace Sluice.Runtime.Tests.Execution;
+
+/// <summary>
+/// Watermarks cross an exchange inside the record batches, at their positions (not as messages of their own), and a
+/// busy task still sends its partial batches every few milliseconds.
+/// </summary>
+public sealed class ExchangeWatermarkTests
+{
+    [Fact]
+    public void Exchange_WatermarksBetweenTheRecordsOfOneBatch_ArriveBetweenTheSameRecords()
+    {
+        // Every operator its own task: the middle one gets the 40 records as one batch and, in one step, emits a
+        // watermark after each record — more watermarks than one outgoing batch carries.
+        using var driver = new JobTestDriver(new JobOptions { ChainingEnabled = false });
+        var input = driver.CreateInput(WatermarkStrategy<long>.NoWatermarks());
+        var events = new List<string>();
+        input.Stream.Transform("WatermarkAfterEach", () => new WatermarkAfterEach())
+            .Transform("Recorder", () => new Recorder(events))
+            .SinkTo(new CollectSink<long>());
+
+        for (var v = 1L; v <= 40; v++)
+        {
+            input.Push(v, v);
+        }
+        driver.RunUntilIdle();
+
+        var expected = new List<string>();
+        for (var v = 1; v <= 40; v++)
+        {
+            expected.Add(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            expected.Add($"wm {v}");
+        }
+        events.ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task Exchange_ThinOutputOfATaskThatIsAlwaysBusy_ArrivesWithoutWaitingForAFullBatch()
+    {
+        // The filter task never runs out of input (the endless source outpaces it), so it never reaches the flush
+        // before waiting; its one output record sits in a batch far from full (no watermarks either, which would
+        // fill its marks), and only the busy task's periodic flush sends it.
+        var env = StreamEnvironment.Create(new JobOptions { ChainingEnabled = false, Parallelism = 1 });
+        var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        env.FromSource(new EndlessSource(), WatermarkStrategy<long>.NoWatermarks(), "Endless")
+            .Filter(v =>
+            {
+                Thread.SpinWait(200); // work per record, so the source keeps the filter's input channel full
+                return v == 1;
+            }, "OnlyTheFirst")
+            .ForEach(v => first.TrySetResult(v));
+        var job = env.Start();
+
+        (await first.Task.OrTimeout()).ShouldBe(1L);
+
+        job.Cancel();
+        // Cancelled while the source waits on the filter's full channel: a cancellation, not a failure of the source.
+        await Should.ThrowAsync<OperationCanceledException>(() => job.Completion.OrTimeout());
+    }
+
+    /// <summary>Forwards each record and then emits its value as the watermark; drops incoming watermarks but the last.</summary>
+    private sealed class WatermarkAfterEach : OneInputStreamOperator<long, long>
+    {
+        public override void ProcessElement(long value, long timestamp)
+        {
+            Output.Collect(value, timestamp);
+            Output.EmitWatermark(value);
+        }
+
+        public override void ProcessWatermark(long watermark)
+        {
+            if (watermark == EventTime.MaxWatermark)
+            {
+                Output.EmitWatermark(watermark);
+            }
+        }
+    }
+
+    private sealed class Recorder(List<string> events) : OneInputStreamOperator<long, long>
+    {
+        public override void ProcessElement(long value, long timestamp)
+        {
+            events.Add(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Output.Collect(value, timestamp);
+        }
+
+        public override void ProcessWatermark(long watermark)
+        {
+            events.Add($"wm {watermark}");
+            Output.EmitWatermark(watermark);
+        }
+    }
+
+    /// <summary>An unbounded one-split source of 1, 2, 3, …, 1024 a poll.</summary>
+    private sealed class EndlessSource : ISource<long>, ISourceReader<long>
+    {
+        private readonly long[] _block = new long[1024];
+        private long _next = 1;
+
+        public bool IsBounded => false;
+
+        public int MaxParallelism => 1;
+
+        public int SplitCount => 1;
+
+        public ISourceReader<long> CreateReader(SourceReaderContext context) => this;
+
+        public SourceStatus PollNext(ISourceOutput<long> output)
+        {
+            for (var i = 0; i < _block.Length; i++)
+            {
+                _block[i] = _next++;
+            }
+            output.CollectBatch(0, _block, []);
+            return SourceStatus.MoreAvailable;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
