@@ -15,8 +15,9 @@ public sealed class ExchangeWatermarkTests
     [Fact]
     public void Exchange_WatermarksBetweenTheRecordsOfOneBatch_ArriveBetweenTheSameRecords()
     {
-        // Every operator its own task: the middle one gets the 40 records as one batch and, in one step, emits a
-        // watermark after each record — more watermarks than one outgoing batch carries.
+        // Every operator its own task: the middle one gets 40 records as one batch and, in one step, emits a watermark
+        // after each record — more watermarks than one outgoing batch carries. The second round reuses pooled batches;
+        // the last watermark crosses both exchanges alone, in batches without records.
         using var driver = new JobTestDriver(new JobOptions { ChainingEnabled = false });
         var input = driver.CreateInput(WatermarkStrategy<long>.NoWatermarks());
         var events = new List<string>();
@@ -24,18 +25,22 @@ public sealed class ExchangeWatermarkTests
             .Transform("Recorder", () => new Recorder(events))
             .SinkTo(new CollectSink<long>());
 
-        for (var v = 1L; v <= 40; v++)
+        var expected = new List<string>();
+        foreach (var (from, to) in new[] { (1L, 40L), (41L, 80L) })
         {
-            input.Push(v, v);
+            for (var v = from; v <= to; v++)
+            {
+                input.Push(v, v);
+                expected.Add(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                expected.Add($"wm {v}");
+            }
+            driver.RunUntilIdle();
+            events.ShouldBe(expected);
         }
+        input.PushWatermark(100);
         driver.RunUntilIdle();
 
-        var expected = new List<string>();
-        for (var v = 1; v <= 40; v++)
-        {
-            expected.Add(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            expected.Add($"wm {v}");
-        }
+        expected.Add("wm 100");
         events.ShouldBe(expected);
     }
 
@@ -63,21 +68,13 @@ public sealed class ExchangeWatermarkTests
         await Should.ThrowAsync<OperationCanceledException>(() => job.Completion.OrTimeout());
     }
 
-    /// <summary>Forwards each record and then emits its value as the watermark; drops incoming watermarks but the last.</summary>
+    /// <summary>Forwards each record and then emits its value as the watermark; forwards incoming watermarks too.</summary>
     private sealed class WatermarkAfterEach : OneInputStreamOperator<long, long>
     {
         public override void ProcessElement(long value, long timestamp)
         {
             Output.Collect(value, timestamp);
             Output.EmitWatermark(value);
-        }
-
-        public override void ProcessWatermark(long watermark)
-        {
-            if (watermark == EventTime.MaxWatermark)
-            {
-                Output.EmitWatermark(watermark);
-            }
         }
     }
 
