@@ -400,7 +400,7 @@ public sealed partial class JobClient
                 attempt.Coordinator?.Start();
                 scheduler.RunToCompletion(attempt.Cancellation.Token);
             }
-            catch (OperationCanceledException) when (attempt.Cancellation.IsCancellationRequested)
+            catch (Exception e) when (attempt.Cancellation.IsCancellationRequested && CausedByCancellation(e))
             {
             }
             catch (Exception e)
