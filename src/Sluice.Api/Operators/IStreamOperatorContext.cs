@@ -29,6 +29,15 @@ public interface IStreamOperatorContext : IRuntimeContext
     void WakeUp();
 
     /// <summary>
+    /// Sends what the task holds in partial output batches downstream now; task thread only. The task does this itself
+    /// before it waits for input and every 10 ms while it is busy; an operator about to block the task thread (waiting
+    /// for asynchronous work to complete) calls it first, so the records and watermarks it emitted before reach the
+    /// next tasks while it waits rather than when the task's step ends. Sending may itself block while a downstream
+    /// channel is full (backpressure).
+    /// </summary>
+    void FlushOutput();
+
+    /// <summary>
     /// Timers scoped to the current key (keyed operators only): they call the operator's <c>OnTimer</c>
     /// (<see cref="KeyedOneInputStreamOperator{TKey, TIn, TOut}.OnTimer"/>,
     /// <see cref="KeyedTwoInputStreamOperator{TKey, TIn1, TIn2, TOut}.OnTimer"/>) and are checkpointed with the keyed state.

@@ -217,6 +217,18 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
     /// <summary>Any thread: asks the task to call <see cref="StreamOperator.OnProcessingTime"/> of this operator at its next step.</summary>
     public void WakeUp() => processingTime.RequestFromAnyThread(ChainIndex);
 
+    /// <summary>The exchanges of this operator's task (the task's own list, complete once the task is built); empty outside a job.</summary>
+    public IReadOnlyList<Transport.IExchange> TaskExchanges { get; init; } = [];
+
+    /// <summary>Task thread: sends the task's partial output batches downstream (as <see cref="Tasks.StreamTask.FlushOutputs"/>).</summary>
+    public void FlushOutput()
+    {
+        foreach (var exchange in TaskExchanges)
+        {
+            exchange.Flush();
+        }
+    }
+
     public string Describe => $"'{OperatorName}' (subtask {SubtaskIndex + 1}/{Parallelism})";
 
     /// <summary>The tags of <c>sluice.records.dropped</c> for records this operator drops for <paramref name="reason"/>: job, job id, operator, reason.</summary>

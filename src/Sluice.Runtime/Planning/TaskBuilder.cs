@@ -35,6 +35,7 @@ internal sealed class TaskBuilder(JobOptions options, int subtask, InputGate gat
             Restore = restore?.For(node.Uid, Subtask, node.Parallelism),
             Cancellation = Gate.Cancellation,
             JobId = JobId,
+            TaskExchanges = Exchanges,
         };
         Operators.Add(op);
     }

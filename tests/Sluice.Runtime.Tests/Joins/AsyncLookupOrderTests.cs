@@ -67,6 +67,38 @@ public sealed class AsyncLookupOrderTests
         error.Message.ShouldContain("No answer within 50 ms");
     }
 
+    [Fact]
+    public async Task CapacityFull_BeforeTheTaskBlocks_WhatItEmittedReachesTheNextTask()
+    {
+        // Capacity 1: each record waits for the previous one's lookup. Keys 0..3 are answered at once; key 4 only once
+        // the next task has seen watermark 3, which the lookup emitted (with 0..3) before record 5 blocks the task on
+        // key 4. Only a flush before blocking sends them: the lookup task's step (the whole input) has not ended.
+        var events = new List<string>();
+        var sawWatermark3 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var source = new GatedLookupSource(gatedKey: 4, sawWatermark3.Task);
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1, ChainingEnabled = false });
+        env.FromCollection(Enumerable.Range(0, 8).Select(i => (long)i))
+            .Transform("Watermarks", () => new WatermarkEveryFour())
+            .LookupAsync(() => source, KeyOf, Describe,
+                new AsyncLookupOptions { Capacity = 1, BatchSize = 1, Linger = TimeSpan.Zero, Timeout = TimeSpan.FromMinutes(1) })
+            .Transform("Recorder", () => new Recorder(events, onWatermark: w =>
+            {
+                if (w == 3)
+                {
+                    sawWatermark3.TrySetResult();
+                }
+            }))
+            .SinkTo(new CollectSink<string>());
+
+        await env.ExecuteAsync().OrTimeout();
+
+        source.GateOpenedBySignal.ShouldBeTrue("watermark 3 should reach the next task while the lookup task waits for key 4");
+        lock (events)
+        {
+            events.Where(e => e != "wm max").ShouldBe(["0=v0", "1=v1", "2=v2", "3=v3", "wm 3", "4=v4", "5=v5", "6=v6", "7=v7", "wm 7"]);
+        }
+    }
+
     private static Row KeyOf(long value) => Row.Of(s_keySchema, value);
 
     private static string Describe(long value, Row? row) => $"{value}={row?.GetString(1) ?? "null"}";
@@ -119,18 +151,61 @@ public sealed class AsyncLookupOrderTests
         }
     }
 
-    private sealed class Recorder(List<string> events) : OneInputStreamOperator<string, string>
+    private sealed class Recorder(List<string> events, Action<long>? onWatermark = null) : OneInputStreamOperator<string, string>
     {
         public override void ProcessElement(string value, long timestamp)
         {
-            events.Add(value);
+            lock (events)
+            {
+                events.Add(value);
+            }
             Output.Collect(value, timestamp);
         }
 
         public override void ProcessWatermark(long watermark)
         {
-            events.Add(watermark == EventTime.MaxWatermark ? "wm max" : $"wm {watermark}");
+            lock (events)
+            {
+                events.Add(watermark == EventTime.MaxWatermark ? "wm max" : $"wm {watermark}");
+            }
+            onWatermark?.Invoke(watermark);
             Output.EmitWatermark(watermark);
+        }
+    }
+
+    /// <summary>
+    /// Answers key k with (k, "v{k}") at once, except <paramref name="gatedKey"/>: its answer waits for
+    /// <paramref name="gate"/> (at most 10 s, then it answers anyway so the job ends and the test can fail on
+    /// <see cref="GateOpenedBySignal"/>).
+    /// </summary>
+    private sealed class GatedLookupSource(long gatedKey, Task gate) : IAsyncLookupSource
+    {
+        private volatile bool _gateOpenedBySignal;
+
+        /// <summary>Whether the gated key was answered because the gate opened, not because the wait gave up.</summary>
+        public bool GateOpenedBySignal => _gateOpenedBySignal;
+
+        public Schema KeySchema => s_keySchema;
+
+        public Schema Schema => s_schema;
+
+        public void Open(LookupContext context)
+        {
+        }
+
+        public async Task<IReadOnlyList<IReadOnlyList<Row>>> LookupBatchAsync(IReadOnlyList<Row> keys, CancellationToken cancellationToken)
+        {
+            keys.Count.ShouldBe(1);
+            var key = keys[0].GetInt64(0);
+            if (key == gatedKey)
+            {
+                _gateOpenedBySignal = await Task.WhenAny(gate, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None)).ConfigureAwait(false) == gate;
+            }
+            return [[Row.Of(s_schema, key, $"v{key}")]];
+        }
+
+        public void Dispose()
+        {
         }
     }
 

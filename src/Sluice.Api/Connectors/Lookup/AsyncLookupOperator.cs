@@ -193,7 +193,13 @@ internal sealed partial class AsyncLookupOperator<T, TOut> : OneInputStreamOpera
         {
             throw new InvalidOperationException($"Lookup operator '{Context.OperatorName}' would wait with no request in flight ({_records} record(s) queued); this is a bug.");
         }
-        _completions.Wait();
+        if (!_completions.Wait(0))
+        {
+            // About to block: what this step emitted so far (results, watermarks) goes downstream now, not when the
+            // step ends, which may be many lookups later.
+            Context.FlushOutput();
+            _completions.Wait();
+        }
         ProcessCompleted();
     }
 
