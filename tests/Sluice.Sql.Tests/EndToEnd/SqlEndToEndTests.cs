@@ -185,6 +185,38 @@ public sealed class SqlEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Set_SourceIdleTimeout_AQuietTableInAUnionStopsHoldingBackItsWindows()
+    {
+        // bid ends (its last watermark is the maximum); quiet never has a row and never ends. Without the setting its
+        // watermark holds the union's back for good and no window closes (TableBridgeTests shows that case); with it,
+        // quiet turns idle after 100 ms and both windows close.
+        var registry = new ConnectorRegistry()
+            .Register(new RowsConnectorFactory(BidRows))
+            .Register(new RowsConnectorFactory(null, identifier: "quiet"));
+        var session = SqlSession.Create(new SqlSessionOptions { Connectors = registry });
+        session.Execute(Bids);
+        session.Execute("CREATE TABLE quiet (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3), "
+            + "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'quiet')");
+        session.Execute("CREATE VIEW bids AS SELECT * FROM bid UNION ALL SELECT * FROM quiet");
+        session.Execute("SET 'table.exec.source.idle-timeout' = '100 ms'");
+
+        await using var result = session.Execute("SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) "
+            + "GROUP BY window_start, window_end").ShouldHaveSingleItem().ShouldBeOfType<SqlQueryResult>();
+        var rows = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var row in result.ReadAllAsync().WithCancellation(timeout.Token))
+        {
+            rows.Add($"{row.GetTimestamp(0):HH:mm:ss} {row.GetInt64(1)}");
+            if (rows.Count == 2)
+            {
+                break;
+            }
+        }
+
+        rows.Order(StringComparer.Ordinal).ShouldBe(["10:00:00 3", "10:00:10 3"]);
+    }
+
+    [Fact]
     public async Task Select_LegacyGroupWindow_MatchesTheWindowTvf()
     {
         var rows = await QueryRows.ChangelogAsync(Session(),

@@ -6,15 +6,16 @@ using Sluice.Sources;
 namespace Sluice.Sql.Tests.Session;
 
 /// <summary>
-/// A test connector 'rows': a bounded source of the rows it was given (one split), or — given none — a source the
-/// test pushes rows into (<see cref="Push"/>, <see cref="Complete"/>), one row per poll.
+/// A test connector ('rows' unless another <paramref name="identifier"/> is given): a bounded source of the rows it was
+/// given (one split), or — given none — a source the test pushes rows into (<see cref="Push"/>, <see cref="Complete"/>),
+/// one row per poll.
 /// </summary>
-internal sealed class RowsConnectorFactory(IReadOnlyList<object?[]>? rows, ChangelogMode mode = ChangelogMode.InsertOnly) : IConnectorFactory
+internal sealed class RowsConnectorFactory(IReadOnlyList<object?[]>? rows, ChangelogMode mode = ChangelogMode.InsertOnly, string identifier = "rows") : IConnectorFactory
 {
     private readonly PushedRows _pushed = new();
     private Schema? _schema;
 
-    public string Identifier => "rows";
+    public string Identifier => identifier;
 
     public string Description => "The rows the test gave.";
 
@@ -50,7 +51,7 @@ internal sealed class RowsConnectorFactory(IReadOnlyList<object?[]>? rows, Chang
         return new CollectionSource<Row>(built);
     }
 
-    /// <summary>The pushed source: one split; a null in the queue ends it. Deterministic-mode tests only (one thread).</summary>
+    /// <summary>The pushed source: one split; a null in the queue ends it. Push only in deterministic-mode tests (one thread); in a threaded job it is a source that never emits.</summary>
     private sealed class PushedRows : ISource<Row>, ISourceReader<Row>
     {
         public Queue<Row?> Queue { get; } = new();
