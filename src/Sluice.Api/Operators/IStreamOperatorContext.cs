@@ -33,7 +33,8 @@ public interface IStreamOperatorContext : IRuntimeContext
     /// before it waits for input and every 10 ms while it is busy; an operator about to block the task thread (waiting
     /// for asynchronous work to complete) calls it first, so the records and watermarks it emitted before reach the
     /// next tasks while it waits rather than when the task's step ends. Sending may itself block while a downstream
-    /// channel is full (backpressure).
+    /// channel is full (backpressure). Each call sends the batches as they are, however small: call it before a wait
+    /// that is long (the async lookup waits 10 ms first), not per record. Nothing in <see cref="ExecutionMode.Deterministic"/>.
     /// </summary>
     void FlushOutput();
 

@@ -218,11 +218,19 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
     public void WakeUp() => processingTime.RequestFromAnyThread(ChainIndex);
 
     /// <summary>The exchanges of this operator's task (the task's own list, complete once the task is built); empty outside a job.</summary>
-    public IReadOnlyList<Transport.IExchange> TaskExchanges { get; init; } = [];
+    public IReadOnlyList<IExchange> TaskExchanges { get; init; } = [];
 
-    /// <summary>Task thread: sends the task's partial output batches downstream (as <see cref="Tasks.StreamTask.FlushOutputs"/>).</summary>
+    /// <summary>
+    /// Task thread: sends the task's partial output batches downstream (as <see cref="StreamTask.FlushOutputs"/>).
+    /// Nothing in the deterministic mode: no other task runs while this one blocks, and batch boundaries there must not
+    /// depend on how long an operator waited.
+    /// </summary>
     public void FlushOutput()
     {
+        if (Options.Mode == ExecutionMode.Deterministic)
+        {
+            return;
+        }
         foreach (var exchange in TaskExchanges)
         {
             exchange.Flush();

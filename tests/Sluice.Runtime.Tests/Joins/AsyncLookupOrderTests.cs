@@ -72,7 +72,8 @@ public sealed class AsyncLookupOrderTests
     {
         // Capacity 1: each record waits for the previous one's lookup. Keys 0..3 are answered at once; key 4 only once
         // the next task has seen watermark 3, which the lookup emitted (with 0..3) before record 5 blocks the task on
-        // key 4. Only a flush before blocking sends them: the lookup task's step (the whole input) has not ended.
+        // key 4. Only the flush before a long wait (after 10 ms) sends them: the lookup task's step (the whole input)
+        // has not ended, so neither the flush between steps nor the busy task's periodic one can run.
         var events = new List<string>();
         var sawWatermark3 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var source = new GatedLookupSource(gatedKey: 4, sawWatermark3.Task);

@@ -20,7 +20,8 @@ namespace Sluice.Connectors;
 /// no serializer for <typeparamref name="T"/> and costs at most one timeout per checkpoint.)</para>
 /// <para>Never a hang: every attempt is bounded by <see cref="AsyncLookupOptions.Timeout"/> on the job's clock (whether
 /// or not the source observes its token), retries are bounded, and the task thread blocks only while a request is in
-/// flight (capacity full, barrier, end of input).</para>
+/// flight (capacity full, barrier, end of input); a wait longer than 10 ms first sends the task's partial output
+/// batches downstream (<see cref="IStreamOperatorContext.FlushOutput"/>).</para>
 /// <para>Threading: all fields but <see cref="_completed"/>, <see cref="_completions"/> and <see cref="_wakeRequested"/>
 /// belong to the task thread; request continuations touch only those and their own <see cref="LookupRequest"/>.</para>
 /// </remarks>
@@ -30,6 +31,7 @@ internal sealed partial class AsyncLookupOperator<T, TOut> : OneInputStreamOpera
     private readonly Func<T, Row> _keySelector;
     private readonly Func<T, Row?, TOut> _join;
     private readonly AsyncLookupOptions _options;
+    private static readonly TimeSpan s_waitBeforeFlush = TimeSpan.FromMilliseconds(10); // as a busy task's flush interval
     private readonly bool _ordered;
     private readonly Queue<Entry> _queue = new(); // records and watermarks in arrival order, not yet emitted
     private readonly List<Entry> _batch = [];
@@ -193,10 +195,11 @@ internal sealed partial class AsyncLookupOperator<T, TOut> : OneInputStreamOpera
         {
             throw new InvalidOperationException($"Lookup operator '{Context.OperatorName}' would wait with no request in flight ({_records} record(s) queued); this is a bug.");
         }
-        if (!_completions.Wait(0))
+        if (!_completions.Wait(0) && !_completions.Wait(s_waitBeforeFlush))
         {
-            // About to block: what this step emitted so far (results, watermarks) goes downstream now, not when the
-            // step ends, which may be many lookups later.
+            // A long wait (capacity full, or draining at a barrier or the end of input): what the task emitted and has
+            // not sent yet (results, watermarks) goes downstream now, not when the step ends, maybe many lookups
+            // later. Only after the task's own flush interval, so that quick lookups keep the output batches full.
             Context.FlushOutput();
             _completions.Wait();
         }
