@@ -79,6 +79,7 @@ public sealed record NexmarkResult
             w.WriteNumber("gc_gen1", Collections.Gen1);
             w.WriteNumber("gc_gen2", Collections.Gen2);
             w.WriteNumber("gc_pause_seconds", Math.Round(GcPauseSeconds, 4));
+            w.WriteString("gc_mode", System.Runtime.GCSettings.IsServerGC ? "server" : "workstation");
             w.WriteNumber("peak_mb", Math.Round(PeakMb, 1));
             w.WriteNumber("results", Results);
             w.WriteString("checksum", ChecksumHex);
