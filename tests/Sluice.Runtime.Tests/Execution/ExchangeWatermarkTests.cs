@@ -1,3 +1,4 @@
+using CsCheck;
 using Sluice.Operators;
 using Sluice.Runtime.Tests.Support;
 using Sluice.Sinks;
@@ -45,6 +46,45 @@ public sealed class ExchangeWatermarkTests
     }
 
     [Fact]
+    public void Exchange_AnyMixOfRecordsAndWatermarksAnyBatching_ArrivesInTheOrderItWasEmitted()
+    {
+        // Batches of 1–5 records; after each record 0–20 watermarks (more than the 16 marks a batch carries); input
+        // pushed in runs of 1–20 records, each run one step of every task. Two exchanges relay each watermark.
+        var cases = Gen.Select(Gen.Int[1, 5], Gen.Int[0, 20].Array[1, 60], Gen.Int[1, 20].Array[1, 12],
+            static (batch, marksAfter, runs) => (Batch: batch, MarksAfter: marksAfter, Runs: runs));
+        cases.Sample(c =>
+        {
+            using var driver = new JobTestDriver(new JobOptions { ChainingEnabled = false, BatchSize = c.Batch });
+            var input = driver.CreateInput(WatermarkStrategy<long>.NoWatermarks());
+            var events = new List<string>();
+            input.Stream.Transform("Script", () => new WatermarksAfter(c.MarksAfter))
+                .Transform("Recorder", () => new Recorder(events))
+                .SinkTo(new CollectSink<long>());
+
+            // What the script emits, written out independently: record v, then its watermarks, numbered 1, 2, 3, ….
+            var expected = new List<string>();
+            var watermark = 0L;
+            var next = 0;
+            var runs = 0;
+            while (next < c.MarksAfter.Length)
+            {
+                var end = Math.Min(c.MarksAfter.Length, next + c.Runs[runs++ % c.Runs.Length]);
+                for (; next < end; next++)
+                {
+                    input.Push(next, next);
+                    expected.Add(next.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    for (var m = 0; m < c.MarksAfter[next]; m++)
+                    {
+                        expected.Add($"wm {++watermark}");
+                    }
+                }
+                driver.RunUntilIdle();
+                events.ShouldBe(expected);
+            }
+        }, iter: 200, threads: 1, print: c => $"batch {c.Batch}, marks after [{string.Join(',', c.MarksAfter)}], runs [{string.Join(',', c.Runs)}]");
+    }
+
+    [Fact]
     public async Task Exchange_ThinOutputOfATaskThatIsAlwaysBusy_ArrivesWithoutWaitingForAFullBatch()
     {
         // The filter task never runs out of input (the endless source outpaces it), so it never reaches the flush
@@ -75,6 +115,21 @@ public sealed class ExchangeWatermarkTests
         {
             Output.Collect(value, timestamp);
             Output.EmitWatermark(value);
+        }
+    }
+
+    /// <summary>Forwards record v, then emits <c>marksAfter[v]</c> watermarks, numbered 1, 2, 3, … across the records.</summary>
+    private sealed class WatermarksAfter(int[] marksAfter) : OneInputStreamOperator<long, long>
+    {
+        private long _watermark;
+
+        public override void ProcessElement(long value, long timestamp)
+        {
+            Output.Collect(value, timestamp);
+            for (var m = 0; m < marksAfter[value]; m++)
+            {
+                Output.EmitWatermark(++_watermark);
+            }
         }
     }
 
