@@ -56,6 +56,14 @@ public sealed record NexmarkResult
     /// <summary>Events per CPU second: the per-core throughput Nexmark reports.</summary>
     public double EventsPerCoreSecond => CpuSeconds > 0 ? Events / CpuSeconds : 0;
 
+    /// <summary>
+    /// The process's garbage collector: <c>server</c> or <c>workstation</c>, with <c>-nonconcurrent</c> when background
+    /// collections are off (<c>DOTNET_gcConcurrent=0</c>). Fixed for the process, so the same for all its runs.
+    /// </summary>
+    public static string GcMode =>
+        (System.Runtime.GCSettings.IsServerGC ? "server" : "workstation") +
+        (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "-nonconcurrent" : "");
+
     /// <summary>The checksum as 16 hex digits.</summary>
     public string ChecksumHex => Checksum.ToString("x16", CultureInfo.InvariantCulture);
 
@@ -79,7 +87,7 @@ public sealed record NexmarkResult
             w.WriteNumber("gc_gen1", Collections.Gen1);
             w.WriteNumber("gc_gen2", Collections.Gen2);
             w.WriteNumber("gc_pause_seconds", Math.Round(GcPauseSeconds, 4));
-            w.WriteString("gc_mode", System.Runtime.GCSettings.IsServerGC ? "server" : "workstation");
+            w.WriteString("gc_mode", GcMode);
             w.WriteNumber("peak_mb", Math.Round(PeakMb, 1));
             w.WriteNumber("results", Results);
             w.WriteString("checksum", ChecksumHex);

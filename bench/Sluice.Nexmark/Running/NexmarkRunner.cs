@@ -31,7 +31,7 @@ public static class NexmarkRunner
         var watch = Stopwatch.StartNew();
         var config = new GeneratorConfig { EventCount = options.Events, Seed = options.Seed };
         var events = NexmarkGenerator.GenerateAll(config);
-        log($"generated {events.Length:N0} events in {watch.Elapsed.TotalSeconds:F2} s ({(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC)");
+        log($"generated {events.Length:N0} events in {watch.Elapsed.TotalSeconds:F2} s ({NexmarkResult.GcMode} GC)");
         var warmUp = options.WarmUp ? NexmarkGenerator.GenerateAll(config with { EventCount = Math.Min(WarmUpEvents, options.Events) }) : null;
 
         if (options.OutputDirectory is { } dir)

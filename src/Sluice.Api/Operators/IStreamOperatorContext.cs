@@ -30,13 +30,14 @@ public interface IStreamOperatorContext : IRuntimeContext
 
     /// <summary>
     /// Sends what the task holds in partial output batches downstream now; task thread only. The task does this itself
-    /// before it waits for input and every 10 ms while it is busy; an operator about to block the task thread (waiting
-    /// for asynchronous work to complete) calls it first, so the records and watermarks it emitted before reach the
-    /// next tasks while it waits rather than when the task's step ends. Sending may itself block while a downstream
-    /// channel is full (backpressure). Each call sends the batches as they are, however small: call it before a wait
-    /// that is long (the async lookup waits 10 ms first), not per record. Nothing in <see cref="ExecutionMode.Deterministic"/>.
+    /// before it waits for input and every 10 ms while it is busy, both between steps; an operator that blocks the task
+    /// thread inside a step (waiting for asynchronous work to complete) calls it, so the records and watermarks emitted
+    /// before reach the next tasks while it waits rather than when the step ends. Each call sends the batches however
+    /// small they are: call it at most every few milliseconds of blocking (the async lookup join does after 10 ms), not
+    /// per record. Sending may itself block while a downstream channel is full (backpressure). Does nothing in
+    /// <see cref="ExecutionMode.Deterministic"/>, where no other task runs while this one blocks.
     /// </summary>
-    void FlushOutput();
+    void FlushOutputs();
 
     /// <summary>
     /// Timers scoped to the current key (keyed operators only): they call the operator's <c>OnTimer</c>

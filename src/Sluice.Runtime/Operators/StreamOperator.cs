@@ -225,7 +225,7 @@ internal sealed class OperatorContext(string operatorName, int subtaskIndex, int
     /// Nothing in the deterministic mode: no other task runs while this one blocks, and batch boundaries there must not
     /// depend on how long an operator waited.
     /// </summary>
-    public void FlushOutput()
+    public void FlushOutputs()
     {
         if (Options.Mode == ExecutionMode.Deterministic)
         {

@@ -68,16 +68,17 @@ public sealed class AsyncLookupOrderTests
     }
 
     [Fact]
-    public async Task CapacityFull_BeforeTheTaskBlocks_WhatItEmittedReachesTheNextTask()
+    public async Task CapacityFull_WhileTheTaskBlocks_WhatItEmittedReachesTheNextTask()
     {
-        // Capacity 1: each record waits for the previous one's lookup. Keys 0..3 are answered at once; key 4 only once
-        // the next task has seen watermark 3, which the lookup emitted (with 0..3) before record 5 blocks the task on
-        // key 4. Only the flush before a long wait (after 10 ms) sends them: the lookup task's step (the whole input)
-        // has not ended, so neither the flush between steps nor the busy task's periodic one can run.
+        // Source, watermarks and lookup form one chain, so all 8 records are handled in one step of one task (the
+        // source's single poll); the recorder runs at parallelism 2, across an exchange. Capacity 1: each record waits
+        // for the previous one's lookup. Keys 0..3 are answered at once; key 4 only once a recorder has seen watermark
+        // 3, which the lookup emitted (after 0..3) before record 5 blocks the task on key 4. The step cannot end first,
+        // so only the lookup's own flush while it blocks can send them.
         var events = new List<string>();
         var sawWatermark3 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var source = new GatedLookupSource(gatedKey: 4, sawWatermark3.Task);
-        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1, ChainingEnabled = false });
+        var env = StreamEnvironment.Create(new JobOptions { Parallelism = 1 });
         env.FromCollection(Enumerable.Range(0, 8).Select(i => (long)i))
             .Transform("Watermarks", () => new WatermarkEveryFour())
             .LookupAsync(() => source, KeyOf, Describe,
@@ -89,6 +90,7 @@ public sealed class AsyncLookupOrderTests
                     sawWatermark3.TrySetResult();
                 }
             }))
+            .SetParallelism(2)
             .SinkTo(new CollectSink<string>());
 
         await env.ExecuteAsync().OrTimeout();
@@ -96,7 +98,8 @@ public sealed class AsyncLookupOrderTests
         source.GateOpenedBySignal.ShouldBeTrue("watermark 3 should reach the next task while the lookup task waits for key 4");
         lock (events)
         {
-            events.Where(e => e != "wm max").ShouldBe(["0=v0", "1=v1", "2=v2", "3=v3", "wm 3", "4=v4", "5=v5", "6=v6", "7=v7", "wm 7"]);
+            events.Where(e => !e.StartsWith("wm", StringComparison.Ordinal))
+                .ShouldBe(["0=v0", "1=v1", "2=v2", "3=v3", "4=v4", "5=v5", "6=v6", "7=v7"], ignoreOrder: true);
         }
     }
 

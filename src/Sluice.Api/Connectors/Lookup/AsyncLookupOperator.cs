@@ -20,18 +20,21 @@ namespace Sluice.Connectors;
 /// no serializer for <typeparamref name="T"/> and costs at most one timeout per checkpoint.)</para>
 /// <para>Never a hang: every attempt is bounded by <see cref="AsyncLookupOptions.Timeout"/> on the job's clock (whether
 /// or not the source observes its token), retries are bounded, and the task thread blocks only while a request is in
-/// flight (capacity full, barrier, end of input); a wait longer than 10 ms first sends the task's partial output
-/// batches downstream (<see cref="IStreamOperatorContext.FlushOutput"/>).</para>
+/// flight (capacity full, barrier, end of input). While it blocks, the task's partial output batches are sent
+/// downstream (<see cref="IStreamOperatorContext.FlushOutputs"/>) at most every 10 ms, so output waits no longer than
+/// a busy task's flush interval.</para>
 /// <para>Threading: all fields but <see cref="_completed"/>, <see cref="_completions"/> and <see cref="_wakeRequested"/>
 /// belong to the task thread; request continuations touch only those and their own <see cref="LookupRequest"/>.</para>
 /// </remarks>
 internal sealed partial class AsyncLookupOperator<T, TOut> : OneInputStreamOperator<T, TOut>
 {
+    /// <summary>How long output may wait while the operator blocks the task thread: a busy task's flush interval (<c>JobClient.s_busyFlushTicks</c>).</summary>
+    private static readonly TimeSpan s_flushInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly Func<IAsyncLookupSource> _sourceFactory;
     private readonly Func<T, Row> _keySelector;
     private readonly Func<T, Row?, TOut> _join;
     private readonly AsyncLookupOptions _options;
-    private static readonly TimeSpan s_waitBeforeFlush = TimeSpan.FromMilliseconds(10); // as a busy task's flush interval
     private readonly bool _ordered;
     private readonly Queue<Entry> _queue = new(); // records and watermarks in arrival order, not yet emitted
     private readonly List<Entry> _batch = [];
@@ -48,6 +51,7 @@ internal sealed partial class AsyncLookupOperator<T, TOut> : OneInputStreamOpera
     private long _headSegment; // unordered: the segment (records between two watermarks) whose results may leave
     private long _tailSegment; // unordered: the segment of the next record
     private int _wakeRequested;
+    private long _lastFlush; // Stopwatch timestamp of this operator's last FlushOutputs (0: never)
     private volatile bool _closed; // read by request continuations
 
     public AsyncLookupOperator(Func<IAsyncLookupSource> sourceFactory, Func<T, Row> keySelector, Func<T, Row?, TOut> join, AsyncLookupOptions options)
@@ -195,13 +199,19 @@ internal sealed partial class AsyncLookupOperator<T, TOut> : OneInputStreamOpera
         {
             throw new InvalidOperationException($"Lookup operator '{Context.OperatorName}' would wait with no request in flight ({_records} record(s) queued); this is a bug.");
         }
-        if (!_completions.Wait(0) && !_completions.Wait(s_waitBeforeFlush))
+        if (!_completions.Wait(0))
         {
-            // A long wait (capacity full, or draining at a barrier or the end of input): what the task emitted and has
-            // not sent yet (results, watermarks) goes downstream now, not when the step ends, maybe many lookups
-            // later. Only after the task's own flush interval, so that quick lookups keep the output batches full.
-            Context.FlushOutput();
-            _completions.Wait();
+            // Blocking (capacity full, or draining at a barrier or the end of input): what the task emitted and has
+            // not sent (results, watermarks) would wait for the step to end, maybe many lookups later. Send it once
+            // 10 ms have passed since this operator last did — counted across waits, so a run of 9-ms lookups flushes
+            // too — and not more often, so that quick lookups keep the output batches full.
+            var sinceFlush = _lastFlush == 0 ? TimeSpan.MaxValue : Stopwatch.GetElapsedTime(_lastFlush);
+            if (sinceFlush >= s_flushInterval || !_completions.Wait(s_flushInterval - sinceFlush))
+            {
+                Context.FlushOutputs();
+                _lastFlush = Stopwatch.GetTimestamp();
+                _completions.Wait();
+            }
         }
         ProcessCompleted();
     }
