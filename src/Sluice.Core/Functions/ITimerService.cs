@@ -17,7 +17,11 @@ public enum TimeDomain
 /// </summary>
 public interface ITimerService
 {
-    /// <summary>The current processing time, ms since the epoch, from the job's <see cref="TimeProvider"/>.</summary>
+    /// <summary>
+    /// The processing time of the task's current step, ms since the epoch, from the job's <see cref="TimeProvider"/>:
+    /// the clock is read once per step, so the records a step handles and the processing-time timers it fires see the
+    /// same time (no timer fires ahead of a record handled after it), and a record costs no clock reading.
+    /// </summary>
     long CurrentProcessingTime { get; }
 
     /// <summary>The operator's current watermark (−∞ before the first).</summary>

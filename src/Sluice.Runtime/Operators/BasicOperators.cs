@@ -276,7 +276,7 @@ internal sealed class ProcessOperator<TIn, TOut> : OneInputOperator<TIn>, ITimer
 
     public override void Close() => _function.Close();
 
-    long ITimerService.CurrentProcessingTime => Context.Now;
+    long ITimerService.CurrentProcessingTime => Context.StepNow;
 
     long ITimerService.CurrentWatermark => CurrentWatermark;
 

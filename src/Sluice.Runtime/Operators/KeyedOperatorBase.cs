@@ -94,7 +94,7 @@ internal abstract class KeyedOperatorBase<TKey, TOut> : KeyedStreamOperator<TKey
         }
     }
 
-    long ITimerService.CurrentProcessingTime => Context.Now;
+    long ITimerService.CurrentProcessingTime => Context.StepNow;
 
     long ITimerService.CurrentWatermark => CurrentWatermark;
 

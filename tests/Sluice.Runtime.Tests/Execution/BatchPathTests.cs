@@ -201,6 +201,27 @@ public class BatchPathTests
     }
 
     [Fact]
+    public async Task KeyedProcess_TimerServiceProcessingTime_IsOneReadingPerStep()
+    {
+        // Two polls of 3 records: the records of one step see one reading of the clock (a reading per record would,
+        // with this clock, give each record its own time), and the next step reads the clock again.
+        var values = Enumerable.Range(0, 6).ToArray();
+        var env = StreamEnvironment.Create(new JobOptions { Mode = ExecutionMode.Deterministic, TimeProvider = new TickingClock() });
+        var sink = env.FromSource(new SpanSource<int>(values, [], 3), null, "TwoBatches")
+            .FlatMap<int>((v, output) => output.Collect(v))
+            .KeyBy(v => v % 2)
+            .Process(new ProcessingTimeOf(), "Now")
+            .Collect();
+        await env.ExecuteAsync();
+
+        var times = sink.Items.OrderBy(r => r.Value).Select(r => r.Now).ToArray();
+        times.Length.ShouldBe(6);
+        times[..3].Distinct().ShouldHaveSingleItem();
+        times[3..].Distinct().ShouldHaveSingleItem();
+        times[3].ShouldBeGreaterThan(times[0]);
+    }
+
+    [Fact]
     public async Task FlatMap_ChainedToKeyedProcessThrows_JobFailsNamingTheFlatMapAndRecordAfterEarlierRecordsWentOn()
     {
         var values = Enumerable.Range(0, 10).ToArray();
@@ -248,6 +269,13 @@ public class BatchPathTests
             log.Add($"process {value.Value}.{value.Copy}");
             output.Collect($"{value.Value}.{value.Copy}");
         }
+    }
+
+    /// <summary>Emits each record with its timer service's processing time.</summary>
+    private sealed class ProcessingTimeOf : KeyedProcessFunction<int, int, (int Value, long Now)>
+    {
+        public override void ProcessElement(int value, KeyedProcessContext<int> context, ICollector<(int Value, long Now)> output) =>
+            output.Collect((value, context.TimerService.CurrentProcessingTime));
     }
 
     /// <summary>Throws on the record whose value is <paramref name="bad"/>; emits nothing.</summary>

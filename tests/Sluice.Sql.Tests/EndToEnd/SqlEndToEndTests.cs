@@ -217,6 +217,26 @@ public sealed class SqlEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task ProcessingTimeTumble_RowsOfOneTaskStepShareOneReadingOfTheClock()
+    {
+        // The six rows reach the window aggregation in one batch, handled in one task step, which reads the
+        // processing-time clock once: with a clock that moves on a second at every reading, a reading per row would put
+        // each row into a one-second window of its own.
+        var registry = new ConnectorRegistry().Register(new RowsConnectorFactory(BidRows));
+        var session = SqlSession.Create(new SqlSessionOptions
+        {
+            Connectors = registry,
+            ConfigureJob = options => options with { TimeProvider = new TickingClock() },
+        });
+        session.Execute("CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3), pt AS PROCTIME()) WITH ('connector' = 'rows')");
+
+        var rows = await QueryRows.ChangelogAsync(session,
+            "SELECT COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(pt), INTERVAL '1' SECOND)) GROUP BY window_start, window_end");
+
+        rows.Select(static r => r.GetInt64(0)).ShouldBe([6L]);
+    }
+
+    [Fact]
     public async Task Select_LegacyGroupWindow_MatchesTheWindowTvf()
     {
         var rows = await QueryRows.ChangelogAsync(Session(),
@@ -269,5 +289,13 @@ public sealed class SqlEndToEndTests : IDisposable
 
         // bidder 10: auctions 1 (t+1) and 3 (t+12); bidder 11: 1 (t+14) and 2 (t+3); the others bid once.
         rows.Select(static r => $"{r.GetInt64(0)} {r.GetInt64(1)}").Order(StringComparer.Ordinal).ShouldBe(["1 2", "1 3"]);
+    }
+
+    /// <summary>A clock that moves on by one second every time it is read.</summary>
+    private sealed class TickingClock : TimeProvider
+    {
+        private long _ms = 1_000_000;
+
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Add(ref _ms, 1_000));
     }
 }

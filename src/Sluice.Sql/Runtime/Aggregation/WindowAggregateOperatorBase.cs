@@ -88,12 +88,12 @@ internal abstract class WindowAggregateOperatorBase : KeyedOneInputStreamOperato
     private KeyValuePair<string, object?>[] Tags(string reason) =>
         [new("job", Context.JobName), new("job.id", Context.JobId.ToString()), new("operator", Context.OperatorName), new("reason", reason)];
 
-    /// <summary>The row's time in ms (its time attribute, or the processing-time clock); false for a NULL rowtime (the row is dropped and counted).</summary>
+    /// <summary>The row's time in ms (its time attribute, or the processing time of the task's step); false for a NULL rowtime (the row is dropped and counted).</summary>
     private protected bool TryGetTime(Row row, out long time)
     {
         if (Window.IsProcessingTime)
         {
-            time = Context.CurrentProcessingTime;
+            time = Context.TimerService.CurrentProcessingTime; // the step's time: one clock reading per step
             return true;
         }
         if (row.IsNull(Window.TimeField))
