@@ -1,3 +1,4 @@
+using CsCheck;
 using Sluice.Schemas;
 using Sluice.Sql.Planning;
 using Sluice.Sql.Runtime;
@@ -98,5 +99,208 @@ public sealed class AccumulatorSerializerTests
 
         Should.Throw<StateFormatException>(() => serializer.Deserialize([0x02, .. s_golden[1..]], new Row(aggregator.AccumulatorSchema)))
             .Message.ShouldStartWith("SQL aggregation accumulator state has version 2; this build reads version 1.");
+    }
+
+    // Every field fixed-width: written straight into the scratch array, not through StateWriter.
+    private static readonly Schema s_fixed = Schema.Parse(
+        "key0 BIGINT, rows BIGINT NOT NULL, agg0_0 BIGINT NOT NULL, ws TIMESTAMP(3), d DOUBLE, b BOOLEAN, i INT, dt DATE, f FLOAT");
+
+    private static readonly byte[] s_fixedGolden =
+    [
+        0x01, // version 1
+        0x01, 0x01, // key0 = -1 (zig-zag 1)
+        0x01, 0x80, 0x01, // rows = 64 (zig-zag 128: two LEB128 bytes)
+        0x01, 0xD8, 0x04, // agg0_0 = 300 (zig-zag 600)
+        0x00, // ws = null
+        0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF8, 0x3F, // d = 1.5
+        0x01, 0x01, // b = TRUE
+        0x01, 0x03, // i = -2 (zig-zag 3)
+        0x01, 0x02, // dt = 0001-01-02 (day number 1, zig-zag 2)
+        0x01, 0x00, 0x00, 0x80, 0x3F, // f = 1.0f
+    ];
+
+    [Fact]
+    public void SerializeFixedWidth_Version1_WritesTheGoldenBytes()
+    {
+        var accumulator = new Row(s_fixed);
+        accumulator.SetInt64(0, -1);
+        accumulator.SetInt64(1, 64);
+        accumulator.SetInt64(2, 300);
+        accumulator.SetDouble(4, 1.5);
+        accumulator.SetBoolean(5, true);
+        accumulator.SetInt32(6, -2);
+        accumulator.SetDate(7, DateOnly.FromDayNumber(1));
+        accumulator.SetSingle(8, 1.0f);
+        var serializer = new AccumulatorSerializer(s_fixed);
+
+        serializer.Serialize(accumulator, reuse: null).ShouldBe(s_fixedGolden);
+        var stored = new byte[s_fixedGolden.Length];
+        serializer.Serialize(accumulator, stored).ShouldBeSameAs(stored);
+        stored.ShouldBe(s_fixedGolden);
+    }
+
+    [Fact]
+    public void DeserializeFixedWidth_GoldenBytes_ReadsEveryField()
+    {
+        var accumulator = new Row(s_fixed);
+        accumulator.SetTimestamp(3, new DateTime(2026, 12, 8)); // overwritten with the stored null
+
+        new AccumulatorSerializer(s_fixed).Deserialize(s_fixedGolden, accumulator);
+
+        accumulator.ToString().ShouldBe("+I[-1, 64, 300, null, 1.5, true, -2, 0001-01-02, 1]");
+    }
+
+    [Theory]
+    [InlineData("i INT", new byte[] { 0x01, 0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00 }, "longer than 5 bytes")] // 6-byte 32-bit varint
+    [InlineData("i INT", new byte[] { 0x01, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F }, "exceeds 32 bits")] // 35 bits
+    [InlineData("n BIGINT", new byte[] { 0x01, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02 }, "exceeds 64 bits")] // 10th byte > 1
+    [InlineData("n BIGINT", new byte[] { 0x01, 0x01, 0x80, 0x80 }, "Truncated")]
+    public void DeserializeFixedWidth_OverlongOrTruncatedNumber_StateFormatExceptionAsTheCheckedRead(string schema, byte[] bytes, string message)
+    {
+        var serializer = new AccumulatorSerializer(Schema.Parse(schema));
+
+        Should.Throw<StateFormatException>(() => serializer.Deserialize(bytes, new Row(serializer.Schema))).Message.ShouldContain(message);
+    }
+
+    private static readonly string[] s_kinds =
+        ["BIGINT", "INT", "BOOLEAN", "DOUBLE", "FLOAT", "DATE", "TIME(3)", "TIMESTAMP(3)", "TIMESTAMP_LTZ(3)", "VARCHAR", "DECIMAL(12, 2)"];
+
+    /// <summary>A random accumulator schema (fixed-width kinds, sometimes a VARCHAR or DECIMAL) and rows of it, from <paramref name="seed"/>.</summary>
+    private static (Schema Schema, Row[] Rows) RandomAccumulators(int seed)
+    {
+        var random = new Random(seed);
+        var mixed = random.Next(3) == 0;
+        var fields = new List<string>();
+        for (var i = 0; i < 1 + random.Next(8); i++)
+        {
+            var kind = s_kinds[random.Next(mixed ? s_kinds.Length : s_kinds.Length - 2)];
+            fields.Add($"f{i} {kind}{(random.Next(3) == 0 ? " NOT NULL" : "")}");
+        }
+        var schema = Schema.Parse(string.Join(", ", fields));
+        var rows = new Row[20];
+        for (var r = 0; r < rows.Length; r++)
+        {
+            var row = rows[r] = new Row(schema);
+            for (var i = 0; i < schema.Count; i++)
+            {
+                if (schema[i].Type.IsNullable && random.Next(4) == 0)
+                {
+                    continue;
+                }
+                // Extremes as well as small values: the widest LEB128 forms and the zig-zag of negative numbers.
+                var wide = random.Next(3) == 0;
+                long Long() => wide ? (random.Next(2) == 0 ? long.MaxValue - random.Next(3) : long.MinValue + random.Next(3)) : random.Next(-300, 300);
+                switch (schema[i].Type.Kind)
+                {
+                    case DataTypeKind.BigInt:
+                        row.SetInt64(i, Long());
+                        break;
+                    case DataTypeKind.Int:
+                        row.SetInt32(i, wide ? (random.Next(2) == 0 ? int.MaxValue : int.MinValue) : random.Next(-300, 300));
+                        break;
+                    case DataTypeKind.Boolean:
+                        row.SetBoolean(i, random.Next(2) == 0);
+                        break;
+                    case DataTypeKind.Double:
+                        row.SetDouble(i, wide ? double.NegativeInfinity : random.NextDouble() * 1e6);
+                        break;
+                    case DataTypeKind.Float:
+                        row.SetSingle(i, wide ? float.NaN : (float)random.NextDouble());
+                        break;
+                    case DataTypeKind.Date:
+                        row.SetDate(i, DateOnly.FromDayNumber(wide ? DateOnly.MaxValue.DayNumber : random.Next(800_000)));
+                        break;
+                    case DataTypeKind.Time:
+                        row.SetTime(i, new TimeOnly(random.NextInt64(TimeOnly.MaxValue.Ticks / 10_000) * 10_000));
+                        break;
+                    case DataTypeKind.Timestamp:
+                        row.SetTimestamp(i, new DateTime(random.NextInt64(DateTime.MaxValue.Ticks / 10_000) * 10_000));
+                        break;
+                    case DataTypeKind.TimestampLtz:
+                        row.SetTimestampLtz(i, new DateTimeOffset(random.NextInt64(DateTime.MaxValue.Ticks / 10_000) * 10_000, TimeSpan.Zero));
+                        break;
+                    case DataTypeKind.Varchar:
+                        row.SetString(i, new string('é', random.Next(4)));
+                        break;
+                    default:
+                        row.SetDecimal(i, random.Next(-100_000, 100_000) / 100m);
+                        break;
+                }
+            }
+        }
+        return (schema, rows);
+    }
+
+    [Fact]
+    public void AnyAccumulator_DirectWriteAndRead_MatchTheStateWriterAndReaderPaths()
+    {
+        Gen.Int.Sample(seed =>
+        {
+            var (schema, rows) = RandomAccumulators(seed);
+            var serializer = new AccumulatorSerializer(schema);
+            var read = new Row(schema);
+            var checkedRead = new Row(schema);
+            foreach (var row in rows)
+            {
+                var bytes = serializer.Serialize(row); // through StateWriter, pinned by the golden bytes above
+                serializer.Serialize(row, reuse: null).ShouldBe(bytes);
+                var stored = new byte[bytes.Length];
+                serializer.Serialize(row, stored).ShouldBeSameAs(stored);
+                stored.ShouldBe(bytes);
+
+                serializer.Deserialize(bytes, read);
+                read.ShouldBe(row);
+                serializer.ReadChecked(bytes, checkedRead);
+                checkedRead.ShouldBe(row);
+            }
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void AnyDamagedAccumulator_DirectRead_EndsAsTheCheckedReadDoes()
+    {
+        // A flipped, dropped or appended byte: the read either gives the row the checked read gives, or throws what it
+        // throws (StateFormatException naming the offset, or the row's own error for a value it refuses).
+        Gen.Int.Sample(seed =>
+        {
+            var (schema, rows) = RandomAccumulators(seed);
+            var serializer = new AccumulatorSerializer(schema);
+            var random = new Random(seed);
+            foreach (var row in rows)
+            {
+                var bytes = serializer.Serialize(row);
+                var at = random.Next(bytes.Length);
+                byte[] damaged = random.Next(3) switch
+                {
+                    0 => [.. bytes[..at], (byte)(bytes[at] ^ (1 << random.Next(8))), .. bytes[(at + 1)..]],
+                    1 => bytes[..at],
+                    _ => [.. bytes, (byte)random.Next(256)],
+                };
+
+                var direct = new Row(schema);
+                var expected = new Row(schema);
+                var directOutcome = Outcome(() => serializer.Deserialize(damaged, direct));
+                var expectedOutcome = Outcome(() => serializer.ReadChecked(damaged, expected));
+
+                directOutcome.ShouldBe(expectedOutcome);
+                if (expectedOutcome == "read")
+                {
+                    direct.ShouldBe(expected);
+                }
+            }
+        }, iter: 300);
+
+        static string Outcome(Action read)
+        {
+            try
+            {
+                read();
+                return "read";
+            }
+            catch (Exception e)
+            {
+                return $"{e.GetType().Name}: {e.Message}";
+            }
+        }
     }
 }
