@@ -10,7 +10,11 @@ namespace Sluice.Operators;
 /// </summary>
 public interface IStreamOperatorContext : IRuntimeContext
 {
-    /// <summary>The current processing time, ms since the Unix epoch, from the job's <see cref="TimeProvider"/>.</summary>
+    /// <summary>
+    /// The current processing time, ms since the Unix epoch, from the job's <see cref="TimeProvider"/>: the clock, read
+    /// at each call. A keyed operator's <c>TimerService.CurrentProcessingTime</c> is instead the task step's one reading,
+    /// the time its processing-time timers fire at: use that one to assign records to processing-time windows.
+    /// </summary>
     long CurrentProcessingTime { get; }
 
     /// <summary>

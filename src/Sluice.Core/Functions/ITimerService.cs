@@ -20,7 +20,10 @@ public interface ITimerService
     /// <summary>
     /// The processing time of the task's current step, ms since the epoch, from the job's <see cref="TimeProvider"/>:
     /// the clock is read once per step, so the records a step handles and the processing-time timers it fires see the
-    /// same time (no timer fires ahead of a record handled after it), and a record costs no clock reading.
+    /// same time (no timer fires ahead of a record handled after it), and a record costs no clock reading. Outside a
+    /// step (<c>Open</c>, <c>Close</c>, an operator driven directly) each call reads the clock. A step that blocks (an
+    /// asynchronous lookup waiting in the same task, backpressure) keeps its reading. A processing-time timer registered
+    /// from <c>OnTimer</c> at or before the firing timer's time fires in the task's next step, not in the running one.
     /// </summary>
     long CurrentProcessingTime { get; }
 

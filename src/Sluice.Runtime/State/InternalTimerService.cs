@@ -160,6 +160,8 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
     private readonly TimerServiceManager<TKey> _manager;
     private readonly TimerQueue<TKey, TNamespace> _event;
     private readonly TimerQueue<TKey, TNamespace> _processing;
+    private long _firingTime = long.MinValue; // during OnProcessingTime, the time of the timer being fired
+    private List<(TKey Key, TNamespace Namespace, long Time, ulong Hint)>? _deferred; // registered during a pass for a time it reached
 
     internal InternalTimerService(string name, IKeyedStateBackend<TKey> keys, IStateSerializer<TNamespace> namespaceSerializer, ITimerTarget<TKey, TNamespace> target,
         Action<long> requestProcessingTime, TimerServiceManager<TKey> manager)
@@ -200,9 +202,21 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
     /// <summary>Registers a processing-time timer for the current key and asks the task for a callback at its time; false when it exists.</summary>
     public bool RegisterProcessingTimeTimer(TNamespace ns, long time) => RegisterProcessingTimeTimer(ns, time, TimerQueue<TKey, TNamespace>.NoHint);
 
-    /// <summary>Registers a processing-time timer for the current key with a hint (ORed into the timer's when it exists); false when it exists.</summary>
+    /// <summary>
+    /// Registers a processing-time timer for the current key with a hint (ORed into the timer's when it exists); false
+    /// when it exists. One registered from a processing-time callback for a time at or before the firing timer's waits
+    /// for the next pass (the task's next step): within a pass the timers fired go strictly forward in time up to the
+    /// pass's time, so the pass ends. Callbacks read the step's one clock reading as the current time, and a timer
+    /// re-armed at it would otherwise fire again in the same pass without end; a later one (a window's next end that
+    /// is already due) still fires in this pass.
+    /// </summary>
     public bool RegisterProcessingTimeTimer(TNamespace ns, long time, ulong hint)
     {
+        if (time <= _firingTime)
+        {
+            (_deferred ??= []).Add((_keys.CurrentKey, ns, time, hint));
+            return true;
+        }
         if (!_processing.Register(_keys.CurrentKey, ns, time, hint))
         {
             return false;
@@ -211,8 +225,17 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
         return true;
     }
 
-    /// <summary>Deletes the current key's processing-time timer; false when there was none.</summary>
-    public bool DeleteProcessingTimeTimer(TNamespace ns, long time) => _processing.Delete(_keys.CurrentKey, ns, time);
+    /// <summary>Deletes the current key's processing-time timer (also one waiting for the next pass); false when there was none.</summary>
+    public bool DeleteProcessingTimeTimer(TNamespace ns, long time)
+    {
+        if (_deferred is { Count: > 0 } && time <= _firingTime)
+        {
+            var key = _keys.CurrentKey;
+            var removed = _deferred.RemoveAll(d => d.Time == time && EqualityComparer<TKey>.Default.Equals(d.Key, key) && EqualityComparer<TNamespace>.Default.Equals(d.Namespace, ns));
+            return _processing.Delete(key, ns, time) | removed > 0;
+        }
+        return _processing.Delete(_keys.CurrentKey, ns, time);
+    }
 
     public void AdvanceWatermark(long watermark)
     {
@@ -226,11 +249,27 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
 
     public long OnProcessingTime(long now)
     {
-        while (_processing.TryPopDue(now, out var timer))
+        try
         {
-            _keys.SetCurrentKey(timer.Key);
-            FiringHint = timer.Hint;
-            _target.OnProcessingTime(timer.Key, timer.Namespace, timer.Time);
+            while (_processing.TryPopDue(now, out var timer))
+            {
+                _keys.SetCurrentKey(timer.Key);
+                FiringHint = timer.Hint;
+                _firingTime = timer.Time;
+                _target.OnProcessingTime(timer.Key, timer.Namespace, timer.Time);
+            }
+        }
+        finally
+        {
+            _firingTime = long.MinValue;
+        }
+        if (_deferred is { Count: > 0 })
+        {
+            foreach (var (key, ns, time, hint) in _deferred)
+            {
+                _processing.Register(key, ns, time, hint);
+            }
+            _deferred.Clear();
         }
         return _processing.NextTime;
     }

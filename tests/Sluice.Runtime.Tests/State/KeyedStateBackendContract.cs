@@ -607,6 +607,50 @@ public abstract partial class KeyedStateBackendContract : IDisposable
         restoredFired.Order().ShouldBe(["event a/1@30 value=10", "event c/1@20 value=20", "processing a/1@1000500 value=10"]);
     }
 
+    [Fact]
+    public void ProcessingTimer_ReArmedInItsCallbackAtThePassTime_FiresOncePerPass()
+    {
+        // Callbacks read the step's one clock reading as the current time. A timer re-armed later than the one firing
+        // fires in the same pass (900 → 1000); one re-armed at or before it waits for the next pass, so a pass always
+        // ends. Re-armed and then deleted in the same pass, it never fires again.
+        var backend = CreateBackend();
+        var fired = new List<long>();
+        var requested = new List<long>();
+        var manager = new TimerServiceManager<string>(backend, requested.Add);
+        InternalTimerService<string, int>? service = null;
+        var target = new CallbackTarget((key, time) =>
+        {
+            fired.Add(time);
+            service!.RegisterProcessingTimeTimer(1, 1_000).ShouldBeTrue();
+            if (fired.Count == 3)
+            {
+                service.DeleteProcessingTimeTimer(1, 1_000).ShouldBeTrue();
+            }
+        });
+        service = manager.GetTimerService("timers", s_ints, target);
+        backend.SetCurrentKey("a");
+        service.RegisterProcessingTimeTimer(1, 900);
+
+        manager.OnProcessingTime(1_000);
+        fired.ShouldBe([900, 1_000]);
+        requested[^1].ShouldBe(1_000, "the re-armed timer is due: the task is asked to come back at once");
+        manager.OnProcessingTime(1_000);
+        fired.ShouldBe([900, 1_000, 1_000]);
+        manager.OnProcessingTime(1_000);
+        manager.OnProcessingTime(1_000);
+
+        fired.ShouldBe([900, 1_000, 1_000]);
+        manager.OnProcessingTime(5_000);
+        fired.Count.ShouldBe(3);
+    }
+
+    private sealed class CallbackTarget(Action<string, long> onProcessingTime) : ITimerTarget<string, int>
+    {
+        public void OnEventTime(string key, int ns, long time) => throw new InvalidOperationException("No event-time timers here.");
+
+        public void OnProcessingTime(string key, int ns, long time) => onProcessingTime(key, time);
+    }
+
     private sealed class RecordingTarget(IKeyedStateBackend<string> backend, List<string> fired) : ITimerTarget<string, int>
     {
         public void OnEventTime(string key, int ns, long time) => fired.Add($"event {key}/{ns}@{time} value={Value(key)}");

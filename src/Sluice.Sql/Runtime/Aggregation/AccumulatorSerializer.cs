@@ -18,7 +18,8 @@ namespace Sluice.Sql.Runtime;
 /// uid (as in Flink, state of a changed aggregation is not compatible).</para>
 /// <para>Speed: a read or write costs tens of nanoseconds per record, so the fixed-width kinds (BOOLEAN, INT, BIGINT,
 /// FLOAT, DOUBLE, DATE, TIME, TIMESTAMP, TIMESTAMP_LTZ) are read straight from the array and, when every field is of
-/// one of them, written straight into a scratch array, in the same format. Anything irregular — a bad version or flag,
+/// one of them, <see cref="Serialize(Row, byte[])"/> (the per-record path) writes straight into a scratch array, in
+/// the same format. Anything irregular — a bad version or flag,
 /// a truncated or overlong number — is read again through <see cref="StateReader"/>, which throws the error naming
 /// the offset; DECIMAL, VARCHAR and BYTES fields are always read and written through it.</para>
 /// <para>Not thread-safe: one instance per operator subtask (it owns a write buffer).</para>
@@ -94,9 +95,16 @@ internal sealed class AccumulatorSerializer(Schema schema)
     {
         if (!TryReadDirect(bytes, accumulator))
         {
+            CheckedReads++;
             ReadChecked(bytes, accumulator);
         }
     }
+
+    /// <summary>How many reads found something irregular and went through <see cref="ReadChecked"/> (tests: a well-formed accumulator never does).</summary>
+    internal long CheckedReads { get; private set; }
+
+    /// <summary>Whether <see cref="Serialize(Row, byte[])"/> writes straight into the scratch array (every field fixed-width).</summary>
+    internal bool WritesDirect => _scratch is not null;
 
     /// <summary>
     /// Writes <paramref name="accumulator"/>, whose fields are all fixed-width (<see cref="IsFixedWidth"/>), into
@@ -203,7 +211,7 @@ internal sealed class AccumulatorSerializer(Schema schema)
                     accumulator.SetInt32(i, UnZigZag((uint)raw));
                     break;
                 case DataTypeKind.BigInt:
-                    if (!TryReadVarInt(span, ref p, 9, out raw))
+                    if (!TryReadVarInt(span, ref p, 10, out raw))
                     {
                         return false;
                     }
@@ -233,21 +241,21 @@ internal sealed class AccumulatorSerializer(Schema schema)
                     accumulator.SetDate(i, DateOnly.FromDayNumber(UnZigZag((uint)raw)));
                     break;
                 case DataTypeKind.Time:
-                    if (!TryReadVarInt(span, ref p, 9, out raw))
+                    if (!TryReadVarInt(span, ref p, 10, out raw))
                     {
                         return false;
                     }
                     accumulator.SetTime(i, new TimeOnly(UnZigZag(raw)));
                     break;
                 case DataTypeKind.Timestamp:
-                    if (!TryReadVarInt(span, ref p, 9, out raw))
+                    if (!TryReadVarInt(span, ref p, 10, out raw))
                     {
                         return false;
                     }
                     accumulator.SetTimestamp(i, new DateTime(UnZigZag(raw), DateTimeKind.Unspecified));
                     break;
                 case DataTypeKind.TimestampLtz:
-                    if (!TryReadVarInt(span, ref p, 9, out raw))
+                    if (!TryReadVarInt(span, ref p, 10, out raw))
                     {
                         return false;
                     }
@@ -268,8 +276,8 @@ internal sealed class AccumulatorSerializer(Schema schema)
 
     /// <summary>
     /// An unsigned LEB128 value of at most <paramref name="maxBytes"/> bytes at <paramref name="p"/> (5 for a 32-bit
-    /// value, as <see cref="StateReader.ReadVarInt32"/> allows; 9 for a 64-bit one, whose 10-byte form the checked read
-    /// validates); false when truncated or longer.
+    /// value, as <see cref="StateReader.ReadVarInt32"/> allows; 10 for a 64-bit one, whose last byte may only hold bit
+    /// 63); false when truncated, longer, or past 64 bits, as the checked read refuses.
     /// </summary>
     private static bool TryReadVarInt(ReadOnlySpan<byte> span, ref int p, int maxBytes, out ulong value)
     {
@@ -284,7 +292,7 @@ internal sealed class AccumulatorSerializer(Schema schema)
             value |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80)
             {
-                return true;
+                return shift != 63 || b <= 1;
             }
         }
         return false;
