@@ -17,10 +17,14 @@ namespace Sluice.Sql.Runtime;
 /// retracted is forgotten.</para>
 /// <para>State per key: <c>sessions</c>, a map state session start → the accumulator row as bytes
 /// (<see cref="AccumulatorSerializer"/>; the session end is its last field), <c>session-ends</c> (start → end, read
-/// to find overlapping sessions without decoding accumulators), and the calls' map states namespaced by session start;
-/// one timer per session at its rowtime, moved when the session grows. Merging keeps the arrival order of
-/// FIRST_VALUE/LAST_VALUE (a per-key arrival counter); LISTAGG on insert-only input joins the merged sessions' texts in
-/// the order of their starts.</para>
+/// to find overlapping sessions without decoding accumulators), and the calls' map states namespaced by session start.
+/// Merging keeps the arrival order of FIRST_VALUE/LAST_VALUE (a per-key arrival counter); LISTAGG on insert-only input
+/// joins the merged sessions' texts in the order of their starts.</para>
+/// <para>Timers are armed lazily, as the DataStream session windows do: a new session arms one at its rowtime; when a
+/// session grows or absorbs others, their earlier timers stay, and the first to fire finds the session that now
+/// contains its time and re-arms at its current end. A session that keeps growing costs
+/// about one timer per gap of growth rather than a delete and a register per row. A timer whose session was retracted
+/// away finds none and does nothing.</para>
 /// <para>The stream must be keyed by <see cref="WindowAggregateOperatorBase.KeySelector"/>. Task thread only. Per
 /// record it allocates the enumerator of the key's sessions, and new accumulator bytes only when a new session starts
 /// or the encoded accumulator changes length (else the stored bytes are rewritten in place).</para>
@@ -98,13 +102,11 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
             }
             end = Math.Max(end, session.Value);
         }
-        var targetEnd = end;
         byte[]? targetBytes = null;
         if (targetExists)
         {
             targetBytes = _sessions.TryGetValue(target, out var bytes) ? bytes : throw MissingSession(target);
             Serializer.Deserialize(targetBytes, accumulator);
-            targetEnd = _ends.TryGetValue(target, out var oldEnd) ? oldEnd : end;
         }
         else
         {
@@ -120,15 +122,10 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
             Aggregator.Merge(accumulator, target, _other, session.Key);
             _sessions.Remove(session.Key);
             _ends.Remove(session.Key);
-            DeleteWindowTimer(session.Value);
         }
-        if (!targetExists || targetEnd != end)
+        if (!targetExists)
         {
-            if (targetExists)
-            {
-                DeleteWindowTimer(targetEnd);
-            }
-            RegisterWindowTimer(end);
+            RegisterWindowTimer(end); // a grown or merged session's earlier timers re-arm at its end when they fire
         }
         Aggregator.Accumulate(accumulator, value, target);
         accumulator.SetInt64(Aggregator.ExtraFieldOffset, end);
@@ -172,27 +169,40 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The timer may be one armed for an earlier end of the session (timers are armed lazily): the session containing
+    /// <c>end - 1</c> fires if it ends at <paramref name="end"/>, else its timer is re-armed at its current end. At the
+    /// end of input <paramref name="end"/> is a session's own end.
+    /// </remarks>
     private protected override void Fire(long end)
     {
-        long? start = null;
+        long start = 0, sessionEnd = 0;
+        var found = false;
         foreach (var session in _ends.Entries)
         {
-            if (session.Value == end)
+            if (session.Key < end && end <= session.Value)
             {
-                start = session.Key;
+                (start, sessionEnd, found) = (session.Key, session.Value, true);
                 break;
             }
         }
-        if (start is not { } found || !_sessions.TryGetValue(found, out var bytes))
+        if (!found || !_sessions.TryGetValue(start, out var bytes))
         {
+            return; // the session was retracted away
+        }
+        if (sessionEnd != end)
+        {
+            // Re-armed even when already due: the timer service then fires it in this same pass, in order of time, so
+            // the sessions a watermark closes still come out in order of their ends.
+            RegisterWindowTimer(sessionEnd);
             return;
         }
         var accumulator = Accumulator;
         Serializer.Deserialize(bytes, accumulator);
-        Emit(accumulator, found, found, end);
-        _sessions.Remove(found);
-        _ends.Remove(found);
-        Aggregator.ClearNamespace(found);
+        Emit(accumulator, start, start, sessionEnd);
+        _sessions.Remove(start);
+        _ends.Remove(start);
+        Aggregator.ClearNamespace(start);
     }
 
     private static InvalidOperationException MissingSession(long start) =>

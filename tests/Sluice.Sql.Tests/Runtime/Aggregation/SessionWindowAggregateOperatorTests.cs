@@ -71,6 +71,69 @@ public sealed class SessionWindowAggregateOperatorTests
     }
 
     [Fact]
+    public void ProcessWatermark_SessionGrewPastItsFirstTimer_FiresOnceAtItsCurrentEnd()
+    {
+        // Timers are armed lazily: the session's first timer (4.999 s) fires, finds it now ends at 13 s, and re-arms.
+        using var driver = Driver(s_countSum);
+
+        driver.ProcessElement(Row("a", 1, 0)).ProcessElement(Row("a", 2, 4)).ProcessElement(Row("a", 4, 8)).ProcessWatermark(6_000).ProcessWatermark(12_998);
+        Texts(driver.Values).ShouldBeEmpty("the session [0, 13) fires at 12.999 s, not at its earlier ends");
+        driver.ProcessWatermark(12_999);
+        Texts(driver.Values).ShouldBe(["+I[a, 3, 7, 1970-01-01T00:00:00, 1970-01-01T00:00:13, 1970-01-01T00:00:12.999]"]);
+        driver.Finish();
+
+        driver.Values.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void ProcessWatermark_JumpsPastEveryTimerOfAGrownAndMergedSession_FiresItOnce()
+    {
+        using var driver = Driver(s_countSum);
+
+        // [0, 5) grows to [0, 9); [12, 17) opens; the row at 9 bridges them into [0, 17): four timers were armed, one session is left.
+        driver.ProcessElement(Row("a", 1, 0)).ProcessElement(Row("a", 2, 4)).ProcessElement(Row("a", 4, 12)).ProcessElement(Row("a", 8, 9))
+            .ProcessElement(Row("b", 16, 10)).ProcessWatermark(100_000);
+        var fired = Texts(driver.Values);
+        driver.Finish();
+
+        // In order of their ends, though a's first timer (4.999 s) is earlier than b's (14.999 s).
+        fired.ShouldBe([
+            "+I[b, 1, 16, 1970-01-01T00:00:10, 1970-01-01T00:00:15, 1970-01-01T00:00:14.999]",
+            "+I[a, 4, 15, 1970-01-01T00:00:00, 1970-01-01T00:00:17, 1970-01-01T00:00:16.999]",
+        ]);
+        driver.Values.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public void ProcessWatermark_TimerOfASessionRetractedAway_LeavesTheKeysNextSessionToItsOwnEnd()
+    {
+        using var driver = Driver(s_countSum, retracts: true);
+
+        // [0, 5) grows to [0, 8) and is retracted away; its timer at 4.999 s stays. A new session [4, 9) contains 5 s.
+        driver.ProcessElement(Row("a", 1, 0)).ProcessElement(Row("a", 2, 3)).ProcessElement(Row("a", 1, 0, RowKind.Delete))
+            .ProcessElement(Row("a", 2, 3, RowKind.Delete)).ProcessElement(Row("a", 4, 4)).ProcessWatermark(5_000);
+        Texts(driver.Values).ShouldBeEmpty("the old timer finds [4, 9), which is not due");
+        driver.ProcessWatermark(8_999).Finish();
+
+        Texts(driver.Values).ShouldBe(["+I[a, 1, 4, 1970-01-01T00:00:04, 1970-01-01T00:00:09, 1970-01-01T00:00:08.999]"]);
+    }
+
+    [Fact]
+    public void AdvanceProcessingTime_SessionGrewPastItsFirstTimer_FiresOnceAtItsCurrentEnd()
+    {
+        using var driver = Driver(s_countSum, window: new WindowSpec(WindowKind.Session, 2, 5_000, 0, 0, IsProcessingTime: true));
+
+        driver.AdvanceProcessingTime(TimeSpan.FromSeconds(1)).ProcessElement(Row("a", 1, 0)).AdvanceProcessingTime(TimeSpan.FromSeconds(3))
+            .ProcessElement(Row("a", 2, 0)).AdvanceProcessingTime(TimeSpan.FromSeconds(3));
+        Texts(driver.Values).ShouldBeEmpty("at 7 s the session [1, 9) is open: its first timer (5.999 s) re-armed");
+        driver.AdvanceProcessingTime(TimeSpan.FromSeconds(2));
+        Texts(driver.Values).ShouldBe(["+I[a, 2, 3, 1970-01-01T00:00:01, 1970-01-01T00:00:09, 1970-01-01T00:00:08.999]"]);
+        driver.Finish();
+
+        driver.Values.Count.ShouldBe(1);
+    }
+
+    [Fact]
     public void ProcessElement_RowAfterItsSessionFired_LateAndDropped()
     {
         var operators = new List<SessionWindowAggregateOperator>();
