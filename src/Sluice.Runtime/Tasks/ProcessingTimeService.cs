@@ -18,6 +18,7 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
     private long[] _due = [];
     private ITimer? _timer;
     private long _armedFor = long.MaxValue;
+    private int _wokenUp; // 1 once the armed timer went off, until FireDue arms again (set on the timer's thread)
     private readonly System.Collections.Concurrent.ConcurrentQueue<int> _wakeUps = new(); // chain indexes, any thread
 
     private const long Unread = long.MinValue;
@@ -127,12 +128,21 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
                 chain[i].OnProcessingTime(now);
             }
         }
-        if (fired)
+        // Once the armed wake-up went off it is spent, even when this step found nothing due (the step read the clock
+        // just before the wake-up's time): arm again for what is pending, or nothing would call the task back for it.
+        if (fired || Interlocked.Exchange(ref _wokenUp, 0) == 1)
         {
             _armedFor = long.MaxValue;
             Arm();
         }
         return fired;
+    }
+
+    /// <summary>The armed timer's callback (any thread): marks the wake-up spent and wakes the task.</summary>
+    private void OnWakeUp()
+    {
+        Volatile.Write(ref _wokenUp, 1);
+        wake();
     }
 
     private void Arm()
@@ -146,7 +156,7 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
         var delay = TimeSpan.FromMilliseconds(Math.Max(0, next - Now));
         if (_timer is null)
         {
-            _timer = time.CreateTimer(static s => ((Action)s!)(), wake, delay, Timeout.InfiniteTimeSpan);
+            _timer = time.CreateTimer(static s => ((ProcessingTimeService)s!).OnWakeUp(), this, delay, Timeout.InfiniteTimeSpan);
         }
         else
         {
