@@ -12,8 +12,9 @@ public interface IStreamOperatorContext : IRuntimeContext
 {
     /// <summary>
     /// The current processing time, ms since the Unix epoch, from the job's <see cref="TimeProvider"/>: the clock, read
-    /// at each call. A keyed operator's <c>TimerService.CurrentProcessingTime</c> is instead the task step's one reading,
-    /// the time its processing-time timers fire at: use that one to assign records to processing-time windows.
+    /// at each call. <c>TimerService.CurrentProcessingTime</c> (a keyed operator's, a process function's) is instead the
+    /// task step's one reading, the time its processing-time timers fire at: use that one to assign records to
+    /// processing-time windows.
     /// </summary>
     long CurrentProcessingTime { get; }
 

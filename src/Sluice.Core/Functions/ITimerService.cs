@@ -23,7 +23,8 @@ public interface ITimerService
     /// same time (no timer fires ahead of a record handled after it), and a record costs no clock reading. Outside a
     /// step (<c>Open</c>, <c>Close</c>, an operator driven directly) each call reads the clock. A step that blocks (an
     /// asynchronous lookup waiting in the same task, backpressure) keeps its reading. A processing-time timer registered
-    /// from <c>OnTimer</c> at or before the firing timer's time fires in the task's next step, not in the running one.
+    /// from a processing-time <c>OnTimer</c> at or before the firing timer's time waits until the clock has moved on, so
+    /// re-arming at this time fires again in a later step, not in the running one.
     /// </summary>
     long CurrentProcessingTime { get; }
 

@@ -106,7 +106,7 @@ internal sealed class TimerServiceManager<TKey>(IKeyedStateBackend<TKey> keys, A
 
         void AdvanceWatermark(long watermark);
 
-        /// <summary>Fires due processing-time timers; returns the next one's time (or <see cref="long.MaxValue"/>).</summary>
+        /// <summary>Fires due processing-time timers; returns when to be called back (after <paramref name="now"/>), or <see cref="long.MaxValue"/>.</summary>
         long OnProcessingTime(long now);
 
         ITimerSnapshot Freeze();
@@ -161,6 +161,7 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
     private readonly TimerQueue<TKey, TNamespace> _event;
     private readonly TimerQueue<TKey, TNamespace> _processing;
     private long _firingTime = long.MinValue; // during OnProcessingTime, the time of the timer being fired
+    private long _heldAt = long.MinValue;     // the clock reading of the last pass that deferred timers: none fires again until it moves
     private List<(TKey Key, TNamespace Namespace, long Time, ulong Hint)>? _deferred; // registered during a pass for a time it reached
 
     internal InternalTimerService(string name, IKeyedStateBackend<TKey> keys, IStateSerializer<TNamespace> namespaceSerializer, ITimerTarget<TKey, TNamespace> target,
@@ -204,17 +205,22 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
 
     /// <summary>
     /// Registers a processing-time timer for the current key with a hint (ORed into the timer's when it exists); false
-    /// when it exists. One registered from a processing-time callback for a time at or before the firing timer's waits
-    /// for the next pass (the task's next step): within a pass the timers fired go strictly forward in time up to the
-    /// pass's time, so the pass ends. Callbacks read the step's one clock reading as the current time, and a timer
-    /// re-armed at it would otherwise fire again in the same pass without end; a later one (a window's next end that
-    /// is already due) still fires in this pass.
+    /// when it exists. A new one registered from a processing-time callback for a time at or before the firing timer's
+    /// waits until the clock has moved past the pass's time: callbacks read the step's one clock reading as the
+    /// current time, and a timer re-armed at it would otherwise fire again in the same pass without end (and then once
+    /// per step). So a callback adds to its pass only timers later than the one firing, up to the pass's time, and the
+    /// pass ends; such a later one (a window's next end that is already due) still fires in this pass.
     /// </summary>
     public bool RegisterProcessingTimeTimer(TNamespace ns, long time, ulong hint)
     {
         if (time <= _firingTime)
         {
-            (_deferred ??= []).Add((_keys.CurrentKey, ns, time, hint));
+            var key = _keys.CurrentKey;
+            if (_processing.MergeIfLive(key, ns, time, hint) || IndexOfDeferred(key, ns, time) >= 0)
+            {
+                return false;
+            }
+            (_deferred ??= []).Add((key, ns, time, hint));
             return true;
         }
         if (!_processing.Register(_keys.CurrentKey, ns, time, hint))
@@ -225,16 +231,34 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
         return true;
     }
 
-    /// <summary>Deletes the current key's processing-time timer (also one waiting for the next pass); false when there was none.</summary>
+    /// <summary>Deletes the current key's processing-time timer (also one waiting for the clock, see <see cref="RegisterProcessingTimeTimer(TNamespace, long, ulong)"/>); false when there was none.</summary>
     public bool DeleteProcessingTimeTimer(TNamespace ns, long time)
     {
-        if (_deferred is { Count: > 0 } && time <= _firingTime)
+        var key = _keys.CurrentKey;
+        if (IndexOfDeferred(key, ns, time) is var deferred and >= 0)
         {
-            var key = _keys.CurrentKey;
-            var removed = _deferred.RemoveAll(d => d.Time == time && EqualityComparer<TKey>.Default.Equals(d.Key, key) && EqualityComparer<TNamespace>.Default.Equals(d.Namespace, ns));
-            return _processing.Delete(key, ns, time) | removed > 0;
+            _deferred!.RemoveAt(deferred);
+            return true;
         }
-        return _processing.Delete(_keys.CurrentKey, ns, time);
+        return _processing.Delete(key, ns, time);
+    }
+
+    /// <summary>Where (key, namespace, time) is among the timers deferred in the running pass, or -1.</summary>
+    private int IndexOfDeferred(TKey key, TNamespace ns, long time)
+    {
+        if (_deferred is null || time > _firingTime)
+        {
+            return -1;
+        }
+        for (var i = 0; i < _deferred.Count; i++)
+        {
+            var d = _deferred[i];
+            if (d.Time == time && EqualityComparer<TKey>.Default.Equals(d.Key, key) && EqualityComparer<TNamespace>.Default.Equals(d.Namespace, ns))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public void AdvanceWatermark(long watermark)
@@ -247,8 +271,20 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
         }
     }
 
+    /// <summary>
+    /// Fires the processing-time timers due at <paramref name="now"/> in (time, registration) order; returns the time
+    /// to be called back at: the next timer's, but after <paramref name="now"/> when timers deferred by this pass are
+    /// due already (they wait for the clock to move), or <see cref="long.MaxValue"/>. A call at a reading no later than
+    /// that of a pass that deferred timers fires nothing: every due timer waits for the clock to pass it.
+    /// </summary>
     public long OnProcessingTime(long now)
     {
+        if (now <= _heldAt)
+        {
+            // Called again at a clock reading whose pass deferred timers (an earlier request): they wait for the clock.
+            return Math.Max(_processing.NextTime, _heldAt + 1);
+        }
+        var deferred = false;
         try
         {
             while (_processing.TryPopDue(now, out var timer))
@@ -262,16 +298,22 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
         finally
         {
             _firingTime = long.MinValue;
-        }
-        if (_deferred is { Count: > 0 })
-        {
-            foreach (var (key, ns, time, hint) in _deferred)
+            if (_deferred is { Count: > 0 })
             {
-                _processing.Register(key, ns, time, hint);
+                deferred = true;
+                foreach (var (key, ns, time, hint) in _deferred)
+                {
+                    _processing.Register(key, ns, time, hint);
+                }
+                _deferred.Clear();
             }
-            _deferred.Clear();
         }
-        return _processing.NextTime;
+        if (!deferred)
+        {
+            return _processing.NextTime;
+        }
+        _heldAt = now;
+        return Math.Max(_processing.NextTime, now + 1);
     }
 
     internal void Restore(RestoredTimers restored, int keyVersion)

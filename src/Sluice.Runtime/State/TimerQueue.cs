@@ -99,6 +99,13 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
         return true;
     }
 
+    /// <summary>True when (key, namespace, time) is a live timer, whose hint then gains <paramref name="hint"/>'s bits; nothing is registered.</summary>
+    public bool MergeIfLive(TKey key, TNamespace ns, long time, ulong hint)
+    {
+        var bucket = _lastBucket is not null && _lastTime == time ? _lastBucket : _buckets.GetValueOrDefault(time);
+        return bucket is not null && bucket.MergeIfLive(key, ns, hint);
+    }
+
     /// <summary>The earliest live timer's time, or <see cref="long.MaxValue"/> when there is none.</summary>
     public long NextTime
     {
@@ -347,6 +354,18 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
             _hints = new ulong[_entries.Length];
             Array.Fill(_hints, NoHint, 0, entries);
             return _hints;
+        }
+
+        /// <summary>True when (key, namespace) is live, whose hint then gains <paramref name="hint"/>'s bits.</summary>
+        public bool MergeIfLive(TKey key, TNamespace ns, ulong hint)
+        {
+            var at = _index[SlotOf(HashOf(key, ns), key, ns)] - 1;
+            if (at < 0 || !IsLive(at))
+            {
+                return false;
+            }
+            OrHint(at, hint);
+            return true;
         }
 
         /// <summary>Deletes live (key, namespace); false when it is not live.</summary>

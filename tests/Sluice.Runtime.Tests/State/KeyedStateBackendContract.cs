@@ -608,19 +608,20 @@ public abstract partial class KeyedStateBackendContract : IDisposable
     }
 
     [Fact]
-    public void ProcessingTimer_ReArmedInItsCallbackAtThePassTime_FiresOncePerPass()
+    public void ProcessingTimer_ReArmedInItsCallbackAtThePassTime_WaitsForTheClockToMove()
     {
         // Callbacks read the step's one clock reading as the current time. A timer re-armed later than the one firing
-        // fires in the same pass (900 → 1000); one re-armed at or before it waits for the next pass, so a pass always
-        // ends. Re-armed and then deleted in the same pass, it never fires again.
+        // fires in the same pass (900 → 1000); one re-armed at or before it waits until the clock passes the pass's
+        // time, so a pass ends and the task is not called back at once. Re-armed and then deleted, it never fires again.
         var backend = CreateBackend();
         var fired = new List<long>();
         var requested = new List<long>();
         var manager = new TimerServiceManager<string>(backend, requested.Add);
         InternalTimerService<string, int>? service = null;
-        var target = new CallbackTarget((key, time) =>
+        var target = new CallbackTarget((key, ns, time) =>
         {
             fired.Add(time);
+            fired.Count.ShouldBeLessThan(10, "a pass that never ends");
             service!.RegisterProcessingTimeTimer(1, 1_000).ShouldBeTrue();
             if (fired.Count == 3)
             {
@@ -633,22 +634,47 @@ public abstract partial class KeyedStateBackendContract : IDisposable
 
         manager.OnProcessingTime(1_000);
         fired.ShouldBe([900, 1_000]);
-        requested[^1].ShouldBe(1_000, "the re-armed timer is due: the task is asked to come back at once");
-        manager.OnProcessingTime(1_000);
+        requested[^1].ShouldBe(1_001, "the re-armed timer waits for the clock to pass 1000 ms");
+        manager.OnProcessingTime(1_001);
         fired.ShouldBe([900, 1_000, 1_000]);
-        manager.OnProcessingTime(1_000);
-        manager.OnProcessingTime(1_000);
+        manager.OnProcessingTime(1_002);
+        manager.OnProcessingTime(5_000);
 
         fired.ShouldBe([900, 1_000, 1_000]);
-        manager.OnProcessingTime(5_000);
-        fired.Count.ShouldBe(3);
     }
 
-    private sealed class CallbackTarget(Action<string, long> onProcessingTime) : ITimerTarget<string, int>
+    [Fact]
+    public void ProcessingTimer_RegisteredInACallbackWhilePendingInThePass_FiresOnce()
+    {
+        // (a, 2, 1000) is pending in the pass that fires (a, 1, 1000): registering it again from that callback finds it.
+        var backend = CreateBackend();
+        var fired = new List<string>();
+        var manager = new TimerServiceManager<string>(backend, _ => { });
+        InternalTimerService<string, int>? service = null;
+        var target = new CallbackTarget((key, ns, time) =>
+        {
+            fired.Add($"{key}/{ns}@{time}");
+            if (ns == 1)
+            {
+                service!.RegisterProcessingTimeTimer(2, 1_000).ShouldBeFalse("it is pending");
+            }
+        });
+        service = manager.GetTimerService("timers", s_ints, target);
+        backend.SetCurrentKey("a");
+        service.RegisterProcessingTimeTimer(1, 1_000);
+        service.RegisterProcessingTimeTimer(2, 1_000);
+
+        manager.OnProcessingTime(1_000);
+        manager.OnProcessingTime(2_000);
+
+        fired.ShouldBe(["a/1@1000", "a/2@1000"]);
+    }
+
+    private sealed class CallbackTarget(Action<string, int, long> onProcessingTime) : ITimerTarget<string, int>
     {
         public void OnEventTime(string key, int ns, long time) => throw new InvalidOperationException("No event-time timers here.");
 
-        public void OnProcessingTime(string key, int ns, long time) => onProcessingTime(key, time);
+        public void OnProcessingTime(string key, int ns, long time) => onProcessingTime(key, ns, time);
     }
 
     private sealed class RecordingTarget(IKeyedStateBackend<string> backend, List<string> fired) : ITimerTarget<string, int>

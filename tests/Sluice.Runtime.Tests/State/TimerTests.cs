@@ -7,7 +7,7 @@ namespace Sluice.Runtime.Tests.State;
 public abstract class TimerTests : BackendSuite
 {
     /// <summary>Commands carried in <see cref="Ev.Value"/>; <see cref="Ev.Ts"/> is the timer's time.</summary>
-    private const int Register = 1, Delete = 2, RegisterChain = 3;
+    private const int Register = 1, Delete = 2, RegisterChain = 3, RearmAtNow = 4;
 
     private OperatorTestDriver<Ev, string> Driver(TimeDomain domain) =>
         new(s => s.KeyBy(e => e.Key).Process(new TimerFunction(domain)), Options());
@@ -147,6 +147,22 @@ public abstract class TimerTests : BackendSuite
     }
 
     [Fact]
+    public void ProcessingTimer_ReArmedAtTheCurrentTimeInOnTimer_FiresOncePerMillisecondOfClock()
+    {
+        // CurrentProcessingTime is the step's one reading: re-armed at it, the timer waits for the clock to move rather
+        // than firing again in the same pass for ever (the function throws past 100 firings). At each new reading the
+        // waiting timer fires, re-arms at the reading (later than itself: this pass), fires, and re-arms to wait again.
+        using var driver = Driver(TimeDomain.ProcessingTime);
+        driver.ProcessElement(new Ev("a", 10, RearmAtNow));
+        driver.AdvanceProcessingTime(TimeSpan.FromMilliseconds(12));
+        driver.Values.ShouldBe([
+            "a@10:ProcessingTime(now=10)",
+            "a@10:ProcessingTime(now=11)", "a@11:ProcessingTime(now=11)",
+            "a@11:ProcessingTime(now=12)", "a@12:ProcessingTime(now=12)",
+        ]);
+    }
+
+    [Fact]
     public void TimerService_ReportsCurrentWatermarkAndProcessingTime()
     {
         using var driver = new OperatorTestDriver<Ev, string>(s => s.KeyBy(e => e.Key).Process(new ClockReporter()), Options());
@@ -165,7 +181,7 @@ public abstract class TimerTests : BackendSuite
                 case (Register or RegisterChain, TimeDomain.EventTime):
                     timers.RegisterEventTimeTimer(value.Ts);
                     break;
-                case (Register or RegisterChain, TimeDomain.ProcessingTime):
+                case (Register or RegisterChain or RearmAtNow, TimeDomain.ProcessingTime):
                     timers.RegisterProcessingTimeTimer(value.Ts);
                     break;
                 case (Delete, TimeDomain.EventTime):
@@ -176,15 +192,23 @@ public abstract class TimerTests : BackendSuite
                     break;
             }
             _chain = _chain || value.Value == RegisterChain;
+            _rearmAtNow = _rearmAtNow || value.Value == RearmAtNow;
         }
 
         private bool _chain;
+        private bool _rearmAtNow;
+        private int _fired;
 
         public override void OnTimer(long timestamp, KeyedProcessContext<string> context, ICollector<string> output)
         {
             context.Timestamp.ShouldBe(timestamp);
             var now = context.TimeDomain == TimeDomain.ProcessingTime ? $"(now={context.TimerService.CurrentProcessingTime})" : "";
             output.Collect($"{context.CurrentKey}@{timestamp}:{context.TimeDomain}{now}");
+            if (_rearmAtNow)
+            {
+                (++_fired).ShouldBeLessThan(100, "a timer re-armed at the current time fires without end");
+                context.TimerService.RegisterProcessingTimeTimer(context.TimerService.CurrentProcessingTime);
+            }
             if (_chain && timestamp < 25)
             {
                 if (domain == TimeDomain.EventTime)

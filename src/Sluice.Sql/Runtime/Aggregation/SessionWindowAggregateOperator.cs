@@ -186,7 +186,7 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
                 break;
             }
         }
-        if (!found || !_sessions.TryGetValue(start, out var bytes))
+        if (!found)
         {
             return; // the session was retracted away
         }
@@ -195,6 +195,10 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
             // Re-armed even when already due: the timer service then fires it in this same pass, in order of time, so
             // the sessions a watermark closes still come out in order of their ends.
             RegisterWindowTimer(sessionEnd);
+            return;
+        }
+        if (!_sessions.TryGetValue(start, out var bytes))
+        {
             return;
         }
         var accumulator = Accumulator;

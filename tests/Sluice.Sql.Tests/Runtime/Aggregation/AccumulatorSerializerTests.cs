@@ -181,7 +181,7 @@ public sealed class AccumulatorSerializerTests
     private static readonly string[] s_kinds =
         ["BIGINT", "INT", "BOOLEAN", "DOUBLE", "FLOAT", "DATE", "TIME(3)", "TIMESTAMP(3)", "TIMESTAMP_LTZ(3)", "VARCHAR", "BYTES", "DECIMAL(12, 2)"];
 
-    // BIGINTs whose LEB128 forms take 9 and 10 bytes (zig-zag doubles them): ±2^55, ±(2^62 − 1), the extremes.
+    // BIGINTs whose zig-zag LEB128 forms take 8 to 10 bytes: ±2^55 (9 and 8), ±(2^62 − 1) (9), the extremes (10).
     private static readonly long[] s_wideLongs = [1L << 55, -(1L << 55), (1L << 62) - 1, -((1L << 62) - 1), long.MaxValue, long.MinValue, long.MaxValue - 1, long.MinValue + 1];
 
     /// <summary>A random accumulator schema (fixed-width kinds, sometimes a VARCHAR or DECIMAL) and rows of it, from <paramref name="seed"/>.</summary>

@@ -90,7 +90,7 @@ public sealed class SessionWindowAggregateOperatorTests
     {
         using var driver = Driver(s_countSum);
 
-        // [0, 5) grows to [0, 9); [12, 17) opens; the row at 9 bridges them into [0, 17): four timers were armed, one session is left.
+        // [0, 5) grows to [0, 9); [12, 17) opens; the row at 9 bridges them into [0, 17): a keeps the timers of [0, 5) and [12, 17).
         driver.ProcessElement(Row("a", 1, 0)).ProcessElement(Row("a", 2, 4)).ProcessElement(Row("a", 4, 12)).ProcessElement(Row("a", 8, 9))
             .ProcessElement(Row("b", 16, 10)).ProcessWatermark(100_000);
         var fired = Texts(driver.Values);
