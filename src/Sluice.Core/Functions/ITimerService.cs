@@ -23,8 +23,9 @@ public interface ITimerService
     /// same time (no timer fires ahead of a record handled after it), and a record costs no clock reading. Outside a
     /// step (<c>Open</c>, <c>Close</c>, an operator driven directly) each call reads the clock. A step that blocks (an
     /// asynchronous lookup waiting in the same task, backpressure) keeps its reading. A processing-time timer registered
-    /// from a processing-time <c>OnTimer</c> at or before the firing timer's time waits until the clock has moved on, so
-    /// re-arming at this time fires again in a later step, not in the running one.
+    /// from a processing-time <c>OnTimer</c> at or before the firing timer's own time is held until the clock moves on,
+    /// and every due processing-time timer of the operator waits with it: re-arming at this time fires again in the
+    /// running pass only when the firing timer was overdue (its time before this one), then at a later reading.
     /// </summary>
     long CurrentProcessingTime { get; }
 

@@ -70,7 +70,7 @@ internal sealed class TimerServiceManager<TKey>(IKeyedStateBackend<TKey> keys, A
         }
     }
 
-    /// <summary>Fires every service's processing-time timers up to <paramref name="now"/>, then requests the next one.</summary>
+    /// <summary>Fires every service's due processing-time timers (see <see cref="InternalTimerService{TKey, TNamespace}.OnProcessingTime"/>), then requests the next call back.</summary>
     public void OnProcessingTime(long now)
     {
         var next = long.MaxValue;
@@ -161,8 +161,8 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
     private readonly TimerQueue<TKey, TNamespace> _event;
     private readonly TimerQueue<TKey, TNamespace> _processing;
     private long _firingTime = long.MinValue; // during OnProcessingTime, the time of the timer being fired
-    private long _heldAt = long.MinValue;     // the clock reading of the last pass that deferred timers: none fires again until it moves
-    private List<(TKey Key, TNamespace Namespace, long Time, ulong Hint)>? _deferred; // registered during a pass for a time it reached
+    private long _heldAt = long.MinValue;     // the clock reading of the last pass that held timers: a call at it fires nothing
+    private TimerQueue<TKey, TNamespace>? _held; // registered by the running pass at or before the firing time (made on first use)
 
     internal InternalTimerService(string name, IKeyedStateBackend<TKey> keys, IStateSerializer<TNamespace> namespaceSerializer, ITimerTarget<TKey, TNamespace> target,
         Action<long> requestProcessingTime, TimerServiceManager<TKey> manager)
@@ -206,59 +206,34 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
     /// <summary>
     /// Registers a processing-time timer for the current key with a hint (ORed into the timer's when it exists); false
     /// when it exists. A new one registered from a processing-time callback for a time at or before the firing timer's
-    /// waits until the clock has moved past the pass's time: callbacks read the step's one clock reading as the
+    /// is held until the clock has moved past the pass's reading: callbacks read the step's one clock reading as the
     /// current time, and a timer re-armed at it would otherwise fire again in the same pass without end (and then once
     /// per step). So a callback adds to its pass only timers later than the one firing, up to the pass's time, and the
     /// pass ends; such a later one (a window's next end that is already due) still fires in this pass.
     /// </summary>
     public bool RegisterProcessingTimeTimer(TNamespace ns, long time, ulong hint)
     {
+        var key = _keys.CurrentKey;
         if (time <= _firingTime)
         {
-            var key = _keys.CurrentKey;
-            if (_processing.MergeIfLive(key, ns, time, hint) || IndexOfDeferred(key, ns, time) >= 0)
-            {
-                return false;
-            }
-            (_deferred ??= []).Add((key, ns, time, hint));
-            return true;
+            return !_processing.MergeIfLive(key, ns, time, hint) && (_held ??= new()).Register(key, ns, time, hint);
         }
-        if (!_processing.Register(_keys.CurrentKey, ns, time, hint))
+        if (!_processing.Register(key, ns, time, hint))
         {
             return false;
         }
-        _requestProcessingTime(time);
+        if (_firingTime == long.MinValue)
+        {
+            _requestProcessingTime(time); // within a pass, what the pass returns is requested after it
+        }
         return true;
     }
 
-    /// <summary>Deletes the current key's processing-time timer (also one waiting for the clock, see <see cref="RegisterProcessingTimeTimer(TNamespace, long, ulong)"/>); false when there was none.</summary>
+    /// <summary>Deletes the current key's processing-time timer (also one held by the running pass, see <see cref="RegisterProcessingTimeTimer(TNamespace, long, ulong)"/>); false when there was none.</summary>
     public bool DeleteProcessingTimeTimer(TNamespace ns, long time)
     {
         var key = _keys.CurrentKey;
-        if (IndexOfDeferred(key, ns, time) is var deferred and >= 0)
-        {
-            _deferred!.RemoveAt(deferred);
-            return true;
-        }
-        return _processing.Delete(key, ns, time);
-    }
-
-    /// <summary>Where (key, namespace, time) is among the timers deferred in the running pass, or -1.</summary>
-    private int IndexOfDeferred(TKey key, TNamespace ns, long time)
-    {
-        if (_deferred is null || time > _firingTime)
-        {
-            return -1;
-        }
-        for (var i = 0; i < _deferred.Count; i++)
-        {
-            var d = _deferred[i];
-            if (d.Time == time && EqualityComparer<TKey>.Default.Equals(d.Key, key) && EqualityComparer<TNamespace>.Default.Equals(d.Namespace, ns))
-            {
-                return i;
-            }
-        }
-        return -1;
+        return _processing.Delete(key, ns, time) || (_held is not null && _held.Delete(key, ns, time));
     }
 
     public void AdvanceWatermark(long watermark)
@@ -273,18 +248,17 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
 
     /// <summary>
     /// Fires the processing-time timers due at <paramref name="now"/> in (time, registration) order; returns the time
-    /// to be called back at: the next timer's, but after <paramref name="now"/> when timers deferred by this pass are
-    /// due already (they wait for the clock to move), or <see cref="long.MaxValue"/>. A call at a reading no later than
-    /// that of a pass that deferred timers fires nothing: every due timer waits for the clock to pass it.
+    /// to be called back at: the next timer's, but after <paramref name="now"/> when this pass held timers that are due
+    /// already (they wait for the clock to move), or <see cref="long.MaxValue"/>. A call at the reading of a pass that
+    /// held timers fires nothing: every due timer of the service waits for the clock to move on.
     /// </summary>
     public long OnProcessingTime(long now)
     {
-        if (now <= _heldAt)
+        if (now == _heldAt)
         {
-            // Called again at a clock reading whose pass deferred timers (an earlier request): they wait for the clock.
-            return Math.Max(_processing.NextTime, _heldAt + 1);
+            return Math.Max(_processing.NextTime, now + 1); // _heldAt is never long.MaxValue
         }
-        var deferred = false;
+        var held = false;
         try
         {
             while (_processing.TryPopDue(now, out var timer))
@@ -298,22 +272,19 @@ internal sealed class InternalTimerService<TKey, TNamespace> : TimerServiceManag
         finally
         {
             _firingTime = long.MinValue;
-            if (_deferred is { Count: > 0 })
+            while (_held is not null && _held.TryPopDue(long.MaxValue, out var timer))
             {
-                deferred = true;
-                foreach (var (key, ns, time, hint) in _deferred)
-                {
-                    _processing.Register(key, ns, time, hint);
-                }
-                _deferred.Clear();
+                held = true;
+                _processing.Register(timer.Key, timer.Namespace, timer.Time, timer.Hint);
             }
         }
-        if (!deferred)
+        var next = _processing.NextTime;
+        if (!held || now == long.MaxValue)
         {
-            return _processing.NextTime;
+            return next;
         }
         _heldAt = now;
-        return Math.Max(_processing.NextTime, now + 1);
+        return Math.Max(next, now + 1);
     }
 
     internal void Restore(RestoredTimers restored, int keyVersion)

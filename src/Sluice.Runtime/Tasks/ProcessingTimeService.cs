@@ -19,6 +19,7 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
     private ITimer? _timer;
     private long _armedFor = long.MaxValue;
     private int _wokenUp; // 1 once the armed timer went off, until FireDue arms again (set on the timer's thread)
+    private const long MaxDelayMs = uint.MaxValue - 1; // the longest due time an ITimer takes
     private readonly System.Collections.Concurrent.ConcurrentQueue<int> _wakeUps = new(); // chain indexes, any thread
 
     private const long Unread = long.MinValue;
@@ -130,7 +131,8 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
         }
         // Once the armed wake-up went off it is spent, even when this step found nothing due (the step read the clock
         // just before the wake-up's time): arm again for what is pending, or nothing would call the task back for it.
-        if (fired || Interlocked.Exchange(ref _wokenUp, 0) == 1)
+        var spent = Interlocked.Exchange(ref _wokenUp, 0) == 1;
+        if (fired || spent)
         {
             _armedFor = long.MaxValue;
             Arm();
@@ -153,7 +155,8 @@ internal sealed class ProcessingTimeService(TimeProvider time, Action wake) : ID
             return;
         }
         _armedFor = next;
-        var delay = TimeSpan.FromMilliseconds(Math.Max(0, next - Now));
+        // A timer cannot be set further ahead than MaxDelayMs: one for later goes off then, spent, and is armed again.
+        var delay = TimeSpan.FromMilliseconds(Math.Clamp(next - Now, 0, MaxDelayMs));
         if (_timer is null)
         {
             _timer = time.CreateTimer(static s => ((ProcessingTimeService)s!).OnWakeUp(), this, delay, Timeout.InfiniteTimeSpan);

@@ -635,6 +635,11 @@ public abstract partial class KeyedStateBackendContract : IDisposable
         manager.OnProcessingTime(1_000);
         fired.ShouldBe([900, 1_000]);
         requested[^1].ShouldBe(1_001, "the re-armed timer waits for the clock to pass 1000 ms");
+        service.RegisterProcessingTimeTimer(2, 950).ShouldBeTrue();
+        manager.OnProcessingTime(1_000);
+        fired.ShouldBe([900, 1_000], "at the same reading every due timer waits");
+        requested[^1].ShouldBe(1_001);
+        service.DeleteProcessingTimeTimer(2, 950).ShouldBeTrue();
         manager.OnProcessingTime(1_001);
         fired.ShouldBe([900, 1_000, 1_000]);
         manager.OnProcessingTime(1_002);

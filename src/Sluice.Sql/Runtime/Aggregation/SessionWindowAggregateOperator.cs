@@ -197,10 +197,7 @@ internal sealed class SessionWindowAggregateOperator : WindowAggregateOperatorBa
             RegisterWindowTimer(sessionEnd);
             return;
         }
-        if (!_sessions.TryGetValue(start, out var bytes))
-        {
-            return;
-        }
+        var bytes = _sessions.TryGetValue(start, out var stored) ? stored : throw MissingSession(start);
         var accumulator = Accumulator;
         Serializer.Deserialize(bytes, accumulator);
         Emit(accumulator, start, start, sessionEnd);
