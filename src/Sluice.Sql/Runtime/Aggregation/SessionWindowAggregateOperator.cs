@@ -22,9 +22,9 @@ namespace Sluice.Sql.Runtime;
 /// joins the merged sessions' texts in the order of their starts.</para>
 /// <para>Timers are armed lazily, as the DataStream session windows do: a new session arms one at its rowtime; when a
 /// session grows or absorbs others, their earlier timers stay, and the first to fire finds the session that now
-/// contains its time and re-arms at its current end. A session that keeps growing costs
-/// about one timer per gap of growth rather than a delete and a register per row. A timer whose session was retracted
-/// away finds none and does nothing.</para>
+/// contains its time and re-arms at its current end. A session that keeps growing costs about one timer per gap of
+/// growth rather than a delete and a register per row. A timer whose session was retracted away finds none and does
+/// nothing.</para>
 /// <para>The stream must be keyed by <see cref="WindowAggregateOperatorBase.KeySelector"/>. Task thread only. Per
 /// record it allocates the enumerator of the key's sessions, and new accumulator bytes only when a new session starts
 /// or the encoded accumulator changes length (else the stored bytes are rewritten in place).</para>
