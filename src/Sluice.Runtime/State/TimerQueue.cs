@@ -86,7 +86,7 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
     /// </summary>
     public bool Delete(TKey key, TNamespace ns, long time)
     {
-        var bucket = _lastBucket is not null && _lastTime == time ? _lastBucket : _buckets.GetValueOrDefault(time);
+        var bucket = Find(time);
         if (bucket is null || !bucket.Remove(key, ns))
         {
             return false;
@@ -100,11 +100,10 @@ internal sealed class TimerQueue<TKey, TNamespace> where TKey : notnull
     }
 
     /// <summary>True when (key, namespace, time) is a live timer, whose hint then gains <paramref name="hint"/>'s bits; nothing is registered.</summary>
-    public bool MergeIfLive(TKey key, TNamespace ns, long time, ulong hint)
-    {
-        var bucket = _lastBucket is not null && _lastTime == time ? _lastBucket : _buckets.GetValueOrDefault(time);
-        return bucket is not null && bucket.MergeIfLive(key, ns, hint);
-    }
+    public bool MergeIfLive(TKey key, TNamespace ns, long time, ulong hint) => Find(time)?.MergeIfLive(key, ns, hint) ?? false;
+
+    /// <summary>The bucket of <paramref name="time"/>, or null; the one registered to last without a lookup.</summary>
+    private TimerBucket? Find(long time) => _lastBucket is not null && _lastTime == time ? _lastBucket : _buckets.GetValueOrDefault(time);
 
     /// <summary>The earliest live timer's time, or <see cref="long.MaxValue"/> when there is none.</summary>
     public long NextTime

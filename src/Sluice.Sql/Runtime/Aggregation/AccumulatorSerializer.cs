@@ -193,7 +193,6 @@ internal sealed class AccumulatorSerializer(Schema schema)
             {
                 return false;
             }
-            ulong raw;
             switch (kinds[i])
             {
                 case DataTypeKind.Boolean:
@@ -204,18 +203,18 @@ internal sealed class AccumulatorSerializer(Schema schema)
                     accumulator.SetBoolean(i, span[p++] == 1);
                     break;
                 case DataTypeKind.Int:
-                    if (!TryReadVarInt(span, ref p, 5, out raw) || raw > uint.MaxValue)
+                    if (!TryReadZigZag32(span, ref p, out var int32))
                     {
                         return false;
                     }
-                    accumulator.SetInt32(i, UnZigZag((uint)raw));
+                    accumulator.SetInt32(i, int32);
                     break;
                 case DataTypeKind.BigInt:
-                    if (!TryReadVarInt(span, ref p, 10, out raw))
+                    if (!TryReadZigZag64(span, ref p, out var int64))
                     {
                         return false;
                     }
-                    accumulator.SetInt64(i, UnZigZag(raw));
+                    accumulator.SetInt64(i, int64);
                     break;
                 case DataTypeKind.Float:
                     if (span.Length - p < 4)
@@ -234,32 +233,18 @@ internal sealed class AccumulatorSerializer(Schema schema)
                     p += 8;
                     break;
                 case DataTypeKind.Date:
-                    if (!TryReadVarInt(span, ref p, 5, out raw) || raw > uint.MaxValue)
+                    if (!TryReadZigZag32(span, ref p, out var days))
                     {
                         return false;
                     }
-                    accumulator.SetDate(i, DateOnly.FromDayNumber(UnZigZag((uint)raw)));
+                    accumulator.SetDate(i, DateOnly.FromDayNumber(days));
                     break;
-                case DataTypeKind.Time:
-                    if (!TryReadVarInt(span, ref p, 10, out raw))
+                case DataTypeKind.Time or DataTypeKind.Timestamp or DataTypeKind.TimestampLtz:
+                    if (!TryReadZigZag64(span, ref p, out var ticks))
                     {
                         return false;
                     }
-                    accumulator.SetTime(i, new TimeOnly(UnZigZag(raw)));
-                    break;
-                case DataTypeKind.Timestamp:
-                    if (!TryReadVarInt(span, ref p, 10, out raw))
-                    {
-                        return false;
-                    }
-                    accumulator.SetTimestamp(i, new DateTime(UnZigZag(raw), DateTimeKind.Unspecified));
-                    break;
-                case DataTypeKind.TimestampLtz:
-                    if (!TryReadVarInt(span, ref p, 10, out raw))
-                    {
-                        return false;
-                    }
-                    accumulator.SetTimestampLtz(i, new DateTimeOffset(UnZigZag(raw), TimeSpan.Zero));
+                    SetTicks(accumulator, i, kinds[i], ticks);
                     break;
                 default:
                     // DECIMAL, VARCHAR, BYTES: the reader from here (it throws on a bad value: the checked read then
@@ -272,6 +257,39 @@ internal sealed class AccumulatorSerializer(Schema schema)
             }
         }
         return p == span.Length;
+    }
+
+    /// <summary>A zig-zag LEB128 32-bit value at <paramref name="p"/>, as <see cref="StateReader.ReadZigZagInt32"/> reads it; false where that read throws.</summary>
+    private static bool TryReadZigZag32(ReadOnlySpan<byte> span, ref int p, out int value)
+    {
+        var ok = TryReadVarInt(span, ref p, 5, out var raw) && raw <= uint.MaxValue;
+        value = UnZigZag((uint)raw);
+        return ok;
+    }
+
+    /// <summary>A zig-zag LEB128 64-bit value at <paramref name="p"/>, as <see cref="StateReader.ReadZigZagInt64"/> reads it; false where that read throws.</summary>
+    private static bool TryReadZigZag64(ReadOnlySpan<byte> span, ref int p, out long value)
+    {
+        var ok = TryReadVarInt(span, ref p, 10, out var raw);
+        value = UnZigZag(raw);
+        return ok;
+    }
+
+    /// <summary>Sets a TIME, TIMESTAMP or TIMESTAMP_LTZ field from its ticks, as <see cref="FieldValues.Decode"/> does.</summary>
+    private static void SetTicks(Row row, int index, DataTypeKind kind, long ticks)
+    {
+        switch (kind)
+        {
+            case DataTypeKind.Time:
+                row.SetTime(index, new TimeOnly(ticks));
+                break;
+            case DataTypeKind.Timestamp:
+                row.SetTimestamp(index, new DateTime(ticks, DateTimeKind.Unspecified));
+                break;
+            default:
+                row.SetTimestampLtz(index, new DateTimeOffset(ticks, TimeSpan.Zero));
+                break;
+        }
     }
 
     /// <summary>
